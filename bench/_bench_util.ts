@@ -1,0 +1,103 @@
+/**
+ * Helpers shared by the `*_bench.ts` files: iteration budgets for slow
+ * engines, quick-mode settings, and registering a bench that reports an
+ * engine's unavailability or wrong result instead of timing it.
+ *
+ * Invariants:
+ * - A bench whose engine is unavailable is registered with `ignore: true` and
+ *   the reason in its name (and printed once to stderr, since `deno bench`
+ *   hides ignored cases): it never shows up as a time.
+ * - A bench whose engine computes a wrong checksum is registered so that it
+ *   throws: `deno bench` fails, because a fast wrong answer is a bug.
+ *
+ * @module
+ */
+
+import { QUICK } from "./_kernels.ts";
+import type { Engine } from "./_engines.ts";
+
+/** Settings for `Deno.bench` that bound the wall time of one bench case. */
+export interface IterationSettings {
+  /** Iterations to measure (undefined: let `deno bench` decide). */
+  n?: number;
+  /** Warm-up iterations. */
+  warmup?: number;
+}
+
+/**
+ * Chooses iteration counts so a case whose single run takes `sampleMs`
+ * costs about `budgetMs` in total; fast cases are left to `deno bench`.
+ *
+ * @param sampleMs time of one run, measured once before registering
+ * @param budgetMs wall-time budget for the case
+ * @returns the `n`/`warmup` options to spread into `Deno.bench`
+ * @example
+ * ```ts
+ * import { iterationsFor } from "./_bench_util.ts";
+ * const s = iterationsFor(400, 2000);
+ * if (s.n !== 5) throw new Error(String(s.n));
+ * ```
+ */
+export function iterationsFor(sampleMs: number, budgetMs = 2000): IterationSettings {
+  if (QUICK) return { n: 1, warmup: 1 };
+  if (sampleMs < 20) return {};
+  return { n: Math.max(3, Math.round(budgetMs / sampleMs)), warmup: 1 };
+}
+
+/**
+ * Times one call of `fn` in milliseconds.
+ *
+ * @returns the elapsed time and the value `fn` returned
+ */
+export function timeOnce<T>(fn: () => T): { ms: number; value: T } {
+  const t0 = performance.now();
+  const value = fn();
+  return { ms: performance.now() - t0, value };
+}
+
+/** The first line of an error, for bench names and tables. */
+export function describeError(e: unknown): string {
+  const text = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  return text.split("\n")[0].slice(0, 160);
+}
+
+const announced = new Set<string>();
+
+/**
+ * Registers a bench case that cannot be timed: ignored when the engine is
+ * unavailable, failing when it ran but went wrong.
+ *
+ * @param group the bench group
+ * @param engine the engine that could not be measured
+ * @param problem what went wrong (an unavailability reason or an error)
+ * @param failed true when the engine ran and produced an error or a wrong result
+ */
+export function registerProblem(
+  group: string,
+  engine: Engine,
+  problem: string,
+  failed: boolean,
+): void {
+  if (!failed) {
+    if (!announced.has(engine.name)) {
+      announced.add(engine.name);
+      console.error(`note: ${engine.name} is unavailable (${problem}); its benches are ignored`);
+    }
+    Deno.bench({
+      name: `${engine.name} [unavailable: ${problem}]`,
+      group,
+      ignore: true,
+      fn() {},
+    });
+    return;
+  }
+  Deno.bench({
+    name: `${engine.name} [FAILED]`,
+    group,
+    n: 1,
+    warmup: 0,
+    fn() {
+      throw new Error(`${engine.name} in ${group}: ${problem}`);
+    },
+  });
+}

@@ -1,0 +1,261 @@
+/**
+ * Engine adapters for the benchmark harness: one small interface over the
+ * three engines we compare — native V8 `WebAssembly` (the baseline),
+ * Capstan, and polywasm (a wasm→JS translator in pure JavaScript).
+ *
+ * Invariants:
+ * - An adapter that cannot run says so in {@link Engine.unavailable} with a
+ *   reason; harnesses then print `n/a` or skip, never a made-up number.
+ * - Capstan is reached through its public package (`@capstan/runtime`):
+ *   the JS-API facade (named export `WebAssembly`, same shape as the
+ *   global) when present, else the runtime's own `Engine`/`Module`/`Store`/
+ *   `Instance` API. The import is dynamic so a half-built engine makes
+ *   Capstan "unavailable" instead of breaking every benchmark.
+ * - `run(n)` results are unsigned 32-bit (`>>> 0`), like `kernels.json`.
+ *
+ * @module
+ */
+
+import { WebAssembly as PolyWasm } from "polywasm";
+
+/** The engines the harness knows, in table order. */
+export type EngineName = "native" | "capstan" | "polywasm";
+
+/** The subset of the global `WebAssembly` object the harness uses. */
+export interface WasmJsApi {
+  /** Synchronous compilation, as `new WebAssembly.Module(bytes)`. */
+  Module: new (bytes: Uint8Array) => object;
+  /** Synchronous instantiation, as `new WebAssembly.Instance(module, imports)`. */
+  Instance: new (module: object, imports?: object) => { exports: Record<string, unknown> };
+  /** Asynchronous compilation, as `WebAssembly.compile(bytes)`. */
+  compile(bytes: Uint8Array): Promise<object>;
+}
+
+/** An instantiated module, ready to call. */
+export interface EngineInstance {
+  /** The instance's exports (functions are plain JS functions). */
+  readonly exports: Record<string, unknown>;
+  /**
+   * Calls the export `run(n)` of a corpus kernel.
+   *
+   * @returns the checksum as an unsigned 32-bit integer
+   */
+  run(n: number): number;
+}
+
+/** Capstan-only measurement hooks; each is absent until the engine provides it. */
+export interface CapstanHooks {
+  /**
+   * Runs `fn` (which calls into `instance`) with the VM's instruction counter
+   * enabled and returns how many VM instructions were executed.
+   */
+  countInstructions?(instance: EngineInstance, fn: () => void): number;
+  /** Instantiates with fuel metering on and a fuel budget large enough to finish. */
+  instantiateWithFuel?(bytes: Uint8Array, imports: object): EngineInstance;
+  /** Instantiates with epoch-deadline checks on and a deadline that never fires. */
+  instantiateWithEpochs?(bytes: Uint8Array, imports: object): EngineInstance;
+}
+
+/** One engine as the harness sees it. */
+export interface Engine {
+  /** Which engine this is. */
+  readonly name: EngineName;
+  /** Why the engine cannot run here, or `null` when it can. */
+  readonly unavailable: string | null;
+  /** Compiles `bytes` synchronously (decode, validate, translate). */
+  compile(bytes: Uint8Array): object;
+  /** Compiles `bytes` asynchronously, as `WebAssembly.compile`. */
+  compileAsync(bytes: Uint8Array): Promise<object>;
+  /** Instantiates a module returned by {@link Engine.compile}. */
+  instantiateModule(module: object, imports?: object): EngineInstance;
+  /** Compiles and instantiates `bytes` in one step. */
+  instantiate(bytes: Uint8Array, imports?: object): EngineInstance;
+  /** Capstan's measurement hooks (empty for the other engines). */
+  readonly hooks: CapstanHooks;
+}
+
+/** Wraps an instance's exports as an {@link EngineInstance}. */
+export function wrapExports(exports: Record<string, unknown>): EngineInstance {
+  const run = exports.run as ((n: number) => number) | undefined;
+  return {
+    exports,
+    run(n: number): number {
+      if (typeof run !== "function") throw new TypeError("module has no exported function run");
+      return run(n) >>> 0;
+    },
+  };
+}
+
+/**
+ * Builds an adapter over any object shaped like the global `WebAssembly`.
+ *
+ * @param name which engine it is
+ * @param api the `WebAssembly`-shaped object
+ * @param hooks Capstan-only hooks, if any
+ * @returns an available engine
+ * @example
+ * ```ts
+ * import { fromJsApi } from "./_engines.ts";
+ * const native = fromJsApi("native", WebAssembly);
+ * const empty = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]);
+ * if (native.instantiate(empty).exports === undefined) throw new Error();
+ * ```
+ */
+export function fromJsApi(name: EngineName, api: WasmJsApi, hooks: CapstanHooks = {}): Engine {
+  const instantiateModule = (module: object, imports: object = {}): EngineInstance =>
+    wrapExports(new api.Instance(module, imports).exports);
+  return {
+    name,
+    unavailable: null,
+    compile: (bytes) => new api.Module(bytes),
+    compileAsync: (bytes) => api.compile(bytes),
+    instantiateModule,
+    instantiate: (bytes, imports = {}) => instantiateModule(new api.Module(bytes), imports),
+    hooks,
+  };
+}
+
+/**
+ * An adapter that cannot run: every method throws with the reason.
+ *
+ * @param name which engine it is
+ * @param reason why it is unavailable (shown in tables and bench names)
+ * @returns an engine whose `unavailable` is `reason`
+ */
+export function unavailableEngine(name: EngineName, reason: string): Engine {
+  const fail = (): never => {
+    throw new Error(`${name} is unavailable: ${reason}`);
+  };
+  return {
+    name,
+    unavailable: reason,
+    compile: fail,
+    compileAsync: () => Promise.reject(new Error(`${name} is unavailable: ${reason}`)),
+    instantiateModule: fail,
+    instantiate: fail,
+    hooks: {},
+  };
+}
+
+/** Native V8 `WebAssembly`, the baseline. */
+export function nativeEngine(): Engine {
+  return fromJsApi("native", WebAssembly as unknown as WasmJsApi);
+}
+
+/** polywasm 0.2.0 (npm), a pure-JS engine that translates wasm to JS functions. */
+export function polywasmEngine(): Engine {
+  return fromJsApi("polywasm", PolyWasm as unknown as WasmJsApi);
+}
+
+/** The specifier of Capstan's runtime package; a variable so the import stays dynamic. */
+const CAPSTAN_RUNTIME = "@capstan/runtime";
+
+/** The smallest module there is: checks that an engine can compile and instantiate. */
+const EMPTY_MODULE = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
+
+/** `(func (export "run") (param i32) (result i32) local.get 0 i32.const 1 i32.add)` */
+const PROBE_MODULE = new Uint8Array([
+  0x00,
+  0x61,
+  0x73,
+  0x6d,
+  0x01,
+  0x00,
+  0x00,
+  0x00, // header
+  0x01,
+  0x06,
+  0x01,
+  0x60,
+  0x01,
+  0x7f,
+  0x01,
+  0x7f, // type (i32) -> i32
+  0x03,
+  0x02,
+  0x01,
+  0x00, // one function of type 0
+  0x07,
+  0x07,
+  0x01,
+  0x03,
+  0x72,
+  0x75,
+  0x6e,
+  0x00,
+  0x00, // export "run"
+  0x0a,
+  0x09,
+  0x01,
+  0x07,
+  0x00,
+  0x20,
+  0x00,
+  0x41,
+  0x01,
+  0x6a,
+  0x0b, // body
+]);
+
+/**
+ * Checks an engine on the probe module (`run(n) = n + 1`).
+ *
+ * @returns `null` when it works, else what went wrong
+ */
+export function probeEngine(engine: Engine): string | null {
+  try {
+    engine.instantiate(EMPTY_MODULE);
+    const got = engine.instantiate(PROBE_MODULE).run(41);
+    return got === 42 ? null : `probe run(41) returned ${got}, expected 42`;
+  } catch (e) {
+    return firstLine(e);
+  }
+}
+
+function firstLine(e: unknown): string {
+  const text = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  return text.split("\n")[0];
+}
+
+/** Probes each Capstan hook the runtime module may offer and keeps those that work. */
+function capstanHooks(mod: Record<string, unknown>): CapstanHooks {
+  const hooks: CapstanHooks = {};
+  const factory = mod.benchHooks;
+  if (typeof factory === "function") Object.assign(hooks, (factory as () => CapstanHooks)());
+  return hooks;
+}
+
+/**
+ * Loads Capstan through `@capstan/runtime`: the `WebAssembly` facade when
+ * exported, else unavailable with the reason (missing package, missing
+ * export, or failing the probe module).
+ *
+ * @returns the Capstan adapter, possibly unavailable
+ */
+export async function capstanEngine(): Promise<Engine> {
+  let mod: Record<string, unknown>;
+  try {
+    mod = await import(CAPSTAN_RUNTIME) as Record<string, unknown>;
+  } catch (e) {
+    return unavailableEngine("capstan", `cannot load ${CAPSTAN_RUNTIME}: ${firstLine(e)}`);
+  }
+  const facade = mod.WebAssembly as WasmJsApi | undefined;
+  if (facade === undefined || typeof facade.Module !== "function") {
+    return unavailableEngine(
+      "capstan",
+      `${CAPSTAN_RUNTIME} has no WebAssembly facade export yet`,
+    );
+  }
+  const engine = fromJsApi("capstan", facade, capstanHooks(mod));
+  const problem = probeEngine(engine);
+  return problem === null ? engine : unavailableEngine("capstan", `probe failed: ${problem}`);
+}
+
+/**
+ * All three engines, in table order: native, Capstan, polywasm.
+ *
+ * @returns the adapters; Capstan may be unavailable
+ */
+export async function loadEngines(): Promise<Engine[]> {
+  return [nativeEngine(), await capstanEngine(), polywasmEngine()];
+}
