@@ -1,0 +1,118 @@
+/**
+ * The spec corpus (`/work/shared/spec/json`, or `$CAPSTAN_SPEC_JSON`) through
+ * the wast runner.
+ *
+ * - On the native `WebAssembly`: proves the runner itself. Every failure must
+ *   be one of the listed, explained differences of V8 from the spec scripts.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { jsApiEngine } from "./js_api_engine.ts";
+import { runScript, type ScriptResult, type WastScript } from "./wast_runner.ts";
+import type { WastEngine } from "./wast_engine.ts";
+import { ExternRefs } from "./wast_values.ts";
+
+const SPEC_JSON = Deno.env.get("CAPSTAN_SPEC_JSON") ??
+  new URL("../../shared/spec/json", import.meta.url).pathname;
+
+async function corpusScripts(): Promise<string[]> {
+  const names: string[] = [];
+  for await (const entry of Deno.readDir(SPEC_JSON)) if (entry.isDirectory) names.push(entry.name);
+  return names.sort();
+}
+
+async function runCorpus(engine: WastEngine): Promise<Map<string, ScriptResult>> {
+  const results = new Map<string, ScriptResult>();
+  const externs = new ExternRefs();
+  for (const name of await corpusScripts()) {
+    const dir = `${SPEC_JSON}/${name}`;
+    const script = JSON.parse(await Deno.readTextFile(`${dir}/${name}.json`)) as WastScript;
+    results.set(name, await runScript(name, script, { engine, dir, externs }));
+  }
+  return results;
+}
+
+const corpusPresent = await Deno.stat(SPEC_JSON).then(() => true, () => false);
+
+/**
+ * How V8 differs from the spec scripts: per script, the number of failures
+ * and what each failure's reason must say.
+ */
+const NATIVE_EXPECTED_FAILURES: Record<string, { count: number; reason: RegExp; why: string }> = {
+  "binary": {
+    count: 10,
+    reason: /but the module compiled/,
+    why:
+      "V8 accepts over-long LEB128s and a non-zero memory index (multi-memory) in memory.size/grow",
+  },
+  "binary-leb128": {
+    count: 2,
+    reason: /but the module compiled/,
+    why: "V8 accepts over-long LEB128s",
+  },
+  "conversions": {
+    count: 8,
+    reason: /NaN|reinterpret_f/,
+    why: "signalling NaNs are quieted at the JS boundary",
+  },
+  "data": {
+    count: 2,
+    reason: /but the module compiled/,
+    why: "V8 lets constant expressions use any global",
+  },
+  "elem": {
+    count: 2,
+    reason: /but the module compiled/,
+    why: "V8 lets constant expressions use any global",
+  },
+  "float_exprs": {
+    count: 16,
+    reason: /NaN/,
+    why: "signalling NaNs are quieted at the JS boundary",
+  },
+  "float_memory": {
+    count: 12,
+    reason: /NaN/,
+    why: "signalling NaNs are quieted at the JS boundary",
+  },
+  "float_misc": { count: 16, reason: /NaN/, why: "signalling NaNs are quieted at the JS boundary" },
+  "global": {
+    count: 2,
+    reason: /but the module compiled/,
+    why: "V8 lets constant expressions use any global",
+  },
+  "imports": { count: 3, reason: /multiple memories/, why: "V8 enables multi-memory" },
+  "local_tee": { count: 1, reason: /NaN/, why: "signalling NaNs are quieted at the JS boundary" },
+  "memory": { count: 2, reason: /multiple memories/, why: "V8 enables multi-memory" },
+  "select": { count: 8, reason: /NaN/, why: "signalling NaNs are quieted at the JS boundary" },
+};
+
+Deno.test({
+  name: "the wast runner on native WebAssembly fails only where V8 differs from the spec",
+  ignore: !corpusPresent,
+  async fn() {
+    const results = await runCorpus(
+      jsApiEngine(WebAssembly, { name: "native", checksMessages: false }),
+    );
+    assert.ok(results.size > 100, `expected the whole corpus, found ${results.size} scripts`);
+    let passed = 0;
+    for (const [name, result] of results) {
+      passed += result.passed;
+      const expected = NATIVE_EXPECTED_FAILURES[name];
+      assert.equal(
+        result.failed,
+        expected?.count ?? 0,
+        `${name}: ${result.failures.map((f) => `line ${f.line}: ${f.reason}`).join("; ")}`,
+      );
+      for (const f of result.failures) {
+        assert.match(`${f.command}: ${f.reason}`, expected!.reason, `${name} line ${f.line}`);
+      }
+      for (const reason of result.skipReasons.keys()) {
+        assert.match(reason, /v128 cannot cross the JS-API boundary|text format is not available/);
+      }
+    }
+    assert.ok(passed > 28000, `passed ${passed}`);
+  },
+});

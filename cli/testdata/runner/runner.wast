@@ -1,0 +1,37 @@
+;; A script that exercises every command the runner knows. Two assertions are
+;; wrong on purpose (lines marked WRONG) so the runner's failure path is tested.
+(module $m
+  (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add)
+  (func (export "div") (param i32 i32) (result i32) local.get 0 local.get 1 i32.div_s)
+  (func (export "nan") (result f32) f32.const nan)
+  (func (export "pair") (result i64 f64) i64.const -1 f64.const -0)
+  (func $r (export "rec") call $r)
+  (global (export "g") i32 (i32.const 42))
+  (func (export "id") (param externref) (result externref) local.get 0)
+  (func (export "v") (result v128) v128.const i32x4 1 2 3 4)
+  (memory (export "mem") 1)
+)
+(register "m" $m)
+(module
+  (import "m" "add" (func $add (param i32 i32) (result i32)))
+  (import "spectest" "global_i32" (global $g i32))
+  (func (export "g") (result i32) global.get $g i32.const 1 call $add)
+)
+(assert_return (invoke "g") (i32.const 667))
+(assert_return (invoke $m "add" (i32.const 1) (i32.const 2)) (i32.const 3))
+(assert_return (invoke $m "add" (i32.const 1) (i32.const 2)) (i32.const 4)) ;; WRONG
+(assert_trap (invoke $m "div" (i32.const 1) (i32.const 0)) "integer divide by zero")
+(assert_trap (invoke $m "add" (i32.const 1) (i32.const 0)) "integer divide by zero") ;; WRONG
+(assert_return (invoke $m "nan") (f32.const nan:canonical))
+(assert_return (invoke $m "pair") (i64.const -1) (f64.const -0))
+(assert_exhaustion (invoke $m "rec") "call stack exhausted")
+(assert_return (get $m "g") (i32.const 42))
+(assert_return (invoke $m "id" (ref.extern 1)) (ref.extern 1))
+(assert_return (invoke $m "id" (ref.null extern)) (ref.null extern))
+(assert_return (invoke $m "v") (v128.const i32x4 1 2 3 4))
+(assert_invalid (module (func (result i32) i64.const 0)) "type mismatch")
+(assert_malformed (module binary "\00asm\02\00\00\00") "unknown binary version")
+(assert_malformed (module quote "(func") "unexpected token")
+(assert_unlinkable (module (import "m" "nope" (func))) "unknown import")
+(assert_trap (module (func $s unreachable) (start $s)) "unreachable")
+(invoke $m "add" (i32.const 0) (i32.const 0))
