@@ -1,0 +1,136 @@
+/**
+ * {@link Engine}: the configuration shared by every module and store that
+ * use it, the engine-wide registry of function signatures, and the epoch
+ * counter.
+ *
+ * Invariants:
+ * - The configuration is frozen at construction; modules compiled with one
+ *   engine are only instantiated in stores of the same engine.
+ * - Signature ids are canonical: two structurally equal function types get the
+ *   same id, so `call_indirect` checks one integer.
+ * - The epoch lives in a `SharedArrayBuffer` and is bumped with `Atomics`, so
+ *   a worker (or a host function) can advance it while wasm runs; it wraps at
+ *   2^31 ticks.
+ *
+ * @module
+ */
+
+import type { FuncType } from "@capstan/environ";
+
+/** Options for an {@link Engine}. All are optional. */
+export interface EngineConfig {
+  /** Count fuel: execution traps "out of fuel" when the store's fuel runs out. Default false. */
+  readonly consumeFuel?: boolean;
+  /** Check the epoch deadline at function entries and loop headers. Default false. */
+  readonly epochInterruption?: boolean;
+  /** Maximum wasm stack, in bytes; deeper calls trap "call stack exhausted". Default 512 KiB. */
+  readonly maxWasmStack?: number;
+  /** Canonicalise NaNs produced by float arithmetic (deterministic mode). Default false. */
+  readonly nanCanonicalization?: boolean;
+  /** Code-generation knobs, passed through to codegen unchanged. */
+  readonly tunables?: Readonly<Record<string, unknown>>;
+}
+
+/** An {@link EngineConfig} with every option filled in. */
+export interface ResolvedEngineConfig {
+  /** See {@link EngineConfig.consumeFuel}. */
+  readonly consumeFuel: boolean;
+  /** See {@link EngineConfig.epochInterruption}. */
+  readonly epochInterruption: boolean;
+  /** See {@link EngineConfig.maxWasmStack}. */
+  readonly maxWasmStack: number;
+  /** See {@link EngineConfig.nanCanonicalization}. */
+  readonly nanCanonicalization: boolean;
+  /** See {@link EngineConfig.tunables}. */
+  readonly tunables: Readonly<Record<string, unknown>>;
+}
+
+/** The default maximum wasm stack, in bytes (as wasmtime). */
+export const DEFAULT_MAX_WASM_STACK = 512 * 1024;
+
+/**
+ * A compilation and execution environment.
+ *
+ * @example
+ * ```ts
+ * import { Engine } from "./engine.ts";
+ * const engine = new Engine({ epochInterruption: true });
+ * engine.incrementEpoch();
+ * if (engine.currentEpoch() !== 1) throw new Error();
+ * ```
+ */
+export class Engine {
+  /** The configuration, with defaults filled in. */
+  readonly config: ResolvedEngineConfig;
+  /**
+   * The epoch counter: one `Int32Array` element over a `SharedArrayBuffer`.
+   * Post `epochCounter.buffer` to a worker and `Atomics.add(view, 0, 1)` there
+   * to interrupt a running synchronous call.
+   */
+  readonly epochCounter: Int32Array;
+  readonly #sigIds = new Map<string, number>();
+  readonly #sigTypes: FuncType[] = [];
+
+  /**
+   * Creates an engine.
+   *
+   * @param config options; see {@link EngineConfig}
+   */
+  constructor(config: EngineConfig = {}) {
+    const maxWasmStack = config.maxWasmStack ?? DEFAULT_MAX_WASM_STACK;
+    if (!Number.isSafeInteger(maxWasmStack) || maxWasmStack <= 0) {
+      throw new RangeError(`maxWasmStack must be a positive integer, found ${maxWasmStack}`);
+    }
+    this.config = Object.freeze({
+      consumeFuel: config.consumeFuel ?? false,
+      epochInterruption: config.epochInterruption ?? false,
+      maxWasmStack,
+      nanCanonicalization: config.nanCanonicalization ?? false,
+      tunables: Object.freeze({ ...(config.tunables ?? {}) }),
+    });
+    this.epochCounter = new Int32Array(new SharedArrayBuffer(4));
+  }
+
+  /** Advances the epoch by one tick. Safe to call from anywhere, at any time. */
+  incrementEpoch(): void {
+    Atomics.add(this.epochCounter, 0, 1);
+  }
+
+  /**
+   * The current epoch.
+   *
+   * @returns the number of ticks so far
+   */
+  currentEpoch(): number {
+    return Atomics.load(this.epochCounter, 0);
+  }
+
+  /**
+   * The canonical id of a function type, registering it on first use.
+   *
+   * @param type a function type
+   * @returns an id equal for, and only for, structurally equal types
+   */
+  signatureId(type: FuncType): number {
+    const key = type.params.join(",") + ">" + type.results.join(",");
+    let id = this.#sigIds.get(key);
+    if (id === undefined) {
+      id = this.#sigTypes.length;
+      this.#sigIds.set(key, id);
+      this.#sigTypes.push({ params: [...type.params], results: [...type.results] });
+    }
+    return id;
+  }
+
+  /**
+   * The function type of a signature id.
+   *
+   * @param id an id from {@link signatureId}
+   * @returns its function type
+   */
+  signatureType(id: number): FuncType {
+    const t = this.#sigTypes[id];
+    if (t === undefined) throw new RangeError(`unknown signature id ${id}`);
+    return t;
+  }
+}

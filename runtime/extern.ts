@@ -1,0 +1,39 @@
+/**
+ * {@link Extern}: any importable/exportable runtime object, and
+ * {@link externType} to read its type.
+ *
+ * @module
+ */
+
+import type { ExternType } from "./extern_type.ts";
+import { Func } from "./func.ts";
+import { Global } from "./global.ts";
+import { Memory } from "./memory.ts";
+import { Table } from "./table.ts";
+
+/** A function, table, memory or global. */
+export type Extern = Func | Table | Memory | Global;
+
+/**
+ * Whether a value is an {@link Extern}.
+ *
+ * @param v any value
+ * @returns true for a Func, Table, Memory or Global
+ */
+export function isExtern(v: unknown): v is Extern {
+  return v instanceof Func || v instanceof Table || v instanceof Memory || v instanceof Global;
+}
+
+/**
+ * The current type of a runtime object (tables and memories report their
+ * current size as the minimum, as import matching requires).
+ *
+ * @param e the object
+ * @returns its extern type
+ */
+export function externType(e: Extern): ExternType {
+  if (e instanceof Func) return { kind: "func", type: e.type };
+  if (e instanceof Table) return { kind: "table", type: e.type };
+  if (e instanceof Memory) return { kind: "memory", type: e.type };
+  return { kind: "global", type: e.type };
+}

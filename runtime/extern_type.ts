@@ -1,0 +1,114 @@
+/**
+ * The types of importable and exportable entities ({@link ExternType}),
+ * the import/export descriptors a {@link Module} reports, and the spec's
+ * import-matching rules (with subtyping of limits).
+ *
+ * Invariants: {@link matchExternType} returns `undefined` exactly when the
+ * spec's "import matching" accepts the provided type for the expected one;
+ * otherwise it returns a sentence saying what was expected and found.
+ *
+ * @module
+ */
+
+import {
+  type FuncType,
+  type GlobalType,
+  type Limits,
+  type MemoryType,
+  type TableType,
+  valTypeName,
+} from "@capstan/environ";
+import { formatFuncType, funcTypeEquals } from "./val.ts";
+
+/** The type of an external entity, by kind. */
+export type ExternType =
+  | { readonly kind: "func"; readonly type: FuncType }
+  | { readonly kind: "table"; readonly type: TableType }
+  | { readonly kind: "memory"; readonly type: MemoryType }
+  | { readonly kind: "global"; readonly type: GlobalType };
+
+/** An import a module needs: its two-level name and its type. */
+export interface ImportType {
+  /** The module name. */
+  readonly module: string;
+  /** The field name. */
+  readonly name: string;
+  /** What it must be. */
+  readonly type: ExternType;
+}
+
+/** An export a module provides: its name and type. */
+export interface ExportType {
+  /** The export name. */
+  readonly name: string;
+  /** What it is. */
+  readonly type: ExternType;
+}
+
+function formatLimits(l: Limits): string {
+  return `(min: ${l.min}, max: ${l.max === undefined ? "none" : l.max})`;
+}
+
+/**
+ * Formats an extern type for error messages, e.g. `func (i32) -> ()`.
+ *
+ * @param t an extern type
+ * @returns its text
+ */
+export function formatExternType(t: ExternType): string {
+  switch (t.kind) {
+    case "func":
+      return `func ${formatFuncType(t.type)}`;
+    case "table":
+      return `table of ${valTypeName(t.type.element)} ${formatLimits(t.type.limits)}`;
+    case "memory":
+      return `memory ${formatLimits(t.type.limits)}`;
+    case "global":
+      return `global ${t.type.mutable ? "mut " : ""}${valTypeName(t.type.type)}`;
+  }
+}
+
+/**
+ * Whether provided limits match expected ones: at least the minimum, and a
+ * maximum no larger than the expected maximum when one is expected.
+ *
+ * @param provided the limits of the provided entity (its current size as min)
+ * @param expected the limits the import declares
+ * @returns true when they match
+ */
+export function limitsMatch(provided: Limits, expected: Limits): boolean {
+  if (provided.min < expected.min) return false;
+  if (expected.max === undefined) return true;
+  return provided.max !== undefined && provided.max <= expected.max;
+}
+
+/**
+ * Applies the spec's import matching.
+ *
+ * @param provided the type of the entity offered
+ * @param expected the type the import declares
+ * @returns `undefined` when it matches, otherwise why not
+ */
+export function matchExternType(provided: ExternType, expected: ExternType): string | undefined {
+  const mismatch = `expected ${formatExternType(expected)}, found ${formatExternType(provided)}`;
+  if (provided.kind !== expected.kind) return mismatch;
+  switch (expected.kind) {
+    case "func":
+      return funcTypeEquals(provided.type as FuncType, expected.type) ? undefined : mismatch;
+    case "table": {
+      const p = provided.type as TableType;
+      if (p.element !== expected.type.element) return mismatch;
+      return limitsMatch(p.limits, expected.type.limits) ? undefined : mismatch;
+    }
+    case "memory":
+      return limitsMatch((provided.type as MemoryType).limits, expected.type.limits)
+        ? undefined
+        : mismatch;
+    case "global": {
+      const p = provided.type as GlobalType;
+      return p.type === expected.type.type && p.mutable === expected.type.mutable
+        ? undefined
+        : mismatch;
+    }
+  }
+}

@@ -1,0 +1,266 @@
+/**
+ * {@link Func}: a WebAssembly function — defined by an instance or provided
+ * by the host — owned by a {@link Store}; and {@link Caller}, what a host
+ * function sees of its caller.
+ *
+ * Invariants:
+ * - A `Func` has one fixed {@link FuncType} and the engine-wide signature id
+ *   of that type (`_sigId`), which `call_indirect` compares.
+ * - `call` checks every argument against the type before anything runs and
+ *   returns the results as an array; a wrong argument is a `TypeError`, never
+ *   a trap.
+ * - A host function's return value is checked the same way: nothing, one
+ *   value, or an array of values for several results.
+ *
+ * @module
+ */
+
+import type { FuncType } from "@capstan/environ";
+import type { Instance } from "./instance.ts";
+import type { Store, Stored } from "./store.ts";
+import type { Extern } from "./extern.ts";
+import {
+  formatFuncType,
+  funcTypeEquals,
+  type FuncTypeInput,
+  toFuncType,
+  toWasm,
+  type Val,
+} from "./val.ts";
+import { invokeAsync, invokeSync } from "./_exec.ts";
+
+/**
+ * What a host function sees of its caller: the store, its data, and the
+ * exports of the calling instance (to reach its memory, as WASI does).
+ *
+ * @typeParam T the store's data type
+ */
+export class Caller<T> {
+  /** The store. */
+  readonly store: Store<T>;
+  /** The instance whose code made the call, when wasm made it. */
+  readonly instance: Instance | undefined;
+
+  /**
+   * Creates a caller (the runtime does this).
+   *
+   * @param store the store
+   * @param instance the calling instance, if any
+   */
+  constructor(store: Store<T>, instance: Instance | undefined) {
+    this.store = store;
+    this.instance = instance;
+  }
+
+  /** The store's data. */
+  get data(): T {
+    return this.store.data;
+  }
+
+  /** Replaces the store's data. */
+  set data(value: T) {
+    this.store.data = value;
+  }
+
+  /**
+   * An export of the calling instance.
+   *
+   * @param name the export name
+   * @returns the export, or `undefined` when there is none or no calling instance
+   */
+  getExport(name: string): Extern | undefined {
+    return this.instance?.getExport(name);
+  }
+}
+
+/**
+ * A host function that receives its {@link Caller}. It returns nothing for
+ * no results, a value for one, an array for several — or a Promise of that,
+ * which only `callAsync` (and `instantiateAsync`) can await.
+ */
+// deno-lint-ignore no-explicit-any
+export type HostFunc<T = any> = (caller: Caller<T>, ...args: Val[]) => unknown;
+
+/** A host function without the caller. */
+export type HostFuncWrap = (...args: Val[]) => unknown;
+
+/**
+ * A function.
+ *
+ * @example
+ * ```ts
+ * import { Engine, Func, Store } from "./mod.ts";
+ * const store = new Store(new Engine(), undefined);
+ * const add = Func.wrap(store, { params: ["i32", "i32"], results: ["i32"] }, (a, b) => a + b);
+ * if (add.call(0x7fffffff, 1)[0] !== -0x80000000) throw new Error("results wrap to i32");
+ * const typed = add.typed<[number, number], number>();
+ * if (typed(2, 3) !== 5) throw new Error();
+ * ```
+ */
+export class Func implements Stored {
+  /** The owning store. */
+  readonly store: Store<unknown>;
+  /** The function's type. */
+  readonly type: FuncType;
+  /** The engine-wide signature id of {@link type}. */
+  readonly _sigId: number;
+  /** The host implementation, for host functions. */
+  readonly _host: HostFunc | undefined;
+  /** The defining instance, for wasm functions. */
+  readonly _instance: Instance | undefined;
+  /** The function index within its instance's module, for wasm functions. */
+  readonly _index: number;
+
+  /**
+   * Creates a function (use {@link Func.fromHost} or {@link Func.wrap}).
+   *
+   * @param store the owning store
+   * @param type its type
+   * @param host the host implementation, or undefined for a wasm function
+   * @param instance the defining instance, for a wasm function
+   * @param index the function index in that instance's module
+   */
+  constructor(
+    // deno-lint-ignore no-explicit-any
+    store: Store<any>,
+    type: FuncType,
+    host: HostFunc | undefined,
+    instance: Instance | undefined,
+    index: number,
+  ) {
+    this.store = store as Store<unknown>;
+    this.type = type;
+    this._sigId = store.engine.signatureId(type);
+    this._host = host;
+    this._instance = instance;
+    this._index = index;
+  }
+
+  /**
+   * Creates a host function that receives its {@link Caller} first.
+   *
+   * @param store the owning store
+   * @param type its type (value types by number or name)
+   * @param fn the implementation
+   * @returns the function
+   */
+  static fromHost<T>(store: Store<T>, type: FuncTypeInput, fn: HostFunc<T>): Func {
+    if (typeof fn !== "function") throw new TypeError("a host function must be a function");
+    return new Func(store, toFuncType(type), fn as HostFunc, undefined, -1);
+  }
+
+  /**
+   * Creates a host function from a plain JavaScript function (no caller).
+   *
+   * @param store the owning store
+   * @param type its type (value types by number or name)
+   * @param fn the implementation
+   * @returns the function
+   */
+  // deno-lint-ignore no-explicit-any
+  static wrap(store: Store<any>, type: FuncTypeInput, fn: HostFuncWrap): Func {
+    if (typeof fn !== "function") throw new TypeError("a host function must be a function");
+    return new Func(store, toFuncType(type), (_c, ...args) => fn(...args), undefined, -1);
+  }
+
+  /** Whether this function is provided by the host. */
+  get isHost(): boolean {
+    return this._host !== undefined;
+  }
+
+  /**
+   * Checks arguments against the type.
+   *
+   * @param args the arguments
+   * @returns the normalised arguments
+   */
+  _checkArgs(args: readonly unknown[]): Val[] {
+    const params = this.type.params;
+    if (args.length !== params.length) {
+      throw new TypeError(
+        `function ${formatFuncType(this.type)} expects ${params.length} argument(s), ` +
+          `found ${args.length}`,
+      );
+    }
+    const out = new Array(params.length);
+    for (let i = 0; i < params.length; i++) {
+      out[i] = toWasm(this.store, params[i], args[i], `argument ${i}`);
+    }
+    return out;
+  }
+
+  /**
+   * Calls the function synchronously.
+   *
+   * @param args one value per parameter
+   * @returns the results, as an array
+   * @throws TypeError for wrong arguments, `Trap` when execution traps, and
+   *   whatever a host function throws, unchanged
+   */
+  call(...args: Val[]): Val[] {
+    this.store.checkNotBusy("calling a function");
+    return invokeSync(this, this._checkArgs(args));
+  }
+
+  /**
+   * Calls the function, letting host functions return Promises: execution
+   * suspends at such a call and resumes when the Promise settles.
+   *
+   * @param args one value per parameter
+   * @returns a Promise of the results, as an array
+   */
+  callAsync(...args: Val[]): Promise<Val[]> {
+    try {
+      this.store.checkNotBusy("calling a function");
+      return invokeAsync(this, this._checkArgs(args));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /**
+   * A plain JavaScript function calling this one: it returns `undefined` for
+   * no results, the value for one, an array for several.
+   *
+   * @typeParam P the parameter tuple
+   * @typeParam R the result
+   * @param type when given, the function's type must equal it
+   * @returns the typed caller
+   * @throws TypeError when `type` is given and differs
+   */
+  typed<P extends Val[] = Val[], R = Val>(type?: FuncTypeInput): (...args: P) => R {
+    if (type !== undefined) {
+      const want = toFuncType(type);
+      if (!funcTypeEquals(want, this.type)) {
+        throw new TypeError(
+          `type mismatch: expected ${formatFuncType(want)}, found ${formatFuncType(this.type)}`,
+        );
+      }
+    }
+    const n = this.type.results.length;
+    return (...args: P): R => {
+      const r = this.call(...args);
+      return (n === 0 ? undefined : n === 1 ? r[0] : r) as R;
+    };
+  }
+}
+
+/**
+ * Converts what a host function returned into checked results.
+ *
+ * @param func the host function
+ * @param ret its return value (not a Promise)
+ * @returns one checked value per result
+ */
+export function hostResults(func: Func, ret: unknown): Val[] {
+  const results = func.type.results;
+  if (results.length === 0) return [];
+  if (results.length === 1) return [toWasm(func.store, results[0], ret, "host function result")];
+  if (!Array.isArray(ret) || ret.length !== results.length) {
+    throw new TypeError(
+      `host function ${formatFuncType(func.type)} must return an array of ` +
+        `${results.length} values`,
+    );
+  }
+  return results.map((t, i) => toWasm(func.store, t, ret[i], `host function result ${i}`));
+}

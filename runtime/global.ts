@@ -1,0 +1,73 @@
+/**
+ * {@link Global}: a WebAssembly global owned by a {@link Store}.
+ *
+ * Invariants: `_value` always holds a value of the global's type, normalised
+ * by `toWasm` (i32 signed number, i64 signed BigInt, f32 rounded, funcref
+ * `Func | null`); `set` refuses immutable globals and wrong types.
+ *
+ * @module
+ */
+
+import { type GlobalType, valTypeName } from "@capstan/environ";
+import type { Store, Stored } from "./store.ts";
+import { toValType, toWasm, type Val } from "./val.ts";
+
+/**
+ * A global variable.
+ *
+ * @example
+ * ```ts
+ * import { Engine, Global, Store, ValType } from "./mod.ts";
+ * const store = new Store(new Engine(), undefined);
+ * const g = new Global(store, { type: ValType.i64, mutable: true }, 1n);
+ * g.set(2n ** 64n - 1n); // wraps to -1n
+ * if (g.get() !== -1n) throw new Error();
+ * ```
+ */
+export class Global implements Stored {
+  /** The owning store. */
+  readonly store: Store<unknown>;
+  /** The global's type. */
+  readonly type: GlobalType;
+  /** The current value. */
+  _value: Val;
+
+  /**
+   * Creates a global.
+   *
+   * @param store the owning store
+   * @param type its value type and mutability
+   * @param value its initial value
+   * @throws TypeError when the value does not fit the type
+   */
+  // deno-lint-ignore no-explicit-any
+  constructor(store: Store<any>, type: GlobalType, value: Val) {
+    const s = store as Store<unknown>;
+    const t = toValType(type?.type);
+    this.store = s;
+    this.type = { type: t, mutable: !!type.mutable };
+    this._value = toWasm(s, t, value, "global initial value");
+  }
+
+  /**
+   * Reads the value.
+   *
+   * @returns the current value
+   */
+  get(): Val {
+    return this._value;
+  }
+
+  /**
+   * Writes the value.
+   *
+   * @param value a value of the global's type
+   * @throws TypeError for an immutable global or a wrong value
+   */
+  set(value: Val): void {
+    if (!this.type.mutable) {
+      throw new TypeError(`cannot set an immutable ${valTypeName(this.type.type)} global`);
+    }
+    this._value = toWasm(this.store, this.type.type, value, "global value");
+  }
+}

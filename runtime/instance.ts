@@ -1,0 +1,374 @@
+/**
+ * {@link Instance}: an instantiated module — its functions, tables,
+ * memories and globals (imported and defined) and its exports — created by
+ * the spec's instantiation algorithm.
+ *
+ * Instantiation, in the spec's order:
+ * 1. the store's instance limit, the import count, and each import's type
+ *    (with subtyping of limits) are checked — failures are `LinkError`s (or an
+ *    `Error` for the limit) and nothing is created;
+ * 2. defined functions, tables, memories and globals are allocated (global
+ *    initialisers and element items are constant expressions);
+ * 3. active element segments are written to their tables, then active data
+ *    segments to their memories, each in module order; a segment out of
+ *    bounds traps ("out of bounds table access" / "out of bounds memory
+ *    access"): the instance is not returned, but earlier writes stay;
+ *    active and declarative element segments and active data segments are
+ *    dropped;
+ * 4. the start function runs.
+ *
+ * @module
+ */
+
+import { type ConstExpr, type GlobalType, TrapCode } from "@capstan/environ";
+import type { Extern } from "./extern.ts";
+import { externType } from "./extern.ts";
+import { formatExternType, matchExternType } from "./extern_type.ts";
+import { Func } from "./func.ts";
+import { Global } from "./global.ts";
+import { LinkError } from "./link_error.ts";
+import { Memory } from "./memory.ts";
+import type { Module } from "./module.ts";
+import type { Store, Stored } from "./store.ts";
+import { Table } from "./table.ts";
+import { Trap } from "./trap.ts";
+import type { Val } from "./val.ts";
+import { invokeAsync, invokeSync } from "./_exec.ts";
+
+const f32Bits = new Float32Array(1);
+const f32BitsI = new Int32Array(f32Bits.buffer);
+const f64Bits = new Float64Array(1);
+const f64BitsI = new BigInt64Array(f64Bits.buffer);
+
+/**
+ * The float whose f32 bits are given.
+ *
+ * @param bits the raw bits
+ * @returns the number
+ */
+export function f32FromBits(bits: number): number {
+  f32BitsI[0] = bits;
+  return f32Bits[0];
+}
+
+/**
+ * The float whose f64 bits are given.
+ *
+ * @param bits the raw bits
+ * @returns the number
+ */
+export function f64FromBits(bits: bigint): number {
+  f64BitsI[0] = bits;
+  return f64Bits[0];
+}
+
+/** An export of an instance: its name and the object. */
+export interface InstanceExport {
+  /** The export name. */
+  readonly name: string;
+  /** The exported object. */
+  readonly value: Extern;
+}
+
+/** Hooks the execution layer installs to build and tear down per-instance VM state. */
+export interface InstanceHooks {
+  /** Called once the instance's entities exist, before segments are written. */
+  init(instance: Instance): void;
+}
+
+let hooks: InstanceHooks | undefined;
+/** Set by {@link Instance.newAsync} so the constructor leaves the start function to it. */
+let deferStart = false;
+
+/**
+ * Installs the execution layer's instance hooks.
+ *
+ * @param h the hooks
+ */
+export function setInstanceHooks(h: InstanceHooks): void {
+  hooks = h;
+}
+
+/**
+ * An instance of a module.
+ *
+ * @example
+ * ```ts
+ * import { Engine, Instance, Module, Store } from "./mod.ts";
+ * // (module (memory (export "mem") 1) (data (i32.const 8) "hi"))
+ * const bytes = new Uint8Array([
+ *   0, 97, 115, 109, 1, 0, 0, 0, 5, 3, 1, 0, 1, 7, 7, 1, 3, 109, 101, 109, 2, 0,
+ *   11, 8, 1, 0, 65, 8, 11, 2, 104, 105,
+ * ]);
+ * const engine = new Engine();
+ * const store = new Store(engine, undefined);
+ * const instance = new Instance(store, new Module(engine, bytes), []);
+ * if (instance.getMemory("mem")!.data()[9] !== 105) throw new Error();
+ * ```
+ */
+export class Instance implements Stored {
+  /** The owning store. */
+  readonly store: Store<unknown>;
+  /** The module it instantiates. */
+  readonly module: Module;
+  /** Every function, imported first. */
+  readonly _funcs: Func[] = [];
+  /** Every table, imported first. */
+  readonly _tables: Table[] = [];
+  /** Every memory, imported first. */
+  readonly _memories: Memory[] = [];
+  /** Every global, imported first. */
+  readonly _globals: Global[] = [];
+  /** Element segments' items; a dropped segment is empty. */
+  readonly _elems: Val[][] = [];
+  /** Data segments' bytes; a dropped segment is empty. */
+  readonly _datas: Uint8Array[] = [];
+  /** Exports by name. */
+  readonly _exports: Map<string, Extern> = new Map();
+  /** Per-instance state of the execution layer. */
+  _ctx: unknown = undefined;
+
+  /**
+   * Instantiates a module with imports given in the module's import order,
+   * running its start function synchronously.
+   *
+   * @param store the store
+   * @param module the module (compiled for the store's engine)
+   * @param imports one object per import, in order
+   * @throws LinkError for missing or mismatched imports; `Trap` when a
+   *   segment is out of bounds or the start function traps
+   */
+  // deno-lint-ignore no-explicit-any
+  constructor(store: Store<any>, module: Module, imports: readonly Extern[]) {
+    const deferred = deferStart;
+    deferStart = false;
+    store.checkNotBusy("instantiating a module");
+    this.store = store as Store<unknown>;
+    this.module = module;
+    this.#prepare(imports);
+    const start = module.translation.start;
+    if (start !== undefined && !deferred) invokeSync(this._funcs[start], []);
+  }
+
+  /**
+   * Instantiates a module, awaiting host Promises in its start function.
+   *
+   * @param store the store
+   * @param module the module
+   * @param imports one object per import, in order
+   * @returns a Promise of the instance
+   */
+  static async newAsync(
+    // deno-lint-ignore no-explicit-any
+    store: Store<any>,
+    module: Module,
+    imports: readonly Extern[],
+  ): Promise<Instance> {
+    deferStart = true;
+    let inst: Instance;
+    try {
+      inst = new Instance(store, module, imports);
+    } finally {
+      deferStart = false;
+    }
+    const start = module.translation.start;
+    if (start !== undefined) await invokeAsync(inst._funcs[start], []);
+    return inst;
+  }
+
+  #prepare(imports: readonly Extern[]): void {
+    const store = this.store;
+    const module = this.module;
+    if (module.engine !== store.engine) {
+      throw new TypeError("the module was compiled for a different Engine than the store's");
+    }
+    const limiter = store.resourceLimiter;
+    if (limiter && store._counts.instances + 1 > (limiter.instances ?? Infinity)) {
+      throw new Error(
+        `resource limit exceeded: instance count too high at ${store._counts.instances + 1}`,
+      );
+    }
+    const t = module.translation;
+    if (!Array.isArray(imports) || imports.length !== t.imports.length) {
+      throw new LinkError(
+        `expected ${t.imports.length} imports, found ${
+          Array.isArray(imports) ? imports.length : "none"
+        }`,
+      );
+    }
+    const expected = module.imports();
+    for (let i = 0; i < expected.length; i++) {
+      const want = expected[i];
+      const item = imports[i];
+      const where = `\`${want.module}::${want.name}\``;
+      if (
+        !(item instanceof Func || item instanceof Table || item instanceof Memory ||
+          item instanceof Global)
+      ) {
+        throw new LinkError(
+          `incompatible import type for ${where}: expected ${
+            formatExternType(want.type)
+          }, found a value that is not a Func, Table, Memory or Global`,
+        );
+      }
+      store.checkOwns(item, `import ${where}`);
+      const why = matchExternType(externType(item), want.type);
+      if (why !== undefined) throw new LinkError(`incompatible import type for ${where}: ${why}`);
+    }
+
+    for (const item of imports) {
+      if (item instanceof Func) this._funcs.push(item);
+      else if (item instanceof Table) this._tables.push(item);
+      else if (item instanceof Memory) this._memories.push(item);
+      else this._globals.push(item);
+    }
+    for (let i = t.numImportedFunctions; i < t.functions.length; i++) {
+      this._funcs.push(new Func(store, t.types[t.functions[i]], undefined, this, i));
+    }
+    for (let i = t.numImportedTables; i < t.tables.length; i++) {
+      this._tables.push(new Table(store, t.tables[i], null));
+    }
+    for (let i = t.numImportedMemories; i < t.memories.length; i++) {
+      this._memories.push(new Memory(store, t.memories[i]));
+    }
+    for (let i = t.numImportedGlobals; i < t.globals.length; i++) {
+      const type: GlobalType = t.globals[i];
+      this._globals.push(
+        new Global(store, type, this.evalConst(t.globalInits[i - t.numImportedGlobals])),
+      );
+    }
+    for (const seg of t.elements) {
+      this._elems.push(seg.items.map((e) => this.evalConst(e)));
+    }
+    for (const seg of t.datas) this._datas.push(seg.data);
+    for (const e of t.exports) {
+      const list: Extern[] = e.kind === "func"
+        ? this._funcs
+        : e.kind === "table"
+        ? this._tables
+        : e.kind === "memory"
+        ? this._memories
+        : this._globals;
+      this._exports.set(e.name, list[e.index]);
+    }
+    store._counts.instances++;
+    hooks?.init(this);
+
+    // Element segments, then data segments, in order.
+    for (let i = 0; i < t.elements.length; i++) {
+      const mode = t.elements[i].mode;
+      if (mode.kind === "active") {
+        const table = this._tables[mode.table];
+        const offset = (this.evalConst(mode.offset) as number) >>> 0;
+        const items = this._elems[i];
+        if (offset + items.length > table._elements.length) {
+          throw new Trap(TrapCode.TableOutOfBounds);
+        }
+        for (let j = 0; j < items.length; j++) table._elements[offset + j] = items[j];
+      }
+      if (mode.kind !== "passive") this._elems[i] = [];
+    }
+    for (let i = 0; i < t.datas.length; i++) {
+      const mode = t.datas[i].mode;
+      if (mode.kind !== "active") continue;
+      const memory = this._memories[mode.memory];
+      const offset = (this.evalConst(mode.offset) as number) >>> 0;
+      const bytes = this._datas[i];
+      if (offset + bytes.length > memory._buffer.byteLength) {
+        throw new Trap(TrapCode.MemoryOutOfBounds);
+      }
+      new Uint8Array(memory._buffer).set(bytes, offset);
+      this._datas[i] = new Uint8Array(0);
+    }
+  }
+
+  /**
+   * Evaluates a constant expression in this instance.
+   *
+   * @param e the expression
+   * @returns its value
+   */
+  evalConst(e: ConstExpr): Val {
+    switch (e.op) {
+      case "i32.const":
+        return e.value | 0;
+      case "i64.const":
+        return BigInt.asIntN(64, e.value);
+      case "f32.const":
+        return f32FromBits(e.bits);
+      case "f64.const":
+        return f64FromBits(e.bits);
+      case "v128.const":
+        return e.bytes.slice();
+      case "ref.null":
+        return null;
+      case "ref.func":
+        return this._funcs[e.index];
+      case "global.get":
+        return this._globals[e.index].get();
+    }
+  }
+
+  /**
+   * An export by name.
+   *
+   * @param name the export name
+   * @returns the exported object, or `undefined`
+   */
+  getExport(name: string): Extern | undefined {
+    return this._exports.get(name);
+  }
+
+  /**
+   * An exported function.
+   *
+   * @param name the export name
+   * @returns the function, or `undefined` when absent or not a function
+   */
+  getFunc(name: string): Func | undefined {
+    const e = this._exports.get(name);
+    return e instanceof Func ? e : undefined;
+  }
+
+  /**
+   * An exported memory.
+   *
+   * @param name the export name
+   * @returns the memory, or `undefined` when absent or not a memory
+   */
+  getMemory(name: string): Memory | undefined {
+    const e = this._exports.get(name);
+    return e instanceof Memory ? e : undefined;
+  }
+
+  /**
+   * An exported table.
+   *
+   * @param name the export name
+   * @returns the table, or `undefined` when absent or not a table
+   */
+  getTable(name: string): Table | undefined {
+    const e = this._exports.get(name);
+    return e instanceof Table ? e : undefined;
+  }
+
+  /**
+   * An exported global.
+   *
+   * @param name the export name
+   * @returns the global, or `undefined` when absent or not a global
+   */
+  getGlobal(name: string): Global | undefined {
+    const e = this._exports.get(name);
+    return e instanceof Global ? e : undefined;
+  }
+
+  /**
+   * All exports, in module order.
+   *
+   * @returns name and object of each export
+   */
+  exports(): InstanceExport[] {
+    return [...this._exports].map(([name, value]) => ({ name, value }));
+  }
+}

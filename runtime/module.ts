@@ -1,0 +1,155 @@
+/**
+ * {@link Module}: a WebAssembly module decoded, validated and compiled once
+ * for an {@link Engine}, then instantiated any number of times in stores of
+ * that engine.
+ *
+ * Invariants:
+ * - Construction either yields a fully validated module or throws the
+ *   `CompileError` from `environ` (naming the byte offset and the reason).
+ * - The module keeps a private copy of its bytes; later changes to the
+ *   caller's buffer do not affect it.
+ * - `_sigIds[t]` is the engine's canonical signature id of type index `t`.
+ *
+ * @module
+ */
+
+import { type ModuleTranslation, translateModule } from "@capstan/environ";
+import type { Engine } from "./engine.ts";
+import type { ExportType, ExternType, ImportType } from "./extern_type.ts";
+
+/**
+ * Copies a `BufferSource` into a fresh `Uint8Array`.
+ *
+ * @param bytes an ArrayBuffer, a typed array or a DataView
+ * @returns a copy of the bytes
+ * @throws TypeError for anything else
+ */
+export function copyBytes(bytes: BufferSource): Uint8Array {
+  if (bytes instanceof ArrayBuffer || bytes instanceof SharedArrayBuffer) {
+    return new Uint8Array(bytes.slice(0));
+  }
+  if (ArrayBuffer.isView(bytes)) {
+    return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength).slice();
+  }
+  throw new TypeError("module bytes must be an ArrayBuffer or an ArrayBuffer view");
+}
+
+/**
+ * A compiled module.
+ *
+ * @example
+ * ```ts
+ * import { Engine, Module } from "./mod.ts";
+ * // (module (func (export "f") (param i32) (result i32) local.get 0))
+ * const bytes = new Uint8Array([
+ *   0, 97, 115, 109, 1, 0, 0, 0, 1, 6, 1, 96, 1, 127, 1, 127, 3, 2, 1, 0,
+ *   7, 5, 1, 1, 102, 0, 0, 10, 6, 1, 4, 0, 32, 0, 11,
+ * ]);
+ * const module = new Module(new Engine(), bytes);
+ * const [e] = module.exports();
+ * if (e.name !== "f" || e.type.kind !== "func") throw new Error();
+ * ```
+ */
+export class Module {
+  /** The engine it was compiled for. */
+  readonly engine: Engine;
+  /** The decoded, validated module. */
+  readonly translation: ModuleTranslation;
+  /** Canonical signature id of each type index. */
+  readonly _sigIds: Int32Array;
+
+  /**
+   * Decodes, validates and compiles a module.
+   *
+   * @param engine the engine
+   * @param bytes the binary module
+   * @throws CompileError when the bytes are malformed or invalid
+   */
+  constructor(engine: Engine, bytes: BufferSource) {
+    this.engine = engine;
+    this.translation = translateModule(copyBytes(bytes));
+    this._sigIds = Int32Array.from(this.translation.types, (t) => engine.signatureId(t));
+  }
+
+  /**
+   * Checks that bytes are a valid module, without compiling them.
+   *
+   * @param _engine the engine (its features decide validity)
+   * @param bytes the binary module
+   * @throws CompileError when the bytes are malformed or invalid
+   */
+  static validate(_engine: Engine, bytes: BufferSource): void {
+    translateModule(copyBytes(bytes));
+  }
+
+  /** The module's name from the `name` section, if any. */
+  get name(): string | undefined {
+    return this.translation.names.module;
+  }
+
+  /**
+   * The type of function `index` (imported or defined).
+   *
+   * @param index a function index
+   * @returns the extern type
+   */
+  _funcExternType(index: number): ExternType {
+    const t = this.translation;
+    return { kind: "func", type: t.types[t.functions[index]] };
+  }
+
+  /**
+   * The imports, in order, with their types.
+   *
+   * @returns one entry per import
+   */
+  imports(): ImportType[] {
+    const t = this.translation;
+    return t.imports.map((imp) => {
+      const d = imp.desc;
+      const type: ExternType = d.kind === "func"
+        ? { kind: "func", type: t.types[d.typeIndex] }
+        : d as ExternType;
+      return { module: imp.module, name: imp.name, type };
+    });
+  }
+
+  /**
+   * The exports, in order, with their types.
+   *
+   * @returns one entry per export
+   */
+  exports(): ExportType[] {
+    const t = this.translation;
+    return t.exports.map((e) => {
+      let type: ExternType;
+      switch (e.kind) {
+        case "func":
+          type = this._funcExternType(e.index);
+          break;
+        case "table":
+          type = { kind: "table", type: t.tables[e.index] };
+          break;
+        case "memory":
+          type = { kind: "memory", type: t.memories[e.index] };
+          break;
+        case "global":
+          type = { kind: "global", type: t.globals[e.index] };
+          break;
+      }
+      return { name: e.name, type };
+    });
+  }
+
+  /**
+   * The payloads of the custom sections with a name, in module order.
+   *
+   * @param name the section name
+   * @returns copies of their payloads
+   */
+  customSections(name: string): Uint8Array[] {
+    return this.translation.customSections.filter((s) => s.name === name).map((s) =>
+      s.data.slice()
+    );
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * {@link Table}: a WebAssembly table of references owned by a {@link Store}.
+ *
+ * Invariants:
+ * - `_elements.length` is the table's size; every element is a value of the
+ *   element type already checked by `toWasm` (a `Func` of the same store or
+ *   `null` for funcref; any JS value, `null` meaning null, for externref).
+ * - Growth never exceeds the declared maximum, 2^32-1 elements, or what the
+ *   store's limiter allows; a refused growth returns -1 and changes nothing.
+ *
+ * @module
+ */
+
+import { type RefType, type TableType, ValType, valTypeName } from "@capstan/environ";
+import type { Store, Stored } from "./store.ts";
+import { toWasm, type Val } from "./val.ts";
+
+/** The most elements a table may have. */
+export const MAX_TABLE_ELEMENTS = 0xffffffff;
+
+/** Elements the runtime is willing to allocate in one table (JS arrays cap lower). */
+const ALLOC_LIMIT = 10_000_000;
+
+/**
+ * Checks table limits and element type.
+ *
+ * @param type a table type
+ * @throws TypeError / RangeError when invalid
+ */
+export function checkTableType(type: TableType): void {
+  if (type?.element !== ValType.funcref && type?.element !== ValType.externref) {
+    throw new TypeError(`table element type must be funcref or externref`);
+  }
+  const { min, max } = type.limits ?? {};
+  if (!Number.isInteger(min) || min < 0 || min > MAX_TABLE_ELEMENTS) {
+    throw new RangeError(`table minimum must be an integer in [0, 2^32-1], found ${min}`);
+  }
+  if (max !== undefined && (!Number.isInteger(max) || max < min || max > MAX_TABLE_ELEMENTS)) {
+    throw new RangeError(`table maximum must be an integer in [${min}, 2^32-1], found ${max}`);
+  }
+}
+
+/**
+ * A table of references.
+ *
+ * @example
+ * ```ts
+ * import { Engine, Store, Table, ValType } from "./mod.ts";
+ * const store = new Store(new Engine(), undefined);
+ * const t = new Table(store, { element: ValType.externref, limits: { min: 1, max: undefined } }, "x");
+ * if (t.grow(2, null) !== 1 || t.size() !== 3 || t.get(0) !== "x" || t.get(2) !== null) {
+ *   throw new Error();
+ * }
+ * ```
+ */
+export class Table implements Stored {
+  /** The owning store. */
+  readonly store: Store<unknown>;
+  /** The element type. */
+  readonly element: RefType;
+  /** The declared maximum, if any. */
+  readonly maximum: number | undefined;
+  /** The elements. */
+  _elements: Val[];
+
+  /**
+   * Creates a table of `type.limits.min` elements, each `init`.
+   *
+   * @param store the owning store
+   * @param type element type and limits
+   * @param init the initial value of every element (default null)
+   * @throws TypeError / RangeError for an invalid type or value; Error when the limiter refuses it
+   */
+  // deno-lint-ignore no-explicit-any
+  constructor(store: Store<any>, type: TableType, init: Val = null) {
+    checkTableType(type);
+    store.checkNotBusy("creating a table");
+    const s = store as Store<unknown>;
+    const value = toWasm(s, type.element, init, "table initial value");
+    const limiter = s.resourceLimiter;
+    const { min, max } = type.limits;
+    if (limiter) {
+      if (s._counts.tables + 1 > (limiter.tables ?? Infinity)) {
+        throw new Error(`resource limit exceeded: table count too high at ${s._counts.tables + 1}`);
+      }
+      if (!limiter.tableGrowing(0, min, max)) {
+        throw new Error(`table minimum size of ${min} elements exceeds table limits`);
+      }
+    }
+    if (min > ALLOC_LIMIT) {
+      throw new RangeError(`table minimum of ${min} elements is more than this runtime allocates`);
+    }
+    this.store = s;
+    this.element = type.element;
+    this.maximum = max;
+    this._elements = new Array(min).fill(value);
+    s._counts.tables++;
+  }
+
+  /** The table's type, with its current size as the minimum. */
+  get type(): TableType {
+    return { element: this.element, limits: { min: this._elements.length, max: this.maximum } };
+  }
+
+  /**
+   * The number of elements.
+   *
+   * @returns the size
+   */
+  size(): number {
+    return this._elements.length;
+  }
+
+  /**
+   * Reads an element.
+   *
+   * @param index the element's index
+   * @returns its value
+   * @throws RangeError when out of bounds
+   */
+  get(index: number): Val {
+    this.#checkIndex(index);
+    return this._elements[index];
+  }
+
+  /**
+   * Writes an element.
+   *
+   * @param index the element's index
+   * @param value a value of the element type
+   * @throws RangeError when out of bounds; TypeError for a wrong value
+   */
+  set(index: number, value: Val): void {
+    this.#checkIndex(index);
+    this._elements[index] = toWasm(this.store, this.element, value, `table element ${index}`);
+  }
+
+  /**
+   * Grows the table by `delta` elements, each `init`.
+   *
+   * @param delta elements to add
+   * @param init the value of the new elements (default null)
+   * @returns the previous size, or -1 when the growth is refused
+   */
+  grow(delta: number, init: Val = null): number {
+    if (!Number.isInteger(delta) || delta < 0) {
+      throw new RangeError(`table growth must be a non-negative integer, found ${delta}`);
+    }
+    const value = toWasm(this.store, this.element, init, "table growth value");
+    return this._grow(delta, value);
+  }
+
+  /**
+   * Grows with an already-checked value (the `table.grow` instruction's path).
+   *
+   * @param delta elements to add (an unsigned 32-bit count)
+   * @param value the new elements' value, already checked
+   * @returns the previous size, or -1
+   */
+  _grow(delta: number, value: Val): number {
+    const old = this._elements.length;
+    const desired = old + delta;
+    const max = Math.min(this.maximum ?? MAX_TABLE_ELEMENTS, MAX_TABLE_ELEMENTS);
+    if (desired > max) return -1;
+    const limiter = this.store.resourceLimiter;
+    if (limiter && !limiter.tableGrowing(old, desired, this.maximum)) return -1;
+    if (desired > ALLOC_LIMIT) return -1;
+    for (let i = 0; i < delta; i++) this._elements.push(value);
+    return old;
+  }
+
+  #checkIndex(index: number): void {
+    if (!Number.isInteger(index) || index < 0 || index >= this._elements.length) {
+      throw new RangeError(
+        `table index ${index} out of bounds for a ${valTypeName(this.element)} table ` +
+          `of ${this._elements.length} elements`,
+      );
+    }
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * {@link Trap}: the error raised when WebAssembly execution traps, with its
+ * trap code, the spec's message, and the wasm backtrace.
+ *
+ * Invariants:
+ * - `message` is exactly the spec's wording ("integer divide by zero",
+ *   "out of bounds memory access", ...), so spec scripts can compare it.
+ * - `backtrace` lists frames innermost first; each names the function index,
+ *   its name from the `name` section when there is one, and the offset of the
+ *   trapping (or calling) instruction in the module's bytes.
+ * - `toString()` formats the trap as wasmtime does:
+ *   ```
+ *   wasm trap: integer divide by zero
+ *   wasm backtrace:
+ *       0:   0x2a - <unknown>!div
+ *   ```
+ *
+ * @module
+ */
+
+import { trapMessage } from "@capstan/environ";
+
+/** One frame of a wasm backtrace. */
+export interface FrameInfo {
+  /** The function's index in its module's function index space. */
+  readonly funcIndex: number;
+  /** The function's name from the `name` section, if present. */
+  readonly funcName: string | undefined;
+  /** The module's name from the `name` section, if present. */
+  readonly moduleName: string | undefined;
+  /** Offset of the instruction in the module's bytes, when known. */
+  readonly moduleOffset: number | undefined;
+}
+
+/**
+ * Formats one frame as wasmtime does: `    0:   0x2a - mod!func`.
+ *
+ * @param index the frame's position, 0 being innermost
+ * @param frame the frame
+ * @returns one line of text, without a newline
+ */
+export function formatFrame(index: number, frame: FrameInfo): string {
+  const offset = frame.moduleOffset === undefined
+    ? "".padStart(6)
+    : `0x${frame.moduleOffset.toString(16)}`.padStart(6);
+  const mod = frame.moduleName ?? "<unknown>";
+  const fn = frame.funcName ?? `<wasm function ${frame.funcIndex}>`;
+  return `  ${String(index).padStart(3)}: ${offset} - ${mod}!${fn}`;
+}
+
+/**
+ * Formats a backtrace, one line per frame under a `wasm backtrace:` header.
+ *
+ * @param frames the frames, innermost first
+ * @returns the text, or `""` when there are no frames
+ */
+export function formatBacktrace(frames: readonly FrameInfo[]): string {
+  if (frames.length === 0) return "";
+  return "wasm backtrace:\n" + frames.map((f, i) => formatFrame(i, f)).join("\n");
+}
+
+/**
+ * A WebAssembly trap.
+ *
+ * @example
+ * ```ts
+ * import { Trap } from "./trap.ts";
+ * import { TrapCode } from "@capstan/environ";
+ * const t = new Trap(TrapCode.IntegerDivisionByZero, [
+ *   { funcIndex: 1, funcName: "div", moduleName: undefined, moduleOffset: 0x2a },
+ * ]);
+ * if (t.message !== "integer divide by zero") throw new Error();
+ * if (!String(t).includes("0:   0x2a - <unknown>!div")) throw new Error(String(t));
+ * ```
+ */
+export class Trap extends Error {
+  /** The trap code (see `TrapCode` in `@capstan/environ`). */
+  readonly code: number;
+  /** The wasm frames at the trap, innermost first. */
+  readonly backtrace: readonly FrameInfo[];
+
+  /**
+   * Creates a trap.
+   *
+   * @param code its trap code (`TrapCode` of `@capstan/environ`)
+   * @param backtrace wasm frames, innermost first
+   * @param message the message; by default the spec's message for the code
+   */
+  constructor(
+    code: number,
+    backtrace: readonly FrameInfo[] = [],
+    message: string = trapMessage(code),
+  ) {
+    super(message);
+    this.name = "Trap";
+    this.code = code;
+    this.backtrace = backtrace;
+  }
+
+  /**
+   * The trap as wasmtime prints it: `wasm trap: MESSAGE` and the backtrace.
+   *
+   * @returns the formatted text
+   */
+  override toString(): string {
+    const bt = formatBacktrace(this.backtrace);
+    return `wasm trap: ${this.message}` + (bt ? "\n" + bt : "");
+  }
+}

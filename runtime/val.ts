@@ -1,0 +1,196 @@
+/**
+ * Values as they cross between JavaScript and WebAssembly, and the checks
+ * applied at that crossing.
+ *
+ * A wasm value is represented in JavaScript as:
+ * - `i32`: a number, signed, in [-2^31, 2^31) when read back;
+ * - `i64`: a BigInt, signed, in [-2^63, 2^63) when read back;
+ * - `f32` / `f64`: a number;
+ * - `v128`: a 16-byte `Uint8Array`;
+ * - `funcref`: a {@link Func} of the same store, or `null`;
+ * - `externref`: any JavaScript value; `null` is the null reference.
+ *
+ * Invariants: {@link toWasm} either returns a value already normalised to the
+ * type (i32 wrapped to signed 32 bits, i64 wrapped to signed 64 bits, f32
+ * rounded to single precision) or throws a `TypeError` that names the
+ * expected type and what was found. It never lets a bad value through.
+ *
+ * @module
+ */
+
+import { type FuncType, type ValType, ValType as VT, valTypeName } from "@capstan/environ";
+import { Func } from "./func.ts";
+import type { Store } from "./store.ts";
+
+/** A value as the runtime hands it to JavaScript (see the module doc). */
+// deno-lint-ignore no-explicit-any
+export type Val = any;
+
+/** The text-format names of value types, accepted wherever a type is given. */
+export type ValTypeName = "i32" | "i64" | "f32" | "f64" | "v128" | "funcref" | "externref";
+
+/** A function type written with value-type numbers or names. */
+export interface FuncTypeInput {
+  /** Parameter types. */
+  readonly params: readonly (ValType | ValTypeName)[];
+  /** Result types. */
+  readonly results: readonly (ValType | ValTypeName)[];
+}
+
+const NAME_TO_TYPE: Record<string, ValType> = {
+  i32: VT.i32,
+  i64: VT.i64,
+  f32: VT.f32,
+  f64: VT.f64,
+  v128: VT.v128,
+  funcref: VT.funcref,
+  externref: VT.externref,
+};
+
+/**
+ * Turns a value-type name or number into a {@link ValType}.
+ *
+ * @param t a value type or its text-format name
+ * @returns the value type
+ * @throws TypeError for anything else
+ */
+export function toValType(t: ValType | ValTypeName): ValType {
+  if (typeof t === "number" && valTypeName(t as ValType)[0] !== "<") return t;
+  if (typeof t === "string" && t in NAME_TO_TYPE) return NAME_TO_TYPE[t];
+  throw new TypeError(`not a value type: ${String(t)}`);
+}
+
+/**
+ * Builds a {@link FuncType} from names or numbers.
+ *
+ * @param params parameter types
+ * @param results result types
+ * @returns the function type
+ * @example
+ * ```ts
+ * import { funcType } from "./val.ts";
+ * const t = funcType(["i32", "i32"], ["i32"]);
+ * if (t.params.length !== 2) throw new Error();
+ * ```
+ */
+export function funcType(
+  params: readonly (ValType | ValTypeName)[],
+  results: readonly (ValType | ValTypeName)[],
+): FuncType {
+  return { params: params.map(toValType), results: results.map(toValType) };
+}
+
+/**
+ * Normalises a {@link FuncTypeInput} into a {@link FuncType}.
+ *
+ * @param t a function type with names or numbers
+ * @returns the same type with numbers
+ */
+export function toFuncType(t: FuncTypeInput): FuncType {
+  if (
+    t === null || typeof t !== "object" || !Array.isArray(t.params) || !Array.isArray(t.results)
+  ) {
+    throw new TypeError("a function type needs `params` and `results` arrays");
+  }
+  return funcType(t.params, t.results);
+}
+
+/**
+ * Formats a function type as wasmtime does: `(i32, i64) -> (f32)`.
+ *
+ * @param t a function type
+ * @returns its text
+ */
+export function formatFuncType(t: FuncType): string {
+  return `(${t.params.map(valTypeName).join(", ")}) -> (${t.results.map(valTypeName).join(", ")})`;
+}
+
+/**
+ * Whether two function types are the same (wasm 2.0 has no function subtyping).
+ *
+ * @param a a function type
+ * @param b another
+ * @returns true when parameters and results are equal, in order
+ */
+export function funcTypeEquals(a: FuncType, b: FuncType): boolean {
+  if (a.params.length !== b.params.length || a.results.length !== b.results.length) return false;
+  for (let i = 0; i < a.params.length; i++) if (a.params[i] !== b.params[i]) return false;
+  for (let i = 0; i < a.results.length; i++) if (a.results[i] !== b.results[i]) return false;
+  return true;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (typeof v === "bigint") return `${v}n (bigint)`;
+  if (typeof v === "number") return `${v} (number)`;
+  if (typeof v === "string") return `a string`;
+  if (typeof v === "object" || typeof v === "function") {
+    const name = (v as { constructor?: { name?: string } }).constructor?.name;
+    return name ? `a ${name}` : `an object`;
+  }
+  return String(v);
+}
+
+/**
+ * Checks and normalises a JavaScript value for a wasm value type.
+ *
+ * @param store the store the value is used in (funcrefs must belong to it)
+ * @param type the expected wasm type
+ * @param v the JavaScript value
+ * @param what a description for errors, e.g. `"argument 0"`
+ * @returns the value normalised to the type
+ * @throws TypeError when the value does not fit the type
+ */
+export function toWasm(store: Store<unknown>, type: ValType, v: unknown, what: string): Val {
+  switch (type) {
+    case VT.i32:
+      if (typeof v === "number" && Number.isInteger(v) && v >= -0x80000000 && v <= 0xffffffff) {
+        return v | 0;
+      }
+      break;
+    case VT.i64:
+      if (typeof v === "bigint" && v >= -(1n << 63n) && v < (1n << 64n)) {
+        return BigInt.asIntN(64, v);
+      }
+      break;
+    case VT.f32:
+      if (typeof v === "number") return Math.fround(v);
+      break;
+    case VT.f64:
+      if (typeof v === "number") return v;
+      break;
+    case VT.v128:
+      if (v instanceof Uint8Array && v.length === 16) return v.slice();
+      break;
+    case VT.funcref:
+      if (v === null) return null;
+      if (v instanceof Func) {
+        store.checkOwns(v, what);
+        return v;
+      }
+      break;
+    case VT.externref:
+      return v;
+  }
+  throw new TypeError(`${what}: expected ${valTypeName(type)}, found ${describe(v)}`);
+}
+
+/**
+ * The default (zero) value of a type: 0, 0n, a zero v128, or null.
+ *
+ * @param type a value type
+ * @returns its zero value
+ */
+export function defaultValue(type: ValType): Val {
+  switch (type) {
+    case VT.i64:
+      return 0n;
+    case VT.v128:
+      return new Uint8Array(16);
+    case VT.funcref:
+    case VT.externref:
+      return null;
+    default:
+      return 0;
+  }
+}
