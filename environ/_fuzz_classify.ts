@@ -1,0 +1,514 @@
+/**
+ * Explains the fuzzer's disagreements between environ (a WebAssembly 2.0
+ * validator) and the native `WebAssembly.validate` of V8 (Wasm 3.0 plus
+ * threads and relaxed SIMD, with implementation limits).
+ *
+ * Each rule inspects the mutant itself: a rejection by environ is explained
+ * only when a 3.0-only construct sits at (or spans) the byte offset environ
+ * blamed, found by re-reading the module with a 3.0-aware rule; an
+ * acceptance by environ that V8 rejects is explained only when the module
+ * exceeds a V8 implementation limit, counted in the bytes. Anything else is
+ * unexplained and reported, never silenced.
+ *
+ * Invariants:
+ * - Classification never throws and never looks at environ's wording alone:
+ *   a rule needs structural evidence in the mutant.
+ * - A site "matches" an error offset when the offset lies inside the site's span
+ *   widened by {@link SLACK} bytes (decoders may blame the start of an
+ *   immediate or of the instruction).
+ *
+ * @module
+ */
+
+import { type Leb, readLeb, scanBodies, scanSections, SectionId } from "./_fuzz_wasm.ts";
+
+/** How far (in bytes) an error offset may sit outside a feature's span and still match it. */
+export const SLACK = 3;
+
+/** What environ said about a module. */
+export interface EnvironVerdict {
+  /** Whether `translateModule` accepted it. */
+  readonly accepted: boolean;
+  /** The `CompileError` offset when rejected. */
+  readonly offset?: number;
+  /** The `CompileError` reason when rejected. */
+  readonly reason?: string;
+}
+
+/** A 3.0-only construct found in a module, with the bytes it spans. */
+export interface FeatureSite {
+  /** The disagreement class it explains, e.g. `"3.0 multi-memory"`. */
+  readonly feature: string;
+  /** First byte of the construct. */
+  readonly start: number;
+  /** Just past its last byte. */
+  readonly end: number;
+}
+
+/** Value-type bytes of Wasm 2.0. */
+const V2_VALTYPES = new Set([0x7f, 0x7e, 0x7d, 0x7c, 0x7b, 0x70, 0x6f]);
+/** Value/heap-type bytes added by 3.0 (typed references, GC, exceptions). */
+const V3_TYPE_BYTES = new Set([
+  0x63,
+  0x64,
+  0x65,
+  0x66,
+  0x67,
+  0x68,
+  0x69,
+  0x6a,
+  0x6b,
+  0x6c,
+  0x6d,
+  0x6e,
+  0x71,
+  0x72,
+  0x73,
+  0x74,
+]);
+
+/** A cursor that stops (returns undefined) instead of throwing. */
+class Reader {
+  constructor(readonly bytes: Uint8Array, public pos: number, readonly end: number) {}
+  byte(): number | undefined {
+    return this.pos < this.end ? this.bytes[this.pos++] : undefined;
+  }
+  leb(): Leb | undefined {
+    const l = readLeb(this.bytes, this.pos);
+    if (l === undefined || this.pos + l.length > this.end) return undefined;
+    this.pos += l.length;
+    return l;
+  }
+  skip(n: number): boolean {
+    if (this.pos + n > this.end) return false;
+    this.pos += n;
+    return true;
+  }
+}
+
+/** Reads a 3.0 value type, recording a site when it is not a 2.0 one. */
+function valType(r: Reader, sites: FeatureSite[]): boolean {
+  const at = r.pos;
+  const b = r.byte();
+  if (b === undefined) return false;
+  if (V2_VALTYPES.has(b)) return true;
+  if (b === 0x63 || b === 0x64) {
+    const ht = readLeb(r.bytes, r.pos); // heap type: an s33 (abstract byte or type index)
+    if (ht === undefined) return false;
+    r.pos += ht.length;
+    sites.push({ feature: "3.0 typed reference types", start: at, end: r.pos });
+    return true;
+  }
+  if (V3_TYPE_BYTES.has(b)) {
+    sites.push({ feature: "3.0 gc/exception reference types", start: at, end: r.pos });
+    return true;
+  }
+  return false;
+}
+
+/** Reads limits, recording 3.0 flag bits and u64-only encodings. */
+function limits(r: Reader, sites: FeatureSite[], kind: "memory" | "table"): boolean {
+  const at = r.pos;
+  const flags = r.byte();
+  if (flags === undefined) return false;
+  if (flags > 1) {
+    const what = flags & 0x04
+      ? `3.0 ${kind}64 limits flags`
+      : flags & 0x02
+      ? "threads shared-memory limits flags"
+      : "post-2.0 limits flags";
+    sites.push({ feature: what, start: at, end: at + 1 });
+  }
+  const count = flags & 1 ? 2 : 1;
+  for (let i = 0; i < count; i++) {
+    const start = r.pos;
+    const n = r.leb();
+    if (n === undefined) return false;
+    if (!n.u32 && n.u64) {
+      sites.push({ feature: "3.0 memory64 u64 limits encoding", start, end: r.pos });
+    }
+  }
+  return true;
+}
+
+/** Reads a constant expression up to its `end`, recording 3.0 instructions in it. */
+function constExpr(r: Reader, sites: FeatureSite[], importedGlobals: number): boolean {
+  for (let guard = 0; guard < 10000; guard++) {
+    const at = r.pos;
+    const op = r.byte();
+    if (op === undefined) return false;
+    switch (op) {
+      case 0x0b:
+        return true;
+      case 0x41:
+      case 0x42:
+      case 0xd2:
+        if (!r.leb()) return false;
+        break;
+      case 0x43:
+        if (!r.skip(4)) return false;
+        break;
+      case 0x44:
+        if (!r.skip(8)) return false;
+        break;
+      case 0x23: {
+        const g = r.leb();
+        if (!g) return false;
+        if (g.value >= importedGlobals) {
+          sites.push({
+            feature: "3.0 global.get of a defined global in a constant",
+            start: at,
+            end: r.pos,
+          });
+        }
+        break;
+      }
+      case 0xd0: {
+        const ht = r.leb();
+        if (!ht) return false;
+        if (ht.length !== 1 || (r.bytes[at + 1] !== 0x70 && r.bytes[at + 1] !== 0x6f)) {
+          sites.push({ feature: "3.0 ref.null of a new heap type", start: at, end: r.pos });
+        }
+        break;
+      }
+      case 0x6a:
+      case 0x6b:
+      case 0x6c:
+      case 0x7c:
+      case 0x7d:
+      case 0x7e:
+        sites.push({ feature: "3.0 extended-const", start: at, end: r.pos });
+        break;
+      case 0xfd: {
+        const sub = r.leb();
+        if (!sub || sub.value !== 0x0c || !r.skip(16)) return false;
+        break;
+      }
+      case 0xfb:
+        sites.push({ feature: "3.0 gc instruction in a constant", start: at, end: r.end });
+        return false; // immediates vary; stop reading
+      default:
+        return false;
+    }
+  }
+  return false;
+}
+
+/** Reads a table type: reference type then limits. */
+function tableType(r: Reader, sites: FeatureSite[]): boolean {
+  return valType(r, sites) && limits(r, sites, "table");
+}
+
+/**
+ * Finds the module-level 3.0 constructs of a module: in its section order and
+ * ids, types, imports, tables, memories, globals, exports, element and data
+ * segments, and local declarations. Reading stops quietly at the first byte it
+ * cannot make sense of.
+ *
+ * @param bytes the module
+ * @returns the sites found
+ */
+export function moduleFeatureSites(bytes: Uint8Array): FeatureSite[] {
+  const sites: FeatureSite[] = [];
+  const { sections } = scanSections(bytes);
+  let memories = 0;
+  let importedGlobals = 0;
+  let importKind = -1;
+  for (const s of sections) {
+    const r = new Reader(bytes, s.payloadStart, s.end);
+    if (s.id === SectionId.tag) {
+      sites.push({ feature: "3.0 exception-handling", start: s.start, end: s.end });
+      continue;
+    }
+    if (s.id === SectionId.custom || s.id > SectionId.tag) continue;
+    if (s.id === SectionId.start || s.id === SectionId.dataCount) continue;
+    const count = r.leb();
+    if (count === undefined) continue;
+    for (let i = 0; i < count.value && r.pos < s.end; i++) {
+      const entry = r.pos;
+      if (!readEntry(s.id, r, sites)) break;
+      if (s.id === SectionId.memory) {
+        if (++memories > 1) sites.push({ feature: "3.0 multi-memory", start: entry, end: r.pos });
+      }
+      if (s.id === SectionId.import) {
+        const kind = importKind;
+        if (kind === 2 && ++memories > 1) {
+          sites.push({ feature: "3.0 multi-memory", start: entry, end: r.pos });
+        }
+        if (kind === 3) importedGlobals++;
+      }
+    }
+    if (s.id === SectionId.memory && memories > 1) {
+      sites.push({
+        feature: "3.0 multi-memory",
+        start: s.payloadStart,
+        end: s.payloadStart + count.length,
+      });
+    }
+  }
+  return sites;
+
+  function readEntry(id: number, r: Reader, sites: FeatureSite[]): boolean {
+    switch (id) {
+      case SectionId.type:
+        return typeEntry(r, sites);
+      case SectionId.import:
+        return importEntry(r, sites);
+      case SectionId.function:
+        return r.leb() !== undefined;
+      case SectionId.table:
+        if (r.bytes[r.pos] === 0x40) {
+          const at = r.pos;
+          if (!r.skip(2) || !tableType(r, sites) || !constExpr(r, sites, importedGlobals)) {
+            return false;
+          }
+          sites.push({ feature: "3.0 table initializer", start: at, end: r.pos });
+          return true;
+        }
+        return tableType(r, sites);
+      case SectionId.memory:
+        return limits(r, sites, "memory");
+      case SectionId.global: {
+        if (!valType(r, sites) || r.byte() === undefined) return false;
+        return constExpr(r, sites, importedGlobals);
+      }
+      case SectionId.export: {
+        const n = r.leb();
+        if (!n || !r.skip(n.value)) return false;
+        const at = r.pos;
+        const kind = r.byte();
+        if (kind === 4) sites.push({ feature: "3.0 exception-handling", start: at, end: at + 1 });
+        return r.leb() !== undefined;
+      }
+      case SectionId.element:
+        return elemEntry(r, sites);
+      case SectionId.code:
+        return codeEntry(r, sites);
+      case SectionId.data: {
+        const flags = r.leb();
+        if (!flags) return false;
+        if (flags.value === 2 && !r.leb()) return false;
+        if (flags.value !== 1 && !constExpr(r, sites, importedGlobals)) return false;
+        const n = r.leb();
+        return n !== undefined && r.skip(n.value);
+      }
+    }
+    return false;
+  }
+
+  function typeEntry(r: Reader, sites: FeatureSite[]): boolean {
+    const at = r.pos;
+    const form = r.byte();
+    if (form === 0x60) {
+      for (let k = 0; k < 2; k++) {
+        const n = r.leb();
+        if (!n) return false;
+        for (let j = 0; j < n.value; j++) if (!valType(r, sites)) return false;
+      }
+      return true;
+    }
+    if (form !== undefined && [0x4e, 0x4f, 0x50, 0x5e, 0x5f].includes(form)) {
+      sites.push({ feature: "3.0 gc type definitions", start: at, end: r.end });
+    }
+    return false;
+  }
+
+  function importEntry(r: Reader, sites: FeatureSite[]): boolean {
+    for (let k = 0; k < 2; k++) {
+      const n = r.leb();
+      if (!n || !r.skip(n.value)) return false;
+    }
+    const at = r.pos;
+    const kind = r.byte();
+    importKind = kind ?? -1;
+    switch (kind) {
+      case 0:
+        return r.leb() !== undefined;
+      case 1:
+        return tableType(r, sites);
+      case 2:
+        return limits(r, sites, "memory");
+      case 3:
+        return valType(r, sites) && r.byte() !== undefined;
+      case 4:
+        sites.push({ feature: "3.0 exception-handling", start: at, end: at + 1 });
+        return r.byte() !== undefined && r.leb() !== undefined;
+    }
+    return false;
+  }
+
+  function elemEntry(r: Reader, sites: FeatureSite[]): boolean {
+    const flags = r.leb();
+    if (!flags || flags.value > 7) return false;
+    const f = flags.value;
+    if (f === 2 || f === 6) {
+      if (!r.leb()) return false;
+    }
+    if ((f & 1) === 0 && !constExpr(r, sites, importedGlobals)) return false;
+    if (f & 3) {
+      if (f & 4) {
+        if (!valType(r, sites)) return false;
+      } else if (r.byte() === undefined) return false;
+    }
+    const n = r.leb();
+    if (!n) return false;
+    for (let j = 0; j < n.value; j++) {
+      if (f & 4) {
+        if (!constExpr(r, sites, importedGlobals)) return false;
+      } else if (!r.leb()) return false;
+    }
+    return true;
+  }
+
+  function codeEntry(r: Reader, sites: FeatureSite[]): boolean {
+    const size = r.leb();
+    if (!size) return false;
+    const end = r.pos + size.value;
+    const groups = r.leb();
+    if (!groups) return false;
+    for (let j = 0; j < groups.value && r.pos < end; j++) {
+      if (!r.leb() || !valType(r, sites)) return false;
+    }
+    r.pos = end;
+    return end <= r.end;
+  }
+}
+
+/** Single-byte load/store opcodes (0x28 i32.load ... 0x3e i64.store32), all with a memarg. */
+function isMemOp(b: number): boolean {
+  return b >= 0x28 && b <= 0x3e;
+}
+
+/** SIMD sub-opcodes with a memarg: v128.load* / store (0..11) and lane loads/stores (84..93). */
+function isSimdMemOp(sub: number): boolean {
+  return sub <= 11 || (sub >= 84 && sub <= 93);
+}
+
+/**
+ * Finds 3.0 constructs in a function body near an offset: instructions from
+ * post-2.0 proposals, memory indices and u64 offsets in memargs, and new
+ * value types in block types or `select`.
+ *
+ * @param bytes the module
+ * @param offset the offset environ blamed
+ * @returns the sites that start within {@link SLACK} bytes before `offset`
+ */
+export function instructionSitesNear(bytes: Uint8Array, offset: number): FeatureSite[] {
+  const sites: FeatureSite[] = [];
+  for (let p = Math.max(0, offset - SLACK); p <= offset && p < bytes.length; p++) {
+    const b = bytes[p];
+    const add = (feature: string, end: number) => sites.push({ feature, start: p, end });
+    if (b === 0x12 || b === 0x13) add("3.0 tail-call", p + 1);
+    else if (b === 0x14 || b === 0x15 || (b >= 0xd3 && b <= 0xd6)) {
+      add("3.0 typed function references", p + 1);
+    } else if ([0x06, 0x07, 0x08, 0x09, 0x0a, 0x18, 0x19, 0x1f].includes(b)) {
+      add("3.0 exception-handling", p + 1);
+    } else if (b === 0xfb) add("3.0 gc instruction", p + 2);
+    else if (b === 0xfe) add("threads atomics", p + 2);
+    else if (b === 0xfd) {
+      const sub = readLeb(bytes, p + 1);
+      if (sub && sub.value >= 0x100 && sub.value <= 0x113) {
+        add("relaxed-simd", p + 1 + sub.length);
+      }
+      if (sub && isSimdMemOp(sub.value)) memarg(p, p + 1 + sub.length);
+    } else if (isMemOp(b)) memarg(p, p + 1);
+    else if ((b === 0x3f || b === 0x40) && p + 1 < bytes.length && bytes[p + 1] !== 0) {
+      add("3.0 multi-memory", p + 2);
+    } else if (b === 0xfc) {
+      const sub = readLeb(bytes, p + 1);
+      if (sub && (sub.value === 8 || sub.value === 10 || sub.value === 11)) {
+        let q = p + 1 + sub.length;
+        if (sub.value === 8) q += readLeb(bytes, q)?.length ?? 0;
+        const m1 = readLeb(bytes, q);
+        const m2 = sub.value === 10 && m1 ? readLeb(bytes, q + m1.length) : undefined;
+        if (
+          (m1 && (m1.value !== 0 || m1.length > 1)) || (m2 && (m2.value !== 0 || m2.length > 1))
+        ) {
+          add("3.0 multi-memory", q + (m1?.length ?? 0) + (m2?.length ?? 0));
+        }
+      }
+    } else if (b === 0xd0) {
+      const ht = readLeb(bytes, p + 1);
+      if (ht && (ht.length !== 1 || (bytes[p + 1] !== 0x70 && bytes[p + 1] !== 0x6f))) {
+        add("3.0 ref.null of a new heap type", p + 1 + ht.length);
+      }
+    } else if ((b === 0x02 || b === 0x03 || b === 0x04 || b === 0x1c) && p + 1 < bytes.length) {
+      const t = bytes[p + (b === 0x1c ? 2 : 1)];
+      if (t !== undefined && V3_TYPE_BYTES.has(t)) add("3.0 typed reference types", p + 3);
+    } else if (V3_TYPE_BYTES.has(b) && p === offset) {
+      add("3.0 typed reference types", p + 1);
+    }
+  }
+  return sites;
+
+  function memarg(p: number, at: number): void {
+    const align = readLeb(bytes, at);
+    if (!align) return;
+    let q = at + align.length;
+    if (align.value & 0x40) {
+      const mem = readLeb(bytes, q);
+      if (!mem) return;
+      q += mem.length;
+      sites.push({ feature: "3.0 multi-memory", start: p, end: q });
+    }
+    const off = readLeb(bytes, q);
+    if (off && !off.u32 && off.u64) {
+      sites.push({ feature: "3.0 memory64 u64 memarg offset", start: p, end: q + off.length });
+    }
+  }
+}
+
+/** The implementation limits of V8 that the spec does not have (v8/src/wasm/wasm-limits.h). */
+const V8_MAX_LOCALS = 50000;
+const V8_MAX_TABLE_INIT = 10000000;
+
+/** Explains a module that environ accepted and V8 rejected, by a V8 limit it exceeds. */
+function v8LimitClass(bytes: Uint8Array): string | undefined {
+  const { sections } = scanSections(bytes);
+  for (const s of sections) {
+    if (s.id === SectionId.code) {
+      for (const body of scanBodies(bytes, s)) {
+        const r = new Reader(bytes, body.start, body.end);
+        const groups = r.leb();
+        let total = 0;
+        for (let j = 0; groups && j < groups.value; j++) {
+          const n = r.leb();
+          if (!n || r.byte() === undefined) break;
+          total += n.value;
+        }
+        if (total > V8_MAX_LOCALS) return "V8 limit: more than 50000 locals";
+      }
+    }
+    if (s.id === SectionId.table || s.id === SectionId.import) {
+      // Any table limits minimum above V8's cap (found by its reftype + flags + LEB shape).
+      for (let p = s.payloadStart; p + 2 < s.end; p++) {
+        if ((bytes[p] === 0x70 || bytes[p] === 0x6f) && bytes[p + 1] <= 1) {
+          const min = readLeb(bytes, p + 2);
+          if (min && min.u32 && min.value > V8_MAX_TABLE_INIT) {
+            return "V8 limit: table initial size above 10000000";
+          }
+        }
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Classifies one disagreement between environ and V8.
+ *
+ * @param bytes the mutant
+ * @param environ environ's verdict
+ * @returns the class, or undefined when no rule explains it
+ */
+export function classifyDisagreement(
+  bytes: Uint8Array,
+  environ: EnvironVerdict,
+): string | undefined {
+  if (environ.accepted) return v8LimitClass(bytes);
+  const offset = environ.offset;
+  if (offset === undefined) return undefined;
+  const sites = [...moduleFeatureSites(bytes), ...instructionSitesNear(bytes, offset)];
+  const hit = sites.find((s) => offset >= s.start - SLACK && offset < s.end + SLACK);
+  return hit?.feature;
+}

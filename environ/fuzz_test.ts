@@ -1,0 +1,191 @@
+/**
+ * Tests of the differential fuzzer: its PRNG and mutators are reproducible and
+ * keep framing where they promise to, its classifier explains 3.0 constructs
+ * and nothing else, its driver catches crashes and disagreements, and a short
+ * seeded run of environ against native V8 has no crash, no unexplained
+ * disagreement and no timing outlier.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { classifyDisagreement } from "./_fuzz_classify.ts";
+import { loadCorpus } from "./_fuzz_corpus.ts";
+import { formatReport, type FuzzSubject, nativeSubject, runFuzz } from "./_fuzz_driver.ts";
+import { makeMutant, mutateOnce, MUTATION_KINDS, Rng } from "./_fuzz_mutate.ts";
+import {
+  concatBytes,
+  encodeLeb,
+  readLeb,
+  replaceInFrames,
+  scanBodies,
+  scanSections,
+  WASM_HEADER,
+} from "./_fuzz_wasm.ts";
+
+/** A module from sections given as `[id, ...payload]`. */
+function module(...sections: number[][]): Uint8Array {
+  return concatBytes([
+    WASM_HEADER,
+    ...sections.map(([id, ...payload]) =>
+      concatBytes([new Uint8Array([id]), encodeLeb(payload.length), new Uint8Array(payload)])
+    ),
+  ]);
+}
+
+/** `(func)` with the given body instructions (no locals), type `[] -> []`. */
+function oneFunc(body: number[]): Uint8Array {
+  return module(
+    [1, 1, 0x60, 0, 0],
+    [3, 1, 0],
+    [10, 1, body.length + 2, 0, ...body, 0x0b],
+  );
+}
+
+const corpus = loadCorpus();
+
+Deno.test("readLeb() tells u32 from u64 encodings", () => {
+  assert.deepEqual(readLeb(new Uint8Array([0xe5, 0x8e, 0x26]), 0), {
+    value: 624485,
+    length: 3,
+    u32: true,
+    u64: true,
+  });
+  const sixBytes = readLeb(encodeLeb(5, 6), 0)!;
+  assert.equal(sixBytes.value, 5);
+  assert.equal(sixBytes.u32, false);
+  assert.equal(sixBytes.u64, true);
+  const excess = readLeb(new Uint8Array([0x80, 0x80, 0x80, 0x80, 0x10]), 0)!;
+  assert.equal(excess.u32, false);
+  assert.equal(readLeb(new Uint8Array([0x80, 0x80]), 0), undefined);
+});
+
+Deno.test("replaceInFrames() re-encodes the body and section sizes around an edit", () => {
+  const bytes = oneFunc([]);
+  const code = scanSections(bytes).sections.find((s) => s.id === 10)!;
+  const [body] = scanBodies(bytes, code);
+  const nops = new Uint8Array(200).fill(0x01); // pushes both sizes past one LEB byte
+  const out = replaceInFrames(bytes, body.start + 1, body.start + 1, nops, [
+    { sizeAt: body.sizeStart, end: body.end },
+    { sizeAt: code.start + 1, end: code.end },
+  ]);
+  assert.ok(scanSections(out).intact);
+  assert.equal(WebAssembly.validate(out as Uint8Array<ArrayBuffer>), true);
+  assert.equal(out.length, bytes.length + 200 + 2);
+});
+
+Deno.test("makeMutant() depends only on (seed, index)", () => {
+  const a = makeMutant(corpus, 7, 123);
+  const b = makeMutant(corpus, 7, 123);
+  assert.deepEqual(a, b);
+  let differ = 0;
+  for (let i = 0; i < 50; i++) {
+    const m = makeMutant(corpus, 7, i);
+    const src = corpus.find((c) => c.name === m.source)!;
+    if (m.bytes.length !== src.bytes.length || m.bytes.some((x, j) => x !== src.bytes[j])) differ++;
+  }
+  assert.ok(differ >= 40, `only ${differ} of 50 mutants differ from their source`);
+});
+
+Deno.test("body and section mutations keep the section framing intact", () => {
+  const rng = new Rng(99);
+  const valid = corpus.filter((c) => c.name.startsWith("bench/"));
+  for (let i = 0; i < 300; i++) {
+    const src = rng.pick(valid).bytes;
+    const [out, what] = mutateOnce(rng, i & 1 ? "body" : "section", src, src);
+    assert.ok(scanSections(out).intact, `${what} broke the framing`);
+  }
+});
+
+Deno.test("every mutation kind yields a mutant and names itself", () => {
+  const rng = new Rng(5);
+  const src = corpus.find((c) => c.name === "bench/wasm/qsort.wasm")!.bytes;
+  for (const kind of MUTATION_KINDS) {
+    const [out, what] = mutateOnce(rng, kind, src, src);
+    assert.ok(out instanceof Uint8Array);
+    assert.ok(what.length > 0);
+  }
+});
+
+Deno.test("classifyDisagreement() explains a second memory only where environ blamed it", () => {
+  const twoMemories = module([5, 2, 0x00, 0x01, 0x00, 0x01]);
+  assert.equal(WebAssembly.validate(twoMemories as Uint8Array<ArrayBuffer>), true);
+  // The second memory's limits start at offset 13.
+  assert.equal(
+    classifyDisagreement(twoMemories, { accepted: false, offset: 13, reason: "multiple memories" }),
+    "3.0 multi-memory",
+  );
+  // Blaming the header is not explained by the memories.
+  assert.equal(
+    classifyDisagreement(twoMemories, { accepted: false, offset: 0, reason: "x" }),
+    undefined,
+  );
+});
+
+Deno.test("classifyDisagreement() explains a tail call at the blamed offset, not elsewhere", () => {
+  const tail = oneFunc([0x12, 0x00]); // return_call 0
+  assert.equal(WebAssembly.validate(tail as Uint8Array<ArrayBuffer>), true);
+  const at = tail.indexOf(0x12, 20);
+  assert.equal(
+    classifyDisagreement(tail, { accepted: false, offset: at, reason: "illegal opcode" }),
+    "3.0 tail-call",
+  );
+  assert.equal(
+    classifyDisagreement(tail, { accepted: false, offset: 9, reason: "type mismatch" }),
+    undefined,
+  );
+});
+
+Deno.test("classifyDisagreement() explains extended-const and defined-global constants", () => {
+  // (global i32 (i32.const 1)) (global i32 (i32.add (global.get 0) (i32.const 2)))
+  const g = module([6, 2, 0x7f, 0, 0x41, 1, 0x0b, 0x7f, 0, 0x23, 0, 0x41, 2, 0x6a, 0x0b]);
+  assert.equal(WebAssembly.validate(g as Uint8Array<ArrayBuffer>), true);
+  const getAt = g.indexOf(0x23);
+  const addAt = g.indexOf(0x6a, getAt);
+  assert.equal(
+    classifyDisagreement(g, { accepted: false, offset: getAt, reason: "unknown global" }),
+    "3.0 global.get of a defined global in a constant",
+  );
+  assert.equal(
+    classifyDisagreement(g, { accepted: false, offset: addAt + 1, reason: "x" }),
+    "3.0 extended-const",
+  );
+});
+
+Deno.test("classifyDisagreement() explains V8's locals limit when environ accepts", () => {
+  const many = module([1, 1, 0x60, 0, 0], [3, 1, 0], [10, 1, 6, 1, 0xe0, 0xd4, 0x03, 0x7f, 0x0b]);
+  assert.equal(WebAssembly.validate(many as Uint8Array<ArrayBuffer>), false);
+  assert.equal(classifyDisagreement(many, { accepted: true }), "V8 limit: more than 50000 locals");
+  assert.equal(classifyDisagreement(oneFunc([]), { accepted: true }), undefined);
+});
+
+Deno.test("runFuzz() finds no disagreement when V8 is checked against itself", () => {
+  const r = runFuzz(nativeSubject, corpus, { seed: 3, count: 1500 });
+  assert.equal(r.mutants, 1500);
+  assert.equal(r.unexplained.length + r.explained.size + r.crashes.length, 0);
+  assert.ok(r.bothAccept > 100 && r.bothReject > 100, formatReport(r, 3));
+});
+
+Deno.test("runFuzz() reports a subject that throws TypeError as a crash", () => {
+  const broken: FuzzSubject = {
+    translate: (bytes) => {
+      if (bytes.length % 7 === 0) throw new TypeError("boom");
+      return nativeSubject.translate(bytes);
+    },
+    validate: nativeSubject.validate,
+    compileError: nativeSubject.compileError,
+  };
+  const r = runFuzz(broken, corpus, { seed: 4, count: 300 });
+  assert.ok(r.crashes.length > 10);
+  assert.match(r.crashes[0].detail, /TypeError: boom/);
+});
+
+Deno.test("runFuzz() reports a subject that accepts everything as unexplained disagreements", () => {
+  const lax: FuzzSubject = {
+    translate: () => undefined,
+    validate: () => true,
+    compileError: () => undefined,
+  };
+  const r = runFuzz(lax, corpus, { seed: 4, count: 300 });
+  assert.ok(r.unexplained.length > 100, formatReport(r, 4));
+});
