@@ -1,0 +1,610 @@
+/**
+ * Decodes the sections of a WebAssembly 2.0 binary into a
+ * {@link DecodedModule}: the module's structure, checked for syntax only
+ * (malformed input), with constant expressions parsed but not yet typed and
+ * function bodies kept as byte ranges (their locals decoded).
+ *
+ * Invariants:
+ * - Every malformed-binary rule outside function bodies is enforced here:
+ *   header, section ids, order and sizes, LEB128 forms, names, vector
+ *   lengths, element and data segment encodings (all flag values), function
+ *   and code counts, data count consistency.
+ * - Nothing here checks indices or types; `module_validator.ts` does, so that
+ *   malformed input is reported before invalid input as in the spec.
+ *
+ * @module
+ */
+
+import { fail } from "./errors.ts";
+import { decodeNameSection, EMPTY_NAMES } from "./names.ts";
+import { OperatorReader } from "./operators.ts";
+import { Op } from "./opcodes.ts";
+import type {
+  ConstExpr,
+  CustomSection,
+  ElementMode,
+  Export,
+  ExternKind,
+  FuncType,
+  GlobalType,
+  Import,
+  Limits,
+  MemoryType,
+  NameSection,
+  RefType,
+  TableType,
+  ValType,
+} from "./types.ts";
+import { isValType } from "./types.ts";
+
+/** The most locals (parameters excluded) a function may declare, as in engines. */
+export const MAX_LOCALS = 50000;
+
+/**
+ * A constant expression as decoded: either one constant instruction, or the
+ * reason it is not one (checked by validation, so that decoding only rejects
+ * malformed bytes).
+ */
+export interface ParsedConst {
+  /** The expression, when it is exactly one constant instruction. */
+  readonly expr: ConstExpr | undefined;
+  /** Why it is invalid, when `expr` is undefined. */
+  readonly invalid: string | undefined;
+  /** Offset of the expression's first byte. */
+  readonly offset: number;
+}
+
+/** A decoded element segment, its expressions not yet validated. */
+export interface DecodedElement {
+  /** The reference type of the items. */
+  readonly type: RefType;
+  /** The mode; for active segments see `table` and `offset`. */
+  readonly kind: ElementMode["kind"];
+  /** Active segments: the table index. */
+  readonly table: number;
+  /** Active segments: the offset expression. */
+  readonly offset: ParsedConst | undefined;
+  /** The items (encodings 0-3 give `ref.func` expressions). */
+  readonly items: readonly ParsedConst[];
+  /** Offset of the segment's first byte. */
+  readonly at: number;
+}
+
+/** A decoded data segment. */
+export interface DecodedData {
+  /** Passive or active. */
+  readonly kind: "passive" | "active";
+  /** Active segments: the memory index. */
+  readonly memory: number;
+  /** Active segments: the offset expression. */
+  readonly offset: ParsedConst | undefined;
+  /** The bytes (a view into the module). */
+  readonly data: Uint8Array;
+  /** Offset of the segment's first byte. */
+  readonly at: number;
+}
+
+/** A defined function's body as decoded. */
+export interface DecodedBody {
+  /** Declared locals, one entry per local. */
+  readonly locals: ValType[];
+  /** Offset of the body's size field. */
+  readonly bodyStart: number;
+  /** Offset of the first instruction. */
+  readonly codeStart: number;
+  /** One past the body's last byte. */
+  readonly codeEnd: number;
+}
+
+/** An export with the offset it was found at. */
+export interface DecodedExport extends Export {
+  /** Offset of the export's first byte. */
+  readonly at: number;
+}
+
+/** An import with the offset it was found at. */
+export type DecodedImport = Import & { readonly at: number };
+
+/** The structure of a module, decoded but not validated. */
+export interface DecodedModule {
+  /** The module bytes. */
+  bytes: Uint8Array;
+  /** Type section. */
+  types: FuncType[];
+  /** Import section. */
+  imports: DecodedImport[];
+  /** Type index of each defined function (the function section). */
+  funcDecls: number[];
+  /** Offset of each function section entry. */
+  funcDeclAt: number[];
+  /** Defined tables. */
+  tables: TableType[];
+  /** Offset of each defined table. */
+  tableAt: number[];
+  /** Defined memories. */
+  memories: MemoryType[];
+  /** Offset of each defined memory. */
+  memoryAt: number[];
+  /** Defined globals' types. */
+  globals: GlobalType[];
+  /** Defined globals' initialisers. */
+  globalInits: ParsedConst[];
+  /** Export section. */
+  exports: DecodedExport[];
+  /** Start function. */
+  start: number | undefined;
+  /** Offset of the start section's index. */
+  startAt: number;
+  /** Element section. */
+  elements: DecodedElement[];
+  /** Data section. */
+  datas: DecodedData[];
+  /** Data count section. */
+  dataCount: number | undefined;
+  /** Code section. */
+  bodies: DecodedBody[];
+  /** Custom sections in order. */
+  customSections: CustomSection[];
+  /** The decoded name section. */
+  names: NameSection;
+}
+
+/** Rank of each known section id in the required order (custom sections excluded). */
+const SECTION_RANK = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 10];
+
+const SECTION_CUSTOM = 0;
+const SECTION_TYPE = 1;
+const SECTION_IMPORT = 2;
+const SECTION_FUNCTION = 3;
+const SECTION_TABLE = 4;
+const SECTION_MEMORY = 5;
+const SECTION_GLOBAL = 6;
+const SECTION_EXPORT = 7;
+const SECTION_START = 8;
+const SECTION_ELEMENT = 9;
+const SECTION_CODE = 10;
+const SECTION_DATA = 11;
+const SECTION_DATA_COUNT = 12;
+
+const EXTERN_KINDS: readonly ExternKind[] = ["func", "table", "memory", "global"];
+
+/**
+ * Decodes a module's sections, rejecting malformed input.
+ *
+ * @param bytes the module
+ * @returns its decoded structure
+ * @throws {CompileError} if the binary is malformed
+ */
+export function decodeModule(bytes: Uint8Array): DecodedModule {
+  const r = new OperatorReader(bytes, 0, bytes.length);
+  if (bytes.length < 4) r.eof();
+  if (r.fixed32() !== 0x6d736100) fail("magic header not detected", 0);
+  if (bytes.length < 8) r.eof();
+  if (r.fixed32() !== 1) fail("unknown binary version", 4);
+
+  const m: DecodedModule = {
+    bytes,
+    types: [],
+    imports: [],
+    funcDecls: [],
+    funcDeclAt: [],
+    tables: [],
+    tableAt: [],
+    memories: [],
+    memoryAt: [],
+    globals: [],
+    globalInits: [],
+    exports: [],
+    start: undefined,
+    startAt: 0,
+    elements: [],
+    datas: [],
+    dataCount: undefined,
+    bodies: [],
+    customSections: [],
+    names: EMPTY_NAMES,
+  };
+
+  let lastRank = 0;
+  let sawCode = false;
+  let sawFunction = false;
+  while (r.pos < bytes.length) {
+    const idAt = r.pos;
+    const id = r.u8();
+    if (id > 12) fail("malformed section id", idAt);
+    const sizeAt = r.pos;
+    const size = r.u32();
+    const start = r.pos;
+    if (size > bytes.length - start) fail("length out of bounds", sizeAt);
+    const end = start + size;
+    if (id !== SECTION_CUSTOM) {
+      const rank = SECTION_RANK[id];
+      if (rank <= lastRank) fail("unexpected content after last section", idAt);
+      lastRank = rank;
+    }
+    r.end = end;
+    switch (id) {
+      case SECTION_CUSTOM:
+        decodeCustom(r, m, end);
+        break;
+      case SECTION_TYPE:
+        decodeTypes(r, m);
+        break;
+      case SECTION_IMPORT:
+        decodeImports(r, m);
+        break;
+      case SECTION_FUNCTION: {
+        sawFunction = true;
+        const n = r.count(1);
+        for (let i = 0; i < n; i++) {
+          m.funcDeclAt.push(r.pos);
+          m.funcDecls.push(r.u32());
+        }
+        break;
+      }
+      case SECTION_TABLE: {
+        const n = r.count(3);
+        for (let i = 0; i < n; i++) {
+          m.tableAt.push(r.pos);
+          m.tables.push(readTableType(r));
+        }
+        break;
+      }
+      case SECTION_MEMORY: {
+        const n = r.count(2);
+        for (let i = 0; i < n; i++) {
+          m.memoryAt.push(r.pos);
+          m.memories.push({ limits: readLimits(r) });
+        }
+        break;
+      }
+      case SECTION_GLOBAL: {
+        const n = r.count(4);
+        for (let i = 0; i < n; i++) {
+          m.globals.push(readGlobalType(r));
+          m.globalInits.push(readConstExpr(r));
+        }
+        break;
+      }
+      case SECTION_EXPORT:
+        decodeExports(r, m);
+        break;
+      case SECTION_START:
+        m.startAt = r.pos;
+        m.start = r.u32();
+        break;
+      case SECTION_ELEMENT:
+        decodeElements(r, m);
+        break;
+      case SECTION_CODE:
+        sawCode = true;
+        decodeCode(r, m);
+        break;
+      case SECTION_DATA:
+        decodeData(r, m);
+        break;
+      case SECTION_DATA_COUNT:
+        m.dataCount = r.u32();
+        break;
+    }
+    if (r.pos !== end) fail("section size mismatch", r.pos);
+    r.end = bytes.length;
+  }
+  if ((sawFunction || sawCode) && m.funcDecls.length !== m.bodies.length) {
+    fail("function and code section have inconsistent lengths", bytes.length);
+  }
+  if (m.dataCount !== undefined && m.dataCount !== m.datas.length) {
+    fail("data count and data section have inconsistent lengths", bytes.length);
+  }
+  return m;
+}
+
+/** Reads a value type byte. */
+function readValType(r: OperatorReader): ValType {
+  const t = r.u8();
+  if (!isValType(t)) fail("malformed value type", r.pos - 1);
+  return t;
+}
+
+/** Reads a reference type byte. */
+function readRefType(r: OperatorReader): RefType {
+  const t = r.u8();
+  if (t !== 0x70 && t !== 0x6f) fail("malformed reference type", r.pos - 1);
+  return t;
+}
+
+/** Reads limits: a flag byte, a minimum and an optional maximum. */
+function readLimits(r: OperatorReader): Limits {
+  const flagAt = r.pos;
+  const flag = r.u8();
+  if (flag > 1) {
+    fail(flag & 0x80 ? "integer representation too long" : "integer too large", flagAt);
+  }
+  const min = r.u32();
+  const max = flag === 1 ? r.u32() : undefined;
+  return { min, max };
+}
+
+function readTableType(r: OperatorReader): TableType {
+  const element = readRefType(r);
+  return { element, limits: readLimits(r) };
+}
+
+function readGlobalType(r: OperatorReader): GlobalType {
+  const type = readValType(r);
+  const at = r.pos;
+  const mut = r.u8();
+  if (mut > 1) fail("malformed mutability", at);
+  return { type, mutable: mut === 1 };
+}
+
+/**
+ * Reads a constant expression up to and including its `end`. Any instruction
+ * sequence is accepted syntactically; one that is not a single constant
+ * instruction is returned with the reason validation will give.
+ */
+export function readConstExpr(r: OperatorReader): ParsedConst {
+  const offset = r.pos;
+  let expr: ConstExpr | undefined;
+  let invalid: string | undefined;
+  let count = 0;
+  let depth = 0;
+  for (;;) {
+    const key = r.read();
+    if (key === Op.end) {
+      if (depth === 0) break;
+      depth--;
+      continue;
+    }
+    count++;
+    switch (key) {
+      case Op.i32_const:
+        expr = { op: "i32.const", value: r.i32 };
+        break;
+      case Op.i64_const:
+        expr = { op: "i64.const", value: r.i64 };
+        break;
+      case Op.f32_const:
+        expr = { op: "f32.const", bits: r.f32Bits >>> 0 };
+        break;
+      case Op.f64_const:
+        expr = { op: "f64.const", bits: r.f64Bits };
+        break;
+      case Op.v128_const:
+        expr = { op: "v128.const", bytes: r.v128.slice() };
+        break;
+      case Op.ref_null:
+        expr = { op: "ref.null", type: r.refType as RefType };
+        break;
+      case Op.ref_func:
+        expr = { op: "ref.func", index: r.index };
+        break;
+      case Op.global_get:
+        expr = { op: "global.get", index: r.index };
+        break;
+      default:
+        if (key === Op.block || key === Op.loop || key === Op.if) depth++;
+        invalid ??= "constant expression required";
+    }
+  }
+  if (invalid === undefined && count !== 1) invalid = "type mismatch";
+  if (invalid !== undefined) expr = undefined;
+  return { expr, invalid, offset };
+}
+
+function decodeCustom(r: OperatorReader, m: DecodedModule, end: number): void {
+  const name = r.name();
+  const data = r.bytes.subarray(r.pos, end);
+  r.pos = end;
+  m.customSections.push({ name, data });
+  if (name === "name" && m.names === EMPTY_NAMES) {
+    m.names = decodeNameSection(r.bytes, end - data.length, end);
+  }
+}
+
+function decodeTypes(r: OperatorReader, m: DecodedModule): void {
+  const n = r.count(3);
+  for (let i = 0; i < n; i++) {
+    const at = r.pos;
+    if (r.u8() !== 0x60) fail("malformed function type", at);
+    const np = r.count(1);
+    const params: ValType[] = [];
+    for (let j = 0; j < np; j++) params.push(readValType(r));
+    const nr = r.count(1);
+    const results: ValType[] = [];
+    for (let j = 0; j < nr; j++) results.push(readValType(r));
+    m.types.push({ params, results });
+  }
+}
+
+function decodeImports(r: OperatorReader, m: DecodedModule): void {
+  const n = r.count(4);
+  for (let i = 0; i < n; i++) {
+    const at = r.pos;
+    const module = r.name();
+    const name = r.name();
+    const kindAt = r.pos;
+    const kind = r.u8();
+    switch (kind) {
+      case 0:
+        m.imports.push({ module, name, desc: { kind: "func", typeIndex: r.u32() }, at });
+        break;
+      case 1:
+        m.imports.push({ module, name, desc: { kind: "table", type: readTableType(r) }, at });
+        break;
+      case 2:
+        m.imports.push({
+          module,
+          name,
+          desc: { kind: "memory", type: { limits: readLimits(r) } },
+          at,
+        });
+        break;
+      case 3:
+        m.imports.push({ module, name, desc: { kind: "global", type: readGlobalType(r) }, at });
+        break;
+      default:
+        fail("malformed import kind", kindAt);
+    }
+  }
+}
+
+function decodeExports(r: OperatorReader, m: DecodedModule): void {
+  const n = r.count(3);
+  for (let i = 0; i < n; i++) {
+    const at = r.pos;
+    const name = r.name();
+    const kindAt = r.pos;
+    const kind = r.u8();
+    if (kind > 3) fail("malformed export kind", kindAt);
+    m.exports.push({ name, kind: EXTERN_KINDS[kind], index: r.u32(), at });
+  }
+}
+
+function funcIndexItems(r: OperatorReader): ParsedConst[] {
+  const n = r.count(1);
+  const items: ParsedConst[] = [];
+  for (let i = 0; i < n; i++) {
+    const offset = r.pos;
+    items.push({ expr: { op: "ref.func", index: r.u32() }, invalid: undefined, offset });
+  }
+  return items;
+}
+
+function exprItems(r: OperatorReader): ParsedConst[] {
+  const n = r.count(2);
+  const items: ParsedConst[] = [];
+  for (let i = 0; i < n; i++) items.push(readConstExpr(r));
+  return items;
+}
+
+function readElemKind(r: OperatorReader): RefType {
+  const at = r.pos;
+  if (r.u8() !== 0) fail("malformed element kind", at);
+  return 0x70;
+}
+
+function decodeElements(r: OperatorReader, m: DecodedModule): void {
+  const n = r.count(2);
+  for (let i = 0; i < n; i++) {
+    const at = r.pos;
+    const flags = r.u32();
+    let type: RefType = 0x70;
+    let kind: ElementMode["kind"] = "active";
+    let table = 0;
+    let offset: ParsedConst | undefined;
+    let items: ParsedConst[];
+    switch (flags) {
+      case 0:
+        offset = readConstExpr(r);
+        items = funcIndexItems(r);
+        break;
+      case 1:
+        kind = "passive";
+        type = readElemKind(r);
+        items = funcIndexItems(r);
+        break;
+      case 2:
+        table = r.u32();
+        offset = readConstExpr(r);
+        type = readElemKind(r);
+        items = funcIndexItems(r);
+        break;
+      case 3:
+        kind = "declarative";
+        type = readElemKind(r);
+        items = funcIndexItems(r);
+        break;
+      case 4:
+        offset = readConstExpr(r);
+        items = exprItems(r);
+        break;
+      case 5:
+        kind = "passive";
+        type = readRefType(r);
+        items = exprItems(r);
+        break;
+      case 6:
+        table = r.u32();
+        offset = readConstExpr(r);
+        type = readRefType(r);
+        items = exprItems(r);
+        break;
+      case 7:
+        kind = "declarative";
+        type = readRefType(r);
+        items = exprItems(r);
+        break;
+      default:
+        return fail("malformed elements segment kind", at);
+    }
+    m.elements.push({ type, kind, table, offset, items, at });
+  }
+}
+
+function decodeCode(r: OperatorReader, m: DecodedModule): void {
+  const n = r.count(2);
+  const sectionEnd = r.end;
+  for (let i = 0; i < n; i++) {
+    const bodyStart = r.pos;
+    const size = r.u32();
+    if (size > sectionEnd - r.pos) {
+      fail(
+        size > r.bytes.length - r.pos
+          ? "length out of bounds"
+          : "unexpected end of section or function",
+        bodyStart,
+      );
+    }
+    const codeEnd = r.pos + size;
+    r.end = codeEnd;
+    const localsAt = r.pos;
+    const groups = r.count(2);
+    let total = 0;
+    const groupAt = r.pos;
+    // First pass: sum the counts so a huge declaration is rejected before allocating.
+    for (let g = 0; g < groups; g++) {
+      total += r.u32();
+      readValType(r);
+    }
+    if (total > MAX_LOCALS) fail("too many locals", localsAt);
+    r.pos = groupAt;
+    const locals: ValType[] = [];
+    for (let g = 0; g < groups; g++) {
+      const count = r.u32();
+      const t = readValType(r);
+      for (let k = 0; k < count; k++) locals.push(t);
+    }
+    m.bodies.push({ locals, bodyStart, codeStart: r.pos, codeEnd });
+    r.pos = codeEnd;
+    r.end = sectionEnd;
+  }
+}
+
+function decodeData(r: OperatorReader, m: DecodedModule): void {
+  const n = r.count(2);
+  for (let i = 0; i < n; i++) {
+    const at = r.pos;
+    const flags = r.u32();
+    let memory = 0;
+    let offset: ParsedConst | undefined;
+    let kind: "passive" | "active" = "active";
+    switch (flags) {
+      case 0:
+        offset = readConstExpr(r);
+        break;
+      case 1:
+        kind = "passive";
+        break;
+      case 2:
+        memory = r.u32();
+        offset = readConstExpr(r);
+        break;
+      default:
+        fail("malformed data segment kind", at);
+    }
+    const len = r.u32();
+    const data = r.bytesView(len);
+    m.datas.push({ kind, memory, offset, data, at });
+  }
+}

@@ -1,0 +1,275 @@
+/**
+ * A cursor over a WebAssembly binary: bytes, LEB128 integers with the spec's
+ * length and range rules, raw float bits, and UTF-8 names.
+ *
+ * Invariants:
+ * - The reader never reads at or past `end`; trying to raises
+ *   {@link CompileError} "unexpected end" (or "unexpected end of section or
+ *   function" when `end` is a section or body limit rather than the end of
+ *   the module).
+ * - LEB128 follows the binary format exactly: an N-bit integer takes at most
+ *   ceil(N/7) bytes ("integer representation too long"), and the unused bits
+ *   of the last byte must be zero (unsigned) or copies of the sign bit
+ *   (signed) ("integer too large").
+ * - Nothing here allocates except {@link BinaryReader.name},
+ *   {@link BinaryReader.s64} (a bigint) and {@link BinaryReader.bytesView}.
+ *
+ * @module
+ */
+
+import { fail } from "./errors.ts";
+
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/**
+ * Reads the primitive encodings of the binary format from `bytes[pos..end)`.
+ *
+ * @example
+ * ```ts
+ * import { BinaryReader } from "./reader.ts";
+ * const r = new BinaryReader(new Uint8Array([0xe5, 0x8e, 0x26]));
+ * if (r.u32() !== 624485) throw new Error();
+ * ```
+ */
+export class BinaryReader {
+  /** The whole module. */
+  bytes: Uint8Array;
+  /** The offset of the next byte to read. */
+  pos: number;
+  /** One past the last byte this reader may read. */
+  end: number;
+  /** Low 32 bits (as int32) of the last value read by {@link BinaryReader.s64Halves}. */
+  lo = 0;
+  /** High 32 bits (as int32) of the last value read by {@link BinaryReader.s64Halves}. */
+  hi = 0;
+
+  /**
+   * @param bytes the module
+   * @param pos where to start
+   * @param end where to stop (default: the end of `bytes`)
+   */
+  constructor(bytes: Uint8Array, pos = 0, end = bytes.length) {
+    this.bytes = bytes;
+    this.pos = pos;
+    this.end = end;
+  }
+
+  /** Whether every byte up to `end` has been read. */
+  atEnd(): boolean {
+    return this.pos >= this.end;
+  }
+
+  /**
+   * Throws the "unexpected end" error for this reader's limit.
+   *
+   * @returns never
+   */
+  eof(): never {
+    return fail(
+      this.end >= this.bytes.length ? "unexpected end" : "unexpected end of section or function",
+      this.end,
+    );
+  }
+
+  /** Reads one byte. */
+  u8(): number {
+    const p = this.pos;
+    if (p >= this.end) this.eof();
+    this.pos = p + 1;
+    return this.bytes[p];
+  }
+
+  /** Reads a little-endian 32-bit word as an int32 (for f32 bits and the magic/version). */
+  fixed32(): number {
+    const p = this.pos;
+    if (p + 4 > this.end) this.eof();
+    const b = this.bytes;
+    this.pos = p + 4;
+    return b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24);
+  }
+
+  /** Reads an unsigned LEB128 32-bit integer (0 ..= 2^32-1). */
+  u32(): number {
+    const p = this.pos;
+    if (p < this.end) {
+      const x = this.bytes[p];
+      if (x < 0x80) {
+        this.pos = p + 1;
+        return x;
+      }
+    }
+    return this.u32Slow();
+  }
+
+  private u32Slow(): number {
+    let result = 0;
+    for (let shift = 0; shift < 28; shift += 7) {
+      const x = this.u8();
+      result |= (x & 0x7f) << shift;
+      if (x < 0x80) return result >>> 0;
+    }
+    const x = this.u8();
+    if (x & 0x70) fail("integer too large", this.pos - 1);
+    if (x & 0x80) fail("integer representation too long", this.pos);
+    return (result | (x << 28)) >>> 0;
+  }
+
+  /** Reads a signed LEB128 32-bit integer, as an int32. */
+  s32(): number {
+    const p = this.pos;
+    if (p < this.end) {
+      const x = this.bytes[p];
+      if (x < 0x80) {
+        this.pos = p + 1;
+        return (x << 25) >> 25;
+      }
+    }
+    return this.s32Slow();
+  }
+
+  private s32Slow(): number {
+    let result = 0;
+    for (let shift = 0; shift < 28; shift += 7) {
+      const x = this.u8();
+      result |= (x & 0x7f) << shift;
+      if (x < 0x80) {
+        const unused = 32 - 7 - shift;
+        return (result << unused) >> unused;
+      }
+    }
+    const x = this.u8();
+    const high = x & 0x78;
+    if (high !== 0 && high !== 0x78) fail("integer too large", this.pos - 1);
+    if (x & 0x80) fail("integer representation too long", this.pos);
+    return result | (x << 28);
+  }
+
+  /**
+   * Reads a signed LEB128 33-bit integer (used by block types), as a number
+   * in -2^32 ..= 2^32-1.
+   */
+  s33(): number {
+    let result = 0;
+    let mul = 1;
+    for (let i = 0; i < 4; i++) {
+      const x = this.u8();
+      result += (x & 0x7f) * mul;
+      mul *= 128;
+      if (x < 0x80) return x & 0x40 ? result - mul : result;
+    }
+    const x = this.u8();
+    const high = x & 0x70;
+    if (high !== 0 && high !== 0x70) fail("integer too large", this.pos - 1);
+    if (x & 0x80) fail("integer representation too long", this.pos);
+    result += (x & 0x1f) * mul;
+    return x & 0x10 ? result - 2 ** 33 : result;
+  }
+
+  /**
+   * Reads a signed LEB128 64-bit integer into {@link BinaryReader.lo} and
+   * {@link BinaryReader.hi} (two int32 halves), without allocating.
+   */
+  s64Halves(): void {
+    let lo = 0;
+    let hi = 0;
+    let shift = 0;
+    for (;;) {
+      const x = this.u8();
+      const v = x & 0x7f;
+      if (shift === 63) {
+        // Tenth byte: only bit 0 is a value bit; the rest must copy it.
+        if ((x & 0x7f) !== 0 && (x & 0x7f) !== 0x7f) fail("integer too large", this.pos - 1);
+        if (x & 0x80) fail("integer representation too long", this.pos);
+        hi |= v << 31;
+        break;
+      }
+      if (shift + 7 <= 32) lo |= v << shift;
+      else if (shift >= 32) hi |= v << (shift - 32);
+      else {
+        lo |= v << shift;
+        hi |= v >>> (32 - shift);
+      }
+      shift += 7;
+      if (x < 0x80) {
+        if (x & 0x40) {
+          // Sign-extend above the last bit read.
+          if (shift < 32) {
+            lo |= -1 << shift;
+            hi = -1;
+          } else if (shift < 64) {
+            hi |= -1 << (shift - 32);
+          }
+        }
+        break;
+      }
+    }
+    this.lo = lo | 0;
+    this.hi = hi | 0;
+  }
+
+  /** Reads a signed LEB128 64-bit integer as a bigint. */
+  s64(): bigint {
+    this.s64Halves();
+    return (BigInt(this.hi) << 32n) | BigInt(this.lo >>> 0);
+  }
+
+  /**
+   * Reads a little-endian 64-bit word into {@link BinaryReader.lo} and
+   * {@link BinaryReader.hi} (for f64 bits).
+   */
+  fixed64(): void {
+    const lo = this.fixed32();
+    this.hi = this.fixed32();
+    this.lo = lo;
+  }
+
+  /**
+   * Reads a vector length or byte count and checks that it cannot run past
+   * `end` ("length out of bounds" when it is larger than the module itself).
+   *
+   * @param minItemSize the fewest bytes one item can take
+   * @returns the count
+   */
+  count(minItemSize = 1): number {
+    const p = this.pos;
+    const n = this.u32();
+    if (n * minItemSize > this.end - this.pos) {
+      if (n > this.bytes.length) fail("length out of bounds", p);
+      this.pos = this.end;
+      this.eof();
+    }
+    return n;
+  }
+
+  /**
+   * Returns a view of the next `n` bytes and skips them.
+   *
+   * @param n how many bytes
+   * @returns a subarray of the module bytes (no copy)
+   */
+  bytesView(n: number): Uint8Array {
+    const p = this.pos;
+    if (n > this.end - p) {
+      if (n > this.bytes.length) fail("length out of bounds", p);
+      this.eof();
+    }
+    this.pos = p + n;
+    return this.bytes.subarray(p, p + n);
+  }
+
+  /** Reads a name: a byte vector that must be valid UTF-8. */
+  name(): string {
+    const start = this.pos;
+    const n = this.u32();
+    if (n > this.end - this.pos) {
+      fail("length out of bounds", start);
+    }
+    const p = this.pos;
+    this.pos = p + n;
+    try {
+      return UTF8.decode(this.bytes.subarray(p, p + n));
+    } catch {
+      return fail("malformed UTF-8 encoding", start);
+    }
+  }
+}

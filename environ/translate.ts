@@ -1,0 +1,105 @@
+/**
+ * The front door of `environ`: {@link translateModule} decodes and validates a
+ * WebAssembly 2.0 binary into a {@link ModuleTranslation}; {@link validate}
+ * answers yes or no.
+ *
+ * Invariants:
+ * - Bad input raises {@link CompileError} and nothing else: any other
+ *   exception thrown while reading hostile bytes is turned into one.
+ * - Every function body in the result has been validated.
+ *
+ * @module
+ */
+
+import { decodeModule } from "./decoder.ts";
+import { CompileError } from "./errors.ts";
+import { FuncValidator, validateModule } from "./validator.ts";
+import type { FunctionBody, ModuleTranslation } from "./types.ts";
+
+/**
+ * Decodes and validates a module.
+ *
+ * @param bytes the module's binary
+ * @returns everything the rest of the engine needs to know about it
+ * @throws {CompileError} if the module is malformed or invalid
+ * @example
+ * ```ts
+ * import { translateModule } from "./translate.ts";
+ * const empty = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]);
+ * if (translateModule(empty).bodies.length !== 0) throw new Error();
+ * ```
+ */
+export function translateModule(bytes: Uint8Array): ModuleTranslation {
+  try {
+    return translate(bytes);
+  } catch (e) {
+    if (e instanceof CompileError) throw e;
+    // A bug or a resource limit met while reading hostile input: still a CompileError.
+    const reason = e instanceof RangeError ? "module too large" : "malformed module";
+    const err = new CompileError(`${reason}: ${e instanceof Error ? e.message : String(e)}`, 0);
+    throw err;
+  }
+}
+
+/**
+ * Whether a module is valid WebAssembly 2.0.
+ *
+ * @param bytes the module's binary
+ * @returns true if {@link translateModule} would accept it
+ * @example
+ * ```ts
+ * import { validate } from "./translate.ts";
+ * if (validate(new Uint8Array([1, 2, 3]))) throw new Error();
+ * ```
+ */
+export function validate(bytes: Uint8Array): boolean {
+  try {
+    translate(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function translate(bytes: Uint8Array): ModuleTranslation {
+  const m = decodeModule(bytes);
+  const v = validateModule(m);
+  const validator = new FuncValidator(v.context);
+  const bodies: FunctionBody[] = [];
+  const first = v.numImportedFunctions;
+  for (let i = 0; i < m.bodies.length; i++) {
+    const b = m.bodies[i];
+    const typeIndex = m.funcDecls[i];
+    validator.validate(bytes, typeIndex, b.locals, b.codeStart, b.codeEnd);
+    bodies.push({
+      funcIndex: first + i,
+      typeIndex,
+      locals: b.locals,
+      bodyStart: b.bodyStart,
+      codeStart: b.codeStart,
+      codeEnd: b.codeEnd,
+    });
+  }
+  return {
+    bytes,
+    types: m.types,
+    imports: m.imports.map(({ module, name, desc }) => ({ module, name, desc })),
+    functions: v.funcs,
+    tables: v.tables,
+    memories: v.memories,
+    globals: v.globals,
+    globalInits: v.globalInits,
+    numImportedFunctions: v.numImportedFunctions,
+    numImportedTables: v.numImportedTables,
+    numImportedMemories: v.numImportedMemories,
+    numImportedGlobals: v.numImportedGlobals,
+    exports: m.exports.map(({ name, kind, index }) => ({ name, kind, index })),
+    start: m.start,
+    elements: v.elements,
+    datas: v.datas,
+    dataCount: m.dataCount,
+    bodies,
+    customSections: m.customSections,
+    names: m.names,
+  };
+}

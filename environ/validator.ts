@@ -1,0 +1,975 @@
+/**
+ * Validation of WebAssembly 2.0: module-level rules ({@link validateModule})
+ * and function bodies ({@link FuncValidator}), the latter with the spec's
+ * algorithm (appendix "Validation Algorithm"): an operand stack of value
+ * types with an "unknown" type for the polymorphic stack after `unreachable`,
+ * `br`, `br_table` and `return`, and a control stack of blocks.
+ *
+ * Invariants:
+ * - Every instruction with a fixed signature (`sig` in the op table) goes
+ *   through one generic path driven by tables derived from `opcodes.ts`;
+ *   only structured, polymorphic and index-bearing instructions have cases.
+ * - No allocation per instruction: both stacks are typed arrays grown by
+ *   doubling, and instructions are read by one reused {@link OperatorReader}.
+ * - Errors use the reference interpreter's words; "unknown <space> <index>"
+ *   carries the index, as the reference does.
+ *
+ * @module
+ */
+
+import { fail } from "./errors.ts";
+import type { DecodedModule, ParsedConst } from "./decoder.ts";
+import { BLOCK_EMPTY, OperatorReader } from "./operators.ts";
+import { Op, OPS } from "./opcodes.ts";
+import type {
+  ConstExpr,
+  DataSegment,
+  ElementMode,
+  ElementSegment,
+  FuncType,
+  GlobalType,
+  Limits,
+  RefType,
+  TableType,
+} from "./types.ts";
+
+/** The type given to operands of the polymorphic stack. */
+const UNKNOWN = 0;
+const I32 = 0x7f;
+const I64 = 0x7e;
+const F32 = 0x7d;
+const F64 = 0x7c;
+const V128 = 0x7b;
+const FUNCREF = 0x70;
+const EXTERNREF = 0x6f;
+
+/** Kinds of control frames. */
+const FRAME_BLOCK = 0;
+const FRAME_LOOP = 1;
+const FRAME_IF = 2;
+const FRAME_ELSE = 3;
+const FRAME_FUNC = 4;
+
+/** Extra checks a fixed-signature op needs besides its operand types. */
+const CHECK_NONE = 0;
+const CHECK_MEMARG = 1;
+const CHECK_LANE = 2;
+const CHECK_MEMARG_LANE = 3;
+const CHECK_SHUFFLE = 4;
+const CHECK_MEMORY = 5;
+
+/** Max pages of a 32-bit memory. */
+const MAX_PAGES = 65536;
+
+/** Slot of an op in the derived tables: byte ops 0-255, 0xFC ops 256+, 0xFD ops 512+. */
+function slotOf(prefix: number, code: number): number {
+  return prefix === 0 ? code : prefix === 0xfc ? 256 + code : 512 + code;
+}
+
+const NUM_SLOTS = 768;
+/** Number of fixed operands, or -1 when the op has no fixed signature. */
+const SIG_NPARAMS = new Int8Array(NUM_SLOTS).fill(-1);
+/** Fixed operand types packed one byte each, deepest first. */
+const SIG_PARAMS = new Int32Array(NUM_SLOTS);
+/** The fixed result type, or 0 for none. */
+const SIG_RESULT = new Uint8Array(NUM_SLOTS);
+/** Which CHECK_* the op needs. */
+const CHECKS = new Uint8Array(NUM_SLOTS);
+/** log2 of the natural alignment of memory ops. */
+const MAX_ALIGN = new Uint8Array(NUM_SLOTS);
+/** Lane count of lane ops. */
+const LANES = new Uint8Array(NUM_SLOTS);
+
+function accessBits(name: string): number {
+  const m = /\.(?:load|store)(\d+)(?:x(\d+))?/.exec(name);
+  if (m) return Number(m[1]) * (m[2] ? Number(m[2]) : 1);
+  const type = name.slice(0, name.indexOf("."));
+  return type === "v128" ? 128 : type.endsWith("64") ? 64 : 32;
+}
+
+for (const op of OPS) {
+  const slot = slotOf(op.prefix, op.code);
+  if (op.sig) {
+    const [params, results] = op.sig;
+    SIG_NPARAMS[slot] = params.length;
+    let packed = 0;
+    for (let i = 0; i < params.length; i++) packed |= params[i] << (8 * i);
+    SIG_PARAMS[slot] = packed;
+    SIG_RESULT[slot] = results.length ? results[0] : 0;
+  }
+  switch (op.imm) {
+    case "memarg":
+    case "memarg_lane": {
+      const bits = accessBits(op.name);
+      MAX_ALIGN[slot] = Math.log2(bits / 8);
+      if (op.imm === "memarg_lane") {
+        CHECKS[slot] = CHECK_MEMARG_LANE;
+        LANES[slot] = 128 / bits;
+      } else {
+        CHECKS[slot] = CHECK_MEMARG;
+      }
+      break;
+    }
+    case "lane":
+      CHECKS[slot] = CHECK_LANE;
+      LANES[slot] = Number(/x(\d+)\./.exec(op.name)![1]);
+      break;
+    case "shuffle":
+      CHECKS[slot] = CHECK_SHUFFLE;
+      break;
+    case "memory":
+    case "memory_copy":
+      CHECKS[slot] = CHECK_MEMORY;
+      break;
+  }
+}
+
+/** What function bodies and constant expressions are checked against. */
+export interface ModuleContext {
+  /** The type section. */
+  readonly types: readonly FuncType[];
+  /** Type index of every function. */
+  readonly funcs: readonly number[];
+  /** Every table. */
+  readonly tables: readonly TableType[];
+  /** How many memories there are (0 or 1). */
+  readonly numMemories: number;
+  /** Every global's type. */
+  readonly globals: readonly GlobalType[];
+  /** How many globals are imported. */
+  readonly numImportedGlobals: number;
+  /** Element type of each element segment. */
+  readonly elemTypes: readonly RefType[];
+  /** The data count section's value, if present. */
+  readonly dataCount: number | undefined;
+  /** 1 for each function that `ref.func` may name in a body. */
+  readonly declaredFuncs: Uint8Array;
+}
+
+function checkLimits(limits: Limits, at: number): void {
+  if (limits.max !== undefined && limits.min > limits.max) {
+    fail("size minimum must not be greater than maximum", at);
+  }
+}
+
+function checkMemoryLimits(limits: Limits, at: number): void {
+  if (limits.min > MAX_PAGES || (limits.max !== undefined && limits.max > MAX_PAGES)) {
+    fail("memory size must be at most 65536 pages (4GiB)", at);
+  }
+  checkLimits(limits, at);
+}
+
+function constType(
+  e: ParsedConst,
+  ctx: {
+    readonly globals: readonly GlobalType[];
+    readonly numFuncs: number;
+  },
+  numGlobals: number,
+): { expr: ConstExpr; type: number } {
+  const expr = e.expr;
+  if (expr === undefined) return fail(e.invalid ?? "constant expression required", e.offset);
+  switch (expr.op) {
+    case "i32.const":
+      return { expr, type: I32 };
+    case "i64.const":
+      return { expr, type: I64 };
+    case "f32.const":
+      return { expr, type: F32 };
+    case "f64.const":
+      return { expr, type: F64 };
+    case "v128.const":
+      return { expr, type: V128 };
+    case "ref.null":
+      return { expr, type: expr.type };
+    case "ref.func":
+      if (expr.index >= ctx.numFuncs) fail(`unknown function ${expr.index}`, e.offset);
+      return { expr, type: FUNCREF };
+    case "global.get": {
+      if (expr.index >= numGlobals) fail(`unknown global ${expr.index}`, e.offset);
+      const g = ctx.globals[expr.index];
+      if (g.mutable) fail("constant expression required", e.offset);
+      return { expr, type: g.type };
+    }
+  }
+}
+
+/**
+ * Checks a constant expression against its expected type.
+ *
+ * @param e the decoded expression
+ * @param expected the type it must produce
+ * @param globals the globals it may read
+ * @param numGlobals how many of them it may read (the imported ones, for global initialisers)
+ * @param numFuncs the size of the function index space
+ * @returns the expression
+ */
+function checkConst(
+  e: ParsedConst,
+  expected: number,
+  globals: readonly GlobalType[],
+  numGlobals: number,
+  numFuncs: number,
+): ConstExpr {
+  const { expr, type } = constType(e, { globals, numFuncs }, numGlobals);
+  if (type !== expected) fail("type mismatch", e.offset);
+  return expr;
+}
+
+/** The module-level result of validation, input to body validation and translation. */
+export interface ValidatedModule {
+  /** Context for body validation. */
+  readonly context: ModuleContext;
+  /** Every table type, imported first. */
+  readonly tables: TableType[];
+  /** Every memory type, imported first. */
+  readonly memories: { limits: Limits }[];
+  /** Every global type, imported first. */
+  readonly globals: GlobalType[];
+  /** Defined globals' initialisers. */
+  readonly globalInits: ConstExpr[];
+  /** Every function's type index, imported first. */
+  readonly funcs: number[];
+  /** Number of imported functions. */
+  readonly numImportedFunctions: number;
+  /** Number of imported tables. */
+  readonly numImportedTables: number;
+  /** Number of imported memories. */
+  readonly numImportedMemories: number;
+  /** Number of imported globals. */
+  readonly numImportedGlobals: number;
+  /** Element segments. */
+  readonly elements: ElementSegment[];
+  /** Data segments. */
+  readonly datas: DataSegment[];
+}
+
+/**
+ * Validates everything in a decoded module except function bodies.
+ *
+ * @param m the decoded module
+ * @returns the index spaces and context for body validation
+ * @throws {CompileError} if the module is invalid
+ */
+export function validateModule(m: DecodedModule): ValidatedModule {
+  const types = m.types;
+  const funcs: number[] = [];
+  const tables: TableType[] = [];
+  const memories: { limits: Limits }[] = [];
+  const globals: GlobalType[] = [];
+  for (const imp of m.imports) {
+    const d = imp.desc;
+    switch (d.kind) {
+      case "func":
+        if (d.typeIndex >= types.length) fail(`unknown type ${d.typeIndex}`, imp.at);
+        funcs.push(d.typeIndex);
+        break;
+      case "table":
+        checkLimits(d.type.limits, imp.at);
+        tables.push(d.type);
+        break;
+      case "memory":
+        checkMemoryLimits(d.type.limits, imp.at);
+        memories.push(d.type);
+        break;
+      case "global":
+        globals.push(d.type);
+        break;
+    }
+  }
+  const numImportedFunctions = funcs.length;
+  const numImportedTables = tables.length;
+  const numImportedMemories = memories.length;
+  const numImportedGlobals = globals.length;
+  for (let i = 0; i < m.funcDecls.length; i++) {
+    const t = m.funcDecls[i];
+    if (t >= types.length) fail(`unknown type ${t}`, m.funcDeclAt[i]);
+    funcs.push(t);
+  }
+  for (let i = 0; i < m.tables.length; i++) {
+    checkLimits(m.tables[i].limits, m.tableAt[i]);
+    tables.push(m.tables[i]);
+  }
+  for (let i = 0; i < m.memories.length; i++) {
+    checkMemoryLimits(m.memories[i].limits, m.memoryAt[i]);
+    memories.push(m.memories[i]);
+  }
+  if (memories.length > 1) {
+    fail("multiple memories", m.memoryAt[m.memoryAt.length - 1] ?? 8);
+  }
+  const numFuncs = funcs.length;
+  const declaredFuncs = new Uint8Array(numFuncs);
+
+  // Globals: initialisers may read imported globals only.
+  const globalInits: ConstExpr[] = [];
+  for (let i = 0; i < m.globals.length; i++) {
+    const expr = checkConst(
+      m.globalInits[i],
+      m.globals[i].type,
+      globals,
+      numImportedGlobals,
+      numFuncs,
+    );
+    if (expr.op === "ref.func") declaredFuncs[expr.index] = 1;
+    globalInits.push(expr);
+  }
+  for (const g of m.globals) globals.push(g);
+
+  // Exports.
+  const names = new Set<string>();
+  for (const e of m.exports) {
+    if (names.has(e.name)) fail("duplicate export name", e.at);
+    names.add(e.name);
+    const space = e.kind === "func"
+      ? numFuncs
+      : e.kind === "table"
+      ? tables.length
+      : e.kind === "memory"
+      ? memories.length
+      : globals.length;
+    if (e.index >= space) {
+      fail(`unknown ${e.kind === "func" ? "function" : e.kind} ${e.index}`, e.at);
+    }
+    if (e.kind === "func") declaredFuncs[e.index] = 1;
+  }
+
+  // Start.
+  if (m.start !== undefined) {
+    if (m.start >= numFuncs) fail(`unknown function ${m.start}`, m.startAt);
+    const t = types[funcs[m.start]];
+    if (t.params.length !== 0 || t.results.length !== 0) fail("start function", m.startAt);
+  }
+
+  // Elements.
+  const elements: ElementSegment[] = [];
+  const elemTypes: RefType[] = [];
+  for (const seg of m.elements) {
+    let mode: ElementMode;
+    if (seg.kind === "active") {
+      if (seg.table >= tables.length) fail(`unknown table ${seg.table}`, seg.at);
+      const offset = checkConst(seg.offset!, I32, globals, numImportedGlobals, numFuncs);
+      if (tables[seg.table].element !== seg.type) fail("type mismatch", seg.at);
+      mode = { kind: "active", table: seg.table, offset };
+    } else {
+      mode = { kind: seg.kind };
+    }
+    const items: ConstExpr[] = [];
+    for (const item of seg.items) {
+      const expr = checkConst(item, seg.type, globals, numImportedGlobals, numFuncs);
+      if (expr.op === "ref.func") declaredFuncs[expr.index] = 1;
+      items.push(expr);
+    }
+    elements.push({ type: seg.type, mode, items });
+    elemTypes.push(seg.type);
+  }
+
+  // Data.
+  const datas: DataSegment[] = [];
+  for (const seg of m.datas) {
+    if (seg.kind === "active") {
+      if (seg.memory >= memories.length) fail(`unknown memory ${seg.memory}`, seg.at);
+      const offset = checkConst(seg.offset!, I32, globals, numImportedGlobals, numFuncs);
+      datas.push({ mode: { kind: "active", memory: seg.memory, offset }, data: seg.data });
+    } else {
+      datas.push({ mode: { kind: "passive" }, data: seg.data });
+    }
+  }
+
+  const context: ModuleContext = {
+    types,
+    funcs,
+    tables,
+    numMemories: memories.length,
+    globals,
+    numImportedGlobals,
+    elemTypes,
+    dataCount: m.dataCount,
+    declaredFuncs,
+  };
+  return {
+    context,
+    tables,
+    memories,
+    globals,
+    globalInits,
+    funcs,
+    numImportedFunctions,
+    numImportedTables,
+    numImportedMemories,
+    numImportedGlobals,
+    elements,
+    datas,
+  };
+}
+
+/**
+ * Validates function bodies against a module context, one at a time, reusing
+ * its stacks across bodies.
+ *
+ * @example
+ * ```ts
+ * import { FuncValidator } from "./validator.ts";
+ * const ctx = {
+ *   types: [{ params: [], results: [0x7f] }], funcs: [0], tables: [], numMemories: 0,
+ *   globals: [], numImportedGlobals: 0, elemTypes: [], dataCount: undefined,
+ *   declaredFuncs: new Uint8Array(1),
+ * } as const;
+ * const v = new FuncValidator(ctx);
+ * // (func (result i32) i32.const 1 end)
+ * v.validate(new Uint8Array([0x41, 0x01, 0x0b]), 0, [], 0, 3);
+ * ```
+ */
+export class FuncValidator {
+  private readonly ctx: ModuleContext;
+  private readonly r: OperatorReader;
+  /** Types of the current function's parameters and locals. */
+  private locals = new Uint8Array(64);
+  private numLocals = 0;
+  /** Operand stack of value types (UNKNOWN for polymorphic entries). */
+  private vals = new Uint8Array(256);
+  private sp = 0;
+  /** Control stack, as parallel arrays. */
+  private ctrlKind = new Uint8Array(64);
+  private ctrlType = new Int32Array(64);
+  private ctrlHeight = new Int32Array(64);
+  private ctrlUnreachable = new Uint8Array(64);
+  private csp = 0;
+  /** Height and reachability of the innermost frame, cached. */
+  private height = 0;
+  private unreachable = 0;
+
+  /** @param ctx the module the bodies belong to */
+  constructor(ctx: ModuleContext) {
+    this.ctx = ctx;
+    this.r = new OperatorReader(new Uint8Array(0));
+  }
+
+  // ---- block types ----------------------------------------------------------
+  // A block type is stored as BLOCK_EMPTY, a value type (> 0), or -1 - typeIndex.
+
+  private paramCount(bt: number): number {
+    return bt >= 0 ? 0 : this.ctx.types[-1 - bt].params.length;
+  }
+
+  private paramType(bt: number, i: number): number {
+    return this.ctx.types[-1 - bt].params[i];
+  }
+
+  private resultCount(bt: number): number {
+    return bt === BLOCK_EMPTY ? 0 : bt > 0 ? 1 : this.ctx.types[-1 - bt].results.length;
+  }
+
+  private resultType(bt: number, i: number): number {
+    return bt > 0 ? bt : this.ctx.types[-1 - bt].results[i];
+  }
+
+  private labelCount(frame: number): number {
+    const bt = this.ctrlType[frame];
+    return this.ctrlKind[frame] === FRAME_LOOP ? this.paramCount(bt) : this.resultCount(bt);
+  }
+
+  private labelType(frame: number, i: number): number {
+    const bt = this.ctrlType[frame];
+    return this.ctrlKind[frame] === FRAME_LOOP ? this.paramType(bt, i) : this.resultType(bt, i);
+  }
+
+  // ---- operand stack ----------------------------------------------------------
+
+  private push(t: number): void {
+    if (this.sp === this.vals.length) {
+      const bigger = new Uint8Array(this.vals.length * 2);
+      bigger.set(this.vals);
+      this.vals = bigger;
+    }
+    this.vals[this.sp++] = t;
+  }
+
+  /** Pops any operand; UNKNOWN when the stack is polymorphic here. */
+  private popAny(): number {
+    if (this.sp === this.height) {
+      if (this.unreachable) return UNKNOWN;
+      fail("type mismatch", this.r.offset);
+    }
+    return this.vals[--this.sp];
+  }
+
+  /** Pops an operand that must have type `t`. */
+  private pop(t: number): number {
+    const sp = this.sp;
+    if (sp > this.height) {
+      const a = this.vals[sp - 1];
+      this.sp = sp - 1;
+      if (a === t || a === UNKNOWN) return a;
+      fail("type mismatch", this.r.offset);
+    }
+    if (this.unreachable) return UNKNOWN;
+    return fail("type mismatch", this.r.offset);
+  }
+
+  private setUnreachable(): void {
+    this.sp = this.height;
+    this.unreachable = 1;
+    this.ctrlUnreachable[this.csp - 1] = 1;
+  }
+
+  // ---- control stack ----------------------------------------------------------
+
+  /** Checks a block type read by the reader and returns its stored form. */
+  private blockType(): number {
+    const r = this.r;
+    const bt = r.blockType;
+    if (bt >= 0) return bt;
+    if (r.index >= this.ctx.types.length) fail(`unknown type ${r.index}`, r.offset);
+    return -1 - r.index;
+  }
+
+  /** Enters a block: pops its parameters, then pushes its frame. */
+  private pushCtrl(kind: number, bt: number): void {
+    if (bt < 0) {
+      // Pop the parameters; pushFrame pushes them back inside the block.
+      const n = this.paramCount(bt);
+      for (let i = n - 1; i >= 0; i--) this.pop(this.paramType(bt, i));
+    }
+    this.pushFrame(kind, bt);
+  }
+
+  /** Pushes a control frame at the current height, then its parameters. */
+  private pushFrame(kind: number, bt: number): void {
+    const c = this.csp;
+    if (c === this.ctrlKind.length) this.growCtrl();
+    this.ctrlKind[c] = kind;
+    this.ctrlType[c] = bt;
+    this.ctrlHeight[c] = this.sp;
+    this.ctrlUnreachable[c] = 0;
+    this.csp = c + 1;
+    this.height = this.sp;
+    this.unreachable = 0;
+    if (bt < 0) {
+      const n = this.paramCount(bt);
+      for (let i = 0; i < n; i++) this.push(this.paramType(bt, i));
+    }
+  }
+
+  private growCtrl(): void {
+    const n = this.ctrlKind.length * 2;
+    const kind = new Uint8Array(n);
+    kind.set(this.ctrlKind);
+    const type = new Int32Array(n);
+    type.set(this.ctrlType);
+    const height = new Int32Array(n);
+    height.set(this.ctrlHeight);
+    const unr = new Uint8Array(n);
+    unr.set(this.ctrlUnreachable);
+    this.ctrlKind = kind;
+    this.ctrlType = type;
+    this.ctrlHeight = height;
+    this.ctrlUnreachable = unr;
+  }
+
+  /** Pops the innermost frame after checking its results; returns its index. */
+  private popCtrl(): number {
+    const c = this.csp - 1;
+    const bt = this.ctrlType[c];
+    if (bt === BLOCK_EMPTY) {
+      // nothing to pop
+    } else if (bt > 0) {
+      this.pop(bt);
+    } else {
+      const n = this.resultCount(bt);
+      for (let i = n - 1; i >= 0; i--) this.pop(this.resultType(bt, i));
+    }
+    if (this.sp !== this.height) fail("type mismatch", this.r.offset);
+    this.csp = c;
+    if (c > 0) {
+      this.height = this.ctrlHeight[c - 1];
+      this.unreachable = this.ctrlUnreachable[c - 1];
+    }
+    return c;
+  }
+
+  private pushResults(bt: number): void {
+    if (bt === BLOCK_EMPTY) return;
+    if (bt > 0) {
+      this.push(bt);
+      return;
+    }
+    const n = this.resultCount(bt);
+    for (let i = 0; i < n; i++) this.push(this.resultType(bt, i));
+  }
+
+  /** Pops the types of label `depth` (counted from the innermost frame). */
+  private popLabel(frame: number): void {
+    const n = this.labelCount(frame);
+    for (let i = n - 1; i >= 0; i--) this.pop(this.labelType(frame, i));
+  }
+
+  private labelFrame(depth: number): number {
+    if (depth >= this.csp) fail(`unknown label`, this.r.offset);
+    return this.csp - 1 - depth;
+  }
+
+  // ---- per-op helpers -----------------------------------------------------------
+
+  private checkMemory(): void {
+    if (this.ctx.numMemories === 0) fail("unknown memory 0", this.r.offset);
+  }
+
+  private checkTable(index: number): TableType {
+    const t = this.ctx.tables[index];
+    if (t === undefined) fail(`unknown table ${index}`, this.r.offset);
+    return t;
+  }
+
+  private checkData(index: number): void {
+    const n = this.ctx.dataCount;
+    if (n === undefined) fail("data count section required", this.r.offset);
+    if (index >= n) fail(`unknown data segment ${index}`, this.r.offset);
+  }
+
+  private checkElem(index: number): RefType {
+    const t = this.ctx.elemTypes[index];
+    if (t === undefined) fail(`unknown elem segment ${index}`, this.r.offset);
+    return t;
+  }
+
+  private callType(typeIndex: number): void {
+    const t = this.ctx.types[typeIndex];
+    const params = t.params;
+    for (let i = params.length - 1; i >= 0; i--) this.pop(params[i]);
+    const results = t.results;
+    for (let i = 0; i < results.length; i++) this.push(results[i]);
+  }
+
+  /** Checks extra rules of a fixed-signature op (memory, alignment, lanes). */
+  private extraChecks(check: number, slot: number): void {
+    const r = this.r;
+    switch (check) {
+      case CHECK_MEMARG:
+        this.checkMemory();
+        if (r.memAlign > MAX_ALIGN[slot]) {
+          fail("alignment must not be larger than natural", r.offset);
+        }
+        break;
+      case CHECK_MEMARG_LANE:
+        this.checkMemory();
+        if (r.memAlign > MAX_ALIGN[slot]) {
+          fail("alignment must not be larger than natural", r.offset);
+        }
+        if (r.lane >= LANES[slot]) fail("invalid lane index", r.offset);
+        break;
+      case CHECK_LANE:
+        if (r.lane >= LANES[slot]) fail("invalid lane index", r.offset);
+        break;
+      case CHECK_SHUFFLE:
+        for (let i = 0; i < 16; i++) {
+          if (r.v128[i] >= 32) fail("invalid lane index", r.offset);
+        }
+        break;
+      case CHECK_MEMORY:
+        this.checkMemory();
+        break;
+    }
+  }
+
+  /**
+   * Validates one function body.
+   *
+   * @param bytes the module bytes
+   * @param typeIndex the function's type index
+   * @param locals the declared locals (parameters excluded)
+   * @param codeStart offset of the first instruction
+   * @param codeEnd one past the body's last byte
+   * @throws {CompileError} if the body is malformed or invalid
+   */
+  validate(
+    bytes: Uint8Array,
+    typeIndex: number,
+    locals: readonly number[],
+    codeStart: number,
+    codeEnd: number,
+  ): void {
+    const ctx = this.ctx;
+    const type = ctx.types[typeIndex];
+    const numLocals = type.params.length + locals.length;
+    if (numLocals > this.locals.length) this.locals = new Uint8Array(numLocals * 2);
+    const localTypes = this.locals;
+    let n = 0;
+    for (const t of type.params) localTypes[n++] = t;
+    for (const t of locals) localTypes[n++] = t;
+    this.numLocals = numLocals;
+
+    const r = this.r;
+    r.bytes = bytes;
+    r.pos = codeStart;
+    r.end = codeEnd;
+    this.sp = 0;
+    this.csp = 0;
+    // The function's frame: its parameters are locals, not operands.
+    this.ctrlKind[0] = FRAME_FUNC;
+    this.ctrlType[0] = -1 - typeIndex;
+    this.ctrlHeight[0] = 0;
+    this.ctrlUnreachable[0] = 0;
+    this.csp = 1;
+    this.height = 0;
+    this.unreachable = 0;
+
+    while (this.csp > 0) {
+      if (r.pos >= codeEnd) {
+        fail(
+          codeEnd < bytes.length ? "END opcode expected" : "unexpected end of section or function",
+          codeEnd,
+        );
+      }
+      const key = r.read();
+      switch (key) {
+        case Op.unreachable:
+          this.setUnreachable();
+          break;
+        case Op.nop:
+          break;
+        case Op.block:
+          this.pushCtrl(FRAME_BLOCK, this.blockType());
+          break;
+        case Op.loop:
+          this.pushCtrl(FRAME_LOOP, this.blockType());
+          break;
+        case Op.if: {
+          const bt = this.blockType();
+          this.pop(I32);
+          this.pushCtrl(FRAME_IF, bt);
+          break;
+        }
+        case Op.else: {
+          if (this.ctrlKind[this.csp - 1] !== FRAME_IF) fail("misplaced ELSE opcode", r.offset);
+          const c = this.popCtrl();
+          this.pushFrame(FRAME_ELSE, this.ctrlType[c]);
+          break;
+        }
+        case Op.end: {
+          const c = this.popCtrl();
+          const bt = this.ctrlType[c];
+          if (this.ctrlKind[c] === FRAME_IF && bt !== BLOCK_EMPTY) {
+            // An `if` without `else` must leave its parameters as its results.
+            const np = this.paramCount(bt);
+            const nr = this.resultCount(bt);
+            let same = np === nr;
+            for (let i = 0; same && i < np; i++) {
+              same = this.paramType(bt, i) === this.resultType(bt, i);
+            }
+            if (!same) fail("type mismatch", r.offset);
+          }
+          if (c > 0) this.pushResults(bt);
+          break;
+        }
+        case Op.br: {
+          this.popLabel(this.labelFrame(r.index));
+          this.setUnreachable();
+          break;
+        }
+        case Op.br_if: {
+          const frame = this.labelFrame(r.index);
+          this.pop(I32);
+          this.popLabel(frame);
+          const n = this.labelCount(frame);
+          for (let i = 0; i < n; i++) this.push(this.labelType(frame, i));
+          break;
+        }
+        case Op.br_table:
+          this.brTable();
+          break;
+        case Op.return:
+          this.popLabel(0);
+          this.setUnreachable();
+          break;
+        case Op.call: {
+          const f = r.index;
+          if (f >= ctx.funcs.length) fail(`unknown function ${f}`, r.offset);
+          this.callType(ctx.funcs[f]);
+          break;
+        }
+        case Op.call_indirect: {
+          const table = this.checkTable(r.index2);
+          if (r.index >= ctx.types.length) fail(`unknown type ${r.index}`, r.offset);
+          if (table.element !== FUNCREF) fail("type mismatch", r.offset);
+          this.pop(I32);
+          this.callType(r.index);
+          break;
+        }
+        case Op.drop:
+          this.popAny();
+          break;
+        case Op.select: {
+          this.pop(I32);
+          const t1 = this.popAny();
+          const t2 = this.popAny();
+          if (t1 === FUNCREF || t1 === EXTERNREF || t2 === FUNCREF || t2 === EXTERNREF) {
+            fail("type mismatch", r.offset);
+          }
+          if (t1 !== t2 && t1 !== UNKNOWN && t2 !== UNKNOWN) fail("type mismatch", r.offset);
+          this.push(t1 === UNKNOWN ? t2 : t1);
+          break;
+        }
+        case Op.select_t: {
+          if (r.selectCount !== 1) fail("invalid result arity", r.offset);
+          const t = r.selectType;
+          this.pop(I32);
+          this.pop(t);
+          this.pop(t);
+          this.push(t);
+          break;
+        }
+        case Op.local_get: {
+          const i = r.index;
+          if (i >= this.numLocals) fail(`unknown local ${i}`, r.offset);
+          this.push(localTypes[i]);
+          break;
+        }
+        case Op.local_set: {
+          const i = r.index;
+          if (i >= this.numLocals) fail(`unknown local ${i}`, r.offset);
+          this.pop(localTypes[i]);
+          break;
+        }
+        case Op.local_tee: {
+          const i = r.index;
+          if (i >= this.numLocals) fail(`unknown local ${i}`, r.offset);
+          const t = localTypes[i];
+          this.pop(t);
+          this.push(t);
+          break;
+        }
+        case Op.global_get: {
+          const g = ctx.globals[r.index];
+          if (g === undefined) fail(`unknown global ${r.index}`, r.offset);
+          this.push(g.type);
+          break;
+        }
+        case Op.global_set: {
+          const g = ctx.globals[r.index];
+          if (g === undefined) fail(`unknown global ${r.index}`, r.offset);
+          if (!g.mutable) fail("global is immutable", r.offset);
+          this.pop(g.type);
+          break;
+        }
+        case Op.table_get: {
+          const t = this.checkTable(r.index);
+          this.pop(I32);
+          this.push(t.element);
+          break;
+        }
+        case Op.table_set: {
+          const t = this.checkTable(r.index);
+          this.pop(t.element);
+          this.pop(I32);
+          break;
+        }
+        case Op.ref_null:
+          this.push(r.refType);
+          break;
+        case Op.ref_is_null: {
+          const t = this.popAny();
+          if (t !== FUNCREF && t !== EXTERNREF && t !== UNKNOWN) fail("type mismatch", r.offset);
+          this.push(I32);
+          break;
+        }
+        case Op.ref_func: {
+          const f = r.index;
+          if (f >= ctx.funcs.length) fail(`unknown function ${f}`, r.offset);
+          if (!ctx.declaredFuncs[f]) fail("undeclared function reference", r.offset);
+          this.push(FUNCREF);
+          break;
+        }
+        case Op.memory_init:
+          this.checkMemory();
+          this.checkData(r.index);
+          this.pop(I32);
+          this.pop(I32);
+          this.pop(I32);
+          break;
+        case Op.data_drop:
+          this.checkData(r.index);
+          break;
+        case Op.table_init: {
+          const t = this.checkTable(r.index2);
+          const e = this.checkElem(r.index);
+          if (t.element !== e) fail("type mismatch", r.offset);
+          this.pop(I32);
+          this.pop(I32);
+          this.pop(I32);
+          break;
+        }
+        case Op.elem_drop:
+          this.checkElem(r.index);
+          break;
+        case Op.table_copy: {
+          const dst = this.checkTable(r.index);
+          const src = this.checkTable(r.index2);
+          if (dst.element !== src.element) fail("type mismatch", r.offset);
+          this.pop(I32);
+          this.pop(I32);
+          this.pop(I32);
+          break;
+        }
+        case Op.table_grow: {
+          const t = this.checkTable(r.index);
+          this.pop(I32);
+          this.pop(t.element);
+          this.push(I32);
+          break;
+        }
+        case Op.table_size:
+          this.checkTable(r.index);
+          this.push(I32);
+          break;
+        case Op.table_fill: {
+          const t = this.checkTable(r.index);
+          this.pop(I32);
+          this.pop(t.element);
+          this.pop(I32);
+          break;
+        }
+        default: {
+          // Every remaining op has a fixed signature.
+          const slot = key < 256
+            ? key
+            : (key >> 16) === 0xfc
+            ? 256 + (key & 0xffff)
+            : 512 + (key & 0xffff);
+          const check = CHECKS[slot];
+          if (check !== CHECK_NONE) this.extraChecks(check, slot);
+          const np = SIG_NPARAMS[slot];
+          const packed = SIG_PARAMS[slot];
+          for (let i = np - 1; i >= 0; i--) this.pop((packed >> (8 * i)) & 0xff);
+          const result = SIG_RESULT[slot];
+          if (result !== 0) this.push(result);
+        }
+      }
+    }
+    if (r.pos !== codeEnd) fail("section size mismatch", r.pos);
+  }
+
+  private brTable(): void {
+    const r = this.r;
+    this.pop(I32);
+    const def = this.labelFrame(r.index);
+    const arity = this.labelCount(def);
+    const targets = r.targets;
+    for (let t = 0; t < r.targetCount; t++) {
+      const frame = this.labelFrame(targets[t]);
+      if (this.labelCount(frame) !== arity) fail("type mismatch", r.offset);
+      // Check the label's types against the stack without popping.
+      for (let i = 0; i < arity; i++) {
+        const p = this.sp - 1 - i;
+        const expected = this.labelType(frame, arity - 1 - i);
+        if (p < this.height) {
+          if (!this.unreachable) fail("type mismatch", r.offset);
+          continue;
+        }
+        const actual = this.vals[p];
+        if (actual !== expected && actual !== UNKNOWN) fail("type mismatch", r.offset);
+      }
+    }
+    this.popLabel(def);
+    this.setUnreachable();
+  }
+}
