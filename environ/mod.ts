@@ -10,15 +10,21 @@
  * validated bodies with {@link OperatorReader}, one instruction at a time:
  *
  * ```ts
- * import { OperatorReader, Op, translateModule } from "@capstan/environ";
- * declare const bytes: Uint8Array;
+ * import { Op, OperatorReader, translateModule } from "@capstan/environ";
+ * // (module (func (result i32) i32.const 7))
+ * const bytes = new Uint8Array([
+ *   0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 5, 1, 0x60, 0, 1, 0x7f, 3, 2, 1, 0,
+ *   10, 6, 1, 4, 0, 0x41, 7, 0x0b,
+ * ]);
  * const t = translateModule(bytes);
+ * const consts: number[] = [];
  * for (const body of t.bodies) {
  *   const r = new OperatorReader(t.bytes, body.codeStart, body.codeEnd);
  *   while (!r.atEnd()) {
- *     if (r.read() === Op.i32_const) console.log(r.i32);
+ *     if (r.read() === Op.i32_const) consts.push(r.i32);
  *   }
  * }
+ * if (consts[0] !== 7) throw new Error();
  * ```
  *
  * Nothing here imports any other Capstan package.
