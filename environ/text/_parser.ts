@@ -1,0 +1,349 @@
+/**
+ * The shared state of the text-format parser: a cursor over the tokens, the
+ * module's index spaces (with their `$id`s) and the type list, and the helpers
+ * every part of the grammar uses (value types, type uses, indices, literals).
+ *
+ * Invariants:
+ * - Index spaces are filled by the declaration pass before any reference is
+ *   resolved, so forward references work; imports precede definitions
+ *   textually (enforced), so an entity's index is its order of appearance.
+ * - `types` holds the explicit type definitions first; implicit ones (from
+ *   type uses without a `(type ...)`) are appended as they are met, in text
+ *   order, reusing the first existing identical type.
+ * - Every error is a {@link TextError} at the offending token.
+ *
+ * @module
+ */
+
+import { TextError } from "./text_error.ts";
+import type { Token } from "./lexer.ts";
+import { ValType } from "../types.ts";
+import { parseUnsigned } from "./numbers.ts";
+
+/** The index spaces of a module. */
+export type Space = "type" | "func" | "table" | "memory" | "global" | "elem" | "data";
+
+/** A function signature as numbers (value-type encodings). */
+export interface Sig {
+  /** Parameter types. */
+  params: number[];
+  /** Result types. */
+  results: number[];
+}
+
+/** A resolved type use. */
+export interface TypeUse {
+  /** The type index. */
+  index: number;
+  /** The signature (empty when the index is out of range). */
+  sig: Sig;
+  /** Names of the inline parameters, if any were written. */
+  paramIds: (string | undefined)[];
+}
+
+const VALTYPES: Record<string, number> = {
+  i32: ValType.i32,
+  i64: ValType.i64,
+  f32: ValType.f32,
+  f64: ValType.f64,
+  v128: ValType.v128,
+  funcref: ValType.funcref,
+  externref: ValType.externref,
+};
+
+/** The spec's name of each index space in "unknown ..." / "duplicate ..." errors. */
+const SPACE_NOUN: Record<Space, string> = {
+  type: "type",
+  func: "function",
+  table: "table",
+  memory: "memory",
+  global: "global",
+  elem: "elem segment",
+  data: "data segment",
+};
+
+/** One index space: how many entries, and the `$id` of each named one. */
+class IndexSpace {
+  count = 0;
+  readonly ids = new Map<string, number>();
+}
+
+/** Cursor, module state and shared grammar helpers. */
+export class Parser {
+  /** Current token index. */
+  pos = 0;
+  /** The module's types: explicit first, then implicit ones as they are added. */
+  readonly types: Sig[] = [];
+  /** The index spaces. */
+  readonly spaces: Record<Space, IndexSpace> = {
+    type: new IndexSpace(),
+    func: new IndexSpace(),
+    table: new IndexSpace(),
+    memory: new IndexSpace(),
+    global: new IndexSpace(),
+    elem: new IndexSpace(),
+    data: new IndexSpace(),
+  };
+  /** Type index of every function (imported and defined), by function index. */
+  readonly funcTypes: number[] = [];
+  /** Whether `memory.init` or `data.drop` occurs (then a data count section is written). */
+  usesDataCount = false;
+
+  /**
+   * @param source the text being parsed (for error positions)
+   * @param toks its tokens
+   */
+  constructor(readonly source: string, readonly toks: Token[]) {}
+
+  /** A {@link TextError} at a token (default: the current one). */
+  error(reason: string, tok: Token | undefined = this.toks[this.pos]): TextError {
+    const at = tok ? tok.start : this.source.length;
+    return new TextError(reason, this.source, at);
+  }
+
+  /** The token `k` ahead of the cursor. */
+  peek(k = 0): Token | undefined {
+    return this.toks[this.pos + k];
+  }
+
+  /** Takes the current token; fails at the end of input. */
+  next(): Token {
+    const t = this.toks[this.pos];
+    if (t === undefined) throw this.error("unexpected end of input");
+    this.pos++;
+    return t;
+  }
+
+  /** Whether the cursor is at `(` followed by the keyword `kw` (or any keyword). */
+  atOpen(kw?: string): boolean {
+    const t = this.toks[this.pos];
+    if (t === undefined || t.kind !== "lparen") return false;
+    const k = this.toks[this.pos + 1];
+    return k !== undefined && k.kind === "keyword" && (kw === undefined || k.text === kw);
+  }
+
+  /** Whether the cursor is at a `)` (or at the end). */
+  atClose(): boolean {
+    const t = this.toks[this.pos];
+    return t === undefined || t.kind === "rparen";
+  }
+
+  /** Consumes `(` and the keyword `kw`. */
+  open(kw: string): void {
+    if (!this.atOpen(kw)) throw this.error("unexpected token");
+    this.pos += 2;
+  }
+
+  /** Consumes a `)`. */
+  close(): void {
+    const t = this.toks[this.pos];
+    if (t === undefined) throw this.error("unexpected end of input");
+    if (t.kind !== "rparen") throw this.error("unexpected token");
+    this.pos++;
+  }
+
+  /** Consumes and returns an `$id` if one is next. */
+  optId(): string | undefined {
+    const t = this.toks[this.pos];
+    if (t !== undefined && t.kind === "id") {
+      this.pos++;
+      return t.text;
+    }
+    return undefined;
+  }
+
+  /** Consumes the keyword `kw` if it is next. */
+  optKeyword(kw: string): boolean {
+    const t = this.toks[this.pos];
+    if (t !== undefined && t.kind === "keyword" && t.text === kw) {
+      this.pos++;
+      return true;
+    }
+    return false;
+  }
+
+  /** Consumes a string token and returns its bytes. */
+  string(): Uint8Array {
+    const t = this.next();
+    if (t.kind !== "string") throw this.error("unexpected token", t);
+    return t.bytes!;
+  }
+
+  /** Consumes a string that must be valid UTF-8 (a name). */
+  name(): Uint8Array {
+    const t = this.peek();
+    const b = this.string();
+    try {
+      UTF8.decode(b);
+    } catch {
+      throw this.error("malformed UTF-8 encoding", t);
+    }
+    return b;
+  }
+
+  /** Consumes an unsigned 32-bit literal. */
+  u32(): number {
+    const t = this.next();
+    if (t.kind !== "atom") throw this.error("unexpected token", t);
+    const v = parseUnsigned(t.text, 32);
+    if (v === undefined) throw this.error("unexpected token", t);
+    if (v === "range") throw this.error("constant out of range", t);
+    return Number(v);
+  }
+
+  /** Whether the next token is an unsigned integer literal. */
+  atU32(): boolean {
+    const t = this.toks[this.pos];
+    return t !== undefined && t.kind === "atom" && /^[0-9]/.test(t.text);
+  }
+
+  /** Consumes a value type. */
+  valType(): number {
+    const t = this.next();
+    const v = t.kind === "keyword" ? VALTYPES[t.text] : undefined;
+    if (v === undefined) throw this.error("unexpected token", t);
+    return v;
+  }
+
+  /** Consumes a reference type (`funcref` / `externref`). */
+  refType(): number {
+    const t = this.next();
+    if (t.kind === "keyword" && t.text === "funcref") return ValType.funcref;
+    if (t.kind === "keyword" && t.text === "externref") return ValType.externref;
+    throw this.error("unexpected token", t);
+  }
+
+  /** Whether the next token is a reference type. */
+  atRefType(): boolean {
+    const t = this.toks[this.pos];
+    return t !== undefined && t.kind === "keyword" &&
+      (t.text === "funcref" || t.text === "externref");
+  }
+
+  /** Declares a new entity in `space`; returns its index. */
+  declare(space: Space, id: string | undefined, tok?: Token): number {
+    const s = this.spaces[space];
+    if (id !== undefined) {
+      if (s.ids.has(id)) throw this.error(`duplicate ${space}`, tok);
+      s.ids.set(id, s.count);
+    }
+    return s.count++;
+  }
+
+  /** Whether the next token is an index (a number or an `$id`). */
+  atIndex(): boolean {
+    const t = this.toks[this.pos];
+    return t !== undefined && (t.kind === "id" || (t.kind === "atom" && /^[0-9]/.test(t.text)));
+  }
+
+  /** Consumes an index into `space` (a number or a known `$id`). */
+  index(space: Space): number {
+    const t = this.next();
+    if (t.kind === "id") {
+      const i = this.spaces[space].ids.get(t.text);
+      if (i === undefined) throw this.error(`unknown ${SPACE_NOUN[space]}`, t);
+      return i;
+    }
+    if (t.kind === "atom") {
+      const v = parseUnsigned(t.text, 32);
+      if (v === "range") throw this.error("constant out of range", t);
+      if (v !== undefined) return Number(v);
+    }
+    throw this.error("unexpected token", t);
+  }
+
+  /** Consumes an index into `space` if one is next, else returns `dflt`. */
+  optIndex(space: Space, dflt: number): number {
+    return this.atIndex() ? this.index(space) : dflt;
+  }
+
+  /** The index of the first type equal to `sig`, appending it if there is none. */
+  internType(sig: Sig): number {
+    for (let i = 0; i < this.types.length; i++) {
+      if (sameSig(this.types[i], sig)) return i;
+    }
+    this.types.push(sig);
+    return this.types.length - 1;
+  }
+
+  /**
+   * Parses `(param ...)*` and `(result ...)*` (the inline part of a type use
+   * or a type definition).
+   */
+  inlineSig(allowParamIds: boolean): { sig: Sig; ids: (string | undefined)[]; any: boolean } {
+    const params: number[] = [];
+    const results: number[] = [];
+    const ids: (string | undefined)[] = [];
+    let any = false;
+    while (this.atOpen("param")) {
+      any = true;
+      this.pos += 2;
+      const idTok = this.peek();
+      const id = this.optId();
+      if (id !== undefined) {
+        if (!allowParamIds) throw this.error("unexpected token", idTok);
+        params.push(this.valType());
+        ids.push(id);
+        this.close();
+        continue;
+      }
+      while (!this.atClose()) {
+        params.push(this.valType());
+        ids.push(undefined);
+      }
+      this.close();
+    }
+    while (this.atOpen("result")) {
+      any = true;
+      this.pos += 2;
+      while (!this.atClose()) results.push(this.valType());
+      this.close();
+    }
+    return { sig: { params, results }, ids, any };
+  }
+
+  /**
+   * Parses a type use: `(type x)? (param ...)* (result ...)*`, resolving or
+   * appending the implicit type.
+   */
+  typeUse(allowParamIds = true): TypeUse {
+    if (this.atOpen("type")) {
+      this.pos += 2;
+      const t = this.peek();
+      const index = this.index("type");
+      this.close();
+      const declared = this.types[index];
+      const inline = this.inlineSig(allowParamIds);
+      if (inline.any) {
+        if (declared === undefined || !sameSig(declared, inline.sig)) {
+          throw this.error("inline function type", t);
+        }
+      }
+      const sig = declared ?? { params: [], results: [] };
+      return {
+        index,
+        sig,
+        paramIds: inline.any ? inline.ids : sig.params.map(() => undefined),
+      };
+    }
+    const inline = this.inlineSig(allowParamIds);
+    return { index: this.internType(inline.sig), sig: inline.sig, paramIds: inline.ids };
+  }
+
+  /** Skips a balanced s-expression starting at the current `(`. */
+  skipSexpr(): void {
+    const t = this.toks[this.pos];
+    if (t === undefined || t.kind !== "lparen") throw this.error("unexpected token");
+    this.pos = t.match + 1;
+  }
+}
+
+/** Whether two signatures are identical. */
+export function sameSig(a: Sig, b: Sig): boolean {
+  if (a.params.length !== b.params.length || a.results.length !== b.results.length) return false;
+  for (let i = 0; i < a.params.length; i++) if (a.params[i] !== b.params[i]) return false;
+  for (let i = 0; i < a.results.length; i++) if (a.results[i] !== b.results[i]) return false;
+  return true;
+}
+
+const UTF8 = new TextDecoder("utf-8", { fatal: true });

@@ -1,0 +1,518 @@
+/**
+ * Instructions of the text format → binary code. Plain (`i32.add`), structured
+ * (`block ... end`) and folded (`(i32.add (local.get 0) (i32.const 1))`) forms
+ * are all parsed here; the instruction names, opcodes and immediate kinds come
+ * from the one op table in `../opcodes.ts`, and each immediate kind has one
+ * parser in {@link IMMEDIATES}. A new instruction is a new table row; a new
+ * immediate kind is a new entry here.
+ *
+ * Invariants:
+ * - Labels are resolved against the enclosing blocks (innermost first);
+ *   locals against the function's parameters then locals.
+ * - Folded operands are emitted before the operator that contains them.
+ * - The code written is exactly what wat2wasm writes: minimal LEB128s, block
+ *   types in the short form whenever the type has no parameters and at most
+ *   one result, `select` typed only when `(result ...)` is written.
+ *
+ * @module
+ */
+
+import { type Immediate, opByName, type OpInfo } from "../opcodes.ts";
+import { ValType } from "../types.ts";
+import { ByteWriter } from "./_bytes.ts";
+import type { Parser, Space } from "./_parser.ts";
+import { parseF32, parseF64, parseInteger, parseUnsigned } from "./numbers.ts";
+import type { Token } from "./lexer.ts";
+
+/** What a function body (or constant expression) resolves names against. */
+export interface FuncScope {
+  /** `$id` → local index (parameters first). */
+  readonly locals: Map<string, number>;
+  /** Labels of the enclosing blocks, innermost last (`undefined` if unnamed). */
+  readonly labels: (string | undefined)[];
+}
+
+/** A parser for one kind of immediate: reads it from the text, writes it to `w`. */
+type ImmediateParser = (p: Parser, scope: FuncScope, op: OpInfo, w: ByteWriter) => void;
+
+/** Writes an op's opcode (with its prefix, if any). */
+function writeOpcode(op: OpInfo, w: ByteWriter): void {
+  if (op.prefix === 0) {
+    w.byte(op.code);
+  } else {
+    w.byte(op.prefix);
+    w.u32(op.code);
+  }
+}
+
+/** A label reference: a depth, or the name of an enclosing block. */
+function label(p: Parser, scope: FuncScope): number {
+  const t = p.next();
+  if (t.kind === "id") {
+    for (let i = scope.labels.length - 1; i >= 0; i--) {
+      if (scope.labels[i] === t.text) return scope.labels.length - 1 - i;
+    }
+    throw p.error("unknown label", t);
+  }
+  if (t.kind === "atom") {
+    const v = parseUnsigned(t.text, 32);
+    if (v === "range") throw p.error("constant out of range", t);
+    if (v !== undefined) return Number(v);
+  }
+  throw p.error("unexpected token", t);
+}
+
+function atLabel(p: Parser): boolean {
+  return p.atIndex();
+}
+
+/** Natural alignment (log2 of bytes) of a memory instruction, from its name. */
+export function naturalAlignment(name: string): number {
+  const dot = name.indexOf(".");
+  const op = name.slice(dot + 1);
+  const m = /^(?:atomic\.)?(?:load|store)(\d+)(?:x(\d+))?/.exec(op);
+  let bytes: number;
+  if (m) {
+    bytes = m[2] !== undefined ? (Number(m[1]) * Number(m[2])) / 8 : Number(m[1]) / 8;
+  } else {
+    const ty = name.slice(0, dot);
+    bytes = ty === "v128" ? 16 : ty === "i64" || ty === "f64" ? 8 : 4;
+  }
+  return Math.log2(bytes);
+}
+
+function memarg(p: Parser, op: OpInfo, w: ByteWriter): void {
+  let offset = 0n;
+  let align = -1;
+  let t = p.peek();
+  if (t && t.kind === "keyword" && t.text.startsWith("offset=")) {
+    p.pos++;
+    const v = parseUnsigned(t.text.slice(7), 32);
+    if (v === undefined) throw p.error("unknown operator", t);
+    if (v === "range") throw p.error("i32 constant out of range", t);
+    offset = v;
+    t = p.peek();
+  }
+  if (t && t.kind === "keyword" && t.text.startsWith("align=")) {
+    p.pos++;
+    const v = parseUnsigned(t.text.slice(6), 32);
+    if (v === undefined) throw p.error("unknown operator", t);
+    if (v === "range") throw p.error("i32 constant out of range", t);
+    const n = Number(v);
+    if (n === 0 || (n & (n - 1)) !== 0) throw p.error("alignment must be a power of two", t);
+    align = Math.log2(n);
+  }
+  if (align < 0) align = naturalAlignment(op.name);
+  w.u32(align);
+  w.u64(offset);
+}
+
+function laneIndex(p: Parser): number {
+  const t = p.next();
+  if (t.kind !== "atom") throw p.error("unexpected token", t);
+  const v = parseUnsigned(t.text, 32);
+  if (v === undefined) throw p.error("unexpected token", t);
+  if (v === "range" || v > 255n) throw p.error("malformed lane index", t);
+  return Number(v);
+}
+
+/** Reads a numeric token for a constant. */
+function numToken(p: Parser): Token {
+  const t = p.next();
+  if (t.kind !== "atom" && t.kind !== "keyword") throw p.error("unexpected token", t);
+  return t;
+}
+
+/** Parses an integer literal of `bits` bits (signed range allowed). */
+export function intLiteral(p: Parser, bits: number): bigint {
+  const t = numToken(p);
+  const v = parseInteger(t.text, bits);
+  if (v === undefined) throw p.error("unexpected token", t);
+  if (v === "range") {
+    throw p.error(bits === 32 ? "i32 constant out of range" : "constant out of range", t);
+  }
+  return v;
+}
+
+/** Parses an f32 literal into its bits. */
+export function f32Literal(p: Parser): number {
+  const t = numToken(p);
+  const v = parseF32(t.text);
+  if (v === undefined) throw p.error("unexpected token", t);
+  if (v === "range") throw p.error("constant out of range", t);
+  return v;
+}
+
+/** Parses an f64 literal into its bits. */
+export function f64Literal(p: Parser): bigint {
+  const t = numToken(p);
+  const v = parseF64(t.text);
+  if (v === undefined) throw p.error("unexpected token", t);
+  if (v === "range") throw p.error("constant out of range", t);
+  return v;
+}
+
+/** The lane shapes of `v128.const`. */
+const SHAPES: Record<string, { lanes: number; kind: "i" | "f32" | "f64"; bits: number }> = {
+  i8x16: { lanes: 16, kind: "i", bits: 8 },
+  i16x8: { lanes: 8, kind: "i", bits: 16 },
+  i32x4: { lanes: 4, kind: "i", bits: 32 },
+  i64x2: { lanes: 2, kind: "i", bits: 64 },
+  f32x4: { lanes: 4, kind: "f32", bits: 32 },
+  f64x2: { lanes: 2, kind: "f64", bits: 64 },
+};
+
+/**
+ * Parses a `v128` literal (shape keyword and lanes) into its 16 bytes.
+ *
+ * @param p the parser, at the shape keyword
+ * @returns the 16 bytes, little-endian
+ */
+export function v128Literal(p: Parser): Uint8Array {
+  const st = p.next();
+  const shape = st.kind === "keyword" ? SHAPES[st.text] : undefined;
+  if (shape === undefined) throw p.error("unexpected token", st);
+  const w = new ByteWriter();
+  for (let i = 0; i < shape.lanes; i++) {
+    const t = p.peek();
+    if (t === undefined || (t.kind !== "atom" && t.kind !== "keyword")) {
+      throw p.error("wrong number of lane literals", t);
+    }
+    if (shape.kind === "f32") w.u32le(f32Literal(p));
+    else if (shape.kind === "f64") w.u64le(f64Literal(p));
+    else {
+      const v = intLiteral(p, shape.bits);
+      if (shape.bits === 8) w.byte(Number(v & 0xffn));
+      else if (shape.bits === 16) {
+        w.byte(Number(v & 0xffn));
+        w.byte(Number((v >> 8n) & 0xffn));
+      } else if (shape.bits === 32) w.u32le(Number(BigInt.asUintN(32, v)));
+      else w.u64le(BigInt.asUintN(64, v));
+    }
+  }
+  if (!p.atClose()) throw p.error("wrong number of lane literals");
+  return w.bytes();
+}
+
+function space(s: Space): ImmediateParser {
+  return (p, _scope, _op, w) => w.u32(p.index(s));
+}
+
+function optSpace(s: Space): ImmediateParser {
+  return (p, _scope, _op, w) => w.u32(p.optIndex(s, 0));
+}
+
+/** One parser per immediate kind of the op table. */
+export const IMMEDIATES: Record<Immediate, ImmediateParser> = {
+  none: () => {},
+  blocktype: (p) => {
+    throw p.error("unexpected token");
+  },
+  label: (p, scope, _op, w) => w.u32(label(p, scope)),
+  br_table: (p, scope, _op, w) => {
+    const labels: number[] = [];
+    while (atLabel(p)) labels.push(label(p, scope));
+    if (labels.length === 0) throw p.error("unexpected token");
+    w.u32(labels.length - 1);
+    for (const l of labels) w.u32(l);
+  },
+  func: space("func"),
+  call_indirect: (p, _scope, _op, w) => {
+    const table = p.optIndex("table", 0);
+    const use = p.typeUse(false);
+    w.u32(use.index);
+    w.u32(table);
+  },
+  local: (p, scope, _op, w) => {
+    const t = p.next();
+    if (t.kind === "id") {
+      const i = scope.locals.get(t.text);
+      if (i === undefined) throw p.error("unknown local", t);
+      w.u32(i);
+      return;
+    }
+    if (t.kind === "atom") {
+      const v = parseUnsigned(t.text, 32);
+      if (v === "range") throw p.error("constant out of range", t);
+      if (v !== undefined) {
+        w.u32(Number(v));
+        return;
+      }
+    }
+    throw p.error("unexpected token", t);
+  },
+  global: space("global"),
+  table: optSpace("table"),
+  memarg: (p, _scope, op, w) => memarg(p, op, w),
+  memory: (p, _scope, _op, w) => w.u32(p.optIndex("memory", 0)),
+  i32: (p, _scope, _op, w) => w.s64(intLiteral(p, 32)),
+  i64: (p, _scope, _op, w) => w.s64(intLiteral(p, 64)),
+  f32: (p, _scope, _op, w) => w.u32le(f32Literal(p)),
+  f64: (p, _scope, _op, w) => w.u64le(f64Literal(p)),
+  v128: (p, _scope, _op, w) => w.raw(v128Literal(p)),
+  shuffle: (p, _scope, _op, w) => {
+    for (let i = 0; i < 16; i++) {
+      const t = p.peek();
+      if (t === undefined || t.kind !== "atom") throw p.error("invalid lane length", t);
+      w.byte(laneIndex(p));
+    }
+    const after = p.peek();
+    if (after !== undefined && after.kind === "atom") throw p.error("invalid lane length", after);
+  },
+  lane: (p, _scope, _op, w) => w.byte(laneIndex(p)),
+  memarg_lane: (p, _scope, op, w) => {
+    memarg(p, op, w);
+    w.byte(laneIndex(p));
+  },
+  reftype: (p, _scope, _op, w) => {
+    const t = p.next();
+    if (t.kind === "keyword" && t.text === "func") w.byte(ValType.funcref);
+    else if (t.kind === "keyword" && t.text === "extern") w.byte(ValType.externref);
+    else throw p.error("unexpected token", t);
+  },
+  select_t: (p, _scope, _op, w) => {
+    const types: number[] = [];
+    while (p.atOpen("result")) {
+      p.pos += 2;
+      while (!p.atClose()) types.push(p.valType());
+      p.close();
+    }
+    if (types.length === 0) {
+      // wabt writes `select (result)` as the untyped `select`.
+      w.view()[w.length - 1] = 0x1b;
+      return;
+    }
+    w.u32(types.length);
+    for (const t of types) w.byte(t);
+  },
+  data: (p, _scope, _op, w) => {
+    p.usesDataCount = true;
+    w.u32(p.index("data"));
+  },
+  elem: space("elem"),
+  memory_init: (p, _scope, _op, w) => {
+    p.usesDataCount = true;
+    w.u32(p.index("data"));
+    w.byte(0);
+  },
+  memory_copy: (_p, _scope, _op, w) => {
+    w.byte(0);
+    w.byte(0);
+  },
+  table_init: (p, _scope, _op, w) => {
+    const save = p.pos;
+    p.next();
+    const two = p.atIndex();
+    p.pos = save;
+    const table = two ? p.index("table") : 0;
+    const elem = p.index("elem");
+    w.u32(elem);
+    w.u32(table);
+  },
+  table_copy: (p, _scope, _op, w) => {
+    let dst = 0;
+    let src = 0;
+    if (p.atIndex()) {
+      dst = p.index("table");
+      src = p.index("table");
+    }
+    w.u32(dst);
+    w.u32(src);
+  },
+};
+
+/** Looks up a plain instruction by its text name (`select_t` is not a text name). */
+function lookup(p: Parser, t: Token): OpInfo {
+  const op = t.kind === "keyword" && t.text !== "select_t" ? opByName(t.text) : undefined;
+  if (op === undefined) throw p.error("unknown operator", t);
+  return op;
+}
+
+/** Parses a block type and writes it. */
+function blockType(p: Parser, w: ByteWriter): void {
+  const hasType = p.atOpen("type");
+  const save = p.pos;
+  if (hasType) {
+    p.pos += 2;
+    const idx = p.index("type");
+    p.close();
+    const declared = p.types[idx];
+    const inline = p.inlineSig(false);
+    if (inline.any && (declared === undefined || !sameShape(declared, inline.sig))) {
+      throw p.error("inline function type", p.toks[save]);
+    }
+    if (declared !== undefined && declared.params.length === 0 && declared.results.length <= 1) {
+      if (declared.results.length === 0) w.byte(0x40);
+      else w.byte(declared.results[0]);
+      return;
+    }
+    w.s64(BigInt(idx));
+    return;
+  }
+  const inline = p.inlineSig(false);
+  if (inline.sig.params.length === 0 && inline.sig.results.length <= 1) {
+    if (inline.sig.results.length === 0) w.byte(0x40);
+    else w.byte(inline.sig.results[0]);
+    return;
+  }
+  w.s64(BigInt(p.internType(inline.sig)));
+}
+
+function sameShape(a: { params: number[]; results: number[] }, b: typeof a): boolean {
+  return a.params.join() === b.params.join() && a.results.join() === b.results.join();
+}
+
+/** Parses an else branch; like wat2wasm, writes `else` only when the branch is not empty. */
+function elseBody(p: Parser, scope: FuncScope, w: ByteWriter): void {
+  const body = new ByteWriter();
+  parseInstrs(p, scope, body);
+  if (body.length > 0) {
+    w.byte(0x05);
+    w.raw(body.view());
+  }
+}
+
+/** Parses an optional label after `end`/`else`; it must match the block's label. */
+function closingLabel(p: Parser, blockLabel: string | undefined): void {
+  const t = p.peek();
+  if (t !== undefined && t.kind === "id") {
+    p.pos++;
+    if (t.text !== blockLabel) throw p.error("mismatching label", t);
+  }
+}
+
+/**
+ * Parses instructions until a `)` (or, in plain structured code, `end` /
+ * `else`), writing their code to `w`.
+ *
+ * @param p the parser
+ * @param scope locals and labels in scope
+ * @param w where the code goes
+ */
+export function parseInstrs(p: Parser, scope: FuncScope, w: ByteWriter): void {
+  while (true) {
+    const t = p.peek();
+    if (t === undefined || t.kind === "rparen") return;
+    if (t.kind === "lparen") {
+      parseFolded(p, scope, w);
+      continue;
+    }
+    if (t.kind === "keyword" && (t.text === "end" || t.text === "else")) return;
+    parsePlain(p, scope, w);
+  }
+}
+
+/** Parses one plain (unfolded) instruction, including a whole plain block. */
+function parsePlain(p: Parser, scope: FuncScope, w: ByteWriter): void {
+  const t = p.next();
+  if (t.kind !== "keyword") throw p.error("unexpected token", t);
+  const text = t.text;
+  if (text === "block" || text === "loop" || text === "if") {
+    const op = lookup(p, t);
+    const lbl = p.optId();
+    writeOpcode(op, w);
+    blockType(p, w);
+    scope.labels.push(lbl);
+    parseInstrs(p, scope, w);
+    let k = p.next();
+    if (text === "if" && k.kind === "keyword" && k.text === "else") {
+      closingLabel(p, lbl);
+      elseBody(p, scope, w);
+      k = p.next();
+    }
+    if (k.kind !== "keyword" || k.text !== "end") throw p.error("unexpected token", k);
+    closingLabel(p, lbl);
+    scope.labels.pop();
+    w.byte(0x0b);
+    return;
+  }
+  if (text === "select") {
+    plainOp(p, scope, p.atOpen("result") ? opByName("select_t")! : lookup(p, t), w);
+    return;
+  }
+  plainOp(p, scope, lookup(p, t), w);
+}
+
+function plainOp(p: Parser, scope: FuncScope, op: OpInfo, w: ByteWriter): void {
+  if (op.imm === "blocktype") throw p.error("unexpected token");
+  writeOpcode(op, w);
+  IMMEDIATES[op.imm](p, scope, op, w);
+}
+
+/**
+ * Parses one folded instruction `( ... )`, writing its code (operands first).
+ *
+ * @param p the parser, at the `(`
+ * @param scope locals and labels in scope
+ * @param w where the code goes
+ */
+export function parseFolded(p: Parser, scope: FuncScope, w: ByteWriter): void {
+  const open = p.next();
+  const t = p.next();
+  if (t.kind !== "keyword") throw p.error("unexpected token", t);
+  const text = t.text;
+  if (text === "block" || text === "loop") {
+    const op = lookup(p, t);
+    const lbl = p.optId();
+    writeOpcode(op, w);
+    blockType(p, w);
+    scope.labels.push(lbl);
+    parseInstrs(p, scope, w);
+    scope.labels.pop();
+    p.close();
+    w.byte(0x0b);
+    return;
+  }
+  if (text === "if") {
+    const lbl = p.optId();
+    const head = new ByteWriter();
+    head.byte(0x04);
+    blockType(p, head);
+    // Conditions: folded instructions before (then ...).
+    while (p.peek()?.kind === "lparen" && !p.atOpen("then")) parseFolded(p, scope, w);
+    w.raw(head.view());
+    scope.labels.push(lbl);
+    p.open("then");
+    parseInstrs(p, scope, w);
+    p.close();
+    if (p.atOpen("else")) {
+      p.pos += 2;
+      elseBody(p, scope, w);
+      p.close();
+    }
+    scope.labels.pop();
+    p.close();
+    w.byte(0x0b);
+    return;
+  }
+  let op: OpInfo;
+  if (text === "select" && p.atOpen("result")) op = opByName("select_t")!;
+  else op = lookup(p, t);
+  if (op.imm === "blocktype" || text === "else" || text === "end" || text === "then") {
+    throw p.error("unexpected token", t);
+  }
+  const head = new ByteWriter();
+  writeOpcode(op, head);
+  IMMEDIATES[op.imm](p, scope, op, head);
+  while (!p.atClose()) {
+    const c = p.peek()!;
+    if (c.kind !== "lparen") throw p.error("unexpected token", c);
+    parseFolded(p, scope, w);
+  }
+  if (p.peek() === undefined) throw p.error("unexpected end of input", open);
+  p.close();
+  w.raw(head.view());
+}
+
+/**
+ * Parses a constant expression's instructions up to the closing `)` and writes
+ * them followed by `end`.
+ *
+ * @param p the parser
+ * @param w where the code goes
+ */
+export function parseConstExpr(p: Parser, w: ByteWriter): void {
+  parseInstrs(p, { locals: new Map(), labels: [] }, w);
+  if (!p.atClose()) throw p.error("unexpected token");
+  w.byte(0x0b);
+}

@@ -1,0 +1,314 @@
+/**
+ * The lexer of the WebAssembly text format: source text → a flat array of
+ * {@link Token}s, with each `(` linked to its matching `)`.
+ *
+ * Invariants:
+ * - White space, line comments (`;;`), nested block comments (`(; ;)`) and
+ *   annotations (`(@id ...)`, balanced) produce no tokens.
+ * - A token is a maximal run of identifier characters and strings with no
+ *   white space inside. A run that is one string is a `string` token; a run of
+ *   identifier characters is a `keyword` (starts with a lower-case letter), an
+ *   `id` (`$` and at least one more character) or an `atom` (anything else:
+ *   numbers and reserved words); a run mixing strings and other characters is
+ *   `reserved` and always malformed where it is used.
+ * - String tokens carry their decoded bytes; non-ASCII source characters are
+ *   encoded as UTF-8. Escapes are checked here (`\u{...}` must be a Unicode
+ *   scalar value).
+ * - Every `lparen` token's `match` is the index of its `rparen`; unbalanced
+ *   parentheses raise a {@link TextError}.
+ *
+ * @module
+ */
+
+import { TextError } from "./text_error.ts";
+
+/** The kinds of token. */
+export type TokenKind = "lparen" | "rparen" | "keyword" | "id" | "atom" | "string" | "reserved";
+
+/** One token. */
+export interface Token {
+  /** What kind of token this is. */
+  readonly kind: TokenKind;
+  /** Index of its first character in the source. */
+  readonly start: number;
+  /** Index one past its last character. */
+  readonly end: number;
+  /** The source text of the token (for strings: including the quotes). */
+  readonly text: string;
+  /** For strings: the decoded bytes. */
+  readonly bytes?: Uint8Array;
+  /** For `lparen`: the index of the matching `rparen` token. */
+  match: number;
+}
+
+// Identifier characters: 0-9 A-Z a-z and ! # $ % & ' * + - . / : < = > ? @ \ ^ _ ` | ~
+const ID_CHAR = new Uint8Array(128);
+for (let c = 0x30; c <= 0x39; c++) ID_CHAR[c] = 1;
+for (let c = 0x41; c <= 0x5a; c++) ID_CHAR[c] = 1;
+for (let c = 0x61; c <= 0x7a; c++) ID_CHAR[c] = 1;
+for (const ch of "!#$%&'*+-./:<=>?@\\^_`|~") ID_CHAR[ch.charCodeAt(0)] = 1;
+
+/**
+ * Whether a character code is an identifier character of the text format.
+ *
+ * @param c a UTF-16 code unit
+ * @returns true for the characters allowed in keywords, ids and numbers
+ */
+export function isIdChar(c: number): boolean {
+  return c < 128 && ID_CHAR[c] === 1;
+}
+
+/**
+ * Splits WebAssembly text into tokens.
+ *
+ * @param source the text of a module or script
+ * @returns the tokens, parentheses matched
+ * @throws {TextError} on an unknown character, a bad string or unbalanced parentheses
+ * @example
+ * ```ts
+ * import { tokenize } from "./lexer.ts";
+ * const toks = tokenize("(module (func $f))");
+ * if (toks.length !== 7 || toks[0].match !== 6) throw new Error();
+ * ```
+ */
+export function tokenize(source: string): Token[] {
+  const tokens: Token[] = [];
+  const open: number[] = [];
+  const n = source.length;
+  let i = 0;
+  while (i < n) {
+    const c = source.charCodeAt(i);
+    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) {
+      i++;
+      continue;
+    }
+    if (c === 0x3b /* ; */) {
+      if (source.charCodeAt(i + 1) === 0x3b) {
+        while (i < n && source.charCodeAt(i) !== 0x0a) i++;
+        continue;
+      }
+      throw new TextError("unexpected character", source, i);
+    }
+    if (c === 0x28 /* ( */) {
+      const next = source.charCodeAt(i + 1);
+      if (next === 0x3b /* ; */) {
+        i = skipBlockComment(source, i);
+        continue;
+      }
+      if (next === 0x40 /* @ */ && isIdChar(source.charCodeAt(i + 2))) {
+        i = skipAnnotation(source, i);
+        continue;
+      }
+      open.push(tokens.length);
+      tokens.push({ kind: "lparen", start: i, end: i + 1, text: "(", match: -1 });
+      i++;
+      continue;
+    }
+    if (c === 0x29 /* ) */) {
+      const o = open.pop();
+      if (o === undefined) throw new TextError("unexpected token", source, i);
+      tokens[o].match = tokens.length;
+      tokens.push({ kind: "rparen", start: i, end: i + 1, text: ")", match: -1 });
+      i++;
+      continue;
+    }
+    if (c === 0x22 /* " */ || isIdChar(c)) {
+      const start = i;
+      let strings = 0;
+      let other = false;
+      let bytes: Uint8Array | undefined;
+      while (i < n) {
+        const d = source.charCodeAt(i);
+        if (d === 0x22) {
+          const s = readString(source, i);
+          bytes = s.bytes;
+          i = s.end;
+          strings++;
+        } else if (isIdChar(d)) {
+          other = true;
+          i++;
+        } else {
+          break;
+        }
+      }
+      const text = source.slice(start, i);
+      if (strings === 1 && !other) {
+        tokens.push({ kind: "string", start, end: i, text, bytes, match: -1 });
+      } else if (strings > 0) {
+        tokens.push({ kind: "reserved", start, end: i, text, match: -1 });
+      } else {
+        let kind: TokenKind = "atom";
+        if (c >= 0x61 && c <= 0x7a) kind = "keyword";
+        else if (c === 0x24 /* $ */ && text.length > 1) kind = "id";
+        tokens.push({ kind, start, end: i, text, match: -1 });
+      }
+      continue;
+    }
+    throw new TextError("unexpected character", source, i);
+  }
+  if (open.length > 0) {
+    throw new TextError("unexpected end of input", source, n);
+  }
+  return tokens;
+}
+
+/** Skips a nested block comment starting at `i` (at its `(;`); returns the index after it. */
+function skipBlockComment(source: string, i: number): number {
+  const start = i;
+  let depth = 0;
+  const n = source.length;
+  while (i < n) {
+    const c = source.charCodeAt(i);
+    if (c === 0x28 && source.charCodeAt(i + 1) === 0x3b) {
+      depth++;
+      i += 2;
+    } else if (c === 0x3b && source.charCodeAt(i + 1) === 0x29) {
+      depth--;
+      i += 2;
+      if (depth === 0) return i;
+    } else {
+      i++;
+    }
+  }
+  throw new TextError("unclosed comment", source, start);
+}
+
+/** Skips a balanced annotation starting at `i` (at its `(@`); returns the index after it. */
+function skipAnnotation(source: string, i: number): number {
+  const start = i;
+  let depth = 0;
+  const n = source.length;
+  while (i < n) {
+    const c = source.charCodeAt(i);
+    if (c === 0x22) {
+      i = readString(source, i).end;
+    } else if (c === 0x28 && source.charCodeAt(i + 1) === 0x3b) {
+      i = skipBlockComment(source, i);
+    } else if (c === 0x3b && source.charCodeAt(i + 1) === 0x3b) {
+      while (i < n && source.charCodeAt(i) !== 0x0a) i++;
+    } else if (c === 0x28) {
+      depth++;
+      i++;
+    } else if (c === 0x29) {
+      depth--;
+      i++;
+      if (depth === 0) return i;
+    } else {
+      i++;
+    }
+  }
+  throw new TextError("unexpected end of input", source, start);
+}
+
+const HEX = (c: number): number => {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x61 && c <= 0x66) return c - 0x61 + 10;
+  if (c >= 0x41 && c <= 0x46) return c - 0x41 + 10;
+  return -1;
+};
+
+/** Reads a string literal at `i` (its opening quote): its bytes and the index after it. */
+function readString(source: string, i: number): { bytes: Uint8Array; end: number } {
+  const start = i;
+  const out: number[] = [];
+  const n = source.length;
+  i++;
+  while (true) {
+    if (i >= n) throw new TextError("unexpected end of input", source, start);
+    const c = source.charCodeAt(i);
+    if (c === 0x22) {
+      i++;
+      break;
+    }
+    if (c < 0x20 || c === 0x7f) throw new TextError("illegal character in string", source, i);
+    if (c === 0x5c /* \ */) {
+      const e = source.charCodeAt(i + 1);
+      i += 2;
+      switch (e) {
+        case 0x74:
+          out.push(0x09);
+          break;
+        case 0x6e:
+          out.push(0x0a);
+          break;
+        case 0x72:
+          out.push(0x0d);
+          break;
+        case 0x22:
+        case 0x27:
+        case 0x5c:
+          out.push(e);
+          break;
+        case 0x75: { // \u{hex}
+          if (source.charCodeAt(i) !== 0x7b) {
+            throw new TextError("illegal escape", source, i - 2);
+          }
+          let j = i + 1;
+          let v = 0;
+          let digits = 0;
+          let prevUnderscore = true;
+          while (j < n && source.charCodeAt(j) !== 0x7d) {
+            const ch = source.charCodeAt(j);
+            if (ch === 0x5f && !prevUnderscore) {
+              prevUnderscore = true;
+              j++;
+              continue;
+            }
+            const h = HEX(ch);
+            if (h < 0) throw new TextError("illegal escape", source, j);
+            v = v * 16 + h;
+            if (v > 0x10ffff) throw new TextError("illegal escape", source, j);
+            digits++;
+            prevUnderscore = false;
+            j++;
+          }
+          if (digits === 0 || prevUnderscore || j >= n || (v >= 0xd800 && v < 0xe000)) {
+            throw new TextError("illegal escape", source, i - 2);
+          }
+          pushUtf8(out, v);
+          i = j + 1;
+          break;
+        }
+        default: {
+          const h1 = HEX(e);
+          const h2 = HEX(source.charCodeAt(i));
+          if (h1 < 0 || h2 < 0) throw new TextError("illegal escape", source, i - 2);
+          out.push(h1 * 16 + h2);
+          i++;
+        }
+      }
+      continue;
+    }
+    if (c < 0x80) {
+      out.push(c);
+      i++;
+      continue;
+    }
+    let cp = c;
+    if (c >= 0xd800 && c < 0xdc00) {
+      const lo = source.charCodeAt(i + 1);
+      if (lo >= 0xdc00 && lo < 0xe000) {
+        cp = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
+        i++;
+      }
+    }
+    pushUtf8(out, cp);
+    i++;
+  }
+  return { bytes: new Uint8Array(out), end: i };
+}
+
+function pushUtf8(out: number[], cp: number): void {
+  if (cp < 0x80) out.push(cp);
+  else if (cp < 0x800) out.push(0xc0 | (cp >> 6), 0x80 | (cp & 0x3f));
+  else if (cp < 0x10000) {
+    out.push(0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f));
+  } else {
+    out.push(
+      0xf0 | (cp >> 18),
+      0x80 | ((cp >> 12) & 0x3f),
+      0x80 | ((cp >> 6) & 0x3f),
+      0x80 | (cp & 0x3f),
+    );
+  }
+}
