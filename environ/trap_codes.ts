@@ -1,0 +1,68 @@
+/**
+ * Trap codes: every way a WebAssembly computation can trap in Capstan, with
+ * the message the spec test suite expects, declared once as data.
+ * {@link TrapCode} and {@link trapMessage} are derived from the table.
+ *
+ * Invariants:
+ * - A trap code is a small non-negative integer: its index in the table. The
+ *   interpreter stores it in bytecode operands and reports it in `DoneReason`.
+ * - Code 0 is never a trap, so `0` can mean "no trap" in hot paths.
+ * - Messages are the spec's wording (`assert_trap` compares by prefix).
+ *
+ * @module
+ */
+
+/** The table: `[name, spec message]`, in code order (index = code). */
+const TABLE = [
+  ["None", "no trap"],
+  ["Unreachable", "unreachable"],
+  ["IntegerDivisionByZero", "integer divide by zero"],
+  ["IntegerOverflow", "integer overflow"],
+  ["BadConversionToInteger", "invalid conversion to integer"],
+  ["MemoryOutOfBounds", "out of bounds memory access"],
+  ["TableOutOfBounds", "out of bounds table access"],
+  ["IndirectCallToNull", "uninitialized element"],
+  ["UndefinedElement", "undefined element"],
+  ["BadSignature", "indirect call type mismatch"],
+  ["StackOverflow", "call stack exhausted"],
+  ["OutOfFuel", "all fuel consumed"],
+  ["Interrupt", "interrupt"],
+  ["NullReference", "null reference"],
+  ["HostError", "host function error"],
+] as const;
+
+/** The name of a trap code, e.g. `"MemoryOutOfBounds"`. */
+export type TrapCodeName = typeof TABLE[number][0];
+
+/** Trap codes by name: `TrapCode.Unreachable === 1`. */
+export const TrapCode: { readonly [N in TrapCodeName]: number } = Object.freeze(
+  Object.fromEntries(TABLE.map(([name], i) => [name, i])) as { [N in TrapCodeName]: number },
+);
+
+/** The number of trap codes (one past the largest). */
+export const TRAP_CODE_COUNT: number = TABLE.length;
+
+/**
+ * The spec's message for a trap code.
+ *
+ * @param code a trap code
+ * @returns its message, e.g. `"integer divide by zero"`
+ * @example
+ * ```ts
+ * import { TrapCode, trapMessage } from "./trap_codes.ts";
+ * if (trapMessage(TrapCode.StackOverflow) !== "call stack exhausted") throw new Error();
+ * ```
+ */
+export function trapMessage(code: number): string {
+  return TABLE[code]?.[1] ?? `unknown trap ${code}`;
+}
+
+/**
+ * The name of a trap code.
+ *
+ * @param code a trap code
+ * @returns its name, e.g. `"Unreachable"`
+ */
+export function trapCodeName(code: number): string {
+  return TABLE[code]?.[0] ?? `Trap${code}`;
+}

@@ -1,0 +1,45 @@
+/**
+ * Tunables: the compile-time switches that shape generated code. Anything
+ * that is off here costs nothing at run time, because codegen emits no
+ * instruction for it (as wasmtime's `Tunables`).
+ *
+ * @module
+ */
+
+/** Switches that change the code codegen emits. */
+export interface Tunables {
+  /** Emit fuel accounting (one unit per wasm operator) checked at blocks and loop headers. */
+  readonly consumeFuel: boolean;
+  /** Emit epoch-deadline checks at function entries and loop headers. */
+  readonly epochInterruption: boolean;
+  /** Emit an executed-bytecode-instruction counter (for dispatch benchmarks). */
+  readonly countInstructions: boolean;
+  /** Fuse frequent instruction pairs into super-instructions. */
+  readonly superInstructions: boolean;
+}
+
+/** The defaults: no fuel, no epochs, no counter, super-instructions on. */
+export const DEFAULT_TUNABLES: Tunables = Object.freeze({
+  consumeFuel: false,
+  epochInterruption: false,
+  countInstructions: false,
+  superInstructions: true,
+});
+
+/** The default maximum wasm stack, in bytes (as wasmtime: 512 KiB). */
+export const DEFAULT_MAX_WASM_STACK = 512 * 1024;
+
+/**
+ * Tunables with some fields overridden.
+ *
+ * @param overrides the fields to change
+ * @returns a complete, frozen {@link Tunables}
+ * @example
+ * ```ts
+ * import { tunables } from "./tunables.ts";
+ * if (!tunables({ consumeFuel: true }).consumeFuel) throw new Error();
+ * ```
+ */
+export function tunables(overrides: Partial<Tunables> = {}): Tunables {
+  return Object.freeze({ ...DEFAULT_TUNABLES, ...overrides });
+}

@@ -1,0 +1,1540 @@
+/**
+ * The VM's dispatch loop, as written by hand: `run` (the hot function, one
+ * dense `switch`) and `runExt` (the cold, extended ops). This file is the
+ * source of `_dispatch.ts`, which `_gen.ts` derives from it by replacing each
+ * `Op.<name>` with its literal opcode so V8 compiles the switch to a jump table.
+ * Edit this file, then run `deno run -A interpreter/_gen.ts`.
+ *
+ * Invariants:
+ * - Register `r` of the current frame is slot `fp + r`; its 32-bit half
+ *   index is `(fp + r) << 1` (i32/f32 views), its f64 index `fp + r`.
+ * - VM fields are copied into locals on entry and written back on every exit
+ *   (return to host, host call, trap).
+ * - A control-stack frame is three words: return pc, caller fp, caller
+ *   instance id. A host-entry frame has pc -1 and instance -1.
+ * - Memory locals (`dv`, `u8`, `memLen`) are reloaded after any extended op
+ *   and any instance switch.
+ *
+ * @module
+ */
+
+import { BuiltinFunctionIndex as B, TrapCode } from "@capstan/environ";
+import { Op } from "./_opcodes.ts";
+import type { Vm } from "./vm.ts";
+import type { VmInstance } from "./vm_objects.ts";
+import {
+  ctz32,
+  f32FromI64,
+  f32FromU64,
+  nearest,
+  popcnt32,
+  truncFits,
+  truncSat32,
+  truncSat64,
+  writeI64,
+} from "./wasm_math.ts";
+
+const T_UNREACHABLE = TrapCode.Unreachable;
+const T_DIV0 = TrapCode.IntegerDivisionByZero;
+const T_OVERFLOW = TrapCode.IntegerOverflow;
+const T_BADCONV = TrapCode.BadConversionToInteger;
+const T_MEM = TrapCode.MemoryOutOfBounds;
+const T_TABLE = TrapCode.TableOutOfBounds;
+const T_NULL = TrapCode.IndirectCallToNull;
+const T_UNDEF = TrapCode.UndefinedElement;
+const T_SIG = TrapCode.BadSignature;
+const T_STACK = TrapCode.StackOverflow;
+const T_FUEL = TrapCode.OutOfFuel;
+const T_INTERRUPT = TrapCode.Interrupt;
+
+/** `run` returned because the outermost wasm frame returned to the host. */
+export const EXIT_RETURN = 0;
+/** `run` returned because a host function is to be called. */
+export const EXIT_HOST = 1;
+/** `run` returned because of a trap (`vm.trapCode`, `vm.trapPc`). */
+export const EXIT_TRAP = 2;
+
+const EMPTY_BYTES = new Uint8Array(0);
+const EMPTY_ELEMS = new Int32Array(0);
+
+/**
+ * Runs from `vm.pc` until the entry frame returns, a host call is needed, or
+ * a trap. State is read from and written back to `vm`.
+ *
+ * @param vm the VM
+ * @returns one of `EXIT_RETURN`, `EXIT_HOST`, `EXIT_TRAP`
+ */
+export function run(vm: Vm): number {
+  const I32 = vm.i32;
+  const F32 = vm.f32;
+  const F64 = vm.f64;
+  const G = vm.globals;
+  const cs = vm.cs;
+  const funcs = vm.funcs;
+  const regLimit = vm.regLimit;
+  const csLimit = vm.csLimit;
+  let inst = vm.inst as VmInstance;
+  let code = inst.code;
+  let vmctx = inst.vmctx;
+  let mem = inst.memory;
+  let dv = mem.view;
+  let u8 = mem.bytes;
+  let memLen = mem.byteLength;
+  let pc = vm.pc;
+  let fp = vm.fp;
+  let csp = vm.csp;
+  let trap = 0;
+  let exit = EXIT_TRAP;
+  dispatch: for (;;) {
+    switch (code[pc]) {
+      case Op.nop:
+        pc += 1;
+        break;
+      case Op.trap:
+        trap = code[pc + 1];
+        break dispatch;
+      case Op.br:
+        pc += code[pc + 1];
+        break;
+      case Op.br_if:
+        if (I32[(fp + code[pc + 1]) << 1] !== 0) pc += code[pc + 2];
+        else pc += 3;
+        break;
+      case Op.br_unless:
+        if (I32[(fp + code[pc + 1]) << 1] === 0) pc += code[pc + 2];
+        else pc += 3;
+        break;
+      case Op.br_table: {
+        const i = I32[(fp + code[pc + 1]) << 1] >>> 0;
+        const n = code[pc + 2];
+        pc += code[pc + 3 + (i < n - 1 ? i : n - 1)];
+        break;
+      }
+      case Op.enter: {
+        if (fp + code[pc + 3] > regLimit) {
+          trap = T_STACK;
+          break dispatch;
+        }
+        for (let i = (fp + code[pc + 1]) << 1, e = (fp + code[pc + 2]) << 1; i < e; i++) I32[i] = 0;
+        pc += 4;
+        break;
+      }
+      case Op.call: {
+        if (csp >= csLimit) {
+          trap = T_STACK;
+          break dispatch;
+        }
+        cs[csp] = pc + 3;
+        cs[csp + 1] = fp;
+        cs[csp + 2] = inst.id;
+        csp += 3;
+        fp += code[pc + 2];
+        pc = code[pc + 1];
+        break;
+      }
+      case Op.call_import: {
+        const f = funcs[vmctx[code[pc + 1]]];
+        const base = fp + code[pc + 2];
+        const callee = f.instance;
+        if (callee === null) {
+          vm.hostFunc = f;
+          vm.hostBase = base;
+          vm.sp = base + f.arity;
+          pc += 3;
+          exit = EXIT_HOST;
+          break dispatch;
+        }
+        if (csp >= csLimit) {
+          trap = T_STACK;
+          break dispatch;
+        }
+        cs[csp] = pc + 3;
+        cs[csp + 1] = fp;
+        cs[csp + 2] = inst.id;
+        csp += 3;
+        fp = base;
+        pc = f.entry;
+        if (callee !== inst) {
+          inst = callee;
+          code = inst.code;
+          vmctx = inst.vmctx;
+          mem = inst.memory;
+          dv = mem.view;
+          u8 = mem.bytes;
+          memLen = mem.byteLength;
+        }
+        break;
+      }
+      case Op.call_indirect: {
+        const table = inst.tables[code[pc + 1]];
+        const i = I32[(fp + code[pc + 4]) << 1] >>> 0;
+        if (i >= table.size) {
+          trap = T_UNDEF;
+          break dispatch;
+        }
+        const h = table.elems[i];
+        if (h === 0) {
+          trap = T_NULL;
+          break dispatch;
+        }
+        const f = funcs[h];
+        if (f.sigId !== vmctx[code[pc + 2]]) {
+          trap = T_SIG;
+          break dispatch;
+        }
+        const base = fp + code[pc + 3];
+        const callee = f.instance;
+        if (callee === null) {
+          vm.hostFunc = f;
+          vm.hostBase = base;
+          vm.sp = base + f.arity;
+          pc += 5;
+          exit = EXIT_HOST;
+          break dispatch;
+        }
+        if (csp >= csLimit) {
+          trap = T_STACK;
+          break dispatch;
+        }
+        cs[csp] = pc + 5;
+        cs[csp + 1] = fp;
+        cs[csp + 2] = inst.id;
+        csp += 3;
+        fp = base;
+        pc = f.entry;
+        if (callee !== inst) {
+          inst = callee;
+          code = inst.code;
+          vmctx = inst.vmctx;
+          mem = inst.memory;
+          dv = mem.view;
+          u8 = mem.bytes;
+          memLen = mem.byteLength;
+        }
+        break;
+      }
+      case Op.return: {
+        csp -= 3;
+        const id = cs[csp + 2];
+        pc = cs[csp];
+        fp = cs[csp + 1];
+        if (id !== inst.id) {
+          if (id < 0) {
+            exit = EXIT_RETURN;
+            break dispatch;
+          }
+          inst = vm.instances[id];
+          code = inst.code;
+          vmctx = inst.vmctx;
+          mem = inst.memory;
+          dv = mem.view;
+          u8 = mem.bytes;
+          memLen = mem.byteLength;
+        }
+        break;
+      }
+      case Op.fuel:
+        vm.fuel -= code[pc + 1];
+        if (vm.fuel < 0) {
+          vm.fuel += code[pc + 1];
+          trap = T_FUEL;
+          break dispatch;
+        }
+        pc += 2;
+        break;
+      case Op.epoch:
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          trap = T_INTERRUPT;
+          break dispatch;
+        }
+        pc += 1;
+        break;
+      case Op.icount:
+        vm.instructions += code[pc + 1];
+        pc += 2;
+        break;
+      // moves and constants
+      case Op.mov:
+        I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1];
+        pc += 3;
+        break;
+      case Op.mov64: {
+        const d = (fp + code[pc + 1]) << 1;
+        const s = (fp + code[pc + 2]) << 1;
+        I32[d] = I32[s];
+        I32[d + 1] = I32[s + 1];
+        pc += 3;
+        break;
+      }
+      case Op.const32:
+        I32[(fp + code[pc + 1]) << 1] = code[pc + 2];
+        pc += 3;
+        break;
+      case Op.const64: {
+        const d = (fp + code[pc + 1]) << 1;
+        I32[d] = code[pc + 2];
+        I32[d + 1] = code[pc + 3];
+        pc += 4;
+        break;
+      }
+      case Op.select:
+        I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] !== 0
+          ? I32[(fp + code[pc + 3]) << 1]
+          : I32[(fp + code[pc + 4]) << 1];
+        pc += 5;
+        break;
+      case Op.select64: {
+        const d = (fp + code[pc + 1]) << 1;
+        const s = I32[(fp + code[pc + 2]) << 1] !== 0
+          ? (fp + code[pc + 3]) << 1
+          : (fp + code[pc + 4]) << 1;
+        I32[d] = I32[s];
+        I32[d + 1] = I32[s + 1];
+        pc += 5;
+        break;
+      }
+      case Op.global_get:
+        I32[(fp + code[pc + 1]) << 1] = G[vmctx[code[pc + 2]] << 1];
+        pc += 3;
+        break;
+      case Op.global_get64: {
+        const d = (fp + code[pc + 1]) << 1;
+        const g = vmctx[code[pc + 2]] << 1;
+        I32[d] = G[g];
+        I32[d + 1] = G[g + 1];
+        pc += 3;
+        break;
+      }
+      case Op.global_set:
+        G[vmctx[code[pc + 1]] << 1] = I32[(fp + code[pc + 2]) << 1];
+        pc += 3;
+        break;
+      case Op.global_set64: {
+        const g = vmctx[code[pc + 1]] << 1;
+        const s = (fp + code[pc + 2]) << 1;
+        G[g] = I32[s];
+        G[g + 1] = I32[s + 1];
+        pc += 3;
+        break;
+      }
+      case Op.vmctx_load:
+        I32[(fp + code[pc + 1]) << 1] = vmctx[code[pc + 2]];
+        pc += 3;
+        break;
+      // i32
+      case Op.i32_add:
+        I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] +
+          I32[(fp + code[pc + 3]) << 1];
+        pc += 4;
+        break;
+      case Op.i32_sub:
+        I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] -
+          I32[(fp + code[pc + 3]) << 1];
+        pc += 4;
+        break;
+      case Op.i32_mul:
+        I32[(fp + code[pc + 1]) << 1] = Math.imul(
+          I32[(fp + code[pc + 2]) << 1],
+          I32[(fp + code[pc + 3]) << 1],
+        );
+        pc += 4;
+        break;
+      case Op.i32_div_s: {
+        const a = I32[(fp + code[pc + 2]) << 1];
+        const b = I32[(fp + code[pc + 3]) << 1];
+        if (b === 0) {
+          trap = T_DIV0;
+          break dispatch;
+        }
+        if (a === -2147483648 && b === -1) {
+          trap = T_OVERFLOW;
+          break dispatch;
+        }
+        I32[(fp + code[pc + 1]) << 1] = (a / b) | 0;
+        pc += 4;
+        break;
+      }
+      case Op.i32_div_u: {
+        const b = I32[(fp + code[pc + 3]) << 1] >>> 0;
+        if (b === 0) {
+          trap = T_DIV0;
+          break dispatch;
+        }
+        I32[(fp + code[pc + 1]) << 1] = ((I32[(fp + code[pc + 2]) << 1] >>> 0) / b) | 0;
+        pc += 4;
+        break;
+      }
+      case Op.i32_rem_s: {
+        const b = I32[(fp + code[pc + 3]) << 1];
+        if (b === 0) {
+          trap = T_DIV0;
+          break dispatch;
+        }
+        I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] % b) | 0;
+        pc += 4;
+        break;
+      }
+      case Op.i32_rem_u: {
+        const b = I32[(fp + code[pc + 3]) << 1] >>> 0;
+        if (b === 0) {
+          trap = T_DIV0;
+          break dispatch;
+        }
+        I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] >>> 0) % b;
+        pc += 4;
+        break;
+      }
+      case Op.i32_and:
+        I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] &
+          I32[(fp + code[pc + 3]) << 1];
+        pc += 4;
+        break;
+      case Op.i32_or:
+        I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] |
+          I32[(fp + code[pc + 3]) << 1];
+        pc += 4;
+        break;
+      case Op.i32_xor:
+        I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] ^
+          I32[(fp + code[pc + 3]) << 1];
+        pc += 4;
+        break;
+      case Op.i32_shl:
+        I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] <<
+          I32[(fp + code[pc + 3]) << 1];
+        pc += 4;
+        break;
+      case Op.i32_shr_s:
+        I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >>
+          I32[(fp + code[pc + 3]) << 1];
+        pc += 4;
+        break;
+      case Op.i32_shr_u:
+        I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >>>
+          I32[(fp + code[pc + 3]) << 1];
+        pc += 4;
+        break;
+      case Op.i32_rotl: {
+        const a = I32[(fp + code[pc + 2]) << 1];
+        const n = I32[(fp + code[pc + 3]) << 1] & 31;
+        I32[(fp + code[pc + 1]) << 1] = (a << n) | (a >>> (32 - n));
+        pc += 4;
+        break;
+      }
+      case Op.i32_rotr: {
+        const a = I32[(fp + code[pc + 2]) << 1];
+        const n = I32[(fp + code[pc + 3]) << 1] & 31;
+        I32[(fp + code[pc + 1]) << 1] = (a >>> n) | (a << (32 - n));
+        pc += 4;
+        break;
+      }
+      case Op.i32_eq:
+        I32[(fp + code[pc + 1]) << 1] =
+          I32[(fp + code[pc + 2]) << 1] === I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
+        pc += 4;
+        break;
+      case Op.i32_ne:
+        I32[(fp + code[pc + 1]) << 1] =
+          I32[(fp + code[pc + 2]) << 1] !== I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
+        pc += 4;
+        break;
+      case Op.i32_lt_s:
+        I32[(fp + code[pc + 1]) << 1] =
+          I32[(fp + code[pc + 2]) << 1] < I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
+        pc += 4;
+        break;
+      case Op.i32_lt_u:
+        I32[(fp + code[pc + 1]) << 1] =
+          (I32[(fp + code[pc + 2]) << 1] >>> 0) < (I32[(fp + code[pc + 3]) << 1] >>> 0) ? 1 : 0;
+        pc += 4;
+        break;
+      case Op.i32_gt_s:
+        I32[(fp + code[pc + 1]) << 1] =
+          I32[(fp + code[pc + 2]) << 1] > I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
+        pc += 4;
+        break;
+      case Op.i32_gt_u:
+        I32[(fp + code[pc + 1]) << 1] =
+          (I32[(fp + code[pc + 2]) << 1] >>> 0) > (I32[(fp + code[pc + 3]) << 1] >>> 0) ? 1 : 0;
+        pc += 4;
+        break;
+      case Op.i32_le_s:
+        I32[(fp + code[pc + 1]) << 1] =
+          I32[(fp + code[pc + 2]) << 1] <= I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
+        pc += 4;
+        break;
+      case Op.i32_le_u:
+        I32[(fp + code[pc + 1]) << 1] =
+          (I32[(fp + code[pc + 2]) << 1] >>> 0) <= (I32[(fp + code[pc + 3]) << 1] >>> 0) ? 1 : 0;
+        pc += 4;
+        break;
+      case Op.i32_ge_s:
+        I32[(fp + code[pc + 1]) << 1] =
+          I32[(fp + code[pc + 2]) << 1] >= I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
+        pc += 4;
+        break;
+      case Op.i32_ge_u:
+        I32[(fp + code[pc + 1]) << 1] =
+          (I32[(fp + code[pc + 2]) << 1] >>> 0) >= (I32[(fp + code[pc + 3]) << 1] >>> 0) ? 1 : 0;
+        pc += 4;
+        break;
+      case Op.i32_add_i:
+        I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] + code[pc + 3];
+        pc += 4;
+        break;
+      case Op.i32_mul_i:
+        I32[(fp + code[pc + 1]) << 1] = Math.imul(I32[(fp + code[pc + 2]) << 1], code[pc + 3]);
+        pc += 4;
+        break;
+      case Op.i32_and_i:
+        I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] & code[pc + 3];
+        pc += 4;
+        break;
+      case Op.i32_or_i:
+        I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] | code[pc + 3];
+        pc += 4;
+        break;
+      case Op.i32_xor_i:
+        I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] ^ code[pc + 3];
+        pc += 4;
+        break;
+      case Op.i32_shl_i:
+        I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] << code[pc + 3];
+        pc += 4;
+        break;
+      case Op.i32_shr_s_i:
+        I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >> code[pc + 3];
+        pc += 4;
+        break;
+      case Op.i32_shr_u_i:
+        I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >>> code[pc + 3];
+        pc += 4;
+        break;
+      case Op.i32_eq_i:
+        I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] === code[pc + 3] ? 1 : 0;
+        pc += 4;
+        break;
+      case Op.i32_ne_i:
+        I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] !== code[pc + 3] ? 1 : 0;
+        pc += 4;
+        break;
+      case Op.i32_lt_s_i:
+        I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] < code[pc + 3] ? 1 : 0;
+        pc += 4;
+        break;
+      case Op.i32_lt_u_i:
+        I32[(fp + code[pc + 1]) << 1] =
+          (I32[(fp + code[pc + 2]) << 1] >>> 0) < (code[pc + 3] >>> 0) ? 1 : 0;
+        pc += 4;
+        break;
+      case Op.i32_gt_s_i:
+        I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] > code[pc + 3] ? 1 : 0;
+        pc += 4;
+        break;
+      case Op.i32_gt_u_i:
+        I32[(fp + code[pc + 1]) << 1] =
+          (I32[(fp + code[pc + 2]) << 1] >>> 0) > (code[pc + 3] >>> 0) ? 1 : 0;
+        pc += 4;
+        break;
+      case Op.i32_le_s_i:
+        I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] <= code[pc + 3] ? 1 : 0;
+        pc += 4;
+        break;
+      case Op.i32_le_u_i:
+        I32[(fp + code[pc + 1]) << 1] =
+          (I32[(fp + code[pc + 2]) << 1] >>> 0) <= (code[pc + 3] >>> 0) ? 1 : 0;
+        pc += 4;
+        break;
+      case Op.i32_ge_s_i:
+        I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >= code[pc + 3] ? 1 : 0;
+        pc += 4;
+        break;
+      case Op.i32_ge_u_i:
+        I32[(fp + code[pc + 1]) << 1] =
+          (I32[(fp + code[pc + 2]) << 1] >>> 0) >= (code[pc + 3] >>> 0) ? 1 : 0;
+        pc += 4;
+        break;
+      case Op.i32_eqz:
+        I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] === 0 ? 1 : 0;
+        pc += 3;
+        break;
+      case Op.i32_clz:
+        I32[(fp + code[pc + 1]) << 1] = Math.clz32(I32[(fp + code[pc + 2]) << 1]);
+        pc += 3;
+        break;
+      case Op.i32_ctz: {
+        const a = I32[(fp + code[pc + 2]) << 1];
+        I32[(fp + code[pc + 1]) << 1] = a === 0 ? 32 : 31 - Math.clz32(a & -a);
+        pc += 3;
+        break;
+      }
+      case Op.i32_popcnt:
+        I32[(fp + code[pc + 1]) << 1] = popcnt32(I32[(fp + code[pc + 2]) << 1]);
+        pc += 3;
+        break;
+      case Op.i32_extend8_s:
+        I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] << 24) >> 24;
+        pc += 3;
+        break;
+      case Op.i32_extend16_s:
+        I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] << 16) >> 16;
+        pc += 3;
+        break;
+      // compare and branch
+      case Op.br_eq:
+        if (I32[(fp + code[pc + 1]) << 1] === I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
+        else pc += 4;
+        break;
+      case Op.br_ne:
+        if (I32[(fp + code[pc + 1]) << 1] !== I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
+        else pc += 4;
+        break;
+      case Op.br_lt_s:
+        if (I32[(fp + code[pc + 1]) << 1] < I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
+        else pc += 4;
+        break;
+      case Op.br_lt_u:
+        if ((I32[(fp + code[pc + 1]) << 1] >>> 0) < (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
+          pc += code[pc + 3];
+        } else pc += 4;
+        break;
+      case Op.br_gt_s:
+        if (I32[(fp + code[pc + 1]) << 1] > I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
+        else pc += 4;
+        break;
+      case Op.br_gt_u:
+        if ((I32[(fp + code[pc + 1]) << 1] >>> 0) > (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
+          pc += code[pc + 3];
+        } else pc += 4;
+        break;
+      case Op.br_le_s:
+        if (I32[(fp + code[pc + 1]) << 1] <= I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
+        else pc += 4;
+        break;
+      case Op.br_le_u:
+        if ((I32[(fp + code[pc + 1]) << 1] >>> 0) <= (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
+          pc += code[pc + 3];
+        } else pc += 4;
+        break;
+      case Op.br_ge_s:
+        if (I32[(fp + code[pc + 1]) << 1] >= I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
+        else pc += 4;
+        break;
+      case Op.br_ge_u:
+        if ((I32[(fp + code[pc + 1]) << 1] >>> 0) >= (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
+          pc += code[pc + 3];
+        } else pc += 4;
+        break;
+      case Op.br_eq_i:
+        if (I32[(fp + code[pc + 1]) << 1] === code[pc + 2]) pc += code[pc + 3];
+        else pc += 4;
+        break;
+      case Op.br_ne_i:
+        if (I32[(fp + code[pc + 1]) << 1] !== code[pc + 2]) pc += code[pc + 3];
+        else pc += 4;
+        break;
+      case Op.br_lt_s_i:
+        if (I32[(fp + code[pc + 1]) << 1] < code[pc + 2]) pc += code[pc + 3];
+        else pc += 4;
+        break;
+      case Op.br_lt_u_i:
+        if ((I32[(fp + code[pc + 1]) << 1] >>> 0) < (code[pc + 2] >>> 0)) pc += code[pc + 3];
+        else pc += 4;
+        break;
+      case Op.br_gt_s_i:
+        if (I32[(fp + code[pc + 1]) << 1] > code[pc + 2]) pc += code[pc + 3];
+        else pc += 4;
+        break;
+      case Op.br_gt_u_i:
+        if ((I32[(fp + code[pc + 1]) << 1] >>> 0) > (code[pc + 2] >>> 0)) pc += code[pc + 3];
+        else pc += 4;
+        break;
+      case Op.br_le_s_i:
+        if (I32[(fp + code[pc + 1]) << 1] <= code[pc + 2]) pc += code[pc + 3];
+        else pc += 4;
+        break;
+      case Op.br_le_u_i:
+        if ((I32[(fp + code[pc + 1]) << 1] >>> 0) <= (code[pc + 2] >>> 0)) pc += code[pc + 3];
+        else pc += 4;
+        break;
+      case Op.br_ge_s_i:
+        if (I32[(fp + code[pc + 1]) << 1] >= code[pc + 2]) pc += code[pc + 3];
+        else pc += 4;
+        break;
+      case Op.br_ge_u_i:
+        if ((I32[(fp + code[pc + 1]) << 1] >>> 0) >= (code[pc + 2] >>> 0)) pc += code[pc + 3];
+        else pc += 4;
+        break;
+      // i64 on halves
+      case Op.i64_add: {
+        const a = (fp + code[pc + 2]) << 1;
+        const b = (fp + code[pc + 3]) << 1;
+        const lo = (I32[a] >>> 0) + (I32[b] >>> 0);
+        const hi = I32[a + 1] + I32[b + 1] + (lo > 0xffffffff ? 1 : 0);
+        const d = (fp + code[pc + 1]) << 1;
+        I32[d] = lo;
+        I32[d + 1] = hi;
+        pc += 4;
+        break;
+      }
+      case Op.i64_sub: {
+        const a = (fp + code[pc + 2]) << 1;
+        const b = (fp + code[pc + 3]) << 1;
+        const al = I32[a] >>> 0;
+        const bl = I32[b] >>> 0;
+        const hi = I32[a + 1] - I32[b + 1] - (al < bl ? 1 : 0);
+        const d = (fp + code[pc + 1]) << 1;
+        I32[d] = al - bl;
+        I32[d + 1] = hi;
+        pc += 4;
+        break;
+      }
+      case Op.i64_mul: {
+        const a = (fp + code[pc + 2]) << 1;
+        const b = (fp + code[pc + 3]) << 1;
+        const al = I32[a];
+        const ah = I32[a + 1];
+        const bl = I32[b];
+        const bh = I32[b + 1];
+        const a0 = al & 0xffff;
+        const a1 = al >>> 16;
+        const b0 = bl & 0xffff;
+        const b1 = bl >>> 16;
+        const m1 = a1 * b0 + ((a0 * b0) >>> 16);
+        const m2 = a0 * b1 + (m1 & 0xffff);
+        const hi = a1 * b1 + (m1 >>> 16) + (m2 >>> 16) + Math.imul(al, bh) + Math.imul(ah, bl);
+        const d = (fp + code[pc + 1]) << 1;
+        I32[d] = Math.imul(al, bl);
+        I32[d + 1] = hi;
+        pc += 4;
+        break;
+      }
+      case Op.i64_and: {
+        const a = (fp + code[pc + 2]) << 1;
+        const b = (fp + code[pc + 3]) << 1;
+        const d = (fp + code[pc + 1]) << 1;
+        I32[d] = I32[a] & I32[b];
+        I32[d + 1] = I32[a + 1] & I32[b + 1];
+        pc += 4;
+        break;
+      }
+      case Op.i64_or: {
+        const a = (fp + code[pc + 2]) << 1;
+        const b = (fp + code[pc + 3]) << 1;
+        const d = (fp + code[pc + 1]) << 1;
+        I32[d] = I32[a] | I32[b];
+        I32[d + 1] = I32[a + 1] | I32[b + 1];
+        pc += 4;
+        break;
+      }
+      case Op.i64_xor: {
+        const a = (fp + code[pc + 2]) << 1;
+        const b = (fp + code[pc + 3]) << 1;
+        const d = (fp + code[pc + 1]) << 1;
+        I32[d] = I32[a] ^ I32[b];
+        I32[d + 1] = I32[a + 1] ^ I32[b + 1];
+        pc += 4;
+        break;
+      }
+      case Op.i64_shl: {
+        const a = (fp + code[pc + 2]) << 1;
+        const n = I32[(fp + code[pc + 3]) << 1] & 63;
+        const al = I32[a];
+        const ah = I32[a + 1];
+        const d = (fp + code[pc + 1]) << 1;
+        if (n === 0) {
+          I32[d] = al;
+          I32[d + 1] = ah;
+        } else if (n < 32) {
+          I32[d + 1] = (ah << n) | (al >>> (32 - n));
+          I32[d] = al << n;
+        } else {
+          I32[d + 1] = al << (n - 32);
+          I32[d] = 0;
+        }
+        pc += 4;
+        break;
+      }
+      case Op.i64_shr_s: {
+        const a = (fp + code[pc + 2]) << 1;
+        const n = I32[(fp + code[pc + 3]) << 1] & 63;
+        const al = I32[a];
+        const ah = I32[a + 1];
+        const d = (fp + code[pc + 1]) << 1;
+        if (n === 0) {
+          I32[d] = al;
+          I32[d + 1] = ah;
+        } else if (n < 32) {
+          I32[d] = (al >>> n) | (ah << (32 - n));
+          I32[d + 1] = ah >> n;
+        } else {
+          I32[d] = ah >> (n - 32);
+          I32[d + 1] = ah >> 31;
+        }
+        pc += 4;
+        break;
+      }
+      case Op.i64_shr_u: {
+        const a = (fp + code[pc + 2]) << 1;
+        const n = I32[(fp + code[pc + 3]) << 1] & 63;
+        const al = I32[a];
+        const ah = I32[a + 1];
+        const d = (fp + code[pc + 1]) << 1;
+        if (n === 0) {
+          I32[d] = al;
+          I32[d + 1] = ah;
+        } else if (n < 32) {
+          I32[d] = (al >>> n) | (ah << (32 - n));
+          I32[d + 1] = ah >>> n;
+        } else {
+          I32[d] = ah >>> (n - 32);
+          I32[d + 1] = 0;
+        }
+        pc += 4;
+        break;
+      }
+      case Op.i64_rotl:
+      case Op.i64_rotr: {
+        const a = (fp + code[pc + 2]) << 1;
+        let n = I32[(fp + code[pc + 3]) << 1] & 63;
+        if (code[pc] === Op.i64_rotr) n = (64 - n) & 63;
+        let al = I32[a];
+        let ah = I32[a + 1];
+        if (n >= 32) {
+          const t = al;
+          al = ah;
+          ah = t;
+          n -= 32;
+        }
+        const d = (fp + code[pc + 1]) << 1;
+        if (n === 0) {
+          I32[d] = al;
+          I32[d + 1] = ah;
+        } else {
+          I32[d] = (al << n) | (ah >>> (32 - n));
+          I32[d + 1] = (ah << n) | (al >>> (32 - n));
+        }
+        pc += 4;
+        break;
+      }
+      case Op.i64_eq: {
+        const a = (fp + code[pc + 2]) << 1;
+        const b = (fp + code[pc + 3]) << 1;
+        I32[(fp + code[pc + 1]) << 1] = I32[a] === I32[b] && I32[a + 1] === I32[b + 1] ? 1 : 0;
+        pc += 4;
+        break;
+      }
+      case Op.i64_ne: {
+        const a = (fp + code[pc + 2]) << 1;
+        const b = (fp + code[pc + 3]) << 1;
+        I32[(fp + code[pc + 1]) << 1] = I32[a] !== I32[b] || I32[a + 1] !== I32[b + 1] ? 1 : 0;
+        pc += 4;
+        break;
+      }
+      case Op.i64_lt_s:
+      case Op.i64_lt_u:
+      case Op.i64_gt_s:
+      case Op.i64_gt_u:
+      case Op.i64_le_s:
+      case Op.i64_le_u:
+      case Op.i64_ge_s:
+      case Op.i64_ge_u: {
+        const op = code[pc];
+        const a = (fp + code[pc + 2]) << 1;
+        const b = (fp + code[pc + 3]) << 1;
+        const signed = op === Op.i64_lt_s || op === Op.i64_gt_s || op === Op.i64_le_s ||
+          op === Op.i64_ge_s;
+        const ah = signed ? I32[a + 1] : I32[a + 1] >>> 0;
+        const bh = signed ? I32[b + 1] : I32[b + 1] >>> 0;
+        // c: -1, 0, 1 as a <=> b
+        const c = ah < bh ? -1 : ah > bh ? 1 : (I32[a] >>> 0) < (I32[b] >>> 0)
+          ? -1
+          : (I32[a] >>> 0) > (I32[b] >>> 0)
+          ? 1
+          : 0;
+        let r: boolean;
+        if (op === Op.i64_lt_s || op === Op.i64_lt_u) r = c < 0;
+        else if (op === Op.i64_gt_s || op === Op.i64_gt_u) r = c > 0;
+        else if (op === Op.i64_le_s || op === Op.i64_le_u) r = c <= 0;
+        else r = c >= 0;
+        I32[(fp + code[pc + 1]) << 1] = r ? 1 : 0;
+        pc += 4;
+        break;
+      }
+      case Op.i64_add_i: {
+        const a = (fp + code[pc + 2]) << 1;
+        const v = code[pc + 3];
+        const lo = (I32[a] >>> 0) + (v >>> 0);
+        const hi = I32[a + 1] + (v >> 31) + (lo > 0xffffffff ? 1 : 0);
+        const d = (fp + code[pc + 1]) << 1;
+        I32[d] = lo;
+        I32[d + 1] = hi;
+        pc += 4;
+        break;
+      }
+      case Op.i64_eqz: {
+        const a = (fp + code[pc + 2]) << 1;
+        I32[(fp + code[pc + 1]) << 1] = (I32[a] | I32[a + 1]) === 0 ? 1 : 0;
+        pc += 3;
+        break;
+      }
+      case Op.i64_extend32_s:
+      case Op.i64_extend_i32_s: {
+        const v = I32[(fp + code[pc + 2]) << 1];
+        const d = (fp + code[pc + 1]) << 1;
+        I32[d] = v;
+        I32[d + 1] = v >> 31;
+        pc += 3;
+        break;
+      }
+      case Op.i64_extend_i32_u: {
+        const v = I32[(fp + code[pc + 2]) << 1];
+        const d = (fp + code[pc + 1]) << 1;
+        I32[d] = v;
+        I32[d + 1] = 0;
+        pc += 3;
+        break;
+      }
+      // f32
+      case Op.f32_add:
+        F32[(fp + code[pc + 1]) << 1] = F32[(fp + code[pc + 2]) << 1] +
+          F32[(fp + code[pc + 3]) << 1];
+        pc += 4;
+        break;
+      case Op.f32_sub:
+        F32[(fp + code[pc + 1]) << 1] = F32[(fp + code[pc + 2]) << 1] -
+          F32[(fp + code[pc + 3]) << 1];
+        pc += 4;
+        break;
+      case Op.f32_mul:
+        F32[(fp + code[pc + 1]) << 1] = F32[(fp + code[pc + 2]) << 1] *
+          F32[(fp + code[pc + 3]) << 1];
+        pc += 4;
+        break;
+      case Op.f32_div:
+        F32[(fp + code[pc + 1]) << 1] = F32[(fp + code[pc + 2]) << 1] /
+          F32[(fp + code[pc + 3]) << 1];
+        pc += 4;
+        break;
+      case Op.f32_abs:
+        I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] & 0x7fffffff;
+        pc += 3;
+        break;
+      case Op.f32_neg:
+        I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] ^ -2147483648;
+        pc += 3;
+        break;
+      case Op.f32_sqrt:
+        F32[(fp + code[pc + 1]) << 1] = Math.sqrt(F32[(fp + code[pc + 2]) << 1]);
+        pc += 3;
+        break;
+      case Op.f32_eq:
+        I32[(fp + code[pc + 1]) << 1] =
+          F32[(fp + code[pc + 2]) << 1] === F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
+        pc += 4;
+        break;
+      case Op.f32_ne:
+        I32[(fp + code[pc + 1]) << 1] =
+          F32[(fp + code[pc + 2]) << 1] !== F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
+        pc += 4;
+        break;
+      case Op.f32_lt:
+        I32[(fp + code[pc + 1]) << 1] =
+          F32[(fp + code[pc + 2]) << 1] < F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
+        pc += 4;
+        break;
+      case Op.f32_gt:
+        I32[(fp + code[pc + 1]) << 1] =
+          F32[(fp + code[pc + 2]) << 1] > F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
+        pc += 4;
+        break;
+      case Op.f32_le:
+        I32[(fp + code[pc + 1]) << 1] =
+          F32[(fp + code[pc + 2]) << 1] <= F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
+        pc += 4;
+        break;
+      case Op.f32_ge:
+        I32[(fp + code[pc + 1]) << 1] =
+          F32[(fp + code[pc + 2]) << 1] >= F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
+        pc += 4;
+        break;
+      // f64
+      case Op.f64_add:
+        F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] + F64[fp + code[pc + 3]];
+        pc += 4;
+        break;
+      case Op.f64_sub:
+        F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] - F64[fp + code[pc + 3]];
+        pc += 4;
+        break;
+      case Op.f64_mul:
+        F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] * F64[fp + code[pc + 3]];
+        pc += 4;
+        break;
+      case Op.f64_div:
+        F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] / F64[fp + code[pc + 3]];
+        pc += 4;
+        break;
+      case Op.f64_abs: {
+        const a = (fp + code[pc + 2]) << 1;
+        const d = (fp + code[pc + 1]) << 1;
+        I32[d] = I32[a];
+        I32[d + 1] = I32[a + 1] & 0x7fffffff;
+        pc += 3;
+        break;
+      }
+      case Op.f64_neg: {
+        const a = (fp + code[pc + 2]) << 1;
+        const d = (fp + code[pc + 1]) << 1;
+        I32[d] = I32[a];
+        I32[d + 1] = I32[a + 1] ^ -2147483648;
+        pc += 3;
+        break;
+      }
+      case Op.f64_sqrt:
+        F64[fp + code[pc + 1]] = Math.sqrt(F64[fp + code[pc + 2]]);
+        pc += 3;
+        break;
+      case Op.f64_eq:
+        I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] === F64[fp + code[pc + 3]] ? 1 : 0;
+        pc += 4;
+        break;
+      case Op.f64_ne:
+        I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] !== F64[fp + code[pc + 3]] ? 1 : 0;
+        pc += 4;
+        break;
+      case Op.f64_lt:
+        I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] < F64[fp + code[pc + 3]] ? 1 : 0;
+        pc += 4;
+        break;
+      case Op.f64_gt:
+        I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] > F64[fp + code[pc + 3]] ? 1 : 0;
+        pc += 4;
+        break;
+      case Op.f64_le:
+        I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] <= F64[fp + code[pc + 3]] ? 1 : 0;
+        pc += 4;
+        break;
+      case Op.f64_ge:
+        I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] >= F64[fp + code[pc + 3]] ? 1 : 0;
+        pc += 4;
+        break;
+      // conversions
+      case Op.f32_convert_i32_s:
+        F32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1];
+        pc += 3;
+        break;
+      case Op.f32_convert_i32_u:
+        F32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >>> 0;
+        pc += 3;
+        break;
+      case Op.f64_convert_i32_s:
+        F64[fp + code[pc + 1]] = I32[(fp + code[pc + 2]) << 1];
+        pc += 3;
+        break;
+      case Op.f64_convert_i32_u:
+        F64[fp + code[pc + 1]] = I32[(fp + code[pc + 2]) << 1] >>> 0;
+        pc += 3;
+        break;
+      case Op.f64_convert_i64_s: {
+        const a = (fp + code[pc + 2]) << 1;
+        F64[fp + code[pc + 1]] = I32[a + 1] * 4294967296 + (I32[a] >>> 0);
+        pc += 3;
+        break;
+      }
+      case Op.f64_convert_i64_u: {
+        const a = (fp + code[pc + 2]) << 1;
+        F64[fp + code[pc + 1]] = (I32[a + 1] >>> 0) * 4294967296 + (I32[a] >>> 0);
+        pc += 3;
+        break;
+      }
+      case Op.f32_demote_f64:
+        F32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]];
+        pc += 3;
+        break;
+      case Op.f64_promote_f32:
+        F64[fp + code[pc + 1]] = F32[(fp + code[pc + 2]) << 1];
+        pc += 3;
+        break;
+      // memory
+      case Op.load32: {
+        const ea = (I32[(fp + code[pc + 2]) << 1] >>> 0) + (code[pc + 3] >>> 0);
+        if (ea + 4 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        I32[(fp + code[pc + 1]) << 1] = dv.getInt32(ea, true);
+        pc += 4;
+        break;
+      }
+      case Op.load8_s: {
+        const ea = (I32[(fp + code[pc + 2]) << 1] >>> 0) + (code[pc + 3] >>> 0);
+        if (ea >= memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        I32[(fp + code[pc + 1]) << 1] = (u8[ea] << 24) >> 24;
+        pc += 4;
+        break;
+      }
+      case Op.load8_u: {
+        const ea = (I32[(fp + code[pc + 2]) << 1] >>> 0) + (code[pc + 3] >>> 0);
+        if (ea >= memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        I32[(fp + code[pc + 1]) << 1] = u8[ea];
+        pc += 4;
+        break;
+      }
+      case Op.load16_s: {
+        const ea = (I32[(fp + code[pc + 2]) << 1] >>> 0) + (code[pc + 3] >>> 0);
+        if (ea + 2 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        I32[(fp + code[pc + 1]) << 1] = dv.getInt16(ea, true);
+        pc += 4;
+        break;
+      }
+      case Op.load16_u: {
+        const ea = (I32[(fp + code[pc + 2]) << 1] >>> 0) + (code[pc + 3] >>> 0);
+        if (ea + 2 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        I32[(fp + code[pc + 1]) << 1] = dv.getUint16(ea, true);
+        pc += 4;
+        break;
+      }
+      case Op.load64: {
+        const ea = (I32[(fp + code[pc + 2]) << 1] >>> 0) + (code[pc + 3] >>> 0);
+        if (ea + 8 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        const d = (fp + code[pc + 1]) << 1;
+        I32[d] = dv.getInt32(ea, true);
+        I32[d + 1] = dv.getInt32(ea + 4, true);
+        pc += 4;
+        break;
+      }
+      case Op.store32: {
+        const ea = (I32[(fp + code[pc + 1]) << 1] >>> 0) + (code[pc + 3] >>> 0);
+        if (ea + 4 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        dv.setInt32(ea, I32[(fp + code[pc + 2]) << 1], true);
+        pc += 4;
+        break;
+      }
+      case Op.store8: {
+        const ea = (I32[(fp + code[pc + 1]) << 1] >>> 0) + (code[pc + 3] >>> 0);
+        if (ea >= memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        u8[ea] = I32[(fp + code[pc + 2]) << 1];
+        pc += 4;
+        break;
+      }
+      case Op.store16: {
+        const ea = (I32[(fp + code[pc + 1]) << 1] >>> 0) + (code[pc + 3] >>> 0);
+        if (ea + 2 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        dv.setInt16(ea, I32[(fp + code[pc + 2]) << 1], true);
+        pc += 4;
+        break;
+      }
+      case Op.store64: {
+        const ea = (I32[(fp + code[pc + 1]) << 1] >>> 0) + (code[pc + 3] >>> 0);
+        if (ea + 8 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        const v = (fp + code[pc + 2]) << 1;
+        dv.setInt32(ea, I32[v], true);
+        dv.setInt32(ea + 4, I32[v + 1], true);
+        pc += 4;
+        break;
+      }
+      default: {
+        const next = runExt(vm, inst, code, pc, fp);
+        if (next < 0) {
+          trap = -next;
+          break dispatch;
+        }
+        pc = next;
+        mem = inst.memory;
+        dv = mem.view;
+        u8 = mem.bytes;
+        memLen = mem.byteLength;
+        break;
+      }
+    }
+  }
+  vm.pc = pc;
+  vm.fp = fp;
+  vm.csp = csp;
+  vm.inst = inst;
+  if (exit === EXIT_TRAP) vm.trapCode = trap === 0 ? T_UNREACHABLE : trap;
+  return exit;
+}
+
+/**
+ * Executes one extended (cold) op at `pc`.
+ *
+ * @param vm the VM
+ * @param inst the current instance
+ * @param code its code
+ * @param pc the op's address
+ * @param fp the frame pointer
+ * @returns the next pc, or minus a trap code
+ */
+export function runExt(
+  vm: Vm,
+  inst: VmInstance,
+  code: Int32Array,
+  pc: number,
+  fp: number,
+): number {
+  const I32 = vm.i32;
+  const F32 = vm.f32;
+  const F64 = vm.f64;
+  const I64 = vm.i64;
+  const U64 = vm.u64;
+  const op = code[pc];
+  switch (op) {
+    case Op.i64_div_s:
+    case Op.i64_div_u:
+    case Op.i64_rem_s:
+    case Op.i64_rem_u: {
+      const a = fp + code[pc + 2];
+      const b = fp + code[pc + 3];
+      const d = fp + code[pc + 1];
+      if (I32[b << 1] === 0 && I32[(b << 1) + 1] === 0) return -T_DIV0;
+      if (op === Op.i64_div_s) {
+        if (I64[b] === -1n && I64[a] === -9223372036854775808n) return -T_OVERFLOW;
+        I64[d] = I64[a] / I64[b];
+      } else if (op === Op.i64_rem_s) {
+        I64[d] = I64[b] === -1n ? 0n : I64[a] % I64[b];
+      } else if (op === Op.i64_div_u) {
+        U64[d] = U64[a] / U64[b];
+      } else {
+        U64[d] = U64[a] % U64[b];
+      }
+      return pc + 4;
+    }
+    case Op.i64_clz: {
+      const a = (fp + code[pc + 2]) << 1;
+      const d = (fp + code[pc + 1]) << 1;
+      const r = I32[a + 1] !== 0 ? Math.clz32(I32[a + 1]) : 32 + Math.clz32(I32[a]);
+      I32[d] = r;
+      I32[d + 1] = 0;
+      return pc + 3;
+    }
+    case Op.i64_ctz: {
+      const a = (fp + code[pc + 2]) << 1;
+      const d = (fp + code[pc + 1]) << 1;
+      const r = I32[a] !== 0 ? ctz32(I32[a]) : 32 + ctz32(I32[a + 1]);
+      I32[d] = r;
+      I32[d + 1] = 0;
+      return pc + 3;
+    }
+    case Op.i64_popcnt: {
+      const a = (fp + code[pc + 2]) << 1;
+      const d = (fp + code[pc + 1]) << 1;
+      const r = popcnt32(I32[a]) + popcnt32(I32[a + 1]);
+      I32[d] = r;
+      I32[d + 1] = 0;
+      return pc + 3;
+    }
+    case Op.i64_extend8_s:
+    case Op.i64_extend16_s: {
+      const s = op === Op.i64_extend8_s ? 24 : 16;
+      const v = (I32[(fp + code[pc + 2]) << 1] << s) >> s;
+      const d = (fp + code[pc + 1]) << 1;
+      I32[d] = v;
+      I32[d + 1] = v >> 31;
+      return pc + 3;
+    }
+    case Op.f32_min:
+      F32[(fp + code[pc + 1]) << 1] = Math.min(
+        F32[(fp + code[pc + 2]) << 1],
+        F32[(fp + code[pc + 3]) << 1],
+      );
+      return pc + 4;
+    case Op.f32_max:
+      F32[(fp + code[pc + 1]) << 1] = Math.max(
+        F32[(fp + code[pc + 2]) << 1],
+        F32[(fp + code[pc + 3]) << 1],
+      );
+      return pc + 4;
+    case Op.f32_copysign:
+      I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] & 0x7fffffff) |
+        (I32[(fp + code[pc + 3]) << 1] & -2147483648);
+      return pc + 4;
+    case Op.f32_ceil:
+      F32[(fp + code[pc + 1]) << 1] = Math.ceil(F32[(fp + code[pc + 2]) << 1]);
+      return pc + 3;
+    case Op.f32_floor:
+      F32[(fp + code[pc + 1]) << 1] = Math.floor(F32[(fp + code[pc + 2]) << 1]);
+      return pc + 3;
+    case Op.f32_trunc:
+      F32[(fp + code[pc + 1]) << 1] = Math.trunc(F32[(fp + code[pc + 2]) << 1]);
+      return pc + 3;
+    case Op.f32_nearest:
+      F32[(fp + code[pc + 1]) << 1] = nearest(F32[(fp + code[pc + 2]) << 1]);
+      return pc + 3;
+    case Op.f64_min:
+      F64[fp + code[pc + 1]] = Math.min(F64[fp + code[pc + 2]], F64[fp + code[pc + 3]]);
+      return pc + 4;
+    case Op.f64_max:
+      F64[fp + code[pc + 1]] = Math.max(F64[fp + code[pc + 2]], F64[fp + code[pc + 3]]);
+      return pc + 4;
+    case Op.f64_copysign: {
+      const a = (fp + code[pc + 2]) << 1;
+      const b = (fp + code[pc + 3]) << 1;
+      const d = (fp + code[pc + 1]) << 1;
+      const hi = (I32[a + 1] & 0x7fffffff) | (I32[b + 1] & -2147483648);
+      I32[d] = I32[a];
+      I32[d + 1] = hi;
+      return pc + 4;
+    }
+    case Op.f64_ceil:
+      F64[fp + code[pc + 1]] = Math.ceil(F64[fp + code[pc + 2]]);
+      return pc + 3;
+    case Op.f64_floor:
+      F64[fp + code[pc + 1]] = Math.floor(F64[fp + code[pc + 2]]);
+      return pc + 3;
+    case Op.f64_trunc:
+      F64[fp + code[pc + 1]] = Math.trunc(F64[fp + code[pc + 2]]);
+      return pc + 3;
+    case Op.f64_nearest:
+      F64[fp + code[pc + 1]] = nearest(F64[fp + code[pc + 2]]);
+      return pc + 3;
+    case Op.i32_trunc_f32_s:
+    case Op.i32_trunc_f32_u:
+    case Op.i32_trunc_f64_s:
+    case Op.i32_trunc_f64_u:
+    case Op.i64_trunc_f32_s:
+    case Op.i64_trunc_f32_u:
+    case Op.i64_trunc_f64_s:
+    case Op.i64_trunc_f64_u: {
+      const fromF32 = op === Op.i32_trunc_f32_s || op === Op.i32_trunc_f32_u ||
+        op === Op.i64_trunc_f32_s || op === Op.i64_trunc_f32_u;
+      const x = fromF32 ? F32[(fp + code[pc + 2]) << 1] : F64[fp + code[pc + 2]];
+      if (x !== x) return -T_BADCONV;
+      const kind = op === Op.i32_trunc_f32_s || op === Op.i32_trunc_f64_s
+        ? "32s"
+        : op === Op.i32_trunc_f32_u || op === Op.i32_trunc_f64_u
+        ? "32u"
+        : op === Op.i64_trunc_f32_s || op === Op.i64_trunc_f64_s
+        ? "64s"
+        : "64u";
+      if (!truncFits(x, kind)) return -T_OVERFLOW;
+      const t = Math.trunc(x) + 0;
+      const d = (fp + code[pc + 1]) << 1;
+      if (kind === "32s" || kind === "32u") I32[d] = t;
+      else writeI64(I32, d, t);
+      return pc + 3;
+    }
+    case Op.i32_trunc_sat_f32_s:
+      I32[(fp + code[pc + 1]) << 1] = truncSat32(F32[(fp + code[pc + 2]) << 1], true);
+      return pc + 3;
+    case Op.i32_trunc_sat_f32_u:
+      I32[(fp + code[pc + 1]) << 1] = truncSat32(F32[(fp + code[pc + 2]) << 1], false);
+      return pc + 3;
+    case Op.i32_trunc_sat_f64_s:
+      I32[(fp + code[pc + 1]) << 1] = truncSat32(F64[fp + code[pc + 2]], true);
+      return pc + 3;
+    case Op.i32_trunc_sat_f64_u:
+      I32[(fp + code[pc + 1]) << 1] = truncSat32(F64[fp + code[pc + 2]], false);
+      return pc + 3;
+    case Op.i64_trunc_sat_f32_s:
+      truncSat64(I32, (fp + code[pc + 1]) << 1, F32[(fp + code[pc + 2]) << 1], true);
+      return pc + 3;
+    case Op.i64_trunc_sat_f32_u:
+      truncSat64(I32, (fp + code[pc + 1]) << 1, F32[(fp + code[pc + 2]) << 1], false);
+      return pc + 3;
+    case Op.i64_trunc_sat_f64_s:
+      truncSat64(I32, (fp + code[pc + 1]) << 1, F64[fp + code[pc + 2]], true);
+      return pc + 3;
+    case Op.i64_trunc_sat_f64_u:
+      truncSat64(I32, (fp + code[pc + 1]) << 1, F64[fp + code[pc + 2]], false);
+      return pc + 3;
+    case Op.f32_convert_i64_s: {
+      const a = (fp + code[pc + 2]) << 1;
+      F32[(fp + code[pc + 1]) << 1] = f32FromI64(I32[a], I32[a + 1]);
+      return pc + 3;
+    }
+    case Op.f32_convert_i64_u: {
+      const a = (fp + code[pc + 2]) << 1;
+      F32[(fp + code[pc + 1]) << 1] = f32FromU64(I32[a], I32[a + 1]);
+      return pc + 3;
+    }
+    case Op.load64_8_s:
+    case Op.load64_8_u:
+    case Op.load64_16_s:
+    case Op.load64_16_u:
+    case Op.load64_32_s:
+    case Op.load64_32_u: {
+      const mem = inst.memory;
+      const ea = (I32[(fp + code[pc + 2]) << 1] >>> 0) + (code[pc + 3] >>> 0);
+      const size = op === Op.load64_8_s || op === Op.load64_8_u
+        ? 1
+        : op === Op.load64_16_s || op === Op.load64_16_u
+        ? 2
+        : 4;
+      if (ea + size > mem.byteLength) return -T_MEM;
+      const dv = mem.view;
+      let v: number;
+      let hi: number;
+      switch (op) {
+        case Op.load64_8_s:
+          v = dv.getInt8(ea);
+          hi = v >> 31;
+          break;
+        case Op.load64_8_u:
+          v = dv.getUint8(ea);
+          hi = 0;
+          break;
+        case Op.load64_16_s:
+          v = dv.getInt16(ea, true);
+          hi = v >> 31;
+          break;
+        case Op.load64_16_u:
+          v = dv.getUint16(ea, true);
+          hi = 0;
+          break;
+        case Op.load64_32_s:
+          v = dv.getInt32(ea, true);
+          hi = v >> 31;
+          break;
+        default:
+          v = dv.getInt32(ea, true);
+          hi = 0;
+      }
+      const d = (fp + code[pc + 1]) << 1;
+      I32[d] = v;
+      I32[d + 1] = hi;
+      return pc + 4;
+    }
+    case Op.memory_size:
+      I32[(fp + code[pc + 1]) << 1] = inst.memory.byteLength / 65536;
+      return pc + 3;
+    case Op.table_get: {
+      const t = inst.tables[code[pc + 2]];
+      const i = I32[(fp + code[pc + 3]) << 1] >>> 0;
+      if (i >= t.size) return -T_TABLE;
+      I32[(fp + code[pc + 1]) << 1] = t.elems[i];
+      return pc + 4;
+    }
+    case Op.table_set: {
+      const t = inst.tables[code[pc + 1]];
+      const i = I32[(fp + code[pc + 2]) << 1] >>> 0;
+      if (i >= t.size) return -T_TABLE;
+      t.elems[i] = I32[(fp + code[pc + 3]) << 1];
+      return pc + 4;
+    }
+    case Op.table_size:
+      I32[(fp + code[pc + 1]) << 1] = inst.tables[code[pc + 2]].size;
+      return pc + 3;
+    case Op.builtin: {
+      const r = callBuiltin(vm, inst, code[pc + 1], code[pc + 2], code[pc + 3], fp + code[pc + 4]);
+      return r === 0 ? pc + 5 : -r;
+    }
+  }
+  throw new RangeError(`bad opcode ${op} at ${pc}`);
+}
+
+/**
+ * Runs a builtin function (see `@capstan/environ` `BUILTINS`, whose order
+ * the cases follow).
+ *
+ * @param vm the VM
+ * @param inst the current instance
+ * @param id the builtin index
+ * @param s0 first static operand
+ * @param s1 second static operand
+ * @param base absolute slot of the first run-time operand (and of the result)
+ * @returns 0, or a trap code
+ */
+function callBuiltin(
+  vm: Vm,
+  inst: VmInstance,
+  id: number,
+  s0: number,
+  s1: number,
+  base: number,
+): number {
+  const I32 = vm.i32;
+  const b = base << 1;
+  const a0 = I32[b] >>> 0;
+  const a1 = I32[b + 2] >>> 0;
+  const a2 = I32[b + 4] >>> 0;
+  switch (id) {
+    case B.memory_grow: 
+      I32[b] = inst.memory.grow(a0);
+      return 0;
+    case B.memory_fill: {
+      const m = inst.memory;
+      if (a0 + a2 > m.byteLength) return T_MEM;
+      m.bytes.fill(a1 & 0xff, a0, a0 + a2);
+      return 0;
+    }
+    case B.memory_copy: {
+      const m = inst.memory;
+      if (a0 + a2 > m.byteLength || a1 + a2 > m.byteLength) return T_MEM;
+      m.bytes.copyWithin(a0, a1, a1 + a2);
+      return 0;
+    }
+    case B.memory_init: {
+      const m = inst.memory;
+      const seg = inst.datas[s1];
+      if (a1 + a2 > seg.length || a0 + a2 > m.byteLength) return T_MEM;
+      m.bytes.set(seg.subarray(a1, a1 + a2), a0);
+      return 0;
+    }
+    case B.data_drop: 
+      inst.datas[s0] = EMPTY_BYTES;
+      return 0;
+    case B.table_grow: 
+      I32[b] = inst.tables[s0].grow(a1, I32[b]);
+      return 0;
+    case B.table_fill: {
+      const t = inst.tables[s0];
+      if (a0 + a2 > t.size) return T_TABLE;
+      t.elems.fill(I32[b + 2], a0, a0 + a2);
+      return 0;
+    }
+    case B.table_copy: {
+      const dt = inst.tables[s0];
+      const st = inst.tables[s1];
+      if (a0 + a2 > dt.size || a1 + a2 > st.size) return T_TABLE;
+      if (dt === st) dt.elems.copyWithin(a0, a1, a1 + a2);
+      else dt.elems.set(st.elems.subarray(a1, a1 + a2), a0);
+      return 0;
+    }
+    case B.table_init: {
+      const t = inst.tables[s0];
+      const seg = inst.elems[s1];
+      if (a1 + a2 > seg.length || a0 + a2 > t.size) return T_TABLE;
+      t.elems.set(seg.subarray(a1, a1 + a2), a0);
+      return 0;
+    }
+    case B.elem_drop: 
+      inst.elems[s0] = EMPTY_ELEMS;
+      return 0;
+    case B.out_of_gas: 
+      return T_FUEL;
+    case B.new_epoch: 
+      return T_INTERRUPT;
+    case B.raise: 
+      return a0;
+  }
+  throw new RangeError(`bad builtin ${id}`);
+}

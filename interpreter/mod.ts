@@ -1,0 +1,18 @@
+/**
+ * `@capstan/interpreter`: Capstan's bytecode and the virtual machine that
+ * runs it. The instruction set is declared once ({@link BYTECODE_OPS}); the
+ * opcode numbers ({@link Op}), encoder ({@link BytecodeEncoder}), decoder
+ * ({@link decodeInstruction}) and disassembler ({@link disassemble}) are
+ * derived from it. The {@link Vm} runs code with `callStart` / `callRun` /
+ * `callEnd` and reports a {@link DoneReason}.
+ *
+ * @module
+ */
+
+export * from "./ops.ts";
+export { Op, OPCODE_COUNT } from "./_opcodes.ts";
+export * from "./encoding.ts";
+export * from "./disassemble.ts";
+export * from "./vm.ts";
+export * from "./vm_objects.ts";
+export * from "./wasm_math.ts";

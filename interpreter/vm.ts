@@ -1,0 +1,292 @@
+/**
+ * The `Vm`: a register file and a control stack in typed arrays, and the
+ * entry points the runtime drives: `callStart` / `callRun` / `callEnd`.
+ *
+ * Invariants:
+ * - One `Vm` per store. Wasm-to-wasm calls push frames on the VM's own
+ *   stacks, never on the JS stack; when either stack would pass its limit the
+ *   call traps with `TrapCode.StackOverflow` ("call stack exhausted").
+ * - Every host→wasm entry (`callStart`) saves the callee-saved state (pc, fp,
+ *   control-stack depth, free-register mark, instance); `callEnd` restores it,
+ *   after a normal return and after a trap alike. Entries nest LIFO, so a host
+ *   function may call back into wasm on the same `Vm`.
+ * - `callRun` never throws for a wasm trap: it returns a `DoneReason`.
+ *
+ * @module
+ */
+
+import { DEFAULT_MAX_WASM_STACK, TrapCode } from "@capstan/environ";
+import { EXIT_HOST, EXIT_RETURN, run } from "./_dispatch.ts";
+import { VmFunc, type VmInstance } from "./vm_objects.ts";
+
+/** Why `callRun` returned. */
+export type DoneReason =
+  /** The entry function returned; its results are at the entry base. */
+  | { readonly kind: "return" }
+  /**
+   * Wasm called a host function: `func` (with `func.hostId`). Its arguments
+   * are in slots `base, base+1, ...`; write its results from `base` and call
+   * `callRun()` again to resume at `resume`.
+   */
+  | {
+    readonly kind: "host";
+    readonly func: VmFunc;
+    readonly base: number;
+    readonly resume: number;
+  }
+  /** A trap with `code` (see `TrapCode`) at code address `pc`. */
+  | { readonly kind: "trap"; readonly code: number; readonly pc: number };
+
+/** One frame of a wasm backtrace, innermost first. */
+export interface VmFrame {
+  /** The instance whose code was running. */
+  readonly instance: VmInstance;
+  /** A code address inside the instruction that was executing (or calling). */
+  readonly pc: number;
+}
+
+/** The callee-saved state, as saved at a host→wasm entry. */
+export interface VmSnapshot {
+  /** Program counter. */
+  readonly pc: number;
+  /** Frame pointer. */
+  readonly fp: number;
+  /** Control-stack depth (in words). */
+  readonly csp: number;
+  /** First free register slot. */
+  readonly sp: number;
+  /** The running instance. */
+  readonly inst: VmInstance | null;
+}
+
+/** Options of a new `Vm`. */
+export interface VmOptions {
+  /** Maximum wasm stack in bytes (default 512 KiB): 8 bytes per register slot, 16 per frame. */
+  readonly maxWasmStack?: number;
+}
+
+const RETURNED: DoneReason = Object.freeze({ kind: "return" });
+const SLACK_SLOTS = 65536;
+
+/** The virtual machine. See the module doc and BOUNDARY.md. */
+export class Vm {
+  /** The register file's buffer. */
+  readonly buffer: ArrayBuffer;
+  /** i32 / f32-bits view of the registers (two words per slot). */
+  readonly i32: Int32Array;
+  /** f32 view (same indexing as `i32`). */
+  readonly f32: Float32Array;
+  /** f64 view (one element per slot). */
+  readonly f64: Float64Array;
+  /** i64 view (one element per slot). */
+  readonly i64: BigInt64Array;
+  /** u64 view (one element per slot). */
+  readonly u64: BigUint64Array;
+  /** Register slots a frame may reach (the stack limit). */
+  readonly regLimit: number;
+  /** The control stack: three words per frame (return pc, caller fp, caller instance). */
+  readonly cs: Int32Array;
+  /** Control-stack limit in words. */
+  readonly csLimit: number;
+  /** Global storage: two words per global slot. */
+  globals: Int32Array = new Int32Array(64);
+  /** Global slots allocated so far. */
+  globalCount = 0;
+  /** Functions by handle; handle 0 is null. */
+  readonly funcs: VmFunc[] = [new VmFunc(-1, null, -1, -1, 0)];
+  /** Instances by id. */
+  readonly instances: VmInstance[] = [];
+  /** Program counter (resume point). */
+  pc = 0;
+  /** Frame pointer (slot). */
+  fp = 0;
+  /** Control-stack depth (words). */
+  csp = 0;
+  /** First free register slot for a nested entry. */
+  sp = 0;
+  /** The running instance. */
+  inst: VmInstance | null = null;
+  /** Remaining fuel (only consulted by code compiled with `consumeFuel`). */
+  fuel = Infinity;
+  /** The engine's epoch counter (element 0), shared by the runtime. */
+  epochCounter: Float64Array = new Float64Array(1);
+  /** Trap when `epochCounter[0] >= epochDeadline` (code compiled with `epochInterruption`). */
+  epochDeadline = Infinity;
+  /** Executed instructions (code compiled with `countInstructions`). */
+  instructions = 0;
+  /** The code of the last trap. */
+  trapCode = 0;
+  /** The host function of the last host-call exit. */
+  hostFunc: VmFunc = this.funcs[0];
+  /** The argument base slot of the last host-call exit. */
+  hostBase = 0;
+  readonly #entries: VmSnapshot[] = [];
+  #pendingTrap = 0;
+
+  /**
+   * Creates a VM.
+   *
+   * @param options stack size
+   */
+  constructor(options: VmOptions = {}) {
+    const bytes = options.maxWasmStack ?? DEFAULT_MAX_WASM_STACK;
+    this.regLimit = Math.max(64, Math.floor(bytes / 8));
+    const frames = Math.max(16, Math.floor(bytes / 16));
+    this.csLimit = frames * 3;
+    this.cs = new Int32Array(this.csLimit + 3);
+    this.buffer = new ArrayBuffer((this.regLimit + SLACK_SLOTS) * 8);
+    this.i32 = new Int32Array(this.buffer);
+    this.f32 = new Float32Array(this.buffer);
+    this.f64 = new Float64Array(this.buffer);
+    this.i64 = new BigInt64Array(this.buffer);
+    this.u64 = new BigUint64Array(this.buffer);
+  }
+
+  /**
+   * Registers an instance context; sets its `id`.
+   *
+   * @param inst the instance context
+   * @returns its id
+   */
+  addInstance(inst: VmInstance): number {
+    inst.id = this.instances.length;
+    this.instances.push(inst);
+    return inst.id;
+  }
+
+  /**
+   * Registers a function; its handle is its funcref value.
+   *
+   * @param f the function record
+   * @returns its handle (≥ 1)
+   */
+  addFunc(f: VmFunc): number {
+    this.funcs.push(f);
+    return this.funcs.length - 1;
+  }
+
+  /**
+   * Allocates a global slot (zeroed).
+   *
+   * @returns the slot; its value is at `globals[2*slot]` (and `+1` for the high half)
+   */
+  allocGlobal(): number {
+    const slot = this.globalCount++;
+    if (2 * this.globalCount > this.globals.length) {
+      const g = new Int32Array(this.globals.length * 2);
+      g.set(this.globals);
+      this.globals = g;
+    }
+    return slot;
+  }
+
+  /**
+   * Begins a host→wasm call of the wasm function with handle `handle`: saves
+   * the callee-saved state and sets up the entry frame.
+   *
+   * @param handle a wasm function's handle
+   * @returns the slot where argument 0 goes (and result 0 comes back)
+   */
+  callStart(handle: number): number {
+    const f = this.funcs[handle];
+    if (f === undefined || f.instance === null) {
+      throw new TypeError(`callStart: ${handle} is not a wasm function`);
+    }
+    this.#entries.push({
+      pc: this.pc,
+      fp: this.fp,
+      csp: this.csp,
+      sp: this.sp,
+      inst: this.inst,
+    });
+    const base = this.sp;
+    if (base + f.arity > this.regLimit || this.csp >= this.csLimit) {
+      this.#pendingTrap = TrapCode.StackOverflow;
+      return Math.min(base, this.regLimit);
+    }
+    const cs = this.cs;
+    cs[this.csp] = -1;
+    cs[this.csp + 1] = this.fp;
+    cs[this.csp + 2] = -1;
+    this.csp += 3;
+    this.fp = base;
+    this.pc = f.entry;
+    this.inst = f.instance;
+    return base;
+  }
+
+  /**
+   * Runs (or resumes) until the entry function returns, a host function is
+   * called, or a trap.
+   *
+   * @returns why it stopped
+   */
+  callRun(): DoneReason {
+    if (this.#pendingTrap !== 0) {
+      const code = this.#pendingTrap;
+      this.#pendingTrap = 0;
+      this.trapCode = code;
+      return { kind: "trap", code, pc: this.pc };
+    }
+    const exit = run(this);
+    if (exit === EXIT_RETURN) return RETURNED;
+    if (exit === EXIT_HOST) {
+      return { kind: "host", func: this.hostFunc, base: this.hostBase, resume: this.pc };
+    }
+    return { kind: "trap", code: this.trapCode, pc: this.pc };
+  }
+
+  /** Ends the innermost host→wasm call (returned or trapped): restores the saved state. */
+  callEnd(): void {
+    const s = this.#entries.pop();
+    if (s === undefined) throw new Error("callEnd without callStart");
+    this.restore(s);
+  }
+
+  /**
+   * The current callee-saved state.
+   *
+   * @returns a snapshot
+   */
+  snapshot(): VmSnapshot {
+    return { pc: this.pc, fp: this.fp, csp: this.csp, sp: this.sp, inst: this.inst };
+  }
+
+  /**
+   * Restores a snapshot taken by {@link snapshot}.
+   *
+   * @param s the snapshot
+   */
+  restore(s: VmSnapshot): void {
+    this.pc = s.pc;
+    this.fp = s.fp;
+    this.csp = s.csp;
+    this.sp = s.sp;
+    this.inst = s.inst;
+    this.#pendingTrap = 0;
+  }
+
+  /** How many host→wasm calls are active. */
+  get depth(): number {
+    return this.#entries.length;
+  }
+
+  /**
+   * The wasm frames of the innermost host→wasm call, innermost first: the
+   * current pc, then each caller's call instruction. Call it after a trap or
+   * at a host-call exit, before `callEnd`.
+   *
+   * @returns the frames
+   */
+  backtrace(): VmFrame[] {
+    const frames: VmFrame[] = [];
+    if (this.inst === null) return frames;
+    frames.push({ instance: this.inst, pc: this.pc });
+    for (let p = this.csp - 3; p >= 0; p -= 3) {
+      const id = this.cs[p + 2];
+      if (id < 0) break;
+      frames.push({ instance: this.instances[id], pc: this.cs[p] - 1 });
+    }
+    return frames;
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * The objects the VM executes against, built by the runtime: linear memories,
+ * tables, functions (by store handle) and instance contexts.
+ *
+ * Invariants:
+ * - A reference value is an i32 handle: 0 is null; a funcref handle indexes
+ *   `Vm.funcs`; an externref handle is the runtime's business.
+ * - `VmMemory.bytes`/`view` always cover exactly `byteLength` bytes of the
+ *   current buffer; `grow` replaces them (the VM reloads them after any
+ *   builtin or host call).
+ * - `VmTable.elems` may be longer than `size`; entries past `size` are 0.
+ *
+ * @module
+ */
+
+/** Bytes in a wasm page. */
+export const PAGE_SIZE = 65536;
+
+/** The largest memory the VM will allocate, in pages (2 GiB: an ArrayBuffer limit). */
+export const MAX_PAGES_ALLOCATABLE = 32768;
+
+/** A linear memory. */
+export class VmMemory {
+  /** The current buffer. */
+  buffer: ArrayBuffer;
+  /** A byte view of the whole buffer. */
+  bytes: Uint8Array;
+  /** A DataView of the whole buffer. */
+  view: DataView;
+  /** The size in bytes. */
+  byteLength: number;
+  /** The maximum size in pages (65536 when undeclared). */
+  readonly maxPages: number;
+
+  /**
+   * Creates a memory of `pages` pages.
+   *
+   * @param pages initial size in pages
+   * @param maxPages maximum size in pages, if declared
+   */
+  constructor(pages: number, maxPages?: number) {
+    this.maxPages = maxPages ?? 65536;
+    this.buffer = new ArrayBuffer(pages * PAGE_SIZE);
+    this.bytes = new Uint8Array(this.buffer);
+    this.view = new DataView(this.buffer);
+    this.byteLength = this.buffer.byteLength;
+  }
+
+  /** The size in pages. */
+  get pages(): number {
+    return this.byteLength / PAGE_SIZE;
+  }
+
+  /**
+   * Grows the memory by `delta` pages (zero-filled).
+   *
+   * @param delta pages to add (an unsigned 32-bit value)
+   * @returns the old size in pages, or -1 when the maximum (or the VM's limit) would be passed
+   * @example
+   * ```ts
+   * import { VmMemory } from "./vm_objects.ts";
+   * const m = new VmMemory(1, 2);
+   * if (m.grow(1) !== 1 || m.grow(1) !== -1) throw new Error();
+   * ```
+   */
+  grow(delta: number): number {
+    const old = this.pages;
+    const want = old + (delta >>> 0);
+    if (want > this.maxPages || want > MAX_PAGES_ALLOCATABLE) return -1;
+    if (delta === 0) return old;
+    let buffer: ArrayBuffer;
+    try {
+      buffer = new ArrayBuffer(want * PAGE_SIZE);
+    } catch {
+      return -1;
+    }
+    const bytes = new Uint8Array(buffer);
+    bytes.set(this.bytes);
+    this.buffer = buffer;
+    this.bytes = bytes;
+    this.view = new DataView(buffer);
+    this.byteLength = buffer.byteLength;
+    return old;
+  }
+}
+
+/** A table of references (i32 handles, 0 = null). */
+export class VmTable {
+  /** Storage; `elems.length >= size`. */
+  elems: Int32Array;
+  /** The current size in elements. */
+  size: number;
+  /** The maximum size (2^32 - 1 when undeclared). */
+  readonly max: number;
+
+  /**
+   * Creates a table of `size` elements, all `init`.
+   *
+   * @param size initial size
+   * @param max maximum size, if declared
+   * @param init initial element (handle)
+   */
+  constructor(size: number, max?: number, init = 0) {
+    this.elems = new Int32Array(Math.max(size, 1));
+    if (init !== 0) this.elems.fill(init, 0, size);
+    this.size = size;
+    this.max = max ?? 0xffffffff;
+  }
+
+  /**
+   * Grows the table by `delta` elements set to `init`.
+   *
+   * @param delta elements to add (unsigned)
+   * @param init the new elements' value
+   * @returns the old size, or -1 when the maximum would be passed
+   */
+  grow(delta: number, init: number): number {
+    const old = this.size;
+    const want = old + (delta >>> 0);
+    if (want > this.max || want > 10_000_000) return -1;
+    if (want > this.elems.length) {
+      const elems = new Int32Array(Math.max(want, this.elems.length * 2));
+      elems.set(this.elems.subarray(0, old));
+      this.elems = elems;
+    }
+    this.elems.fill(init, old, want);
+    this.size = want;
+    return old;
+  }
+}
+
+/**
+ * A function as the VM sees it, registered in `Vm.funcs` under its handle:
+ * either compiled wasm code in an instance, or a host function the runtime
+ * runs when the VM exits with a host call.
+ */
+export class VmFunc {
+  /** The canonical signature id (compared by `call_indirect`). */
+  readonly sigId: number;
+  /** The instance whose code holds it, or null for a host function. */
+  readonly instance: VmInstance | null;
+  /** The code address of its `enter` instruction (wasm functions). */
+  readonly entry: number;
+  /** The runtime's id for a host function (-1 for wasm functions). */
+  readonly hostId: number;
+  /** max(params, results) in slots: the register space a host call uses. */
+  readonly arity: number;
+
+  /**
+   * Creates a function record.
+   *
+   * @param sigId canonical signature id
+   * @param instance the instance of a wasm function, or null
+   * @param entry code address of a wasm function's entry
+   * @param hostId a host function's id, or -1
+   * @param arity max(params, results)
+   */
+  constructor(
+    sigId: number,
+    instance: VmInstance | null,
+    entry: number,
+    hostId: number,
+    arity: number,
+  ) {
+    this.sigId = sigId;
+    this.instance = instance;
+    this.entry = entry;
+    this.hostId = hostId;
+    this.arity = arity;
+  }
+}
+
+/**
+ * An instance's context: what the VM reads while running its code. The
+ * runtime builds one per instance (see BOUNDARY.md).
+ */
+export class VmInstance {
+  /** Index in `Vm.instances` (set by `Vm.addInstance`). */
+  id = -1;
+  /** The module's code (every function, concatenated). */
+  readonly code: Int32Array;
+  /** The numeric vmctx, laid out by `VMOffsets`. */
+  readonly vmctx: Int32Array;
+  /** Memory 0 (an empty memory when the module has none). */
+  memory: VmMemory;
+  /** Tables by module index. */
+  readonly tables: VmTable[];
+  /** Data segments by index (emptied by data.drop and after active init). */
+  readonly datas: Uint8Array[];
+  /** Element segments (function handles) by index (emptied by elem.drop). */
+  readonly elems: Int32Array[];
+
+  /**
+   * Creates an instance context.
+   *
+   * @param code the module's code
+   * @param vmctx the numeric vmctx
+   * @param memory memory 0, or an empty memory
+   * @param tables the tables
+   * @param datas the data segments
+   * @param elems the element segments, resolved to handles
+   */
+  constructor(
+    code: Int32Array,
+    vmctx: Int32Array,
+    memory: VmMemory,
+    tables: VmTable[],
+    datas: Uint8Array[],
+    elems: Int32Array[],
+  ) {
+    this.code = code;
+    this.vmctx = vmctx;
+    this.memory = memory;
+    this.tables = tables;
+    this.datas = datas;
+    this.elems = elems;
+  }
+}
