@@ -24,7 +24,7 @@ import type { ExportType, ExternType, ImportType } from "./extern_type.ts";
  * @returns a copy of the bytes
  * @throws TypeError for anything else
  */
-export function copyBytes(bytes: BufferSource): Uint8Array {
+export function copyBytes(bytes: ArrayBufferLike | ArrayBufferView): Uint8Array {
   if (bytes instanceof ArrayBuffer || bytes instanceof SharedArrayBuffer) {
     return new Uint8Array(bytes.slice(0));
   }
@@ -65,7 +65,7 @@ export class Module {
    * @param bytes the binary module
    * @throws CompileError when the bytes are malformed or invalid
    */
-  constructor(engine: Engine, bytes: BufferSource) {
+  constructor(engine: Engine, bytes: ArrayBufferLike | ArrayBufferView) {
     this.engine = engine;
     this.translation = translateModule(copyBytes(bytes));
     this._sigIds = Int32Array.from(this.translation.types, (t) => engine.signatureId(t));
@@ -78,7 +78,7 @@ export class Module {
    * @param bytes the binary module
    * @throws CompileError when the bytes are malformed or invalid
    */
-  static validate(_engine: Engine, bytes: BufferSource): void {
+  static validate(_engine: Engine, bytes: ArrayBufferLike | ArrayBufferView): void {
     translateModule(copyBytes(bytes));
   }
 

@@ -4,7 +4,8 @@
  *
  * A wasm value is represented in JavaScript as:
  * - `i32`: a number, signed, in [-2^31, 2^31) when read back;
- * - `i64`: a BigInt, signed, in [-2^63, 2^63) when read back;
+ * - `i64`: a BigInt, signed, in [-2^63, 2^63) when read back (any BigInt is
+ *   accepted and wrapped modulo 2^64, as the JS API's ToBigInt64);
  * - `f32` / `f64`: a number;
  * - `v128`: a 16-byte `Uint8Array`;
  * - `funcref`: a {@link Func} of the same store, or `null`;
@@ -149,9 +150,7 @@ export function toWasm(store: Store<unknown>, type: ValType, v: unknown, what: s
       }
       break;
     case VT.i64:
-      if (typeof v === "bigint" && v >= -(1n << 63n) && v < (1n << 64n)) {
-        return BigInt.asIntN(64, v);
-      }
+      if (typeof v === "bigint") return BigInt.asIntN(64, v);
       break;
     case VT.f32:
       if (typeof v === "number") return Math.fround(v);

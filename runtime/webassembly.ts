@@ -1,0 +1,752 @@
+/**
+ * The `WebAssembly` JS-API facade: an object with the shape and behaviour of
+ * the global `WebAssembly` (`Module`, `Instance`, `Memory`, `Table`, `Global`,
+ * `CompileError`, `LinkError`, `RuntimeError`, `validate`, `compile`,
+ * `instantiate`, `compileStreaming`, `instantiateStreaming`), executing on
+ * Capstan's runtime. Code written for the global object runs unchanged when
+ * handed {@link WebAssembly} instead.
+ *
+ * Invariants (the JS-API spec's, kept here):
+ * - One facade object has one {@link Engine} and one {@link Store}; every
+ *   object it creates lives in that store, so an export of one instance can be
+ *   imported by another. {@link createWebAssembly} makes a separate facade
+ *   over an engine and store of the caller's choosing (fuel, stack limit,
+ *   epochs).
+ * - Identity is kept: the same wasm function, memory, table or global always
+ *   surfaces as the same JS object (an "exported function" is an ordinary JS
+ *   function whose `name` is its function index and `length` its arity).
+ * - Values cross as the JS-API says: i32 as a number (ToInt32), i64 as a
+ *   BigInt (ToBigInt64; a Number is a TypeError), f32/f64 as numbers, funcref
+ *   as `null` or an exported function, externref as any value, v128 never (a
+ *   TypeError at the call).
+ * - Errors: bad bytes throw {@link CompileError}; import problems
+ *   {@link LinkError} (a missing import module object is a `TypeError`, as in
+ *   the spec); a trap throws {@link RuntimeError} with the trap's message and
+ *   with `code` and `backtrace` kept (`cause` is the runtime `Trap`);
+ *   exceptions thrown by imported JS functions pass through unchanged.
+ *
+ * @module
+ */
+
+import { CompileError as EnvironCompileError, ValType } from "@capstan/environ";
+import type { FuncType, GlobalType, MemoryType, TableType } from "@capstan/environ";
+import { Engine } from "./engine.ts";
+import type { Extern } from "./extern.ts";
+import { Func } from "./func.ts";
+import { Global as RtGlobal } from "./global.ts";
+import { Instance as RtInstance } from "./instance.ts";
+import { LinkError as RtLinkError } from "./link_error.ts";
+import { MAX_PAGES, Memory as RtMemory } from "./memory.ts";
+import { Module as RtModule } from "./module.ts";
+import { Store } from "./store.ts";
+import { MAX_TABLE_ELEMENTS, Table as RtTable } from "./table.ts";
+import { type FrameInfo, Trap } from "./trap.ts";
+import type { Val } from "./val.ts";
+
+/** Thrown for bytes that are not a valid module (the facade's `WebAssembly.CompileError`). */
+export class CompileError extends Error {
+  /**
+   * @param message the reason, naming the byte offset
+   * @param options `cause`: the `CompileError` of `@capstan/environ`
+   */
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "CompileError";
+  }
+}
+
+/** Thrown when imports do not match a module (the facade's `WebAssembly.LinkError`). */
+export class LinkError extends Error {
+  /**
+   * @param message which import failed and why
+   * @param options `cause`: the runtime's error, if any
+   */
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "LinkError";
+  }
+}
+
+/** Thrown when execution traps (the facade's `WebAssembly.RuntimeError`). */
+export class RuntimeError extends Error {
+  /** The trap code (`TrapCode` of `@capstan/environ`), when a Capstan trap caused it. */
+  code: number | undefined;
+  /** The wasm frames at the trap, innermost first (empty when unknown). */
+  backtrace: readonly FrameInfo[];
+
+  /**
+   * @param message the trap's message, in the spec's words
+   * @param options `cause`: the runtime `Trap`, if any
+   */
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "RuntimeError";
+    const trap = options?.cause;
+    this.code = trap instanceof Trap ? trap.code : undefined;
+    this.backtrace = trap instanceof Trap ? trap.backtrace : [];
+  }
+}
+
+/** Options of {@link createWebAssembly}. */
+export interface WebAssemblyOptions {
+  /** The engine (fuel, stack limit, epochs); a default one when absent. */
+  readonly engine?: Engine;
+  /** The store every object lives in; a fresh one of `engine` when absent. */
+  readonly store?: Store<unknown>;
+}
+
+type ExportedFunction = (...args: unknown[]) => unknown;
+
+const VALUE_TYPES: Record<string, ValType> = {
+  i32: ValType.i32,
+  i64: ValType.i64,
+  f32: ValType.f32,
+  f64: ValType.f64,
+  v128: ValType.v128,
+  externref: ValType.externref,
+  anyfunc: ValType.funcref,
+  funcref: ValType.funcref,
+};
+
+const KIND_NAMES = { func: "function", table: "table", memory: "memory", global: "global" };
+
+function toNumber(v: unknown): number {
+  if (typeof v === "bigint") throw new TypeError("Cannot convert a BigInt value to a number");
+  return Number(v);
+}
+
+function toBigInt(v: unknown): bigint {
+  if (typeof v === "bigint") return v;
+  if (typeof v === "number") throw new TypeError(`Cannot convert ${v} to a BigInt`);
+  if (v === undefined || v === null || typeof v === "symbol") {
+    throw new TypeError(`Cannot convert ${String(v)} to a BigInt`);
+  }
+  return BigInt(v as string | boolean);
+}
+
+function isBufferSource(bytes: unknown): bytes is BufferSource {
+  return bytes instanceof ArrayBuffer || ArrayBuffer.isView(bytes);
+}
+
+/** WebIDL [EnforceRange] unsigned long. */
+function enforceU32(v: unknown, what: string): number {
+  const n = toNumber(v);
+  if (!Number.isFinite(n)) throw new TypeError(`${what} must be a finite number, found ${v}`);
+  const t = Math.trunc(n);
+  if (t < 0 || t > 0xffffffff) throw new TypeError(`${what} must be in [0, 2^32-1], found ${v}`);
+  return t;
+}
+
+function dictionary(v: unknown, what: string): Record<string, unknown> {
+  if (v === undefined || v === null) return {};
+  if (typeof v !== "object" && typeof v !== "function") {
+    throw new TypeError(`${what} must be an object`);
+  }
+  return v as Record<string, unknown>;
+}
+
+function valueType(v: unknown, what: string): ValType {
+  const t = VALUE_TYPES[String(v)];
+  if (t === undefined) throw new TypeError(`${what}: "${String(v)}" is not a value type`);
+  return t;
+}
+
+function rethrowCompile(error: unknown): never {
+  if (error instanceof EnvironCompileError) throw new CompileError(error.message, { cause: error });
+  throw error;
+}
+
+/**
+ * Builds a `WebAssembly` namespace object over an engine and a store.
+ *
+ * @param options the engine and store to run on
+ * @returns an object shaped like the global `WebAssembly`
+ * @example
+ * ```ts
+ * import { Engine } from "./engine.ts";
+ * import { createWebAssembly } from "./webassembly.ts";
+ * const wa = createWebAssembly({ engine: new Engine({ maxWasmStack: 64 * 1024 }) });
+ * const memory = new wa.Memory({ initial: 1, maximum: 2 });
+ * if (memory.grow(1) !== 1 || memory.buffer.byteLength !== 131072) throw new Error();
+ * ```
+ */
+export function createWebAssembly(options: WebAssemblyOptions = {}): typeof globalThis.WebAssembly {
+  const engine = options.engine ?? options.store?.engine ?? new Engine();
+  const store: Store<unknown> = options.store ?? new Store<unknown>(engine, undefined);
+  if (store.engine !== engine) throw new TypeError("the store belongs to a different engine");
+
+  // Internal slots, by facade object, and the caches that keep identity.
+  const moduleOf = new WeakMap<object, RtModule>();
+  const funcOf = new WeakMap<object, Func>();
+  const jsOfFunc = new WeakMap<Func, ExportedFunction>();
+  const memoryOf = new WeakMap<object, RtMemory>();
+  const jsOfMemory = new WeakMap<RtMemory, object>();
+  const tableOf = new WeakMap<object, RtTable>();
+  const jsOfTable = new WeakMap<RtTable, object>();
+  const globalOf = new WeakMap<object, RtGlobal>();
+  const jsOfGlobal = new WeakMap<RtGlobal, object>();
+
+  function toWasm(v: unknown, type: ValType): Val {
+    switch (type) {
+      case ValType.i32:
+        return toNumber(v) | 0;
+      case ValType.i64:
+        return BigInt.asIntN(64, toBigInt(v));
+      case ValType.f32:
+        return Math.fround(toNumber(v));
+      case ValType.f64:
+        return toNumber(v);
+      case ValType.funcref: {
+        if (v === null) return null;
+        const func = typeof v === "function" ? funcOf.get(v) : undefined;
+        if (func === undefined) {
+          throw new TypeError("a funcref must be null or an exported WebAssembly function");
+        }
+        return func;
+      }
+      case ValType.externref:
+        return v;
+    }
+    throw new TypeError("v128 values cannot cross into JavaScript");
+  }
+
+  function toJs(v: Val, type: ValType): unknown {
+    switch (type) {
+      case ValType.i32:
+        return v | 0;
+      case ValType.i64:
+        return BigInt.asIntN(64, v as bigint);
+      case ValType.f32:
+      case ValType.f64:
+        return v;
+      case ValType.funcref:
+        return v === null ? null : exportedFunction(v as Func, undefined);
+      case ValType.externref:
+        return v;
+    }
+    throw new TypeError("v128 values cannot cross into JavaScript");
+  }
+
+  function defaultValue(type: ValType): Val {
+    switch (type) {
+      case ValType.i64:
+        return 0n;
+      case ValType.funcref:
+        return null;
+      case ValType.externref:
+        return undefined;
+      default:
+        return 0;
+    }
+  }
+
+  function wrapError(error: unknown): unknown {
+    if (error instanceof Trap) return new RuntimeError(error.message, { cause: error });
+    if (error instanceof RtLinkError) return new LinkError(error.message, { cause: error });
+    if (error instanceof EnvironCompileError) {
+      return new CompileError(error.message, { cause: error });
+    }
+    return error;
+  }
+
+  function hasV128(type: FuncType): boolean {
+    return type.params.includes(ValType.v128) || type.results.includes(ValType.v128);
+  }
+
+  function exportedFunction(func: Func, index: number | undefined): ExportedFunction {
+    const cached = jsOfFunc.get(func);
+    if (cached !== undefined) return cached;
+    const { params, results } = func.type;
+    const call = (...args: unknown[]): unknown => {
+      if (hasV128(func.type)) throw new TypeError("type incompatibility: v128 at the JS boundary");
+      const wasmArgs = params.map((t, i) => toWasm(args[i], t));
+      let out: Val[];
+      try {
+        out = func.call(...wasmArgs);
+      } catch (error) {
+        throw wrapError(error);
+      }
+      if (results.length === 0) return undefined;
+      if (results.length === 1) return toJs(out[0], results[0]);
+      return results.map((t, i) => toJs(out[i], t));
+    };
+    Object.defineProperty(call, "name", {
+      value: String(index ?? (func._index >= 0 ? func._index : 0)),
+    });
+    Object.defineProperty(call, "length", { value: params.length });
+    jsOfFunc.set(func, call);
+    funcOf.set(call, func);
+    return call;
+  }
+
+  function hostFunction(fn: (...args: unknown[]) => unknown, type: FuncType): Func {
+    const { params, results } = type;
+    return Func.wrap(store, type, (...args: Val[]) => {
+      if (hasV128(type)) throw new TypeError("type incompatibility: v128 at the JS boundary");
+      const ret = fn(...args.map((a, i) => toJs(a, params[i])));
+      if (results.length === 0) return undefined;
+      if (results.length === 1) return toWasm(ret, results[0]);
+      if (ret === null || typeof ret !== "object" || !(Symbol.iterator in ret)) {
+        throw new TypeError("a function with several results must return an iterable");
+      }
+      const list = [...(ret as Iterable<unknown>)];
+      if (list.length !== results.length) {
+        throw new TypeError(`expected ${results.length} results, found ${list.length}`);
+      }
+      return results.map((t, i) => toWasm(list[i], t));
+    });
+  }
+
+  function compileBytes(bytes: unknown): RtModule {
+    if (!isBufferSource(bytes)) {
+      throw new TypeError("WebAssembly.Module(): argument must be an ArrayBuffer or a view");
+    }
+    try {
+      return new RtModule(engine, bytes);
+    } catch (error) {
+      rethrowCompile(error);
+    }
+  }
+
+  function requireModule(m: unknown, what: string): RtModule {
+    const rt = typeof m === "object" && m !== null ? moduleOf.get(m) : undefined;
+    if (rt === undefined) throw new TypeError(`${what}: argument must be a WebAssembly.Module`);
+    return rt;
+  }
+
+  class Module {
+    /**
+     * @param bytes a binary module
+     */
+    constructor(bytes: BufferSource) {
+      moduleOf.set(this, compileBytes(bytes));
+    }
+
+    static exports(module: Module): { name: string; kind: string }[] {
+      return requireModule(module, "WebAssembly.Module.exports()").translation.exports.map((e) => ({
+        name: e.name,
+        kind: KIND_NAMES[e.kind],
+      }));
+    }
+
+    static imports(module: Module): { module: string; name: string; kind: string }[] {
+      return requireModule(module, "WebAssembly.Module.imports()").translation.imports.map((i) => ({
+        module: i.module,
+        name: i.name,
+        kind: KIND_NAMES[i.desc.kind],
+      }));
+    }
+
+    static customSections(module: Module, sectionName: string): ArrayBuffer[] {
+      const rt = requireModule(module, "WebAssembly.Module.customSections()");
+      if (arguments.length < 2) {
+        throw new TypeError("WebAssembly.Module.customSections(): a section name is required");
+      }
+      return rt.customSections(String(sectionName)).map((b) => b.slice().buffer);
+    }
+
+    get [Symbol.toStringTag](): string {
+      return "WebAssembly.Module";
+    }
+  }
+
+  function readImports(module: RtModule, importObject: unknown): Extern[] {
+    const imports = module.imports();
+    if (imports.length > 0 && importObject === undefined) {
+      throw new TypeError("WebAssembly.Instance(): the module has imports but no import object");
+    }
+    if (
+      importObject !== undefined &&
+      (importObject === null ||
+        (typeof importObject !== "object" && typeof importObject !== "function"))
+    ) {
+      throw new TypeError("WebAssembly.Instance(): the import object must be an object");
+    }
+    return imports.map(({ module: mod, name, type }) => {
+      const where = `import "${mod}" "${name}"`;
+      const ns = (importObject as Record<string, unknown>)[mod];
+      if (ns === null || (typeof ns !== "object" && typeof ns !== "function")) {
+        throw new TypeError(`${where}: module "${mod}" is not an object`);
+      }
+      const v = (ns as Record<string, unknown>)[name];
+      switch (type.kind) {
+        case "func": {
+          if (typeof v !== "function") {
+            throw new LinkError(`${where}: function import requires a callable`);
+          }
+          return funcOf.get(v) ?? hostFunction(v as (...a: unknown[]) => unknown, type.type);
+        }
+        case "global": {
+          const g = typeof v === "object" && v !== null ? globalOf.get(v) : undefined;
+          if (g !== undefined) return g;
+          const gt = type.type;
+          if (typeof v === "number" || typeof v === "bigint") {
+            if (gt.type === ValType.i64 && typeof v === "number") {
+              throw new LinkError(`${where}: an i64 global import requires a BigInt`);
+            }
+            if (gt.type !== ValType.i64 && typeof v === "bigint") {
+              throw new LinkError(`${where}: a BigInt can only be imported as an i64 global`);
+            }
+            if (gt.type === ValType.v128) throw new LinkError(`${where}: v128 global import`);
+            if (gt.mutable) {
+              throw new LinkError(`${where}: imported mutable global must be a WebAssembly.Global`);
+            }
+            return new RtGlobal(store, gt, toWasm(v, gt.type));
+          }
+          throw new LinkError(
+            `${where}: global import must be a number, a BigInt or a WebAssembly.Global`,
+          );
+        }
+        case "memory": {
+          const m = typeof v === "object" && v !== null ? memoryOf.get(v) : undefined;
+          if (m === undefined) {
+            throw new LinkError(`${where}: memory import must be a WebAssembly.Memory`);
+          }
+          return m;
+        }
+        case "table": {
+          const t = typeof v === "object" && v !== null ? tableOf.get(v) : undefined;
+          if (t === undefined) {
+            throw new LinkError(`${where}: table import must be a WebAssembly.Table`);
+          }
+          return t;
+        }
+      }
+    });
+  }
+
+  function exportsObject(instance: RtInstance): Record<string, unknown> {
+    const out: Record<string, unknown> = Object.create(null);
+    for (const e of instance.module.translation.exports) {
+      const value = instance.getExport(e.name)!;
+      let js: unknown;
+      if (value instanceof Func) js = exportedFunction(value, e.index);
+      else if (value instanceof RtMemory) js = wrapMemory(value);
+      else if (value instanceof RtTable) js = wrapTable(value);
+      else js = wrapGlobal(value as RtGlobal);
+      Object.defineProperty(out, e.name, { value: js, enumerable: true, writable: false });
+    }
+    return Object.freeze(out);
+  }
+
+  const exportsOf = new WeakMap<object, Record<string, unknown>>();
+
+  class Instance {
+    /**
+     * @param module a compiled module
+     * @param importObject the imports, by module name then field name
+     */
+    constructor(module: Module, importObject?: Record<string, unknown>) {
+      const rt = requireModule(module, "WebAssembly.Instance()");
+      const externs = readImports(rt, importObject);
+      let instance: RtInstance;
+      try {
+        instance = new RtInstance(store, rt, externs);
+      } catch (error) {
+        throw wrapError(error);
+      }
+      exportsOf.set(this, exportsObject(instance));
+    }
+
+    get exports(): Record<string, unknown> {
+      const e = exportsOf.get(this);
+      if (e === undefined) throw new TypeError("not a WebAssembly.Instance");
+      return e;
+    }
+
+    get [Symbol.toStringTag](): string {
+      return "WebAssembly.Instance";
+    }
+  }
+
+  function requireMemory(m: unknown): RtMemory {
+    const rt = typeof m === "object" && m !== null ? memoryOf.get(m) : undefined;
+    if (rt === undefined) throw new TypeError("not a WebAssembly.Memory");
+    return rt;
+  }
+
+  class Memory {
+    /**
+     * @param descriptor `initial` and optional `maximum`, in 64 KiB pages
+     */
+    constructor(descriptor: { initial: number; maximum?: number; shared?: boolean }) {
+      const d = dictionary(descriptor, "WebAssembly.Memory(): the descriptor");
+      if (d.initial === undefined) {
+        throw new TypeError("WebAssembly.Memory(): the descriptor needs an initial size");
+      }
+      const min = enforceU32(d.initial, "initial");
+      const max = d.maximum === undefined ? undefined : enforceU32(d.maximum, "maximum");
+      if (d.shared) throw new TypeError("WebAssembly.Memory(): shared memories are not supported");
+      if (min > MAX_PAGES) throw new RangeError(`initial ${min} exceeds ${MAX_PAGES} pages`);
+      if (max !== undefined && max > MAX_PAGES) {
+        throw new RangeError(`maximum ${max} exceeds ${MAX_PAGES} pages`);
+      }
+      if (max !== undefined && max < min) {
+        throw new RangeError(`maximum ${max} is below initial ${min}`);
+      }
+      const type: MemoryType = { limits: { min, max } };
+      const rt = new RtMemory(store, type);
+      memoryOf.set(this, rt);
+      jsOfMemory.set(rt, this);
+    }
+
+    get buffer(): ArrayBuffer {
+      return requireMemory(this).buffer;
+    }
+
+    grow(delta: number): number {
+      const rt = requireMemory(this);
+      const old = rt.grow(enforceU32(delta, "delta"));
+      if (old < 0) throw new RangeError("WebAssembly.Memory.grow(): maximum memory size exceeded");
+      return old;
+    }
+
+    get [Symbol.toStringTag](): string {
+      return "WebAssembly.Memory";
+    }
+  }
+
+  function wrapMemory(rt: RtMemory): object {
+    let js = jsOfMemory.get(rt);
+    if (js === undefined) {
+      js = Object.create(Memory.prototype) as object;
+      memoryOf.set(js, rt);
+      jsOfMemory.set(rt, js);
+    }
+    return js;
+  }
+
+  function requireTable(t: unknown): RtTable {
+    const rt = typeof t === "object" && t !== null ? tableOf.get(t) : undefined;
+    if (rt === undefined) throw new TypeError("not a WebAssembly.Table");
+    return rt;
+  }
+
+  class Table {
+    /**
+     * @param descriptor `element` ("anyfunc"/"funcref" or "externref"), `initial`, `maximum`
+     * @param value the initial value of every element
+     */
+    constructor(
+      descriptor: { element: string; initial: number; maximum?: number },
+      value?: unknown,
+    ) {
+      const d = dictionary(descriptor, "WebAssembly.Table(): the descriptor");
+      const element = valueType(d.element, "WebAssembly.Table(): element");
+      if (element !== ValType.funcref && element !== ValType.externref) {
+        throw new TypeError(`WebAssembly.Table(): element must be a reference type`);
+      }
+      if (d.initial === undefined) {
+        throw new TypeError("WebAssembly.Table(): the descriptor needs an initial size");
+      }
+      const min = enforceU32(d.initial, "initial");
+      const max = d.maximum === undefined ? undefined : enforceU32(d.maximum, "maximum");
+      if (max !== undefined && max < min) {
+        throw new RangeError(`maximum ${max} is below initial ${min}`);
+      }
+      if (min > 10_000_000) throw new RangeError(`initial ${min} is too large`);
+      const init = arguments.length < 2 || value === undefined
+        ? defaultValue(element)
+        : toWasm(value, element);
+      const type: TableType = { element, limits: { min, max } };
+      const rt = new RtTable(store, type, init);
+      // The runtime's default parameter turns `undefined` into null; externref keeps it.
+      if (init === undefined) { for (let i = 0; i < min; i++) rt.set(i, undefined); }
+      tableOf.set(this, rt);
+      jsOfTable.set(rt, this);
+    }
+
+    get length(): number {
+      return requireTable(this).size();
+    }
+
+    get(index: number): unknown {
+      const rt = requireTable(this);
+      const i = enforceU32(index, "index");
+      if (i >= rt.size()) throw new RangeError(`table index ${i} out of bounds`);
+      return toJs(rt.get(i), rt.element);
+    }
+
+    set(index: number, value?: unknown): void {
+      const rt = requireTable(this);
+      const i = enforceU32(index, "index");
+      if (i >= rt.size()) throw new RangeError(`table index ${i} out of bounds`);
+      rt.set(i, arguments.length < 2 ? defaultValue(rt.element) : toWasm(value, rt.element));
+    }
+
+    grow(delta: number, value?: unknown): number {
+      const rt = requireTable(this);
+      const n = enforceU32(delta, "delta");
+      const init = arguments.length < 2 ? defaultValue(rt.element) : toWasm(value, rt.element);
+      const old = n > MAX_TABLE_ELEMENTS ? -1 : rt.grow(n, init);
+      if (old < 0) throw new RangeError("WebAssembly.Table.grow(): failed to grow the table");
+      if (init === undefined) { for (let i = old; i < old + n; i++) rt.set(i, undefined); }
+      return old;
+    }
+
+    get [Symbol.toStringTag](): string {
+      return "WebAssembly.Table";
+    }
+  }
+
+  function wrapTable(rt: RtTable): object {
+    let js = jsOfTable.get(rt);
+    if (js === undefined) {
+      js = Object.create(Table.prototype) as object;
+      tableOf.set(js, rt);
+      jsOfTable.set(rt, js);
+    }
+    return js;
+  }
+
+  function requireGlobal(g: unknown): RtGlobal {
+    const rt = typeof g === "object" && g !== null ? globalOf.get(g) : undefined;
+    if (rt === undefined) throw new TypeError("not a WebAssembly.Global");
+    return rt;
+  }
+
+  class Global {
+    /**
+     * @param descriptor `value` (the value type) and `mutable`
+     * @param v the initial value; the type's default when absent
+     */
+    constructor(descriptor: { value: string; mutable?: boolean }, v?: unknown) {
+      const d = dictionary(descriptor, "WebAssembly.Global(): the descriptor");
+      const type = valueType(d.value, "WebAssembly.Global(): value");
+      if (type === ValType.v128) throw new TypeError("WebAssembly.Global(): v128 is not allowed");
+      const gt: GlobalType = { type, mutable: Boolean(d.mutable) };
+      const rt = new RtGlobal(store, gt, v === undefined ? defaultValue(type) : toWasm(v, type));
+      globalOf.set(this, rt);
+      jsOfGlobal.set(rt, this);
+    }
+
+    get value(): unknown {
+      const rt = requireGlobal(this);
+      return toJs(rt.get(), rt.type.type);
+    }
+
+    set value(v: unknown) {
+      const rt = requireGlobal(this);
+      if (!rt.type.mutable) {
+        throw new TypeError("WebAssembly.Global: cannot set an immutable global");
+      }
+      rt.set(toWasm(v, rt.type.type));
+    }
+
+    valueOf(): unknown {
+      return this.value;
+    }
+
+    get [Symbol.toStringTag](): string {
+      return "WebAssembly.Global";
+    }
+  }
+
+  function wrapGlobal(rt: RtGlobal): object {
+    let js = jsOfGlobal.get(rt);
+    if (js === undefined) {
+      js = Object.create(Global.prototype) as object;
+      globalOf.set(js, rt);
+      jsOfGlobal.set(rt, js);
+    }
+    return js;
+  }
+
+  function validate(bytes: BufferSource): boolean {
+    if (!isBufferSource(bytes)) {
+      throw new TypeError("WebAssembly.validate(): argument must be an ArrayBuffer or a view");
+    }
+    try {
+      RtModule.validate(engine, bytes);
+      return true;
+    } catch (error) {
+      if (error instanceof EnvironCompileError) return false;
+      throw error;
+    }
+  }
+
+  function compile(bytes: BufferSource): Promise<Module> {
+    return new Promise((resolve) => resolve(new Module(bytes)));
+  }
+
+  function instantiate(
+    source: BufferSource | Module,
+    importObject?: Record<string, unknown>,
+  ): Promise<unknown> {
+    return new Promise((resolve) => {
+      if (typeof source === "object" && source !== null && moduleOf.has(source)) {
+        resolve(new Instance(source as Module, importObject));
+        return;
+      }
+      const module = new Module(source as BufferSource);
+      resolve({ module, instance: new Instance(module, importObject) });
+    });
+  }
+
+  async function responseBytes(source: unknown): Promise<ArrayBuffer> {
+    const response = await source;
+    if (!(response instanceof Response)) {
+      throw new TypeError("WebAssembly streaming: the argument must be a Response");
+    }
+    const mime = response.headers.get("content-type");
+    if (mime === null || mime.split(";")[0].trim().toLowerCase() !== "application/wasm") {
+      throw new TypeError(
+        `WebAssembly streaming: the Response's MIME type must be application/wasm, found ${mime}`,
+      );
+    }
+    if (!response.ok) {
+      throw new TypeError(`WebAssembly streaming: the Response failed with ${response.status}`);
+    }
+    return await response.arrayBuffer();
+  }
+
+  async function compileStreaming(source: Response | PromiseLike<Response>): Promise<Module> {
+    return new Module(await responseBytes(source));
+  }
+
+  async function instantiateStreaming(
+    source: Response | PromiseLike<Response>,
+    importObject?: Record<string, unknown>,
+  ): Promise<{ module: Module; instance: Instance }> {
+    const module = new Module(await responseBytes(source));
+    return { module, instance: new Instance(module, importObject) };
+  }
+
+  const namespace = {
+    Module,
+    Instance,
+    Memory,
+    Table,
+    Global,
+    CompileError,
+    LinkError,
+    RuntimeError,
+    validate,
+    compile,
+    instantiate,
+    compileStreaming,
+    instantiateStreaming,
+  };
+  Object.defineProperty(namespace, Symbol.toStringTag, { value: "WebAssembly" });
+  return namespace as unknown as typeof globalThis.WebAssembly;
+}
+
+/**
+ * Capstan's `WebAssembly`: the JS-API, executing on Capstan, on a default
+ * engine and one store shared by everything it creates.
+ *
+ * @example
+ * ```ts
+ * import { WebAssembly } from "./webassembly.ts";
+ * // (module (func (export "add") (param i32 i32) (result i32)
+ * //   local.get 0 local.get 1 i32.add))
+ * const bytes = new Uint8Array([
+ *   0, 97, 115, 109, 1, 0, 0, 0, 1, 7, 1, 96, 2, 127, 127, 1, 127, 3, 2, 1, 0,
+ *   7, 7, 1, 3, 97, 100, 100, 0, 0, 10, 9, 1, 7, 0, 32, 0, 32, 1, 106, 11,
+ * ]);
+ * if (!WebAssembly.validate(bytes)) throw new Error();
+ * const [e] = WebAssembly.Module.exports(new WebAssembly.Module(bytes));
+ * if (e.name !== "add" || e.kind !== "function") throw new Error();
+ * ```
+ */
+export const WebAssembly: typeof globalThis.WebAssembly = createWebAssembly();
