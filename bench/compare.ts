@@ -1,0 +1,435 @@
+/**
+ * `deno task bench:compare`: runs every corpus kernel once per engine
+ * (native V8, Capstan, polywasm) at the manifest's `n`, checks each checksum
+ * against `kernels.json`, and prints times and ratios with geometric means;
+ * then the dispatch microkernels (ns per iteration, and ns per VM instruction
+ * from Capstan's instruction counter), translation speed (MB/s) and call
+ * overheads.
+ *
+ * Flags:
+ * - `--quick` (or `CAPSTAN_BENCH_QUICK=1`): tiny `n`, checksums checked against
+ *   a native run; finishes in seconds (for CI; its times mean nothing).
+ * - `--write`: rewrites `BENCHMARKS.md` (tables, machine, Deno/V8, date,
+ *   command), keeping its "History" section.
+ * - `--repeat N`: time N runs per cell and keep the fastest (default 1).
+ * - `--kernels a,b`: only these kernels; `--no-extras`: kernels table only.
+ *
+ * Invariants:
+ * - A cell is a measured time, `n/a` (engine unavailable) or `WRONG` (ran but
+ *   trapped, threw or computed a wrong checksum); a `WRONG` cell of native or
+ *   Capstan makes the exit code 1 (polywasm's are only reported).
+ * - Before the timed run each engine is warmed up on a tiny `n`, so native
+ *   V8 has tiered up to optimised code and Capstan's dispatch loop is
+ *   optimised by V8.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { type Engine, type EngineInstance, loadEngines } from "./_engines.ts";
+import { type Kernel, loadKernels, QUICK } from "./_kernels.ts";
+import { loadMicro, loadMicroKernels, microImports } from "./_micro.ts";
+import { loadBigModule } from "./_big.ts";
+import { describeError } from "./_bench_util.ts";
+import {
+  fmtNum,
+  fmtRatio,
+  geomean,
+  machineInfo,
+  markdownTable,
+  mergeBenchmarksMd,
+  ratio,
+} from "./_report.ts";
+
+/** One measured cell: a time, or why there is none. */
+type Cell =
+  | { kind: "ok"; ms: number }
+  | { kind: "na"; why: string }
+  | { kind: "bad"; why: string };
+
+const args = parseArgs({
+  args: Deno.args,
+  options: {
+    quick: { type: "boolean", default: false },
+    write: { type: "boolean", default: false },
+    repeat: { type: "string", default: "1" },
+    kernels: { type: "string" },
+    "no-extras": { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
+  },
+});
+
+if (args.values.help) {
+  console.log(
+    "usage: deno task bench:compare [--quick] [--write] [--repeat N] [--kernels a,b] [--no-extras]",
+  );
+  Deno.exit(0);
+}
+
+const quick = args.values.quick || QUICK;
+const repeat = Math.max(1, Number.parseInt(args.values.repeat ?? "1", 10) || 1);
+const only = args.values.kernels?.split(",").map((s) => s.trim()).filter(Boolean);
+let failures = 0;
+
+const engines = await loadEngines();
+const [native, capstan] = engines;
+for (const e of engines) {
+  if (e.unavailable !== null) console.error(`note: ${e.name} unavailable: ${e.unavailable}`);
+}
+
+/** Calls `fn` a few times so JIT tiers settle, then returns the fastest of `repeat` runs. */
+function measure(warm: () => unknown, fn: () => unknown): number {
+  const t0 = performance.now();
+  for (let calls = 0; calls < 50; calls++) {
+    warm();
+    if (calls >= 2 && performance.now() - t0 > 30) break;
+  }
+  let best = Infinity;
+  for (let r = 0; r < repeat; r++) {
+    const t = performance.now();
+    fn();
+    best = Math.min(best, performance.now() - t);
+  }
+  return best;
+}
+
+/** Runs one kernel on one engine, checking the checksum. */
+function runKernel(engine: Engine, kernel: Kernel, n: number, expect: number): Cell {
+  if (engine.unavailable !== null) return { kind: "na", why: engine.unavailable };
+  try {
+    const instance = engine.instantiate(kernel.bytes);
+    let got = -1;
+    const ms = measure(() => instance.run(kernel.quickN), () => (got = instance.run(n)));
+    if (got !== expect) return { kind: "bad", why: `checksum ${got}, expected ${expect}` };
+    return { kind: "ok", ms };
+  } catch (e) {
+    return { kind: "bad", why: describeError(e) };
+  }
+}
+
+function cellMs(c: Cell): number | null {
+  return c.kind === "ok" ? c.ms : null;
+}
+
+function cellText(c: Cell, digits = 3): string {
+  if (c.kind === "ok") return fmtNum(c.ms, digits);
+  if (c.kind === "na") return "n/a";
+  return "WRONG";
+}
+
+/**
+ * Reports a failed cell. Failures of native V8 or Capstan fail the run;
+ * polywasm is a reference we do not own, so its failures are only reported.
+ */
+function note(engine: Engine, what: string, c: Cell): void {
+  if (c.kind !== "bad") return;
+  if (engine.name === "polywasm") {
+    console.error(`warning: polywasm ${what}: ${c.why}`);
+    return;
+  }
+  failures++;
+  console.error(`FAIL ${engine.name} ${what}: ${c.why}`);
+}
+
+const sections: string[] = [];
+const print = (text: string) => {
+  console.log(text);
+  sections.push(text);
+};
+
+// 1. Corpus kernels.
+{
+  const kernels = loadKernels().filter((k) => only === undefined || only.includes(k.name));
+  const rows: string[][] = [];
+  const cn: (number | null)[] = [];
+  const cp: (number | null)[] = [];
+  const pn: (number | null)[] = [];
+  for (const kernel of kernels) {
+    const n = quick ? kernel.quickN : kernel.n;
+    const expect = quick ? native.instantiate(kernel.bytes).run(n) : kernel.expect;
+    const cells = engines.map((e) => {
+      const c = runKernel(e, kernel, n, expect);
+      note(e, kernel.name, c);
+      return c;
+    });
+    const [tn, tc, tp] = cells.map(cellMs);
+    const r = [ratio(tc, tn), ratio(tc, tp), ratio(tp, tn)];
+    cn.push(r[0]);
+    cp.push(r[1]);
+    pn.push(r[2]);
+    rows.push([kernel.name, String(n), ...cells.map((c) => cellText(c)), ...r.map(fmtRatio)]);
+    console.error(`  ${kernel.name}: ${cells.map((c, i) => `${engines[i].name} ${cellText(c)}`)}`);
+  }
+  const means = [geomean(cn), geomean(cp), geomean(pn)];
+  rows.push([
+    "**geomean**",
+    "",
+    "",
+    "",
+    "",
+    ...means.map((g) => `${fmtRatio(g.mean)}${g.count < kernels.length ? ` (${g.count})` : ""}`),
+  ]);
+  print(
+    "## Execution: corpus kernels\n\n" +
+      `Time of one \`run(n)\` in ms (fastest of ${repeat} after warm-up), checksum checked ` +
+      (quick ? "against native (quick mode, tiny n).\n\n" : "against `kernels.json`.\n\n") +
+      markdownTable(
+        [
+          "kernel",
+          "n",
+          "native ms",
+          "Capstan ms",
+          "polywasm ms",
+          "Capstan/native",
+          "Capstan/polywasm",
+          "polywasm/native",
+        ],
+        rows,
+      ),
+  );
+}
+
+if (!args.values["no-extras"]) {
+  // 2. Dispatch microkernels.
+  {
+    const rows: string[][] = [];
+    for (const micro of loadMicroKernels()) {
+      const n = micro.n;
+      const expect = native.instantiate(micro.bytes, microImports()).run(n);
+      const cells = engines.map((e) => {
+        const c = runMicro(e, micro.bytes, n, expect);
+        note(e, `dispatch ${micro.name}`, c);
+        return c;
+      });
+      const count = countInstructions(capstan, micro.bytes, n);
+      const [tn, tc, tp] = cells.map(cellMs);
+      const perIter = (t: number | null) => (t === null ? null : (t * 1e6) / n);
+      const perInstr = count === null || tc === null ? null : (tc * 1e6) / count;
+      rows.push([
+        micro.name,
+        fmtNum(perIter(tn)),
+        fmtNum(perIter(tc)),
+        fmtNum(perIter(tp)),
+        count === null ? "n/a" : fmtNum(count / n),
+        fmtNum(perInstr),
+        fmtRatio(ratio(tc, tn)),
+        micro.what,
+      ]);
+    }
+    print(
+      "## Dispatch microkernels (`bench/kernels/*.wat`)\n\n" +
+        "ns per loop iteration; VM instrs/iter and ns/VM instr come from Capstan's own " +
+        "instruction counter (n/a until the VM exposes it).\n\n" +
+        markdownTable(
+          [
+            "kernel",
+            "native ns/iter",
+            "Capstan ns/iter",
+            "polywasm ns/iter",
+            "VM instrs/iter",
+            "Capstan ns/VM instr",
+            "Capstan/native",
+            "loop body",
+          ],
+          rows,
+        ),
+    );
+  }
+
+  // 3. Translation speed.
+  {
+    const big = quick ? "skipped in quick mode" : await loadBigModule();
+    const largest = loadKernels().reduce((a, b) => (b.bytes.length > a.bytes.length ? b : a));
+    const modules: [string, Uint8Array | string][] = [
+      ["big module", big],
+      [`kernel ${largest.name}`, largest.bytes],
+    ];
+    const rows: string[][] = [];
+    for (const [label, bytes] of modules) {
+      if (typeof bytes === "string") {
+        rows.push([label, "n/a", "n/a", "n/a", "n/a", bytes]);
+        continue;
+      }
+      const cells = engines.map((e) => {
+        const c = timeCompile(e, bytes);
+        note(e, `translate ${label}`, c);
+        return c;
+      });
+      const mbps = (c: Cell) => (c.kind === "ok" ? bytes.length / 1e6 / (c.ms / 1e3) : null);
+      rows.push([
+        label,
+        fmtNum(bytes.length / 1e6),
+        ...cells.map((c) => fmtNum(mbps(c))),
+        cells.map((c, i) => `${engines[i].name} ${cellText(c)} ms`).join(", "),
+      ]);
+    }
+    print(
+      "## Translation (`new Module(bytes)`: decode + validate + compile)\n\n" +
+        "MB/s of module bytes. Native V8 and polywasm compile lazily (function bodies on first " +
+        "call), so their figures are upper bounds on eager speed; Capstan translates every " +
+        "function up front.\n\n" +
+        markdownTable(
+          ["module", "MB", "native MB/s", "Capstan MB/s", "polywasm MB/s", "times"],
+          rows,
+        ),
+    );
+  }
+
+  // 4. Call overheads, fuel and epochs.
+  {
+    const rows: string[][] = [];
+    const host = loadMicro("host_call", "");
+    const hostExpect = native.instantiate(host.bytes, microImports()).run(host.n);
+    const hostCells = engines.map((e) => {
+      const c = runMicro(e, host.bytes, host.n, hostExpect);
+      note(e, "host call", c);
+      return c;
+    });
+    rows.push(["host call from wasm (ns/call)", ...perCall(hostCells, host.n)]);
+    const js = loadMicro("js_call", "");
+    const jsExpect = native.instantiate(js.bytes).run(js.n);
+    const jsCells = engines.map((e) => {
+      const c = runJsCalls(e, js.bytes, js.n, jsExpect);
+      note(e, "wasm call from JS", c);
+      return c;
+    });
+    rows.push(["wasm call from JS (ns/call)", ...perCall(jsCells, js.n)]);
+    const loopKernel = loadKernels().find((k) => k.name === "loop_wat")!;
+    const fibKernel = loadKernels().find((k) => k.name === "fib_wat")!;
+    for (const kernel of [loopKernel, fibKernel]) {
+      const n = quick ? kernel.quickN : kernel.benchN;
+      const expect = native.instantiate(kernel.bytes).run(n);
+      const off = runKernel(capstan, kernel, n, expect);
+      for (
+        const [what, hook] of [["fuel", "instantiateWithFuel"], [
+          "epochs",
+          "instantiateWithEpochs",
+        ]] as const
+      ) {
+        const make = capstan.hooks[hook];
+        const on: Cell = capstan.unavailable !== null
+          ? { kind: "na", why: capstan.unavailable }
+          : make === undefined
+          ? { kind: "na", why: `no ${what} hook` }
+          : runInstance(() => make(kernel.bytes, {}), kernel.quickN, n, expect);
+        note(capstan, `${what} on ${kernel.name}`, on);
+        const overhead = ratio(cellMs(on), cellMs(off));
+        rows.push([
+          `Capstan ${what} on/off, ${kernel.name} n=${n}`,
+          "",
+          overhead === null
+            ? "n/a"
+            : `${fmtNum((overhead - 1) * 100)}% (${cellText(on)} vs ${cellText(off)} ms)`,
+          "",
+        ]);
+      }
+    }
+    print(
+      "## Overheads\n\n" +
+        markdownTable(["what", "native", "Capstan", "polywasm"], rows),
+    );
+  }
+}
+
+function perCall(cells: Cell[], n: number): string[] {
+  return cells.map((c) => fmtNum(c.kind === "ok" ? (c.ms * 1e6) / n : null));
+}
+
+function runInstance(make: () => EngineInstance, warmN: number, n: number, expect: number): Cell {
+  try {
+    const instance = make();
+    let got = -1;
+    const ms = measure(() => instance.run(warmN), () => (got = instance.run(n)));
+    return got === expect
+      ? { kind: "ok", ms }
+      : { kind: "bad", why: `checksum ${got}, expected ${expect}` };
+  } catch (e) {
+    return { kind: "bad", why: describeError(e) };
+  }
+}
+
+function runMicro(engine: Engine, bytes: Uint8Array, n: number, expect: number): Cell {
+  if (engine.unavailable !== null) return { kind: "na", why: engine.unavailable };
+  return runInstance(() => engine.instantiate(bytes, microImports()), 1000, n, expect);
+}
+
+function runJsCalls(engine: Engine, bytes: Uint8Array, n: number, expect: number): Cell {
+  if (engine.unavailable !== null) return { kind: "na", why: engine.unavailable };
+  try {
+    const step = engine.instantiate(bytes).exports.step as (x: number, i: number) => number;
+    const loop = (count: number) => {
+      let x = 0;
+      for (let i = 0; i < count; i++) x = step(x, i);
+      return x >>> 0;
+    };
+    let got = -1;
+    const ms = measure(() => loop(1000), () => (got = loop(n)));
+    return got === expect
+      ? { kind: "ok", ms }
+      : { kind: "bad", why: `result ${got}, expected ${expect}` };
+  } catch (e) {
+    return { kind: "bad", why: describeError(e) };
+  }
+}
+
+function timeCompile(engine: Engine, bytes: Uint8Array): Cell {
+  if (engine.unavailable !== null) return { kind: "na", why: engine.unavailable };
+  try {
+    return { kind: "ok", ms: measure(() => {}, () => engine.compile(bytes)) };
+  } catch (e) {
+    return { kind: "bad", why: describeError(e) };
+  }
+}
+
+function countInstructions(engine: Engine, bytes: Uint8Array, n: number): number | null {
+  const count = engine.hooks.countInstructions;
+  if (engine.unavailable !== null || count === undefined) return null;
+  try {
+    const instance = engine.instantiate(bytes, microImports());
+    return count(instance, () => instance.run(n));
+  } catch (e) {
+    console.error(`note: instruction count failed: ${describeError(e)}`);
+    return null;
+  }
+}
+
+// Header, and BENCHMARKS.md.
+const m = machineInfo();
+const command = `deno task bench:compare${Deno.args.length ? " " + Deno.args.join(" ") : ""}`;
+const when = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+const capstanStatus = capstan.unavailable === null
+  ? "runnable"
+  : `**not yet runnable** (${capstan.unavailable})`;
+const header = `# Capstan benchmarks
+
+Generated by \`${command}\` on ${when}. Everything above "History" is
+rewritten by \`deno task bench:compare --write\`; the History section is kept.
+
+- Machine: ${m.cpu}, ${m.cores} logical cores, ${m.os}
+- Runtime: Deno ${m.deno}, V8 ${m.v8}
+- Engines: native = V8's \`WebAssembly\` (baseline); Capstan = \`@capstan/runtime\`'s
+  \`WebAssembly\` facade (${capstanStatus}); polywasm = \`npm:polywasm@0.2.0\` (wasm translated
+  to JS functions at instantiation, run by V8).
+- Ratios are time/time (lower is faster for the first engine named); geomeans cover the
+  kernels where both engines ran (count in parentheses when fewer than all).
+- Finer-grained figures: \`deno task bench\` (\`bench/*_bench.ts\`, one group per question).
+`;
+
+console.log(`\n${m.cpu} x${m.cores}, Deno ${m.deno}, V8 ${m.v8}; Capstan ${capstanStatus}`);
+
+if (args.values.write) {
+  const path = new URL("../BENCHMARKS.md", import.meta.url).pathname;
+  let old: string | null = null;
+  try {
+    old = Deno.readTextFileSync(path);
+  } catch {
+    old = null;
+  }
+  Deno.writeTextFileSync(path, mergeBenchmarksMd(header + "\n" + sections.join("\n"), old));
+  console.log(`wrote ${path}`);
+}
+
+if (failures > 0) {
+  console.error(`${failures} failed measurement(s)`);
+  Deno.exit(1);
+}

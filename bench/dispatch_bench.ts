@@ -1,0 +1,75 @@
+/**
+ * Dispatch cost: one group per microkernel of `bench/kernels/` (empty loop,
+ * dependent i32 ALU chain, direct and indirect calls, br_table, loads and
+ * stores, i64 and f64 arithmetic), each `run(n)` on native V8 (baseline),
+ * Capstan and polywasm.
+ *
+ * Invariants:
+ * - Checksums are checked against a native run before timing and on every
+ *   iteration.
+ * - When Capstan exposes its instruction counter, the group name carries the
+ *   number of VM instructions one `run(n)` executes, read from the counter
+ *   (never estimated); ns per instruction = time / that count. `deno task
+ *   bench:compare` prints that division as a table.
+ *
+ * Run: `deno bench -A bench/dispatch_bench.ts`
+ *
+ * @module
+ */
+
+import { type Engine, loadEngines } from "./_engines.ts";
+import { loadMicroKernels, microImports } from "./_micro.ts";
+import { describeError, iterationsFor, registerProblem, timeOnce } from "./_bench_util.ts";
+
+const engines = await loadEngines();
+const native = engines[0];
+const capstan = engines.find((e) => e.name === "capstan")!;
+
+/** VM instructions executed by one Capstan `run(n)`, or a note why unknown. */
+function countLabel(capstan: Engine, bytes: Uint8Array, n: number): string {
+  const count = capstan.hooks.countInstructions;
+  if (capstan.unavailable !== null || count === undefined) return "VM instr count n/a";
+  try {
+    const instance = capstan.instantiate(bytes, microImports());
+    const executed = count(instance, () => instance.run(n));
+    return `${executed} VM instrs`;
+  } catch (e) {
+    return `VM instr count failed: ${describeError(e)}`;
+  }
+}
+
+for (const kernel of loadMicroKernels()) {
+  const n = kernel.n;
+  const group = `dispatch ${kernel.name} (n=${n}, ${countLabel(capstan, kernel.bytes, n)})`;
+  const expect = native.instantiate(kernel.bytes, microImports()).run(n);
+  for (const engine of engines) {
+    if (engine.unavailable !== null) {
+      registerProblem(group, engine, engine.unavailable, false);
+      continue;
+    }
+    let run: (n: number) => number;
+    let sampleMs: number;
+    try {
+      run = engine.instantiate(kernel.bytes, microImports()).run;
+      const sample = timeOnce(() => run(n));
+      if (sample.value !== expect) {
+        registerProblem(group, engine, `checksum ${sample.value}, native ${expect}`, true);
+        continue;
+      }
+      sampleMs = sample.ms;
+    } catch (e) {
+      registerProblem(group, engine, describeError(e), true);
+      continue;
+    }
+    Deno.bench({
+      name: engine.name,
+      group,
+      baseline: engine.name === "native",
+      ...iterationsFor(sampleMs),
+      fn() {
+        const got = run(n);
+        if (got !== expect) throw new Error(`${engine.name}: checksum ${got}, native ${expect}`);
+      },
+    });
+  }
+}

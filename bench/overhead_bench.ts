@@ -1,0 +1,143 @@
+/**
+ * Overheads: the cost of a host call from wasm and of a wasm call from JS
+ * (ns per call, next to native V8 and polywasm), and Capstan's cost of fuel
+ * metering and of epoch-deadline checks (on vs off, same kernel).
+ *
+ * Invariants:
+ * - Call groups do `n` calls per iteration; with `n = 1e6` (outside quick
+ *   mode) a time of 1 ms per iteration is 1 ns per call.
+ * - Fuel and epoch groups run only on Capstan, and only when the runtime
+ *   offers them (see `CapstanHooks`); otherwise they are reported unavailable.
+ * - Every result is checked against a native run.
+ *
+ * Run: `deno bench -A bench/overhead_bench.ts`
+ *
+ * @module
+ */
+
+import { type Engine, type EngineInstance, loadEngines } from "./_engines.ts";
+import { loadKernels, QUICK } from "./_kernels.ts";
+import { loadMicro, microImports } from "./_micro.ts";
+import { describeError, iterationsFor, registerProblem, timeOnce } from "./_bench_util.ts";
+
+const engines = await loadEngines();
+const native = engines[0];
+const capstan = engines.find((e) => e.name === "capstan")!;
+
+/**
+ * Registers one case: `prepare` instantiates (untimed), `body` is timed and
+ * must return `expect`.
+ */
+function registerCase(
+  group: string,
+  engine: Engine,
+  label: string,
+  baseline: boolean,
+  expect: number,
+  prepare: () => () => number,
+): void {
+  let body: () => number;
+  let sampleMs: number;
+  try {
+    body = prepare();
+    const sample = timeOnce(body);
+    if (sample.value !== expect) {
+      registerProblem(group, engine, `${label}: result ${sample.value}, native ${expect}`, true);
+      return;
+    }
+    sampleMs = sample.ms;
+  } catch (e) {
+    registerProblem(group, engine, `${label}: ${describeError(e)}`, true);
+    return;
+  }
+  Deno.bench({
+    name: label,
+    group,
+    baseline,
+    ...iterationsFor(sampleMs),
+    fn() {
+      const got = body();
+      if (got !== expect) throw new Error(`${label}: result ${got}, expected ${expect}`);
+    },
+  });
+}
+
+// Host call from wasm: host_call.wasm calls env.step n times.
+{
+  const kernel = loadMicro("host_call", "one imported-function call per iteration");
+  const n = kernel.n;
+  const group = `overhead host call from wasm (${n} calls/iter)`;
+  const expect = native.instantiate(kernel.bytes, microImports()).run(n);
+  for (const engine of engines) {
+    if (engine.unavailable !== null) {
+      registerProblem(group, engine, engine.unavailable, false);
+      continue;
+    }
+    registerCase(group, engine, engine.name, engine.name === "native", expect, () => {
+      const instance = engine.instantiate(kernel.bytes, microImports());
+      return () => instance.run(n);
+    });
+  }
+}
+
+// Wasm call from JS: a JS loop calls the export step(x, i) n times.
+{
+  const kernel = loadMicro("js_call", "one call of a tiny export from JS");
+  const n = kernel.n;
+  const group = `overhead wasm call from JS (${n} calls/iter)`;
+  const expect = native.instantiate(kernel.bytes).run(n);
+  const callLoop = (instance: EngineInstance) => {
+    const step = instance.exports.step as (x: number, i: number) => number;
+    return () => {
+      let x = 0;
+      for (let i = 0; i < n; i++) x = step(x, i);
+      return x >>> 0;
+    };
+  };
+  for (const engine of engines) {
+    if (engine.unavailable !== null) {
+      registerProblem(group, engine, engine.unavailable, false);
+      continue;
+    }
+    registerCase(
+      group,
+      engine,
+      engine.name,
+      engine.name === "native",
+      expect,
+      () => callLoop(engine.instantiate(kernel.bytes)),
+    );
+  }
+}
+
+// Fuel and epochs: Capstan only, the same kernel with the check off and on.
+const corpus = loadKernels();
+for (const name of ["loop_wat", "fib_wat"]) {
+  const kernel = corpus.find((k) => k.name === name)!;
+  const n = QUICK ? kernel.quickN : kernel.benchN;
+  const expect = native.instantiate(kernel.bytes).run(n);
+  const variants = [
+    ["fuel", "instantiateWithFuel"],
+    ["epochs", "instantiateWithEpochs"],
+  ] as const;
+  for (const [what, hook] of variants) {
+    const group = `overhead ${what} on vs off, ${name} (n=${n})`;
+    if (capstan.unavailable !== null) {
+      registerProblem(group, capstan, capstan.unavailable, false);
+      continue;
+    }
+    const withCheck = capstan.hooks[hook];
+    registerCase(group, capstan, `capstan ${what} off`, true, expect, () => {
+      const instance = capstan.instantiate(kernel.bytes);
+      return () => instance.run(n);
+    });
+    if (withCheck === undefined) {
+      registerProblem(group, capstan, `the runtime offers no ${what} configuration yet`, false);
+      continue;
+    }
+    registerCase(group, capstan, `capstan ${what} on`, false, expect, () => {
+      const instance = withCheck(kernel.bytes, {});
+      return () => instance.run(n);
+    });
+  }
+}

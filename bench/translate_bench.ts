@@ -1,0 +1,80 @@
+/**
+ * Translation speed: decode + validate + compile to bytecode (Capstan
+ * `Module` construction) next to native `new WebAssembly.Module` /
+ * `WebAssembly.compile` and polywasm, on the largest module we have (A2's
+ * generated ≥ 5 MB module) and on the largest corpus kernel.
+ *
+ * Invariants:
+ * - Every engine gets the same bytes. The group name carries the size, so
+ *   MB/s = size / time; `deno task bench:compare` prints the MB/s.
+ * - Native V8 compiles lazily by default (functions are compiled, and may be
+ *   validated, on first call), so its figure is a lower bound on the work a
+ *   full eager translation would do. Capstan translates every function.
+ *
+ * Run: `deno bench -A bench/translate_bench.ts`
+ *
+ * @module
+ */
+
+import type { Engine } from "./_engines.ts";
+import { loadEngines } from "./_engines.ts";
+import { loadKernels, QUICK } from "./_kernels.ts";
+import { loadBigModule } from "./_big.ts";
+import { describeError, iterationsFor, registerProblem, timeOnce } from "./_bench_util.ts";
+
+const engines = await loadEngines();
+
+/** Registers sync and async compilation of `bytes` on every engine. */
+function registerTranslate(label: string, bytes: Uint8Array): void {
+  const mb = (bytes.length / 1e6).toFixed(bytes.length >= 1e6 ? 2 : 4);
+  const group = `translate ${label} (${mb} MB)`;
+  for (const engine of engines) {
+    if (engine.unavailable !== null) {
+      registerProblem(group, engine, engine.unavailable, false);
+      continue;
+    }
+    registerSync(group, engine, bytes);
+  }
+  const native = engines[0];
+  Deno.bench({
+    name: "native WebAssembly.compile",
+    group,
+    ...(QUICK ? { n: 1, warmup: 1 } : {}),
+    async fn() {
+      await native.compileAsync(bytes);
+    },
+  });
+}
+
+function registerSync(group: string, engine: Engine, bytes: Uint8Array): void {
+  let sampleMs: number;
+  try {
+    sampleMs = timeOnce(() => engine.compile(bytes)).ms;
+  } catch (e) {
+    registerProblem(group, engine, describeError(e), true);
+    return;
+  }
+  Deno.bench({
+    name: `${engine.name} new Module`,
+    group,
+    baseline: engine.name === "native",
+    ...iterationsFor(sampleMs, 3000),
+    fn() {
+      engine.compile(bytes);
+    },
+  });
+}
+
+const big = await loadBigModule();
+if (typeof big === "string") {
+  console.error(`note: big module unavailable (${big}); its translate group is skipped`);
+  Deno.bench({ name: `big module [unavailable: ${big}]`, ignore: true, fn() {} });
+} else if (!QUICK) {
+  registerTranslate("big module", big);
+} else {
+  // Quick mode still proves the big module compiles on every engine, once.
+  registerTranslate("big module (quick)", big);
+}
+
+const largest = loadKernels().reduce((a, b) => (b.bytes.length > a.bytes.length ? b : a));
+registerTranslate(`kernel ${largest.name}`, largest.bytes);
