@@ -64,3 +64,4 @@ export type { FrameInfo } from "./trap.ts";
 export { LinkError } from "./link_error.ts";
 export { CompileError, TrapCode, ValType } from "@capstan/environ";
 export type { FuncType, GlobalType, MemoryType, TableType } from "@capstan/environ";
+export { WebAssembly } from "./webassembly.ts";
