@@ -43,6 +43,13 @@ export interface FeatureSite {
   readonly start: number;
   /** Just past its last byte. */
   readonly end: number;
+  /**
+   * For sites found by looking at the bytes around the blamed offset: the
+   * offset must lie inside the span itself (no slack), and when set, environ's
+   * reason must match (so a stray byte inside an immediate is not taken for an
+   * opcode).
+   */
+  readonly exact?: { readonly reasons?: RegExp };
 }
 
 /** Value-type bytes of Wasm 2.0. */
@@ -238,10 +245,11 @@ export function moduleFeatureSites(bytes: Uint8Array): FeatureSite[] {
         if (kind === 3) importedGlobals++;
       }
     }
-    if (s.id === SectionId.memory && memories > 1) {
+    if ((s.id === SectionId.memory || s.id === SectionId.import) && memories > 1) {
+      // Decoders may blame the section (its id, size or count) for a second memory.
       sites.push({
         feature: "3.0 multi-memory",
-        start: s.payloadStart,
+        start: s.start,
         end: s.payloadStart + count.length,
       });
     }
@@ -395,25 +403,37 @@ function isSimdMemOp(sub: number): boolean {
  */
 export function instructionSitesNear(bytes: Uint8Array, offset: number): FeatureSite[] {
   const sites: FeatureSite[] = [];
-  for (let p = Math.max(0, offset - SLACK); p <= offset && p < bytes.length; p++) {
+  const OPCODE = { reasons: /opcode/ };
+  const ANY = {};
+  // An instruction with its immediates is at most ~20 bytes; look back that far.
+  for (let p = Math.max(0, offset - 20); p <= offset && p < bytes.length; p++) {
     const b = bytes[p];
-    const add = (feature: string, end: number) => sites.push({ feature, start: p, end });
-    if (b === 0x12 || b === 0x13) add("3.0 tail-call", p + 1);
+    const add = (feature: string, end: number, exact = ANY) =>
+      sites.push({ feature, start: p, end, exact });
+    if (b === 0x12 || b === 0x13) add("3.0 tail-call", p + 1, OPCODE);
     else if (b === 0x14 || b === 0x15 || (b >= 0xd3 && b <= 0xd6)) {
-      add("3.0 typed function references", p + 1);
+      add("3.0 typed function references", p + 1, OPCODE);
     } else if ([0x06, 0x07, 0x08, 0x09, 0x0a, 0x18, 0x19, 0x1f].includes(b)) {
-      add("3.0 exception-handling", p + 1);
-    } else if (b === 0xfb) add("3.0 gc instruction", p + 2);
-    else if (b === 0xfe) add("threads atomics", p + 2);
-    else if (b === 0xfd) {
+      add("3.0 exception-handling", p + 1, OPCODE);
+    } else if (b === 0xfb || b === 0xfe) {
+      const sub = readLeb(bytes, p + 1);
+      add(
+        b === 0xfb ? "3.0 gc instruction" : "threads atomics",
+        p + 1 + (sub?.length ?? 0),
+        OPCODE,
+      );
+    } else if (b === 0xfd) {
       const sub = readLeb(bytes, p + 1);
       if (sub && sub.value >= 0x100 && sub.value <= 0x113) {
-        add("relaxed-simd", p + 1 + sub.length);
+        add("relaxed-simd", p + 1 + sub.length, OPCODE);
       }
       if (sub && isSimdMemOp(sub.value)) memarg(p, p + 1 + sub.length);
     } else if (isMemOp(b)) memarg(p, p + 1);
-    else if ((b === 0x3f || b === 0x40) && p + 1 < bytes.length && bytes[p + 1] !== 0) {
-      add("3.0 multi-memory", p + 2);
+    else if (b === 0x3f || b === 0x40) {
+      const mem = readLeb(bytes, p + 1);
+      if (mem && (mem.value !== 0 || mem.length > 1)) {
+        add("3.0 multi-memory", p + 1 + mem.length, { reasons: /zero byte|unknown memory/ });
+      }
     } else if (b === 0xfc) {
       const sub = readLeb(bytes, p + 1);
       if (sub && (sub.value === 8 || sub.value === 10 || sub.value === 11)) {
@@ -424,19 +444,21 @@ export function instructionSitesNear(bytes: Uint8Array, offset: number): Feature
         if (
           (m1 && (m1.value !== 0 || m1.length > 1)) || (m2 && (m2.value !== 0 || m2.length > 1))
         ) {
-          add("3.0 multi-memory", q + (m1?.length ?? 0) + (m2?.length ?? 0));
+          add("3.0 multi-memory", q + (m1?.length ?? 0) + (m2?.length ?? 0), {
+            reasons: /zero byte|unknown memory/,
+          });
         }
       }
     } else if (b === 0xd0) {
       const ht = readLeb(bytes, p + 1);
       if (ht && (ht.length !== 1 || (bytes[p + 1] !== 0x70 && bytes[p + 1] !== 0x6f))) {
-        add("3.0 ref.null of a new heap type", p + 1 + ht.length);
+        add("3.0 ref.null of a new heap type", p + 1 + ht.length, { reasons: /type/ });
       }
-    } else if ((b === 0x02 || b === 0x03 || b === 0x04 || b === 0x1c) && p + 1 < bytes.length) {
-      const t = bytes[p + (b === 0x1c ? 2 : 1)];
-      if (t !== undefined && V3_TYPE_BYTES.has(t)) add("3.0 typed reference types", p + 3);
-    } else if (V3_TYPE_BYTES.has(b) && p === offset) {
-      add("3.0 typed reference types", p + 1);
+    } else if ((b === 0x02 || b === 0x03 || b === 0x04 || b === 0x1c) && p + 2 < bytes.length) {
+      const at = p + (b === 0x1c ? 2 : 1);
+      if (V3_TYPE_BYTES.has(bytes[at])) {
+        add("3.0 typed reference types", at + 1, { reasons: /type/ });
+      }
     }
   }
   return sites;
@@ -449,11 +471,21 @@ export function instructionSitesNear(bytes: Uint8Array, offset: number): Feature
       const mem = readLeb(bytes, q);
       if (!mem) return;
       q += mem.length;
-      sites.push({ feature: "3.0 multi-memory", start: p, end: q });
+      sites.push({
+        feature: "3.0 multi-memory",
+        start: p,
+        end: q,
+        exact: { reasons: /alignment|memory|malformed/ },
+      });
     }
     const off = readLeb(bytes, q);
     if (off && !off.u32 && off.u64) {
-      sites.push({ feature: "3.0 memory64 u64 memarg offset", start: p, end: q + off.length });
+      sites.push({
+        feature: "3.0 memory64 u64 memarg offset",
+        start: q,
+        end: q + off.length,
+        exact: { reasons: /integer/ },
+      });
     }
   }
 }
@@ -509,6 +541,11 @@ export function classifyDisagreement(
   const offset = environ.offset;
   if (offset === undefined) return undefined;
   const sites = [...moduleFeatureSites(bytes), ...instructionSitesNear(bytes, offset)];
-  const hit = sites.find((s) => offset >= s.start - SLACK && offset < s.end + SLACK);
+  const reason = environ.reason ?? "";
+  const hit = sites.find((s) =>
+    s.exact === undefined
+      ? offset >= s.start - SLACK && offset < s.end + SLACK
+      : offset >= s.start && offset < s.end && (s.exact.reasons?.test(reason) ?? true)
+  );
   return hit?.feature;
 }

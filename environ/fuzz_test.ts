@@ -12,6 +12,7 @@ import assert from "node:assert/strict";
 import { classifyDisagreement } from "./_fuzz_classify.ts";
 import { loadCorpus } from "./_fuzz_corpus.ts";
 import { formatReport, type FuzzSubject, nativeSubject, runFuzz } from "./_fuzz_driver.ts";
+import { environSubject } from "./fuzz.ts";
 import { makeMutant, mutateOnce, MUTATION_KINDS, Rng } from "./_fuzz_mutate.ts";
 import {
   concatBytes,
@@ -188,4 +189,19 @@ Deno.test("runFuzz() reports a subject that accepts everything as unexplained di
   };
   const r = runFuzz(lax, corpus, { seed: 4, count: 300 });
   assert.ok(r.unexplained.length > 100, formatReport(r, 4));
+});
+
+Deno.test("fuzz: 2,000 seeded mutants of environ vs native: no crash, no unexplained disagreement, linear time", () => {
+  const r = runFuzz(environSubject, corpus, { seed: 20261121, count: 2000, checkCorpus: true });
+  const table = formatReport(r, 20261121);
+  console.log(table);
+  assert.equal(r.mutants, 2000);
+  assert.equal(r.corpusChecked, corpus.length);
+  assert.deepEqual(r.crashes.map((f) => f.detail), [], table);
+  assert.deepEqual(r.unexplained.map((f) => f.detail), [], table);
+  assert.deepEqual(r.validateMismatches.map((f) => f.detail), [], table);
+  assert.deepEqual(r.outliers.map((f) => f.detail), [], table);
+  // The run must have exercised both sides: a harness that never sees an accepted or a
+  // rejected module proves nothing.
+  assert.ok(r.bothAccept > 500 && r.bothReject > 500, table);
 });
