@@ -223,6 +223,9 @@ export function decodeModule(bytes: Uint8Array): DecodedModule {
       lastRank = rank;
     }
     r.end = end;
+    r.eofReason = id === SECTION_CUSTOM
+      ? "unexpected end"
+      : "unexpected end of section or function";
     switch (id) {
       case SECTION_CUSTOM:
         decodeCustom(r, m, end);
@@ -235,7 +238,7 @@ export function decodeModule(bytes: Uint8Array): DecodedModule {
         break;
       case SECTION_FUNCTION: {
         sawFunction = true;
-        const n = r.count(1);
+        const n = r.count();
         for (let i = 0; i < n; i++) {
           m.funcDeclAt.push(r.pos);
           m.funcDecls.push(r.u32());
@@ -243,7 +246,7 @@ export function decodeModule(bytes: Uint8Array): DecodedModule {
         break;
       }
       case SECTION_TABLE: {
-        const n = r.count(3);
+        const n = r.count();
         for (let i = 0; i < n; i++) {
           m.tableAt.push(r.pos);
           m.tables.push(readTableType(r));
@@ -251,7 +254,7 @@ export function decodeModule(bytes: Uint8Array): DecodedModule {
         break;
       }
       case SECTION_MEMORY: {
-        const n = r.count(2);
+        const n = r.count();
         for (let i = 0; i < n; i++) {
           m.memoryAt.push(r.pos);
           m.memories.push({ limits: readLimits(r) });
@@ -259,7 +262,7 @@ export function decodeModule(bytes: Uint8Array): DecodedModule {
         break;
       }
       case SECTION_GLOBAL: {
-        const n = r.count(4);
+        const n = r.count();
         for (let i = 0; i < n; i++) {
           m.globals.push(readGlobalType(r));
           m.globalInits.push(readConstExpr(r));
@@ -289,6 +292,7 @@ export function decodeModule(bytes: Uint8Array): DecodedModule {
     }
     if (r.pos !== end) fail("section size mismatch", r.pos);
     r.end = bytes.length;
+    r.eofReason = "unexpected end";
   }
   if ((sawFunction || sawCode) && m.funcDecls.length !== m.bodies.length) {
     fail("function and code section have inconsistent lengths", bytes.length);
@@ -302,7 +306,9 @@ export function decodeModule(bytes: Uint8Array): DecodedModule {
 /** Reads a value type byte. */
 function readValType(r: OperatorReader): ValType {
   const t = r.u8();
-  if (!isValType(t)) fail("malformed value type", r.pos - 1);
+  if (!isValType(t)) {
+    fail(t & 0x80 ? "integer representation too long" : "malformed value type", r.pos - 1);
+  }
   return t;
 }
 
@@ -403,14 +409,17 @@ function decodeCustom(r: OperatorReader, m: DecodedModule, end: number): void {
 }
 
 function decodeTypes(r: OperatorReader, m: DecodedModule): void {
-  const n = r.count(3);
+  const n = r.count();
   for (let i = 0; i < n; i++) {
     const at = r.pos;
-    if (r.u8() !== 0x60) fail("malformed function type", at);
-    const np = r.count(1);
+    const tag = r.u8();
+    if (tag !== 0x60) {
+      fail(tag & 0x80 ? "integer representation too long" : "malformed function type", at);
+    }
+    const np = r.count();
     const params: ValType[] = [];
     for (let j = 0; j < np; j++) params.push(readValType(r));
-    const nr = r.count(1);
+    const nr = r.count();
     const results: ValType[] = [];
     for (let j = 0; j < nr; j++) results.push(readValType(r));
     m.types.push({ params, results });
@@ -418,7 +427,7 @@ function decodeTypes(r: OperatorReader, m: DecodedModule): void {
 }
 
 function decodeImports(r: OperatorReader, m: DecodedModule): void {
-  const n = r.count(4);
+  const n = r.count();
   for (let i = 0; i < n; i++) {
     const at = r.pos;
     const module = r.name();
@@ -450,7 +459,7 @@ function decodeImports(r: OperatorReader, m: DecodedModule): void {
 }
 
 function decodeExports(r: OperatorReader, m: DecodedModule): void {
-  const n = r.count(3);
+  const n = r.count();
   for (let i = 0; i < n; i++) {
     const at = r.pos;
     const name = r.name();
@@ -462,7 +471,7 @@ function decodeExports(r: OperatorReader, m: DecodedModule): void {
 }
 
 function funcIndexItems(r: OperatorReader): ParsedConst[] {
-  const n = r.count(1);
+  const n = r.count();
   const items: ParsedConst[] = [];
   for (let i = 0; i < n; i++) {
     const offset = r.pos;
@@ -472,7 +481,7 @@ function funcIndexItems(r: OperatorReader): ParsedConst[] {
 }
 
 function exprItems(r: OperatorReader): ParsedConst[] {
-  const n = r.count(2);
+  const n = r.count();
   const items: ParsedConst[] = [];
   for (let i = 0; i < n; i++) items.push(readConstExpr(r));
   return items;
@@ -485,7 +494,7 @@ function readElemKind(r: OperatorReader): RefType {
 }
 
 function decodeElements(r: OperatorReader, m: DecodedModule): void {
-  const n = r.count(2);
+  const n = r.count();
   for (let i = 0; i < n; i++) {
     const at = r.pos;
     const flags = r.u32();
@@ -543,7 +552,7 @@ function decodeElements(r: OperatorReader, m: DecodedModule): void {
 }
 
 function decodeCode(r: OperatorReader, m: DecodedModule): void {
-  const n = r.count(2);
+  const n = r.count();
   const sectionEnd = r.end;
   for (let i = 0; i < n; i++) {
     const bodyStart = r.pos;
@@ -559,7 +568,7 @@ function decodeCode(r: OperatorReader, m: DecodedModule): void {
     const codeEnd = r.pos + size;
     r.end = codeEnd;
     const localsAt = r.pos;
-    const groups = r.count(2);
+    const groups = r.count();
     let total = 0;
     const groupAt = r.pos;
     // First pass: sum the counts so a huge declaration is rejected before allocating.
@@ -582,7 +591,7 @@ function decodeCode(r: OperatorReader, m: DecodedModule): void {
 }
 
 function decodeData(r: OperatorReader, m: DecodedModule): void {
-  const n = r.count(2);
+  const n = r.count();
   for (let i = 0; i < n; i++) {
     const at = r.pos;
     const flags = r.u32();

@@ -22,7 +22,7 @@ export const EMPTY_NAMES: NameSection = Object.freeze({
 
 function readNameMap(r: BinaryReader): Map<number, string> {
   const map = new Map<number, string>();
-  const n = r.count(2);
+  const n = r.count();
   for (let i = 0; i < n; i++) {
     const index = r.u32();
     map.set(index, r.name());
@@ -67,7 +67,7 @@ export function decodeNameSection(bytes: Uint8Array, start: number, end: number)
           if (sub.atEnd()) functions = map;
         } else if (id === 2) {
           const found = new Map<number, Map<number, string>>();
-          const n = sub.count(2);
+          const n = sub.count();
           for (let i = 0; i < n; i++) {
             const func = sub.u32();
             found.set(func, readNameMap(sub));

@@ -310,7 +310,8 @@ export class OperatorReader extends BinaryReader {
   }
 
   private readBrTable(): void {
-    const n = this.count(1);
+    const n = this.count();
+    if (n > this.end - this.pos) this.eof();
     if (n > this.targets.length) {
       this.targets = new Uint32Array(Math.max(n, this.targets.length * 2));
     }
@@ -328,7 +329,7 @@ export class OperatorReader extends BinaryReader {
   }
 
   private readSelectTypes(): void {
-    const n = this.count(1);
+    const n = this.count();
     this.selectCount = n;
     for (let i = 0; i < n; i++) {
       const t = this.u8();

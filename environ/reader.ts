@@ -4,9 +4,7 @@
  *
  * Invariants:
  * - The reader never reads at or past `end`; trying to raises
- *   {@link CompileError} "unexpected end" (or "unexpected end of section or
- *   function" when `end` is a section or body limit rather than the end of
- *   the module).
+ *   {@link CompileError} with `eofReason` ("unexpected end" by default).
  * - LEB128 follows the binary format exactly: an N-bit integer takes at most
  *   ceil(N/7) bytes ("integer representation too long"), and the unused bits
  *   of the last byte must be zero (unsigned) or copies of the sign bit
@@ -42,6 +40,12 @@ export class BinaryReader {
   lo = 0;
   /** High 32 bits (as int32) of the last value read by {@link BinaryReader.s64Halves}. */
   hi = 0;
+  /**
+   * The reason given when a read runs past `end`: the spec says "unexpected
+   * end" for the module's framing and "unexpected end of section or
+   * function" inside a section or body.
+   */
+  eofReason = "unexpected end";
 
   /**
    * @param bytes the module
@@ -65,10 +69,7 @@ export class BinaryReader {
    * @returns never
    */
   eof(): never {
-    return fail(
-      this.end >= this.bytes.length ? "unexpected end" : "unexpected end of section or function",
-      this.end,
-    );
+    return fail(this.eofReason, this.end);
   }
 
   /** Reads one byte. */
@@ -224,20 +225,17 @@ export class BinaryReader {
   }
 
   /**
-   * Reads a vector length or byte count and checks that it cannot run past
-   * `end` ("length out of bounds" when it is larger than the module itself).
+   * Reads a vector length. Lengths larger than the whole module are rejected
+   * at once ("length out of bounds"); smaller ones are left to fail
+   * at the first item that runs past `end`, so callers must not preallocate
+   * from the count alone.
    *
-   * @param minItemSize the fewest bytes one item can take
    * @returns the count
    */
-  count(minItemSize = 1): number {
+  count(): number {
     const p = this.pos;
     const n = this.u32();
-    if (n * minItemSize > this.end - this.pos) {
-      if (n > this.bytes.length) fail("length out of bounds", p);
-      this.pos = this.end;
-      this.eof();
-    }
+    if (n > this.bytes.length) fail("length out of bounds", p);
     return n;
   }
 
@@ -262,7 +260,9 @@ export class BinaryReader {
     const start = this.pos;
     const n = this.u32();
     if (n > this.end - this.pos) {
-      fail("length out of bounds", start);
+      if (n > this.bytes.length - this.pos) fail("length out of bounds", start);
+      this.pos = this.end;
+      this.eof();
     }
     const p = this.pos;
     this.pos = p + n;

@@ -142,6 +142,8 @@ export interface ModuleContext {
   readonly elemTypes: readonly RefType[];
   /** The data count section's value, if present. */
   readonly dataCount: number | undefined;
+  /** How many data segments the data section holds. */
+  readonly numDatas: number;
   /** 1 for each function that `ref.func` may name in a body. */
   readonly declaredFuncs: Uint8Array;
 }
@@ -384,6 +386,7 @@ export function validateModule(m: DecodedModule): ValidatedModule {
     numImportedGlobals,
     elemTypes,
     dataCount: m.dataCount,
+    numDatas: m.datas.length,
     declaredFuncs,
   };
   return {
@@ -411,7 +414,7 @@ export function validateModule(m: DecodedModule): ValidatedModule {
  * import { FuncValidator } from "./validator.ts";
  * const ctx = {
  *   types: [{ params: [], results: [0x7f] }], funcs: [0], tables: [], numMemories: 0,
- *   globals: [], numImportedGlobals: 0, elemTypes: [], dataCount: undefined,
+ *   globals: [], numImportedGlobals: 0, elemTypes: [], dataCount: undefined, numDatas: 0,
  *   declaredFuncs: new Uint8Array(1),
  * } as const;
  * const v = new FuncValidator(ctx);
@@ -442,6 +445,7 @@ export class FuncValidator {
   constructor(ctx: ModuleContext) {
     this.ctx = ctx;
     this.r = new OperatorReader(new Uint8Array(0));
+    this.r.eofReason = "unexpected end of section or function";
   }
 
   // ---- block types ----------------------------------------------------------
@@ -622,8 +626,8 @@ export class FuncValidator {
 
   private checkData(index: number): void {
     const n = this.ctx.dataCount;
+    if (index >= (n ?? this.ctx.numDatas)) fail(`unknown data segment ${index}`, this.r.offset);
     if (n === undefined) fail("data count section required", this.r.offset);
-    if (index >= n) fail(`unknown data segment ${index}`, this.r.offset);
   }
 
   private checkElem(index: number): RefType {
@@ -714,12 +718,7 @@ export class FuncValidator {
     this.unreachable = 0;
 
     while (this.csp > 0) {
-      if (r.pos >= codeEnd) {
-        fail(
-          codeEnd < bytes.length ? "END opcode expected" : "unexpected end of section or function",
-          codeEnd,
-        );
-      }
+      if (r.pos >= codeEnd) this.missingEnd(bytes, codeEnd);
       const key = r.read();
       switch (key) {
         case Op.unreachable:
@@ -946,6 +945,15 @@ export class FuncValidator {
       }
     }
     if (r.pos !== codeEnd) fail("section size mismatch", r.pos);
+  }
+
+  /** Fails for a body that ends before its final `end`, as the spec words it. */
+  private missingEnd(bytes: Uint8Array, codeEnd: number): never {
+    // The reference decoder reads on past the body: an `end` there makes the
+    // body too long for its size, anything else is a missing `end`.
+    if (codeEnd >= bytes.length) fail("unexpected end of section or function", codeEnd);
+    if (bytes[codeEnd] === 0x0b) fail("section size mismatch", codeEnd);
+    return fail("END opcode expected", codeEnd);
   }
 
   private brTable(): void {
