@@ -190,13 +190,11 @@ export class OperatorReader extends BinaryReader {
     this.pos = start + 1;
     let key = b;
     let kind: number;
-    if (b < 0xfc) {
+    if (b < 0xfc || b > 0xfd) {
       kind = IMM_BASE[b];
     } else {
       const code = this.u32();
-      kind = code < 256
-        ? (b === 0xfc ? IMM_FC[code] : b === 0xfd ? IMM_FD[code] : K.illegal)
-        : K.illegal;
+      kind = code < 256 ? (b === 0xfc ? IMM_FC[code] : IMM_FD[code]) : K.illegal;
       key = (b << 16) | code;
     }
     this.key = key;
