@@ -18,7 +18,7 @@
 import { TextError } from "./text_error.ts";
 import type { Token } from "./lexer.ts";
 import { ValType } from "../types.ts";
-import { parseUnsigned } from "./numbers.ts";
+import { parseF64, parseInteger, parseUnsigned } from "./numbers.ts";
 
 /** The index spaces of a module. */
 export type Space = "type" | "func" | "table" | "memory" | "global" | "elem" | "data";
@@ -98,6 +98,10 @@ export class Parser {
   /** A {@link TextError} at a token (default: the current one). */
   error(reason: string, tok: Token | undefined = this.toks[this.pos]): TextError {
     const at = tok ? tok.start : this.source.length;
+    if (reason === "unexpected token" && tok !== undefined && isReserved(tok)) {
+      // The spec's lexer rejects reserved words (and malformed numbers) outright.
+      reason = "unknown operator";
+    }
     return new TextError(reason, this.source, at);
   }
 
@@ -187,7 +191,7 @@ export class Parser {
     if (t.kind !== "atom") throw this.error("unexpected token", t);
     const v = parseUnsigned(t.text, 32);
     if (v === undefined) throw this.error("unexpected token", t);
-    if (v === "range") throw this.error("constant out of range", t);
+    if (v === "range") throw this.error("i32 constant out of range", t);
     return Number(v);
   }
 
@@ -299,6 +303,7 @@ export class Parser {
       while (!this.atClose()) results.push(this.valType());
       this.close();
     }
+    if (this.atOpen("param") || this.atOpen("type")) throw this.error("unexpected token");
     return { sig: { params, results }, ids, any };
   }
 
@@ -315,7 +320,8 @@ export class Parser {
       const declared = this.types[index];
       const inline = this.inlineSig(allowParamIds);
       if (inline.any) {
-        if (declared === undefined || !sameSig(declared, inline.sig)) {
+        if (declared === undefined) throw this.error("unknown type", t);
+        if (!sameSig(declared, inline.sig)) {
           throw this.error("inline function type", t);
         }
       }
@@ -347,3 +353,10 @@ export function sameSig(a: Sig, b: Sig): boolean {
 }
 
 const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+/** Whether a token is a reserved word: not a keyword, id, string or number. */
+export function isReserved(tok: Token): boolean {
+  if (tok.kind === "reserved") return true;
+  if (tok.kind !== "atom") return false;
+  return parseInteger(tok.text, 64) === undefined && parseF64(tok.text) === undefined;
+}

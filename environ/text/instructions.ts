@@ -20,7 +20,7 @@
 import { type Immediate, opByName, type OpInfo } from "../opcodes.ts";
 import { ValType } from "../types.ts";
 import { ByteWriter } from "./_bytes.ts";
-import type { Parser, Space } from "./_parser.ts";
+import { isReserved, type Parser, type Space } from "./_parser.ts";
 import { parseF32, parseF64, parseInteger, parseUnsigned } from "./numbers.ts";
 import type { Token } from "./lexer.ts";
 
@@ -109,11 +109,23 @@ function memarg(p: Parser, op: OpInfo, w: ByteWriter): void {
 
 function laneIndex(p: Parser): number {
   const t = p.next();
-  if (t.kind !== "atom") throw p.error("unexpected token", t);
+  if (!isNumeric(t)) throw p.error("unexpected token", t);
   const v = parseUnsigned(t.text, 32);
-  if (v === undefined) throw p.error("unexpected token", t);
-  if (v === "range" || v > 255n) throw p.error("malformed lane index", t);
+  if (v === undefined || v === "range" || v > 255n) throw p.error("malformed lane index", t);
   return Number(v);
+}
+
+/** Whether a token may be meant as a lane literal (a number or a malformed one). */
+function isLaneLike(t: Token | undefined): boolean {
+  return t !== undefined &&
+    (t.kind === "atom" || (t.kind === "keyword" && /^(inf|nan)/.test(t.text)));
+}
+
+/** Whether a token is a numeric literal (integer or float, including `inf` and `nan`). */
+function isNumeric(t: Token | undefined): boolean {
+  if (t === undefined) return false;
+  if (t.kind === "keyword") return /^(inf|nan)/.test(t.text) && parseF64(t.text) !== undefined;
+  return t.kind === "atom" && !isReserved(t);
 }
 
 /** Reads a numeric token for a constant. */
@@ -128,17 +140,21 @@ export function intLiteral(p: Parser, bits: number): bigint {
   const t = numToken(p);
   const v = parseInteger(t.text, bits);
   if (v === undefined) throw p.error("unexpected token", t);
-  if (v === "range") {
-    throw p.error(bits === 32 ? "i32 constant out of range" : "constant out of range", t);
-  }
+  if (v === "range") throw p.error("constant out of range", t);
   return v;
 }
+
+/** Result patterns of scripts: tokens of their own, never literals. */
+const NAN_PATTERNS = new Set(["nan:canonical", "nan:arithmetic"]);
 
 /** Parses an f32 literal into its bits. */
 export function f32Literal(p: Parser): number {
   const t = numToken(p);
   const v = parseF32(t.text);
-  if (v === undefined) throw p.error("unexpected token", t);
+  if (v === undefined) {
+    if (NAN_PATTERNS.has(t.text)) throw p.error("unexpected token", t);
+    throw p.error(t.kind === "keyword" ? "unknown operator" : "unexpected token", t);
+  }
   if (v === "range") throw p.error("constant out of range", t);
   return v;
 }
@@ -147,7 +163,10 @@ export function f32Literal(p: Parser): number {
 export function f64Literal(p: Parser): bigint {
   const t = numToken(p);
   const v = parseF64(t.text);
-  if (v === undefined) throw p.error("unexpected token", t);
+  if (v === undefined) {
+    if (NAN_PATTERNS.has(t.text)) throw p.error("unexpected token", t);
+    throw p.error(t.kind === "keyword" ? "unknown operator" : "unexpected token", t);
+  }
   if (v === "range") throw p.error("constant out of range", t);
   return v;
 }
@@ -172,12 +191,11 @@ export function v128Literal(p: Parser): Uint8Array {
   const st = p.next();
   const shape = st.kind === "keyword" ? SHAPES[st.text] : undefined;
   if (shape === undefined) throw p.error("unexpected token", st);
+  let count = 0;
+  while (isLaneLike(p.peek(count))) count++;
+  if (count !== shape.lanes) throw p.error("wrong number of lane literals", p.peek(count));
   const w = new ByteWriter();
   for (let i = 0; i < shape.lanes; i++) {
-    const t = p.peek();
-    if (t === undefined || (t.kind !== "atom" && t.kind !== "keyword")) {
-      throw p.error("wrong number of lane literals", t);
-    }
     if (shape.kind === "f32") w.u32le(f32Literal(p));
     else if (shape.kind === "f64") w.u64le(f64Literal(p));
     else {
@@ -190,7 +208,6 @@ export function v128Literal(p: Parser): Uint8Array {
       else w.u64le(BigInt.asUintN(64, v));
     }
   }
-  if (!p.atClose()) throw p.error("wrong number of lane literals");
   return w.bytes();
 }
 
@@ -251,15 +268,18 @@ export const IMMEDIATES: Record<Immediate, ImmediateParser> = {
   f64: (p, _scope, _op, w) => w.u64le(f64Literal(p)),
   v128: (p, _scope, _op, w) => w.raw(v128Literal(p)),
   shuffle: (p, _scope, _op, w) => {
-    for (let i = 0; i < 16; i++) {
-      const t = p.peek();
-      if (t === undefined || t.kind !== "atom") throw p.error("invalid lane length", t);
-      w.byte(laneIndex(p));
-    }
-    const after = p.peek();
-    if (after !== undefined && after.kind === "atom") throw p.error("invalid lane length", after);
+    let count = 0;
+    while (isNumeric(p.peek(count))) count++;
+    if (count !== 16) throw p.error("invalid lane length", p.peek(count));
+    for (let i = 0; i < 16; i++) w.byte(laneIndex(p));
   },
-  lane: (p, _scope, _op, w) => w.byte(laneIndex(p)),
+  lane: (p, _scope, _op, w) => {
+    const t = p.peek();
+    if (t === undefined || t.kind !== "atom" || parseUnsigned(t.text, 64) === undefined) {
+      throw p.error("unexpected token", t);
+    }
+    w.byte(laneIndex(p));
+  },
   memarg_lane: (p, _scope, op, w) => {
     memarg(p, op, w);
     w.byte(laneIndex(p));
@@ -321,8 +341,12 @@ export const IMMEDIATES: Record<Immediate, ImmediateParser> = {
   },
 };
 
+/** Keywords of a function's header, which may not appear among its instructions. */
+const NOT_INSTRUCTIONS = new Set(["param", "result", "local", "type", "export", "import"]);
+
 /** Looks up a plain instruction by its text name (`select_t` is not a text name). */
 function lookup(p: Parser, t: Token): OpInfo {
+  if (NOT_INSTRUCTIONS.has(t.text)) throw p.error("unexpected token", t);
   const op = t.kind === "keyword" && t.text !== "select_t" ? opByName(t.text) : undefined;
   if (op === undefined) throw p.error("unknown operator", t);
   return op;

@@ -105,9 +105,10 @@ export function tokenize(source: string): Token[] {
       continue;
     }
     if (c === 0x29 /* ) */) {
+      // A stray `)` is left for the parser to reject where it meets it, so
+      // errors earlier in the text are reported first.
       const o = open.pop();
-      if (o === undefined) throw new TextError("unexpected token", source, i);
-      tokens[o].match = tokens.length;
+      if (o !== undefined) tokens[o].match = tokens.length;
       tokens.push({ kind: "rparen", start: i, end: i + 1, text: ")", match: -1 });
       i++;
       continue;

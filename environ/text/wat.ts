@@ -648,11 +648,17 @@ function importDesc(m: ModuleBuilder, kind: string): void {
 export function parseModuleFields(p: Parser, end: number, id?: string): ParsedModule {
   const m = new ModuleBuilder(p);
   const fields: [FieldParser, number, number][] = [];
+  let stray: number | undefined;
   while (p.pos < end) {
     const t = p.peek()!;
     const k = p.peek(1);
+    if (t.kind === "rparen") {
+      // Report it after the fields before it, which may hold an earlier error.
+      stray = p.pos;
+      break;
+    }
     if (t.kind !== "lparen" || k === undefined || k.kind !== "keyword") {
-      throw p.error("unexpected token", t);
+      throw p.error("unexpected token", t.kind === "lparen" ? k : t);
     }
     const field = Object.hasOwn(FIELDS, k.text) ? FIELDS[k.text] : undefined;
     if (field === undefined) throw p.error("unexpected token", k);
@@ -667,6 +673,7 @@ export function parseModuleFields(p: Parser, end: number, id?: string): ParsedMo
     if (p.pos !== close) throw p.error("unexpected token");
     p.pos = close + 1;
   }
+  if (stray !== undefined) throw p.error("unexpected token", p.toks[stray]);
   return { bytes: assemble(m), id, ...exportTypes(m) };
 }
 
