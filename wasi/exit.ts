@@ -23,7 +23,11 @@ export class WasiExit extends Error {
   /** The exit code passed to `proc_exit` (an unsigned 32-bit value). */
   readonly code: number;
 
-  /** @param code the exit code */
+  /**
+   * Makes the exception for `proc_exit(code)`.
+   *
+   * @param code the exit code
+   */
   constructor(code: number) {
     super(`wasi: proc_exit(${code})`);
     this.name = "WasiExit";

@@ -28,6 +28,7 @@
 
 export {
   Wasi,
+  type WasiHostFunction,
   type WasiInstance,
   type WasiOptions,
   type WasiReader,

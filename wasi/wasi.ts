@@ -87,7 +87,7 @@ export interface WasiInstance {
 
 /** A host function of the import object: numbers and bigints in, an errno out. */
 // deno-lint-ignore no-explicit-any
-type HostFunction = (...args: any[]) => number;
+export type WasiHostFunction = (...args: any[]) => number;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
@@ -119,7 +119,7 @@ const RANDOM_CHUNK = 65536;
  */
 export class Wasi {
   /** The `wasi_snapshot_preview1` import object: pass it as that module's imports. */
-  readonly imports: Readonly<Record<string, HostFunction>>;
+  readonly imports: Readonly<Record<string, WasiHostFunction>>;
 
   #args: Uint8Array[];
   #env: Uint8Array[];
@@ -127,7 +127,11 @@ export class Wasi {
   #instance: WasiInstance | undefined;
   #started = false;
 
-  /** @param options arguments, environment, preopened directories and stdio */
+  /**
+   * Sets up the descriptor table: stdio on fds 0-2, then one fd per preopen.
+   *
+   * @param options arguments, environment, preopened directories and stdio
+   */
   constructor(options: WasiOptions = {}) {
     this.#args = (options.args ?? []).map((a) => encoder.encode(`${a}\0`));
     this.#env = Object.entries(options.env ?? {}).map(([k, v]) => encoder.encode(`${k}=${v}\0`));
@@ -241,8 +245,8 @@ export class Wasi {
     return out;
   }
 
-  #buildImports(): Record<string, HostFunction> {
-    const fns: Record<string, HostFunction> = {
+  #buildImports(): Record<string, WasiHostFunction> {
+    const fns: Record<string, WasiHostFunction> = {
       args_get: (argv, buf) => this.#writeStrings(this.#args, argv, buf),
       args_sizes_get: (countPtr, sizePtr) => this.#writeSizes(this.#args, countPtr, sizePtr),
       environ_get: (envp, buf) => this.#writeStrings(this.#env, envp, buf),
@@ -550,7 +554,7 @@ export class Wasi {
       sock_send: () => Errno.notsup,
       sock_shutdown: () => Errno.notsup,
     };
-    const wrapped: Record<string, HostFunction> = {};
+    const wrapped: Record<string, WasiHostFunction> = {};
     for (const [name, fn] of Object.entries(fns)) wrapped[name] = guard(fn);
     return wrapped;
   }
@@ -789,7 +793,7 @@ function stdioEntry(
   };
 }
 
-function guard(fn: HostFunction): HostFunction {
+function guard(fn: WasiHostFunction): WasiHostFunction {
   return (...args: unknown[]): number => {
     for (let i = 0; i < args.length; i++) {
       if (typeof args[i] === "number") args[i] = (args[i] as number) >>> 0;

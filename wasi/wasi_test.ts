@@ -14,13 +14,26 @@ import { Wasi } from "./wasi.ts";
 import { WasiExit } from "./exit.ts";
 
 const ENGINES = await engines();
+for (const e of ENGINES) {
+  if (e.unavailable) console.error(`wasi_test: ${e.name} tests ignored: ${e.unavailable}`);
+}
+
+/** Deno.test for one engine: ignored (and so reported) when the engine cannot run wasm yet. */
+function engineTest(
+  engine: { name: string; unavailable?: string },
+  name: string,
+  fn: () => Promise<void>,
+): void {
+  Deno.test({ name: `[${engine.name}] ${name}`, ignore: engine.unavailable !== undefined, fn });
+}
 
 function names(dir: string): string[] {
   return [...Deno.readDirSync(dir)].map((e) => e.name).sort();
 }
 
-for (const { name: engine, wasm } of ENGINES) {
-  Deno.test(`[${engine}] args_env prints argv and environ and returns 0 from _start`, async () => {
+for (const engine of ENGINES) {
+  const { wasm } = engine;
+  engineTest(engine, "args_env prints argv and environ and returns 0 from _start", async () => {
     const r = await runWasi(wasm, fixture("args_env.wasm"), {
       args: ["prog", "a", "b c", "ünï"],
       env: { A: "1", HOME: "/home/guest", EMPTY: "" },
@@ -34,12 +47,12 @@ for (const { name: engine, wasm } of ENGINES) {
     assert.equal(r.stderr, "");
   });
 
-  Deno.test(`[${engine}] args_env sees no host environment by default`, async () => {
+  engineTest(engine, "args_env sees no host environment by default", async () => {
     const r = await runWasi(wasm, fixture("args_env.wasm"), { args: ["prog"] });
     assert.equal(r.stdout, "argc=1\nargv[0]=prog\nHOME=(unset)\n");
   });
 
-  Deno.test(`[${engine}] exit codes: exit(), proc_exit and return from main`, async () => {
+  engineTest(engine, "exit codes: exit(), proc_exit and return from main", async () => {
     for (const [mode, n, expected] of [["exit", "7", 7], ["raw", "300", 300], ["return", "3", 3]]) {
       const r = await runWasi(wasm, fixture("args_env.wasm"), { args: ["p", `${mode}`, `${n}`] });
       assert.equal(r.code, expected, mode as string);
@@ -47,7 +60,7 @@ for (const { name: engine, wasm } of ENGINES) {
     }
   });
 
-  Deno.test(`[${engine}] echo copies stdin to stdout byte for byte`, async () => {
+  engineTest(engine, "echo copies stdin to stdout byte for byte", async () => {
     const input = new Uint8Array(1000);
     for (let i = 0; i < input.length; i++) input[i] = (i * 7 + 3) & 0xff;
     const r = await runWasi(wasm, fixture("echo.wasm"), { args: ["echo"], stdin: input });
@@ -56,14 +69,14 @@ for (const { name: engine, wasm } of ENGINES) {
     assert.equal(r.stderr, "poll=2 in=1 out=1\nread 1000 bytes\n");
   });
 
-  Deno.test(`[${engine}] echo of empty stdin writes nothing`, async () => {
+  engineTest(engine, "echo of empty stdin writes nothing", async () => {
     const r = await runWasi(wasm, fixture("echo.wasm"), { args: ["echo"] });
     assert.equal(r.code, 0);
     assert.equal(r.stdout, "");
     assert.equal(r.stderr, "poll=2 in=1 out=1\nread 0 bytes\n");
   });
 
-  Deno.test(`[${engine}] files: file I/O in a preopened directory`, async () => {
+  engineTest(engine, "files: file I/O in a preopened directory", async () => {
     const tmp = Deno.makeTempDirSync({ prefix: "capstan_wasi_files_" });
     try {
       Deno.writeTextFileSync(`${tmp}/existing.txt`, "already here");
@@ -132,7 +145,7 @@ for (const { name: engine, wasm } of ENGINES) {
     }
   });
 
-  Deno.test(`[${engine}] clock_random: clocks, sleeps, random bytes and stubs`, async () => {
+  engineTest(engine, "clock_random: clocks, sleeps, random bytes and stubs", async () => {
     const before = Math.floor(Date.now() / 1000);
     const r = await runWasi(wasm, fixture("clock_random.wasm"), { args: ["clock_random"] });
     const after = Math.ceil(Date.now() / 1000);
@@ -173,7 +186,7 @@ for (const { name: engine, wasm } of ENGINES) {
     );
   });
 
-  Deno.test(`[${engine}] escape: no path leaves the preopened directory`, async () => {
+  engineTest(engine, "escape: no path leaves the preopened directory", async () => {
     const tmp = Deno.makeTempDirSync({ prefix: "capstan_wasi_escape_" });
     try {
       const s = `${tmp}/sandbox`;
@@ -280,13 +293,68 @@ for (const { name: engine, wasm } of ENGINES) {
     }
   });
 
-  Deno.test(`[${engine}] examples/hello.wasm greets and lists its arguments`, async () => {
+  engineTest(engine, "examples/hello.wasm greets and lists its arguments", async () => {
     const bytes = Deno.readFileSync(
       new URL("../examples/hello.wasm", import.meta.url),
     ) as Uint8Array<ArrayBuffer>;
     const r = await runWasi(wasm, bytes, { args: ["hello.wasm", "one", "two words"] });
     assert.equal(r.code, 0);
     assert.equal(r.stdout, "Hello, world!\narg 1: one\narg 2: two words\n");
+  });
+}
+
+// The WASI benchmark kernels of /work/shared/bench (outside the repository: ignored, and
+// reported as such, when absent). With small arguments the expected line comes from the plain
+// kernel's run(n) export on native WebAssembly; with the manifest's arguments, from the manifest.
+const BENCH = "/work/shared/bench/";
+const manifest = (() => {
+  try {
+    return JSON.parse(Deno.readTextFileSync(`${BENCH}kernels.json`)) as {
+      kernels: { name: string; wasm: string }[];
+      wasi: { name: string; wasm: string; args: string[]; stdout: string }[];
+    };
+  } catch {
+    return undefined;
+  }
+})();
+const SMALL: Record<string, number> = { "fib.wasi": 20, "nbody.wasi": 1000, "qsort.wasi": 1000 };
+
+for (const engine of ENGINES) {
+  const { wasm } = engine;
+  for (
+    const kernel of manifest?.wasi ?? [{ name: "bench kernels", wasm: "", args: [], stdout: "" }]
+  ) {
+    Deno.test({
+      name: `[${engine.name}] bench ${kernel.name} prints run(n) for a small n`,
+      ignore: manifest === undefined || engine.unavailable !== undefined,
+      fn: async () => {
+        const n = SMALL[kernel.name];
+        assert.ok(n !== undefined, `no small argument for ${kernel.name}`);
+        const plain = manifest!.kernels.find((k) => `${k.name}.wasi` === kernel.name)!;
+        const { instance } = await WebAssembly.instantiate(Deno.readFileSync(BENCH + plain.wasm));
+        const expected = ((instance.exports.run as (n: number) => number)(n) >>> 0).toString();
+        const bytes = Deno.readFileSync(BENCH + kernel.wasm) as Uint8Array<ArrayBuffer>;
+        const r = await runWasi(wasm, bytes, { args: [kernel.name, `${n}`] });
+        assert.equal(r.code, 0);
+        assert.equal(r.stdout, `${expected}\n`);
+      },
+    });
+  }
+}
+
+for (
+  const kernel of manifest?.wasi ?? [{ name: "bench kernels", wasm: "", args: [], stdout: "" }]
+) {
+  Deno.test({
+    name: `[native] bench ${kernel.name} with the manifest's arguments prints the manifest's line`,
+    ignore: manifest === undefined,
+    fn: async () => {
+      const bytes = Deno.readFileSync(BENCH + kernel.wasm) as Uint8Array<ArrayBuffer>;
+      const native = WebAssembly as unknown as Parameters<typeof runWasi>[0];
+      const r = await runWasi(native, bytes, { args: [kernel.name, ...kernel.args] });
+      assert.equal(r.code, 0);
+      assert.equal(r.stdout, `${kernel.stdout}\n`);
+    },
   });
 }
 
