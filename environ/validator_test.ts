@@ -1,0 +1,334 @@
+/**
+ * Tests of validation: module-level rules and the body algorithm on tricky
+ * cases (polymorphic stack, multi-value blocks, br_table arities, typed
+ * select, reference types, bulk memory, SIMD immediates, constant
+ * expressions, limits).
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { CompileError } from "./errors.ts";
+import { translateModule } from "./translate.ts";
+import { body, functype, name, oneFunc, section, T, uleb, vec, wasm } from "./_test_module.ts";
+
+function reason(bytes: Uint8Array): string {
+  try {
+    translateModule(bytes);
+  } catch (e) {
+    assert.ok(e instanceof CompileError, `not a CompileError: ${e}`);
+    return e.reason;
+  }
+  return "ok";
+}
+
+const END = 0x0b;
+const i32c = (v: number) => [0x41, v];
+
+Deno.test("validator: operand types of fixed-signature ops are checked", () => {
+  assert.equal(reason(oneFunc([], [T.i32], [...i32c(1), ...i32c(2), 0x6a, END])), "ok");
+  assert.equal(reason(oneFunc([], [T.i32], [...i32c(1), 0x42, 2, 0x6a, END])), "type mismatch");
+  assert.equal(reason(oneFunc([], [T.i32], [...i32c(1), 0x6a, END])), "type mismatch");
+  assert.equal(reason(oneFunc([], [], [...i32c(1), END])), "type mismatch");
+  assert.equal(reason(oneFunc([], [T.i64], [...i32c(1), END])), "type mismatch");
+  // f64.promote_f32 takes an f32.
+  assert.equal(reason(oneFunc([T.f32], [T.f64], [0x20, 0, 0xbb, END])), "ok");
+  assert.equal(reason(oneFunc([T.f64], [T.f64], [0x20, 0, 0xbb, END])), "type mismatch");
+});
+
+Deno.test("validator: the stack is polymorphic after unreachable, br and return", () => {
+  // unreachable; i32.add; (result i32) — operands come from the polymorphic stack.
+  assert.equal(reason(oneFunc([], [T.i32], [0x00, 0x6a, END])), "ok");
+  // unreachable; i64.const; i32.add — a known wrong operand still fails.
+  assert.equal(reason(oneFunc([], [T.i32], [0x00, 0x42, 0, 0x6a, END])), "type mismatch");
+  assert.equal(reason(oneFunc([], [T.i32], [...i32c(1), 0x0f, 0x1a, 0x1a, END])), "ok");
+  assert.equal(reason(oneFunc([], [T.i32], [0x0f, END])), "type mismatch");
+  // block; br 0; i32.const 1 (too many values at block end is still checked)
+  assert.equal(
+    reason(oneFunc([], [], [0x02, 0x40, 0x0c, 0, ...i32c(1), END, END])),
+    "type mismatch",
+  );
+  // unreachable; select with unknown operands yields an unknown result.
+  assert.equal(reason(oneFunc([], [T.i32], [0x00, 0x1b, END])), "ok");
+});
+
+Deno.test("validator: multi-value blocks with type-index block types", () => {
+  const types = section(1, vec([functype([], [T.i32, T.i64]), functype([T.i32], [T.i32, T.i32])]));
+  const mod = (code: number[]) =>
+    wasm(types, section(3, vec([[0]])), section(10, vec([body([], code)])));
+  // block (type 0) i32.const 1 i64.const 2 end
+  assert.equal(reason(mod([0x02, 0, ...i32c(1), 0x42, 2, END, END])), "ok");
+  // i32.const 1; block (type 1) (param i32) dup via local? just push another: i32.const 2 end; drop drop, then type0 result
+  const code = [...i32c(1), 0x02, 1, ...i32c(2), END, 0x1a, 0x1a, ...i32c(1), 0x42, 2, END];
+  assert.equal(reason(mod(code)), "ok");
+  assert.equal(
+    reason(mod([0x02, 1, ...i32c(2), END, 0x1a, 0x1a, ...i32c(1), 0x42, 2, END])),
+    "type mismatch",
+  );
+  assert.equal(reason(mod([0x02, 9, END, 0x00, END])), "unknown type 9");
+  // loop (type 1): a branch to a loop carries its parameters.
+  const loop = [...i32c(1), 0x03, 1, 0x0c, 0, END, 0x1a, 0x1a, 0x00, END];
+  assert.equal(reason(mod(loop)), "ok");
+});
+
+Deno.test("validator: if without else must leave its parameters as results", () => {
+  assert.equal(
+    reason(oneFunc([], [T.i32], [...i32c(1), 0x04, T.i32, ...i32c(2), END, END])),
+    "type mismatch",
+  );
+  assert.equal(
+    reason(oneFunc([], [T.i32], [...i32c(1), 0x04, T.i32, ...i32c(2), 0x05, ...i32c(3), END, END])),
+    "ok",
+  );
+  assert.equal(reason(oneFunc([], [], [0x05, END])), "misplaced ELSE opcode");
+});
+
+Deno.test("validator: br_table targets must agree in arity and types", () => {
+  // block (result i32) block (result i64) ... br_table 0 1 ... mismatched arity types
+  const bad = [
+    0x02,
+    T.i32,
+    0x02,
+    T.i64,
+    ...i32c(0),
+    ...i32c(0),
+    0x0e,
+    1,
+    0,
+    1,
+    END,
+    0x1a,
+    ...i32c(0),
+    END,
+    END,
+  ];
+  assert.equal(reason(oneFunc([], [T.i32], bad)), "type mismatch");
+  const arity = [
+    0x02,
+    0x40,
+    0x02,
+    T.i32,
+    ...i32c(0),
+    ...i32c(0),
+    0x0e,
+    1,
+    0,
+    1,
+    END,
+    0x1a,
+    END,
+    0x00,
+    END,
+  ];
+  assert.equal(reason(oneFunc([], [T.i32], arity)), "type mismatch");
+  const good = [0x02, T.i32, 0x02, T.i32, ...i32c(7), ...i32c(0), 0x0e, 1, 0, 1, END, END, END];
+  assert.equal(reason(oneFunc([], [T.i32], good)), "ok");
+  assert.equal(reason(oneFunc([], [], [...i32c(0), 0x0e, 0, 5, END])), "unknown label");
+  // In unreachable code, br_table to labels of different types but equal arity is fine.
+  const poly = [0x02, T.i32, 0x02, T.f32, 0x00, 0x0e, 1, 0, 1, END, 0x00, END, END];
+  assert.equal(reason(oneFunc([], [T.i32], poly)), "ok");
+});
+
+Deno.test("validator: locals, globals and the local limit", () => {
+  assert.equal(reason(oneFunc([T.i32], [T.i32], [0x20, 0, END])), "ok");
+  assert.equal(reason(oneFunc([T.i32], [T.i32], [0x20, 1, END])), "unknown local 1");
+  assert.equal(
+    reason(oneFunc([], [T.i64], [0x20, 2, END], { locals: [[1, T.i32], [2, T.i64]] })),
+    "ok",
+  );
+  const g = section(6, vec([[T.i32, 0, ...i32c(5), END], [T.i32, 1, ...i32c(5), END]]));
+  assert.equal(
+    reason(oneFunc([], [], [...i32c(1), 0x24, 1, END], { extra: { 6: g.slice(2) } })),
+    "ok",
+  );
+  assert.equal(
+    reason(oneFunc([], [], [...i32c(1), 0x24, 0, END], { extra: { 6: g.slice(2) } })),
+    "global is immutable",
+  );
+  assert.equal(reason(oneFunc([], [], [0x23, 9, 0x1a, END])), "unknown global 9");
+});
+
+Deno.test("validator: typed and untyped select", () => {
+  const refs = [0xd0, 0x70, 0xd0, 0x70, ...i32c(1)];
+  assert.equal(reason(oneFunc([], [T.funcref], [...refs, 0x1b, END])), "type mismatch");
+  assert.equal(reason(oneFunc([], [T.funcref], [...refs, 0x1c, 1, T.funcref, END])), "ok");
+  assert.equal(
+    reason(oneFunc([], [T.funcref], [...refs, 0x1c, 2, T.funcref, T.funcref, END])),
+    "invalid result arity",
+  );
+  assert.equal(
+    reason(oneFunc([], [T.i32], [...i32c(1), 0x42, 1, ...i32c(1), 0x1b, END])),
+    "type mismatch",
+  );
+});
+
+Deno.test("validator: ref.func may only name functions declared outside bodies", () => {
+  const refFunc = [0xd2, 0, 0x1a, END];
+  assert.equal(reason(oneFunc([], [], refFunc)), "undeclared function reference");
+  const exported = section(7, vec([[...name("f"), 0, 0]])).slice(2);
+  assert.equal(reason(oneFunc([], [], refFunc, { extra: { 7: exported } })), "ok");
+  const declared = section(9, vec([[3, 0x00, ...vec([[0]])]])).slice(2);
+  assert.equal(reason(oneFunc([], [], refFunc, { extra: { 9: declared } })), "ok");
+  const inGlobal = section(6, vec([[T.funcref, 0, 0xd2, 0, END]])).slice(2);
+  assert.equal(reason(oneFunc([], [], refFunc, { extra: { 6: inGlobal } })), "ok");
+  assert.equal(reason(oneFunc([], [], [0xd2, 3, 0x1a, END])), "unknown function 3");
+  assert.equal(reason(oneFunc([], [T.i32], [0xd0, 0x6f, 0xd1, END])), "ok");
+  assert.equal(reason(oneFunc([], [T.i32], [...i32c(0), 0xd1, END])), "type mismatch");
+});
+
+Deno.test("validator: bulk memory needs a data count section for data indices", () => {
+  const code = [...i32c(0), ...i32c(0), ...i32c(0), 0xfc, 8, 0, 0, END];
+  const data = section(11, vec([[1, 0]])).slice(2);
+  assert.equal(
+    reason(oneFunc([], [], code, { memory: true, extra: { 11: data } })),
+    "data count section required",
+  );
+  assert.equal(reason(oneFunc([], [], code, { memory: true, extra: { 11: data, 12: [1] } })), "ok");
+  assert.equal(
+    reason(oneFunc([], [], [0xfc, 9, 1, END], { extra: { 11: data, 12: [1] } })),
+    "unknown data segment 1",
+  );
+  assert.equal(reason(oneFunc([], [], code, { extra: { 11: data, 12: [1] } })), "unknown memory 0");
+  const copy = [...i32c(0), ...i32c(0), ...i32c(0), 0xfc, 10, 0, 0, END];
+  assert.equal(reason(oneFunc([], [], copy, { memory: true })), "ok");
+});
+
+Deno.test("validator: tables, elem segments and call_indirect", () => {
+  const tables = section(4, vec([[T.funcref, 0, 1], [T.externref, 0, 1]])).slice(2);
+  const elems = section(9, vec([[5, T.externref, ...vec([[0xd0, 0x6f, END]])]])).slice(2);
+  const extra = { 4: tables, 9: elems };
+  const init = (
+    elem: number,
+    table: number,
+  ) => [...i32c(0), ...i32c(0), ...i32c(0), 0xfc, 12, elem, table, END];
+  assert.equal(reason(oneFunc([], [], init(0, 1), { extra })), "ok");
+  assert.equal(reason(oneFunc([], [], init(0, 0), { extra })), "type mismatch");
+  assert.equal(reason(oneFunc([], [], init(1, 1), { extra })), "unknown elem segment 1");
+  const copy = [...i32c(0), ...i32c(0), ...i32c(0), 0xfc, 14, 0, 1, END];
+  assert.equal(reason(oneFunc([], [], copy, { extra })), "type mismatch");
+  assert.equal(reason(oneFunc([], [], [...i32c(0), 0x11, 0, 0, END], { extra })), "ok");
+  assert.equal(reason(oneFunc([], [], [...i32c(0), 0x11, 0, 1, END], { extra })), "type mismatch");
+  assert.equal(
+    reason(oneFunc([], [], [...i32c(0), 0x11, 0, 2, END], { extra })),
+    "unknown table 2",
+  );
+  const grow = [0xd0, 0x6f, ...i32c(1), 0xfc, 15, 1, 0x1a, END];
+  assert.equal(reason(oneFunc([], [], grow, { extra })), "ok");
+  const fill = [...i32c(0), 0xd0, 0x70, ...i32c(1), 0xfc, 17, 1, END];
+  assert.equal(reason(oneFunc([], [], fill, { extra })), "type mismatch");
+});
+
+Deno.test("validator: memory alignment and SIMD lane immediates", () => {
+  const load = (op: number[], align: number) => [...i32c(0), ...op, align, 0, 0x1a, END];
+  assert.equal(reason(oneFunc([], [], load([0x28], 2), { memory: true })), "ok");
+  assert.equal(
+    reason(oneFunc([], [], load([0x28], 3), { memory: true })),
+    "alignment must not be larger than natural",
+  );
+  assert.equal(
+    reason(oneFunc([], [], load([0x2c], 1), { memory: true })),
+    "alignment must not be larger than natural",
+  );
+  assert.equal(reason(oneFunc([], [], load([0xfd, 0], 4), { memory: true })), "ok");
+  assert.equal(
+    reason(oneFunc([], [], load([0xfd, 10], 4), { memory: true })),
+    "alignment must not be larger than natural",
+  );
+  assert.equal(reason(oneFunc([], [], load([0x28], 2))), "unknown memory 0");
+  const v = [0xfd, 12, ...Array(16).fill(0)];
+  assert.equal(reason(oneFunc([], [T.i32], [...v, 0xfd, 21, 15, END])), "ok");
+  assert.equal(reason(oneFunc([], [T.i32], [...v, 0xfd, 21, 16, END])), "invalid lane index");
+  assert.equal(reason(oneFunc([], [T.i64], [...v, 0xfd, 29, 2, END])), "invalid lane index");
+  assert.equal(
+    reason(oneFunc([], [T.v128], [...v, ...v, 0xfd, 13, ...Array(16).fill(31), END])),
+    "ok",
+  );
+  assert.equal(
+    reason(oneFunc([], [T.v128], [...v, ...v, 0xfd, 13, ...Array(16).fill(32), END])),
+    "invalid lane index",
+  );
+  const loadLane = [...i32c(0), ...v, 0xfd, 87, 3, 0, 1, END];
+  assert.equal(reason(oneFunc([], [T.v128], loadLane, { memory: true })), "ok");
+  loadLane[loadLane.length - 2] = 2;
+  assert.equal(reason(oneFunc([], [T.v128], loadLane, { memory: true })), "invalid lane index");
+});
+
+Deno.test("validator: constant expressions", () => {
+  const imports = section(
+    2,
+    vec([[...name("m"), ...name("g"), 3, T.i32, 0], [...name("m"), ...name("h"), 3, T.i32, 1]]),
+  );
+  const globals = (init: number[]) => section(6, vec([[T.i32, 0, ...init, END]]));
+  assert.equal(reason(wasm(imports, globals([0x23, 0]))), "ok");
+  assert.equal(reason(wasm(imports, globals([0x23, 1]))), "constant expression required");
+  assert.equal(
+    reason(wasm(globals([...i32c(1), ...i32c(2), 0x6a]))),
+    "constant expression required",
+  );
+  assert.equal(reason(wasm(globals([0x42, 0]))), "type mismatch");
+  // A global initialiser cannot read a global defined in the module.
+  const two = section(6, vec([[T.i32, 0, ...i32c(1), END], [T.i32, 0, 0x23, 0, END]]));
+  assert.equal(reason(wasm(two)), "unknown global 0");
+  // Neither can a data offset.
+  const mem = section(5, vec([[0, 1]]));
+  const data = section(11, vec([[0, 0x23, 0, END, 0]]));
+  assert.equal(
+    reason(wasm(mem, section(6, vec([[T.i32, 0, ...i32c(1), END]])), data)),
+    "unknown global 0",
+  );
+  assert.equal(reason(wasm(imports, mem, data)), "ok");
+  assert.equal(reason(wasm(mem, section(11, vec([[0, 0x42, 0, END, 0]])))), "type mismatch");
+});
+
+Deno.test("validator: limits, memories, exports and start", () => {
+  assert.equal(
+    reason(wasm(section(5, vec([[1, 2, 1]])))),
+    "size minimum must not be greater than maximum",
+  );
+  assert.equal(
+    reason(wasm(section(5, vec([[0, ...uleb(65537)]])))),
+    "memory size must be at most 65536 pages (4GiB)",
+  );
+  assert.equal(
+    reason(wasm(section(5, vec([[1, 0, ...uleb(65537)]])))),
+    "memory size must be at most 65536 pages (4GiB)",
+  );
+  assert.equal(reason(wasm(section(5, vec([[0, ...uleb(65536)]])))), "ok");
+  assert.equal(reason(wasm(section(5, vec([[0, 1], [0, 1]])))), "multiple memories");
+  assert.equal(
+    reason(wasm(section(4, vec([[T.funcref, 1, 5, 4]])))),
+    "size minimum must not be greater than maximum",
+  );
+  assert.equal(reason(wasm(section(4, vec([[T.funcref, 1, 0, ...uleb(0xffffffff)]])))), "ok");
+  const exp = (...items: number[][]) => section(7, vec(items)).slice(2);
+  assert.equal(
+    reason(
+      oneFunc([], [], [END], { extra: { 7: exp([...name("a"), 0, 0], [...name("a"), 0, 0]) } }),
+    ),
+    "duplicate export name",
+  );
+  assert.equal(
+    reason(oneFunc([], [], [END], { extra: { 7: exp([...name("a"), 0, 1]) } })),
+    "unknown function 1",
+  );
+  assert.equal(
+    reason(oneFunc([], [], [END], { extra: { 7: exp([...name("a"), 2, 0]) } })),
+    "unknown memory 0",
+  );
+  assert.equal(reason(oneFunc([], [], [END], { extra: { 8: [0] } })), "ok");
+  assert.equal(
+    reason(oneFunc([], [T.i32], [...i32c(0), END], { extra: { 8: [0] } })),
+    "start function",
+  );
+  assert.equal(reason(oneFunc([], [], [END], { extra: { 8: [1] } })), "unknown function 1");
+});
+
+Deno.test("validator: a body must end exactly at its final end", () => {
+  assert.equal(reason(oneFunc([], [], [END, 0x01])), "section size mismatch");
+  const noEnd = wasm(
+    section(1, vec([functype([], [])])),
+    section(3, vec([[0]])),
+    section(10, vec([body([], [0x01])])),
+  );
+  assert.equal(reason(noEnd), "unexpected end of section or function");
+});
