@@ -893,7 +893,13 @@ function listDirectory(host: string): DirentRecord[] {
       filetype: info ? filetypeOf(info) : Filetype.unknown,
     };
   };
-  const out = [record(".", host), record("..", `${host}/..`)];
+  // ".." gets inode 0 ("unknown", which wasi-libc accepts for ".."): the parent of a preopen
+  // lies outside the sandbox and is not looked at.
+  const out = [record(".", host), {
+    name: encoder.encode(".."),
+    ino: 0n,
+    filetype: Filetype.directory,
+  }];
   for (const e of Deno.readDirSync(host)) out.push(record(e.name, `${host}/${e.name}`));
   return out;
 }

@@ -293,6 +293,40 @@ for (const engine of ENGINES) {
     }
   });
 
+  engineTest(engine, 'cat reads through two preopens, one of them named "."', async () => {
+    const tmp = Deno.makeTempDirSync({ prefix: "capstan_wasi_cat_" });
+    try {
+      Deno.mkdirSync(`${tmp}/cwd/sub`, { recursive: true });
+      Deno.mkdirSync(`${tmp}/data`);
+      Deno.writeTextFileSync(`${tmp}/cwd/rel.txt`, "relative\n");
+      Deno.writeTextFileSync(`${tmp}/cwd/sub/nested.txt`, "nested\n");
+      Deno.writeTextFileSync(`${tmp}/secret.txt`, "outside\n");
+      const big = Array.from({ length: 20000 }, (_, i) => `${i}`).join(",") + "\n";
+      Deno.writeTextFileSync(`${tmp}/data/big.txt`, big);
+      const r = await runWasi(wasm, fixture("cat.wasm"), {
+        args: ["cat", "rel.txt", "sub/nested.txt", "/data/big.txt", "missing.txt", "../secret.txt"],
+        preopens: { ".": `${tmp}/cwd`, "/data": `${tmp}/data` },
+      });
+      assert.equal(r.code, 1);
+      assert.equal(r.stdout, "relative\nnested\n" + big);
+      assert.equal(
+        r.stderr,
+        `cat: missing.txt: errno=${Errno.noent}\ncat: ../secret.txt: errno=${Errno.perm}\n`,
+      );
+    } finally {
+      Deno.removeSync(tmp, { recursive: true });
+    }
+  });
+
+  engineTest(engine, "cat with no arguments copies stdin", async () => {
+    const r = await runWasi(wasm, fixture("cat.wasm"), {
+      args: ["cat"],
+      stdin: new TextEncoder().encode("line one\nline two\n"),
+    });
+    assert.equal(r.code, 0);
+    assert.equal(r.stdout, "line one\nline two\n");
+  });
+
   engineTest(engine, "examples/hello.wasm greets and lists its arguments", async () => {
     const bytes = Deno.readFileSync(
       new URL("../examples/hello.wasm", import.meta.url),
