@@ -1,19 +1,32 @@
 /**
  * The call path: how a {@link Func} call runs, synchronously or
- * asynchronously, for host functions and wasm functions.
+ * asynchronously, for host functions and wasm functions, on the store's VM.
  *
  * Invariants:
  * - Arguments arrive already checked against the function's type.
- * - Whatever a host function throws reaches the caller unchanged.
+ * - Every `vm.callStart` is paired with exactly one `vm.callEnd` (in a
+ *   `finally`), which restores the VM's callee-saved state: after a return, a
+ *   trap, or a host exception alike, the next call starts clean.
+ * - Whatever a host function throws reaches the caller unchanged, through
+ *   any number of wasm and host frames.
  * - A host function returning a Promise in a synchronous call is an error
- *   that says to use `callAsync`.
+ *   that says to use `callAsync`; in an async call the VM stays stopped at
+ *   that host call (the store counts as suspended, refusing other calls)
+ *   until the Promise settles, then resumes where it stopped.
+ * - At an epoch deadline a synchronous call traps "interrupt"; an async call
+ *   yields to the event loop and extends the deadline when the store says so.
  *
  * @module
  */
 
+import { type FuncType, TrapCode } from "@capstan/environ";
+import type { Vm, VmFrame } from "@capstan/interpreter";
 import { Caller, type Func, hostResults } from "./func.ts";
 import type { Instance } from "./instance.ts";
+import type { Store } from "./store.ts";
+import { type FrameInfo, Trap } from "./trap.ts";
 import type { Val } from "./val.ts";
+import { readSlot, writeSlot } from "./_slots.ts";
 
 /**
  * Whether a value is a thenable (what `await` would wait for).
@@ -45,28 +58,152 @@ export function callHostSync(func: Func, args: Val[], instance: Instance | undef
   return hostResults(func, ret);
 }
 
-/** Runs wasm functions; installed by the execution layer. */
-export interface WasmRunner {
-  /** Runs a wasm function to completion. */
-  callSync(func: Func, args: Val[]): Val[];
-  /** Runs a wasm function, awaiting host Promises. */
-  callAsync(func: Func, args: Val[]): Promise<Val[]>;
+function writeValues(
+  store: Store<unknown>,
+  types: FuncType["params"],
+  vm: Vm,
+  base: number,
+  vals: Val[],
+): void {
+  const words = vm.i32;
+  for (let i = 0; i < types.length; i++) writeSlot(store, types[i], words, base + i, vals[i]);
 }
 
-let runner: WasmRunner | undefined;
+function readValues(store: Store<unknown>, types: FuncType["params"], vm: Vm, base: number): Val[] {
+  const words = vm.i32;
+  const out = new Array(types.length);
+  for (let i = 0; i < types.length; i++) out[i] = readSlot(store, types[i], words, base + i);
+  return out;
+}
 
 /**
- * Installs the wasm execution layer.
+ * Turns the VM's frames into backtrace entries (function index, name,
+ * module offset).
  *
- * @param r the runner
+ * @param store the store
+ * @param frames the VM's frames, innermost first
+ * @returns the backtrace
  */
-export function setWasmRunner(r: WasmRunner): void {
-  runner = r;
+export function backtraceOf(store: Store<unknown>, frames: readonly VmFrame[]): FrameInfo[] {
+  return frames.map(({ instance, pc }) => {
+    const inst = store._instances[instance.id];
+    const cm = inst.module._compiled;
+    const names = inst.module.translation.names;
+    const funcIndex = cm.funcAt(pc)?.funcIndex ?? -1;
+    const offset = cm.wasmOffsetAt(pc);
+    return {
+      funcIndex,
+      funcName: names.functions.get(funcIndex),
+      moduleName: names.module,
+      moduleOffset: offset < 0 ? undefined : offset,
+    };
+  });
 }
 
-function wasmRunner(): WasmRunner {
-  if (runner === undefined) throw new Error("wasm execution is not available in this build");
-  return runner;
+function trapHere(store: Store<unknown>, code: number): Trap {
+  return new Trap(code, backtraceOf(store, store._vm.backtrace()));
+}
+
+function callingInstance(store: Store<unknown>): Instance | undefined {
+  const inst = store._vm.inst;
+  return inst === null ? undefined : store._instances[inst.id];
+}
+
+/**
+ * Runs a wasm function to completion on the store's VM.
+ *
+ * @param func a wasm function
+ * @param args checked arguments
+ * @returns its results
+ */
+function callWasmSync(func: Func, args: Val[]): Val[] {
+  const store = func.store;
+  const vm = store._vm;
+  const base = vm.callStart(func._handle);
+  try {
+    writeValues(store, func.type.params, vm, base, args);
+    let r = vm.callRun();
+    for (;;) {
+      switch (r.kind) {
+        case "return":
+          return readValues(store, func.type.results, vm, base);
+        case "host": {
+          const host = store._funcs[r.func.hostId]!;
+          const hostArgs = readValues(store, host.type.params, vm, r.base);
+          const results = callHostSync(host, hostArgs, callingInstance(store));
+          writeValues(store, host.type.results, vm, r.base, results);
+          r = vm.callRun();
+          break;
+        }
+        case "epoch":
+          throw trapHere(store, TrapCode.Interrupt);
+        case "fuel":
+          throw trapHere(store, TrapCode.OutOfFuel);
+        case "trap":
+          throw trapHere(store, r.code);
+      }
+    }
+  } finally {
+    vm.callEnd();
+  }
+}
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
+async function suspend<R>(store: Store<unknown>, p: PromiseLike<R>): Promise<R> {
+  store._suspended++;
+  try {
+    return await p;
+  } finally {
+    store._suspended--;
+  }
+}
+
+/**
+ * Runs a wasm function, awaiting host Promises and yielding at epoch
+ * deadlines when the store asks for it.
+ *
+ * @param func a wasm function
+ * @param args checked arguments
+ * @returns its results
+ */
+async function callWasmAsync(func: Func, args: Val[]): Promise<Val[]> {
+  const store = func.store;
+  const vm = store._vm;
+  const base = vm.callStart(func._handle);
+  try {
+    writeValues(store, func.type.params, vm, base, args);
+    let r = vm.callRun();
+    for (;;) {
+      switch (r.kind) {
+        case "return":
+          return readValues(store, func.type.results, vm, base);
+        case "host": {
+          const host = store._funcs[r.func.hostId]!;
+          const hostArgs = readValues(store, host.type.params, vm, r.base);
+          let ret = host._host!(new Caller(store, callingInstance(store)), ...hostArgs);
+          if (isThenable(ret)) ret = await suspend(store, ret);
+          writeValues(store, host.type.results, vm, r.base, hostResults(host, ret));
+          r = vm.callRun();
+          break;
+        }
+        case "epoch": {
+          const action = store.epochDeadlineAction;
+          if (action.kind !== "yield") throw trapHere(store, TrapCode.Interrupt);
+          await suspend(store, yieldToEventLoop());
+          vm.epochDeadline = (store.engine.currentEpoch() + action.delta) | 0;
+          r = vm.callRun();
+          break;
+        }
+        case "fuel":
+          throw trapHere(store, TrapCode.OutOfFuel);
+        case "trap":
+          throw trapHere(store, r.code);
+      }
+    }
+  } finally {
+    vm.callEnd();
+  }
 }
 
 /**
@@ -78,7 +215,7 @@ function wasmRunner(): WasmRunner {
  */
 export function invokeSync(func: Func, args: Val[]): Val[] {
   if (func._host !== undefined) return callHostSync(func, args, undefined);
-  return wasmRunner().callSync(func, args);
+  return callWasmSync(func, args);
 }
 
 /**
@@ -92,15 +229,8 @@ export async function invokeAsync(func: Func, args: Val[]): Promise<Val[]> {
   if (func._host !== undefined) {
     const store = func.store;
     let ret = func._host(new Caller(store, undefined), ...args);
-    if (isThenable(ret)) {
-      store._suspended = true;
-      try {
-        ret = await ret;
-      } finally {
-        store._suspended = false;
-      }
-    }
+    if (isThenable(ret)) ret = await suspend(store, ret);
     return hostResults(func, ret);
   }
-  return await wasmRunner().callAsync(func, args);
+  return await callWasmAsync(func, args);
 }

@@ -15,7 +15,12 @@
  * @module
  */
 
-import type { FuncType } from "@capstan/environ";
+import {
+  DEFAULT_MAX_WASM_STACK,
+  type FuncType,
+  type Tunables,
+  tunables as makeTunables,
+} from "@capstan/environ";
 
 /** Options for an {@link Engine}. All are optional. */
 export interface EngineConfig {
@@ -27,8 +32,11 @@ export interface EngineConfig {
   readonly maxWasmStack?: number;
   /** Canonicalise NaNs produced by float arithmetic (deterministic mode). Default false. */
   readonly nanCanonicalization?: boolean;
-  /** Code-generation knobs, passed through to codegen unchanged. */
-  readonly tunables?: Readonly<Record<string, unknown>>;
+  /**
+   * Code-generation switches (see `Tunables` in `@capstan/environ`);
+   * `consumeFuel` and `epochInterruption` above take precedence.
+   */
+  readonly tunables?: Partial<Tunables>;
 }
 
 /** An {@link EngineConfig} with every option filled in. */
@@ -41,12 +49,11 @@ export interface ResolvedEngineConfig {
   readonly maxWasmStack: number;
   /** See {@link EngineConfig.nanCanonicalization}. */
   readonly nanCanonicalization: boolean;
-  /** See {@link EngineConfig.tunables}. */
-  readonly tunables: Readonly<Record<string, unknown>>;
+  /** The code-generation switches every module of the engine is compiled with. */
+  readonly tunables: Tunables;
 }
 
-/** The default maximum wasm stack, in bytes (as wasmtime). */
-export const DEFAULT_MAX_WASM_STACK = 512 * 1024;
+export { DEFAULT_MAX_WASM_STACK };
 
 /**
  * A compilation and execution environment.
@@ -86,7 +93,11 @@ export class Engine {
       epochInterruption: config.epochInterruption ?? false,
       maxWasmStack,
       nanCanonicalization: config.nanCanonicalization ?? false,
-      tunables: Object.freeze({ ...(config.tunables ?? {}) }),
+      tunables: makeTunables({
+        ...(config.tunables ?? {}),
+        consumeFuel: config.consumeFuel ?? false,
+        epochInterruption: config.epochInterruption ?? false,
+      }),
     });
     this.epochCounter = new Int32Array(new SharedArrayBuffer(4));
   }

@@ -16,6 +16,7 @@
  */
 
 import type { FuncType } from "@capstan/environ";
+import { VmFunc } from "@capstan/interpreter";
 import type { Instance } from "./instance.ts";
 import type { Store, Stored } from "./store.ts";
 import type { Extern } from "./extern.ts";
@@ -110,6 +111,8 @@ export class Func implements Stored {
   readonly _instance: Instance | undefined;
   /** The function index within its instance's module, for wasm functions. */
   readonly _index: number;
+  /** The function's handle: its funcref value and its index in the store VM's `funcs`. */
+  readonly _handle: number;
 
   /**
    * Creates a function (use {@link Func.fromHost} or {@link Func.wrap}).
@@ -119,6 +122,7 @@ export class Func implements Stored {
    * @param host the host implementation, or undefined for a wasm function
    * @param instance the defining instance, for a wasm function
    * @param index the function index in that instance's module
+   * @param entry the code address of a wasm function's entry (-1 for host functions)
    */
   constructor(
     // deno-lint-ignore no-explicit-any
@@ -127,13 +131,21 @@ export class Func implements Stored {
     host: HostFunc | undefined,
     instance: Instance | undefined,
     index: number,
+    entry = -1,
   ) {
-    this.store = store as Store<unknown>;
+    const s = store as Store<unknown>;
+    this.store = s;
     this.type = type;
     this._sigId = store.engine.signatureId(type);
     this._host = host;
     this._instance = instance;
     this._index = index;
+    const vm = s._vm;
+    const arity = Math.max(type.params.length, type.results.length);
+    this._handle = host !== undefined
+      ? vm.addFunc(new VmFunc(this._sigId, null, -1, vm.funcs.length, arity))
+      : vm.addFunc(new VmFunc(this._sigId, instance!._vmInstance, entry, -1, arity));
+    s._funcs[this._handle] = this;
   }
 
   /**

@@ -1,16 +1,18 @@
 /**
  * {@link Global}: a WebAssembly global owned by a {@link Store}.
  *
- * Invariants: `_value` always holds a value of the global's type, normalised
- * by `toWasm` (i32 signed number, i64 signed BigInt, f32 rounded, funcref
- * `Func | null`); `set` refuses immutable globals and wrong types.
+ * Invariants: the value lives in slot `_slot` of the store VM's global
+ * storage (`Vm.globals`, two words per slot), where compiled code reads and
+ * writes it; references are stored as handles. `set` refuses immutable
+ * globals and wrong types.
  *
  * @module
  */
 
-import { type GlobalType, valTypeName } from "@capstan/environ";
+import { type GlobalType, ValType, valTypeName } from "@capstan/environ";
 import type { Store, Stored } from "./store.ts";
 import { toValType, toWasm, type Val } from "./val.ts";
+import { readSlot, writeSlot } from "./_slots.ts";
 
 /**
  * A global variable.
@@ -29,8 +31,8 @@ export class Global implements Stored {
   readonly store: Store<unknown>;
   /** The global's type. */
   readonly type: GlobalType;
-  /** The current value. */
-  _value: Val;
+  /** The slot in the store's global storage. */
+  readonly _slot: number;
 
   /**
    * Creates a global.
@@ -46,7 +48,10 @@ export class Global implements Stored {
     const t = toValType(type?.type);
     this.store = s;
     this.type = { type: t, mutable: !!type.mutable };
-    this._value = toWasm(s, t, value, "global initial value");
+    const v = toWasm(s, t, value, "global initial value");
+    this._slot = s._vm.allocGlobal();
+    if (t === ValType.v128) s._vm.allocGlobal(); // v128 takes two consecutive slots
+    writeSlot(s, t, s._vm.globals, this._slot, v);
   }
 
   /**
@@ -55,7 +60,7 @@ export class Global implements Stored {
    * @returns the current value
    */
   get(): Val {
-    return this._value;
+    return readSlot(this.store, this.type.type, this.store._vm.globals, this._slot);
   }
 
   /**
@@ -68,6 +73,7 @@ export class Global implements Stored {
     if (!this.type.mutable) {
       throw new TypeError(`cannot set an immutable ${valTypeName(this.type.type)} global`);
     }
-    this._value = toWasm(this.store, this.type.type, value, "global value");
+    const v = toWasm(this.store, this.type.type, value, "global value");
+    writeSlot(this.store, this.type.type, this.store._vm.globals, this._slot, v);
   }
 }

@@ -20,21 +20,24 @@
  * @module
  */
 
-import { type ConstExpr, type GlobalType, TrapCode } from "@capstan/environ";
+import { type ConstExpr, type GlobalType, TrapCode, VMCTX_MAGIC } from "@capstan/environ";
+import { VmInstance } from "@capstan/interpreter";
 import type { Extern } from "./extern.ts";
-import { externType } from "./extern.ts";
+import { externType, isExtern } from "./extern.ts";
 import { formatExternType, matchExternType } from "./extern_type.ts";
 import { Func } from "./func.ts";
 import { Global } from "./global.ts";
 import { LinkError } from "./link_error.ts";
-import { Memory } from "./memory.ts";
+import { Memory, StoreVmMemory } from "./memory.ts";
 import type { Module } from "./module.ts";
 import type { Store, Stored } from "./store.ts";
-import { Table } from "./table.ts";
+import { refToHandle, Table } from "./table.ts";
 import { Trap } from "./trap.ts";
 import type { Val } from "./val.ts";
 import { invokeAsync, invokeSync } from "./_exec.ts";
 
+const EMPTY_ELEMS = new Int32Array(0);
+const EMPTY_BYTES = new Uint8Array(0);
 const f32Bits = new Float32Array(1);
 const f32BitsI = new Int32Array(f32Bits.buffer);
 const f64Bits = new Float64Array(1);
@@ -70,24 +73,8 @@ export interface InstanceExport {
   readonly value: Extern;
 }
 
-/** Hooks the execution layer installs to build and tear down per-instance VM state. */
-export interface InstanceHooks {
-  /** Called once the instance's entities exist, before segments are written. */
-  init(instance: Instance): void;
-}
-
-let hooks: InstanceHooks | undefined;
 /** Set by {@link Instance.newAsync} so the constructor leaves the start function to it. */
 let deferStart = false;
-
-/**
- * Installs the execution layer's instance hooks.
- *
- * @param h the hooks
- */
-export function setInstanceHooks(h: InstanceHooks): void {
-  hooks = h;
-}
 
 /**
  * An instance of a module.
@@ -119,14 +106,14 @@ export class Instance implements Stored {
   readonly _memories: Memory[] = [];
   /** Every global, imported first. */
   readonly _globals: Global[] = [];
-  /** Element segments' items; a dropped segment is empty. */
-  readonly _elems: Val[][] = [];
-  /** Data segments' bytes; a dropped segment is empty. */
+  /** Element segments' items as handles (shared with the VM); a dropped segment is empty. */
+  readonly _elems: Int32Array[] = [];
+  /** Data segments' bytes (shared with the VM); a dropped segment is empty. */
   readonly _datas: Uint8Array[] = [];
   /** Exports by name. */
   readonly _exports: Map<string, Extern> = new Map();
-  /** Per-instance state of the execution layer. */
-  _ctx: unknown = undefined;
+  /** The VM's context for this instance (code, vmctx, memory 0, tables, segments). */
+  readonly _vmInstance: VmInstance;
 
   /**
    * Instantiates a module with imports given in the module's import order,
@@ -143,9 +130,12 @@ export class Instance implements Stored {
     const deferred = deferStart;
     deferStart = false;
     store.checkNotBusy("instantiating a module");
-    this.store = store as Store<unknown>;
+    const s = store as Store<unknown>;
+    Instance.#checkImports(s, module, imports);
+    this.store = s;
     this.module = module;
-    this.#prepare(imports);
+    this._vmInstance = this.#allocate(imports);
+    this.#initialize();
     const start = module.translation.start;
     if (start !== undefined && !deferred) invokeSync(this._funcs[start], []);
   }
@@ -176,9 +166,14 @@ export class Instance implements Stored {
     return inst;
   }
 
-  #prepare(imports: readonly Extern[]): void {
-    const store = this.store;
-    const module = this.module;
+  /**
+   * Checks the imports against the module (nothing is created on failure).
+   *
+   * @param store the store
+   * @param module the module
+   * @param imports the imports, in order
+   */
+  static #checkImports(store: Store<unknown>, module: Module, imports: readonly Extern[]): void {
     if (module.engine !== store.engine) {
       throw new TypeError("the module was compiled for a different Engine than the store's");
     }
@@ -201,10 +196,7 @@ export class Instance implements Stored {
       const want = expected[i];
       const item = imports[i];
       const where = `\`${want.module}::${want.name}\``;
-      if (
-        !(item instanceof Func || item instanceof Table || item instanceof Memory ||
-          item instanceof Global)
-      ) {
+      if (!isExtern(item)) {
         throw new LinkError(
           `incompatible import type for ${where}: expected ${
             formatExternType(want.type)
@@ -215,15 +207,25 @@ export class Instance implements Stored {
       const why = matchExternType(externType(item), want.type);
       if (why !== undefined) throw new LinkError(`incompatible import type for ${where}: ${why}`);
     }
+  }
 
+  /**
+   * Allocates the instance's entities and builds its VM context.
+   *
+   * @param imports the (checked) imports, in order
+   * @returns the VM context
+   */
+  #allocate(imports: readonly Extern[]): VmInstance {
+    const store = this.store;
+    const module = this.module;
+    const t = module.translation;
+    const cm = module._compiled;
+    const vm = store._vm;
     for (const item of imports) {
       if (item instanceof Func) this._funcs.push(item);
       else if (item instanceof Table) this._tables.push(item);
       else if (item instanceof Memory) this._memories.push(item);
-      else this._globals.push(item);
-    }
-    for (let i = t.numImportedFunctions; i < t.functions.length; i++) {
-      this._funcs.push(new Func(store, t.types[t.functions[i]], undefined, this, i));
+      else this._globals.push(item as Global);
     }
     for (let i = t.numImportedTables; i < t.tables.length; i++) {
       this._tables.push(new Table(store, t.tables[i], null));
@@ -231,14 +233,55 @@ export class Instance implements Stored {
     for (let i = t.numImportedMemories; i < t.memories.length; i++) {
       this._memories.push(new Memory(store, t.memories[i]));
     }
+    const offsets = cm.offsets;
+    const vmctx = new Int32Array(offsets.words);
+    vmctx[0] = VMCTX_MAGIC;
+    vmctx[1] = t.functions.length;
+    for (let i = 0; i < t.types.length; i++) vmctx[offsets.signatureWord(i)] = module._sigIds[i];
+    const memory0 = this._memories.length > 0 ? this._memories[0]._vm : new StoreVmMemory(0, 0);
+    const vmInst = new VmInstance(
+      cm.code,
+      vmctx,
+      memory0,
+      this._tables.map((tb) => tb._vm),
+      this._datas,
+      this._elems,
+    );
+    vm.addInstance(vmInst);
+    store._instances[vmInst.id] = this;
+    return vmInst;
+  }
+
+  /**
+   * Creates functions and globals, evaluates segments, fills the vmctx,
+   * then writes the active segments (which may trap).
+   */
+  #initialize(): void {
+    const store = this.store;
+    const t = this.module.translation;
+    const cm = this.module._compiled;
+    const vmctx = this._vmInstance.vmctx;
+    const offsets = cm.offsets;
+    for (let i = t.numImportedFunctions; i < t.functions.length; i++) {
+      const entry = cm.functions[i - t.numImportedFunctions].entry;
+      this._funcs.push(new Func(store, t.types[t.functions[i]], undefined, this, i, entry));
+    }
+    for (let i = 0; i < this._funcs.length; i++) {
+      vmctx[offsets.functionWord(i)] = this._funcs[i]._handle;
+    }
     for (let i = t.numImportedGlobals; i < t.globals.length; i++) {
       const type: GlobalType = t.globals[i];
       this._globals.push(
         new Global(store, type, this.evalConst(t.globalInits[i - t.numImportedGlobals])),
       );
     }
+    for (let i = 0; i < this._globals.length; i++) {
+      vmctx[offsets.globalWord(i)] = this._globals[i]._slot;
+    }
     for (const seg of t.elements) {
-      this._elems.push(seg.items.map((e) => this.evalConst(e)));
+      this._elems.push(
+        Int32Array.from(seg.items, (e) => refToHandle(store, seg.type, this.evalConst(e))),
+      );
     }
     for (const seg of t.datas) this._datas.push(seg.data);
     for (const e of t.exports) {
@@ -252,33 +295,28 @@ export class Instance implements Stored {
       this._exports.set(e.name, list[e.index]);
     }
     store._counts.instances++;
-    hooks?.init(this);
 
     // Element segments, then data segments, in order.
     for (let i = 0; i < t.elements.length; i++) {
       const mode = t.elements[i].mode;
       if (mode.kind === "active") {
-        const table = this._tables[mode.table];
+        const table = this._tables[mode.table]._vm;
         const offset = (this.evalConst(mode.offset) as number) >>> 0;
         const items = this._elems[i];
-        if (offset + items.length > table._elements.length) {
-          throw new Trap(TrapCode.TableOutOfBounds);
-        }
-        for (let j = 0; j < items.length; j++) table._elements[offset + j] = items[j];
+        if (offset + items.length > table.size) throw new Trap(TrapCode.TableOutOfBounds);
+        table.elems.set(items, offset);
       }
-      if (mode.kind !== "passive") this._elems[i] = [];
+      if (mode.kind !== "passive") this._elems[i] = EMPTY_ELEMS;
     }
     for (let i = 0; i < t.datas.length; i++) {
       const mode = t.datas[i].mode;
       if (mode.kind !== "active") continue;
-      const memory = this._memories[mode.memory];
+      const memory = this._memories[mode.memory]._vm;
       const offset = (this.evalConst(mode.offset) as number) >>> 0;
       const bytes = this._datas[i];
-      if (offset + bytes.length > memory._buffer.byteLength) {
-        throw new Trap(TrapCode.MemoryOutOfBounds);
-      }
-      new Uint8Array(memory._buffer).set(bytes, offset);
-      this._datas[i] = new Uint8Array(0);
+      if (offset + bytes.length > memory.byteLength) throw new Trap(TrapCode.MemoryOutOfBounds);
+      memory.bytes.set(bytes, offset);
+      this._datas[i] = EMPTY_BYTES;
     }
   }
 

@@ -2,19 +2,22 @@
  * {@link Memory}: a WebAssembly linear memory owned by a {@link Store}.
  *
  * Invariants:
- * - The bytes live in one `ArrayBuffer` of exactly `size() * 65536` bytes.
+ * - The bytes live in one `ArrayBuffer` of exactly `size() * 65536` bytes,
+ *   held by a {@link StoreVmMemory} that the VM reads directly.
  *   Growing moves them to a new buffer with `ArrayBuffer.prototype.transfer`,
  *   which detaches the old one (as the JS API requires); `buffer` and
  *   `data()` always return views of the current buffer, so read them again
  *   after anything that may grow the memory.
  * - Growth never exceeds the declared maximum, 65536 pages, or what the
- *   store's limiter allows; a refused or failed growth returns -1 and leaves
- *   the memory unchanged.
+ *   store's limiter allows (nor 32768 pages, 2 GiB, the most an `ArrayBuffer`
+ *   holds here); a refused or failed growth returns -1 and leaves the memory
+ *   unchanged. The `memory.grow` instruction takes the same path.
  *
  * @module
  */
 
 import type { MemoryType } from "@capstan/environ";
+import { MAX_PAGES_ALLOCATABLE, VmMemory } from "@capstan/interpreter";
 import type { Store, Stored } from "./store.ts";
 
 /** Bytes in a wasm page. */
@@ -41,6 +44,26 @@ export function checkMemoryType(type: MemoryType): void {
 }
 
 /**
+ * The VM's view of a store's memory: the `VmMemory` the VM reads, whose
+ * `grow` (called by the `memory.grow` instruction) goes through the owning
+ * {@link Memory}, so the store's limiter and buffer detachment apply.
+ */
+export class StoreVmMemory extends VmMemory {
+  /** The runtime object that owns it (undefined for an instance without memory). */
+  owner: Memory | undefined = undefined;
+
+  /**
+   * Grows by `delta` pages through the owner.
+   *
+   * @param delta pages (an unsigned 32-bit value)
+   * @returns the old size in pages, or -1
+   */
+  override grow(delta: number): number {
+    return this.owner === undefined ? -1 : this.owner._grow(delta >>> 0);
+  }
+}
+
+/**
  * A linear memory.
  *
  * @example
@@ -58,9 +81,9 @@ export class Memory implements Stored {
   readonly store: Store<unknown>;
   /** The declared maximum in pages, if any. */
   readonly maximum: number | undefined;
-  /** The current bytes. Replaced (and the old buffer detached) on growth. */
-  _buffer: ArrayBuffer;
-  /** Incremented on every successful growth; views cached elsewhere compare it. */
+  /** The bytes, shared with the VM. */
+  readonly _vm: StoreVmMemory;
+  /** Incremented on every successful growth. */
   _generation = 0;
 
   /**
@@ -76,23 +99,26 @@ export class Memory implements Stored {
     store.checkNotBusy("creating a memory");
     const s = store as Store<unknown>;
     const limiter = s.resourceLimiter;
-    const max = type.limits.max;
+    const { min, max } = type.limits;
     if (limiter) {
       if (s._counts.memories + 1 > (limiter.memories ?? Infinity)) {
         throw new Error(
           `resource limit exceeded: memory count too high at ${s._counts.memories + 1}`,
         );
       }
-      const bytes = type.limits.min * PAGE_SIZE;
-      if (!limiter.memoryGrowing(0, bytes, max === undefined ? undefined : max * PAGE_SIZE)) {
-        throw new Error(
-          `memory minimum size of ${type.limits.min} pages exceeds memory limits`,
-        );
+      if (
+        !limiter.memoryGrowing(0, min * PAGE_SIZE, max === undefined ? undefined : max * PAGE_SIZE)
+      ) {
+        throw new Error(`memory minimum size of ${min} pages exceeds memory limits`);
       }
+    }
+    if (min > MAX_PAGES_ALLOCATABLE) {
+      throw new Error(`memory minimum size of ${min} pages exceeds what this runtime can allocate`);
     }
     this.store = s;
     this.maximum = max;
-    this._buffer = new ArrayBuffer(type.limits.min * PAGE_SIZE);
+    this._vm = new StoreVmMemory(min, max);
+    this._vm.owner = this;
     s._counts.memories++;
   }
 
@@ -107,7 +133,7 @@ export class Memory implements Stored {
    * @returns pages
    */
   size(): number {
-    return this._buffer.byteLength / PAGE_SIZE;
+    return this._vm.byteLength / PAGE_SIZE;
   }
 
   /**
@@ -116,12 +142,12 @@ export class Memory implements Stored {
    * @returns bytes
    */
   dataSize(): number {
-    return this._buffer.byteLength;
+    return this._vm.byteLength;
   }
 
   /** The current buffer (detached by the next growth). */
   get buffer(): ArrayBuffer {
-    return this._buffer;
+    return this._vm.buffer;
   }
 
   /**
@@ -130,7 +156,7 @@ export class Memory implements Stored {
    * @returns a `Uint8Array` over all of the memory
    */
   data(): Uint8Array {
-    return new Uint8Array(this._buffer);
+    return this._vm.bytes;
   }
 
   /**
@@ -143,10 +169,21 @@ export class Memory implements Stored {
     if (!Number.isInteger(delta) || delta < 0) {
       throw new RangeError(`memory growth must be a non-negative integer, found ${delta}`);
     }
-    const old = this.size();
+    return this._grow(delta);
+  }
+
+  /**
+   * Grows without argument checks (the `memory.grow` instruction's path).
+   *
+   * @param delta pages to add
+   * @returns the previous size in pages, or -1
+   */
+  _grow(delta: number): number {
+    const vm = this._vm;
+    const old = vm.byteLength / PAGE_SIZE;
     const desired = old + delta;
     const max = Math.min(this.maximum ?? MAX_PAGES, MAX_PAGES);
-    if (desired > max) return -1;
+    if (desired > max || desired > MAX_PAGES_ALLOCATABLE) return -1;
     const limiter = this.store.resourceLimiter;
     if (
       limiter &&
@@ -158,11 +195,16 @@ export class Memory implements Stored {
     ) {
       return -1;
     }
+    let buffer: ArrayBuffer;
     try {
-      this._buffer = this._buffer.transfer(desired * PAGE_SIZE);
+      buffer = vm.buffer.transfer(desired * PAGE_SIZE);
     } catch {
       return -1; // the host could not allocate it
     }
+    vm.buffer = buffer;
+    vm.bytes = new Uint8Array(buffer);
+    vm.view = new DataView(buffer);
+    vm.byteLength = buffer.byteLength;
     this._generation++;
     return old;
   }

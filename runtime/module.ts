@@ -13,6 +13,7 @@
  * @module
  */
 
+import { type CompiledModule, compileModule } from "./_codegen.ts";
 import { type ModuleTranslation, translateModule } from "@capstan/environ";
 import type { Engine } from "./engine.ts";
 import type { ExportType, ExternType, ImportType } from "./extern_type.ts";
@@ -35,7 +36,8 @@ export function copyBytes(bytes: ArrayBufferLike | ArrayBufferView): Uint8Array 
 }
 
 /**
- * A compiled module.
+ * A compiled module: decoded and validated by `@capstan/environ`, each
+ * function lowered to bytecode by `@capstan/codegen`.
  *
  * @example
  * ```ts
@@ -57,6 +59,7 @@ export class Module {
   readonly translation: ModuleTranslation;
   /** Canonical signature id of each type index. */
   readonly _sigIds: Int32Array;
+  #compiled: CompiledModule | undefined;
 
   /**
    * Decodes, validates and compiles a module.
@@ -69,6 +72,12 @@ export class Module {
     this.engine = engine;
     this.translation = translateModule(copyBytes(bytes));
     this._sigIds = Int32Array.from(this.translation.types, (t) => engine.signatureId(t));
+    this.#compiled = undefined;
+  }
+
+  /** The bytecode of every defined function, with its maps (compiled on first use). */
+  get _compiled(): CompiledModule {
+    return this.#compiled ??= compileModule(this.translation, this.engine.config.tunables);
   }
 
   /**

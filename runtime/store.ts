@@ -13,7 +13,10 @@
  * @module
  */
 
+import { Vm } from "@capstan/interpreter";
 import type { Engine } from "./engine.ts";
+import type { Func } from "./func.ts";
+import type { Instance } from "./instance.ts";
 import type { ResourceLimiter } from "./limits.ts";
 
 let nextStoreId = 1;
@@ -51,8 +54,6 @@ export class Store<T = undefined> {
   readonly id: number;
   /** The resource limiter, if any. */
   #limiter: ResourceLimiter | undefined;
-  #fuel = 0;
-  #epochDeadline = 0;
   #epochAction: EpochDeadlineAction = { kind: "trap" };
   /** How many instances, memories and tables the store holds (for the limiter). */
   readonly _counts: { instances: number; memories: number; tables: number } = {
@@ -60,10 +61,17 @@ export class Store<T = undefined> {
     memories: 0,
     tables: 0,
   };
-  /** True while an async call is suspended awaiting a host Promise. */
-  _suspended = false;
-  /** Per-store state of the execution layer (the VM and its bookkeeping), created on first use. */
-  _exec: unknown = undefined;
+  /** How many async calls are suspended awaiting a host Promise. */
+  _suspended = 0;
+  /** The store's virtual machine: registers, stacks, functions by handle, global storage. */
+  readonly _vm: Vm;
+  /** Functions by handle (parallel to `_vm.funcs`); index 0 is the null reference. */
+  readonly _funcs: (Func | undefined)[] = [undefined];
+  /** Instances by VM instance id. */
+  readonly _instances: Instance[] = [];
+  /** Externref values by handle; index 0 is the null reference. */
+  readonly _externs: unknown[] = [null];
+  readonly #externHandles = new Map<unknown, number>();
 
   /**
    * Creates a store.
@@ -75,6 +83,27 @@ export class Store<T = undefined> {
     this.engine = engine;
     this.data = data;
     this.id = nextStoreId++;
+    this._vm = new Vm({ maxWasmStack: engine.config.maxWasmStack });
+    this._vm.epochCounter = engine.epochCounter;
+    this._vm.epochDeadline = 0;
+    this._vm.fuel = 0;
+  }
+
+  /**
+   * The handle of an externref value (0 for null), registering it on first use.
+   *
+   * @param v any JavaScript value
+   * @returns its handle
+   */
+  _externHandle(v: unknown): number {
+    if (v === null) return 0;
+    let h = this.#externHandles.get(v);
+    if (h === undefined) {
+      h = this._externs.length;
+      this._externs.push(v);
+      this.#externHandles.set(v, h);
+    }
+    return h;
   }
 
   /**
@@ -102,7 +131,7 @@ export class Store<T = undefined> {
     if (!Number.isSafeInteger(fuel) || fuel < 0) {
       throw new RangeError(`fuel must be a non-negative safe integer, found ${fuel}`);
     }
-    this.#fuel = fuel;
+    this._vm.fuel = fuel;
   }
 
   /**
@@ -113,17 +142,7 @@ export class Store<T = undefined> {
    */
   getFuel(): number {
     this.#requireFuel();
-    return this.#fuel;
-  }
-
-  /** Reads fuel without the configuration check (for the execution layer). */
-  get _fuel(): number {
-    return this.#fuel;
-  }
-
-  /** Writes fuel without the configuration check (for the execution layer). */
-  set _fuel(v: number) {
-    this.#fuel = v;
+    return this._vm.fuel;
   }
 
   #requireFuel(): void {
@@ -141,17 +160,16 @@ export class Store<T = undefined> {
     if (!Number.isSafeInteger(ticks) || ticks < 0) {
       throw new RangeError(`epoch deadline must be a non-negative integer, found ${ticks}`);
     }
-    this.#epochDeadline = (this.engine.currentEpoch() + ticks) | 0;
+    this._vm.epochDeadline = (this.engine.currentEpoch() + ticks) | 0;
   }
 
-  /** The absolute epoch at which execution is interrupted. */
+  /**
+   * The absolute epoch at which execution is interrupted. It starts at 0, so
+   * with `epochInterruption` a store must set a deadline before running wasm
+   * (as in wasmtime).
+   */
   get epochDeadline(): number {
-    return this.#epochDeadline;
-  }
-
-  /** Sets the absolute epoch deadline (for the execution layer). */
-  set _epochDeadline(v: number) {
-    this.#epochDeadline = v | 0;
+    return this._vm.epochDeadline;
   }
 
   /** Reaching the epoch deadline traps with "interrupt" (the default). */
@@ -200,7 +218,7 @@ export class Store<T = undefined> {
    * @param what the operation attempted
    */
   checkNotBusy(what: string): void {
-    if (this._suspended) {
+    if (this._suspended > 0) {
       throw new Error(
         `store #${this.id} is busy in an async call (suspended awaiting a host Promise); ` +
           `${what} must wait until that call finishes`,

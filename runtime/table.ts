@@ -2,9 +2,10 @@
  * {@link Table}: a WebAssembly table of references owned by a {@link Store}.
  *
  * Invariants:
- * - `_elements.length` is the table's size; every element is a value of the
- *   element type already checked by `toWasm` (a `Func` of the same store or
- *   `null` for funcref; any JS value, `null` meaning null, for externref).
+ * - Elements are stored as i32 handles in a {@link StoreVmTable} the VM reads
+ *   directly: 0 is null; a funcref handle is the `Func`'s `_handle`; an
+ *   externref handle indexes the store's externref table. `get`/`set`
+ *   convert between handles and values.
  * - Growth never exceeds the declared maximum, 2^32-1 elements, or what the
  *   store's limiter allows; a refused growth returns -1 and changes nothing.
  *
@@ -12,6 +13,8 @@
  */
 
 import { type RefType, type TableType, ValType, valTypeName } from "@capstan/environ";
+import { VmTable } from "@capstan/interpreter";
+import type { Func } from "./func.ts";
 import type { Store, Stored } from "./store.ts";
 import { toWasm, type Val } from "./val.ts";
 
@@ -41,6 +44,64 @@ export function checkTableType(type: TableType): void {
 }
 
 /**
+ * The VM's view of a store's table: a `VmTable` of i32 handles whose `grow`
+ * (called by the `table.grow` instruction) goes through the owning
+ * {@link Table}, so the store's limiter applies.
+ */
+export class StoreVmTable extends VmTable {
+  /** The runtime object that owns it. */
+  owner: Table | undefined = undefined;
+
+  /**
+   * Grows by `delta` elements through the owner.
+   *
+   * @param delta elements (an unsigned 32-bit value)
+   * @param init the new elements' handle
+   * @returns the old size, or -1
+   */
+  override grow(delta: number, init: number): number {
+    return this.owner === undefined ? -1 : this.owner._grow(delta >>> 0, init);
+  }
+
+  /**
+   * Grows without the limiter (the owner calls this after its checks).
+   *
+   * @param delta elements
+   * @param init the new elements' handle
+   * @returns the old size, or -1
+   */
+  _rawGrow(delta: number, init: number): number {
+    return super.grow(delta, init);
+  }
+}
+
+/**
+ * Converts a reference value to its handle in a store (0 for null).
+ *
+ * @param store the store
+ * @param type funcref or externref
+ * @param v a value already checked by `toWasm`
+ * @returns the handle
+ */
+export function refToHandle(store: Store<unknown>, type: RefType, v: Val): number {
+  if (v === null) return 0;
+  return type === ValType.funcref ? (v as Func)._handle : store._externHandle(v);
+}
+
+/**
+ * Converts a handle back to the reference value.
+ *
+ * @param store the store
+ * @param type funcref or externref
+ * @param h the handle (0 for null)
+ * @returns the value
+ */
+export function handleToRef(store: Store<unknown>, type: RefType, h: number): Val {
+  if (h === 0) return null;
+  return type === ValType.funcref ? store._funcs[h] : store._externs[h];
+}
+
+/**
  * A table of references.
  *
  * @example
@@ -60,8 +121,8 @@ export class Table implements Stored {
   readonly element: RefType;
   /** The declared maximum, if any. */
   readonly maximum: number | undefined;
-  /** The elements. */
-  _elements: Val[];
+  /** The elements as handles, shared with the VM. */
+  readonly _vm: StoreVmTable;
 
   /**
    * Creates a table of `type.limits.min` elements, each `init`.
@@ -93,13 +154,14 @@ export class Table implements Stored {
     this.store = s;
     this.element = type.element;
     this.maximum = max;
-    this._elements = new Array(min).fill(value);
+    this._vm = new StoreVmTable(min, max, refToHandle(s, type.element, value));
+    this._vm.owner = this;
     s._counts.tables++;
   }
 
   /** The table's type, with its current size as the minimum. */
   get type(): TableType {
-    return { element: this.element, limits: { min: this._elements.length, max: this.maximum } };
+    return { element: this.element, limits: { min: this._vm.size, max: this.maximum } };
   }
 
   /**
@@ -108,7 +170,7 @@ export class Table implements Stored {
    * @returns the size
    */
   size(): number {
-    return this._elements.length;
+    return this._vm.size;
   }
 
   /**
@@ -120,7 +182,7 @@ export class Table implements Stored {
    */
   get(index: number): Val {
     this.#checkIndex(index);
-    return this._elements[index];
+    return handleToRef(this.store, this.element, this._vm.elems[index]);
   }
 
   /**
@@ -132,7 +194,8 @@ export class Table implements Stored {
    */
   set(index: number, value: Val): void {
     this.#checkIndex(index);
-    this._elements[index] = toWasm(this.store, this.element, value, `table element ${index}`);
+    const v = toWasm(this.store, this.element, value, `table element ${index}`);
+    this._vm.elems[index] = refToHandle(this.store, this.element, v);
   }
 
   /**
@@ -147,33 +210,31 @@ export class Table implements Stored {
       throw new RangeError(`table growth must be a non-negative integer, found ${delta}`);
     }
     const value = toWasm(this.store, this.element, init, "table growth value");
-    return this._grow(delta, value);
+    return this._grow(delta, refToHandle(this.store, this.element, value));
   }
 
   /**
-   * Grows with an already-checked value (the `table.grow` instruction's path).
+   * Grows with a handle (the `table.grow` instruction's path).
    *
    * @param delta elements to add (an unsigned 32-bit count)
-   * @param value the new elements' value, already checked
+   * @param handle the new elements' handle
    * @returns the previous size, or -1
    */
-  _grow(delta: number, value: Val): number {
-    const old = this._elements.length;
+  _grow(delta: number, handle: number): number {
+    const old = this._vm.size;
     const desired = old + delta;
     const max = Math.min(this.maximum ?? MAX_TABLE_ELEMENTS, MAX_TABLE_ELEMENTS);
-    if (desired > max) return -1;
+    if (desired > max || desired > ALLOC_LIMIT) return -1;
     const limiter = this.store.resourceLimiter;
     if (limiter && !limiter.tableGrowing(old, desired, this.maximum)) return -1;
-    if (desired > ALLOC_LIMIT) return -1;
-    for (let i = 0; i < delta; i++) this._elements.push(value);
-    return old;
+    return this._vm._rawGrow(delta, handle);
   }
 
   #checkIndex(index: number): void {
-    if (!Number.isInteger(index) || index < 0 || index >= this._elements.length) {
+    if (!Number.isInteger(index) || index < 0 || index >= this._vm.size) {
       throw new RangeError(
         `table index ${index} out of bounds for a ${valTypeName(this.element)} table ` +
-          `of ${this._elements.length} elements`,
+          `of ${this._vm.size} elements`,
       );
     }
   }
