@@ -11,7 +11,7 @@
 
 /** A growable byte buffer. */
 export class ByteWriter {
-  private buf = new Uint8Array(64);
+  private buf: Uint8Array<ArrayBuffer> = new Uint8Array(64);
   /** Number of bytes written. */
   length = 0;
 
@@ -116,7 +116,7 @@ export class ByteWriter {
   }
 
   /** A copy of the written bytes. */
-  bytes(): Uint8Array {
+  bytes(): Uint8Array<ArrayBuffer> {
     return this.buf.slice(0, this.length);
   }
 }

@@ -67,7 +67,7 @@ interface CommandBase {
 /** Fields of a command that carries a module. */
 interface ModuleCarrier {
   /** The binary module (absent when the text did not parse). */
-  bytes?: Uint8Array;
+  bytes?: Uint8Array<ArrayBuffer>;
   /** Why the module's text did not parse (absent when it did). */
   error?: string;
 }
@@ -295,7 +295,7 @@ class ScriptParser {
     keepErrors: boolean,
   ): {
     id: string | undefined;
-    bytes?: Uint8Array;
+    bytes?: Uint8Array<ArrayBuffer>;
     error?: string;
     kind: "text" | "binary" | "quote";
     info: ModuleInfo;
@@ -483,14 +483,14 @@ class ScriptParser {
 
 function withModule(
   cmd: WastModuleAssertion,
-  m: { bytes?: Uint8Array; error?: string },
+  m: { bytes?: Uint8Array<ArrayBuffer>; error?: string },
 ): WastModuleAssertion {
   if (m.error !== undefined) cmd.error = m.error;
   else cmd.bytes = m.bytes;
   return cmd;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
+function concat(parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
   let n = 0;
   for (const p of parts) n += p.length;
   const out = new Uint8Array(n);

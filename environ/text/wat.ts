@@ -60,7 +60,7 @@ export interface ParsedExport {
 /** The result of parsing one module. */
 export interface ParsedModule {
   /** The binary module. */
-  readonly bytes: Uint8Array;
+  readonly bytes: Uint8Array<ArrayBuffer>;
   /** The module's `$name`, if it has one. */
   readonly id: string | undefined;
   /** The result types of each exported function, by export name. */
@@ -692,7 +692,7 @@ function exportTypes(m: ModuleBuilder) {
   return { funcResults, globalTypes };
 }
 
-function assemble(m: ModuleBuilder): Uint8Array {
+function assemble(m: ModuleBuilder): Uint8Array<ArrayBuffer> {
   const p = m.p;
   const out = new ByteWriter();
   out.raw(new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]));
@@ -773,7 +773,7 @@ export function parseModuleAt(outer: Parser): ParsedModule {
  * if (!WebAssembly.validate(bytes)) throw new Error("invalid");
  * ```
  */
-export function parseWat(source: string): Uint8Array {
+export function parseWat(source: string): Uint8Array<ArrayBuffer> {
   const toks = tokenize(source);
   const p = new Parser(source, toks);
   if (p.atOpen("module")) {
