@@ -254,6 +254,16 @@ export function moduleFeatureSites(bytes: Uint8Array): FeatureSite[] {
       });
     }
   }
+  if (memories > 1) {
+    // environ may blame "multiple memories" on a fixed offset when every memory is imported;
+    // with two or more memories counted in the bytes, that reason is explained wherever it sits.
+    sites.push({
+      feature: "3.0 multi-memory",
+      start: 0,
+      end: bytes.length + 1,
+      exact: { reasons: /^multiple memories$/ },
+    });
+  }
   return sites;
 
   function readEntry(id: number, r: Reader, sites: FeatureSite[]): boolean {

@@ -91,6 +91,8 @@ export interface FuzzReport {
   bothReject: number;
   /** Explained disagreements, by class. */
   readonly explained: Map<string, number>;
+  /** environ's rejection reasons over all inputs it rejected (what the run exercised). */
+  readonly rejectReasons: Map<string, number>;
   /** One example input per explained class. */
   readonly examples: Map<string, Finding>;
   /** Disagreements no rule explains. */
@@ -170,6 +172,7 @@ export function runFuzz(
     bothAccept: 0,
     bothReject: 0,
     explained: new Map(),
+    rejectReasons: new Map(),
     examples: new Map(),
     unexplained: [],
     crashes: [],
@@ -232,6 +235,9 @@ export function runFuzz(
       } catch (e) {
         report.crashes.push(finding(`validate() threw ${describe(e)}`));
       }
+    }
+    if (verdict.reason !== undefined) {
+      report.rejectReasons.set(verdict.reason, (report.rejectReasons.get(verdict.reason) ?? 0) + 1);
     }
     const native = WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>);
     if (native === verdict.accepted) {
@@ -351,6 +357,9 @@ export function formatReport(r: FuzzReport, seed: number): string {
     `${r.timing.maxNsPerByte.toFixed(1)} (${r.timing.maxNsPerByteSize} bytes)`,
   );
   row("max ms for one input (slow ones re-timed)", r.timing.maxMs.toFixed(2));
+  const reasons = [...r.rejectReasons].sort((a, b) => b[1] - a[1]);
+  lines.push(`environ rejection reasons (${reasons.length} distinct, top 15):`);
+  for (const [reason, n] of reasons.slice(0, 15)) row(`  ${reason}`, n);
   const list = (title: string, fs: readonly Finding[]) => {
     if (fs.length === 0) return;
     lines.push(`${title}:`);

@@ -205,3 +205,14 @@ Deno.test("fuzz: 2,000 seeded mutants of environ vs native: no crash, no unexpla
   // rejected module proves nothing.
   assert.ok(r.bothAccept > 500 && r.bothReject > 500, table);
 });
+
+Deno.test("classifyDisagreement() explains 'multiple memories' anywhere only with 2+ memories", () => {
+  // Two imported memories: environ may blame the module start for it.
+  const imported = module([2, 2, 0, 0, 2, 0, 1, 0, 0, 2, 0, 1]);
+  assert.equal(WebAssembly.validate(imported as Uint8Array<ArrayBuffer>), true);
+  const verdict = { accepted: false, offset: 8, reason: "multiple memories" };
+  assert.equal(classifyDisagreement(imported, verdict), "3.0 multi-memory");
+  // One memory: the same reason explains nothing.
+  const one = module([2, 1, 0, 0, 2, 0, 1]);
+  assert.equal(classifyDisagreement(one, verdict), undefined);
+});
