@@ -19,12 +19,23 @@ export const ENGINE_NAMES: readonly string[] = ["capstan", "facade", "native"];
  * @param print where `spectest.print*` writes
  * @returns the engine
  */
-export function createEngine(name: string, print: (line: string) => void): Promise<WastEngine> {
+export async function createEngine(
+  name: string,
+  print: (line: string) => void,
+): Promise<WastEngine> {
   switch (name) {
     case "native":
-      return Promise.resolve(jsApiEngine(WebAssembly, { name, checksMessages: false, print }));
+      return jsApiEngine(WebAssembly, { name, checksMessages: false, print });
+    case "facade": {
+      const { createWebAssembly } = await import("@capstan/runtime/webassembly");
+      return jsApiEngine(() => createWebAssembly(), { name, checksMessages: true, print });
+    }
+    case "capstan": {
+      const { capstanEngine } = await import("./capstan_engine.ts");
+      return capstanEngine({ print });
+    }
   }
-  return Promise.reject(new Error(`the ${name} engine is not available yet`));
+  throw new Error(`unknown engine ${name}`);
 }
 
 /**
@@ -32,6 +43,12 @@ export function createEngine(name: string, print: (line: string) => void): Promi
  *
  * @returns the two parsers, or undefined
  */
-export function loadTextFormat(): Promise<TextFormat | undefined> {
-  return Promise.resolve(undefined);
+export async function loadTextFormat(): Promise<TextFormat | undefined> {
+  const exports = await import("@capstan/environ") as Record<string, unknown>;
+  const { parseWat, parseWast } = exports;
+  if (typeof parseWat !== "function" || typeof parseWast !== "function") return undefined;
+  return {
+    parseWat: parseWat as TextFormat["parseWat"],
+    parseWast: parseWast as TextFormat["parseWast"],
+  };
 }

@@ -146,7 +146,9 @@ class JsApiSession implements WastSession {
 /**
  * Builds an engine over a `WebAssembly`-shaped object.
  *
- * @param wa the global `WebAssembly` or an object with its shape
+ * @param source the global `WebAssembly` or an object with its shape, or a
+ *   function making a fresh one for each script (the error classes of every
+ *   object it makes must be the same)
  * @param options name, message checking and print sink
  * @returns an engine for the spec-script runner
  * @example
@@ -156,12 +158,17 @@ class JsApiSession implements WastSession {
  * if (engine.classify(new WebAssembly.LinkError("x")).kind !== "link") throw new Error();
  * ```
  */
-export function jsApiEngine(wa: WebAssemblyLike, options: JsApiEngineOptions): WastEngine {
+export function jsApiEngine(
+  source: WebAssemblyLike | (() => WebAssemblyLike),
+  options: JsApiEngineOptions,
+): WastEngine {
   const print = options.print ?? (() => {});
+  const fresh = typeof source === "function" ? source : () => source;
+  const wa = fresh();
   return {
     name: options.name,
     checksMessages: options.checksMessages,
-    newSession: (_externs: ExternRefs) => new JsApiSession(wa, print),
+    newSession: (_externs: ExternRefs) => new JsApiSession(fresh(), print),
     classify(error: unknown): ClassifiedError {
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof UnsupportedError) return { kind: "unsupported", message };

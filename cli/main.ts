@@ -16,9 +16,7 @@
  */
 
 import { UsageError } from "./_args.ts";
-import { COMPILE_USAGE, compileCommand } from "./compile_command.ts";
-import { RUN_USAGE, runCommand } from "./run_command.ts";
-import { type CommandOutput, WAST_USAGE, wastCommand } from "./wast_command.ts";
+import type { CommandOutput } from "./wast_command.ts";
 
 /** The usage text of `capstan`. */
 export const MAIN_USAGE = `Usage: capstan <COMMAND> [OPTIONS] ...
@@ -30,13 +28,25 @@ Commands:
 
 Run "capstan <COMMAND> --help" for a command's options.`;
 
-const COMMANDS: Record<
-  string,
-  { usage: string; run: (args: readonly string[], output: CommandOutput) => Promise<number> }
-> = {
-  run: { usage: RUN_USAGE, run: runCommand },
-  wast: { usage: WAST_USAGE, run: wastCommand },
-  compile: { usage: COMPILE_USAGE, run: compileCommand },
+interface Command {
+  readonly usage: string;
+  readonly run: (args: readonly string[], output: CommandOutput) => Promise<number>;
+}
+
+/** Each subcommand is loaded only when used, so one never depends on another's layers. */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  run: async () => {
+    const m = await import("./run_command.ts");
+    return { usage: m.RUN_USAGE, run: m.runCommand };
+  },
+  wast: async () => {
+    const m = await import("./wast_command.ts");
+    return { usage: m.WAST_USAGE, run: m.wastCommand };
+  },
+  compile: async () => {
+    const m = await import("./compile_command.ts");
+    return { usage: m.COMPILE_USAGE, run: m.compileCommand };
+  },
 };
 
 /**
@@ -52,10 +62,17 @@ export async function main(args: readonly string[], output: CommandOutput): Prom
     (name === undefined ? output.err : output.out)(MAIN_USAGE);
     return name === undefined ? 2 : 0;
   }
-  const command = COMMANDS[name];
-  if (command === undefined) {
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (load === undefined) {
     output.err(`error: unknown command "${name}"\n\n${MAIN_USAGE}`);
     return 2;
+  }
+  let command: Command;
+  try {
+    command = await load();
+  } catch (error) {
+    output.err(`error: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
   }
   try {
     return await command.run(rest, output);

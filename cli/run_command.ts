@@ -1,14 +1,265 @@
 /**
- * `capstan run`: placeholder until the runtime lands.
+ * `capstan run [OPTIONS] FILE [ARGS...]`: runs a WASI command module, or with
+ * `--invoke NAME` calls one export and prints its results, on Capstan's
+ * runtime with WASI from `@capstan/wasi`. Flags are wasmtime's: `--invoke`,
+ * `--dir HOST[::GUEST]`, `--env KEY=VALUE`, `--fuel N`,
+ * `--max-wasm-stack BYTES`, `--timeout DURATION`.
+ *
+ * Exit codes (as wasmtime on Unix):
+ * - the guest's `proc_exit` code, or 0 when `_start` (or the invoked export) returns;
+ * - 134 when execution traps (128 + SIGABRT): the trap's message and wasm
+ *   backtrace go to stderr;
+ * - 1 for any other error (unreadable file, compile or link error);
+ * - 2 for a usage error.
+ *
+ * Invariants: options must come before FILE; everything after FILE belongs to
+ * the guest (its `argv[1..]`, or the invoked export's arguments). The guest
+ * sees only the directories given with `--dir` and only the `--env`
+ * variables.
  *
  * @module
  */
+
+import type { ValType } from "@capstan/environ";
+import { Engine, Func, type Instance, Linker, Memory, Module, Store, Trap } from "@capstan/runtime";
+import { Wasi, WasiExit } from "@capstan/wasi";
+import { parseCommandLine, stringList, stringOption, UsageError } from "./_args.ts";
+import { loadTextFormat } from "./_engines.ts";
+import { formatInvokeResult, InvokeArgumentError, parseInvokeArgument } from "./invoke_values.ts";
 import type { CommandOutput } from "./wast_command.ts";
 
 /** The usage text of `capstan run`. */
-export const RUN_USAGE = `Usage: capstan run [OPTIONS] FILE [ARGS...]`;
+export const RUN_USAGE = `Usage: capstan run [OPTIONS] FILE [ARGS...]
 
-/** Runs `capstan run`. */
-export function runCommand(_args: readonly string[], _output: CommandOutput): Promise<number> {
-  return Promise.reject(new Error("not yet"));
+Runs a WebAssembly module (.wasm, or .wat): a WASI command module's _start,
+or with --invoke one export, whose results are printed one per line.
+Options come before FILE; ARGS after it go to the module (or the export).
+
+Options:
+  --invoke NAME             call the export NAME (after _initialize, if any)
+  --dir HOST[::GUEST]       let the guest reach directory HOST as GUEST
+  --env KEY=VALUE           set an environment variable for the guest (KEY alone:
+                            pass the host's value)
+  --fuel N                  trap "all fuel consumed" after N units of fuel
+  --max-wasm-stack BYTES    the wasm stack limit ("call stack exhausted" beyond it)
+  --timeout DURATION        trap "interrupt" after DURATION (e.g. 500ms, 2s, 1m)
+  -h, --help                show this help
+
+Exit code: the guest's exit code; 134 when it traps; 1 on other errors.`;
+
+/** The exit code of a trapped run, as wasmtime's on Unix (128 + SIGABRT). */
+export const TRAP_EXIT_CODE = 134;
+
+const DURATION = /^(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)?$/;
+const UNIT_MS: Record<string, number> = {
+  ns: 1e-6,
+  us: 1e-3,
+  "µs": 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
+
+/**
+ * Parses a duration as wasmtime's `--timeout` takes it.
+ *
+ * @param text e.g. `500ms`, `2s`, `1.5m`; a bare number is seconds
+ * @returns milliseconds
+ * @throws {UsageError} for anything else
+ */
+export function parseDuration(text: string): number {
+  const match = DURATION.exec(text.trim());
+  if (match === null) {
+    throw new UsageError(`--timeout: "${text}" is not a duration (e.g. 500ms, 2s, 1m)`);
+  }
+  return Number(match[1]) * UNIT_MS[match[2] ?? "s"];
+}
+
+function positiveInteger(text: string | undefined, name: string): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) {
+    throw new UsageError(`--${name}: "${text}" is not a non-negative integer`);
+  }
+  return Number(text);
+}
+
+function parseDirs(values: string[]): Record<string, string> {
+  const preopens: Record<string, string> = {};
+  for (const value of values) {
+    const [host, guest = host] = value.split("::");
+    if (host === "" || guest === "") throw new UsageError(`--dir: "${value}" needs HOST[::GUEST]`);
+    preopens[guest] = host;
+  }
+  return preopens;
+}
+
+function parseEnv(values: string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const value of values) {
+    const eq = value.indexOf("=");
+    if (eq === 0) throw new UsageError(`--env: "${value}" needs KEY=VALUE`);
+    if (eq < 0) {
+      const inherited = Deno.env.get(value);
+      if (inherited !== undefined) env[value] = inherited;
+    } else {
+      env[value.slice(0, eq)] = value.slice(eq + 1);
+    }
+  }
+  return env;
+}
+
+async function readModuleBytes(file: string): Promise<Uint8Array> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(file);
+  } catch (error) {
+    throw new Error(`cannot read ${file}: ${error instanceof Error ? error.message : error}`);
+  }
+  const isBinary = bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0x61 &&
+    bytes[2] === 0x73 && bytes[3] === 0x6d;
+  if (isBinary) return bytes;
+  const text = await loadTextFormat();
+  if (text === undefined) {
+    throw new Error(`${file} is not a binary module, and the text format is not available`);
+  }
+  return text.parseWat(new TextDecoder().decode(bytes));
+}
+
+/** The exports of an instance shaped like a JS-API instance's, for `Wasi`. */
+function wasiView(instance: Instance, withStart: boolean): { exports: Record<string, unknown> } {
+  const exports: Record<string, unknown> = {};
+  for (const { name, value } of instance.exports()) {
+    if (name === "_start" && !withStart) continue;
+    if (value instanceof Memory) {
+      exports[name] = {
+        get buffer() {
+          return value.buffer;
+        },
+      };
+    } else if (value instanceof Func) {
+      exports[name] = (...args: unknown[]) => {
+        const results = value.call(...args);
+        return results.length === 0 ? undefined : results.length === 1 ? results[0] : results;
+      };
+    }
+  }
+  return { exports };
+}
+
+/** Starts a worker that advances the engine's epoch after `ms`; returns how to stop it. */
+function startTimeout(engine: Engine, ms: number): () => void {
+  const source = `self.onmessage = (e) => {
+    const { counter, ms } = e.data;
+    setTimeout(() => { Atomics.add(counter, 0, 1); self.close(); }, ms);
+  };`;
+  const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+  const worker = new Worker(url, { type: "module" });
+  worker.postMessage({ counter: engine.epochCounter, ms });
+  return () => {
+    worker.terminate();
+    URL.revokeObjectURL(url);
+  };
+}
+
+/**
+ * Runs `capstan run`.
+ *
+ * @param args the arguments after `run`
+ * @param output where to write
+ * @returns the exit code
+ */
+export async function runCommand(args: readonly string[], output: CommandOutput): Promise<number> {
+  const { values, positionals } = parseCommandLine(args, {
+    invoke: { type: "string" },
+    dir: { type: "string", multiple: true },
+    env: { type: "string", multiple: true },
+    fuel: { type: "string" },
+    "max-wasm-stack": { type: "string" },
+    timeout: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  }, true);
+  if (values.help) {
+    output.out(RUN_USAGE);
+    return 0;
+  }
+  const [file, ...guestArgs] = positionals;
+  if (file === undefined) throw new UsageError("no module file given");
+  const invoke = stringOption(values, "invoke");
+  const fuel = positiveInteger(stringOption(values, "fuel"), "fuel");
+  const maxWasmStack = positiveInteger(stringOption(values, "max-wasm-stack"), "max-wasm-stack");
+  if (maxWasmStack === 0) throw new UsageError("--max-wasm-stack must be positive");
+  const timeoutText = stringOption(values, "timeout");
+  const timeoutMs = timeoutText === undefined ? undefined : parseDuration(timeoutText);
+  const preopens = parseDirs(stringList(values, "dir"));
+  const env = parseEnv(stringList(values, "env"));
+
+  const engine = new Engine({
+    consumeFuel: fuel !== undefined,
+    epochInterruption: timeoutMs !== undefined,
+    maxWasmStack,
+  });
+  const store = new Store(engine, undefined);
+  if (fuel !== undefined) store.setFuel(fuel);
+  if (timeoutMs !== undefined) store.setEpochDeadline(1);
+
+  const module = new Module(engine, await readModuleBytes(file));
+  const wasi = new Wasi({
+    args: [file, ...(invoke === undefined ? guestArgs : [])],
+    env,
+    preopens,
+  });
+  const linker = new Linker(engine);
+  for (const imp of module.imports()) {
+    if (imp.module !== "wasi_snapshot_preview1" || imp.type.kind !== "func") continue;
+    const fn = wasi.imports[imp.name];
+    if (fn !== undefined) linker.funcWrap(imp.module, imp.name, imp.type.type, fn);
+  }
+
+  let callArgs: unknown[] = [];
+  if (invoke !== undefined) {
+    const type = module.exports().find((e) => e.name === invoke)?.type;
+    if (type?.kind !== "func") throw new Error(`failed to find function export \`${invoke}\``);
+    const params = type.type.params;
+    if (guestArgs.length !== params.length) {
+      throw new UsageError(
+        `export \`${invoke}\` takes ${params.length} argument(s), found ${guestArgs.length}`,
+      );
+    }
+    try {
+      callArgs = params.map((t, i) => parseInvokeArgument(guestArgs[i], t));
+    } catch (error) {
+      if (error instanceof InvokeArgumentError) throw new UsageError(error.message);
+      throw error;
+    }
+  }
+
+  const stopTimeout = timeoutMs === undefined ? undefined : startTimeout(engine, timeoutMs);
+  try {
+    const instance = linker.instantiate(store, module);
+    if (invoke === undefined) {
+      const start = instance.getFunc("_start");
+      if (start === undefined) return 0;
+      return wasi.start(wasiView(instance, true));
+    }
+    const hasMemory = instance.exports().some((e) => e.value instanceof Memory);
+    if (hasMemory) wasi.initialize(wasiView(instance, false));
+    else instance.getFunc("_initialize")?.call();
+    const func = instance.getFunc(invoke)!;
+    const results = func.call(...callArgs);
+    func.type.results.forEach((t: ValType, i: number) => {
+      output.out(formatInvokeResult(results[i], t));
+    });
+    return 0;
+  } catch (error) {
+    if (error instanceof WasiExit) return error.code;
+    if (error instanceof Trap) {
+      output.err(`error: failed to run main module \`${file}\``);
+      output.err(String(error));
+      return TRAP_EXIT_CODE;
+    }
+    throw error;
+  } finally {
+    stopTimeout?.();
+  }
 }

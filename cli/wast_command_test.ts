@@ -7,8 +7,12 @@ Deno.test("capstan wast prints a line per script and the totals, and exits 1 on 
   const { code, stdout } = await capstan(["wast", "--engine", "native", RUNNER_JSON]);
   const lines = stdout.trimEnd().split("\n");
   assert.equal(lines.length, 2);
-  assert.equal(lines[0], `${RUNNER_JSON}: 17 passed, 2 failed, 2 skipped`);
-  assert.equal(lines[1], "17 passed, 2 failed, 2 skipped");
+  // The text module is skipped only while the text format is unavailable.
+  const match = /^(\d+) passed, 2 failed, (\d+) skipped$/.exec(lines[1]);
+  assert.ok(match, lines[1]);
+  assert.equal(Number(match[1]) + Number(match[2]), 19);
+  assert.ok(Number(match[2]) === 1 || Number(match[2]) === 2);
+  assert.equal(lines[0], `${RUNNER_JSON}: ${lines[1]}`);
   assert.equal(code, 1);
 });
 

@@ -1,0 +1,188 @@
+/**
+ * A {@link WastEngine} on Capstan's runtime API (`@capstan/runtime`): an
+ * `Engine`, one `Store` and one `Linker` per script, with `spectest` defined
+ * in the linker. Unlike the JS-API engines it passes v128 values (as 16-byte
+ * `Uint8Array`s), so SIMD scripts run in full.
+ *
+ * Invariants:
+ * - Registering a name twice replaces the earlier definitions (the linker
+ *   allows shadowing), as spec scripts expect.
+ * - Floats go in and out as the runtime represents them (JS numbers), so a
+ *   result's bits are those of the number the runtime returned.
+ *
+ * @module
+ */
+
+import {
+  CompileError,
+  Engine,
+  Func,
+  Global,
+  type Instance,
+  Linker,
+  LinkError,
+  Memory,
+  Module,
+  Store,
+  Table,
+  Trap,
+  TrapCode,
+  type Val,
+  ValType,
+} from "@capstan/runtime";
+import type { ClassifiedError, WastEngine, WastSession } from "./wast_engine.ts";
+import type { ExternRefs, WastValue } from "./wast_values.ts";
+
+/** Options of {@link capstanEngine}. */
+export interface CapstanEngineOptions {
+  /** Where `spectest.print*` writes; discarded when absent. */
+  readonly print?: (line: string) => void;
+  /** The engine to compile and run on; a default one when absent. */
+  readonly engine?: Engine;
+}
+
+const scratch = new DataView(new ArrayBuffer(8));
+
+function toVal(value: WastValue): Val {
+  switch (value.type) {
+    case "i32":
+      return value.bits | 0;
+    case "i64":
+      return BigInt.asIntN(64, value.bits);
+    case "f32":
+      scratch.setUint32(0, value.bits);
+      return scratch.getFloat32(0);
+    case "f64":
+      scratch.setBigUint64(0, value.bits);
+      return scratch.getFloat64(0);
+    case "v128":
+      return value.bytes.slice();
+    default:
+      return value.ref;
+  }
+}
+
+function fromVal(type: ValType, v: Val): WastValue {
+  switch (type) {
+    case ValType.i32:
+      return { type: "i32", bits: Number(v) >>> 0 };
+    case ValType.i64:
+      return { type: "i64", bits: BigInt.asUintN(64, BigInt(v)) };
+    case ValType.f32:
+      scratch.setFloat32(0, v as number);
+      return { type: "f32", bits: scratch.getUint32(0) };
+    case ValType.f64:
+      scratch.setFloat64(0, v as number);
+      return { type: "f64", bits: scratch.getBigUint64(0) };
+    case ValType.v128:
+      return { type: "v128", bytes: Uint8Array.from(v as Uint8Array) };
+    case ValType.funcref:
+      return { type: "funcref", ref: v };
+    case ValType.externref:
+      return { type: "externref", ref: v };
+  }
+  throw new TypeError(`unknown value type ${type}`);
+}
+
+function defineSpectest(
+  linker: Linker<undefined>,
+  store: Store<undefined>,
+  print: (line: string) => void,
+) {
+  const fn = (name: string, params: ("i32" | "i64" | "f32" | "f64")[]) =>
+    linker.funcWrap("spectest", name, { params, results: [] }, (...args: Val[]) => {
+      print(args.map((a, i) => `${a} : ${params[i]}`).join(" "));
+    });
+  fn("print", []);
+  fn("print_i32", ["i32"]);
+  fn("print_i64", ["i64"]);
+  fn("print_f32", ["f32"]);
+  fn("print_f64", ["f64"]);
+  fn("print_i32_f32", ["i32", "f32"]);
+  fn("print_f64_f64", ["f64", "f64"]);
+  const global = (type: ValType, value: Val) => new Global(store, { type, mutable: false }, value);
+  linker.define("spectest", "global_i32", global(ValType.i32, 666));
+  linker.define("spectest", "global_i64", global(ValType.i64, 666n));
+  linker.define("spectest", "global_f32", global(ValType.f32, 666.6));
+  linker.define("spectest", "global_f64", global(ValType.f64, 666.6));
+  linker.define(
+    "spectest",
+    "table",
+    new Table(store, { element: ValType.funcref, limits: { min: 10, max: 20 } }, null),
+  );
+  linker.define("spectest", "memory", new Memory(store, { limits: { min: 1, max: 2 } }));
+}
+
+class CapstanSession implements WastSession {
+  #engine: Engine;
+  #store: Store<undefined>;
+  #linker: Linker<undefined>;
+
+  constructor(engine: Engine, print: (line: string) => void) {
+    this.#engine = engine;
+    this.#store = new Store(engine, undefined);
+    this.#linker = new Linker<undefined>(engine).allowShadowing(true);
+    defineSpectest(this.#linker, this.#store, print);
+  }
+
+  compile(bytes: Uint8Array): unknown {
+    return new Module(this.#engine, bytes);
+  }
+
+  instantiate(module: unknown): unknown {
+    return this.#linker.instantiate(this.#store, module as Module);
+  }
+
+  register(name: string, instance: unknown): void {
+    this.#linker.instance(this.#store, name, instance as Instance);
+  }
+
+  invoke(instance: unknown, field: string, args: readonly WastValue[]): WastValue[] {
+    const func = (instance as Instance).getFunc(field);
+    if (!(func instanceof Func)) throw new Error(`no exported function "${field}"`);
+    const results = func.call(...args.map(toVal));
+    return func.type.results.map((t, i) => fromVal(t, results[i]));
+  }
+
+  get(instance: unknown, field: string): WastValue {
+    const global = (instance as Instance).getGlobal(field);
+    if (global === undefined) throw new Error(`no exported global "${field}"`);
+    return fromVal(global.type.type, global.get());
+  }
+}
+
+/**
+ * Builds an engine on Capstan's runtime API.
+ *
+ * @param options print sink and engine configuration
+ * @returns an engine for the spec-script runner
+ * @example
+ * ```ts
+ * import { capstanEngine } from "./capstan_engine.ts";
+ * const engine = capstanEngine();
+ * if (engine.name !== "capstan" || !engine.checksMessages) throw new Error();
+ * ```
+ */
+export function capstanEngine(options: CapstanEngineOptions = {}): WastEngine {
+  const print = options.print ?? (() => {});
+  const engine = options.engine ?? new Engine();
+  return {
+    name: "capstan",
+    checksMessages: true,
+    newSession: (_externs: ExternRefs) => new CapstanSession(engine, print),
+    classify(error: unknown): ClassifiedError {
+      const message = error instanceof Error ? error.message : String(error);
+      if (error instanceof CompileError) return { kind: "compile", message };
+      if (error instanceof LinkError) return { kind: "link", message };
+      if (error instanceof Trap) {
+        const exhausted = error.code === TrapCode.StackOverflow ||
+          message.includes("call stack exhausted");
+        return { kind: exhausted ? "exhaustion" : "trap", message };
+      }
+      return {
+        kind: "other",
+        message: error instanceof Error ? `${error.name}: ${message}` : message,
+      };
+    },
+  };
+}
