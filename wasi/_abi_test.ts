@@ -22,6 +22,7 @@ interface Harness {
   put: (at: number, s: string) => number;
   tmp: string;
   stdout: CaptureWriter;
+  memory: WebAssembly.Memory;
 }
 
 function withWasi(fn: (h: Harness) => void): void {
@@ -43,6 +44,7 @@ function withWasi(fn: (h: Harness) => void): void {
       put,
       tmp,
       stdout,
+      memory,
     });
   } finally {
     Deno.removeSync(tmp, { recursive: true });
@@ -355,5 +357,20 @@ Deno.test("stdout receives fd_write bytes across several iovecs", () => {
     assert.equal(h.view().getUint32(20, true), 13);
     assert.equal(h.stdout.text(), "Hello, world\n");
     assert.equal(h.call.fd_write(0, 0, 2, 20), Errno.notcapable);
+  });
+});
+
+Deno.test("host calls see memory that grew after earlier calls", () => {
+  withWasi((h) => {
+    assert.equal(h.call.random_get(0, 16), 0);
+    assert.equal(h.call.random_get(70000, 16), Errno.fault);
+    h.memory.grow(1);
+    assert.equal(h.call.random_get(70000, 16), 0);
+    assert.ok(new Uint8Array(h.memory.buffer, 70000, 16).some((b) => b !== 0));
+    h.put(70100, "grown\n");
+    h.view().setUint32(70200, 70100, true);
+    h.view().setUint32(70204, 6, true);
+    assert.equal(h.call.fd_write(1, 70200, 1, 70208), 0);
+    assert.equal(h.stdout.text(), "grown\n");
   });
 });
