@@ -1,0 +1,146 @@
+import assert from "node:assert/strict";
+import { capstan } from "./_subprocess_test_util.ts";
+
+const INVOKE = new URL("./testdata/run/invoke.wasm", import.meta.url).pathname;
+const INVOKE_WAT = new URL("./testdata/run/invoke.wat", import.meta.url).pathname;
+const ARGS_ENV = new URL("../wasi/testdata/args_env.wasm", import.meta.url).pathname;
+const CAT = new URL("../wasi/testdata/cat.wasm", import.meta.url).pathname;
+const HELLO = new URL("../examples/hello.wasm", import.meta.url).pathname;
+
+/**
+ * Tests that execute wasm are ignored (and reported as ignored) only while the
+ * runtime says it cannot execute at all; any other failure fails them.
+ */
+const probe = await capstan(["run", "--invoke", "add", INVOKE, "1", "2"]);
+const VM_MISSING = probe.code !== 0 &&
+  /wasm execution is not available|Module not found/.test(probe.stderr);
+
+function runs(name: string, fn: () => Promise<void>): void {
+  Deno.test({ name, ignore: VM_MISSING, fn });
+}
+
+runs("capstan run --invoke prints an export's result and exits 0", async () => {
+  const { code, stdout, stderr } = await capstan(["run", "--invoke", "add", INVOKE, "2", "-7"]);
+  assert.equal(stderr, "");
+  assert.equal(stdout, "-5\n");
+  assert.equal(code, 0);
+});
+
+runs("capstan run --invoke calls _initialize first", async () => {
+  const { stdout } = await capstan(["run", "--invoke", "count", INVOKE]);
+  assert.equal(stdout, "5\n");
+});
+
+runs(
+  "capstan run --invoke prints i64 exactly and floats shortest, one result per line",
+  async () => {
+    const fac = await capstan(["run", "--invoke", "fac", INVOKE, "20"]);
+    assert.equal(fac.stdout, "2432902008176640000\n");
+    const floats = await capstan(["run", "--invoke", "floats", INVOKE, "0.1", "1e21"]);
+    assert.equal(floats.stdout, "0.1\n1000000000000000000000\n");
+    const special = await capstan(["run", "--invoke", "floats", INVOKE, "-0", "nan"]);
+    assert.equal(special.stdout, "-0\nNaN\n");
+  },
+);
+
+runs("capstan run reads .wat files through the text format", async () => {
+  const { code, stdout } = await capstan(["run", "--invoke", "add", INVOKE_WAT, "40", "2"]);
+  assert.equal(stdout, "42\n");
+  assert.equal(code, 0);
+});
+
+runs("a trap prints its message and wasm backtrace to stderr and exits 134", async () => {
+  const { code, stdout, stderr } = await capstan(["run", "--invoke", "calls_div", INVOKE, "1"]);
+  assert.equal(code, 134);
+  assert.equal(stdout, "");
+  assert.match(stderr, /wasm trap: integer divide by zero/);
+  assert.match(stderr, /wasm backtrace:\n\s+0: .*\n\s+1: /, "two frames: div and calls_div");
+});
+
+runs("--fuel, --timeout and --max-wasm-stack stop a run with a trap", async () => {
+  const fuel = await capstan(["run", "--fuel", "1000", "--invoke", "spin", INVOKE]);
+  assert.equal(fuel.code, 134);
+  assert.match(fuel.stderr, /all fuel consumed/);
+  const timeout = await capstan(["run", "--timeout", "200ms", "--invoke", "spin", INVOKE]);
+  assert.equal(timeout.code, 134);
+  assert.match(timeout.stderr, /wasm trap: interrupt/);
+  const stack = await capstan(["run", "--max-wasm-stack", "65536", "--invoke", "deep", INVOKE]);
+  assert.equal(stack.code, 134);
+  assert.match(stack.stderr, /call stack exhausted/);
+});
+
+runs("capstan run runs a WASI command with its args and env, and exits with its code", async () => {
+  const { code, stdout } = await capstan([
+    "run",
+    "--env",
+    "A=1",
+    ARGS_ENV,
+    "exit",
+    "3",
+  ]);
+  assert.equal(code, 3);
+  assert.match(stdout, /^argc=3\n/);
+  assert.match(stdout, /argv\[1\]=exit\nargv\[2\]=3\n/);
+  assert.match(stdout, /env\[0\]=A=1\n/);
+  assert.match(stdout, /HOME=\(unset\)/, "nothing of the host's environment leaks in");
+});
+
+runs("capstan run runs examples/hello.wasm", async () => {
+  const { code, stdout } = await capstan(["run", HELLO, "x"]);
+  assert.equal(stdout, "Hello, world!\narg 1: x\n");
+  assert.equal(code, 0);
+});
+
+runs("--dir HOST::GUEST lets the guest read a preopened directory, and nothing else", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/note.txt`, "hi there\n");
+    const ok = await capstan(["run", "--dir", `${dir}::/data`, CAT, "/data/note.txt"]);
+    assert.equal(ok.stdout, "hi there\n");
+    assert.equal(ok.code, 0);
+    const denied = await capstan(["run", CAT, `${dir}/note.txt`]);
+    assert.equal(denied.code, 1);
+    assert.equal(denied.stdout, "");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("capstan run usage errors say what was wrong and exit 2", async () => {
+  const cases: [string[], RegExp][] = [
+    [["run"], /no module file given/],
+    [["run", "--invoke", "add", INVOKE, "1"], /takes 2 argument\(s\), found 1/],
+    [["run", "--invoke", "add", INVOKE, "one", "2"], /"one" is not an i32 integer/],
+    [["run", "--timeout", "soon", INVOKE], /not a duration/],
+    [["run", "--fuel", "-3", INVOKE], /--fuel/],
+    [["run", "--dir", "::x", INVOKE], /HOST\[::GUEST\]/],
+    [["run", "--frobnicate", INVOKE], /frobnicate/],
+  ];
+  for (const [args, message] of cases) {
+    const { code, stderr } = await capstan(args);
+    assert.equal(code, 2, `${args.join(" ")}: ${stderr}`);
+    assert.match(stderr, message);
+    assert.match(stderr, /Usage: capstan run/);
+  }
+});
+
+Deno.test("capstan run of a missing file or a bad module exits 1 with the reason", async () => {
+  const missing = await capstan(["run", "/nonexistent/x.wasm"]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /cannot read \/nonexistent\/x.wasm/);
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeFile(`${dir}/bad.wasm`, new Uint8Array([0, 97, 115, 109, 2, 0, 0, 0]));
+    const bad = await capstan(["run", `${dir}/bad.wasm`]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /^error: .*version/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("capstan run --help prints the usage and exits 0", async () => {
+  const { code, stdout } = await capstan(["run", "--help"]);
+  assert.equal(code, 0);
+  assert.match(stdout, /--max-wasm-stack BYTES/);
+});

@@ -1,0 +1,16 @@
+;; Exports for `capstan run --invoke` tests (rebuild: wat2wasm invoke.wat -o invoke.wasm).
+(module
+  (global $count (mut i32) (i32.const 0))
+  (func (export "_initialize") i32.const 5 global.set $count)
+  (func (export "count") (result i32) global.get $count)
+  (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add)
+  (func $div (export "div") (param i32 i32) (result i32) local.get 0 local.get 1 i32.div_s)
+  (func (export "calls_div") (param i32) (result i32) local.get 0 i32.const 0 call $div)
+  (func $fac (export "fac") (param i64) (result i64)
+    (if (result i64) (i64.eqz (local.get 0))
+      (then (i64.const 1))
+      (else (i64.mul (local.get 0) (call $fac (i64.sub (local.get 0) (i64.const 1)))))))
+  (func (export "floats") (param f32 f64) (result f32 f64) local.get 0 local.get 1)
+  (func (export "spin") (loop br 0))
+  (func $deep (export "deep") call $deep)
+)
