@@ -4,11 +4,18 @@
  *
  * - On the native `WebAssembly`: proves the runner itself. Every failure must
  *   be one of the listed, explained differences of V8 from the spec scripts.
+ * - On Capstan (its runtime API, and its `WebAssembly` facade): the pass,
+ *   fail and skip counts of every script, and the line and reason of every
+ *   failure, must equal the recorded ones in `testdata/spec_expectations.json`.
+ *   After a deliberate change, re-record them with
+ *   `CAPSTAN_BLESS=1 deno test -A cli/spec_corpus_test.ts` and review the diff.
  *
  * @module
  */
 
 import assert from "node:assert/strict";
+import { createWebAssembly } from "@capstan/runtime/webassembly";
+import { capstanEngine } from "./capstan_engine.ts";
 import { jsApiEngine } from "./js_api_engine.ts";
 import { runScript, type ScriptResult, type WastScript } from "./wast_runner.ts";
 import type { WastEngine } from "./wast_engine.ts";
@@ -115,4 +122,107 @@ Deno.test({
     }
     assert.ok(passed > 28000, `passed ${passed}`);
   },
+});
+
+const EXPECTATIONS = new URL("./testdata/spec_expectations.json", import.meta.url).pathname;
+const BLESS = Deno.env.get("CAPSTAN_BLESS") === "1";
+
+/** What one script did on one engine, as recorded. */
+interface Recorded {
+  passed: number;
+  failed: number;
+  skipped: number;
+  failures: string[];
+}
+
+function record(result: ScriptResult): Recorded {
+  return {
+    passed: result.passed,
+    failed: result.failed,
+    skipped: result.skipped,
+    failures: result.failures.map((f) => `line ${f.line}: ${f.command}: ${f.reason}`),
+  };
+}
+
+/** Whether Capstan can execute wasm at all yet (the VM lands after the API). */
+const VM_AVAILABLE = (() => {
+  try {
+    const wa = createWebAssembly();
+    // (module (func (export "f")))
+    const bytes = new Uint8Array([
+      0,
+      97,
+      115,
+      109,
+      1,
+      0,
+      0,
+      0,
+      1,
+      4,
+      1,
+      96,
+      0,
+      0,
+      3,
+      2,
+      1,
+      0,
+      7,
+      5,
+      1,
+      1,
+      102,
+      0,
+      0,
+      10,
+      4,
+      1,
+      2,
+      0,
+      11,
+    ]);
+    (new wa.Instance(new wa.Module(bytes)).exports.f as () => void)();
+    return true;
+  } catch (error) {
+    if (error instanceof Error && /not available/.test(error.message)) return false;
+    throw error;
+  }
+})();
+
+async function checkAgainstRecord(engineName: string, engine: WastEngine): Promise<void> {
+  const results = await runCorpus(engine);
+  const actual: Record<string, Recorded> = {};
+  for (const [name, result] of results) actual[name] = record(result);
+  const all = await Deno.readTextFile(EXPECTATIONS).then(JSON.parse, () => ({})) as Record<
+    string,
+    Record<string, Recorded>
+  >;
+  if (BLESS) {
+    all[engineName] = actual;
+    await Deno.writeTextFile(EXPECTATIONS, JSON.stringify(all, null, 1) + "\n");
+    return;
+  }
+  const expected = all[engineName];
+  assert.ok(expected, `no recorded results for ${engineName}: run with CAPSTAN_BLESS=1`);
+  for (const name of Object.keys(actual)) {
+    assert.deepEqual(actual[name], expected[name], `${engineName}: ${name}`);
+  }
+  assert.deepEqual(Object.keys(actual).sort(), Object.keys(expected).sort());
+}
+
+Deno.test({
+  name: "the spec corpus on Capstan's runtime matches the recorded results",
+  ignore: !corpusPresent || !VM_AVAILABLE,
+  fn: () => checkAgainstRecord("capstan", capstanEngine()),
+});
+
+Deno.test({
+  name: "the spec corpus on Capstan's WebAssembly facade matches the recorded results",
+  ignore: !corpusPresent || !VM_AVAILABLE,
+  fn: () =>
+    checkAgainstRecord(
+      "facade",
+      jsApiEngine(() => createWebAssembly(), { name: "facade", checksMessages: true }),
+    ),
 });
