@@ -1,0 +1,36 @@
+import assert from "node:assert/strict";
+import { parseCommandLine, stringList, stringOption, UsageError } from "./_args.ts";
+
+const RUN = {
+  invoke: { type: "string" as const },
+  dir: { type: "string" as const, multiple: true },
+  verbose: { type: "boolean" as const },
+  help: { type: "boolean" as const, short: "h" },
+};
+
+Deno.test("parseCommandLine() stops at the first positional: the rest belongs to the module", () => {
+  const { values, positionals } = parseCommandLine(
+    ["--invoke", "f", "--dir=a", "--dir", "b::c", "m.wasm", "--invoke", "-5"],
+    RUN,
+    true,
+  );
+  assert.equal(stringOption(values, "invoke"), "f");
+  assert.deepEqual(stringList(values, "dir"), ["a", "b::c"]);
+  assert.deepEqual(positionals, ["m.wasm", "--invoke", "-5"]);
+});
+
+Deno.test("parseCommandLine() treats -- as the end of options", () => {
+  const { positionals } = parseCommandLine(["--verbose", "--", "--odd-name.wasm", "x"], RUN, true);
+  assert.deepEqual(positionals, ["--odd-name.wasm", "x"]);
+});
+
+Deno.test("parseCommandLine() reports unknown options and missing values as UsageError", () => {
+  assert.throws(() => parseCommandLine(["--nope", "m.wasm"], RUN, true), UsageError);
+  assert.throws(() => parseCommandLine(["--invoke"], RUN, true), UsageError);
+  assert.throws(() => parseCommandLine(["--verbose=yes"], RUN, false), UsageError);
+});
+
+Deno.test("stringOption() refuses an option given twice", () => {
+  const { values } = parseCommandLine(["--dir", "a", "--dir", "b"], RUN, false);
+  assert.throws(() => stringOption(values, "dir"), UsageError);
+});
