@@ -374,3 +374,16 @@ Deno.test("host calls see memory that grew after earlier calls", () => {
     assert.equal(h.stdout.text(), "grown\n");
   });
 });
+
+Deno.test("path_open with an out-of-bounds result pointer creates nothing", () => {
+  withWasi((h) => {
+    const len = h.put(PATH, "created");
+    assert.equal(
+      h.call.path_open(3, 0, PATH, len, Oflags.creat, ALL, ALL, 0, 65534),
+      Errno.fault,
+    );
+    assert.deepEqual([...Deno.readDirSync(h.tmp)], []);
+    // The lowest free fd is still 4: nothing was left in the table.
+    assert.equal(open(h, "created", Oflags.creat), 4);
+  });
+});

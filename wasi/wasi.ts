@@ -630,6 +630,7 @@ export class Wasi {
     out: number,
   ): number {
     const dir = this.#fds.dir(fd, Rights.path_open);
+    this.#bytes(out, 4); // EFAULT now rather than after the file is opened or created
     const create = (oflags & Oflags.creat) !== 0;
     const exclusive = (oflags & Oflags.excl) !== 0;
     const truncate = (oflags & Oflags.trunc) !== 0;
@@ -675,14 +676,7 @@ export class Wasi {
         });
       }
     }
-    let newFd: number;
-    try {
-      newFd = this.#fds.add(entry);
-      this.#view().setUint32(out, newFd, true);
-    } catch (err) {
-      entry.file?.close();
-      throw err;
-    }
+    this.#view().setUint32(out, this.#fds.add(entry), true);
     return 0;
   }
 
