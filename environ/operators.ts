@@ -49,76 +49,55 @@ export const BLOCK_EMPTY = 0x40;
 /** `blockType` of a block typed by a type index (found in `index`). */
 export const BLOCK_TYPE_INDEX = -1;
 
-/** Immediate kinds as small integers, for the decoder's switch. */
-const enum K {
-  none,
-  blocktype,
-  label,
-  br_table,
-  func,
-  call_indirect,
-  local,
-  global,
-  table,
-  memarg,
-  memory,
-  i32,
-  i64,
-  f32,
-  f64,
-  v128,
-  shuffle,
-  lane,
-  memarg_lane,
-  reftype,
-  select_t,
-  data,
-  elem,
-  memory_init,
-  memory_copy,
-  table_init,
-  table_copy,
-  illegal,
-}
-
-const KIND_OF: Record<Immediate, K> = {
-  none: K.none,
-  blocktype: K.blocktype,
-  label: K.label,
-  br_table: K.br_table,
-  func: K.func,
-  call_indirect: K.call_indirect,
-  local: K.local,
-  global: K.global,
-  table: K.table,
-  memarg: K.memarg,
-  memory: K.memory,
-  i32: K.i32,
-  i64: K.i64,
-  f32: K.f32,
-  f64: K.f64,
-  v128: K.v128,
-  shuffle: K.shuffle,
-  lane: K.lane,
-  memarg_lane: K.memarg_lane,
-  reftype: K.reftype,
-  select_t: K.select_t,
-  data: K.data,
-  elem: K.elem,
-  memory_init: K.memory_init,
-  memory_copy: K.memory_copy,
-  table_init: K.table_init,
-  table_copy: K.table_copy,
+/**
+ * How `read` decodes each immediate kind. The numbers are written as
+ * literals in `read`'s switch (V8 turns a switch over small literal cases
+ * into a jump table); this table is the key to them.
+ */
+const SHAPE: Record<Immediate, number> = {
+  none: 0,
+  label: 1, // one u32 index
+  func: 1,
+  local: 1,
+  global: 1,
+  table: 1,
+  data: 1,
+  elem: 1,
+  i32: 2, // s32
+  memarg: 3, // align u32, offset u32
+  blocktype: 4,
+  br_table: 5,
+  call_indirect: 6, // two u32 indices
+  table_init: 6,
+  table_copy: 6,
+  memory: 7, // one zero byte
+  i64: 8, // s64
+  f32: 9, // 4 raw bytes
+  f64: 10, // 8 raw bytes
+  v128: 11, // 16 raw bytes
+  shuffle: 11,
+  lane: 12, // one lane byte
+  memarg_lane: 13, // memarg then lane byte
+  reftype: 14,
+  select_t: 15,
+  memory_init: 16, // u32 data index, zero byte
+  memory_copy: 17, // two zero bytes
 };
+/** Shape of the 0xFC and 0xFD prefix bytes in the byte table. */
+const SHAPE_PREFIX = 18;
+/** Shape of bytes and sub-opcodes that are no instruction. */
+const SHAPE_ILLEGAL = 19;
 
-/** Immediate kind by opcode byte / sub-opcode, `K.illegal` where no op exists. */
-const IMM_BASE = new Uint8Array(256).fill(K.illegal);
-const IMM_FC = new Uint8Array(256).fill(K.illegal);
-const IMM_FD = new Uint8Array(256).fill(K.illegal);
+/** Shape by opcode byte / sub-opcode. */
+const SHAPE_BASE = new Uint8Array(256).fill(SHAPE_ILLEGAL);
+const SHAPE_FC = new Uint8Array(256).fill(SHAPE_ILLEGAL);
+const SHAPE_FD = new Uint8Array(256).fill(SHAPE_ILLEGAL);
 for (const op of OPS) {
-  const table = op.prefix === 0 ? IMM_BASE : op.prefix === 0xfc ? IMM_FC : IMM_FD;
-  table[op.code] = KIND_OF[op.imm];
+  const table = op.prefix === 0 ? SHAPE_BASE : op.prefix === 0xfc ? SHAPE_FC : SHAPE_FD;
+  table[op.code] = SHAPE[op.imm];
 }
+SHAPE_BASE[0xfc] = SHAPE_PREFIX;
+SHAPE_BASE[0xfd] = SHAPE_PREFIX;
 
 /**
  * Decodes instructions from `bytes[pos..end)`, one per {@link read} call.
@@ -183,102 +162,138 @@ export class OperatorReader extends BinaryReader {
    * @returns its key, also left in {@link OperatorReader.key}
    */
   read(): number {
-    const start = this.pos;
-    this.offset = start;
-    if (start >= this.end) this.eof();
-    const b = this.bytes[start];
-    this.pos = start + 1;
+    const bytes = this.bytes;
+    const end = this.end;
+    let p = this.pos;
+    this.offset = p;
+    if (p >= end) this.eof();
+    const b = bytes[p++];
     let key = b;
-    let kind: number;
-    if (b < 0xfc || b > 0xfd) {
-      kind = IMM_BASE[b];
-    } else {
+    let shape = SHAPE_BASE[b];
+    if (shape === 0) {
+      // The common case: an op without immediates.
+      this.pos = p;
+      this.key = b;
+      return b;
+    }
+    if (shape === SHAPE_PREFIX) {
+      this.pos = p;
       const code = this.u32();
-      kind = code < 256 ? (b === 0xfc ? IMM_FC[code] : IMM_FD[code]) : K.illegal;
+      p = this.pos;
+      shape = code < 256 ? (b === 0xfc ? SHAPE_FC[code] : SHAPE_FD[code]) : SHAPE_ILLEGAL;
       key = (b << 16) | code;
     }
     this.key = key;
-    switch (kind) {
-      case K.none:
+    switch (shape) {
+      case 0:
+        this.pos = p;
         break;
-      case K.label:
-      case K.func:
-      case K.local:
-      case K.global:
-      case K.table:
-      case K.data:
-      case K.elem:
-        this.index = this.u32();
+      case 1: {
+        const x = bytes[p];
+        if (p < end && x < 0x80) {
+          this.index = x;
+          this.pos = p + 1;
+        } else {
+          this.pos = p;
+          this.index = this.u32();
+        }
         break;
-      case K.i32:
-        this.i32 = this.s32();
+      }
+      case 2: {
+        const x = bytes[p];
+        if (p < end && x < 0x80) {
+          this.i32 = (x << 25) >> 25;
+          this.pos = p + 1;
+        } else {
+          this.pos = p;
+          this.i32 = this.s32();
+        }
         break;
-      case K.memarg:
-        this.memAlign = this.u32();
-        this.memOffset = this.u32();
+      }
+      case 3: {
+        const a = bytes[p];
+        const o = bytes[p + 1];
+        if (p + 1 < end && a < 0x80 && o < 0x80) {
+          this.memAlign = a;
+          this.memOffset = o;
+          this.pos = p + 2;
+        } else {
+          this.pos = p;
+          this.memAlign = this.u32();
+          this.memOffset = this.u32();
+        }
         break;
-      case K.blocktype:
+      }
+      case 4:
+        this.pos = p;
         this.readBlockType();
         break;
-      case K.br_table:
+      case 5:
+        this.pos = p;
         this.readBrTable();
         break;
-      case K.call_indirect:
+      case 6:
+        this.pos = p;
         this.index = this.u32();
         this.index2 = this.u32();
         break;
-      case K.memory:
+      case 7:
+        this.pos = p;
         this.zeroByte();
         this.index = 0;
         break;
-      case K.i64:
+      case 8:
+        this.pos = p;
         this.s64Halves();
         break;
-      case K.f32:
+      case 9:
+        this.pos = p;
         this.f32Bits = this.fixed32();
         break;
-      case K.f64:
+      case 10:
+        this.pos = p;
         this.fixed64();
         break;
-      case K.v128:
-      case K.shuffle:
+      case 11:
+        this.pos = p;
         this.readV128();
         break;
-      case K.lane:
+      case 12:
+        this.pos = p;
         this.lane = this.u8();
         break;
-      case K.memarg_lane:
+      case 13:
+        this.pos = p;
         this.memAlign = this.u32();
         this.memOffset = this.u32();
         this.lane = this.u8();
         break;
-      case K.reftype: {
+      case 14: {
+        this.pos = p;
         const t = this.u8();
-        if (t !== 0x70 && t !== 0x6f) fail("malformed reference type", this.pos - 1);
+        if (t !== 0x70 && t !== 0x6f) fail("malformed reference type", p);
         this.refType = t;
         break;
       }
-      case K.select_t:
+      case 15:
+        this.pos = p;
         this.readSelectTypes();
         break;
-      case K.memory_init:
+      case 16:
+        this.pos = p;
         this.index = this.u32();
         this.zeroByte();
         this.index2 = 0;
         break;
-      case K.memory_copy:
+      case 17:
+        this.pos = p;
         this.zeroByte();
         this.zeroByte();
         this.index = 0;
         this.index2 = 0;
         break;
-      case K.table_init:
-      case K.table_copy:
-        this.index = this.u32();
-        this.index2 = this.u32();
-        break;
       default:
-        fail("illegal opcode", start);
+        fail("illegal opcode", this.offset);
     }
     return key;
   }

@@ -20,7 +20,7 @@
 import { fail } from "./errors.ts";
 import type { DecodedModule, ParsedConst } from "./decoder.ts";
 import { BLOCK_EMPTY, OperatorReader } from "./operators.ts";
-import { Op, OPS } from "./opcodes.ts";
+import { OPS } from "./opcodes.ts";
 import type {
   ConstExpr,
   DataSegment,
@@ -721,30 +721,30 @@ export class FuncValidator {
       if (r.pos >= codeEnd) this.missingEnd(bytes, codeEnd);
       const key = r.read();
       switch (key) {
-        case Op.unreachable:
+        case 0x00: // unreachable
           this.setUnreachable();
           break;
-        case Op.nop:
+        case 0x01: // nop
           break;
-        case Op.block:
+        case 0x02: // block
           this.pushCtrl(FRAME_BLOCK, this.blockType());
           break;
-        case Op.loop:
+        case 0x03: // loop
           this.pushCtrl(FRAME_LOOP, this.blockType());
           break;
-        case Op.if: {
+        case 0x04: { // if
           const bt = this.blockType();
           this.pop(I32);
           this.pushCtrl(FRAME_IF, bt);
           break;
         }
-        case Op.else: {
+        case 0x05: { // else
           if (this.ctrlKind[this.csp - 1] !== FRAME_IF) fail("misplaced ELSE opcode", r.offset);
           const c = this.popCtrl();
           this.pushFrame(FRAME_ELSE, this.ctrlType[c]);
           break;
         }
-        case Op.end: {
+        case 0x0b: { // end
           const c = this.popCtrl();
           const bt = this.ctrlType[c];
           if (this.ctrlKind[c] === FRAME_IF && bt !== BLOCK_EMPTY) {
@@ -760,12 +760,12 @@ export class FuncValidator {
           if (c > 0) this.pushResults(bt);
           break;
         }
-        case Op.br: {
+        case 0x0c: { // br
           this.popLabel(this.labelFrame(r.index));
           this.setUnreachable();
           break;
         }
-        case Op.br_if: {
+        case 0x0d: { // br_if
           const frame = this.labelFrame(r.index);
           this.pop(I32);
           this.popLabel(frame);
@@ -773,20 +773,20 @@ export class FuncValidator {
           for (let i = 0; i < n; i++) this.push(this.labelType(frame, i));
           break;
         }
-        case Op.br_table:
+        case 0x0e: // br_table
           this.brTable();
           break;
-        case Op.return:
+        case 0x0f: // return
           this.popLabel(0);
           this.setUnreachable();
           break;
-        case Op.call: {
+        case 0x10: { // call
           const f = r.index;
           if (f >= ctx.funcs.length) fail(`unknown function ${f}`, r.offset);
           this.callType(ctx.funcs[f]);
           break;
         }
-        case Op.call_indirect: {
+        case 0x11: { // call_indirect
           const table = this.checkTable(r.index2);
           if (r.index >= ctx.types.length) fail(`unknown type ${r.index}`, r.offset);
           if (table.element !== FUNCREF) fail("type mismatch", r.offset);
@@ -794,10 +794,10 @@ export class FuncValidator {
           this.callType(r.index);
           break;
         }
-        case Op.drop:
+        case 0x1a: // drop
           this.popAny();
           break;
-        case Op.select: {
+        case 0x1b: { // select
           this.pop(I32);
           const t1 = this.popAny();
           const t2 = this.popAny();
@@ -808,7 +808,7 @@ export class FuncValidator {
           this.push(t1 === UNKNOWN ? t2 : t1);
           break;
         }
-        case Op.select_t: {
+        case 0x1c: { // select_t
           if (r.selectCount !== 1) fail("invalid result arity", r.offset);
           const t = r.selectType;
           this.pop(I32);
@@ -817,19 +817,19 @@ export class FuncValidator {
           this.push(t);
           break;
         }
-        case Op.local_get: {
+        case 0x20: { // local.get
           const i = r.index;
           if (i >= this.numLocals) fail(`unknown local ${i}`, r.offset);
           this.push(localTypes[i]);
           break;
         }
-        case Op.local_set: {
+        case 0x21: { // local.set
           const i = r.index;
           if (i >= this.numLocals) fail(`unknown local ${i}`, r.offset);
           this.pop(localTypes[i]);
           break;
         }
-        case Op.local_tee: {
+        case 0x22: { // local.tee
           const i = r.index;
           if (i >= this.numLocals) fail(`unknown local ${i}`, r.offset);
           const t = localTypes[i];
@@ -837,58 +837,58 @@ export class FuncValidator {
           this.push(t);
           break;
         }
-        case Op.global_get: {
+        case 0x23: { // global.get
           const g = ctx.globals[r.index];
           if (g === undefined) fail(`unknown global ${r.index}`, r.offset);
           this.push(g.type);
           break;
         }
-        case Op.global_set: {
+        case 0x24: { // global.set
           const g = ctx.globals[r.index];
           if (g === undefined) fail(`unknown global ${r.index}`, r.offset);
           if (!g.mutable) fail("global is immutable", r.offset);
           this.pop(g.type);
           break;
         }
-        case Op.table_get: {
+        case 0x25: { // table.get
           const t = this.checkTable(r.index);
           this.pop(I32);
           this.push(t.element);
           break;
         }
-        case Op.table_set: {
+        case 0x26: { // table.set
           const t = this.checkTable(r.index);
           this.pop(t.element);
           this.pop(I32);
           break;
         }
-        case Op.ref_null:
+        case 0xd0: // ref.null
           this.push(r.refType);
           break;
-        case Op.ref_is_null: {
+        case 0xd1: { // ref.is_null
           const t = this.popAny();
           if (t !== FUNCREF && t !== EXTERNREF && t !== UNKNOWN) fail("type mismatch", r.offset);
           this.push(I32);
           break;
         }
-        case Op.ref_func: {
+        case 0xd2: { // ref.func
           const f = r.index;
           if (f >= ctx.funcs.length) fail(`unknown function ${f}`, r.offset);
           if (!ctx.declaredFuncs[f]) fail("undeclared function reference", r.offset);
           this.push(FUNCREF);
           break;
         }
-        case Op.memory_init:
+        case 0xfc0008: // memory.init
           this.checkMemory();
           this.checkData(r.index);
           this.pop(I32);
           this.pop(I32);
           this.pop(I32);
           break;
-        case Op.data_drop:
+        case 0xfc0009: // data.drop
           this.checkData(r.index);
           break;
-        case Op.table_init: {
+        case 0xfc000c: { // table.init
           const t = this.checkTable(r.index2);
           const e = this.checkElem(r.index);
           if (t.element !== e) fail("type mismatch", r.offset);
@@ -897,10 +897,10 @@ export class FuncValidator {
           this.pop(I32);
           break;
         }
-        case Op.elem_drop:
+        case 0xfc000d: // elem.drop
           this.checkElem(r.index);
           break;
-        case Op.table_copy: {
+        case 0xfc000e: { // table.copy
           const dst = this.checkTable(r.index);
           const src = this.checkTable(r.index2);
           if (dst.element !== src.element) fail("type mismatch", r.offset);
@@ -909,18 +909,18 @@ export class FuncValidator {
           this.pop(I32);
           break;
         }
-        case Op.table_grow: {
+        case 0xfc000f: { // table.grow
           const t = this.checkTable(r.index);
           this.pop(I32);
           this.pop(t.element);
           this.push(I32);
           break;
         }
-        case Op.table_size:
+        case 0xfc0010: // table.size
           this.checkTable(r.index);
           this.push(I32);
           break;
-        case Op.table_fill: {
+        case 0xfc0011: { // table.fill
           const t = this.checkTable(r.index);
           this.pop(I32);
           this.pop(t.element);
