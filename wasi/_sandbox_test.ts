@@ -120,3 +120,67 @@ Deno.test("symlinkTargetEscapes() judges link contents from the link's directory
   assert.equal(symlinkTargetEscapes(["d", "link"], "x/../../y"), false);
   assert.equal(symlinkTargetEscapes(["link"], "/etc"), true);
 });
+
+Deno.test("resolvePath() never yields a path outside the root (seeded random paths)", () => {
+  withTree((root, tmp) => {
+    // More links, some escaping, some chained, some to files, some dangling.
+    Deno.symlinkSync("../../outside", `${root}/a/esc`);
+    Deno.symlinkSync("b/up2/to_b", `${root}/a/chain`);
+    Deno.symlinkSync("../a/b/..", `${root}/a/b/back`);
+    Deno.symlinkSync("nowhere/else", `${root}/dangling`);
+    Deno.mkdirSync(`${tmp}/outside/deep`);
+    const realRoot = Deno.realPathSync(root);
+    const names = [
+      "a",
+      "b",
+      "file",
+      "to_b",
+      "up2",
+      "up3",
+      "abs",
+      "self",
+      "to_file",
+      "esc",
+      "chain",
+      "back",
+      "dangling",
+      "outside",
+      "deep",
+      "root",
+      "..",
+      ".",
+      "",
+    ];
+    let seed = 12345;
+    const next = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+    let resolved = 0;
+    let refused = 0;
+    for (let i = 0; i < 4000; i++) {
+      const count = 1 + Math.floor(next() * 6);
+      const path = Array.from({ length: count }, () => names[Math.floor(next() * names.length)])
+        .join("/");
+      const follow = next() < 0.5;
+      let host: string;
+      try {
+        host = resolvePath(root, path, follow).host;
+      } catch (err) {
+        if (!(err instanceof ErrnoError)) throw err;
+        refused++;
+        continue;
+      }
+      resolved++;
+      assert.ok(host === root || host.startsWith(`${root}/`), `${path} -> ${host}`);
+      // Whatever the host path names now, following it from the root stays inside.
+      let real: string | undefined;
+      try {
+        real = Deno.realPathSync(host);
+      } catch {
+        real = undefined; // missing or dangling: nothing to reach
+      }
+      if (real !== undefined && follow) {
+        assert.ok(real === realRoot || real.startsWith(`${realRoot}/`), `${path} -> ${real}`);
+      }
+    }
+    assert.ok(resolved > 500 && refused > 500, `resolved ${resolved}, refused ${refused}`);
+  });
+});
