@@ -392,6 +392,34 @@ for (
   });
 }
 
+Deno.test("default stdio is the process's own stdin, stdout and stderr", async () => {
+  const mod = new URL("./mod.ts", import.meta.url).href;
+  const echo = new URL("./testdata/echo.wasm", import.meta.url).href;
+  const script = `
+    import { Wasi } from "${mod}";
+    const wasi = new Wasi({ args: ["echo"] });
+    const bytes = Deno.readFileSync(new URL("${echo}"));
+    const { instance } = await WebAssembly.instantiate(bytes, {
+      wasi_snapshot_preview1: wasi.imports,
+    });
+    Deno.exit(wasi.start(instance));
+  `;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["eval", script],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode("piped through\nthe real stdin\n"));
+  await writer.close();
+  const { code, stdout, stderr } = await child.output();
+  const decode = (b: Uint8Array) => new TextDecoder().decode(b);
+  assert.equal(decode(stderr), "poll=2 in=1 out=1\nread 29 bytes\n");
+  assert.equal(decode(stdout), "piped through\nthe real stdin\n");
+  assert.equal(code, 0);
+});
+
 Deno.test("Wasi.start() rejects a module without _start", () => {
   const wasi = new Wasi({ args: [] });
   assert.throws(
