@@ -35,6 +35,11 @@
 export * from "./types.ts";
 export * from "./opcodes.ts";
 export { CompileError } from "./errors.ts";
-export { BLOCK_EMPTY, BLOCK_TYPE_INDEX, OperatorReader } from "./operators.ts";
+export { BLOCK_EMPTY, BLOCK_TYPE_INDEX, OperatorReader, SIMPLE_OPS } from "./operators.ts";
 export { BinaryReader } from "./reader.ts";
 export { translateModule, validate } from "./translate.ts";
+export * from "./trap_codes.ts";
+export * from "./builtins.ts";
+export * from "./vmoffsets.ts";
+export * from "./tunables.ts";
+export * from "./text/mod.ts";

@@ -100,6 +100,15 @@ SHAPE_BASE[0xfc] = SHAPE_PREFIX;
 SHAPE_BASE[0xfd] = SHAPE_PREFIX;
 
 /**
+ * 1 for each opcode byte that is a whole instruction by itself (no prefix, no
+ * immediates), else 0. Hot loops may consume such a byte themselves, setting
+ * `pos`, `offset` and `key` as {@link OperatorReader.read} would, and call
+ * `read` only for the rest.
+ */
+export const SIMPLE_OPS: Uint8Array = new Uint8Array(256);
+for (let b = 0; b < 256; b++) SIMPLE_OPS[b] = SHAPE_BASE[b] === 0 ? 1 : 0;
+
+/**
  * Decodes instructions from `bytes[pos..end)`, one per {@link read} call.
  *
  * @example

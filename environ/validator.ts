@@ -19,7 +19,7 @@
 
 import { fail } from "./errors.ts";
 import type { DecodedModule, ParsedConst } from "./decoder.ts";
-import { BLOCK_EMPTY, OperatorReader } from "./operators.ts";
+import { BLOCK_EMPTY, OperatorReader, SIMPLE_OPS } from "./operators.ts";
 import { OPS } from "./opcodes.ts";
 import type {
   ConstExpr,
@@ -719,7 +719,18 @@ export class FuncValidator {
 
     while (this.csp > 0) {
       if (r.pos >= codeEnd) this.missingEnd(bytes, codeEnd);
-      const key = r.read();
+      // Ops without immediates are taken here, without a call.
+      const at = r.pos;
+      const b = bytes[at];
+      let key: number;
+      if (SIMPLE_OPS[b] === 1) {
+        r.offset = at;
+        r.pos = at + 1;
+        r.key = b;
+        key = b;
+      } else {
+        key = r.read();
+      }
       switch (key) {
         case 0x00: // unreachable
           this.setUnreachable();
@@ -938,8 +949,28 @@ export class FuncValidator {
           if (check !== CHECK_NONE) this.extraChecks(check, slot);
           const np = SIG_NPARAMS[slot];
           const packed = SIG_PARAMS[slot];
-          for (let i = np - 1; i >= 0; i--) this.pop((packed >> (8 * i)) & 0xff);
           const result = SIG_RESULT[slot];
+          const vals = this.vals;
+          const base = this.sp - np;
+          // Fast path: the operands are all there, with exactly the right types.
+          if (
+            base >= this.height && base + 1 < vals.length &&
+            (np === 0 ||
+              (np === 1 && vals[base] === packed) ||
+              (np === 2 && vals[base] === (packed & 0xff) && vals[base + 1] === packed >> 8) ||
+              (np === 3 && vals[base] === (packed & 0xff) &&
+                vals[base + 1] === ((packed >> 8) & 0xff) &&
+                vals[base + 2] === packed >> 16))
+          ) {
+            if (result !== 0) {
+              vals[base] = result;
+              this.sp = base + 1;
+            } else {
+              this.sp = base;
+            }
+            break;
+          }
+          for (let i = np - 1; i >= 0; i--) this.pop((packed >> (8 * i)) & 0xff);
           if (result !== 0) this.push(result);
         }
       }
