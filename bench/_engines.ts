@@ -43,17 +43,37 @@ export interface EngineInstance {
   run(n: number): number;
 }
 
+/** Capstan runtime settings a benchmark can switch on. */
+export interface CapstanConfig {
+  /** Fuel metering on, with a budget too large to run out. */
+  readonly fuel: boolean;
+  /** Epoch-deadline checks on, with a deadline that never passes. */
+  readonly epochs: boolean;
+}
+
 /** Capstan-only measurement hooks; each is absent until the engine provides it. */
 export interface CapstanHooks {
   /**
-   * Runs `fn` (which calls into `instance`) with the VM's instruction counter
-   * enabled and returns how many VM instructions were executed.
+   * Instantiates an import-free module compiled with the VM's instruction
+   * counter (`Tunables.countInstructions`), calls `run(n)`, checks its result
+   * against `expect`, and returns how many bytecode instructions the VM
+   * executed (`Vm.instructions`), read from the counter, never estimated.
    */
-  countInstructions?(instance: EngineInstance, fn: () => void): number;
-  /** Instantiates with fuel metering on and a fuel budget large enough to finish. */
-  instantiateWithFuel?(bytes: Uint8Array, imports: object): EngineInstance;
-  /** Instantiates with epoch-deadline checks on and a deadline that never fires. */
-  instantiateWithEpochs?(bytes: Uint8Array, imports: object): EngineInstance;
+  countInstructions?(bytes: Uint8Array, n: number, expect: number): number;
+  /**
+   * Instantiates an import-free module through the runtime API
+   * (`Engine`/`Module`/`Store`/`Linker`) with the given settings; with both
+   * off it is the reference for measuring what they cost.
+   */
+  instantiateConfigured?(bytes: Uint8Array, config: CapstanConfig): EngineInstance;
+  /** Decodes and validates only (`translateModule` of `@capstan/environ`). */
+  decodeValidate?(bytes: Uint8Array): unknown;
+  /**
+   * Decodes, validates and lowers every function to bytecode
+   * (`translateModule`, then `compileModule` of `@capstan/codegen`): the
+   * whole translation, whatever the runtime defers to instantiation.
+   */
+  translateAndCompile?(bytes: Uint8Array): unknown;
 }
 
 /** One engine as the harness sees it. */
@@ -120,9 +140,14 @@ export function fromJsApi(name: EngineName, api: WasmJsApi, hooks: CapstanHooks 
  *
  * @param name which engine it is
  * @param reason why it is unavailable (shown in tables and bench names)
+ * @param hooks hooks that work even so (e.g. Capstan's decode+validate stage)
  * @returns an engine whose `unavailable` is `reason`
  */
-export function unavailableEngine(name: EngineName, reason: string): Engine {
+export function unavailableEngine(
+  name: EngineName,
+  reason: string,
+  hooks: CapstanHooks = {},
+): Engine {
   const fail = (): never => {
     throw new Error(`${name} is unavailable: ${reason}`);
   };
@@ -133,7 +158,7 @@ export function unavailableEngine(name: EngineName, reason: string): Engine {
     compileAsync: () => Promise.reject(new Error(`${name} is unavailable: ${reason}`)),
     instantiateModule: fail,
     instantiate: fail,
-    hooks: {},
+    hooks,
   };
 }
 
@@ -183,38 +208,120 @@ function firstLine(e: unknown): string {
   return text.split("\n")[0];
 }
 
-/** Probes each Capstan hook the runtime module may offer and keeps those that work. */
+/** The parts of `@capstan/runtime`'s embedding API the hooks use. */
+interface RuntimeApi {
+  Engine: new (config: {
+    consumeFuel?: boolean;
+    epochInterruption?: boolean;
+    tunables?: Record<string, unknown>;
+  }) => object;
+  Module: new (engine: object, bytes: Uint8Array) => object;
+  Store: new (engine: object, data: undefined) => {
+    setFuel(fuel: number): void;
+    setEpochDeadline(ticks: number): void;
+    /** The store's VM (runtime-internal; read here only for its counter). */
+    readonly _vm?: { instructions: number };
+  };
+  Linker: new (engine: object) => {
+    instantiate(store: object, module: object): {
+      getFunc(name: string): { typed(): (...args: unknown[]) => unknown } | undefined;
+    };
+  };
+}
+
+/** The specifiers of the translation stages; variables so the imports stay dynamic. */
+const CAPSTAN_ENVIRON = "@capstan/environ";
+const CAPSTAN_CODEGEN = "@capstan/codegen";
+
+/** Adds the translation-stage hooks when environ and codegen export them. */
+async function addStageHooks(hooks: CapstanHooks): Promise<void> {
+  try {
+    const environ = await import(CAPSTAN_ENVIRON) as Record<string, unknown>;
+    const translate = environ.translateModule as ((b: Uint8Array) => unknown) | undefined;
+    if (typeof translate !== "function") return;
+    hooks.decodeValidate = (bytes) => translate(bytes);
+    const codegen = await import(CAPSTAN_CODEGEN) as Record<string, unknown>;
+    const compile = codegen.compileModule as ((t: unknown) => unknown) | undefined;
+    if (typeof compile !== "function") return;
+    hooks.translateAndCompile = (bytes) => compile(translate(bytes));
+  } catch {
+    // A stage that does not load is simply not offered.
+  }
+}
+
+/** Builds the Capstan hooks the runtime module supports. */
 function capstanHooks(mod: Record<string, unknown>): CapstanHooks {
   const hooks: CapstanHooks = {};
-  const factory = mod.benchHooks;
-  if (typeof factory === "function") Object.assign(hooks, (factory as () => CapstanHooks)());
+  const api = mod as unknown as RuntimeApi;
+  if (
+    typeof api.Engine === "function" && typeof api.Module === "function" &&
+    typeof api.Store === "function" && typeof api.Linker === "function"
+  ) {
+    hooks.instantiateConfigured = (bytes, config) => {
+      const engine = new api.Engine({
+        consumeFuel: config.fuel,
+        epochInterruption: config.epochs,
+      });
+      const module = new api.Module(engine, bytes);
+      const store = new api.Store(engine, undefined);
+      if (config.fuel) store.setFuel(Number.MAX_SAFE_INTEGER);
+      if (config.epochs) store.setEpochDeadline(2 ** 30);
+      const instance = new api.Linker(engine).instantiate(store, module);
+      const run = instance.getFunc("run")?.typed();
+      return wrapExports(run === undefined ? {} : { run });
+    };
+    hooks.countInstructions = (bytes, n, expect) => {
+      const engine = new api.Engine({ tunables: { countInstructions: true } });
+      const module = new api.Module(engine, bytes);
+      const store = new api.Store(engine, undefined);
+      const vm = store._vm;
+      if (vm === undefined || typeof vm.instructions !== "number") {
+        throw new Error("the store exposes no VM instruction counter");
+      }
+      const run = new api.Linker(engine).instantiate(store, module).getFunc("run")?.typed();
+      if (run === undefined) throw new TypeError("module has no exported function run");
+      const before = vm.instructions;
+      const got = (run(n) as number) >>> 0;
+      if (got !== expect) throw new Error(`counted run returned ${got}, expected ${expect}`);
+      const executed = vm.instructions - before;
+      if (!(executed > 0)) throw new Error("the instruction counter did not move");
+      return executed;
+    };
+  }
   return hooks;
 }
 
 /**
  * Loads Capstan through `@capstan/runtime`: the `WebAssembly` facade when
  * exported, else unavailable with the reason (missing package, missing
- * export, or failing the probe module).
+ * export, or failing the probe module). The translation-stage hooks are
+ * offered whenever environ/codegen provide them, even when the facade cannot
+ * run yet.
  *
  * @returns the Capstan adapter, possibly unavailable
  */
 export async function capstanEngine(): Promise<Engine> {
+  const stages: CapstanHooks = {};
+  await addStageHooks(stages);
   let mod: Record<string, unknown>;
   try {
     mod = await import(CAPSTAN_RUNTIME) as Record<string, unknown>;
   } catch (e) {
-    return unavailableEngine("capstan", `cannot load ${CAPSTAN_RUNTIME}: ${firstLine(e)}`);
+    return unavailableEngine("capstan", `cannot load ${CAPSTAN_RUNTIME}: ${firstLine(e)}`, stages);
   }
   const facade = mod.WebAssembly as WasmJsApi | undefined;
   if (facade === undefined || typeof facade.Module !== "function") {
     return unavailableEngine(
       "capstan",
       `${CAPSTAN_RUNTIME} has no WebAssembly facade export yet`,
+      stages,
     );
   }
-  const engine = fromJsApi("capstan", facade, capstanHooks(mod));
+  const engine = fromJsApi("capstan", facade, { ...capstanHooks(mod), ...stages });
   const problem = probeEngine(engine);
-  return problem === null ? engine : unavailableEngine("capstan", `probe failed: ${problem}`);
+  return problem === null
+    ? engine
+    : unavailableEngine("capstan", `probe failed: ${problem}`, stages);
 }
 
 /**

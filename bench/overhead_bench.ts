@@ -6,8 +6,9 @@
  * Invariants:
  * - Call groups do `n` calls per iteration; with `n = 1e6` (outside quick
  *   mode) a time of 1 ms per iteration is 1 ns per call.
- * - Fuel and epoch groups run only on Capstan, and only when the runtime
- *   offers them (see `CapstanHooks`); otherwise they are reported unavailable.
+ * - Fuel and epoch groups run only on Capstan, both variants through the
+ *   runtime API (`CapstanHooks.instantiateConfigured`), so they differ only
+ *   in the setting; the "off" variant is the baseline.
  * - Every result is checked against a native run.
  *
  * Run: `deno bench -A bench/overhead_bench.ts`
@@ -116,28 +117,23 @@ for (const name of ["loop_wat", "fib_wat"]) {
   const kernel = corpus.find((k) => k.name === name)!;
   const n = QUICK ? kernel.quickN : kernel.benchN;
   const expect = native.instantiate(kernel.bytes).run(n);
-  const variants = [
-    ["fuel", "instantiateWithFuel"],
-    ["epochs", "instantiateWithEpochs"],
-  ] as const;
-  for (const [what, hook] of variants) {
+  for (const what of ["fuel", "epochs"] as const) {
     const group = `overhead ${what} on vs off, ${name} (n=${n})`;
     if (capstan.unavailable !== null) {
       registerProblem(group, capstan, capstan.unavailable, false);
       continue;
     }
-    const withCheck = capstan.hooks[hook];
-    registerCase(group, capstan, `capstan ${what} off`, true, expect, () => {
-      const instance = capstan.instantiate(kernel.bytes);
-      return () => instance.run(n);
-    });
-    if (withCheck === undefined) {
-      registerProblem(group, capstan, `the runtime offers no ${what} configuration yet`, false);
+    const configured = capstan.hooks.instantiateConfigured;
+    if (configured === undefined) {
+      registerProblem(group, capstan, "the runtime offers no configured instantiation", false);
       continue;
     }
-    registerCase(group, capstan, `capstan ${what} on`, false, expect, () => {
-      const instance = withCheck(kernel.bytes, {});
-      return () => instance.run(n);
-    });
+    for (const on of [false, true]) {
+      const config = { fuel: what === "fuel" && on, epochs: what === "epochs" && on };
+      registerCase(group, capstan, `capstan ${what} ${on ? "on" : "off"}`, !on, expect, () => {
+        const instance = configured(kernel.bytes, config);
+        return () => instance.run(n);
+      });
+    }
   }
 }

@@ -7,9 +7,12 @@
  * Invariants:
  * - Every engine gets the same bytes. The group name carries the size, so
  *   MB/s = size / time; `deno task bench:compare` prints the MB/s.
- * - Native V8 compiles lazily by default (functions are compiled, and may be
- *   validated, on first call), so its figure is a lower bound on the work a
- *   full eager translation would do. Capstan translates every function.
+ * - Native V8 and polywasm compile lazily (function bodies on first call), so
+ *   their `new Module` is a lower bound on the work of an eager translation.
+ *   Capstan's `new Module` may also defer lowering to instantiation, so the
+ *   group also times its stages through the public packages:
+ *   `translateModule` (decode + validate) and `translateModule` +
+ *   `compileModule` (the whole translation to bytecode).
  *
  * Run: `deno bench -A bench/translate_bench.ts`
  *
@@ -34,6 +37,22 @@ function registerTranslate(label: string, bytes: Uint8Array): void {
       continue;
     }
     registerSync(group, engine, bytes);
+  }
+  const capstan = engines.find((e) => e.name === "capstan")!;
+  const stages = [
+    ["capstan translateModule (decode+validate)", capstan.hooks.decodeValidate],
+    ["capstan translateModule+compileModule", capstan.hooks.translateAndCompile],
+  ] as const;
+  for (const [name, stage] of stages) {
+    if (stage === undefined) continue;
+    let sampleMs: number;
+    try {
+      sampleMs = timeOnce(() => stage(bytes)).ms;
+    } catch (e) {
+      registerProblem(group, capstan, `${name}: ${describeError(e)}`, true);
+      continue;
+    }
+    Deno.bench({ name, group, ...iterationsFor(sampleMs, 3000), fn: () => void stage(bytes) });
   }
   const native = engines[0];
   Deno.bench({
