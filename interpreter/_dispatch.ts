@@ -52,8 +52,18 @@ const T_INTERRUPT = TrapCode.Interrupt;
 export const EXIT_RETURN = 0;
 /** `run` returned because a host function is to be called. */
 export const EXIT_HOST = 1;
-/** `run` returned because of a trap (`vm.trapCode`, `vm.trapPc`). */
+/** `run` returned because of a trap (`vm.trapCode`; `vm.pc` is the trapping op). */
 export const EXIT_TRAP = 2;
+/**
+ * `run` stopped at an `epoch` op whose deadline has passed; `vm.pc` is that op,
+ * so running again re-checks (after the host raised `vm.epochDeadline`).
+ */
+export const EXIT_EPOCH = 3;
+/**
+ * `run` stopped at a `fuel` op that needs more fuel than `vm.fuel`; `vm.pc` is
+ * that op and nothing was deducted, so running again retries it.
+ */
+export const EXIT_FUEL = 4;
 
 const EMPTY_BYTES = new Uint8Array(0);
 const EMPTY_ELEMS = new Int32Array(0);
@@ -235,17 +245,16 @@ export function run(vm: Vm): number {
         break;
       }
       case 11 /* fuel */:
-        vm.fuel -= code[pc + 1];
-        if (vm.fuel < 0) {
-          vm.fuel += code[pc + 1];
-          trap = T_FUEL;
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
           break dispatch;
         }
+        vm.fuel -= code[pc + 1];
         pc += 2;
         break;
       case 12 /* epoch */:
         if (vm.epochCounter[0] >= vm.epochDeadline) {
-          trap = T_INTERRUPT;
+          exit = EXIT_EPOCH;
           break dispatch;
         }
         pc += 1;
@@ -524,8 +533,9 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       case 61 /* i32_lt_u_i */:
-        I32[(fp + code[pc + 1]) << 1] =
-          (I32[(fp + code[pc + 2]) << 1] >>> 0) < (code[pc + 3] >>> 0) ? 1 : 0;
+        I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] >>> 0) < (code[pc + 3] >>> 0)
+          ? 1
+          : 0;
         pc += 4;
         break;
       case 62 /* i32_gt_s_i */:
@@ -533,8 +543,9 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       case 63 /* i32_gt_u_i */:
-        I32[(fp + code[pc + 1]) << 1] =
-          (I32[(fp + code[pc + 2]) << 1] >>> 0) > (code[pc + 3] >>> 0) ? 1 : 0;
+        I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] >>> 0) > (code[pc + 3] >>> 0)
+          ? 1
+          : 0;
         pc += 4;
         break;
       case 64 /* i32_le_s_i */:
@@ -848,7 +859,11 @@ export function run(vm: Vm): number {
         const ah = signed ? I32[a + 1] : I32[a + 1] >>> 0;
         const bh = signed ? I32[b + 1] : I32[b + 1] >>> 0;
         // c: -1, 0, 1 as a <=> b
-        const c = ah < bh ? -1 : ah > bh ? 1 : (I32[a] >>> 0) < (I32[b] >>> 0)
+        const c = ah < bh
+          ? -1
+          : ah > bh
+          ? 1
+          : (I32[a] >>> 0) < (I32[b] >>> 0)
           ? -1
           : (I32[a] >>> 0) > (I32[b] >>> 0)
           ? 1
@@ -1478,7 +1493,7 @@ function callBuiltin(
   const a1 = I32[b + 2] >>> 0;
   const a2 = I32[b + 4] >>> 0;
   switch (id) {
-    case B.memory_grow: 
+    case B.memory_grow:
       I32[b] = inst.memory.grow(a0);
       return 0;
     case B.memory_fill: {
@@ -1500,10 +1515,10 @@ function callBuiltin(
       m.bytes.set(seg.subarray(a1, a1 + a2), a0);
       return 0;
     }
-    case B.data_drop: 
+    case B.data_drop:
       inst.datas[s0] = EMPTY_BYTES;
       return 0;
-    case B.table_grow: 
+    case B.table_grow:
       I32[b] = inst.tables[s0].grow(a1, I32[b]);
       return 0;
     case B.table_fill: {
@@ -1527,14 +1542,14 @@ function callBuiltin(
       t.elems.set(seg.subarray(a1, a1 + a2), a0);
       return 0;
     }
-    case B.elem_drop: 
+    case B.elem_drop:
       inst.elems[s0] = EMPTY_ELEMS;
       return 0;
-    case B.out_of_gas: 
+    case B.out_of_gas:
       return T_FUEL;
-    case B.new_epoch: 
+    case B.new_epoch:
       return T_INTERRUPT;
-    case B.raise: 
+    case B.raise:
       return a0;
   }
   throw new RangeError(`bad builtin ${id}`);

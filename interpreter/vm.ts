@@ -16,7 +16,7 @@
  */
 
 import { DEFAULT_MAX_WASM_STACK, TrapCode } from "@capstan/environ";
-import { EXIT_HOST, EXIT_RETURN, run } from "./_dispatch.ts";
+import { EXIT_EPOCH, EXIT_FUEL, EXIT_HOST, EXIT_RETURN, run } from "./_dispatch.ts";
 import { VmFunc, type VmInstance } from "./vm_objects.ts";
 
 /** Why `callRun` returned. */
@@ -35,7 +35,19 @@ export type DoneReason =
     readonly resume: number;
   }
   /** A trap with `code` (see `TrapCode`) at code address `pc`. */
-  | { readonly kind: "trap"; readonly code: number; readonly pc: number };
+  | { readonly kind: "trap"; readonly code: number; readonly pc: number }
+  /**
+   * The epoch deadline passed at an `epoch` check (code compiled with
+   * `epochInterruption`). Raise `epochDeadline` and `callRun()` again to go on,
+   * or treat it as the trap `TrapCode.Interrupt` (then `callEnd()`).
+   */
+  | { readonly kind: "epoch"; readonly pc: number }
+  /**
+   * A `fuel` check needs more than `vm.fuel` (code compiled with
+   * `consumeFuel`). Add fuel and `callRun()` again, or treat it as the trap
+   * `TrapCode.OutOfFuel`.
+   */
+  | { readonly kind: "fuel"; readonly pc: number };
 
 /** One frame of a wasm backtrace, innermost first. */
 export interface VmFrame {
@@ -108,8 +120,8 @@ export class Vm {
   inst: VmInstance | null = null;
   /** Remaining fuel (only consulted by code compiled with `consumeFuel`). */
   fuel = Infinity;
-  /** The engine's epoch counter (element 0), shared by the runtime. */
-  epochCounter: Float64Array = new Float64Array(1);
+  /** The engine's epoch counter (element 0), shared by the runtime (may be over a SharedArrayBuffer). */
+  epochCounter: Int32Array = new Int32Array(1);
   /** Trap when `epochCounter[0] >= epochDeadline` (code compiled with `epochInterruption`). */
   epochDeadline = Infinity;
   /** Executed instructions (code compiled with `countInstructions`). */
@@ -233,6 +245,8 @@ export class Vm {
     if (exit === EXIT_HOST) {
       return { kind: "host", func: this.hostFunc, base: this.hostBase, resume: this.pc };
     }
+    if (exit === EXIT_EPOCH) return { kind: "epoch", pc: this.pc };
+    if (exit === EXIT_FUEL) return { kind: "fuel", pc: this.pc };
     return { kind: "trap", code: this.trapCode, pc: this.pc };
   }
 

@@ -1,0 +1,251 @@
+/**
+ * A minimal instantiate-and-call path for codegen/interpreter tests only
+ * (the real one is `@capstan/runtime`): memory 0, globals, tables, active and
+ * passive segments, host function imports given as JS callbacks over raw
+ * slots, and typed calls of exports. i64 values cross as bigint, f32/f64 as
+ * numbers.
+ *
+ * @module
+ */
+
+import {
+  type ConstExpr,
+  type FuncType,
+  translateModule,
+  trapMessage,
+  ValType,
+  VMCTX_MAGIC,
+} from "@capstan/environ";
+import { Vm, VmFunc, VmInstance, VmMemory, VmTable } from "@capstan/interpreter";
+import { type CompiledModule, compileModule } from "./compile.ts";
+import type { Tunables } from "@capstan/environ";
+
+/** A wasm value as tests see it. */
+export type TestValue = number | bigint;
+
+/** A host function for tests: raw typed values in, raw typed values out. */
+export type TestHostFn = (...args: TestValue[]) => TestValue | TestValue[] | void;
+
+/** A trap surfaced to tests. */
+export class TestTrap extends Error {
+  /** The trap code. */
+  readonly code: number;
+  /**
+   * @param code the trap code
+   */
+  constructor(code: number) {
+    super(trapMessage(code));
+    this.code = code;
+  }
+}
+
+const sigIds = new Map<string, number>();
+function sigId(t: FuncType): number {
+  const k = `${t.params.join(",")}:${t.results.join(",")}`;
+  let id = sigIds.get(k);
+  if (id === undefined) sigIds.set(k, id = sigIds.size + 1);
+  return id;
+}
+
+/** An instantiated test module. */
+export class TestInstance {
+  /** The VM. */
+  readonly vm: Vm;
+  /** The compiled module. */
+  readonly compiled: CompiledModule;
+  /** The instance context. */
+  readonly inst: VmInstance;
+  readonly #hosts: { fn: TestHostFn; type: FuncType }[] = [];
+  readonly #handles: number[] = [];
+
+  /**
+   * Instantiates `bytes`.
+   *
+   * @param bytes a wasm binary
+   * @param imports host functions by "module.name"
+   * @param options VM and tunables options
+   */
+  constructor(
+    bytes: Uint8Array,
+    imports: Record<string, TestHostFn> = {},
+    options: { maxWasmStack?: number; tunables?: Tunables; vm?: Vm } = {},
+  ) {
+    const t = translateModule(bytes);
+    const cm = compileModule(t, options.tunables);
+    this.compiled = cm;
+    const vm = options.vm ?? new Vm({ maxWasmStack: options.maxWasmStack });
+    this.vm = vm;
+    const off = cm.offsets;
+    const vmctx = new Int32Array(off.words);
+    vmctx[0] = VMCTX_MAGIC;
+    vmctx[1] = t.functions.length;
+    const mt = t.memories[0];
+    const memory = mt ? new VmMemory(mt.limits.min, mt.limits.max) : new VmMemory(0, 0);
+    const tables = t.tables.map((tt) => new VmTable(tt.limits.min, tt.limits.max));
+    const inst = new VmInstance(cm.code, vmctx, memory, tables, [], []);
+    this.inst = inst;
+    vm.addInstance(inst);
+    for (let i = 0; i < t.types.length; i++) vmctx[off.signatureWord(i)] = sigId(t.types[i]);
+    let fi = 0;
+    for (const imp of t.imports) {
+      if (imp.desc.kind !== "func") throw new Error("test harness: only function imports");
+      const type = t.types[imp.desc.typeIndex];
+      const fn = imports[`${imp.module}.${imp.name}`];
+      if (fn === undefined) throw new Error(`missing import ${imp.module}.${imp.name}`);
+      this.#hosts.push({ fn, type });
+      const h = vm.addFunc(
+        new VmFunc(sigId(type), null, -1, this.#hosts.length - 1, arity(type)),
+      );
+      vmctx[off.functionWord(fi)] = h;
+      this.#handles[fi++] = h;
+    }
+    for (const f of cm.functions) {
+      const type = t.types[f.typeIndex];
+      const h = vm.addFunc(new VmFunc(sigId(type), inst, f.entry, -1, arity(type)));
+      vmctx[off.functionWord(f.funcIndex)] = h;
+      this.#handles[f.funcIndex] = h;
+    }
+    for (let g = 0; g < t.globals.length; g++) {
+      const slot = vm.allocGlobal();
+      vmctx[off.globalWord(g)] = slot;
+      const [lo, hi] = this.#constBits(t.globalInits[g - t.numImportedGlobals]);
+      vm.globals[2 * slot] = lo;
+      vm.globals[2 * slot + 1] = hi;
+    }
+    for (const [i, seg] of t.elements.entries()) {
+      const items = Int32Array.from(seg.items.map((e) => this.#constBits(e)[0]));
+      inst.elems[i] = items;
+      if (seg.mode.kind === "active") {
+        const o = this.#constBits(seg.mode.offset)[0] >>> 0;
+        const tab = tables[seg.mode.table];
+        if (o + items.length > tab.size) throw new TestTrap(6);
+        tab.elems.set(items, o);
+      }
+      if (seg.mode.kind !== "passive") inst.elems[i] = new Int32Array(0);
+    }
+    for (const [i, seg] of t.datas.entries()) {
+      inst.datas[i] = seg.data;
+      if (seg.mode.kind === "active") {
+        const o = this.#constBits(seg.mode.offset)[0] >>> 0;
+        if (o + seg.data.length > memory.byteLength) throw new TestTrap(5);
+        memory.bytes.set(seg.data, o);
+        inst.datas[i] = new Uint8Array(0);
+      }
+    }
+    if (t.start !== undefined) this.#callIndex(t.start, []);
+  }
+
+  #constBits(e: ConstExpr): [number, number] {
+    switch (e.op) {
+      case "i32.const":
+        return [e.value, 0];
+      case "i64.const":
+        return [Number(BigInt.asIntN(32, e.value)), Number(BigInt.asIntN(32, e.value >> 32n))];
+      case "f32.const":
+        return [e.bits, 0];
+      case "f64.const":
+        return [Number(BigInt.asIntN(32, e.bits)), Number(BigInt.asIntN(32, e.bits >> 32n))];
+      case "ref.null":
+        return [0, 0];
+      case "ref.func":
+        return [this.#handles[e.index], 0];
+      case "global.get": {
+        const slot = this.inst.vmctx[this.compiled.offsets.globalWord(e.index)];
+        return [this.vm.globals[2 * slot], this.vm.globals[2 * slot + 1]];
+      }
+      default:
+        throw new Error(`test harness: ${e.op}`);
+    }
+  }
+
+  /**
+   * Calls an export.
+   *
+   * @param name the export's name
+   * @param args its arguments
+   * @returns its results (one value, an array for several, undefined for none)
+   */
+  call(name: string, ...args: TestValue[]): TestValue | TestValue[] | undefined {
+    const ex = this.compiled.translation.exports.find((e) => e.name === name);
+    if (ex === undefined || ex.kind !== "func") throw new Error(`no function export ${name}`);
+    const r = this.#callIndex(ex.index, args);
+    return r.length === 0 ? undefined : r.length === 1 ? r[0] : r;
+  }
+
+  #callIndex(index: number, args: TestValue[]): TestValue[] {
+    const vm = this.vm;
+    const t = this.compiled.translation;
+    const type = t.types[t.functions[index]];
+    const base = vm.callStart(this.#handles[index]);
+    try {
+      for (let i = 0; i < args.length; i++) writeValue(vm, base + i, type.params[i], args[i]);
+      let r = vm.callRun();
+      while (r.kind === "host") {
+        const h = this.#hosts[r.func.hostId];
+        const hargs = h.type.params.map((p, i) =>
+          readValue(vm, r.kind === "host" ? r.base + i : 0, p)
+        );
+        const out = h.fn(...hargs);
+        const outs = out === undefined ? [] : Array.isArray(out) ? out : [out];
+        for (let i = 0; i < outs.length; i++) {
+          writeValue(vm, r.base + i, h.type.results[i], outs[i]);
+        }
+        r = vm.callRun();
+      }
+      if (r.kind === "trap") throw new TestTrap(r.code);
+      if (r.kind !== "return") throw new Error(`unexpected ${r.kind}`);
+      return type.results.map((rt, i) => readValue(vm, base + i, rt));
+    } finally {
+      vm.callEnd();
+    }
+  }
+}
+
+function arity(t: FuncType): number {
+  return Math.max(t.params.length, t.results.length);
+}
+
+/**
+ * Writes a value into a register slot.
+ *
+ * @param vm the VM
+ * @param slot absolute slot
+ * @param type its type
+ * @param v the value
+ */
+export function writeValue(vm: Vm, slot: number, type: ValType, v: TestValue): void {
+  switch (type) {
+    case ValType.i64:
+      vm.i64[slot] = BigInt.asIntN(64, BigInt(v));
+      break;
+    case ValType.f32:
+      vm.f32[2 * slot] = Number(v);
+      break;
+    case ValType.f64:
+      vm.f64[slot] = Number(v);
+      break;
+    default:
+      vm.i32[2 * slot] = Number(v);
+  }
+}
+
+/**
+ * Reads a value from a register slot.
+ *
+ * @param vm the VM
+ * @param slot absolute slot
+ * @param type its type
+ * @returns the value
+ */
+export function readValue(vm: Vm, slot: number, type: ValType): TestValue {
+  switch (type) {
+    case ValType.i64:
+      return vm.i64[slot];
+    case ValType.f32:
+      return vm.f32[2 * slot];
+    case ValType.f64:
+      return vm.f64[slot];
+    default:
+      return vm.i32[2 * slot];
+  }
+}

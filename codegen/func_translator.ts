@@ -1,0 +1,941 @@
+/**
+ * `FuncTranslator`: turns one validated wasm function body into IR.
+ *
+ * Register allocation is decided here, wasmi-style: wasm locals are
+ * registers `0..L-1` (parameters first); the operand-stack entry at height
+ * `h` lives, when it must live somewhere, in register `L + h`. The operand
+ * stack is tracked lazily: an entry is a temporary (in its register), a
+ * reference to a local, or a constant, so `local.get` and constants mostly
+ * cost nothing (constants fold into `_i` ops) and a `local.set` right after
+ * the instruction that computed its value retargets that instruction.
+ * Compare-then-branch pairs become one `br_<cmp>` op.
+ *
+ * Invariants:
+ * - Only validated bodies are translated; stack types are not re-checked.
+ * - At every label, all entries that a branch may carry are temporaries in
+ *   their registers, and no entry refers to a local (entries referring to a
+ *   local are materialised at block entry and before that local is written).
+ * - Code after an unconditional transfer is skipped up to its block's end.
+ *
+ * @module
+ */
+
+import {
+  BLOCK_EMPTY,
+  BLOCK_TYPE_INDEX,
+  BuiltinFunctionIndex as B,
+  CompileError,
+  type FunctionBody,
+  Op as W,
+  opByKey,
+  OperatorReader,
+  TrapCode,
+  ValType,
+} from "@capstan/environ";
+import { bytecodeOpByName, Op } from "@capstan/interpreter";
+import { type FuncEnvironment, is64 } from "./func_environ.ts";
+import { type IrFunction, type IrInst, LABEL } from "./ir.ts";
+
+const TEMP = 0;
+const LOCAL = 1;
+const CONST = 2;
+
+const enum FrameKind {
+  Func,
+  Block,
+  Loop,
+  If,
+  Else,
+}
+
+interface Frame {
+  kind: FrameKind;
+  /** Branch target: the end label (blocks, ifs) or the start label (loops). */
+  label: number;
+  /** The label of the else branch (ifs). */
+  elseLabel: number;
+  /** Stack height below the block's parameters. */
+  base: number;
+  params: readonly ValType[];
+  results: readonly ValType[];
+  /** Code after an unconditional transfer: skip to the end. */
+  unreachable: boolean;
+  /** Whether some branch targets the end label. */
+  targeted: boolean;
+}
+
+/** Negation of each i32 compare-and-branch op. */
+const NEGATE: Record<string, string> = {
+  eq: "ne",
+  ne: "eq",
+  lt_s: "ge_s",
+  ge_s: "lt_s",
+  lt_u: "ge_u",
+  ge_u: "lt_u",
+  gt_s: "le_s",
+  le_s: "gt_s",
+  gt_u: "le_u",
+  le_u: "gt_u",
+};
+
+/** Compare with its operands swapped. */
+const SWAP: Record<string, string> = {
+  eq: "eq",
+  ne: "ne",
+  lt_s: "gt_s",
+  gt_s: "lt_s",
+  lt_u: "gt_u",
+  gt_u: "lt_u",
+  le_s: "ge_s",
+  ge_s: "le_s",
+  le_u: "ge_u",
+  ge_u: "le_u",
+};
+
+const COMMUTATIVE = new Set(["i32_add", "i32_mul", "i32_and", "i32_or", "i32_xor", "i64_add"]);
+
+const RENAME: Record<string, string> = {
+  "i32.wrap_i64": "mov",
+  "i32.reinterpret_f32": "mov",
+  "f32.reinterpret_i32": "mov",
+  "i64.reinterpret_f64": "mov64",
+  "f64.reinterpret_i64": "mov64",
+};
+
+/** Bytecode op codes by name, for the generic numeric ops. */
+function opCode(name: string): number {
+  const info = bytecodeOpByName(name);
+  return info === undefined ? -1 : info.code;
+}
+
+/** For each i32 compare op code: its condition name ("eq", "lt_s", ...) and whether imm. */
+const COMPARE_OF = new Map<number, { cond: string; imm: boolean }>();
+for (const cond of Object.keys(NEGATE)) {
+  COMPARE_OF.set(opCode(`i32_${cond}`), { cond, imm: false });
+  COMPARE_OF.set(opCode(`i32_${cond}_i`), { cond, imm: true });
+}
+
+/** Loads: wasm op key → [bytecode op, result type]. */
+const LOADS = new Map<number, [number, ValType]>([
+  [W.i32_load, [Op.load32, ValType.i32]],
+  [W.f32_load, [Op.load32, ValType.f32]],
+  [W.i64_load, [Op.load64, ValType.i64]],
+  [W.f64_load, [Op.load64, ValType.f64]],
+  [W.i32_load8_s, [Op.load8_s, ValType.i32]],
+  [W.i32_load8_u, [Op.load8_u, ValType.i32]],
+  [W.i32_load16_s, [Op.load16_s, ValType.i32]],
+  [W.i32_load16_u, [Op.load16_u, ValType.i32]],
+  [W.i64_load8_s, [Op.load64_8_s, ValType.i64]],
+  [W.i64_load8_u, [Op.load64_8_u, ValType.i64]],
+  [W.i64_load16_s, [Op.load64_16_s, ValType.i64]],
+  [W.i64_load16_u, [Op.load64_16_u, ValType.i64]],
+  [W.i64_load32_s, [Op.load64_32_s, ValType.i64]],
+  [W.i64_load32_u, [Op.load64_32_u, ValType.i64]],
+]);
+
+/** Stores: wasm op key → bytecode op. */
+const STORES = new Map<number, number>([
+  [W.i32_store, Op.store32],
+  [W.f32_store, Op.store32],
+  [W.i64_store, Op.store64],
+  [W.f64_store, Op.store64],
+  [W.i32_store8, Op.store8],
+  [W.i64_store8, Op.store8],
+  [W.i32_store16, Op.store16],
+  [W.i64_store16, Op.store16],
+  [W.i64_store32, Op.store32],
+]);
+
+/** Wasm operators that cost no fuel (as wasmtime). */
+const FREE = new Set<number>([W.nop, W.drop, W.block, W.loop, W.end, W.else]);
+
+/** Translates validated function bodies of one module into IR. */
+export class FuncTranslator {
+  readonly #env: FuncEnvironment;
+  readonly #r: OperatorReader;
+  // function state
+  #L = 0;
+  #localTypes: ValType[] = [];
+  #results: readonly ValType[] = [];
+  #insts: IrInst[] = [];
+  #numLabels = 0;
+  #offset = 0;
+  #lastDef = -1;
+  #fuel = 0;
+  #icount: IrInst | null = null;
+  #refSlots = new Map<number, readonly number[]>();
+  // operand stack
+  #kind: number[] = [];
+  #val: number[] = [];
+  #hi: number[] = [];
+  #type: ValType[] = [];
+  #h = 0;
+  #maxH = 0;
+  #frames: Frame[] = [];
+
+  /**
+   * Creates a translator for the functions of one module.
+   *
+   * @param env the module's environment
+   */
+  constructor(env: FuncEnvironment) {
+    this.#env = env;
+    this.#r = new OperatorReader(env.module.bytes);
+  }
+
+  /**
+   * Translates one body.
+   *
+   * @param body a validated function body of the environment's module
+   * @returns its IR
+   */
+  translate(body: FunctionBody): IrFunction {
+    const env = this.#env;
+    const sig = env.funcType(body.funcIndex);
+    this.#localTypes = [...sig.params, ...body.locals];
+    this.#L = this.#localTypes.length;
+    this.#results = sig.results;
+    this.#insts = [];
+    this.#numLabels = 0;
+    this.#lastDef = -1;
+    this.#fuel = 0;
+    this.#icount = null;
+    this.#refSlots = new Map();
+    this.#h = 0;
+    this.#maxH = 0;
+    this.#frames = [];
+    const r = this.#r;
+    r.pos = body.codeStart;
+    r.end = body.codeEnd;
+    this.#offset = body.codeStart;
+    this.#emit(Op.enter, sig.params.length, this.#L, 0);
+    if (env.tunables.epochInterruption) this.#emit(Op.epoch);
+    this.#frames.push({
+      kind: FrameKind.Func,
+      label: -1,
+      elseLabel: -1,
+      base: 0,
+      params: [],
+      results: sig.results,
+      unreachable: false,
+      targeted: false,
+    });
+    let skip = 0;
+    while (this.#frames.length > 0) {
+      const key = r.read();
+      this.#offset = r.offset;
+      const top = this.#frames[this.#frames.length - 1];
+      if (top.unreachable) {
+        if (key === W.block || key === W.loop || key === W.if) skip++;
+        else if (key === W.end) {
+          if (skip > 0) skip--;
+          else this.#end();
+        } else if (key === W.else && skip === 0) this.#else();
+        continue;
+      }
+      if (!FREE.has(key)) this.#fuel++;
+      this.#operator(key);
+    }
+    const numRegs = this.#L + this.#maxH + 1;
+    (this.#insts[0].operands as number[])[2] = numRegs;
+    return {
+      funcIndex: body.funcIndex,
+      params: sig.params,
+      results: sig.results,
+      locals: this.#localTypes,
+      numRegs,
+      numLabels: this.#numLabels,
+      insts: this.#insts,
+      refSlotsAt: this.#refSlots,
+    };
+  }
+
+  // ---- emission ----
+
+  #emit(op: number, ...operands: (number | number[])[]): IrInst {
+    if (this.#env.tunables.countInstructions && op !== Op.enter) {
+      if (this.#icount === null) {
+        this.#icount = { op: Op.icount, operands: [0], wasmOffset: this.#offset };
+        this.#insts.push(this.#icount);
+      }
+      (this.#icount.operands as number[])[0]++;
+    }
+    const ins: IrInst = { op, operands, wasmOffset: this.#offset };
+    this.#insts.push(ins);
+    this.#lastDef = this.#insts.length - 1;
+    return ins;
+  }
+
+  /** Ends a basic block for the instruction counter. */
+  #blockEnd(): void {
+    this.#icount = null;
+  }
+
+  #newLabel(): number {
+    return this.#numLabels++;
+  }
+
+  #label(id: number): void {
+    this.#insts.push({ op: LABEL, operands: [id], wasmOffset: this.#offset });
+    this.#lastDef = -1;
+    this.#icount = null;
+  }
+
+  /** Charges the fuel counted since the last charge (before control flow). */
+  #flushFuel(): void {
+    if (this.#fuel > 0 && this.#env.tunables.consumeFuel) {
+      this.#insts.push({ op: Op.fuel, operands: [this.#fuel], wasmOffset: this.#offset });
+      this.#lastDef = -1;
+    }
+    this.#fuel = 0;
+  }
+
+  // ---- operand stack ----
+
+  #push(kind: number, val: number, hi: number, type: ValType): void {
+    const h = this.#h++;
+    this.#kind[h] = kind;
+    this.#val[h] = val;
+    this.#hi[h] = hi;
+    this.#type[h] = type;
+    if (this.#h > this.#maxH) this.#maxH = this.#h;
+  }
+
+  /** Pushes a temporary; returns its register. */
+  #pushTemp(type: ValType): number {
+    const h = this.#h;
+    this.#push(TEMP, 0, 0, type);
+    return this.#L + h;
+  }
+
+  #pop(): number {
+    return --this.#h;
+  }
+
+  #isConst(pos: number): boolean {
+    return this.#kind[pos] === CONST;
+  }
+
+  /** Writes entry `pos` into register `dst` (no-op when it is already there). */
+  #moveTo(dst: number, pos: number): void {
+    const kind = this.#kind[pos];
+    const wide = is64(this.#type[pos]);
+    if (kind === CONST) {
+      if (wide) this.#emit(Op.const64, dst, this.#val[pos], this.#hi[pos]);
+      else this.#emit(Op.const32, dst, this.#val[pos]);
+      return;
+    }
+    const src = kind === LOCAL ? this.#val[pos] : this.#L + pos;
+    if (src !== dst) this.#emit(wide ? Op.mov64 : Op.mov, dst, src);
+  }
+
+  /** Makes entry `pos` a temporary in its own register. */
+  #materialize(pos: number): void {
+    if (this.#kind[pos] === TEMP) return;
+    this.#moveTo(this.#L + pos, pos);
+    this.#kind[pos] = TEMP;
+  }
+
+  /** The register holding entry `pos` (materialising a constant). */
+  #reg(pos: number): number {
+    const kind = this.#kind[pos];
+    if (kind === LOCAL) return this.#val[pos];
+    if (kind === CONST) this.#materialize(pos);
+    return this.#L + pos;
+  }
+
+  #materializeLocals(): void {
+    for (let p = 0; p < this.#h; p++) if (this.#kind[p] === LOCAL) this.#materialize(p);
+  }
+
+  #materializeRange(from: number, to: number): void {
+    for (let p = from; p < to; p++) this.#materialize(p);
+  }
+
+  // ---- control ----
+
+  #blockType(): [readonly ValType[], readonly ValType[]] {
+    const r = this.#r;
+    if (r.blockType === BLOCK_EMPTY) return [[], []];
+    if (r.blockType === BLOCK_TYPE_INDEX) {
+      const t = this.#env.module.types[r.index];
+      return [t.params, t.results];
+    }
+    return [[], [r.blockType as ValType]];
+  }
+
+  #frame(depth: number): Frame {
+    return this.#frames[this.#frames.length - 1 - depth];
+  }
+
+  #arity(f: Frame): number {
+    return f.kind === FrameKind.Loop ? f.params.length : f.results.length;
+  }
+
+  /** Whether branching to `f` needs moves (the values are not already in its slots). */
+  #needsMoves(f: Frame): boolean {
+    if (f.kind === FrameKind.Func) return true;
+    const n = this.#arity(f);
+    if (n === 0) return false;
+    if (this.#h - n !== f.base) return true;
+    for (let p = this.#h - n; p < this.#h; p++) if (this.#kind[p] !== TEMP) return true;
+    return false;
+  }
+
+  /** Emits the moves and jump of an unconditional branch to frame `depth`. */
+  #branch(depth: number): void {
+    const f = this.#frame(depth);
+    if (f.kind === FrameKind.Func) {
+      this.#return();
+      return;
+    }
+    const n = this.#arity(f);
+    for (let i = 0; i < n; i++) this.#moveTo(this.#L + f.base + i, this.#h - n + i);
+    if (f.kind !== FrameKind.Loop) f.targeted = true;
+    this.#emit(Op.br, f.label);
+    this.#blockEnd();
+  }
+
+  #return(): void {
+    const m = this.#results.length;
+    const from = this.#h - m;
+    // Copy every result into its own stack register first (without changing
+    // the entries: other paths may still see them as they were), then down to
+    // registers 0.. in ascending order, which never overwrites a pending source.
+    for (let p = from; p < this.#h; p++) {
+      if (this.#kind[p] !== TEMP) this.#moveTo(this.#L + p, p);
+    }
+    for (let i = 0; i < m; i++) {
+      const src = this.#L + from + i;
+      if (src !== i) this.#emit(is64(this.#type[from + i]) ? Op.mov64 : Op.mov, i, src);
+    }
+    this.#emit(Op.return);
+    this.#blockEnd();
+  }
+
+  #setUnreachable(): void {
+    this.#frames[this.#frames.length - 1].unreachable = true;
+  }
+
+  /**
+   * Pops an i32 condition and emits a branch to `label` taken when the
+   * condition is non-zero (or zero, with `negate`), fusing a preceding compare.
+   */
+  #condJump(label: number, negate: boolean): void {
+    const pos = this.#pop();
+    const last = this.#insts[this.#lastDef];
+    if (
+      this.#env.tunables.superInstructions && this.#kind[pos] === TEMP &&
+      this.#lastDef === this.#insts.length - 1 && last !== undefined &&
+      last.operands[0] === this.#L + pos
+    ) {
+      const cmp = COMPARE_OF.get(last.op);
+      if (cmp !== undefined) {
+        this.#insts.pop();
+        this.#dropFromIcount();
+        const cond = negate ? NEGATE[cmp.cond] : cmp.cond;
+        const name = `br_${cond}${cmp.imm ? "_i" : ""}`;
+        this.#emit(opCode(name), last.operands[1], last.operands[2], label);
+        return;
+      }
+      if (last.op === Op.i32_eqz) {
+        this.#insts.pop();
+        this.#dropFromIcount();
+        this.#emit(negate ? Op.br_if : Op.br_unless, last.operands[1], label);
+        return;
+      }
+    }
+    if (this.#kind[pos] === CONST) {
+      const taken = (this.#val[pos] !== 0) !== negate;
+      if (taken) this.#emit(Op.br, label);
+      return;
+    }
+    this.#emit(negate ? Op.br_unless : Op.br_if, this.#reg(pos), label);
+  }
+
+  #dropFromIcount(): void {
+    if (this.#icount !== null) (this.#icount.operands as number[])[0]--;
+  }
+
+  #enterBlock(kind: FrameKind): Frame {
+    const [params, results] = this.#blockType();
+    this.#flushFuel();
+    this.#materializeLocals();
+    this.#materializeRange(this.#h - params.length, this.#h);
+    const f: Frame = {
+      kind,
+      label: this.#newLabel(),
+      elseLabel: -1,
+      base: this.#h - params.length,
+      params,
+      results,
+      unreachable: false,
+      targeted: false,
+    };
+    return f;
+  }
+
+  #else(): void {
+    const f = this.#frames[this.#frames.length - 1];
+    this.#flushFuel();
+    if (!f.unreachable) {
+      this.#fallthroughMoves(f);
+      f.targeted = true;
+      this.#emit(Op.br, f.label);
+      this.#blockEnd();
+    }
+    this.#label(f.elseLabel);
+    f.kind = FrameKind.Else;
+    f.unreachable = false;
+    this.#h = f.base;
+    for (const t of f.params) this.#pushTemp(t);
+  }
+
+  #fallthroughMoves(f: Frame): void {
+    const n = f.results.length;
+    for (let i = 0; i < n; i++) this.#moveTo(this.#L + f.base + i, this.#h - n + i);
+  }
+
+  #end(): void {
+    const f = this.#frames.pop() as Frame;
+    this.#flushFuel();
+    if (f.kind === FrameKind.Func) {
+      if (!f.unreachable) this.#return();
+      return;
+    }
+    const fallthrough = !f.unreachable;
+    if (fallthrough) this.#fallthroughMoves(f);
+    let reachable = fallthrough;
+    if (f.kind === FrameKind.If) {
+      this.#label(f.elseLabel);
+      reachable = true;
+    }
+    if (f.kind !== FrameKind.Loop) {
+      this.#label(f.label);
+      if (f.targeted) reachable = true;
+    } else {
+      this.#blockEnd();
+    }
+    this.#h = f.base;
+    for (const t of f.results) this.#pushTemp(t);
+    if (!reachable) this.#setUnreachable();
+  }
+
+  // ---- operators ----
+
+  #operator(key: number): void {
+    const r = this.#r;
+    const env = this.#env;
+    switch (key) {
+      case W.unreachable:
+        this.#flushFuel();
+        this.#emit(Op.trap, TrapCode.Unreachable);
+        this.#blockEnd();
+        this.#setUnreachable();
+        return;
+      case W.nop:
+        return;
+      case W.block:
+        this.#frames.push(this.#enterBlock(FrameKind.Block));
+        return;
+      case W.loop: {
+        const f = this.#enterBlock(FrameKind.Loop);
+        this.#label(f.label);
+        if (env.tunables.epochInterruption) this.#emit(Op.epoch);
+        this.#frames.push(f);
+        return;
+      }
+      case W.if: {
+        const [params, results] = this.#blockType();
+        this.#flushFuel();
+        // The condition is on top; materialise below it first, then branch.
+        const condPos = this.#h - 1;
+        const cond = {
+          kind: this.#kind[condPos],
+          val: this.#val[condPos],
+          hi: this.#hi[condPos],
+          type: this.#type[condPos],
+        };
+        const lastDef = this.#lastDef;
+        const lastLen = this.#insts.length;
+        this.#h--;
+        const lastIns = this.#insts[lastLen - 1];
+        const fusible = cond.kind === TEMP && lastDef === lastLen - 1 && lastDef > 0 &&
+          (COMPARE_OF.has(lastIns.op) || lastIns.op === Op.i32_eqz) &&
+          lastIns.operands[0] === this.#L + condPos;
+        const saved = fusible ? this.#insts.pop() : undefined;
+        if (saved !== undefined) this.#dropFromIcount();
+        this.#materializeLocals();
+        this.#materializeRange(this.#h - params.length, this.#h);
+        const f: Frame = {
+          kind: FrameKind.If,
+          label: this.#newLabel(),
+          elseLabel: this.#newLabel(),
+          base: this.#h - params.length,
+          params,
+          results,
+          unreachable: false,
+          targeted: false,
+        };
+        // re-push the condition and its defining instruction, then fuse
+        if (saved !== undefined) {
+          this.#insts.push(saved);
+          if (this.#icount !== null) (this.#icount.operands as number[])[0]++;
+          this.#lastDef = this.#insts.length - 1;
+        }
+        this.#push(cond.kind, cond.val, cond.hi, cond.type);
+        this.#condJump(f.elseLabel, true);
+        this.#frames.push(f);
+        return;
+      }
+      case W.else:
+        this.#else();
+        return;
+      case W.end:
+        this.#end();
+        return;
+      case W.br:
+        this.#flushFuel();
+        this.#branch(r.index);
+        this.#setUnreachable();
+        return;
+      case W.br_if: {
+        this.#flushFuel();
+        const f = this.#frame(r.index);
+        // condition on top; the branch values are below it
+        const condPos = this.#h - 1;
+        this.#h--;
+        const moves = this.#needsMoves(f);
+        this.#h++;
+        if (!moves) {
+          if (f.kind !== FrameKind.Loop) f.targeted = true;
+          this.#condJump(f.label, false);
+        } else {
+          const skip = this.#newLabel();
+          this.#condJump(skip, true);
+          void condPos;
+          this.#branch(r.index);
+          this.#label(skip);
+        }
+        return;
+      }
+      case W.br_table: {
+        this.#flushFuel();
+        const n = r.targetCount;
+        const depths = [...r.targets.subarray(0, n), r.index];
+        const ipos = this.#pop();
+        const ri = this.#reg(ipos);
+        const labels: number[] = [];
+        const stubs = new Map<number, number>();
+        for (const d of depths) {
+          const f = this.#frame(d);
+          if (!this.#needsMoves(f)) {
+            if (f.kind !== FrameKind.Loop) f.targeted = true;
+            labels.push(f.label);
+          } else {
+            let s = stubs.get(d);
+            if (s === undefined) {
+              s = this.#newLabel();
+              stubs.set(d, s);
+            }
+            labels.push(s);
+          }
+        }
+        this.#emit(Op.br_table, ri, labels);
+        this.#blockEnd();
+        for (const [d, s] of stubs) {
+          this.#label(s);
+          this.#branch(d);
+        }
+        this.#setUnreachable();
+        return;
+      }
+      case W.return:
+        this.#flushFuel();
+        this.#return();
+        this.#setUnreachable();
+        return;
+      case W.call: {
+        this.#flushFuel();
+        const f = r.index;
+        const sig = env.funcType(f);
+        const base = this.#h - sig.params.length;
+        this.#materializeRange(base, this.#h);
+        this.#noteRefs(base);
+        if (env.isImported(f)) this.#emit(Op.call_import, env.funcHandleWord(f), this.#L + base);
+        else this.#emit(Op.call, f, this.#L + base);
+        this.#blockEnd();
+        this.#h = base;
+        for (const t of sig.results) this.#pushTemp(t);
+        return;
+      }
+      case W.call_indirect: {
+        this.#flushFuel();
+        const typeIndex = r.index;
+        const table = r.index2;
+        const sig = env.module.types[typeIndex];
+        const ipos = this.#pop();
+        const base = this.#h - sig.params.length;
+        this.#materializeRange(base, this.#h);
+        const ri = this.#reg(ipos);
+        this.#noteRefs(base);
+        this.#emit(Op.call_indirect, table, env.signatureWord(typeIndex), this.#L + base, ri);
+        this.#blockEnd();
+        this.#h = base;
+        for (const t of sig.results) this.#pushTemp(t);
+        return;
+      }
+      case W.drop:
+        this.#pop();
+        return;
+      case W.select:
+      case W.select_t: {
+        const c = this.#pop();
+        const b = this.#pop();
+        const a = this.#pop();
+        const type = this.#type[a];
+        const rc = this.#reg(c);
+        const rb = this.#reg(b);
+        const ra = this.#reg(a);
+        const d = this.#pushTemp(type);
+        this.#emit(is64(type) ? Op.select64 : Op.select, d, rc, ra, rb);
+        return;
+      }
+      case W.local_get:
+        this.#push(LOCAL, r.index, 0, this.#localTypes[r.index]);
+        return;
+      case W.local_set:
+        this.#localSet(r.index);
+        return;
+      case W.local_tee:
+        this.#localSet(r.index);
+        this.#push(LOCAL, r.index, 0, this.#localTypes[r.index]);
+        return;
+      case W.global_get: {
+        const t = env.globalType(r.index);
+        const d = this.#pushTemp(t);
+        this.#emit(is64(t) ? Op.global_get64 : Op.global_get, d, env.globalWord(r.index));
+        return;
+      }
+      case W.global_set: {
+        const t = env.globalType(r.index);
+        const v = this.#reg(this.#pop());
+        this.#emit(is64(t) ? Op.global_set64 : Op.global_set, env.globalWord(r.index), v);
+        return;
+      }
+      case W.table_get: {
+        const i = this.#reg(this.#pop());
+        const d = this.#pushTemp(env.module.tables[r.index].element);
+        this.#emit(Op.table_get, d, r.index, i);
+        return;
+      }
+      case W.table_set: {
+        const v = this.#pop();
+        const i = this.#pop();
+        const rv = this.#reg(v);
+        this.#emit(Op.table_set, r.index, this.#reg(i), rv);
+        return;
+      }
+      case W.table_size: {
+        const d = this.#pushTemp(ValType.i32);
+        this.#emit(Op.table_size, d, r.index);
+        return;
+      }
+      case W.table_grow:
+        this.#builtin(B.table_grow, r.index, 0, 2, ValType.i32);
+        return;
+      case W.table_fill:
+        this.#builtin(B.table_fill, r.index, 0, 3);
+        return;
+      case W.table_copy:
+        this.#builtin(B.table_copy, r.index, r.index2, 3);
+        return;
+      case W.table_init:
+        this.#builtin(B.table_init, r.index2, r.index, 3);
+        return;
+      case W.elem_drop:
+        this.#builtin(B.elem_drop, r.index, 0, 0);
+        return;
+      case W.memory_size: {
+        const d = this.#pushTemp(ValType.i32);
+        this.#emit(Op.memory_size, d, 0);
+        return;
+      }
+      case W.memory_grow:
+        this.#builtin(B.memory_grow, 0, 0, 1, ValType.i32);
+        return;
+      case W.memory_fill:
+        this.#builtin(B.memory_fill, 0, 0, 3);
+        return;
+      case W.memory_copy:
+        this.#builtin(B.memory_copy, 0, 0, 3);
+        return;
+      case W.memory_init:
+        this.#builtin(B.memory_init, 0, r.index, 3);
+        return;
+      case W.data_drop:
+        this.#builtin(B.data_drop, r.index, 0, 0);
+        return;
+      case W.i32_const:
+        this.#push(CONST, r.i32, 0, ValType.i32);
+        return;
+      case W.i64_const:
+        this.#push(CONST, r.lo, r.hi, ValType.i64);
+        return;
+      case W.f32_const:
+        this.#push(CONST, r.f32Bits, 0, ValType.f32);
+        return;
+      case W.f64_const:
+        this.#push(CONST, r.lo, r.hi, ValType.f64);
+        return;
+      case W.ref_null:
+        this.#push(CONST, 0, 0, r.refType as ValType);
+        return;
+      case W.ref_is_null:
+        this.#unop(Op.i32_eqz, ValType.i32);
+        return;
+      case W.ref_func: {
+        const d = this.#pushTemp(ValType.funcref);
+        this.#emit(Op.vmctx_load, d, env.funcHandleWord(r.index));
+        return;
+      }
+    }
+    const load = LOADS.get(key);
+    if (load !== undefined) {
+      const a = this.#reg(this.#pop());
+      const d = this.#pushTemp(load[1]);
+      this.#emit(load[0], d, a, r.memOffset | 0);
+      return;
+    }
+    const store = STORES.get(key);
+    if (store !== undefined) {
+      const v = this.#pop();
+      const a = this.#pop();
+      const rv = this.#reg(v);
+      this.#emit(store, this.#reg(a), rv, r.memOffset | 0);
+      return;
+    }
+    const info = opByKey(key);
+    if (info === undefined || info.sig === undefined || info.sig[1].length !== 1) {
+      throw new CompileError(`unsupported operator ${info?.name ?? key}`, r.offset);
+    }
+    const name = RENAME[info.name] ?? info.name.replace(".", "_");
+    const code = opCode(name);
+    if (code < 0) throw new CompileError(`unsupported operator ${info.name}`, r.offset);
+    if (info.sig[0].length === 1) this.#unop(code, info.sig[1][0]);
+    else this.#binop(name, code, info.sig[1][0]);
+  }
+
+  #unop(code: number, result: ValType): void {
+    const a = this.#reg(this.#pop());
+    const d = this.#pushTemp(result);
+    if ((code === Op.mov || code === Op.mov64) && a === d) return;
+    this.#emit(code, d, a);
+  }
+
+  #binop(name: string, code: number, result: ValType): void {
+    const b = this.#pop();
+    const a = this.#pop();
+    if (this.#env.tunables.superInstructions) {
+      const imm = this.#immForm(name, a, b);
+      if (imm !== undefined) {
+        const [op, src, value] = imm;
+        const ra = this.#reg(src);
+        const d = this.#pushTemp(result);
+        this.#emit(op, d, ra, value);
+        return;
+      }
+    }
+    const ra = this.#reg(a);
+    const rb = this.#reg(b);
+    const d = this.#pushTemp(result);
+    this.#emit(code, d, ra, rb);
+  }
+
+  /** An `_i` form for `a op b` with a constant operand: [op, register operand, immediate]. */
+  #immForm(name: string, a: number, b: number): [number, number, number] | undefined {
+    const ca = this.#isConst(a);
+    const cb = this.#isConst(b);
+    if (ca === cb) return undefined;
+    if (name.startsWith("i64")) {
+      if (name !== "i64_add") return undefined;
+      const c = cb ? b : a;
+      if (this.#hi[c] !== this.#val[c] >> 31) return undefined;
+      return [Op.i64_add_i, cb ? a : b, this.#val[c]];
+    }
+    if (!name.startsWith("i32")) return undefined;
+    if (cb) {
+      const v = this.#val[b];
+      if (name === "i32_sub") return [Op.i32_add_i, a, (-v) | 0];
+      const op = opCode(`${name}_i`);
+      if (op < 0) return undefined;
+      if (name === "i32_shl" || name === "i32_shr_s" || name === "i32_shr_u") {
+        return [op, a, v & 31];
+      }
+      return [op, a, v];
+    }
+    // constant on the left
+    const v = this.#val[a];
+    if (COMMUTATIVE.has(name)) {
+      const op = opCode(`${name}_i`);
+      return op < 0 ? undefined : [op, b, v];
+    }
+    const cond = name.slice(4);
+    const swapped = SWAP[cond];
+    if (swapped === undefined) return undefined;
+    const op = opCode(`i32_${swapped}_i`);
+    return op < 0 ? undefined : [op, b, v];
+  }
+
+  #localSet(x: number): void {
+    const pos = this.#pop();
+    // entries still on the stack that read local x must keep its old value
+    for (let p = 0; p < this.#h; p++) {
+      if (this.#kind[p] === LOCAL && this.#val[p] === x) this.#materialize(p);
+    }
+    const kind = this.#kind[pos];
+    if (kind === TEMP && this.#lastDef === this.#insts.length - 1 && this.#lastDef > 0) {
+      const last = this.#insts[this.#lastDef];
+      const info = last.op >= 0 ? this.#opInfoFirstIsDst(last.op) : false;
+      if (info && last.operands[0] === this.#L + pos) {
+        last.operands[0] = x;
+        return;
+      }
+    }
+    if (kind === LOCAL && this.#val[pos] === x) return;
+    this.#moveTo(x, pos);
+  }
+
+  #opInfoFirstIsDst(op: number): boolean {
+    const info = bytecodeOpByName(OP_NAMES[op]);
+    return info !== undefined && info.operands.length > 0 && info.operands[0].name === "d";
+  }
+
+  /** Calls builtin `id` with `nargs` operands from the stack (materialised in place). */
+  #builtin(id: number, s0: number, s1: number, nargs: number, result?: ValType): void {
+    const base = this.#h - nargs;
+    this.#materializeRange(base, this.#h);
+    this.#emit(Op.builtin, id, s0, s1, this.#L + base);
+    this.#h = base;
+    if (result !== undefined) this.#pushTemp(result);
+  }
+
+  /** Records the reference-typed registers live across a call at the next instruction. */
+  #noteRefs(base: number): void {
+    const slots: number[] = [];
+    for (let i = 0; i < this.#L; i++) {
+      const t = this.#localTypes[i];
+      if (t === ValType.funcref || t === ValType.externref) slots.push(i);
+    }
+    for (let p = 0; p < base; p++) {
+      const t = this.#type[p];
+      if ((t === ValType.funcref || t === ValType.externref) && this.#kind[p] === TEMP) {
+        slots.push(this.#L + p);
+      }
+    }
+    if (slots.length > 0) this.#refSlots.set(this.#insts.length, slots);
+  }
+}
+
+const OP_NAMES: string[] = [];
+for (const [name, code] of Object.entries(Op)) OP_NAMES[code] = name;

@@ -1,0 +1,100 @@
+/**
+ * Capstan's IR: one function is a list of instructions over virtual
+ * registers, with explicit labels and branches. Instructions are named after
+ * the bytecode ops they mean (the op table of `@capstan/interpreter` is also
+ * the IR's vocabulary, one semantic each), but operands are symbolic: a
+ * branch names a label, a call names a function index. Nothing here depends
+ * on the bytecode encoding, so another backend (e.g. JS source) can consume it.
+ *
+ * Invariants:
+ * - A label instruction (`op === LABEL`) starts a basic block; a block ends
+ *   at the next label or after a branch, call-return or trap.
+ * - Register operands are virtual registers: 0.. params, then the other
+ *   locals, then operand-stack temporaries; `numRegs` bounds them.
+ * - Operands follow the op table's order; a `t` operand is an array of labels
+ *   (the last is the default).
+ *
+ * @module
+ */
+
+import { BYTECODE_OPS } from "@capstan/interpreter";
+import type { ValType } from "@capstan/environ";
+import { valTypeName } from "@capstan/environ";
+
+/** The pseudo-opcode of a label. */
+export const LABEL = -1;
+
+/** One IR instruction. */
+export interface IrInst {
+  /** A bytecode op's code, or {@link LABEL}. */
+  op: number;
+  /** Operands (a label's single operand is its id). */
+  operands: (number | number[])[];
+  /** The wasm byte offset (module-relative) it came from. */
+  wasmOffset: number;
+}
+
+/** One function in IR form. */
+export interface IrFunction {
+  /** Its index in the function index space. */
+  readonly funcIndex: number;
+  /** Parameter types (registers 0..). */
+  readonly params: readonly ValType[];
+  /** Result types (returned in registers 0..). */
+  readonly results: readonly ValType[];
+  /** Types of all locals, parameters included (registers 0..). */
+  readonly locals: readonly ValType[];
+  /** Virtual registers used (the frame size). */
+  readonly numRegs: number;
+  /** Labels allocated. */
+  readonly numLabels: number;
+  /** The instructions. */
+  readonly insts: readonly IrInst[];
+  /** Call sites' live reference registers, by instruction index. */
+  readonly refSlotsAt: ReadonlyMap<number, readonly number[]>;
+}
+
+/**
+ * Prints a function's IR.
+ *
+ * @param f the function
+ * @param name a display name
+ * @returns text, one instruction per line
+ * @example
+ * ```ts
+ * import { printIr, LABEL } from "./ir.ts";
+ * const text = printIr({ funcIndex: 0, params: [], results: [], locals: [], numRegs: 0,
+ *   numLabels: 1, insts: [{ op: LABEL, operands: [0], wasmOffset: 0 }], refSlotsAt: new Map() });
+ * if (!text.includes("L0:")) throw new Error();
+ * ```
+ */
+export function printIr(f: IrFunction, name = `func${f.funcIndex}`): string {
+  const sig = `(${f.params.map(valTypeName).join(", ")}) -> (${
+    f.results.map(valTypeName).join(", ")
+  })`;
+  const locals = f.locals.slice(f.params.length).map(valTypeName).join(", ");
+  const lines = [`function ${name} ${sig} regs=${f.numRegs} locals=[${locals}]`];
+  for (const ins of f.insts) {
+    if (ins.op === LABEL) {
+      lines.push(`  L${ins.operands[0]}:`);
+      continue;
+    }
+    const info = BYTECODE_OPS[ins.op];
+    const parts = info.operands.map((o, i) => {
+      const v = ins.operands[i];
+      if (Array.isArray(v)) return `[${v.map((l) => `L${l}`).join(", ")}]`;
+      switch (o.kind) {
+        case "r":
+          return `v${v}`;
+        case "o":
+          return `L${v}`;
+        case "f":
+          return `func${v}`;
+        default:
+          return `${v}`;
+      }
+    });
+    lines.push(`    ${info.name}${parts.length ? " " : ""}${parts.join(", ")}  @${ins.wasmOffset}`);
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,17 @@
+/**
+ * `@capstan/codegen`: wasm function bodies → IR → Capstan bytecode.
+ * {@link compileModule} compiles a translated module into a
+ * {@link CompiledModule} (one code array, per-function trap tables,
+ * relocations, stack maps and address maps); {@link printModuleIr} and
+ * {@link disassembleModule} print it.
+ *
+ * @module
+ */
+
+export * from "./compile.ts";
+export * from "./ir.ts";
+export * from "./abi.ts";
+export * from "./sinks.ts";
+export { FuncEnvironment } from "./func_environ.ts";
+export { FuncTranslator } from "./func_translator.ts";
+export { type LoweredFunction, lowerFunction } from "./lower.ts";
