@@ -503,6 +503,7 @@ export function instructionSitesNear(bytes: Uint8Array, offset: number): Feature
 /** The implementation limits of V8 that the spec does not have (v8/src/wasm/wasm-limits.h). */
 const V8_MAX_LOCALS = 50000;
 const V8_MAX_TABLE_INIT = 10000000;
+const V8_MAX_BR_TABLE = 65520;
 
 /** Explains a module that environ accepted and V8 rejected, by a V8 limit it exceeds. */
 function v8LimitClass(bytes: Uint8Array): string | undefined {
@@ -519,6 +520,14 @@ function v8LimitClass(bytes: Uint8Array): string | undefined {
           total += n.value;
         }
         if (total > V8_MAX_LOCALS) return "V8 limit: more than 50000 locals";
+        // A br_table whose label count is over V8's cap and whose labels fit in the body.
+        for (let p = r.pos; p < body.end; p++) {
+          if (bytes[p] !== 0x0e) continue;
+          const n = readLeb(bytes, p + 1);
+          if (n && n.value > V8_MAX_BR_TABLE && p + 1 + n.length + n.value <= body.end) {
+            return "V8 limit: br_table with more than 65520 labels";
+          }
+        }
       }
     }
     if (s.id === SectionId.table || s.id === SectionId.import) {

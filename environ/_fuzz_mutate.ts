@@ -1,9 +1,16 @@
 /**
  * Seeded mutators for the decoder fuzzer: a small PRNG and the mutations that
  * turn a corpus module into a mutant (bit flips, byte insertions and deletions,
- * truncation, section splices between modules, LEB128 edits, and edits inside
+ * truncation, section splices between modules, LEB128 edits, edits inside
  * one function body or section with the enclosing sizes fixed up so the
- * mutant reaches the validator instead of failing at the framing).
+ * mutant reaches the validator instead of failing at the framing, and
+ * whole-instruction edits: delete, duplicate, swap, or replace an instruction
+ * with one taken from a donor body, or nudge its index immediate, so the
+ * mutant stays well formed and is judged by the typing rules).
+ *
+ * Instruction boundaries are found with environ's own `OperatorReader` on the
+ * (valid) corpus body; if it cannot read a body (an earlier stacked edit broke
+ * it), the mutation falls back to a byte edit.
  *
  * Invariants:
  * - Everything is a pure function of the PRNG state: the same seed and the same
@@ -16,6 +23,7 @@
  * @module
  */
 
+import { OperatorReader } from "./operators.ts";
 import {
   type BodySpan,
   concatBytes,
@@ -181,6 +189,7 @@ const SNIPPETS: readonly number[][] = [
 
 /** The names of the mutation kinds, as they appear in reports. */
 export const MUTATION_KINDS = [
+  "instr",
   "bitflip",
   "insert",
   "delete",
@@ -204,6 +213,7 @@ export interface Mutant {
 
 /** Relative weights of the mutation kinds (body edits reach the validator, so weigh most). */
 const WEIGHTS: Record<MutationKind, number> = {
+  instr: 30,
   bitflip: 14,
   insert: 8,
   delete: 8,
@@ -420,6 +430,115 @@ function bodyEdit(rng: Rng, bytes: Uint8Array): [Uint8Array, string] {
   return [out, `body:${e.what}`];
 }
 
+/** Instruction spans `[start, end)` of a body (after its locals), or undefined if unreadable. */
+function instructions(bytes: Uint8Array, body: BodySpan): [number, number][] | undefined {
+  const groups = readLeb(bytes, body.start);
+  if (groups === undefined) return undefined;
+  let pos = body.start + groups.length;
+  for (let i = 0; i < groups.value; i++) {
+    const n = readLeb(bytes, pos);
+    if (n === undefined) return undefined;
+    pos += n.length + 1;
+  }
+  if (pos > body.end) return undefined;
+  const spans: [number, number][] = [];
+  try {
+    const r = new OperatorReader(bytes, pos, body.end);
+    while (!r.atEnd() && spans.length < 100000) {
+      const at = r.pos;
+      r.read();
+      spans.push([at, r.pos]);
+    }
+  } catch {
+    return undefined;
+  }
+  return spans.length > 0 ? spans : undefined;
+}
+
+/** One random body of a module with its instructions, or undefined. */
+function pickBody(
+  rng: Rng,
+  bytes: Uint8Array,
+): { code: SectionSpan; body: BodySpan; ins: [number, number][] } | undefined {
+  const code = scanSections(bytes).sections.find((s) => s.id === SectionId.code);
+  if (code === undefined) return undefined;
+  const bodies = scanBodies(bytes, code);
+  if (bodies.length === 0) return undefined;
+  const body = rng.pick(bodies);
+  const ins = instructions(bytes, body);
+  return ins === undefined ? undefined : { code, body, ins };
+}
+
+/** Opcodes whose first immediate is an index worth nudging: locals, globals, labels, calls. */
+const INDEX_OPS = new Set([0x0c, 0x0d, 0x10, 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0xd2]);
+
+/** Edits whole instructions of one body and re-encodes the body and section sizes. */
+function instrEdit(rng: Rng, bytes: Uint8Array, donor: Uint8Array): [Uint8Array, string] {
+  const picked = pickBody(rng, bytes);
+  if (picked === undefined) return bodyEdit(rng, bytes);
+  const { code, body, ins } = picked;
+  // Never the final `end`: keeping it makes most mutants decode to the last byte.
+  const last = ins.length - 1;
+  const i = last > 0 ? rng.below(last) : 0;
+  let [a, b] = ins[i];
+  let from = a, to = b;
+  let insert: Uint8Array = new Uint8Array(0);
+  let what: string;
+  switch (rng.below(6)) {
+    case 0:
+      what = `del@${a}`;
+      break;
+    case 1:
+      to = a;
+      insert = bytes.slice(a, b);
+      what = `dup@${a}`;
+      break;
+    case 2: { // swap with the next instruction
+      if (i + 1 > last) return bodyEdit(rng, bytes);
+      const [, c] = ins[i + 1];
+      to = c;
+      insert = concatBytes([bytes.subarray(b, c), bytes.subarray(a, b)]);
+      what = `swap@${a}`;
+      break;
+    }
+    case 3: { // replace with an instruction from a donor body (or this one)
+      const srcMod = rng.chance(0.5) ? donor : bytes;
+      const other = pickBody(rng, srcMod);
+      if (other === undefined) return bodyEdit(rng, bytes);
+      const [c, d] = rng.pick(other.ins);
+      insert = srcMod.slice(c, d);
+      what = `replace@${a}`;
+      break;
+    }
+    case 4: { // insert an instruction from a donor body before this one
+      const other = pickBody(rng, donor);
+      if (other === undefined) return bodyEdit(rng, bytes);
+      const [c, d] = rng.pick(other.ins);
+      to = a;
+      insert = donor.slice(c, d);
+      what = `graft@${a}`;
+      break;
+    }
+    default: { // nudge an index immediate by one (or to a large value)
+      const indexed = ins.filter(([x], k) => k < last && INDEX_OPS.has(bytes[x]));
+      if (indexed.length === 0) return bodyEdit(rng, bytes);
+      [a] = rng.pick(indexed);
+      const imm = readLeb(bytes, a + 1);
+      if (imm === undefined) return bodyEdit(rng, bytes);
+      const v = rng.chance(0.2) ? 1000 : Math.max(0, imm.value + (rng.chance(0.5) ? 1 : -1));
+      from = a + 1;
+      to = a + 1 + imm.length;
+      insert = encodeLeb(v);
+      what = `index@${a}`;
+    }
+  }
+  const out = replaceInFrames(bytes, from, to, insert, [
+    { sizeAt: body.sizeStart, end: body.end },
+    { sizeAt: code.start + 1, end: code.end },
+  ]);
+  return [out, `instr:${what}`];
+}
+
 /** Edits inside one non-code section's payload and re-encodes its size. */
 function sectionEdit(rng: Rng, bytes: Uint8Array): [Uint8Array, string] {
   const sections: SectionSpan[] = scanSections(bytes).sections.filter((s) =>
@@ -448,6 +567,8 @@ export function mutateOnce(
   donor: Uint8Array,
 ): [Uint8Array, string] {
   switch (kind) {
+    case "instr":
+      return instrEdit(rng, bytes, donor);
     case "bitflip":
       return bitflip(rng, bytes, bytes.length > 8 && rng.chance(0.95) ? 8 : 0);
     case "insert":
@@ -494,6 +615,19 @@ export interface SourcedMutant extends Mutant {
   readonly source: string;
 }
 
+/** The valid modules of each corpus array, computed once. */
+const VALID = new WeakMap<readonly CorpusModule[], readonly CorpusModule[]>();
+
+/** What {@link makeMutant} needs of a corpus module. */
+export interface CorpusModule {
+  /** Its name. */
+  readonly name: string;
+  /** Its bytes. */
+  readonly bytes: Uint8Array;
+  /** Whether native V8 accepts it. */
+  readonly valid: boolean;
+}
+
 /**
  * Makes mutant number `index` of a run: picks a corpus module (valid ones
  * about 85% of the time) and a donor with the PRNG seeded from
@@ -505,14 +639,18 @@ export interface SourcedMutant extends Mutant {
  * @returns the mutant, reproducible from `(corpus, seed, index)` alone
  */
 export function makeMutant(
-  corpus: readonly { name: string; bytes: Uint8Array; valid: boolean }[],
+  corpus: readonly CorpusModule[],
   seed: number,
   index: number,
 ): SourcedMutant {
   const rng = new Rng(mutantSeed(seed, index));
-  let src = rng.pick(corpus);
+  let valid = VALID.get(corpus);
+  if (valid === undefined) {
+    valid = corpus.filter((c) => c.valid);
+    VALID.set(corpus, valid);
+  }
   // Most mutants start from a valid module, so they get past decoding into validation.
-  for (let tries = 0; !src.valid && tries < 8 && rng.chance(0.85); tries++) src = rng.pick(corpus);
+  const src = rng.chance(0.85) && valid.length > 0 ? rng.pick(valid) : rng.pick(corpus);
   const donor = rng.pick(corpus);
   const m = mutate(rng, src.bytes, donor.bytes);
   return { ...m, source: src.name };

@@ -216,3 +216,121 @@ Deno.test("classifyDisagreement() explains 'multiple memories' anywhere only wit
   const one = module([2, 1, 0, 0, 2, 0, 1]);
   assert.equal(classifyDisagreement(one, verdict), undefined);
 });
+
+/** `(func)` with the given local declarations and body, as a module. */
+function funcWith(locals: number[], body: number[]): Uint8Array {
+  const b = [...locals, ...body, 0x0b];
+  return module([1, 1, 0x60, 0, 0], [3, 1, 0], [10, 1, ...encodeLeb(b.length), ...b]);
+}
+
+Deno.test("classifyDisagreement() explains V8's br_table limit when environ accepts", () => {
+  const n = 70000;
+  const big = funcWith([0], [
+    0x02,
+    0x40,
+    0x41,
+    0,
+    0x0e,
+    ...encodeLeb(n),
+    ...new Array(n).fill(0),
+    0,
+    0x0b,
+  ]);
+  assert.equal(WebAssembly.validate(big as Uint8Array<ArrayBuffer>), false);
+  assert.equal(
+    classifyDisagreement(big, { accepted: true }),
+    "V8 limit: br_table with more than 65520 labels",
+  );
+});
+
+/** Best-of-7 time of translateModule on an input, in ms (GC pauses are 10-30 ms here). */
+function timeEnviron(bytes: Uint8Array): number {
+  let best = Infinity;
+  for (let i = 0; i < 7; i++) {
+    const t0 = performance.now();
+    try {
+      environSubject.translate(bytes);
+    } catch (e) {
+      assert.ok(environSubject.compileError(e), `non-CompileError: ${e}`);
+    }
+    best = Math.min(best, performance.now() - t0);
+  }
+  return best;
+}
+
+Deno.test("translateModule() time is linear on adversarial shapes (4x the input, < 10x the time)", () => {
+  const shapes: [string, (n: number) => Uint8Array][] = [
+    [
+      "nested blocks",
+      (n) => funcWith([0], [...new Array(n).fill([0x02, 0x40]).flat(), ...new Array(n).fill(0x0b)]),
+    ],
+    ["branch out of deep loops", (n) =>
+      funcWith([0], [
+        ...new Array(n).fill([0x03, 0x40]).flat(),
+        0x0c,
+        ...encodeLeb(n - 1),
+        ...new Array(n).fill(0x0b),
+      ])],
+    [
+      "long br_table",
+      (n) =>
+        funcWith([0], [
+          0x02,
+          0x40,
+          0x41,
+          0,
+          0x0e,
+          ...encodeLeb(n),
+          ...new Array(n).fill(0),
+          0,
+          0x0b,
+        ]),
+    ],
+    [
+      "operand stack depth",
+      (n) => funcWith([0], [...new Array(n).fill([0x41, 0]).flat(), ...new Array(n).fill(0x1a)]),
+    ],
+    ["unreachable then drops", (n) => funcWith([0], [0x00, ...new Array(n).fill(0x1a)])],
+    [
+      "element segment items",
+      (n) =>
+        module([1, 1, 0x60, 0, 0], [3, 1, 0], [
+          9,
+          1,
+          3,
+          0,
+          ...encodeLeb(n),
+          ...new Array(n).fill(0),
+        ], [
+          10,
+          1,
+          2,
+          0,
+          0x0b,
+        ]),
+    ],
+    [
+      "many functions",
+      (n) =>
+        module([1, 1, 0x60, 0, 0], [3, ...encodeLeb(n), ...new Array(n).fill(0)], [
+          10,
+          ...encodeLeb(n),
+          ...new Array(n).fill([2, 0, 0x0b]).flat(),
+        ]),
+    ],
+  ];
+  const report: string[] = [];
+  const ratioOf = (small: Uint8Array, large: Uint8Array) =>
+    timeEnviron(large) / Math.max(timeEnviron(small), 1); // sub-ms times are too noisy
+  for (const [name, make] of shapes) {
+    const small = make(20000);
+    const large = make(80000);
+    timeEnviron(small); // warm up
+    // Quadratic work would give ~16x; a loaded machine gets two more tries.
+    let ratio = ratioOf(small, large);
+    for (let k = 0; k < 2 && ratio >= 10; k++) ratio = Math.min(ratio, ratioOf(small, large));
+    report.push(`${name}: 4x the input took x${ratio.toFixed(1)} the time`);
+    assert.ok(ratio < 10, report.join("\n"));
+  }
+  console.log(report.join("\n"));
+});
