@@ -125,7 +125,10 @@ function isLaneLike(t: Token | undefined): boolean {
 function isNumeric(t: Token | undefined): boolean {
   if (t === undefined) return false;
   if (t.kind === "keyword") return /^(inf|nan)/.test(t.text) && parseF64(t.text) !== undefined;
-  return t.kind === "atom" && !isReserved(t);
+  if (t.kind !== "atom") return false;
+  const c = t.text.charCodeAt(0);
+  if (c >= 0x30 && c <= 0x39 && /^[0-9]+$/.test(t.text)) return true;
+  return !isReserved(t);
 }
 
 /** Reads a numeric token for a constant. */

@@ -214,7 +214,75 @@ function roundRational(num: bigint, den: bigint, fmt: FloatFormat): bigint | und
   return (BigInt(e + bias - 1) << BigInt(fmt.mant)) + q;
 }
 
+const F32_SPECIAL = new Map<string, bigint>([
+  ["inf", 0x7f800000n],
+  ["+inf", 0x7f800000n],
+  ["-inf", 0xff800000n],
+  ["nan", 0x7fc00000n],
+  ["+nan", 0x7fc00000n],
+  ["-nan", 0xffc00000n],
+]);
+const F64_SPECIAL = new Map<string, bigint>([
+  ["inf", 0x7ff0000000000000n],
+  ["+inf", 0x7ff0000000000000n],
+  ["-inf", 0xfff0000000000000n],
+  ["nan", 0x7ff8000000000000n],
+  ["+nan", 0x7ff8000000000000n],
+  ["-nan", 0xfff8000000000000n],
+]);
+
+const PLAIN_DECIMAL = /^[+-]?[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?$/;
+const PLAIN_HEX = /^([+-]?)0x([0-9a-fA-F]+)(?:\.([0-9a-fA-F]*))?(?:[pP]([+-]?[0-9]{1,4}))?$/;
+
+/**
+ * The common literals, without bigint arithmetic: plain decimals through the
+ * correctly rounded string-to-double conversion, and hex literals whose
+ * significand fits a double exactly. Undefined when the slow path is needed.
+ */
+function fastFloatBits(text: string, fmt: FloatFormat): bigint | undefined {
+  let d: number;
+  if (PLAIN_DECIMAL.test(text)) {
+    d = Number(text);
+    if (fmt === F32) {
+      if (d === 0 || !Number.isFinite(d)) return undefined;
+      const mag = f32FromDouble(text);
+      return mag === undefined ? undefined : (d < 0 ? 0x80000000n : 0n) | mag;
+    }
+  } else {
+    const m = PLAIN_HEX.exec(text);
+    if (m === null) return undefined;
+    const frac = m[3] ?? "";
+    let sig = (m[2] + frac).replace(/^0+/, "");
+    let e = Number(m[4] ?? "0") - 4 * frac.length;
+    let sticky = 0;
+    if (sig.length > 13) {
+      // f32 needs 26 bits to round; the 52 leading bits plus a sticky bit for
+      // the rest round the same as the exact value. f64 takes the slow path.
+      if (fmt !== F32) return undefined;
+      sticky = /^0*$/.test(sig.slice(13)) ? 0 : 1;
+      e += 4 * (sig.length - 13);
+      sig = sig.slice(0, 13);
+    }
+    if (e < -1000 || e > 900) return undefined;
+    const base = sig.length === 0 ? 0 : parseInt(sig, 16);
+    d = (base % 2 === 0 ? base + sticky : base) * 2 ** e;
+    if (m[1] === "-") d = -d;
+    if (fmt === F32) {
+      const f = Math.fround(d);
+      if (!Number.isFinite(f)) return undefined;
+      F32_BUF.setFloat32(0, f);
+      return BigInt(F32_BUF.getUint32(0));
+    }
+  }
+  if (!Number.isFinite(d)) return undefined;
+  return f64ToBits(d);
+}
+
 function floatBits(text: string, fmt: FloatFormat): Parsed<bigint> {
+  const special = (fmt === F32 ? F32_SPECIAL : F64_SPECIAL).get(text);
+  if (special !== undefined) return special;
+  const fast = fastFloatBits(text, fmt);
+  if (fast !== undefined) return fast;
   const v = decodeFloat(text);
   if (v === undefined) return undefined;
   const signBit = BigInt(fmt.mant + fmt.exp);
@@ -238,6 +306,8 @@ function floatBits(text: string, fmt: FloatFormat): Parsed<bigint> {
       if (!Number.isFinite(d)) return "range";
       return sign | f64ToBits(d);
     }
+    const fast = f32FromDouble(text);
+    if (fast !== undefined) return sign | fast;
     mag = v.exp >= 0
       ? roundRational(v.mant * 10n ** BigInt(v.exp), 1n, fmt)
       : roundRational(v.mant, 10n ** BigInt(-v.exp), fmt);
@@ -251,6 +321,28 @@ function floatBits(text: string, fmt: FloatFormat): Parsed<bigint> {
   }
   if (mag === undefined) return "range";
   return sign | mag;
+}
+
+const F32_BUF = new DataView(new ArrayBuffer(4));
+
+/**
+ * The f32 magnitude bits of a decimal literal through the (correctly rounded)
+ * double, when that is safe: rounding the double to f32 gives the same result
+ * as rounding the exact value unless the double lies exactly on an f32
+ * midpoint (every midpoint is a double). Returns undefined when unsure.
+ */
+function f32FromDouble(text: string): bigint | undefined {
+  const d = Math.abs(Number(text.replaceAll("_", "")));
+  const f = Math.fround(d);
+  if (!Number.isFinite(f) || f === 0) return undefined;
+  F32_BUF.setFloat32(0, f);
+  const bits = F32_BUF.getUint32(0);
+  if (f !== d) {
+    F32_BUF.setUint32(0, f < d ? bits + 1 : bits - 1);
+    const other = F32_BUF.getFloat32(0);
+    if ((f + other) / 2 === d) return undefined;
+  }
+  return BigInt(bits);
 }
 
 const F64_BUF = new DataView(new ArrayBuffer(8));
