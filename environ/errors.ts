@@ -28,6 +28,8 @@ export class CompileError extends Error {
   readonly reason: string;
 
   /**
+   * Creates the error.
+   *
    * @param reason what is wrong, in the spec's words
    * @param offset the byte offset where it was found
    */

@@ -81,11 +81,12 @@ const FC = 0xfc;
 const FD = 0xfd;
 
 /**
- * The table: `[prefix, code, name, immediate, signature?]`. A signature is
+ * The raw table, as written: `[prefix, code, name, immediate, signature?]`.
+ * Prefer {@link OPS}; this is exported so that the name types derive from it. A signature is
  * written `"operands:results"` with one letter per type: `i` i32, `l` i64,
  * `f` f32, `d` f64, `v` v128.
  */
-const TABLE = [
+export const OP_TABLE = [
   [0, 0x00, "unreachable", "none"],
   [0, 0x01, "nop", "none"],
   [0, 0x02, "block", "blocktype"],
@@ -525,13 +526,11 @@ const TABLE = [
   [FD, 255, "f64x2.convert_low_i32x4_u", "none", "v:v"],
 ] as const;
 
-type Row = typeof TABLE[number];
-
 /** The text-format name of any instruction in the table. */
-export type OpName = Row[2];
+export type OpName = typeof OP_TABLE[number][2];
 
 /** Turns `"i32.add"` into `"i32_add"`. */
-type Snake<S extends string> = S extends `${infer A}.${infer B}` ? `${A}_${Snake<B>}` : S;
+export type Snake<S extends string> = S extends `${infer A}.${infer B}` ? `${A}_${Snake<B>}` : S;
 
 /** The snake_case name of any instruction, as used for the keys of {@link Op}. */
 export type OpConstName = Snake<OpName>;
@@ -568,7 +567,7 @@ export function opKey(prefix: number, code: number): number {
 
 /** Every instruction of WebAssembly 2.0, in table order. */
 export const OPS: readonly OpInfo[] = Object.freeze(
-  TABLE.map((row): OpInfo => {
+  OP_TABLE.map((row): OpInfo => {
     const [prefix, code, name, imm] = row;
     const sig = row.length > 4 ? parseSig((row as readonly unknown[])[4] as string) : undefined;
     return Object.freeze(

@@ -45,9 +45,9 @@ import { BinaryReader } from "./reader.ts";
 import { isValType } from "./types.ts";
 
 /** `blockType` of a block with no parameters and no results (`0x40`). */
-export const BLOCK_EMPTY = 0x40;
+export const BLOCK_EMPTY: number = 0x40;
 /** `blockType` of a block typed by a type index (found in `index`). */
-export const BLOCK_TYPE_INDEX = -1;
+export const BLOCK_TYPE_INDEX: number = -1;
 
 /**
  * How `read` decodes each immediate kind. The numbers are written as
@@ -147,7 +147,7 @@ export class OperatorReader extends BinaryReader {
   /** How many of `targets` the last `br_table` set. */
   targetCount = 0;
   /** Block type: {@link BLOCK_EMPTY}, a value type, or {@link BLOCK_TYPE_INDEX}. */
-  blockType = BLOCK_EMPTY;
+  blockType: number = BLOCK_EMPTY;
   /** `ref.null` type. */
   refType = 0;
   /** Typed `select`: how many types were listed (valid modules have 1). */
@@ -307,10 +307,12 @@ export class OperatorReader extends BinaryReader {
     return key;
   }
 
+  /** Reads a reserved byte that must be zero. */
   private zeroByte(): void {
     if (this.u8() !== 0) fail("zero byte expected", this.pos - 1);
   }
 
+  /** Reads a block type into `blockType` (and `index`). */
   private readBlockType(): void {
     if (this.pos >= this.end) this.eof();
     const b = this.bytes[this.pos];
@@ -331,6 +333,7 @@ export class OperatorReader extends BinaryReader {
     }
   }
 
+  /** Reads br_table labels into `targets`, `targetCount` and `index`. */
   private readBrTable(): void {
     const n = this.count();
     if (n > this.end - this.pos) this.eof();
@@ -343,6 +346,7 @@ export class OperatorReader extends BinaryReader {
     this.index = this.u32();
   }
 
+  /** Reads 16 raw bytes into `v128`. */
   private readV128(): void {
     const p = this.pos;
     if (p + 16 > this.end) this.eof();
@@ -350,6 +354,7 @@ export class OperatorReader extends BinaryReader {
     this.pos = p + 16;
   }
 
+  /** Reads typed select's type vector. */
   private readSelectTypes(): void {
     const n = this.count();
     this.selectCount = n;

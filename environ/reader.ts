@@ -48,6 +48,8 @@ export class BinaryReader {
   eofReason = "unexpected end";
 
   /**
+   * Creates a reader over `bytes[pos..end)`.
+   *
    * @param bytes the module
    * @param pos where to start
    * @param end where to stop (default: the end of `bytes`)
@@ -102,6 +104,7 @@ export class BinaryReader {
     return this.u32Slow();
   }
 
+  /** u32 beyond the one-byte fast path. */
   private u32Slow(): number {
     let result = 0;
     for (let shift = 0; shift < 28; shift += 7) {
@@ -128,6 +131,7 @@ export class BinaryReader {
     return this.s32Slow();
   }
 
+  /** s32 beyond the one-byte fast path. */
   private s32Slow(): number {
     let result = 0;
     for (let shift = 0; shift < 28; shift += 7) {
