@@ -31,6 +31,7 @@ import { type Kernel, loadKernels, QUICK } from "./_kernels.ts";
 import { loadMicro, loadMicroKernels, microImports } from "./_micro.ts";
 import { loadBigModule } from "./_big.ts";
 import { describeError } from "./_bench_util.ts";
+import type { OpcodeProfile } from "./opcode_profile.ts";
 import {
   fmtNum,
   fmtRatio,
@@ -144,6 +145,9 @@ function note(engine: Engine, what: string, c: Cell): void {
   failures++;
   console.error(`FAIL ${engine.name} ${what}: ${c.why}`);
 }
+
+/** `@capstan/runtime`, a variable so the profiler's import stays dynamic. */
+const CAPSTAN_RUNTIME_SPECIFIER = "@capstan/runtime";
 
 const sections: string[] = [];
 const print = (text: string) => {
@@ -446,6 +450,60 @@ function countInstructions(bytes: Uint8Array, n: number, expect: number): number
   }
 }
 
+// 5. Dynamic opcode profile (Capstan only): candidates for super-instructions.
+if (!args.values["no-extras"]) {
+  let text: string;
+  if (capstan.unavailable !== null) {
+    text = "n/a: Capstan does not execute yet.\n";
+  } else {
+    text = await opcodeProfileSection();
+  }
+  print(
+    "## Capstan dynamic opcode profile (super-instruction candidates)\n\n" +
+      "From `bench/opcode_profile.ts`: each kernel at its tiny n, compiled with the VM's " +
+      "instruction counter; per-segment execution counts come from the counter (one run per " +
+      "straight-line segment with only that segment counted), so the counts are exact. Shares " +
+      "are averaged over kernels (each kernel weighs the same). Pairs are adjacent bytecode " +
+      "ops inside a segment; pairs across a taken branch are not seen.\n\n" + text,
+  );
+}
+
+async function opcodeProfileSection(): Promise<string> {
+  try {
+    const profiler = await import("./opcode_profile.ts");
+    const runtime = await import(CAPSTAN_RUNTIME_SPECIFIER);
+    const profiles: OpcodeProfile[] = [];
+    const rows: string[][] = [];
+    for (const kernel of loadKernels().filter((k) => only === undefined || only.includes(k.name))) {
+      const n = kernel.quickN;
+      const expect = native.instantiate(kernel.bytes).run(n);
+      try {
+        const p = profiler.profileKernel(runtime, kernel.bytes, n, expect);
+        profiles.push(p);
+        const head = profiler.topEntries(p.ops, 4)
+          .map(([k, c]) => `${k} ${fmtNum((100 * c) / p.total)}%`).join(", ");
+        const check = p.reconstructed === p.total ? "exact" : `MISMATCH (${p.reconstructed})`;
+        rows.push([kernel.name, String(n), fmtNum(p.total), check, head]);
+      } catch (e) {
+        failures++;
+        console.error(`FAIL profile ${kernel.name}: ${describeError(e)}`);
+        rows.push([kernel.name, String(n), "n/a", "WRONG", describeError(e)]);
+      }
+    }
+    const share = (pick: "ops" | "pairs") =>
+      markdownTable(
+        [pick === "ops" ? "op" : "pair", "mean share %"],
+        profiler.meanShares(profiles, pick).slice(0, 25).map((
+          [k, v],
+        ) => [`\`${k}\``, fmtNum(100 * v)]),
+      );
+    return markdownTable(["kernel", "n", "VM instrs", "segments check", "top ops"], rows) +
+      `\nTop ops:\n\n${share("ops")}\nTop adjacent pairs:\n\n${share("pairs")}`;
+  } catch (e) {
+    return `n/a: profiler failed: ${describeError(e)}\n`;
+  }
+}
+
 // Header, and BENCHMARKS.md.
 const m = machineInfo();
 const command = `deno task bench:compare${Deno.args.length ? " " + Deno.args.join(" ") : ""}`;
@@ -484,6 +542,9 @@ if (args.values.write) {
     old = null;
   }
   Deno.writeTextFileSync(path, mergeBenchmarksMd(header + "\n" + sections.join("\n"), old));
+  // Keep the file as `deno fmt --check` wants it (CI checks formatting).
+  const fmt = new Deno.Command(Deno.execPath(), { args: ["fmt", "--quiet", path] }).outputSync();
+  if (!fmt.success) console.error(`warning: deno fmt ${path} failed`);
   console.log(`wrote ${path}`);
 }
 
