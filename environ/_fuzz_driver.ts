@@ -8,6 +8,8 @@
  * - accept/reject equals native `WebAssembly.validate`, or the disagreement is
  *   explained by a rule of `_fuzz_classify.ts` (else it is unexplained);
  * - `validate()` agrees with `translateModule()` (checked on every 4th input);
+ * - on modules both accept, the imports, exports and custom sections environ
+ *   decoded equal what `WebAssembly.Module.imports/exports/customSections` see;
  * - decode time is linear in size: an input whose time per byte is far above
  *   the run's median (after re-timing it) is a timing outlier.
  *
@@ -22,11 +24,28 @@
 import type { CorpusEntry } from "./_fuzz_corpus.ts";
 import { classifyDisagreement, type EnvironVerdict } from "./_fuzz_classify.ts";
 import { makeMutant } from "./_fuzz_mutate.ts";
+import { readLeb, scanSections } from "./_fuzz_wasm.ts";
+
+/**
+ * What the JS API can see of a module: its imports, exports and custom sections, in
+ * order. Comparing it with `WebAssembly.Module.imports/exports/customSections` checks
+ * the decoder's output, not only its verdict.
+ */
+export interface ModuleShape {
+  /** `module`, `name`, `kind` (JS-API kind names: `function`, `table`, `memory`, `global`). */
+  readonly imports: readonly { module: string; name: string; kind: string }[];
+  /** `name`, `kind`. */
+  readonly exports: readonly { name: string; kind: string }[];
+  /** Custom sections: name and payload bytes. */
+  readonly customs: readonly { name: string; data: Uint8Array }[];
+}
 
 /** The implementation under test. */
 export interface FuzzSubject {
-  /** Decodes and validates; throws on rejection. */
+  /** Decodes and validates; throws on rejection; returns the translation. */
   translate(bytes: Uint8Array): unknown;
+  /** The JS-visible shape of a translation, when the subject can tell it. */
+  shape?(translation: unknown): ModuleShape;
   /** The boolean form; must agree with `translate`. */
   validate(bytes: Uint8Array): boolean;
   /** The error the subject is allowed to throw for bad input; `undefined` if `e` is not one. */
@@ -101,6 +120,8 @@ export interface FuzzReport {
   readonly crashes: Finding[];
   /** Inputs where `validate()` and `translateModule()` disagree. */
   readonly validateMismatches: Finding[];
+  /** Accepted inputs whose imports/exports/custom sections differ from native's. */
+  readonly outputMismatches: Finding[];
   /** Inputs whose decode time per byte is far above the median. */
   readonly outliers: Finding[];
   /** Timing figures. */
@@ -129,11 +150,11 @@ function describe(e: unknown): string {
 function check(
   subject: FuzzSubject,
   bytes: Uint8Array,
-): { verdict: EnvironVerdict; ms: number; crash?: string } {
+): { verdict: EnvironVerdict; ms: number; crash?: string; translation?: unknown } {
   const t0 = performance.now();
   try {
-    subject.translate(bytes);
-    return { verdict: { accepted: true }, ms: performance.now() - t0 };
+    const translation = subject.translate(bytes);
+    return { verdict: { accepted: true }, ms: performance.now() - t0, translation };
   } catch (e) {
     const ms = performance.now() - t0;
     const ce = subject.compileError(e);
@@ -179,6 +200,7 @@ export function runFuzz(
     unexplained: [],
     crashes: [],
     validateMismatches: [],
+    outputMismatches: [],
     outliers: [],
     timing: { medianNsPerByte: 0, maxNsPerByte: 0, maxNsPerByteSize: 0, maxMs: 0 },
     seconds: 0,
@@ -201,7 +223,7 @@ export function runFuzz(
       Atomics.add(wd, 0, 1);
       Atomics.store(wd, 1, 1);
     }
-    const { verdict, ms, crash } = check(subject, bytes);
+    const { verdict, ms, crash, translation } = check(subject, bytes);
     if (wd) Atomics.store(wd, 1, 0);
     const finding = (detail: string): Finding => ({ index, source, edits, bytes, detail });
     if (crash !== undefined) {
@@ -243,8 +265,18 @@ export function runFuzz(
     }
     const native = WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>);
     if (native === verdict.accepted) {
-      if (native) report.bothAccept++;
-      else report.bothReject++;
+      if (native) {
+        report.bothAccept++;
+        if (subject.shape) {
+          let diff: string | undefined;
+          try {
+            diff = shapeDifference(subject.shape(translation), nativeShape(bytes));
+          } catch (e) {
+            diff = `describing the translation threw ${describe(e)}`;
+          }
+          if (diff !== undefined) report.outputMismatches.push(finding(diff));
+        }
+      } else report.bothReject++;
       return;
     }
     const cls = classifyDisagreement(bytes, verdict);
@@ -320,6 +352,78 @@ function progressLine(r: FuzzReport, start: number): string {
     `${r.crashes.length} crashes`;
 }
 
+/** The shape native V8 sees (see {@link ModuleShape}). */
+export function nativeShape(bytes: Uint8Array): ModuleShape {
+  const m = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
+  const imports = WebAssembly.Module.imports(m).map((i) => ({
+    module: i.module,
+    name: i.name,
+    kind: i.kind as string,
+  }));
+  const exports = WebAssembly.Module.exports(m).map((e) => ({
+    name: e.name,
+    kind: e.kind as string,
+  }));
+  const customs: { name: string; data: Uint8Array }[] = [];
+  const seen = new Set<string>();
+  // Native lists custom sections by name only; gather each name's sections in order.
+  for (const { name } of customSectionNames(bytes)) {
+    if (seen.has(name)) continue;
+    seen.add(name);
+    for (const buf of WebAssembly.Module.customSections(m, name)) {
+      customs.push({ name, data: new Uint8Array(buf) });
+    }
+  }
+  return { imports, exports, customs };
+}
+
+const UTF8 = new TextDecoder("utf-8", { ignoreBOM: true });
+
+/** The names of the custom sections of a (valid) module, read from its framing. */
+function customSectionNames(bytes: Uint8Array): { name: string }[] {
+  const out: { name: string }[] = [];
+  for (const s of scanSections(bytes).sections) {
+    if (s.id !== 0) continue;
+    const n = readLeb(bytes, s.payloadStart);
+    if (n === undefined) continue;
+    const start = s.payloadStart + n.length;
+    // ignoreBOM keeps a leading U+FEFF: it is part of the name, not a byte-order mark.
+    out.push({ name: UTF8.decode(bytes.subarray(start, start + n.value)) });
+  }
+  return out;
+}
+
+/**
+ * Compares two shapes. Custom sections are compared grouped by name (the JS API
+ * cannot tell the order of sections with different names).
+ *
+ * @returns a description of the first difference, or undefined when equal
+ */
+export function shapeDifference(ours: ModuleShape, native: ModuleShape): string | undefined {
+  const j = (x: unknown) => JSON.stringify(x);
+  if (j(ours.imports) !== j(native.imports)) {
+    return `imports differ: ${j(ours.imports).slice(0, 200)} vs native ${
+      j(native.imports).slice(0, 200)
+    }`;
+  }
+  if (j(ours.exports) !== j(native.exports)) {
+    return `exports differ: ${j(ours.exports).slice(0, 200)} vs native ${
+      j(native.exports).slice(0, 200)
+    }`;
+  }
+  const group = (cs: ModuleShape["customs"]) => {
+    const m = new Map<string, string[]>();
+    for (const c of cs) m.set(c.name, [...(m.get(c.name) ?? []), Array.from(c.data).join(",")]);
+    return j([...m].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+  };
+  if (group(ours.customs) !== group(native.customs)) {
+    return `custom sections differ: ${ours.customs.map((c) => c.name).join("|")} vs native ${
+      native.customs.map((c) => c.name).join("|")
+    }`;
+  }
+  return undefined;
+}
+
 /** The message of native `new WebAssembly.Module()` for a module it rejects. */
 export function nativeMessage(bytes: Uint8Array): string {
   try {
@@ -352,6 +456,7 @@ export function formatReport(r: FuzzReport, seed: number): string {
   row("disagree, unexplained", r.unexplained.length);
   row("crashes (non-CompileError throws)", r.crashes.length);
   row("validate() != translateModule()", r.validateMismatches.length);
+  row("imports/exports/customs != native (accepted)", r.outputMismatches.length);
   row("timing outliers", r.outliers.length);
   row("median ns/byte (inputs >= 1 KiB)", r.timing.medianNsPerByte.toFixed(1));
   row(
@@ -373,6 +478,7 @@ export function formatReport(r: FuzzReport, seed: number): string {
   list("crashes", r.crashes);
   list("unexplained disagreements", r.unexplained);
   list("validate() mismatches", r.validateMismatches);
+  list("imports/exports/custom sections differing from native", r.outputMismatches);
   list("timing outliers", r.outliers);
   if (r.examples.size > 0) {
     lines.push("one example per explained class:");

@@ -9,8 +9,9 @@
  *
  * It checks every corpus module unmutated, then `--count` mutants of seed
  * `--seed` (stopping early after `--time` seconds), prints the summary table,
- * writes every crash, unexplained disagreement, `validate()` mismatch and
- * timing outlier to `.fuzz/` (gitignored) with a note on how to regenerate it,
+ * writes every crash, unexplained disagreement, `validate()` mismatch,
+ * import/export/custom-section difference from native (on modules both
+ * accept) and timing outlier to `.fuzz/` (gitignored) with a note on how to regenerate it,
  * and exits with status 1 if there was any of those. `--only I` checks mutant
  * `I` alone (with `--save`, its bytes are written before it is checked, so a
  * hang can be kept). `--subject native` runs the harness against V8 itself,
@@ -22,7 +23,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { CompileError, translateModule, validate } from "./mod.ts";
+import { CompileError, type ModuleTranslation, translateModule, validate } from "./mod.ts";
 import { loadCorpus } from "./_fuzz_corpus.ts";
 import {
   formatReport,
@@ -32,9 +33,23 @@ import {
   saveFinding,
 } from "./_fuzz_driver.ts";
 
+const JS_KIND = { func: "function", table: "table", memory: "memory", global: "global" } as const;
+
 /** environ as the fuzz subject. */
 export const environSubject: FuzzSubject = {
   translate: (bytes) => translateModule(bytes),
+  shape: (translation) => {
+    const t = translation as ModuleTranslation;
+    return {
+      imports: t.imports.map((i) => ({
+        module: i.module,
+        name: i.name,
+        kind: JS_KIND[i.desc.kind],
+      })),
+      exports: t.exports.map((e) => ({ name: e.name, kind: JS_KIND[e.kind] })),
+      customs: t.customSections.map((c) => ({ name: c.name, data: c.data })),
+    };
+  },
   validate: (bytes) => validate(bytes),
   compileError: (e) => e instanceof CompileError ? e : undefined,
 };
@@ -107,6 +122,7 @@ async function main(args: string[]): Promise<number> {
     ["crash", report.crashes],
     ["unexplained", report.unexplained],
     ["validate-mismatch", report.validateMismatches],
+    ["output-mismatch", report.outputMismatches],
     ["slow", report.outliers],
   ] as const;
   let bad = 0;

@@ -200,6 +200,7 @@ Deno.test("fuzz: 2,000 seeded mutants of environ vs native: no crash, no unexpla
   assert.deepEqual(r.crashes.map((f) => f.detail), [], table);
   assert.deepEqual(r.unexplained.map((f) => f.detail), [], table);
   assert.deepEqual(r.validateMismatches.map((f) => f.detail), [], table);
+  assert.deepEqual(r.outputMismatches.map((f) => f.detail), [], table);
   assert.deepEqual(r.outliers.map((f) => f.detail), [], table);
   // The run must have exercised both sides: a harness that never sees an accepted or a
   // rejected module proves nothing.
@@ -333,4 +334,21 @@ Deno.test("translateModule() time is linear on adversarial shapes (4x the input,
     assert.ok(ratio < 10, report.join("\n"));
   }
   console.log(report.join("\n"));
+});
+
+Deno.test("runFuzz() reports a subject whose decoded exports differ from native's", () => {
+  const dropsExports: FuzzSubject = {
+    ...nativeSubject,
+    shape: (t) => {
+      const m = t as WebAssembly.Module;
+      return {
+        imports: WebAssembly.Module.imports(m).map((i) => ({ ...i, kind: i.kind as string })),
+        exports: [], // the bug under test
+        customs: [],
+      };
+    },
+  };
+  const r = runFuzz(dropsExports, corpus, { seed: 9, count: 400 });
+  assert.ok(r.outputMismatches.length > 10, formatReport(r, 9));
+  assert.match(r.outputMismatches[0].detail, /exports differ/);
 });
