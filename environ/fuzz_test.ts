@@ -352,3 +352,30 @@ Deno.test("runFuzz() reports a subject whose decoded exports differ from native'
   assert.ok(r.outputMismatches.length > 10, formatReport(r, 9));
   assert.match(r.outputMismatches[0].detail, /exports differ/);
 });
+
+Deno.test("the fuzz watchdog kills a process stuck on one input and names the input", async () => {
+  const note = await Deno.makeTempFile({ suffix: ".txt" });
+  const watchdog = new URL("./_fuzz_watchdog.ts", import.meta.url).href;
+  // A child that registers input #123 as busy and then never returns, like a hung decoder.
+  const code = `
+    const state = new Int32Array(new SharedArrayBuffer(12));
+    const w = new Worker(${JSON.stringify(watchdog)}, { type: "module" });
+    await new Promise((r) => { w.onmessage = r; w.postMessage({ state: state.buffer, seed: 5,
+      timeoutMs: 300, noteFile: ${JSON.stringify(note)} }); });
+    Atomics.store(state, 2, 123); Atomics.add(state, 0, 1); Atomics.store(state, 1, 1);
+    for (;;) {}
+  `;
+  const t0 = performance.now();
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", code],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  const seconds = (performance.now() - t0) / 1000;
+  assert.equal(out.success, false);
+  assert.equal(out.signal, "SIGKILL");
+  assert.ok(seconds < 30, `took ${seconds} s`);
+  const text = await Deno.readTextFile(note);
+  await Deno.remove(note);
+  assert.match(text, /HANG: input 123 .* --seed 5 --only 123 --save/);
+});
