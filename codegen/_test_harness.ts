@@ -172,6 +172,45 @@ export class TestInstance {
     return r.length === 0 ? undefined : r.length === 1 ? r[0] : r;
   }
 
+  /**
+   * Calls an export with raw bit patterns: i32/f32/references as their low 32
+   * bits, i64/f64 as 64 bits (NaN payloads survive both ways).
+   *
+   * @param name the export's name
+   * @param args raw argument bits
+   * @returns raw result bits
+   */
+  callRaw(name: string, args: bigint[]): bigint[] {
+    const ex = this.compiled.translation.exports.find((e) => e.name === name);
+    if (ex === undefined || ex.kind !== "func") throw new Error(`no function export ${name}`);
+    const t = this.compiled.translation;
+    const type = t.types[t.functions[ex.index]];
+    const vm = this.vm;
+    const base = vm.callStart(this.#handles[ex.index]);
+    try {
+      for (let i = 0; i < args.length; i++) vm.i64[base + i] = BigInt.asIntN(64, args[i]);
+      let r = vm.callRun();
+      while (r.kind === "host") {
+        const h = this.#hosts[r.func.hostId];
+        const at = r.base;
+        const hargs = h.type.params.map((p, i) => readValue(vm, at + i, p));
+        const out = h.fn(...hargs);
+        const outs = out === undefined ? [] : Array.isArray(out) ? out : [out];
+        for (let i = 0; i < outs.length; i++) writeValue(vm, at + i, h.type.results[i], outs[i]);
+        r = vm.callRun();
+      }
+      if (r.kind === "trap") throw new TestTrap(r.code);
+      if (r.kind !== "return") throw new Error(`unexpected ${r.kind}`);
+      return type.results.map((rt, i) =>
+        rt === ValType.i64 || rt === ValType.f64
+          ? BigInt.asUintN(64, vm.i64[base + i])
+          : BigInt(vm.i32[2 * (base + i)] >>> 0)
+      );
+    } finally {
+      vm.callEnd();
+    }
+  }
+
   #callIndex(index: number, args: TestValue[]): TestValue[] {
     const vm = this.vm;
     const t = this.compiled.translation;

@@ -854,7 +854,8 @@ export function run(vm: Vm): number {
         const op = code[pc];
         const a = (fp + code[pc + 2]) << 1;
         const b = (fp + code[pc + 3]) << 1;
-        const signed = op === 111 /* i64_lt_s */ || op === 113 /* i64_gt_s */ || op === 115 /* i64_le_s */ ||
+        const signed = op === 111 /* i64_lt_s */ || op === 113 /* i64_gt_s */ ||
+          op === 115 /* i64_le_s */ ||
           op === 117 /* i64_ge_s */;
         const ah = signed ? I32[a + 1] : I32[a + 1] >>> 0;
         const bh = signed ? I32[b + 1] : I32[b + 1] >>> 0;
@@ -1306,10 +1307,10 @@ export function runExt(
       F32[(fp + code[pc + 1]) << 1] = nearest(F32[(fp + code[pc + 2]) << 1]);
       return pc + 3;
     case 152 /* f64_min */:
-      F64[fp + code[pc + 1]] = Math.min(F64[fp + code[pc + 2]], F64[fp + code[pc + 3]]);
+      F64[fp + code[pc + 1]] = quiet(Math.min(F64[fp + code[pc + 2]], F64[fp + code[pc + 3]]));
       return pc + 4;
     case 153 /* f64_max */:
-      F64[fp + code[pc + 1]] = Math.max(F64[fp + code[pc + 2]], F64[fp + code[pc + 3]]);
+      F64[fp + code[pc + 1]] = quiet(Math.max(F64[fp + code[pc + 2]], F64[fp + code[pc + 3]]));
       return pc + 4;
     case 154 /* f64_copysign */: {
       const a = (fp + code[pc + 2]) << 1;
@@ -1321,16 +1322,16 @@ export function runExt(
       return pc + 4;
     }
     case 158 /* f64_ceil */:
-      F64[fp + code[pc + 1]] = Math.ceil(F64[fp + code[pc + 2]]);
+      F64[fp + code[pc + 1]] = quiet(Math.ceil(F64[fp + code[pc + 2]]));
       return pc + 3;
     case 159 /* f64_floor */:
-      F64[fp + code[pc + 1]] = Math.floor(F64[fp + code[pc + 2]]);
+      F64[fp + code[pc + 1]] = quiet(Math.floor(F64[fp + code[pc + 2]]));
       return pc + 3;
     case 160 /* f64_trunc */:
-      F64[fp + code[pc + 1]] = Math.trunc(F64[fp + code[pc + 2]]);
+      F64[fp + code[pc + 1]] = quiet(Math.trunc(F64[fp + code[pc + 2]]));
       return pc + 3;
     case 161 /* f64_nearest */:
-      F64[fp + code[pc + 1]] = nearest(F64[fp + code[pc + 2]]);
+      F64[fp + code[pc + 1]] = quiet(nearest(F64[fp + code[pc + 2]]));
       return pc + 3;
     case 169 /* i32_trunc_f32_s */:
     case 170 /* i32_trunc_f32_u */:
@@ -1465,6 +1466,17 @@ export function runExt(
     }
   }
   throw new RangeError(`bad opcode ${op} at ${pc}`);
+}
+
+/**
+ * A NaN made quiet (arithmetic), other values unchanged: `Math` functions may
+ * return a signalling NaN operand as it is, but wasm requires an arithmetic NaN.
+ *
+ * @param x a float
+ * @returns x, or a quiet NaN
+ */
+function quiet(x: number): number {
+  return x === x ? x : x + x;
 }
 
 /**

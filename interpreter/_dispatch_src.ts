@@ -1305,10 +1305,10 @@ export function runExt(
       F32[(fp + code[pc + 1]) << 1] = nearest(F32[(fp + code[pc + 2]) << 1]);
       return pc + 3;
     case Op.f64_min:
-      F64[fp + code[pc + 1]] = Math.min(F64[fp + code[pc + 2]], F64[fp + code[pc + 3]]);
+      F64[fp + code[pc + 1]] = quiet(Math.min(F64[fp + code[pc + 2]], F64[fp + code[pc + 3]]));
       return pc + 4;
     case Op.f64_max:
-      F64[fp + code[pc + 1]] = Math.max(F64[fp + code[pc + 2]], F64[fp + code[pc + 3]]);
+      F64[fp + code[pc + 1]] = quiet(Math.max(F64[fp + code[pc + 2]], F64[fp + code[pc + 3]]));
       return pc + 4;
     case Op.f64_copysign: {
       const a = (fp + code[pc + 2]) << 1;
@@ -1320,16 +1320,16 @@ export function runExt(
       return pc + 4;
     }
     case Op.f64_ceil:
-      F64[fp + code[pc + 1]] = Math.ceil(F64[fp + code[pc + 2]]);
+      F64[fp + code[pc + 1]] = quiet(Math.ceil(F64[fp + code[pc + 2]]));
       return pc + 3;
     case Op.f64_floor:
-      F64[fp + code[pc + 1]] = Math.floor(F64[fp + code[pc + 2]]);
+      F64[fp + code[pc + 1]] = quiet(Math.floor(F64[fp + code[pc + 2]]));
       return pc + 3;
     case Op.f64_trunc:
-      F64[fp + code[pc + 1]] = Math.trunc(F64[fp + code[pc + 2]]);
+      F64[fp + code[pc + 1]] = quiet(Math.trunc(F64[fp + code[pc + 2]]));
       return pc + 3;
     case Op.f64_nearest:
-      F64[fp + code[pc + 1]] = nearest(F64[fp + code[pc + 2]]);
+      F64[fp + code[pc + 1]] = quiet(nearest(F64[fp + code[pc + 2]]));
       return pc + 3;
     case Op.i32_trunc_f32_s:
     case Op.i32_trunc_f32_u:
@@ -1464,6 +1464,17 @@ export function runExt(
     }
   }
   throw new RangeError(`bad opcode ${op} at ${pc}`);
+}
+
+/**
+ * A NaN made quiet (arithmetic), other values unchanged: `Math` functions may
+ * return a signalling NaN operand as it is, but wasm requires an arithmetic NaN.
+ *
+ * @param x a float
+ * @returns x, or a quiet NaN
+ */
+function quiet(x: number): number {
+  return x === x ? x : x + x;
 }
 
 /**

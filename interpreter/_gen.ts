@@ -12,6 +12,17 @@
 import { BYTECODE_OPS } from "./ops.ts";
 
 /**
+ * A text with all whitespace removed, to compare generated code with its
+ * formatted, committed version.
+ *
+ * @param text source text
+ * @returns the text without whitespace
+ */
+export function squash(text: string): string {
+  return text.replace(/\s+/g, "");
+}
+
+/**
  * The text of `_opcodes.ts`.
  *
  * @returns the file's contents
@@ -62,7 +73,12 @@ const here = new URL(".", import.meta.url);
 
 if (import.meta.main) {
   const src = await Deno.readTextFile(new URL("_dispatch_src.ts", here));
-  await Deno.writeTextFile(new URL("_opcodes.ts", here), generateOpcodes());
-  await Deno.writeTextFile(new URL("_dispatch.ts", here), generateDispatch(src));
+  const files = [new URL("_opcodes.ts", here), new URL("_dispatch.ts", here)];
+  await Deno.writeTextFile(files[0], generateOpcodes());
+  await Deno.writeTextFile(files[1], generateDispatch(src));
+  const fmt = await new Deno.Command(Deno.execPath(), {
+    args: ["fmt", "-q", ...files.map((f) => f.pathname)],
+  }).output();
+  if (!fmt.success) throw new Error(new TextDecoder().decode(fmt.stderr));
   console.log("wrote _opcodes.ts and _dispatch.ts");
 }
