@@ -14,7 +14,8 @@
  *
  * Invariants:
  * - Everything is a pure function of the PRNG state: the same seed and the same
- *   corpus give the same mutants, byte for byte.
+ *   corpus give the same mutants, byte for byte (for one version of this file;
+ *   changing a mutator changes the mutants, so findings are also saved as bytes).
  * - Mutators never modify their input; they return a new array.
  * - A mutator that does not apply to an input (e.g. a body edit on a module
  *   with no code section) falls back to a plain byte mutation, so every call
@@ -40,7 +41,11 @@ import {
 export class Rng {
   #state: number;
 
-  /** @param seed any integer; equal seeds give equal sequences */
+  /**
+   * Starts a sequence.
+   *
+   * @param seed any integer; equal seeds give equal sequences
+   */
   constructor(seed: number) {
     this.#state = seed >>> 0;
   }
