@@ -434,8 +434,13 @@ function parsePlain(p: Parser, scope: FuncScope, w: ByteWriter): void {
   const t = p.next();
   if (t.kind !== "keyword") throw p.error("unexpected token", t);
   const text = t.text;
-  if (text === "block" || text === "loop" || text === "if") {
-    const op = lookup(p, t);
+  if (text === "select") {
+    plainOp(p, scope, p.atOpen("result") ? opByName("select_t")! : lookup(p, t), w);
+    return;
+  }
+  const op = lookup(p, t);
+  if (op.imm === "blocktype") {
+    // Every structured instruction of the table (block, loop, if, ...) opens a label.
     const lbl = p.optId();
     writeOpcode(op, w);
     blockType(p, w);
@@ -453,11 +458,7 @@ function parsePlain(p: Parser, scope: FuncScope, w: ByteWriter): void {
     w.byte(0x0b);
     return;
   }
-  if (text === "select") {
-    plainOp(p, scope, p.atOpen("result") ? opByName("select_t")! : lookup(p, t), w);
-    return;
-  }
-  plainOp(p, scope, lookup(p, t), w);
+  plainOp(p, scope, op, w);
 }
 
 function plainOp(p: Parser, scope: FuncScope, op: OpInfo, w: ByteWriter): void {
@@ -478,8 +479,8 @@ export function parseFolded(p: Parser, scope: FuncScope, w: ByteWriter): void {
   const t = p.next();
   if (t.kind !== "keyword") throw p.error("unexpected token", t);
   const text = t.text;
-  if (text === "block" || text === "loop") {
-    const op = lookup(p, t);
+  const op = text === "select" && p.atOpen("result") ? opByName("select_t")! : lookup(p, t);
+  if (op.imm === "blocktype" && text !== "if") {
     const lbl = p.optId();
     writeOpcode(op, w);
     blockType(p, w);
@@ -493,7 +494,7 @@ export function parseFolded(p: Parser, scope: FuncScope, w: ByteWriter): void {
   if (text === "if") {
     const lbl = p.optId();
     const head = new ByteWriter();
-    head.byte(0x04);
+    writeOpcode(op, head);
     blockType(p, head);
     // Conditions: folded instructions before (then ...).
     while (p.peek()?.kind === "lparen" && !p.atOpen("then")) parseFolded(p, scope, w);
@@ -512,10 +513,7 @@ export function parseFolded(p: Parser, scope: FuncScope, w: ByteWriter): void {
     w.byte(0x0b);
     return;
   }
-  let op: OpInfo;
-  if (text === "select" && p.atOpen("result")) op = opByName("select_t")!;
-  else op = lookup(p, t);
-  if (op.imm === "blocktype" || text === "else" || text === "end" || text === "then") {
+  if (text === "else" || text === "end") {
     throw p.error("unexpected token", t);
   }
   const head = new ByteWriter();

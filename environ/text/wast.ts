@@ -16,8 +16,8 @@
  * - `(assert_trap (module ...))` becomes `assert_uninstantiable`, and a bare
  *   `(invoke ...)` / `(get ...)` becomes an `action` command, as in wast2json.
  * - The `expected` of `assert_trap`, `assert_exhaustion` and `action` lists
- *   the result types of the invoked export (no values) when the module was
- *   text; for binary modules it is empty.
+ *   the result types of the invoked export (no values); for a binary module
+ *   that does not translate it is empty.
  *
  * @module
  */
@@ -28,6 +28,8 @@ import { FIELDS, type ParsedModule, parseModuleAt, parseModuleFields, parseWat }
 import { f32Literal, f64Literal, intLiteral } from "./instructions.ts";
 import { parseF32, parseF64, parseInteger } from "./numbers.ts";
 import { TextError } from "./text_error.ts";
+import { CompileError } from "../errors.ts";
+import { translateModule } from "../translate.ts";
 import { valTypeName } from "../types.ts";
 import type { ValType } from "../types.ts";
 
@@ -316,7 +318,8 @@ class ScriptParser {
       const parts: Uint8Array[] = [];
       while (!p.atClose()) parts.push(p.string());
       p.close();
-      return { id, bytes: concat(parts), kind: "binary", info: empty };
+      const bytes = concat(parts);
+      return { id, bytes, kind: "binary", info: binaryInfo(bytes) };
     }
     if (formTok !== undefined && formTok.kind === "keyword" && formTok.text === "quote") {
       p.pos += id === undefined ? 3 : 4;
@@ -479,6 +482,22 @@ class ScriptParser {
     }
     return { type: "v128", lane_type: lane, value };
   }
+}
+
+/** The export result types of a binary module (empty if it does not translate). */
+function binaryInfo(bytes: Uint8Array): ModuleInfo {
+  const funcResults = new Map<string, readonly number[]>();
+  const globalTypes = new Map<string, number>();
+  try {
+    const t = translateModule(bytes);
+    for (const e of t.exports) {
+      if (e.kind === "func") funcResults.set(e.name, t.types[t.functions[e.index]].results);
+      else if (e.kind === "global") globalTypes.set(e.name, t.globals[e.index].type);
+    }
+  } catch (e) {
+    if (!(e instanceof CompileError)) throw e;
+  }
+  return { funcResults, globalTypes };
 }
 
 function withModule(
