@@ -7,8 +7,10 @@
  * - A bench whose engine is unavailable is registered with `ignore: true` and
  *   the reason in its name (and printed once to stderr, since `deno bench`
  *   hides ignored cases): it never shows up as a time.
- * - A bench whose engine computes a wrong checksum is registered so that it
- *   throws: `deno bench` fails, because a fast wrong answer is a bug.
+ * - A bench whose engine computes a wrong checksum, traps or throws is
+ *   registered so that it throws: `deno bench` fails, because a fast wrong
+ *   answer is a bug. An error that says the feature is unsupported
+ *   ({@link isUnsupported}) is reported like an unavailable engine.
  *
  * @module
  */
@@ -55,6 +57,22 @@ export function timeOnce<T>(fn: () => T): { ms: number; value: T } {
   return { ms: performance.now() - t0, value };
 }
 
+/**
+ * Whether an error says a feature is not supported (yet) rather than that
+ * something went wrong: such cases are reported as unavailable, not failed.
+ *
+ * @example
+ * ```ts
+ * import { isUnsupported } from "./_bench_util.ts";
+ * if (!isUnsupported(new Error("unsupported operator v128.const"))) throw new Error();
+ * if (isUnsupported(new Error("checksum 1, expected 2"))) throw new Error();
+ * ```
+ */
+export function isUnsupported(e: unknown): boolean {
+  const text = e instanceof Error ? e.message : String(e);
+  return /\bunsupported\b|\bnot (yet )?supported\b|\bnot implemented\b/i.test(text);
+}
+
 /** The first line of an error, for bench names and tables. */
 export function describeError(e: unknown): string {
   const text = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
@@ -79,9 +97,10 @@ export function registerProblem(
   failed: boolean,
 ): void {
   if (!failed) {
-    if (!announced.has(engine.name)) {
-      announced.add(engine.name);
-      console.error(`note: ${engine.name} is unavailable (${problem}); its benches are ignored`);
+    const key = `${engine.name}\n${problem}`;
+    if (!announced.has(key)) {
+      announced.add(key);
+      console.error(`note: ${engine.name} cannot run (${problem}); those benches are ignored`);
     }
     Deno.bench({
       name: `${engine.name} [unavailable: ${problem}]`,

@@ -82,3 +82,43 @@ export function stubImports(bytes: Uint8Array): Record<string, Record<string, un
   }
   return imports;
 }
+
+/** A module buffer whose bytes can be made new before each compilation. */
+export interface FreshModule {
+  /** The module, ending with a 4-byte custom section `"x"` holding a counter. */
+  readonly bytes: Uint8Array;
+  /** Changes the counter, so the bytes differ from every earlier compilation. */
+  bump(): void;
+}
+
+/**
+ * Appends a tiny custom section with a counter to a module, so repeated
+ * compilations of "the same" module are not served from an engine's cache
+ * (V8 reuses native modules compiled from identical bytes).
+ *
+ * @param bytes a module
+ * @returns the extended copy and a way to change it in place
+ * @example
+ * ```ts
+ * import { freshModule } from "./_big.ts";
+ * const empty = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]);
+ * const m = freshModule(empty);
+ * const before = m.bytes.slice();
+ * m.bump();
+ * if (m.bytes.every((b, i) => b === before[i])) throw new Error();
+ * ```
+ */
+export function freshModule(bytes: Uint8Array): FreshModule {
+  const out = new Uint8Array(bytes.length + 8);
+  out.set(bytes);
+  // custom section: id 0, size 6, name length 1, "x", 4 counter bytes
+  out.set([0x00, 0x06, 0x01, 0x78, 0, 0, 0, 0], bytes.length);
+  const counter = new DataView(out.buffer, bytes.length + 4, 4);
+  let n = 0;
+  return {
+    bytes: out,
+    bump() {
+      counter.setUint32(0, ++n, true);
+    },
+  };
+}

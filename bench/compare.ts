@@ -29,8 +29,8 @@ import { parseArgs } from "node:util";
 import { type Engine, type EngineInstance, loadEngines } from "./_engines.ts";
 import { type Kernel, loadKernels, QUICK } from "./_kernels.ts";
 import { loadMicro, loadMicroKernels, microImports } from "./_micro.ts";
-import { loadBigModule } from "./_big.ts";
-import { describeError } from "./_bench_util.ts";
+import { freshModule, loadBigModule } from "./_big.ts";
+import { describeError, isUnsupported } from "./_bench_util.ts";
 import type { OpcodeProfile } from "./opcode_profile.ts";
 import {
   fmtNum,
@@ -91,6 +91,7 @@ const REPEAT_NOTE = `fastest of up to ${repeat} runs after a warm-up on a tiny n
  * `repeat` runs of `fn` (fewer when the runs exceed {@link REPEAT_BUDGET_MS}).
  */
 function measure(warm: () => unknown, fn: () => unknown): number {
+  // Warm-up: at least 3 calls and 30 ms (at most 50 calls).
   const t0 = performance.now();
   for (let calls = 0; calls < 50; calls++) {
     warm();
@@ -118,8 +119,15 @@ function runKernel(engine: Engine, kernel: Kernel, n: number, expect: number): C
     if (got !== expect) return { kind: "bad", why: `checksum ${got}, expected ${expect}` };
     return { kind: "ok", ms };
   } catch (e) {
-    return { kind: "bad", why: describeError(e) };
+    return errorCell(e);
   }
+}
+
+/** A cell for an error: `n/a` when the feature is unsupported, else a failure. */
+function errorCell(e: unknown): Cell {
+  return isUnsupported(e)
+    ? { kind: "na", why: describeError(e) }
+    : { kind: "bad", why: describeError(e) };
 }
 
 function cellMs(c: Cell): number | null {
@@ -258,25 +266,34 @@ if (!args.values["no-extras"]) {
   {
     const big = quick ? "skipped in quick mode" : await loadBigModule();
     const largest = loadKernels().reduce((a, b) => (b.bytes.length > a.bytes.length ? b : a));
-    const modules: [string, Uint8Array | string][] = [
-      ["big module", big],
-      [`kernel ${largest.name}`, largest.bytes],
+    const modules: [string, Uint8Array | string, string][] = [
+      ["big module", big, "big"],
+      [`kernel ${largest.name}`, largest.bytes, largest.path],
     ];
     const rows: string[][] = [];
-    for (const [label, bytes] of modules) {
+    for (const [label, bytes, eagerArg] of modules) {
       if (typeof bytes === "string") {
-        rows.push([label, "n/a", "n/a", "n/a", "n/a", "n/a", "n/a", bytes]);
+        rows.push([label, "n/a", "n/a", "n/a", "n/a", "n/a", "n/a", "n/a", bytes]);
         continue;
       }
       const mbps = (c: Cell) => (c.kind === "ok" ? bytes.length / 1e6 / (c.ms / 1e3) : null);
+      const fresh = freshModule(bytes);
       const cells = engines.map((e) => {
-        const c = timeCompile(e.unavailable, () => e.compile(bytes));
+        const c = timeCompile(e.unavailable, () => {
+          fresh.bump();
+          e.compile(fresh.bytes);
+        });
         note(e, `translate ${label}`, c);
         return c;
       });
+      const eager = nativeEager(eagerArg);
+      note(native, `eager translate ${label}`, eager);
       const stage = (fn: ((b: Uint8Array) => unknown) | undefined, what: string): Cell => {
         if (fn === undefined) return { kind: "na", why: `no ${what} stage` };
-        const c = timeCompile(null, () => fn(bytes));
+        const c = timeCompile(null, () => {
+          fresh.bump();
+          fn(fresh.bytes);
+        });
         note(capstan, `${what} ${label}`, c);
         return c;
       };
@@ -286,12 +303,14 @@ if (!args.values["no-extras"]) {
         label,
         fmtNum(bytes.length / 1e6),
         fmtNum(mbps(cells[0])),
+        fmtNum(mbps(eager)),
         fmtNum(mbps(cells[1])),
         fmtNum(mbps(decode)),
         fmtNum(mbps(whole)),
         fmtNum(mbps(cells[2])),
         [
           ...cells.map((c, i) => [engines[i].name, c] as const),
+          ["native eager", eager] as const,
           [
             "Capstan translate+compile",
             whole,
@@ -303,10 +322,13 @@ if (!args.values["no-extras"]) {
     }
     print(
       "## Translation\n\n" +
-        "MB/s of module bytes. `new Module` is what each engine does when asked for a module: " +
-        "native V8 and polywasm compile function bodies lazily (on first call), so theirs is " +
-        "an upper bound on eager speed, and Capstan's runtime may defer lowering to the first " +
-        "instantiation. The Capstan stage columns call the public packages directly: " +
+        "MB/s of module bytes (each compilation sees bytes made unique by a counter in a " +
+        "custom section, so no cache answers). `new Module` is what each engine does when asked " +
+        "for a module: native V8 and polywasm compile function bodies lazily (on first call), " +
+        "so theirs is an upper bound on eager speed, and Capstan's runtime may defer lowering " +
+        'to the first instantiation. "native eager" is V8 compiling every function up front ' +
+        "(Liftoff; a child process with `--no-wasm-lazy-compilation`). The Capstan stage " +
+        "columns call the public packages directly: " +
         "`translateModule` (decode + validate) and `translateModule` + `compileModule` (every " +
         "function lowered to bytecode).\n\n" +
         markdownTable(
@@ -314,6 +336,7 @@ if (!args.values["no-extras"]) {
             "module",
             "MB",
             "native new Module",
+            "native eager",
             "Capstan new Module",
             "Capstan decode+validate",
             "Capstan translate+compile",
@@ -400,7 +423,7 @@ function runInstance(make: () => EngineInstance, warmN: number, n: number, expec
       ? { kind: "ok", ms }
       : { kind: "bad", why: `checksum ${got}, expected ${expect}` };
   } catch (e) {
-    return { kind: "bad", why: describeError(e) };
+    return errorCell(e);
   }
 }
 
@@ -424,6 +447,33 @@ function runJsCalls(engine: Engine, bytes: Uint8Array, n: number, expect: number
       ? { kind: "ok", ms }
       : { kind: "bad", why: `result ${got}, expected ${expect}` };
   } catch (e) {
+    return errorCell(e);
+  }
+}
+
+/** Native V8's eager compilation time, from `_native_eager.ts` in a child process. */
+function nativeEager(what: string): Cell {
+  try {
+    const script = new URL("./_native_eager.ts", import.meta.url).pathname;
+    const out = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        "--v8-flags=--no-wasm-lazy-compilation",
+        script,
+        what,
+        String(Math.max(2, repeat)),
+      ],
+      stderr: "inherit",
+    }).outputSync();
+    const result = JSON.parse(new TextDecoder().decode(out.stdout).trim()) as {
+      ms?: number;
+      error?: string;
+    };
+    return result.ms !== undefined
+      ? { kind: "ok", ms: result.ms }
+      : { kind: "na", why: result.error ?? "no result" };
+  } catch (e) {
     return { kind: "bad", why: describeError(e) };
   }
 }
@@ -432,10 +482,14 @@ function runJsCalls(engine: Engine, bytes: Uint8Array, n: number, expect: number
 function timeCompile(unavailable: string | null, compile: () => unknown): Cell {
   if (unavailable !== null) return { kind: "na", why: unavailable };
   try {
-    compile(); // one untimed run: loads and optimises the translator's code
+    // Warm-up: one untimed run, then more while they are cheap (under 30 ms in all),
+    // so the translator's own JS is optimised before timing.
+    const t0 = performance.now();
+    compile();
+    if (performance.now() - t0 < 10) measure(compile, () => {});
     return { kind: "ok", ms: measure(() => {}, compile) };
   } catch (e) {
-    return { kind: "bad", why: describeError(e) };
+    return errorCell(e);
   }
 }
 

@@ -19,7 +19,13 @@
 
 import { loadEngines } from "./_engines.ts";
 import { loadMicroKernels, microImports } from "./_micro.ts";
-import { describeError, iterationsFor, registerProblem, timeOnce } from "./_bench_util.ts";
+import {
+  describeError,
+  isUnsupported,
+  iterationsFor,
+  registerProblem,
+  timeOnce,
+} from "./_bench_util.ts";
 
 const engines = await loadEngines();
 const native = engines[0];
@@ -56,7 +62,7 @@ for (const kernel of loadMicroKernels()) {
       }
       sampleMs = sample.ms;
     } catch (e) {
-      registerProblem(group, engine, describeError(e), true);
+      registerProblem(group, engine, describeError(e), !isUnsupported(e));
       continue;
     }
     Deno.bench({

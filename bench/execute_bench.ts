@@ -15,7 +15,13 @@
 
 import { loadEngines } from "./_engines.ts";
 import { loadKernels, QUICK } from "./_kernels.ts";
-import { describeError, iterationsFor, registerProblem, timeOnce } from "./_bench_util.ts";
+import {
+  describeError,
+  isUnsupported,
+  iterationsFor,
+  registerProblem,
+  timeOnce,
+} from "./_bench_util.ts";
 
 const engines = await loadEngines();
 const native = engines[0];
@@ -40,7 +46,7 @@ for (const kernel of loadKernels()) {
       }
       sampleMs = sample.ms;
     } catch (e) {
-      registerProblem(group, engine, describeError(e), true);
+      registerProblem(group, engine, describeError(e), !isUnsupported(e));
       continue;
     }
     const run = instance.run;

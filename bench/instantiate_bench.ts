@@ -19,7 +19,13 @@
 import { type Engine, loadEngines } from "./_engines.ts";
 import { loadKernels } from "./_kernels.ts";
 import { loadBigModule, stubImports } from "./_big.ts";
-import { describeError, iterationsFor, registerProblem, timeOnce } from "./_bench_util.ts";
+import {
+  describeError,
+  isUnsupported,
+  iterationsFor,
+  registerProblem,
+  timeOnce,
+} from "./_bench_util.ts";
 
 const engines = await loadEngines();
 const native = engines[0];
@@ -55,8 +61,8 @@ function register(
         }
       }
     } catch (e) {
-      registerProblem(fromModule, engine, describeError(e), true);
-      registerProblem(fromBytes, engine, describeError(e), true);
+      registerProblem(fromModule, engine, describeError(e), !isUnsupported(e));
+      registerProblem(fromBytes, engine, describeError(e), !isUnsupported(e));
       continue;
     }
     benchCase(fromModule, engine, sampleMs, () => engine.instantiateModule(module, imports));

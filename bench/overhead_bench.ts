@@ -19,7 +19,13 @@
 import { type Engine, type EngineInstance, loadEngines } from "./_engines.ts";
 import { loadKernels, QUICK } from "./_kernels.ts";
 import { loadMicro, microImports } from "./_micro.ts";
-import { describeError, iterationsFor, registerProblem, timeOnce } from "./_bench_util.ts";
+import {
+  describeError,
+  isUnsupported,
+  iterationsFor,
+  registerProblem,
+  timeOnce,
+} from "./_bench_util.ts";
 
 const engines = await loadEngines();
 const native = engines[0];
@@ -48,7 +54,7 @@ function registerCase(
     }
     sampleMs = sample.ms;
   } catch (e) {
-    registerProblem(group, engine, `${label}: ${describeError(e)}`, true);
+    registerProblem(group, engine, `${label}: ${describeError(e)}`, !isUnsupported(e));
     return;
   }
   Deno.bench({

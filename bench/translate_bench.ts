@@ -5,8 +5,11 @@
  * generated ≥ 5 MB module) and on the largest corpus kernel.
  *
  * Invariants:
- * - Every engine gets the same bytes. The group name carries the size, so
- *   MB/s = size / time; `deno task bench:compare` prints the MB/s.
+ * - Every engine gets the same bytes, plus an 8-byte custom section whose
+ *   counter changes before each compilation, so no engine can answer from a
+ *   cache of earlier compilations (V8 has one). The group name carries the
+ *   size, so MB/s = size / time; `deno task bench:compare` prints the MB/s,
+ *   and also native V8's eager (non-lazy) compilation, from a child process.
  * - Native V8 and polywasm compile lazily (function bodies on first call), so
  *   their `new Module` is a lower bound on the work of an eager translation.
  *   Capstan's `new Module` may also defer lowering to instantiation, so the
@@ -22,21 +25,29 @@
 import type { Engine } from "./_engines.ts";
 import { loadEngines } from "./_engines.ts";
 import { loadKernels, QUICK } from "./_kernels.ts";
-import { loadBigModule } from "./_big.ts";
-import { describeError, iterationsFor, registerProblem, timeOnce } from "./_bench_util.ts";
+import { type FreshModule, freshModule, loadBigModule } from "./_big.ts";
+import {
+  describeError,
+  isUnsupported,
+  iterationsFor,
+  registerProblem,
+  timeOnce,
+} from "./_bench_util.ts";
 
 const engines = await loadEngines();
 
-/** Registers sync and async compilation of `bytes` on every engine. */
-function registerTranslate(label: string, bytes: Uint8Array): void {
-  const mb = (bytes.length / 1e6).toFixed(bytes.length >= 1e6 ? 2 : 4);
+/** Registers sync and async compilation of `source` on every engine. */
+function registerTranslate(label: string, source: Uint8Array): void {
+  const fresh = freshModule(source);
+  const bytes = fresh.bytes;
+  const mb = (source.length / 1e6).toFixed(source.length >= 1e6 ? 2 : 4);
   const group = `translate ${label} (${mb} MB)`;
   for (const engine of engines) {
     if (engine.unavailable !== null) {
       registerProblem(group, engine, engine.unavailable, false);
       continue;
     }
-    registerSync(group, engine, bytes);
+    registerSync(group, engine, fresh);
   }
   const capstan = engines.find((e) => e.name === "capstan")!;
   const stages = [
@@ -49,10 +60,18 @@ function registerTranslate(label: string, bytes: Uint8Array): void {
     try {
       sampleMs = timeOnce(() => stage(bytes)).ms;
     } catch (e) {
-      registerProblem(group, capstan, `${name}: ${describeError(e)}`, true);
+      registerProblem(group, capstan, `${name}: ${describeError(e)}`, !isUnsupported(e));
       continue;
     }
-    Deno.bench({ name, group, ...iterationsFor(sampleMs, 3000), fn: () => void stage(bytes) });
+    Deno.bench({
+      name,
+      group,
+      ...iterationsFor(sampleMs, 3000),
+      fn() {
+        fresh.bump();
+        stage(bytes);
+      },
+    });
   }
   const native = engines[0];
   Deno.bench({
@@ -60,17 +79,19 @@ function registerTranslate(label: string, bytes: Uint8Array): void {
     group,
     ...(QUICK ? { n: 1, warmup: 1 } : {}),
     async fn() {
+      fresh.bump();
       await native.compileAsync(bytes);
     },
   });
 }
 
-function registerSync(group: string, engine: Engine, bytes: Uint8Array): void {
+function registerSync(group: string, engine: Engine, fresh: FreshModule): void {
+  const bytes = fresh.bytes;
   let sampleMs: number;
   try {
     sampleMs = timeOnce(() => engine.compile(bytes)).ms;
   } catch (e) {
-    registerProblem(group, engine, describeError(e), true);
+    registerProblem(group, engine, describeError(e), !isUnsupported(e));
     return;
   }
   Deno.bench({
@@ -79,6 +100,7 @@ function registerSync(group: string, engine: Engine, bytes: Uint8Array): void {
     baseline: engine.name === "native",
     ...iterationsFor(sampleMs, 3000),
     fn() {
+      fresh.bump();
       engine.compile(bytes);
     },
   });
