@@ -24,7 +24,14 @@
 
 import { tokenize } from "./lexer.ts";
 import { Parser } from "./_parser.ts";
-import { FIELDS, type ParsedModule, parseModuleAt, parseModuleFields, parseWat } from "./wat.ts";
+import {
+  FIELDS,
+  guardDepth,
+  type ParsedModule,
+  parseModuleAt,
+  parseModuleFields,
+  parseWat,
+} from "./wat.ts";
 import { f32Literal, f64Literal, intLiteral } from "./instructions.ts";
 import { parseF32, parseF64, parseInteger } from "./numbers.ts";
 import { TextError } from "./text_error.ts";
@@ -540,6 +547,6 @@ function concat(parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
  */
 export function parseWast(source: string, filename = "input.wast"): WastScript {
   const sp = new ScriptParser(source);
-  sp.run();
+  guardDepth(sp.p, () => sp.run());
   return { source_filename: filename, commands: sp.commands };
 }

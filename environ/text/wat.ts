@@ -776,10 +776,31 @@ export function parseModuleAt(outer: Parser): ParsedModule {
 export function parseWat(source: string): Uint8Array<ArrayBuffer> {
   const toks = tokenize(source);
   const p = new Parser(source, toks);
-  if (p.atOpen("module")) {
-    const mod = parseModuleAt(p);
-    if (p.pos < toks.length) throw p.error("unexpected token");
-    return mod.bytes;
+  return guardDepth(p, () => {
+    if (p.atOpen("module")) {
+      const mod = parseModuleAt(p);
+      if (p.pos < toks.length) throw p.error("unexpected token");
+      return mod.bytes;
+    }
+    return parseModuleFields(p, toks.length).bytes;
+  });
+}
+
+/**
+ * Runs a parse, turning the JS engine's stack overflow on absurdly deep
+ * nesting into a {@link TextError}, so no raw `RangeError` escapes.
+ *
+ * @param p the parser (its position names where the error is reported)
+ * @param parse the parse to run
+ * @returns what `parse` returns
+ */
+export function guardDepth<T>(p: Parser, parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (e instanceof RangeError && /call stack/i.test(e.message)) {
+      throw p.error("nesting too deep");
+    }
+    throw e;
   }
-  return parseModuleFields(p, toks.length).bytes;
 }

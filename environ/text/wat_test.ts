@@ -261,3 +261,19 @@ Deno.test("parseWat() resolves forward references and numeric indices", () => {
   const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes));
   assert.equal((inst.exports.a as () => number)(), 9);
 });
+
+Deno.test("parseWat() reports absurdly deep nesting as a TextError, not a RangeError", () => {
+  const n = 200_000;
+  for (
+    const text of [
+      "(func " + "(block ".repeat(n) + ")".repeat(n) + ")",
+      "(func " + "block ".repeat(n) + "end ".repeat(n) + ")",
+    ]
+  ) {
+    assert.throws(() => parseWat(text), (e: unknown) => {
+      assert.ok(e instanceof TextError);
+      assert.equal(e.reason, "nesting too deep");
+      return true;
+    });
+  }
+});
