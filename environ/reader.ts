@@ -270,8 +270,20 @@ export class BinaryReader {
     }
     const p = this.pos;
     this.pos = p + n;
+    const bytes = this.bytes;
+    if (n <= 64) {
+      // Short ASCII names (nearly all of them) without a call into the decoder.
+      let s = "";
+      let i = p;
+      for (; i < p + n; i++) {
+        const c = bytes[i];
+        if (c >= 0x80) break;
+        s += String.fromCharCode(c);
+      }
+      if (i === p + n) return s;
+    }
     try {
-      return UTF8.decode(this.bytes.subarray(p, p + n));
+      return UTF8.decode(bytes.subarray(p, p + n));
     } catch {
       return fail("malformed UTF-8 encoding", start);
     }

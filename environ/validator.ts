@@ -873,109 +873,133 @@ export class FuncValidator {
           this.pop(I32);
           break;
         }
-        case 0xd0: // ref.null
-          this.push(r.refType);
-          break;
-        case 0xd1: { // ref.is_null
-          const t = this.popAny();
-          if (t !== FUNCREF && t !== EXTERNREF && t !== UNKNOWN) fail("type mismatch", r.offset);
-          this.push(I32);
-          break;
-        }
-        case 0xd2: { // ref.func
-          const f = r.index;
-          if (f >= ctx.funcs.length) fail(`unknown function ${f}`, r.offset);
-          if (!ctx.declaredFuncs[f]) fail("undeclared function reference", r.offset);
-          this.push(FUNCREF);
-          break;
-        }
-        case 0xfc0008: // memory.init
-          this.checkMemory();
-          this.checkData(r.index);
-          this.pop(I32);
-          this.pop(I32);
-          this.pop(I32);
-          break;
-        case 0xfc0009: // data.drop
-          this.checkData(r.index);
-          break;
-        case 0xfc000c: { // table.init
-          const t = this.checkTable(r.index2);
-          const e = this.checkElem(r.index);
-          if (t.element !== e) fail("type mismatch", r.offset);
-          this.pop(I32);
-          this.pop(I32);
-          this.pop(I32);
-          break;
-        }
-        case 0xfc000d: // elem.drop
-          this.checkElem(r.index);
-          break;
-        case 0xfc000e: { // table.copy
-          const dst = this.checkTable(r.index);
-          const src = this.checkTable(r.index2);
-          if (dst.element !== src.element) fail("type mismatch", r.offset);
-          this.pop(I32);
-          this.pop(I32);
-          this.pop(I32);
-          break;
-        }
-        case 0xfc000f: { // table.grow
-          const t = this.checkTable(r.index);
-          this.pop(I32);
-          this.pop(t.element);
-          this.push(I32);
-          break;
-        }
-        case 0xfc0010: // table.size
-          this.checkTable(r.index);
-          this.push(I32);
-          break;
-        case 0xfc0011: { // table.fill
-          const t = this.checkTable(r.index);
-          this.pop(I32);
-          this.pop(t.element);
-          this.pop(I32);
-          break;
-        }
-        default: {
-          // Every remaining op has a fixed signature.
-          const slot = key < 256
-            ? key
-            : (key >> 16) === 0xfc
-            ? 256 + (key & 0xffff)
-            : 512 + (key & 0xffff);
-          const check = CHECKS[slot];
-          if (check !== CHECK_NONE) this.extraChecks(check, slot);
-          const np = SIG_NPARAMS[slot];
-          const packed = SIG_PARAMS[slot];
-          const result = SIG_RESULT[slot];
-          const vals = this.vals;
-          const base = this.sp - np;
-          // Fast path: the operands are all there, with exactly the right types.
-          if (
-            base >= this.height && base + 1 < vals.length &&
-            (np === 0 ||
-              (np === 1 && vals[base] === packed) ||
-              (np === 2 && vals[base] === (packed & 0xff) && vals[base + 1] === packed >> 8) ||
-              (np === 3 && vals[base] === (packed & 0xff) &&
-                vals[base + 1] === ((packed >> 8) & 0xff) &&
-                vals[base + 2] === packed >> 16))
-          ) {
-            if (result !== 0) {
-              vals[base] = result;
-              this.sp = base + 1;
-            } else {
-              this.sp = base;
-            }
-            break;
+        default:
+          if (key < 256 && SIG_NPARAMS[key] >= 0) {
+            // Single-byte fixed-signature ops; loads, stores and memory.size/grow need a memory.
+            const check = CHECKS[key];
+            if (check !== CHECK_NONE) this.extraChecks(check, key);
+            this.applySig(key);
+          } else {
+            this.otherOp(key);
           }
-          for (let i = np - 1; i >= 0; i--) this.pop((packed >> (8 * i)) & 0xff);
-          if (result !== 0) this.push(result);
-        }
       }
     }
     if (r.pos !== codeEnd) fail("section size mismatch", r.pos);
+  }
+
+  /**
+   * Validates the ops outside the dense single-byte range of the main switch:
+   * reference ops, the 0xFC specials, and fixed-signature ops that need extra
+   * checks (memory, lanes).
+   */
+  private otherOp(key: number): void {
+    const ctx = this.ctx;
+    const r = this.r;
+    switch (key) {
+      case 0xd0: // ref.null
+        this.push(r.refType);
+        break;
+      case 0xd1: { // ref.is_null
+        const t = this.popAny();
+        if (t !== FUNCREF && t !== EXTERNREF && t !== UNKNOWN) fail("type mismatch", r.offset);
+        this.push(I32);
+        break;
+      }
+      case 0xd2: { // ref.func
+        const f = r.index;
+        if (f >= ctx.funcs.length) fail(`unknown function ${f}`, r.offset);
+        if (!ctx.declaredFuncs[f]) fail("undeclared function reference", r.offset);
+        this.push(FUNCREF);
+        break;
+      }
+      case 0xfc0008: // memory.init
+        this.checkMemory();
+        this.checkData(r.index);
+        this.pop(I32);
+        this.pop(I32);
+        this.pop(I32);
+        break;
+      case 0xfc0009: // data.drop
+        this.checkData(r.index);
+        break;
+      case 0xfc000c: { // table.init
+        const t = this.checkTable(r.index2);
+        const e = this.checkElem(r.index);
+        if (t.element !== e) fail("type mismatch", r.offset);
+        this.pop(I32);
+        this.pop(I32);
+        this.pop(I32);
+        break;
+      }
+      case 0xfc000d: // elem.drop
+        this.checkElem(r.index);
+        break;
+      case 0xfc000e: { // table.copy
+        const dst = this.checkTable(r.index);
+        const src = this.checkTable(r.index2);
+        if (dst.element !== src.element) fail("type mismatch", r.offset);
+        this.pop(I32);
+        this.pop(I32);
+        this.pop(I32);
+        break;
+      }
+      case 0xfc000f: { // table.grow
+        const t = this.checkTable(r.index);
+        this.pop(I32);
+        this.pop(t.element);
+        this.push(I32);
+        break;
+      }
+      case 0xfc0010: // table.size
+        this.checkTable(r.index);
+        this.push(I32);
+        break;
+      case 0xfc0011: { // table.fill
+        const t = this.checkTable(r.index);
+        this.pop(I32);
+        this.pop(t.element);
+        this.pop(I32);
+        break;
+      }
+      default: {
+        const slot = key < 256
+          ? key
+          : (key >> 16) === 0xfc
+          ? 256 + (key & 0xffff)
+          : 512 + (key & 0xffff);
+        const check = CHECKS[slot];
+        if (check !== CHECK_NONE) this.extraChecks(check, slot);
+        this.applySig(slot);
+      }
+    }
+  }
+
+  /** Pops the fixed operands of the op in `slot` and pushes its result. */
+  private applySig(slot: number): void {
+    const np = SIG_NPARAMS[slot];
+    const packed = SIG_PARAMS[slot];
+    const result = SIG_RESULT[slot];
+    const vals = this.vals;
+    const base = this.sp - np;
+    // Fast path: the operands are all there, with exactly the right types.
+    if (
+      base >= this.height && base + 1 < vals.length &&
+      (np === 0 ||
+        (np === 1 && vals[base] === packed) ||
+        (np === 2 && vals[base] === (packed & 0xff) && vals[base + 1] === packed >> 8) ||
+        (np === 3 && vals[base] === (packed & 0xff) && vals[base + 1] === ((packed >> 8) & 0xff) &&
+          vals[base + 2] === packed >> 16))
+    ) {
+      if (result !== 0) {
+        vals[base] = result;
+        this.sp = base + 1;
+      } else {
+        this.sp = base;
+      }
+      return;
+    }
+    for (let i = np - 1; i >= 0; i--) this.pop((packed >> (8 * i)) & 0xff);
+    if (result !== 0) this.push(result);
   }
 
   /** Fails for a body that ends before its final `end`, as the spec words it. */
