@@ -273,14 +273,13 @@ export class BinaryReader {
     const bytes = this.bytes;
     if (n <= 64) {
       // Short ASCII names (nearly all of them) without a call into the decoder.
-      let s = "";
       let i = p;
-      for (; i < p + n; i++) {
-        const c = bytes[i];
-        if (c >= 0x80) break;
-        s += String.fromCharCode(c);
+      while (i < p + n && bytes[i] < 0x80) i++;
+      if (i === p + n) {
+        let s = "";
+        for (let k = p; k < i; k++) s += String.fromCharCode(bytes[k]);
+        return s;
       }
-      if (i === p + n) return s;
     }
     try {
       return UTF8.decode(bytes.subarray(p, p + n));

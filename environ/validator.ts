@@ -161,48 +161,13 @@ function checkMemoryLimits(limits: Limits, at: number): void {
   checkLimits(limits, at);
 }
 
-function constType(
-  e: ParsedConst,
-  ctx: {
-    readonly globals: readonly GlobalType[];
-    readonly numFuncs: number;
-  },
-  numGlobals: number,
-): { expr: ConstExpr; type: number } {
-  const expr = e.expr;
-  if (expr === undefined) return fail(e.invalid ?? "constant expression required", e.offset);
-  switch (expr.op) {
-    case "i32.const":
-      return { expr, type: I32 };
-    case "i64.const":
-      return { expr, type: I64 };
-    case "f32.const":
-      return { expr, type: F32 };
-    case "f64.const":
-      return { expr, type: F64 };
-    case "v128.const":
-      return { expr, type: V128 };
-    case "ref.null":
-      return { expr, type: expr.type };
-    case "ref.func":
-      if (expr.index >= ctx.numFuncs) fail(`unknown function ${expr.index}`, e.offset);
-      return { expr, type: FUNCREF };
-    case "global.get": {
-      if (expr.index >= numGlobals) fail(`unknown global ${expr.index}`, e.offset);
-      const g = ctx.globals[expr.index];
-      if (g.mutable) fail("constant expression required", e.offset);
-      return { expr, type: g.type };
-    }
-  }
-}
-
 /**
  * Checks a constant expression against its expected type.
  *
  * @param e the decoded expression
  * @param expected the type it must produce
  * @param globals the globals it may read
- * @param numGlobals how many of them it may read (the imported ones, for global initialisers)
+ * @param numGlobals how many of them it may read (in 2.0, the imported ones)
  * @param numFuncs the size of the function index space
  * @returns the expression
  */
@@ -213,7 +178,40 @@ function checkConst(
   numGlobals: number,
   numFuncs: number,
 ): ConstExpr {
-  const { expr, type } = constType(e, { globals, numFuncs }, numGlobals);
+  const expr = e.expr;
+  if (expr === undefined) return fail(e.invalid ?? "constant expression required", e.offset);
+  let type: number;
+  switch (expr.op) {
+    case "ref.func":
+      if (expr.index >= numFuncs) fail(`unknown function ${expr.index}`, e.offset);
+      type = FUNCREF;
+      break;
+    case "i32.const":
+      type = I32;
+      break;
+    case "i64.const":
+      type = I64;
+      break;
+    case "f32.const":
+      type = F32;
+      break;
+    case "f64.const":
+      type = F64;
+      break;
+    case "v128.const":
+      type = V128;
+      break;
+    case "ref.null":
+      type = expr.type;
+      break;
+    case "global.get": {
+      if (expr.index >= numGlobals) fail(`unknown global ${expr.index}`, e.offset);
+      const g = globals[expr.index];
+      if (g.mutable) fail("constant expression required", e.offset);
+      type = g.type;
+      break;
+    }
+  }
   if (type !== expected) fail("type mismatch", e.offset);
   return expr;
 }
