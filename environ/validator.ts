@@ -58,6 +58,11 @@ const CHECK_MEMARG_LANE = 3;
 const CHECK_SHUFFLE = 4;
 const CHECK_MEMORY = 5;
 
+/** Most parameters a function type may have (the JS API's limit, as engines enforce). */
+export const MAX_PARAMS = 1000;
+/** Most results a function type may have (the JS API's limit, as engines enforce). */
+export const MAX_RESULTS = 1000;
+
 /** Max pages of a 32-bit memory. */
 const MAX_PAGES = 65536;
 
@@ -253,6 +258,11 @@ export interface ValidatedModule {
  */
 export function validateModule(m: DecodedModule): ValidatedModule {
   const types = m.types;
+  for (const t of types) {
+    // The JS API's implementation limits, which keep validation linear in practice.
+    if (t.params.length > MAX_PARAMS) fail("too many parameters", 8);
+    if (t.results.length > MAX_RESULTS) fail("too many results", 8);
+  }
   const funcs: number[] = [];
   const tables: TableType[] = [];
   const memories: { limits: Limits }[] = [];
@@ -435,6 +445,9 @@ export class FuncValidator {
   private ctrlHeight = new Int32Array(64);
   private ctrlUnreachable = new Uint8Array(64);
   private csp = 0;
+  /** Per frame: the `brStamp` of the last br_table that checked it. */
+  private brSeen = new Int32Array(64);
+  private brStamp = 0;
   /** Height and reachability of the innermost frame, cached. */
   private height = 0;
   private unreachable = 0;
@@ -566,6 +579,9 @@ export class FuncValidator {
     this.ctrlType = type;
     this.ctrlHeight = height;
     this.ctrlUnreachable = unr;
+    const seen = new Int32Array(n);
+    seen.set(this.brSeen);
+    this.brSeen = seen;
   }
 
   /** Pops the innermost frame after checking its results; returns its index. */
@@ -1015,8 +1031,13 @@ export class FuncValidator {
     const def = this.labelFrame(r.index);
     const arity = this.labelCount(def);
     const targets = r.targets;
+    // Each distinct label is checked once, so hostile tables stay linear.
+    const stamp = this.brStamp = (this.brStamp + 1) & 0x3fffffff;
+    const seen = this.brSeen;
     for (let t = 0; t < r.targetCount; t++) {
       const frame = this.labelFrame(targets[t]);
+      if (seen[frame] === stamp) continue;
+      seen[frame] = stamp;
       if (this.labelCount(frame) !== arity) fail("type mismatch", r.offset);
       // Check the label's types against the stack without popping.
       for (let i = 0; i < arity; i++) {

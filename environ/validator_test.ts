@@ -332,3 +332,33 @@ Deno.test("validator: a body must end exactly at its final end", () => {
   );
   assert.equal(reason(noEnd), "unexpected end of section or function");
 });
+
+Deno.test("validator: function types are limited to 1000 parameters and results", () => {
+  const t = (np: number, nr: number) =>
+    wasm(section(1, vec([functype(Array(np).fill(T.i32), Array(nr).fill(T.i32))])));
+  assert.equal(reason(t(1000, 1000)), "ok");
+  assert.equal(reason(t(1001, 0)), "too many parameters");
+  assert.equal(reason(t(0, 1001)), "too many results");
+});
+
+Deno.test("validator: a huge br_table to a wide label is checked in linear time", () => {
+  // type 0: [] -> [i32 x 1000]; body: block (type 0) unreachable br_table 0 x 200000 end.
+  const types = section(1, vec([functype([], Array(1000).fill(T.i32)), functype([], [])]));
+  const n = 200000;
+  const code = [
+    0x02,
+    0,
+    0x00,
+    0x0e,
+    ...uleb(n),
+    ...Array(n).fill(0),
+    0,
+    END,
+    ...Array(1000).fill(0x1a),
+    END,
+  ];
+  const bytes = wasm(types, section(3, vec([[1]])), section(10, vec([body([], code)])));
+  const start = performance.now();
+  assert.equal(reason(bytes), "ok");
+  assert.ok(performance.now() - start < 2000, "br_table validation too slow");
+});
