@@ -742,6 +742,14 @@ export class FuncValidator {
         r.pos = at + 1;
         r.key = b;
         key = b;
+      } else if (b >= 0x20 && b <= 0x24 && at + 1 < codeEnd && bytes[at + 1] < 0x80) {
+        // local.get/set/tee and global.get/set with a one-byte index: the most
+        // frequent ops with an immediate, decoded here without a call.
+        r.offset = at;
+        r.pos = at + 2;
+        r.key = b;
+        r.index = bytes[at + 1];
+        key = b;
       } else {
         key = r.read();
       }
