@@ -742,13 +742,21 @@ export class FuncValidator {
         r.pos = at + 1;
         r.key = b;
         key = b;
-      } else if (b >= 0x20 && b <= 0x24 && at + 1 < codeEnd && bytes[at + 1] < 0x80) {
-        // local.get/set/tee and global.get/set with a one-byte index: the most
-        // frequent ops with an immediate, decoded here without a call.
+      } else if (
+        ((b >= 0x20 && b <= 0x24) || b === 0x41 || b === 0x42) && at + 1 < codeEnd &&
+        bytes[at + 1] < 0x80
+      ) {
+        // local.get/set/tee, global.get/set and small i32/i64 constants: the
+        // most frequent ops with an immediate, decoded here without a call.
+        const x = bytes[at + 1];
         r.offset = at;
         r.pos = at + 2;
         r.key = b;
-        r.index = bytes[at + 1];
+        if (b === 0x41) r.i32 = (x << 25) >> 25;
+        else if (b === 0x42) {
+          r.lo = (x << 25) >> 25;
+          r.hi = r.lo >> 31;
+        } else r.index = x;
         key = b;
       } else {
         key = r.read();
