@@ -18,7 +18,7 @@ import {
   type Tunables,
   type VMOffsets,
 } from "@capstan/environ";
-import { BytecodeEncoder, disassemble } from "@capstan/interpreter";
+import { BytecodeEncoder, decodeInstruction, disassemble } from "@capstan/interpreter";
 import { FuncEnvironment } from "./func_environ.ts";
 import { FuncTranslator } from "./func_translator.ts";
 import { type IrFunction, printIr } from "./ir.ts";
@@ -226,7 +226,8 @@ export function disassembleModule(cm: CompiledModule): string {
         if (off >= 0) notes.push(`wasm 0x${off.toString(16)}`);
         const t = traps.get(pc);
         if (t !== undefined) notes.push(`trap ${trapCodeName(t)}`);
-        for (let w = pc + 1; w < pc + 6; w++) {
+        const len = decodeInstruction(cm.code, pc).length;
+        for (let w = pc + 1; w < pc + len; w++) {
           const r = relocs.get(w);
           if (r !== undefined) notes.push(`reloc ${r}`);
         }

@@ -858,10 +858,13 @@ export class FuncTranslator {
     const cb = this.#isConst(b);
     if (ca === cb) return undefined;
     if (name.startsWith("i64")) {
-      if (name !== "i64_add") return undefined;
       const c = cb ? b : a;
-      if (this.#hi[c] !== this.#val[c] >> 31) return undefined;
-      return [Op.i64_add_i, cb ? a : b, this.#val[c]];
+      if (this.#hi[c] !== this.#val[c] >> 31) return undefined; // not a sign-extended i32
+      if (name === "i64_add") return [Op.i64_add_i, cb ? a : b, this.#val[c]];
+      if (name === "i64_sub" && cb && this.#val[b] !== -2147483648) {
+        return [Op.i64_add_i, a, -this.#val[b]];
+      }
+      return undefined;
     }
     if (!name.startsWith("i32")) return undefined;
     if (cb) {

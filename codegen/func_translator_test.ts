@@ -1,0 +1,131 @@
+import assert from "node:assert/strict";
+import { parseWat, translateModule, TrapCode, tunables } from "@capstan/environ";
+import { BYTECODE_OPS, decodeInstruction } from "@capstan/interpreter";
+import { compileModule } from "./compile.ts";
+import { LABEL } from "./ir.ts";
+import { TestInstance, TestTrap } from "./_test_harness.ts";
+
+/** The op names of function 0's bytecode. */
+function opNames(wat: string, t = tunables()): string[] {
+  const cm = compileModule(translateModule(parseWat(wat)), t);
+  const f = cm.functions[0];
+  const names: string[] = [];
+  for (let pc = f.entry; pc < f.end;) {
+    const ins = decodeInstruction(cm.code, pc);
+    names.push(ins.op.name);
+    pc += ins.length;
+  }
+  return names;
+}
+
+Deno.test("local.get/op/local.set becomes one register-to-register op", () => {
+  const wat = `(module (func (param i32 i32) (local i32)
+    local.get 0 local.get 1 i32.add local.set 2))`;
+  const cm = compileModule(translateModule(parseWat(wat)), tunables(), { keepIr: true });
+  const ir = cm.functions[0].ir!;
+  const ops = ir.insts.filter((i) => i.op !== LABEL).map((i) => BYTECODE_OPS[i.op].name);
+  assert.deepEqual(ops, ["enter", "i32_add", "return"]);
+  const add = ir.insts.find((i) => i.op >= 0 && BYTECODE_OPS[i.op].name === "i32_add")!;
+  assert.deepEqual(add.operands, [2, 0, 1]);
+});
+
+Deno.test("compare + br_if fuses into one compare-and-branch with an immediate", () => {
+  const names = opNames(`(module (func (param i32)
+    (loop (br_if 0 (i32.lt_s (local.get 0) (i32.const 10))))))`);
+  assert.ok(names.includes("br_lt_s_i"), names.join());
+  assert.ok(!names.includes("i32_lt_s_i") && !names.includes("i32_lt_s"), names.join());
+});
+
+Deno.test("an if on a compare branches on the negated compare", () => {
+  const names = opNames(`(module (func (param i32) (result i32)
+    (if (result i32) (i32.eq (local.get 0) (i32.const 3)) (then (i32.const 1)) (else (i32.const 2)))))`);
+  assert.ok(names.includes("br_ne_i"), names.join());
+});
+
+Deno.test("super-instructions can be turned off", () => {
+  const names = opNames(
+    `(module (func (param i32) (loop (br_if 0 (i32.lt_s (local.get 0) (i32.const 10))))))`,
+    tunables({ superInstructions: false }),
+  );
+  assert.ok(names.includes("i32_lt_s") && names.includes("br_if"), names.join());
+});
+
+Deno.test("a value read from a local before local.set keeps the old value", () => {
+  const i = new TestInstance(parseWat(`(module (func (export "f") (param i32) (result i32)
+    local.get 0 i32.const 7 local.set 0 local.get 0 i32.add
+    local.get 0 local.get 0 i32.const 2 i32.add local.set 0 local.get 0 i32.add
+    i32.add))`));
+  assert.equal(i.call("f", 5), 5 + 7 + (7 + 9));
+});
+
+Deno.test("multi-value blocks, params, br with values and br_table", () => {
+  const i = new TestInstance(parseWat(`(module
+    (func $swap (param i32 i32) (result i32 i32) local.get 1 local.get 0)
+    (func (export "f") (param i32) (result i32)
+      (block (result i32 i32) (i32.const 10) (i32.const 3) (call $swap))
+      i32.sub
+      (block (param i32) (result i32)
+        (block (param i32) (result i32) (local.get 0) (br_table 0 1 1))
+        (i32.add (i32.const 100)))
+    ))`));
+  assert.equal(i.call("f", 0), -7 + 100);
+  assert.equal(i.call("f", 1), -7);
+  assert.equal(i.call("f", 9), -7);
+});
+
+Deno.test("fuel and instruction-count tunables emit their ops; none by default", () => {
+  const wat = `(module (func (export "f") (param i32) (result i32)
+    (loop (local.set 0 (i32.sub (local.get 0) (i32.const 1))) (br_if 0 (local.get 0)))
+    (local.get 0)))`;
+  assert.ok(!opNames(wat).some((n) => n === "fuel" || n === "icount" || n === "epoch"));
+  assert.ok(opNames(wat, tunables({ consumeFuel: true })).includes("fuel"));
+  assert.ok(opNames(wat, tunables({ epochInterruption: true })).includes("epoch"));
+  const counted = new TestInstance(parseWat(wat), {}, {
+    tunables: tunables({ countInstructions: true }),
+  });
+  counted.call("f", 100);
+  assert.ok(counted.vm.instructions >= 200, `${counted.vm.instructions}`);
+  const fueled = new TestInstance(parseWat(wat), {}, { tunables: tunables({ consumeFuel: true }) });
+  fueled.vm.fuel = 50;
+  const base = fueled.vm.callStart(fueled.vm.funcs.length - 1);
+  fueled.vm.i32[2 * base] = 1000;
+  assert.equal(fueled.vm.callRun().kind, "fuel");
+  fueled.vm.callEnd();
+});
+
+Deno.test("the address map leads a trap back to its wasm instruction", () => {
+  const bytes = parseWat(`(module (func (export "f") (param i32) (result i32)
+    (i32.div_s (i32.const 1) (local.get 0))))`);
+  const i = new TestInstance(bytes);
+  assert.throws(
+    () => i.call("f", 0),
+    (e) => e instanceof TestTrap && e.code === TrapCode.IntegerDivisionByZero,
+  );
+  const cm = i.compiled;
+  const f = cm.functions[0];
+  const div = f.traps.find((t) => t.code === TrapCode.IntegerDivisionByZero)!;
+  assert.ok(div !== undefined);
+  assert.equal(cm.funcAt(div.pc)?.funcIndex, 0);
+  assert.equal(bytes[cm.wasmOffsetAt(div.pc)], 0x6d); // i32.div_s
+});
+
+Deno.test("stack maps record reference-typed registers live across calls", () => {
+  const cm = compileModule(translateModule(parseWat(`(module
+    (func $g)
+    (func (param externref) (call $g)))`)));
+  const f = cm.functions[1];
+  assert.equal(f.stackMaps.length, 1);
+  assert.deepEqual(f.stackMaps[0].slots, [0]);
+  assert.equal(f.relocs.filter((r) => r.kind === "func").length, 1);
+});
+
+Deno.test("calls to imports go through the vmctx and may call the host", () => {
+  const calls: number[] = [];
+  const i = new TestInstance(
+    parseWat(`(module (import "env" "log" (func $log (param i32) (result i32)))
+      (func (export "f") (param i32) (result i32) (i32.mul (call $log (local.get 0)) (i32.const 3))))`),
+    { "env.log": (x) => (calls.push(x as number), (x as number) + 1) },
+  );
+  assert.equal(i.call("f", 4), 15);
+  assert.deepEqual(calls, [4]);
+});
