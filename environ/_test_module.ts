@@ -58,7 +58,7 @@ export function functype(params: number[], results: number[]): number[] {
 }
 
 /** The module header followed by the given sections. */
-export function wasm(...sections: number[][]): Uint8Array {
+export function wasm(...sections: number[][]): Uint8Array<ArrayBuffer> {
   return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...sections.flat()]);
 }
 

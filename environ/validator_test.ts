@@ -362,3 +362,82 @@ Deno.test("validator: a huge br_table to a wide label is checked in linear time"
   assert.equal(reason(bytes), "ok");
   assert.ok(performance.now() - start < 2000, "br_table validation too slow");
 });
+
+/** Instructions that push a zero of each value type. */
+const ZERO: Record<number, number[]> = {
+  [T.i32]: [0x41, 0],
+  [T.i64]: [0x42, 0],
+  [T.f32]: [0x43, 0, 0, 0, 0],
+  [T.f64]: [0x44, 0, 0, 0, 0, 0, 0, 0, 0],
+  [T.v128]: [0xfd, 12, ...Array(16).fill(0)],
+};
+
+/** Immediates that are valid in the module of {@link withEverything}. */
+const VALID_IMM: Record<string, number[]> = {
+  none: [],
+  memarg: [0, 0],
+  memory: [0],
+  lane: [0],
+  memarg_lane: [0, 0, 0],
+  shuffle: Array(16).fill(0),
+  v128: Array(16).fill(0),
+  i32: [0],
+  i64: [0],
+  f32: [0, 0, 0, 0],
+  f64: [0, 0, 0, 0, 0, 0, 0, 0],
+  memory_init: [0, 0],
+  memory_copy: [0, 0],
+  data: [0],
+  elem: [0],
+  table_init: [0, 0],
+  table_copy: [0, 0],
+};
+
+/** A module with a memory, a table, a passive data and elem segment, and one function. */
+function withEverything(code: number[]): Uint8Array<ArrayBuffer> {
+  return wasm(
+    section(1, vec([functype([], [])])),
+    section(3, vec([[0]])),
+    section(4, vec([[T.funcref, 0, 1]])),
+    section(5, vec([[0, 1]])),
+    section(9, vec([[1, 0x00, ...vec([[0]])]])),
+    section(12, [1]),
+    section(10, vec([body([], code)])),
+    section(11, vec([[1, 1, 7]])),
+  );
+}
+
+Deno.test("validator: every fixed-signature op validates like native V8, and rejects a wrong operand", async () => {
+  const { OPS } = await import("./opcodes.ts");
+  let checked = 0;
+  for (const op of OPS) {
+    if (!op.sig || VALID_IMM[op.imm] === undefined) continue;
+    const [params, results] = op.sig;
+    const opBytes = op.prefix === 0 ? [op.code] : [op.prefix, ...uleb(op.code)];
+    const code = [
+      ...params.flatMap((t) => ZERO[t]),
+      ...opBytes,
+      ...VALID_IMM[op.imm],
+      ...results.map(() => 0x1a),
+      END,
+    ];
+    const good = withEverything(code);
+    assert.equal(WebAssembly.validate(good), true, `native rejects ${op.name}`);
+    assert.equal(reason(good), "ok", op.name);
+    if (params.length > 0) {
+      // Swap the deepest operand for one of another type.
+      const wrong = params[0] === T.i32 ? T.f64 : T.i32;
+      const bad = withEverything([
+        ...[wrong, ...params.slice(1)].flatMap((t) => ZERO[t]),
+        ...opBytes,
+        ...VALID_IMM[op.imm],
+        ...results.map(() => 0x1a),
+        END,
+      ]);
+      assert.equal(WebAssembly.validate(bad), false, `native accepts bad ${op.name}`);
+      assert.equal(reason(bad), "type mismatch", op.name);
+    }
+    checked++;
+  }
+  assert.ok(checked > 380, `only ${checked} ops checked`);
+});
