@@ -282,7 +282,7 @@ export class BinaryReader {
       }
     }
     try {
-      return UTF8.decode(bytes.subarray(p, p + n));
+      return UTF8.decode(bytes.slice(p, p + n)); // a copy: the decoder refuses shared buffers;
     } catch {
       return fail("malformed UTF-8 encoding", start);
     }
