@@ -9,8 +9,10 @@
  *   header, section ids, order and sizes, LEB128 forms, names, vector
  *   lengths, element and data segment encodings (all flag values), function
  *   and code counts, data count consistency.
- * - Nothing here checks indices or types; `module_validator.ts` does, so that
- *   malformed input is reported before invalid input as in the spec.
+ * - Nothing here checks indices or types; `validator.ts` does, so that
+ *   malformed input is reported before invalid input as in the spec. The one
+ *   limit checked here is the engines' 50000 locals per function ("too many
+ *   locals"), so a hostile declaration cannot allocate without bound.
  *
  * @module
  */
