@@ -5,7 +5,8 @@
  * one function body or section with the enclosing sizes fixed up so the
  * mutant reaches the validator instead of failing at the framing, and
  * whole-instruction edits: delete, duplicate, swap, or replace an instruction
- * with one taken from a donor body, or nudge its index immediate, so the
+ * with one taken from a donor body or with an opcode of the same type, or
+ * nudge its index immediate, so the
  * mutant stays well formed and is judged by the typing rules).
  *
  * Instruction boundaries are found with environ's own `OperatorReader` on the
@@ -474,6 +475,44 @@ function pickBody(
   return ins === undefined ? undefined : { code, body, ins };
 }
 
+/** Ranges of single-byte opcodes with one type signature each (e.g. every `i32` binary op). */
+const SAME_TYPE_RANGES: readonly [number, number][] = [
+  [0x45, 0x45], // i32.eqz
+  [0x46, 0x4f], // i32 comparisons
+  [0x51, 0x5a], // i64 comparisons
+  [0x5b, 0x60], // f32 comparisons
+  [0x61, 0x66], // f64 comparisons
+  [0x67, 0x69], // i32 unary
+  [0x6a, 0x78], // i32 binary
+  [0x79, 0x7b], // i64 unary
+  [0x7c, 0x8a], // i64 binary
+  [0x8b, 0x91], // f32 unary
+  [0x92, 0x98], // f32 binary
+  [0x99, 0x9f], // f64 unary
+  [0xa0, 0xa6], // f64 binary
+  [0xa8, 0xa9], // i32.trunc_f32_s/u
+  [0xaa, 0xab], // i32.trunc_f64_s/u
+  [0xae, 0xaf], // i64.trunc_f32_s/u
+  [0xb0, 0xb1], // i64.trunc_f64_s/u
+  [0xb2, 0xb3], // f32.convert_i32_s/u
+  [0xb7, 0xb8], // f64.convert_i32_s/u
+  [0xc0, 0xc1], // i32.extend8/16_s
+  [0xc2, 0xc4], // i64.extend8/16/32_s
+  [0x28, 0x28], // i32.load
+  [0x2c, 0x2f], // i32.load8/16_s/u (natural alignment differs: a chance to exceed it)
+  [0x30, 0x35], // i64.load8/16/32_s/u
+  [0x3a, 0x3b], // i32.store8/16
+  [0x3c, 0x3e], // i64.store8/16/32
+];
+
+/** Another opcode with the same signature as `op`, or undefined. */
+function sameTypeOp(rng: Rng, op: number): number | undefined {
+  for (const [lo, hi] of SAME_TYPE_RANGES) {
+    if (op >= lo && op <= hi) return hi > lo ? rng.range(lo, hi) : undefined;
+  }
+  return undefined;
+}
+
 /** Opcodes whose first immediate is an index worth nudging: locals, globals, labels, calls. */
 const INDEX_OPS = new Set([0x0c, 0x0d, 0x10, 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0xd2]);
 
@@ -489,7 +528,20 @@ function instrEdit(rng: Rng, bytes: Uint8Array, donor: Uint8Array): [Uint8Array,
   let from = a, to = b;
   let insert: Uint8Array = new Uint8Array(0);
   let what: string;
-  switch (rng.below(6)) {
+  switch (rng.below(8)) {
+    case 6:
+    case 7: { // swap an opcode for one of the same type (often keeps the module valid)
+      const typed = ins.filter(([x, y], k) =>
+        k < last && y - x >= 1 && sameTypeOp(rng, bytes[x]) !== undefined
+      );
+      if (typed.length === 0) return bodyEdit(rng, bytes);
+      [a] = rng.pick(typed);
+      from = a;
+      to = a + 1;
+      insert = new Uint8Array([sameTypeOp(rng, bytes[a])!]);
+      what = `retype@${a}`;
+      break;
+    }
     case 0:
       what = `del@${a}`;
       break;
