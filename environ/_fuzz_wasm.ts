@@ -59,7 +59,7 @@ export interface SectionSpan {
 
 /** A decoded unsigned LEB128 number. */
 export interface Leb {
-  /** The value (exact up to 2^53; saturates beyond, which callers treat as huge). */
+  /** The value (exact below 2^53; rounded beyond, which callers only treat as huge). */
   readonly value: number;
   /** Bytes the encoding used. */
   readonly length: number;
