@@ -363,17 +363,19 @@ export function createWebAssembly(options: WebAssemblyOptions = {}): typeof glob
       throw new TypeError("WebAssembly.Instance(): the import object must be an object");
     }
     return imports.map(({ module: mod, name, type }) => {
-      const where = `import "${mod}" "${name}"`;
       const ns = (importObject as Record<string, unknown>)[mod];
       if (ns === null || (typeof ns !== "object" && typeof ns !== "function")) {
-        throw new TypeError(`${where}: module "${mod}" is not an object`);
+        throw new TypeError(`import \`${mod}::${name}\`: module "${mod}" is not an object`);
       }
       const v = (ns as Record<string, unknown>)[name];
+      if (v === undefined && type.kind !== "global") {
+        throw new LinkError(`unknown import: \`${mod}::${name}\` has not been defined`);
+      }
+      const mismatch = (why: string) =>
+        new LinkError(`incompatible import type for \`${mod}::${name}\`: ${why}`);
       switch (type.kind) {
         case "func": {
-          if (typeof v !== "function") {
-            throw new LinkError(`${where}: function import requires a callable`);
-          }
+          if (typeof v !== "function") throw mismatch("function import requires a callable");
           return funcOf.get(v) ?? hostFunction(v as (...a: unknown[]) => unknown, type.type);
         }
         case "global": {
@@ -382,33 +384,28 @@ export function createWebAssembly(options: WebAssemblyOptions = {}): typeof glob
           const gt = type.type;
           if (typeof v === "number" || typeof v === "bigint") {
             if (gt.type === ValType.i64 && typeof v === "number") {
-              throw new LinkError(`${where}: an i64 global import requires a BigInt`);
+              throw mismatch("an i64 global import requires a BigInt");
             }
             if (gt.type !== ValType.i64 && typeof v === "bigint") {
-              throw new LinkError(`${where}: a BigInt can only be imported as an i64 global`);
+              throw mismatch("a BigInt can only be imported as an i64 global");
             }
-            if (gt.type === ValType.v128) throw new LinkError(`${where}: v128 global import`);
-            if (gt.mutable) {
-              throw new LinkError(`${where}: imported mutable global must be a WebAssembly.Global`);
-            }
+            if (gt.type === ValType.v128) throw mismatch("a v128 global cannot be given from JS");
+            if (gt.mutable) throw mismatch("a mutable global import requires a WebAssembly.Global");
             return new RtGlobal(store, gt, toWasm(v, gt.type));
           }
-          throw new LinkError(
-            `${where}: global import must be a number, a BigInt or a WebAssembly.Global`,
-          );
+          if (v === undefined) {
+            throw new LinkError(`unknown import: \`${mod}::${name}\` has not been defined`);
+          }
+          throw mismatch("a global import requires a number, a BigInt or a WebAssembly.Global");
         }
         case "memory": {
           const m = typeof v === "object" && v !== null ? memoryOf.get(v) : undefined;
-          if (m === undefined) {
-            throw new LinkError(`${where}: memory import must be a WebAssembly.Memory`);
-          }
+          if (m === undefined) throw mismatch("a memory import requires a WebAssembly.Memory");
           return m;
         }
         case "table": {
           const t = typeof v === "object" && v !== null ? tableOf.get(v) : undefined;
-          if (t === undefined) {
-            throw new LinkError(`${where}: table import must be a WebAssembly.Table`);
-          }
+          if (t === undefined) throw mismatch("a table import requires a WebAssembly.Table");
           return t;
         }
       }
