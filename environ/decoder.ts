@@ -27,6 +27,7 @@ import type {
   ElementMode,
   Export,
   ExternKind,
+  FunctionBody,
   FuncType,
   GlobalType,
   Import,
@@ -86,18 +87,6 @@ export interface DecodedData {
   readonly at: number;
 }
 
-/** A defined function's body as decoded. */
-export interface DecodedBody {
-  /** Declared locals, one entry per local. */
-  readonly locals: ValType[];
-  /** Offset of the body's size field. */
-  readonly bodyStart: number;
-  /** Offset of the first instruction. */
-  readonly codeStart: number;
-  /** One past the body's last byte. */
-  readonly codeEnd: number;
-}
-
 /** An export with the offset it was found at. */
 export interface DecodedExport extends Export {
   /** Offset of the export's first byte. */
@@ -144,7 +133,8 @@ export interface DecodedModule {
   /** Data count section. */
   dataCount: number | undefined;
   /** Code section. */
-  bodies: DecodedBody[];
+  /** Code section, as the final {@link FunctionBody} records (validated later). */
+  bodies: FunctionBody[];
   /** Custom sections in order. */
   customSections: CustomSection[];
   /** The decoded name section. */
@@ -553,7 +543,12 @@ function decodeElements(r: OperatorReader, m: DecodedModule): void {
   }
 }
 
+/** Shared by every function without declared locals. */
+const NO_LOCALS: readonly ValType[] = Object.freeze([]);
+
 function decodeCode(r: OperatorReader, m: DecodedModule): void {
+  let numImportedFunctions = 0;
+  for (const imp of m.imports) if (imp.desc.kind === "func") numImportedFunctions++;
   const n = r.count();
   const sectionEnd = r.end;
   for (let i = 0; i < n; i++) {
@@ -586,7 +581,14 @@ function decodeCode(r: OperatorReader, m: DecodedModule): void {
       const t = readValType(r);
       for (let k = 0; k < count; k++) locals.push(t);
     }
-    m.bodies.push({ locals, bodyStart, codeStart: r.pos, codeEnd });
+    m.bodies.push({
+      funcIndex: numImportedFunctions + i,
+      typeIndex: m.funcDecls[i] ?? 0,
+      locals: locals.length === 0 ? NO_LOCALS : locals,
+      bodyStart,
+      codeStart: r.pos,
+      codeEnd,
+    });
     r.pos = codeEnd;
     r.end = sectionEnd;
   }

@@ -14,7 +14,7 @@
 import { decodeModule } from "./decoder.ts";
 import { CompileError } from "./errors.ts";
 import { FuncValidator, validateModule } from "./validator.ts";
-import type { FunctionBody, ModuleTranslation } from "./types.ts";
+import type { ModuleTranslation } from "./types.ts";
 
 /**
  * Decodes and validates a module.
@@ -65,20 +65,8 @@ function translate(bytes: Uint8Array): ModuleTranslation {
   const m = decodeModule(bytes);
   const v = validateModule(m);
   const validator = new FuncValidator(v.context);
-  const bodies: FunctionBody[] = [];
-  const first = v.numImportedFunctions;
-  for (let i = 0; i < m.bodies.length; i++) {
-    const b = m.bodies[i];
-    const typeIndex = m.funcDecls[i];
-    validator.validate(bytes, typeIndex, b.locals, b.codeStart, b.codeEnd);
-    bodies.push({
-      funcIndex: first + i,
-      typeIndex,
-      locals: b.locals,
-      bodyStart: b.bodyStart,
-      codeStart: b.codeStart,
-      codeEnd: b.codeEnd,
-    });
+  for (const b of m.bodies) {
+    validator.validate(bytes, b.typeIndex, b.locals, b.codeStart, b.codeEnd);
   }
   return {
     bytes,
@@ -98,7 +86,7 @@ function translate(bytes: Uint8Array): ModuleTranslation {
     elements: v.elements,
     datas: v.datas,
     dataCount: m.dataCount,
-    bodies,
+    bodies: m.bodies,
     customSections: m.customSections,
     names: m.names,
   };
