@@ -99,6 +99,11 @@ export type HostFuncWrap = (...args: Val[]) => unknown;
  * ```
  */
 export class Func implements Stored {
+  /** A short description for `console.log` / `Deno.inspect` (the VM behind it is large). */
+  [Symbol.for("Deno.customInspect")](): string {
+    return `Func ${formatFuncType(this.type)} (store #${this.store.id})`;
+  }
+
   /** The owning store. */
   readonly store: Store<unknown>;
   /** The function's type. */

@@ -27,6 +27,13 @@ import { readSlot, writeSlot } from "./_slots.ts";
  * ```
  */
 export class Global implements Stored {
+  /** A short description for `console.log` / `Deno.inspect` (the VM behind it is large). */
+  [Symbol.for("Deno.customInspect")](): string {
+    return `Global ${this.type.mutable ? "mut " : ""}${
+      valTypeName(this.type.type)
+    } (store #${this.store.id})`;
+  }
+
   /** The owning store. */
   readonly store: Store<unknown>;
   /** The global's type. */

@@ -94,6 +94,11 @@ let deferStart = false;
  * ```
  */
 export class Instance implements Stored {
+  /** A short description for `console.log` / `Deno.inspect` (the VM behind it is large). */
+  [Symbol.for("Deno.customInspect")](): string {
+    return `Instance of ${this.module.name ?? "<unknown>"} (store #${this.store.id})`;
+  }
+
   /** The owning store. */
   readonly store: Store<unknown>;
   /** The module it instantiates. */

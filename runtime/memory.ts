@@ -77,6 +77,11 @@ export class StoreVmMemory extends VmMemory {
  * ```
  */
 export class Memory implements Stored {
+  /** A short description for `console.log` / `Deno.inspect` (the VM behind it is large). */
+  [Symbol.for("Deno.customInspect")](): string {
+    return `Memory { pages: ${this.size()}, max: ${this.maximum} } (store #${this.store.id})`;
+  }
+
   /** The owning store. */
   readonly store: Store<unknown>;
   /** The declared maximum in pages, if any. */

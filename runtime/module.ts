@@ -13,7 +13,7 @@
  * @module
  */
 
-import { type CompiledModule, compileModule } from "./_codegen.ts";
+import { type CompiledModule, compileModule } from "@capstan/codegen";
 import { type ModuleTranslation, translateModule } from "@capstan/environ";
 import type { Engine } from "./engine.ts";
 import type { ExportType, ExternType, ImportType } from "./extern_type.ts";
@@ -59,7 +59,8 @@ export class Module {
   readonly translation: ModuleTranslation;
   /** Canonical signature id of each type index. */
   readonly _sigIds: Int32Array;
-  #compiled: CompiledModule | undefined;
+  /** The bytecode of every defined function, with its maps. */
+  readonly _compiled: CompiledModule;
 
   /**
    * Decodes, validates and compiles a module.
@@ -72,12 +73,7 @@ export class Module {
     this.engine = engine;
     this.translation = translateModule(copyBytes(bytes));
     this._sigIds = Int32Array.from(this.translation.types, (t) => engine.signatureId(t));
-    this.#compiled = undefined;
-  }
-
-  /** The bytecode of every defined function, with its maps (compiled on first use). */
-  get _compiled(): CompiledModule {
-    return this.#compiled ??= compileModule(this.translation, this.engine.config.tunables);
+    this._compiled = compileModule(this.translation, engine.config.tunables);
   }
 
   /**

@@ -46,6 +46,11 @@ export interface Stored {
  * ```
  */
 export class Store<T = undefined> {
+  /** A short description for `console.log` / `Deno.inspect` (the VM behind it is large). */
+  [Symbol.for("Deno.customInspect")](): string {
+    return `Store #${this.id}`;
+  }
+
   /** The engine this store runs on. */
   readonly engine: Engine;
   /** The embedder's data, reachable from host functions through their `Caller`. */

@@ -115,6 +115,11 @@ export function handleToRef(store: Store<unknown>, type: RefType, h: number): Va
  * ```
  */
 export class Table implements Stored {
+  /** A short description for `console.log` / `Deno.inspect` (the VM behind it is large). */
+  [Symbol.for("Deno.customInspect")](): string {
+    return `Table { size: ${this.size()}, max: ${this.maximum} } (store #${this.store.id})`;
+  }
+
   /** The owning store. */
   readonly store: Store<unknown>;
   /** The element type. */

@@ -1,0 +1,365 @@
+/**
+ * Tests of execution through the runtime: host calls, traps and their
+ * backtraces, host exceptions, recursion depth, fuel, epochs, the limiter
+ * seen from wasm, cross-instance calls, references, async host calls.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import {
+  Engine,
+  type EngineConfig,
+  Func,
+  type Instance,
+  Linker,
+  PAGE_SIZE,
+  Store,
+  StoreLimits,
+  Trap,
+  TrapCode,
+} from "./mod.ts";
+import { loadModule } from "./_test_util.ts";
+
+interface Exec {
+  engine: Engine;
+  store: Store<{ log: string[] }>;
+  instance: Instance;
+  linker: Linker<{ log: string[] }>;
+}
+
+function execInstance(
+  config: EngineConfig = {},
+  fail: () => void = () => {},
+  setup: (store: Store<{ log: string[] }>) => void = () => {},
+): Exec {
+  const engine = new Engine(config);
+  const store = new Store(engine, { log: [] as string[] });
+  setup(store);
+  const linker = new Linker<{ log: string[] }>(engine);
+  linker.func("env", "double", { params: ["i32"], results: ["i32"] }, (caller, x) => {
+    caller.data.log.push(`double(${x})`);
+    return 2 * x;
+  });
+  linker.funcWrap("env", "fail", { params: [], results: [] }, fail);
+  const instance = linker.instantiate(store, loadModule("exec", engine));
+  return { engine, store, instance, linker };
+}
+
+function fn(instance: Instance, name: string): Func {
+  const f = instance.getFunc(name);
+  assert.ok(f, `export ${name}`);
+  return f;
+}
+
+Deno.test("wasm calls a host import and gets its result", () => {
+  const { instance, store } = execInstance();
+  assert.deepEqual(fn(instance, "via_host").call(20), [41]);
+  assert.deepEqual(store.data.log, ["double(20)"]);
+});
+
+Deno.test("a trap carries its code, the spec's message and a named backtrace", () => {
+  const { instance } = execInstance();
+  const main = fn(instance, "main");
+  let trap: Trap | undefined;
+  try {
+    main.call(0);
+  } catch (e) {
+    trap = e as Trap;
+  }
+  assert.ok(trap instanceof Trap);
+  assert.equal(trap.code, TrapCode.IntegerDivisionByZero);
+  assert.equal(trap.message, "integer divide by zero");
+  assert.deepEqual(
+    trap.backtrace.map((f) => [f.moduleName, f.funcName, f.funcIndex]),
+    [["exec", "div", 2], ["exec", "main", 3]],
+  );
+  for (const f of trap.backtrace) assert.equal(typeof f.moduleOffset, "number");
+  assert.ok(trap.backtrace[0].moduleOffset! < trap.backtrace[1].moduleOffset!);
+  const text = String(trap).split("\n");
+  assert.equal(text[0], "wasm trap: integer divide by zero");
+  assert.equal(text[1], "wasm backtrace:");
+  assert.match(text[2], /^ {4}0: +0x[0-9a-f]+ - exec!div$/);
+  assert.match(text[3], /^ {4}1: +0x[0-9a-f]+ - exec!main$/);
+  // The store works after the trap.
+  assert.deepEqual(main.call(2), [5]);
+  assert.deepEqual(fn(instance, "div").call(-7, 2), [-3]);
+});
+
+Deno.test("a host exception reaches the caller unchanged and the store works after", () => {
+  const err = new Error("host says no");
+  const { instance } = execInstance({}, () => {
+    throw err;
+  });
+  assert.throws(() => fn(instance, "call_fail").call(1), (e) => e === err);
+  assert.deepEqual(fn(instance, "via_host").call(1), [3]);
+  assert.deepEqual(fn(instance, "main").call(5), [2]);
+});
+
+Deno.test("a host exception crosses nested wasm→host→wasm frames unchanged", () => {
+  const err = new RangeError("deep");
+  let inner: Func | undefined;
+  let depth = 0;
+  const { instance } = execInstance({}, () => {
+    depth++;
+    if (depth < 3) inner!.call(0); // re-enter wasm, which calls fail again
+    throw err;
+  });
+  inner = fn(instance, "call_fail");
+  assert.throws(() => inner!.call(0), (e) => e === err);
+  assert.equal(depth, 3);
+  assert.deepEqual(fn(instance, "via_host").call(4), [9]);
+});
+
+Deno.test("a trap inside a nested call unwinds every level and the store works after", () => {
+  let inner: Func | undefined;
+  const { instance } = execInstance({}, () => {
+    inner!.call(0); // traps: divide by zero
+  });
+  inner = fn(instance, "main");
+  assert.throws(
+    () => fn(instance, "call_fail").call(0),
+    (e) => e instanceof Trap && e.code === TrapCode.IntegerDivisionByZero,
+  );
+  assert.deepEqual(fn(instance, "main").call(1), [10]);
+});
+
+Deno.test("1,000,000-deep recursion traps 'call stack exhausted' and the store works after", () => {
+  const { instance } = execInstance();
+  const deep = fn(instance, "deep");
+  assert.throws(
+    () => deep.call(1_000_000),
+    (e) =>
+      e instanceof Trap && e.code === TrapCode.StackOverflow &&
+      e.message === "call stack exhausted",
+  );
+  assert.deepEqual(deep.call(1000), [1000]);
+});
+
+Deno.test("maxWasmStack bounds recursion depth", () => {
+  const small = execInstance({ maxWasmStack: 16 * 1024 });
+  assert.throws(() => fn(small.instance, "deep").call(5000), (e) => e instanceof Trap);
+  assert.deepEqual(fn(small.instance, "deep").call(100), [100]);
+});
+
+Deno.test("fuel stops an infinite loop, and refuelling lets the store run again", () => {
+  const { instance, store } = execInstance({ consumeFuel: true });
+  store.setFuel(10_000);
+  assert.throws(
+    () => fn(instance, "spin").call(),
+    (e) => e instanceof Trap && e.code === TrapCode.OutOfFuel,
+  );
+  assert.ok(store.getFuel() < 10_000);
+  store.setFuel(1_000_000);
+  assert.deepEqual(fn(instance, "count").call(100), [100]);
+  const left = store.getFuel();
+  assert.ok(left < 1_000_000 && left > 0, `fuel was consumed: ${left}`);
+});
+
+/** Starts a worker that advances an engine's epoch: once after `delayMs`, or every `everyMs`. */
+function epochWorker(engine: Engine, opts: { delayMs?: number; everyMs?: number }): () => void {
+  const src = `self.onmessage = (e) => {
+    const counter = new Int32Array(e.data.buffer);
+    if (e.data.everyMs) setInterval(() => Atomics.add(counter, 0, 1), e.data.everyMs);
+    else setTimeout(() => Atomics.add(counter, 0, 1), e.data.delayMs);
+  };`;
+  const url = URL.createObjectURL(new Blob([src], { type: "application/javascript" }));
+  const worker = new Worker(url, { type: "module" });
+  worker.postMessage({ buffer: engine.epochCounter.buffer, ...opts });
+  return () => {
+    worker.terminate();
+    URL.revokeObjectURL(url);
+  };
+}
+
+Deno.test("an epoch deadline stops an infinite loop when a worker advances the epoch", () => {
+  const { instance, store, engine } = execInstance({ epochInterruption: true });
+  store.setEpochDeadline(1);
+  const stop = epochWorker(engine, { delayMs: 50 });
+  try {
+    assert.throws(
+      () => fn(instance, "spin").call(),
+      (e) => e instanceof Trap && e.code === TrapCode.Interrupt && e.message === "interrupt",
+    );
+  } finally {
+    stop();
+  }
+  assert.ok(engine.currentEpoch() >= 1);
+  store.setEpochDeadline(10);
+  assert.deepEqual(fn(instance, "count").call(1000), [1000]);
+});
+
+Deno.test("an async call yields at epoch deadlines so timers run, then finishes", async () => {
+  const { instance, store, engine } = execInstance({ epochInterruption: true });
+  store.setEpochDeadline(1);
+  store.epochDeadlineAsyncYieldAndUpdate(1);
+  let timerRan = false;
+  setTimeout(() => timerRan = true, 0);
+  const stop = epochWorker(engine, { everyMs: 5 });
+  try {
+    // Long enough (hundreds of ms) to pass several deadlines.
+    const [n] = await fn(instance, "count").callAsync(30_000_000);
+    assert.equal(n, 30_000_000);
+    assert.ok(timerRan, "a timer ran while wasm was running");
+  } finally {
+    stop();
+  }
+});
+
+Deno.test("a memory limit makes wasm memory.grow return -1", () => {
+  const { instance } = execInstance({}, () => {}, (store) => {
+    store.limiter(new StoreLimits({ memorySize: 2 * PAGE_SIZE, tableElements: 3 }));
+  });
+  const grow = fn(instance, "grow");
+  const mem = instance.getMemory("mem")!;
+  const before = mem.buffer;
+  assert.deepEqual(grow.call(1), [1]);
+  assert.equal(before.byteLength, 0, "growth detached the old buffer");
+  assert.equal(mem.size(), 2);
+  assert.deepEqual(grow.call(1), [-1]);
+  assert.equal(mem.size(), 2);
+  assert.deepEqual(fn(instance, "table_grow").call(1), [2]);
+  assert.deepEqual(fn(instance, "table_grow").call(1), [-1]);
+});
+
+Deno.test("memory views read after growth see wasm's writes and vice versa", () => {
+  const { instance } = execInstance();
+  const mem = instance.getMemory("mem")!;
+  assert.deepEqual(fn(instance, "grow").call(1), [1]);
+  new DataView(mem.buffer).setInt32(PAGE_SIZE + 4, 0x1234567, true);
+  assert.deepEqual(fn(instance, "load").call(PAGE_SIZE + 4), [0x1234567]);
+  assert.throws(
+    () => fn(instance, "load").call(2 * PAGE_SIZE - 2),
+    (e) => e instanceof Trap && e.message === "out of bounds memory access",
+  );
+  assert.equal(mem.grow(1), 2);
+  assert.deepEqual(fn(instance, "load").call(2 * PAGE_SIZE), [0]);
+});
+
+Deno.test("call_indirect reaches wasm and host functions through the table", () => {
+  const { instance } = execInstance();
+  const indirect = fn(instance, "indirect");
+  assert.deepEqual(indirect.call(0, 5), [6]);
+  assert.equal(instance.getGlobal("counter")!.get(), 1);
+  assert.deepEqual(indirect.call(1, 5), [10]);
+  assert.throws(
+    () => indirect.call(7, 5),
+    (e) => e instanceof Trap && e.message === "undefined element",
+  );
+  const tab = instance.getTable("tab")!;
+  assert.equal(tab.get(0), instance._funcs[6], "the element segment put $inc at 0");
+  tab.set(0, null);
+  assert.throws(
+    () => indirect.call(0, 5),
+    (e) => e instanceof Trap && e.message === "uninitialized element",
+  );
+  const wrongType = Func.wrap(instance.store, { params: [], results: [] }, () => {});
+  tab.set(0, wrongType);
+  assert.throws(
+    () => indirect.call(0, 5),
+    (e) => e instanceof Trap && e.message === "indirect call type mismatch",
+  );
+});
+
+Deno.test("multiple values of every numeric type cross both ways", () => {
+  const { instance } = execInstance();
+  assert.deepEqual(fn(instance, "swap").call(-5, -(2n ** 63n), 1.5, Math.PI), [
+    Math.PI,
+    1.5,
+    -(2n ** 63n),
+    -5,
+  ]);
+});
+
+Deno.test("references keep their identity through wasm", () => {
+  const { instance, store } = execInstance();
+  const obj = { any: "thing" };
+  assert.equal(fn(instance, "id_ref").call(obj)[0], obj);
+  assert.equal(fn(instance, "id_ref").call(null)[0], null);
+  assert.equal(fn(instance, "id_ref").call(undefined)[0], undefined);
+  const f = Func.wrap(store, { params: [], results: [] }, () => {});
+  assert.equal(fn(instance, "id_func").call(f)[0], f);
+  assert.equal(fn(instance, "id_func").call(null)[0], null);
+});
+
+Deno.test("cross-instance imports call straight into the other instance and share state", () => {
+  const { instance, store, linker, engine } = execInstance();
+  linker.instance(store, "exec", instance);
+  const b = linker.instantiate(store, loadModule("cross_b", engine));
+  assert.deepEqual(fn(b, "div_twice").call(100, 5), [4]);
+  fn(b, "poke").call(64, 99);
+  assert.deepEqual(fn(instance, "load").call(64), [99]);
+  fn(b, "bump").call();
+  assert.equal(instance.getGlobal("counter")!.get(), 100);
+  let trap: Trap | undefined;
+  try {
+    fn(b, "div_twice").call(1, 0);
+  } catch (e) {
+    trap = e as Trap;
+  }
+  assert.ok(trap instanceof Trap);
+  assert.deepEqual(trap.backtrace.map((f) => `${f.moduleName}!${f.funcName}`), [
+    "exec!div",
+    "cross_b!div_twice",
+  ]);
+});
+
+function asyncInstance(fetch: (x: number) => Promise<number>) {
+  const engine = new Engine();
+  const store = new Store(engine, undefined);
+  const linker = new Linker(engine);
+  linker.funcWrap("env", "fetch", { params: ["i32"], results: ["i32"] }, fetch);
+  linker.funcWrap("env", "tick", { params: [], results: [] }, () => {});
+  const instance = linker.instantiate(store, loadModule("async", engine));
+  return { store, instance };
+}
+
+const later = <T>(v: T): Promise<T> => new Promise((r) => setTimeout(() => r(v), 2));
+
+Deno.test("an async import's value reaches wasm after an await", async () => {
+  const { instance } = asyncInstance((x) => later(x + 100));
+  assert.deepEqual(await fn(instance, "run").callAsync(3), [309]);
+});
+
+Deno.test("while an async call is suspended, other calls into the store are refused", async () => {
+  const { instance, store } = asyncInstance((x) => later(x));
+  const p = fn(instance, "run").callAsync(1);
+  assert.throws(() => fn(instance, "spin").call(), /busy in an async call/);
+  await assert.rejects(fn(instance, "run").callAsync(1), /busy in an async call/);
+  assert.throws(() => Func.wrap(store, { params: [], results: [] }, () => {}).call(), /busy/);
+  assert.deepEqual(await p, [3]);
+  assert.deepEqual(await fn(instance, "run").callAsync(2), [6], "usable again after");
+});
+
+Deno.test("a trap after an async resume is reported and the store works after", async () => {
+  const { instance } = asyncInstance((x) => later(x));
+  await assert.rejects(
+    fn(instance, "then_trap").callAsync(1),
+    (e) => e instanceof Trap && e.code === TrapCode.Unreachable,
+  );
+  assert.deepEqual(await fn(instance, "run").callAsync(1), [3]);
+});
+
+Deno.test("a rejected host Promise reaches the async caller unchanged", async () => {
+  const err = new Error("fetch failed");
+  const { instance } = asyncInstance(() => Promise.reject(err));
+  await assert.rejects(fn(instance, "run").callAsync(1), (e) => e === err);
+  const ok = asyncInstance((x) => later(x));
+  assert.deepEqual(await fn(ok.instance, "run").callAsync(1), [3]);
+});
+
+Deno.test("a host Promise in a synchronous call is refused clearly", () => {
+  const { instance } = asyncInstance((x) => later(x));
+  assert.throws(() => fn(instance, "run").call(1), /callAsync/);
+  assert.throws(() => fn(instance, "run").call(1), /callAsync/, "and again: the VM was unwound");
+});
+
+Deno.test("instantiateAsync awaits an async start function", async () => {
+  const engine = new Engine();
+  const linker = new Linker(engine);
+  linker.funcWrap("env", "init", { params: [], results: ["i32"] }, () => later(42));
+  const module = loadModule("start", engine);
+  const inst = await linker.instantiateAsync(new Store(engine, undefined), module);
+  assert.equal(inst.getGlobal("v")!.get(), 42);
+  assert.throws(() => linker.instantiate(new Store(engine, undefined), module), /callAsync/);
+});
