@@ -22,6 +22,7 @@ import type { ModuleTranslation } from "./types.ts";
  * @param bytes the module's binary
  * @returns everything the rest of the engine needs to know about it
  * @throws {CompileError} if the module is malformed or invalid
+ * @throws {TypeError} if `bytes` is not a Uint8Array (API misuse, not bad input)
  * @example
  * ```ts
  * import { translateModule } from "./translate.ts";
@@ -30,6 +31,7 @@ import type { ModuleTranslation } from "./types.ts";
  * ```
  */
 export function translateModule(bytes: Uint8Array): ModuleTranslation {
+  if (!(bytes instanceof Uint8Array)) throw new TypeError("translateModule() expects a Uint8Array");
   try {
     return translate(bytes);
   } catch (e) {
@@ -53,6 +55,7 @@ export function translateModule(bytes: Uint8Array): ModuleTranslation {
  * ```
  */
 export function validate(bytes: Uint8Array): boolean {
+  if (!(bytes instanceof Uint8Array)) throw new TypeError("validate() expects a Uint8Array");
   try {
     translate(bytes);
     return true;

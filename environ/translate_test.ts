@@ -117,3 +117,8 @@ Deno.test("translateModule() accepts every benchmark module", () => {
   }
   assert.ok(count > 0);
 });
+
+Deno.test("translateModule() and validate() reject a non-Uint8Array argument with TypeError", () => {
+  assert.throws(() => translateModule([0, 0x61] as unknown as Uint8Array), TypeError);
+  assert.throws(() => validate("wasm" as unknown as Uint8Array), TypeError);
+});
