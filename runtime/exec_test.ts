@@ -13,7 +13,9 @@ import {
   Func,
   type Instance,
   Linker,
+  Memory,
   PAGE_SIZE,
+  startEpochTicker,
   Store,
   StoreLimits,
   Trap,
@@ -56,6 +58,23 @@ Deno.test("wasm calls a host import and gets its result", () => {
   const { instance, store } = execInstance();
   assert.deepEqual(fn(instance, "via_host").call(20), [41]);
   assert.deepEqual(store.data.log, ["double(20)"]);
+});
+
+Deno.test("a host function sees its calling instance's exports through Caller", () => {
+  const engine = new Engine();
+  const store = new Store(engine, { seen: 0 });
+  const linker = new Linker<{ seen: number }>(engine);
+  linker.func("env", "double", { params: ["i32"], results: ["i32"] }, (caller, x) => {
+    const mem = caller.getExport("mem");
+    assert.ok(mem instanceof Memory);
+    caller.data.seen = mem.data()[x];
+    return x;
+  });
+  linker.funcWrap("env", "fail", { params: [], results: [] }, () => {});
+  const instance = linker.instantiate(store, loadModule("exec", engine));
+  instance.getMemory("mem")!.data()[7] = 99;
+  assert.deepEqual(fn(instance, "via_host").call(7), [8]);
+  assert.equal(store.data.seen, 99);
 });
 
 Deno.test("a trap carries its code, the spec's message and a named backtrace", () => {
@@ -156,26 +175,11 @@ Deno.test("fuel stops an infinite loop, and refuelling lets the store run again"
   assert.ok(left < 1_000_000 && left > 0, `fuel was consumed: ${left}`);
 });
 
-/** Starts a worker that advances an engine's epoch: once after `delayMs`, or every `everyMs`. */
-function epochWorker(engine: Engine, opts: { delayMs?: number; everyMs?: number }): () => void {
-  const src = `self.onmessage = (e) => {
-    const counter = new Int32Array(e.data.buffer);
-    if (e.data.everyMs) setInterval(() => Atomics.add(counter, 0, 1), e.data.everyMs);
-    else setTimeout(() => Atomics.add(counter, 0, 1), e.data.delayMs);
-  };`;
-  const url = URL.createObjectURL(new Blob([src], { type: "application/javascript" }));
-  const worker = new Worker(url, { type: "module" });
-  worker.postMessage({ buffer: engine.epochCounter.buffer, ...opts });
-  return () => {
-    worker.terminate();
-    URL.revokeObjectURL(url);
-  };
-}
-
 Deno.test("an epoch deadline stops an infinite loop when a worker advances the epoch", () => {
   const { instance, store, engine } = execInstance({ epochInterruption: true });
   store.setEpochDeadline(1);
-  const stop = epochWorker(engine, { delayMs: 50 });
+  // A worker advances the epoch while the synchronous call spins on this thread.
+  const stop = startEpochTicker(engine, 50);
   try {
     assert.throws(
       () => fn(instance, "spin").call(),
@@ -195,7 +199,7 @@ Deno.test("an async call yields at epoch deadlines so timers run, then finishes"
   store.epochDeadlineAsyncYieldAndUpdate(1);
   let timerRan = false;
   setTimeout(() => timerRan = true, 0);
-  const stop = epochWorker(engine, { everyMs: 5 });
+  const stop = startEpochTicker(engine, 5);
   try {
     // Long enough (hundreds of ms) to pass several deadlines.
     const [n] = await fn(instance, "count").callAsync(30_000_000);

@@ -255,8 +255,10 @@ export class Func implements Stored {
       }
     }
     const n = this.type.results.length;
+    const store = this.store;
     return (...args: P): R => {
-      const r = this.call(...args);
+      store.checkNotBusy("calling a function");
+      const r = invokeSync(this, this._checkArgs(args));
       return (n === 0 ? undefined : n === 1 ? r[0] : r) as R;
     };
   }

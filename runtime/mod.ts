@@ -39,6 +39,7 @@
  */
 
 export { DEFAULT_MAX_WASM_STACK, Engine } from "./engine.ts";
+export { startEpochTicker } from "./epoch_ticker.ts";
 export type { EngineConfig, ResolvedEngineConfig } from "./engine.ts";
 export { Module } from "./module.ts";
 export { Store } from "./store.ts";
