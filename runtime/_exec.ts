@@ -25,7 +25,7 @@ import { Caller, type Func, hostResults } from "./func.ts";
 import type { Instance } from "./instance.ts";
 import type { Store } from "./store.ts";
 import { type FrameInfo, Trap } from "./trap.ts";
-import type { Val } from "./val.ts";
+import { bitsFuncType, type Val } from "./val.ts";
 import { readSlot, writeSlot } from "./_slots.ts";
 
 /**
@@ -116,17 +116,17 @@ function callingInstance(store: Store<unknown>): Instance | undefined {
  * @param args checked arguments
  * @returns its results
  */
-function callWasmSync(func: Func, args: Val[]): Val[] {
+function callWasmSync(func: Func, args: Val[], type: FuncType): Val[] {
   const store = func.store;
   const vm = store._vm;
   const base = vm.callStart(func._handle);
   try {
-    writeValues(store, func.type.params, vm, base, args);
+    writeValues(store, type.params, vm, base, args);
     let r = vm.callRun();
     for (;;) {
       switch (r.kind) {
         case "return":
-          return readValues(store, func.type.results, vm, base);
+          return readValues(store, type.results, vm, base);
         case "host": {
           const host = store._funcs[r.func.hostId]!;
           const hostArgs = readValues(store, host.type.params, vm, r.base);
@@ -215,7 +215,44 @@ async function callWasmAsync(func: Func, args: Val[]): Promise<Val[]> {
  */
 export function invokeSync(func: Func, args: Val[]): Val[] {
   if (func._host !== undefined) return callHostSync(func, args, undefined);
-  return callWasmSync(func, args);
+  return callWasmSync(func, args, func.type);
+}
+
+const bitsScratch = new Int32Array(2);
+
+function convertBits(
+  store: Store<unknown>,
+  from: FuncType["params"],
+  to: FuncType["params"],
+  vals: Val[],
+): Val[] {
+  // Round-trip through a slot: written as one type, read as the other.
+  return vals.map((v, i) => {
+    writeSlot(store, from[i], bitsScratch, 0, v);
+    return readSlot(store, to[i], bitsScratch, 0);
+  });
+}
+
+/**
+ * Calls a function synchronously with floats as bit patterns (f32 as an
+ * i32 number, f64 as an i64 BigInt), so NaN payloads survive exactly.
+ *
+ * @param func the function
+ * @param args checked arguments, of `bitsFuncType(func.type)`
+ * @returns results, of `bitsFuncType(func.type)`
+ */
+export function invokeSyncBits(func: Func, args: Val[]): Val[] {
+  const bits = bitsFuncType(func.type);
+  if (func._host !== undefined) {
+    const store = func.store;
+    const results = callHostSync(
+      func,
+      convertBits(store, bits.params, func.type.params, args),
+      undefined,
+    );
+    return convertBits(store, func.type.results, bits.results, results);
+  }
+  return callWasmSync(func, args, bits);
 }
 
 /**

@@ -275,6 +275,18 @@ Deno.test("multiple values of every numeric type cross both ways", () => {
   ]);
 });
 
+Deno.test("callBits() keeps NaN payloads exactly, signalling NaNs included", () => {
+  const { instance } = execInstance();
+  const snan32 = 0x7fa00000;
+  assert.deepEqual(fn(instance, "f32_from_bits").callBits(snan32), [snan32]);
+  assert.deepEqual(fn(instance, "f32_from_bits").callBits(0xffa00000), [0xffa00000 | 0]);
+  const snan64 = 0x7ff4000000000000n;
+  assert.deepEqual(fn(instance, "f64_id").callBits(snan64), [snan64]);
+  assert.deepEqual(fn(instance, "f64_id").callBits(-1n), [-1n]);
+  assert.deepEqual(fn(instance, "f64_id").call(1.5), [1.5]);
+  assert.throws(() => fn(instance, "f64_id").callBits(1.5), /expected i64/);
+});
+
 Deno.test("references keep their identity through wasm", () => {
   const { instance, store } = execInstance();
   const obj = { any: "thing" };

@@ -21,6 +21,7 @@ import type { Instance } from "./instance.ts";
 import type { Store, Stored } from "./store.ts";
 import type { Extern } from "./extern.ts";
 import {
+  bitsFuncType,
   formatFuncType,
   funcTypeEquals,
   type FuncTypeInput,
@@ -28,7 +29,7 @@ import {
   toWasm,
   type Val,
 } from "./val.ts";
-import { invokeAsync, invokeSync } from "./_exec.ts";
+import { invokeAsync, invokeSync, invokeSyncBits } from "./_exec.ts";
 
 /**
  * What a host function sees of its caller: the store, its data, and the
@@ -217,6 +218,35 @@ export class Func implements Stored {
   call(...args: Val[]): Val[] {
     this.store.checkNotBusy("calling a function");
     return invokeSync(this, this._checkArgs(args));
+  }
+
+  /**
+   * Calls the function synchronously with floats as bit patterns: each f32
+   * argument and result is its IEEE bits as an i32 number, each f64 its bits
+   * as an i64 BigInt. Unlike {@link call}, NaN payloads (signalling NaNs
+   * included) survive exactly, which JavaScript numbers cannot guarantee.
+   *
+   * @param args one value per parameter (floats as bit patterns)
+   * @returns the results, as an array (floats as bit patterns)
+   * @example
+   * ```ts
+   * import { Engine, Func, Store } from "./mod.ts";
+   * const store = new Store(new Engine(), undefined);
+   * const id = Func.wrap(store, { params: ["f64"], results: ["f64"] }, (x) => x);
+   * if (id.callBits(0x3ff0000000000000n)[0] !== 0x3ff0000000000000n) throw new Error();
+   * ```
+   */
+  callBits(...args: Val[]): Val[] {
+    this.store.checkNotBusy("calling a function");
+    const t = bitsFuncType(this.type);
+    if (args.length !== t.params.length) {
+      throw new TypeError(
+        `function ${formatFuncType(this.type)} expects ${t.params.length} argument(s), ` +
+          `found ${args.length}`,
+      );
+    }
+    const checked = t.params.map((p, i) => toWasm(this.store, p, args[i], `argument ${i}`));
+    return invokeSyncBits(this, checked);
   }
 
   /**

@@ -175,6 +175,27 @@ export function toWasm(store: Store<unknown>, type: ValType, v: unknown, what: s
 }
 
 /**
+ * The type used for a value in "bits" calls: f32 travels as its i32 bit
+ * pattern, f64 as its i64 bit pattern; other types are unchanged.
+ *
+ * @param type a value type
+ * @returns the type of its bit-pattern representation
+ */
+export function bitsType(type: ValType): ValType {
+  return type === VT.f32 ? VT.i32 : type === VT.f64 ? VT.i64 : type;
+}
+
+/**
+ * A function type with floats replaced by their bit-pattern types.
+ *
+ * @param t a function type
+ * @returns the type used by `Func.callBits`
+ */
+export function bitsFuncType(t: FuncType): FuncType {
+  return { params: t.params.map(bitsType), results: t.results.map(bitsType) };
+}
+
+/**
  * The default (zero) value of a type: 0, 0n, a zero v128, or null.
  *
  * @param type a value type

@@ -96,4 +96,11 @@
     local.get 0)
 
   (func (export "id_func") (param funcref) (result funcref)
+    local.get 0)
+
+  (func (export "f32_from_bits") (param i32) (result f32)
+    local.get 0
+    f32.reinterpret_i32)
+
+  (func (export "f64_id") (param f64) (result f64)
     local.get 0))
