@@ -13,6 +13,8 @@
  *   command), keeping its "History" section.
  * - `--repeat N`: time N runs per cell and keep the fastest (default 1).
  * - `--kernels a,b`: only these kernels; `--no-extras`: kernels table only.
+ * - `--in-process`: time corpus kernels in this process instead of one child
+ *   process (fresh isolate) per cell; quick mode always runs in-process.
  *
  * Invariants:
  * - A cell is a measured time, `n/a` (engine unavailable) or `WRONG` (ran but
@@ -31,6 +33,7 @@ import { type Kernel, loadKernels, QUICK } from "./_kernels.ts";
 import { loadMicro, loadMicroKernels, microImports } from "./_micro.ts";
 import { freshModule, loadBigModule } from "./_big.ts";
 import { describeError, isUnsupported } from "./_bench_util.ts";
+import { measureRun, REPEAT_BUDGET_MS } from "./_cell.ts";
 import type { OpcodeProfile } from "./opcode_profile.ts";
 import {
   fmtNum,
@@ -56,19 +59,23 @@ const args = parseArgs({
     repeat: { type: "string", default: "1" },
     kernels: { type: "string" },
     "no-extras": { type: "boolean", default: false },
+    "in-process": { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   },
 });
 
 if (args.values.help) {
   console.log(
-    "usage: deno task bench:compare [--quick] [--write] [--repeat N] [--kernels a,b] [--no-extras]",
+    "usage: deno task bench:compare [--quick] [--write] [--repeat N] [--kernels a,b] " +
+      "[--no-extras] [--in-process]",
   );
   Deno.exit(0);
 }
 
 const quick = args.values.quick || QUICK;
 const repeat = Math.max(1, Number.parseInt(args.values.repeat ?? "1", 10) || 1);
+/** Corpus cells run in child processes (fresh isolates) unless quick or `--in-process`. */
+const isolate = !quick && !args.values["in-process"];
 const only = args.values.kernels?.split(",").map((s) => s.trim()).filter(Boolean);
 let failures = 0;
 
@@ -79,39 +86,22 @@ for (const e of engines) {
   if (e.unavailable !== null) console.error(`note: ${e.name} unavailable: ${e.unavailable}`);
 }
 
-/** Total time after which further repeats of one cell are skipped, in ms. */
-const REPEAT_BUDGET_MS = 5000;
-
 /** How a cell's time is taken, for the report. */
 const REPEAT_NOTE = `fastest of up to ${repeat} runs after a warm-up on a tiny n; ` +
   `a cell stops repeating after ${REPEAT_BUDGET_MS / 1000} s`;
 
-/**
- * Calls `warm` a few times so JIT tiers settle, then returns the fastest of
- * `repeat` runs of `fn` (fewer when the runs exceed {@link REPEAT_BUDGET_MS}).
- */
+/** Warm-up, then the fastest of `repeat` runs (see `measureRun`). */
 function measure(warm: () => unknown, fn: () => unknown): number {
-  // Warm-up: at least 3 calls and 30 ms (at most 50 calls).
-  const t0 = performance.now();
-  for (let calls = 0; calls < 50; calls++) {
-    warm();
-    if (calls >= 2 && performance.now() - t0 > 30) break;
-  }
-  let best = Infinity;
-  let spent = 0;
-  for (let r = 0; r < repeat && (r === 0 || spent < REPEAT_BUDGET_MS); r++) {
-    const t = performance.now();
-    fn();
-    const ms = performance.now() - t;
-    spent += ms;
-    best = Math.min(best, ms);
-  }
-  return best;
+  return measureRun(warm, fn, repeat);
 }
 
-/** Runs one kernel on one engine, checking the checksum. */
+/**
+ * Runs one kernel on one engine, checking the checksum: in a child process
+ * (a fresh isolate) unless `--in-process` or quick mode.
+ */
 function runKernel(engine: Engine, kernel: Kernel, n: number, expect: number): Cell {
   if (engine.unavailable !== null) return { kind: "na", why: engine.unavailable };
+  if (isolate) return runKernelIsolated(engine, kernel, n, expect);
   try {
     const instance = engine.instantiate(kernel.bytes);
     let got = -1;
@@ -128,6 +118,29 @@ function errorCell(e: unknown): Cell {
   return isUnsupported(e)
     ? { kind: "na", why: describeError(e) }
     : { kind: "bad", why: describeError(e) };
+}
+
+function runKernelIsolated(engine: Engine, kernel: Kernel, n: number, expect: number): Cell {
+  try {
+    const script = new URL("./_cell.ts", import.meta.url).pathname;
+    const out = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", script, engine.name, kernel.name, String(n), String(repeat)],
+      stderr: "inherit",
+    }).outputSync();
+    const r = JSON.parse(new TextDecoder().decode(out.stdout).trim()) as {
+      ms?: number;
+      got?: number;
+      error?: string;
+      unsupported?: boolean;
+    };
+    if (r.error !== undefined) {
+      return r.unsupported ? { kind: "na", why: r.error } : { kind: "bad", why: r.error };
+    }
+    if (r.got !== expect) return { kind: "bad", why: `checksum ${r.got}, expected ${expect}` };
+    return { kind: "ok", ms: r.ms! };
+  } catch (e) {
+    return { kind: "bad", why: describeError(e) };
+  }
 }
 
 function cellMs(c: Cell): number | null {
@@ -197,7 +210,9 @@ const print = (text: string) => {
   ]);
   print(
     "## Execution: corpus kernels\n\n" +
-      `Time of one \`run(n)\` in ms (${REPEAT_NOTE}), checksum checked ` +
+      `Time of one \`run(n)\` in ms (${REPEAT_NOTE}; ` +
+      (isolate ? "each cell in its own process), " : "all cells in this process), ") +
+      "checksum checked " +
       (quick ? "against native (quick mode, tiny n).\n\n" : "against `kernels.json`.\n\n") +
       markdownTable(
         [
