@@ -5,7 +5,9 @@
  *
  * Each rule inspects the mutant itself: a rejection by environ is explained
  * only when a 3.0-only construct sits at (or spans) the byte offset environ
- * blamed, found by re-reading the module with a 3.0-aware rule; an
+ * blamed, found by re-reading the module with a 3.0-aware rule (and, for an
+ * instruction, confirmed by V8: the construct's first byte must be where V8
+ * decodes an instruction, see {@link isInstructionStart}); an
  * acceptance by environ that V8 rejects is explained only when the module
  * exceeds a V8 implementation limit, counted in the bytes. Anything else is
  * unexplained and reported, never silenced.
@@ -49,7 +51,11 @@ export interface FeatureSite {
    * reason must match (so a stray byte inside an immediate is not taken for an
    * opcode).
    */
-  readonly exact?: { readonly reasons?: RegExp };
+  readonly exact?: {
+    readonly reasons?: RegExp;
+    /** The span starts with an instruction; confirmed with {@link isInstructionStart}. */
+    readonly instruction?: boolean;
+  };
 }
 
 /** Value-type bytes of Wasm 2.0. */
@@ -413,8 +419,8 @@ function isSimdMemOp(sub: number): boolean {
  */
 export function instructionSitesNear(bytes: Uint8Array, offset: number): FeatureSite[] {
   const sites: FeatureSite[] = [];
-  const OPCODE = { reasons: /opcode/ };
-  const ANY = {};
+  const OPCODE = { reasons: /opcode/, instruction: true };
+  const ANY: NonNullable<FeatureSite["exact"]> = { instruction: true };
   // An instruction with its immediates is at most ~20 bytes; look back that far.
   for (let p = Math.max(0, offset - 20); p <= offset && p < bytes.length; p++) {
     const b = bytes[p];
@@ -442,7 +448,10 @@ export function instructionSitesNear(bytes: Uint8Array, offset: number): Feature
     else if (b === 0x3f || b === 0x40) {
       const mem = readLeb(bytes, p + 1);
       if (mem && (mem.value !== 0 || mem.length > 1)) {
-        add("3.0 multi-memory", p + 1 + mem.length, { reasons: /zero byte|unknown memory/ });
+        add("3.0 multi-memory", p + 1 + mem.length, {
+          reasons: /zero byte|unknown memory/,
+          instruction: true,
+        });
       }
     } else if (b === 0xfc) {
       const sub = readLeb(bytes, p + 1);
@@ -456,18 +465,22 @@ export function instructionSitesNear(bytes: Uint8Array, offset: number): Feature
         ) {
           add("3.0 multi-memory", q + (m1?.length ?? 0) + (m2?.length ?? 0), {
             reasons: /zero byte|unknown memory/,
+            instruction: true,
           });
         }
       }
     } else if (b === 0xd0) {
       const ht = readLeb(bytes, p + 1);
       if (ht && (ht.length !== 1 || (bytes[p + 1] !== 0x70 && bytes[p + 1] !== 0x6f))) {
-        add("3.0 ref.null of a new heap type", p + 1 + ht.length, { reasons: /type/ });
+        add("3.0 ref.null of a new heap type", p + 1 + ht.length, {
+          reasons: /type/,
+          instruction: true,
+        });
       }
     } else if ((b === 0x02 || b === 0x03 || b === 0x04 || b === 0x1c) && p + 2 < bytes.length) {
       const at = p + (b === 0x1c ? 2 : 1);
       if (V3_TYPE_BYTES.has(bytes[at])) {
-        add("3.0 typed reference types", at + 1, { reasons: /type/ });
+        add("3.0 typed reference types", at + 1, { reasons: /type/, instruction: true });
       }
     }
   }
@@ -485,18 +498,42 @@ export function instructionSitesNear(bytes: Uint8Array, offset: number): Feature
         feature: "3.0 multi-memory",
         start: p,
         end: q,
-        exact: { reasons: /alignment|memory|malformed/ },
+        exact: { reasons: /alignment|memory|malformed/, instruction: true },
       });
     }
     const off = readLeb(bytes, q);
     if (off && !off.u32 && off.u64) {
       sites.push({
         feature: "3.0 memory64 u64 memarg offset",
-        start: q,
+        start: p,
         end: q + off.length,
-        exact: { reasons: /integer/ },
+        exact: { reasons: /integer/, instruction: true },
       });
     }
+  }
+}
+
+/**
+ * Asks V8 whether an instruction starts at `at` in a module V8 accepts: with that
+ * byte replaced by the unassigned opcode `0xff`, V8 must fail with "Invalid opcode
+ * 0xff" exactly there. A byte inside an immediate or a data payload fails
+ * elsewhere or not at all. This keeps a stray `0x12` inside an immediate from
+ * passing for a tail call.
+ *
+ * @param bytes a module native V8 accepts
+ * @param at the offset to test
+ * @returns whether V8 decodes an instruction starting at `at`
+ */
+export function isInstructionStart(bytes: Uint8Array, at: number): boolean {
+  if (at < 0 || at >= bytes.length) return false;
+  const patched = bytes.slice();
+  patched[at] = 0xff;
+  try {
+    new WebAssembly.Module(patched);
+    return false;
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : "";
+    return msg.includes(`Invalid opcode 0xff @+${at}`);
   }
 }
 
@@ -564,7 +601,8 @@ export function classifyDisagreement(
   const hit = sites.find((s) =>
     s.exact === undefined
       ? offset >= s.start - SLACK && offset < s.end + SLACK
-      : offset >= s.start && offset < s.end && (s.exact.reasons?.test(reason) ?? true)
+      : offset >= s.start && offset < s.end && (s.exact.reasons?.test(reason) ?? true) &&
+        (!s.exact.instruction || isInstructionStart(bytes, s.start))
   );
   return hit?.feature;
 }
