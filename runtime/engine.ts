@@ -17,6 +17,7 @@
 
 import {
   DEFAULT_MAX_WASM_STACK,
+  DEFAULT_TUNABLES,
   type FuncType,
   type Tunables,
   tunables as makeTunables,
@@ -30,7 +31,10 @@ export interface EngineConfig {
   readonly epochInterruption?: boolean;
   /** Maximum wasm stack, in bytes; deeper calls trap "call stack exhausted". Default 512 KiB. */
   readonly maxWasmStack?: number;
-  /** Canonicalise NaNs produced by float arithmetic (deterministic mode). Default false. */
+  /**
+   * Canonicalise NaNs produced by float arithmetic (deterministic mode).
+   * Default false. Refused with an `Error` while codegen cannot do it.
+   */
   readonly nanCanonicalization?: boolean;
   /**
    * Code-generation switches (see `Tunables` in `@capstan/environ`);
@@ -88,6 +92,11 @@ export class Engine {
     if (!Number.isSafeInteger(maxWasmStack) || maxWasmStack <= 0) {
       throw new RangeError(`maxWasmStack must be a positive integer, found ${maxWasmStack}`);
     }
+    const nan = config.nanCanonicalization ?? false;
+    if (nan && !("nanCanonicalization" in DEFAULT_TUNABLES)) {
+      // Codegen must emit the canonicalisation; refuse rather than silently ignore the option.
+      throw new Error("nanCanonicalization is not supported by this build's code generator yet");
+    }
     this.config = Object.freeze({
       consumeFuel: config.consumeFuel ?? false,
       epochInterruption: config.epochInterruption ?? false,
@@ -97,7 +106,8 @@ export class Engine {
         ...(config.tunables ?? {}),
         consumeFuel: config.consumeFuel ?? false,
         epochInterruption: config.epochInterruption ?? false,
-      }),
+        ...(nan ? { nanCanonicalization: true } : {}),
+      } as Partial<Tunables>),
     });
     this.epochCounter = new Int32Array(new SharedArrayBuffer(4));
   }

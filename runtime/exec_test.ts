@@ -347,6 +347,30 @@ Deno.test("while an async call is suspended, other calls into the store are refu
   assert.deepEqual(await fn(instance, "run").callAsync(2), [6], "usable again after");
 });
 
+Deno.test("callAsync is refused inside a call into the same store; call() works there", async () => {
+  let nested: Promise<unknown> | undefined;
+  let syncResult: unknown;
+  const engine = new Engine();
+  const store = new Store(engine, undefined);
+  const linker = new Linker(engine);
+  let run: Func | undefined;
+  linker.funcWrap("env", "fetch", { params: ["i32"], results: ["i32"] }, (x) => {
+    if (x === 1) {
+      nested = run!.callAsync(2).catch((e) => e); // settled later, checked below
+      syncResult = run!.call(0)[0]; // re-entering synchronously is fine
+    }
+    return x;
+  });
+  linker.funcWrap("env", "tick", { params: [], results: [] }, () => {});
+  const instance = linker.instantiate(store, loadModule("async", engine));
+  run = fn(instance, "run");
+  assert.deepEqual(run.call(1), [3]);
+  const refused = await nested!;
+  assert.ok(refused instanceof Error && /inside another call/.test(refused.message));
+  assert.equal(syncResult, 0);
+  assert.deepEqual(await run.callAsync(5), [15]);
+});
+
 Deno.test("a trap after an async resume is reported and the store works after", async () => {
   const { instance } = asyncInstance((x) => later(x));
   await assert.rejects(

@@ -258,7 +258,7 @@ export class Func implements Stored {
    */
   callAsync(...args: Val[]): Promise<Val[]> {
     try {
-      this.store.checkNotBusy("calling a function");
+      this.store.checkCanStartAsync("calling a function");
       return invokeAsync(this, this._checkArgs(args));
     } catch (e) {
       return Promise.reject(e);

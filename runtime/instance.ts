@@ -159,6 +159,7 @@ export class Instance implements Stored {
     module: Module,
     imports: readonly Extern[],
   ): Promise<Instance> {
+    store.checkCanStartAsync("instantiating a module");
     deferStart = true;
     let inst: Instance;
     try {

@@ -6,6 +6,7 @@
  */
 
 import assert from "node:assert/strict";
+import { DEFAULT_TUNABLES } from "@capstan/environ";
 import {
   Engine,
   Func,
@@ -42,6 +43,28 @@ Deno.test("Engine.incrementEpoch() advances the shared epoch counter", () => {
   Atomics.add(e.epochCounter, 0, 2); // as a worker would
   assert.equal(e.currentEpoch(), 3);
   assert.ok(e.epochCounter.buffer instanceof SharedArrayBuffer);
+});
+
+Deno.test("Engine refuses nanCanonicalization unless codegen supports it", () => {
+  let engine: Engine | undefined;
+  try {
+    engine = new Engine({ nanCanonicalization: true });
+  } catch (e) {
+    assert.match((e as Error).message, /nanCanonicalization is not supported/);
+    assert.ok(!("nanCanonicalization" in DEFAULT_TUNABLES));
+    return;
+  }
+  assert.equal(
+    (engine.config.tunables as unknown as Record<string, unknown>).nanCanonicalization,
+    true,
+  );
+});
+
+Deno.test("Engine passes fuel and epoch switches to the code generator", () => {
+  const e = new Engine({ consumeFuel: true, tunables: { superInstructions: false } });
+  assert.equal(e.config.tunables.consumeFuel, true);
+  assert.equal(e.config.tunables.epochInterruption, false);
+  assert.equal(e.config.tunables.superInstructions, false);
 });
 
 Deno.test("Engine rejects a non-positive maxWasmStack", () => {
@@ -241,5 +264,9 @@ Deno.test("Trap formats its backtrace as wasmtime does", () => {
       "    1:   0x40 - mymod!main",
       "    2:  0x123 - mymod!<wasm function 3>",
     ].join("\n"),
+  );
+  assert.match(
+    t.stack!,
+    /^Trap: integer divide by zero\nwasm backtrace:\n {4}0: {3}0x2a - <unknown>!div\n/,
   );
 });

@@ -202,6 +202,23 @@ export class Store<T = undefined> {
   }
 
   /**
+   * Throws unless the store can start an async call: none may be suspended,
+   * and none may start inside another call into the store (its VM frames
+   * would not unwind in order).
+   *
+   * @param what the operation attempted
+   */
+  checkCanStartAsync(what: string): void {
+    this.checkNotBusy(what);
+    if (this._vm.depth > 0) {
+      throw new Error(
+        `${what} with callAsync inside another call into store #${this.id} is not supported; ` +
+          `use the synchronous call() from host functions`,
+      );
+    }
+  }
+
+  /**
    * Throws a `TypeError` unless `obj` belongs to this store.
    *
    * @param obj a runtime object

@@ -95,6 +95,11 @@ export class Trap extends Error {
     this.name = "Trap";
     this.code = code;
     this.backtrace = backtrace;
+    if (backtrace.length > 0 && typeof this.stack === "string") {
+      // Show the wasm frames above the JavaScript ones when the error is printed.
+      const lines = this.stack.split("\n");
+      this.stack = [lines[0], formatBacktrace(backtrace), ...lines.slice(1)].join("\n");
+    }
   }
 
   /**
