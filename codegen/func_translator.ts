@@ -837,6 +837,14 @@ export class FuncTranslator {
     const b = this.#pop();
     const a = this.#pop();
     if (this.#env.tunables.superInstructions) {
+      const imm64 = this.#immForm64(name, a, b);
+      if (imm64 !== undefined) {
+        const [op, src, ...imms] = imm64;
+        const ra = this.#reg(src);
+        const d = this.#pushTemp(result);
+        this.#emit(op, d, ra, ...imms);
+        return;
+      }
       const imm = this.#immForm(name, a, b);
       if (imm !== undefined) {
         const [op, src, value] = imm;
@@ -852,20 +860,59 @@ export class FuncTranslator {
     this.#emit(code, d, ra, rb);
   }
 
+  /**
+   * An immediate form of the i64 op `name` with a constant operand:
+   * [op, register operand, ...immediates].
+   */
+  #immForm64(name: string, a: number, b: number): number[] | undefined {
+    const ca = this.#isConst(a);
+    const cb = this.#isConst(b);
+    if (ca === cb) return undefined;
+    const c = cb ? b : a;
+    const r = cb ? a : b;
+    const lo = this.#val[c];
+    const hi = this.#hi[c];
+    const small = hi === lo >> 31;
+    switch (name) {
+      case "i64_add":
+        return small ? [Op.i64_add_i, r, lo] : [Op.i64_add_k, r, lo, hi];
+      case "i64_mul":
+        return [Op.i64_mul_k, r, lo, hi];
+      case "i64_and":
+        return [Op.i64_and_k, r, lo, hi];
+      case "i64_or":
+        return [Op.i64_or_k, r, lo, hi];
+      case "i64_xor":
+        return [Op.i64_xor_k, r, lo, hi];
+    }
+    if (!cb) return undefined;
+    switch (name) {
+      case "i64_sub": {
+        const neg = BigInt.asIntN(64, -((BigInt(hi) << 32n) | BigInt(lo >>> 0)));
+        const nlo = Number(BigInt.asIntN(32, neg));
+        const nhi = Number(BigInt.asIntN(32, neg >> 32n));
+        return nhi === nlo >> 31 ? [Op.i64_add_i, a, nlo] : [Op.i64_add_k, a, nlo, nhi];
+      }
+      case "i64_shl":
+        return [Op.i64_shl_i, a, lo & 63];
+      case "i64_shr_s":
+        return [Op.i64_shr_s_i, a, lo & 63];
+      case "i64_shr_u":
+        return [Op.i64_shr_u_i, a, lo & 63];
+      case "i64_rotl":
+        return [Op.i64_rotl_i, a, lo & 63];
+      case "i64_rotr":
+        return [Op.i64_rotl_i, a, (64 - (lo & 63)) & 63];
+    }
+    return undefined;
+  }
+
   /** An `_i` form for `a op b` with a constant operand: [op, register operand, immediate]. */
   #immForm(name: string, a: number, b: number): [number, number, number] | undefined {
     const ca = this.#isConst(a);
     const cb = this.#isConst(b);
     if (ca === cb) return undefined;
-    if (name.startsWith("i64")) {
-      const c = cb ? b : a;
-      if (this.#hi[c] !== this.#val[c] >> 31) return undefined; // not a sign-extended i32
-      if (name === "i64_add") return [Op.i64_add_i, cb ? a : b, this.#val[c]];
-      if (name === "i64_sub" && cb && this.#val[b] !== -2147483648) {
-        return [Op.i64_add_i, a, -this.#val[b]];
-      }
-      return undefined;
-    }
+    if (name.startsWith("i64")) return undefined; // see #immForm64
     if (!name.startsWith("i32")) return undefined;
     if (cb) {
       const v = this.#val[b];

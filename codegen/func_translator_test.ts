@@ -129,3 +129,23 @@ Deno.test("calls to imports go through the vmctx and may call the host", () => {
   assert.equal(i.call("f", 4), 15);
   assert.deepEqual(calls, [4]);
 });
+
+Deno.test("i64 ops with constant operands use immediate forms and compute the same", () => {
+  const wat = `(module (func (export "f") (param i64) (result i64)
+    (i64.rotr (i64.mul (i64.xor (i64.sub (i64.shl (local.get 0) (i64.const 13))
+      (i64.const 0x123456789)) (i64.const -1)) (i64.const 0x9E3779B97F4A7C15)) (i64.const 7))))`;
+  const names = opNames(wat);
+  for (const n of ["i64_shl_i", "i64_add_k", "i64_xor_k", "i64_mul_k", "i64_rotl_i"]) {
+    assert.ok(names.includes(n), `${n} in ${names}`);
+  }
+  assert.ok(!names.includes("const64"), names.join());
+  const i = new TestInstance(parseWat(wat));
+  const ref = (x: bigint) => {
+    const m = (v: bigint) => BigInt.asUintN(64, v);
+    const v = m(m(m(m(x << 13n) - 0x123456789n) ^ m(-1n)) * 0x9E3779B97F4A7C15n);
+    return BigInt.asIntN(64, m((v >> 7n) | (v << 57n)));
+  };
+  for (const x of [0n, 1n, -1n, 0x7fffffffffffffffn, 12345678901234n]) {
+    assert.equal(i.call("f", x), ref(x));
+  }
+});

@@ -14,7 +14,7 @@
  *   (return to host, host call, trap).
  * - A control-stack frame is three words: return pc, caller fp, caller
  *   instance id. A host-entry frame has pc -1 and instance -1.
- * - Memory locals (`dv`, `u8`, `memLen`) are reloaded after any extended op
+ * - Memory locals (`dv`, `memLen`) are reloaded after any extended op
  *   and any instance switch.
  *
  * @module
@@ -79,18 +79,10 @@ export function run(vm: Vm): number {
   const I32 = vm.i32;
   const F32 = vm.f32;
   const F64 = vm.f64;
-  const G = vm.globals;
-  const cs = vm.cs;
-  const funcs = vm.funcs;
-  const regLimit = vm.regLimit;
-  const csLimit = vm.csLimit;
   let inst = vm.inst as VmInstance;
   let code = inst.code;
-  let vmctx = inst.vmctx;
-  let mem = inst.memory;
-  let dv = mem.view;
-  let u8 = mem.bytes;
-  let memLen = mem.byteLength;
+  let dv = inst.memory.view;
+  let memLen = inst.memory.byteLength;
   let pc = vm.pc;
   let fp = vm.fp;
   let csp = vm.csp;
@@ -122,7 +114,7 @@ export function run(vm: Vm): number {
         break;
       }
       case 6 /* enter */: {
-        if (fp + code[pc + 3] > regLimit) {
+        if (fp + code[pc + 3] > vm.regLimit) {
           trap = T_STACK;
           break dispatch;
         }
@@ -131,20 +123,26 @@ export function run(vm: Vm): number {
         break;
       }
       case 7 /* call */: {
-        if (csp >= csLimit) {
+        // Performs the callee's `enter` too (same module: its operands are
+        // at the target), saving one dispatch per call.
+        const t = code[pc + 1];
+        const nfp = fp + code[pc + 2];
+        if (csp >= vm.csLimit || nfp + code[t + 3] > vm.regLimit) {
           trap = T_STACK;
           break dispatch;
         }
+        const cs = vm.cs;
         cs[csp] = pc + 3;
         cs[csp + 1] = fp;
         cs[csp + 2] = inst.id;
         csp += 3;
-        fp += code[pc + 2];
-        pc = code[pc + 1];
+        fp = nfp;
+        for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
+        pc = t + 4;
         break;
       }
       case 8 /* call_import */: {
-        const f = funcs[vmctx[code[pc + 1]]];
+        const f = vm.funcs[inst.vmctx[code[pc + 1]]];
         const base = fp + code[pc + 2];
         const callee = f.instance;
         if (callee === null) {
@@ -155,24 +153,21 @@ export function run(vm: Vm): number {
           exit = EXIT_HOST;
           break dispatch;
         }
-        if (csp >= csLimit) {
+        if (csp >= vm.csLimit) {
           trap = T_STACK;
           break dispatch;
         }
-        cs[csp] = pc + 3;
-        cs[csp + 1] = fp;
-        cs[csp + 2] = inst.id;
+        vm.cs[csp] = pc + 3;
+        vm.cs[csp + 1] = fp;
+        vm.cs[csp + 2] = inst.id;
         csp += 3;
         fp = base;
         pc = f.entry;
         if (callee !== inst) {
           inst = callee;
           code = inst.code;
-          vmctx = inst.vmctx;
-          mem = inst.memory;
-          dv = mem.view;
-          u8 = mem.bytes;
-          memLen = mem.byteLength;
+          dv = inst.memory.view;
+          memLen = inst.memory.byteLength;
         }
         break;
       }
@@ -188,8 +183,8 @@ export function run(vm: Vm): number {
           trap = T_NULL;
           break dispatch;
         }
-        const f = funcs[h];
-        if (f.sigId !== vmctx[code[pc + 2]]) {
+        const f = vm.funcs[h];
+        if (f.sigId !== inst.vmctx[code[pc + 2]]) {
           trap = T_SIG;
           break dispatch;
         }
@@ -203,32 +198,29 @@ export function run(vm: Vm): number {
           exit = EXIT_HOST;
           break dispatch;
         }
-        if (csp >= csLimit) {
+        if (csp >= vm.csLimit) {
           trap = T_STACK;
           break dispatch;
         }
-        cs[csp] = pc + 5;
-        cs[csp + 1] = fp;
-        cs[csp + 2] = inst.id;
+        vm.cs[csp] = pc + 5;
+        vm.cs[csp + 1] = fp;
+        vm.cs[csp + 2] = inst.id;
         csp += 3;
         fp = base;
         pc = f.entry;
         if (callee !== inst) {
           inst = callee;
           code = inst.code;
-          vmctx = inst.vmctx;
-          mem = inst.memory;
-          dv = mem.view;
-          u8 = mem.bytes;
-          memLen = mem.byteLength;
+          dv = inst.memory.view;
+          memLen = inst.memory.byteLength;
         }
         break;
       }
       case 10 /* return */: {
         csp -= 3;
-        const id = cs[csp + 2];
-        pc = cs[csp];
-        fp = cs[csp + 1];
+        const id = vm.cs[csp + 2];
+        pc = vm.cs[csp];
+        fp = vm.cs[csp + 1];
         if (id !== inst.id) {
           if (id < 0) {
             exit = EXIT_RETURN;
@@ -236,11 +228,8 @@ export function run(vm: Vm): number {
           }
           inst = vm.instances[id];
           code = inst.code;
-          vmctx = inst.vmctx;
-          mem = inst.memory;
-          dv = mem.view;
-          u8 = mem.bytes;
-          memLen = mem.byteLength;
+          dv = inst.memory.view;
+          memLen = inst.memory.byteLength;
         }
         break;
       }
@@ -304,23 +293,25 @@ export function run(vm: Vm): number {
         break;
       }
       case 20 /* global_get */:
-        I32[(fp + code[pc + 1]) << 1] = G[vmctx[code[pc + 2]] << 1];
+        I32[(fp + code[pc + 1]) << 1] = vm.globals[inst.vmctx[code[pc + 2]] << 1];
         pc += 3;
         break;
       case 21 /* global_get64 */: {
         const d = (fp + code[pc + 1]) << 1;
-        const g = vmctx[code[pc + 2]] << 1;
+        const G = vm.globals;
+        const g = inst.vmctx[code[pc + 2]] << 1;
         I32[d] = G[g];
         I32[d + 1] = G[g + 1];
         pc += 3;
         break;
       }
       case 22 /* global_set */:
-        G[vmctx[code[pc + 1]] << 1] = I32[(fp + code[pc + 2]) << 1];
+        vm.globals[inst.vmctx[code[pc + 1]] << 1] = I32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
       case 23 /* global_set64 */: {
-        const g = vmctx[code[pc + 1]] << 1;
+        const G = vm.globals;
+        const g = inst.vmctx[code[pc + 1]] << 1;
         const s = (fp + code[pc + 2]) << 1;
         G[g] = I32[s];
         G[g + 1] = I32[s + 1];
@@ -328,7 +319,7 @@ export function run(vm: Vm): number {
         break;
       }
       case 24 /* vmctx_load */:
-        I32[(fp + code[pc + 1]) << 1] = vmctx[code[pc + 2]];
+        I32[(fp + code[pc + 1]) << 1] = inst.vmctx[code[pc + 2]];
         pc += 3;
         break;
       // i32
@@ -889,14 +880,146 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 120 /* i64_eqz */: {
+      case 120 /* i64_add_k */: {
+        const a = (fp + code[pc + 2]) << 1;
+        const lo = (I32[a] >>> 0) + (code[pc + 3] >>> 0);
+        const hi = I32[a + 1] + code[pc + 4] + (lo > 0xffffffff ? 1 : 0);
+        const d = (fp + code[pc + 1]) << 1;
+        I32[d] = lo;
+        I32[d + 1] = hi;
+        pc += 5;
+        break;
+      }
+      case 121 /* i64_mul_k */: {
+        const a = (fp + code[pc + 2]) << 1;
+        const al = I32[a];
+        const ah = I32[a + 1];
+        const bl = code[pc + 3];
+        const bh = code[pc + 4];
+        const a0 = al & 0xffff;
+        const a1 = al >>> 16;
+        const b0 = bl & 0xffff;
+        const b1 = bl >>> 16;
+        const m1 = a1 * b0 + ((a0 * b0) >>> 16);
+        const m2 = a0 * b1 + (m1 & 0xffff);
+        const hi = a1 * b1 + (m1 >>> 16) + (m2 >>> 16) + Math.imul(al, bh) + Math.imul(ah, bl);
+        const d = (fp + code[pc + 1]) << 1;
+        I32[d] = Math.imul(al, bl);
+        I32[d + 1] = hi;
+        pc += 5;
+        break;
+      }
+      case 122 /* i64_and_k */: {
+        const a = (fp + code[pc + 2]) << 1;
+        const d = (fp + code[pc + 1]) << 1;
+        I32[d] = I32[a] & code[pc + 3];
+        I32[d + 1] = I32[a + 1] & code[pc + 4];
+        pc += 5;
+        break;
+      }
+      case 123 /* i64_or_k */: {
+        const a = (fp + code[pc + 2]) << 1;
+        const d = (fp + code[pc + 1]) << 1;
+        I32[d] = I32[a] | code[pc + 3];
+        I32[d + 1] = I32[a + 1] | code[pc + 4];
+        pc += 5;
+        break;
+      }
+      case 124 /* i64_xor_k */: {
+        const a = (fp + code[pc + 2]) << 1;
+        const d = (fp + code[pc + 1]) << 1;
+        I32[d] = I32[a] ^ code[pc + 3];
+        I32[d + 1] = I32[a + 1] ^ code[pc + 4];
+        pc += 5;
+        break;
+      }
+      case 125 /* i64_shl_i */: {
+        const a = (fp + code[pc + 2]) << 1;
+        const n = code[pc + 3];
+        const al = I32[a];
+        const ah = I32[a + 1];
+        const d = (fp + code[pc + 1]) << 1;
+        if (n === 0) {
+          I32[d] = al;
+          I32[d + 1] = ah;
+        } else if (n < 32) {
+          I32[d + 1] = (ah << n) | (al >>> (32 - n));
+          I32[d] = al << n;
+        } else {
+          I32[d + 1] = al << (n - 32);
+          I32[d] = 0;
+        }
+        pc += 4;
+        break;
+      }
+      case 126 /* i64_shr_s_i */: {
+        const a = (fp + code[pc + 2]) << 1;
+        const n = code[pc + 3];
+        const al = I32[a];
+        const ah = I32[a + 1];
+        const d = (fp + code[pc + 1]) << 1;
+        if (n === 0) {
+          I32[d] = al;
+          I32[d + 1] = ah;
+        } else if (n < 32) {
+          I32[d] = (al >>> n) | (ah << (32 - n));
+          I32[d + 1] = ah >> n;
+        } else {
+          I32[d] = ah >> (n - 32);
+          I32[d + 1] = ah >> 31;
+        }
+        pc += 4;
+        break;
+      }
+      case 127 /* i64_shr_u_i */: {
+        const a = (fp + code[pc + 2]) << 1;
+        const n = code[pc + 3];
+        const al = I32[a];
+        const ah = I32[a + 1];
+        const d = (fp + code[pc + 1]) << 1;
+        if (n === 0) {
+          I32[d] = al;
+          I32[d + 1] = ah;
+        } else if (n < 32) {
+          I32[d] = (al >>> n) | (ah << (32 - n));
+          I32[d + 1] = ah >>> n;
+        } else {
+          I32[d] = ah >>> (n - 32);
+          I32[d + 1] = 0;
+        }
+        pc += 4;
+        break;
+      }
+      case 128 /* i64_rotl_i */: {
+        const a = (fp + code[pc + 2]) << 1;
+        let n = code[pc + 3];
+        let al = I32[a];
+        let ah = I32[a + 1];
+        if (n >= 32) {
+          const t = al;
+          al = ah;
+          ah = t;
+          n -= 32;
+        }
+        const d = (fp + code[pc + 1]) << 1;
+        if (n === 0) {
+          I32[d] = al;
+          I32[d + 1] = ah;
+        } else {
+          I32[d] = (al << n) | (ah >>> (32 - n));
+          I32[d + 1] = (ah << n) | (al >>> (32 - n));
+        }
+        pc += 4;
+        break;
+      }
+      case 129 /* i64_eqz */: {
         const a = (fp + code[pc + 2]) << 1;
         I32[(fp + code[pc + 1]) << 1] = (I32[a] | I32[a + 1]) === 0 ? 1 : 0;
         pc += 3;
         break;
       }
-      case 126 /* i64_extend32_s */:
-      case 168 /* i64_extend_i32_s */: {
+      case 135 /* i64_extend32_s */:
+      case 177 /* i64_extend_i32_s */: {
         const v = I32[(fp + code[pc + 2]) << 1];
         const d = (fp + code[pc + 1]) << 1;
         I32[d] = v;
@@ -904,7 +1027,7 @@ export function run(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 127 /* i64_extend_i32_u */: {
+      case 136 /* i64_extend_i32_u */: {
         const v = I32[(fp + code[pc + 2]) << 1];
         const d = (fp + code[pc + 1]) << 1;
         I32[d] = v;
@@ -913,86 +1036,86 @@ export function run(vm: Vm): number {
         break;
       }
       // f32
-      case 128 /* f32_add */:
+      case 137 /* f32_add */:
         F32[(fp + code[pc + 1]) << 1] = F32[(fp + code[pc + 2]) << 1] +
           F32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 129 /* f32_sub */:
+      case 138 /* f32_sub */:
         F32[(fp + code[pc + 1]) << 1] = F32[(fp + code[pc + 2]) << 1] -
           F32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 130 /* f32_mul */:
+      case 139 /* f32_mul */:
         F32[(fp + code[pc + 1]) << 1] = F32[(fp + code[pc + 2]) << 1] *
           F32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 131 /* f32_div */:
+      case 140 /* f32_div */:
         F32[(fp + code[pc + 1]) << 1] = F32[(fp + code[pc + 2]) << 1] /
           F32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 135 /* f32_abs */:
+      case 144 /* f32_abs */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] & 0x7fffffff;
         pc += 3;
         break;
-      case 136 /* f32_neg */:
+      case 145 /* f32_neg */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] ^ -2147483648;
         pc += 3;
         break;
-      case 137 /* f32_sqrt */:
+      case 146 /* f32_sqrt */:
         F32[(fp + code[pc + 1]) << 1] = Math.sqrt(F32[(fp + code[pc + 2]) << 1]);
         pc += 3;
         break;
-      case 142 /* f32_eq */:
+      case 151 /* f32_eq */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] === F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 143 /* f32_ne */:
+      case 152 /* f32_ne */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] !== F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 144 /* f32_lt */:
+      case 153 /* f32_lt */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] < F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 145 /* f32_gt */:
+      case 154 /* f32_gt */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] > F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 146 /* f32_le */:
+      case 155 /* f32_le */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] <= F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 147 /* f32_ge */:
+      case 156 /* f32_ge */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] >= F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
       // f64
-      case 148 /* f64_add */:
+      case 157 /* f64_add */:
         F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] + F64[fp + code[pc + 3]];
         pc += 4;
         break;
-      case 149 /* f64_sub */:
+      case 158 /* f64_sub */:
         F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] - F64[fp + code[pc + 3]];
         pc += 4;
         break;
-      case 150 /* f64_mul */:
+      case 159 /* f64_mul */:
         F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] * F64[fp + code[pc + 3]];
         pc += 4;
         break;
-      case 151 /* f64_div */:
+      case 160 /* f64_div */:
         F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] / F64[fp + code[pc + 3]];
         pc += 4;
         break;
-      case 155 /* f64_abs */: {
+      case 164 /* f64_abs */: {
         const a = (fp + code[pc + 2]) << 1;
         const d = (fp + code[pc + 1]) << 1;
         I32[d] = I32[a];
@@ -1000,7 +1123,7 @@ export function run(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 156 /* f64_neg */: {
+      case 165 /* f64_neg */: {
         const a = (fp + code[pc + 2]) << 1;
         const d = (fp + code[pc + 1]) << 1;
         I32[d] = I32[a];
@@ -1008,73 +1131,73 @@ export function run(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 157 /* f64_sqrt */:
+      case 166 /* f64_sqrt */:
         F64[fp + code[pc + 1]] = Math.sqrt(F64[fp + code[pc + 2]]);
         pc += 3;
         break;
-      case 162 /* f64_eq */:
+      case 171 /* f64_eq */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] === F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 163 /* f64_ne */:
+      case 172 /* f64_ne */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] !== F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 164 /* f64_lt */:
+      case 173 /* f64_lt */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] < F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 165 /* f64_gt */:
+      case 174 /* f64_gt */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] > F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 166 /* f64_le */:
+      case 175 /* f64_le */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] <= F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 167 /* f64_ge */:
+      case 176 /* f64_ge */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] >= F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
       // conversions
-      case 185 /* f32_convert_i32_s */:
+      case 194 /* f32_convert_i32_s */:
         F32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
-      case 186 /* f32_convert_i32_u */:
+      case 195 /* f32_convert_i32_u */:
         F32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >>> 0;
         pc += 3;
         break;
-      case 189 /* f64_convert_i32_s */:
+      case 198 /* f64_convert_i32_s */:
         F64[fp + code[pc + 1]] = I32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
-      case 190 /* f64_convert_i32_u */:
+      case 199 /* f64_convert_i32_u */:
         F64[fp + code[pc + 1]] = I32[(fp + code[pc + 2]) << 1] >>> 0;
         pc += 3;
         break;
-      case 191 /* f64_convert_i64_s */: {
+      case 200 /* f64_convert_i64_s */: {
         const a = (fp + code[pc + 2]) << 1;
         F64[fp + code[pc + 1]] = I32[a + 1] * 4294967296 + (I32[a] >>> 0);
         pc += 3;
         break;
       }
-      case 192 /* f64_convert_i64_u */: {
+      case 201 /* f64_convert_i64_u */: {
         const a = (fp + code[pc + 2]) << 1;
         F64[fp + code[pc + 1]] = (I32[a + 1] >>> 0) * 4294967296 + (I32[a] >>> 0);
         pc += 3;
         break;
       }
-      case 193 /* f32_demote_f64 */:
+      case 202 /* f32_demote_f64 */:
         F32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]];
         pc += 3;
         break;
-      case 194 /* f64_promote_f32 */:
+      case 203 /* f64_promote_f32 */:
         F64[fp + code[pc + 1]] = F32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
       // memory
-      case 195 /* load32 */: {
+      case 204 /* load32 */: {
         const ea = (I32[(fp + code[pc + 2]) << 1] >>> 0) + (code[pc + 3] >>> 0);
         if (ea + 4 > memLen) {
           trap = T_MEM;
@@ -1084,27 +1207,27 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 196 /* load8_s */: {
+      case 205 /* load8_s */: {
         const ea = (I32[(fp + code[pc + 2]) << 1] >>> 0) + (code[pc + 3] >>> 0);
         if (ea >= memLen) {
           trap = T_MEM;
           break dispatch;
         }
-        I32[(fp + code[pc + 1]) << 1] = (u8[ea] << 24) >> 24;
+        I32[(fp + code[pc + 1]) << 1] = dv.getInt8(ea);
         pc += 4;
         break;
       }
-      case 197 /* load8_u */: {
+      case 206 /* load8_u */: {
         const ea = (I32[(fp + code[pc + 2]) << 1] >>> 0) + (code[pc + 3] >>> 0);
         if (ea >= memLen) {
           trap = T_MEM;
           break dispatch;
         }
-        I32[(fp + code[pc + 1]) << 1] = u8[ea];
+        I32[(fp + code[pc + 1]) << 1] = dv.getUint8(ea);
         pc += 4;
         break;
       }
-      case 198 /* load16_s */: {
+      case 207 /* load16_s */: {
         const ea = (I32[(fp + code[pc + 2]) << 1] >>> 0) + (code[pc + 3] >>> 0);
         if (ea + 2 > memLen) {
           trap = T_MEM;
@@ -1114,7 +1237,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 199 /* load16_u */: {
+      case 208 /* load16_u */: {
         const ea = (I32[(fp + code[pc + 2]) << 1] >>> 0) + (code[pc + 3] >>> 0);
         if (ea + 2 > memLen) {
           trap = T_MEM;
@@ -1124,7 +1247,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 200 /* load64 */: {
+      case 209 /* load64 */: {
         const ea = (I32[(fp + code[pc + 2]) << 1] >>> 0) + (code[pc + 3] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -1136,7 +1259,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 207 /* store32 */: {
+      case 216 /* store32 */: {
         const ea = (I32[(fp + code[pc + 1]) << 1] >>> 0) + (code[pc + 3] >>> 0);
         if (ea + 4 > memLen) {
           trap = T_MEM;
@@ -1146,17 +1269,17 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 208 /* store8 */: {
+      case 217 /* store8 */: {
         const ea = (I32[(fp + code[pc + 1]) << 1] >>> 0) + (code[pc + 3] >>> 0);
         if (ea >= memLen) {
           trap = T_MEM;
           break dispatch;
         }
-        u8[ea] = I32[(fp + code[pc + 2]) << 1];
+        dv.setInt8(ea, I32[(fp + code[pc + 2]) << 1]);
         pc += 4;
         break;
       }
-      case 209 /* store16 */: {
+      case 218 /* store16 */: {
         const ea = (I32[(fp + code[pc + 1]) << 1] >>> 0) + (code[pc + 3] >>> 0);
         if (ea + 2 > memLen) {
           trap = T_MEM;
@@ -1166,7 +1289,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 210 /* store64 */: {
+      case 219 /* store64 */: {
         const ea = (I32[(fp + code[pc + 1]) << 1] >>> 0) + (code[pc + 3] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -1185,10 +1308,8 @@ export function run(vm: Vm): number {
           break dispatch;
         }
         pc = next;
-        mem = inst.memory;
-        dv = mem.view;
-        u8 = mem.bytes;
-        memLen = mem.byteLength;
+        dv = inst.memory.view;
+        memLen = inst.memory.byteLength;
         break;
       }
     }
@@ -1245,7 +1366,7 @@ export function runExt(
       }
       return pc + 4;
     }
-    case 121 /* i64_clz */: {
+    case 130 /* i64_clz */: {
       const a = (fp + code[pc + 2]) << 1;
       const d = (fp + code[pc + 1]) << 1;
       const r = I32[a + 1] !== 0 ? Math.clz32(I32[a + 1]) : 32 + Math.clz32(I32[a]);
@@ -1253,7 +1374,7 @@ export function runExt(
       I32[d + 1] = 0;
       return pc + 3;
     }
-    case 122 /* i64_ctz */: {
+    case 131 /* i64_ctz */: {
       const a = (fp + code[pc + 2]) << 1;
       const d = (fp + code[pc + 1]) << 1;
       const r = I32[a] !== 0 ? ctz32(I32[a]) : 32 + ctz32(I32[a + 1]);
@@ -1261,7 +1382,7 @@ export function runExt(
       I32[d + 1] = 0;
       return pc + 3;
     }
-    case 123 /* i64_popcnt */: {
+    case 132 /* i64_popcnt */: {
       const a = (fp + code[pc + 2]) << 1;
       const d = (fp + code[pc + 1]) << 1;
       const r = popcnt32(I32[a]) + popcnt32(I32[a + 1]);
@@ -1269,50 +1390,50 @@ export function runExt(
       I32[d + 1] = 0;
       return pc + 3;
     }
-    case 124 /* i64_extend8_s */:
-    case 125 /* i64_extend16_s */: {
-      const s = op === 124 /* i64_extend8_s */ ? 24 : 16;
+    case 133 /* i64_extend8_s */:
+    case 134 /* i64_extend16_s */: {
+      const s = op === 133 /* i64_extend8_s */ ? 24 : 16;
       const v = (I32[(fp + code[pc + 2]) << 1] << s) >> s;
       const d = (fp + code[pc + 1]) << 1;
       I32[d] = v;
       I32[d + 1] = v >> 31;
       return pc + 3;
     }
-    case 132 /* f32_min */:
+    case 141 /* f32_min */:
       F32[(fp + code[pc + 1]) << 1] = Math.min(
         F32[(fp + code[pc + 2]) << 1],
         F32[(fp + code[pc + 3]) << 1],
       );
       return pc + 4;
-    case 133 /* f32_max */:
+    case 142 /* f32_max */:
       F32[(fp + code[pc + 1]) << 1] = Math.max(
         F32[(fp + code[pc + 2]) << 1],
         F32[(fp + code[pc + 3]) << 1],
       );
       return pc + 4;
-    case 134 /* f32_copysign */:
+    case 143 /* f32_copysign */:
       I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] & 0x7fffffff) |
         (I32[(fp + code[pc + 3]) << 1] & -2147483648);
       return pc + 4;
-    case 138 /* f32_ceil */:
+    case 147 /* f32_ceil */:
       F32[(fp + code[pc + 1]) << 1] = Math.ceil(F32[(fp + code[pc + 2]) << 1]);
       return pc + 3;
-    case 139 /* f32_floor */:
+    case 148 /* f32_floor */:
       F32[(fp + code[pc + 1]) << 1] = Math.floor(F32[(fp + code[pc + 2]) << 1]);
       return pc + 3;
-    case 140 /* f32_trunc */:
+    case 149 /* f32_trunc */:
       F32[(fp + code[pc + 1]) << 1] = Math.trunc(F32[(fp + code[pc + 2]) << 1]);
       return pc + 3;
-    case 141 /* f32_nearest */:
+    case 150 /* f32_nearest */:
       F32[(fp + code[pc + 1]) << 1] = nearest(F32[(fp + code[pc + 2]) << 1]);
       return pc + 3;
-    case 152 /* f64_min */:
+    case 161 /* f64_min */:
       F64[fp + code[pc + 1]] = quiet(Math.min(F64[fp + code[pc + 2]], F64[fp + code[pc + 3]]));
       return pc + 4;
-    case 153 /* f64_max */:
+    case 162 /* f64_max */:
       F64[fp + code[pc + 1]] = quiet(Math.max(F64[fp + code[pc + 2]], F64[fp + code[pc + 3]]));
       return pc + 4;
-    case 154 /* f64_copysign */: {
+    case 163 /* f64_copysign */: {
       const a = (fp + code[pc + 2]) << 1;
       const b = (fp + code[pc + 3]) << 1;
       const d = (fp + code[pc + 1]) << 1;
@@ -1321,35 +1442,35 @@ export function runExt(
       I32[d + 1] = hi;
       return pc + 4;
     }
-    case 158 /* f64_ceil */:
+    case 167 /* f64_ceil */:
       F64[fp + code[pc + 1]] = quiet(Math.ceil(F64[fp + code[pc + 2]]));
       return pc + 3;
-    case 159 /* f64_floor */:
+    case 168 /* f64_floor */:
       F64[fp + code[pc + 1]] = quiet(Math.floor(F64[fp + code[pc + 2]]));
       return pc + 3;
-    case 160 /* f64_trunc */:
+    case 169 /* f64_trunc */:
       F64[fp + code[pc + 1]] = quiet(Math.trunc(F64[fp + code[pc + 2]]));
       return pc + 3;
-    case 161 /* f64_nearest */:
+    case 170 /* f64_nearest */:
       F64[fp + code[pc + 1]] = quiet(nearest(F64[fp + code[pc + 2]]));
       return pc + 3;
-    case 169 /* i32_trunc_f32_s */:
-    case 170 /* i32_trunc_f32_u */:
-    case 171 /* i32_trunc_f64_s */:
-    case 172 /* i32_trunc_f64_u */:
-    case 173 /* i64_trunc_f32_s */:
-    case 174 /* i64_trunc_f32_u */:
-    case 175 /* i64_trunc_f64_s */:
-    case 176 /* i64_trunc_f64_u */: {
-      const fromF32 = op === 169 /* i32_trunc_f32_s */ || op === 170 /* i32_trunc_f32_u */ ||
-        op === 173 /* i64_trunc_f32_s */ || op === 174 /* i64_trunc_f32_u */;
+    case 178 /* i32_trunc_f32_s */:
+    case 179 /* i32_trunc_f32_u */:
+    case 180 /* i32_trunc_f64_s */:
+    case 181 /* i32_trunc_f64_u */:
+    case 182 /* i64_trunc_f32_s */:
+    case 183 /* i64_trunc_f32_u */:
+    case 184 /* i64_trunc_f64_s */:
+    case 185 /* i64_trunc_f64_u */: {
+      const fromF32 = op === 178 /* i32_trunc_f32_s */ || op === 179 /* i32_trunc_f32_u */ ||
+        op === 182 /* i64_trunc_f32_s */ || op === 183 /* i64_trunc_f32_u */;
       const x = fromF32 ? F32[(fp + code[pc + 2]) << 1] : F64[fp + code[pc + 2]];
       if (x !== x) return -T_BADCONV;
-      const kind = op === 169 /* i32_trunc_f32_s */ || op === 171 /* i32_trunc_f64_s */
+      const kind = op === 178 /* i32_trunc_f32_s */ || op === 180 /* i32_trunc_f64_s */
         ? "32s"
-        : op === 170 /* i32_trunc_f32_u */ || op === 172 /* i32_trunc_f64_u */
+        : op === 179 /* i32_trunc_f32_u */ || op === 181 /* i32_trunc_f64_u */
         ? "32u"
-        : op === 173 /* i64_trunc_f32_s */ || op === 175 /* i64_trunc_f64_s */
+        : op === 182 /* i64_trunc_f32_s */ || op === 184 /* i64_trunc_f64_s */
         ? "64s"
         : "64u";
       if (!truncFits(x, kind)) return -T_OVERFLOW;
@@ -1359,51 +1480,51 @@ export function runExt(
       else writeI64(I32, d, t);
       return pc + 3;
     }
-    case 177 /* i32_trunc_sat_f32_s */:
+    case 186 /* i32_trunc_sat_f32_s */:
       I32[(fp + code[pc + 1]) << 1] = truncSat32(F32[(fp + code[pc + 2]) << 1], true);
       return pc + 3;
-    case 178 /* i32_trunc_sat_f32_u */:
+    case 187 /* i32_trunc_sat_f32_u */:
       I32[(fp + code[pc + 1]) << 1] = truncSat32(F32[(fp + code[pc + 2]) << 1], false);
       return pc + 3;
-    case 179 /* i32_trunc_sat_f64_s */:
+    case 188 /* i32_trunc_sat_f64_s */:
       I32[(fp + code[pc + 1]) << 1] = truncSat32(F64[fp + code[pc + 2]], true);
       return pc + 3;
-    case 180 /* i32_trunc_sat_f64_u */:
+    case 189 /* i32_trunc_sat_f64_u */:
       I32[(fp + code[pc + 1]) << 1] = truncSat32(F64[fp + code[pc + 2]], false);
       return pc + 3;
-    case 181 /* i64_trunc_sat_f32_s */:
+    case 190 /* i64_trunc_sat_f32_s */:
       truncSat64(I32, (fp + code[pc + 1]) << 1, F32[(fp + code[pc + 2]) << 1], true);
       return pc + 3;
-    case 182 /* i64_trunc_sat_f32_u */:
+    case 191 /* i64_trunc_sat_f32_u */:
       truncSat64(I32, (fp + code[pc + 1]) << 1, F32[(fp + code[pc + 2]) << 1], false);
       return pc + 3;
-    case 183 /* i64_trunc_sat_f64_s */:
+    case 192 /* i64_trunc_sat_f64_s */:
       truncSat64(I32, (fp + code[pc + 1]) << 1, F64[fp + code[pc + 2]], true);
       return pc + 3;
-    case 184 /* i64_trunc_sat_f64_u */:
+    case 193 /* i64_trunc_sat_f64_u */:
       truncSat64(I32, (fp + code[pc + 1]) << 1, F64[fp + code[pc + 2]], false);
       return pc + 3;
-    case 187 /* f32_convert_i64_s */: {
+    case 196 /* f32_convert_i64_s */: {
       const a = (fp + code[pc + 2]) << 1;
       F32[(fp + code[pc + 1]) << 1] = f32FromI64(I32[a], I32[a + 1]);
       return pc + 3;
     }
-    case 188 /* f32_convert_i64_u */: {
+    case 197 /* f32_convert_i64_u */: {
       const a = (fp + code[pc + 2]) << 1;
       F32[(fp + code[pc + 1]) << 1] = f32FromU64(I32[a], I32[a + 1]);
       return pc + 3;
     }
-    case 201 /* load64_8_s */:
-    case 202 /* load64_8_u */:
-    case 203 /* load64_16_s */:
-    case 204 /* load64_16_u */:
-    case 205 /* load64_32_s */:
-    case 206 /* load64_32_u */: {
+    case 210 /* load64_8_s */:
+    case 211 /* load64_8_u */:
+    case 212 /* load64_16_s */:
+    case 213 /* load64_16_u */:
+    case 214 /* load64_32_s */:
+    case 215 /* load64_32_u */: {
       const mem = inst.memory;
       const ea = (I32[(fp + code[pc + 2]) << 1] >>> 0) + (code[pc + 3] >>> 0);
-      const size = op === 201 /* load64_8_s */ || op === 202 /* load64_8_u */
+      const size = op === 210 /* load64_8_s */ || op === 211 /* load64_8_u */
         ? 1
-        : op === 203 /* load64_16_s */ || op === 204 /* load64_16_u */
+        : op === 212 /* load64_16_s */ || op === 213 /* load64_16_u */
         ? 2
         : 4;
       if (ea + size > mem.byteLength) return -T_MEM;
@@ -1411,23 +1532,23 @@ export function runExt(
       let v: number;
       let hi: number;
       switch (op) {
-        case 201 /* load64_8_s */:
+        case 210 /* load64_8_s */:
           v = dv.getInt8(ea);
           hi = v >> 31;
           break;
-        case 202 /* load64_8_u */:
+        case 211 /* load64_8_u */:
           v = dv.getUint8(ea);
           hi = 0;
           break;
-        case 203 /* load64_16_s */:
+        case 212 /* load64_16_s */:
           v = dv.getInt16(ea, true);
           hi = v >> 31;
           break;
-        case 204 /* load64_16_u */:
+        case 213 /* load64_16_u */:
           v = dv.getUint16(ea, true);
           hi = 0;
           break;
-        case 205 /* load64_32_s */:
+        case 214 /* load64_32_s */:
           v = dv.getInt32(ea, true);
           hi = v >> 31;
           break;
@@ -1440,27 +1561,27 @@ export function runExt(
       I32[d + 1] = hi;
       return pc + 4;
     }
-    case 211 /* memory_size */:
+    case 220 /* memory_size */:
       I32[(fp + code[pc + 1]) << 1] = inst.memory.byteLength / 65536;
       return pc + 3;
-    case 212 /* table_get */: {
+    case 221 /* table_get */: {
       const t = inst.tables[code[pc + 2]];
       const i = I32[(fp + code[pc + 3]) << 1] >>> 0;
       if (i >= t.size) return -T_TABLE;
       I32[(fp + code[pc + 1]) << 1] = t.elems[i];
       return pc + 4;
     }
-    case 213 /* table_set */: {
+    case 222 /* table_set */: {
       const t = inst.tables[code[pc + 1]];
       const i = I32[(fp + code[pc + 2]) << 1] >>> 0;
       if (i >= t.size) return -T_TABLE;
       t.elems[i] = I32[(fp + code[pc + 3]) << 1];
       return pc + 4;
     }
-    case 214 /* table_size */:
+    case 223 /* table_size */:
       I32[(fp + code[pc + 1]) << 1] = inst.tables[code[pc + 2]].size;
       return pc + 3;
-    case 215 /* builtin */: {
+    case 224 /* builtin */: {
       const r = callBuiltin(vm, inst, code[pc + 1], code[pc + 2], code[pc + 3], fp + code[pc + 4]);
       return r === 0 ? pc + 5 : -r;
     }

@@ -12,7 +12,7 @@
  *   (return to host, host call, trap).
  * - A control-stack frame is three words: return pc, caller fp, caller
  *   instance id. A host-entry frame has pc -1 and instance -1.
- * - Memory locals (`dv`, `u8`, `memLen`) are reloaded after any extended op
+ * - Memory locals (`dv`, `memLen`) are reloaded after any extended op
  *   and any instance switch.
  *
  * @module
@@ -78,18 +78,10 @@ export function run(vm: Vm): number {
   const I32 = vm.i32;
   const F32 = vm.f32;
   const F64 = vm.f64;
-  const G = vm.globals;
-  const cs = vm.cs;
-  const funcs = vm.funcs;
-  const regLimit = vm.regLimit;
-  const csLimit = vm.csLimit;
   let inst = vm.inst as VmInstance;
   let code = inst.code;
-  let vmctx = inst.vmctx;
-  let mem = inst.memory;
-  let dv = mem.view;
-  let u8 = mem.bytes;
-  let memLen = mem.byteLength;
+  let dv = inst.memory.view;
+  let memLen = inst.memory.byteLength;
   let pc = vm.pc;
   let fp = vm.fp;
   let csp = vm.csp;
@@ -121,7 +113,7 @@ export function run(vm: Vm): number {
         break;
       }
       case Op.enter: {
-        if (fp + code[pc + 3] > regLimit) {
+        if (fp + code[pc + 3] > vm.regLimit) {
           trap = T_STACK;
           break dispatch;
         }
@@ -130,20 +122,26 @@ export function run(vm: Vm): number {
         break;
       }
       case Op.call: {
-        if (csp >= csLimit) {
+        // Performs the callee's `enter` too (same module: its operands are
+        // at the target), saving one dispatch per call.
+        const t = code[pc + 1];
+        const nfp = fp + code[pc + 2];
+        if (csp >= vm.csLimit || nfp + code[t + 3] > vm.regLimit) {
           trap = T_STACK;
           break dispatch;
         }
+        const cs = vm.cs;
         cs[csp] = pc + 3;
         cs[csp + 1] = fp;
         cs[csp + 2] = inst.id;
         csp += 3;
-        fp += code[pc + 2];
-        pc = code[pc + 1];
+        fp = nfp;
+        for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
+        pc = t + 4;
         break;
       }
       case Op.call_import: {
-        const f = funcs[vmctx[code[pc + 1]]];
+        const f = vm.funcs[inst.vmctx[code[pc + 1]]];
         const base = fp + code[pc + 2];
         const callee = f.instance;
         if (callee === null) {
@@ -154,24 +152,21 @@ export function run(vm: Vm): number {
           exit = EXIT_HOST;
           break dispatch;
         }
-        if (csp >= csLimit) {
+        if (csp >= vm.csLimit) {
           trap = T_STACK;
           break dispatch;
         }
-        cs[csp] = pc + 3;
-        cs[csp + 1] = fp;
-        cs[csp + 2] = inst.id;
+        vm.cs[csp] = pc + 3;
+        vm.cs[csp + 1] = fp;
+        vm.cs[csp + 2] = inst.id;
         csp += 3;
         fp = base;
         pc = f.entry;
         if (callee !== inst) {
           inst = callee;
           code = inst.code;
-          vmctx = inst.vmctx;
-          mem = inst.memory;
-          dv = mem.view;
-          u8 = mem.bytes;
-          memLen = mem.byteLength;
+          dv = inst.memory.view;
+          memLen = inst.memory.byteLength;
         }
         break;
       }
@@ -187,8 +182,8 @@ export function run(vm: Vm): number {
           trap = T_NULL;
           break dispatch;
         }
-        const f = funcs[h];
-        if (f.sigId !== vmctx[code[pc + 2]]) {
+        const f = vm.funcs[h];
+        if (f.sigId !== inst.vmctx[code[pc + 2]]) {
           trap = T_SIG;
           break dispatch;
         }
@@ -202,32 +197,29 @@ export function run(vm: Vm): number {
           exit = EXIT_HOST;
           break dispatch;
         }
-        if (csp >= csLimit) {
+        if (csp >= vm.csLimit) {
           trap = T_STACK;
           break dispatch;
         }
-        cs[csp] = pc + 5;
-        cs[csp + 1] = fp;
-        cs[csp + 2] = inst.id;
+        vm.cs[csp] = pc + 5;
+        vm.cs[csp + 1] = fp;
+        vm.cs[csp + 2] = inst.id;
         csp += 3;
         fp = base;
         pc = f.entry;
         if (callee !== inst) {
           inst = callee;
           code = inst.code;
-          vmctx = inst.vmctx;
-          mem = inst.memory;
-          dv = mem.view;
-          u8 = mem.bytes;
-          memLen = mem.byteLength;
+          dv = inst.memory.view;
+          memLen = inst.memory.byteLength;
         }
         break;
       }
       case Op.return: {
         csp -= 3;
-        const id = cs[csp + 2];
-        pc = cs[csp];
-        fp = cs[csp + 1];
+        const id = vm.cs[csp + 2];
+        pc = vm.cs[csp];
+        fp = vm.cs[csp + 1];
         if (id !== inst.id) {
           if (id < 0) {
             exit = EXIT_RETURN;
@@ -235,11 +227,8 @@ export function run(vm: Vm): number {
           }
           inst = vm.instances[id];
           code = inst.code;
-          vmctx = inst.vmctx;
-          mem = inst.memory;
-          dv = mem.view;
-          u8 = mem.bytes;
-          memLen = mem.byteLength;
+          dv = inst.memory.view;
+          memLen = inst.memory.byteLength;
         }
         break;
       }
@@ -303,23 +292,25 @@ export function run(vm: Vm): number {
         break;
       }
       case Op.global_get:
-        I32[(fp + code[pc + 1]) << 1] = G[vmctx[code[pc + 2]] << 1];
+        I32[(fp + code[pc + 1]) << 1] = vm.globals[inst.vmctx[code[pc + 2]] << 1];
         pc += 3;
         break;
       case Op.global_get64: {
         const d = (fp + code[pc + 1]) << 1;
-        const g = vmctx[code[pc + 2]] << 1;
+        const G = vm.globals;
+        const g = inst.vmctx[code[pc + 2]] << 1;
         I32[d] = G[g];
         I32[d + 1] = G[g + 1];
         pc += 3;
         break;
       }
       case Op.global_set:
-        G[vmctx[code[pc + 1]] << 1] = I32[(fp + code[pc + 2]) << 1];
+        vm.globals[inst.vmctx[code[pc + 1]] << 1] = I32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
       case Op.global_set64: {
-        const g = vmctx[code[pc + 1]] << 1;
+        const G = vm.globals;
+        const g = inst.vmctx[code[pc + 1]] << 1;
         const s = (fp + code[pc + 2]) << 1;
         G[g] = I32[s];
         G[g + 1] = I32[s + 1];
@@ -327,7 +318,7 @@ export function run(vm: Vm): number {
         break;
       }
       case Op.vmctx_load:
-        I32[(fp + code[pc + 1]) << 1] = vmctx[code[pc + 2]];
+        I32[(fp + code[pc + 1]) << 1] = inst.vmctx[code[pc + 2]];
         pc += 3;
         break;
       // i32
@@ -887,6 +878,138 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
+      case Op.i64_add_k: {
+        const a = (fp + code[pc + 2]) << 1;
+        const lo = (I32[a] >>> 0) + (code[pc + 3] >>> 0);
+        const hi = I32[a + 1] + code[pc + 4] + (lo > 0xffffffff ? 1 : 0);
+        const d = (fp + code[pc + 1]) << 1;
+        I32[d] = lo;
+        I32[d + 1] = hi;
+        pc += 5;
+        break;
+      }
+      case Op.i64_mul_k: {
+        const a = (fp + code[pc + 2]) << 1;
+        const al = I32[a];
+        const ah = I32[a + 1];
+        const bl = code[pc + 3];
+        const bh = code[pc + 4];
+        const a0 = al & 0xffff;
+        const a1 = al >>> 16;
+        const b0 = bl & 0xffff;
+        const b1 = bl >>> 16;
+        const m1 = a1 * b0 + ((a0 * b0) >>> 16);
+        const m2 = a0 * b1 + (m1 & 0xffff);
+        const hi = a1 * b1 + (m1 >>> 16) + (m2 >>> 16) + Math.imul(al, bh) + Math.imul(ah, bl);
+        const d = (fp + code[pc + 1]) << 1;
+        I32[d] = Math.imul(al, bl);
+        I32[d + 1] = hi;
+        pc += 5;
+        break;
+      }
+      case Op.i64_and_k: {
+        const a = (fp + code[pc + 2]) << 1;
+        const d = (fp + code[pc + 1]) << 1;
+        I32[d] = I32[a] & code[pc + 3];
+        I32[d + 1] = I32[a + 1] & code[pc + 4];
+        pc += 5;
+        break;
+      }
+      case Op.i64_or_k: {
+        const a = (fp + code[pc + 2]) << 1;
+        const d = (fp + code[pc + 1]) << 1;
+        I32[d] = I32[a] | code[pc + 3];
+        I32[d + 1] = I32[a + 1] | code[pc + 4];
+        pc += 5;
+        break;
+      }
+      case Op.i64_xor_k: {
+        const a = (fp + code[pc + 2]) << 1;
+        const d = (fp + code[pc + 1]) << 1;
+        I32[d] = I32[a] ^ code[pc + 3];
+        I32[d + 1] = I32[a + 1] ^ code[pc + 4];
+        pc += 5;
+        break;
+      }
+      case Op.i64_shl_i: {
+        const a = (fp + code[pc + 2]) << 1;
+        const n = code[pc + 3];
+        const al = I32[a];
+        const ah = I32[a + 1];
+        const d = (fp + code[pc + 1]) << 1;
+        if (n === 0) {
+          I32[d] = al;
+          I32[d + 1] = ah;
+        } else if (n < 32) {
+          I32[d + 1] = (ah << n) | (al >>> (32 - n));
+          I32[d] = al << n;
+        } else {
+          I32[d + 1] = al << (n - 32);
+          I32[d] = 0;
+        }
+        pc += 4;
+        break;
+      }
+      case Op.i64_shr_s_i: {
+        const a = (fp + code[pc + 2]) << 1;
+        const n = code[pc + 3];
+        const al = I32[a];
+        const ah = I32[a + 1];
+        const d = (fp + code[pc + 1]) << 1;
+        if (n === 0) {
+          I32[d] = al;
+          I32[d + 1] = ah;
+        } else if (n < 32) {
+          I32[d] = (al >>> n) | (ah << (32 - n));
+          I32[d + 1] = ah >> n;
+        } else {
+          I32[d] = ah >> (n - 32);
+          I32[d + 1] = ah >> 31;
+        }
+        pc += 4;
+        break;
+      }
+      case Op.i64_shr_u_i: {
+        const a = (fp + code[pc + 2]) << 1;
+        const n = code[pc + 3];
+        const al = I32[a];
+        const ah = I32[a + 1];
+        const d = (fp + code[pc + 1]) << 1;
+        if (n === 0) {
+          I32[d] = al;
+          I32[d + 1] = ah;
+        } else if (n < 32) {
+          I32[d] = (al >>> n) | (ah << (32 - n));
+          I32[d + 1] = ah >>> n;
+        } else {
+          I32[d] = ah >>> (n - 32);
+          I32[d + 1] = 0;
+        }
+        pc += 4;
+        break;
+      }
+      case Op.i64_rotl_i: {
+        const a = (fp + code[pc + 2]) << 1;
+        let n = code[pc + 3];
+        let al = I32[a];
+        let ah = I32[a + 1];
+        if (n >= 32) {
+          const t = al;
+          al = ah;
+          ah = t;
+          n -= 32;
+        }
+        const d = (fp + code[pc + 1]) << 1;
+        if (n === 0) {
+          I32[d] = al;
+          I32[d + 1] = ah;
+        } else {
+          I32[d] = (al << n) | (ah >>> (32 - n));
+          I32[d + 1] = (ah << n) | (al >>> (32 - n));
+        }
+        pc += 4;
+        break;
+      }
       case Op.i64_eqz: {
         const a = (fp + code[pc + 2]) << 1;
         I32[(fp + code[pc + 1]) << 1] = (I32[a] | I32[a + 1]) === 0 ? 1 : 0;
@@ -1088,7 +1211,7 @@ export function run(vm: Vm): number {
           trap = T_MEM;
           break dispatch;
         }
-        I32[(fp + code[pc + 1]) << 1] = (u8[ea] << 24) >> 24;
+        I32[(fp + code[pc + 1]) << 1] = dv.getInt8(ea);
         pc += 4;
         break;
       }
@@ -1098,7 +1221,7 @@ export function run(vm: Vm): number {
           trap = T_MEM;
           break dispatch;
         }
-        I32[(fp + code[pc + 1]) << 1] = u8[ea];
+        I32[(fp + code[pc + 1]) << 1] = dv.getUint8(ea);
         pc += 4;
         break;
       }
@@ -1150,7 +1273,7 @@ export function run(vm: Vm): number {
           trap = T_MEM;
           break dispatch;
         }
-        u8[ea] = I32[(fp + code[pc + 2]) << 1];
+        dv.setInt8(ea, I32[(fp + code[pc + 2]) << 1]);
         pc += 4;
         break;
       }
@@ -1183,10 +1306,8 @@ export function run(vm: Vm): number {
           break dispatch;
         }
         pc = next;
-        mem = inst.memory;
-        dv = mem.view;
-        u8 = mem.bytes;
-        memLen = mem.byteLength;
+        dv = inst.memory.view;
+        memLen = inst.memory.byteLength;
         break;
       }
     }

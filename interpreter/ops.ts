@@ -60,6 +60,7 @@ const M = false;
 
 const BIN = "d:r a:r b:r";
 const BINI = "d:r a:r v:i";
+const BINK = "d:r a:r lo:i hi:i";
 const UN = "d:r a:r";
 const BRR = "a:r b:r off:o";
 const BRI = "a:r v:i off:o";
@@ -76,7 +77,7 @@ const TABLE: readonly (readonly [string, string, boolean, string])[] = [
   ["br_unless", "c:r off:o", M, "jump by off if i32 c is zero"],
   ["br_table", "i:r targets:t", M, "jump by targets[min(u32 i, n-1)]"],
   ["enter", "params:x locals:x frame:x", M, "function entry: check the stack, zero locals"],
-  ["call", "target:f base:r", M, "call the function at target; its frame starts at base"],
+  ["call", "target:f base:r", M, "call the function whose enter op is at target; frame at base"],
   ["call_import", "func:x base:r", M, "call the function whose handle is vmctx[func]"],
   ["call_indirect", "table:x sig:x base:r i:r", M, "call table[i], checking vmctx[sig]"],
   ["return", "", M, "return to the caller; results are in registers 0.."],
@@ -193,6 +194,15 @@ const TABLE: readonly (readonly [string, string, boolean, string])[] = [
   ["i64_ge_s", BIN, M, "i64 signed >="],
   ["i64_ge_u", BIN, M, "i64 unsigned >="],
   ["i64_add_i", BINI, M, "i64 add a sign-extended 32-bit immediate"],
+  ["i64_add_k", BINK, M, "i64 add a 64-bit immediate (halves lo, hi)"],
+  ["i64_mul_k", BINK, M, "i64 multiply by a 64-bit immediate"],
+  ["i64_and_k", BINK, M, "i64 and with a 64-bit immediate"],
+  ["i64_or_k", BINK, M, "i64 or with a 64-bit immediate"],
+  ["i64_xor_k", BINK, M, "i64 xor with a 64-bit immediate"],
+  ["i64_shl_i", BINI, M, "i64 shift left by an immediate (0..63)"],
+  ["i64_shr_s_i", BINI, M, "i64 arithmetic shift right by an immediate (0..63)"],
+  ["i64_shr_u_i", BINI, M, "i64 logical shift right by an immediate (0..63)"],
+  ["i64_rotl_i", BINI, M, "i64 rotate left by an immediate (0..63)"],
   ["i64_eqz", UN, M, "i64 == 0"],
   ["i64_clz", UN, X, "i64 count leading zeros"],
   ["i64_ctz", UN, X, "i64 count trailing zeros"],

@@ -398,3 +398,37 @@ Deno.test("call_indirect traps: out of range, null, signature mismatch", () => {
   assert.equal(code(0n), TrapCode.IndirectCallToNull);
   assert.equal(code(2n), TrapCode.BadSignature);
 });
+
+/** Runs a register-immediate op on raw bits; returns the raw result. */
+function runOpImm(op: number, a: bigint, imms: number[]): bigint {
+  const { vm, handle } = setup((e) => {
+    e.emit(Op.enter, 1, 1, 8);
+    e.emit(op, 2, 0, ...imms);
+    e.emit(Op.mov64, 0, 2);
+    e.emit(Op.return);
+  });
+  const { r, out } = call(vm, handle, [a]);
+  assert.equal(r.kind, "return");
+  return out[0];
+}
+
+Deno.test("i64 ops with immediates match a BigInt reference", () => {
+  const halves = (b: bigint) => [Number(BigInt.asIntN(32, b)), Number(BigInt.asIntN(32, b >> 32n))];
+  for (const a of I64_SAMPLES) {
+    for (const b of I64_SAMPLES) {
+      assert.equal(runOpImm(Op.i64_add_k, a, halves(b)), u64(a + b));
+      assert.equal(runOpImm(Op.i64_mul_k, a, halves(b)), u64(a * b));
+      assert.equal(runOpImm(Op.i64_and_k, a, halves(b)), a & b);
+      assert.equal(runOpImm(Op.i64_or_k, a, halves(b)), a | b);
+      assert.equal(runOpImm(Op.i64_xor_k, a, halves(b)), a ^ b);
+    }
+    for (let n = 0; n < 64; n++) {
+      const N = BigInt(n);
+      assert.equal(runOpImm(Op.i64_shl_i, a, [n]), u64(a << N));
+      assert.equal(runOpImm(Op.i64_shr_u_i, a, [n]), a >> N);
+      assert.equal(runOpImm(Op.i64_shr_s_i, a, [n]), u64(s64(a) >> N));
+      assert.equal(runOpImm(Op.i64_rotl_i, a, [n]), u64((a << N) | (a >> ((64n - N) & 63n))));
+    }
+    assert.equal(runOpImm(Op.i64_add_i, a, [-5]), u64(a - 5n));
+  }
+});
