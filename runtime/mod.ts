@@ -13,7 +13,18 @@
  * - {@link Trap} (with `code` and a wasm backtrace) and {@link LinkError}.
  *
  * Values: i32 is a number, i64 a BigInt, f32/f64 numbers, funcref a `Func`
- * or `null`, externref any JavaScript value (`null` is null).
+ * or `null`, externref any JavaScript value (`null` is null). `Func.callBits`
+ * passes floats as bit patterns instead, so NaN payloads survive exactly.
+ *
+ * Execution control: fuel (`Engine({ consumeFuel })`, `store.setFuel`),
+ * epochs (`Engine({ epochInterruption })`, `store.setEpochDeadline`,
+ * `engine.incrementEpoch()`, or {@link startEpochTicker} to advance them from
+ * a worker so even synchronous calls are interrupted), the wasm stack limit
+ * (`Engine({ maxWasmStack })`), and a {@link ResourceLimiter}. Host functions
+ * may return Promises when called through `Func.callAsync` or
+ * `Linker.instantiateAsync`; while such a call is suspended the store refuses
+ * other calls, and `callAsync` cannot start inside another call into the
+ * same store (use `call` there).
  *
  * @example
  * ```ts
