@@ -75,5 +75,16 @@ export { formatBacktrace, Trap } from "./trap.ts";
 export type { FrameInfo } from "./trap.ts";
 export { LinkError } from "./link_error.ts";
 export { CompileError, TrapCode, ValType } from "@capstan/environ";
-export type { FuncType, GlobalType, MemoryType, TableType } from "@capstan/environ";
+export type {
+  ConstExpr,
+  FuncType,
+  GlobalType,
+  Limits,
+  MemoryType,
+  ModuleTranslation,
+  RefType,
+  TableType,
+  TrapCodeName,
+  Tunables,
+} from "@capstan/environ";
 export { WebAssembly } from "./webassembly.ts";
