@@ -93,7 +93,7 @@ export const V128_STORE: number[] = simd(11, 0, 0);
  * @param bodies instruction bytes of each function (without locals or `end`)
  * @returns the module's bytes
  */
-export function buildModule(bodies: number[][]): Uint8Array {
+export function buildModule(bodies: number[][]): Uint8Array<ArrayBuffer> {
   const section = (id: number, payload: number[]) => [id, ...uleb(payload.length), ...payload];
   const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
   const name = (s: string) => [...uleb(s.length), ...new TextEncoder().encode(s)];
