@@ -802,17 +802,17 @@ export class FuncTranslator {
     }
     const load = LOADS.get(key);
     if (load !== undefined) {
-      const a = this.#reg(this.#pop());
+      const [a, k] = this.#address(this.#pop());
       const d = this.#pushTemp(load[1]);
-      this.#emit(load[0], d, a, r.memOffset | 0);
+      this.#emit(load[0], d, a, k, r.memOffset | 0);
       return;
     }
     const store = STORES.get(key);
     if (store !== undefined) {
       const v = this.#pop();
-      const a = this.#pop();
+      const [a, k] = this.#address(this.#pop());
       const rv = this.#reg(v);
-      this.#emit(store, this.#reg(a), rv, r.memOffset | 0);
+      this.#emit(store, a, rv, k, r.memOffset | 0);
       return;
     }
     const info = opByKey(key);
@@ -824,6 +824,26 @@ export class FuncTranslator {
     if (code < 0) throw new CompileError(`unsupported operator ${info.name}`, r.offset);
     if (info.sig[0].length === 1) this.#unop(code, info.sig[1][0]);
     else this.#binop(name, code, info.sig[1][0]);
+  }
+
+  /**
+   * The base register and constant addend of a memory access whose address
+   * is entry `pos`: an `i32.add` of a constant that just computed it folds
+   * into the access (the VM adds it with 32-bit wrap-around, as wasm does).
+   */
+  #address(pos: number): [number, number] {
+    const last = this.#insts[this.#insts.length - 1];
+    if (
+      this.#env.tunables.superInstructions && this.#kind[pos] === TEMP &&
+      this.#lastDef === this.#insts.length - 1 && last.op === Op.i32_add_i &&
+      last.operands[0] === this.#L + pos
+    ) {
+      this.#insts.pop();
+      this.#dropFromIcount();
+      this.#lastDef = -1;
+      return [last.operands[1] as number, last.operands[2] as number];
+    }
+    return [this.#reg(pos), 0];
   }
 
   #unop(code: number, result: ValType): void {

@@ -1198,57 +1198,57 @@ export function run(vm: Vm): number {
         break;
       // memory
       case 204 /* load32 */: {
-        const ea = (I32[(fp + code[pc + 2]) << 1] >>> 0) + (code[pc + 3] >>> 0);
+        const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 4 > memLen) {
           trap = T_MEM;
           break dispatch;
         }
         I32[(fp + code[pc + 1]) << 1] = dv.getInt32(ea, true);
-        pc += 4;
+        pc += 5;
         break;
       }
       case 205 /* load8_s */: {
-        const ea = (I32[(fp + code[pc + 2]) << 1] >>> 0) + (code[pc + 3] >>> 0);
+        const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea >= memLen) {
           trap = T_MEM;
           break dispatch;
         }
         I32[(fp + code[pc + 1]) << 1] = dv.getInt8(ea);
-        pc += 4;
+        pc += 5;
         break;
       }
       case 206 /* load8_u */: {
-        const ea = (I32[(fp + code[pc + 2]) << 1] >>> 0) + (code[pc + 3] >>> 0);
+        const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea >= memLen) {
           trap = T_MEM;
           break dispatch;
         }
         I32[(fp + code[pc + 1]) << 1] = dv.getUint8(ea);
-        pc += 4;
+        pc += 5;
         break;
       }
       case 207 /* load16_s */: {
-        const ea = (I32[(fp + code[pc + 2]) << 1] >>> 0) + (code[pc + 3] >>> 0);
+        const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 2 > memLen) {
           trap = T_MEM;
           break dispatch;
         }
         I32[(fp + code[pc + 1]) << 1] = dv.getInt16(ea, true);
-        pc += 4;
+        pc += 5;
         break;
       }
       case 208 /* load16_u */: {
-        const ea = (I32[(fp + code[pc + 2]) << 1] >>> 0) + (code[pc + 3] >>> 0);
+        const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 2 > memLen) {
           trap = T_MEM;
           break dispatch;
         }
         I32[(fp + code[pc + 1]) << 1] = dv.getUint16(ea, true);
-        pc += 4;
+        pc += 5;
         break;
       }
       case 209 /* load64 */: {
-        const ea = (I32[(fp + code[pc + 2]) << 1] >>> 0) + (code[pc + 3] >>> 0);
+        const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
           break dispatch;
@@ -1256,41 +1256,41 @@ export function run(vm: Vm): number {
         const d = (fp + code[pc + 1]) << 1;
         I32[d] = dv.getInt32(ea, true);
         I32[d + 1] = dv.getInt32(ea + 4, true);
-        pc += 4;
+        pc += 5;
         break;
       }
       case 216 /* store32 */: {
-        const ea = (I32[(fp + code[pc + 1]) << 1] >>> 0) + (code[pc + 3] >>> 0);
+        const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 4 > memLen) {
           trap = T_MEM;
           break dispatch;
         }
         dv.setInt32(ea, I32[(fp + code[pc + 2]) << 1], true);
-        pc += 4;
+        pc += 5;
         break;
       }
       case 217 /* store8 */: {
-        const ea = (I32[(fp + code[pc + 1]) << 1] >>> 0) + (code[pc + 3] >>> 0);
+        const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea >= memLen) {
           trap = T_MEM;
           break dispatch;
         }
         dv.setInt8(ea, I32[(fp + code[pc + 2]) << 1]);
-        pc += 4;
+        pc += 5;
         break;
       }
       case 218 /* store16 */: {
-        const ea = (I32[(fp + code[pc + 1]) << 1] >>> 0) + (code[pc + 3] >>> 0);
+        const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 2 > memLen) {
           trap = T_MEM;
           break dispatch;
         }
         dv.setInt16(ea, I32[(fp + code[pc + 2]) << 1], true);
-        pc += 4;
+        pc += 5;
         break;
       }
       case 219 /* store64 */: {
-        const ea = (I32[(fp + code[pc + 1]) << 1] >>> 0) + (code[pc + 3] >>> 0);
+        const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
           break dispatch;
@@ -1298,7 +1298,7 @@ export function run(vm: Vm): number {
         const v = (fp + code[pc + 2]) << 1;
         dv.setInt32(ea, I32[v], true);
         dv.setInt32(ea + 4, I32[v + 1], true);
-        pc += 4;
+        pc += 5;
         break;
       }
       default: {
@@ -1521,7 +1521,7 @@ export function runExt(
     case 214 /* load64_32_s */:
     case 215 /* load64_32_u */: {
       const mem = inst.memory;
-      const ea = (I32[(fp + code[pc + 2]) << 1] >>> 0) + (code[pc + 3] >>> 0);
+      const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
       const size = op === 210 /* load64_8_s */ || op === 211 /* load64_8_u */
         ? 1
         : op === 212 /* load64_16_s */ || op === 213 /* load64_16_u */
@@ -1559,7 +1559,7 @@ export function runExt(
       const d = (fp + code[pc + 1]) << 1;
       I32[d] = v;
       I32[d + 1] = hi;
-      return pc + 4;
+      return pc + 5;
     }
     case 220 /* memory_size */:
       I32[(fp + code[pc + 1]) << 1] = inst.memory.byteLength / 65536;

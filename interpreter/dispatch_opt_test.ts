@@ -46,8 +46,8 @@ Deno.test({
     e.emit(Op.i32_mul_i, 2, 0, 3);
     e.emit(Op.i32_xor, 2, 2, 0);
     e.emit(Op.i32_add, 1, 1, 2);
-    e.emit(Op.store32, 3, 1, 16);
-    e.emit(Op.load32, 3, 3, 16);
+    e.emit(Op.store32, 3, 1, 0, 16);
+    e.emit(Op.load32, 3, 3, 0, 16);
     e.emit(Op.i64_add, 4, 4, 4);
     e.emit(Op.f64_add, 5, 5, 5);
     e.emit(Op.i32_add_i, 0, 0, -1);

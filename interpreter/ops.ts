@@ -64,8 +64,8 @@ const BINK = "d:r a:r lo:i hi:i";
 const UN = "d:r a:r";
 const BRR = "a:r b:r off:o";
 const BRI = "a:r v:i off:o";
-const LD = "d:r a:r offset:x";
-const ST = "a:r v:r offset:x";
+const LD = "d:r a:r k:i offset:x";
+const ST = "a:r v:r k:i offset:x";
 
 /** The table: `[name, operands, ext, doc]`. Append-friendly; order sets opcodes. */
 const TABLE: readonly (readonly [string, string, boolean, string])[] = [
@@ -281,7 +281,7 @@ const TABLE: readonly (readonly [string, string, boolean, string])[] = [
   ["f64_convert_i64_u", UN, M, "unsigned i64 to f64"],
   ["f32_demote_f64", UN, M, "f64 to f32"],
   ["f64_promote_f32", UN, M, "f32 to f64"],
-  // memory 0 (effective address = u32 a + u32 offset)
+  // memory 0: effective address = u32(a + k) + u32 offset (k: a folded i32.add of a constant)
   ["load32", LD, M, "load 4 bytes (i32.load, f32.load)"],
   ["load8_s", LD, M, "load 1 byte, sign-extend to i32"],
   ["load8_u", LD, M, "load 1 byte, zero-extend to i32"],

@@ -260,7 +260,7 @@ Deno.test("loads and stores: bounds checked at the last byte, effective address 
     });
     return s;
   };
-  const { vm, handle, inst } = mem((e) => e.emit(Op.load32, 0, 0, 0));
+  const { vm, handle, inst } = mem((e) => e.emit(Op.load32, 0, 0, 0, 0));
   inst.memory.view.setInt32(65532, 0x11223344, true);
   assert.equal(call(vm, handle, [65532n]).out[0] & 0xffffffffn, 0x11223344n);
   assert.equal(call(vm, handle, [65533n]).r.kind, "trap");
@@ -269,14 +269,18 @@ Deno.test("loads and stores: bounds checked at the last byte, effective address 
     code: TrapCode.MemoryOutOfBounds,
     pc: 4,
   });
-  const b = mem((e) => e.emit(Op.load8_u, 0, 0, -1)); // offset 0xffffffff
+  const b = mem((e) => e.emit(Op.load8_u, 0, 0, 0, -1)); // offset 0xffffffff
   assert.equal(call(b.vm, b.handle, [0n]).r.kind, "trap");
   assert.equal(call(b.vm, b.handle, [1n]).r.kind, "trap");
-  const c = mem((e) => e.emit(Op.store64, 0, 1, 0));
+  const c = mem((e) => e.emit(Op.store64, 0, 1, 0, 0));
   const snan = 0x7ff4000000000001n;
   assert.equal(call(c.vm, c.handle, [65528n, snan]).r.kind, "return");
   assert.equal(c.inst.memory.view.getBigUint64(65528, true), snan);
   assert.equal(call(c.vm, c.handle, [65529n, snan]).r.kind, "trap");
+  // a folded addend wraps at 2^32 like i32.add: 0xffffffff + 5 → address 4
+  const w = mem((e) => e.emit(Op.load8_u, 0, 0, 5, 0));
+  w.inst.memory.bytes[4] = 99;
+  assert.equal(call(w.vm, w.handle, [0xffffffffn]).out[0] & 0xffn, 99n);
 });
 
 Deno.test("1,000,000-deep recursion traps 'call stack exhausted' and the VM stays usable", () => {
