@@ -100,8 +100,27 @@ export function backtraceOf(store: Store<unknown>, frames: readonly VmFrame[]): 
   });
 }
 
+/** Traps the runtime raised for wasm execution (their backtraces grow as they unwind). */
+const wasmTraps = new WeakSet<Trap>();
+
 function trapHere(store: Store<unknown>, code: number): Trap {
-  return new Trap(code, backtraceOf(store, store._vm.backtrace()));
+  const trap = new Trap(code, backtraceOf(store, store._vm.backtrace()));
+  wasmTraps.add(trap);
+  return trap;
+}
+
+/**
+ * Adds the frames of the call stopped at a host call to a wasm trap that
+ * unwinds through that host call, so the backtrace spans every wasm frame.
+ *
+ * @param store the store
+ * @param e what the host call threw
+ */
+function extendBacktrace(store: Store<unknown>, e: unknown): void {
+  if (!(e instanceof Trap) || !wasmTraps.has(e)) return;
+  // The innermost frame stopped after its call instruction: point inside it.
+  const frames = store._vm.backtrace().map((f, i) => i === 0 ? { ...f, pc: f.pc - 1 } : f);
+  e._appendFrames(backtraceOf(store, frames));
 }
 
 function callingInstance(store: Store<unknown>): Instance | undefined {
@@ -130,7 +149,13 @@ function callWasmSync(func: Func, args: Val[], type: FuncType): Val[] {
         case "host": {
           const host = store._funcs[r.func.hostId]!;
           const hostArgs = readValues(store, host.type.params, vm, r.base);
-          const results = callHostSync(host, hostArgs, callingInstance(store));
+          let results: Val[];
+          try {
+            results = callHostSync(host, hostArgs, callingInstance(store));
+          } catch (e) {
+            extendBacktrace(store, e);
+            throw e;
+          }
           writeValues(store, host.type.results, vm, r.base, results);
           r = vm.callRun();
           break;
@@ -181,8 +206,14 @@ async function callWasmAsync(func: Func, args: Val[]): Promise<Val[]> {
         case "host": {
           const host = store._funcs[r.func.hostId]!;
           const hostArgs = readValues(store, host.type.params, vm, r.base);
-          let ret = host._host!(new Caller(store, callingInstance(store)), ...hostArgs);
-          if (isThenable(ret)) ret = await suspend(store, ret);
+          let ret: unknown;
+          try {
+            ret = host._host!(new Caller(store, callingInstance(store)), ...hostArgs);
+            if (isThenable(ret)) ret = await suspend(store, ret);
+          } catch (e) {
+            extendBacktrace(store, e);
+            throw e;
+          }
           writeValues(store, host.type.results, vm, r.base, hostResults(host, ret));
           r = vm.callRun();
           break;

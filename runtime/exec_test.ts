@@ -136,10 +136,15 @@ Deno.test("a trap inside a nested call unwinds every level and the store works a
     inner!.call(0); // traps: divide by zero
   });
   inner = fn(instance, "main");
-  assert.throws(
-    () => fn(instance, "call_fail").call(0),
-    (e) => e instanceof Trap && e.code === TrapCode.IntegerDivisionByZero,
-  );
+  let trap: Trap | undefined;
+  try {
+    fn(instance, "call_fail").call(0);
+  } catch (e) {
+    trap = e as Trap;
+  }
+  assert.ok(trap instanceof Trap && trap.code === TrapCode.IntegerDivisionByZero);
+  // The backtrace spans the inner call and the outer one that called the host.
+  assert.deepEqual(trap.backtrace.map((f) => f.funcName ?? f.funcIndex), ["div", "main", 5]);
   assert.deepEqual(fn(instance, "main").call(1), [10]);
 });
 
@@ -386,6 +391,21 @@ Deno.test("a rejected host Promise reaches the async caller unchanged", async ()
   await assert.rejects(fn(instance, "run").callAsync(1), (e) => e === err);
   const ok = asyncInstance((x) => later(x));
   assert.deepEqual(await fn(ok.instance, "run").callAsync(1), [3]);
+});
+
+Deno.test("a host exception thrown after a resume reaches the async caller unchanged", async () => {
+  const err = new TypeError("second fetch fails");
+  let calls = 0;
+  let failSecond = true;
+  const { instance } = asyncInstance((x) => {
+    calls++;
+    if (calls === 2 && failSecond) throw err; // after the first call's resume, synchronously
+    return later(x); // suspends, then resumes
+  });
+  await assert.rejects(fn(instance, "run").callAsync(1), (e) => e === err);
+  assert.equal(calls, 2);
+  failSecond = false;
+  assert.deepEqual(await fn(instance, "run").callAsync(2), [6], "the store works after");
 });
 
 Deno.test("a host Promise in a synchronous call is refused clearly", () => {

@@ -77,7 +77,11 @@ export class Trap extends Error {
   /** The trap code (see `TrapCode` in `@capstan/environ`). */
   readonly code: number;
   /** The wasm frames at the trap, innermost first. */
-  readonly backtrace: readonly FrameInfo[];
+  get backtrace(): readonly FrameInfo[] {
+    return this.#frames;
+  }
+  #frames: FrameInfo[];
+  #jsStack: string[] | undefined;
 
   /**
    * Creates a trap.
@@ -94,12 +98,27 @@ export class Trap extends Error {
     super(message);
     this.name = "Trap";
     this.code = code;
-    this.backtrace = backtrace;
-    if (backtrace.length > 0 && typeof this.stack === "string") {
-      // Show the wasm frames above the JavaScript ones when the error is printed.
-      const lines = this.stack.split("\n");
-      this.stack = [lines[0], formatBacktrace(backtrace), ...lines.slice(1)].join("\n");
-    }
+    this.#frames = [...backtrace];
+    this.#jsStack = typeof this.stack === "string" ? this.stack.split("\n") : undefined;
+    this.#updateStack();
+  }
+
+  /**
+   * Appends the frames of outer wasm calls (the runtime does this as the trap
+   * unwinds through a host function called from wasm).
+   *
+   * @param frames outer frames, innermost first
+   */
+  _appendFrames(frames: readonly FrameInfo[]): void {
+    this.#frames.push(...frames);
+    this.#updateStack();
+  }
+
+  #updateStack(): void {
+    // Show the wasm frames above the JavaScript ones when the error is printed.
+    if (this.#jsStack === undefined || this.#frames.length === 0) return;
+    const [head, ...rest] = this.#jsStack;
+    this.stack = [head, formatBacktrace(this.#frames), ...rest].join("\n");
   }
 
   /**
