@@ -1,25 +1,47 @@
 /**
- * Child process of `compare.ts`: times one corpus kernel on one engine in a
- * fresh V8 isolate, so no other kernel's JIT feedback (type feedback,
- * deoptimisations of Capstan's dispatch loop) or garbage colours the figure.
- * Prints one JSON line: `{ "ms": <fastest>, "got": <checksum> }` or
+ * One timed cell of `compare.ts` — an engine, a module, a way to call it —
+ * runnable in-process or as a child process in a fresh V8 isolate, so no
+ * other cell's JIT feedback (type feedback and deoptimisations of Capstan's
+ * dispatch loop, V8's tier-up state) or garbage colours the figure.
+ *
+ * Child usage: `deno run -A bench/_cell.ts '<CellSpec as JSON>' REPEAT`; it
+ * prints one JSON line, `{ "ms": <fastest>, "got": <result> }` or
  * `{ "error": "...", "unsupported": <bool> }`.
  *
- * Usage: `deno run -A bench/_cell.ts ENGINE KERNEL N REPEAT`
- *
- * Invariants: the warm-up and timing are the same as in-process
- * (`measureRun`): a warm-up on the kernel's tiny n, then the fastest of up to
- * REPEAT runs of `run(N)`, stopping early after 5 s.
+ * Invariants:
+ * - Timing is the same in both places ({@link measureRun}): a warm-up on a
+ *   small n, then the fastest of up to REPEAT runs, stopping early after
+ *   {@link REPEAT_BUDGET_MS}.
+ * - The result is returned, never checked here: the caller compares it.
  *
  * @module
  */
 
-import { type EngineName, loadEngines } from "./_engines.ts";
+import { type Engine, type EngineInstance, loadEngines } from "./_engines.ts";
 import { loadKernels } from "./_kernels.ts";
+import { loadMicro, microImports } from "./_micro.ts";
 import { describeError, isUnsupported } from "./_bench_util.ts";
 
 /** Total time after which further repeats of one cell are skipped, in ms. */
 export const REPEAT_BUDGET_MS = 5000;
+
+/** What to time. */
+export interface CellSpec {
+  /**
+   * `native`, `capstan`, `polywasm`, or Capstan through its runtime API with
+   * checks off / fuel on / epochs on: `capstan+off`, `capstan+fuel`,
+   * `capstan+epochs`.
+   */
+  readonly engine: string;
+  /** `corpus:<kernel>` or `micro:<file stem of bench/kernels>`. */
+  readonly target: string;
+  /** `run`: time `run(n)`; `jscall`: time a JS loop calling the export `step` n times. */
+  readonly mode: "run" | "jscall";
+  /** The timed size. */
+  readonly n: number;
+  /** The warm-up size. */
+  readonly warmN: number;
+}
 
 /**
  * Calls `warm` until JIT tiers settle (at least 3 calls and 30 ms, at most
@@ -49,24 +71,87 @@ export function measureRun(warm: () => unknown, fn: () => unknown, repeat: numbe
   return best;
 }
 
-if (import.meta.main) {
-  const [engineName, kernelName, nArg, repeatArg] = Deno.args;
+function targetBytes(target: string): Uint8Array {
+  const [kind, name] = target.split(":");
+  if (kind === "corpus") {
+    const kernel = loadKernels().find((k) => k.name === name);
+    if (kernel === undefined) throw new Error(`unknown kernel ${name}`);
+    return kernel.bytes;
+  }
+  if (kind === "micro") return loadMicro(name, "").bytes;
+  throw new Error(`unknown target ${target}`);
+}
+
+function instantiate(engines: readonly Engine[], spec: CellSpec, bytes: Uint8Array) {
+  const [name, variant] = spec.engine.split("+");
+  const engine = engines.find((e) => e.name === name);
+  if (engine === undefined) throw new Error(`unknown engine ${spec.engine}`);
+  if (engine.unavailable !== null) throw new Error(`unavailable: ${engine.unavailable}`);
+  if (variant === undefined) return engine.instantiate(bytes, microImports());
+  const configured = engine.hooks.instantiateConfigured;
+  if (configured === undefined) throw new Error(`${name} has no configured instantiation`);
+  return configured(bytes, { fuel: variant === "fuel", epochs: variant === "epochs" });
+}
+
+function jsCallLoop(instance: EngineInstance): (count: number) => number {
+  const step = instance.exports.step as (x: number, i: number) => number;
+  if (typeof step !== "function") throw new TypeError("module has no exported function step");
+  return (count) => {
+    let x = 0;
+    for (let i = 0; i < count; i++) x = step(x, i);
+    return x >>> 0;
+  };
+}
+
+/**
+ * Times one cell in this process.
+ *
+ * @param engines the loaded engines
+ * @param spec what to time
+ * @param repeat timed runs at most
+ * @returns the fastest time and the result of the timed call
+ */
+export function executeCell(
+  engines: readonly Engine[],
+  spec: CellSpec,
+  repeat: number,
+): { ms: number; got: number } {
+  const instance = instantiate(engines, spec, targetBytes(spec.target));
+  const call = spec.mode === "jscall" ? jsCallLoop(instance) : (k: number) => instance.run(k);
+  let got = -1;
+  const ms = measureRun(() => call(spec.warmN), () => (got = call(spec.n)), repeat);
+  return { ms, got };
+}
+
+/**
+ * Times one cell in a child process (a fresh isolate).
+ *
+ * @param spec what to time
+ * @param repeat timed runs at most
+ * @returns the child's answer
+ */
+export function executeCellIsolated(
+  spec: CellSpec,
+  repeat: number,
+): { ms?: number; got?: number; error?: string; unsupported?: boolean } {
+  const script = new URL("./_cell.ts", import.meta.url).pathname;
+  const out = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", script, JSON.stringify(spec), String(repeat)],
+    stderr: "inherit",
+  }).outputSync();
+  const text = new TextDecoder().decode(out.stdout).trim();
   try {
-    const engine = (await loadEngines()).find((e) => e.name === (engineName as EngineName));
-    const kernel = loadKernels().find((k) => k.name === kernelName);
-    if (engine === undefined || kernel === undefined) {
-      throw new Error(`unknown engine ${engineName} or kernel ${kernelName}`);
-    }
-    if (engine.unavailable !== null) throw new Error(`unavailable: ${engine.unavailable}`);
-    const n = Number(nArg);
-    const instance = engine.instantiate(kernel.bytes);
-    let got = -1;
-    const ms = measureRun(
-      () => instance.run(kernel.quickN),
-      () => (got = instance.run(n)),
-      Math.max(1, Number(repeatArg) || 1),
-    );
-    console.log(JSON.stringify({ ms, got }));
+    return JSON.parse(text.split("\n").at(-1) ?? "");
+  } catch {
+    return { error: `child process printed no result (exit code ${out.code})` };
+  }
+}
+
+if (import.meta.main) {
+  try {
+    const spec = JSON.parse(Deno.args[0]) as CellSpec;
+    const repeat = Math.max(1, Number(Deno.args[1]) || 1);
+    console.log(JSON.stringify(executeCell(await loadEngines(), spec, repeat)));
   } catch (e) {
     console.log(JSON.stringify({ error: describeError(e), unsupported: isUnsupported(e) }));
   }

@@ -13,7 +13,7 @@
  *   command), keeping its "History" section.
  * - `--repeat N`: time N runs per cell and keep the fastest (default 1).
  * - `--kernels a,b`: only these kernels; `--no-extras`: kernels table only.
- * - `--in-process`: time corpus kernels in this process instead of one child
+ * - `--in-process`: time every cell in this process instead of one child
  *   process (fresh isolate) per cell; quick mode always runs in-process.
  *
  * Invariants:
@@ -28,12 +28,18 @@
  */
 
 import { parseArgs } from "node:util";
-import { type Engine, type EngineInstance, loadEngines } from "./_engines.ts";
-import { type Kernel, loadKernels, QUICK } from "./_kernels.ts";
+import { type Engine, loadEngines } from "./_engines.ts";
+import { loadKernels, QUICK } from "./_kernels.ts";
 import { loadMicro, loadMicroKernels, microImports } from "./_micro.ts";
 import { freshModule, loadBigModule } from "./_big.ts";
 import { describeError, isUnsupported } from "./_bench_util.ts";
-import { measureRun, REPEAT_BUDGET_MS } from "./_cell.ts";
+import {
+  type CellSpec,
+  executeCell,
+  executeCellIsolated,
+  measureRun,
+  REPEAT_BUDGET_MS,
+} from "./_cell.ts";
 import type { OpcodeProfile } from "./opcode_profile.ts";
 import {
   fmtNum,
@@ -74,7 +80,7 @@ if (args.values.help) {
 
 const quick = args.values.quick || QUICK;
 const repeat = Math.max(1, Number.parseInt(args.values.repeat ?? "1", 10) || 1);
-/** Corpus cells run in child processes (fresh isolates) unless quick or `--in-process`. */
+/** Timed cells run in child processes (fresh isolates) unless quick or `--in-process`. */
 const isolate = !quick && !args.values["in-process"];
 const only = args.values.kernels?.split(",").map((s) => s.trim()).filter(Boolean);
 let failures = 0;
@@ -96,18 +102,20 @@ function measure(warm: () => unknown, fn: () => unknown): number {
 }
 
 /**
- * Runs one kernel on one engine, checking the checksum: in a child process
- * (a fresh isolate) unless `--in-process` or quick mode.
+ * Times one cell and checks its result: in a child process (a fresh isolate)
+ * unless `--in-process` or quick mode.
  */
-function runKernel(engine: Engine, kernel: Kernel, n: number, expect: number): Cell {
-  if (engine.unavailable !== null) return { kind: "na", why: engine.unavailable };
-  if (isolate) return runKernelIsolated(engine, kernel, n, expect);
+function timeCell(spec: CellSpec, expect: number): Cell {
+  const engineName = spec.engine.split("+")[0];
+  const engine = engines.find((e) => e.name === engineName);
+  if (engine?.unavailable) return { kind: "na", why: engine.unavailable };
   try {
-    const instance = engine.instantiate(kernel.bytes);
-    let got = -1;
-    const ms = measure(() => instance.run(kernel.quickN), () => (got = instance.run(n)));
-    if (got !== expect) return { kind: "bad", why: `checksum ${got}, expected ${expect}` };
-    return { kind: "ok", ms };
+    const r = isolate ? executeCellIsolated(spec, repeat) : executeCell(engines, spec, repeat);
+    if (r.error !== undefined) {
+      return r.unsupported ? { kind: "na", why: r.error } : { kind: "bad", why: r.error };
+    }
+    if (r.got !== expect) return { kind: "bad", why: `result ${r.got}, expected ${expect}` };
+    return { kind: "ok", ms: r.ms! };
   } catch (e) {
     return errorCell(e);
   }
@@ -118,29 +126,6 @@ function errorCell(e: unknown): Cell {
   return isUnsupported(e)
     ? { kind: "na", why: describeError(e) }
     : { kind: "bad", why: describeError(e) };
-}
-
-function runKernelIsolated(engine: Engine, kernel: Kernel, n: number, expect: number): Cell {
-  try {
-    const script = new URL("./_cell.ts", import.meta.url).pathname;
-    const out = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", script, engine.name, kernel.name, String(n), String(repeat)],
-      stderr: "inherit",
-    }).outputSync();
-    const r = JSON.parse(new TextDecoder().decode(out.stdout).trim()) as {
-      ms?: number;
-      got?: number;
-      error?: string;
-      unsupported?: boolean;
-    };
-    if (r.error !== undefined) {
-      return r.unsupported ? { kind: "na", why: r.error } : { kind: "bad", why: r.error };
-    }
-    if (r.got !== expect) return { kind: "bad", why: `checksum ${r.got}, expected ${expect}` };
-    return { kind: "ok", ms: r.ms! };
-  } catch (e) {
-    return { kind: "bad", why: describeError(e) };
-  }
 }
 
 function cellMs(c: Cell): number | null {
@@ -187,7 +172,8 @@ const print = (text: string) => {
     const n = quick ? kernel.quickN : kernel.n;
     const expect = quick ? native.instantiate(kernel.bytes).run(n) : kernel.expect;
     const cells = engines.map((e) => {
-      const c = runKernel(e, kernel, n, expect);
+      const spec = { engine: e.name, target: `corpus:${kernel.name}`, mode: "run", n } as const;
+      const c = timeCell({ ...spec, warmN: kernel.quickN }, expect);
       note(e, kernel.name, c);
       return c;
     });
@@ -211,7 +197,7 @@ const print = (text: string) => {
   print(
     "## Execution: corpus kernels\n\n" +
       `Time of one \`run(n)\` in ms (${REPEAT_NOTE}; ` +
-      (isolate ? "each cell in its own process), " : "all cells in this process), ") +
+      (isolate ? "each cell in its own process), " : "all cells in one process), ") +
       "checksum checked " +
       (quick ? "against native (quick mode, tiny n).\n\n" : "against `kernels.json`.\n\n") +
       markdownTable(
@@ -238,7 +224,8 @@ if (!args.values["no-extras"]) {
       const n = micro.n;
       const expect = native.instantiate(micro.bytes, microImports()).run(n);
       const cells = engines.map((e) => {
-        const c = runMicro(e, micro.bytes, n, expect);
+        const target = `micro:${micro.name}`;
+        const c = timeCell({ engine: e.name, target, mode: "run", n, warmN: 1000 }, expect);
         note(e, `dispatch ${micro.name}`, c);
         return c;
       });
@@ -369,7 +356,8 @@ if (!args.values["no-extras"]) {
     const host = loadMicro("host_call", "");
     const hostExpect = native.instantiate(host.bytes, microImports()).run(host.n);
     const hostCells = engines.map((e) => {
-      const c = runMicro(e, host.bytes, host.n, hostExpect);
+      const spec = { engine: e.name, target: "micro:host_call", mode: "run", n: host.n } as const;
+      const c = timeCell({ ...spec, warmN: 1000 }, hostExpect);
       note(e, "host call", c);
       return c;
     });
@@ -377,7 +365,8 @@ if (!args.values["no-extras"]) {
     const js = loadMicro("js_call", "");
     const jsExpect = native.instantiate(js.bytes).run(js.n);
     const jsCells = engines.map((e) => {
-      const c = runJsCalls(e, js.bytes, js.n, jsExpect);
+      const spec = { engine: e.name, target: "micro:js_call", mode: "jscall", n: js.n } as const;
+      const c = timeCell({ ...spec, warmN: 1000 }, jsExpect);
       note(e, "wasm call from JS", c);
       return c;
     });
@@ -387,17 +376,18 @@ if (!args.values["no-extras"]) {
     for (const kernel of [loopKernel, fibKernel]) {
       const n = quick ? kernel.quickN : kernel.benchN;
       const expect = native.instantiate(kernel.bytes).run(n);
-      const configured = capstan.hooks.instantiateConfigured;
-      const variant = (fuel: boolean, epochs: boolean): Cell =>
-        capstan.unavailable !== null
-          ? { kind: "na", why: capstan.unavailable }
-          : configured === undefined
-          ? { kind: "na", why: "no configured instantiation" }
-          : runInstance(() => configured(kernel.bytes, { fuel, epochs }), kernel.quickN, n, expect);
-      const off = variant(false, false);
+      const variant = (setting: "off" | "fuel" | "epochs"): Cell =>
+        timeCell({
+          engine: `capstan+${setting}`,
+          target: `corpus:${kernel.name}`,
+          mode: "run",
+          n,
+          warmN: kernel.quickN,
+        }, expect);
+      const off = variant("off");
       note(capstan, `fuel/epochs off on ${kernel.name}`, off);
       for (const what of ["fuel", "epochs"] as const) {
-        const on = variant(what === "fuel", what === "epochs");
+        const on = variant(what);
         note(capstan, `${what} on ${kernel.name}`, on);
         const overhead = ratio(cellMs(on), cellMs(off));
         rows.push([
@@ -427,43 +417,6 @@ function loadAverage(): string {
 
 function perCall(cells: Cell[], n: number): string[] {
   return cells.map((c) => fmtNum(c.kind === "ok" ? (c.ms * 1e6) / n : null));
-}
-
-function runInstance(make: () => EngineInstance, warmN: number, n: number, expect: number): Cell {
-  try {
-    const instance = make();
-    let got = -1;
-    const ms = measure(() => instance.run(warmN), () => (got = instance.run(n)));
-    return got === expect
-      ? { kind: "ok", ms }
-      : { kind: "bad", why: `checksum ${got}, expected ${expect}` };
-  } catch (e) {
-    return errorCell(e);
-  }
-}
-
-function runMicro(engine: Engine, bytes: Uint8Array, n: number, expect: number): Cell {
-  if (engine.unavailable !== null) return { kind: "na", why: engine.unavailable };
-  return runInstance(() => engine.instantiate(bytes, microImports()), 1000, n, expect);
-}
-
-function runJsCalls(engine: Engine, bytes: Uint8Array, n: number, expect: number): Cell {
-  if (engine.unavailable !== null) return { kind: "na", why: engine.unavailable };
-  try {
-    const step = engine.instantiate(bytes).exports.step as (x: number, i: number) => number;
-    const loop = (count: number) => {
-      let x = 0;
-      for (let i = 0; i < count; i++) x = step(x, i);
-      return x >>> 0;
-    };
-    let got = -1;
-    const ms = measure(() => loop(1000), () => (got = loop(n)));
-    return got === expect
-      ? { kind: "ok", ms }
-      : { kind: "bad", why: `result ${got}, expected ${expect}` };
-  } catch (e) {
-    return errorCell(e);
-  }
 }
 
 /** Native V8's eager compilation time, from `_native_eager.ts` in a child process. */
