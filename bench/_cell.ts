@@ -43,6 +43,18 @@ export interface CellSpec {
   readonly warmN: number;
 }
 
+/** A cell's outcome: a time and the call's result, or an error. */
+export interface CellResult {
+  /** Fastest time, in ms. */
+  readonly ms?: number;
+  /** What the timed call returned. */
+  readonly got?: number;
+  /** Why there is no time. */
+  readonly error?: string;
+  /** Whether the error says a feature is unsupported. */
+  readonly unsupported?: boolean;
+}
+
 /**
  * Calls `warm` until JIT tiers settle (at least 3 calls and 30 ms, at most
  * 50 calls), then returns the fastest of up to `repeat` runs of `fn`
@@ -115,7 +127,7 @@ export function executeCell(
   engines: readonly Engine[],
   spec: CellSpec,
   repeat: number,
-): { ms: number; got: number } {
+): CellResult {
   const instance = instantiate(engines, spec, targetBytes(spec.target));
   const call = spec.mode === "jscall" ? jsCallLoop(instance) : (k: number) => instance.run(k);
   let got = -1;
@@ -133,7 +145,7 @@ export function executeCell(
 export function executeCellIsolated(
   spec: CellSpec,
   repeat: number,
-): { ms?: number; got?: number; error?: string; unsupported?: boolean } {
+): CellResult {
   const script = new URL("./_cell.ts", import.meta.url).pathname;
   const out = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", script, JSON.stringify(spec), String(repeat)],
