@@ -25,7 +25,7 @@ import { Caller, type Func, hostResults } from "./func.ts";
 import type { Instance } from "./instance.ts";
 import type { Store } from "./store.ts";
 import { type FrameInfo, Trap } from "./trap.ts";
-import { bitsFuncType, type Val } from "./val.ts";
+import { bitsFuncType, toWasm, type Val } from "./val.ts";
 import { readSlot, writeSlot } from "./_slots.ts";
 
 /**
@@ -49,13 +49,105 @@ export function isThenable(v: unknown): v is PromiseLike<unknown> {
  */
 export function callHostSync(func: Func, args: Val[], instance: Instance | undefined): Val[] {
   const ret = func._host!(new Caller(func.store, instance), ...args);
-  if (isThenable(ret)) {
-    throw new Error(
-      "a host function returned a Promise during a synchronous call; " +
-        "use Func.callAsync (or Linker.instantiateAsync) to await host Promises",
-    );
-  }
+  if (isThenable(ret)) throw promiseInSyncCall();
   return hostResults(func, ret);
+}
+
+function promiseInSyncCall(): Error {
+  return new Error(
+    "a host function returned a Promise during a synchronous call; " +
+      "use Func.callAsync (or Linker.instantiateAsync) to await host Promises",
+  );
+}
+
+/**
+ * The caller a host function called from wasm receives (cached per instance).
+ *
+ * @param store the store
+ * @returns the caller
+ */
+function callerOf(store: Store<unknown>): Caller<unknown> {
+  const inst = callingInstance(store);
+  if (inst === undefined) return new Caller(store, undefined);
+  return inst._caller ??= new Caller(store, inst);
+}
+
+/**
+ * Calls a host function for wasm: reads its arguments from the VM's slots
+ * at `base` and returns what it returned (maybe a Promise). Plain functions
+ * (`Func.wrap`) with up to three parameters are called without an array.
+ *
+ * @param store the store
+ * @param host the host function
+ * @param base the slot of its first argument
+ * @returns its return value, unchecked
+ */
+function callHostFromWasm(store: Store<unknown>, host: Func, base: number): unknown {
+  const params = host.type.params;
+  const w = store._vm.i32;
+  const plain = host._plain;
+  if (plain !== undefined) {
+    switch (params.length) {
+      case 0:
+        return plain();
+      case 1:
+        return plain(readSlot(store, params[0], w, base));
+      case 2:
+        return plain(readSlot(store, params[0], w, base), readSlot(store, params[1], w, base + 1));
+      case 3:
+        return plain(
+          readSlot(store, params[0], w, base),
+          readSlot(store, params[1], w, base + 1),
+          readSlot(store, params[2], w, base + 2),
+        );
+    }
+    return plain(...readValues(store, params, store._vm, base));
+  }
+  return host._host!(callerOf(store), ...readValues(store, params, store._vm, base));
+}
+
+/**
+ * Checks what a host function returned and writes it to the VM's slots.
+ *
+ * @param store the store
+ * @param host the host function
+ * @param base the slot of its first result
+ * @param ret its return value (not a Promise)
+ */
+function writeHostResults(store: Store<unknown>, host: Func, base: number, ret: unknown): void {
+  const results = host.type.results;
+  if (results.length === 0) return;
+  const w = store._vm.i32;
+  if (results.length === 1) {
+    writeSlot(store, results[0], w, base, toWasm(store, results[0], ret, "host function result"));
+    return;
+  }
+  writeValues(store, results, store._vm, base, hostResults(host, ret));
+}
+
+/**
+ * Calls a wasm function synchronously, checking the arguments as they are
+ * written to the VM (nothing runs before all are checked).
+ *
+ * @param func a wasm function
+ * @param args unchecked arguments
+ * @returns its results
+ */
+export function callWasmChecking(func: Func, args: readonly unknown[]): Val[] {
+  const params = func.type.params;
+  if (args.length !== params.length) func._checkArgs(args); // throws the count error
+  const store = func.store;
+  const vm = store._vm;
+  const base = vm.callStart(func._handle);
+  try {
+    const w = vm.i32;
+    for (let i = 0; i < params.length; i++) {
+      writeSlot(store, params[i], w, base + i, toWasm(store, params[i], args[i], `argument ${i}`));
+    }
+    return runWasmSync(func, func.type, base);
+  } finally {
+    vm.callEnd();
+  }
 }
 
 function writeValues(
@@ -136,11 +228,29 @@ function callingInstance(store: Store<unknown>): Instance | undefined {
  * @returns its results
  */
 function callWasmSync(func: Func, args: Val[], type: FuncType): Val[] {
-  const store = func.store;
-  const vm = store._vm;
+  const vm = func.store._vm;
   const base = vm.callStart(func._handle);
   try {
-    writeValues(store, type.params, vm, base, args);
+    writeValues(func.store, type.params, vm, base, args);
+    return runWasmSync(func, type, base);
+  } finally {
+    vm.callEnd();
+  }
+}
+
+/**
+ * Runs an entered wasm call to its end, serving host calls; the caller owns
+ * the `callStart`/`callEnd` pair.
+ *
+ * @param func the called function
+ * @param type its type as seen by the caller (bit-pattern types for `callBits`)
+ * @param base the entry's argument slot
+ * @returns the results
+ */
+function runWasmSync(func: Func, type: FuncType, base: number): Val[] {
+  const store = func.store;
+  const vm = store._vm;
+  {
     let r = vm.callRun();
     for (;;) {
       switch (r.kind) {
@@ -148,15 +258,15 @@ function callWasmSync(func: Func, args: Val[], type: FuncType): Val[] {
           return readValues(store, type.results, vm, base);
         case "host": {
           const host = store._funcs[r.func.hostId]!;
-          const hostArgs = readValues(store, host.type.params, vm, r.base);
-          let results: Val[];
+          let ret: unknown;
           try {
-            results = callHostSync(host, hostArgs, callingInstance(store));
+            ret = callHostFromWasm(store, host, r.base);
+            if (isThenable(ret)) throw promiseInSyncCall();
+            writeHostResults(store, host, r.base, ret);
           } catch (e) {
             extendBacktrace(store, e);
             throw e;
           }
-          writeValues(store, host.type.results, vm, r.base, results);
           r = vm.callRun();
           break;
         }
@@ -168,8 +278,6 @@ function callWasmSync(func: Func, args: Val[], type: FuncType): Val[] {
           throw trapHere(store, r.code);
       }
     }
-  } finally {
-    vm.callEnd();
   }
 }
 
@@ -205,16 +313,15 @@ async function callWasmAsync(func: Func, args: Val[]): Promise<Val[]> {
           return readValues(store, func.type.results, vm, base);
         case "host": {
           const host = store._funcs[r.func.hostId]!;
-          const hostArgs = readValues(store, host.type.params, vm, r.base);
           let ret: unknown;
           try {
-            ret = host._host!(new Caller(store, callingInstance(store)), ...hostArgs);
+            ret = callHostFromWasm(store, host, r.base);
             if (isThenable(ret)) ret = await suspend(store, ret);
+            writeHostResults(store, host, r.base, ret);
           } catch (e) {
             extendBacktrace(store, e);
             throw e;
           }
-          writeValues(store, host.type.results, vm, r.base, hostResults(host, ret));
           r = vm.callRun();
           break;
         }

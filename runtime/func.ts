@@ -29,7 +29,7 @@ import {
   toWasm,
   type Val,
 } from "./val.ts";
-import { invokeAsync, invokeSync, invokeSyncBits } from "./_exec.ts";
+import { callWasmChecking, invokeAsync, invokeSync, invokeSyncBits } from "./_exec.ts";
 
 /**
  * What a host function sees of its caller: the store, its data, and the
@@ -113,6 +113,8 @@ export class Func implements Stored {
   readonly _sigId: number;
   /** The host implementation, for host functions. */
   readonly _host: HostFunc | undefined;
+  /** The plain implementation of a host function made by {@link Func.wrap} (called without a caller). */
+  _plain: HostFuncWrap | undefined = undefined;
   /** The defining instance, for wasm functions. */
   readonly _instance: Instance | undefined;
   /** The function index within its instance's module, for wasm functions. */
@@ -178,7 +180,9 @@ export class Func implements Stored {
   // deno-lint-ignore no-explicit-any
   static wrap(store: Store<any>, type: FuncTypeInput, fn: HostFuncWrap): Func {
     if (typeof fn !== "function") throw new TypeError("a host function must be a function");
-    return new Func(store, toFuncType(type), (_c, ...args) => fn(...args), undefined, -1);
+    const f = new Func(store, toFuncType(type), (_c, ...args) => fn(...args), undefined, -1);
+    f._plain = fn;
+    return f;
   }
 
   /** Whether this function is provided by the host. */
@@ -217,6 +221,7 @@ export class Func implements Stored {
    */
   call(...args: Val[]): Val[] {
     this.store.checkNotBusy("calling a function");
+    if (this._host === undefined) return callWasmChecking(this, args);
     return invokeSync(this, this._checkArgs(args));
   }
 
@@ -286,9 +291,10 @@ export class Func implements Stored {
     }
     const n = this.type.results.length;
     const store = this.store;
+    const wasm = this._host === undefined;
     return (...args: P): R => {
       store.checkNotBusy("calling a function");
-      const r = invokeSync(this, this._checkArgs(args));
+      const r = wasm ? callWasmChecking(this, args) : invokeSync(this, this._checkArgs(args));
       return (n === 0 ? undefined : n === 1 ? r[0] : r) as R;
     };
   }

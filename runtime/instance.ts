@@ -25,7 +25,7 @@ import { VmInstance } from "@capstan/interpreter";
 import type { Extern } from "./extern.ts";
 import { externType, isExtern } from "./extern.ts";
 import { formatExternType, matchExternType } from "./extern_type.ts";
-import { Func } from "./func.ts";
+import { type Caller, Func } from "./func.ts";
 import { Global } from "./global.ts";
 import { LinkError } from "./link_error.ts";
 import { Memory, StoreVmMemory } from "./memory.ts";
@@ -117,6 +117,8 @@ export class Instance implements Stored {
   readonly _datas: Uint8Array[] = [];
   /** Exports by name. */
   readonly _exports: Map<string, Extern> = new Map();
+  /** The `Caller` handed to host functions this instance calls (made on first use). */
+  _caller: Caller<unknown> | undefined = undefined;
   /** The VM's context for this instance (code, vmctx, memory 0, tables, segments). */
   readonly _vmInstance: VmInstance;
 

@@ -31,6 +31,7 @@ type Definition =
     readonly kind: "host";
     readonly type: FuncType;
     readonly fn: HostFunc;
+    readonly plain: HostFuncWrap | undefined;
     readonly perStore: WeakMap<object, Func>;
   };
 
@@ -121,6 +122,7 @@ export class Linker<T = undefined> {
       kind: "host",
       type: toFuncType(type),
       fn: fn as HostFunc,
+      plain: undefined,
       perStore: new WeakMap(),
     });
   }
@@ -136,7 +138,13 @@ export class Linker<T = undefined> {
    */
   funcWrap(module: string, name: string, type: FuncTypeInput, fn: HostFuncWrap): this {
     if (typeof fn !== "function") throw new TypeError("a host function must be a function");
-    return this.func(module, name, type, (_caller, ...args) => fn(...args));
+    return this.#insert(module, name, {
+      kind: "host",
+      type: toFuncType(type),
+      fn: (_caller, ...args) => fn(...args),
+      plain: fn,
+      perStore: new WeakMap(),
+    });
   }
 
   /**
@@ -167,7 +175,9 @@ export class Linker<T = undefined> {
     if (def.kind === "extern") return def.item;
     let f = def.perStore.get(store);
     if (f === undefined) {
-      f = Func.fromHost(store, def.type, def.fn);
+      f = def.plain !== undefined
+        ? Func.wrap(store, def.type, def.plain)
+        : Func.fromHost(store, def.type, def.fn);
       def.perStore.set(store, f);
     }
     return f;
