@@ -109,7 +109,11 @@ export class Engine {
         ...(nan ? { nanCanonicalization: true } : {}),
       } as Partial<Tunables>),
     });
-    this.epochCounter = new Int32Array(new SharedArrayBuffer(4));
+    // Hosts without SharedArrayBuffer (browsers without cross-origin isolation) get a plain
+    // buffer: epochs then advance only from this thread (host functions, async yields).
+    this.epochCounter = new Int32Array(
+      typeof SharedArrayBuffer === "function" ? new SharedArrayBuffer(4) : new ArrayBuffer(4),
+    );
   }
 
   /** Advances the epoch by one tick. Safe to call from anywhere, at any time. */

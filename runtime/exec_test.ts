@@ -181,7 +181,9 @@ Deno.test("fuel stops an infinite loop, and refuelling lets the store run again"
 });
 
 Deno.test("an epoch deadline stops an infinite loop when a worker advances the epoch", () => {
-  const { instance, store, engine } = execInstance({ epochInterruption: true });
+  // Fuel is only a backstop so that a broken epoch check fails the test instead of hanging it.
+  const { instance, store, engine } = execInstance({ epochInterruption: true, consumeFuel: true });
+  store.setFuel(20_000_000_000);
   store.setEpochDeadline(1);
   // A worker advances the epoch while the synchronous call spins on this thread.
   const stop = startEpochTicker(engine, 50);
