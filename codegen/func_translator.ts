@@ -35,6 +35,7 @@ import {
 import { bytecodeOpByName, Op } from "@capstan/interpreter";
 import { type FuncEnvironment, is64 } from "./func_environ.ts";
 import { type IrFunction, type IrInst, LABEL } from "./ir.ts";
+import { isSimdKey, type SimdTranslatorHost, translateSimd } from "./simd_translate.ts";
 
 const TEMP = 0;
 const LOCAL = 1;
@@ -153,6 +154,8 @@ const FREE = new Set<number>([W.nop, W.drop, W.block, W.loop, W.end, W.else]);
 export class FuncTranslator {
   readonly #env: FuncEnvironment;
   readonly #r: OperatorReader;
+  /** The operand-stack view given to the SIMD translator (`simd_translate.ts`). */
+  readonly #simd: SimdTranslatorHost;
   // function state
   #L = 0;
   #localTypes: ValType[] = [];
@@ -181,6 +184,12 @@ export class FuncTranslator {
   constructor(env: FuncEnvironment) {
     this.#env = env;
     this.#r = new OperatorReader(env.module.bytes);
+    this.#simd = {
+      pop: () => this.#pop(),
+      reg: (pos) => this.#reg(pos),
+      pushTemp: (t) => this.#pushTemp(t),
+      emit: (op, ...operands) => void this.#emit(op, ...operands),
+    };
   }
 
   /**
@@ -209,6 +218,9 @@ export class FuncTranslator {
     r.end = body.codeEnd;
     this.#offset = body.codeStart;
     this.#emit(Op.enter, sig.params.length, this.#L, 0);
+    for (let i = sig.params.length; i < this.#L; i++) {
+      if (this.#localTypes[i] === ValType.v128) this.#emit(Op.v128_const, i, 0, 0, 0, 0);
+    }
     if (env.tunables.epochInterruption) this.#emit(Op.epoch);
     this.#frames.push({
       kind: FrameKind.Func,
@@ -319,6 +331,11 @@ export class FuncTranslator {
   /** Writes entry `pos` into register `dst` (no-op when it is already there). */
   #moveTo(dst: number, pos: number): void {
     const kind = this.#kind[pos];
+    if (this.#type[pos] === ValType.v128) { // never CONST
+      const src = kind === LOCAL ? this.#val[pos] : this.#L + pos;
+      if (src !== dst) this.#emit(Op.v128_mov, dst, src);
+      return;
+    }
     const wide = is64(this.#type[pos]);
     if (kind === CONST) {
       if (wide) this.#emit(Op.const64, dst, this.#val[pos], this.#hi[pos]);
@@ -407,7 +424,10 @@ export class FuncTranslator {
     }
     for (let i = 0; i < m; i++) {
       const src = this.#L + from + i;
-      if (src !== i) this.#emit(is64(this.#type[from + i]) ? Op.mov64 : Op.mov, i, src);
+      const t = this.#type[from + i];
+      if (src !== i) {
+        this.#emit(t === ValType.v128 ? Op.v128_mov : is64(t) ? Op.mov64 : Op.mov, i, src);
+      }
     }
     this.#emit(Op.return);
     this.#blockEnd();
@@ -698,7 +718,8 @@ export class FuncTranslator {
         const rb = this.#reg(b);
         const ra = this.#reg(a);
         const d = this.#pushTemp(type);
-        this.#emit(is64(type) ? Op.select64 : Op.select, d, rc, ra, rb);
+        const op = type === ValType.v128 ? Op.v128_select : is64(type) ? Op.select64 : Op.select;
+        this.#emit(op, d, rc, ra, rb);
         return;
       }
       case W.local_get:
@@ -714,13 +735,23 @@ export class FuncTranslator {
       case W.global_get: {
         const t = env.globalType(r.index);
         const d = this.#pushTemp(t);
-        this.#emit(is64(t) ? Op.global_get64 : Op.global_get, d, env.globalWord(r.index));
+        const op = t === ValType.v128
+          ? Op.v128_global_get
+          : is64(t)
+          ? Op.global_get64
+          : Op.global_get;
+        this.#emit(op, d, env.globalWord(r.index));
         return;
       }
       case W.global_set: {
         const t = env.globalType(r.index);
         const v = this.#reg(this.#pop());
-        this.#emit(is64(t) ? Op.global_set64 : Op.global_set, env.globalWord(r.index), v);
+        const op = t === ValType.v128
+          ? Op.v128_global_set
+          : is64(t)
+          ? Op.global_set64
+          : Op.global_set;
+        this.#emit(op, env.globalWord(r.index), v);
         return;
       }
       case W.table_get: {
@@ -799,6 +830,10 @@ export class FuncTranslator {
         this.#emit(Op.vmctx_load, d, env.funcHandleWord(r.index));
         return;
       }
+    }
+    if (isSimdKey(key)) {
+      translateSimd(this.#simd, key, r);
+      return;
     }
     const load = LOADS.get(key);
     if (load !== undefined) {

@@ -21,6 +21,7 @@
  */
 
 import { BuiltinFunctionIndex as B, TrapCode } from "@capstan/environ";
+import { runSimd } from "./simd.ts";
 import type { Vm } from "./vm.ts";
 import type { VmInstance } from "./vm_objects.ts";
 import {
@@ -1585,6 +1586,24 @@ export function runExt(
       const r = callBuiltin(vm, inst, code[pc + 1], code[pc + 2], code[pc + 3], fp + code[pc + 4]);
       return r === 0 ? pc + 5 : -r;
     }
+    case 225 /* v128_mov */:
+    case 226 /* v128_select */:
+    case 227 /* v128_const */:
+    case 228 /* v128_global_get */:
+    case 229 /* v128_global_set */:
+    case 230 /* v128_bitselect */:
+    case 231 /* i8x16_shuffle */:
+    case 232 /* simd_un */:
+    case 233 /* simd_bin */:
+    case 234 /* simd_shift */:
+    case 235 /* simd_test */:
+    case 236 /* simd_splat */:
+    case 237 /* simd_extract */:
+    case 238 /* simd_replace */:
+    case 239 /* simd_load */:
+    case 240 /* simd_load_lane */:
+    case 241 /* simd_store */:
+      return runSimd(vm, inst, code, pc, fp);
   }
   throw new RangeError(`bad opcode ${op} at ${pc}`);
 }

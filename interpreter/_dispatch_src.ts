@@ -20,6 +20,7 @@
 
 import { BuiltinFunctionIndex as B, TrapCode } from "@capstan/environ";
 import { Op } from "./_opcodes.ts";
+import { runSimd } from "./simd.ts";
 import type { Vm } from "./vm.ts";
 import type { VmInstance } from "./vm_objects.ts";
 import {
@@ -1583,6 +1584,24 @@ export function runExt(
       const r = callBuiltin(vm, inst, code[pc + 1], code[pc + 2], code[pc + 3], fp + code[pc + 4]);
       return r === 0 ? pc + 5 : -r;
     }
+    case Op.v128_mov:
+    case Op.v128_select:
+    case Op.v128_const:
+    case Op.v128_global_get:
+    case Op.v128_global_set:
+    case Op.v128_bitselect:
+    case Op.i8x16_shuffle:
+    case Op.simd_un:
+    case Op.simd_bin:
+    case Op.simd_shift:
+    case Op.simd_test:
+    case Op.simd_splat:
+    case Op.simd_extract:
+    case Op.simd_replace:
+    case Op.simd_load:
+    case Op.simd_load_lane:
+    case Op.simd_store:
+      return runSimd(vm, inst, code, pc, fp);
   }
   throw new RangeError(`bad opcode ${op} at ${pc}`);
 }

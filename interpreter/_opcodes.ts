@@ -232,7 +232,24 @@ export const Op = {
   table_set: 222,
   table_size: 223,
   builtin: 224,
+  v128_mov: 225,
+  v128_select: 226,
+  v128_const: 227,
+  v128_global_get: 228,
+  v128_global_set: 229,
+  v128_bitselect: 230,
+  i8x16_shuffle: 231,
+  simd_un: 232,
+  simd_bin: 233,
+  simd_shift: 234,
+  simd_test: 235,
+  simd_splat: 236,
+  simd_extract: 237,
+  simd_replace: 238,
+  simd_load: 239,
+  simd_load_lane: 240,
+  simd_store: 241,
 } as const;
 
 /** The number of opcodes. */
-export const OPCODE_COUNT = 225;
+export const OPCODE_COUNT = 242;

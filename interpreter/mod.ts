@@ -16,3 +16,5 @@ export * from "./disassemble.ts";
 export * from "./vm.ts";
 export * from "./vm_objects.ts";
 export * from "./wasm_math.ts";
+export { v128Registers } from "./simd.ts";
+export * from "./simd_math.ts";

@@ -304,6 +304,29 @@ const TABLE: readonly (readonly [string, string, boolean, string])[] = [
   ["table_set", "table:x i:r v:r", X, "table[i] = v; traps out of bounds"],
   ["table_size", "d:r table:x", X, "d = the table's size"],
   ["builtin", "id:x s0:x s1:x base:r", X, "call builtin id with statics s0, s1 and args at base"],
+  // SIMD (v128 values live in the VM's v128 file, see simd.ts; sub = the wasm 0xFD sub-opcode)
+  ["v128_mov", "d:r s:r", X, "copy a v128"],
+  ["v128_select", "d:r c:r a:r b:r", X, "d = c != 0 ? a : b (v128)"],
+  ["v128_const", "d:r w0:i w1:i w2:i w3:i", X, "load a v128 constant from its four words"],
+  ["v128_global_get", "d:r g:x", X, "read a v128 global (two slots) whose slot is vmctx[g]"],
+  ["v128_global_set", "g:x s:r", X, "write a v128 global (two slots) whose slot is vmctx[g]"],
+  ["v128_bitselect", "d:r a:r b:r c:r", X, "d = (a & c) | (b & ~c)"],
+  [
+    "i8x16_shuffle",
+    "d:r a:r b:r m0:i m1:i m2:i m3:i",
+    X,
+    "byte shuffle of a ++ b; lanes packed in m",
+  ],
+  ["simd_un", "d:r sub:x a:r", X, "v128 unary lane op sub"],
+  ["simd_bin", "d:r sub:x a:r b:r", X, "v128 binary lane op sub"],
+  ["simd_shift", "d:r sub:x a:r b:r", X, "v128 shift op sub by i32 b"],
+  ["simd_test", "d:r sub:x a:r", X, "i32 d = any_true/all_true/bitmask sub of a"],
+  ["simd_splat", "d:r sub:x a:r", X, "v128 d = splat sub of scalar a"],
+  ["simd_extract", "d:r sub:x a:r lane:i", X, "scalar d = extract_lane sub of a"],
+  ["simd_replace", "d:r sub:x a:r b:r lane:i", X, "v128 d = a with lane replaced by scalar b"],
+  ["simd_load", "d:r sub:x a:r offset:x", X, "v128 load sub (plain, extending, splat, zero)"],
+  ["simd_load_lane", "d:r sub:x a:r v:r offset:x lane:i", X, "d = v with one lane loaded"],
+  ["simd_store", "sub:x a:r v:r offset:x lane:i", X, "v128.store (sub 11) or a lane store"],
 ];
 
 /** Every op, in opcode order. */

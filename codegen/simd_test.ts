@@ -1,0 +1,259 @@
+/**
+ * SIMD through the whole pipeline (translate → codegen → VM) against native
+ * V8: one function per op applies it to operands in memory and stores the
+ * result; Capstan and native must agree (bit for bit, except NaN lanes of
+ * float arithmetic, which must be quiet NaNs). Also v128 locals,
+ * calls, blocks, select, loads/stores of every kind and their traps.
+ */
+import assert from "node:assert/strict";
+import { type OpInfo, parseWat, TrapCode, ValType } from "@capstan/environ";
+import {
+  BINARY,
+  buildModule,
+  compareVectors,
+  EXTRACTS,
+  hex,
+  i32c,
+  laneCount,
+  loadOperand,
+  loadScalar,
+  REPLACES,
+  RESULT,
+  SCALAR,
+  scalarPool,
+  SHIFTS,
+  simd,
+  SPLATS,
+  storeScalar,
+  TESTS,
+  UNARY,
+  V128_STORE,
+  vectorPool,
+} from "../interpreter/_simd_test_util.ts";
+import { TestInstance, TestTrap } from "./_test_harness.ts";
+
+interface Pair {
+  native: Uint8Array;
+  ours: Uint8Array;
+  run(i: number): void;
+}
+
+/** Instantiates the same bodies natively and on Capstan. */
+function pair(bodies: number[][]): Pair {
+  const bytes = buildModule(bodies);
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes));
+  const native = new Uint8Array((inst.exports.m as WebAssembly.Memory).buffer);
+  const t = new TestInstance(bytes);
+  const ours = t.inst.memory.bytes;
+  return {
+    native,
+    ours,
+    run(i: number) {
+      (inst.exports[`f${i}`] as () => void)();
+      t.call(`f${i}`);
+    },
+  };
+}
+
+const POOL = vectorPool(3);
+
+function setBoth(p: Pair, at: number, v: Uint8Array): void {
+  p.native.set(v, at);
+  p.ours.set(v, at);
+}
+
+function checkVectorOps(ops: readonly OpInfo[], body: (op: OpInfo) => number[], arity: number) {
+  const p = pair(ops.map(body));
+  ops.forEach((op, i) => {
+    for (let x = 0; x < POOL.length; x++) {
+      setBoth(p, 0, POOL[x]);
+      if (arity > 1) setBoth(p, 16, POOL[(x * 7 + 3) % POOL.length]);
+      p.run(i);
+      const err = compareVectors(
+        op,
+        p.native.slice(RESULT, RESULT + 16),
+        p.ours.slice(RESULT, RESULT + 16),
+      );
+      assert.equal(err, undefined, `${op.name}(${hex(POOL[x])}): ${err}`);
+    }
+  });
+}
+
+Deno.test("unary and binary SIMD ops through codegen + VM agree with native V8", () => {
+  checkVectorOps(UNARY, (op) => [
+    ...i32c(RESULT),
+    ...loadOperand(0),
+    ...simd(op.code),
+    ...V128_STORE,
+  ], 1);
+  checkVectorOps(BINARY, (op) => [
+    ...i32c(RESULT),
+    ...loadOperand(0),
+    ...loadOperand(1),
+    ...simd(op.code),
+    ...V128_STORE,
+  ], 2);
+});
+
+Deno.test("shifts, tests, splats, lanes through codegen + VM agree with native V8", () => {
+  const bodies: number[][] = [];
+  const names: string[] = [];
+  const sizes: number[] = [];
+  for (const op of SHIFTS) {
+    bodies.push([
+      ...i32c(RESULT),
+      ...loadOperand(0),
+      ...loadScalar(ValType.i32),
+      ...simd(op.code),
+      ...V128_STORE,
+    ]);
+    names.push(op.name);
+    sizes.push(16);
+  }
+  for (const op of TESTS) {
+    bodies.push([
+      ...i32c(RESULT),
+      ...loadOperand(0),
+      ...simd(op.code),
+      ...storeScalar(ValType.i32),
+    ]);
+    names.push(op.name);
+    sizes.push(4);
+  }
+  for (const op of SPLATS) {
+    bodies.push([...i32c(RESULT), ...loadScalar(op.sig![0][0]), ...simd(op.code), ...V128_STORE]);
+    names.push(op.name);
+    sizes.push(16);
+  }
+  for (const op of EXTRACTS) {
+    for (let l = 0; l < laneCount(op.name); l++) {
+      const t = op.sig![1][0];
+      bodies.push([...i32c(RESULT), ...loadOperand(0), ...simd(op.code, l), ...storeScalar(t)]);
+      names.push(`${op.name} ${l}`);
+      sizes.push(t === ValType.i64 || t === ValType.f64 ? 8 : 4);
+    }
+  }
+  for (const op of REPLACES) {
+    for (let l = 0; l < laneCount(op.name); l++) {
+      bodies.push([
+        ...i32c(RESULT),
+        ...loadOperand(0),
+        ...loadScalar(op.sig![0][1]),
+        ...simd(op.code, l),
+        ...V128_STORE,
+      ]);
+      names.push(`${op.name} ${l}`);
+      sizes.push(16);
+    }
+  }
+  const p = pair(bodies);
+  const scalars = scalarPool();
+  bodies.forEach((_, i) => {
+    for (let x = 0; x < POOL.length; x += 2) {
+      const s = scalars[x % scalars.length];
+      setBoth(p, 0, POOL[x]);
+      setBoth(p, SCALAR, s);
+      p.run(i);
+      assert.deepEqual(
+        p.ours.slice(RESULT, RESULT + sizes[i]),
+        p.native.slice(RESULT, RESULT + sizes[i]),
+        `${names[i]}(${hex(POOL[x])}, ${hex(s)})`,
+      );
+    }
+  });
+});
+
+Deno.test("every SIMD load and store kind through codegen + VM agrees with native V8", () => {
+  // address at SCALAR (i32), memarg offset 3 (unaligned), operand vector 0, lane 1
+  const addr = [...i32c(0), 0x28, 2, ...[SCALAR]];
+  const loads = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 92, 93];
+  const bodies: number[][] = [
+    ...loads.map((sub) => [...i32c(RESULT), ...addr, ...simd(sub, 0, 3), ...V128_STORE]),
+    ...[84, 85, 86, 87].map((sub) => [
+      ...i32c(RESULT),
+      ...addr,
+      ...loadOperand(0),
+      ...simd(sub, 0, 3, 1),
+      ...V128_STORE,
+    ]),
+    ...[11].map((sub) => [...addr, ...loadOperand(0), ...simd(sub, 0, 3)]),
+    ...[88, 89, 90, 91].map((sub) => [...addr, ...loadOperand(0), ...simd(sub, 0, 3, 1)]),
+  ];
+  const p = pair(bodies);
+  const src = Uint8Array.from({ length: 64 }, (_, i) => (i * 37 + 200) & 0xff);
+  for (let i = 0; i < bodies.length; i++) {
+    for (const at of [100, 1000, 65536 - 19]) {
+      setBoth(p, 96, new Uint8Array(p.native.length - 96));
+      setBoth(p, 100, src.subarray(0, 16));
+      setBoth(p, 1000, src.subarray(16, 48));
+      setBoth(p, 0, POOL[i % POOL.length]);
+      new DataView(p.native.buffer).setInt32(SCALAR, at, true);
+      new DataView(p.ours.buffer, p.ours.byteOffset).setInt32(SCALAR, at, true);
+      let nativeTrap = false;
+      let ourTrap = -1;
+      try {
+        p.run(i);
+      } catch (e) {
+        if (e instanceof TestTrap) ourTrap = e.code;
+        else if (e instanceof WebAssembly.RuntimeError) nativeTrap = true;
+        else throw e;
+      }
+      if (nativeTrap || ourTrap >= 0) {
+        // whichever threw first, the other must trap too
+        assert.ok(at > 65000, `unexpected trap for body ${i} at ${at}`);
+        continue;
+      }
+      assert.deepEqual(p.ours.slice(64), p.native.slice(64), `body ${i} at ${at}`);
+    }
+  }
+});
+
+Deno.test("SIMD loads and stores trap out of bounds with the memory trap", () => {
+  const w = parseWat(`(module (memory 1)
+    (func (export "ld") (param i32) (drop (v128.load offset=1 (local.get 0))))
+    (func (export "st") (param i32) (v128.store (local.get 0) (v128.const i64x2 1 2)))
+    (func (export "lane") (param i32) (v128.store64_lane 1 (local.get 0) (v128.const i64x2 1 2))))`);
+  const t = new TestInstance(w);
+  t.call("ld", 65536 - 17);
+  t.call("st", 65536 - 16);
+  t.call("lane", 65536 - 8);
+  for (const [name, a] of [["ld", 65536 - 16], ["st", 65536 - 15], ["lane", 65536 - 7]] as const) {
+    assert.throws(
+      () => t.call(name, a),
+      (e) => e instanceof TestTrap && e.code === TrapCode.MemoryOutOfBounds,
+      name,
+    );
+  }
+});
+
+Deno.test("v128 locals, params, results, blocks, select and calls keep their values", () => {
+  const w = parseWat(`(module (memory (export "m") 1)
+    (func $swap (param v128 v128) (result v128 v128) (local.get 1) (local.get 0))
+    (func $pick (param i32 v128 v128) (result v128)
+      (select (local.get 1) (local.get 2) (local.get 0)))
+    (func (export "run") (param i32) (result i32)
+      (local $a v128) (local $b v128) (local $z v128) (local $g v128)
+      (local.set $a (v128.const i32x4 10 20 30 40))
+      (local.set $g (v128.const i32x4 1 2 3 4))
+      (local.set $b (i32x4.add (local.get $a) (local.get $g)))
+      (local.set $g (local.get $b))
+      (call $swap (local.get $a) (local.get $b))
+      (local.set $a)
+      (local.set $b)
+      (block (result v128) (i32x4.mul (local.get $a) (v128.const i32x4 2 2 2 2)))
+      (local.set $a)
+      (v128.store (i32.const 0) (call $pick (local.get 0) (local.get $a) (local.get $b)))
+      (v128.store (i32.const 16) (local.get $g))
+      (v128.store (i32.const 32) (local.get $z))
+      (i32x4.extract_lane 3 (local.get $a))))`);
+  const native = new WebAssembly.Instance(new WebAssembly.Module(w));
+  const t = new TestInstance(w);
+  for (const c of [0, 1]) {
+    const expected = (native.exports.run as (x: number) => number)(c);
+    assert.equal(t.call("run", c), expected);
+    const nm = new Uint8Array((native.exports.m as WebAssembly.Memory).buffer, 0, 48);
+    assert.deepEqual(t.inst.memory.bytes.slice(0, 48), nm.slice());
+    const ours = new Int32Array(t.inst.memory.buffer.slice(0, 48));
+    assert.deepEqual([...ours.subarray(8, 12)], [0, 0, 0, 0]);
+  }
+});
