@@ -5,12 +5,14 @@
  *
  * Invariants: i32 and references (handles) use the low word; i64 and f64
  * both words, little-endian halves; f32 its bits in the low word; v128 two
- * consecutive slots (four words, lowest bytes first).
+ * consecutive slots (four words, lowest bytes first) in global storage, but
+ * in registers its own 16 bytes of the VM's v128 file (`v128Registers`).
  *
  * @module
  */
 
 import { type RefType, type ValType, ValType as VT } from "@capstan/environ";
+import { v128Registers } from "@capstan/interpreter";
 import type { Store } from "./store.ts";
 import { handleToRef, refToHandle } from "./table.ts";
 import type { Val } from "./val.ts";
@@ -64,8 +66,13 @@ export function readSlot(
     case VT.funcref:
     case VT.externref:
       return handleToRef(store, type as RefType, words[w]);
-    case VT.v128:
+    case VT.v128: {
+      // registers: a v128 lives in the VM's v128 file (same slot numbers), see BOUNDARY.md
+      if (words === store._vm.i32) {
+        return v128Registers(store._vm).u8.slice(slot << 4, (slot << 4) + 16);
+      }
       return new Uint8Array(words.slice(w, w + 4).buffer);
+    }
   }
   throw new TypeError(`not a value type: ${type}`);
 }
@@ -114,6 +121,10 @@ export function writeSlot(
       return;
     case VT.v128: {
       const b = v as Uint8Array;
+      if (words === store._vm.i32) {
+        v128Registers(store._vm).u8.set(b.subarray(0, 16), slot << 4);
+        return;
+      }
       words.set(new Int32Array(b.buffer.slice(b.byteOffset, b.byteOffset + 16)), w);
       return;
     }
