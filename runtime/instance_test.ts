@@ -219,3 +219,19 @@ Deno.test("a module compiled for another engine is refused", () => {
   const m = loadModule("segments", new Engine());
   assert.throws(() => new Instance(store, m, []), /different Engine/);
 });
+
+Deno.test("Linker.defineUnknownImportsAsTraps() lets a module link; calling such an import traps", () => {
+  const engine = new Engine();
+  const store = new Store(engine, undefined);
+  const linker = new Linker(engine);
+  const m = loadModule("exec", engine);
+  linker.funcWrap("env", "double", { params: ["i32"], results: ["i32"] }, (x) => 2 * x);
+  linker.defineUnknownImportsAsTraps(m);
+  const inst = linker.instantiate(store, m);
+  assert.deepEqual(inst.getFunc("via_host")!.call(2), [5], "the defined import is kept");
+  assert.throws(
+    () => inst.getFunc("call_fail")!.call(1),
+    (e: Error) =>
+      e instanceof Trap && /unknown import: `env::fail` has not been defined/.test(e.message),
+  );
+});

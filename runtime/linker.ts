@@ -23,7 +23,8 @@ import { LinkError } from "./link_error.ts";
 import type { Module } from "./module.ts";
 import type { Store } from "./store.ts";
 import { type FuncTypeInput, toFuncType } from "./val.ts";
-import type { FuncType } from "@capstan/environ";
+import { type FuncType, TrapCode } from "@capstan/environ";
+import { Trap } from "./trap.ts";
 
 type Definition =
   | { readonly kind: "extern"; readonly item: Extern }
@@ -158,6 +159,25 @@ export class Linker<T = undefined> {
   instance(store: Store<T>, moduleName: string, instance: Instance): this {
     store.checkOwns(instance, "Linker.instance");
     for (const { name, value } of instance.exports()) this.define(moduleName, name, value);
+    return this;
+  }
+
+  /**
+   * Defines every function import of `module` that is not yet defined as a
+   * host function that traps when called (other kinds stay undefined), so
+   * modules with optional imports can run as long as they do not call them.
+   *
+   * @param module the module whose imports to cover
+   * @returns this linker
+   */
+  defineUnknownImportsAsTraps(module: Module): this {
+    for (const imp of module.imports()) {
+      if (imp.type.kind !== "func" || this.#defs.has(this.#key(imp.module, imp.name))) continue;
+      const what = `\`${imp.module}::${imp.name}\``;
+      this.func(imp.module, imp.name, imp.type.type, () => {
+        throw new Trap(TrapCode.Unreachable, [], `unknown import: ${what} has not been defined`);
+      });
+    }
     return this;
   }
 
