@@ -62,6 +62,20 @@ function toVal(value: WastValue): Val {
   }
 }
 
+/** Like {@link toVal}, with f32/f64 as their bit patterns (for `Func.callBits`). */
+function toBitsVal(value: WastValue): Val {
+  if (value.type === "f32") return value.bits | 0;
+  if (value.type === "f64") return BigInt.asIntN(64, value.bits);
+  return toVal(value);
+}
+
+/** Like {@link fromVal}, with f32/f64 results as their bit patterns. */
+function fromBitsVal(type: ValType, v: Val): WastValue {
+  if (type === ValType.f32) return { type: "f32", bits: Number(v) >>> 0 };
+  if (type === ValType.f64) return { type: "f64", bits: BigInt.asUintN(64, BigInt(v)) };
+  return fromVal(type, v);
+}
+
 function fromVal(type: ValType, v: Val): WastValue {
   switch (type) {
     case ValType.i32:
@@ -140,8 +154,9 @@ class CapstanSession implements WastSession {
   invoke(instance: unknown, field: string, args: readonly WastValue[]): WastValue[] {
     const func = (instance as Instance).getFunc(field);
     if (!(func instanceof Func)) throw new Error(`no exported function "${field}"`);
-    const results = func.call(...args.map(toVal));
-    return func.type.results.map((t, i) => fromVal(t, results[i]));
+    // floats as bit patterns (callBits), so signalling NaN arguments/results survive
+    const results = func.callBits(...args.map(toBitsVal));
+    return func.type.results.map((t, i) => fromBitsVal(t, results[i]));
   }
 
   get(instance: unknown, field: string): WastValue {
