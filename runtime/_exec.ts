@@ -273,12 +273,31 @@ function runWasmSync(func: Func, type: FuncType, base: number): Val[] {
         case "epoch":
           throw trapHere(store, TrapCode.Interrupt);
         case "fuel":
-          throw trapHere(store, TrapCode.OutOfFuel);
+          if (!refuel(store, false)) throw trapHere(store, TrapCode.OutOfFuel);
+          r = vm.callRun();
+          break;
         case "trap":
           throw trapHere(store, r.code);
       }
     }
   }
+}
+
+/**
+ * Moves fuel from the store's reserve (set aside by an async call running in
+ * yield intervals) into the VM.
+ *
+ * @param store the store
+ * @param all move everything (the interval's worth was not enough for one check)
+ * @returns false when there is no reserve left (the fuel is really gone)
+ */
+function refuel(store: Store<unknown>, all: boolean): boolean {
+  const reserve = store._fuelReserve;
+  if (reserve <= 0) return false;
+  const take = all ? reserve : Math.min(reserve, store._fuelYieldInterval ?? reserve);
+  store._vm.fuel += take;
+  store._fuelReserve = reserve - take;
+  return true;
 }
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
@@ -303,6 +322,15 @@ async function suspend<R>(store: Store<unknown>, p: PromiseLike<R>): Promise<R> 
 async function callWasmAsync(func: Func, args: Val[]): Promise<Val[]> {
   const store = func.store;
   const vm = store._vm;
+  const interval = store.engine.config.consumeFuel ? store._fuelYieldInterval : undefined;
+  if (interval !== undefined) {
+    // Hand the VM one interval's worth of fuel at a time; the rest waits in the reserve.
+    const total = vm.fuel + store._fuelReserve;
+    vm.fuel = Math.min(total, interval);
+    store._fuelReserve = total - vm.fuel;
+  }
+  let lastFuelPc = -1;
+  let fuelAfterRefuel = -1;
   const base = vm.callStart(func._handle);
   try {
     writeValues(store, func.type.params, vm, base, args);
@@ -333,14 +361,28 @@ async function callWasmAsync(func: Func, args: Val[]): Promise<Val[]> {
           r = vm.callRun();
           break;
         }
-        case "fuel":
-          throw trapHere(store, TrapCode.OutOfFuel);
+        case "fuel": {
+          if (store._fuelReserve <= 0) throw trapHere(store, TrapCode.OutOfFuel);
+          // A check that an interval's worth cannot satisfy gets the whole reserve.
+          // (It is stuck when it stops again at the same check having spent nothing.)
+          const stuck = r.pc === lastFuelPc && vm.fuel === fuelAfterRefuel;
+          if (!stuck) await suspend(store, yieldToEventLoop());
+          refuel(store, stuck);
+          lastFuelPc = r.pc;
+          fuelAfterRefuel = vm.fuel;
+          r = vm.callRun();
+          break;
+        }
         case "trap":
           throw trapHere(store, r.code);
       }
     }
   } finally {
     vm.callEnd();
+    if (interval !== undefined) {
+      vm.fuel += store._fuelReserve;
+      store._fuelReserve = 0;
+    }
   }
 }
 

@@ -180,6 +180,33 @@ Deno.test("fuel stops an infinite loop, and refuelling lets the store run again"
   assert.ok(left < 1_000_000 && left > 0, `fuel was consumed: ${left}`);
 });
 
+Deno.test("fuel yield intervals let timers run in async calls and consume the same fuel", async () => {
+  const sync = execInstance({ consumeFuel: true });
+  sync.store.setFuel(100_000_000);
+  assert.deepEqual(fn(sync.instance, "count").call(2_000_000), [2_000_000]);
+  const used = 100_000_000 - sync.store.getFuel();
+
+  const { instance, store } = execInstance({ consumeFuel: true });
+  store.setFuel(100_000_000);
+  store.fuelAsyncYieldInterval(200_000);
+  let timerRuns = 0;
+  const timer = setInterval(() => timerRuns++, 0);
+  try {
+    assert.deepEqual(await fn(instance, "count").callAsync(2_000_000), [2_000_000]);
+  } finally {
+    clearInterval(timer);
+  }
+  assert.ok(timerRuns > 1, `the call yielded to the event loop repeatedly (${timerRuns})`);
+  assert.equal(100_000_000 - store.getFuel(), used, "yielding does not change fuel accounting");
+  // Running out of fuel still traps, also across intervals.
+  store.setFuel(50_000);
+  await assert.rejects(
+    fn(instance, "spin").callAsync(),
+    (e) => e instanceof Trap && e.code === TrapCode.OutOfFuel,
+  );
+  assert.ok(store.getFuel() < 50_000);
+});
+
 Deno.test("an epoch deadline stops an infinite loop when a worker advances the epoch", () => {
   // Fuel is only a backstop so that a broken epoch check fails the test instead of hanging it.
   const { instance, store, engine } = execInstance({ epochInterruption: true, consumeFuel: true });

@@ -66,6 +66,10 @@ export class Store<T = undefined> {
     memories: 0,
     tables: 0,
   };
+  /** Fuel set aside while an async call runs in yield intervals (part of `getFuel()`). */
+  _fuelReserve = 0;
+  /** Fuel units between yields in async calls, if set. */
+  _fuelYieldInterval: number | undefined = undefined;
   /** How many async calls are suspended awaiting a host Promise. */
   _suspended = 0;
   /** The store's virtual machine: registers, stacks, functions by handle, global storage. */
@@ -137,6 +141,7 @@ export class Store<T = undefined> {
       throw new RangeError(`fuel must be a non-negative safe integer, found ${fuel}`);
     }
     this._vm.fuel = fuel;
+    this._fuelReserve = 0;
   }
 
   /**
@@ -147,7 +152,23 @@ export class Store<T = undefined> {
    */
   getFuel(): number {
     this.#requireFuel();
-    return this._vm.fuel;
+    return this._vm.fuel + this._fuelReserve;
+  }
+
+  /**
+   * In async calls, yields to the event loop every `interval` units of fuel
+   * and then goes on, until the fuel set with {@link setFuel} runs out (as
+   * wasmtime's `fuel_async_yield_interval`). Synchronous calls never yield.
+   *
+   * @param interval fuel units between yields, or `undefined` to never yield
+   * @throws Error when the engine does not consume fuel
+   */
+  fuelAsyncYieldInterval(interval: number | undefined): void {
+    this.#requireFuel();
+    if (interval !== undefined && (!Number.isSafeInteger(interval) || interval <= 0)) {
+      throw new RangeError(`the yield interval must be a positive integer, found ${interval}`);
+    }
+    this._fuelYieldInterval = interval;
   }
 
   #requireFuel(): void {
