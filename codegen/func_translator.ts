@@ -93,6 +93,12 @@ const SWAP: Record<string, string> = {
   ge_u: "le_u",
 };
 
+/** Float ops whose result may be a NaN computed by the host (deterministic mode canonicalises it). */
+const NAN_PRODUCING = new Set(
+  ["add", "sub", "mul", "div", "sqrt", "min", "max", "ceil", "floor", "trunc", "nearest"]
+    .flatMap((o) => [`f32_${o}`, `f64_${o}`]).concat(["f32_demote_f64", "f64_promote_f32"]),
+);
+
 const COMMUTATIVE = new Set(["i32_add", "i32_mul", "i32_and", "i32_or", "i32_xor", "i64_add"]);
 
 const RENAME: Record<string, string> = {
@@ -859,6 +865,10 @@ export class FuncTranslator {
     if (code < 0) throw new CompileError(`unsupported operator ${info.name}`, r.offset);
     if (info.sig[0].length === 1) this.#unop(code, info.sig[1][0]);
     else this.#binop(name, code, info.sig[1][0]);
+    if (env.tunables.nanCanonicalization && NAN_PRODUCING.has(name)) {
+      const t = info.sig[1][0];
+      this.#emit(t === ValType.f32 ? Op.f32_canon : Op.f64_canon, this.#L + this.#h - 1);
+    }
   }
 
   /**

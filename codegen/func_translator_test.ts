@@ -149,3 +149,23 @@ Deno.test("i64 ops with constant operands use immediate forms and compute the sa
     assert.equal(i.call("f", x), ref(x));
   }
 });
+
+Deno.test("nanCanonicalization makes every computed NaN the canonical one", () => {
+  const wat = `(module
+    (func (export "f32") (param i32) (result i32)
+      (i32.reinterpret_f32 (f32.add (f32.reinterpret_i32 (local.get 0)) (f32.const 1))))
+    (func (export "f64") (param i64) (result i64)
+      (i64.reinterpret_f64 (f64.sqrt (f64.reinterpret_i64 (local.get 0)))))
+    (func (export "neg") (param i32) (result i32)
+      (i32.reinterpret_f32 (f32.neg (f32.reinterpret_i32 (local.get 0))))))`;
+  const det = new TestInstance(parseWat(wat), {}, {
+    tunables: tunables({ nanCanonicalization: true }),
+  });
+  assert.equal(det.call("f32", 0xffc01234 | 0), 0x7fc00000);
+  assert.equal(det.call("f64", -1n), 0x7ff8000000000000n);
+  assert.equal(det.call("f32", 0x3f800000), 0x40000000); // 1 + 1 = 2
+  // sign and bit ops are not arithmetic: their NaN payloads stay
+  assert.equal(det.call("neg", 0x7fc01234), 0xffc01234 | 0);
+  const plain = new TestInstance(parseWat(wat));
+  assert.notEqual(plain.call("f32", 0xffc01234 | 0), 0x7fc00000);
+});

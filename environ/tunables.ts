@@ -16,14 +16,17 @@ export interface Tunables {
   readonly countInstructions: boolean;
   /** Fuse frequent instruction pairs into super-instructions. */
   readonly superInstructions: boolean;
+  /** Deterministic mode: every float result that is a NaN becomes the canonical NaN. */
+  readonly nanCanonicalization: boolean;
 }
 
-/** The defaults: no fuel, no epochs, no counter, super-instructions on. */
+/** The defaults: no fuel, no epochs, no counter, super-instructions on, NaNs as computed. */
 export const DEFAULT_TUNABLES: Tunables = Object.freeze({
   consumeFuel: false,
   epochInterruption: false,
   countInstructions: false,
   superInstructions: true,
+  nanCanonicalization: false,
 });
 
 /** The default maximum wasm stack, in bytes (as wasmtime: 512 KiB). */

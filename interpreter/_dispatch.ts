@@ -1197,8 +1197,23 @@ export function run(vm: Vm): number {
         F64[fp + code[pc + 1]] = F32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
+      case 204 /* f32_canon */: {
+        const x = (fp + code[pc + 1]) << 1;
+        if ((I32[x] & 0x7fffffff) > 0x7f800000) I32[x] = 0x7fc00000;
+        pc += 2;
+        break;
+      }
+      case 205 /* f64_canon */: {
+        const x = fp + code[pc + 1];
+        if (F64[x] !== F64[x]) {
+          I32[x << 1] = 0;
+          I32[(x << 1) + 1] = 0x7ff80000;
+        }
+        pc += 2;
+        break;
+      }
       // memory
-      case 204 /* load32 */: {
+      case 206 /* load32 */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 4 > memLen) {
           trap = T_MEM;
@@ -1208,7 +1223,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 205 /* load8_s */: {
+      case 207 /* load8_s */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea >= memLen) {
           trap = T_MEM;
@@ -1218,7 +1233,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 206 /* load8_u */: {
+      case 208 /* load8_u */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea >= memLen) {
           trap = T_MEM;
@@ -1228,7 +1243,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 207 /* load16_s */: {
+      case 209 /* load16_s */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 2 > memLen) {
           trap = T_MEM;
@@ -1238,7 +1253,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 208 /* load16_u */: {
+      case 210 /* load16_u */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 2 > memLen) {
           trap = T_MEM;
@@ -1248,7 +1263,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 209 /* load64 */: {
+      case 211 /* load64 */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -1260,7 +1275,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 216 /* store32 */: {
+      case 218 /* store32 */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 4 > memLen) {
           trap = T_MEM;
@@ -1270,7 +1285,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 217 /* store8 */: {
+      case 219 /* store8 */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea >= memLen) {
           trap = T_MEM;
@@ -1280,7 +1295,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 218 /* store16 */: {
+      case 220 /* store16 */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 2 > memLen) {
           trap = T_MEM;
@@ -1290,7 +1305,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 219 /* store64 */: {
+      case 221 /* store64 */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -1515,17 +1530,17 @@ export function runExt(
       F32[(fp + code[pc + 1]) << 1] = f32FromU64(I32[a], I32[a + 1]);
       return pc + 3;
     }
-    case 210 /* load64_8_s */:
-    case 211 /* load64_8_u */:
-    case 212 /* load64_16_s */:
-    case 213 /* load64_16_u */:
-    case 214 /* load64_32_s */:
-    case 215 /* load64_32_u */: {
+    case 212 /* load64_8_s */:
+    case 213 /* load64_8_u */:
+    case 214 /* load64_16_s */:
+    case 215 /* load64_16_u */:
+    case 216 /* load64_32_s */:
+    case 217 /* load64_32_u */: {
       const mem = inst.memory;
       const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
-      const size = op === 210 /* load64_8_s */ || op === 211 /* load64_8_u */
+      const size = op === 212 /* load64_8_s */ || op === 213 /* load64_8_u */
         ? 1
-        : op === 212 /* load64_16_s */ || op === 213 /* load64_16_u */
+        : op === 214 /* load64_16_s */ || op === 215 /* load64_16_u */
         ? 2
         : 4;
       if (ea + size > mem.byteLength) return -T_MEM;
@@ -1533,23 +1548,23 @@ export function runExt(
       let v: number;
       let hi: number;
       switch (op) {
-        case 210 /* load64_8_s */:
+        case 212 /* load64_8_s */:
           v = dv.getInt8(ea);
           hi = v >> 31;
           break;
-        case 211 /* load64_8_u */:
+        case 213 /* load64_8_u */:
           v = dv.getUint8(ea);
           hi = 0;
           break;
-        case 212 /* load64_16_s */:
+        case 214 /* load64_16_s */:
           v = dv.getInt16(ea, true);
           hi = v >> 31;
           break;
-        case 213 /* load64_16_u */:
+        case 215 /* load64_16_u */:
           v = dv.getUint16(ea, true);
           hi = 0;
           break;
-        case 214 /* load64_32_s */:
+        case 216 /* load64_32_s */:
           v = dv.getInt32(ea, true);
           hi = v >> 31;
           break;
@@ -1562,47 +1577,47 @@ export function runExt(
       I32[d + 1] = hi;
       return pc + 5;
     }
-    case 220 /* memory_size */:
+    case 222 /* memory_size */:
       I32[(fp + code[pc + 1]) << 1] = inst.memory.byteLength / 65536;
       return pc + 3;
-    case 221 /* table_get */: {
+    case 223 /* table_get */: {
       const t = inst.tables[code[pc + 2]];
       const i = I32[(fp + code[pc + 3]) << 1] >>> 0;
       if (i >= t.size) return -T_TABLE;
       I32[(fp + code[pc + 1]) << 1] = t.elems[i];
       return pc + 4;
     }
-    case 222 /* table_set */: {
+    case 224 /* table_set */: {
       const t = inst.tables[code[pc + 1]];
       const i = I32[(fp + code[pc + 2]) << 1] >>> 0;
       if (i >= t.size) return -T_TABLE;
       t.elems[i] = I32[(fp + code[pc + 3]) << 1];
       return pc + 4;
     }
-    case 223 /* table_size */:
+    case 225 /* table_size */:
       I32[(fp + code[pc + 1]) << 1] = inst.tables[code[pc + 2]].size;
       return pc + 3;
-    case 224 /* builtin */: {
+    case 226 /* builtin */: {
       const r = callBuiltin(vm, inst, code[pc + 1], code[pc + 2], code[pc + 3], fp + code[pc + 4]);
       return r === 0 ? pc + 5 : -r;
     }
-    case 225 /* v128_mov */:
-    case 226 /* v128_select */:
-    case 227 /* v128_const */:
-    case 228 /* v128_global_get */:
-    case 229 /* v128_global_set */:
-    case 230 /* v128_bitselect */:
-    case 231 /* i8x16_shuffle */:
-    case 232 /* simd_un */:
-    case 233 /* simd_bin */:
-    case 234 /* simd_shift */:
-    case 235 /* simd_test */:
-    case 236 /* simd_splat */:
-    case 237 /* simd_extract */:
-    case 238 /* simd_replace */:
-    case 239 /* simd_load */:
-    case 240 /* simd_load_lane */:
-    case 241 /* simd_store */:
+    case 227 /* v128_mov */:
+    case 228 /* v128_select */:
+    case 229 /* v128_const */:
+    case 230 /* v128_global_get */:
+    case 231 /* v128_global_set */:
+    case 232 /* v128_bitselect */:
+    case 233 /* i8x16_shuffle */:
+    case 234 /* simd_un */:
+    case 235 /* simd_bin */:
+    case 236 /* simd_shift */:
+    case 237 /* simd_test */:
+    case 238 /* simd_splat */:
+    case 239 /* simd_extract */:
+    case 240 /* simd_replace */:
+    case 241 /* simd_load */:
+    case 242 /* simd_load_lane */:
+    case 243 /* simd_store */:
       return runSimd(vm, inst, code, pc, fp);
   }
   throw new RangeError(`bad opcode ${op} at ${pc}`);

@@ -1195,6 +1195,21 @@ export function run(vm: Vm): number {
         F64[fp + code[pc + 1]] = F32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
+      case Op.f32_canon: {
+        const x = (fp + code[pc + 1]) << 1;
+        if ((I32[x] & 0x7fffffff) > 0x7f800000) I32[x] = 0x7fc00000;
+        pc += 2;
+        break;
+      }
+      case Op.f64_canon: {
+        const x = fp + code[pc + 1];
+        if (F64[x] !== F64[x]) {
+          I32[x << 1] = 0;
+          I32[(x << 1) + 1] = 0x7ff80000;
+        }
+        pc += 2;
+        break;
+      }
       // memory
       case Op.load32: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);

@@ -281,6 +281,8 @@ const TABLE: readonly (readonly [string, string, boolean, string])[] = [
   ["f64_convert_i64_u", UN, M, "unsigned i64 to f64"],
   ["f32_demote_f64", UN, M, "f64 to f32"],
   ["f64_promote_f32", UN, M, "f32 to f64"],
+  ["f32_canon", "x:r", M, "deterministic mode: a NaN in x becomes the canonical f32 NaN"],
+  ["f64_canon", "x:r", M, "deterministic mode: a NaN in x becomes the canonical f64 NaN"],
   // memory 0: effective address = u32(a + k) + u32 offset (k: a folded i32.add of a constant)
   ["load32", LD, M, "load 4 bytes (i32.load, f32.load)"],
   ["load8_s", LD, M, "load 1 byte, sign-extend to i32"],
