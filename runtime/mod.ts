@@ -16,7 +16,8 @@
  * or `null`, externref any JavaScript value (`null` is null). `Func.callBits`
  * passes floats as bit patterns instead, so NaN payloads survive exactly.
  *
- * Execution control: fuel (`Engine({ consumeFuel })`, `store.setFuel`),
+ * Execution control: fuel (`Engine({ consumeFuel })`, `store.setFuel`, and
+ * `store.fuelAsyncYieldInterval` to yield to the event loop in async calls),
  * epochs (`Engine({ epochInterruption })`, `store.setEpochDeadline`,
  * `engine.incrementEpoch()`, or {@link startEpochTicker} to advance them from
  * a worker so even synchronous calls are interrupted), the wasm stack limit
