@@ -8,7 +8,11 @@
  *    (with subtyping of limits) are checked — failures are `LinkError`s (or an
  *    `Error` for the limit) and nothing is created;
  * 2. defined functions, tables, memories and globals are allocated (global
- *    initialisers and element items are constant expressions);
+ *    initialisers and element items are constant expressions), and the VM's
+ *    context for the instance is built: code, memory 0, tables, segments, and
+ *    a vmctx laid out by `VMOffsets` holding every function's handle, every
+ *    global's storage slot (imported ones share the exporter's slot) and the
+ *    canonical signature id of every type;
  * 3. active element segments are written to their tables, then active data
  *    segments to their memories, each in module order; a segment out of
  *    bounds traps ("out of bounds table access" / "out of bounds memory
