@@ -11,6 +11,7 @@ export { main, MAIN_USAGE } from "./main.ts";
 export { type CommandOutput, WAST_USAGE, wastCommand } from "./wast_command.ts";
 export {
   describeCommand,
+  messageMatches,
   runScript,
   type RunScriptOptions,
   type ScriptResult,

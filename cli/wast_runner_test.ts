@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { jsApiEngine } from "./js_api_engine.ts";
-import { runScript, type WastScript } from "./wast_runner.ts";
+import { messageMatches, runScript, type WastScript } from "./wast_runner.ts";
 
 const native = jsApiEngine(WebAssembly, { name: "native", checksMessages: false });
 const messages = jsApiEngine(WebAssembly, { name: "strict", checksMessages: true });
@@ -88,4 +88,12 @@ Deno.test("runScript() counts an unknown command as failed, not passed", async (
   });
   assert.equal(result.failed, 1);
   assert.equal(result.passed, 0);
+});
+
+Deno.test("messageMatches() accepts the text, or the text without a trailing index", () => {
+  assert.ok(messageMatches("wasm trap: integer divide by zero", "integer divide by zero"));
+  assert.ok(messageMatches("uninitialized element", "uninitialized element 2"));
+  assert.ok(messageMatches("unknown global 1 (at offset 0x20)", "unknown global 1"));
+  assert.ok(!messageMatches("uninitialized element", "undefined element"));
+  assert.ok(!messageMatches("type mismatch", "unknown global 1"));
 });
