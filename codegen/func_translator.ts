@@ -422,6 +422,11 @@ export class FuncTranslator {
   #return(): void {
     const m = this.#results.length;
     const from = this.#h - m;
+    if (m === 1 && this.#retargetLast(from, 0)) {
+      this.#emit(Op.return);
+      this.#blockEnd();
+      return;
+    }
     // Copy every result into its own stack register first (without changing
     // the entries: other paths may still see them as they were), then down to
     // registers 0.. in ascending order, which never overwrites a pending source.
@@ -1009,16 +1014,29 @@ export class FuncTranslator {
       if (this.#kind[p] === LOCAL && this.#val[p] === x) this.#materialize(p);
     }
     const kind = this.#kind[pos];
-    if (kind === TEMP && this.#lastDef === this.#insts.length - 1 && this.#lastDef > 0) {
-      const last = this.#insts[this.#lastDef];
-      const info = last.op >= 0 ? this.#opInfoFirstIsDst(last.op) : false;
-      if (info && last.operands[0] === this.#L + pos) {
-        last.operands[0] = x;
-        return;
-      }
-    }
+    if (this.#retargetLast(pos, x)) return;
     if (kind === LOCAL && this.#val[pos] === x) return;
     this.#moveTo(x, pos);
+  }
+
+  /**
+   * When the last instruction computed temporary entry `pos` (and nothing
+   * else has happened since), makes it write register `dst` instead.
+   *
+   * @returns whether it did
+   */
+  #retargetLast(pos: number, dst: number): boolean {
+    if (
+      this.#kind[pos] !== TEMP || this.#lastDef !== this.#insts.length - 1 || this.#lastDef <= 0
+    ) {
+      return false;
+    }
+    const last = this.#insts[this.#lastDef];
+    if (last.op < 0 || !this.#opInfoFirstIsDst(last.op) || last.operands[0] !== this.#L + pos) {
+      return false;
+    }
+    last.operands[0] = dst;
+    return true;
   }
 
   #opInfoFirstIsDst(op: number): boolean {
