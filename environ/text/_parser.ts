@@ -97,6 +97,9 @@ export class Parser {
 
   /** A {@link TextError} at a token (default: the current one). */
   error(reason: string, tok: Token | undefined = this.toks[this.pos]): TextError {
+    if (tok?.error !== undefined) {
+      return new TextError(tok.error.reason, this.source, tok.error.offset);
+    }
     const at = tok ? tok.start : this.source.length;
     if (reason === "unexpected token" && tok !== undefined && isReserved(tok)) {
       // The spec's lexer rejects reserved words (and malformed numbers) outright.
@@ -169,7 +172,7 @@ export class Parser {
   /** Consumes a string token and returns its bytes. */
   string(): Uint8Array {
     const t = this.next();
-    if (t.kind !== "string") throw this.error("unexpected token", t);
+    if (t.kind !== "string" || t.error !== undefined) throw this.error("unexpected token", t);
     return t.bytes!;
   }
 

@@ -13,7 +13,9 @@
  *   `reserved` and always malformed where it is used.
  * - String tokens carry their decoded bytes; non-ASCII source characters are
  *   encoded as UTF-8. Escapes are checked here (`\u{...}` must be a Unicode
- *   scalar value).
+ *   scalar value), but a bad escape or a stray character does not stop the
+ *   lexer: the token carries the `error`, raised when the parser uses it, so a
+ *   malformed module inside a script fails alone.
  * - Every `lparen` token's `match` is the index of its `rparen`; unbalanced
  *   parentheses raise a {@link TextError}.
  *
@@ -39,6 +41,8 @@ export interface Token {
   readonly bytes?: Uint8Array;
   /** For `lparen`: the index of the matching `rparen` token. */
   match: number;
+  /** A problem inside the token (a bad escape, a stray character), raised when it is used. */
+  readonly error?: TokenError;
 }
 
 // Identifier characters: 0-9 A-Z a-z and ! # $ % & ' * + - . / : < = > ? @ \ ^ _ ` | ~
@@ -47,6 +51,11 @@ for (let c = 0x30; c <= 0x39; c++) ID_CHAR[c] = 1;
 for (let c = 0x41; c <= 0x5a; c++) ID_CHAR[c] = 1;
 for (let c = 0x61; c <= 0x7a; c++) ID_CHAR[c] = 1;
 for (const ch of "!#$%&'*+-./:<=>?@\\^_`|~") ID_CHAR[ch.charCodeAt(0)] = 1;
+
+/** `,` `[` `]` `{` `}`: characters that may only appear in reserved tokens. */
+function isReservedChar(c: number): boolean {
+  return c === 0x2c || c === 0x5b || c === 0x5d || c === 0x7b || c === 0x7d;
+}
 
 /**
  * Whether a character code is an identifier character of the text format.
@@ -63,7 +72,7 @@ export function isIdChar(c: number): boolean {
  *
  * @param source the text of a module or script
  * @returns the tokens, parentheses matched
- * @throws {TextError} on an unknown character, a bad string or unbalanced parentheses
+ * @throws {TextError} on an unclosed string, comment or parenthesis
  * @example
  * ```ts
  * import { tokenize } from "./lexer.ts";
@@ -87,7 +96,16 @@ export function tokenize(source: string): Token[] {
         while (i < n && source.charCodeAt(i) !== 0x0a) i++;
         continue;
       }
-      throw new TextError("unexpected character", source, i);
+      tokens.push({
+        kind: "reserved",
+        start: i,
+        end: i + 1,
+        text: ";",
+        match: -1,
+        error: { reason: "unexpected character", offset: i },
+      });
+      i++;
+      continue;
     }
     if (c === 0x28 /* ( */) {
       const next = source.charCodeAt(i + 1);
@@ -113,30 +131,36 @@ export function tokenize(source: string): Token[] {
       i++;
       continue;
     }
-    if (c === 0x22 /* " */ || isIdChar(c)) {
+    if (c === 0x22 /* " */ || isIdChar(c) || isReservedChar(c)) {
       const start = i;
       let strings = 0;
       let other = false;
+      let reservedChars = false;
       let bytes: Uint8Array | undefined;
+      let error: TokenError | undefined;
       while (i < n) {
         const d = source.charCodeAt(i);
         if (d === 0x22) {
           const s = readString(source, i);
           bytes = s.bytes;
+          error ??= s.error;
           i = s.end;
           strings++;
         } else if (isIdChar(d)) {
           other = true;
+          i++;
+        } else if (isReservedChar(d)) {
+          reservedChars = true;
           i++;
         } else {
           break;
         }
       }
       const text = source.slice(start, i);
-      if (strings === 1 && !other) {
-        tokens.push({ kind: "string", start, end: i, text, bytes, match: -1 });
-      } else if (strings > 0) {
-        tokens.push({ kind: "reserved", start, end: i, text, match: -1 });
+      if (strings === 1 && !other && !reservedChars) {
+        tokens.push({ kind: "string", start, end: i, text, bytes, match: -1, error });
+      } else if (strings > 0 || reservedChars) {
+        tokens.push({ kind: "reserved", start, end: i, text, match: -1, error });
       } else {
         let kind: TokenKind = "atom";
         if (c >= 0x61 && c <= 0x7a) kind = "keyword";
@@ -145,7 +169,18 @@ export function tokenize(source: string): Token[] {
       }
       continue;
     }
-    throw new TextError("unexpected character", source, i);
+    // Any other character: a token of its own that is malformed wherever it is used.
+    const cp = source.codePointAt(i)!;
+    const len = cp > 0xffff ? 2 : 1;
+    tokens.push({
+      kind: "reserved",
+      start: i,
+      end: i + len,
+      text: source.slice(i, i + len),
+      match: -1,
+      error: { reason: "unexpected character", offset: i },
+    });
+    i += len;
   }
   if (open.length > 0) {
     throw new TextError("unexpected end of input", source, n);
@@ -208,11 +243,30 @@ const HEX = (c: number): number => {
   return -1;
 };
 
-/** Reads a string literal at `i` (its opening quote): its bytes and the index after it. */
-function readString(source: string, i: number): { bytes: Uint8Array; end: number } {
+/** A problem found inside a token, reported when the parser uses the token. */
+export interface TokenError {
+  /** The spec's wording. */
+  readonly reason: string;
+  /** Where in the source. */
+  readonly offset: number;
+}
+
+/**
+ * Reads a string literal at `i` (its opening quote): its bytes, the index
+ * after it, and the first problem inside it, if any. Only a string that never
+ * ends is fatal here.
+ */
+function readString(
+  source: string,
+  i: number,
+): { bytes: Uint8Array; end: number; error: TokenError | undefined } {
   const start = i;
   const out: number[] = [];
   const n = source.length;
+  let error: TokenError | undefined;
+  const fail = (reason: string, offset: number) => {
+    error ??= { reason, offset };
+  };
   i++;
   while (true) {
     if (i >= n) throw new TextError("unexpected end of input", source, start);
@@ -221,7 +275,11 @@ function readString(source: string, i: number): { bytes: Uint8Array; end: number
       i++;
       break;
     }
-    if (c < 0x20 || c === 0x7f) throw new TextError("illegal character in string", source, i);
+    if (c < 0x20 || c === 0x7f) {
+      fail("illegal character in string", i);
+      i++;
+      continue;
+    }
     if (c === 0x5c /* \ */) {
       const e = source.charCodeAt(i + 1);
       i += 2;
@@ -242,29 +300,34 @@ function readString(source: string, i: number): { bytes: Uint8Array; end: number
           break;
         case 0x75: { // \u{hex}
           if (source.charCodeAt(i) !== 0x7b) {
-            throw new TextError("illegal escape", source, i - 2);
+            fail("illegal escape", i - 2);
+            break;
           }
           let j = i + 1;
           let v = 0;
           let digits = 0;
+          let ok = true;
           let prevUnderscore = true;
-          while (j < n && source.charCodeAt(j) !== 0x7d) {
+          for (; j < n; j++) {
             const ch = source.charCodeAt(j);
+            if (ch === 0x7d || ch === 0x22) break;
             if (ch === 0x5f && !prevUnderscore) {
               prevUnderscore = true;
-              j++;
               continue;
             }
             const h = HEX(ch);
-            if (h < 0) throw new TextError("illegal escape", source, j);
-            v = v * 16 + h;
-            if (v > 0x10ffff) throw new TextError("illegal escape", source, j);
+            if (h < 0) ok = false;
+            else v = Math.min(v * 16 + h, 0x110000);
             digits++;
             prevUnderscore = false;
-            j++;
           }
-          if (digits === 0 || prevUnderscore || j >= n || (v >= 0xd800 && v < 0xe000)) {
-            throw new TextError("illegal escape", source, i - 2);
+          if (
+            !ok || digits === 0 || prevUnderscore || source.charCodeAt(j) !== 0x7d ||
+            v > 0x10ffff || (v >= 0xd800 && v < 0xe000)
+          ) {
+            fail("illegal escape", i - 2);
+            i = source.charCodeAt(j) === 0x7d ? j + 1 : j;
+            break;
           }
           pushUtf8(out, v);
           i = j + 1;
@@ -273,7 +336,10 @@ function readString(source: string, i: number): { bytes: Uint8Array; end: number
         default: {
           const h1 = HEX(e);
           const h2 = HEX(source.charCodeAt(i));
-          if (h1 < 0 || h2 < 0) throw new TextError("illegal escape", source, i - 2);
+          if (h1 < 0 || h2 < 0) {
+            fail("illegal escape", i - 2);
+            break;
+          }
           out.push(h1 * 16 + h2);
           i++;
         }
@@ -296,7 +362,7 @@ function readString(source: string, i: number): { bytes: Uint8Array; end: number
     pushUtf8(out, cp);
     i++;
   }
-  return { bytes: new Uint8Array(out), end: i };
+  return { bytes: new Uint8Array(out), end: i, error };
 }
 
 function pushUtf8(out: number[], cp: number): void {

@@ -52,22 +52,37 @@ Deno.test("tokenize() decodes string escapes and UTF-8", () => {
   );
 });
 
-Deno.test("tokenize() rejects bad escapes, control characters and unclosed text", () => {
-  for (
-    const bad of ['"\\u{D800}"', '"\\u{110000}"', '"\\x"', '"\\0"', '"a\tb"', '"abc', "(; x", "(a"]
-  ) {
+Deno.test("tokenize() marks bad escapes and stray characters on their token", () => {
+  const cases: [string, string][] = [
+    ['"\\u{D800}"', "illegal escape"],
+    ['"\\u{110000}"', "illegal escape"],
+    ['"\\u{41"', "illegal escape"],
+    ['"\\x"', "illegal escape"],
+    ['"\\0"', "illegal escape"],
+    ['"a\tb"', "illegal character in string"],
+    ["\u00e9", "unexpected character"],
+  ];
+  for (const [text, reason] of cases) {
+    const toks = tokenize(text);
+    assert.equal(toks.length, 1, text);
+    assert.equal(toks[0].error?.reason, reason, text);
+  }
+  assert.equal(tokenize("a,b")[0].kind, "reserved");
+  assert.deepEqual(kinds("{x}"), ["reserved:{x}"]);
+});
+
+Deno.test("tokenize() fails on text that never ends", () => {
+  for (const bad of ['"abc', "(; x", "(a", '(@x "']) {
     assert.throws(() => tokenize(bad), TextError, bad);
   }
 });
 
 Deno.test("TextError names the line and column of the problem", () => {
-  try {
-    tokenize('(module\n  (func "\\q"))');
-    assert.fail("no error");
-  } catch (e) {
-    assert.ok(e instanceof TextError);
-    assert.equal(e.line, 2);
-    assert.equal(e.column, 10);
-    assert.match(e.message, /\(at line 2, column 10\)$/);
-  }
+  const source = '(module\n  (func "\\q"))';
+  const tok = tokenize(source).find((t) => t.error !== undefined)!;
+  const e = new TextError(tok.error!.reason, source, tok.error!.offset);
+  assert.equal(e.line, 2);
+  assert.equal(e.column, 10);
+  assert.equal(e.message, "illegal escape (at line 2, column 10)");
+  assert.equal(e.name, "CompileError");
 });

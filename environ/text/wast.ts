@@ -188,6 +188,7 @@ class ScriptParser {
       let end = p.pos;
       while (end < p.toks.length) {
         const k = p.toks[end + 1];
+        if (p.toks[end].kind !== "lparen") break;
         if (k === undefined || k.kind !== "keyword" || !Object.hasOwn(FIELDS, k.text)) break;
         end = p.toks[end].match + 1;
       }

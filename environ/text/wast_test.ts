@@ -7,6 +7,7 @@
 
 import assert from "node:assert/strict";
 import { parseWast } from "./wast.ts";
+import { parseWat } from "./wat.ts";
 import type {
   WastActionCommand,
   WastModuleAssertion,
@@ -14,6 +15,7 @@ import type {
   WastTrapCommand,
 } from "./wast.ts";
 import { TextError } from "./text_error.ts";
+import { CompileError } from "../errors.ts";
 
 Deno.test("parseWast() carries text, binary and quoted modules as bytes", () => {
   const s = parseWast(
@@ -143,4 +145,74 @@ Deno.test("parseWast() rejects a malformed script with line and column", () => {
     return true;
   });
   assert.throws(() => parseWast('(assert_return (invoke "f"'), TextError);
+});
+
+Deno.test("parseWast() stops on a stray character after an inline module", () => {
+  assert.throws(() => parseWast("(func) \u000e memory 0)"), TextError);
+});
+
+Deno.test("parseWast()/parseWat() raise only CompileErrors on mutated spec scripts", () => {
+  // Seeded mutations (insert a token, delete a span, replace a character) of
+  // small spec scripts: any outcome but a non-CompileError exception (or a
+  // hang) is fine.
+  let seed = 0x5eed;
+  const r = () => {
+    seed ^= seed << 13;
+    seed >>>= 0;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    seed >>>= 0;
+    return seed / 4294967296;
+  };
+  const core = new URL("../../../shared/spec/core/", import.meta.url);
+  const sources = ["forward", "comments", "start", "br_table", "elem", "tokens", "simd_lane"]
+    .map((n) => Deno.readTextFileSync(new URL(`${n}.wast`, core)));
+  const pieces = [
+    "(",
+    ")",
+    "$x",
+    "0",
+    "-1",
+    '"',
+    "func",
+    "module",
+    "block",
+    "end",
+    "then",
+    "nan:0x",
+    "(;",
+    ";;",
+    "\n",
+    "offset=",
+    "(type 0)",
+    "(param",
+    "(result",
+    "v128.const",
+    "(elem",
+    "\\u{",
+    "{",
+    "\u00e9",
+  ];
+  let runs = 0;
+  for (let iter = 0; iter < 400; iter++) {
+    let text = sources[Math.floor(r() * sources.length)];
+    for (let k = 0; k < 1 + Math.floor(r() * 4); k++) {
+      const at = Math.floor(r() * text.length);
+      const op = r();
+      if (op < 0.4) {
+        text = text.slice(0, at) + pieces[Math.floor(r() * pieces.length)] + text.slice(at);
+      } else if (op < 0.7) text = text.slice(0, at) + text.slice(at + Math.floor(r() * 10));
+      else {text = text.slice(0, at) + String.fromCharCode(Math.floor(r() * 128)) +
+          text.slice(at + 1);}
+    }
+    for (const parse of [parseWast, parseWat]) {
+      try {
+        parse(text);
+      } catch (e) {
+        assert.ok(e instanceof CompileError, String(e));
+      }
+      runs++;
+    }
+  }
+  assert.equal(runs, 800);
 });
