@@ -157,6 +157,17 @@ Deno.test("1,000,000-deep recursion traps 'call stack exhausted' and the store w
       e instanceof Trap && e.code === TrapCode.StackOverflow &&
       e.message === "call stack exhausted",
   );
+  let trap: Trap | undefined;
+  try {
+    deep.call(1_000_000);
+  } catch (e) {
+    trap = e as Trap;
+  }
+  assert.ok(trap!.backtrace.length > 1000, "every frame is kept");
+  assert.ok(trap!.backtrace.every((f) => f.funcName === "deep"));
+  const lines = String(trap).split("\n");
+  assert.equal(lines.length, 2 + 100 + 1, "the text shows 100 frames and a count");
+  assert.match(lines.at(-1)!, /\.\.\. \d+ more frames/);
   assert.deepEqual(deep.call(1000), [1000]);
 });
 

@@ -72,7 +72,7 @@ export { formatExternType, matchExternType } from "./extern_type.ts";
 export type { ExportType, ExternType, ImportType } from "./extern_type.ts";
 export { formatFuncType, funcType, toValType } from "./val.ts";
 export type { FuncTypeInput, Val, ValTypeName } from "./val.ts";
-export { formatBacktrace, Trap } from "./trap.ts";
+export { BACKTRACE_DISPLAY_LIMIT, formatBacktrace, Trap } from "./trap.ts";
 export type { FrameInfo } from "./trap.ts";
 export { LinkError } from "./link_error.ts";
 export { CompileError, TrapCode, ValType } from "@capstan/environ";

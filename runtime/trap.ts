@@ -48,15 +48,25 @@ export function formatFrame(index: number, frame: FrameInfo): string {
   return `  ${String(index).padStart(3)}: ${offset} - ${mod}!${fn}`;
 }
 
+/** How many frames {@link formatBacktrace} shows by default (deep recursion has thousands). */
+export const BACKTRACE_DISPLAY_LIMIT = 100;
+
 /**
- * Formats a backtrace, one line per frame under a `wasm backtrace:` header.
+ * Formats a backtrace, one line per frame under a `wasm backtrace:` header;
+ * past `limit` frames, one line says how many more there are.
  *
  * @param frames the frames, innermost first
+ * @param limit the most frames to show
  * @returns the text, or `""` when there are no frames
  */
-export function formatBacktrace(frames: readonly FrameInfo[]): string {
+export function formatBacktrace(
+  frames: readonly FrameInfo[],
+  limit: number = BACKTRACE_DISPLAY_LIMIT,
+): string {
   if (frames.length === 0) return "";
-  return "wasm backtrace:\n" + frames.map((f, i) => formatFrame(i, f)).join("\n");
+  const shown = frames.slice(0, limit).map((f, i) => formatFrame(i, f));
+  if (frames.length > limit) shown.push(`      ... ${frames.length - limit} more frames`);
+  return "wasm backtrace:\n" + shown.join("\n");
 }
 
 /**
