@@ -82,7 +82,11 @@ export const BUILTIN_COUNT: number = TABLE.length;
  * Host-call indices: what a compiled-code exit to the host asks for. Index 0
  * is an array-call to a host function; `HostCall.builtin(i)` is builtin `i`.
  */
-export const HostCall = Object.freeze({
+export const HostCall: {
+  readonly ArrayCall: 0;
+  builtin(i: number): number;
+  builtinOf(id: number): number;
+} = Object.freeze({
   /** A call to a host (imported, non-wasm) function through the array-call ABI. */
   ArrayCall: 0,
   /**
