@@ -12,7 +12,9 @@
  * - Folded operands are emitted before the operator that contains them.
  * - The code written is exactly what wat2wasm writes: minimal LEB128s, block
  *   types in the short form whenever the type has no parameters and at most
- *   one result, `select` typed only when `(result ...)` is written.
+ *   one result, `select` typed only when `(result ...)` is written. One
+ *   deliberate exception: `select (result)` is written typed with no types
+ *   (the spec's encoding), where wat2wasm writes an untyped `select`.
  *
  * @module
  */
@@ -300,11 +302,9 @@ export const IMMEDIATES: Record<Immediate, ImmediateParser> = {
       while (!p.atClose()) types.push(p.valType());
       p.close();
     }
-    if (types.length === 0) {
-      // wabt writes `select (result)` as the untyped `select`.
-      w.view()[w.length - 1] = 0x1b;
-      return;
-    }
+    // `select (result)` stays typed with no types (0x1C 0x00), as the spec
+    // encodes it, so validators can report "invalid result arity"; wabt writes
+    // the untyped 0x1B instead.
     w.u32(types.length);
     for (const t of types) w.byte(t);
   },

@@ -40,6 +40,18 @@ const VALUE_DIFFERENCES = new Set([
   "simd_lane:282",
 ]);
 
+/**
+ * Modules we encode differently from wast2json, on purpose; each must still
+ * validate alike natively and have the same imports and exports.
+ */
+const ENCODING_DIFFERENCES = new Map([
+  [
+    "select/select.2.wasm",
+    "`select (result)` written as the spec encodes it (0x1C 0x00); wabt writes the untyped " +
+    '0x1B, which hides the "invalid result arity" the script expects',
+  ],
+]);
+
 interface JsonCommand {
   type: string;
   line: number;
@@ -71,7 +83,7 @@ Deno.test("parseWast() matches wast2json on every spec core script", () => {
   let scripts = 0;
   let commands = 0;
   let identical = 0;
-  let sameShape = 0;
+  const sameShape: string[] = [];
   let malformedRejected = 0;
   let malformedWording = 0;
   let valuesCompared = 0;
@@ -115,7 +127,7 @@ Deno.test("parseWast() matches wast2json on every spec core script", () => {
         }
         const ref = Deno.readFileSync(new URL(`${name}/${want.filename}`, JSON_DIR));
         if (sameBytes(ref, bytes)) identical++;
-        else if (shape(ref) === shape(bytes)) sameShape++;
+        else if (shape(ref) === shape(bytes)) sameShape.push(`${name}/${want.filename}`);
         else failures.push(`${where}: bytes differ from ${want.filename}`);
       }
       if (want.name !== got.name || want.as !== got.as) failures.push(`${where}: name/as differ`);
@@ -131,8 +143,8 @@ Deno.test("parseWast() matches wast2json on every spec core script", () => {
   assert.deepEqual(valueDiffs.sort(), [...VALUE_DIFFERENCES].sort());
   assert.equal(scripts, 146);
   assert.equal(commands, 53899);
-  assert.equal(identical, 4592);
-  assert.equal(sameShape, 0);
+  assert.equal(identical, 4591);
+  assert.deepEqual(sameShape, [...ENCODING_DIFFERENCES.keys()]);
   assert.equal(malformedRejected, 1077);
   assert.equal(malformedWording, 1077);
   assert.equal(valuesCompared, 48212);
