@@ -40,6 +40,8 @@ import { isSimdKey, type SimdTranslatorHost, translateSimd } from "./simd_transl
 const TEMP = 0;
 const LOCAL = 1;
 const CONST = 2;
+/** `val + hi` (i32, wrapping) where `val` is a register: an `i32.add` of a constant, not yet emitted. */
+const ADDI = 3;
 
 const enum FrameKind {
   Func,
@@ -343,6 +345,10 @@ export class FuncTranslator {
       return;
     }
     const wide = is64(this.#type[pos]);
+    if (kind === ADDI) {
+      this.#emit(Op.i32_add_i, dst, this.#val[pos], this.#hi[pos]);
+      return;
+    }
     if (kind === CONST) {
       if (wide) this.#emit(Op.const64, dst, this.#val[pos], this.#hi[pos]);
       else this.#emit(Op.const32, dst, this.#val[pos]);
@@ -363,12 +369,14 @@ export class FuncTranslator {
   #reg(pos: number): number {
     const kind = this.#kind[pos];
     if (kind === LOCAL) return this.#val[pos];
-    if (kind === CONST) this.#materialize(pos);
+    if (kind === CONST || kind === ADDI) this.#materialize(pos);
     return this.#L + pos;
   }
 
   #materializeLocals(): void {
-    for (let p = 0; p < this.#h; p++) if (this.#kind[p] === LOCAL) this.#materialize(p);
+    for (let p = 0; p < this.#h; p++) {
+      if (this.#kind[p] === LOCAL || this.#kind[p] === ADDI) this.#materialize(p);
+    }
   }
 
   #materializeRange(from: number, to: number): void {
@@ -882,6 +890,7 @@ export class FuncTranslator {
    * into the access (the VM adds it with 32-bit wrap-around, as wasm does).
    */
   #address(pos: number): [number, number] {
+    if (this.#kind[pos] === ADDI) return [this.#val[pos], this.#hi[pos]];
     const last = this.#insts[this.#insts.length - 1];
     if (
       this.#env.tunables.superInstructions && this.#kind[pos] === TEMP &&
@@ -918,6 +927,7 @@ export class FuncTranslator {
       const imm = this.#immForm(name, a, b);
       if (imm !== undefined) {
         const [op, src, value] = imm;
+        if (op === Op.i32_add_i && this.#deferAdd(src, a, value)) return;
         const ra = this.#reg(src);
         const d = this.#pushTemp(result);
         this.#emit(op, d, ra, value);
@@ -928,6 +938,26 @@ export class FuncTranslator {
     const rb = this.#reg(b);
     const d = this.#pushTemp(result);
     this.#emit(code, d, ra, rb);
+  }
+
+  /**
+   * Pushes `src + value` as a deferred {@link ADDI} entry at position `at`
+   * when that is safe: its source register must stay unchanged while the
+   * entry lives (a local, which local.set protects, or the entry's own slot).
+   * A memory access then folds it; any other use emits the add.
+   */
+  #deferAdd(src: number, at: number, value: number): boolean {
+    const kind = this.#kind[src];
+    let reg: number;
+    let imm = value;
+    if (kind === LOCAL) reg = this.#val[src];
+    else if (kind === TEMP && src === at) reg = this.#L + at;
+    else if (kind === ADDI && (this.#val[src] < this.#L || this.#val[src] === this.#L + at)) {
+      reg = this.#val[src];
+      imm = (this.#hi[src] + value) | 0;
+    } else return false;
+    this.#push(ADDI, reg, imm, ValType.i32);
+    return true;
   }
 
   /**
@@ -1011,7 +1041,9 @@ export class FuncTranslator {
     const pos = this.#pop();
     // entries still on the stack that read local x must keep its old value
     for (let p = 0; p < this.#h; p++) {
-      if (this.#kind[p] === LOCAL && this.#val[p] === x) this.#materialize(p);
+      if ((this.#kind[p] === LOCAL || this.#kind[p] === ADDI) && this.#val[p] === x) {
+        this.#materialize(p);
+      }
     }
     const kind = this.#kind[pos];
     if (this.#retargetLast(pos, x)) return;
