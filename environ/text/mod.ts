@@ -19,6 +19,8 @@
 export { parseWat } from "./wat.ts";
 export { parseWast } from "./wast.ts";
 export type {
+  CommandBase,
+  ModuleCarrier,
   WastAction,
   WastActionCommand,
   WastCommand,

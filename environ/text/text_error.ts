@@ -24,6 +24,8 @@ export class TextError extends CompileError {
   /** 1-based column of the offending token. */
   readonly column: number;
   /**
+   * Makes the error for a problem at `offset` in `source`.
+   *
    * @param reason the spec's wording, e.g. `"unknown operator"`
    * @param source the whole source text (to compute the line and column)
    * @param offset where in `source` the problem is

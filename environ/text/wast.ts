@@ -68,13 +68,13 @@ export interface WastAction {
 }
 
 /** The fields shared by every command. */
-interface CommandBase {
+export interface CommandBase {
   /** 1-based line of the command's `(`. */
   line: number;
 }
 
-/** Fields of a command that carries a module. */
-interface ModuleCarrier {
+/** Fields of a command that carries a module: `bytes`, or `error` when its text did not parse. */
+export interface ModuleCarrier {
   /** The binary module (absent when the text did not parse). */
   bytes?: Uint8Array<ArrayBuffer>;
   /** Why the module's text did not parse (absent when it did). */
