@@ -71,6 +71,35 @@ export function v128Registers(vm: Vm): V128File {
 const T_MEM = -TrapCode.MemoryOutOfBounds;
 
 /**
+ * The SIMD ops, in opcode order: they are one contiguous block of `ops.ts`,
+ * so {@link runSimd} switches on `opcode - FIRST` with literal cases (a jump
+ * table). Checked when this module loads.
+ */
+const SIMD_OP_ORDER = [
+  Op.v128_mov,
+  Op.v128_select,
+  Op.v128_const,
+  Op.v128_global_get,
+  Op.v128_global_set,
+  Op.v128_bitselect,
+  Op.i8x16_shuffle,
+  Op.simd_un,
+  Op.simd_bin,
+  Op.simd_shift,
+  Op.simd_test,
+  Op.simd_splat,
+  Op.simd_extract,
+  Op.simd_replace,
+  Op.simd_load,
+  Op.simd_load_lane,
+  Op.simd_store,
+] as const;
+const FIRST = SIMD_OP_ORDER[0];
+SIMD_OP_ORDER.forEach((op, i) => {
+  if (op !== FIRST + i) throw new Error("interpreter/ops.ts: the SIMD ops must stay contiguous");
+});
+
+/**
  * Executes one SIMD op at `pc`.
  *
  * @param vm the VM
@@ -89,8 +118,8 @@ export function runSimd(
 ): number {
   const V = v128Registers(vm);
   const I32 = vm.i32;
-  switch (code[pc]) {
-    case Op.v128_mov: {
+  switch (code[pc] - FIRST) {
+    case 0: { // v128_mov
       const W = V.i32;
       const d = (fp + code[pc + 1]) << 2;
       const s = (fp + code[pc + 2]) << 2;
@@ -100,7 +129,7 @@ export function runSimd(
       W[d + 3] = W[s + 3];
       return pc + 3;
     }
-    case Op.v128_select: {
+    case 1: { // v128_select
       const W = V.i32;
       const d = (fp + code[pc + 1]) << 2;
       const s = (fp + (I32[(fp + code[pc + 2]) << 1] !== 0 ? code[pc + 3] : code[pc + 4])) << 2;
@@ -110,16 +139,16 @@ export function runSimd(
       W[d + 3] = W[s + 3];
       return pc + 5;
     }
-    case Op.v128_const:
+    case 2: // v128_const
       simdConst(V, fp + code[pc + 1], code[pc + 2], code[pc + 3], code[pc + 4], code[pc + 5]);
       return pc + 6;
-    case Op.v128_global_get: {
+    case 3: { // v128_global_get
       const G = vm.globals;
       const g = inst.vmctx[code[pc + 2]] << 1;
       simdConst(V, fp + code[pc + 1], G[g], G[g + 1], G[g + 2], G[g + 3]);
       return pc + 3;
     }
-    case Op.v128_global_set: {
+    case 4: { // v128_global_set
       const G = vm.globals;
       const W = V.i32;
       const g = inst.vmctx[code[pc + 1]] << 1;
@@ -130,10 +159,10 @@ export function runSimd(
       G[g + 3] = W[s + 3];
       return pc + 3;
     }
-    case Op.v128_bitselect:
+    case 5: // v128_bitselect
       simdBitselect(V, fp + code[pc + 1], fp + code[pc + 2], fp + code[pc + 3], fp + code[pc + 4]);
       return pc + 5;
-    case Op.i8x16_shuffle:
+    case 6: // i8x16_shuffle
       simdShuffle(
         V,
         fp + code[pc + 1],
@@ -145,13 +174,13 @@ export function runSimd(
         code[pc + 7],
       );
       return pc + 8;
-    case Op.simd_un:
+    case 7: // simd_un
       simdUnary(code[pc + 2], V, fp + code[pc + 1], fp + code[pc + 3]);
       return pc + 4;
-    case Op.simd_bin:
+    case 8: // simd_bin
       simdBinary(code[pc + 2], V, fp + code[pc + 1], fp + code[pc + 3], fp + code[pc + 4]);
       return pc + 5;
-    case Op.simd_shift:
+    case 9: // simd_shift
       simdShift(
         code[pc + 2],
         V,
@@ -160,15 +189,15 @@ export function runSimd(
         I32[(fp + code[pc + 4]) << 1],
       );
       return pc + 5;
-    case Op.simd_test:
+    case 10: // simd_test
       I32[(fp + code[pc + 1]) << 1] = simdTest(code[pc + 2], V, fp + code[pc + 3]);
       return pc + 4;
-    case Op.simd_splat: {
+    case 11: { // simd_splat
       const s = (fp + code[pc + 3]) << 1;
       simdSplat(code[pc + 2], V, fp + code[pc + 1], I32[s], I32[s + 1]);
       return pc + 4;
     }
-    case Op.simd_extract:
+    case 12: // simd_extract
       simdExtractLane(
         code[pc + 2],
         V,
@@ -178,7 +207,7 @@ export function runSimd(
         (fp + code[pc + 1]) << 1,
       );
       return pc + 5;
-    case Op.simd_replace: {
+    case 13: { // simd_replace
       const s = (fp + code[pc + 4]) << 1;
       simdReplaceLane(
         code[pc + 2],
@@ -191,11 +220,11 @@ export function runSimd(
       );
       return pc + 6;
     }
-    case Op.simd_load:
+    case 14: // simd_load
       return load(V, inst, code[pc + 2], fp + code[pc + 1], effectiveAddress(I32, code, pc, fp))
         ? pc + 5
         : T_MEM;
-    case Op.simd_load_lane: {
+    case 15: { // simd_load_lane
       const ea = (I32[(fp + code[pc + 3]) << 1] >>> 0) + (code[pc + 5] >>> 0);
       const sub = code[pc + 2];
       const size = 1 << (sub - 84);
@@ -220,7 +249,7 @@ export function runSimd(
       }
       return pc + 7;
     }
-    case Op.simd_store: {
+    case 16: { // simd_store
       const ea = (I32[(fp + code[pc + 2]) << 1] >>> 0) + (code[pc + 4] >>> 0);
       const sub = code[pc + 1];
       const size = sub === 11 ? 16 : 1 << (sub - 88);

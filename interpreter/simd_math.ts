@@ -1131,29 +1131,34 @@ export function simdBinary(sub: number, f: V128File, d: number, a: number, b: nu
       return;
     }
     // f32x4 arithmetic
-    case 228: // f32x4.add
-    case 229: // f32x4.sub
-    case 230: // f32x4.mul
-    case 231: // f32x4.div
-    case 232: // f32x4.min
+    case 228: { // f32x4.add
+      const F = f.f32;
+      for (let i = 0; i < 4; i++) putF32(F, W, dw + i, F[aw + i] + F[bw + i]);
+      return;
+    }
+    case 229: { // f32x4.sub
+      const F = f.f32;
+      for (let i = 0; i < 4; i++) putF32(F, W, dw + i, F[aw + i] - F[bw + i]);
+      return;
+    }
+    case 230: { // f32x4.mul
+      const F = f.f32;
+      for (let i = 0; i < 4; i++) putF32(F, W, dw + i, F[aw + i] * F[bw + i]);
+      return;
+    }
+    case 231: { // f32x4.div
+      const F = f.f32;
+      for (let i = 0; i < 4; i++) putF32(F, W, dw + i, F[aw + i] / F[bw + i]);
+      return;
+    }
+    case 232: { // f32x4.min
+      const F = f.f32;
+      for (let i = 0; i < 4; i++) putF32(F, W, dw + i, fmin(F[aw + i], F[bw + i]));
+      return;
+    }
     case 233: { // f32x4.max
       const F = f.f32;
-      for (let i = 0; i < 4; i++) {
-        const x = F[aw + i];
-        const y = F[bw + i];
-        const r = sub === 228
-          ? x + y
-          : sub === 229
-          ? x - y
-          : sub === 230
-          ? x * y
-          : sub === 231
-          ? x / y
-          : sub === 232
-          ? fmin(x, y)
-          : fmax(x, y);
-        putF32(F, W, dw + i, r);
-      }
+      for (let i = 0; i < 4; i++) putF32(F, W, dw + i, fmax(F[aw + i], F[bw + i]));
       return;
     }
     case 234: // f32x4.pmin
@@ -1166,29 +1171,34 @@ export function simdBinary(sub: number, f: V128File, d: number, a: number, b: nu
       }
       return;
     }
-    case 240: // f64x2.add
-    case 241: // f64x2.sub
-    case 242: // f64x2.mul
-    case 243: // f64x2.div
-    case 244: // f64x2.min
+    case 240: { // f64x2.add
+      const F = f.f64;
+      for (let i = 0; i < 2; i++) putF64(F, W, dq + i, F[aq + i] + F[bq + i]);
+      return;
+    }
+    case 241: { // f64x2.sub
+      const F = f.f64;
+      for (let i = 0; i < 2; i++) putF64(F, W, dq + i, F[aq + i] - F[bq + i]);
+      return;
+    }
+    case 242: { // f64x2.mul
+      const F = f.f64;
+      for (let i = 0; i < 2; i++) putF64(F, W, dq + i, F[aq + i] * F[bq + i]);
+      return;
+    }
+    case 243: { // f64x2.div
+      const F = f.f64;
+      for (let i = 0; i < 2; i++) putF64(F, W, dq + i, F[aq + i] / F[bq + i]);
+      return;
+    }
+    case 244: { // f64x2.min
+      const F = f.f64;
+      for (let i = 0; i < 2; i++) putF64(F, W, dq + i, fmin(F[aq + i], F[bq + i]));
+      return;
+    }
     case 245: { // f64x2.max
       const F = f.f64;
-      for (let i = 0; i < 2; i++) {
-        const x = F[aq + i];
-        const y = F[bq + i];
-        const r = sub === 240
-          ? x + y
-          : sub === 241
-          ? x - y
-          : sub === 242
-          ? x * y
-          : sub === 243
-          ? x / y
-          : sub === 244
-          ? fmin(x, y)
-          : fmax(x, y);
-        putF64(F, W, dq + i, r);
-      }
+      for (let i = 0; i < 2; i++) putF64(F, W, dq + i, fmax(F[aq + i], F[bq + i]));
       return;
     }
     case 246: // f64x2.pmin

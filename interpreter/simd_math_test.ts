@@ -85,7 +85,7 @@ Deno.test("simdUnary() agrees with native V8 on every v128 -> v128 op", () => {
       // in place (destination = operand)
       const g = fileWith(a);
       simdUnary(op.code, g, 0, 0);
-      assert.deepEqual(result(g, 0), result(f), `${op.name} in place`);
+      assert.equal(compareVectors(op, result(f), result(g, 0)), undefined, `${op.name} in place`);
       checked++;
     }
   });
@@ -114,10 +114,11 @@ Deno.test("simdBinary() agrees with native V8 on every v128 x v128 -> v128 op", 
         // aliasing: destination = first operand, and both operands the same register
         const g = fileWith(a, b);
         simdBinary(op.code, g, 0, 0, 1);
-        assert.deepEqual(result(g, 0), result(f), `${op.name} d = a`);
+        // (NaN lanes may differ in payload: which NaN operand propagates is JIT-dependent)
+        assert.equal(compareVectors(op, result(f), result(g, 0)), undefined, `${op.name} d = a`);
         const h = fileWith(a, b);
         simdBinary(op.code, h, 1, 0, 1);
-        assert.deepEqual(result(h, 1), result(f), `${op.name} d = b`);
+        assert.equal(compareVectors(op, result(f), result(h, 1)), undefined, `${op.name} d = b`);
       }
     }
   });
