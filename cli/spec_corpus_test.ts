@@ -15,6 +15,7 @@
 
 import assert from "node:assert/strict";
 import { createWebAssembly } from "@capstan/runtime/webassembly";
+import { loadTextFormat } from "./_engines.ts";
 import { capstanEngine } from "./capstan_engine.ts";
 import { jsApiEngine } from "./js_api_engine.ts";
 import { runScript, type ScriptResult, type WastScript } from "./wast_runner.ts";
@@ -33,10 +34,11 @@ async function corpusScripts(): Promise<string[]> {
 async function runCorpus(engine: WastEngine): Promise<Map<string, ScriptResult>> {
   const results = new Map<string, ScriptResult>();
   const externs = new ExternRefs();
+  const textFormat = await loadTextFormat();
   for (const name of await corpusScripts()) {
     const dir = `${SPEC_JSON}/${name}`;
     const script = JSON.parse(await Deno.readTextFile(`${dir}/${name}.json`)) as WastScript;
-    results.set(name, await runScript(name, script, { engine, dir, externs }));
+    results.set(name, await runScript(name, script, { engine, dir, externs, textFormat }));
   }
   return results;
 }
