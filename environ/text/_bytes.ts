@@ -110,6 +110,17 @@ export class ByteWriter {
     this.raw(w.view());
   }
 
+  /**
+   * Moves the bytes `[start, mid)` after the bytes `[mid, length)`: how an
+   * operator parsed before its folded operands ends up after their code.
+   */
+  moveToEnd(start: number, mid: number): void {
+    if (mid === this.length || start === mid) return;
+    const head = this.buf.slice(start, mid);
+    this.buf.copyWithin(start, mid, this.length);
+    this.buf.set(head, this.length - head.length);
+  }
+
   /** The written bytes, without copying (valid until the next write). */
   view(): Uint8Array {
     return this.buf.subarray(0, this.length);

@@ -493,12 +493,13 @@ export function parseFolded(p: Parser, scope: FuncScope, w: ByteWriter): void {
   }
   if (text === "if") {
     const lbl = p.optId();
-    const head = new ByteWriter();
-    writeOpcode(op, head);
-    blockType(p, head);
-    // Conditions: folded instructions before (then ...).
+    const headStart = w.length;
+    writeOpcode(op, w);
+    blockType(p, w);
+    const headEnd = w.length;
+    // Conditions: folded instructions before (then ...), evaluated before `if`.
     while (p.peek()?.kind === "lparen" && !p.atOpen("then")) parseFolded(p, scope, w);
-    w.raw(head.view());
+    w.moveToEnd(headStart, headEnd);
     scope.labels.push(lbl);
     p.open("then");
     parseInstrs(p, scope, w);
@@ -516,9 +517,10 @@ export function parseFolded(p: Parser, scope: FuncScope, w: ByteWriter): void {
   if (text === "else" || text === "end") {
     throw p.error("unexpected token", t);
   }
-  const head = new ByteWriter();
-  writeOpcode(op, head);
-  IMMEDIATES[op.imm](p, scope, op, head);
+  const headStart = w.length;
+  writeOpcode(op, w);
+  IMMEDIATES[op.imm](p, scope, op, w);
+  const headEnd = w.length;
   while (!p.atClose()) {
     const c = p.peek()!;
     if (c.kind !== "lparen") throw p.error("unexpected token", c);
@@ -526,7 +528,7 @@ export function parseFolded(p: Parser, scope: FuncScope, w: ByteWriter): void {
   }
   if (p.peek() === undefined) throw p.error("unexpected end of input", open);
   p.close();
-  w.raw(head.view());
+  w.moveToEnd(headStart, headEnd);
 }
 
 /**
