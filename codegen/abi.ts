@@ -18,7 +18,7 @@
 import type { FuncType } from "@capstan/environ";
 
 /** The named calling conventions. */
-export const CallConv = Object.freeze(
+export const CallConv: { readonly Wasm: "wasm"; readonly ArrayCall: "array-call" } = Object.freeze(
   {
     /** Internal wasm→wasm convention. */
     Wasm: "wasm",

@@ -22,7 +22,7 @@ import type { ValType } from "@capstan/environ";
 import { valTypeName } from "@capstan/environ";
 
 /** The pseudo-opcode of a label. */
-export const LABEL = -1;
+export const LABEL: -1 = -1;
 
 /** One IR instruction. */
 export interface IrInst {

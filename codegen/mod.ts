@@ -8,6 +8,31 @@
  * @module
  */
 
+export type {
+  ConstExpr,
+  CustomSection,
+  DataMode,
+  DataSegment,
+  ElementMode,
+  ElementSegment,
+  Export,
+  ExternKind,
+  FunctionBody,
+  FuncType,
+  GlobalType,
+  Import,
+  ImportDesc,
+  Limits,
+  MemoryType,
+  ModuleTranslation,
+  NameSection,
+  RefType,
+  TableType,
+  Tunables,
+  ValType,
+  VMOffsets,
+  VMOffsetsCounts,
+} from "@capstan/environ";
 export * from "./compile.ts";
 export * from "./ir.ts";
 export * from "./abi.ts";

@@ -119,11 +119,11 @@ export class Vm {
   /** The running instance. */
   inst: VmInstance | null = null;
   /** Remaining fuel (only consulted by code compiled with `consumeFuel`). */
-  fuel = Infinity;
+  fuel: number = Infinity;
   /** The engine's epoch counter (element 0), shared by the runtime (may be over a SharedArrayBuffer). */
   epochCounter: Int32Array = new Int32Array(1);
   /** Trap when `epochCounter[0] >= epochDeadline` (code compiled with `epochInterruption`). */
-  epochDeadline = Infinity;
+  epochDeadline: number = Infinity;
   /** Executed instructions (code compiled with `countInstructions`). */
   instructions = 0;
   /** The code of the last trap. */

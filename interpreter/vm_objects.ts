@@ -176,7 +176,7 @@ export class VmFunc {
  */
 export class VmInstance {
   /** Index in `Vm.instances` (set by `Vm.addInstance`). */
-  id = -1;
+  id: number = -1;
   /** The module's code (every function, concatenated). */
   readonly code: Int32Array;
   /** The numeric vmctx, laid out by `VMOffsets`. */
