@@ -257,17 +257,25 @@ export function createWebAssembly(options: WebAssemblyOptions = {}): typeof glob
     const cached = jsOfFunc.get(func);
     if (cached !== undefined) return cached;
     const { params, results } = func.type;
+    const v128 = hasV128(func.type);
+    const n = params.length;
+    // Numbers need no help from toWasm: `x | 0` is ToInt32(ToNumber(x)) and `+x`
+    // is ToNumber(x), both throwing a TypeError for a BigInt as the JS-API says.
+    const allI32 = params.every((t) => t === ValType.i32);
+    const result = results.length === 1 ? results[0] : undefined;
     const call = (...args: unknown[]): unknown => {
-      if (hasV128(func.type)) throw new TypeError("type incompatibility: v128 at the JS boundary");
-      const wasmArgs = params.map((t, i) => toWasm(args[i], t));
+      if (v128) throw new TypeError("type incompatibility: v128 at the JS boundary");
+      const wasmArgs = new Array(n);
+      if (allI32) { for (let i = 0; i < n; i++) wasmArgs[i] = (args[i] as number) | 0; }
+      else for (let i = 0; i < n; i++) wasmArgs[i] = toWasm(args[i], params[i]);
       let out: Val[];
       try {
         out = func.call(...wasmArgs);
       } catch (error) {
         throw wrapError(error);
       }
+      if (result !== undefined) return result === ValType.i32 ? out[0] | 0 : toJs(out[0], result);
       if (results.length === 0) return undefined;
-      if (results.length === 1) return toJs(out[0], results[0]);
       return results.map((t, i) => toJs(out[i], t));
     };
     Object.defineProperty(call, "name", {
@@ -281,8 +289,9 @@ export function createWebAssembly(options: WebAssemblyOptions = {}): typeof glob
 
   function hostFunction(fn: (...args: unknown[]) => unknown, type: FuncType): Func {
     const { params, results } = type;
+    const v128 = hasV128(type);
     return Func.wrap(store, type, (...args: Val[]) => {
-      if (hasV128(type)) throw new TypeError("type incompatibility: v128 at the JS boundary");
+      if (v128) throw new TypeError("type incompatibility: v128 at the JS boundary");
       const ret = fn(...args.map((a, i) => toJs(a, params[i])));
       if (results.length === 0) return undefined;
       if (results.length === 1) return toWasm(ret, results[0]);
