@@ -197,6 +197,7 @@ export class FuncTranslator {
       reg: (pos) => this.#reg(pos),
       pushTemp: (t) => this.#pushTemp(t),
       emit: (op, ...operands) => void this.#emit(op, ...operands),
+      canonicalizeNaN: env.tunables.nanCanonicalization,
     };
   }
 
@@ -895,7 +896,9 @@ export class FuncTranslator {
     if (
       this.#env.tunables.superInstructions && this.#kind[pos] === TEMP &&
       this.#lastDef === this.#insts.length - 1 && last.op === Op.i32_add_i &&
-      last.operands[0] === this.#L + pos
+      last.operands[0] === this.#L + pos &&
+      // its source must survive until the access: a local, or this entry's own register
+      ((last.operands[1] as number) < this.#L || last.operands[1] === this.#L + pos)
     ) {
       this.#insts.pop();
       this.#dropFromIcount();

@@ -6,7 +6,7 @@
  * calls, blocks, select, loads/stores of every kind and their traps.
  */
 import assert from "node:assert/strict";
-import { type OpInfo, parseWat, TrapCode, ValType } from "@capstan/environ";
+import { DEFAULT_TUNABLES, type OpInfo, parseWat, TrapCode, ValType } from "@capstan/environ";
 import {
   BINARY,
   buildModule,
@@ -255,5 +255,43 @@ Deno.test("v128 locals, params, results, blocks, select and calls keep their val
     assert.deepEqual(t.inst.memory.bytes.slice(0, 48), nm.slice());
     const ours = new Int32Array(t.inst.memory.buffer.slice(0, 48));
     assert.deepEqual([...ours.subarray(8, 12)], [0, 0, 0, 0]);
+  }
+});
+
+Deno.test("deterministic mode (nanCanonicalization) makes NaN lanes of f32x4/f64x2 results canonical", () => {
+  const w = parseWat(`(module (memory (export "m") 1)
+    (func (export "f32") (v128.store (i32.const 64)
+      (f32x4.add (v128.load (i32.const 0)) (v128.const f32x4 1 1 1 1))))
+    (func (export "f64") (v128.store (i32.const 64) (f64x2.sqrt (v128.load (i32.const 0)))))
+    (func (export "bits") (v128.store (i32.const 64) (f32x4.neg (v128.load (i32.const 0))))))`);
+  const input = new Int32Array([0x7fa00001, 0xffc12345 | 0, 0x3f800000, -1]);
+  for (const canon of [true, false]) {
+    const t = new TestInstance(w, {}, {
+      tunables: { ...DEFAULT_TUNABLES, nanCanonicalization: canon },
+    });
+    const mem = new Int32Array(t.inst.memory.buffer, 0, 32);
+    mem.set(input);
+    t.call("f32");
+    if (canon) {
+      assert.deepEqual([...mem.subarray(16, 20)], [0x7fc00000, 0x7fc00000, 0x40000000, 0x7fc00000]);
+    } else {assert.equal(
+        mem[16],
+        0x7fe00001,
+        "the payload propagates (quieted) without canonicalisation",
+      );}
+    // f64x2.sqrt of (payload NaN, -1.5)
+    mem.set([1, 0x7ff40000, 0, 0xbff80000 | 0]);
+    t.call("f64");
+    if (canon) assert.deepEqual([...mem.subarray(16, 20)], [0, 0x7ff80000, 0, 0x7ff80000]);
+    else assert.deepEqual([...mem.subarray(16, 18)], [1, 0x7ffc0000]);
+    // sign flips keep their exact bits in both modes
+    mem.set(input);
+    t.call("bits");
+    assert.deepEqual([...mem.subarray(16, 20)], [
+      0xffa00001 | 0,
+      0x7fc12345,
+      0xbf800000 | 0,
+      0x7fffffff,
+    ]);
   }
 });

@@ -17,7 +17,7 @@
  */
 
 import { CompileError, opByKey, type OperatorReader, ValType } from "@capstan/environ";
-import { Op } from "@capstan/interpreter";
+import { Op, SUB_CANON_F32X4, SUB_CANON_F64X2 } from "@capstan/interpreter";
 
 /** What {@link translateSimd} needs of the function translator. */
 export interface SimdTranslatorHost {
@@ -29,7 +29,26 @@ export interface SimdTranslatorHost {
   pushTemp(t: ValType): number;
   /** Emits one instruction. */
   emit(op: number, ...operands: number[]): void;
+  /** Deterministic mode (`Tunables.nanCanonicalization`): NaN lanes of float results become canonical. */
+  readonly canonicalizeNaN: boolean;
 }
+
+/** f32x4 / f64x2 ops whose lanes may be NaNs computed by the host (canonicalised in deterministic mode). */
+const NAN_PRODUCING = new Set([
+  "add",
+  "sub",
+  "mul",
+  "div",
+  "sqrt",
+  "min",
+  "max",
+  "ceil",
+  "floor",
+  "trunc",
+  "nearest",
+  "demote_f64x2_zero",
+  "promote_low_f32x4",
+]);
 
 /**
  * Whether an operator key is a SIMD (0xFD-prefixed) operator.
@@ -132,11 +151,22 @@ export function translateSimd(host: SimdTranslatorHost, key: number, r: Operator
       ? Op.simd_un
       : Op.simd_test;
     host.emit(op, d, sub, ra);
+    canonicalize(host, info.name, d);
     return;
   }
   const [ra, rb] = operands2(host);
   const d = host.pushTemp(ValType.v128);
   host.emit(params[1] === ValType.v128 ? Op.simd_bin : Op.simd_shift, d, sub, ra, rb);
+  canonicalize(host, info.name, d);
+}
+
+/** In deterministic mode, makes the NaN lanes of a float result in register `d` canonical. */
+function canonicalize(host: SimdTranslatorHost, name: string, d: number): void {
+  if (!host.canonicalizeNaN) return;
+  const dot = name.indexOf(".");
+  const shape = name.slice(0, dot);
+  if ((shape !== "f32x4" && shape !== "f64x2") || !NAN_PRODUCING.has(name.slice(dot + 1))) return;
+  host.emit(Op.simd_un, d, shape === "f32x4" ? SUB_CANON_F32X4 : SUB_CANON_F64X2, d);
 }
 
 /** Pops two operands; returns their registers in push order. */

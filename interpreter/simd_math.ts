@@ -64,6 +64,11 @@ export class V128File {
   }
 }
 
+/** `simd_un` pseudo sub-opcode (not a wasm op): NaN lanes of an f32x4 become canonical. */
+export const SUB_CANON_F32X4 = 0x100;
+/** `simd_un` pseudo sub-opcode (not a wasm op): NaN lanes of an f64x2 become canonical. */
+export const SUB_CANON_F64X2 = 0x101;
+
 /** Copies vector `s` to vector `d`. */
 function copy(f: V128File, d: number, s: number): void {
   const W = f.i32;
@@ -746,6 +751,25 @@ export function simdUnary(sub: number, f: V128File, d: number, a: number): void 
       f.f64[dq + 1] = sub === 254 ? y : y >>> 0;
       return;
     }
+    case 0x100: // SUB_CANON_F32X4 (deterministic mode)
+      for (let i = 0; i < 4; i++) {
+        if ((W[aw + i] & 0x7f800000) === 0x7f800000 && (W[aw + i] & 0x7fffff) !== 0) {
+          W[dw + i] = 0x7fc00000;
+        } else W[dw + i] = W[aw + i];
+      }
+      return;
+    case 0x101: // SUB_CANON_F64X2 (deterministic mode)
+      for (let i = 0; i < 2; i++) {
+        const x = f.f64[aq + i];
+        if (x !== x) {
+          W[dw + 2 * i] = 0;
+          W[dw + 2 * i + 1] = 0x7ff80000;
+        } else {
+          W[dw + 2 * i] = W[aw + 2 * i];
+          W[dw + 2 * i + 1] = W[aw + 2 * i + 1];
+        }
+      }
+      return;
   }
   throw new RangeError(`not a unary SIMD op: ${sub}`);
 }
