@@ -138,6 +138,7 @@ export function callWasmChecking(func: Func, args: readonly unknown[]): Val[] {
   if (args.length !== params.length) func._checkArgs(args); // throws the count error
   const store = func.store;
   const vm = store._vm;
+  store._maybeGc();
   const base = vm.callStart(func._handle);
   try {
     const w = vm.i32;
@@ -322,6 +323,7 @@ async function suspend<R>(store: Store<unknown>, p: PromiseLike<R>): Promise<R> 
 async function callWasmAsync(func: Func, args: Val[]): Promise<Val[]> {
   const store = func.store;
   const vm = store._vm;
+  store._maybeGc();
   const interval = store.engine.config.consumeFuel ? store._fuelYieldInterval : undefined;
   if (interval !== undefined) {
     // Hand the VM one interval's worth of fuel at a time; the rest waits in the reserve.

@@ -11,6 +11,7 @@ import {
   Engine,
   type EngineConfig,
   Func,
+  Global,
   type Instance,
   Linker,
   Memory,
@@ -18,8 +19,10 @@ import {
   startEpochTicker,
   Store,
   StoreLimits,
+  Table,
   Trap,
   TrapCode,
+  ValType,
 } from "./mod.ts";
 import { loadModule } from "./_test_util.ts";
 
@@ -341,6 +344,31 @@ Deno.test("references keep their identity through wasm", () => {
   const f = Func.wrap(store, { params: [], results: [] }, () => {});
   assert.equal(fn(instance, "id_func").call(f)[0], f);
   assert.equal(fn(instance, "id_func").call(null)[0], null);
+});
+
+Deno.test("Store.gc() releases externrefs wasm cannot reach and keeps the rest", () => {
+  const { instance, store } = execInstance();
+  const idRef = fn(instance, "id_ref");
+  const kept = { kept: true };
+  const table = new Table(store, {
+    element: ValType.externref,
+    limits: { min: 1, max: undefined },
+  });
+  table.set(0, kept);
+  const global = new Global(store, { type: ValType.externref, mutable: true }, "in a global");
+  for (let i = 0; i < 5000; i++) assert.equal(idRef.call({ i })[0].i, i);
+  const before = store._externs.length;
+  assert.ok(before < 2100, `automatic collection bounded the handle table (${before})`);
+  assert.ok(store.gc() > 0);
+  const heldObjects = store._externs.filter((v) => typeof v === "object" && v !== null && "i" in v);
+  assert.equal(heldObjects.length, 0, "no value passed through and dropped is still held");
+  assert.equal(table.get(0), kept);
+  assert.equal(global.get(), "in a global");
+  // Released handles are reused, and values keep their identity.
+  const obj = { again: 1 };
+  assert.equal(idRef.call(obj)[0], obj);
+  assert.equal(store._externs.length, before, "a freed handle was reused");
+  assert.equal(table.get(0), kept);
 });
 
 Deno.test("cross-instance imports call straight into the other instance and share state", () => {

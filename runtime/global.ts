@@ -59,6 +59,7 @@ export class Global implements Stored {
     this._slot = s._vm.allocGlobal();
     if (t === ValType.v128) s._vm.allocGlobal(); // v128 takes two consecutive slots
     writeSlot(s, t, s._vm.globals, this._slot, v);
+    if (t === ValType.externref) s._externGlobals.push(this);
   }
 
   /**

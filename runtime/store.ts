@@ -18,6 +18,12 @@ import type { Engine } from "./engine.ts";
 import type { Func } from "./func.ts";
 import type { Instance } from "./instance.ts";
 import type { ResourceLimiter } from "./limits.ts";
+import type { Global } from "./global.ts";
+import type { Table } from "./table.ts";
+import { ValType } from "@capstan/environ";
+
+/** Marks a released externref handle (distinct from every user value). */
+const FREE: unique symbol = Symbol("free externref handle");
 
 let nextStoreId = 1;
 
@@ -81,6 +87,12 @@ export class Store<T = undefined> {
   /** Externref values by handle; index 0 is the null reference. */
   readonly _externs: unknown[] = [null];
   readonly #externHandles = new Map<unknown, number>();
+  readonly #freeExterns: number[] = [];
+  #externsAtLastGc = 0;
+  /** Every externref table of the store (roots for {@link gc}). */
+  readonly _externTables: Table[] = [];
+  /** Every externref global of the store (roots for {@link gc}). */
+  readonly _externGlobals: Global[] = [];
 
   /**
    * Creates a store.
@@ -108,11 +120,61 @@ export class Store<T = undefined> {
     if (v === null) return 0;
     let h = this.#externHandles.get(v);
     if (h === undefined) {
-      h = this._externs.length;
-      this._externs.push(v);
+      const free = this.#freeExterns.pop();
+      if (free !== undefined) {
+        h = free;
+        this._externs[h] = v;
+      } else {
+        h = this._externs.length;
+        this._externs.push(v);
+      }
       this.#externHandles.set(v, h);
     }
     return h;
+  }
+
+  /**
+   * Releases the externref values wasm can no longer reach, so the store
+   * does not keep every value ever passed in alive. Roots are the externref
+   * tables, globals and element segments; while a call is running (or
+   * suspended) registers may hold handles too, so then nothing is released.
+   * The runtime also runs this on its own when the handle table has grown.
+   *
+   * @returns how many values were released
+   */
+  gc(): number {
+    if (this._vm.depth > 0) return 0;
+    const externs = this._externs;
+    const live = new Uint8Array(externs.length);
+    for (const t of this._externTables) {
+      const { elems, size } = t._vm;
+      for (let i = 0; i < size; i++) live[elems[i]] = 1;
+    }
+    const words = this._vm.globals;
+    for (const g of this._externGlobals) live[words[2 * g._slot]] = 1;
+    for (const inst of this._instances) {
+      const segs = inst.module.translation.elements;
+      for (let i = 0; i < segs.length; i++) {
+        if (segs[i].type !== ValType.externref) continue;
+        for (const h of inst._elems[i] ?? []) live[h] = 1; // absent if instantiation failed
+      }
+    }
+    let released = 0;
+    for (let h = 1; h < externs.length; h++) {
+      if (live[h] || externs[h] === FREE) continue;
+      this.#externHandles.delete(externs[h]);
+      externs[h] = FREE;
+      this.#freeExterns.push(h);
+      released++;
+    }
+    this.#externsAtLastGc = externs.length - this.#freeExterns.length;
+    return released;
+  }
+
+  /** Runs {@link gc} when the live handle count has doubled since the last one. */
+  _maybeGc(): void {
+    const inUse = this._externs.length - this.#freeExterns.length;
+    if (inUse >= 1024 && inUse >= 2 * this.#externsAtLastGc && this._vm.depth === 0) this.gc();
   }
 
   /**

@@ -162,6 +162,7 @@ export class Table implements Stored {
     this._vm = new StoreVmTable(min, max, refToHandle(s, type.element, value));
     this._vm.owner = this;
     s._counts.tables++;
+    if (type.element === ValType.externref) s._externTables.push(this);
   }
 
   /** The table's type, with its current size as the minimum. */
