@@ -169,3 +169,13 @@ Deno.test("nanCanonicalization makes every computed NaN the canonical one", () =
   const plain = new TestInstance(parseWat(wat));
   assert.notEqual(plain.call("f32", 0xffc01234 | 0), 0x7fc00000);
 });
+
+Deno.test("a folded address addend never reads a register the stored value overwrote", () => {
+  const i = new TestInstance(parseWat(`(module (memory 1)
+    (func $f (result i32) (i32.const 100))
+    (func (export "f") (result i32)
+      (i32.store (i32.add (i32.const 16) (call $f)) (i32.const 5))
+      (i32.store8 offset=1 (i32.add (i32.const 3) (call $f)) (i32.const 7))
+      (i32.add (i32.load (i32.const 116)) (i32.load8_u (i32.const 104)))))`));
+  assert.equal(i.call("f"), 12);
+});
