@@ -237,13 +237,17 @@ export async function runCommand(args: readonly string[], output: CommandOutput)
   const stopTimeout = timeoutMs === undefined ? undefined : startTimeout(engine, timeoutMs);
   try {
     const instance = linker.instantiate(store, module);
+    // WASI needs the guest's memory; a module that does not use WASI runs without it.
+    const usesWasi = module.imports().some((i) => i.module === "wasi_snapshot_preview1") &&
+      instance.exports().some((e) => e.name === "memory" && e.value instanceof Memory);
     if (invoke === undefined) {
       const start = instance.getFunc("_start");
       if (start === undefined) return 0;
-      return wasi.start(wasiView(instance, true));
+      if (usesWasi) return wasi.start(wasiView(instance, true));
+      start.call();
+      return 0;
     }
-    const hasMemory = instance.exports().some((e) => e.value instanceof Memory);
-    if (hasMemory) wasi.initialize(wasiView(instance, false));
+    if (usesWasi) wasi.initialize(wasiView(instance, false));
     else instance.getFunc("_initialize")?.call();
     const func = instance.getFunc(invoke)!;
     const results = func.call(...callArgs);

@@ -5,6 +5,7 @@ const INVOKE = new URL("./testdata/run/invoke.wasm", import.meta.url).pathname;
 const INVOKE_WAT = new URL("./testdata/run/invoke.wat", import.meta.url).pathname;
 const ARGS_ENV = new URL("../wasi/testdata/args_env.wasm", import.meta.url).pathname;
 const CAT = new URL("../wasi/testdata/cat.wasm", import.meta.url).pathname;
+const PLAIN_START = new URL("./testdata/run/plain_start.wasm", import.meta.url).pathname;
 const HELLO = new URL("../examples/hello.wasm", import.meta.url).pathname;
 
 /**
@@ -83,6 +84,12 @@ runs("capstan run runs a WASI command with its args and env, and exits with its 
   assert.match(stdout, /argv\[1\]=exit\nargv\[2\]=3\n/);
   assert.match(stdout, /env\[0\]=A=1\n/);
   assert.match(stdout, /HOME=\(unset\)/, "nothing of the host's environment leaks in");
+});
+
+runs("capstan run calls _start of a module without WASI directly", async () => {
+  const { code, stderr } = await capstan(["run", PLAIN_START]);
+  assert.equal(code, 134);
+  assert.match(stderr, /wasm trap: unreachable/);
 });
 
 runs("capstan run runs examples/hello.wasm", async () => {
