@@ -208,7 +208,11 @@ Deno.test("Linker resolves imports by name, links instances, and names unknown i
   const inst = linker.instantiate(store, m);
   // Re-export the first instance's memory and table to a second one, by instance name.
   const linker2 = new Linker(engine);
-  linker2.instance(store, "env", inst);
+  linker2.instance("env", inst); // also accepted: linker2.instance(store, "env", inst)
+  assert.throws(
+    () => new Linker(engine).instance(new Store(engine, undefined), "env", inst),
+    TypeError,
+  );
   linker2.define("env", "f", linker.get(store, "env", "f")!).define("env", "g", i.g);
   const inst2 = linker2.instantiate(store, m);
   assert.equal(inst2.getMemory("mem"), i.mem);

@@ -149,15 +149,31 @@ export class Linker<T = undefined> {
   }
 
   /**
-   * Defines every export of an instance under a module name.
+   * Defines every export of an instance under a module name. The store
+   * argument (wasmtime's order) is optional; when given, the instance must
+   * belong to it.
    *
-   * @param store the instance's store (checked)
-   * @param moduleName the import module name to use
-   * @param instance the instance
+   * @param storeOrName the instance's store, or directly the module name
+   * @param nameOrInstance the module name, or the instance
+   * @param maybeInstance the instance, when a store was given
    * @returns this linker
    */
-  instance(store: Store<T>, moduleName: string, instance: Instance): this {
-    store.checkOwns(instance, "Linker.instance");
+  instance(
+    storeOrName: Store<T> | string,
+    nameOrInstance: string | Instance,
+    maybeInstance?: Instance,
+  ): this {
+    let moduleName: string;
+    let instance: Instance;
+    if (typeof storeOrName === "string") {
+      moduleName = storeOrName;
+      instance = nameOrInstance as Instance;
+    } else {
+      moduleName = nameOrInstance as string;
+      instance = maybeInstance as Instance;
+      storeOrName.checkOwns(instance, "Linker.instance");
+    }
+    if (!(instance instanceof Instance)) throw new TypeError("Linker.instance needs an Instance");
     for (const { name, value } of instance.exports()) this.define(moduleName, name, value);
     return this;
   }
