@@ -194,23 +194,3 @@ export function bitsType(type: ValType): ValType {
 export function bitsFuncType(t: FuncType): FuncType {
   return { params: t.params.map(bitsType), results: t.results.map(bitsType) };
 }
-
-/**
- * The default (zero) value of a type: 0, 0n, a zero v128, or null.
- *
- * @param type a value type
- * @returns its zero value
- */
-export function defaultValue(type: ValType): Val {
-  switch (type) {
-    case VT.i64:
-      return 0n;
-    case VT.v128:
-      return new Uint8Array(16);
-    case VT.funcref:
-    case VT.externref:
-      return null;
-    default:
-      return 0;
-  }
-}
