@@ -13,6 +13,8 @@
  *   command), keeping its "History" section.
  * - `--repeat N`: time N runs per cell and keep the fastest (default 1).
  * - `--kernels a,b`: only these kernels; `--no-extras`: kernels table only.
+ * - `--wall`: time with the wall clock instead of the process's CPU time
+ *   (the default, far less disturbed by other load on a shared machine).
  * - `--in-process`: time every cell in this process instead of one child
  *   process (fresh isolate) per cell; quick mode always runs in-process.
  *
@@ -35,6 +37,8 @@ import { freshModule, loadBigModule } from "./_big.ts";
 import { describeError, isUnsupported } from "./_bench_util.ts";
 import {
   type CellSpec,
+  type Clock,
+  DEFAULT_CLOCK,
   executeCell,
   executeCellIsolated,
   measureRun,
@@ -66,6 +70,7 @@ const args = parseArgs({
     kernels: { type: "string" },
     "no-extras": { type: "boolean", default: false },
     "in-process": { type: "boolean", default: false },
+    wall: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -73,13 +78,16 @@ const args = parseArgs({
 if (args.values.help) {
   console.log(
     "usage: deno task bench:compare [--quick] [--write] [--repeat N] [--kernels a,b] " +
-      "[--no-extras] [--in-process]",
+      "[--no-extras] [--in-process] [--wall]",
   );
   Deno.exit(0);
 }
 
 const quick = args.values.quick || QUICK;
 const repeat = Math.max(1, Number.parseInt(args.values.repeat ?? "1", 10) || 1);
+/** The clock of every timing. */
+const clock: Clock = args.values.wall ? "wall" : DEFAULT_CLOCK;
+
 /** Timed cells run in child processes (fresh isolates) unless quick or `--in-process`. */
 const isolate = !quick && !args.values["in-process"];
 const only = args.values.kernels?.split(",").map((s) => s.trim()).filter(Boolean);
@@ -93,12 +101,13 @@ for (const e of engines) {
 }
 
 /** How a cell's time is taken, for the report. */
-const REPEAT_NOTE = `fastest of up to ${repeat} runs after a warm-up on a tiny n; ` +
+const REPEAT_NOTE = `fastest of up to ${repeat} runs after a warm-up on a tiny n, ` +
+  `${clock === "cpu" ? "process CPU time" : "wall-clock time"}; ` +
   `a cell stops repeating after ${REPEAT_BUDGET_MS / 1000} s`;
 
 /** Warm-up, then the fastest of `repeat` runs (see `measureRun`). */
 function measure(warm: () => unknown, fn: () => unknown): number {
-  return measureRun(warm, fn, repeat);
+  return measureRun(warm, fn, repeat, clock);
 }
 
 /**
@@ -110,7 +119,9 @@ function timeCell(spec: CellSpec, expect: number): Cell {
   const engine = engines.find((e) => e.name === engineName);
   if (engine?.unavailable) return { kind: "na", why: engine.unavailable };
   try {
-    const r = isolate ? executeCellIsolated(spec, repeat) : executeCell(engines, spec, repeat);
+    const r = isolate
+      ? executeCellIsolated(spec, repeat, clock)
+      : executeCell(engines, spec, repeat, clock);
     if (r.error !== undefined) {
       return r.unsupported ? { kind: "na", why: r.error } : { kind: "bad", why: r.error };
     }
@@ -547,6 +558,12 @@ section is kept.
 - Capstan: \`@capstan/runtime\`'s \`WebAssembly\` facade: ${capstanStatus}.
 - polywasm: \`npm:polywasm@0.2.0\`, a pure-JS engine that translates each wasm function to
   JavaScript (lazily, on first call) and lets V8 optimise it; i64 values are BigInts.
+- Times are ${clock === "cpu" ? "process CPU time (user + system)" : "wall-clock time"}: ${
+  clock === "cpu"
+    ? "on this shared machine CPU time varies far less under other load than elapsed time does " +
+      "(\`--wall\` for elapsed time)"
+    : "disturbed by any other load on the machine"
+}.
 - Ratios are time over time (above 1: the first engine named is slower). Geomeans cover the
   kernels where both engines produced a checked result (their count in parentheses when
   fewer than all). \`WRONG\` means the engine ran but trapped or returned a wrong checksum.
