@@ -90,25 +90,25 @@ export function limitsMatch(provided: Limits, expected: Limits): boolean {
  * @returns `undefined` when it matches, otherwise why not
  */
 export function matchExternType(provided: ExternType, expected: ExternType): string | undefined {
-  const mismatch = `expected ${formatExternType(expected)}, found ${formatExternType(provided)}`;
-  if (provided.kind !== expected.kind) return mismatch;
+  return externTypeMatches(provided, expected)
+    ? undefined
+    : `expected ${formatExternType(expected)}, found ${formatExternType(provided)}`;
+}
+
+function externTypeMatches(provided: ExternType, expected: ExternType): boolean {
+  if (provided.kind !== expected.kind) return false;
   switch (expected.kind) {
     case "func":
-      return funcTypeEquals(provided.type as FuncType, expected.type) ? undefined : mismatch;
+      return funcTypeEquals(provided.type as FuncType, expected.type);
     case "table": {
       const p = provided.type as TableType;
-      if (p.element !== expected.type.element) return mismatch;
-      return limitsMatch(p.limits, expected.type.limits) ? undefined : mismatch;
+      return p.element === expected.type.element && limitsMatch(p.limits, expected.type.limits);
     }
     case "memory":
-      return limitsMatch((provided.type as MemoryType).limits, expected.type.limits)
-        ? undefined
-        : mismatch;
+      return limitsMatch((provided.type as MemoryType).limits, expected.type.limits);
     case "global": {
       const p = provided.type as GlobalType;
-      return p.type === expected.type.type && p.mutable === expected.type.mutable
-        ? undefined
-        : mismatch;
+      return p.type === expected.type.type && p.mutable === expected.type.mutable;
     }
   }
 }

@@ -131,6 +131,7 @@ export class Func implements Stored {
    * @param instance the defining instance, for a wasm function
    * @param index the function index in that instance's module
    * @param entry the code address of a wasm function's entry (-1 for host functions)
+   * @param sigId the engine's signature id of `type` (computed when omitted)
    */
   constructor(
     // deno-lint-ignore no-explicit-any
@@ -140,11 +141,12 @@ export class Func implements Stored {
     instance: Instance | undefined,
     index: number,
     entry = -1,
+    sigId: number = store.engine.signatureId(type),
   ) {
     const s = store as Store<unknown>;
     this.store = s;
     this.type = type;
-    this._sigId = store.engine.signatureId(type);
+    this._sigId = sigId;
     this._host = host;
     this._instance = instance;
     this._index = index;

@@ -203,7 +203,7 @@ export class Instance implements Stored {
         }`,
       );
     }
-    const expected = module.imports();
+    const expected = module._importTypes;
     for (let i = 0; i < expected.length; i++) {
       const want = expected[i];
       const item = imports[i];
@@ -276,7 +276,9 @@ export class Instance implements Stored {
     const offsets = cm.offsets;
     for (let i = t.numImportedFunctions; i < t.functions.length; i++) {
       const entry = cm.functions[i - t.numImportedFunctions].entry;
-      this._funcs.push(new Func(store, t.types[t.functions[i]], undefined, this, i, entry));
+      const typeIndex = t.functions[i];
+      const sigId = this.module._sigIds[typeIndex];
+      this._funcs.push(new Func(store, t.types[typeIndex], undefined, this, i, entry, sigId));
     }
     for (let i = 0; i < this._funcs.length; i++) {
       vmctx[offsets.functionWord(i)] = this._funcs[i]._handle;

@@ -228,7 +228,7 @@ export class Linker<T = undefined> {
    * @throws LinkError for an import that is not defined
    */
   resolveImports(store: Store<T>, module: Module): Extern[] {
-    return module.imports().map((imp) => {
+    return module._importTypes.map((imp) => {
       const item = this.get(store, imp.module, imp.name);
       if (item === undefined) {
         throw new LinkError(`unknown import: \`${imp.module}::${imp.name}\` has not been defined`);

@@ -109,6 +109,16 @@ export class Module {
    * @returns one entry per import
    */
   imports(): ImportType[] {
+    return [...this._importTypes];
+  }
+
+  /** The imports with their types, computed once (do not modify). */
+  get _importTypes(): readonly ImportType[] {
+    return this.#imports ??= this.#computeImports();
+  }
+  #imports: readonly ImportType[] | undefined;
+
+  #computeImports(): ImportType[] {
     const t = this.translation;
     return t.imports.map((imp) => {
       const d = imp.desc;
