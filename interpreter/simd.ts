@@ -14,7 +14,11 @@
  * - Scalars (splat inputs, extract outputs, shift counts, addresses) are in
  *   the main register file, as usual.
  * - Nothing here allocates per operation; the v128 file is allocated once per
- *   `Vm`, on first use.
+ *   `Vm`, on first use (the last VM's file is cached in this module, so it
+ *   stays reachable until another VM runs SIMD code).
+ * - `run` sends the SIMD block of ops straight here (not through `runExt`);
+ *   the most common lane-wise binary ops are inlined in {@link runSimd} with
+ *   the same semantics as `simd_math.ts` (the differential tests run both).
  *
  * @module
  */
