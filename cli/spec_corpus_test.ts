@@ -4,10 +4,13 @@
  *
  * - On the native `WebAssembly`: proves the runner itself. Every failure must
  *   be one of the listed, explained differences of V8 from the spec scripts.
- * - On Capstan (its runtime API, and its `WebAssembly` facade): the pass,
- *   fail and skip counts of every script, and the line and reason of every
- *   failure, must equal the recorded ones in `testdata/spec_expectations.json`.
- *   After a deliberate change, re-record them with
+ * - On Capstan (its runtime API, and its `WebAssembly` facade): every
+ *   script must run as many commands and skip as many as recorded in
+ *   `testdata/spec_expectations.json`, and every failure must be one recorded
+ *   there (line, command and reason): a new failure fails the test; fewer
+ *   failures pass it with a note. (Exact equality would flap: V8's optimising
+ *   tier changes NaN bit patterns that cross the JS-API boundary.) After a
+ *   deliberate change, re-record with
  *   `CAPSTAN_BLESS=1 deno test -A cli/spec_corpus_test.ts` and review the diff.
  *
  * @module
@@ -207,20 +210,34 @@ async function checkAgainstRecord(engineName: string, engine: WastEngine): Promi
   }
   const expected = all[engineName];
   assert.ok(expected, `no recorded results for ${engineName}: run with CAPSTAN_BLESS=1`);
-  for (const name of Object.keys(actual)) {
-    assert.deepEqual(actual[name], expected[name], `${engineName}: ${name}`);
-  }
   assert.deepEqual(Object.keys(actual).sort(), Object.keys(expected).sort());
+  const improved: string[] = [];
+  for (const name of Object.keys(actual)) {
+    const now = actual[name], then = expected[name];
+    const total = (r: Recorded) => r.passed + r.failed + r.skipped;
+    assert.equal(total(now), total(then), `${engineName}: ${name}: the script changed`);
+    assert.equal(now.skipped, then.skipped, `${engineName}: ${name}: skipped`);
+    const known = new Set(then.failures);
+    const fresh = now.failures.filter((f) => !known.has(f));
+    assert.deepEqual(fresh, [], `${engineName}: ${name}: new failures`);
+    if (now.failed < then.failed) improved.push(`${name} (${then.failed} → ${now.failed})`);
+  }
+  if (improved.length > 0) {
+    console.log(
+      `${engineName}: fewer failures than recorded in ${improved.join(", ")}; ` +
+        "re-record with CAPSTAN_BLESS=1",
+    );
+  }
 }
 
 Deno.test({
-  name: "the spec corpus on Capstan's runtime matches the recorded results",
+  name: "the spec corpus on Capstan's runtime fails nothing beyond the recorded failures",
   ignore: !corpusPresent || !VM_AVAILABLE,
   fn: () => checkAgainstRecord("capstan", capstanEngine()),
 });
 
 Deno.test({
-  name: "the spec corpus on Capstan's WebAssembly facade matches the recorded results",
+  name: "the spec corpus on Capstan's WebAssembly facade fails nothing beyond the recorded failures",
   ignore: !corpusPresent || !VM_AVAILABLE,
   fn: () =>
     checkAgainstRecord(
