@@ -491,3 +491,24 @@ Deno.test("instantiateAsync awaits an async start function", async () => {
   assert.equal(inst.getGlobal("v")!.get(), 42);
   assert.throws(() => linker.instantiate(new Store(engine, undefined), module), /callAsync/);
 });
+
+Deno.test("v128 values cross as 16-byte Uint8Arrays, through host calls and globals", () => {
+  const engine = new Engine();
+  const store = new Store(engine, undefined);
+  const linker = new Linker(engine);
+  const i32x4 = (...lanes: number[]) => new Uint8Array(Int32Array.from(lanes).buffer);
+  linker.funcWrap("env", "mix", { params: ["v128", "i32"], results: ["v128"] }, (v, n) => {
+    const lanes = new Int32Array(new Uint8Array(v).buffer);
+    return i32x4(lanes[0] * n, lanes[1], lanes[2], lanes[3]);
+  });
+  const inst = linker.instantiate(store, loadModule("simd", engine));
+  assert.deepEqual(fn(inst, "add").call(i32x4(1, 2, 3, 4), i32x4(10, 20, 30, -4)), [
+    i32x4(11, 22, 33, 0),
+  ]);
+  assert.deepEqual(fn(inst, "via_host").call(i32x4(2, 0, 0, 0)), [i32x4(15, 2, 3, 4)]);
+  const g = inst.getGlobal("g")!;
+  assert.deepEqual(g.get(), i32x4(1, 2, 3, 4));
+  g.set(i32x4(0, 0, 0, 100));
+  assert.deepEqual(fn(inst, "via_host").call(i32x4(1, 1, 1, 1)), [i32x4(7, 1, 1, 101)]);
+  assert.throws(() => fn(inst, "add").call(new Uint8Array(8), i32x4(0, 0, 0, 0)), /expected v128/);
+});
