@@ -55,7 +55,7 @@ const TRAPS = new Map<number, number>([
   [Op.epoch, TrapCode.Interrupt],
 ]);
 for (const op of BYTECODE_OPS) {
-  if (/^(load|store)/.test(op.name)) TRAPS.set(op.code, TrapCode.MemoryOutOfBounds);
+  if (/^(simd_)?(load|store)/.test(op.name)) TRAPS.set(op.code, TrapCode.MemoryOutOfBounds);
   if (/_trunc_f/.test(op.name)) TRAPS.set(op.code, TrapCode.BadConversionToInteger);
 }
 

@@ -6,7 +6,15 @@
  * calls, blocks, select, loads/stores of every kind and their traps.
  */
 import assert from "node:assert/strict";
-import { DEFAULT_TUNABLES, type OpInfo, parseWat, TrapCode, ValType } from "@capstan/environ";
+import {
+  DEFAULT_TUNABLES,
+  type OpInfo,
+  parseWat,
+  translateModule,
+  TrapCode,
+  ValType,
+} from "@capstan/environ";
+import { compileModule, disassembleModule } from "./compile.ts";
 import {
   BINARY,
   buildModule,
@@ -294,4 +302,15 @@ Deno.test("deterministic mode (nanCanonicalization) makes NaN lanes of f32x4/f64
       0x7fffffff,
     ]);
   }
+});
+
+Deno.test("SIMD bytecode disassembles with wasm op names and memory trap sites", () => {
+  const t = translateModule(parseWat(`(module (memory 1)
+    (func (param i32) (result i32)
+      (i32x4.extract_lane 1 (i32x4.add (v128.load offset=32 (local.get 0)) (v128.const i32x4 1 2 3 4)))))`));
+  const text = disassembleModule(compileModule(t));
+  assert.match(text, /simd_load r\d+, v128\.load, r0, 32 .*trap MemoryOutOfBounds/);
+  assert.match(text, /v128_const r\d+, 1, 2, 3, 4/);
+  assert.match(text, /simd_bin r\d+, i32x4\.add, r\d+, r\d+/);
+  assert.match(text, /simd_extract r\d+, i32x4\.extract_lane, r\d+, 1/);
 });

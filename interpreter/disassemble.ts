@@ -8,6 +8,7 @@
 
 import { decodeInstruction } from "./encoding.ts";
 import type { OperandKind } from "./ops.ts";
+import { simdOpName } from "./simd.ts";
 
 /** Options of {@link disassemble}. */
 export interface DisassembleOptions {
@@ -58,6 +59,7 @@ export function disassemble(
     const ins = decodeInstruction(code, pc);
     const parts = ins.op.operands.map((o, i) => {
       const v = ins.operands[i];
+      if (o.name === "sub" && typeof v === "number") return simdOpName(v); // SIMD sub-opcode
       return typeof v === "number"
         ? operandText(o.kind, v, pc)
         : `[${v.map((x) => operandText("o", x, pc)).join(", ")}]`;

@@ -23,7 +23,7 @@
  * @module
  */
 
-import { TrapCode } from "@capstan/environ";
+import { opByKey, opKey, TrapCode } from "@capstan/environ";
 import { Op } from "./_opcodes.ts";
 import {
   simdBinary,
@@ -36,6 +36,8 @@ import {
   simdSplat,
   simdTest,
   simdUnary,
+  SUB_CANON_F32X4,
+  SUB_CANON_F64X2,
   V128File,
 } from "./simd_math.ts";
 import type { Vm } from "./vm.ts";
@@ -70,6 +72,25 @@ export function v128Registers(vm: Vm): V128File {
   lastVm = vm;
   lastFile = f;
   return f;
+}
+
+/**
+ * The name of a SIMD op's `sub` operand, for the disassembler: the wasm
+ * instruction name of that 0xFD sub-opcode, or the deterministic-mode
+ * pseudo-op.
+ *
+ * @param sub a `sub` operand
+ * @returns e.g. `"i32x4.add"`
+ * @example
+ * ```ts
+ * import { simdOpName } from "./simd.ts";
+ * if (simdOpName(174) !== "i32x4.add") throw new Error();
+ * ```
+ */
+export function simdOpName(sub: number): string {
+  if (sub === SUB_CANON_F32X4) return "f32x4.canonicalize_nan";
+  if (sub === SUB_CANON_F64X2) return "f64x2.canonicalize_nan";
+  return opByKey(opKey(0xfd, sub))?.name ?? `simd#${sub}`;
 }
 
 const T_MEM = -TrapCode.MemoryOutOfBounds;
