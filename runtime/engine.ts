@@ -17,7 +17,6 @@
 
 import {
   DEFAULT_MAX_WASM_STACK,
-  DEFAULT_TUNABLES,
   type FuncType,
   type Tunables,
   tunables as makeTunables,
@@ -31,14 +30,12 @@ export interface EngineConfig {
   readonly epochInterruption?: boolean;
   /** Maximum wasm stack, in bytes; deeper calls trap "call stack exhausted". Default 512 KiB. */
   readonly maxWasmStack?: number;
-  /**
-   * Canonicalise NaNs produced by float arithmetic (deterministic mode).
-   * Default false. Refused with an `Error` while codegen cannot do it.
-   */
+  /** Canonicalise NaNs produced by float arithmetic (deterministic mode). Default false. */
   readonly nanCanonicalization?: boolean;
   /**
    * Code-generation switches (see `Tunables` in `@capstan/environ`);
-   * `consumeFuel` and `epochInterruption` above take precedence.
+   * `consumeFuel`, `epochInterruption` and `nanCanonicalization` above take
+   * precedence.
    */
   readonly tunables?: Partial<Tunables>;
 }
@@ -93,10 +90,6 @@ export class Engine {
       throw new RangeError(`maxWasmStack must be a positive integer, found ${maxWasmStack}`);
     }
     const nan = config.nanCanonicalization ?? false;
-    if (nan && !("nanCanonicalization" in DEFAULT_TUNABLES)) {
-      // Codegen must emit the canonicalisation; refuse rather than silently ignore the option.
-      throw new Error("nanCanonicalization is not supported by this build's code generator yet");
-    }
     this.config = Object.freeze({
       consumeFuel: config.consumeFuel ?? false,
       epochInterruption: config.epochInterruption ?? false,
@@ -106,8 +99,8 @@ export class Engine {
         ...(config.tunables ?? {}),
         consumeFuel: config.consumeFuel ?? false,
         epochInterruption: config.epochInterruption ?? false,
-        ...(nan ? { nanCanonicalization: true } : {}),
-      } as Partial<Tunables>),
+        nanCanonicalization: nan,
+      }),
     });
     // Hosts without SharedArrayBuffer (browsers without cross-origin isolation) get a plain
     // buffer: epochs then advance only from this thread (host functions, async yields).

@@ -335,6 +335,18 @@ Deno.test("callBits() keeps NaN payloads exactly, signalling NaNs included", () 
   assert.throws(() => fn(instance, "f64_id").callBits(1.5), /expected i64/);
 });
 
+Deno.test("nanCanonicalization makes NaN results canonical; without it payloads propagate", () => {
+  const payload = 0x7fa00001; // a signalling NaN with a payload
+  const plain = execInstance();
+  const [r] = fn(plain.instance, "f32_add_bits").callBits(payload, 0x3f800000);
+  assert.notEqual(r, 0x7fc00000, "the payload propagates by default");
+  const det = execInstance({ nanCanonicalization: true });
+  assert.deepEqual(fn(det.instance, "f32_add_bits").callBits(payload, 0x3f800000), [0x7fc00000]);
+  assert.deepEqual(fn(det.instance, "f32_add_bits").callBits(0x3f800000, 0x3f800000), [
+    0x40000000,
+  ]);
+});
+
 Deno.test("references keep their identity through wasm", () => {
   const { instance, store } = execInstance();
   const obj = { any: "thing" };

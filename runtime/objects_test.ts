@@ -6,7 +6,6 @@
  */
 
 import assert from "node:assert/strict";
-import { DEFAULT_TUNABLES } from "@capstan/environ";
 import {
   Engine,
   Func,
@@ -45,24 +44,14 @@ Deno.test("Engine.incrementEpoch() advances the shared epoch counter", () => {
   assert.ok(e.epochCounter.buffer instanceof SharedArrayBuffer);
 });
 
-Deno.test("Engine refuses nanCanonicalization unless codegen supports it", () => {
-  let engine: Engine | undefined;
-  try {
-    engine = new Engine({ nanCanonicalization: true });
-  } catch (e) {
-    assert.match((e as Error).message, /nanCanonicalization is not supported/);
-    assert.ok(!("nanCanonicalization" in DEFAULT_TUNABLES));
-    return;
-  }
-  assert.equal(
-    (engine.config.tunables as unknown as Record<string, unknown>).nanCanonicalization,
-    true,
-  );
-});
-
-Deno.test("Engine passes fuel and epoch switches to the code generator", () => {
-  const e = new Engine({ consumeFuel: true, tunables: { superInstructions: false } });
+Deno.test("Engine passes fuel, epoch and NaN switches to the code generator", () => {
+  const e = new Engine({
+    consumeFuel: true,
+    nanCanonicalization: true,
+    tunables: { superInstructions: false },
+  });
   assert.equal(e.config.tunables.consumeFuel, true);
+  assert.equal(e.config.tunables.nanCanonicalization, true);
   assert.equal(e.config.tunables.epochInterruption, false);
   assert.equal(e.config.tunables.superInstructions, false);
 });

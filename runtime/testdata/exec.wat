@@ -103,4 +103,10 @@
     f32.reinterpret_i32)
 
   (func (export "f64_id") (param f64) (result f64)
-    local.get 0))
+    local.get 0)
+
+  (func (export "f32_add_bits") (param i32 f32) (result f32)
+    local.get 0
+    f32.reinterpret_i32
+    local.get 1
+    f32.add))
