@@ -22,7 +22,19 @@
 
 import { nearest } from "./wasm_math.ts";
 
-/** A buffer of 16-byte vectors viewed through every lane type. */
+/**
+ * A buffer of 16-byte vectors viewed through every lane type.
+ *
+ * @example
+ * ```ts
+ * import { simdBinary, V128File } from "./simd_math.ts";
+ * const f = new V128File(3);
+ * f.i32.set([1, 2, 3, 4], 0); // vector 0
+ * f.i32.set([10, 20, 30, 40], 4); // vector 1
+ * simdBinary(174, f, 2, 0, 1); // i32x4.add: vector 2 = vector 0 + vector 1
+ * if (f.i32[8] !== 11 || f.i32[11] !== 44) throw new Error();
+ * ```
+ */
 export class V128File {
   /** The underlying buffer. */
   readonly buffer: ArrayBuffer;
