@@ -91,9 +91,13 @@ export const V128_STORE: number[] = simd(11, 0, 0);
  * named `f0`, `f1`, ...
  *
  * @param bodies instruction bytes of each function (without locals or `end`)
+ * @param locals local declarations of every function: `[count, type]` pairs
  * @returns the module's bytes
  */
-export function buildModule(bodies: number[][]): Uint8Array<ArrayBuffer> {
+export function buildModule(
+  bodies: number[][],
+  locals: [number, ValType][] = [],
+): Uint8Array<ArrayBuffer> {
   const section = (id: number, payload: number[]) => [id, ...uleb(payload.length), ...payload];
   const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
   const name = (s: string) => [...uleb(s.length), ...new TextEncoder().encode(s)];
@@ -116,7 +120,7 @@ export function buildModule(bodies: number[][]): Uint8Array<ArrayBuffer> {
     ...section(
       10,
       vec(bodies.map((b) => {
-        const body = [0, ...b, 0x0b];
+        const body = [...uleb(locals.length), ...locals.flat(), ...b, 0x0b];
         return [...uleb(body.length), ...body];
       })),
     ),
