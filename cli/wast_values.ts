@@ -64,7 +64,11 @@ export interface JsonValue {
 
 /** Error for a script whose JSON does not follow the wast2json schema. */
 export class WastSyntaxError extends Error {
-  /** @param message what was wrong */
+  /**
+   * Creates the error.
+   *
+   * @param message what was wrong
+   */
   constructor(message: string) {
     super(message);
     this.name = "WastSyntaxError";

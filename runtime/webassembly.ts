@@ -46,6 +46,8 @@ import type { Val } from "./val.ts";
 /** Thrown for bytes that are not a valid module (the facade's `WebAssembly.CompileError`). */
 export class CompileError extends Error {
   /**
+   * Creates the error.
+   *
    * @param message the reason, naming the byte offset
    * @param options `cause`: the `CompileError` of `@capstan/environ`
    */
@@ -58,6 +60,8 @@ export class CompileError extends Error {
 /** Thrown when imports do not match a module (the facade's `WebAssembly.LinkError`). */
 export class LinkError extends Error {
   /**
+   * Creates the error.
+   *
    * @param message which import failed and why
    * @param options `cause`: the runtime's error, if any
    */
@@ -75,6 +79,8 @@ export class RuntimeError extends Error {
   backtrace: readonly FrameInfo[];
 
   /**
+   * Creates the error.
+   *
    * @param message the trap's message, in the spec's words
    * @param options `cause`: the runtime `Trap`, if any
    */
