@@ -102,7 +102,14 @@ function copy(f: V128File, d: number, s: number): void {
  * @param w2 bytes 8-11
  * @param w3 bytes 12-15
  */
-export function simdConst(f: V128File, d: number, w0: number, w1: number, w2: number, w3: number) {
+export function simdConst(
+  f: V128File,
+  d: number,
+  w0: number,
+  w1: number,
+  w2: number,
+  w3: number,
+): void {
   const W = f.i32;
   const dw = d << 2;
   W[dw] = w0;
@@ -189,12 +196,16 @@ export function simdShuffle(
  */
 export function simdSplat(sub: number, f: V128File, d: number, lo: number, hi: number): void {
   switch (sub) {
-    case 15: // i8x16.splat
-      f.i8.fill(lo, d << 4, (d << 4) + 16);
+    case 15: { // i8x16.splat
+      const w = (lo & 0xff) * 0x01010101;
+      simdConst(f, d, w, w, w, w);
       return;
-    case 16: // i16x8.splat
-      f.i16.fill(lo, d << 3, (d << 3) + 8);
+    }
+    case 16: { // i16x8.splat
+      const w = (lo & 0xffff) * 0x10001;
+      simdConst(f, d, w, w, w, w);
       return;
+    }
     case 17: // i32x4.splat
     case 19: // f32x4.splat
       simdConst(f, d, lo, lo, lo, lo);
