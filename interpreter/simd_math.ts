@@ -672,25 +672,29 @@ export function simdUnary(sub: number, f: V128File, d: number, a: number): void 
     case 225: // f32x4.neg
       for (let i = 0; i < 4; i++) W[dw + i] = W[aw + i] ^ -0x80000000;
       return;
-    case 227: // f32x4.sqrt
-    case 103: // f32x4.ceil
-    case 104: // f32x4.floor
-    case 105: // f32x4.trunc
+    case 227: { // f32x4.sqrt
+      const F = f.f32;
+      for (let i = 0; i < 4; i++) putF32(F, W, dw + i, Math.sqrt(F[aw + i]));
+      return;
+    }
+    case 103: { // f32x4.ceil
+      const F = f.f32;
+      for (let i = 0; i < 4; i++) putF32(F, W, dw + i, Math.ceil(F[aw + i]));
+      return;
+    }
+    case 104: { // f32x4.floor
+      const F = f.f32;
+      for (let i = 0; i < 4; i++) putF32(F, W, dw + i, Math.floor(F[aw + i]));
+      return;
+    }
+    case 105: { // f32x4.trunc
+      const F = f.f32;
+      for (let i = 0; i < 4; i++) putF32(F, W, dw + i, Math.trunc(F[aw + i]));
+      return;
+    }
     case 106: { // f32x4.nearest
       const F = f.f32;
-      for (let i = 0; i < 4; i++) {
-        const x = F[aw + i];
-        const r = sub === 227
-          ? Math.sqrt(x)
-          : sub === 103
-          ? Math.ceil(x)
-          : sub === 104
-          ? Math.floor(x)
-          : sub === 105
-          ? Math.trunc(x)
-          : nearest(x);
-        putF32(F, W, dw + i, r);
-      }
+      for (let i = 0; i < 4; i++) putF32(F, W, dw + i, nearest(F[aw + i]));
       return;
     }
     // f64x2
@@ -706,25 +710,29 @@ export function simdUnary(sub: number, f: V128File, d: number, a: number): void 
       W[dw + 2] = W[aw + 2];
       W[dw + 3] = W[aw + 3] ^ -0x80000000;
       return;
-    case 239: // f64x2.sqrt
-    case 116: // f64x2.ceil
-    case 117: // f64x2.floor
-    case 122: // f64x2.trunc
+    case 239: { // f64x2.sqrt
+      const F = f.f64;
+      for (let i = 0; i < 2; i++) putF64(F, W, dq + i, Math.sqrt(F[aq + i]));
+      return;
+    }
+    case 116: { // f64x2.ceil
+      const F = f.f64;
+      for (let i = 0; i < 2; i++) putF64(F, W, dq + i, Math.ceil(F[aq + i]));
+      return;
+    }
+    case 117: { // f64x2.floor
+      const F = f.f64;
+      for (let i = 0; i < 2; i++) putF64(F, W, dq + i, Math.floor(F[aq + i]));
+      return;
+    }
+    case 122: { // f64x2.trunc
+      const F = f.f64;
+      for (let i = 0; i < 2; i++) putF64(F, W, dq + i, Math.trunc(F[aq + i]));
+      return;
+    }
     case 148: { // f64x2.nearest
       const F = f.f64;
-      for (let i = 0; i < 2; i++) {
-        const x = F[aq + i];
-        const r = sub === 239
-          ? Math.sqrt(x)
-          : sub === 116
-          ? Math.ceil(x)
-          : sub === 117
-          ? Math.floor(x)
-          : sub === 122
-          ? Math.trunc(x)
-          : nearest(x);
-        putF64(F, W, dq + i, r);
-      }
+      for (let i = 0; i < 2; i++) putF64(F, W, dq + i, nearest(F[aq + i]));
       return;
     }
     // conversions
