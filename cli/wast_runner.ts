@@ -377,7 +377,8 @@ export function describeCommand(command: WastCommand): string {
       : `invoke ${target}"${action.field}"(${args.join(", ")})`;
     return `${command.type} ${call}`;
   }
-  const what = command.filename ?? command.name ?? "";
+  const what = command.filename ?? command.name ??
+    (command.bytes !== undefined || command.error !== undefined ? "(inline module)" : "");
   return `${command.type} ${what}`.trim();
 }
 
