@@ -239,3 +239,13 @@ Deno.test("Linker.defineUnknownImportsAsTraps() lets a module link; calling such
       e instanceof Trap && /unknown import: `env::fail` has not been defined/.test(e.message),
   );
 });
+
+Deno.test("a valid module asking for more than the runtime allocates fails with a clear Error", () => {
+  const engine = new Engine();
+  const store = new Store(engine, undefined);
+  assert.throws(
+    () => new Instance(store, loadModule("big_table", engine), []),
+    (e: Error) =>
+      e.constructor === Error && /table minimum size of 100000000 elements exceeds/.test(e.message),
+  );
+});

@@ -122,7 +122,11 @@ export class Memory implements Stored {
     }
     this.store = s;
     this.maximum = max;
-    this._vm = new StoreVmMemory(min, max);
+    try {
+      this._vm = new StoreVmMemory(min, max);
+    } catch {
+      throw new Error(`memory minimum size of ${min} pages could not be allocated`);
+    }
     this._vm.owner = this;
     s._counts.memories++;
   }

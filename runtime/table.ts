@@ -154,7 +154,8 @@ export class Table implements Stored {
       }
     }
     if (min > ALLOC_LIMIT) {
-      throw new RangeError(`table minimum of ${min} elements is more than this runtime allocates`);
+      // A valid module can ask for this: not API misuse, so a plain Error (as the limiter's).
+      throw new Error(`table minimum size of ${min} elements exceeds what this runtime allocates`);
     }
     this.store = s;
     this.element = type.element;
