@@ -139,7 +139,7 @@ export function callWasmChecking(func: Func, args: readonly unknown[]): Val[] {
   const store = func.store;
   const vm = store._vm;
   store._maybeGc();
-  const base = vm.callStart(func._handle);
+  const base = enter(store, func);
   try {
     const w = vm.i32;
     for (let i = 0; i < params.length; i++) {
@@ -196,6 +196,20 @@ export function backtraceOf(store: Store<unknown>, frames: readonly VmFrame[]): 
 /** Traps the runtime raised for wasm execution (their backtraces grow as they unwind). */
 const wasmTraps = new WeakSet<Trap>();
 
+/**
+ * The most host→wasm entries that may be active at once (wasm calling a host
+ * function that calls wasm ...). Each level uses the JavaScript stack, which
+ * would overflow with a raw RangeError near 1,300 levels; past this limit
+ * the call traps "call stack exhausted" instead.
+ */
+export const MAX_NESTED_ENTRIES = 500;
+
+function enter(store: Store<unknown>, func: Func): number {
+  const vm = store._vm;
+  if (vm.depth >= MAX_NESTED_ENTRIES) throw trapHere(store, TrapCode.StackOverflow);
+  return vm.callStart(func._handle);
+}
+
 function trapHere(store: Store<unknown>, code: number): Trap {
   const trap = new Trap(code, backtraceOf(store, store._vm.backtrace()));
   wasmTraps.add(trap);
@@ -230,7 +244,7 @@ function callingInstance(store: Store<unknown>): Instance | undefined {
  */
 function callWasmSync(func: Func, args: Val[], type: FuncType): Val[] {
   const vm = func.store._vm;
-  const base = vm.callStart(func._handle);
+  const base = enter(func.store, func);
   try {
     writeValues(func.store, type.params, vm, base, args);
     return runWasmSync(func, type, base);
@@ -333,7 +347,7 @@ async function callWasmAsync(func: Func, args: Val[]): Promise<Val[]> {
   }
   let lastFuelPc = -1;
   let fuelAfterRefuel = -1;
-  const base = vm.callStart(func._handle);
+  const base = enter(store, func);
   try {
     writeValues(store, func.type.params, vm, base, args);
     let r = vm.callRun();

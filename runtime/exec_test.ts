@@ -151,6 +151,22 @@ Deno.test("a trap inside a nested call unwinds every level and the store works a
   assert.deepEqual(fn(instance, "main").call(1), [10]);
 });
 
+Deno.test("endless wasm→host→wasm recursion traps 'call stack exhausted', not a RangeError", () => {
+  let callFail: Func | undefined;
+  let depth = 0;
+  const { instance } = execInstance({}, () => {
+    depth++;
+    callFail!.call(0);
+  });
+  callFail = fn(instance, "call_fail");
+  assert.throws(
+    () => callFail!.call(0),
+    (e) => e instanceof Trap && e.code === TrapCode.StackOverflow,
+  );
+  assert.ok(depth >= 400, `nested ${depth} levels first`);
+  assert.deepEqual(fn(instance, "via_host").call(3), [7], "the store works after");
+});
+
 Deno.test("1,000,000-deep recursion traps 'call stack exhausted' and the store works after", () => {
   const { instance } = execInstance();
   const deep = fn(instance, "deep");
