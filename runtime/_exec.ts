@@ -206,7 +206,12 @@ export const MAX_NESTED_ENTRIES = 500;
 
 function enter(store: Store<unknown>, func: Func): number {
   const vm = store._vm;
-  if (vm.depth >= MAX_NESTED_ENTRIES) throw trapHere(store, TrapCode.StackOverflow);
+  if (vm.depth >= MAX_NESTED_ENTRIES) {
+    // No frames of its own: each host call it unwinds through adds its wasm frames.
+    const trap = new Trap(TrapCode.StackOverflow);
+    wasmTraps.add(trap);
+    throw trap;
+  }
   return vm.callStart(func._handle);
 }
 
