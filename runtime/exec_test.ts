@@ -265,14 +265,19 @@ Deno.test("an async call yields at epoch deadlines so timers run, then finishes"
   const { instance, store, engine } = execInstance({ epochInterruption: true });
   store.setEpochDeadline(1);
   store.epochDeadlineAsyncYieldAndUpdate(1);
-  let timerRan = false;
-  setTimeout(() => timerRan = true, 0);
-  const stop = startEpochTicker(engine, 5);
+  const stop = startEpochTicker(engine, 2);
   try {
-    // Long enough (hundreds of ms) to pass several deadlines.
-    const [n] = await fn(instance, "count").callAsync(30_000_000);
-    assert.equal(n, 30_000_000);
-    assert.ok(timerRan, "a timer ran while wasm was running");
+    // An infinite loop can only end here if a timer runs while it runs (during a yield)
+    // and switches the store back to trapping at the deadline.
+    setTimeout(() => store.epochDeadlineTrap(), 30);
+    await assert.rejects(
+      fn(instance, "spin").callAsync(),
+      (e) => e instanceof Trap && e.code === TrapCode.Interrupt,
+    );
+    // A finite computation that passes deadlines yields and still gives its result.
+    store.epochDeadlineAsyncYieldAndUpdate(1);
+    store.setEpochDeadline(1);
+    assert.deepEqual(await fn(instance, "count").callAsync(5_000_000), [5_000_000]);
   } finally {
     stop();
   }
