@@ -15,6 +15,8 @@
  * Values: i32 is a number, i64 a BigInt, f32/f64 numbers, funcref a `Func`
  * or `null`, externref any JavaScript value (`null` is null). `Func.callBits`
  * passes floats as bit patterns instead, so NaN payloads survive exactly.
+ * Externref values wasm can no longer reach are released by `store.gc()`
+ * (also run automatically as they accumulate).
  *
  * Execution control: fuel (`Engine({ consumeFuel })`, `store.setFuel`, and
  * `store.fuelAsyncYieldInterval` to yield to the event loop in async calls),
