@@ -37,7 +37,7 @@ import type { Module } from "./module.ts";
 import type { Store, Stored } from "./store.ts";
 import { refToHandle, Table } from "./table.ts";
 import { Trap } from "./trap.ts";
-import type { Val } from "./val.ts";
+import type { FuncTypeInput, Val } from "./val.ts";
 import { invokeAsync, invokeSync } from "./_exec.ts";
 
 const EMPTY_ELEMS = new Int32Array(0);
@@ -380,6 +380,26 @@ export class Instance implements Stored {
   getFunc(name: string): Func | undefined {
     const e = this._exports.get(name);
     return e instanceof Func ? e : undefined;
+  }
+
+  /**
+   * An exported function as a plain JavaScript function (see `Func.typed`),
+   * like wasmtime's `get_typed_func`.
+   *
+   * @typeParam P the parameter tuple
+   * @typeParam R the result (undefined, one value, or an array for several)
+   * @param name the export name
+   * @param type when given, the function's type must equal it
+   * @returns the typed function
+   * @throws TypeError when there is no such function export, or its type differs
+   */
+  getTypedFunc<P extends Val[] = Val[], R = Val>(
+    name: string,
+    type?: FuncTypeInput,
+  ): (...args: P) => R {
+    const f = this.getFunc(name);
+    if (f === undefined) throw new TypeError(`no function export named "${name}"`);
+    return f.typed<P, R>(type);
   }
 
   /**

@@ -64,3 +64,14 @@ Deno.test("Instance lists exports in module order, and typed getters filter by k
   assert.equal(inst.getTable("nothing"), undefined);
   assert.equal(inst.getExport("nothing"), undefined);
 });
+
+Deno.test("Instance.getTypedFunc() returns a plain function and checks name and type", () => {
+  const engine = new Engine();
+  const store = new Store(engine, undefined);
+  const inst = new Instance(store, new Module(engine, fixture("misc")), []);
+  const get = inst.getTypedFunc<[], bigint>("get_i64", { params: [], results: ["i64"] });
+  assert.equal(get(), -2n);
+  assert.throws(() => inst.getTypedFunc("nope"), /no function export named "nope"/);
+  assert.throws(() => inst.getTypedFunc("i32"), TypeError);
+  assert.throws(() => inst.getTypedFunc("get_i64", { params: [], results: ["i32"] }), /mismatch/);
+});

@@ -18,7 +18,7 @@
  * @module
  */
 
-import { trapMessage } from "@capstan/environ";
+import { trapCodeName, trapMessage } from "@capstan/environ";
 
 /** One frame of a wasm backtrace. */
 export interface FrameInfo {
@@ -111,6 +111,11 @@ export class Trap extends Error {
     this.#frames = [...backtrace];
     this.#jsStack = typeof this.stack === "string" ? this.stack.split("\n") : undefined;
     this.#updateStack();
+  }
+
+  /** The trap code's name, e.g. `"IntegerDivisionByZero"`. */
+  get codeName(): string {
+    return trapCodeName(this.code);
   }
 
   /**

@@ -15,6 +15,7 @@ Deno.test("Trap formats its backtrace as wasmtime does", () => {
   ]);
   assert.equal(t.message, "integer divide by zero");
   assert.equal(t.code, TrapCode.IntegerDivisionByZero);
+  assert.equal(t.codeName, "IntegerDivisionByZero");
   assert.ok(t instanceof Error);
   assert.equal(
     String(t),
