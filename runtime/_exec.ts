@@ -19,7 +19,7 @@
  * @module
  */
 
-import { type FuncType, TrapCode } from "@capstan/environ";
+import { type FuncType, TrapCode, ValType } from "@capstan/environ";
 import type { Vm, VmFrame } from "@capstan/interpreter";
 import { Caller, type Func, hostResults } from "./func.ts";
 import type { Instance } from "./instance.ts";
@@ -143,12 +143,32 @@ export function callWasmChecking(func: Func, args: readonly unknown[]): Val[] {
   try {
     const w = vm.i32;
     for (let i = 0; i < params.length; i++) {
-      writeSlot(store, params[i], w, base + i, toWasm(store, params[i], args[i], `argument ${i}`));
+      const t = params[i];
+      const v = args[i];
+      if (t === ValType.i32 && typeof v === "number" && (v | 0) === v) {
+        const at = (base + i) << 1; // the common case, checked and written inline
+        w[at] = v;
+        w[at + 1] = 0;
+      } else {
+        writeSlot(store, t, w, base + i, toWasm(store, t, v, argumentName(i)));
+      }
     }
     return runWasmSync(func, func.type, base);
   } finally {
     vm.callEnd();
   }
+}
+
+const ARGUMENT_NAMES = Array.from({ length: 16 }, (_, i) => `argument ${i}`);
+
+/**
+ * The name of argument `i` for error messages (no string built per call).
+ *
+ * @param i the argument's index
+ * @returns `"argument i"`
+ */
+export function argumentName(i: number): string {
+  return ARGUMENT_NAMES[i] ?? `argument ${i}`;
 }
 
 function writeValues(

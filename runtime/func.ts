@@ -29,7 +29,13 @@ import {
   toWasm,
   type Val,
 } from "./val.ts";
-import { callWasmChecking, invokeAsync, invokeSync, invokeSyncBits } from "./_exec.ts";
+import {
+  argumentName,
+  callWasmChecking,
+  invokeAsync,
+  invokeSync,
+  invokeSyncBits,
+} from "./_exec.ts";
 
 /**
  * What a host function sees of its caller: the store, its data, and the
@@ -208,7 +214,7 @@ export class Func implements Stored {
     }
     const out = new Array(params.length);
     for (let i = 0; i < params.length; i++) {
-      out[i] = toWasm(this.store, params[i], args[i], `argument ${i}`);
+      out[i] = toWasm(this.store, params[i], args[i], argumentName(i));
     }
     return out;
   }
@@ -252,7 +258,7 @@ export class Func implements Stored {
           `found ${args.length}`,
       );
     }
-    const checked = t.params.map((p, i) => toWasm(this.store, p, args[i], `argument ${i}`));
+    const checked = t.params.map((p, i) => toWasm(this.store, p, args[i], argumentName(i)));
     return invokeSyncBits(this, checked);
   }
 
