@@ -61,3 +61,32 @@ Deno.test("capstanEngine() is either runnable or names a reason", async () => {
     assert.throws(() => engine.compile(new Uint8Array(8)), /unavailable/);
   }
 });
+
+const capstan = await capstanEngine();
+
+Deno.test({
+  name: "the Capstan adapter agrees with native on every corpus kernel at a tiny n",
+  ignore: capstan.unavailable !== null,
+  fn() {
+    const native = nativeEngine();
+    for (const kernel of loadKernels()) {
+      const want = native.instantiate(kernel.bytes).run(kernel.quickN);
+      assert.equal(capstan.instantiate(kernel.bytes).run(kernel.quickN), want, kernel.name);
+    }
+  },
+});
+
+Deno.test({
+  name: "the Capstan instruction counter counts every iteration of empty_loop",
+  ignore: capstan.unavailable !== null || capstan.hooks.countInstructions === undefined,
+  fn() {
+    const empty = loadMicroKernels().find((k) => k.name === "empty_loop")!;
+    const count = capstan.hooks.countInstructions!;
+    const small = count(empty.bytes, 100, 100);
+    const large = count(empty.bytes, 1100, 1100);
+    // The loop body is the same instructions each time: 1000 more iterations
+    // add a whole multiple of 1000 instructions.
+    assert.ok(large > small);
+    assert.equal((large - small) % 1000, 0);
+  },
+});
