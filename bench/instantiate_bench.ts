@@ -18,7 +18,7 @@
 
 import { type Engine, loadEngines } from "./_engines.ts";
 import { loadKernels } from "./_kernels.ts";
-import { loadBigModule, stubImports } from "./_big.ts";
+import { freshModule, loadBigModule, stubImports } from "./_big.ts";
 import {
   describeError,
   isUnsupported,
@@ -66,7 +66,11 @@ function register(
       continue;
     }
     benchCase(fromModule, engine, sampleMs, () => engine.instantiateModule(module, imports));
-    benchCase(fromBytes, engine, sampleMs, () => engine.instantiate(bytes, imports));
+    const fresh = freshModule(bytes);
+    benchCase(fromBytes, engine, sampleMs, () => {
+      fresh.bump(); // new bytes each time: no engine may answer from a compilation cache
+      engine.instantiate(fresh.bytes, imports);
+    });
   }
 }
 
