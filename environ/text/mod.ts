@@ -17,6 +17,7 @@
  */
 
 export { parseWat } from "./wat.ts";
+export type { WatOptions } from "./wat.ts";
 export { parseWast } from "./wast.ts";
 export type {
   CommandBase,

@@ -13,12 +13,16 @@
  * folded offset, `(item ...)` or a bare folded element expression.
  *
  * Invariants:
- * - The output is byte-identical to what wat2wasm writes for the same text
- *   (no `name` section): sections in the binary order, empty ones left out,
+ * - By default the output is byte-identical to what wat2wasm writes for the
+ *   same text (no `name` section): sections in the binary order, empty ones left out,
  *   the data count section only when `memory.init` or `data.drop` is used,
  *   element segments in the shortest of their encodings as wabt chooses it.
  * - No validation beyond what the text grammar requires: an invalid module
  *   (type errors, out-of-range numeric indices) is encoded as written.
+ * - With `{ names: true }` a `name` custom section follows every other
+ *   section, holding only the `$id`s written (without the `$`): the module's,
+ *   every named function's (imports included) and every named param's and
+ *   local's (imported functions' params included).
  *
  * @module
  */
@@ -30,6 +34,17 @@ import { Parser } from "./_parser.ts";
 import type { Space } from "./_parser.ts";
 import { type FuncScope, parseConstExpr, parseFolded, parseInstrs } from "./instructions.ts";
 import { ValType } from "../types.ts";
+import { encodeNameSection } from "./_name_section.ts";
+
+/** Options of {@link parseWat}. */
+export interface WatOptions {
+  /**
+   * Append a `name` custom section with the module's, functions' and locals'
+   * `$id`s, so backtraces can name them. Default false (the output then
+   * matches wat2wasm without `--debug-names` byte for byte).
+   */
+  readonly names?: boolean;
+}
 
 /** A section being built: its entries' bytes and how many there are. */
 class Section {
@@ -87,8 +102,25 @@ class ModuleBuilder {
   readonly globalTypes: number[] = [];
   /** Imports emitted so far, by kind code. */
   readonly importCounts = [0, 0, 0, 0];
+  /**
+   * Local names by function index (params included), collected only when a
+   * name section is wanted.
+   */
+  readonly localNames: Map<number, Map<number, string>> | undefined;
 
-  constructor(readonly p: Parser) {}
+  constructor(readonly p: Parser, names: boolean) {
+    this.localNames = names ? new Map() : undefined;
+  }
+
+  /** Records the named params of function `func` (when collecting names). */
+  paramNames(func: number, paramIds: readonly (string | undefined)[]): void {
+    if (this.localNames === undefined) return;
+    const map = new Map<number, string>();
+    paramIds.forEach((id, i) => {
+      if (id !== undefined) map.set(i, id.slice(1));
+    });
+    if (map.size > 0) this.localNames.set(func, map);
+  }
 
   /** Records an import in pass 1, checking it precedes all definitions. */
   importSeen(tok: Token | undefined): void {
@@ -279,8 +311,8 @@ function encodeElem(seg: ElemSeg, w: ByteWriter): void {
   else for (const f of funcs) w.u32(f!);
 }
 
-/** Parses the locals and body of a defined function into a code entry. */
-function funcBody(m: ModuleBuilder, paramIds: (string | undefined)[]): void {
+/** Parses the locals and body of defined function `func` into a code entry. */
+function funcBody(m: ModuleBuilder, func: number, paramIds: (string | undefined)[]): void {
   const p = m.p;
   const locals = new Map<string, number>();
   let n = 0;
@@ -328,6 +360,11 @@ function funcBody(m: ModuleBuilder, paramIds: (string | undefined)[]): void {
   body.byte(0x0b);
   m.code.w.sized(body);
   m.code.count++;
+  if (m.localNames !== undefined && locals.size > 0) {
+    const names = new Map<number, string>();
+    for (const [id, i] of locals) names.set(i, id.slice(1));
+    m.localNames.set(func, names);
+  }
 }
 
 /** The module fields, by keyword. */
@@ -396,7 +433,7 @@ export const FIELDS: Record<string, FieldParser> = {
       p.funcTypes.push(use.index);
       m.funcs.w.u32(use.index);
       m.funcs.count++;
-      funcBody(m, use.paramIds);
+      funcBody(m, index, use.paramIds);
     },
   },
   table: {
@@ -610,6 +647,7 @@ function importDesc(m: ModuleBuilder, kind: string): void {
   switch (kind) {
     case "func": {
       const use = p.typeUse(true);
+      m.paramNames(p.funcTypes.length, use.paramIds);
       p.funcTypes.push(use.index);
       w.u32(use.index);
       m.importCounts[0]++;
@@ -643,10 +681,16 @@ function importDesc(m: ModuleBuilder, kind: string): void {
  * @param p a parser positioned at the first field
  * @param end index of the token after the last field
  * @param id the module's `$name`, if any
+ * @param options whether to append a `name` section
  * @returns the binary module and what scripts need to know of its exports
  */
-export function parseModuleFields(p: Parser, end: number, id?: string): ParsedModule {
-  const m = new ModuleBuilder(p);
+export function parseModuleFields(
+  p: Parser,
+  end: number,
+  id?: string,
+  options: WatOptions = {},
+): ParsedModule {
+  const m = new ModuleBuilder(p, options.names === true);
   const fields: [FieldParser, number, number][] = [];
   let stray: number | undefined;
   while (p.pos < end) {
@@ -674,7 +718,7 @@ export function parseModuleFields(p: Parser, end: number, id?: string): ParsedMo
     p.pos = close + 1;
   }
   if (stray !== undefined) throw p.error("unexpected token", p.toks[stray]);
-  return { bytes: assemble(m), id, ...exportTypes(m) };
+  return { bytes: assemble(m, id), id, ...exportTypes(m) };
 }
 
 function exportTypes(m: ModuleBuilder) {
@@ -692,7 +736,7 @@ function exportTypes(m: ModuleBuilder) {
   return { funcResults, globalTypes };
 }
 
-function assemble(m: ModuleBuilder): Uint8Array<ArrayBuffer> {
+function assemble(m: ModuleBuilder, id: string | undefined): Uint8Array<ArrayBuffer> {
   const p = m.p;
   const out = new ByteWriter();
   out.raw(new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]));
@@ -738,22 +782,28 @@ function assemble(m: ModuleBuilder): Uint8Array<ArrayBuffer> {
   }
   section(10, m.code);
   section(11, m.datas);
+  if (m.localNames !== undefined) {
+    const functions = new Map<number, string>();
+    for (const [name, i] of p.spaces.func.ids) functions.set(i, name.slice(1));
+    out.raw(encodeNameSection({ module: id?.slice(1), functions, locals: m.localNames }));
+  }
   return out.bytes();
 }
 
 /**
  * Parses a `(module $id? field*)` whose `(` is at the cursor.
  *
- * @param p a parser positioned at the module's `(`
+ * @param outer a parser positioned at the module's `(`
+ * @param options whether to append a `name` section
  * @returns the parsed module; the cursor is after its `)`
  */
-export function parseModuleAt(outer: Parser): ParsedModule {
+export function parseModuleAt(outer: Parser, options: WatOptions = {}): ParsedModule {
   const p = new Parser(outer.source, outer.toks);
   p.pos = outer.pos;
   const open = p.next();
   p.next(); // "module"
   const id = p.optId();
-  const mod = parseModuleFields(p, open.match, id);
+  const mod = parseModuleFields(p, open.match, id, options);
   outer.pos = open.match + 1;
   return mod;
 }
@@ -763,7 +813,10 @@ export function parseModuleAt(outer: Parser): ParsedModule {
  * one `(module ...)` or, as the spec allows, just the module's fields.
  *
  * @param source the text of the module
- * @returns the binary module, byte-identical to what wat2wasm writes
+ * @param options `{ names: true }` appends a `name` custom section with the
+ *   `$id`s written (module, functions, params and locals)
+ * @returns the binary module, byte-identical to what wat2wasm writes (without
+ *   `--debug-names`) when no name section is asked for
  * @throws {TextError} (a `CompileError`) for malformed text, with the spec's
  *   wording, line and column
  * @example
@@ -771,18 +824,20 @@ export function parseModuleAt(outer: Parser): ParsedModule {
  * import { parseWat } from "./wat.ts";
  * const bytes = parseWat('(module (func (export "one") (result i32) i32.const 1))');
  * if (!WebAssembly.validate(bytes)) throw new Error("invalid");
+ * const named = parseWat("(module $m (func $f))", { names: true });
+ * if (named.length <= parseWat("(module $m (func $f))").length) throw new Error("no names");
  * ```
  */
-export function parseWat(source: string): Uint8Array<ArrayBuffer> {
+export function parseWat(source: string, options: WatOptions = {}): Uint8Array<ArrayBuffer> {
   const toks = tokenize(source);
   const p = new Parser(source, toks);
   return guardDepth(p, () => {
     if (p.atOpen("module")) {
-      const mod = parseModuleAt(p);
+      const mod = parseModuleAt(p, options);
       if (p.pos < toks.length) throw p.error("unexpected token");
       return mod.bytes;
     }
-    return parseModuleFields(p, toks.length).bytes;
+    return parseModuleFields(p, toks.length, undefined, options).bytes;
   });
 }
 
