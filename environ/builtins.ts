@@ -36,7 +36,12 @@ export interface BuiltinInfo {
 const I = ValType.i32;
 const R = ValType.funcref; // any reference; the VM stores references as i32 handles
 
-/** The table: `[name, statics, params, results, doc]`. */
+/**
+ * The table: `[name, statics, params, results, doc]`, in index order.
+ * Exported as a type only (`BUILTIN_TABLE`), which {@link BuiltinName} is
+ * derived from; read it through {@link BUILTINS} and
+ * {@link BuiltinFunctionIndex}.
+ */
 const TABLE = [
   ["memory_grow", ["memory"], [I], [I], "grow a memory by n pages; old size or -1"],
   ["memory_fill", ["memory"], [I, I, I], [], "fill n bytes at d with a byte value"],
@@ -53,7 +58,18 @@ const TABLE = [
   ["raise", [], [I], [], "raise the trap whose code is the operand"],
 ] as const;
 
-/** The name of a builtin function. */
+export type { TABLE as BUILTIN_TABLE };
+
+/**
+ * The name of a builtin function: a key of {@link BuiltinFunctionIndex}.
+ *
+ * @example
+ * ```ts
+ * import { BUILTINS, type BuiltinName } from "@capstan/environ";
+ * const name: BuiltinName = "memory_grow";
+ * if (BUILTINS[0].name !== name) throw new Error();
+ * ```
+ */
 export type BuiltinName = typeof TABLE[number][0];
 
 /** Every builtin, in index order. */
@@ -116,7 +132,7 @@ export const HostCall: {
  * @returns its description
  * @example
  * ```ts
- * import { BuiltinFunctionIndex, builtinInfo } from "./builtins.ts";
+ * import { BuiltinFunctionIndex, builtinInfo } from "@capstan/environ";
  * if (builtinInfo(BuiltinFunctionIndex.memory_grow).results.length !== 1) throw new Error();
  * ```
  */

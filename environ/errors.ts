@@ -16,7 +16,7 @@
  *
  * @example
  * ```ts
- * import { CompileError } from "./errors.ts";
+ * import { CompileError } from "@capstan/environ";
  * const e = new CompileError("type mismatch", 0x2a);
  * if (e.message !== "type mismatch (at offset 0x2a)") throw new Error();
  * ```

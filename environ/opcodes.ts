@@ -557,7 +557,7 @@ function parseSig(sig: string): readonly [readonly ValType[], readonly ValType[]
  * @returns `(prefix << 16) | code`
  * @example
  * ```ts
- * import { opKey } from "./opcodes.ts";
+ * import { opKey } from "@capstan/environ";
  * if (opKey(0xfd, 13) !== 0xfd000d) throw new Error();
  * ```
  */
@@ -590,7 +590,7 @@ for (const op of OPS) {
  * @returns the op, or undefined if no op has that name
  * @example
  * ```ts
- * import { opByName } from "./opcodes.ts";
+ * import { opByName } from "@capstan/environ";
  * if (opByName("i32.add")?.code !== 0x6a) throw new Error();
  * ```
  */
@@ -605,7 +605,7 @@ export function opByName(name: string): OpInfo | undefined {
  * @returns the op, or undefined if no op has that key
  * @example
  * ```ts
- * import { opByKey, opKey } from "./opcodes.ts";
+ * import { opByKey, opKey } from "@capstan/environ";
  * if (opByKey(opKey(0, 0x6a))?.name !== "i32.add") throw new Error();
  * ```
  */
@@ -619,7 +619,7 @@ export function opByKey(key: number): OpInfo | undefined {
  *
  * @example
  * ```ts
- * import { Op, opKey } from "./opcodes.ts";
+ * import { Op, opKey } from "@capstan/environ";
  * if (Op.i32_add !== opKey(0, 0x6a)) throw new Error();
  * ```
  */

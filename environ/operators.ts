@@ -113,8 +113,7 @@ for (let b = 0; b < 256; b++) SIMPLE_OPS[b] = SHAPE_BASE[b] === 0 ? 1 : 0;
  *
  * @example
  * ```ts
- * import { OperatorReader } from "./operators.ts";
- * import { Op } from "./opcodes.ts";
+ * import { Op, OperatorReader } from "@capstan/environ";
  * // i32.const 42; end
  * const r = new OperatorReader(new Uint8Array([0x41, 0x2a, 0x0b]));
  * if (r.read() !== Op.i32_const || r.i32 !== 42) throw new Error();

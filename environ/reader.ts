@@ -24,7 +24,7 @@ const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
  *
  * @example
  * ```ts
- * import { BinaryReader } from "./reader.ts";
+ * import { BinaryReader } from "@capstan/environ";
  * const r = new BinaryReader(new Uint8Array([0xe5, 0x8e, 0x26]));
  * if (r.u32() !== 624485) throw new Error();
  * ```
@@ -60,7 +60,11 @@ export class BinaryReader {
     this.end = end;
   }
 
-  /** Whether every byte up to `end` has been read. */
+  /**
+   * Whether every byte up to `end` has been read.
+   *
+   * @returns true when `pos` has reached `end`
+   */
   atEnd(): boolean {
     return this.pos >= this.end;
   }
@@ -74,7 +78,11 @@ export class BinaryReader {
     return fail(this.eofReason, this.end);
   }
 
-  /** Reads one byte. */
+  /**
+   * Reads one byte.
+   *
+   * @returns the byte, 0..=255
+   */
   u8(): number {
     const p = this.pos;
     if (p >= this.end) this.eof();
@@ -82,7 +90,11 @@ export class BinaryReader {
     return this.bytes[p];
   }
 
-  /** Reads a little-endian 32-bit word as an int32 (for f32 bits and the magic/version). */
+  /**
+   * Reads a little-endian 32-bit word as an int32 (for f32 bits and the magic/version).
+   *
+   * @returns the word as an int32
+   */
   fixed32(): number {
     const p = this.pos;
     if (p + 4 > this.end) this.eof();
@@ -91,7 +103,11 @@ export class BinaryReader {
     return b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24);
   }
 
-  /** Reads an unsigned LEB128 32-bit integer (0 ..= 2^32-1). */
+  /**
+   * Reads an unsigned LEB128 32-bit integer (0 ..= 2^32-1).
+   *
+   * @returns the integer as a non-negative number
+   */
   u32(): number {
     const p = this.pos;
     if (p < this.end) {
@@ -118,7 +134,11 @@ export class BinaryReader {
     return (result | (x << 28)) >>> 0;
   }
 
-  /** Reads a signed LEB128 32-bit integer, as an int32. */
+  /**
+   * Reads a signed LEB128 32-bit integer, as an int32.
+   *
+   * @returns the integer
+   */
   s32(): number {
     const p = this.pos;
     if (p < this.end) {
@@ -152,6 +172,8 @@ export class BinaryReader {
   /**
    * Reads a signed LEB128 33-bit integer (used by block types), as a number
    * in -2^32 ..= 2^32-1.
+   *
+   * @returns the integer
    */
   s33(): number {
     let result = 0;
@@ -212,7 +234,11 @@ export class BinaryReader {
     this.hi = hi | 0;
   }
 
-  /** Reads a signed LEB128 64-bit integer as a bigint. */
+  /**
+   * Reads a signed LEB128 64-bit integer as a bigint.
+   *
+   * @returns the integer, in -2^63 ..= 2^63-1
+   */
   s64(): bigint {
     this.s64Halves();
     return (BigInt(this.hi) << 32n) | BigInt(this.lo >>> 0);
@@ -259,7 +285,11 @@ export class BinaryReader {
     return this.bytes.subarray(p, p + n);
   }
 
-  /** Reads a name: a byte vector that must be valid UTF-8. */
+  /**
+   * Reads a name: a byte vector that must be valid UTF-8.
+   *
+   * @returns the decoded string
+   */
   name(): string {
     const start = this.pos;
     const n = this.u32();

@@ -25,9 +25,17 @@ import type { ModuleTranslation } from "./types.ts";
  * @throws {TypeError} if `bytes` is not a Uint8Array (API misuse, not bad input)
  * @example
  * ```ts
- * import { translateModule } from "./translate.ts";
- * const empty = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]);
- * if (translateModule(empty).bodies.length !== 0) throw new Error();
+ * import { CompileError, parseWat, translateModule } from "@capstan/environ";
+ * const wat = '(module (func (export "f") (param i32) (result i32) local.get 0))';
+ * const t = translateModule(parseWat(wat));
+ * if (t.exports[0].name !== "f" || t.types[0].params.length !== 1) throw new Error();
+ * if (t.bodies.length !== 1) throw new Error();
+ * try {
+ *   translateModule(parseWat("(module (func (result i32) i64.const 1))"));
+ *   throw new Error("expected a CompileError");
+ * } catch (e) {
+ *   if (!(e instanceof CompileError) || e.reason !== "type mismatch") throw e;
+ * }
  * ```
  */
 export function translateModule(bytes: Uint8Array): ModuleTranslation {
@@ -50,8 +58,10 @@ export function translateModule(bytes: Uint8Array): ModuleTranslation {
  * @returns true if {@link translateModule} would accept it
  * @example
  * ```ts
- * import { validate } from "./translate.ts";
- * if (validate(new Uint8Array([1, 2, 3]))) throw new Error();
+ * import { validate } from "@capstan/environ";
+ * const empty = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]);
+ * if (!validate(empty)) throw new Error("the empty module is valid");
+ * if (validate(new Uint8Array([1, 2, 3]))) throw new Error("bad magic");
  * ```
  */
 export function validate(bytes: Uint8Array): boolean {

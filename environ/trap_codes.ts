@@ -12,7 +12,12 @@
  * @module
  */
 
-/** The table: `[name, spec message]`, in code order (index = code). */
+/**
+ * The table: `[name, spec message]`, in code order (index = code). Exported
+ * as a type only (`TRAP_CODE_TABLE`), which {@link TrapCodeName} is derived
+ * from; read it through {@link TrapCode}, {@link trapMessage} and
+ * {@link trapCodeName}.
+ */
 const TABLE = [
   ["None", "no trap"],
   ["Unreachable", "unreachable"],
@@ -31,7 +36,18 @@ const TABLE = [
   ["HostError", "host function error"],
 ] as const;
 
-/** The name of a trap code, e.g. `"MemoryOutOfBounds"`. */
+export type { TABLE as TRAP_CODE_TABLE };
+
+/**
+ * The name of a trap code, e.g. `"MemoryOutOfBounds"`: a key of {@link TrapCode}.
+ *
+ * @example
+ * ```ts
+ * import { TrapCode, type TrapCodeName } from "@capstan/environ";
+ * const name: TrapCodeName = "IntegerDivisionByZero";
+ * if (TrapCode[name] !== 2) throw new Error();
+ * ```
+ */
 export type TrapCodeName = typeof TABLE[number][0];
 
 /** Trap codes by name: `TrapCode.Unreachable === 1`. */
@@ -49,7 +65,7 @@ export const TRAP_CODE_COUNT: number = TABLE.length;
  * @returns its message, e.g. `"integer divide by zero"`
  * @example
  * ```ts
- * import { TrapCode, trapMessage } from "./trap_codes.ts";
+ * import { TrapCode, trapMessage } from "@capstan/environ";
  * if (trapMessage(TrapCode.StackOverflow) !== "call stack exhausted") throw new Error();
  * ```
  */
@@ -62,6 +78,11 @@ export function trapMessage(code: number): string {
  *
  * @param code a trap code
  * @returns its name, e.g. `"Unreachable"`
+ * @example
+ * ```ts
+ * import { TrapCode, trapCodeName } from "@capstan/environ";
+ * if (trapCodeName(TrapCode.MemoryOutOfBounds) !== "MemoryOutOfBounds") throw new Error();
+ * ```
  */
 export function trapCodeName(code: number): string {
   return TABLE[code]?.[0] ?? `Trap${code}`;

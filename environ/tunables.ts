@@ -39,7 +39,7 @@ export const DEFAULT_MAX_WASM_STACK = 512 * 1024;
  * @returns a complete, frozen {@link Tunables}
  * @example
  * ```ts
- * import { tunables } from "./tunables.ts";
+ * import { tunables } from "@capstan/environ";
  * if (!tunables({ consumeFuel: true }).consumeFuel) throw new Error();
  * ```
  */

@@ -49,7 +49,7 @@ const VAL_TYPE_NAMES: Record<number, string> = {
  * @returns its name, e.g. `"i32"`
  * @example
  * ```ts
- * import { ValType, valTypeName } from "./types.ts";
+ * import { ValType, valTypeName } from "@capstan/environ";
  * if (valTypeName(ValType.f64) !== "f64") throw new Error();
  * ```
  */
@@ -62,6 +62,11 @@ export function valTypeName(type: ValType): string {
  *
  * @param byte a byte read from a module
  * @returns true for the seven value-type encodings
+ * @example
+ * ```ts
+ * import { isValType } from "@capstan/environ";
+ * if (!isValType(0x7f) || isValType(0x40)) throw new Error("i32 is, the empty block type is not");
+ * ```
  */
 export function isValType(byte: number): byte is ValType {
   return byte in VAL_TYPE_NAMES;
@@ -72,6 +77,11 @@ export function isValType(byte: number): byte is ValType {
  *
  * @param type a value type
  * @returns true for funcref and externref
+ * @example
+ * ```ts
+ * import { isRefType, ValType } from "@capstan/environ";
+ * if (!isRefType(ValType.externref) || isRefType(ValType.i32)) throw new Error();
+ * ```
  */
 export function isRefType(type: ValType): type is RefType {
   return type === ValType.funcref || type === ValType.externref;

@@ -35,7 +35,20 @@ export interface VMOffsetsCounts {
   readonly types: number;
 }
 
-/** Per-module layout of an instance's vmctx. */
+/**
+ * Per-module layout of an instance's vmctx.
+ *
+ * @example
+ * ```ts
+ * import { VMCTX_MAGIC, VMOffsets } from "@capstan/environ";
+ * // 2 functions, 1 global, 1 type: header (2 words), then 2 + 1 + 1 words.
+ * const o = new VMOffsets({ functions: 2, globals: 1, types: 1 });
+ * const vmctx = new Int32Array(o.words);
+ * vmctx[o.magic >> 2] = VMCTX_MAGIC;
+ * if (o.words !== 6 || o.functionWord(1) !== 3) throw new Error();
+ * if (o.globalWord(0) !== 4 || o.signatureWord(0) !== 5) throw new Error();
+ * ```
+ */
 export class VMOffsets {
   /** Size of one field in bytes. */
   static readonly FIELD_SIZE = 4;
@@ -75,9 +88,10 @@ export class VMOffsets {
    * @returns its offsets
    * @example
    * ```ts
-   * import { VMOffsets } from "./vmoffsets.ts";
-   * const o = new VMOffsets({ functions: 2, globals: 1, types: 1 });
-   * if (o.globalWord(0) !== 4) throw new Error();
+   * import { parseWat, translateModule, VMOffsets } from "@capstan/environ";
+   * const t = translateModule(parseWat("(module (global i32 (i32.const 0)) (func) (func))"));
+   * const o = VMOffsets.forModule(t);
+   * if (o.counts.functions !== 2 || o.globalWord(0) !== 4) throw new Error();
    * ```
    */
   static forModule(t: ModuleTranslation): VMOffsets {

@@ -61,7 +61,7 @@ export { DEFAULT_MAX_WASM_STACK };
  *
  * @example
  * ```ts
- * import { Engine } from "./engine.ts";
+ * import { Engine } from "@capstan/runtime";
  * const engine = new Engine({ epochInterruption: true });
  * engine.incrementEpoch();
  * if (engine.currentEpoch() !== 1) throw new Error();

@@ -26,7 +26,7 @@ const WORKER_SOURCE = `self.onmessage = (e) => {
  * @returns a function that stops the ticker
  * @example
  * ```ts
- * import { Engine, startEpochTicker } from "./mod.ts";
+ * import { Engine, startEpochTicker } from "@capstan/runtime";
  * const engine = new Engine({ epochInterruption: true });
  * const stop = startEpochTicker(engine, 1);
  * await new Promise((r) => setTimeout(r, 50));

@@ -19,6 +19,13 @@ export type Extern = Func | Table | Memory | Global;
  *
  * @param v any value
  * @returns true for a Func, Table, Memory or Global
+ * @example
+ * ```ts
+ * import { Engine, isExtern, Memory, Store } from "@capstan/runtime";
+ * const store = new Store(new Engine(), undefined);
+ * const memory = new Memory(store, { limits: { min: 0, max: undefined } });
+ * if (!isExtern(memory) || isExtern({})) throw new Error();
+ * ```
  */
 export function isExtern(v: unknown): v is Extern {
   return v instanceof Func || v instanceof Table || v instanceof Memory || v instanceof Global;
@@ -30,6 +37,14 @@ export function isExtern(v: unknown): v is Extern {
  *
  * @param e the object
  * @returns its extern type
+ * @example
+ * ```ts
+ * import { Engine, externType, Memory, Store } from "@capstan/runtime";
+ * const memory = new Memory(new Store(new Engine(), undefined), { limits: { min: 1, max: 3 } });
+ * memory.grow(1);
+ * const t = externType(memory);
+ * if (t.kind !== "memory" || t.type.limits.min !== 2) throw new Error();
+ * ```
  */
 export function externType(e: Extern): ExternType {
   if (e instanceof Func) return { kind: "func", type: e.type };

@@ -54,6 +54,12 @@ function formatLimits(l: Limits): string {
  *
  * @param t an extern type
  * @returns its text
+ * @example
+ * ```ts
+ * import { formatExternType, ValType } from "@capstan/runtime";
+ * const text = formatExternType({ kind: "global", type: { type: ValType.i64, mutable: true } });
+ * if (text !== "global mut i64") throw new Error();
+ * ```
  */
 export function formatExternType(t: ExternType): string {
   switch (t.kind) {
@@ -88,6 +94,20 @@ export function limitsMatch(provided: Limits, expected: Limits): boolean {
  * @param provided the type of the entity offered
  * @param expected the type the import declares
  * @returns `undefined` when it matches, otherwise why not
+ * @example
+ * ```ts
+ * import { matchExternType } from "@capstan/runtime";
+ * const provided = { kind: "memory", type: { limits: { min: 1, max: 3 } } } as const;
+ * const atLeast = (min: number) =>
+ *   ({ kind: "memory", type: { limits: { min, max: undefined } } }) as const;
+ * if (matchExternType(provided, atLeast(1))) {
+ *   throw new Error("a memory of 1..3 pages satisfies an import of at least 1 page");
+ * }
+ * const why = matchExternType(provided, atLeast(2));
+ * if (why !== "expected memory (min: 2, max: none), found memory (min: 1, max: 3)") {
+ *   throw new Error();
+ * }
+ * ```
  */
 export function matchExternType(provided: ExternType, expected: ExternType): string | undefined {
   return externTypeMatches(provided, expected)

@@ -42,6 +42,27 @@ import {
  * exports of the calling instance (to reach its memory, as WASI does).
  *
  * @typeParam T the store's data type
+ * @example
+ * ```ts
+ * import { parseWat } from "@capstan/environ";
+ * import { Engine, Linker, Memory, Module, Store } from "@capstan/runtime";
+ * const engine = new Engine();
+ * const module = new Module(engine, parseWat(`(module
+ *   (import "env" "peek" (func $peek (param i32) (result i32)))
+ *   (memory (export "memory") 1)
+ *   (data (i32.const 8) "*")
+ *   (func (export "run") (result i32) (call $peek (i32.const 8))))`));
+ * const linker = new Linker<{ calls: number }>(engine);
+ * linker.func("env", "peek", { params: ["i32"], results: ["i32"] }, (caller, addr) => {
+ *   caller.data.calls++;
+ *   const memory = caller.getExport("memory");
+ *   if (!(memory instanceof Memory)) throw new Error("no memory export");
+ *   return memory.data()[addr as number];
+ * });
+ * const store = new Store(engine, { calls: 0 });
+ * const run = linker.instantiate(store, module).getFunc("run")!;
+ * if (run.call()[0] !== 42 || store.data.calls !== 1) throw new Error();
+ * ```
  */
 export class Caller<T> {
   /** The store. */
@@ -97,7 +118,7 @@ export type HostFuncWrap = (...args: Val[]) => unknown;
  *
  * @example
  * ```ts
- * import { Engine, Func, Store } from "./mod.ts";
+ * import { Engine, Func, Store } from "@capstan/runtime";
  * const store = new Store(new Engine(), undefined);
  * const add = Func.wrap(store, { params: ["i32", "i32"], results: ["i32"] }, (a, b) => a + b);
  * if (add.call(0x7fffffff, 1)[0] !== -0x80000000) throw new Error("results wrap to i32");
@@ -106,7 +127,11 @@ export type HostFuncWrap = (...args: Val[]) => unknown;
  * ```
  */
 export class Func implements Stored {
-  /** A short description for `console.log` / `Deno.inspect` (the VM behind it is large). */
+  /**
+   * A short description for `console.log` / `Deno.inspect` (the VM behind it is large).
+   *
+   * @returns one line naming the object
+   */
   [Symbol.for("Deno.customInspect")](): string {
     return `Func ${formatFuncType(this.type)} (store #${this.store.id})`;
   }
@@ -115,17 +140,42 @@ export class Func implements Stored {
   readonly store: Store<unknown>;
   /** The function's type. */
   readonly type: FuncType;
-  /** The engine-wide signature id of {@link type}. */
+  /**
+   * The engine-wide signature id of {@link type}.
+   *
+   * @ignore
+   */
   readonly _sigId: number;
-  /** The host implementation, for host functions. */
+  /**
+   * The host implementation, for host functions.
+   *
+   * @ignore
+   */
   readonly _host: HostFunc | undefined;
-  /** The plain implementation of a host function made by {@link Func.wrap} (called without a caller). */
+  /**
+   * The plain implementation of a host function made by {@link Func.wrap}
+   * (called without a caller).
+   *
+   * @ignore
+   */
   _plain: HostFuncWrap | undefined = undefined;
-  /** The defining instance, for wasm functions. */
+  /**
+   * The defining instance, for wasm functions.
+   *
+   * @ignore
+   */
   readonly _instance: Instance | undefined;
-  /** The function index within its instance's module, for wasm functions. */
+  /**
+   * The function index within its instance's module, for wasm functions.
+   *
+   * @ignore
+   */
   readonly _index: number;
-  /** The function's handle: its funcref value and its index in the store VM's `funcs`. */
+  /**
+   * The function's handle: its funcref value and its index in the store VM's `funcs`.
+   *
+   * @ignore
+   */
   readonly _handle: number;
 
   /**
@@ -203,6 +253,7 @@ export class Func implements Stored {
    *
    * @param args the arguments
    * @returns the normalised arguments
+   * @ignore
    */
   _checkArgs(args: readonly unknown[]): Val[] {
     const params = this.type.params;
@@ -243,7 +294,7 @@ export class Func implements Stored {
    * @returns the results, as an array (floats as bit patterns)
    * @example
    * ```ts
-   * import { Engine, Func, Store } from "./mod.ts";
+   * import { Engine, Func, Store } from "@capstan/runtime";
    * const store = new Store(new Engine(), undefined);
    * const id = Func.wrap(store, { params: ["f64"], results: ["f64"] }, (x) => x);
    * if (id.callBits(0x3ff0000000000000n)[0] !== 0x3ff0000000000000n) throw new Error();

@@ -19,7 +19,7 @@ import { readSlot, writeSlot } from "./_slots.ts";
  *
  * @example
  * ```ts
- * import { Engine, Global, Store, ValType } from "./mod.ts";
+ * import { Engine, Global, Store, ValType } from "@capstan/runtime";
  * const store = new Store(new Engine(), undefined);
  * const g = new Global(store, { type: ValType.i64, mutable: true }, 1n);
  * g.set(2n ** 64n - 1n); // wraps to -1n
@@ -27,7 +27,11 @@ import { readSlot, writeSlot } from "./_slots.ts";
  * ```
  */
 export class Global implements Stored {
-  /** A short description for `console.log` / `Deno.inspect` (the VM behind it is large). */
+  /**
+   * A short description for `console.log` / `Deno.inspect` (the VM behind it is large).
+   *
+   * @returns one line naming the object
+   */
   [Symbol.for("Deno.customInspect")](): string {
     return `Global ${this.type.mutable ? "mut " : ""}${
       valTypeName(this.type.type)
@@ -38,7 +42,11 @@ export class Global implements Stored {
   readonly store: Store<unknown>;
   /** The global's type. */
   readonly type: GlobalType;
-  /** The slot in the store's global storage. */
+  /**
+   * The slot in the store's global storage.
+   *
+   * @ignore
+   */
   readonly _slot: number;
 
   /**

@@ -85,7 +85,7 @@ let deferStart = false;
  *
  * @example
  * ```ts
- * import { Engine, Instance, Module, Store } from "./mod.ts";
+ * import { Engine, Instance, Module, Store } from "@capstan/runtime";
  * // (module (memory (export "mem") 1) (data (i32.const 8) "hi"))
  * const bytes = new Uint8Array([
  *   0, 97, 115, 109, 1, 0, 0, 0, 5, 3, 1, 0, 1, 7, 7, 1, 3, 109, 101, 109, 2, 0,
@@ -98,7 +98,11 @@ let deferStart = false;
  * ```
  */
 export class Instance implements Stored {
-  /** A short description for `console.log` / `Deno.inspect` (the VM behind it is large). */
+  /**
+   * A short description for `console.log` / `Deno.inspect` (the VM behind it is large).
+   *
+   * @returns one line naming the object
+   */
   [Symbol.for("Deno.customInspect")](): string {
     return `Instance of ${this.module.name ?? "<unknown>"} (store #${this.store.id})`;
   }
@@ -107,23 +111,59 @@ export class Instance implements Stored {
   readonly store: Store<unknown>;
   /** The module it instantiates. */
   readonly module: Module;
-  /** Every function, imported first. */
+  /**
+   * Every function, imported first.
+   *
+   * @ignore
+   */
   readonly _funcs: Func[] = [];
-  /** Every table, imported first. */
+  /**
+   * Every table, imported first.
+   *
+   * @ignore
+   */
   readonly _tables: Table[] = [];
-  /** Every memory, imported first. */
+  /**
+   * Every memory, imported first.
+   *
+   * @ignore
+   */
   readonly _memories: Memory[] = [];
-  /** Every global, imported first. */
+  /**
+   * Every global, imported first.
+   *
+   * @ignore
+   */
   readonly _globals: Global[] = [];
-  /** Element segments' items as handles (shared with the VM); a dropped segment is empty. */
+  /**
+   * Element segments' items as handles (shared with the VM); a dropped segment is empty.
+   *
+   * @ignore
+   */
   readonly _elems: Int32Array[] = [];
-  /** Data segments' bytes (shared with the VM); a dropped segment is empty. */
+  /**
+   * Data segments' bytes (shared with the VM); a dropped segment is empty.
+   *
+   * @ignore
+   */
   readonly _datas: Uint8Array[] = [];
-  /** Exports by name. */
+  /**
+   * Exports by name.
+   *
+   * @ignore
+   */
   readonly _exports: Map<string, Extern> = new Map();
-  /** The `Caller` handed to host functions this instance calls (made on first use). */
+  /**
+   * The `Caller` handed to host functions this instance calls (made on first use).
+   *
+   * @ignore
+   */
   _caller: Caller<unknown> | undefined = undefined;
-  /** The VM's context for this instance (code, vmctx, memory 0, tables, segments). */
+  /**
+   * The VM's context for this instance (code, vmctx, memory 0, tables, segments).
+   *
+   * @ignore
+   */
   readonly _vmInstance: VmInstance;
 
   /**

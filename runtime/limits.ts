@@ -62,7 +62,7 @@ export interface StoreLimitsConfig {
  *
  * @example
  * ```ts
- * import { StoreLimits } from "./limits.ts";
+ * import { StoreLimits } from "@capstan/runtime";
  * const limits = new StoreLimits({ memorySize: 65536 });
  * if (limits.memoryGrowing(65536, 131072, undefined)) throw new Error();
  * ```
@@ -92,12 +92,26 @@ export class StoreLimits implements ResourceLimiter {
     this.memories = config.memories ?? Infinity;
   }
 
-  /** Allows growth up to {@link memorySize}. */
+  /**
+   * Allows growth up to {@link memorySize}.
+   *
+   * @param _current the memory's size now, in bytes (unused)
+   * @param desired the size it would grow to, in bytes
+   * @param _maximum its declared maximum in bytes, if any (unused)
+   * @returns whether `desired` is within {@link memorySize}
+   */
   memoryGrowing(_current: number, desired: number, _maximum: number | undefined): boolean {
     return desired <= this.memorySize;
   }
 
-  /** Allows growth up to {@link tableElements}. */
+  /**
+   * Allows growth up to {@link tableElements}.
+   *
+   * @param _current the table's element count now (unused)
+   * @param desired the count it would grow to
+   * @param _maximum its declared maximum, if any (unused)
+   * @returns whether `desired` is within {@link tableElements}
+   */
   tableGrowing(_current: number, desired: number, _maximum: number | undefined): boolean {
     return desired <= this.tableElements;
   }

@@ -14,7 +14,7 @@
  *
  * @example
  * ```ts
- * import { LinkError } from "./link_error.ts";
+ * import { LinkError } from "@capstan/runtime";
  * const e = new LinkError("unknown import: `env::f` has not been defined");
  * if (!(e instanceof Error) || e.name !== "LinkError") throw new Error();
  * ```

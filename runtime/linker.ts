@@ -42,14 +42,16 @@ type Definition =
  * @typeParam T the data type of the stores it instantiates into
  * @example
  * ```ts
- * import { Engine, Linker, Store } from "./mod.ts";
+ * import { Engine, Func, Linker, Store } from "@capstan/runtime";
  * const engine = new Engine();
  * const linker = new Linker<{ log: number[] }>(engine);
  * linker.func("env", "log", { params: ["i32"], results: [] }, (caller, x) => {
  *   caller.data.log.push(x);
  * });
  * const store = new Store(engine, { log: [] as number[] });
- * (linker.get(store, "env", "log") as import("./mod.ts").Func).call(7);
+ * const log = linker.get(store, "env", "log");
+ * if (!(log instanceof Func)) throw new Error("defined as a Func");
+ * log.call(7);
  * if (store.data.log[0] !== 7) throw new Error();
  * ```
  */

@@ -68,7 +68,7 @@ export class StoreVmMemory extends VmMemory {
  *
  * @example
  * ```ts
- * import { Engine, Memory, Store } from "./mod.ts";
+ * import { Engine, Memory, Store } from "@capstan/runtime";
  * const store = new Store(new Engine(), undefined);
  * const mem = new Memory(store, { limits: { min: 1, max: 2 } });
  * mem.data()[0] = 42;
@@ -77,7 +77,11 @@ export class StoreVmMemory extends VmMemory {
  * ```
  */
 export class Memory implements Stored {
-  /** A short description for `console.log` / `Deno.inspect` (the VM behind it is large). */
+  /**
+   * A short description for `console.log` / `Deno.inspect` (the VM behind it is large).
+   *
+   * @returns one line naming the object
+   */
   [Symbol.for("Deno.customInspect")](): string {
     return `Memory { pages: ${this.size()}, max: ${this.maximum} } (store #${this.store.id})`;
   }
@@ -86,9 +90,17 @@ export class Memory implements Stored {
   readonly store: Store<unknown>;
   /** The declared maximum in pages, if any. */
   readonly maximum: number | undefined;
-  /** The bytes, shared with the VM. */
+  /**
+   * The bytes, shared with the VM.
+   *
+   * @ignore
+   */
   readonly _vm: StoreVmMemory;
-  /** Incremented on every successful growth. */
+  /**
+   * Incremented on every successful growth.
+   *
+   * @ignore
+   */
   _generation = 0;
 
   /**
@@ -186,6 +198,7 @@ export class Memory implements Stored {
    *
    * @param delta pages to add
    * @returns the previous size in pages, or -1
+   * @ignore
    */
   _grow(delta: number): number {
     const vm = this._vm;

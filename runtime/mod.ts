@@ -31,7 +31,7 @@
  *
  * @example
  * ```ts
- * import { Engine, Linker, Module, Store } from "./mod.ts";
+ * import { Engine, Linker, Module, Store } from "@capstan/runtime";
  * // (module (import "env" "double" (func $d (param i32) (result i32)))
  * //   (func (export "run") (param i32) (result i32) local.get 0 call $d))
  * const bytes = new Uint8Array([
@@ -80,13 +80,25 @@ export { LinkError } from "./link_error.ts";
 export { CompileError, TrapCode, ValType } from "@capstan/environ";
 export type {
   ConstExpr,
+  CustomSection,
+  DataMode,
+  DataSegment,
+  ElementMode,
+  ElementSegment,
+  Export,
+  ExternKind,
+  FunctionBody,
   FuncType,
   GlobalType,
+  Import,
+  ImportDesc,
   Limits,
   MemoryType,
   ModuleTranslation,
+  NameSection,
   RefType,
   TableType,
+  TRAP_CODE_TABLE,
   TrapCodeName,
   Tunables,
 } from "@capstan/environ";

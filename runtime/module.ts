@@ -41,7 +41,7 @@ export function copyBytes(bytes: ArrayBufferLike | ArrayBufferView): Uint8Array 
  *
  * @example
  * ```ts
- * import { Engine, Module } from "./mod.ts";
+ * import { Engine, Module } from "@capstan/runtime";
  * // (module (func (export "f") (param i32) (result i32) local.get 0))
  * const bytes = new Uint8Array([
  *   0, 97, 115, 109, 1, 0, 0, 0, 1, 6, 1, 96, 1, 127, 1, 127, 3, 2, 1, 0,
@@ -57,9 +57,17 @@ export class Module {
   readonly engine: Engine;
   /** The decoded, validated module. */
   readonly translation: ModuleTranslation;
-  /** Canonical signature id of each type index. */
+  /**
+   * Canonical signature id of each type index.
+   *
+   * @ignore
+   */
   readonly _sigIds: Int32Array;
-  /** The bytecode of every defined function, with its maps. */
+  /**
+   * The bytecode of every defined function, with its maps.
+   *
+   * @ignore
+   */
   readonly _compiled: CompiledModule;
 
   /**
@@ -97,6 +105,7 @@ export class Module {
    *
    * @param index a function index
    * @returns the extern type
+   * @ignore
    */
   _funcExternType(index: number): ExternType {
     const t = this.translation;
@@ -112,7 +121,11 @@ export class Module {
     return [...this._importTypes];
   }
 
-  /** The imports with their types, computed once (do not modify). */
+  /**
+   * The imports with their types, computed once (do not modify).
+   *
+   * @ignore
+   */
   get _importTypes(): readonly ImportType[] {
     return this.#imports ??= this.#computeImports();
   }

@@ -44,15 +44,18 @@ export interface Stored {
  * @typeParam T the type of the embedder's data
  * @example
  * ```ts
- * import { Engine } from "./engine.ts";
- * import { Store } from "./store.ts";
+ * import { Engine, Store } from "@capstan/runtime";
  * const store = new Store(new Engine({ consumeFuel: true }), { calls: 0 });
  * store.setFuel(1000);
  * if (store.getFuel() !== 1000 || store.data.calls !== 0) throw new Error();
  * ```
  */
 export class Store<T = undefined> {
-  /** A short description for `console.log` / `Deno.inspect` (the VM behind it is large). */
+  /**
+   * A short description for `console.log` / `Deno.inspect` (the VM behind it is large).
+   *
+   * @returns one line naming the object
+   */
   [Symbol.for("Deno.customInspect")](): string {
     return `Store #${this.id}`;
   }
@@ -66,32 +69,72 @@ export class Store<T = undefined> {
   /** The resource limiter, if any. */
   #limiter: ResourceLimiter | undefined;
   #epochAction: EpochDeadlineAction = { kind: "trap" };
-  /** How many instances, memories and tables the store holds (for the limiter). */
+  /**
+   * How many instances, memories and tables the store holds (for the limiter).
+   *
+   * @ignore
+   */
   readonly _counts: { instances: number; memories: number; tables: number } = {
     instances: 0,
     memories: 0,
     tables: 0,
   };
-  /** Fuel set aside while an async call runs in yield intervals (part of `getFuel()`). */
+  /**
+   * Fuel set aside while an async call runs in yield intervals (part of `getFuel()`).
+   *
+   * @ignore
+   */
   _fuelReserve = 0;
-  /** Fuel units between yields in async calls, if set. */
+  /**
+   * Fuel units between yields in async calls, if set.
+   *
+   * @ignore
+   */
   _fuelYieldInterval: number | undefined = undefined;
-  /** How many async calls are suspended awaiting a host Promise. */
+  /**
+   * How many async calls are suspended awaiting a host Promise.
+   *
+   * @ignore
+   */
   _suspended = 0;
-  /** The store's virtual machine: registers, stacks, functions by handle, global storage. */
+  /**
+   * The store's virtual machine: registers, stacks, functions by handle, global storage.
+   *
+   * @ignore
+   */
   readonly _vm: Vm;
-  /** Functions by handle (parallel to `_vm.funcs`); index 0 is the null reference. */
+  /**
+   * Functions by handle (parallel to `_vm.funcs`); index 0 is the null reference.
+   *
+   * @ignore
+   */
   readonly _funcs: (Func | undefined)[] = [undefined];
-  /** Instances by VM instance id. */
+  /**
+   * Instances by VM instance id.
+   *
+   * @ignore
+   */
   readonly _instances: Instance[] = [];
-  /** Externref values by handle; index 0 is the null reference. */
+  /**
+   * Externref values by handle; index 0 is the null reference.
+   *
+   * @ignore
+   */
   readonly _externs: unknown[] = [null];
   readonly #externHandles = new Map<unknown, number>();
   readonly #freeExterns: number[] = [];
   #externsAtLastGc = 0;
-  /** Every externref table of the store (roots for {@link gc}). */
+  /**
+   * Every externref table of the store (roots for {@link gc}).
+   *
+   * @ignore
+   */
   readonly _externTables: Table[] = [];
-  /** Every externref global of the store (roots for {@link gc}). */
+  /**
+   * Every externref global of the store (roots for {@link gc}).
+   *
+   * @ignore
+   */
   readonly _externGlobals: Global[] = [];
 
   /**
@@ -115,6 +158,7 @@ export class Store<T = undefined> {
    *
    * @param v any JavaScript value
    * @returns its handle
+   * @ignore
    */
   _externHandle(v: unknown): number {
     if (v === null) return 0;
@@ -171,7 +215,11 @@ export class Store<T = undefined> {
     return released;
   }
 
-  /** Runs {@link gc} when the live handle count has doubled since the last one. */
+  /**
+   * Runs {@link gc} when the live handle count has doubled since the last one.
+   *
+   * @ignore
+   */
   _maybeGc(): void {
     const inUse = this._externs.length - this.#freeExterns.length;
     if (inUse >= 1024 && inUse >= 2 * this.#externsAtLastGc && this._vm.depth === 0) this.gc();

@@ -69,6 +69,7 @@ export class StoreVmTable extends VmTable {
    * @param delta elements
    * @param init the new elements' handle
    * @returns the old size, or -1
+   * @ignore
    */
   _rawGrow(delta: number, init: number): number {
     return super.grow(delta, init);
@@ -106,16 +107,21 @@ export function handleToRef(store: Store<unknown>, type: RefType, h: number): Va
  *
  * @example
  * ```ts
- * import { Engine, Store, Table, ValType } from "./mod.ts";
+ * import { Engine, Store, Table, ValType } from "@capstan/runtime";
  * const store = new Store(new Engine(), undefined);
- * const t = new Table(store, { element: ValType.externref, limits: { min: 1, max: undefined } }, "x");
+ * const type = { element: ValType.externref, limits: { min: 1, max: undefined } } as const;
+ * const t = new Table(store, type, "x");
  * if (t.grow(2, null) !== 1 || t.size() !== 3 || t.get(0) !== "x" || t.get(2) !== null) {
  *   throw new Error();
  * }
  * ```
  */
 export class Table implements Stored {
-  /** A short description for `console.log` / `Deno.inspect` (the VM behind it is large). */
+  /**
+   * A short description for `console.log` / `Deno.inspect` (the VM behind it is large).
+   *
+   * @returns one line naming the object
+   */
   [Symbol.for("Deno.customInspect")](): string {
     return `Table { size: ${this.size()}, max: ${this.maximum} } (store #${this.store.id})`;
   }
@@ -126,7 +132,11 @@ export class Table implements Stored {
   readonly element: RefType;
   /** The declared maximum, if any. */
   readonly maximum: number | undefined;
-  /** The elements as handles, shared with the VM. */
+  /**
+   * The elements as handles, shared with the VM.
+   *
+   * @ignore
+   */
   readonly _vm: StoreVmTable;
 
   /**
@@ -226,6 +236,7 @@ export class Table implements Stored {
    * @param delta elements to add (an unsigned 32-bit count)
    * @param handle the new elements' handle
    * @returns the previous size, or -1
+   * @ignore
    */
   _grow(delta: number, handle: number): number {
     const old = this._vm.size;

@@ -58,6 +58,17 @@ export const BACKTRACE_DISPLAY_LIMIT = 100;
  * @param frames the frames, innermost first
  * @param limit the most frames to show
  * @returns the text, or `""` when there are no frames
+ * @example
+ * ```ts
+ * import { formatBacktrace } from "@capstan/runtime";
+ * const frame = { funcIndex: 3, funcName: "div", moduleName: undefined, moduleOffset: 0x2a };
+ * const text = formatBacktrace([frame, { ...frame, funcName: undefined }], 1);
+ * const lines = text.split("\n");
+ * if (lines[0] !== "wasm backtrace:" || lines[1] !== "    0:   0x2a - <unknown>!div") {
+ *   throw new Error();
+ * }
+ * if (lines[2] !== "      ... 1 more frames") throw new Error();
+ * ```
  */
 export function formatBacktrace(
   frames: readonly FrameInfo[],
@@ -74,8 +85,7 @@ export function formatBacktrace(
  *
  * @example
  * ```ts
- * import { Trap } from "./trap.ts";
- * import { TrapCode } from "@capstan/environ";
+ * import { Trap, TrapCode } from "@capstan/runtime";
  * const t = new Trap(TrapCode.IntegerDivisionByZero, [
  *   { funcIndex: 1, funcName: "div", moduleName: undefined, moduleOffset: 0x2a },
  * ]);
@@ -123,6 +133,7 @@ export class Trap extends Error {
    * unwinds through a host function called from wasm).
    *
    * @param frames outer frames, innermost first
+   * @ignore
    */
   _appendFrames(frames: readonly FrameInfo[]): void {
     this.#frames.push(...frames);

@@ -54,6 +54,12 @@ const NAME_TO_TYPE: Record<string, ValType> = {
  * @param t a value type or its text-format name
  * @returns the value type
  * @throws TypeError for anything else
+ * @example
+ * ```ts
+ * import { toValType, ValType } from "@capstan/runtime";
+ * if (toValType("f64") !== ValType.f64) throw new Error();
+ * if (toValType(ValType.i32) !== ValType.i32) throw new Error();
+ * ```
  */
 export function toValType(t: ValType | ValTypeName): ValType {
   if (typeof t === "number" && valTypeName(t as ValType)[0] !== "<") return t;
@@ -69,7 +75,7 @@ export function toValType(t: ValType | ValTypeName): ValType {
  * @returns the function type
  * @example
  * ```ts
- * import { funcType } from "./val.ts";
+ * import { funcType } from "@capstan/runtime";
  * const t = funcType(["i32", "i32"], ["i32"]);
  * if (t.params.length !== 2) throw new Error();
  * ```
@@ -101,6 +107,12 @@ export function toFuncType(t: FuncTypeInput): FuncType {
  *
  * @param t a function type
  * @returns its text
+ * @example
+ * ```ts
+ * import { formatFuncType, funcType } from "@capstan/runtime";
+ * const text = formatFuncType(funcType(["i32", "i64"], ["f32"]));
+ * if (text !== "(i32, i64) -> (f32)") throw new Error();
+ * ```
  */
 export function formatFuncType(t: FuncType): string {
   return `(${t.params.map(valTypeName).join(", ")}) -> (${t.results.map(valTypeName).join(", ")})`;

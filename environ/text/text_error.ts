@@ -17,6 +17,19 @@ import { CompileError } from "../errors.ts";
 /**
  * Malformed text: the spec's reason plus the line and column where it was
  * found. It is a {@link CompileError} whose `offset` is the index into the text.
+ *
+ * @example
+ * ```ts
+ * import { parseWat, TextError } from "@capstan/environ";
+ * let err: unknown;
+ * try {
+ *   parseWat("(module (func\n  i32.frob))");
+ * } catch (e) {
+ *   err = e;
+ * }
+ * if (!(err instanceof TextError)) throw new Error("expected a TextError");
+ * if (err.reason !== "unknown operator" || err.line !== 2 || err.column !== 3) throw err;
+ * ```
  */
 export class TextError extends CompileError {
   /** 1-based line of the offending token. */

@@ -538,7 +538,7 @@ function concat(parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
  * @throws {TextError} if the script itself (outside malformed-module assertions) is malformed
  * @example
  * ```ts
- * import { parseWast } from "./wast.ts";
+ * import { parseWast } from "@capstan/environ";
  * const script = parseWast(`(module (func (export "f") (result i32) i32.const 7))
  * (assert_return (invoke "f") (i32.const 7))`);
  * if (script.commands.length !== 2 || script.commands[1].type !== "assert_return") {
