@@ -117,6 +117,13 @@ export const Errno: { readonly [K in ErrnoName]: number } = buildErrno();
  *
  * @param value an errno number
  * @returns its upper-case name with the `E` prefix (`"ESUCCESS"` for 0)
+ * @example
+ * ```ts
+ * import { Errno, errnoName } from "@capstan/wasi";
+ * import assert from "node:assert/strict";
+ * assert.equal(errnoName(Errno.noent), "ENOENT");
+ * assert.equal(errnoName(999), "E?999");
+ * ```
  */
 export function errnoName(value: number): string {
   const name = ERRNO_NAMES[value];

@@ -98,23 +98,32 @@ const RANDOM_CHUNK = 65536;
  *
  * @example
  * ```ts
+ * import { parseWat } from "@capstan/environ";
+ * import { WebAssembly } from "@capstan/runtime";
  * import { Wasi } from "@capstan/wasi";
  * import assert from "node:assert/strict";
  *
- * // (module (import "wasi_snapshot_preview1" "proc_exit" (func (param i32)))
- * //   (memory (export "memory") 1) (func (export "_start") (call 0 (i32.const 7))))
- * const bytes = new Uint8Array([
- *   0, 97, 115, 109, 1, 0, 0, 0, 1, 8, 2, 96, 1, 127, 0, 96, 0, 0, 2, 36, 1, 22, 119, 97, 115,
- *   105, 95, 115, 110, 97, 112, 115, 104, 111, 116, 95, 112, 114, 101, 118, 105, 101, 119, 49, 9,
- *   112, 114, 111, 99, 95, 101, 120, 105, 116, 0, 0, 3, 2, 1, 1, 5, 3, 1, 0, 1, 7, 19, 2, 6, 109,
- *   101, 109, 111, 114, 121, 2, 0, 6, 95, 115, 116, 97, 114, 116, 0, 1, 10, 8, 1, 6, 0, 65, 7,
- *   16, 0, 11,
- * ]);
- * const wasi = new Wasi({ args: ["demo"] });
+ * // A command that writes "hi\n" to stdout, then exits with status 7.
+ * const bytes = parseWat(`(module
+ *   (import "wasi_snapshot_preview1" "fd_write"
+ *     (func $fd_write (param i32 i32 i32 i32) (result i32)))
+ *   (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+ *   (memory (export "memory") 1)
+ *   (data (i32.const 16) "hi\\n")
+ *   (func (export "_start")
+ *     (i32.store (i32.const 0) (i32.const 16)) ;; one iovec: 3 bytes at 16
+ *     (i32.store (i32.const 4) (i32.const 3))
+ *     (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+ *     (call $proc_exit (i32.const 7))))`);
+ * let out = "";
+ * const stdout = { writeSync: (p: Uint8Array) => (out += new TextDecoder().decode(p), p.length) };
+ * const wasi = new Wasi({ args: ["demo"], stdout });
+ * // Capstan's WebAssembly facade; the native `WebAssembly` works the same way.
  * const { instance } = await WebAssembly.instantiate(bytes, {
  *   wasi_snapshot_preview1: wasi.imports,
  * });
  * assert.equal(wasi.start(instance), 7);
+ * assert.equal(out, "hi\n");
  * ```
  */
 export class Wasi {
