@@ -1,3 +1,10 @@
+/**
+ * Tests of the builtin table: indices follow table order, signatures are
+ * well formed, and {@link HostCall} maps builtins to host-call indices and back.
+ *
+ * @module
+ */
+
 import assert from "node:assert/strict";
 import {
   BUILTIN_COUNT,

@@ -1,3 +1,10 @@
+/**
+ * Tests of the trap-code table: each code carries the spec's message, and
+ * codes are dense small integers with 0 meaning no trap.
+ *
+ * @module
+ */
+
 import assert from "node:assert/strict";
 import { TRAP_CODE_COUNT, TrapCode, trapCodeName, trapMessage } from "./trap_codes.ts";
 

@@ -1,3 +1,10 @@
+/**
+ * Tests of {@link tunables}: overrides apply, the rest keeps the defaults,
+ * and the result is frozen.
+ *
+ * @module
+ */
+
 import assert from "node:assert/strict";
 import { DEFAULT_TUNABLES, tunables } from "./tunables.ts";
 

@@ -1,3 +1,10 @@
+/**
+ * Tests of {@link VMOffsets}: the vmctx regions are laid out back to back,
+ * 4-byte aligned, and word indices address distinct fields inside the vmctx.
+ *
+ * @module
+ */
+
 import assert from "node:assert/strict";
 import { VMOffsets } from "./vmoffsets.ts";
 
