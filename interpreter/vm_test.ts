@@ -436,3 +436,27 @@ Deno.test("i64 ops with immediates match a BigInt reference", () => {
     assert.equal(runOpImm(Op.i64_add_i, a, [-5]), u64(a - 5n));
   }
 });
+
+Deno.test("64-bit loads and stores keep signalling-NaN bits in optimised code too", () => {
+  // for (i = n; i != 0; i--) mem[8..16) = mem[0..8)  — hot enough to be optimised
+  const { vm, handle, inst } = setup((e) => {
+    e.emit(Op.enter, 1, 3, 4);
+    e.emit(Op.const32, 1, 0);
+    const loop = e.pos;
+    e.emit(Op.load64, 2, 1, 0, 0);
+    e.emit(Op.store64, 1, 2, 0, 8);
+    e.emit(Op.i32_add_i, 0, 0, -1);
+    const br = e.pos;
+    e.emit(Op.br_ne_i, 0, 0, loop - br);
+    e.emit(Op.return);
+  });
+  const dv = inst.memory.view;
+  for (const bits of [0x7ff0000000000001n, 0xfff4000000000123n, 0x7ff8000000000000n]) {
+    dv.setBigUint64(0, bits, true);
+    for (let r = 0; r < 20; r++) {
+      dv.setBigUint64(8, 0n, true);
+      assert.equal(call(vm, handle, [20000n]).r.kind, "return");
+      assert.equal(dv.getBigUint64(8, true), bits);
+    }
+  }
+});
