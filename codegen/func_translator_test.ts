@@ -1,3 +1,9 @@
+/**
+ * Tests of the wasm→IR translation and lowering: register allocation of locals, fusions,
+ * immediate forms, tunables, address map, stack maps, and programs whose stack shapes are tricky.
+ *
+ * @module
+ */
 import assert from "node:assert/strict";
 import { parseWat, translateModule, TrapCode, tunables } from "@capstan/environ";
 import { BYTECODE_OPS, decodeInstruction } from "@capstan/interpreter";

@@ -1,3 +1,8 @@
+/**
+ * Tests of the op table's derived encoder, decoder and disassembler: every op round-trips.
+ *
+ * @module
+ */
 import assert from "node:assert/strict";
 import {
   BYTECODE_OPS,

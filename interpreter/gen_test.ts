@@ -1,3 +1,9 @@
+/**
+ * Tests that the generated files (`_opcodes.ts`, `_dispatch.ts`) are up to date and that every op
+ * of the table has exactly one handler, in the dispatch function the table names.
+ *
+ * @module
+ */
 import assert from "node:assert/strict";
 import { generateDispatch, generateOpcodes, squash } from "./_gen.ts";
 import { BYTECODE_OPS } from "./ops.ts";

@@ -1,3 +1,10 @@
+/**
+ * Tests of the VM on hand-encoded bytecode: op families against references (i64 against BigInt),
+ * edge cases (INT_MIN/-1, division by zero, NaN payloads, truncation bounds, bounds checks at the
+ * last byte), stack exhaustion, host calls and re-entry, fuel/epoch exits, backtraces.
+ *
+ * @module
+ */
 import assert from "node:assert/strict";
 import { TrapCode } from "@capstan/environ";
 import {
