@@ -2,6 +2,8 @@
  * Differential tests: every scalar numeric instruction of WebAssembly 2.0,
  * run on Capstan and on Deno's native `WebAssembly` over edge-case inputs,
  * must agree bit for bit (NaN results: both NaN, Capstan's quiet).
+ *
+ * @module
  */
 import assert from "node:assert/strict";
 import { OPS, parseWat, ValType } from "@capstan/environ";

@@ -3,6 +3,8 @@
  * listing (`disassembleModule`: bytecode, trap sites, relocations, wasm
  * offsets) compared with the `.txt` beside it. Re-bless after an intended
  * change with `BLESS=1 deno test -A codegen/golden_test.ts`.
+ *
+ * @module
  */
 import assert from "node:assert/strict";
 import { parseWat, translateModule } from "@capstan/environ";

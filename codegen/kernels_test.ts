@@ -2,6 +2,8 @@
  * The benchmark kernels (shared/bench) compiled by Capstan agree with native
  * WebAssembly at small sizes (the full-size checksums are checked by the
  * benchmarks themselves; they take seconds each here).
+ *
+ * @module
  */
 import assert from "node:assert/strict";
 import { TestInstance } from "./_test_harness.ts";

@@ -4,6 +4,8 @@
  * ifs, br_if, bounded loops, calls, loads and stores (the shapes where the
  * lazy operand stack, retargeting and fusions could go wrong) must compute
  * the same results and memory as native WebAssembly.
+ *
+ * @module
  */
 import assert from "node:assert/strict";
 import { parseWat } from "@capstan/environ";

@@ -6,6 +6,8 @@
  *     deno test -A --v8-flags=--allow-natives-syntax interpreter/dispatch_opt_test.ts
  *
  * Without the flag the test is reported as ignored, not passed.
+ *
+ * @module
  */
 import assert from "node:assert/strict";
 import { run } from "./_dispatch.ts";
