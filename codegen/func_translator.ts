@@ -32,7 +32,7 @@ import {
   TrapCode,
   ValType,
 } from "@capstan/environ";
-import { bytecodeOpByName, Op } from "@capstan/interpreter";
+import { BYTECODE_OPS, bytecodeOpByName, Op } from "@capstan/interpreter";
 import { type FuncEnvironment, is64 } from "./func_environ.ts";
 import { type IrFunction, type IrInst, LABEL } from "./ir.ts";
 import { isSimdKey, type SimdTranslatorHost, translateSimd } from "./simd_translate.ts";
@@ -155,6 +155,22 @@ const STORES = new Map<number, number>([
   [W.i64_store32, Op.store32],
 ]);
 
+/**
+ * Placeholder for result register `i` (registers `0..m-1` at a return, fixed
+ * by the ABI whatever the frame layout): `RESULT_BASE - i`.
+ */
+const RESULT_BASE = -0x40000000;
+
+/**
+ * The placeholder of result register `i`.
+ *
+ * @param i a result index
+ * @returns its placeholder
+ */
+function resultReg(i: number): number {
+  return RESULT_BASE - i;
+}
+
 /** Wasm operators that cost no fuel (as wasmtime). */
 const FREE = new Set<number>([W.nop, W.drop, W.block, W.loop, W.end, W.else]);
 
@@ -183,6 +199,11 @@ export class FuncTranslator {
   #h = 0;
   #maxH = 0;
   #frames: Frame[] = [];
+  /** Loops enclosing the current instruction. */
+  #loopDepth = 0;
+  /** Hoisted constants: key → index; their registers are placeholders `-1 - index` until the end. */
+  #constIndex = new Map<string, number>();
+  #constList: { type: ValType; lo: number; hi: number }[] = [];
 
   /**
    * Creates a translator for the functions of one module.
@@ -222,6 +243,9 @@ export class FuncTranslator {
     this.#h = 0;
     this.#maxH = 0;
     this.#frames = [];
+    this.#loopDepth = 0;
+    this.#constIndex = new Map();
+    this.#constList = [];
     const r = this.#r;
     r.pos = body.codeStart;
     r.end = body.codeEnd;
@@ -257,7 +281,7 @@ export class FuncTranslator {
       if (!FREE.has(key)) this.#fuel++;
       this.#operator(key);
     }
-    const numRegs = this.#L + this.#maxH + 1;
+    const numRegs = this.#placeConstants();
     (this.#insts[0].operands as number[])[2] = numRegs;
     return {
       funcIndex: body.funcIndex,
@@ -269,6 +293,63 @@ export class FuncTranslator {
       insts: this.#insts,
       refSlotsAt: this.#refSlots,
     };
+  }
+
+  /**
+   * Gives the hoisted constants their registers, right after the locals (a
+   * callee's frame overlaps the caller's operand stack from the call's base
+   * up, so nothing that must survive a call may live above the stack), moves
+   * the operand stack up to make room, rewrites the placeholders, and
+   * initialises the constants right after `enter`.
+   *
+   * @returns the frame size
+   */
+  #placeConstants(): number {
+    const L = this.#L;
+    const n = this.#constList.length;
+    for (const ins of this.#insts) {
+      if (ins.op < 0) continue;
+      const ops = BYTECODE_OPS[ins.op].operands;
+      for (let k = 0; k < ops.length; k++) {
+        const v = ins.operands[k];
+        if (ops[k].kind !== "r" || typeof v !== "number") continue;
+        if (v <= RESULT_BASE) ins.operands[k] = RESULT_BASE - v;
+        else if (v < 0) ins.operands[k] = L - 1 - v;
+        else if (v >= L) ins.operands[k] = v + n;
+      }
+      const isMove = ins.op === Op.mov || ins.op === Op.mov64 || ins.op === Op.v128_mov;
+      if (isMove && ins.operands[0] === ins.operands[1]) {
+        // a move onto itself: turn it into an (unreferenced) label, which emits no code
+        ins.op = LABEL;
+        ins.operands = [this.#numLabels++];
+      }
+    }
+    if (n === 0) return L + this.#maxH + 1;
+    const init: IrInst[] = this.#constList.map((c, k) => ({
+      op: is64(c.type) ? Op.const64 : Op.const32,
+      operands: is64(c.type) ? [L + k, c.lo, c.hi] : [L + k, c.lo],
+      wasmOffset: this.#insts[0].wasmOffset,
+    }));
+    this.#insts.splice(1, 0, ...init);
+    const shifted = new Map<number, readonly number[]>();
+    for (const [i, slots] of this.#refSlots) {
+      shifted.set(i + n, slots.map((r) => (r >= L ? r + n : r)));
+    }
+    this.#refSlots = shifted;
+    return L + n + this.#maxH + 1;
+  }
+
+  /** The (placeholder) register of a hoisted constant. */
+  #constReg(type: ValType, lo: number, hi: number): number {
+    const wide = is64(type);
+    const key = `${wide ? 64 : 32}:${lo}:${wide ? hi : 0}`;
+    let k = this.#constIndex.get(key);
+    if (k === undefined) {
+      k = this.#constList.length;
+      this.#constList.push({ type, lo, hi });
+      this.#constIndex.set(key, k);
+    }
+    return -1 - k;
   }
 
   // ---- emission ----
@@ -370,6 +451,10 @@ export class FuncTranslator {
   #reg(pos: number): number {
     const kind = this.#kind[pos];
     if (kind === LOCAL) return this.#val[pos];
+    if (kind === CONST && this.#loopDepth > 0 && this.#env.tunables.superInstructions) {
+      // inside a loop a constant operand reads a register set once at entry
+      return this.#constReg(this.#type[pos], this.#val[pos], this.#hi[pos]);
+    }
     if (kind === CONST || kind === ADDI) this.#materialize(pos);
     return this.#L + pos;
   }
@@ -431,7 +516,7 @@ export class FuncTranslator {
   #return(): void {
     const m = this.#results.length;
     const from = this.#h - m;
-    if (m === 1 && this.#retargetLast(from, 0)) {
+    if (m === 1 && this.#retargetLast(from, resultReg(0))) {
       this.#emit(Op.return);
       this.#blockEnd();
       return;
@@ -443,11 +528,10 @@ export class FuncTranslator {
       if (this.#kind[p] !== TEMP) this.#moveTo(this.#L + p, p);
     }
     for (let i = 0; i < m; i++) {
+      // (a move onto itself is dropped once registers are final: #placeConstants)
       const src = this.#L + from + i;
       const t = this.#type[from + i];
-      if (src !== i) {
-        this.#emit(t === ValType.v128 ? Op.v128_mov : is64(t) ? Op.mov64 : Op.mov, i, src);
-      }
+      this.#emit(t === ValType.v128 ? Op.v128_mov : is64(t) ? Op.mov64 : Op.mov, resultReg(i), src);
     }
     this.#emit(Op.return);
     this.#blockEnd();
@@ -538,6 +622,7 @@ export class FuncTranslator {
 
   #end(): void {
     const f = this.#frames.pop() as Frame;
+    if (f.kind === FrameKind.Loop) this.#loopDepth--;
     this.#flushFuel();
     if (f.kind === FrameKind.Func) {
       if (!f.unreachable) this.#return();
@@ -580,6 +665,7 @@ export class FuncTranslator {
         return;
       case W.loop: {
         const f = this.#enterBlock(FrameKind.Loop);
+        this.#loopDepth++;
         this.#label(f.label);
         if (env.tunables.epochInterruption) this.#emit(Op.epoch);
         this.#frames.push(f);
@@ -892,6 +978,9 @@ export class FuncTranslator {
    */
   #address(pos: number): [number, number] {
     if (this.#kind[pos] === ADDI) return [this.#val[pos], this.#hi[pos]];
+    if (this.#kind[pos] === CONST && this.#env.tunables.superInstructions) {
+      return [this.#constReg(ValType.i32, 0, 0), this.#val[pos]];
+    }
     const last = this.#insts[this.#insts.length - 1];
     if (
       this.#env.tunables.superInstructions && this.#kind[pos] === TEMP &&

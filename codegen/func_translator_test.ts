@@ -185,3 +185,31 @@ Deno.test("a folded address addend never reads a register the stored value overw
       (i32.add (i32.load (i32.const 116)) (i32.load8_u (i32.const 104)))))`));
   assert.equal(i.call("f"), 12);
 });
+
+Deno.test("constants used in loops are hoisted into registers set once at entry", () => {
+  const wat = `(module (memory 1) (func (export "f") (param i32) (result f64) (local f64)
+    (loop
+      (local.set 1 (f64.add (f64.mul (local.get 1) (f64.const 1.5)) (f64.load (i32.const 64))))
+      (f64.store (i32.const 8) (local.get 1))
+      (br_if 0 (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+    (local.get 1)))`;
+  const cm = compileModule(translateModule(parseWat(wat)));
+  const f = cm.functions[0];
+  const ops: string[] = [];
+  let loopStart = -1;
+  for (let pc = f.entry; pc < f.end;) {
+    const ins = decodeInstruction(cm.code, pc);
+    if (ins.op.name === "br_if") loopStart = pc + (ins.operands[1] as number);
+    ops.push(`${pc}:${ins.op.name}`);
+    pc += ins.length;
+  }
+  const inLoop = ops.filter((o) => Number(o.split(":")[0]) >= loopStart).map((o) =>
+    o.split(":")[1]
+  );
+  assert.ok(!inLoop.includes("const32") && !inLoop.includes("const64"), inLoop.join());
+  const i = new TestInstance(parseWat(wat));
+  new DataView(i.inst.memory.buffer).setFloat64(64, 0.25, true);
+  let x = 0;
+  for (let k = 0; k < 5; k++) x = x * 1.5 + 0.25;
+  assert.equal(i.call("f", 5), x);
+});
