@@ -521,6 +521,12 @@ export class FuncTranslator {
       this.#blockEnd();
       return;
     }
+    if (m === 1 && this.#kind[from] !== TEMP && this.#type[from] !== ValType.v128) {
+      this.#moveTo(resultReg(0), from); // one result: nothing it could overwrite
+      this.#emit(Op.return);
+      this.#blockEnd();
+      return;
+    }
     // Copy every result into its own stack register first (without changing
     // the entries: other paths may still see them as they were), then down to
     // registers 0.. in ascending order, which never overwrites a pending source.
