@@ -515,12 +515,14 @@ async function opcodeProfileSection(): Promise<string> {
         profiles.push(p);
         const head = profiler.topEntries(p.ops, 4)
           .map(([k, c]) => `${k} ${fmtNum((100 * c) / p.total)}%`).join(", ");
+        const pairs = profiler.topEntries(p.pairs, 3)
+          .map(([k, c]) => `${k} ${fmtNum((100 * c) / p.total)}%`).join(", ");
         const check = p.reconstructed === p.total ? "exact" : `MISMATCH (${p.reconstructed})`;
-        rows.push([kernel.name, String(n), fmtNum(p.total), check, head]);
+        rows.push([kernel.name, String(n), fmtNum(p.total), check, head, pairs]);
       } catch (e) {
         failures++;
         console.error(`FAIL profile ${kernel.name}: ${describeError(e)}`);
-        rows.push([kernel.name, String(n), "n/a", "WRONG", describeError(e)]);
+        rows.push([kernel.name, String(n), "n/a", "WRONG", describeError(e), ""]);
       }
     }
     const share = (pick: "ops" | "pairs") =>
@@ -530,7 +532,8 @@ async function opcodeProfileSection(): Promise<string> {
           [k, v],
         ) => [`\`${k}\``, fmtNum(100 * v)]),
       );
-    return markdownTable(["kernel", "n", "VM instrs", "segments check", "top ops"], rows) +
+    const headers = ["kernel", "n", "VM instrs", "segments check", "top ops", "top pairs"];
+    return markdownTable(headers, rows) +
       `\nTop ops:\n\n${share("ops")}\nTop adjacent pairs:\n\n${share("pairs")}`;
   } catch (e) {
     return `n/a: profiler failed: ${describeError(e)}\n`;
