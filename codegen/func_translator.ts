@@ -1014,6 +1014,7 @@ export class FuncTranslator {
     const b = this.#pop();
     const a = this.#pop();
     if (this.#env.tunables.superInstructions) {
+      if (name === "f64_add" && this.#fuseMulAdd(a, b)) return;
       const imm64 = this.#immForm64(name, a, b);
       if (imm64 !== undefined) {
         const [op, src, ...imms] = imm64;
@@ -1036,6 +1037,30 @@ export class FuncTranslator {
     const rb = this.#reg(b);
     const d = this.#pushTemp(result);
     this.#emit(code, d, ra, rb);
+  }
+
+  /**
+   * `f64.add` of a product just computed by the last instruction becomes one
+   * `f64_mul_add` (JS rounds the product and the sum separately, exactly as
+   * wasm does). The other addend must already be in a register.
+   */
+  #fuseMulAdd(a: number, b: number): boolean {
+    const last = this.#insts[this.#insts.length - 1];
+    if (this.#lastDef !== this.#insts.length - 1 || last.op !== Op.f64_mul) return false;
+    let prod: number;
+    let other: number;
+    if (this.#kind[a] === TEMP && last.operands[0] === this.#L + a) [prod, other] = [a, b];
+    else if (this.#kind[b] === TEMP && last.operands[0] === this.#L + b) [prod, other] = [b, a];
+    else return false;
+    void prod;
+    const k = this.#kind[other];
+    if (k !== TEMP && k !== LOCAL) return false;
+    const rc = this.#reg(other);
+    this.#insts.pop();
+    this.#dropFromIcount();
+    const d = this.#pushTemp(ValType.f64);
+    this.#emit(Op.f64_mul_add, d, last.operands[1], last.operands[2], rc);
+    return true;
   }
 
   /**

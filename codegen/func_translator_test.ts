@@ -213,3 +213,15 @@ Deno.test("constants used in loops are hoisted into registers set once at entry"
   for (let k = 0; k < 5; k++) x = x * 1.5 + 0.25;
   assert.equal(i.call("f", 5), x);
 });
+
+Deno.test("f64.mul then f64.add fuse into f64_mul_add that still rounds twice (no FMA)", () => {
+  const wat = `(module (func (export "f") (param f64 f64 f64) (result f64)
+    (f64.add (local.get 2) (f64.mul (local.get 0) (local.get 1)))))`;
+  assert.ok(opNames(wat).includes("f64_mul_add"));
+  const i = new TestInstance(parseWat(wat));
+  const a = 1 + 2 ** -30;
+  const b = 1 - 2 ** -30;
+  assert.equal(i.call("f", a, b, -1), 0); // a fused multiply-add would give -2^-60
+  assert.equal(i.call("f", 3, 4, 5), 17);
+  assert.ok(Number.isNaN(i.call("f", Infinity, 0, 1) as number));
+});

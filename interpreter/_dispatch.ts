@@ -982,7 +982,7 @@ export function run(vm: Vm): number {
         break;
       }
       case 135 /* i64_extend32_s */:
-      case 177 /* i64_extend_i32_s */: {
+      case 178 /* i64_extend_i32_s */: {
         const v = I32[(fp + code[pc + 2]) << 1];
         const d = (fp + code[pc + 1]) << 1;
         I32[d] = v;
@@ -1078,7 +1078,12 @@ export function run(vm: Vm): number {
         F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] / F64[fp + code[pc + 3]];
         pc += 4;
         break;
-      case 164 /* f64_abs */: {
+      case 161 /* f64_mul_add */:
+        F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] * F64[fp + code[pc + 3]] +
+          F64[fp + code[pc + 4]];
+        pc += 5;
+        break;
+      case 165 /* f64_abs */: {
         const a = (fp + code[pc + 2]) << 1;
         const d = (fp + code[pc + 1]) << 1;
         I32[d] = I32[a];
@@ -1086,7 +1091,7 @@ export function run(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 165 /* f64_neg */: {
+      case 166 /* f64_neg */: {
         const a = (fp + code[pc + 2]) << 1;
         const d = (fp + code[pc + 1]) << 1;
         I32[d] = I32[a];
@@ -1094,78 +1099,78 @@ export function run(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 166 /* f64_sqrt */:
+      case 167 /* f64_sqrt */:
         F64[fp + code[pc + 1]] = Math.sqrt(F64[fp + code[pc + 2]]);
         pc += 3;
         break;
-      case 171 /* f64_eq */:
+      case 172 /* f64_eq */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] === F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 172 /* f64_ne */:
+      case 173 /* f64_ne */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] !== F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 173 /* f64_lt */:
+      case 174 /* f64_lt */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] < F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 174 /* f64_gt */:
+      case 175 /* f64_gt */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] > F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 175 /* f64_le */:
+      case 176 /* f64_le */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] <= F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 176 /* f64_ge */:
+      case 177 /* f64_ge */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] >= F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
       // conversions
-      case 194 /* f32_convert_i32_s */:
+      case 195 /* f32_convert_i32_s */:
         F32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
-      case 195 /* f32_convert_i32_u */:
+      case 196 /* f32_convert_i32_u */:
         F32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >>> 0;
         pc += 3;
         break;
-      case 198 /* f64_convert_i32_s */:
+      case 199 /* f64_convert_i32_s */:
         F64[fp + code[pc + 1]] = I32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
-      case 199 /* f64_convert_i32_u */:
+      case 200 /* f64_convert_i32_u */:
         F64[fp + code[pc + 1]] = I32[(fp + code[pc + 2]) << 1] >>> 0;
         pc += 3;
         break;
-      case 200 /* f64_convert_i64_s */: {
+      case 201 /* f64_convert_i64_s */: {
         const a = (fp + code[pc + 2]) << 1;
         F64[fp + code[pc + 1]] = I32[a + 1] * 4294967296 + (I32[a] >>> 0);
         pc += 3;
         break;
       }
-      case 201 /* f64_convert_i64_u */: {
+      case 202 /* f64_convert_i64_u */: {
         const a = (fp + code[pc + 2]) << 1;
         F64[fp + code[pc + 1]] = (I32[a + 1] >>> 0) * 4294967296 + (I32[a] >>> 0);
         pc += 3;
         break;
       }
-      case 202 /* f32_demote_f64 */:
+      case 203 /* f32_demote_f64 */:
         F32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]];
         pc += 3;
         break;
-      case 203 /* f64_promote_f32 */:
+      case 204 /* f64_promote_f32 */:
         F64[fp + code[pc + 1]] = F32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
-      case 204 /* f32_canon */: {
+      case 205 /* f32_canon */: {
         const x = (fp + code[pc + 1]) << 1;
         if ((I32[x] & 0x7fffffff) > 0x7f800000) I32[x] = 0x7fc00000;
         pc += 2;
         break;
       }
-      case 205 /* f64_canon */: {
+      case 206 /* f64_canon */: {
         const x = fp + code[pc + 1];
         if (F64[x] !== F64[x]) {
           I32[x << 1] = 0;
@@ -1175,7 +1180,7 @@ export function run(vm: Vm): number {
         break;
       }
       // memory
-      case 206 /* load32 */: {
+      case 207 /* load32 */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 4 > memLen) {
           trap = T_MEM;
@@ -1185,7 +1190,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 207 /* load8_s */: {
+      case 208 /* load8_s */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea >= memLen) {
           trap = T_MEM;
@@ -1195,7 +1200,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 208 /* load8_u */: {
+      case 209 /* load8_u */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea >= memLen) {
           trap = T_MEM;
@@ -1205,7 +1210,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 209 /* load16_s */: {
+      case 210 /* load16_s */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 2 > memLen) {
           trap = T_MEM;
@@ -1215,7 +1220,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 210 /* load16_u */: {
+      case 211 /* load16_u */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 2 > memLen) {
           trap = T_MEM;
@@ -1225,7 +1230,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 211 /* load64 */: {
+      case 212 /* load64 */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -1237,7 +1242,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 218 /* store32 */: {
+      case 219 /* store32 */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 4 > memLen) {
           trap = T_MEM;
@@ -1247,7 +1252,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 219 /* store8 */: {
+      case 220 /* store8 */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea >= memLen) {
           trap = T_MEM;
@@ -1257,7 +1262,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 220 /* store16 */: {
+      case 221 /* store16 */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 2 > memLen) {
           trap = T_MEM;
@@ -1267,7 +1272,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 221 /* store64 */: {
+      case 222 /* store64 */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -1280,7 +1285,7 @@ export function run(vm: Vm): number {
       default: {
         // SIMD ops (one contiguous block of ops.ts) go straight to runSimd: ~15% faster
         const op = code[pc];
-        const next = op >= 227 /* v128_mov */ && op <= 243 /* simd_store */
+        const next = op >= 228 /* v128_mov */ && op <= 244 /* simd_store */
           ? runSimd(vm, inst, code, pc, fp)
           : runExt(vm, inst, code, pc, fp);
         if (next < 0) {
@@ -1407,13 +1412,13 @@ export function runExt(
     case 150 /* f32_nearest */:
       F32[(fp + code[pc + 1]) << 1] = nearest(F32[(fp + code[pc + 2]) << 1]);
       return pc + 3;
-    case 161 /* f64_min */:
+    case 162 /* f64_min */:
       F64[fp + code[pc + 1]] = quiet(Math.min(F64[fp + code[pc + 2]], F64[fp + code[pc + 3]]));
       return pc + 4;
-    case 162 /* f64_max */:
+    case 163 /* f64_max */:
       F64[fp + code[pc + 1]] = quiet(Math.max(F64[fp + code[pc + 2]], F64[fp + code[pc + 3]]));
       return pc + 4;
-    case 163 /* f64_copysign */: {
+    case 164 /* f64_copysign */: {
       const a = (fp + code[pc + 2]) << 1;
       const b = (fp + code[pc + 3]) << 1;
       const d = (fp + code[pc + 1]) << 1;
@@ -1422,35 +1427,35 @@ export function runExt(
       I32[d + 1] = hi;
       return pc + 4;
     }
-    case 167 /* f64_ceil */:
+    case 168 /* f64_ceil */:
       F64[fp + code[pc + 1]] = quiet(Math.ceil(F64[fp + code[pc + 2]]));
       return pc + 3;
-    case 168 /* f64_floor */:
+    case 169 /* f64_floor */:
       F64[fp + code[pc + 1]] = quiet(Math.floor(F64[fp + code[pc + 2]]));
       return pc + 3;
-    case 169 /* f64_trunc */:
+    case 170 /* f64_trunc */:
       F64[fp + code[pc + 1]] = quiet(Math.trunc(F64[fp + code[pc + 2]]));
       return pc + 3;
-    case 170 /* f64_nearest */:
+    case 171 /* f64_nearest */:
       F64[fp + code[pc + 1]] = quiet(nearest(F64[fp + code[pc + 2]]));
       return pc + 3;
-    case 178 /* i32_trunc_f32_s */:
-    case 179 /* i32_trunc_f32_u */:
-    case 180 /* i32_trunc_f64_s */:
-    case 181 /* i32_trunc_f64_u */:
-    case 182 /* i64_trunc_f32_s */:
-    case 183 /* i64_trunc_f32_u */:
-    case 184 /* i64_trunc_f64_s */:
-    case 185 /* i64_trunc_f64_u */: {
-      const fromF32 = op === 178 /* i32_trunc_f32_s */ || op === 179 /* i32_trunc_f32_u */ ||
-        op === 182 /* i64_trunc_f32_s */ || op === 183 /* i64_trunc_f32_u */;
+    case 179 /* i32_trunc_f32_s */:
+    case 180 /* i32_trunc_f32_u */:
+    case 181 /* i32_trunc_f64_s */:
+    case 182 /* i32_trunc_f64_u */:
+    case 183 /* i64_trunc_f32_s */:
+    case 184 /* i64_trunc_f32_u */:
+    case 185 /* i64_trunc_f64_s */:
+    case 186 /* i64_trunc_f64_u */: {
+      const fromF32 = op === 179 /* i32_trunc_f32_s */ || op === 180 /* i32_trunc_f32_u */ ||
+        op === 183 /* i64_trunc_f32_s */ || op === 184 /* i64_trunc_f32_u */;
       const x = fromF32 ? F32[(fp + code[pc + 2]) << 1] : F64[fp + code[pc + 2]];
       if (x !== x) return -T_BADCONV;
-      const kind = op === 178 /* i32_trunc_f32_s */ || op === 180 /* i32_trunc_f64_s */
+      const kind = op === 179 /* i32_trunc_f32_s */ || op === 181 /* i32_trunc_f64_s */
         ? "32s"
-        : op === 179 /* i32_trunc_f32_u */ || op === 181 /* i32_trunc_f64_u */
+        : op === 180 /* i32_trunc_f32_u */ || op === 182 /* i32_trunc_f64_u */
         ? "32u"
-        : op === 182 /* i64_trunc_f32_s */ || op === 184 /* i64_trunc_f64_s */
+        : op === 183 /* i64_trunc_f32_s */ || op === 185 /* i64_trunc_f64_s */
         ? "64s"
         : "64u";
       if (!truncFits(x, kind)) return -T_OVERFLOW;
@@ -1460,51 +1465,51 @@ export function runExt(
       else writeI64(I32, d, t);
       return pc + 3;
     }
-    case 186 /* i32_trunc_sat_f32_s */:
+    case 187 /* i32_trunc_sat_f32_s */:
       I32[(fp + code[pc + 1]) << 1] = truncSat32(F32[(fp + code[pc + 2]) << 1], true);
       return pc + 3;
-    case 187 /* i32_trunc_sat_f32_u */:
+    case 188 /* i32_trunc_sat_f32_u */:
       I32[(fp + code[pc + 1]) << 1] = truncSat32(F32[(fp + code[pc + 2]) << 1], false);
       return pc + 3;
-    case 188 /* i32_trunc_sat_f64_s */:
+    case 189 /* i32_trunc_sat_f64_s */:
       I32[(fp + code[pc + 1]) << 1] = truncSat32(F64[fp + code[pc + 2]], true);
       return pc + 3;
-    case 189 /* i32_trunc_sat_f64_u */:
+    case 190 /* i32_trunc_sat_f64_u */:
       I32[(fp + code[pc + 1]) << 1] = truncSat32(F64[fp + code[pc + 2]], false);
       return pc + 3;
-    case 190 /* i64_trunc_sat_f32_s */:
+    case 191 /* i64_trunc_sat_f32_s */:
       truncSat64(I32, (fp + code[pc + 1]) << 1, F32[(fp + code[pc + 2]) << 1], true);
       return pc + 3;
-    case 191 /* i64_trunc_sat_f32_u */:
+    case 192 /* i64_trunc_sat_f32_u */:
       truncSat64(I32, (fp + code[pc + 1]) << 1, F32[(fp + code[pc + 2]) << 1], false);
       return pc + 3;
-    case 192 /* i64_trunc_sat_f64_s */:
+    case 193 /* i64_trunc_sat_f64_s */:
       truncSat64(I32, (fp + code[pc + 1]) << 1, F64[fp + code[pc + 2]], true);
       return pc + 3;
-    case 193 /* i64_trunc_sat_f64_u */:
+    case 194 /* i64_trunc_sat_f64_u */:
       truncSat64(I32, (fp + code[pc + 1]) << 1, F64[fp + code[pc + 2]], false);
       return pc + 3;
-    case 196 /* f32_convert_i64_s */: {
+    case 197 /* f32_convert_i64_s */: {
       const a = (fp + code[pc + 2]) << 1;
       F32[(fp + code[pc + 1]) << 1] = f32FromI64(I32[a], I32[a + 1]);
       return pc + 3;
     }
-    case 197 /* f32_convert_i64_u */: {
+    case 198 /* f32_convert_i64_u */: {
       const a = (fp + code[pc + 2]) << 1;
       F32[(fp + code[pc + 1]) << 1] = f32FromU64(I32[a], I32[a + 1]);
       return pc + 3;
     }
-    case 212 /* load64_8_s */:
-    case 213 /* load64_8_u */:
-    case 214 /* load64_16_s */:
-    case 215 /* load64_16_u */:
-    case 216 /* load64_32_s */:
-    case 217 /* load64_32_u */: {
+    case 213 /* load64_8_s */:
+    case 214 /* load64_8_u */:
+    case 215 /* load64_16_s */:
+    case 216 /* load64_16_u */:
+    case 217 /* load64_32_s */:
+    case 218 /* load64_32_u */: {
       const mem = inst.memory;
       const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
-      const size = op === 212 /* load64_8_s */ || op === 213 /* load64_8_u */
+      const size = op === 213 /* load64_8_s */ || op === 214 /* load64_8_u */
         ? 1
-        : op === 214 /* load64_16_s */ || op === 215 /* load64_16_u */
+        : op === 215 /* load64_16_s */ || op === 216 /* load64_16_u */
         ? 2
         : 4;
       if (ea + size > mem.byteLength) return -T_MEM;
@@ -1512,23 +1517,23 @@ export function runExt(
       let v: number;
       let hi: number;
       switch (op) {
-        case 212 /* load64_8_s */:
+        case 213 /* load64_8_s */:
           v = dv.getInt8(ea);
           hi = v >> 31;
           break;
-        case 213 /* load64_8_u */:
+        case 214 /* load64_8_u */:
           v = dv.getUint8(ea);
           hi = 0;
           break;
-        case 214 /* load64_16_s */:
+        case 215 /* load64_16_s */:
           v = dv.getInt16(ea, true);
           hi = v >> 31;
           break;
-        case 215 /* load64_16_u */:
+        case 216 /* load64_16_u */:
           v = dv.getUint16(ea, true);
           hi = 0;
           break;
-        case 216 /* load64_32_s */:
+        case 217 /* load64_32_s */:
           v = dv.getInt32(ea, true);
           hi = v >> 31;
           break;
@@ -1541,47 +1546,47 @@ export function runExt(
       I32[d + 1] = hi;
       return pc + 5;
     }
-    case 222 /* memory_size */:
+    case 223 /* memory_size */:
       I32[(fp + code[pc + 1]) << 1] = inst.memory.byteLength / 65536;
       return pc + 3;
-    case 223 /* table_get */: {
+    case 224 /* table_get */: {
       const t = inst.tables[code[pc + 2]];
       const i = I32[(fp + code[pc + 3]) << 1] >>> 0;
       if (i >= t.size) return -T_TABLE;
       I32[(fp + code[pc + 1]) << 1] = t.elems[i];
       return pc + 4;
     }
-    case 224 /* table_set */: {
+    case 225 /* table_set */: {
       const t = inst.tables[code[pc + 1]];
       const i = I32[(fp + code[pc + 2]) << 1] >>> 0;
       if (i >= t.size) return -T_TABLE;
       t.elems[i] = I32[(fp + code[pc + 3]) << 1];
       return pc + 4;
     }
-    case 225 /* table_size */:
+    case 226 /* table_size */:
       I32[(fp + code[pc + 1]) << 1] = inst.tables[code[pc + 2]].size;
       return pc + 3;
-    case 226 /* builtin */: {
+    case 227 /* builtin */: {
       const r = callBuiltin(vm, inst, code[pc + 1], code[pc + 2], code[pc + 3], fp + code[pc + 4]);
       return r === 0 ? pc + 5 : -r;
     }
-    case 227 /* v128_mov */:
-    case 228 /* v128_select */:
-    case 229 /* v128_const */:
-    case 230 /* v128_global_get */:
-    case 231 /* v128_global_set */:
-    case 232 /* v128_bitselect */:
-    case 233 /* i8x16_shuffle */:
-    case 234 /* simd_un */:
-    case 235 /* simd_bin */:
-    case 236 /* simd_shift */:
-    case 237 /* simd_test */:
-    case 238 /* simd_splat */:
-    case 239 /* simd_extract */:
-    case 240 /* simd_replace */:
-    case 241 /* simd_load */:
-    case 242 /* simd_load_lane */:
-    case 243 /* simd_store */:
+    case 228 /* v128_mov */:
+    case 229 /* v128_select */:
+    case 230 /* v128_const */:
+    case 231 /* v128_global_get */:
+    case 232 /* v128_global_set */:
+    case 233 /* v128_bitselect */:
+    case 234 /* i8x16_shuffle */:
+    case 235 /* simd_un */:
+    case 236 /* simd_bin */:
+    case 237 /* simd_shift */:
+    case 238 /* simd_test */:
+    case 239 /* simd_splat */:
+    case 240 /* simd_extract */:
+    case 241 /* simd_replace */:
+    case 242 /* simd_load */:
+    case 243 /* simd_load_lane */:
+    case 244 /* simd_store */:
       return runSimd(vm, inst, code, pc, fp);
   }
   throw new RangeError(`bad opcode ${op} at ${pc}`);

@@ -1076,6 +1076,11 @@ export function run(vm: Vm): number {
         F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] / F64[fp + code[pc + 3]];
         pc += 4;
         break;
+      case Op.f64_mul_add:
+        F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] * F64[fp + code[pc + 3]] +
+          F64[fp + code[pc + 4]];
+        pc += 5;
+        break;
       case Op.f64_abs: {
         const a = (fp + code[pc + 2]) << 1;
         const d = (fp + code[pc + 1]) << 1;

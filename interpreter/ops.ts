@@ -237,6 +237,7 @@ const TABLE: readonly (readonly [string, string, boolean, string])[] = [
   ["f64_sub", BIN, M, "f64 subtract"],
   ["f64_mul", BIN, M, "f64 multiply"],
   ["f64_div", BIN, M, "f64 divide"],
+  ["f64_mul_add", "d:r a:r b:r c:r", M, "d = a * b + c (two roundings, exactly mul then add)"],
   ["f64_min", BIN, X, "f64 minimum (NaN-propagating, -0 < +0)"],
   ["f64_max", BIN, X, "f64 maximum (NaN-propagating, -0 < +0)"],
   ["f64_copysign", BIN, X, "f64 magnitude of a, sign of b"],
