@@ -1,7 +1,7 @@
 /**
  * Differential test of the translator on random programs: seeded random
  * functions mixing locals, constants, tees, selects, blocks with results,
- * ifs, br_if, bounded loops, calls, loads and stores (the shapes where the
+ * ifs, br_if, bounded loops, calls, i64 arithmetic, loads and stores (the shapes where the
  * lazy operand stack, retargeting and fusions could go wrong) must compute
  * the same results and memory as native WebAssembly.
  *
@@ -51,14 +51,48 @@ const BINOPS = [
   "i32.ge_s",
 ];
 const CONSTS = [0, 1, 2, 3, 4, 8, 16, 31, 255, 1024, -1, -8, 0x7fffffff, -0x80000000];
+const I64OPS = [
+  "i64.add",
+  "i64.sub",
+  "i64.mul",
+  "i64.and",
+  "i64.or",
+  "i64.xor",
+  "i64.shl",
+  "i64.shr_u",
+  "i64.shr_s",
+  "i64.rotl",
+  "i64.rotr",
+];
+const I64CMP = ["i64.eq", "i64.ne", "i64.lt_s", "i64.lt_u", "i64.ge_u", "i64.gt_s"];
+const I64CONSTS = ["0", "1", "-1", "63", "0x9E3779B97F4A7C15", "0x7fffffffffffffff", "0x100000000"];
 
 function gen(r: Rng): string {
   let loopDepth = 0;
   const local = () => r.int(4); // locals 0..3 (0, 1 are params); 4.. are loop counters
   const addr = (d: number) => `(i32.and ${expr(d)} (i32.const 0x3ffc))`;
+  function expr64(d: number): string {
+    switch (d <= 0 ? r.int(2) : r.int(6)) {
+      case 0:
+        return `(i64.const ${r.pick(I64CONSTS)})`;
+      case 1:
+        return `(i64.extend_i32_${r.pick(["s", "u"])} (local.get ${local()}))`;
+      case 2:
+      case 3:
+        return `(${r.pick(I64OPS)} ${expr64(d - 1)} ${expr64(d - 1)})`;
+      case 4:
+        return `(i64.load offset=${r.pick([0, 8])} ${addr(d - 1)})`;
+      default:
+        return `(select ${expr64(d - 1)} ${expr64(d - 1)} ${expr(d - 1)})`;
+    }
+  }
   function expr(d: number): string {
-    const k = d <= 0 ? r.int(3) : r.int(13);
+    const k = d <= 0 ? r.int(3) : r.int(15);
     switch (k) {
+      case 13:
+        return `(i32.wrap_i64 ${expr64(d - 1)})`;
+      case 14:
+        return `(${r.pick(I64CMP)} ${expr64(d - 1)} ${expr64(d - 1)})`;
       case 0:
         return `(local.get ${local()})`;
       case 1:
@@ -92,8 +126,10 @@ function gen(r: Rng): string {
     }
   }
   function stmt(d: number): string {
-    const k = r.int(d <= 0 ? 3 : 6);
+    const k = r.int(d <= 0 ? 3 : 7);
     switch (k) {
+      case 6:
+        return `(i64.store offset=${r.pick([0, 8, 24])} ${addr(d - 1)} ${expr64(d - 1)})`;
       case 0:
         return `(local.set ${local()} ${expr(d)})`;
       case 1:
@@ -124,7 +160,7 @@ function gen(r: Rng): string {
 
 Deno.test("random programs compute what native WebAssembly computes", async () => {
   let checked = 0;
-  for (let seed = 1; seed <= 300; seed++) {
+  for (let seed = 1; seed <= 400; seed++) {
     const wat = gen(new Rng(seed * 2654435761));
     const bytes = parseWat(wat);
     const native = (await WebAssembly.instantiate(bytes)).instance.exports as Record<
@@ -144,5 +180,5 @@ Deno.test("random programs compute what native WebAssembly computes", async () =
     }
     checked++;
   }
-  assert.equal(checked, 300);
+  assert.equal(checked, 400);
 });
