@@ -42,6 +42,21 @@ const LOCAL = 1;
 const CONST = 2;
 /** `val + hi` (i32, wrapping) where `val` is a register: an `i32.add` of a constant, not yet emitted. */
 const ADDI = 3;
+/**
+ * `(val << hi) + k` (i32, wrapping) where `val` is a register: an `i32.shl` by a
+ * constant (plus a constant), not yet emitted; indexed memory accesses fold it.
+ */
+const SHL = 4;
+
+/** Memory ops with an indexed form (`_x`: address `(a << s) + k`). */
+const INDEXED = new Map<number, number>([
+  [Op.load32, Op.load32_x],
+  [Op.load8_u, Op.load8_u_x],
+  [Op.load64, Op.load64_x],
+  [Op.store32, Op.store32_x],
+  [Op.store8, Op.store8_x],
+  [Op.store64, Op.store64_x],
+]);
 
 const enum FrameKind {
   Func,
@@ -195,6 +210,8 @@ export class FuncTranslator {
   #kind: number[] = [];
   #val: number[] = [];
   #hi: number[] = [];
+  /** The addend of a {@link SHL} entry. */
+  #k: number[] = [];
   #type: ValType[] = [];
   #h = 0;
   #maxH = 0;
@@ -399,6 +416,7 @@ export class FuncTranslator {
     this.#kind[h] = kind;
     this.#val[h] = val;
     this.#hi[h] = hi;
+    this.#k[h] = 0;
     this.#type[h] = type;
     if (this.#h > this.#maxH) this.#maxH = this.#h;
   }
@@ -431,6 +449,11 @@ export class FuncTranslator {
       this.#emit(Op.i32_add_i, dst, this.#val[pos], this.#hi[pos]);
       return;
     }
+    if (kind === SHL) {
+      this.#emit(Op.i32_shl_i, dst, this.#val[pos], this.#hi[pos]);
+      if (this.#k[pos] !== 0) this.#emit(Op.i32_add_i, dst, dst, this.#k[pos]);
+      return;
+    }
     if (kind === CONST) {
       if (wide) this.#emit(Op.const64, dst, this.#val[pos], this.#hi[pos]);
       else this.#emit(Op.const32, dst, this.#val[pos]);
@@ -455,13 +478,14 @@ export class FuncTranslator {
       // inside a loop a constant operand reads a register set once at entry
       return this.#constReg(this.#type[pos], this.#val[pos], this.#hi[pos]);
     }
-    if (kind === CONST || kind === ADDI) this.#materialize(pos);
+    if (kind === CONST || kind === ADDI || kind === SHL) this.#materialize(pos);
     return this.#L + pos;
   }
 
   #materializeLocals(): void {
     for (let p = 0; p < this.#h; p++) {
-      if (this.#kind[p] === LOCAL || this.#kind[p] === ADDI) this.#materialize(p);
+      const k = this.#kind[p];
+      if (k === LOCAL || k === ADDI || k === SHL) this.#materialize(p);
     }
   }
 
@@ -949,7 +973,15 @@ export class FuncTranslator {
     }
     const load = LOADS.get(key);
     if (load !== undefined) {
-      const [a, k] = this.#address(this.#pop());
+      const ap = this.#pop();
+      const indexed = INDEXED.get(load[0]);
+      if (indexed !== undefined && this.#kind[ap] === SHL) {
+        const [base, shift, k] = [this.#val[ap], this.#hi[ap], this.#k[ap]];
+        const d = this.#pushTemp(load[1]);
+        this.#emit(indexed, d, base, shift, k, r.memOffset | 0);
+        return;
+      }
+      const [a, k] = this.#address(ap);
       const d = this.#pushTemp(load[1]);
       this.#emit(load[0], d, a, k, r.memOffset | 0);
       return;
@@ -957,7 +989,15 @@ export class FuncTranslator {
     const store = STORES.get(key);
     if (store !== undefined) {
       const v = this.#pop();
-      const [a, k] = this.#address(this.#pop());
+      const ap = this.#pop();
+      const indexed = INDEXED.get(store);
+      if (indexed !== undefined && this.#kind[ap] === SHL) {
+        const [base, shift, k] = [this.#val[ap], this.#hi[ap], this.#k[ap]];
+        const rv = this.#reg(v);
+        this.#emit(indexed, base, rv, shift, k, r.memOffset | 0);
+        return;
+      }
+      const [a, k] = this.#address(ap);
       const rv = this.#reg(v);
       this.#emit(store, a, rv, k, r.memOffset | 0);
       return;
@@ -1027,6 +1067,7 @@ export class FuncTranslator {
       if (imm !== undefined) {
         const [op, src, value] = imm;
         if (op === Op.i32_add_i && this.#deferAdd(src, a, value)) return;
+        if (op === Op.i32_shl_i && this.#deferShl(src, a, value)) return;
         const ra = this.#reg(src);
         const d = this.#pushTemp(result);
         this.#emit(op, d, ra, value);
@@ -1078,8 +1119,25 @@ export class FuncTranslator {
     else if (kind === ADDI && (this.#val[src] < this.#L || this.#val[src] === this.#L + at)) {
       reg = this.#val[src];
       imm = (this.#hi[src] + value) | 0;
+    } else if (kind === SHL && (this.#val[src] < this.#L || this.#val[src] === this.#L + at)) {
+      const shift = this.#hi[src];
+      const k = (this.#k[src] + value) | 0;
+      this.#push(SHL, this.#val[src], shift, ValType.i32);
+      this.#k[at] = k;
+      return true;
     } else return false;
     this.#push(ADDI, reg, imm, ValType.i32);
+    return true;
+  }
+
+  /** Pushes `src << shift` as a deferred {@link SHL} entry at `at` when safe (as {@link #deferAdd}). */
+  #deferShl(src: number, at: number, shift: number): boolean {
+    const kind = this.#kind[src];
+    let reg: number;
+    if (kind === LOCAL) reg = this.#val[src];
+    else if (kind === TEMP && src === at) reg = this.#L + at;
+    else return false;
+    this.#push(SHL, reg, shift, ValType.i32);
     return true;
   }
 
@@ -1164,7 +1222,8 @@ export class FuncTranslator {
     const pos = this.#pop();
     // entries still on the stack that read local x must keep its old value
     for (let p = 0; p < this.#h; p++) {
-      if ((this.#kind[p] === LOCAL || this.#kind[p] === ADDI) && this.#val[p] === x) {
+      const k = this.#kind[p];
+      if ((k === LOCAL || k === ADDI || k === SHL) && this.#val[p] === x) {
         this.#materialize(p);
       }
     }

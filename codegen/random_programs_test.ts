@@ -70,7 +70,13 @@ const I64CONSTS = ["0", "1", "-1", "63", "0x9E3779B97F4A7C15", "0x7fffffffffffff
 function gen(r: Rng): string {
   let loopDepth = 0;
   const local = () => r.int(4); // locals 0..3 (0, 1 are params); 4.. are loop counters
-  const addr = (d: number) => `(i32.and ${expr(d)} (i32.const 0x3ffc))`;
+  const addr = (d: number) =>
+    r.pick([
+      () => `(i32.and ${expr(d)} (i32.const 0x3ffc))`,
+      () => `(i32.shl (i32.and ${expr(d)} (i32.const 0xfff)) (i32.const 2))`,
+      () =>
+        `(i32.add (i32.shl (i32.and ${expr(d)} (i32.const 0x7ff)) (i32.const 3)) (i32.const 16))`,
+    ])();
   function expr64(d: number): string {
     switch (d <= 0 ? r.int(2) : r.int(6)) {
       case 0:

@@ -1282,10 +1282,76 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
+      case 223 /* load32_x */: {
+        const ea = (((I32[(fp + code[pc + 2]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
+          (code[pc + 5] >>> 0);
+        if (ea + 4 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        I32[(fp + code[pc + 1]) << 1] = dv.getInt32(ea, true);
+        pc += 6;
+        break;
+      }
+      case 224 /* load8_u_x */: {
+        const ea = (((I32[(fp + code[pc + 2]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
+          (code[pc + 5] >>> 0);
+        if (ea >= memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        I32[(fp + code[pc + 1]) << 1] = dv.getUint8(ea);
+        pc += 6;
+        break;
+      }
+      case 225 /* load64_x */: {
+        const ea = (((I32[(fp + code[pc + 2]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
+          (code[pc + 5] >>> 0);
+        if (ea + 8 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        vm.i64[fp + code[pc + 1]] = dv.getBigInt64(ea, true);
+        pc += 6;
+        break;
+      }
+      case 226 /* store32_x */: {
+        const ea = (((I32[(fp + code[pc + 1]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
+          (code[pc + 5] >>> 0);
+        if (ea + 4 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        dv.setInt32(ea, I32[(fp + code[pc + 2]) << 1], true);
+        pc += 6;
+        break;
+      }
+      case 227 /* store8_x */: {
+        const ea = (((I32[(fp + code[pc + 1]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
+          (code[pc + 5] >>> 0);
+        if (ea >= memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        dv.setInt8(ea, I32[(fp + code[pc + 2]) << 1]);
+        pc += 6;
+        break;
+      }
+      case 228 /* store64_x */: {
+        const ea = (((I32[(fp + code[pc + 1]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
+          (code[pc + 5] >>> 0);
+        if (ea + 8 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        dv.setBigInt64(ea, vm.i64[fp + code[pc + 2]], true);
+        pc += 6;
+        break;
+      }
       default: {
         // SIMD ops (one contiguous block of ops.ts) go straight to runSimd: ~15% faster
         const op = code[pc];
-        const next = op >= 228 /* v128_mov */ && op <= 244 /* simd_store */
+        const next = op >= 234 /* v128_mov */ && op <= 250 /* simd_store */
           ? runSimd(vm, inst, code, pc, fp)
           : runExt(vm, inst, code, pc, fp);
         if (next < 0) {
@@ -1546,47 +1612,47 @@ export function runExt(
       I32[d + 1] = hi;
       return pc + 5;
     }
-    case 223 /* memory_size */:
+    case 229 /* memory_size */:
       I32[(fp + code[pc + 1]) << 1] = inst.memory.byteLength / 65536;
       return pc + 3;
-    case 224 /* table_get */: {
+    case 230 /* table_get */: {
       const t = inst.tables[code[pc + 2]];
       const i = I32[(fp + code[pc + 3]) << 1] >>> 0;
       if (i >= t.size) return -T_TABLE;
       I32[(fp + code[pc + 1]) << 1] = t.elems[i];
       return pc + 4;
     }
-    case 225 /* table_set */: {
+    case 231 /* table_set */: {
       const t = inst.tables[code[pc + 1]];
       const i = I32[(fp + code[pc + 2]) << 1] >>> 0;
       if (i >= t.size) return -T_TABLE;
       t.elems[i] = I32[(fp + code[pc + 3]) << 1];
       return pc + 4;
     }
-    case 226 /* table_size */:
+    case 232 /* table_size */:
       I32[(fp + code[pc + 1]) << 1] = inst.tables[code[pc + 2]].size;
       return pc + 3;
-    case 227 /* builtin */: {
+    case 233 /* builtin */: {
       const r = callBuiltin(vm, inst, code[pc + 1], code[pc + 2], code[pc + 3], fp + code[pc + 4]);
       return r === 0 ? pc + 5 : -r;
     }
-    case 228 /* v128_mov */:
-    case 229 /* v128_select */:
-    case 230 /* v128_const */:
-    case 231 /* v128_global_get */:
-    case 232 /* v128_global_set */:
-    case 233 /* v128_bitselect */:
-    case 234 /* i8x16_shuffle */:
-    case 235 /* simd_un */:
-    case 236 /* simd_bin */:
-    case 237 /* simd_shift */:
-    case 238 /* simd_test */:
-    case 239 /* simd_splat */:
-    case 240 /* simd_extract */:
-    case 241 /* simd_replace */:
-    case 242 /* simd_load */:
-    case 243 /* simd_load_lane */:
-    case 244 /* simd_store */:
+    case 234 /* v128_mov */:
+    case 235 /* v128_select */:
+    case 236 /* v128_const */:
+    case 237 /* v128_global_get */:
+    case 238 /* v128_global_set */:
+    case 239 /* v128_bitselect */:
+    case 240 /* i8x16_shuffle */:
+    case 241 /* simd_un */:
+    case 242 /* simd_bin */:
+    case 243 /* simd_shift */:
+    case 244 /* simd_test */:
+    case 245 /* simd_splat */:
+    case 246 /* simd_extract */:
+    case 247 /* simd_replace */:
+    case 248 /* simd_load */:
+    case 249 /* simd_load_lane */:
+    case 250 /* simd_store */:
       return runSimd(vm, inst, code, pc, fp);
   }
   throw new RangeError(`bad opcode ${op} at ${pc}`);

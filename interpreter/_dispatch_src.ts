@@ -1280,6 +1280,72 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
+      case Op.load32_x: {
+        const ea = (((I32[(fp + code[pc + 2]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
+          (code[pc + 5] >>> 0);
+        if (ea + 4 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        I32[(fp + code[pc + 1]) << 1] = dv.getInt32(ea, true);
+        pc += 6;
+        break;
+      }
+      case Op.load8_u_x: {
+        const ea = (((I32[(fp + code[pc + 2]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
+          (code[pc + 5] >>> 0);
+        if (ea >= memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        I32[(fp + code[pc + 1]) << 1] = dv.getUint8(ea);
+        pc += 6;
+        break;
+      }
+      case Op.load64_x: {
+        const ea = (((I32[(fp + code[pc + 2]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
+          (code[pc + 5] >>> 0);
+        if (ea + 8 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        vm.i64[fp + code[pc + 1]] = dv.getBigInt64(ea, true);
+        pc += 6;
+        break;
+      }
+      case Op.store32_x: {
+        const ea = (((I32[(fp + code[pc + 1]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
+          (code[pc + 5] >>> 0);
+        if (ea + 4 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        dv.setInt32(ea, I32[(fp + code[pc + 2]) << 1], true);
+        pc += 6;
+        break;
+      }
+      case Op.store8_x: {
+        const ea = (((I32[(fp + code[pc + 1]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
+          (code[pc + 5] >>> 0);
+        if (ea >= memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        dv.setInt8(ea, I32[(fp + code[pc + 2]) << 1]);
+        pc += 6;
+        break;
+      }
+      case Op.store64_x: {
+        const ea = (((I32[(fp + code[pc + 1]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
+          (code[pc + 5] >>> 0);
+        if (ea + 8 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        dv.setBigInt64(ea, vm.i64[fp + code[pc + 2]], true);
+        pc += 6;
+        break;
+      }
       default: {
         // SIMD ops (one contiguous block of ops.ts) go straight to runSimd: ~15% faster
         const op = code[pc];

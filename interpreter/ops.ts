@@ -66,6 +66,8 @@ const BRR = "a:r b:r off:o";
 const BRI = "a:r v:i off:o";
 const LD = "d:r a:r k:i offset:x";
 const ST = "a:r v:r k:i offset:x";
+const LDX = "d:r a:r s:i k:i offset:x";
+const STX = "a:r v:r s:i k:i offset:x";
 
 /** The table: `[name, operands, ext, doc]`. Append-friendly; order sets opcodes. */
 const TABLE: readonly (readonly [string, string, boolean, string])[] = [
@@ -301,6 +303,12 @@ const TABLE: readonly (readonly [string, string, boolean, string])[] = [
   ["store8", ST, M, "store the low byte"],
   ["store16", ST, M, "store the low 2 bytes"],
   ["store64", ST, M, "store 8 bytes"],
+  ["load32_x", LDX, M, "load32 at u32((a << s) + k) + offset (an indexed access)"],
+  ["load8_u_x", LDX, M, "load8_u at u32((a << s) + k) + offset"],
+  ["load64_x", LDX, M, "load64 at u32((a << s) + k) + offset"],
+  ["store32_x", STX, M, "store32 at u32((a << s) + k) + offset"],
+  ["store8_x", STX, M, "store8 at u32((a << s) + k) + offset"],
+  ["store64_x", STX, M, "store64 at u32((a << s) + k) + offset"],
   ["memory_size", "d:r mem:x", X, "d = the memory's size in pages"],
   // references and tables
   ["table_get", "d:r table:x i:r", X, "d = table[i]; traps out of bounds"],
