@@ -59,7 +59,7 @@ export async function compileCommand(
   if (!isBinary) {
     const text = await loadTextFormat();
     if (text === undefined) throw new Error(`${file} is not a binary module`);
-    bytes = text.parseWat(new TextDecoder().decode(bytes));
+    bytes = text.parseWat(new TextDecoder().decode(bytes), { names: true });
   }
   const translation = translateModule(bytes);
   const listing = emit === "ir"

@@ -123,7 +123,7 @@ async function readModuleBytes(file: string): Promise<Uint8Array> {
   if (text === undefined) {
     throw new Error(`${file} is not a binary module, and the text format is not available`);
   }
-  return text.parseWat(new TextDecoder().decode(bytes));
+  return text.parseWat(new TextDecoder().decode(bytes), { names: true });
 }
 
 /** The exports of an instance shaped like a JS-API instance's, for `Wasi`. */

@@ -81,7 +81,7 @@ export interface WastScript {
 /** The text-format entry points of `@capstan/environ`, when they exist. */
 export interface TextFormat {
   /** Parses a `.wat` module to binary; throws on malformed text. */
-  parseWat(source: string): Uint8Array;
+  parseWat(source: string, options?: { names?: boolean }): Uint8Array;
   /** Parses a `.wast` script to the wast2json schema with bytes inline. */
   parseWast(source: string): WastScript;
 }
