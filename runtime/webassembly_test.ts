@@ -85,39 +85,13 @@ const CUSTOM = hex(
 type WA = any;
 
 /**
- * Whether Capstan's runtime can execute wasm yet (the VM is wired in after the
- * embedding API): tests that run wasm code are ignored on Capstan until it can,
- * and the test report shows them as ignored, never as passed.
- */
-const VM_AVAILABLE = (() => {
-  try {
-    // (module (func (export "f")))
-    const bytes = hex("0061736d0100000001040160000003020100070501016600000a040102000b");
-    const { f } = new Facade.Instance(new Facade.Module(bytes)).exports as Record<
-      string,
-      () => void
-    >;
-    f();
-    return true;
-  } catch (error) {
-    if (error instanceof Error && /not available/.test(error.message)) return false;
-    throw error;
-  }
-})();
-
-/**
  * Registers a test for the facade and, with the same body, for native WebAssembly.
  *
  * @param name what the test checks
  * @param fn the test body, given a `WebAssembly` namespace
- * @param runsWasm whether it executes wasm code (ignored on Capstan until the VM is wired)
  */
-function both(name: string, fn: (wa: WA) => void | Promise<void>, runsWasm = true): void {
-  Deno.test({
-    name: `${name} (capstan)`,
-    ignore: runsWasm && !VM_AVAILABLE,
-    fn: () => fn(createWebAssembly()),
-  });
+function both(name: string, fn: (wa: WA) => void | Promise<void>): void {
+  Deno.test(`${name} (capstan)`, () => fn(createWebAssembly()));
   Deno.test(`${name} (native)`, () => fn(globalThis.WebAssembly));
 }
 
@@ -156,14 +130,14 @@ both("Module.exports/imports/customSections describe a module", (wa) => {
   assert.deepEqual(sections.map((b: ArrayBuffer) => new TextDecoder().decode(b)), ["abc", "de"]);
   assert.ok(sections[0] instanceof ArrayBuffer);
   assert.throws(() => wa.Module.exports({} as WebAssembly.Module), TypeError);
-}, false);
+});
 
 both("validate() tells valid bytes from invalid ones and rejects non-buffers", (wa) => {
   assert.equal(wa.validate(EXPORTER), true);
   assert.equal(wa.validate(EXPORTER.buffer), true);
   assert.equal(wa.validate(hex("0061736d02000000")), false);
   assert.throws(() => wa.validate("wasm" as unknown as BufferSource), TypeError);
-}, false);
+});
 
 both(
   "new Module() of malformed bytes throws CompileError; compile() rejects with it",
@@ -179,7 +153,6 @@ both(
     })();
     assert.ok(e instanceof Error && e.name === "CompileError", String(e));
   },
-  false,
 );
 
 both("Memory: grow returns the old size and replaces buffer; the maximum is a RangeError", (wa) => {
@@ -196,7 +169,7 @@ both("Memory: grow returns the old size and replaces buffer; the maximum is a Ra
   assert.throws(() => new wa.Memory({ initial: 2, maximum: 1 }), RangeError);
   assert.throws(() => new wa.Memory({} as WebAssembly.MemoryDescriptor), TypeError);
   assert.equal(String(memory), "[object WebAssembly.Memory]");
-}, false);
+});
 
 both("Table: get/set/grow/length for funcref and externref", (wa) => {
   const ext = new wa.Table({ element: "externref", initial: 2 }, "x");
@@ -217,7 +190,7 @@ both("Table: get/set/grow/length for funcref and externref", (wa) => {
   assert.equal(funcs.get(0), add);
   assert.equal(funcs.grow(1), 1);
   assert.throws(() => funcs.grow(1), RangeError);
-}, false);
+});
 
 both("Global: value get/set, mutability checked, valueOf, i64 as BigInt", (wa) => {
   const g = new wa.Global({ value: "i32", mutable: true }, 42);
@@ -233,7 +206,7 @@ both("Global: value get/set, mutability checked, valueOf, i64 as BigInt", (wa) =
   assert.throws(() => new wa.Global({ value: "i64" }, 1), TypeError, "a Number is not a BigInt");
   assert.equal(new wa.Global({ value: "f32" }, 0.1).value, Math.fround(0.1));
   assert.equal(new wa.Global({ value: "f64" }).value, 0);
-}, false);
+});
 
 both("an instance's exports keep identity and expose memory, table and globals", (wa) => {
   const instance = new wa.Instance(new wa.Module(EXPORTER));
@@ -251,7 +224,7 @@ both("an instance's exports keep identity and expose memory, table and globals",
   assert.equal(e.g.value, 7);
   assert.equal(e.c.value, -5n);
   assert.equal(new Uint8Array(e.mem.buffer)[0], 42);
-}, false);
+});
 
 both("exported functions convert arguments and results as the JS-API does", (wa) => {
   const e = exporter(wa);
@@ -276,7 +249,6 @@ both("a trap surfaces as RuntimeError with the trap's message", (wa) => {
 
 Deno.test({
   name: "a trap carries the spec's message, code and backtrace (capstan)",
-  ignore: !VM_AVAILABLE,
   fn() {
     const e = exporter(Facade);
     try {
@@ -391,7 +363,7 @@ both("imports that do not fit are a LinkError, a missing module object a TypeErr
     wa.LinkError,
     "a BigInt for an i32 global",
   );
-}, false);
+});
 
 both("instantiate() has both overloads; the streaming forms take a Response", async (wa) => {
   const { module, instance } = await wa.instantiate(EXPORTER);
@@ -410,7 +382,6 @@ both("instantiate() has both overloads; the streaming forms take a Response", as
 
 Deno.test({
   name: "createWebAssembly() runs on the engine it is given: the stack limit traps",
-  ignore: !VM_AVAILABLE,
   fn() {
     // (module (func $r (export "r") call $r))
     const bytes = hex("0061736d0100000001040160000003020100070501017200000a0601040010000b");
