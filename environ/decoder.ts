@@ -17,7 +17,7 @@
  * @module
  */
 
-import { fail } from "./errors.ts";
+import { CompileError, fail } from "./errors.ts";
 import { decodeNameSection, EMPTY_NAMES } from "./names.ts";
 import { OperatorReader } from "./operators.ts";
 import { Op } from "./opcodes.ts";
@@ -207,80 +207,34 @@ export function decodeModule(bytes: Uint8Array): DecodedModule {
     const sizeAt = r.pos;
     const size = r.u32();
     const start = r.pos;
-    if (size > bytes.length - start) fail("length out of bounds", sizeAt);
+    // The reference decoder measures the size from its own first byte, so a
+    // section may claim a few bytes more than the module has: reading then
+    // stops at the module's end.
+    if (size > bytes.length - sizeAt) fail("length out of bounds", sizeAt);
     const end = start + size;
     if (id !== SECTION_CUSTOM) {
       const rank = SECTION_RANK[id];
       if (rank <= lastRank) fail("unexpected content after last section", idAt);
       lastRank = rank;
     }
-    r.end = end;
+    if (id === SECTION_FUNCTION) sawFunction = true;
+    if (id === SECTION_CODE) sawCode = true;
+    r.end = end < bytes.length ? end : bytes.length;
     r.eofReason = id === SECTION_CUSTOM
       ? "unexpected end"
       : "unexpected end of section or function";
-    switch (id) {
-      case SECTION_CUSTOM:
-        decodeCustom(r, m, end);
-        break;
-      case SECTION_TYPE:
-        decodeTypes(r, m);
-        break;
-      case SECTION_IMPORT:
-        decodeImports(r, m);
-        break;
-      case SECTION_FUNCTION: {
-        sawFunction = true;
-        const n = r.count();
-        for (let i = 0; i < n; i++) {
-          m.funcDeclAt.push(r.pos);
-          m.funcDecls.push(r.u32());
-        }
-        break;
+    try {
+      decodeSection(r, m, id, end, false);
+    } catch (e) {
+      // Reading stopped at the section's declared end (or found a fault
+      // inside it). The reference decoder reads a section's contents from the
+      // continuous byte stream and checks its size only afterwards, so decode
+      // the section again that way: it reports the same fault when the
+      // section's own bytes hold it, and otherwise what lies beyond its end.
+      if (e instanceof CompileError && end < bytes.length) {
+        redecodeContinuous(bytes, m, id, start, end);
       }
-      case SECTION_TABLE: {
-        const n = r.count();
-        for (let i = 0; i < n; i++) {
-          m.tableAt.push(r.pos);
-          m.tables.push(readTableType(r));
-        }
-        break;
-      }
-      case SECTION_MEMORY: {
-        const n = r.count();
-        for (let i = 0; i < n; i++) {
-          m.memoryAt.push(r.pos);
-          m.memories.push({ limits: readLimits(r) });
-        }
-        break;
-      }
-      case SECTION_GLOBAL: {
-        const n = r.count();
-        for (let i = 0; i < n; i++) {
-          m.globals.push(readGlobalType(r));
-          m.globalInits.push(readConstExpr(r));
-        }
-        break;
-      }
-      case SECTION_EXPORT:
-        decodeExports(r, m);
-        break;
-      case SECTION_START:
-        m.startAt = r.pos;
-        m.start = r.u32();
-        break;
-      case SECTION_ELEMENT:
-        decodeElements(r, m);
-        break;
-      case SECTION_CODE:
-        sawCode = true;
-        decodeCode(r, m);
-        break;
-      case SECTION_DATA:
-        decodeData(r, m);
-        break;
-      case SECTION_DATA_COUNT:
-        m.dataCount = r.u32();
-        break;
+      throw e;
     }
     if (r.pos !== end) fail("section size mismatch", r.pos);
     r.end = bytes.length;
@@ -293,6 +247,104 @@ export function decodeModule(bytes: Uint8Array): DecodedModule {
     fail("data count and data section have inconsistent lengths", bytes.length);
   }
   return m;
+}
+
+/**
+ * Decodes the contents of one section from `r.pos`. `end` is the section's
+ * declared end; `continuous` says that `r.end` is the module's end rather
+ * than the section's, as when {@link redecodeContinuous} re-reads it.
+ */
+function decodeSection(
+  r: OperatorReader,
+  m: DecodedModule,
+  id: number,
+  end: number,
+  continuous: boolean,
+): void {
+  switch (id) {
+    case SECTION_CUSTOM:
+      decodeCustom(r, m, end, continuous);
+      break;
+    case SECTION_TYPE:
+      decodeTypes(r, m);
+      break;
+    case SECTION_IMPORT:
+      decodeImports(r, m);
+      break;
+    case SECTION_FUNCTION: {
+      const n = r.count();
+      for (let i = 0; i < n; i++) {
+        m.funcDeclAt.push(r.pos);
+        m.funcDecls.push(r.u32());
+      }
+      break;
+    }
+    case SECTION_TABLE: {
+      const n = r.count();
+      for (let i = 0; i < n; i++) {
+        m.tableAt.push(r.pos);
+        m.tables.push(readTableType(r));
+      }
+      break;
+    }
+    case SECTION_MEMORY: {
+      const n = r.count();
+      for (let i = 0; i < n; i++) {
+        m.memoryAt.push(r.pos);
+        m.memories.push({ limits: readLimits(r) });
+      }
+      break;
+    }
+    case SECTION_GLOBAL: {
+      const n = r.count();
+      for (let i = 0; i < n; i++) {
+        m.globals.push(readGlobalType(r));
+        m.globalInits.push(readConstExpr(r));
+      }
+      break;
+    }
+    case SECTION_EXPORT:
+      decodeExports(r, m);
+      break;
+    case SECTION_START:
+      m.startAt = r.pos;
+      m.start = r.u32();
+      break;
+    case SECTION_ELEMENT:
+      decodeElements(r, m);
+      break;
+    case SECTION_CODE:
+      decodeCode(r, m, continuous);
+      break;
+    case SECTION_DATA:
+      decodeData(r, m);
+      break;
+    case SECTION_DATA_COUNT:
+      m.dataCount = r.u32();
+      break;
+  }
+}
+
+/**
+ * Re-decodes the section `bytes[start..end)` (which failed to decode) as the
+ * spec's reference decoder does: from the continuous stream, reads allowed up
+ * to the module's end, the section size checked only afterwards. Always
+ * throws: the fault found that way, or "section size mismatch" when the
+ * contents run past `end`. Returns only in the impossible case that the
+ * section decodes and ends at `end` (the caller then reports its own error).
+ * What it pushes into `m` is garbage, as `m` is abandoned when this throws.
+ */
+function redecodeContinuous(
+  bytes: Uint8Array,
+  m: DecodedModule,
+  id: number,
+  start: number,
+  end: number,
+): void {
+  const r = new OperatorReader(bytes, start, bytes.length);
+  r.eofReason = id === SECTION_CUSTOM ? "unexpected end" : "unexpected end of section or function";
+  decodeSection(r, m, id, end, true);
+  if (r.pos !== end) fail("section size mismatch", r.pos);
 }
 
 /** Reads a value type byte. */
@@ -390,8 +442,13 @@ export function readConstExpr(r: OperatorReader): ParsedConst {
   return { expr, invalid, offset };
 }
 
-function decodeCustom(r: OperatorReader, m: DecodedModule, end: number): void {
+function decodeCustom(r: OperatorReader, m: DecodedModule, end: number, continuous: boolean): void {
   const name = r.name();
+  // The name ran past the section (only possible when reading on past it):
+  // the reference then has a negative number of bytes left to skip.
+  if (continuous && r.pos > end) fail(r.eofReason, r.bytes.length);
+  // A size that runs past the module's end: skipping the rest runs out of bytes.
+  if (end > r.bytes.length) fail(r.eofReason, r.bytes.length);
   const data = r.bytes.subarray(r.pos, end);
   r.pos = end;
   m.customSections.push({ name, data });
@@ -546,24 +603,22 @@ function decodeElements(r: OperatorReader, m: DecodedModule): void {
 /** Shared by every function without declared locals. */
 const NO_LOCALS: readonly ValType[] = Object.freeze([]);
 
-function decodeCode(r: OperatorReader, m: DecodedModule): void {
+function decodeCode(r: OperatorReader, m: DecodedModule, continuous: boolean): void {
   let numImportedFunctions = 0;
   for (const imp of m.imports) if (imp.desc.kind === "func") numImportedFunctions++;
   const n = r.count();
   const sectionEnd = r.end;
+  const bytes = r.bytes;
   for (let i = 0; i < n; i++) {
     const bodyStart = r.pos;
     const size = r.u32();
     if (size > sectionEnd - r.pos) {
-      fail(
-        size > r.bytes.length - r.pos
-          ? "length out of bounds"
-          : "unexpected end of section or function",
-        bodyStart,
-      );
+      if (size > bytes.length - bodyStart) fail("length out of bounds", bodyStart);
+      if (!continuous) r.eof();
     }
     const codeEnd = r.pos + size;
-    r.end = codeEnd;
+    // Read on past the body in the reference decoder's way when re-reading.
+    r.end = continuous ? sectionEnd : codeEnd;
     const localsAt = r.pos;
     const groups = r.count();
     let total = 0;
@@ -581,6 +636,9 @@ function decodeCode(r: OperatorReader, m: DecodedModule): void {
       const t = readValType(r);
       for (let k = 0; k < count; k++) locals.push(t);
     }
+    // When re-reading, the instructions are decoded here too, as the
+    // reference decoder does, so that their faults come in stream order.
+    if (continuous) checkBodySyntax(bytes, r.pos, codeEnd);
     m.bodies.push({
       funcIndex: numImportedFunctions + i,
       typeIndex: m.funcDecls[i] ?? 0,
@@ -591,6 +649,74 @@ function decodeCode(r: OperatorReader, m: DecodedModule): void {
     });
     r.pos = codeEnd;
     r.end = sectionEnd;
+  }
+}
+
+/** No frame, or a frame in which `else` is not allowed. */
+const SYNTAX_OTHER = 0;
+/** An `if` frame before its `else`. */
+const SYNTAX_IF = 1;
+
+/**
+ * Checks the instruction syntax of one function body, `bytes[codeStart..codeEnd)`,
+ * without validating it: each instruction decodes, `else` sits in an `if`
+ * ("END opcode expected" otherwise, in the reference's words),
+ * blocks nest and close, and the body's final `end` is its last byte. Like
+ * the spec's reference decoder it reads on past `codeEnd` when the body's
+ * instructions do not end there (then reporting the fault found beyond, or
+ * "section size mismatch"). Used on the error path only: the validator
+ * checks the same syntax as it goes.
+ *
+ * The rule that `memory.init` and `data.drop` need a data count section is
+ * left to the validator, which applies it after the data index check: the
+ * spec's text-format tests expect that order, and wast2json writes their
+ * modules without the section.
+ *
+ * @param bytes the module
+ * @param codeStart offset of the body's first instruction
+ * @param codeEnd the body's declared end
+ * @throws {CompileError} if the body is malformed
+ */
+export function checkBodySyntax(bytes: Uint8Array, codeStart: number, codeEnd: number): void {
+  const r = new OperatorReader(bytes, codeStart, codeEnd < bytes.length ? codeEnd : bytes.length);
+  r.eofReason = "unexpected end of section or function";
+  const frames: number[] = [];
+  for (;;) {
+    const at = r.pos;
+    let key: number;
+    try {
+      key = r.read();
+    } catch (e) {
+      // Stopped at the body's end (or a fault before it, which a re-read finds again).
+      if (!(e instanceof CompileError) || r.end === bytes.length) throw e;
+      r.pos = at;
+      r.end = bytes.length;
+      continue;
+    }
+    switch (key) {
+      case Op.block:
+      case Op.loop:
+        frames.push(SYNTAX_OTHER);
+        break;
+      case Op.if:
+        frames.push(SYNTAX_IF);
+        break;
+      case Op.else:
+        // The reference ends a block's instructions at any `else`, then
+        // expects the `end` of a block that cannot take one.
+        if (frames.length === 0 || frames[frames.length - 1] !== SYNTAX_IF) {
+          fail("END opcode expected", r.offset);
+        }
+        frames[frames.length - 1] = SYNTAX_OTHER;
+        break;
+      case Op.end:
+        if (frames.length === 0) {
+          if (r.pos !== codeEnd) fail("section size mismatch", r.pos);
+          return;
+        }
+        frames.pop();
+        break;
+    }
   }
 }
 
@@ -616,7 +742,9 @@ function decodeData(r: OperatorReader, m: DecodedModule): void {
       default:
         fail("malformed data segment kind", at);
     }
+    const lenAt = r.pos;
     const len = r.u32();
+    if (len > r.bytes.length - lenAt) fail("length out of bounds", lenAt);
     const data = r.bytesView(len);
     m.datas.push({ kind, memory, offset, data, at });
   }

@@ -146,9 +146,12 @@ Deno.test("decodeModule() decodes data segments and checks the data count", () =
     "data count and data section have inconsistent lengths",
   );
   assert.equal(reason(wasm(section(11, vec([[3]])))), "malformed data segment kind");
+  // As in the reference decoder, a byte length beyond the rest of the module
+  // is out of bounds; one that only passes the section's end is cut short.
+  assert.equal(reason(wasm(section(11, vec([[1, 5, 1]])))), "length out of bounds");
   assert.equal(
-    reason(wasm(section(11, vec([[1, 5, 1]])))),
-    "unexpected end of section or function",
+    reason(wasm(section(11, vec([[1, 3, 1]])), [0, 1, 0])),
+    "section size mismatch",
   );
 });
 

@@ -26,6 +26,13 @@ export class CompileError extends Error {
   readonly offset: number;
   /** What is wrong, in the spec's words. */
   readonly reason: string;
+  /**
+   * Which phase rejected the module, when known: `"malformed"` (the binary
+   * does not decode) or `"invalid"` (it decodes but does not validate). Set
+   * by `translateModule` and `validate`; undefined on errors raised directly
+   * by the lower-level readers.
+   */
+  kind: "malformed" | "invalid" | undefined = undefined;
 
   /**
    * Creates the error.

@@ -255,17 +255,18 @@ export class BinaryReader {
   }
 
   /**
-   * Reads a vector length. Lengths larger than the whole module are rejected
-   * at once ("length out of bounds"); smaller ones are left to fail
-   * at the first item that runs past `end`, so callers must not preallocate
-   * from the count alone.
+   * Reads a vector length. As in the spec's reference decoder, a length
+   * larger than the bytes left in the whole module, counted from the length's
+   * own first byte, is rejected at once ("length out of bounds"); smaller
+   * ones are left to fail at the first item that runs past `end`, so callers
+   * must not preallocate from the count alone.
    *
    * @returns the count
    */
   count(): number {
     const p = this.pos;
     const n = this.u32();
-    if (n > this.bytes.length) fail("length out of bounds", p);
+    if (n > this.bytes.length - p) fail("length out of bounds", p);
     return n;
   }
 
@@ -294,7 +295,9 @@ export class BinaryReader {
     const start = this.pos;
     const n = this.u32();
     if (n > this.end - this.pos) {
-      if (n > this.bytes.length - this.pos) fail("length out of bounds", start);
+      // The reference decoder measures the length against the rest of the
+      // module from the length's first byte, whatever section it is in.
+      if (n > this.bytes.length - start) fail("length out of bounds", start);
       this.pos = this.end;
       this.eof();
     }

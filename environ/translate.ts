@@ -7,13 +7,18 @@
  * - Bad input raises {@link CompileError} and nothing else: any other
  *   exception thrown while reading hostile bytes is turned into one.
  * - Every function body in the result has been validated.
+ * - Malformed outranks invalid, as in the spec (decoding is a phase that
+ *   finishes before validation): when validation fails, the rest of the
+ *   module's bodies are still decoded, and a malformed error found there is
+ *   reported instead. This costs nothing on the valid path. The error's
+ *   `kind` says which of the two it is.
  *
  * @module
  */
 
-import { decodeModule } from "./decoder.ts";
+import { checkBodySyntax, type DecodedModule, decodeModule } from "./decoder.ts";
 import { CompileError } from "./errors.ts";
-import { FuncValidator, validateModule } from "./validator.ts";
+import { FuncValidator, type ValidatedModule, validateModule } from "./validator.ts";
 import type { ModuleTranslation } from "./types.ts";
 
 /**
@@ -75,11 +80,23 @@ export function validate(bytes: Uint8Array): boolean {
 }
 
 function translate(bytes: Uint8Array): ModuleTranslation {
-  const m = decodeModule(bytes);
-  const v = validateModule(m);
-  const validator = new FuncValidator(v.context);
-  for (const b of m.bodies) {
-    validator.validate(bytes, b.typeIndex, b.locals, b.codeStart, b.codeEnd);
+  let m: DecodedModule;
+  try {
+    m = decodeModule(bytes);
+  } catch (e) {
+    if (e instanceof CompileError) marked(e, "malformed");
+    throw e;
+  }
+  let v: ValidatedModule;
+  try {
+    v = validateModule(m);
+    const validator = new FuncValidator(v.context);
+    for (const b of m.bodies) {
+      validator.validate(bytes, b.typeIndex, b.locals, b.codeStart, b.codeEnd);
+    }
+  } catch (e) {
+    if (e instanceof CompileError) throw preferMalformed(m, e);
+    throw e;
   }
   return {
     bytes,
@@ -103,4 +120,39 @@ function translate(bytes: Uint8Array): ModuleTranslation {
     customSections: m.customSections,
     names: m.names,
   };
+}
+
+/**
+ * The error to report for a module that decoded but failed validation with
+ * `invalid`. In the spec, decoding is a phase of its own that finishes before
+ * validation starts, so a malformed function body anywhere in the module
+ * outranks an earlier validation error. The validator decodes bodies as it
+ * checks them, and so stops at the first fault in stream order; this finishes
+ * the decoding phase (the section structure is already decoded) by checking
+ * the syntax of every body, and returns its first malformed error, else
+ * `invalid` itself. Runs on the error path only.
+ */
+function preferMalformed(m: DecodedModule, invalid: CompileError): CompileError {
+  try {
+    for (const b of m.bodies) checkBodySyntax(m.bytes, b.codeStart, b.codeEnd);
+  } catch (e) {
+    if (e instanceof CompileError) return marked(e, "malformed");
+    throw e;
+  }
+  // Every body decodes: the validator's error stands. It may still be one the
+  // spec calls malformed but which needs the module's context to check, such
+  // as "data count section required"; the syntax pass leaves those to it.
+  return marked(invalid, MALFORMED_IN_VALIDATOR.has(invalid.reason) ? "malformed" : "invalid");
+}
+
+/**
+ * The reasons the validator gives for faults the spec finds while decoding,
+ * which {@link checkBodySyntax} does not look for.
+ */
+const MALFORMED_IN_VALIDATOR: ReadonlySet<string> = new Set(["data count section required"]);
+
+/** Records which phase rejected the module on `e`, and returns it. */
+function marked(e: CompileError, kind: "malformed" | "invalid"): CompileError {
+  e.kind = kind;
+  return e;
 }

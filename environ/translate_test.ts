@@ -122,3 +122,76 @@ Deno.test("translateModule() and validate() reject a non-Uint8Array argument wit
   assert.throws(() => translateModule([0, 0x61] as unknown as Uint8Array), TypeError);
   assert.throws(() => validate("wasm" as unknown as Uint8Array), TypeError);
 });
+
+/** The CompileError `translateModule` raises for `bytes` (fails if it accepts them). */
+function rejection(bytes: Uint8Array): CompileError {
+  try {
+    translateModule(bytes);
+  } catch (e) {
+    assert.ok(e instanceof CompileError, `not a CompileError: ${e}`);
+    return e;
+  }
+  return assert.fail("the module was accepted");
+}
+
+const VOID_TYPE = section(1, vec([functype([], [])]));
+
+Deno.test("translateModule() reads a section's items past its declared end, as the reference", () => {
+  // binary.wast line 1632: the export section declares 2 exports but its size
+  // covers 1, so the second export's name length is the code section's id
+  // (0x0a, 10), and 10 bytes are more than the module has left.
+  const exports = [0x07, 0x06, 0x02, 0x02, 0x66, 0x31, 0x00, 0x00];
+  const code = section(10, vec([body([], [END]), body([], [END])]));
+  const e = rejection(wasm(VOID_TYPE, section(3, vec([[0], [0]])), exports, code));
+  assert.equal(e.reason, "length out of bounds");
+  assert.equal(e.kind, "malformed");
+  // With enough bytes after it, the same fault reads on and the section's
+  // size is found wrong.
+  const exports1 = [0x07, 0x05, 0x02, 0x01, 0x66, 0x00, 0x00];
+  const e2 = rejection(
+    wasm(VOID_TYPE, section(3, vec([[0]])), exports1, [0x00, 0x03, 0x01, 0x61, 0x00]),
+  );
+  assert.equal(e2.reason, "section size mismatch");
+});
+
+Deno.test("translateModule() reports an over-long LEB128 that runs past its section's end", () => {
+  // binary-leb128.wast line 348: the function section's size is 3, but its
+  // type index is a 6-byte LEB128 (the reference reads on into the code section).
+  const funcs = [0x03, 0x03, 0x01, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00];
+  const e = rejection(wasm(VOID_TYPE, funcs, section(10, vec([body([], [END])]))));
+  assert.equal(e.reason, "integer representation too long");
+  assert.equal(e.kind, "malformed");
+});
+
+Deno.test("translateModule() reports a malformed body over an earlier validation error", () => {
+  // binary.wast line 1817: `block` with block type 0x0b (type index 11: invalid)
+  // and then too few `end`s (malformed), which the spec reports.
+  const code = [
+    [0x02, 0x40], // block
+    [0x41, 0x01, 0x04, 0x40], // i32.const 1; if
+    [0x41, 0x01, 0x0e, 0x01, 0x00, 0x01], // i32.const 1; br_table 0 1
+    [0x02, 0x0b], // block (type 11)
+    [END, END, END], // ends the inner block and the if, then the outer block: no final end
+  ].flat();
+  const e = rejection(wasm(VOID_TYPE, section(3, vec([[0]])), section(10, vec([body([], code)]))));
+  assert.equal(e.reason, "unexpected end of section or function");
+  assert.equal(e.kind, "malformed");
+  // With the final `end` in place the module decodes, and the type index is invalid.
+  const fixed = rejection(
+    wasm(VOID_TYPE, section(3, vec([[0]])), section(10, vec([body([], [...code, END])]))),
+  );
+  assert.equal(fixed.reason, "unknown type 11");
+  assert.equal(fixed.kind, "invalid");
+});
+
+Deno.test("translateModule() reports a malformed later body over an invalid earlier one", () => {
+  const invalid = body([], [0x41, 0x01, END]); // leaves an i32 on a void function's stack
+  const illegal = body([], [0x06, END]); // 0x06 is no instruction
+  const both = wasm(VOID_TYPE, section(3, vec([[0], [0]])), section(10, vec([invalid, illegal])));
+  const e = rejection(both);
+  assert.equal(e.reason, "illegal opcode");
+  assert.equal(e.kind, "malformed");
+  const one = wasm(VOID_TYPE, section(3, vec([[0]])), section(10, vec([invalid])));
+  assert.equal(rejection(one).reason, "type mismatch");
+  assert.equal(rejection(one).kind, "invalid");
+});

@@ -780,7 +780,7 @@ export class FuncValidator {
           break;
         }
         case 0x05: { // else
-          if (this.ctrlKind[this.csp - 1] !== FRAME_IF) fail("misplaced ELSE opcode", r.offset);
+          if (this.ctrlKind[this.csp - 1] !== FRAME_IF) fail("END opcode expected", r.offset);
           const c = this.popCtrl();
           this.pushFrame(FRAME_ELSE, this.ctrlType[c]);
           break;

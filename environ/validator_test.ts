@@ -80,7 +80,7 @@ Deno.test("validator: if without else must leave its parameters as results", () 
     reason(oneFunc([], [T.i32], [...i32c(1), 0x04, T.i32, ...i32c(2), 0x05, ...i32c(3), END, END])),
     "ok",
   );
-  assert.equal(reason(oneFunc([], [], [0x05, END])), "misplaced ELSE opcode");
+  assert.equal(reason(oneFunc([], [], [0x05, END])), "END opcode expected");
 });
 
 Deno.test("validator: br_table targets must agree in arity and types", () => {
