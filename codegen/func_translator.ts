@@ -216,6 +216,8 @@ export class FuncTranslator {
   #h = 0;
   #maxH = 0;
   #frames: Frame[] = [];
+  /** Per local: 1 while it still holds the zero `enter` gave it (straight-line code only). */
+  #knownZero: Uint8Array = new Uint8Array(0);
   /** Loops enclosing the current instruction. */
   #loopDepth = 0;
   /** Hoisted constants: key → index; their registers are placeholders `-1 - index` until the end. */
@@ -261,6 +263,10 @@ export class FuncTranslator {
     this.#maxH = 0;
     this.#frames = [];
     this.#loopDepth = 0;
+    this.#knownZero = new Uint8Array(this.#L);
+    for (let i = sig.params.length; i < this.#L; i++) {
+      if (this.#localTypes[i] !== ValType.v128) this.#knownZero[i] = 1;
+    }
     this.#constIndex = new Map();
     this.#constList = [];
     const r = this.#r;
@@ -398,6 +404,7 @@ export class FuncTranslator {
     this.#insts.push({ op: LABEL, operands: [id], wasmOffset: this.#offset });
     this.#lastDef = -1;
     this.#icount = null;
+    this.#knownZero.fill(0); // a merge point: forget what straight-line code knew
   }
 
   /** Charges the fuel counted since the last charge (before control flow). */
@@ -1220,6 +1227,11 @@ export class FuncTranslator {
 
   #localSet(x: number): void {
     const pos = this.#pop();
+    if (this.#knownZero[x] === 1) {
+      // `enter` zeroed it and nothing wrote it since: storing a zero changes nothing
+      if (this.#kind[pos] === CONST && this.#val[pos] === 0 && this.#hi[pos] === 0) return;
+      this.#knownZero[x] = 0;
+    }
     // entries still on the stack that read local x must keep its old value
     for (let p = 0; p < this.#h; p++) {
       const k = this.#kind[p];
