@@ -225,3 +225,17 @@ Deno.test("f64.mul then f64.add fuse into f64_mul_add that still rounds twice (n
   assert.equal(i.call("f", 3, 4, 5), 17);
   assert.ok(Number.isNaN(i.call("f", Infinity, 0, 1) as number));
 });
+
+Deno.test("zeroing a local that enter already zeroed is dropped, but not after a label", () => {
+  const wat = `(module (func (export "f") (param i32) (result i32) (local i32)
+    (local.set 1 (i32.const 0))
+    (block (br_if 0 (local.get 0)) (local.set 1 (i32.const 5)))
+    (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+    (local.set 1 (i32.const 0))
+    (local.get 1)))`;
+  const names = opNames(wat);
+  assert.equal(names.filter((n) => n === "const32").length, 2, names.join()); // 5, and the late 0
+  const i = new TestInstance(parseWat(wat));
+  assert.equal(i.call("f", 0), 0);
+  assert.equal(i.call("f", 1), 0);
+});
