@@ -8,7 +8,14 @@
  * - Every malformed-binary rule outside function bodies is enforced here:
  *   header, section ids, order and sizes, LEB128 forms, names, vector
  *   lengths, element and data segment encodings (all flag values), function
- *   and code counts, data count consistency.
+ *   and code counts, data count consistency. {@link checkBodySyntax} checks
+ *   a body's instructions for syntax alone (the validator does it on the way).
+ * - Faults are reported as the spec's reference decoder finds them. It reads
+ *   one continuous byte stream, so a section's items may run past the
+ *   section's declared end, which is checked only after them ("section size
+ *   mismatch"); lengths are checked against the rest of the module. The fast
+ *   path reads each section bounded by its end; when that fails, the section
+ *   is read again in the reference's way, so the common path pays nothing.
  * - Nothing here checks indices or types; `validator.ts` does, so that
  *   malformed input is reported before invalid input as in the spec. The one
  *   limit checked here is the engines' 50000 locals per function ("too many
@@ -226,14 +233,13 @@ export function decodeModule(bytes: Uint8Array): DecodedModule {
     try {
       decodeSection(r, m, id, end, false);
     } catch (e) {
-      // Reading stopped at the section's declared end (or found a fault
-      // inside it). The reference decoder reads a section's contents from the
-      // continuous byte stream and checks its size only afterwards, so decode
-      // the section again that way: it reports the same fault when the
-      // section's own bytes hold it, and otherwise what lies beyond its end.
-      if (e instanceof CompileError && end < bytes.length) {
-        redecodeContinuous(bytes, m, id, start, end);
-      }
+      // Reading stopped at the section's declared end, or found a fault
+      // inside it. The reference decoder reads a section's contents from the
+      // continuous byte stream, function bodies included, and checks its size
+      // only afterwards, so decode the section again that way: that reports
+      // the same fault when the section's own bytes hold it and nothing comes
+      // first in stream order, and otherwise what lies beyond its end.
+      if (e instanceof CompileError) redecodeContinuous(bytes, m, id, start, end);
       throw e;
     }
     if (r.pos !== end) fail("section size mismatch", r.pos);

@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { decodeModule } from "./decoder.ts";
+import { checkBodySyntax, decodeModule } from "./decoder.ts";
 import { CompileError } from "./errors.ts";
 import { body, functype, name, section, sleb, T, uleb, vec, wasm } from "./_test_module.ts";
 
@@ -198,4 +198,51 @@ Deno.test("decodeModule() parses constant expressions without judging them", () 
   assert.deepEqual(f64, { op: "f64.const", bits: 0x7ff8000000000000n });
   assert.equal(reason(g([0x41, 0])), "unexpected end of section or function");
   assert.equal(reason(g([0x41, ...uleb(0), 0x06, 0x0b])), "illegal opcode");
+});
+
+/** The reason checkBodySyntax() gives for a body `code` followed by the bytes `after`, or "ok". */
+function syntaxReason(code: number[], codeEnd = code.length, after: number[] = []): string {
+  try {
+    checkBodySyntax(new Uint8Array([...code, ...after]), 0, codeEnd);
+    return "ok";
+  } catch (e) {
+    assert.ok(e instanceof CompileError, `not a CompileError: ${e}`);
+    return e.reason;
+  }
+}
+
+Deno.test("checkBodySyntax() checks nesting and the final end, not types", () => {
+  // block (type 11); i64.const 0; end; end: invalid, but well formed.
+  assert.equal(syntaxReason([0x02, 0x0b, 0x42, 0x00, 0x0b, 0x0b]), "ok");
+  // if; else; end; end
+  assert.equal(syntaxReason([0x41, 0x00, 0x04, 0x40, 0x05, 0x0b, 0x0b]), "ok");
+  // else outside an if, and a second else: the reference expects an end there.
+  assert.equal(syntaxReason([0x05, 0x0b]), "END opcode expected");
+  assert.equal(syntaxReason([0x04, 0x40, 0x05, 0x05, 0x0b, 0x0b]), "END opcode expected");
+  assert.equal(syntaxReason([0x06, 0x0b]), "illegal opcode");
+  assert.equal(syntaxReason([0x02, 0x40, 0x0b]), "unexpected end of section or function");
+  // The final end before the body's declared end.
+  assert.equal(syntaxReason([0x0b, 0x01]), "section size mismatch");
+});
+
+Deno.test("checkBodySyntax() reads on past the body's declared end as the reference does", () => {
+  // A body of 1 byte (nop) with its end just after it: too long for its size.
+  assert.equal(syntaxReason([0x01], 1, [0x0b]), "section size mismatch");
+  // What follows is no instruction: that fault is the one reported.
+  assert.equal(syntaxReason([0x01], 1, [0x06, 0x0b]), "illegal opcode");
+  // An over-long LEB128 that starts inside the body and ends past it.
+  assert.equal(
+    syntaxReason([0x41, 0x80], 2, [0x80, 0x80, 0x80, 0x80, 0x00, 0x0b]),
+    "integer representation too long",
+  );
+});
+
+Deno.test("decodeModule() lets a section's size pass the module's end by its own LEB bytes", () => {
+  // Custom section of size 3 whose contents ("", then 1 byte) are 2 bytes: the
+  // size is measured from its own first byte, then skipping runs out of bytes.
+  assert.equal(reason(wasm([0x00, 0x03, 0x00, 0x01])), "unexpected end");
+  // A type section that decodes within the module but claims one byte more.
+  assert.equal(reason(wasm([0x01, 0x02, 0x00])), "section size mismatch");
+  // A size beyond that is out of bounds.
+  assert.equal(reason(wasm([0x01, 0x04, 0x00])), "length out of bounds");
 });
