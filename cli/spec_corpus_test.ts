@@ -140,24 +140,12 @@ interface Recorded {
   failures: string[];
 }
 
-/**
- * Failures that come and go from run to run, allowed but never recorded:
- * f32/f64 `min`/`max` of a NaN sometimes return the NaN 0xffff... (not the
- * canonical one the spec requires) once V8's optimising tier has compiled the
- * VM's `Math.min`/`Math.max` path; which run it happens in depends on V8's
- * background compilation. The fix belongs in the interpreter (canonicalise
- * the NaN result of min/max).
- */
-const TIER_DEPENDENT =
-  /invoke "(min|max)"\(.*\): expected f(32|64):nan:canonical, got f(32|64):NaN \(0xf+\)$/;
-
 function record(result: ScriptResult): Recorded {
   return {
     passed: result.passed,
     failed: result.failed,
     skipped: result.skipped,
-    failures: result.failures.map((f) => `line ${f.line}: ${f.command}: ${f.reason}`)
-      .filter((f) => !TIER_DEPENDENT.test(f)),
+    failures: result.failures.map((f) => `line ${f.line}: ${f.command}: ${f.reason}`),
   };
 }
 

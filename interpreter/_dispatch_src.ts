@@ -1449,16 +1449,16 @@ export function runExt(
       return pc + 3;
     }
     case Op.f32_min:
-      F32[(fp + code[pc + 1]) << 1] = Math.min(
+      F32[(fp + code[pc + 1]) << 1] = canonical(Math.min(
         F32[(fp + code[pc + 2]) << 1],
         F32[(fp + code[pc + 3]) << 1],
-      );
+      ));
       return pc + 4;
     case Op.f32_max:
-      F32[(fp + code[pc + 1]) << 1] = Math.max(
+      F32[(fp + code[pc + 1]) << 1] = canonical(Math.max(
         F32[(fp + code[pc + 2]) << 1],
         F32[(fp + code[pc + 3]) << 1],
-      );
+      ));
       return pc + 4;
     case Op.f32_copysign:
       I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] & 0x7fffffff) |
@@ -1477,10 +1477,10 @@ export function runExt(
       F32[(fp + code[pc + 1]) << 1] = nearest(F32[(fp + code[pc + 2]) << 1]);
       return pc + 3;
     case Op.f64_min:
-      F64[fp + code[pc + 1]] = quiet(Math.min(F64[fp + code[pc + 2]], F64[fp + code[pc + 3]]));
+      F64[fp + code[pc + 1]] = canonical(Math.min(F64[fp + code[pc + 2]], F64[fp + code[pc + 3]]));
       return pc + 4;
     case Op.f64_max:
-      F64[fp + code[pc + 1]] = quiet(Math.max(F64[fp + code[pc + 2]], F64[fp + code[pc + 3]]));
+      F64[fp + code[pc + 1]] = canonical(Math.max(F64[fp + code[pc + 2]], F64[fp + code[pc + 3]]));
       return pc + 4;
     case Op.f64_copysign: {
       const a = (fp + code[pc + 2]) << 1;
@@ -1665,6 +1665,20 @@ export function runExt(
  */
 function quiet(x: number): number {
   return x === x ? x : x + x;
+}
+
+/**
+ * A NaN replaced by the canonical NaN, other values unchanged. For `min` and
+ * `max`: V8's optimised `Math.min`/`Math.max` may build their NaN result by
+ * or-ing a mask, giving the all-ones NaN, which is arithmetic but not
+ * canonical; wasm requires a canonical result when every NaN operand is
+ * canonical, and a canonical NaN is always an allowed result.
+ *
+ * @param x a float
+ * @returns x, or the canonical NaN
+ */
+function canonical(x: number): number {
+  return x === x ? x : NaN;
 }
 
 /**
