@@ -120,7 +120,7 @@ Deno.test("a host exception reaches the caller unchanged and the store works aft
 
 Deno.test("a host exception crosses nested wasm→host→wasm frames unchanged", () => {
   const err = new RangeError("deep");
-  let inner: Func | undefined;
+  let inner: Func | undefined = undefined;
   let depth = 0;
   const { instance } = execInstance({}, () => {
     depth++;
@@ -134,7 +134,7 @@ Deno.test("a host exception crosses nested wasm→host→wasm frames unchanged",
 });
 
 Deno.test("a trap inside a nested call unwinds every level and the store works after", () => {
-  let inner: Func | undefined;
+  let inner: Func | undefined = undefined;
   const { instance } = execInstance({}, () => {
     inner!.call(0); // traps: divide by zero
   });
@@ -152,7 +152,7 @@ Deno.test("a trap inside a nested call unwinds every level and the store works a
 });
 
 Deno.test("endless wasm→host→wasm recursion traps 'call stack exhausted', not a RangeError", () => {
-  let callFail: Func | undefined;
+  let callFail: Func | undefined = undefined;
   let depth = 0;
   const { instance } = execInstance({}, () => {
     depth++;
@@ -463,7 +463,7 @@ Deno.test("callAsync is refused inside a call into the same store; call() works 
   const engine = new Engine();
   const store = new Store(engine, undefined);
   const linker = new Linker(engine);
-  let run: Func | undefined;
+  let run: Func | undefined = undefined;
   linker.funcWrap("env", "fetch", { params: ["i32"], results: ["i32"] }, (x) => {
     if (x === 1) {
       nested = run!.callAsync(2).catch((e) => e); // settled later, checked below
