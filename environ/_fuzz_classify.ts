@@ -418,11 +418,23 @@ function isSimdMemOp(sub: number): boolean {
  * @returns the sites that start within {@link SLACK} bytes before `offset`
  */
 export function instructionSitesNear(bytes: Uint8Array, offset: number): FeatureSite[] {
+  return instructionSitesIn(bytes, Math.max(0, offset - 20), offset);
+}
+
+/**
+ * Finds 3.0 instruction constructs (as {@link instructionSitesNear} does) that
+ * start anywhere in `[from, to]`.
+ *
+ * @param bytes the module
+ * @param from first offset to look at
+ * @param to last offset to look at
+ * @returns the sites, in offset order
+ */
+export function instructionSitesIn(bytes: Uint8Array, from: number, to: number): FeatureSite[] {
   const sites: FeatureSite[] = [];
   const OPCODE = { reasons: /opcode/, instruction: true };
   const ANY: NonNullable<FeatureSite["exact"]> = { instruction: true };
-  // An instruction with its immediates is at most ~20 bytes; look back that far.
-  for (let p = Math.max(0, offset - 20); p <= offset && p < bytes.length; p++) {
+  for (let p = Math.max(0, from); p <= to && p < bytes.length; p++) {
     const b = bytes[p];
     const add = (feature: string, end: number, exact = ANY) =>
       sites.push({ feature, start: p, end, exact });
@@ -604,5 +616,30 @@ export function classifyDisagreement(
       : offset >= s.start && offset < s.end && (s.exact.reasons?.test(reason) ?? true) &&
         (!s.exact.instruction || isInstructionStart(bytes, s.start))
   );
-  return hit?.feature;
+  return hit?.feature ?? desyncClass(bytes, offset);
+}
+
+/**
+ * Explains a rejection blamed later in the code section than a 3.0 instruction:
+ * a 2.0 reader takes that instruction's 3.0 immediates (a memory index, a u64
+ * offset) for code, loses step, and fails further on, even past the body's end
+ * (as the reference interpreter's continuous reading does, ending in "section
+ * size mismatch" inside a later body). Sound because a V8-confirmed 3.0
+ * instruction makes the module one that 2.0 must reject.
+ */
+function desyncClass(bytes: Uint8Array, offset: number): string | undefined {
+  const code = scanSections(bytes).sections.find((s) => s.id === SectionId.code);
+  if (code === undefined || offset <= code.payloadStart) return undefined;
+  const sites = instructionSitesIn(bytes, code.payloadStart, Math.min(offset, code.end) - 1);
+  // Nearest first: the construct that threw the reader off is usually just before the offset.
+  let asked = 0;
+  for (let i = sites.length - 1; i >= 0 && asked < 200; i--) {
+    const site = sites[i];
+    if (site.start >= offset) continue;
+    asked++;
+    if (isInstructionStart(bytes, site.start)) {
+      return `${site.feature} (2.0 reading loses step after it)`;
+    }
+  }
+  return undefined;
 }

@@ -421,3 +421,26 @@ Deno.test("classifyDisagreement() explains no made-up rejection of a module both
   assert.ok(made > 1000, `only ${made} rejections made`);
   assert.deepEqual(explained, []);
 });
+
+Deno.test("classifyDisagreement() explains a failure later in the code than a 3.0 memarg", () => {
+  // (memory 1) (func i32.const 0, i32.load with a 3.0 memory index (flags 0x42, memory 0),
+  // drop): a 2.0 reader takes the memory index for the offset and the offset for code.
+  const m = module(
+    [1, 1, 0x60, 0, 0],
+    [3, 1, 0],
+    [5, 1, 0, 1],
+    [10, 1, 9, 0, 0x41, 0, 0x28, 0x42, 0, 0, 0x1a, 0x0b],
+  );
+  assert.equal(WebAssembly.validate(m as Uint8Array<ArrayBuffer>), true);
+  const end = m.length - 1;
+  assert.equal(
+    classifyDisagreement(m, { accepted: false, offset: end, reason: "section size mismatch" }),
+    "3.0 multi-memory (2.0 reading loses step after it)",
+  );
+  // Blamed before the memarg, the same module is not explained.
+  const before = m.indexOf(0x41, 20);
+  assert.equal(
+    classifyDisagreement(m, { accepted: false, offset: before, reason: "type mismatch" }),
+    undefined,
+  );
+});
