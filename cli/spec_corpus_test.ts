@@ -165,25 +165,19 @@ async function checkAgainstRecord(engineName: string, engine: WastEngine): Promi
   const expected = all[engineName];
   assert.ok(expected, `no recorded results for ${engineName}: run with CAPSTAN_BLESS=1`);
   assert.deepEqual(Object.keys(actual).sort(), Object.keys(expected).sort());
-  const improved: string[] = [];
+  let passed = 0, total = 0;
   for (const name of Object.keys(actual)) {
     const now = actual[name], then = expected[name];
-    const total = (r: Recorded) => r.passed + r.failed + r.skipped;
-    assert.equal(total(now), total(then), `${engineName}: ${name}: the script changed`);
-    assert.equal(now.skipped, then.skipped, `${engineName}: ${name}: skipped`);
-    const known = new Set(then.failures);
-    const fresh = now.failures.filter((f) => !known.has(f));
-    assert.deepEqual(fresh, [], `${engineName}: ${name}: new failures`);
-    if (now.failures.length < then.failures.length) {
-      improved.push(`${name} (${then.failures.length} → ${now.failures.length})`);
-    }
-  }
-  if (improved.length > 0) {
-    console.log(
-      `${engineName}: fewer failures than recorded in ${improved.join(", ")}; ` +
-        "re-record with CAPSTAN_BLESS=1",
+    assert.deepEqual(
+      now,
+      then,
+      `${engineName}: ${name} differs from the record (if it improved, re-record with CAPSTAN_BLESS=1)`,
     );
+    passed += now.passed;
+    total += now.passed + now.failed;
   }
+  // The issues' bar: at least 99.5% of all commands pass (skips are v128 at the JS-API boundary).
+  assert.ok(passed / total >= 0.995, `${engineName}: ${passed} of ${total} commands pass`);
 }
 
 Deno.test({
