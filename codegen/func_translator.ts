@@ -1062,9 +1062,11 @@ export class FuncTranslator {
     const a = this.#pop();
     if (this.#env.tunables.superInstructions) {
       if (name === "f64_add" && this.#fuseMulAdd(a, b)) return;
+      if (name === "i64_add" && this.#fuseMulKAdd(a, b)) return;
       const imm64 = this.#immForm64(name, a, b);
       if (imm64 !== undefined) {
         const [op, src, ...imms] = imm64;
+        if (op === Op.i64_mul_k && this.#fuseRotlMulK(src, imms[0], imms[1])) return;
         const ra = this.#reg(src);
         const d = this.#pushTemp(result);
         this.#emit(op, d, ra, ...imms);
@@ -1108,6 +1110,49 @@ export class FuncTranslator {
     this.#dropFromIcount();
     const d = this.#pushTemp(ValType.f64);
     this.#emit(Op.f64_mul_add, d, last.operands[1], last.operands[2], rc);
+    return true;
+  }
+
+  /**
+   * `i64.add` of a product by a constant that the last instruction just
+   * computed (`i64_mul_k`) becomes one `i64_mul_k_add`. The other addend must
+   * already be in a register.
+   */
+  #fuseMulKAdd(a: number, b: number): boolean {
+    const last = this.#insts[this.#insts.length - 1];
+    if (this.#lastDef !== this.#insts.length - 1 || last.op !== Op.i64_mul_k) return false;
+    let other: number;
+    if (this.#kind[a] === TEMP && last.operands[0] === this.#L + a) other = b;
+    else if (this.#kind[b] === TEMP && last.operands[0] === this.#L + b) other = a;
+    else return false;
+    const k = this.#kind[other];
+    if (k !== TEMP && k !== LOCAL) return false;
+    const rc = this.#reg(other);
+    this.#insts.pop();
+    this.#dropFromIcount();
+    const [, ra, lo, hi] = last.operands;
+    const d = this.#pushTemp(ValType.i64);
+    this.#emit(Op.i64_mul_k_add, d, ra, rc, lo, hi);
+    return true;
+  }
+
+  /**
+   * `i64.mul` by a constant of a rotate the last instruction just computed
+   * (`i64_rotl_i`, into a temporary or, through `local.tee`, a local) becomes
+   * one `i64_rotl_mul_k`, which still writes the rotate's register.
+   */
+  #fuseRotlMulK(src: number, lo: number, hi: number): boolean {
+    const last = this.#insts[this.#insts.length - 1];
+    if (this.#lastDef !== this.#insts.length - 1 || last.op !== Op.i64_rotl_i) return false;
+    const t = last.operands[0];
+    const k = this.#kind[src];
+    if (!(k === TEMP && t === this.#L + src) && !(k === LOCAL && this.#val[src] === t)) {
+      return false;
+    }
+    this.#insts.pop();
+    this.#dropFromIcount();
+    const d = this.#pushTemp(ValType.i64);
+    this.#emit(Op.i64_rotl_mul_k, d, t, last.operands[1], last.operands[2], lo, hi);
     return true;
   }
 

@@ -239,3 +239,38 @@ Deno.test("zeroing a local that enter already zeroed is dropped, but not after a
   assert.equal(i.call("f", 0), 0);
   assert.equal(i.call("f", 1), 0);
 });
+
+Deno.test("i64.mul by a constant then i64.add fuse into i64_mul_k_add, wrapping at 64 bits", () => {
+  const wat = `(module (func (export "f") (param i64 i64) (result i64)
+    (i64.add (local.get 1) (i64.mul (local.get 0) (i64.const 0xc2b2ae3d27d4eb4f)))))`;
+  assert.ok(opNames(wat).includes("i64_mul_k_add"));
+  const i = new TestInstance(parseWat(wat));
+  const k = 0xc2b2ae3d27d4eb4fn;
+  for (const [a, c] of [[3n, 5n], [-1n, 1n], [0x123456789abcdef0n, -0x7fffffffffffffffn]]) {
+    assert.equal(i.call("f", a, c), BigInt.asIntN(64, a * k + c));
+  }
+});
+
+Deno.test("i64.rotl by a constant then i64.mul by a constant fuse into i64_rotl_mul_k, keeping a teed rotate", () => {
+  const k = 0x9e3779b185ebca87n;
+  const rotl = (x: bigint, n: bigint) =>
+    BigInt.asIntN(64, (x << n) | (BigInt.asUintN(64, x) >> ((64n - n) & 63n)));
+  for (const n of [0n, 1n, 31n, 32n, 45n, 63n]) {
+    // through a temporary
+    const tmp = `(module (func (export "f") (param i64) (result i64)
+      (i64.mul (i64.rotl (local.get 0) (i64.const ${n})) (i64.const ${k}))))`;
+    assert.ok(opNames(tmp).includes("i64_rotl_mul_k"));
+    // through local.tee: the local must still hold the rotate
+    const tee = `(module (func (export "f") (param i64) (result i64) (local i64)
+      (i64.xor (i64.mul (local.tee 1 (i64.rotl (local.get 0) (i64.const ${n}))) (i64.const ${k}))
+        (local.get 1))))`;
+    assert.ok(opNames(tee).includes("i64_rotl_mul_k"));
+    const a = new TestInstance(parseWat(tmp));
+    const b = new TestInstance(parseWat(tee));
+    for (const x of [1n, -1n, 0x0123456789abcdefn, -0x7edcba9876543210n]) {
+      const r = rotl(x, n);
+      assert.equal(a.call("f", x), BigInt.asIntN(64, r * k));
+      assert.equal(b.call("f", x), BigInt.asIntN(64, BigInt.asIntN(64, r * k) ^ r));
+    }
+  }
+});

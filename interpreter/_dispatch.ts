@@ -866,6 +866,17 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
+      case 251 /* i64_mul_k_add */: {
+        const I64 = vm.i64;
+        I64[fp + code[pc + 1]] = BigInt.asIntN(
+          64,
+          I64[fp + code[pc + 2]] *
+              BigInt.asIntN(64, (BigInt(code[pc + 5]) << 32n) | BigInt(code[pc + 4] >>> 0)) +
+            I64[fp + code[pc + 3]],
+        );
+        pc += 6;
+        break;
+      }
       case 122 /* i64_and_k */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
@@ -973,6 +984,33 @@ export function run(vm: Vm): number {
           I32[d + 1] = (ah << n) | (al >>> (32 - n));
         }
         pc += 4;
+        break;
+      }
+      case 252 /* i64_rotl_mul_k */: {
+        const a = (fp + code[pc + 3]) << 1;
+        let n = code[pc + 4];
+        let al = I32[a];
+        let ah = I32[a + 1];
+        if (n >= 32) {
+          const s = al;
+          al = ah;
+          ah = s;
+          n -= 32;
+        }
+        const t = fp + code[pc + 2];
+        if (n !== 0) {
+          const l = (al << n) | (ah >>> (32 - n));
+          ah = (ah << n) | (al >>> (32 - n));
+          al = l;
+        }
+        I32[t << 1] = al;
+        I32[(t << 1) + 1] = ah;
+        const I64 = vm.i64;
+        I64[fp + code[pc + 1]] = BigInt.asIntN(
+          64,
+          I64[t] * BigInt.asIntN(64, (BigInt(code[pc + 6]) << 32n) | BigInt(code[pc + 5] >>> 0)),
+        );
+        pc += 7;
         break;
       }
       case 129 /* i64_eqz */: {

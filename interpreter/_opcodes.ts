@@ -258,7 +258,9 @@ export const Op = {
   simd_load: 248,
   simd_load_lane: 249,
   simd_store: 250,
+  i64_mul_k_add: 251,
+  i64_rotl_mul_k: 252,
 } as const;
 
 /** The number of opcodes. */
-export const OPCODE_COUNT = 251;
+export const OPCODE_COUNT = 253;

@@ -338,6 +338,14 @@ const TABLE: readonly (readonly [string, string, boolean, string])[] = [
   ["simd_load", "d:r sub:x a:r offset:x", X, "v128 load sub (plain, extending, splat, zero)"],
   ["simd_load_lane", "d:r sub:x a:r v:r offset:x lane:i", X, "d = v with one lane loaded"],
   ["simd_store", "sub:x a:r v:r offset:x lane:i", X, "v128.store (sub 11) or a lane store"],
+  // fused i64 ops (after the SIMD rows so no existing opcode moves)
+  ["i64_mul_k_add", "d:r a:r c:r lo:i hi:i", M, "i64 d = a * (hi:lo) + c (wrapping)"],
+  [
+    "i64_rotl_mul_k",
+    "d:r t:r a:r n:i lo:i hi:i",
+    M,
+    "i64 t = rotl(a, n) (n in 0..63), then d = t * (hi:lo)",
+  ],
 ];
 
 /** Every op, in opcode order. */
