@@ -1061,7 +1061,7 @@ export class FuncTranslator {
     const b = this.#pop();
     const a = this.#pop();
     if (this.#env.tunables.superInstructions) {
-      if (name === "f64_add" && this.#fuseMulAdd(a, b)) return;
+      if (name === "f64_add" && (this.#fuseMulAdd(a, b) || this.#fuseMulLoadAdd(a, b))) return;
       if (name === "i64_add" && this.#fuseMulKAdd(a, b)) return;
       const imm64 = this.#immForm64(name, a, b);
       if (imm64 !== undefined) {
@@ -1110,6 +1110,32 @@ export class FuncTranslator {
     this.#dropFromIcount();
     const d = this.#pushTemp(ValType.f64);
     this.#emit(Op.f64_mul_add, d, last.operands[1], last.operands[2], rc);
+    return true;
+  }
+
+  /**
+   * `f64.add` of a product computed two instructions ago and a value just
+   * loaded (`c[j] += a * b[j]`): the load moves before the product, into the
+   * product's register, and the pair becomes one `f64_mul_add` (the load has
+   * no dependence on the product, and the product's operands are not that
+   * register, so the order does not matter; a trapping load still traps
+   * before anything visible happens).
+   */
+  #fuseMulLoadAdd(a: number, b: number): boolean {
+    const n = this.#insts.length;
+    if (n < 2 || this.#lastDef !== n - 1) return false;
+    const load = this.#insts[n - 1];
+    const mul = this.#insts[n - 2];
+    if (mul.op !== Op.f64_mul || (load.op !== Op.load64 && load.op !== Op.load64_x)) return false;
+    if (this.#kind[a] !== TEMP || this.#kind[b] !== TEMP) return false;
+    const ra = this.#L + a;
+    if (mul.operands[0] !== ra || load.operands[0] !== this.#L + b) return false;
+    if (mul.operands[1] === ra || mul.operands[2] === ra) return false;
+    load.operands[0] = ra;
+    this.#insts.splice(n - 2, 1);
+    this.#dropFromIcount();
+    const d = this.#pushTemp(ValType.f64);
+    this.#emit(Op.f64_mul_add, d, mul.operands[1], mul.operands[2], ra);
     return true;
   }
 

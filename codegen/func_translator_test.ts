@@ -274,3 +274,25 @@ Deno.test("i64.rotl by a constant then i64.mul by a constant fuse into i64_rotl_
     }
   }
 });
+
+Deno.test("c[j] += a * b[j] (f64 mul, then a load, then add) becomes load + f64_mul_add, rounding twice", () => {
+  const wat = `(module (memory 1) (func (export "f") (param f64 i32 i32)
+    (f64.store (local.get 2)
+      (f64.add (f64.mul (local.get 0) (f64.load (local.get 1))) (f64.load (local.get 2))))))`;
+  const names = opNames(wat);
+  assert.ok(names.includes("f64_mul_add"), names.join());
+  assert.ok(!names.includes("f64_mul"), names.join());
+  const i = new TestInstance(parseWat(wat));
+  const dv = new DataView(i.inst.memory.buffer);
+  const a = 1 + 2 ** -30;
+  dv.setFloat64(8, 1 - 2 ** -30, true);
+  dv.setFloat64(16, -1, true);
+  i.call("f", a, 8, 16);
+  assert.equal(dv.getFloat64(16, true), 0); // a fused multiply-add would give -2^-60
+  dv.setFloat64(16, 5, true);
+  dv.setFloat64(8, 4, true);
+  i.call("f", 3, 8, 16);
+  assert.equal(dv.getFloat64(16, true), 17);
+  assert.throws(() => i.call("f", 3, 8, 65536), TestTrap);
+  assert.equal(dv.getFloat64(16, true), 17);
+});
