@@ -595,6 +595,7 @@ export class FuncTranslator {
         this.#insts.pop();
         this.#dropFromIcount();
         const cond = negate ? NEGATE[cmp.cond] : cmp.cond;
+        if (cmp.imm && this.#fuseIncBranch(cond, last.operands[1], last.operands[2], label)) return;
         const name = `br_${cond}${cmp.imm ? "_i" : ""}`;
         this.#emit(opCode(name), last.operands[1], last.operands[2], label);
         return;
@@ -611,7 +612,36 @@ export class FuncTranslator {
       if (taken) this.#emit(Op.br, label);
       return;
     }
-    this.#emit(negate ? Op.br_unless : Op.br_if, this.#reg(pos), label);
+    const r = this.#reg(pos);
+    if (!negate && this.#env.tunables.superInstructions && this.#fuseIncBranch("ne", r, 0, label)) {
+      return;
+    }
+    this.#emit(negate ? Op.br_unless : Op.br_if, r, label);
+  }
+
+  /**
+   * A loop-closing `a += inc; if (a <cond> b) br` (the last instruction being
+   * `i32_add_i a, a, inc`, right before the branch) becomes one `br_inc_<cond>_i`.
+   *
+   * @returns whether it did
+   */
+  #fuseIncBranch(cond: string, a: number | number[], b: number | number[], label: number): boolean {
+    const op = cond === "ne"
+      ? Op.br_inc_ne_i
+      : cond === "lt_u"
+      ? Op.br_inc_lt_u_i
+      : cond === "lt_s"
+      ? Op.br_inc_lt_s_i
+      : -1;
+    const n = this.#insts.length;
+    if (op < 0 || n === 0) return false;
+    const add = this.#insts[n - 1];
+    if (add.op !== Op.i32_add_i || add.operands[0] !== a || add.operands[1] !== a) return false;
+    this.#insts.pop();
+    this.#dropFromIcount();
+    this.#lastDef = -1;
+    this.#emit(op, a, add.operands[2], b, label);
+    return true;
   }
 
   #dropFromIcount(): void {

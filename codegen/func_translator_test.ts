@@ -90,7 +90,8 @@ Deno.test("fuel and instruction-count tunables emit their ops; none by default",
     tunables: tunables({ countInstructions: true }),
   });
   counted.call("f", 100);
-  assert.ok(counted.vm.instructions >= 200, `${counted.vm.instructions}`);
+  // the loop body is one fused br_inc_ne_i: at least one instruction per iteration
+  assert.ok(counted.vm.instructions >= 100, `${counted.vm.instructions}`);
   const fueled = new TestInstance(parseWat(wat), {}, { tunables: tunables({ consumeFuel: true }) });
   fueled.vm.fuel = 50;
   const base = fueled.vm.callStart(fueled.vm.funcs.length - 1);
@@ -200,6 +201,7 @@ Deno.test("constants used in loops are hoisted into registers set once at entry"
   for (let pc = f.entry; pc < f.end;) {
     const ins = decodeInstruction(cm.code, pc);
     if (ins.op.name === "br_if") loopStart = pc + (ins.operands[1] as number);
+    if (ins.op.name === "br_inc_ne_i") loopStart = pc + (ins.operands[3] as number);
     ops.push(`${pc}:${ins.op.name}`);
     pc += ins.length;
   }
@@ -295,4 +297,32 @@ Deno.test("c[j] += a * b[j] (f64 mul, then a load, then add) becomes load + f64_
   assert.equal(dv.getFloat64(16, true), 17);
   assert.throws(() => i.call("f", 3, 8, 65536), TestTrap);
   assert.equal(dv.getFloat64(16, true), 17);
+});
+
+Deno.test("a loop-closing increment and compare-branch fuse into br_inc_*_i, wrapping at 32 bits", () => {
+  // counts iterations of: do { i += step } while (i <cond> limit)
+  const loop = (cond: string, tail: string) =>
+    `(module (func (export "f") (param i32 i32) (result i32) (local i32)
+      (loop $l
+        (local.set 2 (i32.add (local.get 2) (i32.const 1)))
+        (local.set 0 (i32.add (local.get 0) (local.get 1)))
+        ${
+      cond === "if" ? "(br_if $l (local.get 0))" : `(br_if $l (i32.${cond} (local.get 0) ${tail}))`
+    })
+      (local.get 2)))`;
+  const cases: [string, string, string, number, number, number][] = [
+    ["ne", "(i32.const 100)", "br_inc_ne_i", 0, 1, 100],
+    ["lt_u", "(i32.const 100)", "br_inc_lt_u_i", 0, 7, 15],
+    ["lt_u", "(i32.const 100)", "br_inc_lt_u_i", -3, 1, 1], // -2 is not below 100 unsigned
+    ["lt_s", "(i32.const 100)", "br_inc_lt_s_i", -3, 1, 103],
+    ["lt_s", "(i32.const -2147483647)", "br_inc_lt_s_i", 2147483647, 1, 2], // wraps negative
+    ["if", "", "br_inc_ne_i", 10, -1, 10],
+  ];
+  for (const [cond, tail, op, start, step, count] of cases) {
+    const wat = loop(cond, tail);
+    const step1 = wat.replace("(local.get 1)", `(i32.const ${step})`);
+    assert.ok(opNames(step1).includes(op), `${cond}: ${opNames(step1).join()}`);
+    const i = new TestInstance(parseWat(step1));
+    assert.equal(i.call("f", start, 0), count, `${cond} from ${start} by ${step}`);
+  }
 });

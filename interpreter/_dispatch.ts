@@ -645,6 +645,30 @@ export function run(vm: Vm): number {
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) < (code[pc + 2] >>> 0)) pc += code[pc + 3];
         else pc += 4;
         break;
+      case 253 /* br_inc_ne_i */: {
+        const a = (fp + code[pc + 1]) << 1;
+        const v = (I32[a] + code[pc + 2]) | 0;
+        I32[a] = v;
+        if (v !== code[pc + 3]) pc += code[pc + 4];
+        else pc += 5;
+        break;
+      }
+      case 254 /* br_inc_lt_u_i */: {
+        const a = (fp + code[pc + 1]) << 1;
+        const v = (I32[a] + code[pc + 2]) | 0;
+        I32[a] = v;
+        if ((v >>> 0) < (code[pc + 3] >>> 0)) pc += code[pc + 4];
+        else pc += 5;
+        break;
+      }
+      case 255 /* br_inc_lt_s_i */: {
+        const a = (fp + code[pc + 1]) << 1;
+        const v = (I32[a] + code[pc + 2]) | 0;
+        I32[a] = v;
+        if (v < code[pc + 3]) pc += code[pc + 4];
+        else pc += 5;
+        break;
+      }
       case 88 /* br_gt_s_i */:
         if (I32[(fp + code[pc + 1]) << 1] > code[pc + 2]) pc += code[pc + 3];
         else pc += 4;

@@ -260,7 +260,10 @@ export const Op = {
   simd_store: 250,
   i64_mul_k_add: 251,
   i64_rotl_mul_k: 252,
+  br_inc_ne_i: 253,
+  br_inc_lt_u_i: 254,
+  br_inc_lt_s_i: 255,
 } as const;
 
 /** The number of opcodes. */
-export const OPCODE_COUNT = 253;
+export const OPCODE_COUNT = 256;

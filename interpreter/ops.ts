@@ -346,6 +346,9 @@ const TABLE: readonly (readonly [string, string, boolean, string])[] = [
     M,
     "i64 t = rotl(a, n) (n in 0..63), then d = t * (hi:lo)",
   ],
+  ["br_inc_ne_i", "a:r inc:i b:i off:o", M, "a += inc (i32); branch if a != b"],
+  ["br_inc_lt_u_i", "a:r inc:i b:i off:o", M, "a += inc (i32); branch if a < b unsigned"],
+  ["br_inc_lt_s_i", "a:r inc:i b:i off:o", M, "a += inc (i32); branch if a < b signed"],
 ];
 
 /** Every op, in opcode order. */
