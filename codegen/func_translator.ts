@@ -1187,7 +1187,18 @@ export class FuncTranslator {
     this.#insts.pop();
     this.#dropFromIcount();
     const [, ra, lo, hi] = last.operands;
+    // the multiplicand was just loaded into a temporary that only this product read
+    const ld = this.#insts[this.#insts.length - 1];
     const d = this.#pushTemp(ValType.i64);
+    if (
+      ld !== undefined && ld.op === Op.load64 && ld.operands[0] === ra && (ra as number) >= this.#L
+    ) {
+      this.#insts.pop();
+      this.#dropFromIcount();
+      const [, base, k, offset] = ld.operands;
+      this.#emit(Op.load64_mul_k_add, d, base, k, offset, rc, lo, hi).wasmOffset = ld.wasmOffset;
+      return true;
+    }
     this.#emit(Op.i64_mul_k_add, d, ra, rc, lo, hi);
     return true;
   }

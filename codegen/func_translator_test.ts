@@ -326,3 +326,20 @@ Deno.test("a loop-closing increment and compare-branch fuse into br_inc_*_i, wra
     assert.equal(i.call("f", start, 0), count, `${cond} from ${start} by ${step}`);
   }
 });
+
+Deno.test("i64.load, times a constant, plus a register fuse into load64_mul_k_add, trapping as the load", () => {
+  const wat = `(module (memory 1) (func (export "f") (param i32 i64) (result i64)
+    (i64.add (i64.mul (i64.load offset=8 (local.get 0)) (i64.const 0x9e3779b185ebca87))
+      (local.get 1))))`;
+  assert.ok(opNames(wat).includes("load64_mul_k_add"), opNames(wat).join());
+  const i = new TestInstance(parseWat(wat));
+  const dv = new DataView(i.inst.memory.buffer);
+  const k = 0x9e3779b185ebca87n;
+  for (const [x, c] of [[7n, 3n], [-1n, -5n], [0x7fffffffffffffffn, 0x123456789n]]) {
+    dv.setBigInt64(24, x, true);
+    assert.equal(i.call("f", 16, c), BigInt.asIntN(64, x * k + c));
+  }
+  assert.throws(() => i.call("f", 65536 - 15, 0n), TestTrap);
+  dv.setBigInt64(65528, 2n, true);
+  assert.equal(i.call("f", 65536 - 16, 1n), BigInt.asIntN(64, 2n * k + 1n));
+});

@@ -1304,6 +1304,22 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
+      case 256 /* load64_mul_k_add */: {
+        const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
+        if (ea + 8 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        const I64 = vm.i64;
+        I64[fp + code[pc + 1]] = BigInt.asIntN(
+          64,
+          dv.getBigInt64(ea, true) *
+              BigInt.asIntN(64, (BigInt(code[pc + 7]) << 32n) | BigInt(code[pc + 6] >>> 0)) +
+            I64[fp + code[pc + 5]],
+        );
+        pc += 8;
+        break;
+      }
       case 219 /* store32 */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 4 > memLen) {

@@ -263,7 +263,8 @@ export const Op = {
   br_inc_ne_i: 253,
   br_inc_lt_u_i: 254,
   br_inc_lt_s_i: 255,
+  load64_mul_k_add: 256,
 } as const;
 
 /** The number of opcodes. */
-export const OPCODE_COUNT = 256;
+export const OPCODE_COUNT = 257;

@@ -349,6 +349,12 @@ const TABLE: readonly (readonly [string, string, boolean, string])[] = [
   ["br_inc_ne_i", "a:r inc:i b:i off:o", M, "a += inc (i32); branch if a != b"],
   ["br_inc_lt_u_i", "a:r inc:i b:i off:o", M, "a += inc (i32); branch if a < b unsigned"],
   ["br_inc_lt_s_i", "a:r inc:i b:i off:o", M, "a += inc (i32); branch if a < b signed"],
+  [
+    "load64_mul_k_add",
+    "d:r a:r k:i offset:x c:r lo:i hi:i",
+    M,
+    "i64 d = load64(u32(a + k) + offset) * (hi:lo) + c (wrapping)",
+  ],
 ];
 
 /** Every op, in opcode order. */
