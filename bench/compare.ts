@@ -586,7 +586,10 @@ async function opcodeProfileSection(): Promise<string> {
 
 // Header, and BENCHMARKS.md.
 const m = machineInfo();
-const command = `deno task bench:compare${Deno.args.length ? " " + Deno.args.join(" ") : ""}`;
+const pinnedCommit = Deno.env.get("CAPSTAN_BENCH_COMMIT");
+const command =
+  (pinnedCommit ? `bench/compare_commit.sh ${pinnedCommit}` : "deno task bench:compare") +
+  (Deno.args.length ? " " + Deno.args.join(" ") : "");
 const when = new Date().toISOString().replace(/\.\d+Z$/, "Z");
 const capstanStatus = capstan.unavailable === null
   ? "runnable"
