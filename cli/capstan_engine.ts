@@ -30,8 +30,9 @@ import {
   type Val,
   ValType,
 } from "@capstan/runtime";
+import { valTypeName } from "@capstan/environ";
 import type { ClassifiedError, WastEngine, WastSession } from "./wast_engine.ts";
-import type { ExternRefs, WastValue } from "./wast_values.ts";
+import { type ExternRefs, fromJsValue, toJsValue, type WastValue } from "./wast_values.ts";
 
 /** Options of {@link capstanEngine}. */
 export interface CapstanEngineOptions {
@@ -41,25 +42,9 @@ export interface CapstanEngineOptions {
   readonly engine?: Engine;
 }
 
-const scratch = new DataView(new ArrayBuffer(8));
-
+/** A script value as the runtime's {@link Val}. */
 function toVal(value: WastValue): Val {
-  switch (value.type) {
-    case "i32":
-      return value.bits | 0;
-    case "i64":
-      return BigInt.asIntN(64, value.bits);
-    case "f32":
-      scratch.setUint32(0, value.bits);
-      return scratch.getFloat32(0);
-    case "f64":
-      scratch.setBigUint64(0, value.bits);
-      return scratch.getFloat64(0);
-    case "v128":
-      return value.bytes.slice();
-    default:
-      return value.ref;
-  }
+  return toJsValue(value) as Val;
 }
 
 /** Like {@link toVal}, with f32/f64 as their bit patterns (for `Func.callBits`). */
@@ -77,25 +62,7 @@ function fromBitsVal(type: ValType, v: Val): WastValue {
 }
 
 function fromVal(type: ValType, v: Val): WastValue {
-  switch (type) {
-    case ValType.i32:
-      return { type: "i32", bits: Number(v) >>> 0 };
-    case ValType.i64:
-      return { type: "i64", bits: BigInt.asUintN(64, BigInt(v)) };
-    case ValType.f32:
-      scratch.setFloat32(0, v as number);
-      return { type: "f32", bits: scratch.getUint32(0) };
-    case ValType.f64:
-      scratch.setFloat64(0, v as number);
-      return { type: "f64", bits: scratch.getBigUint64(0) };
-    case ValType.v128:
-      return { type: "v128", bytes: Uint8Array.from(v as Uint8Array) };
-    case ValType.funcref:
-      return { type: "funcref", ref: v };
-    case ValType.externref:
-      return { type: "externref", ref: v };
-  }
-  throw new TypeError(`unknown value type ${type}`);
+  return fromJsValue(valTypeName(type) as WastValue["type"], v);
 }
 
 function defineSpectest(

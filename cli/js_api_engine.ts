@@ -18,7 +18,7 @@
 
 import { spectestImports } from "./spectest.ts";
 import type { ClassifiedError, WastEngine, WastSession } from "./wast_engine.ts";
-import type { ExternRefs, WastValue } from "./wast_values.ts";
+import { type ExternRefs, fromJsValue, toJsValue, type WastValue } from "./wast_values.ts";
 
 /** The parts of a `WebAssembly`-shaped object the engine uses. */
 export type WebAssemblyLike = typeof WebAssembly;
@@ -33,44 +33,16 @@ export interface JsApiEngineOptions {
   readonly print?: (line: string) => void;
 }
 
-const scratch = new DataView(new ArrayBuffer(8));
-
 function toJs(value: WastValue): unknown {
-  switch (value.type) {
-    case "i32":
-      return value.bits | 0;
-    case "i64":
-      return BigInt.asIntN(64, value.bits);
-    case "f32":
-      scratch.setUint32(0, value.bits);
-      return scratch.getFloat32(0);
-    case "f64":
-      scratch.setBigUint64(0, value.bits);
-      return scratch.getFloat64(0);
-    case "v128":
-      throw new UnsupportedError("v128 cannot cross the JS-API boundary");
-    default:
-      return value.ref;
-  }
+  if (value.type === "v128") throw new UnsupportedError("v128 cannot cross the JS-API boundary");
+  return toJsValue(value);
 }
 
 function fromJs(type: string, value: unknown): WastValue {
-  switch (type) {
-    case "i32":
-      return { type, bits: Number(value) >>> 0 };
-    case "i64":
-      return { type, bits: BigInt.asUintN(64, BigInt(value as bigint)) };
-    case "f32":
-      scratch.setFloat32(0, Number(value));
-      return { type, bits: scratch.getUint32(0) };
-    case "f64":
-      scratch.setFloat64(0, Number(value));
-      return { type, bits: scratch.getBigUint64(0) };
-    case "funcref":
-    case "externref":
-      return { type, ref: value };
+  if (type === "v128" || !["i32", "i64", "f32", "f64", "funcref", "externref"].includes(type)) {
+    throw new UnsupportedError(`${type} cannot cross the JS-API boundary`);
   }
-  throw new UnsupportedError(`${type} cannot cross the JS-API boundary`);
+  return fromJsValue(type as WastValue["type"], value);
 }
 
 /** Thrown for what the JS-API cannot express; classified `unsupported`. */

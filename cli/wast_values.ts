@@ -22,6 +22,73 @@ export type WastValue =
   | { readonly type: "v128"; readonly bytes: Uint8Array }
   | { readonly type: "funcref" | "externref"; readonly ref: unknown };
 
+const scratch = new DataView(new ArrayBuffer(8));
+
+/**
+ * A script value as the JavaScript value wasm APIs take: i32 a number, i64 a
+ * BigInt, f32/f64 the numbers their bits encode, references as they are, v128
+ * a copy of its 16 bytes.
+ *
+ * @param value a script value
+ * @returns its JavaScript form
+ * @example
+ * ```ts
+ * import { toJsValue } from "./wast_values.ts";
+ * if (toJsValue({ type: "f32", bits: 0x3fc00000 }) !== 1.5) throw new Error();
+ * ```
+ */
+export function toJsValue(value: WastValue): unknown {
+  switch (value.type) {
+    case "i32":
+      return value.bits | 0;
+    case "i64":
+      return BigInt.asIntN(64, value.bits);
+    case "f32":
+      scratch.setUint32(0, value.bits);
+      return scratch.getFloat32(0);
+    case "f64":
+      scratch.setBigUint64(0, value.bits);
+      return scratch.getFloat64(0);
+    case "v128":
+      return value.bytes.slice();
+    default:
+      return value.ref;
+  }
+}
+
+/**
+ * A JavaScript value of a wasm type as a script value (the inverse of
+ * {@link toJsValue}); floats keep the bits the number carries.
+ *
+ * @param type the value's wasm type
+ * @param value its JavaScript form
+ * @returns the script value
+ * @example
+ * ```ts
+ * import { fromJsValue } from "./wast_values.ts";
+ * const v = fromJsValue("i32", -1);
+ * if (v.type !== "i32" || v.bits !== 0xffffffff) throw new Error();
+ * ```
+ */
+export function fromJsValue(type: WastValue["type"], value: unknown): WastValue {
+  switch (type) {
+    case "i32":
+      return { type, bits: Number(value) >>> 0 };
+    case "i64":
+      return { type, bits: BigInt.asUintN(64, BigInt(value as bigint)) };
+    case "f32":
+      scratch.setFloat32(0, Number(value));
+      return { type, bits: scratch.getUint32(0) };
+    case "f64":
+      scratch.setFloat64(0, Number(value));
+      return { type, bits: scratch.getBigUint64(0) };
+    case "v128":
+      return { type, bytes: Uint8Array.from(value as Uint8Array) };
+    default:
+      return { type, ref: value };
+  }
+}
+
 /** The number types and vector lanes a script may name. */
 export type WastNumType = "i32" | "i64" | "f32" | "f64";
 
