@@ -11,6 +11,7 @@ import { type CellSpec, executeCell, executeCellIsolated, measureRun } from "./_
 import { nativeEngine, polywasmEngine } from "./_engines.ts";
 import { loadKernels } from "./_kernels.ts";
 import { hostStep } from "./_micro.ts";
+import { isUnsupported } from "./_bench_util.ts";
 
 Deno.test("measureRun() warms up at least three times and times exactly `repeat` fast runs", () => {
   let warm = 0;
@@ -60,4 +61,21 @@ Deno.test("executeCellIsolated() runs the cell in a child process and reports er
   assert.equal(r.got, nativeEngine().instantiate(loop.bytes).run(100));
   const bad = executeCellIsolated({ ...spec, target: "corpus:nope" }, 1);
   assert.match(bad.error ?? "", /unknown kernel nope/);
+});
+
+Deno.test("executeCell() runs a SIMD kernel on native; polywasm's SIMD failure is unsupported", () => {
+  const spec: CellSpec = {
+    engine: "native",
+    target: "micro:simd_dot",
+    mode: "run",
+    n: 2,
+    warmN: 1,
+  };
+  const bytes = Deno.readFileSync(new URL("./kernels/simd_dot.wasm", import.meta.url));
+  const want = nativeEngine().instantiate(bytes).run(2);
+  assert.equal(executeCell([nativeEngine()], spec, 1).got, want);
+  assert.throws(
+    () => executeCell([polywasmEngine()], { ...spec, engine: "polywasm" }, 1),
+    (e) => isUnsupported(e),
+  );
 });

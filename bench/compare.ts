@@ -2,7 +2,8 @@
  * `deno task bench:compare`: runs every corpus kernel once per engine
  * (native V8, Capstan, polywasm) at the manifest's `n`, checks each checksum
  * against `kernels.json`, and prints times and ratios with geometric means;
- * then the dispatch microkernels (ns per iteration, and ns per VM instruction
+ * then the SIMD kernels (time, ratio, checksum checked against native), the
+ * dispatch microkernels (ns per iteration, and ns per VM instruction
  * from Capstan's instruction counter), translation speed (MB/s) and call
  * overheads.
  *
@@ -184,6 +185,28 @@ function note(engine: Engine, what: string, c: Cell): void {
   console.error(`FAIL ${engine.name} ${what}: ${c.why}`);
 }
 
+/**
+ * The SIMD kernels of `bench/kernels/` (also `simd_bench.ts`'s): file stem,
+ * what one pass does, passes per timed run (native: a few ms).
+ */
+const SIMD_KERNELS: ReadonlyArray<readonly [name: string, what: string, n: number]> = [
+  ["simd_dot", "1024 x (2 v128.load, f32x4.mul/add, i32x4.trunc_sat/add)", 5000],
+  [
+    "simd_bytecount",
+    "8 x 1024 x (load, eq, and, 2 extadd_pairwise, add, shl, shuffle, bitmask)",
+    200,
+  ],
+];
+
+/** Passes per SIMD run in quick mode, and the warm-up size. */
+const SIMD_QUICK_N = 1;
+
+/** A SIMD cell's text: polywasm's `n/a` says why (it has no SIMD). */
+function simdCellText(engine: Engine, c: Cell): string {
+  if (c.kind === "na" && engine.name === "polywasm") return "n/a (no SIMD)";
+  return cellText(c);
+}
+
 /** `@capstan/runtime`, a variable so the profiler's import stays dynamic. */
 const CAPSTAN_RUNTIME_SPECIFIER = "@capstan/runtime";
 
@@ -249,6 +272,52 @@ const print = (text: string) => {
 }
 
 if (!args.values["no-extras"]) {
+  // 1b. SIMD kernels (`bench/kernels/simd_*.wat`): the same cells as the corpus kernels.
+  {
+    const rows: string[][] = [];
+    for (const [name, what, fullN] of SIMD_KERNELS) {
+      const n = quick ? SIMD_QUICK_N : fullN;
+      const expect = native.instantiate(loadMicro(name, "").bytes).run(n);
+      const cells = engines.map((e) => {
+        const spec = { engine: e.name, target: `micro:${name}`, mode: "run", n } as const;
+        const c = timeCell({ ...spec, warmN: SIMD_QUICK_N }, expect);
+        note(e, `simd ${name}`, c);
+        return c;
+      });
+      const [tn, tc] = cells.map(cellMs);
+      rows.push([
+        name,
+        String(n),
+        ...cells.map((c, i) => simdCellText(engines[i], c)),
+        fmtRatio(ratio(tc, tn)),
+        String(expect >>> 0),
+        what,
+      ]);
+      console.error(`  ${name}: ${cells.map((c, i) => `${engines[i].name} ${cellText(c)}`)}`);
+    }
+    print(
+      "## SIMD kernels (`bench/kernels/simd_*.wat`)\n\n" +
+        `Time of one \`run(n)\` in ms (${REPEAT_NOTE}; ` +
+        (isolate ? "each cell in its own process), " : "all cells in one process), ") +
+        "each engine's result checked against native's checksum for the same n" +
+        (quick ? " (quick mode, tiny n)" : "") +
+        ". polywasm has no SIMD support.\n\n" +
+        markdownTable(
+          [
+            "kernel",
+            "n",
+            "native ms",
+            "Capstan ms",
+            "polywasm ms",
+            "Capstan/native",
+            "checksum",
+            "one pass of run(n)",
+          ],
+          rows,
+        ),
+    );
+  }
+
   // 2. Dispatch microkernels.
   {
     const rows: string[][] = [];
