@@ -407,11 +407,30 @@ export class FuncTranslator {
     this.#knownZero.fill(0); // a merge point: forget what straight-line code knew
   }
 
-  /** Charges the fuel counted since the last charge (before control flow). */
+  /**
+   * Charges the fuel counted since the last charge (before control flow).
+   * When the last instruction is a compare of this block (it cannot trap),
+   * the charge goes before it (earlier in the same block, so never a later
+   * trap) and it stays the last definition, so a compare still fuses into
+   * the branch that follows. A charge right after another (no label between)
+   * is added to it.
+   */
   #flushFuel(): void {
     if (this.#fuel > 0 && this.#env.tunables.consumeFuel) {
-      this.#insts.push({ op: Op.fuel, operands: [this.#fuel], wasmOffset: this.#offset });
-      this.#lastDef = -1;
+      const insts = this.#insts;
+      const last = this.#lastDef;
+      const op = last > 0 && last === insts.length - 1 ? insts[last].op : -1;
+      const before = COMPARE_OF.has(op) || op === Op.i32_eqz;
+      const at = before ? last : insts.length;
+      const prev = insts[at - 1];
+      if (prev.op === Op.fuel) {
+        // straight-line code since that charge: one charge for both
+        (prev.operands as number[])[0] += this.#fuel;
+      } else {
+        const fuel: IrInst = { op: Op.fuel, operands: [this.#fuel], wasmOffset: this.#offset };
+        insts.splice(at, 0, fuel);
+      }
+      this.#lastDef = before ? at + (prev.op === Op.fuel ? 0 : 1) : -1;
     }
     this.#fuel = 0;
   }

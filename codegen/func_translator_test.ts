@@ -100,6 +100,31 @@ Deno.test("fuel and instruction-count tunables emit their ops; none by default",
   fueled.vm.callEnd();
 });
 
+Deno.test("with fuel on, a compare still fuses into its if/br_if and each path pays its operators", () => {
+  const wat = `(module (func (export "f") (param i32) (result i32)
+    (local.set 0 (i32.add (local.get 0) (i32.const 0)))
+    (block (br_if 0 (i32.eqz (local.get 0))))
+    (if (result i32) (i32.lt_u (local.get 0) (i32.const 2))
+      (then (local.get 0))
+      (else (i32.add (local.get 0) (i32.const 7))))))`;
+  const names = opNames(wat, tunables({ consumeFuel: true }));
+  assert.ok(names.includes("br_ge_u_i") && !names.includes("i32_lt_u_i"), names.join());
+  assert.ok(!names.includes("i32_eqz"), names.join());
+  // the charges before the block and before br_if are one; then the if, then, else
+  assert.equal(names.filter((n) => n === "fuel").length, 4, names.join());
+  const inst = new TestInstance(parseWat(wat), {}, { tunables: tunables({ consumeFuel: true }) });
+  inst.vm.fuel = 1000;
+  // 4 (local.set line) + 3 (br_if line) + 4 (compare, if) + 1 (then) = 12
+  assert.equal(inst.call("f", 1), 1);
+  assert.equal(inst.vm.fuel, 1000 - 12);
+  // else: 4 + 3 + 4 + 3 = 14
+  assert.equal(inst.call("f", 5), 12);
+  assert.equal(inst.vm.fuel, 1000 - 12 - 14);
+  // zero takes the br_if: 4 + 3 + 4 + 1 = 12
+  assert.equal(inst.call("f", 0), 0);
+  assert.equal(inst.vm.fuel, 1000 - 12 - 14 - 12);
+});
+
 Deno.test("the address map leads a trap back to its wasm instruction", () => {
   const bytes = parseWat(`(module (func (export "f") (param i32) (result i32)
     (i32.div_s (i32.const 1) (local.get 0))))`);
