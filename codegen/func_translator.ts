@@ -875,7 +875,11 @@ export class FuncTranslator {
         this.#materializeRange(base, this.#h);
         this.#noteRefs(base);
         if (env.isImported(f)) this.#emit(Op.call_import, env.funcHandleWord(f), this.#L + base);
-        else this.#emit(Op.call, f, this.#L + base);
+        else {
+          // with fuel on, the call also does the callee's entry charge
+          const op = env.tunables.consumeFuel ? Op.call_fuel : Op.call;
+          this.#emit(op, f, this.#L + base);
+        }
         this.#blockEnd();
         this.#h = base;
         for (const t of sig.results) this.#pushTemp(t);

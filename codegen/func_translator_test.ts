@@ -125,6 +125,38 @@ Deno.test("with fuel on, a compare still fuses into its if/br_if and each path p
   assert.equal(inst.vm.fuel, 1000 - 12 - 14 - 12);
 });
 
+Deno.test("with fuel on, a call does the callee's entry charge; running out stops at that fuel op", () => {
+  const wat = `(module
+    (func $g (param i32) (result i32)
+      (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 10)) (else (i32.const 20))))
+    (func (export "f") (param i32) (result i32)
+      (i32.add (call $g (local.get 0)) (i32.const 100))))`;
+  const t = tunables({ consumeFuel: true });
+  const cm = compileModule(translateModule(parseWat(wat)), t);
+  const names: string[] = [];
+  for (let pc = cm.functions[1].entry; pc < cm.functions[1].end;) {
+    const ins = decodeInstruction(cm.code, pc);
+    names.push(ins.op.name);
+    pc += ins.length;
+  }
+  assert.ok(names.includes("call_fuel"), names.join());
+  const inst = new TestInstance(parseWat(wat), {}, { tunables: t });
+  const vm = inst.vm;
+  vm.fuel = 2; // f's charge before the call (local.get, call), not g's 3
+  const base = vm.callStart(vm.funcs.length - 1);
+  vm.i32[2 * base] = 0;
+  const r = vm.callRun();
+  assert.equal(r.kind, "fuel");
+  assert.equal(vm.fuel, 0);
+  if (r.kind !== "fuel") return;
+  assert.equal(decodeInstruction(inst.compiled.code, r.pc).op.name, "fuel");
+  vm.fuel = 100; // resume: g's 3 + then's 1 + f's 2 after the call
+  assert.equal(vm.callRun().kind, "return");
+  assert.equal(vm.i32[2 * base], 110);
+  assert.equal(vm.fuel, 94);
+  vm.callEnd();
+});
+
 Deno.test("the address map leads a trap back to its wasm instruction", () => {
   const bytes = parseWat(`(module (func (export "f") (param i32) (result i32)
     (i32.div_s (i32.const 1) (local.get 0))))`);

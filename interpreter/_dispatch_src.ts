@@ -233,6 +233,33 @@ export function run(vm: Vm): number {
         }
         break;
       }
+      case Op.call_fuel: {
+        // `call`, then the callee's entry `fuel` op (if it has one) without a
+        // dispatch; out of fuel stops at that op, as if it had been dispatched.
+        const t = code[pc + 1];
+        const nfp = fp + code[pc + 2];
+        if (csp >= vm.csLimit || nfp + code[t + 3] > vm.regLimit) {
+          trap = T_STACK;
+          break dispatch;
+        }
+        const cs = vm.cs;
+        cs[csp] = pc + 3;
+        cs[csp + 1] = fp;
+        cs[csp + 2] = inst.id;
+        csp += 3;
+        fp = nfp;
+        for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
+        pc = t + 4;
+        if (code[pc] === Op.fuel) {
+          if (vm.fuel < code[pc + 1]) {
+            exit = EXIT_FUEL;
+            break dispatch;
+          }
+          vm.fuel -= code[pc + 1];
+          pc += 2;
+        }
+        break;
+      }
       case Op.fuel:
         if (vm.fuel < code[pc + 1]) {
           exit = EXIT_FUEL;

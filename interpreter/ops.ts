@@ -84,6 +84,12 @@ const TABLE: readonly (readonly [string, string, boolean, string])[] = [
   ["call_indirect", "table:x sig:x base:r i:r", M, "call table[i], checking vmctx[sig]"],
   ["return", "", M, "return to the caller; results are in registers 0.."],
   ["fuel", "n:i", M, "consume n units of fuel; trap when exhausted"],
+  [
+    "call_fuel",
+    "target:f base:r",
+    M,
+    "call, then do the callee's first op at once when it is fuel (saves a dispatch)",
+  ],
   ["epoch", "", M, "trap (interrupt) when the epoch deadline has passed"],
   ["icount", "n:i", M, "add n to the executed-instruction counter"],
   // moves and constants
