@@ -563,18 +563,28 @@ export class FuncTranslator {
     this.#blockEnd();
   }
 
+  /**
+   * Emits the result moves and the return. Fuel still uncharged is charged by
+   * the return itself (`return_fuel`): only moves, which cannot trap, run
+   * between where it was counted and there.
+   */
   #return(): void {
+    const fuel = this.#env.tunables.consumeFuel ? this.#fuel : 0;
+    this.#fuel = 0;
+    const ret = (): void => {
+      if (fuel > 0) this.#emit(Op.return_fuel, fuel);
+      else this.#emit(Op.return);
+      this.#blockEnd();
+    };
     const m = this.#results.length;
     const from = this.#h - m;
     if (m === 1 && this.#retargetLast(from, resultReg(0))) {
-      this.#emit(Op.return);
-      this.#blockEnd();
+      ret();
       return;
     }
     if (m === 1 && this.#kind[from] !== TEMP && this.#type[from] !== ValType.v128) {
       this.#moveTo(resultReg(0), from); // one result: nothing it could overwrite
-      this.#emit(Op.return);
-      this.#blockEnd();
+      ret();
       return;
     }
     // Copy every result into its own stack register first (without changing
@@ -589,8 +599,7 @@ export class FuncTranslator {
       const t = this.#type[from + i];
       this.#emit(t === ValType.v128 ? Op.v128_mov : is64(t) ? Op.mov64 : Op.mov, resultReg(i), src);
     }
-    this.#emit(Op.return);
-    this.#blockEnd();
+    ret();
   }
 
   #setUnreachable(): void {
@@ -709,11 +718,12 @@ export class FuncTranslator {
   #end(): void {
     const f = this.#frames.pop() as Frame;
     if (f.kind === FrameKind.Loop) this.#loopDepth--;
-    this.#flushFuel();
     if (f.kind === FrameKind.Func) {
-      if (!f.unreachable) this.#return();
+      if (!f.unreachable) this.#return(); // charges the pending fuel
+      else this.#flushFuel();
       return;
     }
+    this.#flushFuel();
     const fallthrough = !f.unreachable;
     if (fallthrough) this.#fallthroughMoves(f);
     let reachable = fallthrough;
@@ -863,8 +873,7 @@ export class FuncTranslator {
         return;
       }
       case W.return:
-        this.#flushFuel();
-        this.#return();
+        this.#return(); // charges the pending fuel
         this.#setUnreachable();
         return;
       case W.call: {

@@ -157,6 +157,28 @@ Deno.test("with fuel on, a call does the callee's entry charge; running out stop
   vm.callEnd();
 });
 
+Deno.test("with fuel on, a function's last block is charged by its return; running out stops there", () => {
+  const wat = `(module (func (export "f") (param i32) (result i32)
+    (i32.xor (i32.add (local.get 0) (i32.const 3)) (i32.const 5))))`;
+  const t = tunables({ consumeFuel: true });
+  const names = opNames(wat, t);
+  assert.deepEqual(names.slice(-1), ["return_fuel"]);
+  assert.ok(!names.includes("fuel"), names.join());
+  const inst = new TestInstance(parseWat(wat), {}, { tunables: t });
+  const vm = inst.vm;
+  vm.fuel = 4; // the body costs 5: local.get, i32.const, i32.add, i32.const, i32.xor
+  const base = vm.callStart(vm.funcs.length - 1);
+  vm.i32[2 * base] = 1;
+  const r = vm.callRun();
+  assert.equal(r.kind, "fuel");
+  assert.equal(vm.fuel, 4);
+  vm.fuel = 10;
+  assert.equal(vm.callRun().kind, "return");
+  assert.equal(vm.i32[2 * base], (1 + 3) ^ 5);
+  assert.equal(vm.fuel, 5);
+  vm.callEnd();
+});
+
 Deno.test("the address map leads a trap back to its wasm instruction", () => {
   const bytes = parseWat(`(module (func (export "f") (param i32) (result i32)
     (i32.div_s (i32.const 1) (local.get 0))))`);

@@ -53,6 +53,7 @@ const TRAPS = new Map<number, number>([
   [Op.table_get, TrapCode.TableOutOfBounds],
   [Op.table_set, TrapCode.TableOutOfBounds],
   [Op.fuel, TrapCode.OutOfFuel],
+  [Op.return_fuel, TrapCode.OutOfFuel],
   [Op.epoch, TrapCode.Interrupt],
 ]);
 for (const op of BYTECODE_OPS) {

@@ -217,7 +217,15 @@ export function run(vm: Vm): number {
         }
         break;
       }
-      case 10 /* return */: {
+      case 10 /* return_fuel */:
+        // a block's charge folded into its return: only moves ran since it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+      // falls through
+      case 11 /* return */: {
         csp -= 3;
         const id = vm.cs[csp + 2];
         pc = vm.cs[csp];
@@ -234,7 +242,7 @@ export function run(vm: Vm): number {
         }
         break;
       }
-      case 12 /* call_fuel */: {
+      case 13 /* call_fuel */: {
         // `call`, then the callee's entry `fuel` op (if it has one) without a
         // dispatch; out of fuel stops at that op, as if it had been dispatched.
         const t = code[pc + 1];
@@ -251,7 +259,7 @@ export function run(vm: Vm): number {
         fp = nfp;
         for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
         pc = t + 4;
-        if (code[pc] === 11 /* fuel */) {
+        if (code[pc] === 12 /* fuel */) {
           if (vm.fuel < code[pc + 1]) {
             exit = EXIT_FUEL;
             break dispatch;
@@ -261,7 +269,7 @@ export function run(vm: Vm): number {
         }
         break;
       }
-      case 11 /* fuel */:
+      case 12 /* fuel */:
         if (vm.fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
@@ -269,23 +277,23 @@ export function run(vm: Vm): number {
         vm.fuel -= code[pc + 1];
         pc += 2;
         break;
-      case 13 /* epoch */:
+      case 14 /* epoch */:
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
         }
         pc += 1;
         break;
-      case 14 /* icount */:
+      case 15 /* icount */:
         vm.instructions += code[pc + 1];
         pc += 2;
         break;
       // moves and constants
-      case 15 /* mov */:
+      case 16 /* mov */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
-      case 16 /* mov64 */: {
+      case 17 /* mov64 */: {
         const d = (fp + code[pc + 1]) << 1;
         const s = (fp + code[pc + 2]) << 1;
         I32[d] = I32[s];
@@ -293,24 +301,24 @@ export function run(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 17 /* const32 */:
+      case 18 /* const32 */:
         I32[(fp + code[pc + 1]) << 1] = code[pc + 2];
         pc += 3;
         break;
-      case 18 /* const64 */: {
+      case 19 /* const64 */: {
         const d = (fp + code[pc + 1]) << 1;
         I32[d] = code[pc + 2];
         I32[d + 1] = code[pc + 3];
         pc += 4;
         break;
       }
-      case 19 /* select */:
+      case 20 /* select */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] !== 0
           ? I32[(fp + code[pc + 3]) << 1]
           : I32[(fp + code[pc + 4]) << 1];
         pc += 5;
         break;
-      case 20 /* select64 */: {
+      case 21 /* select64 */: {
         const d = (fp + code[pc + 1]) << 1;
         const s = I32[(fp + code[pc + 2]) << 1] !== 0
           ? (fp + code[pc + 3]) << 1
@@ -320,11 +328,11 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 21 /* global_get */:
+      case 22 /* global_get */:
         I32[(fp + code[pc + 1]) << 1] = vm.globals[inst.vmctx[code[pc + 2]] << 1];
         pc += 3;
         break;
-      case 22 /* global_get64 */: {
+      case 23 /* global_get64 */: {
         const d = (fp + code[pc + 1]) << 1;
         const G = vm.globals;
         const g = inst.vmctx[code[pc + 2]] << 1;
@@ -333,11 +341,11 @@ export function run(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 23 /* global_set */:
+      case 24 /* global_set */:
         vm.globals[inst.vmctx[code[pc + 1]] << 1] = I32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
-      case 24 /* global_set64 */: {
+      case 25 /* global_set64 */: {
         const G = vm.globals;
         const g = inst.vmctx[code[pc + 1]] << 1;
         const s = (fp + code[pc + 2]) << 1;
@@ -346,29 +354,29 @@ export function run(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 25 /* vmctx_load */:
+      case 26 /* vmctx_load */:
         I32[(fp + code[pc + 1]) << 1] = inst.vmctx[code[pc + 2]];
         pc += 3;
         break;
       // i32
-      case 26 /* i32_add */:
+      case 27 /* i32_add */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] +
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 27 /* i32_sub */:
+      case 28 /* i32_sub */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] -
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 28 /* i32_mul */:
+      case 29 /* i32_mul */:
         I32[(fp + code[pc + 1]) << 1] = Math.imul(
           I32[(fp + code[pc + 2]) << 1],
           I32[(fp + code[pc + 3]) << 1],
         );
         pc += 4;
         break;
-      case 29 /* i32_div_s */: {
+      case 30 /* i32_div_s */: {
         const a = I32[(fp + code[pc + 2]) << 1];
         const b = I32[(fp + code[pc + 3]) << 1];
         if (b === 0) {
@@ -383,7 +391,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 30 /* i32_div_u */: {
+      case 31 /* i32_div_u */: {
         const b = I32[(fp + code[pc + 3]) << 1] >>> 0;
         if (b === 0) {
           trap = T_DIV0;
@@ -393,7 +401,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 31 /* i32_rem_s */: {
+      case 32 /* i32_rem_s */: {
         const b = I32[(fp + code[pc + 3]) << 1];
         if (b === 0) {
           trap = T_DIV0;
@@ -403,7 +411,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 32 /* i32_rem_u */: {
+      case 33 /* i32_rem_u */: {
         const b = I32[(fp + code[pc + 3]) << 1] >>> 0;
         if (b === 0) {
           trap = T_DIV0;
@@ -413,266 +421,266 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 33 /* i32_and */:
+      case 34 /* i32_and */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] &
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 34 /* i32_or */:
+      case 35 /* i32_or */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] |
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 35 /* i32_xor */:
+      case 36 /* i32_xor */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] ^
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 36 /* i32_shl */:
+      case 37 /* i32_shl */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] <<
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 37 /* i32_shr_s */:
+      case 38 /* i32_shr_s */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >>
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 38 /* i32_shr_u */:
+      case 39 /* i32_shr_u */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >>>
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 39 /* i32_rotl */: {
+      case 40 /* i32_rotl */: {
         const a = I32[(fp + code[pc + 2]) << 1];
         const n = I32[(fp + code[pc + 3]) << 1] & 31;
         I32[(fp + code[pc + 1]) << 1] = (a << n) | (a >>> (32 - n));
         pc += 4;
         break;
       }
-      case 40 /* i32_rotr */: {
+      case 41 /* i32_rotr */: {
         const a = I32[(fp + code[pc + 2]) << 1];
         const n = I32[(fp + code[pc + 3]) << 1] & 31;
         I32[(fp + code[pc + 1]) << 1] = (a >>> n) | (a << (32 - n));
         pc += 4;
         break;
       }
-      case 41 /* i32_eq */:
+      case 42 /* i32_eq */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] === I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 42 /* i32_ne */:
+      case 43 /* i32_ne */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] !== I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 43 /* i32_lt_s */:
+      case 44 /* i32_lt_s */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] < I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 44 /* i32_lt_u */:
+      case 45 /* i32_lt_u */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) < (I32[(fp + code[pc + 3]) << 1] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 45 /* i32_gt_s */:
+      case 46 /* i32_gt_s */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] > I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 46 /* i32_gt_u */:
+      case 47 /* i32_gt_u */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) > (I32[(fp + code[pc + 3]) << 1] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 47 /* i32_le_s */:
+      case 48 /* i32_le_s */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] <= I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 48 /* i32_le_u */:
+      case 49 /* i32_le_u */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) <= (I32[(fp + code[pc + 3]) << 1] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 49 /* i32_ge_s */:
+      case 50 /* i32_ge_s */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] >= I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 50 /* i32_ge_u */:
+      case 51 /* i32_ge_u */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) >= (I32[(fp + code[pc + 3]) << 1] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 51 /* i32_add_i */:
+      case 52 /* i32_add_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] + code[pc + 3];
         pc += 4;
         break;
-      case 52 /* i32_mul_i */:
+      case 53 /* i32_mul_i */:
         I32[(fp + code[pc + 1]) << 1] = Math.imul(I32[(fp + code[pc + 2]) << 1], code[pc + 3]);
         pc += 4;
         break;
-      case 53 /* i32_and_i */:
+      case 54 /* i32_and_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] & code[pc + 3];
         pc += 4;
         break;
-      case 54 /* i32_or_i */:
+      case 55 /* i32_or_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] | code[pc + 3];
         pc += 4;
         break;
-      case 55 /* i32_xor_i */:
+      case 56 /* i32_xor_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] ^ code[pc + 3];
         pc += 4;
         break;
-      case 56 /* i32_shl_i */:
+      case 57 /* i32_shl_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] << code[pc + 3];
         pc += 4;
         break;
-      case 57 /* i32_shr_s_i */:
+      case 58 /* i32_shr_s_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >> code[pc + 3];
         pc += 4;
         break;
-      case 58 /* i32_shr_u_i */:
+      case 59 /* i32_shr_u_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >>> code[pc + 3];
         pc += 4;
         break;
-      case 59 /* i32_eq_i */:
+      case 60 /* i32_eq_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] === code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 60 /* i32_ne_i */:
+      case 61 /* i32_ne_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] !== code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 61 /* i32_lt_s_i */:
+      case 62 /* i32_lt_s_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] < code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 62 /* i32_lt_u_i */:
+      case 63 /* i32_lt_u_i */:
         I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] >>> 0) < (code[pc + 3] >>> 0)
           ? 1
           : 0;
         pc += 4;
         break;
-      case 63 /* i32_gt_s_i */:
+      case 64 /* i32_gt_s_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] > code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 64 /* i32_gt_u_i */:
+      case 65 /* i32_gt_u_i */:
         I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] >>> 0) > (code[pc + 3] >>> 0)
           ? 1
           : 0;
         pc += 4;
         break;
-      case 65 /* i32_le_s_i */:
+      case 66 /* i32_le_s_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] <= code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 66 /* i32_le_u_i */:
+      case 67 /* i32_le_u_i */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) <= (code[pc + 3] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 67 /* i32_ge_s_i */:
+      case 68 /* i32_ge_s_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >= code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 68 /* i32_ge_u_i */:
+      case 69 /* i32_ge_u_i */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) >= (code[pc + 3] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 69 /* i32_eqz */:
+      case 70 /* i32_eqz */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] === 0 ? 1 : 0;
         pc += 3;
         break;
-      case 70 /* i32_clz */:
+      case 71 /* i32_clz */:
         I32[(fp + code[pc + 1]) << 1] = Math.clz32(I32[(fp + code[pc + 2]) << 1]);
         pc += 3;
         break;
-      case 71 /* i32_ctz */: {
+      case 72 /* i32_ctz */: {
         const a = I32[(fp + code[pc + 2]) << 1];
         I32[(fp + code[pc + 1]) << 1] = a === 0 ? 32 : 31 - Math.clz32(a & -a);
         pc += 3;
         break;
       }
-      case 72 /* i32_popcnt */:
+      case 73 /* i32_popcnt */:
         I32[(fp + code[pc + 1]) << 1] = popcnt32(I32[(fp + code[pc + 2]) << 1]);
         pc += 3;
         break;
-      case 73 /* i32_extend8_s */:
+      case 74 /* i32_extend8_s */:
         I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] << 24) >> 24;
         pc += 3;
         break;
-      case 74 /* i32_extend16_s */:
+      case 75 /* i32_extend16_s */:
         I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] << 16) >> 16;
         pc += 3;
         break;
       // compare and branch
-      case 75 /* br_eq */:
+      case 76 /* br_eq */:
         if (I32[(fp + code[pc + 1]) << 1] === I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
         else pc += 4;
         break;
-      case 76 /* br_ne */:
+      case 77 /* br_ne */:
         if (I32[(fp + code[pc + 1]) << 1] !== I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
         else pc += 4;
         break;
-      case 77 /* br_lt_s */:
+      case 78 /* br_lt_s */:
         if (I32[(fp + code[pc + 1]) << 1] < I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
         else pc += 4;
         break;
-      case 78 /* br_lt_u */:
+      case 79 /* br_lt_u */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) < (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
         } else pc += 4;
         break;
-      case 79 /* br_gt_s */:
+      case 80 /* br_gt_s */:
         if (I32[(fp + code[pc + 1]) << 1] > I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
         else pc += 4;
         break;
-      case 80 /* br_gt_u */:
+      case 81 /* br_gt_u */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) > (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
         } else pc += 4;
         break;
-      case 81 /* br_le_s */:
+      case 82 /* br_le_s */:
         if (I32[(fp + code[pc + 1]) << 1] <= I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
         else pc += 4;
         break;
-      case 82 /* br_le_u */:
+      case 83 /* br_le_u */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) <= (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
         } else pc += 4;
         break;
-      case 83 /* br_ge_s */:
+      case 84 /* br_ge_s */:
         if (I32[(fp + code[pc + 1]) << 1] >= I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
         else pc += 4;
         break;
-      case 84 /* br_ge_u */:
+      case 85 /* br_ge_u */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) >= (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
         } else pc += 4;
         break;
-      case 85 /* br_eq_i */:
+      case 86 /* br_eq_i */:
         if (I32[(fp + code[pc + 1]) << 1] === code[pc + 2]) pc += code[pc + 3];
         else pc += 4;
         break;
-      case 86 /* br_ne_i */:
+      case 87 /* br_ne_i */:
         if (I32[(fp + code[pc + 1]) << 1] !== code[pc + 2]) pc += code[pc + 3];
         else pc += 4;
         break;
-      case 87 /* br_lt_s_i */:
+      case 88 /* br_lt_s_i */:
         if (I32[(fp + code[pc + 1]) << 1] < code[pc + 2]) pc += code[pc + 3];
         else pc += 4;
         break;
-      case 88 /* br_lt_u_i */:
+      case 89 /* br_lt_u_i */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) < (code[pc + 2] >>> 0)) pc += code[pc + 3];
         else pc += 4;
         break;
-      case 254 /* br_inc_ne_i */: {
+      case 255 /* br_inc_ne_i */: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
@@ -680,7 +688,7 @@ export function run(vm: Vm): number {
         else pc += 5;
         break;
       }
-      case 255 /* br_inc_lt_u_i */: {
+      case 256 /* br_inc_lt_u_i */: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
@@ -688,7 +696,7 @@ export function run(vm: Vm): number {
         else pc += 5;
         break;
       }
-      case 256 /* br_inc_lt_s_i */: {
+      case 257 /* br_inc_lt_s_i */: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
@@ -696,27 +704,27 @@ export function run(vm: Vm): number {
         else pc += 5;
         break;
       }
-      case 89 /* br_gt_s_i */:
+      case 90 /* br_gt_s_i */:
         if (I32[(fp + code[pc + 1]) << 1] > code[pc + 2]) pc += code[pc + 3];
         else pc += 4;
         break;
-      case 90 /* br_gt_u_i */:
+      case 91 /* br_gt_u_i */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) > (code[pc + 2] >>> 0)) pc += code[pc + 3];
         else pc += 4;
         break;
-      case 91 /* br_le_s_i */:
+      case 92 /* br_le_s_i */:
         if (I32[(fp + code[pc + 1]) << 1] <= code[pc + 2]) pc += code[pc + 3];
         else pc += 4;
         break;
-      case 92 /* br_le_u_i */:
+      case 93 /* br_le_u_i */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) <= (code[pc + 2] >>> 0)) pc += code[pc + 3];
         else pc += 4;
         break;
-      case 93 /* br_ge_s_i */:
+      case 94 /* br_ge_s_i */:
         if (I32[(fp + code[pc + 1]) << 1] >= code[pc + 2]) pc += code[pc + 3];
         else pc += 4;
         break;
-      case 94 /* br_ge_u_i */:
+      case 95 /* br_ge_u_i */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) >= (code[pc + 2] >>> 0)) pc += code[pc + 3];
         else pc += 4;
         break;
@@ -725,43 +733,43 @@ export function run(vm: Vm): number {
       // arithmetic in 64-bit machine registers without allocating a BigInt
       // (measured: hash64 ~40% faster than 16-bit-limb halves, same GC count);
       // shifts, rotates, compares and extensions on the two 32-bit halves.
-      case 95 /* i64_add */: {
+      case 96 /* i64_add */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] + I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 96 /* i64_sub */: {
+      case 97 /* i64_sub */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] - I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 97 /* i64_mul */: {
+      case 98 /* i64_mul */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] * I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 102 /* i64_and */: {
+      case 103 /* i64_and */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] & I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 103 /* i64_or */: {
+      case 104 /* i64_or */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] | I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 104 /* i64_xor */: {
+      case 105 /* i64_xor */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] ^ I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 105 /* i64_shl */: {
+      case 106 /* i64_shl */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = I32[(fp + code[pc + 3]) << 1] & 63;
         const al = I32[a];
@@ -780,7 +788,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 106 /* i64_shr_s */: {
+      case 107 /* i64_shr_s */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = I32[(fp + code[pc + 3]) << 1] & 63;
         const al = I32[a];
@@ -799,7 +807,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 107 /* i64_shr_u */: {
+      case 108 /* i64_shr_u */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = I32[(fp + code[pc + 3]) << 1] & 63;
         const al = I32[a];
@@ -818,11 +826,11 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 108 /* i64_rotl */:
-      case 109 /* i64_rotr */: {
+      case 109 /* i64_rotl */:
+      case 110 /* i64_rotr */: {
         const a = (fp + code[pc + 2]) << 1;
         let n = I32[(fp + code[pc + 3]) << 1] & 63;
-        if (code[pc] === 109 /* i64_rotr */) n = (64 - n) & 63;
+        if (code[pc] === 110 /* i64_rotr */) n = (64 - n) & 63;
         let al = I32[a];
         let ah = I32[a + 1];
         if (n >= 32) {
@@ -842,34 +850,34 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 110 /* i64_eq */: {
+      case 111 /* i64_eq */: {
         const a = (fp + code[pc + 2]) << 1;
         const b = (fp + code[pc + 3]) << 1;
         I32[(fp + code[pc + 1]) << 1] = I32[a] === I32[b] && I32[a + 1] === I32[b + 1] ? 1 : 0;
         pc += 4;
         break;
       }
-      case 111 /* i64_ne */: {
+      case 112 /* i64_ne */: {
         const a = (fp + code[pc + 2]) << 1;
         const b = (fp + code[pc + 3]) << 1;
         I32[(fp + code[pc + 1]) << 1] = I32[a] !== I32[b] || I32[a + 1] !== I32[b + 1] ? 1 : 0;
         pc += 4;
         break;
       }
-      case 112 /* i64_lt_s */:
-      case 113 /* i64_lt_u */:
-      case 114 /* i64_gt_s */:
-      case 115 /* i64_gt_u */:
-      case 116 /* i64_le_s */:
-      case 117 /* i64_le_u */:
-      case 118 /* i64_ge_s */:
-      case 119 /* i64_ge_u */: {
+      case 113 /* i64_lt_s */:
+      case 114 /* i64_lt_u */:
+      case 115 /* i64_gt_s */:
+      case 116 /* i64_gt_u */:
+      case 117 /* i64_le_s */:
+      case 118 /* i64_le_u */:
+      case 119 /* i64_ge_s */:
+      case 120 /* i64_ge_u */: {
         const op = code[pc];
         const a = (fp + code[pc + 2]) << 1;
         const b = (fp + code[pc + 3]) << 1;
-        const signed = op === 112 /* i64_lt_s */ || op === 114 /* i64_gt_s */ ||
-          op === 116 /* i64_le_s */ ||
-          op === 118 /* i64_ge_s */;
+        const signed = op === 113 /* i64_lt_s */ || op === 115 /* i64_gt_s */ ||
+          op === 117 /* i64_le_s */ ||
+          op === 119 /* i64_ge_s */;
         const ah = signed ? I32[a + 1] : I32[a + 1] >>> 0;
         const bh = signed ? I32[b + 1] : I32[b + 1] >>> 0;
         // c: -1, 0, 1 as a <=> b
@@ -883,21 +891,21 @@ export function run(vm: Vm): number {
           ? 1
           : 0;
         let r: boolean;
-        if (op === 112 /* i64_lt_s */ || op === 113 /* i64_lt_u */) r = c < 0;
-        else if (op === 114 /* i64_gt_s */ || op === 115 /* i64_gt_u */) r = c > 0;
-        else if (op === 116 /* i64_le_s */ || op === 117 /* i64_le_u */) r = c <= 0;
+        if (op === 113 /* i64_lt_s */ || op === 114 /* i64_lt_u */) r = c < 0;
+        else if (op === 115 /* i64_gt_s */ || op === 116 /* i64_gt_u */) r = c > 0;
+        else if (op === 117 /* i64_le_s */ || op === 118 /* i64_le_u */) r = c <= 0;
         else r = c >= 0;
         I32[(fp + code[pc + 1]) << 1] = r ? 1 : 0;
         pc += 4;
         break;
       }
-      case 120 /* i64_add_i */: {
+      case 121 /* i64_add_i */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] + BigInt(code[pc + 3]));
         pc += 4;
         break;
       }
-      case 121 /* i64_add_k */: {
+      case 122 /* i64_add_k */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -907,7 +915,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 122 /* i64_mul_k */: {
+      case 123 /* i64_mul_k */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -917,7 +925,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 252 /* i64_mul_k_add */: {
+      case 253 /* i64_mul_k_add */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -928,7 +936,7 @@ export function run(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 123 /* i64_and_k */: {
+      case 124 /* i64_and_k */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -938,7 +946,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 124 /* i64_or_k */: {
+      case 125 /* i64_or_k */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -948,7 +956,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 125 /* i64_xor_k */: {
+      case 126 /* i64_xor_k */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -958,7 +966,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 126 /* i64_shl_i */: {
+      case 127 /* i64_shl_i */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = code[pc + 3];
         const al = I32[a];
@@ -977,7 +985,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 127 /* i64_shr_s_i */: {
+      case 128 /* i64_shr_s_i */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = code[pc + 3];
         const al = I32[a];
@@ -996,7 +1004,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 128 /* i64_shr_u_i */: {
+      case 129 /* i64_shr_u_i */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = code[pc + 3];
         const al = I32[a];
@@ -1015,7 +1023,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 129 /* i64_rotl_i */: {
+      case 130 /* i64_rotl_i */: {
         const a = (fp + code[pc + 2]) << 1;
         let n = code[pc + 3];
         let al = I32[a];
@@ -1037,7 +1045,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 253 /* i64_rotl_mul_k */: {
+      case 254 /* i64_rotl_mul_k */: {
         const a = (fp + code[pc + 3]) << 1;
         let n = code[pc + 4];
         let al = I32[a];
@@ -1064,14 +1072,14 @@ export function run(vm: Vm): number {
         pc += 7;
         break;
       }
-      case 130 /* i64_eqz */: {
+      case 131 /* i64_eqz */: {
         const a = (fp + code[pc + 2]) << 1;
         I32[(fp + code[pc + 1]) << 1] = (I32[a] | I32[a + 1]) === 0 ? 1 : 0;
         pc += 3;
         break;
       }
-      case 136 /* i64_extend32_s */:
-      case 179 /* i64_extend_i32_s */: {
+      case 137 /* i64_extend32_s */:
+      case 180 /* i64_extend_i32_s */: {
         const v = I32[(fp + code[pc + 2]) << 1];
         const d = (fp + code[pc + 1]) << 1;
         I32[d] = v;
@@ -1079,7 +1087,7 @@ export function run(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 137 /* i64_extend_i32_u */: {
+      case 138 /* i64_extend_i32_u */: {
         const v = I32[(fp + code[pc + 2]) << 1];
         const d = (fp + code[pc + 1]) << 1;
         I32[d] = v;
@@ -1088,91 +1096,91 @@ export function run(vm: Vm): number {
         break;
       }
       // f32
-      case 138 /* f32_add */:
+      case 139 /* f32_add */:
         F32[(fp + code[pc + 1]) << 1] = F32[(fp + code[pc + 2]) << 1] +
           F32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 139 /* f32_sub */:
+      case 140 /* f32_sub */:
         F32[(fp + code[pc + 1]) << 1] = F32[(fp + code[pc + 2]) << 1] -
           F32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 140 /* f32_mul */:
+      case 141 /* f32_mul */:
         F32[(fp + code[pc + 1]) << 1] = F32[(fp + code[pc + 2]) << 1] *
           F32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 141 /* f32_div */:
+      case 142 /* f32_div */:
         F32[(fp + code[pc + 1]) << 1] = F32[(fp + code[pc + 2]) << 1] /
           F32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 145 /* f32_abs */:
+      case 146 /* f32_abs */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] & 0x7fffffff;
         pc += 3;
         break;
-      case 146 /* f32_neg */:
+      case 147 /* f32_neg */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] ^ -2147483648;
         pc += 3;
         break;
-      case 147 /* f32_sqrt */:
+      case 148 /* f32_sqrt */:
         F32[(fp + code[pc + 1]) << 1] = Math.sqrt(F32[(fp + code[pc + 2]) << 1]);
         pc += 3;
         break;
-      case 152 /* f32_eq */:
+      case 153 /* f32_eq */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] === F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 153 /* f32_ne */:
+      case 154 /* f32_ne */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] !== F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 154 /* f32_lt */:
+      case 155 /* f32_lt */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] < F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 155 /* f32_gt */:
+      case 156 /* f32_gt */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] > F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 156 /* f32_le */:
+      case 157 /* f32_le */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] <= F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 157 /* f32_ge */:
+      case 158 /* f32_ge */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] >= F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
       // f64
-      case 158 /* f64_add */:
+      case 159 /* f64_add */:
         F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] + F64[fp + code[pc + 3]];
         pc += 4;
         break;
-      case 159 /* f64_sub */:
+      case 160 /* f64_sub */:
         F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] - F64[fp + code[pc + 3]];
         pc += 4;
         break;
-      case 160 /* f64_mul */:
+      case 161 /* f64_mul */:
         F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] * F64[fp + code[pc + 3]];
         pc += 4;
         break;
-      case 161 /* f64_div */:
+      case 162 /* f64_div */:
         F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] / F64[fp + code[pc + 3]];
         pc += 4;
         break;
-      case 162 /* f64_mul_add */:
+      case 163 /* f64_mul_add */:
         F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] * F64[fp + code[pc + 3]] +
           F64[fp + code[pc + 4]];
         pc += 5;
         break;
-      case 166 /* f64_abs */: {
+      case 167 /* f64_abs */: {
         const a = (fp + code[pc + 2]) << 1;
         const d = (fp + code[pc + 1]) << 1;
         I32[d] = I32[a];
@@ -1180,7 +1188,7 @@ export function run(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 167 /* f64_neg */: {
+      case 168 /* f64_neg */: {
         const a = (fp + code[pc + 2]) << 1;
         const d = (fp + code[pc + 1]) << 1;
         I32[d] = I32[a];
@@ -1188,78 +1196,78 @@ export function run(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 168 /* f64_sqrt */:
+      case 169 /* f64_sqrt */:
         F64[fp + code[pc + 1]] = Math.sqrt(F64[fp + code[pc + 2]]);
         pc += 3;
         break;
-      case 173 /* f64_eq */:
+      case 174 /* f64_eq */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] === F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 174 /* f64_ne */:
+      case 175 /* f64_ne */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] !== F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 175 /* f64_lt */:
+      case 176 /* f64_lt */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] < F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 176 /* f64_gt */:
+      case 177 /* f64_gt */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] > F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 177 /* f64_le */:
+      case 178 /* f64_le */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] <= F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 178 /* f64_ge */:
+      case 179 /* f64_ge */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] >= F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
       // conversions
-      case 196 /* f32_convert_i32_s */:
+      case 197 /* f32_convert_i32_s */:
         F32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
-      case 197 /* f32_convert_i32_u */:
+      case 198 /* f32_convert_i32_u */:
         F32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >>> 0;
         pc += 3;
         break;
-      case 200 /* f64_convert_i32_s */:
+      case 201 /* f64_convert_i32_s */:
         F64[fp + code[pc + 1]] = I32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
-      case 201 /* f64_convert_i32_u */:
+      case 202 /* f64_convert_i32_u */:
         F64[fp + code[pc + 1]] = I32[(fp + code[pc + 2]) << 1] >>> 0;
         pc += 3;
         break;
-      case 202 /* f64_convert_i64_s */: {
+      case 203 /* f64_convert_i64_s */: {
         const a = (fp + code[pc + 2]) << 1;
         F64[fp + code[pc + 1]] = I32[a + 1] * 4294967296 + (I32[a] >>> 0);
         pc += 3;
         break;
       }
-      case 203 /* f64_convert_i64_u */: {
+      case 204 /* f64_convert_i64_u */: {
         const a = (fp + code[pc + 2]) << 1;
         F64[fp + code[pc + 1]] = (I32[a + 1] >>> 0) * 4294967296 + (I32[a] >>> 0);
         pc += 3;
         break;
       }
-      case 204 /* f32_demote_f64 */:
+      case 205 /* f32_demote_f64 */:
         F32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]];
         pc += 3;
         break;
-      case 205 /* f64_promote_f32 */:
+      case 206 /* f64_promote_f32 */:
         F64[fp + code[pc + 1]] = F32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
-      case 206 /* f32_canon */: {
+      case 207 /* f32_canon */: {
         const x = (fp + code[pc + 1]) << 1;
         if ((I32[x] & 0x7fffffff) > 0x7f800000) I32[x] = 0x7fc00000;
         pc += 2;
         break;
       }
-      case 207 /* f64_canon */: {
+      case 208 /* f64_canon */: {
         const x = fp + code[pc + 1];
         if (F64[x] !== F64[x]) {
           I32[x << 1] = 0;
@@ -1269,7 +1277,7 @@ export function run(vm: Vm): number {
         break;
       }
       // memory
-      case 208 /* load32 */: {
+      case 209 /* load32 */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 4 > memLen) {
           trap = T_MEM;
@@ -1279,7 +1287,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 209 /* load8_s */: {
+      case 210 /* load8_s */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea >= memLen) {
           trap = T_MEM;
@@ -1289,7 +1297,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 210 /* load8_u */: {
+      case 211 /* load8_u */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea >= memLen) {
           trap = T_MEM;
@@ -1299,7 +1307,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 211 /* load16_s */: {
+      case 212 /* load16_s */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 2 > memLen) {
           trap = T_MEM;
@@ -1309,7 +1317,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 212 /* load16_u */: {
+      case 213 /* load16_u */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 2 > memLen) {
           trap = T_MEM;
@@ -1319,7 +1327,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 213 /* load64 */: {
+      case 214 /* load64 */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -1331,7 +1339,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 257 /* load64_mul_k_add */: {
+      case 258 /* load64_mul_k_add */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -1347,7 +1355,7 @@ export function run(vm: Vm): number {
         pc += 8;
         break;
       }
-      case 220 /* store32 */: {
+      case 221 /* store32 */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 4 > memLen) {
           trap = T_MEM;
@@ -1357,7 +1365,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 221 /* store8 */: {
+      case 222 /* store8 */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea >= memLen) {
           trap = T_MEM;
@@ -1367,7 +1375,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 222 /* store16 */: {
+      case 223 /* store16 */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 2 > memLen) {
           trap = T_MEM;
@@ -1377,7 +1385,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 223 /* store64 */: {
+      case 224 /* store64 */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -1387,7 +1395,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 224 /* load32_x */: {
+      case 225 /* load32_x */: {
         const ea = (((I32[(fp + code[pc + 2]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea + 4 > memLen) {
@@ -1398,7 +1406,7 @@ export function run(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 225 /* load8_u_x */: {
+      case 226 /* load8_u_x */: {
         const ea = (((I32[(fp + code[pc + 2]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea >= memLen) {
@@ -1409,7 +1417,7 @@ export function run(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 226 /* load64_x */: {
+      case 227 /* load64_x */: {
         const ea = (((I32[(fp + code[pc + 2]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea + 8 > memLen) {
@@ -1420,7 +1428,7 @@ export function run(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 227 /* store32_x */: {
+      case 228 /* store32_x */: {
         const ea = (((I32[(fp + code[pc + 1]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea + 4 > memLen) {
@@ -1431,7 +1439,7 @@ export function run(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 228 /* store8_x */: {
+      case 229 /* store8_x */: {
         const ea = (((I32[(fp + code[pc + 1]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea >= memLen) {
@@ -1442,7 +1450,7 @@ export function run(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 229 /* store64_x */: {
+      case 230 /* store64_x */: {
         const ea = (((I32[(fp + code[pc + 1]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea + 8 > memLen) {
@@ -1456,7 +1464,7 @@ export function run(vm: Vm): number {
       default: {
         // SIMD ops (one contiguous block of ops.ts) go straight to runSimd: ~15% faster
         const op = code[pc];
-        const next = op >= 235 /* v128_mov */ && op <= 251 /* simd_store */
+        const next = op >= 236 /* v128_mov */ && op <= 252 /* simd_store */
           ? runSimd(vm, inst, code, pc, fp)
           : runExt(vm, inst, code, pc, fp);
         if (next < 0) {
@@ -1502,27 +1510,27 @@ export function runExt(
   const U64 = vm.u64;
   const op = code[pc];
   switch (op) {
-    case 98 /* i64_div_s */:
-    case 99 /* i64_div_u */:
-    case 100 /* i64_rem_s */:
-    case 101 /* i64_rem_u */: {
+    case 99 /* i64_div_s */:
+    case 100 /* i64_div_u */:
+    case 101 /* i64_rem_s */:
+    case 102 /* i64_rem_u */: {
       const a = fp + code[pc + 2];
       const b = fp + code[pc + 3];
       const d = fp + code[pc + 1];
       if (I32[b << 1] === 0 && I32[(b << 1) + 1] === 0) return -T_DIV0;
-      if (op === 98 /* i64_div_s */) {
+      if (op === 99 /* i64_div_s */) {
         if (I64[b] === -1n && I64[a] === -9223372036854775808n) return -T_OVERFLOW;
         I64[d] = I64[a] / I64[b];
-      } else if (op === 100 /* i64_rem_s */) {
+      } else if (op === 101 /* i64_rem_s */) {
         I64[d] = I64[b] === -1n ? 0n : I64[a] % I64[b];
-      } else if (op === 99 /* i64_div_u */) {
+      } else if (op === 100 /* i64_div_u */) {
         U64[d] = U64[a] / U64[b];
       } else {
         U64[d] = U64[a] % U64[b];
       }
       return pc + 4;
     }
-    case 131 /* i64_clz */: {
+    case 132 /* i64_clz */: {
       const a = (fp + code[pc + 2]) << 1;
       const d = (fp + code[pc + 1]) << 1;
       const r = I32[a + 1] !== 0 ? Math.clz32(I32[a + 1]) : 32 + Math.clz32(I32[a]);
@@ -1530,7 +1538,7 @@ export function runExt(
       I32[d + 1] = 0;
       return pc + 3;
     }
-    case 132 /* i64_ctz */: {
+    case 133 /* i64_ctz */: {
       const a = (fp + code[pc + 2]) << 1;
       const d = (fp + code[pc + 1]) << 1;
       const r = I32[a] !== 0 ? ctz32(I32[a]) : 32 + ctz32(I32[a + 1]);
@@ -1538,7 +1546,7 @@ export function runExt(
       I32[d + 1] = 0;
       return pc + 3;
     }
-    case 133 /* i64_popcnt */: {
+    case 134 /* i64_popcnt */: {
       const a = (fp + code[pc + 2]) << 1;
       const d = (fp + code[pc + 1]) << 1;
       const r = popcnt32(I32[a]) + popcnt32(I32[a + 1]);
@@ -1546,50 +1554,50 @@ export function runExt(
       I32[d + 1] = 0;
       return pc + 3;
     }
-    case 134 /* i64_extend8_s */:
-    case 135 /* i64_extend16_s */: {
-      const s = op === 134 /* i64_extend8_s */ ? 24 : 16;
+    case 135 /* i64_extend8_s */:
+    case 136 /* i64_extend16_s */: {
+      const s = op === 135 /* i64_extend8_s */ ? 24 : 16;
       const v = (I32[(fp + code[pc + 2]) << 1] << s) >> s;
       const d = (fp + code[pc + 1]) << 1;
       I32[d] = v;
       I32[d + 1] = v >> 31;
       return pc + 3;
     }
-    case 142 /* f32_min */:
+    case 143 /* f32_min */:
       F32[(fp + code[pc + 1]) << 1] = canonical(Math.min(
         F32[(fp + code[pc + 2]) << 1],
         F32[(fp + code[pc + 3]) << 1],
       ));
       return pc + 4;
-    case 143 /* f32_max */:
+    case 144 /* f32_max */:
       F32[(fp + code[pc + 1]) << 1] = canonical(Math.max(
         F32[(fp + code[pc + 2]) << 1],
         F32[(fp + code[pc + 3]) << 1],
       ));
       return pc + 4;
-    case 144 /* f32_copysign */:
+    case 145 /* f32_copysign */:
       I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] & 0x7fffffff) |
         (I32[(fp + code[pc + 3]) << 1] & -2147483648);
       return pc + 4;
-    case 148 /* f32_ceil */:
+    case 149 /* f32_ceil */:
       F32[(fp + code[pc + 1]) << 1] = Math.ceil(F32[(fp + code[pc + 2]) << 1]);
       return pc + 3;
-    case 149 /* f32_floor */:
+    case 150 /* f32_floor */:
       F32[(fp + code[pc + 1]) << 1] = Math.floor(F32[(fp + code[pc + 2]) << 1]);
       return pc + 3;
-    case 150 /* f32_trunc */:
+    case 151 /* f32_trunc */:
       F32[(fp + code[pc + 1]) << 1] = Math.trunc(F32[(fp + code[pc + 2]) << 1]);
       return pc + 3;
-    case 151 /* f32_nearest */:
+    case 152 /* f32_nearest */:
       F32[(fp + code[pc + 1]) << 1] = nearest(F32[(fp + code[pc + 2]) << 1]);
       return pc + 3;
-    case 163 /* f64_min */:
+    case 164 /* f64_min */:
       F64[fp + code[pc + 1]] = canonical(Math.min(F64[fp + code[pc + 2]], F64[fp + code[pc + 3]]));
       return pc + 4;
-    case 164 /* f64_max */:
+    case 165 /* f64_max */:
       F64[fp + code[pc + 1]] = canonical(Math.max(F64[fp + code[pc + 2]], F64[fp + code[pc + 3]]));
       return pc + 4;
-    case 165 /* f64_copysign */: {
+    case 166 /* f64_copysign */: {
       const a = (fp + code[pc + 2]) << 1;
       const b = (fp + code[pc + 3]) << 1;
       const d = (fp + code[pc + 1]) << 1;
@@ -1598,35 +1606,35 @@ export function runExt(
       I32[d + 1] = hi;
       return pc + 4;
     }
-    case 169 /* f64_ceil */:
+    case 170 /* f64_ceil */:
       F64[fp + code[pc + 1]] = quiet(Math.ceil(F64[fp + code[pc + 2]]));
       return pc + 3;
-    case 170 /* f64_floor */:
+    case 171 /* f64_floor */:
       F64[fp + code[pc + 1]] = quiet(Math.floor(F64[fp + code[pc + 2]]));
       return pc + 3;
-    case 171 /* f64_trunc */:
+    case 172 /* f64_trunc */:
       F64[fp + code[pc + 1]] = quiet(Math.trunc(F64[fp + code[pc + 2]]));
       return pc + 3;
-    case 172 /* f64_nearest */:
+    case 173 /* f64_nearest */:
       F64[fp + code[pc + 1]] = quiet(nearest(F64[fp + code[pc + 2]]));
       return pc + 3;
-    case 180 /* i32_trunc_f32_s */:
-    case 181 /* i32_trunc_f32_u */:
-    case 182 /* i32_trunc_f64_s */:
-    case 183 /* i32_trunc_f64_u */:
-    case 184 /* i64_trunc_f32_s */:
-    case 185 /* i64_trunc_f32_u */:
-    case 186 /* i64_trunc_f64_s */:
-    case 187 /* i64_trunc_f64_u */: {
-      const fromF32 = op === 180 /* i32_trunc_f32_s */ || op === 181 /* i32_trunc_f32_u */ ||
-        op === 184 /* i64_trunc_f32_s */ || op === 185 /* i64_trunc_f32_u */;
+    case 181 /* i32_trunc_f32_s */:
+    case 182 /* i32_trunc_f32_u */:
+    case 183 /* i32_trunc_f64_s */:
+    case 184 /* i32_trunc_f64_u */:
+    case 185 /* i64_trunc_f32_s */:
+    case 186 /* i64_trunc_f32_u */:
+    case 187 /* i64_trunc_f64_s */:
+    case 188 /* i64_trunc_f64_u */: {
+      const fromF32 = op === 181 /* i32_trunc_f32_s */ || op === 182 /* i32_trunc_f32_u */ ||
+        op === 185 /* i64_trunc_f32_s */ || op === 186 /* i64_trunc_f32_u */;
       const x = fromF32 ? F32[(fp + code[pc + 2]) << 1] : F64[fp + code[pc + 2]];
       if (x !== x) return -T_BADCONV;
-      const kind = op === 180 /* i32_trunc_f32_s */ || op === 182 /* i32_trunc_f64_s */
+      const kind = op === 181 /* i32_trunc_f32_s */ || op === 183 /* i32_trunc_f64_s */
         ? "32s"
-        : op === 181 /* i32_trunc_f32_u */ || op === 183 /* i32_trunc_f64_u */
+        : op === 182 /* i32_trunc_f32_u */ || op === 184 /* i32_trunc_f64_u */
         ? "32u"
-        : op === 184 /* i64_trunc_f32_s */ || op === 186 /* i64_trunc_f64_s */
+        : op === 185 /* i64_trunc_f32_s */ || op === 187 /* i64_trunc_f64_s */
         ? "64s"
         : "64u";
       if (!truncFits(x, kind)) return -T_OVERFLOW;
@@ -1636,51 +1644,51 @@ export function runExt(
       else writeI64(I32, d, t);
       return pc + 3;
     }
-    case 188 /* i32_trunc_sat_f32_s */:
+    case 189 /* i32_trunc_sat_f32_s */:
       I32[(fp + code[pc + 1]) << 1] = truncSat32(F32[(fp + code[pc + 2]) << 1], true);
       return pc + 3;
-    case 189 /* i32_trunc_sat_f32_u */:
+    case 190 /* i32_trunc_sat_f32_u */:
       I32[(fp + code[pc + 1]) << 1] = truncSat32(F32[(fp + code[pc + 2]) << 1], false);
       return pc + 3;
-    case 190 /* i32_trunc_sat_f64_s */:
+    case 191 /* i32_trunc_sat_f64_s */:
       I32[(fp + code[pc + 1]) << 1] = truncSat32(F64[fp + code[pc + 2]], true);
       return pc + 3;
-    case 191 /* i32_trunc_sat_f64_u */:
+    case 192 /* i32_trunc_sat_f64_u */:
       I32[(fp + code[pc + 1]) << 1] = truncSat32(F64[fp + code[pc + 2]], false);
       return pc + 3;
-    case 192 /* i64_trunc_sat_f32_s */:
+    case 193 /* i64_trunc_sat_f32_s */:
       truncSat64(I32, (fp + code[pc + 1]) << 1, F32[(fp + code[pc + 2]) << 1], true);
       return pc + 3;
-    case 193 /* i64_trunc_sat_f32_u */:
+    case 194 /* i64_trunc_sat_f32_u */:
       truncSat64(I32, (fp + code[pc + 1]) << 1, F32[(fp + code[pc + 2]) << 1], false);
       return pc + 3;
-    case 194 /* i64_trunc_sat_f64_s */:
+    case 195 /* i64_trunc_sat_f64_s */:
       truncSat64(I32, (fp + code[pc + 1]) << 1, F64[fp + code[pc + 2]], true);
       return pc + 3;
-    case 195 /* i64_trunc_sat_f64_u */:
+    case 196 /* i64_trunc_sat_f64_u */:
       truncSat64(I32, (fp + code[pc + 1]) << 1, F64[fp + code[pc + 2]], false);
       return pc + 3;
-    case 198 /* f32_convert_i64_s */: {
+    case 199 /* f32_convert_i64_s */: {
       const a = (fp + code[pc + 2]) << 1;
       F32[(fp + code[pc + 1]) << 1] = f32FromI64(I32[a], I32[a + 1]);
       return pc + 3;
     }
-    case 199 /* f32_convert_i64_u */: {
+    case 200 /* f32_convert_i64_u */: {
       const a = (fp + code[pc + 2]) << 1;
       F32[(fp + code[pc + 1]) << 1] = f32FromU64(I32[a], I32[a + 1]);
       return pc + 3;
     }
-    case 214 /* load64_8_s */:
-    case 215 /* load64_8_u */:
-    case 216 /* load64_16_s */:
-    case 217 /* load64_16_u */:
-    case 218 /* load64_32_s */:
-    case 219 /* load64_32_u */: {
+    case 215 /* load64_8_s */:
+    case 216 /* load64_8_u */:
+    case 217 /* load64_16_s */:
+    case 218 /* load64_16_u */:
+    case 219 /* load64_32_s */:
+    case 220 /* load64_32_u */: {
       const mem = inst.memory;
       const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
-      const size = op === 214 /* load64_8_s */ || op === 215 /* load64_8_u */
+      const size = op === 215 /* load64_8_s */ || op === 216 /* load64_8_u */
         ? 1
-        : op === 216 /* load64_16_s */ || op === 217 /* load64_16_u */
+        : op === 217 /* load64_16_s */ || op === 218 /* load64_16_u */
         ? 2
         : 4;
       if (ea + size > mem.byteLength) return -T_MEM;
@@ -1688,23 +1696,23 @@ export function runExt(
       let v: number;
       let hi: number;
       switch (op) {
-        case 214 /* load64_8_s */:
+        case 215 /* load64_8_s */:
           v = dv.getInt8(ea);
           hi = v >> 31;
           break;
-        case 215 /* load64_8_u */:
+        case 216 /* load64_8_u */:
           v = dv.getUint8(ea);
           hi = 0;
           break;
-        case 216 /* load64_16_s */:
+        case 217 /* load64_16_s */:
           v = dv.getInt16(ea, true);
           hi = v >> 31;
           break;
-        case 217 /* load64_16_u */:
+        case 218 /* load64_16_u */:
           v = dv.getUint16(ea, true);
           hi = 0;
           break;
-        case 218 /* load64_32_s */:
+        case 219 /* load64_32_s */:
           v = dv.getInt32(ea, true);
           hi = v >> 31;
           break;
@@ -1717,47 +1725,47 @@ export function runExt(
       I32[d + 1] = hi;
       return pc + 5;
     }
-    case 230 /* memory_size */:
+    case 231 /* memory_size */:
       I32[(fp + code[pc + 1]) << 1] = inst.memory.byteLength / 65536;
       return pc + 3;
-    case 231 /* table_get */: {
+    case 232 /* table_get */: {
       const t = inst.tables[code[pc + 2]];
       const i = I32[(fp + code[pc + 3]) << 1] >>> 0;
       if (i >= t.size) return -T_TABLE;
       I32[(fp + code[pc + 1]) << 1] = t.elems[i];
       return pc + 4;
     }
-    case 232 /* table_set */: {
+    case 233 /* table_set */: {
       const t = inst.tables[code[pc + 1]];
       const i = I32[(fp + code[pc + 2]) << 1] >>> 0;
       if (i >= t.size) return -T_TABLE;
       t.elems[i] = I32[(fp + code[pc + 3]) << 1];
       return pc + 4;
     }
-    case 233 /* table_size */:
+    case 234 /* table_size */:
       I32[(fp + code[pc + 1]) << 1] = inst.tables[code[pc + 2]].size;
       return pc + 3;
-    case 234 /* builtin */: {
+    case 235 /* builtin */: {
       const r = callBuiltin(vm, inst, code[pc + 1], code[pc + 2], code[pc + 3], fp + code[pc + 4]);
       return r === 0 ? pc + 5 : -r;
     }
-    case 235 /* v128_mov */:
-    case 236 /* v128_select */:
-    case 237 /* v128_const */:
-    case 238 /* v128_global_get */:
-    case 239 /* v128_global_set */:
-    case 240 /* v128_bitselect */:
-    case 241 /* i8x16_shuffle */:
-    case 242 /* simd_un */:
-    case 243 /* simd_bin */:
-    case 244 /* simd_shift */:
-    case 245 /* simd_test */:
-    case 246 /* simd_splat */:
-    case 247 /* simd_extract */:
-    case 248 /* simd_replace */:
-    case 249 /* simd_load */:
-    case 250 /* simd_load_lane */:
-    case 251 /* simd_store */:
+    case 236 /* v128_mov */:
+    case 237 /* v128_select */:
+    case 238 /* v128_const */:
+    case 239 /* v128_global_get */:
+    case 240 /* v128_global_set */:
+    case 241 /* v128_bitselect */:
+    case 242 /* i8x16_shuffle */:
+    case 243 /* simd_un */:
+    case 244 /* simd_bin */:
+    case 245 /* simd_shift */:
+    case 246 /* simd_test */:
+    case 247 /* simd_splat */:
+    case 248 /* simd_extract */:
+    case 249 /* simd_replace */:
+    case 250 /* simd_load */:
+    case 251 /* simd_load_lane */:
+    case 252 /* simd_store */:
       return runSimd(vm, inst, code, pc, fp);
   }
   throw new RangeError(`bad opcode ${op} at ${pc}`);

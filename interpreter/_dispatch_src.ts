@@ -216,6 +216,14 @@ export function run(vm: Vm): number {
         }
         break;
       }
+      case Op.return_fuel:
+        // a block's charge folded into its return: only moves ran since it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+      // falls through
       case Op.return: {
         csp -= 3;
         const id = vm.cs[csp + 2];

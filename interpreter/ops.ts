@@ -82,6 +82,7 @@ const TABLE: readonly (readonly [string, string, boolean, string])[] = [
   ["call", "target:f base:r", M, "call the function whose enter op is at target; frame at base"],
   ["call_import", "func:x base:r", M, "call the function whose handle is vmctx[func]"],
   ["call_indirect", "table:x sig:x base:r i:r", M, "call table[i], checking vmctx[sig]"],
+  ["return_fuel", "n:i", M, "consume n units of fuel (stop here when exhausted), then return"],
   ["return", "", M, "return to the caller; results are in registers 0.."],
   ["fuel", "n:i", M, "consume n units of fuel; trap when exhausted"],
   [
