@@ -877,7 +877,11 @@ export class FuncTranslator {
         this.#setUnreachable();
         return;
       case W.call: {
-        this.#flushFuel();
+        // with fuel on, a call to this module charges the pending fuel itself
+        const own = env.tunables.consumeFuel && !env.isImported(r.index);
+        const fuel = own ? this.#fuel : 0;
+        if (own) this.#fuel = 0;
+        else this.#flushFuel();
         const f = r.index;
         const sig = env.funcType(f);
         const base = this.#h - sig.params.length;
@@ -886,8 +890,8 @@ export class FuncTranslator {
         if (env.isImported(f)) this.#emit(Op.call_import, env.funcHandleWord(f), this.#L + base);
         else {
           // with fuel on, the call also does the callee's entry charge
-          const op = env.tunables.consumeFuel ? Op.call_fuel : Op.call;
-          this.#emit(op, f, this.#L + base);
+          if (own) this.#emit(Op.call_fuel, f, this.#L + base, fuel);
+          else this.#emit(Op.call, f, this.#L + base);
         }
         this.#blockEnd();
         this.#h = base;

@@ -125,7 +125,7 @@ Deno.test("with fuel on, a compare still fuses into its if/br_if and each path p
   assert.equal(inst.vm.fuel, 1000 - 12 - 14 - 12);
 });
 
-Deno.test("with fuel on, a call does the callee's entry charge; running out stops at that fuel op", () => {
+Deno.test("with fuel on, a call charges the caller's block and the callee's entry; running out stops at the right op", () => {
   const wat = `(module
     (func $g (param i32) (result i32)
       (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 10)) (else (i32.const 20))))
@@ -154,6 +154,20 @@ Deno.test("with fuel on, a call does the callee's entry charge; running out stop
   assert.equal(vm.callRun().kind, "return");
   assert.equal(vm.i32[2 * base], 110);
   assert.equal(vm.fuel, 94);
+  vm.callEnd();
+  // too little for f's own charge (2): stops at the call itself, nothing done
+  vm.fuel = 1;
+  const base2 = vm.callStart(vm.funcs.length - 1);
+  vm.i32[2 * base2] = 1;
+  const r2 = vm.callRun();
+  assert.equal(r2.kind, "fuel");
+  assert.equal(vm.fuel, 1);
+  if (r2.kind !== "fuel") return;
+  assert.equal(decodeInstruction(inst.compiled.code, r2.pc).op.name, "call_fuel");
+  vm.fuel = 8; // 2 + 3 + 1 (else) + 2
+  assert.equal(vm.callRun().kind, "return");
+  assert.equal(vm.i32[2 * base2], 120);
+  assert.equal(vm.fuel, 0);
   vm.callEnd();
 });
 

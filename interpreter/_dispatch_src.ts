@@ -242,8 +242,14 @@ export function run(vm: Vm): number {
         break;
       }
       case Op.call_fuel: {
+        // `fuel n` (the caller's charge; out of fuel stops here, nothing done),
         // `call`, then the callee's entry `fuel` op (if it has one) without a
         // dispatch; out of fuel stops at that op, as if it had been dispatched.
+        if (vm.fuel < code[pc + 3]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 3];
         const t = code[pc + 1];
         const nfp = fp + code[pc + 2];
         if (csp >= vm.csLimit || nfp + code[t + 3] > vm.regLimit) {
@@ -251,7 +257,7 @@ export function run(vm: Vm): number {
           break dispatch;
         }
         const cs = vm.cs;
-        cs[csp] = pc + 3;
+        cs[csp] = pc + 4;
         cs[csp + 1] = fp;
         cs[csp + 2] = inst.id;
         csp += 3;

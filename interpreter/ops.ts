@@ -87,9 +87,9 @@ const TABLE: readonly (readonly [string, string, boolean, string])[] = [
   ["fuel", "n:i", M, "consume n units of fuel; trap when exhausted"],
   [
     "call_fuel",
-    "target:f base:r",
+    "target:f base:r n:i",
     M,
-    "call, then do the callee's first op at once when it is fuel (saves a dispatch)",
+    "fuel n, call, then the callee's first op at once when it is fuel (saves dispatches)",
   ],
   ["epoch", "", M, "trap (interrupt) when the epoch deadline has passed"],
   ["icount", "n:i", M, "add n to the executed-instruction counter"],
