@@ -163,6 +163,46 @@ function rethrowCompile(error: unknown): never {
 }
 
 /**
+ * The two-way link between the facade's objects of one kind (Memory, Table,
+ * Global) and the runtime objects they stand for: one facade object per
+ * runtime object, so an export keeps its identity wherever it goes.
+ */
+class Bridge<Rt extends object> {
+  readonly #rtOf = new WeakMap<object, Rt>();
+  readonly #jsOf = new WeakMap<Rt, object>();
+
+  constructor(readonly kind: string) {}
+
+  /** Links a facade object and its runtime object. */
+  link(js: object, rt: Rt): void {
+    this.#rtOf.set(js, rt);
+    this.#jsOf.set(rt, js);
+  }
+
+  /** The runtime object behind `v`, or undefined when `v` is not one of ours. */
+  find(v: unknown): Rt | undefined {
+    return typeof v === "object" && v !== null ? this.#rtOf.get(v) : undefined;
+  }
+
+  /** The runtime object behind `v`; a TypeError when `v` is not one of ours. */
+  require(v: unknown): Rt {
+    const rt = this.find(v);
+    if (rt === undefined) throw new TypeError(`not a WebAssembly.${this.kind}`);
+    return rt;
+  }
+
+  /** The facade object of `rt`, made from `proto` the first time it is asked for. */
+  wrap(rt: Rt, proto: object): object {
+    let js = this.#jsOf.get(rt);
+    if (js === undefined) {
+      js = Object.create(proto) as object;
+      this.link(js, rt);
+    }
+    return js;
+  }
+}
+
+/**
  * Builds a `WebAssembly` namespace object over an engine and a store.
  *
  * @param options the engine and store to run on
@@ -185,12 +225,9 @@ export function createWebAssembly(options: WebAssemblyOptions = {}): typeof glob
   const moduleOf = new WeakMap<object, RtModule>();
   const funcOf = new WeakMap<object, Func>();
   const jsOfFunc = new WeakMap<Func, ExportedFunction>();
-  const memoryOf = new WeakMap<object, RtMemory>();
-  const jsOfMemory = new WeakMap<RtMemory, object>();
-  const tableOf = new WeakMap<object, RtTable>();
-  const jsOfTable = new WeakMap<RtTable, object>();
-  const globalOf = new WeakMap<object, RtGlobal>();
-  const jsOfGlobal = new WeakMap<RtGlobal, object>();
+  const memories = new Bridge<RtMemory>("Memory");
+  const tables = new Bridge<RtTable>("Table");
+  const globals = new Bridge<RtGlobal>("Global");
 
   function toWasm(v: unknown, type: ValType): Val {
     switch (type) {
@@ -394,7 +431,7 @@ export function createWebAssembly(options: WebAssemblyOptions = {}): typeof glob
           return funcOf.get(v) ?? hostFunction(v as (...a: unknown[]) => unknown, type.type);
         }
         case "global": {
-          const g = typeof v === "object" && v !== null ? globalOf.get(v) : undefined;
+          const g = globals.find(v);
           if (g !== undefined) return g;
           const gt = type.type;
           if (typeof v === "number" || typeof v === "bigint") {
@@ -414,12 +451,12 @@ export function createWebAssembly(options: WebAssemblyOptions = {}): typeof glob
           throw mismatch("a global import requires a number, a BigInt or a WebAssembly.Global");
         }
         case "memory": {
-          const m = typeof v === "object" && v !== null ? memoryOf.get(v) : undefined;
+          const m = memories.find(v);
           if (m === undefined) throw mismatch("a memory import requires a WebAssembly.Memory");
           return m;
         }
         case "table": {
-          const t = typeof v === "object" && v !== null ? tableOf.get(v) : undefined;
+          const t = tables.find(v);
           if (t === undefined) throw mismatch("a table import requires a WebAssembly.Table");
           return t;
         }
@@ -433,9 +470,9 @@ export function createWebAssembly(options: WebAssemblyOptions = {}): typeof glob
       const value = instance.getExport(e.name)!;
       let js: unknown;
       if (value instanceof Func) js = exportedFunction(value, e.index);
-      else if (value instanceof RtMemory) js = wrapMemory(value);
-      else if (value instanceof RtTable) js = wrapTable(value);
-      else js = wrapGlobal(value as RtGlobal);
+      else if (value instanceof RtMemory) js = memories.wrap(value, Memory.prototype);
+      else if (value instanceof RtTable) js = tables.wrap(value, Table.prototype);
+      else js = globals.wrap(value as RtGlobal, Global.prototype);
       Object.defineProperty(out, e.name, { value: js, enumerable: true, writable: false });
     }
     return Object.freeze(out);
@@ -471,12 +508,6 @@ export function createWebAssembly(options: WebAssemblyOptions = {}): typeof glob
     }
   }
 
-  function requireMemory(m: unknown): RtMemory {
-    const rt = typeof m === "object" && m !== null ? memoryOf.get(m) : undefined;
-    if (rt === undefined) throw new TypeError("not a WebAssembly.Memory");
-    return rt;
-  }
-
   class Memory {
     /**
      * @param descriptor `initial` and optional `maximum`, in 64 KiB pages
@@ -498,16 +529,15 @@ export function createWebAssembly(options: WebAssemblyOptions = {}): typeof glob
       }
       const type: MemoryType = { limits: { min, max } };
       const rt = new RtMemory(store, type);
-      memoryOf.set(this, rt);
-      jsOfMemory.set(rt, this);
+      memories.link(this, rt);
     }
 
     get buffer(): ArrayBuffer {
-      return requireMemory(this).buffer;
+      return memories.require(this).buffer;
     }
 
     grow(delta: number): number {
-      const rt = requireMemory(this);
+      const rt = memories.require(this);
       const old = rt.grow(enforceU32(delta, "delta"));
       if (old < 0) throw new RangeError("WebAssembly.Memory.grow(): maximum memory size exceeded");
       return old;
@@ -516,22 +546,6 @@ export function createWebAssembly(options: WebAssemblyOptions = {}): typeof glob
     get [Symbol.toStringTag](): string {
       return "WebAssembly.Memory";
     }
-  }
-
-  function wrapMemory(rt: RtMemory): object {
-    let js = jsOfMemory.get(rt);
-    if (js === undefined) {
-      js = Object.create(Memory.prototype) as object;
-      memoryOf.set(js, rt);
-      jsOfMemory.set(rt, js);
-    }
-    return js;
-  }
-
-  function requireTable(t: unknown): RtTable {
-    const rt = typeof t === "object" && t !== null ? tableOf.get(t) : undefined;
-    if (rt === undefined) throw new TypeError("not a WebAssembly.Table");
-    return rt;
   }
 
   class Table {
@@ -564,30 +578,29 @@ export function createWebAssembly(options: WebAssemblyOptions = {}): typeof glob
       const rt = new RtTable(store, type, init);
       // The runtime's default parameter turns `undefined` into null; externref keeps it.
       if (init === undefined) { for (let i = 0; i < min; i++) rt.set(i, undefined); }
-      tableOf.set(this, rt);
-      jsOfTable.set(rt, this);
+      tables.link(this, rt);
     }
 
     get length(): number {
-      return requireTable(this).size();
+      return tables.require(this).size();
     }
 
     get(index: number): unknown {
-      const rt = requireTable(this);
+      const rt = tables.require(this);
       const i = enforceU32(index, "index");
       if (i >= rt.size()) throw new RangeError(`table index ${i} out of bounds`);
       return toJs(rt.get(i), rt.element);
     }
 
     set(index: number, value?: unknown): void {
-      const rt = requireTable(this);
+      const rt = tables.require(this);
       const i = enforceU32(index, "index");
       if (i >= rt.size()) throw new RangeError(`table index ${i} out of bounds`);
       rt.set(i, arguments.length < 2 ? defaultValue(rt.element) : toWasm(value, rt.element));
     }
 
     grow(delta: number, value?: unknown): number {
-      const rt = requireTable(this);
+      const rt = tables.require(this);
       const n = enforceU32(delta, "delta");
       const init = arguments.length < 2 ? defaultValue(rt.element) : toWasm(value, rt.element);
       const old = n > MAX_TABLE_ELEMENTS ? -1 : rt.grow(n, init);
@@ -601,22 +614,6 @@ export function createWebAssembly(options: WebAssemblyOptions = {}): typeof glob
     }
   }
 
-  function wrapTable(rt: RtTable): object {
-    let js = jsOfTable.get(rt);
-    if (js === undefined) {
-      js = Object.create(Table.prototype) as object;
-      tableOf.set(js, rt);
-      jsOfTable.set(rt, js);
-    }
-    return js;
-  }
-
-  function requireGlobal(g: unknown): RtGlobal {
-    const rt = typeof g === "object" && g !== null ? globalOf.get(g) : undefined;
-    if (rt === undefined) throw new TypeError("not a WebAssembly.Global");
-    return rt;
-  }
-
   class Global {
     /**
      * @param descriptor `value` (the value type) and `mutable`
@@ -628,17 +625,16 @@ export function createWebAssembly(options: WebAssemblyOptions = {}): typeof glob
       if (type === ValType.v128) throw new TypeError("WebAssembly.Global(): v128 is not allowed");
       const gt: GlobalType = { type, mutable: Boolean(d.mutable) };
       const rt = new RtGlobal(store, gt, v === undefined ? defaultValue(type) : toWasm(v, type));
-      globalOf.set(this, rt);
-      jsOfGlobal.set(rt, this);
+      globals.link(this, rt);
     }
 
     get value(): unknown {
-      const rt = requireGlobal(this);
+      const rt = globals.require(this);
       return toJs(rt.get(), rt.type.type);
     }
 
     set value(v: unknown) {
-      const rt = requireGlobal(this);
+      const rt = globals.require(this);
       if (!rt.type.mutable) {
         throw new TypeError("WebAssembly.Global: cannot set an immutable global");
       }
@@ -652,16 +648,6 @@ export function createWebAssembly(options: WebAssemblyOptions = {}): typeof glob
     get [Symbol.toStringTag](): string {
       return "WebAssembly.Global";
     }
-  }
-
-  function wrapGlobal(rt: RtGlobal): object {
-    let js = jsOfGlobal.get(rt);
-    if (js === undefined) {
-      js = Object.create(Global.prototype) as object;
-      globalOf.set(js, rt);
-      jsOfGlobal.set(rt, js);
-    }
-    return js;
   }
 
   function validate(bytes: BufferSource): boolean {
