@@ -120,3 +120,56 @@ export function registerProblem(
     },
   });
 }
+
+/**
+ * Registers one `run(n)` bench per engine in `group`, native as the baseline:
+ * each engine is instantiated and its `run(n)` checked once against `expect`
+ * (a wrong checksum or an error registers a failing case, an unsupported
+ * feature an ignored one), and every timed iteration checks it again.
+ *
+ * @param group the bench group
+ * @param engines the engines, native first
+ * @param bytes the module
+ * @param n the argument of `run`
+ * @param expect native's `run(n)`
+ * @param imports the module's imports, if any
+ */
+export function registerRunBenches(
+  group: string,
+  engines: readonly Engine[],
+  bytes: Uint8Array,
+  n: number,
+  expect: number,
+  imports?: object,
+): void {
+  for (const engine of engines) {
+    if (engine.unavailable !== null) {
+      registerProblem(group, engine, engine.unavailable, false);
+      continue;
+    }
+    let run: (n: number) => number;
+    let sampleMs: number;
+    try {
+      run = engine.instantiate(bytes, imports).run;
+      const sample = timeOnce(() => run(n));
+      if (sample.value !== expect) {
+        registerProblem(group, engine, `checksum ${sample.value}, native ${expect}`, true);
+        continue;
+      }
+      sampleMs = sample.ms;
+    } catch (e) {
+      registerProblem(group, engine, describeError(e), !isUnsupported(e));
+      continue;
+    }
+    Deno.bench({
+      name: engine.name,
+      group,
+      baseline: engine.name === "native",
+      ...iterationsFor(sampleMs),
+      fn() {
+        const got = run(n);
+        if (got !== expect) throw new Error(`${engine.name}: checksum ${got}, native ${expect}`);
+      },
+    });
+  }
+}

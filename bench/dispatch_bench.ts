@@ -19,13 +19,7 @@
 
 import { loadEngines } from "./_engines.ts";
 import { loadMicroKernels, microImports } from "./_micro.ts";
-import {
-  describeError,
-  isUnsupported,
-  iterationsFor,
-  registerProblem,
-  timeOnce,
-} from "./_bench_util.ts";
+import { describeError, registerRunBenches } from "./_bench_util.ts";
 
 const engines = await loadEngines();
 const native = engines[0];
@@ -46,34 +40,5 @@ for (const kernel of loadMicroKernels()) {
   const n = kernel.n;
   const expect = native.instantiate(kernel.bytes, microImports()).run(n);
   const group = `dispatch ${kernel.name} (n=${n}, ${countLabel(kernel.bytes, n, expect)})`;
-  for (const engine of engines) {
-    if (engine.unavailable !== null) {
-      registerProblem(group, engine, engine.unavailable, false);
-      continue;
-    }
-    let run: (n: number) => number;
-    let sampleMs: number;
-    try {
-      run = engine.instantiate(kernel.bytes, microImports()).run;
-      const sample = timeOnce(() => run(n));
-      if (sample.value !== expect) {
-        registerProblem(group, engine, `checksum ${sample.value}, native ${expect}`, true);
-        continue;
-      }
-      sampleMs = sample.ms;
-    } catch (e) {
-      registerProblem(group, engine, describeError(e), !isUnsupported(e));
-      continue;
-    }
-    Deno.bench({
-      name: engine.name,
-      group,
-      baseline: engine.name === "native",
-      ...iterationsFor(sampleMs),
-      fn() {
-        const got = run(n);
-        if (got !== expect) throw new Error(`${engine.name}: checksum ${got}, native ${expect}`);
-      },
-    });
-  }
+  registerRunBenches(group, engines, kernel.bytes, n, expect, microImports());
 }

@@ -18,13 +18,7 @@
 import { loadEngines } from "./_engines.ts";
 import { QUICK } from "./_kernels.ts";
 import { MICRO_DIR } from "./_micro.ts";
-import {
-  describeError,
-  isUnsupported,
-  iterationsFor,
-  registerProblem,
-  timeOnce,
-} from "./_bench_util.ts";
+import { registerRunBenches } from "./_bench_util.ts";
 
 /** The SIMD kernels: file stem, what one pass does, passes per timed run. */
 const KERNELS: ReadonlyArray<readonly [name: string, what: string, n: number]> = [
@@ -44,34 +38,5 @@ for (const [name, what, fullN] of KERNELS) {
   const n = QUICK ? 1 : fullN;
   const expect = native.instantiate(bytes).run(n);
   const group = `simd ${name} (n=${n}: ${what})`;
-  for (const engine of engines) {
-    if (engine.unavailable !== null) {
-      registerProblem(group, engine, engine.unavailable, false);
-      continue;
-    }
-    let run: (n: number) => number;
-    let sampleMs: number;
-    try {
-      run = engine.instantiate(bytes).run;
-      const sample = timeOnce(() => run(n));
-      if (sample.value !== expect) {
-        registerProblem(group, engine, `checksum ${sample.value}, native ${expect}`, true);
-        continue;
-      }
-      sampleMs = sample.ms;
-    } catch (e) {
-      registerProblem(group, engine, describeError(e), !isUnsupported(e));
-      continue;
-    }
-    Deno.bench({
-      name: engine.name,
-      group,
-      baseline: engine.name === "native",
-      ...iterationsFor(sampleMs),
-      fn() {
-        const got = run(n);
-        if (got !== expect) throw new Error(`${engine.name}: checksum ${got}, native ${expect}`);
-      },
-    });
-  }
+  registerRunBenches(group, engines, bytes, n, expect);
 }
