@@ -14,8 +14,7 @@
  * - Scalars (splat inputs, extract outputs, shift counts, addresses) are in
  *   the main register file, as usual.
  * - Nothing here allocates per operation; the v128 file is allocated once per
- *   `Vm`, on first use (the last VM's file is cached in this module, so it
- *   stays reachable until another VM runs SIMD code).
+ *   `Vm`, on first use, and lives in `vm.v128File` (it goes with its VM).
  * - `run` sends the SIMD block of ops straight here (not through `runExt`);
  *   the most common lane-wise binary ops are inlined in {@link runSimd} with
  *   the same semantics as `simd_math.ts` (the differential tests run both).
@@ -43,10 +42,6 @@ import {
 import type { Vm } from "./vm.ts";
 import type { VmInstance } from "./vm_objects.ts";
 
-const FILES = new WeakMap<Vm, V128File>();
-let lastVm: Vm | null = null;
-let lastFile: V128File = new V128File(0);
-
 /**
  * The v128 register file of a VM: vector `s` holds the v128 value of absolute
  * register slot `s` (words `i32[4*s .. 4*s+3]`). Allocated on first use.
@@ -63,15 +58,7 @@ let lastFile: V128File = new V128File(0);
  * ```
  */
 export function v128Registers(vm: Vm): V128File {
-  if (vm === lastVm) return lastFile;
-  let f = FILES.get(vm);
-  if (f === undefined) {
-    f = new V128File(vm.i32.length >> 1);
-    FILES.set(vm, f);
-  }
-  lastVm = vm;
-  lastFile = f;
-  return f;
+  return vm.v128File ??= new V128File(vm.i32.length >> 1);
 }
 
 /**

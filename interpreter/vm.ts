@@ -17,6 +17,7 @@
 
 import { DEFAULT_MAX_WASM_STACK, TrapCode } from "@capstan/environ";
 import { EXIT_EPOCH, EXIT_FUEL, EXIT_HOST, EXIT_RETURN, run } from "./_dispatch.ts";
+import type { V128File } from "./simd_math.ts";
 import { VmFunc, type VmInstance } from "./vm_objects.ts";
 
 /** Why `callRun` returned. */
@@ -126,6 +127,8 @@ export class Vm {
   epochDeadline: number = Infinity;
   /** Executed instructions (code compiled with `countInstructions`). */
   instructions = 0;
+  /** The v128 register file, allocated by `v128Registers` when SIMD code first runs. */
+  v128File: V128File | null = null;
   /** The code of the last trap. */
   trapCode = 0;
   /** The host function of the last host-call exit. */
