@@ -5,6 +5,7 @@
  * @module
  */
 
+import { parseWat } from "@capstan/environ";
 import { Wasi, type WasiInstance, type WasiReader, type WasiWriter } from "./wasi.ts";
 
 /** The part of the JS API's `WebAssembly` namespace the runner needs. */
@@ -115,106 +116,10 @@ export interface EngineStatus extends Engine {
   unavailable?: string;
 }
 
-// (module (import "wasi_snapshot_preview1" "proc_exit" (func (param i32)))
-//   (memory (export "memory") 1) (func (export "_start") (call 0 (i32.const 7))))
-const PROBE = new Uint8Array([
-  0,
-  97,
-  115,
-  109,
-  1,
-  0,
-  0,
-  0,
-  1,
-  8,
-  2,
-  96,
-  1,
-  127,
-  0,
-  96,
-  0,
-  0,
-  2,
-  36,
-  1,
-  22,
-  119,
-  97,
-  115,
-  105,
-  95,
-  115,
-  110,
-  97,
-  112,
-  115,
-  104,
-  111,
-  116,
-  95,
-  112,
-  114,
-  101,
-  118,
-  105,
-  101,
-  119,
-  49,
-  9,
-  112,
-  114,
-  111,
-  99,
-  95,
-  101,
-  120,
-  105,
-  116,
-  0,
-  0,
-  3,
-  2,
-  1,
-  1,
-  5,
-  3,
-  1,
-  0,
-  1,
-  7,
-  19,
-  2,
-  6,
-  109,
-  101,
-  109,
-  111,
-  114,
-  121,
-  2,
-  0,
-  6,
-  95,
-  115,
-  116,
-  97,
-  114,
-  116,
-  0,
-  1,
-  10,
-  8,
-  1,
-  6,
-  0,
-  65,
-  7,
-  16,
-  0,
-  11,
-]);
+/** A command that exits with 7: what the Capstan probe must report. */
+const PROBE = parseWat(`
+  (module (import "wasi_snapshot_preview1" "proc_exit" (func (param i32)))
+    (memory (export "memory") 1) (func (export "_start") (call 0 (i32.const 7))))`);
 
 /**
  * The engines to test on: native `WebAssembly`, and Capstan's facade when `@capstan/runtime`

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { parseWat } from "@capstan/environ";
 import assert from "node:assert/strict";
 import { engines, fixture, runWasi } from "./_test_runner.ts";
 import { Errno } from "./errno.ts";
@@ -435,60 +436,9 @@ Deno.test("Wasi.start() rejects a module without _start", () => {
 });
 
 Deno.test("Wasi.start() lets a trap propagate unchanged", async () => {
-  // (module (memory (export "memory") 1) (func (export "_start") unreachable))
-  const bytes = new Uint8Array([
-    0,
-    97,
-    115,
-    109,
-    1,
-    0,
-    0,
-    0,
-    1,
-    4,
-    1,
-    96,
-    0,
-    0,
-    3,
-    2,
-    1,
-    0,
-    5,
-    3,
-    1,
-    0,
-    1,
-    7,
-    19,
-    2,
-    6,
-    109,
-    101,
-    109,
-    111,
-    114,
-    121,
-    2,
-    0,
-    6,
-    95,
-    115,
-    116,
-    97,
-    114,
-    116,
-    0,
-    0,
-    10,
-    5,
-    1,
-    3,
-    0,
-    0,
-    11,
-  ]);
+  const bytes = parseWat(
+    `(module (memory (export "memory") 1) (func (export "_start") unreachable))`,
+  );
   const wasi = new Wasi();
   const { instance } = await WebAssembly.instantiate(bytes, {});
   assert.throws(() => wasi.start(instance), WebAssembly.RuntimeError);
