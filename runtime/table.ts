@@ -144,15 +144,17 @@ export class Table implements Stored {
    *
    * @param store the owning store
    * @param type element type and limits
-   * @param init the initial value of every element (default null)
+   * @param init the initial value of every element: null when omitted (an
+   *   explicit `undefined` is the externref `undefined`)
    * @throws TypeError / RangeError for an invalid type or value; Error when the limiter refuses it
    */
   // deno-lint-ignore no-explicit-any
-  constructor(store: Store<any>, type: TableType, init: Val = null) {
+  constructor(store: Store<any>, type: TableType, init?: Val) {
     checkTableType(type);
     store.checkNotBusy("creating a table");
     const s = store as Store<unknown>;
-    const value = toWasm(s, type.element, init, "table initial value");
+    const given = arguments.length < 3 ? null : init;
+    const value = toWasm(s, type.element, given, "table initial value");
     const limiter = s.resourceLimiter;
     const { min, max } = type.limits;
     if (limiter) {
@@ -219,14 +221,16 @@ export class Table implements Stored {
    * Grows the table by `delta` elements, each `init`.
    *
    * @param delta elements to add
-   * @param init the value of the new elements (default null)
+   * @param init the value of the new elements: null when omitted (an explicit
+   *   `undefined` is the externref `undefined`)
    * @returns the previous size, or -1 when the growth is refused
    */
-  grow(delta: number, init: Val = null): number {
+  grow(delta: number, init?: Val): number {
     if (!Number.isInteger(delta) || delta < 0) {
       throw new RangeError(`table growth must be a non-negative integer, found ${delta}`);
     }
-    const value = toWasm(this.store, this.element, init, "table growth value");
+    const given = arguments.length < 2 ? null : init;
+    const value = toWasm(this.store, this.element, given, "table growth value");
     return this._grow(delta, refToHandle(this.store, this.element, value));
   }
 

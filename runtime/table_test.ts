@@ -30,3 +30,16 @@ Deno.test("Table get/set/grow check bounds, types, and the limiter", () => {
   assert.equal(t2.grow(1), -1);
   assert.deepEqual(t2.get(2), { x: 1 });
 });
+
+Deno.test("Table keeps an explicit undefined externref, and an omitted init is null", () => {
+  const store = new Store(new Engine(), undefined);
+  const type = { element: ValType.externref, limits: { min: 2, max: undefined } } as const;
+  const given = new Table(store, type, undefined);
+  assert.equal(given.get(0), undefined);
+  assert.equal(given.grow(1, undefined), 2);
+  assert.equal(given.get(2), undefined);
+  const omitted = new Table(store, type);
+  assert.equal(omitted.get(1), null);
+  assert.equal(omitted.grow(1), 2);
+  assert.equal(omitted.get(2), null);
+});

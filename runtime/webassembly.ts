@@ -576,8 +576,6 @@ export function createWebAssembly(options: WebAssemblyOptions = {}): typeof glob
         : toWasm(value, element);
       const type: TableType = { element, limits: { min, max } };
       const rt = new RtTable(store, type, init);
-      // The runtime's default parameter turns `undefined` into null; externref keeps it.
-      if (init === undefined) { for (let i = 0; i < min; i++) rt.set(i, undefined); }
       tables.link(this, rt);
     }
 
@@ -605,7 +603,6 @@ export function createWebAssembly(options: WebAssemblyOptions = {}): typeof glob
       const init = arguments.length < 2 ? defaultValue(rt.element) : toWasm(value, rt.element);
       const old = n > MAX_TABLE_ELEMENTS ? -1 : rt.grow(n, init);
       if (old < 0) throw new RangeError("WebAssembly.Table.grow(): failed to grow the table");
-      if (init === undefined) { for (let i = old; i < old + n; i++) rt.set(i, undefined); }
       return old;
     }
 
