@@ -41,7 +41,14 @@ export function hostPath(root: string, parts: readonly string[]): string {
   return root.endsWith("/") ? root + parts.join("/") : `${root}/${parts.join("/")}`;
 }
 
-function lstatOrNull(path: string): Deno.FileInfo | null {
+/**
+ * The host file's own metadata (a symlink is not followed), or null when
+ * nothing is there.
+ *
+ * @param path a host path
+ * @returns its lstat, or null
+ */
+export function lstatOrNull(path: string): Deno.FileInfo | null {
   try {
     return Deno.lstatSync(path);
   } catch (err) {

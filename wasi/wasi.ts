@@ -56,7 +56,7 @@ import {
   type WasiWriter,
 } from "./_fd_table.ts";
 import { filetypeOf, writeFilestat, writeStreamFilestat } from "./_filestat.ts";
-import { resolveEntry, resolvePath, symlinkTargetEscapes } from "./_sandbox.ts";
+import { lstatOrNull, resolveEntry, resolvePath, symlinkTargetEscapes } from "./_sandbox.ts";
 
 export type { WasiReader, WasiWriter } from "./_fd_table.ts";
 
@@ -828,15 +828,6 @@ function guard(fn: WasiHostFunction): WasiHostFunction {
       throw err;
     }
   };
-}
-
-function lstatOrNull(path: string): Deno.FileInfo | null {
-  try {
-    return Deno.lstatSync(path);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return null;
-    throw err;
-  }
 }
 
 function readInto(source: WasiReader, iovecs: Uint8Array[]): number {
