@@ -60,7 +60,7 @@ import {
 
 /** One measured cell: a time, or why there is none. */
 type Cell =
-  | { kind: "ok"; ms: number }
+  | { kind: "ok"; ms: number; range?: readonly [min: number, max: number] }
   | { kind: "na"; why: string }
   | { kind: "bad"; why: string };
 
@@ -142,7 +142,8 @@ function timeCell(spec: CellSpec, expect: number): Cell {
       if (r.got !== expect) return { kind: "bad", why: `result ${r.got}, expected ${expect}` };
       times.push(r.ms!);
     }
-    return { kind: "ok", ms: median(times) };
+    const range = times.length > 1 ? [Math.min(...times), Math.max(...times)] as const : undefined;
+    return { kind: "ok", ms: median(times), range };
   } catch (e) {
     return errorCell(e);
   }
@@ -152,6 +153,12 @@ function timeCell(spec: CellSpec, expect: number): Cell {
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor((sorted.length - 1) / 2)];
+}
+
+/** The min–max of a cell's per-process times, or an empty string. */
+function rangeText(c: Cell): string {
+  if (c.kind !== "ok" || c.range === undefined) return "";
+  return `${fmtNum(c.range[0], 3)}–${fmtNum(c.range[1], 3)}`;
 }
 
 /** A cell for an error: `n/a` when the feature is unsupported, else a failure. */
@@ -237,7 +244,9 @@ const print = (text: string) => {
     cn.push(r[0]);
     cp.push(r[1]);
     pn.push(r[2]);
-    rows.push([kernel.name, String(n), ...cells.map((c) => cellText(c)), ...r.map(fmtRatio)]);
+    const row = [kernel.name, String(n), ...cells.map((c) => cellText(c)), ...r.map(fmtRatio)];
+    if (processes > 1 && isolate) row.push(rangeText(cells[1]));
+    rows.push(row);
     console.error(`  ${kernel.name}: ${cells.map((c, i) => `${engines[i].name} ${cellText(c)}`)}`);
   }
   const means = [geomean(cn), geomean(cp), geomean(pn)];
@@ -248,6 +257,7 @@ const print = (text: string) => {
     "",
     "",
     ...means.map((g) => `${fmtRatio(g.mean)}${g.count < kernels.length ? ` (${g.count})` : ""}`),
+    ...(processes > 1 && isolate ? [""] : []),
   ]);
   print(
     "## Execution: corpus kernels\n\n" +
@@ -265,9 +275,13 @@ const print = (text: string) => {
           "Capstan/native",
           "Capstan/polywasm",
           "polywasm/native",
+          ...(processes > 1 && isolate ? ["Capstan range ms"] : []),
         ],
         rows,
-      ),
+      ) +
+      (processes > 1 && isolate
+        ? "\nCapstan range: the fastest and slowest of its processes' times (repeatability).\n"
+        : ""),
   );
 }
 
