@@ -61,6 +61,13 @@ export interface CapstanHooks {
    */
   countInstructions?(bytes: Uint8Array, n: number, expect: number): number;
   /**
+   * Instantiates an import-free module with fuel metering on, calls `run(n)`,
+   * checks its result against `expect`, and returns the fuel it consumed:
+   * the number of wasm operators executed, counted by the VM's fuel counter
+   * (wasmtime's rule: `nop`, `drop`, `block`, `loop`, `end`, `else` are free).
+   */
+  countWasmOperators?(bytes: Uint8Array, n: number, expect: number): number;
+  /**
    * Instantiates an import-free module through the runtime API
    * (`Engine`/`Module`/`Store`/`Linker`) with the given settings; with both
    * off it is the reference for measuring what they cost.
@@ -218,6 +225,7 @@ interface RuntimeApi {
   Module: new (engine: object, bytes: Uint8Array) => object;
   Store: new (engine: object, data: undefined) => {
     setFuel(fuel: number): void;
+    getFuel(): number;
     setEpochDeadline(ticks: number): void;
     /** The store's VM (runtime-internal; read here only for its counter). */
     readonly _vm?: { instructions: number };
@@ -257,35 +265,51 @@ function capstanHooks(mod: Record<string, unknown>): CapstanHooks {
     typeof api.Engine === "function" && typeof api.Module === "function" &&
     typeof api.Store === "function" && typeof api.Linker === "function"
   ) {
+    /** A store and its `run` export for `bytes`, compiled by an engine with `config`. */
+    const instantiateRun = (
+      bytes: Uint8Array,
+      config: ConstructorParameters<typeof api.Engine>[0],
+    ) => {
+      const engine = new api.Engine(config);
+      const module = new api.Module(engine, bytes);
+      const store = new api.Store(engine, undefined);
+      const run = new api.Linker(engine).instantiate(store, module).getFunc("run")?.typed();
+      return { store, run };
+    };
+    /** Calls `run(n)` and checks its result. */
+    const checkedRun = (run: ((n: number) => unknown) | undefined, n: number, expect: number) => {
+      if (run === undefined) throw new TypeError("module has no exported function run");
+      const got = (run(n) as number) >>> 0;
+      if (got !== expect) throw new Error(`counted run returned ${got}, expected ${expect}`);
+    };
     hooks.instantiateConfigured = (bytes, config) => {
-      const engine = new api.Engine({
+      const { store, run } = instantiateRun(bytes, {
         consumeFuel: config.fuel,
         epochInterruption: config.epochs,
       });
-      const module = new api.Module(engine, bytes);
-      const store = new api.Store(engine, undefined);
       if (config.fuel) store.setFuel(Number.MAX_SAFE_INTEGER);
       if (config.epochs) store.setEpochDeadline(2 ** 30);
-      const instance = new api.Linker(engine).instantiate(store, module);
-      const run = instance.getFunc("run")?.typed();
       return wrapExports(run === undefined ? {} : { run });
     };
     hooks.countInstructions = (bytes, n, expect) => {
-      const engine = new api.Engine({ tunables: { countInstructions: true } });
-      const module = new api.Module(engine, bytes);
-      const store = new api.Store(engine, undefined);
+      const { store, run } = instantiateRun(bytes, { tunables: { countInstructions: true } });
       const vm = store._vm;
       if (vm === undefined || typeof vm.instructions !== "number") {
         throw new Error("the store exposes no VM instruction counter");
       }
-      const run = new api.Linker(engine).instantiate(store, module).getFunc("run")?.typed();
-      if (run === undefined) throw new TypeError("module has no exported function run");
       const before = vm.instructions;
-      const got = (run(n) as number) >>> 0;
-      if (got !== expect) throw new Error(`counted run returned ${got}, expected ${expect}`);
+      checkedRun(run, n, expect);
       const executed = vm.instructions - before;
       if (!(executed > 0)) throw new Error("the instruction counter did not move");
       return executed;
+    };
+    hooks.countWasmOperators = (bytes, n, expect) => {
+      const { store, run } = instantiateRun(bytes, { consumeFuel: true });
+      store.setFuel(Number.MAX_SAFE_INTEGER);
+      checkedRun(run, n, expect);
+      const consumed = Number.MAX_SAFE_INTEGER - store.getFuel();
+      if (!(consumed > 0)) throw new Error("the fuel counter did not move");
+      return consumed;
     };
   }
   return hooks;

@@ -90,3 +90,16 @@ Deno.test({
     assert.equal((large - small) % 1000, 0);
   },
 });
+
+Deno.test({
+  name: "the Capstan wasm-operator count of empty_loop is 7 operators per iteration",
+  ignore: capstan.unavailable !== null || capstan.hooks.countWasmOperators === undefined,
+  fn() {
+    const empty = loadMicroKernels().find((k) => k.name === "empty_loop")!;
+    const count = capstan.hooks.countWasmOperators!;
+    // One iteration: local.get, i32.const, i32.add, local.tee, local.get,
+    // i32.ne, br_if (`loop` and `end` are free under wasmtime's fuel rule).
+    assert.equal(count(empty.bytes, 1100, 1100) - count(empty.bytes, 100, 100), 7 * 1000);
+    assert.throws(() => count(empty.bytes, 5, 6), /returned 5, expected 6/);
+  },
+});

@@ -3,9 +3,9 @@
  * (native V8, Capstan, polywasm) at the manifest's `n`, checks each checksum
  * against `kernels.json`, and prints times and ratios with geometric means;
  * then the SIMD kernels (time, ratio, checksum checked against native), the
- * dispatch microkernels (ns per iteration, and ns per VM instruction
- * from Capstan's instruction counter), translation speed (MB/s) and call
- * overheads.
+ * dispatch microkernels (ns per iteration, per wasm operator from Capstan's
+ * fuel counter, per VM instruction from its instruction counter), translation
+ * speed (MB/s) and call overheads.
  *
  * Flags:
  * - `--quick` (or `CAPSTAN_BENCH_QUICK=1`): tiny `n`, checksums checked against
@@ -344,31 +344,43 @@ if (!args.values["no-extras"]) {
         note(e, `dispatch ${micro.name}`, c);
         return c;
       });
-      const count = countInstructions(micro.bytes, n, expect);
+      const count = countWith(capstan.hooks.countInstructions, micro.bytes, n, expect);
+      const ops = countWith(capstan.hooks.countWasmOperators, micro.bytes, n, expect);
       const [tn, tc, tp] = cells.map(cellMs);
-      const perIter = (t: number | null) => (t === null ? null : (t * 1e6) / n);
-      const perInstr = count === null || tc === null ? null : (tc * 1e6) / count;
+      const per = (
+        t: number | null,
+        k: number | null,
+      ) => (t === null || k === null ? null : (t * 1e6) / k);
       rows.push([
         micro.name,
-        fmtNum(perIter(tn)),
-        fmtNum(perIter(tc)),
-        fmtNum(perIter(tp)),
+        fmtNum(per(tn, n)),
+        fmtNum(per(tc, n)),
+        fmtNum(per(tp, n)),
+        ops === null ? "n/a" : fmtNum(ops / n),
+        fmtNum(per(tn, ops)),
+        fmtNum(per(tc, ops)),
         count === null ? "n/a" : fmtNum(count / n),
-        fmtNum(perInstr),
+        fmtNum(per(tc, count)),
         fmtRatio(ratio(tc, tn)),
         micro.what,
       ]);
     }
     print(
       "## Dispatch microkernels (`bench/kernels/*.wat`)\n\n" +
-        "ns per loop iteration; VM instrs/iter and ns/VM instr come from Capstan's own " +
-        "instruction counter (n/a until the VM exposes it).\n\n" +
+        "ns per loop iteration, and per executed instruction. Wasm ops/iter is what one iteration " +
+        "executes in wasm operators, read from Capstan's fuel counter (wasmtime's rule: `nop`, " +
+        "`drop`, `block`, `loop`, `end`, `else` are free); VM instrs/iter is what Capstan's " +
+        "bytecode executes for them, read from its instruction counter (super-instructions make " +
+        "it smaller). Both are counted, never estimated.\n\n" +
         markdownTable(
           [
             "kernel",
             "native ns/iter",
             "Capstan ns/iter",
             "polywasm ns/iter",
+            "wasm ops/iter",
+            "native ns/wasm op",
+            "Capstan ns/wasm op",
             "VM instrs/iter",
             "Capstan ns/VM instr",
             "Capstan/native",
@@ -599,13 +611,18 @@ function timeCompile(unavailable: string | null, compile: () => unknown): Cell {
   }
 }
 
-function countInstructions(bytes: Uint8Array, n: number, expect: number): number | null {
-  const count = capstan.hooks.countInstructions;
-  if (capstan.unavailable !== null || count === undefined) return null;
+/** Runs one of Capstan's counting hooks; `null` (with a note) when it is absent or fails. */
+function countWith(
+  hook: ((bytes: Uint8Array, n: number, expect: number) => number) | undefined,
+  bytes: Uint8Array,
+  n: number,
+  expect: number,
+): number | null {
+  if (capstan.unavailable !== null || hook === undefined) return null;
   try {
-    return count(bytes, n, expect);
+    return hook(bytes, n, expect);
   } catch (e) {
-    console.error(`note: instruction count failed: ${describeError(e)}`);
+    console.error(`note: counting run failed: ${describeError(e)}`);
     return null;
   }
 }

@@ -7,10 +7,10 @@
  * Invariants:
  * - Checksums are checked against a native run before timing and on every
  *   iteration.
- * - When Capstan exposes its instruction counter, the group name carries the
- *   number of VM instructions one `run(n)` executes, read from the counter
- *   (never estimated); ns per instruction = time / that count. `deno task
- *   bench:compare` prints that division as a table.
+ * - The group name carries what one Capstan `run(n)` executes, read from its
+ *   counters (never estimated): wasm operators (the fuel counter, wasmtime's
+ *   rule) and VM instructions; ns per instruction = time / that count.
+ *   `deno task bench:compare` prints those divisions as a table.
  *
  * Run: `deno bench -A bench/dispatch_bench.ts`
  *
@@ -25,14 +25,18 @@ const engines = await loadEngines();
 const native = engines[0];
 const capstan = engines.find((e) => e.name === "capstan")!;
 
-/** VM instructions executed by one Capstan `run(n)`, or a note why unknown. */
+/**
+ * What one Capstan `run(n)` executes, read from its counters: wasm operators
+ * (fuel) and VM instructions; or a note why unknown.
+ */
 function countLabel(bytes: Uint8Array, n: number, expect: number): string {
-  const count = capstan.hooks.countInstructions;
-  if (capstan.unavailable !== null || count === undefined) return "VM instr count n/a";
+  const { countWasmOperators, countInstructions } = capstan.hooks;
+  if (capstan.unavailable !== null || countInstructions === undefined) return "counts n/a";
   try {
-    return `${count(bytes, n, expect)} VM instrs`;
+    const ops = countWasmOperators === undefined ? "n/a" : countWasmOperators(bytes, n, expect);
+    return `${ops} wasm ops, ${countInstructions(bytes, n, expect)} VM instrs`;
   } catch (e) {
-    return `VM instr count failed: ${describeError(e)}`;
+    return `count failed: ${describeError(e)}`;
   }
 }
 
