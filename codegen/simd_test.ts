@@ -15,6 +15,7 @@ import {
   ValType,
 } from "@capstan/environ";
 import { compileModule, disassembleModule } from "./compile.ts";
+import { Op } from "@capstan/interpreter";
 import {
   BINARY,
   buildModule,
@@ -309,11 +310,14 @@ Deno.test("deterministic mode (nanCanonicalization) makes NaN lanes of f32x4/f64
 Deno.test("SIMD bytecode disassembles with wasm op names and memory trap sites", () => {
   const t = translateModule(parseWat(`(module (memory 1)
     (func (param i32) (result i32)
-      (i32x4.extract_lane 1 (i32x4.add (v128.load offset=32 (local.get 0)) (v128.const i32x4 1 2 3 4)))))`));
+      (i32x4.extract_lane 1 (i16x8.add
+        (i32x4.add (v128.load offset=32 (local.get 0)) (v128.const i32x4 1 2 3 4))
+        (v128.const i32x4 5 6 7 8)))))`));
   const text = disassembleModule(compileModule(t));
-  assert.match(text, /simd_load r\d+, v128\.load, r0, 32 .*trap MemoryOutOfBounds/);
+  assert.match(text, /simd_load128 r\d+, r0, 32 .*trap MemoryOutOfBounds/);
   assert.match(text, /v128_const r\d+, 1, 2, 3, 4/);
-  assert.match(text, /simd_bin r\d+, i32x4\.add, r\d+, r\d+/);
+  assert.match(text, /i32x4_add r\d+, r\d+, r\d+/);
+  assert.match(text, /simd_bin r\d+, i16x8\.add, r\d+, r\d+/);
   assert.match(text, /simd_extract r\d+, i32x4\.extract_lane, r\d+, 1/);
 });
 
@@ -376,6 +380,35 @@ Deno.test("random programs of integer SIMD ops over v128 locals agree with nativ
       (native.exports[`f${f}`] as () => void)();
       t.call(`f${f}`);
       assert.deepEqual(om.slice(RESULT, RESULT + 64), nm.slice(RESULT, RESULT + 64), `f${f}`);
+    }
+  }
+});
+
+Deno.test("a trap in the middle of a straight-line SIMD sequence reports that op's pc", () => {
+  // runSimd runs consecutive SIMD ops in one call; the store traps after two ops that ran
+  const w = parseWat(`(module (memory 1)
+    (func (export "f") (param i32)
+      (v128.store (local.get 0)
+        (f32x4.add (v128.load (i32.const 0)) (v128.load offset=16 (i32.const 0))))))`);
+  const t = new TestInstance(w);
+  const fn = t.compiled.functions[0];
+  const handle = t.vm.funcs.findIndex((f) => f?.instance === t.inst && f.entry === fn.entry);
+  for (const [addr, trapped] of [[65536 - 16, false], [65536 - 15, true]] as const) {
+    const base = t.vm.callStart(handle);
+    t.vm.i32[2 * base] = addr;
+    const r = t.vm.callRun();
+    try {
+      if (!trapped) {
+        assert.equal(r.kind, "return");
+        continue;
+      }
+      assert.equal(r.kind, "trap");
+      if (r.kind !== "trap") continue;
+      assert.equal(r.code, TrapCode.MemoryOutOfBounds);
+      assert.equal(t.compiled.code[r.pc], Op.simd_store128);
+      assert.ok(fn.traps.some((e) => e.pc === r.pc && e.code === TrapCode.MemoryOutOfBounds));
+    } finally {
+      t.vm.callEnd();
     }
   }
 });

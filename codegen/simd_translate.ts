@@ -11,7 +11,8 @@
  * - Operands are popped top first, their registers taken in push order (as
  *   the scalar translator does), then the result is pushed as a temporary.
  * - Lane-wise ops carry the wasm sub-opcode as their `sub` operand; the VM's
- *   lane math (`simd_math.ts`) is selected by it.
+ *   lane math (`simd_math.ts`) is selected by it. The most common forms
+ *   (plain `v128.load`/`v128.store`, the `BINARY_OPS`) get ops of their own.
  *
  * @module
  */
@@ -48,6 +49,22 @@ const NAN_PRODUCING = new Set([
   "nearest",
   "demote_f64x2_zero",
   "promote_low_f32x4",
+]);
+
+/** Binary SIMD operators with an op of their own (no `sub` operand), by sub-opcode. */
+const BINARY_OPS: ReadonlyMap<number, number> = new Map([
+  [78, Op.v128_and],
+  [80, Op.v128_or],
+  [81, Op.v128_xor],
+  [174, Op.i32x4_add],
+  [177, Op.i32x4_sub],
+  [181, Op.i32x4_mul],
+  [228, Op.f32x4_add],
+  [229, Op.f32x4_sub],
+  [230, Op.f32x4_mul],
+  [240, Op.f64x2_add],
+  [241, Op.f64x2_sub],
+  [242, Op.f64x2_mul],
 ]);
 
 /**
@@ -99,12 +116,13 @@ export function translateSimd(host: SimdTranslatorHost, key: number, r: Operator
       const offset = r.memOffset | 0;
       if (results.length === 0) { // v128.store
         const [ra, rv] = operands2(host);
-        host.emit(Op.simd_store, sub, ra, rv, offset, 0);
+        host.emit(Op.simd_store128, ra, rv, offset);
         return;
       }
       const ra = host.reg(host.pop());
       const d = host.pushTemp(ValType.v128);
-      host.emit(Op.simd_load, d, sub, ra, offset);
+      if (sub === 0) host.emit(Op.simd_load128, d, ra, offset); // v128.load
+      else host.emit(Op.simd_load, d, sub, ra, offset);
       return;
     }
     case "memarg_lane": {
@@ -156,7 +174,9 @@ export function translateSimd(host: SimdTranslatorHost, key: number, r: Operator
   }
   const [ra, rb] = operands2(host);
   const d = host.pushTemp(ValType.v128);
-  host.emit(params[1] === ValType.v128 ? Op.simd_bin : Op.simd_shift, d, sub, ra, rb);
+  const own = BINARY_OPS.get(sub);
+  if (own !== undefined) host.emit(own, d, ra, rb);
+  else host.emit(params[1] === ValType.v128 ? Op.simd_bin : Op.simd_shift, d, sub, ra, rb);
   canonicalize(host, info.name, d);
 }
 
