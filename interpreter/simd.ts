@@ -1,7 +1,7 @@
 /**
  * The VM side of SIMD: the v128 register file and the handlers of the SIMD
- * bytecode ops (`v128_*`, `i8x16_shuffle`, `simd_*` in `ops.ts`), reached from
- * the extended dispatch (`runExt`) through {@link runSimd}.
+ * bytecode ops (the contiguous SIMD block of `ops.ts`), run by {@link runSimd},
+ * which the dispatch loop `run` calls at the first op of a SIMD sequence.
  *
  * Invariants:
  * - A v128 value in register `r` of a frame lives in the VM's v128 file
@@ -16,8 +16,13 @@
  * - Nothing here allocates per operation; the v128 file is allocated once per
  *   `Vm`, on first use, and lives in `vm.v128File` (it goes with its VM).
  * - `run` sends the SIMD block of ops straight here (not through `runExt`);
- *   the most common lane-wise binary ops are inlined in {@link runSimd} with
- *   the same semantics as `simd_math.ts` (the differential tests run both).
+ *   {@link runSimd} then keeps going until an op it does not run, returning
+ *   that op's pc (on a trap it sets `vm.pc` to the trapping op).
+ * - The most common lane-wise ops (their own ops since session 2, and the
+ *   hot `sub`s of `simd_un`/`simd_bin`/`simd_shift`/`simd_test`/`simd_splat`)
+ *   are inlined in {@link runSimd}, word-wise where possible, with the same
+ *   semantics as `simd_math.ts` (the differential tests check both against
+ *   native V8).
  *
  * @module
  */
@@ -147,15 +152,51 @@ function shuffleWord(B: Uint8Array, ab: number, bb: number, m: number): number {
     (B[(x2 < 16 ? ab : bb) + x2] << 16) | (B[(x3 < 16 ? ab : bb) + x3] << 24);
 }
 
+/**
+ * `i8x16.eq` of one word, given `x` = the xor of the operands' words: 0xff
+ * where a byte of `x` is 0, else 0. (The add may pass 2^31; the `|`
+ * truncates it, so V8 keeps int32 arithmetic.)
+ */
+function eq8(x: number): number {
+  const nz = (((x & 0x7f7f7f7f) + 0x7f7f7f7f) | x) & 0x80808080; // top bit: byte != 0
+  return ~Math.imul(nz >>> 7, 0xff); // spread each top bit over its byte
+}
+
+/** `i16x8.extadd_pairwise_i8x16_s` of one word: two signed byte-pair sums. */
+function pairS8(w: number): number {
+  const lo = ((w << 24) >> 24) + ((w << 16) >> 24);
+  const hi = ((w << 8) >> 24) + (w >> 24);
+  return (lo & 0xffff) | (hi << 16);
+}
+
+/** `i16x8.extadd_pairwise_i8x16_u` of one word: two unsigned byte-pair sums (no carry out). */
+function pairU8(w: number): number {
+  return (w & 0x00ff00ff) + ((w >>> 8) & 0x00ff00ff);
+}
+
+/** `i32x4.extadd_pairwise_i16x8_s` of one word. */
+function pairS16(w: number): number {
+  return ((w << 16) >> 16) + (w >> 16);
+}
+
+/** `i32x4.extadd_pairwise_i16x8_u` of one word. */
+function pairU16(w: number): number {
+  return (w & 0xffff) + (w >>> 16);
+}
+
 /** Saturating f32 → i32 truncation of one lane (NaN → 0). */
 function satS32(x: number): number {
   return x !== x ? 0 : x <= -2147483648 ? -2147483648 : x >= 2147483647 ? 2147483647 : x | 0;
 }
 
 /**
- * Executes the SIMD ops from `pc` on, up to the first op that is not a SIMD
- * op (SIMD ops never branch, call or change the memory's size, so one call
- * covers a whole straight-line SIMD sequence).
+ * Executes the SIMD ops from `pc` on, up to the first op that is neither a
+ * SIMD op nor one of the few scalar ops run here too (`i32_add`,
+ * `i32_add_i`, `br_inc_ne_i`, `br_inc_lt_u_i`, `br_inc_lt_s_i`: what closes
+ * a counted SIMD loop), so one call runs a whole straight-line SIMD sequence,
+ * or a whole counted loop of them. None of these ops calls, traps other than
+ * out of bounds, or changes the memory's size; a metered loop still goes
+ * back to `run` at its `fuel`/`epoch` op.
  *
  * @param vm the VM
  * @param inst the current instance
@@ -258,30 +299,28 @@ export function runSimd(
         const a = (fp + code[pc + 3]) << 2;
         switch (sub) {
           case 124: // i16x8.extadd_pairwise_i8x16_s
-            for (let i = 0; i < 4; i++) {
-              const w = W[a + i];
-              const lo = ((w << 24) >> 24) + ((w << 16) >> 24);
-              const hi = ((w << 8) >> 24) + (w >> 24);
-              W[d + i] = (lo & 0xffff) | (hi << 16);
-            }
+            W[d] = pairS8(W[a]);
+            W[d + 1] = pairS8(W[a + 1]);
+            W[d + 2] = pairS8(W[a + 2]);
+            W[d + 3] = pairS8(W[a + 3]);
             break;
           case 125: // i16x8.extadd_pairwise_i8x16_u
-            for (let i = 0; i < 4; i++) {
-              const w = W[a + i];
-              W[d + i] = (w & 0x00ff00ff) + ((w >>> 8) & 0x00ff00ff);
-            }
+            W[d] = pairU8(W[a]);
+            W[d + 1] = pairU8(W[a + 1]);
+            W[d + 2] = pairU8(W[a + 2]);
+            W[d + 3] = pairU8(W[a + 3]);
             break;
           case 126: // i32x4.extadd_pairwise_i16x8_s
-            for (let i = 0; i < 4; i++) {
-              const w = W[a + i];
-              W[d + i] = ((w << 16) >> 16) + (w >> 16);
-            }
+            W[d] = pairS16(W[a]);
+            W[d + 1] = pairS16(W[a + 1]);
+            W[d + 2] = pairS16(W[a + 2]);
+            W[d + 3] = pairS16(W[a + 3]);
             break;
           case 127: // i32x4.extadd_pairwise_i16x8_u
-            for (let i = 0; i < 4; i++) {
-              const w = W[a + i];
-              W[d + i] = (w & 0xffff) + (w >>> 16);
-            }
+            W[d] = pairU16(W[a]);
+            W[d + 1] = pairU16(W[a + 1]);
+            W[d + 2] = pairU16(W[a + 2]);
+            W[d + 3] = pairU16(W[a + 3]);
             break;
           case 248: // i32x4.trunc_sat_f32x4_s
             W[d] = satS32(F[a]);
@@ -301,11 +340,10 @@ export function runSimd(
         const a = (fp + code[pc + 3]) << 2;
         const b = (fp + code[pc + 4]) << 2;
         if (sub === 35) { // i8x16.eq: a byte of a ^ b is zero where the lanes are equal
-          for (let i = 0; i < 4; i++) {
-            const x = W[a + i] ^ W[b + i];
-            const nz = (((x & 0x7f7f7f7f) + 0x7f7f7f7f) | x) & 0x80808080; // top bit: byte != 0
-            W[d + i] = ~((nz >>> 7) * 0xff);
-          }
+          W[d] = eq8(W[a] ^ W[b]);
+          W[d + 1] = eq8(W[a + 1] ^ W[b + 1]);
+          W[d + 2] = eq8(W[a + 2] ^ W[b + 2]);
+          W[d + 3] = eq8(W[a + 3] ^ W[b + 3]);
         } else simdBinary(sub, V, d >> 2, a >> 2, b >> 2);
         pc += 5;
         break;
@@ -318,24 +356,39 @@ export function runSimd(
         switch (sub) {
           case 107: { // i8x16.shl
             const c = count & 7;
-            const m = ((0xff << c) & 0xff) * 0x01010101;
-            for (let i = 0; i < 4; i++) W[d + i] = (W[a + i] << c) & m;
+            const m = Math.imul((0xff << c) & 0xff, 0x01010101);
+            W[d] = (W[a] << c) & m;
+            W[d + 1] = (W[a + 1] << c) & m;
+            W[d + 2] = (W[a + 2] << c) & m;
+            W[d + 3] = (W[a + 3] << c) & m;
             break;
           }
           case 109: { // i8x16.shr_u
             const c = count & 7;
-            const m = (0xff >>> c) * 0x01010101;
-            for (let i = 0; i < 4; i++) W[d + i] = (W[a + i] >>> c) & m;
+            const m = Math.imul(0xff >>> c, 0x01010101);
+            W[d] = (W[a] >>> c) & m;
+            W[d + 1] = (W[a + 1] >>> c) & m;
+            W[d + 2] = (W[a + 2] >>> c) & m;
+            W[d + 3] = (W[a + 3] >>> c) & m;
             break;
           }
           case 171: // i32x4.shl
-            for (let i = 0; i < 4; i++) W[d + i] = W[a + i] << count;
+            W[d] = W[a] << count;
+            W[d + 1] = W[a + 1] << count;
+            W[d + 2] = W[a + 2] << count;
+            W[d + 3] = W[a + 3] << count;
             break;
           case 172: // i32x4.shr_s
-            for (let i = 0; i < 4; i++) W[d + i] = W[a + i] >> count;
+            W[d] = W[a] >> count;
+            W[d + 1] = W[a + 1] >> count;
+            W[d + 2] = W[a + 2] >> count;
+            W[d + 3] = W[a + 3] >> count;
             break;
           case 173: // i32x4.shr_u
-            for (let i = 0; i < 4; i++) W[d + i] = W[a + i] >>> count;
+            W[d] = W[a] >>> count;
+            W[d + 1] = W[a + 1] >>> count;
+            W[d + 2] = W[a + 2] >>> count;
+            W[d + 3] = W[a + 3] >>> count;
             break;
           default:
             simdShift(sub, V, d >> 2, a >> 2, count);
@@ -362,7 +415,7 @@ export function runSimd(
         const s = (fp + code[pc + 3]) << 1;
         const lo = I32[s];
         if (sub === 15 || sub === 17 || sub === 19) { // i8x16 / i32x4 / f32x4
-          const w = sub === 15 ? (lo & 0xff) * 0x01010101 : lo;
+          const w = sub === 15 ? Math.imul(lo & 0xff, 0x01010101) : lo;
           const d = (fp + code[pc + 1]) << 2;
           W[d] = w;
           W[d + 1] = w;
@@ -512,10 +565,10 @@ export function runSimd(
         const d = (fp + code[pc + 1]) << 2;
         const a = (fp + code[pc + 2]) << 2;
         const b = (fp + code[pc + 3]) << 2;
-        W[d] = W[a] + W[b];
-        W[d + 1] = W[a + 1] + W[b + 1];
-        W[d + 2] = W[a + 2] + W[b + 2];
-        W[d + 3] = W[a + 3] + W[b + 3];
+        W[d] = (W[a] + W[b]) | 0;
+        W[d + 1] = (W[a + 1] + W[b + 1]) | 0;
+        W[d + 2] = (W[a + 2] + W[b + 2]) | 0;
+        W[d + 3] = (W[a + 3] + W[b + 3]) | 0;
         pc += 4;
         break;
       }
@@ -523,10 +576,10 @@ export function runSimd(
         const d = (fp + code[pc + 1]) << 2;
         const a = (fp + code[pc + 2]) << 2;
         const b = (fp + code[pc + 3]) << 2;
-        W[d] = W[a] - W[b];
-        W[d + 1] = W[a + 1] - W[b + 1];
-        W[d + 2] = W[a + 2] - W[b + 2];
-        W[d + 3] = W[a + 3] - W[b + 3];
+        W[d] = (W[a] - W[b]) | 0;
+        W[d + 1] = (W[a + 1] - W[b + 1]) | 0;
+        W[d + 2] = (W[a + 2] - W[b + 2]) | 0;
+        W[d + 3] = (W[a + 3] - W[b + 3]) | 0;
         pc += 4;
         break;
       }
@@ -545,11 +598,18 @@ export function runSimd(
         const d = (fp + code[pc + 1]) << 2;
         const a = (fp + code[pc + 2]) << 2;
         const b = (fp + code[pc + 3]) << 2;
-        for (let i = 0; i < 4; i++) {
-          const r = F[a + i] + F[b + i];
-          F[d + i] = r;
-          if (r !== r) W[d + i] |= 0x400000;
-        }
+        const r0 = F[a] + F[b];
+        F[d] = r0;
+        if (r0 !== r0) W[d] |= 0x400000;
+        const r1 = F[a + 1] + F[b + 1];
+        F[d + 1] = r1;
+        if (r1 !== r1) W[d + 1] |= 0x400000;
+        const r2 = F[a + 2] + F[b + 2];
+        F[d + 2] = r2;
+        if (r2 !== r2) W[d + 2] |= 0x400000;
+        const r3 = F[a + 3] + F[b + 3];
+        F[d + 3] = r3;
+        if (r3 !== r3) W[d + 3] |= 0x400000;
         pc += 4;
         break;
       }
@@ -557,11 +617,18 @@ export function runSimd(
         const d = (fp + code[pc + 1]) << 2;
         const a = (fp + code[pc + 2]) << 2;
         const b = (fp + code[pc + 3]) << 2;
-        for (let i = 0; i < 4; i++) {
-          const r = F[a + i] - F[b + i];
-          F[d + i] = r;
-          if (r !== r) W[d + i] |= 0x400000;
-        }
+        const r0 = F[a] - F[b];
+        F[d] = r0;
+        if (r0 !== r0) W[d] |= 0x400000;
+        const r1 = F[a + 1] - F[b + 1];
+        F[d + 1] = r1;
+        if (r1 !== r1) W[d + 1] |= 0x400000;
+        const r2 = F[a + 2] - F[b + 2];
+        F[d + 2] = r2;
+        if (r2 !== r2) W[d + 2] |= 0x400000;
+        const r3 = F[a + 3] - F[b + 3];
+        F[d + 3] = r3;
+        if (r3 !== r3) W[d + 3] |= 0x400000;
         pc += 4;
         break;
       }
@@ -569,34 +636,93 @@ export function runSimd(
         const d = (fp + code[pc + 1]) << 2;
         const a = (fp + code[pc + 2]) << 2;
         const b = (fp + code[pc + 3]) << 2;
-        for (let i = 0; i < 4; i++) {
-          const r = F[a + i] * F[b + i];
-          F[d + i] = r;
-          if (r !== r) W[d + i] |= 0x400000;
-        }
+        const r0 = F[a] * F[b];
+        F[d] = r0;
+        if (r0 !== r0) W[d] |= 0x400000;
+        const r1 = F[a + 1] * F[b + 1];
+        F[d + 1] = r1;
+        if (r1 !== r1) W[d + 1] |= 0x400000;
+        const r2 = F[a + 2] * F[b + 2];
+        F[d + 2] = r2;
+        if (r2 !== r2) W[d + 2] |= 0x400000;
+        const r3 = F[a + 3] * F[b + 3];
+        F[d + 3] = r3;
+        if (r3 !== r3) W[d + 3] |= 0x400000;
         pc += 4;
         break;
       }
-      case 28: // f64x2_add
-      case 29: // f64x2_sub
-      case 30: { // f64x2_mul
-        const k = code[pc] - FIRST;
+      case 28: { // f64x2_add
         const D = V.f64;
         const d = (fp + code[pc + 1]) << 1;
         const a = (fp + code[pc + 2]) << 1;
         const b = (fp + code[pc + 3]) << 1;
-        for (let i = 0; i < 2; i++) {
-          const x = D[a + i];
-          const y = D[b + i];
-          const r = k === 28 ? x + y : k === 29 ? x - y : x * y;
-          D[d + i] = r;
-          if (r !== r) W[((d + i) << 1) + 1] |= 0x80000;
-        }
+        const r0 = D[a] + D[b];
+        D[d] = r0;
+        if (r0 !== r0) W[(d << 1) + 1] |= 0x80000;
+        const r1 = D[a + 1] + D[b + 1];
+        D[d + 1] = r1;
+        if (r1 !== r1) W[(d << 1) + 3] |= 0x80000;
         pc += 4;
         break;
       }
-      default:
-        return pc;
+      case 29: { // f64x2_sub
+        const D = V.f64;
+        const d = (fp + code[pc + 1]) << 1;
+        const a = (fp + code[pc + 2]) << 1;
+        const b = (fp + code[pc + 3]) << 1;
+        const r0 = D[a] - D[b];
+        D[d] = r0;
+        if (r0 !== r0) W[(d << 1) + 1] |= 0x80000;
+        const r1 = D[a + 1] - D[b + 1];
+        D[d + 1] = r1;
+        if (r1 !== r1) W[(d << 1) + 3] |= 0x80000;
+        pc += 4;
+        break;
+      }
+      case 30: { // f64x2_mul
+        const D = V.f64;
+        const d = (fp + code[pc + 1]) << 1;
+        const a = (fp + code[pc + 2]) << 1;
+        const b = (fp + code[pc + 3]) << 1;
+        const r0 = D[a] * D[b];
+        D[d] = r0;
+        if (r0 !== r0) W[(d << 1) + 1] |= 0x80000;
+        const r1 = D[a + 1] * D[b + 1];
+        D[d + 1] = r1;
+        if (r1 !== r1) W[(d << 1) + 3] |= 0x80000;
+        pc += 4;
+        break;
+      }
+      default: {
+        // A few scalar ops that close or feed SIMD loops run here too (same semantics as in
+        // `run`), so a counted SIMD loop never leaves runSimd; any other op goes back to `run`.
+        // (A metered loop still returns: its `fuel`/`epoch` ops are not among these.)
+        const op = code[pc];
+        if (op === Op.br_inc_ne_i) {
+          const a = (fp + code[pc + 1]) << 1;
+          const v = (I32[a] + code[pc + 2]) | 0;
+          I32[a] = v;
+          pc += v !== code[pc + 3] ? code[pc + 4] : 5;
+        } else if (op === Op.i32_add) {
+          I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] +
+            I32[(fp + code[pc + 3]) << 1]) | 0;
+          pc += 4;
+        } else if (op === Op.i32_add_i) {
+          I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) | 0;
+          pc += 4;
+        } else if (op === Op.br_inc_lt_u_i) {
+          const a = (fp + code[pc + 1]) << 1;
+          const v = (I32[a] + code[pc + 2]) | 0;
+          I32[a] = v;
+          pc += (v >>> 0) < (code[pc + 3] >>> 0) ? code[pc + 4] : 5;
+        } else if (op === Op.br_inc_lt_s_i) {
+          const a = (fp + code[pc + 1]) << 1;
+          const v = (I32[a] + code[pc + 2]) | 0;
+          I32[a] = v;
+          pc += v < code[pc + 3] ? code[pc + 4] : 5;
+        } else return pc;
+        break;
+      }
     }
   }
 }
