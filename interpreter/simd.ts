@@ -218,6 +218,8 @@ export function runSimd(
   const F = V.f32;
   const I32 = vm.i32;
   const mem = inst.memory;
+  const dv = mem.view; // no op run here changes the memory
+  const memLen = mem.byteLength;
   for (;;) {
     switch (code[pc] - FIRST) {
       case 0: { // v128_mov
@@ -460,7 +462,7 @@ export function runSimd(
         const ea = (I32[(fp + code[pc + 3]) << 1] >>> 0) + (code[pc + 5] >>> 0);
         const sub = code[pc + 2];
         const size = 1 << (sub - 84);
-        if (ea + size > mem.byteLength) return trapAt(vm, pc);
+        if (ea + size > memLen) return trapAt(vm, pc);
         const d = fp + code[pc + 1];
         const s = (fp + code[pc + 4]) << 2;
         const dw = d << 2;
@@ -469,7 +471,6 @@ export function runSimd(
         W[dw + 2] = W[s + 2];
         W[dw + 3] = W[s + 3];
         const lane = code[pc + 6];
-        const dv = mem.view;
         if (sub === 84) V.u8[(d << 4) + lane] = dv.getUint8(ea);
         else if (sub === 85) V.u16[(d << 3) + lane] = dv.getUint16(ea, true);
         else if (sub === 86) W[dw + lane] = dv.getInt32(ea, true);
@@ -484,10 +485,9 @@ export function runSimd(
         const ea = (I32[(fp + code[pc + 2]) << 1] >>> 0) + (code[pc + 4] >>> 0);
         const sub = code[pc + 1];
         const size = sub === 11 ? 16 : 1 << (sub - 88);
-        if (ea + size > mem.byteLength) return trapAt(vm, pc);
+        if (ea + size > memLen) return trapAt(vm, pc);
         const s = fp + code[pc + 3];
         const sw = s << 2;
-        const dv = mem.view;
         const lane = code[pc + 5];
         if (sub === 11) {
           dv.setInt32(ea, W[sw], true);
@@ -506,8 +506,7 @@ export function runSimd(
       }
       case 17: { // simd_load128
         const ea = (I32[(fp + code[pc + 2]) << 1] >>> 0) + (code[pc + 3] >>> 0);
-        if (ea + 16 > mem.byteLength) return trapAt(vm, pc);
-        const dv = mem.view;
+        if (ea + 16 > memLen) return trapAt(vm, pc);
         const d = (fp + code[pc + 1]) << 2;
         W[d] = dv.getInt32(ea, true);
         W[d + 1] = dv.getInt32(ea + 4, true);
@@ -518,8 +517,7 @@ export function runSimd(
       }
       case 18: { // simd_store128
         const ea = (I32[(fp + code[pc + 1]) << 1] >>> 0) + (code[pc + 3] >>> 0);
-        if (ea + 16 > mem.byteLength) return trapAt(vm, pc);
-        const dv = mem.view;
+        if (ea + 16 > memLen) return trapAt(vm, pc);
         const s = (fp + code[pc + 2]) << 2;
         dv.setInt32(ea, W[s], true);
         dv.setInt32(ea + 4, W[s + 1], true);
