@@ -163,12 +163,15 @@ export function translateSimd(host: SimdTranslatorHost, key: number, r: Operator
   if (params.length === 1) {
     const ra = host.reg(host.pop());
     const d = host.pushTemp(results[0]);
-    const op = params[0] !== ValType.v128
-      ? Op.simd_splat
-      : results[0] === ValType.v128
-      ? Op.simd_un
-      : Op.simd_test;
-    host.emit(op, d, sub, ra);
+    if (sub === 248) host.emit(Op.i32x4_trunc_sat_f32x4_s, d, ra);
+    else {
+      const op = params[0] !== ValType.v128
+        ? Op.simd_splat
+        : results[0] === ValType.v128
+        ? Op.simd_un
+        : Op.simd_test;
+      host.emit(op, d, sub, ra);
+    }
     canonicalize(host, info.name, d);
     return;
   }

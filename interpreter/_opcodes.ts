@@ -274,13 +274,14 @@ export const Op = {
   f64x2_add: 264,
   f64x2_sub: 265,
   f64x2_mul: 266,
-  i64_mul_k_add: 267,
-  i64_rotl_mul_k: 268,
-  br_inc_ne_i: 269,
-  br_inc_lt_u_i: 270,
-  br_inc_lt_s_i: 271,
-  load64_mul_k_add: 272,
+  i32x4_trunc_sat_f32x4_s: 267,
+  i64_mul_k_add: 268,
+  i64_rotl_mul_k: 269,
+  br_inc_ne_i: 270,
+  br_inc_lt_u_i: 271,
+  br_inc_lt_s_i: 272,
+  load64_mul_k_add: 273,
 } as const;
 
 /** The number of opcodes. */
-export const OPCODE_COUNT = 273;
+export const OPCODE_COUNT = 274;

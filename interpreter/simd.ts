@@ -125,6 +125,7 @@ const SIMD_OP_ORDER = [
   Op.f64x2_add,
   Op.f64x2_sub,
   Op.f64x2_mul,
+  Op.i32x4_trunc_sat_f32x4_s,
 ] as const;
 const FIRST = SIMD_OP_ORDER[0];
 SIMD_OP_ORDER.forEach((op, i) => {
@@ -186,7 +187,8 @@ function pairU16(w: number): number {
 
 /** Saturating f32 → i32 truncation of one lane (NaN → 0). */
 function satS32(x: number): number {
-  return x !== x ? 0 : x <= -2147483648 ? -2147483648 : x >= 2147483647 ? 2147483647 : x | 0;
+  if (x > -2147483649 && x < 2147483648) return x | 0; // in range (truncates toward zero)
+  return x !== x ? 0 : x < 0 ? -2147483648 : 2147483647;
 }
 
 /**
@@ -323,12 +325,6 @@ export function runSimd(
             W[d + 1] = pairU16(W[a + 1]);
             W[d + 2] = pairU16(W[a + 2]);
             W[d + 3] = pairU16(W[a + 3]);
-            break;
-          case 248: // i32x4.trunc_sat_f32x4_s
-            W[d] = satS32(F[a]);
-            W[d + 1] = satS32(F[a + 1]);
-            W[d + 2] = satS32(F[a + 2]);
-            W[d + 3] = satS32(F[a + 3]);
             break;
           default:
             simdUnary(sub, V, d >> 2, a >> 2);
@@ -689,6 +685,16 @@ export function runSimd(
         D[d + 1] = r1;
         if (r1 !== r1) W[(d << 1) + 3] |= 0x80000;
         pc += 4;
+        break;
+      }
+      case 31: { // i32x4_trunc_sat_f32x4_s
+        const d = (fp + code[pc + 1]) << 2;
+        const a = (fp + code[pc + 2]) << 2;
+        W[d] = satS32(F[a]);
+        W[d + 1] = satS32(F[a + 1]);
+        W[d + 2] = satS32(F[a + 2]);
+        W[d + 3] = satS32(F[a + 3]);
+        pc += 3;
         break;
       }
       default: {
