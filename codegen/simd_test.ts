@@ -457,3 +457,47 @@ Deno.test("counted SIMD loops (closed by br_inc_*_i, with i32 adds) agree with n
     assert.equal(t.call(name, 0), want, name);
   }
 });
+
+Deno.test("i8x16.shuffle from one operand, the other, both, or one register twice agrees with native V8", () => {
+  // the one-operand forms lower to i8x16_shuffle1 (lane indices taken mod 16)
+  const next = rng(4242);
+  const lanes = (lo: number, hi: number) =>
+    Array.from({ length: 16 }, () => lo + next() % (hi - lo));
+  const masks = [
+    lanes(0, 16),
+    lanes(16, 32),
+    lanes(0, 32),
+    Array.from({ length: 16 }, (_, i) => 15 - i),
+    Array.from({ length: 16 }, (_, i) => 31 - i),
+    [0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3],
+    [16, 0, 17, 1, 18, 2, 19, 3, 20, 4, 21, 5, 22, 6, 23, 7],
+  ];
+  const bodies: number[][] = [];
+  for (const m of masks) {
+    for (const [x, y] of [[0, 1], [1, 0], [1, 1]]) {
+      bodies.push([
+        ...i32c(RESULT),
+        ...loadOperand(x),
+        ...(x === y ? [0x22, 0, 0x20, 0] : loadOperand(y)), // local.tee/get: one register twice
+        ...simd(13, ...m),
+        ...V128_STORE,
+      ]);
+    }
+  }
+  const bytes = buildModule(bodies, [[1, ValType.v128]]);
+  const text = disassembleModule(compileModule(translateModule(bytes)));
+  assert.match(text, /i8x16_shuffle1 /);
+  assert.match(text, /i8x16_shuffle /);
+  const native = new WebAssembly.Instance(new WebAssembly.Module(bytes));
+  const nm = new Uint8Array((native.exports.m as WebAssembly.Memory).buffer);
+  const t = new TestInstance(bytes);
+  const om = t.inst.memory.bytes;
+  for (let f = 0; f < bodies.length; f++) {
+    for (let k = 0; k < 32; k++) {
+      nm[k] = om[k] = next() & 0xff;
+    }
+    (native.exports[`f${f}`] as () => void)();
+    t.call(`f${f}`);
+    assert.deepEqual(om.slice(RESULT, RESULT + 16), nm.slice(RESULT, RESULT + 16), `f${f}`);
+  }
+});

@@ -109,7 +109,13 @@ export function translateSimd(host: SimdTranslatorHost, key: number, r: Operator
       const w = (i: number) => b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24);
       const [ra, rb] = operands2(host);
       const d = host.pushTemp(ValType.v128);
-      host.emit(Op.i8x16_shuffle, d, ra, rb, w(0), w(4), w(8), w(12));
+      // lanes from one operand only (or both operands the same register): i8x16_shuffle1
+      const fromA = b.every((x) => x < 16);
+      const fromB = b.every((x) => x >= 16);
+      if (fromA || fromB || ra === rb) {
+        const m = (i: number) => w(i) & 0x0f0f0f0f; // each index mod 16
+        host.emit(Op.i8x16_shuffle1, d, fromB ? rb : ra, m(0), m(4), m(8), m(12));
+      } else host.emit(Op.i8x16_shuffle, d, ra, rb, w(0), w(4), w(8), w(12));
       return;
     }
     case "memarg": {

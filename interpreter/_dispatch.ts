@@ -686,7 +686,7 @@ export function run(vm: Vm): number {
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) < (code[pc + 2] >>> 0)) pc += code[pc + 3];
         else pc += 4;
         break;
-      case 270 /* br_inc_ne_i */: {
+      case 271 /* br_inc_ne_i */: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
@@ -694,7 +694,7 @@ export function run(vm: Vm): number {
         else pc += 5;
         break;
       }
-      case 271 /* br_inc_lt_u_i */: {
+      case 272 /* br_inc_lt_u_i */: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
@@ -702,7 +702,7 @@ export function run(vm: Vm): number {
         else pc += 5;
         break;
       }
-      case 272 /* br_inc_lt_s_i */: {
+      case 273 /* br_inc_lt_s_i */: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
@@ -931,7 +931,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 268 /* i64_mul_k_add */: {
+      case 269 /* i64_mul_k_add */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -1051,7 +1051,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 269 /* i64_rotl_mul_k */: {
+      case 270 /* i64_rotl_mul_k */: {
         const a = (fp + code[pc + 3]) << 1;
         let n = code[pc + 4];
         let al = I32[a];
@@ -1345,7 +1345,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 273 /* load64_mul_k_add */: {
+      case 274 /* load64_mul_k_add */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -1469,7 +1469,7 @@ export function run(vm: Vm): number {
       }
       default: {
         const op = code[pc];
-        if (op >= 236 /* v128_mov */ && op <= 267 /* i32x4_trunc_sat_f32x4_s */) {
+        if (op >= 236 /* v128_mov */ && op <= 268 /* i8x16_shuffle1 */) {
           // SIMD ops (one contiguous block of ops.ts) go straight to runSimd, which runs the
           // whole straight-line SIMD sequence from here (no SIMD op changes the memory)
           const next = runSimd(vm, inst, code, pc, fp);
@@ -1796,6 +1796,7 @@ export function runExt(
     case 265 /* f64x2_sub */:
     case 266 /* f64x2_mul */:
     case 267 /* i32x4_trunc_sat_f32x4_s */:
+    case 268 /* i8x16_shuffle1 */:
       // not reached from `run`, which sends these to runSimd itself
       return runSimd(vm, inst, code, pc, fp);
   }

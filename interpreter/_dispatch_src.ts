@@ -1467,7 +1467,7 @@ export function run(vm: Vm): number {
       }
       default: {
         const op = code[pc];
-        if (op >= Op.v128_mov && op <= Op.i32x4_trunc_sat_f32x4_s) {
+        if (op >= Op.v128_mov && op <= Op.i8x16_shuffle1) {
           // SIMD ops (one contiguous block of ops.ts) go straight to runSimd, which runs the
           // whole straight-line SIMD sequence from here (no SIMD op changes the memory)
           const next = runSimd(vm, inst, code, pc, fp);
@@ -1794,6 +1794,7 @@ export function runExt(
     case Op.f64x2_sub:
     case Op.f64x2_mul:
     case Op.i32x4_trunc_sat_f32x4_s:
+    case Op.i8x16_shuffle1:
       // not reached from `run`, which sends these to runSimd itself
       return runSimd(vm, inst, code, pc, fp);
   }

@@ -275,13 +275,14 @@ export const Op = {
   f64x2_sub: 265,
   f64x2_mul: 266,
   i32x4_trunc_sat_f32x4_s: 267,
-  i64_mul_k_add: 268,
-  i64_rotl_mul_k: 269,
-  br_inc_ne_i: 270,
-  br_inc_lt_u_i: 271,
-  br_inc_lt_s_i: 272,
-  load64_mul_k_add: 273,
+  i8x16_shuffle1: 268,
+  i64_mul_k_add: 269,
+  i64_rotl_mul_k: 270,
+  br_inc_ne_i: 271,
+  br_inc_lt_u_i: 272,
+  br_inc_lt_s_i: 273,
+  load64_mul_k_add: 274,
 } as const;
 
 /** The number of opcodes. */
-export const OPCODE_COUNT = 274;
+export const OPCODE_COUNT = 275;

@@ -361,6 +361,12 @@ const TABLE: readonly (readonly [string, string, boolean, string])[] = [
   ["f64x2_sub", "d:r a:r b:r", X, "v128 d = f64x2.sub a b (NaN lanes quiet)"],
   ["f64x2_mul", "d:r a:r b:r", X, "v128 d = f64x2.mul a b (NaN lanes quiet)"],
   ["i32x4_trunc_sat_f32x4_s", "d:r a:r", X, "v128 d = i32x4.trunc_sat_f32x4_s a"],
+  [
+    "i8x16_shuffle1",
+    "d:r a:r m0:i m1:i m2:i m3:i",
+    X,
+    "byte shuffle of a alone (lanes packed in m, each below 16)",
+  ],
   // fused i64 ops (after the SIMD rows so no existing opcode moves)
   ["i64_mul_k_add", "d:r a:r c:r lo:i hi:i", M, "i64 d = a * (hi:lo) + c (wrapping)"],
   [

@@ -126,6 +126,7 @@ const SIMD_OP_ORDER = [
   Op.f64x2_sub,
   Op.f64x2_mul,
   Op.i32x4_trunc_sat_f32x4_s,
+  Op.i8x16_shuffle1,
 ] as const;
 const FIRST = SIMD_OP_ORDER[0];
 SIMD_OP_ORDER.forEach((op, i) => {
@@ -183,6 +184,15 @@ function pairS16(w: number): number {
 /** `i32x4.extadd_pairwise_i16x8_u` of one word. */
 function pairU16(w: number): number {
   return (w & 0xffff) + (w >>> 16);
+}
+
+/**
+ * One word of an `i8x16_shuffle1` result: bytes `m & 0xff`, `(m >>> 8) &
+ * 0xff`, ... (each below 16) of the vector at byte `ab` of `B`.
+ */
+function pickWord(B: Uint8Array, ab: number, m: number): number {
+  return B[ab + (m & 0xff)] | (B[ab + ((m >>> 8) & 0xff)] << 8) |
+    (B[ab + ((m >>> 16) & 0xff)] << 16) | (B[ab + (m >>> 24)] << 24);
 }
 
 /** Saturating f32 → i32 truncation of one lane (NaN → 0). */
@@ -695,6 +705,21 @@ export function runSimd(
         W[d + 2] = satS32(F[a + 2]);
         W[d + 3] = satS32(F[a + 3]);
         pc += 3;
+        break;
+      }
+      case 32: { // i8x16_shuffle1: every lane index below 16, into a alone
+        const B = V.u8;
+        const ab = (fp + code[pc + 2]) << 4;
+        const w0 = pickWord(B, ab, code[pc + 3]);
+        const w1 = pickWord(B, ab, code[pc + 4]);
+        const w2 = pickWord(B, ab, code[pc + 5]);
+        const w3 = pickWord(B, ab, code[pc + 6]);
+        const d = (fp + code[pc + 1]) << 2;
+        W[d] = w0;
+        W[d + 1] = w1;
+        W[d + 2] = w2;
+        W[d + 3] = w3;
+        pc += 7;
         break;
       }
       default: {
