@@ -12,6 +12,7 @@ import {
   parseWat,
   translateModule,
   TrapCode,
+  tunables,
   ValType,
 } from "@capstan/environ";
 import { compileModule, disassembleModule } from "./compile.ts";
@@ -500,4 +501,33 @@ Deno.test("i8x16.shuffle from one operand, the other, both, or one register twic
     t.call(`f${f}`);
     assert.deepEqual(om.slice(RESULT, RESULT + 16), nm.slice(RESULT, RESULT + 16), `f${f}`);
   }
+});
+
+Deno.test("a counted SIMD loop still stops for fuel, and its back edge checks the epoch", () => {
+  // runSimd runs such loops by itself; metering ops are not among its ops, so it hands back
+  const wat = `(module (memory 1)
+    (func (export "f") (result i32)
+      (local $i i32) (local $acc v128)
+      (loop $l
+        (local.set $acc (i32x4.add (local.get $acc) (v128.load (i32.const 0))))
+        (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 1))) (i32.const 1000))))
+      (i32x4.extract_lane 0 (local.get $acc))))`;
+  const start = (t: TestInstance) => {
+    const fn = t.compiled.functions[0];
+    t.vm.callStart(t.vm.funcs.findIndex((f) => f?.instance === t.inst && f.entry === fn.entry));
+  };
+  const fueled = new TestInstance(parseWat(wat), {}, {
+    tunables: tunables({ consumeFuel: true }),
+  });
+  fueled.vm.fuel = 50;
+  start(fueled);
+  assert.equal(fueled.vm.callRun().kind, "fuel");
+  assert.ok(fueled.vm.fuel < 50 && fueled.vm.fuel >= 0, `${fueled.vm.fuel}`);
+  fueled.vm.callEnd();
+  // with epochs on, the loop's back edge lands on an epoch op, which runSimd does not run
+  const epochs = tunables({ epochInterruption: true });
+  const text = disassembleModule(compileModule(translateModule(parseWat(wat)), epochs));
+  const target = /br_inc_ne_i r\d+, 1, 1000, @(\d+)/.exec(text)?.[1];
+  assert.ok(target !== undefined, text);
+  assert.match(text, new RegExp(`\\n +${target}: epoch\\b`), text);
 });
