@@ -195,6 +195,11 @@ function pickWord(B: Uint8Array, ab: number, m: number): number {
     (B[ab + ((m >>> 16) & 0xff)] << 16) | (B[ab + (m >>> 24)] << 24);
 }
 
+/** An f32 lane's bits, or the canonical NaN's if they are a NaN's. */
+function canonF32(w: number): number {
+  return (w & 0x7fffffff) > 0x7f800000 ? 0x7fc00000 : w;
+}
+
 /** Saturating f32 → i32 truncation of one lane (NaN → 0). */
 function satS32(x: number): number {
   if (x > -2147483649 && x < 2147483648) return x | 0; // in range (truncates toward zero)
@@ -335,6 +340,12 @@ export function runSimd(
             W[d + 1] = pairU16(W[a + 1]);
             W[d + 2] = pairU16(W[a + 2]);
             W[d + 3] = pairU16(W[a + 3]);
+            break;
+          case SUB_CANON_F32X4: // deterministic mode: NaN lanes become the canonical NaN
+            W[d] = canonF32(W[a]);
+            W[d + 1] = canonF32(W[a + 1]);
+            W[d + 2] = canonF32(W[a + 2]);
+            W[d + 3] = canonF32(W[a + 3]);
             break;
           default:
             simdUnary(sub, V, d >> 2, a >> 2);
