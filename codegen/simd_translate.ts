@@ -11,7 +11,8 @@
  * - Operands are popped top first, their registers taken in push order (as
  *   the scalar translator does), then the result is pushed as a temporary.
  * - Lane-wise ops carry the wasm sub-opcode as their `sub` operand; the VM's
- *   lane math (`simd_math.ts`) is selected by it.
+ *   lane math (`simd_math.ts`) is selected by it. The most common forms
+ *   (plain `v128.load`/`v128.store`, the `BINARY_OPS`) get ops of their own.
  *
  * @module
  */
@@ -48,6 +49,22 @@ const NAN_PRODUCING = new Set([
   "nearest",
   "demote_f64x2_zero",
   "promote_low_f32x4",
+]);
+
+/** Binary SIMD operators with an op of their own (no `sub` operand), by sub-opcode. */
+const BINARY_OPS: ReadonlyMap<number, number> = new Map([
+  [78, Op.v128_and],
+  [80, Op.v128_or],
+  [81, Op.v128_xor],
+  [174, Op.i32x4_add],
+  [177, Op.i32x4_sub],
+  [181, Op.i32x4_mul],
+  [228, Op.f32x4_add],
+  [229, Op.f32x4_sub],
+  [230, Op.f32x4_mul],
+  [240, Op.f64x2_add],
+  [241, Op.f64x2_sub],
+  [242, Op.f64x2_mul],
 ]);
 
 /**
@@ -92,19 +109,26 @@ export function translateSimd(host: SimdTranslatorHost, key: number, r: Operator
       const w = (i: number) => b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24);
       const [ra, rb] = operands2(host);
       const d = host.pushTemp(ValType.v128);
-      host.emit(Op.i8x16_shuffle, d, ra, rb, w(0), w(4), w(8), w(12));
+      // lanes from one operand only (or both operands the same register): i8x16_shuffle1
+      const fromA = b.every((x) => x < 16);
+      const fromB = b.every((x) => x >= 16);
+      if (fromA || fromB || ra === rb) {
+        const m = (i: number) => w(i) & 0x0f0f0f0f; // each index mod 16
+        host.emit(Op.i8x16_shuffle1, d, fromB ? rb : ra, m(0), m(4), m(8), m(12));
+      } else host.emit(Op.i8x16_shuffle, d, ra, rb, w(0), w(4), w(8), w(12));
       return;
     }
     case "memarg": {
       const offset = r.memOffset | 0;
       if (results.length === 0) { // v128.store
         const [ra, rv] = operands2(host);
-        host.emit(Op.simd_store, sub, ra, rv, offset, 0);
+        host.emit(Op.simd_store128, ra, rv, offset);
         return;
       }
       const ra = host.reg(host.pop());
       const d = host.pushTemp(ValType.v128);
-      host.emit(Op.simd_load, d, sub, ra, offset);
+      if (sub === 0) host.emit(Op.simd_load128, d, ra, offset); // v128.load
+      else host.emit(Op.simd_load, d, sub, ra, offset);
       return;
     }
     case "memarg_lane": {
@@ -145,18 +169,23 @@ export function translateSimd(host: SimdTranslatorHost, key: number, r: Operator
   if (params.length === 1) {
     const ra = host.reg(host.pop());
     const d = host.pushTemp(results[0]);
-    const op = params[0] !== ValType.v128
-      ? Op.simd_splat
-      : results[0] === ValType.v128
-      ? Op.simd_un
-      : Op.simd_test;
-    host.emit(op, d, sub, ra);
+    if (sub === 248) host.emit(Op.i32x4_trunc_sat_f32x4_s, d, ra);
+    else {
+      const op = params[0] !== ValType.v128
+        ? Op.simd_splat
+        : results[0] === ValType.v128
+        ? Op.simd_un
+        : Op.simd_test;
+      host.emit(op, d, sub, ra);
+    }
     canonicalize(host, info.name, d);
     return;
   }
   const [ra, rb] = operands2(host);
   const d = host.pushTemp(ValType.v128);
-  host.emit(params[1] === ValType.v128 ? Op.simd_bin : Op.simd_shift, d, sub, ra, rb);
+  const own = BINARY_OPS.get(sub);
+  if (own !== undefined) host.emit(own, d, ra, rb);
+  else host.emit(params[1] === ValType.v128 ? Op.simd_bin : Op.simd_shift, d, sub, ra, rb);
   canonicalize(host, info.name, d);
 }
 

@@ -345,6 +345,28 @@ const TABLE: readonly (readonly [string, string, boolean, string])[] = [
   ["simd_load", "d:r sub:x a:r offset:x", X, "v128 load sub (plain, extending, splat, zero)"],
   ["simd_load_lane", "d:r sub:x a:r v:r offset:x lane:i", X, "d = v with one lane loaded"],
   ["simd_store", "sub:x a:r v:r offset:x lane:i", X, "v128.store (sub 11) or a lane store"],
+  // simd (session 2): the most common SIMD forms as ops of their own (no `sub` to switch on)
+  ["simd_load128", "d:r a:r offset:x", X, "v128 d = v128.load at u32(a) + offset"],
+  ["simd_store128", "a:r v:r offset:x", X, "v128.store of v at u32(a) + offset"],
+  ["v128_and", "d:r a:r b:r", X, "v128 d = a & b"],
+  ["v128_or", "d:r a:r b:r", X, "v128 d = a | b"],
+  ["v128_xor", "d:r a:r b:r", X, "v128 d = a ^ b"],
+  ["i32x4_add", "d:r a:r b:r", X, "v128 d = i32x4.add a b"],
+  ["i32x4_sub", "d:r a:r b:r", X, "v128 d = i32x4.sub a b"],
+  ["i32x4_mul", "d:r a:r b:r", X, "v128 d = i32x4.mul a b"],
+  ["f32x4_add", "d:r a:r b:r", X, "v128 d = f32x4.add a b (NaN lanes quiet)"],
+  ["f32x4_sub", "d:r a:r b:r", X, "v128 d = f32x4.sub a b (NaN lanes quiet)"],
+  ["f32x4_mul", "d:r a:r b:r", X, "v128 d = f32x4.mul a b (NaN lanes quiet)"],
+  ["f64x2_add", "d:r a:r b:r", X, "v128 d = f64x2.add a b (NaN lanes quiet)"],
+  ["f64x2_sub", "d:r a:r b:r", X, "v128 d = f64x2.sub a b (NaN lanes quiet)"],
+  ["f64x2_mul", "d:r a:r b:r", X, "v128 d = f64x2.mul a b (NaN lanes quiet)"],
+  ["i32x4_trunc_sat_f32x4_s", "d:r a:r", X, "v128 d = i32x4.trunc_sat_f32x4_s a"],
+  [
+    "i8x16_shuffle1",
+    "d:r a:r m0:i m1:i m2:i m3:i",
+    X,
+    "byte shuffle of a alone (lanes packed in m, each below 16)",
+  ],
   // fused i64 ops (after the SIMD rows so no existing opcode moves)
   ["i64_mul_k_add", "d:r a:r c:r lo:i hi:i", M, "i64 d = a * (hi:lo) + c (wrapping)"],
   [
