@@ -17,6 +17,8 @@
 
 import { DEFAULT_MAX_WASM_STACK, TrapCode } from "@capstan/environ";
 import { EXIT_EPOCH, EXIT_FUEL, EXIT_HOST, EXIT_RETURN, run } from "./_dispatch.ts";
+import { EXIT_TRAP } from "./_dispatch.ts";
+export { EXIT_EPOCH, EXIT_FUEL, EXIT_HOST, EXIT_RETURN, EXIT_TRAP } from "./_dispatch.ts";
 import type { V128File } from "./simd_math.ts";
 import { VmFunc, type VmInstance } from "./vm_objects.ts";
 
@@ -79,6 +81,8 @@ export interface VmOptions {
 }
 
 const RETURNED: DoneReason = Object.freeze({ kind: "return" });
+/** Words saved per host→wasm entry: pc, fp, csp, sp, instance id (-1 for none). */
+const ENTRY_WORDS = 5;
 const SLACK_SLOTS = 65536;
 
 /** The virtual machine. See the module doc and BOUNDARY.md. */
@@ -135,7 +139,18 @@ export class Vm {
   hostFunc: VmFunc = this.funcs[0];
   /** The argument base slot of the last host-call exit. */
   hostBase = 0;
-  readonly #entries: VmSnapshot[] = [];
+  /**
+   * Called by `run` at a call of a host function (`f`, arguments from slot
+   * `base`) with the VM's state written back, instead of returning
+   * `EXIT_HOST`: it returns true when it wrote the results (execution goes
+   * on after the call), false to make `run` return `EXIT_HOST` as without
+   * it. It may call back into wasm (nested `callStart`) and may throw, which
+   * unwinds out of `run`.
+   */
+  hostCall: ((f: VmFunc, base: number) => boolean) | null = null;
+  /** The callee-saved state of each active entry, `ENTRY_WORDS` words each. */
+  #saved = new Int32Array(16 * ENTRY_WORDS);
+  #depth = 0;
   #pendingTrap = 0;
 
   /**
@@ -207,13 +222,20 @@ export class Vm {
     if (f === undefined || f.instance === null) {
       throw new TypeError(`callStart: ${handle} is not a wasm function`);
     }
-    this.#entries.push({
-      pc: this.pc,
-      fp: this.fp,
-      csp: this.csp,
-      sp: this.sp,
-      inst: this.inst,
-    });
+    // Save the callee-saved state as five words (no object per entry).
+    let saved = this.#saved;
+    const at = this.#depth * ENTRY_WORDS;
+    if (at + ENTRY_WORDS > saved.length) {
+      saved = new Int32Array(saved.length * 2);
+      saved.set(this.#saved);
+      this.#saved = saved;
+    }
+    saved[at] = this.pc;
+    saved[at + 1] = this.fp;
+    saved[at + 2] = this.csp;
+    saved[at + 3] = this.sp;
+    saved[at + 4] = this.inst === null ? -1 : this.inst.id;
+    this.#depth++;
     const base = this.sp;
     if (base + f.arity > this.regLimit || this.csp >= this.csLimit) {
       this.#pendingTrap = TrapCode.StackOverflow;
@@ -237,13 +259,7 @@ export class Vm {
    * @returns why it stopped
    */
   callRun(): DoneReason {
-    if (this.#pendingTrap !== 0) {
-      const code = this.#pendingTrap;
-      this.#pendingTrap = 0;
-      this.trapCode = code;
-      return { kind: "trap", code, pc: this.pc };
-    }
-    const exit = run(this);
+    const exit = this.callRunCode();
     if (exit === EXIT_RETURN) return RETURNED;
     if (exit === EXIT_HOST) {
       return { kind: "host", func: this.hostFunc, base: this.hostBase, resume: this.pc };
@@ -253,11 +269,35 @@ export class Vm {
     return { kind: "trap", code: this.trapCode, pc: this.pc };
   }
 
+  /**
+   * {@link callRun} without allocating: why it stopped as a number, with the
+   * details in fields — `EXIT_RETURN`; `EXIT_HOST` (`hostFunc`, `hostBase`,
+   * resume at `pc`); `EXIT_TRAP` (`trapCode` at `pc`); `EXIT_EPOCH` or
+   * `EXIT_FUEL` (at `pc`).
+   *
+   * @returns one of the `EXIT_*` codes
+   */
+  callRunCode(): number {
+    if (this.#pendingTrap !== 0) {
+      this.trapCode = this.#pendingTrap;
+      this.#pendingTrap = 0;
+      return EXIT_TRAP;
+    }
+    return run(this);
+  }
+
   /** Ends the innermost host→wasm call (returned or trapped): restores the saved state. */
   callEnd(): void {
-    const s = this.#entries.pop();
-    if (s === undefined) throw new Error("callEnd without callStart");
-    this.restore(s);
+    if (this.#depth === 0) throw new Error("callEnd without callStart");
+    const at = --this.#depth * ENTRY_WORDS;
+    const saved = this.#saved;
+    this.pc = saved[at];
+    this.fp = saved[at + 1];
+    this.csp = saved[at + 2];
+    this.sp = saved[at + 3];
+    const id = saved[at + 4];
+    this.inst = id < 0 ? null : this.instances[id];
+    this.#pendingTrap = 0;
   }
 
   /**
@@ -285,7 +325,7 @@ export class Vm {
 
   /** How many host→wasm calls are active. */
   get depth(): number {
-    return this.#entries.length;
+    return this.#depth;
   }
 
   /**
