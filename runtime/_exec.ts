@@ -93,6 +93,19 @@ function callHostFromWasm(store: Store<unknown>, host: Func, base: number): unkn
   const params = host.type.params;
   const w = store._vm.i32;
   const plain = host._plain;
+  if (plain !== undefined && host._i32Only) {
+    const at = base << 1;
+    switch (params.length) {
+      case 0:
+        return plain();
+      case 1:
+        return plain(w[at]);
+      case 2:
+        return plain(w[at], w[at + 2]);
+      case 3:
+        return plain(w[at], w[at + 2], w[at + 4]);
+    }
+  }
   if (plain !== undefined) {
     switch (params.length) {
       case 0:
@@ -423,6 +436,15 @@ function installHostCall(store: Store<unknown>): void {
     const host = store._funcs[f.hostId]!;
     try {
       const ret = callHostFromWasm(store, host, base);
+      if (host._i32Only && typeof ret === "number" && (ret | 0) === ret) {
+        // An i32 result, or none (then the value is ignored, as writeHostResults does).
+        if (host.type.results.length !== 0) {
+          const at = base << 1;
+          vm.i32[at] = ret;
+          vm.i32[at + 1] = 0;
+        }
+        return true;
+      }
       if (isThenable(ret)) {
         if (vm.depth !== state.asyncDepth) throw promiseInSyncCall();
         state.pending = ret;

@@ -166,6 +166,13 @@ export class Func implements Stored {
    */
   _plain: HostFuncWrap | undefined = undefined;
   /**
+   * Whether every parameter is i32 and there is at most one result, an i32
+   * (the host-call hook reads and writes such values inline).
+   *
+   * @ignore
+   */
+  readonly _i32Only: boolean;
+  /**
    * The defining instance, for wasm functions.
    *
    * @ignore
@@ -210,6 +217,8 @@ export class Func implements Stored {
     this.type = type;
     this._sigId = sigId;
     this._host = host;
+    this._i32Only = type.params.every((t) => t === ValType.i32) &&
+      type.results.length <= 1 && type.results.every((t) => t === ValType.i32);
     this._instance = instance;
     this._index = index;
     const vm = s._vm;

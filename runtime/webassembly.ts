@@ -437,7 +437,9 @@ export function createWebAssembly(options: WebAssemblyOptions = {}): typeof glob
   function hostFunction(fn: (...args: unknown[]) => unknown, type: FuncType): Func {
     const { params, results } = type;
     const v128 = hasV128(type);
+    const i32Result = results.length === 1 && results[0] === ValType.i32;
     const fromJs = (ret: unknown): Val => {
+      if (i32Result) return (typeof ret === "number" ? ret : toNumber(ret)) | 0;
       if (results.length === 0) return undefined;
       if (results.length === 1) return toWasm(ret, results[0]);
       if (ret === null || typeof ret !== "object" || !(Symbol.iterator in ret)) {
