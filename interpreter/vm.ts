@@ -9,8 +9,14 @@
  * - Every host→wasm entry (`callStart`) saves the callee-saved state (pc, fp,
  *   control-stack depth, free-register mark, instance); `callEnd` restores it,
  *   after a normal return and after a trap alike. Entries nest LIFO, so a host
- *   function may call back into wasm on the same `Vm`.
- * - `callRun` never throws for a wasm trap: it returns a `DoneReason`.
+ *   function may call back into wasm on the same `Vm`. Between calls (no
+ *   entry active) that state is all zero with no instance, so the outermost
+ *   entry saves nothing and its `callEnd` restores zeros.
+ * - `callRun` never throws for a wasm trap: it returns a `DoneReason`
+ *   (`callRunCode` the same as a number, allocating nothing).
+ * - With `hostCall` set, `run` calls host functions through it without
+ *   returning; whatever it throws unwinds out of `run` (the state was written
+ *   back first, so `callEnd` and backtraces work as after an exit).
  *
  * @module
  */
@@ -18,6 +24,7 @@
 import { DEFAULT_MAX_WASM_STACK, TrapCode } from "@capstan/environ";
 import { EXIT_EPOCH, EXIT_FUEL, EXIT_HOST, EXIT_RETURN, run } from "./_dispatch.ts";
 import { EXIT_TRAP } from "./_dispatch.ts";
+/** `callRunCode` results (see `run`): returned, host call, trap, epoch deadline, out of fuel. */
 export { EXIT_EPOCH, EXIT_FUEL, EXIT_HOST, EXIT_RETURN, EXIT_TRAP } from "./_dispatch.ts";
 import type { V128File } from "./simd_math.ts";
 import { VmFunc, type VmInstance } from "./vm_objects.ts";
@@ -222,20 +229,23 @@ export class Vm {
     if (f === undefined || f.instance === null) {
       throw new TypeError(`callStart: ${handle} is not a wasm function`);
     }
-    // Save the callee-saved state as five words (no object per entry).
-    let saved = this.#saved;
-    const at = this.#depth * ENTRY_WORDS;
-    if (at + ENTRY_WORDS > saved.length) {
-      saved = new Int32Array(saved.length * 2);
-      saved.set(this.#saved);
-      this.#saved = saved;
+    // Save the callee-saved state as five words (no object per entry); an
+    // outermost entry saves nothing: between calls the state is all zero.
+    const depth = this.#depth++;
+    if (depth !== 0) {
+      let saved = this.#saved;
+      const at = depth * ENTRY_WORDS;
+      if (at + ENTRY_WORDS > saved.length) {
+        saved = new Int32Array(saved.length * 2);
+        saved.set(this.#saved);
+        this.#saved = saved;
+      }
+      saved[at] = this.pc;
+      saved[at + 1] = this.fp;
+      saved[at + 2] = this.csp;
+      saved[at + 3] = this.sp;
+      saved[at + 4] = this.inst === null ? -1 : this.inst.id;
     }
-    saved[at] = this.pc;
-    saved[at + 1] = this.fp;
-    saved[at + 2] = this.csp;
-    saved[at + 3] = this.sp;
-    saved[at + 4] = this.inst === null ? -1 : this.inst.id;
-    this.#depth++;
     const base = this.sp;
     if (base + f.arity > this.regLimit || this.csp >= this.csLimit) {
       this.#pendingTrap = TrapCode.StackOverflow;
@@ -289,7 +299,17 @@ export class Vm {
   /** Ends the innermost host→wasm call (returned or trapped): restores the saved state. */
   callEnd(): void {
     if (this.#depth === 0) throw new Error("callEnd without callStart");
-    const at = --this.#depth * ENTRY_WORDS;
+    const depth = --this.#depth;
+    this.#pendingTrap = 0;
+    if (depth === 0) {
+      this.pc = 0;
+      this.fp = 0;
+      this.csp = 0;
+      this.sp = 0;
+      this.inst = null;
+      return;
+    }
+    const at = depth * ENTRY_WORDS;
     const saved = this.#saved;
     this.pc = saved[at];
     this.fp = saved[at + 1];
@@ -297,7 +317,6 @@ export class Vm {
     this.sp = saved[at + 3];
     const id = saved[at + 4];
     this.inst = id < 0 ? null : this.instances[id];
-    this.#pendingTrap = 0;
   }
 
   /**

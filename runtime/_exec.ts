@@ -234,7 +234,12 @@ const GC_MIN_HANDLES = 1024;
 export function callWasmI32(func: Func, n: number, x0: number, x1: number, x2: number): number {
   const store = func.store;
   const vm = store._vm;
-  const base = enterWasm(func);
+  // enterWasm, inlined by hand (this is the hottest entry)
+  if (store._suspended > 0) store.checkNotBusy("calling a function");
+  if (store._externs.length >= GC_MIN_HANDLES) store._maybeGc();
+  const base = vm.depth < MAX_NESTED_ENTRIES && vm.hostCall !== null
+    ? vm.callStart(func._handle)
+    : enter(store, func);
   try {
     const w = vm.i32;
     const at = base << 1;
@@ -250,7 +255,8 @@ export function callWasmI32(func: Func, n: number, x0: number, x1: number, x2: n
         }
       }
     }
-    runEntered(store);
+    const exit = vm.callRunCode();
+    if (exit !== EXIT_RETURN) serveExits(store, exit);
     return w[at];
   } finally {
     vm.callEnd();
@@ -513,10 +519,19 @@ function callWasmSync(func: Func, args: Val[], type: FuncType): Val[] {
  * @throws Trap when execution traps, and whatever a host function throws
  */
 export function runEntered(store: Store<unknown>): void {
+  const exit = store._vm.callRunCode();
+  if (exit !== EXIT_RETURN) serveExits(store, exit);
+}
+
+/**
+ * Serves exits of a synchronous call until its entry function returns.
+ *
+ * @param store the store
+ * @param exit the first exit, not `EXIT_RETURN`
+ */
+function serveExits(store: Store<unknown>, exit: number): void {
   const vm = store._vm;
-  for (let exit = vm.callRunCode(); exit !== EXIT_RETURN; exit = vm.callRunCode()) {
-    serveExit(store, exit);
-  }
+  for (; exit !== EXIT_RETURN; exit = vm.callRunCode()) serveExit(store, exit);
 }
 
 /**

@@ -138,6 +138,11 @@ function toBigInt(v: unknown): bigint {
   return BigInt(v as string | boolean);
 }
 
+/** ToInt32 (a TypeError for a BigInt), with numbers first. */
+function toInt32(v: unknown): number {
+  return (typeof v === "number" ? v : toNumber(v)) | 0;
+}
+
 /**
  * ToWebAssemblyValue for a number type: ToInt32, ToBigInt64, ToNumber then
  * f32 rounding, or ToNumber (each throws a TypeError for the wrong kind).
@@ -393,12 +398,12 @@ export function createWebAssembly(options: WebAssemblyOptions = {}): typeof glob
         case 0:
           return () => invokeI32(0, 0, 0);
         case 1:
-          return (a: unknown) => invokeI32(toNumber(a) | 0, 0, 0);
+          return (a: unknown) => invokeI32(toInt32(a), 0, 0);
         case 2:
-          return (a: unknown, b: unknown) => invokeI32(toNumber(a) | 0, toNumber(b) | 0, 0);
+          return (a: unknown, b: unknown) => invokeI32(toInt32(a), toInt32(b), 0);
         default:
           return (a: unknown, b: unknown, c: unknown) =>
-            invokeI32(toNumber(a) | 0, toNumber(b) | 0, toNumber(c) | 0);
+            invokeI32(toInt32(a), toInt32(b), toInt32(c));
       }
     }
     const invoke = (x0: number | bigint, x1: number | bigint, x2: number | bigint): unknown => {
