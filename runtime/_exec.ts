@@ -176,7 +176,7 @@ export function callWasmChecking(
   if (args.length !== params.length) func._checkArgs(args); // throws the count error
   const store = func.store;
   const vm = store._vm;
-  store._maybeGc();
+  if (store._externs.length >= GC_MIN_HANDLES) store._maybeGc();
   const base = enter(store, func);
   try {
     const w = vm.i32;
@@ -192,7 +192,9 @@ export function callWasmChecking(
       }
     }
     runEntered(store);
-    return readValues(store, type.results, vm, base);
+    const results = type.results;
+    if (results.length === 1 && results[0] === ValType.i32) return [w[base << 1]];
+    return readValues(store, results, vm, base);
   } finally {
     vm.callEnd();
   }
