@@ -106,6 +106,19 @@ function callHostFromWasm(store: Store<unknown>, host: Func, base: number): unkn
         return plain(w[at], w[at + 2], w[at + 4]);
     }
   }
+  if (plain !== undefined && host._f64Only) {
+    const d = store._vm.f64;
+    switch (params.length) {
+      case 0:
+        return plain();
+      case 1:
+        return plain(d[base]);
+      case 2:
+        return plain(d[base], d[base + 1]);
+      case 3:
+        return plain(d[base], d[base + 1], d[base + 2]);
+    }
+  }
   if (plain !== undefined) {
     switch (params.length) {
       case 0:
@@ -222,18 +235,27 @@ export function enterWasm(func: Func): number {
 const GC_MIN_HANDLES = 1024;
 
 /**
- * Calls a wasm function whose parameters (up to three) are all i32 with
- * arguments already converted to int32 numbers, allocating nothing.
+ * Calls a wasm function whose parameters (up to three) are all i32, or all
+ * f64, with its result (if any) of the same type; the arguments are already
+ * converted (int32 numbers, or any numbers). Nothing is allocated.
  *
- * @param func a wasm function with 0 to 3 i32 parameters
+ * @param func a wasm function of such a type
+ * @param f64 whether its type uses f64 (else i32)
  * @param n its parameter count
  * @param x0 argument 0 (ignored when `n < 1`)
  * @param x1 argument 1 (ignored when `n < 2`)
  * @param x2 argument 2 (ignored when `n < 3`)
- * @returns the low word of result 0's slot: the i32 result, when there is one
+ * @returns result 0's slot read as that type (meaningless when there is no result)
  * @throws as {@link runEntered}, and the errors of {@link enterWasm}
  */
-export function callWasmI32(func: Func, n: number, x0: number, x1: number, x2: number): number {
+export function callWasmUniform(
+  func: Func,
+  f64: boolean,
+  n: number,
+  x0: number,
+  x1: number,
+  x2: number,
+): number {
   const store = func.store;
   const vm = store._vm;
   // enterWasm, inlined by hand (this is the hottest entry)
@@ -243,26 +265,49 @@ export function callWasmI32(func: Func, n: number, x0: number, x1: number, x2: n
     ? vm.callStart(func._handle)
     : enter(store, func);
   try {
-    const w = vm.i32;
-    const at = base << 1;
-    if (n > 0) {
-      w[at] = x0;
-      w[at + 1] = 0;
-      if (n > 1) {
-        w[at + 2] = x1;
-        w[at + 3] = 0;
-        if (n > 2) {
-          w[at + 4] = x2;
-          w[at + 5] = 0;
+    if (f64) {
+      const d = vm.f64;
+      if (n > 0) d[base] = x0;
+      if (n > 1) d[base + 1] = x1;
+      if (n > 2) d[base + 2] = x2;
+    } else {
+      const w = vm.i32;
+      const at = base << 1;
+      if (n > 0) {
+        w[at] = x0;
+        w[at + 1] = 0;
+        if (n > 1) {
+          w[at + 2] = x1;
+          w[at + 3] = 0;
+          if (n > 2) {
+            w[at + 4] = x2;
+            w[at + 5] = 0;
+          }
         }
       }
     }
     const exit = vm.callRunCode();
     if (exit !== EXIT_RETURN) serveExits(store, exit);
-    return w[at];
+    return f64 ? vm.f64[base] : vm.i32[base << 1];
   } finally {
     vm.callEnd();
   }
+}
+
+/**
+ * The type a wasm function's signature uses throughout, for
+ * {@link callWasmUniform}: i32 or f64 when up to three parameters and at most
+ * one result all have it.
+ *
+ * @param type a function type
+ * @returns `ValType.i32`, `ValType.f64`, or undefined
+ */
+export function uniformType(type: FuncType): ValType | undefined {
+  if (type.params.length > 3 || type.results.length > 1) return undefined;
+  for (const t of [ValType.i32, ValType.f64]) {
+    if (type.params.every((p) => p === t) && type.results.every((r) => r === t)) return t;
+  }
+  return undefined;
 }
 
 /**
@@ -451,6 +496,10 @@ function installHostCall(store: Store<unknown>): void {
           vm.i32[at] = ret;
           vm.i32[at + 1] = 0;
         }
+        return true;
+      }
+      if (host._f64Only && typeof ret === "number") {
+        if (host.type.results.length !== 0) vm.f64[base] = ret;
         return true;
       }
       if (isThenable(ret)) {

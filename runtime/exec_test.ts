@@ -708,3 +708,42 @@ Deno.test("in an async call, a host Promise met inside a nested synchronous call
   assert.ok(inner instanceof Error && /callAsync/.test(inner.message));
   assert.deepEqual(await get("i1").callAsync(6), [6]);
 });
+
+Deno.test("f64 host imports get and return f64 values; a non-number result is a TypeError", () => {
+  const engine = new Engine();
+  const store = new Store(engine, undefined);
+  const linker = new Linker<undefined>(engine);
+  let out: unknown = 0;
+  const seen: number[][] = [];
+  linker.funcWrap("h", "f", { params: ["f64", "f64"], results: ["f64"] }, (a, b) => {
+    seen.push([a as number, b as number]);
+    return out;
+  });
+  linker.funcWrap("h", "g", { params: ["f64"], results: [] }, (a) => {
+    seen.push([a as number]);
+    return "ignored";
+  });
+  const module = new Module(
+    engine,
+    parseWat(`(module
+      (import "h" "f" (func $f (param f64 f64) (result f64)))
+      (import "h" "g" (func $g (param f64)))
+      (func (export "f") (param f64 f64) (result f64) (call $f (local.get 0) (local.get 1)))
+      (func (export "g") (param f64) (result i32) (call $g (local.get 0)) (i32.const 1)))`),
+  );
+  const instance = linker.instantiate(store, module);
+  for (const v of [1.25, -0, Infinity, 2 ** 60 + 0.5]) {
+    out = v;
+    assert.deepEqual(fn(instance, "f").call(0.1, -3), [v]);
+  }
+  assert.deepEqual(seen[0], [0.1, -3]);
+  assert.ok(Object.is(fn(instance, "f").call(0, 0)[0], 2 ** 60 + 0.5));
+  out = NaN;
+  assert.ok(Number.isNaN(fn(instance, "f").call(0, 0)[0]));
+  for (const bad of ["1", 1n, undefined, null]) {
+    out = bad;
+    assert.throws(() => fn(instance, "f").call(0, 0), /host function result: expected f64/);
+  }
+  assert.deepEqual(fn(instance, "g").call(7.5), [1], "a result-less host's return is ignored");
+  assert.deepEqual(seen.at(-1), [7.5]);
+});

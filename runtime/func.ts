@@ -32,7 +32,7 @@ import {
 import {
   argumentName,
   callWasmChecking,
-  callWasmI32,
+  callWasmUniform,
   enterWasm,
   invokeAsync,
   invokeSync,
@@ -40,6 +40,7 @@ import {
   isNumberType,
   readNumber,
   runEntered,
+  uniformType,
   writeNumber,
 } from "./_exec.ts";
 
@@ -173,6 +174,12 @@ export class Func implements Stored {
    */
   readonly _i32Only: boolean;
   /**
+   * The same for f64: every parameter f64, at most one result, an f64.
+   *
+   * @ignore
+   */
+  readonly _f64Only: boolean;
+  /**
    * The defining instance, for wasm functions.
    *
    * @ignore
@@ -217,8 +224,8 @@ export class Func implements Stored {
     this.type = type;
     this._sigId = sigId;
     this._host = host;
-    this._i32Only = type.params.every((t) => t === ValType.i32) &&
-      type.results.length <= 1 && type.results.every((t) => t === ValType.i32);
+    this._i32Only = onlyOf(type, ValType.i32);
+    this._f64Only = onlyOf(type, ValType.f64);
     this._instance = instance;
     this._index = index;
     const vm = s._vm;
@@ -390,6 +397,18 @@ export class Func implements Stored {
 }
 
 /**
+ * Whether every parameter of a type is `t` and it has at most one result, a `t`.
+ *
+ * @param type a function type
+ * @param t a value type
+ * @returns true when the type uses only `t`, with at most one result
+ */
+function onlyOf(type: FuncType, t: ValType): boolean {
+  return type.params.every((p) => p === t) && type.results.length <= 1 &&
+    type.results.every((r) => r === t);
+}
+
+/**
  * The allocation-free `typed()` caller of a wasm function with up to three
  * parameters and at most one result, all number types: each argument is
  * checked (as `call` checks it) into a local, then written straight into the
@@ -410,9 +429,8 @@ function typedNumbers(func: Func): ((...args: Val[]) => unknown) | undefined {
   const n = params.length;
   const [p0, p1, p2] = params;
   const r0 = results[0];
-  if (params.every((t) => t === ValType.i32) && (r0 === undefined || r0 === ValType.i32)) {
-    return typedI32(func, n, r0 === undefined);
-  }
+  const uniform = uniformType(func.type);
+  if (uniform !== undefined) return typedUniform(func, uniform, n, r0 === undefined);
   const check = (t: ValType, v: unknown, i: number) =>
     t === ValType.i32 && typeof v === "number" && (v | 0) === v
       ? v
@@ -460,20 +478,30 @@ function typedNumbers(func: Func): ((...args: Val[]) => unknown) | undefined {
 }
 
 /**
- * `typedNumbers` for up to three i32 parameters and an i32 result or none.
+ * `typedNumbers` for up to three parameters and at most one result all i32
+ * or all f64.
  *
  * @param func the function
+ * @param t `ValType.i32` or `ValType.f64`
  * @param n its parameter count
  * @param none whether it has no result
  * @returns the caller
  */
-function typedI32(func: Func, n: number, none: boolean): (...args: Val[]) => unknown {
+function typedUniform(
+  func: Func,
+  t: ValType,
+  n: number,
+  none: boolean,
+): (...args: Val[]) => unknown {
   const store = func.store;
+  const f64 = t === ValType.f64;
   const check = (v: unknown, i: number): number =>
-    typeof v === "number" && (v | 0) === v ? v : toWasm(store, ValType.i32, v, argumentName(i));
+    typeof v === "number" && (f64 || (v | 0) === v)
+      ? v
+      : toWasm(store, t, v, argumentName(i)) as number;
   const countError = (found: number) => func._checkArgs(new Array(found));
   const invoke = (x0: number, x1: number, x2: number): unknown => {
-    const r = callWasmI32(func, n, x0, x1, x2);
+    const r = callWasmUniform(func, f64, n, x0, x1, x2);
     return none ? undefined : r;
   };
   switch (n) {

@@ -77,7 +77,11 @@ function numberFuncs(s: Store<undefined>) {
       (func (export "f64mix") (param f64 i32 f32) (result f64)
         (f64.add (f64.add (local.get 0) (f64.convert_i32_s (local.get 1)))
           (f64.promote_f32 (local.get 2))))
-      (func (export "div") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1))))`),
+      (func (export "div") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
+      (func (export "hyp") (param f64 f64 f64) (result f64)
+        (f64.sqrt (f64.add (f64.add (f64.mul (local.get 0) (local.get 0))
+          (f64.mul (local.get 1) (local.get 1))) (f64.mul (local.get 2) (local.get 2)))))
+      (func (export "pi") (result f64) (f64.const 3.14159)))`),
   );
   const instance = new Linker(s.engine).instantiate(s, module);
   return (name: string) => instance.getFunc(name)!;
@@ -138,4 +142,22 @@ Deno.test("callBits() of a wasm function passes float bits exactly", () => {
   assert.deepEqual(get("sub").callBits(3, 1), [2]);
   assert.throws(() => get("f32id").callBits(1.5), /argument 0: expected i32/);
   assert.throws(() => get("f32id").callBits(), /expects 1 argument\(s\), found 0/);
+});
+
+Deno.test("typed() of an f64 wasm function takes any number and checks the rest", () => {
+  const s = newStore();
+  const get = numberFuncs(s);
+  const hyp = get("hyp").typed<[number, number, number], number>();
+  assert.equal(hyp(2, 3, 6), 7);
+  assert.equal(hyp(-0.5, 0, 1.2), Math.sqrt(0.25 + 1.44));
+  assert.ok(Number.isNaN(hyp(NaN, 1, 1)));
+  assert.equal(hyp(Infinity, 0, 0), Infinity);
+  for (const bad of [1n, "1", undefined, null, {}]) {
+    assert.throws(() => hyp(1, bad as number, 1), /argument 1: expected f64/, String(bad));
+  }
+  assert.throws(
+    () => (hyp as (...a: number[]) => number)(1, 2),
+    /expects 3 argument\(s\), found 2/,
+  );
+  assert.equal(get("pi").typed<[], number>()(), 3.14159);
 });

@@ -32,11 +32,12 @@ import { CompileError as EnvironCompileError, ValType } from "@capstan/environ";
 import type { FuncType, GlobalType, MemoryType, TableType } from "@capstan/environ";
 import { Engine } from "./engine.ts";
 import {
-  callWasmI32,
+  callWasmUniform,
   enterWasm,
   isNumberType,
   readNumber,
   runEntered,
+  uniformType,
   writeNumber,
 } from "./_exec.ts";
 import type { Extern } from "./extern.ts";
@@ -240,7 +241,6 @@ class Bridge<Rt extends object> {
  * @example
  * ```ts
  * import { Engine } from "./engine.ts";
-import { callWasmI32, enterWasm, isNumberType, readNumber, runEntered, writeNumber } from "./_exec.ts";
  * import { createWebAssembly } from "./webassembly.ts";
  * const wa = createWebAssembly({ engine: new Engine({ maxWasmStack: 64 * 1024 }) });
  * const memory = new wa.Memory({ initial: 1, maximum: 2 });
@@ -384,26 +384,29 @@ export function createWebAssembly(options: WebAssemblyOptions = {}): typeof glob
     const n = params.length;
     const [p0, p1, p2] = params;
     const r0 = results[0];
-    if (params.every((t) => t === ValType.i32) && (r0 === undefined || r0 === ValType.i32)) {
+    const uniform = uniformType(func.type);
+    if (uniform !== undefined) {
+      const f64 = uniform === ValType.f64;
       const none = r0 === undefined;
-      const invokeI32 = (x0: number, x1: number, x2: number): unknown => {
+      const invokeUniform = (x0: number, x1: number, x2: number): unknown => {
         try {
-          const r = callWasmI32(func, n, x0, x1, x2);
+          const r = callWasmUniform(func, f64, n, x0, x1, x2);
           return none ? undefined : r;
         } catch (error) {
           throw wrapError(error);
         }
       };
+      // ToInt32 or ToNumber, numbers first
+      const conv = (v: unknown) => f64 ? (typeof v === "number" ? v : toNumber(v)) : toInt32(v);
       switch (n) {
         case 0:
-          return () => invokeI32(0, 0, 0);
+          return () => invokeUniform(0, 0, 0);
         case 1:
-          return (a: unknown) => invokeI32(toInt32(a), 0, 0);
+          return (a: unknown) => invokeUniform(conv(a), 0, 0);
         case 2:
-          return (a: unknown, b: unknown) => invokeI32(toInt32(a), toInt32(b), 0);
+          return (a: unknown, b: unknown) => invokeUniform(conv(a), conv(b), 0);
         default:
-          return (a: unknown, b: unknown, c: unknown) =>
-            invokeI32(toInt32(a), toInt32(b), toInt32(c));
+          return (a: unknown, b: unknown, c: unknown) => invokeUniform(conv(a), conv(b), conv(c));
       }
     }
     const invoke = (x0: number | bigint, x1: number | bigint, x2: number | bigint): unknown => {

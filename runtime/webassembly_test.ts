@@ -398,6 +398,7 @@ Deno.test({
 const NUMBERS = parseWat(`(module
   (import "js" "i2" (func $i2 (param i32 i32) (result i32)))
   (import "js" "wide" (func $wide (param i64 f32) (result i64)))
+  (import "js" "f2" (func $f2 (param f64 f64) (result f64)))
   (func $sub (export "sub") (param i32 i32) (result i32) (i32.sub (local.get 0) (local.get 1)))
   (func (export "div") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
   (func (export "seven") (result i32) (i32.const 7))
@@ -407,12 +408,20 @@ const NUMBERS = parseWat(`(module
   (func (export "mix") (param f64 i64 f32) (result f64)
     (f64.add (f64.add (local.get 0) (f64.convert_i64_s (local.get 1)))
       (f64.promote_f32 (local.get 2))))
+  (func (export "hyp") (param f64 f64) (result f64)
+    (f64.sqrt (f64.add (f64.mul (local.get 0) (local.get 0)) (f64.mul (local.get 1) (local.get 1)))))
+  (func (export "callF2") (param f64 f64) (result f64) (call $f2 (local.get 0) (local.get 1)))
   (func (export "callI2") (param i32 i32) (result i32) (call $i2 (local.get 0) (local.get 1)))
   (func (export "callWide") (param i64 f32) (result i64) (call $wide (local.get 0) (local.get 1))))`);
 
 function numbers(wa: WA, js: Record<string, unknown> = {}): Exports {
   const imports = {
-    js: { i2: (a: number, b: number) => a * b, wide: (a: bigint) => a, ...js },
+    js: {
+      i2: (a: number, b: number) => a * b,
+      wide: (a: bigint) => a,
+      f2: (a: number, b: number) => a - b,
+      ...js,
+    },
   };
   return new wa.Instance(new wa.Module(NUMBERS), imports).exports as Exports;
 }
@@ -491,4 +500,29 @@ both("imported JS functions get wasm values as JS values and their results conve
   assert.deepEqual(seen.at(-1), [-(2n ** 63n), Math.fround(0.1)]);
   out = 3;
   assert.throws(() => callWide(1n, 1), TypeError, "a Number for an i64 result");
+});
+
+both("f64 exports and imports convert with ToNumber both ways", (wa) => {
+  let out: unknown = 0;
+  const seen: unknown[] = [];
+  const { hyp, callF2 } = numbers(wa, {
+    f2: (...args: unknown[]) => {
+      seen.push(args);
+      return out;
+    },
+  });
+  assert.equal(hyp(3, 4), 5);
+  assert.equal(hyp("3", { valueOf: () => 4 }), 5);
+  assert.ok(Number.isNaN(hyp(undefined, 1)));
+  assert.equal(hyp(null, -2), 2);
+  assert.throws(() => hyp(1n, 1), TypeError);
+  for (const [ret, want] of [[1.5, 1.5], ["2.5", 2.5], [null, 0], [true, 1]]) {
+    out = ret;
+    assert.equal(callF2(0.1, -0.2), want, String(ret));
+  }
+  out = undefined;
+  assert.ok(Number.isNaN(callF2(0, 0)));
+  assert.deepEqual(seen[0], [0.1, -0.2]);
+  out = 1n;
+  assert.throws(() => callF2(0, 0), TypeError);
 });
