@@ -235,68 +235,90 @@ export function enterWasm(func: Func): number {
 const GC_MIN_HANDLES = 1024;
 
 /**
- * Calls a wasm function whose parameters (up to three) are all i32, or all
- * f64, with its result (if any) of the same type; the arguments are already
- * converted (int32 numbers, or any numbers). Nothing is allocated.
+ * Calls a wasm function whose parameters (up to three) are all i32, with an
+ * i32 result or none; the arguments are already int32 numbers. Nothing is
+ * allocated.
  *
  * @param func a wasm function of such a type
- * @param f64 whether its type uses f64 (else i32)
  * @param n its parameter count
  * @param x0 argument 0 (ignored when `n < 1`)
  * @param x1 argument 1 (ignored when `n < 2`)
  * @param x2 argument 2 (ignored when `n < 3`)
- * @returns result 0's slot read as that type (meaningless when there is no result)
+ * @returns the i32 result (meaningless when there is none)
  * @throws as {@link runEntered}, and the errors of {@link enterWasm}
  */
-export function callWasmUniform(
-  func: Func,
-  f64: boolean,
-  n: number,
-  x0: number,
-  x1: number,
-  x2: number,
-): number {
-  const store = func.store;
-  const vm = store._vm;
-  // enterWasm, inlined by hand (this is the hottest entry)
-  if (store._suspended > 0) store.checkNotBusy("calling a function");
-  if (store._externs.length >= GC_MIN_HANDLES) store._maybeGc();
-  const base = vm.depth < MAX_NESTED_ENTRIES && vm.hostCall !== null
-    ? vm.callStart(func._handle)
-    : enter(store, func);
+export function callWasmI32(func: Func, n: number, x0: number, x1: number, x2: number): number {
+  const vm = func.store._vm;
+  const base = enterFast(func);
   try {
-    if (f64) {
-      const d = vm.f64;
-      if (n > 0) d[base] = x0;
-      if (n > 1) d[base + 1] = x1;
-      if (n > 2) d[base + 2] = x2;
-    } else {
-      const w = vm.i32;
-      const at = base << 1;
-      if (n > 0) {
-        w[at] = x0;
-        w[at + 1] = 0;
-        if (n > 1) {
-          w[at + 2] = x1;
-          w[at + 3] = 0;
-          if (n > 2) {
-            w[at + 4] = x2;
-            w[at + 5] = 0;
-          }
+    const w = vm.i32;
+    const at = base << 1;
+    if (n > 0) {
+      w[at] = x0;
+      w[at + 1] = 0;
+      if (n > 1) {
+        w[at + 2] = x1;
+        w[at + 3] = 0;
+        if (n > 2) {
+          w[at + 4] = x2;
+          w[at + 5] = 0;
         }
       }
     }
     const exit = vm.callRunCode();
-    if (exit !== EXIT_RETURN) serveExits(store, exit);
-    return f64 ? vm.f64[base] : vm.i32[base << 1];
+    if (exit !== EXIT_RETURN) serveExits(func.store, exit);
+    return w[at];
   } finally {
     vm.callEnd();
   }
 }
 
 /**
+ * {@link callWasmI32} for f64: up to three f64 parameters, an f64 result or none.
+ *
+ * @param func a wasm function of such a type
+ * @param n its parameter count
+ * @param x0 argument 0 (ignored when `n < 1`)
+ * @param x1 argument 1 (ignored when `n < 2`)
+ * @param x2 argument 2 (ignored when `n < 3`)
+ * @returns the f64 result (meaningless when there is none)
+ * @throws as {@link runEntered}, and the errors of {@link enterWasm}
+ */
+export function callWasmF64(func: Func, n: number, x0: number, x1: number, x2: number): number {
+  const vm = func.store._vm;
+  const base = enterFast(func);
+  try {
+    const d = vm.f64;
+    if (n > 0) d[base] = x0;
+    if (n > 1) d[base + 1] = x1;
+    if (n > 2) d[base + 2] = x2;
+    const exit = vm.callRunCode();
+    if (exit !== EXIT_RETURN) serveExits(func.store, exit);
+    return d[base];
+  } finally {
+    vm.callEnd();
+  }
+}
+
+/**
+ * {@link enterWasm} with its common case inlined (the hottest entry).
+ *
+ * @param func a wasm function
+ * @returns the slot of argument 0 and result 0
+ */
+function enterFast(func: Func): number {
+  const store = func.store;
+  const vm = store._vm;
+  if (store._suspended > 0) store.checkNotBusy("calling a function");
+  if (store._externs.length >= GC_MIN_HANDLES) store._maybeGc();
+  return vm.depth < MAX_NESTED_ENTRIES && vm.hostCall !== null
+    ? vm.callStart(func._handle)
+    : enter(store, func);
+}
+
+/**
  * The type a wasm function's signature uses throughout, for
- * {@link callWasmUniform}: i32 or f64 when up to three parameters and at most
+ * {@link callWasmI32} and {@link callWasmF64}: i32 or f64 when up to three parameters and at most
  * one result all have it.
  *
  * @param type a function type

@@ -32,7 +32,8 @@ import {
 import {
   argumentName,
   callWasmChecking,
-  callWasmUniform,
+  callWasmF64,
+  callWasmI32,
   enterWasm,
   invokeAsync,
   invokeSync,
@@ -500,10 +501,15 @@ function typedUniform(
       ? v
       : toWasm(store, t, v, argumentName(i)) as number;
   const countError = (found: number) => func._checkArgs(new Array(found));
-  const invoke = (x0: number, x1: number, x2: number): unknown => {
-    const r = callWasmUniform(func, f64, n, x0, x1, x2);
-    return none ? undefined : r;
-  };
+  const invoke = f64
+    ? (x0: number, x1: number, x2: number): unknown => {
+      const r = callWasmF64(func, n, x0, x1, x2);
+      return none ? undefined : r;
+    }
+    : (x0: number, x1: number, x2: number): unknown => {
+      const r = callWasmI32(func, n, x0, x1, x2);
+      return none ? undefined : r;
+    };
   switch (n) {
     case 0:
       return function (...rest: unknown[]) {

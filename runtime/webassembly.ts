@@ -32,7 +32,8 @@ import { CompileError as EnvironCompileError, ValType } from "@capstan/environ";
 import type { FuncType, GlobalType, MemoryType, TableType } from "@capstan/environ";
 import { Engine } from "./engine.ts";
 import {
-  callWasmUniform,
+  callWasmF64,
+  callWasmI32,
   enterWasm,
   isNumberType,
   readNumber,
@@ -388,14 +389,23 @@ export function createWebAssembly(options: WebAssemblyOptions = {}): typeof glob
     if (uniform !== undefined) {
       const f64 = uniform === ValType.f64;
       const none = r0 === undefined;
-      const invokeUniform = (x0: number, x1: number, x2: number): unknown => {
-        try {
-          const r = callWasmUniform(func, f64, n, x0, x1, x2);
-          return none ? undefined : r;
-        } catch (error) {
-          throw wrapError(error);
+      const invokeUniform = f64
+        ? (x0: number, x1: number, x2: number): unknown => {
+          try {
+            const r = callWasmF64(func, n, x0, x1, x2);
+            return none ? undefined : r;
+          } catch (error) {
+            throw wrapError(error);
+          }
         }
-      };
+        : (x0: number, x1: number, x2: number): unknown => {
+          try {
+            const r = callWasmI32(func, n, x0, x1, x2);
+            return none ? undefined : r;
+          } catch (error) {
+            throw wrapError(error);
+          }
+        };
       // ToInt32 or ToNumber, numbers first
       const conv = (v: unknown) => f64 ? (typeof v === "number" ? v : toNumber(v)) : toInt32(v);
       switch (n) {
