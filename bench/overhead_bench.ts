@@ -1,7 +1,9 @@
 /**
  * Overheads: the cost of a host call from wasm and of a wasm call from JS
- * (ns per call, next to native V8 and polywasm), and Capstan's cost of fuel
- * metering and of epoch-deadline checks (on vs off, same kernel).
+ * (ns per call, next to native V8 and polywasm), the same crossings through
+ * Capstan's runtime API (`Func.call`, `typed()`, `callBits`, host imports with
+ * and without a `Caller`), and Capstan's cost of fuel metering and of
+ * epoch-deadline checks (on vs off, same kernel).
  *
  * Invariants:
  * - Call groups do `n` calls per iteration; with `n = 1e6` (outside quick
@@ -18,7 +20,7 @@
 
 import { type Engine, type EngineInstance, loadEngines } from "./_engines.ts";
 import { loadKernels, QUICK } from "./_kernels.ts";
-import { loadMicro, microImports } from "./_micro.ts";
+import { hostStep, loadMicro, microImports } from "./_micro.ts";
 import {
   describeError,
   isUnsupported,
@@ -26,6 +28,38 @@ import {
   registerProblem,
   timeOnce,
 } from "./_bench_util.ts";
+
+/** The parts of `@capstan/runtime` the runtime-API cases use. */
+interface RuntimeApi {
+  Engine: new () => object;
+  Store: new (engine: object, data: undefined) => object;
+  Module: new (engine: object, bytes: Uint8Array) => object;
+  Linker: new (engine: object) => {
+    func(m: string, n: string, t: object, f: (c: unknown, x: number, i: number) => number): void;
+    funcWrap(m: string, n: string, t: object, f: (x: number, i: number) => number): void;
+    instantiate(store: object, module: object): { getFunc(name: string): ApiFunc | undefined };
+  };
+}
+
+/** A runtime `Func`, as the runtime-API cases call it. */
+interface ApiFunc {
+  call(...args: number[]): unknown[];
+  callBits(...args: number[]): unknown[];
+  typed(): (...args: number[]) => unknown;
+}
+
+/** The specifier of Capstan's runtime package; a variable so the import stays dynamic. */
+const CAPSTAN_RUNTIME = "@capstan/runtime";
+
+/** Loads `@capstan/runtime`'s embedding API, or undefined when it cannot. */
+async function runtimeApi(): Promise<RuntimeApi | undefined> {
+  try {
+    const mod = await import(CAPSTAN_RUNTIME) as Record<string, unknown>;
+    return typeof mod.Linker === "function" ? mod as unknown as RuntimeApi : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 const engines = await loadEngines();
 const native = engines[0];
@@ -114,6 +148,52 @@ function registerCase(
       expect,
       () => callLoop(engine.instantiate(kernel.bytes)),
     );
+  }
+}
+
+// The same two crossings through Capstan's runtime API (not the facade): a wasm
+// function called by `Func.call`, `typed()` and `callBits`, and the host import
+// defined by `Linker.funcWrap` (no Caller) or `Linker.func` (with a Caller).
+{
+  const js = loadMicro("js_call", "");
+  const host = loadMicro("host_call", "");
+  const n = js.n;
+  const group = `overhead runtime API calls, Capstan only (${n} calls/iter)`;
+  const api = capstan.unavailable === null ? await runtimeApi() : undefined;
+  if (api === undefined) {
+    registerProblem(group, capstan, capstan.unavailable ?? "no runtime API", false);
+  } else {
+    const expect = native.instantiate(js.bytes).run(n);
+    const engine = new api.Engine();
+    const store = new api.Store(engine, undefined);
+    const step = new api.Linker(engine).instantiate(store, new api.Module(engine, js.bytes))
+      .getFunc("step")!;
+    const loop = (call: (x: number, i: number) => number) => () => {
+      let x = 0;
+      for (let i = 0; i < n; i++) x = call(x, i);
+      return x >>> 0;
+    };
+    const typed = step.typed() as (x: number, i: number) => number;
+    const cases: [string, () => () => number][] = [
+      ["Func.call", () => loop((x, i) => step.call(x, i)[0] as number)],
+      ["typed()", () => loop(typed)],
+      ["callBits", () => loop((x, i) => step.callBits(x, i)[0] as number)],
+    ];
+    const params = { params: ["i32", "i32"], results: ["i32"] };
+    for (const caller of [false, true]) {
+      cases.push([`host import, Linker.${caller ? "func (Caller)" : "funcWrap"}`, () => {
+        const linker = new api.Linker(engine);
+        if (caller) linker.func("env", "step", params, (_c, x, i) => hostStep(x, i));
+        else linker.funcWrap("env", "step", params, hostStep);
+        const s = new api.Store(engine, undefined);
+        const run = linker.instantiate(s, new api.Module(engine, host.bytes)).getFunc("run")!
+          .typed() as (n: number) => number;
+        return () => run(n) >>> 0;
+      }]);
+    }
+    for (const [label, prepare] of cases) {
+      registerCase(group, capstan, label, label === "typed()", expect, prepare);
+    }
   }
 }
 

@@ -146,10 +146,23 @@ export function run(vm: Vm): number {
         const base = fp + code[pc + 2];
         const callee = f.instance;
         if (callee === null) {
-          vm.hostFunc = f;
-          vm.hostBase = base;
           vm.sp = base + f.arity;
           pc += 3;
+          const hostCall = vm.hostCall;
+          if (hostCall !== null) {
+            // Call the host right here: state written back first (it may re-enter).
+            vm.pc = pc;
+            vm.fp = fp;
+            vm.csp = csp;
+            vm.inst = inst;
+            if (hostCall(f, base)) {
+              dv = inst.memory.view;
+              memLen = inst.memory.byteLength;
+              break;
+            }
+          }
+          vm.hostFunc = f;
+          vm.hostBase = base;
           exit = EXIT_HOST;
           break dispatch;
         }
@@ -191,10 +204,23 @@ export function run(vm: Vm): number {
         const base = fp + code[pc + 3];
         const callee = f.instance;
         if (callee === null) {
-          vm.hostFunc = f;
-          vm.hostBase = base;
           vm.sp = base + f.arity;
           pc += 5;
+          const hostCall = vm.hostCall;
+          if (hostCall !== null) {
+            // Call the host right here: state written back first (it may re-enter).
+            vm.pc = pc;
+            vm.fp = fp;
+            vm.csp = csp;
+            vm.inst = inst;
+            if (hostCall(f, base)) {
+              dv = inst.memory.view;
+              memLen = inst.memory.byteLength;
+              break;
+            }
+          }
+          vm.hostFunc = f;
+          vm.hostBase = base;
           exit = EXIT_HOST;
           break dispatch;
         }

@@ -9,14 +9,23 @@
  * - Every host→wasm entry (`callStart`) saves the callee-saved state (pc, fp,
  *   control-stack depth, free-register mark, instance); `callEnd` restores it,
  *   after a normal return and after a trap alike. Entries nest LIFO, so a host
- *   function may call back into wasm on the same `Vm`.
- * - `callRun` never throws for a wasm trap: it returns a `DoneReason`.
+ *   function may call back into wasm on the same `Vm`. Between calls (no
+ *   entry active) that state is all zero with no instance, so the outermost
+ *   entry saves nothing and its `callEnd` restores zeros.
+ * - `callRun` never throws for a wasm trap: it returns a `DoneReason`
+ *   (`callRunCode` the same as a number, allocating nothing).
+ * - With `hostCall` set, `run` calls host functions through it without
+ *   returning; whatever it throws unwinds out of `run` (the state was written
+ *   back first, so `callEnd` and backtraces work as after an exit).
  *
  * @module
  */
 
 import { DEFAULT_MAX_WASM_STACK, TrapCode } from "@capstan/environ";
 import { EXIT_EPOCH, EXIT_FUEL, EXIT_HOST, EXIT_RETURN, run } from "./_dispatch.ts";
+import { EXIT_TRAP } from "./_dispatch.ts";
+/** `callRunCode` results (see `run`): returned, host call, trap, epoch deadline, out of fuel. */
+export { EXIT_EPOCH, EXIT_FUEL, EXIT_HOST, EXIT_RETURN, EXIT_TRAP } from "./_dispatch.ts";
 import type { V128File } from "./simd_math.ts";
 import { VmFunc, type VmInstance } from "./vm_objects.ts";
 
@@ -79,6 +88,8 @@ export interface VmOptions {
 }
 
 const RETURNED: DoneReason = Object.freeze({ kind: "return" });
+/** Words saved per host→wasm entry: pc, fp, csp, sp, instance id (-1 for none). */
+const ENTRY_WORDS = 5;
 const SLACK_SLOTS = 65536;
 
 /** The virtual machine. See the module doc and BOUNDARY.md. */
@@ -135,7 +146,18 @@ export class Vm {
   hostFunc: VmFunc = this.funcs[0];
   /** The argument base slot of the last host-call exit. */
   hostBase = 0;
-  readonly #entries: VmSnapshot[] = [];
+  /**
+   * Called by `run` at a call of a host function (`f`, arguments from slot
+   * `base`) with the VM's state written back, instead of returning
+   * `EXIT_HOST`: it returns true when it wrote the results (execution goes
+   * on after the call), false to make `run` return `EXIT_HOST` as without
+   * it. It may call back into wasm (nested `callStart`) and may throw, which
+   * unwinds out of `run`.
+   */
+  hostCall: ((f: VmFunc, base: number) => boolean) | null = null;
+  /** The callee-saved state of each active entry, `ENTRY_WORDS` words each. */
+  #saved = new Int32Array(16 * ENTRY_WORDS);
+  #depth = 0;
   #pendingTrap = 0;
 
   /**
@@ -207,13 +229,23 @@ export class Vm {
     if (f === undefined || f.instance === null) {
       throw new TypeError(`callStart: ${handle} is not a wasm function`);
     }
-    this.#entries.push({
-      pc: this.pc,
-      fp: this.fp,
-      csp: this.csp,
-      sp: this.sp,
-      inst: this.inst,
-    });
+    // Save the callee-saved state as five words (no object per entry); an
+    // outermost entry saves nothing: between calls the state is all zero.
+    const depth = this.#depth++;
+    if (depth !== 0) {
+      let saved = this.#saved;
+      const at = depth * ENTRY_WORDS;
+      if (at + ENTRY_WORDS > saved.length) {
+        saved = new Int32Array(saved.length * 2);
+        saved.set(this.#saved);
+        this.#saved = saved;
+      }
+      saved[at] = this.pc;
+      saved[at + 1] = this.fp;
+      saved[at + 2] = this.csp;
+      saved[at + 3] = this.sp;
+      saved[at + 4] = this.inst === null ? -1 : this.inst.id;
+    }
     const base = this.sp;
     if (base + f.arity > this.regLimit || this.csp >= this.csLimit) {
       this.#pendingTrap = TrapCode.StackOverflow;
@@ -237,13 +269,7 @@ export class Vm {
    * @returns why it stopped
    */
   callRun(): DoneReason {
-    if (this.#pendingTrap !== 0) {
-      const code = this.#pendingTrap;
-      this.#pendingTrap = 0;
-      this.trapCode = code;
-      return { kind: "trap", code, pc: this.pc };
-    }
-    const exit = run(this);
+    const exit = this.callRunCode();
     if (exit === EXIT_RETURN) return RETURNED;
     if (exit === EXIT_HOST) {
       return { kind: "host", func: this.hostFunc, base: this.hostBase, resume: this.pc };
@@ -253,11 +279,44 @@ export class Vm {
     return { kind: "trap", code: this.trapCode, pc: this.pc };
   }
 
+  /**
+   * {@link callRun} without allocating: why it stopped as a number, with the
+   * details in fields — `EXIT_RETURN`; `EXIT_HOST` (`hostFunc`, `hostBase`,
+   * resume at `pc`); `EXIT_TRAP` (`trapCode` at `pc`); `EXIT_EPOCH` or
+   * `EXIT_FUEL` (at `pc`).
+   *
+   * @returns one of the `EXIT_*` codes
+   */
+  callRunCode(): number {
+    if (this.#pendingTrap !== 0) {
+      this.trapCode = this.#pendingTrap;
+      this.#pendingTrap = 0;
+      return EXIT_TRAP;
+    }
+    return run(this);
+  }
+
   /** Ends the innermost host→wasm call (returned or trapped): restores the saved state. */
   callEnd(): void {
-    const s = this.#entries.pop();
-    if (s === undefined) throw new Error("callEnd without callStart");
-    this.restore(s);
+    if (this.#depth === 0) throw new Error("callEnd without callStart");
+    const depth = --this.#depth;
+    this.#pendingTrap = 0;
+    if (depth === 0) {
+      this.pc = 0;
+      this.fp = 0;
+      this.csp = 0;
+      this.sp = 0;
+      this.inst = null;
+      return;
+    }
+    const at = depth * ENTRY_WORDS;
+    const saved = this.#saved;
+    this.pc = saved[at];
+    this.fp = saved[at + 1];
+    this.csp = saved[at + 2];
+    this.sp = saved[at + 3];
+    const id = saved[at + 4];
+    this.inst = id < 0 ? null : this.instances[id];
   }
 
   /**
@@ -285,7 +344,7 @@ export class Vm {
 
   /** How many host→wasm calls are active. */
   get depth(): number {
-    return this.#entries.length;
+    return this.#depth;
   }
 
   /**

@@ -20,7 +20,14 @@
  */
 
 import { type FuncType, TrapCode, ValType } from "@capstan/environ";
-import type { Vm, VmFrame } from "@capstan/interpreter";
+import {
+  EXIT_EPOCH,
+  EXIT_FUEL,
+  EXIT_HOST,
+  EXIT_RETURN,
+  type Vm,
+  type VmFrame,
+} from "@capstan/interpreter";
 import { Caller, type Func, hostResults } from "./func.ts";
 import type { Instance } from "./instance.ts";
 import type { Store } from "./store.ts";
@@ -86,6 +93,32 @@ function callHostFromWasm(store: Store<unknown>, host: Func, base: number): unkn
   const params = host.type.params;
   const w = store._vm.i32;
   const plain = host._plain;
+  if (plain !== undefined && host._i32Only) {
+    const at = base << 1;
+    switch (params.length) {
+      case 0:
+        return plain();
+      case 1:
+        return plain(w[at]);
+      case 2:
+        return plain(w[at], w[at + 2]);
+      case 3:
+        return plain(w[at], w[at + 2], w[at + 4]);
+    }
+  }
+  if (plain !== undefined && host._f64Only) {
+    const d = store._vm.f64;
+    switch (params.length) {
+      case 0:
+        return plain();
+      case 1:
+        return plain(d[base]);
+      case 2:
+        return plain(d[base], d[base + 1]);
+      case 3:
+        return plain(d[base], d[base + 1], d[base + 2]);
+    }
+  }
   if (plain !== undefined) {
     switch (params.length) {
       case 0:
@@ -103,7 +136,20 @@ function callHostFromWasm(store: Store<unknown>, host: Func, base: number): unkn
     }
     return plain(...readValues(store, params, store._vm, base));
   }
-  return host._host!(callerOf(store), ...readValues(store, params, store._vm, base));
+  const fn = host._host!;
+  switch (params.length) {
+    case 0:
+      return fn(callerOf(store));
+    case 1:
+      return fn(callerOf(store), readSlot(store, params[0], w, base));
+    case 2:
+      return fn(
+        callerOf(store),
+        readSlot(store, params[0], w, base),
+        readSlot(store, params[1], w, base + 1),
+      );
+  }
+  return fn(callerOf(store), ...readValues(store, params, store._vm, base));
 }
 
 /**
@@ -131,14 +177,19 @@ function writeHostResults(store: Store<unknown>, host: Func, base: number, ret: 
  *
  * @param func a wasm function
  * @param args unchecked arguments
+ * @param type the type to check against and convert by (`bitsFuncType` for `callBits`)
  * @returns its results
  */
-export function callWasmChecking(func: Func, args: readonly unknown[]): Val[] {
-  const params = func.type.params;
+export function callWasmChecking(
+  func: Func,
+  args: readonly unknown[],
+  type: FuncType = func.type,
+): Val[] {
+  const params = type.params;
   if (args.length !== params.length) func._checkArgs(args); // throws the count error
   const store = func.store;
   const vm = store._vm;
-  store._maybeGc();
+  if (store._externs.length >= GC_MIN_HANDLES) store._maybeGc();
   const base = enter(store, func);
   try {
     const w = vm.i32;
@@ -153,10 +204,199 @@ export function callWasmChecking(func: Func, args: readonly unknown[]): Val[] {
         writeSlot(store, t, w, base + i, toWasm(store, t, v, argumentName(i)));
       }
     }
-    return runWasmSync(func, func.type, base);
+    runEntered(store);
+    const results = type.results;
+    if (results.length === 1 && results[0] === ValType.i32) return [w[base << 1]];
+    return readValues(store, results, vm, base);
   } finally {
     vm.callEnd();
   }
+}
+
+/**
+ * Begins a synchronous call of a wasm function for a caller that writes the
+ * arguments itself (converted beforehand: nothing may run in between): checks
+ * the store is not busy, enters the VM. The caller must then write the
+ * arguments to `store._vm` from the returned slot, call {@link runEntered},
+ * read the results from the same slot, and in every case (`finally`) call
+ * `store._vm.callEnd()`. Nothing is allocated on this path.
+ *
+ * @param func a wasm function
+ * @returns the slot of argument 0 and result 0
+ */
+export function enterWasm(func: Func): number {
+  const store = func.store;
+  store.checkNotBusy("calling a function");
+  if (store._externs.length >= GC_MIN_HANDLES) store._maybeGc(); // it does nothing below that
+  return enter(store, func);
+}
+
+/** `Store._maybeGc` collects only once this many externref handles are in use. */
+const GC_MIN_HANDLES = 1024;
+
+/**
+ * Calls a wasm function whose parameters (up to three) are all i32, with an
+ * i32 result or none; the arguments are already int32 numbers. Nothing is
+ * allocated.
+ *
+ * @param func a wasm function of such a type
+ * @param n its parameter count
+ * @param x0 argument 0 (ignored when `n < 1`)
+ * @param x1 argument 1 (ignored when `n < 2`)
+ * @param x2 argument 2 (ignored when `n < 3`)
+ * @returns the i32 result (meaningless when there is none)
+ * @throws as {@link runEntered}, and the errors of {@link enterWasm}
+ */
+export function callWasmI32(func: Func, n: number, x0: number, x1: number, x2: number): number {
+  const vm = func.store._vm;
+  const base = enterFast(func);
+  try {
+    const w = vm.i32;
+    const at = base << 1;
+    if (n > 0) {
+      w[at] = x0;
+      w[at + 1] = 0;
+      if (n > 1) {
+        w[at + 2] = x1;
+        w[at + 3] = 0;
+        if (n > 2) {
+          w[at + 4] = x2;
+          w[at + 5] = 0;
+        }
+      }
+    }
+    const exit = vm.callRunCode();
+    if (exit !== EXIT_RETURN) serveExits(func.store, exit);
+    return w[at];
+  } finally {
+    vm.callEnd();
+  }
+}
+
+/**
+ * {@link callWasmI32} for f64: up to three f64 parameters, an f64 result or none.
+ *
+ * @param func a wasm function of such a type
+ * @param n its parameter count
+ * @param x0 argument 0 (ignored when `n < 1`)
+ * @param x1 argument 1 (ignored when `n < 2`)
+ * @param x2 argument 2 (ignored when `n < 3`)
+ * @returns the f64 result (meaningless when there is none)
+ * @throws as {@link runEntered}, and the errors of {@link enterWasm}
+ */
+export function callWasmF64(func: Func, n: number, x0: number, x1: number, x2: number): number {
+  const vm = func.store._vm;
+  const base = enterFast(func);
+  try {
+    const d = vm.f64;
+    if (n > 0) d[base] = x0;
+    if (n > 1) d[base + 1] = x1;
+    if (n > 2) d[base + 2] = x2;
+    const exit = vm.callRunCode();
+    if (exit !== EXIT_RETURN) serveExits(func.store, exit);
+    return d[base];
+  } finally {
+    vm.callEnd();
+  }
+}
+
+/**
+ * {@link enterWasm} with its common case inlined (the hottest entry).
+ *
+ * @param func a wasm function
+ * @returns the slot of argument 0 and result 0
+ */
+function enterFast(func: Func): number {
+  const store = func.store;
+  const vm = store._vm;
+  if (store._suspended > 0) store.checkNotBusy("calling a function");
+  if (store._externs.length >= GC_MIN_HANDLES) store._maybeGc();
+  return vm.depth < MAX_NESTED_ENTRIES && vm.hostCall !== null
+    ? vm.callStart(func._handle)
+    : enter(store, func);
+}
+
+/**
+ * The type a wasm function's signature uses throughout, for
+ * {@link callWasmI32} and {@link callWasmF64}: i32 or f64 when up to three parameters and at most
+ * one result all have it.
+ *
+ * @param type a function type
+ * @returns `ValType.i32`, `ValType.f64`, or undefined
+ */
+export function uniformType(type: FuncType): ValType | undefined {
+  if (type.params.length > 3 || type.results.length > 1) return undefined;
+  for (const t of [ValType.i32, ValType.f64]) {
+    if (type.params.every((p) => p === t) && type.results.every((r) => r === t)) return t;
+  }
+  return undefined;
+}
+
+/**
+ * Whether a value type is a number type (i32, i64, f32, f64): those that
+ * {@link writeNumber} and {@link readNumber} handle.
+ *
+ * @param t a value type
+ * @returns true for the four number types
+ */
+export function isNumberType(t: ValType): boolean {
+  return t === ValType.i32 || t === ValType.i64 || t === ValType.f32 || t === ValType.f64;
+}
+
+/**
+ * Writes a number-type value, already converted for its type (an int32
+ * number, a signed 64-bit BigInt, an f32-rounded or any number), to a VM
+ * register slot.
+ *
+ * @param vm the VM
+ * @param slot the register slot
+ * @param type a number type
+ * @param v the value
+ */
+export function writeNumber(vm: Vm, slot: number, type: ValType, v: number | bigint): void {
+  switch (type) {
+    case ValType.i32: {
+      const at = slot << 1;
+      vm.i32[at] = v as number;
+      vm.i32[at + 1] = 0;
+      return;
+    }
+    case ValType.f64:
+      vm.f64[slot] = v as number;
+      return;
+    case ValType.f32: {
+      const at = slot << 1;
+      vm.f32[at] = v as number;
+      vm.i32[at + 1] = 0;
+      return;
+    }
+    case ValType.i64:
+      vm.i64[slot] = v as bigint;
+      return;
+  }
+  throw new TypeError(`not a number type: ${type}`);
+}
+
+/**
+ * Reads a number-type value from a VM register slot.
+ *
+ * @param vm the VM
+ * @param slot the register slot
+ * @param type a number type
+ * @returns the value (a BigInt for i64)
+ */
+export function readNumber(vm: Vm, slot: number, type: ValType): number | bigint {
+  switch (type) {
+    case ValType.i32:
+      return vm.i32[slot << 1];
+    case ValType.f64:
+      return vm.f64[slot];
+    case ValType.f32:
+      return vm.f32[slot << 1];
+    case ValType.i64:
+      return vm.i64[slot];
+  }
+  throw new TypeError(`not a number type: ${type}`);
 }
 
 const ARGUMENT_NAMES = Array.from({ length: 16 }, (_, i) => `argument ${i}`);
@@ -232,7 +472,70 @@ function enter(store: Store<unknown>, func: Func): number {
     wasmTraps.add(trap);
     throw trap;
   }
+  if (vm.hostCall === null) installHostCall(store);
   return vm.callStart(func._handle);
+}
+
+/**
+ * The deepest entry whose host calls the hook serves inside `run`; deeper
+ * ones exit `run` first, so that `MAX_NESTED_ENTRIES` levels of wasm→host→wasm
+ * fit in the JS stack (a `run` frame is large).
+ */
+const HOOK_MAX_DEPTH = 64;
+
+/** Per-VM state of the host-call hook. */
+interface HostCallState {
+  /** The entry depth of the running async call (0 when none): its host calls may return Promises. */
+  asyncDepth: number;
+  /** The Promise a host function returned in that async call, left for it to await. */
+  pending: PromiseLike<unknown> | undefined;
+}
+
+const hostCallStates = new WeakMap<Vm, HostCallState>();
+
+/**
+ * Installs the store's host-call hook on its VM: `run` calls host functions
+ * through it without leaving the dispatch loop. A Promise returned in the
+ * running async call is left in the state for that call to await (the hook
+ * then asks `run` to exit); in a synchronous call it is an error.
+ *
+ * @param store the store
+ */
+function installHostCall(store: Store<unknown>): void {
+  const vm = store._vm;
+  const state: HostCallState = { asyncDepth: 0, pending: undefined };
+  hostCallStates.set(vm, state);
+  vm.hostCall = (f, base) => {
+    // Deep in nested entries, leave `run` first: its frames would overflow the JS stack.
+    if (vm.depth > HOOK_MAX_DEPTH) return false;
+    const host = store._funcs[f.hostId]!;
+    try {
+      const ret = callHostFromWasm(store, host, base);
+      if (host._i32Only && typeof ret === "number" && (ret | 0) === ret) {
+        // An i32 result, or none (then the value is ignored, as writeHostResults does).
+        if (host.type.results.length !== 0) {
+          const at = base << 1;
+          vm.i32[at] = ret;
+          vm.i32[at + 1] = 0;
+        }
+        return true;
+      }
+      if (host._f64Only && typeof ret === "number") {
+        if (host.type.results.length !== 0) vm.f64[base] = ret;
+        return true;
+      }
+      if (isThenable(ret)) {
+        if (vm.depth !== state.asyncDepth) throw promiseInSyncCall();
+        state.pending = ret;
+        return false;
+      }
+      writeHostResults(store, host, base, ret);
+      return true;
+    } catch (e) {
+      extendBacktrace(store, e);
+      throw e;
+    }
+  };
 }
 
 function trapHere(store: Store<unknown>, code: number): Trap {
@@ -265,6 +568,7 @@ function callingInstance(store: Store<unknown>): Instance | undefined {
  *
  * @param func a wasm function
  * @param args checked arguments
+ * @param type its type as seen by the caller (bit-pattern types for `callBits`)
  * @returns its results
  */
 function callWasmSync(func: Func, args: Val[], type: FuncType): Val[] {
@@ -272,54 +576,68 @@ function callWasmSync(func: Func, args: Val[], type: FuncType): Val[] {
   const base = enter(func.store, func);
   try {
     writeValues(func.store, type.params, vm, base, args);
-    return runWasmSync(func, type, base);
+    runEntered(func.store);
+    return readValues(func.store, type.results, vm, base);
   } finally {
     vm.callEnd();
   }
 }
 
 /**
- * Runs an entered wasm call to its end, serving host calls; the caller owns
- * the `callStart`/`callEnd` pair.
+ * Runs an entered synchronous wasm call until its entry function returns
+ * (host calls are served by the hook inside `run`); the results are then in
+ * the entry's slots. The caller owns the `callStart`/`callEnd` pair.
  *
- * @param func the called function
- * @param type its type as seen by the caller (bit-pattern types for `callBits`)
- * @param base the entry's argument slot
- * @returns the results
+ * @param store the store
+ * @throws Trap when execution traps, and whatever a host function throws
  */
-function runWasmSync(func: Func, type: FuncType, base: number): Val[] {
-  const store = func.store;
+export function runEntered(store: Store<unknown>): void {
+  const exit = store._vm.callRunCode();
+  if (exit !== EXIT_RETURN) serveExits(store, exit);
+}
+
+/**
+ * Serves exits of a synchronous call until its entry function returns.
+ *
+ * @param store the store
+ * @param exit the first exit, not `EXIT_RETURN`
+ */
+function serveExits(store: Store<unknown>, exit: number): void {
   const vm = store._vm;
-  {
-    let r = vm.callRun();
-    for (;;) {
-      switch (r.kind) {
-        case "return":
-          return readValues(store, type.results, vm, base);
-        case "host": {
-          const host = store._funcs[r.func.hostId]!;
-          let ret: unknown;
-          try {
-            ret = callHostFromWasm(store, host, r.base);
-            if (isThenable(ret)) throw promiseInSyncCall();
-            writeHostResults(store, host, r.base, ret);
-          } catch (e) {
-            extendBacktrace(store, e);
-            throw e;
-          }
-          r = vm.callRun();
-          break;
-        }
-        case "epoch":
-          throw trapHere(store, TrapCode.Interrupt);
-        case "fuel":
-          if (!refuel(store, false)) throw trapHere(store, TrapCode.OutOfFuel);
-          r = vm.callRun();
-          break;
-        case "trap":
-          throw trapHere(store, r.code);
+  for (; exit !== EXIT_RETURN; exit = vm.callRunCode()) serveExit(store, exit);
+}
+
+/**
+ * Serves an exit of a synchronous call other than its return, so that it
+ * can resume, or throws the trap it means.
+ *
+ * @param store the store
+ * @param exit the `EXIT_*` code `callRunCode` returned
+ */
+function serveExit(store: Store<unknown>, exit: number): void {
+  const vm = store._vm;
+  switch (exit) {
+    case EXIT_HOST: {
+      // Only without the hook (or a hook that declined): call the host here.
+      const host = store._funcs[vm.hostFunc.hostId]!;
+      const base = vm.hostBase;
+      try {
+        const ret = callHostFromWasm(store, host, base);
+        if (isThenable(ret)) throw promiseInSyncCall();
+        writeHostResults(store, host, base, ret);
+      } catch (e) {
+        extendBacktrace(store, e);
+        throw e;
       }
+      return;
     }
+    case EXIT_EPOCH:
+      throw trapHere(store, TrapCode.Interrupt);
+    case EXIT_FUEL:
+      if (!refuel(store, false)) throw trapHere(store, TrapCode.OutOfFuel);
+      return;
+    default:
+      throw trapHere(store, vm.trapCode);
   }
 }
 
@@ -373,52 +691,54 @@ async function callWasmAsync(func: Func, args: Val[]): Promise<Val[]> {
   let lastFuelPc = -1;
   let fuelAfterRefuel = -1;
   const base = enter(store, func);
+  const state = hostCallStates.get(vm)!;
+  state.asyncDepth = vm.depth;
   try {
     writeValues(store, func.type.params, vm, base, args);
-    let r = vm.callRun();
-    for (;;) {
-      switch (r.kind) {
-        case "return":
-          return readValues(store, func.type.results, vm, base);
-        case "host": {
-          const host = store._funcs[r.func.hostId]!;
-          let ret: unknown;
+    for (let exit = vm.callRunCode(); exit !== EXIT_RETURN; exit = vm.callRunCode()) {
+      switch (exit) {
+        case EXIT_HOST: {
+          const host = store._funcs[vm.hostFunc.hostId]!;
+          const hostBase = vm.hostBase;
+          // The hook already called the host when it left a Promise behind.
+          const pending = state.pending;
+          state.pending = undefined;
           try {
-            ret = callHostFromWasm(store, host, r.base);
+            let ret = pending ?? callHostFromWasm(store, host, hostBase);
             if (isThenable(ret)) ret = await suspend(store, ret);
-            writeHostResults(store, host, r.base, ret);
+            writeHostResults(store, host, hostBase, ret);
           } catch (e) {
             extendBacktrace(store, e);
             throw e;
           }
-          r = vm.callRun();
           break;
         }
-        case "epoch": {
+        case EXIT_EPOCH: {
           const action = store.epochDeadlineAction;
           if (action.kind !== "yield") throw trapHere(store, TrapCode.Interrupt);
           await suspend(store, yieldToEventLoop());
           vm.epochDeadline = (store.engine.currentEpoch() + action.delta) | 0;
-          r = vm.callRun();
           break;
         }
-        case "fuel": {
+        case EXIT_FUEL: {
           if (store._fuelReserve <= 0) throw trapHere(store, TrapCode.OutOfFuel);
           // A check that an interval's worth cannot satisfy gets the whole reserve.
           // (It is stuck when it stops again at the same check having spent nothing.)
-          const stuck = r.pc === lastFuelPc && vm.fuel === fuelAfterRefuel;
+          const stuck = vm.pc === lastFuelPc && vm.fuel === fuelAfterRefuel;
           if (!stuck) await suspend(store, yieldToEventLoop());
           refuel(store, stuck);
-          lastFuelPc = r.pc;
+          lastFuelPc = vm.pc;
           fuelAfterRefuel = vm.fuel;
-          r = vm.callRun();
           break;
         }
-        case "trap":
-          throw trapHere(store, r.code);
+        default:
+          throw trapHere(store, vm.trapCode);
       }
     }
+    return readValues(store, func.type.results, vm, base);
   } finally {
+    state.asyncDepth = 0;
+    state.pending = undefined;
     vm.callEnd();
     if (interval !== undefined) {
       vm.fuel += store._fuelReserve;

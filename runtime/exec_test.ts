@@ -15,6 +15,7 @@ import {
   type Instance,
   Linker,
   Memory,
+  Module,
   PAGE_SIZE,
   startEpochTicker,
   Store,
@@ -25,6 +26,7 @@ import {
   ValType,
 } from "./mod.ts";
 import { loadModule } from "./_test_util.ts";
+import { parseWat } from "@capstan/environ";
 
 interface Exec {
   engine: Engine;
@@ -548,4 +550,200 @@ Deno.test("v128 values cross as 16-byte Uint8Arrays, through host calls and glob
   g.set(i32x4(0, 0, 0, 100));
   assert.deepEqual(fn(inst, "via_host").call(i32x4(1, 1, 1, 1)), [i32x4(7, 1, 1, 101)]);
   assert.throws(() => fn(inst, "add").call(new Uint8Array(8), i32x4(0, 0, 0, 0)), /expected v128/);
+});
+
+/** The memory of the instance behind `get`. */
+function memoryOf(get: (name: string) => Func): Memory {
+  const mem = get("i1")._instance!.getMemory("mem");
+  assert.ok(mem);
+  return mem;
+}
+
+/** A module calling host imports of several shapes, for the in-`run` host calls. */
+function hostShapes(
+  engine: Engine,
+  store: Store<undefined>,
+  define: (linker: Linker<undefined>) => void,
+): (name: string) => Func {
+  const linker = new Linker<undefined>(engine);
+  define(linker);
+  const module = new Module(
+    engine,
+    parseWat(`(module
+      (import "h" "i1" (func $i1 (param i32) (result i32)))
+      (import "h" "i3" (func $i3 (param i32 i32 i32) (result i32)))
+      (import "h" "v" (func $v (param i32)))
+      (import "h" "grow" (func $grow (result i32)))
+      (import "h" "again" (func $again (param i32) (result i32)))
+      (memory (export "mem") 1)
+      (func (export "i1") (param i32) (result i32) (call $i1 (local.get 0)))
+      (func (export "i3") (param i32 i32 i32) (result i32)
+        (call $i3 (local.get 0) (local.get 1) (local.get 2)))
+      (func (export "v") (param i32) (result i32) (call $v (local.get 0)) (i32.const 5))
+      (func (export "grow_then_load") (result i32)
+        (drop (call $grow)) (i32.load (i32.const 65540)))
+      (func (export "again") (param i32) (result i32)
+        (i32.add (call $again (local.get 0)) (i32.const 1)))
+      (func (export "inc") (param i32) (result i32) (i32.add (local.get 0) (i32.const 1))))`),
+  );
+  const instance = linker.instantiate(store, module);
+  return (name) => fn(instance, name);
+}
+
+Deno.test("host results of i32 imports are checked: wrong types throw, unsigned wraps", () => {
+  const engine = new Engine();
+  const store = new Store(engine, undefined);
+  let out: unknown = 0;
+  const seen: number[][] = [];
+  const get = hostShapes(engine, store, (l) => {
+    l.funcWrap("h", "i1", { params: ["i32"], results: ["i32"] }, () => out);
+    l.funcWrap("h", "i3", { params: ["i32", "i32", "i32"], results: ["i32"] }, (a, b, c) => {
+      seen.push([a as number, b as number, c as number]);
+      return (a as number) - (b as number) - (c as number);
+    });
+    l.funcWrap("h", "v", { params: ["i32"], results: [] }, () => 99);
+    l.funcWrap("h", "grow", { params: [], results: ["i32"] }, () => 0);
+    l.funcWrap("h", "again", { params: ["i32"], results: ["i32"] }, (x) => x);
+  });
+  for (const [ret, want] of [[7, 7], [0xffffffff, -1], [-0x80000000, -0x80000000]]) {
+    out = ret;
+    assert.deepEqual(get("i1").call(0), [want]);
+  }
+  for (const bad of [1.5, 2 ** 32, "3", 3n, undefined, null, NaN]) {
+    out = bad;
+    assert.throws(() => get("i1").call(0), /host function result: expected i32/, String(bad));
+  }
+  out = 1;
+  assert.deepEqual(get("i1").call(0), [1], "the store works after");
+  assert.deepEqual(get("i3").call(10, -3, 0x7fffffff), [10 + 3 - 0x7fffffff]);
+  assert.deepEqual(seen, [[10, -3, 0x7fffffff]]);
+  assert.deepEqual(get("v").call(1), [5], "a result-less host function's return value is ignored");
+});
+
+Deno.test("host functions with a Caller get their arguments and the calling instance", () => {
+  const engine = new Engine();
+  const store = new Store(engine, undefined);
+  const calls: string[] = [];
+  const get = hostShapes(engine, store, (l) => {
+    l.func("h", "i1", { params: ["i32"], results: ["i32"] }, (caller, x) => {
+      calls.push(`i1 ${x} ${caller.getExport("mem") !== undefined}`);
+      return (x as number) * 3;
+    });
+    l.func("h", "i3", { params: ["i32", "i32", "i32"], results: ["i32"] }, (_c, a, b, c) => {
+      calls.push(`i3 ${a} ${b} ${c}`);
+      return 0;
+    });
+    l.func("h", "v", { params: ["i32"], results: [] }, (_c, x) => void calls.push(`v ${x}`));
+    l.func("h", "grow", { params: [], results: ["i32"] }, () => 0);
+    l.func("h", "again", { params: ["i32"], results: ["i32"] }, (_c, x) => x);
+  });
+  assert.deepEqual(get("i1").call(-4), [-12]);
+  assert.deepEqual(get("i3").call(1, 2, 3), [0]);
+  assert.deepEqual(get("v").call(8), [5]);
+  assert.deepEqual(calls, ["i1 -4 true", "i3 1 2 3", "v 8"]);
+});
+
+Deno.test("wasm sees memory a host function grew and wrote during its call", () => {
+  const engine = new Engine();
+  const store = new Store(engine, undefined);
+  let mem: Memory | undefined;
+  const get = hostShapes(engine, store, (l) => {
+    l.funcWrap("h", "i1", { params: ["i32"], results: ["i32"] }, (x) => x);
+    l.funcWrap("h", "i3", { params: ["i32", "i32", "i32"], results: ["i32"] }, () => 0);
+    l.funcWrap("h", "v", { params: ["i32"], results: [] }, () => {});
+    l.funcWrap("h", "grow", { params: [], results: ["i32"] }, () => {
+      const old = mem!.grow(1);
+      new DataView(mem!.buffer).setInt32(PAGE_SIZE + 4, 0x5eed, true);
+      return old;
+    });
+    l.funcWrap("h", "again", { params: ["i32"], results: ["i32"] }, (x) => x);
+  });
+  mem = memoryOf(get);
+  assert.deepEqual(get("grow_then_load").call(), [0x5eed]);
+});
+
+Deno.test("wasm→host→wasm→host nesting through i32 host calls keeps every level's state", () => {
+  const engine = new Engine();
+  const store = new Store(engine, undefined);
+  let get: ((name: string) => Func) | undefined;
+  const err = new RangeError("deep");
+  get = hostShapes(engine, store, (l) => {
+    l.funcWrap("h", "i1", { params: ["i32"], results: ["i32"] }, (x) => x);
+    l.funcWrap("h", "i3", { params: ["i32", "i32", "i32"], results: ["i32"] }, () => 0);
+    l.funcWrap("h", "v", { params: ["i32"], results: [] }, () => {});
+    l.funcWrap("h", "grow", { params: [], results: ["i32"] }, () => 0);
+    l.funcWrap("h", "again", { params: ["i32"], results: ["i32"] }, (x) => {
+      const n = x as number;
+      if (n === 100) throw err;
+      // each level adds 1 on the way back out
+      return n <= 0 ? get!("inc").call(n)[0] : get!("again").call(n - 1)[0];
+    });
+  });
+  assert.deepEqual(get("again").call(3), [1 + 4]);
+  assert.deepEqual(get("again").call(80), [1 + 81], "deeper than the in-run limit too");
+  assert.throws(() => get!("again").call(100), (e) => e === err);
+  assert.deepEqual(get("again").call(0), [2], "the store works after");
+});
+
+Deno.test("in an async call, a host Promise met inside a nested synchronous call is refused", async () => {
+  const engine = new Engine();
+  const store = new Store(engine, undefined);
+  let get: ((name: string) => Func) | undefined;
+  let inner: unknown;
+  get = hostShapes(engine, store, (l) => {
+    l.funcWrap("h", "i1", { params: ["i32"], results: ["i32"] }, (x) => later(x));
+    l.funcWrap("h", "i3", { params: ["i32", "i32", "i32"], results: ["i32"] }, () => 0);
+    l.funcWrap("h", "v", { params: ["i32"], results: [] }, () => {});
+    l.funcWrap("h", "grow", { params: [], results: ["i32"] }, () => 0);
+    l.funcWrap("h", "again", { params: ["i32"], results: ["i32"] }, (x) => {
+      try {
+        get!("i1").call(1); // synchronous: its host Promise cannot be awaited
+      } catch (e) {
+        inner = e;
+      }
+      return later(x as number);
+    });
+  });
+  assert.deepEqual(await get("again").callAsync(4), [5]);
+  assert.ok(inner instanceof Error && /callAsync/.test(inner.message));
+  assert.deepEqual(await get("i1").callAsync(6), [6]);
+});
+
+Deno.test("f64 host imports get and return f64 values; a non-number result is a TypeError", () => {
+  const engine = new Engine();
+  const store = new Store(engine, undefined);
+  const linker = new Linker<undefined>(engine);
+  let out: unknown = 0;
+  const seen: number[][] = [];
+  linker.funcWrap("h", "f", { params: ["f64", "f64"], results: ["f64"] }, (a, b) => {
+    seen.push([a as number, b as number]);
+    return out;
+  });
+  linker.funcWrap("h", "g", { params: ["f64"], results: [] }, (a) => {
+    seen.push([a as number]);
+    return "ignored";
+  });
+  const module = new Module(
+    engine,
+    parseWat(`(module
+      (import "h" "f" (func $f (param f64 f64) (result f64)))
+      (import "h" "g" (func $g (param f64)))
+      (func (export "f") (param f64 f64) (result f64) (call $f (local.get 0) (local.get 1)))
+      (func (export "g") (param f64) (result i32) (call $g (local.get 0)) (i32.const 1)))`),
+  );
+  const instance = linker.instantiate(store, module);
+  for (const v of [1.25, -0, Infinity, 2 ** 60 + 0.5]) {
+    out = v;
+    assert.deepEqual(fn(instance, "f").call(0.1, -3), [v]);
+  }
+  assert.deepEqual(seen[0], [0.1, -3]);
+  assert.ok(Object.is(fn(instance, "f").call(0, 0)[0], 2 ** 60 + 0.5));
+  out = NaN;
+  assert.ok(Number.isNaN(fn(instance, "f").call(0, 0)[0]));
+  for (const bad of ["1", 1n, undefined, null]) {
+    out = bad;
+    assert.throws(() => fn(instance, "f").call(0, 0), /host function result: expected f64/);
+  }
+  assert.deepEqual(fn(instance, "g").call(7.5), [1], "a result-less host's return is ignored");
+  assert.deepEqual(seen.at(-1), [7.5]);
 });

@@ -15,7 +15,7 @@
  * @module
  */
 
-import type { FuncType } from "@capstan/environ";
+import { type FuncType, ValType } from "@capstan/environ";
 import { VmFunc } from "@capstan/interpreter";
 import type { Instance } from "./instance.ts";
 import type { Store, Stored } from "./store.ts";
@@ -32,9 +32,17 @@ import {
 import {
   argumentName,
   callWasmChecking,
+  callWasmF64,
+  callWasmI32,
+  enterWasm,
   invokeAsync,
   invokeSync,
   invokeSyncBits,
+  isNumberType,
+  readNumber,
+  runEntered,
+  uniformType,
+  writeNumber,
 } from "./_exec.ts";
 
 /**
@@ -160,6 +168,19 @@ export class Func implements Stored {
    */
   _plain: HostFuncWrap | undefined = undefined;
   /**
+   * Whether every parameter is i32 and there is at most one result, an i32
+   * (the host-call hook reads and writes such values inline).
+   *
+   * @ignore
+   */
+  readonly _i32Only: boolean;
+  /**
+   * The same for f64: every parameter f64, at most one result, an f64.
+   *
+   * @ignore
+   */
+  readonly _f64Only: boolean;
+  /**
    * The defining instance, for wasm functions.
    *
    * @ignore
@@ -204,6 +225,8 @@ export class Func implements Stored {
     this.type = type;
     this._sigId = sigId;
     this._host = host;
+    this._i32Only = onlyOf(type, ValType.i32);
+    this._f64Only = onlyOf(type, ValType.f64);
     this._instance = instance;
     this._index = index;
     const vm = s._vm;
@@ -302,7 +325,8 @@ export class Func implements Stored {
    */
   callBits(...args: Val[]): Val[] {
     this.store.checkNotBusy("calling a function");
-    const t = bitsFuncType(this.type);
+    const t = this._bitsType();
+    if (this._host === undefined) return callWasmChecking(this, args, t);
     if (args.length !== t.params.length) {
       throw new TypeError(
         `function ${formatFuncType(this.type)} expects ${t.params.length} argument(s), ` +
@@ -311,6 +335,18 @@ export class Func implements Stored {
     }
     const checked = t.params.map((p, i) => toWasm(this.store, p, args[i], argumentName(i)));
     return invokeSyncBits(this, checked);
+  }
+
+  #bits: FuncType | undefined = undefined;
+
+  /**
+   * The type {@link callBits} sees: `bitsFuncType(type)`, made once.
+   *
+   * @returns the bit-pattern type
+   * @ignore
+   */
+  _bitsType(): FuncType {
+    return this.#bits ??= bitsFuncType(this.type);
   }
 
   /**
@@ -348,6 +384,8 @@ export class Func implements Stored {
         );
       }
     }
+    const fast = typedNumbers(this);
+    if (fast !== undefined) return fast as (...args: P) => R;
     const n = this.type.results.length;
     const store = this.store;
     const wasm = this._host === undefined;
@@ -356,6 +394,147 @@ export class Func implements Stored {
       const r = wasm ? callWasmChecking(this, args) : invokeSync(this, this._checkArgs(args));
       return (n === 0 ? undefined : n === 1 ? r[0] : r) as R;
     };
+  }
+}
+
+/**
+ * Whether every parameter of a type is `t` and it has at most one result, a `t`.
+ *
+ * @param type a function type
+ * @param t a value type
+ * @returns true when the type uses only `t`, with at most one result
+ */
+function onlyOf(type: FuncType, t: ValType): boolean {
+  return type.params.every((p) => p === t) && type.results.length <= 1 &&
+    type.results.every((r) => r === t);
+}
+
+/**
+ * The allocation-free `typed()` caller of a wasm function with up to three
+ * parameters and at most one result, all number types: each argument is
+ * checked (as `call` checks it) into a local, then written straight into the
+ * VM's registers; the result is read straight out.
+ *
+ * @param func the function
+ * @returns the caller, or `undefined` when the type does not qualify
+ */
+function typedNumbers(func: Func): ((...args: Val[]) => unknown) | undefined {
+  const { params, results } = func.type;
+  if (
+    func._host !== undefined || params.length > 3 || results.length > 1 ||
+    !params.every(isNumberType) || !results.every(isNumberType)
+  ) {
+    return undefined;
+  }
+  const store = func.store;
+  const n = params.length;
+  const [p0, p1, p2] = params;
+  const r0 = results[0];
+  const uniform = uniformType(func.type);
+  if (uniform !== undefined) return typedUniform(func, uniform, n, r0 === undefined);
+  const check = (t: ValType, v: unknown, i: number) =>
+    t === ValType.i32 && typeof v === "number" && (v | 0) === v
+      ? v
+      : toWasm(store, t, v, argumentName(i)) as number | bigint;
+  const invoke = (x0: Val, x1: Val, x2: Val): unknown => {
+    const vm = store._vm;
+    const base = enterWasm(func);
+    try {
+      if (n > 0) writeNumber(vm, base, p0, x0);
+      if (n > 1) writeNumber(vm, base + 1, p1, x1);
+      if (n > 2) writeNumber(vm, base + 2, p2, x2);
+      runEntered(store);
+      return r0 === undefined ? undefined : readNumber(vm, base, r0);
+    } finally {
+      vm.callEnd();
+    }
+  };
+  const countError = (found: number) => func._checkArgs(new Array(found));
+  switch (n) {
+    case 0:
+      return function (...rest: unknown[]) {
+        store.checkNotBusy("calling a function");
+        if (rest.length !== 0) countError(rest.length);
+        return invoke(undefined, undefined, undefined);
+      };
+    case 1:
+      return function (a: unknown) {
+        store.checkNotBusy("calling a function");
+        if (arguments.length !== 1) countError(arguments.length);
+        return invoke(check(p0, a, 0), undefined, undefined);
+      };
+    case 2:
+      return function (a: unknown, b: unknown) {
+        store.checkNotBusy("calling a function");
+        if (arguments.length !== 2) countError(arguments.length);
+        return invoke(check(p0, a, 0), check(p1, b, 1), undefined);
+      };
+    default:
+      return function (a: unknown, b: unknown, c: unknown) {
+        store.checkNotBusy("calling a function");
+        if (arguments.length !== 3) countError(arguments.length);
+        return invoke(check(p0, a, 0), check(p1, b, 1), check(p2, c, 2));
+      };
+  }
+}
+
+/**
+ * `typedNumbers` for up to three parameters and at most one result all i32
+ * or all f64.
+ *
+ * @param func the function
+ * @param t `ValType.i32` or `ValType.f64`
+ * @param n its parameter count
+ * @param none whether it has no result
+ * @returns the caller
+ */
+function typedUniform(
+  func: Func,
+  t: ValType,
+  n: number,
+  none: boolean,
+): (...args: Val[]) => unknown {
+  const store = func.store;
+  const f64 = t === ValType.f64;
+  const check = (v: unknown, i: number): number =>
+    typeof v === "number" && (f64 || (v | 0) === v)
+      ? v
+      : toWasm(store, t, v, argumentName(i)) as number;
+  const countError = (found: number) => func._checkArgs(new Array(found));
+  const invoke = f64
+    ? (x0: number, x1: number, x2: number): unknown => {
+      const r = callWasmF64(func, n, x0, x1, x2);
+      return none ? undefined : r;
+    }
+    : (x0: number, x1: number, x2: number): unknown => {
+      const r = callWasmI32(func, n, x0, x1, x2);
+      return none ? undefined : r;
+    };
+  switch (n) {
+    case 0:
+      return function (...rest: unknown[]) {
+        store.checkNotBusy("calling a function");
+        if (rest.length !== 0) countError(rest.length);
+        return invoke(0, 0, 0);
+      };
+    case 1:
+      return function (a: unknown) {
+        store.checkNotBusy("calling a function");
+        if (arguments.length !== 1) countError(arguments.length);
+        return invoke(check(a, 0), 0, 0);
+      };
+    case 2:
+      return function (a: unknown, b: unknown) {
+        store.checkNotBusy("calling a function");
+        if (arguments.length !== 2) countError(arguments.length);
+        return invoke(check(a, 0), check(b, 1), 0);
+      };
+    default:
+      return function (a: unknown, b: unknown, c: unknown) {
+        store.checkNotBusy("calling a function");
+        if (arguments.length !== 3) countError(arguments.length);
+        return invoke(check(a, 0), check(b, 1), check(c, 2));
+      };
   }
 }
 

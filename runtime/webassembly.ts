@@ -31,6 +31,16 @@
 import { CompileError as EnvironCompileError, ValType } from "@capstan/environ";
 import type { FuncType, GlobalType, MemoryType, TableType } from "@capstan/environ";
 import { Engine } from "./engine.ts";
+import {
+  callWasmF64,
+  callWasmI32,
+  enterWasm,
+  isNumberType,
+  readNumber,
+  runEntered,
+  uniformType,
+  writeNumber,
+} from "./_exec.ts";
 import type { Extern } from "./extern.ts";
 import { Func } from "./func.ts";
 import { Global as RtGlobal } from "./global.ts";
@@ -128,6 +138,28 @@ function toBigInt(v: unknown): bigint {
     throw new TypeError(`Cannot convert ${String(v)} to a BigInt`);
   }
   return BigInt(v as string | boolean);
+}
+
+/** ToInt32 (a TypeError for a BigInt), with numbers first. */
+function toInt32(v: unknown): number {
+  return (typeof v === "number" ? v : toNumber(v)) | 0;
+}
+
+/**
+ * ToWebAssemblyValue for a number type: ToInt32, ToBigInt64, ToNumber then
+ * f32 rounding, or ToNumber (each throws a TypeError for the wrong kind).
+ */
+function toNumberArg(v: unknown, type: ValType): number | bigint {
+  switch (type) {
+    case ValType.i32:
+      return toNumber(v) | 0;
+    case ValType.i64:
+      return BigInt.asIntN(64, toBigInt(v));
+    case ValType.f32:
+      return Math.fround(toNumber(v));
+    default:
+      return toNumber(v);
+  }
 }
 
 function isBufferSource(bytes: unknown): bytes is BufferSource {
@@ -299,6 +331,18 @@ export function createWebAssembly(options: WebAssemblyOptions = {}): typeof glob
   function exportedFunction(func: Func, index: number | undefined): ExportedFunction {
     const cached = jsOfFunc.get(func);
     if (cached !== undefined) return cached;
+    const call = numbersCall(func) ?? generalCall(func);
+    Object.defineProperty(call, "name", {
+      value: String(index ?? (func._index >= 0 ? func._index : 0)),
+    });
+    Object.defineProperty(call, "length", { value: func.type.params.length });
+    jsOfFunc.set(func, call);
+    funcOf.set(call, func);
+    return call;
+  }
+
+  /** An exported function's body for any type: arguments and results through arrays. */
+  function generalCall(func: Func): ExportedFunction {
     const { params, results } = func.type;
     const v128 = hasV128(func.type);
     const n = params.length;
@@ -306,7 +350,7 @@ export function createWebAssembly(options: WebAssemblyOptions = {}): typeof glob
     // is ToNumber(x), both throwing a TypeError for a BigInt as the JS-API says.
     const allI32 = params.every((t) => t === ValType.i32);
     const result = results.length === 1 ? results[0] : undefined;
-    const call = (...args: unknown[]): unknown => {
+    return (...args: unknown[]): unknown => {
       if (v128) throw new TypeError("type incompatibility: v128 at the JS boundary");
       const wasmArgs = new Array(n);
       if (allI32) { for (let i = 0; i < n; i++) wasmArgs[i] = (args[i] as number) | 0; }
@@ -321,21 +365,99 @@ export function createWebAssembly(options: WebAssemblyOptions = {}): typeof glob
       if (results.length === 0) return undefined;
       return results.map((t, i) => toJs(out[i], t));
     };
-    Object.defineProperty(call, "name", {
-      value: String(index ?? (func._index >= 0 ? func._index : 0)),
-    });
-    Object.defineProperty(call, "length", { value: params.length });
-    jsOfFunc.set(func, call);
-    funcOf.set(call, func);
-    return call;
+  }
+
+  /**
+   * An exported function's body when its type has up to three parameters
+   * and at most one result, all number types: every argument is converted
+   * (ToInt32, ToBigInt64, ToNumber; each may run user code) into a local
+   * before the call starts, then written straight into the VM's registers;
+   * the result is read straight out. Nothing is allocated.
+   */
+  function numbersCall(func: Func): ExportedFunction | undefined {
+    const { params, results } = func.type;
+    if (
+      func.isHost || params.length > 3 || results.length > 1 ||
+      !params.every(isNumberType) || !results.every(isNumberType)
+    ) {
+      return undefined;
+    }
+    const n = params.length;
+    const [p0, p1, p2] = params;
+    const r0 = results[0];
+    const uniform = uniformType(func.type);
+    if (uniform !== undefined) {
+      const f64 = uniform === ValType.f64;
+      const none = r0 === undefined;
+      const invokeUniform = f64
+        ? (x0: number, x1: number, x2: number): unknown => {
+          try {
+            const r = callWasmF64(func, n, x0, x1, x2);
+            return none ? undefined : r;
+          } catch (error) {
+            throw wrapError(error);
+          }
+        }
+        : (x0: number, x1: number, x2: number): unknown => {
+          try {
+            const r = callWasmI32(func, n, x0, x1, x2);
+            return none ? undefined : r;
+          } catch (error) {
+            throw wrapError(error);
+          }
+        };
+      // ToInt32 or ToNumber, numbers first
+      const conv = (v: unknown) => f64 ? (typeof v === "number" ? v : toNumber(v)) : toInt32(v);
+      switch (n) {
+        case 0:
+          return () => invokeUniform(0, 0, 0);
+        case 1:
+          return (a: unknown) => invokeUniform(conv(a), 0, 0);
+        case 2:
+          return (a: unknown, b: unknown) => invokeUniform(conv(a), conv(b), 0);
+        default:
+          return (a: unknown, b: unknown, c: unknown) => invokeUniform(conv(a), conv(b), conv(c));
+      }
+    }
+    const invoke = (x0: number | bigint, x1: number | bigint, x2: number | bigint): unknown => {
+      const vm = store._vm;
+      let base: number;
+      try {
+        base = enterWasm(func);
+      } catch (error) {
+        throw wrapError(error);
+      }
+      try {
+        if (n > 0) writeNumber(vm, base, p0, x0);
+        if (n > 1) writeNumber(vm, base + 1, p1, x1);
+        if (n > 2) writeNumber(vm, base + 2, p2, x2);
+        runEntered(store);
+        return r0 === undefined ? undefined : readNumber(vm, base, r0);
+      } catch (error) {
+        throw wrapError(error);
+      } finally {
+        vm.callEnd();
+      }
+    };
+    switch (n) {
+      case 0:
+        return () => invoke(0, 0, 0);
+      case 1:
+        return (a: unknown) => invoke(toNumberArg(a, p0), 0, 0);
+      case 2:
+        return (a: unknown, b: unknown) => invoke(toNumberArg(a, p0), toNumberArg(b, p1), 0);
+      default:
+        return (a: unknown, b: unknown, c: unknown) =>
+          invoke(toNumberArg(a, p0), toNumberArg(b, p1), toNumberArg(c, p2));
+    }
   }
 
   function hostFunction(fn: (...args: unknown[]) => unknown, type: FuncType): Func {
     const { params, results } = type;
     const v128 = hasV128(type);
-    return Func.wrap(store, type, (...args: Val[]) => {
-      if (v128) throw new TypeError("type incompatibility: v128 at the JS boundary");
-      const ret = fn(...args.map((a, i) => toJs(a, params[i])));
+    const i32Result = results.length === 1 && results[0] === ValType.i32;
+    const fromJs = (ret: unknown): Val => {
+      if (i32Result) return (typeof ret === "number" ? ret : toNumber(ret)) | 0;
       if (results.length === 0) return undefined;
       if (results.length === 1) return toWasm(ret, results[0]);
       if (ret === null || typeof ret !== "object" || !(Symbol.iterator in ret)) {
@@ -346,6 +468,24 @@ export function createWebAssembly(options: WebAssemblyOptions = {}): typeof glob
         throw new TypeError(`expected ${results.length} results, found ${list.length}`);
       }
       return results.map((t, i) => toWasm(list[i], t));
+    };
+    // Number types and externrefs reach JS as the runtime reads them (ToJSValue
+    // is the identity on those), so up to three such arguments pass straight on.
+    if (!v128 && params.length <= 3 && params.every((t) => t !== ValType.funcref)) {
+      switch (params.length) {
+        case 0:
+          return Func.wrap(store, type, () => fromJs(fn()));
+        case 1:
+          return Func.wrap(store, type, (a) => fromJs(fn(a)));
+        case 2:
+          return Func.wrap(store, type, (a, b) => fromJs(fn(a, b)));
+        default:
+          return Func.wrap(store, type, (a, b, c) => fromJs(fn(a, b, c)));
+      }
+    }
+    return Func.wrap(store, type, (...args: Val[]) => {
+      if (v128) throw new TypeError("type incompatibility: v128 at the JS boundary");
+      return fromJs(fn(...args.map((a, i) => toJs(a, params[i]))));
     });
   }
 

@@ -7,6 +7,7 @@
  */
 
 import assert from "node:assert/strict";
+import { parseWat } from "@capstan/environ";
 import { Engine } from "./engine.ts";
 import { createWebAssembly, WebAssembly as Facade } from "./webassembly.ts";
 
@@ -392,4 +393,136 @@ Deno.test({
       (e) => e instanceof wa.RuntimeError && /call stack exhausted/.test(e.message),
     );
   },
+});
+
+const NUMBERS = parseWat(`(module
+  (import "js" "i2" (func $i2 (param i32 i32) (result i32)))
+  (import "js" "wide" (func $wide (param i64 f32) (result i64)))
+  (import "js" "f2" (func $f2 (param f64 f64) (result f64)))
+  (func $sub (export "sub") (param i32 i32) (result i32) (i32.sub (local.get 0) (local.get 1)))
+  (func (export "div") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
+  (func (export "seven") (result i32) (i32.const 7))
+  (func (export "nothing") (param i32))
+  (func (export "i64id") (param i64) (result i64) (local.get 0))
+  (func (export "f32id") (param f32) (result f32) (local.get 0))
+  (func (export "mix") (param f64 i64 f32) (result f64)
+    (f64.add (f64.add (local.get 0) (f64.convert_i64_s (local.get 1)))
+      (f64.promote_f32 (local.get 2))))
+  (func (export "hyp") (param f64 f64) (result f64)
+    (f64.sqrt (f64.add (f64.mul (local.get 0) (local.get 0)) (f64.mul (local.get 1) (local.get 1)))))
+  (func (export "callF2") (param f64 f64) (result f64) (call $f2 (local.get 0) (local.get 1)))
+  (func (export "callI2") (param i32 i32) (result i32) (call $i2 (local.get 0) (local.get 1)))
+  (func (export "callWide") (param i64 f32) (result i64) (call $wide (local.get 0) (local.get 1))))`);
+
+function numbers(wa: WA, js: Record<string, unknown> = {}): Exports {
+  const imports = {
+    js: {
+      i2: (a: number, b: number) => a * b,
+      wide: (a: bigint) => a,
+      f2: (a: number, b: number) => a - b,
+      ...js,
+    },
+  };
+  return new wa.Instance(new wa.Module(NUMBERS), imports).exports as Exports;
+}
+
+both("i32 export arguments convert with ToInt32, each once and in order", (wa) => {
+  const { sub, seven, nothing } = numbers(wa);
+  assert.equal(sub(2 ** 32 + 5, 1), 4);
+  assert.equal(sub(-1.9, NaN), -1);
+  assert.equal(sub("12", true), 11);
+  assert.equal(sub(undefined, null), 0);
+  assert.equal(sub(3), 3, "a missing argument is undefined, 0");
+  assert.equal(sub(3, 1, 99), 2, "extra arguments are ignored");
+  const order: string[] = [];
+  const arg = (name: string, v: number) => ({
+    valueOf() {
+      order.push(name);
+      return v;
+    },
+  });
+  assert.equal(sub(arg("a", 10), arg("b", 4)), 6);
+  assert.deepEqual(order, ["a", "b"]);
+  assert.throws(() => sub(1n, 1), TypeError);
+  assert.throws(() => sub(1, Symbol("s")), TypeError);
+  assert.equal(seven(), 7);
+  assert.equal(nothing(1), undefined);
+  assert.equal(sub.length, 2);
+});
+
+both("an export's argument conversion may call into wasm before the call", (wa) => {
+  const { sub } = numbers(wa);
+  const reenter = { valueOf: () => sub(100, 1) };
+  assert.equal(sub(reenter, 9), 90);
+  assert.equal(sub(9, reenter), -90);
+});
+
+both("i64, f32 and f64 exports convert like the JS-API: BigInt only for i64, f32 rounds", (wa) => {
+  const { i64id, f32id, mix, div } = numbers(wa);
+  assert.equal(i64id(2n ** 64n + 3n), 3n);
+  assert.equal(i64id(2n ** 63n), -(2n ** 63n));
+  assert.equal(i64id("5"), 5n);
+  assert.equal(i64id(true), 1n);
+  assert.throws(() => i64id(5), TypeError);
+  assert.throws(() => i64id(undefined), TypeError);
+  assert.equal(f32id(0.1), Math.fround(0.1));
+  assert.equal(f32id(2 ** 128), Infinity);
+  assert.ok(Number.isNaN(f32id("x")));
+  assert.throws(() => f32id(1n), TypeError);
+  assert.equal(mix(0.5, -3n, 0.1), 0.5 - 3 + Math.fround(0.1));
+  assert.throws(() => mix(0.5, 1, 0.1), TypeError);
+  assert.throws(() => div(1, 0), wa.RuntimeError);
+  assert.equal(div(9, 2), 4, "usable after a trap");
+});
+
+both("imported JS functions get wasm values as JS values and their results convert", (wa) => {
+  const seen: unknown[] = [];
+  let out: unknown = 0;
+  const { callI2, callWide } = numbers(wa, {
+    i2: (...args: unknown[]) => {
+      seen.push(args);
+      return out;
+    },
+    wide: (a: unknown, b: unknown) => {
+      seen.push([a, b]);
+      return out;
+    },
+  });
+  for (const [ret, want] of [[6, 6], [2 ** 32 + 1, 1], ["7", 7], [undefined, 0], [-2.5, -2]]) {
+    out = ret;
+    assert.equal(callI2(-2, 3), want, String(ret));
+  }
+  assert.deepEqual(seen[0], [-2, 3]);
+  out = 1n;
+  assert.throws(() => callI2(1, 1), TypeError, "a BigInt for an i32 result");
+  out = 2n ** 64n - 1n;
+  assert.equal(callWide(-(2n ** 63n), 0.1), -1n);
+  assert.deepEqual(seen.at(-1), [-(2n ** 63n), Math.fround(0.1)]);
+  out = 3;
+  assert.throws(() => callWide(1n, 1), TypeError, "a Number for an i64 result");
+});
+
+both("f64 exports and imports convert with ToNumber both ways", (wa) => {
+  let out: unknown = 0;
+  const seen: unknown[] = [];
+  const { hyp, callF2 } = numbers(wa, {
+    f2: (...args: unknown[]) => {
+      seen.push(args);
+      return out;
+    },
+  });
+  assert.equal(hyp(3, 4), 5);
+  assert.equal(hyp("3", { valueOf: () => 4 }), 5);
+  assert.ok(Number.isNaN(hyp(undefined, 1)));
+  assert.equal(hyp(null, -2), 2);
+  assert.throws(() => hyp(1n, 1), TypeError);
+  for (const [ret, want] of [[1.5, 1.5], ["2.5", 2.5], [null, 0], [true, 1]]) {
+    out = ret;
+    assert.equal(callF2(0.1, -0.2), want, String(ret));
+  }
+  out = undefined;
+  assert.ok(Number.isNaN(callF2(0, 0)));
+  assert.deepEqual(seen[0], [0.1, -0.2]);
+  out = 1n;
+  assert.throws(() => callF2(0, 0), TypeError);
 });
