@@ -186,6 +186,17 @@ function resultReg(i: number): number {
   return RESULT_BASE - i;
 }
 
+/**
+ * Fuel (session 2): branch op → its `fuel_<br>` prefix op, which charges a
+ * block's fuel and then runs the branch right after it in one dispatch.
+ */
+const FUEL_PREFIX = new Map<number, number>(
+  BYTECODE_OPS.filter((o) => o.name.startsWith("fuel_br")).map((o) => [
+    opCode(o.name.slice(5)),
+    o.code,
+  ]),
+);
+
 /** Wasm operators that cost no fuel (as wasmtime). */
 const FREE = new Set<number>([W.nop, W.drop, W.block, W.loop, W.end, W.else]);
 
@@ -304,6 +315,7 @@ export class FuncTranslator {
       if (!FREE.has(key)) this.#fuel++;
       this.#operator(key);
     }
+    if (env.tunables.consumeFuel) this.#fuseCharges();
     const numRegs = this.#placeConstants();
     (this.#insts[0].operands as number[])[2] = numRegs;
     return {
@@ -435,6 +447,51 @@ export class FuncTranslator {
     this.#fuel = 0;
   }
 
+  /**
+   * Fuel (session 2): a `fuel` charge directly followed by a branch (no label
+   * between, so always run together) becomes that branch's `fuel_<br>` prefix
+   * op: one dispatch for both. A function's entry charge stays a `fuel` op,
+   * which `call_fuel` performs without a dispatch. A loop-closing
+   * `i32_add_i a, a, k; fuel n; br_<if|ne_i|lt_u_i|lt_s_i> a ...` (the charge
+   * kept the increment from fusing) becomes `fuel_br_inc_<cond>_i n;
+   * br_inc_<cond>_i`, as without fuel; moving the charge before the add
+   * changes nothing observable (the add cannot trap).
+   */
+  #fuseCharges(): void {
+    const insts = this.#insts;
+    const tunables = this.#env.tunables;
+    const inc = tunables.superInstructions && !tunables.countInstructions;
+    for (let i = 1; i < insts.length - 1; i++) {
+      if (insts[i].op !== Op.fuel || insts[i - 1].op === Op.enter) continue;
+      const br = insts[i + 1];
+      const add = insts[i - 1];
+      const a = add.operands[0];
+      if (inc && add.op === Op.i32_add_i && add.operands[1] === a && br.operands[0] === a) {
+        const fused = br.op === Op.br_if
+          ? { op: Op.br_inc_ne_i, b: 0 }
+          : br.op === Op.br_ne_i
+          ? { op: Op.br_inc_ne_i, b: br.operands[1] }
+          : br.op === Op.br_lt_u_i
+          ? { op: Op.br_inc_lt_u_i, b: br.operands[1] }
+          : br.op === Op.br_lt_s_i
+          ? { op: Op.br_inc_lt_s_i, b: br.operands[1] }
+          : undefined;
+        if (fused !== undefined) {
+          const label = br.operands[br.operands.length - 1];
+          const charge = insts[i];
+          insts.splice(i - 1, 3, charge, {
+            op: fused.op,
+            operands: [a, add.operands[2], fused.b, label],
+            wasmOffset: br.wasmOffset,
+          });
+          i--; // the charge is now at i - 1, the branch at i
+        }
+      }
+      const prefix = FUEL_PREFIX.get(insts[i + 1].op);
+      if (prefix !== undefined) insts[i].op = prefix;
+    }
+  }
+
   // ---- operand stack ----
 
   #push(kind: number, val: number, hi: number, type: ValType): void {
@@ -559,6 +616,7 @@ export class FuncTranslator {
     const n = this.#arity(f);
     for (let i = 0; i < n; i++) this.#moveTo(this.#L + f.base + i, this.#h - n + i);
     if (f.kind !== FrameKind.Loop) f.targeted = true;
+    this.#flushFuel(); // after the moves (they cannot trap): it fuses into the br
     this.#emit(Op.br, f.label);
     this.#blockEnd();
   }
@@ -696,13 +754,13 @@ export class FuncTranslator {
 
   #else(): void {
     const f = this.#frames[this.#frames.length - 1];
-    this.#flushFuel();
     if (!f.unreachable) {
       this.#fallthroughMoves(f);
       f.targeted = true;
+      this.#flushFuel(); // after the moves (they cannot trap): it fuses into the br
       this.#emit(Op.br, f.label);
       this.#blockEnd();
-    }
+    } else this.#flushFuel();
     this.#label(f.elseLabel);
     f.kind = FrameKind.Else;
     f.unreachable = false;
@@ -817,8 +875,7 @@ export class FuncTranslator {
         this.#end();
         return;
       case W.br:
-        this.#flushFuel();
-        this.#branch(r.index);
+        this.#branch(r.index); // charges the pending fuel
         this.#setUnreachable();
         return;
       case W.br_if: {

@@ -59,6 +59,7 @@ const TRAPS = new Map<number, number>([
 for (const op of BYTECODE_OPS) {
   if (/^(simd_)?(load|store)/.test(op.name)) TRAPS.set(op.code, TrapCode.MemoryOutOfBounds);
   if (/_trunc_f/.test(op.name)) TRAPS.set(op.code, TrapCode.BadConversionToInteger);
+  if (op.name.startsWith("fuel_")) TRAPS.set(op.code, TrapCode.OutOfFuel); // fuel session 2
 }
 
 /**

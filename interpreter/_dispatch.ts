@@ -97,17 +97,49 @@ export function run(vm: Vm): number {
       case 1 /* trap */:
         trap = code[pc + 1];
         break dispatch;
+      case 14 /* fuel_br */: // fuel session 2: `fuel n`, then the br after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
       case 2 /* br */:
         pc += code[pc + 1];
         break;
+      case 15 /* fuel_br_if */: // fuel session 2: `fuel n`, then the br_if after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
       case 3 /* br_if */:
         if (I32[(fp + code[pc + 1]) << 1] !== 0) pc += code[pc + 2];
         else pc += 3;
         break;
+      case 16 /* fuel_br_unless */: // fuel session 2: `fuel n`, then the br_unless after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
       case 4 /* br_unless */:
         if (I32[(fp + code[pc + 1]) << 1] === 0) pc += code[pc + 2];
         else pc += 3;
         break;
+      case 17 /* fuel_br_table */: // fuel session 2: `fuel n`, then the br_table after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
       case 5 /* br_table */: {
         const i = I32[(fp + code[pc + 1]) << 1] >>> 0;
         const n = code[pc + 2];
@@ -283,23 +315,23 @@ export function run(vm: Vm): number {
         vm.fuel -= code[pc + 1];
         pc += 2;
         break;
-      case 14 /* epoch */:
+      case 41 /* epoch */:
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
         }
         pc += 1;
         break;
-      case 15 /* icount */:
+      case 42 /* icount */:
         vm.instructions += code[pc + 1];
         pc += 2;
         break;
       // moves and constants
-      case 16 /* mov */:
+      case 43 /* mov */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
-      case 17 /* mov64 */: {
+      case 44 /* mov64 */: {
         const d = (fp + code[pc + 1]) << 1;
         const s = (fp + code[pc + 2]) << 1;
         I32[d] = I32[s];
@@ -307,24 +339,24 @@ export function run(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 18 /* const32 */:
+      case 45 /* const32 */:
         I32[(fp + code[pc + 1]) << 1] = code[pc + 2];
         pc += 3;
         break;
-      case 19 /* const64 */: {
+      case 46 /* const64 */: {
         const d = (fp + code[pc + 1]) << 1;
         I32[d] = code[pc + 2];
         I32[d + 1] = code[pc + 3];
         pc += 4;
         break;
       }
-      case 20 /* select */:
+      case 47 /* select */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] !== 0
           ? I32[(fp + code[pc + 3]) << 1]
           : I32[(fp + code[pc + 4]) << 1];
         pc += 5;
         break;
-      case 21 /* select64 */: {
+      case 48 /* select64 */: {
         const d = (fp + code[pc + 1]) << 1;
         const s = I32[(fp + code[pc + 2]) << 1] !== 0
           ? (fp + code[pc + 3]) << 1
@@ -334,11 +366,11 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 22 /* global_get */:
+      case 49 /* global_get */:
         I32[(fp + code[pc + 1]) << 1] = vm.globals[inst.vmctx[code[pc + 2]] << 1];
         pc += 3;
         break;
-      case 23 /* global_get64 */: {
+      case 50 /* global_get64 */: {
         const d = (fp + code[pc + 1]) << 1;
         const G = vm.globals;
         const g = inst.vmctx[code[pc + 2]] << 1;
@@ -347,11 +379,11 @@ export function run(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 24 /* global_set */:
+      case 51 /* global_set */:
         vm.globals[inst.vmctx[code[pc + 1]] << 1] = I32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
-      case 25 /* global_set64 */: {
+      case 52 /* global_set64 */: {
         const G = vm.globals;
         const g = inst.vmctx[code[pc + 1]] << 1;
         const s = (fp + code[pc + 2]) << 1;
@@ -360,29 +392,29 @@ export function run(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 26 /* vmctx_load */:
+      case 53 /* vmctx_load */:
         I32[(fp + code[pc + 1]) << 1] = inst.vmctx[code[pc + 2]];
         pc += 3;
         break;
       // i32
-      case 27 /* i32_add */:
+      case 54 /* i32_add */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] +
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 28 /* i32_sub */:
+      case 55 /* i32_sub */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] -
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 29 /* i32_mul */:
+      case 56 /* i32_mul */:
         I32[(fp + code[pc + 1]) << 1] = Math.imul(
           I32[(fp + code[pc + 2]) << 1],
           I32[(fp + code[pc + 3]) << 1],
         );
         pc += 4;
         break;
-      case 30 /* i32_div_s */: {
+      case 57 /* i32_div_s */: {
         const a = I32[(fp + code[pc + 2]) << 1];
         const b = I32[(fp + code[pc + 3]) << 1];
         if (b === 0) {
@@ -397,7 +429,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 31 /* i32_div_u */: {
+      case 58 /* i32_div_u */: {
         const b = I32[(fp + code[pc + 3]) << 1] >>> 0;
         if (b === 0) {
           trap = T_DIV0;
@@ -407,7 +439,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 32 /* i32_rem_s */: {
+      case 59 /* i32_rem_s */: {
         const b = I32[(fp + code[pc + 3]) << 1];
         if (b === 0) {
           trap = T_DIV0;
@@ -417,7 +449,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 33 /* i32_rem_u */: {
+      case 60 /* i32_rem_u */: {
         const b = I32[(fp + code[pc + 3]) << 1] >>> 0;
         if (b === 0) {
           trap = T_DIV0;
@@ -427,266 +459,386 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 34 /* i32_and */:
+      case 61 /* i32_and */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] &
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 35 /* i32_or */:
+      case 62 /* i32_or */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] |
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 36 /* i32_xor */:
+      case 63 /* i32_xor */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] ^
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 37 /* i32_shl */:
+      case 64 /* i32_shl */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] <<
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 38 /* i32_shr_s */:
+      case 65 /* i32_shr_s */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >>
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 39 /* i32_shr_u */:
+      case 66 /* i32_shr_u */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >>>
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 40 /* i32_rotl */: {
+      case 67 /* i32_rotl */: {
         const a = I32[(fp + code[pc + 2]) << 1];
         const n = I32[(fp + code[pc + 3]) << 1] & 31;
         I32[(fp + code[pc + 1]) << 1] = (a << n) | (a >>> (32 - n));
         pc += 4;
         break;
       }
-      case 41 /* i32_rotr */: {
+      case 68 /* i32_rotr */: {
         const a = I32[(fp + code[pc + 2]) << 1];
         const n = I32[(fp + code[pc + 3]) << 1] & 31;
         I32[(fp + code[pc + 1]) << 1] = (a >>> n) | (a << (32 - n));
         pc += 4;
         break;
       }
-      case 42 /* i32_eq */:
+      case 69 /* i32_eq */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] === I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 43 /* i32_ne */:
+      case 70 /* i32_ne */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] !== I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 44 /* i32_lt_s */:
+      case 71 /* i32_lt_s */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] < I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 45 /* i32_lt_u */:
+      case 72 /* i32_lt_u */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) < (I32[(fp + code[pc + 3]) << 1] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 46 /* i32_gt_s */:
+      case 73 /* i32_gt_s */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] > I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 47 /* i32_gt_u */:
+      case 74 /* i32_gt_u */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) > (I32[(fp + code[pc + 3]) << 1] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 48 /* i32_le_s */:
+      case 75 /* i32_le_s */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] <= I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 49 /* i32_le_u */:
+      case 76 /* i32_le_u */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) <= (I32[(fp + code[pc + 3]) << 1] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 50 /* i32_ge_s */:
+      case 77 /* i32_ge_s */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] >= I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 51 /* i32_ge_u */:
+      case 78 /* i32_ge_u */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) >= (I32[(fp + code[pc + 3]) << 1] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 52 /* i32_add_i */:
+      case 79 /* i32_add_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] + code[pc + 3];
         pc += 4;
         break;
-      case 53 /* i32_mul_i */:
+      case 80 /* i32_mul_i */:
         I32[(fp + code[pc + 1]) << 1] = Math.imul(I32[(fp + code[pc + 2]) << 1], code[pc + 3]);
         pc += 4;
         break;
-      case 54 /* i32_and_i */:
+      case 81 /* i32_and_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] & code[pc + 3];
         pc += 4;
         break;
-      case 55 /* i32_or_i */:
+      case 82 /* i32_or_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] | code[pc + 3];
         pc += 4;
         break;
-      case 56 /* i32_xor_i */:
+      case 83 /* i32_xor_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] ^ code[pc + 3];
         pc += 4;
         break;
-      case 57 /* i32_shl_i */:
+      case 84 /* i32_shl_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] << code[pc + 3];
         pc += 4;
         break;
-      case 58 /* i32_shr_s_i */:
+      case 85 /* i32_shr_s_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >> code[pc + 3];
         pc += 4;
         break;
-      case 59 /* i32_shr_u_i */:
+      case 86 /* i32_shr_u_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >>> code[pc + 3];
         pc += 4;
         break;
-      case 60 /* i32_eq_i */:
+      case 87 /* i32_eq_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] === code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 61 /* i32_ne_i */:
+      case 88 /* i32_ne_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] !== code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 62 /* i32_lt_s_i */:
+      case 89 /* i32_lt_s_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] < code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 63 /* i32_lt_u_i */:
+      case 90 /* i32_lt_u_i */:
         I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] >>> 0) < (code[pc + 3] >>> 0)
           ? 1
           : 0;
         pc += 4;
         break;
-      case 64 /* i32_gt_s_i */:
+      case 91 /* i32_gt_s_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] > code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 65 /* i32_gt_u_i */:
+      case 92 /* i32_gt_u_i */:
         I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] >>> 0) > (code[pc + 3] >>> 0)
           ? 1
           : 0;
         pc += 4;
         break;
-      case 66 /* i32_le_s_i */:
+      case 93 /* i32_le_s_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] <= code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 67 /* i32_le_u_i */:
+      case 94 /* i32_le_u_i */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) <= (code[pc + 3] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 68 /* i32_ge_s_i */:
+      case 95 /* i32_ge_s_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >= code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 69 /* i32_ge_u_i */:
+      case 96 /* i32_ge_u_i */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) >= (code[pc + 3] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 70 /* i32_eqz */:
+      case 97 /* i32_eqz */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] === 0 ? 1 : 0;
         pc += 3;
         break;
-      case 71 /* i32_clz */:
+      case 98 /* i32_clz */:
         I32[(fp + code[pc + 1]) << 1] = Math.clz32(I32[(fp + code[pc + 2]) << 1]);
         pc += 3;
         break;
-      case 72 /* i32_ctz */: {
+      case 99 /* i32_ctz */: {
         const a = I32[(fp + code[pc + 2]) << 1];
         I32[(fp + code[pc + 1]) << 1] = a === 0 ? 32 : 31 - Math.clz32(a & -a);
         pc += 3;
         break;
       }
-      case 73 /* i32_popcnt */:
+      case 100 /* i32_popcnt */:
         I32[(fp + code[pc + 1]) << 1] = popcnt32(I32[(fp + code[pc + 2]) << 1]);
         pc += 3;
         break;
-      case 74 /* i32_extend8_s */:
+      case 101 /* i32_extend8_s */:
         I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] << 24) >> 24;
         pc += 3;
         break;
-      case 75 /* i32_extend16_s */:
+      case 102 /* i32_extend16_s */:
         I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] << 16) >> 16;
         pc += 3;
         break;
       // compare and branch
-      case 76 /* br_eq */:
+      case 18 /* fuel_br_eq */: // fuel session 2: `fuel n`, then the br_eq after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
+      case 103 /* br_eq */:
         if (I32[(fp + code[pc + 1]) << 1] === I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
         else pc += 4;
         break;
-      case 77 /* br_ne */:
+      case 20 /* fuel_br_ne */: // fuel session 2: `fuel n`, then the br_ne after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
+      case 104 /* br_ne */:
         if (I32[(fp + code[pc + 1]) << 1] !== I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
         else pc += 4;
         break;
-      case 78 /* br_lt_s */:
+      case 22 /* fuel_br_lt_s */: // fuel session 2: `fuel n`, then the br_lt_s after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
+      case 105 /* br_lt_s */:
         if (I32[(fp + code[pc + 1]) << 1] < I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
         else pc += 4;
         break;
-      case 79 /* br_lt_u */:
+      case 24 /* fuel_br_lt_u */: // fuel session 2: `fuel n`, then the br_lt_u after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
+      case 106 /* br_lt_u */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) < (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
         } else pc += 4;
         break;
-      case 80 /* br_gt_s */:
+      case 26 /* fuel_br_gt_s */: // fuel session 2: `fuel n`, then the br_gt_s after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
+      case 107 /* br_gt_s */:
         if (I32[(fp + code[pc + 1]) << 1] > I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
         else pc += 4;
         break;
-      case 81 /* br_gt_u */:
+      case 28 /* fuel_br_gt_u */: // fuel session 2: `fuel n`, then the br_gt_u after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
+      case 108 /* br_gt_u */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) > (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
         } else pc += 4;
         break;
-      case 82 /* br_le_s */:
+      case 30 /* fuel_br_le_s */: // fuel session 2: `fuel n`, then the br_le_s after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
+      case 109 /* br_le_s */:
         if (I32[(fp + code[pc + 1]) << 1] <= I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
         else pc += 4;
         break;
-      case 83 /* br_le_u */:
+      case 32 /* fuel_br_le_u */: // fuel session 2: `fuel n`, then the br_le_u after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
+      case 110 /* br_le_u */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) <= (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
         } else pc += 4;
         break;
-      case 84 /* br_ge_s */:
+      case 34 /* fuel_br_ge_s */: // fuel session 2: `fuel n`, then the br_ge_s after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
+      case 111 /* br_ge_s */:
         if (I32[(fp + code[pc + 1]) << 1] >= I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
         else pc += 4;
         break;
-      case 85 /* br_ge_u */:
+      case 36 /* fuel_br_ge_u */: // fuel session 2: `fuel n`, then the br_ge_u after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
+      case 112 /* br_ge_u */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) >= (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
         } else pc += 4;
         break;
-      case 86 /* br_eq_i */:
+      case 19 /* fuel_br_eq_i */: // fuel session 2: `fuel n`, then the br_eq_i after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
+      case 113 /* br_eq_i */:
         if (I32[(fp + code[pc + 1]) << 1] === code[pc + 2]) pc += code[pc + 3];
         else pc += 4;
         break;
-      case 87 /* br_ne_i */:
+      case 21 /* fuel_br_ne_i */: // fuel session 2: `fuel n`, then the br_ne_i after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
+      case 114 /* br_ne_i */:
         if (I32[(fp + code[pc + 1]) << 1] !== code[pc + 2]) pc += code[pc + 3];
         else pc += 4;
         break;
-      case 88 /* br_lt_s_i */:
+      case 23 /* fuel_br_lt_s_i */: // fuel session 2: `fuel n`, then the br_lt_s_i after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
+      case 115 /* br_lt_s_i */:
         if (I32[(fp + code[pc + 1]) << 1] < code[pc + 2]) pc += code[pc + 3];
         else pc += 4;
         break;
-      case 89 /* br_lt_u_i */:
+      case 25 /* fuel_br_lt_u_i */: // fuel session 2: `fuel n`, then the br_lt_u_i after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
+      case 116 /* br_lt_u_i */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) < (code[pc + 2] >>> 0)) pc += code[pc + 3];
         else pc += 4;
         break;
-      case 255 /* br_inc_ne_i */: {
+      case 38 /* fuel_br_inc_ne_i */: // fuel session 2: `fuel n`, then the br_inc_ne_i after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
+      case 282 /* br_inc_ne_i */: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
@@ -694,7 +846,15 @@ export function run(vm: Vm): number {
         else pc += 5;
         break;
       }
-      case 256 /* br_inc_lt_u_i */: {
+      case 39 /* fuel_br_inc_lt_u_i */: // fuel session 2: `fuel n`, then the br_inc_lt_u_i after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
+      case 283 /* br_inc_lt_u_i */: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
@@ -702,7 +862,15 @@ export function run(vm: Vm): number {
         else pc += 5;
         break;
       }
-      case 257 /* br_inc_lt_s_i */: {
+      case 40 /* fuel_br_inc_lt_s_i */: // fuel session 2: `fuel n`, then the br_inc_lt_s_i after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
+      case 284 /* br_inc_lt_s_i */: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
@@ -710,27 +878,75 @@ export function run(vm: Vm): number {
         else pc += 5;
         break;
       }
-      case 90 /* br_gt_s_i */:
+      case 27 /* fuel_br_gt_s_i */: // fuel session 2: `fuel n`, then the br_gt_s_i after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
+      case 117 /* br_gt_s_i */:
         if (I32[(fp + code[pc + 1]) << 1] > code[pc + 2]) pc += code[pc + 3];
         else pc += 4;
         break;
-      case 91 /* br_gt_u_i */:
+      case 29 /* fuel_br_gt_u_i */: // fuel session 2: `fuel n`, then the br_gt_u_i after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
+      case 118 /* br_gt_u_i */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) > (code[pc + 2] >>> 0)) pc += code[pc + 3];
         else pc += 4;
         break;
-      case 92 /* br_le_s_i */:
+      case 31 /* fuel_br_le_s_i */: // fuel session 2: `fuel n`, then the br_le_s_i after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
+      case 119 /* br_le_s_i */:
         if (I32[(fp + code[pc + 1]) << 1] <= code[pc + 2]) pc += code[pc + 3];
         else pc += 4;
         break;
-      case 93 /* br_le_u_i */:
+      case 33 /* fuel_br_le_u_i */: // fuel session 2: `fuel n`, then the br_le_u_i after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
+      case 120 /* br_le_u_i */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) <= (code[pc + 2] >>> 0)) pc += code[pc + 3];
         else pc += 4;
         break;
-      case 94 /* br_ge_s_i */:
+      case 35 /* fuel_br_ge_s_i */: // fuel session 2: `fuel n`, then the br_ge_s_i after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
+      case 121 /* br_ge_s_i */:
         if (I32[(fp + code[pc + 1]) << 1] >= code[pc + 2]) pc += code[pc + 3];
         else pc += 4;
         break;
-      case 95 /* br_ge_u_i */:
+      case 37 /* fuel_br_ge_u_i */: // fuel session 2: `fuel n`, then the br_ge_u_i after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
+      case 122 /* br_ge_u_i */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) >= (code[pc + 2] >>> 0)) pc += code[pc + 3];
         else pc += 4;
         break;
@@ -739,43 +955,43 @@ export function run(vm: Vm): number {
       // arithmetic in 64-bit machine registers without allocating a BigInt
       // (measured: hash64 ~40% faster than 16-bit-limb halves, same GC count);
       // shifts, rotates, compares and extensions on the two 32-bit halves.
-      case 96 /* i64_add */: {
+      case 123 /* i64_add */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] + I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 97 /* i64_sub */: {
+      case 124 /* i64_sub */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] - I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 98 /* i64_mul */: {
+      case 125 /* i64_mul */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] * I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 103 /* i64_and */: {
+      case 130 /* i64_and */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] & I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 104 /* i64_or */: {
+      case 131 /* i64_or */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] | I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 105 /* i64_xor */: {
+      case 132 /* i64_xor */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] ^ I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 106 /* i64_shl */: {
+      case 133 /* i64_shl */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = I32[(fp + code[pc + 3]) << 1] & 63;
         const al = I32[a];
@@ -794,7 +1010,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 107 /* i64_shr_s */: {
+      case 134 /* i64_shr_s */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = I32[(fp + code[pc + 3]) << 1] & 63;
         const al = I32[a];
@@ -813,7 +1029,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 108 /* i64_shr_u */: {
+      case 135 /* i64_shr_u */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = I32[(fp + code[pc + 3]) << 1] & 63;
         const al = I32[a];
@@ -832,11 +1048,11 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 109 /* i64_rotl */:
-      case 110 /* i64_rotr */: {
+      case 136 /* i64_rotl */:
+      case 137 /* i64_rotr */: {
         const a = (fp + code[pc + 2]) << 1;
         let n = I32[(fp + code[pc + 3]) << 1] & 63;
-        if (code[pc] === 110 /* i64_rotr */) n = (64 - n) & 63;
+        if (code[pc] === 137 /* i64_rotr */) n = (64 - n) & 63;
         let al = I32[a];
         let ah = I32[a + 1];
         if (n >= 32) {
@@ -856,34 +1072,34 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 111 /* i64_eq */: {
+      case 138 /* i64_eq */: {
         const a = (fp + code[pc + 2]) << 1;
         const b = (fp + code[pc + 3]) << 1;
         I32[(fp + code[pc + 1]) << 1] = I32[a] === I32[b] && I32[a + 1] === I32[b + 1] ? 1 : 0;
         pc += 4;
         break;
       }
-      case 112 /* i64_ne */: {
+      case 139 /* i64_ne */: {
         const a = (fp + code[pc + 2]) << 1;
         const b = (fp + code[pc + 3]) << 1;
         I32[(fp + code[pc + 1]) << 1] = I32[a] !== I32[b] || I32[a + 1] !== I32[b + 1] ? 1 : 0;
         pc += 4;
         break;
       }
-      case 113 /* i64_lt_s */:
-      case 114 /* i64_lt_u */:
-      case 115 /* i64_gt_s */:
-      case 116 /* i64_gt_u */:
-      case 117 /* i64_le_s */:
-      case 118 /* i64_le_u */:
-      case 119 /* i64_ge_s */:
-      case 120 /* i64_ge_u */: {
+      case 140 /* i64_lt_s */:
+      case 141 /* i64_lt_u */:
+      case 142 /* i64_gt_s */:
+      case 143 /* i64_gt_u */:
+      case 144 /* i64_le_s */:
+      case 145 /* i64_le_u */:
+      case 146 /* i64_ge_s */:
+      case 147 /* i64_ge_u */: {
         const op = code[pc];
         const a = (fp + code[pc + 2]) << 1;
         const b = (fp + code[pc + 3]) << 1;
-        const signed = op === 113 /* i64_lt_s */ || op === 115 /* i64_gt_s */ ||
-          op === 117 /* i64_le_s */ ||
-          op === 119 /* i64_ge_s */;
+        const signed = op === 140 /* i64_lt_s */ || op === 142 /* i64_gt_s */ ||
+          op === 144 /* i64_le_s */ ||
+          op === 146 /* i64_ge_s */;
         const ah = signed ? I32[a + 1] : I32[a + 1] >>> 0;
         const bh = signed ? I32[b + 1] : I32[b + 1] >>> 0;
         // c: -1, 0, 1 as a <=> b
@@ -897,21 +1113,21 @@ export function run(vm: Vm): number {
           ? 1
           : 0;
         let r: boolean;
-        if (op === 113 /* i64_lt_s */ || op === 114 /* i64_lt_u */) r = c < 0;
-        else if (op === 115 /* i64_gt_s */ || op === 116 /* i64_gt_u */) r = c > 0;
-        else if (op === 117 /* i64_le_s */ || op === 118 /* i64_le_u */) r = c <= 0;
+        if (op === 140 /* i64_lt_s */ || op === 141 /* i64_lt_u */) r = c < 0;
+        else if (op === 142 /* i64_gt_s */ || op === 143 /* i64_gt_u */) r = c > 0;
+        else if (op === 144 /* i64_le_s */ || op === 145 /* i64_le_u */) r = c <= 0;
         else r = c >= 0;
         I32[(fp + code[pc + 1]) << 1] = r ? 1 : 0;
         pc += 4;
         break;
       }
-      case 121 /* i64_add_i */: {
+      case 148 /* i64_add_i */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] + BigInt(code[pc + 3]));
         pc += 4;
         break;
       }
-      case 122 /* i64_add_k */: {
+      case 149 /* i64_add_k */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -921,7 +1137,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 123 /* i64_mul_k */: {
+      case 150 /* i64_mul_k */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -931,7 +1147,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 253 /* i64_mul_k_add */: {
+      case 280 /* i64_mul_k_add */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -942,7 +1158,7 @@ export function run(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 124 /* i64_and_k */: {
+      case 151 /* i64_and_k */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -952,7 +1168,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 125 /* i64_or_k */: {
+      case 152 /* i64_or_k */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -962,7 +1178,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 126 /* i64_xor_k */: {
+      case 153 /* i64_xor_k */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -972,7 +1188,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 127 /* i64_shl_i */: {
+      case 154 /* i64_shl_i */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = code[pc + 3];
         const al = I32[a];
@@ -991,7 +1207,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 128 /* i64_shr_s_i */: {
+      case 155 /* i64_shr_s_i */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = code[pc + 3];
         const al = I32[a];
@@ -1010,7 +1226,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 129 /* i64_shr_u_i */: {
+      case 156 /* i64_shr_u_i */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = code[pc + 3];
         const al = I32[a];
@@ -1029,7 +1245,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 130 /* i64_rotl_i */: {
+      case 157 /* i64_rotl_i */: {
         const a = (fp + code[pc + 2]) << 1;
         let n = code[pc + 3];
         let al = I32[a];
@@ -1051,7 +1267,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 254 /* i64_rotl_mul_k */: {
+      case 281 /* i64_rotl_mul_k */: {
         const a = (fp + code[pc + 3]) << 1;
         let n = code[pc + 4];
         let al = I32[a];
@@ -1078,14 +1294,14 @@ export function run(vm: Vm): number {
         pc += 7;
         break;
       }
-      case 131 /* i64_eqz */: {
+      case 158 /* i64_eqz */: {
         const a = (fp + code[pc + 2]) << 1;
         I32[(fp + code[pc + 1]) << 1] = (I32[a] | I32[a + 1]) === 0 ? 1 : 0;
         pc += 3;
         break;
       }
-      case 137 /* i64_extend32_s */:
-      case 180 /* i64_extend_i32_s */: {
+      case 164 /* i64_extend32_s */:
+      case 207 /* i64_extend_i32_s */: {
         const v = I32[(fp + code[pc + 2]) << 1];
         const d = (fp + code[pc + 1]) << 1;
         I32[d] = v;
@@ -1093,7 +1309,7 @@ export function run(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 138 /* i64_extend_i32_u */: {
+      case 165 /* i64_extend_i32_u */: {
         const v = I32[(fp + code[pc + 2]) << 1];
         const d = (fp + code[pc + 1]) << 1;
         I32[d] = v;
@@ -1102,91 +1318,91 @@ export function run(vm: Vm): number {
         break;
       }
       // f32
-      case 139 /* f32_add */:
+      case 166 /* f32_add */:
         F32[(fp + code[pc + 1]) << 1] = F32[(fp + code[pc + 2]) << 1] +
           F32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 140 /* f32_sub */:
+      case 167 /* f32_sub */:
         F32[(fp + code[pc + 1]) << 1] = F32[(fp + code[pc + 2]) << 1] -
           F32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 141 /* f32_mul */:
+      case 168 /* f32_mul */:
         F32[(fp + code[pc + 1]) << 1] = F32[(fp + code[pc + 2]) << 1] *
           F32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 142 /* f32_div */:
+      case 169 /* f32_div */:
         F32[(fp + code[pc + 1]) << 1] = F32[(fp + code[pc + 2]) << 1] /
           F32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 146 /* f32_abs */:
+      case 173 /* f32_abs */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] & 0x7fffffff;
         pc += 3;
         break;
-      case 147 /* f32_neg */:
+      case 174 /* f32_neg */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] ^ -2147483648;
         pc += 3;
         break;
-      case 148 /* f32_sqrt */:
+      case 175 /* f32_sqrt */:
         F32[(fp + code[pc + 1]) << 1] = Math.sqrt(F32[(fp + code[pc + 2]) << 1]);
         pc += 3;
         break;
-      case 153 /* f32_eq */:
+      case 180 /* f32_eq */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] === F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 154 /* f32_ne */:
+      case 181 /* f32_ne */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] !== F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 155 /* f32_lt */:
+      case 182 /* f32_lt */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] < F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 156 /* f32_gt */:
+      case 183 /* f32_gt */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] > F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 157 /* f32_le */:
+      case 184 /* f32_le */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] <= F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 158 /* f32_ge */:
+      case 185 /* f32_ge */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] >= F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
       // f64
-      case 159 /* f64_add */:
+      case 186 /* f64_add */:
         F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] + F64[fp + code[pc + 3]];
         pc += 4;
         break;
-      case 160 /* f64_sub */:
+      case 187 /* f64_sub */:
         F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] - F64[fp + code[pc + 3]];
         pc += 4;
         break;
-      case 161 /* f64_mul */:
+      case 188 /* f64_mul */:
         F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] * F64[fp + code[pc + 3]];
         pc += 4;
         break;
-      case 162 /* f64_div */:
+      case 189 /* f64_div */:
         F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] / F64[fp + code[pc + 3]];
         pc += 4;
         break;
-      case 163 /* f64_mul_add */:
+      case 190 /* f64_mul_add */:
         F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] * F64[fp + code[pc + 3]] +
           F64[fp + code[pc + 4]];
         pc += 5;
         break;
-      case 167 /* f64_abs */: {
+      case 194 /* f64_abs */: {
         const a = (fp + code[pc + 2]) << 1;
         const d = (fp + code[pc + 1]) << 1;
         I32[d] = I32[a];
@@ -1194,7 +1410,7 @@ export function run(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 168 /* f64_neg */: {
+      case 195 /* f64_neg */: {
         const a = (fp + code[pc + 2]) << 1;
         const d = (fp + code[pc + 1]) << 1;
         I32[d] = I32[a];
@@ -1202,78 +1418,78 @@ export function run(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 169 /* f64_sqrt */:
+      case 196 /* f64_sqrt */:
         F64[fp + code[pc + 1]] = Math.sqrt(F64[fp + code[pc + 2]]);
         pc += 3;
         break;
-      case 174 /* f64_eq */:
+      case 201 /* f64_eq */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] === F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 175 /* f64_ne */:
+      case 202 /* f64_ne */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] !== F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 176 /* f64_lt */:
+      case 203 /* f64_lt */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] < F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 177 /* f64_gt */:
+      case 204 /* f64_gt */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] > F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 178 /* f64_le */:
+      case 205 /* f64_le */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] <= F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 179 /* f64_ge */:
+      case 206 /* f64_ge */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] >= F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
       // conversions
-      case 197 /* f32_convert_i32_s */:
+      case 224 /* f32_convert_i32_s */:
         F32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
-      case 198 /* f32_convert_i32_u */:
+      case 225 /* f32_convert_i32_u */:
         F32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >>> 0;
         pc += 3;
         break;
-      case 201 /* f64_convert_i32_s */:
+      case 228 /* f64_convert_i32_s */:
         F64[fp + code[pc + 1]] = I32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
-      case 202 /* f64_convert_i32_u */:
+      case 229 /* f64_convert_i32_u */:
         F64[fp + code[pc + 1]] = I32[(fp + code[pc + 2]) << 1] >>> 0;
         pc += 3;
         break;
-      case 203 /* f64_convert_i64_s */: {
+      case 230 /* f64_convert_i64_s */: {
         const a = (fp + code[pc + 2]) << 1;
         F64[fp + code[pc + 1]] = I32[a + 1] * 4294967296 + (I32[a] >>> 0);
         pc += 3;
         break;
       }
-      case 204 /* f64_convert_i64_u */: {
+      case 231 /* f64_convert_i64_u */: {
         const a = (fp + code[pc + 2]) << 1;
         F64[fp + code[pc + 1]] = (I32[a + 1] >>> 0) * 4294967296 + (I32[a] >>> 0);
         pc += 3;
         break;
       }
-      case 205 /* f32_demote_f64 */:
+      case 232 /* f32_demote_f64 */:
         F32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]];
         pc += 3;
         break;
-      case 206 /* f64_promote_f32 */:
+      case 233 /* f64_promote_f32 */:
         F64[fp + code[pc + 1]] = F32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
-      case 207 /* f32_canon */: {
+      case 234 /* f32_canon */: {
         const x = (fp + code[pc + 1]) << 1;
         if ((I32[x] & 0x7fffffff) > 0x7f800000) I32[x] = 0x7fc00000;
         pc += 2;
         break;
       }
-      case 208 /* f64_canon */: {
+      case 235 /* f64_canon */: {
         const x = fp + code[pc + 1];
         if (F64[x] !== F64[x]) {
           I32[x << 1] = 0;
@@ -1283,7 +1499,7 @@ export function run(vm: Vm): number {
         break;
       }
       // memory
-      case 209 /* load32 */: {
+      case 236 /* load32 */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 4 > memLen) {
           trap = T_MEM;
@@ -1293,7 +1509,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 210 /* load8_s */: {
+      case 237 /* load8_s */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea >= memLen) {
           trap = T_MEM;
@@ -1303,7 +1519,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 211 /* load8_u */: {
+      case 238 /* load8_u */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea >= memLen) {
           trap = T_MEM;
@@ -1313,7 +1529,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 212 /* load16_s */: {
+      case 239 /* load16_s */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 2 > memLen) {
           trap = T_MEM;
@@ -1323,7 +1539,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 213 /* load16_u */: {
+      case 240 /* load16_u */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 2 > memLen) {
           trap = T_MEM;
@@ -1333,7 +1549,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 214 /* load64 */: {
+      case 241 /* load64 */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -1345,7 +1561,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 258 /* load64_mul_k_add */: {
+      case 285 /* load64_mul_k_add */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -1361,7 +1577,7 @@ export function run(vm: Vm): number {
         pc += 8;
         break;
       }
-      case 221 /* store32 */: {
+      case 248 /* store32 */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 4 > memLen) {
           trap = T_MEM;
@@ -1371,7 +1587,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 222 /* store8 */: {
+      case 249 /* store8 */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea >= memLen) {
           trap = T_MEM;
@@ -1381,7 +1597,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 223 /* store16 */: {
+      case 250 /* store16 */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 2 > memLen) {
           trap = T_MEM;
@@ -1391,7 +1607,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 224 /* store64 */: {
+      case 251 /* store64 */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -1401,7 +1617,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 225 /* load32_x */: {
+      case 252 /* load32_x */: {
         const ea = (((I32[(fp + code[pc + 2]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea + 4 > memLen) {
@@ -1412,7 +1628,7 @@ export function run(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 226 /* load8_u_x */: {
+      case 253 /* load8_u_x */: {
         const ea = (((I32[(fp + code[pc + 2]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea >= memLen) {
@@ -1423,7 +1639,7 @@ export function run(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 227 /* load64_x */: {
+      case 254 /* load64_x */: {
         const ea = (((I32[(fp + code[pc + 2]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea + 8 > memLen) {
@@ -1434,7 +1650,7 @@ export function run(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 228 /* store32_x */: {
+      case 255 /* store32_x */: {
         const ea = (((I32[(fp + code[pc + 1]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea + 4 > memLen) {
@@ -1445,7 +1661,7 @@ export function run(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 229 /* store8_x */: {
+      case 256 /* store8_x */: {
         const ea = (((I32[(fp + code[pc + 1]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea >= memLen) {
@@ -1456,7 +1672,7 @@ export function run(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 230 /* store64_x */: {
+      case 257 /* store64_x */: {
         const ea = (((I32[(fp + code[pc + 1]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea + 8 > memLen) {
@@ -1470,7 +1686,7 @@ export function run(vm: Vm): number {
       default: {
         // SIMD ops (one contiguous block of ops.ts) go straight to runSimd: ~15% faster
         const op = code[pc];
-        const next = op >= 236 /* v128_mov */ && op <= 252 /* simd_store */
+        const next = op >= 263 /* v128_mov */ && op <= 279 /* simd_store */
           ? runSimd(vm, inst, code, pc, fp)
           : runExt(vm, inst, code, pc, fp);
         if (next < 0) {
@@ -1516,27 +1732,27 @@ export function runExt(
   const U64 = vm.u64;
   const op = code[pc];
   switch (op) {
-    case 99 /* i64_div_s */:
-    case 100 /* i64_div_u */:
-    case 101 /* i64_rem_s */:
-    case 102 /* i64_rem_u */: {
+    case 126 /* i64_div_s */:
+    case 127 /* i64_div_u */:
+    case 128 /* i64_rem_s */:
+    case 129 /* i64_rem_u */: {
       const a = fp + code[pc + 2];
       const b = fp + code[pc + 3];
       const d = fp + code[pc + 1];
       if (I32[b << 1] === 0 && I32[(b << 1) + 1] === 0) return -T_DIV0;
-      if (op === 99 /* i64_div_s */) {
+      if (op === 126 /* i64_div_s */) {
         if (I64[b] === -1n && I64[a] === -9223372036854775808n) return -T_OVERFLOW;
         I64[d] = I64[a] / I64[b];
-      } else if (op === 101 /* i64_rem_s */) {
+      } else if (op === 128 /* i64_rem_s */) {
         I64[d] = I64[b] === -1n ? 0n : I64[a] % I64[b];
-      } else if (op === 100 /* i64_div_u */) {
+      } else if (op === 127 /* i64_div_u */) {
         U64[d] = U64[a] / U64[b];
       } else {
         U64[d] = U64[a] % U64[b];
       }
       return pc + 4;
     }
-    case 132 /* i64_clz */: {
+    case 159 /* i64_clz */: {
       const a = (fp + code[pc + 2]) << 1;
       const d = (fp + code[pc + 1]) << 1;
       const r = I32[a + 1] !== 0 ? Math.clz32(I32[a + 1]) : 32 + Math.clz32(I32[a]);
@@ -1544,7 +1760,7 @@ export function runExt(
       I32[d + 1] = 0;
       return pc + 3;
     }
-    case 133 /* i64_ctz */: {
+    case 160 /* i64_ctz */: {
       const a = (fp + code[pc + 2]) << 1;
       const d = (fp + code[pc + 1]) << 1;
       const r = I32[a] !== 0 ? ctz32(I32[a]) : 32 + ctz32(I32[a + 1]);
@@ -1552,7 +1768,7 @@ export function runExt(
       I32[d + 1] = 0;
       return pc + 3;
     }
-    case 134 /* i64_popcnt */: {
+    case 161 /* i64_popcnt */: {
       const a = (fp + code[pc + 2]) << 1;
       const d = (fp + code[pc + 1]) << 1;
       const r = popcnt32(I32[a]) + popcnt32(I32[a + 1]);
@@ -1560,50 +1776,50 @@ export function runExt(
       I32[d + 1] = 0;
       return pc + 3;
     }
-    case 135 /* i64_extend8_s */:
-    case 136 /* i64_extend16_s */: {
-      const s = op === 135 /* i64_extend8_s */ ? 24 : 16;
+    case 162 /* i64_extend8_s */:
+    case 163 /* i64_extend16_s */: {
+      const s = op === 162 /* i64_extend8_s */ ? 24 : 16;
       const v = (I32[(fp + code[pc + 2]) << 1] << s) >> s;
       const d = (fp + code[pc + 1]) << 1;
       I32[d] = v;
       I32[d + 1] = v >> 31;
       return pc + 3;
     }
-    case 143 /* f32_min */:
+    case 170 /* f32_min */:
       F32[(fp + code[pc + 1]) << 1] = canonical(Math.min(
         F32[(fp + code[pc + 2]) << 1],
         F32[(fp + code[pc + 3]) << 1],
       ));
       return pc + 4;
-    case 144 /* f32_max */:
+    case 171 /* f32_max */:
       F32[(fp + code[pc + 1]) << 1] = canonical(Math.max(
         F32[(fp + code[pc + 2]) << 1],
         F32[(fp + code[pc + 3]) << 1],
       ));
       return pc + 4;
-    case 145 /* f32_copysign */:
+    case 172 /* f32_copysign */:
       I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] & 0x7fffffff) |
         (I32[(fp + code[pc + 3]) << 1] & -2147483648);
       return pc + 4;
-    case 149 /* f32_ceil */:
+    case 176 /* f32_ceil */:
       F32[(fp + code[pc + 1]) << 1] = Math.ceil(F32[(fp + code[pc + 2]) << 1]);
       return pc + 3;
-    case 150 /* f32_floor */:
+    case 177 /* f32_floor */:
       F32[(fp + code[pc + 1]) << 1] = Math.floor(F32[(fp + code[pc + 2]) << 1]);
       return pc + 3;
-    case 151 /* f32_trunc */:
+    case 178 /* f32_trunc */:
       F32[(fp + code[pc + 1]) << 1] = Math.trunc(F32[(fp + code[pc + 2]) << 1]);
       return pc + 3;
-    case 152 /* f32_nearest */:
+    case 179 /* f32_nearest */:
       F32[(fp + code[pc + 1]) << 1] = nearest(F32[(fp + code[pc + 2]) << 1]);
       return pc + 3;
-    case 164 /* f64_min */:
+    case 191 /* f64_min */:
       F64[fp + code[pc + 1]] = canonical(Math.min(F64[fp + code[pc + 2]], F64[fp + code[pc + 3]]));
       return pc + 4;
-    case 165 /* f64_max */:
+    case 192 /* f64_max */:
       F64[fp + code[pc + 1]] = canonical(Math.max(F64[fp + code[pc + 2]], F64[fp + code[pc + 3]]));
       return pc + 4;
-    case 166 /* f64_copysign */: {
+    case 193 /* f64_copysign */: {
       const a = (fp + code[pc + 2]) << 1;
       const b = (fp + code[pc + 3]) << 1;
       const d = (fp + code[pc + 1]) << 1;
@@ -1612,35 +1828,35 @@ export function runExt(
       I32[d + 1] = hi;
       return pc + 4;
     }
-    case 170 /* f64_ceil */:
+    case 197 /* f64_ceil */:
       F64[fp + code[pc + 1]] = quiet(Math.ceil(F64[fp + code[pc + 2]]));
       return pc + 3;
-    case 171 /* f64_floor */:
+    case 198 /* f64_floor */:
       F64[fp + code[pc + 1]] = quiet(Math.floor(F64[fp + code[pc + 2]]));
       return pc + 3;
-    case 172 /* f64_trunc */:
+    case 199 /* f64_trunc */:
       F64[fp + code[pc + 1]] = quiet(Math.trunc(F64[fp + code[pc + 2]]));
       return pc + 3;
-    case 173 /* f64_nearest */:
+    case 200 /* f64_nearest */:
       F64[fp + code[pc + 1]] = quiet(nearest(F64[fp + code[pc + 2]]));
       return pc + 3;
-    case 181 /* i32_trunc_f32_s */:
-    case 182 /* i32_trunc_f32_u */:
-    case 183 /* i32_trunc_f64_s */:
-    case 184 /* i32_trunc_f64_u */:
-    case 185 /* i64_trunc_f32_s */:
-    case 186 /* i64_trunc_f32_u */:
-    case 187 /* i64_trunc_f64_s */:
-    case 188 /* i64_trunc_f64_u */: {
-      const fromF32 = op === 181 /* i32_trunc_f32_s */ || op === 182 /* i32_trunc_f32_u */ ||
-        op === 185 /* i64_trunc_f32_s */ || op === 186 /* i64_trunc_f32_u */;
+    case 208 /* i32_trunc_f32_s */:
+    case 209 /* i32_trunc_f32_u */:
+    case 210 /* i32_trunc_f64_s */:
+    case 211 /* i32_trunc_f64_u */:
+    case 212 /* i64_trunc_f32_s */:
+    case 213 /* i64_trunc_f32_u */:
+    case 214 /* i64_trunc_f64_s */:
+    case 215 /* i64_trunc_f64_u */: {
+      const fromF32 = op === 208 /* i32_trunc_f32_s */ || op === 209 /* i32_trunc_f32_u */ ||
+        op === 212 /* i64_trunc_f32_s */ || op === 213 /* i64_trunc_f32_u */;
       const x = fromF32 ? F32[(fp + code[pc + 2]) << 1] : F64[fp + code[pc + 2]];
       if (x !== x) return -T_BADCONV;
-      const kind = op === 181 /* i32_trunc_f32_s */ || op === 183 /* i32_trunc_f64_s */
+      const kind = op === 208 /* i32_trunc_f32_s */ || op === 210 /* i32_trunc_f64_s */
         ? "32s"
-        : op === 182 /* i32_trunc_f32_u */ || op === 184 /* i32_trunc_f64_u */
+        : op === 209 /* i32_trunc_f32_u */ || op === 211 /* i32_trunc_f64_u */
         ? "32u"
-        : op === 185 /* i64_trunc_f32_s */ || op === 187 /* i64_trunc_f64_s */
+        : op === 212 /* i64_trunc_f32_s */ || op === 214 /* i64_trunc_f64_s */
         ? "64s"
         : "64u";
       if (!truncFits(x, kind)) return -T_OVERFLOW;
@@ -1650,51 +1866,51 @@ export function runExt(
       else writeI64(I32, d, t);
       return pc + 3;
     }
-    case 189 /* i32_trunc_sat_f32_s */:
+    case 216 /* i32_trunc_sat_f32_s */:
       I32[(fp + code[pc + 1]) << 1] = truncSat32(F32[(fp + code[pc + 2]) << 1], true);
       return pc + 3;
-    case 190 /* i32_trunc_sat_f32_u */:
+    case 217 /* i32_trunc_sat_f32_u */:
       I32[(fp + code[pc + 1]) << 1] = truncSat32(F32[(fp + code[pc + 2]) << 1], false);
       return pc + 3;
-    case 191 /* i32_trunc_sat_f64_s */:
+    case 218 /* i32_trunc_sat_f64_s */:
       I32[(fp + code[pc + 1]) << 1] = truncSat32(F64[fp + code[pc + 2]], true);
       return pc + 3;
-    case 192 /* i32_trunc_sat_f64_u */:
+    case 219 /* i32_trunc_sat_f64_u */:
       I32[(fp + code[pc + 1]) << 1] = truncSat32(F64[fp + code[pc + 2]], false);
       return pc + 3;
-    case 193 /* i64_trunc_sat_f32_s */:
+    case 220 /* i64_trunc_sat_f32_s */:
       truncSat64(I32, (fp + code[pc + 1]) << 1, F32[(fp + code[pc + 2]) << 1], true);
       return pc + 3;
-    case 194 /* i64_trunc_sat_f32_u */:
+    case 221 /* i64_trunc_sat_f32_u */:
       truncSat64(I32, (fp + code[pc + 1]) << 1, F32[(fp + code[pc + 2]) << 1], false);
       return pc + 3;
-    case 195 /* i64_trunc_sat_f64_s */:
+    case 222 /* i64_trunc_sat_f64_s */:
       truncSat64(I32, (fp + code[pc + 1]) << 1, F64[fp + code[pc + 2]], true);
       return pc + 3;
-    case 196 /* i64_trunc_sat_f64_u */:
+    case 223 /* i64_trunc_sat_f64_u */:
       truncSat64(I32, (fp + code[pc + 1]) << 1, F64[fp + code[pc + 2]], false);
       return pc + 3;
-    case 199 /* f32_convert_i64_s */: {
+    case 226 /* f32_convert_i64_s */: {
       const a = (fp + code[pc + 2]) << 1;
       F32[(fp + code[pc + 1]) << 1] = f32FromI64(I32[a], I32[a + 1]);
       return pc + 3;
     }
-    case 200 /* f32_convert_i64_u */: {
+    case 227 /* f32_convert_i64_u */: {
       const a = (fp + code[pc + 2]) << 1;
       F32[(fp + code[pc + 1]) << 1] = f32FromU64(I32[a], I32[a + 1]);
       return pc + 3;
     }
-    case 215 /* load64_8_s */:
-    case 216 /* load64_8_u */:
-    case 217 /* load64_16_s */:
-    case 218 /* load64_16_u */:
-    case 219 /* load64_32_s */:
-    case 220 /* load64_32_u */: {
+    case 242 /* load64_8_s */:
+    case 243 /* load64_8_u */:
+    case 244 /* load64_16_s */:
+    case 245 /* load64_16_u */:
+    case 246 /* load64_32_s */:
+    case 247 /* load64_32_u */: {
       const mem = inst.memory;
       const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
-      const size = op === 215 /* load64_8_s */ || op === 216 /* load64_8_u */
+      const size = op === 242 /* load64_8_s */ || op === 243 /* load64_8_u */
         ? 1
-        : op === 217 /* load64_16_s */ || op === 218 /* load64_16_u */
+        : op === 244 /* load64_16_s */ || op === 245 /* load64_16_u */
         ? 2
         : 4;
       if (ea + size > mem.byteLength) return -T_MEM;
@@ -1702,23 +1918,23 @@ export function runExt(
       let v: number;
       let hi: number;
       switch (op) {
-        case 215 /* load64_8_s */:
+        case 242 /* load64_8_s */:
           v = dv.getInt8(ea);
           hi = v >> 31;
           break;
-        case 216 /* load64_8_u */:
+        case 243 /* load64_8_u */:
           v = dv.getUint8(ea);
           hi = 0;
           break;
-        case 217 /* load64_16_s */:
+        case 244 /* load64_16_s */:
           v = dv.getInt16(ea, true);
           hi = v >> 31;
           break;
-        case 218 /* load64_16_u */:
+        case 245 /* load64_16_u */:
           v = dv.getUint16(ea, true);
           hi = 0;
           break;
-        case 219 /* load64_32_s */:
+        case 246 /* load64_32_s */:
           v = dv.getInt32(ea, true);
           hi = v >> 31;
           break;
@@ -1731,47 +1947,47 @@ export function runExt(
       I32[d + 1] = hi;
       return pc + 5;
     }
-    case 231 /* memory_size */:
+    case 258 /* memory_size */:
       I32[(fp + code[pc + 1]) << 1] = inst.memory.byteLength / 65536;
       return pc + 3;
-    case 232 /* table_get */: {
+    case 259 /* table_get */: {
       const t = inst.tables[code[pc + 2]];
       const i = I32[(fp + code[pc + 3]) << 1] >>> 0;
       if (i >= t.size) return -T_TABLE;
       I32[(fp + code[pc + 1]) << 1] = t.elems[i];
       return pc + 4;
     }
-    case 233 /* table_set */: {
+    case 260 /* table_set */: {
       const t = inst.tables[code[pc + 1]];
       const i = I32[(fp + code[pc + 2]) << 1] >>> 0;
       if (i >= t.size) return -T_TABLE;
       t.elems[i] = I32[(fp + code[pc + 3]) << 1];
       return pc + 4;
     }
-    case 234 /* table_size */:
+    case 261 /* table_size */:
       I32[(fp + code[pc + 1]) << 1] = inst.tables[code[pc + 2]].size;
       return pc + 3;
-    case 235 /* builtin */: {
+    case 262 /* builtin */: {
       const r = callBuiltin(vm, inst, code[pc + 1], code[pc + 2], code[pc + 3], fp + code[pc + 4]);
       return r === 0 ? pc + 5 : -r;
     }
-    case 236 /* v128_mov */:
-    case 237 /* v128_select */:
-    case 238 /* v128_const */:
-    case 239 /* v128_global_get */:
-    case 240 /* v128_global_set */:
-    case 241 /* v128_bitselect */:
-    case 242 /* i8x16_shuffle */:
-    case 243 /* simd_un */:
-    case 244 /* simd_bin */:
-    case 245 /* simd_shift */:
-    case 246 /* simd_test */:
-    case 247 /* simd_splat */:
-    case 248 /* simd_extract */:
-    case 249 /* simd_replace */:
-    case 250 /* simd_load */:
-    case 251 /* simd_load_lane */:
-    case 252 /* simd_store */:
+    case 263 /* v128_mov */:
+    case 264 /* v128_select */:
+    case 265 /* v128_const */:
+    case 266 /* v128_global_get */:
+    case 267 /* v128_global_set */:
+    case 268 /* v128_bitselect */:
+    case 269 /* i8x16_shuffle */:
+    case 270 /* simd_un */:
+    case 271 /* simd_bin */:
+    case 272 /* simd_shift */:
+    case 273 /* simd_test */:
+    case 274 /* simd_splat */:
+    case 275 /* simd_extract */:
+    case 276 /* simd_replace */:
+    case 277 /* simd_load */:
+    case 278 /* simd_load_lane */:
+    case 279 /* simd_store */:
       return runSimd(vm, inst, code, pc, fp);
   }
   throw new RangeError(`bad opcode ${op} at ${pc}`);

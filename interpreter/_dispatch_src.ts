@@ -96,17 +96,49 @@ export function run(vm: Vm): number {
       case Op.trap:
         trap = code[pc + 1];
         break dispatch;
+      case Op.fuel_br: // fuel session 2: `fuel n`, then the br after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
       case Op.br:
         pc += code[pc + 1];
         break;
+      case Op.fuel_br_if: // fuel session 2: `fuel n`, then the br_if after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
       case Op.br_if:
         if (I32[(fp + code[pc + 1]) << 1] !== 0) pc += code[pc + 2];
         else pc += 3;
         break;
+      case Op.fuel_br_unless: // fuel session 2: `fuel n`, then the br_unless after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
       case Op.br_unless:
         if (I32[(fp + code[pc + 1]) << 1] === 0) pc += code[pc + 2];
         else pc += 3;
         break;
+      case Op.fuel_br_table: // fuel session 2: `fuel n`, then the br_table after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
       case Op.br_table: {
         const i = I32[(fp + code[pc + 1]) << 1] >>> 0;
         const n = code[pc + 2];
@@ -625,66 +657,186 @@ export function run(vm: Vm): number {
         pc += 3;
         break;
       // compare and branch
+      case Op.fuel_br_eq: // fuel session 2: `fuel n`, then the br_eq after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
       case Op.br_eq:
         if (I32[(fp + code[pc + 1]) << 1] === I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
         else pc += 4;
         break;
+      case Op.fuel_br_ne: // fuel session 2: `fuel n`, then the br_ne after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
       case Op.br_ne:
         if (I32[(fp + code[pc + 1]) << 1] !== I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
         else pc += 4;
         break;
+      case Op.fuel_br_lt_s: // fuel session 2: `fuel n`, then the br_lt_s after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
       case Op.br_lt_s:
         if (I32[(fp + code[pc + 1]) << 1] < I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
         else pc += 4;
         break;
+      case Op.fuel_br_lt_u: // fuel session 2: `fuel n`, then the br_lt_u after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
       case Op.br_lt_u:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) < (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
         } else pc += 4;
         break;
+      case Op.fuel_br_gt_s: // fuel session 2: `fuel n`, then the br_gt_s after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
       case Op.br_gt_s:
         if (I32[(fp + code[pc + 1]) << 1] > I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
         else pc += 4;
         break;
+      case Op.fuel_br_gt_u: // fuel session 2: `fuel n`, then the br_gt_u after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
       case Op.br_gt_u:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) > (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
         } else pc += 4;
         break;
+      case Op.fuel_br_le_s: // fuel session 2: `fuel n`, then the br_le_s after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
       case Op.br_le_s:
         if (I32[(fp + code[pc + 1]) << 1] <= I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
         else pc += 4;
         break;
+      case Op.fuel_br_le_u: // fuel session 2: `fuel n`, then the br_le_u after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
       case Op.br_le_u:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) <= (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
         } else pc += 4;
         break;
+      case Op.fuel_br_ge_s: // fuel session 2: `fuel n`, then the br_ge_s after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
       case Op.br_ge_s:
         if (I32[(fp + code[pc + 1]) << 1] >= I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
         else pc += 4;
         break;
+      case Op.fuel_br_ge_u: // fuel session 2: `fuel n`, then the br_ge_u after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
       case Op.br_ge_u:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) >= (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
         } else pc += 4;
         break;
+      case Op.fuel_br_eq_i: // fuel session 2: `fuel n`, then the br_eq_i after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
       case Op.br_eq_i:
         if (I32[(fp + code[pc + 1]) << 1] === code[pc + 2]) pc += code[pc + 3];
         else pc += 4;
         break;
+      case Op.fuel_br_ne_i: // fuel session 2: `fuel n`, then the br_ne_i after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
       case Op.br_ne_i:
         if (I32[(fp + code[pc + 1]) << 1] !== code[pc + 2]) pc += code[pc + 3];
         else pc += 4;
         break;
+      case Op.fuel_br_lt_s_i: // fuel session 2: `fuel n`, then the br_lt_s_i after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
       case Op.br_lt_s_i:
         if (I32[(fp + code[pc + 1]) << 1] < code[pc + 2]) pc += code[pc + 3];
         else pc += 4;
         break;
+      case Op.fuel_br_lt_u_i: // fuel session 2: `fuel n`, then the br_lt_u_i after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
       case Op.br_lt_u_i:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) < (code[pc + 2] >>> 0)) pc += code[pc + 3];
         else pc += 4;
         break;
+      case Op.fuel_br_inc_ne_i: // fuel session 2: `fuel n`, then the br_inc_ne_i after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
       case Op.br_inc_ne_i: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
@@ -693,6 +845,14 @@ export function run(vm: Vm): number {
         else pc += 5;
         break;
       }
+      case Op.fuel_br_inc_lt_u_i: // fuel session 2: `fuel n`, then the br_inc_lt_u_i after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
       case Op.br_inc_lt_u_i: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
@@ -701,6 +861,14 @@ export function run(vm: Vm): number {
         else pc += 5;
         break;
       }
+      case Op.fuel_br_inc_lt_s_i: // fuel session 2: `fuel n`, then the br_inc_lt_s_i after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
       case Op.br_inc_lt_s_i: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
@@ -709,26 +877,74 @@ export function run(vm: Vm): number {
         else pc += 5;
         break;
       }
+      case Op.fuel_br_gt_s_i: // fuel session 2: `fuel n`, then the br_gt_s_i after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
       case Op.br_gt_s_i:
         if (I32[(fp + code[pc + 1]) << 1] > code[pc + 2]) pc += code[pc + 3];
         else pc += 4;
         break;
+      case Op.fuel_br_gt_u_i: // fuel session 2: `fuel n`, then the br_gt_u_i after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
       case Op.br_gt_u_i:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) > (code[pc + 2] >>> 0)) pc += code[pc + 3];
         else pc += 4;
         break;
+      case Op.fuel_br_le_s_i: // fuel session 2: `fuel n`, then the br_le_s_i after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
       case Op.br_le_s_i:
         if (I32[(fp + code[pc + 1]) << 1] <= code[pc + 2]) pc += code[pc + 3];
         else pc += 4;
         break;
+      case Op.fuel_br_le_u_i: // fuel session 2: `fuel n`, then the br_le_u_i after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
       case Op.br_le_u_i:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) <= (code[pc + 2] >>> 0)) pc += code[pc + 3];
         else pc += 4;
         break;
+      case Op.fuel_br_ge_s_i: // fuel session 2: `fuel n`, then the br_ge_s_i after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
       case Op.br_ge_s_i:
         if (I32[(fp + code[pc + 1]) << 1] >= code[pc + 2]) pc += code[pc + 3];
         else pc += 4;
         break;
+      case Op.fuel_br_ge_u_i: // fuel session 2: `fuel n`, then the br_ge_u_i after it
+        if (vm.fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        vm.fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
       case Op.br_ge_u_i:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) >= (code[pc + 2] >>> 0)) pc += code[pc + 3];
         else pc += 4;
