@@ -197,6 +197,24 @@ const FUEL_PREFIX = new Map<number, number>(
   ]),
 );
 
+/** The `fuel_<br>` prefix ops (fuel session 2). */
+const FUEL_OPS = new Set<number>(FUEL_PREFIX.values());
+
+/** Ops after which control never falls through to the next instruction. */
+const TERMINATORS = new Set<number>([Op.br, Op.br_table, Op.return, Op.return_fuel, Op.trap]);
+
+/**
+ * Whether an op transfers control or charges fuel (what a fuel charge may not
+ * be moved across): a branch, call, return, trap, or charge.
+ */
+function isControl(op: number): boolean {
+  if (op === LABEL) return true;
+  const info = BYTECODE_OPS[op];
+  return info.operands.some((o) => o.kind === "o" || o.kind === "t" || o.kind === "f") ||
+    TERMINATORS.has(op) || op === Op.call_import || op === Op.call_indirect ||
+    op === Op.fuel || FUEL_OPS.has(op);
+}
+
 /** Wasm operators that cost no fuel (as wasmtime). */
 const FREE = new Set<number>([W.nop, W.drop, W.block, W.loop, W.end, W.else]);
 
@@ -206,6 +224,8 @@ export class FuncTranslator {
   readonly #r: OperatorReader;
   /** The operand-stack view given to the SIMD translator (`simd_translate.ts`). */
   readonly #simd: SimdTranslatorHost;
+  /** Fuel: no session-2 charge fusions (see `CompileOptions.plainFuel`). */
+  readonly #plainFuel: boolean;
   // function state
   #L = 0;
   #localTypes: ValType[] = [];
@@ -239,9 +259,11 @@ export class FuncTranslator {
    * Creates a translator for the functions of one module.
    *
    * @param env the module's environment
+   * @param plainFuel with fuel on, leave out the session-2 charge fusions
    */
-  constructor(env: FuncEnvironment) {
+  constructor(env: FuncEnvironment, plainFuel = false) {
     this.#env = env;
+    this.#plainFuel = plainFuel;
     this.#r = new OperatorReader(env.module.bytes);
     this.#simd = {
       pop: () => this.#pop(),
@@ -315,7 +337,10 @@ export class FuncTranslator {
       if (!FREE.has(key)) this.#fuel++;
       this.#operator(key);
     }
-    if (env.tunables.consumeFuel) this.#fuseCharges();
+    if (env.tunables.consumeFuel && !this.#plainFuel) {
+      this.#fuseCharges();
+      this.#shareJoinCharges();
+    }
     const numRegs = this.#placeConstants();
     (this.#insts[0].operands as number[])[2] = numRegs;
     return {
@@ -477,18 +502,96 @@ export class FuncTranslator {
           ? { op: Op.br_inc_lt_s_i, b: br.operands[1] }
           : undefined;
         if (fused !== undefined) {
+          // (instruction indices stay put: `refSlotsAt` is keyed by them)
           const label = br.operands[br.operands.length - 1];
-          const charge = insts[i];
-          insts.splice(i - 1, 3, charge, {
+          insts[i - 1] = insts[i];
+          insts[i] = {
             op: fused.op,
             operands: [a, add.operands[2], fused.b, label],
             wasmOffset: br.wasmOffset,
-          });
+          };
+          insts[i + 1] = this.#deadLabel(br);
           i--; // the charge is now at i - 1, the branch at i
         }
       }
       const prefix = FUEL_PREFIX.get(insts[i + 1].op);
       if (prefix !== undefined) insts[i].op = prefix;
+    }
+  }
+
+  /** An unreferenced label in place of a removed instruction (it emits no code). */
+  #deadLabel(at: IrInst): IrInst {
+    return { op: LABEL, operands: [this.#numLabels++], wasmOffset: at.wasmOffset };
+  }
+
+  /**
+   * Fuel (session 2): where every way into a label is charged right before it
+   * (each `br` to it by a `fuel_br` prefix, the fall-through by a `fuel`), the
+   * common part `m` of those charges is charged once after the label instead:
+   * added to the first control instruction after it when that is a charge
+   * (`fuel`, `fuel_<br>`, `call_fuel`, `return_fuel`) or a plain `return`
+   * (which becomes `return_fuel`). Each path still pays exactly its
+   * operators, and no control transfer lies between the label and the charge
+   * (so no path skips it); the join's arms are charged one block later. A
+   * charge left at zero is removed: e.g. an if/else whose arms each end with
+   * one charged operator then needs no charge op on either arm.
+   */
+  #shareJoinCharges(): void {
+    const insts = this.#insts;
+    const uses = new Map<number, number[]>();
+    const spoiled = new Set<number>();
+    for (let i = 0; i < insts.length; i++) {
+      const ins = insts[i];
+      if (ins.op === LABEL) continue;
+      const kinds = BYTECODE_OPS[ins.op].operands;
+      for (let k = 0; k < kinds.length; k++) {
+        if (kinds[k].kind === "t") { for (const l of ins.operands[k] as number[]) spoiled.add(l); }
+        if (kinds[k].kind !== "o") continue;
+        const l = ins.operands[k] as number;
+        const at = uses.get(l);
+        if (at === undefined) uses.set(l, [i]);
+        else at.push(i);
+      }
+    }
+    const removed: number[] = [];
+    for (let j = 1; j < insts.length; j++) {
+      if (insts[j].op !== LABEL) continue;
+      const label = insts[j].operands[0] as number;
+      if (spoiled.has(label)) continue;
+      const charges: IrInst[] = [];
+      let ok = true;
+      for (const i of uses.get(label) ?? []) {
+        if (insts[i].op !== Op.br || insts[i - 1].op !== Op.fuel_br) ok = false;
+        else charges.push(insts[i - 1]);
+      }
+      const prev = insts[j - 1];
+      if (prev.op === Op.fuel) charges.push(prev);
+      else if (!TERMINATORS.has(prev.op)) ok = false; // an uncharged fall-through
+      if (!ok || charges.length === 0) continue;
+      let m = Infinity;
+      for (const c of charges) m = Math.min(m, c.operands[0] as number);
+      if (!(m > 0)) continue;
+      let k = j + 1;
+      while (k < insts.length && insts[k].op !== LABEL && !isControl(insts[k].op)) k++;
+      const next = insts[k];
+      // (a charge on a way back into the label cannot also be the one after it)
+      if (next === undefined || charges.includes(next)) continue;
+      if (next.op === Op.return) {
+        next.op = Op.return_fuel;
+        next.operands = [m];
+      } else if (next.op === Op.call_fuel) (next.operands as number[])[2] += m;
+      else if (next.op === Op.fuel || next.op === Op.return_fuel || FUEL_OPS.has(next.op)) {
+        (next.operands as number[])[0] += m;
+      } else continue;
+      for (const c of charges) (c.operands as number[])[0] -= m;
+      removed.push(j);
+    }
+    if (removed.length === 0) return;
+    for (let i = 0; i < insts.length; i++) {
+      const ins = insts[i];
+      if ((ins.op === Op.fuel || FUEL_OPS.has(ins.op)) && ins.operands[0] === 0) {
+        insts[i] = this.#deadLabel(ins);
+      }
     }
   }
 

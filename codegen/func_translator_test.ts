@@ -441,3 +441,76 @@ Deno.test("i64.load, times a constant, plus a register fuse into load64_mul_k_ad
   dv.setBigInt64(65528, 2n, true);
   assert.equal(i.call("f", 65536 - 16, 1n), BigInt.asIntN(64, 2n * k + 1n));
 });
+
+/** Fuel used by `f(arg)` of `wat`, with the session-2 charge fusions or without. */
+function fuelUsed(wat: string, arg: number, plainFuel: boolean): { result: unknown; used: number } {
+  const inst = new TestInstance(parseWat(wat), {}, {
+    tunables: tunables({ consumeFuel: true }),
+    compile: { plainFuel },
+  });
+  inst.vm.fuel = 1e6;
+  const result = inst.call("f", arg);
+  return { result, used: 1e6 - inst.vm.fuel };
+}
+
+Deno.test("with fuel on, an if/else whose arms end in one charged operator each is charged after the join", () => {
+  const wat = `(module (func $f (export "f") (param i32) (result i32)
+    (if (result i32) (i32.lt_u (local.get 0) (i32.const 2))
+      (then (local.get 0))
+      (else (i32.add (call $f (i32.sub (local.get 0) (i32.const 1)))
+                     (call $f (i32.sub (local.get 0) (i32.const 2))))))))`;
+  const names = opNames(wat, tunables({ consumeFuel: true }));
+  // the entry charge (done by call_fuel), the calls', and the return's: none on the arms
+  assert.deepEqual(names.filter(isCharge), ["fuel"], names.join());
+  assert.equal(names.at(-1), "return_fuel", names.join());
+  assert.ok(opNames(wat, tunables()).includes("br"));
+  for (const n of [0, 1, 2, 7]) {
+    assert.deepEqual(fuelUsed(wat, n, false), fuelUsed(wat, n, true), `f(${n})`);
+  }
+  assert.deepEqual(fuelUsed(wat, 7, false).result, 13);
+});
+
+Deno.test("with fuel on, a loop closed by an unconditional br still pays every iteration; a br_if's charge fuses", () => {
+  const wat = `(module (func (export "f") (param i32) (result i32)
+    (block (loop
+      (br_if 1 (i32.eqz (local.get 0)))
+      (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
+      (br 0)))
+    (local.get 0)))`;
+  const names = opNames(wat, tunables({ consumeFuel: true }));
+  assert.ok(names.includes("fuel_br") && names.includes("fuel_br_unless"), names.join());
+  for (const n of [0, 1, 5]) {
+    assert.deepEqual(fuelUsed(wat, n, false), fuelUsed(wat, n, true), `f(${n})`);
+  }
+  // 5 iterations of 8 operators (local.get, i32.eqz, br_if, local.get, i32.const, i32.sub,
+  // local.set, br) more than 0
+  assert.equal(fuelUsed(wat, 5, false).used - fuelUsed(wat, 0, false).used, 5 * 8);
+  const spin = new TestInstance(
+    parseWat(`(module (func (export "f") (param i32) (result i32) (loop (br 0)) (i32.const 0)))`),
+    {},
+    { tunables: tunables({ consumeFuel: true }) },
+  );
+  spin.vm.fuel = 1000;
+  assert.throws(() => spin.call("f", 0), /unexpected fuel/);
+  assert.ok(spin.vm.fuel < 1, `${spin.vm.fuel}`);
+});
+
+Deno.test("with fuel on, an endless loop stops after the same operators as with plain charges, for every budget", () => {
+  const wat = `(module (global $n (mut i32) (i32.const 0))
+    (func (export "f") (param i32) (result i32)
+      (drop (i32.const 1))
+      (loop (global.set $n (i32.add (global.get $n) (i32.const 1))) (br 0))
+      (i32.const 0))
+    (func (export "n") (result i32) (global.get $n)))`;
+  const t = tunables({ consumeFuel: true });
+  for (let budget = 0; budget <= 13; budget++) {
+    const iterations = [true, false].map((plainFuel) => {
+      const inst = new TestInstance(parseWat(wat), {}, { tunables: t, compile: { plainFuel } });
+      inst.vm.fuel = budget;
+      assert.throws(() => inst.call("f", 0), /unexpected fuel/);
+      inst.vm.fuel = 100;
+      return inst.call("n");
+    });
+    assert.equal(iterations[1], iterations[0], `budget ${budget}`);
+  }
+});

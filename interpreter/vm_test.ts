@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { TrapCode } from "@capstan/environ";
 import {
+  BYTECODE_OPS,
   BytecodeEncoder,
   type DoneReason,
   Op,
@@ -464,6 +465,58 @@ Deno.test("64-bit loads and stores keep signalling-NaN bits in optimised code to
       dv.setBigUint64(8, 0n, true);
       assert.equal(call(vm, handle, [20000n]).r.kind, "return");
       assert.equal(dv.getBigUint64(8, true), bits);
+    }
+  }
+});
+
+Deno.test("fuel_<br> prefix ops charge, then branch exactly as the branch alone; out of fuel stops at the prefix", () => {
+  const prefixes = BYTECODE_OPS.filter((op) => op.name.startsWith("fuel_"));
+  assert.equal(prefixes.length, 27);
+  for (const prefix of prefixes) {
+    const br = BYTECODE_OPS.find((op) => op.name === prefix.name.slice(5))!;
+    // r0 = the argument, r1 = 0; the branch's immediates are small, its offset
+    // leads past `const32 r0, 1; return` to `const32 r0, 2; return`
+    const imms = [7, 1, 100];
+    const operands = (len: number) =>
+      br.operands.map((o, k) =>
+        o.kind === "r"
+          ? k === 1 && br.operands[0].kind === "r" ? 1 : 0
+          : o.kind === "o"
+          ? len + 4
+          : o.kind === "t"
+          ? [len + 4]
+          : imms[k - 1]
+      );
+    const len = 1 + br.operands.length + (br.operands.some((o) => o.kind === "t") ? 1 : 0);
+    const build = (fused: boolean) => (e: BytecodeEncoder) => {
+      e.emit(Op.enter, 1, 2, 4);
+      if (fused) e.emit(prefix.code, 5);
+      else (e.emit(Op.nop), e.emit(Op.nop));
+      e.emit(br.code, ...operands(len));
+      e.emit(Op.const32, 0, 1);
+      e.emit(Op.return);
+      e.emit(Op.const32, 0, 2);
+      e.emit(Op.return);
+    };
+    const plain = setup(build(false));
+    const fused = setup(build(true));
+    for (const arg of [7, -7, 0, 6, 8, 100, -100]) {
+      plain.vm.fuel = 0;
+      const want = call(plain.vm, plain.handle, [BigInt(arg)]).out[0];
+      // too little fuel: stops at the prefix, nothing charged or done
+      const vm = fused.vm;
+      vm.fuel = 4;
+      const base = vm.callStart(fused.handle);
+      vm.i64[base] = BigInt(arg);
+      assert.deepEqual(vm.callRun(), { kind: "fuel", pc: 4 }, prefix.name);
+      assert.equal(vm.fuel, 4);
+      assert.equal(vm.i64[base], BigInt(arg), `${prefix.name}: the branch did not run`);
+      // exactly enough: resumes there, charges 5, branches as the plain op
+      vm.fuel += 1;
+      assert.equal(vm.callRun().kind, "return");
+      assert.equal(BigInt.asUintN(64, vm.i64[base]), want, `${prefix.name}(${arg})`);
+      assert.equal(vm.fuel, 0);
+      vm.callEnd();
     }
   }
 });
