@@ -519,6 +519,32 @@ export class FuncTranslator {
     }
   }
 
+  /**
+   * The first control instruction after `at` when it is reached only from
+   * `at` (no label between) and can take a charge (`fuel`, `fuel_<br>`,
+   * `call_fuel`, `return_fuel`, `return`); else undefined.
+   */
+  #chargeAfter(at: number): IrInst | undefined {
+    const insts = this.#insts;
+    let k = at + 1;
+    while (k < insts.length && insts[k].op !== LABEL && !isControl(insts[k].op)) k++;
+    const next = insts[k];
+    if (next === undefined) return undefined;
+    const op = next.op;
+    const takes = op === Op.return || op === Op.call_fuel || op === Op.fuel ||
+      op === Op.return_fuel || FUEL_OPS.has(op);
+    return takes ? next : undefined;
+  }
+
+  /** Adds `m` to the charge of `c` (a {@link #chargeAfter} result); a `return` becomes `return_fuel`. */
+  #addCharge(c: IrInst, m: number): void {
+    if (c.op === Op.return) {
+      c.op = Op.return_fuel;
+      c.operands = [m];
+    } else if (c.op === Op.call_fuel) (c.operands as number[])[2] += m;
+    else (c.operands as number[])[0] += m;
+  }
+
   /** An unreferenced label in place of a removed instruction (it emits no code). */
   #deadLabel(at: IrInst): IrInst {
     return { op: LABEL, operands: [this.#numLabels++], wasmOffset: at.wasmOffset };
@@ -559,10 +585,17 @@ export class FuncTranslator {
       const label = insts[j].operands[0] as number;
       if (spoiled.has(label)) continue;
       const charges: IrInst[] = [];
+      const fallthroughs: IrInst[] = []; // the charge after each conditional branch to it
       let ok = true;
       for (const i of uses.get(label) ?? []) {
-        if (insts[i].op !== Op.br || insts[i - 1].op !== Op.fuel_br) ok = false;
-        else charges.push(insts[i - 1]);
+        const charge = insts[i - 1];
+        if (insts[i].op === Op.br && charge.op === Op.fuel_br) charges.push(charge);
+        else if (FUEL_OPS.has(charge.op) && insts[i].op !== Op.br) {
+          // a conditional branch: its way on (not taken) must then pay m itself
+          const after = this.#chargeAfter(i);
+          if (after === undefined) ok = false;
+          else (charges.push(charge), fallthroughs.push(after));
+        } else ok = false;
       }
       const prev = insts[j - 1];
       if (prev.op === Op.fuel) charges.push(prev);
@@ -571,18 +604,11 @@ export class FuncTranslator {
       let m = Infinity;
       for (const c of charges) m = Math.min(m, c.operands[0] as number);
       if (!(m > 0)) continue;
-      let k = j + 1;
-      while (k < insts.length && insts[k].op !== LABEL && !isControl(insts[k].op)) k++;
-      const next = insts[k];
-      // (a charge on a way back into the label cannot also be the one after it)
-      if (next === undefined || charges.includes(next)) continue;
-      if (next.op === Op.return) {
-        next.op = Op.return_fuel;
-        next.operands = [m];
-      } else if (next.op === Op.call_fuel) (next.operands as number[])[2] += m;
-      else if (next.op === Op.fuel || next.op === Op.return_fuel || FUEL_OPS.has(next.op)) {
-        (next.operands as number[])[0] += m;
-      } else continue;
+      const next = this.#chargeAfter(j);
+      // (a charge on a way into the label cannot also be one after it)
+      if (next === undefined || [next, ...fallthroughs].some((c) => charges.includes(c))) continue;
+      if (fallthroughs.includes(next)) continue;
+      for (const c of [next, ...fallthroughs]) this.#addCharge(c, m);
       for (const c of charges) (c.operands as number[])[0] -= m;
       removed.push(j);
     }

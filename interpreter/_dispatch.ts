@@ -89,6 +89,7 @@ export function run(vm: Vm): number {
   let csp = vm.csp;
   let trap = 0;
   let exit = EXIT_TRAP;
+  let fuel = vm.fuel; // kept in a local while running (fuel session 2); written back on exit
   dispatch: for (;;) {
     switch (code[pc]) {
       case 0 /* nop */:
@@ -98,22 +99,22 @@ export function run(vm: Vm): number {
         trap = code[pc + 1];
         break dispatch;
       case 14 /* fuel_br */: // fuel session 2: `fuel n`, then the br after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case 2 /* br */:
         pc += code[pc + 1];
         break;
       case 15 /* fuel_br_if */: // fuel session 2: `fuel n`, then the br_if after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case 3 /* br_if */:
@@ -121,11 +122,11 @@ export function run(vm: Vm): number {
         else pc += 3;
         break;
       case 16 /* fuel_br_unless */: // fuel session 2: `fuel n`, then the br_unless after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case 4 /* br_unless */:
@@ -133,11 +134,11 @@ export function run(vm: Vm): number {
         else pc += 3;
         break;
       case 17 /* fuel_br_table */: // fuel session 2: `fuel n`, then the br_table after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case 5 /* br_table */: {
@@ -251,11 +252,11 @@ export function run(vm: Vm): number {
       }
       case 10 /* return_fuel */:
         // a block's charge folded into its return: only moves ran since it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
       // falls through
       case 11 /* return */: {
         csp -= 3;
@@ -278,11 +279,11 @@ export function run(vm: Vm): number {
         // `fuel n` (the caller's charge; out of fuel stops here, nothing done),
         // `call`, then the callee's entry `fuel` op (if it has one) without a
         // dispatch; out of fuel stops at that op, as if it had been dispatched.
-        if (vm.fuel < code[pc + 3]) {
+        if (fuel < code[pc + 3]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 3];
+        fuel -= code[pc + 3];
         const t = code[pc + 1];
         const nfp = fp + code[pc + 2];
         if (csp >= vm.csLimit || nfp + code[t + 3] > vm.regLimit) {
@@ -298,21 +299,21 @@ export function run(vm: Vm): number {
         for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
         pc = t + 4;
         if (code[pc] === 12 /* fuel */) {
-          if (vm.fuel < code[pc + 1]) {
+          if (fuel < code[pc + 1]) {
             exit = EXIT_FUEL;
             break dispatch;
           }
-          vm.fuel -= code[pc + 1];
+          fuel -= code[pc + 1];
           pc += 2;
         }
         break;
       }
       case 12 /* fuel */:
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
         break;
       case 41 /* epoch */:
@@ -659,11 +660,11 @@ export function run(vm: Vm): number {
         break;
       // compare and branch
       case 18 /* fuel_br_eq */: // fuel session 2: `fuel n`, then the br_eq after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case 103 /* br_eq */:
@@ -671,11 +672,11 @@ export function run(vm: Vm): number {
         else pc += 4;
         break;
       case 20 /* fuel_br_ne */: // fuel session 2: `fuel n`, then the br_ne after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case 104 /* br_ne */:
@@ -683,11 +684,11 @@ export function run(vm: Vm): number {
         else pc += 4;
         break;
       case 22 /* fuel_br_lt_s */: // fuel session 2: `fuel n`, then the br_lt_s after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case 105 /* br_lt_s */:
@@ -695,11 +696,11 @@ export function run(vm: Vm): number {
         else pc += 4;
         break;
       case 24 /* fuel_br_lt_u */: // fuel session 2: `fuel n`, then the br_lt_u after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case 106 /* br_lt_u */:
@@ -708,11 +709,11 @@ export function run(vm: Vm): number {
         } else pc += 4;
         break;
       case 26 /* fuel_br_gt_s */: // fuel session 2: `fuel n`, then the br_gt_s after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case 107 /* br_gt_s */:
@@ -720,11 +721,11 @@ export function run(vm: Vm): number {
         else pc += 4;
         break;
       case 28 /* fuel_br_gt_u */: // fuel session 2: `fuel n`, then the br_gt_u after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case 108 /* br_gt_u */:
@@ -733,11 +734,11 @@ export function run(vm: Vm): number {
         } else pc += 4;
         break;
       case 30 /* fuel_br_le_s */: // fuel session 2: `fuel n`, then the br_le_s after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case 109 /* br_le_s */:
@@ -745,11 +746,11 @@ export function run(vm: Vm): number {
         else pc += 4;
         break;
       case 32 /* fuel_br_le_u */: // fuel session 2: `fuel n`, then the br_le_u after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case 110 /* br_le_u */:
@@ -758,11 +759,11 @@ export function run(vm: Vm): number {
         } else pc += 4;
         break;
       case 34 /* fuel_br_ge_s */: // fuel session 2: `fuel n`, then the br_ge_s after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case 111 /* br_ge_s */:
@@ -770,11 +771,11 @@ export function run(vm: Vm): number {
         else pc += 4;
         break;
       case 36 /* fuel_br_ge_u */: // fuel session 2: `fuel n`, then the br_ge_u after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case 112 /* br_ge_u */:
@@ -783,11 +784,11 @@ export function run(vm: Vm): number {
         } else pc += 4;
         break;
       case 19 /* fuel_br_eq_i */: // fuel session 2: `fuel n`, then the br_eq_i after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case 113 /* br_eq_i */:
@@ -795,11 +796,11 @@ export function run(vm: Vm): number {
         else pc += 4;
         break;
       case 21 /* fuel_br_ne_i */: // fuel session 2: `fuel n`, then the br_ne_i after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case 114 /* br_ne_i */:
@@ -807,11 +808,11 @@ export function run(vm: Vm): number {
         else pc += 4;
         break;
       case 23 /* fuel_br_lt_s_i */: // fuel session 2: `fuel n`, then the br_lt_s_i after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case 115 /* br_lt_s_i */:
@@ -819,11 +820,11 @@ export function run(vm: Vm): number {
         else pc += 4;
         break;
       case 25 /* fuel_br_lt_u_i */: // fuel session 2: `fuel n`, then the br_lt_u_i after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case 116 /* br_lt_u_i */:
@@ -831,11 +832,11 @@ export function run(vm: Vm): number {
         else pc += 4;
         break;
       case 38 /* fuel_br_inc_ne_i */: // fuel session 2: `fuel n`, then the br_inc_ne_i after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case 282 /* br_inc_ne_i */: {
@@ -847,11 +848,11 @@ export function run(vm: Vm): number {
         break;
       }
       case 39 /* fuel_br_inc_lt_u_i */: // fuel session 2: `fuel n`, then the br_inc_lt_u_i after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case 283 /* br_inc_lt_u_i */: {
@@ -863,11 +864,11 @@ export function run(vm: Vm): number {
         break;
       }
       case 40 /* fuel_br_inc_lt_s_i */: // fuel session 2: `fuel n`, then the br_inc_lt_s_i after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case 284 /* br_inc_lt_s_i */: {
@@ -879,11 +880,11 @@ export function run(vm: Vm): number {
         break;
       }
       case 27 /* fuel_br_gt_s_i */: // fuel session 2: `fuel n`, then the br_gt_s_i after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case 117 /* br_gt_s_i */:
@@ -891,11 +892,11 @@ export function run(vm: Vm): number {
         else pc += 4;
         break;
       case 29 /* fuel_br_gt_u_i */: // fuel session 2: `fuel n`, then the br_gt_u_i after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case 118 /* br_gt_u_i */:
@@ -903,11 +904,11 @@ export function run(vm: Vm): number {
         else pc += 4;
         break;
       case 31 /* fuel_br_le_s_i */: // fuel session 2: `fuel n`, then the br_le_s_i after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case 119 /* br_le_s_i */:
@@ -915,11 +916,11 @@ export function run(vm: Vm): number {
         else pc += 4;
         break;
       case 33 /* fuel_br_le_u_i */: // fuel session 2: `fuel n`, then the br_le_u_i after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case 120 /* br_le_u_i */:
@@ -927,11 +928,11 @@ export function run(vm: Vm): number {
         else pc += 4;
         break;
       case 35 /* fuel_br_ge_s_i */: // fuel session 2: `fuel n`, then the br_ge_s_i after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case 121 /* br_ge_s_i */:
@@ -939,11 +940,11 @@ export function run(vm: Vm): number {
         else pc += 4;
         break;
       case 37 /* fuel_br_ge_u_i */: // fuel session 2: `fuel n`, then the br_ge_u_i after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case 122 /* br_ge_u_i */:
@@ -1686,9 +1687,15 @@ export function run(vm: Vm): number {
       default: {
         // SIMD ops (one contiguous block of ops.ts) go straight to runSimd: ~15% faster
         const op = code[pc];
-        const next = op >= 263 /* v128_mov */ && op <= 279 /* simd_store */
-          ? runSimd(vm, inst, code, pc, fp)
-          : runExt(vm, inst, code, pc, fp);
+        let next: number;
+        if (op >= 263 /* v128_mov */ && op <= 279 /* simd_store */) {
+          next = runSimd(vm, inst, code, pc, fp);
+        } else {
+          // an extended op may run host code (memory.grow's limiter) that reads or sets the fuel
+          vm.fuel = fuel;
+          next = runExt(vm, inst, code, pc, fp);
+          fuel = vm.fuel;
+        }
         if (next < 0) {
           trap = -next;
           break dispatch;
@@ -1704,6 +1711,7 @@ export function run(vm: Vm): number {
   vm.fp = fp;
   vm.csp = csp;
   vm.inst = inst;
+  vm.fuel = fuel;
   if (exit === EXIT_TRAP) vm.trapCode = trap === 0 ? T_UNREACHABLE : trap;
   return exit;
 }

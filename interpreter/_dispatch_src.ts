@@ -88,6 +88,7 @@ export function run(vm: Vm): number {
   let csp = vm.csp;
   let trap = 0;
   let exit = EXIT_TRAP;
+  let fuel = vm.fuel; // kept in a local while running (fuel session 2); written back on exit
   dispatch: for (;;) {
     switch (code[pc]) {
       case Op.nop:
@@ -97,22 +98,22 @@ export function run(vm: Vm): number {
         trap = code[pc + 1];
         break dispatch;
       case Op.fuel_br: // fuel session 2: `fuel n`, then the br after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case Op.br:
         pc += code[pc + 1];
         break;
       case Op.fuel_br_if: // fuel session 2: `fuel n`, then the br_if after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case Op.br_if:
@@ -120,11 +121,11 @@ export function run(vm: Vm): number {
         else pc += 3;
         break;
       case Op.fuel_br_unless: // fuel session 2: `fuel n`, then the br_unless after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case Op.br_unless:
@@ -132,11 +133,11 @@ export function run(vm: Vm): number {
         else pc += 3;
         break;
       case Op.fuel_br_table: // fuel session 2: `fuel n`, then the br_table after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case Op.br_table: {
@@ -250,11 +251,11 @@ export function run(vm: Vm): number {
       }
       case Op.return_fuel:
         // a block's charge folded into its return: only moves ran since it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
       // falls through
       case Op.return: {
         csp -= 3;
@@ -277,11 +278,11 @@ export function run(vm: Vm): number {
         // `fuel n` (the caller's charge; out of fuel stops here, nothing done),
         // `call`, then the callee's entry `fuel` op (if it has one) without a
         // dispatch; out of fuel stops at that op, as if it had been dispatched.
-        if (vm.fuel < code[pc + 3]) {
+        if (fuel < code[pc + 3]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 3];
+        fuel -= code[pc + 3];
         const t = code[pc + 1];
         const nfp = fp + code[pc + 2];
         if (csp >= vm.csLimit || nfp + code[t + 3] > vm.regLimit) {
@@ -297,21 +298,21 @@ export function run(vm: Vm): number {
         for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
         pc = t + 4;
         if (code[pc] === Op.fuel) {
-          if (vm.fuel < code[pc + 1]) {
+          if (fuel < code[pc + 1]) {
             exit = EXIT_FUEL;
             break dispatch;
           }
-          vm.fuel -= code[pc + 1];
+          fuel -= code[pc + 1];
           pc += 2;
         }
         break;
       }
       case Op.fuel:
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
         break;
       case Op.epoch:
@@ -658,11 +659,11 @@ export function run(vm: Vm): number {
         break;
       // compare and branch
       case Op.fuel_br_eq: // fuel session 2: `fuel n`, then the br_eq after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case Op.br_eq:
@@ -670,11 +671,11 @@ export function run(vm: Vm): number {
         else pc += 4;
         break;
       case Op.fuel_br_ne: // fuel session 2: `fuel n`, then the br_ne after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case Op.br_ne:
@@ -682,11 +683,11 @@ export function run(vm: Vm): number {
         else pc += 4;
         break;
       case Op.fuel_br_lt_s: // fuel session 2: `fuel n`, then the br_lt_s after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case Op.br_lt_s:
@@ -694,11 +695,11 @@ export function run(vm: Vm): number {
         else pc += 4;
         break;
       case Op.fuel_br_lt_u: // fuel session 2: `fuel n`, then the br_lt_u after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case Op.br_lt_u:
@@ -707,11 +708,11 @@ export function run(vm: Vm): number {
         } else pc += 4;
         break;
       case Op.fuel_br_gt_s: // fuel session 2: `fuel n`, then the br_gt_s after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case Op.br_gt_s:
@@ -719,11 +720,11 @@ export function run(vm: Vm): number {
         else pc += 4;
         break;
       case Op.fuel_br_gt_u: // fuel session 2: `fuel n`, then the br_gt_u after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case Op.br_gt_u:
@@ -732,11 +733,11 @@ export function run(vm: Vm): number {
         } else pc += 4;
         break;
       case Op.fuel_br_le_s: // fuel session 2: `fuel n`, then the br_le_s after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case Op.br_le_s:
@@ -744,11 +745,11 @@ export function run(vm: Vm): number {
         else pc += 4;
         break;
       case Op.fuel_br_le_u: // fuel session 2: `fuel n`, then the br_le_u after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case Op.br_le_u:
@@ -757,11 +758,11 @@ export function run(vm: Vm): number {
         } else pc += 4;
         break;
       case Op.fuel_br_ge_s: // fuel session 2: `fuel n`, then the br_ge_s after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case Op.br_ge_s:
@@ -769,11 +770,11 @@ export function run(vm: Vm): number {
         else pc += 4;
         break;
       case Op.fuel_br_ge_u: // fuel session 2: `fuel n`, then the br_ge_u after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case Op.br_ge_u:
@@ -782,11 +783,11 @@ export function run(vm: Vm): number {
         } else pc += 4;
         break;
       case Op.fuel_br_eq_i: // fuel session 2: `fuel n`, then the br_eq_i after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case Op.br_eq_i:
@@ -794,11 +795,11 @@ export function run(vm: Vm): number {
         else pc += 4;
         break;
       case Op.fuel_br_ne_i: // fuel session 2: `fuel n`, then the br_ne_i after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case Op.br_ne_i:
@@ -806,11 +807,11 @@ export function run(vm: Vm): number {
         else pc += 4;
         break;
       case Op.fuel_br_lt_s_i: // fuel session 2: `fuel n`, then the br_lt_s_i after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case Op.br_lt_s_i:
@@ -818,11 +819,11 @@ export function run(vm: Vm): number {
         else pc += 4;
         break;
       case Op.fuel_br_lt_u_i: // fuel session 2: `fuel n`, then the br_lt_u_i after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case Op.br_lt_u_i:
@@ -830,11 +831,11 @@ export function run(vm: Vm): number {
         else pc += 4;
         break;
       case Op.fuel_br_inc_ne_i: // fuel session 2: `fuel n`, then the br_inc_ne_i after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case Op.br_inc_ne_i: {
@@ -846,11 +847,11 @@ export function run(vm: Vm): number {
         break;
       }
       case Op.fuel_br_inc_lt_u_i: // fuel session 2: `fuel n`, then the br_inc_lt_u_i after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case Op.br_inc_lt_u_i: {
@@ -862,11 +863,11 @@ export function run(vm: Vm): number {
         break;
       }
       case Op.fuel_br_inc_lt_s_i: // fuel session 2: `fuel n`, then the br_inc_lt_s_i after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case Op.br_inc_lt_s_i: {
@@ -878,11 +879,11 @@ export function run(vm: Vm): number {
         break;
       }
       case Op.fuel_br_gt_s_i: // fuel session 2: `fuel n`, then the br_gt_s_i after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case Op.br_gt_s_i:
@@ -890,11 +891,11 @@ export function run(vm: Vm): number {
         else pc += 4;
         break;
       case Op.fuel_br_gt_u_i: // fuel session 2: `fuel n`, then the br_gt_u_i after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case Op.br_gt_u_i:
@@ -902,11 +903,11 @@ export function run(vm: Vm): number {
         else pc += 4;
         break;
       case Op.fuel_br_le_s_i: // fuel session 2: `fuel n`, then the br_le_s_i after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case Op.br_le_s_i:
@@ -914,11 +915,11 @@ export function run(vm: Vm): number {
         else pc += 4;
         break;
       case Op.fuel_br_le_u_i: // fuel session 2: `fuel n`, then the br_le_u_i after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case Op.br_le_u_i:
@@ -926,11 +927,11 @@ export function run(vm: Vm): number {
         else pc += 4;
         break;
       case Op.fuel_br_ge_s_i: // fuel session 2: `fuel n`, then the br_ge_s_i after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case Op.br_ge_s_i:
@@ -938,11 +939,11 @@ export function run(vm: Vm): number {
         else pc += 4;
         break;
       case Op.fuel_br_ge_u_i: // fuel session 2: `fuel n`, then the br_ge_u_i after it
-        if (vm.fuel < code[pc + 1]) {
+        if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
           break dispatch;
         }
-        vm.fuel -= code[pc + 1];
+        fuel -= code[pc + 1];
         pc += 2;
       // falls through
       case Op.br_ge_u_i:
@@ -1684,9 +1685,15 @@ export function run(vm: Vm): number {
       default: {
         // SIMD ops (one contiguous block of ops.ts) go straight to runSimd: ~15% faster
         const op = code[pc];
-        const next = op >= Op.v128_mov && op <= Op.simd_store
-          ? runSimd(vm, inst, code, pc, fp)
-          : runExt(vm, inst, code, pc, fp);
+        let next: number;
+        if (op >= Op.v128_mov && op <= Op.simd_store) {
+          next = runSimd(vm, inst, code, pc, fp);
+        } else {
+          // an extended op may run host code (memory.grow's limiter) that reads or sets the fuel
+          vm.fuel = fuel;
+          next = runExt(vm, inst, code, pc, fp);
+          fuel = vm.fuel;
+        }
         if (next < 0) {
           trap = -next;
           break dispatch;
@@ -1702,6 +1709,7 @@ export function run(vm: Vm): number {
   vm.fp = fp;
   vm.csp = csp;
   vm.inst = inst;
+  vm.fuel = fuel;
   if (exit === EXIT_TRAP) vm.trapCode = trap === 0 ? T_UNREACHABLE : trap;
   return exit;
 }
