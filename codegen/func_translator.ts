@@ -200,6 +200,11 @@ const FUEL_PREFIX = new Map<number, number>(
 /** The `fuel_<br>` prefix ops (fuel session 2). */
 const FUEL_OPS = new Set<number>(FUEL_PREFIX.values());
 
+/** `fuel_<br>` → `epoch_<br>` (session 2: an epoch check, then as `fuel_<br>`). */
+const EPOCH_PREFIX = new Map<number, number>(
+  [...FUEL_OPS].map((op) => [op, opCode(`epoch_${BYTECODE_OPS[op].name.slice(5)}`)]),
+);
+
 /** Ops after which control never falls through to the next instruction. */
 const TERMINATORS = new Set<number>([Op.br, Op.br_table, Op.return, Op.return_fuel, Op.trap]);
 
@@ -341,6 +346,7 @@ export class FuncTranslator {
       this.#fuseCharges();
       this.#shareJoinCharges();
     }
+    if (env.tunables.epochInterruption) this.#fuseEpochs();
     const numRegs = this.#placeConstants();
     (this.#insts[0].operands as number[])[2] = numRegs;
     return {
@@ -545,6 +551,73 @@ export class FuncTranslator {
     else (c.operands as number[])[0] += m;
   }
 
+  /**
+   * Epochs (session 2): an `epoch` check before a loop's back edge (placed
+   * like a fuel charge: before a trailing compare, so it still fuses into
+   * the branch). {@link #fuseEpochs} fuses it into the branch and drops the
+   * loop header's check when every way back has one.
+   */
+  #backEdgeEpoch(): void {
+    if (!this.#env.tunables.epochInterruption) return;
+    const insts = this.#insts;
+    const last = this.#lastDef;
+    const op = last > 0 && last === insts.length - 1 ? insts[last].op : -1;
+    const before = COMPARE_OF.has(op) || op === Op.i32_eqz;
+    const at = before ? last : insts.length;
+    insts.splice(at, 0, { op: Op.epoch, operands: [], wasmOffset: this.#offset });
+    this.#lastDef = before ? at + 1 : -1;
+  }
+
+  /**
+   * Epochs (session 2): a loop header's `epoch` check is dropped when every
+   * branch back to the loop has its own check right before it (then every
+   * cycle still passes a check: each one goes through a back edge or a call,
+   * and function entries keep theirs); then `epoch; br` and `epoch; fuel_<br>
+   * n; br` become `epoch_<br> 0|n; br`, one dispatch.
+   */
+  #fuseEpochs(): void {
+    const insts = this.#insts;
+    const checked = new Map<number, boolean>(); // loop label → every use has its check
+    for (let i = 1; i < insts.length; i++) {
+      const ins = insts[i];
+      if (ins.op === LABEL) continue;
+      const kinds = BYTECODE_OPS[ins.op].operands;
+      for (let k = 0; k < kinds.length; k++) {
+        if (kinds[k].kind === "t") {
+          for (const l of ins.operands[k] as number[]) checked.set(l, false);
+        }
+        if (kinds[k].kind !== "o") continue;
+        const l = ins.operands[k] as number;
+        const prev = insts[i - 1];
+        const ok = prev.op === Op.epoch || (FUEL_OPS.has(prev.op) && insts[i - 2].op === Op.epoch);
+        checked.set(l, ok && checked.get(l) !== false);
+      }
+    }
+    for (let j = 0; j + 1 < insts.length; j++) {
+      if (insts[j].op !== LABEL || insts[j + 1].op !== Op.epoch) continue;
+      if (checked.get(insts[j].operands[0] as number) === true) {
+        insts[j + 1] = this.#deadLabel(insts[j + 1]);
+      }
+    }
+    for (let i = 1; i + 1 < insts.length; i++) {
+      // (a function's entry check stays: `call_epoch` performs it without a dispatch)
+      if (insts[i].op !== Op.epoch || insts[i - 1].op === Op.enter) continue;
+      const next = insts[i + 1];
+      if (FUEL_OPS.has(next.op)) {
+        insts[i] = this.#deadLabel(insts[i]);
+        next.op = EPOCH_PREFIX.get(next.op)!;
+      } else {
+        const prefix = FUEL_PREFIX.get(next.op);
+        if (prefix === undefined) continue;
+        insts[i] = {
+          op: EPOCH_PREFIX.get(prefix)!,
+          operands: [0],
+          wasmOffset: insts[i].wasmOffset,
+        };
+      }
+    }
+  }
+
   /** An unreferenced label in place of a removed instruction (it emits no code). */
   #deadLabel(at: IrInst): IrInst {
     return { op: LABEL, operands: [this.#numLabels++], wasmOffset: at.wasmOffset };
@@ -745,6 +818,7 @@ export class FuncTranslator {
     const n = this.#arity(f);
     for (let i = 0; i < n; i++) this.#moveTo(this.#L + f.base + i, this.#h - n + i);
     if (f.kind !== FrameKind.Loop) f.targeted = true;
+    if (f.kind === FrameKind.Loop) this.#backEdgeEpoch();
     this.#flushFuel(); // after the moves (they cannot trap): it fuses into the br
     this.#emit(Op.br, f.label);
     this.#blockEnd();
@@ -1008,13 +1082,14 @@ export class FuncTranslator {
         this.#setUnreachable();
         return;
       case W.br_if: {
-        this.#flushFuel();
         const f = this.#frame(r.index);
         // condition on top; the branch values are below it
         const condPos = this.#h - 1;
         this.#h--;
         const moves = this.#needsMoves(f);
         this.#h++;
+        if (!moves && f.kind === FrameKind.Loop) this.#backEdgeEpoch(); // (with moves: #branch)
+        this.#flushFuel();
         if (!moves) {
           if (f.kind !== FrameKind.Loop) f.targeted = true;
           this.#condJump(f.label, false);
@@ -1077,7 +1152,9 @@ export class FuncTranslator {
         else {
           // with fuel on, the call also does the callee's entry charge
           if (own) this.#emit(Op.call_fuel, f, this.#L + base, fuel);
-          else this.#emit(Op.call, f, this.#L + base);
+          else if (env.tunables.epochInterruption) {
+            this.#emit(Op.call_epoch, f, this.#L + base); // and its entry epoch check
+          } else this.#emit(Op.call, f, this.#L + base);
         }
         this.#blockEnd();
         this.#h = base;

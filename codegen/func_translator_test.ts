@@ -518,3 +518,47 @@ Deno.test("with fuel on, an endless loop stops after the same operators as with 
     assert.equal(iterations[1], iterations[0], `budget ${budget}`);
   }
 });
+
+Deno.test("with epochs on, a loop's check moves onto its back edges, calls check the callee's entry themselves, and an endless loop still stops", () => {
+  const t = tunables({ epochInterruption: true });
+  const wat = `(module
+    (func (export "f") (param i32) (result i32) (local i32)
+      (loop
+        (local.set 1 (call $g (local.get 1)))
+        (br_if 0 (i32.lt_u (local.get 1) (local.get 0))))
+      (local.get 1))
+    (func $g (param i32) (result i32) (i32.add (local.get 0) (i32.const 1))))`;
+  const names = opNames(wat, t);
+  assert.ok(names.includes("epoch_br_lt_u") && names.includes("call_epoch"), names.join());
+  // only the entry check is left as an op
+  assert.deepEqual(names.filter((n) => n === "epoch"), ["epoch"], names.join());
+  assert.equal(names[1], "epoch", names.join());
+  const inst = new TestInstance(parseWat(wat), {}, { tunables: t });
+  inst.vm.epochDeadline = 1;
+  assert.equal(inst.call("f", 10), 10);
+  // a br_table back to the loop keeps the header's check
+  const table = `(module (func (export "f") (param i32) (result i32)
+    (block (loop (br_table 0 1 (local.tee 0 (i32.sub (local.get 0) (i32.const 1))))))
+    (local.get 0)))`;
+  const tnames = opNames(table, t);
+  assert.equal(tnames.filter((n) => n === "epoch").length, 2, tnames.join());
+  // an endless loop stops at its back edge's check once the host passes the deadline
+  const spin = `(module (import "env" "tick" (func $tick))
+    (func (export "f") (param i32) (result i32) (loop (call $tick) (br 0)) (i32.const 0)))`;
+  for (const fuel of [false, true]) {
+    let ticks = 0;
+    const tick = () => {
+      if (++ticks > 1000) throw new Error("the loop was not interrupted");
+      endless.vm.epochCounter[0]++;
+    };
+    const tt = tunables({ epochInterruption: true, consumeFuel: fuel });
+    const endless = new TestInstance(parseWat(spin), { "env.tick": tick }, { tunables: tt });
+    assert.ok(opNames(spin, tt).includes("epoch_br"), opNames(spin, tt).join());
+    endless.vm.fuel = 1e6;
+    endless.vm.epochDeadline = 3;
+    assert.throws(() => endless.call("f", 0), /unexpected epoch/);
+    assert.equal(ticks, 3);
+    // two iterations (call, br) and the third call: the check stops the br before its charge
+    if (fuel) assert.equal(1e6 - endless.vm.fuel, 2 * 2 + 1);
+  }
+});

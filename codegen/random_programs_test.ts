@@ -190,8 +190,9 @@ Deno.test("random programs compute what native WebAssembly computes", async () =
   assert.equal(checked, 400);
 });
 
-Deno.test("with fuel on, random programs consume the same fuel as with plain charges, also when stopped and refuelled at every charge", () => {
+Deno.test("with fuel on, random programs consume the same fuel as with plain charges, also when stopped and refuelled at every charge, and with epochs on too", () => {
   const fuel = tunables({ consumeFuel: true });
+  const both = tunables({ consumeFuel: true, epochInterruption: true });
   let fused = 0;
   for (let seed = 1; seed <= 150; seed++) {
     const wat = gen(new Rng(seed * 2654435761));
@@ -200,6 +201,10 @@ Deno.test("with fuel on, random programs consume the same fuel as with plain cha
     const fast = new TestInstance(bytes, {}, { tunables: fuel });
     const starved = new TestInstance(bytes, {}, { tunables: fuel });
     starved.refuel = 3;
+    const checked = new TestInstance(bytes, {}, { tunables: both });
+    checked.vm.epochDeadline = 1;
+    const epochs = new TestInstance(bytes, {}, { tunables: tunables({ epochInterruption: true }) });
+    epochs.vm.epochDeadline = 1;
     const code = fast.compiled.code;
     for (let pc = 0; pc < code.length;) {
       const ins = decodeInstruction(code, pc);
@@ -217,6 +222,10 @@ Deno.test("with fuel on, random programs consume the same fuel as with plain cha
       assert.equal(starved.call("f", a, b), want, `seed ${seed} f(${a}, ${b}) refuelled\n${wat}`);
       const given = 3 * (starved.fuelExits - exits);
       assert.equal(given - starved.vm.fuel, used, `seed ${seed}: refuelled fuel\n${wat}`);
+      assert.equal(epochs.call("f", a, b), want, `seed ${seed} f(${a}, ${b}) epochs only`);
+      checked.vm.fuel = 1e9;
+      assert.equal(checked.call("f", a, b), want, `seed ${seed} f(${a}, ${b}) with epochs`);
+      assert.equal(1e9 - checked.vm.fuel, used, `seed ${seed}: fuel with epochs\n${wat}`);
     }
   }
   assert.ok(fused > 150, `fuel_<br> ops in the programs: ${fused}`);

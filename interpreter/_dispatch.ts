@@ -98,6 +98,12 @@ export function run(vm: Vm): number {
       case 1 /* trap */:
         trap = code[pc + 1];
         break dispatch;
+      case 41 /* epoch_br */: // session 2: an epoch check, then as fuel_br
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case 14 /* fuel_br */: // fuel session 2: `fuel n`, then the br after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -109,6 +115,12 @@ export function run(vm: Vm): number {
       case 2 /* br */:
         pc += code[pc + 1];
         break;
+      case 42 /* epoch_br_if */: // session 2: an epoch check, then as fuel_br_if
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case 15 /* fuel_br_if */: // fuel session 2: `fuel n`, then the br_if after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -121,6 +133,12 @@ export function run(vm: Vm): number {
         if (I32[(fp + code[pc + 1]) << 1] !== 0) pc += code[pc + 2];
         else pc += 3;
         break;
+      case 43 /* epoch_br_unless */: // session 2: an epoch check, then as fuel_br_unless
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case 16 /* fuel_br_unless */: // fuel session 2: `fuel n`, then the br_unless after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -133,6 +151,12 @@ export function run(vm: Vm): number {
         if (I32[(fp + code[pc + 1]) << 1] === 0) pc += code[pc + 2];
         else pc += 3;
         break;
+      case 44 /* epoch_br_table */: // session 2: an epoch check, then as fuel_br_table
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case 17 /* fuel_br_table */: // fuel session 2: `fuel n`, then the br_table after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -308,6 +332,32 @@ export function run(vm: Vm): number {
         }
         break;
       }
+      case 68 /* call_epoch */: {
+        // `call`, then the callee's entry `epoch` op without a dispatch (epoch
+        // session 2); a passed deadline stops at that op, as if it had been dispatched
+        const t = code[pc + 1];
+        const nfp = fp + code[pc + 2];
+        if (csp >= vm.csLimit || nfp + code[t + 3] > vm.regLimit) {
+          trap = T_STACK;
+          break dispatch;
+        }
+        const cs = vm.cs;
+        cs[csp] = pc + 3;
+        cs[csp + 1] = fp;
+        cs[csp + 2] = inst.id;
+        csp += 3;
+        fp = nfp;
+        for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
+        pc = t + 4;
+        if (code[pc] === 69 /* epoch */) {
+          if (vm.epochCounter[0] >= vm.epochDeadline) {
+            exit = EXIT_EPOCH;
+            break dispatch;
+          }
+          pc += 1;
+        }
+        break;
+      }
       case 12 /* fuel */:
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -316,23 +366,23 @@ export function run(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
         break;
-      case 41 /* epoch */:
+      case 69 /* epoch */:
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
         }
         pc += 1;
         break;
-      case 42 /* icount */:
+      case 70 /* icount */:
         vm.instructions += code[pc + 1];
         pc += 2;
         break;
       // moves and constants
-      case 43 /* mov */:
+      case 71 /* mov */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
-      case 44 /* mov64 */: {
+      case 72 /* mov64 */: {
         const d = (fp + code[pc + 1]) << 1;
         const s = (fp + code[pc + 2]) << 1;
         I32[d] = I32[s];
@@ -340,24 +390,24 @@ export function run(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 45 /* const32 */:
+      case 73 /* const32 */:
         I32[(fp + code[pc + 1]) << 1] = code[pc + 2];
         pc += 3;
         break;
-      case 46 /* const64 */: {
+      case 74 /* const64 */: {
         const d = (fp + code[pc + 1]) << 1;
         I32[d] = code[pc + 2];
         I32[d + 1] = code[pc + 3];
         pc += 4;
         break;
       }
-      case 47 /* select */:
+      case 75 /* select */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] !== 0
           ? I32[(fp + code[pc + 3]) << 1]
           : I32[(fp + code[pc + 4]) << 1];
         pc += 5;
         break;
-      case 48 /* select64 */: {
+      case 76 /* select64 */: {
         const d = (fp + code[pc + 1]) << 1;
         const s = I32[(fp + code[pc + 2]) << 1] !== 0
           ? (fp + code[pc + 3]) << 1
@@ -367,11 +417,11 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 49 /* global_get */:
+      case 77 /* global_get */:
         I32[(fp + code[pc + 1]) << 1] = vm.globals[inst.vmctx[code[pc + 2]] << 1];
         pc += 3;
         break;
-      case 50 /* global_get64 */: {
+      case 78 /* global_get64 */: {
         const d = (fp + code[pc + 1]) << 1;
         const G = vm.globals;
         const g = inst.vmctx[code[pc + 2]] << 1;
@@ -380,11 +430,11 @@ export function run(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 51 /* global_set */:
+      case 79 /* global_set */:
         vm.globals[inst.vmctx[code[pc + 1]] << 1] = I32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
-      case 52 /* global_set64 */: {
+      case 80 /* global_set64 */: {
         const G = vm.globals;
         const g = inst.vmctx[code[pc + 1]] << 1;
         const s = (fp + code[pc + 2]) << 1;
@@ -393,29 +443,29 @@ export function run(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 53 /* vmctx_load */:
+      case 81 /* vmctx_load */:
         I32[(fp + code[pc + 1]) << 1] = inst.vmctx[code[pc + 2]];
         pc += 3;
         break;
       // i32
-      case 54 /* i32_add */:
+      case 82 /* i32_add */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] +
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 55 /* i32_sub */:
+      case 83 /* i32_sub */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] -
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 56 /* i32_mul */:
+      case 84 /* i32_mul */:
         I32[(fp + code[pc + 1]) << 1] = Math.imul(
           I32[(fp + code[pc + 2]) << 1],
           I32[(fp + code[pc + 3]) << 1],
         );
         pc += 4;
         break;
-      case 57 /* i32_div_s */: {
+      case 85 /* i32_div_s */: {
         const a = I32[(fp + code[pc + 2]) << 1];
         const b = I32[(fp + code[pc + 3]) << 1];
         if (b === 0) {
@@ -430,7 +480,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 58 /* i32_div_u */: {
+      case 86 /* i32_div_u */: {
         const b = I32[(fp + code[pc + 3]) << 1] >>> 0;
         if (b === 0) {
           trap = T_DIV0;
@@ -440,7 +490,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 59 /* i32_rem_s */: {
+      case 87 /* i32_rem_s */: {
         const b = I32[(fp + code[pc + 3]) << 1];
         if (b === 0) {
           trap = T_DIV0;
@@ -450,7 +500,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 60 /* i32_rem_u */: {
+      case 88 /* i32_rem_u */: {
         const b = I32[(fp + code[pc + 3]) << 1] >>> 0;
         if (b === 0) {
           trap = T_DIV0;
@@ -460,205 +510,211 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 61 /* i32_and */:
+      case 89 /* i32_and */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] &
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 62 /* i32_or */:
+      case 90 /* i32_or */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] |
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 63 /* i32_xor */:
+      case 91 /* i32_xor */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] ^
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 64 /* i32_shl */:
+      case 92 /* i32_shl */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] <<
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 65 /* i32_shr_s */:
+      case 93 /* i32_shr_s */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >>
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 66 /* i32_shr_u */:
+      case 94 /* i32_shr_u */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >>>
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 67 /* i32_rotl */: {
+      case 95 /* i32_rotl */: {
         const a = I32[(fp + code[pc + 2]) << 1];
         const n = I32[(fp + code[pc + 3]) << 1] & 31;
         I32[(fp + code[pc + 1]) << 1] = (a << n) | (a >>> (32 - n));
         pc += 4;
         break;
       }
-      case 68 /* i32_rotr */: {
+      case 96 /* i32_rotr */: {
         const a = I32[(fp + code[pc + 2]) << 1];
         const n = I32[(fp + code[pc + 3]) << 1] & 31;
         I32[(fp + code[pc + 1]) << 1] = (a >>> n) | (a << (32 - n));
         pc += 4;
         break;
       }
-      case 69 /* i32_eq */:
+      case 97 /* i32_eq */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] === I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 70 /* i32_ne */:
+      case 98 /* i32_ne */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] !== I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 71 /* i32_lt_s */:
+      case 99 /* i32_lt_s */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] < I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 72 /* i32_lt_u */:
+      case 100 /* i32_lt_u */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) < (I32[(fp + code[pc + 3]) << 1] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 73 /* i32_gt_s */:
+      case 101 /* i32_gt_s */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] > I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 74 /* i32_gt_u */:
+      case 102 /* i32_gt_u */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) > (I32[(fp + code[pc + 3]) << 1] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 75 /* i32_le_s */:
+      case 103 /* i32_le_s */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] <= I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 76 /* i32_le_u */:
+      case 104 /* i32_le_u */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) <= (I32[(fp + code[pc + 3]) << 1] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 77 /* i32_ge_s */:
+      case 105 /* i32_ge_s */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] >= I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 78 /* i32_ge_u */:
+      case 106 /* i32_ge_u */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) >= (I32[(fp + code[pc + 3]) << 1] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 79 /* i32_add_i */:
+      case 107 /* i32_add_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] + code[pc + 3];
         pc += 4;
         break;
-      case 80 /* i32_mul_i */:
+      case 108 /* i32_mul_i */:
         I32[(fp + code[pc + 1]) << 1] = Math.imul(I32[(fp + code[pc + 2]) << 1], code[pc + 3]);
         pc += 4;
         break;
-      case 81 /* i32_and_i */:
+      case 109 /* i32_and_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] & code[pc + 3];
         pc += 4;
         break;
-      case 82 /* i32_or_i */:
+      case 110 /* i32_or_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] | code[pc + 3];
         pc += 4;
         break;
-      case 83 /* i32_xor_i */:
+      case 111 /* i32_xor_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] ^ code[pc + 3];
         pc += 4;
         break;
-      case 84 /* i32_shl_i */:
+      case 112 /* i32_shl_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] << code[pc + 3];
         pc += 4;
         break;
-      case 85 /* i32_shr_s_i */:
+      case 113 /* i32_shr_s_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >> code[pc + 3];
         pc += 4;
         break;
-      case 86 /* i32_shr_u_i */:
+      case 114 /* i32_shr_u_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >>> code[pc + 3];
         pc += 4;
         break;
-      case 87 /* i32_eq_i */:
+      case 115 /* i32_eq_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] === code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 88 /* i32_ne_i */:
+      case 116 /* i32_ne_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] !== code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 89 /* i32_lt_s_i */:
+      case 117 /* i32_lt_s_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] < code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 90 /* i32_lt_u_i */:
+      case 118 /* i32_lt_u_i */:
         I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] >>> 0) < (code[pc + 3] >>> 0)
           ? 1
           : 0;
         pc += 4;
         break;
-      case 91 /* i32_gt_s_i */:
+      case 119 /* i32_gt_s_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] > code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 92 /* i32_gt_u_i */:
+      case 120 /* i32_gt_u_i */:
         I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] >>> 0) > (code[pc + 3] >>> 0)
           ? 1
           : 0;
         pc += 4;
         break;
-      case 93 /* i32_le_s_i */:
+      case 121 /* i32_le_s_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] <= code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 94 /* i32_le_u_i */:
+      case 122 /* i32_le_u_i */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) <= (code[pc + 3] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 95 /* i32_ge_s_i */:
+      case 123 /* i32_ge_s_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >= code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 96 /* i32_ge_u_i */:
+      case 124 /* i32_ge_u_i */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) >= (code[pc + 3] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 97 /* i32_eqz */:
+      case 125 /* i32_eqz */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] === 0 ? 1 : 0;
         pc += 3;
         break;
-      case 98 /* i32_clz */:
+      case 126 /* i32_clz */:
         I32[(fp + code[pc + 1]) << 1] = Math.clz32(I32[(fp + code[pc + 2]) << 1]);
         pc += 3;
         break;
-      case 99 /* i32_ctz */: {
+      case 127 /* i32_ctz */: {
         const a = I32[(fp + code[pc + 2]) << 1];
         I32[(fp + code[pc + 1]) << 1] = a === 0 ? 32 : 31 - Math.clz32(a & -a);
         pc += 3;
         break;
       }
-      case 100 /* i32_popcnt */:
+      case 128 /* i32_popcnt */:
         I32[(fp + code[pc + 1]) << 1] = popcnt32(I32[(fp + code[pc + 2]) << 1]);
         pc += 3;
         break;
-      case 101 /* i32_extend8_s */:
+      case 129 /* i32_extend8_s */:
         I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] << 24) >> 24;
         pc += 3;
         break;
-      case 102 /* i32_extend16_s */:
+      case 130 /* i32_extend16_s */:
         I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] << 16) >> 16;
         pc += 3;
         break;
       // compare and branch
+      case 45 /* epoch_br_eq */: // session 2: an epoch check, then as fuel_br_eq
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case 18 /* fuel_br_eq */: // fuel session 2: `fuel n`, then the br_eq after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -667,10 +723,16 @@ export function run(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 103 /* br_eq */:
+      case 131 /* br_eq */:
         if (I32[(fp + code[pc + 1]) << 1] === I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
         else pc += 4;
         break;
+      case 47 /* epoch_br_ne */: // session 2: an epoch check, then as fuel_br_ne
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case 20 /* fuel_br_ne */: // fuel session 2: `fuel n`, then the br_ne after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -679,10 +741,16 @@ export function run(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 104 /* br_ne */:
+      case 132 /* br_ne */:
         if (I32[(fp + code[pc + 1]) << 1] !== I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
         else pc += 4;
         break;
+      case 49 /* epoch_br_lt_s */: // session 2: an epoch check, then as fuel_br_lt_s
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case 22 /* fuel_br_lt_s */: // fuel session 2: `fuel n`, then the br_lt_s after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -691,10 +759,16 @@ export function run(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 105 /* br_lt_s */:
+      case 133 /* br_lt_s */:
         if (I32[(fp + code[pc + 1]) << 1] < I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
         else pc += 4;
         break;
+      case 51 /* epoch_br_lt_u */: // session 2: an epoch check, then as fuel_br_lt_u
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case 24 /* fuel_br_lt_u */: // fuel session 2: `fuel n`, then the br_lt_u after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -703,11 +777,17 @@ export function run(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 106 /* br_lt_u */:
+      case 134 /* br_lt_u */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) < (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
         } else pc += 4;
         break;
+      case 53 /* epoch_br_gt_s */: // session 2: an epoch check, then as fuel_br_gt_s
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case 26 /* fuel_br_gt_s */: // fuel session 2: `fuel n`, then the br_gt_s after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -716,10 +796,16 @@ export function run(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 107 /* br_gt_s */:
+      case 135 /* br_gt_s */:
         if (I32[(fp + code[pc + 1]) << 1] > I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
         else pc += 4;
         break;
+      case 55 /* epoch_br_gt_u */: // session 2: an epoch check, then as fuel_br_gt_u
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case 28 /* fuel_br_gt_u */: // fuel session 2: `fuel n`, then the br_gt_u after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -728,11 +814,17 @@ export function run(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 108 /* br_gt_u */:
+      case 136 /* br_gt_u */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) > (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
         } else pc += 4;
         break;
+      case 57 /* epoch_br_le_s */: // session 2: an epoch check, then as fuel_br_le_s
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case 30 /* fuel_br_le_s */: // fuel session 2: `fuel n`, then the br_le_s after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -741,10 +833,16 @@ export function run(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 109 /* br_le_s */:
+      case 137 /* br_le_s */:
         if (I32[(fp + code[pc + 1]) << 1] <= I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
         else pc += 4;
         break;
+      case 59 /* epoch_br_le_u */: // session 2: an epoch check, then as fuel_br_le_u
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case 32 /* fuel_br_le_u */: // fuel session 2: `fuel n`, then the br_le_u after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -753,11 +851,17 @@ export function run(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 110 /* br_le_u */:
+      case 138 /* br_le_u */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) <= (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
         } else pc += 4;
         break;
+      case 61 /* epoch_br_ge_s */: // session 2: an epoch check, then as fuel_br_ge_s
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case 34 /* fuel_br_ge_s */: // fuel session 2: `fuel n`, then the br_ge_s after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -766,10 +870,16 @@ export function run(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 111 /* br_ge_s */:
+      case 139 /* br_ge_s */:
         if (I32[(fp + code[pc + 1]) << 1] >= I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
         else pc += 4;
         break;
+      case 63 /* epoch_br_ge_u */: // session 2: an epoch check, then as fuel_br_ge_u
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case 36 /* fuel_br_ge_u */: // fuel session 2: `fuel n`, then the br_ge_u after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -778,11 +888,17 @@ export function run(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 112 /* br_ge_u */:
+      case 140 /* br_ge_u */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) >= (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
         } else pc += 4;
         break;
+      case 46 /* epoch_br_eq_i */: // session 2: an epoch check, then as fuel_br_eq_i
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case 19 /* fuel_br_eq_i */: // fuel session 2: `fuel n`, then the br_eq_i after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -791,10 +907,16 @@ export function run(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 113 /* br_eq_i */:
+      case 141 /* br_eq_i */:
         if (I32[(fp + code[pc + 1]) << 1] === code[pc + 2]) pc += code[pc + 3];
         else pc += 4;
         break;
+      case 48 /* epoch_br_ne_i */: // session 2: an epoch check, then as fuel_br_ne_i
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case 21 /* fuel_br_ne_i */: // fuel session 2: `fuel n`, then the br_ne_i after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -803,10 +925,16 @@ export function run(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 114 /* br_ne_i */:
+      case 142 /* br_ne_i */:
         if (I32[(fp + code[pc + 1]) << 1] !== code[pc + 2]) pc += code[pc + 3];
         else pc += 4;
         break;
+      case 50 /* epoch_br_lt_s_i */: // session 2: an epoch check, then as fuel_br_lt_s_i
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case 23 /* fuel_br_lt_s_i */: // fuel session 2: `fuel n`, then the br_lt_s_i after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -815,10 +943,16 @@ export function run(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 115 /* br_lt_s_i */:
+      case 143 /* br_lt_s_i */:
         if (I32[(fp + code[pc + 1]) << 1] < code[pc + 2]) pc += code[pc + 3];
         else pc += 4;
         break;
+      case 52 /* epoch_br_lt_u_i */: // session 2: an epoch check, then as fuel_br_lt_u_i
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case 25 /* fuel_br_lt_u_i */: // fuel session 2: `fuel n`, then the br_lt_u_i after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -827,10 +961,16 @@ export function run(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 116 /* br_lt_u_i */:
+      case 144 /* br_lt_u_i */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) < (code[pc + 2] >>> 0)) pc += code[pc + 3];
         else pc += 4;
         break;
+      case 65 /* epoch_br_inc_ne_i */: // session 2: an epoch check, then as fuel_br_inc_ne_i
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case 38 /* fuel_br_inc_ne_i */: // fuel session 2: `fuel n`, then the br_inc_ne_i after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -839,7 +979,7 @@ export function run(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 282 /* br_inc_ne_i */: {
+      case 310 /* br_inc_ne_i */: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
@@ -847,6 +987,12 @@ export function run(vm: Vm): number {
         else pc += 5;
         break;
       }
+      case 66 /* epoch_br_inc_lt_u_i */: // session 2: an epoch check, then as fuel_br_inc_lt_u_i
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case 39 /* fuel_br_inc_lt_u_i */: // fuel session 2: `fuel n`, then the br_inc_lt_u_i after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -855,7 +1001,7 @@ export function run(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 283 /* br_inc_lt_u_i */: {
+      case 311 /* br_inc_lt_u_i */: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
@@ -863,6 +1009,12 @@ export function run(vm: Vm): number {
         else pc += 5;
         break;
       }
+      case 67 /* epoch_br_inc_lt_s_i */: // session 2: an epoch check, then as fuel_br_inc_lt_s_i
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case 40 /* fuel_br_inc_lt_s_i */: // fuel session 2: `fuel n`, then the br_inc_lt_s_i after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -871,7 +1023,7 @@ export function run(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 284 /* br_inc_lt_s_i */: {
+      case 312 /* br_inc_lt_s_i */: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
@@ -879,6 +1031,12 @@ export function run(vm: Vm): number {
         else pc += 5;
         break;
       }
+      case 54 /* epoch_br_gt_s_i */: // session 2: an epoch check, then as fuel_br_gt_s_i
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case 27 /* fuel_br_gt_s_i */: // fuel session 2: `fuel n`, then the br_gt_s_i after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -887,10 +1045,16 @@ export function run(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 117 /* br_gt_s_i */:
+      case 145 /* br_gt_s_i */:
         if (I32[(fp + code[pc + 1]) << 1] > code[pc + 2]) pc += code[pc + 3];
         else pc += 4;
         break;
+      case 56 /* epoch_br_gt_u_i */: // session 2: an epoch check, then as fuel_br_gt_u_i
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case 29 /* fuel_br_gt_u_i */: // fuel session 2: `fuel n`, then the br_gt_u_i after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -899,10 +1063,16 @@ export function run(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 118 /* br_gt_u_i */:
+      case 146 /* br_gt_u_i */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) > (code[pc + 2] >>> 0)) pc += code[pc + 3];
         else pc += 4;
         break;
+      case 58 /* epoch_br_le_s_i */: // session 2: an epoch check, then as fuel_br_le_s_i
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case 31 /* fuel_br_le_s_i */: // fuel session 2: `fuel n`, then the br_le_s_i after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -911,10 +1081,16 @@ export function run(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 119 /* br_le_s_i */:
+      case 147 /* br_le_s_i */:
         if (I32[(fp + code[pc + 1]) << 1] <= code[pc + 2]) pc += code[pc + 3];
         else pc += 4;
         break;
+      case 60 /* epoch_br_le_u_i */: // session 2: an epoch check, then as fuel_br_le_u_i
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case 33 /* fuel_br_le_u_i */: // fuel session 2: `fuel n`, then the br_le_u_i after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -923,10 +1099,16 @@ export function run(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 120 /* br_le_u_i */:
+      case 148 /* br_le_u_i */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) <= (code[pc + 2] >>> 0)) pc += code[pc + 3];
         else pc += 4;
         break;
+      case 62 /* epoch_br_ge_s_i */: // session 2: an epoch check, then as fuel_br_ge_s_i
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case 35 /* fuel_br_ge_s_i */: // fuel session 2: `fuel n`, then the br_ge_s_i after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -935,10 +1117,16 @@ export function run(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 121 /* br_ge_s_i */:
+      case 149 /* br_ge_s_i */:
         if (I32[(fp + code[pc + 1]) << 1] >= code[pc + 2]) pc += code[pc + 3];
         else pc += 4;
         break;
+      case 64 /* epoch_br_ge_u_i */: // session 2: an epoch check, then as fuel_br_ge_u_i
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case 37 /* fuel_br_ge_u_i */: // fuel session 2: `fuel n`, then the br_ge_u_i after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -947,7 +1135,7 @@ export function run(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 122 /* br_ge_u_i */:
+      case 150 /* br_ge_u_i */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) >= (code[pc + 2] >>> 0)) pc += code[pc + 3];
         else pc += 4;
         break;
@@ -956,43 +1144,43 @@ export function run(vm: Vm): number {
       // arithmetic in 64-bit machine registers without allocating a BigInt
       // (measured: hash64 ~40% faster than 16-bit-limb halves, same GC count);
       // shifts, rotates, compares and extensions on the two 32-bit halves.
-      case 123 /* i64_add */: {
+      case 151 /* i64_add */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] + I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 124 /* i64_sub */: {
+      case 152 /* i64_sub */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] - I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 125 /* i64_mul */: {
+      case 153 /* i64_mul */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] * I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 130 /* i64_and */: {
+      case 158 /* i64_and */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] & I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 131 /* i64_or */: {
+      case 159 /* i64_or */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] | I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 132 /* i64_xor */: {
+      case 160 /* i64_xor */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] ^ I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 133 /* i64_shl */: {
+      case 161 /* i64_shl */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = I32[(fp + code[pc + 3]) << 1] & 63;
         const al = I32[a];
@@ -1011,7 +1199,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 134 /* i64_shr_s */: {
+      case 162 /* i64_shr_s */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = I32[(fp + code[pc + 3]) << 1] & 63;
         const al = I32[a];
@@ -1030,7 +1218,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 135 /* i64_shr_u */: {
+      case 163 /* i64_shr_u */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = I32[(fp + code[pc + 3]) << 1] & 63;
         const al = I32[a];
@@ -1049,11 +1237,11 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 136 /* i64_rotl */:
-      case 137 /* i64_rotr */: {
+      case 164 /* i64_rotl */:
+      case 165 /* i64_rotr */: {
         const a = (fp + code[pc + 2]) << 1;
         let n = I32[(fp + code[pc + 3]) << 1] & 63;
-        if (code[pc] === 137 /* i64_rotr */) n = (64 - n) & 63;
+        if (code[pc] === 165 /* i64_rotr */) n = (64 - n) & 63;
         let al = I32[a];
         let ah = I32[a + 1];
         if (n >= 32) {
@@ -1073,34 +1261,34 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 138 /* i64_eq */: {
+      case 166 /* i64_eq */: {
         const a = (fp + code[pc + 2]) << 1;
         const b = (fp + code[pc + 3]) << 1;
         I32[(fp + code[pc + 1]) << 1] = I32[a] === I32[b] && I32[a + 1] === I32[b + 1] ? 1 : 0;
         pc += 4;
         break;
       }
-      case 139 /* i64_ne */: {
+      case 167 /* i64_ne */: {
         const a = (fp + code[pc + 2]) << 1;
         const b = (fp + code[pc + 3]) << 1;
         I32[(fp + code[pc + 1]) << 1] = I32[a] !== I32[b] || I32[a + 1] !== I32[b + 1] ? 1 : 0;
         pc += 4;
         break;
       }
-      case 140 /* i64_lt_s */:
-      case 141 /* i64_lt_u */:
-      case 142 /* i64_gt_s */:
-      case 143 /* i64_gt_u */:
-      case 144 /* i64_le_s */:
-      case 145 /* i64_le_u */:
-      case 146 /* i64_ge_s */:
-      case 147 /* i64_ge_u */: {
+      case 168 /* i64_lt_s */:
+      case 169 /* i64_lt_u */:
+      case 170 /* i64_gt_s */:
+      case 171 /* i64_gt_u */:
+      case 172 /* i64_le_s */:
+      case 173 /* i64_le_u */:
+      case 174 /* i64_ge_s */:
+      case 175 /* i64_ge_u */: {
         const op = code[pc];
         const a = (fp + code[pc + 2]) << 1;
         const b = (fp + code[pc + 3]) << 1;
-        const signed = op === 140 /* i64_lt_s */ || op === 142 /* i64_gt_s */ ||
-          op === 144 /* i64_le_s */ ||
-          op === 146 /* i64_ge_s */;
+        const signed = op === 168 /* i64_lt_s */ || op === 170 /* i64_gt_s */ ||
+          op === 172 /* i64_le_s */ ||
+          op === 174 /* i64_ge_s */;
         const ah = signed ? I32[a + 1] : I32[a + 1] >>> 0;
         const bh = signed ? I32[b + 1] : I32[b + 1] >>> 0;
         // c: -1, 0, 1 as a <=> b
@@ -1114,21 +1302,21 @@ export function run(vm: Vm): number {
           ? 1
           : 0;
         let r: boolean;
-        if (op === 140 /* i64_lt_s */ || op === 141 /* i64_lt_u */) r = c < 0;
-        else if (op === 142 /* i64_gt_s */ || op === 143 /* i64_gt_u */) r = c > 0;
-        else if (op === 144 /* i64_le_s */ || op === 145 /* i64_le_u */) r = c <= 0;
+        if (op === 168 /* i64_lt_s */ || op === 169 /* i64_lt_u */) r = c < 0;
+        else if (op === 170 /* i64_gt_s */ || op === 171 /* i64_gt_u */) r = c > 0;
+        else if (op === 172 /* i64_le_s */ || op === 173 /* i64_le_u */) r = c <= 0;
         else r = c >= 0;
         I32[(fp + code[pc + 1]) << 1] = r ? 1 : 0;
         pc += 4;
         break;
       }
-      case 148 /* i64_add_i */: {
+      case 176 /* i64_add_i */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] + BigInt(code[pc + 3]));
         pc += 4;
         break;
       }
-      case 149 /* i64_add_k */: {
+      case 177 /* i64_add_k */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -1138,7 +1326,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 150 /* i64_mul_k */: {
+      case 178 /* i64_mul_k */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -1148,7 +1336,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 280 /* i64_mul_k_add */: {
+      case 308 /* i64_mul_k_add */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -1159,7 +1347,7 @@ export function run(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 151 /* i64_and_k */: {
+      case 179 /* i64_and_k */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -1169,7 +1357,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 152 /* i64_or_k */: {
+      case 180 /* i64_or_k */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -1179,7 +1367,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 153 /* i64_xor_k */: {
+      case 181 /* i64_xor_k */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -1189,7 +1377,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 154 /* i64_shl_i */: {
+      case 182 /* i64_shl_i */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = code[pc + 3];
         const al = I32[a];
@@ -1208,7 +1396,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 155 /* i64_shr_s_i */: {
+      case 183 /* i64_shr_s_i */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = code[pc + 3];
         const al = I32[a];
@@ -1227,7 +1415,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 156 /* i64_shr_u_i */: {
+      case 184 /* i64_shr_u_i */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = code[pc + 3];
         const al = I32[a];
@@ -1246,7 +1434,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 157 /* i64_rotl_i */: {
+      case 185 /* i64_rotl_i */: {
         const a = (fp + code[pc + 2]) << 1;
         let n = code[pc + 3];
         let al = I32[a];
@@ -1268,7 +1456,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 281 /* i64_rotl_mul_k */: {
+      case 309 /* i64_rotl_mul_k */: {
         const a = (fp + code[pc + 3]) << 1;
         let n = code[pc + 4];
         let al = I32[a];
@@ -1295,14 +1483,14 @@ export function run(vm: Vm): number {
         pc += 7;
         break;
       }
-      case 158 /* i64_eqz */: {
+      case 186 /* i64_eqz */: {
         const a = (fp + code[pc + 2]) << 1;
         I32[(fp + code[pc + 1]) << 1] = (I32[a] | I32[a + 1]) === 0 ? 1 : 0;
         pc += 3;
         break;
       }
-      case 164 /* i64_extend32_s */:
-      case 207 /* i64_extend_i32_s */: {
+      case 192 /* i64_extend32_s */:
+      case 235 /* i64_extend_i32_s */: {
         const v = I32[(fp + code[pc + 2]) << 1];
         const d = (fp + code[pc + 1]) << 1;
         I32[d] = v;
@@ -1310,7 +1498,7 @@ export function run(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 165 /* i64_extend_i32_u */: {
+      case 193 /* i64_extend_i32_u */: {
         const v = I32[(fp + code[pc + 2]) << 1];
         const d = (fp + code[pc + 1]) << 1;
         I32[d] = v;
@@ -1319,91 +1507,91 @@ export function run(vm: Vm): number {
         break;
       }
       // f32
-      case 166 /* f32_add */:
+      case 194 /* f32_add */:
         F32[(fp + code[pc + 1]) << 1] = F32[(fp + code[pc + 2]) << 1] +
           F32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 167 /* f32_sub */:
+      case 195 /* f32_sub */:
         F32[(fp + code[pc + 1]) << 1] = F32[(fp + code[pc + 2]) << 1] -
           F32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 168 /* f32_mul */:
+      case 196 /* f32_mul */:
         F32[(fp + code[pc + 1]) << 1] = F32[(fp + code[pc + 2]) << 1] *
           F32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 169 /* f32_div */:
+      case 197 /* f32_div */:
         F32[(fp + code[pc + 1]) << 1] = F32[(fp + code[pc + 2]) << 1] /
           F32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 173 /* f32_abs */:
+      case 201 /* f32_abs */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] & 0x7fffffff;
         pc += 3;
         break;
-      case 174 /* f32_neg */:
+      case 202 /* f32_neg */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] ^ -2147483648;
         pc += 3;
         break;
-      case 175 /* f32_sqrt */:
+      case 203 /* f32_sqrt */:
         F32[(fp + code[pc + 1]) << 1] = Math.sqrt(F32[(fp + code[pc + 2]) << 1]);
         pc += 3;
         break;
-      case 180 /* f32_eq */:
+      case 208 /* f32_eq */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] === F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 181 /* f32_ne */:
+      case 209 /* f32_ne */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] !== F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 182 /* f32_lt */:
+      case 210 /* f32_lt */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] < F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 183 /* f32_gt */:
+      case 211 /* f32_gt */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] > F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 184 /* f32_le */:
+      case 212 /* f32_le */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] <= F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 185 /* f32_ge */:
+      case 213 /* f32_ge */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] >= F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
       // f64
-      case 186 /* f64_add */:
+      case 214 /* f64_add */:
         F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] + F64[fp + code[pc + 3]];
         pc += 4;
         break;
-      case 187 /* f64_sub */:
+      case 215 /* f64_sub */:
         F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] - F64[fp + code[pc + 3]];
         pc += 4;
         break;
-      case 188 /* f64_mul */:
+      case 216 /* f64_mul */:
         F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] * F64[fp + code[pc + 3]];
         pc += 4;
         break;
-      case 189 /* f64_div */:
+      case 217 /* f64_div */:
         F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] / F64[fp + code[pc + 3]];
         pc += 4;
         break;
-      case 190 /* f64_mul_add */:
+      case 218 /* f64_mul_add */:
         F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] * F64[fp + code[pc + 3]] +
           F64[fp + code[pc + 4]];
         pc += 5;
         break;
-      case 194 /* f64_abs */: {
+      case 222 /* f64_abs */: {
         const a = (fp + code[pc + 2]) << 1;
         const d = (fp + code[pc + 1]) << 1;
         I32[d] = I32[a];
@@ -1411,7 +1599,7 @@ export function run(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 195 /* f64_neg */: {
+      case 223 /* f64_neg */: {
         const a = (fp + code[pc + 2]) << 1;
         const d = (fp + code[pc + 1]) << 1;
         I32[d] = I32[a];
@@ -1419,78 +1607,78 @@ export function run(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 196 /* f64_sqrt */:
+      case 224 /* f64_sqrt */:
         F64[fp + code[pc + 1]] = Math.sqrt(F64[fp + code[pc + 2]]);
         pc += 3;
         break;
-      case 201 /* f64_eq */:
+      case 229 /* f64_eq */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] === F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 202 /* f64_ne */:
+      case 230 /* f64_ne */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] !== F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 203 /* f64_lt */:
+      case 231 /* f64_lt */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] < F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 204 /* f64_gt */:
+      case 232 /* f64_gt */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] > F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 205 /* f64_le */:
+      case 233 /* f64_le */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] <= F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 206 /* f64_ge */:
+      case 234 /* f64_ge */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] >= F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
       // conversions
-      case 224 /* f32_convert_i32_s */:
+      case 252 /* f32_convert_i32_s */:
         F32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
-      case 225 /* f32_convert_i32_u */:
+      case 253 /* f32_convert_i32_u */:
         F32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >>> 0;
         pc += 3;
         break;
-      case 228 /* f64_convert_i32_s */:
+      case 256 /* f64_convert_i32_s */:
         F64[fp + code[pc + 1]] = I32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
-      case 229 /* f64_convert_i32_u */:
+      case 257 /* f64_convert_i32_u */:
         F64[fp + code[pc + 1]] = I32[(fp + code[pc + 2]) << 1] >>> 0;
         pc += 3;
         break;
-      case 230 /* f64_convert_i64_s */: {
+      case 258 /* f64_convert_i64_s */: {
         const a = (fp + code[pc + 2]) << 1;
         F64[fp + code[pc + 1]] = I32[a + 1] * 4294967296 + (I32[a] >>> 0);
         pc += 3;
         break;
       }
-      case 231 /* f64_convert_i64_u */: {
+      case 259 /* f64_convert_i64_u */: {
         const a = (fp + code[pc + 2]) << 1;
         F64[fp + code[pc + 1]] = (I32[a + 1] >>> 0) * 4294967296 + (I32[a] >>> 0);
         pc += 3;
         break;
       }
-      case 232 /* f32_demote_f64 */:
+      case 260 /* f32_demote_f64 */:
         F32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]];
         pc += 3;
         break;
-      case 233 /* f64_promote_f32 */:
+      case 261 /* f64_promote_f32 */:
         F64[fp + code[pc + 1]] = F32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
-      case 234 /* f32_canon */: {
+      case 262 /* f32_canon */: {
         const x = (fp + code[pc + 1]) << 1;
         if ((I32[x] & 0x7fffffff) > 0x7f800000) I32[x] = 0x7fc00000;
         pc += 2;
         break;
       }
-      case 235 /* f64_canon */: {
+      case 263 /* f64_canon */: {
         const x = fp + code[pc + 1];
         if (F64[x] !== F64[x]) {
           I32[x << 1] = 0;
@@ -1500,7 +1688,7 @@ export function run(vm: Vm): number {
         break;
       }
       // memory
-      case 236 /* load32 */: {
+      case 264 /* load32 */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 4 > memLen) {
           trap = T_MEM;
@@ -1510,7 +1698,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 237 /* load8_s */: {
+      case 265 /* load8_s */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea >= memLen) {
           trap = T_MEM;
@@ -1520,7 +1708,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 238 /* load8_u */: {
+      case 266 /* load8_u */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea >= memLen) {
           trap = T_MEM;
@@ -1530,7 +1718,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 239 /* load16_s */: {
+      case 267 /* load16_s */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 2 > memLen) {
           trap = T_MEM;
@@ -1540,7 +1728,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 240 /* load16_u */: {
+      case 268 /* load16_u */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 2 > memLen) {
           trap = T_MEM;
@@ -1550,7 +1738,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 241 /* load64 */: {
+      case 269 /* load64 */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -1562,7 +1750,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 285 /* load64_mul_k_add */: {
+      case 313 /* load64_mul_k_add */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -1578,7 +1766,7 @@ export function run(vm: Vm): number {
         pc += 8;
         break;
       }
-      case 248 /* store32 */: {
+      case 276 /* store32 */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 4 > memLen) {
           trap = T_MEM;
@@ -1588,7 +1776,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 249 /* store8 */: {
+      case 277 /* store8 */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea >= memLen) {
           trap = T_MEM;
@@ -1598,7 +1786,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 250 /* store16 */: {
+      case 278 /* store16 */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 2 > memLen) {
           trap = T_MEM;
@@ -1608,7 +1796,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 251 /* store64 */: {
+      case 279 /* store64 */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -1618,7 +1806,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 252 /* load32_x */: {
+      case 280 /* load32_x */: {
         const ea = (((I32[(fp + code[pc + 2]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea + 4 > memLen) {
@@ -1629,7 +1817,7 @@ export function run(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 253 /* load8_u_x */: {
+      case 281 /* load8_u_x */: {
         const ea = (((I32[(fp + code[pc + 2]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea >= memLen) {
@@ -1640,7 +1828,7 @@ export function run(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 254 /* load64_x */: {
+      case 282 /* load64_x */: {
         const ea = (((I32[(fp + code[pc + 2]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea + 8 > memLen) {
@@ -1651,7 +1839,7 @@ export function run(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 255 /* store32_x */: {
+      case 283 /* store32_x */: {
         const ea = (((I32[(fp + code[pc + 1]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea + 4 > memLen) {
@@ -1662,7 +1850,7 @@ export function run(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 256 /* store8_x */: {
+      case 284 /* store8_x */: {
         const ea = (((I32[(fp + code[pc + 1]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea >= memLen) {
@@ -1673,7 +1861,7 @@ export function run(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 257 /* store64_x */: {
+      case 285 /* store64_x */: {
         const ea = (((I32[(fp + code[pc + 1]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea + 8 > memLen) {
@@ -1688,7 +1876,7 @@ export function run(vm: Vm): number {
         // SIMD ops (one contiguous block of ops.ts) go straight to runSimd: ~15% faster
         const op = code[pc];
         let next: number;
-        if (op >= 263 /* v128_mov */ && op <= 279 /* simd_store */) {
+        if (op >= 291 /* v128_mov */ && op <= 307 /* simd_store */) {
           next = runSimd(vm, inst, code, pc, fp);
         } else {
           // an extended op may run host code (memory.grow's limiter) that reads or sets the fuel
@@ -1740,27 +1928,27 @@ export function runExt(
   const U64 = vm.u64;
   const op = code[pc];
   switch (op) {
-    case 126 /* i64_div_s */:
-    case 127 /* i64_div_u */:
-    case 128 /* i64_rem_s */:
-    case 129 /* i64_rem_u */: {
+    case 154 /* i64_div_s */:
+    case 155 /* i64_div_u */:
+    case 156 /* i64_rem_s */:
+    case 157 /* i64_rem_u */: {
       const a = fp + code[pc + 2];
       const b = fp + code[pc + 3];
       const d = fp + code[pc + 1];
       if (I32[b << 1] === 0 && I32[(b << 1) + 1] === 0) return -T_DIV0;
-      if (op === 126 /* i64_div_s */) {
+      if (op === 154 /* i64_div_s */) {
         if (I64[b] === -1n && I64[a] === -9223372036854775808n) return -T_OVERFLOW;
         I64[d] = I64[a] / I64[b];
-      } else if (op === 128 /* i64_rem_s */) {
+      } else if (op === 156 /* i64_rem_s */) {
         I64[d] = I64[b] === -1n ? 0n : I64[a] % I64[b];
-      } else if (op === 127 /* i64_div_u */) {
+      } else if (op === 155 /* i64_div_u */) {
         U64[d] = U64[a] / U64[b];
       } else {
         U64[d] = U64[a] % U64[b];
       }
       return pc + 4;
     }
-    case 159 /* i64_clz */: {
+    case 187 /* i64_clz */: {
       const a = (fp + code[pc + 2]) << 1;
       const d = (fp + code[pc + 1]) << 1;
       const r = I32[a + 1] !== 0 ? Math.clz32(I32[a + 1]) : 32 + Math.clz32(I32[a]);
@@ -1768,7 +1956,7 @@ export function runExt(
       I32[d + 1] = 0;
       return pc + 3;
     }
-    case 160 /* i64_ctz */: {
+    case 188 /* i64_ctz */: {
       const a = (fp + code[pc + 2]) << 1;
       const d = (fp + code[pc + 1]) << 1;
       const r = I32[a] !== 0 ? ctz32(I32[a]) : 32 + ctz32(I32[a + 1]);
@@ -1776,7 +1964,7 @@ export function runExt(
       I32[d + 1] = 0;
       return pc + 3;
     }
-    case 161 /* i64_popcnt */: {
+    case 189 /* i64_popcnt */: {
       const a = (fp + code[pc + 2]) << 1;
       const d = (fp + code[pc + 1]) << 1;
       const r = popcnt32(I32[a]) + popcnt32(I32[a + 1]);
@@ -1784,50 +1972,50 @@ export function runExt(
       I32[d + 1] = 0;
       return pc + 3;
     }
-    case 162 /* i64_extend8_s */:
-    case 163 /* i64_extend16_s */: {
-      const s = op === 162 /* i64_extend8_s */ ? 24 : 16;
+    case 190 /* i64_extend8_s */:
+    case 191 /* i64_extend16_s */: {
+      const s = op === 190 /* i64_extend8_s */ ? 24 : 16;
       const v = (I32[(fp + code[pc + 2]) << 1] << s) >> s;
       const d = (fp + code[pc + 1]) << 1;
       I32[d] = v;
       I32[d + 1] = v >> 31;
       return pc + 3;
     }
-    case 170 /* f32_min */:
+    case 198 /* f32_min */:
       F32[(fp + code[pc + 1]) << 1] = canonical(Math.min(
         F32[(fp + code[pc + 2]) << 1],
         F32[(fp + code[pc + 3]) << 1],
       ));
       return pc + 4;
-    case 171 /* f32_max */:
+    case 199 /* f32_max */:
       F32[(fp + code[pc + 1]) << 1] = canonical(Math.max(
         F32[(fp + code[pc + 2]) << 1],
         F32[(fp + code[pc + 3]) << 1],
       ));
       return pc + 4;
-    case 172 /* f32_copysign */:
+    case 200 /* f32_copysign */:
       I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] & 0x7fffffff) |
         (I32[(fp + code[pc + 3]) << 1] & -2147483648);
       return pc + 4;
-    case 176 /* f32_ceil */:
+    case 204 /* f32_ceil */:
       F32[(fp + code[pc + 1]) << 1] = Math.ceil(F32[(fp + code[pc + 2]) << 1]);
       return pc + 3;
-    case 177 /* f32_floor */:
+    case 205 /* f32_floor */:
       F32[(fp + code[pc + 1]) << 1] = Math.floor(F32[(fp + code[pc + 2]) << 1]);
       return pc + 3;
-    case 178 /* f32_trunc */:
+    case 206 /* f32_trunc */:
       F32[(fp + code[pc + 1]) << 1] = Math.trunc(F32[(fp + code[pc + 2]) << 1]);
       return pc + 3;
-    case 179 /* f32_nearest */:
+    case 207 /* f32_nearest */:
       F32[(fp + code[pc + 1]) << 1] = nearest(F32[(fp + code[pc + 2]) << 1]);
       return pc + 3;
-    case 191 /* f64_min */:
+    case 219 /* f64_min */:
       F64[fp + code[pc + 1]] = canonical(Math.min(F64[fp + code[pc + 2]], F64[fp + code[pc + 3]]));
       return pc + 4;
-    case 192 /* f64_max */:
+    case 220 /* f64_max */:
       F64[fp + code[pc + 1]] = canonical(Math.max(F64[fp + code[pc + 2]], F64[fp + code[pc + 3]]));
       return pc + 4;
-    case 193 /* f64_copysign */: {
+    case 221 /* f64_copysign */: {
       const a = (fp + code[pc + 2]) << 1;
       const b = (fp + code[pc + 3]) << 1;
       const d = (fp + code[pc + 1]) << 1;
@@ -1836,35 +2024,35 @@ export function runExt(
       I32[d + 1] = hi;
       return pc + 4;
     }
-    case 197 /* f64_ceil */:
+    case 225 /* f64_ceil */:
       F64[fp + code[pc + 1]] = quiet(Math.ceil(F64[fp + code[pc + 2]]));
       return pc + 3;
-    case 198 /* f64_floor */:
+    case 226 /* f64_floor */:
       F64[fp + code[pc + 1]] = quiet(Math.floor(F64[fp + code[pc + 2]]));
       return pc + 3;
-    case 199 /* f64_trunc */:
+    case 227 /* f64_trunc */:
       F64[fp + code[pc + 1]] = quiet(Math.trunc(F64[fp + code[pc + 2]]));
       return pc + 3;
-    case 200 /* f64_nearest */:
+    case 228 /* f64_nearest */:
       F64[fp + code[pc + 1]] = quiet(nearest(F64[fp + code[pc + 2]]));
       return pc + 3;
-    case 208 /* i32_trunc_f32_s */:
-    case 209 /* i32_trunc_f32_u */:
-    case 210 /* i32_trunc_f64_s */:
-    case 211 /* i32_trunc_f64_u */:
-    case 212 /* i64_trunc_f32_s */:
-    case 213 /* i64_trunc_f32_u */:
-    case 214 /* i64_trunc_f64_s */:
-    case 215 /* i64_trunc_f64_u */: {
-      const fromF32 = op === 208 /* i32_trunc_f32_s */ || op === 209 /* i32_trunc_f32_u */ ||
-        op === 212 /* i64_trunc_f32_s */ || op === 213 /* i64_trunc_f32_u */;
+    case 236 /* i32_trunc_f32_s */:
+    case 237 /* i32_trunc_f32_u */:
+    case 238 /* i32_trunc_f64_s */:
+    case 239 /* i32_trunc_f64_u */:
+    case 240 /* i64_trunc_f32_s */:
+    case 241 /* i64_trunc_f32_u */:
+    case 242 /* i64_trunc_f64_s */:
+    case 243 /* i64_trunc_f64_u */: {
+      const fromF32 = op === 236 /* i32_trunc_f32_s */ || op === 237 /* i32_trunc_f32_u */ ||
+        op === 240 /* i64_trunc_f32_s */ || op === 241 /* i64_trunc_f32_u */;
       const x = fromF32 ? F32[(fp + code[pc + 2]) << 1] : F64[fp + code[pc + 2]];
       if (x !== x) return -T_BADCONV;
-      const kind = op === 208 /* i32_trunc_f32_s */ || op === 210 /* i32_trunc_f64_s */
+      const kind = op === 236 /* i32_trunc_f32_s */ || op === 238 /* i32_trunc_f64_s */
         ? "32s"
-        : op === 209 /* i32_trunc_f32_u */ || op === 211 /* i32_trunc_f64_u */
+        : op === 237 /* i32_trunc_f32_u */ || op === 239 /* i32_trunc_f64_u */
         ? "32u"
-        : op === 212 /* i64_trunc_f32_s */ || op === 214 /* i64_trunc_f64_s */
+        : op === 240 /* i64_trunc_f32_s */ || op === 242 /* i64_trunc_f64_s */
         ? "64s"
         : "64u";
       if (!truncFits(x, kind)) return -T_OVERFLOW;
@@ -1874,51 +2062,51 @@ export function runExt(
       else writeI64(I32, d, t);
       return pc + 3;
     }
-    case 216 /* i32_trunc_sat_f32_s */:
+    case 244 /* i32_trunc_sat_f32_s */:
       I32[(fp + code[pc + 1]) << 1] = truncSat32(F32[(fp + code[pc + 2]) << 1], true);
       return pc + 3;
-    case 217 /* i32_trunc_sat_f32_u */:
+    case 245 /* i32_trunc_sat_f32_u */:
       I32[(fp + code[pc + 1]) << 1] = truncSat32(F32[(fp + code[pc + 2]) << 1], false);
       return pc + 3;
-    case 218 /* i32_trunc_sat_f64_s */:
+    case 246 /* i32_trunc_sat_f64_s */:
       I32[(fp + code[pc + 1]) << 1] = truncSat32(F64[fp + code[pc + 2]], true);
       return pc + 3;
-    case 219 /* i32_trunc_sat_f64_u */:
+    case 247 /* i32_trunc_sat_f64_u */:
       I32[(fp + code[pc + 1]) << 1] = truncSat32(F64[fp + code[pc + 2]], false);
       return pc + 3;
-    case 220 /* i64_trunc_sat_f32_s */:
+    case 248 /* i64_trunc_sat_f32_s */:
       truncSat64(I32, (fp + code[pc + 1]) << 1, F32[(fp + code[pc + 2]) << 1], true);
       return pc + 3;
-    case 221 /* i64_trunc_sat_f32_u */:
+    case 249 /* i64_trunc_sat_f32_u */:
       truncSat64(I32, (fp + code[pc + 1]) << 1, F32[(fp + code[pc + 2]) << 1], false);
       return pc + 3;
-    case 222 /* i64_trunc_sat_f64_s */:
+    case 250 /* i64_trunc_sat_f64_s */:
       truncSat64(I32, (fp + code[pc + 1]) << 1, F64[fp + code[pc + 2]], true);
       return pc + 3;
-    case 223 /* i64_trunc_sat_f64_u */:
+    case 251 /* i64_trunc_sat_f64_u */:
       truncSat64(I32, (fp + code[pc + 1]) << 1, F64[fp + code[pc + 2]], false);
       return pc + 3;
-    case 226 /* f32_convert_i64_s */: {
+    case 254 /* f32_convert_i64_s */: {
       const a = (fp + code[pc + 2]) << 1;
       F32[(fp + code[pc + 1]) << 1] = f32FromI64(I32[a], I32[a + 1]);
       return pc + 3;
     }
-    case 227 /* f32_convert_i64_u */: {
+    case 255 /* f32_convert_i64_u */: {
       const a = (fp + code[pc + 2]) << 1;
       F32[(fp + code[pc + 1]) << 1] = f32FromU64(I32[a], I32[a + 1]);
       return pc + 3;
     }
-    case 242 /* load64_8_s */:
-    case 243 /* load64_8_u */:
-    case 244 /* load64_16_s */:
-    case 245 /* load64_16_u */:
-    case 246 /* load64_32_s */:
-    case 247 /* load64_32_u */: {
+    case 270 /* load64_8_s */:
+    case 271 /* load64_8_u */:
+    case 272 /* load64_16_s */:
+    case 273 /* load64_16_u */:
+    case 274 /* load64_32_s */:
+    case 275 /* load64_32_u */: {
       const mem = inst.memory;
       const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
-      const size = op === 242 /* load64_8_s */ || op === 243 /* load64_8_u */
+      const size = op === 270 /* load64_8_s */ || op === 271 /* load64_8_u */
         ? 1
-        : op === 244 /* load64_16_s */ || op === 245 /* load64_16_u */
+        : op === 272 /* load64_16_s */ || op === 273 /* load64_16_u */
         ? 2
         : 4;
       if (ea + size > mem.byteLength) return -T_MEM;
@@ -1926,23 +2114,23 @@ export function runExt(
       let v: number;
       let hi: number;
       switch (op) {
-        case 242 /* load64_8_s */:
+        case 270 /* load64_8_s */:
           v = dv.getInt8(ea);
           hi = v >> 31;
           break;
-        case 243 /* load64_8_u */:
+        case 271 /* load64_8_u */:
           v = dv.getUint8(ea);
           hi = 0;
           break;
-        case 244 /* load64_16_s */:
+        case 272 /* load64_16_s */:
           v = dv.getInt16(ea, true);
           hi = v >> 31;
           break;
-        case 245 /* load64_16_u */:
+        case 273 /* load64_16_u */:
           v = dv.getUint16(ea, true);
           hi = 0;
           break;
-        case 246 /* load64_32_s */:
+        case 274 /* load64_32_s */:
           v = dv.getInt32(ea, true);
           hi = v >> 31;
           break;
@@ -1955,47 +2143,47 @@ export function runExt(
       I32[d + 1] = hi;
       return pc + 5;
     }
-    case 258 /* memory_size */:
+    case 286 /* memory_size */:
       I32[(fp + code[pc + 1]) << 1] = inst.memory.byteLength / 65536;
       return pc + 3;
-    case 259 /* table_get */: {
+    case 287 /* table_get */: {
       const t = inst.tables[code[pc + 2]];
       const i = I32[(fp + code[pc + 3]) << 1] >>> 0;
       if (i >= t.size) return -T_TABLE;
       I32[(fp + code[pc + 1]) << 1] = t.elems[i];
       return pc + 4;
     }
-    case 260 /* table_set */: {
+    case 288 /* table_set */: {
       const t = inst.tables[code[pc + 1]];
       const i = I32[(fp + code[pc + 2]) << 1] >>> 0;
       if (i >= t.size) return -T_TABLE;
       t.elems[i] = I32[(fp + code[pc + 3]) << 1];
       return pc + 4;
     }
-    case 261 /* table_size */:
+    case 289 /* table_size */:
       I32[(fp + code[pc + 1]) << 1] = inst.tables[code[pc + 2]].size;
       return pc + 3;
-    case 262 /* builtin */: {
+    case 290 /* builtin */: {
       const r = callBuiltin(vm, inst, code[pc + 1], code[pc + 2], code[pc + 3], fp + code[pc + 4]);
       return r === 0 ? pc + 5 : -r;
     }
-    case 263 /* v128_mov */:
-    case 264 /* v128_select */:
-    case 265 /* v128_const */:
-    case 266 /* v128_global_get */:
-    case 267 /* v128_global_set */:
-    case 268 /* v128_bitselect */:
-    case 269 /* i8x16_shuffle */:
-    case 270 /* simd_un */:
-    case 271 /* simd_bin */:
-    case 272 /* simd_shift */:
-    case 273 /* simd_test */:
-    case 274 /* simd_splat */:
-    case 275 /* simd_extract */:
-    case 276 /* simd_replace */:
-    case 277 /* simd_load */:
-    case 278 /* simd_load_lane */:
-    case 279 /* simd_store */:
+    case 291 /* v128_mov */:
+    case 292 /* v128_select */:
+    case 293 /* v128_const */:
+    case 294 /* v128_global_get */:
+    case 295 /* v128_global_set */:
+    case 296 /* v128_bitselect */:
+    case 297 /* i8x16_shuffle */:
+    case 298 /* simd_un */:
+    case 299 /* simd_bin */:
+    case 300 /* simd_shift */:
+    case 301 /* simd_test */:
+    case 302 /* simd_splat */:
+    case 303 /* simd_extract */:
+    case 304 /* simd_replace */:
+    case 305 /* simd_load */:
+    case 306 /* simd_load_lane */:
+    case 307 /* simd_store */:
       return runSimd(vm, inst, code, pc, fp);
   }
   throw new RangeError(`bad opcode ${op} at ${pc}`);

@@ -97,6 +97,12 @@ export function run(vm: Vm): number {
       case Op.trap:
         trap = code[pc + 1];
         break dispatch;
+      case Op.epoch_br: // session 2: an epoch check, then as fuel_br
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case Op.fuel_br: // fuel session 2: `fuel n`, then the br after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -108,6 +114,12 @@ export function run(vm: Vm): number {
       case Op.br:
         pc += code[pc + 1];
         break;
+      case Op.epoch_br_if: // session 2: an epoch check, then as fuel_br_if
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case Op.fuel_br_if: // fuel session 2: `fuel n`, then the br_if after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -120,6 +132,12 @@ export function run(vm: Vm): number {
         if (I32[(fp + code[pc + 1]) << 1] !== 0) pc += code[pc + 2];
         else pc += 3;
         break;
+      case Op.epoch_br_unless: // session 2: an epoch check, then as fuel_br_unless
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case Op.fuel_br_unless: // fuel session 2: `fuel n`, then the br_unless after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -132,6 +150,12 @@ export function run(vm: Vm): number {
         if (I32[(fp + code[pc + 1]) << 1] === 0) pc += code[pc + 2];
         else pc += 3;
         break;
+      case Op.epoch_br_table: // session 2: an epoch check, then as fuel_br_table
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case Op.fuel_br_table: // fuel session 2: `fuel n`, then the br_table after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -304,6 +328,32 @@ export function run(vm: Vm): number {
           }
           fuel -= code[pc + 1];
           pc += 2;
+        }
+        break;
+      }
+      case Op.call_epoch: {
+        // `call`, then the callee's entry `epoch` op without a dispatch (epoch
+        // session 2); a passed deadline stops at that op, as if it had been dispatched
+        const t = code[pc + 1];
+        const nfp = fp + code[pc + 2];
+        if (csp >= vm.csLimit || nfp + code[t + 3] > vm.regLimit) {
+          trap = T_STACK;
+          break dispatch;
+        }
+        const cs = vm.cs;
+        cs[csp] = pc + 3;
+        cs[csp + 1] = fp;
+        cs[csp + 2] = inst.id;
+        csp += 3;
+        fp = nfp;
+        for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
+        pc = t + 4;
+        if (code[pc] === Op.epoch) {
+          if (vm.epochCounter[0] >= vm.epochDeadline) {
+            exit = EXIT_EPOCH;
+            break dispatch;
+          }
+          pc += 1;
         }
         break;
       }
@@ -658,6 +708,12 @@ export function run(vm: Vm): number {
         pc += 3;
         break;
       // compare and branch
+      case Op.epoch_br_eq: // session 2: an epoch check, then as fuel_br_eq
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case Op.fuel_br_eq: // fuel session 2: `fuel n`, then the br_eq after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -670,6 +726,12 @@ export function run(vm: Vm): number {
         if (I32[(fp + code[pc + 1]) << 1] === I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
         else pc += 4;
         break;
+      case Op.epoch_br_ne: // session 2: an epoch check, then as fuel_br_ne
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case Op.fuel_br_ne: // fuel session 2: `fuel n`, then the br_ne after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -682,6 +744,12 @@ export function run(vm: Vm): number {
         if (I32[(fp + code[pc + 1]) << 1] !== I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
         else pc += 4;
         break;
+      case Op.epoch_br_lt_s: // session 2: an epoch check, then as fuel_br_lt_s
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case Op.fuel_br_lt_s: // fuel session 2: `fuel n`, then the br_lt_s after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -694,6 +762,12 @@ export function run(vm: Vm): number {
         if (I32[(fp + code[pc + 1]) << 1] < I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
         else pc += 4;
         break;
+      case Op.epoch_br_lt_u: // session 2: an epoch check, then as fuel_br_lt_u
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case Op.fuel_br_lt_u: // fuel session 2: `fuel n`, then the br_lt_u after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -707,6 +781,12 @@ export function run(vm: Vm): number {
           pc += code[pc + 3];
         } else pc += 4;
         break;
+      case Op.epoch_br_gt_s: // session 2: an epoch check, then as fuel_br_gt_s
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case Op.fuel_br_gt_s: // fuel session 2: `fuel n`, then the br_gt_s after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -719,6 +799,12 @@ export function run(vm: Vm): number {
         if (I32[(fp + code[pc + 1]) << 1] > I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
         else pc += 4;
         break;
+      case Op.epoch_br_gt_u: // session 2: an epoch check, then as fuel_br_gt_u
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case Op.fuel_br_gt_u: // fuel session 2: `fuel n`, then the br_gt_u after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -732,6 +818,12 @@ export function run(vm: Vm): number {
           pc += code[pc + 3];
         } else pc += 4;
         break;
+      case Op.epoch_br_le_s: // session 2: an epoch check, then as fuel_br_le_s
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case Op.fuel_br_le_s: // fuel session 2: `fuel n`, then the br_le_s after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -744,6 +836,12 @@ export function run(vm: Vm): number {
         if (I32[(fp + code[pc + 1]) << 1] <= I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
         else pc += 4;
         break;
+      case Op.epoch_br_le_u: // session 2: an epoch check, then as fuel_br_le_u
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case Op.fuel_br_le_u: // fuel session 2: `fuel n`, then the br_le_u after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -757,6 +855,12 @@ export function run(vm: Vm): number {
           pc += code[pc + 3];
         } else pc += 4;
         break;
+      case Op.epoch_br_ge_s: // session 2: an epoch check, then as fuel_br_ge_s
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case Op.fuel_br_ge_s: // fuel session 2: `fuel n`, then the br_ge_s after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -769,6 +873,12 @@ export function run(vm: Vm): number {
         if (I32[(fp + code[pc + 1]) << 1] >= I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
         else pc += 4;
         break;
+      case Op.epoch_br_ge_u: // session 2: an epoch check, then as fuel_br_ge_u
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case Op.fuel_br_ge_u: // fuel session 2: `fuel n`, then the br_ge_u after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -782,6 +892,12 @@ export function run(vm: Vm): number {
           pc += code[pc + 3];
         } else pc += 4;
         break;
+      case Op.epoch_br_eq_i: // session 2: an epoch check, then as fuel_br_eq_i
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case Op.fuel_br_eq_i: // fuel session 2: `fuel n`, then the br_eq_i after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -794,6 +910,12 @@ export function run(vm: Vm): number {
         if (I32[(fp + code[pc + 1]) << 1] === code[pc + 2]) pc += code[pc + 3];
         else pc += 4;
         break;
+      case Op.epoch_br_ne_i: // session 2: an epoch check, then as fuel_br_ne_i
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case Op.fuel_br_ne_i: // fuel session 2: `fuel n`, then the br_ne_i after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -806,6 +928,12 @@ export function run(vm: Vm): number {
         if (I32[(fp + code[pc + 1]) << 1] !== code[pc + 2]) pc += code[pc + 3];
         else pc += 4;
         break;
+      case Op.epoch_br_lt_s_i: // session 2: an epoch check, then as fuel_br_lt_s_i
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case Op.fuel_br_lt_s_i: // fuel session 2: `fuel n`, then the br_lt_s_i after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -818,6 +946,12 @@ export function run(vm: Vm): number {
         if (I32[(fp + code[pc + 1]) << 1] < code[pc + 2]) pc += code[pc + 3];
         else pc += 4;
         break;
+      case Op.epoch_br_lt_u_i: // session 2: an epoch check, then as fuel_br_lt_u_i
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case Op.fuel_br_lt_u_i: // fuel session 2: `fuel n`, then the br_lt_u_i after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -830,6 +964,12 @@ export function run(vm: Vm): number {
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) < (code[pc + 2] >>> 0)) pc += code[pc + 3];
         else pc += 4;
         break;
+      case Op.epoch_br_inc_ne_i: // session 2: an epoch check, then as fuel_br_inc_ne_i
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case Op.fuel_br_inc_ne_i: // fuel session 2: `fuel n`, then the br_inc_ne_i after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -846,6 +986,12 @@ export function run(vm: Vm): number {
         else pc += 5;
         break;
       }
+      case Op.epoch_br_inc_lt_u_i: // session 2: an epoch check, then as fuel_br_inc_lt_u_i
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case Op.fuel_br_inc_lt_u_i: // fuel session 2: `fuel n`, then the br_inc_lt_u_i after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -862,6 +1008,12 @@ export function run(vm: Vm): number {
         else pc += 5;
         break;
       }
+      case Op.epoch_br_inc_lt_s_i: // session 2: an epoch check, then as fuel_br_inc_lt_s_i
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case Op.fuel_br_inc_lt_s_i: // fuel session 2: `fuel n`, then the br_inc_lt_s_i after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -878,6 +1030,12 @@ export function run(vm: Vm): number {
         else pc += 5;
         break;
       }
+      case Op.epoch_br_gt_s_i: // session 2: an epoch check, then as fuel_br_gt_s_i
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case Op.fuel_br_gt_s_i: // fuel session 2: `fuel n`, then the br_gt_s_i after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -890,6 +1048,12 @@ export function run(vm: Vm): number {
         if (I32[(fp + code[pc + 1]) << 1] > code[pc + 2]) pc += code[pc + 3];
         else pc += 4;
         break;
+      case Op.epoch_br_gt_u_i: // session 2: an epoch check, then as fuel_br_gt_u_i
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case Op.fuel_br_gt_u_i: // fuel session 2: `fuel n`, then the br_gt_u_i after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -902,6 +1066,12 @@ export function run(vm: Vm): number {
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) > (code[pc + 2] >>> 0)) pc += code[pc + 3];
         else pc += 4;
         break;
+      case Op.epoch_br_le_s_i: // session 2: an epoch check, then as fuel_br_le_s_i
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case Op.fuel_br_le_s_i: // fuel session 2: `fuel n`, then the br_le_s_i after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -914,6 +1084,12 @@ export function run(vm: Vm): number {
         if (I32[(fp + code[pc + 1]) << 1] <= code[pc + 2]) pc += code[pc + 3];
         else pc += 4;
         break;
+      case Op.epoch_br_le_u_i: // session 2: an epoch check, then as fuel_br_le_u_i
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case Op.fuel_br_le_u_i: // fuel session 2: `fuel n`, then the br_le_u_i after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -926,6 +1102,12 @@ export function run(vm: Vm): number {
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) <= (code[pc + 2] >>> 0)) pc += code[pc + 3];
         else pc += 4;
         break;
+      case Op.epoch_br_ge_s_i: // session 2: an epoch check, then as fuel_br_ge_s_i
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case Op.fuel_br_ge_s_i: // fuel session 2: `fuel n`, then the br_ge_s_i after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -938,6 +1120,12 @@ export function run(vm: Vm): number {
         if (I32[(fp + code[pc + 1]) << 1] >= code[pc + 2]) pc += code[pc + 3];
         else pc += 4;
         break;
+      case Op.epoch_br_ge_u_i: // session 2: an epoch check, then as fuel_br_ge_u_i
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
       case Op.fuel_br_ge_u_i: // fuel session 2: `fuel n`, then the br_ge_u_i after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;

@@ -114,6 +114,11 @@ const TABLE: readonly (readonly [string, string, boolean, string])[] = [
   ...FUEL_BRANCHES.map((b) =>
     [`fuel_${b}`, "n:i", M, `fuel n, then the ${b} that follows at once`] as const
   ),
+  // `epoch_<br>`: the epoch check of a loop's back edge, then as `fuel_<br> n` (n = 0 without fuel)
+  ...FUEL_BRANCHES.map((b) =>
+    [`epoch_${b}`, "n:i", M, `epoch check, then as fuel_${b} n`] as const
+  ),
+  ["call_epoch", "target:f base:r", M, "call, then the callee's first op at once when it is epoch"],
   ["epoch", "", M, "trap (interrupt) when the epoch deadline has passed"],
   ["icount", "n:i", M, "add n to the executed-instruction counter"],
   // moves and constants

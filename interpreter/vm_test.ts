@@ -469,11 +469,12 @@ Deno.test("64-bit loads and stores keep signalling-NaN bits in optimised code to
   }
 });
 
-Deno.test("fuel_<br> prefix ops charge, then branch exactly as the branch alone; out of fuel stops at the prefix", () => {
-  const prefixes = BYTECODE_OPS.filter((op) => op.name.startsWith("fuel_"));
-  assert.equal(prefixes.length, 27);
+Deno.test("fuel_<br>/epoch_<br> prefix ops check, charge, then branch exactly as the branch alone; a failed check stops at the prefix", () => {
+  const prefixes = BYTECODE_OPS.filter((op) => /^(fuel|epoch)_br/.test(op.name));
+  assert.equal(prefixes.length, 54);
   for (const prefix of prefixes) {
-    const br = BYTECODE_OPS.find((op) => op.name === prefix.name.slice(5))!;
+    const epoch = prefix.name.startsWith("epoch_");
+    const br = BYTECODE_OPS.find((op) => op.name === prefix.name.replace(/^[a-z]+_/, ""))!;
     // r0 = the argument, r1 = 0; the branch's immediates are small, its offset
     // leads past `const32 r0, 1; return` to `const32 r0, 2; return`
     const imms = [7, 1, 100];
@@ -508,6 +509,15 @@ Deno.test("fuel_<br> prefix ops charge, then branch exactly as the branch alone;
       vm.fuel = 4;
       const base = vm.callStart(fused.handle);
       vm.i64[base] = BigInt(arg);
+      if (epoch) {
+        // the deadline passed: stops at the prefix before charging; then as fuel_<br>
+        vm.epochCounter[0] = 9;
+        vm.epochDeadline = 9;
+        assert.deepEqual(vm.callRun(), { kind: "epoch", pc: 4 }, prefix.name);
+        assert.equal(vm.fuel, 4);
+        assert.equal(vm.i64[base], BigInt(arg), `${prefix.name}: the branch did not run`);
+        vm.epochDeadline = 10;
+      }
       assert.deepEqual(vm.callRun(), { kind: "fuel", pc: 4 }, prefix.name);
       assert.equal(vm.fuel, 4);
       assert.equal(vm.i64[base], BigInt(arg), `${prefix.name}: the branch did not run`);
@@ -519,4 +529,30 @@ Deno.test("fuel_<br> prefix ops charge, then branch exactly as the branch alone;
       vm.callEnd();
     }
   }
+});
+
+Deno.test("call_epoch calls and does the callee's entry epoch check; a passed deadline stops there, resumably", () => {
+  const { vm, handle } = setup((e) => {
+    e.emit(Op.enter, 1, 1, 4); // 0
+    e.emit(Op.call_epoch, 12, 0); // 4: r0 = g(r0)
+    e.emit(Op.i32_add_i, 0, 0, 1); // 7
+    e.emit(Op.return); // 11
+    e.emit(Op.enter, 1, 1, 4); // 12: g
+    e.emit(Op.epoch); // 16
+    e.emit(Op.i32_add_i, 0, 0, 100); // 17
+    e.emit(Op.return); // 21
+  });
+  vm.epochCounter[0] = 3;
+  vm.epochDeadline = 4;
+  assert.equal(call(vm, handle, [5n]).out[0], 106n);
+  vm.epochDeadline = 3;
+  const base = vm.callStart(handle);
+  vm.i64[base] = 5n;
+  assert.deepEqual(vm.callRun(), { kind: "epoch", pc: 16 });
+  assert.equal(vm.i32[2 * base], 5, "g's body did not run");
+  vm.epochDeadline = 4;
+  assert.equal(vm.callRun().kind, "return");
+  assert.equal(vm.i32[2 * base], 106);
+  vm.callEnd();
+  assert.equal(vm.depth, 0);
 });
