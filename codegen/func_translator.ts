@@ -205,6 +205,9 @@ const EPOCH_PREFIX = new Map<number, number>(
   [...FUEL_OPS].map((op) => [op, opCode(`epoch_${BYTECODE_OPS[op].name.slice(5)}`)]),
 );
 
+/** Marks an instruction to be replaced by an unreferenced label (it emits no code). */
+const LABEL_MARK = -2;
+
 /** Ops after which control never falls through to the next instruction. */
 const TERMINATORS = new Set<number>([Op.br, Op.br_table, Op.return, Op.return_fuel, Op.trap]);
 
@@ -241,6 +244,10 @@ export class FuncTranslator {
   #lastDef = -1;
   #fuel = 0;
   #icount: IrInst | null = null;
+  /** Epochs (session 2, see {@link #fuseEpochs}): loop label → its header's `epoch` check. */
+  #headerEpochs = new Map<number, IrInst>();
+  /** Epochs (session 2): loop label → the checks placed before branches back to it. */
+  #backEdges = new Map<number, IrInst[]>();
   #refSlots = new Map<number, readonly number[]>();
   // operand stack
   #kind: number[] = [];
@@ -296,6 +303,8 @@ export class FuncTranslator {
     this.#lastDef = -1;
     this.#fuel = 0;
     this.#icount = null;
+    this.#headerEpochs = new Map();
+    this.#backEdges = new Map();
     this.#refSlots = new Map();
     this.#h = 0;
     this.#maxH = 0;
@@ -557,27 +566,33 @@ export class FuncTranslator {
    * the branch). {@link #fuseEpochs} fuses it into the branch and drops the
    * loop header's check when every way back has one.
    */
-  #backEdgeEpoch(): void {
+  #backEdgeEpoch(label: number): void {
     if (!this.#env.tunables.epochInterruption) return;
     const insts = this.#insts;
     const last = this.#lastDef;
     const op = last > 0 && last === insts.length - 1 ? insts[last].op : -1;
     const before = COMPARE_OF.has(op) || op === Op.i32_eqz;
     const at = before ? last : insts.length;
-    insts.splice(at, 0, { op: Op.epoch, operands: [], wasmOffset: this.#offset });
+    const check: IrInst = { op: Op.epoch, operands: [], wasmOffset: this.#offset };
+    insts.splice(at, 0, check);
     this.#lastDef = before ? at + 1 : -1;
+    const edges = this.#backEdges.get(label);
+    if (edges === undefined) this.#backEdges.set(label, [check]);
+    else edges.push(check);
   }
 
   /**
    * Epochs (session 2): a loop header's `epoch` check is dropped when every
-   * branch back to the loop has its own check right before it (then every
-   * cycle still passes a check: each one goes through a back edge or a call,
-   * and function entries keep theirs); then `epoch; br` and `epoch; fuel_<br>
-   * n; br` become `epoch_<br> 0|n; br`, one dispatch.
+   * branch back to the loop has its own check right before it, or there is
+   * none (then every cycle still passes a check: each one goes through a back
+   * edge or a call, and function entries keep theirs); else (a `br_table`
+   * back, or a compare that did not fuse) the back edges' checks are dropped.
+   * Then `epoch; br` and `epoch; fuel_<br> n; br` become `epoch_<br> 0|n; br`,
+   * one dispatch.
    */
   #fuseEpochs(): void {
     const insts = this.#insts;
-    const checked = new Map<number, boolean>(); // loop label → every use has its check
+    const checked = new Map<number, boolean>(); // label → every branch to it has its check
     for (let i = 1; i < insts.length; i++) {
       const ins = insts[i];
       if (ins.op === LABEL) continue;
@@ -588,16 +603,18 @@ export class FuncTranslator {
         }
         if (kinds[k].kind !== "o") continue;
         const l = ins.operands[k] as number;
-        const prev = insts[i - 1];
-        const ok = prev.op === Op.epoch || (FUEL_OPS.has(prev.op) && insts[i - 2].op === Op.epoch);
+        const check = FUEL_OPS.has(insts[i - 1].op) ? insts[i - 2] : insts[i - 1];
+        const ok = this.#backEdges.get(l)?.includes(check) === true;
         checked.set(l, ok && checked.get(l) !== false);
       }
     }
-    for (let j = 0; j + 1 < insts.length; j++) {
-      if (insts[j].op !== LABEL || insts[j + 1].op !== Op.epoch) continue;
-      if (checked.get(insts[j].operands[0] as number) === true) {
-        insts[j + 1] = this.#deadLabel(insts[j + 1]);
-      }
+    for (const [label, header] of this.#headerEpochs) {
+      // the header's check, or else the back edges' (then redundant), goes
+      const gone = checked.get(label) !== false ? [header] : this.#backEdges.get(label) ?? [];
+      for (const check of gone) check.op = LABEL_MARK;
+    }
+    for (let i = 0; i < insts.length; i++) {
+      if (insts[i].op === LABEL_MARK) insts[i] = this.#deadLabel(insts[i]);
     }
     for (let i = 1; i + 1 < insts.length; i++) {
       // (a function's entry check stays: `call_epoch` performs it without a dispatch)
@@ -818,7 +835,7 @@ export class FuncTranslator {
     const n = this.#arity(f);
     for (let i = 0; i < n; i++) this.#moveTo(this.#L + f.base + i, this.#h - n + i);
     if (f.kind !== FrameKind.Loop) f.targeted = true;
-    if (f.kind === FrameKind.Loop) this.#backEdgeEpoch();
+    if (f.kind === FrameKind.Loop) this.#backEdgeEpoch(f.label);
     this.#flushFuel(); // after the moves (they cannot trap): it fuses into the br
     this.#emit(Op.br, f.label);
     this.#blockEnd();
@@ -1024,7 +1041,7 @@ export class FuncTranslator {
         const f = this.#enterBlock(FrameKind.Loop);
         this.#loopDepth++;
         this.#label(f.label);
-        if (env.tunables.epochInterruption) this.#emit(Op.epoch);
+        if (env.tunables.epochInterruption) this.#headerEpochs.set(f.label, this.#emit(Op.epoch));
         this.#frames.push(f);
         return;
       }
@@ -1088,7 +1105,7 @@ export class FuncTranslator {
         this.#h--;
         const moves = this.#needsMoves(f);
         this.#h++;
-        if (!moves && f.kind === FrameKind.Loop) this.#backEdgeEpoch(); // (with moves: #branch)
+        if (!moves && f.kind === FrameKind.Loop) this.#backEdgeEpoch(f.label); // (moves: #branch)
         this.#flushFuel();
         if (!moves) {
           if (f.kind !== FrameKind.Loop) f.targeted = true;

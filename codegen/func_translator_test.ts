@@ -536,6 +536,10 @@ Deno.test("with epochs on, a loop's check moves onto its back edges, calls check
   const inst = new TestInstance(parseWat(wat), {}, { tunables: t });
   inst.vm.epochDeadline = 1;
   assert.equal(inst.call("f", 10), 10);
+  // a compare that does not fuse (no super-instructions): the header's check stays, alone
+  const unfused = opNames(wat, tunables({ epochInterruption: true, superInstructions: false }));
+  assert.equal(unfused.filter((n) => n === "epoch").length, 2, unfused.join());
+  assert.ok(!unfused.some((n) => n.startsWith("epoch_")), unfused.join());
   // a br_table back to the loop keeps the header's check
   const table = `(module (func (export "f") (param i32) (result i32)
     (block (loop (br_table 0 1 (local.tee 0 (i32.sub (local.get 0) (i32.const 1))))))
