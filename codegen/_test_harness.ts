@@ -83,7 +83,9 @@ export class TestInstance {
     const t = translateModule(bytes);
     const cm = compileModule(t, options.tunables, options.compile);
     this.compiled = cm;
-    const vm = options.vm ?? new Vm({ maxWasmStack: options.maxWasmStack });
+    const tun = options.tunables;
+    const metered = tun !== undefined && (tun.consumeFuel || tun.epochInterruption);
+    const vm = options.vm ?? new Vm({ maxWasmStack: options.maxWasmStack, metered });
     this.vm = vm;
     const off = cm.offsets;
     const vmctx = new Int32Array(off.words);

@@ -16,7 +16,7 @@
  */
 
 import { DEFAULT_MAX_WASM_STACK, TrapCode } from "@capstan/environ";
-import { EXIT_EPOCH, EXIT_FUEL, EXIT_HOST, EXIT_RETURN, run } from "./_dispatch.ts";
+import { EXIT_EPOCH, EXIT_FUEL, EXIT_HOST, EXIT_RETURN, run, runMetered } from "./_dispatch.ts";
 import type { V128File } from "./simd_math.ts";
 import { VmFunc, type VmInstance } from "./vm_objects.ts";
 
@@ -76,6 +76,11 @@ export interface VmSnapshot {
 export interface VmOptions {
   /** Maximum wasm stack in bytes (default 512 KiB): 8 bytes per register slot, 16 per frame. */
   readonly maxWasmStack?: number;
+  /**
+   * Whether the code it runs is compiled with fuel or epochs (`consumeFuel`,
+   * `epochInterruption`): it then runs in `runMetered`, which has their fused ops.
+   */
+  readonly metered?: boolean;
 }
 
 const RETURNED: DoneReason = Object.freeze({ kind: "return" });
@@ -119,6 +124,8 @@ export class Vm {
   sp = 0;
   /** The running instance. */
   inst: VmInstance | null = null;
+  /** Runs code compiled with fuel or epochs (see {@link VmOptions.metered}). */
+  readonly metered: boolean;
   /** Remaining fuel (only consulted by code compiled with `consumeFuel`). */
   fuel: number = Infinity;
   /** The engine's epoch counter (element 0), shared by the runtime (may be over a SharedArrayBuffer). */
@@ -145,6 +152,7 @@ export class Vm {
    */
   constructor(options: VmOptions = {}) {
     const bytes = options.maxWasmStack ?? DEFAULT_MAX_WASM_STACK;
+    this.metered = options.metered === true;
     this.regLimit = Math.max(64, Math.floor(bytes / 8));
     const frames = Math.max(16, Math.floor(bytes / 16));
     this.csLimit = frames * 3;
@@ -243,7 +251,7 @@ export class Vm {
       this.trapCode = code;
       return { kind: "trap", code, pc: this.pc };
     }
-    const exit = run(this);
+    const exit = this.metered ? runMetered(this) : run(this);
     if (exit === EXIT_RETURN) return RETURNED;
     if (exit === EXIT_HOST) {
       return { kind: "host", func: this.hostFunc, base: this.hostBase, resume: this.pc };

@@ -22,10 +22,13 @@ import {
 type Build = (e: BytecodeEncoder) => void;
 
 /** A VM with one instance whose code is built by `build`; function 1 starts at address 0. */
-function setup(build: Build, options: { maxWasmStack?: number; vmctx?: number[] } = {}) {
+function setup(
+  build: Build,
+  options: { maxWasmStack?: number; vmctx?: number[]; metered?: boolean } = {},
+) {
   const e = new BytecodeEncoder();
   build(e);
-  const vm = new Vm({ maxWasmStack: options.maxWasmStack });
+  const vm = new Vm({ maxWasmStack: options.maxWasmStack, metered: options.metered });
   const vmctx = Int32Array.from(options.vmctx ?? new Array(16).fill(0));
   const inst = new VmInstance(e.finish(), vmctx, new VmMemory(1, 2), [new VmTable(4)], [], []);
   vm.addInstance(inst);
@@ -500,7 +503,7 @@ Deno.test("fuel_<br>/epoch_<br> prefix ops check, charge, then branch exactly as
       e.emit(Op.return);
     };
     const plain = setup(build(false));
-    const fused = setup(build(true));
+    const fused = setup(build(true), { metered: true });
     for (const arg of [7, -7, 0, 6, 8, 100, -100]) {
       plain.vm.fuel = 0;
       const want = call(plain.vm, plain.handle, [BigInt(arg)]).out[0];
@@ -534,14 +537,14 @@ Deno.test("fuel_<br>/epoch_<br> prefix ops check, charge, then branch exactly as
 Deno.test("call_epoch calls and does the callee's entry epoch check; a passed deadline stops there, resumably", () => {
   const { vm, handle } = setup((e) => {
     e.emit(Op.enter, 1, 1, 4); // 0
-    e.emit(Op.call_epoch, 12, 0); // 4: r0 = g(r0)
+    e.emit(Op.call_epoch, 12, 0); // 4: r0 = g(r0) (metered code)
     e.emit(Op.i32_add_i, 0, 0, 1); // 7
     e.emit(Op.return); // 11
     e.emit(Op.enter, 1, 1, 4); // 12: g
     e.emit(Op.epoch); // 16
     e.emit(Op.i32_add_i, 0, 0, 100); // 17
     e.emit(Op.return); // 21
-  });
+  }, { metered: true });
   vm.epochCounter[0] = 3;
   vm.epochDeadline = 4;
   assert.equal(call(vm, handle, [5n]).out[0], 106n);
