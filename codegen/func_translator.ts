@@ -351,6 +351,8 @@ export class FuncTranslator {
       if (!FREE.has(key)) this.#fuel++;
       this.#operator(key);
     }
+    const metered = env.tunables.consumeFuel || env.tunables.epochInterruption;
+    if (metered && !this.#plainFuel) this.#refuseIncrements();
     if (env.tunables.consumeFuel && !this.#plainFuel) {
       this.#fuseCharges();
       this.#shareJoinCharges();
@@ -491,46 +493,56 @@ export class FuncTranslator {
    * Fuel (session 2): a `fuel` charge directly followed by a branch (no label
    * between, so always run together) becomes that branch's `fuel_<br>` prefix
    * op: one dispatch for both. A function's entry charge stays a `fuel` op,
-   * which `call_fuel` performs without a dispatch. A loop-closing
-   * `i32_add_i a, a, k; fuel n; br_<if|ne_i|lt_u_i|lt_s_i> a ...` (the charge
-   * kept the increment from fusing) becomes `fuel_br_inc_<cond>_i n;
-   * br_inc_<cond>_i`, as without fuel; moving the charge before the add
-   * changes nothing observable (the add cannot trap).
+   * which `call_fuel` performs without a dispatch.
    */
   #fuseCharges(): void {
     const insts = this.#insts;
-    const tunables = this.#env.tunables;
-    const inc = tunables.superInstructions && !tunables.countInstructions;
     for (let i = 1; i < insts.length - 1; i++) {
       if (insts[i].op !== Op.fuel || insts[i - 1].op === Op.enter) continue;
-      const br = insts[i + 1];
-      const add = insts[i - 1];
-      const a = add.operands[0];
-      if (inc && add.op === Op.i32_add_i && add.operands[1] === a && br.operands[0] === a) {
-        const fused = br.op === Op.br_if
-          ? { op: Op.br_inc_ne_i, b: 0 }
-          : br.op === Op.br_ne_i
-          ? { op: Op.br_inc_ne_i, b: br.operands[1] }
-          : br.op === Op.br_lt_u_i
-          ? { op: Op.br_inc_lt_u_i, b: br.operands[1] }
-          : br.op === Op.br_lt_s_i
-          ? { op: Op.br_inc_lt_s_i, b: br.operands[1] }
-          : undefined;
-        if (fused !== undefined) {
-          // (instruction indices stay put: `refSlotsAt` is keyed by them)
-          const label = br.operands[br.operands.length - 1];
-          insts[i - 1] = insts[i];
-          insts[i] = {
-            op: fused.op,
-            operands: [a, add.operands[2], fused.b, label],
-            wasmOffset: br.wasmOffset,
-          };
-          insts[i + 1] = this.#deadLabel(br);
-          i--; // the charge is now at i - 1, the branch at i
-        }
-      }
       const prefix = FUEL_PREFIX.get(insts[i + 1].op);
       if (prefix !== undefined) insts[i].op = prefix;
+    }
+  }
+
+  /**
+   * Fuel and epochs (session 2): a loop-closing `i32_add_i a, a, k` that a
+   * fuel charge and/or an epoch check (placed before the compare) kept from
+   * fusing with `br_<if|ne_i|lt_u_i|lt_s_i> a ...` fuses as without them:
+   * `add; checks; br` becomes `checks; br_inc_<cond>_i` (the add cannot trap,
+   * so running it after the checks changes nothing observable).
+   */
+  #refuseIncrements(): void {
+    const t = this.#env.tunables;
+    if (!t.superInstructions || t.countInstructions) return;
+    const insts = this.#insts;
+    const isCheck = (op: number) => op === Op.fuel || op === Op.epoch;
+    for (let i = 2; i < insts.length; i++) {
+      const br = insts[i];
+      let s = i - 1;
+      while (s > i - 3 && s > 0 && isCheck(insts[s].op)) s--;
+      const add = insts[s];
+      const a = add.operands[0];
+      if (s === i - 1 || add.op !== Op.i32_add_i || add.operands[1] !== a) continue;
+      if (br.operands[0] !== a) continue;
+      const fused = br.op === Op.br_if
+        ? { op: Op.br_inc_ne_i, b: 0 }
+        : br.op === Op.br_ne_i
+        ? { op: Op.br_inc_ne_i, b: br.operands[1] }
+        : br.op === Op.br_lt_u_i
+        ? { op: Op.br_inc_lt_u_i, b: br.operands[1] }
+        : br.op === Op.br_lt_s_i
+        ? { op: Op.br_inc_lt_s_i, b: br.operands[1] }
+        : undefined;
+      if (fused === undefined) continue;
+      // (instruction indices stay put: `refSlotsAt` is keyed by them)
+      for (let k = s; k < i - 1; k++) insts[k] = insts[k + 1];
+      const label = br.operands[br.operands.length - 1];
+      insts[i - 1] = {
+        op: fused.op,
+        operands: [a, add.operands[2], fused.b, label],
+        wasmOffset: br.wasmOffset,
+      };
+      insts[i] = this.#deadLabel(br);
     }
   }
 

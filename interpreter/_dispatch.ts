@@ -16,6 +16,11 @@
  *   instance id. A host-entry frame has pc -1 and instance -1.
  * - Memory locals (`dv`, `memLen`) are reloaded after any extended op
  *   and any instance switch.
+ * - Lines of `run` starting with `//+` exist only in its generated metered
+ *   copy `runMetered` (code compiled with fuel or epochs): the fused
+ *   `fuel_<br>`/`epoch_<br>` prefix ops, `call_epoch`, and the fuel kept in a
+ *   local (there `vm.fuel` reads the local). A prefix op's case falls through
+ *   into the case of the branch op that always follows it.
  *
  * @module
  */
