@@ -17,7 +17,7 @@ import {
   VMCTX_MAGIC,
 } from "@capstan/environ";
 import { Vm, VmFunc, VmInstance, VmMemory, VmTable } from "@capstan/interpreter";
-import { type CompiledModule, compileModule } from "./compile.ts";
+import { type CompiledModule, compileModule, type CompileOptions } from "./compile.ts";
 import type { Tunables } from "@capstan/environ";
 
 /** A wasm value as tests see it. */
@@ -58,6 +58,11 @@ export class TestInstance {
   readonly #hosts: { fn: TestHostFn; type: FuncType }[] = [];
   readonly #handles: number[] = [];
 
+  /** Fuel added at each out-of-fuel stop of {@link call} before resuming (0: such a stop fails the call). */
+  refuel = 0;
+  /** Out-of-fuel stops {@link call} resumed from. */
+  fuelExits = 0;
+
   /**
    * Instantiates `bytes`.
    *
@@ -68,12 +73,19 @@ export class TestInstance {
   constructor(
     bytes: Uint8Array,
     imports: Record<string, TestHostFn> = {},
-    options: { maxWasmStack?: number; tunables?: Tunables; vm?: Vm } = {},
+    options: {
+      maxWasmStack?: number;
+      tunables?: Tunables;
+      vm?: Vm;
+      compile?: CompileOptions;
+    } = {},
   ) {
     const t = translateModule(bytes);
-    const cm = compileModule(t, options.tunables);
+    const cm = compileModule(t, options.tunables, options.compile);
     this.compiled = cm;
-    const vm = options.vm ?? new Vm({ maxWasmStack: options.maxWasmStack });
+    const tun = options.tunables;
+    const metered = tun !== undefined && (tun.consumeFuel || tun.epochInterruption);
+    const vm = options.vm ?? new Vm({ maxWasmStack: options.maxWasmStack, metered });
     this.vm = vm;
     const off = cm.offsets;
     const vmctx = new Int32Array(off.words);
@@ -219,7 +231,13 @@ export class TestInstance {
     try {
       for (let i = 0; i < args.length; i++) writeValue(vm, base + i, type.params[i], args[i]);
       let r = vm.callRun();
-      while (r.kind === "host") {
+      while (r.kind === "host" || (r.kind === "fuel" && this.refuel > 0)) {
+        if (r.kind === "fuel") {
+          vm.fuel += this.refuel;
+          this.fuelExits++;
+          r = vm.callRun();
+          continue;
+        }
         const h = this.#hosts[r.func.hostId];
         const hargs = h.type.params.map((p, i) =>
           readValue(vm, r.kind === "host" ? r.base + i : 0, p)

@@ -54,6 +54,11 @@ export interface CompiledFunction {
 export interface CompileOptions {
   /** Keep each function's IR (for `--emit=ir`). */
   readonly keepIr?: boolean;
+  /**
+   * With fuel on: place charges as before session 2 (no `fuel_<br>` prefixes,
+   * no shared join charges), the reference the fuel tests compare against.
+   */
+  readonly plainFuel?: boolean;
 }
 
 /** A compiled module: code plus per-function tables. */
@@ -158,7 +163,7 @@ export function compileModule(
   options: CompileOptions = {},
 ): CompiledModule {
   const env = new FuncEnvironment(translation, tunables);
-  const translator = new FuncTranslator(env);
+  const translator = new FuncTranslator(env, options.plainFuel === true);
   const enc = new BytecodeEncoder();
   const functions: CompiledFunction[] = [];
   for (const body of translation.bodies) {

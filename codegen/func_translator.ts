@@ -186,6 +186,43 @@ function resultReg(i: number): number {
   return RESULT_BASE - i;
 }
 
+/**
+ * Fuel (session 2): branch op → its `fuel_<br>` prefix op, which charges a
+ * block's fuel and then runs the branch right after it in one dispatch.
+ */
+const FUEL_PREFIX = new Map<number, number>(
+  BYTECODE_OPS.filter((o) => o.name.startsWith("fuel_br")).map((o) => [
+    opCode(o.name.slice(5)),
+    o.code,
+  ]),
+);
+
+/** The `fuel_<br>` prefix ops (fuel session 2). */
+const FUEL_OPS = new Set<number>(FUEL_PREFIX.values());
+
+/** `fuel_<br>` → `epoch_<br>` (session 2: an epoch check, then as `fuel_<br>`). */
+const EPOCH_PREFIX = new Map<number, number>(
+  [...FUEL_OPS].map((op) => [op, opCode(`epoch_${BYTECODE_OPS[op].name.slice(5)}`)]),
+);
+
+/** Marks an instruction to be replaced by an unreferenced label (it emits no code). */
+const LABEL_MARK = -2;
+
+/** Ops after which control never falls through to the next instruction. */
+const TERMINATORS = new Set<number>([Op.br, Op.br_table, Op.return, Op.return_fuel, Op.trap]);
+
+/**
+ * Whether an op transfers control or charges fuel (what a fuel charge may not
+ * be moved across): a branch, call, return, trap, or charge.
+ */
+function isControl(op: number): boolean {
+  if (op === LABEL) return true;
+  const info = BYTECODE_OPS[op];
+  return info.operands.some((o) => o.kind === "o" || o.kind === "t" || o.kind === "f") ||
+    TERMINATORS.has(op) || op === Op.call_import || op === Op.call_indirect ||
+    op === Op.fuel || FUEL_OPS.has(op);
+}
+
 /** Wasm operators that cost no fuel (as wasmtime). */
 const FREE = new Set<number>([W.nop, W.drop, W.block, W.loop, W.end, W.else]);
 
@@ -195,6 +232,8 @@ export class FuncTranslator {
   readonly #r: OperatorReader;
   /** The operand-stack view given to the SIMD translator (`simd_translate.ts`). */
   readonly #simd: SimdTranslatorHost;
+  /** Fuel: no session-2 charge fusions (see `CompileOptions.plainFuel`). */
+  readonly #plainFuel: boolean;
   // function state
   #L = 0;
   #localTypes: ValType[] = [];
@@ -205,6 +244,10 @@ export class FuncTranslator {
   #lastDef = -1;
   #fuel = 0;
   #icount: IrInst | null = null;
+  /** Epochs (session 2, see {@link #fuseEpochs}): loop label → its header's `epoch` check. */
+  #headerEpochs = new Map<number, IrInst>();
+  /** Epochs (session 2): loop label → the checks placed before branches back to it. */
+  #backEdges = new Map<number, IrInst[]>();
   #refSlots = new Map<number, readonly number[]>();
   // operand stack
   #kind: number[] = [];
@@ -228,9 +271,11 @@ export class FuncTranslator {
    * Creates a translator for the functions of one module.
    *
    * @param env the module's environment
+   * @param plainFuel with fuel on, leave out the session-2 charge fusions
    */
-  constructor(env: FuncEnvironment) {
+  constructor(env: FuncEnvironment, plainFuel = false) {
     this.#env = env;
+    this.#plainFuel = plainFuel;
     this.#r = new OperatorReader(env.module.bytes);
     this.#simd = {
       pop: () => this.#pop(),
@@ -258,6 +303,8 @@ export class FuncTranslator {
     this.#lastDef = -1;
     this.#fuel = 0;
     this.#icount = null;
+    this.#headerEpochs = new Map();
+    this.#backEdges = new Map();
     this.#refSlots = new Map();
     this.#h = 0;
     this.#maxH = 0;
@@ -304,6 +351,13 @@ export class FuncTranslator {
       if (!FREE.has(key)) this.#fuel++;
       this.#operator(key);
     }
+    const metered = env.tunables.consumeFuel || env.tunables.epochInterruption;
+    if (metered && !this.#plainFuel) this.#refuseIncrements();
+    if (env.tunables.consumeFuel && !this.#plainFuel) {
+      this.#fuseCharges();
+      this.#shareJoinCharges();
+    }
+    if (env.tunables.epochInterruption) this.#fuseEpochs();
     const numRegs = this.#placeConstants();
     (this.#insts[0].operands as number[])[2] = numRegs;
     return {
@@ -435,6 +489,240 @@ export class FuncTranslator {
     this.#fuel = 0;
   }
 
+  /**
+   * Fuel (session 2): a `fuel` charge directly followed by a branch (no label
+   * between, so always run together) becomes that branch's `fuel_<br>` prefix
+   * op: one dispatch for both. A function's entry charge stays a `fuel` op,
+   * which `call_fuel` performs without a dispatch.
+   */
+  #fuseCharges(): void {
+    const insts = this.#insts;
+    for (let i = 1; i < insts.length - 1; i++) {
+      if (insts[i].op !== Op.fuel || insts[i - 1].op === Op.enter) continue;
+      const prefix = FUEL_PREFIX.get(insts[i + 1].op);
+      if (prefix !== undefined) insts[i].op = prefix;
+    }
+  }
+
+  /**
+   * Fuel and epochs (session 2): a loop-closing `i32_add_i a, a, k` that a
+   * fuel charge and/or an epoch check (placed before the compare) kept from
+   * fusing with `br_<if|ne_i|lt_u_i|lt_s_i> a ...` fuses as without them:
+   * `add; checks; br` becomes `checks; br_inc_<cond>_i` (the add cannot trap,
+   * so running it after the checks changes nothing observable).
+   */
+  #refuseIncrements(): void {
+    const t = this.#env.tunables;
+    if (!t.superInstructions || t.countInstructions) return;
+    const insts = this.#insts;
+    const isCheck = (op: number) => op === Op.fuel || op === Op.epoch;
+    for (let i = 2; i < insts.length; i++) {
+      const br = insts[i];
+      let s = i - 1;
+      while (s > i - 3 && s > 0 && isCheck(insts[s].op)) s--;
+      const add = insts[s];
+      const a = add.operands[0];
+      if (s === i - 1 || add.op !== Op.i32_add_i || add.operands[1] !== a) continue;
+      if (br.operands[0] !== a) continue;
+      const fused = br.op === Op.br_if
+        ? { op: Op.br_inc_ne_i, b: 0 }
+        : br.op === Op.br_ne_i
+        ? { op: Op.br_inc_ne_i, b: br.operands[1] }
+        : br.op === Op.br_lt_u_i
+        ? { op: Op.br_inc_lt_u_i, b: br.operands[1] }
+        : br.op === Op.br_lt_s_i
+        ? { op: Op.br_inc_lt_s_i, b: br.operands[1] }
+        : undefined;
+      if (fused === undefined) continue;
+      // (instruction indices stay put: `refSlotsAt` is keyed by them)
+      for (let k = s; k < i - 1; k++) insts[k] = insts[k + 1];
+      const label = br.operands[br.operands.length - 1];
+      insts[i - 1] = {
+        op: fused.op,
+        operands: [a, add.operands[2], fused.b, label],
+        wasmOffset: br.wasmOffset,
+      };
+      insts[i] = this.#deadLabel(br);
+    }
+  }
+
+  /**
+   * The first control instruction after `at` when it is reached only from
+   * `at` (no label between) and can take a charge (`fuel`, `fuel_<br>`,
+   * `call_fuel`, `return_fuel`, `return`); else undefined.
+   */
+  #chargeAfter(at: number): IrInst | undefined {
+    const insts = this.#insts;
+    let k = at + 1;
+    while (k < insts.length && insts[k].op !== LABEL && !isControl(insts[k].op)) k++;
+    const next = insts[k];
+    if (next === undefined) return undefined;
+    const op = next.op;
+    const takes = op === Op.return || op === Op.call_fuel || op === Op.fuel ||
+      op === Op.return_fuel || FUEL_OPS.has(op);
+    return takes ? next : undefined;
+  }
+
+  /** Adds `m` to the charge of `c` (a {@link #chargeAfter} result); a `return` becomes `return_fuel`. */
+  #addCharge(c: IrInst, m: number): void {
+    if (c.op === Op.return) {
+      c.op = Op.return_fuel;
+      c.operands = [m];
+    } else if (c.op === Op.call_fuel) (c.operands as number[])[2] += m;
+    else (c.operands as number[])[0] += m;
+  }
+
+  /**
+   * Epochs (session 2): an `epoch` check before a loop's back edge (placed
+   * like a fuel charge: before a trailing compare, so it still fuses into
+   * the branch). {@link #fuseEpochs} fuses it into the branch and drops the
+   * loop header's check when every way back has one.
+   */
+  #backEdgeEpoch(label: number): void {
+    if (!this.#env.tunables.epochInterruption) return;
+    const insts = this.#insts;
+    const last = this.#lastDef;
+    const op = last > 0 && last === insts.length - 1 ? insts[last].op : -1;
+    const before = COMPARE_OF.has(op) || op === Op.i32_eqz;
+    const at = before ? last : insts.length;
+    const check: IrInst = { op: Op.epoch, operands: [], wasmOffset: this.#offset };
+    insts.splice(at, 0, check);
+    this.#lastDef = before ? at + 1 : -1;
+    const edges = this.#backEdges.get(label);
+    if (edges === undefined) this.#backEdges.set(label, [check]);
+    else edges.push(check);
+  }
+
+  /**
+   * Epochs (session 2): a loop header's `epoch` check is dropped when every
+   * branch back to the loop has its own check right before it, or there is
+   * none (then every cycle still passes a check: each one goes through a back
+   * edge or a call, and function entries keep theirs); else (a `br_table`
+   * back, or a compare that did not fuse) the back edges' checks are dropped.
+   * Then `epoch; br` and `epoch; fuel_<br> n; br` become `epoch_<br> 0|n; br`,
+   * one dispatch.
+   */
+  #fuseEpochs(): void {
+    const insts = this.#insts;
+    const checked = new Map<number, boolean>(); // label → every branch to it has its check
+    for (let i = 1; i < insts.length; i++) {
+      const ins = insts[i];
+      if (ins.op === LABEL) continue;
+      const kinds = BYTECODE_OPS[ins.op].operands;
+      for (let k = 0; k < kinds.length; k++) {
+        if (kinds[k].kind === "t") {
+          for (const l of ins.operands[k] as number[]) checked.set(l, false);
+        }
+        if (kinds[k].kind !== "o") continue;
+        const l = ins.operands[k] as number;
+        const check = FUEL_OPS.has(insts[i - 1].op) ? insts[i - 2] : insts[i - 1];
+        const ok = this.#backEdges.get(l)?.includes(check) === true;
+        checked.set(l, ok && checked.get(l) !== false);
+      }
+    }
+    for (const [label, header] of this.#headerEpochs) {
+      // the header's check, or else the back edges' (then redundant), goes
+      const gone = checked.get(label) !== false ? [header] : this.#backEdges.get(label) ?? [];
+      for (const check of gone) check.op = LABEL_MARK;
+    }
+    for (let i = 0; i < insts.length; i++) {
+      if (insts[i].op === LABEL_MARK) insts[i] = this.#deadLabel(insts[i]);
+    }
+    for (let i = 1; i + 1 < insts.length; i++) {
+      // (a function's entry check stays: `call_epoch` performs it without a dispatch)
+      if (insts[i].op !== Op.epoch || insts[i - 1].op === Op.enter) continue;
+      const next = insts[i + 1];
+      if (FUEL_OPS.has(next.op)) {
+        insts[i] = this.#deadLabel(insts[i]);
+        next.op = EPOCH_PREFIX.get(next.op)!;
+      } else {
+        const prefix = FUEL_PREFIX.get(next.op);
+        if (prefix === undefined) continue;
+        insts[i] = {
+          op: EPOCH_PREFIX.get(prefix)!,
+          operands: [0],
+          wasmOffset: insts[i].wasmOffset,
+        };
+      }
+    }
+  }
+
+  /** An unreferenced label in place of a removed instruction (it emits no code). */
+  #deadLabel(at: IrInst): IrInst {
+    return { op: LABEL, operands: [this.#numLabels++], wasmOffset: at.wasmOffset };
+  }
+
+  /**
+   * Fuel (session 2): where every way into a label is charged right before it
+   * (each `br` to it by a `fuel_br` prefix, the fall-through by a `fuel`), the
+   * common part `m` of those charges is charged once after the label instead:
+   * added to the first control instruction after it when that is a charge
+   * (`fuel`, `fuel_<br>`, `call_fuel`, `return_fuel`) or a plain `return`
+   * (which becomes `return_fuel`). Each path still pays exactly its
+   * operators, and no control transfer lies between the label and the charge
+   * (so no path skips it); the join's arms are charged one block later. A
+   * charge left at zero is removed: e.g. an if/else whose arms each end with
+   * one charged operator then needs no charge op on either arm.
+   */
+  #shareJoinCharges(): void {
+    const insts = this.#insts;
+    const uses = new Map<number, number[]>();
+    const spoiled = new Set<number>();
+    for (let i = 0; i < insts.length; i++) {
+      const ins = insts[i];
+      if (ins.op === LABEL) continue;
+      const kinds = BYTECODE_OPS[ins.op].operands;
+      for (let k = 0; k < kinds.length; k++) {
+        if (kinds[k].kind === "t") { for (const l of ins.operands[k] as number[]) spoiled.add(l); }
+        if (kinds[k].kind !== "o") continue;
+        const l = ins.operands[k] as number;
+        const at = uses.get(l);
+        if (at === undefined) uses.set(l, [i]);
+        else at.push(i);
+      }
+    }
+    const removed: number[] = [];
+    for (let j = 1; j < insts.length; j++) {
+      if (insts[j].op !== LABEL) continue;
+      const label = insts[j].operands[0] as number;
+      if (spoiled.has(label)) continue;
+      const charges: IrInst[] = [];
+      const fallthroughs: IrInst[] = []; // the charge after each conditional branch to it
+      let ok = true;
+      for (const i of uses.get(label) ?? []) {
+        const charge = insts[i - 1];
+        if (insts[i].op === Op.br && charge.op === Op.fuel_br) charges.push(charge);
+        else if (FUEL_OPS.has(charge.op) && insts[i].op !== Op.br) {
+          // a conditional branch: its way on (not taken) must then pay m itself
+          const after = this.#chargeAfter(i);
+          if (after === undefined) ok = false;
+          else (charges.push(charge), fallthroughs.push(after));
+        } else ok = false;
+      }
+      const prev = insts[j - 1];
+      if (prev.op === Op.fuel) charges.push(prev);
+      else if (!TERMINATORS.has(prev.op)) ok = false; // an uncharged fall-through
+      if (!ok || charges.length === 0) continue;
+      let m = Infinity;
+      for (const c of charges) m = Math.min(m, c.operands[0] as number);
+      if (!(m > 0)) continue;
+      const next = this.#chargeAfter(j);
+      // (a charge on a way into the label cannot also be one after it)
+      if (next === undefined || [next, ...fallthroughs].some((c) => charges.includes(c))) continue;
+      if (fallthroughs.includes(next)) continue;
+      for (const c of [next, ...fallthroughs]) this.#addCharge(c, m);
+      for (const c of charges) (c.operands as number[])[0] -= m;
+      removed.push(j);
+    }
+    if (removed.length === 0) return;
+    for (let i = 0; i < insts.length; i++) {
+      const ins = insts[i];
+      if ((ins.op === Op.fuel || FUEL_OPS.has(ins.op)) && ins.operands[0] === 0) {
+        insts[i] = this.#deadLabel(ins);
+      }
+    }
+  }
+
   // ---- operand stack ----
 
   #push(kind: number, val: number, hi: number, type: ValType): void {
@@ -559,6 +847,8 @@ export class FuncTranslator {
     const n = this.#arity(f);
     for (let i = 0; i < n; i++) this.#moveTo(this.#L + f.base + i, this.#h - n + i);
     if (f.kind !== FrameKind.Loop) f.targeted = true;
+    if (f.kind === FrameKind.Loop) this.#backEdgeEpoch(f.label);
+    this.#flushFuel(); // after the moves (they cannot trap): it fuses into the br
     this.#emit(Op.br, f.label);
     this.#blockEnd();
   }
@@ -696,13 +986,13 @@ export class FuncTranslator {
 
   #else(): void {
     const f = this.#frames[this.#frames.length - 1];
-    this.#flushFuel();
     if (!f.unreachable) {
       this.#fallthroughMoves(f);
       f.targeted = true;
+      this.#flushFuel(); // after the moves (they cannot trap): it fuses into the br
       this.#emit(Op.br, f.label);
       this.#blockEnd();
-    }
+    } else this.#flushFuel();
     this.#label(f.elseLabel);
     f.kind = FrameKind.Else;
     f.unreachable = false;
@@ -763,7 +1053,7 @@ export class FuncTranslator {
         const f = this.#enterBlock(FrameKind.Loop);
         this.#loopDepth++;
         this.#label(f.label);
-        if (env.tunables.epochInterruption) this.#emit(Op.epoch);
+        if (env.tunables.epochInterruption) this.#headerEpochs.set(f.label, this.#emit(Op.epoch));
         this.#frames.push(f);
         return;
       }
@@ -817,18 +1107,18 @@ export class FuncTranslator {
         this.#end();
         return;
       case W.br:
-        this.#flushFuel();
-        this.#branch(r.index);
+        this.#branch(r.index); // charges the pending fuel
         this.#setUnreachable();
         return;
       case W.br_if: {
-        this.#flushFuel();
         const f = this.#frame(r.index);
         // condition on top; the branch values are below it
         const condPos = this.#h - 1;
         this.#h--;
         const moves = this.#needsMoves(f);
         this.#h++;
+        if (!moves && f.kind === FrameKind.Loop) this.#backEdgeEpoch(f.label); // (moves: #branch)
+        this.#flushFuel();
         if (!moves) {
           if (f.kind !== FrameKind.Loop) f.targeted = true;
           this.#condJump(f.label, false);
@@ -891,7 +1181,9 @@ export class FuncTranslator {
         else {
           // with fuel on, the call also does the callee's entry charge
           if (own) this.#emit(Op.call_fuel, f, this.#L + base, fuel);
-          else this.#emit(Op.call, f, this.#L + base);
+          else if (env.tunables.epochInterruption) {
+            this.#emit(Op.call_epoch, f, this.#L + base); // and its entry epoch check
+          } else this.#emit(Op.call, f, this.#L + base);
         }
         this.#blockEnd();
         this.#h = base;

@@ -12,6 +12,11 @@ import { LABEL } from "./ir.ts";
 import { TestInstance, TestTrap } from "./_test_harness.ts";
 
 /** The op names of function 0's bytecode. */
+/** Whether an op name is a fuel charge: `fuel` or a fused `fuel_<br>` prefix. */
+function isCharge(name: string): boolean {
+  return name === "fuel" || name.startsWith("fuel_");
+}
+
 function opNames(wat: string, t = tunables()): string[] {
   const cm = compileModule(translateModule(parseWat(wat)), t);
   const f = cm.functions[0];
@@ -84,7 +89,7 @@ Deno.test("fuel and instruction-count tunables emit their ops; none by default",
     (loop (local.set 0 (i32.sub (local.get 0) (i32.const 1))) (br_if 0 (local.get 0)))
     (local.get 0)))`;
   assert.ok(!opNames(wat).some((n) => n === "fuel" || n === "icount" || n === "epoch"));
-  assert.ok(opNames(wat, tunables({ consumeFuel: true })).includes("fuel"));
+  assert.ok(opNames(wat, tunables({ consumeFuel: true })).some(isCharge));
   assert.ok(opNames(wat, tunables({ epochInterruption: true })).includes("epoch"));
   const counted = new TestInstance(parseWat(wat), {}, {
     tunables: tunables({ countInstructions: true }),
@@ -110,8 +115,10 @@ Deno.test("with fuel on, a compare still fuses into its if/br_if and each path p
   const names = opNames(wat, tunables({ consumeFuel: true }));
   assert.ok(names.includes("br_ge_u_i") && !names.includes("i32_lt_u_i"), names.join());
   assert.ok(!names.includes("i32_eqz"), names.join());
-  // the charges before the block and before br_if are one; then the if, then, else
-  assert.equal(names.filter((n) => n === "fuel").length, 4, names.join());
+  // the charges before the block and before br_if are one; then the then and else arms,
+  // which also pay the if's compare (the join after it moves onto them: no charge at the if)
+  assert.equal(names.filter(isCharge).length, 3, names.join());
+  assert.ok(!isCharge(names[names.indexOf("br_ge_u_i") - 1]), names.join());
   const inst = new TestInstance(parseWat(wat), {}, { tunables: tunables({ consumeFuel: true }) });
   inst.vm.fuel = 1000;
   // 4 (local.set line) + 3 (br_if line) + 4 (compare, if) + 1 (then) = 12
@@ -435,4 +442,127 @@ Deno.test("i64.load, times a constant, plus a register fuse into load64_mul_k_ad
   assert.throws(() => i.call("f", 65536 - 15, 0n), TestTrap);
   dv.setBigInt64(65528, 2n, true);
   assert.equal(i.call("f", 65536 - 16, 1n), BigInt.asIntN(64, 2n * k + 1n));
+});
+
+/** Fuel used by `f(arg)` of `wat`, with the session-2 charge fusions or without. */
+function fuelUsed(wat: string, arg: number, plainFuel: boolean): { result: unknown; used: number } {
+  const inst = new TestInstance(parseWat(wat), {}, {
+    tunables: tunables({ consumeFuel: true }),
+    compile: { plainFuel },
+  });
+  inst.vm.fuel = 1e6;
+  const result = inst.call("f", arg);
+  return { result, used: 1e6 - inst.vm.fuel };
+}
+
+Deno.test("with fuel on, an if/else whose arms end in one charged operator each is charged after the join", () => {
+  const wat = `(module (func $f (export "f") (param i32) (result i32)
+    (if (result i32) (i32.lt_u (local.get 0) (i32.const 2))
+      (then (local.get 0))
+      (else (i32.add (call $f (i32.sub (local.get 0) (i32.const 1)))
+                     (call $f (i32.sub (local.get 0) (i32.const 2))))))))`;
+  const names = opNames(wat, tunables({ consumeFuel: true }));
+  // the entry charge (done by call_fuel), the calls', and the return's: none on the arms
+  assert.deepEqual(names.filter(isCharge), ["fuel"], names.join());
+  assert.equal(names.at(-1), "return_fuel", names.join());
+  assert.ok(opNames(wat, tunables()).includes("br"));
+  for (const n of [0, 1, 2, 7]) {
+    assert.deepEqual(fuelUsed(wat, n, false), fuelUsed(wat, n, true), `f(${n})`);
+  }
+  assert.deepEqual(fuelUsed(wat, 7, false).result, 13);
+});
+
+Deno.test("with fuel on, a loop closed by an unconditional br still pays every iteration, with one charge", () => {
+  const wat = `(module (func (export "f") (param i32) (result i32)
+    (block (loop
+      (br_if 1 (i32.eqz (local.get 0)))
+      (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
+      (br 0)))
+    (local.get 0)))`;
+  const names = opNames(wat, tunables({ consumeFuel: true }));
+  // the br_if's charge moves onto its two ways on: the loop's br and the exit's return
+  assert.deepEqual(names.filter(isCharge), ["fuel_br"], names.join());
+  assert.equal(names.at(-1), "return_fuel", names.join());
+  for (const n of [0, 1, 5]) {
+    assert.deepEqual(fuelUsed(wat, n, false), fuelUsed(wat, n, true), `f(${n})`);
+  }
+  // 5 iterations of 8 operators (local.get, i32.eqz, br_if, local.get, i32.const, i32.sub,
+  // local.set, br) more than 0
+  assert.equal(fuelUsed(wat, 5, false).used - fuelUsed(wat, 0, false).used, 5 * 8);
+  const spin = new TestInstance(
+    parseWat(`(module (func (export "f") (param i32) (result i32) (loop (br 0)) (i32.const 0)))`),
+    {},
+    { tunables: tunables({ consumeFuel: true }) },
+  );
+  spin.vm.fuel = 1000;
+  assert.throws(() => spin.call("f", 0), /unexpected fuel/);
+  assert.ok(spin.vm.fuel < 1, `${spin.vm.fuel}`);
+});
+
+Deno.test("with fuel on, an endless loop stops after the same operators as with plain charges, for every budget", () => {
+  const wat = `(module (global $n (mut i32) (i32.const 0))
+    (func (export "f") (param i32) (result i32)
+      (drop (i32.const 1))
+      (loop (global.set $n (i32.add (global.get $n) (i32.const 1))) (br 0))
+      (i32.const 0))
+    (func (export "n") (result i32) (global.get $n)))`;
+  const t = tunables({ consumeFuel: true });
+  for (let budget = 0; budget <= 13; budget++) {
+    const iterations = [true, false].map((plainFuel) => {
+      const inst = new TestInstance(parseWat(wat), {}, { tunables: t, compile: { plainFuel } });
+      inst.vm.fuel = budget;
+      assert.throws(() => inst.call("f", 0), /unexpected fuel/);
+      inst.vm.fuel = 100;
+      return inst.call("n");
+    });
+    assert.equal(iterations[1], iterations[0], `budget ${budget}`);
+  }
+});
+
+Deno.test("with epochs on, a loop's check moves onto its back edges, calls check the callee's entry themselves, and an endless loop still stops", () => {
+  const t = tunables({ epochInterruption: true });
+  const wat = `(module
+    (func (export "f") (param i32) (result i32) (local i32)
+      (loop
+        (local.set 1 (call $g (local.get 1)))
+        (br_if 0 (i32.lt_u (local.get 1) (local.get 0))))
+      (local.get 1))
+    (func $g (param i32) (result i32) (i32.add (local.get 0) (i32.const 1))))`;
+  const names = opNames(wat, t);
+  assert.ok(names.includes("epoch_br_lt_u") && names.includes("call_epoch"), names.join());
+  // only the entry check is left as an op
+  assert.deepEqual(names.filter((n) => n === "epoch"), ["epoch"], names.join());
+  assert.equal(names[1], "epoch", names.join());
+  const inst = new TestInstance(parseWat(wat), {}, { tunables: t });
+  inst.vm.epochDeadline = 1;
+  assert.equal(inst.call("f", 10), 10);
+  // a compare that does not fuse (no super-instructions): the header's check stays, alone
+  const unfused = opNames(wat, tunables({ epochInterruption: true, superInstructions: false }));
+  assert.equal(unfused.filter((n) => n === "epoch").length, 2, unfused.join());
+  assert.ok(!unfused.some((n) => n.startsWith("epoch_")), unfused.join());
+  // a br_table back to the loop keeps the header's check
+  const table = `(module (func (export "f") (param i32) (result i32)
+    (block (loop (br_table 0 1 (local.tee 0 (i32.sub (local.get 0) (i32.const 1))))))
+    (local.get 0)))`;
+  const tnames = opNames(table, t);
+  assert.equal(tnames.filter((n) => n === "epoch").length, 2, tnames.join());
+  // an endless loop stops at its back edge's check once the host passes the deadline
+  const spin = `(module (import "env" "tick" (func $tick))
+    (func (export "f") (param i32) (result i32) (loop (call $tick) (br 0)) (i32.const 0)))`;
+  for (const fuel of [false, true]) {
+    let ticks = 0;
+    const tick = () => {
+      if (++ticks > 1000) throw new Error("the loop was not interrupted");
+      endless.vm.epochCounter[0]++;
+    };
+    const tt = tunables({ epochInterruption: true, consumeFuel: fuel });
+    const endless = new TestInstance(parseWat(spin), { "env.tick": tick }, { tunables: tt });
+    assert.ok(opNames(spin, tt).includes("epoch_br"), opNames(spin, tt).join());
+    endless.vm.fuel = 1e6;
+    endless.vm.epochDeadline = 3;
+    assert.throws(() => endless.call("f", 0), /unexpected epoch/);
+    assert.equal(ticks, 3);
+    // two iterations (call, br) and the third call: the check stops the br before its charge
+    if (fuel) assert.equal(1e6 - endless.vm.fuel, 2 * 2 + 1);
+  }
 });

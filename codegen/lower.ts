@@ -40,6 +40,7 @@ const TRAPS = new Map<number, number>([
   [Op.enter, TrapCode.StackOverflow],
   [Op.call, TrapCode.StackOverflow],
   [Op.call_fuel, TrapCode.StackOverflow],
+  [Op.call_epoch, TrapCode.StackOverflow],
   [Op.call_import, TrapCode.StackOverflow],
   [Op.call_indirect, TrapCode.BadSignature],
   [Op.i32_div_s, TrapCode.IntegerDivisionByZero],
@@ -59,6 +60,8 @@ const TRAPS = new Map<number, number>([
 for (const op of BYTECODE_OPS) {
   if (/^(simd_)?(load|store)/.test(op.name)) TRAPS.set(op.code, TrapCode.MemoryOutOfBounds);
   if (/_trunc_f/.test(op.name)) TRAPS.set(op.code, TrapCode.BadConversionToInteger);
+  if (op.name.startsWith("fuel_")) TRAPS.set(op.code, TrapCode.OutOfFuel); // fuel session 2
+  if (op.name.startsWith("epoch_")) TRAPS.set(op.code, TrapCode.Interrupt); // session 2
 }
 
 /**

@@ -8,7 +8,8 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { parseWat } from "@capstan/environ";
+import { parseWat, tunables } from "@capstan/environ";
+import { decodeInstruction } from "@capstan/interpreter";
 import { TestInstance } from "./_test_harness.ts";
 
 class Rng {
@@ -187,4 +188,45 @@ Deno.test("random programs compute what native WebAssembly computes", async () =
     checked++;
   }
   assert.equal(checked, 400);
+});
+
+Deno.test("with fuel on, random programs consume the same fuel as with plain charges, also when stopped and refuelled at every charge, and with epochs on too", () => {
+  const fuel = tunables({ consumeFuel: true });
+  const both = tunables({ consumeFuel: true, epochInterruption: true });
+  let fused = 0;
+  for (let seed = 1; seed <= 150; seed++) {
+    const wat = gen(new Rng(seed * 2654435761));
+    const bytes = parseWat(wat);
+    const plain = new TestInstance(bytes, {}, { tunables: fuel, compile: { plainFuel: true } });
+    const fast = new TestInstance(bytes, {}, { tunables: fuel });
+    const starved = new TestInstance(bytes, {}, { tunables: fuel });
+    starved.refuel = 3;
+    const checked = new TestInstance(bytes, {}, { tunables: both });
+    checked.vm.epochDeadline = 1;
+    const epochs = new TestInstance(bytes, {}, { tunables: tunables({ epochInterruption: true }) });
+    epochs.vm.epochDeadline = 1;
+    const code = fast.compiled.code;
+    for (let pc = 0; pc < code.length;) {
+      const ins = decodeInstruction(code, pc);
+      if (ins.op.name.startsWith("fuel_")) fused++;
+      pc += ins.length;
+    }
+    for (const [a, b] of [[0, 0], [5, -3], [0x12345678, 77]]) {
+      for (const inst of [plain, fast]) inst.vm.fuel = 1e9;
+      const want = plain.call("f", a, b);
+      const used = 1e9 - plain.vm.fuel;
+      assert.equal(fast.call("f", a, b), want, `seed ${seed} f(${a}, ${b})\n${wat}`);
+      assert.equal(1e9 - fast.vm.fuel, used, `seed ${seed} f(${a}, ${b}): fuel\n${wat}`);
+      starved.vm.fuel = 0;
+      const exits = starved.fuelExits;
+      assert.equal(starved.call("f", a, b), want, `seed ${seed} f(${a}, ${b}) refuelled\n${wat}`);
+      const given = 3 * (starved.fuelExits - exits);
+      assert.equal(given - starved.vm.fuel, used, `seed ${seed}: refuelled fuel\n${wat}`);
+      assert.equal(epochs.call("f", a, b), want, `seed ${seed} f(${a}, ${b}) epochs only`);
+      checked.vm.fuel = 1e9;
+      assert.equal(checked.call("f", a, b), want, `seed ${seed} f(${a}, ${b}) with epochs`);
+      assert.equal(1e9 - checked.vm.fuel, used, `seed ${seed}: fuel with epochs\n${wat}`);
+    }
+  }
+  assert.ok(fused > 150, `fuel_<br> ops in the programs: ${fused}`);
 });

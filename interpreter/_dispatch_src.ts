@@ -14,6 +14,11 @@
  *   instance id. A host-entry frame has pc -1 and instance -1.
  * - Memory locals (`dv`, `memLen`) are reloaded after any extended op
  *   and any instance switch.
+ * - Lines of `run` starting with `//+` exist only in its generated metered
+ *   copy `runMetered` (code compiled with fuel or epochs): the fused
+ *   `fuel_<br>`/`epoch_<br>` prefix ops, `call_epoch`, and the fuel kept in a
+ *   local (there `vm.fuel` reads the local). A prefix op's case falls through
+ *   into the case of the branch op that always follows it.
  *
  * @module
  */
@@ -88,6 +93,7 @@ export function run(vm: Vm): number {
   let csp = vm.csp;
   let trap = 0;
   let exit = EXIT_TRAP;
+  //+ let fuel = vm.fuel; // metered: kept in a local while running; written back on exit
   dispatch: for (;;) {
     switch (code[pc]) {
       case Op.nop:
@@ -96,17 +102,73 @@ export function run(vm: Vm): number {
       case Op.trap:
         trap = code[pc + 1];
         break dispatch;
+      //+ case Op.epoch_br: // session 2: an epoch check, then as fuel_br
+      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
+      //+     exit = EXIT_EPOCH;
+      //+     break dispatch;
+      //+   }
+      //+ // falls through
+      //+ case Op.fuel_br: // fuel session 2: `fuel n`, then the br after it
+      //+   if (fuel < code[pc + 1]) {
+      //+     exit = EXIT_FUEL;
+      //+     break dispatch;
+      //+   }
+      //+   fuel -= code[pc + 1];
+      //+   pc += 2;
+      //+ // falls through
       case Op.br:
         pc += code[pc + 1];
         break;
+      //+ case Op.epoch_br_if: // session 2: an epoch check, then as fuel_br_if
+      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
+      //+     exit = EXIT_EPOCH;
+      //+     break dispatch;
+      //+   }
+      //+ // falls through
+      //+ case Op.fuel_br_if: // fuel session 2: `fuel n`, then the br_if after it
+      //+   if (fuel < code[pc + 1]) {
+      //+     exit = EXIT_FUEL;
+      //+     break dispatch;
+      //+   }
+      //+   fuel -= code[pc + 1];
+      //+   pc += 2;
+      //+ // falls through
       case Op.br_if:
         if (I32[(fp + code[pc + 1]) << 1] !== 0) pc += code[pc + 2];
         else pc += 3;
         break;
+      //+ case Op.epoch_br_unless: // session 2: an epoch check, then as fuel_br_unless
+      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
+      //+     exit = EXIT_EPOCH;
+      //+     break dispatch;
+      //+   }
+      //+ // falls through
+      //+ case Op.fuel_br_unless: // fuel session 2: `fuel n`, then the br_unless after it
+      //+   if (fuel < code[pc + 1]) {
+      //+     exit = EXIT_FUEL;
+      //+     break dispatch;
+      //+   }
+      //+   fuel -= code[pc + 1];
+      //+   pc += 2;
+      //+ // falls through
       case Op.br_unless:
         if (I32[(fp + code[pc + 1]) << 1] === 0) pc += code[pc + 2];
         else pc += 3;
         break;
+      //+ case Op.epoch_br_table: // session 2: an epoch check, then as fuel_br_table
+      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
+      //+     exit = EXIT_EPOCH;
+      //+     break dispatch;
+      //+   }
+      //+ // falls through
+      //+ case Op.fuel_br_table: // fuel session 2: `fuel n`, then the br_table after it
+      //+   if (fuel < code[pc + 1]) {
+      //+     exit = EXIT_FUEL;
+      //+     break dispatch;
+      //+   }
+      //+   fuel -= code[pc + 1];
+      //+   pc += 2;
+      //+ // falls through
       case Op.br_table: {
         const i = I32[(fp + code[pc + 1]) << 1] >>> 0;
         const n = code[pc + 2];
@@ -155,7 +217,9 @@ export function run(vm: Vm): number {
             vm.fp = fp;
             vm.csp = csp;
             vm.inst = inst;
+            //+ vm.fuel = fuel; // metered: the host may read or set the fuel, or call wasm
             if (hostCall(f, base)) {
+              //+ fuel = vm.fuel;
               dv = inst.memory.view;
               memLen = inst.memory.byteLength;
               break;
@@ -213,7 +277,9 @@ export function run(vm: Vm): number {
             vm.fp = fp;
             vm.csp = csp;
             vm.inst = inst;
+            //+ vm.fuel = fuel; // metered: the host may read or set the fuel, or call wasm
             if (hostCall(f, base)) {
+              //+ fuel = vm.fuel;
               dv = inst.memory.view;
               memLen = inst.memory.byteLength;
               break;
@@ -300,6 +366,32 @@ export function run(vm: Vm): number {
         }
         break;
       }
+      //+ case Op.call_epoch: {
+      //+   // `call`, then the callee's entry `epoch` op without a dispatch (epoch
+      //+   // session 2); a passed deadline stops at that op, as if it had been dispatched
+      //+   const t = code[pc + 1];
+      //+   const nfp = fp + code[pc + 2];
+      //+   if (csp >= vm.csLimit || nfp + code[t + 3] > vm.regLimit) {
+      //+     trap = T_STACK;
+      //+     break dispatch;
+      //+   }
+      //+   const cs = vm.cs;
+      //+   cs[csp] = pc + 3;
+      //+   cs[csp + 1] = fp;
+      //+   cs[csp + 2] = inst.id;
+      //+   csp += 3;
+      //+   fp = nfp;
+      //+   for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
+      //+   pc = t + 4;
+      //+   if (code[pc] === Op.epoch) {
+      //+     if (vm.epochCounter[0] >= vm.epochDeadline) {
+      //+       exit = EXIT_EPOCH;
+      //+       break dispatch;
+      //+     }
+      //+     pc += 1;
+      //+   }
+      //+   break;
+      //+ }
       case Op.fuel:
         if (vm.fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -651,66 +743,276 @@ export function run(vm: Vm): number {
         pc += 3;
         break;
       // compare and branch
+      //+ case Op.epoch_br_eq: // session 2: an epoch check, then as fuel_br_eq
+      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
+      //+     exit = EXIT_EPOCH;
+      //+     break dispatch;
+      //+   }
+      //+ // falls through
+      //+ case Op.fuel_br_eq: // fuel session 2: `fuel n`, then the br_eq after it
+      //+   if (fuel < code[pc + 1]) {
+      //+     exit = EXIT_FUEL;
+      //+     break dispatch;
+      //+   }
+      //+   fuel -= code[pc + 1];
+      //+   pc += 2;
+      //+ // falls through
       case Op.br_eq:
         if (I32[(fp + code[pc + 1]) << 1] === I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
         else pc += 4;
         break;
+      //+ case Op.epoch_br_ne: // session 2: an epoch check, then as fuel_br_ne
+      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
+      //+     exit = EXIT_EPOCH;
+      //+     break dispatch;
+      //+   }
+      //+ // falls through
+      //+ case Op.fuel_br_ne: // fuel session 2: `fuel n`, then the br_ne after it
+      //+   if (fuel < code[pc + 1]) {
+      //+     exit = EXIT_FUEL;
+      //+     break dispatch;
+      //+   }
+      //+   fuel -= code[pc + 1];
+      //+   pc += 2;
+      //+ // falls through
       case Op.br_ne:
         if (I32[(fp + code[pc + 1]) << 1] !== I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
         else pc += 4;
         break;
+      //+ case Op.epoch_br_lt_s: // session 2: an epoch check, then as fuel_br_lt_s
+      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
+      //+     exit = EXIT_EPOCH;
+      //+     break dispatch;
+      //+   }
+      //+ // falls through
+      //+ case Op.fuel_br_lt_s: // fuel session 2: `fuel n`, then the br_lt_s after it
+      //+   if (fuel < code[pc + 1]) {
+      //+     exit = EXIT_FUEL;
+      //+     break dispatch;
+      //+   }
+      //+   fuel -= code[pc + 1];
+      //+   pc += 2;
+      //+ // falls through
       case Op.br_lt_s:
         if (I32[(fp + code[pc + 1]) << 1] < I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
         else pc += 4;
         break;
+      //+ case Op.epoch_br_lt_u: // session 2: an epoch check, then as fuel_br_lt_u
+      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
+      //+     exit = EXIT_EPOCH;
+      //+     break dispatch;
+      //+   }
+      //+ // falls through
+      //+ case Op.fuel_br_lt_u: // fuel session 2: `fuel n`, then the br_lt_u after it
+      //+   if (fuel < code[pc + 1]) {
+      //+     exit = EXIT_FUEL;
+      //+     break dispatch;
+      //+   }
+      //+   fuel -= code[pc + 1];
+      //+   pc += 2;
+      //+ // falls through
       case Op.br_lt_u:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) < (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
         } else pc += 4;
         break;
+      //+ case Op.epoch_br_gt_s: // session 2: an epoch check, then as fuel_br_gt_s
+      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
+      //+     exit = EXIT_EPOCH;
+      //+     break dispatch;
+      //+   }
+      //+ // falls through
+      //+ case Op.fuel_br_gt_s: // fuel session 2: `fuel n`, then the br_gt_s after it
+      //+   if (fuel < code[pc + 1]) {
+      //+     exit = EXIT_FUEL;
+      //+     break dispatch;
+      //+   }
+      //+   fuel -= code[pc + 1];
+      //+   pc += 2;
+      //+ // falls through
       case Op.br_gt_s:
         if (I32[(fp + code[pc + 1]) << 1] > I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
         else pc += 4;
         break;
+      //+ case Op.epoch_br_gt_u: // session 2: an epoch check, then as fuel_br_gt_u
+      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
+      //+     exit = EXIT_EPOCH;
+      //+     break dispatch;
+      //+   }
+      //+ // falls through
+      //+ case Op.fuel_br_gt_u: // fuel session 2: `fuel n`, then the br_gt_u after it
+      //+   if (fuel < code[pc + 1]) {
+      //+     exit = EXIT_FUEL;
+      //+     break dispatch;
+      //+   }
+      //+   fuel -= code[pc + 1];
+      //+   pc += 2;
+      //+ // falls through
       case Op.br_gt_u:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) > (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
         } else pc += 4;
         break;
+      //+ case Op.epoch_br_le_s: // session 2: an epoch check, then as fuel_br_le_s
+      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
+      //+     exit = EXIT_EPOCH;
+      //+     break dispatch;
+      //+   }
+      //+ // falls through
+      //+ case Op.fuel_br_le_s: // fuel session 2: `fuel n`, then the br_le_s after it
+      //+   if (fuel < code[pc + 1]) {
+      //+     exit = EXIT_FUEL;
+      //+     break dispatch;
+      //+   }
+      //+   fuel -= code[pc + 1];
+      //+   pc += 2;
+      //+ // falls through
       case Op.br_le_s:
         if (I32[(fp + code[pc + 1]) << 1] <= I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
         else pc += 4;
         break;
+      //+ case Op.epoch_br_le_u: // session 2: an epoch check, then as fuel_br_le_u
+      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
+      //+     exit = EXIT_EPOCH;
+      //+     break dispatch;
+      //+   }
+      //+ // falls through
+      //+ case Op.fuel_br_le_u: // fuel session 2: `fuel n`, then the br_le_u after it
+      //+   if (fuel < code[pc + 1]) {
+      //+     exit = EXIT_FUEL;
+      //+     break dispatch;
+      //+   }
+      //+   fuel -= code[pc + 1];
+      //+   pc += 2;
+      //+ // falls through
       case Op.br_le_u:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) <= (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
         } else pc += 4;
         break;
+      //+ case Op.epoch_br_ge_s: // session 2: an epoch check, then as fuel_br_ge_s
+      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
+      //+     exit = EXIT_EPOCH;
+      //+     break dispatch;
+      //+   }
+      //+ // falls through
+      //+ case Op.fuel_br_ge_s: // fuel session 2: `fuel n`, then the br_ge_s after it
+      //+   if (fuel < code[pc + 1]) {
+      //+     exit = EXIT_FUEL;
+      //+     break dispatch;
+      //+   }
+      //+   fuel -= code[pc + 1];
+      //+   pc += 2;
+      //+ // falls through
       case Op.br_ge_s:
         if (I32[(fp + code[pc + 1]) << 1] >= I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
         else pc += 4;
         break;
+      //+ case Op.epoch_br_ge_u: // session 2: an epoch check, then as fuel_br_ge_u
+      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
+      //+     exit = EXIT_EPOCH;
+      //+     break dispatch;
+      //+   }
+      //+ // falls through
+      //+ case Op.fuel_br_ge_u: // fuel session 2: `fuel n`, then the br_ge_u after it
+      //+   if (fuel < code[pc + 1]) {
+      //+     exit = EXIT_FUEL;
+      //+     break dispatch;
+      //+   }
+      //+   fuel -= code[pc + 1];
+      //+   pc += 2;
+      //+ // falls through
       case Op.br_ge_u:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) >= (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
         } else pc += 4;
         break;
+      //+ case Op.epoch_br_eq_i: // session 2: an epoch check, then as fuel_br_eq_i
+      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
+      //+     exit = EXIT_EPOCH;
+      //+     break dispatch;
+      //+   }
+      //+ // falls through
+      //+ case Op.fuel_br_eq_i: // fuel session 2: `fuel n`, then the br_eq_i after it
+      //+   if (fuel < code[pc + 1]) {
+      //+     exit = EXIT_FUEL;
+      //+     break dispatch;
+      //+   }
+      //+   fuel -= code[pc + 1];
+      //+   pc += 2;
+      //+ // falls through
       case Op.br_eq_i:
         if (I32[(fp + code[pc + 1]) << 1] === code[pc + 2]) pc += code[pc + 3];
         else pc += 4;
         break;
+      //+ case Op.epoch_br_ne_i: // session 2: an epoch check, then as fuel_br_ne_i
+      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
+      //+     exit = EXIT_EPOCH;
+      //+     break dispatch;
+      //+   }
+      //+ // falls through
+      //+ case Op.fuel_br_ne_i: // fuel session 2: `fuel n`, then the br_ne_i after it
+      //+   if (fuel < code[pc + 1]) {
+      //+     exit = EXIT_FUEL;
+      //+     break dispatch;
+      //+   }
+      //+   fuel -= code[pc + 1];
+      //+   pc += 2;
+      //+ // falls through
       case Op.br_ne_i:
         if (I32[(fp + code[pc + 1]) << 1] !== code[pc + 2]) pc += code[pc + 3];
         else pc += 4;
         break;
+      //+ case Op.epoch_br_lt_s_i: // session 2: an epoch check, then as fuel_br_lt_s_i
+      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
+      //+     exit = EXIT_EPOCH;
+      //+     break dispatch;
+      //+   }
+      //+ // falls through
+      //+ case Op.fuel_br_lt_s_i: // fuel session 2: `fuel n`, then the br_lt_s_i after it
+      //+   if (fuel < code[pc + 1]) {
+      //+     exit = EXIT_FUEL;
+      //+     break dispatch;
+      //+   }
+      //+   fuel -= code[pc + 1];
+      //+   pc += 2;
+      //+ // falls through
       case Op.br_lt_s_i:
         if (I32[(fp + code[pc + 1]) << 1] < code[pc + 2]) pc += code[pc + 3];
         else pc += 4;
         break;
+      //+ case Op.epoch_br_lt_u_i: // session 2: an epoch check, then as fuel_br_lt_u_i
+      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
+      //+     exit = EXIT_EPOCH;
+      //+     break dispatch;
+      //+   }
+      //+ // falls through
+      //+ case Op.fuel_br_lt_u_i: // fuel session 2: `fuel n`, then the br_lt_u_i after it
+      //+   if (fuel < code[pc + 1]) {
+      //+     exit = EXIT_FUEL;
+      //+     break dispatch;
+      //+   }
+      //+   fuel -= code[pc + 1];
+      //+   pc += 2;
+      //+ // falls through
       case Op.br_lt_u_i:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) < (code[pc + 2] >>> 0)) pc += code[pc + 3];
         else pc += 4;
         break;
+      //+ case Op.epoch_br_inc_ne_i: // session 2: an epoch check, then as fuel_br_inc_ne_i
+      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
+      //+     exit = EXIT_EPOCH;
+      //+     break dispatch;
+      //+   }
+      //+ // falls through
+      //+ case Op.fuel_br_inc_ne_i: // fuel session 2: `fuel n`, then the br_inc_ne_i after it
+      //+   if (fuel < code[pc + 1]) {
+      //+     exit = EXIT_FUEL;
+      //+     break dispatch;
+      //+   }
+      //+   fuel -= code[pc + 1];
+      //+   pc += 2;
+      //+ // falls through
       case Op.br_inc_ne_i: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
@@ -719,6 +1021,20 @@ export function run(vm: Vm): number {
         else pc += 5;
         break;
       }
+      //+ case Op.epoch_br_inc_lt_u_i: // session 2: an epoch check, then as fuel_br_inc_lt_u_i
+      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
+      //+     exit = EXIT_EPOCH;
+      //+     break dispatch;
+      //+   }
+      //+ // falls through
+      //+ case Op.fuel_br_inc_lt_u_i: // fuel session 2: `fuel n`, then the br_inc_lt_u_i after it
+      //+   if (fuel < code[pc + 1]) {
+      //+     exit = EXIT_FUEL;
+      //+     break dispatch;
+      //+   }
+      //+   fuel -= code[pc + 1];
+      //+   pc += 2;
+      //+ // falls through
       case Op.br_inc_lt_u_i: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
@@ -727,6 +1043,20 @@ export function run(vm: Vm): number {
         else pc += 5;
         break;
       }
+      //+ case Op.epoch_br_inc_lt_s_i: // session 2: an epoch check, then as fuel_br_inc_lt_s_i
+      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
+      //+     exit = EXIT_EPOCH;
+      //+     break dispatch;
+      //+   }
+      //+ // falls through
+      //+ case Op.fuel_br_inc_lt_s_i: // fuel session 2: `fuel n`, then the br_inc_lt_s_i after it
+      //+   if (fuel < code[pc + 1]) {
+      //+     exit = EXIT_FUEL;
+      //+     break dispatch;
+      //+   }
+      //+   fuel -= code[pc + 1];
+      //+   pc += 2;
+      //+ // falls through
       case Op.br_inc_lt_s_i: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
@@ -735,26 +1065,110 @@ export function run(vm: Vm): number {
         else pc += 5;
         break;
       }
+      //+ case Op.epoch_br_gt_s_i: // session 2: an epoch check, then as fuel_br_gt_s_i
+      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
+      //+     exit = EXIT_EPOCH;
+      //+     break dispatch;
+      //+   }
+      //+ // falls through
+      //+ case Op.fuel_br_gt_s_i: // fuel session 2: `fuel n`, then the br_gt_s_i after it
+      //+   if (fuel < code[pc + 1]) {
+      //+     exit = EXIT_FUEL;
+      //+     break dispatch;
+      //+   }
+      //+   fuel -= code[pc + 1];
+      //+   pc += 2;
+      //+ // falls through
       case Op.br_gt_s_i:
         if (I32[(fp + code[pc + 1]) << 1] > code[pc + 2]) pc += code[pc + 3];
         else pc += 4;
         break;
+      //+ case Op.epoch_br_gt_u_i: // session 2: an epoch check, then as fuel_br_gt_u_i
+      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
+      //+     exit = EXIT_EPOCH;
+      //+     break dispatch;
+      //+   }
+      //+ // falls through
+      //+ case Op.fuel_br_gt_u_i: // fuel session 2: `fuel n`, then the br_gt_u_i after it
+      //+   if (fuel < code[pc + 1]) {
+      //+     exit = EXIT_FUEL;
+      //+     break dispatch;
+      //+   }
+      //+   fuel -= code[pc + 1];
+      //+   pc += 2;
+      //+ // falls through
       case Op.br_gt_u_i:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) > (code[pc + 2] >>> 0)) pc += code[pc + 3];
         else pc += 4;
         break;
+      //+ case Op.epoch_br_le_s_i: // session 2: an epoch check, then as fuel_br_le_s_i
+      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
+      //+     exit = EXIT_EPOCH;
+      //+     break dispatch;
+      //+   }
+      //+ // falls through
+      //+ case Op.fuel_br_le_s_i: // fuel session 2: `fuel n`, then the br_le_s_i after it
+      //+   if (fuel < code[pc + 1]) {
+      //+     exit = EXIT_FUEL;
+      //+     break dispatch;
+      //+   }
+      //+   fuel -= code[pc + 1];
+      //+   pc += 2;
+      //+ // falls through
       case Op.br_le_s_i:
         if (I32[(fp + code[pc + 1]) << 1] <= code[pc + 2]) pc += code[pc + 3];
         else pc += 4;
         break;
+      //+ case Op.epoch_br_le_u_i: // session 2: an epoch check, then as fuel_br_le_u_i
+      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
+      //+     exit = EXIT_EPOCH;
+      //+     break dispatch;
+      //+   }
+      //+ // falls through
+      //+ case Op.fuel_br_le_u_i: // fuel session 2: `fuel n`, then the br_le_u_i after it
+      //+   if (fuel < code[pc + 1]) {
+      //+     exit = EXIT_FUEL;
+      //+     break dispatch;
+      //+   }
+      //+   fuel -= code[pc + 1];
+      //+   pc += 2;
+      //+ // falls through
       case Op.br_le_u_i:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) <= (code[pc + 2] >>> 0)) pc += code[pc + 3];
         else pc += 4;
         break;
+      //+ case Op.epoch_br_ge_s_i: // session 2: an epoch check, then as fuel_br_ge_s_i
+      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
+      //+     exit = EXIT_EPOCH;
+      //+     break dispatch;
+      //+   }
+      //+ // falls through
+      //+ case Op.fuel_br_ge_s_i: // fuel session 2: `fuel n`, then the br_ge_s_i after it
+      //+   if (fuel < code[pc + 1]) {
+      //+     exit = EXIT_FUEL;
+      //+     break dispatch;
+      //+   }
+      //+   fuel -= code[pc + 1];
+      //+   pc += 2;
+      //+ // falls through
       case Op.br_ge_s_i:
         if (I32[(fp + code[pc + 1]) << 1] >= code[pc + 2]) pc += code[pc + 3];
         else pc += 4;
         break;
+      //+ case Op.epoch_br_ge_u_i: // session 2: an epoch check, then as fuel_br_ge_u_i
+      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
+      //+     exit = EXIT_EPOCH;
+      //+     break dispatch;
+      //+   }
+      //+ // falls through
+      //+ case Op.fuel_br_ge_u_i: // fuel session 2: `fuel n`, then the br_ge_u_i after it
+      //+   if (fuel < code[pc + 1]) {
+      //+     exit = EXIT_FUEL;
+      //+     break dispatch;
+      //+   }
+      //+   fuel -= code[pc + 1];
+      //+   pc += 2;
+      //+ // falls through
       case Op.br_ge_u_i:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) >= (code[pc + 2] >>> 0)) pc += code[pc + 3];
         else pc += 4;
@@ -1505,7 +1919,9 @@ export function run(vm: Vm): number {
           pc = next;
           break;
         }
+        //+ vm.fuel = fuel; // metered: an extended op may run host code (a limiter) that reads or sets it
         const next = runExt(vm, inst, code, pc, fp);
+        //+ fuel = vm.fuel;
         if (next < 0) {
           trap = -next;
           break dispatch;
@@ -1521,6 +1937,7 @@ export function run(vm: Vm): number {
   vm.fp = fp;
   vm.csp = csp;
   vm.inst = inst;
+  //+ vm.fuel = fuel;
   if (exit === EXIT_TRAP) vm.trapCode = trap === 0 ? T_UNREACHABLE : trap;
   return exit;
 }

@@ -49,6 +49,36 @@ export function generateOpcodes(): string {
 }
 
 /**
+ * Adds the metered copy of `run` (fuel session 2): `runMetered`, for code
+ * compiled with fuel or epochs, is `run` with the source's `//+` lines
+ * uncommented (the fused `fuel_<br>`/`epoch_<br>` prefix ops, `call_epoch`,
+ * the fuel kept in a local) and `vm.fuel` read as that local; `run` itself
+ * drops the `//+` lines, so code without fuel runs exactly what it ran
+ * before (same size, same type feedback).
+ *
+ * @param src the dispatch source
+ * @returns the source with both functions
+ */
+export function splitMetered(src: string): string {
+  const head = "export function run(vm: Vm): number {";
+  const a = src.indexOf(head);
+  const b = src.indexOf("\n}\n", a) + 3;
+  if (a < 0 || b < 3) throw new Error("_dispatch_src.ts: no run function");
+  const run = src.slice(a, b);
+  const marked = /^(\s*)\/\/\+ ?(.*)$/;
+  const plain = run.split("\n").filter((l) => !marked.test(l)).join("\n");
+  const metered = run.split("\n").map((l) => {
+    const m = marked.exec(l);
+    return m !== null ? m[1] + m[2] : l.replace(/\bvm\.fuel\b/g, "fuel");
+  }).join("\n").replace(head, "export function runMetered(vm: Vm): number {");
+  const doc =
+    "/**\n * `run` for code compiled with fuel or epochs (generated from `run` and its\n" +
+    " * `//+` lines: the fused fuel/epoch ops, the fuel in a local).\n *\n" +
+    " * @param vm the VM\n * @returns as `run`\n */\n";
+  return src.slice(0, a) + plain + "\n" + doc + metered + src.slice(b);
+}
+
+/**
  * The text of `_dispatch.ts`, given the text of `_dispatch_src.ts`.
  *
  * @param src the dispatch source
@@ -56,7 +86,7 @@ export function generateOpcodes(): string {
  */
 export function generateDispatch(src: string): string {
   const byName = new Map(BYTECODE_OPS.map((op) => [op.name, op.code]));
-  let out = src.replace(/\bOp\.([a-z0-9_]+)\b/g, (_, name: string) => {
+  let out = splitMetered(src).replace(/\bOp\.([a-z0-9_]+)\b/g, (_, name: string) => {
     const code = byName.get(name);
     if (code === undefined) throw new Error(`_dispatch_src.ts: unknown op ${name}`);
     return `${code} /* ${name} */`;

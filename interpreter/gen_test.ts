@@ -5,7 +5,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { generateDispatch, generateOpcodes, squash } from "./_gen.ts";
+import { generateDispatch, generateOpcodes, splitMetered, squash } from "./_gen.ts";
 import { BYTECODE_OPS } from "./ops.ts";
 
 const here = new URL(".", import.meta.url);
@@ -28,9 +28,11 @@ function casesIn(text: string, indent: number): string[] {
 }
 
 Deno.test("every op has exactly one handler, in the dispatch function the table names", () => {
-  const main = src.slice(
-    src.indexOf("export function run("),
-    src.indexOf("export function runExt("),
+  // (the main function in its metered copy, which has every op; see splitMetered)
+  const both = splitMetered(src);
+  const main = both.slice(
+    both.indexOf("export function runMetered("),
+    both.indexOf("export function runExt("),
   );
   const ext = src.slice(src.indexOf("export function runExt("), src.indexOf("function quiet("));
   const mainCases = casesIn(main, 6);
@@ -48,4 +50,25 @@ Deno.test("every op has exactly one handler, in the dispatch function the table 
   for (const name of [...mainCases, ...extCases]) {
     assert.ok(BYTECODE_OPS.some((o) => o.name === name), `handler for unknown op ${name}`);
   }
+});
+
+Deno.test("run is runMetered without the fused fuel and epoch ops (fuel session 2)", () => {
+  const both = splitMetered(src);
+  const plain = casesIn(
+    both.slice(both.indexOf("export function run("), both.indexOf("/**\n * `run` for")),
+    6,
+  );
+  const metered = casesIn(
+    both.slice(
+      both.indexOf("export function runMetered("),
+      both.indexOf("export function runExt("),
+    ),
+    6,
+  );
+  const fused = metered.filter((n) => /^(fuel|epoch)_br|^call_epoch$/.test(n));
+  assert.equal(fused.length, 55);
+  assert.deepEqual(plain, metered.filter((n) => !fused.includes(n)));
+  // run keeps the fuel in vm.fuel, runMetered in a local
+  const runText = both.slice(0, both.indexOf("/**\n * `run` for"));
+  assert.ok(!/(?<!\.)\bfuel (<|-=)/.test(runText) && /vm\.fuel -=/.test(runText));
 });

@@ -69,6 +69,24 @@ const ST = "a:r v:r k:i offset:x";
 const LDX = "d:r a:r s:i k:i offset:x";
 const STX = "a:r v:r s:i k:i offset:x";
 
+/**
+ * The branch ops that have a `fuel_<br>` prefix op (fuel session 2): a block's
+ * charge, placed right before its closing branch, fuses into it.
+ */
+const FUEL_BRANCHES = [
+  "br",
+  "br_if",
+  "br_unless",
+  "br_table",
+  ...["eq", "ne", "lt_s", "lt_u", "gt_s", "gt_u", "le_s", "le_u", "ge_s", "ge_u"].flatMap((c) => [
+    `br_${c}`,
+    `br_${c}_i`,
+  ]),
+  "br_inc_ne_i",
+  "br_inc_lt_u_i",
+  "br_inc_lt_s_i",
+];
+
 /** The table: `[name, operands, ext, doc]`. Append-friendly; order sets opcodes. */
 const TABLE: readonly (readonly [string, string, boolean, string])[] = [
   // control
@@ -91,6 +109,16 @@ const TABLE: readonly (readonly [string, string, boolean, string])[] = [
     M,
     "fuel n, call, then the callee's first op at once when it is fuel (saves dispatches)",
   ],
+  // fuel (session 2): `fuel_<br>` is `fuel n` fused with the branch op `<br>` that always
+  // follows it (its case falls through into that op's case): one dispatch for both
+  ...FUEL_BRANCHES.map((b) =>
+    [`fuel_${b}`, "n:i", M, `fuel n, then the ${b} that follows at once`] as const
+  ),
+  // `epoch_<br>`: the epoch check of a loop's back edge, then as `fuel_<br> n` (n = 0 without fuel)
+  ...FUEL_BRANCHES.map((b) =>
+    [`epoch_${b}`, "n:i", M, `epoch check, then as fuel_${b} n`] as const
+  ),
+  ["call_epoch", "target:f base:r", M, "call, then the callee's first op at once when it is epoch"],
   ["epoch", "", M, "trap (interrupt) when the epoch deadline has passed"],
   ["icount", "n:i", M, "add n to the executed-instruction counter"],
   // moves and constants

@@ -22,8 +22,15 @@
  */
 
 import { DEFAULT_MAX_WASM_STACK, TrapCode } from "@capstan/environ";
-import { EXIT_EPOCH, EXIT_FUEL, EXIT_HOST, EXIT_RETURN, run } from "./_dispatch.ts";
-import { EXIT_TRAP } from "./_dispatch.ts";
+import {
+  EXIT_EPOCH,
+  EXIT_FUEL,
+  EXIT_HOST,
+  EXIT_RETURN,
+  EXIT_TRAP,
+  run,
+  runMetered,
+} from "./_dispatch.ts";
 /** `callRunCode` results (see `run`): returned, host call, trap, epoch deadline, out of fuel. */
 export { EXIT_EPOCH, EXIT_FUEL, EXIT_HOST, EXIT_RETURN, EXIT_TRAP } from "./_dispatch.ts";
 import type { V128File } from "./simd_math.ts";
@@ -85,6 +92,11 @@ export interface VmSnapshot {
 export interface VmOptions {
   /** Maximum wasm stack in bytes (default 512 KiB): 8 bytes per register slot, 16 per frame. */
   readonly maxWasmStack?: number;
+  /**
+   * Whether the code it runs is compiled with fuel or epochs (`consumeFuel`,
+   * `epochInterruption`): it then runs in `runMetered`, which has their fused ops.
+   */
+  readonly metered?: boolean;
 }
 
 const RETURNED: DoneReason = Object.freeze({ kind: "return" });
@@ -130,6 +142,8 @@ export class Vm {
   sp = 0;
   /** The running instance. */
   inst: VmInstance | null = null;
+  /** Runs code compiled with fuel or epochs (see {@link VmOptions.metered}). */
+  readonly metered: boolean;
   /** Remaining fuel (only consulted by code compiled with `consumeFuel`). */
   fuel: number = Infinity;
   /** The engine's epoch counter (element 0), shared by the runtime (may be over a SharedArrayBuffer). */
@@ -167,6 +181,7 @@ export class Vm {
    */
   constructor(options: VmOptions = {}) {
     const bytes = options.maxWasmStack ?? DEFAULT_MAX_WASM_STACK;
+    this.metered = options.metered === true;
     this.regLimit = Math.max(64, Math.floor(bytes / 8));
     const frames = Math.max(16, Math.floor(bytes / 16));
     this.csLimit = frames * 3;
@@ -293,7 +308,7 @@ export class Vm {
       this.#pendingTrap = 0;
       return EXIT_TRAP;
     }
-    return run(this);
+    return this.metered ? runMetered(this) : run(this);
   }
 
   /** Ends the innermost host→wasm call (returned or trapped): restores the saved state. */

@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { TrapCode } from "@capstan/environ";
 import {
+  BYTECODE_OPS,
   BytecodeEncoder,
   type DoneReason,
   Op,
@@ -21,10 +22,13 @@ import {
 type Build = (e: BytecodeEncoder) => void;
 
 /** A VM with one instance whose code is built by `build`; function 1 starts at address 0. */
-function setup(build: Build, options: { maxWasmStack?: number; vmctx?: number[] } = {}) {
+function setup(
+  build: Build,
+  options: { maxWasmStack?: number; vmctx?: number[]; metered?: boolean } = {},
+) {
   const e = new BytecodeEncoder();
   build(e);
-  const vm = new Vm({ maxWasmStack: options.maxWasmStack });
+  const vm = new Vm({ maxWasmStack: options.maxWasmStack, metered: options.metered });
   const vmctx = Int32Array.from(options.vmctx ?? new Array(16).fill(0));
   const inst = new VmInstance(e.finish(), vmctx, new VmMemory(1, 2), [new VmTable(4)], [], []);
   vm.addInstance(inst);
@@ -466,4 +470,92 @@ Deno.test("64-bit loads and stores keep signalling-NaN bits in optimised code to
       assert.equal(dv.getBigUint64(8, true), bits);
     }
   }
+});
+
+Deno.test("fuel_<br>/epoch_<br> prefix ops check, charge, then branch exactly as the branch alone; a failed check stops at the prefix", () => {
+  const prefixes = BYTECODE_OPS.filter((op) => /^(fuel|epoch)_br/.test(op.name));
+  assert.equal(prefixes.length, 54);
+  for (const prefix of prefixes) {
+    const epoch = prefix.name.startsWith("epoch_");
+    const br = BYTECODE_OPS.find((op) => op.name === prefix.name.replace(/^[a-z]+_/, ""))!;
+    // r0 = the argument, r1 = 0; the branch's immediates are small, its offset
+    // leads past `const32 r0, 1; return` to `const32 r0, 2; return`
+    const imms = [7, 1, 100];
+    const operands = (len: number) =>
+      br.operands.map((o, k) =>
+        o.kind === "r"
+          ? k === 1 && br.operands[0].kind === "r" ? 1 : 0
+          : o.kind === "o"
+          ? len + 4
+          : o.kind === "t"
+          ? [len + 4]
+          : imms[k - 1]
+      );
+    const len = 1 + br.operands.length + (br.operands.some((o) => o.kind === "t") ? 1 : 0);
+    const build = (fused: boolean) => (e: BytecodeEncoder) => {
+      e.emit(Op.enter, 1, 2, 4);
+      if (fused) e.emit(prefix.code, 5);
+      else (e.emit(Op.nop), e.emit(Op.nop));
+      e.emit(br.code, ...operands(len));
+      e.emit(Op.const32, 0, 1);
+      e.emit(Op.return);
+      e.emit(Op.const32, 0, 2);
+      e.emit(Op.return);
+    };
+    const plain = setup(build(false));
+    const fused = setup(build(true), { metered: true });
+    for (const arg of [7, -7, 0, 6, 8, 100, -100]) {
+      plain.vm.fuel = 0;
+      const want = call(plain.vm, plain.handle, [BigInt(arg)]).out[0];
+      // too little fuel: stops at the prefix, nothing charged or done
+      const vm = fused.vm;
+      vm.fuel = 4;
+      const base = vm.callStart(fused.handle);
+      vm.i64[base] = BigInt(arg);
+      if (epoch) {
+        // the deadline passed: stops at the prefix before charging; then as fuel_<br>
+        vm.epochCounter[0] = 9;
+        vm.epochDeadline = 9;
+        assert.deepEqual(vm.callRun(), { kind: "epoch", pc: 4 }, prefix.name);
+        assert.equal(vm.fuel, 4);
+        assert.equal(vm.i64[base], BigInt(arg), `${prefix.name}: the branch did not run`);
+        vm.epochDeadline = 10;
+      }
+      assert.deepEqual(vm.callRun(), { kind: "fuel", pc: 4 }, prefix.name);
+      assert.equal(vm.fuel, 4);
+      assert.equal(vm.i64[base], BigInt(arg), `${prefix.name}: the branch did not run`);
+      // exactly enough: resumes there, charges 5, branches as the plain op
+      vm.fuel += 1;
+      assert.equal(vm.callRun().kind, "return");
+      assert.equal(BigInt.asUintN(64, vm.i64[base]), want, `${prefix.name}(${arg})`);
+      assert.equal(vm.fuel, 0);
+      vm.callEnd();
+    }
+  }
+});
+
+Deno.test("call_epoch calls and does the callee's entry epoch check; a passed deadline stops there, resumably", () => {
+  const { vm, handle } = setup((e) => {
+    e.emit(Op.enter, 1, 1, 4); // 0
+    e.emit(Op.call_epoch, 12, 0); // 4: r0 = g(r0) (metered code)
+    e.emit(Op.i32_add_i, 0, 0, 1); // 7
+    e.emit(Op.return); // 11
+    e.emit(Op.enter, 1, 1, 4); // 12: g
+    e.emit(Op.epoch); // 16
+    e.emit(Op.i32_add_i, 0, 0, 100); // 17
+    e.emit(Op.return); // 21
+  }, { metered: true });
+  vm.epochCounter[0] = 3;
+  vm.epochDeadline = 4;
+  assert.equal(call(vm, handle, [5n]).out[0], 106n);
+  vm.epochDeadline = 3;
+  const base = vm.callStart(handle);
+  vm.i64[base] = 5n;
+  assert.deepEqual(vm.callRun(), { kind: "epoch", pc: 16 });
+  assert.equal(vm.i32[2 * base], 5, "g's body did not run");
+  vm.epochDeadline = 4;
+  assert.equal(vm.callRun().kind, "return");
+  assert.equal(vm.i32[2 * base], 106);
+  vm.callEnd();
+  assert.equal(vm.depth, 0);
 });

@@ -747,3 +747,32 @@ Deno.test("f64 host imports get and return f64 values; a non-number result is a 
   assert.deepEqual(fn(instance, "g").call(7.5), [1], "a result-less host's return is ignored");
   assert.deepEqual(seen.at(-1), [7.5]);
 });
+
+Deno.test("a host function called from metered wasm reads and sets the fuel the loop is using", () => {
+  const engine = new Engine({ consumeFuel: true });
+  const store = new Store(engine, { seen: [] as number[] });
+  const linker = new Linker<{ seen: number[] }>(engine);
+  linker.func("env", "tick", { params: ["i32"], results: [] }, (caller, i) => {
+    caller.data.seen.push(caller.store.getFuel());
+    if (i === 5) caller.store.setFuel(0);
+  });
+  const wat = `(module (import "env" "tick" (func $tick (param i32)))
+    (func (export "loop") (param $n i32) (local $i i32)
+      (loop $top
+        (call $tick (local.get $i))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $top (i32.lt_u (local.get $i) (local.get $n))))))`;
+  const instance = linker.instantiate(store, new Module(engine, parseWat(wat)));
+  store.setFuel(1_000_000);
+  assert.throws(
+    () => fn(instance, "loop").call(100),
+    (e) => e instanceof Trap && e.code === TrapCode.OutOfFuel,
+  );
+  const seen = store.data.seen;
+  assert.equal(seen.length, 6, "the fuel set to 0 in the 6th call stops the loop right after it");
+  for (let i = 1; i < seen.length; i++) {
+    assert.ok(seen[i] < seen[i - 1], `the host sees the fuel going down: ${seen}`);
+  }
+  assert.ok(seen[0] < 1_000_000 && seen[0] > 1_000_000 - 20);
+  assert.equal(store.getFuel(), 0);
+});

@@ -147,7 +147,11 @@ export class Store<T = undefined> {
     this.engine = engine;
     this.data = data;
     this.id = nextStoreId++;
-    this._vm = new Vm({ maxWasmStack: engine.config.maxWasmStack });
+    const t = engine.config.tunables;
+    this._vm = new Vm({
+      maxWasmStack: engine.config.maxWasmStack,
+      metered: t.consumeFuel || t.epochInterruption,
+    });
     this._vm.epochCounter = engine.epochCounter;
     this._vm.epochDeadline = 0;
     this._vm.fuel = 0;
