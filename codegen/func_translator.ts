@@ -1129,6 +1129,7 @@ export class FuncTranslator {
     if (this.#env.tunables.superInstructions) {
       if (name === "f64_add" && (this.#fuseMulAdd(a, b) || this.#fuseMulLoadAdd(a, b))) return;
       if (name === "i64_add" && this.#fuseMulKAdd(a, b)) return;
+      if (name === "i32_sub" && this.#fuseNegBit(a, b)) return;
       const imm64 = this.#immForm64(name, a, b);
       if (imm64 !== undefined) {
         const [op, src, ...imms] = imm64;
@@ -1143,6 +1144,8 @@ export class FuncTranslator {
         const [op, src, value] = imm;
         if (op === Op.i32_add_i && this.#deferAdd(src, a, value)) return;
         if (op === Op.i32_shl_i && this.#deferShl(src, a, value)) return;
+        if (op === Op.i32_shr_s_i && value === 31 && this.#fuseSignBit(src)) return;
+        if (op === Op.i32_and_i && this.#fuseSignBitAnd(src, value)) return;
         const ra = this.#reg(src);
         const d = this.#pushTemp(result);
         this.#emit(op, d, ra, value);
@@ -1256,6 +1259,63 @@ export class FuncTranslator {
     this.#dropFromIcount();
     const d = this.#pushTemp(ValType.i64);
     this.#emit(Op.i64_rotl_mul_k, d, t, last.operands[1], last.operands[2], lo, hi);
+    return true;
+  }
+
+  /**
+   * Whether the last instruction is `op` and wrote temporary entry `pos`
+   * (so it may be taken back and fused into a later instruction).
+   */
+  #lastWrote(op: number, pos: number): boolean {
+    const n = this.#insts.length;
+    return n > 0 && this.#lastDef === n - 1 && this.#kind[pos] === TEMP &&
+      this.#insts[n - 1].op === op && this.#insts[n - 1].operands[0] === this.#L + pos;
+  }
+
+  /** Takes back the last instruction (see {@link #lastWrote}). */
+  #takeLast(): IrInst {
+    this.#dropFromIcount();
+    this.#lastDef = -1;
+    return this.#insts.pop() as IrInst;
+  }
+
+  /**
+   * `(x << s) >> 31` (an i32 shift by a constant, deferred or just emitted,
+   * then an arithmetic shift right by 31: bit 31 - s of x as all ones or
+   * zero) becomes one `i32_sbit_and_i` with mask -1.
+   */
+  #fuseSignBit(src: number): boolean {
+    let x: number;
+    let s: number;
+    if (this.#kind[src] === SHL && this.#k[src] === 0) [x, s] = [this.#val[src], this.#hi[src]];
+    else if (this.#lastWrote(Op.i32_shl_i, src)) {
+      const shl = this.#takeLast();
+      [x, s] = [shl.operands[1] as number, shl.operands[2] as number];
+    } else return false;
+    const d = this.#pushTemp(ValType.i32);
+    this.#emit(Op.i32_sbit_and_i, d, x, s, -1);
+    return true;
+  }
+
+  /** An `i32.and` by a constant of an `i32_sbit_and_i` just computed narrows its mask. */
+  #fuseSignBitAnd(src: number, mask: number): boolean {
+    if (!this.#lastWrote(Op.i32_sbit_and_i, src)) return false;
+    const [, x, s, k] = this.#takeLast().operands as number[];
+    const d = this.#pushTemp(ValType.i32);
+    this.#emit(Op.i32_sbit_and_i, d, x, s, k & mask);
+    return true;
+  }
+
+  /** `0 - (x & 1)` (the low bit of x as all ones or zero) becomes one `i32_sbit_and_i`. */
+  #fuseNegBit(a: number, b: number): boolean {
+    if (this.#kind[a] !== CONST || this.#val[a] !== 0 || !this.#lastWrote(Op.i32_and_i, b)) {
+      return false;
+    }
+    const and = this.#insts[this.#insts.length - 1];
+    if (and.operands[2] !== 1) return false;
+    this.#takeLast();
+    const d = this.#pushTemp(ValType.i32);
+    this.#emit(Op.i32_sbit_and_i, d, and.operands[1], 31, -1);
     return true;
   }
 

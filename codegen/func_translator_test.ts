@@ -436,3 +436,63 @@ Deno.test("i64.load, times a constant, plus a register fuse into load64_mul_k_ad
   dv.setBigInt64(65528, 2n, true);
   assert.equal(i.call("f", 65536 - 16, 1n), BigInt.asIntN(64, 2n * k + 1n));
 });
+
+/** Calls export `f` of `wat` with each argument list, with super-instructions on and off. */
+function bothWays(wat: string, args: (number | bigint)[][]): [unknown[], unknown[]] {
+  const on = new TestInstance(parseWat(wat));
+  const off = new TestInstance(parseWat(wat), {}, {
+    tunables: tunables({ superInstructions: false }),
+  });
+  const run = (i: TestInstance) =>
+    args.map((a) => {
+      try {
+        return i.call("f", ...a);
+      } catch (e) {
+        return e instanceof TestTrap ? `trap ${e.code}` : e;
+      }
+    });
+  return [run(on), run(off)];
+}
+
+const I32_EDGES = [0, 1, 2, 3, -1, -2, 0x7fffffff, -0x80000000, 0x40000000, 0x12345678, -0x1234567];
+
+Deno.test("(x << s) >> 31 & k fuses into i32_sbit_and_i: bit 31 - s of x, spread and masked", () => {
+  for (const s of [0, 1, 26, 30, 31, 33]) {
+    for (const k of ["(i32.const -306674912)", "(i32.const -1)", "(i32.const 1)"]) {
+      const wat = `(module (func (export "f") (param i32) (result i32)
+        (i32.and (i32.shr_s (i32.shl (local.get 0) (i32.const ${s})) (i32.const 31)) ${k})))`;
+      const names = opNames(wat);
+      assert.ok(names.includes("i32_sbit_and_i"), `${s}: ${names.join()}`);
+      assert.ok(!names.includes("i32_shr_s_i") && !names.includes("i32_and_i"), names.join());
+      const kv = Number(k.slice(11, -1));
+      const i = new TestInstance(parseWat(wat));
+      for (const x of I32_EDGES) {
+        assert.equal(i.call("f", x), (((x << (s & 31)) >> 31) & kv) | 0, `x=${x} s=${s} k=${kv}`);
+      }
+    }
+  }
+});
+
+Deno.test("0 - (x & 1), masked, fuses into i32_sbit_and_i; other shapes keep their meaning", () => {
+  const wat = `(module (func (export "f") (param i32 i32) (result i32) (local i32)
+    (local.set 2 (i32.and (i32.sub (i32.const 0) (i32.and (local.get 0) (i32.const 1)))
+      (i32.const 0xEDB88320)))
+    ;; a shift through a local (not fused into the and: the local is read again)
+    (local.set 1 (i32.shr_s (i32.shl (local.get 1) (i32.const 3)) (i32.const 31)))
+    (i32.add (i32.add (local.get 2) (i32.and (local.get 1) (i32.const 0xff)))
+      ;; shr_s by 30 and shl with an added constant are not bit selections
+      (i32.add (i32.shr_s (i32.shl (local.get 0) (i32.const 1)) (i32.const 30))
+        (i32.shr_s (i32.add (i32.shl (local.get 0) (i32.const 2)) (i32.const 8))
+          (i32.const 31))))))`;
+  const names = opNames(wat);
+  assert.equal(names.filter((n) => n === "i32_sbit_and_i").length, 2, names.join());
+  const args = I32_EDGES.flatMap((x) => I32_EDGES.map((y) => [x, y]));
+  const [on, off] = bothWays(wat, args);
+  assert.deepEqual(on, off);
+  const ref = (x: number, y: number) => {
+    const a = -(x & 1) & 0xEDB88320;
+    const b = (y << 3) >> 31;
+    return (a + (b & 0xff) + ((x << 1) >> 30) + (((x << 2) + 8) >> 31)) | 0;
+  };
+  assert.deepEqual(on, args.map(([x, y]) => ref(x as number, y as number)));
+});

@@ -1361,6 +1361,12 @@ export function run(vm: Vm): number {
         pc += 8;
         break;
       }
+      // super-instructions (session 2)
+      case 259 /* i32_sbit_and_i */:
+        I32[(fp + code[pc + 1]) << 1] = ((I32[(fp + code[pc + 2]) << 1] << code[pc + 3]) >> 31) &
+          code[pc + 4];
+        pc += 5;
+        break;
       case 221 /* store32 */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 4 > memLen) {

@@ -266,7 +266,8 @@ export const Op = {
   br_inc_lt_u_i: 256,
   br_inc_lt_s_i: 257,
   load64_mul_k_add: 258,
+  i32_sbit_and_i: 259,
 } as const;
 
 /** The number of opcodes. */
-export const OPCODE_COUNT = 259;
+export const OPCODE_COUNT = 260;

@@ -362,6 +362,13 @@ const TABLE: readonly (readonly [string, string, boolean, string])[] = [
     M,
     "i64 d = load64(u32(a + k) + offset) * (hi:lo) + c (wrapping)",
   ],
+  // super-instructions (session 2)
+  [
+    "i32_sbit_and_i",
+    "d:r a:r s:i k:i",
+    M,
+    "d = ((a << s) >> 31) & k: bit 31 - s of a as all ones or zero, masked by k",
+  ],
 ];
 
 /** Every op, in opcode order. */
