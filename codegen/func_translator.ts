@@ -116,6 +116,16 @@ const NAN_PRODUCING = new Set(
     .flatMap((o) => [`f32_${o}`, `f64_${o}`]).concat(["f32_demote_f64", "f64_promote_f32"]),
 );
 
+/** f64 ops that neither trap nor touch memory (they may stay between fused ones). */
+const PURE_F64 = new Set<number>([
+  Op.f64_add,
+  Op.f64_sub,
+  Op.f64_mul,
+  Op.f64_div,
+  Op.f64_mul_add,
+  Op.f64_sqrt,
+]);
+
 const COMMUTATIVE = new Set(["i32_add", "i32_mul", "i32_and", "i32_or", "i32_xor", "i64_add"]);
 
 const RENAME: Record<string, string> = {
@@ -1071,6 +1081,7 @@ export class FuncTranslator {
         return;
       }
       const [a, k] = this.#address(ap);
+      if (store === Op.store64 && this.#fuseStoreMadd(a, k, r.memOffset | 0, v)) return;
       const rv = this.#reg(v);
       this.#emit(store, a, rv, k, r.memOffset | 0);
       return;
@@ -1316,6 +1327,86 @@ export class FuncTranslator {
     this.#takeLast();
     const d = this.#pushTemp(ValType.i32);
     this.#emit(Op.i32_sbit_and_i, d, and.operands[1], 31, -1);
+    return true;
+  }
+
+  /**
+   * An f64 store of `mem + a * b` (or `mem - a * b`) to the address `mem`
+   * was just loaded from (`c[j] += a * b[j]`) becomes one `store64_madd`
+   * (`store64_msub`). The load, the product (`f64_mul`, or the `f64_mul_add`
+   * that already holds both) and the sum are taken back; up to three pure f64
+   * ops between them that touch none of their registers stay in place. The
+   * fused op reads memory and `a`, `b` where the store was, which gives the
+   * same values: nothing in between writes memory, the base or `a`, `b`, and
+   * the fused op traps exactly where the load would have (the store has the
+   * same address and width, so it could not trap after a load that did not).
+   *
+   * @param a the store's base register
+   * @param k the store's folded constant
+   * @param offset the store's offset
+   * @param v the stored entry
+   * @returns whether it fused
+   */
+  #fuseStoreMadd(a: number, k: number, offset: number, v: number): boolean {
+    const insts = this.#insts;
+    const n = insts.length;
+    const L = this.#L;
+    if (!this.#env.tunables.superInstructions || !this.#lastWrote(insts[n - 1]?.op, v)) {
+      return false;
+    }
+    const sum = insts[n - 1];
+    let op: number;
+    let c: number;
+    let p = -1; // the product's register (f64_add, f64_sub)
+    let prod: number[] | undefined; // [a, b] of the product
+    const [x, y] = [sum.operands[1] as number, sum.operands[2] as number];
+    if (sum.op === Op.f64_mul_add) {
+      [op, c, prod] = [Op.store64_madd, sum.operands[3] as number, [x, y]];
+    } else if (sum.op === Op.f64_sub) [op, c, p] = [Op.store64_msub, x, y];
+    else if (sum.op === Op.f64_add) [op, c, p] = [Op.store64_madd, x, y];
+    else return false;
+    // find the load of c and the product p, walking back over kept pure f64 ops
+    let loadAt = -1;
+    let mulAt = -1;
+    for (let i = n - 2; i > 0 && i >= n - 6; i--) {
+      const ins = insts[i];
+      const d = ins.operands[0];
+      if (sum.op === Op.f64_add && loadAt < 0 && mulAt < 0 && (d === c || d === p)) {
+        // the later of the two decides which addend is the loaded one
+        if ((ins.op === Op.load64) === (d === p)) [c, p] = [p, c];
+      }
+      if (d === c && loadAt < 0) {
+        if (ins.op !== Op.load64) return false;
+        loadAt = i;
+      } else if (p >= 0 && d === p && mulAt < 0) {
+        if (ins.op !== Op.f64_mul) return false;
+        mulAt = i;
+        prod = [ins.operands[1] as number, ins.operands[2] as number];
+      } else if (!PURE_F64.has(ins.op)) return false;
+      if (loadAt >= 0 && (p < 0 || mulAt >= 0)) break;
+    }
+    if (loadAt < 0 || prod === undefined || (p >= 0 && mulAt < 0)) return false;
+    const ld = insts[loadAt];
+    if (ld.operands[1] !== a || ld.operands[2] !== k || ld.operands[3] !== offset) return false;
+    // the dropped registers are dead temporaries; the fused op reads a, b and the base as late
+    // as the store, so what runs after the load / product must not change them or read c / p
+    if (c < L || (p >= 0 && p < L) || c === p || a === c || a === p) return false;
+    if (prod.includes(c) && (mulAt < 0 || mulAt > loadAt)) return false; // it read the loaded c
+    for (let i = Math.min(loadAt, mulAt < 0 ? loadAt : mulAt) + 1; i < n - 1; i++) {
+      if (i === loadAt || i === mulAt) continue;
+      const ops = insts[i].operands as number[];
+      const reads = ops.slice(1);
+      if (i > loadAt && (ops[0] === a || reads.includes(c))) return false;
+      if (mulAt >= 0 && i > mulAt && (prod.includes(ops[0]) || reads.includes(p))) return false;
+    }
+    const wasmOffset = ld.wasmOffset;
+    this.#takeLast();
+    for (const at of [loadAt, mulAt].sort((i, j) => j - i)) {
+      if (at < 0) continue;
+      insts.splice(at, 1);
+      this.#dropFromIcount();
+    }
+    this.#emit(op, a, k, offset, prod[0], prod[1]).wasmOffset = wasmOffset;
     return true;
   }
 

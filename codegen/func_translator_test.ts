@@ -370,13 +370,16 @@ Deno.test("i64.rotl by a constant then i64.mul by a constant fuse into i64_rotl_
   }
 });
 
-Deno.test("c[j] += a * b[j] (f64 mul, then a load, then add) becomes load + f64_mul_add, rounding twice", () => {
+Deno.test("c[j] += a * b[j] (f64 mul, then a load, then add) becomes load + store64_madd, rounding twice", () => {
   const wat = `(module (memory 1) (func (export "f") (param f64 i32 i32)
     (f64.store (local.get 2)
       (f64.add (f64.mul (local.get 0) (f64.load (local.get 1))) (f64.load (local.get 2))))))`;
   const names = opNames(wat);
-  assert.ok(names.includes("f64_mul_add"), names.join());
-  assert.ok(!names.includes("f64_mul"), names.join());
+  assert.deepEqual(names, ["enter", "load64", "store64_madd", "return"]);
+  // without the store: the load of c moves before the product, which becomes one f64_mul_add
+  const noStore = `(module (memory 1) (func (export "f") (param f64 i32 i32) (result f64)
+    (f64.add (f64.mul (local.get 0) (f64.load (local.get 1))) (f64.load (local.get 2)))))`;
+  assert.deepEqual(opNames(noStore), ["enter", "load64", "load64", "f64_mul_add", "return"]);
   const i = new TestInstance(parseWat(wat));
   const dv = new DataView(i.inst.memory.buffer);
   const a = 1 + 2 ** -30;
@@ -495,4 +498,83 @@ Deno.test("0 - (x & 1), masked, fuses into i32_sbit_and_i; other shapes keep the
     return (a + (b & 0xff) + ((x << 1) >> 30) + (((x << 2) + 8) >> 31)) | 0;
   };
   assert.deepEqual(on, args.map(([x, y]) => ref(x as number, y as number)));
+});
+
+Deno.test("c[j] += a * b[j] and c[j] -= a * b fuse into store64_madd / store64_msub, trapping as the load", () => {
+  const wat = `(module (memory 1)
+    (func (export "f") (param i32 i32 f64) (result f64) (local i32)
+      ;; c[i+16] += a * a, the address an i32.add folded into the access (wrapping at 32 bits)
+      (f64.store (i32.add (local.get 0) (i32.const 16))
+        (f64.add (f64.load (i32.add (local.get 0) (i32.const 16)))
+          (f64.mul (local.get 2) (local.get 2))))
+      ;; c[i] += a * b[j] (the f64_mul_add shape)
+      (f64.store offset=8 (local.get 0) (f64.add (f64.mul (local.get 2) (f64.load (local.get 1)))
+        (f64.load offset=8 (local.get 0))))
+      ;; c[i+16] = (x * y) + c[i+16], the product first, a temporary address
+      (local.set 3 (i32.add (local.get 0) (i32.const 16)))
+      (f64.store (local.get 3) (f64.add (f64.mul (f64.mul (local.get 2) (local.get 2))
+        (f64.load (local.get 1))) (f64.load (local.get 3))))
+      ;; c[i+24] -= (a * a) * a, with the load first
+      (f64.store offset=24 (local.get 0) (f64.sub (f64.load offset=24 (local.get 0))
+        (f64.mul (f64.mul (local.get 2) (local.get 2)) (local.get 2))))
+      ;; not fused: the load of c before the load of b (which may trap first)
+      (f64.store offset=48 (local.get 0) (f64.add (f64.load offset=48 (local.get 0))
+        (f64.mul (local.get 2) (f64.load (local.get 1)))))
+      ;; not fused: a different address, and a product minus the memory
+      (f64.store offset=32 (local.get 0) (f64.add (f64.load offset=40 (local.get 0))
+        (f64.mul (local.get 2) (local.get 2))))
+      (f64.store offset=40 (local.get 0) (f64.sub (f64.mul (local.get 2) (local.get 2))
+        (f64.load offset=40 (local.get 0))))
+      (f64.load offset=8 (local.get 0)) (f64.load offset=16 (local.get 0)) f64.add
+      (f64.load offset=24 (local.get 0)) f64.add (f64.load offset=48 (local.get 0)) f64.add
+      (f64.load offset=32 (local.get 0)) f64.add (f64.load offset=40 (local.get 0)) f64.add))`;
+  const names = opNames(wat);
+  assert.equal(names.filter((n) => n === "store64_madd").length, 3, names.join());
+  assert.equal(names.filter((n) => n === "store64_msub").length, 1, names.join());
+  const run = (superInstructions: boolean, c: number, b: number, a: number) => {
+    const i = new TestInstance(parseWat(wat), {}, { tunables: tunables({ superInstructions }) });
+    const dv = new DataView(i.inst.memory.buffer);
+    for (let j = 0; j < 7; j++) {
+      const at = (c + 8 + 8 * j) >>> 0;
+      if (at + 8 <= 65536) dv.setFloat64(at, 1.5 + j, true);
+    }
+    dv.setFloat64(b, 0.1, true);
+    let r: unknown;
+    try {
+      r = i.call("f", c, b, a);
+    } catch (e) {
+      r = e instanceof TestTrap ? `trap ${e.code}` : e;
+    }
+    const mem = [...new Uint8Array(i.inst.memory.buffer, 0, 4096)].concat(
+      [...new Uint8Array(i.inst.memory.buffer, 65536 - 64, 64)],
+    );
+    return { r, mem };
+  };
+  const cases: [number, number, number][] = [
+    [0, 200, 3],
+    [64, 200, -2.5],
+    [64, 200, NaN],
+    [64, 200, 1e308],
+    [64, 72, 0.5], // b aliases c[0]: each statement re-reads it
+    [65536 - 40, 200, 1], // the fifth statement traps (its load of c), after four stores
+    [65536 - 8, 200, 1], // the first load traps: nothing stored
+    [65536 - 16, 200, 1], // the first load (at 65536) traps
+    [-16, 200, 2], // the first address wraps to 0, the second is out of bounds
+  ];
+  for (const [c, b, a] of cases) {
+    const on = run(true, c, b, a);
+    assert.deepEqual(on, run(false, c, b, a), `c=${c} b=${b} a=${a}`);
+    if (c === 0) {
+      const want = [
+        1.5 + 3 * 0.1,
+        3 * 3 * 0.1 + (2.5 + 9),
+        3.5 - 27,
+        6.5 + 3 * 0.1,
+        5.5 + 9,
+        9 - 5.5,
+      ];
+      assert.equal(on.r, want.reduce((x, y) => x + y));
+    }
+  }
+  assert.match(String(run(true, 65536 - 8, 200, 1).r), /^trap /);
 });

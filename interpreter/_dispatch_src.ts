@@ -1365,6 +1365,28 @@ export function run(vm: Vm): number {
           code[pc + 4];
         pc += 5;
         break;
+      case Op.store64_madd: {
+        const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 2]) >>> 0) + (code[pc + 3] >>> 0);
+        if (ea + 8 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        const p = F64[fp + code[pc + 4]] * F64[fp + code[pc + 5]];
+        dv.setFloat64(ea, dv.getFloat64(ea, true) + p, true);
+        pc += 6;
+        break;
+      }
+      case Op.store64_msub: {
+        const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 2]) >>> 0) + (code[pc + 3] >>> 0);
+        if (ea + 8 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        const p = F64[fp + code[pc + 4]] * F64[fp + code[pc + 5]];
+        dv.setFloat64(ea, dv.getFloat64(ea, true) - p, true);
+        pc += 6;
+        break;
+      }
       case Op.store32: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 4 > memLen) {

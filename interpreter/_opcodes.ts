@@ -267,7 +267,9 @@ export const Op = {
   br_inc_lt_s_i: 257,
   load64_mul_k_add: 258,
   i32_sbit_and_i: 259,
+  store64_madd: 260,
+  store64_msub: 261,
 } as const;
 
 /** The number of opcodes. */
-export const OPCODE_COUNT = 260;
+export const OPCODE_COUNT = 262;

@@ -369,6 +369,18 @@ const TABLE: readonly (readonly [string, string, boolean, string])[] = [
     M,
     "d = ((a << s) >> 31) & k: bit 31 - s of a as all ones or zero, masked by k",
   ],
+  [
+    "store64_madd",
+    "c:r k:i offset:x a:r b:r",
+    M,
+    "f64 at u32(c + k) + offset += a * b (product rounded, then the sum, as wasm)",
+  ],
+  [
+    "store64_msub",
+    "c:r k:i offset:x a:r b:r",
+    M,
+    "f64 at u32(c + k) + offset -= a * b (product rounded, then the difference)",
+  ],
 ];
 
 /** Every op, in opcode order. */
