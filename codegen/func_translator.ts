@@ -1141,6 +1141,7 @@ export class FuncTranslator {
       if (name === "f64_add" && (this.#fuseMulAdd(a, b) || this.#fuseMulLoadAdd(a, b))) return;
       if (name === "i64_add" && this.#fuseMulKAdd(a, b)) return;
       if (name === "i32_sub" && this.#fuseNegBit(a, b)) return;
+      if (name === "i32_xor" && this.#fuseXorShr(a, b)) return;
       const imm64 = this.#immForm64(name, a, b);
       if (imm64 !== undefined) {
         const [op, src, ...imms] = imm64;
@@ -1157,6 +1158,7 @@ export class FuncTranslator {
         if (op === Op.i32_shl_i && this.#deferShl(src, a, value)) return;
         if (op === Op.i32_shr_s_i && value === 31 && this.#fuseSignBit(src)) return;
         if (op === Op.i32_and_i && this.#fuseSignBitAnd(src, value)) return;
+        if (op === Op.i32_and_i && this.#fuseShrAnd(src, value)) return;
         const ra = this.#reg(src);
         const d = this.#pushTemp(result);
         this.#emit(op, d, ra, value);
@@ -1314,6 +1316,33 @@ export class FuncTranslator {
     const [, x, s, k] = this.#takeLast().operands as number[];
     const d = this.#pushTemp(ValType.i32);
     this.#emit(Op.i32_sbit_and_i, d, x, s, k & mask);
+    return true;
+  }
+
+  /** `(x >>> s) & m` (the shift just computed) becomes one `i32_shr_u_and_i`. */
+  #fuseShrAnd(src: number, mask: number): boolean {
+    if (!this.#lastWrote(Op.i32_shr_u_i, src)) return false;
+    const [, x, s] = this.#takeLast().operands as number[];
+    const d = this.#pushTemp(ValType.i32);
+    this.#emit(Op.i32_shr_u_and_i, d, x, s, mask);
+    return true;
+  }
+
+  /**
+   * `y ^ (x >>> s)` (either operand the shift just computed, the other
+   * already in a register) becomes one `i32_xor_shr_u_i`.
+   */
+  #fuseXorShr(a: number, b: number): boolean {
+    let other: number;
+    if (this.#lastWrote(Op.i32_shr_u_i, b)) other = a;
+    else if (this.#lastWrote(Op.i32_shr_u_i, a)) other = b;
+    else return false;
+    const k = this.#kind[other];
+    if (k !== TEMP && k !== LOCAL) return false;
+    const ry = this.#reg(other);
+    const [, x, s] = this.#takeLast().operands as number[];
+    const d = this.#pushTemp(ValType.i32);
+    this.#emit(Op.i32_xor_shr_u_i, d, ry, x, s);
     return true;
   }
 

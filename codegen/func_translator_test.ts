@@ -578,3 +578,34 @@ Deno.test("c[j] += a * b[j] and c[j] -= a * b fuse into store64_madd / store64_m
   }
   assert.match(String(run(true, 65536 - 8, 200, 1).r), /^trap /);
 });
+
+Deno.test("(x >>> s) & m fuses into i32_shr_u_and_i, x ^ (y >>> s) into i32_xor_shr_u_i", () => {
+  const wat = `(module (func (export "f") (param i32 i32) (result i32) (local i32)
+    (local.set 2 (i32.and (i32.shr_u (local.get 0) (i32.const 24)) (i32.const 0xff)))
+    (local.set 2 (i32.add (local.get 2)
+      (i32.and (i32.const 0x3f0) (i32.shr_u (local.get 1) (i32.const 36)))))
+    ;; y ^ (x >>> s) with the shift on either side
+    (local.set 2 (i32.xor (local.get 2) (i32.shr_u (local.get 0) (i32.const 1))))
+    (local.set 2 (i32.xor (i32.shr_u (local.get 1) (i32.const 31)) (local.get 2)))
+    ;; not fused: a shift read twice through a local, and an arithmetic shift
+    (local.set 1 (i32.shr_u (local.get 1) (i32.const 3)))
+    (i32.add (i32.xor (local.get 2) (local.get 1))
+      (i32.add (i32.and (local.get 1) (i32.const 7))
+        (i32.and (i32.shr_s (local.get 0) (i32.const 4)) (i32.const -16))))))`;
+  const names = opNames(wat);
+  assert.equal(names.filter((n) => n === "i32_shr_u_and_i").length, 2, names.join());
+  assert.equal(names.filter((n) => n === "i32_xor_shr_u_i").length, 2, names.join());
+  assert.ok(names.includes("i32_shr_s_i") && names.includes("i32_shr_u_i"), names.join());
+  const args = I32_EDGES.flatMap((x) => I32_EDGES.map((y) => [x, y]));
+  const [on, off] = bothWays(wat, args);
+  assert.deepEqual(on, off);
+  const ref = (x: number, y: number) => {
+    let t = (x >>> 24) & 0xff;
+    t = (t + (0x3f0 & (y >>> 4))) | 0;
+    t ^= x >>> 1;
+    t ^= y >>> 31;
+    const y3 = y >>> 3;
+    return ((t ^ y3) + (y3 & 7) + ((x >> 4) & -16)) | 0;
+  };
+  assert.deepEqual(on, args.map(([x, y]) => ref(x as number, y as number)));
+});

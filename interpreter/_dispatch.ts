@@ -1389,6 +1389,16 @@ export function run(vm: Vm): number {
         pc += 6;
         break;
       }
+      case 262 /* i32_shr_u_and_i */:
+        I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] >>> code[pc + 3]) &
+          code[pc + 4];
+        pc += 5;
+        break;
+      case 263 /* i32_xor_shr_u_i */:
+        I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] ^
+          (I32[(fp + code[pc + 3]) << 1] >>> code[pc + 4]);
+        pc += 5;
+        break;
       case 221 /* store32 */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 4 > memLen) {

@@ -269,7 +269,9 @@ export const Op = {
   i32_sbit_and_i: 259,
   store64_madd: 260,
   store64_msub: 261,
+  i32_shr_u_and_i: 262,
+  i32_xor_shr_u_i: 263,
 } as const;
 
 /** The number of opcodes. */
-export const OPCODE_COUNT = 262;
+export const OPCODE_COUNT = 264;

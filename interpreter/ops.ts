@@ -381,6 +381,8 @@ const TABLE: readonly (readonly [string, string, boolean, string])[] = [
     M,
     "f64 at u32(c + k) + offset -= a * b (product rounded, then the difference)",
   ],
+  ["i32_shr_u_and_i", "d:r a:r s:i m:i", M, "d = (a >>> s) & m (a bit-field extract)"],
+  ["i32_xor_shr_u_i", "d:r a:r b:r s:i", M, "d = a ^ (b >>> s) (an xor-shift step)"],
 ];
 
 /** Every op, in opcode order. */
