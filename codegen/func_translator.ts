@@ -35,6 +35,7 @@ import {
 import { BYTECODE_OPS, bytecodeOpByName, Op } from "@capstan/interpreter";
 import { type FuncEnvironment, is64 } from "./func_environ.ts";
 import { type IrFunction, type IrInst, LABEL } from "./ir.ts";
+import { simplifyReturnPaths } from "./_return_paths.ts";
 import { isSimdKey, type SimdTranslatorHost, translateSimd } from "./simd_translate.ts";
 
 const TEMP = 0;
@@ -315,6 +316,11 @@ export class FuncTranslator {
       this.#operator(key);
     }
     const numRegs = this.#placeConstants();
+    if (env.tunables.superInstructions) {
+      const simple = simplifyReturnPaths(this.#insts, this.#refSlots, sig.results.length);
+      this.#insts = simple.insts;
+      this.#refSlots = simple.refSlotsAt;
+    }
     (this.#insts[0].operands as number[])[2] = numRegs;
     return {
       funcIndex: body.funcIndex,
