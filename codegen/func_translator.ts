@@ -676,6 +676,8 @@ export class FuncTranslator {
       ? Op.br_inc_lt_u_i
       : cond === "lt_s"
       ? Op.br_inc_lt_s_i
+      : cond === "gt_u"
+      ? Op.br_inc_gt_u_i
       : -1;
     const n = this.#insts.length;
     if (op < 0 || n === 0) return false;
@@ -901,10 +903,17 @@ export class FuncTranslator {
         const f = r.index;
         const sig = env.funcType(f);
         const base = this.#h - sig.params.length;
-        this.#materializeRange(base, this.#h);
+        const last = this.#h - 1;
+        // a last argument `x + v` not yet computed is computed by the call itself
+        const addArg = !own && !env.isImported(f) && base <= last && this.#kind[last] === ADDI &&
+          env.tunables.superInstructions;
+        this.#materializeRange(base, addArg ? last : this.#h);
         this.#noteRefs(base);
         if (env.isImported(f)) this.#emit(Op.call_import, env.funcHandleWord(f), this.#L + base);
-        else {
+        else if (addArg) {
+          const [a, v] = [this.#val[last], this.#hi[last]];
+          this.#emit(Op.call_add_i, f, this.#L + base, this.#L + last, a, v);
+        } else {
           // with fuel on, the call also does the callee's entry charge
           if (own) this.#emit(Op.call_fuel, f, this.#L + base, fuel);
           else this.#emit(Op.call, f, this.#L + base);

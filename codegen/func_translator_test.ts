@@ -413,6 +413,8 @@ Deno.test("a loop-closing increment and compare-branch fuse into br_inc_*_i, wra
     ["lt_s", "(i32.const 100)", "br_inc_lt_s_i", -3, 1, 103],
     ["lt_s", "(i32.const -2147483647)", "br_inc_lt_s_i", 2147483647, 1, 2], // wraps negative
     ["if", "", "br_inc_ne_i", 10, -1, 10],
+    ["gt_u", "(i32.const 5)", "br_inc_gt_u_i", 100, -3, 32],
+    ["gt_u", "(i32.const 5)", "br_inc_gt_u_i", -10, 1, 10], // -9..-1 are above 5 unsigned
   ];
   for (const [cond, tail, op, start, step, count] of cases) {
     const wat = loop(cond, tail);
@@ -608,4 +610,35 @@ Deno.test("(x >>> s) & m fuses into i32_shr_u_and_i, x ^ (y >>> s) into i32_xor_
     return ((t ^ y3) + (y3 & 7) + ((x >> 4) & -16)) | 0;
   };
   assert.deepEqual(on, args.map(([x, y]) => ref(x as number, y as number)));
+});
+
+Deno.test("a call whose last argument is x + k computes it in call_add_i, wrapping, trapping as the call", () => {
+  const wat = `(module
+    (func $sub (param i32 i32) (result i32) (i32.sub (local.get 0) (local.get 1)))
+    (func $deep (param i32) (result i32)
+      (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))
+        (else (i32.add (call $deep (i32.add (local.get 0) (i32.const -1))) (i32.const 1)))))
+    (func (export "f") (param i32 i32) (result i32)
+      (i32.add (call $sub (local.get 0) (i32.add (local.get 0) (i32.const 0x7fffffff)))
+        (i32.add (call $deep (i32.add (local.get 1) (i32.const 0)))
+          (call $sub (i32.add (local.get 1) (i32.const 3)) (local.get 1))))))`;
+  const cm = compileModule(translateModule(parseWat(wat)), tunables());
+  const count = (index: number) => {
+    const f = cm.functions[index];
+    let n = 0;
+    for (let pc = f.entry; pc < f.end; pc += decodeInstruction(cm.code, pc).length) {
+      if (decodeInstruction(cm.code, pc).op.name === "call_add_i") n++;
+    }
+    return n;
+  };
+  assert.deepEqual([count(1), count(2)], [1, 2]); // not the call whose last argument is a local
+  const i = new TestInstance(parseWat(wat));
+  for (const [x, y] of [[0, 0], [1, 10], [-1, 100], [0x7fffffff, 7], [-0x80000000, 3]]) {
+    // x - (x + 0x7fffffff) wraps to -0x7fffffff; deep(y) = y; (y + 3) - y = 3
+    assert.equal(i.call("f", x, y), (-0x7fffffff + y + 3) | 0, `${x} ${y}`);
+  }
+  assert.throws(() => i.call("f", 0, 10_000_000), (e) =>
+    e instanceof TestTrap &&
+    e.code === TrapCode.StackOverflow);
+  assert.equal(i.call("f", 5, 20), (-0x7fffffff + 23) | 0); // usable after the trap
 });

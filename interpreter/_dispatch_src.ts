@@ -1397,6 +1397,32 @@ export function run(vm: Vm): number {
           (I32[(fp + code[pc + 3]) << 1] >>> code[pc + 4]);
         pc += 5;
         break;
+      case Op.br_inc_gt_u_i: {
+        const a = (fp + code[pc + 1]) << 1;
+        const v = (I32[a] + code[pc + 2]) | 0;
+        I32[a] = v;
+        if ((v >>> 0) > (code[pc + 3] >>> 0)) pc += code[pc + 4];
+        else pc += 5;
+        break;
+      }
+      case Op.call_add_i: {
+        I32[(fp + code[pc + 3]) << 1] = I32[(fp + code[pc + 4]) << 1] + code[pc + 5];
+        const t = code[pc + 1];
+        const nfp = fp + code[pc + 2];
+        if (csp >= vm.csLimit || nfp + code[t + 3] > vm.regLimit) {
+          trap = T_STACK;
+          break dispatch;
+        }
+        const cs = vm.cs;
+        cs[csp] = pc + 6;
+        cs[csp + 1] = fp;
+        cs[csp + 2] = inst.id;
+        csp += 3;
+        fp = nfp;
+        for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
+        pc = t + 4;
+        break;
+      }
       case Op.store32: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 4 > memLen) {

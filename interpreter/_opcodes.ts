@@ -271,7 +271,9 @@ export const Op = {
   store64_msub: 261,
   i32_shr_u_and_i: 262,
   i32_xor_shr_u_i: 263,
+  br_inc_gt_u_i: 264,
+  call_add_i: 265,
 } as const;
 
 /** The number of opcodes. */
-export const OPCODE_COUNT = 264;
+export const OPCODE_COUNT = 266;
