@@ -50,10 +50,8 @@ Deno.test("a br to a function's closing moves and return becomes that return; th
     "enter",
     "br_ge_u_i",
     "return",
-    "i32_add_i",
-    "call",
-    "i32_add_i",
-    "call",
+    "call_add_i",
+    "call_add_i",
     "i32_add",
     "return",
   ]);
