@@ -378,10 +378,14 @@ export class FuncTranslator {
     return L + n + this.#maxH + 1;
   }
 
+  /** Whether a constant already has a hoisted register. */
+  #isHoisted(type: ValType, lo: number, hi: number): boolean {
+    return this.#constIndex.has(constKey(type, lo, hi));
+  }
+
   /** The (placeholder) register of a hoisted constant. */
   #constReg(type: ValType, lo: number, hi: number): number {
-    const wide = is64(type);
-    const key = `${wide ? 64 : 32}:${lo}:${wide ? hi : 0}`;
+    const key = constKey(type, lo, hi);
     let k = this.#constIndex.get(key);
     if (k === undefined) {
       k = this.#constList.length;
@@ -516,8 +520,12 @@ export class FuncTranslator {
   #reg(pos: number): number {
     const kind = this.#kind[pos];
     if (kind === LOCAL) return this.#val[pos];
-    if (kind === CONST && this.#loopDepth > 0 && this.#env.tunables.superInstructions) {
-      // inside a loop a constant operand reads a register set once at entry
+    if (
+      kind === CONST && this.#env.tunables.superInstructions &&
+      (this.#loopDepth > 0 || this.#isHoisted(this.#type[pos], this.#val[pos], this.#hi[pos]))
+    ) {
+      // inside a loop a constant operand reads a register set once at entry; so does one
+      // outside loops that some loop already hoisted (it costs nothing more)
       return this.#constReg(this.#type[pos], this.#val[pos], this.#hi[pos]);
     }
     if (kind === CONST || kind === ADDI || kind === SHL) this.#materialize(pos);
@@ -1443,15 +1451,65 @@ export class FuncTranslator {
       if (i > loadAt && (ops[0] === a || reads.includes(c))) return false;
       if (mulAt >= 0 && i > mulAt && (prod.includes(ops[0]) || reads.includes(p))) return false;
     }
-    const wasmOffset = ld.wasmOffset;
+    const mem = op === Op.store64_madd ? this.#productLoad(prod, loadAt, mulAt) : undefined;
+    const wasmOffset = mem === undefined ? ld.wasmOffset : insts[mem.at].wasmOffset;
     this.#takeLast();
-    for (const at of [loadAt, mulAt].sort((i, j) => j - i)) {
+    for (const at of [loadAt, mulAt, mem?.at ?? -1].sort((i, j) => j - i)) {
       if (at < 0) continue;
       insts.splice(at, 1);
       this.#dropFromIcount();
     }
-    this.#emit(op, a, k, offset, prod[0], prod[1]).wasmOffset = wasmOffset;
+    if (mem !== undefined) {
+      const [, base, kb, offb] = mem.load.operands as number[];
+      this.#emit(Op.store64_madd_m, a, k, offset, mem.other, base, kb, offb).wasmOffset =
+        wasmOffset;
+    } else this.#emit(op, a, k, offset, prod[0], prod[1]).wasmOffset = wasmOffset;
     return true;
+  }
+
+  /**
+   * For {@link #fuseStoreMadd}: a factor of the product that a `load64`
+   * before the load of the stored-to address just loaded (`a * b[j]`), which
+   * the fused op can load itself (`store64_madd_m`, checking that address
+   * first, as the earlier load would have). Nothing between may write its
+   * base or read or write the loaded register, and only pure f64 ops and the
+   * fused instructions may lie between.
+   *
+   * @returns the load, its index and the other factor's register
+   */
+  #productLoad(
+    prod: number[],
+    loadAt: number,
+    mulAt: number,
+  ): { load: IrInst; at: number; other: number } | undefined {
+    const insts = this.#insts;
+    const n = insts.length;
+    if (prod[0] === prod[1]) return undefined;
+    const readAt = mulAt >= 0 ? mulAt : n - 1;
+    for (const [q, other] of [[prod[1], prod[0]], [prod[0], prod[1]]]) {
+      if (q < this.#L) continue;
+      let at = -1;
+      for (let i = readAt - 1; i > 0 && i >= n - 10; i--) {
+        const ins = insts[i];
+        if (i === loadAt || i === mulAt) continue;
+        if (ins.op === Op.load64 && ins.operands[0] === q) {
+          at = i;
+          break;
+        }
+        if (!PURE_F64.has(ins.op) || ins.operands[0] === q) break;
+      }
+      if (at < 0 || at > loadAt) continue;
+      const load = insts[at];
+      const base = load.operands[1] as number;
+      let ok = base !== q;
+      for (let i = at + 1; ok && i < n - 1; i++) {
+        if (i === loadAt || i === mulAt) continue;
+        const ops = insts[i].operands as number[];
+        if (ops[0] === base || ops[0] === q || ops.slice(1).includes(q)) ok = false;
+      }
+      if (ok) return { load, at, other };
+    }
+    return undefined;
   }
 
   /**
@@ -1637,6 +1695,12 @@ export class FuncTranslator {
     }
     if (slots.length > 0) this.#refSlots.set(this.#insts.length, slots);
   }
+}
+
+/** The key of a hoisted constant: its width and bits. */
+function constKey(type: ValType, lo: number, hi: number): string {
+  const wide = is64(type);
+  return `${wide ? 64 : 32}:${lo}:${wide ? hi : 0}`;
 }
 
 const OP_NAMES: string[] = [];

@@ -1389,17 +1389,33 @@ export function run(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 262 /* i32_shr_u_and_i */:
+      case 262 /* store64_madd_m */: {
+        const eb = ((I32[(fp + code[pc + 5]) << 1] + code[pc + 6]) >>> 0) + (code[pc + 7] >>> 0);
+        if (eb + 8 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 2]) >>> 0) + (code[pc + 3] >>> 0);
+        if (ea + 8 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        const p = F64[fp + code[pc + 4]] * dv.getFloat64(eb, true);
+        dv.setFloat64(ea, dv.getFloat64(ea, true) + p, true);
+        pc += 8;
+        break;
+      }
+      case 263 /* i32_shr_u_and_i */:
         I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] >>> code[pc + 3]) &
           code[pc + 4];
         pc += 5;
         break;
-      case 263 /* i32_xor_shr_u_i */:
+      case 264 /* i32_xor_shr_u_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] ^
           (I32[(fp + code[pc + 3]) << 1] >>> code[pc + 4]);
         pc += 5;
         break;
-      case 264 /* br_inc_gt_u_i */: {
+      case 265 /* br_inc_gt_u_i */: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
@@ -1407,7 +1423,7 @@ export function run(vm: Vm): number {
         else pc += 5;
         break;
       }
-      case 265 /* call_add_i */: {
+      case 266 /* call_add_i */: {
         I32[(fp + code[pc + 3]) << 1] = I32[(fp + code[pc + 4]) << 1] + code[pc + 5];
         const t = code[pc + 1];
         const nfp = fp + code[pc + 2];

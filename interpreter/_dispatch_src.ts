@@ -1387,6 +1387,22 @@ export function run(vm: Vm): number {
         pc += 6;
         break;
       }
+      case Op.store64_madd_m: {
+        const eb = ((I32[(fp + code[pc + 5]) << 1] + code[pc + 6]) >>> 0) + (code[pc + 7] >>> 0);
+        if (eb + 8 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 2]) >>> 0) + (code[pc + 3] >>> 0);
+        if (ea + 8 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        const p = F64[fp + code[pc + 4]] * dv.getFloat64(eb, true);
+        dv.setFloat64(ea, dv.getFloat64(ea, true) + p, true);
+        pc += 8;
+        break;
+      }
       case Op.i32_shr_u_and_i:
         I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] >>> code[pc + 3]) &
           code[pc + 4];

@@ -269,11 +269,12 @@ export const Op = {
   i32_sbit_and_i: 259,
   store64_madd: 260,
   store64_msub: 261,
-  i32_shr_u_and_i: 262,
-  i32_xor_shr_u_i: 263,
-  br_inc_gt_u_i: 264,
-  call_add_i: 265,
+  store64_madd_m: 262,
+  i32_shr_u_and_i: 263,
+  i32_xor_shr_u_i: 264,
+  br_inc_gt_u_i: 265,
+  call_add_i: 266,
 } as const;
 
 /** The number of opcodes. */
-export const OPCODE_COUNT = 266;
+export const OPCODE_COUNT = 267;

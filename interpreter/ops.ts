@@ -381,6 +381,12 @@ const TABLE: readonly (readonly [string, string, boolean, string])[] = [
     M,
     "f64 at u32(c + k) + offset -= a * b (product rounded, then the difference)",
   ],
+  [
+    "store64_madd_m",
+    "c:r k:i offset:x a:r b:r kb:i offb:x",
+    M,
+    "f64 at u32(c + k) + offset += a * (f64 at u32(b + kb) + offb), checking b's address first",
+  ],
   ["i32_shr_u_and_i", "d:r a:r s:i m:i", M, "d = (a >>> s) & m (a bit-field extract)"],
   ["i32_xor_shr_u_i", "d:r a:r b:r s:i", M, "d = a ^ (b >>> s) (an xor-shift step)"],
   ["br_inc_gt_u_i", "a:r inc:i b:i off:o", M, "a += inc (i32); branch if a > b unsigned"],
