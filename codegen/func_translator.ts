@@ -512,8 +512,29 @@ export class FuncTranslator {
   /** Makes entry `pos` a temporary in its own register. */
   #materialize(pos: number): void {
     if (this.#kind[pos] === TEMP) return;
-    this.#moveTo(this.#L + pos, pos);
+    if (!this.#fuseMulAddI(this.#L + pos, pos)) this.#moveTo(this.#L + pos, pos);
     this.#kind[pos] = TEMP;
+  }
+
+  /**
+   * A deferred `t + c` ({@link ADDI}) of a product by a constant that the
+   * last instruction just computed into the entry's own register (`x * k + c`,
+   * an LCG step) becomes one `i32_mul_add_i` writing `dst`. Only for an entry
+   * being consumed or materialised in place: nothing else reads the product.
+   */
+  #fuseMulAddI(dst: number, pos: number): boolean {
+    const n = this.#insts.length;
+    const last = this.#insts[n - 1];
+    if (
+      !this.#env.tunables.superInstructions || this.#kind[pos] !== ADDI ||
+      this.#val[pos] !== this.#L + pos || this.#lastDef !== n - 1 || last.op !== Op.i32_mul_i ||
+      last.operands[0] !== this.#L + pos
+    ) {
+      return false;
+    }
+    last.op = Op.i32_mul_add_i;
+    last.operands = [dst, last.operands[1], last.operands[2], this.#hi[pos]];
+    return true;
   }
 
   /** The register holding entry `pos` (materialising a constant). */
@@ -1361,9 +1382,11 @@ export class FuncTranslator {
     else if (this.#lastWrote(Op.i32_shr_u_i, a)) other = b;
     else return false;
     const k = this.#kind[other];
-    if (k !== TEMP && k !== LOCAL) return false;
-    const ry = this.#reg(other);
+    if (k !== TEMP && k !== LOCAL && k !== ADDI) return false;
+    // (an ADDI operand is computed after the shift, into its own register, which the
+    // shift does not read)
     const [, x, s] = this.#takeLast().operands as number[];
+    const ry = this.#reg(other);
     const d = this.#pushTemp(ValType.i32);
     this.#emit(Op.i32_xor_shr_u_i, d, ry, x, s);
     return true;
@@ -1643,6 +1666,7 @@ export class FuncTranslator {
     const kind = this.#kind[pos];
     if (this.#retargetLast(pos, x)) return;
     if (kind === LOCAL && this.#val[pos] === x) return;
+    if (this.#fuseMulAddI(x, pos)) return;
     this.#moveTo(x, pos);
   }
 

@@ -657,3 +657,30 @@ Deno.test("a constant a loop already hoisted is read from its register after the
   const i = new TestInstance(parseWat(wat));
   assert.equal(i.call("f", 2, 3), 3 * 1.5 * 1.5 + 2 * 2.5);
 });
+
+Deno.test("x * k + c fuses into i32_mul_add_i, wrapping; a product still read elsewhere is kept", () => {
+  const wat = `(module (func (export "f") (param i32 i32) (result i32) (local i32 i32)
+    (local.set 2 (i32.add (i32.mul (local.get 0) (i32.const 1664525)) (i32.const 1013904223)))
+    ;; materialised as an operand, and an xor-shift whose other operand is a deferred add
+    (local.set 2 (i32.xor (local.get 2)
+      (i32.add (i32.mul (local.get 1) (i32.const -7)) (i32.const 0x7fffffff))))
+    (local.set 2 (i32.xor (i32.shr_u (local.get 2) (i32.const 16))
+      (i32.add (local.get 0) (i32.const 3))))
+    ;; not fused: the product is also kept in a local
+    (i32.add (i32.add (local.tee 3 (i32.mul (local.get 1) (i32.const 3))) (i32.const 5))
+      (i32.add (local.get 2) (local.get 3)))))`;
+  const names = opNames(wat);
+  assert.equal(names.filter((n) => n === "i32_mul_add_i").length, 2, names.join());
+  assert.ok(names.includes("i32_xor_shr_u_i") && names.includes("i32_mul_i"), names.join());
+  const args = I32_EDGES.flatMap((x) => I32_EDGES.map((y) => [x, y]));
+  const [on, off] = bothWays(wat, args);
+  assert.deepEqual(on, off);
+  const ref = (x: number, y: number) => {
+    let t = (Math.imul(x, 1664525) + 1013904223) | 0;
+    t ^= (Math.imul(y, -7) + 0x7fffffff) | 0;
+    t = (t >>> 16) ^ ((x + 3) | 0);
+    const p = Math.imul(y, 3);
+    return (p + 5 + t + p) | 0;
+  };
+  assert.deepEqual(on, args.map(([x, y]) => ref(x as number, y as number)));
+});

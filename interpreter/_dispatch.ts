@@ -1415,7 +1415,12 @@ export function run(vm: Vm): number {
           (I32[(fp + code[pc + 3]) << 1] >>> code[pc + 4]);
         pc += 5;
         break;
-      case 265 /* br_inc_gt_u_i */: {
+      case 265 /* i32_mul_add_i */:
+        I32[(fp + code[pc + 1]) << 1] = Math.imul(I32[(fp + code[pc + 2]) << 1], code[pc + 3]) +
+          code[pc + 4];
+        pc += 5;
+        break;
+      case 266 /* br_inc_gt_u_i */: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
@@ -1423,7 +1428,7 @@ export function run(vm: Vm): number {
         else pc += 5;
         break;
       }
-      case 266 /* call_add_i */: {
+      case 267 /* call_add_i */: {
         I32[(fp + code[pc + 3]) << 1] = I32[(fp + code[pc + 4]) << 1] + code[pc + 5];
         const t = code[pc + 1];
         const nfp = fp + code[pc + 2];

@@ -1413,6 +1413,11 @@ export function run(vm: Vm): number {
           (I32[(fp + code[pc + 3]) << 1] >>> code[pc + 4]);
         pc += 5;
         break;
+      case Op.i32_mul_add_i:
+        I32[(fp + code[pc + 1]) << 1] = Math.imul(I32[(fp + code[pc + 2]) << 1], code[pc + 3]) +
+          code[pc + 4];
+        pc += 5;
+        break;
       case Op.br_inc_gt_u_i: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;

@@ -272,9 +272,10 @@ export const Op = {
   store64_madd_m: 262,
   i32_shr_u_and_i: 263,
   i32_xor_shr_u_i: 264,
-  br_inc_gt_u_i: 265,
-  call_add_i: 266,
+  i32_mul_add_i: 265,
+  br_inc_gt_u_i: 266,
+  call_add_i: 267,
 } as const;
 
 /** The number of opcodes. */
-export const OPCODE_COUNT = 267;
+export const OPCODE_COUNT = 268;
