@@ -669,6 +669,9 @@ export class FuncTranslator {
         this.#dropFromIcount();
         const cond = negate ? NEGATE[cmp.cond] : cmp.cond;
         if (cmp.imm && this.#fuseIncBranch(cond, last.operands[1], last.operands[2], label)) return;
+        if (!cmp.imm && this.#fuseIncBranchR(cond, last.operands[1], last.operands[2], label)) {
+          return;
+        }
         const name = `br_${cond}${cmp.imm ? "_i" : ""}`;
         this.#emit(opCode(name), last.operands[1], last.operands[2], label);
         return;
@@ -716,6 +719,30 @@ export class FuncTranslator {
     this.#dropFromIcount();
     this.#lastDef = -1;
     this.#emit(op, a, add.operands[2], b, label);
+    return true;
+  }
+
+  /**
+   * A loop-closing `x += k; if (x < y) br` (unsigned, `y > x` too) against a
+   * register, right after the increment, becomes one `br_inc_lt_u_r`.
+   *
+   * @returns whether it did
+   */
+  #fuseIncBranchR(
+    cond: string,
+    a: number | number[],
+    b: number | number[],
+    label: number,
+  ): boolean {
+    const add = this.#insts[this.#insts.length - 1];
+    if (add === undefined || add.op !== Op.i32_add_i || add.operands[1] !== add.operands[0]) {
+      return false;
+    }
+    const x = add.operands[0];
+    const limit = cond === "lt_u" && a === x ? b : cond === "gt_u" && b === x ? a : -1;
+    if (limit === -1 || limit === x) return false;
+    this.#takeLast();
+    this.#emit(Op.br_inc_lt_u_r, x, add.operands[2], limit, label);
     return true;
   }
 

@@ -684,3 +684,25 @@ Deno.test("x * k + c fuses into i32_mul_add_i, wrapping; a product still read el
   };
   assert.deepEqual(on, args.map(([x, y]) => ref(x as number, y as number)));
 });
+
+Deno.test("x += k; br_if (x < y unsigned, or y > x) against a register fuses into br_inc_lt_u_r", () => {
+  for (
+    const cmp of [
+      "(i32.lt_u (local.get 0) (local.get 1))",
+      "(i32.gt_u (local.get 1) (local.get 0))",
+    ]
+  ) {
+    const wat = `(module (func (export "f") (param i32 i32) (result i32) (local i32)
+      (loop $l
+        (local.set 2 (i32.add (local.get 2) (i32.const 1)))
+        (local.set 0 (i32.add (local.get 0) (i32.const 3)))
+        (br_if $l ${cmp}))
+      (local.get 2)))`;
+    assert.ok(opNames(wat).includes("br_inc_lt_u_r"), opNames(wat).join());
+    const i = new TestInstance(parseWat(wat));
+    // do { i += 3; count++ } while (u32(i) < u32(limit))
+    for (const [start, limit, count] of [[0, 100, 34], [-10, 5, 1], [-10, -1, 3], [5, 0, 1]]) {
+      assert.equal(i.call("f", start, limit), count, `${cmp} ${start} ${limit}`);
+    }
+  }
+});

@@ -1420,7 +1420,7 @@ export function run(vm: Vm): number {
           code[pc + 4];
         pc += 5;
         break;
-      case 266 /* br_inc_gt_u_i */: {
+      case 267 /* br_inc_gt_u_i */: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
@@ -1428,7 +1428,15 @@ export function run(vm: Vm): number {
         else pc += 5;
         break;
       }
-      case 267 /* call_add_i */: {
+      case 266 /* br_inc_lt_u_r */: {
+        const a = (fp + code[pc + 1]) << 1;
+        const v = (I32[a] + code[pc + 2]) | 0;
+        I32[a] = v;
+        if ((v >>> 0) < (I32[(fp + code[pc + 3]) << 1] >>> 0)) pc += code[pc + 4];
+        else pc += 5;
+        break;
+      }
+      case 268 /* call_add_i */: {
         I32[(fp + code[pc + 3]) << 1] = I32[(fp + code[pc + 4]) << 1] + code[pc + 5];
         const t = code[pc + 1];
         const nfp = fp + code[pc + 2];

@@ -1426,6 +1426,14 @@ export function run(vm: Vm): number {
         else pc += 5;
         break;
       }
+      case Op.br_inc_lt_u_r: {
+        const a = (fp + code[pc + 1]) << 1;
+        const v = (I32[a] + code[pc + 2]) | 0;
+        I32[a] = v;
+        if ((v >>> 0) < (I32[(fp + code[pc + 3]) << 1] >>> 0)) pc += code[pc + 4];
+        else pc += 5;
+        break;
+      }
       case Op.call_add_i: {
         I32[(fp + code[pc + 3]) << 1] = I32[(fp + code[pc + 4]) << 1] + code[pc + 5];
         const t = code[pc + 1];

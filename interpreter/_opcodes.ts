@@ -273,9 +273,10 @@ export const Op = {
   i32_shr_u_and_i: 263,
   i32_xor_shr_u_i: 264,
   i32_mul_add_i: 265,
-  br_inc_gt_u_i: 266,
-  call_add_i: 267,
+  br_inc_lt_u_r: 266,
+  br_inc_gt_u_i: 267,
+  call_add_i: 268,
 } as const;
 
 /** The number of opcodes. */
-export const OPCODE_COUNT = 268;
+export const OPCODE_COUNT = 269;
