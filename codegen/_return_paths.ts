@@ -4,7 +4,10 @@
  *
  * 1. Tail duplication: a `br` to a label whose code is only moves and a
  *    return (`return` or `return_fuel`) becomes a copy of those moves and
- *    that return (the common `if ... else ... end` at a function's end).
+ *    that return (the common `if ... else ... end` at a function's end); a
+ *    `br` to a short straight block ending in a `br_table` (an interpreter's
+ *    dispatch head, the `br` closing each handler) becomes a copy of that
+ *    block, saving the jump.
  * 2. Exit moves: the moves right before a return are simulated as one
  *    parallel copy into the result registers `0..m-1` (every other register
  *    is dead after a return), so copies through a temporary and copies of a
@@ -29,6 +32,24 @@ import { type IrInst, LABEL } from "./ir.ts";
 
 /** Longest move sequence before a return that tail duplication copies. */
 const MAX_TAIL_MOVES = 4;
+
+/** Longest dispatch head (ending in `br_table`) that a `br` to it is replaced by. */
+const MAX_HEAD = 10;
+
+/** Ops a copied dispatch head may not contain (calls keep stack maps; others end blocks). */
+const NOT_COPIED = new Set<number>([
+  Op.enter,
+  Op.call,
+  Op.call_fuel,
+  Op.call_add_i,
+  Op.call_import,
+  Op.call_indirect,
+  Op.builtin,
+  Op.br,
+  Op.return,
+  Op.return_fuel,
+  Op.trap,
+]);
 
 /** One exit move: `dst ← src`, 32 or 64 bits. */
 interface Move {
@@ -143,10 +164,24 @@ export function simplifyReturnPaths(
     }
     return undefined;
   };
+  const dispatchHeadOf = (label: number): IrInst[] | undefined => {
+    const at = labelAt.get(label);
+    if (at === undefined) return undefined;
+    const head: IrInst[] = [];
+    for (let i = at + 1; i < insts.length && head.length < MAX_HEAD; i++) {
+      const ins = insts[i];
+      if (ins.op === LABEL) continue;
+      if (NOT_COPIED.has(ins.op)) return undefined;
+      head.push(ins);
+      if (ins.op === Op.br_table) return head;
+    }
+    return undefined;
+  };
   let list: IrInst[] = [];
   const refs = new Map<number, readonly number[]>();
   insts.forEach((ins, i) => {
-    const tail = ins.op === Op.br ? tailOf(ins.operands[0] as number) : undefined;
+    const target = ins.op === Op.br ? ins.operands[0] as number : -1;
+    const tail = target < 0 ? undefined : tailOf(target) ?? dispatchHeadOf(target);
     if (tail === undefined) {
       const slots = refSlotsAt.get(i);
       if (slots !== undefined) refs.set(list.length, slots);
@@ -154,7 +189,8 @@ export function simplifyReturnPaths(
       return;
     }
     for (const t of tail) {
-      list.push({ op: t.op, operands: t.operands.slice(), wasmOffset: t.wasmOffset });
+      const operands = t.operands.map((o) => Array.isArray(o) ? o.slice() : o);
+      list.push({ op: t.op, operands, wasmOffset: t.wasmOffset });
     }
   });
   // drop the labels nothing names any more

@@ -118,3 +118,31 @@ Deno.test("stack maps follow their call when return paths shrink the code before
     ),
   );
 });
+
+Deno.test("a br back to a short dispatch head ending in br_table becomes a copy of that head", () => {
+  // a tiny switch-in-a-loop machine: op = code[pc]; pc++; switch (op & 3) { ... }
+  const wat = `(module (memory 1) (data (i32.const 0) "\\01\\02\\01\\03\\02\\01\\00")
+    (func (export "f") (param i32) (result i32) (local $pc i32) (local $op i32)
+      (loop $next
+        (local.set $op (i32.load8_u (local.get $pc)))
+        (local.set $pc (i32.add (local.get $pc) (i32.const 1)))
+        (block $halt (block $dbl (block $dec (block $inc
+          (br_table $halt $inc $dec $dbl (i32.and (local.get $op) (i32.const 3))))
+          (local.set 0 (i32.add (local.get 0) (i32.const 1))) (br $next))
+          (local.set 0 (i32.sub (local.get 0) (i32.const 3))) (br $next))
+          (local.set 0 (i32.shl (local.get 0) (i32.const 1))) (br $next)))
+      (local.get 0)))`;
+  const names = opNames(wat);
+  assert.equal(names.filter((n) => n === "br_table").length, 4, names.join());
+  assert.ok(!names.includes("br"), names.join());
+  threeWays(wat, [[0], [1], [-5], [0x7fffffff], [1000]]);
+  // with fuel on, every path still pays the same
+  const run = (superInstructions: boolean) => {
+    const i = new TestInstance(parseWat(wat), {}, {
+      tunables: tunables({ consumeFuel: true, superInstructions }),
+    });
+    i.vm.fuel = 10_000;
+    return [i.call("f", 7), i.vm.fuel];
+  };
+  assert.deepEqual(run(true), run(false));
+});
