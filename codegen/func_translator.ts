@@ -1213,6 +1213,7 @@ export class FuncTranslator {
       if (name === "i64_add" && this.#fuseMulKAdd(a, b)) return;
       if (name === "i32_sub" && this.#fuseNegBit(a, b)) return;
       if (name === "i32_xor" && this.#fuseXorShr(a, b)) return;
+      if (name === "f64_sub" && this.#fuseLoadSub(a, b)) return;
       const imm64 = this.#immForm64(name, a, b);
       if (imm64 !== undefined) {
         const [op, src, ...imms] = imm64;
@@ -1387,6 +1388,24 @@ export class FuncTranslator {
     const [, x, s, k] = this.#takeLast().operands as number[];
     const d = this.#pushTemp(ValType.i32);
     this.#emit(Op.i32_sbit_and_i, d, x, s, k & mask);
+    return true;
+  }
+
+  /**
+   * `y - load64(...)` (the load just computed, `y` already in a register)
+   * becomes one `load64_f64_sub`, which traps where the load would.
+   */
+  #fuseLoadSub(a: number, b: number): boolean {
+    if (!this.#lastWrote(Op.load64, b)) return false;
+    const k = this.#kind[a];
+    if (k !== TEMP && k !== LOCAL) return false;
+    const y = this.#reg(a);
+    const ld = this.#insts[this.#insts.length - 1];
+    if (ld.operands[0] === y) return false;
+    this.#takeLast();
+    const [, base, kk, offset] = ld.operands as number[];
+    const d = this.#pushTemp(ValType.f64);
+    this.#emit(Op.load64_f64_sub, d, base, kk, offset, y).wasmOffset = ld.wasmOffset;
     return true;
   }
 

@@ -706,3 +706,32 @@ Deno.test("x += k; br_if (x < y unsigned, or y > x) against a register fuses int
     }
   }
 });
+
+Deno.test("y - f64.load fuses into load64_f64_sub, trapping as the load; load - y does not", () => {
+  const wat = `(module (memory 1) (func (export "f") (param i32 f64) (result f64)
+    (f64.add (f64.sub (local.get 1) (f64.load offset=8 (local.get 0)))
+      (f64.mul (f64.sub (f64.load (local.get 0)) (local.get 1)) (f64.const 0.5)))))`;
+  const names = opNames(wat);
+  assert.equal(names.filter((n) => n === "load64_f64_sub").length, 1, names.join());
+  assert.ok(names.includes("f64_sub"), names.join());
+  const run = (superInstructions: boolean, at: number, y: number) => {
+    const i = new TestInstance(parseWat(wat), {}, { tunables: tunables({ superInstructions }) });
+    const dv = new DataView(i.inst.memory.buffer);
+    if (at >= 0 && at + 16 <= 65536) {
+      dv.setFloat64(at, 1.25, true);
+      dv.setFloat64(at + 8, -3.5, true);
+    }
+    try {
+      return i.call("f", at, y);
+    } catch (e) {
+      return e instanceof TestTrap ? `trap ${e.code}` : e;
+    }
+  };
+  for (
+    const [at, y] of [[0, 2], [64, -0], [64, NaN], [65536 - 16, 1e300], [65536 - 8, 1], [-8, 1]]
+  ) {
+    assert.deepEqual(run(true, at, y), run(false, at, y), `${at} ${y}`);
+  }
+  assert.equal(run(true, 0, 2), 2 + 3.5 + (1.25 - 2) * 0.5);
+  assert.match(String(run(true, 65536 - 8, 1)), /^trap /);
+});

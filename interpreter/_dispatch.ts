@@ -1420,7 +1420,7 @@ export function run(vm: Vm): number {
           code[pc + 4];
         pc += 5;
         break;
-      case 267 /* br_inc_gt_u_i */: {
+      case 268 /* br_inc_gt_u_i */: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
@@ -1436,7 +1436,17 @@ export function run(vm: Vm): number {
         else pc += 5;
         break;
       }
-      case 268 /* call_add_i */: {
+      case 267 /* load64_f64_sub */: {
+        const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
+        if (ea + 8 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        F64[fp + code[pc + 1]] = F64[fp + code[pc + 5]] - dv.getFloat64(ea, true);
+        pc += 6;
+        break;
+      }
+      case 269 /* call_add_i */: {
         I32[(fp + code[pc + 3]) << 1] = I32[(fp + code[pc + 4]) << 1] + code[pc + 5];
         const t = code[pc + 1];
         const nfp = fp + code[pc + 2];

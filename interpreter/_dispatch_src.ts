@@ -1434,6 +1434,16 @@ export function run(vm: Vm): number {
         else pc += 5;
         break;
       }
+      case Op.load64_f64_sub: {
+        const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
+        if (ea + 8 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        F64[fp + code[pc + 1]] = F64[fp + code[pc + 5]] - dv.getFloat64(ea, true);
+        pc += 6;
+        break;
+      }
       case Op.call_add_i: {
         I32[(fp + code[pc + 3]) << 1] = I32[(fp + code[pc + 4]) << 1] + code[pc + 5];
         const t = code[pc + 1];

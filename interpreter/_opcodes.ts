@@ -274,9 +274,10 @@ export const Op = {
   i32_xor_shr_u_i: 264,
   i32_mul_add_i: 265,
   br_inc_lt_u_r: 266,
-  br_inc_gt_u_i: 267,
-  call_add_i: 268,
+  load64_f64_sub: 267,
+  br_inc_gt_u_i: 268,
+  call_add_i: 269,
 } as const;
 
 /** The number of opcodes. */
-export const OPCODE_COUNT = 269;
+export const OPCODE_COUNT = 270;

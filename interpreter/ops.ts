@@ -391,6 +391,12 @@ const TABLE: readonly (readonly [string, string, boolean, string])[] = [
   ["i32_xor_shr_u_i", "d:r a:r b:r s:i", M, "d = a ^ (b >>> s) (an xor-shift step)"],
   ["i32_mul_add_i", "d:r a:r k:i c:i", M, "d = a * k + c (i32, wrapping; an LCG step)"],
   ["br_inc_lt_u_r", "a:r inc:i b:r off:o", M, "a += inc (i32); branch if a < b unsigned"],
+  [
+    "load64_f64_sub",
+    "d:r a:r k:i offset:x b:r",
+    M,
+    "f64 d = b - (f64 at u32(a + k) + offset): a load, then a subtraction from it",
+  ],
   ["br_inc_gt_u_i", "a:r inc:i b:i off:o", M, "a += inc (i32); branch if a > b unsigned"],
   [
     "call_add_i",
