@@ -36,8 +36,13 @@ const MAX_TAIL_MOVES = 4;
 /** Longest dispatch head (ending in `br_table`) that a `br` to it is replaced by. */
 const MAX_HEAD = 10;
 
-/** Ops a copied dispatch head may not contain (calls keep stack maps; others end blocks). */
+/**
+ * Ops a copied dispatch head may not contain: calls keep stack maps, others
+ * end blocks, and an instruction counter's block charge (`icount`) also
+ * counted the `br` that the copy removes.
+ */
 const NOT_COPIED = new Set<number>([
+  Op.icount,
   Op.enter,
   Op.call,
   Op.call_fuel,

@@ -145,4 +145,7 @@ Deno.test("a br back to a short dispatch head ending in br_table becomes a copy 
     return [i.call("f", 7), i.vm.fuel];
   };
   assert.deepEqual(run(true), run(false));
+  // with the instruction counter on, the head's block charge also counted the br: no copy
+  const counted = opNames(wat, 0, tunables({ countInstructions: true }));
+  assert.equal(counted.filter((n) => n === "br_table").length, 1, counted.join());
 });
