@@ -35,6 +35,7 @@ import {
 import { BYTECODE_OPS, bytecodeOpByName, Op } from "@capstan/interpreter";
 import { type FuncEnvironment, is64 } from "./func_environ.ts";
 import { type IrFunction, type IrInst, LABEL } from "./ir.ts";
+import { simplifyReturnPaths } from "./_return_paths.ts";
 import { isSimdKey, type SimdTranslatorHost, translateSimd } from "./simd_translate.ts";
 
 const TEMP = 0;
@@ -115,6 +116,16 @@ const NAN_PRODUCING = new Set(
   ["add", "sub", "mul", "div", "sqrt", "min", "max", "ceil", "floor", "trunc", "nearest"]
     .flatMap((o) => [`f32_${o}`, `f64_${o}`]).concat(["f32_demote_f64", "f64_promote_f32"]),
 );
+
+/** f64 ops that neither trap nor touch memory (they may stay between fused ones). */
+const PURE_F64 = new Set<number>([
+  Op.f64_add,
+  Op.f64_sub,
+  Op.f64_mul,
+  Op.f64_div,
+  Op.f64_mul_add,
+  Op.f64_sqrt,
+]);
 
 const COMMUTATIVE = new Set(["i32_add", "i32_mul", "i32_and", "i32_or", "i32_xor", "i64_add"]);
 
@@ -359,6 +370,11 @@ export class FuncTranslator {
     }
     if (env.tunables.epochInterruption) this.#fuseEpochs();
     const numRegs = this.#placeConstants();
+    if (env.tunables.superInstructions) {
+      const simple = simplifyReturnPaths(this.#insts, this.#refSlots, sig.results.length);
+      this.#insts = simple.insts;
+      this.#refSlots = simple.refSlotsAt;
+    }
     (this.#insts[0].operands as number[])[2] = numRegs;
     return {
       funcIndex: body.funcIndex,
@@ -416,10 +432,14 @@ export class FuncTranslator {
     return L + n + this.#maxH + 1;
   }
 
+  /** Whether a constant already has a hoisted register. */
+  #isHoisted(type: ValType, lo: number, hi: number): boolean {
+    return this.#constIndex.has(constKey(type, lo, hi));
+  }
+
   /** The (placeholder) register of a hoisted constant. */
   #constReg(type: ValType, lo: number, hi: number): number {
-    const wide = is64(type);
-    const key = `${wide ? 64 : 32}:${lo}:${wide ? hi : 0}`;
+    const key = constKey(type, lo, hi);
     let k = this.#constIndex.get(key);
     if (k === undefined) {
       k = this.#constList.length;
@@ -780,16 +800,41 @@ export class FuncTranslator {
   /** Makes entry `pos` a temporary in its own register. */
   #materialize(pos: number): void {
     if (this.#kind[pos] === TEMP) return;
-    this.#moveTo(this.#L + pos, pos);
+    if (!this.#fuseMulAddI(this.#L + pos, pos)) this.#moveTo(this.#L + pos, pos);
     this.#kind[pos] = TEMP;
+  }
+
+  /**
+   * A deferred `t + c` ({@link ADDI}) of a product by a constant that the
+   * last instruction just computed into the entry's own register (`x * k + c`,
+   * an LCG step) becomes one `i32_mul_add_i` writing `dst`. Only for an entry
+   * being consumed or materialised in place: nothing else reads the product.
+   */
+  #fuseMulAddI(dst: number, pos: number): boolean {
+    const n = this.#insts.length;
+    const last = this.#insts[n - 1];
+    if (
+      !this.#env.tunables.superInstructions || this.#kind[pos] !== ADDI ||
+      this.#val[pos] !== this.#L + pos || this.#lastDef !== n - 1 || last.op !== Op.i32_mul_i ||
+      last.operands[0] !== this.#L + pos
+    ) {
+      return false;
+    }
+    last.op = Op.i32_mul_add_i;
+    last.operands = [dst, last.operands[1], last.operands[2], this.#hi[pos]];
+    return true;
   }
 
   /** The register holding entry `pos` (materialising a constant). */
   #reg(pos: number): number {
     const kind = this.#kind[pos];
     if (kind === LOCAL) return this.#val[pos];
-    if (kind === CONST && this.#loopDepth > 0 && this.#env.tunables.superInstructions) {
-      // inside a loop a constant operand reads a register set once at entry
+    if (
+      kind === CONST && this.#env.tunables.superInstructions &&
+      (this.#loopDepth > 0 || this.#isHoisted(this.#type[pos], this.#val[pos], this.#hi[pos]))
+    ) {
+      // inside a loop a constant operand reads a register set once at entry; so does one
+      // outside loops that some loop already hoisted (it costs nothing more)
       return this.#constReg(this.#type[pos], this.#val[pos], this.#hi[pos]);
     }
     if (kind === CONST || kind === ADDI || kind === SHL) this.#materialize(pos);
@@ -914,6 +959,9 @@ export class FuncTranslator {
         this.#dropFromIcount();
         const cond = negate ? NEGATE[cmp.cond] : cmp.cond;
         if (cmp.imm && this.#fuseIncBranch(cond, last.operands[1], last.operands[2], label)) return;
+        if (!cmp.imm && this.#fuseIncBranchR(cond, last.operands[1], last.operands[2], label)) {
+          return;
+        }
         const name = `br_${cond}${cmp.imm ? "_i" : ""}`;
         this.#emit(opCode(name), last.operands[1], last.operands[2], label);
         return;
@@ -950,6 +998,8 @@ export class FuncTranslator {
       ? Op.br_inc_lt_u_i
       : cond === "lt_s"
       ? Op.br_inc_lt_s_i
+      : cond === "gt_u"
+      ? Op.br_inc_gt_u_i
       : -1;
     const n = this.#insts.length;
     if (op < 0 || n === 0) return false;
@@ -959,6 +1009,30 @@ export class FuncTranslator {
     this.#dropFromIcount();
     this.#lastDef = -1;
     this.#emit(op, a, add.operands[2], b, label);
+    return true;
+  }
+
+  /**
+   * A loop-closing `x += k; if (x < y) br` (unsigned, `y > x` too) against a
+   * register, right after the increment, becomes one `br_inc_lt_u_r`.
+   *
+   * @returns whether it did
+   */
+  #fuseIncBranchR(
+    cond: string,
+    a: number | number[],
+    b: number | number[],
+    label: number,
+  ): boolean {
+    const add = this.#insts[this.#insts.length - 1];
+    if (add === undefined || add.op !== Op.i32_add_i || add.operands[1] !== add.operands[0]) {
+      return false;
+    }
+    const x = add.operands[0];
+    const limit = cond === "lt_u" && a === x ? b : cond === "gt_u" && b === x ? a : -1;
+    if (limit === -1 || limit === x) return false;
+    this.#takeLast();
+    this.#emit(Op.br_inc_lt_u_r, x, add.operands[2], limit, label);
     return true;
   }
 
@@ -1175,10 +1249,17 @@ export class FuncTranslator {
         const f = r.index;
         const sig = env.funcType(f);
         const base = this.#h - sig.params.length;
-        this.#materializeRange(base, this.#h);
+        const last = this.#h - 1;
+        // a last argument `x + v` not yet computed is computed by the call itself
+        const addArg = !own && !env.isImported(f) && base <= last && this.#kind[last] === ADDI &&
+          env.tunables.superInstructions;
+        this.#materializeRange(base, addArg ? last : this.#h);
         this.#noteRefs(base);
         if (env.isImported(f)) this.#emit(Op.call_import, env.funcHandleWord(f), this.#L + base);
-        else {
+        else if (addArg) {
+          const [a, v] = [this.#val[last], this.#hi[last]];
+          this.#emit(Op.call_add_i, f, this.#L + base, this.#L + last, a, v);
+        } else {
           // with fuel on, the call also does the callee's entry charge
           if (own) this.#emit(Op.call_fuel, f, this.#L + base, fuel);
           else if (env.tunables.epochInterruption) {
@@ -1363,6 +1444,7 @@ export class FuncTranslator {
         return;
       }
       const [a, k] = this.#address(ap);
+      if (store === Op.store64 && this.#fuseStoreMadd(a, k, r.memOffset | 0, v)) return;
       const rv = this.#reg(v);
       this.#emit(store, a, rv, k, r.memOffset | 0);
       return;
@@ -1421,6 +1503,9 @@ export class FuncTranslator {
     if (this.#env.tunables.superInstructions) {
       if (name === "f64_add" && (this.#fuseMulAdd(a, b) || this.#fuseMulLoadAdd(a, b))) return;
       if (name === "i64_add" && this.#fuseMulKAdd(a, b)) return;
+      if (name === "i32_sub" && this.#fuseNegBit(a, b)) return;
+      if (name === "i32_xor" && this.#fuseXorShr(a, b)) return;
+      if (name === "f64_sub" && this.#fuseLoadSub(a, b)) return;
       const imm64 = this.#immForm64(name, a, b);
       if (imm64 !== undefined) {
         const [op, src, ...imms] = imm64;
@@ -1435,6 +1520,9 @@ export class FuncTranslator {
         const [op, src, value] = imm;
         if (op === Op.i32_add_i && this.#deferAdd(src, a, value)) return;
         if (op === Op.i32_shl_i && this.#deferShl(src, a, value)) return;
+        if (op === Op.i32_shr_s_i && value === 31 && this.#fuseSignBit(src)) return;
+        if (op === Op.i32_and_i && this.#fuseSignBitAnd(src, value)) return;
+        if (op === Op.i32_and_i && this.#fuseShrAnd(src, value)) return;
         const ra = this.#reg(src);
         const d = this.#pushTemp(result);
         this.#emit(op, d, ra, value);
@@ -1549,6 +1637,240 @@ export class FuncTranslator {
     const d = this.#pushTemp(ValType.i64);
     this.#emit(Op.i64_rotl_mul_k, d, t, last.operands[1], last.operands[2], lo, hi);
     return true;
+  }
+
+  /**
+   * Whether the last instruction is `op` and wrote temporary entry `pos`
+   * (so it may be taken back and fused into a later instruction).
+   */
+  #lastWrote(op: number, pos: number): boolean {
+    const n = this.#insts.length;
+    return n > 0 && this.#lastDef === n - 1 && this.#kind[pos] === TEMP &&
+      this.#insts[n - 1].op === op && this.#insts[n - 1].operands[0] === this.#L + pos;
+  }
+
+  /** Takes back the last instruction (see {@link #lastWrote}). */
+  #takeLast(): IrInst {
+    this.#dropFromIcount();
+    this.#lastDef = -1;
+    return this.#insts.pop() as IrInst;
+  }
+
+  /**
+   * `(x << s) >> 31` (an i32 shift by a constant, deferred or just emitted,
+   * then an arithmetic shift right by 31: bit 31 - s of x as all ones or
+   * zero) becomes one `i32_sbit_and_i` with mask -1.
+   */
+  #fuseSignBit(src: number): boolean {
+    let x: number;
+    let s: number;
+    if (this.#kind[src] === SHL && this.#k[src] === 0) [x, s] = [this.#val[src], this.#hi[src]];
+    else if (this.#lastWrote(Op.i32_shl_i, src)) {
+      const shl = this.#takeLast();
+      [x, s] = [shl.operands[1] as number, shl.operands[2] as number];
+    } else return false;
+    const d = this.#pushTemp(ValType.i32);
+    this.#emit(Op.i32_sbit_and_i, d, x, s, -1);
+    return true;
+  }
+
+  /** An `i32.and` by a constant of an `i32_sbit_and_i` just computed narrows its mask. */
+  #fuseSignBitAnd(src: number, mask: number): boolean {
+    if (!this.#lastWrote(Op.i32_sbit_and_i, src)) return false;
+    const [, x, s, k] = this.#takeLast().operands as number[];
+    const d = this.#pushTemp(ValType.i32);
+    this.#emit(Op.i32_sbit_and_i, d, x, s, k & mask);
+    return true;
+  }
+
+  /**
+   * `y - load64(...)` (the load just computed, `y` already in a register)
+   * becomes one `load64_f64_sub`, which traps where the load would.
+   */
+  #fuseLoadSub(a: number, b: number): boolean {
+    if (!this.#lastWrote(Op.load64, b)) return false;
+    const k = this.#kind[a];
+    if (k !== TEMP && k !== LOCAL) return false;
+    const y = this.#reg(a);
+    const ld = this.#insts[this.#insts.length - 1];
+    if (ld.operands[0] === y) return false;
+    this.#takeLast();
+    const [, base, kk, offset] = ld.operands as number[];
+    const d = this.#pushTemp(ValType.f64);
+    this.#emit(Op.load64_f64_sub, d, base, kk, offset, y).wasmOffset = ld.wasmOffset;
+    return true;
+  }
+
+  /** `(x >>> s) & m` (the shift just computed) becomes one `i32_shr_u_and_i`. */
+  #fuseShrAnd(src: number, mask: number): boolean {
+    if (!this.#lastWrote(Op.i32_shr_u_i, src)) return false;
+    const [, x, s] = this.#takeLast().operands as number[];
+    const d = this.#pushTemp(ValType.i32);
+    this.#emit(Op.i32_shr_u_and_i, d, x, s, mask);
+    return true;
+  }
+
+  /**
+   * `y ^ (x >>> s)` (either operand the shift just computed, the other
+   * already in a register) becomes one `i32_xor_shr_u_i`.
+   */
+  #fuseXorShr(a: number, b: number): boolean {
+    let other: number;
+    if (this.#lastWrote(Op.i32_shr_u_i, b)) other = a;
+    else if (this.#lastWrote(Op.i32_shr_u_i, a)) other = b;
+    else return false;
+    const k = this.#kind[other];
+    if (k !== TEMP && k !== LOCAL && k !== ADDI) return false;
+    // (an ADDI operand is computed after the shift, into its own register, which the
+    // shift does not read)
+    const [, x, s] = this.#takeLast().operands as number[];
+    const ry = this.#reg(other);
+    const d = this.#pushTemp(ValType.i32);
+    this.#emit(Op.i32_xor_shr_u_i, d, ry, x, s);
+    return true;
+  }
+
+  /** `0 - (x & 1)` (the low bit of x as all ones or zero) becomes one `i32_sbit_and_i`. */
+  #fuseNegBit(a: number, b: number): boolean {
+    if (this.#kind[a] !== CONST || this.#val[a] !== 0 || !this.#lastWrote(Op.i32_and_i, b)) {
+      return false;
+    }
+    const and = this.#insts[this.#insts.length - 1];
+    if (and.operands[2] !== 1) return false;
+    this.#takeLast();
+    const d = this.#pushTemp(ValType.i32);
+    this.#emit(Op.i32_sbit_and_i, d, and.operands[1], 31, -1);
+    return true;
+  }
+
+  /**
+   * An f64 store of `mem + a * b` (or `mem - a * b`) to the address `mem`
+   * was just loaded from (`c[j] += a * b[j]`) becomes one `store64_madd`
+   * (`store64_msub`). The load, the product (`f64_mul`, or the `f64_mul_add`
+   * that already holds both) and the sum are taken back; up to three pure f64
+   * ops between them that touch none of their registers stay in place. The
+   * fused op reads memory and `a`, `b` where the store was, which gives the
+   * same values: nothing in between writes memory, the base or `a`, `b`, and
+   * the fused op traps exactly where the load would have (the store has the
+   * same address and width, so it could not trap after a load that did not).
+   *
+   * @param a the store's base register
+   * @param k the store's folded constant
+   * @param offset the store's offset
+   * @param v the stored entry
+   * @returns whether it fused
+   */
+  #fuseStoreMadd(a: number, k: number, offset: number, v: number): boolean {
+    const insts = this.#insts;
+    const n = insts.length;
+    const L = this.#L;
+    if (!this.#env.tunables.superInstructions || !this.#lastWrote(insts[n - 1]?.op, v)) {
+      return false;
+    }
+    const sum = insts[n - 1];
+    let op: number;
+    let c: number;
+    let p = -1; // the product's register (f64_add, f64_sub)
+    let prod: number[] | undefined; // [a, b] of the product
+    const [x, y] = [sum.operands[1] as number, sum.operands[2] as number];
+    if (sum.op === Op.f64_mul_add) {
+      [op, c, prod] = [Op.store64_madd, sum.operands[3] as number, [x, y]];
+    } else if (sum.op === Op.f64_sub) [op, c, p] = [Op.store64_msub, x, y];
+    else if (sum.op === Op.f64_add) [op, c, p] = [Op.store64_madd, x, y];
+    else return false;
+    // find the load of c and the product p, walking back over kept pure f64 ops
+    let loadAt = -1;
+    let mulAt = -1;
+    for (let i = n - 2; i > 0 && i >= n - 6; i--) {
+      const ins = insts[i];
+      const d = ins.operands[0];
+      if (sum.op === Op.f64_add && loadAt < 0 && mulAt < 0 && (d === c || d === p)) {
+        // the later of the two decides which addend is the loaded one
+        if ((ins.op === Op.load64) === (d === p)) [c, p] = [p, c];
+      }
+      if (d === c && loadAt < 0) {
+        if (ins.op !== Op.load64) return false;
+        loadAt = i;
+      } else if (p >= 0 && d === p && mulAt < 0) {
+        if (ins.op !== Op.f64_mul) return false;
+        mulAt = i;
+        prod = [ins.operands[1] as number, ins.operands[2] as number];
+      } else if (!PURE_F64.has(ins.op)) return false;
+      if (loadAt >= 0 && (p < 0 || mulAt >= 0)) break;
+    }
+    if (loadAt < 0 || prod === undefined || (p >= 0 && mulAt < 0)) return false;
+    const ld = insts[loadAt];
+    if (ld.operands[1] !== a || ld.operands[2] !== k || ld.operands[3] !== offset) return false;
+    // the dropped registers are dead temporaries; the fused op reads a, b and the base as late
+    // as the store, so what runs after the load / product must not change them or read c / p
+    if (c < L || (p >= 0 && p < L) || c === p || a === c || a === p) return false;
+    if (prod.includes(c) && (mulAt < 0 || mulAt > loadAt)) return false; // it read the loaded c
+    for (let i = Math.min(loadAt, mulAt < 0 ? loadAt : mulAt) + 1; i < n - 1; i++) {
+      if (i === loadAt || i === mulAt) continue;
+      const ops = insts[i].operands as number[];
+      const reads = ops.slice(1);
+      if (i > loadAt && (ops[0] === a || reads.includes(c))) return false;
+      if (mulAt >= 0 && i > mulAt && (prod.includes(ops[0]) || reads.includes(p))) return false;
+    }
+    const mem = op === Op.store64_madd ? this.#productLoad(prod, loadAt, mulAt) : undefined;
+    const wasmOffset = mem === undefined ? ld.wasmOffset : insts[mem.at].wasmOffset;
+    this.#takeLast();
+    for (const at of [loadAt, mulAt, mem?.at ?? -1].sort((i, j) => j - i)) {
+      if (at < 0) continue;
+      insts.splice(at, 1);
+      this.#dropFromIcount();
+    }
+    if (mem !== undefined) {
+      const [, base, kb, offb] = mem.load.operands as number[];
+      this.#emit(Op.store64_madd_m, a, k, offset, mem.other, base, kb, offb).wasmOffset =
+        wasmOffset;
+    } else this.#emit(op, a, k, offset, prod[0], prod[1]).wasmOffset = wasmOffset;
+    return true;
+  }
+
+  /**
+   * For {@link #fuseStoreMadd}: a factor of the product that a `load64`
+   * before the load of the stored-to address just loaded (`a * b[j]`), which
+   * the fused op can load itself (`store64_madd_m`, checking that address
+   * first, as the earlier load would have). Nothing between may write its
+   * base or read or write the loaded register, and only pure f64 ops and the
+   * fused instructions may lie between.
+   *
+   * @returns the load, its index and the other factor's register
+   */
+  #productLoad(
+    prod: number[],
+    loadAt: number,
+    mulAt: number,
+  ): { load: IrInst; at: number; other: number } | undefined {
+    const insts = this.#insts;
+    const n = insts.length;
+    if (prod[0] === prod[1]) return undefined;
+    const readAt = mulAt >= 0 ? mulAt : n - 1;
+    for (const [q, other] of [[prod[1], prod[0]], [prod[0], prod[1]]]) {
+      if (q < this.#L) continue;
+      let at = -1;
+      for (let i = readAt - 1; i > 0 && i >= n - 10; i--) {
+        const ins = insts[i];
+        if (i === loadAt || i === mulAt) continue;
+        if (ins.op === Op.load64 && ins.operands[0] === q) {
+          at = i;
+          break;
+        }
+        if (!PURE_F64.has(ins.op) || ins.operands[0] === q) break;
+      }
+      if (at < 0 || at > loadAt) continue;
+      const load = insts[at];
+      const base = load.operands[1] as number;
+      let ok = base !== q;
+      for (let i = at + 1; ok && i < n - 1; i++) {
+        if (i === loadAt || i === mulAt) continue;
+        const ops = insts[i].operands as number[];
+        if (ops[0] === base || ops[0] === q || ops.slice(1).includes(q)) ok = false;
+      }
+      if (ok) return { load, at, other };
+    }
+    return undefined;
   }
 
   /**
@@ -1682,6 +2004,7 @@ export class FuncTranslator {
     const kind = this.#kind[pos];
     if (this.#retargetLast(pos, x)) return;
     if (kind === LOCAL && this.#val[pos] === x) return;
+    if (this.#fuseMulAddI(x, pos)) return;
     this.#moveTo(x, pos);
   }
 
@@ -1734,6 +2057,12 @@ export class FuncTranslator {
     }
     if (slots.length > 0) this.#refSlots.set(this.#insts.length, slots);
   }
+}
+
+/** The key of a hoisted constant: its width and bits. */
+function constKey(type: ValType, lo: number, hi: number): string {
+  const wide = is64(type);
+  return `${wide ? 64 : 32}:${lo}:${wide ? hi : 0}`;
 }
 
 const OP_NAMES: string[] = [];

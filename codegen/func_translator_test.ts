@@ -377,13 +377,16 @@ Deno.test("i64.rotl by a constant then i64.mul by a constant fuse into i64_rotl_
   }
 });
 
-Deno.test("c[j] += a * b[j] (f64 mul, then a load, then add) becomes load + f64_mul_add, rounding twice", () => {
+Deno.test("c[j] += a * b[j] (f64 mul, then a load, then add) becomes store64_madd_m, rounding twice", () => {
   const wat = `(module (memory 1) (func (export "f") (param f64 i32 i32)
     (f64.store (local.get 2)
       (f64.add (f64.mul (local.get 0) (f64.load (local.get 1))) (f64.load (local.get 2))))))`;
   const names = opNames(wat);
-  assert.ok(names.includes("f64_mul_add"), names.join());
-  assert.ok(!names.includes("f64_mul"), names.join());
+  assert.deepEqual(names, ["enter", "store64_madd_m", "return"]);
+  // without the store: the load of c moves before the product, which becomes one f64_mul_add
+  const noStore = `(module (memory 1) (func (export "f") (param f64 i32 i32) (result f64)
+    (f64.add (f64.mul (local.get 0) (f64.load (local.get 1))) (f64.load (local.get 2)))))`;
+  assert.deepEqual(opNames(noStore), ["enter", "load64", "load64", "f64_mul_add", "return"]);
   const i = new TestInstance(parseWat(wat));
   const dv = new DataView(i.inst.memory.buffer);
   const a = 1 + 2 ** -30;
@@ -417,6 +420,8 @@ Deno.test("a loop-closing increment and compare-branch fuse into br_inc_*_i, wra
     ["lt_s", "(i32.const 100)", "br_inc_lt_s_i", -3, 1, 103],
     ["lt_s", "(i32.const -2147483647)", "br_inc_lt_s_i", 2147483647, 1, 2], // wraps negative
     ["if", "", "br_inc_ne_i", 10, -1, 10],
+    ["gt_u", "(i32.const 5)", "br_inc_gt_u_i", 100, -3, 32],
+    ["gt_u", "(i32.const 5)", "br_inc_gt_u_i", -10, 1, 10], // -9..-1 are above 5 unsigned
   ];
   for (const [cond, tail, op, start, step, count] of cases) {
     const wat = loop(cond, tail);
@@ -465,7 +470,8 @@ Deno.test("with fuel on, an if/else whose arms end in one charged operator each 
   // the entry charge (done by call_fuel), the calls', and the return's: none on the arms
   assert.deepEqual(names.filter(isCharge), ["fuel"], names.join());
   assert.equal(names.at(-1), "return_fuel", names.join());
-  assert.ok(opNames(wat, tunables()).includes("br"));
+  // without fuel, the return-path pass ends each arm in its own return instead
+  assert.equal(opNames(wat, tunables()).filter((n) => n === "return").length, 2);
   for (const n of [0, 1, 2, 7]) {
     assert.deepEqual(fuelUsed(wat, n, false), fuelUsed(wat, n, true), `f(${n})`);
   }
@@ -565,4 +571,298 @@ Deno.test("with epochs on, a loop's check moves onto its back edges, calls check
     // two iterations (call, br) and the third call: the check stops the br before its charge
     if (fuel) assert.equal(1e6 - endless.vm.fuel, 2 * 2 + 1);
   }
+});
+
+/** Calls export `f` of `wat` with each argument list, with super-instructions on and off. */
+function bothWays(wat: string, args: (number | bigint)[][]): [unknown[], unknown[]] {
+  const on = new TestInstance(parseWat(wat));
+  const off = new TestInstance(parseWat(wat), {}, {
+    tunables: tunables({ superInstructions: false }),
+  });
+  const run = (i: TestInstance) =>
+    args.map((a) => {
+      try {
+        return i.call("f", ...a);
+      } catch (e) {
+        return e instanceof TestTrap ? `trap ${e.code}` : e;
+      }
+    });
+  return [run(on), run(off)];
+}
+
+const I32_EDGES = [0, 1, 2, 3, -1, -2, 0x7fffffff, -0x80000000, 0x40000000, 0x12345678, -0x1234567];
+
+Deno.test("(x << s) >> 31 & k fuses into i32_sbit_and_i: bit 31 - s of x, spread and masked", () => {
+  for (const s of [0, 1, 26, 30, 31, 33]) {
+    for (const k of ["(i32.const -306674912)", "(i32.const -1)", "(i32.const 1)"]) {
+      const wat = `(module (func (export "f") (param i32) (result i32)
+        (i32.and (i32.shr_s (i32.shl (local.get 0) (i32.const ${s})) (i32.const 31)) ${k})))`;
+      const names = opNames(wat);
+      assert.ok(names.includes("i32_sbit_and_i"), `${s}: ${names.join()}`);
+      assert.ok(!names.includes("i32_shr_s_i") && !names.includes("i32_and_i"), names.join());
+      const kv = Number(k.slice(11, -1));
+      const i = new TestInstance(parseWat(wat));
+      for (const x of I32_EDGES) {
+        assert.equal(i.call("f", x), (((x << (s & 31)) >> 31) & kv) | 0, `x=${x} s=${s} k=${kv}`);
+      }
+    }
+  }
+});
+
+Deno.test("0 - (x & 1), masked, fuses into i32_sbit_and_i; other shapes keep their meaning", () => {
+  const wat = `(module (func (export "f") (param i32 i32) (result i32) (local i32)
+    (local.set 2 (i32.and (i32.sub (i32.const 0) (i32.and (local.get 0) (i32.const 1)))
+      (i32.const 0xEDB88320)))
+    ;; a shift through a local (not fused into the and: the local is read again)
+    (local.set 1 (i32.shr_s (i32.shl (local.get 1) (i32.const 3)) (i32.const 31)))
+    (i32.add (i32.add (local.get 2) (i32.and (local.get 1) (i32.const 0xff)))
+      ;; shr_s by 30 and shl with an added constant are not bit selections
+      (i32.add (i32.shr_s (i32.shl (local.get 0) (i32.const 1)) (i32.const 30))
+        (i32.shr_s (i32.add (i32.shl (local.get 0) (i32.const 2)) (i32.const 8))
+          (i32.const 31))))))`;
+  const names = opNames(wat);
+  assert.equal(names.filter((n) => n === "i32_sbit_and_i").length, 2, names.join());
+  const args = I32_EDGES.flatMap((x) => I32_EDGES.map((y) => [x, y]));
+  const [on, off] = bothWays(wat, args);
+  assert.deepEqual(on, off);
+  const ref = (x: number, y: number) => {
+    const a = -(x & 1) & 0xEDB88320;
+    const b = (y << 3) >> 31;
+    return (a + (b & 0xff) + ((x << 1) >> 30) + (((x << 2) + 8) >> 31)) | 0;
+  };
+  assert.deepEqual(on, args.map(([x, y]) => ref(x as number, y as number)));
+});
+
+Deno.test("c[j] += a * b[j] and c[j] -= a * b fuse into store64_madd(_m) / store64_msub, trapping as the loads", () => {
+  const wat = `(module (memory 1)
+    (func (export "f") (param i32 i32 f64) (result f64) (local i32)
+      ;; c[i+16] += a * a, the address an i32.add folded into the access (wrapping at 32 bits)
+      (f64.store (i32.add (local.get 0) (i32.const 16))
+        (f64.add (f64.load (i32.add (local.get 0) (i32.const 16)))
+          (f64.mul (local.get 2) (local.get 2))))
+      ;; c[i] += a * b[j] (the f64_mul_add shape)
+      (f64.store offset=8 (local.get 0) (f64.add (f64.mul (local.get 2) (f64.load (local.get 1)))
+        (f64.load offset=8 (local.get 0))))
+      ;; c[i+16] = (x * y) + c[i+16], the product first, a temporary address
+      (local.set 3 (i32.add (local.get 0) (i32.const 16)))
+      (f64.store (local.get 3) (f64.add (f64.mul (f64.mul (local.get 2) (local.get 2))
+        (f64.load (local.get 1))) (f64.load (local.get 3))))
+      ;; c[i+24] -= (a * a) * a, with the load first
+      (f64.store offset=24 (local.get 0) (f64.sub (f64.load offset=24 (local.get 0))
+        (f64.mul (f64.mul (local.get 2) (local.get 2)) (local.get 2))))
+      ;; not fused: the load of c before the load of b (which may trap first)
+      (f64.store offset=48 (local.get 0) (f64.add (f64.load offset=48 (local.get 0))
+        (f64.mul (local.get 2) (f64.load (local.get 1)))))
+      ;; not fused: a different address, and a product minus the memory
+      (f64.store offset=32 (local.get 0) (f64.add (f64.load offset=40 (local.get 0))
+        (f64.mul (local.get 2) (local.get 2))))
+      (f64.store offset=40 (local.get 0) (f64.sub (f64.mul (local.get 2) (local.get 2))
+        (f64.load offset=40 (local.get 0))))
+      (f64.load offset=8 (local.get 0)) (f64.load offset=16 (local.get 0)) f64.add
+      (f64.load offset=24 (local.get 0)) f64.add (f64.load offset=48 (local.get 0)) f64.add
+      (f64.load offset=32 (local.get 0)) f64.add (f64.load offset=40 (local.get 0)) f64.add))`;
+  const names = opNames(wat);
+  assert.equal(names.filter((n) => n === "store64_madd").length, 1, names.join());
+  assert.equal(names.filter((n) => n === "store64_madd_m").length, 2, names.join());
+  assert.equal(names.filter((n) => n === "store64_msub").length, 1, names.join());
+  const run = (superInstructions: boolean, c: number, b: number, a: number) => {
+    const i = new TestInstance(parseWat(wat), {}, { tunables: tunables({ superInstructions }) });
+    const dv = new DataView(i.inst.memory.buffer);
+    for (let j = 0; j < 7; j++) {
+      const at = (c + 8 + 8 * j) >>> 0;
+      if (at + 8 <= 65536) dv.setFloat64(at, 1.5 + j, true);
+    }
+    if (b + 8 <= 65536) dv.setFloat64(b, 0.1, true);
+    let r: unknown;
+    try {
+      r = i.call("f", c, b, a);
+    } catch (e) {
+      r = e instanceof TestTrap ? `trap ${e.code}` : e;
+    }
+    const mem = [...new Uint8Array(i.inst.memory.buffer, 0, 4096)].concat(
+      [...new Uint8Array(i.inst.memory.buffer, 65536 - 64, 64)],
+    );
+    return { r, mem };
+  };
+  const cases: [number, number, number][] = [
+    [0, 200, 3],
+    [64, 200, -2.5],
+    [64, 200, NaN],
+    [64, 200, 1e308],
+    [64, 72, 0.5], // b aliases c[0]: each statement re-reads it
+    [65536 - 40, 200, 1], // the fifth statement traps (its load of c), after four stores
+    [65536 - 8, 200, 1], // the first load traps: nothing stored
+    [65536 - 16, 200, 1], // the first load (at 65536) traps
+    [-16, 200, 2], // the first address wraps to 0, the second is out of bounds
+    [0, 65536 - 4, 2], // b out of bounds: the first store is done, the second traps on b
+    [65536 - 8, 65536 - 4, 2], // b and c out of bounds: the first load traps
+  ];
+  for (const [c, b, a] of cases) {
+    const on = run(true, c, b, a);
+    assert.deepEqual(on, run(false, c, b, a), `c=${c} b=${b} a=${a}`);
+    if (c === 0 && b === 200) {
+      const want = [
+        1.5 + 3 * 0.1,
+        3 * 3 * 0.1 + (2.5 + 9),
+        3.5 - 27,
+        6.5 + 3 * 0.1,
+        5.5 + 9,
+        9 - 5.5,
+      ];
+      assert.equal(on.r, want.reduce((x, y) => x + y));
+    }
+  }
+  assert.match(String(run(true, 65536 - 8, 200, 1).r), /^trap /);
+});
+
+Deno.test("(x >>> s) & m fuses into i32_shr_u_and_i, x ^ (y >>> s) into i32_xor_shr_u_i", () => {
+  const wat = `(module (func (export "f") (param i32 i32) (result i32) (local i32)
+    (local.set 2 (i32.and (i32.shr_u (local.get 0) (i32.const 24)) (i32.const 0xff)))
+    (local.set 2 (i32.add (local.get 2)
+      (i32.and (i32.const 0x3f0) (i32.shr_u (local.get 1) (i32.const 36)))))
+    ;; y ^ (x >>> s) with the shift on either side
+    (local.set 2 (i32.xor (local.get 2) (i32.shr_u (local.get 0) (i32.const 1))))
+    (local.set 2 (i32.xor (i32.shr_u (local.get 1) (i32.const 31)) (local.get 2)))
+    ;; not fused: a shift read twice through a local, and an arithmetic shift
+    (local.set 1 (i32.shr_u (local.get 1) (i32.const 3)))
+    (i32.add (i32.xor (local.get 2) (local.get 1))
+      (i32.add (i32.and (local.get 1) (i32.const 7))
+        (i32.and (i32.shr_s (local.get 0) (i32.const 4)) (i32.const -16))))))`;
+  const names = opNames(wat);
+  assert.equal(names.filter((n) => n === "i32_shr_u_and_i").length, 2, names.join());
+  assert.equal(names.filter((n) => n === "i32_xor_shr_u_i").length, 2, names.join());
+  assert.ok(names.includes("i32_shr_s_i") && names.includes("i32_shr_u_i"), names.join());
+  const args = I32_EDGES.flatMap((x) => I32_EDGES.map((y) => [x, y]));
+  const [on, off] = bothWays(wat, args);
+  assert.deepEqual(on, off);
+  const ref = (x: number, y: number) => {
+    let t = (x >>> 24) & 0xff;
+    t = (t + (0x3f0 & (y >>> 4))) | 0;
+    t ^= x >>> 1;
+    t ^= y >>> 31;
+    const y3 = y >>> 3;
+    return ((t ^ y3) + (y3 & 7) + ((x >> 4) & -16)) | 0;
+  };
+  assert.deepEqual(on, args.map(([x, y]) => ref(x as number, y as number)));
+});
+
+Deno.test("a call whose last argument is x + k computes it in call_add_i, wrapping, trapping as the call", () => {
+  const wat = `(module
+    (func $sub (param i32 i32) (result i32) (i32.sub (local.get 0) (local.get 1)))
+    (func $deep (param i32) (result i32)
+      (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))
+        (else (i32.add (call $deep (i32.add (local.get 0) (i32.const -1))) (i32.const 1)))))
+    (func (export "f") (param i32 i32) (result i32)
+      (i32.add (call $sub (local.get 0) (i32.add (local.get 0) (i32.const 0x7fffffff)))
+        (i32.add (call $deep (i32.add (local.get 1) (i32.const 0)))
+          (call $sub (i32.add (local.get 1) (i32.const 3)) (local.get 1))))))`;
+  const cm = compileModule(translateModule(parseWat(wat)), tunables());
+  const count = (index: number) => {
+    const f = cm.functions[index];
+    let n = 0;
+    for (let pc = f.entry; pc < f.end; pc += decodeInstruction(cm.code, pc).length) {
+      if (decodeInstruction(cm.code, pc).op.name === "call_add_i") n++;
+    }
+    return n;
+  };
+  assert.deepEqual([count(1), count(2)], [1, 2]); // not the call whose last argument is a local
+  const i = new TestInstance(parseWat(wat));
+  for (const [x, y] of [[0, 0], [1, 10], [-1, 100], [0x7fffffff, 7], [-0x80000000, 3]]) {
+    // x - (x + 0x7fffffff) wraps to -0x7fffffff; deep(y) = y; (y + 3) - y = 3
+    assert.equal(i.call("f", x, y), (-0x7fffffff + y + 3) | 0, `${x} ${y}`);
+  }
+  assert.throws(() => i.call("f", 0, 10_000_000), (e) =>
+    e instanceof TestTrap &&
+    e.code === TrapCode.StackOverflow);
+  assert.equal(i.call("f", 5, 20), (-0x7fffffff + 23) | 0); // usable after the trap
+});
+
+Deno.test("a constant a loop already hoisted is read from its register after the loop too", () => {
+  const wat = `(module (func (export "f") (param f64 i32) (result f64) (local f64)
+    (loop (local.set 2 (f64.add (local.get 2) (f64.const 1.5)))
+      (br_if 0 (local.tee 1 (i32.sub (local.get 1) (i32.const 1)))))
+    (f64.add (f64.mul (local.get 2) (f64.const 1.5)) (f64.mul (local.get 0) (f64.const 2.5)))))`;
+  const names = opNames(wat);
+  // the hoisted 1.5 (set once at entry) and the 2.5 used once after the loop
+  assert.equal(names.filter((n) => n === "const64").length, 2, names.join());
+  const i = new TestInstance(parseWat(wat));
+  assert.equal(i.call("f", 2, 3), 3 * 1.5 * 1.5 + 2 * 2.5);
+});
+
+Deno.test("x * k + c fuses into i32_mul_add_i, wrapping; a product still read elsewhere is kept", () => {
+  const wat = `(module (func (export "f") (param i32 i32) (result i32) (local i32 i32)
+    (local.set 2 (i32.add (i32.mul (local.get 0) (i32.const 1664525)) (i32.const 1013904223)))
+    ;; materialised as an operand, and an xor-shift whose other operand is a deferred add
+    (local.set 2 (i32.xor (local.get 2)
+      (i32.add (i32.mul (local.get 1) (i32.const -7)) (i32.const 0x7fffffff))))
+    (local.set 2 (i32.xor (i32.shr_u (local.get 2) (i32.const 16))
+      (i32.add (local.get 0) (i32.const 3))))
+    ;; not fused: the product is also kept in a local
+    (i32.add (i32.add (local.tee 3 (i32.mul (local.get 1) (i32.const 3))) (i32.const 5))
+      (i32.add (local.get 2) (local.get 3)))))`;
+  const names = opNames(wat);
+  assert.equal(names.filter((n) => n === "i32_mul_add_i").length, 2, names.join());
+  assert.ok(names.includes("i32_xor_shr_u_i") && names.includes("i32_mul_i"), names.join());
+  const args = I32_EDGES.flatMap((x) => I32_EDGES.map((y) => [x, y]));
+  const [on, off] = bothWays(wat, args);
+  assert.deepEqual(on, off);
+  const ref = (x: number, y: number) => {
+    let t = (Math.imul(x, 1664525) + 1013904223) | 0;
+    t ^= (Math.imul(y, -7) + 0x7fffffff) | 0;
+    t = (t >>> 16) ^ ((x + 3) | 0);
+    const p = Math.imul(y, 3);
+    return (p + 5 + t + p) | 0;
+  };
+  assert.deepEqual(on, args.map(([x, y]) => ref(x as number, y as number)));
+});
+
+Deno.test("x += k; br_if (x < y unsigned, or y > x) against a register fuses into br_inc_lt_u_r", () => {
+  for (
+    const cmp of [
+      "(i32.lt_u (local.get 0) (local.get 1))",
+      "(i32.gt_u (local.get 1) (local.get 0))",
+    ]
+  ) {
+    const wat = `(module (func (export "f") (param i32 i32) (result i32) (local i32)
+      (loop $l
+        (local.set 2 (i32.add (local.get 2) (i32.const 1)))
+        (local.set 0 (i32.add (local.get 0) (i32.const 3)))
+        (br_if $l ${cmp}))
+      (local.get 2)))`;
+    assert.ok(opNames(wat).includes("br_inc_lt_u_r"), opNames(wat).join());
+    const i = new TestInstance(parseWat(wat));
+    // do { i += 3; count++ } while (u32(i) < u32(limit))
+    for (const [start, limit, count] of [[0, 100, 34], [-10, 5, 1], [-10, -1, 3], [5, 0, 1]]) {
+      assert.equal(i.call("f", start, limit), count, `${cmp} ${start} ${limit}`);
+    }
+  }
+});
+
+Deno.test("y - f64.load fuses into load64_f64_sub, trapping as the load; load - y does not", () => {
+  const wat = `(module (memory 1) (func (export "f") (param i32 f64) (result f64)
+    (f64.add (f64.sub (local.get 1) (f64.load offset=8 (local.get 0)))
+      (f64.mul (f64.sub (f64.load (local.get 0)) (local.get 1)) (f64.const 0.5)))))`;
+  const names = opNames(wat);
+  assert.equal(names.filter((n) => n === "load64_f64_sub").length, 1, names.join());
+  assert.ok(names.includes("f64_sub"), names.join());
+  const run = (superInstructions: boolean, at: number, y: number) => {
+    const i = new TestInstance(parseWat(wat), {}, { tunables: tunables({ superInstructions }) });
+    const dv = new DataView(i.inst.memory.buffer);
+    if (at >= 0 && at + 16 <= 65536) {
+      dv.setFloat64(at, 1.25, true);
+      dv.setFloat64(at + 8, -3.5, true);
+    }
+    try {
+      return i.call("f", at, y);
+    } catch (e) {
+      return e instanceof TestTrap ? `trap ${e.code}` : e;
+    }
+  };
+  for (
+    const [at, y] of [[0, 2], [64, -0], [64, NaN], [65536 - 16, 1e300], [65536 - 8, 1], [-8, 1]]
+  ) {
+    assert.deepEqual(run(true, at, y), run(false, at, y), `${at} ${y}`);
+  }
+  assert.equal(run(true, 0, 2), 2 + 3.5 + (1.25 - 2) * 0.5);
+  assert.match(String(run(true, 65536 - 8, 1)), /^trap /);
 });

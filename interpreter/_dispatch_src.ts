@@ -1799,6 +1799,109 @@ export function run(vm: Vm): number {
         pc += 8;
         break;
       }
+      // super-instructions (session 2)
+      case Op.i32_sbit_and_i:
+        I32[(fp + code[pc + 1]) << 1] = ((I32[(fp + code[pc + 2]) << 1] << code[pc + 3]) >> 31) &
+          code[pc + 4];
+        pc += 5;
+        break;
+      case Op.store64_madd: {
+        const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 2]) >>> 0) + (code[pc + 3] >>> 0);
+        if (ea + 8 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        const p = F64[fp + code[pc + 4]] * F64[fp + code[pc + 5]];
+        dv.setFloat64(ea, dv.getFloat64(ea, true) + p, true);
+        pc += 6;
+        break;
+      }
+      case Op.store64_msub: {
+        const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 2]) >>> 0) + (code[pc + 3] >>> 0);
+        if (ea + 8 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        const p = F64[fp + code[pc + 4]] * F64[fp + code[pc + 5]];
+        dv.setFloat64(ea, dv.getFloat64(ea, true) - p, true);
+        pc += 6;
+        break;
+      }
+      case Op.store64_madd_m: {
+        const eb = ((I32[(fp + code[pc + 5]) << 1] + code[pc + 6]) >>> 0) + (code[pc + 7] >>> 0);
+        if (eb + 8 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 2]) >>> 0) + (code[pc + 3] >>> 0);
+        if (ea + 8 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        const p = F64[fp + code[pc + 4]] * dv.getFloat64(eb, true);
+        dv.setFloat64(ea, dv.getFloat64(ea, true) + p, true);
+        pc += 8;
+        break;
+      }
+      case Op.i32_shr_u_and_i:
+        I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] >>> code[pc + 3]) &
+          code[pc + 4];
+        pc += 5;
+        break;
+      case Op.i32_xor_shr_u_i:
+        I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] ^
+          (I32[(fp + code[pc + 3]) << 1] >>> code[pc + 4]);
+        pc += 5;
+        break;
+      case Op.i32_mul_add_i:
+        I32[(fp + code[pc + 1]) << 1] = Math.imul(I32[(fp + code[pc + 2]) << 1], code[pc + 3]) +
+          code[pc + 4];
+        pc += 5;
+        break;
+      case Op.br_inc_gt_u_i: {
+        const a = (fp + code[pc + 1]) << 1;
+        const v = (I32[a] + code[pc + 2]) | 0;
+        I32[a] = v;
+        if ((v >>> 0) > (code[pc + 3] >>> 0)) pc += code[pc + 4];
+        else pc += 5;
+        break;
+      }
+      case Op.br_inc_lt_u_r: {
+        const a = (fp + code[pc + 1]) << 1;
+        const v = (I32[a] + code[pc + 2]) | 0;
+        I32[a] = v;
+        if ((v >>> 0) < (I32[(fp + code[pc + 3]) << 1] >>> 0)) pc += code[pc + 4];
+        else pc += 5;
+        break;
+      }
+      case Op.load64_f64_sub: {
+        const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
+        if (ea + 8 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        F64[fp + code[pc + 1]] = F64[fp + code[pc + 5]] - dv.getFloat64(ea, true);
+        pc += 6;
+        break;
+      }
+      case Op.call_add_i: {
+        I32[(fp + code[pc + 3]) << 1] = I32[(fp + code[pc + 4]) << 1] + code[pc + 5];
+        const t = code[pc + 1];
+        const nfp = fp + code[pc + 2];
+        if (csp >= vm.csLimit || nfp + code[t + 3] > vm.regLimit) {
+          trap = T_STACK;
+          break dispatch;
+        }
+        const cs = vm.cs;
+        cs[csp] = pc + 6;
+        cs[csp + 1] = fp;
+        cs[csp + 2] = inst.id;
+        csp += 3;
+        fp = nfp;
+        for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
+        pc = t + 4;
+        break;
+      }
       case Op.store32: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 4 > memLen) {

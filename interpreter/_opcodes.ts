@@ -337,7 +337,18 @@ export const Op = {
   br_inc_lt_u_i: 327,
   br_inc_lt_s_i: 328,
   load64_mul_k_add: 329,
+  i32_sbit_and_i: 330,
+  store64_madd: 331,
+  store64_msub: 332,
+  store64_madd_m: 333,
+  i32_shr_u_and_i: 334,
+  i32_xor_shr_u_i: 335,
+  i32_mul_add_i: 336,
+  br_inc_lt_u_r: 337,
+  load64_f64_sub: 338,
+  br_inc_gt_u_i: 339,
+  call_add_i: 340,
 } as const;
 
 /** The number of opcodes. */
-export const OPCODE_COUNT = 330;
+export const OPCODE_COUNT = 341;

@@ -412,6 +412,48 @@ const TABLE: readonly (readonly [string, string, boolean, string])[] = [
     M,
     "i64 d = load64(u32(a + k) + offset) * (hi:lo) + c (wrapping)",
   ],
+  // super-instructions (session 2)
+  [
+    "i32_sbit_and_i",
+    "d:r a:r s:i k:i",
+    M,
+    "d = ((a << s) >> 31) & k: bit 31 - s of a as all ones or zero, masked by k",
+  ],
+  [
+    "store64_madd",
+    "c:r k:i offset:x a:r b:r",
+    M,
+    "f64 at u32(c + k) + offset += a * b (product rounded, then the sum, as wasm)",
+  ],
+  [
+    "store64_msub",
+    "c:r k:i offset:x a:r b:r",
+    M,
+    "f64 at u32(c + k) + offset -= a * b (product rounded, then the difference)",
+  ],
+  [
+    "store64_madd_m",
+    "c:r k:i offset:x a:r b:r kb:i offb:x",
+    M,
+    "f64 at u32(c + k) + offset += a * (f64 at u32(b + kb) + offb), checking b's address first",
+  ],
+  ["i32_shr_u_and_i", "d:r a:r s:i m:i", M, "d = (a >>> s) & m (a bit-field extract)"],
+  ["i32_xor_shr_u_i", "d:r a:r b:r s:i", M, "d = a ^ (b >>> s) (an xor-shift step)"],
+  ["i32_mul_add_i", "d:r a:r k:i c:i", M, "d = a * k + c (i32, wrapping; an LCG step)"],
+  ["br_inc_lt_u_r", "a:r inc:i b:r off:o", M, "a += inc (i32); branch if a < b unsigned"],
+  [
+    "load64_f64_sub",
+    "d:r a:r k:i offset:x b:r",
+    M,
+    "f64 d = b - (f64 at u32(a + k) + offset): a load, then a subtraction from it",
+  ],
+  ["br_inc_gt_u_i", "a:r inc:i b:i off:o", M, "a += inc (i32); branch if a > b unsigned"],
+  [
+    "call_add_i",
+    "target:f base:r d:r a:r v:i",
+    M,
+    "d = a + v (i32, the last argument), then call as `call` does",
+  ],
 ];
 
 /** Every op, in opcode order. */
