@@ -102,6 +102,9 @@ class CapstanSession implements WastSession {
   constructor(engine: Engine, print: (line: string) => void) {
     this.#engine = engine;
     this.#store = new Store(engine, undefined);
+    // Metering, when the engine has it, must never stop a spec command.
+    if (engine.config.consumeFuel) this.#store.setFuel(Number.MAX_SAFE_INTEGER);
+    if (engine.config.epochInterruption) this.#store.setEpochDeadline(2 ** 30);
     this.#linker = new Linker<undefined>(engine).allowShadowing(true);
     defineSpectest(this.#linker, this.#store, print);
   }

@@ -24,6 +24,7 @@
 
 import assert from "node:assert/strict";
 import { createWebAssembly } from "@capstan/runtime/webassembly";
+import { Engine } from "@capstan/runtime";
 import { loadTextFormat } from "./_engines.ts";
 import { capstanEngine } from "./capstan_engine.ts";
 import { jsApiEngine } from "./js_api_engine.ts";
@@ -209,6 +210,18 @@ Deno.test({
   name: "the spec corpus on Capstan's runtime gives exactly the recorded results",
   ignore: !corpusPresent,
   fn: () => checkAgainstRecord("capstan", capstanEngine(), true),
+});
+
+Deno.test({
+  name:
+    "the spec corpus with fuel and epochs on (the metered dispatch loop) gives the same results",
+  ignore: !corpusPresent,
+  fn: () =>
+    checkAgainstRecord(
+      "capstan",
+      capstanEngine({ engine: new Engine({ consumeFuel: true, epochInterruption: true }) }),
+      true,
+    ),
 });
 
 Deno.test({
