@@ -14,6 +14,16 @@
  *   instance id. A host-entry frame has pc -1 and instance -1.
  * - Memory locals (`dv`, `memLen`) are reloaded after any extended op
  *   and any instance switch.
+ * - Slices: the last word of the register file (`I32[I32.length - 1]`, never
+ *   a register) counts down at every taken branch, wasm call and extended op;
+ *   when it goes below zero `run` stops (`EXIT_SLICE`, state written back as
+ *   at any exit), and `Vm.callRun` resets it and calls `run` again. So even
+ *   one long wasm call re-enters `run` every few thousand steps, and V8 runs
+ *   it in its non-OSR optimised code (faster than the on-stack-replacement
+ *   code a long-running loop would otherwise stay in) as soon as that exists.
+ *   Every loop and recursion passes a taken branch or a call, so no
+ *   execution escapes the count. The counter is below zero only right after
+ *   a check fired, so the exit path tells a slice end from other exits by it.
  *
  * @module
  */
@@ -64,6 +74,12 @@ export const EXIT_EPOCH = 3;
  * that op and nothing was deducted, so running again retries it.
  */
 export const EXIT_FUEL = 4;
+/**
+ * `run` used up its slice (`vm.i32[vm.i32.length - 1]` went below zero at a
+ * taken branch, a call or an extended op); `vm.pc` is the next op: reset the
+ * counter and call `run` again. See the module doc.
+ */
+export const EXIT_SLICE = 5;
 
 const EMPTY_BYTES = new Uint8Array(0);
 const EMPTY_ELEMS = new Int32Array(0);
@@ -73,7 +89,7 @@ const EMPTY_ELEMS = new Int32Array(0);
  * a trap. State is read from and written back to `vm`.
  *
  * @param vm the VM
- * @returns one of `EXIT_RETURN`, `EXIT_HOST`, `EXIT_TRAP`
+ * @returns one of the `EXIT_*` codes
  */
 export function run(vm: Vm): number {
   const I32 = vm.i32;
@@ -88,6 +104,7 @@ export function run(vm: Vm): number {
   let csp = vm.csp;
   let trap = 0;
   let exit = EXIT_TRAP;
+  const slice = I32.length - 1;
   dispatch: for (;;) {
     switch (code[pc]) {
       case Op.nop:
@@ -98,19 +115,25 @@ export function run(vm: Vm): number {
         break dispatch;
       case Op.br:
         pc += code[pc + 1];
+        if (--I32[slice] < 0) break dispatch;
         break;
       case Op.br_if:
-        if (I32[(fp + code[pc + 1]) << 1] !== 0) pc += code[pc + 2];
-        else pc += 3;
+        if (I32[(fp + code[pc + 1]) << 1] !== 0) {
+          pc += code[pc + 2];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 3;
         break;
       case Op.br_unless:
-        if (I32[(fp + code[pc + 1]) << 1] === 0) pc += code[pc + 2];
-        else pc += 3;
+        if (I32[(fp + code[pc + 1]) << 1] === 0) {
+          pc += code[pc + 2];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 3;
         break;
       case Op.br_table: {
         const i = I32[(fp + code[pc + 1]) << 1] >>> 0;
         const n = code[pc + 2];
         pc += code[pc + 3 + (i < n - 1 ? i : n - 1)];
+        if (--I32[slice] < 0) break dispatch;
         break;
       }
       case Op.enter: {
@@ -139,6 +162,7 @@ export function run(vm: Vm): number {
         fp = nfp;
         for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
         pc = t + 4;
+        if (--I32[slice] < 0) break dispatch;
         break;
       }
       case Op.call_import: {
@@ -169,6 +193,7 @@ export function run(vm: Vm): number {
           dv = inst.memory.view;
           memLen = inst.memory.byteLength;
         }
+        if (--I32[slice] < 0) break dispatch;
         break;
       }
       case Op.call_indirect: {
@@ -214,6 +239,7 @@ export function run(vm: Vm): number {
           dv = inst.memory.view;
           memLen = inst.memory.byteLength;
         }
+        if (--I32[slice] < 0) break dispatch;
         break;
       }
       case Op.return_fuel:
@@ -272,6 +298,7 @@ export function run(vm: Vm): number {
           vm.fuel -= code[pc + 1];
           pc += 2;
         }
+        if (--I32[slice] < 0) break dispatch;
         break;
       }
       case Op.fuel:
@@ -626,112 +653,154 @@ export function run(vm: Vm): number {
         break;
       // compare and branch
       case Op.br_eq:
-        if (I32[(fp + code[pc + 1]) << 1] === I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
-        else pc += 4;
+        if (I32[(fp + code[pc + 1]) << 1] === I32[(fp + code[pc + 2]) << 1]) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       case Op.br_ne:
-        if (I32[(fp + code[pc + 1]) << 1] !== I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
-        else pc += 4;
+        if (I32[(fp + code[pc + 1]) << 1] !== I32[(fp + code[pc + 2]) << 1]) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       case Op.br_lt_s:
-        if (I32[(fp + code[pc + 1]) << 1] < I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
-        else pc += 4;
+        if (I32[(fp + code[pc + 1]) << 1] < I32[(fp + code[pc + 2]) << 1]) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       case Op.br_lt_u:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) < (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
       case Op.br_gt_s:
-        if (I32[(fp + code[pc + 1]) << 1] > I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
-        else pc += 4;
+        if (I32[(fp + code[pc + 1]) << 1] > I32[(fp + code[pc + 2]) << 1]) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       case Op.br_gt_u:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) > (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
       case Op.br_le_s:
-        if (I32[(fp + code[pc + 1]) << 1] <= I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
-        else pc += 4;
+        if (I32[(fp + code[pc + 1]) << 1] <= I32[(fp + code[pc + 2]) << 1]) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       case Op.br_le_u:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) <= (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
       case Op.br_ge_s:
-        if (I32[(fp + code[pc + 1]) << 1] >= I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
-        else pc += 4;
+        if (I32[(fp + code[pc + 1]) << 1] >= I32[(fp + code[pc + 2]) << 1]) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       case Op.br_ge_u:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) >= (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
       case Op.br_eq_i:
-        if (I32[(fp + code[pc + 1]) << 1] === code[pc + 2]) pc += code[pc + 3];
-        else pc += 4;
+        if (I32[(fp + code[pc + 1]) << 1] === code[pc + 2]) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       case Op.br_ne_i:
-        if (I32[(fp + code[pc + 1]) << 1] !== code[pc + 2]) pc += code[pc + 3];
-        else pc += 4;
+        if (I32[(fp + code[pc + 1]) << 1] !== code[pc + 2]) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       case Op.br_lt_s_i:
-        if (I32[(fp + code[pc + 1]) << 1] < code[pc + 2]) pc += code[pc + 3];
-        else pc += 4;
+        if (I32[(fp + code[pc + 1]) << 1] < code[pc + 2]) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       case Op.br_lt_u_i:
-        if ((I32[(fp + code[pc + 1]) << 1] >>> 0) < (code[pc + 2] >>> 0)) pc += code[pc + 3];
-        else pc += 4;
+        if ((I32[(fp + code[pc + 1]) << 1] >>> 0) < (code[pc + 2] >>> 0)) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       case Op.br_inc_ne_i: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
-        if (v !== code[pc + 3]) pc += code[pc + 4];
-        else pc += 5;
+        if (v !== code[pc + 3]) {
+          pc += code[pc + 4];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 5;
         break;
       }
       case Op.br_inc_lt_u_i: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
-        if ((v >>> 0) < (code[pc + 3] >>> 0)) pc += code[pc + 4];
-        else pc += 5;
+        if ((v >>> 0) < (code[pc + 3] >>> 0)) {
+          pc += code[pc + 4];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 5;
         break;
       }
       case Op.br_inc_lt_s_i: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
-        if (v < code[pc + 3]) pc += code[pc + 4];
-        else pc += 5;
+        if (v < code[pc + 3]) {
+          pc += code[pc + 4];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 5;
         break;
       }
       case Op.br_gt_s_i:
-        if (I32[(fp + code[pc + 1]) << 1] > code[pc + 2]) pc += code[pc + 3];
-        else pc += 4;
+        if (I32[(fp + code[pc + 1]) << 1] > code[pc + 2]) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       case Op.br_gt_u_i:
-        if ((I32[(fp + code[pc + 1]) << 1] >>> 0) > (code[pc + 2] >>> 0)) pc += code[pc + 3];
-        else pc += 4;
+        if ((I32[(fp + code[pc + 1]) << 1] >>> 0) > (code[pc + 2] >>> 0)) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       case Op.br_le_s_i:
-        if (I32[(fp + code[pc + 1]) << 1] <= code[pc + 2]) pc += code[pc + 3];
-        else pc += 4;
+        if (I32[(fp + code[pc + 1]) << 1] <= code[pc + 2]) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       case Op.br_le_u_i:
-        if ((I32[(fp + code[pc + 1]) << 1] >>> 0) <= (code[pc + 2] >>> 0)) pc += code[pc + 3];
-        else pc += 4;
+        if ((I32[(fp + code[pc + 1]) << 1] >>> 0) <= (code[pc + 2] >>> 0)) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       case Op.br_ge_s_i:
-        if (I32[(fp + code[pc + 1]) << 1] >= code[pc + 2]) pc += code[pc + 3];
-        else pc += 4;
+        if (I32[(fp + code[pc + 1]) << 1] >= code[pc + 2]) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       case Op.br_ge_u_i:
-        if ((I32[(fp + code[pc + 1]) << 1] >>> 0) >= (code[pc + 2] >>> 0)) pc += code[pc + 3];
-        else pc += 4;
+        if ((I32[(fp + code[pc + 1]) << 1] >>> 0) >= (code[pc + 2] >>> 0)) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       // i64: add/sub/mul/bitwise through the BigInt64Array view, each result
       // wrapped by BigInt.asIntN(64, ...) so that optimised code does the
@@ -1478,6 +1547,7 @@ export function run(vm: Vm): number {
         pc = next;
         dv = inst.memory.view;
         memLen = inst.memory.byteLength;
+        if (--I32[slice] < 0) break dispatch;
         break;
       }
     }
@@ -1486,6 +1556,7 @@ export function run(vm: Vm): number {
   vm.fp = fp;
   vm.csp = csp;
   vm.inst = inst;
+  if (I32[slice] < 0) return EXIT_SLICE;
   if (exit === EXIT_TRAP) vm.trapCode = trap === 0 ? T_UNREACHABLE : trap;
   return exit;
 }

@@ -11,12 +11,17 @@
  *   after a normal return and after a trap alike. Entries nest LIFO, so a host
  *   function may call back into wasm on the same `Vm`.
  * - `callRun` never throws for a wasm trap: it returns a `DoneReason`.
+ * - `callRun` runs wasm in slices of `sliceSteps` steps (taken branches, calls,
+ *   extended ops): the last word of the register file is the step counter,
+ *   and at `EXIT_SLICE` it resets it and calls `run` again. One long wasm call
+ *   is so many short `run` calls, which lets V8 switch `run` to its non-OSR
+ *   optimised code as soon as that is ready (see `_dispatch_src.ts`).
  *
  * @module
  */
 
 import { DEFAULT_MAX_WASM_STACK, TrapCode } from "@capstan/environ";
-import { EXIT_EPOCH, EXIT_FUEL, EXIT_HOST, EXIT_RETURN, run } from "./_dispatch.ts";
+import { EXIT_EPOCH, EXIT_FUEL, EXIT_HOST, EXIT_RETURN, EXIT_SLICE, run } from "./_dispatch.ts";
 import type { V128File } from "./simd_math.ts";
 import { VmFunc, type VmInstance } from "./vm_objects.ts";
 
@@ -81,6 +86,13 @@ export interface VmOptions {
 const RETURNED: DoneReason = Object.freeze({ kind: "return" });
 const SLACK_SLOTS = 65536;
 
+/**
+ * Default steps of one `run` slice. Small enough that a new `run` call comes
+ * every ~0.1 ms (so V8 tiers `run` up by calls, not by on-stack replacement),
+ * large enough that the exit and re-entry (~0.1 µs) cost nothing measurable.
+ */
+export const DEFAULT_SLICE_STEPS = 4096;
+
 /** The virtual machine. See the module doc and BOUNDARY.md. */
 export class Vm {
   /** The register file's buffer. */
@@ -135,6 +147,8 @@ export class Vm {
   hostFunc: VmFunc = this.funcs[0];
   /** The argument base slot of the last host-call exit. */
   hostBase = 0;
+  /** Steps (taken branches, calls, extended ops) of one `run` slice; see the module doc. */
+  sliceSteps: number = DEFAULT_SLICE_STEPS;
   readonly #entries: VmSnapshot[] = [];
   #pendingTrap = 0;
 
@@ -149,7 +163,8 @@ export class Vm {
     const frames = Math.max(16, Math.floor(bytes / 16));
     this.csLimit = frames * 3;
     this.cs = new Int32Array(this.csLimit + 3);
-    this.buffer = new ArrayBuffer((this.regLimit + SLACK_SLOTS) * 8);
+    // one more slot at the end: its high word is the slice counter of `run`
+    this.buffer = new ArrayBuffer((this.regLimit + SLACK_SLOTS + 1) * 8);
     this.i32 = new Int32Array(this.buffer);
     this.f32 = new Float32Array(this.buffer);
     this.f64 = new Float64Array(this.buffer);
@@ -243,7 +258,13 @@ export class Vm {
       this.trapCode = code;
       return { kind: "trap", code, pc: this.pc };
     }
-    const exit = run(this);
+    const i32 = this.i32;
+    const counter = i32.length - 1;
+    let exit: number;
+    do {
+      i32[counter] = this.sliceSteps;
+      exit = run(this);
+    } while (exit === EXIT_SLICE);
     if (exit === EXIT_RETURN) return RETURNED;
     if (exit === EXIT_HOST) {
       return { kind: "host", func: this.hostFunc, base: this.hostBase, resume: this.pc };
