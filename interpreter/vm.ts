@@ -83,6 +83,12 @@ export interface VmOptions {
   readonly maxWasmStack?: number;
 }
 
+/**
+ * One-step slices still to run in this process (see `callRun`). V8 allocates
+ * a function's feedback vector only after several calls, so a few calls are
+ * needed before the slice exit of `run` has type feedback.
+ */
+let primingSlices = 32;
 const RETURNED: DoneReason = Object.freeze({ kind: "return" });
 const SLACK_SLOTS = 65536;
 
@@ -262,7 +268,13 @@ export class Vm {
     const counter = i32.length - 1;
     let exit: number;
     do {
-      i32[counter] = this.sliceSteps;
+      // The first slices in the process are one step each, so that the slice
+      // exit of `run` has type feedback before V8 optimises it for a long
+      // first call (else that code deopts at every slice exit).
+      if (primingSlices > 0) {
+        primingSlices--;
+        i32[counter] = 0;
+      } else i32[counter] = this.sliceSteps;
       exit = run(this);
     } while (exit === EXIT_SLICE);
     if (exit === EXIT_RETURN) return RETURNED;
