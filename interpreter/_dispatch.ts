@@ -21,6 +21,16 @@
  *   `fuel_<br>`/`epoch_<br>` prefix ops, `call_epoch`, and the fuel kept in a
  *   local (there `vm.fuel` reads the local). A prefix op's case falls through
  *   into the case of the branch op that always follows it.
+ * - Slices: the last word of the register file (`I32[I32.length - 1]`, never
+ *   a register) counts down at every taken branch, wasm call and extended op;
+ *   when it goes below zero `run` stops (`EXIT_SLICE`, state written back as
+ *   at any exit), and `Vm.callRun` resets it and calls `run` again. So even
+ *   one long wasm call re-enters `run` every few thousand steps, and V8 runs
+ *   it in its non-OSR optimised code (faster than the on-stack-replacement
+ *   code a long-running loop would otherwise stay in) as soon as that exists.
+ *   Every loop and recursion passes a taken branch or a call, so no
+ *   execution escapes the count. The counter is below zero only right after
+ *   a check fired, so the exit path tells a slice end from other exits by it.
  *
  * @module
  */
@@ -70,6 +80,12 @@ export const EXIT_EPOCH = 3;
  * that op and nothing was deducted, so running again retries it.
  */
 export const EXIT_FUEL = 4;
+/**
+ * `run` used up its slice (`vm.i32[vm.i32.length - 1]` went below zero at a
+ * taken branch, a call or an extended op); `vm.pc` is the next op: reset the
+ * counter and call `run` again. See the module doc.
+ */
+export const EXIT_SLICE = 5;
 
 const EMPTY_BYTES = new Uint8Array(0);
 const EMPTY_ELEMS = new Int32Array(0);
@@ -79,7 +95,7 @@ const EMPTY_ELEMS = new Int32Array(0);
  * a trap. State is read from and written back to `vm`.
  *
  * @param vm the VM
- * @returns one of `EXIT_RETURN`, `EXIT_HOST`, `EXIT_TRAP`
+ * @returns one of the `EXIT_*` codes
  */
 export function run(vm: Vm): number {
   const I32 = vm.i32;
@@ -94,6 +110,7 @@ export function run(vm: Vm): number {
   let csp = vm.csp;
   let trap = 0;
   let exit = EXIT_TRAP;
+  const slice = I32.length - 1;
   dispatch: for (;;) {
     switch (code[pc]) {
       case 0 /* nop */:
@@ -104,19 +121,25 @@ export function run(vm: Vm): number {
         break dispatch;
       case 2 /* br */:
         pc += code[pc + 1];
+        if (--I32[slice] < 0) break dispatch;
         break;
       case 3 /* br_if */:
-        if (I32[(fp + code[pc + 1]) << 1] !== 0) pc += code[pc + 2];
-        else pc += 3;
+        if (I32[(fp + code[pc + 1]) << 1] !== 0) {
+          pc += code[pc + 2];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 3;
         break;
       case 4 /* br_unless */:
-        if (I32[(fp + code[pc + 1]) << 1] === 0) pc += code[pc + 2];
-        else pc += 3;
+        if (I32[(fp + code[pc + 1]) << 1] === 0) {
+          pc += code[pc + 2];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 3;
         break;
       case 5 /* br_table */: {
         const i = I32[(fp + code[pc + 1]) << 1] >>> 0;
         const n = code[pc + 2];
         pc += code[pc + 3 + (i < n - 1 ? i : n - 1)];
+        if (--I32[slice] < 0) break dispatch;
         break;
       }
       case 6 /* enter */: {
@@ -145,6 +168,7 @@ export function run(vm: Vm): number {
         fp = nfp;
         for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
         pc = t + 4;
+        if (--I32[slice] < 0) break dispatch;
         break;
       }
       case 8 /* call_import */: {
@@ -188,6 +212,7 @@ export function run(vm: Vm): number {
           dv = inst.memory.view;
           memLen = inst.memory.byteLength;
         }
+        if (--I32[slice] < 0) break dispatch;
         break;
       }
       case 9 /* call_indirect */: {
@@ -246,6 +271,7 @@ export function run(vm: Vm): number {
           dv = inst.memory.view;
           memLen = inst.memory.byteLength;
         }
+        if (--I32[slice] < 0) break dispatch;
         break;
       }
       case 10 /* return_fuel */:
@@ -304,6 +330,7 @@ export function run(vm: Vm): number {
           vm.fuel -= code[pc + 1];
           pc += 2;
         }
+        if (--I32[slice] < 0) break dispatch;
         break;
       }
       case 12 /* fuel */:
@@ -658,112 +685,154 @@ export function run(vm: Vm): number {
         break;
       // compare and branch
       case 131 /* br_eq */:
-        if (I32[(fp + code[pc + 1]) << 1] === I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
-        else pc += 4;
+        if (I32[(fp + code[pc + 1]) << 1] === I32[(fp + code[pc + 2]) << 1]) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       case 132 /* br_ne */:
-        if (I32[(fp + code[pc + 1]) << 1] !== I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
-        else pc += 4;
+        if (I32[(fp + code[pc + 1]) << 1] !== I32[(fp + code[pc + 2]) << 1]) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       case 133 /* br_lt_s */:
-        if (I32[(fp + code[pc + 1]) << 1] < I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
-        else pc += 4;
+        if (I32[(fp + code[pc + 1]) << 1] < I32[(fp + code[pc + 2]) << 1]) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       case 134 /* br_lt_u */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) < (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
       case 135 /* br_gt_s */:
-        if (I32[(fp + code[pc + 1]) << 1] > I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
-        else pc += 4;
+        if (I32[(fp + code[pc + 1]) << 1] > I32[(fp + code[pc + 2]) << 1]) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       case 136 /* br_gt_u */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) > (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
       case 137 /* br_le_s */:
-        if (I32[(fp + code[pc + 1]) << 1] <= I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
-        else pc += 4;
+        if (I32[(fp + code[pc + 1]) << 1] <= I32[(fp + code[pc + 2]) << 1]) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       case 138 /* br_le_u */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) <= (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
       case 139 /* br_ge_s */:
-        if (I32[(fp + code[pc + 1]) << 1] >= I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
-        else pc += 4;
+        if (I32[(fp + code[pc + 1]) << 1] >= I32[(fp + code[pc + 2]) << 1]) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       case 140 /* br_ge_u */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) >= (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
       case 141 /* br_eq_i */:
-        if (I32[(fp + code[pc + 1]) << 1] === code[pc + 2]) pc += code[pc + 3];
-        else pc += 4;
+        if (I32[(fp + code[pc + 1]) << 1] === code[pc + 2]) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       case 142 /* br_ne_i */:
-        if (I32[(fp + code[pc + 1]) << 1] !== code[pc + 2]) pc += code[pc + 3];
-        else pc += 4;
+        if (I32[(fp + code[pc + 1]) << 1] !== code[pc + 2]) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       case 143 /* br_lt_s_i */:
-        if (I32[(fp + code[pc + 1]) << 1] < code[pc + 2]) pc += code[pc + 3];
-        else pc += 4;
+        if (I32[(fp + code[pc + 1]) << 1] < code[pc + 2]) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       case 144 /* br_lt_u_i */:
-        if ((I32[(fp + code[pc + 1]) << 1] >>> 0) < (code[pc + 2] >>> 0)) pc += code[pc + 3];
-        else pc += 4;
+        if ((I32[(fp + code[pc + 1]) << 1] >>> 0) < (code[pc + 2] >>> 0)) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       case 326 /* br_inc_ne_i */: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
-        if (v !== code[pc + 3]) pc += code[pc + 4];
-        else pc += 5;
+        if (v !== code[pc + 3]) {
+          pc += code[pc + 4];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 5;
         break;
       }
       case 327 /* br_inc_lt_u_i */: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
-        if ((v >>> 0) < (code[pc + 3] >>> 0)) pc += code[pc + 4];
-        else pc += 5;
+        if ((v >>> 0) < (code[pc + 3] >>> 0)) {
+          pc += code[pc + 4];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 5;
         break;
       }
       case 328 /* br_inc_lt_s_i */: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
-        if (v < code[pc + 3]) pc += code[pc + 4];
-        else pc += 5;
+        if (v < code[pc + 3]) {
+          pc += code[pc + 4];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 5;
         break;
       }
       case 145 /* br_gt_s_i */:
-        if (I32[(fp + code[pc + 1]) << 1] > code[pc + 2]) pc += code[pc + 3];
-        else pc += 4;
+        if (I32[(fp + code[pc + 1]) << 1] > code[pc + 2]) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       case 146 /* br_gt_u_i */:
-        if ((I32[(fp + code[pc + 1]) << 1] >>> 0) > (code[pc + 2] >>> 0)) pc += code[pc + 3];
-        else pc += 4;
+        if ((I32[(fp + code[pc + 1]) << 1] >>> 0) > (code[pc + 2] >>> 0)) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       case 147 /* br_le_s_i */:
-        if (I32[(fp + code[pc + 1]) << 1] <= code[pc + 2]) pc += code[pc + 3];
-        else pc += 4;
+        if (I32[(fp + code[pc + 1]) << 1] <= code[pc + 2]) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       case 148 /* br_le_u_i */:
-        if ((I32[(fp + code[pc + 1]) << 1] >>> 0) <= (code[pc + 2] >>> 0)) pc += code[pc + 3];
-        else pc += 4;
+        if ((I32[(fp + code[pc + 1]) << 1] >>> 0) <= (code[pc + 2] >>> 0)) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       case 149 /* br_ge_s_i */:
-        if (I32[(fp + code[pc + 1]) << 1] >= code[pc + 2]) pc += code[pc + 3];
-        else pc += 4;
+        if (I32[(fp + code[pc + 1]) << 1] >= code[pc + 2]) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       case 150 /* br_ge_u_i */:
-        if ((I32[(fp + code[pc + 1]) << 1] >>> 0) >= (code[pc + 2] >>> 0)) pc += code[pc + 3];
-        else pc += 4;
+        if ((I32[(fp + code[pc + 1]) << 1] >>> 0) >= (code[pc + 2] >>> 0)) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       // i64: add/sub/mul/bitwise through the BigInt64Array view, each result
       // wrapped by BigInt.asIntN(64, ...) so that optimised code does the
@@ -1455,16 +1524,20 @@ export function run(vm: Vm): number {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
-        if ((v >>> 0) > (code[pc + 3] >>> 0)) pc += code[pc + 4];
-        else pc += 5;
+        if ((v >>> 0) > (code[pc + 3] >>> 0)) {
+          pc += code[pc + 4];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 5;
         break;
       }
       case 337 /* br_inc_lt_u_r */: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
-        if ((v >>> 0) < (I32[(fp + code[pc + 3]) << 1] >>> 0)) pc += code[pc + 4];
-        else pc += 5;
+        if ((v >>> 0) < (I32[(fp + code[pc + 3]) << 1] >>> 0)) {
+          pc += code[pc + 4];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 5;
         break;
       }
       case 338 /* load64_f64_sub */: {
@@ -1493,6 +1566,7 @@ export function run(vm: Vm): number {
         fp = nfp;
         for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
         pc = t + 4;
+        if (--I32[slice] < 0) break dispatch;
         break;
       }
       case 276 /* store32 */: {
@@ -1623,6 +1697,7 @@ export function run(vm: Vm): number {
         pc = next;
         dv = inst.memory.view;
         memLen = inst.memory.byteLength;
+        if (--I32[slice] < 0) break dispatch;
         break;
       }
     }
@@ -1631,6 +1706,7 @@ export function run(vm: Vm): number {
   vm.fp = fp;
   vm.csp = csp;
   vm.inst = inst;
+  if (I32[slice] < 0) return EXIT_SLICE;
   if (exit === EXIT_TRAP) vm.trapCode = trap === 0 ? T_UNREACHABLE : trap;
   return exit;
 }
@@ -1656,6 +1732,7 @@ export function runMetered(vm: Vm): number {
   let trap = 0;
   let exit = EXIT_TRAP;
   let fuel = vm.fuel; // metered: kept in a local while running; written back on exit
+  const slice = I32.length - 1;
   dispatch: for (;;) {
     switch (code[pc]) {
       case 0 /* nop */:
@@ -1680,6 +1757,7 @@ export function runMetered(vm: Vm): number {
       // falls through
       case 2 /* br */:
         pc += code[pc + 1];
+        if (--I32[slice] < 0) break dispatch;
         break;
       case 42 /* epoch_br_if */: // session 2: an epoch check, then as fuel_br_if
         if (vm.epochCounter[0] >= vm.epochDeadline) {
@@ -1696,8 +1774,10 @@ export function runMetered(vm: Vm): number {
         pc += 2;
       // falls through
       case 3 /* br_if */:
-        if (I32[(fp + code[pc + 1]) << 1] !== 0) pc += code[pc + 2];
-        else pc += 3;
+        if (I32[(fp + code[pc + 1]) << 1] !== 0) {
+          pc += code[pc + 2];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 3;
         break;
       case 43 /* epoch_br_unless */: // session 2: an epoch check, then as fuel_br_unless
         if (vm.epochCounter[0] >= vm.epochDeadline) {
@@ -1714,8 +1794,10 @@ export function runMetered(vm: Vm): number {
         pc += 2;
       // falls through
       case 4 /* br_unless */:
-        if (I32[(fp + code[pc + 1]) << 1] === 0) pc += code[pc + 2];
-        else pc += 3;
+        if (I32[(fp + code[pc + 1]) << 1] === 0) {
+          pc += code[pc + 2];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 3;
         break;
       case 44 /* epoch_br_table */: // session 2: an epoch check, then as fuel_br_table
         if (vm.epochCounter[0] >= vm.epochDeadline) {
@@ -1735,6 +1817,7 @@ export function runMetered(vm: Vm): number {
         const i = I32[(fp + code[pc + 1]) << 1] >>> 0;
         const n = code[pc + 2];
         pc += code[pc + 3 + (i < n - 1 ? i : n - 1)];
+        if (--I32[slice] < 0) break dispatch;
         break;
       }
       case 6 /* enter */: {
@@ -1763,6 +1846,7 @@ export function runMetered(vm: Vm): number {
         fp = nfp;
         for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
         pc = t + 4;
+        if (--I32[slice] < 0) break dispatch;
         break;
       }
       case 8 /* call_import */: {
@@ -1808,6 +1892,7 @@ export function runMetered(vm: Vm): number {
           dv = inst.memory.view;
           memLen = inst.memory.byteLength;
         }
+        if (--I32[slice] < 0) break dispatch;
         break;
       }
       case 9 /* call_indirect */: {
@@ -1868,6 +1953,7 @@ export function runMetered(vm: Vm): number {
           dv = inst.memory.view;
           memLen = inst.memory.byteLength;
         }
+        if (--I32[slice] < 0) break dispatch;
         break;
       }
       case 10 /* return_fuel */:
@@ -1926,6 +2012,7 @@ export function runMetered(vm: Vm): number {
           fuel -= code[pc + 1];
           pc += 2;
         }
+        if (--I32[slice] < 0) break dispatch;
         break;
       }
       case 68 /* call_epoch */: {
@@ -1952,6 +2039,7 @@ export function runMetered(vm: Vm): number {
           }
           pc += 1;
         }
+        if (--I32[slice] < 0) break dispatch;
         break;
       }
       case 12 /* fuel */:
@@ -2320,8 +2408,10 @@ export function runMetered(vm: Vm): number {
         pc += 2;
       // falls through
       case 131 /* br_eq */:
-        if (I32[(fp + code[pc + 1]) << 1] === I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
-        else pc += 4;
+        if (I32[(fp + code[pc + 1]) << 1] === I32[(fp + code[pc + 2]) << 1]) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       case 47 /* epoch_br_ne */: // session 2: an epoch check, then as fuel_br_ne
         if (vm.epochCounter[0] >= vm.epochDeadline) {
@@ -2338,8 +2428,10 @@ export function runMetered(vm: Vm): number {
         pc += 2;
       // falls through
       case 132 /* br_ne */:
-        if (I32[(fp + code[pc + 1]) << 1] !== I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
-        else pc += 4;
+        if (I32[(fp + code[pc + 1]) << 1] !== I32[(fp + code[pc + 2]) << 1]) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       case 49 /* epoch_br_lt_s */: // session 2: an epoch check, then as fuel_br_lt_s
         if (vm.epochCounter[0] >= vm.epochDeadline) {
@@ -2356,8 +2448,10 @@ export function runMetered(vm: Vm): number {
         pc += 2;
       // falls through
       case 133 /* br_lt_s */:
-        if (I32[(fp + code[pc + 1]) << 1] < I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
-        else pc += 4;
+        if (I32[(fp + code[pc + 1]) << 1] < I32[(fp + code[pc + 2]) << 1]) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       case 51 /* epoch_br_lt_u */: // session 2: an epoch check, then as fuel_br_lt_u
         if (vm.epochCounter[0] >= vm.epochDeadline) {
@@ -2376,6 +2470,7 @@ export function runMetered(vm: Vm): number {
       case 134 /* br_lt_u */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) < (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
       case 53 /* epoch_br_gt_s */: // session 2: an epoch check, then as fuel_br_gt_s
@@ -2393,8 +2488,10 @@ export function runMetered(vm: Vm): number {
         pc += 2;
       // falls through
       case 135 /* br_gt_s */:
-        if (I32[(fp + code[pc + 1]) << 1] > I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
-        else pc += 4;
+        if (I32[(fp + code[pc + 1]) << 1] > I32[(fp + code[pc + 2]) << 1]) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       case 55 /* epoch_br_gt_u */: // session 2: an epoch check, then as fuel_br_gt_u
         if (vm.epochCounter[0] >= vm.epochDeadline) {
@@ -2413,6 +2510,7 @@ export function runMetered(vm: Vm): number {
       case 136 /* br_gt_u */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) > (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
       case 57 /* epoch_br_le_s */: // session 2: an epoch check, then as fuel_br_le_s
@@ -2430,8 +2528,10 @@ export function runMetered(vm: Vm): number {
         pc += 2;
       // falls through
       case 137 /* br_le_s */:
-        if (I32[(fp + code[pc + 1]) << 1] <= I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
-        else pc += 4;
+        if (I32[(fp + code[pc + 1]) << 1] <= I32[(fp + code[pc + 2]) << 1]) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       case 59 /* epoch_br_le_u */: // session 2: an epoch check, then as fuel_br_le_u
         if (vm.epochCounter[0] >= vm.epochDeadline) {
@@ -2450,6 +2550,7 @@ export function runMetered(vm: Vm): number {
       case 138 /* br_le_u */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) <= (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
       case 61 /* epoch_br_ge_s */: // session 2: an epoch check, then as fuel_br_ge_s
@@ -2467,8 +2568,10 @@ export function runMetered(vm: Vm): number {
         pc += 2;
       // falls through
       case 139 /* br_ge_s */:
-        if (I32[(fp + code[pc + 1]) << 1] >= I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
-        else pc += 4;
+        if (I32[(fp + code[pc + 1]) << 1] >= I32[(fp + code[pc + 2]) << 1]) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       case 63 /* epoch_br_ge_u */: // session 2: an epoch check, then as fuel_br_ge_u
         if (vm.epochCounter[0] >= vm.epochDeadline) {
@@ -2487,6 +2590,7 @@ export function runMetered(vm: Vm): number {
       case 140 /* br_ge_u */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) >= (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
       case 46 /* epoch_br_eq_i */: // session 2: an epoch check, then as fuel_br_eq_i
@@ -2504,8 +2608,10 @@ export function runMetered(vm: Vm): number {
         pc += 2;
       // falls through
       case 141 /* br_eq_i */:
-        if (I32[(fp + code[pc + 1]) << 1] === code[pc + 2]) pc += code[pc + 3];
-        else pc += 4;
+        if (I32[(fp + code[pc + 1]) << 1] === code[pc + 2]) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       case 48 /* epoch_br_ne_i */: // session 2: an epoch check, then as fuel_br_ne_i
         if (vm.epochCounter[0] >= vm.epochDeadline) {
@@ -2522,8 +2628,10 @@ export function runMetered(vm: Vm): number {
         pc += 2;
       // falls through
       case 142 /* br_ne_i */:
-        if (I32[(fp + code[pc + 1]) << 1] !== code[pc + 2]) pc += code[pc + 3];
-        else pc += 4;
+        if (I32[(fp + code[pc + 1]) << 1] !== code[pc + 2]) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       case 50 /* epoch_br_lt_s_i */: // session 2: an epoch check, then as fuel_br_lt_s_i
         if (vm.epochCounter[0] >= vm.epochDeadline) {
@@ -2540,8 +2648,10 @@ export function runMetered(vm: Vm): number {
         pc += 2;
       // falls through
       case 143 /* br_lt_s_i */:
-        if (I32[(fp + code[pc + 1]) << 1] < code[pc + 2]) pc += code[pc + 3];
-        else pc += 4;
+        if (I32[(fp + code[pc + 1]) << 1] < code[pc + 2]) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       case 52 /* epoch_br_lt_u_i */: // session 2: an epoch check, then as fuel_br_lt_u_i
         if (vm.epochCounter[0] >= vm.epochDeadline) {
@@ -2558,8 +2668,10 @@ export function runMetered(vm: Vm): number {
         pc += 2;
       // falls through
       case 144 /* br_lt_u_i */:
-        if ((I32[(fp + code[pc + 1]) << 1] >>> 0) < (code[pc + 2] >>> 0)) pc += code[pc + 3];
-        else pc += 4;
+        if ((I32[(fp + code[pc + 1]) << 1] >>> 0) < (code[pc + 2] >>> 0)) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       case 65 /* epoch_br_inc_ne_i */: // session 2: an epoch check, then as fuel_br_inc_ne_i
         if (vm.epochCounter[0] >= vm.epochDeadline) {
@@ -2579,8 +2691,10 @@ export function runMetered(vm: Vm): number {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
-        if (v !== code[pc + 3]) pc += code[pc + 4];
-        else pc += 5;
+        if (v !== code[pc + 3]) {
+          pc += code[pc + 4];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 5;
         break;
       }
       case 66 /* epoch_br_inc_lt_u_i */: // session 2: an epoch check, then as fuel_br_inc_lt_u_i
@@ -2601,8 +2715,10 @@ export function runMetered(vm: Vm): number {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
-        if ((v >>> 0) < (code[pc + 3] >>> 0)) pc += code[pc + 4];
-        else pc += 5;
+        if ((v >>> 0) < (code[pc + 3] >>> 0)) {
+          pc += code[pc + 4];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 5;
         break;
       }
       case 67 /* epoch_br_inc_lt_s_i */: // session 2: an epoch check, then as fuel_br_inc_lt_s_i
@@ -2623,8 +2739,10 @@ export function runMetered(vm: Vm): number {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
-        if (v < code[pc + 3]) pc += code[pc + 4];
-        else pc += 5;
+        if (v < code[pc + 3]) {
+          pc += code[pc + 4];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 5;
         break;
       }
       case 54 /* epoch_br_gt_s_i */: // session 2: an epoch check, then as fuel_br_gt_s_i
@@ -2642,8 +2760,10 @@ export function runMetered(vm: Vm): number {
         pc += 2;
       // falls through
       case 145 /* br_gt_s_i */:
-        if (I32[(fp + code[pc + 1]) << 1] > code[pc + 2]) pc += code[pc + 3];
-        else pc += 4;
+        if (I32[(fp + code[pc + 1]) << 1] > code[pc + 2]) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       case 56 /* epoch_br_gt_u_i */: // session 2: an epoch check, then as fuel_br_gt_u_i
         if (vm.epochCounter[0] >= vm.epochDeadline) {
@@ -2660,8 +2780,10 @@ export function runMetered(vm: Vm): number {
         pc += 2;
       // falls through
       case 146 /* br_gt_u_i */:
-        if ((I32[(fp + code[pc + 1]) << 1] >>> 0) > (code[pc + 2] >>> 0)) pc += code[pc + 3];
-        else pc += 4;
+        if ((I32[(fp + code[pc + 1]) << 1] >>> 0) > (code[pc + 2] >>> 0)) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       case 58 /* epoch_br_le_s_i */: // session 2: an epoch check, then as fuel_br_le_s_i
         if (vm.epochCounter[0] >= vm.epochDeadline) {
@@ -2678,8 +2800,10 @@ export function runMetered(vm: Vm): number {
         pc += 2;
       // falls through
       case 147 /* br_le_s_i */:
-        if (I32[(fp + code[pc + 1]) << 1] <= code[pc + 2]) pc += code[pc + 3];
-        else pc += 4;
+        if (I32[(fp + code[pc + 1]) << 1] <= code[pc + 2]) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       case 60 /* epoch_br_le_u_i */: // session 2: an epoch check, then as fuel_br_le_u_i
         if (vm.epochCounter[0] >= vm.epochDeadline) {
@@ -2696,8 +2820,10 @@ export function runMetered(vm: Vm): number {
         pc += 2;
       // falls through
       case 148 /* br_le_u_i */:
-        if ((I32[(fp + code[pc + 1]) << 1] >>> 0) <= (code[pc + 2] >>> 0)) pc += code[pc + 3];
-        else pc += 4;
+        if ((I32[(fp + code[pc + 1]) << 1] >>> 0) <= (code[pc + 2] >>> 0)) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       case 62 /* epoch_br_ge_s_i */: // session 2: an epoch check, then as fuel_br_ge_s_i
         if (vm.epochCounter[0] >= vm.epochDeadline) {
@@ -2714,8 +2840,10 @@ export function runMetered(vm: Vm): number {
         pc += 2;
       // falls through
       case 149 /* br_ge_s_i */:
-        if (I32[(fp + code[pc + 1]) << 1] >= code[pc + 2]) pc += code[pc + 3];
-        else pc += 4;
+        if (I32[(fp + code[pc + 1]) << 1] >= code[pc + 2]) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       case 64 /* epoch_br_ge_u_i */: // session 2: an epoch check, then as fuel_br_ge_u_i
         if (vm.epochCounter[0] >= vm.epochDeadline) {
@@ -2732,8 +2860,10 @@ export function runMetered(vm: Vm): number {
         pc += 2;
       // falls through
       case 150 /* br_ge_u_i */:
-        if ((I32[(fp + code[pc + 1]) << 1] >>> 0) >= (code[pc + 2] >>> 0)) pc += code[pc + 3];
-        else pc += 4;
+        if ((I32[(fp + code[pc + 1]) << 1] >>> 0) >= (code[pc + 2] >>> 0)) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       // i64: add/sub/mul/bitwise through the BigInt64Array view, each result
       // wrapped by BigInt.asIntN(64, ...) so that optimised code does the
@@ -3425,16 +3555,20 @@ export function runMetered(vm: Vm): number {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
-        if ((v >>> 0) > (code[pc + 3] >>> 0)) pc += code[pc + 4];
-        else pc += 5;
+        if ((v >>> 0) > (code[pc + 3] >>> 0)) {
+          pc += code[pc + 4];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 5;
         break;
       }
       case 337 /* br_inc_lt_u_r */: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
-        if ((v >>> 0) < (I32[(fp + code[pc + 3]) << 1] >>> 0)) pc += code[pc + 4];
-        else pc += 5;
+        if ((v >>> 0) < (I32[(fp + code[pc + 3]) << 1] >>> 0)) {
+          pc += code[pc + 4];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 5;
         break;
       }
       case 338 /* load64_f64_sub */: {
@@ -3463,6 +3597,7 @@ export function runMetered(vm: Vm): number {
         fp = nfp;
         for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
         pc = t + 4;
+        if (--I32[slice] < 0) break dispatch;
         break;
       }
       case 276 /* store32 */: {
@@ -3595,6 +3730,7 @@ export function runMetered(vm: Vm): number {
         pc = next;
         dv = inst.memory.view;
         memLen = inst.memory.byteLength;
+        if (--I32[slice] < 0) break dispatch;
         break;
       }
     }
@@ -3604,6 +3740,7 @@ export function runMetered(vm: Vm): number {
   vm.csp = csp;
   vm.inst = inst;
   vm.fuel = fuel;
+  if (I32[slice] < 0) return EXIT_SLICE;
   if (exit === EXIT_TRAP) vm.trapCode = trap === 0 ? T_UNREACHABLE : trap;
   return exit;
 }

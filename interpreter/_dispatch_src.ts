@@ -19,6 +19,16 @@
  *   `fuel_<br>`/`epoch_<br>` prefix ops, `call_epoch`, and the fuel kept in a
  *   local (there `vm.fuel` reads the local). A prefix op's case falls through
  *   into the case of the branch op that always follows it.
+ * - Slices: the last word of the register file (`I32[I32.length - 1]`, never
+ *   a register) counts down at every taken branch, wasm call and extended op;
+ *   when it goes below zero `run` stops (`EXIT_SLICE`, state written back as
+ *   at any exit), and `Vm.callRun` resets it and calls `run` again. So even
+ *   one long wasm call re-enters `run` every few thousand steps, and V8 runs
+ *   it in its non-OSR optimised code (faster than the on-stack-replacement
+ *   code a long-running loop would otherwise stay in) as soon as that exists.
+ *   Every loop and recursion passes a taken branch or a call, so no
+ *   execution escapes the count. The counter is below zero only right after
+ *   a check fired, so the exit path tells a slice end from other exits by it.
  *
  * @module
  */
@@ -69,6 +79,12 @@ export const EXIT_EPOCH = 3;
  * that op and nothing was deducted, so running again retries it.
  */
 export const EXIT_FUEL = 4;
+/**
+ * `run` used up its slice (`vm.i32[vm.i32.length - 1]` went below zero at a
+ * taken branch, a call or an extended op); `vm.pc` is the next op: reset the
+ * counter and call `run` again. See the module doc.
+ */
+export const EXIT_SLICE = 5;
 
 const EMPTY_BYTES = new Uint8Array(0);
 const EMPTY_ELEMS = new Int32Array(0);
@@ -78,7 +94,7 @@ const EMPTY_ELEMS = new Int32Array(0);
  * a trap. State is read from and written back to `vm`.
  *
  * @param vm the VM
- * @returns one of `EXIT_RETURN`, `EXIT_HOST`, `EXIT_TRAP`
+ * @returns one of the `EXIT_*` codes
  */
 export function run(vm: Vm): number {
   const I32 = vm.i32;
@@ -94,6 +110,7 @@ export function run(vm: Vm): number {
   let trap = 0;
   let exit = EXIT_TRAP;
   //+ let fuel = vm.fuel; // metered: kept in a local while running; written back on exit
+  const slice = I32.length - 1;
   dispatch: for (;;) {
     switch (code[pc]) {
       case Op.nop:
@@ -118,6 +135,7 @@ export function run(vm: Vm): number {
       //+ // falls through
       case Op.br:
         pc += code[pc + 1];
+        if (--I32[slice] < 0) break dispatch;
         break;
       //+ case Op.epoch_br_if: // session 2: an epoch check, then as fuel_br_if
       //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
@@ -134,8 +152,10 @@ export function run(vm: Vm): number {
       //+   pc += 2;
       //+ // falls through
       case Op.br_if:
-        if (I32[(fp + code[pc + 1]) << 1] !== 0) pc += code[pc + 2];
-        else pc += 3;
+        if (I32[(fp + code[pc + 1]) << 1] !== 0) {
+          pc += code[pc + 2];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 3;
         break;
       //+ case Op.epoch_br_unless: // session 2: an epoch check, then as fuel_br_unless
       //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
@@ -152,8 +172,10 @@ export function run(vm: Vm): number {
       //+   pc += 2;
       //+ // falls through
       case Op.br_unless:
-        if (I32[(fp + code[pc + 1]) << 1] === 0) pc += code[pc + 2];
-        else pc += 3;
+        if (I32[(fp + code[pc + 1]) << 1] === 0) {
+          pc += code[pc + 2];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 3;
         break;
       //+ case Op.epoch_br_table: // session 2: an epoch check, then as fuel_br_table
       //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
@@ -173,6 +195,7 @@ export function run(vm: Vm): number {
         const i = I32[(fp + code[pc + 1]) << 1] >>> 0;
         const n = code[pc + 2];
         pc += code[pc + 3 + (i < n - 1 ? i : n - 1)];
+        if (--I32[slice] < 0) break dispatch;
         break;
       }
       case Op.enter: {
@@ -201,6 +224,7 @@ export function run(vm: Vm): number {
         fp = nfp;
         for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
         pc = t + 4;
+        if (--I32[slice] < 0) break dispatch;
         break;
       }
       case Op.call_import: {
@@ -246,6 +270,7 @@ export function run(vm: Vm): number {
           dv = inst.memory.view;
           memLen = inst.memory.byteLength;
         }
+        if (--I32[slice] < 0) break dispatch;
         break;
       }
       case Op.call_indirect: {
@@ -306,6 +331,7 @@ export function run(vm: Vm): number {
           dv = inst.memory.view;
           memLen = inst.memory.byteLength;
         }
+        if (--I32[slice] < 0) break dispatch;
         break;
       }
       case Op.return_fuel:
@@ -364,6 +390,7 @@ export function run(vm: Vm): number {
           vm.fuel -= code[pc + 1];
           pc += 2;
         }
+        if (--I32[slice] < 0) break dispatch;
         break;
       }
       //+ case Op.call_epoch: {
@@ -390,6 +417,7 @@ export function run(vm: Vm): number {
       //+     }
       //+     pc += 1;
       //+   }
+      //+   if (--I32[slice] < 0) break dispatch;
       //+   break;
       //+ }
       case Op.fuel:
@@ -758,8 +786,10 @@ export function run(vm: Vm): number {
       //+   pc += 2;
       //+ // falls through
       case Op.br_eq:
-        if (I32[(fp + code[pc + 1]) << 1] === I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
-        else pc += 4;
+        if (I32[(fp + code[pc + 1]) << 1] === I32[(fp + code[pc + 2]) << 1]) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       //+ case Op.epoch_br_ne: // session 2: an epoch check, then as fuel_br_ne
       //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
@@ -776,8 +806,10 @@ export function run(vm: Vm): number {
       //+   pc += 2;
       //+ // falls through
       case Op.br_ne:
-        if (I32[(fp + code[pc + 1]) << 1] !== I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
-        else pc += 4;
+        if (I32[(fp + code[pc + 1]) << 1] !== I32[(fp + code[pc + 2]) << 1]) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       //+ case Op.epoch_br_lt_s: // session 2: an epoch check, then as fuel_br_lt_s
       //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
@@ -794,8 +826,10 @@ export function run(vm: Vm): number {
       //+   pc += 2;
       //+ // falls through
       case Op.br_lt_s:
-        if (I32[(fp + code[pc + 1]) << 1] < I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
-        else pc += 4;
+        if (I32[(fp + code[pc + 1]) << 1] < I32[(fp + code[pc + 2]) << 1]) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       //+ case Op.epoch_br_lt_u: // session 2: an epoch check, then as fuel_br_lt_u
       //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
@@ -814,6 +848,7 @@ export function run(vm: Vm): number {
       case Op.br_lt_u:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) < (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
       //+ case Op.epoch_br_gt_s: // session 2: an epoch check, then as fuel_br_gt_s
@@ -831,8 +866,10 @@ export function run(vm: Vm): number {
       //+   pc += 2;
       //+ // falls through
       case Op.br_gt_s:
-        if (I32[(fp + code[pc + 1]) << 1] > I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
-        else pc += 4;
+        if (I32[(fp + code[pc + 1]) << 1] > I32[(fp + code[pc + 2]) << 1]) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       //+ case Op.epoch_br_gt_u: // session 2: an epoch check, then as fuel_br_gt_u
       //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
@@ -851,6 +888,7 @@ export function run(vm: Vm): number {
       case Op.br_gt_u:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) > (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
       //+ case Op.epoch_br_le_s: // session 2: an epoch check, then as fuel_br_le_s
@@ -868,8 +906,10 @@ export function run(vm: Vm): number {
       //+   pc += 2;
       //+ // falls through
       case Op.br_le_s:
-        if (I32[(fp + code[pc + 1]) << 1] <= I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
-        else pc += 4;
+        if (I32[(fp + code[pc + 1]) << 1] <= I32[(fp + code[pc + 2]) << 1]) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       //+ case Op.epoch_br_le_u: // session 2: an epoch check, then as fuel_br_le_u
       //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
@@ -888,6 +928,7 @@ export function run(vm: Vm): number {
       case Op.br_le_u:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) <= (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
       //+ case Op.epoch_br_ge_s: // session 2: an epoch check, then as fuel_br_ge_s
@@ -905,8 +946,10 @@ export function run(vm: Vm): number {
       //+   pc += 2;
       //+ // falls through
       case Op.br_ge_s:
-        if (I32[(fp + code[pc + 1]) << 1] >= I32[(fp + code[pc + 2]) << 1]) pc += code[pc + 3];
-        else pc += 4;
+        if (I32[(fp + code[pc + 1]) << 1] >= I32[(fp + code[pc + 2]) << 1]) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       //+ case Op.epoch_br_ge_u: // session 2: an epoch check, then as fuel_br_ge_u
       //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
@@ -925,6 +968,7 @@ export function run(vm: Vm): number {
       case Op.br_ge_u:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) >= (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
       //+ case Op.epoch_br_eq_i: // session 2: an epoch check, then as fuel_br_eq_i
@@ -942,8 +986,10 @@ export function run(vm: Vm): number {
       //+   pc += 2;
       //+ // falls through
       case Op.br_eq_i:
-        if (I32[(fp + code[pc + 1]) << 1] === code[pc + 2]) pc += code[pc + 3];
-        else pc += 4;
+        if (I32[(fp + code[pc + 1]) << 1] === code[pc + 2]) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       //+ case Op.epoch_br_ne_i: // session 2: an epoch check, then as fuel_br_ne_i
       //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
@@ -960,8 +1006,10 @@ export function run(vm: Vm): number {
       //+   pc += 2;
       //+ // falls through
       case Op.br_ne_i:
-        if (I32[(fp + code[pc + 1]) << 1] !== code[pc + 2]) pc += code[pc + 3];
-        else pc += 4;
+        if (I32[(fp + code[pc + 1]) << 1] !== code[pc + 2]) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       //+ case Op.epoch_br_lt_s_i: // session 2: an epoch check, then as fuel_br_lt_s_i
       //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
@@ -978,8 +1026,10 @@ export function run(vm: Vm): number {
       //+   pc += 2;
       //+ // falls through
       case Op.br_lt_s_i:
-        if (I32[(fp + code[pc + 1]) << 1] < code[pc + 2]) pc += code[pc + 3];
-        else pc += 4;
+        if (I32[(fp + code[pc + 1]) << 1] < code[pc + 2]) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       //+ case Op.epoch_br_lt_u_i: // session 2: an epoch check, then as fuel_br_lt_u_i
       //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
@@ -996,8 +1046,10 @@ export function run(vm: Vm): number {
       //+   pc += 2;
       //+ // falls through
       case Op.br_lt_u_i:
-        if ((I32[(fp + code[pc + 1]) << 1] >>> 0) < (code[pc + 2] >>> 0)) pc += code[pc + 3];
-        else pc += 4;
+        if ((I32[(fp + code[pc + 1]) << 1] >>> 0) < (code[pc + 2] >>> 0)) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       //+ case Op.epoch_br_inc_ne_i: // session 2: an epoch check, then as fuel_br_inc_ne_i
       //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
@@ -1017,8 +1069,10 @@ export function run(vm: Vm): number {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
-        if (v !== code[pc + 3]) pc += code[pc + 4];
-        else pc += 5;
+        if (v !== code[pc + 3]) {
+          pc += code[pc + 4];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 5;
         break;
       }
       //+ case Op.epoch_br_inc_lt_u_i: // session 2: an epoch check, then as fuel_br_inc_lt_u_i
@@ -1039,8 +1093,10 @@ export function run(vm: Vm): number {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
-        if ((v >>> 0) < (code[pc + 3] >>> 0)) pc += code[pc + 4];
-        else pc += 5;
+        if ((v >>> 0) < (code[pc + 3] >>> 0)) {
+          pc += code[pc + 4];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 5;
         break;
       }
       //+ case Op.epoch_br_inc_lt_s_i: // session 2: an epoch check, then as fuel_br_inc_lt_s_i
@@ -1061,8 +1117,10 @@ export function run(vm: Vm): number {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
-        if (v < code[pc + 3]) pc += code[pc + 4];
-        else pc += 5;
+        if (v < code[pc + 3]) {
+          pc += code[pc + 4];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 5;
         break;
       }
       //+ case Op.epoch_br_gt_s_i: // session 2: an epoch check, then as fuel_br_gt_s_i
@@ -1080,8 +1138,10 @@ export function run(vm: Vm): number {
       //+   pc += 2;
       //+ // falls through
       case Op.br_gt_s_i:
-        if (I32[(fp + code[pc + 1]) << 1] > code[pc + 2]) pc += code[pc + 3];
-        else pc += 4;
+        if (I32[(fp + code[pc + 1]) << 1] > code[pc + 2]) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       //+ case Op.epoch_br_gt_u_i: // session 2: an epoch check, then as fuel_br_gt_u_i
       //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
@@ -1098,8 +1158,10 @@ export function run(vm: Vm): number {
       //+   pc += 2;
       //+ // falls through
       case Op.br_gt_u_i:
-        if ((I32[(fp + code[pc + 1]) << 1] >>> 0) > (code[pc + 2] >>> 0)) pc += code[pc + 3];
-        else pc += 4;
+        if ((I32[(fp + code[pc + 1]) << 1] >>> 0) > (code[pc + 2] >>> 0)) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       //+ case Op.epoch_br_le_s_i: // session 2: an epoch check, then as fuel_br_le_s_i
       //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
@@ -1116,8 +1178,10 @@ export function run(vm: Vm): number {
       //+   pc += 2;
       //+ // falls through
       case Op.br_le_s_i:
-        if (I32[(fp + code[pc + 1]) << 1] <= code[pc + 2]) pc += code[pc + 3];
-        else pc += 4;
+        if (I32[(fp + code[pc + 1]) << 1] <= code[pc + 2]) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       //+ case Op.epoch_br_le_u_i: // session 2: an epoch check, then as fuel_br_le_u_i
       //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
@@ -1134,8 +1198,10 @@ export function run(vm: Vm): number {
       //+   pc += 2;
       //+ // falls through
       case Op.br_le_u_i:
-        if ((I32[(fp + code[pc + 1]) << 1] >>> 0) <= (code[pc + 2] >>> 0)) pc += code[pc + 3];
-        else pc += 4;
+        if ((I32[(fp + code[pc + 1]) << 1] >>> 0) <= (code[pc + 2] >>> 0)) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       //+ case Op.epoch_br_ge_s_i: // session 2: an epoch check, then as fuel_br_ge_s_i
       //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
@@ -1152,8 +1218,10 @@ export function run(vm: Vm): number {
       //+   pc += 2;
       //+ // falls through
       case Op.br_ge_s_i:
-        if (I32[(fp + code[pc + 1]) << 1] >= code[pc + 2]) pc += code[pc + 3];
-        else pc += 4;
+        if (I32[(fp + code[pc + 1]) << 1] >= code[pc + 2]) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       //+ case Op.epoch_br_ge_u_i: // session 2: an epoch check, then as fuel_br_ge_u_i
       //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
@@ -1170,8 +1238,10 @@ export function run(vm: Vm): number {
       //+   pc += 2;
       //+ // falls through
       case Op.br_ge_u_i:
-        if ((I32[(fp + code[pc + 1]) << 1] >>> 0) >= (code[pc + 2] >>> 0)) pc += code[pc + 3];
-        else pc += 4;
+        if ((I32[(fp + code[pc + 1]) << 1] >>> 0) >= (code[pc + 2] >>> 0)) {
+          pc += code[pc + 3];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 4;
         break;
       // i64: add/sub/mul/bitwise through the BigInt64Array view, each result
       // wrapped by BigInt.asIntN(64, ...) so that optimised code does the
@@ -1862,16 +1932,20 @@ export function run(vm: Vm): number {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
-        if ((v >>> 0) > (code[pc + 3] >>> 0)) pc += code[pc + 4];
-        else pc += 5;
+        if ((v >>> 0) > (code[pc + 3] >>> 0)) {
+          pc += code[pc + 4];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 5;
         break;
       }
       case Op.br_inc_lt_u_r: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
-        if ((v >>> 0) < (I32[(fp + code[pc + 3]) << 1] >>> 0)) pc += code[pc + 4];
-        else pc += 5;
+        if ((v >>> 0) < (I32[(fp + code[pc + 3]) << 1] >>> 0)) {
+          pc += code[pc + 4];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 5;
         break;
       }
       case Op.load64_f64_sub: {
@@ -1900,6 +1974,7 @@ export function run(vm: Vm): number {
         fp = nfp;
         for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
         pc = t + 4;
+        if (--I32[slice] < 0) break dispatch;
         break;
       }
       case Op.store32: {
@@ -2032,6 +2107,7 @@ export function run(vm: Vm): number {
         pc = next;
         dv = inst.memory.view;
         memLen = inst.memory.byteLength;
+        if (--I32[slice] < 0) break dispatch;
         break;
       }
     }
@@ -2041,6 +2117,7 @@ export function run(vm: Vm): number {
   vm.csp = csp;
   vm.inst = inst;
   //+ vm.fuel = fuel;
+  if (I32[slice] < 0) return EXIT_SLICE;
   if (exit === EXIT_TRAP) vm.trapCode = trap === 0 ? T_UNREACHABLE : trap;
   return exit;
 }

@@ -17,6 +17,11 @@
  * - With `hostCall` set, `run` calls host functions through it without
  *   returning; whatever it throws unwinds out of `run` (the state was written
  *   back first, so `callEnd` and backtraces work as after an exit).
+ * - `callRun`/`callRunCode` run wasm in slices of `sliceSteps` steps (taken
+ *   branches, calls, extended ops): the last word of the register file is the
+ *   step counter, and at `EXIT_SLICE` they reset it and call `run` again. One
+ *   long wasm call is so many short `run` calls, which lets V8 switch `run` to
+ *   its non-OSR optimised code as soon as that is ready (see `_dispatch_src.ts`).
  *
  * @module
  */
@@ -27,6 +32,7 @@ import {
   EXIT_FUEL,
   EXIT_HOST,
   EXIT_RETURN,
+  EXIT_SLICE,
   EXIT_TRAP,
   run,
   runMetered,
@@ -99,10 +105,24 @@ export interface VmOptions {
   readonly metered?: boolean;
 }
 
+/**
+ * One-step slices still to run in this process, for `run` and `runMetered`
+ * (see `callRunCode`). V8 allocates a function's feedback vector only after
+ * several calls, so a few calls are needed before the slice exit of a
+ * dispatch function has type feedback.
+ */
+const priming = [32, 32];
 const RETURNED: DoneReason = Object.freeze({ kind: "return" });
 /** Words saved per host→wasm entry: pc, fp, csp, sp, instance id (-1 for none). */
 const ENTRY_WORDS = 5;
 const SLACK_SLOTS = 65536;
+
+/**
+ * Default steps of one `run` slice. Small enough that a new `run` call comes
+ * every ~0.1 ms (so V8 tiers `run` up by calls, not by on-stack replacement),
+ * large enough that the exit and re-entry (~0.1 µs) cost nothing measurable.
+ */
+export const DEFAULT_SLICE_STEPS = 4096;
 
 /** The virtual machine. See the module doc and BOUNDARY.md. */
 export class Vm {
@@ -172,6 +192,8 @@ export class Vm {
   /** The callee-saved state of each active entry, `ENTRY_WORDS` words each. */
   #saved = new Int32Array(16 * ENTRY_WORDS);
   #depth = 0;
+  /** Steps (taken branches, calls, extended ops) of one `run` slice; see the module doc. */
+  sliceSteps: number = DEFAULT_SLICE_STEPS;
   #pendingTrap = 0;
 
   /**
@@ -186,7 +208,8 @@ export class Vm {
     const frames = Math.max(16, Math.floor(bytes / 16));
     this.csLimit = frames * 3;
     this.cs = new Int32Array(this.csLimit + 3);
-    this.buffer = new ArrayBuffer((this.regLimit + SLACK_SLOTS) * 8);
+    // one more slot at the end: its high word is the slice counter of `run`
+    this.buffer = new ArrayBuffer((this.regLimit + SLACK_SLOTS + 1) * 8);
     this.i32 = new Int32Array(this.buffer);
     this.f32 = new Float32Array(this.buffer);
     this.f64 = new Float64Array(this.buffer);
@@ -308,7 +331,21 @@ export class Vm {
       this.#pendingTrap = 0;
       return EXIT_TRAP;
     }
-    return this.metered ? runMetered(this) : run(this);
+    const i32 = this.i32;
+    const counter = i32.length - 1;
+    const metered = this.metered;
+    let exit: number;
+    do {
+      // The first slices of each dispatch function in the process are one step
+      // each, so that its slice exit has type feedback before V8 optimises it
+      // for a long first call (else that code deopts at every slice exit).
+      if (priming[metered ? 1 : 0] > 0) {
+        priming[metered ? 1 : 0]--;
+        i32[counter] = 0;
+      } else i32[counter] = this.sliceSteps;
+      exit = metered ? runMetered(this) : run(this);
+    } while (exit === EXIT_SLICE);
+    return exit;
   }
 
   /** Ends the innermost host→wasm call (returned or trapped): restores the saved state. */
