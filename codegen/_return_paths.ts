@@ -48,6 +48,7 @@ const NOT_COPIED = new Set<number>([
   Op.call,
   Op.call_fuel,
   Op.call_add_i,
+  Op.call_add_i_fuel,
   Op.call_import,
   Op.call_indirect,
   Op.builtin,

@@ -527,9 +527,10 @@ export class FuncTranslator {
   /**
    * Fuel and epochs (session 2): a loop-closing `i32_add_i a, a, k` that a
    * fuel charge and/or an epoch check (placed before the compare) kept from
-   * fusing with `br_<if|ne_i|lt_u_i|lt_s_i> a ...` fuses as without them:
-   * `add; checks; br` becomes `checks; br_inc_<cond>_i` (the add cannot trap,
-   * so running it after the checks changes nothing observable).
+   * fusing with `br_<if|ne_i|lt_u_i|lt_s_i|gt_u_i> a ...` or `br_lt_u a, b`
+   * fuses as without them: `add; checks; br` becomes `checks; br_inc_<cond>`
+   * (the add cannot trap, so running it after the checks changes nothing
+   * observable).
    */
   #refuseIncrements(): void {
     const t = this.#env.tunables;
@@ -552,6 +553,10 @@ export class FuncTranslator {
         ? { op: Op.br_inc_lt_u_i, b: br.operands[1] }
         : br.op === Op.br_lt_s_i
         ? { op: Op.br_inc_lt_s_i, b: br.operands[1] }
+        : br.op === Op.br_gt_u_i
+        ? { op: Op.br_inc_gt_u_i, b: br.operands[1] }
+        : br.op === Op.br_lt_u && br.operands[1] !== a
+        ? { op: Op.br_inc_lt_u_r, b: br.operands[1] }
         : undefined;
       if (fused === undefined) continue;
       // (instruction indices stay put: `refSlotsAt` is keyed by them)
@@ -1251,14 +1256,16 @@ export class FuncTranslator {
         const base = this.#h - sig.params.length;
         const last = this.#h - 1;
         // a last argument `x + v` not yet computed is computed by the call itself
-        const addArg = !own && !env.isImported(f) && base <= last && this.#kind[last] === ADDI &&
+        // (with fuel on too: then it also charges as call_fuel does)
+        const addArg = !env.isImported(f) && base <= last && this.#kind[last] === ADDI &&
           env.tunables.superInstructions;
         this.#materializeRange(base, addArg ? last : this.#h);
         this.#noteRefs(base);
         if (env.isImported(f)) this.#emit(Op.call_import, env.funcHandleWord(f), this.#L + base);
         else if (addArg) {
           const [a, v] = [this.#val[last], this.#hi[last]];
-          this.#emit(Op.call_add_i, f, this.#L + base, this.#L + last, a, v);
+          if (own) this.#emit(Op.call_add_i_fuel, f, this.#L + base, this.#L + last, a, v, fuel);
+          else this.#emit(Op.call_add_i, f, this.#L + base, this.#L + last, a, v);
         } else {
           // with fuel on, the call also does the callee's entry charge
           if (own) this.#emit(Op.call_fuel, f, this.#L + base, fuel);

@@ -866,3 +866,45 @@ Deno.test("y - f64.load fuses into load64_f64_sub, trapping as the load; load - 
   assert.equal(run(true, 0, 2), 2 + 3.5 + (1.25 - 2) * 0.5);
   assert.match(String(run(true, 65536 - 8, 1)), /^trap /);
 });
+
+Deno.test("with fuel or epochs on, a loop closed by x += k; x <u y keeps its br_inc_lt_u_r, prefixed", () => {
+  const wat = `(module (func (export "f") (param $n i32) (result i32) (local $i i32)
+    (loop $l
+      (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+    (local.get $i)))`;
+  const fuelNames = opNames(wat, tunables({ consumeFuel: true }));
+  assert.ok(fuelNames.includes("fuel_br_inc_lt_u_r"), fuelNames.join());
+  assert.ok(!fuelNames.includes("i32_add_i"), fuelNames.join());
+  const epochNames = opNames(wat, tunables({ epochInterruption: true }));
+  assert.ok(epochNames.includes("epoch_br_inc_lt_u_r"), epochNames.join());
+  for (const n of [0, 1, 5, 100]) {
+    const fused = fuelUsed(wat, n, false);
+    assert.deepEqual(fused, fuelUsed(wat, n, true), `f(${n})`);
+    assert.equal(fused.result, Math.max(n, 1));
+  }
+});
+
+Deno.test("with fuel on, a call whose last argument is x + k is one call_add_i_fuel, charged as without it", () => {
+  const wat = `(module (func $f (export "f") (param i32) (result i32)
+    (if (result i32) (i32.lt_u (local.get 0) (i32.const 2))
+      (then (local.get 0))
+      (else (i32.add (call $f (i32.add (local.get 0) (i32.const -1)))
+                     (call $f (i32.add (local.get 0) (i32.const -2))))))))`;
+  const names = opNames(wat, tunables({ consumeFuel: true }));
+  assert.equal(names.filter((n) => n === "call_add_i_fuel").length, 2, names.join());
+  // for every budget, the same stop (or result) and the same fuel left as with plain calls
+  const outcome = (superInstructions: boolean, budget: number) => {
+    const t = tunables({ consumeFuel: true, superInstructions });
+    const inst = new TestInstance(parseWat(wat), {}, { tunables: t });
+    inst.vm.fuel = budget;
+    try {
+      return { result: inst.call("f", 6), fuel: inst.vm.fuel };
+    } catch (e) {
+      return { stopped: String(e), fuel: inst.vm.fuel };
+    }
+  };
+  for (let budget = 0; budget <= 120; budget += 3) {
+    assert.deepEqual(outcome(true, budget), outcome(false, budget), `budget ${budget}`);
+  }
+  assert.deepEqual(outcome(true, 10_000).result, 8);
+});

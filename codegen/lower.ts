@@ -40,6 +40,7 @@ const TRAPS = new Map<number, number>([
   [Op.enter, TrapCode.StackOverflow],
   [Op.call, TrapCode.StackOverflow],
   [Op.call_add_i, TrapCode.StackOverflow],
+  [Op.call_add_i_fuel, TrapCode.StackOverflow],
   [Op.call_fuel, TrapCode.StackOverflow],
   [Op.call_epoch, TrapCode.StackOverflow],
   [Op.call_import, TrapCode.StackOverflow],

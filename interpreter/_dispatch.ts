@@ -341,23 +341,23 @@ export function run(vm: Vm): number {
         vm.fuel -= code[pc + 1];
         pc += 2;
         break;
-      case 69 /* epoch */:
+      case 74 /* epoch */:
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
         }
         pc += 1;
         break;
-      case 70 /* icount */:
+      case 75 /* icount */:
         vm.instructions += code[pc + 1];
         pc += 2;
         break;
       // moves and constants
-      case 71 /* mov */:
+      case 76 /* mov */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
-      case 72 /* mov64 */: {
+      case 77 /* mov64 */: {
         const d = (fp + code[pc + 1]) << 1;
         const s = (fp + code[pc + 2]) << 1;
         I32[d] = I32[s];
@@ -365,24 +365,24 @@ export function run(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 73 /* const32 */:
+      case 78 /* const32 */:
         I32[(fp + code[pc + 1]) << 1] = code[pc + 2];
         pc += 3;
         break;
-      case 74 /* const64 */: {
+      case 79 /* const64 */: {
         const d = (fp + code[pc + 1]) << 1;
         I32[d] = code[pc + 2];
         I32[d + 1] = code[pc + 3];
         pc += 4;
         break;
       }
-      case 75 /* select */:
+      case 80 /* select */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] !== 0
           ? I32[(fp + code[pc + 3]) << 1]
           : I32[(fp + code[pc + 4]) << 1];
         pc += 5;
         break;
-      case 76 /* select64 */: {
+      case 81 /* select64 */: {
         const d = (fp + code[pc + 1]) << 1;
         const s = I32[(fp + code[pc + 2]) << 1] !== 0
           ? (fp + code[pc + 3]) << 1
@@ -392,11 +392,11 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 77 /* global_get */:
+      case 82 /* global_get */:
         I32[(fp + code[pc + 1]) << 1] = vm.globals[inst.vmctx[code[pc + 2]] << 1];
         pc += 3;
         break;
-      case 78 /* global_get64 */: {
+      case 83 /* global_get64 */: {
         const d = (fp + code[pc + 1]) << 1;
         const G = vm.globals;
         const g = inst.vmctx[code[pc + 2]] << 1;
@@ -405,11 +405,11 @@ export function run(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 79 /* global_set */:
+      case 84 /* global_set */:
         vm.globals[inst.vmctx[code[pc + 1]] << 1] = I32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
-      case 80 /* global_set64 */: {
+      case 85 /* global_set64 */: {
         const G = vm.globals;
         const g = inst.vmctx[code[pc + 1]] << 1;
         const s = (fp + code[pc + 2]) << 1;
@@ -418,29 +418,29 @@ export function run(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 81 /* vmctx_load */:
+      case 86 /* vmctx_load */:
         I32[(fp + code[pc + 1]) << 1] = inst.vmctx[code[pc + 2]];
         pc += 3;
         break;
       // i32
-      case 82 /* i32_add */:
+      case 87 /* i32_add */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] +
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 83 /* i32_sub */:
+      case 88 /* i32_sub */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] -
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 84 /* i32_mul */:
+      case 89 /* i32_mul */:
         I32[(fp + code[pc + 1]) << 1] = Math.imul(
           I32[(fp + code[pc + 2]) << 1],
           I32[(fp + code[pc + 3]) << 1],
         );
         pc += 4;
         break;
-      case 85 /* i32_div_s */: {
+      case 90 /* i32_div_s */: {
         const a = I32[(fp + code[pc + 2]) << 1];
         const b = I32[(fp + code[pc + 3]) << 1];
         if (b === 0) {
@@ -455,7 +455,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 86 /* i32_div_u */: {
+      case 91 /* i32_div_u */: {
         const b = I32[(fp + code[pc + 3]) << 1] >>> 0;
         if (b === 0) {
           trap = T_DIV0;
@@ -465,7 +465,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 87 /* i32_rem_s */: {
+      case 92 /* i32_rem_s */: {
         const b = I32[(fp + code[pc + 3]) << 1];
         if (b === 0) {
           trap = T_DIV0;
@@ -475,7 +475,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 88 /* i32_rem_u */: {
+      case 93 /* i32_rem_u */: {
         const b = I32[(fp + code[pc + 3]) << 1] >>> 0;
         if (b === 0) {
           trap = T_DIV0;
@@ -485,290 +485,290 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 89 /* i32_and */:
+      case 94 /* i32_and */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] &
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 90 /* i32_or */:
+      case 95 /* i32_or */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] |
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 91 /* i32_xor */:
+      case 96 /* i32_xor */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] ^
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 92 /* i32_shl */:
+      case 97 /* i32_shl */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] <<
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 93 /* i32_shr_s */:
+      case 98 /* i32_shr_s */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >>
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 94 /* i32_shr_u */:
+      case 99 /* i32_shr_u */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >>>
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 95 /* i32_rotl */: {
+      case 100 /* i32_rotl */: {
         const a = I32[(fp + code[pc + 2]) << 1];
         const n = I32[(fp + code[pc + 3]) << 1] & 31;
         I32[(fp + code[pc + 1]) << 1] = (a << n) | (a >>> (32 - n));
         pc += 4;
         break;
       }
-      case 96 /* i32_rotr */: {
+      case 101 /* i32_rotr */: {
         const a = I32[(fp + code[pc + 2]) << 1];
         const n = I32[(fp + code[pc + 3]) << 1] & 31;
         I32[(fp + code[pc + 1]) << 1] = (a >>> n) | (a << (32 - n));
         pc += 4;
         break;
       }
-      case 97 /* i32_eq */:
+      case 102 /* i32_eq */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] === I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 98 /* i32_ne */:
+      case 103 /* i32_ne */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] !== I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 99 /* i32_lt_s */:
+      case 104 /* i32_lt_s */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] < I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 100 /* i32_lt_u */:
+      case 105 /* i32_lt_u */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) < (I32[(fp + code[pc + 3]) << 1] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 101 /* i32_gt_s */:
+      case 106 /* i32_gt_s */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] > I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 102 /* i32_gt_u */:
+      case 107 /* i32_gt_u */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) > (I32[(fp + code[pc + 3]) << 1] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 103 /* i32_le_s */:
+      case 108 /* i32_le_s */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] <= I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 104 /* i32_le_u */:
+      case 109 /* i32_le_u */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) <= (I32[(fp + code[pc + 3]) << 1] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 105 /* i32_ge_s */:
+      case 110 /* i32_ge_s */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] >= I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 106 /* i32_ge_u */:
+      case 111 /* i32_ge_u */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) >= (I32[(fp + code[pc + 3]) << 1] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 107 /* i32_add_i */:
+      case 112 /* i32_add_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] + code[pc + 3];
         pc += 4;
         break;
-      case 108 /* i32_mul_i */:
+      case 113 /* i32_mul_i */:
         I32[(fp + code[pc + 1]) << 1] = Math.imul(I32[(fp + code[pc + 2]) << 1], code[pc + 3]);
         pc += 4;
         break;
-      case 109 /* i32_and_i */:
+      case 114 /* i32_and_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] & code[pc + 3];
         pc += 4;
         break;
-      case 110 /* i32_or_i */:
+      case 115 /* i32_or_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] | code[pc + 3];
         pc += 4;
         break;
-      case 111 /* i32_xor_i */:
+      case 116 /* i32_xor_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] ^ code[pc + 3];
         pc += 4;
         break;
-      case 112 /* i32_shl_i */:
+      case 117 /* i32_shl_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] << code[pc + 3];
         pc += 4;
         break;
-      case 113 /* i32_shr_s_i */:
+      case 118 /* i32_shr_s_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >> code[pc + 3];
         pc += 4;
         break;
-      case 114 /* i32_shr_u_i */:
+      case 119 /* i32_shr_u_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >>> code[pc + 3];
         pc += 4;
         break;
-      case 115 /* i32_eq_i */:
+      case 120 /* i32_eq_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] === code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 116 /* i32_ne_i */:
+      case 121 /* i32_ne_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] !== code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 117 /* i32_lt_s_i */:
+      case 122 /* i32_lt_s_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] < code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 118 /* i32_lt_u_i */:
+      case 123 /* i32_lt_u_i */:
         I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] >>> 0) < (code[pc + 3] >>> 0)
           ? 1
           : 0;
         pc += 4;
         break;
-      case 119 /* i32_gt_s_i */:
+      case 124 /* i32_gt_s_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] > code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 120 /* i32_gt_u_i */:
+      case 125 /* i32_gt_u_i */:
         I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] >>> 0) > (code[pc + 3] >>> 0)
           ? 1
           : 0;
         pc += 4;
         break;
-      case 121 /* i32_le_s_i */:
+      case 126 /* i32_le_s_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] <= code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 122 /* i32_le_u_i */:
+      case 127 /* i32_le_u_i */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) <= (code[pc + 3] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 123 /* i32_ge_s_i */:
+      case 128 /* i32_ge_s_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >= code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 124 /* i32_ge_u_i */:
+      case 129 /* i32_ge_u_i */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) >= (code[pc + 3] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 125 /* i32_eqz */:
+      case 130 /* i32_eqz */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] === 0 ? 1 : 0;
         pc += 3;
         break;
-      case 126 /* i32_clz */:
+      case 131 /* i32_clz */:
         I32[(fp + code[pc + 1]) << 1] = Math.clz32(I32[(fp + code[pc + 2]) << 1]);
         pc += 3;
         break;
-      case 127 /* i32_ctz */: {
+      case 132 /* i32_ctz */: {
         const a = I32[(fp + code[pc + 2]) << 1];
         I32[(fp + code[pc + 1]) << 1] = a === 0 ? 32 : 31 - Math.clz32(a & -a);
         pc += 3;
         break;
       }
-      case 128 /* i32_popcnt */:
+      case 133 /* i32_popcnt */:
         I32[(fp + code[pc + 1]) << 1] = popcnt32(I32[(fp + code[pc + 2]) << 1]);
         pc += 3;
         break;
-      case 129 /* i32_extend8_s */:
+      case 134 /* i32_extend8_s */:
         I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] << 24) >> 24;
         pc += 3;
         break;
-      case 130 /* i32_extend16_s */:
+      case 135 /* i32_extend16_s */:
         I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] << 16) >> 16;
         pc += 3;
         break;
       // compare and branch
-      case 131 /* br_eq */:
+      case 136 /* br_eq */:
         if (I32[(fp + code[pc + 1]) << 1] === I32[(fp + code[pc + 2]) << 1]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 132 /* br_ne */:
+      case 137 /* br_ne */:
         if (I32[(fp + code[pc + 1]) << 1] !== I32[(fp + code[pc + 2]) << 1]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 133 /* br_lt_s */:
+      case 138 /* br_lt_s */:
         if (I32[(fp + code[pc + 1]) << 1] < I32[(fp + code[pc + 2]) << 1]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 134 /* br_lt_u */:
+      case 139 /* br_lt_u */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) < (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 135 /* br_gt_s */:
+      case 140 /* br_gt_s */:
         if (I32[(fp + code[pc + 1]) << 1] > I32[(fp + code[pc + 2]) << 1]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 136 /* br_gt_u */:
+      case 141 /* br_gt_u */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) > (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 137 /* br_le_s */:
+      case 142 /* br_le_s */:
         if (I32[(fp + code[pc + 1]) << 1] <= I32[(fp + code[pc + 2]) << 1]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 138 /* br_le_u */:
+      case 143 /* br_le_u */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) <= (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 139 /* br_ge_s */:
+      case 144 /* br_ge_s */:
         if (I32[(fp + code[pc + 1]) << 1] >= I32[(fp + code[pc + 2]) << 1]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 140 /* br_ge_u */:
+      case 145 /* br_ge_u */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) >= (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 141 /* br_eq_i */:
+      case 146 /* br_eq_i */:
         if (I32[(fp + code[pc + 1]) << 1] === code[pc + 2]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 142 /* br_ne_i */:
+      case 147 /* br_ne_i */:
         if (I32[(fp + code[pc + 1]) << 1] !== code[pc + 2]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 143 /* br_lt_s_i */:
+      case 148 /* br_lt_s_i */:
         if (I32[(fp + code[pc + 1]) << 1] < code[pc + 2]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 144 /* br_lt_u_i */:
+      case 149 /* br_lt_u_i */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) < (code[pc + 2] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 326 /* br_inc_ne_i */: {
+      case 331 /* br_inc_ne_i */: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
@@ -778,7 +778,7 @@ export function run(vm: Vm): number {
         } else pc += 5;
         break;
       }
-      case 327 /* br_inc_lt_u_i */: {
+      case 332 /* br_inc_lt_u_i */: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
@@ -788,7 +788,7 @@ export function run(vm: Vm): number {
         } else pc += 5;
         break;
       }
-      case 328 /* br_inc_lt_s_i */: {
+      case 333 /* br_inc_lt_s_i */: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
@@ -798,37 +798,37 @@ export function run(vm: Vm): number {
         } else pc += 5;
         break;
       }
-      case 145 /* br_gt_s_i */:
+      case 150 /* br_gt_s_i */:
         if (I32[(fp + code[pc + 1]) << 1] > code[pc + 2]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 146 /* br_gt_u_i */:
+      case 151 /* br_gt_u_i */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) > (code[pc + 2] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 147 /* br_le_s_i */:
+      case 152 /* br_le_s_i */:
         if (I32[(fp + code[pc + 1]) << 1] <= code[pc + 2]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 148 /* br_le_u_i */:
+      case 153 /* br_le_u_i */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) <= (code[pc + 2] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 149 /* br_ge_s_i */:
+      case 154 /* br_ge_s_i */:
         if (I32[(fp + code[pc + 1]) << 1] >= code[pc + 2]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 150 /* br_ge_u_i */:
+      case 155 /* br_ge_u_i */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) >= (code[pc + 2] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
@@ -839,43 +839,43 @@ export function run(vm: Vm): number {
       // arithmetic in 64-bit machine registers without allocating a BigInt
       // (measured: hash64 ~40% faster than 16-bit-limb halves, same GC count);
       // shifts, rotates, compares and extensions on the two 32-bit halves.
-      case 151 /* i64_add */: {
+      case 156 /* i64_add */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] + I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 152 /* i64_sub */: {
+      case 157 /* i64_sub */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] - I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 153 /* i64_mul */: {
+      case 158 /* i64_mul */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] * I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 158 /* i64_and */: {
+      case 163 /* i64_and */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] & I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 159 /* i64_or */: {
+      case 164 /* i64_or */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] | I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 160 /* i64_xor */: {
+      case 165 /* i64_xor */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] ^ I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 161 /* i64_shl */: {
+      case 166 /* i64_shl */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = I32[(fp + code[pc + 3]) << 1] & 63;
         const al = I32[a];
@@ -894,7 +894,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 162 /* i64_shr_s */: {
+      case 167 /* i64_shr_s */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = I32[(fp + code[pc + 3]) << 1] & 63;
         const al = I32[a];
@@ -913,7 +913,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 163 /* i64_shr_u */: {
+      case 168 /* i64_shr_u */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = I32[(fp + code[pc + 3]) << 1] & 63;
         const al = I32[a];
@@ -932,11 +932,11 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 164 /* i64_rotl */:
-      case 165 /* i64_rotr */: {
+      case 169 /* i64_rotl */:
+      case 170 /* i64_rotr */: {
         const a = (fp + code[pc + 2]) << 1;
         let n = I32[(fp + code[pc + 3]) << 1] & 63;
-        if (code[pc] === 165 /* i64_rotr */) n = (64 - n) & 63;
+        if (code[pc] === 170 /* i64_rotr */) n = (64 - n) & 63;
         let al = I32[a];
         let ah = I32[a + 1];
         if (n >= 32) {
@@ -956,34 +956,34 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 166 /* i64_eq */: {
+      case 171 /* i64_eq */: {
         const a = (fp + code[pc + 2]) << 1;
         const b = (fp + code[pc + 3]) << 1;
         I32[(fp + code[pc + 1]) << 1] = I32[a] === I32[b] && I32[a + 1] === I32[b + 1] ? 1 : 0;
         pc += 4;
         break;
       }
-      case 167 /* i64_ne */: {
+      case 172 /* i64_ne */: {
         const a = (fp + code[pc + 2]) << 1;
         const b = (fp + code[pc + 3]) << 1;
         I32[(fp + code[pc + 1]) << 1] = I32[a] !== I32[b] || I32[a + 1] !== I32[b + 1] ? 1 : 0;
         pc += 4;
         break;
       }
-      case 168 /* i64_lt_s */:
-      case 169 /* i64_lt_u */:
-      case 170 /* i64_gt_s */:
-      case 171 /* i64_gt_u */:
-      case 172 /* i64_le_s */:
-      case 173 /* i64_le_u */:
-      case 174 /* i64_ge_s */:
-      case 175 /* i64_ge_u */: {
+      case 173 /* i64_lt_s */:
+      case 174 /* i64_lt_u */:
+      case 175 /* i64_gt_s */:
+      case 176 /* i64_gt_u */:
+      case 177 /* i64_le_s */:
+      case 178 /* i64_le_u */:
+      case 179 /* i64_ge_s */:
+      case 180 /* i64_ge_u */: {
         const op = code[pc];
         const a = (fp + code[pc + 2]) << 1;
         const b = (fp + code[pc + 3]) << 1;
-        const signed = op === 168 /* i64_lt_s */ || op === 170 /* i64_gt_s */ ||
-          op === 172 /* i64_le_s */ ||
-          op === 174 /* i64_ge_s */;
+        const signed = op === 173 /* i64_lt_s */ || op === 175 /* i64_gt_s */ ||
+          op === 177 /* i64_le_s */ ||
+          op === 179 /* i64_ge_s */;
         const ah = signed ? I32[a + 1] : I32[a + 1] >>> 0;
         const bh = signed ? I32[b + 1] : I32[b + 1] >>> 0;
         // c: -1, 0, 1 as a <=> b
@@ -997,21 +997,21 @@ export function run(vm: Vm): number {
           ? 1
           : 0;
         let r: boolean;
-        if (op === 168 /* i64_lt_s */ || op === 169 /* i64_lt_u */) r = c < 0;
-        else if (op === 170 /* i64_gt_s */ || op === 171 /* i64_gt_u */) r = c > 0;
-        else if (op === 172 /* i64_le_s */ || op === 173 /* i64_le_u */) r = c <= 0;
+        if (op === 173 /* i64_lt_s */ || op === 174 /* i64_lt_u */) r = c < 0;
+        else if (op === 175 /* i64_gt_s */ || op === 176 /* i64_gt_u */) r = c > 0;
+        else if (op === 177 /* i64_le_s */ || op === 178 /* i64_le_u */) r = c <= 0;
         else r = c >= 0;
         I32[(fp + code[pc + 1]) << 1] = r ? 1 : 0;
         pc += 4;
         break;
       }
-      case 176 /* i64_add_i */: {
+      case 181 /* i64_add_i */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] + BigInt(code[pc + 3]));
         pc += 4;
         break;
       }
-      case 177 /* i64_add_k */: {
+      case 182 /* i64_add_k */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -1021,7 +1021,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 178 /* i64_mul_k */: {
+      case 183 /* i64_mul_k */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -1031,7 +1031,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 324 /* i64_mul_k_add */: {
+      case 329 /* i64_mul_k_add */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -1042,7 +1042,7 @@ export function run(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 179 /* i64_and_k */: {
+      case 184 /* i64_and_k */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -1052,7 +1052,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 180 /* i64_or_k */: {
+      case 185 /* i64_or_k */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -1062,7 +1062,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 181 /* i64_xor_k */: {
+      case 186 /* i64_xor_k */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -1072,7 +1072,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 182 /* i64_shl_i */: {
+      case 187 /* i64_shl_i */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = code[pc + 3];
         const al = I32[a];
@@ -1091,7 +1091,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 183 /* i64_shr_s_i */: {
+      case 188 /* i64_shr_s_i */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = code[pc + 3];
         const al = I32[a];
@@ -1110,7 +1110,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 184 /* i64_shr_u_i */: {
+      case 189 /* i64_shr_u_i */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = code[pc + 3];
         const al = I32[a];
@@ -1129,7 +1129,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 185 /* i64_rotl_i */: {
+      case 190 /* i64_rotl_i */: {
         const a = (fp + code[pc + 2]) << 1;
         let n = code[pc + 3];
         let al = I32[a];
@@ -1151,7 +1151,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 325 /* i64_rotl_mul_k */: {
+      case 330 /* i64_rotl_mul_k */: {
         const a = (fp + code[pc + 3]) << 1;
         let n = code[pc + 4];
         let al = I32[a];
@@ -1178,14 +1178,14 @@ export function run(vm: Vm): number {
         pc += 7;
         break;
       }
-      case 186 /* i64_eqz */: {
+      case 191 /* i64_eqz */: {
         const a = (fp + code[pc + 2]) << 1;
         I32[(fp + code[pc + 1]) << 1] = (I32[a] | I32[a + 1]) === 0 ? 1 : 0;
         pc += 3;
         break;
       }
-      case 192 /* i64_extend32_s */:
-      case 235 /* i64_extend_i32_s */: {
+      case 197 /* i64_extend32_s */:
+      case 240 /* i64_extend_i32_s */: {
         const v = I32[(fp + code[pc + 2]) << 1];
         const d = (fp + code[pc + 1]) << 1;
         I32[d] = v;
@@ -1193,7 +1193,7 @@ export function run(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 193 /* i64_extend_i32_u */: {
+      case 198 /* i64_extend_i32_u */: {
         const v = I32[(fp + code[pc + 2]) << 1];
         const d = (fp + code[pc + 1]) << 1;
         I32[d] = v;
@@ -1202,91 +1202,91 @@ export function run(vm: Vm): number {
         break;
       }
       // f32
-      case 194 /* f32_add */:
+      case 199 /* f32_add */:
         F32[(fp + code[pc + 1]) << 1] = F32[(fp + code[pc + 2]) << 1] +
           F32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 195 /* f32_sub */:
+      case 200 /* f32_sub */:
         F32[(fp + code[pc + 1]) << 1] = F32[(fp + code[pc + 2]) << 1] -
           F32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 196 /* f32_mul */:
+      case 201 /* f32_mul */:
         F32[(fp + code[pc + 1]) << 1] = F32[(fp + code[pc + 2]) << 1] *
           F32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 197 /* f32_div */:
+      case 202 /* f32_div */:
         F32[(fp + code[pc + 1]) << 1] = F32[(fp + code[pc + 2]) << 1] /
           F32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 201 /* f32_abs */:
+      case 206 /* f32_abs */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] & 0x7fffffff;
         pc += 3;
         break;
-      case 202 /* f32_neg */:
+      case 207 /* f32_neg */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] ^ -2147483648;
         pc += 3;
         break;
-      case 203 /* f32_sqrt */:
+      case 208 /* f32_sqrt */:
         F32[(fp + code[pc + 1]) << 1] = Math.sqrt(F32[(fp + code[pc + 2]) << 1]);
         pc += 3;
         break;
-      case 208 /* f32_eq */:
+      case 213 /* f32_eq */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] === F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 209 /* f32_ne */:
+      case 214 /* f32_ne */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] !== F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 210 /* f32_lt */:
+      case 215 /* f32_lt */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] < F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 211 /* f32_gt */:
+      case 216 /* f32_gt */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] > F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 212 /* f32_le */:
+      case 217 /* f32_le */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] <= F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 213 /* f32_ge */:
+      case 218 /* f32_ge */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] >= F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
       // f64
-      case 214 /* f64_add */:
+      case 219 /* f64_add */:
         F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] + F64[fp + code[pc + 3]];
         pc += 4;
         break;
-      case 215 /* f64_sub */:
+      case 220 /* f64_sub */:
         F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] - F64[fp + code[pc + 3]];
         pc += 4;
         break;
-      case 216 /* f64_mul */:
+      case 221 /* f64_mul */:
         F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] * F64[fp + code[pc + 3]];
         pc += 4;
         break;
-      case 217 /* f64_div */:
+      case 222 /* f64_div */:
         F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] / F64[fp + code[pc + 3]];
         pc += 4;
         break;
-      case 218 /* f64_mul_add */:
+      case 223 /* f64_mul_add */:
         F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] * F64[fp + code[pc + 3]] +
           F64[fp + code[pc + 4]];
         pc += 5;
         break;
-      case 222 /* f64_abs */: {
+      case 227 /* f64_abs */: {
         const a = (fp + code[pc + 2]) << 1;
         const d = (fp + code[pc + 1]) << 1;
         I32[d] = I32[a];
@@ -1294,7 +1294,7 @@ export function run(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 223 /* f64_neg */: {
+      case 228 /* f64_neg */: {
         const a = (fp + code[pc + 2]) << 1;
         const d = (fp + code[pc + 1]) << 1;
         I32[d] = I32[a];
@@ -1302,78 +1302,78 @@ export function run(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 224 /* f64_sqrt */:
+      case 229 /* f64_sqrt */:
         F64[fp + code[pc + 1]] = Math.sqrt(F64[fp + code[pc + 2]]);
         pc += 3;
         break;
-      case 229 /* f64_eq */:
+      case 234 /* f64_eq */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] === F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 230 /* f64_ne */:
+      case 235 /* f64_ne */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] !== F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 231 /* f64_lt */:
+      case 236 /* f64_lt */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] < F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 232 /* f64_gt */:
+      case 237 /* f64_gt */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] > F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 233 /* f64_le */:
+      case 238 /* f64_le */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] <= F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 234 /* f64_ge */:
+      case 239 /* f64_ge */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] >= F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
       // conversions
-      case 252 /* f32_convert_i32_s */:
+      case 257 /* f32_convert_i32_s */:
         F32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
-      case 253 /* f32_convert_i32_u */:
+      case 258 /* f32_convert_i32_u */:
         F32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >>> 0;
         pc += 3;
         break;
-      case 256 /* f64_convert_i32_s */:
+      case 261 /* f64_convert_i32_s */:
         F64[fp + code[pc + 1]] = I32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
-      case 257 /* f64_convert_i32_u */:
+      case 262 /* f64_convert_i32_u */:
         F64[fp + code[pc + 1]] = I32[(fp + code[pc + 2]) << 1] >>> 0;
         pc += 3;
         break;
-      case 258 /* f64_convert_i64_s */: {
+      case 263 /* f64_convert_i64_s */: {
         const a = (fp + code[pc + 2]) << 1;
         F64[fp + code[pc + 1]] = I32[a + 1] * 4294967296 + (I32[a] >>> 0);
         pc += 3;
         break;
       }
-      case 259 /* f64_convert_i64_u */: {
+      case 264 /* f64_convert_i64_u */: {
         const a = (fp + code[pc + 2]) << 1;
         F64[fp + code[pc + 1]] = (I32[a + 1] >>> 0) * 4294967296 + (I32[a] >>> 0);
         pc += 3;
         break;
       }
-      case 260 /* f32_demote_f64 */:
+      case 265 /* f32_demote_f64 */:
         F32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]];
         pc += 3;
         break;
-      case 261 /* f64_promote_f32 */:
+      case 266 /* f64_promote_f32 */:
         F64[fp + code[pc + 1]] = F32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
-      case 262 /* f32_canon */: {
+      case 267 /* f32_canon */: {
         const x = (fp + code[pc + 1]) << 1;
         if ((I32[x] & 0x7fffffff) > 0x7f800000) I32[x] = 0x7fc00000;
         pc += 2;
         break;
       }
-      case 263 /* f64_canon */: {
+      case 268 /* f64_canon */: {
         const x = fp + code[pc + 1];
         if (F64[x] !== F64[x]) {
           I32[x << 1] = 0;
@@ -1383,7 +1383,7 @@ export function run(vm: Vm): number {
         break;
       }
       // memory
-      case 264 /* load32 */: {
+      case 269 /* load32 */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 4 > memLen) {
           trap = T_MEM;
@@ -1393,7 +1393,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 265 /* load8_s */: {
+      case 270 /* load8_s */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea >= memLen) {
           trap = T_MEM;
@@ -1403,7 +1403,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 266 /* load8_u */: {
+      case 271 /* load8_u */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea >= memLen) {
           trap = T_MEM;
@@ -1413,7 +1413,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 267 /* load16_s */: {
+      case 272 /* load16_s */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 2 > memLen) {
           trap = T_MEM;
@@ -1423,7 +1423,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 268 /* load16_u */: {
+      case 273 /* load16_u */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 2 > memLen) {
           trap = T_MEM;
@@ -1433,7 +1433,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 269 /* load64 */: {
+      case 274 /* load64 */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -1445,7 +1445,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 329 /* load64_mul_k_add */: {
+      case 334 /* load64_mul_k_add */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -1462,12 +1462,12 @@ export function run(vm: Vm): number {
         break;
       }
       // super-instructions (session 2)
-      case 330 /* i32_sbit_and_i */:
+      case 335 /* i32_sbit_and_i */:
         I32[(fp + code[pc + 1]) << 1] = ((I32[(fp + code[pc + 2]) << 1] << code[pc + 3]) >> 31) &
           code[pc + 4];
         pc += 5;
         break;
-      case 331 /* store64_madd */: {
+      case 336 /* store64_madd */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 2]) >>> 0) + (code[pc + 3] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -1478,7 +1478,7 @@ export function run(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 332 /* store64_msub */: {
+      case 337 /* store64_msub */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 2]) >>> 0) + (code[pc + 3] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -1489,7 +1489,7 @@ export function run(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 333 /* store64_madd_m */: {
+      case 338 /* store64_madd_m */: {
         const eb = ((I32[(fp + code[pc + 5]) << 1] + code[pc + 6]) >>> 0) + (code[pc + 7] >>> 0);
         if (eb + 8 > memLen) {
           trap = T_MEM;
@@ -1505,22 +1505,22 @@ export function run(vm: Vm): number {
         pc += 8;
         break;
       }
-      case 334 /* i32_shr_u_and_i */:
+      case 339 /* i32_shr_u_and_i */:
         I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] >>> code[pc + 3]) &
           code[pc + 4];
         pc += 5;
         break;
-      case 335 /* i32_xor_shr_u_i */:
+      case 340 /* i32_xor_shr_u_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] ^
           (I32[(fp + code[pc + 3]) << 1] >>> code[pc + 4]);
         pc += 5;
         break;
-      case 336 /* i32_mul_add_i */:
+      case 341 /* i32_mul_add_i */:
         I32[(fp + code[pc + 1]) << 1] = Math.imul(I32[(fp + code[pc + 2]) << 1], code[pc + 3]) +
           code[pc + 4];
         pc += 5;
         break;
-      case 339 /* br_inc_gt_u_i */: {
+      case 344 /* br_inc_gt_u_i */: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
@@ -1530,7 +1530,7 @@ export function run(vm: Vm): number {
         } else pc += 5;
         break;
       }
-      case 337 /* br_inc_lt_u_r */: {
+      case 342 /* br_inc_lt_u_r */: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
@@ -1540,7 +1540,7 @@ export function run(vm: Vm): number {
         } else pc += 5;
         break;
       }
-      case 338 /* load64_f64_sub */: {
+      case 343 /* load64_f64_sub */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -1550,7 +1550,7 @@ export function run(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 340 /* call_add_i */: {
+      case 345 /* call_add_i */: {
         I32[(fp + code[pc + 3]) << 1] = I32[(fp + code[pc + 4]) << 1] + code[pc + 5];
         const t = code[pc + 1];
         const nfp = fp + code[pc + 2];
@@ -1569,7 +1569,7 @@ export function run(vm: Vm): number {
         if (--I32[slice] < 0) break dispatch;
         break;
       }
-      case 276 /* store32 */: {
+      case 281 /* store32 */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 4 > memLen) {
           trap = T_MEM;
@@ -1579,7 +1579,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 277 /* store8 */: {
+      case 282 /* store8 */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea >= memLen) {
           trap = T_MEM;
@@ -1589,7 +1589,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 278 /* store16 */: {
+      case 283 /* store16 */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 2 > memLen) {
           trap = T_MEM;
@@ -1599,7 +1599,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 279 /* store64 */: {
+      case 284 /* store64 */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -1609,7 +1609,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 280 /* load32_x */: {
+      case 285 /* load32_x */: {
         const ea = (((I32[(fp + code[pc + 2]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea + 4 > memLen) {
@@ -1620,7 +1620,7 @@ export function run(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 281 /* load8_u_x */: {
+      case 286 /* load8_u_x */: {
         const ea = (((I32[(fp + code[pc + 2]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea >= memLen) {
@@ -1631,7 +1631,7 @@ export function run(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 282 /* load64_x */: {
+      case 287 /* load64_x */: {
         const ea = (((I32[(fp + code[pc + 2]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea + 8 > memLen) {
@@ -1642,7 +1642,7 @@ export function run(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 283 /* store32_x */: {
+      case 288 /* store32_x */: {
         const ea = (((I32[(fp + code[pc + 1]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea + 4 > memLen) {
@@ -1653,7 +1653,7 @@ export function run(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 284 /* store8_x */: {
+      case 289 /* store8_x */: {
         const ea = (((I32[(fp + code[pc + 1]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea >= memLen) {
@@ -1664,7 +1664,7 @@ export function run(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 285 /* store64_x */: {
+      case 290 /* store64_x */: {
         const ea = (((I32[(fp + code[pc + 1]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea + 8 > memLen) {
@@ -1677,7 +1677,7 @@ export function run(vm: Vm): number {
       }
       default: {
         const op = code[pc];
-        if (op >= 291 /* v128_mov */ && op <= 323 /* i8x16_shuffle1 */) {
+        if (op >= 296 /* v128_mov */ && op <= 328 /* i8x16_shuffle1 */) {
           // SIMD ops (one contiguous block of ops.ts) go straight to runSimd, which runs the
           // whole straight-line SIMD sequence from here (no SIMD op changes the memory)
           const next = runSimd(vm, inst, code, pc, fp);
@@ -1741,7 +1741,7 @@ export function runMetered(vm: Vm): number {
       case 1 /* trap */:
         trap = code[pc + 1];
         break dispatch;
-      case 41 /* epoch_br */: // session 2: an epoch check, then as fuel_br
+      case 43 /* epoch_br */: // session 2: an epoch check, then as fuel_br
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -1759,7 +1759,7 @@ export function runMetered(vm: Vm): number {
         pc += code[pc + 1];
         if (--I32[slice] < 0) break dispatch;
         break;
-      case 42 /* epoch_br_if */: // session 2: an epoch check, then as fuel_br_if
+      case 44 /* epoch_br_if */: // session 2: an epoch check, then as fuel_br_if
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -1779,7 +1779,7 @@ export function runMetered(vm: Vm): number {
           if (--I32[slice] < 0) break dispatch;
         } else pc += 3;
         break;
-      case 43 /* epoch_br_unless */: // session 2: an epoch check, then as fuel_br_unless
+      case 45 /* epoch_br_unless */: // session 2: an epoch check, then as fuel_br_unless
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -1799,7 +1799,7 @@ export function runMetered(vm: Vm): number {
           if (--I32[slice] < 0) break dispatch;
         } else pc += 3;
         break;
-      case 44 /* epoch_br_table */: // session 2: an epoch check, then as fuel_br_table
+      case 46 /* epoch_br_table */: // session 2: an epoch check, then as fuel_br_table
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -2015,7 +2015,7 @@ export function runMetered(vm: Vm): number {
         if (--I32[slice] < 0) break dispatch;
         break;
       }
-      case 68 /* call_epoch */: {
+      case 72 /* call_epoch */: {
         // `call`, then the callee's entry `epoch` op without a dispatch (epoch
         // session 2); a passed deadline stops at that op, as if it had been dispatched
         const t = code[pc + 1];
@@ -2032,12 +2032,47 @@ export function runMetered(vm: Vm): number {
         fp = nfp;
         for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
         pc = t + 4;
-        if (code[pc] === 69 /* epoch */) {
+        if (code[pc] === 74 /* epoch */) {
           if (vm.epochCounter[0] >= vm.epochDeadline) {
             exit = EXIT_EPOCH;
             break dispatch;
           }
           pc += 1;
+        }
+        if (--I32[slice] < 0) break dispatch;
+        break;
+      }
+      case 73 /* call_add_i_fuel */: {
+        // `call_add_i` with `call_fuel`'s charges (fuel session 2): the caller's
+        // charge first (out of fuel stops here, nothing done), then the callee's
+        // entry `fuel` op without a dispatch
+        if (fuel < code[pc + 6]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        fuel -= code[pc + 6];
+        const t = code[pc + 1];
+        const nfp = fp + code[pc + 2];
+        if (csp >= vm.csLimit || nfp + code[t + 3] > vm.regLimit) {
+          trap = T_STACK;
+          break dispatch;
+        }
+        I32[(fp + code[pc + 3]) << 1] = I32[(fp + code[pc + 4]) << 1] + code[pc + 5];
+        const cs = vm.cs;
+        cs[csp] = pc + 7;
+        cs[csp + 1] = fp;
+        cs[csp + 2] = inst.id;
+        csp += 3;
+        fp = nfp;
+        for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
+        pc = t + 4;
+        if (code[pc] === 12 /* fuel */) {
+          if (fuel < code[pc + 1]) {
+            exit = EXIT_FUEL;
+            break dispatch;
+          }
+          fuel -= code[pc + 1];
+          pc += 2;
         }
         if (--I32[slice] < 0) break dispatch;
         break;
@@ -2050,23 +2085,23 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
         break;
-      case 69 /* epoch */:
+      case 74 /* epoch */:
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
         }
         pc += 1;
         break;
-      case 70 /* icount */:
+      case 75 /* icount */:
         vm.instructions += code[pc + 1];
         pc += 2;
         break;
       // moves and constants
-      case 71 /* mov */:
+      case 76 /* mov */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
-      case 72 /* mov64 */: {
+      case 77 /* mov64 */: {
         const d = (fp + code[pc + 1]) << 1;
         const s = (fp + code[pc + 2]) << 1;
         I32[d] = I32[s];
@@ -2074,24 +2109,24 @@ export function runMetered(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 73 /* const32 */:
+      case 78 /* const32 */:
         I32[(fp + code[pc + 1]) << 1] = code[pc + 2];
         pc += 3;
         break;
-      case 74 /* const64 */: {
+      case 79 /* const64 */: {
         const d = (fp + code[pc + 1]) << 1;
         I32[d] = code[pc + 2];
         I32[d + 1] = code[pc + 3];
         pc += 4;
         break;
       }
-      case 75 /* select */:
+      case 80 /* select */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] !== 0
           ? I32[(fp + code[pc + 3]) << 1]
           : I32[(fp + code[pc + 4]) << 1];
         pc += 5;
         break;
-      case 76 /* select64 */: {
+      case 81 /* select64 */: {
         const d = (fp + code[pc + 1]) << 1;
         const s = I32[(fp + code[pc + 2]) << 1] !== 0
           ? (fp + code[pc + 3]) << 1
@@ -2101,11 +2136,11 @@ export function runMetered(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 77 /* global_get */:
+      case 82 /* global_get */:
         I32[(fp + code[pc + 1]) << 1] = vm.globals[inst.vmctx[code[pc + 2]] << 1];
         pc += 3;
         break;
-      case 78 /* global_get64 */: {
+      case 83 /* global_get64 */: {
         const d = (fp + code[pc + 1]) << 1;
         const G = vm.globals;
         const g = inst.vmctx[code[pc + 2]] << 1;
@@ -2114,11 +2149,11 @@ export function runMetered(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 79 /* global_set */:
+      case 84 /* global_set */:
         vm.globals[inst.vmctx[code[pc + 1]] << 1] = I32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
-      case 80 /* global_set64 */: {
+      case 85 /* global_set64 */: {
         const G = vm.globals;
         const g = inst.vmctx[code[pc + 1]] << 1;
         const s = (fp + code[pc + 2]) << 1;
@@ -2127,29 +2162,29 @@ export function runMetered(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 81 /* vmctx_load */:
+      case 86 /* vmctx_load */:
         I32[(fp + code[pc + 1]) << 1] = inst.vmctx[code[pc + 2]];
         pc += 3;
         break;
       // i32
-      case 82 /* i32_add */:
+      case 87 /* i32_add */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] +
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 83 /* i32_sub */:
+      case 88 /* i32_sub */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] -
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 84 /* i32_mul */:
+      case 89 /* i32_mul */:
         I32[(fp + code[pc + 1]) << 1] = Math.imul(
           I32[(fp + code[pc + 2]) << 1],
           I32[(fp + code[pc + 3]) << 1],
         );
         pc += 4;
         break;
-      case 85 /* i32_div_s */: {
+      case 90 /* i32_div_s */: {
         const a = I32[(fp + code[pc + 2]) << 1];
         const b = I32[(fp + code[pc + 3]) << 1];
         if (b === 0) {
@@ -2164,7 +2199,7 @@ export function runMetered(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 86 /* i32_div_u */: {
+      case 91 /* i32_div_u */: {
         const b = I32[(fp + code[pc + 3]) << 1] >>> 0;
         if (b === 0) {
           trap = T_DIV0;
@@ -2174,7 +2209,7 @@ export function runMetered(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 87 /* i32_rem_s */: {
+      case 92 /* i32_rem_s */: {
         const b = I32[(fp + code[pc + 3]) << 1];
         if (b === 0) {
           trap = T_DIV0;
@@ -2184,7 +2219,7 @@ export function runMetered(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 88 /* i32_rem_u */: {
+      case 93 /* i32_rem_u */: {
         const b = I32[(fp + code[pc + 3]) << 1] >>> 0;
         if (b === 0) {
           trap = T_DIV0;
@@ -2194,206 +2229,206 @@ export function runMetered(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 89 /* i32_and */:
+      case 94 /* i32_and */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] &
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 90 /* i32_or */:
+      case 95 /* i32_or */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] |
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 91 /* i32_xor */:
+      case 96 /* i32_xor */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] ^
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 92 /* i32_shl */:
+      case 97 /* i32_shl */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] <<
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 93 /* i32_shr_s */:
+      case 98 /* i32_shr_s */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >>
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 94 /* i32_shr_u */:
+      case 99 /* i32_shr_u */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >>>
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 95 /* i32_rotl */: {
+      case 100 /* i32_rotl */: {
         const a = I32[(fp + code[pc + 2]) << 1];
         const n = I32[(fp + code[pc + 3]) << 1] & 31;
         I32[(fp + code[pc + 1]) << 1] = (a << n) | (a >>> (32 - n));
         pc += 4;
         break;
       }
-      case 96 /* i32_rotr */: {
+      case 101 /* i32_rotr */: {
         const a = I32[(fp + code[pc + 2]) << 1];
         const n = I32[(fp + code[pc + 3]) << 1] & 31;
         I32[(fp + code[pc + 1]) << 1] = (a >>> n) | (a << (32 - n));
         pc += 4;
         break;
       }
-      case 97 /* i32_eq */:
+      case 102 /* i32_eq */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] === I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 98 /* i32_ne */:
+      case 103 /* i32_ne */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] !== I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 99 /* i32_lt_s */:
+      case 104 /* i32_lt_s */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] < I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 100 /* i32_lt_u */:
+      case 105 /* i32_lt_u */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) < (I32[(fp + code[pc + 3]) << 1] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 101 /* i32_gt_s */:
+      case 106 /* i32_gt_s */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] > I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 102 /* i32_gt_u */:
+      case 107 /* i32_gt_u */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) > (I32[(fp + code[pc + 3]) << 1] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 103 /* i32_le_s */:
+      case 108 /* i32_le_s */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] <= I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 104 /* i32_le_u */:
+      case 109 /* i32_le_u */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) <= (I32[(fp + code[pc + 3]) << 1] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 105 /* i32_ge_s */:
+      case 110 /* i32_ge_s */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] >= I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 106 /* i32_ge_u */:
+      case 111 /* i32_ge_u */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) >= (I32[(fp + code[pc + 3]) << 1] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 107 /* i32_add_i */:
+      case 112 /* i32_add_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] + code[pc + 3];
         pc += 4;
         break;
-      case 108 /* i32_mul_i */:
+      case 113 /* i32_mul_i */:
         I32[(fp + code[pc + 1]) << 1] = Math.imul(I32[(fp + code[pc + 2]) << 1], code[pc + 3]);
         pc += 4;
         break;
-      case 109 /* i32_and_i */:
+      case 114 /* i32_and_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] & code[pc + 3];
         pc += 4;
         break;
-      case 110 /* i32_or_i */:
+      case 115 /* i32_or_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] | code[pc + 3];
         pc += 4;
         break;
-      case 111 /* i32_xor_i */:
+      case 116 /* i32_xor_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] ^ code[pc + 3];
         pc += 4;
         break;
-      case 112 /* i32_shl_i */:
+      case 117 /* i32_shl_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] << code[pc + 3];
         pc += 4;
         break;
-      case 113 /* i32_shr_s_i */:
+      case 118 /* i32_shr_s_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >> code[pc + 3];
         pc += 4;
         break;
-      case 114 /* i32_shr_u_i */:
+      case 119 /* i32_shr_u_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >>> code[pc + 3];
         pc += 4;
         break;
-      case 115 /* i32_eq_i */:
+      case 120 /* i32_eq_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] === code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 116 /* i32_ne_i */:
+      case 121 /* i32_ne_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] !== code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 117 /* i32_lt_s_i */:
+      case 122 /* i32_lt_s_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] < code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 118 /* i32_lt_u_i */:
+      case 123 /* i32_lt_u_i */:
         I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] >>> 0) < (code[pc + 3] >>> 0)
           ? 1
           : 0;
         pc += 4;
         break;
-      case 119 /* i32_gt_s_i */:
+      case 124 /* i32_gt_s_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] > code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 120 /* i32_gt_u_i */:
+      case 125 /* i32_gt_u_i */:
         I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] >>> 0) > (code[pc + 3] >>> 0)
           ? 1
           : 0;
         pc += 4;
         break;
-      case 121 /* i32_le_s_i */:
+      case 126 /* i32_le_s_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] <= code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 122 /* i32_le_u_i */:
+      case 127 /* i32_le_u_i */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) <= (code[pc + 3] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 123 /* i32_ge_s_i */:
+      case 128 /* i32_ge_s_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >= code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 124 /* i32_ge_u_i */:
+      case 129 /* i32_ge_u_i */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) >= (code[pc + 3] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 125 /* i32_eqz */:
+      case 130 /* i32_eqz */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] === 0 ? 1 : 0;
         pc += 3;
         break;
-      case 126 /* i32_clz */:
+      case 131 /* i32_clz */:
         I32[(fp + code[pc + 1]) << 1] = Math.clz32(I32[(fp + code[pc + 2]) << 1]);
         pc += 3;
         break;
-      case 127 /* i32_ctz */: {
+      case 132 /* i32_ctz */: {
         const a = I32[(fp + code[pc + 2]) << 1];
         I32[(fp + code[pc + 1]) << 1] = a === 0 ? 32 : 31 - Math.clz32(a & -a);
         pc += 3;
         break;
       }
-      case 128 /* i32_popcnt */:
+      case 133 /* i32_popcnt */:
         I32[(fp + code[pc + 1]) << 1] = popcnt32(I32[(fp + code[pc + 2]) << 1]);
         pc += 3;
         break;
-      case 129 /* i32_extend8_s */:
+      case 134 /* i32_extend8_s */:
         I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] << 24) >> 24;
         pc += 3;
         break;
-      case 130 /* i32_extend16_s */:
+      case 135 /* i32_extend16_s */:
         I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] << 16) >> 16;
         pc += 3;
         break;
       // compare and branch
-      case 45 /* epoch_br_eq */: // session 2: an epoch check, then as fuel_br_eq
+      case 47 /* epoch_br_eq */: // session 2: an epoch check, then as fuel_br_eq
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -2407,13 +2442,13 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 131 /* br_eq */:
+      case 136 /* br_eq */:
         if (I32[(fp + code[pc + 1]) << 1] === I32[(fp + code[pc + 2]) << 1]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 47 /* epoch_br_ne */: // session 2: an epoch check, then as fuel_br_ne
+      case 49 /* epoch_br_ne */: // session 2: an epoch check, then as fuel_br_ne
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -2427,13 +2462,13 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 132 /* br_ne */:
+      case 137 /* br_ne */:
         if (I32[(fp + code[pc + 1]) << 1] !== I32[(fp + code[pc + 2]) << 1]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 49 /* epoch_br_lt_s */: // session 2: an epoch check, then as fuel_br_lt_s
+      case 51 /* epoch_br_lt_s */: // session 2: an epoch check, then as fuel_br_lt_s
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -2447,13 +2482,13 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 133 /* br_lt_s */:
+      case 138 /* br_lt_s */:
         if (I32[(fp + code[pc + 1]) << 1] < I32[(fp + code[pc + 2]) << 1]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 51 /* epoch_br_lt_u */: // session 2: an epoch check, then as fuel_br_lt_u
+      case 53 /* epoch_br_lt_u */: // session 2: an epoch check, then as fuel_br_lt_u
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -2467,13 +2502,13 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 134 /* br_lt_u */:
+      case 139 /* br_lt_u */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) < (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 53 /* epoch_br_gt_s */: // session 2: an epoch check, then as fuel_br_gt_s
+      case 55 /* epoch_br_gt_s */: // session 2: an epoch check, then as fuel_br_gt_s
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -2487,13 +2522,13 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 135 /* br_gt_s */:
+      case 140 /* br_gt_s */:
         if (I32[(fp + code[pc + 1]) << 1] > I32[(fp + code[pc + 2]) << 1]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 55 /* epoch_br_gt_u */: // session 2: an epoch check, then as fuel_br_gt_u
+      case 57 /* epoch_br_gt_u */: // session 2: an epoch check, then as fuel_br_gt_u
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -2507,13 +2542,13 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 136 /* br_gt_u */:
+      case 141 /* br_gt_u */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) > (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 57 /* epoch_br_le_s */: // session 2: an epoch check, then as fuel_br_le_s
+      case 59 /* epoch_br_le_s */: // session 2: an epoch check, then as fuel_br_le_s
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -2527,13 +2562,13 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 137 /* br_le_s */:
+      case 142 /* br_le_s */:
         if (I32[(fp + code[pc + 1]) << 1] <= I32[(fp + code[pc + 2]) << 1]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 59 /* epoch_br_le_u */: // session 2: an epoch check, then as fuel_br_le_u
+      case 61 /* epoch_br_le_u */: // session 2: an epoch check, then as fuel_br_le_u
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -2547,13 +2582,13 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 138 /* br_le_u */:
+      case 143 /* br_le_u */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) <= (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 61 /* epoch_br_ge_s */: // session 2: an epoch check, then as fuel_br_ge_s
+      case 63 /* epoch_br_ge_s */: // session 2: an epoch check, then as fuel_br_ge_s
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -2567,13 +2602,13 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 139 /* br_ge_s */:
+      case 144 /* br_ge_s */:
         if (I32[(fp + code[pc + 1]) << 1] >= I32[(fp + code[pc + 2]) << 1]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 63 /* epoch_br_ge_u */: // session 2: an epoch check, then as fuel_br_ge_u
+      case 65 /* epoch_br_ge_u */: // session 2: an epoch check, then as fuel_br_ge_u
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -2587,13 +2622,13 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 140 /* br_ge_u */:
+      case 145 /* br_ge_u */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) >= (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 46 /* epoch_br_eq_i */: // session 2: an epoch check, then as fuel_br_eq_i
+      case 48 /* epoch_br_eq_i */: // session 2: an epoch check, then as fuel_br_eq_i
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -2607,13 +2642,13 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 141 /* br_eq_i */:
+      case 146 /* br_eq_i */:
         if (I32[(fp + code[pc + 1]) << 1] === code[pc + 2]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 48 /* epoch_br_ne_i */: // session 2: an epoch check, then as fuel_br_ne_i
+      case 50 /* epoch_br_ne_i */: // session 2: an epoch check, then as fuel_br_ne_i
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -2627,13 +2662,13 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 142 /* br_ne_i */:
+      case 147 /* br_ne_i */:
         if (I32[(fp + code[pc + 1]) << 1] !== code[pc + 2]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 50 /* epoch_br_lt_s_i */: // session 2: an epoch check, then as fuel_br_lt_s_i
+      case 52 /* epoch_br_lt_s_i */: // session 2: an epoch check, then as fuel_br_lt_s_i
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -2647,13 +2682,13 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 143 /* br_lt_s_i */:
+      case 148 /* br_lt_s_i */:
         if (I32[(fp + code[pc + 1]) << 1] < code[pc + 2]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 52 /* epoch_br_lt_u_i */: // session 2: an epoch check, then as fuel_br_lt_u_i
+      case 54 /* epoch_br_lt_u_i */: // session 2: an epoch check, then as fuel_br_lt_u_i
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -2667,13 +2702,13 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 144 /* br_lt_u_i */:
+      case 149 /* br_lt_u_i */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) < (code[pc + 2] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 65 /* epoch_br_inc_ne_i */: // session 2: an epoch check, then as fuel_br_inc_ne_i
+      case 67 /* epoch_br_inc_ne_i */: // session 2: an epoch check, then as fuel_br_inc_ne_i
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -2687,7 +2722,7 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 326 /* br_inc_ne_i */: {
+      case 331 /* br_inc_ne_i */: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
@@ -2697,7 +2732,7 @@ export function runMetered(vm: Vm): number {
         } else pc += 5;
         break;
       }
-      case 66 /* epoch_br_inc_lt_u_i */: // session 2: an epoch check, then as fuel_br_inc_lt_u_i
+      case 68 /* epoch_br_inc_lt_u_i */: // session 2: an epoch check, then as fuel_br_inc_lt_u_i
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -2711,7 +2746,7 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 327 /* br_inc_lt_u_i */: {
+      case 332 /* br_inc_lt_u_i */: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
@@ -2721,7 +2756,7 @@ export function runMetered(vm: Vm): number {
         } else pc += 5;
         break;
       }
-      case 67 /* epoch_br_inc_lt_s_i */: // session 2: an epoch check, then as fuel_br_inc_lt_s_i
+      case 69 /* epoch_br_inc_lt_s_i */: // session 2: an epoch check, then as fuel_br_inc_lt_s_i
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -2735,7 +2770,7 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 328 /* br_inc_lt_s_i */: {
+      case 333 /* br_inc_lt_s_i */: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
@@ -2745,7 +2780,7 @@ export function runMetered(vm: Vm): number {
         } else pc += 5;
         break;
       }
-      case 54 /* epoch_br_gt_s_i */: // session 2: an epoch check, then as fuel_br_gt_s_i
+      case 56 /* epoch_br_gt_s_i */: // session 2: an epoch check, then as fuel_br_gt_s_i
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -2759,13 +2794,13 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 145 /* br_gt_s_i */:
+      case 150 /* br_gt_s_i */:
         if (I32[(fp + code[pc + 1]) << 1] > code[pc + 2]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 56 /* epoch_br_gt_u_i */: // session 2: an epoch check, then as fuel_br_gt_u_i
+      case 58 /* epoch_br_gt_u_i */: // session 2: an epoch check, then as fuel_br_gt_u_i
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -2779,13 +2814,13 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 146 /* br_gt_u_i */:
+      case 151 /* br_gt_u_i */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) > (code[pc + 2] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 58 /* epoch_br_le_s_i */: // session 2: an epoch check, then as fuel_br_le_s_i
+      case 60 /* epoch_br_le_s_i */: // session 2: an epoch check, then as fuel_br_le_s_i
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -2799,13 +2834,13 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 147 /* br_le_s_i */:
+      case 152 /* br_le_s_i */:
         if (I32[(fp + code[pc + 1]) << 1] <= code[pc + 2]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 60 /* epoch_br_le_u_i */: // session 2: an epoch check, then as fuel_br_le_u_i
+      case 62 /* epoch_br_le_u_i */: // session 2: an epoch check, then as fuel_br_le_u_i
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -2819,13 +2854,13 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 148 /* br_le_u_i */:
+      case 153 /* br_le_u_i */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) <= (code[pc + 2] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 62 /* epoch_br_ge_s_i */: // session 2: an epoch check, then as fuel_br_ge_s_i
+      case 64 /* epoch_br_ge_s_i */: // session 2: an epoch check, then as fuel_br_ge_s_i
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -2839,13 +2874,13 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 149 /* br_ge_s_i */:
+      case 154 /* br_ge_s_i */:
         if (I32[(fp + code[pc + 1]) << 1] >= code[pc + 2]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 64 /* epoch_br_ge_u_i */: // session 2: an epoch check, then as fuel_br_ge_u_i
+      case 66 /* epoch_br_ge_u_i */: // session 2: an epoch check, then as fuel_br_ge_u_i
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -2859,7 +2894,7 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 150 /* br_ge_u_i */:
+      case 155 /* br_ge_u_i */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) >= (code[pc + 2] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
@@ -2870,43 +2905,43 @@ export function runMetered(vm: Vm): number {
       // arithmetic in 64-bit machine registers without allocating a BigInt
       // (measured: hash64 ~40% faster than 16-bit-limb halves, same GC count);
       // shifts, rotates, compares and extensions on the two 32-bit halves.
-      case 151 /* i64_add */: {
+      case 156 /* i64_add */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] + I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 152 /* i64_sub */: {
+      case 157 /* i64_sub */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] - I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 153 /* i64_mul */: {
+      case 158 /* i64_mul */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] * I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 158 /* i64_and */: {
+      case 163 /* i64_and */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] & I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 159 /* i64_or */: {
+      case 164 /* i64_or */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] | I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 160 /* i64_xor */: {
+      case 165 /* i64_xor */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] ^ I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 161 /* i64_shl */: {
+      case 166 /* i64_shl */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = I32[(fp + code[pc + 3]) << 1] & 63;
         const al = I32[a];
@@ -2925,7 +2960,7 @@ export function runMetered(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 162 /* i64_shr_s */: {
+      case 167 /* i64_shr_s */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = I32[(fp + code[pc + 3]) << 1] & 63;
         const al = I32[a];
@@ -2944,7 +2979,7 @@ export function runMetered(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 163 /* i64_shr_u */: {
+      case 168 /* i64_shr_u */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = I32[(fp + code[pc + 3]) << 1] & 63;
         const al = I32[a];
@@ -2963,11 +2998,11 @@ export function runMetered(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 164 /* i64_rotl */:
-      case 165 /* i64_rotr */: {
+      case 169 /* i64_rotl */:
+      case 170 /* i64_rotr */: {
         const a = (fp + code[pc + 2]) << 1;
         let n = I32[(fp + code[pc + 3]) << 1] & 63;
-        if (code[pc] === 165 /* i64_rotr */) n = (64 - n) & 63;
+        if (code[pc] === 170 /* i64_rotr */) n = (64 - n) & 63;
         let al = I32[a];
         let ah = I32[a + 1];
         if (n >= 32) {
@@ -2987,34 +3022,34 @@ export function runMetered(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 166 /* i64_eq */: {
+      case 171 /* i64_eq */: {
         const a = (fp + code[pc + 2]) << 1;
         const b = (fp + code[pc + 3]) << 1;
         I32[(fp + code[pc + 1]) << 1] = I32[a] === I32[b] && I32[a + 1] === I32[b + 1] ? 1 : 0;
         pc += 4;
         break;
       }
-      case 167 /* i64_ne */: {
+      case 172 /* i64_ne */: {
         const a = (fp + code[pc + 2]) << 1;
         const b = (fp + code[pc + 3]) << 1;
         I32[(fp + code[pc + 1]) << 1] = I32[a] !== I32[b] || I32[a + 1] !== I32[b + 1] ? 1 : 0;
         pc += 4;
         break;
       }
-      case 168 /* i64_lt_s */:
-      case 169 /* i64_lt_u */:
-      case 170 /* i64_gt_s */:
-      case 171 /* i64_gt_u */:
-      case 172 /* i64_le_s */:
-      case 173 /* i64_le_u */:
-      case 174 /* i64_ge_s */:
-      case 175 /* i64_ge_u */: {
+      case 173 /* i64_lt_s */:
+      case 174 /* i64_lt_u */:
+      case 175 /* i64_gt_s */:
+      case 176 /* i64_gt_u */:
+      case 177 /* i64_le_s */:
+      case 178 /* i64_le_u */:
+      case 179 /* i64_ge_s */:
+      case 180 /* i64_ge_u */: {
         const op = code[pc];
         const a = (fp + code[pc + 2]) << 1;
         const b = (fp + code[pc + 3]) << 1;
-        const signed = op === 168 /* i64_lt_s */ || op === 170 /* i64_gt_s */ ||
-          op === 172 /* i64_le_s */ ||
-          op === 174 /* i64_ge_s */;
+        const signed = op === 173 /* i64_lt_s */ || op === 175 /* i64_gt_s */ ||
+          op === 177 /* i64_le_s */ ||
+          op === 179 /* i64_ge_s */;
         const ah = signed ? I32[a + 1] : I32[a + 1] >>> 0;
         const bh = signed ? I32[b + 1] : I32[b + 1] >>> 0;
         // c: -1, 0, 1 as a <=> b
@@ -3028,21 +3063,21 @@ export function runMetered(vm: Vm): number {
           ? 1
           : 0;
         let r: boolean;
-        if (op === 168 /* i64_lt_s */ || op === 169 /* i64_lt_u */) r = c < 0;
-        else if (op === 170 /* i64_gt_s */ || op === 171 /* i64_gt_u */) r = c > 0;
-        else if (op === 172 /* i64_le_s */ || op === 173 /* i64_le_u */) r = c <= 0;
+        if (op === 173 /* i64_lt_s */ || op === 174 /* i64_lt_u */) r = c < 0;
+        else if (op === 175 /* i64_gt_s */ || op === 176 /* i64_gt_u */) r = c > 0;
+        else if (op === 177 /* i64_le_s */ || op === 178 /* i64_le_u */) r = c <= 0;
         else r = c >= 0;
         I32[(fp + code[pc + 1]) << 1] = r ? 1 : 0;
         pc += 4;
         break;
       }
-      case 176 /* i64_add_i */: {
+      case 181 /* i64_add_i */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] + BigInt(code[pc + 3]));
         pc += 4;
         break;
       }
-      case 177 /* i64_add_k */: {
+      case 182 /* i64_add_k */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -3052,7 +3087,7 @@ export function runMetered(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 178 /* i64_mul_k */: {
+      case 183 /* i64_mul_k */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -3062,7 +3097,7 @@ export function runMetered(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 324 /* i64_mul_k_add */: {
+      case 329 /* i64_mul_k_add */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -3073,7 +3108,7 @@ export function runMetered(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 179 /* i64_and_k */: {
+      case 184 /* i64_and_k */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -3083,7 +3118,7 @@ export function runMetered(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 180 /* i64_or_k */: {
+      case 185 /* i64_or_k */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -3093,7 +3128,7 @@ export function runMetered(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 181 /* i64_xor_k */: {
+      case 186 /* i64_xor_k */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -3103,7 +3138,7 @@ export function runMetered(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 182 /* i64_shl_i */: {
+      case 187 /* i64_shl_i */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = code[pc + 3];
         const al = I32[a];
@@ -3122,7 +3157,7 @@ export function runMetered(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 183 /* i64_shr_s_i */: {
+      case 188 /* i64_shr_s_i */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = code[pc + 3];
         const al = I32[a];
@@ -3141,7 +3176,7 @@ export function runMetered(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 184 /* i64_shr_u_i */: {
+      case 189 /* i64_shr_u_i */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = code[pc + 3];
         const al = I32[a];
@@ -3160,7 +3195,7 @@ export function runMetered(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 185 /* i64_rotl_i */: {
+      case 190 /* i64_rotl_i */: {
         const a = (fp + code[pc + 2]) << 1;
         let n = code[pc + 3];
         let al = I32[a];
@@ -3182,7 +3217,7 @@ export function runMetered(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 325 /* i64_rotl_mul_k */: {
+      case 330 /* i64_rotl_mul_k */: {
         const a = (fp + code[pc + 3]) << 1;
         let n = code[pc + 4];
         let al = I32[a];
@@ -3209,14 +3244,14 @@ export function runMetered(vm: Vm): number {
         pc += 7;
         break;
       }
-      case 186 /* i64_eqz */: {
+      case 191 /* i64_eqz */: {
         const a = (fp + code[pc + 2]) << 1;
         I32[(fp + code[pc + 1]) << 1] = (I32[a] | I32[a + 1]) === 0 ? 1 : 0;
         pc += 3;
         break;
       }
-      case 192 /* i64_extend32_s */:
-      case 235 /* i64_extend_i32_s */: {
+      case 197 /* i64_extend32_s */:
+      case 240 /* i64_extend_i32_s */: {
         const v = I32[(fp + code[pc + 2]) << 1];
         const d = (fp + code[pc + 1]) << 1;
         I32[d] = v;
@@ -3224,7 +3259,7 @@ export function runMetered(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 193 /* i64_extend_i32_u */: {
+      case 198 /* i64_extend_i32_u */: {
         const v = I32[(fp + code[pc + 2]) << 1];
         const d = (fp + code[pc + 1]) << 1;
         I32[d] = v;
@@ -3233,91 +3268,91 @@ export function runMetered(vm: Vm): number {
         break;
       }
       // f32
-      case 194 /* f32_add */:
+      case 199 /* f32_add */:
         F32[(fp + code[pc + 1]) << 1] = F32[(fp + code[pc + 2]) << 1] +
           F32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 195 /* f32_sub */:
+      case 200 /* f32_sub */:
         F32[(fp + code[pc + 1]) << 1] = F32[(fp + code[pc + 2]) << 1] -
           F32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 196 /* f32_mul */:
+      case 201 /* f32_mul */:
         F32[(fp + code[pc + 1]) << 1] = F32[(fp + code[pc + 2]) << 1] *
           F32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 197 /* f32_div */:
+      case 202 /* f32_div */:
         F32[(fp + code[pc + 1]) << 1] = F32[(fp + code[pc + 2]) << 1] /
           F32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 201 /* f32_abs */:
+      case 206 /* f32_abs */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] & 0x7fffffff;
         pc += 3;
         break;
-      case 202 /* f32_neg */:
+      case 207 /* f32_neg */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] ^ -2147483648;
         pc += 3;
         break;
-      case 203 /* f32_sqrt */:
+      case 208 /* f32_sqrt */:
         F32[(fp + code[pc + 1]) << 1] = Math.sqrt(F32[(fp + code[pc + 2]) << 1]);
         pc += 3;
         break;
-      case 208 /* f32_eq */:
+      case 213 /* f32_eq */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] === F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 209 /* f32_ne */:
+      case 214 /* f32_ne */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] !== F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 210 /* f32_lt */:
+      case 215 /* f32_lt */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] < F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 211 /* f32_gt */:
+      case 216 /* f32_gt */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] > F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 212 /* f32_le */:
+      case 217 /* f32_le */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] <= F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 213 /* f32_ge */:
+      case 218 /* f32_ge */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] >= F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
       // f64
-      case 214 /* f64_add */:
+      case 219 /* f64_add */:
         F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] + F64[fp + code[pc + 3]];
         pc += 4;
         break;
-      case 215 /* f64_sub */:
+      case 220 /* f64_sub */:
         F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] - F64[fp + code[pc + 3]];
         pc += 4;
         break;
-      case 216 /* f64_mul */:
+      case 221 /* f64_mul */:
         F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] * F64[fp + code[pc + 3]];
         pc += 4;
         break;
-      case 217 /* f64_div */:
+      case 222 /* f64_div */:
         F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] / F64[fp + code[pc + 3]];
         pc += 4;
         break;
-      case 218 /* f64_mul_add */:
+      case 223 /* f64_mul_add */:
         F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] * F64[fp + code[pc + 3]] +
           F64[fp + code[pc + 4]];
         pc += 5;
         break;
-      case 222 /* f64_abs */: {
+      case 227 /* f64_abs */: {
         const a = (fp + code[pc + 2]) << 1;
         const d = (fp + code[pc + 1]) << 1;
         I32[d] = I32[a];
@@ -3325,7 +3360,7 @@ export function runMetered(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 223 /* f64_neg */: {
+      case 228 /* f64_neg */: {
         const a = (fp + code[pc + 2]) << 1;
         const d = (fp + code[pc + 1]) << 1;
         I32[d] = I32[a];
@@ -3333,78 +3368,78 @@ export function runMetered(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 224 /* f64_sqrt */:
+      case 229 /* f64_sqrt */:
         F64[fp + code[pc + 1]] = Math.sqrt(F64[fp + code[pc + 2]]);
         pc += 3;
         break;
-      case 229 /* f64_eq */:
+      case 234 /* f64_eq */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] === F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 230 /* f64_ne */:
+      case 235 /* f64_ne */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] !== F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 231 /* f64_lt */:
+      case 236 /* f64_lt */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] < F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 232 /* f64_gt */:
+      case 237 /* f64_gt */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] > F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 233 /* f64_le */:
+      case 238 /* f64_le */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] <= F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 234 /* f64_ge */:
+      case 239 /* f64_ge */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] >= F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
       // conversions
-      case 252 /* f32_convert_i32_s */:
+      case 257 /* f32_convert_i32_s */:
         F32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
-      case 253 /* f32_convert_i32_u */:
+      case 258 /* f32_convert_i32_u */:
         F32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >>> 0;
         pc += 3;
         break;
-      case 256 /* f64_convert_i32_s */:
+      case 261 /* f64_convert_i32_s */:
         F64[fp + code[pc + 1]] = I32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
-      case 257 /* f64_convert_i32_u */:
+      case 262 /* f64_convert_i32_u */:
         F64[fp + code[pc + 1]] = I32[(fp + code[pc + 2]) << 1] >>> 0;
         pc += 3;
         break;
-      case 258 /* f64_convert_i64_s */: {
+      case 263 /* f64_convert_i64_s */: {
         const a = (fp + code[pc + 2]) << 1;
         F64[fp + code[pc + 1]] = I32[a + 1] * 4294967296 + (I32[a] >>> 0);
         pc += 3;
         break;
       }
-      case 259 /* f64_convert_i64_u */: {
+      case 264 /* f64_convert_i64_u */: {
         const a = (fp + code[pc + 2]) << 1;
         F64[fp + code[pc + 1]] = (I32[a + 1] >>> 0) * 4294967296 + (I32[a] >>> 0);
         pc += 3;
         break;
       }
-      case 260 /* f32_demote_f64 */:
+      case 265 /* f32_demote_f64 */:
         F32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]];
         pc += 3;
         break;
-      case 261 /* f64_promote_f32 */:
+      case 266 /* f64_promote_f32 */:
         F64[fp + code[pc + 1]] = F32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
-      case 262 /* f32_canon */: {
+      case 267 /* f32_canon */: {
         const x = (fp + code[pc + 1]) << 1;
         if ((I32[x] & 0x7fffffff) > 0x7f800000) I32[x] = 0x7fc00000;
         pc += 2;
         break;
       }
-      case 263 /* f64_canon */: {
+      case 268 /* f64_canon */: {
         const x = fp + code[pc + 1];
         if (F64[x] !== F64[x]) {
           I32[x << 1] = 0;
@@ -3414,7 +3449,7 @@ export function runMetered(vm: Vm): number {
         break;
       }
       // memory
-      case 264 /* load32 */: {
+      case 269 /* load32 */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 4 > memLen) {
           trap = T_MEM;
@@ -3424,7 +3459,7 @@ export function runMetered(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 265 /* load8_s */: {
+      case 270 /* load8_s */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea >= memLen) {
           trap = T_MEM;
@@ -3434,7 +3469,7 @@ export function runMetered(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 266 /* load8_u */: {
+      case 271 /* load8_u */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea >= memLen) {
           trap = T_MEM;
@@ -3444,7 +3479,7 @@ export function runMetered(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 267 /* load16_s */: {
+      case 272 /* load16_s */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 2 > memLen) {
           trap = T_MEM;
@@ -3454,7 +3489,7 @@ export function runMetered(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 268 /* load16_u */: {
+      case 273 /* load16_u */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 2 > memLen) {
           trap = T_MEM;
@@ -3464,7 +3499,7 @@ export function runMetered(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 269 /* load64 */: {
+      case 274 /* load64 */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -3476,7 +3511,7 @@ export function runMetered(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 329 /* load64_mul_k_add */: {
+      case 334 /* load64_mul_k_add */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -3493,12 +3528,12 @@ export function runMetered(vm: Vm): number {
         break;
       }
       // super-instructions (session 2)
-      case 330 /* i32_sbit_and_i */:
+      case 335 /* i32_sbit_and_i */:
         I32[(fp + code[pc + 1]) << 1] = ((I32[(fp + code[pc + 2]) << 1] << code[pc + 3]) >> 31) &
           code[pc + 4];
         pc += 5;
         break;
-      case 331 /* store64_madd */: {
+      case 336 /* store64_madd */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 2]) >>> 0) + (code[pc + 3] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -3509,7 +3544,7 @@ export function runMetered(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 332 /* store64_msub */: {
+      case 337 /* store64_msub */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 2]) >>> 0) + (code[pc + 3] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -3520,7 +3555,7 @@ export function runMetered(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 333 /* store64_madd_m */: {
+      case 338 /* store64_madd_m */: {
         const eb = ((I32[(fp + code[pc + 5]) << 1] + code[pc + 6]) >>> 0) + (code[pc + 7] >>> 0);
         if (eb + 8 > memLen) {
           trap = T_MEM;
@@ -3536,22 +3571,36 @@ export function runMetered(vm: Vm): number {
         pc += 8;
         break;
       }
-      case 334 /* i32_shr_u_and_i */:
+      case 339 /* i32_shr_u_and_i */:
         I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] >>> code[pc + 3]) &
           code[pc + 4];
         pc += 5;
         break;
-      case 335 /* i32_xor_shr_u_i */:
+      case 340 /* i32_xor_shr_u_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] ^
           (I32[(fp + code[pc + 3]) << 1] >>> code[pc + 4]);
         pc += 5;
         break;
-      case 336 /* i32_mul_add_i */:
+      case 341 /* i32_mul_add_i */:
         I32[(fp + code[pc + 1]) << 1] = Math.imul(I32[(fp + code[pc + 2]) << 1], code[pc + 3]) +
           code[pc + 4];
         pc += 5;
         break;
-      case 339 /* br_inc_gt_u_i */: {
+      case 70 /* epoch_br_inc_gt_u_i */: // session 2: an epoch check, then as fuel_br_inc_gt_u_i
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
+      case 41 /* fuel_br_inc_gt_u_i */: // fuel session 2: `fuel n`, then the br_inc_gt_u_i after it
+        if (fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
+      case 344 /* br_inc_gt_u_i */: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
@@ -3561,7 +3610,21 @@ export function runMetered(vm: Vm): number {
         } else pc += 5;
         break;
       }
-      case 337 /* br_inc_lt_u_r */: {
+      case 71 /* epoch_br_inc_lt_u_r */: // session 2: an epoch check, then as fuel_br_inc_lt_u_r
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
+      case 42 /* fuel_br_inc_lt_u_r */: // fuel session 2: `fuel n`, then the br_inc_lt_u_r after it
+        if (fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
+      case 342 /* br_inc_lt_u_r */: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
@@ -3571,7 +3634,7 @@ export function runMetered(vm: Vm): number {
         } else pc += 5;
         break;
       }
-      case 338 /* load64_f64_sub */: {
+      case 343 /* load64_f64_sub */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -3581,7 +3644,7 @@ export function runMetered(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 340 /* call_add_i */: {
+      case 345 /* call_add_i */: {
         I32[(fp + code[pc + 3]) << 1] = I32[(fp + code[pc + 4]) << 1] + code[pc + 5];
         const t = code[pc + 1];
         const nfp = fp + code[pc + 2];
@@ -3600,7 +3663,7 @@ export function runMetered(vm: Vm): number {
         if (--I32[slice] < 0) break dispatch;
         break;
       }
-      case 276 /* store32 */: {
+      case 281 /* store32 */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 4 > memLen) {
           trap = T_MEM;
@@ -3610,7 +3673,7 @@ export function runMetered(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 277 /* store8 */: {
+      case 282 /* store8 */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea >= memLen) {
           trap = T_MEM;
@@ -3620,7 +3683,7 @@ export function runMetered(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 278 /* store16 */: {
+      case 283 /* store16 */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 2 > memLen) {
           trap = T_MEM;
@@ -3630,7 +3693,7 @@ export function runMetered(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 279 /* store64 */: {
+      case 284 /* store64 */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -3640,7 +3703,7 @@ export function runMetered(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 280 /* load32_x */: {
+      case 285 /* load32_x */: {
         const ea = (((I32[(fp + code[pc + 2]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea + 4 > memLen) {
@@ -3651,7 +3714,7 @@ export function runMetered(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 281 /* load8_u_x */: {
+      case 286 /* load8_u_x */: {
         const ea = (((I32[(fp + code[pc + 2]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea >= memLen) {
@@ -3662,7 +3725,7 @@ export function runMetered(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 282 /* load64_x */: {
+      case 287 /* load64_x */: {
         const ea = (((I32[(fp + code[pc + 2]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea + 8 > memLen) {
@@ -3673,7 +3736,7 @@ export function runMetered(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 283 /* store32_x */: {
+      case 288 /* store32_x */: {
         const ea = (((I32[(fp + code[pc + 1]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea + 4 > memLen) {
@@ -3684,7 +3747,7 @@ export function runMetered(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 284 /* store8_x */: {
+      case 289 /* store8_x */: {
         const ea = (((I32[(fp + code[pc + 1]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea >= memLen) {
@@ -3695,7 +3758,7 @@ export function runMetered(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 285 /* store64_x */: {
+      case 290 /* store64_x */: {
         const ea = (((I32[(fp + code[pc + 1]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea + 8 > memLen) {
@@ -3708,7 +3771,7 @@ export function runMetered(vm: Vm): number {
       }
       default: {
         const op = code[pc];
-        if (op >= 291 /* v128_mov */ && op <= 323 /* i8x16_shuffle1 */) {
+        if (op >= 296 /* v128_mov */ && op <= 328 /* i8x16_shuffle1 */) {
           // SIMD ops (one contiguous block of ops.ts) go straight to runSimd, which runs the
           // whole straight-line SIMD sequence from here (no SIMD op changes the memory)
           const next = runSimd(vm, inst, code, pc, fp);
@@ -3769,27 +3832,27 @@ export function runExt(
   const U64 = vm.u64;
   const op = code[pc];
   switch (op) {
-    case 154 /* i64_div_s */:
-    case 155 /* i64_div_u */:
-    case 156 /* i64_rem_s */:
-    case 157 /* i64_rem_u */: {
+    case 159 /* i64_div_s */:
+    case 160 /* i64_div_u */:
+    case 161 /* i64_rem_s */:
+    case 162 /* i64_rem_u */: {
       const a = fp + code[pc + 2];
       const b = fp + code[pc + 3];
       const d = fp + code[pc + 1];
       if (I32[b << 1] === 0 && I32[(b << 1) + 1] === 0) return -T_DIV0;
-      if (op === 154 /* i64_div_s */) {
+      if (op === 159 /* i64_div_s */) {
         if (I64[b] === -1n && I64[a] === -9223372036854775808n) return -T_OVERFLOW;
         I64[d] = I64[a] / I64[b];
-      } else if (op === 156 /* i64_rem_s */) {
+      } else if (op === 161 /* i64_rem_s */) {
         I64[d] = I64[b] === -1n ? 0n : I64[a] % I64[b];
-      } else if (op === 155 /* i64_div_u */) {
+      } else if (op === 160 /* i64_div_u */) {
         U64[d] = U64[a] / U64[b];
       } else {
         U64[d] = U64[a] % U64[b];
       }
       return pc + 4;
     }
-    case 187 /* i64_clz */: {
+    case 192 /* i64_clz */: {
       const a = (fp + code[pc + 2]) << 1;
       const d = (fp + code[pc + 1]) << 1;
       const r = I32[a + 1] !== 0 ? Math.clz32(I32[a + 1]) : 32 + Math.clz32(I32[a]);
@@ -3797,7 +3860,7 @@ export function runExt(
       I32[d + 1] = 0;
       return pc + 3;
     }
-    case 188 /* i64_ctz */: {
+    case 193 /* i64_ctz */: {
       const a = (fp + code[pc + 2]) << 1;
       const d = (fp + code[pc + 1]) << 1;
       const r = I32[a] !== 0 ? ctz32(I32[a]) : 32 + ctz32(I32[a + 1]);
@@ -3805,7 +3868,7 @@ export function runExt(
       I32[d + 1] = 0;
       return pc + 3;
     }
-    case 189 /* i64_popcnt */: {
+    case 194 /* i64_popcnt */: {
       const a = (fp + code[pc + 2]) << 1;
       const d = (fp + code[pc + 1]) << 1;
       const r = popcnt32(I32[a]) + popcnt32(I32[a + 1]);
@@ -3813,50 +3876,50 @@ export function runExt(
       I32[d + 1] = 0;
       return pc + 3;
     }
-    case 190 /* i64_extend8_s */:
-    case 191 /* i64_extend16_s */: {
-      const s = op === 190 /* i64_extend8_s */ ? 24 : 16;
+    case 195 /* i64_extend8_s */:
+    case 196 /* i64_extend16_s */: {
+      const s = op === 195 /* i64_extend8_s */ ? 24 : 16;
       const v = (I32[(fp + code[pc + 2]) << 1] << s) >> s;
       const d = (fp + code[pc + 1]) << 1;
       I32[d] = v;
       I32[d + 1] = v >> 31;
       return pc + 3;
     }
-    case 198 /* f32_min */:
+    case 203 /* f32_min */:
       F32[(fp + code[pc + 1]) << 1] = canonical(Math.min(
         F32[(fp + code[pc + 2]) << 1],
         F32[(fp + code[pc + 3]) << 1],
       ));
       return pc + 4;
-    case 199 /* f32_max */:
+    case 204 /* f32_max */:
       F32[(fp + code[pc + 1]) << 1] = canonical(Math.max(
         F32[(fp + code[pc + 2]) << 1],
         F32[(fp + code[pc + 3]) << 1],
       ));
       return pc + 4;
-    case 200 /* f32_copysign */:
+    case 205 /* f32_copysign */:
       I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] & 0x7fffffff) |
         (I32[(fp + code[pc + 3]) << 1] & -2147483648);
       return pc + 4;
-    case 204 /* f32_ceil */:
+    case 209 /* f32_ceil */:
       F32[(fp + code[pc + 1]) << 1] = Math.ceil(F32[(fp + code[pc + 2]) << 1]);
       return pc + 3;
-    case 205 /* f32_floor */:
+    case 210 /* f32_floor */:
       F32[(fp + code[pc + 1]) << 1] = Math.floor(F32[(fp + code[pc + 2]) << 1]);
       return pc + 3;
-    case 206 /* f32_trunc */:
+    case 211 /* f32_trunc */:
       F32[(fp + code[pc + 1]) << 1] = Math.trunc(F32[(fp + code[pc + 2]) << 1]);
       return pc + 3;
-    case 207 /* f32_nearest */:
+    case 212 /* f32_nearest */:
       F32[(fp + code[pc + 1]) << 1] = nearest(F32[(fp + code[pc + 2]) << 1]);
       return pc + 3;
-    case 219 /* f64_min */:
+    case 224 /* f64_min */:
       F64[fp + code[pc + 1]] = canonical(Math.min(F64[fp + code[pc + 2]], F64[fp + code[pc + 3]]));
       return pc + 4;
-    case 220 /* f64_max */:
+    case 225 /* f64_max */:
       F64[fp + code[pc + 1]] = canonical(Math.max(F64[fp + code[pc + 2]], F64[fp + code[pc + 3]]));
       return pc + 4;
-    case 221 /* f64_copysign */: {
+    case 226 /* f64_copysign */: {
       const a = (fp + code[pc + 2]) << 1;
       const b = (fp + code[pc + 3]) << 1;
       const d = (fp + code[pc + 1]) << 1;
@@ -3865,35 +3928,35 @@ export function runExt(
       I32[d + 1] = hi;
       return pc + 4;
     }
-    case 225 /* f64_ceil */:
+    case 230 /* f64_ceil */:
       F64[fp + code[pc + 1]] = quiet(Math.ceil(F64[fp + code[pc + 2]]));
       return pc + 3;
-    case 226 /* f64_floor */:
+    case 231 /* f64_floor */:
       F64[fp + code[pc + 1]] = quiet(Math.floor(F64[fp + code[pc + 2]]));
       return pc + 3;
-    case 227 /* f64_trunc */:
+    case 232 /* f64_trunc */:
       F64[fp + code[pc + 1]] = quiet(Math.trunc(F64[fp + code[pc + 2]]));
       return pc + 3;
-    case 228 /* f64_nearest */:
+    case 233 /* f64_nearest */:
       F64[fp + code[pc + 1]] = quiet(nearest(F64[fp + code[pc + 2]]));
       return pc + 3;
-    case 236 /* i32_trunc_f32_s */:
-    case 237 /* i32_trunc_f32_u */:
-    case 238 /* i32_trunc_f64_s */:
-    case 239 /* i32_trunc_f64_u */:
-    case 240 /* i64_trunc_f32_s */:
-    case 241 /* i64_trunc_f32_u */:
-    case 242 /* i64_trunc_f64_s */:
-    case 243 /* i64_trunc_f64_u */: {
-      const fromF32 = op === 236 /* i32_trunc_f32_s */ || op === 237 /* i32_trunc_f32_u */ ||
-        op === 240 /* i64_trunc_f32_s */ || op === 241 /* i64_trunc_f32_u */;
+    case 241 /* i32_trunc_f32_s */:
+    case 242 /* i32_trunc_f32_u */:
+    case 243 /* i32_trunc_f64_s */:
+    case 244 /* i32_trunc_f64_u */:
+    case 245 /* i64_trunc_f32_s */:
+    case 246 /* i64_trunc_f32_u */:
+    case 247 /* i64_trunc_f64_s */:
+    case 248 /* i64_trunc_f64_u */: {
+      const fromF32 = op === 241 /* i32_trunc_f32_s */ || op === 242 /* i32_trunc_f32_u */ ||
+        op === 245 /* i64_trunc_f32_s */ || op === 246 /* i64_trunc_f32_u */;
       const x = fromF32 ? F32[(fp + code[pc + 2]) << 1] : F64[fp + code[pc + 2]];
       if (x !== x) return -T_BADCONV;
-      const kind = op === 236 /* i32_trunc_f32_s */ || op === 238 /* i32_trunc_f64_s */
+      const kind = op === 241 /* i32_trunc_f32_s */ || op === 243 /* i32_trunc_f64_s */
         ? "32s"
-        : op === 237 /* i32_trunc_f32_u */ || op === 239 /* i32_trunc_f64_u */
+        : op === 242 /* i32_trunc_f32_u */ || op === 244 /* i32_trunc_f64_u */
         ? "32u"
-        : op === 240 /* i64_trunc_f32_s */ || op === 242 /* i64_trunc_f64_s */
+        : op === 245 /* i64_trunc_f32_s */ || op === 247 /* i64_trunc_f64_s */
         ? "64s"
         : "64u";
       if (!truncFits(x, kind)) return -T_OVERFLOW;
@@ -3903,51 +3966,51 @@ export function runExt(
       else writeI64(I32, d, t);
       return pc + 3;
     }
-    case 244 /* i32_trunc_sat_f32_s */:
+    case 249 /* i32_trunc_sat_f32_s */:
       I32[(fp + code[pc + 1]) << 1] = truncSat32(F32[(fp + code[pc + 2]) << 1], true);
       return pc + 3;
-    case 245 /* i32_trunc_sat_f32_u */:
+    case 250 /* i32_trunc_sat_f32_u */:
       I32[(fp + code[pc + 1]) << 1] = truncSat32(F32[(fp + code[pc + 2]) << 1], false);
       return pc + 3;
-    case 246 /* i32_trunc_sat_f64_s */:
+    case 251 /* i32_trunc_sat_f64_s */:
       I32[(fp + code[pc + 1]) << 1] = truncSat32(F64[fp + code[pc + 2]], true);
       return pc + 3;
-    case 247 /* i32_trunc_sat_f64_u */:
+    case 252 /* i32_trunc_sat_f64_u */:
       I32[(fp + code[pc + 1]) << 1] = truncSat32(F64[fp + code[pc + 2]], false);
       return pc + 3;
-    case 248 /* i64_trunc_sat_f32_s */:
+    case 253 /* i64_trunc_sat_f32_s */:
       truncSat64(I32, (fp + code[pc + 1]) << 1, F32[(fp + code[pc + 2]) << 1], true);
       return pc + 3;
-    case 249 /* i64_trunc_sat_f32_u */:
+    case 254 /* i64_trunc_sat_f32_u */:
       truncSat64(I32, (fp + code[pc + 1]) << 1, F32[(fp + code[pc + 2]) << 1], false);
       return pc + 3;
-    case 250 /* i64_trunc_sat_f64_s */:
+    case 255 /* i64_trunc_sat_f64_s */:
       truncSat64(I32, (fp + code[pc + 1]) << 1, F64[fp + code[pc + 2]], true);
       return pc + 3;
-    case 251 /* i64_trunc_sat_f64_u */:
+    case 256 /* i64_trunc_sat_f64_u */:
       truncSat64(I32, (fp + code[pc + 1]) << 1, F64[fp + code[pc + 2]], false);
       return pc + 3;
-    case 254 /* f32_convert_i64_s */: {
+    case 259 /* f32_convert_i64_s */: {
       const a = (fp + code[pc + 2]) << 1;
       F32[(fp + code[pc + 1]) << 1] = f32FromI64(I32[a], I32[a + 1]);
       return pc + 3;
     }
-    case 255 /* f32_convert_i64_u */: {
+    case 260 /* f32_convert_i64_u */: {
       const a = (fp + code[pc + 2]) << 1;
       F32[(fp + code[pc + 1]) << 1] = f32FromU64(I32[a], I32[a + 1]);
       return pc + 3;
     }
-    case 270 /* load64_8_s */:
-    case 271 /* load64_8_u */:
-    case 272 /* load64_16_s */:
-    case 273 /* load64_16_u */:
-    case 274 /* load64_32_s */:
-    case 275 /* load64_32_u */: {
+    case 275 /* load64_8_s */:
+    case 276 /* load64_8_u */:
+    case 277 /* load64_16_s */:
+    case 278 /* load64_16_u */:
+    case 279 /* load64_32_s */:
+    case 280 /* load64_32_u */: {
       const mem = inst.memory;
       const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
-      const size = op === 270 /* load64_8_s */ || op === 271 /* load64_8_u */
+      const size = op === 275 /* load64_8_s */ || op === 276 /* load64_8_u */
         ? 1
-        : op === 272 /* load64_16_s */ || op === 273 /* load64_16_u */
+        : op === 277 /* load64_16_s */ || op === 278 /* load64_16_u */
         ? 2
         : 4;
       if (ea + size > mem.byteLength) return -T_MEM;
@@ -3955,23 +4018,23 @@ export function runExt(
       let v: number;
       let hi: number;
       switch (op) {
-        case 270 /* load64_8_s */:
+        case 275 /* load64_8_s */:
           v = dv.getInt8(ea);
           hi = v >> 31;
           break;
-        case 271 /* load64_8_u */:
+        case 276 /* load64_8_u */:
           v = dv.getUint8(ea);
           hi = 0;
           break;
-        case 272 /* load64_16_s */:
+        case 277 /* load64_16_s */:
           v = dv.getInt16(ea, true);
           hi = v >> 31;
           break;
-        case 273 /* load64_16_u */:
+        case 278 /* load64_16_u */:
           v = dv.getUint16(ea, true);
           hi = 0;
           break;
-        case 274 /* load64_32_s */:
+        case 279 /* load64_32_s */:
           v = dv.getInt32(ea, true);
           hi = v >> 31;
           break;
@@ -3984,63 +4047,63 @@ export function runExt(
       I32[d + 1] = hi;
       return pc + 5;
     }
-    case 286 /* memory_size */:
+    case 291 /* memory_size */:
       I32[(fp + code[pc + 1]) << 1] = inst.memory.byteLength / 65536;
       return pc + 3;
-    case 287 /* table_get */: {
+    case 292 /* table_get */: {
       const t = inst.tables[code[pc + 2]];
       const i = I32[(fp + code[pc + 3]) << 1] >>> 0;
       if (i >= t.size) return -T_TABLE;
       I32[(fp + code[pc + 1]) << 1] = t.elems[i];
       return pc + 4;
     }
-    case 288 /* table_set */: {
+    case 293 /* table_set */: {
       const t = inst.tables[code[pc + 1]];
       const i = I32[(fp + code[pc + 2]) << 1] >>> 0;
       if (i >= t.size) return -T_TABLE;
       t.elems[i] = I32[(fp + code[pc + 3]) << 1];
       return pc + 4;
     }
-    case 289 /* table_size */:
+    case 294 /* table_size */:
       I32[(fp + code[pc + 1]) << 1] = inst.tables[code[pc + 2]].size;
       return pc + 3;
-    case 290 /* builtin */: {
+    case 295 /* builtin */: {
       const r = callBuiltin(vm, inst, code[pc + 1], code[pc + 2], code[pc + 3], fp + code[pc + 4]);
       return r === 0 ? pc + 5 : -r;
     }
-    case 291 /* v128_mov */:
-    case 292 /* v128_select */:
-    case 293 /* v128_const */:
-    case 294 /* v128_global_get */:
-    case 295 /* v128_global_set */:
-    case 296 /* v128_bitselect */:
-    case 297 /* i8x16_shuffle */:
-    case 298 /* simd_un */:
-    case 299 /* simd_bin */:
-    case 300 /* simd_shift */:
-    case 301 /* simd_test */:
-    case 302 /* simd_splat */:
-    case 303 /* simd_extract */:
-    case 304 /* simd_replace */:
-    case 305 /* simd_load */:
-    case 306 /* simd_load_lane */:
-    case 307 /* simd_store */:
-    case 308 /* simd_load128 */:
-    case 309 /* simd_store128 */:
-    case 310 /* v128_and */:
-    case 311 /* v128_or */:
-    case 312 /* v128_xor */:
-    case 313 /* i32x4_add */:
-    case 314 /* i32x4_sub */:
-    case 315 /* i32x4_mul */:
-    case 316 /* f32x4_add */:
-    case 317 /* f32x4_sub */:
-    case 318 /* f32x4_mul */:
-    case 319 /* f64x2_add */:
-    case 320 /* f64x2_sub */:
-    case 321 /* f64x2_mul */:
-    case 322 /* i32x4_trunc_sat_f32x4_s */:
-    case 323 /* i8x16_shuffle1 */:
+    case 296 /* v128_mov */:
+    case 297 /* v128_select */:
+    case 298 /* v128_const */:
+    case 299 /* v128_global_get */:
+    case 300 /* v128_global_set */:
+    case 301 /* v128_bitselect */:
+    case 302 /* i8x16_shuffle */:
+    case 303 /* simd_un */:
+    case 304 /* simd_bin */:
+    case 305 /* simd_shift */:
+    case 306 /* simd_test */:
+    case 307 /* simd_splat */:
+    case 308 /* simd_extract */:
+    case 309 /* simd_replace */:
+    case 310 /* simd_load */:
+    case 311 /* simd_load_lane */:
+    case 312 /* simd_store */:
+    case 313 /* simd_load128 */:
+    case 314 /* simd_store128 */:
+    case 315 /* v128_and */:
+    case 316 /* v128_or */:
+    case 317 /* v128_xor */:
+    case 318 /* i32x4_add */:
+    case 319 /* i32x4_sub */:
+    case 320 /* i32x4_mul */:
+    case 321 /* f32x4_add */:
+    case 322 /* f32x4_sub */:
+    case 323 /* f32x4_mul */:
+    case 324 /* f64x2_add */:
+    case 325 /* f64x2_sub */:
+    case 326 /* f64x2_mul */:
+    case 327 /* i32x4_trunc_sat_f32x4_s */:
+    case 328 /* i8x16_shuffle1 */:
       // not reached from `run`, which sends these to runSimd itself
       return runSimd(vm, inst, code, pc, fp);
   }

@@ -420,6 +420,41 @@ export function run(vm: Vm): number {
       //+   if (--I32[slice] < 0) break dispatch;
       //+   break;
       //+ }
+      //+ case Op.call_add_i_fuel: {
+      //+   // `call_add_i` with `call_fuel`'s charges (fuel session 2): the caller's
+      //+   // charge first (out of fuel stops here, nothing done), then the callee's
+      //+   // entry `fuel` op without a dispatch
+      //+   if (fuel < code[pc + 6]) {
+      //+     exit = EXIT_FUEL;
+      //+     break dispatch;
+      //+   }
+      //+   fuel -= code[pc + 6];
+      //+   const t = code[pc + 1];
+      //+   const nfp = fp + code[pc + 2];
+      //+   if (csp >= vm.csLimit || nfp + code[t + 3] > vm.regLimit) {
+      //+     trap = T_STACK;
+      //+     break dispatch;
+      //+   }
+      //+   I32[(fp + code[pc + 3]) << 1] = I32[(fp + code[pc + 4]) << 1] + code[pc + 5];
+      //+   const cs = vm.cs;
+      //+   cs[csp] = pc + 7;
+      //+   cs[csp + 1] = fp;
+      //+   cs[csp + 2] = inst.id;
+      //+   csp += 3;
+      //+   fp = nfp;
+      //+   for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
+      //+   pc = t + 4;
+      //+   if (code[pc] === Op.fuel) {
+      //+     if (fuel < code[pc + 1]) {
+      //+       exit = EXIT_FUEL;
+      //+       break dispatch;
+      //+     }
+      //+     fuel -= code[pc + 1];
+      //+     pc += 2;
+      //+   }
+      //+   if (--I32[slice] < 0) break dispatch;
+      //+   break;
+      //+ }
       case Op.fuel:
         if (vm.fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -1928,6 +1963,20 @@ export function run(vm: Vm): number {
           code[pc + 4];
         pc += 5;
         break;
+      //+ case Op.epoch_br_inc_gt_u_i: // session 2: an epoch check, then as fuel_br_inc_gt_u_i
+      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
+      //+     exit = EXIT_EPOCH;
+      //+     break dispatch;
+      //+   }
+      //+ // falls through
+      //+ case Op.fuel_br_inc_gt_u_i: // fuel session 2: `fuel n`, then the br_inc_gt_u_i after it
+      //+   if (fuel < code[pc + 1]) {
+      //+     exit = EXIT_FUEL;
+      //+     break dispatch;
+      //+   }
+      //+   fuel -= code[pc + 1];
+      //+   pc += 2;
+      //+ // falls through
       case Op.br_inc_gt_u_i: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
@@ -1938,6 +1987,20 @@ export function run(vm: Vm): number {
         } else pc += 5;
         break;
       }
+      //+ case Op.epoch_br_inc_lt_u_r: // session 2: an epoch check, then as fuel_br_inc_lt_u_r
+      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
+      //+     exit = EXIT_EPOCH;
+      //+     break dispatch;
+      //+   }
+      //+ // falls through
+      //+ case Op.fuel_br_inc_lt_u_r: // fuel session 2: `fuel n`, then the br_inc_lt_u_r after it
+      //+   if (fuel < code[pc + 1]) {
+      //+     exit = EXIT_FUEL;
+      //+     break dispatch;
+      //+   }
+      //+   fuel -= code[pc + 1];
+      //+   pc += 2;
+      //+ // falls through
       case Op.br_inc_lt_u_r: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;

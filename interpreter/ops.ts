@@ -85,6 +85,8 @@ const FUEL_BRANCHES = [
   "br_inc_ne_i",
   "br_inc_lt_u_i",
   "br_inc_lt_s_i",
+  "br_inc_gt_u_i",
+  "br_inc_lt_u_r",
 ];
 
 /** The table: `[name, operands, ext, doc]`. Append-friendly; order sets opcodes. */
@@ -119,6 +121,12 @@ const TABLE: readonly (readonly [string, string, boolean, string])[] = [
     [`epoch_${b}`, "n:i", M, `epoch check, then as fuel_${b} n`] as const
   ),
   ["call_epoch", "target:f base:r", M, "call, then the callee's first op at once when it is epoch"],
+  [
+    "call_add_i_fuel",
+    "target:f base:r d:r a:r v:i n:i",
+    M,
+    "fuel n, d = a + v (i32, the last argument), then as call_fuel (metered call_add_i)",
+  ],
   ["epoch", "", M, "trap (interrupt) when the epoch deadline has passed"],
   ["icount", "n:i", M, "add n to the executed-instruction counter"],
   // moves and constants
