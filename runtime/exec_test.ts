@@ -646,7 +646,7 @@ Deno.test("host functions with a Caller get their arguments and the calling inst
 Deno.test("wasm sees memory a host function grew and wrote during its call", () => {
   const engine = new Engine();
   const store = new Store(engine, undefined);
-  let mem: Memory | undefined;
+  let mem: Memory | undefined = undefined;
   const get = hostShapes(engine, store, (l) => {
     l.funcWrap("h", "i1", { params: ["i32"], results: ["i32"] }, (x) => x);
     l.funcWrap("h", "i3", { params: ["i32", "i32", "i32"], results: ["i32"] }, () => 0);
@@ -665,7 +665,7 @@ Deno.test("wasm sees memory a host function grew and wrote during its call", () 
 Deno.test("wasm→host→wasm→host nesting through i32 host calls keeps every level's state", () => {
   const engine = new Engine();
   const store = new Store(engine, undefined);
-  let get: ((name: string) => Func) | undefined;
+  let get: ((name: string) => Func) | undefined = undefined;
   const err = new RangeError("deep");
   get = hostShapes(engine, store, (l) => {
     l.funcWrap("h", "i1", { params: ["i32"], results: ["i32"] }, (x) => x);
@@ -688,7 +688,7 @@ Deno.test("wasm→host→wasm→host nesting through i32 host calls keeps every 
 Deno.test("in an async call, a host Promise met inside a nested synchronous call is refused", async () => {
   const engine = new Engine();
   const store = new Store(engine, undefined);
-  let get: ((name: string) => Func) | undefined;
+  let get: ((name: string) => Func) | undefined = undefined;
   let inner: unknown;
   get = hostShapes(engine, store, (l) => {
     l.funcWrap("h", "i1", { params: ["i32"], results: ["i32"] }, (x) => later(x));
