@@ -12,30 +12,9 @@
 import assert from "node:assert/strict";
 import { run } from "./_dispatch.ts";
 import { BytecodeEncoder, Op, Vm, VmFunc, VmInstance, VmMemory, VmTable } from "./mod.ts";
+import { optimizationStatus, turbofanBits } from "./_v8_natives_test_util.ts";
 
-function natives(): ((f: unknown) => number) | undefined {
-  try {
-    return new Function("f", "return %GetOptimizationStatus(f)") as (f: unknown) => number;
-  } catch {
-    return undefined;
-  }
-}
-
-const status = natives();
-
-/**
- * The status bits of a function TurboFan has compiled, measured on a probe
- * (the bit layout of %GetOptimizationStatus changes between V8 versions).
- */
-function turbofanBits(): number {
-  const probe = new Function("x", "return x * 2 + 1") as (x: number) => number;
-  new Function("f", "%PrepareFunctionForOptimization(f)")(probe);
-  probe(1);
-  probe(2);
-  new Function("f", "%OptimizeFunctionOnNextCall(f)")(probe);
-  probe(3);
-  return status!(probe);
-}
+const status = optimizationStatus;
 
 Deno.test({
   name: "the dispatch function is optimised by TurboFan after warm-up",

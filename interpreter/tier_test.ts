@@ -16,28 +16,10 @@
 import assert from "node:assert/strict";
 import { run } from "./_dispatch.ts";
 import { BytecodeEncoder, Op, Vm, VmFunc, VmInstance, VmMemory, VmTable } from "./mod.ts";
+import { native, optimizationStatus, turbofanBits } from "./_v8_natives_test_util.ts";
 
-function native(body: string): ((f?: unknown) => number) | undefined {
-  try {
-    return new Function("f", body) as (f?: unknown) => number;
-  } catch {
-    return undefined;
-  }
-}
-
-const status = native("return %GetOptimizationStatus(f)");
+const status = optimizationStatus;
 const finalize = native("%FinalizeOptimization(); return 0");
-
-/** The status bits of a function TurboFan has compiled, measured on a probe. */
-function turbofanBits(): number {
-  const probe = new Function("x", "return x * 2 + 1") as (x: number) => number;
-  native("%PrepareFunctionForOptimization(f)")!(probe);
-  probe(1);
-  probe(2);
-  native("%OptimizeFunctionOnNextCall(f)")!(probe);
-  probe(3);
-  return status!(probe);
-}
 
 Deno.test({
   name: "one long wasm call from a cold start gets run() compiled by TurboFan (not only OSR code)",
