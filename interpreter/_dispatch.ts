@@ -1170,10 +1170,12 @@ export function run(vm: Vm): number {
         }
         I32[t << 1] = al;
         I32[(t << 1) + 1] = ah;
-        const I64 = vm.i64;
-        I64[fp + code[pc + 1]] = BigInt.asIntN(
+        // the product reads the rotated value from al/ah, not back from I64[t]: a 64-bit load
+        // right after two 32-bit stores to the same slot stalls the CPU's store forwarding
+        vm.i64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
-          I64[t] * BigInt.asIntN(64, (BigInt(code[pc + 6]) << 32n) | BigInt(code[pc + 5] >>> 0)),
+          BigInt.asIntN(64, (BigInt(ah) << 32n) | BigInt(al >>> 0)) *
+            BigInt.asIntN(64, (BigInt(code[pc + 6]) << 32n) | BigInt(code[pc + 5] >>> 0)),
         );
         pc += 7;
         break;
@@ -3236,10 +3238,12 @@ export function runMetered(vm: Vm): number {
         }
         I32[t << 1] = al;
         I32[(t << 1) + 1] = ah;
-        const I64 = vm.i64;
-        I64[fp + code[pc + 1]] = BigInt.asIntN(
+        // the product reads the rotated value from al/ah, not back from I64[t]: a 64-bit load
+        // right after two 32-bit stores to the same slot stalls the CPU's store forwarding
+        vm.i64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
-          I64[t] * BigInt.asIntN(64, (BigInt(code[pc + 6]) << 32n) | BigInt(code[pc + 5] >>> 0)),
+          BigInt.asIntN(64, (BigInt(ah) << 32n) | BigInt(al >>> 0)) *
+            BigInt.asIntN(64, (BigInt(code[pc + 6]) << 32n) | BigInt(code[pc + 5] >>> 0)),
         );
         pc += 7;
         break;
