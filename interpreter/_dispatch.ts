@@ -17,10 +17,11 @@
  * - Memory locals (`dv`, `memLen`) are reloaded after any extended op
  *   and any instance switch.
  * - Lines of `run` starting with `//+` exist only in its generated metered
- *   copy `runMetered` (code compiled with fuel or epochs): the fused
- *   `fuel_<br>`/`epoch_<br>` prefix ops, `call_epoch`, and the fuel kept in a
- *   local (there `vm.fuel` reads the local). A prefix op's case falls through
- *   into the case of the branch op that always follows it.
+ *   copy `runMetered` (code compiled with fuel or epochs): `call_epoch`,
+ *   `call_add_i_fuel` and the fuel kept in a local (there `vm.fuel` reads the
+ *   local). `_gen.ts` also adds there, before the case of each branch op that
+ *   has them, the cases of its `fuel_<br>`/`epoch_<br>` prefix ops, which fall
+ *   through into that branch's case.
  * - Slices: the last word of the register file (`I32[I32.length - 1]`, never
  *   a register) counts down at every taken branch, wasm call and extended op;
  *   when it goes below zero `run` stops (`EXIT_SLICE`, state written back as

@@ -15,10 +15,11 @@
  * - Memory locals (`dv`, `memLen`) are reloaded after any extended op
  *   and any instance switch.
  * - Lines of `run` starting with `//+` exist only in its generated metered
- *   copy `runMetered` (code compiled with fuel or epochs): the fused
- *   `fuel_<br>`/`epoch_<br>` prefix ops, `call_epoch`, and the fuel kept in a
- *   local (there `vm.fuel` reads the local). A prefix op's case falls through
- *   into the case of the branch op that always follows it.
+ *   copy `runMetered` (code compiled with fuel or epochs): `call_epoch`,
+ *   `call_add_i_fuel` and the fuel kept in a local (there `vm.fuel` reads the
+ *   local). `_gen.ts` also adds there, before the case of each branch op that
+ *   has them, the cases of its `fuel_<br>`/`epoch_<br>` prefix ops, which fall
+ *   through into that branch's case.
  * - Slices: the last word of the register file (`I32[I32.length - 1]`, never
  *   a register) counts down at every taken branch, wasm call and extended op;
  *   when it goes below zero `run` stops (`EXIT_SLICE`, state written back as
@@ -119,78 +120,22 @@ export function run(vm: Vm): number {
       case Op.trap:
         trap = code[pc + 1];
         break dispatch;
-      //+ case Op.epoch_br: // session 2: an epoch check, then as fuel_br
-      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
-      //+     exit = EXIT_EPOCH;
-      //+     break dispatch;
-      //+   }
-      //+ // falls through
-      //+ case Op.fuel_br: // fuel session 2: `fuel n`, then the br after it
-      //+   if (fuel < code[pc + 1]) {
-      //+     exit = EXIT_FUEL;
-      //+     break dispatch;
-      //+   }
-      //+   fuel -= code[pc + 1];
-      //+   pc += 2;
-      //+ // falls through
       case Op.br:
         pc += code[pc + 1];
         if (--I32[slice] < 0) break dispatch;
         break;
-      //+ case Op.epoch_br_if: // session 2: an epoch check, then as fuel_br_if
-      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
-      //+     exit = EXIT_EPOCH;
-      //+     break dispatch;
-      //+   }
-      //+ // falls through
-      //+ case Op.fuel_br_if: // fuel session 2: `fuel n`, then the br_if after it
-      //+   if (fuel < code[pc + 1]) {
-      //+     exit = EXIT_FUEL;
-      //+     break dispatch;
-      //+   }
-      //+   fuel -= code[pc + 1];
-      //+   pc += 2;
-      //+ // falls through
       case Op.br_if:
         if (I32[(fp + code[pc + 1]) << 1] !== 0) {
           pc += code[pc + 2];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 3;
         break;
-      //+ case Op.epoch_br_unless: // session 2: an epoch check, then as fuel_br_unless
-      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
-      //+     exit = EXIT_EPOCH;
-      //+     break dispatch;
-      //+   }
-      //+ // falls through
-      //+ case Op.fuel_br_unless: // fuel session 2: `fuel n`, then the br_unless after it
-      //+   if (fuel < code[pc + 1]) {
-      //+     exit = EXIT_FUEL;
-      //+     break dispatch;
-      //+   }
-      //+   fuel -= code[pc + 1];
-      //+   pc += 2;
-      //+ // falls through
       case Op.br_unless:
         if (I32[(fp + code[pc + 1]) << 1] === 0) {
           pc += code[pc + 2];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 3;
         break;
-      //+ case Op.epoch_br_table: // session 2: an epoch check, then as fuel_br_table
-      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
-      //+     exit = EXIT_EPOCH;
-      //+     break dispatch;
-      //+   }
-      //+ // falls through
-      //+ case Op.fuel_br_table: // fuel session 2: `fuel n`, then the br_table after it
-      //+   if (fuel < code[pc + 1]) {
-      //+     exit = EXIT_FUEL;
-      //+     break dispatch;
-      //+   }
-      //+   fuel -= code[pc + 1];
-      //+   pc += 2;
-      //+ // falls through
       case Op.br_table: {
         const i = I32[(fp + code[pc + 1]) << 1] >>> 0;
         const n = code[pc + 2];
@@ -806,300 +751,90 @@ export function run(vm: Vm): number {
         pc += 3;
         break;
       // compare and branch
-      //+ case Op.epoch_br_eq: // session 2: an epoch check, then as fuel_br_eq
-      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
-      //+     exit = EXIT_EPOCH;
-      //+     break dispatch;
-      //+   }
-      //+ // falls through
-      //+ case Op.fuel_br_eq: // fuel session 2: `fuel n`, then the br_eq after it
-      //+   if (fuel < code[pc + 1]) {
-      //+     exit = EXIT_FUEL;
-      //+     break dispatch;
-      //+   }
-      //+   fuel -= code[pc + 1];
-      //+   pc += 2;
-      //+ // falls through
       case Op.br_eq:
         if (I32[(fp + code[pc + 1]) << 1] === I32[(fp + code[pc + 2]) << 1]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      //+ case Op.epoch_br_ne: // session 2: an epoch check, then as fuel_br_ne
-      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
-      //+     exit = EXIT_EPOCH;
-      //+     break dispatch;
-      //+   }
-      //+ // falls through
-      //+ case Op.fuel_br_ne: // fuel session 2: `fuel n`, then the br_ne after it
-      //+   if (fuel < code[pc + 1]) {
-      //+     exit = EXIT_FUEL;
-      //+     break dispatch;
-      //+   }
-      //+   fuel -= code[pc + 1];
-      //+   pc += 2;
-      //+ // falls through
       case Op.br_ne:
         if (I32[(fp + code[pc + 1]) << 1] !== I32[(fp + code[pc + 2]) << 1]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      //+ case Op.epoch_br_lt_s: // session 2: an epoch check, then as fuel_br_lt_s
-      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
-      //+     exit = EXIT_EPOCH;
-      //+     break dispatch;
-      //+   }
-      //+ // falls through
-      //+ case Op.fuel_br_lt_s: // fuel session 2: `fuel n`, then the br_lt_s after it
-      //+   if (fuel < code[pc + 1]) {
-      //+     exit = EXIT_FUEL;
-      //+     break dispatch;
-      //+   }
-      //+   fuel -= code[pc + 1];
-      //+   pc += 2;
-      //+ // falls through
       case Op.br_lt_s:
         if (I32[(fp + code[pc + 1]) << 1] < I32[(fp + code[pc + 2]) << 1]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      //+ case Op.epoch_br_lt_u: // session 2: an epoch check, then as fuel_br_lt_u
-      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
-      //+     exit = EXIT_EPOCH;
-      //+     break dispatch;
-      //+   }
-      //+ // falls through
-      //+ case Op.fuel_br_lt_u: // fuel session 2: `fuel n`, then the br_lt_u after it
-      //+   if (fuel < code[pc + 1]) {
-      //+     exit = EXIT_FUEL;
-      //+     break dispatch;
-      //+   }
-      //+   fuel -= code[pc + 1];
-      //+   pc += 2;
-      //+ // falls through
       case Op.br_lt_u:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) < (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      //+ case Op.epoch_br_gt_s: // session 2: an epoch check, then as fuel_br_gt_s
-      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
-      //+     exit = EXIT_EPOCH;
-      //+     break dispatch;
-      //+   }
-      //+ // falls through
-      //+ case Op.fuel_br_gt_s: // fuel session 2: `fuel n`, then the br_gt_s after it
-      //+   if (fuel < code[pc + 1]) {
-      //+     exit = EXIT_FUEL;
-      //+     break dispatch;
-      //+   }
-      //+   fuel -= code[pc + 1];
-      //+   pc += 2;
-      //+ // falls through
       case Op.br_gt_s:
         if (I32[(fp + code[pc + 1]) << 1] > I32[(fp + code[pc + 2]) << 1]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      //+ case Op.epoch_br_gt_u: // session 2: an epoch check, then as fuel_br_gt_u
-      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
-      //+     exit = EXIT_EPOCH;
-      //+     break dispatch;
-      //+   }
-      //+ // falls through
-      //+ case Op.fuel_br_gt_u: // fuel session 2: `fuel n`, then the br_gt_u after it
-      //+   if (fuel < code[pc + 1]) {
-      //+     exit = EXIT_FUEL;
-      //+     break dispatch;
-      //+   }
-      //+   fuel -= code[pc + 1];
-      //+   pc += 2;
-      //+ // falls through
       case Op.br_gt_u:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) > (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      //+ case Op.epoch_br_le_s: // session 2: an epoch check, then as fuel_br_le_s
-      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
-      //+     exit = EXIT_EPOCH;
-      //+     break dispatch;
-      //+   }
-      //+ // falls through
-      //+ case Op.fuel_br_le_s: // fuel session 2: `fuel n`, then the br_le_s after it
-      //+   if (fuel < code[pc + 1]) {
-      //+     exit = EXIT_FUEL;
-      //+     break dispatch;
-      //+   }
-      //+   fuel -= code[pc + 1];
-      //+   pc += 2;
-      //+ // falls through
       case Op.br_le_s:
         if (I32[(fp + code[pc + 1]) << 1] <= I32[(fp + code[pc + 2]) << 1]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      //+ case Op.epoch_br_le_u: // session 2: an epoch check, then as fuel_br_le_u
-      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
-      //+     exit = EXIT_EPOCH;
-      //+     break dispatch;
-      //+   }
-      //+ // falls through
-      //+ case Op.fuel_br_le_u: // fuel session 2: `fuel n`, then the br_le_u after it
-      //+   if (fuel < code[pc + 1]) {
-      //+     exit = EXIT_FUEL;
-      //+     break dispatch;
-      //+   }
-      //+   fuel -= code[pc + 1];
-      //+   pc += 2;
-      //+ // falls through
       case Op.br_le_u:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) <= (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      //+ case Op.epoch_br_ge_s: // session 2: an epoch check, then as fuel_br_ge_s
-      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
-      //+     exit = EXIT_EPOCH;
-      //+     break dispatch;
-      //+   }
-      //+ // falls through
-      //+ case Op.fuel_br_ge_s: // fuel session 2: `fuel n`, then the br_ge_s after it
-      //+   if (fuel < code[pc + 1]) {
-      //+     exit = EXIT_FUEL;
-      //+     break dispatch;
-      //+   }
-      //+   fuel -= code[pc + 1];
-      //+   pc += 2;
-      //+ // falls through
       case Op.br_ge_s:
         if (I32[(fp + code[pc + 1]) << 1] >= I32[(fp + code[pc + 2]) << 1]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      //+ case Op.epoch_br_ge_u: // session 2: an epoch check, then as fuel_br_ge_u
-      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
-      //+     exit = EXIT_EPOCH;
-      //+     break dispatch;
-      //+   }
-      //+ // falls through
-      //+ case Op.fuel_br_ge_u: // fuel session 2: `fuel n`, then the br_ge_u after it
-      //+   if (fuel < code[pc + 1]) {
-      //+     exit = EXIT_FUEL;
-      //+     break dispatch;
-      //+   }
-      //+   fuel -= code[pc + 1];
-      //+   pc += 2;
-      //+ // falls through
       case Op.br_ge_u:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) >= (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      //+ case Op.epoch_br_eq_i: // session 2: an epoch check, then as fuel_br_eq_i
-      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
-      //+     exit = EXIT_EPOCH;
-      //+     break dispatch;
-      //+   }
-      //+ // falls through
-      //+ case Op.fuel_br_eq_i: // fuel session 2: `fuel n`, then the br_eq_i after it
-      //+   if (fuel < code[pc + 1]) {
-      //+     exit = EXIT_FUEL;
-      //+     break dispatch;
-      //+   }
-      //+   fuel -= code[pc + 1];
-      //+   pc += 2;
-      //+ // falls through
       case Op.br_eq_i:
         if (I32[(fp + code[pc + 1]) << 1] === code[pc + 2]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      //+ case Op.epoch_br_ne_i: // session 2: an epoch check, then as fuel_br_ne_i
-      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
-      //+     exit = EXIT_EPOCH;
-      //+     break dispatch;
-      //+   }
-      //+ // falls through
-      //+ case Op.fuel_br_ne_i: // fuel session 2: `fuel n`, then the br_ne_i after it
-      //+   if (fuel < code[pc + 1]) {
-      //+     exit = EXIT_FUEL;
-      //+     break dispatch;
-      //+   }
-      //+   fuel -= code[pc + 1];
-      //+   pc += 2;
-      //+ // falls through
       case Op.br_ne_i:
         if (I32[(fp + code[pc + 1]) << 1] !== code[pc + 2]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      //+ case Op.epoch_br_lt_s_i: // session 2: an epoch check, then as fuel_br_lt_s_i
-      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
-      //+     exit = EXIT_EPOCH;
-      //+     break dispatch;
-      //+   }
-      //+ // falls through
-      //+ case Op.fuel_br_lt_s_i: // fuel session 2: `fuel n`, then the br_lt_s_i after it
-      //+   if (fuel < code[pc + 1]) {
-      //+     exit = EXIT_FUEL;
-      //+     break dispatch;
-      //+   }
-      //+   fuel -= code[pc + 1];
-      //+   pc += 2;
-      //+ // falls through
       case Op.br_lt_s_i:
         if (I32[(fp + code[pc + 1]) << 1] < code[pc + 2]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      //+ case Op.epoch_br_lt_u_i: // session 2: an epoch check, then as fuel_br_lt_u_i
-      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
-      //+     exit = EXIT_EPOCH;
-      //+     break dispatch;
-      //+   }
-      //+ // falls through
-      //+ case Op.fuel_br_lt_u_i: // fuel session 2: `fuel n`, then the br_lt_u_i after it
-      //+   if (fuel < code[pc + 1]) {
-      //+     exit = EXIT_FUEL;
-      //+     break dispatch;
-      //+   }
-      //+   fuel -= code[pc + 1];
-      //+   pc += 2;
-      //+ // falls through
       case Op.br_lt_u_i:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) < (code[pc + 2] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      //+ case Op.epoch_br_inc_ne_i: // session 2: an epoch check, then as fuel_br_inc_ne_i
-      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
-      //+     exit = EXIT_EPOCH;
-      //+     break dispatch;
-      //+   }
-      //+ // falls through
-      //+ case Op.fuel_br_inc_ne_i: // fuel session 2: `fuel n`, then the br_inc_ne_i after it
-      //+   if (fuel < code[pc + 1]) {
-      //+     exit = EXIT_FUEL;
-      //+     break dispatch;
-      //+   }
-      //+   fuel -= code[pc + 1];
-      //+   pc += 2;
-      //+ // falls through
       case Op.br_inc_ne_i: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
@@ -1110,20 +845,6 @@ export function run(vm: Vm): number {
         } else pc += 5;
         break;
       }
-      //+ case Op.epoch_br_inc_lt_u_i: // session 2: an epoch check, then as fuel_br_inc_lt_u_i
-      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
-      //+     exit = EXIT_EPOCH;
-      //+     break dispatch;
-      //+   }
-      //+ // falls through
-      //+ case Op.fuel_br_inc_lt_u_i: // fuel session 2: `fuel n`, then the br_inc_lt_u_i after it
-      //+   if (fuel < code[pc + 1]) {
-      //+     exit = EXIT_FUEL;
-      //+     break dispatch;
-      //+   }
-      //+   fuel -= code[pc + 1];
-      //+   pc += 2;
-      //+ // falls through
       case Op.br_inc_lt_u_i: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
@@ -1134,20 +855,6 @@ export function run(vm: Vm): number {
         } else pc += 5;
         break;
       }
-      //+ case Op.epoch_br_inc_lt_s_i: // session 2: an epoch check, then as fuel_br_inc_lt_s_i
-      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
-      //+     exit = EXIT_EPOCH;
-      //+     break dispatch;
-      //+   }
-      //+ // falls through
-      //+ case Op.fuel_br_inc_lt_s_i: // fuel session 2: `fuel n`, then the br_inc_lt_s_i after it
-      //+   if (fuel < code[pc + 1]) {
-      //+     exit = EXIT_FUEL;
-      //+     break dispatch;
-      //+   }
-      //+   fuel -= code[pc + 1];
-      //+   pc += 2;
-      //+ // falls through
       case Op.br_inc_lt_s_i: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
@@ -1158,120 +865,36 @@ export function run(vm: Vm): number {
         } else pc += 5;
         break;
       }
-      //+ case Op.epoch_br_gt_s_i: // session 2: an epoch check, then as fuel_br_gt_s_i
-      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
-      //+     exit = EXIT_EPOCH;
-      //+     break dispatch;
-      //+   }
-      //+ // falls through
-      //+ case Op.fuel_br_gt_s_i: // fuel session 2: `fuel n`, then the br_gt_s_i after it
-      //+   if (fuel < code[pc + 1]) {
-      //+     exit = EXIT_FUEL;
-      //+     break dispatch;
-      //+   }
-      //+   fuel -= code[pc + 1];
-      //+   pc += 2;
-      //+ // falls through
       case Op.br_gt_s_i:
         if (I32[(fp + code[pc + 1]) << 1] > code[pc + 2]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      //+ case Op.epoch_br_gt_u_i: // session 2: an epoch check, then as fuel_br_gt_u_i
-      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
-      //+     exit = EXIT_EPOCH;
-      //+     break dispatch;
-      //+   }
-      //+ // falls through
-      //+ case Op.fuel_br_gt_u_i: // fuel session 2: `fuel n`, then the br_gt_u_i after it
-      //+   if (fuel < code[pc + 1]) {
-      //+     exit = EXIT_FUEL;
-      //+     break dispatch;
-      //+   }
-      //+   fuel -= code[pc + 1];
-      //+   pc += 2;
-      //+ // falls through
       case Op.br_gt_u_i:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) > (code[pc + 2] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      //+ case Op.epoch_br_le_s_i: // session 2: an epoch check, then as fuel_br_le_s_i
-      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
-      //+     exit = EXIT_EPOCH;
-      //+     break dispatch;
-      //+   }
-      //+ // falls through
-      //+ case Op.fuel_br_le_s_i: // fuel session 2: `fuel n`, then the br_le_s_i after it
-      //+   if (fuel < code[pc + 1]) {
-      //+     exit = EXIT_FUEL;
-      //+     break dispatch;
-      //+   }
-      //+   fuel -= code[pc + 1];
-      //+   pc += 2;
-      //+ // falls through
       case Op.br_le_s_i:
         if (I32[(fp + code[pc + 1]) << 1] <= code[pc + 2]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      //+ case Op.epoch_br_le_u_i: // session 2: an epoch check, then as fuel_br_le_u_i
-      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
-      //+     exit = EXIT_EPOCH;
-      //+     break dispatch;
-      //+   }
-      //+ // falls through
-      //+ case Op.fuel_br_le_u_i: // fuel session 2: `fuel n`, then the br_le_u_i after it
-      //+   if (fuel < code[pc + 1]) {
-      //+     exit = EXIT_FUEL;
-      //+     break dispatch;
-      //+   }
-      //+   fuel -= code[pc + 1];
-      //+   pc += 2;
-      //+ // falls through
       case Op.br_le_u_i:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) <= (code[pc + 2] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      //+ case Op.epoch_br_ge_s_i: // session 2: an epoch check, then as fuel_br_ge_s_i
-      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
-      //+     exit = EXIT_EPOCH;
-      //+     break dispatch;
-      //+   }
-      //+ // falls through
-      //+ case Op.fuel_br_ge_s_i: // fuel session 2: `fuel n`, then the br_ge_s_i after it
-      //+   if (fuel < code[pc + 1]) {
-      //+     exit = EXIT_FUEL;
-      //+     break dispatch;
-      //+   }
-      //+   fuel -= code[pc + 1];
-      //+   pc += 2;
-      //+ // falls through
       case Op.br_ge_s_i:
         if (I32[(fp + code[pc + 1]) << 1] >= code[pc + 2]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      //+ case Op.epoch_br_ge_u_i: // session 2: an epoch check, then as fuel_br_ge_u_i
-      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
-      //+     exit = EXIT_EPOCH;
-      //+     break dispatch;
-      //+   }
-      //+ // falls through
-      //+ case Op.fuel_br_ge_u_i: // fuel session 2: `fuel n`, then the br_ge_u_i after it
-      //+   if (fuel < code[pc + 1]) {
-      //+     exit = EXIT_FUEL;
-      //+     break dispatch;
-      //+   }
-      //+   fuel -= code[pc + 1];
-      //+   pc += 2;
-      //+ // falls through
       case Op.br_ge_u_i:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) >= (code[pc + 2] >>> 0)) {
           pc += code[pc + 3];
@@ -1965,20 +1588,6 @@ export function run(vm: Vm): number {
           code[pc + 4];
         pc += 5;
         break;
-      //+ case Op.epoch_br_inc_gt_u_i: // session 2: an epoch check, then as fuel_br_inc_gt_u_i
-      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
-      //+     exit = EXIT_EPOCH;
-      //+     break dispatch;
-      //+   }
-      //+ // falls through
-      //+ case Op.fuel_br_inc_gt_u_i: // fuel session 2: `fuel n`, then the br_inc_gt_u_i after it
-      //+   if (fuel < code[pc + 1]) {
-      //+     exit = EXIT_FUEL;
-      //+     break dispatch;
-      //+   }
-      //+   fuel -= code[pc + 1];
-      //+   pc += 2;
-      //+ // falls through
       case Op.br_inc_gt_u_i: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
@@ -1989,20 +1598,6 @@ export function run(vm: Vm): number {
         } else pc += 5;
         break;
       }
-      //+ case Op.epoch_br_inc_lt_u_r: // session 2: an epoch check, then as fuel_br_inc_lt_u_r
-      //+   if (vm.epochCounter[0] >= vm.epochDeadline) {
-      //+     exit = EXIT_EPOCH;
-      //+     break dispatch;
-      //+   }
-      //+ // falls through
-      //+ case Op.fuel_br_inc_lt_u_r: // fuel session 2: `fuel n`, then the br_inc_lt_u_r after it
-      //+   if (fuel < code[pc + 1]) {
-      //+     exit = EXIT_FUEL;
-      //+     break dispatch;
-      //+   }
-      //+   fuel -= code[pc + 1];
-      //+   pc += 2;
-      //+ // falls through
       case Op.br_inc_lt_u_r: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;

@@ -48,11 +48,40 @@ export function generateOpcodes(): string {
   return lines.join("\n");
 }
 
+/** The branch ops that have `fuel_<br>` / `epoch_<br>` prefix ops (declared in `ops.ts`). */
+const FUEL_BRANCHES = new Set(
+  BYTECODE_OPS.filter((op) => op.name.startsWith("fuel_br")).map((op) => op.name.slice(5)),
+);
+
+/**
+ * The `//+` cases of the prefix ops of branch op `br`, placed right before
+ * its case: `epoch_<br>` checks the epoch and falls through into `fuel_<br>`,
+ * which charges its fuel and falls through into the branch.
+ */
+function meteringPrefixes(indent: string, br: string): string {
+  return [
+    `case Op.epoch_${br}: // session 2: an epoch check, then as fuel_${br}`,
+    "  if (vm.epochCounter[0] >= vm.epochDeadline) {",
+    "    exit = EXIT_EPOCH;",
+    "    break dispatch;",
+    "  }",
+    "// falls through",
+    `case Op.fuel_${br}: // fuel session 2: \`fuel n\`, then the ${br} after it`,
+    "  if (fuel < code[pc + 1]) {",
+    "    exit = EXIT_FUEL;",
+    "    break dispatch;",
+    "  }",
+    "  fuel -= code[pc + 1];",
+    "  pc += 2;",
+    "// falls through",
+  ].map((l) => `${indent}//+ ${l}\n`).join("");
+}
+
 /**
  * Adds the metered copy of `run` (fuel session 2): `runMetered`, for code
  * compiled with fuel or epochs, is `run` with the source's `//+` lines
- * uncommented (the fused `fuel_<br>`/`epoch_<br>` prefix ops, `call_epoch`,
- * the fuel kept in a local) and `vm.fuel` read as that local; `run` itself
+ * uncommented (`call_epoch`, the fuel kept in a local) and the
+ * `fuel_<br>`/`epoch_<br>` prefix cases added before each branch case and `vm.fuel` read as that local; `run` itself
  * drops the `//+` lines, so code without fuel runs exactly what it ran
  * before (same size, same type feedback).
  *
@@ -65,9 +94,13 @@ export function splitMetered(src: string): string {
   const b = src.indexOf("\n}\n", a) + 3;
   if (a < 0 || b < 3) throw new Error("_dispatch_src.ts: no run function");
   const run = src.slice(a, b);
+  const withPrefixes = run.replace(
+    /^( *)case Op\.([a-z0-9_]+):/gm,
+    (line, indent, name) => FUEL_BRANCHES.has(name) ? meteringPrefixes(indent, name) + line : line,
+  );
   const marked = /^(\s*)\/\/\+ ?(.*)$/;
   const plain = run.split("\n").filter((l) => !marked.test(l)).join("\n");
-  const metered = run.split("\n").map((l) => {
+  const metered = withPrefixes.split("\n").map((l) => {
     const m = marked.exec(l);
     return m !== null ? m[1] + m[2] : l.replace(/\bvm\.fuel\b/g, "fuel");
   }).join("\n").replace(head, "export function runMetered(vm: Vm): number {");
