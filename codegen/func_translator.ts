@@ -1642,6 +1642,33 @@ export class FuncTranslator {
     this.#insts.pop();
     this.#dropFromIcount();
     const d = this.#pushTemp(ValType.i64);
+    // the rotated value was just computed into a temporary by a load64_mul_k_add (right before:
+    // no label between): one op for the whole round
+    const prev = this.#insts[this.#insts.length - 1];
+    const a = last.operands[1] as number;
+    if (
+      prev !== undefined && prev.op === Op.load64_mul_k_add && prev.operands[0] === a &&
+      a >= this.#L
+    ) {
+      this.#insts.pop();
+      this.#dropFromIcount();
+      const [, base, k, offset, c, klo, khi] = prev.operands;
+      this.#emit(
+        Op.load64_mul_k_add_rotl_mul_k,
+        d,
+        t,
+        base,
+        k,
+        offset,
+        c,
+        last.operands[2],
+        klo,
+        khi,
+        lo,
+        hi,
+      ).wasmOffset = prev.wasmOffset;
+      return true;
+    }
     this.#emit(Op.i64_rotl_mul_k, d, t, last.operands[1], last.operands[2], lo, hi);
     return true;
   }

@@ -377,6 +377,84 @@ Deno.test("i64.rotl by a constant then i64.mul by a constant fuse into i64_rotl_
   }
 });
 
+/** rotl of a signed 64-bit value by `n` (0..63), as a signed 64-bit value. */
+function rotl64(x: bigint, n: number): bigint {
+  const u = BigInt.asUintN(64, x);
+  const k = BigInt(n);
+  return BigInt.asIntN(64, (u << k) | (u >> ((64n - k) & 63n)));
+}
+
+Deno.test("i64.rotl and i64.rotr by every constant amount give the rotated value", () => {
+  for (let n = 0; n < 64; n++) {
+    const wat = `(module (func (export "l") (param i64) (result i64)
+      (i64.rotl (local.get 0) (i64.const ${n})))
+      (func (export "r") (param i64) (result i64) (i64.rotr (local.get 0) (i64.const ${n}))))`;
+    assert.ok(opNames(wat).includes("i64_rotl_i"), opNames(wat).join());
+    const i = new TestInstance(parseWat(wat));
+    for (const x of [1n, -1n, 0x0123456789abcdefn, -0x7edcba9876543210n, 0x80000000n]) {
+      assert.equal(i.call("l", x), rotl64(x, n), `rotl ${x} ${n}`);
+      assert.equal(i.call("r", x), rotl64(x, (64 - n) & 63), `rotr ${x} ${n}`);
+    }
+  }
+});
+
+Deno.test("load, multiply-add, rotate, multiply (a hash round) fuse into one op, trapping as the load", () => {
+  const k1 = 0xc2b2ae3d27d4eb4fn;
+  const k2 = 0x9e3779b185ebca87n;
+  for (let n = 0; n < 64; n++) {
+    // acc = rotl(acc + load * k1, n) * k2, the rotate teed to local 2 (xxHash64's round)
+    const wat = `(module (memory 1) (func (export "f") (param i32 i64) (result i64) (local i64)
+      (local.set 1 (i64.mul
+        (local.tee 2 (i64.rotl
+          (i64.add (i64.mul (i64.load offset=8 (local.get 0)) (i64.const ${k1})) (local.get 1))
+          (i64.const ${n})))
+        (i64.const ${k2})))
+      (i64.xor (local.get 1) (local.get 2))))`;
+    const names = opNames(wat);
+    assert.ok(names.includes("load64_mul_k_add_rotl_mul_k"), names.join());
+    assert.ok(!names.includes("i64_rotl_mul_k") && !names.includes("load64_mul_k_add"));
+    const i = new TestInstance(parseWat(wat));
+    const dv = new DataView(i.inst.memory.buffer);
+    for (const [x, c] of [[7n, 3n], [-1n, -5n], [0x7fffffffffffffffn, 0x123456789n]]) {
+      dv.setBigInt64(24, x, true);
+      const t = rotl64(BigInt.asIntN(64, x * k1 + c), n);
+      const acc = BigInt.asIntN(64, t * k2);
+      assert.equal(i.call("f", 16, c), acc ^ t, `n ${n} x ${x} c ${c}`);
+    }
+    if (n === 31) {
+      assert.throws(
+        () => i.call("f", 65536 - 15, 0n),
+        (e) => e instanceof TestTrap && e.code === TrapCode.MemoryOutOfBounds,
+      );
+      const f = i.compiled.functions[0];
+      const site = f.traps.find((t) => t.code === TrapCode.MemoryOutOfBounds)!;
+      assert.equal(i.compiled.wasmOffsetAt(site.pc) >= 0, true);
+      const bytes = parseWat(wat);
+      assert.equal(bytes[i.compiled.wasmOffsetAt(site.pc)], 0x29); // i64.load
+    }
+  }
+});
+
+Deno.test("the hash-round fusion leaves the multiply-add alone when a local keeps its value", () => {
+  // the sum is teed to local 2, so it must be written: load64_mul_k_add stays separate
+  const wat = `(module (memory 1) (func (export "f") (param i32 i64) (result i64) (local i64)
+    (i64.xor
+      (i64.mul
+        (i64.rotl
+          (local.tee 2
+            (i64.add (i64.mul (i64.load (local.get 0)) (i64.const 0x9e3779b185ebca87)) (local.get 1)))
+          (i64.const 31))
+        (i64.const 0xc2b2ae3d27d4eb4f))
+      (local.get 2))))`;
+  const names = opNames(wat);
+  assert.ok(!names.includes("load64_mul_k_add_rotl_mul_k"), names.join());
+  const i = new TestInstance(parseWat(wat));
+  new DataView(i.inst.memory.buffer).setBigInt64(0, 5n, true);
+  const sum = BigInt.asIntN(64, 5n * 0x9e3779b185ebca87n + 9n);
+  const expect = BigInt.asIntN(64, rotl64(sum, 31) * BigInt.asIntN(64, 0xc2b2ae3d27d4eb4fn)) ^ sum;
+  assert.equal(i.call("f", 0, 9n), expect);
+});
+
 Deno.test("c[j] += a * b[j] (f64 mul, then a load, then add) becomes store64_madd_m, rounding twice", () => {
   const wat = `(module (memory 1) (func (export "f") (param f64 i32 i32)
     (f64.store (local.get 2)

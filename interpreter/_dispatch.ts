@@ -359,10 +359,10 @@ export function run(vm: Vm): number {
         pc += 3;
         break;
       case 77 /* mov64 */: {
-        const d = (fp + code[pc + 1]) << 1;
-        const s = (fp + code[pc + 2]) << 1;
-        I32[d] = I32[s];
-        I32[d + 1] = I32[s + 1];
+        // one 64-bit move: a consumer reading the slot as one 64-bit word (BigInt64, f64)
+        // then gets it by store forwarding, which two 32-bit stores would defeat
+        const I64 = vm.i64;
+        I64[fp + code[pc + 1]] = I64[fp + code[pc + 2]];
         pc += 3;
         break;
       }
@@ -1131,53 +1131,57 @@ export function run(vm: Vm): number {
         break;
       }
       case 190 /* i64_rotl_i */: {
-        const a = (fp + code[pc + 2]) << 1;
-        let n = code[pc + 3];
-        let al = I32[a];
-        let ah = I32[a + 1];
-        if (n >= 32) {
-          const t = al;
-          al = ah;
-          ah = t;
-          n -= 32;
-        }
-        const d = (fp + code[pc + 1]) << 1;
-        if (n === 0) {
-          I32[d] = al;
-          I32[d + 1] = ah;
+        const I64 = vm.i64;
+        const a = fp + code[pc + 2];
+        const n = code[pc + 3];
+        if (n < 32) {
+          I64[fp + code[pc + 1]] = BigInt.asIntN(
+            64,
+            BigInt.asIntN(64, I64[a] * BigInt((1 << n) >>> 0)) |
+              BigInt((I32[(a << 1) + 1] >>> 1) >>> (31 - n)),
+          );
         } else {
-          I32[d] = (al << n) | (ah >>> (32 - n));
-          I32[d + 1] = (ah << n) | (al >>> (32 - n));
+          const xl = I32[a << 1];
+          const sw = BigInt.asIntN(64, (BigInt(xl) << 32n) | BigInt(I32[(a << 1) + 1] >>> 0));
+          I64[fp + code[pc + 1]] = BigInt.asIntN(
+            64,
+            BigInt.asIntN(64, sw * BigInt((1 << (n - 32)) >>> 0)) | BigInt((xl >>> 1) >>> (63 - n)),
+          );
         }
         pc += 4;
         break;
       }
       case 330 /* i64_rotl_mul_k */: {
-        const a = (fp + code[pc + 3]) << 1;
-        let n = code[pc + 4];
-        let al = I32[a];
-        let ah = I32[a + 1];
-        if (n >= 32) {
-          const s = al;
-          al = ah;
-          ah = s;
-          n -= 32;
-        }
+        const I64 = vm.i64;
+        const a = fp + code[pc + 3];
+        const n = code[pc + 4];
         const t = fp + code[pc + 2];
-        if (n !== 0) {
-          const l = (al << n) | (ah >>> (32 - n));
-          ah = (ah << n) | (al >>> (32 - n));
-          al = l;
+        const d = fp + code[pc + 1];
+        // t = rotl(a, n) as in i64_rotl_i; each branch stores both results (no BigInt phi)
+        if (n < 32) {
+          const r = BigInt.asIntN(
+            64,
+            BigInt.asIntN(64, I64[a] * BigInt((1 << n) >>> 0)) |
+              BigInt((I32[(a << 1) + 1] >>> 1) >>> (31 - n)),
+          );
+          I64[t] = r;
+          I64[d] = BigInt.asIntN(
+            64,
+            r * BigInt.asIntN(64, (BigInt(code[pc + 6]) << 32n) | BigInt(code[pc + 5] >>> 0)),
+          );
+        } else {
+          const xl = I32[a << 1];
+          const sw = BigInt.asIntN(64, (BigInt(xl) << 32n) | BigInt(I32[(a << 1) + 1] >>> 0));
+          const r = BigInt.asIntN(
+            64,
+            BigInt.asIntN(64, sw * BigInt((1 << (n - 32)) >>> 0)) | BigInt((xl >>> 1) >>> (63 - n)),
+          );
+          I64[t] = r;
+          I64[d] = BigInt.asIntN(
+            64,
+            r * BigInt.asIntN(64, (BigInt(code[pc + 6]) << 32n) | BigInt(code[pc + 5] >>> 0)),
+          );
         }
-        I32[t << 1] = al;
-        I32[(t << 1) + 1] = ah;
-        // the product reads the rotated value from al/ah, not back from I64[t]: a 64-bit load
-        // right after two 32-bit stores to the same slot stalls the CPU's store forwarding
-        vm.i64[fp + code[pc + 1]] = BigInt.asIntN(
-          64,
-          BigInt.asIntN(64, (BigInt(ah) << 32n) | BigInt(al >>> 0)) *
-            BigInt.asIntN(64, (BigInt(code[pc + 6]) << 32n) | BigInt(code[pc + 5] >>> 0)),
-        );
         pc += 7;
         break;
       }
@@ -1188,22 +1192,14 @@ export function run(vm: Vm): number {
         break;
       }
       case 197 /* i64_extend32_s */:
-      case 240 /* i64_extend_i32_s */: {
-        const v = I32[(fp + code[pc + 2]) << 1];
-        const d = (fp + code[pc + 1]) << 1;
-        I32[d] = v;
-        I32[d + 1] = v >> 31;
+      case 240 /* i64_extend_i32_s */:
+        vm.i64[fp + code[pc + 1]] = BigInt(I32[(fp + code[pc + 2]) << 1]);
         pc += 3;
         break;
-      }
-      case 198 /* i64_extend_i32_u */: {
-        const v = I32[(fp + code[pc + 2]) << 1];
-        const d = (fp + code[pc + 1]) << 1;
-        I32[d] = v;
-        I32[d + 1] = 0;
+      case 198 /* i64_extend_i32_u */:
+        vm.i64[fp + code[pc + 1]] = BigInt(I32[(fp + code[pc + 2]) << 1] >>> 0);
         pc += 3;
         break;
-      }
       // f32
       case 199 /* f32_add */:
         F32[(fp + code[pc + 1]) << 1] = F32[(fp + code[pc + 2]) << 1] +
@@ -1462,6 +1458,51 @@ export function run(vm: Vm): number {
             I64[fp + code[pc + 5]],
         );
         pc += 8;
+        break;
+      }
+      case 346 /* load64_mul_k_add_rotl_mul_k */: {
+        const ea = ((I32[(fp + code[pc + 3]) << 1] + code[pc + 4]) >>> 0) + (code[pc + 5] >>> 0);
+        if (ea + 8 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        const I64 = vm.i64;
+        const t = fp + code[pc + 2];
+        // the sum goes through t (overwritten below) for its high half, which the rotate needs
+        const x = BigInt.asIntN(
+          64,
+          dv.getBigInt64(ea, true) *
+              BigInt.asIntN(64, (BigInt(code[pc + 9]) << 32n) | BigInt(code[pc + 8] >>> 0)) +
+            I64[fp + code[pc + 6]],
+        );
+        I64[t] = x;
+        const n = code[pc + 7];
+        const d = fp + code[pc + 1];
+        if (n < 32) {
+          const r = BigInt.asIntN(
+            64,
+            BigInt.asIntN(64, x * BigInt((1 << n) >>> 0)) |
+              BigInt((I32[(t << 1) + 1] >>> 1) >>> (31 - n)),
+          );
+          I64[t] = r;
+          I64[d] = BigInt.asIntN(
+            64,
+            r * BigInt.asIntN(64, (BigInt(code[pc + 11]) << 32n) | BigInt(code[pc + 10] >>> 0)),
+          );
+        } else {
+          const xl = I32[t << 1];
+          const sw = BigInt.asIntN(64, (BigInt(xl) << 32n) | BigInt(I32[(t << 1) + 1] >>> 0));
+          const r = BigInt.asIntN(
+            64,
+            BigInt.asIntN(64, sw * BigInt((1 << (n - 32)) >>> 0)) | BigInt((xl >>> 1) >>> (63 - n)),
+          );
+          I64[t] = r;
+          I64[d] = BigInt.asIntN(
+            64,
+            r * BigInt.asIntN(64, (BigInt(code[pc + 11]) << 32n) | BigInt(code[pc + 10] >>> 0)),
+          );
+        }
+        pc += 12;
         break;
       }
       // super-instructions (session 2)
@@ -2105,10 +2146,10 @@ export function runMetered(vm: Vm): number {
         pc += 3;
         break;
       case 77 /* mov64 */: {
-        const d = (fp + code[pc + 1]) << 1;
-        const s = (fp + code[pc + 2]) << 1;
-        I32[d] = I32[s];
-        I32[d + 1] = I32[s + 1];
+        // one 64-bit move: a consumer reading the slot as one 64-bit word (BigInt64, f64)
+        // then gets it by store forwarding, which two 32-bit stores would defeat
+        const I64 = vm.i64;
+        I64[fp + code[pc + 1]] = I64[fp + code[pc + 2]];
         pc += 3;
         break;
       }
@@ -3199,53 +3240,57 @@ export function runMetered(vm: Vm): number {
         break;
       }
       case 190 /* i64_rotl_i */: {
-        const a = (fp + code[pc + 2]) << 1;
-        let n = code[pc + 3];
-        let al = I32[a];
-        let ah = I32[a + 1];
-        if (n >= 32) {
-          const t = al;
-          al = ah;
-          ah = t;
-          n -= 32;
-        }
-        const d = (fp + code[pc + 1]) << 1;
-        if (n === 0) {
-          I32[d] = al;
-          I32[d + 1] = ah;
+        const I64 = vm.i64;
+        const a = fp + code[pc + 2];
+        const n = code[pc + 3];
+        if (n < 32) {
+          I64[fp + code[pc + 1]] = BigInt.asIntN(
+            64,
+            BigInt.asIntN(64, I64[a] * BigInt((1 << n) >>> 0)) |
+              BigInt((I32[(a << 1) + 1] >>> 1) >>> (31 - n)),
+          );
         } else {
-          I32[d] = (al << n) | (ah >>> (32 - n));
-          I32[d + 1] = (ah << n) | (al >>> (32 - n));
+          const xl = I32[a << 1];
+          const sw = BigInt.asIntN(64, (BigInt(xl) << 32n) | BigInt(I32[(a << 1) + 1] >>> 0));
+          I64[fp + code[pc + 1]] = BigInt.asIntN(
+            64,
+            BigInt.asIntN(64, sw * BigInt((1 << (n - 32)) >>> 0)) | BigInt((xl >>> 1) >>> (63 - n)),
+          );
         }
         pc += 4;
         break;
       }
       case 330 /* i64_rotl_mul_k */: {
-        const a = (fp + code[pc + 3]) << 1;
-        let n = code[pc + 4];
-        let al = I32[a];
-        let ah = I32[a + 1];
-        if (n >= 32) {
-          const s = al;
-          al = ah;
-          ah = s;
-          n -= 32;
-        }
+        const I64 = vm.i64;
+        const a = fp + code[pc + 3];
+        const n = code[pc + 4];
         const t = fp + code[pc + 2];
-        if (n !== 0) {
-          const l = (al << n) | (ah >>> (32 - n));
-          ah = (ah << n) | (al >>> (32 - n));
-          al = l;
+        const d = fp + code[pc + 1];
+        // t = rotl(a, n) as in i64_rotl_i; each branch stores both results (no BigInt phi)
+        if (n < 32) {
+          const r = BigInt.asIntN(
+            64,
+            BigInt.asIntN(64, I64[a] * BigInt((1 << n) >>> 0)) |
+              BigInt((I32[(a << 1) + 1] >>> 1) >>> (31 - n)),
+          );
+          I64[t] = r;
+          I64[d] = BigInt.asIntN(
+            64,
+            r * BigInt.asIntN(64, (BigInt(code[pc + 6]) << 32n) | BigInt(code[pc + 5] >>> 0)),
+          );
+        } else {
+          const xl = I32[a << 1];
+          const sw = BigInt.asIntN(64, (BigInt(xl) << 32n) | BigInt(I32[(a << 1) + 1] >>> 0));
+          const r = BigInt.asIntN(
+            64,
+            BigInt.asIntN(64, sw * BigInt((1 << (n - 32)) >>> 0)) | BigInt((xl >>> 1) >>> (63 - n)),
+          );
+          I64[t] = r;
+          I64[d] = BigInt.asIntN(
+            64,
+            r * BigInt.asIntN(64, (BigInt(code[pc + 6]) << 32n) | BigInt(code[pc + 5] >>> 0)),
+          );
         }
-        I32[t << 1] = al;
-        I32[(t << 1) + 1] = ah;
-        // the product reads the rotated value from al/ah, not back from I64[t]: a 64-bit load
-        // right after two 32-bit stores to the same slot stalls the CPU's store forwarding
-        vm.i64[fp + code[pc + 1]] = BigInt.asIntN(
-          64,
-          BigInt.asIntN(64, (BigInt(ah) << 32n) | BigInt(al >>> 0)) *
-            BigInt.asIntN(64, (BigInt(code[pc + 6]) << 32n) | BigInt(code[pc + 5] >>> 0)),
-        );
         pc += 7;
         break;
       }
@@ -3256,22 +3301,14 @@ export function runMetered(vm: Vm): number {
         break;
       }
       case 197 /* i64_extend32_s */:
-      case 240 /* i64_extend_i32_s */: {
-        const v = I32[(fp + code[pc + 2]) << 1];
-        const d = (fp + code[pc + 1]) << 1;
-        I32[d] = v;
-        I32[d + 1] = v >> 31;
+      case 240 /* i64_extend_i32_s */:
+        vm.i64[fp + code[pc + 1]] = BigInt(I32[(fp + code[pc + 2]) << 1]);
         pc += 3;
         break;
-      }
-      case 198 /* i64_extend_i32_u */: {
-        const v = I32[(fp + code[pc + 2]) << 1];
-        const d = (fp + code[pc + 1]) << 1;
-        I32[d] = v;
-        I32[d + 1] = 0;
+      case 198 /* i64_extend_i32_u */:
+        vm.i64[fp + code[pc + 1]] = BigInt(I32[(fp + code[pc + 2]) << 1] >>> 0);
         pc += 3;
         break;
-      }
       // f32
       case 199 /* f32_add */:
         F32[(fp + code[pc + 1]) << 1] = F32[(fp + code[pc + 2]) << 1] +
@@ -3530,6 +3567,51 @@ export function runMetered(vm: Vm): number {
             I64[fp + code[pc + 5]],
         );
         pc += 8;
+        break;
+      }
+      case 346 /* load64_mul_k_add_rotl_mul_k */: {
+        const ea = ((I32[(fp + code[pc + 3]) << 1] + code[pc + 4]) >>> 0) + (code[pc + 5] >>> 0);
+        if (ea + 8 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        const I64 = vm.i64;
+        const t = fp + code[pc + 2];
+        // the sum goes through t (overwritten below) for its high half, which the rotate needs
+        const x = BigInt.asIntN(
+          64,
+          dv.getBigInt64(ea, true) *
+              BigInt.asIntN(64, (BigInt(code[pc + 9]) << 32n) | BigInt(code[pc + 8] >>> 0)) +
+            I64[fp + code[pc + 6]],
+        );
+        I64[t] = x;
+        const n = code[pc + 7];
+        const d = fp + code[pc + 1];
+        if (n < 32) {
+          const r = BigInt.asIntN(
+            64,
+            BigInt.asIntN(64, x * BigInt((1 << n) >>> 0)) |
+              BigInt((I32[(t << 1) + 1] >>> 1) >>> (31 - n)),
+          );
+          I64[t] = r;
+          I64[d] = BigInt.asIntN(
+            64,
+            r * BigInt.asIntN(64, (BigInt(code[pc + 11]) << 32n) | BigInt(code[pc + 10] >>> 0)),
+          );
+        } else {
+          const xl = I32[t << 1];
+          const sw = BigInt.asIntN(64, (BigInt(xl) << 32n) | BigInt(I32[(t << 1) + 1] >>> 0));
+          const r = BigInt.asIntN(
+            64,
+            BigInt.asIntN(64, sw * BigInt((1 << (n - 32)) >>> 0)) | BigInt((xl >>> 1) >>> (63 - n)),
+          );
+          I64[t] = r;
+          I64[d] = BigInt.asIntN(
+            64,
+            r * BigInt.asIntN(64, (BigInt(code[pc + 11]) << 32n) | BigInt(code[pc + 10] >>> 0)),
+          );
+        }
+        pc += 12;
         break;
       }
       // super-instructions (session 2)

@@ -353,7 +353,8 @@ export const Op = {
   load64_f64_sub: 343,
   br_inc_gt_u_i: 344,
   call_add_i: 345,
+  load64_mul_k_add_rotl_mul_k: 346,
 } as const;
 
 /** The number of opcodes. */
-export const OPCODE_COUNT = 346;
+export const OPCODE_COUNT = 347;

@@ -462,6 +462,14 @@ const TABLE: readonly (readonly [string, string, boolean, string])[] = [
     M,
     "d = a + v (i32, the last argument), then call as `call` does",
   ],
+  // super-instructions (session 3)
+  [
+    "load64_mul_k_add_rotl_mul_k",
+    "d:r t:r a:r k:i offset:x c:r n:i lo:i hi:i lo2:i hi2:i",
+    M,
+    "i64 t = rotl(load64(u32(a + k) + offset) * (hi:lo) + c, n) (n in 0..63), then " +
+    "d = t * (hi2:lo2): load64_mul_k_add then i64_rotl_mul_k (a multiply-rotate hash round)",
+  ],
 ];
 
 /** Every op, in opcode order. */
