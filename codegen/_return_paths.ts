@@ -49,6 +49,8 @@ const NOT_COPIED = new Set<number>([
   Op.call_fuel,
   Op.call_add_i,
   Op.call_add_i_fuel,
+  Op.call_epoch,
+  Op.call_add_i_epoch,
   Op.call_import,
   Op.call_indirect,
   Op.builtin,

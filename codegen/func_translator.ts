@@ -1265,7 +1265,10 @@ export class FuncTranslator {
         else if (addArg) {
           const [a, v] = [this.#val[last], this.#hi[last]];
           if (own) this.#emit(Op.call_add_i_fuel, f, this.#L + base, this.#L + last, a, v, fuel);
-          else this.#emit(Op.call_add_i, f, this.#L + base, this.#L + last, a, v);
+          else if (env.tunables.epochInterruption) {
+            // and its entry epoch check, as call_epoch
+            this.#emit(Op.call_add_i_epoch, f, this.#L + base, this.#L + last, a, v);
+          } else this.#emit(Op.call_add_i, f, this.#L + base, this.#L + last, a, v);
         } else {
           // with fuel on, the call also does the callee's entry charge
           if (own) this.#emit(Op.call_fuel, f, this.#L + base, fuel);

@@ -630,6 +630,19 @@ Deno.test("with epochs on, a loop's check moves onto its back edges, calls check
     (local.get 0)))`;
   const tnames = opNames(table, t);
   assert.equal(tnames.filter((n) => n === "epoch").length, 2, tnames.join());
+  // a call whose last argument is x + k computes it itself and checks the entry, too
+  const fib = `(module (func $fib (export "f") (param i32) (result i32)
+    (if (result i32) (i32.lt_u (local.get 0) (i32.const 2))
+      (then (local.get 0))
+      (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1)))
+                     (call $fib (i32.sub (local.get 0) (i32.const 2))))))))`;
+  const fnames = opNames(fib, t);
+  assert.equal(fnames.filter((n) => n === "call_add_i_epoch").length, 2, fnames.join());
+  const fi = new TestInstance(parseWat(fib), {}, { tunables: t });
+  fi.vm.epochDeadline = 1;
+  assert.equal(fi.call("f", 20), 6765);
+  fi.vm.epochDeadline = 0;
+  assert.throws(() => fi.call("f", 20), /unexpected epoch/);
   // an endless loop stops at its back edge's check once the host passes the deadline
   const spin = `(module (import "env" "tick" (func $tick))
     (func (export "f") (param i32) (result i32) (loop (call $tick) (br 0)) (i32.const 0)))`;

@@ -43,6 +43,7 @@ const TRAPS = new Map<number, number>([
   [Op.call_add_i_fuel, TrapCode.StackOverflow],
   [Op.call_fuel, TrapCode.StackOverflow],
   [Op.call_epoch, TrapCode.StackOverflow],
+  [Op.call_add_i_epoch, TrapCode.StackOverflow],
   [Op.call_import, TrapCode.StackOverflow],
   [Op.call_indirect, TrapCode.BadSignature],
   [Op.i32_div_s, TrapCode.IntegerDivisionByZero],

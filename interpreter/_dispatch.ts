@@ -342,23 +342,23 @@ export function run(vm: Vm): number {
         vm.fuel -= code[pc + 1];
         pc += 2;
         break;
-      case 74 /* epoch */:
+      case 75 /* epoch */:
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
         }
         pc += 1;
         break;
-      case 75 /* icount */:
+      case 76 /* icount */:
         vm.instructions += code[pc + 1];
         pc += 2;
         break;
       // moves and constants
-      case 76 /* mov */:
+      case 77 /* mov */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
-      case 77 /* mov64 */: {
+      case 78 /* mov64 */: {
         // one 64-bit move: a consumer reading the slot as one 64-bit word (BigInt64, f64)
         // then gets it by store forwarding, which two 32-bit stores would defeat
         const I64 = vm.i64;
@@ -366,24 +366,24 @@ export function run(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 78 /* const32 */:
+      case 79 /* const32 */:
         I32[(fp + code[pc + 1]) << 1] = code[pc + 2];
         pc += 3;
         break;
-      case 79 /* const64 */: {
+      case 80 /* const64 */: {
         const d = (fp + code[pc + 1]) << 1;
         I32[d] = code[pc + 2];
         I32[d + 1] = code[pc + 3];
         pc += 4;
         break;
       }
-      case 80 /* select */:
+      case 81 /* select */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] !== 0
           ? I32[(fp + code[pc + 3]) << 1]
           : I32[(fp + code[pc + 4]) << 1];
         pc += 5;
         break;
-      case 81 /* select64 */: {
+      case 82 /* select64 */: {
         const d = (fp + code[pc + 1]) << 1;
         const s = I32[(fp + code[pc + 2]) << 1] !== 0
           ? (fp + code[pc + 3]) << 1
@@ -393,11 +393,11 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 82 /* global_get */:
+      case 83 /* global_get */:
         I32[(fp + code[pc + 1]) << 1] = vm.globals[inst.vmctx[code[pc + 2]] << 1];
         pc += 3;
         break;
-      case 83 /* global_get64 */: {
+      case 84 /* global_get64 */: {
         const d = (fp + code[pc + 1]) << 1;
         const G = vm.globals;
         const g = inst.vmctx[code[pc + 2]] << 1;
@@ -406,11 +406,11 @@ export function run(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 84 /* global_set */:
+      case 85 /* global_set */:
         vm.globals[inst.vmctx[code[pc + 1]] << 1] = I32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
-      case 85 /* global_set64 */: {
+      case 86 /* global_set64 */: {
         const G = vm.globals;
         const g = inst.vmctx[code[pc + 1]] << 1;
         const s = (fp + code[pc + 2]) << 1;
@@ -419,29 +419,29 @@ export function run(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 86 /* vmctx_load */:
+      case 87 /* vmctx_load */:
         I32[(fp + code[pc + 1]) << 1] = inst.vmctx[code[pc + 2]];
         pc += 3;
         break;
       // i32
-      case 87 /* i32_add */:
+      case 88 /* i32_add */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] +
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 88 /* i32_sub */:
+      case 89 /* i32_sub */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] -
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 89 /* i32_mul */:
+      case 90 /* i32_mul */:
         I32[(fp + code[pc + 1]) << 1] = Math.imul(
           I32[(fp + code[pc + 2]) << 1],
           I32[(fp + code[pc + 3]) << 1],
         );
         pc += 4;
         break;
-      case 90 /* i32_div_s */: {
+      case 91 /* i32_div_s */: {
         const a = I32[(fp + code[pc + 2]) << 1];
         const b = I32[(fp + code[pc + 3]) << 1];
         if (b === 0) {
@@ -456,7 +456,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 91 /* i32_div_u */: {
+      case 92 /* i32_div_u */: {
         const b = I32[(fp + code[pc + 3]) << 1] >>> 0;
         if (b === 0) {
           trap = T_DIV0;
@@ -466,7 +466,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 92 /* i32_rem_s */: {
+      case 93 /* i32_rem_s */: {
         const b = I32[(fp + code[pc + 3]) << 1];
         if (b === 0) {
           trap = T_DIV0;
@@ -476,7 +476,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 93 /* i32_rem_u */: {
+      case 94 /* i32_rem_u */: {
         const b = I32[(fp + code[pc + 3]) << 1] >>> 0;
         if (b === 0) {
           trap = T_DIV0;
@@ -486,290 +486,290 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 94 /* i32_and */:
+      case 95 /* i32_and */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] &
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 95 /* i32_or */:
+      case 96 /* i32_or */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] |
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 96 /* i32_xor */:
+      case 97 /* i32_xor */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] ^
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 97 /* i32_shl */:
+      case 98 /* i32_shl */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] <<
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 98 /* i32_shr_s */:
+      case 99 /* i32_shr_s */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >>
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 99 /* i32_shr_u */:
+      case 100 /* i32_shr_u */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >>>
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 100 /* i32_rotl */: {
+      case 101 /* i32_rotl */: {
         const a = I32[(fp + code[pc + 2]) << 1];
         const n = I32[(fp + code[pc + 3]) << 1] & 31;
         I32[(fp + code[pc + 1]) << 1] = (a << n) | (a >>> (32 - n));
         pc += 4;
         break;
       }
-      case 101 /* i32_rotr */: {
+      case 102 /* i32_rotr */: {
         const a = I32[(fp + code[pc + 2]) << 1];
         const n = I32[(fp + code[pc + 3]) << 1] & 31;
         I32[(fp + code[pc + 1]) << 1] = (a >>> n) | (a << (32 - n));
         pc += 4;
         break;
       }
-      case 102 /* i32_eq */:
+      case 103 /* i32_eq */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] === I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 103 /* i32_ne */:
+      case 104 /* i32_ne */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] !== I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 104 /* i32_lt_s */:
+      case 105 /* i32_lt_s */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] < I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 105 /* i32_lt_u */:
+      case 106 /* i32_lt_u */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) < (I32[(fp + code[pc + 3]) << 1] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 106 /* i32_gt_s */:
+      case 107 /* i32_gt_s */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] > I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 107 /* i32_gt_u */:
+      case 108 /* i32_gt_u */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) > (I32[(fp + code[pc + 3]) << 1] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 108 /* i32_le_s */:
+      case 109 /* i32_le_s */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] <= I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 109 /* i32_le_u */:
+      case 110 /* i32_le_u */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) <= (I32[(fp + code[pc + 3]) << 1] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 110 /* i32_ge_s */:
+      case 111 /* i32_ge_s */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] >= I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 111 /* i32_ge_u */:
+      case 112 /* i32_ge_u */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) >= (I32[(fp + code[pc + 3]) << 1] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 112 /* i32_add_i */:
+      case 113 /* i32_add_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] + code[pc + 3];
         pc += 4;
         break;
-      case 113 /* i32_mul_i */:
+      case 114 /* i32_mul_i */:
         I32[(fp + code[pc + 1]) << 1] = Math.imul(I32[(fp + code[pc + 2]) << 1], code[pc + 3]);
         pc += 4;
         break;
-      case 114 /* i32_and_i */:
+      case 115 /* i32_and_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] & code[pc + 3];
         pc += 4;
         break;
-      case 115 /* i32_or_i */:
+      case 116 /* i32_or_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] | code[pc + 3];
         pc += 4;
         break;
-      case 116 /* i32_xor_i */:
+      case 117 /* i32_xor_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] ^ code[pc + 3];
         pc += 4;
         break;
-      case 117 /* i32_shl_i */:
+      case 118 /* i32_shl_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] << code[pc + 3];
         pc += 4;
         break;
-      case 118 /* i32_shr_s_i */:
+      case 119 /* i32_shr_s_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >> code[pc + 3];
         pc += 4;
         break;
-      case 119 /* i32_shr_u_i */:
+      case 120 /* i32_shr_u_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >>> code[pc + 3];
         pc += 4;
         break;
-      case 120 /* i32_eq_i */:
+      case 121 /* i32_eq_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] === code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 121 /* i32_ne_i */:
+      case 122 /* i32_ne_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] !== code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 122 /* i32_lt_s_i */:
+      case 123 /* i32_lt_s_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] < code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 123 /* i32_lt_u_i */:
+      case 124 /* i32_lt_u_i */:
         I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] >>> 0) < (code[pc + 3] >>> 0)
           ? 1
           : 0;
         pc += 4;
         break;
-      case 124 /* i32_gt_s_i */:
+      case 125 /* i32_gt_s_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] > code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 125 /* i32_gt_u_i */:
+      case 126 /* i32_gt_u_i */:
         I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] >>> 0) > (code[pc + 3] >>> 0)
           ? 1
           : 0;
         pc += 4;
         break;
-      case 126 /* i32_le_s_i */:
+      case 127 /* i32_le_s_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] <= code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 127 /* i32_le_u_i */:
+      case 128 /* i32_le_u_i */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) <= (code[pc + 3] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 128 /* i32_ge_s_i */:
+      case 129 /* i32_ge_s_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >= code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 129 /* i32_ge_u_i */:
+      case 130 /* i32_ge_u_i */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) >= (code[pc + 3] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 130 /* i32_eqz */:
+      case 131 /* i32_eqz */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] === 0 ? 1 : 0;
         pc += 3;
         break;
-      case 131 /* i32_clz */:
+      case 132 /* i32_clz */:
         I32[(fp + code[pc + 1]) << 1] = Math.clz32(I32[(fp + code[pc + 2]) << 1]);
         pc += 3;
         break;
-      case 132 /* i32_ctz */: {
+      case 133 /* i32_ctz */: {
         const a = I32[(fp + code[pc + 2]) << 1];
         I32[(fp + code[pc + 1]) << 1] = a === 0 ? 32 : 31 - Math.clz32(a & -a);
         pc += 3;
         break;
       }
-      case 133 /* i32_popcnt */:
+      case 134 /* i32_popcnt */:
         I32[(fp + code[pc + 1]) << 1] = popcnt32(I32[(fp + code[pc + 2]) << 1]);
         pc += 3;
         break;
-      case 134 /* i32_extend8_s */:
+      case 135 /* i32_extend8_s */:
         I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] << 24) >> 24;
         pc += 3;
         break;
-      case 135 /* i32_extend16_s */:
+      case 136 /* i32_extend16_s */:
         I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] << 16) >> 16;
         pc += 3;
         break;
       // compare and branch
-      case 136 /* br_eq */:
+      case 137 /* br_eq */:
         if (I32[(fp + code[pc + 1]) << 1] === I32[(fp + code[pc + 2]) << 1]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 137 /* br_ne */:
+      case 138 /* br_ne */:
         if (I32[(fp + code[pc + 1]) << 1] !== I32[(fp + code[pc + 2]) << 1]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 138 /* br_lt_s */:
+      case 139 /* br_lt_s */:
         if (I32[(fp + code[pc + 1]) << 1] < I32[(fp + code[pc + 2]) << 1]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 139 /* br_lt_u */:
+      case 140 /* br_lt_u */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) < (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 140 /* br_gt_s */:
+      case 141 /* br_gt_s */:
         if (I32[(fp + code[pc + 1]) << 1] > I32[(fp + code[pc + 2]) << 1]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 141 /* br_gt_u */:
+      case 142 /* br_gt_u */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) > (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 142 /* br_le_s */:
+      case 143 /* br_le_s */:
         if (I32[(fp + code[pc + 1]) << 1] <= I32[(fp + code[pc + 2]) << 1]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 143 /* br_le_u */:
+      case 144 /* br_le_u */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) <= (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 144 /* br_ge_s */:
+      case 145 /* br_ge_s */:
         if (I32[(fp + code[pc + 1]) << 1] >= I32[(fp + code[pc + 2]) << 1]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 145 /* br_ge_u */:
+      case 146 /* br_ge_u */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) >= (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 146 /* br_eq_i */:
+      case 147 /* br_eq_i */:
         if (I32[(fp + code[pc + 1]) << 1] === code[pc + 2]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 147 /* br_ne_i */:
+      case 148 /* br_ne_i */:
         if (I32[(fp + code[pc + 1]) << 1] !== code[pc + 2]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 148 /* br_lt_s_i */:
+      case 149 /* br_lt_s_i */:
         if (I32[(fp + code[pc + 1]) << 1] < code[pc + 2]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 149 /* br_lt_u_i */:
+      case 150 /* br_lt_u_i */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) < (code[pc + 2] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 331 /* br_inc_ne_i */: {
+      case 332 /* br_inc_ne_i */: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
@@ -779,7 +779,7 @@ export function run(vm: Vm): number {
         } else pc += 5;
         break;
       }
-      case 332 /* br_inc_lt_u_i */: {
+      case 333 /* br_inc_lt_u_i */: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
@@ -789,7 +789,7 @@ export function run(vm: Vm): number {
         } else pc += 5;
         break;
       }
-      case 333 /* br_inc_lt_s_i */: {
+      case 334 /* br_inc_lt_s_i */: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
@@ -799,37 +799,37 @@ export function run(vm: Vm): number {
         } else pc += 5;
         break;
       }
-      case 150 /* br_gt_s_i */:
+      case 151 /* br_gt_s_i */:
         if (I32[(fp + code[pc + 1]) << 1] > code[pc + 2]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 151 /* br_gt_u_i */:
+      case 152 /* br_gt_u_i */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) > (code[pc + 2] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 152 /* br_le_s_i */:
+      case 153 /* br_le_s_i */:
         if (I32[(fp + code[pc + 1]) << 1] <= code[pc + 2]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 153 /* br_le_u_i */:
+      case 154 /* br_le_u_i */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) <= (code[pc + 2] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 154 /* br_ge_s_i */:
+      case 155 /* br_ge_s_i */:
         if (I32[(fp + code[pc + 1]) << 1] >= code[pc + 2]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 155 /* br_ge_u_i */:
+      case 156 /* br_ge_u_i */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) >= (code[pc + 2] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
@@ -840,43 +840,43 @@ export function run(vm: Vm): number {
       // arithmetic in 64-bit machine registers without allocating a BigInt
       // (measured: hash64 ~40% faster than 16-bit-limb halves, same GC count);
       // shifts, rotates, compares and extensions on the two 32-bit halves.
-      case 156 /* i64_add */: {
+      case 157 /* i64_add */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] + I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 157 /* i64_sub */: {
+      case 158 /* i64_sub */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] - I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 158 /* i64_mul */: {
+      case 159 /* i64_mul */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] * I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 163 /* i64_and */: {
+      case 164 /* i64_and */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] & I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 164 /* i64_or */: {
+      case 165 /* i64_or */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] | I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 165 /* i64_xor */: {
+      case 166 /* i64_xor */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] ^ I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 166 /* i64_shl */: {
+      case 167 /* i64_shl */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = I32[(fp + code[pc + 3]) << 1] & 63;
         const al = I32[a];
@@ -895,7 +895,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 167 /* i64_shr_s */: {
+      case 168 /* i64_shr_s */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = I32[(fp + code[pc + 3]) << 1] & 63;
         const al = I32[a];
@@ -914,7 +914,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 168 /* i64_shr_u */: {
+      case 169 /* i64_shr_u */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = I32[(fp + code[pc + 3]) << 1] & 63;
         const al = I32[a];
@@ -933,11 +933,11 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 169 /* i64_rotl */:
-      case 170 /* i64_rotr */: {
+      case 170 /* i64_rotl */:
+      case 171 /* i64_rotr */: {
         const a = (fp + code[pc + 2]) << 1;
         let n = I32[(fp + code[pc + 3]) << 1] & 63;
-        if (code[pc] === 170 /* i64_rotr */) n = (64 - n) & 63;
+        if (code[pc] === 171 /* i64_rotr */) n = (64 - n) & 63;
         let al = I32[a];
         let ah = I32[a + 1];
         if (n >= 32) {
@@ -957,34 +957,34 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 171 /* i64_eq */: {
+      case 172 /* i64_eq */: {
         const a = (fp + code[pc + 2]) << 1;
         const b = (fp + code[pc + 3]) << 1;
         I32[(fp + code[pc + 1]) << 1] = I32[a] === I32[b] && I32[a + 1] === I32[b + 1] ? 1 : 0;
         pc += 4;
         break;
       }
-      case 172 /* i64_ne */: {
+      case 173 /* i64_ne */: {
         const a = (fp + code[pc + 2]) << 1;
         const b = (fp + code[pc + 3]) << 1;
         I32[(fp + code[pc + 1]) << 1] = I32[a] !== I32[b] || I32[a + 1] !== I32[b + 1] ? 1 : 0;
         pc += 4;
         break;
       }
-      case 173 /* i64_lt_s */:
-      case 174 /* i64_lt_u */:
-      case 175 /* i64_gt_s */:
-      case 176 /* i64_gt_u */:
-      case 177 /* i64_le_s */:
-      case 178 /* i64_le_u */:
-      case 179 /* i64_ge_s */:
-      case 180 /* i64_ge_u */: {
+      case 174 /* i64_lt_s */:
+      case 175 /* i64_lt_u */:
+      case 176 /* i64_gt_s */:
+      case 177 /* i64_gt_u */:
+      case 178 /* i64_le_s */:
+      case 179 /* i64_le_u */:
+      case 180 /* i64_ge_s */:
+      case 181 /* i64_ge_u */: {
         const op = code[pc];
         const a = (fp + code[pc + 2]) << 1;
         const b = (fp + code[pc + 3]) << 1;
-        const signed = op === 173 /* i64_lt_s */ || op === 175 /* i64_gt_s */ ||
-          op === 177 /* i64_le_s */ ||
-          op === 179 /* i64_ge_s */;
+        const signed = op === 174 /* i64_lt_s */ || op === 176 /* i64_gt_s */ ||
+          op === 178 /* i64_le_s */ ||
+          op === 180 /* i64_ge_s */;
         const ah = signed ? I32[a + 1] : I32[a + 1] >>> 0;
         const bh = signed ? I32[b + 1] : I32[b + 1] >>> 0;
         // c: -1, 0, 1 as a <=> b
@@ -998,21 +998,21 @@ export function run(vm: Vm): number {
           ? 1
           : 0;
         let r: boolean;
-        if (op === 173 /* i64_lt_s */ || op === 174 /* i64_lt_u */) r = c < 0;
-        else if (op === 175 /* i64_gt_s */ || op === 176 /* i64_gt_u */) r = c > 0;
-        else if (op === 177 /* i64_le_s */ || op === 178 /* i64_le_u */) r = c <= 0;
+        if (op === 174 /* i64_lt_s */ || op === 175 /* i64_lt_u */) r = c < 0;
+        else if (op === 176 /* i64_gt_s */ || op === 177 /* i64_gt_u */) r = c > 0;
+        else if (op === 178 /* i64_le_s */ || op === 179 /* i64_le_u */) r = c <= 0;
         else r = c >= 0;
         I32[(fp + code[pc + 1]) << 1] = r ? 1 : 0;
         pc += 4;
         break;
       }
-      case 181 /* i64_add_i */: {
+      case 182 /* i64_add_i */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] + BigInt(code[pc + 3]));
         pc += 4;
         break;
       }
-      case 182 /* i64_add_k */: {
+      case 183 /* i64_add_k */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -1022,7 +1022,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 183 /* i64_mul_k */: {
+      case 184 /* i64_mul_k */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -1032,7 +1032,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 329 /* i64_mul_k_add */: {
+      case 330 /* i64_mul_k_add */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -1043,7 +1043,7 @@ export function run(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 184 /* i64_and_k */: {
+      case 185 /* i64_and_k */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -1053,7 +1053,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 185 /* i64_or_k */: {
+      case 186 /* i64_or_k */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -1063,7 +1063,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 186 /* i64_xor_k */: {
+      case 187 /* i64_xor_k */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -1073,7 +1073,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 187 /* i64_shl_i */: {
+      case 188 /* i64_shl_i */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = code[pc + 3];
         const al = I32[a];
@@ -1092,7 +1092,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 188 /* i64_shr_s_i */: {
+      case 189 /* i64_shr_s_i */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = code[pc + 3];
         const al = I32[a];
@@ -1111,7 +1111,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 189 /* i64_shr_u_i */: {
+      case 190 /* i64_shr_u_i */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = code[pc + 3];
         const al = I32[a];
@@ -1130,7 +1130,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 190 /* i64_rotl_i */: {
+      case 191 /* i64_rotl_i */: {
         const I64 = vm.i64;
         const a = fp + code[pc + 2];
         const n = code[pc + 3];
@@ -1151,7 +1151,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 330 /* i64_rotl_mul_k */: {
+      case 331 /* i64_rotl_mul_k */: {
         const I64 = vm.i64;
         const a = fp + code[pc + 3];
         const n = code[pc + 4];
@@ -1185,107 +1185,107 @@ export function run(vm: Vm): number {
         pc += 7;
         break;
       }
-      case 191 /* i64_eqz */: {
+      case 192 /* i64_eqz */: {
         const a = (fp + code[pc + 2]) << 1;
         I32[(fp + code[pc + 1]) << 1] = (I32[a] | I32[a + 1]) === 0 ? 1 : 0;
         pc += 3;
         break;
       }
-      case 197 /* i64_extend32_s */:
-      case 240 /* i64_extend_i32_s */:
+      case 198 /* i64_extend32_s */:
+      case 241 /* i64_extend_i32_s */:
         vm.i64[fp + code[pc + 1]] = BigInt(I32[(fp + code[pc + 2]) << 1]);
         pc += 3;
         break;
-      case 198 /* i64_extend_i32_u */:
+      case 199 /* i64_extend_i32_u */:
         vm.i64[fp + code[pc + 1]] = BigInt(I32[(fp + code[pc + 2]) << 1] >>> 0);
         pc += 3;
         break;
       // f32
-      case 199 /* f32_add */:
+      case 200 /* f32_add */:
         F32[(fp + code[pc + 1]) << 1] = F32[(fp + code[pc + 2]) << 1] +
           F32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 200 /* f32_sub */:
+      case 201 /* f32_sub */:
         F32[(fp + code[pc + 1]) << 1] = F32[(fp + code[pc + 2]) << 1] -
           F32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 201 /* f32_mul */:
+      case 202 /* f32_mul */:
         F32[(fp + code[pc + 1]) << 1] = F32[(fp + code[pc + 2]) << 1] *
           F32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 202 /* f32_div */:
+      case 203 /* f32_div */:
         F32[(fp + code[pc + 1]) << 1] = F32[(fp + code[pc + 2]) << 1] /
           F32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 206 /* f32_abs */:
+      case 207 /* f32_abs */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] & 0x7fffffff;
         pc += 3;
         break;
-      case 207 /* f32_neg */:
+      case 208 /* f32_neg */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] ^ -2147483648;
         pc += 3;
         break;
-      case 208 /* f32_sqrt */:
+      case 209 /* f32_sqrt */:
         F32[(fp + code[pc + 1]) << 1] = Math.sqrt(F32[(fp + code[pc + 2]) << 1]);
         pc += 3;
         break;
-      case 213 /* f32_eq */:
+      case 214 /* f32_eq */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] === F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 214 /* f32_ne */:
+      case 215 /* f32_ne */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] !== F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 215 /* f32_lt */:
+      case 216 /* f32_lt */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] < F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 216 /* f32_gt */:
+      case 217 /* f32_gt */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] > F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 217 /* f32_le */:
+      case 218 /* f32_le */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] <= F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 218 /* f32_ge */:
+      case 219 /* f32_ge */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] >= F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
       // f64
-      case 219 /* f64_add */:
+      case 220 /* f64_add */:
         F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] + F64[fp + code[pc + 3]];
         pc += 4;
         break;
-      case 220 /* f64_sub */:
+      case 221 /* f64_sub */:
         F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] - F64[fp + code[pc + 3]];
         pc += 4;
         break;
-      case 221 /* f64_mul */:
+      case 222 /* f64_mul */:
         F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] * F64[fp + code[pc + 3]];
         pc += 4;
         break;
-      case 222 /* f64_div */:
+      case 223 /* f64_div */:
         F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] / F64[fp + code[pc + 3]];
         pc += 4;
         break;
-      case 223 /* f64_mul_add */:
+      case 224 /* f64_mul_add */:
         F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] * F64[fp + code[pc + 3]] +
           F64[fp + code[pc + 4]];
         pc += 5;
         break;
-      case 227 /* f64_abs */: {
+      case 228 /* f64_abs */: {
         const a = (fp + code[pc + 2]) << 1;
         const d = (fp + code[pc + 1]) << 1;
         I32[d] = I32[a];
@@ -1293,7 +1293,7 @@ export function run(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 228 /* f64_neg */: {
+      case 229 /* f64_neg */: {
         const a = (fp + code[pc + 2]) << 1;
         const d = (fp + code[pc + 1]) << 1;
         I32[d] = I32[a];
@@ -1301,78 +1301,78 @@ export function run(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 229 /* f64_sqrt */:
+      case 230 /* f64_sqrt */:
         F64[fp + code[pc + 1]] = Math.sqrt(F64[fp + code[pc + 2]]);
         pc += 3;
         break;
-      case 234 /* f64_eq */:
+      case 235 /* f64_eq */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] === F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 235 /* f64_ne */:
+      case 236 /* f64_ne */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] !== F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 236 /* f64_lt */:
+      case 237 /* f64_lt */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] < F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 237 /* f64_gt */:
+      case 238 /* f64_gt */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] > F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 238 /* f64_le */:
+      case 239 /* f64_le */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] <= F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 239 /* f64_ge */:
+      case 240 /* f64_ge */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] >= F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
       // conversions
-      case 257 /* f32_convert_i32_s */:
+      case 258 /* f32_convert_i32_s */:
         F32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
-      case 258 /* f32_convert_i32_u */:
+      case 259 /* f32_convert_i32_u */:
         F32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >>> 0;
         pc += 3;
         break;
-      case 261 /* f64_convert_i32_s */:
+      case 262 /* f64_convert_i32_s */:
         F64[fp + code[pc + 1]] = I32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
-      case 262 /* f64_convert_i32_u */:
+      case 263 /* f64_convert_i32_u */:
         F64[fp + code[pc + 1]] = I32[(fp + code[pc + 2]) << 1] >>> 0;
         pc += 3;
         break;
-      case 263 /* f64_convert_i64_s */: {
+      case 264 /* f64_convert_i64_s */: {
         const a = (fp + code[pc + 2]) << 1;
         F64[fp + code[pc + 1]] = I32[a + 1] * 4294967296 + (I32[a] >>> 0);
         pc += 3;
         break;
       }
-      case 264 /* f64_convert_i64_u */: {
+      case 265 /* f64_convert_i64_u */: {
         const a = (fp + code[pc + 2]) << 1;
         F64[fp + code[pc + 1]] = (I32[a + 1] >>> 0) * 4294967296 + (I32[a] >>> 0);
         pc += 3;
         break;
       }
-      case 265 /* f32_demote_f64 */:
+      case 266 /* f32_demote_f64 */:
         F32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]];
         pc += 3;
         break;
-      case 266 /* f64_promote_f32 */:
+      case 267 /* f64_promote_f32 */:
         F64[fp + code[pc + 1]] = F32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
-      case 267 /* f32_canon */: {
+      case 268 /* f32_canon */: {
         const x = (fp + code[pc + 1]) << 1;
         if ((I32[x] & 0x7fffffff) > 0x7f800000) I32[x] = 0x7fc00000;
         pc += 2;
         break;
       }
-      case 268 /* f64_canon */: {
+      case 269 /* f64_canon */: {
         const x = fp + code[pc + 1];
         if (F64[x] !== F64[x]) {
           I32[x << 1] = 0;
@@ -1382,7 +1382,7 @@ export function run(vm: Vm): number {
         break;
       }
       // memory
-      case 269 /* load32 */: {
+      case 270 /* load32 */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 4 > memLen) {
           trap = T_MEM;
@@ -1392,7 +1392,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 270 /* load8_s */: {
+      case 271 /* load8_s */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea >= memLen) {
           trap = T_MEM;
@@ -1402,7 +1402,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 271 /* load8_u */: {
+      case 272 /* load8_u */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea >= memLen) {
           trap = T_MEM;
@@ -1412,7 +1412,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 272 /* load16_s */: {
+      case 273 /* load16_s */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 2 > memLen) {
           trap = T_MEM;
@@ -1422,7 +1422,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 273 /* load16_u */: {
+      case 274 /* load16_u */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 2 > memLen) {
           trap = T_MEM;
@@ -1432,7 +1432,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 274 /* load64 */: {
+      case 275 /* load64 */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -1444,7 +1444,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 334 /* load64_mul_k_add */: {
+      case 335 /* load64_mul_k_add */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -1460,7 +1460,7 @@ export function run(vm: Vm): number {
         pc += 8;
         break;
       }
-      case 346 /* load64_mul_k_add_rotl_mul_k */: {
+      case 347 /* load64_mul_k_add_rotl_mul_k */: {
         const ea = ((I32[(fp + code[pc + 3]) << 1] + code[pc + 4]) >>> 0) + (code[pc + 5] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -1506,12 +1506,12 @@ export function run(vm: Vm): number {
         break;
       }
       // super-instructions (session 2)
-      case 335 /* i32_sbit_and_i */:
+      case 336 /* i32_sbit_and_i */:
         I32[(fp + code[pc + 1]) << 1] = ((I32[(fp + code[pc + 2]) << 1] << code[pc + 3]) >> 31) &
           code[pc + 4];
         pc += 5;
         break;
-      case 336 /* store64_madd */: {
+      case 337 /* store64_madd */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 2]) >>> 0) + (code[pc + 3] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -1522,7 +1522,7 @@ export function run(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 337 /* store64_msub */: {
+      case 338 /* store64_msub */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 2]) >>> 0) + (code[pc + 3] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -1533,7 +1533,7 @@ export function run(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 338 /* store64_madd_m */: {
+      case 339 /* store64_madd_m */: {
         const eb = ((I32[(fp + code[pc + 5]) << 1] + code[pc + 6]) >>> 0) + (code[pc + 7] >>> 0);
         if (eb + 8 > memLen) {
           trap = T_MEM;
@@ -1549,22 +1549,22 @@ export function run(vm: Vm): number {
         pc += 8;
         break;
       }
-      case 339 /* i32_shr_u_and_i */:
+      case 340 /* i32_shr_u_and_i */:
         I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] >>> code[pc + 3]) &
           code[pc + 4];
         pc += 5;
         break;
-      case 340 /* i32_xor_shr_u_i */:
+      case 341 /* i32_xor_shr_u_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] ^
           (I32[(fp + code[pc + 3]) << 1] >>> code[pc + 4]);
         pc += 5;
         break;
-      case 341 /* i32_mul_add_i */:
+      case 342 /* i32_mul_add_i */:
         I32[(fp + code[pc + 1]) << 1] = Math.imul(I32[(fp + code[pc + 2]) << 1], code[pc + 3]) +
           code[pc + 4];
         pc += 5;
         break;
-      case 344 /* br_inc_gt_u_i */: {
+      case 345 /* br_inc_gt_u_i */: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
@@ -1574,7 +1574,7 @@ export function run(vm: Vm): number {
         } else pc += 5;
         break;
       }
-      case 342 /* br_inc_lt_u_r */: {
+      case 343 /* br_inc_lt_u_r */: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
@@ -1584,7 +1584,7 @@ export function run(vm: Vm): number {
         } else pc += 5;
         break;
       }
-      case 343 /* load64_f64_sub */: {
+      case 344 /* load64_f64_sub */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -1594,7 +1594,7 @@ export function run(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 345 /* call_add_i */: {
+      case 346 /* call_add_i */: {
         I32[(fp + code[pc + 3]) << 1] = I32[(fp + code[pc + 4]) << 1] + code[pc + 5];
         const t = code[pc + 1];
         const nfp = fp + code[pc + 2];
@@ -1613,7 +1613,7 @@ export function run(vm: Vm): number {
         if (--I32[slice] < 0) break dispatch;
         break;
       }
-      case 281 /* store32 */: {
+      case 282 /* store32 */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 4 > memLen) {
           trap = T_MEM;
@@ -1623,7 +1623,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 282 /* store8 */: {
+      case 283 /* store8 */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea >= memLen) {
           trap = T_MEM;
@@ -1633,7 +1633,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 283 /* store16 */: {
+      case 284 /* store16 */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 2 > memLen) {
           trap = T_MEM;
@@ -1643,7 +1643,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 284 /* store64 */: {
+      case 285 /* store64 */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -1653,7 +1653,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 285 /* load32_x */: {
+      case 286 /* load32_x */: {
         const ea = (((I32[(fp + code[pc + 2]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea + 4 > memLen) {
@@ -1664,7 +1664,7 @@ export function run(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 286 /* load8_u_x */: {
+      case 287 /* load8_u_x */: {
         const ea = (((I32[(fp + code[pc + 2]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea >= memLen) {
@@ -1675,7 +1675,7 @@ export function run(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 287 /* load64_x */: {
+      case 288 /* load64_x */: {
         const ea = (((I32[(fp + code[pc + 2]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea + 8 > memLen) {
@@ -1686,7 +1686,7 @@ export function run(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 288 /* store32_x */: {
+      case 289 /* store32_x */: {
         const ea = (((I32[(fp + code[pc + 1]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea + 4 > memLen) {
@@ -1697,7 +1697,7 @@ export function run(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 289 /* store8_x */: {
+      case 290 /* store8_x */: {
         const ea = (((I32[(fp + code[pc + 1]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea >= memLen) {
@@ -1708,7 +1708,7 @@ export function run(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 290 /* store64_x */: {
+      case 291 /* store64_x */: {
         const ea = (((I32[(fp + code[pc + 1]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea + 8 > memLen) {
@@ -1721,7 +1721,7 @@ export function run(vm: Vm): number {
       }
       default: {
         const op = code[pc];
-        if (op >= 296 /* v128_mov */ && op <= 328 /* i8x16_shuffle1 */) {
+        if (op >= 297 /* v128_mov */ && op <= 329 /* i8x16_shuffle1 */) {
           // SIMD ops (one contiguous block of ops.ts) go straight to runSimd, which runs the
           // whole straight-line SIMD sequence from here (no SIMD op changes the memory)
           const next = runSimd(vm, inst, code, pc, fp);
@@ -2076,7 +2076,34 @@ export function runMetered(vm: Vm): number {
         fp = nfp;
         for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
         pc = t + 4;
-        if (code[pc] === 74 /* epoch */) {
+        if (code[pc] === 75 /* epoch */) {
+          if (vm.epochCounter[0] >= vm.epochDeadline) {
+            exit = EXIT_EPOCH;
+            break dispatch;
+          }
+          pc += 1;
+        }
+        if (--I32[slice] < 0) break dispatch;
+        break;
+      }
+      case 74 /* call_add_i_epoch */: {
+        // `call_add_i`, then the callee's entry `epoch` op without a dispatch, as call_epoch
+        const t = code[pc + 1];
+        const nfp = fp + code[pc + 2];
+        if (csp >= vm.csLimit || nfp + code[t + 3] > vm.regLimit) {
+          trap = T_STACK;
+          break dispatch;
+        }
+        I32[(fp + code[pc + 3]) << 1] = I32[(fp + code[pc + 4]) << 1] + code[pc + 5];
+        const cs = vm.cs;
+        cs[csp] = pc + 6;
+        cs[csp + 1] = fp;
+        cs[csp + 2] = inst.id;
+        csp += 3;
+        fp = nfp;
+        for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
+        pc = t + 4;
+        if (code[pc] === 75 /* epoch */) {
           if (vm.epochCounter[0] >= vm.epochDeadline) {
             exit = EXIT_EPOCH;
             break dispatch;
@@ -2129,23 +2156,23 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
         break;
-      case 74 /* epoch */:
+      case 75 /* epoch */:
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
         }
         pc += 1;
         break;
-      case 75 /* icount */:
+      case 76 /* icount */:
         vm.instructions += code[pc + 1];
         pc += 2;
         break;
       // moves and constants
-      case 76 /* mov */:
+      case 77 /* mov */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
-      case 77 /* mov64 */: {
+      case 78 /* mov64 */: {
         // one 64-bit move: a consumer reading the slot as one 64-bit word (BigInt64, f64)
         // then gets it by store forwarding, which two 32-bit stores would defeat
         const I64 = vm.i64;
@@ -2153,24 +2180,24 @@ export function runMetered(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 78 /* const32 */:
+      case 79 /* const32 */:
         I32[(fp + code[pc + 1]) << 1] = code[pc + 2];
         pc += 3;
         break;
-      case 79 /* const64 */: {
+      case 80 /* const64 */: {
         const d = (fp + code[pc + 1]) << 1;
         I32[d] = code[pc + 2];
         I32[d + 1] = code[pc + 3];
         pc += 4;
         break;
       }
-      case 80 /* select */:
+      case 81 /* select */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] !== 0
           ? I32[(fp + code[pc + 3]) << 1]
           : I32[(fp + code[pc + 4]) << 1];
         pc += 5;
         break;
-      case 81 /* select64 */: {
+      case 82 /* select64 */: {
         const d = (fp + code[pc + 1]) << 1;
         const s = I32[(fp + code[pc + 2]) << 1] !== 0
           ? (fp + code[pc + 3]) << 1
@@ -2180,11 +2207,11 @@ export function runMetered(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 82 /* global_get */:
+      case 83 /* global_get */:
         I32[(fp + code[pc + 1]) << 1] = vm.globals[inst.vmctx[code[pc + 2]] << 1];
         pc += 3;
         break;
-      case 83 /* global_get64 */: {
+      case 84 /* global_get64 */: {
         const d = (fp + code[pc + 1]) << 1;
         const G = vm.globals;
         const g = inst.vmctx[code[pc + 2]] << 1;
@@ -2193,11 +2220,11 @@ export function runMetered(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 84 /* global_set */:
+      case 85 /* global_set */:
         vm.globals[inst.vmctx[code[pc + 1]] << 1] = I32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
-      case 85 /* global_set64 */: {
+      case 86 /* global_set64 */: {
         const G = vm.globals;
         const g = inst.vmctx[code[pc + 1]] << 1;
         const s = (fp + code[pc + 2]) << 1;
@@ -2206,29 +2233,29 @@ export function runMetered(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 86 /* vmctx_load */:
+      case 87 /* vmctx_load */:
         I32[(fp + code[pc + 1]) << 1] = inst.vmctx[code[pc + 2]];
         pc += 3;
         break;
       // i32
-      case 87 /* i32_add */:
+      case 88 /* i32_add */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] +
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 88 /* i32_sub */:
+      case 89 /* i32_sub */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] -
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 89 /* i32_mul */:
+      case 90 /* i32_mul */:
         I32[(fp + code[pc + 1]) << 1] = Math.imul(
           I32[(fp + code[pc + 2]) << 1],
           I32[(fp + code[pc + 3]) << 1],
         );
         pc += 4;
         break;
-      case 90 /* i32_div_s */: {
+      case 91 /* i32_div_s */: {
         const a = I32[(fp + code[pc + 2]) << 1];
         const b = I32[(fp + code[pc + 3]) << 1];
         if (b === 0) {
@@ -2243,7 +2270,7 @@ export function runMetered(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 91 /* i32_div_u */: {
+      case 92 /* i32_div_u */: {
         const b = I32[(fp + code[pc + 3]) << 1] >>> 0;
         if (b === 0) {
           trap = T_DIV0;
@@ -2253,7 +2280,7 @@ export function runMetered(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 92 /* i32_rem_s */: {
+      case 93 /* i32_rem_s */: {
         const b = I32[(fp + code[pc + 3]) << 1];
         if (b === 0) {
           trap = T_DIV0;
@@ -2263,7 +2290,7 @@ export function runMetered(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 93 /* i32_rem_u */: {
+      case 94 /* i32_rem_u */: {
         const b = I32[(fp + code[pc + 3]) << 1] >>> 0;
         if (b === 0) {
           trap = T_DIV0;
@@ -2273,201 +2300,201 @@ export function runMetered(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 94 /* i32_and */:
+      case 95 /* i32_and */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] &
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 95 /* i32_or */:
+      case 96 /* i32_or */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] |
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 96 /* i32_xor */:
+      case 97 /* i32_xor */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] ^
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 97 /* i32_shl */:
+      case 98 /* i32_shl */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] <<
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 98 /* i32_shr_s */:
+      case 99 /* i32_shr_s */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >>
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 99 /* i32_shr_u */:
+      case 100 /* i32_shr_u */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >>>
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 100 /* i32_rotl */: {
+      case 101 /* i32_rotl */: {
         const a = I32[(fp + code[pc + 2]) << 1];
         const n = I32[(fp + code[pc + 3]) << 1] & 31;
         I32[(fp + code[pc + 1]) << 1] = (a << n) | (a >>> (32 - n));
         pc += 4;
         break;
       }
-      case 101 /* i32_rotr */: {
+      case 102 /* i32_rotr */: {
         const a = I32[(fp + code[pc + 2]) << 1];
         const n = I32[(fp + code[pc + 3]) << 1] & 31;
         I32[(fp + code[pc + 1]) << 1] = (a >>> n) | (a << (32 - n));
         pc += 4;
         break;
       }
-      case 102 /* i32_eq */:
+      case 103 /* i32_eq */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] === I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 103 /* i32_ne */:
+      case 104 /* i32_ne */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] !== I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 104 /* i32_lt_s */:
+      case 105 /* i32_lt_s */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] < I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 105 /* i32_lt_u */:
+      case 106 /* i32_lt_u */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) < (I32[(fp + code[pc + 3]) << 1] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 106 /* i32_gt_s */:
+      case 107 /* i32_gt_s */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] > I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 107 /* i32_gt_u */:
+      case 108 /* i32_gt_u */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) > (I32[(fp + code[pc + 3]) << 1] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 108 /* i32_le_s */:
+      case 109 /* i32_le_s */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] <= I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 109 /* i32_le_u */:
+      case 110 /* i32_le_u */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) <= (I32[(fp + code[pc + 3]) << 1] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 110 /* i32_ge_s */:
+      case 111 /* i32_ge_s */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] >= I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 111 /* i32_ge_u */:
+      case 112 /* i32_ge_u */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) >= (I32[(fp + code[pc + 3]) << 1] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 112 /* i32_add_i */:
+      case 113 /* i32_add_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] + code[pc + 3];
         pc += 4;
         break;
-      case 113 /* i32_mul_i */:
+      case 114 /* i32_mul_i */:
         I32[(fp + code[pc + 1]) << 1] = Math.imul(I32[(fp + code[pc + 2]) << 1], code[pc + 3]);
         pc += 4;
         break;
-      case 114 /* i32_and_i */:
+      case 115 /* i32_and_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] & code[pc + 3];
         pc += 4;
         break;
-      case 115 /* i32_or_i */:
+      case 116 /* i32_or_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] | code[pc + 3];
         pc += 4;
         break;
-      case 116 /* i32_xor_i */:
+      case 117 /* i32_xor_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] ^ code[pc + 3];
         pc += 4;
         break;
-      case 117 /* i32_shl_i */:
+      case 118 /* i32_shl_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] << code[pc + 3];
         pc += 4;
         break;
-      case 118 /* i32_shr_s_i */:
+      case 119 /* i32_shr_s_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >> code[pc + 3];
         pc += 4;
         break;
-      case 119 /* i32_shr_u_i */:
+      case 120 /* i32_shr_u_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >>> code[pc + 3];
         pc += 4;
         break;
-      case 120 /* i32_eq_i */:
+      case 121 /* i32_eq_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] === code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 121 /* i32_ne_i */:
+      case 122 /* i32_ne_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] !== code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 122 /* i32_lt_s_i */:
+      case 123 /* i32_lt_s_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] < code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 123 /* i32_lt_u_i */:
+      case 124 /* i32_lt_u_i */:
         I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] >>> 0) < (code[pc + 3] >>> 0)
           ? 1
           : 0;
         pc += 4;
         break;
-      case 124 /* i32_gt_s_i */:
+      case 125 /* i32_gt_s_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] > code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 125 /* i32_gt_u_i */:
+      case 126 /* i32_gt_u_i */:
         I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] >>> 0) > (code[pc + 3] >>> 0)
           ? 1
           : 0;
         pc += 4;
         break;
-      case 126 /* i32_le_s_i */:
+      case 127 /* i32_le_s_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] <= code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 127 /* i32_le_u_i */:
+      case 128 /* i32_le_u_i */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) <= (code[pc + 3] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 128 /* i32_ge_s_i */:
+      case 129 /* i32_ge_s_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >= code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 129 /* i32_ge_u_i */:
+      case 130 /* i32_ge_u_i */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) >= (code[pc + 3] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 130 /* i32_eqz */:
+      case 131 /* i32_eqz */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] === 0 ? 1 : 0;
         pc += 3;
         break;
-      case 131 /* i32_clz */:
+      case 132 /* i32_clz */:
         I32[(fp + code[pc + 1]) << 1] = Math.clz32(I32[(fp + code[pc + 2]) << 1]);
         pc += 3;
         break;
-      case 132 /* i32_ctz */: {
+      case 133 /* i32_ctz */: {
         const a = I32[(fp + code[pc + 2]) << 1];
         I32[(fp + code[pc + 1]) << 1] = a === 0 ? 32 : 31 - Math.clz32(a & -a);
         pc += 3;
         break;
       }
-      case 133 /* i32_popcnt */:
+      case 134 /* i32_popcnt */:
         I32[(fp + code[pc + 1]) << 1] = popcnt32(I32[(fp + code[pc + 2]) << 1]);
         pc += 3;
         break;
-      case 134 /* i32_extend8_s */:
+      case 135 /* i32_extend8_s */:
         I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] << 24) >> 24;
         pc += 3;
         break;
-      case 135 /* i32_extend16_s */:
+      case 136 /* i32_extend16_s */:
         I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] << 16) >> 16;
         pc += 3;
         break;
@@ -2486,7 +2513,7 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 136 /* br_eq */:
+      case 137 /* br_eq */:
         if (I32[(fp + code[pc + 1]) << 1] === I32[(fp + code[pc + 2]) << 1]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
@@ -2506,7 +2533,7 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 137 /* br_ne */:
+      case 138 /* br_ne */:
         if (I32[(fp + code[pc + 1]) << 1] !== I32[(fp + code[pc + 2]) << 1]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
@@ -2526,7 +2553,7 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 138 /* br_lt_s */:
+      case 139 /* br_lt_s */:
         if (I32[(fp + code[pc + 1]) << 1] < I32[(fp + code[pc + 2]) << 1]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
@@ -2546,7 +2573,7 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 139 /* br_lt_u */:
+      case 140 /* br_lt_u */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) < (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
@@ -2566,7 +2593,7 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 140 /* br_gt_s */:
+      case 141 /* br_gt_s */:
         if (I32[(fp + code[pc + 1]) << 1] > I32[(fp + code[pc + 2]) << 1]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
@@ -2586,7 +2613,7 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 141 /* br_gt_u */:
+      case 142 /* br_gt_u */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) > (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
@@ -2606,7 +2633,7 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 142 /* br_le_s */:
+      case 143 /* br_le_s */:
         if (I32[(fp + code[pc + 1]) << 1] <= I32[(fp + code[pc + 2]) << 1]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
@@ -2626,7 +2653,7 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 143 /* br_le_u */:
+      case 144 /* br_le_u */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) <= (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
@@ -2646,7 +2673,7 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 144 /* br_ge_s */:
+      case 145 /* br_ge_s */:
         if (I32[(fp + code[pc + 1]) << 1] >= I32[(fp + code[pc + 2]) << 1]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
@@ -2666,7 +2693,7 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 145 /* br_ge_u */:
+      case 146 /* br_ge_u */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) >= (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
@@ -2686,7 +2713,7 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 146 /* br_eq_i */:
+      case 147 /* br_eq_i */:
         if (I32[(fp + code[pc + 1]) << 1] === code[pc + 2]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
@@ -2706,7 +2733,7 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 147 /* br_ne_i */:
+      case 148 /* br_ne_i */:
         if (I32[(fp + code[pc + 1]) << 1] !== code[pc + 2]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
@@ -2726,7 +2753,7 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 148 /* br_lt_s_i */:
+      case 149 /* br_lt_s_i */:
         if (I32[(fp + code[pc + 1]) << 1] < code[pc + 2]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
@@ -2746,7 +2773,7 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 149 /* br_lt_u_i */:
+      case 150 /* br_lt_u_i */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) < (code[pc + 2] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
@@ -2766,7 +2793,7 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 331 /* br_inc_ne_i */: {
+      case 332 /* br_inc_ne_i */: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
@@ -2790,7 +2817,7 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 332 /* br_inc_lt_u_i */: {
+      case 333 /* br_inc_lt_u_i */: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
@@ -2814,7 +2841,7 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 333 /* br_inc_lt_s_i */: {
+      case 334 /* br_inc_lt_s_i */: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
@@ -2838,7 +2865,7 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 150 /* br_gt_s_i */:
+      case 151 /* br_gt_s_i */:
         if (I32[(fp + code[pc + 1]) << 1] > code[pc + 2]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
@@ -2858,7 +2885,7 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 151 /* br_gt_u_i */:
+      case 152 /* br_gt_u_i */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) > (code[pc + 2] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
@@ -2878,7 +2905,7 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 152 /* br_le_s_i */:
+      case 153 /* br_le_s_i */:
         if (I32[(fp + code[pc + 1]) << 1] <= code[pc + 2]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
@@ -2898,7 +2925,7 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 153 /* br_le_u_i */:
+      case 154 /* br_le_u_i */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) <= (code[pc + 2] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
@@ -2918,7 +2945,7 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 154 /* br_ge_s_i */:
+      case 155 /* br_ge_s_i */:
         if (I32[(fp + code[pc + 1]) << 1] >= code[pc + 2]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
@@ -2938,7 +2965,7 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 155 /* br_ge_u_i */:
+      case 156 /* br_ge_u_i */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) >= (code[pc + 2] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
@@ -2949,43 +2976,43 @@ export function runMetered(vm: Vm): number {
       // arithmetic in 64-bit machine registers without allocating a BigInt
       // (measured: hash64 ~40% faster than 16-bit-limb halves, same GC count);
       // shifts, rotates, compares and extensions on the two 32-bit halves.
-      case 156 /* i64_add */: {
+      case 157 /* i64_add */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] + I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 157 /* i64_sub */: {
+      case 158 /* i64_sub */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] - I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 158 /* i64_mul */: {
+      case 159 /* i64_mul */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] * I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 163 /* i64_and */: {
+      case 164 /* i64_and */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] & I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 164 /* i64_or */: {
+      case 165 /* i64_or */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] | I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 165 /* i64_xor */: {
+      case 166 /* i64_xor */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] ^ I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 166 /* i64_shl */: {
+      case 167 /* i64_shl */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = I32[(fp + code[pc + 3]) << 1] & 63;
         const al = I32[a];
@@ -3004,7 +3031,7 @@ export function runMetered(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 167 /* i64_shr_s */: {
+      case 168 /* i64_shr_s */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = I32[(fp + code[pc + 3]) << 1] & 63;
         const al = I32[a];
@@ -3023,7 +3050,7 @@ export function runMetered(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 168 /* i64_shr_u */: {
+      case 169 /* i64_shr_u */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = I32[(fp + code[pc + 3]) << 1] & 63;
         const al = I32[a];
@@ -3042,11 +3069,11 @@ export function runMetered(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 169 /* i64_rotl */:
-      case 170 /* i64_rotr */: {
+      case 170 /* i64_rotl */:
+      case 171 /* i64_rotr */: {
         const a = (fp + code[pc + 2]) << 1;
         let n = I32[(fp + code[pc + 3]) << 1] & 63;
-        if (code[pc] === 170 /* i64_rotr */) n = (64 - n) & 63;
+        if (code[pc] === 171 /* i64_rotr */) n = (64 - n) & 63;
         let al = I32[a];
         let ah = I32[a + 1];
         if (n >= 32) {
@@ -3066,34 +3093,34 @@ export function runMetered(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 171 /* i64_eq */: {
+      case 172 /* i64_eq */: {
         const a = (fp + code[pc + 2]) << 1;
         const b = (fp + code[pc + 3]) << 1;
         I32[(fp + code[pc + 1]) << 1] = I32[a] === I32[b] && I32[a + 1] === I32[b + 1] ? 1 : 0;
         pc += 4;
         break;
       }
-      case 172 /* i64_ne */: {
+      case 173 /* i64_ne */: {
         const a = (fp + code[pc + 2]) << 1;
         const b = (fp + code[pc + 3]) << 1;
         I32[(fp + code[pc + 1]) << 1] = I32[a] !== I32[b] || I32[a + 1] !== I32[b + 1] ? 1 : 0;
         pc += 4;
         break;
       }
-      case 173 /* i64_lt_s */:
-      case 174 /* i64_lt_u */:
-      case 175 /* i64_gt_s */:
-      case 176 /* i64_gt_u */:
-      case 177 /* i64_le_s */:
-      case 178 /* i64_le_u */:
-      case 179 /* i64_ge_s */:
-      case 180 /* i64_ge_u */: {
+      case 174 /* i64_lt_s */:
+      case 175 /* i64_lt_u */:
+      case 176 /* i64_gt_s */:
+      case 177 /* i64_gt_u */:
+      case 178 /* i64_le_s */:
+      case 179 /* i64_le_u */:
+      case 180 /* i64_ge_s */:
+      case 181 /* i64_ge_u */: {
         const op = code[pc];
         const a = (fp + code[pc + 2]) << 1;
         const b = (fp + code[pc + 3]) << 1;
-        const signed = op === 173 /* i64_lt_s */ || op === 175 /* i64_gt_s */ ||
-          op === 177 /* i64_le_s */ ||
-          op === 179 /* i64_ge_s */;
+        const signed = op === 174 /* i64_lt_s */ || op === 176 /* i64_gt_s */ ||
+          op === 178 /* i64_le_s */ ||
+          op === 180 /* i64_ge_s */;
         const ah = signed ? I32[a + 1] : I32[a + 1] >>> 0;
         const bh = signed ? I32[b + 1] : I32[b + 1] >>> 0;
         // c: -1, 0, 1 as a <=> b
@@ -3107,21 +3134,21 @@ export function runMetered(vm: Vm): number {
           ? 1
           : 0;
         let r: boolean;
-        if (op === 173 /* i64_lt_s */ || op === 174 /* i64_lt_u */) r = c < 0;
-        else if (op === 175 /* i64_gt_s */ || op === 176 /* i64_gt_u */) r = c > 0;
-        else if (op === 177 /* i64_le_s */ || op === 178 /* i64_le_u */) r = c <= 0;
+        if (op === 174 /* i64_lt_s */ || op === 175 /* i64_lt_u */) r = c < 0;
+        else if (op === 176 /* i64_gt_s */ || op === 177 /* i64_gt_u */) r = c > 0;
+        else if (op === 178 /* i64_le_s */ || op === 179 /* i64_le_u */) r = c <= 0;
         else r = c >= 0;
         I32[(fp + code[pc + 1]) << 1] = r ? 1 : 0;
         pc += 4;
         break;
       }
-      case 181 /* i64_add_i */: {
+      case 182 /* i64_add_i */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] + BigInt(code[pc + 3]));
         pc += 4;
         break;
       }
-      case 182 /* i64_add_k */: {
+      case 183 /* i64_add_k */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -3131,7 +3158,7 @@ export function runMetered(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 183 /* i64_mul_k */: {
+      case 184 /* i64_mul_k */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -3141,7 +3168,7 @@ export function runMetered(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 329 /* i64_mul_k_add */: {
+      case 330 /* i64_mul_k_add */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -3152,7 +3179,7 @@ export function runMetered(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 184 /* i64_and_k */: {
+      case 185 /* i64_and_k */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -3162,7 +3189,7 @@ export function runMetered(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 185 /* i64_or_k */: {
+      case 186 /* i64_or_k */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -3172,7 +3199,7 @@ export function runMetered(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 186 /* i64_xor_k */: {
+      case 187 /* i64_xor_k */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -3182,7 +3209,7 @@ export function runMetered(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 187 /* i64_shl_i */: {
+      case 188 /* i64_shl_i */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = code[pc + 3];
         const al = I32[a];
@@ -3201,7 +3228,7 @@ export function runMetered(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 188 /* i64_shr_s_i */: {
+      case 189 /* i64_shr_s_i */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = code[pc + 3];
         const al = I32[a];
@@ -3220,7 +3247,7 @@ export function runMetered(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 189 /* i64_shr_u_i */: {
+      case 190 /* i64_shr_u_i */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = code[pc + 3];
         const al = I32[a];
@@ -3239,7 +3266,7 @@ export function runMetered(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 190 /* i64_rotl_i */: {
+      case 191 /* i64_rotl_i */: {
         const I64 = vm.i64;
         const a = fp + code[pc + 2];
         const n = code[pc + 3];
@@ -3260,7 +3287,7 @@ export function runMetered(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 330 /* i64_rotl_mul_k */: {
+      case 331 /* i64_rotl_mul_k */: {
         const I64 = vm.i64;
         const a = fp + code[pc + 3];
         const n = code[pc + 4];
@@ -3294,107 +3321,107 @@ export function runMetered(vm: Vm): number {
         pc += 7;
         break;
       }
-      case 191 /* i64_eqz */: {
+      case 192 /* i64_eqz */: {
         const a = (fp + code[pc + 2]) << 1;
         I32[(fp + code[pc + 1]) << 1] = (I32[a] | I32[a + 1]) === 0 ? 1 : 0;
         pc += 3;
         break;
       }
-      case 197 /* i64_extend32_s */:
-      case 240 /* i64_extend_i32_s */:
+      case 198 /* i64_extend32_s */:
+      case 241 /* i64_extend_i32_s */:
         vm.i64[fp + code[pc + 1]] = BigInt(I32[(fp + code[pc + 2]) << 1]);
         pc += 3;
         break;
-      case 198 /* i64_extend_i32_u */:
+      case 199 /* i64_extend_i32_u */:
         vm.i64[fp + code[pc + 1]] = BigInt(I32[(fp + code[pc + 2]) << 1] >>> 0);
         pc += 3;
         break;
       // f32
-      case 199 /* f32_add */:
+      case 200 /* f32_add */:
         F32[(fp + code[pc + 1]) << 1] = F32[(fp + code[pc + 2]) << 1] +
           F32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 200 /* f32_sub */:
+      case 201 /* f32_sub */:
         F32[(fp + code[pc + 1]) << 1] = F32[(fp + code[pc + 2]) << 1] -
           F32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 201 /* f32_mul */:
+      case 202 /* f32_mul */:
         F32[(fp + code[pc + 1]) << 1] = F32[(fp + code[pc + 2]) << 1] *
           F32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 202 /* f32_div */:
+      case 203 /* f32_div */:
         F32[(fp + code[pc + 1]) << 1] = F32[(fp + code[pc + 2]) << 1] /
           F32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 206 /* f32_abs */:
+      case 207 /* f32_abs */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] & 0x7fffffff;
         pc += 3;
         break;
-      case 207 /* f32_neg */:
+      case 208 /* f32_neg */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] ^ -2147483648;
         pc += 3;
         break;
-      case 208 /* f32_sqrt */:
+      case 209 /* f32_sqrt */:
         F32[(fp + code[pc + 1]) << 1] = Math.sqrt(F32[(fp + code[pc + 2]) << 1]);
         pc += 3;
         break;
-      case 213 /* f32_eq */:
+      case 214 /* f32_eq */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] === F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 214 /* f32_ne */:
+      case 215 /* f32_ne */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] !== F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 215 /* f32_lt */:
+      case 216 /* f32_lt */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] < F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 216 /* f32_gt */:
+      case 217 /* f32_gt */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] > F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 217 /* f32_le */:
+      case 218 /* f32_le */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] <= F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 218 /* f32_ge */:
+      case 219 /* f32_ge */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] >= F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
       // f64
-      case 219 /* f64_add */:
+      case 220 /* f64_add */:
         F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] + F64[fp + code[pc + 3]];
         pc += 4;
         break;
-      case 220 /* f64_sub */:
+      case 221 /* f64_sub */:
         F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] - F64[fp + code[pc + 3]];
         pc += 4;
         break;
-      case 221 /* f64_mul */:
+      case 222 /* f64_mul */:
         F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] * F64[fp + code[pc + 3]];
         pc += 4;
         break;
-      case 222 /* f64_div */:
+      case 223 /* f64_div */:
         F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] / F64[fp + code[pc + 3]];
         pc += 4;
         break;
-      case 223 /* f64_mul_add */:
+      case 224 /* f64_mul_add */:
         F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] * F64[fp + code[pc + 3]] +
           F64[fp + code[pc + 4]];
         pc += 5;
         break;
-      case 227 /* f64_abs */: {
+      case 228 /* f64_abs */: {
         const a = (fp + code[pc + 2]) << 1;
         const d = (fp + code[pc + 1]) << 1;
         I32[d] = I32[a];
@@ -3402,7 +3429,7 @@ export function runMetered(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 228 /* f64_neg */: {
+      case 229 /* f64_neg */: {
         const a = (fp + code[pc + 2]) << 1;
         const d = (fp + code[pc + 1]) << 1;
         I32[d] = I32[a];
@@ -3410,78 +3437,78 @@ export function runMetered(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 229 /* f64_sqrt */:
+      case 230 /* f64_sqrt */:
         F64[fp + code[pc + 1]] = Math.sqrt(F64[fp + code[pc + 2]]);
         pc += 3;
         break;
-      case 234 /* f64_eq */:
+      case 235 /* f64_eq */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] === F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 235 /* f64_ne */:
+      case 236 /* f64_ne */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] !== F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 236 /* f64_lt */:
+      case 237 /* f64_lt */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] < F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 237 /* f64_gt */:
+      case 238 /* f64_gt */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] > F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 238 /* f64_le */:
+      case 239 /* f64_le */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] <= F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 239 /* f64_ge */:
+      case 240 /* f64_ge */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] >= F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
       // conversions
-      case 257 /* f32_convert_i32_s */:
+      case 258 /* f32_convert_i32_s */:
         F32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
-      case 258 /* f32_convert_i32_u */:
+      case 259 /* f32_convert_i32_u */:
         F32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >>> 0;
         pc += 3;
         break;
-      case 261 /* f64_convert_i32_s */:
+      case 262 /* f64_convert_i32_s */:
         F64[fp + code[pc + 1]] = I32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
-      case 262 /* f64_convert_i32_u */:
+      case 263 /* f64_convert_i32_u */:
         F64[fp + code[pc + 1]] = I32[(fp + code[pc + 2]) << 1] >>> 0;
         pc += 3;
         break;
-      case 263 /* f64_convert_i64_s */: {
+      case 264 /* f64_convert_i64_s */: {
         const a = (fp + code[pc + 2]) << 1;
         F64[fp + code[pc + 1]] = I32[a + 1] * 4294967296 + (I32[a] >>> 0);
         pc += 3;
         break;
       }
-      case 264 /* f64_convert_i64_u */: {
+      case 265 /* f64_convert_i64_u */: {
         const a = (fp + code[pc + 2]) << 1;
         F64[fp + code[pc + 1]] = (I32[a + 1] >>> 0) * 4294967296 + (I32[a] >>> 0);
         pc += 3;
         break;
       }
-      case 265 /* f32_demote_f64 */:
+      case 266 /* f32_demote_f64 */:
         F32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]];
         pc += 3;
         break;
-      case 266 /* f64_promote_f32 */:
+      case 267 /* f64_promote_f32 */:
         F64[fp + code[pc + 1]] = F32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
-      case 267 /* f32_canon */: {
+      case 268 /* f32_canon */: {
         const x = (fp + code[pc + 1]) << 1;
         if ((I32[x] & 0x7fffffff) > 0x7f800000) I32[x] = 0x7fc00000;
         pc += 2;
         break;
       }
-      case 268 /* f64_canon */: {
+      case 269 /* f64_canon */: {
         const x = fp + code[pc + 1];
         if (F64[x] !== F64[x]) {
           I32[x << 1] = 0;
@@ -3491,7 +3518,7 @@ export function runMetered(vm: Vm): number {
         break;
       }
       // memory
-      case 269 /* load32 */: {
+      case 270 /* load32 */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 4 > memLen) {
           trap = T_MEM;
@@ -3501,7 +3528,7 @@ export function runMetered(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 270 /* load8_s */: {
+      case 271 /* load8_s */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea >= memLen) {
           trap = T_MEM;
@@ -3511,7 +3538,7 @@ export function runMetered(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 271 /* load8_u */: {
+      case 272 /* load8_u */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea >= memLen) {
           trap = T_MEM;
@@ -3521,7 +3548,7 @@ export function runMetered(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 272 /* load16_s */: {
+      case 273 /* load16_s */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 2 > memLen) {
           trap = T_MEM;
@@ -3531,7 +3558,7 @@ export function runMetered(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 273 /* load16_u */: {
+      case 274 /* load16_u */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 2 > memLen) {
           trap = T_MEM;
@@ -3541,7 +3568,7 @@ export function runMetered(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 274 /* load64 */: {
+      case 275 /* load64 */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -3553,7 +3580,7 @@ export function runMetered(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 334 /* load64_mul_k_add */: {
+      case 335 /* load64_mul_k_add */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -3569,7 +3596,7 @@ export function runMetered(vm: Vm): number {
         pc += 8;
         break;
       }
-      case 346 /* load64_mul_k_add_rotl_mul_k */: {
+      case 347 /* load64_mul_k_add_rotl_mul_k */: {
         const ea = ((I32[(fp + code[pc + 3]) << 1] + code[pc + 4]) >>> 0) + (code[pc + 5] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -3615,12 +3642,12 @@ export function runMetered(vm: Vm): number {
         break;
       }
       // super-instructions (session 2)
-      case 335 /* i32_sbit_and_i */:
+      case 336 /* i32_sbit_and_i */:
         I32[(fp + code[pc + 1]) << 1] = ((I32[(fp + code[pc + 2]) << 1] << code[pc + 3]) >> 31) &
           code[pc + 4];
         pc += 5;
         break;
-      case 336 /* store64_madd */: {
+      case 337 /* store64_madd */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 2]) >>> 0) + (code[pc + 3] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -3631,7 +3658,7 @@ export function runMetered(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 337 /* store64_msub */: {
+      case 338 /* store64_msub */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 2]) >>> 0) + (code[pc + 3] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -3642,7 +3669,7 @@ export function runMetered(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 338 /* store64_madd_m */: {
+      case 339 /* store64_madd_m */: {
         const eb = ((I32[(fp + code[pc + 5]) << 1] + code[pc + 6]) >>> 0) + (code[pc + 7] >>> 0);
         if (eb + 8 > memLen) {
           trap = T_MEM;
@@ -3658,17 +3685,17 @@ export function runMetered(vm: Vm): number {
         pc += 8;
         break;
       }
-      case 339 /* i32_shr_u_and_i */:
+      case 340 /* i32_shr_u_and_i */:
         I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] >>> code[pc + 3]) &
           code[pc + 4];
         pc += 5;
         break;
-      case 340 /* i32_xor_shr_u_i */:
+      case 341 /* i32_xor_shr_u_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] ^
           (I32[(fp + code[pc + 3]) << 1] >>> code[pc + 4]);
         pc += 5;
         break;
-      case 341 /* i32_mul_add_i */:
+      case 342 /* i32_mul_add_i */:
         I32[(fp + code[pc + 1]) << 1] = Math.imul(I32[(fp + code[pc + 2]) << 1], code[pc + 3]) +
           code[pc + 4];
         pc += 5;
@@ -3687,7 +3714,7 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 344 /* br_inc_gt_u_i */: {
+      case 345 /* br_inc_gt_u_i */: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
@@ -3711,7 +3738,7 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 342 /* br_inc_lt_u_r */: {
+      case 343 /* br_inc_lt_u_r */: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
@@ -3721,7 +3748,7 @@ export function runMetered(vm: Vm): number {
         } else pc += 5;
         break;
       }
-      case 343 /* load64_f64_sub */: {
+      case 344 /* load64_f64_sub */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -3731,7 +3758,7 @@ export function runMetered(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 345 /* call_add_i */: {
+      case 346 /* call_add_i */: {
         I32[(fp + code[pc + 3]) << 1] = I32[(fp + code[pc + 4]) << 1] + code[pc + 5];
         const t = code[pc + 1];
         const nfp = fp + code[pc + 2];
@@ -3750,7 +3777,7 @@ export function runMetered(vm: Vm): number {
         if (--I32[slice] < 0) break dispatch;
         break;
       }
-      case 281 /* store32 */: {
+      case 282 /* store32 */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 4 > memLen) {
           trap = T_MEM;
@@ -3760,7 +3787,7 @@ export function runMetered(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 282 /* store8 */: {
+      case 283 /* store8 */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea >= memLen) {
           trap = T_MEM;
@@ -3770,7 +3797,7 @@ export function runMetered(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 283 /* store16 */: {
+      case 284 /* store16 */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 2 > memLen) {
           trap = T_MEM;
@@ -3780,7 +3807,7 @@ export function runMetered(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 284 /* store64 */: {
+      case 285 /* store64 */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -3790,7 +3817,7 @@ export function runMetered(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 285 /* load32_x */: {
+      case 286 /* load32_x */: {
         const ea = (((I32[(fp + code[pc + 2]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea + 4 > memLen) {
@@ -3801,7 +3828,7 @@ export function runMetered(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 286 /* load8_u_x */: {
+      case 287 /* load8_u_x */: {
         const ea = (((I32[(fp + code[pc + 2]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea >= memLen) {
@@ -3812,7 +3839,7 @@ export function runMetered(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 287 /* load64_x */: {
+      case 288 /* load64_x */: {
         const ea = (((I32[(fp + code[pc + 2]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea + 8 > memLen) {
@@ -3823,7 +3850,7 @@ export function runMetered(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 288 /* store32_x */: {
+      case 289 /* store32_x */: {
         const ea = (((I32[(fp + code[pc + 1]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea + 4 > memLen) {
@@ -3834,7 +3861,7 @@ export function runMetered(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 289 /* store8_x */: {
+      case 290 /* store8_x */: {
         const ea = (((I32[(fp + code[pc + 1]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea >= memLen) {
@@ -3845,7 +3872,7 @@ export function runMetered(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 290 /* store64_x */: {
+      case 291 /* store64_x */: {
         const ea = (((I32[(fp + code[pc + 1]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea + 8 > memLen) {
@@ -3858,7 +3885,7 @@ export function runMetered(vm: Vm): number {
       }
       default: {
         const op = code[pc];
-        if (op >= 296 /* v128_mov */ && op <= 328 /* i8x16_shuffle1 */) {
+        if (op >= 297 /* v128_mov */ && op <= 329 /* i8x16_shuffle1 */) {
           // SIMD ops (one contiguous block of ops.ts) go straight to runSimd, which runs the
           // whole straight-line SIMD sequence from here (no SIMD op changes the memory)
           const next = runSimd(vm, inst, code, pc, fp);
@@ -3919,27 +3946,27 @@ export function runExt(
   const U64 = vm.u64;
   const op = code[pc];
   switch (op) {
-    case 159 /* i64_div_s */:
-    case 160 /* i64_div_u */:
-    case 161 /* i64_rem_s */:
-    case 162 /* i64_rem_u */: {
+    case 160 /* i64_div_s */:
+    case 161 /* i64_div_u */:
+    case 162 /* i64_rem_s */:
+    case 163 /* i64_rem_u */: {
       const a = fp + code[pc + 2];
       const b = fp + code[pc + 3];
       const d = fp + code[pc + 1];
       if (I32[b << 1] === 0 && I32[(b << 1) + 1] === 0) return -T_DIV0;
-      if (op === 159 /* i64_div_s */) {
+      if (op === 160 /* i64_div_s */) {
         if (I64[b] === -1n && I64[a] === -9223372036854775808n) return -T_OVERFLOW;
         I64[d] = I64[a] / I64[b];
-      } else if (op === 161 /* i64_rem_s */) {
+      } else if (op === 162 /* i64_rem_s */) {
         I64[d] = I64[b] === -1n ? 0n : I64[a] % I64[b];
-      } else if (op === 160 /* i64_div_u */) {
+      } else if (op === 161 /* i64_div_u */) {
         U64[d] = U64[a] / U64[b];
       } else {
         U64[d] = U64[a] % U64[b];
       }
       return pc + 4;
     }
-    case 192 /* i64_clz */: {
+    case 193 /* i64_clz */: {
       const a = (fp + code[pc + 2]) << 1;
       const d = (fp + code[pc + 1]) << 1;
       const r = I32[a + 1] !== 0 ? Math.clz32(I32[a + 1]) : 32 + Math.clz32(I32[a]);
@@ -3947,7 +3974,7 @@ export function runExt(
       I32[d + 1] = 0;
       return pc + 3;
     }
-    case 193 /* i64_ctz */: {
+    case 194 /* i64_ctz */: {
       const a = (fp + code[pc + 2]) << 1;
       const d = (fp + code[pc + 1]) << 1;
       const r = I32[a] !== 0 ? ctz32(I32[a]) : 32 + ctz32(I32[a + 1]);
@@ -3955,7 +3982,7 @@ export function runExt(
       I32[d + 1] = 0;
       return pc + 3;
     }
-    case 194 /* i64_popcnt */: {
+    case 195 /* i64_popcnt */: {
       const a = (fp + code[pc + 2]) << 1;
       const d = (fp + code[pc + 1]) << 1;
       const r = popcnt32(I32[a]) + popcnt32(I32[a + 1]);
@@ -3963,50 +3990,50 @@ export function runExt(
       I32[d + 1] = 0;
       return pc + 3;
     }
-    case 195 /* i64_extend8_s */:
-    case 196 /* i64_extend16_s */: {
-      const s = op === 195 /* i64_extend8_s */ ? 24 : 16;
+    case 196 /* i64_extend8_s */:
+    case 197 /* i64_extend16_s */: {
+      const s = op === 196 /* i64_extend8_s */ ? 24 : 16;
       const v = (I32[(fp + code[pc + 2]) << 1] << s) >> s;
       const d = (fp + code[pc + 1]) << 1;
       I32[d] = v;
       I32[d + 1] = v >> 31;
       return pc + 3;
     }
-    case 203 /* f32_min */:
+    case 204 /* f32_min */:
       F32[(fp + code[pc + 1]) << 1] = canonical(Math.min(
         F32[(fp + code[pc + 2]) << 1],
         F32[(fp + code[pc + 3]) << 1],
       ));
       return pc + 4;
-    case 204 /* f32_max */:
+    case 205 /* f32_max */:
       F32[(fp + code[pc + 1]) << 1] = canonical(Math.max(
         F32[(fp + code[pc + 2]) << 1],
         F32[(fp + code[pc + 3]) << 1],
       ));
       return pc + 4;
-    case 205 /* f32_copysign */:
+    case 206 /* f32_copysign */:
       I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] & 0x7fffffff) |
         (I32[(fp + code[pc + 3]) << 1] & -2147483648);
       return pc + 4;
-    case 209 /* f32_ceil */:
+    case 210 /* f32_ceil */:
       F32[(fp + code[pc + 1]) << 1] = Math.ceil(F32[(fp + code[pc + 2]) << 1]);
       return pc + 3;
-    case 210 /* f32_floor */:
+    case 211 /* f32_floor */:
       F32[(fp + code[pc + 1]) << 1] = Math.floor(F32[(fp + code[pc + 2]) << 1]);
       return pc + 3;
-    case 211 /* f32_trunc */:
+    case 212 /* f32_trunc */:
       F32[(fp + code[pc + 1]) << 1] = Math.trunc(F32[(fp + code[pc + 2]) << 1]);
       return pc + 3;
-    case 212 /* f32_nearest */:
+    case 213 /* f32_nearest */:
       F32[(fp + code[pc + 1]) << 1] = nearest(F32[(fp + code[pc + 2]) << 1]);
       return pc + 3;
-    case 224 /* f64_min */:
+    case 225 /* f64_min */:
       F64[fp + code[pc + 1]] = canonical(Math.min(F64[fp + code[pc + 2]], F64[fp + code[pc + 3]]));
       return pc + 4;
-    case 225 /* f64_max */:
+    case 226 /* f64_max */:
       F64[fp + code[pc + 1]] = canonical(Math.max(F64[fp + code[pc + 2]], F64[fp + code[pc + 3]]));
       return pc + 4;
-    case 226 /* f64_copysign */: {
+    case 227 /* f64_copysign */: {
       const a = (fp + code[pc + 2]) << 1;
       const b = (fp + code[pc + 3]) << 1;
       const d = (fp + code[pc + 1]) << 1;
@@ -4015,35 +4042,35 @@ export function runExt(
       I32[d + 1] = hi;
       return pc + 4;
     }
-    case 230 /* f64_ceil */:
+    case 231 /* f64_ceil */:
       F64[fp + code[pc + 1]] = quiet(Math.ceil(F64[fp + code[pc + 2]]));
       return pc + 3;
-    case 231 /* f64_floor */:
+    case 232 /* f64_floor */:
       F64[fp + code[pc + 1]] = quiet(Math.floor(F64[fp + code[pc + 2]]));
       return pc + 3;
-    case 232 /* f64_trunc */:
+    case 233 /* f64_trunc */:
       F64[fp + code[pc + 1]] = quiet(Math.trunc(F64[fp + code[pc + 2]]));
       return pc + 3;
-    case 233 /* f64_nearest */:
+    case 234 /* f64_nearest */:
       F64[fp + code[pc + 1]] = quiet(nearest(F64[fp + code[pc + 2]]));
       return pc + 3;
-    case 241 /* i32_trunc_f32_s */:
-    case 242 /* i32_trunc_f32_u */:
-    case 243 /* i32_trunc_f64_s */:
-    case 244 /* i32_trunc_f64_u */:
-    case 245 /* i64_trunc_f32_s */:
-    case 246 /* i64_trunc_f32_u */:
-    case 247 /* i64_trunc_f64_s */:
-    case 248 /* i64_trunc_f64_u */: {
-      const fromF32 = op === 241 /* i32_trunc_f32_s */ || op === 242 /* i32_trunc_f32_u */ ||
-        op === 245 /* i64_trunc_f32_s */ || op === 246 /* i64_trunc_f32_u */;
+    case 242 /* i32_trunc_f32_s */:
+    case 243 /* i32_trunc_f32_u */:
+    case 244 /* i32_trunc_f64_s */:
+    case 245 /* i32_trunc_f64_u */:
+    case 246 /* i64_trunc_f32_s */:
+    case 247 /* i64_trunc_f32_u */:
+    case 248 /* i64_trunc_f64_s */:
+    case 249 /* i64_trunc_f64_u */: {
+      const fromF32 = op === 242 /* i32_trunc_f32_s */ || op === 243 /* i32_trunc_f32_u */ ||
+        op === 246 /* i64_trunc_f32_s */ || op === 247 /* i64_trunc_f32_u */;
       const x = fromF32 ? F32[(fp + code[pc + 2]) << 1] : F64[fp + code[pc + 2]];
       if (x !== x) return -T_BADCONV;
-      const kind = op === 241 /* i32_trunc_f32_s */ || op === 243 /* i32_trunc_f64_s */
+      const kind = op === 242 /* i32_trunc_f32_s */ || op === 244 /* i32_trunc_f64_s */
         ? "32s"
-        : op === 242 /* i32_trunc_f32_u */ || op === 244 /* i32_trunc_f64_u */
+        : op === 243 /* i32_trunc_f32_u */ || op === 245 /* i32_trunc_f64_u */
         ? "32u"
-        : op === 245 /* i64_trunc_f32_s */ || op === 247 /* i64_trunc_f64_s */
+        : op === 246 /* i64_trunc_f32_s */ || op === 248 /* i64_trunc_f64_s */
         ? "64s"
         : "64u";
       if (!truncFits(x, kind)) return -T_OVERFLOW;
@@ -4053,51 +4080,51 @@ export function runExt(
       else writeI64(I32, d, t);
       return pc + 3;
     }
-    case 249 /* i32_trunc_sat_f32_s */:
+    case 250 /* i32_trunc_sat_f32_s */:
       I32[(fp + code[pc + 1]) << 1] = truncSat32(F32[(fp + code[pc + 2]) << 1], true);
       return pc + 3;
-    case 250 /* i32_trunc_sat_f32_u */:
+    case 251 /* i32_trunc_sat_f32_u */:
       I32[(fp + code[pc + 1]) << 1] = truncSat32(F32[(fp + code[pc + 2]) << 1], false);
       return pc + 3;
-    case 251 /* i32_trunc_sat_f64_s */:
+    case 252 /* i32_trunc_sat_f64_s */:
       I32[(fp + code[pc + 1]) << 1] = truncSat32(F64[fp + code[pc + 2]], true);
       return pc + 3;
-    case 252 /* i32_trunc_sat_f64_u */:
+    case 253 /* i32_trunc_sat_f64_u */:
       I32[(fp + code[pc + 1]) << 1] = truncSat32(F64[fp + code[pc + 2]], false);
       return pc + 3;
-    case 253 /* i64_trunc_sat_f32_s */:
+    case 254 /* i64_trunc_sat_f32_s */:
       truncSat64(I32, (fp + code[pc + 1]) << 1, F32[(fp + code[pc + 2]) << 1], true);
       return pc + 3;
-    case 254 /* i64_trunc_sat_f32_u */:
+    case 255 /* i64_trunc_sat_f32_u */:
       truncSat64(I32, (fp + code[pc + 1]) << 1, F32[(fp + code[pc + 2]) << 1], false);
       return pc + 3;
-    case 255 /* i64_trunc_sat_f64_s */:
+    case 256 /* i64_trunc_sat_f64_s */:
       truncSat64(I32, (fp + code[pc + 1]) << 1, F64[fp + code[pc + 2]], true);
       return pc + 3;
-    case 256 /* i64_trunc_sat_f64_u */:
+    case 257 /* i64_trunc_sat_f64_u */:
       truncSat64(I32, (fp + code[pc + 1]) << 1, F64[fp + code[pc + 2]], false);
       return pc + 3;
-    case 259 /* f32_convert_i64_s */: {
+    case 260 /* f32_convert_i64_s */: {
       const a = (fp + code[pc + 2]) << 1;
       F32[(fp + code[pc + 1]) << 1] = f32FromI64(I32[a], I32[a + 1]);
       return pc + 3;
     }
-    case 260 /* f32_convert_i64_u */: {
+    case 261 /* f32_convert_i64_u */: {
       const a = (fp + code[pc + 2]) << 1;
       F32[(fp + code[pc + 1]) << 1] = f32FromU64(I32[a], I32[a + 1]);
       return pc + 3;
     }
-    case 275 /* load64_8_s */:
-    case 276 /* load64_8_u */:
-    case 277 /* load64_16_s */:
-    case 278 /* load64_16_u */:
-    case 279 /* load64_32_s */:
-    case 280 /* load64_32_u */: {
+    case 276 /* load64_8_s */:
+    case 277 /* load64_8_u */:
+    case 278 /* load64_16_s */:
+    case 279 /* load64_16_u */:
+    case 280 /* load64_32_s */:
+    case 281 /* load64_32_u */: {
       const mem = inst.memory;
       const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
-      const size = op === 275 /* load64_8_s */ || op === 276 /* load64_8_u */
+      const size = op === 276 /* load64_8_s */ || op === 277 /* load64_8_u */
         ? 1
-        : op === 277 /* load64_16_s */ || op === 278 /* load64_16_u */
+        : op === 278 /* load64_16_s */ || op === 279 /* load64_16_u */
         ? 2
         : 4;
       if (ea + size > mem.byteLength) return -T_MEM;
@@ -4105,23 +4132,23 @@ export function runExt(
       let v: number;
       let hi: number;
       switch (op) {
-        case 275 /* load64_8_s */:
+        case 276 /* load64_8_s */:
           v = dv.getInt8(ea);
           hi = v >> 31;
           break;
-        case 276 /* load64_8_u */:
+        case 277 /* load64_8_u */:
           v = dv.getUint8(ea);
           hi = 0;
           break;
-        case 277 /* load64_16_s */:
+        case 278 /* load64_16_s */:
           v = dv.getInt16(ea, true);
           hi = v >> 31;
           break;
-        case 278 /* load64_16_u */:
+        case 279 /* load64_16_u */:
           v = dv.getUint16(ea, true);
           hi = 0;
           break;
-        case 279 /* load64_32_s */:
+        case 280 /* load64_32_s */:
           v = dv.getInt32(ea, true);
           hi = v >> 31;
           break;
@@ -4134,63 +4161,63 @@ export function runExt(
       I32[d + 1] = hi;
       return pc + 5;
     }
-    case 291 /* memory_size */:
+    case 292 /* memory_size */:
       I32[(fp + code[pc + 1]) << 1] = inst.memory.byteLength / 65536;
       return pc + 3;
-    case 292 /* table_get */: {
+    case 293 /* table_get */: {
       const t = inst.tables[code[pc + 2]];
       const i = I32[(fp + code[pc + 3]) << 1] >>> 0;
       if (i >= t.size) return -T_TABLE;
       I32[(fp + code[pc + 1]) << 1] = t.elems[i];
       return pc + 4;
     }
-    case 293 /* table_set */: {
+    case 294 /* table_set */: {
       const t = inst.tables[code[pc + 1]];
       const i = I32[(fp + code[pc + 2]) << 1] >>> 0;
       if (i >= t.size) return -T_TABLE;
       t.elems[i] = I32[(fp + code[pc + 3]) << 1];
       return pc + 4;
     }
-    case 294 /* table_size */:
+    case 295 /* table_size */:
       I32[(fp + code[pc + 1]) << 1] = inst.tables[code[pc + 2]].size;
       return pc + 3;
-    case 295 /* builtin */: {
+    case 296 /* builtin */: {
       const r = callBuiltin(vm, inst, code[pc + 1], code[pc + 2], code[pc + 3], fp + code[pc + 4]);
       return r === 0 ? pc + 5 : -r;
     }
-    case 296 /* v128_mov */:
-    case 297 /* v128_select */:
-    case 298 /* v128_const */:
-    case 299 /* v128_global_get */:
-    case 300 /* v128_global_set */:
-    case 301 /* v128_bitselect */:
-    case 302 /* i8x16_shuffle */:
-    case 303 /* simd_un */:
-    case 304 /* simd_bin */:
-    case 305 /* simd_shift */:
-    case 306 /* simd_test */:
-    case 307 /* simd_splat */:
-    case 308 /* simd_extract */:
-    case 309 /* simd_replace */:
-    case 310 /* simd_load */:
-    case 311 /* simd_load_lane */:
-    case 312 /* simd_store */:
-    case 313 /* simd_load128 */:
-    case 314 /* simd_store128 */:
-    case 315 /* v128_and */:
-    case 316 /* v128_or */:
-    case 317 /* v128_xor */:
-    case 318 /* i32x4_add */:
-    case 319 /* i32x4_sub */:
-    case 320 /* i32x4_mul */:
-    case 321 /* f32x4_add */:
-    case 322 /* f32x4_sub */:
-    case 323 /* f32x4_mul */:
-    case 324 /* f64x2_add */:
-    case 325 /* f64x2_sub */:
-    case 326 /* f64x2_mul */:
-    case 327 /* i32x4_trunc_sat_f32x4_s */:
-    case 328 /* i8x16_shuffle1 */:
+    case 297 /* v128_mov */:
+    case 298 /* v128_select */:
+    case 299 /* v128_const */:
+    case 300 /* v128_global_get */:
+    case 301 /* v128_global_set */:
+    case 302 /* v128_bitselect */:
+    case 303 /* i8x16_shuffle */:
+    case 304 /* simd_un */:
+    case 305 /* simd_bin */:
+    case 306 /* simd_shift */:
+    case 307 /* simd_test */:
+    case 308 /* simd_splat */:
+    case 309 /* simd_extract */:
+    case 310 /* simd_replace */:
+    case 311 /* simd_load */:
+    case 312 /* simd_load_lane */:
+    case 313 /* simd_store */:
+    case 314 /* simd_load128 */:
+    case 315 /* simd_store128 */:
+    case 316 /* v128_and */:
+    case 317 /* v128_or */:
+    case 318 /* v128_xor */:
+    case 319 /* i32x4_add */:
+    case 320 /* i32x4_sub */:
+    case 321 /* i32x4_mul */:
+    case 322 /* f32x4_add */:
+    case 323 /* f32x4_sub */:
+    case 324 /* f32x4_mul */:
+    case 325 /* f64x2_add */:
+    case 326 /* f64x2_sub */:
+    case 327 /* f64x2_mul */:
+    case 328 /* i32x4_trunc_sat_f32x4_s */:
+    case 329 /* i8x16_shuffle1 */:
       // not reached from `run`, which sends these to runSimd itself
       return runSimd(vm, inst, code, pc, fp);
   }

@@ -365,6 +365,33 @@ export function run(vm: Vm): number {
       //+   if (--I32[slice] < 0) break dispatch;
       //+   break;
       //+ }
+      //+ case Op.call_add_i_epoch: {
+      //+   // `call_add_i`, then the callee's entry `epoch` op without a dispatch, as call_epoch
+      //+   const t = code[pc + 1];
+      //+   const nfp = fp + code[pc + 2];
+      //+   if (csp >= vm.csLimit || nfp + code[t + 3] > vm.regLimit) {
+      //+     trap = T_STACK;
+      //+     break dispatch;
+      //+   }
+      //+   I32[(fp + code[pc + 3]) << 1] = I32[(fp + code[pc + 4]) << 1] + code[pc + 5];
+      //+   const cs = vm.cs;
+      //+   cs[csp] = pc + 6;
+      //+   cs[csp + 1] = fp;
+      //+   cs[csp + 2] = inst.id;
+      //+   csp += 3;
+      //+   fp = nfp;
+      //+   for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
+      //+   pc = t + 4;
+      //+   if (code[pc] === Op.epoch) {
+      //+     if (vm.epochCounter[0] >= vm.epochDeadline) {
+      //+       exit = EXIT_EPOCH;
+      //+       break dispatch;
+      //+     }
+      //+     pc += 1;
+      //+   }
+      //+   if (--I32[slice] < 0) break dispatch;
+      //+   break;
+      //+ }
       //+ case Op.call_add_i_fuel: {
       //+   // `call_add_i` with `call_fuel`'s charges (fuel session 2): the caller's
       //+   // charge first (out of fuel stops here, nothing done), then the callee's

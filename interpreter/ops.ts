@@ -127,6 +127,12 @@ const TABLE: readonly (readonly [string, string, boolean, string])[] = [
     M,
     "fuel n, d = a + v (i32, the last argument), then as call_fuel (metered call_add_i)",
   ],
+  [
+    "call_add_i_epoch",
+    "target:f base:r d:r a:r v:i",
+    M,
+    "d = a + v (i32, the last argument), then as call_epoch (call_add_i with epochs on)",
+  ],
   ["epoch", "", M, "trap (interrupt) when the epoch deadline has passed"],
   ["icount", "n:i", M, "add n to the executed-instruction counter"],
   // moves and constants

@@ -559,3 +559,29 @@ Deno.test("call_epoch calls and does the callee's entry epoch check; a passed de
   vm.callEnd();
   assert.equal(vm.depth, 0);
 });
+
+Deno.test("call_add_i_epoch computes the last argument, calls, and does the callee's entry epoch check; a passed deadline stops there, resumably", () => {
+  const { vm, handle } = setup((e) => {
+    e.emit(Op.enter, 1, 1, 4); // 0
+    e.emit(Op.call_add_i_epoch, 15, 0, 0, 0, 7); // 4: r0 = g(r0 + 7) (metered code)
+    e.emit(Op.i32_add_i, 0, 0, 1); // 10
+    e.emit(Op.return); // 14
+    e.emit(Op.enter, 1, 1, 4); // 15: g
+    e.emit(Op.epoch); // 19
+    e.emit(Op.i32_add_i, 0, 0, 100); // 20
+    e.emit(Op.return); // 24
+  }, { metered: true });
+  vm.epochCounter[0] = 3;
+  vm.epochDeadline = 4;
+  assert.equal(call(vm, handle, [5n]).out[0], 113n);
+  vm.epochDeadline = 3;
+  const base = vm.callStart(handle);
+  vm.i64[base] = 5n;
+  assert.deepEqual(vm.callRun(), { kind: "epoch", pc: 19 });
+  assert.equal(vm.i32[2 * base], 12, "the argument was computed; g's body did not run");
+  vm.epochDeadline = 4;
+  assert.equal(vm.callRun().kind, "return");
+  assert.equal(vm.i32[2 * base], 113);
+  vm.callEnd();
+  assert.equal(vm.depth, 0);
+});
