@@ -364,6 +364,7 @@ export class FuncTranslator {
     }
     const metered = env.tunables.consumeFuel || env.tunables.epochInterruption;
     if (metered && !this.#plainFuel) this.#refuseIncrements();
+    this.#fuseSecondIncrement();
     if (env.tunables.consumeFuel && !this.#plainFuel) {
       this.#fuseCharges();
       this.#shareJoinCharges();
@@ -565,6 +566,42 @@ export class FuncTranslator {
       insts[i - 1] = {
         op: fused.op,
         operands: [a, add.operands[2], fused.b, label],
+        wasmOffset: br.wasmOffset,
+      };
+      insts[i] = this.#deadLabel(br);
+    }
+  }
+
+  /**
+   * Session 3: a loop closer `br_inc_ne_i`/`br_inc_lt_u_i` on `a` right after
+   * another register's increment `i32_add_i p, p, k` (a loop with two
+   * induction variables, e.g. a pointer and a count; fuel/epoch checks may
+   * sit between) becomes one `br_inc2_<cond>` doing both increments. The
+   * increment moves after the checks, as in {@link #refuseIncrements}.
+   */
+  #fuseSecondIncrement(): void {
+    const t = this.#env.tunables;
+    if (!t.superInstructions || t.countInstructions) return;
+    const insts = this.#insts;
+    const isCheck = (op: number) => op === Op.fuel || op === Op.epoch;
+    for (let i = 1; i < insts.length; i++) {
+      const br = insts[i];
+      const op = br.op === Op.br_inc_ne_i
+        ? Op.br_inc2_ne_i
+        : br.op === Op.br_inc_lt_u_i
+        ? Op.br_inc2_lt_u_i
+        : -1;
+      if (op < 0) continue;
+      let s = i - 1;
+      while (s > i - 3 && s > 0 && isCheck(insts[s].op)) s--;
+      const add = insts[s];
+      const p = add.operands[0];
+      if (add.op !== Op.i32_add_i || add.operands[1] !== p || p === br.operands[0]) continue;
+      // (instruction indices stay put: `refSlotsAt` is keyed by them)
+      for (let k = s; k < i - 1; k++) insts[k] = insts[k + 1];
+      insts[i - 1] = {
+        op,
+        operands: [...br.operands, p, add.operands[2]],
         wasmOffset: br.wasmOffset,
       };
       insts[i] = this.#deadLabel(br);

@@ -342,23 +342,23 @@ export function run(vm: Vm): number {
         vm.fuel -= code[pc + 1];
         pc += 2;
         break;
-      case 75 /* epoch */:
+      case 79 /* epoch */:
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
         }
         pc += 1;
         break;
-      case 76 /* icount */:
+      case 80 /* icount */:
         vm.instructions += code[pc + 1];
         pc += 2;
         break;
       // moves and constants
-      case 77 /* mov */:
+      case 81 /* mov */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
-      case 78 /* mov64 */: {
+      case 82 /* mov64 */: {
         // one 64-bit move: a consumer reading the slot as one 64-bit word (BigInt64, f64)
         // then gets it by store forwarding, which two 32-bit stores would defeat
         const I64 = vm.i64;
@@ -366,24 +366,24 @@ export function run(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 79 /* const32 */:
+      case 83 /* const32 */:
         I32[(fp + code[pc + 1]) << 1] = code[pc + 2];
         pc += 3;
         break;
-      case 80 /* const64 */: {
+      case 84 /* const64 */: {
         const d = (fp + code[pc + 1]) << 1;
         I32[d] = code[pc + 2];
         I32[d + 1] = code[pc + 3];
         pc += 4;
         break;
       }
-      case 81 /* select */:
+      case 85 /* select */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] !== 0
           ? I32[(fp + code[pc + 3]) << 1]
           : I32[(fp + code[pc + 4]) << 1];
         pc += 5;
         break;
-      case 82 /* select64 */: {
+      case 86 /* select64 */: {
         const d = (fp + code[pc + 1]) << 1;
         const s = I32[(fp + code[pc + 2]) << 1] !== 0
           ? (fp + code[pc + 3]) << 1
@@ -393,11 +393,11 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 83 /* global_get */:
+      case 87 /* global_get */:
         I32[(fp + code[pc + 1]) << 1] = vm.globals[inst.vmctx[code[pc + 2]] << 1];
         pc += 3;
         break;
-      case 84 /* global_get64 */: {
+      case 88 /* global_get64 */: {
         const d = (fp + code[pc + 1]) << 1;
         const G = vm.globals;
         const g = inst.vmctx[code[pc + 2]] << 1;
@@ -406,11 +406,11 @@ export function run(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 85 /* global_set */:
+      case 89 /* global_set */:
         vm.globals[inst.vmctx[code[pc + 1]] << 1] = I32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
-      case 86 /* global_set64 */: {
+      case 90 /* global_set64 */: {
         const G = vm.globals;
         const g = inst.vmctx[code[pc + 1]] << 1;
         const s = (fp + code[pc + 2]) << 1;
@@ -419,29 +419,29 @@ export function run(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 87 /* vmctx_load */:
+      case 91 /* vmctx_load */:
         I32[(fp + code[pc + 1]) << 1] = inst.vmctx[code[pc + 2]];
         pc += 3;
         break;
       // i32
-      case 88 /* i32_add */:
+      case 92 /* i32_add */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] +
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 89 /* i32_sub */:
+      case 93 /* i32_sub */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] -
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 90 /* i32_mul */:
+      case 94 /* i32_mul */:
         I32[(fp + code[pc + 1]) << 1] = Math.imul(
           I32[(fp + code[pc + 2]) << 1],
           I32[(fp + code[pc + 3]) << 1],
         );
         pc += 4;
         break;
-      case 91 /* i32_div_s */: {
+      case 95 /* i32_div_s */: {
         const a = I32[(fp + code[pc + 2]) << 1];
         const b = I32[(fp + code[pc + 3]) << 1];
         if (b === 0) {
@@ -456,7 +456,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 92 /* i32_div_u */: {
+      case 96 /* i32_div_u */: {
         const b = I32[(fp + code[pc + 3]) << 1] >>> 0;
         if (b === 0) {
           trap = T_DIV0;
@@ -466,7 +466,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 93 /* i32_rem_s */: {
+      case 97 /* i32_rem_s */: {
         const b = I32[(fp + code[pc + 3]) << 1];
         if (b === 0) {
           trap = T_DIV0;
@@ -476,7 +476,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 94 /* i32_rem_u */: {
+      case 98 /* i32_rem_u */: {
         const b = I32[(fp + code[pc + 3]) << 1] >>> 0;
         if (b === 0) {
           trap = T_DIV0;
@@ -486,290 +486,290 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 95 /* i32_and */:
+      case 99 /* i32_and */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] &
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 96 /* i32_or */:
+      case 100 /* i32_or */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] |
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 97 /* i32_xor */:
+      case 101 /* i32_xor */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] ^
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 98 /* i32_shl */:
+      case 102 /* i32_shl */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] <<
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 99 /* i32_shr_s */:
+      case 103 /* i32_shr_s */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >>
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 100 /* i32_shr_u */:
+      case 104 /* i32_shr_u */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >>>
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 101 /* i32_rotl */: {
+      case 105 /* i32_rotl */: {
         const a = I32[(fp + code[pc + 2]) << 1];
         const n = I32[(fp + code[pc + 3]) << 1] & 31;
         I32[(fp + code[pc + 1]) << 1] = (a << n) | (a >>> (32 - n));
         pc += 4;
         break;
       }
-      case 102 /* i32_rotr */: {
+      case 106 /* i32_rotr */: {
         const a = I32[(fp + code[pc + 2]) << 1];
         const n = I32[(fp + code[pc + 3]) << 1] & 31;
         I32[(fp + code[pc + 1]) << 1] = (a >>> n) | (a << (32 - n));
         pc += 4;
         break;
       }
-      case 103 /* i32_eq */:
+      case 107 /* i32_eq */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] === I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 104 /* i32_ne */:
+      case 108 /* i32_ne */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] !== I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 105 /* i32_lt_s */:
+      case 109 /* i32_lt_s */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] < I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 106 /* i32_lt_u */:
+      case 110 /* i32_lt_u */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) < (I32[(fp + code[pc + 3]) << 1] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 107 /* i32_gt_s */:
+      case 111 /* i32_gt_s */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] > I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 108 /* i32_gt_u */:
+      case 112 /* i32_gt_u */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) > (I32[(fp + code[pc + 3]) << 1] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 109 /* i32_le_s */:
+      case 113 /* i32_le_s */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] <= I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 110 /* i32_le_u */:
+      case 114 /* i32_le_u */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) <= (I32[(fp + code[pc + 3]) << 1] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 111 /* i32_ge_s */:
+      case 115 /* i32_ge_s */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] >= I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 112 /* i32_ge_u */:
+      case 116 /* i32_ge_u */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) >= (I32[(fp + code[pc + 3]) << 1] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 113 /* i32_add_i */:
+      case 117 /* i32_add_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] + code[pc + 3];
         pc += 4;
         break;
-      case 114 /* i32_mul_i */:
+      case 118 /* i32_mul_i */:
         I32[(fp + code[pc + 1]) << 1] = Math.imul(I32[(fp + code[pc + 2]) << 1], code[pc + 3]);
         pc += 4;
         break;
-      case 115 /* i32_and_i */:
+      case 119 /* i32_and_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] & code[pc + 3];
         pc += 4;
         break;
-      case 116 /* i32_or_i */:
+      case 120 /* i32_or_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] | code[pc + 3];
         pc += 4;
         break;
-      case 117 /* i32_xor_i */:
+      case 121 /* i32_xor_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] ^ code[pc + 3];
         pc += 4;
         break;
-      case 118 /* i32_shl_i */:
+      case 122 /* i32_shl_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] << code[pc + 3];
         pc += 4;
         break;
-      case 119 /* i32_shr_s_i */:
+      case 123 /* i32_shr_s_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >> code[pc + 3];
         pc += 4;
         break;
-      case 120 /* i32_shr_u_i */:
+      case 124 /* i32_shr_u_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >>> code[pc + 3];
         pc += 4;
         break;
-      case 121 /* i32_eq_i */:
+      case 125 /* i32_eq_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] === code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 122 /* i32_ne_i */:
+      case 126 /* i32_ne_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] !== code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 123 /* i32_lt_s_i */:
+      case 127 /* i32_lt_s_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] < code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 124 /* i32_lt_u_i */:
+      case 128 /* i32_lt_u_i */:
         I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] >>> 0) < (code[pc + 3] >>> 0)
           ? 1
           : 0;
         pc += 4;
         break;
-      case 125 /* i32_gt_s_i */:
+      case 129 /* i32_gt_s_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] > code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 126 /* i32_gt_u_i */:
+      case 130 /* i32_gt_u_i */:
         I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] >>> 0) > (code[pc + 3] >>> 0)
           ? 1
           : 0;
         pc += 4;
         break;
-      case 127 /* i32_le_s_i */:
+      case 131 /* i32_le_s_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] <= code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 128 /* i32_le_u_i */:
+      case 132 /* i32_le_u_i */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) <= (code[pc + 3] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 129 /* i32_ge_s_i */:
+      case 133 /* i32_ge_s_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >= code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 130 /* i32_ge_u_i */:
+      case 134 /* i32_ge_u_i */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) >= (code[pc + 3] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 131 /* i32_eqz */:
+      case 135 /* i32_eqz */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] === 0 ? 1 : 0;
         pc += 3;
         break;
-      case 132 /* i32_clz */:
+      case 136 /* i32_clz */:
         I32[(fp + code[pc + 1]) << 1] = Math.clz32(I32[(fp + code[pc + 2]) << 1]);
         pc += 3;
         break;
-      case 133 /* i32_ctz */: {
+      case 137 /* i32_ctz */: {
         const a = I32[(fp + code[pc + 2]) << 1];
         I32[(fp + code[pc + 1]) << 1] = a === 0 ? 32 : 31 - Math.clz32(a & -a);
         pc += 3;
         break;
       }
-      case 134 /* i32_popcnt */:
+      case 138 /* i32_popcnt */:
         I32[(fp + code[pc + 1]) << 1] = popcnt32(I32[(fp + code[pc + 2]) << 1]);
         pc += 3;
         break;
-      case 135 /* i32_extend8_s */:
+      case 139 /* i32_extend8_s */:
         I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] << 24) >> 24;
         pc += 3;
         break;
-      case 136 /* i32_extend16_s */:
+      case 140 /* i32_extend16_s */:
         I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] << 16) >> 16;
         pc += 3;
         break;
       // compare and branch
-      case 137 /* br_eq */:
+      case 141 /* br_eq */:
         if (I32[(fp + code[pc + 1]) << 1] === I32[(fp + code[pc + 2]) << 1]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 138 /* br_ne */:
+      case 142 /* br_ne */:
         if (I32[(fp + code[pc + 1]) << 1] !== I32[(fp + code[pc + 2]) << 1]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 139 /* br_lt_s */:
+      case 143 /* br_lt_s */:
         if (I32[(fp + code[pc + 1]) << 1] < I32[(fp + code[pc + 2]) << 1]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 140 /* br_lt_u */:
+      case 144 /* br_lt_u */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) < (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 141 /* br_gt_s */:
+      case 145 /* br_gt_s */:
         if (I32[(fp + code[pc + 1]) << 1] > I32[(fp + code[pc + 2]) << 1]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 142 /* br_gt_u */:
+      case 146 /* br_gt_u */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) > (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 143 /* br_le_s */:
+      case 147 /* br_le_s */:
         if (I32[(fp + code[pc + 1]) << 1] <= I32[(fp + code[pc + 2]) << 1]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 144 /* br_le_u */:
+      case 148 /* br_le_u */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) <= (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 145 /* br_ge_s */:
+      case 149 /* br_ge_s */:
         if (I32[(fp + code[pc + 1]) << 1] >= I32[(fp + code[pc + 2]) << 1]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 146 /* br_ge_u */:
+      case 150 /* br_ge_u */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) >= (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 147 /* br_eq_i */:
+      case 151 /* br_eq_i */:
         if (I32[(fp + code[pc + 1]) << 1] === code[pc + 2]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 148 /* br_ne_i */:
+      case 152 /* br_ne_i */:
         if (I32[(fp + code[pc + 1]) << 1] !== code[pc + 2]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 149 /* br_lt_s_i */:
+      case 153 /* br_lt_s_i */:
         if (I32[(fp + code[pc + 1]) << 1] < code[pc + 2]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 150 /* br_lt_u_i */:
+      case 154 /* br_lt_u_i */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) < (code[pc + 2] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 332 /* br_inc_ne_i */: {
+      case 336 /* br_inc_ne_i */: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
@@ -779,7 +779,7 @@ export function run(vm: Vm): number {
         } else pc += 5;
         break;
       }
-      case 333 /* br_inc_lt_u_i */: {
+      case 337 /* br_inc_lt_u_i */: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
@@ -789,7 +789,31 @@ export function run(vm: Vm): number {
         } else pc += 5;
         break;
       }
-      case 334 /* br_inc_lt_s_i */: {
+      case 352 /* br_inc2_ne_i */: {
+        const p = (fp + code[pc + 5]) << 1;
+        I32[p] = (I32[p] + code[pc + 6]) | 0;
+        const a = (fp + code[pc + 1]) << 1;
+        const v = (I32[a] + code[pc + 2]) | 0;
+        I32[a] = v;
+        if (v !== code[pc + 3]) {
+          pc += code[pc + 4];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 7;
+        break;
+      }
+      case 353 /* br_inc2_lt_u_i */: {
+        const p = (fp + code[pc + 5]) << 1;
+        I32[p] = (I32[p] + code[pc + 6]) | 0;
+        const a = (fp + code[pc + 1]) << 1;
+        const v = (I32[a] + code[pc + 2]) | 0;
+        I32[a] = v;
+        if ((v >>> 0) < (code[pc + 3] >>> 0)) {
+          pc += code[pc + 4];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 7;
+        break;
+      }
+      case 338 /* br_inc_lt_s_i */: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
@@ -799,37 +823,37 @@ export function run(vm: Vm): number {
         } else pc += 5;
         break;
       }
-      case 151 /* br_gt_s_i */:
+      case 155 /* br_gt_s_i */:
         if (I32[(fp + code[pc + 1]) << 1] > code[pc + 2]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 152 /* br_gt_u_i */:
+      case 156 /* br_gt_u_i */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) > (code[pc + 2] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 153 /* br_le_s_i */:
+      case 157 /* br_le_s_i */:
         if (I32[(fp + code[pc + 1]) << 1] <= code[pc + 2]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 154 /* br_le_u_i */:
+      case 158 /* br_le_u_i */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) <= (code[pc + 2] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 155 /* br_ge_s_i */:
+      case 159 /* br_ge_s_i */:
         if (I32[(fp + code[pc + 1]) << 1] >= code[pc + 2]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 156 /* br_ge_u_i */:
+      case 160 /* br_ge_u_i */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) >= (code[pc + 2] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
@@ -840,43 +864,43 @@ export function run(vm: Vm): number {
       // arithmetic in 64-bit machine registers without allocating a BigInt
       // (measured: hash64 ~40% faster than 16-bit-limb halves, same GC count);
       // shifts, rotates, compares and extensions on the two 32-bit halves.
-      case 157 /* i64_add */: {
+      case 161 /* i64_add */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] + I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 158 /* i64_sub */: {
+      case 162 /* i64_sub */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] - I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 159 /* i64_mul */: {
+      case 163 /* i64_mul */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] * I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 164 /* i64_and */: {
+      case 168 /* i64_and */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] & I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 165 /* i64_or */: {
+      case 169 /* i64_or */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] | I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 166 /* i64_xor */: {
+      case 170 /* i64_xor */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] ^ I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 167 /* i64_shl */: {
+      case 171 /* i64_shl */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = I32[(fp + code[pc + 3]) << 1] & 63;
         const al = I32[a];
@@ -895,7 +919,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 168 /* i64_shr_s */: {
+      case 172 /* i64_shr_s */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = I32[(fp + code[pc + 3]) << 1] & 63;
         const al = I32[a];
@@ -914,7 +938,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 169 /* i64_shr_u */: {
+      case 173 /* i64_shr_u */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = I32[(fp + code[pc + 3]) << 1] & 63;
         const al = I32[a];
@@ -933,11 +957,11 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 170 /* i64_rotl */:
-      case 171 /* i64_rotr */: {
+      case 174 /* i64_rotl */:
+      case 175 /* i64_rotr */: {
         const a = (fp + code[pc + 2]) << 1;
         let n = I32[(fp + code[pc + 3]) << 1] & 63;
-        if (code[pc] === 171 /* i64_rotr */) n = (64 - n) & 63;
+        if (code[pc] === 175 /* i64_rotr */) n = (64 - n) & 63;
         let al = I32[a];
         let ah = I32[a + 1];
         if (n >= 32) {
@@ -957,34 +981,34 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 172 /* i64_eq */: {
+      case 176 /* i64_eq */: {
         const a = (fp + code[pc + 2]) << 1;
         const b = (fp + code[pc + 3]) << 1;
         I32[(fp + code[pc + 1]) << 1] = I32[a] === I32[b] && I32[a + 1] === I32[b + 1] ? 1 : 0;
         pc += 4;
         break;
       }
-      case 173 /* i64_ne */: {
+      case 177 /* i64_ne */: {
         const a = (fp + code[pc + 2]) << 1;
         const b = (fp + code[pc + 3]) << 1;
         I32[(fp + code[pc + 1]) << 1] = I32[a] !== I32[b] || I32[a + 1] !== I32[b + 1] ? 1 : 0;
         pc += 4;
         break;
       }
-      case 174 /* i64_lt_s */:
-      case 175 /* i64_lt_u */:
-      case 176 /* i64_gt_s */:
-      case 177 /* i64_gt_u */:
-      case 178 /* i64_le_s */:
-      case 179 /* i64_le_u */:
-      case 180 /* i64_ge_s */:
-      case 181 /* i64_ge_u */: {
+      case 178 /* i64_lt_s */:
+      case 179 /* i64_lt_u */:
+      case 180 /* i64_gt_s */:
+      case 181 /* i64_gt_u */:
+      case 182 /* i64_le_s */:
+      case 183 /* i64_le_u */:
+      case 184 /* i64_ge_s */:
+      case 185 /* i64_ge_u */: {
         const op = code[pc];
         const a = (fp + code[pc + 2]) << 1;
         const b = (fp + code[pc + 3]) << 1;
-        const signed = op === 174 /* i64_lt_s */ || op === 176 /* i64_gt_s */ ||
-          op === 178 /* i64_le_s */ ||
-          op === 180 /* i64_ge_s */;
+        const signed = op === 178 /* i64_lt_s */ || op === 180 /* i64_gt_s */ ||
+          op === 182 /* i64_le_s */ ||
+          op === 184 /* i64_ge_s */;
         const ah = signed ? I32[a + 1] : I32[a + 1] >>> 0;
         const bh = signed ? I32[b + 1] : I32[b + 1] >>> 0;
         // c: -1, 0, 1 as a <=> b
@@ -998,21 +1022,21 @@ export function run(vm: Vm): number {
           ? 1
           : 0;
         let r: boolean;
-        if (op === 174 /* i64_lt_s */ || op === 175 /* i64_lt_u */) r = c < 0;
-        else if (op === 176 /* i64_gt_s */ || op === 177 /* i64_gt_u */) r = c > 0;
-        else if (op === 178 /* i64_le_s */ || op === 179 /* i64_le_u */) r = c <= 0;
+        if (op === 178 /* i64_lt_s */ || op === 179 /* i64_lt_u */) r = c < 0;
+        else if (op === 180 /* i64_gt_s */ || op === 181 /* i64_gt_u */) r = c > 0;
+        else if (op === 182 /* i64_le_s */ || op === 183 /* i64_le_u */) r = c <= 0;
         else r = c >= 0;
         I32[(fp + code[pc + 1]) << 1] = r ? 1 : 0;
         pc += 4;
         break;
       }
-      case 182 /* i64_add_i */: {
+      case 186 /* i64_add_i */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] + BigInt(code[pc + 3]));
         pc += 4;
         break;
       }
-      case 183 /* i64_add_k */: {
+      case 187 /* i64_add_k */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -1022,7 +1046,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 184 /* i64_mul_k */: {
+      case 188 /* i64_mul_k */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -1032,7 +1056,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 330 /* i64_mul_k_add */: {
+      case 334 /* i64_mul_k_add */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -1043,7 +1067,7 @@ export function run(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 185 /* i64_and_k */: {
+      case 189 /* i64_and_k */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -1053,7 +1077,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 186 /* i64_or_k */: {
+      case 190 /* i64_or_k */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -1063,7 +1087,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 187 /* i64_xor_k */: {
+      case 191 /* i64_xor_k */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -1073,7 +1097,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 188 /* i64_shl_i */: {
+      case 192 /* i64_shl_i */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = code[pc + 3];
         const al = I32[a];
@@ -1092,7 +1116,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 189 /* i64_shr_s_i */: {
+      case 193 /* i64_shr_s_i */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = code[pc + 3];
         const al = I32[a];
@@ -1111,7 +1135,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 190 /* i64_shr_u_i */: {
+      case 194 /* i64_shr_u_i */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = code[pc + 3];
         const al = I32[a];
@@ -1130,7 +1154,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 191 /* i64_rotl_i */: {
+      case 195 /* i64_rotl_i */: {
         const I64 = vm.i64;
         const a = fp + code[pc + 2];
         const n = code[pc + 3];
@@ -1151,7 +1175,7 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 331 /* i64_rotl_mul_k */: {
+      case 335 /* i64_rotl_mul_k */: {
         const I64 = vm.i64;
         const a = fp + code[pc + 3];
         const n = code[pc + 4];
@@ -1185,107 +1209,107 @@ export function run(vm: Vm): number {
         pc += 7;
         break;
       }
-      case 192 /* i64_eqz */: {
+      case 196 /* i64_eqz */: {
         const a = (fp + code[pc + 2]) << 1;
         I32[(fp + code[pc + 1]) << 1] = (I32[a] | I32[a + 1]) === 0 ? 1 : 0;
         pc += 3;
         break;
       }
-      case 198 /* i64_extend32_s */:
-      case 241 /* i64_extend_i32_s */:
+      case 202 /* i64_extend32_s */:
+      case 245 /* i64_extend_i32_s */:
         vm.i64[fp + code[pc + 1]] = BigInt(I32[(fp + code[pc + 2]) << 1]);
         pc += 3;
         break;
-      case 199 /* i64_extend_i32_u */:
+      case 203 /* i64_extend_i32_u */:
         vm.i64[fp + code[pc + 1]] = BigInt(I32[(fp + code[pc + 2]) << 1] >>> 0);
         pc += 3;
         break;
       // f32
-      case 200 /* f32_add */:
+      case 204 /* f32_add */:
         F32[(fp + code[pc + 1]) << 1] = F32[(fp + code[pc + 2]) << 1] +
           F32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 201 /* f32_sub */:
+      case 205 /* f32_sub */:
         F32[(fp + code[pc + 1]) << 1] = F32[(fp + code[pc + 2]) << 1] -
           F32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 202 /* f32_mul */:
+      case 206 /* f32_mul */:
         F32[(fp + code[pc + 1]) << 1] = F32[(fp + code[pc + 2]) << 1] *
           F32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 203 /* f32_div */:
+      case 207 /* f32_div */:
         F32[(fp + code[pc + 1]) << 1] = F32[(fp + code[pc + 2]) << 1] /
           F32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 207 /* f32_abs */:
+      case 211 /* f32_abs */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] & 0x7fffffff;
         pc += 3;
         break;
-      case 208 /* f32_neg */:
+      case 212 /* f32_neg */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] ^ -2147483648;
         pc += 3;
         break;
-      case 209 /* f32_sqrt */:
+      case 213 /* f32_sqrt */:
         F32[(fp + code[pc + 1]) << 1] = Math.sqrt(F32[(fp + code[pc + 2]) << 1]);
         pc += 3;
         break;
-      case 214 /* f32_eq */:
+      case 218 /* f32_eq */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] === F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 215 /* f32_ne */:
+      case 219 /* f32_ne */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] !== F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 216 /* f32_lt */:
+      case 220 /* f32_lt */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] < F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 217 /* f32_gt */:
+      case 221 /* f32_gt */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] > F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 218 /* f32_le */:
+      case 222 /* f32_le */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] <= F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 219 /* f32_ge */:
+      case 223 /* f32_ge */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] >= F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
       // f64
-      case 220 /* f64_add */:
+      case 224 /* f64_add */:
         F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] + F64[fp + code[pc + 3]];
         pc += 4;
         break;
-      case 221 /* f64_sub */:
+      case 225 /* f64_sub */:
         F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] - F64[fp + code[pc + 3]];
         pc += 4;
         break;
-      case 222 /* f64_mul */:
+      case 226 /* f64_mul */:
         F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] * F64[fp + code[pc + 3]];
         pc += 4;
         break;
-      case 223 /* f64_div */:
+      case 227 /* f64_div */:
         F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] / F64[fp + code[pc + 3]];
         pc += 4;
         break;
-      case 224 /* f64_mul_add */:
+      case 228 /* f64_mul_add */:
         F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] * F64[fp + code[pc + 3]] +
           F64[fp + code[pc + 4]];
         pc += 5;
         break;
-      case 228 /* f64_abs */: {
+      case 232 /* f64_abs */: {
         const a = (fp + code[pc + 2]) << 1;
         const d = (fp + code[pc + 1]) << 1;
         I32[d] = I32[a];
@@ -1293,7 +1317,7 @@ export function run(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 229 /* f64_neg */: {
+      case 233 /* f64_neg */: {
         const a = (fp + code[pc + 2]) << 1;
         const d = (fp + code[pc + 1]) << 1;
         I32[d] = I32[a];
@@ -1301,78 +1325,78 @@ export function run(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 230 /* f64_sqrt */:
+      case 234 /* f64_sqrt */:
         F64[fp + code[pc + 1]] = Math.sqrt(F64[fp + code[pc + 2]]);
         pc += 3;
         break;
-      case 235 /* f64_eq */:
+      case 239 /* f64_eq */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] === F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 236 /* f64_ne */:
+      case 240 /* f64_ne */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] !== F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 237 /* f64_lt */:
+      case 241 /* f64_lt */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] < F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 238 /* f64_gt */:
+      case 242 /* f64_gt */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] > F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 239 /* f64_le */:
+      case 243 /* f64_le */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] <= F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 240 /* f64_ge */:
+      case 244 /* f64_ge */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] >= F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
       // conversions
-      case 258 /* f32_convert_i32_s */:
+      case 262 /* f32_convert_i32_s */:
         F32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
-      case 259 /* f32_convert_i32_u */:
+      case 263 /* f32_convert_i32_u */:
         F32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >>> 0;
         pc += 3;
         break;
-      case 262 /* f64_convert_i32_s */:
+      case 266 /* f64_convert_i32_s */:
         F64[fp + code[pc + 1]] = I32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
-      case 263 /* f64_convert_i32_u */:
+      case 267 /* f64_convert_i32_u */:
         F64[fp + code[pc + 1]] = I32[(fp + code[pc + 2]) << 1] >>> 0;
         pc += 3;
         break;
-      case 264 /* f64_convert_i64_s */: {
+      case 268 /* f64_convert_i64_s */: {
         const a = (fp + code[pc + 2]) << 1;
         F64[fp + code[pc + 1]] = I32[a + 1] * 4294967296 + (I32[a] >>> 0);
         pc += 3;
         break;
       }
-      case 265 /* f64_convert_i64_u */: {
+      case 269 /* f64_convert_i64_u */: {
         const a = (fp + code[pc + 2]) << 1;
         F64[fp + code[pc + 1]] = (I32[a + 1] >>> 0) * 4294967296 + (I32[a] >>> 0);
         pc += 3;
         break;
       }
-      case 266 /* f32_demote_f64 */:
+      case 270 /* f32_demote_f64 */:
         F32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]];
         pc += 3;
         break;
-      case 267 /* f64_promote_f32 */:
+      case 271 /* f64_promote_f32 */:
         F64[fp + code[pc + 1]] = F32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
-      case 268 /* f32_canon */: {
+      case 272 /* f32_canon */: {
         const x = (fp + code[pc + 1]) << 1;
         if ((I32[x] & 0x7fffffff) > 0x7f800000) I32[x] = 0x7fc00000;
         pc += 2;
         break;
       }
-      case 269 /* f64_canon */: {
+      case 273 /* f64_canon */: {
         const x = fp + code[pc + 1];
         if (F64[x] !== F64[x]) {
           I32[x << 1] = 0;
@@ -1382,7 +1406,7 @@ export function run(vm: Vm): number {
         break;
       }
       // memory
-      case 270 /* load32 */: {
+      case 274 /* load32 */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 4 > memLen) {
           trap = T_MEM;
@@ -1392,7 +1416,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 271 /* load8_s */: {
+      case 275 /* load8_s */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea >= memLen) {
           trap = T_MEM;
@@ -1402,7 +1426,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 272 /* load8_u */: {
+      case 276 /* load8_u */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea >= memLen) {
           trap = T_MEM;
@@ -1412,7 +1436,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 273 /* load16_s */: {
+      case 277 /* load16_s */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 2 > memLen) {
           trap = T_MEM;
@@ -1422,7 +1446,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 274 /* load16_u */: {
+      case 278 /* load16_u */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 2 > memLen) {
           trap = T_MEM;
@@ -1432,7 +1456,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 275 /* load64 */: {
+      case 279 /* load64 */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -1444,7 +1468,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 335 /* load64_mul_k_add */: {
+      case 339 /* load64_mul_k_add */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -1460,7 +1484,7 @@ export function run(vm: Vm): number {
         pc += 8;
         break;
       }
-      case 347 /* load64_mul_k_add_rotl_mul_k */: {
+      case 351 /* load64_mul_k_add_rotl_mul_k */: {
         const ea = ((I32[(fp + code[pc + 3]) << 1] + code[pc + 4]) >>> 0) + (code[pc + 5] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -1506,12 +1530,12 @@ export function run(vm: Vm): number {
         break;
       }
       // super-instructions (session 2)
-      case 336 /* i32_sbit_and_i */:
+      case 340 /* i32_sbit_and_i */:
         I32[(fp + code[pc + 1]) << 1] = ((I32[(fp + code[pc + 2]) << 1] << code[pc + 3]) >> 31) &
           code[pc + 4];
         pc += 5;
         break;
-      case 337 /* store64_madd */: {
+      case 341 /* store64_madd */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 2]) >>> 0) + (code[pc + 3] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -1522,7 +1546,7 @@ export function run(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 338 /* store64_msub */: {
+      case 342 /* store64_msub */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 2]) >>> 0) + (code[pc + 3] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -1533,7 +1557,7 @@ export function run(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 339 /* store64_madd_m */: {
+      case 343 /* store64_madd_m */: {
         const eb = ((I32[(fp + code[pc + 5]) << 1] + code[pc + 6]) >>> 0) + (code[pc + 7] >>> 0);
         if (eb + 8 > memLen) {
           trap = T_MEM;
@@ -1549,22 +1573,22 @@ export function run(vm: Vm): number {
         pc += 8;
         break;
       }
-      case 340 /* i32_shr_u_and_i */:
+      case 344 /* i32_shr_u_and_i */:
         I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] >>> code[pc + 3]) &
           code[pc + 4];
         pc += 5;
         break;
-      case 341 /* i32_xor_shr_u_i */:
+      case 345 /* i32_xor_shr_u_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] ^
           (I32[(fp + code[pc + 3]) << 1] >>> code[pc + 4]);
         pc += 5;
         break;
-      case 342 /* i32_mul_add_i */:
+      case 346 /* i32_mul_add_i */:
         I32[(fp + code[pc + 1]) << 1] = Math.imul(I32[(fp + code[pc + 2]) << 1], code[pc + 3]) +
           code[pc + 4];
         pc += 5;
         break;
-      case 345 /* br_inc_gt_u_i */: {
+      case 349 /* br_inc_gt_u_i */: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
@@ -1574,7 +1598,7 @@ export function run(vm: Vm): number {
         } else pc += 5;
         break;
       }
-      case 343 /* br_inc_lt_u_r */: {
+      case 347 /* br_inc_lt_u_r */: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
@@ -1584,7 +1608,7 @@ export function run(vm: Vm): number {
         } else pc += 5;
         break;
       }
-      case 344 /* load64_f64_sub */: {
+      case 348 /* load64_f64_sub */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -1594,7 +1618,7 @@ export function run(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 346 /* call_add_i */: {
+      case 350 /* call_add_i */: {
         I32[(fp + code[pc + 3]) << 1] = I32[(fp + code[pc + 4]) << 1] + code[pc + 5];
         const t = code[pc + 1];
         const nfp = fp + code[pc + 2];
@@ -1613,7 +1637,7 @@ export function run(vm: Vm): number {
         if (--I32[slice] < 0) break dispatch;
         break;
       }
-      case 282 /* store32 */: {
+      case 286 /* store32 */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 4 > memLen) {
           trap = T_MEM;
@@ -1623,7 +1647,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 283 /* store8 */: {
+      case 287 /* store8 */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea >= memLen) {
           trap = T_MEM;
@@ -1633,7 +1657,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 284 /* store16 */: {
+      case 288 /* store16 */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 2 > memLen) {
           trap = T_MEM;
@@ -1643,7 +1667,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 285 /* store64 */: {
+      case 289 /* store64 */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -1653,7 +1677,7 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 286 /* load32_x */: {
+      case 290 /* load32_x */: {
         const ea = (((I32[(fp + code[pc + 2]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea + 4 > memLen) {
@@ -1664,7 +1688,7 @@ export function run(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 287 /* load8_u_x */: {
+      case 291 /* load8_u_x */: {
         const ea = (((I32[(fp + code[pc + 2]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea >= memLen) {
@@ -1675,7 +1699,7 @@ export function run(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 288 /* load64_x */: {
+      case 292 /* load64_x */: {
         const ea = (((I32[(fp + code[pc + 2]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea + 8 > memLen) {
@@ -1686,7 +1710,7 @@ export function run(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 289 /* store32_x */: {
+      case 293 /* store32_x */: {
         const ea = (((I32[(fp + code[pc + 1]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea + 4 > memLen) {
@@ -1697,7 +1721,7 @@ export function run(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 290 /* store8_x */: {
+      case 294 /* store8_x */: {
         const ea = (((I32[(fp + code[pc + 1]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea >= memLen) {
@@ -1708,7 +1732,7 @@ export function run(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 291 /* store64_x */: {
+      case 295 /* store64_x */: {
         const ea = (((I32[(fp + code[pc + 1]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea + 8 > memLen) {
@@ -1721,7 +1745,7 @@ export function run(vm: Vm): number {
       }
       default: {
         const op = code[pc];
-        if (op >= 297 /* v128_mov */ && op <= 329 /* i8x16_shuffle1 */) {
+        if (op >= 301 /* v128_mov */ && op <= 333 /* i8x16_shuffle1 */) {
           // SIMD ops (one contiguous block of ops.ts) go straight to runSimd, which runs the
           // whole straight-line SIMD sequence from here (no SIMD op changes the memory)
           const next = runSimd(vm, inst, code, pc, fp);
@@ -1785,7 +1809,7 @@ export function runMetered(vm: Vm): number {
       case 1 /* trap */:
         trap = code[pc + 1];
         break dispatch;
-      case 43 /* epoch_br */: // session 2: an epoch check, then as fuel_br
+      case 45 /* epoch_br */: // session 2: an epoch check, then as fuel_br
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -1803,7 +1827,7 @@ export function runMetered(vm: Vm): number {
         pc += code[pc + 1];
         if (--I32[slice] < 0) break dispatch;
         break;
-      case 44 /* epoch_br_if */: // session 2: an epoch check, then as fuel_br_if
+      case 46 /* epoch_br_if */: // session 2: an epoch check, then as fuel_br_if
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -1823,7 +1847,7 @@ export function runMetered(vm: Vm): number {
           if (--I32[slice] < 0) break dispatch;
         } else pc += 3;
         break;
-      case 45 /* epoch_br_unless */: // session 2: an epoch check, then as fuel_br_unless
+      case 47 /* epoch_br_unless */: // session 2: an epoch check, then as fuel_br_unless
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -1843,7 +1867,7 @@ export function runMetered(vm: Vm): number {
           if (--I32[slice] < 0) break dispatch;
         } else pc += 3;
         break;
-      case 46 /* epoch_br_table */: // session 2: an epoch check, then as fuel_br_table
+      case 48 /* epoch_br_table */: // session 2: an epoch check, then as fuel_br_table
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -2059,7 +2083,7 @@ export function runMetered(vm: Vm): number {
         if (--I32[slice] < 0) break dispatch;
         break;
       }
-      case 72 /* call_epoch */: {
+      case 76 /* call_epoch */: {
         // `call`, then the callee's entry `epoch` op without a dispatch (epoch
         // session 2); a passed deadline stops at that op, as if it had been dispatched
         const t = code[pc + 1];
@@ -2076,7 +2100,7 @@ export function runMetered(vm: Vm): number {
         fp = nfp;
         for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
         pc = t + 4;
-        if (code[pc] === 75 /* epoch */) {
+        if (code[pc] === 79 /* epoch */) {
           if (vm.epochCounter[0] >= vm.epochDeadline) {
             exit = EXIT_EPOCH;
             break dispatch;
@@ -2086,7 +2110,7 @@ export function runMetered(vm: Vm): number {
         if (--I32[slice] < 0) break dispatch;
         break;
       }
-      case 74 /* call_add_i_epoch */: {
+      case 78 /* call_add_i_epoch */: {
         // `call_add_i`, then the callee's entry `epoch` op without a dispatch, as call_epoch
         const t = code[pc + 1];
         const nfp = fp + code[pc + 2];
@@ -2103,7 +2127,7 @@ export function runMetered(vm: Vm): number {
         fp = nfp;
         for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
         pc = t + 4;
-        if (code[pc] === 75 /* epoch */) {
+        if (code[pc] === 79 /* epoch */) {
           if (vm.epochCounter[0] >= vm.epochDeadline) {
             exit = EXIT_EPOCH;
             break dispatch;
@@ -2113,7 +2137,7 @@ export function runMetered(vm: Vm): number {
         if (--I32[slice] < 0) break dispatch;
         break;
       }
-      case 73 /* call_add_i_fuel */: {
+      case 77 /* call_add_i_fuel */: {
         // `call_add_i` with `call_fuel`'s charges (fuel session 2): the caller's
         // charge first (out of fuel stops here, nothing done), then the callee's
         // entry `fuel` op without a dispatch
@@ -2156,23 +2180,23 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
         break;
-      case 75 /* epoch */:
+      case 79 /* epoch */:
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
         }
         pc += 1;
         break;
-      case 76 /* icount */:
+      case 80 /* icount */:
         vm.instructions += code[pc + 1];
         pc += 2;
         break;
       // moves and constants
-      case 77 /* mov */:
+      case 81 /* mov */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
-      case 78 /* mov64 */: {
+      case 82 /* mov64 */: {
         // one 64-bit move: a consumer reading the slot as one 64-bit word (BigInt64, f64)
         // then gets it by store forwarding, which two 32-bit stores would defeat
         const I64 = vm.i64;
@@ -2180,24 +2204,24 @@ export function runMetered(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 79 /* const32 */:
+      case 83 /* const32 */:
         I32[(fp + code[pc + 1]) << 1] = code[pc + 2];
         pc += 3;
         break;
-      case 80 /* const64 */: {
+      case 84 /* const64 */: {
         const d = (fp + code[pc + 1]) << 1;
         I32[d] = code[pc + 2];
         I32[d + 1] = code[pc + 3];
         pc += 4;
         break;
       }
-      case 81 /* select */:
+      case 85 /* select */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] !== 0
           ? I32[(fp + code[pc + 3]) << 1]
           : I32[(fp + code[pc + 4]) << 1];
         pc += 5;
         break;
-      case 82 /* select64 */: {
+      case 86 /* select64 */: {
         const d = (fp + code[pc + 1]) << 1;
         const s = I32[(fp + code[pc + 2]) << 1] !== 0
           ? (fp + code[pc + 3]) << 1
@@ -2207,11 +2231,11 @@ export function runMetered(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 83 /* global_get */:
+      case 87 /* global_get */:
         I32[(fp + code[pc + 1]) << 1] = vm.globals[inst.vmctx[code[pc + 2]] << 1];
         pc += 3;
         break;
-      case 84 /* global_get64 */: {
+      case 88 /* global_get64 */: {
         const d = (fp + code[pc + 1]) << 1;
         const G = vm.globals;
         const g = inst.vmctx[code[pc + 2]] << 1;
@@ -2220,11 +2244,11 @@ export function runMetered(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 85 /* global_set */:
+      case 89 /* global_set */:
         vm.globals[inst.vmctx[code[pc + 1]] << 1] = I32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
-      case 86 /* global_set64 */: {
+      case 90 /* global_set64 */: {
         const G = vm.globals;
         const g = inst.vmctx[code[pc + 1]] << 1;
         const s = (fp + code[pc + 2]) << 1;
@@ -2233,29 +2257,29 @@ export function runMetered(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 87 /* vmctx_load */:
+      case 91 /* vmctx_load */:
         I32[(fp + code[pc + 1]) << 1] = inst.vmctx[code[pc + 2]];
         pc += 3;
         break;
       // i32
-      case 88 /* i32_add */:
+      case 92 /* i32_add */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] +
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 89 /* i32_sub */:
+      case 93 /* i32_sub */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] -
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 90 /* i32_mul */:
+      case 94 /* i32_mul */:
         I32[(fp + code[pc + 1]) << 1] = Math.imul(
           I32[(fp + code[pc + 2]) << 1],
           I32[(fp + code[pc + 3]) << 1],
         );
         pc += 4;
         break;
-      case 91 /* i32_div_s */: {
+      case 95 /* i32_div_s */: {
         const a = I32[(fp + code[pc + 2]) << 1];
         const b = I32[(fp + code[pc + 3]) << 1];
         if (b === 0) {
@@ -2270,7 +2294,7 @@ export function runMetered(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 92 /* i32_div_u */: {
+      case 96 /* i32_div_u */: {
         const b = I32[(fp + code[pc + 3]) << 1] >>> 0;
         if (b === 0) {
           trap = T_DIV0;
@@ -2280,7 +2304,7 @@ export function runMetered(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 93 /* i32_rem_s */: {
+      case 97 /* i32_rem_s */: {
         const b = I32[(fp + code[pc + 3]) << 1];
         if (b === 0) {
           trap = T_DIV0;
@@ -2290,7 +2314,7 @@ export function runMetered(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 94 /* i32_rem_u */: {
+      case 98 /* i32_rem_u */: {
         const b = I32[(fp + code[pc + 3]) << 1] >>> 0;
         if (b === 0) {
           trap = T_DIV0;
@@ -2300,206 +2324,206 @@ export function runMetered(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 95 /* i32_and */:
+      case 99 /* i32_and */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] &
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 96 /* i32_or */:
+      case 100 /* i32_or */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] |
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 97 /* i32_xor */:
+      case 101 /* i32_xor */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] ^
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 98 /* i32_shl */:
+      case 102 /* i32_shl */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] <<
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 99 /* i32_shr_s */:
+      case 103 /* i32_shr_s */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >>
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 100 /* i32_shr_u */:
+      case 104 /* i32_shr_u */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >>>
           I32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 101 /* i32_rotl */: {
+      case 105 /* i32_rotl */: {
         const a = I32[(fp + code[pc + 2]) << 1];
         const n = I32[(fp + code[pc + 3]) << 1] & 31;
         I32[(fp + code[pc + 1]) << 1] = (a << n) | (a >>> (32 - n));
         pc += 4;
         break;
       }
-      case 102 /* i32_rotr */: {
+      case 106 /* i32_rotr */: {
         const a = I32[(fp + code[pc + 2]) << 1];
         const n = I32[(fp + code[pc + 3]) << 1] & 31;
         I32[(fp + code[pc + 1]) << 1] = (a >>> n) | (a << (32 - n));
         pc += 4;
         break;
       }
-      case 103 /* i32_eq */:
+      case 107 /* i32_eq */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] === I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 104 /* i32_ne */:
+      case 108 /* i32_ne */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] !== I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 105 /* i32_lt_s */:
+      case 109 /* i32_lt_s */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] < I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 106 /* i32_lt_u */:
+      case 110 /* i32_lt_u */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) < (I32[(fp + code[pc + 3]) << 1] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 107 /* i32_gt_s */:
+      case 111 /* i32_gt_s */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] > I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 108 /* i32_gt_u */:
+      case 112 /* i32_gt_u */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) > (I32[(fp + code[pc + 3]) << 1] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 109 /* i32_le_s */:
+      case 113 /* i32_le_s */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] <= I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 110 /* i32_le_u */:
+      case 114 /* i32_le_u */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) <= (I32[(fp + code[pc + 3]) << 1] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 111 /* i32_ge_s */:
+      case 115 /* i32_ge_s */:
         I32[(fp + code[pc + 1]) << 1] =
           I32[(fp + code[pc + 2]) << 1] >= I32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 112 /* i32_ge_u */:
+      case 116 /* i32_ge_u */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) >= (I32[(fp + code[pc + 3]) << 1] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 113 /* i32_add_i */:
+      case 117 /* i32_add_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] + code[pc + 3];
         pc += 4;
         break;
-      case 114 /* i32_mul_i */:
+      case 118 /* i32_mul_i */:
         I32[(fp + code[pc + 1]) << 1] = Math.imul(I32[(fp + code[pc + 2]) << 1], code[pc + 3]);
         pc += 4;
         break;
-      case 115 /* i32_and_i */:
+      case 119 /* i32_and_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] & code[pc + 3];
         pc += 4;
         break;
-      case 116 /* i32_or_i */:
+      case 120 /* i32_or_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] | code[pc + 3];
         pc += 4;
         break;
-      case 117 /* i32_xor_i */:
+      case 121 /* i32_xor_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] ^ code[pc + 3];
         pc += 4;
         break;
-      case 118 /* i32_shl_i */:
+      case 122 /* i32_shl_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] << code[pc + 3];
         pc += 4;
         break;
-      case 119 /* i32_shr_s_i */:
+      case 123 /* i32_shr_s_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >> code[pc + 3];
         pc += 4;
         break;
-      case 120 /* i32_shr_u_i */:
+      case 124 /* i32_shr_u_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >>> code[pc + 3];
         pc += 4;
         break;
-      case 121 /* i32_eq_i */:
+      case 125 /* i32_eq_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] === code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 122 /* i32_ne_i */:
+      case 126 /* i32_ne_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] !== code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 123 /* i32_lt_s_i */:
+      case 127 /* i32_lt_s_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] < code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 124 /* i32_lt_u_i */:
+      case 128 /* i32_lt_u_i */:
         I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] >>> 0) < (code[pc + 3] >>> 0)
           ? 1
           : 0;
         pc += 4;
         break;
-      case 125 /* i32_gt_s_i */:
+      case 129 /* i32_gt_s_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] > code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 126 /* i32_gt_u_i */:
+      case 130 /* i32_gt_u_i */:
         I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] >>> 0) > (code[pc + 3] >>> 0)
           ? 1
           : 0;
         pc += 4;
         break;
-      case 127 /* i32_le_s_i */:
+      case 131 /* i32_le_s_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] <= code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 128 /* i32_le_u_i */:
+      case 132 /* i32_le_u_i */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) <= (code[pc + 3] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 129 /* i32_ge_s_i */:
+      case 133 /* i32_ge_s_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >= code[pc + 3] ? 1 : 0;
         pc += 4;
         break;
-      case 130 /* i32_ge_u_i */:
+      case 134 /* i32_ge_u_i */:
         I32[(fp + code[pc + 1]) << 1] =
           (I32[(fp + code[pc + 2]) << 1] >>> 0) >= (code[pc + 3] >>> 0) ? 1 : 0;
         pc += 4;
         break;
-      case 131 /* i32_eqz */:
+      case 135 /* i32_eqz */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] === 0 ? 1 : 0;
         pc += 3;
         break;
-      case 132 /* i32_clz */:
+      case 136 /* i32_clz */:
         I32[(fp + code[pc + 1]) << 1] = Math.clz32(I32[(fp + code[pc + 2]) << 1]);
         pc += 3;
         break;
-      case 133 /* i32_ctz */: {
+      case 137 /* i32_ctz */: {
         const a = I32[(fp + code[pc + 2]) << 1];
         I32[(fp + code[pc + 1]) << 1] = a === 0 ? 32 : 31 - Math.clz32(a & -a);
         pc += 3;
         break;
       }
-      case 134 /* i32_popcnt */:
+      case 138 /* i32_popcnt */:
         I32[(fp + code[pc + 1]) << 1] = popcnt32(I32[(fp + code[pc + 2]) << 1]);
         pc += 3;
         break;
-      case 135 /* i32_extend8_s */:
+      case 139 /* i32_extend8_s */:
         I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] << 24) >> 24;
         pc += 3;
         break;
-      case 136 /* i32_extend16_s */:
+      case 140 /* i32_extend16_s */:
         I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] << 16) >> 16;
         pc += 3;
         break;
       // compare and branch
-      case 47 /* epoch_br_eq */: // session 2: an epoch check, then as fuel_br_eq
+      case 49 /* epoch_br_eq */: // session 2: an epoch check, then as fuel_br_eq
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -2513,13 +2537,13 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 137 /* br_eq */:
+      case 141 /* br_eq */:
         if (I32[(fp + code[pc + 1]) << 1] === I32[(fp + code[pc + 2]) << 1]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 49 /* epoch_br_ne */: // session 2: an epoch check, then as fuel_br_ne
+      case 51 /* epoch_br_ne */: // session 2: an epoch check, then as fuel_br_ne
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -2533,13 +2557,13 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 138 /* br_ne */:
+      case 142 /* br_ne */:
         if (I32[(fp + code[pc + 1]) << 1] !== I32[(fp + code[pc + 2]) << 1]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 51 /* epoch_br_lt_s */: // session 2: an epoch check, then as fuel_br_lt_s
+      case 53 /* epoch_br_lt_s */: // session 2: an epoch check, then as fuel_br_lt_s
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -2553,13 +2577,13 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 139 /* br_lt_s */:
+      case 143 /* br_lt_s */:
         if (I32[(fp + code[pc + 1]) << 1] < I32[(fp + code[pc + 2]) << 1]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 53 /* epoch_br_lt_u */: // session 2: an epoch check, then as fuel_br_lt_u
+      case 55 /* epoch_br_lt_u */: // session 2: an epoch check, then as fuel_br_lt_u
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -2573,13 +2597,13 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 140 /* br_lt_u */:
+      case 144 /* br_lt_u */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) < (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 55 /* epoch_br_gt_s */: // session 2: an epoch check, then as fuel_br_gt_s
+      case 57 /* epoch_br_gt_s */: // session 2: an epoch check, then as fuel_br_gt_s
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -2593,13 +2617,13 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 141 /* br_gt_s */:
+      case 145 /* br_gt_s */:
         if (I32[(fp + code[pc + 1]) << 1] > I32[(fp + code[pc + 2]) << 1]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 57 /* epoch_br_gt_u */: // session 2: an epoch check, then as fuel_br_gt_u
+      case 59 /* epoch_br_gt_u */: // session 2: an epoch check, then as fuel_br_gt_u
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -2613,13 +2637,13 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 142 /* br_gt_u */:
+      case 146 /* br_gt_u */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) > (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 59 /* epoch_br_le_s */: // session 2: an epoch check, then as fuel_br_le_s
+      case 61 /* epoch_br_le_s */: // session 2: an epoch check, then as fuel_br_le_s
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -2633,13 +2657,13 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 143 /* br_le_s */:
+      case 147 /* br_le_s */:
         if (I32[(fp + code[pc + 1]) << 1] <= I32[(fp + code[pc + 2]) << 1]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 61 /* epoch_br_le_u */: // session 2: an epoch check, then as fuel_br_le_u
+      case 63 /* epoch_br_le_u */: // session 2: an epoch check, then as fuel_br_le_u
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -2653,13 +2677,13 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 144 /* br_le_u */:
+      case 148 /* br_le_u */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) <= (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 63 /* epoch_br_ge_s */: // session 2: an epoch check, then as fuel_br_ge_s
+      case 65 /* epoch_br_ge_s */: // session 2: an epoch check, then as fuel_br_ge_s
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -2673,13 +2697,13 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 145 /* br_ge_s */:
+      case 149 /* br_ge_s */:
         if (I32[(fp + code[pc + 1]) << 1] >= I32[(fp + code[pc + 2]) << 1]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 65 /* epoch_br_ge_u */: // session 2: an epoch check, then as fuel_br_ge_u
+      case 67 /* epoch_br_ge_u */: // session 2: an epoch check, then as fuel_br_ge_u
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -2693,13 +2717,13 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 146 /* br_ge_u */:
+      case 150 /* br_ge_u */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) >= (I32[(fp + code[pc + 2]) << 1] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 48 /* epoch_br_eq_i */: // session 2: an epoch check, then as fuel_br_eq_i
+      case 50 /* epoch_br_eq_i */: // session 2: an epoch check, then as fuel_br_eq_i
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -2713,13 +2737,13 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 147 /* br_eq_i */:
+      case 151 /* br_eq_i */:
         if (I32[(fp + code[pc + 1]) << 1] === code[pc + 2]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 50 /* epoch_br_ne_i */: // session 2: an epoch check, then as fuel_br_ne_i
+      case 52 /* epoch_br_ne_i */: // session 2: an epoch check, then as fuel_br_ne_i
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -2733,13 +2757,13 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 148 /* br_ne_i */:
+      case 152 /* br_ne_i */:
         if (I32[(fp + code[pc + 1]) << 1] !== code[pc + 2]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 52 /* epoch_br_lt_s_i */: // session 2: an epoch check, then as fuel_br_lt_s_i
+      case 54 /* epoch_br_lt_s_i */: // session 2: an epoch check, then as fuel_br_lt_s_i
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -2753,13 +2777,13 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 149 /* br_lt_s_i */:
+      case 153 /* br_lt_s_i */:
         if (I32[(fp + code[pc + 1]) << 1] < code[pc + 2]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 54 /* epoch_br_lt_u_i */: // session 2: an epoch check, then as fuel_br_lt_u_i
+      case 56 /* epoch_br_lt_u_i */: // session 2: an epoch check, then as fuel_br_lt_u_i
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -2773,13 +2797,13 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 150 /* br_lt_u_i */:
+      case 154 /* br_lt_u_i */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) < (code[pc + 2] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 67 /* epoch_br_inc_ne_i */: // session 2: an epoch check, then as fuel_br_inc_ne_i
+      case 69 /* epoch_br_inc_ne_i */: // session 2: an epoch check, then as fuel_br_inc_ne_i
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -2793,7 +2817,7 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 332 /* br_inc_ne_i */: {
+      case 336 /* br_inc_ne_i */: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
@@ -2803,7 +2827,7 @@ export function runMetered(vm: Vm): number {
         } else pc += 5;
         break;
       }
-      case 68 /* epoch_br_inc_lt_u_i */: // session 2: an epoch check, then as fuel_br_inc_lt_u_i
+      case 70 /* epoch_br_inc_lt_u_i */: // session 2: an epoch check, then as fuel_br_inc_lt_u_i
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -2817,7 +2841,7 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 333 /* br_inc_lt_u_i */: {
+      case 337 /* br_inc_lt_u_i */: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
@@ -2827,7 +2851,59 @@ export function runMetered(vm: Vm): number {
         } else pc += 5;
         break;
       }
-      case 69 /* epoch_br_inc_lt_s_i */: // session 2: an epoch check, then as fuel_br_inc_lt_s_i
+      case 74 /* epoch_br_inc2_ne_i */: // session 2: an epoch check, then as fuel_br_inc2_ne_i
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
+      case 43 /* fuel_br_inc2_ne_i */: // fuel session 2: `fuel n`, then the br_inc2_ne_i after it
+        if (fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
+      case 352 /* br_inc2_ne_i */: {
+        const p = (fp + code[pc + 5]) << 1;
+        I32[p] = (I32[p] + code[pc + 6]) | 0;
+        const a = (fp + code[pc + 1]) << 1;
+        const v = (I32[a] + code[pc + 2]) | 0;
+        I32[a] = v;
+        if (v !== code[pc + 3]) {
+          pc += code[pc + 4];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 7;
+        break;
+      }
+      case 75 /* epoch_br_inc2_lt_u_i */: // session 2: an epoch check, then as fuel_br_inc2_lt_u_i
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
+      // falls through
+      case 44 /* fuel_br_inc2_lt_u_i */: // fuel session 2: `fuel n`, then the br_inc2_lt_u_i after it
+        if (fuel < code[pc + 1]) {
+          exit = EXIT_FUEL;
+          break dispatch;
+        }
+        fuel -= code[pc + 1];
+        pc += 2;
+      // falls through
+      case 353 /* br_inc2_lt_u_i */: {
+        const p = (fp + code[pc + 5]) << 1;
+        I32[p] = (I32[p] + code[pc + 6]) | 0;
+        const a = (fp + code[pc + 1]) << 1;
+        const v = (I32[a] + code[pc + 2]) | 0;
+        I32[a] = v;
+        if ((v >>> 0) < (code[pc + 3] >>> 0)) {
+          pc += code[pc + 4];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 7;
+        break;
+      }
+      case 71 /* epoch_br_inc_lt_s_i */: // session 2: an epoch check, then as fuel_br_inc_lt_s_i
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -2841,7 +2917,7 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 334 /* br_inc_lt_s_i */: {
+      case 338 /* br_inc_lt_s_i */: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
@@ -2851,7 +2927,7 @@ export function runMetered(vm: Vm): number {
         } else pc += 5;
         break;
       }
-      case 56 /* epoch_br_gt_s_i */: // session 2: an epoch check, then as fuel_br_gt_s_i
+      case 58 /* epoch_br_gt_s_i */: // session 2: an epoch check, then as fuel_br_gt_s_i
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -2865,13 +2941,13 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 151 /* br_gt_s_i */:
+      case 155 /* br_gt_s_i */:
         if (I32[(fp + code[pc + 1]) << 1] > code[pc + 2]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 58 /* epoch_br_gt_u_i */: // session 2: an epoch check, then as fuel_br_gt_u_i
+      case 60 /* epoch_br_gt_u_i */: // session 2: an epoch check, then as fuel_br_gt_u_i
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -2885,13 +2961,13 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 152 /* br_gt_u_i */:
+      case 156 /* br_gt_u_i */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) > (code[pc + 2] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 60 /* epoch_br_le_s_i */: // session 2: an epoch check, then as fuel_br_le_s_i
+      case 62 /* epoch_br_le_s_i */: // session 2: an epoch check, then as fuel_br_le_s_i
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -2905,13 +2981,13 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 153 /* br_le_s_i */:
+      case 157 /* br_le_s_i */:
         if (I32[(fp + code[pc + 1]) << 1] <= code[pc + 2]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 62 /* epoch_br_le_u_i */: // session 2: an epoch check, then as fuel_br_le_u_i
+      case 64 /* epoch_br_le_u_i */: // session 2: an epoch check, then as fuel_br_le_u_i
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -2925,13 +3001,13 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 154 /* br_le_u_i */:
+      case 158 /* br_le_u_i */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) <= (code[pc + 2] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 64 /* epoch_br_ge_s_i */: // session 2: an epoch check, then as fuel_br_ge_s_i
+      case 66 /* epoch_br_ge_s_i */: // session 2: an epoch check, then as fuel_br_ge_s_i
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -2945,13 +3021,13 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 155 /* br_ge_s_i */:
+      case 159 /* br_ge_s_i */:
         if (I32[(fp + code[pc + 1]) << 1] >= code[pc + 2]) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
         } else pc += 4;
         break;
-      case 66 /* epoch_br_ge_u_i */: // session 2: an epoch check, then as fuel_br_ge_u_i
+      case 68 /* epoch_br_ge_u_i */: // session 2: an epoch check, then as fuel_br_ge_u_i
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -2965,7 +3041,7 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 156 /* br_ge_u_i */:
+      case 160 /* br_ge_u_i */:
         if ((I32[(fp + code[pc + 1]) << 1] >>> 0) >= (code[pc + 2] >>> 0)) {
           pc += code[pc + 3];
           if (--I32[slice] < 0) break dispatch;
@@ -2976,43 +3052,43 @@ export function runMetered(vm: Vm): number {
       // arithmetic in 64-bit machine registers without allocating a BigInt
       // (measured: hash64 ~40% faster than 16-bit-limb halves, same GC count);
       // shifts, rotates, compares and extensions on the two 32-bit halves.
-      case 157 /* i64_add */: {
+      case 161 /* i64_add */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] + I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 158 /* i64_sub */: {
+      case 162 /* i64_sub */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] - I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 159 /* i64_mul */: {
+      case 163 /* i64_mul */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] * I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 164 /* i64_and */: {
+      case 168 /* i64_and */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] & I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 165 /* i64_or */: {
+      case 169 /* i64_or */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] | I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 166 /* i64_xor */: {
+      case 170 /* i64_xor */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] ^ I64[fp + code[pc + 3]]);
         pc += 4;
         break;
       }
-      case 167 /* i64_shl */: {
+      case 171 /* i64_shl */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = I32[(fp + code[pc + 3]) << 1] & 63;
         const al = I32[a];
@@ -3031,7 +3107,7 @@ export function runMetered(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 168 /* i64_shr_s */: {
+      case 172 /* i64_shr_s */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = I32[(fp + code[pc + 3]) << 1] & 63;
         const al = I32[a];
@@ -3050,7 +3126,7 @@ export function runMetered(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 169 /* i64_shr_u */: {
+      case 173 /* i64_shr_u */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = I32[(fp + code[pc + 3]) << 1] & 63;
         const al = I32[a];
@@ -3069,11 +3145,11 @@ export function runMetered(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 170 /* i64_rotl */:
-      case 171 /* i64_rotr */: {
+      case 174 /* i64_rotl */:
+      case 175 /* i64_rotr */: {
         const a = (fp + code[pc + 2]) << 1;
         let n = I32[(fp + code[pc + 3]) << 1] & 63;
-        if (code[pc] === 171 /* i64_rotr */) n = (64 - n) & 63;
+        if (code[pc] === 175 /* i64_rotr */) n = (64 - n) & 63;
         let al = I32[a];
         let ah = I32[a + 1];
         if (n >= 32) {
@@ -3093,34 +3169,34 @@ export function runMetered(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 172 /* i64_eq */: {
+      case 176 /* i64_eq */: {
         const a = (fp + code[pc + 2]) << 1;
         const b = (fp + code[pc + 3]) << 1;
         I32[(fp + code[pc + 1]) << 1] = I32[a] === I32[b] && I32[a + 1] === I32[b + 1] ? 1 : 0;
         pc += 4;
         break;
       }
-      case 173 /* i64_ne */: {
+      case 177 /* i64_ne */: {
         const a = (fp + code[pc + 2]) << 1;
         const b = (fp + code[pc + 3]) << 1;
         I32[(fp + code[pc + 1]) << 1] = I32[a] !== I32[b] || I32[a + 1] !== I32[b + 1] ? 1 : 0;
         pc += 4;
         break;
       }
-      case 174 /* i64_lt_s */:
-      case 175 /* i64_lt_u */:
-      case 176 /* i64_gt_s */:
-      case 177 /* i64_gt_u */:
-      case 178 /* i64_le_s */:
-      case 179 /* i64_le_u */:
-      case 180 /* i64_ge_s */:
-      case 181 /* i64_ge_u */: {
+      case 178 /* i64_lt_s */:
+      case 179 /* i64_lt_u */:
+      case 180 /* i64_gt_s */:
+      case 181 /* i64_gt_u */:
+      case 182 /* i64_le_s */:
+      case 183 /* i64_le_u */:
+      case 184 /* i64_ge_s */:
+      case 185 /* i64_ge_u */: {
         const op = code[pc];
         const a = (fp + code[pc + 2]) << 1;
         const b = (fp + code[pc + 3]) << 1;
-        const signed = op === 174 /* i64_lt_s */ || op === 176 /* i64_gt_s */ ||
-          op === 178 /* i64_le_s */ ||
-          op === 180 /* i64_ge_s */;
+        const signed = op === 178 /* i64_lt_s */ || op === 180 /* i64_gt_s */ ||
+          op === 182 /* i64_le_s */ ||
+          op === 184 /* i64_ge_s */;
         const ah = signed ? I32[a + 1] : I32[a + 1] >>> 0;
         const bh = signed ? I32[b + 1] : I32[b + 1] >>> 0;
         // c: -1, 0, 1 as a <=> b
@@ -3134,21 +3210,21 @@ export function runMetered(vm: Vm): number {
           ? 1
           : 0;
         let r: boolean;
-        if (op === 174 /* i64_lt_s */ || op === 175 /* i64_lt_u */) r = c < 0;
-        else if (op === 176 /* i64_gt_s */ || op === 177 /* i64_gt_u */) r = c > 0;
-        else if (op === 178 /* i64_le_s */ || op === 179 /* i64_le_u */) r = c <= 0;
+        if (op === 178 /* i64_lt_s */ || op === 179 /* i64_lt_u */) r = c < 0;
+        else if (op === 180 /* i64_gt_s */ || op === 181 /* i64_gt_u */) r = c > 0;
+        else if (op === 182 /* i64_le_s */ || op === 183 /* i64_le_u */) r = c <= 0;
         else r = c >= 0;
         I32[(fp + code[pc + 1]) << 1] = r ? 1 : 0;
         pc += 4;
         break;
       }
-      case 182 /* i64_add_i */: {
+      case 186 /* i64_add_i */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(64, I64[fp + code[pc + 2]] + BigInt(code[pc + 3]));
         pc += 4;
         break;
       }
-      case 183 /* i64_add_k */: {
+      case 187 /* i64_add_k */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -3158,7 +3234,7 @@ export function runMetered(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 184 /* i64_mul_k */: {
+      case 188 /* i64_mul_k */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -3168,7 +3244,7 @@ export function runMetered(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 330 /* i64_mul_k_add */: {
+      case 334 /* i64_mul_k_add */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -3179,7 +3255,7 @@ export function runMetered(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 185 /* i64_and_k */: {
+      case 189 /* i64_and_k */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -3189,7 +3265,7 @@ export function runMetered(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 186 /* i64_or_k */: {
+      case 190 /* i64_or_k */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -3199,7 +3275,7 @@ export function runMetered(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 187 /* i64_xor_k */: {
+      case 191 /* i64_xor_k */: {
         const I64 = vm.i64;
         I64[fp + code[pc + 1]] = BigInt.asIntN(
           64,
@@ -3209,7 +3285,7 @@ export function runMetered(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 188 /* i64_shl_i */: {
+      case 192 /* i64_shl_i */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = code[pc + 3];
         const al = I32[a];
@@ -3228,7 +3304,7 @@ export function runMetered(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 189 /* i64_shr_s_i */: {
+      case 193 /* i64_shr_s_i */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = code[pc + 3];
         const al = I32[a];
@@ -3247,7 +3323,7 @@ export function runMetered(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 190 /* i64_shr_u_i */: {
+      case 194 /* i64_shr_u_i */: {
         const a = (fp + code[pc + 2]) << 1;
         const n = code[pc + 3];
         const al = I32[a];
@@ -3266,7 +3342,7 @@ export function runMetered(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 191 /* i64_rotl_i */: {
+      case 195 /* i64_rotl_i */: {
         const I64 = vm.i64;
         const a = fp + code[pc + 2];
         const n = code[pc + 3];
@@ -3287,7 +3363,7 @@ export function runMetered(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 331 /* i64_rotl_mul_k */: {
+      case 335 /* i64_rotl_mul_k */: {
         const I64 = vm.i64;
         const a = fp + code[pc + 3];
         const n = code[pc + 4];
@@ -3321,107 +3397,107 @@ export function runMetered(vm: Vm): number {
         pc += 7;
         break;
       }
-      case 192 /* i64_eqz */: {
+      case 196 /* i64_eqz */: {
         const a = (fp + code[pc + 2]) << 1;
         I32[(fp + code[pc + 1]) << 1] = (I32[a] | I32[a + 1]) === 0 ? 1 : 0;
         pc += 3;
         break;
       }
-      case 198 /* i64_extend32_s */:
-      case 241 /* i64_extend_i32_s */:
+      case 202 /* i64_extend32_s */:
+      case 245 /* i64_extend_i32_s */:
         vm.i64[fp + code[pc + 1]] = BigInt(I32[(fp + code[pc + 2]) << 1]);
         pc += 3;
         break;
-      case 199 /* i64_extend_i32_u */:
+      case 203 /* i64_extend_i32_u */:
         vm.i64[fp + code[pc + 1]] = BigInt(I32[(fp + code[pc + 2]) << 1] >>> 0);
         pc += 3;
         break;
       // f32
-      case 200 /* f32_add */:
+      case 204 /* f32_add */:
         F32[(fp + code[pc + 1]) << 1] = F32[(fp + code[pc + 2]) << 1] +
           F32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 201 /* f32_sub */:
+      case 205 /* f32_sub */:
         F32[(fp + code[pc + 1]) << 1] = F32[(fp + code[pc + 2]) << 1] -
           F32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 202 /* f32_mul */:
+      case 206 /* f32_mul */:
         F32[(fp + code[pc + 1]) << 1] = F32[(fp + code[pc + 2]) << 1] *
           F32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 203 /* f32_div */:
+      case 207 /* f32_div */:
         F32[(fp + code[pc + 1]) << 1] = F32[(fp + code[pc + 2]) << 1] /
           F32[(fp + code[pc + 3]) << 1];
         pc += 4;
         break;
-      case 207 /* f32_abs */:
+      case 211 /* f32_abs */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] & 0x7fffffff;
         pc += 3;
         break;
-      case 208 /* f32_neg */:
+      case 212 /* f32_neg */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] ^ -2147483648;
         pc += 3;
         break;
-      case 209 /* f32_sqrt */:
+      case 213 /* f32_sqrt */:
         F32[(fp + code[pc + 1]) << 1] = Math.sqrt(F32[(fp + code[pc + 2]) << 1]);
         pc += 3;
         break;
-      case 214 /* f32_eq */:
+      case 218 /* f32_eq */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] === F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 215 /* f32_ne */:
+      case 219 /* f32_ne */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] !== F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 216 /* f32_lt */:
+      case 220 /* f32_lt */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] < F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 217 /* f32_gt */:
+      case 221 /* f32_gt */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] > F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 218 /* f32_le */:
+      case 222 /* f32_le */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] <= F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
-      case 219 /* f32_ge */:
+      case 223 /* f32_ge */:
         I32[(fp + code[pc + 1]) << 1] =
           F32[(fp + code[pc + 2]) << 1] >= F32[(fp + code[pc + 3]) << 1] ? 1 : 0;
         pc += 4;
         break;
       // f64
-      case 220 /* f64_add */:
+      case 224 /* f64_add */:
         F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] + F64[fp + code[pc + 3]];
         pc += 4;
         break;
-      case 221 /* f64_sub */:
+      case 225 /* f64_sub */:
         F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] - F64[fp + code[pc + 3]];
         pc += 4;
         break;
-      case 222 /* f64_mul */:
+      case 226 /* f64_mul */:
         F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] * F64[fp + code[pc + 3]];
         pc += 4;
         break;
-      case 223 /* f64_div */:
+      case 227 /* f64_div */:
         F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] / F64[fp + code[pc + 3]];
         pc += 4;
         break;
-      case 224 /* f64_mul_add */:
+      case 228 /* f64_mul_add */:
         F64[fp + code[pc + 1]] = F64[fp + code[pc + 2]] * F64[fp + code[pc + 3]] +
           F64[fp + code[pc + 4]];
         pc += 5;
         break;
-      case 228 /* f64_abs */: {
+      case 232 /* f64_abs */: {
         const a = (fp + code[pc + 2]) << 1;
         const d = (fp + code[pc + 1]) << 1;
         I32[d] = I32[a];
@@ -3429,7 +3505,7 @@ export function runMetered(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 229 /* f64_neg */: {
+      case 233 /* f64_neg */: {
         const a = (fp + code[pc + 2]) << 1;
         const d = (fp + code[pc + 1]) << 1;
         I32[d] = I32[a];
@@ -3437,78 +3513,78 @@ export function runMetered(vm: Vm): number {
         pc += 3;
         break;
       }
-      case 230 /* f64_sqrt */:
+      case 234 /* f64_sqrt */:
         F64[fp + code[pc + 1]] = Math.sqrt(F64[fp + code[pc + 2]]);
         pc += 3;
         break;
-      case 235 /* f64_eq */:
+      case 239 /* f64_eq */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] === F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 236 /* f64_ne */:
+      case 240 /* f64_ne */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] !== F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 237 /* f64_lt */:
+      case 241 /* f64_lt */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] < F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 238 /* f64_gt */:
+      case 242 /* f64_gt */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] > F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 239 /* f64_le */:
+      case 243 /* f64_le */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] <= F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
-      case 240 /* f64_ge */:
+      case 244 /* f64_ge */:
         I32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]] >= F64[fp + code[pc + 3]] ? 1 : 0;
         pc += 4;
         break;
       // conversions
-      case 258 /* f32_convert_i32_s */:
+      case 262 /* f32_convert_i32_s */:
         F32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
-      case 259 /* f32_convert_i32_u */:
+      case 263 /* f32_convert_i32_u */:
         F32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] >>> 0;
         pc += 3;
         break;
-      case 262 /* f64_convert_i32_s */:
+      case 266 /* f64_convert_i32_s */:
         F64[fp + code[pc + 1]] = I32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
-      case 263 /* f64_convert_i32_u */:
+      case 267 /* f64_convert_i32_u */:
         F64[fp + code[pc + 1]] = I32[(fp + code[pc + 2]) << 1] >>> 0;
         pc += 3;
         break;
-      case 264 /* f64_convert_i64_s */: {
+      case 268 /* f64_convert_i64_s */: {
         const a = (fp + code[pc + 2]) << 1;
         F64[fp + code[pc + 1]] = I32[a + 1] * 4294967296 + (I32[a] >>> 0);
         pc += 3;
         break;
       }
-      case 265 /* f64_convert_i64_u */: {
+      case 269 /* f64_convert_i64_u */: {
         const a = (fp + code[pc + 2]) << 1;
         F64[fp + code[pc + 1]] = (I32[a + 1] >>> 0) * 4294967296 + (I32[a] >>> 0);
         pc += 3;
         break;
       }
-      case 266 /* f32_demote_f64 */:
+      case 270 /* f32_demote_f64 */:
         F32[(fp + code[pc + 1]) << 1] = F64[fp + code[pc + 2]];
         pc += 3;
         break;
-      case 267 /* f64_promote_f32 */:
+      case 271 /* f64_promote_f32 */:
         F64[fp + code[pc + 1]] = F32[(fp + code[pc + 2]) << 1];
         pc += 3;
         break;
-      case 268 /* f32_canon */: {
+      case 272 /* f32_canon */: {
         const x = (fp + code[pc + 1]) << 1;
         if ((I32[x] & 0x7fffffff) > 0x7f800000) I32[x] = 0x7fc00000;
         pc += 2;
         break;
       }
-      case 269 /* f64_canon */: {
+      case 273 /* f64_canon */: {
         const x = fp + code[pc + 1];
         if (F64[x] !== F64[x]) {
           I32[x << 1] = 0;
@@ -3518,7 +3594,7 @@ export function runMetered(vm: Vm): number {
         break;
       }
       // memory
-      case 270 /* load32 */: {
+      case 274 /* load32 */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 4 > memLen) {
           trap = T_MEM;
@@ -3528,7 +3604,7 @@ export function runMetered(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 271 /* load8_s */: {
+      case 275 /* load8_s */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea >= memLen) {
           trap = T_MEM;
@@ -3538,7 +3614,7 @@ export function runMetered(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 272 /* load8_u */: {
+      case 276 /* load8_u */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea >= memLen) {
           trap = T_MEM;
@@ -3548,7 +3624,7 @@ export function runMetered(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 273 /* load16_s */: {
+      case 277 /* load16_s */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 2 > memLen) {
           trap = T_MEM;
@@ -3558,7 +3634,7 @@ export function runMetered(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 274 /* load16_u */: {
+      case 278 /* load16_u */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 2 > memLen) {
           trap = T_MEM;
@@ -3568,7 +3644,7 @@ export function runMetered(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 275 /* load64 */: {
+      case 279 /* load64 */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -3580,7 +3656,7 @@ export function runMetered(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 335 /* load64_mul_k_add */: {
+      case 339 /* load64_mul_k_add */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -3596,7 +3672,7 @@ export function runMetered(vm: Vm): number {
         pc += 8;
         break;
       }
-      case 347 /* load64_mul_k_add_rotl_mul_k */: {
+      case 351 /* load64_mul_k_add_rotl_mul_k */: {
         const ea = ((I32[(fp + code[pc + 3]) << 1] + code[pc + 4]) >>> 0) + (code[pc + 5] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -3642,12 +3718,12 @@ export function runMetered(vm: Vm): number {
         break;
       }
       // super-instructions (session 2)
-      case 336 /* i32_sbit_and_i */:
+      case 340 /* i32_sbit_and_i */:
         I32[(fp + code[pc + 1]) << 1] = ((I32[(fp + code[pc + 2]) << 1] << code[pc + 3]) >> 31) &
           code[pc + 4];
         pc += 5;
         break;
-      case 337 /* store64_madd */: {
+      case 341 /* store64_madd */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 2]) >>> 0) + (code[pc + 3] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -3658,7 +3734,7 @@ export function runMetered(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 338 /* store64_msub */: {
+      case 342 /* store64_msub */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 2]) >>> 0) + (code[pc + 3] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -3669,7 +3745,7 @@ export function runMetered(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 339 /* store64_madd_m */: {
+      case 343 /* store64_madd_m */: {
         const eb = ((I32[(fp + code[pc + 5]) << 1] + code[pc + 6]) >>> 0) + (code[pc + 7] >>> 0);
         if (eb + 8 > memLen) {
           trap = T_MEM;
@@ -3685,22 +3761,22 @@ export function runMetered(vm: Vm): number {
         pc += 8;
         break;
       }
-      case 340 /* i32_shr_u_and_i */:
+      case 344 /* i32_shr_u_and_i */:
         I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] >>> code[pc + 3]) &
           code[pc + 4];
         pc += 5;
         break;
-      case 341 /* i32_xor_shr_u_i */:
+      case 345 /* i32_xor_shr_u_i */:
         I32[(fp + code[pc + 1]) << 1] = I32[(fp + code[pc + 2]) << 1] ^
           (I32[(fp + code[pc + 3]) << 1] >>> code[pc + 4]);
         pc += 5;
         break;
-      case 342 /* i32_mul_add_i */:
+      case 346 /* i32_mul_add_i */:
         I32[(fp + code[pc + 1]) << 1] = Math.imul(I32[(fp + code[pc + 2]) << 1], code[pc + 3]) +
           code[pc + 4];
         pc += 5;
         break;
-      case 70 /* epoch_br_inc_gt_u_i */: // session 2: an epoch check, then as fuel_br_inc_gt_u_i
+      case 72 /* epoch_br_inc_gt_u_i */: // session 2: an epoch check, then as fuel_br_inc_gt_u_i
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -3714,7 +3790,7 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 345 /* br_inc_gt_u_i */: {
+      case 349 /* br_inc_gt_u_i */: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
@@ -3724,7 +3800,7 @@ export function runMetered(vm: Vm): number {
         } else pc += 5;
         break;
       }
-      case 71 /* epoch_br_inc_lt_u_r */: // session 2: an epoch check, then as fuel_br_inc_lt_u_r
+      case 73 /* epoch_br_inc_lt_u_r */: // session 2: an epoch check, then as fuel_br_inc_lt_u_r
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
           break dispatch;
@@ -3738,7 +3814,7 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 343 /* br_inc_lt_u_r */: {
+      case 347 /* br_inc_lt_u_r */: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;
         I32[a] = v;
@@ -3748,7 +3824,7 @@ export function runMetered(vm: Vm): number {
         } else pc += 5;
         break;
       }
-      case 344 /* load64_f64_sub */: {
+      case 348 /* load64_f64_sub */: {
         const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -3758,7 +3834,7 @@ export function runMetered(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 346 /* call_add_i */: {
+      case 350 /* call_add_i */: {
         I32[(fp + code[pc + 3]) << 1] = I32[(fp + code[pc + 4]) << 1] + code[pc + 5];
         const t = code[pc + 1];
         const nfp = fp + code[pc + 2];
@@ -3777,7 +3853,7 @@ export function runMetered(vm: Vm): number {
         if (--I32[slice] < 0) break dispatch;
         break;
       }
-      case 282 /* store32 */: {
+      case 286 /* store32 */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 4 > memLen) {
           trap = T_MEM;
@@ -3787,7 +3863,7 @@ export function runMetered(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 283 /* store8 */: {
+      case 287 /* store8 */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea >= memLen) {
           trap = T_MEM;
@@ -3797,7 +3873,7 @@ export function runMetered(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 284 /* store16 */: {
+      case 288 /* store16 */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 2 > memLen) {
           trap = T_MEM;
@@ -3807,7 +3883,7 @@ export function runMetered(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 285 /* store64 */: {
+      case 289 /* store64 */: {
         const ea = ((I32[(fp + code[pc + 1]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
         if (ea + 8 > memLen) {
           trap = T_MEM;
@@ -3817,7 +3893,7 @@ export function runMetered(vm: Vm): number {
         pc += 5;
         break;
       }
-      case 286 /* load32_x */: {
+      case 290 /* load32_x */: {
         const ea = (((I32[(fp + code[pc + 2]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea + 4 > memLen) {
@@ -3828,7 +3904,7 @@ export function runMetered(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 287 /* load8_u_x */: {
+      case 291 /* load8_u_x */: {
         const ea = (((I32[(fp + code[pc + 2]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea >= memLen) {
@@ -3839,7 +3915,7 @@ export function runMetered(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 288 /* load64_x */: {
+      case 292 /* load64_x */: {
         const ea = (((I32[(fp + code[pc + 2]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea + 8 > memLen) {
@@ -3850,7 +3926,7 @@ export function runMetered(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 289 /* store32_x */: {
+      case 293 /* store32_x */: {
         const ea = (((I32[(fp + code[pc + 1]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea + 4 > memLen) {
@@ -3861,7 +3937,7 @@ export function runMetered(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 290 /* store8_x */: {
+      case 294 /* store8_x */: {
         const ea = (((I32[(fp + code[pc + 1]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea >= memLen) {
@@ -3872,7 +3948,7 @@ export function runMetered(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 291 /* store64_x */: {
+      case 295 /* store64_x */: {
         const ea = (((I32[(fp + code[pc + 1]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
         if (ea + 8 > memLen) {
@@ -3885,7 +3961,7 @@ export function runMetered(vm: Vm): number {
       }
       default: {
         const op = code[pc];
-        if (op >= 297 /* v128_mov */ && op <= 329 /* i8x16_shuffle1 */) {
+        if (op >= 301 /* v128_mov */ && op <= 333 /* i8x16_shuffle1 */) {
           // SIMD ops (one contiguous block of ops.ts) go straight to runSimd, which runs the
           // whole straight-line SIMD sequence from here (no SIMD op changes the memory)
           const next = runSimd(vm, inst, code, pc, fp);
@@ -3946,27 +4022,27 @@ export function runExt(
   const U64 = vm.u64;
   const op = code[pc];
   switch (op) {
-    case 160 /* i64_div_s */:
-    case 161 /* i64_div_u */:
-    case 162 /* i64_rem_s */:
-    case 163 /* i64_rem_u */: {
+    case 164 /* i64_div_s */:
+    case 165 /* i64_div_u */:
+    case 166 /* i64_rem_s */:
+    case 167 /* i64_rem_u */: {
       const a = fp + code[pc + 2];
       const b = fp + code[pc + 3];
       const d = fp + code[pc + 1];
       if (I32[b << 1] === 0 && I32[(b << 1) + 1] === 0) return -T_DIV0;
-      if (op === 160 /* i64_div_s */) {
+      if (op === 164 /* i64_div_s */) {
         if (I64[b] === -1n && I64[a] === -9223372036854775808n) return -T_OVERFLOW;
         I64[d] = I64[a] / I64[b];
-      } else if (op === 162 /* i64_rem_s */) {
+      } else if (op === 166 /* i64_rem_s */) {
         I64[d] = I64[b] === -1n ? 0n : I64[a] % I64[b];
-      } else if (op === 161 /* i64_div_u */) {
+      } else if (op === 165 /* i64_div_u */) {
         U64[d] = U64[a] / U64[b];
       } else {
         U64[d] = U64[a] % U64[b];
       }
       return pc + 4;
     }
-    case 193 /* i64_clz */: {
+    case 197 /* i64_clz */: {
       const a = (fp + code[pc + 2]) << 1;
       const d = (fp + code[pc + 1]) << 1;
       const r = I32[a + 1] !== 0 ? Math.clz32(I32[a + 1]) : 32 + Math.clz32(I32[a]);
@@ -3974,7 +4050,7 @@ export function runExt(
       I32[d + 1] = 0;
       return pc + 3;
     }
-    case 194 /* i64_ctz */: {
+    case 198 /* i64_ctz */: {
       const a = (fp + code[pc + 2]) << 1;
       const d = (fp + code[pc + 1]) << 1;
       const r = I32[a] !== 0 ? ctz32(I32[a]) : 32 + ctz32(I32[a + 1]);
@@ -3982,7 +4058,7 @@ export function runExt(
       I32[d + 1] = 0;
       return pc + 3;
     }
-    case 195 /* i64_popcnt */: {
+    case 199 /* i64_popcnt */: {
       const a = (fp + code[pc + 2]) << 1;
       const d = (fp + code[pc + 1]) << 1;
       const r = popcnt32(I32[a]) + popcnt32(I32[a + 1]);
@@ -3990,50 +4066,50 @@ export function runExt(
       I32[d + 1] = 0;
       return pc + 3;
     }
-    case 196 /* i64_extend8_s */:
-    case 197 /* i64_extend16_s */: {
-      const s = op === 196 /* i64_extend8_s */ ? 24 : 16;
+    case 200 /* i64_extend8_s */:
+    case 201 /* i64_extend16_s */: {
+      const s = op === 200 /* i64_extend8_s */ ? 24 : 16;
       const v = (I32[(fp + code[pc + 2]) << 1] << s) >> s;
       const d = (fp + code[pc + 1]) << 1;
       I32[d] = v;
       I32[d + 1] = v >> 31;
       return pc + 3;
     }
-    case 204 /* f32_min */:
+    case 208 /* f32_min */:
       F32[(fp + code[pc + 1]) << 1] = canonical(Math.min(
         F32[(fp + code[pc + 2]) << 1],
         F32[(fp + code[pc + 3]) << 1],
       ));
       return pc + 4;
-    case 205 /* f32_max */:
+    case 209 /* f32_max */:
       F32[(fp + code[pc + 1]) << 1] = canonical(Math.max(
         F32[(fp + code[pc + 2]) << 1],
         F32[(fp + code[pc + 3]) << 1],
       ));
       return pc + 4;
-    case 206 /* f32_copysign */:
+    case 210 /* f32_copysign */:
       I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] & 0x7fffffff) |
         (I32[(fp + code[pc + 3]) << 1] & -2147483648);
       return pc + 4;
-    case 210 /* f32_ceil */:
+    case 214 /* f32_ceil */:
       F32[(fp + code[pc + 1]) << 1] = Math.ceil(F32[(fp + code[pc + 2]) << 1]);
       return pc + 3;
-    case 211 /* f32_floor */:
+    case 215 /* f32_floor */:
       F32[(fp + code[pc + 1]) << 1] = Math.floor(F32[(fp + code[pc + 2]) << 1]);
       return pc + 3;
-    case 212 /* f32_trunc */:
+    case 216 /* f32_trunc */:
       F32[(fp + code[pc + 1]) << 1] = Math.trunc(F32[(fp + code[pc + 2]) << 1]);
       return pc + 3;
-    case 213 /* f32_nearest */:
+    case 217 /* f32_nearest */:
       F32[(fp + code[pc + 1]) << 1] = nearest(F32[(fp + code[pc + 2]) << 1]);
       return pc + 3;
-    case 225 /* f64_min */:
+    case 229 /* f64_min */:
       F64[fp + code[pc + 1]] = canonical(Math.min(F64[fp + code[pc + 2]], F64[fp + code[pc + 3]]));
       return pc + 4;
-    case 226 /* f64_max */:
+    case 230 /* f64_max */:
       F64[fp + code[pc + 1]] = canonical(Math.max(F64[fp + code[pc + 2]], F64[fp + code[pc + 3]]));
       return pc + 4;
-    case 227 /* f64_copysign */: {
+    case 231 /* f64_copysign */: {
       const a = (fp + code[pc + 2]) << 1;
       const b = (fp + code[pc + 3]) << 1;
       const d = (fp + code[pc + 1]) << 1;
@@ -4042,35 +4118,35 @@ export function runExt(
       I32[d + 1] = hi;
       return pc + 4;
     }
-    case 231 /* f64_ceil */:
+    case 235 /* f64_ceil */:
       F64[fp + code[pc + 1]] = quiet(Math.ceil(F64[fp + code[pc + 2]]));
       return pc + 3;
-    case 232 /* f64_floor */:
+    case 236 /* f64_floor */:
       F64[fp + code[pc + 1]] = quiet(Math.floor(F64[fp + code[pc + 2]]));
       return pc + 3;
-    case 233 /* f64_trunc */:
+    case 237 /* f64_trunc */:
       F64[fp + code[pc + 1]] = quiet(Math.trunc(F64[fp + code[pc + 2]]));
       return pc + 3;
-    case 234 /* f64_nearest */:
+    case 238 /* f64_nearest */:
       F64[fp + code[pc + 1]] = quiet(nearest(F64[fp + code[pc + 2]]));
       return pc + 3;
-    case 242 /* i32_trunc_f32_s */:
-    case 243 /* i32_trunc_f32_u */:
-    case 244 /* i32_trunc_f64_s */:
-    case 245 /* i32_trunc_f64_u */:
-    case 246 /* i64_trunc_f32_s */:
-    case 247 /* i64_trunc_f32_u */:
-    case 248 /* i64_trunc_f64_s */:
-    case 249 /* i64_trunc_f64_u */: {
-      const fromF32 = op === 242 /* i32_trunc_f32_s */ || op === 243 /* i32_trunc_f32_u */ ||
-        op === 246 /* i64_trunc_f32_s */ || op === 247 /* i64_trunc_f32_u */;
+    case 246 /* i32_trunc_f32_s */:
+    case 247 /* i32_trunc_f32_u */:
+    case 248 /* i32_trunc_f64_s */:
+    case 249 /* i32_trunc_f64_u */:
+    case 250 /* i64_trunc_f32_s */:
+    case 251 /* i64_trunc_f32_u */:
+    case 252 /* i64_trunc_f64_s */:
+    case 253 /* i64_trunc_f64_u */: {
+      const fromF32 = op === 246 /* i32_trunc_f32_s */ || op === 247 /* i32_trunc_f32_u */ ||
+        op === 250 /* i64_trunc_f32_s */ || op === 251 /* i64_trunc_f32_u */;
       const x = fromF32 ? F32[(fp + code[pc + 2]) << 1] : F64[fp + code[pc + 2]];
       if (x !== x) return -T_BADCONV;
-      const kind = op === 242 /* i32_trunc_f32_s */ || op === 244 /* i32_trunc_f64_s */
+      const kind = op === 246 /* i32_trunc_f32_s */ || op === 248 /* i32_trunc_f64_s */
         ? "32s"
-        : op === 243 /* i32_trunc_f32_u */ || op === 245 /* i32_trunc_f64_u */
+        : op === 247 /* i32_trunc_f32_u */ || op === 249 /* i32_trunc_f64_u */
         ? "32u"
-        : op === 246 /* i64_trunc_f32_s */ || op === 248 /* i64_trunc_f64_s */
+        : op === 250 /* i64_trunc_f32_s */ || op === 252 /* i64_trunc_f64_s */
         ? "64s"
         : "64u";
       if (!truncFits(x, kind)) return -T_OVERFLOW;
@@ -4080,51 +4156,51 @@ export function runExt(
       else writeI64(I32, d, t);
       return pc + 3;
     }
-    case 250 /* i32_trunc_sat_f32_s */:
+    case 254 /* i32_trunc_sat_f32_s */:
       I32[(fp + code[pc + 1]) << 1] = truncSat32(F32[(fp + code[pc + 2]) << 1], true);
       return pc + 3;
-    case 251 /* i32_trunc_sat_f32_u */:
+    case 255 /* i32_trunc_sat_f32_u */:
       I32[(fp + code[pc + 1]) << 1] = truncSat32(F32[(fp + code[pc + 2]) << 1], false);
       return pc + 3;
-    case 252 /* i32_trunc_sat_f64_s */:
+    case 256 /* i32_trunc_sat_f64_s */:
       I32[(fp + code[pc + 1]) << 1] = truncSat32(F64[fp + code[pc + 2]], true);
       return pc + 3;
-    case 253 /* i32_trunc_sat_f64_u */:
+    case 257 /* i32_trunc_sat_f64_u */:
       I32[(fp + code[pc + 1]) << 1] = truncSat32(F64[fp + code[pc + 2]], false);
       return pc + 3;
-    case 254 /* i64_trunc_sat_f32_s */:
+    case 258 /* i64_trunc_sat_f32_s */:
       truncSat64(I32, (fp + code[pc + 1]) << 1, F32[(fp + code[pc + 2]) << 1], true);
       return pc + 3;
-    case 255 /* i64_trunc_sat_f32_u */:
+    case 259 /* i64_trunc_sat_f32_u */:
       truncSat64(I32, (fp + code[pc + 1]) << 1, F32[(fp + code[pc + 2]) << 1], false);
       return pc + 3;
-    case 256 /* i64_trunc_sat_f64_s */:
+    case 260 /* i64_trunc_sat_f64_s */:
       truncSat64(I32, (fp + code[pc + 1]) << 1, F64[fp + code[pc + 2]], true);
       return pc + 3;
-    case 257 /* i64_trunc_sat_f64_u */:
+    case 261 /* i64_trunc_sat_f64_u */:
       truncSat64(I32, (fp + code[pc + 1]) << 1, F64[fp + code[pc + 2]], false);
       return pc + 3;
-    case 260 /* f32_convert_i64_s */: {
+    case 264 /* f32_convert_i64_s */: {
       const a = (fp + code[pc + 2]) << 1;
       F32[(fp + code[pc + 1]) << 1] = f32FromI64(I32[a], I32[a + 1]);
       return pc + 3;
     }
-    case 261 /* f32_convert_i64_u */: {
+    case 265 /* f32_convert_i64_u */: {
       const a = (fp + code[pc + 2]) << 1;
       F32[(fp + code[pc + 1]) << 1] = f32FromU64(I32[a], I32[a + 1]);
       return pc + 3;
     }
-    case 276 /* load64_8_s */:
-    case 277 /* load64_8_u */:
-    case 278 /* load64_16_s */:
-    case 279 /* load64_16_u */:
-    case 280 /* load64_32_s */:
-    case 281 /* load64_32_u */: {
+    case 280 /* load64_8_s */:
+    case 281 /* load64_8_u */:
+    case 282 /* load64_16_s */:
+    case 283 /* load64_16_u */:
+    case 284 /* load64_32_s */:
+    case 285 /* load64_32_u */: {
       const mem = inst.memory;
       const ea = ((I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) >>> 0) + (code[pc + 4] >>> 0);
-      const size = op === 276 /* load64_8_s */ || op === 277 /* load64_8_u */
+      const size = op === 280 /* load64_8_s */ || op === 281 /* load64_8_u */
         ? 1
-        : op === 278 /* load64_16_s */ || op === 279 /* load64_16_u */
+        : op === 282 /* load64_16_s */ || op === 283 /* load64_16_u */
         ? 2
         : 4;
       if (ea + size > mem.byteLength) return -T_MEM;
@@ -4132,23 +4208,23 @@ export function runExt(
       let v: number;
       let hi: number;
       switch (op) {
-        case 276 /* load64_8_s */:
+        case 280 /* load64_8_s */:
           v = dv.getInt8(ea);
           hi = v >> 31;
           break;
-        case 277 /* load64_8_u */:
+        case 281 /* load64_8_u */:
           v = dv.getUint8(ea);
           hi = 0;
           break;
-        case 278 /* load64_16_s */:
+        case 282 /* load64_16_s */:
           v = dv.getInt16(ea, true);
           hi = v >> 31;
           break;
-        case 279 /* load64_16_u */:
+        case 283 /* load64_16_u */:
           v = dv.getUint16(ea, true);
           hi = 0;
           break;
-        case 280 /* load64_32_s */:
+        case 284 /* load64_32_s */:
           v = dv.getInt32(ea, true);
           hi = v >> 31;
           break;
@@ -4161,63 +4237,63 @@ export function runExt(
       I32[d + 1] = hi;
       return pc + 5;
     }
-    case 292 /* memory_size */:
+    case 296 /* memory_size */:
       I32[(fp + code[pc + 1]) << 1] = inst.memory.byteLength / 65536;
       return pc + 3;
-    case 293 /* table_get */: {
+    case 297 /* table_get */: {
       const t = inst.tables[code[pc + 2]];
       const i = I32[(fp + code[pc + 3]) << 1] >>> 0;
       if (i >= t.size) return -T_TABLE;
       I32[(fp + code[pc + 1]) << 1] = t.elems[i];
       return pc + 4;
     }
-    case 294 /* table_set */: {
+    case 298 /* table_set */: {
       const t = inst.tables[code[pc + 1]];
       const i = I32[(fp + code[pc + 2]) << 1] >>> 0;
       if (i >= t.size) return -T_TABLE;
       t.elems[i] = I32[(fp + code[pc + 3]) << 1];
       return pc + 4;
     }
-    case 295 /* table_size */:
+    case 299 /* table_size */:
       I32[(fp + code[pc + 1]) << 1] = inst.tables[code[pc + 2]].size;
       return pc + 3;
-    case 296 /* builtin */: {
+    case 300 /* builtin */: {
       const r = callBuiltin(vm, inst, code[pc + 1], code[pc + 2], code[pc + 3], fp + code[pc + 4]);
       return r === 0 ? pc + 5 : -r;
     }
-    case 297 /* v128_mov */:
-    case 298 /* v128_select */:
-    case 299 /* v128_const */:
-    case 300 /* v128_global_get */:
-    case 301 /* v128_global_set */:
-    case 302 /* v128_bitselect */:
-    case 303 /* i8x16_shuffle */:
-    case 304 /* simd_un */:
-    case 305 /* simd_bin */:
-    case 306 /* simd_shift */:
-    case 307 /* simd_test */:
-    case 308 /* simd_splat */:
-    case 309 /* simd_extract */:
-    case 310 /* simd_replace */:
-    case 311 /* simd_load */:
-    case 312 /* simd_load_lane */:
-    case 313 /* simd_store */:
-    case 314 /* simd_load128 */:
-    case 315 /* simd_store128 */:
-    case 316 /* v128_and */:
-    case 317 /* v128_or */:
-    case 318 /* v128_xor */:
-    case 319 /* i32x4_add */:
-    case 320 /* i32x4_sub */:
-    case 321 /* i32x4_mul */:
-    case 322 /* f32x4_add */:
-    case 323 /* f32x4_sub */:
-    case 324 /* f32x4_mul */:
-    case 325 /* f64x2_add */:
-    case 326 /* f64x2_sub */:
-    case 327 /* f64x2_mul */:
-    case 328 /* i32x4_trunc_sat_f32x4_s */:
-    case 329 /* i8x16_shuffle1 */:
+    case 301 /* v128_mov */:
+    case 302 /* v128_select */:
+    case 303 /* v128_const */:
+    case 304 /* v128_global_get */:
+    case 305 /* v128_global_set */:
+    case 306 /* v128_bitselect */:
+    case 307 /* i8x16_shuffle */:
+    case 308 /* simd_un */:
+    case 309 /* simd_bin */:
+    case 310 /* simd_shift */:
+    case 311 /* simd_test */:
+    case 312 /* simd_splat */:
+    case 313 /* simd_extract */:
+    case 314 /* simd_replace */:
+    case 315 /* simd_load */:
+    case 316 /* simd_load_lane */:
+    case 317 /* simd_store */:
+    case 318 /* simd_load128 */:
+    case 319 /* simd_store128 */:
+    case 320 /* v128_and */:
+    case 321 /* v128_or */:
+    case 322 /* v128_xor */:
+    case 323 /* i32x4_add */:
+    case 324 /* i32x4_sub */:
+    case 325 /* i32x4_mul */:
+    case 326 /* f32x4_add */:
+    case 327 /* f32x4_sub */:
+    case 328 /* f32x4_mul */:
+    case 329 /* f64x2_add */:
+    case 330 /* f64x2_sub */:
+    case 331 /* f64x2_mul */:
+    case 332 /* i32x4_trunc_sat_f32x4_s */:
+    case 333 /* i8x16_shuffle1 */:
       // not reached from `run`, which sends these to runSimd itself
       return runSimd(vm, inst, code, pc, fp);
   }

@@ -882,6 +882,30 @@ export function run(vm: Vm): number {
         } else pc += 5;
         break;
       }
+      case Op.br_inc2_ne_i: {
+        const p = (fp + code[pc + 5]) << 1;
+        I32[p] = (I32[p] + code[pc + 6]) | 0;
+        const a = (fp + code[pc + 1]) << 1;
+        const v = (I32[a] + code[pc + 2]) | 0;
+        I32[a] = v;
+        if (v !== code[pc + 3]) {
+          pc += code[pc + 4];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 7;
+        break;
+      }
+      case Op.br_inc2_lt_u_i: {
+        const p = (fp + code[pc + 5]) << 1;
+        I32[p] = (I32[p] + code[pc + 6]) | 0;
+        const a = (fp + code[pc + 1]) << 1;
+        const v = (I32[a] + code[pc + 2]) | 0;
+        I32[a] = v;
+        if ((v >>> 0) < (code[pc + 3] >>> 0)) {
+          pc += code[pc + 4];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 7;
+        break;
+      }
       case Op.br_inc_lt_s_i: {
         const a = (fp + code[pc + 1]) << 1;
         const v = (I32[a] + code[pc + 2]) | 0;

@@ -68,7 +68,7 @@ Deno.test("run is runMetered without the fused fuel and epoch ops (fuel session 
   const fused = metered.filter((n) =>
     /^(fuel|epoch)_br|^call_epoch$|^call_add_i_(fuel|epoch)$/.test(n)
   );
-  assert.equal(fused.length, 61);
+  assert.equal(fused.length, 65);
   assert.deepEqual(plain, metered.filter((n) => !fused.includes(n)));
   // run keeps the fuel in vm.fuel, runMetered in a local
   const runText = both.slice(0, both.indexOf("/**\n * `run` for"));

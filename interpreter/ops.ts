@@ -87,6 +87,8 @@ const FUEL_BRANCHES = [
   "br_inc_lt_s_i",
   "br_inc_gt_u_i",
   "br_inc_lt_u_r",
+  "br_inc2_ne_i",
+  "br_inc2_lt_u_i",
 ];
 
 /** The table: `[name, operands, ext, doc]`. Append-friendly; order sets opcodes. */
@@ -475,6 +477,18 @@ const TABLE: readonly (readonly [string, string, boolean, string])[] = [
     M,
     "i64 t = rotl(load64(u32(a + k) + offset) * (hi:lo) + c, n) (n in 0..63), then " +
     "d = t * (hi2:lo2): load64_mul_k_add then i64_rotl_mul_k (a multiply-rotate hash round)",
+  ],
+  [
+    "br_inc2_ne_i",
+    "a:r inc:i b:i off:o p:r pinc:i",
+    M,
+    "p += pinc, a += inc (i32); branch if a != b (a loop closer with a second induction variable)",
+  ],
+  [
+    "br_inc2_lt_u_i",
+    "a:r inc:i b:i off:o p:r pinc:i",
+    M,
+    "p += pinc, a += inc (i32); branch if a < b unsigned (as br_inc2_ne_i)",
   ],
 ];
 

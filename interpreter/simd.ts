@@ -209,7 +209,8 @@ function satS32(x: number): number {
 /**
  * Executes the SIMD ops from `pc` on, up to the first op that is neither a
  * SIMD op nor one of the few scalar ops run here too (`i32_add`,
- * `i32_add_i`, `br_inc_ne_i`, `br_inc_lt_u_i`, `br_inc_lt_s_i`: what closes
+ * `i32_add_i`, `br_inc_ne_i`, `br_inc_lt_u_i`, `br_inc_lt_s_i`, `br_inc2_ne_i`,
+ * `br_inc2_lt_u_i`: what closes
  * a counted SIMD loop), so one call runs a whole straight-line SIMD sequence,
  * or a whole counted loop of them. None of these ops calls, traps other than
  * out of bounds, or changes the memory's size; a metered loop still goes
@@ -755,6 +756,16 @@ export function runSimd(
           const v = (I32[a] + code[pc + 2]) | 0;
           I32[a] = v;
           pc += (v >>> 0) < (code[pc + 3] >>> 0) ? code[pc + 4] : 5;
+        } else if (op === Op.br_inc2_ne_i || op === Op.br_inc2_lt_u_i) {
+          const p = (fp + code[pc + 5]) << 1;
+          I32[p] = (I32[p] + code[pc + 6]) | 0;
+          const a = (fp + code[pc + 1]) << 1;
+          const v = (I32[a] + code[pc + 2]) | 0;
+          I32[a] = v;
+          const taken = op === Op.br_inc2_ne_i
+            ? v !== code[pc + 3]
+            : (v >>> 0) < (code[pc + 3] >>> 0);
+          pc += taken ? code[pc + 4] : 7;
         } else if (op === Op.br_inc_lt_s_i) {
           const a = (fp + code[pc + 1]) << 1;
           const v = (I32[a] + code[pc + 2]) | 0;

@@ -474,7 +474,7 @@ Deno.test("64-bit loads and stores keep signalling-NaN bits in optimised code to
 
 Deno.test("fuel_<br>/epoch_<br> prefix ops check, charge, then branch exactly as the branch alone; a failed check stops at the prefix", () => {
   const prefixes = BYTECODE_OPS.filter((op) => /^(fuel|epoch)_br/.test(op.name));
-  assert.equal(prefixes.length, 58);
+  assert.equal(prefixes.length, 62);
   for (const prefix of prefixes) {
     const epoch = prefix.name.startsWith("epoch_");
     const br = BYTECODE_OPS.find((op) => op.name === prefix.name.replace(/^[a-z]+_/, ""))!;
@@ -484,12 +484,12 @@ Deno.test("fuel_<br>/epoch_<br> prefix ops check, charge, then branch exactly as
     const operands = (len: number) =>
       br.operands.map((o, k) =>
         o.kind === "r"
-          ? k === 1 && br.operands[0].kind === "r" ? 1 : 0
+          ? (k === 1 && br.operands[0].kind === "r") || o.name === "p" ? 1 : 0
           : o.kind === "o"
           ? len + 4
           : o.kind === "t"
           ? [len + 4]
-          : imms[k - 1]
+          : imms[k - 1] ?? 3
       );
     const len = 1 + br.operands.length + (br.operands.some((o) => o.kind === "t") ? 1 : 0);
     const build = (fused: boolean) => (e: BytecodeEncoder) => {
