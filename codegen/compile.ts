@@ -8,6 +8,9 @@
  *   at `functions[i - numImportedFunctions].entry` with its `enter` op.
  * - Every `call` operand is resolved to its callee's entry; calls to imports
  *   go through the vmctx (`call_import`) and need no resolution.
+ * - With fuel on, a `call_fuel`/`call_add_i_fuel` charge includes its callee's
+ *   entry charge (the callee's `fuel` op right after `enter`, which the call
+ *   skips); the callee's own op still charges when it is entered otherwise.
  *
  * @module
  */
@@ -18,7 +21,7 @@ import {
   type Tunables,
   type VMOffsets,
 } from "@capstan/environ";
-import { BytecodeEncoder, decodeInstruction, disassemble } from "@capstan/interpreter";
+import { BytecodeEncoder, decodeInstruction, disassemble, Op } from "@capstan/interpreter";
 import { FuncEnvironment } from "./func_environ.ts";
 import { FuncTranslator } from "./func_translator.ts";
 import { type IrFunction, printIr } from "./ir.ts";
@@ -188,7 +191,31 @@ export function compileModule(
       if (r.kind === "func") enc.patch(r.pc, functions[r.index - nImported].entry);
     }
   }
+  if (tunables.consumeFuel) addEntryCharges(enc, functions);
   return new CompiledModule(translation, env.offsets, tunables, enc.finish(), functions);
+}
+
+/**
+ * Fuel (session 3): a `call_fuel`/`call_add_i_fuel` also pays its callee's
+ * entry charge (the `fuel m` right after the callee's `enter`), which the VM
+ * then skips: one fuel check per call instead of two. A call the sum cannot
+ * pay stops before anything of it runs (never later than without this).
+ *
+ * @param enc the encoder holding every function, relocations resolved
+ * @param functions the compiled functions
+ */
+function addEntryCharges(enc: BytecodeEncoder, functions: readonly CompiledFunction[]): void {
+  for (const f of functions) {
+    for (const r of f.relocs) {
+      if (r.kind !== "func") continue;
+      const call = r.pc - 1; // the target is the first operand
+      const op = enc.word(call);
+      const n = op === Op.call_fuel ? call + 3 : op === Op.call_add_i_fuel ? call + 6 : -1;
+      const t = enc.word(r.pc);
+      if (n < 0 || enc.word(t + 4) !== Op.fuel) continue;
+      enc.patch(n, enc.word(n) + enc.word(t + 5));
+    }
+  }
 }
 
 /**

@@ -514,7 +514,8 @@ export class FuncTranslator {
    * Fuel (session 2): a `fuel` charge directly followed by a branch (no label
    * between, so always run together) becomes that branch's `fuel_<br>` prefix
    * op: one dispatch for both. A function's entry charge stays a `fuel` op,
-   * which `call_fuel` performs without a dispatch.
+   * which a `call_fuel` from this module pays with its own charge and skips
+   * (`compileModule` adds the two).
    */
   #fuseCharges(): void {
     const insts = this.#insts;

@@ -301,9 +301,9 @@ export function run(vm: Vm): number {
         break;
       }
       case 13 /* call_fuel */: {
-        // `fuel n` (the caller's charge; out of fuel stops here, nothing done),
-        // `call`, then the callee's entry `fuel` op (if it has one) without a
-        // dispatch; out of fuel stops at that op, as if it had been dispatched.
+        // `fuel n` (the caller's charge plus the callee's entry charge, added by
+        // the compiler; out of fuel stops here, nothing done), `call`, then past
+        // the callee's entry `fuel` op (if it has one), already paid.
         if (vm.fuel < code[pc + 3]) {
           exit = EXIT_FUEL;
           break dispatch;
@@ -323,14 +323,7 @@ export function run(vm: Vm): number {
         fp = nfp;
         for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
         pc = t + 4;
-        if (code[pc] === 12 /* fuel */) {
-          if (vm.fuel < code[pc + 1]) {
-            exit = EXIT_FUEL;
-            break dispatch;
-          }
-          vm.fuel -= code[pc + 1];
-          pc += 2;
-        }
+        if (code[pc] === 12 /* fuel */) pc += 2;
         if (--I32[slice] < 0) break dispatch;
         break;
       }
@@ -2050,9 +2043,9 @@ export function runMetered(vm: Vm): number {
         break;
       }
       case 13 /* call_fuel */: {
-        // `fuel n` (the caller's charge; out of fuel stops here, nothing done),
-        // `call`, then the callee's entry `fuel` op (if it has one) without a
-        // dispatch; out of fuel stops at that op, as if it had been dispatched.
+        // `fuel n` (the caller's charge plus the callee's entry charge, added by
+        // the compiler; out of fuel stops here, nothing done), `call`, then past
+        // the callee's entry `fuel` op (if it has one), already paid.
         if (fuel < code[pc + 3]) {
           exit = EXIT_FUEL;
           break dispatch;
@@ -2072,14 +2065,7 @@ export function runMetered(vm: Vm): number {
         fp = nfp;
         for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
         pc = t + 4;
-        if (code[pc] === 12 /* fuel */) {
-          if (fuel < code[pc + 1]) {
-            exit = EXIT_FUEL;
-            break dispatch;
-          }
-          fuel -= code[pc + 1];
-          pc += 2;
-        }
+        if (code[pc] === 12 /* fuel */) pc += 2;
         if (--I32[slice] < 0) break dispatch;
         break;
       }
@@ -2138,9 +2124,9 @@ export function runMetered(vm: Vm): number {
         break;
       }
       case 77 /* call_add_i_fuel */: {
-        // `call_add_i` with `call_fuel`'s charges (fuel session 2): the caller's
-        // charge first (out of fuel stops here, nothing done), then the callee's
-        // entry `fuel` op without a dispatch
+        // `call_add_i` with `call_fuel`'s charge (fuel session 2): the caller's
+        // and the callee's entry charge (out of fuel stops here, nothing done),
+        // then past the callee's entry `fuel` op, already paid
         if (fuel < code[pc + 6]) {
           exit = EXIT_FUEL;
           break dispatch;
@@ -2161,14 +2147,7 @@ export function runMetered(vm: Vm): number {
         fp = nfp;
         for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
         pc = t + 4;
-        if (code[pc] === 12 /* fuel */) {
-          if (fuel < code[pc + 1]) {
-            exit = EXIT_FUEL;
-            break dispatch;
-          }
-          fuel -= code[pc + 1];
-          pc += 2;
-        }
+        if (code[pc] === 12 /* fuel */) pc += 2;
         if (--I32[slice] < 0) break dispatch;
         break;
       }

@@ -305,9 +305,9 @@ export function run(vm: Vm): number {
         break;
       }
       case Op.call_fuel: {
-        // `fuel n` (the caller's charge; out of fuel stops here, nothing done),
-        // `call`, then the callee's entry `fuel` op (if it has one) without a
-        // dispatch; out of fuel stops at that op, as if it had been dispatched.
+        // `fuel n` (the caller's charge plus the callee's entry charge, added by
+        // the compiler; out of fuel stops here, nothing done), `call`, then past
+        // the callee's entry `fuel` op (if it has one), already paid.
         if (vm.fuel < code[pc + 3]) {
           exit = EXIT_FUEL;
           break dispatch;
@@ -327,14 +327,7 @@ export function run(vm: Vm): number {
         fp = nfp;
         for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
         pc = t + 4;
-        if (code[pc] === Op.fuel) {
-          if (vm.fuel < code[pc + 1]) {
-            exit = EXIT_FUEL;
-            break dispatch;
-          }
-          vm.fuel -= code[pc + 1];
-          pc += 2;
-        }
+        if (code[pc] === Op.fuel) pc += 2;
         if (--I32[slice] < 0) break dispatch;
         break;
       }
@@ -393,9 +386,9 @@ export function run(vm: Vm): number {
       //+   break;
       //+ }
       //+ case Op.call_add_i_fuel: {
-      //+   // `call_add_i` with `call_fuel`'s charges (fuel session 2): the caller's
-      //+   // charge first (out of fuel stops here, nothing done), then the callee's
-      //+   // entry `fuel` op without a dispatch
+      //+   // `call_add_i` with `call_fuel`'s charge (fuel session 2): the caller's
+      //+   // and the callee's entry charge (out of fuel stops here, nothing done),
+      //+   // then past the callee's entry `fuel` op, already paid
       //+   if (fuel < code[pc + 6]) {
       //+     exit = EXIT_FUEL;
       //+     break dispatch;
@@ -416,14 +409,7 @@ export function run(vm: Vm): number {
       //+   fp = nfp;
       //+   for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
       //+   pc = t + 4;
-      //+   if (code[pc] === Op.fuel) {
-      //+     if (fuel < code[pc + 1]) {
-      //+       exit = EXIT_FUEL;
-      //+       break dispatch;
-      //+     }
-      //+     fuel -= code[pc + 1];
-      //+     pc += 2;
-      //+   }
+      //+   if (code[pc] === Op.fuel) pc += 2;
       //+   if (--I32[slice] < 0) break dispatch;
       //+   break;
       //+ }

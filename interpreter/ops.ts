@@ -111,7 +111,8 @@ const TABLE: readonly (readonly [string, string, boolean, string])[] = [
     "call_fuel",
     "target:f base:r n:i",
     M,
-    "fuel n, call, then the callee's first op at once when it is fuel (saves dispatches)",
+    "fuel n, call, then skip the callee's first op when it is fuel (the compiler adds that " +
+    "op's charge to n: one check for both)",
   ],
   // fuel (session 2): `fuel_<br>` is `fuel n` fused with the branch op `<br>` that always
   // follows it (its case falls through into that op's case): one dispatch for both
