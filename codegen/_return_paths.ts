@@ -28,6 +28,7 @@
  * @module
  */
 
+import { LABEL_OPERANDS } from "./_op_shapes.ts";
 import { BYTECODE_OPS, Op } from "@capstan/interpreter";
 import { type IrInst, LABEL } from "./ir.ts";
 
@@ -108,10 +109,10 @@ function referencedLabels(insts: readonly IrInst[]): Set<number> {
   const used = new Set<number>();
   for (const ins of insts) {
     if (ins.op === LABEL) continue;
-    const ops = BYTECODE_OPS[ins.op].operands;
-    for (let k = 0; k < ops.length; k++) {
-      if (ops[k].kind === "o") used.add(ins.operands[k] as number);
-      else if (ops[k].kind === "t") { for (const l of ins.operands[k] as number[]) used.add(l); }
+    for (const k of LABEL_OPERANDS[ins.op]) {
+      const v = ins.operands[k];
+      if (typeof v === "number") used.add(v);
+      else for (const l of v) used.add(l);
     }
   }
   return used;

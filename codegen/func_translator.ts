@@ -20,6 +20,7 @@
  * @module
  */
 
+import { REG_OPERANDS } from "./_op_shapes.ts";
 import {
   BLOCK_EMPTY,
   BLOCK_TYPE_INDEX,
@@ -142,6 +143,31 @@ function opCode(name: string): number {
   const info = bytecodeOpByName(name);
   return info === undefined ? -1 : info.code;
 }
+
+/** The bytecode name and op of each numeric wasm operator (by operator key), once computed. */
+const NUMERIC_OPS = new Map<number, { readonly name: string; readonly code: number }>();
+
+/** The bytecode name and op (-1: none) of the numeric wasm operator `key` named `wasmName`. */
+function numericOp(
+  key: number,
+  wasmName: string,
+): { readonly name: string; readonly code: number } {
+  let op = NUMERIC_OPS.get(key);
+  if (op === undefined) {
+    const name = RENAME[wasmName] ?? wasmName.replace(".", "_");
+    op = { name, code: opCode(name) };
+    NUMERIC_OPS.set(key, op);
+  }
+  return op;
+}
+
+/** The `_i` form of each op that has one (`i32_add` → `i32_add_i`), else -1. */
+const IMM_FORM: readonly number[] = BYTECODE_OPS.map((op) => opCode(`${op.name}_i`));
+
+/** Whether each op's first operand is a register it only writes (named `d`). */
+const FIRST_IS_DST: readonly boolean[] = BYTECODE_OPS.map((op) =>
+  op.operands.length > 0 && op.operands[0].name === "d"
+);
 
 /** For each i32 compare op code: its condition name ("eq", "lt_s", ...) and whether imm. */
 const COMPARE_OF = new Map<number, { cond: string; imm: boolean }>();
@@ -275,7 +301,7 @@ export class FuncTranslator {
   /** Loops enclosing the current instruction. */
   #loopDepth = 0;
   /** Hoisted constants: key → index; their registers are placeholders `-1 - index` until the end. */
-  #constIndex = new Map<string, number>();
+  #constIndex = new Map<string | number, number>();
   #constList: { type: ValType; lo: number; hi: number }[] = [];
 
   /**
@@ -403,10 +429,8 @@ export class FuncTranslator {
     const n = this.#constList.length;
     for (const ins of this.#insts) {
       if (ins.op < 0) continue;
-      const ops = BYTECODE_OPS[ins.op].operands;
-      for (let k = 0; k < ops.length; k++) {
-        const v = ins.operands[k];
-        if (ops[k].kind !== "r" || typeof v !== "number") continue;
+      for (const k of REG_OPERANDS[ins.op]) {
+        const v = ins.operands[k] as number;
         if (v <= RESULT_BASE) ins.operands[k] = RESULT_BASE - v;
         else if (v < 0) ins.operands[k] = L - 1 - v;
         else if (v >= L) ins.operands[k] = v + n;
@@ -1501,8 +1525,7 @@ export class FuncTranslator {
     if (info === undefined || info.sig === undefined || info.sig[1].length !== 1) {
       throw new CompileError(`unsupported operator ${info?.name ?? key}`, r.offset);
     }
-    const name = RENAME[info.name] ?? info.name.replace(".", "_");
-    const code = opCode(name);
+    const { name, code } = numericOp(key, info.name);
     if (code < 0) throw new CompileError(`unsupported operator ${info.name}`, r.offset);
     if (info.sig[0].length === 1) this.#unop(code, info.sig[1][0]);
     else this.#binop(name, code, info.sig[1][0]);
@@ -1563,7 +1586,7 @@ export class FuncTranslator {
         this.#emit(op, d, ra, ...imms);
         return;
       }
-      const imm = this.#immForm(name, a, b);
+      const imm = this.#immForm(name, code, a, b);
       if (imm !== undefined) {
         const [op, src, value] = imm;
         if (op === Op.i32_add_i && this.#deferAdd(src, a, value)) return;
@@ -2033,7 +2056,7 @@ export class FuncTranslator {
   }
 
   /** An `_i` form for `a op b` with a constant operand: [op, register operand, immediate]. */
-  #immForm(name: string, a: number, b: number): [number, number, number] | undefined {
+  #immForm(name: string, code: number, a: number, b: number): [number, number, number] | undefined {
     const ca = this.#isConst(a);
     const cb = this.#isConst(b);
     if (ca === cb) return undefined;
@@ -2042,7 +2065,7 @@ export class FuncTranslator {
     if (cb) {
       const v = this.#val[b];
       if (name === "i32_sub") return [Op.i32_add_i, a, (-v) | 0];
-      const op = opCode(`${name}_i`);
+      const op = IMM_FORM[code];
       if (op < 0) return undefined;
       if (name === "i32_shl" || name === "i32_shr_s" || name === "i32_shr_u") {
         return [op, a, v & 31];
@@ -2052,7 +2075,7 @@ export class FuncTranslator {
     // constant on the left
     const v = this.#val[a];
     if (COMMUTATIVE.has(name)) {
-      const op = opCode(`${name}_i`);
+      const op = IMM_FORM[code];
       return op < 0 ? undefined : [op, b, v];
     }
     const cond = name.slice(4);
@@ -2104,8 +2127,7 @@ export class FuncTranslator {
   }
 
   #opInfoFirstIsDst(op: number): boolean {
-    const info = bytecodeOpByName(OP_NAMES[op]);
-    return info !== undefined && info.operands.length > 0 && info.operands[0].name === "d";
+    return FIRST_IS_DST[op] === true;
   }
 
   /** Calls builtin `id` with `nargs` operands from the stack (materialised in place). */
@@ -2134,11 +2156,7 @@ export class FuncTranslator {
   }
 }
 
-/** The key of a hoisted constant: its width and bits. */
-function constKey(type: ValType, lo: number, hi: number): string {
-  const wide = is64(type);
-  return `${wide ? 64 : 32}:${lo}:${wide ? hi : 0}`;
+/** The key of a hoisted constant: its bits, a number for a 32-bit one (no string to build). */
+function constKey(type: ValType, lo: number, hi: number): string | number {
+  return is64(type) ? `${lo}:${hi}` : lo;
 }
-
-const OP_NAMES: string[] = [];
-for (const [name, code] of Object.entries(Op)) OP_NAMES[code] = name;
