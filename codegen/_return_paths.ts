@@ -21,7 +21,7 @@
  *   that cannot branch, call or trap are rewritten, so trap sites, fuel
  *   charges and call sites are unchanged; call sites' stack maps follow
  *   their instructions to their new indices. A replaced `br`'s metering
- *   prefix (`fuel_br`, `epoch_br`) becomes the plain `fuel`/`epoch` it fused.
+ *   prefix (`fuel_br`) becomes the plain `fuel` it fused.
  * - A label is skipped only when no branch names it (after duplication), so
  *   straight-line reasoning across it is sound.
  *
@@ -50,8 +50,6 @@ const NOT_COPIED = new Set<number>([
   Op.call_fuel,
   Op.call_add_i,
   Op.call_add_i_fuel,
-  Op.call_epoch,
-  Op.call_add_i_epoch,
   Op.call_import,
   Op.call_indirect,
   Op.builtin,
@@ -62,22 +60,14 @@ const NOT_COPIED = new Set<number>([
 ]);
 
 /**
- * When the last instruction of `list` is the metering prefix of the `br`
- * being replaced (`fuel_br n`, `epoch_br n`, whose cases fall through into
- * the `br` that follows), turns it into the stand-alone check(s) it stands
- * for: `fuel n`, or `epoch` then `fuel n` (no `fuel` when n is 0).
+ * When the last instruction of `list` is the fuel prefix of the `br` being
+ * replaced (`fuel_br n`, whose case falls through into the `br` that
+ * follows), turns it into the stand-alone charge it stands for: `fuel n`.
  */
 function unfusePrefix(list: IrInst[]): void {
   const prefix = list.at(-1);
-  if (prefix === undefined || (prefix.op !== Op.fuel_br && prefix.op !== Op.epoch_br)) return;
-  const n = prefix.operands[0] as number;
-  const fuel: IrInst = { op: Op.fuel, operands: [n], wasmOffset: prefix.wasmOffset };
-  if (prefix.op === Op.fuel_br) {
-    list[list.length - 1] = fuel;
-    return;
-  }
-  list[list.length - 1] = { op: Op.epoch, operands: [], wasmOffset: prefix.wasmOffset };
-  if (n > 0) list.push(fuel);
+  if (prefix === undefined || prefix.op !== Op.fuel_br) return;
+  list[list.length - 1] = { op: Op.fuel, operands: prefix.operands, wasmOffset: prefix.wasmOffset };
 }
 
 /** One exit move: `dst ← src`, 32 or 64 bits. */

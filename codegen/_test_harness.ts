@@ -85,7 +85,8 @@ export class TestInstance {
     this.compiled = cm;
     const tun = options.tunables;
     const metered = tun !== undefined && (tun.consumeFuel || tun.epochInterruption);
-    const vm = options.vm ?? new Vm({ maxWasmStack: options.maxWasmStack, metered });
+    const vm = options.vm ??
+      new Vm({ maxWasmStack: options.maxWasmStack, metered, epochs: tun?.epochInterruption });
     this.vm = vm;
     const off = cm.offsets;
     const vmctx = new Int32Array(off.words);

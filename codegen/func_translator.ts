@@ -237,14 +237,6 @@ const FUEL_PREFIX = new Map<number, number>(
 /** The `fuel_<br>` prefix ops (fuel session 2). */
 const FUEL_OPS = new Set<number>(FUEL_PREFIX.values());
 
-/** `fuel_<br>` → `epoch_<br>` (session 2: an epoch check, then as `fuel_<br>`). */
-const EPOCH_PREFIX = new Map<number, number>(
-  [...FUEL_OPS].map((op) => [op, opCode(`epoch_${BYTECODE_OPS[op].name.slice(5)}`)]),
-);
-
-/** Marks an instruction to be replaced by an unreferenced label (it emits no code). */
-const LABEL_MARK = -2;
-
 /** Ops after which control never falls through to the next instruction. */
 const TERMINATORS = new Set<number>([Op.br, Op.br_table, Op.return, Op.return_fuel, Op.trap]);
 
@@ -281,10 +273,6 @@ export class FuncTranslator {
   #lastDef = -1;
   #fuel = 0;
   #icount: IrInst | null = null;
-  /** Epochs (session 2, see {@link #fuseEpochs}): loop label → its header's `epoch` check. */
-  #headerEpochs = new Map<number, IrInst>();
-  /** Epochs (session 2): loop label → the checks placed before branches back to it. */
-  #backEdges = new Map<number, IrInst[]>();
   #refSlots = new Map<number, readonly number[]>();
   // operand stack
   #kind: number[] = [];
@@ -340,8 +328,6 @@ export class FuncTranslator {
     this.#lastDef = -1;
     this.#fuel = 0;
     this.#icount = null;
-    this.#headerEpochs = new Map();
-    this.#backEdges = new Map();
     this.#refSlots = new Map();
     this.#h = 0;
     this.#maxH = 0;
@@ -361,7 +347,6 @@ export class FuncTranslator {
     for (let i = sig.params.length; i < this.#L; i++) {
       if (this.#localTypes[i] === ValType.v128) this.#emit(Op.v128_const, i, 0, 0, 0, 0);
     }
-    if (env.tunables.epochInterruption) this.#emit(Op.epoch);
     this.#frames.push({
       kind: FrameKind.Func,
       label: -1,
@@ -388,14 +373,13 @@ export class FuncTranslator {
       if (!FREE.has(key)) this.#fuel++;
       this.#operator(key);
     }
-    const metered = env.tunables.consumeFuel || env.tunables.epochInterruption;
-    if (metered && !this.#plainFuel) this.#refuseIncrements();
+    // (epochs need nothing here: the VM checks them at taken branches and calls)
+    if (env.tunables.consumeFuel && !this.#plainFuel) this.#refuseIncrements();
     this.#fuseSecondIncrement();
     if (env.tunables.consumeFuel && !this.#plainFuel) {
       this.#fuseCharges();
       this.#shareJoinCharges();
     }
-    if (env.tunables.epochInterruption) this.#fuseEpochs();
     const numRegs = this.#placeConstants();
     if (env.tunables.superInstructions) {
       const simple = simplifyReturnPaths(this.#insts, this.#refSlots, sig.results.length);
@@ -551,8 +535,8 @@ export class FuncTranslator {
   }
 
   /**
-   * Fuel and epochs (session 2): a loop-closing `i32_add_i a, a, k` that a
-   * fuel charge and/or an epoch check (placed before the compare) kept from
+   * Fuel (session 2): a loop-closing `i32_add_i a, a, k` that a
+   * fuel charge (placed before the compare) kept from
    * fusing with `br_<if|ne_i|lt_u_i|lt_s_i|gt_u_i> a ...` or `br_lt_u a, b`
    * fuses as without them: `add; checks; br` becomes `checks; br_inc_<cond>`
    * (the add cannot trap, so running it after the checks changes nothing
@@ -562,7 +546,7 @@ export class FuncTranslator {
     const t = this.#env.tunables;
     if (!t.superInstructions || t.countInstructions) return;
     const insts = this.#insts;
-    const isCheck = (op: number) => op === Op.fuel || op === Op.epoch;
+    const isCheck = (op: number) => op === Op.fuel;
     for (let i = 2; i < insts.length; i++) {
       const br = insts[i];
       let s = i - 1;
@@ -600,7 +584,7 @@ export class FuncTranslator {
   /**
    * Session 3: a loop closer `br_inc_ne_i`/`br_inc_lt_u_i` on `a` right after
    * another register's increment `i32_add_i p, p, k` (a loop with two
-   * induction variables, e.g. a pointer and a count; fuel/epoch checks may
+   * induction variables, e.g. a pointer and a count; a fuel charge may
    * sit between) becomes one `br_inc2_<cond>` doing both increments. The
    * increment moves after the checks, as in {@link #refuseIncrements}.
    */
@@ -608,7 +592,7 @@ export class FuncTranslator {
     const t = this.#env.tunables;
     if (!t.superInstructions || t.countInstructions) return;
     const insts = this.#insts;
-    const isCheck = (op: number) => op === Op.fuel || op === Op.epoch;
+    const isCheck = (op: number) => op === Op.fuel;
     for (let i = 1; i < insts.length; i++) {
       const br = insts[i];
       const op = br.op === Op.br_inc_ne_i
@@ -657,81 +641,6 @@ export class FuncTranslator {
       c.operands = [m];
     } else if (c.op === Op.call_fuel) (c.operands as number[])[2] += m;
     else (c.operands as number[])[0] += m;
-  }
-
-  /**
-   * Epochs (session 2): an `epoch` check before a loop's back edge (placed
-   * like a fuel charge: before a trailing compare, so it still fuses into
-   * the branch). {@link #fuseEpochs} fuses it into the branch and drops the
-   * loop header's check when every way back has one.
-   */
-  #backEdgeEpoch(label: number): void {
-    if (!this.#env.tunables.epochInterruption) return;
-    const insts = this.#insts;
-    const last = this.#lastDef;
-    const op = last > 0 && last === insts.length - 1 ? insts[last].op : -1;
-    const before = COMPARE_OF.has(op) || op === Op.i32_eqz;
-    const at = before ? last : insts.length;
-    const check: IrInst = { op: Op.epoch, operands: [], wasmOffset: this.#offset };
-    insts.splice(at, 0, check);
-    this.#lastDef = before ? at + 1 : -1;
-    const edges = this.#backEdges.get(label);
-    if (edges === undefined) this.#backEdges.set(label, [check]);
-    else edges.push(check);
-  }
-
-  /**
-   * Epochs (session 2): a loop header's `epoch` check is dropped when every
-   * branch back to the loop has its own check right before it, or there is
-   * none (then every cycle still passes a check: each one goes through a back
-   * edge or a call, and function entries keep theirs); else (a `br_table`
-   * back, or a compare that did not fuse) the back edges' checks are dropped.
-   * Then `epoch; br` and `epoch; fuel_<br> n; br` become `epoch_<br> 0|n; br`,
-   * one dispatch.
-   */
-  #fuseEpochs(): void {
-    const insts = this.#insts;
-    const checked = new Map<number, boolean>(); // label → every branch to it has its check
-    for (let i = 1; i < insts.length; i++) {
-      const ins = insts[i];
-      if (ins.op === LABEL) continue;
-      const kinds = BYTECODE_OPS[ins.op].operands;
-      for (let k = 0; k < kinds.length; k++) {
-        if (kinds[k].kind === "t") {
-          for (const l of ins.operands[k] as number[]) checked.set(l, false);
-        }
-        if (kinds[k].kind !== "o") continue;
-        const l = ins.operands[k] as number;
-        const check = FUEL_OPS.has(insts[i - 1].op) ? insts[i - 2] : insts[i - 1];
-        const ok = this.#backEdges.get(l)?.includes(check) === true;
-        checked.set(l, ok && checked.get(l) !== false);
-      }
-    }
-    for (const [label, header] of this.#headerEpochs) {
-      // the header's check, or else the back edges' (then redundant), goes
-      const gone = checked.get(label) !== false ? [header] : this.#backEdges.get(label) ?? [];
-      for (const check of gone) check.op = LABEL_MARK;
-    }
-    for (let i = 0; i < insts.length; i++) {
-      if (insts[i].op === LABEL_MARK) insts[i] = this.#deadLabel(insts[i]);
-    }
-    for (let i = 1; i + 1 < insts.length; i++) {
-      // (a function's entry check stays: `call_epoch` performs it without a dispatch)
-      if (insts[i].op !== Op.epoch || insts[i - 1].op === Op.enter) continue;
-      const next = insts[i + 1];
-      if (FUEL_OPS.has(next.op)) {
-        insts[i] = this.#deadLabel(insts[i]);
-        next.op = EPOCH_PREFIX.get(next.op)!;
-      } else {
-        const prefix = FUEL_PREFIX.get(next.op);
-        if (prefix === undefined) continue;
-        insts[i] = {
-          op: EPOCH_PREFIX.get(prefix)!,
-          operands: [0],
-          wasmOffset: insts[i].wasmOffset,
-        };
-      }
-    }
   }
 
   /** An unreferenced label in place of a removed instruction (it emits no code). */
@@ -959,7 +868,6 @@ export class FuncTranslator {
     const n = this.#arity(f);
     for (let i = 0; i < n; i++) this.#moveTo(this.#L + f.base + i, this.#h - n + i);
     if (f.kind !== FrameKind.Loop) f.targeted = true;
-    if (f.kind === FrameKind.Loop) this.#backEdgeEpoch(f.label);
     this.#flushFuel(); // after the moves (they cannot trap): it fuses into the br
     this.#emit(Op.br, f.label);
     this.#blockEnd();
@@ -1194,7 +1102,6 @@ export class FuncTranslator {
         const f = this.#enterBlock(FrameKind.Loop);
         this.#loopDepth++;
         this.#label(f.label);
-        if (env.tunables.epochInterruption) this.#headerEpochs.set(f.label, this.#emit(Op.epoch));
         this.#frames.push(f);
         return;
       }
@@ -1258,7 +1165,6 @@ export class FuncTranslator {
         this.#h--;
         const moves = this.#needsMoves(f);
         this.#h++;
-        if (!moves && f.kind === FrameKind.Loop) this.#backEdgeEpoch(f.label); // (moves: #branch)
         this.#flushFuel();
         if (!moves) {
           if (f.kind !== FrameKind.Loop) f.targeted = true;
@@ -1327,16 +1233,11 @@ export class FuncTranslator {
         else if (addArg) {
           const [a, v] = [this.#val[last], this.#hi[last]];
           if (own) this.#emit(Op.call_add_i_fuel, f, this.#L + base, this.#L + last, a, v, fuel);
-          else if (env.tunables.epochInterruption) {
-            // and its entry epoch check, as call_epoch
-            this.#emit(Op.call_add_i_epoch, f, this.#L + base, this.#L + last, a, v);
-          } else this.#emit(Op.call_add_i, f, this.#L + base, this.#L + last, a, v);
+          else this.#emit(Op.call_add_i, f, this.#L + base, this.#L + last, a, v);
         } else {
           // with fuel on, the call also does the callee's entry charge
           if (own) this.#emit(Op.call_fuel, f, this.#L + base, fuel);
-          else if (env.tunables.epochInterruption) {
-            this.#emit(Op.call_epoch, f, this.#L + base); // and its entry epoch check
-          } else this.#emit(Op.call, f, this.#L + base);
+          else this.#emit(Op.call, f, this.#L + base);
         }
         this.#blockEnd();
         this.#h = base;

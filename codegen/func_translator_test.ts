@@ -84,13 +84,14 @@ Deno.test("multi-value blocks, params, br with values and br_table", () => {
   assert.equal(i.call("f", 9), -7);
 });
 
-Deno.test("fuel and instruction-count tunables emit their ops; none by default", () => {
+Deno.test("fuel and instruction-count tunables emit their ops; none by default, nor for epochs", () => {
   const wat = `(module (func (export "f") (param i32) (result i32)
     (loop (local.set 0 (i32.sub (local.get 0) (i32.const 1))) (br_if 0 (local.get 0)))
     (local.get 0)))`;
   assert.ok(!opNames(wat).some((n) => n === "fuel" || n === "icount" || n === "epoch"));
   assert.ok(opNames(wat, tunables({ consumeFuel: true })).some(isCharge));
-  assert.ok(opNames(wat, tunables({ epochInterruption: true })).includes("epoch"));
+  // epochs are checked by the VM at taken branches and calls: the code is the plain code
+  assert.deepEqual(opNames(wat, tunables({ epochInterruption: true })), opNames(wat));
   const counted = new TestInstance(parseWat(wat), {}, {
     tunables: tunables({ countInstructions: true }),
   });
@@ -635,7 +636,7 @@ Deno.test("with fuel on, an endless loop stops after the same operators as with 
   }
 });
 
-Deno.test("with epochs on, a loop's check moves onto its back edges, calls check the callee's entry themselves, and an endless loop still stops", () => {
+Deno.test("with epochs on, the code is the plain code; a passed deadline stops on entry or in a loop, and an endless loop still stops", () => {
   const t = tunables({ epochInterruption: true });
   const wat = `(module
     (func (export "f") (param i32) (result i32) (local i32)
@@ -644,38 +645,14 @@ Deno.test("with epochs on, a loop's check moves onto its back edges, calls check
         (br_if 0 (i32.lt_u (local.get 1) (local.get 0))))
       (local.get 1))
     (func $g (param i32) (result i32) (i32.add (local.get 0) (i32.const 1))))`;
-  const names = opNames(wat, t);
-  assert.ok(names.includes("epoch_br_lt_u") && names.includes("call_epoch"), names.join());
-  // only the entry check is left as an op
-  assert.deepEqual(names.filter((n) => n === "epoch"), ["epoch"], names.join());
-  assert.equal(names[1], "epoch", names.join());
+  // (the VM checks the deadline at taken branches and calls, and when it is entered)
+  assert.deepEqual(opNames(wat, t), opNames(wat));
   const inst = new TestInstance(parseWat(wat), {}, { tunables: t });
   inst.vm.epochDeadline = 1;
   assert.equal(inst.call("f", 10), 10);
-  // a compare that does not fuse (no super-instructions): the header's check stays, alone
-  const unfused = opNames(wat, tunables({ epochInterruption: true, superInstructions: false }));
-  assert.equal(unfused.filter((n) => n === "epoch").length, 2, unfused.join());
-  assert.ok(!unfused.some((n) => n.startsWith("epoch_")), unfused.join());
-  // a br_table back to the loop keeps the header's check
-  const table = `(module (func (export "f") (param i32) (result i32)
-    (block (loop (br_table 0 1 (local.tee 0 (i32.sub (local.get 0) (i32.const 1))))))
-    (local.get 0)))`;
-  const tnames = opNames(table, t);
-  assert.equal(tnames.filter((n) => n === "epoch").length, 2, tnames.join());
-  // a call whose last argument is x + k computes it itself and checks the entry, too
-  const fib = `(module (func $fib (export "f") (param i32) (result i32)
-    (if (result i32) (i32.lt_u (local.get 0) (i32.const 2))
-      (then (local.get 0))
-      (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1)))
-                     (call $fib (i32.sub (local.get 0) (i32.const 2))))))))`;
-  const fnames = opNames(fib, t);
-  assert.equal(fnames.filter((n) => n === "call_add_i_epoch").length, 2, fnames.join());
-  const fi = new TestInstance(parseWat(fib), {}, { tunables: t });
-  fi.vm.epochDeadline = 1;
-  assert.equal(fi.call("f", 20), 6765);
-  fi.vm.epochDeadline = 0;
-  assert.throws(() => fi.call("f", 20), /unexpected epoch/);
-  // an endless loop stops at its back edge's check once the host passes the deadline
+  inst.vm.epochDeadline = 0;
+  assert.throws(() => inst.call("f", 10), /unexpected epoch/);
+  // an endless loop stops once the host passes the deadline
   const spin = `(module (import "env" "tick" (func $tick))
     (func (export "f") (param i32) (result i32) (loop (call $tick) (br 0)) (i32.const 0)))`;
   for (const fuel of [false, true]) {
@@ -686,12 +663,11 @@ Deno.test("with epochs on, a loop's check moves onto its back edges, calls check
     };
     const tt = tunables({ epochInterruption: true, consumeFuel: fuel });
     const endless = new TestInstance(parseWat(spin), { "env.tick": tick }, { tunables: tt });
-    assert.ok(opNames(spin, tt).includes("epoch_br"), opNames(spin, tt).join());
     endless.vm.fuel = 1e6;
     endless.vm.epochDeadline = 3;
     assert.throws(() => endless.call("f", 0), /unexpected epoch/);
     assert.equal(ticks, 3);
-    // two iterations (call, br) and the third call: the check stops the br before its charge
+    // two iterations (call, br) and the third call: it stops before the br and its charge
     if (fuel) assert.equal(1e6 - endless.vm.fuel, 2 * 2 + 1);
   }
 });
@@ -990,7 +966,7 @@ Deno.test("y - f64.load fuses into load64_f64_sub, trapping as the load; load - 
   assert.match(String(run(true, 65536 - 8, 1)), /^trap /);
 });
 
-Deno.test("with fuel or epochs on, a loop closed by x += k; x <u y keeps its br_inc_lt_u_r, prefixed", () => {
+Deno.test("with fuel on, a loop closed by x += k; x <u y keeps its br_inc_lt_u_r, prefixed", () => {
   const wat = `(module (func (export "f") (param $n i32) (result i32) (local $i i32)
     (loop $l
       (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
@@ -998,8 +974,6 @@ Deno.test("with fuel or epochs on, a loop closed by x += k; x <u y keeps its br_
   const fuelNames = opNames(wat, tunables({ consumeFuel: true }));
   assert.ok(fuelNames.includes("fuel_br_inc_lt_u_r"), fuelNames.join());
   assert.ok(!fuelNames.includes("i32_add_i"), fuelNames.join());
-  const epochNames = opNames(wat, tunables({ epochInterruption: true }));
-  assert.ok(epochNames.includes("epoch_br_inc_lt_u_r"), epochNames.join());
   for (const n of [0, 1, 5, 100]) {
     const fused = fuelUsed(wat, n, false);
     assert.deepEqual(fused, fuelUsed(wat, n, true), `f(${n})`);

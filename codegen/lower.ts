@@ -42,8 +42,6 @@ const TRAPS = new Map<number, number>([
   [Op.call_add_i, TrapCode.StackOverflow],
   [Op.call_add_i_fuel, TrapCode.StackOverflow],
   [Op.call_fuel, TrapCode.StackOverflow],
-  [Op.call_epoch, TrapCode.StackOverflow],
-  [Op.call_add_i_epoch, TrapCode.StackOverflow],
   [Op.call_import, TrapCode.StackOverflow],
   [Op.call_indirect, TrapCode.BadSignature],
   [Op.i32_div_s, TrapCode.IntegerDivisionByZero],
@@ -58,13 +56,11 @@ const TRAPS = new Map<number, number>([
   [Op.table_set, TrapCode.TableOutOfBounds],
   [Op.fuel, TrapCode.OutOfFuel],
   [Op.return_fuel, TrapCode.OutOfFuel],
-  [Op.epoch, TrapCode.Interrupt],
 ]);
 for (const op of BYTECODE_OPS) {
   if (/^(simd_)?(load|store)/.test(op.name)) TRAPS.set(op.code, TrapCode.MemoryOutOfBounds);
   if (/_trunc_f/.test(op.name)) TRAPS.set(op.code, TrapCode.BadConversionToInteger);
   if (op.name.startsWith("fuel_")) TRAPS.set(op.code, TrapCode.OutOfFuel); // fuel session 2
-  if (op.name.startsWith("epoch_")) TRAPS.set(op.code, TrapCode.Interrupt); // session 2
 }
 
 /**

@@ -10,7 +10,12 @@
 export interface Tunables {
   /** Emit fuel accounting (one unit per wasm operator) checked at blocks and loop headers. */
   readonly consumeFuel: boolean;
-  /** Emit epoch-deadline checks at function entries and loop headers. */
+  /**
+   * Check the epoch deadline: on entry, at every taken branch (so every loop's
+   * back edge, stopping at its header) and at every call (stopping at the
+   * callee's entry). The VM does the checks (its `epochs` dispatch loop); the
+   * code is the same as without.
+   */
   readonly epochInterruption: boolean;
   /** Emit an executed-bytecode-instruction counter (for dispatch benchmarks). */
   readonly countInstructions: boolean;

@@ -15,11 +15,18 @@
  * - Memory locals (`dv`, `memLen`) are reloaded after any extended op
  *   and any instance switch.
  * - Lines of `run` starting with `//+` exist only in its generated metered
- *   copy `runMetered` (code compiled with fuel or epochs): `call_epoch`,
- *   `call_add_i_fuel` and the fuel kept in a local (there `vm.fuel` reads the
- *   local). `_gen.ts` also adds there, before the case of each branch op that
- *   has them, the cases of its `fuel_<br>`/`epoch_<br>` prefix ops, which fall
- *   through into that branch's case.
+ *   copies `runMetered` (code compiled with fuel) and `runEpochs` (with
+ *   epochs, and maybe fuel): `call_add_i_fuel` and the fuel kept in a local
+ *   (there `vm.fuel` reads the local); lines starting with `//%` only in
+ *   `runEpochs` (its entry check). `_gen.ts` also adds to both, before the
+ *   case of each branch op that has one, the case of its `fuel_<br>` prefix
+ *   op, which falls through into that branch's case, and to `runEpochs` an
+ *   epoch check after each slice count (below).
+ * - Epochs (session 3): `runEpochs` checks the epoch deadline when it is
+ *   entered and at every slice count: every taken branch (so every loop's
+ *   back edge), call and extended op. A passed deadline stops it with
+ *   `EXIT_EPOCH` where it would have gone on (a loop header, a callee's
+ *   first op), so running again resumes there; the code has no epoch ops.
  * - Slices: the last word of the register file (`I32[I32.length - 1]`, never
  *   a register) counts down at every taken branch, wasm call and extended op;
  *   when it goes below zero `run` stops (`EXIT_SLICE`, state written back as
@@ -71,8 +78,10 @@ export const EXIT_HOST = 1;
 /** `run` returned because of a trap (`vm.trapCode`; `vm.pc` is the trapping op). */
 export const EXIT_TRAP = 2;
 /**
- * `run` stopped at an `epoch` op whose deadline has passed; `vm.pc` is that op,
- * so running again re-checks (after the host raised `vm.epochDeadline`).
+ * `runEpochs` stopped because the epoch deadline has passed (checked on entry
+ * and after every taken branch, call and extended op); `vm.pc` is where it
+ * goes on, so running again resumes there (after the host raised
+ * `vm.epochDeadline`, else it stops again at the next check).
  */
 export const EXIT_EPOCH = 3;
 /**
@@ -111,6 +120,7 @@ export function run(vm: Vm): number {
   let trap = 0;
   let exit = EXIT_TRAP;
   //+ let fuel = vm.fuel; // metered: kept in a local while running; written back on exit
+  //% if (vm.epochCounter[0] >= vm.epochDeadline) return EXIT_EPOCH; // nothing done yet
   const slice = I32.length - 1;
   dispatch: for (;;) {
     switch (code[pc]) {
@@ -331,60 +341,6 @@ export function run(vm: Vm): number {
         if (--I32[slice] < 0) break dispatch;
         break;
       }
-      //+ case Op.call_epoch: {
-      //+   // `call`, then the callee's entry `epoch` op without a dispatch (epoch
-      //+   // session 2); a passed deadline stops at that op, as if it had been dispatched
-      //+   const t = code[pc + 1];
-      //+   const nfp = fp + code[pc + 2];
-      //+   if (csp >= vm.csLimit || nfp + code[t + 3] > vm.regLimit) {
-      //+     trap = T_STACK;
-      //+     break dispatch;
-      //+   }
-      //+   const cs = vm.cs;
-      //+   cs[csp] = pc + 3;
-      //+   cs[csp + 1] = fp;
-      //+   cs[csp + 2] = inst.id;
-      //+   csp += 3;
-      //+   fp = nfp;
-      //+   for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
-      //+   pc = t + 4;
-      //+   if (code[pc] === Op.epoch) {
-      //+     if (vm.epochCounter[0] >= vm.epochDeadline) {
-      //+       exit = EXIT_EPOCH;
-      //+       break dispatch;
-      //+     }
-      //+     pc += 1;
-      //+   }
-      //+   if (--I32[slice] < 0) break dispatch;
-      //+   break;
-      //+ }
-      //+ case Op.call_add_i_epoch: {
-      //+   // `call_add_i`, then the callee's entry `epoch` op without a dispatch, as call_epoch
-      //+   const t = code[pc + 1];
-      //+   const nfp = fp + code[pc + 2];
-      //+   if (csp >= vm.csLimit || nfp + code[t + 3] > vm.regLimit) {
-      //+     trap = T_STACK;
-      //+     break dispatch;
-      //+   }
-      //+   I32[(fp + code[pc + 3]) << 1] = I32[(fp + code[pc + 4]) << 1] + code[pc + 5];
-      //+   const cs = vm.cs;
-      //+   cs[csp] = pc + 6;
-      //+   cs[csp + 1] = fp;
-      //+   cs[csp + 2] = inst.id;
-      //+   csp += 3;
-      //+   fp = nfp;
-      //+   for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
-      //+   pc = t + 4;
-      //+   if (code[pc] === Op.epoch) {
-      //+     if (vm.epochCounter[0] >= vm.epochDeadline) {
-      //+       exit = EXIT_EPOCH;
-      //+       break dispatch;
-      //+     }
-      //+     pc += 1;
-      //+   }
-      //+   if (--I32[slice] < 0) break dispatch;
-      //+   break;
-      //+ }
       //+ case Op.call_add_i_fuel: {
       //+   // `call_add_i` with `call_fuel`'s charge (fuel session 2): the caller's
       //+   // and the callee's entry charge (out of fuel stops here, nothing done),
@@ -420,13 +376,6 @@ export function run(vm: Vm): number {
         }
         vm.fuel -= code[pc + 1];
         pc += 2;
-        break;
-      case Op.epoch:
-        if (vm.epochCounter[0] >= vm.epochDeadline) {
-          exit = EXIT_EPOCH;
-          break dispatch;
-        }
-        pc += 1;
         break;
       case Op.icount:
         vm.instructions += code[pc + 1];
@@ -1833,6 +1782,7 @@ export function run(vm: Vm): number {
             break dispatch;
           }
           pc = next;
+          if (--I32[slice] < 0) break dispatch;
           break;
         }
         //+ vm.fuel = fuel; // metered: an extended op may run host code (a limiter) that reads or sets it

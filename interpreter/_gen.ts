@@ -48,24 +48,20 @@ export function generateOpcodes(): string {
   return lines.join("\n");
 }
 
-/** The branch ops that have `fuel_<br>` / `epoch_<br>` prefix ops (declared in `ops.ts`). */
+/** The branch ops that have `fuel_<br>` prefix ops (declared in `ops.ts`). */
 const FUEL_BRANCHES = new Set(
   BYTECODE_OPS.filter((op) => op.name.startsWith("fuel_br")).map((op) => op.name.slice(5)),
 );
 
+/** A slice count in the dispatch source (see its module doc). */
+const SLICE_COUNT = /^(\s*)if \(--I32\[slice\] < 0\) break dispatch;$/;
+
 /**
- * The `//+` cases of the prefix ops of branch op `br`, placed right before
- * its case: `epoch_<br>` checks the epoch and falls through into `fuel_<br>`,
- * which charges its fuel and falls through into the branch.
+ * The `//+` case of the prefix op of branch op `br`, placed right before its
+ * case: `fuel_<br>` charges its fuel and falls through into the branch.
  */
 function meteringPrefixes(indent: string, br: string): string {
   return [
-    `case Op.epoch_${br}: // session 2: an epoch check, then as fuel_${br}`,
-    "  if (vm.epochCounter[0] >= vm.epochDeadline) {",
-    "    exit = EXIT_EPOCH;",
-    "    break dispatch;",
-    "  }",
-    "// falls through",
     `case Op.fuel_${br}: // fuel session 2: \`fuel n\`, then the ${br} after it`,
     "  if (fuel < code[pc + 1]) {",
     "    exit = EXIT_FUEL;",
@@ -78,15 +74,20 @@ function meteringPrefixes(indent: string, br: string): string {
 }
 
 /**
- * Adds the metered copy of `run` (fuel session 2): `runMetered`, for code
- * compiled with fuel or epochs, is `run` with the source's `//+` lines
- * uncommented (`call_epoch`, the fuel kept in a local) and the
- * `fuel_<br>`/`epoch_<br>` prefix cases added before each branch case and `vm.fuel` read as that local; `run` itself
- * drops the `//+` lines, so code without fuel runs exactly what it ran
- * before (same size, same type feedback).
+ * Adds the metered copies of `run` (fuel session 2, epochs session 3):
+ * - `runMetered`, for code compiled with fuel, is `run` with the source's
+ *   `//+` lines uncommented (`call_add_i_fuel`, the fuel kept in a local), the
+ *   `fuel_<br>` prefix cases added before each branch case, and `vm.fuel`
+ *   read as that local;
+ * - `runEpochs`, for code compiled with epochs (and maybe fuel), is
+ *   `runMetered` with the `//%` lines uncommented too (the entry epoch check)
+ *   and an epoch check after each slice count.
+ * `run` itself drops the `//+` and `//%` lines, so code without fuel or
+ * epochs runs exactly what it ran before (same size, same type feedback),
+ * and fuel alone pays no epoch checks.
  *
  * @param src the dispatch source
- * @returns the source with both functions
+ * @returns the source with the three functions
  */
 export function splitMetered(src: string): string {
   const head = "export function run(vm: Vm): number {";
@@ -98,17 +99,32 @@ export function splitMetered(src: string): string {
     /^( *)case Op\.([a-z0-9_]+):/gm,
     (line, indent, name) => FUEL_BRANCHES.has(name) ? meteringPrefixes(indent, name) + line : line,
   );
-  const marked = /^(\s*)\/\/\+ ?(.*)$/;
-  const plain = run.split("\n").filter((l) => !marked.test(l)).join("\n");
-  const metered = withPrefixes.split("\n").map((l) => {
-    const m = marked.exec(l);
-    return m !== null ? m[1] + m[2] : l.replace(/\bvm\.fuel\b/g, "fuel");
-  }).join("\n").replace(head, "export function runMetered(vm: Vm): number {");
-  const doc =
-    "/**\n * `run` for code compiled with fuel or epochs (generated from `run` and its\n" +
-    " * `//+` lines: the fused fuel/epoch ops, the fuel in a local).\n *\n" +
-    " * @param vm the VM\n * @returns as `run`\n */\n";
-  return src.slice(0, a) + plain + "\n" + doc + metered + src.slice(b);
+  const fuelLine = /^(\s*)\/\/\+ ?(.*)$/;
+  const epochLine = /^(\s*)\/\/% ?(.*)$/;
+  const plain = run.split("\n").filter((l) => !fuelLine.test(l) && !epochLine.test(l)).join("\n");
+  const variant = (epochs: boolean, name: string) =>
+    withPrefixes.split("\n").flatMap((l) => {
+      const e = epochLine.exec(l);
+      if (e !== null) return epochs ? [e[1] + e[2]] : [];
+      const m = fuelLine.exec(l);
+      const line = m !== null ? m[1] + m[2] : l.replace(/\bvm\.fuel\b/g, "fuel");
+      const count = epochs ? SLICE_COUNT.exec(line) : null;
+      if (count === null) return [line];
+      // each slice count is also an epoch check
+      const indent = count[1];
+      return [
+        line,
+        `${indent}if (vm.epochCounter[0] >= vm.epochDeadline) {`,
+        `${indent}  exit = EXIT_EPOCH;`,
+        `${indent}  break dispatch;`,
+        `${indent}}`,
+      ];
+    }).join("\n").replace(head, `export function ${name}(vm: Vm): number {`);
+  const doc = (what: string) =>
+    `/**\n * \`run\` for code compiled with ${what} (generated from \`run\`; see \`_gen.ts\`).\n` +
+    " *\n * @param vm the VM\n * @returns as `run`\n */\n";
+  return src.slice(0, a) + plain + "\n" + doc("fuel") + variant(false, "runMetered") + "\n" +
+    doc("epochs, and maybe fuel") + variant(true, "runEpochs") + src.slice(b);
 }
 
 /**

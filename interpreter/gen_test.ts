@@ -32,7 +32,7 @@ Deno.test("every op has exactly one handler, in the dispatch function the table 
   const both = splitMetered(src);
   const main = both.slice(
     both.indexOf("export function runMetered("),
-    both.indexOf("export function runExt("),
+    both.indexOf("export function runEpochs("),
   );
   const ext = src.slice(src.indexOf("export function runExt("), src.indexOf("function quiet("));
   const mainCases = casesIn(main, 6);
@@ -52,7 +52,7 @@ Deno.test("every op has exactly one handler, in the dispatch function the table 
   }
 });
 
-Deno.test("run is runMetered without the fused fuel and epoch ops (fuel session 2)", () => {
+Deno.test("run is runMetered without the fused fuel ops (fuel session 2)", () => {
   const both = splitMetered(src);
   const plain = casesIn(
     both.slice(both.indexOf("export function run("), both.indexOf("/**\n * `run` for")),
@@ -61,16 +61,32 @@ Deno.test("run is runMetered without the fused fuel and epoch ops (fuel session 
   const metered = casesIn(
     both.slice(
       both.indexOf("export function runMetered("),
-      both.indexOf("export function runExt("),
+      both.indexOf("export function runEpochs("),
     ),
     6,
   );
-  const fused = metered.filter((n) =>
-    /^(fuel|epoch)_br|^call_epoch$|^call_add_i_(fuel|epoch)$/.test(n)
-  );
-  assert.equal(fused.length, 65);
+  const fused = metered.filter((n) => /^fuel_br|^call_add_i_fuel$/.test(n));
+  assert.equal(fused.length, 32);
   assert.deepEqual(plain, metered.filter((n) => !fused.includes(n)));
   // run keeps the fuel in vm.fuel, runMetered in a local
   const runText = both.slice(0, both.indexOf("/**\n * `run` for"));
   assert.ok(!/(?<!\.)\bfuel (<|-=)/.test(runText) && /vm\.fuel -=/.test(runText));
+});
+
+Deno.test("runEpochs is runMetered plus an epoch check on entry and after every slice count", () => {
+  const both = splitMetered(src);
+  const body = (name: string) => {
+    const at = both.indexOf(`export function ${name}(`);
+    return both.slice(at, both.indexOf("\n}\n", at)).replace(name, "f");
+  };
+  const metered = body("runMetered");
+  const epochs = body("runEpochs");
+  const check =
+    /\n *if \(vm\.epochCounter\[0\] >= vm\.epochDeadline\) \{\n *exit = EXIT_EPOCH;\n *break dispatch;\n *\}/g;
+  const entry = /\n *if \(vm\.epochCounter\[0\] >= vm\.epochDeadline\) return EXIT_EPOCH;[^\n]*/;
+  const slices = metered.match(/if \(--I32\[slice\] < 0\) break dispatch;/g)?.length ?? 0;
+  assert.ok(slices > 30, `${slices}`);
+  assert.equal(epochs.match(check)?.length, slices);
+  assert.ok(entry.test(epochs) && !entry.test(metered));
+  assert.equal(epochs.replace(check, "").replace(entry, ""), metered);
 });

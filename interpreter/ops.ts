@@ -119,24 +119,12 @@ const TABLE: readonly (readonly [string, string, boolean, string])[] = [
   ...FUEL_BRANCHES.map((b) =>
     [`fuel_${b}`, "n:i", M, `fuel n, then the ${b} that follows at once`] as const
   ),
-  // `epoch_<br>`: the epoch check of a loop's back edge, then as `fuel_<br> n` (n = 0 without fuel)
-  ...FUEL_BRANCHES.map((b) =>
-    [`epoch_${b}`, "n:i", M, `epoch check, then as fuel_${b} n`] as const
-  ),
-  ["call_epoch", "target:f base:r", M, "call, then the callee's first op at once when it is epoch"],
   [
     "call_add_i_fuel",
     "target:f base:r d:r a:r v:i n:i",
     M,
     "fuel n, d = a + v (i32, the last argument), then as call_fuel (metered call_add_i)",
   ],
-  [
-    "call_add_i_epoch",
-    "target:f base:r d:r a:r v:i",
-    M,
-    "d = a + v (i32, the last argument), then as call_epoch (call_add_i with epochs on)",
-  ],
-  ["epoch", "", M, "trap (interrupt) when the epoch deadline has passed"],
   ["icount", "n:i", M, "add n to the executed-instruction counter"],
   // moves and constants
   ["mov", "d:r s:r", M, "copy a 32-bit value"],

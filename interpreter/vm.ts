@@ -35,6 +35,7 @@ import {
   EXIT_SLICE,
   EXIT_TRAP,
   run,
+  runEpochs,
   runMetered,
 } from "./_dispatch.ts";
 /** `callRunCode` results (see `run`): returned, host call, trap, epoch deadline, out of fuel. */
@@ -60,9 +61,10 @@ export type DoneReason =
   /** A trap with `code` (see `TrapCode`) at code address `pc`. */
   | { readonly kind: "trap"; readonly code: number; readonly pc: number }
   /**
-   * The epoch deadline passed at an `epoch` check (code compiled with
-   * `epochInterruption`). Raise `epochDeadline` and `callRun()` again to go on,
-   * or treat it as the trap `TrapCode.Interrupt` (then `callEnd()`).
+   * The epoch deadline has passed (a VM with `epochs` checks it on entry and
+   * at every taken branch, call and extended op; `pc` is where it goes on). Raise
+   * `epochDeadline` and `callRun()` again to go on, or treat it as the trap
+   * `TrapCode.Interrupt` (then `callEnd()`).
    */
   | { readonly kind: "epoch"; readonly pc: number }
   /**
@@ -100,18 +102,26 @@ export interface VmOptions {
   readonly maxWasmStack?: number;
   /**
    * Whether the code it runs is compiled with fuel or epochs (`consumeFuel`,
-   * `epochInterruption`): it then runs in `runMetered`, which has their fused ops.
+   * `epochInterruption`): it then runs in `runMetered`, which has the fused fuel
+   * ops.
    */
   readonly metered?: boolean;
+  /**
+   * Whether it checks the epoch deadline (code compiled with
+   * `epochInterruption`; implies `metered`): it then runs in `runEpochs`,
+   * `runMetered` with a check on entry and at every taken branch, call and
+   * extended op.
+   */
+  readonly epochs?: boolean;
 }
 
 /**
- * One-step slices still to run in this process, for `run` and `runMetered`
- * (see `callRunCode`). V8 allocates a function's feedback vector only after
+ * One-step slices still to run in this process, for `run`, `runMetered` and
+ * `runEpochs` (see `callRunCode`). V8 allocates a function's feedback vector only after
  * several calls, so a few calls are needed before the slice exit of a
  * dispatch function has type feedback.
  */
-const priming = [32, 32];
+const priming = [32, 32, 32];
 const RETURNED: DoneReason = Object.freeze({ kind: "return" });
 /** Words saved per host→wasm entry: pc, fp, csp, sp, instance id (-1 for none). */
 const ENTRY_WORDS = 5;
@@ -164,11 +174,13 @@ export class Vm {
   inst: VmInstance | null = null;
   /** Runs code compiled with fuel or epochs (see {@link VmOptions.metered}). */
   readonly metered: boolean;
+  /** Checks the epoch deadline (see {@link VmOptions.epochs}). */
+  readonly epochs: boolean;
   /** Remaining fuel (only consulted by code compiled with `consumeFuel`). */
   fuel: number = Infinity;
   /** The engine's epoch counter (element 0), shared by the runtime (may be over a SharedArrayBuffer). */
   epochCounter: Int32Array = new Int32Array(1);
-  /** Trap when `epochCounter[0] >= epochDeadline` (code compiled with `epochInterruption`). */
+  /** Stop when `epochCounter[0] >= epochDeadline` (checked when {@link epochs}). */
   epochDeadline: number = Infinity;
   /** Executed instructions (code compiled with `countInstructions`). */
   instructions = 0;
@@ -203,7 +215,8 @@ export class Vm {
    */
   constructor(options: VmOptions = {}) {
     const bytes = options.maxWasmStack ?? DEFAULT_MAX_WASM_STACK;
-    this.metered = options.metered === true;
+    this.epochs = options.epochs === true;
+    this.metered = options.metered === true || this.epochs;
     this.regLimit = Math.max(64, Math.floor(bytes / 8));
     const frames = Math.max(16, Math.floor(bytes / 16));
     this.csLimit = frames * 3;
@@ -333,17 +346,17 @@ export class Vm {
     }
     const i32 = this.i32;
     const counter = i32.length - 1;
-    const metered = this.metered;
+    const which = this.epochs ? 2 : this.metered ? 1 : 0;
     let exit: number;
     do {
       // The first slices of each dispatch function in the process are one step
       // each, so that its slice exit has type feedback before V8 optimises it
       // for a long first call (else that code deopts at every slice exit).
-      if (priming[metered ? 1 : 0] > 0) {
-        priming[metered ? 1 : 0]--;
+      if (priming[which] > 0) {
+        priming[which]--;
         i32[counter] = 0;
       } else i32[counter] = this.sliceSteps;
-      exit = metered ? runMetered(this) : run(this);
+      exit = which === 0 ? run(this) : which === 1 ? runMetered(this) : runEpochs(this);
     } while (exit === EXIT_SLICE);
     return exit;
   }

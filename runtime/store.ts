@@ -151,9 +151,11 @@ export class Store<T = undefined> {
     this._vm = new Vm({
       maxWasmStack: engine.config.maxWasmStack,
       metered: t.consumeFuel || t.epochInterruption,
+      epochs: t.epochInterruption,
     });
     this._vm.epochCounter = engine.epochCounter;
-    this._vm.epochDeadline = 0;
+    // with epochs, a deadline must be set before running (as in wasmtime); without, none applies
+    this._vm.epochDeadline = t.epochInterruption ? 0 : Infinity;
     this._vm.fuel = 0;
   }
 
@@ -292,7 +294,8 @@ export class Store<T = undefined> {
   }
 
   /**
-   * Sets the epoch deadline to `ticks` beyond the engine's current epoch.
+   * Sets the epoch deadline to `ticks` beyond the engine's current epoch. It
+   * has no effect unless the engine has `epochInterruption` (as in wasmtime).
    *
    * @param ticks how many epoch increments execution may run for
    */
@@ -300,13 +303,14 @@ export class Store<T = undefined> {
     if (!Number.isSafeInteger(ticks) || ticks < 0) {
       throw new RangeError(`epoch deadline must be a non-negative integer, found ${ticks}`);
     }
+    if (!this.engine.config.tunables.epochInterruption) return;
     this._vm.epochDeadline = (this.engine.currentEpoch() + ticks) | 0;
   }
 
   /**
-   * The absolute epoch at which execution is interrupted. It starts at 0, so
-   * with `epochInterruption` a store must set a deadline before running wasm
-   * (as in wasmtime).
+   * The absolute epoch at which execution is interrupted. With
+   * `epochInterruption` it starts at 0, so a store must set a deadline before
+   * running wasm (as in wasmtime); without, it is `Infinity`.
    */
   get epochDeadline(): number {
     return this._vm.epochDeadline;
