@@ -214,8 +214,8 @@ function satS32(x: number): number {
  * a counted SIMD loop), so one call runs a whole straight-line SIMD sequence,
  * or a whole counted loop of them. None of these ops calls, traps other than
  * out of bounds, or changes the memory's size; a metered loop still goes
- * back to `run` at its `fuel` op, and every loop at the end of a slice or
- * when the epoch deadline has passed.
+ * back to `run` at its `fuel` op, and with epochs every loop once the
+ * deadline has passed.
  *
  * @param vm the VM
  * @param inst the current instance
@@ -239,6 +239,7 @@ export function runSimd(
   const mem = inst.memory;
   const dv = mem.view; // no op run here changes the memory
   const memLen = mem.byteLength;
+  const epochs = vm.epochs;
   for (;;) {
     switch (code[pc] - FIRST) {
       case 0: { // v128_mov
@@ -737,46 +738,56 @@ export function runSimd(
       }
       default: {
         // A few scalar ops that close or feed SIMD loops run here too (same semantics as in
-        // `run`), so a counted SIMD loop stays in runSimd. Its taken closers count down the
-        // slice as `run`'s branches do and go back to `run` when it ends or the epoch deadline
-        // has passed, where `run` stops as at its own slice counts; any other op goes back too.
+        // `run`), so a counted SIMD loop never leaves runSimd; any other op goes back to `run`.
+        // (A metered loop still returns: its `fuel` ops are not among these; with epochs, a
+        // taken closer checks the deadline as `runEpochs`'s branches do and goes back to it,
+        // which then stops, once it has passed.)
         const op = code[pc];
-        if (op === Op.i32_add) {
+        if (op === Op.br_inc_ne_i) {
+          const a = (fp + code[pc + 1]) << 1;
+          const v = (I32[a] + code[pc + 2]) | 0;
+          I32[a] = v;
+          if (v !== code[pc + 3]) {
+            pc += code[pc + 4];
+            if (epochs && vm.epochCounter[0] >= vm.epochDeadline) return pc;
+          } else pc += 5;
+        } else if (op === Op.i32_add) {
           I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] +
             I32[(fp + code[pc + 3]) << 1]) | 0;
           pc += 4;
-          break;
-        }
-        if (op === Op.i32_add_i) {
+        } else if (op === Op.i32_add_i) {
           I32[(fp + code[pc + 1]) << 1] = (I32[(fp + code[pc + 2]) << 1] + code[pc + 3]) | 0;
           pc += 4;
-          break;
-        }
-        const wide = op === Op.br_inc2_ne_i || op === Op.br_inc2_lt_u_i;
-        if (
-          !wide && op !== Op.br_inc_ne_i && op !== Op.br_inc_lt_u_i && op !== Op.br_inc_lt_s_i
-        ) {
-          return pc;
-        }
-        if (wide) {
+        } else if (op === Op.br_inc_lt_u_i) {
+          const a = (fp + code[pc + 1]) << 1;
+          const v = (I32[a] + code[pc + 2]) | 0;
+          I32[a] = v;
+          if ((v >>> 0) < (code[pc + 3] >>> 0)) {
+            pc += code[pc + 4];
+            if (epochs && vm.epochCounter[0] >= vm.epochDeadline) return pc;
+          } else pc += 5;
+        } else if (op === Op.br_inc2_ne_i || op === Op.br_inc2_lt_u_i) {
           const p = (fp + code[pc + 5]) << 1;
           I32[p] = (I32[p] + code[pc + 6]) | 0;
-        }
-        const a = (fp + code[pc + 1]) << 1;
-        const v = (I32[a] + code[pc + 2]) | 0;
-        I32[a] = v;
-        const b = code[pc + 3];
-        const taken = op === Op.br_inc_ne_i || op === Op.br_inc2_ne_i
-          ? v !== b
-          : op === Op.br_inc_lt_s_i
-          ? v < b
-          : (v >>> 0) < (b >>> 0);
-        if (!taken) {
-          pc += wide ? 7 : 5;
-          break;
-        }
-        pc += code[pc + 4];
-        if (--I32[I32.length - 1] < 0 || vm.epochCounter[0] >= vm.epochDeadline) return pc;
+          const a = (fp + code[pc + 1]) << 1;
+          const v = (I32[a] + code[pc + 2]) | 0;
+          I32[a] = v;
+          const taken = op === Op.br_inc2_ne_i
+            ? v !== code[pc + 3]
+            : (v >>> 0) < (code[pc + 3] >>> 0);
+          if (taken) {
+            pc += code[pc + 4];
+            if (epochs && vm.epochCounter[0] >= vm.epochDeadline) return pc;
+          } else pc += 7;
+        } else if (op === Op.br_inc_lt_s_i) {
+          const a = (fp + code[pc + 1]) << 1;
+          const v = (I32[a] + code[pc + 2]) | 0;
+          I32[a] = v;
+          if (v < code[pc + 3]) {
+            pc += code[pc + 4];
+            if (epochs && vm.epochCounter[0] >= vm.epochDeadline) return pc;
+          } else pc += 5;
+        } else return pc;
         break;
       }
     }
