@@ -937,6 +937,9 @@ export class FuncTranslator {
         if (!cmp.imm && this.#fuseIncBranchR(cond, last.operands[1], last.operands[2], label)) {
           return;
         }
+        if (!cmp.imm && this.#fuseAddBranch(cond, last.operands[1], last.operands[2], label)) {
+          return;
+        }
         const name = `br_${cond}${cmp.imm ? "_i" : ""}`;
         this.#emit(opCode(name), last.operands[1], last.operands[2], label);
         return;
@@ -1008,6 +1011,30 @@ export class FuncTranslator {
     if (limit === -1 || limit === x) return false;
     this.#takeLast();
     this.#emit(Op.br_inc_lt_u_r, x, add.operands[2], limit, label);
+    return true;
+  }
+
+  /**
+   * Session 3: a strided loop's closer `x += s; if (x <=u y) br` (or `y >=u x`), `s` a
+   * register, right after the add, becomes one `br_add_le_u`.
+   *
+   * @returns whether it did
+   */
+  #fuseAddBranch(
+    cond: string,
+    a: number | number[],
+    b: number | number[],
+    label: number,
+  ): boolean {
+    const add = this.#insts[this.#insts.length - 1];
+    if (add === undefined || add.op !== Op.i32_add) return false;
+    const [x, p, q] = add.operands as number[];
+    const step = p === x ? q : q === x ? p : -1;
+    if (step === -1 || step === x) return false;
+    const limit = cond === "le_u" && a === x ? b : cond === "ge_u" && b === x ? a : -1;
+    if (limit === -1 || limit === x) return false;
+    this.#takeLast();
+    this.#emit(Op.br_add_le_u, x, step, limit, label);
     return true;
   }
 

@@ -543,6 +543,35 @@ Deno.test("a loop closer right after a second register's increment fuses both in
   }
 });
 
+Deno.test("a strided loop closer x += s; x <=u y (or y >=u x) fuses into br_add_le_u, unsigned and wrapping", () => {
+  // counts iterations of: do { x += s } while (x <=u y)
+  const loop = (cmp: string) =>
+    `(module (func (export "f") (param i32 i32 i32) (result i32) (local i32)
+      (loop $l
+        (local.set 3 (i32.add (local.get 3) (i32.const 1)))
+        (local.set 0 (i32.add (local.get 0) (local.get 1)))
+        (br_if $l ${cmp}))
+      (local.get 3)))`;
+  const forms = [
+    loop("(i32.le_u (local.get 0) (local.get 2))"),
+    loop("(i32.ge_u (local.get 2) (local.get 0))"),
+  ];
+  for (const wat of forms) {
+    const names = opNames(wat);
+    assert.ok(names.includes("br_add_le_u"), names.join());
+    assert.ok(!names.includes("i32_add"), names.join());
+    const [on, off] = bothWays(wat, [
+      [0, 3, 30], // 3, 6, ..., 30, 33: 11 iterations
+      [0, 1, 0], // 1 > 0: once
+      [-10, 3, 100], // -7 is above 100 unsigned: once
+      [-5, 1, -2], // -4, -3, -2 are at most 0xfffffffe unsigned, -1 is not: 4
+      [2147483647, 1, -2147483647], // 0x80000000, 0x80000001 pass unsigned (not signed): 3
+    ]);
+    assert.deepEqual(on, off);
+    assert.deepEqual(on, [11, 1, 1, 4, 3]);
+  }
+});
+
 Deno.test("i64.load, times a constant, plus a register fuse into load64_mul_k_add, trapping as the load", () => {
   const wat = `(module (memory 1) (func (export "f") (param i32 i64) (result i64)
     (i64.add (i64.mul (i64.load offset=8 (local.get 0)) (i64.const 0x9e3779b185ebca87))

@@ -784,7 +784,17 @@ export function run(vm: Vm): number {
         } else pc += 5;
         break;
       }
-      case 318 /* br_inc2_ne_i */: {
+      case 318 /* br_add_le_u */: {
+        const a = (fp + code[pc + 1]) << 1;
+        const v = (I32[a] + I32[(fp + code[pc + 2]) << 1]) | 0;
+        I32[a] = v;
+        if ((v >>> 0) <= (I32[(fp + code[pc + 3]) << 1] >>> 0)) {
+          pc += code[pc + 4];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 5;
+        break;
+      }
+      case 319 /* br_inc2_ne_i */: {
         const p = (fp + code[pc + 5]) << 1;
         I32[p] = (I32[p] + code[pc + 6]) | 0;
         const a = (fp + code[pc + 1]) << 1;
@@ -796,7 +806,7 @@ export function run(vm: Vm): number {
         } else pc += 7;
         break;
       }
-      case 319 /* br_inc2_lt_u_i */: {
+      case 320 /* br_inc2_lt_u_i */: {
         const p = (fp + code[pc + 5]) << 1;
         I32[p] = (I32[p] + code[pc + 6]) | 0;
         const a = (fp + code[pc + 1]) << 1;
@@ -2653,6 +2663,16 @@ export function runMetered(vm: Vm): number {
         } else pc += 5;
         break;
       }
+      case 318 /* br_add_le_u */: {
+        const a = (fp + code[pc + 1]) << 1;
+        const v = (I32[a] + I32[(fp + code[pc + 2]) << 1]) | 0;
+        I32[a] = v;
+        if ((v >>> 0) <= (I32[(fp + code[pc + 3]) << 1] >>> 0)) {
+          pc += code[pc + 4];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 5;
+        break;
+      }
       case 43 /* fuel_br_inc2_ne_i */: // fuel session 2: `fuel n`, then the br_inc2_ne_i after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -2661,7 +2681,7 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 318 /* br_inc2_ne_i */: {
+      case 319 /* br_inc2_ne_i */: {
         const p = (fp + code[pc + 5]) << 1;
         I32[p] = (I32[p] + code[pc + 6]) | 0;
         const a = (fp + code[pc + 1]) << 1;
@@ -2681,7 +2701,7 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 319 /* br_inc2_lt_u_i */: {
+      case 320 /* br_inc2_lt_u_i */: {
         const p = (fp + code[pc + 5]) << 1;
         I32[p] = (I32[p] + code[pc + 6]) | 0;
         const a = (fp + code[pc + 1]) << 1;
@@ -4714,6 +4734,20 @@ export function runEpochs(vm: Vm): number {
         } else pc += 5;
         break;
       }
+      case 318 /* br_add_le_u */: {
+        const a = (fp + code[pc + 1]) << 1;
+        const v = (I32[a] + I32[(fp + code[pc + 2]) << 1]) | 0;
+        I32[a] = v;
+        if ((v >>> 0) <= (I32[(fp + code[pc + 3]) << 1] >>> 0)) {
+          pc += code[pc + 4];
+          if (--I32[slice] < 0) break dispatch;
+          if (vm.epochCounter[0] >= vm.epochDeadline) {
+            exit = EXIT_EPOCH;
+            break dispatch;
+          }
+        } else pc += 5;
+        break;
+      }
       case 43 /* fuel_br_inc2_ne_i */: // fuel session 2: `fuel n`, then the br_inc2_ne_i after it
         if (fuel < code[pc + 1]) {
           exit = EXIT_FUEL;
@@ -4722,7 +4756,7 @@ export function runEpochs(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 318 /* br_inc2_ne_i */: {
+      case 319 /* br_inc2_ne_i */: {
         const p = (fp + code[pc + 5]) << 1;
         I32[p] = (I32[p] + code[pc + 6]) | 0;
         const a = (fp + code[pc + 1]) << 1;
@@ -4746,7 +4780,7 @@ export function runEpochs(vm: Vm): number {
         fuel -= code[pc + 1];
         pc += 2;
       // falls through
-      case 319 /* br_inc2_lt_u_i */: {
+      case 320 /* br_inc2_lt_u_i */: {
         const p = (fp + code[pc + 5]) << 1;
         I32[p] = (I32[p] + code[pc + 6]) | 0;
         const a = (fp + code[pc + 1]) << 1;

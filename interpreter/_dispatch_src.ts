@@ -817,6 +817,16 @@ export function run(vm: Vm): number {
         } else pc += 5;
         break;
       }
+      case Op.br_add_le_u: {
+        const a = (fp + code[pc + 1]) << 1;
+        const v = (I32[a] + I32[(fp + code[pc + 2]) << 1]) | 0;
+        I32[a] = v;
+        if ((v >>> 0) <= (I32[(fp + code[pc + 3]) << 1] >>> 0)) {
+          pc += code[pc + 4];
+          if (--I32[slice] < 0) break dispatch;
+        } else pc += 5;
+        break;
+      }
       case Op.br_inc2_ne_i: {
         const p = (fp + code[pc + 5]) << 1;
         I32[p] = (I32[p] + code[pc + 6]) | 0;

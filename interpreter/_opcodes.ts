@@ -325,9 +325,10 @@ export const Op = {
   br_inc_gt_u_i: 315,
   call_add_i: 316,
   load64_mul_k_add_rotl_mul_k: 317,
-  br_inc2_ne_i: 318,
-  br_inc2_lt_u_i: 319,
+  br_add_le_u: 318,
+  br_inc2_ne_i: 319,
+  br_inc2_lt_u_i: 320,
 } as const;
 
 /** The number of opcodes. */
-export const OPCODE_COUNT = 320;
+export const OPCODE_COUNT = 321;

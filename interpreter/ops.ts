@@ -468,6 +468,12 @@ const TABLE: readonly (readonly [string, string, boolean, string])[] = [
     "d = t * (hi2:lo2): load64_mul_k_add then i64_rotl_mul_k (a multiply-rotate hash round)",
   ],
   [
+    "br_add_le_u",
+    "a:r b:r c:r off:o",
+    M,
+    "a += b (i32); branch if a <= c unsigned (a strided loop)",
+  ],
+  [
     "br_inc2_ne_i",
     "a:r inc:i b:i off:o p:r pinc:i",
     M,
