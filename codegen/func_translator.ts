@@ -546,11 +546,9 @@ export class FuncTranslator {
     const t = this.#env.tunables;
     if (!t.superInstructions || t.countInstructions) return;
     const insts = this.#insts;
-    const isCheck = (op: number) => op === Op.fuel;
     for (let i = 2; i < insts.length; i++) {
       const br = insts[i];
-      let s = i - 1;
-      while (s > i - 3 && s > 0 && isCheck(insts[s].op)) s--;
+      const s = this.#beforeCharge(i);
       const add = insts[s];
       const a = add.operands[0];
       if (s === i - 1 || add.op !== Op.i32_add_i || add.operands[1] !== a) continue;
@@ -569,15 +567,12 @@ export class FuncTranslator {
         ? { op: Op.br_inc_lt_u_r, b: br.operands[1] }
         : undefined;
       if (fused === undefined) continue;
-      // (instruction indices stay put: `refSlotsAt` is keyed by them)
-      for (let k = s; k < i - 1; k++) insts[k] = insts[k + 1];
       const label = br.operands[br.operands.length - 1];
-      insts[i - 1] = {
+      this.#fuseIncrementInto(s, i, {
         op: fused.op,
         operands: [a, add.operands[2], fused.b, label],
         wasmOffset: br.wasmOffset,
-      };
-      insts[i] = this.#deadLabel(br);
+      });
     }
   }
 
@@ -592,7 +587,6 @@ export class FuncTranslator {
     const t = this.#env.tunables;
     if (!t.superInstructions || t.countInstructions) return;
     const insts = this.#insts;
-    const isCheck = (op: number) => op === Op.fuel;
     for (let i = 1; i < insts.length; i++) {
       const br = insts[i];
       const op = br.op === Op.br_inc_ne_i
@@ -601,20 +595,34 @@ export class FuncTranslator {
         ? Op.br_inc2_lt_u_i
         : -1;
       if (op < 0) continue;
-      let s = i - 1;
-      while (s > i - 3 && s > 0 && isCheck(insts[s].op)) s--;
+      const s = this.#beforeCharge(i);
       const add = insts[s];
       const p = add.operands[0];
       if (add.op !== Op.i32_add_i || add.operands[1] !== p || p === br.operands[0]) continue;
-      // (instruction indices stay put: `refSlotsAt` is keyed by them)
-      for (let k = s; k < i - 1; k++) insts[k] = insts[k + 1];
-      insts[i - 1] = {
+      this.#fuseIncrementInto(s, i, {
         op,
         operands: [...br.operands, p, add.operands[2]],
         wasmOffset: br.wasmOffset,
-      };
-      insts[i] = this.#deadLabel(br);
+      });
     }
+  }
+
+  /** The index of the instruction before `i`, past a fuel charge right before it (at most one). */
+  #beforeCharge(i: number): number {
+    return i > 1 && this.#insts[i - 1].op === Op.fuel ? i - 2 : i - 1;
+  }
+
+  /**
+   * Replaces increment `s` and branch `i` by `fused`: it goes at `i - 1`, a
+   * charge between them moves up one, and `i` becomes an unreferenced label
+   * (instruction indices stay put: `refSlotsAt` is keyed by them).
+   */
+  #fuseIncrementInto(s: number, i: number, fused: IrInst): void {
+    const insts = this.#insts;
+    const br = insts[i];
+    for (let k = s; k < i - 1; k++) insts[k] = insts[k + 1];
+    insts[i - 1] = fused;
+    insts[i] = this.#deadLabel(br);
   }
 
   /**
@@ -934,10 +942,9 @@ export class FuncTranslator {
         this.#dropFromIcount();
         const cond = negate ? NEGATE[cmp.cond] : cmp.cond;
         if (cmp.imm && this.#fuseIncBranch(cond, last.operands[1], last.operands[2], label)) return;
-        if (!cmp.imm && this.#fuseIncBranchR(cond, last.operands[1], last.operands[2], label)) {
-          return;
-        }
-        if (!cmp.imm && this.#fuseAddBranch(cond, last.operands[1], last.operands[2], label)) {
+        if (
+          !cmp.imm && this.#fuseRegisterCloser(cond, last.operands[1], last.operands[2], label)
+        ) {
           return;
         }
         const name = `br_${cond}${cmp.imm ? "_i" : ""}`;
@@ -991,50 +998,35 @@ export class FuncTranslator {
   }
 
   /**
-   * A loop-closing `x += k; if (x < y) br` (unsigned, `y > x` too) against a
-   * register, right after the increment, becomes one `br_inc_lt_u_r`.
+   * A loop closer against a register, right after its counter's increment,
+   * becomes one op: `x += k; if (x <u y) br` (or `y >u x`) a `br_inc_lt_u_r`;
+   * session 3: `x += s; if (x <=u y) br` (or `y >=u x`), `s` a register, a
+   * `br_add_le_u` (a strided loop).
    *
    * @returns whether it did
    */
-  #fuseIncBranchR(
+  #fuseRegisterCloser(
     cond: string,
     a: number | number[],
     b: number | number[],
     label: number,
   ): boolean {
     const add = this.#insts[this.#insts.length - 1];
-    if (add === undefined || add.op !== Op.i32_add_i || add.operands[1] !== add.operands[0]) {
-      return false;
-    }
-    const x = add.operands[0];
-    const limit = cond === "lt_u" && a === x ? b : cond === "gt_u" && b === x ? a : -1;
-    if (limit === -1 || limit === x) return false;
-    this.#takeLast();
-    this.#emit(Op.br_inc_lt_u_r, x, add.operands[2], limit, label);
-    return true;
-  }
-
-  /**
-   * Session 3: a strided loop's closer `x += s; if (x <=u y) br` (or `y >=u x`), `s` a
-   * register, right after the add, becomes one `br_add_le_u`.
-   *
-   * @returns whether it did
-   */
-  #fuseAddBranch(
-    cond: string,
-    a: number | number[],
-    b: number | number[],
-    label: number,
-  ): boolean {
-    const add = this.#insts[this.#insts.length - 1];
-    if (add === undefined || add.op !== Op.i32_add) return false;
+    if (add === undefined) return false;
     const [x, p, q] = add.operands as number[];
-    const step = p === x ? q : q === x ? p : -1;
-    if (step === -1 || step === x) return false;
-    const limit = cond === "le_u" && a === x ? b : cond === "ge_u" && b === x ? a : -1;
+    let op: number;
+    let step: number;
+    let below: string;
+    let above: string;
+    if (add.op === Op.i32_add_i && p === x) {
+      [op, step, below, above] = [Op.br_inc_lt_u_r, q, "lt_u", "gt_u"];
+    } else if (add.op === Op.i32_add && (p === x) !== (q === x)) {
+      [op, step, below, above] = [Op.br_add_le_u, p === x ? q : p, "le_u", "ge_u"];
+    } else return false;
+    const limit = cond === below && a === x ? b : cond === above && b === x ? a : -1;
     if (limit === -1 || limit === x) return false;
     this.#takeLast();
-    this.#emit(Op.br_add_le_u, x, step, limit, label);
+    this.#emit(op, x, step, limit, label);
     return true;
   }
 
