@@ -13,6 +13,11 @@ export const REG_OPERANDS: readonly (readonly number[])[] = BYTECODE_OPS.map((op
   op.operands.flatMap((o, k) => (o.kind === "r" ? [k] : []))
 );
 
+/** For each op, whether its first operand is the register it computes its value into (`d`). */
+export const WRITES_FIRST: readonly boolean[] = BYTECODE_OPS.map((op) =>
+  op.operands.length > 0 && op.operands[0].name === "d" && op.operands[0].kind === "r"
+);
+
 /** For each op, the positions of its branch operands: offsets (`o`) and tables (`t`). */
 export const LABEL_OPERANDS: readonly (readonly number[])[] = BYTECODE_OPS.map((op) =>
   op.operands.flatMap((o, k) => (o.kind === "o" || o.kind === "t" ? [k] : []))

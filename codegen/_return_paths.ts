@@ -28,8 +28,8 @@
  * @module
  */
 
-import { LABEL_OPERANDS } from "./_op_shapes.ts";
-import { BYTECODE_OPS, Op } from "@capstan/interpreter";
+import { LABEL_OPERANDS, WRITES_FIRST } from "./_op_shapes.ts";
+import { Op } from "@capstan/interpreter";
 import { type IrInst, LABEL } from "./ir.ts";
 
 /** Longest move sequence before a return that tail duplication copies. */
@@ -110,9 +110,7 @@ function referencedLabels(insts: readonly IrInst[]): Set<number> {
 
 /** Whether `op` only computes a value into its first operand `d` (no branch, call or v128). */
 function isRetargetable(op: number): boolean {
-  if (op < 0 || (op >= Op.v128_mov && op <= Op.simd_store)) return false;
-  const first = BYTECODE_OPS[op].operands[0];
-  return first !== undefined && first.name === "d" && first.kind === "r";
+  return op >= 0 && !(op >= Op.v128_mov && op <= Op.simd_store) && WRITES_FIRST[op];
 }
 
 /**

@@ -20,7 +20,7 @@
  * @module
  */
 
-import { REG_OPERANDS } from "./_op_shapes.ts";
+import { REG_OPERANDS, WRITES_FIRST } from "./_op_shapes.ts";
 import {
   BLOCK_EMPTY,
   BLOCK_TYPE_INDEX,
@@ -163,11 +163,6 @@ function numericOp(
 
 /** The `_i` form of each op that has one (`i32_add` → `i32_add_i`), else -1. */
 const IMM_FORM: readonly number[] = BYTECODE_OPS.map((op) => opCode(`${op.name}_i`));
-
-/** Whether each op's first operand is a register it only writes (named `d`). */
-const FIRST_IS_DST: readonly boolean[] = BYTECODE_OPS.map((op) =>
-  op.operands.length > 0 && op.operands[0].name === "d"
-);
 
 /** For each i32 compare op code: its condition name ("eq", "lt_s", ...) and whether imm. */
 const COMPARE_OF = new Map<number, { cond: string; imm: boolean }>();
@@ -2039,15 +2034,11 @@ export class FuncTranslator {
       return false;
     }
     const last = this.#insts[this.#lastDef];
-    if (last.op < 0 || !this.#opInfoFirstIsDst(last.op) || last.operands[0] !== this.#L + pos) {
+    if (last.op < 0 || !WRITES_FIRST[last.op] || last.operands[0] !== this.#L + pos) {
       return false;
     }
     last.operands[0] = dst;
     return true;
-  }
-
-  #opInfoFirstIsDst(op: number): boolean {
-    return FIRST_IS_DST[op] === true;
   }
 
   /** Calls builtin `id` with `nargs` operands from the stack (materialised in place). */
