@@ -6,7 +6,7 @@
  */
 
 import { jsApiEngine } from "./js_api_engine.ts";
-import type { TextFormat } from "./wast_runner.ts";
+import type { TextFormat, WastScript } from "./wast_runner.ts";
 import type { WastEngine } from "./wast_engine.ts";
 
 /** The engine names `--engine` accepts. */
@@ -49,6 +49,11 @@ export async function loadTextFormat(): Promise<TextFormat | undefined> {
   if (typeof parseWat !== "function" || typeof parseWast !== "function") return undefined;
   return {
     parseWat: parseWat as TextFormat["parseWat"],
-    parseWast: parseWast as TextFormat["parseWast"],
+    parseWast: (source) =>
+      (parseWast as (s: string, f: string, o: { keepGoing: boolean }) => WastScript)(
+        source,
+        "input.wast",
+        { keepGoing: true },
+      ),
   };
 }

@@ -68,6 +68,8 @@ export interface WastCommand {
   readonly expected?: readonly JsonValue[];
   /** The expected failure message. */
   readonly text?: string;
+  /** The keyword of a command the text parser could not read (`type: "unread"`). */
+  readonly keyword?: string;
 }
 
 /** A whole script. */
@@ -82,7 +84,10 @@ export interface WastScript {
 export interface TextFormat {
   /** Parses a `.wat` module to binary; throws on malformed text. */
   parseWat(source: string, options?: { names?: boolean }): Uint8Array;
-  /** Parses a `.wast` script to the wast2json schema with bytes inline. */
+  /**
+   * Parses a `.wast` script to the wast2json schema with bytes inline; a
+   * command it cannot read becomes one failing `unread` command.
+   */
   parseWast(source: string): WastScript;
 }
 
@@ -193,6 +198,10 @@ class ScriptRun {
         return await this.#assertInstantiateError(command, "link");
       case "assert_uninstantiable":
         return await this.#assertInstantiateError(command, "trap");
+      case "unread":
+        // A module that could not be read leaves no current module behind.
+        if (command.keyword === "module") this.#current = undefined;
+        return fail(`could not read the command: ${command.error ?? ""}`);
     }
     return fail(`unknown command type "${command.type}"`);
   }
@@ -377,6 +386,7 @@ export function describeCommand(command: WastCommand): string {
       : `invoke ${target}"${action.field}"(${args.join(", ")})`;
     return `${command.type} ${call}`;
   }
+  if (command.type === "unread") return `(${command.keyword ?? "?"} ...)`;
   const what = command.filename ?? command.name ??
     (command.bytes !== undefined || command.error !== undefined ? "(inline module)" : "");
   return `${command.type} ${what}`.trim();

@@ -1,5 +1,5 @@
 /**
- * The benchmark kernels (shared/bench) compiled by Capstan agree with native
+ * The benchmark kernels (`bench/corpus`) compiled by Capstan agree with native
  * WebAssembly at small sizes (the full-size checksums are checked by the
  * benchmarks themselves; they take seconds each here).
  *
@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { TestInstance } from "./_test_harness.ts";
 
-const dir = new URL("../../shared/bench/", import.meta.url);
+const dir = new URL("../bench/corpus/", import.meta.url);
 const manifest = JSON.parse(await Deno.readTextFile(new URL("kernels.json", dir))) as {
   kernels: { name: string; wasm: string; n: number }[];
 };

@@ -1,26 +1,29 @@
 /**
- * The fuzzer's seed corpus: every `.wasm` under `shared/spec/json/` and
- * `shared/bench/wasm/` (the read-only shared folder beside the checkout), in a
- * fixed order so a seed always picks the same modules.
+ * The fuzzer's seed corpus: the bench kernels (`bench/corpus/wasm/`) and
+ * every binary module of the WebAssembly test suite's scripts that Capstan
+ * fully passes (`tests/testsuite_status.ts` lists the others, whose 3.0
+ * features the decoder does not read yet), in a fixed order so a seed always
+ * picks the same modules.
  *
  * Invariants:
- * - Files are sorted by their path relative to `shared/`, so the order does not
- *   depend on the file system.
- * - Paths resolve from this file (`../../shared/`), the same in the checkout and
- *   in CI.
+ * - Entries are sorted by name (`bench/wasm/<file>` or `testsuite/<script>:<line>`),
+ *   so the order does not depend on the file system.
+ * - The test suite is found as every test finds it (`tests/inputs.ts`); when
+ *   it is missing, loading fails with the line that says how to get it.
  *
  * @module
  */
 
-/** The shared folder (`/work/shared` beside the `/work/main` checkout). */
-export const SHARED_DIR: URL = new URL("../../shared/", import.meta.url);
+import { parseWast } from "./text/wast.ts";
+import { testsuiteDir, wastFiles } from "../tests/inputs.ts";
+import { WAITS_FOR } from "../tests/testsuite_status.ts";
 
-/** The folders whose `.wasm` files seed the fuzzer, relative to {@link SHARED_DIR}. */
-export const CORPUS_DIRS: readonly string[] = ["spec/json/", "bench/wasm/"];
+/** The bench kernels' folder. */
+const BENCH_WASM = new URL("../bench/corpus/wasm/", import.meta.url);
 
 /** One corpus module. */
 export interface CorpusEntry {
-  /** Its path relative to `shared/`, e.g. `spec/json/binary/binary.0.wasm`. */
+  /** Its name, e.g. `bench/wasm/qsort.wasm` or `testsuite/binary.wast:123`. */
   readonly name: string;
   /** Its bytes. */
   readonly bytes: Uint8Array;
@@ -28,14 +31,8 @@ export interface CorpusEntry {
   readonly valid: boolean;
 }
 
-function walk(dir: URL, rel: string, out: string[]): void {
-  for (const entry of Deno.readDirSync(dir)) {
-    if (entry.isDirectory) {
-      walk(new URL(`${entry.name}/`, dir), `${rel}${entry.name}/`, out);
-    } else if (entry.name.endsWith(".wasm")) {
-      out.push(`${rel}${entry.name}`);
-    }
-  }
+function entry(name: string, bytes: Uint8Array): CorpusEntry {
+  return { name, bytes, valid: WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>) };
 }
 
 /**
@@ -44,11 +41,21 @@ function walk(dir: URL, rel: string, out: string[]): void {
  * @returns the modules, sorted by name
  */
 export function loadCorpus(): CorpusEntry[] {
-  const names: string[] = [];
-  for (const dir of CORPUS_DIRS) walk(new URL(dir, SHARED_DIR), dir, names);
-  names.sort();
-  return names.map((name) => {
-    const bytes = Deno.readFileSync(new URL(name, SHARED_DIR));
-    return { name, bytes, valid: WebAssembly.validate(bytes) };
-  });
+  const out: CorpusEntry[] = [];
+  for (const e of Deno.readDirSync(BENCH_WASM)) {
+    if (e.name.endsWith(".wasm")) {
+      out.push(entry(`bench/wasm/${e.name}`, Deno.readFileSync(new URL(e.name, BENCH_WASM))));
+    }
+  }
+  const dir = testsuiteDir();
+  for (const file of wastFiles(dir)) {
+    if (file in WAITS_FOR) continue;
+    const script = parseWast(Deno.readTextFileSync(`${dir}/${file}`), file, { keepGoing: true });
+    for (const c of script.commands) {
+      if ("bytes" in c && c.bytes !== undefined) {
+        out.push(entry(`testsuite/${file}:${c.line}`, c.bytes));
+      }
+    }
+  }
+  return out.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 }

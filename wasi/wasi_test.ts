@@ -343,35 +343,26 @@ for (const engine of ENGINES) {
   });
 }
 
-// The WASI benchmark kernels of /work/shared/bench (outside the repository: ignored, and
-// reported as such, when absent). With small arguments the expected line comes from the plain
-// kernel's run(n) export on native WebAssembly; with the manifest's arguments, from the manifest.
-const BENCH = "/work/shared/bench/";
-const manifest = (() => {
-  try {
-    return JSON.parse(Deno.readTextFileSync(`${BENCH}kernels.json`)) as {
-      kernels: { name: string; wasm: string }[];
-      wasi: { name: string; wasm: string; args: string[]; stdout: string }[];
-    };
-  } catch {
-    return undefined;
-  }
-})();
+// The WASI benchmark kernels of bench/corpus. With small arguments the expected line comes from
+// the plain kernel's run(n) export on native WebAssembly; with the manifest's arguments, from the
+// manifest.
+const BENCH = new URL("../bench/corpus/", import.meta.url).pathname;
+const manifest = JSON.parse(Deno.readTextFileSync(`${BENCH}kernels.json`)) as {
+  kernels: { name: string; wasm: string }[];
+  wasi: { name: string; wasm: string; args: string[]; stdout: string }[];
+};
 const SMALL: Record<string, number> = { "fib.wasi": 20, "nbody.wasi": 1000, "qsort.wasi": 1000 };
 
 for (const engine of ENGINES) {
   const { wasm } = engine;
-  for (
-    const kernel of manifest?.wasi ?? [{ name: "bench kernels", wasm: "", args: [], stdout: "" }]
-  ) {
+  for (const kernel of manifest.wasi) {
     Deno.test({
       name: `[${engine.name}] bench ${kernel.name} prints run(n) for a small n`,
-      ignore: manifest === undefined,
       fn: async () => {
         assert.equal(engine.unavailable, undefined, `${engine.name} cannot run wasm`);
         const n = SMALL[kernel.name];
         assert.ok(n !== undefined, `no small argument for ${kernel.name}`);
-        const plain = manifest!.kernels.find((k) => `${k.name}.wasi` === kernel.name)!;
+        const plain = manifest.kernels.find((k) => `${k.name}.wasi` === kernel.name)!;
         const { instance } = await WebAssembly.instantiate(Deno.readFileSync(BENCH + plain.wasm));
         const expected = ((instance.exports.run as (n: number) => number)(n) >>> 0).toString();
         const bytes = Deno.readFileSync(BENCH + kernel.wasm) as Uint8Array<ArrayBuffer>;
@@ -383,12 +374,9 @@ for (const engine of ENGINES) {
   }
 }
 
-for (
-  const kernel of manifest?.wasi ?? [{ name: "bench kernels", wasm: "", args: [], stdout: "" }]
-) {
+for (const kernel of manifest.wasi) {
   Deno.test({
     name: `[native] bench ${kernel.name} with the manifest's arguments prints the manifest's line`,
-    ignore: manifest === undefined,
     fn: async () => {
       const bytes = Deno.readFileSync(BENCH + kernel.wasm) as Uint8Array<ArrayBuffer>;
       const native = WebAssembly as unknown as Parameters<typeof runWasi>[0];

@@ -93,7 +93,8 @@ export function tokenize(source: string): Token[] {
     }
     if (c === 0x3b /* ; */) {
       if (source.charCodeAt(i + 1) === 0x3b) {
-        while (i < n && source.charCodeAt(i) !== 0x0a) i++;
+        // A line comment ends at a newline: LF, CR or CR LF.
+        while (i < n && source.charCodeAt(i) !== 0x0a && source.charCodeAt(i) !== 0x0d) i++;
         continue;
       }
       tokens.push({

@@ -86,3 +86,10 @@ Deno.test("TextError names the line and column of the problem", () => {
   assert.equal(e.message, "illegal escape (at line 2, column 10)");
   assert.equal(e.name, "CompileError");
 });
+
+Deno.test("tokenize() ends a line comment at LF, CR and CR LF", () => {
+  for (const nl of ["\n", "\r", "\r\n"]) {
+    const toks = tokenize(`;; comment${nl}(func)`);
+    assert.deepEqual(toks.map((t) => t.text), ["(", "func", ")"], JSON.stringify(nl));
+  }
+});

@@ -22,6 +22,7 @@ export { parseWast } from "./wast.ts";
 export type {
   CommandBase,
   ModuleCarrier,
+  ParseWastOptions,
   WastAction,
   WastActionCommand,
   WastCommand,
@@ -30,6 +31,7 @@ export type {
   WastRegisterCommand,
   WastScript,
   WastTrapCommand,
+  WastUnreadCommand,
   WastValue,
 } from "./wast.ts";
 export { TextError } from "./text_error.ts";

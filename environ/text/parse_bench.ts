@@ -7,11 +7,12 @@
  */
 
 import { parseWast } from "./wast.ts";
+import { testsuiteDir } from "../../tests/inputs.ts";
 
-const CORE = new URL("../../../shared/spec/core/", import.meta.url);
+const SUITE = testsuiteDir();
 
 for (const name of ["simd_f32x4_pmin_pmax", "simd_f32x4_cmp", "memory_copy", "i32"]) {
-  const source = Deno.readTextFileSync(new URL(`${name}.wast`, CORE));
+  const source = Deno.readTextFileSync(`${SUITE}/${name}.wast`);
   Deno.bench({
     name: `parseWast ${name}.wast (${(source.length / 1024).toFixed(0)} KiB)`,
     group: "parseWast",

@@ -131,13 +131,28 @@ export interface WastModuleAssertion extends CommandBase, ModuleCarrier {
   module_type: "text" | "binary";
 }
 
+/**
+ * A command the parser could not read (a command or syntax the text format
+ * does not know): running it fails with `error`, and the script goes on with
+ * the next command.
+ */
+export interface WastUnreadCommand extends CommandBase {
+  /** The command kind. */
+  type: "unread";
+  /** The command's keyword (`assert_exception`, `module`, ...). */
+  keyword: string;
+  /** Why it could not be read. */
+  error: string;
+}
+
 /** One command of a script. */
 export type WastCommand =
   | WastModuleCommand
   | WastRegisterCommand
   | WastActionCommand
   | WastTrapCommand
-  | WastModuleAssertion;
+  | WastModuleAssertion
+  | WastUnreadCommand;
 
 /** A parsed script. */
 export interface WastScript {
@@ -163,7 +178,7 @@ class ScriptParser {
   private lineAt = 0;
   private lineNo = 1;
 
-  constructor(readonly source: string) {
+  constructor(readonly source: string, readonly keepGoing: boolean) {
     this.p = new Parser(source, tokenize(source));
   }
 
@@ -205,8 +220,18 @@ class ScriptParser {
       if (t.kind !== "lparen" || k === undefined || k.kind !== "keyword") {
         throw p.error("unexpected token", t);
       }
-      this.command(k.text);
-      if (p.pos !== t.match + 1) throw p.error("unexpected token");
+      const before = this.commands.length;
+      try {
+        this.command(k.text);
+        if (p.pos !== t.match + 1) throw p.error("unexpected token");
+      } catch (error) {
+        if (!this.keepGoing || !(error instanceof TextError)) throw error;
+        // One unreadable command fails alone: skip to its closing paren.
+        this.commands.length = before;
+        const line = this.line(k.start);
+        this.commands.push({ type: "unread", line, keyword: k.text, error: error.message });
+        p.pos = t.match + 1;
+      }
     }
   }
 
@@ -529,13 +554,25 @@ function concat(parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
   return out;
 }
 
+/** Options of {@link parseWast}. */
+export interface ParseWastOptions {
+  /**
+   * Read past a command that does not parse (a command or syntax the text
+   * format does not know): it becomes one `unread` command, and parsing goes
+   * on with the next one. Off by default: such a script is a `TextError`.
+   */
+  readonly keepGoing?: boolean;
+}
+
 /**
  * Parses a WebAssembly script into its commands.
  *
  * @param source the script's text
  * @param filename the name recorded as `source_filename` (default `"input.wast"`)
+ * @param options see {@link ParseWastOptions}
  * @returns the commands, in wast2json's shape, modules as bytes
- * @throws {TextError} if the script itself (outside malformed-module assertions) is malformed
+ * @throws {TextError} if the script itself (outside malformed-module assertions) is malformed,
+ *   unless `keepGoing`
  * @example
  * ```ts
  * import { parseWast } from "@capstan/environ";
@@ -546,8 +583,12 @@ function concat(parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
  * }
  * ```
  */
-export function parseWast(source: string, filename = "input.wast"): WastScript {
-  const sp = new ScriptParser(source);
+export function parseWast(
+  source: string,
+  filename = "input.wast",
+  options: ParseWastOptions = {},
+): WastScript {
+  const sp = new ScriptParser(source, options.keepGoing === true);
   guardDepth(sp.p, () => sp.run());
   return { source_filename: filename, commands: sp.commands };
 }

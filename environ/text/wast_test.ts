@@ -16,6 +16,7 @@ import type {
 } from "./wast.ts";
 import { TextError } from "./text_error.ts";
 import { CompileError } from "../errors.ts";
+import { testsuiteDir } from "../../tests/inputs.ts";
 
 Deno.test("parseWast() carries text, binary and quoted modules as bytes", () => {
   const s = parseWast(
@@ -164,9 +165,9 @@ Deno.test("parseWast()/parseWat() raise only CompileErrors on mutated spec scrip
     seed >>>= 0;
     return seed / 4294967296;
   };
-  const core = new URL("../../../shared/spec/core/", import.meta.url);
-  const sources = ["forward", "comments", "start", "br_table", "elem", "tokens", "simd_lane"]
-    .map((n) => Deno.readTextFileSync(new URL(`${n}.wast`, core)));
+  const suite = testsuiteDir();
+  const sources = ["forward", "comments", "start", "br_table", "elem", "token", "simd_lane"]
+    .map((n) => Deno.readTextFileSync(`${suite}/${n}.wast`));
   const pieces = [
     "(",
     ")",
@@ -215,4 +216,16 @@ Deno.test("parseWast()/parseWat() raise only CompileErrors on mutated spec scrip
     }
   }
   assert.equal(runs, 800);
+});
+
+Deno.test("parseWast() with keepGoing reads past a command it cannot read", () => {
+  const source = '(module)\n  (assert_bogus 1 2)\n(assert_return (invoke "f"))';
+  assert.throws(() => parseWast(source), TextError);
+  const script = parseWast(source, "x.wast", { keepGoing: true });
+  assert.deepEqual(script.commands.map((c) => c.type), ["module", "unread", "assert_return"]);
+  const unread = script.commands[1];
+  assert.ok(unread.type === "unread");
+  assert.equal(unread.keyword, "assert_bogus");
+  assert.equal(unread.line, 2);
+  assert.match(unread.error, /unexpected token/);
 });
