@@ -68,10 +68,16 @@ Deno.test("every op has exactly one handler, in the dispatch function the table 
   }
 });
 
-Deno.test("the SIMD opcode range holds no runExt op, and every fuel prefix names a branch", () => {
+Deno.test("the SIMD range holds no runExt op; simdSub and fuelPrefixOf rows have their shape", () => {
   const [first, last] = simdOpcodeRange();
   for (const op of BYTECODE_OPS) {
     if (op.handler === "runSimd") assert.ok(op.code >= first && op.code <= last, op.name);
+    if (op.simdSub !== undefined) {
+      // codegen emits it as `op d, a` or `op d, a, b` for one wasm operator
+      const shape = op.operands.map((o) => `${o.name}:${o.kind}`).join(" ");
+      assert.ok(shape === "d:r a:r" || shape === "d:r a:r b:r", `${op.name}: ${shape}`);
+      assert.equal(op.handler, "runSimd", op.name);
+    }
     if (op.code >= first && op.code <= last) assert.notEqual(op.handler, "runExt", op.name);
     if (op.fuelPrefixOf === undefined) continue;
     const br = bytecodeOpByName(op.fuelPrefixOf);
