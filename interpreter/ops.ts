@@ -12,10 +12,12 @@
  * handler where this table says), codegen's trap sites and its choice of the
  * SIMD ops that run one wasm operator alone.
  *
- * Adding an op: one row (appended, or inside its block when the block must
- * stay contiguous), its case in the dispatch source the row names, then
- * `deno run -A interpreter/_gen.ts`. Rows set opcodes by their order, so an
- * op inserted before others renumbers them.
+ * Adding an op: one row, its case in the dispatch function the row names
+ * (`run`/`runExt` in `_dispatch_src.ts`, `runSimd` in
+ * `_dispatch_simd_src.ts`), then `deno run -A interpreter/_gen.ts`. Rows set
+ * opcodes by their order, so append: a row inserted before others renumbers
+ * them (and changes the emitted bytecode). No `runExt` op may lie between the
+ * first and the last SIMD op (`_gen.ts` refuses it).
  *
  * Naming: `<type>_<operation>[_<operand form>]`; suffix `_i` means the last
  * source operand is an immediate; `br_<cmp>` ops compare and branch.
@@ -132,6 +134,10 @@ const DIV: OpFacts = { trap: TrapCode.IntegerDivisionByZero };
 const CONV: OpFacts = { trap: TrapCode.BadConversionToInteger };
 /** Facts of an op that pushes a frame or checks the stack. */
 const STACK: OpFacts = { trap: TrapCode.StackOverflow };
+/** Facts of an indirect call (its signature check is the trap recorded). */
+const SIG: OpFacts = { trap: TrapCode.BadSignature };
+/** Facts of an op that traps out of bounds of a table. */
+const TABLE_BOUNDS: OpFacts = { trap: TrapCode.TableOutOfBounds };
 /** Facts of an op that charges fuel. */
 const FUEL: OpFacts = { trap: TrapCode.OutOfFuel };
 
@@ -168,9 +174,7 @@ const TABLE: readonly Row[] = [
     STACK,
   ],
   ["call_import", "func:x base:r", M, "call the function whose handle is vmctx[func]", STACK],
-  ["call_indirect", "table:x sig:x base:r i:r", M, "call table[i], checking vmctx[sig]", {
-    trap: TrapCode.BadSignature,
-  }],
+  ["call_indirect", "table:x sig:x base:r i:r", M, "call table[i], checking vmctx[sig]", SIG],
   [
     "return_fuel",
     "n:i",
@@ -226,7 +230,7 @@ const TABLE: readonly Row[] = [
     "target:f base:r d:r a:r v:i n:i",
     M,
     "fuel n, d = a + v (i32, the last argument), then as call_fuel (metered call_add_i)",
-    { trap: TrapCode.StackOverflow, meteredOnly: true },
+    { ...STACK, meteredOnly: true },
   ],
   ["icount", "n:i", M, "add n to the executed-instruction counter"],
   // moves and constants
@@ -454,12 +458,8 @@ const TABLE: readonly Row[] = [
   ["store64_x", STX, M, "store64 at u32((a << s) + k) + offset", MEM],
   ["memory_size", "d:r mem:x", X, "d = the memory's size in pages"],
   // references and tables
-  ["table_get", "d:r table:x i:r", X, "d = table[i]; traps out of bounds", {
-    trap: TrapCode.TableOutOfBounds,
-  }],
-  ["table_set", "table:x i:r v:r", X, "table[i] = v; traps out of bounds", {
-    trap: TrapCode.TableOutOfBounds,
-  }],
+  ["table_get", "d:r table:x i:r", X, "d = table[i]; traps out of bounds", TABLE_BOUNDS],
+  ["table_set", "table:x i:r v:r", X, "table[i] = v; traps out of bounds", TABLE_BOUNDS],
   ["table_size", "d:r table:x", X, "d = the table's size"],
   ["builtin", "id:x s0:x s1:x base:r", X, "call builtin id with statics s0, s1 and args at base"],
   // SIMD, run by runSimd (v128 values live in the VM's v128 file, see simd.ts; sub = the wasm
