@@ -11,7 +11,6 @@
  * @module
  */
 
-import { TrapCode } from "@capstan/environ";
 import { BYTECODE_OPS, type BytecodeEncoder, Op } from "@capstan/interpreter";
 import { type IrFunction, LABEL } from "./ir.ts";
 import { AddressMapSink, RelocSink, StackMapSink, TrapSink } from "./sinks.ts";
@@ -32,35 +31,6 @@ export interface LoweredFunction {
   readonly stackMaps: StackMapSink;
   /** Code address → wasm offset. */
   readonly addressMap: Int32Array;
-}
-
-/** The trap an op may raise (its primary one), for the trap sink. */
-const TRAPS = new Map<number, number>([
-  [Op.trap, TrapCode.Unreachable],
-  [Op.enter, TrapCode.StackOverflow],
-  [Op.call, TrapCode.StackOverflow],
-  [Op.call_add_i, TrapCode.StackOverflow],
-  [Op.call_add_i_fuel, TrapCode.StackOverflow],
-  [Op.call_fuel, TrapCode.StackOverflow],
-  [Op.call_import, TrapCode.StackOverflow],
-  [Op.call_indirect, TrapCode.BadSignature],
-  [Op.i32_div_s, TrapCode.IntegerDivisionByZero],
-  [Op.i32_div_u, TrapCode.IntegerDivisionByZero],
-  [Op.i32_rem_s, TrapCode.IntegerDivisionByZero],
-  [Op.i32_rem_u, TrapCode.IntegerDivisionByZero],
-  [Op.i64_div_s, TrapCode.IntegerDivisionByZero],
-  [Op.i64_div_u, TrapCode.IntegerDivisionByZero],
-  [Op.i64_rem_s, TrapCode.IntegerDivisionByZero],
-  [Op.i64_rem_u, TrapCode.IntegerDivisionByZero],
-  [Op.table_get, TrapCode.TableOutOfBounds],
-  [Op.table_set, TrapCode.TableOutOfBounds],
-  [Op.fuel, TrapCode.OutOfFuel],
-  [Op.return_fuel, TrapCode.OutOfFuel],
-]);
-for (const op of BYTECODE_OPS) {
-  if (/^(simd_)?(load|store)/.test(op.name)) TRAPS.set(op.code, TrapCode.MemoryOutOfBounds);
-  if (/_trunc_f/.test(op.name)) TRAPS.set(op.code, TrapCode.BadConversionToInteger);
-  if (op.name.startsWith("fuel_")) TRAPS.set(op.code, TrapCode.OutOfFuel); // fuel session 2
 }
 
 /**
@@ -87,7 +57,7 @@ export function lowerFunction(f: IrFunction, enc: BytecodeEncoder): LoweredFunct
     const info = BYTECODE_OPS[ins.op];
     const at = enc.emit(ins.op, ...ins.operands);
     addr.add(at, ins.wasmOffset);
-    const trap = TRAPS.get(ins.op);
+    const trap = info.trap; // the op table's trap column
     if (trap !== undefined) traps.add(at, ins.op === Op.trap ? ins.operands[0] as number : trap);
     const refs = f.refSlotsAt.get(i);
     if (refs !== undefined) stackMaps.add(at, refs);

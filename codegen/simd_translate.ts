@@ -12,13 +12,14 @@
  *   the scalar translator does), then the result is pushed as a temporary.
  * - Lane-wise ops carry the wasm sub-opcode as their `sub` operand; the VM's
  *   lane math (`simd_math.ts`) is selected by it. The most common forms
- *   (plain `v128.load`/`v128.store`, the `BINARY_OPS`) get ops of their own.
+ *   (plain `v128.load`/`v128.store`, the ops with a `simdSub` in the op
+ *   table) get ops of their own.
  *
  * @module
  */
 
 import { CompileError, opByKey, type OperatorReader, ValType } from "@capstan/environ";
-import { Op, SUB_CANON_F32X4, SUB_CANON_F64X2 } from "@capstan/interpreter";
+import { BYTECODE_OPS, Op, SUB_CANON_F32X4, SUB_CANON_F64X2 } from "@capstan/interpreter";
 
 /** What {@link translateSimd} needs of the function translator. */
 export interface SimdTranslatorHost {
@@ -51,21 +52,13 @@ const NAN_PRODUCING = new Set([
   "promote_low_f32x4",
 ]);
 
-/** Binary SIMD operators with an op of their own (no `sub` operand), by sub-opcode. */
-const BINARY_OPS: ReadonlyMap<number, number> = new Map([
-  [78, Op.v128_and],
-  [80, Op.v128_or],
-  [81, Op.v128_xor],
-  [174, Op.i32x4_add],
-  [177, Op.i32x4_sub],
-  [181, Op.i32x4_mul],
-  [228, Op.f32x4_add],
-  [229, Op.f32x4_sub],
-  [230, Op.f32x4_mul],
-  [240, Op.f64x2_add],
-  [241, Op.f64x2_sub],
-  [242, Op.f64x2_mul],
-]);
+/**
+ * SIMD operators with an op of their own (no `sub` operand), by sub-opcode:
+ * the op table's `simdSub` column.
+ */
+const OWN_OPS: ReadonlyMap<number, number> = new Map(
+  BYTECODE_OPS.filter((op) => op.simdSub !== undefined).map((op) => [op.simdSub!, op.code]),
+);
 
 /**
  * Whether an operator key is a SIMD (0xFD-prefixed) operator.
@@ -169,7 +162,8 @@ export function translateSimd(host: SimdTranslatorHost, key: number, r: Operator
   if (params.length === 1) {
     const ra = host.reg(host.pop());
     const d = host.pushTemp(results[0]);
-    if (sub === 248) host.emit(Op.i32x4_trunc_sat_f32x4_s, d, ra);
+    const own = OWN_OPS.get(sub);
+    if (own !== undefined) host.emit(own, d, ra);
     else {
       const op = params[0] !== ValType.v128
         ? Op.simd_splat
@@ -183,7 +177,7 @@ export function translateSimd(host: SimdTranslatorHost, key: number, r: Operator
   }
   const [ra, rb] = operands2(host);
   const d = host.pushTemp(ValType.v128);
-  const own = BINARY_OPS.get(sub);
+  const own = OWN_OPS.get(sub);
   if (own !== undefined) host.emit(own, d, ra, rb);
   else host.emit(params[1] === ValType.v128 ? Op.simd_bin : Op.simd_shift, d, sub, ra, rb);
   canonicalize(host, info.name, d);

@@ -1,8 +1,10 @@
 /**
  * The VM's dispatch loop, as written by hand: `run` (the hot function, one
- * dense `switch`) and `runExt` (the cold, extended ops). This file is the
- * source of `_dispatch.ts`, which `_gen.ts` derives from it by replacing each
- * `Op.<name>` with its literal opcode so V8 compiles the switch to a jump table.
+ * dense `switch`) and `runExt` (the cold, extended ops); the SIMD ops are in
+ * `_dispatch_simd_src.ts`. Each op's case is in the function its row of the
+ * op table (`ops.ts`) names. This file is the source of `_dispatch.ts`, which
+ * `_gen.ts` derives from it by replacing each `Op.<name>` (and the SIMD range
+ * bounds) with its literal opcode so V8 compiles the switch to a jump table.
  * Edit this file, then run `deno run -A interpreter/_gen.ts`.
  *
  * Invariants:
@@ -19,10 +21,11 @@
  *   epochs, and maybe fuel): `call_add_i_fuel` and the fuel kept in a local
  *   (there `vm.fuel` reads the local); lines starting with `//%` only in
  *   `runEpochs` (its entry check). `_gen.ts` also adds to both, before the
- *   case of each branch op that has one, the case of its `fuel_<br>` prefix
- *   op, which falls through into that branch's case, and to `runEpochs` an
- *   epoch check after each slice count (below).
- * - Epochs (session 3): `runEpochs` checks the epoch deadline when it is
+ *   case of each branch op that has one (the table's `fuelPrefixOf` column),
+ *   the case of its `fuel_<br>` prefix op, which falls through into that
+ *   branch's case, and to `runEpochs` an epoch check after each slice count
+ *   (below).
+ * - Epochs: `runEpochs` checks the epoch deadline when it is
  *   entered and at every slice count: every taken branch (so every loop's
  *   back edge), call and extended op. A passed deadline stops it with
  *   `EXIT_EPOCH` where it would have gone on (a loop header, a callee's
@@ -42,8 +45,8 @@
  */
 
 import { BuiltinFunctionIndex as B, TrapCode } from "@capstan/environ";
-import { Op } from "./_opcodes.ts";
-import { runSimd } from "./simd.ts";
+import { FIRST_SIMD_OP, LAST_SIMD_OP, Op } from "./_opcodes.ts";
+import { runSimd } from "./_dispatch_simd.ts";
 import type { Vm } from "./vm.ts";
 import type { VmInstance } from "./vm_objects.ts";
 import {
@@ -342,7 +345,7 @@ export function run(vm: Vm): number {
         break;
       }
       //+ case Op.call_add_i_fuel: {
-      //+   // `call_add_i` with `call_fuel`'s charge (fuel session 2): the caller's
+      //+   // `call_add_i` with `call_fuel`'s charge: the caller's
       //+   // and the callee's entry charge (out of fuel stops here, nothing done),
       //+   // then past the callee's entry `fuel` op, already paid
       //+   if (fuel < code[pc + 6]) {
@@ -1557,7 +1560,7 @@ export function run(vm: Vm): number {
         pc += 12;
         break;
       }
-      // super-instructions (session 2)
+      // super-instructions
       case Op.i32_sbit_and_i:
         I32[(fp + code[pc + 1]) << 1] = ((I32[(fp + code[pc + 2]) << 1] << code[pc + 3]) >> 31) &
           code[pc + 4];
@@ -1773,9 +1776,9 @@ export function run(vm: Vm): number {
       }
       default: {
         const op = code[pc];
-        if (op >= Op.v128_mov && op <= Op.i8x16_shuffle1) {
-          // SIMD ops (one contiguous block of ops.ts) go straight to runSimd, which runs the
-          // whole straight-line SIMD sequence from here (no SIMD op changes the memory)
+        if (op >= FIRST_SIMD_OP && op <= LAST_SIMD_OP) {
+          // SIMD ops (no runExt op lies between them in ops.ts) go straight to runSimd, which runs
+          // the whole straight-line SIMD sequence from here (no SIMD op changes the memory)
           const next = runSimd(vm, inst, code, pc, fp);
           if (next < 0) {
             trap = -next;
@@ -2074,41 +2077,10 @@ export function runExt(
       const r = callBuiltin(vm, inst, code[pc + 1], code[pc + 2], code[pc + 3], fp + code[pc + 4]);
       return r === 0 ? pc + 5 : -r;
     }
-    case Op.v128_mov:
-    case Op.v128_select:
-    case Op.v128_const:
-    case Op.v128_global_get:
-    case Op.v128_global_set:
-    case Op.v128_bitselect:
-    case Op.i8x16_shuffle:
-    case Op.simd_un:
-    case Op.simd_bin:
-    case Op.simd_shift:
-    case Op.simd_test:
-    case Op.simd_splat:
-    case Op.simd_extract:
-    case Op.simd_replace:
-    case Op.simd_load:
-    case Op.simd_load_lane:
-    case Op.simd_store:
-    case Op.simd_load128:
-    case Op.simd_store128:
-    case Op.v128_and:
-    case Op.v128_or:
-    case Op.v128_xor:
-    case Op.i32x4_add:
-    case Op.i32x4_sub:
-    case Op.i32x4_mul:
-    case Op.f32x4_add:
-    case Op.f32x4_sub:
-    case Op.f32x4_mul:
-    case Op.f64x2_add:
-    case Op.f64x2_sub:
-    case Op.f64x2_mul:
-    case Op.i32x4_trunc_sat_f32x4_s:
-    case Op.i8x16_shuffle1:
-      // not reached from `run`, which sends these to runSimd itself
-      return runSimd(vm, inst, code, pc, fp);
+  }
+  if (op >= FIRST_SIMD_OP && op <= LAST_SIMD_OP) {
+    // not reached from `run`, which sends these to runSimd itself
+    return runSimd(vm, inst, code, pc, fp);
   }
   throw new RangeError(`bad opcode ${op} at ${pc}`);
 }

@@ -332,3 +332,9 @@ export const Op = {
 
 /** The number of opcodes. */
 export const OPCODE_COUNT = 321;
+
+/** The first SIMD opcode: `run` sends opcodes from here to {@link LAST_SIMD_OP} to `runSimd`. */
+export const FIRST_SIMD_OP = 267;
+
+/** The last SIMD opcode (see {@link FIRST_SIMD_OP}). */
+export const LAST_SIMD_OP = 299;
