@@ -185,6 +185,42 @@ export function run(vm: Vm): number {
         if (--I32[slice] < 0) break dispatch;
         break;
       }
+      case Op.return_call: {
+        // The callee takes over this frame: its arguments move down to
+        // registers 0.., then its `enter` runs here (same module).
+        const t = code[pc + 1];
+        if (fp + code[t + 3] > vm.regLimit) {
+          trap = T_STACK;
+          break dispatch;
+        }
+        const src = (fp + code[pc + 2]) << 1;
+        for (let i = fp << 1, s = src, e = src + (code[t + 1] << 1); s < e;) I32[i++] = I32[s++];
+        for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
+        pc = t + 4;
+        if (--I32[slice] < 0) break dispatch;
+        break;
+      }
+      case Op.return_call_import: {
+        // A wasm callee takes over this frame (its `enter` checks the stack);
+        // a host callee is called as by call_import, below.
+        const f = vm.funcs[inst.vmctx[code[pc + 1]]];
+        const callee = f.instance;
+        if (callee !== null) {
+          const src = (fp + code[pc + 2]) << 1;
+          const e = src + (callee.code[f.entry + 1] << 1);
+          for (let i = fp << 1, s = src; s < e;) I32[i++] = I32[s++];
+          pc = f.entry;
+          if (callee !== inst) {
+            inst = callee;
+            code = inst.code;
+            dv = inst.memory.view;
+            memLen = inst.memory.byteLength;
+          }
+          if (--I32[slice] < 0) break dispatch;
+          break;
+        }
+      }
+      // falls through
       case Op.call_import: {
         const f = vm.funcs[inst.vmctx[code[pc + 1]]];
         const base = fp + code[pc + 2];
@@ -231,6 +267,30 @@ export function run(vm: Vm): number {
         if (--I32[slice] < 0) break dispatch;
         break;
       }
+      case Op.return_call_indirect: {
+        // As return_call_import, after call_indirect's checks (which it
+        // repeats below for a host callee).
+        const table = inst.tables[code[pc + 1]];
+        const i = I32[(fp + code[pc + 4]) << 1] >>> 0;
+        const h = i < table.size ? table.elems[i] : 0;
+        const f = vm.funcs[h];
+        const callee = h === 0 || f.sigId !== inst.vmctx[code[pc + 2]] ? null : f.instance;
+        if (callee !== null) {
+          const src = (fp + code[pc + 3]) << 1;
+          const e = src + (callee.code[f.entry + 1] << 1);
+          for (let i = fp << 1, s = src; s < e;) I32[i++] = I32[s++];
+          pc = f.entry;
+          if (callee !== inst) {
+            inst = callee;
+            code = inst.code;
+            dv = inst.memory.view;
+            memLen = inst.memory.byteLength;
+          }
+          if (--I32[slice] < 0) break dispatch;
+          break;
+        }
+      }
+      // falls through
       case Op.call_indirect: {
         const table = inst.tables[code[pc + 1]];
         const i = I32[(fp + code[pc + 4]) << 1] >>> 0;

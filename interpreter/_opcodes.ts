@@ -328,10 +328,13 @@ export const Op = {
   br_add_le_u: 318,
   br_inc2_ne_i: 319,
   br_inc2_lt_u_i: 320,
+  return_call: 321,
+  return_call_import: 322,
+  return_call_indirect: 323,
 } as const;
 
 /** The number of opcodes. */
-export const OPCODE_COUNT = 321;
+export const OPCODE_COUNT = 324;
 
 /** The first SIMD opcode: `run` sends opcodes from here to {@link LAST_SIMD_OP} to `runSimd`. */
 export const FIRST_SIMD_OP = 267;

@@ -600,6 +600,31 @@ const TABLE: readonly Row[] = [
     M,
     "p += pinc, a += inc (i32); branch if a < b unsigned (as br_inc2_ne_i)",
   ],
+  // tail calls: the callee takes over this frame (its arguments moved to registers 0..) and
+  // returns to this function's caller
+  [
+    "return_call",
+    "target:f base:r",
+    M,
+    "tail call the function whose enter op is at target, its arguments at base",
+    STACK,
+  ],
+  [
+    "return_call_import",
+    "func:x base:r",
+    M,
+    "tail call vmctx[func]; a host function is called as by call_import instead, and the code " +
+    "after the op returns its results",
+    STACK,
+  ],
+  [
+    "return_call_indirect",
+    "table:x sig:x base:r i:r",
+    M,
+    "tail call table[i], checking vmctx[sig]; a host function is called as by call_indirect " +
+    "instead, and the code after the op returns its results",
+    SIG,
+  ],
 ];
 
 /** Every op, in opcode order. */
