@@ -70,7 +70,7 @@ async function profileTables(run: Comparison): Promise<string> {
  */
 export async function profileSection(run: Comparison): Promise<string> {
   const text = run.capstan.unavailable !== null
-    ? "n/a: Capstan does not execute yet.\n"
+    ? "n/a: Capstan cannot run here.\n"
     : await profileTables(run);
   return "## Capstan dynamic opcode profile (super-instruction candidates)\n\n" +
     "From `bench/opcode_profile.ts`: each kernel at its tiny n, compiled with the VM's " +

@@ -152,7 +152,7 @@ export async function main(argv: string[] = Deno.args): Promise<number> {
   const capstan = run.capstan.unavailable;
   const capstanStatus = capstan === null
     ? "runnable"
-    : `**not yet runnable** (${capstan.replaceAll("`", "'")})`;
+    : `**not runnable** (${capstan.replaceAll("`", "'")})`;
   const header = benchmarksHeader({
     command,
     when: new Date().toISOString().replace(/\.\d+Z$/, "Z"),

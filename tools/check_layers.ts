@@ -229,7 +229,7 @@ export function describeViolation(v: LayerViolation): string {
 
 if (import.meta.main) {
   const { violations, missing } = await checkLayers();
-  for (const m of missing) console.log(`note: ${m}/mod.ts does not exist yet`);
+  for (const m of missing) console.log(`note: ${m} has no mod.ts`);
   for (const v of violations) console.log(describeViolation(v));
   console.log(violations.length === 0 ? "layers clean" : `${violations.length} violation(s)`);
   Deno.exit(violations.length === 0 ? 0 : 1);
