@@ -58,8 +58,9 @@ export function timeOnce<T>(fn: () => T): { ms: number; value: T } {
 }
 
 /**
- * Whether an error says a feature is not supported (yet) rather than that
- * something went wrong: such cases are reported as unavailable, not failed.
+ * Whether an error says a feature is not supported ("unsupported", "not yet
+ * supported", "not implemented") rather than that something went wrong: such
+ * cases are reported as unavailable, not failed.
  *
  * @example
  * ```ts

@@ -1,8 +1,8 @@
 /**
- * The large module of the translate and instantiate benches: A2's
+ * The large module of the translate and instantiate benches:
  * `buildBigModule(targetBytes)` from `bench/big_module.ts` (≥ 5 MB), loaded
- * dynamically so the harness still runs, with the reason shown, while that
- * generator is missing or broken.
+ * dynamically so that, when the generator fails to load or to run, the
+ * harness runs on and shows the reason instead of the module's figures.
  *
  * Invariants:
  * - The module is built once per process and cached.

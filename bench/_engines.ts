@@ -51,7 +51,7 @@ export interface CapstanConfig {
   readonly epochs: boolean;
 }
 
-/** Capstan-only measurement hooks; each is absent until the engine provides it. */
+/** Capstan-only measurement hooks; each is absent when the engine does not provide it. */
 export interface CapstanHooks {
   /**
    * Instantiates an import-free module compiled with the VM's instruction
@@ -320,7 +320,7 @@ function capstanHooks(mod: Record<string, unknown>): CapstanHooks {
  * exported, else unavailable with the reason (missing package, missing
  * export, or failing the probe module). The translation-stage hooks are
  * offered whenever environ/codegen provide them, even when the facade cannot
- * run yet.
+ * run.
  *
  * @returns the Capstan adapter, possibly unavailable
  */
@@ -337,7 +337,7 @@ export async function capstanEngine(): Promise<Engine> {
   if (facade === undefined || typeof facade.Module !== "function") {
     return unavailableEngine(
       "capstan",
-      `${CAPSTAN_RUNTIME} has no WebAssembly facade export yet`,
+      `${CAPSTAN_RUNTIME} has no WebAssembly facade export`,
       stages,
     );
   }

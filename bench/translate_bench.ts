@@ -1,8 +1,8 @@
 /**
  * Translation speed: decode + validate + compile to bytecode (Capstan
  * `Module` construction) next to native `new WebAssembly.Module` /
- * `WebAssembly.compile` and polywasm, on the largest module we have (A2's
- * generated ≥ 5 MB module) and on the largest corpus kernel.
+ * `WebAssembly.compile` and polywasm, on the largest module we have (the
+ * ≥ 5 MB module `big_module.ts` generates) and on the largest corpus kernel.
  *
  * Invariants:
  * - Every engine gets the same bytes, plus an 8-byte custom section whose

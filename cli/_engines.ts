@@ -1,6 +1,7 @@
 /**
  * Chooses the engine behind `capstan wast` (`capstan`, `facade`, `native`)
- * and finds the text format, if `@capstan/environ` exports it yet.
+ * and finds the text format (`parseWat`, `parseWast`) when `@capstan/environ`
+ * exports it.
  *
  * @module
  */

@@ -41,7 +41,7 @@ import {
   UNARY,
   V128_STORE,
   vectorPool,
-} from "../interpreter/_simd_test_util.ts";
+} from "@capstan/testing/simd";
 import { TestInstance, TestTrap } from "./_test_harness.ts";
 
 interface Pair {

@@ -23,6 +23,7 @@
  */
 
 import { type Leb, readLeb, scanBodies, scanSections, SectionId } from "./_fuzz_wasm.ts";
+import { MAX_LOCALS, MAX_TABLE_ELEMENTS_ALLOCATABLE } from "./limits.ts";
 
 /** How far (in bytes) an error offset may sit outside a feature's span and still match it. */
 export const SLACK = 3;
@@ -549,9 +550,11 @@ export function isInstructionStart(bytes: Uint8Array, at: number): boolean {
   }
 }
 
-/** The implementation limits of V8 that the spec does not have (v8/src/wasm/wasm-limits.h). */
-const V8_MAX_LOCALS = 50000;
-const V8_MAX_TABLE_INIT = 10000000;
+/**
+ * V8's br_table label cap, an implementation limit the spec does not have
+ * (v8/src/wasm/wasm-limits.h). V8's caps on locals and table entries are the
+ * JS API's, {@link MAX_LOCALS} and {@link MAX_TABLE_ELEMENTS_ALLOCATABLE}.
+ */
 const V8_MAX_BR_TABLE = 65520;
 
 /** Explains a module that environ accepted and V8 rejected, by a V8 limit it exceeds. */
@@ -568,7 +571,7 @@ function v8LimitClass(bytes: Uint8Array): string | undefined {
           if (!n || r.byte() === undefined) break;
           total += n.value;
         }
-        if (total > V8_MAX_LOCALS) return "V8 limit: more than 50000 locals";
+        if (total > MAX_LOCALS) return `V8 limit: more than ${MAX_LOCALS} locals`;
         // A br_table whose label count is over V8's cap and whose labels fit in the body.
         for (let p = r.pos; p < body.end; p++) {
           if (bytes[p] !== 0x0e) continue;
@@ -584,8 +587,8 @@ function v8LimitClass(bytes: Uint8Array): string | undefined {
       for (let p = s.payloadStart; p + 2 < s.end; p++) {
         if ((bytes[p] === 0x70 || bytes[p] === 0x6f) && bytes[p + 1] <= 1) {
           const min = readLeb(bytes, p + 2);
-          if (min && min.u32 && min.value > V8_MAX_TABLE_INIT) {
-            return "V8 limit: table initial size above 10000000";
+          if (min && min.u32 && min.value > MAX_TABLE_ELEMENTS_ALLOCATABLE) {
+            return `V8 limit: table initial size above ${MAX_TABLE_ELEMENTS_ALLOCATABLE}`;
           }
         }
       }

@@ -18,13 +18,14 @@
  *   is read again in the reference's way, so the common path pays nothing.
  * - Nothing here checks indices or types; `validator.ts` does, so that
  *   malformed input is reported before invalid input as in the spec. The one
- *   limit checked here is the engines' 50000 locals per function ("too many
+ *   limit checked here is `MAX_LOCALS` (the JS API's 50000) per function ("too many
  *   locals"), so a hostile declaration cannot allocate without bound.
  *
  * @module
  */
 
 import { CompileError, fail } from "./errors.ts";
+import { MAX_LOCALS } from "./limits.ts";
 import { decodeNameSection, EMPTY_NAMES } from "./names.ts";
 import { OperatorReader } from "./operators.ts";
 import { Op } from "./opcodes.ts";
@@ -46,9 +47,6 @@ import type {
   ValType,
 } from "./types.ts";
 import { isValType } from "./types.ts";
-
-/** The most locals (parameters excluded) a function may declare, as in engines. */
-export const MAX_LOCALS = 50000;
 
 /**
  * A constant expression as decoded: either one constant instruction, or the

@@ -42,4 +42,5 @@ export * from "./trap_codes.ts";
 export * from "./builtins.ts";
 export * from "./vmoffsets.ts";
 export * from "./tunables.ts";
+export * from "./limits.ts";
 export * from "./text/mod.ts";

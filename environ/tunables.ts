@@ -34,9 +34,6 @@ export const DEFAULT_TUNABLES: Tunables = Object.freeze({
   nanCanonicalization: false,
 });
 
-/** The default maximum wasm stack, in bytes (as wasmtime: 512 KiB). */
-export const DEFAULT_MAX_WASM_STACK = 512 * 1024;
-
 /**
  * Tunables with some fields overridden.
  *

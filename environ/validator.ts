@@ -18,6 +18,7 @@
  */
 
 import { fail } from "./errors.ts";
+import { MAX_PAGES, MAX_PARAMS, MAX_RESULTS } from "./limits.ts";
 import type { DecodedModule, ParsedConst } from "./decoder.ts";
 import { BLOCK_EMPTY, OperatorReader, SIMPLE_OPS } from "./operators.ts";
 import { OPS } from "./opcodes.ts";
@@ -57,14 +58,6 @@ const CHECK_LANE = 2;
 const CHECK_MEMARG_LANE = 3;
 const CHECK_SHUFFLE = 4;
 const CHECK_MEMORY = 5;
-
-/** Most parameters a function type may have (the JS API's limit, as engines enforce). */
-export const MAX_PARAMS = 1000;
-/** Most results a function type may have (the JS API's limit, as engines enforce). */
-export const MAX_RESULTS = 1000;
-
-/** Max pages of a 32-bit memory. */
-const MAX_PAGES = 65536;
 
 /** Slot of an op in the derived tables: byte ops 0-255, 0xFC ops 256+, 0xFD ops 512+. */
 function slotOf(prefix: number, code: number): number {

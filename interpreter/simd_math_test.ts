@@ -28,7 +28,7 @@ import {
   UNARY,
   V128_STORE,
   vectorPool,
-} from "./_simd_test_util.ts";
+} from "@capstan/testing/simd";
 import {
   simdBinary,
   simdBitselect,

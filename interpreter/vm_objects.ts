@@ -13,11 +13,16 @@
  * @module
  */
 
-/** Bytes in a wasm page. */
-export const PAGE_SIZE = 65536;
+import {
+  MAX_PAGES,
+  MAX_PAGES_ALLOCATABLE,
+  MAX_TABLE_ELEMENTS,
+  MAX_TABLE_ELEMENTS_ALLOCATABLE,
+  PAGE_SIZE,
+} from "@capstan/environ";
 
-/** The largest memory the VM will allocate, in pages (2 GiB: an ArrayBuffer limit). */
-export const MAX_PAGES_ALLOCATABLE = 32768;
+// Part of this package's exports; declared with the other limits in `@capstan/environ`.
+export { MAX_PAGES_ALLOCATABLE, PAGE_SIZE };
 
 /** A linear memory. */
 export class VmMemory {
@@ -39,7 +44,7 @@ export class VmMemory {
    * @param maxPages maximum size in pages, if declared
    */
   constructor(pages: number, maxPages?: number) {
-    this.maxPages = maxPages ?? 65536;
+    this.maxPages = maxPages ?? MAX_PAGES;
     this.buffer = new ArrayBuffer(pages * PAGE_SIZE);
     this.bytes = new Uint8Array(this.buffer);
     this.view = new DataView(this.buffer);
@@ -104,7 +109,7 @@ export class VmTable {
     this.elems = new Int32Array(Math.max(size, 1));
     if (init !== 0) this.elems.fill(init, 0, size);
     this.size = size;
-    this.max = max ?? 0xffffffff;
+    this.max = max ?? MAX_TABLE_ELEMENTS;
   }
 
   /**
@@ -117,7 +122,7 @@ export class VmTable {
   grow(delta: number, init: number): number {
     const old = this.size;
     const want = old + (delta >>> 0);
-    if (want > this.max || want > 10_000_000) return -1;
+    if (want > this.max || want > MAX_TABLE_ELEMENTS_ALLOCATABLE) return -1;
     if (want > this.elems.length) {
       const elems = new Int32Array(Math.max(want, this.elems.length * 2));
       elems.set(this.elems.subarray(0, old));

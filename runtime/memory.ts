@@ -16,14 +16,12 @@
  * @module
  */
 
-import type { MemoryType } from "@capstan/environ";
-import { MAX_PAGES_ALLOCATABLE, VmMemory } from "@capstan/interpreter";
+import { MAX_PAGES, MAX_PAGES_ALLOCATABLE, type MemoryType, PAGE_SIZE } from "@capstan/environ";
+import { VmMemory } from "@capstan/interpreter";
 import type { Store, Stored } from "./store.ts";
 
-/** Bytes in a wasm page. */
-export const PAGE_SIZE = 65536;
-/** The most pages a 32-bit memory may have. */
-export const MAX_PAGES = 65536;
+// Part of this package's exports; declared with the other limits in `@capstan/environ`.
+export { MAX_PAGES, PAGE_SIZE };
 
 /**
  * Checks memory limits: min ≤ max ≤ 65536 pages.

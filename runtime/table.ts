@@ -12,17 +12,21 @@
  * @module
  */
 
-import { type RefType, type TableType, ValType, valTypeName } from "@capstan/environ";
+import {
+  MAX_TABLE_ELEMENTS,
+  MAX_TABLE_ELEMENTS_ALLOCATABLE,
+  type RefType,
+  type TableType,
+  ValType,
+  valTypeName,
+} from "@capstan/environ";
 import { VmTable } from "@capstan/interpreter";
 import type { Func } from "./func.ts";
 import type { Store, Stored } from "./store.ts";
 import { toWasm, type Val } from "./val.ts";
 
-/** The most elements a table may have. */
-export const MAX_TABLE_ELEMENTS = 0xffffffff;
-
-/** Elements the runtime is willing to allocate in one table (JS arrays cap lower). */
-const ALLOC_LIMIT = 10_000_000;
+// Part of this package's exports; declared with the other limits in `@capstan/environ`.
+export { MAX_TABLE_ELEMENTS };
 
 /**
  * Checks table limits and element type.
@@ -165,7 +169,7 @@ export class Table implements Stored {
         throw new Error(`table minimum size of ${min} elements exceeds table limits`);
       }
     }
-    if (min > ALLOC_LIMIT) {
+    if (min > MAX_TABLE_ELEMENTS_ALLOCATABLE) {
       // A valid module can ask for this: not API misuse, so a plain Error (as the limiter's).
       throw new Error(`table minimum size of ${min} elements exceeds what this runtime allocates`);
     }
@@ -246,7 +250,7 @@ export class Table implements Stored {
     const old = this._vm.size;
     const desired = old + delta;
     const max = Math.min(this.maximum ?? MAX_TABLE_ELEMENTS, MAX_TABLE_ELEMENTS);
-    if (desired > max || desired > ALLOC_LIMIT) return -1;
+    if (desired > max || desired > MAX_TABLE_ELEMENTS_ALLOCATABLE) return -1;
     const limiter = this.store.resourceLimiter;
     if (limiter && !limiter.tableGrowing(old, desired, this.maximum)) return -1;
     return this._vm._rawGrow(delta, handle);

@@ -30,6 +30,7 @@
 
 import { CompileError as EnvironCompileError, ValType } from "@capstan/environ";
 import type { FuncType, GlobalType, MemoryType, TableType } from "@capstan/environ";
+import { MAX_PAGES, MAX_TABLE_ELEMENTS, MAX_TABLE_ELEMENTS_ALLOCATABLE } from "@capstan/environ";
 import { Engine } from "./engine.ts";
 import {
   callWasmF64,
@@ -46,10 +47,10 @@ import { Func } from "./func.ts";
 import { Global as RtGlobal } from "./global.ts";
 import { Instance as RtInstance } from "./instance.ts";
 import { LinkError as RtLinkError } from "./link_error.ts";
-import { MAX_PAGES, Memory as RtMemory } from "./memory.ts";
+import { Memory as RtMemory } from "./memory.ts";
 import { Module as RtModule } from "./module.ts";
 import { Store } from "./store.ts";
-import { MAX_TABLE_ELEMENTS, Table as RtTable } from "./table.ts";
+import { Table as RtTable } from "./table.ts";
 import { type FrameInfo, Trap } from "./trap.ts";
 import type { Val } from "./val.ts";
 
@@ -710,7 +711,7 @@ export function createWebAssembly(options: WebAssemblyOptions = {}): typeof glob
       if (max !== undefined && max < min) {
         throw new RangeError(`maximum ${max} is below initial ${min}`);
       }
-      if (min > 10_000_000) throw new RangeError(`initial ${min} is too large`);
+      if (min > MAX_TABLE_ELEMENTS_ALLOCATABLE) throw new RangeError(`initial ${min} is too large`);
       const init = arguments.length < 2 || value === undefined
         ? defaultValue(element)
         : toWasm(value, element);

@@ -110,7 +110,7 @@ export async function runWasi(
   return { code, stdout: stdout.text(), stderr: stderr.text(), stdoutBytes: stdout.bytes() };
 }
 
-/** A named `WebAssembly` implementation and whether it can run the fixtures yet. */
+/** A named `WebAssembly` implementation and whether it can run the fixtures. */
 export interface EngineStatus extends Engine {
   /** `undefined` when usable; otherwise why not (the probe's error). */
   unavailable?: string;

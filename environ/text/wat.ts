@@ -34,6 +34,7 @@ import { Parser } from "./_parser.ts";
 import type { Space } from "./_parser.ts";
 import { type FuncScope, parseConstExpr, parseFolded, parseInstrs } from "./instructions.ts";
 import { ValType } from "../types.ts";
+import { PAGE_SIZE } from "../limits.ts";
 import { encodeNameSection } from "./_name_section.ts";
 
 /** Options of {@link parseWat}. */
@@ -505,7 +506,7 @@ export const FIELDS: Record<string, FieldParser> = {
         const bytes = new ByteWriter();
         while (!p.atClose()) bytes.raw(p.string());
         p.close();
-        const pages = Math.ceil(bytes.length / 65536);
+        const pages = Math.ceil(bytes.length / PAGE_SIZE);
         m.memories.w.byte(1);
         m.memories.w.u32(pages);
         m.memories.w.u32(pages);

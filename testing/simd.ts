@@ -1,4 +1,9 @@
 /**
+ * `@capstan/testing/simd`: helpers shared by the SIMD differential tests of
+ * `interpreter` (the lane math) and `codegen` (the whole pipeline). Only tests
+ * import `@capstan/testing` (`tools/check_layers.ts` checks it), and it is
+ * never published.
+ *
  * Test helpers for SIMD differential tests: a tiny wasm binary builder for
  * "one op per function" modules, the op groups by operand shape (derived from
  * the environ op table), and pools of interesting 16-byte inputs (lane

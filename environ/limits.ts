@@ -1,0 +1,56 @@
+/**
+ * The limits every layer checks, declared once: the size of a page, how large
+ * memories and tables may be, how many locals, parameters and results a
+ * function may have, and the default wasm stack. The decoder and validator,
+ * the VM, the runtime and the `WebAssembly` facade all import them from here.
+ *
+ * Each limit says where its number comes from:
+ * - the WebAssembly core spec (a 32-bit memory's page count, a table's u32
+ *   size);
+ * - the JS API's implementation-defined limits (WebAssembly JS Interface,
+ *   section "Limits"), which V8 and SpiderMonkey enforce
+ *   (`v8/src/wasm/wasm-limits.h`): locals, parameters, results, table
+ *   entries;
+ * - what this runtime can allocate (an `ArrayBuffer`'s size);
+ * - wasmtime's defaults (the wasm stack).
+ *
+ * @module
+ */
+
+/** Bytes in a wasm page (the core spec: 64 KiB). */
+export const PAGE_SIZE = 65536;
+
+/** The most pages a 32-bit memory may have (the core spec: 2^16 pages, 4 GiB). */
+export const MAX_PAGES = 65536;
+
+/**
+ * The most pages the VM allocates for one memory (2 GiB: the largest
+ * `ArrayBuffer` this runtime allocates). A memory declared larger is valid,
+ * but creating or growing it past this fails as an allocation failure does.
+ */
+export const MAX_PAGES_ALLOCATABLE = 32768;
+
+/** The most elements a table may have (the core spec: table limits are u32). */
+export const MAX_TABLE_ELEMENTS = 0xffffffff;
+
+/**
+ * The most elements the runtime allocates in one table (the JS API's limit on
+ * table entries, 10,000,000). A table declared larger is valid, but creating
+ * or growing it past this fails.
+ */
+export const MAX_TABLE_ELEMENTS_ALLOCATABLE = 10_000_000;
+
+/**
+ * The most locals a function may declare (the JS API's limit on locals). The
+ * decoder counts the declared locals, parameters excluded.
+ */
+export const MAX_LOCALS = 50000;
+
+/** The most parameters a function type may have (the JS API's limit). */
+export const MAX_PARAMS = 1000;
+
+/** The most results a function type may have (the JS API's limit). */
+export const MAX_RESULTS = 1000;
+
+/** The default maximum wasm stack, in bytes (wasmtime's default: 512 KiB). */
+export const DEFAULT_MAX_WASM_STACK = 512 * 1024;
