@@ -256,8 +256,8 @@ export class FuncTranslator {
   readonly #r: OperatorReader;
   /** The operand-stack view given to the SIMD translator (`simd_translate.ts`). */
   readonly #simd: SimdTranslatorHost;
-  /** Fuel: no session-2 charge fusions (see `CompileOptions.plainFuel`). */
-  readonly #plainFuel: boolean;
+  /** With fuel on, whether charges are fused (see `CompileOptions.fuseFuelCharges`). */
+  readonly #fuseFuelCharges: boolean;
   // function state
   #L = 0;
   #localTypes: ValType[] = [];
@@ -291,11 +291,12 @@ export class FuncTranslator {
    * Creates a translator for the functions of one module.
    *
    * @param env the module's environment
-   * @param plainFuel with fuel on, leave out the session-2 charge fusions
+   * @param fuseFuelCharges with fuel on, fuse charges into branch prefixes and share join
+   *   charges (false: one `fuel` charge per block)
    */
-  constructor(env: FuncEnvironment, plainFuel = false) {
+  constructor(env: FuncEnvironment, fuseFuelCharges = true) {
     this.#env = env;
-    this.#plainFuel = plainFuel;
+    this.#fuseFuelCharges = fuseFuelCharges;
     this.#r = new OperatorReader(env.module.bytes);
     this.#simd = {
       pop: () => this.#pop(),
@@ -369,9 +370,9 @@ export class FuncTranslator {
       this.#operator(key);
     }
     // (epochs need nothing here: the VM checks them at taken branches and calls)
-    if (env.tunables.consumeFuel && !this.#plainFuel) this.#refuseIncrements();
+    if (env.tunables.consumeFuel && this.#fuseFuelCharges) this.#refuseIncrements();
     this.#fuseSecondIncrement();
-    if (env.tunables.consumeFuel && !this.#plainFuel) {
+    if (env.tunables.consumeFuel && this.#fuseFuelCharges) {
       this.#fuseCharges();
       this.#shareJoinCharges();
     }

@@ -39,4 +39,10 @@ export * from "./abi.ts";
 export * from "./sinks.ts";
 export { FuncEnvironment } from "./func_environ.ts";
 export { FuncTranslator } from "./func_translator.ts";
-export { type LoweredFunction, lowerFunction } from "./lower.ts";
+export {
+  BYTECODE_BACKEND,
+  BytecodeLowering,
+  type LoweredFunction,
+  lowerFunction,
+} from "./lower.ts";
+export type { Backend, FunctionLowering } from "./backend.ts";
