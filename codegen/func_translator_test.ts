@@ -1047,3 +1047,13 @@ Deno.test("with fuel on, a call whose last argument is x + k is one call_add_i_f
   }
   assert.deepEqual(outcome(true, 10_000).result, 8);
 });
+
+Deno.test("an if on a deferred (x << s) + k tests the whole value, addend included", () => {
+  const wat = `(module (func (export "f") (param i32) (result i32)
+    (if (result i32) (i32.add (i32.shl (local.get 0) (i32.const 2)) (i32.const 4))
+      (then (i32.const 1)) (else (i32.const 0)))))`;
+  const inst = new TestInstance(parseWat(wat));
+  for (const x of [-1, 0, 1, 0x3fffffff]) {
+    assert.equal(inst.call("f", x), (((x << 2) + 4) | 0) !== 0 ? 1 : 0, `f(${x})`);
+  }
+});

@@ -39,10 +39,5 @@ export * from "./abi.ts";
 export * from "./sinks.ts";
 export { FuncEnvironment } from "./func_environ.ts";
 export { FuncTranslator } from "./func_translator.ts";
-export {
-  BYTECODE_BACKEND,
-  BytecodeLowering,
-  type LoweredFunction,
-  lowerFunction,
-} from "./lower.ts";
+export { type LoweredFunction, lowerFunction } from "./lower.ts";
 export type { Backend, FunctionLowering } from "./backend.ts";
