@@ -315,7 +315,8 @@ function condJump(t: TranslatorCore, label: number, negate: boolean): void {
     if (cmp !== undefined) {
       t.retract();
       const br = negate ? cmp.negatedBranch : cmp.branch;
-      const [a, b] = [last.operands[1] as number, last.operands[2] as number];
+      const a = last.operands[1] as number;
+      const b = last.operands[2] as number;
       if (fuseLoopCloser(t, br, a, b, label)) return;
       t.emit(br, a, b, label);
       return;

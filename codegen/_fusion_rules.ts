@@ -9,6 +9,13 @@
  * time and again by an IR pass ({@link fuseLoopClosers}) where a fuel charge
  * sits between the two.
  *
+ * What is not here: folds that are how an operand is translated stay with
+ * their family: a compare into the branch that tests it (`br_<cmp>`,
+ * `_control.ts`), a deferred add into a call's last argument (`call_add_i`,
+ * `_control.ts`) or into an address, a deferred shift into an indexed access
+ * (`_memory.ts`), a constant into an immediate form (`_numeric.ts`), and a
+ * `local.set` retargeting the instruction that computed its value.
+ *
  * Invariants:
  * - Rules apply only with `Tunables.superInstructions` on.
  * - A rule that returns false has changed nothing; one that returns true has
