@@ -1,5 +1,6 @@
 /**
- * Lowering: IR → bytecode, the interpreter's backend ({@link BYTECODE_BACKEND}). Virtual registers are frame slots (the
+ * Lowering: IR → bytecode, the interpreter's backend ({@link BYTECODE_BACKEND}).
+ * Virtual registers are frame slots (the
  * translator's allocation: locals, then one slot per operand-stack height), so
  * lowering resolves labels to instruction-relative offsets, emits through the
  * interpreter's encoder, and fills the sinks.
