@@ -1,6 +1,6 @@
 /**
  * `compileModule`: every defined function of a translated module through
- * `FuncTranslator` (wasm → IR) and `lowerFunction` (IR → bytecode), into one
+ * `FuncTranslator` (wasm → IR) and the bytecode backend (IR → bytecode), into one
  * code array with call targets resolved, plus each function's side tables.
  *
  * Invariants:
@@ -21,11 +21,11 @@ import {
   type Tunables,
   type VMOffsets,
 } from "@capstan/environ";
-import { BytecodeEncoder, decodeInstruction, disassemble, Op } from "@capstan/interpreter";
+import { type BytecodeEncoder, decodeInstruction, disassemble, Op } from "@capstan/interpreter";
 import { FuncEnvironment } from "./func_environ.ts";
 import { FuncTranslator } from "./func_translator.ts";
 import { type IrFunction, printIr } from "./ir.ts";
-import { lowerFunction } from "./lower.ts";
+import { BYTECODE_BACKEND } from "./lower.ts";
 import { lookupAddress, type Reloc, type StackMap, type TrapEntry } from "./sinks.ts";
 import { trapCodeName } from "@capstan/environ";
 
@@ -58,10 +58,13 @@ export interface CompileOptions {
   /** Keep each function's IR (for `--emit=ir`). */
   readonly keepIr?: boolean;
   /**
-   * With fuel on: place charges as before session 2 (no `fuel_<br>` prefixes,
-   * no shared join charges), the reference the fuel tests compare against.
+   * With fuel on, whether charges are fused (default true): a charge right
+   * before a branch becomes its `fuel_<br>` prefix, and the common part of
+   * the charges on every way into a join is charged once after it. With
+   * false, each block pays its own `fuel` charge: the reference the fuel
+   * tests compare against.
    */
-  readonly plainFuel?: boolean;
+  readonly fuseFuelCharges?: boolean;
 }
 
 /** A compiled module: code plus per-function tables. */
@@ -166,12 +169,13 @@ export function compileModule(
   options: CompileOptions = {},
 ): CompiledModule {
   const env = new FuncEnvironment(translation, tunables);
-  const translator = new FuncTranslator(env, options.plainFuel === true);
-  const enc = new BytecodeEncoder();
+  const translator = new FuncTranslator(env, options.fuseFuelCharges !== false);
+  const lowering = BYTECODE_BACKEND.newLowering();
+  const enc = lowering.encoder;
   const functions: CompiledFunction[] = [];
   for (const body of translation.bodies) {
     const ir = translator.translate(body);
-    const low = lowerFunction(ir, enc);
+    const low = lowering.lower(ir);
     functions.push({
       funcIndex: body.funcIndex,
       typeIndex: body.typeIndex,
@@ -196,7 +200,7 @@ export function compileModule(
 }
 
 /**
- * Fuel (session 3): a `call_fuel`/`call_add_i_fuel` also pays its callee's
+ * Fuel: a `call_fuel`/`call_add_i_fuel` also pays its callee's
  * entry charge (the `fuel m` right after the callee's `enter`), which the VM
  * then skips: one fuel check per call instead of two. A call the sum cannot
  * pay stops before anything of it runs (never later than without this).

@@ -589,11 +589,15 @@ Deno.test("i64.load, times a constant, plus a register fuse into load64_mul_k_ad
   assert.equal(i.call("f", 65536 - 16, 1n), BigInt.asIntN(64, 2n * k + 1n));
 });
 
-/** Fuel used by `f(arg)` of `wat`, with the session-2 charge fusions or without. */
-function fuelUsed(wat: string, arg: number, plainFuel: boolean): { result: unknown; used: number } {
+/** Fuel used by `f(arg)` of `wat`, with fused charges (prefixes, shared join charges) or one charge per block. */
+function fuelUsed(
+  wat: string,
+  arg: number,
+  fuseFuelCharges: boolean,
+): { result: unknown; used: number } {
   const inst = new TestInstance(parseWat(wat), {}, {
     tunables: tunables({ consumeFuel: true }),
-    compile: { plainFuel },
+    compile: { fuseFuelCharges },
   });
   inst.vm.fuel = 1e6;
   const result = inst.call("f", arg);
@@ -613,9 +617,9 @@ Deno.test("with fuel on, an if/else whose arms end in one charged operator each 
   // without fuel, the return-path pass ends each arm in its own return instead
   assert.equal(opNames(wat, tunables()).filter((n) => n === "return").length, 2);
   for (const n of [0, 1, 2, 7]) {
-    assert.deepEqual(fuelUsed(wat, n, false), fuelUsed(wat, n, true), `f(${n})`);
+    assert.deepEqual(fuelUsed(wat, n, true), fuelUsed(wat, n, false), `f(${n})`);
   }
-  assert.deepEqual(fuelUsed(wat, 7, false).result, 13);
+  assert.deepEqual(fuelUsed(wat, 7, true).result, 13);
 });
 
 Deno.test("with fuel on, a loop closed by an unconditional br still pays every iteration, with one charge", () => {
@@ -630,11 +634,11 @@ Deno.test("with fuel on, a loop closed by an unconditional br still pays every i
   assert.deepEqual(names.filter(isCharge), ["fuel_br"], names.join());
   assert.equal(names.at(-1), "return_fuel", names.join());
   for (const n of [0, 1, 5]) {
-    assert.deepEqual(fuelUsed(wat, n, false), fuelUsed(wat, n, true), `f(${n})`);
+    assert.deepEqual(fuelUsed(wat, n, true), fuelUsed(wat, n, false), `f(${n})`);
   }
   // 5 iterations of 8 operators (local.get, i32.eqz, br_if, local.get, i32.const, i32.sub,
   // local.set, br) more than 0
-  assert.equal(fuelUsed(wat, 5, false).used - fuelUsed(wat, 0, false).used, 5 * 8);
+  assert.equal(fuelUsed(wat, 5, true).used - fuelUsed(wat, 0, true).used, 5 * 8);
   const spin = new TestInstance(
     parseWat(`(module (func (export "f") (param i32) (result i32) (loop (br 0)) (i32.const 0)))`),
     {},
@@ -654,8 +658,9 @@ Deno.test("with fuel on, an endless loop stops after the same operators as with 
     (func (export "n") (result i32) (global.get $n)))`;
   const t = tunables({ consumeFuel: true });
   for (let budget = 0; budget <= 13; budget++) {
-    const iterations = [true, false].map((plainFuel) => {
-      const inst = new TestInstance(parseWat(wat), {}, { tunables: t, compile: { plainFuel } });
+    const iterations = [false, true].map((fuseFuelCharges) => {
+      const compile = { fuseFuelCharges };
+      const inst = new TestInstance(parseWat(wat), {}, { tunables: t, compile });
       inst.vm.fuel = budget;
       assert.throws(() => inst.call("f", 0), /unexpected fuel/);
       inst.vm.fuel = 100;
@@ -1004,8 +1009,8 @@ Deno.test("with fuel on, a loop closed by x += k; x <u y keeps its br_inc_lt_u_r
   assert.ok(fuelNames.includes("fuel_br_inc_lt_u_r"), fuelNames.join());
   assert.ok(!fuelNames.includes("i32_add_i"), fuelNames.join());
   for (const n of [0, 1, 5, 100]) {
-    const fused = fuelUsed(wat, n, false);
-    assert.deepEqual(fused, fuelUsed(wat, n, true), `f(${n})`);
+    const fused = fuelUsed(wat, n, true);
+    assert.deepEqual(fused, fuelUsed(wat, n, false), `f(${n})`);
     assert.equal(fused.result, Math.max(n, 1));
   }
 });
@@ -1041,4 +1046,14 @@ Deno.test("with fuel on, a call whose last argument is x + k is one call_add_i_f
     }
   }
   assert.deepEqual(outcome(true, 10_000).result, 8);
+});
+
+Deno.test("an if on a deferred (x << s) + k tests the whole value, addend included", () => {
+  const wat = `(module (func (export "f") (param i32) (result i32)
+    (if (result i32) (i32.add (i32.shl (local.get 0) (i32.const 2)) (i32.const 4))
+      (then (i32.const 1)) (else (i32.const 0)))))`;
+  const inst = new TestInstance(parseWat(wat));
+  for (const x of [-1, 0, 1, 0x3fffffff]) {
+    assert.equal(inst.call("f", x), (((x << 2) + 4) | 0) !== 0 ? 1 : 0, `f(${x})`);
+  }
 });

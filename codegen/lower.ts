@@ -1,5 +1,6 @@
 /**
- * Lowering: IR → bytecode. Virtual registers are frame slots (the
+ * Lowering: IR → bytecode, the interpreter's backend ({@link BYTECODE_BACKEND}).
+ * Virtual registers are frame slots (the
  * translator's allocation: locals, then one slot per operand-stack height), so
  * lowering resolves labels to instruction-relative offsets, emits through the
  * interpreter's encoder, and fills the sinks.
@@ -11,7 +12,8 @@
  * @module
  */
 
-import { BYTECODE_OPS, type BytecodeEncoder, Op } from "@capstan/interpreter";
+import { BYTECODE_OPS, BytecodeEncoder, Op } from "@capstan/interpreter";
+import type { Backend, FunctionLowering } from "./backend.ts";
 import { type IrFunction, LABEL } from "./ir.ts";
 import { AddressMapSink, RelocSink, StackMapSink, TrapSink } from "./sinks.ts";
 
@@ -93,3 +95,25 @@ export function lowerFunction(f: IrFunction, enc: BytecodeEncoder): LoweredFunct
     addressMap: addr.finish(),
   };
 }
+
+/** The lowering of one module's functions into one bytecode array ({@link BytecodeLowering.encoder}). */
+export class BytecodeLowering implements FunctionLowering<LoweredFunction> {
+  /** The module's code: every lowered function, appended in order. */
+  readonly encoder: BytecodeEncoder = new BytecodeEncoder();
+
+  /**
+   * Lowers one function, appending its code.
+   *
+   * @param f the IR function
+   * @returns where its code went and its side tables
+   */
+  lower(f: IrFunction): LoweredFunction {
+    return lowerFunction(f, this.encoder);
+  }
+}
+
+/** The backend that lowers the IR to the interpreter's bytecode. */
+export const BYTECODE_BACKEND: Backend<BytecodeLowering> = {
+  name: "bytecode",
+  newLowering: () => new BytecodeLowering(),
+};

@@ -40,3 +40,4 @@ export * from "./sinks.ts";
 export { FuncEnvironment } from "./func_environ.ts";
 export { FuncTranslator } from "./func_translator.ts";
 export { type LoweredFunction, lowerFunction } from "./lower.ts";
+export type { Backend, FunctionLowering } from "./backend.ts";

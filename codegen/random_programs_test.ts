@@ -197,7 +197,10 @@ Deno.test("with fuel on, random programs consume the same fuel as with plain cha
   for (let seed = 1; seed <= 150; seed++) {
     const wat = gen(new Rng(seed * 2654435761));
     const bytes = parseWat(wat);
-    const plain = new TestInstance(bytes, {}, { tunables: fuel, compile: { plainFuel: true } });
+    const plain = new TestInstance(bytes, {}, {
+      tunables: fuel,
+      compile: { fuseFuelCharges: false },
+    });
     const fast = new TestInstance(bytes, {}, { tunables: fuel });
     const starved = new TestInstance(bytes, {}, { tunables: fuel });
     starved.refuel = 3;

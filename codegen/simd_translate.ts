@@ -1,8 +1,8 @@
 /**
  * Translation of the SIMD (0xFD-prefixed) wasm operators into Capstan
- * bytecode. `FuncTranslator` hands every 0xFD operator to
- * {@link translateSimd} with a small view of its operand stack
- * ({@link SimdTranslatorHost}); everything SIMD-specific lives here.
+ * bytecode: the SIMD operator family of `FuncTranslator`, which hands every
+ * 0xFD operator to {@link translateSimd} with its state seen through a small
+ * interface ({@link SimdTranslatorHost}); everything SIMD-specific lives here.
  *
  * Invariants:
  * - v128 values live in the VM's v128 file at the same register numbers the

@@ -39,7 +39,7 @@ export const CONFIGS: readonly Config[] = [
   {
     name: "fuel-plain",
     tunables: tunables({ consumeFuel: true }),
-    options: { plainFuel: true } as CompileOptions,
+    options: { fuseFuelCharges: false } as CompileOptions,
   },
   { name: "epochs", tunables: tunables({ epochInterruption: true }), options: {} },
   {

@@ -1,0 +1,400 @@
+/**
+ * The control operators: blocks, loops, ifs, branches, returns, calls and
+ * `unreachable`. Compare-then-branch pairs become one `br_<cmp>` op (and a
+ * loop's increment joins them: `LOOP_CLOSERS` in `_fusion_rules.ts`).
+ *
+ * Invariants:
+ * - At every label, all entries that a branch may carry are temporaries in
+ *   their registers, and no entry refers to a local (entries referring to a
+ *   local are materialised at block entry and before that local is written).
+ * - Fuel counted so far is charged before every control transfer (calls and
+ *   returns charge it themselves), after the moves that precede a branch
+ *   (they cannot trap), so the charge fuses into the branch.
+ *
+ * @module
+ */
+
+import { COMPARES } from "./_op_shapes.ts";
+import { Operand } from "./_operand_stack.ts";
+import { chargeFuel } from "./_fuel_placement.ts";
+import { fuseLoopCloser } from "./_fusion_rules.ts";
+import {
+  type Frame,
+  FrameKind,
+  type OperatorHandler,
+  resultReg,
+  type TranslatorCore,
+} from "./_translator_core.ts";
+import { Op as W, TrapCode, ValType } from "@capstan/environ";
+import { Op } from "@capstan/interpreter";
+import { is64 } from "./func_environ.ts";
+
+/** The control operators' translations, by operator key. */
+export const CONTROL_OPERATORS: ReadonlyMap<number, OperatorHandler> = new Map([
+  [W.unreachable, unreachable],
+  [W.nop, () => {}],
+  [W.block, (t) => void t.frames.push(enterBlock(t, FrameKind.Block))],
+  [W.loop, loop],
+  [W.if, ifOp],
+  [W.else, elseBranch],
+  [W.end, endBlock],
+  [W.br, br],
+  [W.br_if, brIf],
+  [W.br_table, brTable],
+  [W.return, returnOp],
+  [W.call, call],
+  [W.call_indirect, callIndirect],
+]);
+
+function unreachable(t: TranslatorCore): void {
+  chargeFuel(t);
+  t.emit(Op.trap, TrapCode.Unreachable);
+  t.blockEnd();
+  t.setUnreachable();
+}
+
+function loop(t: TranslatorCore): void {
+  const f = enterBlock(t, FrameKind.Loop);
+  t.loopDepth++;
+  t.label(f.label);
+  t.frames.push(f);
+}
+
+function ifOp(t: TranslatorCore): void {
+  const s = t.stack;
+  const [params, results] = t.blockType();
+  chargeFuel(t);
+  // The condition is on top; materialise below it first, then branch.
+  const condPos = s.height - 1;
+  const lastDef = t.lastDef;
+  const lastLen = t.insts.length;
+  const condKind = s.kind(condPos);
+  s.pop();
+  const lastIns = t.insts[lastLen - 1];
+  const fusible = condKind === Operand.Temp && lastDef === lastLen - 1 && lastDef > 0 &&
+    (COMPARES.has(lastIns.op) || lastIns.op === Op.i32_eqz) &&
+    lastIns.operands[0] === t.L + condPos;
+  // take the compare back so the moves go before it, then put it back and fuse
+  const saved = fusible ? t.retract() : undefined;
+  t.materializeLocals();
+  t.materializeRange(s.height - params.length, s.height);
+  const f: Frame = {
+    kind: FrameKind.If,
+    label: t.newLabel(),
+    elseLabel: t.newLabel(),
+    base: s.height - params.length,
+    params,
+    results,
+    unreachable: false,
+    targeted: false,
+  };
+  if (saved !== undefined) t.reinsert(saved);
+  s.unpop();
+  condJump(t, f.elseLabel, true);
+  t.frames.push(f);
+}
+
+function br(t: TranslatorCore): void {
+  branch(t, t.r.index); // charges the pending fuel
+  t.setUnreachable();
+}
+
+function brIf(t: TranslatorCore): void {
+  const s = t.stack;
+  const depth = t.r.index;
+  const f = t.frame(depth);
+  // condition on top; the branch values are below it
+  s.height--;
+  const moves = needsMoves(t, f);
+  s.height++;
+  chargeFuel(t);
+  if (!moves) {
+    if (f.kind !== FrameKind.Loop) f.targeted = true;
+    condJump(t, f.label, false);
+  } else {
+    const skip = t.newLabel();
+    condJump(t, skip, true);
+    branch(t, depth);
+    t.label(skip);
+  }
+}
+
+function brTable(t: TranslatorCore): void {
+  const r = t.r;
+  chargeFuel(t);
+  const n = r.targetCount;
+  const depths = [...r.targets.subarray(0, n), r.index];
+  const ri = t.reg(t.pop());
+  const labels: number[] = [];
+  const stubs = new Map<number, number>();
+  for (const d of depths) {
+    const f = t.frame(d);
+    if (!needsMoves(t, f)) {
+      if (f.kind !== FrameKind.Loop) f.targeted = true;
+      labels.push(f.label);
+    } else {
+      let s = stubs.get(d);
+      if (s === undefined) {
+        s = t.newLabel();
+        stubs.set(d, s);
+      }
+      labels.push(s);
+    }
+  }
+  t.emit(Op.br_table, ri, labels);
+  t.blockEnd();
+  for (const [d, s] of stubs) {
+    t.label(s);
+    branch(t, d);
+  }
+  t.setUnreachable();
+}
+
+function returnOp(t: TranslatorCore): void {
+  returnFrom(t); // charges the pending fuel
+  t.setUnreachable();
+}
+
+function call(t: TranslatorCore): void {
+  const env = t.env;
+  const s = t.stack;
+  const f = t.r.index;
+  // with fuel on, a call to this module charges the pending fuel itself
+  const own = t.consumeFuel && !env.isImported(f);
+  const fuel = own ? t.fuel : 0;
+  if (own) t.fuel = 0;
+  else chargeFuel(t);
+  const sig = env.funcType(f);
+  const base = s.height - sig.params.length;
+  const last = s.height - 1;
+  // a last argument `x + v` not yet computed is computed by the call itself
+  // (with fuel on too: then it also charges as call_fuel does)
+  const addArg = !env.isImported(f) && base <= last && s.kind(last) === Operand.AddImm &&
+    t.superInstructions;
+  t.materializeRange(base, addArg ? last : s.height);
+  t.noteRefs(base);
+  if (env.isImported(f)) t.emit(Op.call_import, env.funcHandleWord(f), t.L + base);
+  else if (addArg) {
+    const [a, v] = [s.base(last), s.addend(last)];
+    if (own) t.emit(Op.call_add_i_fuel, f, t.L + base, t.L + last, a, v, fuel);
+    else t.emit(Op.call_add_i, f, t.L + base, t.L + last, a, v);
+  } else {
+    // with fuel on, the call also does the callee's entry charge
+    if (own) t.emit(Op.call_fuel, f, t.L + base, fuel);
+    else t.emit(Op.call, f, t.L + base);
+  }
+  t.blockEnd();
+  s.height = base;
+  for (const ty of sig.results) t.pushTemp(ty);
+}
+
+function callIndirect(t: TranslatorCore): void {
+  const env = t.env;
+  const s = t.stack;
+  chargeFuel(t);
+  const typeIndex = t.r.index;
+  const table = t.r.index2;
+  const sig = env.module.types[typeIndex];
+  const ipos = t.pop();
+  const base = s.height - sig.params.length;
+  t.materializeRange(base, s.height);
+  const ri = t.reg(ipos);
+  t.noteRefs(base);
+  t.emit(Op.call_indirect, table, env.signatureWord(typeIndex), t.L + base, ri);
+  t.blockEnd();
+  s.height = base;
+  for (const ty of sig.results) t.pushTemp(ty);
+}
+
+/** Opens a block or loop frame (its label not yet placed), materialising what a label needs. */
+function enterBlock(t: TranslatorCore, kind: FrameKind): Frame {
+  const s = t.stack;
+  const [params, results] = t.blockType();
+  chargeFuel(t);
+  t.materializeLocals();
+  t.materializeRange(s.height - params.length, s.height);
+  return {
+    kind,
+    label: t.newLabel(),
+    elseLabel: -1,
+    base: s.height - params.length,
+    params,
+    results,
+    unreachable: false,
+    targeted: false,
+  };
+}
+
+/** The number of values a branch to `f` carries. */
+function arity(f: Frame): number {
+  return f.kind === FrameKind.Loop ? f.params.length : f.results.length;
+}
+
+/** Whether branching to `f` needs moves (the values are not already in its slots). */
+function needsMoves(t: TranslatorCore, f: Frame): boolean {
+  if (f.kind === FrameKind.Func) return true;
+  const n = arity(f);
+  if (n === 0) return false;
+  const h = t.stack.height;
+  if (h - n !== f.base) return true;
+  for (let p = h - n; p < h; p++) if (t.stack.kind(p) !== Operand.Temp) return true;
+  return false;
+}
+
+/** Emits the moves and jump of an unconditional branch to frame `depth`. */
+function branch(t: TranslatorCore, depth: number): void {
+  const f = t.frame(depth);
+  if (f.kind === FrameKind.Func) {
+    returnFrom(t);
+    return;
+  }
+  const n = arity(f);
+  const h = t.stack.height;
+  for (let i = 0; i < n; i++) t.moveTo(t.L + f.base + i, h - n + i);
+  if (f.kind !== FrameKind.Loop) f.targeted = true;
+  chargeFuel(t); // after the moves (they cannot trap): it fuses into the br
+  t.emit(Op.br, f.label);
+  t.blockEnd();
+}
+
+/** Emits a return that charges `fuel` (the fuel still uncharged) itself. */
+function emitReturn(t: TranslatorCore, fuel: number): void {
+  if (fuel > 0) t.emit(Op.return_fuel, fuel);
+  else t.emit(Op.return);
+  t.blockEnd();
+}
+
+/**
+ * Emits the result moves and the return. Fuel still uncharged is charged by
+ * the return itself (`return_fuel`): only moves, which cannot trap, run
+ * between where it was counted and there.
+ */
+function returnFrom(t: TranslatorCore): void {
+  const s = t.stack;
+  const fuel = t.consumeFuel ? t.fuel : 0;
+  t.fuel = 0;
+  const m = t.results.length;
+  const from = s.height - m;
+  if (m === 1 && t.retargetLast(from, resultReg(0))) {
+    emitReturn(t, fuel);
+    return;
+  }
+  if (m === 1 && s.kind(from) !== Operand.Temp && s.type(from) !== ValType.v128) {
+    t.moveTo(resultReg(0), from); // one result: nothing it could overwrite
+    emitReturn(t, fuel);
+    return;
+  }
+  // Copy every result into its own stack register first (without changing
+  // the entries: other paths may still see them as they were), then down to
+  // registers 0.. in ascending order, which never overwrites a pending source.
+  for (let p = from; p < s.height; p++) {
+    if (s.kind(p) !== Operand.Temp) t.moveTo(t.L + p, p);
+  }
+  for (let i = 0; i < m; i++) {
+    // (a move onto itself is dropped once registers are final: placeConstants)
+    const src = t.L + from + i;
+    const ty = s.type(from + i);
+    t.emit(ty === ValType.v128 ? Op.v128_mov : is64(ty) ? Op.mov64 : Op.mov, resultReg(i), src);
+  }
+  emitReturn(t, fuel);
+}
+
+/**
+ * Pops an i32 condition and emits a branch to `label` taken when the
+ * condition is non-zero (or zero, with `negate`), fusing a preceding compare.
+ */
+function condJump(t: TranslatorCore, label: number, negate: boolean): void {
+  const s = t.stack;
+  const pos = t.pop();
+  const last = t.insts[t.lastDef];
+  if (
+    t.superInstructions && s.kind(pos) === Operand.Temp &&
+    t.lastDef === t.insts.length - 1 && last !== undefined && last.operands[0] === t.L + pos
+  ) {
+    const cmp = COMPARES.get(last.op);
+    if (cmp !== undefined) {
+      t.retract();
+      const br = negate ? cmp.negatedBranch : cmp.branch;
+      const a = last.operands[1] as number;
+      const b = last.operands[2] as number;
+      if (fuseLoopCloser(t, br, a, b, label)) return;
+      t.emit(br, a, b, label);
+      return;
+    }
+    if (last.op === Op.i32_eqz) {
+      t.retract();
+      t.emit(negate ? Op.br_if : Op.br_unless, last.operands[1], label);
+      return;
+    }
+  }
+  if (s.kind(pos) === Operand.Const) {
+    const taken = (s.constLo(pos) !== 0) !== negate;
+    if (taken) t.emit(Op.br, label);
+    return;
+  }
+  const r = t.reg(pos);
+  if (!negate && fuseLoopCloser(t, Op.br_if, r, 0, label)) return;
+  t.emit(negate ? Op.br_unless : Op.br_if, r, label);
+}
+
+/** The moves of a block's results into its slots when control falls through its end. */
+function fallthroughMoves(t: TranslatorCore, f: Frame): void {
+  const n = f.results.length;
+  const h = t.stack.height;
+  for (let i = 0; i < n; i++) t.moveTo(t.L + f.base + i, h - n + i);
+}
+
+/**
+ * `else`: ends the then-arm (a branch to the end) and starts the else-arm
+ * with the if's parameters.
+ *
+ * @param t the translator state
+ */
+export function elseBranch(t: TranslatorCore): void {
+  const f = t.frames[t.frames.length - 1];
+  if (!f.unreachable) {
+    fallthroughMoves(t, f);
+    f.targeted = true;
+    chargeFuel(t); // after the moves (they cannot trap): it fuses into the br
+    t.emit(Op.br, f.label);
+    t.blockEnd();
+  } else chargeFuel(t);
+  t.label(f.elseLabel);
+  f.kind = FrameKind.Else;
+  f.unreachable = false;
+  t.stack.height = f.base;
+  for (const ty of f.params) t.pushTemp(ty);
+}
+
+/**
+ * `end`: closes the innermost frame (the function's: its return), placing
+ * its labels and pushing its results.
+ *
+ * @param t the translator state
+ */
+export function endBlock(t: TranslatorCore): void {
+  const f = t.frames.pop() as Frame;
+  if (f.kind === FrameKind.Loop) t.loopDepth--;
+  if (f.kind === FrameKind.Func) {
+    if (!f.unreachable) returnFrom(t); // charges the pending fuel
+    else chargeFuel(t);
+    return;
+  }
+  chargeFuel(t);
+  const fallthrough = !f.unreachable;
+  if (fallthrough) fallthroughMoves(t, f);
+  let reachable = fallthrough;
+  if (f.kind === FrameKind.If) {
+    t.label(f.elseLabel);
+    reachable = true;
+  }
+  if (f.kind !== FrameKind.Loop) {
+    t.label(f.label);
+    if (f.targeted) reachable = true;
+  } else {
+    t.blockEnd();
+  }
+  t.stack.height = f.base;
+  for (const ty of f.results) t.pushTemp(ty);
+  if (!reachable) t.setUnreachable();
+}
