@@ -25,7 +25,7 @@ import {
   resultReg,
   type TranslatorCore,
 } from "./_translator_core.ts";
-import { Op as W, TrapCode, ValType } from "@capstan/environ";
+import { type FuncType, Op as W, TrapCode, ValType } from "@capstan/environ";
 import { Op } from "@capstan/interpreter";
 import { is64 } from "./func_environ.ts";
 
@@ -44,6 +44,8 @@ export const CONTROL_OPERATORS: ReadonlyMap<number, OperatorHandler> = new Map([
   [W.return, returnOp],
   [W.call, call],
   [W.call_indirect, callIndirect],
+  [W.return_call, returnCall],
+  [W.return_call_indirect, returnCallIndirect],
 ]);
 
 function unreachable(t: TranslatorCore): void {
@@ -189,21 +191,70 @@ function call(t: TranslatorCore): void {
 }
 
 function callIndirect(t: TranslatorCore): void {
-  const env = t.env;
+  const { typeIndex, sig, base, ri } = indirectOperands(t);
+  t.emit(Op.call_indirect, t.r.index2, t.env.signatureWord(typeIndex), t.L + base, ri);
+  t.blockEnd();
+  t.stack.height = base;
+  for (const ty of sig.results) t.pushTemp(ty);
+}
+
+/**
+ * Charges the pending fuel and pops an indirect call's operands: the
+ * arguments, materialised from `base`, and the table index's register.
+ */
+function indirectOperands(
+  t: TranslatorCore,
+): { typeIndex: number; sig: FuncType; base: number; ri: number } {
   const s = t.stack;
   chargeFuel(t);
   const typeIndex = t.r.index;
-  const table = t.r.index2;
-  const sig = env.module.types[typeIndex];
+  const sig = t.env.module.types[typeIndex];
   const ipos = t.pop();
   const base = s.height - sig.params.length;
   t.materializeRange(base, s.height);
   const ri = t.reg(ipos);
   t.noteRefs(base);
-  t.emit(Op.call_indirect, table, env.signatureWord(typeIndex), t.L + base, ri);
+  return { typeIndex, sig, base, ri };
+}
+
+/**
+ * A tail call: the callee takes over this function's frame and returns to
+ * its caller. The VM does that for a wasm callee; a host callee (possible
+ * through an import or a table) is called as a plain call, and the code after
+ * the op returns its results.
+ */
+function returnCall(t: TranslatorCore): void {
+  const env = t.env;
+  const s = t.stack;
+  const f = t.r.index;
+  chargeFuel(t);
+  const sig = env.funcType(f);
+  const base = s.height - sig.params.length;
+  t.materializeRange(base, s.height);
+  t.noteRefs(base);
+  if (env.isImported(f)) {
+    t.emit(Op.return_call_import, env.funcHandleWord(f), t.L + base);
+    returnHostResults(t, base, sig.results);
+  } else {
+    t.emit(Op.return_call, f, t.L + base);
+    t.blockEnd();
+  }
+  t.setUnreachable();
+}
+
+function returnCallIndirect(t: TranslatorCore): void {
+  const { typeIndex, sig, base, ri } = indirectOperands(t);
+  t.emit(Op.return_call_indirect, t.r.index2, t.env.signatureWord(typeIndex), t.L + base, ri);
+  returnHostResults(t, base, sig.results);
+  t.setUnreachable();
+}
+
+/** After a tail call that may reach a host function: its results, at `base`, are returned. */
+function returnHostResults(t: TranslatorCore, base: number, results: readonly ValType[]): void {
   t.blockEnd();
-  s.height = base;
-  for (const ty of sig.results) t.pushTemp(ty);
+  t.stack.height = base;
+  for (const ty of results) t.pushTemp(ty);
+  returnFrom(t);
 }
 
 /** Opens a block or loop frame (its label not yet placed), materialising what a label needs. */

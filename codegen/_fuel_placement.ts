@@ -40,7 +40,14 @@ const FUEL_PREFIX = new Map<number, number>(
 const FUEL_OPS = new Set<number>(FUEL_PREFIX.values());
 
 /** Ops after which control never falls through to the next instruction. */
-const TERMINATORS = new Set<number>([Op.br, Op.br_table, Op.return, Op.return_fuel, Op.trap]);
+const TERMINATORS = new Set<number>([
+  Op.br,
+  Op.br_table,
+  Op.return,
+  Op.return_fuel,
+  Op.return_call,
+  Op.trap,
+]);
 
 /**
  * Whether an op transfers control or charges fuel (what a fuel charge may not
@@ -51,6 +58,7 @@ function isControl(op: number): boolean {
   const info = BYTECODE_OPS[op];
   return info.operands.some((o) => o.kind === "o" || o.kind === "t" || o.kind === "f") ||
     TERMINATORS.has(op) || op === Op.call_import || op === Op.call_indirect ||
+    op === Op.return_call_import || op === Op.return_call_indirect ||
     op === Op.fuel || FUEL_OPS.has(op);
 }
 

@@ -439,8 +439,7 @@ export function instructionSitesIn(bytes: Uint8Array, from: number, to: number):
     const b = bytes[p];
     const add = (feature: string, end: number, exact = ANY) =>
       sites.push({ feature, start: p, end, exact });
-    if (b === 0x12 || b === 0x13) add("3.0 tail-call", p + 1, OPCODE);
-    else if (b === 0x14 || b === 0x15 || (b >= 0xd3 && b <= 0xd6)) {
+    if (b === 0x14 || b === 0x15 || (b >= 0xd3 && b <= 0xd6)) {
       add("3.0 typed function references", p + 1, OPCODE);
     } else if ([0x06, 0x07, 0x08, 0x09, 0x0a, 0x18, 0x19, 0x1f].includes(b)) {
       add("3.0 exception-handling", p + 1, OPCODE);
@@ -530,8 +529,8 @@ export function instructionSitesIn(bytes: Uint8Array, from: number, to: number):
  * Asks V8 whether an instruction starts at `at` in a module V8 accepts: with that
  * byte replaced by the unassigned opcode `0xff`, V8 must fail with "Invalid opcode
  * 0xff" exactly there. A byte inside an immediate or a data payload fails
- * elsewhere or not at all. This keeps a stray `0x12` inside an immediate from
- * passing for a tail call.
+ * elsewhere or not at all. This keeps a stray `0x14` inside an immediate from
+ * passing for a `call_ref`.
  *
  * @param bytes a module native V8 accepts
  * @param at the offset to test

@@ -130,16 +130,17 @@ Deno.test("classifyDisagreement() explains a second memory only where environ bl
   );
 });
 
-Deno.test("classifyDisagreement() explains a tail call at the blamed offset, not elsewhere", () => {
-  const tail = oneFunc([0x12, 0x00]); // return_call 0
-  assert.equal(WebAssembly.validate(tail as Uint8Array<ArrayBuffer>), true);
-  const at = tail.indexOf(0x12, 20);
+Deno.test("classifyDisagreement() explains a call_ref at the blamed offset, not elsewhere", () => {
+  // (type $t (func)) (func (ref.null $t) call_ref $t)
+  const ref = oneFunc([0xd0, 0x00, 0x14, 0x00]);
+  assert.equal(WebAssembly.validate(ref as Uint8Array<ArrayBuffer>), true);
+  const at = ref.indexOf(0x14, 20);
   assert.equal(
-    classifyDisagreement(tail, { accepted: false, offset: at, reason: "illegal opcode" }),
-    "3.0 tail-call",
+    classifyDisagreement(ref, { accepted: false, offset: at, reason: "illegal opcode" }),
+    "3.0 typed function references",
   );
   assert.equal(
-    classifyDisagreement(tail, { accepted: false, offset: 9, reason: "type mismatch" }),
+    classifyDisagreement(ref, { accepted: false, offset: 9, reason: "type mismatch" }),
     undefined,
   );
 });

@@ -1,8 +1,8 @@
 /**
- * The WebAssembly 2.0 instruction set, declared once as data: every
- * instruction of the MVP, sign-extension, non-trapping float-to-int,
- * multi-value, reference types, bulk memory (the `0xFC` prefix) and fixed-width
- * SIMD (the `0xFD` prefix, final 2.0 opcode numbers). Everything else here —
+ * The WebAssembly instruction set, declared once as data: every instruction
+ * of 2.0 (the MVP, sign-extension, non-trapping float-to-int, multi-value,
+ * reference types, bulk memory (the `0xFC` prefix) and fixed-width SIMD (the
+ * `0xFD` prefix)) and the 3.0 operators Capstan runs: tail calls. Everything else here —
  * {@link OPS}, {@link opByName}, {@link opByKey} and the {@link Op} constants —
  * is derived from that one table.
  *
@@ -100,6 +100,8 @@ export const OP_TABLE = [
   [0, 0x0f, "return", "none"],
   [0, 0x10, "call", "func"],
   [0, 0x11, "call_indirect", "call_indirect"],
+  [0, 0x12, "return_call", "func"],
+  [0, 0x13, "return_call_indirect", "call_indirect"],
   [0, 0x1a, "drop", "none"],
   [0, 0x1b, "select", "none"],
   [0, 0x1c, "select_t", "select_t"],

@@ -651,6 +651,23 @@ export class FuncValidator {
     for (let i = 0; i < results.length; i++) this.push(results[i]);
   }
 
+  /**
+   * A tail call: the callee's results must be the function's own results; its
+   * parameters are popped and the rest of the block is unreachable.
+   */
+  private tailCallType(typeIndex: number): void {
+    const t = this.ctx.types[typeIndex];
+    const own = this.ctrlType[0];
+    const n = this.resultCount(own);
+    if (t.results.length !== n) fail("type mismatch", this.r.offset);
+    for (let i = 0; i < n; i++) {
+      if (t.results[i] !== this.resultType(own, i)) fail("type mismatch", this.r.offset);
+    }
+    const params = t.params;
+    for (let i = params.length - 1; i >= 0; i--) this.pop(params[i]);
+    this.setUnreachable();
+  }
+
   /** Checks extra rules of a fixed-signature op (memory, alignment, lanes). */
   private extraChecks(check: number, slot: number): void {
     const r = this.r;
@@ -814,18 +831,22 @@ export class FuncValidator {
           this.popLabel(0);
           this.setUnreachable();
           break;
-        case 0x10: { // call
+        case 0x10: // call
+        case 0x12: { // return_call
           const f = r.index;
           if (f >= ctx.funcs.length) fail(`unknown function ${f}`, r.offset);
-          this.callType(ctx.funcs[f]);
+          if (key === 0x10) this.callType(ctx.funcs[f]);
+          else this.tailCallType(ctx.funcs[f]);
           break;
         }
-        case 0x11: { // call_indirect
+        case 0x11: // call_indirect
+        case 0x13: { // return_call_indirect
           const table = this.checkTable(r.index2);
           if (r.index >= ctx.types.length) fail(`unknown type ${r.index}`, r.offset);
           if (table.element !== FUNCREF) fail("type mismatch", r.offset);
           this.pop(I32);
-          this.callType(r.index);
+          if (key === 0x11) this.callType(r.index);
+          else this.tailCallType(r.index);
           break;
         }
         case 0x1a: // drop

@@ -12,7 +12,6 @@
 export type Feature =
   | "memory64" // 64-bit memories and tables (memory64, table64)
   | "multiple memories"
-  | "tail calls"
   | "extended constants"
   | "relaxed SIMD"
   | "typed function references"
@@ -163,9 +162,7 @@ export const WAITS_FOR: Readonly<Record<string, readonly Feature[]>> = {
   "relaxed_laneselect.wast": ["relaxed SIMD"],
   "relaxed_madd_nmadd.wast": ["relaxed SIMD"],
   "relaxed_min_max.wast": ["relaxed SIMD"],
-  "return_call.wast": ["tail calls"],
-  "return_call_indirect.wast": ["tail calls"],
-  "return_call_ref.wast": ["tail calls", "typed function references"],
+  "return_call_ref.wast": ["typed function references"],
   "select.wast": ["typed function references"],
   "simd_address.wast": ["memory64"],
   "simd_lane.wast": ["text format"],
