@@ -31,16 +31,7 @@
 import { CompileError as EnvironCompileError, ValType } from "@capstan/environ";
 import type { FuncType, GlobalType, MemoryType, TableType } from "@capstan/environ";
 import { Engine } from "./engine.ts";
-import {
-  callWasmF64,
-  callWasmI32,
-  enterWasm,
-  isNumberType,
-  readNumber,
-  runEntered,
-  uniformType,
-  writeNumber,
-} from "./_exec.ts";
+import { numbersInvoke, uniformType } from "./_fast_call.ts";
 import type { Extern } from "./extern.ts";
 import { Func } from "./func.ts";
 import { Global as RtGlobal } from "./global.ts";
@@ -375,70 +366,26 @@ export function createWebAssembly(options: WebAssemblyOptions = {}): typeof glob
    * the result is read straight out. Nothing is allocated.
    */
   function numbersCall(func: Func): ExportedFunction | undefined {
-    const { params, results } = func.type;
-    if (
-      func.isHost || params.length > 3 || results.length > 1 ||
-      !params.every(isNumberType) || !results.every(isNumberType)
-    ) {
-      return undefined;
-    }
-    const n = params.length;
-    const [p0, p1, p2] = params;
-    const r0 = results[0];
+    const invoke = numbersInvoke(func, wrapError);
+    if (invoke === undefined) return undefined;
+    const [p0, p1, p2] = func.type.params;
+    const n = func.type.params.length;
     const uniform = uniformType(func.type);
     if (uniform !== undefined) {
       const f64 = uniform === ValType.f64;
-      const none = r0 === undefined;
-      const invokeUniform = f64
-        ? (x0: number, x1: number, x2: number): unknown => {
-          try {
-            const r = callWasmF64(func, n, x0, x1, x2);
-            return none ? undefined : r;
-          } catch (error) {
-            throw wrapError(error);
-          }
-        }
-        : (x0: number, x1: number, x2: number): unknown => {
-          try {
-            const r = callWasmI32(func, n, x0, x1, x2);
-            return none ? undefined : r;
-          } catch (error) {
-            throw wrapError(error);
-          }
-        };
       // ToInt32 or ToNumber, numbers first
       const conv = (v: unknown) => f64 ? (typeof v === "number" ? v : toNumber(v)) : toInt32(v);
       switch (n) {
         case 0:
-          return () => invokeUniform(0, 0, 0);
+          return () => invoke(0, 0, 0);
         case 1:
-          return (a: unknown) => invokeUniform(conv(a), 0, 0);
+          return (a: unknown) => invoke(conv(a), 0, 0);
         case 2:
-          return (a: unknown, b: unknown) => invokeUniform(conv(a), conv(b), 0);
+          return (a: unknown, b: unknown) => invoke(conv(a), conv(b), 0);
         default:
-          return (a: unknown, b: unknown, c: unknown) => invokeUniform(conv(a), conv(b), conv(c));
+          return (a: unknown, b: unknown, c: unknown) => invoke(conv(a), conv(b), conv(c));
       }
     }
-    const invoke = (x0: number | bigint, x1: number | bigint, x2: number | bigint): unknown => {
-      const vm = store._vm;
-      let base: number;
-      try {
-        base = enterWasm(func);
-      } catch (error) {
-        throw wrapError(error);
-      }
-      try {
-        if (n > 0) writeNumber(vm, base, p0, x0);
-        if (n > 1) writeNumber(vm, base + 1, p1, x1);
-        if (n > 2) writeNumber(vm, base + 2, p2, x2);
-        runEntered(store);
-        return r0 === undefined ? undefined : readNumber(vm, base, r0);
-      } catch (error) {
-        throw wrapError(error);
-      } finally {
-        vm.callEnd();
-      }
-    };
     switch (n) {
       case 0:
         return () => invoke(0, 0, 0);
