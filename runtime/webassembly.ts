@@ -25,6 +25,13 @@
  *   with `code` and `backtrace` kept (`cause` is the runtime `Trap`);
  *   exceptions thrown by imported JS functions pass through unchanged.
  *
+ * The classes are written once, at module level (`_facade_module.ts`,
+ * `_facade_objects.ts`), over the state of one facade (`_facade.ts`:
+ * engine, store, identity maps); {@link createWebAssembly} makes that state
+ * and binds each class to it with a subclass whose constructor passes it in.
+ * Exported functions of suitable types call wasm through the runtime's fast
+ * call path, the one `Func.typed` uses.
+ *
  * @module
  */
 
