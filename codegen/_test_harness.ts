@@ -16,7 +16,19 @@ import {
   ValType,
   VMCTX_MAGIC,
 } from "@capstan/environ";
-import { Vm, VmFunc, VmInstance, VmMemory, VmTable } from "@capstan/interpreter";
+import {
+  isNumberType,
+  readI32Slot,
+  readI64Slot,
+  readNumberSlot,
+  Vm,
+  VmFunc,
+  VmInstance,
+  VmMemory,
+  VmTable,
+  writeI64Slot,
+  writeSlot,
+} from "@capstan/interpreter";
 import { type CompiledModule, compileModule, type CompileOptions } from "./compile.ts";
 import type { Tunables } from "@capstan/environ";
 
@@ -201,7 +213,7 @@ export class TestInstance {
     const vm = this.vm;
     const base = vm.callStart(this.#handles[ex.index]);
     try {
-      for (let i = 0; i < args.length; i++) vm.i64[base + i] = BigInt.asIntN(64, args[i]);
+      for (let i = 0; i < args.length; i++) writeI64Slot(vm, base + i, BigInt.asIntN(64, args[i]));
       let r = vm.callRun();
       while (r.kind === "host") {
         const h = this.#hosts[r.func.hostId];
@@ -216,8 +228,8 @@ export class TestInstance {
       if (r.kind !== "return") throw new Error(`unexpected ${r.kind}`);
       return type.results.map((rt, i) =>
         rt === ValType.i64 || rt === ValType.f64
-          ? BigInt.asUintN(64, vm.i64[base + i])
-          : BigInt(vm.i32[2 * (base + i)] >>> 0)
+          ? BigInt.asUintN(64, readI64Slot(vm, base + i))
+          : BigInt(readI32Slot(vm, base + i) >>> 0)
       );
     } finally {
       vm.callEnd();
@@ -264,7 +276,8 @@ function arity(t: FuncType): number {
 }
 
 /**
- * Writes a value into a register slot.
+ * Writes a test value into a register slot, converted for its type (i64 as
+ * a BigInt wrapped to 64 bits, the rest as numbers; references as handles).
  *
  * @param vm the VM
  * @param slot absolute slot
@@ -272,23 +285,11 @@ function arity(t: FuncType): number {
  * @param v the value
  */
 export function writeValue(vm: Vm, slot: number, type: ValType, v: TestValue): void {
-  switch (type) {
-    case ValType.i64:
-      vm.i64[slot] = BigInt.asIntN(64, BigInt(v));
-      break;
-    case ValType.f32:
-      vm.f32[2 * slot] = Number(v);
-      break;
-    case ValType.f64:
-      vm.f64[slot] = Number(v);
-      break;
-    default:
-      vm.i32[2 * slot] = Number(v);
-  }
+  writeSlot(vm, slot, type, type === ValType.i64 ? BigInt.asIntN(64, BigInt(v)) : Number(v));
 }
 
 /**
- * Reads a value from a register slot.
+ * Reads a value from a register slot (references as handles).
  *
  * @param vm the VM
  * @param slot absolute slot
@@ -296,14 +297,5 @@ export function writeValue(vm: Vm, slot: number, type: ValType, v: TestValue): v
  * @returns the value
  */
 export function readValue(vm: Vm, slot: number, type: ValType): TestValue {
-  switch (type) {
-    case ValType.i64:
-      return vm.i64[slot];
-    case ValType.f32:
-      return vm.f32[2 * slot];
-    case ValType.f64:
-      return vm.f64[slot];
-    default:
-      return vm.i32[2 * slot];
-  }
+  return isNumberType(type) ? readNumberSlot(vm, slot, type) : readI32Slot(vm, slot);
 }

@@ -4,7 +4,8 @@
  * opcode numbers ({@link Op}), encoder ({@link BytecodeEncoder}), decoder
  * ({@link decodeInstruction}) and disassembler ({@link disassemble}) are
  * derived from it. The {@link Vm} runs code with `callStart` / `callRun` /
- * `callEnd` and reports a {@link DoneReason}.
+ * `callEnd` and reports a {@link DoneReason}; values go into and come out of
+ * its slots through the slot codec ({@link writeSlot}, {@link readSlot}).
  *
  * @module
  */
@@ -15,6 +16,7 @@ export * from "./encoding.ts";
 export * from "./disassemble.ts";
 export * from "./vm.ts";
 export * from "./vm_objects.ts";
+export * from "./slots.ts";
 export * from "./wasm_math.ts";
 export { v128Registers } from "./simd.ts";
 export * from "./simd_math.ts";

@@ -1,133 +1,132 @@
 /**
- * Reading and writing wasm values in the VM's 8-byte slots: registers
- * (`Vm.i32`) and global storage (`Vm.globals`) alike, both `Int32Array`s
- * with two words per slot (low word first).
+ * Runtime values ({@link Val}) in the VM's slots: the interpreter's slot
+ * codec (`@capstan/interpreter`'s `writeSlot`, `readSlot`, `writeWordSlot`,
+ * `readWordSlot`) with references turned into the store's handles on the
+ * way in and back on the way out.
  *
- * Invariants: i32 and references (handles) use the low word; i64 and f64
- * both words, little-endian halves; f32 its bits in the low word; v128 two
- * consecutive slots (four words, lowest bytes first) in global storage, but
- * in registers its own 16 bytes of the VM's v128 file (`v128Registers`).
+ * Invariants: values are written already checked (by `toWasm`); a funcref or
+ * externref is stored as its handle (0 for null), which only the store that
+ * made it can turn back into the reference.
  *
  * @module
  */
 
-import { type RefType, type ValType, ValType as VT } from "@capstan/environ";
-import { v128Registers } from "@capstan/interpreter";
+import { type FuncType, type RefType, ValType } from "@capstan/environ";
+import {
+  readSlot,
+  readWordSlot,
+  type SlotValue,
+  writeSlot,
+  writeWordSlot,
+} from "@capstan/interpreter";
 import type { Store } from "./store.ts";
 import { handleToRef, refToHandle } from "./table.ts";
 import type { Val } from "./val.ts";
 
-const scratch = new ArrayBuffer(8);
-const sI32 = new Int32Array(scratch);
-const sF32 = new Float32Array(scratch);
-const sF64 = new Float64Array(scratch);
-const sI64 = new BigInt64Array(scratch);
+function isRef(type: ValType): type is RefType {
+  return type === ValType.funcref || type === ValType.externref;
+}
 
-/**
- * How many slots a value of a type occupies.
- *
- * @param type a value type
- * @returns 2 for v128, else 1
- */
-export function slotsOf(type: ValType): number {
-  return type === VT.v128 ? 2 : 1;
+function toSlotValue(store: Store<unknown>, type: ValType, v: Val): SlotValue {
+  return isRef(type) ? refToHandle(store, type, v) : v;
+}
+
+function fromSlotValue(store: Store<unknown>, type: ValType, raw: SlotValue): Val {
+  return isRef(type) ? handleToRef(store, type, raw as number) : raw;
 }
 
 /**
- * Reads the value of a slot.
+ * Reads a value from a register slot of the store's VM.
  *
- * @param store the store (to turn handles into references)
+ * @param store the store
  * @param type the value's type
- * @param words the storage, two words per slot
- * @param slot the slot index
+ * @param slot the register slot
  * @returns the value
  */
-export function readSlot(
+export function readRegister(store: Store<unknown>, type: ValType, slot: number): Val {
+  return fromSlotValue(store, type, readSlot(store._vm, slot, type));
+}
+
+/**
+ * Writes a value (already checked) to a register slot of the store's VM.
+ *
+ * @param store the store
+ * @param type the value's type
+ * @param slot the register slot
+ * @param v the value
+ */
+export function writeRegister(store: Store<unknown>, type: ValType, slot: number, v: Val): void {
+  writeSlot(store._vm, slot, type, toSlotValue(store, type, v));
+}
+
+/**
+ * Reads consecutive register slots.
+ *
+ * @param store the store
+ * @param types the values' types
+ * @param base the slot of the first
+ * @returns the values
+ */
+export function readRegisters(
+  store: Store<unknown>,
+  types: FuncType["params"],
+  base: number,
+): Val[] {
+  const out = new Array(types.length);
+  for (let i = 0; i < types.length; i++) out[i] = readRegister(store, types[i], base + i);
+  return out;
+}
+
+/**
+ * Writes values (already checked) to consecutive register slots.
+ *
+ * @param store the store
+ * @param types the values' types
+ * @param base the slot of the first
+ * @param vals the values
+ */
+export function writeRegisters(
+  store: Store<unknown>,
+  types: FuncType["params"],
+  base: number,
+  vals: Val[],
+): void {
+  for (let i = 0; i < types.length; i++) writeRegister(store, types[i], base + i, vals[i]);
+}
+
+/**
+ * Reads a value from a slot of word storage (the VM's global storage, or a scratch).
+ *
+ * @param store the store
+ * @param type the value's type
+ * @param words the storage
+ * @param slot the slot
+ * @returns the value
+ */
+export function readWords(
   store: Store<unknown>,
   type: ValType,
   words: Int32Array,
   slot: number,
 ): Val {
-  const w = slot << 1;
-  switch (type) {
-    case VT.i32:
-      return words[w];
-    case VT.i64:
-      sI32[0] = words[w];
-      sI32[1] = words[w + 1];
-      return sI64[0];
-    case VT.f32:
-      sI32[0] = words[w];
-      return sF32[0];
-    case VT.f64:
-      sI32[0] = words[w];
-      sI32[1] = words[w + 1];
-      return sF64[0];
-    case VT.funcref:
-    case VT.externref:
-      return handleToRef(store, type as RefType, words[w]);
-    case VT.v128: {
-      // registers: a v128 lives in the VM's v128 file (same slot numbers), see BOUNDARY.md
-      if (words === store._vm.i32) {
-        return v128Registers(store._vm).u8.slice(slot << 4, (slot << 4) + 16);
-      }
-      return new Uint8Array(words.slice(w, w + 4).buffer);
-    }
-  }
-  throw new TypeError(`not a value type: ${type}`);
+  return fromSlotValue(store, type, readWordSlot(words, slot, type));
 }
 
 /**
- * Writes a value (already checked by `toWasm`) to a slot.
+ * Writes a value (already checked) to a slot of word storage.
  *
- * @param store the store (to turn references into handles)
+ * @param store the store
  * @param type the value's type
- * @param words the storage, two words per slot
- * @param slot the slot index
+ * @param words the storage
+ * @param slot the slot
  * @param v the value
  */
-export function writeSlot(
+export function writeWords(
   store: Store<unknown>,
   type: ValType,
   words: Int32Array,
   slot: number,
   v: Val,
 ): void {
-  const w = slot << 1;
-  switch (type) {
-    case VT.i32:
-      words[w] = v;
-      words[w + 1] = 0;
-      return;
-    case VT.i64:
-      sI64[0] = v;
-      words[w] = sI32[0];
-      words[w + 1] = sI32[1];
-      return;
-    case VT.f32:
-      sF32[0] = v;
-      words[w] = sI32[0];
-      words[w + 1] = 0;
-      return;
-    case VT.f64:
-      sF64[0] = v;
-      words[w] = sI32[0];
-      words[w + 1] = sI32[1];
-      return;
-    case VT.funcref:
-    case VT.externref:
-      words[w] = refToHandle(store, type as RefType, v);
-      words[w + 1] = 0;
-      return;
-    case VT.v128: {
-      const b = v as Uint8Array;
-      if (words === store._vm.i32) {
-        v128Registers(store._vm).u8.set(b.subarray(0, 16), slot << 4);
-        return;
-      }
-      words.set(new Int32Array(b.buffer.slice(b.byteOffset, b.byteOffset + 16)), w);
-      return;
-    }
-  }
-  throw new TypeError(`not a value type: ${type}`);
+  writeWordSlot(words, slot, type, toSlotValue(store, type, v));
 }

@@ -29,21 +29,9 @@ import {
   toWasm,
   type Val,
 } from "./val.ts";
-import {
-  argumentName,
-  callWasmChecking,
-  callWasmF64,
-  callWasmI32,
-  enterWasm,
-  invokeAsync,
-  invokeSync,
-  invokeSyncBits,
-  isNumberType,
-  readNumber,
-  runEntered,
-  uniformType,
-  writeNumber,
-} from "./_exec.ts";
+import { argumentName, callWasmChecking, invokeSync, invokeSyncBits } from "./_entry.ts";
+import { invokeAsync } from "./_async.ts";
+import { type NumbersInvoke, numbersInvoke, uniformType } from "./_fast_call.ts";
 
 /**
  * What a host function sees of its caller: the store, its data, and the
@@ -409,65 +397,51 @@ function onlyOf(type: FuncType, t: ValType): boolean {
     type.results.every((r) => r === t);
 }
 
+/** Errors of `typed()` callers reach the caller as they are. */
+const asThrown = (error: unknown): unknown => error;
+
 /**
  * The allocation-free `typed()` caller of a wasm function with up to three
  * parameters and at most one result, all number types: each argument is
- * checked (as `call` checks it) into a local, then written straight into the
- * VM's registers; the result is read straight out.
+ * checked (as `call` checks it) into a local, then handed to the shared fast
+ * call path (`numbersInvoke`), which writes it straight into the VM's
+ * registers and reads the result straight out.
  *
  * @param func the function
  * @returns the caller, or `undefined` when the type does not qualify
  */
 function typedNumbers(func: Func): ((...args: Val[]) => unknown) | undefined {
-  const { params, results } = func.type;
-  if (
-    func._host !== undefined || params.length > 3 || results.length > 1 ||
-    !params.every(isNumberType) || !results.every(isNumberType)
-  ) {
-    return undefined;
-  }
-  const store = func.store;
+  const invoke = numbersInvoke(func, asThrown);
+  if (invoke === undefined) return undefined;
+  const params = func.type.params;
   const n = params.length;
-  const [p0, p1, p2] = params;
-  const r0 = results[0];
   const uniform = uniformType(func.type);
-  if (uniform !== undefined) return typedUniform(func, uniform, n, r0 === undefined);
+  if (uniform !== undefined) return typedUniform(func, uniform, n, invoke);
+  const store = func.store;
+  const [p0, p1, p2] = params;
   const check = (t: ValType, v: unknown, i: number) =>
     t === ValType.i32 && typeof v === "number" && (v | 0) === v
       ? v
       : toWasm(store, t, v, argumentName(i)) as number | bigint;
-  const invoke = (x0: Val, x1: Val, x2: Val): unknown => {
-    const vm = store._vm;
-    const base = enterWasm(func);
-    try {
-      if (n > 0) writeNumber(vm, base, p0, x0);
-      if (n > 1) writeNumber(vm, base + 1, p1, x1);
-      if (n > 2) writeNumber(vm, base + 2, p2, x2);
-      runEntered(store);
-      return r0 === undefined ? undefined : readNumber(vm, base, r0);
-    } finally {
-      vm.callEnd();
-    }
-  };
   const countError = (found: number) => func._checkArgs(new Array(found));
   switch (n) {
     case 0:
       return function (...rest: unknown[]) {
         store.checkNotBusy("calling a function");
         if (rest.length !== 0) countError(rest.length);
-        return invoke(undefined, undefined, undefined);
+        return invoke(0, 0, 0);
       };
     case 1:
       return function (a: unknown) {
         store.checkNotBusy("calling a function");
         if (arguments.length !== 1) countError(arguments.length);
-        return invoke(check(p0, a, 0), undefined, undefined);
+        return invoke(check(p0, a, 0), 0, 0);
       };
     case 2:
       return function (a: unknown, b: unknown) {
         store.checkNotBusy("calling a function");
         if (arguments.length !== 2) countError(arguments.length);
-        return invoke(check(p0, a, 0), check(p1, b, 1), undefined);
+        return invoke(check(p0, a, 0), check(p1, b, 1), 0);
       };
     default:
       return function (a: unknown, b: unknown, c: unknown) {
@@ -485,14 +459,14 @@ function typedNumbers(func: Func): ((...args: Val[]) => unknown) | undefined {
  * @param func the function
  * @param t `ValType.i32` or `ValType.f64`
  * @param n its parameter count
- * @param none whether it has no result
+ * @param invoke its fast call
  * @returns the caller
  */
 function typedUniform(
   func: Func,
   t: ValType,
   n: number,
-  none: boolean,
+  invoke: NumbersInvoke,
 ): (...args: Val[]) => unknown {
   const store = func.store;
   const f64 = t === ValType.f64;
@@ -501,15 +475,6 @@ function typedUniform(
       ? v
       : toWasm(store, t, v, argumentName(i)) as number;
   const countError = (found: number) => func._checkArgs(new Array(found));
-  const invoke = f64
-    ? (x0: number, x1: number, x2: number): unknown => {
-      const r = callWasmF64(func, n, x0, x1, x2);
-      return none ? undefined : r;
-    }
-    : (x0: number, x1: number, x2: number): unknown => {
-      const r = callWasmI32(func, n, x0, x1, x2);
-      return none ? undefined : r;
-    };
   switch (n) {
     case 0:
       return function (...rest: unknown[]) {

@@ -10,9 +10,10 @@
  */
 
 import { type GlobalType, ValType, valTypeName } from "@capstan/environ";
+import { wordSlotsOf } from "@capstan/interpreter";
 import type { Store, Stored } from "./store.ts";
 import { toValType, toWasm, type Val } from "./val.ts";
-import { readSlot, writeSlot } from "./_slots.ts";
+import { readWords, writeWords } from "./_slots.ts";
 
 /**
  * A global variable.
@@ -65,8 +66,8 @@ export class Global implements Stored {
     this.type = { type: t, mutable: !!type.mutable };
     const v = toWasm(s, t, value, "global initial value");
     this._slot = s._vm.allocGlobal();
-    if (t === ValType.v128) s._vm.allocGlobal(); // v128 takes two consecutive slots
-    writeSlot(s, t, s._vm.globals, this._slot, v);
+    for (let i = 1; i < wordSlotsOf(t); i++) s._vm.allocGlobal(); // v128 takes two consecutive slots
+    writeWords(s, t, s._vm.globals, this._slot, v);
     if (t === ValType.externref) s._externGlobals.push(this);
   }
 
@@ -76,7 +77,7 @@ export class Global implements Stored {
    * @returns the current value
    */
   get(): Val {
-    return readSlot(this.store, this.type.type, this.store._vm.globals, this._slot);
+    return readWords(this.store, this.type.type, this.store._vm.globals, this._slot);
   }
 
   /**
@@ -90,6 +91,6 @@ export class Global implements Stored {
       throw new TypeError(`cannot set an immutable ${valTypeName(this.type.type)} global`);
     }
     const v = toWasm(this.store, this.type.type, value, "global value");
-    writeSlot(this.store, this.type.type, this.store._vm.globals, this._slot, v);
+    writeWords(this.store, this.type.type, this.store._vm.globals, this._slot, v);
   }
 }

@@ -38,7 +38,8 @@ import type { Store, Stored } from "./store.ts";
 import { refToHandle, Table } from "./table.ts";
 import { Trap } from "./trap.ts";
 import type { FuncTypeInput, Val } from "./val.ts";
-import { invokeAsync, invokeSync } from "./_exec.ts";
+import { invokeAsync } from "./_async.ts";
+import { invokeSync } from "./_entry.ts";
 
 const EMPTY_ELEMS = new Int32Array(0);
 const EMPTY_BYTES = new Uint8Array(0);

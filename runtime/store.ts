@@ -13,7 +13,7 @@
  * @module
  */
 
-import { Vm } from "@capstan/interpreter";
+import { readWordSlot, Vm } from "@capstan/interpreter";
 import type { Engine } from "./engine.ts";
 import type { Func } from "./func.ts";
 import type { Instance } from "./instance.ts";
@@ -201,7 +201,9 @@ export class Store<T = undefined> {
       for (let i = 0; i < size; i++) live[elems[i]] = 1;
     }
     const words = this._vm.globals;
-    for (const g of this._externGlobals) live[words[2 * g._slot]] = 1;
+    for (const g of this._externGlobals) {
+      live[readWordSlot(words, g._slot, ValType.externref) as number] = 1;
+    }
     for (const inst of this._instances) {
       const segs = inst.module.translation.elements;
       for (let i = 0; i < segs.length; i++) {

@@ -25,84 +25,42 @@
  *   with `code` and `backtrace` kept (`cause` is the runtime `Trap`);
  *   exceptions thrown by imported JS functions pass through unchanged.
  *
+ * The classes are written once, at module level (`_facade_module.ts`,
+ * `_facade_objects.ts`), over the state of one facade (`_facade.ts`:
+ * engine, store, identity maps); {@link createWebAssembly} makes that state
+ * and binds each class to it with a subclass whose constructor passes it in.
+ * Exported functions of suitable types call wasm through the runtime's fast
+ * call path, the one `Func.typed` uses.
+ *
  * @module
  */
 
-import { CompileError as EnvironCompileError, ValType } from "@capstan/environ";
-import type { FuncType, GlobalType, MemoryType, TableType } from "@capstan/environ";
-import { MAX_PAGES, MAX_TABLE_ELEMENTS, MAX_TABLE_ELEMENTS_ALLOCATABLE } from "@capstan/environ";
 import { Engine } from "./engine.ts";
-import {
-  callWasmF64,
-  callWasmI32,
-  enterWasm,
-  isNumberType,
-  readNumber,
-  runEntered,
-  uniformType,
-  writeNumber,
-} from "./_exec.ts";
-import type { Extern } from "./extern.ts";
-import { Func } from "./func.ts";
-import { Global as RtGlobal } from "./global.ts";
-import { Instance as RtInstance } from "./instance.ts";
-import { LinkError as RtLinkError } from "./link_error.ts";
-import { Memory as RtMemory } from "./memory.ts";
-import { Module as RtModule } from "./module.ts";
 import { Store } from "./store.ts";
-import { Table as RtTable } from "./table.ts";
-import { type FrameInfo, Trap } from "./trap.ts";
-import type { Val } from "./val.ts";
+import { Facade } from "./_facade.ts";
+import { CompileError, LinkError, RuntimeError } from "./_facade_errors.ts";
+import {
+  compileModule,
+  compileResponse,
+  FacadeInstance,
+  FacadeModule,
+  instantiateResponse,
+  instantiateSource,
+  moduleCustomSections,
+  moduleExports,
+  moduleImports,
+  validateModule,
+} from "./_facade_module.ts";
+import {
+  FacadeGlobal,
+  type FacadeGlobalDescriptor,
+  FacadeMemory,
+  type FacadeMemoryDescriptor,
+  FacadeTable,
+  type FacadeTableDescriptor,
+} from "./_facade_objects.ts";
 
-/** Thrown for bytes that are not a valid module (the facade's `WebAssembly.CompileError`). */
-export class CompileError extends Error {
-  /**
-   * Creates the error.
-   *
-   * @param message the reason, naming the byte offset
-   * @param options `cause`: the `CompileError` of `@capstan/environ`
-   */
-  constructor(message?: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "CompileError";
-  }
-}
-
-/** Thrown when imports do not match a module (the facade's `WebAssembly.LinkError`). */
-export class LinkError extends Error {
-  /**
-   * Creates the error.
-   *
-   * @param message which import failed and why
-   * @param options `cause`: the runtime's error, if any
-   */
-  constructor(message?: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "LinkError";
-  }
-}
-
-/** Thrown when execution traps (the facade's `WebAssembly.RuntimeError`). */
-export class RuntimeError extends Error {
-  /** The trap code (`TrapCode` of `@capstan/environ`), when a Capstan trap caused it. */
-  code: number | undefined;
-  /** The wasm frames at the trap, innermost first (empty when unknown). */
-  backtrace: readonly FrameInfo[];
-
-  /**
-   * Creates the error.
-   *
-   * @param message the trap's message, in the spec's words
-   * @param options `cause`: the runtime `Trap`, if any
-   */
-  constructor(message?: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "RuntimeError";
-    const trap = options?.cause;
-    this.code = trap instanceof Trap ? trap.code : undefined;
-    this.backtrace = trap instanceof Trap ? trap.backtrace : [];
-  }
-}
+export { CompileError, LinkError, RuntimeError };
 
 /** Options of {@link createWebAssembly}. */
 export interface WebAssemblyOptions {
@@ -110,129 +68,6 @@ export interface WebAssemblyOptions {
   readonly engine?: Engine;
   /** The store every object lives in; a fresh one of `engine` when absent. */
   readonly store?: Store<unknown>;
-}
-
-type ExportedFunction = (...args: unknown[]) => unknown;
-
-const VALUE_TYPES: Record<string, ValType> = {
-  i32: ValType.i32,
-  i64: ValType.i64,
-  f32: ValType.f32,
-  f64: ValType.f64,
-  v128: ValType.v128,
-  externref: ValType.externref,
-  anyfunc: ValType.funcref,
-  funcref: ValType.funcref,
-};
-
-const KIND_NAMES = { func: "function", table: "table", memory: "memory", global: "global" };
-
-function toNumber(v: unknown): number {
-  if (typeof v === "bigint") throw new TypeError("Cannot convert a BigInt value to a number");
-  return Number(v);
-}
-
-function toBigInt(v: unknown): bigint {
-  if (typeof v === "bigint") return v;
-  if (typeof v === "number") throw new TypeError(`Cannot convert ${v} to a BigInt`);
-  if (v === undefined || v === null || typeof v === "symbol") {
-    throw new TypeError(`Cannot convert ${String(v)} to a BigInt`);
-  }
-  return BigInt(v as string | boolean);
-}
-
-/** ToInt32 (a TypeError for a BigInt), with numbers first. */
-function toInt32(v: unknown): number {
-  return (typeof v === "number" ? v : toNumber(v)) | 0;
-}
-
-/**
- * ToWebAssemblyValue for a number type: ToInt32, ToBigInt64, ToNumber then
- * f32 rounding, or ToNumber (each throws a TypeError for the wrong kind).
- */
-function toNumberArg(v: unknown, type: ValType): number | bigint {
-  switch (type) {
-    case ValType.i32:
-      return toNumber(v) | 0;
-    case ValType.i64:
-      return BigInt.asIntN(64, toBigInt(v));
-    case ValType.f32:
-      return Math.fround(toNumber(v));
-    default:
-      return toNumber(v);
-  }
-}
-
-function isBufferSource(bytes: unknown): bytes is BufferSource {
-  return bytes instanceof ArrayBuffer || ArrayBuffer.isView(bytes);
-}
-
-/** WebIDL [EnforceRange] unsigned long. */
-function enforceU32(v: unknown, what: string): number {
-  const n = toNumber(v);
-  if (!Number.isFinite(n)) throw new TypeError(`${what} must be a finite number, found ${v}`);
-  const t = Math.trunc(n);
-  if (t < 0 || t > 0xffffffff) throw new TypeError(`${what} must be in [0, 2^32-1], found ${v}`);
-  return t;
-}
-
-function dictionary(v: unknown, what: string): Record<string, unknown> {
-  if (v === undefined || v === null) return {};
-  if (typeof v !== "object" && typeof v !== "function") {
-    throw new TypeError(`${what} must be an object`);
-  }
-  return v as Record<string, unknown>;
-}
-
-function valueType(v: unknown, what: string): ValType {
-  const t = VALUE_TYPES[String(v)];
-  if (t === undefined) throw new TypeError(`${what}: "${String(v)}" is not a value type`);
-  return t;
-}
-
-function rethrowCompile(error: unknown): never {
-  if (error instanceof EnvironCompileError) throw new CompileError(error.message, { cause: error });
-  throw error;
-}
-
-/**
- * The two-way link between the facade's objects of one kind (Memory, Table,
- * Global) and the runtime objects they stand for: one facade object per
- * runtime object, so an export keeps its identity wherever it goes.
- */
-class Bridge<Rt extends object> {
-  readonly #rtOf = new WeakMap<object, Rt>();
-  readonly #jsOf = new WeakMap<Rt, object>();
-
-  constructor(readonly kind: string) {}
-
-  /** Links a facade object and its runtime object. */
-  link(js: object, rt: Rt): void {
-    this.#rtOf.set(js, rt);
-    this.#jsOf.set(rt, js);
-  }
-
-  /** The runtime object behind `v`, or undefined when `v` is not one of ours. */
-  find(v: unknown): Rt | undefined {
-    return typeof v === "object" && v !== null ? this.#rtOf.get(v) : undefined;
-  }
-
-  /** The runtime object behind `v`; a TypeError when `v` is not one of ours. */
-  require(v: unknown): Rt {
-    const rt = this.find(v);
-    if (rt === undefined) throw new TypeError(`not a WebAssembly.${this.kind}`);
-    return rt;
-  }
-
-  /** The facade object of `rt`, made from `proto` the first time it is asked for. */
-  wrap(rt: Rt, proto: object): object {
-    let js = this.#jsOf.get(rt);
-    if (js === undefined) {
-      js = Object.create(proto) as object;
-      this.link(js, rt);
-    }
-    return js;
-  }
 }
 
 /**
@@ -254,598 +89,72 @@ export function createWebAssembly(options: WebAssemblyOptions = {}): typeof glob
   const store: Store<unknown> = options.store ?? new Store<unknown>(engine, undefined);
   if (store.engine !== engine) throw new TypeError("the store belongs to a different engine");
 
-  // Internal slots, by facade object, and the caches that keep identity.
-  const moduleOf = new WeakMap<object, RtModule>();
-  const funcOf = new WeakMap<object, Func>();
-  const jsOfFunc = new WeakMap<Func, ExportedFunction>();
-  const memories = new Bridge<RtMemory>("Memory");
-  const tables = new Bridge<RtTable>("Table");
-  const globals = new Bridge<RtGlobal>("Global");
-
-  function toWasm(v: unknown, type: ValType): Val {
-    switch (type) {
-      case ValType.i32:
-        return toNumber(v) | 0;
-      case ValType.i64:
-        return BigInt.asIntN(64, toBigInt(v));
-      case ValType.f32:
-        return Math.fround(toNumber(v));
-      case ValType.f64:
-        return toNumber(v);
-      case ValType.funcref: {
-        if (v === null) return null;
-        const func = typeof v === "function" ? funcOf.get(v) : undefined;
-        if (func === undefined) {
-          throw new TypeError("a funcref must be null or an exported WebAssembly function");
-        }
-        return func;
-      }
-      case ValType.externref:
-        return v;
-    }
-    throw new TypeError("v128 values cannot cross into JavaScript");
-  }
-
-  function toJs(v: Val, type: ValType): unknown {
-    switch (type) {
-      case ValType.i32:
-        return v | 0;
-      case ValType.i64:
-        return BigInt.asIntN(64, v as bigint);
-      case ValType.f32:
-      case ValType.f64:
-        return v;
-      case ValType.funcref:
-        return v === null ? null : exportedFunction(v as Func, undefined);
-      case ValType.externref:
-        return v;
-    }
-    throw new TypeError("v128 values cannot cross into JavaScript");
-  }
-
-  function defaultValue(type: ValType): Val {
-    switch (type) {
-      case ValType.i64:
-        return 0n;
-      case ValType.funcref:
-        return null;
-      case ValType.externref:
-        return undefined;
-      default:
-        return 0;
-    }
-  }
-
-  function wrapError(error: unknown): unknown {
-    if (error instanceof Trap) return new RuntimeError(error.message, { cause: error });
-    if (error instanceof RtLinkError) return new LinkError(error.message, { cause: error });
-    if (error instanceof EnvironCompileError) {
-      return new CompileError(error.message, { cause: error });
-    }
-    return error;
-  }
-
-  function hasV128(type: FuncType): boolean {
-    return type.params.includes(ValType.v128) || type.results.includes(ValType.v128);
-  }
-
-  function exportedFunction(func: Func, index: number | undefined): ExportedFunction {
-    const cached = jsOfFunc.get(func);
-    if (cached !== undefined) return cached;
-    const call = numbersCall(func) ?? generalCall(func);
-    Object.defineProperty(call, "name", {
-      value: String(index ?? (func._index >= 0 ? func._index : 0)),
-    });
-    Object.defineProperty(call, "length", { value: func.type.params.length });
-    jsOfFunc.set(func, call);
-    funcOf.set(call, func);
-    return call;
-  }
-
-  /** An exported function's body for any type: arguments and results through arrays. */
-  function generalCall(func: Func): ExportedFunction {
-    const { params, results } = func.type;
-    const v128 = hasV128(func.type);
-    const n = params.length;
-    // Numbers need no help from toWasm: `x | 0` is ToInt32(ToNumber(x)) and `+x`
-    // is ToNumber(x), both throwing a TypeError for a BigInt as the JS-API says.
-    const allI32 = params.every((t) => t === ValType.i32);
-    const result = results.length === 1 ? results[0] : undefined;
-    return (...args: unknown[]): unknown => {
-      if (v128) throw new TypeError("type incompatibility: v128 at the JS boundary");
-      const wasmArgs = new Array(n);
-      if (allI32) { for (let i = 0; i < n; i++) wasmArgs[i] = (args[i] as number) | 0; }
-      else for (let i = 0; i < n; i++) wasmArgs[i] = toWasm(args[i], params[i]);
-      let out: Val[];
-      try {
-        out = func.call(...wasmArgs);
-      } catch (error) {
-        throw wrapError(error);
-      }
-      if (result !== undefined) return result === ValType.i32 ? out[0] | 0 : toJs(out[0], result);
-      if (results.length === 0) return undefined;
-      return results.map((t, i) => toJs(out[i], t));
-    };
-  }
-
-  /**
-   * An exported function's body when its type has up to three parameters
-   * and at most one result, all number types: every argument is converted
-   * (ToInt32, ToBigInt64, ToNumber; each may run user code) into a local
-   * before the call starts, then written straight into the VM's registers;
-   * the result is read straight out. Nothing is allocated.
-   */
-  function numbersCall(func: Func): ExportedFunction | undefined {
-    const { params, results } = func.type;
-    if (
-      func.isHost || params.length > 3 || results.length > 1 ||
-      !params.every(isNumberType) || !results.every(isNumberType)
-    ) {
-      return undefined;
-    }
-    const n = params.length;
-    const [p0, p1, p2] = params;
-    const r0 = results[0];
-    const uniform = uniformType(func.type);
-    if (uniform !== undefined) {
-      const f64 = uniform === ValType.f64;
-      const none = r0 === undefined;
-      const invokeUniform = f64
-        ? (x0: number, x1: number, x2: number): unknown => {
-          try {
-            const r = callWasmF64(func, n, x0, x1, x2);
-            return none ? undefined : r;
-          } catch (error) {
-            throw wrapError(error);
-          }
-        }
-        : (x0: number, x1: number, x2: number): unknown => {
-          try {
-            const r = callWasmI32(func, n, x0, x1, x2);
-            return none ? undefined : r;
-          } catch (error) {
-            throw wrapError(error);
-          }
-        };
-      // ToInt32 or ToNumber, numbers first
-      const conv = (v: unknown) => f64 ? (typeof v === "number" ? v : toNumber(v)) : toInt32(v);
-      switch (n) {
-        case 0:
-          return () => invokeUniform(0, 0, 0);
-        case 1:
-          return (a: unknown) => invokeUniform(conv(a), 0, 0);
-        case 2:
-          return (a: unknown, b: unknown) => invokeUniform(conv(a), conv(b), 0);
-        default:
-          return (a: unknown, b: unknown, c: unknown) => invokeUniform(conv(a), conv(b), conv(c));
-      }
-    }
-    const invoke = (x0: number | bigint, x1: number | bigint, x2: number | bigint): unknown => {
-      const vm = store._vm;
-      let base: number;
-      try {
-        base = enterWasm(func);
-      } catch (error) {
-        throw wrapError(error);
-      }
-      try {
-        if (n > 0) writeNumber(vm, base, p0, x0);
-        if (n > 1) writeNumber(vm, base + 1, p1, x1);
-        if (n > 2) writeNumber(vm, base + 2, p2, x2);
-        runEntered(store);
-        return r0 === undefined ? undefined : readNumber(vm, base, r0);
-      } catch (error) {
-        throw wrapError(error);
-      } finally {
-        vm.callEnd();
-      }
-    };
-    switch (n) {
-      case 0:
-        return () => invoke(0, 0, 0);
-      case 1:
-        return (a: unknown) => invoke(toNumberArg(a, p0), 0, 0);
-      case 2:
-        return (a: unknown, b: unknown) => invoke(toNumberArg(a, p0), toNumberArg(b, p1), 0);
-      default:
-        return (a: unknown, b: unknown, c: unknown) =>
-          invoke(toNumberArg(a, p0), toNumberArg(b, p1), toNumberArg(c, p2));
-    }
-  }
-
-  function hostFunction(fn: (...args: unknown[]) => unknown, type: FuncType): Func {
-    const { params, results } = type;
-    const v128 = hasV128(type);
-    const i32Result = results.length === 1 && results[0] === ValType.i32;
-    const fromJs = (ret: unknown): Val => {
-      if (i32Result) return (typeof ret === "number" ? ret : toNumber(ret)) | 0;
-      if (results.length === 0) return undefined;
-      if (results.length === 1) return toWasm(ret, results[0]);
-      if (ret === null || typeof ret !== "object" || !(Symbol.iterator in ret)) {
-        throw new TypeError("a function with several results must return an iterable");
-      }
-      const list = [...(ret as Iterable<unknown>)];
-      if (list.length !== results.length) {
-        throw new TypeError(`expected ${results.length} results, found ${list.length}`);
-      }
-      return results.map((t, i) => toWasm(list[i], t));
-    };
-    // Number types and externrefs reach JS as the runtime reads them (ToJSValue
-    // is the identity on those), so up to three such arguments pass straight on.
-    if (!v128 && params.length <= 3 && params.every((t) => t !== ValType.funcref)) {
-      switch (params.length) {
-        case 0:
-          return Func.wrap(store, type, () => fromJs(fn()));
-        case 1:
-          return Func.wrap(store, type, (a) => fromJs(fn(a)));
-        case 2:
-          return Func.wrap(store, type, (a, b) => fromJs(fn(a, b)));
-        default:
-          return Func.wrap(store, type, (a, b, c) => fromJs(fn(a, b, c)));
-      }
-    }
-    return Func.wrap(store, type, (...args: Val[]) => {
-      if (v128) throw new TypeError("type incompatibility: v128 at the JS boundary");
-      return fromJs(fn(...args.map((a, i) => toJs(a, params[i]))));
-    });
-  }
-
-  function compileBytes(bytes: unknown): RtModule {
-    if (!isBufferSource(bytes)) {
-      throw new TypeError("WebAssembly.Module(): argument must be an ArrayBuffer or a view");
-    }
-    try {
-      return new RtModule(engine, bytes);
-    } catch (error) {
-      rethrowCompile(error);
-    }
-  }
-
-  function requireModule(m: unknown, what: string): RtModule {
-    const rt = typeof m === "object" && m !== null ? moduleOf.get(m) : undefined;
-    if (rt === undefined) throw new TypeError(`${what}: argument must be a WebAssembly.Module`);
-    return rt;
-  }
-
-  class Module {
-    /**
-     * @param bytes a binary module
-     */
+  // The facade's classes: the module-level ones, bound to this facade's state.
+  class Module extends FacadeModule {
     constructor(bytes: BufferSource) {
-      moduleOf.set(this, compileBytes(bytes));
+      super(facade, bytes);
     }
 
     static exports(module: Module): { name: string; kind: string }[] {
-      return requireModule(module, "WebAssembly.Module.exports()").translation.exports.map((e) => ({
-        name: e.name,
-        kind: KIND_NAMES[e.kind],
-      }));
+      return moduleExports(facade, module);
     }
 
     static imports(module: Module): { module: string; name: string; kind: string }[] {
-      return requireModule(module, "WebAssembly.Module.imports()").translation.imports.map((i) => ({
-        module: i.module,
-        name: i.name,
-        kind: KIND_NAMES[i.desc.kind],
-      }));
+      return moduleImports(facade, module);
     }
 
     static customSections(module: Module, sectionName: string): ArrayBuffer[] {
-      const rt = requireModule(module, "WebAssembly.Module.customSections()");
-      if (arguments.length < 2) {
-        throw new TypeError("WebAssembly.Module.customSections(): a section name is required");
-      }
-      return rt.customSections(String(sectionName)).map((b) => b.slice().buffer);
-    }
-
-    get [Symbol.toStringTag](): string {
-      return "WebAssembly.Module";
+      return moduleCustomSections(facade, module, sectionName, arguments.length);
     }
   }
-
-  function readImports(module: RtModule, importObject: unknown): Extern[] {
-    const imports = module.imports();
-    if (imports.length > 0 && importObject === undefined) {
-      throw new TypeError("WebAssembly.Instance(): the module has imports but no import object");
-    }
-    if (
-      importObject !== undefined &&
-      (importObject === null ||
-        (typeof importObject !== "object" && typeof importObject !== "function"))
-    ) {
-      throw new TypeError("WebAssembly.Instance(): the import object must be an object");
-    }
-    return imports.map(({ module: mod, name, type }) => {
-      const ns = (importObject as Record<string, unknown>)[mod];
-      if (ns === null || (typeof ns !== "object" && typeof ns !== "function")) {
-        throw new TypeError(`import \`${mod}::${name}\`: module "${mod}" is not an object`);
-      }
-      const v = (ns as Record<string, unknown>)[name];
-      if (v === undefined && type.kind !== "global") {
-        throw new LinkError(`unknown import: \`${mod}::${name}\` has not been defined`);
-      }
-      const mismatch = (why: string) =>
-        new LinkError(`incompatible import type for \`${mod}::${name}\`: ${why}`);
-      switch (type.kind) {
-        case "func": {
-          if (typeof v !== "function") throw mismatch("function import requires a callable");
-          return funcOf.get(v) ?? hostFunction(v as (...a: unknown[]) => unknown, type.type);
-        }
-        case "global": {
-          const g = globals.find(v);
-          if (g !== undefined) return g;
-          const gt = type.type;
-          if (typeof v === "number" || typeof v === "bigint") {
-            if (gt.type === ValType.i64 && typeof v === "number") {
-              throw mismatch("an i64 global import requires a BigInt");
-            }
-            if (gt.type !== ValType.i64 && typeof v === "bigint") {
-              throw mismatch("a BigInt can only be imported as an i64 global");
-            }
-            if (gt.type === ValType.v128) throw mismatch("a v128 global cannot be given from JS");
-            if (gt.mutable) throw mismatch("a mutable global import requires a WebAssembly.Global");
-            return new RtGlobal(store, gt, toWasm(v, gt.type));
-          }
-          if (v === undefined) {
-            throw new LinkError(`unknown import: \`${mod}::${name}\` has not been defined`);
-          }
-          throw mismatch("a global import requires a number, a BigInt or a WebAssembly.Global");
-        }
-        case "memory": {
-          const m = memories.find(v);
-          if (m === undefined) throw mismatch("a memory import requires a WebAssembly.Memory");
-          return m;
-        }
-        case "table": {
-          const t = tables.find(v);
-          if (t === undefined) throw mismatch("a table import requires a WebAssembly.Table");
-          return t;
-        }
-      }
-    });
-  }
-
-  function exportsObject(instance: RtInstance): Record<string, unknown> {
-    const out: Record<string, unknown> = Object.create(null);
-    for (const e of instance.module.translation.exports) {
-      const value = instance.getExport(e.name)!;
-      let js: unknown;
-      if (value instanceof Func) js = exportedFunction(value, e.index);
-      else if (value instanceof RtMemory) js = memories.wrap(value, Memory.prototype);
-      else if (value instanceof RtTable) js = tables.wrap(value, Table.prototype);
-      else js = globals.wrap(value as RtGlobal, Global.prototype);
-      Object.defineProperty(out, e.name, { value: js, enumerable: true, writable: false });
-    }
-    return Object.freeze(out);
-  }
-
-  const exportsOf = new WeakMap<object, Record<string, unknown>>();
-
-  class Instance {
-    /**
-     * @param module a compiled module
-     * @param importObject the imports, by module name then field name
-     */
-    constructor(module: Module, importObject?: Record<string, unknown>) {
-      const rt = requireModule(module, "WebAssembly.Instance()");
-      const externs = readImports(rt, importObject);
-      let instance: RtInstance;
-      try {
-        instance = new RtInstance(store, rt, externs);
-      } catch (error) {
-        throw wrapError(error);
-      }
-      exportsOf.set(this, exportsObject(instance));
-    }
-
-    get exports(): Record<string, unknown> {
-      const e = exportsOf.get(this);
-      if (e === undefined) throw new TypeError("not a WebAssembly.Instance");
-      return e;
-    }
-
-    get [Symbol.toStringTag](): string {
-      return "WebAssembly.Instance";
+  class Instance extends FacadeInstance {
+    constructor(module: FacadeModule, importObject?: Record<string, unknown>) {
+      super(facade, module, importObject);
     }
   }
-
-  class Memory {
-    /**
-     * @param descriptor `initial` and optional `maximum`, in 64 KiB pages
-     */
-    constructor(descriptor: { initial: number; maximum?: number; shared?: boolean }) {
-      const d = dictionary(descriptor, "WebAssembly.Memory(): the descriptor");
-      if (d.initial === undefined) {
-        throw new TypeError("WebAssembly.Memory(): the descriptor needs an initial size");
-      }
-      const min = enforceU32(d.initial, "initial");
-      const max = d.maximum === undefined ? undefined : enforceU32(d.maximum, "maximum");
-      if (d.shared) throw new TypeError("WebAssembly.Memory(): shared memories are not supported");
-      if (min > MAX_PAGES) throw new RangeError(`initial ${min} exceeds ${MAX_PAGES} pages`);
-      if (max !== undefined && max > MAX_PAGES) {
-        throw new RangeError(`maximum ${max} exceeds ${MAX_PAGES} pages`);
-      }
-      if (max !== undefined && max < min) {
-        throw new RangeError(`maximum ${max} is below initial ${min}`);
-      }
-      const type: MemoryType = { limits: { min, max } };
-      const rt = new RtMemory(store, type);
-      memories.link(this, rt);
-    }
-
-    get buffer(): ArrayBuffer {
-      return memories.require(this).buffer;
-    }
-
-    grow(delta: number): number {
-      const rt = memories.require(this);
-      const old = rt.grow(enforceU32(delta, "delta"));
-      if (old < 0) throw new RangeError("WebAssembly.Memory.grow(): maximum memory size exceeded");
-      return old;
-    }
-
-    get [Symbol.toStringTag](): string {
-      return "WebAssembly.Memory";
+  class Memory extends FacadeMemory {
+    constructor(descriptor: FacadeMemoryDescriptor) {
+      super(facade, descriptor);
     }
   }
-
-  class Table {
-    /**
-     * @param descriptor `element` ("anyfunc"/"funcref" or "externref"), `initial`, `maximum`
-     * @param value the initial value of every element
-     */
-    constructor(
-      descriptor: { element: string; initial: number; maximum?: number },
-      value?: unknown,
-    ) {
-      const d = dictionary(descriptor, "WebAssembly.Table(): the descriptor");
-      const element = valueType(d.element, "WebAssembly.Table(): element");
-      if (element !== ValType.funcref && element !== ValType.externref) {
-        throw new TypeError(`WebAssembly.Table(): element must be a reference type`);
-      }
-      if (d.initial === undefined) {
-        throw new TypeError("WebAssembly.Table(): the descriptor needs an initial size");
-      }
-      const min = enforceU32(d.initial, "initial");
-      const max = d.maximum === undefined ? undefined : enforceU32(d.maximum, "maximum");
-      if (max !== undefined && max < min) {
-        throw new RangeError(`maximum ${max} is below initial ${min}`);
-      }
-      if (min > MAX_TABLE_ELEMENTS_ALLOCATABLE) throw new RangeError(`initial ${min} is too large`);
-      const init = arguments.length < 2 || value === undefined
-        ? defaultValue(element)
-        : toWasm(value, element);
-      const type: TableType = { element, limits: { min, max } };
-      const rt = new RtTable(store, type, init);
-      tables.link(this, rt);
-    }
-
-    get length(): number {
-      return tables.require(this).size();
-    }
-
-    get(index: number): unknown {
-      const rt = tables.require(this);
-      const i = enforceU32(index, "index");
-      if (i >= rt.size()) throw new RangeError(`table index ${i} out of bounds`);
-      return toJs(rt.get(i), rt.element);
-    }
-
-    set(index: number, value?: unknown): void {
-      const rt = tables.require(this);
-      const i = enforceU32(index, "index");
-      if (i >= rt.size()) throw new RangeError(`table index ${i} out of bounds`);
-      rt.set(i, arguments.length < 2 ? defaultValue(rt.element) : toWasm(value, rt.element));
-    }
-
-    grow(delta: number, value?: unknown): number {
-      const rt = tables.require(this);
-      const n = enforceU32(delta, "delta");
-      const init = arguments.length < 2 ? defaultValue(rt.element) : toWasm(value, rt.element);
-      const old = n > MAX_TABLE_ELEMENTS ? -1 : rt.grow(n, init);
-      if (old < 0) throw new RangeError("WebAssembly.Table.grow(): failed to grow the table");
-      return old;
-    }
-
-    get [Symbol.toStringTag](): string {
-      return "WebAssembly.Table";
+  class Table extends FacadeTable {
+    constructor(descriptor: FacadeTableDescriptor, value?: unknown) {
+      super(facade, descriptor, value);
     }
   }
-
-  class Global {
-    /**
-     * @param descriptor `value` (the value type) and `mutable`
-     * @param v the initial value; the type's default when absent
-     */
-    constructor(descriptor: { value: string; mutable?: boolean }, v?: unknown) {
-      const d = dictionary(descriptor, "WebAssembly.Global(): the descriptor");
-      const type = valueType(d.value, "WebAssembly.Global(): value");
-      if (type === ValType.v128) throw new TypeError("WebAssembly.Global(): v128 is not allowed");
-      const gt: GlobalType = { type, mutable: Boolean(d.mutable) };
-      const rt = new RtGlobal(store, gt, v === undefined ? defaultValue(type) : toWasm(v, type));
-      globals.link(this, rt);
-    }
-
-    get value(): unknown {
-      const rt = globals.require(this);
-      return toJs(rt.get(), rt.type.type);
-    }
-
-    set value(v: unknown) {
-      const rt = globals.require(this);
-      if (!rt.type.mutable) {
-        throw new TypeError("WebAssembly.Global: cannot set an immutable global");
-      }
-      rt.set(toWasm(v, rt.type.type));
-    }
-
-    valueOf(): unknown {
-      return this.value;
-    }
-
-    get [Symbol.toStringTag](): string {
-      return "WebAssembly.Global";
+  class Global extends FacadeGlobal {
+    constructor(descriptor: FacadeGlobalDescriptor, v?: unknown) {
+      super(facade, descriptor, v);
     }
   }
+  const facade = new Facade(engine, store, { Module, Instance, Memory, Table, Global });
 
   function validate(bytes: BufferSource): boolean {
-    if (!isBufferSource(bytes)) {
-      throw new TypeError("WebAssembly.validate(): argument must be an ArrayBuffer or a view");
-    }
-    try {
-      RtModule.validate(engine, bytes);
-      return true;
-    } catch (error) {
-      if (error instanceof EnvironCompileError) return false;
-      throw error;
-    }
+    return validateModule(facade, bytes);
   }
 
-  function compile(bytes: BufferSource): Promise<Module> {
-    return new Promise((resolve) => resolve(new Module(bytes)));
+  function compile(bytes: BufferSource): Promise<FacadeModule> {
+    return compileModule(facade, bytes);
   }
 
   function instantiate(
-    source: BufferSource | Module,
+    source: BufferSource | FacadeModule,
     importObject?: Record<string, unknown>,
   ): Promise<unknown> {
-    return new Promise((resolve) => {
-      if (typeof source === "object" && source !== null && moduleOf.has(source)) {
-        resolve(new Instance(source as Module, importObject));
-        return;
-      }
-      const module = new Module(source as BufferSource);
-      resolve({ module, instance: new Instance(module, importObject) });
-    });
+    return instantiateSource(facade, source, importObject);
   }
 
-  async function responseBytes(source: unknown): Promise<ArrayBuffer> {
-    const response = await source;
-    if (!(response instanceof Response)) {
-      throw new TypeError("WebAssembly streaming: the argument must be a Response");
-    }
-    const mime = response.headers.get("content-type");
-    if (mime === null || mime.split(";")[0].trim().toLowerCase() !== "application/wasm") {
-      throw new TypeError(
-        `WebAssembly streaming: the Response's MIME type must be application/wasm, found ${mime}`,
-      );
-    }
-    if (!response.ok) {
-      throw new TypeError(`WebAssembly streaming: the Response failed with ${response.status}`);
-    }
-    return await response.arrayBuffer();
-  }
-
-  async function compileStreaming(source: Response | PromiseLike<Response>): Promise<Module> {
-    return new Module(await responseBytes(source));
+  async function compileStreaming(
+    source: Response | PromiseLike<Response>,
+  ): Promise<FacadeModule> {
+    return await compileResponse(facade, source);
   }
 
   async function instantiateStreaming(
     source: Response | PromiseLike<Response>,
     importObject?: Record<string, unknown>,
-  ): Promise<{ module: Module; instance: Instance }> {
-    const module = new Module(await responseBytes(source));
-    return { module, instance: new Instance(module, importObject) };
+  ): Promise<{ module: FacadeModule; instance: FacadeInstance }> {
+    return await instantiateResponse(facade, source, importObject);
   }
 
   const namespace = {

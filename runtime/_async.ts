@@ -1,0 +1,134 @@
+/**
+ * Async calls (`Func.callAsync`, `Linker.instantiateAsync`): a wasm call
+ * that awaits the Promises its host functions return and yields to the
+ * event loop at epoch deadlines and between fuel intervals.
+ *
+ * Invariants:
+ * - While a call awaits, the VM stays stopped where it was (at the host
+ *   call, the deadline or the fuel check) and the store counts as suspended,
+ *   refusing other calls; when the Promise settles the call resumes there.
+ * - With a fuel yield interval, the VM holds one interval's worth of fuel at
+ *   a time and the rest waits in the store's reserve; at the end everything
+ *   left returns to the VM.
+ * - At an epoch deadline the call traps "interrupt" unless the store's
+ *   deadline action is to yield, which extends the deadline by its delta.
+ *
+ * @module
+ */
+
+import { TrapCode } from "@capstan/environ";
+import { EXIT_EPOCH, EXIT_FUEL, EXIT_HOST, EXIT_RETURN } from "@capstan/interpreter";
+import { Caller, type Func, hostResults } from "./func.ts";
+import type { Store } from "./store.ts";
+import type { Val } from "./val.ts";
+import { enter } from "./_entry.ts";
+import { refuel } from "./_exits.ts";
+import { callHostFromWasm, hostCallState, isThenable, writeHostResults } from "./_host_calls.ts";
+import { readRegisters, writeRegisters } from "./_slots.ts";
+import { extendBacktrace, trapHere } from "./_traps.ts";
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
+async function suspend<R>(store: Store<unknown>, p: PromiseLike<R>): Promise<R> {
+  store._suspended++;
+  try {
+    return await p;
+  } finally {
+    store._suspended--;
+  }
+}
+
+/**
+ * Runs a wasm function, awaiting host Promises and yielding at epoch
+ * deadlines when the store asks for it.
+ *
+ * @param func a wasm function
+ * @param args checked arguments
+ * @returns its results
+ */
+async function callWasmAsync(func: Func, args: Val[]): Promise<Val[]> {
+  const store = func.store;
+  const vm = store._vm;
+  store._maybeGc();
+  const interval = store.engine.config.consumeFuel ? store._fuelYieldInterval : undefined;
+  if (interval !== undefined) {
+    // Hand the VM one interval's worth of fuel at a time; the rest waits in the reserve.
+    const total = vm.fuel + store._fuelReserve;
+    vm.fuel = Math.min(total, interval);
+    store._fuelReserve = total - vm.fuel;
+  }
+  let lastFuelPc = -1;
+  let fuelAfterRefuel = -1;
+  const base = enter(store, func);
+  const state = hostCallState(vm);
+  state.asyncDepth = vm.depth;
+  try {
+    writeRegisters(store, func.type.params, base, args);
+    for (let exit = vm.callRunCode(); exit !== EXIT_RETURN; exit = vm.callRunCode()) {
+      switch (exit) {
+        case EXIT_HOST: {
+          const host = store._funcs[vm.hostFunc.hostId]!;
+          const hostBase = vm.hostBase;
+          // The hook already called the host when it left a Promise behind.
+          const pending = state.pending;
+          state.pending = undefined;
+          try {
+            let ret = pending ?? callHostFromWasm(store, host, hostBase);
+            if (isThenable(ret)) ret = await suspend(store, ret);
+            writeHostResults(store, host, hostBase, ret);
+          } catch (e) {
+            extendBacktrace(store, e);
+            throw e;
+          }
+          break;
+        }
+        case EXIT_EPOCH: {
+          const action = store.epochDeadlineAction;
+          if (action.kind !== "yield") throw trapHere(store, TrapCode.Interrupt);
+          await suspend(store, yieldToEventLoop());
+          vm.epochDeadline = (store.engine.currentEpoch() + action.delta) | 0;
+          break;
+        }
+        case EXIT_FUEL: {
+          if (store._fuelReserve <= 0) throw trapHere(store, TrapCode.OutOfFuel);
+          // A check that an interval's worth cannot satisfy gets the whole reserve.
+          // (It is stuck when it stops again at the same check having spent nothing.)
+          const stuck = vm.pc === lastFuelPc && vm.fuel === fuelAfterRefuel;
+          if (!stuck) await suspend(store, yieldToEventLoop());
+          refuel(store, stuck);
+          lastFuelPc = vm.pc;
+          fuelAfterRefuel = vm.fuel;
+          break;
+        }
+        default:
+          throw trapHere(store, vm.trapCode);
+      }
+    }
+    return readRegisters(store, func.type.results, base);
+  } finally {
+    state.asyncDepth = 0;
+    state.pending = undefined;
+    vm.callEnd();
+    if (interval !== undefined) {
+      vm.fuel += store._fuelReserve;
+      store._fuelReserve = 0;
+    }
+  }
+}
+
+/**
+ * Calls a function, awaiting host Promises.
+ *
+ * @param func the function
+ * @param args checked arguments
+ * @returns a Promise of checked results
+ */
+export async function invokeAsync(func: Func, args: Val[]): Promise<Val[]> {
+  if (func._host !== undefined) {
+    const store = func.store;
+    let ret = func._host(new Caller(store, undefined), ...args);
+    if (isThenable(ret)) ret = await suspend(store, ret);
+    return hostResults(func, ret);
+  }
+  return await callWasmAsync(func, args);
+}

@@ -1,0 +1,251 @@
+/**
+ * The state of one `WebAssembly` facade object ({@link Facade}): its engine
+ * and store, and the maps that keep identity between its JS objects and the
+ * runtime's; and {@link InternalSlots}, the internal slot of one kind of
+ * facade object. Every facade class and function receives the facade it
+ * works for explicitly.
+ *
+ * Invariants:
+ * - Everything a facade creates lives in its one store.
+ * - Identity is kept per facade: the same wasm function, memory, table or
+ *   global always surfaces as the same JS object of that facade (an exported
+ *   function is an ordinary JS function whose `name` is its function index
+ *   and `length` its arity).
+ * - A JS value stands for a runtime object in a facade only when that facade
+ *   made it ({@link InternalSlots.find}, {@link Facade.funcOf}): objects of
+ *   another facade are foreign there, as objects of another realm.
+ *
+ * @module
+ */
+
+import { ValType } from "@capstan/environ";
+import type { Engine } from "./engine.ts";
+import type { Func } from "./func.ts";
+import type { Store } from "./store.ts";
+import type { Val } from "./val.ts";
+import type { FacadeInstance, FacadeModule } from "./_facade_module.ts";
+import { generalCall, numbersCall } from "./_facade_functions.ts";
+import { toNumberArg } from "./_facade_values.ts";
+
+/** An exported function as JavaScript sees it. */
+export type ExportedFunction = (...args: unknown[]) => unknown;
+
+/**
+ * The facade's classes: `new` makes its modules and instances, and exported
+ * memories, tables and globals get their prototypes.
+ */
+export interface FacadeClasses {
+  /** `WebAssembly.Module` of the facade. */
+  readonly Module: new (bytes: BufferSource) => FacadeModule;
+  /** `WebAssembly.Instance` of the facade. */
+  readonly Instance: new (
+    module: FacadeModule,
+    importObject?: Record<string, unknown>,
+  ) => FacadeInstance;
+  /** `WebAssembly.Memory` of the facade. */
+  readonly Memory: { readonly prototype: object };
+  /** `WebAssembly.Table` of the facade. */
+  readonly Table: { readonly prototype: object };
+  /** `WebAssembly.Global` of the facade. */
+  readonly Global: { readonly prototype: object };
+}
+
+/** What an internal slot holds: the runtime object, and the facade that made the JS object. */
+export interface InternalSlot<Rt> {
+  /** The facade that made the JS object. */
+  readonly facade: Facade;
+  /** The runtime object (or record) it stands for. */
+  readonly rt: Rt;
+}
+
+/**
+ * The internal slot of one kind of facade object (Module, Instance, Memory,
+ * Table, Global): which runtime object each JS object stands for, and which
+ * facade made it.
+ */
+export class InternalSlots<Rt> {
+  readonly #slots = new WeakMap<object, InternalSlot<Rt>>();
+
+  /**
+   * Creates the slots of a kind of object.
+   *
+   * @param kind the class name after `WebAssembly.`, for errors
+   */
+  constructor(readonly kind: string) {}
+
+  /**
+   * Links a JS object to its runtime object.
+   *
+   * @param js the facade object
+   * @param facade the facade that made it
+   * @param rt the runtime object
+   */
+  link(js: object, facade: Facade, rt: Rt): void {
+    this.#slots.set(js, { facade, rt });
+  }
+
+  /**
+   * The runtime object behind `v`, when `facade` made it.
+   *
+   * @param facade the facade asking
+   * @param v any value
+   * @returns the runtime object, or undefined
+   */
+  find(facade: Facade, v: unknown): Rt | undefined {
+    const slot = typeof v === "object" && v !== null ? this.#slots.get(v) : undefined;
+    return slot !== undefined && slot.facade === facade ? slot.rt : undefined;
+  }
+
+  /**
+   * The slot of `v` (the `this` of a method), whichever facade made it.
+   *
+   * @param v any value
+   * @returns its slot
+   * @throws TypeError when `v` is not an object of this kind
+   */
+  require(v: unknown): InternalSlot<Rt> {
+    const slot = typeof v === "object" && v !== null ? this.#slots.get(v) : undefined;
+    if (slot === undefined) throw new TypeError(`not a WebAssembly.${this.kind}`);
+    return slot;
+  }
+}
+
+/** The state of one facade object, and the conversions that depend on it. */
+export class Facade {
+  /** The engine every module is compiled for. */
+  readonly engine: Engine;
+  /** The store every object lives in. */
+  readonly store: Store<unknown>;
+  /** The facade's classes (their prototypes go to exported objects). */
+  readonly classes: FacadeClasses;
+  readonly #funcOf = new WeakMap<object, Func>();
+  readonly #jsOfFunc = new WeakMap<Func, ExportedFunction>();
+  readonly #jsOf = new WeakMap<object, object>();
+
+  /**
+   * Creates the state of a facade.
+   *
+   * @param engine its engine
+   * @param store its store, of that engine
+   * @param classes its classes
+   */
+  constructor(engine: Engine, store: Store<unknown>, classes: FacadeClasses) {
+    this.engine = engine;
+    this.store = store;
+    this.classes = classes;
+  }
+
+  /**
+   * The wasm function behind an exported function of this facade.
+   *
+   * @param v any value
+   * @returns the function, or undefined
+   */
+  funcOf(v: unknown): Func | undefined {
+    return typeof v === "function" ? this.#funcOf.get(v) : undefined;
+  }
+
+  /**
+   * The exported function of a wasm function, made the first time it is asked for.
+   *
+   * @param func the function
+   * @param index its function index, for `name` (its own index when undefined)
+   * @returns the JS function
+   */
+  exportedFunction(func: Func, index: number | undefined): ExportedFunction {
+    const cached = this.#jsOfFunc.get(func);
+    if (cached !== undefined) return cached;
+    const call = numbersCall(func) ?? generalCall(this, func);
+    Object.defineProperty(call, "name", {
+      value: String(index ?? (func._index >= 0 ? func._index : 0)),
+    });
+    Object.defineProperty(call, "length", { value: func.type.params.length });
+    this.#jsOfFunc.set(func, call);
+    this.#funcOf.set(call, func);
+    return call;
+  }
+
+  /**
+   * The facade object of an exported memory, table or global, made from
+   * `proto` and linked in `slots` the first time it is asked for.
+   *
+   * @param rt the runtime object
+   * @param slots the internal slots of its kind
+   * @param proto the prototype of its facade class
+   * @returns the facade object
+   */
+  wrap<Rt extends object>(rt: Rt, slots: InternalSlots<Rt>, proto: object): object {
+    let js = this.#jsOf.get(rt);
+    if (js === undefined) {
+      js = Object.create(proto) as object;
+      slots.link(js, this, rt);
+      this.#jsOf.set(rt, js);
+    }
+    return js;
+  }
+
+  /**
+   * Records the facade object made for a runtime object by its constructor.
+   *
+   * @param js the facade object
+   * @param slots the internal slots of its kind
+   * @param rt the runtime object
+   */
+  link<Rt extends object>(js: object, slots: InternalSlots<Rt>, rt: Rt): void {
+    slots.link(js, this, rt);
+    this.#jsOf.set(rt, js);
+  }
+
+  /**
+   * ToWebAssemblyValue: a JS value as a value of a wasm type.
+   *
+   * @param v any value
+   * @param type the wasm type
+   * @returns the value
+   * @throws TypeError when it does not convert (v128 never does)
+   */
+  toWasm(v: unknown, type: ValType): Val {
+    switch (type) {
+      case ValType.funcref: {
+        if (v === null) return null;
+        const func = this.funcOf(v);
+        if (func === undefined) {
+          throw new TypeError("a funcref must be null or an exported WebAssembly function");
+        }
+        return func;
+      }
+      case ValType.externref:
+        return v;
+      case ValType.v128:
+        break;
+      default:
+        return toNumberArg(v, type);
+    }
+    throw new TypeError("v128 values cannot cross into JavaScript");
+  }
+
+  /**
+   * ToJSValue: a wasm value as JavaScript sees it.
+   *
+   * @param v the value
+   * @param type its wasm type
+   * @returns the JS value
+   * @throws TypeError for v128
+   */
+  toJs(v: Val, type: ValType): unknown {
+    switch (type) {
+      case ValType.i32:
+        return v | 0;
+      case ValType.i64:
+        return BigInt.asIntN(64, v as bigint);
+      case ValType.f32:
+      case ValType.f64:
+        return v;
+      case ValType.funcref:
+        return v === null ? null : this.exportedFunction(v as Func, undefined);
+      case ValType.externref:
+        return v;
+    }
+    throw new TypeError("v128 values cannot cross into JavaScript");
+  }
+}

@@ -1,0 +1,240 @@
+/**
+ * The facade's `WebAssembly.Memory`, `WebAssembly.Table` and
+ * `WebAssembly.Global`: module-level classes over the runtime's
+ * {@link RtMemory}, {@link RtTable} and {@link RtGlobal}. Each facade
+ * object binds them to its state with a subclass whose constructor passes
+ * the facade in; objects that surface as exports get the same prototype.
+ *
+ * Invariants:
+ * - A facade object's internal slot ({@link memorySlots}, {@link tableSlots},
+ *   {@link globalSlots}) names its runtime object and the facade that made
+ *   it; methods and accessors find both there, and throw a `TypeError` for a
+ *   `this` that is not such an object.
+ * - Descriptors are read as WebIDL dictionaries; sizes as `[EnforceRange]
+ *   unsigned long`; values convert as ToWebAssemblyValue (`Facade.toWasm`).
+ *
+ * @module
+ */
+
+import { type GlobalType, type MemoryType, type TableType, ValType } from "@capstan/environ";
+import { Global as RtGlobal } from "./global.ts";
+import { MAX_PAGES, MAX_TABLE_ELEMENTS, MAX_TABLE_ELEMENTS_ALLOCATABLE } from "@capstan/environ";
+import { Memory as RtMemory } from "./memory.ts";
+import { Table as RtTable } from "./table.ts";
+import { type Facade, InternalSlots } from "./_facade.ts";
+import { defaultValue, dictionary, enforceU32, valueType } from "./_facade_values.ts";
+
+/** The internal slots of the facade's memories. */
+export const memorySlots: InternalSlots<RtMemory> = new InternalSlots<RtMemory>("Memory");
+/** The internal slots of the facade's tables. */
+export const tableSlots: InternalSlots<RtTable> = new InternalSlots<RtTable>("Table");
+/** The internal slots of the facade's globals. */
+export const globalSlots: InternalSlots<RtGlobal> = new InternalSlots<RtGlobal>("Global");
+
+/** The descriptor of `new WebAssembly.Memory`. */
+export interface FacadeMemoryDescriptor {
+  /** The initial size, in 64 KiB pages. */
+  initial: number;
+  /** The maximum size, in pages. */
+  maximum?: number;
+  /** Whether it is shared (not supported). */
+  shared?: boolean;
+}
+
+/** The descriptor of `new WebAssembly.Table`. */
+export interface FacadeTableDescriptor {
+  /** `"anyfunc"`/`"funcref"` or `"externref"`. */
+  element: string;
+  /** The initial size, in elements. */
+  initial: number;
+  /** The maximum size, in elements. */
+  maximum?: number;
+}
+
+/** The descriptor of `new WebAssembly.Global`. */
+export interface FacadeGlobalDescriptor {
+  /** The value type's name. */
+  value: string;
+  /** Whether it is mutable. */
+  mutable?: boolean;
+}
+
+/** `WebAssembly.Memory` (each facade's class extends it). */
+export class FacadeMemory {
+  /**
+   * Creates a memory in the facade's store.
+   *
+   * @param facade the facade
+   * @param descriptor `initial` and optional `maximum`, in 64 KiB pages
+   */
+  constructor(facade: Facade, descriptor: FacadeMemoryDescriptor) {
+    const d = dictionary(descriptor, "WebAssembly.Memory(): the descriptor");
+    if (d.initial === undefined) {
+      throw new TypeError("WebAssembly.Memory(): the descriptor needs an initial size");
+    }
+    const min = enforceU32(d.initial, "initial");
+    const max = d.maximum === undefined ? undefined : enforceU32(d.maximum, "maximum");
+    if (d.shared) throw new TypeError("WebAssembly.Memory(): shared memories are not supported");
+    if (min > MAX_PAGES) throw new RangeError(`initial ${min} exceeds ${MAX_PAGES} pages`);
+    if (max !== undefined && max > MAX_PAGES) {
+      throw new RangeError(`maximum ${max} exceeds ${MAX_PAGES} pages`);
+    }
+    if (max !== undefined && max < min) {
+      throw new RangeError(`maximum ${max} is below initial ${min}`);
+    }
+    const type: MemoryType = { limits: { min, max } };
+    facade.link(this, memorySlots, new RtMemory(facade.store, type));
+  }
+
+  /** The memory's bytes (detached and replaced when it grows). */
+  get buffer(): ArrayBuffer {
+    return memorySlots.require(this).rt.buffer;
+  }
+
+  /**
+   * Grows the memory.
+   *
+   * @param delta pages to add
+   * @returns the previous size in pages
+   */
+  grow(delta: number): number {
+    const rt = memorySlots.require(this).rt;
+    const old = rt.grow(enforceU32(delta, "delta"));
+    if (old < 0) throw new RangeError("WebAssembly.Memory.grow(): maximum memory size exceeded");
+    return old;
+  }
+
+  /** `"WebAssembly.Memory"`. */
+  get [Symbol.toStringTag](): string {
+    return "WebAssembly.Memory";
+  }
+}
+
+/** `WebAssembly.Table` (each facade's class extends it). */
+export class FacadeTable {
+  /**
+   * Creates a table in the facade's store.
+   *
+   * @param facade the facade
+   * @param descriptor `element` ("anyfunc"/"funcref" or "externref"), `initial`, `maximum`
+   * @param value the initial value of every element (the type's default when undefined)
+   */
+  constructor(facade: Facade, descriptor: FacadeTableDescriptor, value: unknown) {
+    const d = dictionary(descriptor, "WebAssembly.Table(): the descriptor");
+    const element = valueType(d.element, "WebAssembly.Table(): element");
+    if (element !== ValType.funcref && element !== ValType.externref) {
+      throw new TypeError(`WebAssembly.Table(): element must be a reference type`);
+    }
+    if (d.initial === undefined) {
+      throw new TypeError("WebAssembly.Table(): the descriptor needs an initial size");
+    }
+    const min = enforceU32(d.initial, "initial");
+    const max = d.maximum === undefined ? undefined : enforceU32(d.maximum, "maximum");
+    if (max !== undefined && max < min) {
+      throw new RangeError(`maximum ${max} is below initial ${min}`);
+    }
+    if (min > MAX_TABLE_ELEMENTS_ALLOCATABLE) throw new RangeError(`initial ${min} is too large`);
+    const init = value === undefined ? defaultValue(element) : facade.toWasm(value, element);
+    const type: TableType = { element, limits: { min, max } };
+    facade.link(this, tableSlots, new RtTable(facade.store, type, init));
+  }
+
+  /** The number of elements. */
+  get length(): number {
+    return tableSlots.require(this).rt.size();
+  }
+
+  /**
+   * Reads an element.
+   *
+   * @param index the element's index
+   * @returns its value, as JavaScript sees it
+   */
+  get(index: number): unknown {
+    const { facade, rt } = tableSlots.require(this);
+    const i = enforceU32(index, "index");
+    if (i >= rt.size()) throw new RangeError(`table index ${i} out of bounds`);
+    return facade.toJs(rt.get(i), rt.element);
+  }
+
+  /**
+   * Writes an element.
+   *
+   * @param index the element's index
+   * @param value its value (the type's default when absent)
+   */
+  set(index: number, value?: unknown): void {
+    const { facade, rt } = tableSlots.require(this);
+    const i = enforceU32(index, "index");
+    if (i >= rt.size()) throw new RangeError(`table index ${i} out of bounds`);
+    rt.set(i, arguments.length < 2 ? defaultValue(rt.element) : facade.toWasm(value, rt.element));
+  }
+
+  /**
+   * Grows the table.
+   *
+   * @param delta elements to add
+   * @param value their value (the type's default when absent)
+   * @returns the previous size
+   */
+  grow(delta: number, value?: unknown): number {
+    const { facade, rt } = tableSlots.require(this);
+    const n = enforceU32(delta, "delta");
+    const init = arguments.length < 2 ? defaultValue(rt.element) : facade.toWasm(value, rt.element);
+    const old = n > MAX_TABLE_ELEMENTS ? -1 : rt.grow(n, init);
+    if (old < 0) throw new RangeError("WebAssembly.Table.grow(): failed to grow the table");
+    return old;
+  }
+
+  /** `"WebAssembly.Table"`. */
+  get [Symbol.toStringTag](): string {
+    return "WebAssembly.Table";
+  }
+}
+
+/** `WebAssembly.Global` (each facade's class extends it). */
+export class FacadeGlobal {
+  /**
+   * Creates a global in the facade's store.
+   *
+   * @param facade the facade
+   * @param descriptor `value` (the value type) and `mutable`
+   * @param v the initial value; the type's default when undefined
+   */
+  constructor(facade: Facade, descriptor: FacadeGlobalDescriptor, v: unknown) {
+    const d = dictionary(descriptor, "WebAssembly.Global(): the descriptor");
+    const type = valueType(d.value, "WebAssembly.Global(): value");
+    if (type === ValType.v128) throw new TypeError("WebAssembly.Global(): v128 is not allowed");
+    const gt: GlobalType = { type, mutable: Boolean(d.mutable) };
+    const init = v === undefined ? defaultValue(type) : facade.toWasm(v, type);
+    facade.link(this, globalSlots, new RtGlobal(facade.store, gt, init));
+  }
+
+  /** The value, as JavaScript sees it (settable when the global is mutable). */
+  get value(): unknown {
+    const { facade, rt } = globalSlots.require(this);
+    return facade.toJs(rt.get(), rt.type.type);
+  }
+
+  set value(v: unknown) {
+    const { facade, rt } = globalSlots.require(this);
+    if (!rt.type.mutable) {
+      throw new TypeError("WebAssembly.Global: cannot set an immutable global");
+    }
+    rt.set(facade.toWasm(v, rt.type.type));
+  }
+
+  /**
+   * The value.
+   *
+   * @returns the value, as JavaScript sees it
+   */
+  valueOf(): unknown {
+    return this.value;
+  }
+
+  /** `"WebAssembly.Global"`. */
+  get [Symbol.toStringTag](): string {
+    return "WebAssembly.Global";
+  }
+}
