@@ -134,7 +134,7 @@ const SLACK_SLOTS = 65536;
  */
 export const DEFAULT_SLICE_STEPS = 4096;
 
-/** The virtual machine. See the module doc and BOUNDARY.md. */
+/** The virtual machine (see the module doc). */
 export class Vm {
   /** The register file's buffer. */
   readonly buffer: ArrayBuffer;

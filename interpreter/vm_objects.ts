@@ -177,7 +177,7 @@ export class VmFunc {
 
 /**
  * An instance's context: what the VM reads while running its code. The
- * runtime builds one per instance (see BOUNDARY.md).
+ * runtime builds one per instance.
  */
 export class VmInstance {
   /** Index in `Vm.instances` (set by `Vm.addInstance`). */
