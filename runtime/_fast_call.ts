@@ -25,7 +25,7 @@ import {
   readI32Slot,
   readNumberSlot,
   writeF64Slot,
-  writeI32Slot,
+  writeI32Word,
   writeNumberSlot,
 } from "@capstan/interpreter";
 import type { Func } from "./func.ts";
@@ -66,11 +66,12 @@ export function callWasmI32(func: Func, n: number, x0: number, x1: number, x2: n
   const vm = func.store._vm;
   const base = enterFast(func);
   try {
+    const words = vm.i32;
     if (n > 0) {
-      writeI32Slot(vm, base, x0);
+      writeI32Word(words, base, x0);
       if (n > 1) {
-        writeI32Slot(vm, base + 1, x1);
-        if (n > 2) writeI32Slot(vm, base + 2, x2);
+        writeI32Word(words, base + 1, x1);
+        if (n > 2) writeI32Word(words, base + 2, x2);
       }
     }
     const exit = vm.callRunCode();
@@ -141,13 +142,13 @@ export type NumbersInvoke = (
  *
  * @param func a function
  * @param mapError what a call throws instead of an error it meets (entering,
- *   running, or from a host function): the error itself, or the caller's
- *   wrapper of it
+ *   running, or from a host function), the caller's wrapper of it; absent,
+ *   errors pass through as they are, with no handler on the call path
  * @returns the call, or undefined when `func` is a host function or its type does not qualify
  */
 export function numbersInvoke(
   func: Func,
-  mapError: (error: unknown) => unknown,
+  mapError?: (error: unknown) => unknown,
 ): NumbersInvoke | undefined {
   const { params, results } = func.type;
   if (
@@ -156,47 +157,49 @@ export function numbersInvoke(
   ) {
     return undefined;
   }
+  const invoke = directInvoke(func);
+  if (mapError === undefined) return invoke;
+  return (x0, x1, x2) => {
+    try {
+      return invoke(x0, x1, x2);
+    } catch (error) {
+      throw mapError(error);
+    }
+  };
+}
+
+/** {@link numbersInvoke} without error mapping (the type already qualifies). */
+function directInvoke(func: Func): NumbersInvoke {
+  const { params, results } = func.type;
   const n = params.length;
   const none = results.length === 0;
   const uniform = uniformType(func.type);
   if (uniform === ValType.f64) {
     return (x0, x1, x2) => {
-      try {
-        const r = callWasmF64(func, n, x0 as number, x1 as number, x2 as number);
-        return none ? undefined : r;
-      } catch (error) {
-        throw mapError(error);
-      }
+      const r = callWasmF64(func, n, x0 as number, x1 as number, x2 as number);
+      return none ? undefined : r;
     };
   }
   if (uniform === ValType.i32) {
     return (x0, x1, x2) => {
-      try {
-        const r = callWasmI32(func, n, x0 as number, x1 as number, x2 as number);
-        return none ? undefined : r;
-      } catch (error) {
-        throw mapError(error);
-      }
+      const r = callWasmI32(func, n, x0 as number, x1 as number, x2 as number);
+      return none ? undefined : r;
     };
   }
   const store = func.store;
   const [p0, p1, p2] = params;
   const r0 = results[0];
   return (x0, x1, x2) => {
+    const vm = store._vm;
+    const base = enterWasm(func);
     try {
-      const vm = store._vm;
-      const base = enterWasm(func);
-      try {
-        if (n > 0) writeNumberSlot(vm, base, p0, x0);
-        if (n > 1) writeNumberSlot(vm, base + 1, p1, x1);
-        if (n > 2) writeNumberSlot(vm, base + 2, p2, x2);
-        runEntered(store);
-        return r0 === undefined ? undefined : readNumberSlot(vm, base, r0);
-      } finally {
-        vm.callEnd();
-      }
-    } catch (error) {
-      throw mapError(error);
+      if (n > 0) writeNumberSlot(vm, base, p0, x0);
+      if (n > 1) writeNumberSlot(vm, base + 1, p1, x1);
+      if (n > 2) writeNumberSlot(vm, base + 2, p2, x2);
+      runEntered(store);
+      return r0 === undefined ? undefined : readNumberSlot(vm, base, r0);
+    } finally {
+      vm.callEnd();
     }
   };
 }

@@ -397,9 +397,6 @@ function onlyOf(type: FuncType, t: ValType): boolean {
     type.results.every((r) => r === t);
 }
 
-/** Errors of `typed()` callers reach the caller as they are. */
-const asThrown = (error: unknown): unknown => error;
-
 /**
  * The allocation-free `typed()` caller of a wasm function with up to three
  * parameters and at most one result, all number types: each argument is
@@ -411,7 +408,7 @@ const asThrown = (error: unknown): unknown => error;
  * @returns the caller, or `undefined` when the type does not qualify
  */
 function typedNumbers(func: Func): ((...args: Val[]) => unknown) | undefined {
-  const invoke = numbersInvoke(func, asThrown);
+  const invoke = numbersInvoke(func); // errors reach the caller as they are
   if (invoke === undefined) return undefined;
   const params = func.type.params;
   const n = params.length;
