@@ -113,7 +113,7 @@ function laneIndex(p: Parser): number {
   const t = p.next();
   if (!isNumeric(t)) throw p.error("unexpected token", t);
   const v = parseUnsigned(t.text, 32);
-  if (v === undefined || v === "range" || v > 255n) throw p.error("malformed lane index", t);
+  if (v === undefined || v === "range" || v > 255n) throw p.error("i8 constant out of range", t);
   return Number(v);
 }
 
@@ -351,7 +351,7 @@ const NOT_INSTRUCTIONS = new Set(["param", "result", "local", "type", "export", 
 function lookup(p: Parser, t: Token): OpInfo {
   if (NOT_INSTRUCTIONS.has(t.text)) throw p.error("unexpected token", t);
   const op = t.kind === "keyword" && t.text !== "select_t" ? opByName(t.text) : undefined;
-  if (op === undefined) throw p.error("unknown operator", t);
+  if (op === undefined) throw p.error(`unknown operator ${t.text}`, t);
   return op;
 }
 

@@ -126,7 +126,7 @@ Deno.test("parseWast() turns every assertion into its command, malformed text in
   const malformed = s.commands[6] as WastModuleAssertion;
   assert.equal(malformed.module_type, "text");
   assert.equal(malformed.bytes, undefined);
-  assert.match(malformed.error!, /^unknown operator \(at line 1, column 7\)$/);
+  assert.match(malformed.error!, /^unknown operator i32.bogus \(at line 1, column 7\)$/);
   const binary = s.commands[7] as WastModuleAssertion;
   assert.equal(binary.module_type, "binary");
   assert.deepEqual([...binary.bytes!], [0, 0x61, 0x73, 0x6d]);
