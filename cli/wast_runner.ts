@@ -70,6 +70,12 @@ export interface WastCommand {
   readonly text?: string;
   /** The keyword of a command the text parser could not read (`type: "unread"`). */
   readonly keyword?: string;
+  /** True for `(module definition ...)`: compile, do not instantiate. */
+  readonly definition?: boolean;
+  /** `module_instance`: the new instance's name. */
+  readonly instance?: string;
+  /** `module_instance`: the definition's name (absent: the latest). */
+  readonly module?: string;
 }
 
 /** A whole script. */
@@ -169,6 +175,8 @@ class ScriptRun {
   #externs: ExternRefs;
   #current: unknown = undefined;
   #named = new Map<string, unknown>();
+  /** Compiled `(module definition ...)`s by name; "" is the latest. */
+  #definitions = new Map<string, unknown>();
 
   constructor(options: RunScriptOptions) {
     this.#engine = options.engine;
@@ -180,7 +188,11 @@ class ScriptRun {
   async run(command: WastCommand): Promise<Outcome> {
     switch (command.type) {
       case "module":
-        return await this.#module(command);
+        return command.definition === true
+          ? await this.#definition(command)
+          : await this.#module(command);
+      case "module_instance":
+        return await this.#moduleInstance(command);
       case "register":
         return this.#register(command);
       case "action":
@@ -246,6 +258,38 @@ class ScriptRun {
     } catch (error) {
       const { kind, message } = this.#classify(error);
       return fail(`module failed (${kind}): ${message}`);
+    }
+  }
+
+  /** `(module definition ...)`: compiled, kept (by name, and as the latest) for instances. */
+  async #definition(command: WastCommand): Promise<Outcome> {
+    const source = await this.#source(command);
+    if ("skip" in source) return skip(source.skip);
+    if ("parseError" in source) return fail(`text module did not parse: ${source.parseError}`);
+    try {
+      const module = await this.#session.compile(source.bytes);
+      this.#definitions.set(command.name ?? "", module);
+      if (command.name !== undefined) this.#definitions.set("", module);
+      return PASS;
+    } catch (error) {
+      const { kind, message } = this.#classify(error);
+      return fail(`module definition failed (${kind}): ${message}`);
+    }
+  }
+
+  /** `(module instance $i? $m?)`: a definition instantiated, now the current module. */
+  async #moduleInstance(command: WastCommand): Promise<Outcome> {
+    this.#current = undefined;
+    const module = this.#definitions.get(command.module ?? "");
+    if (module === undefined) return fail(`no module definition ${command.module ?? "(latest)"}`);
+    try {
+      const instance = await this.#session.instantiate(module);
+      this.#current = instance;
+      if (command.instance !== undefined) this.#named.set(command.instance, instance);
+      return PASS;
+    } catch (error) {
+      const { kind, message } = this.#classify(error);
+      return fail(`module instance failed (${kind}): ${message}`);
     }
   }
 

@@ -97,3 +97,33 @@ Deno.test("messageMatches() accepts the text, or the text without a trailing ind
   assert.ok(!messageMatches("uninitialized element", "undefined element"));
   assert.ok(!messageMatches("type mismatch", "unknown global 1"));
 });
+
+Deno.test("runScript() instantiates a module definition once per module instance", async () => {
+  const { parseWast } = await import("@capstan/environ");
+  const script = parseWast(`
+    (module definition $M (global (export "g") (mut i32) (i32.const 0))
+      (func (export "bump") (result i32)
+        (global.set 0 (i32.add (global.get 0) (i32.const 1))) (global.get 0)))
+    (module instance $I1 $M)
+    (module instance $I2 $M)
+    (assert_return (invoke $I1 "bump") (i32.const 1))
+    (assert_return (invoke $I1 "bump") (i32.const 2))
+    (assert_return (invoke $I2 "bump") (i32.const 1))
+    (module instance $M)
+    (assert_return (invoke "bump") (i32.const 1))
+    (module definition (memory 65536))`);
+  assert.deepEqual(script.commands.map((c) => c.type), [
+    "module",
+    "module_instance",
+    "module_instance",
+    "assert_return",
+    "assert_return",
+    "assert_return",
+    "module_instance",
+    "assert_return",
+    "module",
+  ]);
+  const result = await runScript("definitions", script, { engine: native });
+  assert.deepEqual(result.failures, []);
+  assert.equal(result.passed, 9);
+});

@@ -28,6 +28,7 @@ export type {
   WastCommand,
   WastModuleAssertion,
   WastModuleCommand,
+  WastModuleInstanceCommand,
   WastRegisterCommand,
   WastScript,
   WastTrapCommand,

@@ -81,12 +81,31 @@ export interface ModuleCarrier {
   error?: string;
 }
 
-/** `(module ...)`: instantiate a module (and name it). */
+/**
+ * `(module ...)`: instantiate a module (and name it); `(module definition
+ * ...)`: only compile it, for `module_instance` commands to instantiate.
+ */
 export interface WastModuleCommand extends CommandBase, ModuleCarrier {
   /** The command kind. */
   type: "module";
-  /** The module's `$name`, if it has one. */
+  /** The module's `$name` (for a definition: the definition's), if it has one. */
   name?: string;
+  /** True for `(module definition ...)`: compiled, not instantiated. */
+  definition?: boolean;
+}
+
+/**
+ * `(module instance $instance? $definition?)`: instantiate a module
+ * definition (the named one, else the latest), which becomes the current
+ * module (and is named `$instance`).
+ */
+export interface WastModuleInstanceCommand extends CommandBase {
+  /** The command kind. */
+  type: "module_instance";
+  /** The new instance's `$name`, if it has one. */
+  instance?: string;
+  /** The definition's `$name` (absent: the latest definition). */
+  module?: string;
 }
 
 /** `(register "as" $name?)`. */
@@ -148,6 +167,7 @@ export interface WastUnreadCommand extends CommandBase {
 /** One command of a script. */
 export type WastCommand =
   | WastModuleCommand
+  | WastModuleInstanceCommand
   | WastRegisterCommand
   | WastActionCommand
   | WastTrapCommand
@@ -174,6 +194,8 @@ class ScriptParser {
   readonly p: Parser;
   readonly commands: WastCommand[] = [];
   latest: ModuleInfo | undefined;
+  /** What the latest `(module definition ...)` exports. */
+  definition: ModuleInfo | undefined;
   readonly named = new Map<string, ModuleInfo>();
   private lineAt = 0;
   private lineNo = 1;
@@ -240,8 +262,37 @@ class ScriptParser {
     const line = this.line(p.peek(1)!.start);
     switch (kw) {
       case "module": {
+        if (isKeyword(p.peek(2), "instance")) {
+          // `(module instance $instance? $definition?)`
+          p.pos += 3;
+          const first = p.optId();
+          const second = p.optId();
+          p.close();
+          const cmd: WastModuleInstanceCommand = { type: "module_instance", line };
+          const module = second ??
+            (first !== undefined && this.named.has(first) ? first : undefined);
+          const instance = second !== undefined ? first : module === undefined ? first : undefined;
+          if (instance !== undefined) cmd.instance = instance;
+          if (module !== undefined) cmd.module = module;
+          const info = module !== undefined ? this.named.get(module) : this.definition;
+          this.latest = info;
+          if (instance !== undefined && info !== undefined) this.named.set(instance, info);
+          this.commands.push(cmd);
+          return;
+        }
+        const definition = isKeyword(p.peek(2), "definition");
         const m = this.module(false);
         const cmd: WastModuleCommand = { type: "module", line };
+        if (definition) {
+          cmd.definition = true;
+          this.definition = m.info;
+          if (m.id !== undefined) this.named.set(m.id, m.info);
+          if (m.id !== undefined) cmd.name = m.id;
+          if (m.error !== undefined) cmd.error = m.error;
+          else cmd.bytes = m.bytes;
+          this.commands.push(cmd);
+          return;
+        }
         if (m.id !== undefined) cmd.name = m.id;
         if (m.error !== undefined) cmd.error = m.error;
         else cmd.bytes = m.bytes;
@@ -337,8 +388,10 @@ class ScriptParser {
   } {
     const p = this.p;
     const open = p.peek()!;
-    const k2 = p.peek(2);
-    const k3 = p.peek(3);
+    // `(module definition ...)`: the keyword after `module`, then as usual
+    const def = isKeyword(p.peek(2), "definition") ? 1 : 0;
+    const k2 = p.peek(2 + def);
+    const k3 = p.peek(3 + def);
     let formTok = k2;
     let id: string | undefined;
     if (k2 !== undefined && k2.kind === "id") {
@@ -347,7 +400,7 @@ class ScriptParser {
     }
     const empty: ModuleInfo = { funcResults: new Map(), globalTypes: new Map() };
     if (formTok !== undefined && formTok.kind === "keyword" && formTok.text === "binary") {
-      p.pos += id === undefined ? 3 : 4;
+      p.pos += (id === undefined ? 3 : 4) + def;
       const parts: Uint8Array[] = [];
       while (!p.atClose()) parts.push(p.string());
       p.close();
@@ -355,7 +408,7 @@ class ScriptParser {
       return { id, bytes, kind: "binary", info: binaryInfo(bytes) };
     }
     if (formTok !== undefined && formTok.kind === "keyword" && formTok.text === "quote") {
-      p.pos += id === undefined ? 3 : 4;
+      p.pos += (id === undefined ? 3 : 4) + def;
       const parts: Uint8Array[] = [];
       while (!p.atClose()) parts.push(p.string());
       p.close();
@@ -368,7 +421,7 @@ class ScriptParser {
       }
     }
     try {
-      const m: ParsedModule = parseModuleAt(p);
+      const m: ParsedModule = parseModuleAt(p, {}, def === 1);
       return { id, bytes: m.bytes, kind: "text", info: m };
     } catch (e) {
       if (!(e instanceof TextError)) throw e;
@@ -531,6 +584,10 @@ function binaryInfo(bytes: Uint8Array): ModuleInfo {
     if (!(e instanceof CompileError)) throw e;
   }
   return { funcResults, globalTypes };
+}
+
+function isKeyword(t: { kind: string; text: string } | undefined, text: string): boolean {
+  return t !== undefined && t.kind === "keyword" && t.text === text;
 }
 
 function withModule(
