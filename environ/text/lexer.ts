@@ -114,7 +114,7 @@ export function tokenize(source: string): Token[] {
         i = skipBlockComment(source, i);
         continue;
       }
-      if (next === 0x40 /* @ */ && isIdChar(source.charCodeAt(i + 2))) {
+      if (next === 0x40 /* @ */) {
         i = skipAnnotation(source, i);
         continue;
       }
@@ -158,6 +158,28 @@ export function tokenize(source: string): Token[] {
         }
       }
       const text = source.slice(start, i);
+      // `$` alone, or `$"name"` (an identifier written as a string); `$"a"b`
+      // and the like are ordinary reserved tokens, below
+      const quotedId = c === 0x24 && strings === 1 && source.charCodeAt(start + 1) === 0x22 &&
+        readString(source, start + 1).end === i;
+      if (c === 0x24 /* $ */ && (i === start + 1 || quotedId)) {
+        const named = error === undefined && bytes !== undefined && bytes.length > 0;
+        if (named && isUtf8(bytes!)) {
+          const name = new TextDecoder().decode(bytes);
+          tokens.push({ kind: "id", start, end: i, text: `$${name}`, match: -1 });
+        } else {
+          const reason = named ? "malformed UTF-8 encoding" : "empty identifier";
+          tokens.push({
+            kind: "reserved",
+            start,
+            end: i,
+            text,
+            match: -1,
+            error: { reason, offset: start },
+          });
+        }
+        continue;
+      }
       if (strings === 1 && !other && !reservedChars) {
         tokens.push({ kind: "string", start, end: i, text, bytes, match: -1, error });
       } else if (strings > 0 || reservedChars) {
@@ -210,19 +232,36 @@ function skipBlockComment(source: string, i: number): number {
   throw new TextError("unclosed comment", source, start);
 }
 
-/** Skips a balanced annotation starting at `i` (at its `(@`); returns the index after it. */
+/**
+ * Skips a balanced annotation starting at `i` (at its `(@`); returns the
+ * index after it. Its tokens are not kept, but it is text like any other:
+ * outside its strings and comments only printable ASCII and white space.
+ */
 function skipAnnotation(source: string, i: number): number {
   const start = i;
-  let depth = 0;
   const n = source.length;
+  // its id: identifier characters, or a string naming a non-empty UTF-8 name
+  const first = source.charCodeAt(i + 2);
+  if (first === 0x22) {
+    const id = readString(source, i + 2, "unclosed annotation");
+    if (id.error !== undefined || id.bytes.length === 0) {
+      throw new TextError("empty annotation id", source, i + 2);
+    }
+    if (!isUtf8(id.bytes)) throw new TextError("malformed UTF-8 encoding", source, i + 2);
+  } else if (!isIdChar(first)) {
+    throw new TextError("empty annotation id", source, i + 2);
+  }
+  let depth = 0;
   while (i < n) {
     const c = source.charCodeAt(i);
     if (c === 0x22) {
-      i = readString(source, i).end;
+      i = readString(source, i, "unclosed string").end;
     } else if (c === 0x28 && source.charCodeAt(i + 1) === 0x3b) {
       i = skipBlockComment(source, i);
     } else if (c === 0x3b && source.charCodeAt(i + 1) === 0x3b) {
-      while (i < n && source.charCodeAt(i) !== 0x0a) i++;
+      while (i < n && source.charCodeAt(i) !== 0x0a && source.charCodeAt(i) !== 0x0d) i++;
+    } else if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c >= 0x7f) {
+      throw new TextError("illegal character", source, i);
     } else if (c === 0x28) {
       depth++;
       i++;
@@ -234,7 +273,17 @@ function skipAnnotation(source: string, i: number): number {
       i++;
     }
   }
-  throw new TextError("unexpected end of input", source, start);
+  throw new TextError("unclosed annotation", source, start);
+}
+
+/** Whether bytes are well-formed UTF-8. */
+function isUtf8(bytes: Uint8Array): boolean {
+  try {
+    new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const HEX = (c: number): number => {
@@ -255,11 +304,12 @@ export interface TokenError {
 /**
  * Reads a string literal at `i` (its opening quote): its bytes, the index
  * after it, and the first problem inside it, if any. Only a string that never
- * ends is fatal here.
+ * ends is fatal here, with the reason `unclosed`.
  */
 function readString(
   source: string,
   i: number,
+  unclosed = "unexpected end of input",
 ): { bytes: Uint8Array; end: number; error: TokenError | undefined } {
   const start = i;
   const out: number[] = [];
@@ -270,7 +320,7 @@ function readString(
   };
   i++;
   while (true) {
-    if (i >= n) throw new TextError("unexpected end of input", source, start);
+    if (i >= n) throw new TextError(unclosed, source, start);
     const c = source.charCodeAt(i);
     if (c === 0x22) {
       i++;

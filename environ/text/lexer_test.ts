@@ -28,7 +28,7 @@ Deno.test("tokenize() classifies keywords, ids, atoms and strings", () => {
 Deno.test("tokenize() makes one reserved token of text glued to a string", () => {
   assert.deepEqual(kinds('$l"a" "a""b" 0$l'), ['reserved:$l"a"', 'reserved:"a""b"', "atom:0$l"]);
   assert.deepEqual(kinds("$l$l"), ["id:$l$l"]);
-  assert.deepEqual(kinds("$"), ["atom:$"]);
+  assert.deepEqual(kinds("$"), ["reserved:$"]); // an empty identifier
 });
 
 Deno.test("tokenize() skips line, nested block comments and annotations", () => {
@@ -91,5 +91,49 @@ Deno.test("tokenize() ends a line comment at LF, CR and CR LF", () => {
   for (const nl of ["\n", "\r", "\r\n"]) {
     const toks = tokenize(`;; comment${nl}(func)`);
     assert.deepEqual(toks.map((t) => t.text), ["(", "func", ")"], JSON.stringify(nl));
+  }
+});
+
+Deno.test('tokenize() reads $"name" as the identifier $name', () => {
+  const [a, b] = tokenize('$fh $"fh"');
+  assert.equal(a.kind, "id");
+  assert.equal(b.kind, "id");
+  assert.equal(a.text, b.text);
+  assert.equal(tokenize('$"\\41B"')[0].text, "$AB");
+  assert.equal(tokenize('$" a b "')[0].text, "$ a b ");
+  for (
+    const [text, reason] of [["$", "empty identifier"], ['$""', "empty identifier"], [
+      '$"\\ef"',
+      "malformed UTF-8 encoding",
+    ]]
+  ) {
+    const [t] = tokenize(text);
+    assert.equal(t.kind, "reserved", text);
+    assert.equal(t.error?.reason, reason, text);
+  }
+});
+
+Deno.test("tokenize() skips annotations and rejects malformed ones with the spec's wording", () => {
+  assert.deepEqual(tokenize('(@a x "y" (z (;c;)) ;; d\n) (@"b") (func)').map((t) => t.text), [
+    "(",
+    "func",
+    ")",
+  ]);
+  for (
+    const [text, reason] of [
+      ["(@)", "empty annotation id"],
+      ["(@ x)", "empty annotation id"],
+      ['(@"")', "empty annotation id"],
+      ["(@x (y)", "unclosed annotation"],
+      ['(@x ")', "unclosed string"],
+      ["(@a \u0007)", "illegal character"],
+      ["(@a Heiße)", "illegal character"],
+    ]
+  ) {
+    assert.throws(() => tokenize(text), (e: unknown) => {
+      assert.ok(e instanceof TextError, text);
+      assert.equal(e.reason, reason, text);
+      return true;
+    });
   }
 });

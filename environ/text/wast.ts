@@ -189,6 +189,8 @@ interface ModuleInfo {
 }
 
 const UTF8 = new TextDecoder("utf-8", { ignoreBOM: true });
+/** A quoted module's text must be well-formed UTF-8. */
+const UTF8_FATAL = new TextDecoder("utf-8", { ignoreBOM: true, fatal: true });
 
 class ScriptParser {
   readonly p: Parser;
@@ -412,7 +414,12 @@ class ScriptParser {
       const parts: Uint8Array[] = [];
       while (!p.atClose()) parts.push(p.string());
       p.close();
-      const text = UTF8.decode(concat(parts));
+      let text: string;
+      try {
+        text = UTF8_FATAL.decode(concat(parts));
+      } catch {
+        return { id, error: "malformed UTF-8 encoding", kind: "quote", info: empty };
+      }
       try {
         return { id, bytes: parseWat(text), kind: "quote", info: empty };
       } catch (e) {
