@@ -38,6 +38,7 @@ const MICRO: ReadonlyArray<readonly [name: string, what: string]> = [
   ["mem", "2 i32.load, 1 i32.store, 1 i32.load8_u, 1 i32.store8"],
   ["i64_alu", "dependent i64 chain: mul, add, extend, xor, shr_u, rotl"],
   ["f64_alu", "f64 mul, add, div, sqrt, convert_i32_u"],
+  ["tail_call", "one return_call between two mutually recursive functions"],
 ];
 
 /** Iterations per timed run outside quick mode (native: about 1-15 ms). */
