@@ -9,7 +9,9 @@
  * instruction, confirmed by V8: the construct's first byte must be where V8
  * decodes an instruction, see {@link isInstructionStart}); an
  * acceptance by environ that V8 rejects is explained only when the module
- * exceeds a V8 implementation limit, counted in the bytes. Anything else is
+ * exceeds a V8 implementation limit, counted in the bytes, or uses an
+ * operator V8 ships without (wide arithmetic), named in V8's message. Relaxed
+ * SIMD, which environ validates, explains nothing. Anything else is
  * unexplained and reported, never silenced.
  *
  * Invariants:
@@ -452,9 +454,6 @@ export function instructionSitesIn(bytes: Uint8Array, from: number, to: number):
       );
     } else if (b === 0xfd) {
       const sub = readLeb(bytes, p + 1);
-      if (sub && sub.value >= 0x100 && sub.value <= 0x113) {
-        add("relaxed-simd", p + 1 + sub.length, OPCODE);
-      }
       if (sub && isSimdMemOp(sub.value)) memarg(p, p + 1 + sub.length);
     } else if (isMemOp(b)) memarg(p, p + 1);
     else if (b === 0x3f || b === 0x40) {
@@ -557,6 +556,20 @@ export function isInstructionStart(bytes: Uint8Array, at: number): boolean {
 const V8_MAX_BR_TABLE = 65520;
 
 /** Explains a module that environ accepted and V8 rejected, by a V8 limit it exceeds. */
+/**
+ * Explains a module environ accepts and V8 rejects for an operator V8 ships
+ * without: wide arithmetic (`0xFC` 19-22), which V8 only decodes behind a
+ * flag. V8's own message must name that opcode.
+ */
+function v8MissingFeatureClass(bytes: Uint8Array): string | undefined {
+  try {
+    new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
+  } catch (e) {
+    if (/Invalid opcode 0xfc1[3-6] /.test(String(e))) return "wide arithmetic (V8 lacks it)";
+  }
+  return undefined;
+}
+
 function v8LimitClass(bytes: Uint8Array): string | undefined {
   const { sections } = scanSections(bytes);
   for (const s of sections) {
@@ -607,7 +620,7 @@ export function classifyDisagreement(
   bytes: Uint8Array,
   environ: EnvironVerdict,
 ): string | undefined {
-  if (environ.accepted) return v8LimitClass(bytes);
+  if (environ.accepted) return v8LimitClass(bytes) ?? v8MissingFeatureClass(bytes);
   const offset = environ.offset;
   if (offset === undefined) return undefined;
   const sites = [...moduleFeatureSites(bytes), ...instructionSitesNear(bytes, offset)];

@@ -64,13 +64,15 @@ function slotOf(prefix: number, code: number): number {
   return prefix === 0 ? code : prefix === 0xfc ? 256 + code : 512 + code;
 }
 
-const NUM_SLOTS = 768;
+const NUM_SLOTS = 1024;
 /** Number of fixed operands, or -1 when the op has no fixed signature. */
 const SIG_NPARAMS = new Int8Array(NUM_SLOTS).fill(-1);
 /** Fixed operand types packed one byte each, deepest first. */
 const SIG_PARAMS = new Int32Array(NUM_SLOTS);
 /** The fixed result type, or 0 for none. */
 const SIG_RESULT = new Uint8Array(NUM_SLOTS);
+/** The second fixed result type of a two-result op (wide arithmetic), or 0. */
+const SIG_RESULT2 = new Uint8Array(NUM_SLOTS);
 /** Which CHECK_* the op needs. */
 const CHECKS = new Uint8Array(NUM_SLOTS);
 /** log2 of the natural alignment of memory ops. */
@@ -94,6 +96,7 @@ for (const op of OPS) {
     for (let i = 0; i < params.length; i++) packed |= params[i] << (8 * i);
     SIG_PARAMS[slot] = packed;
     SIG_RESULT[slot] = results.length ? results[0] : 0;
+    SIG_RESULT2[slot] = results.length > 1 ? results[1] : 0;
   }
   switch (op.imm) {
     case "memarg":
@@ -1027,7 +1030,7 @@ export class FuncValidator {
     const base = this.sp - np;
     // Fast path: the operands are all there, with exactly the right types.
     if (
-      base >= this.height && base + 1 < vals.length &&
+      SIG_RESULT2[slot] === 0 && base >= this.height && base + 1 < vals.length &&
       (np === 0 ||
         (np === 1 && vals[base] === packed) ||
         (np === 2 && vals[base] === (packed & 0xff) && vals[base + 1] === packed >> 8) ||
@@ -1044,6 +1047,7 @@ export class FuncValidator {
     }
     for (let i = np - 1; i >= 0; i--) this.pop((packed >> (8 * i)) & 0xff);
     if (result !== 0) this.push(result);
+    if (SIG_RESULT2[slot] !== 0) this.push(SIG_RESULT2[slot]);
   }
 
   /** Fails for a body that ends before its final `end`, as the spec words it. */

@@ -407,6 +407,9 @@ function withEverything(code: number[]): Uint8Array<ArrayBuffer> {
   );
 }
 
+/** The wide-arithmetic operators, which native V8 does not validate. */
+const WIDE_ARITHMETIC = new Set(["i64.add128", "i64.sub128", "i64.mul_wide_s", "i64.mul_wide_u"]);
+
 Deno.test("validator: every fixed-signature op validates like native V8, and rejects a wrong operand", async () => {
   const { OPS } = await import("./opcodes.ts");
   let checked = 0;
@@ -422,7 +425,9 @@ Deno.test("validator: every fixed-signature op validates like native V8, and rej
       END,
     ];
     const good = withEverything(code);
-    assert.equal(WebAssembly.validate(good), true, `native rejects ${op.name}`);
+    // V8 ships without wide arithmetic (its flag is off): only Capstan is asked then.
+    const native = !WIDE_ARITHMETIC.has(op.name);
+    if (native) assert.equal(WebAssembly.validate(good), true, `native rejects ${op.name}`);
     assert.equal(reason(good), "ok", op.name);
     if (params.length > 0) {
       // Swap the deepest operand for one of another type.
@@ -434,7 +439,7 @@ Deno.test("validator: every fixed-signature op validates like native V8, and rej
         ...results.map(() => 0x1a),
         END,
       ]);
-      assert.equal(WebAssembly.validate(bad), false, `native accepts bad ${op.name}`);
+      if (native) assert.equal(WebAssembly.validate(bad), false, `native accepts bad ${op.name}`);
       assert.equal(reason(bad), "type mismatch", op.name);
     }
     checked++;

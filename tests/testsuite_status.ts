@@ -13,14 +13,12 @@ export type Feature =
   | "memory64" // 64-bit memories and tables (memory64, table64)
   | "multiple memories"
   | "extended constants"
-  | "relaxed SIMD"
   | "typed function references"
   | "exceptions" // try_table, throw, throw_ref, exnref, tags
   | "legacy exceptions" // try, catch, delegate, rethrow
   | "GC" // structs, arrays, i31, casts, rec groups and subtyping
   | "text format" // the 3.0 text format: annotations, `module definition`, messages
   | "threads"
-  | "wide arithmetic"
   | "custom page sizes"
   | "custom descriptors"
   | "stack switching";
@@ -77,10 +75,7 @@ export const WAITS_FOR: Readonly<Record<string, readonly Feature[]>> = {
   "float_memory64.wast": ["memory64"],
   "func.wast": ["typed function references"],
   "global.wast": ["extended constants", "typed function references"],
-  "i16x8_relaxed_q15mulr_s.wast": ["relaxed SIMD"],
   "i31.wast": ["GC"],
-  "i32x4_relaxed_trunc.wast": ["relaxed SIMD"],
-  "i8x16_relaxed_swizzle.wast": ["relaxed SIMD"],
   "id.wast": ["text format"],
   "imports.wast": ["exceptions", "multiple memories", "typed function references"],
   "imports0.wast": ["multiple memories"],
@@ -150,7 +145,6 @@ export const WAITS_FOR: Readonly<Record<string, readonly Feature[]>> = {
   "proposals/threads/exports.wast": ["threads"],
   "proposals/threads/imports.wast": ["threads"],
   "proposals/threads/memory.wast": ["threads"],
-  "proposals/wide-arithmetic/wide-arithmetic.wast": ["wide arithmetic"],
   "ref.wast": ["typed function references", "GC"],
   "ref_as_non_null.wast": ["typed function references"],
   "ref_cast.wast": ["GC"],
@@ -158,10 +152,6 @@ export const WAITS_FOR: Readonly<Record<string, readonly Feature[]>> = {
   "ref_is_null.wast": ["typed function references"],
   "ref_null.wast": ["typed function references", "GC"],
   "ref_test.wast": ["GC"],
-  "relaxed_dot_product.wast": ["relaxed SIMD"],
-  "relaxed_laneselect.wast": ["relaxed SIMD"],
-  "relaxed_madd_nmadd.wast": ["relaxed SIMD"],
-  "relaxed_min_max.wast": ["relaxed SIMD"],
   "return_call_ref.wast": ["typed function references"],
   "select.wast": ["typed function references"],
   "simd_address.wast": ["memory64"],
