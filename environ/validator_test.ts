@@ -261,22 +261,38 @@ Deno.test("validator: constant expressions", () => {
   const globals = (init: number[]) => section(6, vec([[T.i32, 0, ...init, END]]));
   assert.equal(reason(wasm(imports, globals([0x23, 0]))), "ok");
   assert.equal(reason(wasm(imports, globals([0x23, 1]))), "constant expression required");
+  assert.equal(reason(wasm(globals([0x42, 0]))), "type mismatch");
+  // Extended constants: i32/i64 add, sub and mul, typed on an operand stack.
+  assert.equal(reason(wasm(globals([...i32c(1), ...i32c(2), 0x6a]))), "ok");
+  assert.equal(reason(wasm(imports, globals([0x23, 0, ...i32c(2), 0x6c, ...i32c(3), 0x6b]))), "ok");
   assert.equal(
-    reason(wasm(globals([...i32c(1), ...i32c(2), 0x6a]))),
+    reason(wasm(globals([...i32c(1), ...i32c(2), 0x6d]))),
     "constant expression required",
   );
-  assert.equal(reason(wasm(globals([0x42, 0]))), "type mismatch");
-  // A global initialiser cannot read a global defined in the module.
+  assert.equal(reason(wasm(globals([...i32c(1), 0x42, 2, 0x6a]))), "type mismatch");
+  assert.equal(reason(wasm(globals([...i32c(1), 0x6a]))), "type mismatch");
+  assert.equal(reason(wasm(globals([...i32c(1), ...i32c(2)]))), "type mismatch");
+  assert.equal(reason(wasm(globals([]))), "type mismatch");
+  assert.equal(reason(wasm(globals([0x42, 1, 0x42, 2, 0x7e]))), "type mismatch");
+  const i64 = section(6, vec([[T.i64, 0, 0x42, 1, 0x42, 2, 0x7e, 0x42, 3, 0x7d, END]]));
+  assert.equal(reason(wasm(i64)), "ok");
+  // A global initialiser reads the globals before it: imported or defined earlier, immutable.
   const two = section(6, vec([[T.i32, 0, ...i32c(1), END], [T.i32, 0, 0x23, 0, END]]));
-  assert.equal(reason(wasm(two)), "unknown global 0");
-  // Neither can a data offset.
+  assert.equal(reason(wasm(two)), "ok");
+  const self = section(6, vec([[T.i32, 0, 0x23, 0, END]]));
+  assert.equal(reason(wasm(self)), "unknown global 0");
+  const later = section(6, vec([[T.i32, 0, 0x23, 1, END], [T.i32, 0, ...i32c(1), END]]));
+  assert.equal(reason(wasm(later)), "unknown global 1");
+  const mutable = section(6, vec([[T.i32, 1, ...i32c(1), END], [T.i32, 0, 0x23, 0, END]]));
+  assert.equal(reason(wasm(mutable)), "constant expression required");
+  // A data offset reads any immutable global.
   const mem = section(5, vec([[0, 1]]));
   const data = section(11, vec([[0, 0x23, 0, END, 0]]));
-  assert.equal(
-    reason(wasm(mem, section(6, vec([[T.i32, 0, ...i32c(1), END]])), data)),
-    "unknown global 0",
-  );
+  assert.equal(reason(wasm(mem, section(6, vec([[T.i32, 0, ...i32c(1), END]])), data)), "ok");
+  assert.equal(reason(wasm(mem, data)), "unknown global 0");
   assert.equal(reason(wasm(imports, mem, data)), "ok");
+  const sum = section(11, vec([[0, ...i32c(8), ...i32c(4), 0x6b, END, 0]]));
+  assert.equal(reason(wasm(mem, sum)), "ok");
   assert.equal(reason(wasm(mem, section(11, vec([[0, 0x42, 0, END, 0]])))), "type mismatch");
 });
 

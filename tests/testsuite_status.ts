@@ -12,7 +12,6 @@
 export type Feature =
   | "memory64" // 64-bit memories and tables (memory64, table64)
   | "multiple memories"
-  | "extended constants"
   | "typed function references"
   | "exceptions" // try_table, throw, throw_ref, exnref, tags
   | "legacy exceptions" // try, catch, delegate, rethrow
@@ -60,11 +59,10 @@ export const WAITS_FOR: Readonly<Record<string, readonly Feature[]>> = {
   "custom/branch_hint.wast": ["text format"],
   "custom/custom_annot.wast": ["text format"],
   "custom/name_annot.wast": ["text format"],
-  "data.wast": ["extended constants", "memory64"],
   "data0.wast": ["multiple memories"],
   "data1.wast": ["multiple memories"],
   "data_drop0.wast": ["multiple memories"],
-  "elem.wast": ["typed function references", "extended constants"],
+  "elem.wast": ["typed function references"],
   "endianness64.wast": ["memory64"],
   "exports.wast": ["exceptions"],
   "exports0.wast": ["multiple memories"],
@@ -74,7 +72,7 @@ export const WAITS_FOR: Readonly<Record<string, readonly Feature[]>> = {
   "float_memory0.wast": ["multiple memories"],
   "float_memory64.wast": ["memory64"],
   "func.wast": ["typed function references"],
-  "global.wast": ["extended constants", "typed function references"],
+  "global.wast": ["typed function references"],
   "i31.wast": ["GC"],
   "id.wast": ["text format"],
   "imports.wast": ["exceptions", "multiple memories", "typed function references"],
