@@ -1,3 +1,9 @@
+/**
+ * Tests of {@link evaluateConstExpr}: extended-constant arithmetic wraps as
+ * i32/i64 arithmetic does, and a lone non-integer value passes through.
+ *
+ * @module
+ */
 import assert from "node:assert/strict";
 import { evaluateConstExpr, isConstArith } from "./const_expr.ts";
 import type { ConstExpr, ConstLeaf } from "./types.ts";
