@@ -1,6 +1,7 @@
 /**
- * The numeric operators: constants, and every unary or binary operator
- * with a bytecode op of the same name (`i32.add` → `i32_add`). A constant
+ * The numeric operators: constants, every unary or binary operator with a
+ * bytecode op of the same name (`i32.add` → `i32_add`), and the
+ * wide-arithmetic operators (two i64 results from one op). A constant
  * costs nothing until used; an operator with a constant operand takes its
  * immediate form (`i32_add_i`, `i64_mul_k`), and an `i32.add`/`i32.shl` by a
  * constant is deferred on the operand stack (a memory access or call folds
@@ -77,6 +78,10 @@ const IMM_FORM: readonly number[] = BYTECODE_OPS.map((op) => opCode(`${op.name}_
 export function numeric(t: TranslatorCore, key: number): void {
   const r = t.r;
   const info = opByKey(key);
+  if (info?.sig !== undefined && info.sig[1].length === 2) {
+    wide(t, info.name, info.sig[0].length);
+    return;
+  }
   if (info === undefined || info.sig === undefined || info.sig[1].length !== 1) {
     throw new CompileError(`unsupported operator ${info?.name ?? key}`, r.offset);
   }
@@ -88,6 +93,22 @@ export function numeric(t: TranslatorCore, key: number): void {
     const ty = info.sig[1][0];
     t.emit(ty === ValType.f32 ? Op.f32_canon : Op.f64_canon, t.L + t.stack.height - 1);
   }
+}
+
+/**
+ * Translates a wide-arithmetic operator (`i64.add128`, `i64.sub128`,
+ * `i64.mul_wide_s/u`): `n` i64 operands, two i64 results (low, then high)
+ * computed by one op whose operands are the two result registers, then the
+ * operand registers in push order.
+ */
+function wide(t: TranslatorCore, wasmName: string, n: number): void {
+  const code = opCode(wasmName.replace(".", "_"));
+  const positions: number[] = [];
+  for (let i = 0; i < n; i++) positions.unshift(t.pop());
+  const regs = positions.map((p) => t.reg(p));
+  const lo = t.pushTemp(ValType.i64);
+  const hi = t.pushTemp(ValType.i64);
+  t.emit(code, lo, hi, ...regs);
 }
 
 /**

@@ -10,6 +10,8 @@
 
 import {
   type ConstExpr,
+  type ConstLeaf,
+  evaluateConstExpr,
   type FuncType,
   translateModule,
   trapMessage,
@@ -161,22 +163,33 @@ export class TestInstance {
   }
 
   #constBits(e: ConstExpr): [number, number] {
+    const v = evaluateConstExpr<number>(e, { leaf: (instr) => this.#leafValue(instr) });
+    return typeof v === "bigint"
+      ? [Number(BigInt.asIntN(32, v)), Number(BigInt.asIntN(32, v >> 32n))]
+      : [v, 0];
+  }
+
+  /** A constant's value as raw bits: 32-bit ones a number, 64-bit ones a bigint. */
+  #leafValue(e: ConstLeaf): number | bigint {
     switch (e.op) {
       case "i32.const":
-        return [e.value, 0];
+        return e.value;
       case "i64.const":
-        return [Number(BigInt.asIntN(32, e.value)), Number(BigInt.asIntN(32, e.value >> 32n))];
+        return e.value;
       case "f32.const":
-        return [e.bits, 0];
+        return e.bits;
       case "f64.const":
-        return [Number(BigInt.asIntN(32, e.bits)), Number(BigInt.asIntN(32, e.bits >> 32n))];
+        return e.bits;
       case "ref.null":
-        return [0, 0];
+        return 0;
       case "ref.func":
-        return [this.#handles[e.index], 0];
+        return this.#handles[e.index];
       case "global.get": {
         const slot = this.inst.vmctx[this.compiled.offsets.globalWord(e.index)];
-        return [this.vm.globals[2 * slot], this.vm.globals[2 * slot + 1]];
+        const lo = this.vm.globals[2 * slot];
+        const type = this.compiled.translation.globals[e.index].type;
+        if (type !== ValType.i64 && type !== ValType.f64) return lo;
+        return (BigInt(this.vm.globals[2 * slot + 1]) << 32n) | BigInt(lo >>> 0);
       }
       default:
         throw new Error(`test harness: ${e.op}`);

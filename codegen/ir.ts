@@ -17,7 +17,7 @@
  * @module
  */
 
-import { BYTECODE_OPS } from "@capstan/interpreter";
+import { BYTECODE_OPS, simdOpName } from "@capstan/interpreter";
 import type { ValType } from "@capstan/environ";
 import { valTypeName } from "@capstan/environ";
 
@@ -83,6 +83,7 @@ export function printIr(f: IrFunction, name = `func${f.funcIndex}`): string {
     const parts = info.operands.map((o, i) => {
       const v = ins.operands[i];
       if (Array.isArray(v)) return `[${v.map((l) => `L${l}`).join(", ")}]`;
+      if (o.name === "sub") return simdOpName(v); // a SIMD op's wasm sub-opcode, by name
       switch (o.kind) {
         case "r":
           return `v${v}`;

@@ -15,6 +15,24 @@
  *   (plain `v128.load`/`v128.store`, the ops with a `simdSub` in the op
  *   table) get ops of their own.
  *
+ * Relaxed SIMD: each relaxed operator runs one fixed behaviour, the spec's
+ * deterministic profile (every choice `relaxed(R)[...]` takes its first
+ * option), in every mode, so deterministic mode (NaN canonicalisation)
+ * needs nothing more than what the standard operators already do:
+ *
+ * | operator | behaviour | runs as |
+ * | --- | --- | --- |
+ * | `i8x16.relaxed_swizzle` | index ≥ 16 gives 0 | `i8x16.swizzle` |
+ * | `i32x4.relaxed_trunc_f32x4_s/u` | NaN → 0, out of range saturates | `i32x4.trunc_sat_f32x4_s/u` |
+ * | `i32x4.relaxed_trunc_f64x2_s/u_zero` | as above | `i32x4.trunc_sat_f64x2_s/u_zero` |
+ * | `f32x4/f64x2.relaxed_madd` | unfused: `a * b` rounded, then `+ c` | `mul`, then `add` |
+ * | `f32x4/f64x2.relaxed_nmadd` | unfused: `c - a * b` (= `-a * b + c`) | `mul`, then `sub` |
+ * | `i8x16/i16x8/i32x4/i64x2.relaxed_laneselect` | bitwise select by every mask bit | `v128.bitselect` |
+ * | `f32x4/f64x2.relaxed_min/max` | NaN-propagating, -0 < +0 | `f32x4/f64x2.min/max` |
+ * | `i16x8.relaxed_q15mulr_s` | saturates (-32768² → 32767) | `i16x8.q15mulr_sat_s` |
+ * | `i16x8.relaxed_dot_i8x16_i7x16_s` | both operands signed, pair sums saturate to i16 | its own `sub` |
+ * | `i32x4.relaxed_dot_i8x16_i7x16_add_s` | the dot above, pairs added as i32, plus `c` (wrapping) | `relaxed_dot`, `extadd_pairwise_i16x8_s`, `i32x4.add` |
+ *
  * @module
  */
 
@@ -53,6 +71,34 @@ const NAN_PRODUCING = new Set([
 ]);
 
 /**
+ * Relaxed SIMD operators that run exactly as a standard one (see the module
+ * doc's table), by sub-opcode: the standard operator's sub-opcode.
+ */
+const RELAXED_AS: ReadonlyMap<number, number> = new Map([
+  [0x100, 14], // i8x16.relaxed_swizzle: i8x16.swizzle
+  [0x101, 248], // i32x4.relaxed_trunc_f32x4_s: i32x4.trunc_sat_f32x4_s
+  [0x102, 249], // i32x4.relaxed_trunc_f32x4_u: i32x4.trunc_sat_f32x4_u
+  [0x103, 252], // i32x4.relaxed_trunc_f64x2_s_zero: i32x4.trunc_sat_f64x2_s_zero
+  [0x104, 253], // i32x4.relaxed_trunc_f64x2_u_zero: i32x4.trunc_sat_f64x2_u_zero
+  [0x109, 82], // i8x16.relaxed_laneselect: v128.bitselect
+  [0x10a, 82], // i16x8.relaxed_laneselect
+  [0x10b, 82], // i32x4.relaxed_laneselect
+  [0x10c, 82], // i64x2.relaxed_laneselect
+  [0x10d, 232], // f32x4.relaxed_min: f32x4.min
+  [0x10e, 233], // f32x4.relaxed_max: f32x4.max
+  [0x10f, 244], // f64x2.relaxed_min: f64x2.min
+  [0x110, 245], // f64x2.relaxed_max: f64x2.max
+  [0x111, 130], // i16x8.relaxed_q15mulr_s: i16x8.q15mulr_sat_s
+]);
+
+/** `i16x8.relaxed_dot_i8x16_i7x16_s`: its own `sub` of `simd_bin`. */
+const RELAXED_DOT = 0x112;
+/** `i32x4.relaxed_dot_i8x16_i7x16_add_s`. */
+const RELAXED_DOT_ADD = 0x113;
+/** `i32x4.extadd_pairwise_i16x8_s`. */
+const EXTADD_PAIRWISE_I16X8_S = 126;
+
+/**
  * SIMD operators with an op of their own (no `sub` operand), by sub-opcode:
  * the op table's `simdSub` column.
  */
@@ -84,6 +130,12 @@ export function isSimdKey(key: number): boolean {
  */
 export function translateSimd(host: SimdTranslatorHost, key: number, r: OperatorReader): void {
   const sub = key & 0xffff;
+  if (sub >= 0x100) {
+    const as = RELAXED_AS.get(sub);
+    if (as !== undefined) return translateSimd(host, (0xfd << 16) | as, r);
+    if (sub >= 0x105 && sub <= 0x108) return relaxedMadd(host, sub);
+    if (sub === RELAXED_DOT_ADD) return relaxedDotAdd(host);
+  }
   const info = opByKey(key);
   if (info === undefined || info.sig === undefined) {
     throw new CompileError(`unsupported operator ${info?.name ?? key}`, r.offset);
@@ -149,12 +201,7 @@ export function translateSimd(host: SimdTranslatorHost, key: number, r: Operator
     }
   }
   if (sub === 82) { // v128.bitselect
-    const c = host.pop();
-    const b = host.pop();
-    const a = host.pop();
-    const ra = host.reg(a);
-    const rb = host.reg(b);
-    const rc = host.reg(c);
+    const [ra, rb, rc] = operands3(host);
     const d = host.pushTemp(ValType.v128);
     host.emit(Op.v128_bitselect, d, ra, rb, rc);
     return;
@@ -181,6 +228,41 @@ export function translateSimd(host: SimdTranslatorHost, key: number, r: Operator
   if (own !== undefined) host.emit(own, d, ra, rb);
   else host.emit(params[1] === ValType.v128 ? Op.simd_bin : Op.simd_shift, d, sub, ra, rb);
   canonicalize(host, info.name, d);
+}
+
+/**
+ * `f32x4/f64x2.relaxed_madd` (sub 0x105, 0x107) as `d = a * b; d = d + c`
+ * and `relaxed_nmadd` (0x106, 0x108) as `d = a * b; d = c - d`: unfused,
+ * two roundings. `d` is the result's own register, never `c`'s.
+ */
+function relaxedMadd(host: SimdTranslatorHost, sub: number): void {
+  const [ra, rb, rc] = operands3(host);
+  const d = host.pushTemp(ValType.v128);
+  const f32 = sub <= 0x106;
+  host.emit(f32 ? Op.f32x4_mul : Op.f64x2_mul, d, ra, rb);
+  if (sub === 0x105 || sub === 0x107) host.emit(f32 ? Op.f32x4_add : Op.f64x2_add, d, d, rc);
+  else host.emit(f32 ? Op.f32x4_sub : Op.f64x2_sub, d, rc, d);
+  canonicalize(host, f32 ? "f32x4.add" : "f64x2.add", d);
+}
+
+/**
+ * `i32x4.relaxed_dot_i8x16_i7x16_add_s` as the spec composes it: the i16x8
+ * relaxed dot product, its lanes added pairwise into i32x4, plus `c`.
+ */
+function relaxedDotAdd(host: SimdTranslatorHost): void {
+  const [ra, rb, rc] = operands3(host);
+  const d = host.pushTemp(ValType.v128);
+  host.emit(Op.simd_bin, d, RELAXED_DOT, ra, rb);
+  host.emit(Op.simd_un, d, EXTADD_PAIRWISE_I16X8_S, d);
+  host.emit(Op.i32x4_add, d, d, rc);
+}
+
+/** Pops three operands; returns their registers in push order. */
+function operands3(host: SimdTranslatorHost): [number, number, number] {
+  const c = host.pop();
+  const b = host.pop();
+  const a = host.pop();
+  return [host.reg(a), host.reg(b), host.reg(c)];
 }
 
 /** In deterministic mode, makes the NaN lanes of a float result in register `d` canonical. */

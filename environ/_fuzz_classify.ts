@@ -9,7 +9,9 @@
  * instruction, confirmed by V8: the construct's first byte must be where V8
  * decodes an instruction, see {@link isInstructionStart}); an
  * acceptance by environ that V8 rejects is explained only when the module
- * exceeds a V8 implementation limit, counted in the bytes. Anything else is
+ * exceeds a V8 implementation limit, counted in the bytes, or uses an
+ * operator V8 ships without (wide arithmetic), named in V8's message. Relaxed
+ * SIMD, which environ validates, explains nothing. Anything else is
  * unexplained and reported, never silenced.
  *
  * Invariants:
@@ -145,8 +147,12 @@ function limits(r: Reader, sites: FeatureSite[], kind: "memory" | "table"): bool
   return true;
 }
 
-/** Reads a constant expression up to its `end`, recording 3.0 instructions in it. */
-function constExpr(r: Reader, sites: FeatureSite[], importedGlobals: number): boolean {
+/**
+ * Reads a constant expression up to its `end`, recording the 3.0 instructions
+ * in it that environ does not validate (extended constants and `global.get`
+ * of any immutable global it does).
+ */
+function constExpr(r: Reader, sites: FeatureSite[]): boolean {
   for (let guard = 0; guard < 10000; guard++) {
     const at = r.pos;
     const op = r.byte();
@@ -165,18 +171,9 @@ function constExpr(r: Reader, sites: FeatureSite[], importedGlobals: number): bo
       case 0x44:
         if (!r.skip(8)) return false;
         break;
-      case 0x23: {
-        const g = r.leb();
-        if (!g) return false;
-        if (g.value >= importedGlobals) {
-          sites.push({
-            feature: "3.0 global.get of a defined global in a constant",
-            start: at,
-            end: r.pos,
-          });
-        }
+      case 0x23:
+        if (!r.leb()) return false;
         break;
-      }
       case 0xd0: {
         const ht = r.leb();
         if (!ht) return false;
@@ -185,13 +182,12 @@ function constExpr(r: Reader, sites: FeatureSite[], importedGlobals: number): bo
         }
         break;
       }
-      case 0x6a:
+      case 0x6a: // extended constants (validated by environ: nothing to explain)
       case 0x6b:
       case 0x6c:
       case 0x7c:
       case 0x7d:
       case 0x7e:
-        sites.push({ feature: "3.0 extended-const", start: at, end: r.pos });
         break;
       case 0xfd: {
         const sub = r.leb();
@@ -226,7 +222,6 @@ export function moduleFeatureSites(bytes: Uint8Array): FeatureSite[] {
   const sites: FeatureSite[] = [];
   const { sections } = scanSections(bytes);
   let memories = 0;
-  let importedGlobals = 0;
   let importKind = -1;
   for (const s of sections) {
     const r = new Reader(bytes, s.payloadStart, s.end);
@@ -249,7 +244,6 @@ export function moduleFeatureSites(bytes: Uint8Array): FeatureSite[] {
         if (kind === 2 && ++memories > 1) {
           sites.push({ feature: "3.0 multi-memory", start: entry, end: r.pos });
         }
-        if (kind === 3) importedGlobals++;
       }
     }
     if ((s.id === SectionId.memory || s.id === SectionId.import) && memories > 1) {
@@ -284,7 +278,7 @@ export function moduleFeatureSites(bytes: Uint8Array): FeatureSite[] {
       case SectionId.table:
         if (r.bytes[r.pos] === 0x40) {
           const at = r.pos;
-          if (!r.skip(2) || !tableType(r, sites) || !constExpr(r, sites, importedGlobals)) {
+          if (!r.skip(2) || !tableType(r, sites) || !constExpr(r, sites)) {
             return false;
           }
           sites.push({ feature: "3.0 table initializer", start: at, end: r.pos });
@@ -295,7 +289,7 @@ export function moduleFeatureSites(bytes: Uint8Array): FeatureSite[] {
         return limits(r, sites, "memory");
       case SectionId.global: {
         if (!valType(r, sites) || r.byte() === undefined) return false;
-        return constExpr(r, sites, importedGlobals);
+        return constExpr(r, sites);
       }
       case SectionId.export: {
         const n = r.leb();
@@ -313,7 +307,7 @@ export function moduleFeatureSites(bytes: Uint8Array): FeatureSite[] {
         const flags = r.leb();
         if (!flags) return false;
         if (flags.value === 2 && !r.leb()) return false;
-        if (flags.value !== 1 && !constExpr(r, sites, importedGlobals)) return false;
+        if (flags.value !== 1 && !constExpr(r, sites)) return false;
         const n = r.leb();
         return n !== undefined && r.skip(n.value);
       }
@@ -369,7 +363,7 @@ export function moduleFeatureSites(bytes: Uint8Array): FeatureSite[] {
     if (f === 2 || f === 6) {
       if (!r.leb()) return false;
     }
-    if ((f & 1) === 0 && !constExpr(r, sites, importedGlobals)) return false;
+    if ((f & 1) === 0 && !constExpr(r, sites)) return false;
     if (f & 3) {
       if (f & 4) {
         if (!valType(r, sites)) return false;
@@ -379,7 +373,7 @@ export function moduleFeatureSites(bytes: Uint8Array): FeatureSite[] {
     if (!n) return false;
     for (let j = 0; j < n.value; j++) {
       if (f & 4) {
-        if (!constExpr(r, sites, importedGlobals)) return false;
+        if (!constExpr(r, sites)) return false;
       } else if (!r.leb()) return false;
     }
     return true;
@@ -452,9 +446,6 @@ export function instructionSitesIn(bytes: Uint8Array, from: number, to: number):
       );
     } else if (b === 0xfd) {
       const sub = readLeb(bytes, p + 1);
-      if (sub && sub.value >= 0x100 && sub.value <= 0x113) {
-        add("relaxed-simd", p + 1 + sub.length, OPCODE);
-      }
       if (sub && isSimdMemOp(sub.value)) memarg(p, p + 1 + sub.length);
     } else if (isMemOp(b)) memarg(p, p + 1);
     else if (b === 0x3f || b === 0x40) {
@@ -557,6 +548,20 @@ export function isInstructionStart(bytes: Uint8Array, at: number): boolean {
 const V8_MAX_BR_TABLE = 65520;
 
 /** Explains a module that environ accepted and V8 rejected, by a V8 limit it exceeds. */
+/**
+ * Explains a module environ accepts and V8 rejects for an operator V8 ships
+ * without: wide arithmetic (`0xFC` 19-22), which V8 only decodes behind a
+ * flag. V8's own message must name that opcode.
+ */
+function v8MissingFeatureClass(bytes: Uint8Array): string | undefined {
+  try {
+    new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
+  } catch (e) {
+    if (/Invalid opcode 0xfc1[3-6] /.test(String(e))) return "wide arithmetic (V8 lacks it)";
+  }
+  return undefined;
+}
+
 function v8LimitClass(bytes: Uint8Array): string | undefined {
   const { sections } = scanSections(bytes);
   for (const s of sections) {
@@ -607,7 +612,7 @@ export function classifyDisagreement(
   bytes: Uint8Array,
   environ: EnvironVerdict,
 ): string | undefined {
-  if (environ.accepted) return v8LimitClass(bytes);
+  if (environ.accepted) return v8LimitClass(bytes) ?? v8MissingFeatureClass(bytes);
   const offset = environ.offset;
   if (offset === undefined) return undefined;
   const sites = [...moduleFeatureSites(bytes), ...instructionSitesNear(bytes, offset)];

@@ -28,9 +28,11 @@ import { CompileError, fail } from "./errors.ts";
 import { MAX_LOCALS } from "./limits.ts";
 import { decodeNameSection, EMPTY_NAMES } from "./names.ts";
 import { OperatorReader } from "./operators.ts";
-import { Op } from "./opcodes.ts";
+import { Op, opByKey } from "./opcodes.ts";
 import type {
+  ConstArith,
   ConstExpr,
+  ConstInstr,
   CustomSection,
   ElementMode,
   Export,
@@ -49,12 +51,12 @@ import type {
 import { isValType } from "./types.ts";
 
 /**
- * A constant expression as decoded: either one constant instruction, or the
- * reason it is not one (checked by validation, so that decoding only rejects
- * malformed bytes).
+ * A constant expression as decoded: its constant instructions, or the reason
+ * it is not made of them only (checked by validation, so that decoding only
+ * rejects malformed bytes).
  */
 export interface ParsedConst {
-  /** The expression, when it is exactly one constant instruction. */
+  /** The expression, when every instruction is one a constant expression may hold. */
   readonly expr: ConstExpr | undefined;
   /** Why it is invalid, when `expr` is undefined. */
   readonly invalid: string | undefined;
@@ -394,14 +396,13 @@ function readGlobalType(r: OperatorReader): GlobalType {
 
 /**
  * Reads a constant expression up to and including its `end`. Any instruction
- * sequence is accepted syntactically; one that is not a single constant
- * instruction is returned with the reason validation will give.
+ * sequence is accepted syntactically; one holding an instruction a constant
+ * expression may not hold is returned with the reason validation will give.
  */
 export function readConstExpr(r: OperatorReader): ParsedConst {
   const offset = r.pos;
-  let expr: ConstExpr | undefined;
+  const expr: ConstInstr[] = [];
   let invalid: string | undefined;
-  let count = 0;
   let depth = 0;
   for (;;) {
     const key = r.read();
@@ -410,40 +411,45 @@ export function readConstExpr(r: OperatorReader): ParsedConst {
       depth--;
       continue;
     }
-    count++;
     switch (key) {
       case Op.i32_const:
-        expr = { op: "i32.const", value: r.i32 };
+        expr.push({ op: "i32.const", value: r.i32 });
         break;
       case Op.i64_const:
-        expr = { op: "i64.const", value: r.i64 };
+        expr.push({ op: "i64.const", value: r.i64 });
         break;
       case Op.f32_const:
-        expr = { op: "f32.const", bits: r.f32Bits >>> 0 };
+        expr.push({ op: "f32.const", bits: r.f32Bits >>> 0 });
         break;
       case Op.f64_const:
-        expr = { op: "f64.const", bits: r.f64Bits };
+        expr.push({ op: "f64.const", bits: r.f64Bits });
         break;
       case Op.v128_const:
-        expr = { op: "v128.const", bytes: r.v128.slice() };
+        expr.push({ op: "v128.const", bytes: r.v128.slice() });
         break;
       case Op.ref_null:
-        expr = { op: "ref.null", type: r.refType as RefType };
+        expr.push({ op: "ref.null", type: r.refType as RefType });
         break;
       case Op.ref_func:
-        expr = { op: "ref.func", index: r.index };
+        expr.push({ op: "ref.func", index: r.index });
         break;
       case Op.global_get:
-        expr = { op: "global.get", index: r.index };
+        expr.push({ op: "global.get", index: r.index });
+        break;
+      case Op.i32_add:
+      case Op.i32_sub:
+      case Op.i32_mul:
+      case Op.i64_add:
+      case Op.i64_sub:
+      case Op.i64_mul:
+        expr.push({ op: opByKey(key)!.name as ConstArith["op"] });
         break;
       default:
         if (key === Op.block || key === Op.loop || key === Op.if) depth++;
         invalid ??= "constant expression required";
     }
   }
-  if (invalid === undefined && count !== 1) invalid = "type mismatch";
-  if (invalid !== undefined) expr = undefined;
-  return { expr, invalid, offset };
+  return invalid === undefined ? { expr, invalid, offset } : { expr: undefined, invalid, offset };
 }
 
 function decodeCustom(r: OperatorReader, m: DecodedModule, end: number, continuous: boolean): void {
@@ -528,7 +534,7 @@ function funcIndexItems(r: OperatorReader): ParsedConst[] {
   const items: ParsedConst[] = [];
   for (let i = 0; i < n; i++) {
     const offset = r.pos;
-    items.push({ expr: { op: "ref.func", index: r.u32() }, invalid: undefined, offset });
+    items.push({ expr: [{ op: "ref.func", index: r.u32() }], invalid: undefined, offset });
   }
   return items;
 }

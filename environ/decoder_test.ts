@@ -120,9 +120,9 @@ Deno.test("decodeModule() decodes all eight element segment encodings", () => {
   ]);
   assert.deepEqual(m.elements.map((e) => e.items.length), [1, 2, 1, 1, 2, 1, 1, 1]);
   assert.equal(m.elements[5].type, T.externref);
-  assert.deepEqual(m.elements[4].items[1].expr, { op: "ref.null", type: T.funcref });
-  assert.deepEqual(m.elements[0].items[0].expr, { op: "ref.func", index: 0 });
-  assert.deepEqual(m.elements[2].offset?.expr, { op: "i32.const", value: 0 });
+  assert.deepEqual(m.elements[4].items[1].expr, [{ op: "ref.null", type: T.funcref }]);
+  assert.deepEqual(m.elements[0].items[0].expr, [{ op: "ref.func", index: 0 }]);
+  assert.deepEqual(m.elements[2].offset?.expr, [{ op: "i32.const", value: 0 }]);
   assert.equal(reason(wasm(section(9, vec([[8]])))), "malformed elements segment kind");
   assert.equal(reason(wasm(section(9, vec([[1, 0x01, 0]])))), "malformed element kind");
 });
@@ -185,17 +185,21 @@ Deno.test("decodeModule() rejects more than 50000 locals and 2^32 locals", () =>
 
 Deno.test("decodeModule() parses constant expressions without judging them", () => {
   const g = (init: number[]) => wasm(section(6, vec([[T.i32, 0, ...init]])));
-  assert.deepEqual(decodeModule(g([0x41, ...sleb(-3), 0x0b])).globalInits[0].expr, {
+  assert.deepEqual(decodeModule(g([0x41, ...sleb(-3), 0x0b])).globalInits[0].expr, [{
     op: "i32.const",
     value: -3,
-  });
-  const add = decodeModule(g([0x41, 1, 0x41, 2, 0x6a, 0x0b])).globalInits[0];
-  assert.equal(add.expr, undefined);
-  assert.equal(add.invalid, "constant expression required");
-  assert.equal(decodeModule(g([0x0b])).globalInits[0].invalid, "type mismatch");
-  assert.equal(decodeModule(g([0x41, 1, 0x41, 2, 0x0b])).globalInits[0].invalid, "type mismatch");
+  }]);
+  // Extended constants: a sequence, typed by validation.
+  const add = decodeModule(g([0x41, 1, 0x23, 0, 0x6a, 0x0b])).globalInits[0];
+  assert.deepEqual(add.expr, [{ op: "i32.const", value: 1 }, { op: "global.get", index: 0 }, {
+    op: "i32.add",
+  }]);
+  const div = decodeModule(g([0x41, 1, 0x41, 2, 0x6d, 0x0b])).globalInits[0];
+  assert.equal(div.expr, undefined);
+  assert.equal(div.invalid, "constant expression required");
+  assert.deepEqual(decodeModule(g([0x0b])).globalInits[0].expr, []);
   const f64 = decodeModule(g([0x44, 0, 0, 0, 0, 0, 0, 0xf8, 0x7f, 0x0b])).globalInits[0].expr;
-  assert.deepEqual(f64, { op: "f64.const", bits: 0x7ff8000000000000n });
+  assert.deepEqual(f64, [{ op: "f64.const", bits: 0x7ff8000000000000n }]);
   assert.equal(reason(g([0x41, 0])), "unexpected end of section or function");
   assert.equal(reason(g([0x41, ...uleb(0), 0x06, 0x0b])), "illegal opcode");
 });

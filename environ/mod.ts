@@ -44,3 +44,4 @@ export * from "./vmoffsets.ts";
 export * from "./tunables.ts";
 export * from "./limits.ts";
 export * from "./text/mod.ts";
+export { type ConstEnv, evaluateConstExpr, isConstArith } from "./const_expr.ts";

@@ -2,7 +2,8 @@
  * The WebAssembly instruction set, declared once as data: every instruction
  * of 2.0 (the MVP, sign-extension, non-trapping float-to-int, multi-value,
  * reference types, bulk memory (the `0xFC` prefix) and fixed-width SIMD (the
- * `0xFD` prefix)) and the 3.0 operators Capstan runs: tail calls. Everything else here —
+ * `0xFD` prefix)) and the 3.0 operators Capstan runs: tail calls, relaxed SIMD
+ * (`0xFD` 0x100-0x113) and wide arithmetic (`0xFC` 19-22). Everything else here —
  * {@link OPS}, {@link opByName}, {@link opByKey} and the {@link Op} constants —
  * is derived from that one table.
  *
@@ -290,6 +291,11 @@ export const OP_TABLE = [
   [FC, 15, "table.grow", "table"],
   [FC, 16, "table.size", "table", ":i"],
   [FC, 17, "table.fill", "table"],
+  // wide arithmetic: 128-bit add/subtract on (low, high) i64 pairs, 64x64 → 128-bit multiplies
+  [FC, 19, "i64.add128", "none", "llll:ll"],
+  [FC, 20, "i64.sub128", "none", "llll:ll"],
+  [FC, 21, "i64.mul_wide_s", "none", "ll:ll"],
+  [FC, 22, "i64.mul_wide_u", "none", "ll:ll"],
   [FD, 0, "v128.load", "memarg", "i:v"],
   [FD, 1, "v128.load8x8_s", "memarg", "i:v"],
   [FD, 2, "v128.load8x8_u", "memarg", "i:v"],
@@ -526,6 +532,27 @@ export const OP_TABLE = [
   [FD, 253, "i32x4.trunc_sat_f64x2_u_zero", "none", "v:v"],
   [FD, 254, "f64x2.convert_low_i32x4_s", "none", "v:v"],
   [FD, 255, "f64x2.convert_low_i32x4_u", "none", "v:v"],
+  // relaxed SIMD
+  [FD, 0x100, "i8x16.relaxed_swizzle", "none", "vv:v"],
+  [FD, 0x101, "i32x4.relaxed_trunc_f32x4_s", "none", "v:v"],
+  [FD, 0x102, "i32x4.relaxed_trunc_f32x4_u", "none", "v:v"],
+  [FD, 0x103, "i32x4.relaxed_trunc_f64x2_s_zero", "none", "v:v"],
+  [FD, 0x104, "i32x4.relaxed_trunc_f64x2_u_zero", "none", "v:v"],
+  [FD, 0x105, "f32x4.relaxed_madd", "none", "vvv:v"],
+  [FD, 0x106, "f32x4.relaxed_nmadd", "none", "vvv:v"],
+  [FD, 0x107, "f64x2.relaxed_madd", "none", "vvv:v"],
+  [FD, 0x108, "f64x2.relaxed_nmadd", "none", "vvv:v"],
+  [FD, 0x109, "i8x16.relaxed_laneselect", "none", "vvv:v"],
+  [FD, 0x10a, "i16x8.relaxed_laneselect", "none", "vvv:v"],
+  [FD, 0x10b, "i32x4.relaxed_laneselect", "none", "vvv:v"],
+  [FD, 0x10c, "i64x2.relaxed_laneselect", "none", "vvv:v"],
+  [FD, 0x10d, "f32x4.relaxed_min", "none", "vv:v"],
+  [FD, 0x10e, "f32x4.relaxed_max", "none", "vv:v"],
+  [FD, 0x10f, "f64x2.relaxed_min", "none", "vv:v"],
+  [FD, 0x110, "f64x2.relaxed_max", "none", "vv:v"],
+  [FD, 0x111, "i16x8.relaxed_q15mulr_s", "none", "vv:v"],
+  [FD, 0x112, "i16x8.relaxed_dot_i8x16_i7x16_s", "none", "vv:v"],
+  [FD, 0x113, "i32x4.relaxed_dot_i8x16_i7x16_add_s", "none", "vvv:v"],
 ] as const;
 
 /** The text-format name of any instruction in the table. */

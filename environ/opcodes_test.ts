@@ -26,8 +26,8 @@ Deno.test("opcodes: no (prefix, code) and no name is duplicated", () => {
 
 Deno.test("opcodes: the table holds all of WebAssembly 2.0 and the 3.0 operators landed so far", () => {
   const count = (prefix: number) => OPS.filter((op) => op.prefix === prefix).length;
-  assert.equal(count(0xfd), 236, "SIMD ops");
-  assert.equal(count(0xfc), 18, "0xFC ops");
+  assert.equal(count(0xfd), 256, "SIMD ops (2.0's 236, relaxed SIMD's 20)");
+  assert.equal(count(0xfc), 22, "0xFC ops (2.0's 18, wide arithmetic's 4)");
   assert.equal(count(0), 185, "single-byte ops (2.0's 183, return_call, return_call_indirect)");
   // Spot checks at the edges of each range.
   assert.equal(opByName("unreachable")?.code, 0x00);
@@ -38,6 +38,10 @@ Deno.test("opcodes: the table holds all of WebAssembly 2.0 and the 3.0 operators
   assert.equal(opByName("i16x8.avgr_u")?.code, 155);
   assert.equal(opByName("i32x4.dot_i16x8_s")?.code, 186);
   assert.equal(opByName("f64x2.convert_low_i32x4_u")?.code, 255);
+  assert.equal(opByName("i8x16.relaxed_swizzle")?.code, 0x100);
+  assert.equal(opByName("i32x4.relaxed_dot_i8x16_i7x16_add_s")?.code, 0x113);
+  assert.equal(opByName("i64.add128")?.code, 19);
+  assert.equal(opByName("i64.mul_wide_u")?.code, 22);
   assert.equal(opByKey(opKey(0xfd, 154)), undefined);
   assert.equal(opByKey(opKey(0, 0x27)), undefined);
 });

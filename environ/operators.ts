@@ -91,7 +91,7 @@ const SHAPE_ILLEGAL = 19;
 /** Shape by opcode byte / sub-opcode. */
 const SHAPE_BASE = new Uint8Array(256).fill(SHAPE_ILLEGAL);
 const SHAPE_FC = new Uint8Array(256).fill(SHAPE_ILLEGAL);
-const SHAPE_FD = new Uint8Array(256).fill(SHAPE_ILLEGAL);
+const SHAPE_FD = new Uint8Array(512).fill(SHAPE_ILLEGAL);
 for (const op of OPS) {
   const table = op.prefix === 0 ? SHAPE_BASE : op.prefix === 0xfc ? SHAPE_FC : SHAPE_FD;
   table[op.code] = SHAPE[op.imm];
@@ -188,7 +188,9 @@ export class OperatorReader extends BinaryReader {
       this.pos = p;
       const code = this.u32();
       p = this.pos;
-      shape = code < 256 ? (b === 0xfc ? SHAPE_FC[code] : SHAPE_FD[code]) : SHAPE_ILLEGAL;
+      shape = b === 0xfc
+        ? (code < 256 ? SHAPE_FC[code] : SHAPE_ILLEGAL)
+        : (code < 512 ? SHAPE_FD[code] : SHAPE_ILLEGAL);
       key = (b << 16) | code;
     }
     this.key = key;

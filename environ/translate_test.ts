@@ -42,7 +42,10 @@ Deno.test("translateModule() returns the module's index spaces and bodies", () =
   assert.equal(t.numImportedFunctions, 1);
   assert.equal(t.numImportedGlobals, 1);
   assert.deepEqual(t.globals.map((g) => g.type), [T.i32, T.i64, T.i32]);
-  assert.deepEqual(t.globalInits, [{ op: "i64.const", value: 5n }, { op: "global.get", index: 0 }]);
+  assert.deepEqual(t.globalInits, [[{ op: "i64.const", value: 5n }], [{
+    op: "global.get",
+    index: 0,
+  }]]);
   assert.deepEqual(t.memories, [{ limits: { min: 1, max: 2 } }]);
   assert.deepEqual(t.exports, [{ name: "add", kind: "func", index: 1 }, {
     name: "mem",
@@ -50,14 +53,14 @@ Deno.test("translateModule() returns the module's index spaces and bodies", () =
     index: 0,
   }]);
   assert.equal(t.start, 2);
-  assert.deepEqual(t.elements[0].items, [{ op: "ref.func", index: 1 }, {
+  assert.deepEqual(t.elements[0].items, [[{ op: "ref.func", index: 1 }], [{
     op: "ref.func",
     index: 2,
-  }]);
+  }]]);
   assert.deepEqual(t.elements[0].mode, {
     kind: "active",
     table: 0,
-    offset: { op: "i32.const", value: 0 },
+    offset: [{ op: "i32.const", value: 0 }],
   });
   assert.deepEqual([...t.datas[0].data], [1, 2, 3]);
   assert.equal(t.dataCount, 1);

@@ -156,11 +156,11 @@ export interface Export {
 }
 
 /**
- * A constant expression of WebAssembly 2.0: exactly one constant instruction
- * (the trailing `end` is implied). Float constants keep their raw bits so NaN
- * payloads survive.
+ * An instruction of a constant expression that pushes one value: a constant,
+ * `ref.null`, `ref.func` or `global.get`. Float constants keep their raw bits
+ * so NaN payloads survive.
  */
-export type ConstExpr =
+export type ConstLeaf =
   | { readonly op: "i32.const"; readonly value: number }
   | { readonly op: "i64.const"; readonly value: bigint }
   | { readonly op: "f32.const"; readonly bits: number }
@@ -169,6 +169,21 @@ export type ConstExpr =
   | { readonly op: "ref.null"; readonly type: RefType }
   | { readonly op: "ref.func"; readonly index: number }
   | { readonly op: "global.get"; readonly index: number };
+
+/** An extended-constant arithmetic instruction: pops two values, pushes one. */
+export type ConstArith = {
+  readonly op: "i32.add" | "i32.sub" | "i32.mul" | "i64.add" | "i64.sub" | "i64.mul";
+};
+
+/** One instruction of a constant expression. */
+export type ConstInstr = ConstLeaf | ConstArith;
+
+/**
+ * A constant expression (WebAssembly 3.0, extended constants included): its
+ * instructions in order, the trailing `end` implied. A validated one leaves
+ * exactly one value of its expected type; `evaluateConstExpr` computes it.
+ */
+export type ConstExpr = readonly ConstInstr[];
 
 /** A defined global: its type and initialiser. */
 export interface GlobalDef {

@@ -23,7 +23,9 @@ import type { DecodedModule, ParsedConst } from "./decoder.ts";
 import { BLOCK_EMPTY, OperatorReader, SIMPLE_OPS } from "./operators.ts";
 import { OPS } from "./opcodes.ts";
 import type {
+  ConstArith,
   ConstExpr,
+  ConstInstr,
   DataSegment,
   ElementMode,
   ElementSegment,
@@ -64,13 +66,15 @@ function slotOf(prefix: number, code: number): number {
   return prefix === 0 ? code : prefix === 0xfc ? 256 + code : 512 + code;
 }
 
-const NUM_SLOTS = 768;
+const NUM_SLOTS = 1024;
 /** Number of fixed operands, or -1 when the op has no fixed signature. */
 const SIG_NPARAMS = new Int8Array(NUM_SLOTS).fill(-1);
 /** Fixed operand types packed one byte each, deepest first. */
 const SIG_PARAMS = new Int32Array(NUM_SLOTS);
 /** The fixed result type, or 0 for none. */
 const SIG_RESULT = new Uint8Array(NUM_SLOTS);
+/** The second fixed result type of a two-result op (wide arithmetic), or 0. */
+const SIG_RESULT2 = new Uint8Array(NUM_SLOTS);
 /** Which CHECK_* the op needs. */
 const CHECKS = new Uint8Array(NUM_SLOTS);
 /** log2 of the natural alignment of memory ops. */
@@ -94,6 +98,7 @@ for (const op of OPS) {
     for (let i = 0; i < params.length; i++) packed |= params[i] << (8 * i);
     SIG_PARAMS[slot] = packed;
     SIG_RESULT[slot] = results.length ? results[0] : 0;
+    SIG_RESULT2[slot] = results.length > 1 ? results[1] : 0;
   }
   switch (op.imm) {
     case "memarg":
@@ -159,14 +164,69 @@ function checkMemoryLimits(limits: Limits, at: number): void {
   checkLimits(limits, at);
 }
 
+/** The operand type of each extended-constant arithmetic instruction. */
+const ARITH_TYPE: Readonly<Record<ConstArith["op"], number>> = {
+  "i32.add": I32,
+  "i32.sub": I32,
+  "i32.mul": I32,
+  "i64.add": I64,
+  "i64.sub": I64,
+  "i64.mul": I64,
+};
+
+/** The type of each constant instruction with a fixed one. */
+const CONST_TYPE: Readonly<Record<string, number>> = {
+  "i32.const": I32,
+  "i64.const": I64,
+  "f32.const": F32,
+  "f64.const": F64,
+  "v128.const": V128,
+};
+
 /**
- * Checks a constant expression against its expected type.
+ * The type a non-arithmetic instruction of constant expression `e` pushes,
+ * checking its index (see {@link checkConst}).
+ */
+function leafType(
+  instr: ConstInstr,
+  e: ParsedConst,
+  globals: readonly GlobalType[],
+  numGlobals: number,
+  numFuncs: number,
+  declaredFuncs: Uint8Array,
+): number {
+  switch (instr.op) {
+    case "ref.func":
+      if (instr.index >= numFuncs) fail(`unknown function ${instr.index}`, e.offset);
+      declaredFuncs[instr.index] = 1;
+      return FUNCREF;
+    case "ref.null":
+      return instr.type;
+    case "global.get": {
+      if (instr.index >= numGlobals) fail(`unknown global ${instr.index}`, e.offset);
+      const g = globals[instr.index];
+      if (g.mutable) fail("constant expression required", e.offset);
+      return g.type;
+    }
+    default:
+      return CONST_TYPE[instr.op] ?? fail("type mismatch", e.offset);
+  }
+}
+
+/**
+ * Checks a constant expression against its expected type, as the spec's
+ * operand-stack typing: each constant instruction pushes its type, each
+ * arithmetic one pops two of its type and pushes one, and exactly the
+ * expected type must remain. A `global.get` reads an immutable global below
+ * `numGlobals` (a global initialiser: the imported and earlier defined
+ * globals; a segment: every global).
  *
  * @param e the decoded expression
  * @param expected the type it must produce
  * @param globals the globals it may read
- * @param numGlobals how many of them it may read (in 2.0, the imported ones)
+ * @param numGlobals how many of them it may read
  * @param numFuncs the size of the function index space
+ * @param declaredFuncs marks each function a `ref.func` in it names
  * @returns the expression
  */
 function checkConst(
@@ -175,42 +235,28 @@ function checkConst(
   globals: readonly GlobalType[],
   numGlobals: number,
   numFuncs: number,
+  declaredFuncs: Uint8Array,
 ): ConstExpr {
   const expr = e.expr;
   if (expr === undefined) return fail(e.invalid ?? "constant expression required", e.offset);
-  let type: number;
-  switch (expr.op) {
-    case "ref.func":
-      if (expr.index >= numFuncs) fail(`unknown function ${expr.index}`, e.offset);
-      type = FUNCREF;
-      break;
-    case "i32.const":
-      type = I32;
-      break;
-    case "i64.const":
-      type = I64;
-      break;
-    case "f32.const":
-      type = F32;
-      break;
-    case "f64.const":
-      type = F64;
-      break;
-    case "v128.const":
-      type = V128;
-      break;
-    case "ref.null":
-      type = expr.type;
-      break;
-    case "global.get": {
-      if (expr.index >= numGlobals) fail(`unknown global ${expr.index}`, e.offset);
-      const g = globals[expr.index];
-      if (g.mutable) fail("constant expression required", e.offset);
-      type = g.type;
-      break;
+  // One instruction (the common case): its type, no operand stack.
+  if (expr.length === 1) {
+    if (leafType(expr[0], e, globals, numGlobals, numFuncs, declaredFuncs) !== expected) {
+      fail("type mismatch", e.offset);
     }
+    return expr;
   }
-  if (type !== expected) fail("type mismatch", e.offset);
+  const stack: number[] = [];
+  for (const instr of expr) {
+    const t = ARITH_TYPE[instr.op as ConstArith["op"]];
+    if (t === undefined) {
+      stack.push(leafType(instr, e, globals, numGlobals, numFuncs, declaredFuncs));
+      continue;
+    }
+    if (stack.pop() !== t || stack.pop() !== t) fail("type mismatch", e.offset);
+    stack.push(t);
+  }
+  if (stack.length !== 1 || stack[0] !== expected) fail("type mismatch", e.offset);
   return expr;
 }
 
@@ -303,20 +349,14 @@ export function validateModule(m: DecodedModule): ValidatedModule {
   const numFuncs = funcs.length;
   const declaredFuncs = new Uint8Array(numFuncs);
 
-  // Globals: initialisers may read imported globals only.
+  // Globals: an initialiser may read the imported globals and the defined ones before it.
   const globalInits: ConstExpr[] = [];
   for (let i = 0; i < m.globals.length; i++) {
-    const expr = checkConst(
-      m.globalInits[i],
-      m.globals[i].type,
-      globals,
-      numImportedGlobals,
-      numFuncs,
-    );
-    if (expr.op === "ref.func") declaredFuncs[expr.index] = 1;
-    globalInits.push(expr);
+    const init = m.globalInits[i];
+    const type = m.globals[i].type;
+    globalInits.push(checkConst(init, type, globals, globals.length, numFuncs, declaredFuncs));
+    globals.push(m.globals[i]);
   }
-  for (const g of m.globals) globals.push(g);
 
   // Exports.
   const names = new Set<string>();
@@ -350,7 +390,7 @@ export function validateModule(m: DecodedModule): ValidatedModule {
     let mode: ElementMode;
     if (seg.kind === "active") {
       if (seg.table >= tables.length) fail(`unknown table ${seg.table}`, seg.at);
-      const offset = checkConst(seg.offset!, I32, globals, numImportedGlobals, numFuncs);
+      const offset = checkConst(seg.offset!, I32, globals, globals.length, numFuncs, declaredFuncs);
       if (tables[seg.table].element !== seg.type) fail("type mismatch", seg.at);
       mode = { kind: "active", table: seg.table, offset };
     } else {
@@ -358,9 +398,7 @@ export function validateModule(m: DecodedModule): ValidatedModule {
     }
     const items: ConstExpr[] = [];
     for (const item of seg.items) {
-      const expr = checkConst(item, seg.type, globals, numImportedGlobals, numFuncs);
-      if (expr.op === "ref.func") declaredFuncs[expr.index] = 1;
-      items.push(expr);
+      items.push(checkConst(item, seg.type, globals, globals.length, numFuncs, declaredFuncs));
     }
     elements.push({ type: seg.type, mode, items });
     elemTypes.push(seg.type);
@@ -371,7 +409,7 @@ export function validateModule(m: DecodedModule): ValidatedModule {
   for (const seg of m.datas) {
     if (seg.kind === "active") {
       if (seg.memory >= memories.length) fail(`unknown memory ${seg.memory}`, seg.at);
-      const offset = checkConst(seg.offset!, I32, globals, numImportedGlobals, numFuncs);
+      const offset = checkConst(seg.offset!, I32, globals, globals.length, numFuncs, declaredFuncs);
       datas.push({ mode: { kind: "active", memory: seg.memory, offset }, data: seg.data });
     } else {
       datas.push({ mode: { kind: "passive" }, data: seg.data });
@@ -1027,7 +1065,7 @@ export class FuncValidator {
     const base = this.sp - np;
     // Fast path: the operands are all there, with exactly the right types.
     if (
-      base >= this.height && base + 1 < vals.length &&
+      SIG_RESULT2[slot] === 0 && base >= this.height && base + 1 < vals.length &&
       (np === 0 ||
         (np === 1 && vals[base] === packed) ||
         (np === 2 && vals[base] === (packed & 0xff) && vals[base + 1] === packed >> 8) ||
@@ -1044,6 +1082,7 @@ export class FuncValidator {
     }
     for (let i = np - 1; i >= 0; i--) this.pop((packed >> (8 * i)) & 0xff);
     if (result !== 0) this.push(result);
+    if (SIG_RESULT2[slot] !== 0) this.push(SIG_RESULT2[slot]);
   }
 
   /** Fails for a body that ends before its final `end`, as the spec words it. */

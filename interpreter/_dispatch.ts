@@ -51,11 +51,14 @@ import { runSimd } from "./_dispatch_simd.ts";
 import type { Vm } from "./vm.ts";
 import type { VmInstance } from "./vm_objects.ts";
 import {
+  add128,
   ctz32,
   f32FromI64,
   f32FromU64,
+  mulWide,
   nearest,
   popcnt32,
+  sub128,
   truncFits,
   truncSat32,
   truncSat64,
@@ -6093,6 +6096,27 @@ export function runExt(
         U64[d] = U64[a] % U64[b];
       }
       return pc + 4;
+    }
+    case 324 /* i64_add128 */:
+    case 325 /* i64_sub128 */: {
+      const alo = U64[fp + code[pc + 3]];
+      const ahi = U64[fp + code[pc + 4]];
+      const blo = U64[fp + code[pc + 5]];
+      const bhi = U64[fp + code[pc + 6]];
+      const r = op === 324 /* i64_add128 */
+        ? add128(alo, ahi, blo, bhi)
+        : sub128(alo, ahi, blo, bhi);
+      U64[fp + code[pc + 1]] = r;
+      U64[fp + code[pc + 2]] = r >> 64n;
+      return pc + 7;
+    }
+    case 326 /* i64_mul_wide_s */:
+    case 327 /* i64_mul_wide_u */: {
+      const signed = op === 326 /* i64_mul_wide_s */;
+      const r = mulWide(U64[fp + code[pc + 3]], U64[fp + code[pc + 4]], signed);
+      U64[fp + code[pc + 1]] = r;
+      U64[fp + code[pc + 2]] = r >> 64n;
+      return pc + 5;
     }
     case 163 /* i64_clz */: {
       const a = (fp + code[pc + 2]) << 1;

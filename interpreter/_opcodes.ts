@@ -331,10 +331,14 @@ export const Op = {
   return_call: 321,
   return_call_import: 322,
   return_call_indirect: 323,
+  i64_add128: 324,
+  i64_sub128: 325,
+  i64_mul_wide_s: 326,
+  i64_mul_wide_u: 327,
 } as const;
 
 /** The number of opcodes. */
-export const OPCODE_COUNT = 324;
+export const OPCODE_COUNT = 328;
 
 /** The first SIMD opcode: `run` sends opcodes from here to {@link LAST_SIMD_OP} to `runSimd`. */
 export const FIRST_SIMD_OP = 267;

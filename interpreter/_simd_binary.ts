@@ -1,7 +1,8 @@
 /**
  * SIMD lane math of the binary v128 x v128 → v128 operations
  * ({@link simdBinary}): integer and float lane-wise arithmetic, comparisons,
- * narrowing, swizzle, extended and dot products, selected by their wasm 0xFD
+ * narrowing, swizzle, extended and dot products (the relaxed i8 dot product
+ * too, as its deterministic profile computes it), selected by their wasm 0xFD
  * sub-opcode. Float results follow the spec's NaN rules (a NaN result is
  * quiet; `pmin`/`pmax` keep the exact bits). Re-exported by `simd_math.ts`.
  *
@@ -338,6 +339,17 @@ export function simdBinary(sub: number, f: V128File, d: number, a: number, b: nu
       const sw = f.scratch << 2;
       for (let i = 0; i < 4; i++) {
         W[sw + i] = (H[ah + 2 * i] * H[bh + 2 * i] + H[ah + 2 * i + 1] * H[bh + 2 * i + 1]) | 0;
+      }
+      copy(f, d, f.scratch);
+      return;
+    }
+    case 0x112: { // i16x8.relaxed_dot_i8x16_i7x16_s: signed lanes, pair sums saturated
+      const B = f.i8;
+      const sh = f.scratch << 3;
+      const S = f.i16;
+      for (let i = 0; i < 8; i++) {
+        const r = B[ab + 2 * i] * B[bb + 2 * i] + B[ab + 2 * i + 1] * B[bb + 2 * i + 1];
+        S[sh + i] = r > 32767 ? 32767 : r;
       }
       copy(f, d, f.scratch);
       return;

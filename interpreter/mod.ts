@@ -18,5 +18,5 @@ export * from "./vm.ts";
 export * from "./vm_objects.ts";
 export * from "./slots.ts";
 export * from "./wasm_math.ts";
-export { v128Registers } from "./simd.ts";
+export { simdOpName, v128Registers } from "./simd.ts";
 export * from "./simd_math.ts";

@@ -625,6 +625,22 @@ const TABLE: readonly Row[] = [
     "instead, and the code after the op returns its results",
     SIG,
   ],
+  // wide arithmetic: i64 pairs (low, high) as 128-bit integers; every operand is read before
+  // either result is written, so the results may reuse operand registers
+  [
+    "i64_add128",
+    "dlo:r dhi:r alo:r ahi:r blo:r bhi:r",
+    X,
+    "(dhi:dlo) = (ahi:alo) + (bhi:blo), wrapping at 128 bits",
+  ],
+  [
+    "i64_sub128",
+    "dlo:r dhi:r alo:r ahi:r blo:r bhi:r",
+    X,
+    "(dhi:dlo) = (ahi:alo) - (bhi:blo), wrapping at 128 bits",
+  ],
+  ["i64_mul_wide_s", "dlo:r dhi:r a:r b:r", X, "(dhi:dlo) = a * b, signed 64x64 → 128 bits"],
+  ["i64_mul_wide_u", "dlo:r dhi:r a:r b:r", X, "(dhi:dlo) = a * b, unsigned 64x64 → 128 bits"],
 ];
 
 /** Every op, in opcode order. */

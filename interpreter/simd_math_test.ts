@@ -304,3 +304,14 @@ Deno.test("simdBitselect() and simdShuffle() agree with native V8", () => {
     }
   }
 });
+
+Deno.test("simdBinary() i16x8.relaxed_dot_i8x16_i7x16_s: signed lanes, pair sums saturate, d may be an operand", () => {
+  const f = new V128File(2);
+  const a = Int8Array.from([-128, -128, 1, 2, -3, 4, 127, 127, 0, 0, 5, -6, -128, 127, 9, 9]);
+  const b = Int8Array.from([-128, -128, 5, -6, 7, 8, 127, 127, 0, 0, -1, -1, -128, -128, 1, -1]);
+  f.i8.set(a, 0);
+  f.i8.set(b, 16);
+  simdBinary(0x112, f, 0, 0, 1);
+  const expected = [32767, 5 - 12, -21 + 32, 32258, 0, -5 + 6, 16384 - 16256, 0];
+  assert.deepEqual([...f.i16.subarray(0, 8)], expected);
+});

@@ -175,3 +175,66 @@ export function popcnt32(x: number): number {
 export function ctz32(x: number): number {
   return x === 0 ? 32 : 31 - Math.clz32(x & -x);
 }
+
+/** The (high, low) i64 pair of a 128-bit integer, as one unsigned BigInt below 2^128. */
+function u128(lo: bigint, hi: bigint): bigint {
+  return (BigInt.asUintN(64, hi) << 64n) | BigInt.asUintN(64, lo);
+}
+
+/**
+ * `i64.add128`: the sum of two 128-bit integers given as (low, high) i64
+ * pairs, wrapping at 128 bits.
+ *
+ * @param alo low 64 bits of the first operand
+ * @param ahi high 64 bits of the first operand
+ * @param blo low 64 bits of the second operand
+ * @param bhi high 64 bits of the second operand
+ * @returns the sum as an unsigned BigInt below 2^128 (low i64 = its low 64 bits)
+ * @example
+ * ```ts
+ * import { add128 } from "./wasm_math.ts";
+ * if (add128(-1n, 0n, 1n, 0n) !== 1n << 64n) throw new Error("the carry reaches the high half");
+ * ```
+ */
+export function add128(alo: bigint, ahi: bigint, blo: bigint, bhi: bigint): bigint {
+  return BigInt.asUintN(128, u128(alo, ahi) + u128(blo, bhi));
+}
+
+/**
+ * `i64.sub128`: the difference of two 128-bit integers given as (low, high)
+ * i64 pairs, wrapping at 128 bits.
+ *
+ * @param alo low 64 bits of the minuend
+ * @param ahi high 64 bits of the minuend
+ * @param blo low 64 bits of the subtrahend
+ * @param bhi high 64 bits of the subtrahend
+ * @returns the difference as an unsigned BigInt below 2^128
+ * @example
+ * ```ts
+ * import { sub128 } from "./wasm_math.ts";
+ * if (sub128(0n, 0n, 1n, 0n) !== (1n << 128n) - 1n) throw new Error("0 - 1 borrows through");
+ * ```
+ */
+export function sub128(alo: bigint, ahi: bigint, blo: bigint, bhi: bigint): bigint {
+  return BigInt.asUintN(128, u128(alo, ahi) - u128(blo, bhi));
+}
+
+/**
+ * `i64.mul_wide_s` / `i64.mul_wide_u`: the full 128-bit product of two i64.
+ *
+ * @param a the first operand
+ * @param b the second operand
+ * @param signed whether both are read as signed (`mul_wide_s`) or unsigned
+ * @returns the product as an unsigned BigInt below 2^128 (its two's complement when negative)
+ * @example
+ * ```ts
+ * import { mulWide } from "./wasm_math.ts";
+ * if (mulWide(-1n, 1n, true) !== (1n << 128n) - 1n) throw new Error("-1 signed");
+ * if (mulWide(-1n, 1n, false) !== (1n << 64n) - 1n) throw new Error("2^64 - 1 unsigned");
+ * ```
+ */
+export function mulWide(a: bigint, b: bigint, signed: boolean): bigint {
+  const x = signed ? BigInt.asIntN(64, a) : BigInt.asUintN(64, a);
+  const y = signed ? BigInt.asIntN(64, b) : BigInt.asUintN(64, b);
+  return BigInt.asUintN(128, x * y);
+}

@@ -24,7 +24,14 @@
  * @module
  */
 
-import { type ConstExpr, type GlobalType, TrapCode, VMCTX_MAGIC } from "@capstan/environ";
+import {
+  type ConstExpr,
+  type ConstLeaf,
+  evaluateConstExpr,
+  type GlobalType,
+  TrapCode,
+  VMCTX_MAGIC,
+} from "@capstan/environ";
 import { VmInstance } from "@capstan/interpreter";
 import type { Extern } from "./extern.ts";
 import { externType, isExtern } from "./extern.ts";
@@ -382,6 +389,11 @@ export class Instance implements Stored {
    * @returns its value
    */
   evalConst(e: ConstExpr): Val {
+    return evaluateConstExpr<Val>(e, { leaf: (instr) => this.#constLeaf(instr) }) as Val;
+  }
+
+  /** The value of one non-arithmetic instruction of a constant expression. */
+  #constLeaf(e: ConstLeaf): Val {
     switch (e.op) {
       case "i32.const":
         return e.value | 0;

@@ -23,6 +23,7 @@ import {
   TrapCode,
   ValType,
 } from "./mod.ts";
+import { parseWat } from "@capstan/environ";
 import { fixture, loadModule } from "./_test_util.ts";
 
 Deno.test("Module reports imports and exports with their types", () => {
@@ -121,6 +122,39 @@ Deno.test("imports from another store are refused with a TypeError naming both s
   assert.throws(
     () => new Instance(store, loadModule("imports", engine), [i.f, i.tab, foreign, i.g]),
     (e: Error) => e instanceof TypeError && e.message.includes(`store #${other.id}`),
+  );
+});
+
+Deno.test("extended constant expressions initialise globals, offsets and element items", () => {
+  const engine = new Engine();
+  const store = new Store(engine, undefined);
+  const base = new Global(store, { type: ValType.i32, mutable: false }, 10);
+  const wat = `(module
+    (import "env" "base" (global $base i32))
+    (global $two i32 (i32.add (global.get $base) (i32.const -8)))
+    (global $scaled i32 (i32.mul (global.get $two) (i32.sub (i32.const 10) (global.get $base))))
+    (global $wide (export "wide") i64
+      (i64.mul (i64.add (i64.const 0x7fffffffffffffff) (i64.const 1)) (i64.const 3)))
+    (global $k (export "k") i32 (i32.sub (i32.mul (global.get $base) (global.get $two)) (i32.const 1)))
+    (global $f funcref (ref.func $f))
+    (memory (export "mem") 1)
+    (table (export "tab") 8 funcref)
+    (func $f (export "f"))
+    (data (i32.add (global.get $base) (i32.mul (global.get $two) (i32.const 3))) "hi")
+    (elem (i32.sub (global.get $k) (i32.const 16)) funcref (ref.func $f) (global.get $f)))`;
+  const inst = new Instance(store, new Module(engine, parseWat(wat)), [base]);
+  assert.equal(inst.getGlobal("k")!.get(), 19);
+  assert.equal(inst.getGlobal("wide")!.get(), -(1n << 63n));
+  assert.equal(new TextDecoder().decode(inst.getMemory("mem")!.data().subarray(16, 18)), "hi");
+  const tab = inst.getTable("tab")!;
+  assert.equal(tab.get(2), null);
+  assert.equal(tab.get(3), inst.getFunc("f"));
+  assert.equal(tab.get(4), inst.getFunc("f"));
+  assert.equal(
+    inst.evalConst([{ op: "i32.const", value: 6 }, { op: "i32.const", value: 7 }, {
+      op: "i32.mul",
+    }]),
+    42,
   );
 });
 

@@ -133,6 +133,34 @@ both("Module.exports/imports/customSections describe a module", (wa) => {
   assert.throws(() => wa.Module.exports({} as WebAssembly.Module), TypeError);
 });
 
+both(
+  "extended constants and relaxed SIMD validate and run (wasm-feature-detect's probes)",
+  (wa) => {
+    // the probes of wasm-feature-detect's extendedConst and relaxedSimd
+    assert.equal(
+      wa.validate(parseWat(`(module (global i32 (i32.add (i32.const 1) (i32.const 2))))`)),
+      true,
+    );
+    const relaxed = `(func (result v128)
+    (i8x16.relaxed_swizzle (i8x16.splat (i32.const 0)) (i8x16.splat (i32.const 0))))`;
+    assert.equal(wa.validate(parseWat(`(module ${relaxed})`)), true);
+    const { exports } = new wa.Instance(
+      new wa.Module(parseWat(`(module
+      (global $g (export "g") i32 (i32.sub (i32.mul (i32.const 6) (i32.const 7)) (i32.const 2)))
+      (global (export "h") i64 (i64.add (i64.const 0x7fffffffffffffff) (i64.const 1)))
+      (func (export "lane") (param i32) (result i32)
+        (i8x16.extract_lane_u 5
+          (i8x16.relaxed_swizzle (v128.const i8x16 0 10 20 30 40 50 60 70 80 90 100 110 120 130 140 150)
+            (i8x16.splat (local.get 0))))))`)),
+    );
+    const e = exports as Exports;
+    assert.equal(e.g.value, 40);
+    assert.equal(e.h.value, -(1n << 63n));
+    assert.equal(e.lane(3), 30);
+    assert.equal(e.lane(15), 150);
+  },
+);
+
 both("validate() tells valid bytes from invalid ones and rejects non-buffers", (wa) => {
   assert.equal(wa.validate(EXPORTER), true);
   assert.equal(wa.validate(EXPORTER.buffer), true);

@@ -133,8 +133,14 @@ export function buildModule(
   return new Uint8Array(bytes);
 }
 
-/** All SIMD ops of the environ table. */
-export const SIMD_OPS: readonly OpInfo[] = OPS.filter((op) => op.prefix === 0xfd);
+/**
+ * The SIMD ops of the environ table that native V8 computes exactly as the
+ * spec does: every fixed-width SIMD op, not the relaxed ones (sub-opcodes
+ * 0x100 and up), whose behaviour V8 picks per CPU.
+ */
+export const SIMD_OPS: readonly OpInfo[] = OPS.filter((op) =>
+  op.prefix === 0xfd && op.code < 0x100
+);
 
 /** SIMD ops with signature `v:v` and no immediate. */
 export const UNARY: readonly OpInfo[] = SIMD_OPS.filter((op) =>

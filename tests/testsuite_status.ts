@@ -12,15 +12,12 @@
 export type Feature =
   | "memory64" // 64-bit memories and tables (memory64, table64)
   | "multiple memories"
-  | "extended constants"
-  | "relaxed SIMD"
   | "typed function references"
   | "exceptions" // try_table, throw, throw_ref, exnref, tags
   | "legacy exceptions" // try, catch, delegate, rethrow
   | "GC" // structs, arrays, i31, casts, rec groups and subtyping
   | "text format" // the 3.0 text format: annotations, `module definition`, messages
   | "threads"
-  | "wide arithmetic"
   | "custom page sizes"
   | "custom descriptors"
   | "stack switching";
@@ -61,11 +58,10 @@ export const WAITS_FOR: Readonly<Record<string, readonly Feature[]>> = {
   "custom/branch_hint.wast": ["text format"],
   "custom/custom_annot.wast": ["text format"],
   "custom/name_annot.wast": ["text format"],
-  "data.wast": ["extended constants", "memory64"],
   "data0.wast": ["multiple memories"],
   "data1.wast": ["multiple memories"],
   "data_drop0.wast": ["multiple memories"],
-  "elem.wast": ["typed function references", "extended constants"],
+  "elem.wast": ["typed function references"],
   "endianness64.wast": ["memory64"],
   "exports.wast": ["exceptions"],
   "exports0.wast": ["multiple memories"],
@@ -75,11 +71,8 @@ export const WAITS_FOR: Readonly<Record<string, readonly Feature[]>> = {
   "float_memory0.wast": ["multiple memories"],
   "float_memory64.wast": ["memory64"],
   "func.wast": ["typed function references"],
-  "global.wast": ["extended constants", "typed function references"],
-  "i16x8_relaxed_q15mulr_s.wast": ["relaxed SIMD"],
+  "global.wast": ["typed function references"],
   "i31.wast": ["GC"],
-  "i32x4_relaxed_trunc.wast": ["relaxed SIMD"],
-  "i8x16_relaxed_swizzle.wast": ["relaxed SIMD"],
   "imports.wast": ["exceptions", "multiple memories", "typed function references"],
   "imports0.wast": ["multiple memories"],
   "imports1.wast": ["multiple memories"],
@@ -148,7 +141,6 @@ export const WAITS_FOR: Readonly<Record<string, readonly Feature[]>> = {
   "proposals/threads/exports.wast": ["threads"],
   "proposals/threads/imports.wast": ["threads"],
   "proposals/threads/memory.wast": ["threads"],
-  "proposals/wide-arithmetic/wide-arithmetic.wast": ["wide arithmetic"],
   "ref.wast": ["typed function references", "GC"],
   "ref_as_non_null.wast": ["typed function references"],
   "ref_cast.wast": ["GC"],
@@ -156,10 +148,6 @@ export const WAITS_FOR: Readonly<Record<string, readonly Feature[]>> = {
   "ref_is_null.wast": ["typed function references"],
   "ref_null.wast": ["typed function references", "GC"],
   "ref_test.wast": ["GC"],
-  "relaxed_dot_product.wast": ["relaxed SIMD"],
-  "relaxed_laneselect.wast": ["relaxed SIMD"],
-  "relaxed_madd_nmadd.wast": ["relaxed SIMD"],
-  "relaxed_min_max.wast": ["relaxed SIMD"],
   "return_call_ref.wast": ["typed function references"],
   "select.wast": ["typed function references"],
   "simd_address.wast": ["memory64"],
