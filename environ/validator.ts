@@ -939,7 +939,7 @@ export class FuncValidator {
         case 0x24: { // global.set
           const g = ctx.globals[r.index];
           if (g === undefined) fail(`unknown global ${r.index}`, r.offset);
-          if (!g.mutable) fail("global is immutable", r.offset);
+          if (!g.mutable) fail("immutable global", r.offset);
           this.pop(g.type);
           break;
         }

@@ -143,7 +143,7 @@ Deno.test("validator: locals, globals and the local limit", () => {
   );
   assert.equal(
     reason(oneFunc([], [], [...i32c(1), 0x24, 0, END], { extra: { 6: g.slice(2) } })),
-    "global is immutable",
+    "immutable global",
   );
   assert.equal(reason(oneFunc([], [], [0x23, 9, 0x1a, END])), "unknown global 9");
 });
