@@ -4,6 +4,13 @@
  * `(base << s) + k` just before the access folds into it (the VM adds with
  * 32-bit wrap-around, as wasm does; the `_x` ops take the shifted form).
  *
+ * Memory 0 with 32-bit addresses, the only memory of most modules, has its
+ * own ops (`load32` ... `store64`, the folded forms and fusions). Any other
+ * memory, and every 64-bit memory, goes through `mem_load`/`mem_store`,
+ * which name the memory and take a 64-bit offset; the bulk operators name
+ * their memories in the builtin's static operands, and the VM reads their
+ * operands as i64 for a 64-bit memory.
+ *
  * Invariants:
  * - A folded address's base register is unchanged until the access: a
  *   local, or the address entry's own register.
@@ -14,7 +21,13 @@
 import { Operand } from "./_operand_stack.ts";
 import { fuse, Site } from "./_fusion_rules.ts";
 import type { OperatorHandler, TranslatorCore } from "./_translator_core.ts";
-import { BuiltinFunctionIndex as B, Op as W, ValType } from "@capstan/environ";
+import {
+  BuiltinFunctionIndex as B,
+  CompileError,
+  Op as W,
+  opByKey,
+  ValType,
+} from "@capstan/environ";
 import { Op } from "@capstan/interpreter";
 
 /** Loads: wasm op key → [bytecode op, result type]. */
@@ -63,19 +76,56 @@ export const MEMORY_OPERATORS: ReadonlyMap<number, OperatorHandler> = new Map([
   ...LOADS.map(([key, op, type]): [number, OperatorHandler] => [key, (t) => load(t, op, type)]),
   ...STORES.map(([key, op]): [number, OperatorHandler] => [key, (t) => store(t, op)]),
   [W.memory_size, memorySize],
-  [W.memory_grow, (t) => t.builtin(B.memory_grow, 0, 0, 1, ValType.i32)],
-  [W.memory_fill, (t) => t.builtin(B.memory_fill, 0, 0, 3)],
-  [W.memory_copy, (t) => t.builtin(B.memory_copy, 0, 0, 3)],
-  [W.memory_init, (t) => t.builtin(B.memory_init, 0, t.r.index, 3)],
+  [W.memory_grow, (t) => t.builtin(B.memory_grow, t.r.index, 0, 1, addressType(t, t.r.index))],
+  [W.memory_fill, (t) => t.builtin(B.memory_fill, t.r.index, 0, 3)],
+  [W.memory_copy, (t) => t.builtin(B.memory_copy, t.r.index, t.r.index2, 3)],
+  [W.memory_init, (t) => t.builtin(B.memory_init, t.r.index2, t.r.index, 3)],
   [W.data_drop, (t) => t.builtin(B.data_drop, t.r.index, 0, 0)],
 ]);
 
+/** The address type of memory `index`: i64 for a 64-bit memory, else i32. */
+function addressType(t: TranslatorCore, index: number): ValType {
+  return t.env.module.memories[index].address64 ? ValType.i64 : ValType.i32;
+}
+
+/**
+ * Whether the access just read goes through `mem_load`/`mem_store`: a
+ * memory other than 0, or a 64-bit one.
+ */
+export function needsGenericAccess(t: TranslatorCore): boolean {
+  return t.r.memIndex !== 0 || t.env.module.memories[0].address64 === true;
+}
+
+/**
+ * Refuses a SIMD memory access to a memory other than 0 or to a 64-bit
+ * memory: the SIMD ops address memory 0 with 32-bit addresses only.
+ *
+ * @param t the translator, its reader past the operator's immediates
+ * @param key the SIMD operator's key
+ * @throws {CompileError} "unsupported ..." for such an access
+ */
+export function checkSimdAccess(t: TranslatorCore, key: number): void {
+  const imm = opByKey(key)?.imm;
+  if ((imm === "memarg" || imm === "memarg_lane") && needsGenericAccess(t)) {
+    throw new CompileError(
+      "unsupported operator: SIMD access to a memory other than 0 or to a 64-bit memory",
+      t.r.offset,
+    );
+  }
+}
+
 function memorySize(t: TranslatorCore): void {
-  const d = t.pushTemp(ValType.i32);
-  t.emit(Op.memory_size, d, 0);
+  const d = t.pushTemp(addressType(t, t.r.index));
+  t.emit(Op.memory_size, d, t.r.index);
 }
 
 function load(t: TranslatorCore, op: number, type: ValType): void {
+  if (needsGenericAccess(t)) {
+    const a = t.reg(t.pop());
+    const d = t.pushTemp(type);
+    t.emit(Op.mem_load, d, a, t.r.memIndex, op, t.r.memOffset | 0, t.r.memOffsetHi | 0);
+    return;
+  }
   const s = t.stack;
   const offset = t.r.memOffset | 0;
   const ap = t.pop();
@@ -92,6 +142,13 @@ function load(t: TranslatorCore, op: number, type: ValType): void {
 }
 
 function store(t: TranslatorCore, op: number): void {
+  if (needsGenericAccess(t)) {
+    const v = t.pop();
+    const a = t.pop();
+    const ra = t.reg(a);
+    t.emit(Op.mem_store, ra, t.reg(v), t.r.memIndex, op, t.r.memOffset | 0, t.r.memOffsetHi | 0);
+    return;
+  }
   const s = t.stack;
   const offset = t.r.memOffset | 0;
   const v = t.pop();

@@ -18,7 +18,7 @@
  */
 
 import { fail } from "./errors.ts";
-import { MAX_PAGES, MAX_PARAMS, MAX_RESULTS } from "./limits.ts";
+import { MAX_PAGES, MAX_PARAMS, MAX_RESULTS, maxPages } from "./limits.ts";
 import type { DecodedModule, ParsedConst } from "./decoder.ts";
 import { BLOCK_EMPTY, OperatorReader, SIMPLE_OPS } from "./operators.ts";
 import { OPS } from "./opcodes.ts";
@@ -30,6 +30,7 @@ import type {
   FuncType,
   GlobalType,
   Limits,
+  MemoryType,
   RefType,
   TableType,
 } from "./types.ts";
@@ -130,8 +131,10 @@ export interface ModuleContext {
   readonly funcs: readonly number[];
   /** Every table. */
   readonly tables: readonly TableType[];
-  /** How many memories there are (0 or 1). */
+  /** How many memories there are. */
   readonly numMemories: number;
+  /** Every memory's type, imported first (absent: every memory is 32-bit). */
+  readonly memories?: readonly MemoryType[];
   /** Every global's type. */
   readonly globals: readonly GlobalType[];
   /** How many globals are imported. */
@@ -152,9 +155,18 @@ function checkLimits(limits: Limits, at: number): void {
   }
 }
 
-function checkMemoryLimits(limits: Limits, at: number): void {
-  if (limits.min > MAX_PAGES || (limits.max !== undefined && limits.max > MAX_PAGES)) {
-    fail("memory size must be at most 65536 pages (4GiB)", at);
+function checkMemoryType(type: MemoryType, at: number): void {
+  const log2 = type.pageSizeLog2 ?? 16;
+  if (log2 !== 0 && log2 !== 16) fail("invalid custom page size", at);
+  const limits = type.limits;
+  const most = maxPages(type);
+  if (limits.min > most || (limits.max !== undefined && limits.max > most)) {
+    fail(
+      most === MAX_PAGES
+        ? "memory size must be at most 65536 pages (4GiB)"
+        : `memory size must be at most ${most} pages`,
+      at,
+    );
   }
   checkLimits(limits, at);
 }
@@ -221,7 +233,7 @@ export interface ValidatedModule {
   /** Every table type, imported first. */
   readonly tables: TableType[];
   /** Every memory type, imported first. */
-  readonly memories: { limits: Limits }[];
+  readonly memories: MemoryType[];
   /** Every global type, imported first. */
   readonly globals: GlobalType[];
   /** Defined globals' initialisers. */
@@ -258,7 +270,7 @@ export function validateModule(m: DecodedModule): ValidatedModule {
   }
   const funcs: number[] = [];
   const tables: TableType[] = [];
-  const memories: { limits: Limits }[] = [];
+  const memories: MemoryType[] = [];
   const globals: GlobalType[] = [];
   for (const imp of m.imports) {
     const d = imp.desc;
@@ -272,7 +284,7 @@ export function validateModule(m: DecodedModule): ValidatedModule {
         tables.push(d.type);
         break;
       case "memory":
-        checkMemoryLimits(d.type.limits, imp.at);
+        checkMemoryType(d.type, imp.at);
         memories.push(d.type);
         break;
       case "global":
@@ -294,11 +306,8 @@ export function validateModule(m: DecodedModule): ValidatedModule {
     tables.push(m.tables[i]);
   }
   for (let i = 0; i < m.memories.length; i++) {
-    checkMemoryLimits(m.memories[i].limits, m.memoryAt[i]);
+    checkMemoryType(m.memories[i], m.memoryAt[i]);
     memories.push(m.memories[i]);
-  }
-  if (memories.length > 1) {
-    fail("multiple memories", m.memoryAt[m.memoryAt.length - 1] ?? 8);
   }
   const numFuncs = funcs.length;
   const declaredFuncs = new Uint8Array(numFuncs);
@@ -350,7 +359,8 @@ export function validateModule(m: DecodedModule): ValidatedModule {
     let mode: ElementMode;
     if (seg.kind === "active") {
       if (seg.table >= tables.length) fail(`unknown table ${seg.table}`, seg.at);
-      const offset = checkConst(seg.offset!, I32, globals, numImportedGlobals, numFuncs);
+      const at = tables[seg.table].address64 ? I64 : I32;
+      const offset = checkConst(seg.offset!, at, globals, numImportedGlobals, numFuncs);
       if (tables[seg.table].element !== seg.type) fail("type mismatch", seg.at);
       mode = { kind: "active", table: seg.table, offset };
     } else {
@@ -371,7 +381,8 @@ export function validateModule(m: DecodedModule): ValidatedModule {
   for (const seg of m.datas) {
     if (seg.kind === "active") {
       if (seg.memory >= memories.length) fail(`unknown memory ${seg.memory}`, seg.at);
-      const offset = checkConst(seg.offset!, I32, globals, numImportedGlobals, numFuncs);
+      const at = memories[seg.memory].address64 ? I64 : I32;
+      const offset = checkConst(seg.offset!, at, globals, numImportedGlobals, numFuncs);
       datas.push({ mode: { kind: "active", memory: seg.memory, offset }, data: seg.data });
     } else {
       datas.push({ mode: { kind: "passive" }, data: seg.data });
@@ -383,6 +394,7 @@ export function validateModule(m: DecodedModule): ValidatedModule {
     funcs,
     tables,
     numMemories: memories.length,
+    memories,
     globals,
     numImportedGlobals,
     elemTypes,
@@ -621,8 +633,58 @@ export class FuncValidator {
 
   // ---- per-op helpers -----------------------------------------------------------
 
-  private checkMemory(): void {
-    if (this.ctx.numMemories === 0) fail("unknown memory 0", this.r.offset);
+  /** Checks a memory index; returns its address type (i32 or i64). */
+  private checkMemory(index: number): number {
+    if (index >= this.ctx.numMemories) fail(`unknown memory ${index}`, this.r.offset);
+    return this.ctx.memories?.[index].address64 ? I64 : I32;
+  }
+
+  /** The address type of a table (i32 or i64). */
+  private tableAddress(t: TableType): number {
+    return t.address64 ? I64 : I32;
+  }
+
+  /**
+   * Pops the operands of a memory access whose address type is `at` and
+   * pushes its result: its fixed signature, with the address (its first
+   * operand) of type `at`.
+   */
+  private applyAccess(slot: number, at: number): void {
+    if (at === I32) {
+      this.applySig(slot);
+      return;
+    }
+    const np = SIG_NPARAMS[slot];
+    const packed = SIG_PARAMS[slot];
+    for (let i = np - 1; i >= 1; i--) this.pop((packed >> (8 * i)) & 0xff);
+    this.pop(at);
+    if (SIG_RESULT[slot] !== 0) this.push(SIG_RESULT[slot]);
+  }
+
+  /** memory.size, memory.grow, memory.fill, memory.copy: operands by address type. */
+  private memoryOp(key: number): void {
+    const r = this.r;
+    const at = this.checkMemory(r.index);
+    switch (key) {
+      case 0x3f: // memory.size
+        this.push(at);
+        break;
+      case 0x40: // memory.grow
+        this.pop(at);
+        this.push(at);
+        break;
+      case 0xfc000b: // memory.fill
+        this.pop(at);
+        this.pop(I32);
+        this.pop(at);
+        break;
+      default: { // memory.copy
+        const src = this.checkMemory(r.index2);
+        this.pop(at === I64 && src === I64 ? I64 : I32);
+        this.pop(src);
+        this.pop(at);
+      }
+    }
   }
 
   private checkTable(index: number): TableType {
@@ -668,23 +730,33 @@ export class FuncValidator {
     this.setUnreachable();
   }
 
-  /** Checks extra rules of a fixed-signature op (memory, alignment, lanes). */
+  /** Checks a memarg: its memory, alignment and offset; returns the address type. */
+  private checkMemarg(slot: number): number {
+    const r = this.r;
+    const at = this.checkMemory(r.memIndex);
+    if (r.memAlign > MAX_ALIGN[slot]) {
+      fail("alignment must not be larger than natural", r.offset);
+    }
+    if (at === I32 && r.memOffsetHi !== 0) fail("offset out of range", r.offset);
+    return at;
+  }
+
+  /**
+   * Checks extra rules of a fixed-signature op (memory, alignment, lanes) and
+   * pops its operands and pushes its results.
+   */
   private extraChecks(check: number, slot: number): void {
     const r = this.r;
     switch (check) {
       case CHECK_MEMARG:
-        this.checkMemory();
-        if (r.memAlign > MAX_ALIGN[slot]) {
-          fail("alignment must not be larger than natural", r.offset);
-        }
-        break;
-      case CHECK_MEMARG_LANE:
-        this.checkMemory();
-        if (r.memAlign > MAX_ALIGN[slot]) {
-          fail("alignment must not be larger than natural", r.offset);
-        }
+        this.applyAccess(slot, this.checkMemarg(slot));
+        return;
+      case CHECK_MEMARG_LANE: {
+        const at = this.checkMemarg(slot);
         if (r.lane >= LANES[slot]) fail("invalid lane index", r.offset);
-        break;
+        this.applyAccess(slot, at);
+        return;
+      }
       case CHECK_LANE:
         if (r.lane >= LANES[slot]) fail("invalid lane index", r.offset);
         break;
@@ -694,9 +766,10 @@ export class FuncValidator {
         }
         break;
       case CHECK_MEMORY:
-        this.checkMemory();
-        break;
+        this.memoryOp(r.key);
+        return;
     }
+    this.applySig(slot);
   }
 
   /**
@@ -844,7 +917,7 @@ export class FuncValidator {
           const table = this.checkTable(r.index2);
           if (r.index >= ctx.types.length) fail(`unknown type ${r.index}`, r.offset);
           if (table.element !== FUNCREF) fail("type mismatch", r.offset);
-          this.pop(I32);
+          this.pop(this.tableAddress(table));
           if (key === 0x11) this.callType(r.index);
           else this.tailCallType(r.index);
           break;
@@ -907,14 +980,14 @@ export class FuncValidator {
         }
         case 0x25: { // table.get
           const t = this.checkTable(r.index);
-          this.pop(I32);
+          this.pop(this.tableAddress(t));
           this.push(t.element);
           break;
         }
         case 0x26: { // table.set
           const t = this.checkTable(r.index);
           this.pop(t.element);
-          this.pop(I32);
+          this.pop(this.tableAddress(t));
           break;
         }
         default:
@@ -922,7 +995,7 @@ export class FuncValidator {
             // Single-byte fixed-signature ops; loads, stores and memory.size/grow need a memory.
             const check = CHECKS[key];
             if (check !== CHECK_NONE) this.extraChecks(check, key);
-            this.applySig(key);
+            else this.applySig(key);
           } else {
             this.otherOp(key);
           }
@@ -956,13 +1029,14 @@ export class FuncValidator {
         this.push(FUNCREF);
         break;
       }
-      case 0xfc0008: // memory.init
-        this.checkMemory();
+      case 0xfc0008: { // memory.init
+        const at = this.checkMemory(r.index2);
         this.checkData(r.index);
         this.pop(I32);
         this.pop(I32);
-        this.pop(I32);
+        this.pop(at);
         break;
+      }
       case 0xfc0009: // data.drop
         this.checkData(r.index);
         break;
@@ -972,7 +1046,7 @@ export class FuncValidator {
         if (t.element !== e) fail("type mismatch", r.offset);
         this.pop(I32);
         this.pop(I32);
-        this.pop(I32);
+        this.pop(this.tableAddress(t));
         break;
       }
       case 0xfc000d: // elem.drop
@@ -982,27 +1056,27 @@ export class FuncValidator {
         const dst = this.checkTable(r.index);
         const src = this.checkTable(r.index2);
         if (dst.element !== src.element) fail("type mismatch", r.offset);
-        this.pop(I32);
-        this.pop(I32);
-        this.pop(I32);
+        const [da, sa] = [this.tableAddress(dst), this.tableAddress(src)];
+        this.pop(da === I64 && sa === I64 ? I64 : I32);
+        this.pop(sa);
+        this.pop(da);
         break;
       }
       case 0xfc000f: { // table.grow
         const t = this.checkTable(r.index);
-        this.pop(I32);
+        this.pop(this.tableAddress(t));
         this.pop(t.element);
-        this.push(I32);
+        this.push(this.tableAddress(t));
         break;
       }
       case 0xfc0010: // table.size
-        this.checkTable(r.index);
-        this.push(I32);
+        this.push(this.tableAddress(this.checkTable(r.index)));
         break;
       case 0xfc0011: { // table.fill
         const t = this.checkTable(r.index);
-        this.pop(I32);
+        this.pop(this.tableAddress(t));
         this.pop(t.element);
-        this.pop(I32);
+        this.pop(this.tableAddress(t));
         break;
       }
       default: {
@@ -1013,7 +1087,7 @@ export class FuncValidator {
           : 512 + (key & 0xffff);
         const check = CHECKS[slot];
         if (check !== CHECK_NONE) this.extraChecks(check, slot);
-        this.applySig(slot);
+        else this.applySig(slot);
       }
     }
   }

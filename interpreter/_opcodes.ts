@@ -331,10 +331,13 @@ export const Op = {
   return_call: 321,
   return_call_import: 322,
   return_call_indirect: 323,
+  mem_load: 324,
+  mem_store: 325,
+  table_index64: 326,
 } as const;
 
 /** The number of opcodes. */
-export const OPCODE_COUNT = 324;
+export const OPCODE_COUNT = 327;
 
 /** The first SIMD opcode: `run` sends opcodes from here to {@link LAST_SIMD_OP} to `runSimd`. */
 export const FIRST_SIMD_OP = 267;

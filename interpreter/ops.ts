@@ -625,6 +625,29 @@ const TABLE: readonly Row[] = [
     "instead, and the code after the op returns its results",
     SIG,
   ],
+  // any memory, 32- or 64-bit addresses (memory 0 with 32-bit addresses has the ops above):
+  // effective address = address + (hi << 32 | lo), address read as u64 when the memory is
+  // 64-bit (both halves of its slot), else as u32; `kind` is the op above with the same access
+  [
+    "mem_load",
+    "d:r a:r mem:x kind:x lo:x hi:x",
+    X,
+    "load from memory mem as the op `kind` (load32 ... load64_32_u) does",
+    MEM,
+  ],
+  [
+    "mem_store",
+    "a:r v:r mem:x kind:x lo:x hi:x",
+    X,
+    "store to memory mem as the op `kind` (store32, store8, store16, store64) does",
+    MEM,
+  ],
+  [
+    "table_index64",
+    "d:r a:r",
+    X,
+    "d = the i64 index or length a as an i32, 0xffffffff when a >= 2^32 (past every table)",
+  ],
 ];
 
 /** Every op, in opcode order. */
