@@ -202,8 +202,8 @@ function inlineImport(m: ModuleBuilder, kind: number): boolean {
  */
 function limits(p: Parser, w: ByteWriter, memory = false): void {
   const is64 = addressType(p);
-  const min = p.unsigned(is64 ? 64 : 32);
-  const max = p.atU32() ? p.unsigned(is64 ? 64 : 32) : undefined;
+  const min = limit(p, is64, memory);
+  const max = p.atU32() ? limit(p, is64, memory) : undefined;
   const log2 = memory ? pageSize(p) : -1;
   w.byte((max !== undefined ? 1 : 0) | (is64 ? 4 : 0) | (log2 >= 0 ? 8 : 0));
   w.u64(min);
@@ -211,6 +211,27 @@ function limits(p: Parser, w: ByteWriter, memory = false): void {
   if (log2 >= 0) w.u32(log2);
 }
 
+/**
+ * Parses one limit: a u64 literal. With 32-bit addresses a value of 2^32 or
+ * more has no binary encoding; it is the validator's error, raised here in
+ * its words ("memory size ...", "table size ...").
+ */
+function limit(p: Parser, is64: boolean, memory: boolean): bigint {
+  const t = p.peek();
+  const v = p.unsigned(64);
+  if (!is64 && v > 0xffffffffn) {
+    throw p.error(
+      // (2.0's wording first: the literal is out of the i32 range)
+      memory
+        ? "i32 constant out of range: memory size must be at most 65536 pages (4GiB)"
+        : "i32 constant out of range: table size must be at most 2^32-1",
+      t,
+    );
+  }
+  return v;
+}
+
+/** Consumes an optional address type: whether it is `i64`. */
 /** Consumes an optional address type: whether it is `i64`. */
 function addressType(p: Parser): boolean {
   if (p.optKeyword("i64")) return true;
