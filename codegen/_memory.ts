@@ -61,6 +61,24 @@ const STORES: readonly (readonly [number, number])[] = [
   [W.i64_store32, Op.store32],
 ];
 
+/** Memory-0 ops with a form for 64-bit addresses (`_a64`: address `u64(a) + offset`). */
+const ADDRESS64 = new Map<number, number>([
+  [Op.load32, Op.load32_a64],
+  [Op.load8_u, Op.load8_u_a64],
+  [Op.load64, Op.load64_a64],
+  [Op.store32, Op.store32_a64],
+  [Op.store8, Op.store8_a64],
+  [Op.store64, Op.store64_a64],
+]);
+
+/**
+ * The `_a64` op of an access to a 64-bit memory 0 with an offset below 2^32,
+ * when `op` has one; else undefined (`mem_load`/`mem_store` then).
+ */
+function memory0Access64(t: TranslatorCore, op: number): number | undefined {
+  return t.r.memIndex === 0 && t.r.memOffsetHi === 0 ? ADDRESS64.get(op) : undefined;
+}
+
 /** Memory ops with an indexed form (`_x`: address `(a << s) + k`). */
 const INDEXED = new Map<number, number>([
   [Op.load32, Op.load32_x],
@@ -123,7 +141,9 @@ function load(t: TranslatorCore, op: number, type: ValType): void {
   if (needsGenericAccess(t)) {
     const a = t.reg(t.pop());
     const d = t.pushTemp(type);
-    t.emit(Op.mem_load, d, a, t.r.memIndex, op, t.r.memOffset | 0, t.r.memOffsetHi | 0);
+    const fast = memory0Access64(t, op);
+    if (fast !== undefined) t.emit(fast, d, a, t.r.memOffset | 0);
+    else t.emit(Op.mem_load, d, a, t.r.memIndex, op, t.r.memOffset | 0, t.r.memOffsetHi | 0);
     return;
   }
   const s = t.stack;
@@ -146,7 +166,11 @@ function store(t: TranslatorCore, op: number): void {
     const v = t.pop();
     const a = t.pop();
     const ra = t.reg(a);
-    t.emit(Op.mem_store, ra, t.reg(v), t.r.memIndex, op, t.r.memOffset | 0, t.r.memOffsetHi | 0);
+    const fast = memory0Access64(t, op);
+    if (fast !== undefined) t.emit(fast, ra, t.reg(v), t.r.memOffset | 0);
+    else {
+      t.emit(Op.mem_store, ra, t.reg(v), t.r.memIndex, op, t.r.memOffset | 0, t.r.memOffsetHi | 0);
+    }
     return;
   }
   const s = t.stack;

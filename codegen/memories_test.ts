@@ -88,3 +88,23 @@ Deno.test("a SIMD access to a memory other than 0 is an unsupported CompileError
     (e: unknown) => e instanceof CompileError && /unsupported/.test(e.message),
   );
 });
+
+Deno.test("a 64-bit memory 0 uses the _a64 ops, exact at the bounds and above 2^32", () => {
+  const wat = `(module (memory i64 1)
+    (func (export "rw") (param i64 i64) (result i64)
+      (i64.store (local.get 0) (local.get 1))
+      (i64.add (i64.load (local.get 0)) (i64.extend_i32_u (i32.load8_u offset=7 (local.get 0)))))
+    (func (export "far") (param i64) (result i32) (i32.load offset=0x1_0000_0000 (local.get 0))))`;
+  const ops = names(wat);
+  assert.deepEqual(ops.filter((n) => n.endsWith("_a64")), [
+    "store64_a64",
+    "load64_a64",
+    "load8_u_a64",
+  ]);
+  const t = new TestInstance(parseWat(wat));
+  assert.equal(t.call("rw", 65528n, 0x0100_0000_0000_0002n), 0x0100_0000_0000_0003n);
+  assert.throws(() => t.call("rw", 65529n, 0n), TestTrap);
+  assert.throws(() => t.call("rw", 0x1_0000_0000n, 0n), TestTrap);
+  assert.throws(() => t.call("rw", -8n, 0n), TestTrap);
+  assert.throws(() => t.call("far", 0n), TestTrap, "an offset of 2^32 goes through mem_load");
+});

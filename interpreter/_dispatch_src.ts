@@ -1768,6 +1768,79 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
+      // memory 0, 64-bit addresses: the high half adds only when it is not 0
+      case Op.load32_a64: {
+        const a = (fp + code[pc + 2]) << 1;
+        const hi = I32[a + 1];
+        const ea = (I32[a] >>> 0) + (code[pc + 3] >>> 0) + (hi === 0 ? 0 : (hi >>> 0) * 4294967296);
+        if (ea + 4 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        I32[(fp + code[pc + 1]) << 1] = dv.getInt32(ea, true);
+        pc += 4;
+        break;
+      }
+      case Op.load8_u_a64: {
+        const a = (fp + code[pc + 2]) << 1;
+        const hi = I32[a + 1];
+        const ea = (I32[a] >>> 0) + (code[pc + 3] >>> 0) + (hi === 0 ? 0 : (hi >>> 0) * 4294967296);
+        if (ea >= memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        I32[(fp + code[pc + 1]) << 1] = dv.getUint8(ea);
+        pc += 4;
+        break;
+      }
+      case Op.load64_a64: {
+        const a = (fp + code[pc + 2]) << 1;
+        const hi = I32[a + 1];
+        const ea = (I32[a] >>> 0) + (code[pc + 3] >>> 0) + (hi === 0 ? 0 : (hi >>> 0) * 4294967296);
+        if (ea + 8 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        vm.i64[fp + code[pc + 1]] = dv.getBigInt64(ea, true);
+        pc += 4;
+        break;
+      }
+      case Op.store32_a64: {
+        const a = (fp + code[pc + 1]) << 1;
+        const hi = I32[a + 1];
+        const ea = (I32[a] >>> 0) + (code[pc + 3] >>> 0) + (hi === 0 ? 0 : (hi >>> 0) * 4294967296);
+        if (ea + 4 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        dv.setInt32(ea, I32[(fp + code[pc + 2]) << 1], true);
+        pc += 4;
+        break;
+      }
+      case Op.store8_a64: {
+        const a = (fp + code[pc + 1]) << 1;
+        const hi = I32[a + 1];
+        const ea = (I32[a] >>> 0) + (code[pc + 3] >>> 0) + (hi === 0 ? 0 : (hi >>> 0) * 4294967296);
+        if (ea >= memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        dv.setInt8(ea, I32[(fp + code[pc + 2]) << 1]);
+        pc += 4;
+        break;
+      }
+      case Op.store64_a64: {
+        const a = (fp + code[pc + 1]) << 1;
+        const hi = I32[a + 1];
+        const ea = (I32[a] >>> 0) + (code[pc + 3] >>> 0) + (hi === 0 ? 0 : (hi >>> 0) * 4294967296);
+        if (ea + 8 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        dv.setBigInt64(ea, vm.i64[fp + code[pc + 2]], true);
+        pc += 4;
+        break;
+      }
       case Op.load32_x: {
         const ea = (((I32[(fp + code[pc + 2]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);

@@ -334,10 +334,16 @@ export const Op = {
   mem_load: 324,
   mem_store: 325,
   table_index64: 326,
+  load32_a64: 327,
+  load8_u_a64: 328,
+  load64_a64: 329,
+  store32_a64: 330,
+  store8_a64: 331,
+  store64_a64: 332,
 } as const;
 
 /** The number of opcodes. */
-export const OPCODE_COUNT = 327;
+export const OPCODE_COUNT = 333;
 
 /** The first SIMD opcode: `run` sends opcodes from here to {@link LAST_SIMD_OP} to `runSimd`. */
 export const FIRST_SIMD_OP = 267;

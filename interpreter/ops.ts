@@ -648,6 +648,14 @@ const TABLE: readonly Row[] = [
     X,
     "d = the i64 index or length a as an i32, 0xffffffff when a >= 2^32 (past every table)",
   ],
+  // memory 0 with 64-bit addresses, the frequent accesses: effective address = u64(a) + u32
+  // offset (a 64-bit memory's other accesses, and offsets of 2^32 or more, use mem_load/mem_store)
+  ["load32_a64", "d:r a:r offset:x", M, "load32 at u64(a) + offset", MEM],
+  ["load8_u_a64", "d:r a:r offset:x", M, "load8_u at u64(a) + offset", MEM],
+  ["load64_a64", "d:r a:r offset:x", M, "load64 at u64(a) + offset", MEM],
+  ["store32_a64", "a:r v:r offset:x", M, "store32 at u64(a) + offset", MEM],
+  ["store8_a64", "a:r v:r offset:x", M, "store8 at u64(a) + offset", MEM],
+  ["store64_a64", "a:r v:r offset:x", M, "store64 at u64(a) + offset", MEM],
 ];
 
 /** Every op, in opcode order. */

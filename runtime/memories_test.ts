@@ -220,3 +220,13 @@ Deno.test('the facade\'s Memory and Table take address: "i64" with BigInts, as n
     assert.equal((inst.exports.size as () => bigint)(), 2n);
   }
 });
+
+Deno.test("the memory64 benchmark kernel (clang --target=wasm64) gives native V8's checksum", () => {
+  const bytes = Deno.readFileSync(new URL("../bench/corpus/wasm/mem64.wasm", import.meta.url));
+  const engine = new Engine();
+  const store = new Store(engine, null);
+  const instance = new Linker<null>(engine).instantiate(store, new Module(engine, bytes));
+  assert.equal((call(instance, "run", 10) as number) >>> 0, 1523384985);
+  const native = new WebAssembly.Instance(new WebAssembly.Module(bytes));
+  assert.equal((native.exports.run as (n: number) => number)(10) >>> 0, 1523384985);
+});
