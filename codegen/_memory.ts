@@ -115,21 +115,37 @@ export function needsGenericAccess(t: TranslatorCore): boolean {
 }
 
 /**
- * Refuses a SIMD memory access to a memory other than 0 or to a 64-bit
- * memory: the SIMD ops address memory 0 with 32-bit addresses only.
+ * Translates a SIMD memory access to a memory other than 0 or to a 64-bit
+ * memory (`mem_v128_*`; the SIMD ops address memory 0 with 32-bit addresses
+ * only). Other SIMD operators are left to `simd_translate.ts`.
  *
  * @param t the translator, its reader past the operator's immediates
  * @param key the SIMD operator's key
- * @throws {CompileError} "unsupported ..." for such an access
+ * @returns whether it translated the operator
  */
-export function checkSimdAccess(t: TranslatorCore, key: number): void {
+export function translateSimdAccess(t: TranslatorCore, key: number): boolean {
   const imm = opByKey(key)?.imm;
-  if ((imm === "memarg" || imm === "memarg_lane") && needsGenericAccess(t)) {
-    throw new CompileError(
-      "unsupported operator: SIMD access to a memory other than 0 or to a 64-bit memory",
-      t.r.offset,
-    );
+  if ((imm !== "memarg" && imm !== "memarg_lane") || !needsGenericAccess(t)) return false;
+  const sub = key & 0xffff;
+  const { memIndex: mem, memOffset: lo, memOffsetHi: hi, lane } = t.r;
+  if (sub === 11 || (sub >= 88 && sub <= 91)) { // v128.store, lane stores
+    const v = t.pop();
+    const a = t.pop();
+    const ra = t.reg(a);
+    t.emit(Op.mem_v128_store, sub, ra, t.reg(v), mem, lo | 0, hi | 0, lane);
+  } else if (sub >= 84 && sub <= 87) { // lane loads
+    const v = t.pop();
+    const a = t.pop();
+    const ra = t.reg(a);
+    const rv = t.reg(v);
+    const d = t.pushTemp(ValType.v128);
+    t.emit(Op.mem_v128_load_lane, d, sub, ra, rv, mem, lo | 0, hi | 0, lane);
+  } else {
+    const ra = t.reg(t.pop());
+    const d = t.pushTemp(ValType.v128);
+    t.emit(Op.mem_v128_load, d, sub, ra, mem, lo | 0, hi | 0);
   }
+  return true;
 }
 
 function memorySize(t: TranslatorCore): void {

@@ -3,14 +3,14 @@
  * address type: memory 0 with 32-bit addresses keeps its own ops (and their
  * folded forms), other memories and 64-bit ones go through
  * `mem_load`/`mem_store` with a 64-bit offset, bulk operators name their
- * memories, a 64-bit table's indices are narrowed, and a SIMD access to a
- * memory other than 0 is refused cleanly.
+ * memories, a 64-bit table's indices are narrowed, and SIMD accesses to
+ * such memories go through `mem_v128_*`.
  *
  * @module
  */
 
 import assert from "node:assert/strict";
-import { CompileError, parseWat, translateModule, tunables } from "@capstan/environ";
+import { parseWat, translateModule, tunables } from "@capstan/environ";
 import { decodeInstruction } from "@capstan/interpreter";
 import { compileModule } from "./compile.ts";
 import { TestInstance, TestTrap } from "./_test_harness.ts";
@@ -82,11 +82,34 @@ Deno.test("a 64-bit table's indices narrow through table_index64", () => {
   assert.deepEqual(ops.filter((n) => n.startsWith("table")), ["table_index64", "table_get"]);
 });
 
-Deno.test("a SIMD access to a memory other than 0 is an unsupported CompileError", () => {
-  assert.throws(
-    () => names(`(module (memory 1) (memory 1) (func (drop (v128.load 1 (i32.const 0)))))`),
-    (e: unknown) => e instanceof CompileError && /unsupported/.test(e.message),
-  );
+Deno.test("SIMD accesses to memory 1 and to a 64-bit memory run through mem_v128_*", () => {
+  const wat = `(module (memory 1) (memory $m 1) (memory $w i64 1)
+    (func (export "copy") (param i32 i64) (result i64)
+      (v128.store $w (local.get 1) (v128.load32_splat $m offset=4 (local.get 0)))
+      (i64x2.extract_lane 1
+        (v128.load64_lane $m 0 (local.get 0)
+          (v128.load $w offset=0 (local.get 1)))))
+    (func (export "poke") (param i32 i32)
+      (i32.store $m offset=4 (local.get 0) (local.get 1)))
+    (func (export "lane_store") (param i64)
+      (v128.store16_lane $w 3 (local.get 0) (v128.const i16x8 0 1 2 3 4 5 6 7)))
+    (func (export "peek") (param i64) (result i32) (i32.load16_u $w (local.get 0))))`;
+  const ops = code(wat).map((i) => i.name);
+  assert.deepEqual(ops.filter((n) => n.startsWith("mem_v128")), [
+    "mem_v128_load",
+    "mem_v128_store",
+    "mem_v128_load",
+    "mem_v128_load_lane",
+  ]);
+  const t = new TestInstance(parseWat(wat));
+  t.call("poke", 8, 0x11223344);
+  assert.equal(t.call("copy", 8, 100n), 0x11223344_11223344n);
+  assert.throws(() => t.call("copy", 8, 65521n), TestTrap, "v128.store past memory $w");
+  assert.throws(() => t.call("copy", 65529, 0n), TestTrap, "the splat past memory $m");
+  t.call("lane_store", 65534n);
+  assert.equal(t.call("peek", 65534n), 3);
+  assert.throws(() => t.call("lane_store", 65535n), TestTrap);
+  assert.throws(() => t.call("lane_store", 1n << 40n), TestTrap);
 });
 
 Deno.test("a 64-bit memory 0 uses the _a64 ops, exact at the bounds and above 2^32", () => {

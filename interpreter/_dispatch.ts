@@ -48,6 +48,8 @@
 
 import { BuiltinFunctionIndex as B, TrapCode } from "@capstan/environ";
 import { runSimd } from "./_dispatch_simd.ts";
+import { simdLoad, simdLoadLane, simdStore } from "./_simd_memory.ts";
+import { v128Registers } from "./simd.ts";
 import type { Vm } from "./vm.ts";
 import type { VmInstance } from "./vm_objects.ts";
 import {
@@ -6540,6 +6542,31 @@ export function runExt(
         if (kind === 255 /* store64 */) dv.setInt32(ea + 4, I32[v + 1], true);
       }
       return pc + 7;
+    }
+    case 333 /* mem_v128_load */: {
+      const m = inst.memories[code[pc + 4]];
+      const ea = address(I32, (fp + code[pc + 3]) << 1, m.address64) +
+        ((code[pc + 6] >>> 0) * 4294967296 + (code[pc + 5] >>> 0));
+      const V = vm.v128File ?? v128Registers(vm);
+      return simdLoad(V, m, code[pc + 2], fp + code[pc + 1], ea) ? pc + 7 : -T_MEM;
+    }
+    case 334 /* mem_v128_load_lane */: {
+      const m = inst.memories[code[pc + 5]];
+      const ea = address(I32, (fp + code[pc + 3]) << 1, m.address64) +
+        ((code[pc + 7] >>> 0) * 4294967296 + (code[pc + 6] >>> 0));
+      const V = vm.v128File ?? v128Registers(vm);
+      const d = fp + code[pc + 1];
+      return simdLoadLane(V, m, code[pc + 2], d, fp + code[pc + 4], ea, code[pc + 8])
+        ? pc + 9
+        : -T_MEM;
+    }
+    case 335 /* mem_v128_store */: {
+      const m = inst.memories[code[pc + 4]];
+      const ea = address(I32, (fp + code[pc + 2]) << 1, m.address64) +
+        ((code[pc + 6] >>> 0) * 4294967296 + (code[pc + 5] >>> 0));
+      const V = vm.v128File ?? v128Registers(vm);
+      const s = fp + code[pc + 3];
+      return simdStore(V, m, code[pc + 1], s, ea, code[pc + 7]) ? pc + 8 : -T_MEM;
     }
     case 326 /* table_index64 */: {
       const a = (fp + code[pc + 2]) << 1;

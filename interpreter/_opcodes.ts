@@ -340,10 +340,13 @@ export const Op = {
   store32_a64: 330,
   store8_a64: 331,
   store64_a64: 332,
+  mem_v128_load: 333,
+  mem_v128_load_lane: 334,
+  mem_v128_store: 335,
 } as const;
 
 /** The number of opcodes. */
-export const OPCODE_COUNT = 333;
+export const OPCODE_COUNT = 336;
 
 /** The first SIMD opcode: `run` sends opcodes from here to {@link LAST_SIMD_OP} to `runSimd`. */
 export const FIRST_SIMD_OP = 267;

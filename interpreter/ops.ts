@@ -656,6 +656,29 @@ const TABLE: readonly Row[] = [
   ["store32_a64", "a:r v:r offset:x", M, "store32 at u64(a) + offset", MEM],
   ["store8_a64", "a:r v:r offset:x", M, "store8 at u64(a) + offset", MEM],
   ["store64_a64", "a:r v:r offset:x", M, "store64 at u64(a) + offset", MEM],
+  // SIMD accesses to any memory, 32- or 64-bit addresses (address as for mem_load; sub = the
+  // wasm 0xFD sub-opcode)
+  [
+    "mem_v128_load",
+    "d:r sub:x a:r mem:x lo:x hi:x",
+    X,
+    "a SIMD load (as simd_load) from memory mem",
+    MEM,
+  ],
+  [
+    "mem_v128_load_lane",
+    "d:r sub:x a:r v:r mem:x lo:x hi:x lane:x",
+    X,
+    "a SIMD lane load (as simd_load_lane) from memory mem",
+    MEM,
+  ],
+  [
+    "mem_v128_store",
+    "sub:x a:r v:r mem:x lo:x hi:x lane:x",
+    X,
+    "a SIMD store or lane store (as simd_store) to memory mem",
+    MEM,
+  ],
 ];
 
 /** Every op, in opcode order. */

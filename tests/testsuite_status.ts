@@ -110,7 +110,6 @@ export const WAITS_FOR: Readonly<Record<string, readonly Feature[]>> = {
   "return_call_ref.wast": ["typed function references"],
   "select.wast": ["typed function references"],
   "simd_lane.wast": ["text format"],
-  "simd_memory-multi.wast": ["multiple memories"],
   "stack-switching/cont.wast": ["stack switching"],
   "stack-switching/resume_throw.wast": ["stack switching"],
   "stack-switching/validation.wast": ["stack switching"],
