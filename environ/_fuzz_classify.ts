@@ -1,7 +1,8 @@
 /**
  * Explains the fuzzer's disagreements between environ (a WebAssembly 2.0
- * validator) and the native `WebAssembly.validate` of V8 (Wasm 3.0 plus
- * threads and relaxed SIMD, with implementation limits).
+ * validator with the 3.0 features Capstan implements, and custom page sizes)
+ * and the native `WebAssembly.validate` of V8 (Wasm 3.0 plus threads and
+ * relaxed SIMD, with implementation limits, without custom page sizes).
  *
  * Each rule inspects the mutant itself: a rejection by environ is explained
  * only when a 3.0-only construct sits at (or spans) the byte offset environ

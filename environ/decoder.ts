@@ -16,6 +16,9 @@
  *   mismatch"); lengths are checked against the rest of the module. The fast
  *   path reads each section bounded by its end; when that fails, the section
  *   is read again in the reference's way, so the common path pays nothing.
+ * - Limits are read by their flag byte: a maximum, 64-bit addresses (u64
+ *   bounds; memories and tables) and a page size (memories); any other bit
+ *   is "malformed limits flags".
  * - Nothing here checks indices or types; `validator.ts` does, so that
  *   malformed input is reported before invalid input as in the spec. The one
  *   limit checked here is `MAX_LOCALS` (the JS API's 50000) per function ("too many

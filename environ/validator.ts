@@ -13,6 +13,12 @@
  *   doubling, and instructions are read by one reused {@link OperatorReader}.
  * - Errors use the reference interpreter's words; "unknown <space> <index>"
  *   carries the index, as the reference does.
+ * - A module may have several memories (multi-memory). Each memory and table
+ *   has an address type, i32 or i64 (memory64, table64), which types its
+ *   accesses' addresses, its sizes and its bulk operators' operands (a copy's
+ *   length between an i32 and an i64 one is i32); a memory's page size is
+ *   64 KiB or 1 byte (custom page sizes). A module whose memories are all
+ *   32-bit takes the same fixed-signature path as before.
  *
  * @module
  */
