@@ -29,7 +29,7 @@ export const MAX_PAGES = 65536;
  * less (V8 fails allocations past its heap limits); a refused allocation is
  * a failed `memory.grow` (-1), or an error when a memory is created.
  */
-export const MAX_MEMORY_BYTES = Number.MAX_SAFE_INTEGER;
+export const MAX_MEMORY_BYTES: number = Number.MAX_SAFE_INTEGER;
 
 /**
  * The most pages a memory of this type may declare: its size in bytes may
