@@ -34,7 +34,8 @@ export const MAX_MEMORY_BYTES: number = Number.MAX_SAFE_INTEGER;
 /**
  * The most pages a memory of this type may declare: its size in bytes may
  * reach 2^32 (32-bit addresses) or 2^64 (memory64) (the core spec: 2^16 or
- * 2^48 pages of 64 KiB).
+ * 2^48 pages of 64 KiB), and its page count must fit its address type (the
+ * custom-page-sizes proposal: 2^32 - 1 pages of 1 byte).
  *
  * @param type the memory's address type and page size (log2 of bytes; 16 when absent)
  * @returns the largest valid page count
@@ -45,7 +46,8 @@ export const MAX_MEMORY_BYTES: number = Number.MAX_SAFE_INTEGER;
  * ```
  */
 export function maxPages(type: { address64?: boolean; pageSizeLog2?: number }): number {
-  return 2 ** ((type.address64 ? 64 : 32) - (type.pageSizeLog2 ?? 16));
+  const bits = type.address64 ? 64 : 32;
+  return Math.min(2 ** (bits - (type.pageSizeLog2 ?? 16)), 2 ** bits - 1);
 }
 
 /** The most elements a table may have (the core spec: table limits are u32). */

@@ -223,7 +223,7 @@ function limit(p: Parser, is64: boolean, memory: boolean): bigint {
     throw p.error(
       // (2.0's wording first: the literal is out of the i32 range)
       memory
-        ? "i32 constant out of range: memory size must be at most 65536 pages (4GiB)"
+        ? "i32 constant out of range: memory size must be at most 4 GiB"
         : "i32 constant out of range: table size must be at most 2^32-1",
       t,
     );

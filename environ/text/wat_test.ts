@@ -218,7 +218,7 @@ const ERRORS: [string, string][] = [
   ["(func (drop (f32.const 1e39)))", "constant out of range"],
   [
     "(memory 0x1_0000_0000)",
-    "i32 constant out of range: memory size must be at most 65536 pages (4GiB)",
+    "i32 constant out of range: memory size must be at most 4 GiB",
   ],
   [
     "(table 0 0x1_0000_0000 funcref)",
