@@ -135,8 +135,11 @@ Deno.test("a 32-bit memory grows past 2 GiB; the host's refusal is memory.grow -
   assert.equal(call(instance, "grow", 32768), -1, "past 65536 pages");
   const mem64 = instantiate(`(module (memory i64 0)
     (func (export "grow") (param i64) (result i64) (memory.grow (local.get 0))))`).instance;
-  // 2^47 pages (8 PiB) is valid but no host allocates it: a clean failure
+  // 2^47 pages (8 EiB) is valid but past any ArrayBuffer; 2^29 pages (32 TiB) is one the host
+  // refuses to allocate: both are a clean failure, and the memory stays usable
   assert.equal(call(mem64, "grow", 1n << 47n), -1n);
+  assert.equal(call(mem64, "grow", 1n << 29n), -1n);
+  assert.equal(call(mem64, "grow", 1n), 0n);
 });
 
 Deno.test("a memory of 1-byte pages grows and checks bounds byte by byte", () => {
