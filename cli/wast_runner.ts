@@ -70,6 +70,8 @@ export interface WastCommand {
   readonly text?: string;
   /** The keyword of a command the text parser could not read (`type: "unread"`). */
   readonly keyword?: string;
+  /** A `module definition`: compiled (it must be valid), not instantiated. */
+  readonly definition?: boolean;
 }
 
 /** A whole script. */
@@ -239,6 +241,10 @@ class ScriptRun {
     if ("skip" in source) return skip(source.skip);
     if ("parseError" in source) return fail(`text module did not parse: ${source.parseError}`);
     try {
+      if (command.definition) {
+        await this.#session.compile(source.bytes);
+        return PASS;
+      }
       const instance = await this.#instantiate(source.bytes);
       this.#current = instance;
       if (command.name !== undefined) this.#named.set(command.name, instance);

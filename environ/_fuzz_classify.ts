@@ -124,9 +124,23 @@ function valType(r: Reader, sites: FeatureSite[]): boolean {
 /** The class of a module environ accepts with a custom page size, which V8 lacks. */
 export const CUSTOM_PAGE_SIZES = "custom page sizes (V8 has none)";
 
+/** V8's limit on a 64-bit memory's size, in 64 KiB pages (16 GiB; `wasm-limits.h`). */
+const V8_MAX_MEMORY64_PAGES = 262144;
+
+/** The class of a 64-bit memory above V8's size limit. */
+export const V8_MEMORY64_LIMIT = `V8 limit: memory64 size above ${V8_MAX_MEMORY64_PAGES} pages`;
+
+/** The class of a 64-bit table whose initial size is above V8's limit. */
+export const V8_TABLE64_LIMIT =
+  `V8 limit: table64 initial size above ${MAX_TABLE_ELEMENTS_ALLOCATABLE}`;
+
+/** The classes of modules environ accepts and V8 does not, found by {@link moduleFeatureSites}. */
+const ACCEPTED_CLASSES = new Set([CUSTOM_PAGE_SIZES, V8_MEMORY64_LIMIT, V8_TABLE64_LIMIT]);
+
 /**
  * Reads limits, recording the threads proposal's shared flag (environ has no
- * threads) and a memory's custom page size (environ reads it, V8 does not).
+ * threads), a memory's custom page size (environ reads it, V8 does not) and
+ * 64-bit sizes above V8's implementation limits.
  */
 function limits(r: Reader, sites: FeatureSite[], kind: "memory" | "table"): boolean {
   const at = r.pos;
@@ -137,7 +151,18 @@ function limits(r: Reader, sites: FeatureSite[], kind: "memory" | "table"): bool
   }
   const count = flags & 1 ? 2 : 1;
   for (let i = 0; i < count; i++) {
-    if (r.leb() === undefined) return false;
+    const start = r.pos;
+    const n = r.leb();
+    if (n === undefined) return false;
+    if (flags & 0x04 && !(flags & 0x08)) {
+      // V8 caps a 64-bit memory's minimum and maximum, and a 64-bit table's minimum
+      if (kind === "memory" && n.value > V8_MAX_MEMORY64_PAGES) {
+        sites.push({ feature: V8_MEMORY64_LIMIT, start, end: r.pos });
+      }
+      if (kind === "table" && i === 0 && n.value > MAX_TABLE_ELEMENTS_ALLOCATABLE) {
+        sites.push({ feature: V8_TABLE64_LIMIT, start, end: r.pos });
+      }
+    }
   }
   if (kind === "memory" && (flags & 0x08) !== 0 && flags < 0x10) {
     if (r.leb() === undefined) return false;
@@ -519,7 +544,7 @@ export function classifyDisagreement(
 ): string | undefined {
   if (environ.accepted) {
     return v8LimitClass(bytes) ??
-      moduleFeatureSites(bytes).find((s) => s.feature === CUSTOM_PAGE_SIZES)?.feature;
+      moduleFeatureSites(bytes).find((s) => ACCEPTED_CLASSES.has(s.feature))?.feature;
   }
   const offset = environ.offset;
   if (offset === undefined) return undefined;

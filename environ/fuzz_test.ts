@@ -9,7 +9,12 @@
  */
 
 import assert from "node:assert/strict";
-import { classifyDisagreement, CUSTOM_PAGE_SIZES } from "./_fuzz_classify.ts";
+import {
+  classifyDisagreement,
+  CUSTOM_PAGE_SIZES,
+  V8_MEMORY64_LIMIT,
+  V8_TABLE64_LIMIT,
+} from "./_fuzz_classify.ts";
 import { loadCorpus } from "./_fuzz_corpus.ts";
 import { formatReport, type FuzzSubject, nativeSubject, runFuzz } from "./_fuzz_driver.ts";
 import { environSubject } from "./fuzz.ts";
@@ -414,4 +419,18 @@ Deno.test("classifyDisagreement() explains environ's acceptance of a custom page
   assert.equal(classifyDisagreement(small, { accepted: true }), CUSTOM_PAGE_SIZES);
   // A plain memory explains nothing.
   assert.equal(classifyDisagreement(module([5, 1, 0x00, 0x01]), { accepted: true }), undefined);
+});
+
+Deno.test("classifyDisagreement() explains V8's memory64 and table64 size limits", () => {
+  // (memory i64 262145): above V8's 16 GiB; (table i64 10000001 funcref)
+  const memory = module([5, 1, 0x04, ...encodeLeb(262145)]);
+  assert.equal(WebAssembly.validate(memory as Uint8Array<ArrayBuffer>), false);
+  assert.equal(classifyDisagreement(memory, { accepted: true }), V8_MEMORY64_LIMIT);
+  const tableLimits = [0x70, 0x04, ...encodeLeb(10_000_001)];
+  const table = module([4, 1, ...tableLimits]);
+  assert.equal(WebAssembly.validate(table as Uint8Array<ArrayBuffer>), false);
+  assert.equal(classifyDisagreement(table, { accepted: true }), V8_TABLE64_LIMIT);
+  // (memory i64 262144) is within the limit: nothing to explain
+  const within = module([5, 1, 0x04, ...encodeLeb(262144)]);
+  assert.equal(classifyDisagreement(within, { accepted: true }), undefined);
 });

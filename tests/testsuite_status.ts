@@ -17,7 +17,7 @@ export type Feature =
   | "exceptions" // try_table, throw, throw_ref, exnref, tags
   | "legacy exceptions" // try, catch, delegate, rethrow
   | "GC" // structs, arrays, i31, casts, rec groups and subtyping
-  | "text format" // the 3.0 text format: annotations, `module definition`, messages
+  | "text format" // the 3.0 text format: annotations, `module instance`, messages
   | "threads"
   | "wide arithmetic"
   | "custom page sizes" // (implemented: core 3.0 binary.wast calls the page-size flag 0x08 malformed)
@@ -70,8 +70,6 @@ export const WAITS_FOR: Readonly<Record<string, readonly Feature[]>> = {
   "linking.wast": ["typed function references"],
   "local_init.wast": ["typed function references"],
   "local_tee.wast": ["typed function references"],
-  "memory.wast": ["text format"],
-  "memory64.wast": ["text format"],
   "obsolete-keywords.wast": ["text format"],
   "proposals/custom-descriptors/array_new_exact.wast": ["custom descriptors"],
   "proposals/custom-descriptors/binary-descriptors.wast": ["custom descriptors"],
@@ -88,8 +86,6 @@ export const WAITS_FOR: Readonly<Record<string, readonly Feature[]>> = {
   "proposals/custom-descriptors/ref_get_desc.wast": ["custom descriptors"],
   "proposals/custom-descriptors/struct_new_desc.wast": ["custom descriptors"],
   "proposals/custom-page-sizes/binary.wast": ["binary format"],
-  "proposals/custom-page-sizes/memory_max.wast": ["text format"],
-  "proposals/custom-page-sizes/memory_max_i64.wast": ["text format"],
   "proposals/threads/atomic.wast": ["threads"],
   "proposals/threads/exports.wast": ["threads"],
   "proposals/threads/imports.wast": ["threads"],
@@ -115,8 +111,7 @@ export const WAITS_FOR: Readonly<Record<string, readonly Feature[]>> = {
   "stack-switching/validation_gc.wast": ["stack switching"],
   "struct.wast": ["GC"],
   "table-sub.wast": ["typed function references"],
-  "table.wast": ["text format", "typed function references"],
-  "table64.wast": ["text format"],
+  "table.wast": ["typed function references"],
   "table_init.wast": ["typed function references"],
   "table_init64.wast": ["GC"],
   "tag.wast": ["exceptions"],

@@ -22,7 +22,7 @@
  * @module
  */
 
-import { tokenize } from "./lexer.ts";
+import { type Token, tokenize } from "./lexer.ts";
 import { Parser } from "./_parser.ts";
 import {
   FIELDS,
@@ -81,12 +81,17 @@ export interface ModuleCarrier {
   error?: string;
 }
 
-/** `(module ...)`: instantiate a module (and name it). */
+/**
+ * `(module ...)`: instantiate a module (and name it); `(module definition
+ * ...)`: only compile it.
+ */
 export interface WastModuleCommand extends CommandBase, ModuleCarrier {
   /** The command kind. */
   type: "module";
   /** The module's `$name`, if it has one. */
   name?: string;
+  /** Whether it is a `module definition` (compiled, not instantiated). */
+  definition?: boolean;
 }
 
 /** `(register "as" $name?)`. */
@@ -242,6 +247,7 @@ class ScriptParser {
       case "module": {
         const m = this.module(false);
         const cmd: WastModuleCommand = { type: "module", line };
+        if (m.definition) cmd.definition = true;
         if (m.id !== undefined) cmd.name = m.id;
         if (m.error !== undefined) cmd.error = m.error;
         else cmd.bytes = m.bytes;
@@ -326,19 +332,23 @@ class ScriptParser {
   }
 
   /** Parses a `(module ...)` of any of its three forms; errors in the text are kept, not thrown. */
-  module(
-    keepErrors: boolean,
-  ): {
-    id: string | undefined;
-    bytes?: Uint8Array<ArrayBuffer>;
-    error?: string;
-    kind: "text" | "binary" | "quote";
-    info: ModuleInfo;
-  } {
+  module(keepErrors: boolean): ScriptModule & { definition?: boolean } {
     const p = this.p;
     const open = p.peek()!;
-    const k2 = p.peek(2);
-    const k3 = p.peek(3);
+    // `(module definition ...)`: the same module, compiled without being instantiated
+    const d = p.peek(2);
+    const definition = d !== undefined && d.kind === "keyword" && d.text === "definition";
+    if (definition) {
+      return { ...this.moduleAfter(open, 1, keepErrors), definition };
+    }
+    return this.moduleAfter(open, 0, keepErrors);
+  }
+
+  /** Parses a module whose form starts `skip` tokens after `(module`. */
+  private moduleAfter(open: Token, skip: number, keepErrors: boolean): ScriptModule {
+    const p = this.p;
+    const k2 = p.peek(2 + skip);
+    const k3 = p.peek(3 + skip);
     let formTok = k2;
     let id: string | undefined;
     if (k2 !== undefined && k2.kind === "id") {
@@ -347,7 +357,7 @@ class ScriptParser {
     }
     const empty: ModuleInfo = { funcResults: new Map(), globalTypes: new Map() };
     if (formTok !== undefined && formTok.kind === "keyword" && formTok.text === "binary") {
-      p.pos += id === undefined ? 3 : 4;
+      p.pos += (id === undefined ? 3 : 4) + skip;
       const parts: Uint8Array[] = [];
       while (!p.atClose()) parts.push(p.string());
       p.close();
@@ -355,7 +365,7 @@ class ScriptParser {
       return { id, bytes, kind: "binary", info: binaryInfo(bytes) };
     }
     if (formTok !== undefined && formTok.kind === "keyword" && formTok.text === "quote") {
-      p.pos += id === undefined ? 3 : 4;
+      p.pos += (id === undefined ? 3 : 4) + skip;
       const parts: Uint8Array[] = [];
       while (!p.atClose()) parts.push(p.string());
       p.close();
@@ -368,7 +378,7 @@ class ScriptParser {
       }
     }
     try {
-      const m: ParsedModule = parseModuleAt(p);
+      const m: ParsedModule = parseModuleAt(p, {}, skip > 0);
       return { id, bytes: m.bytes, kind: "text", info: m };
     } catch (e) {
       if (!(e instanceof TextError)) throw e;
@@ -515,6 +525,20 @@ class ScriptParser {
     }
     return { type: "v128", lane_type: lane, value };
   }
+}
+
+/** A module of a script, parsed: its bytes, or why its text did not parse. */
+interface ScriptModule {
+  /** Its `$name`, if any. */
+  id: string | undefined;
+  /** The binary module (absent when the text did not parse). */
+  bytes?: Uint8Array<ArrayBuffer>;
+  /** Why the text did not parse. */
+  error?: string;
+  /** Its form. */
+  kind: "text" | "binary" | "quote";
+  /** What assertions on it need to know. */
+  info: ModuleInfo;
 }
 
 /** The export result types of a binary module (empty if it does not translate). */

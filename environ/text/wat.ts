@@ -849,13 +849,19 @@ function assemble(m: ModuleBuilder, id: string | undefined): Uint8Array<ArrayBuf
  *
  * @param outer a parser positioned at the module's `(`
  * @param options whether to append a `name` section
+ * @param definition whether `module` is followed by `definition` (a script's `module definition`)
  * @returns the parsed module; the cursor is after its `)`
  */
-export function parseModuleAt(outer: Parser, options: WatOptions = {}): ParsedModule {
+export function parseModuleAt(
+  outer: Parser,
+  options: WatOptions = {},
+  definition = false,
+): ParsedModule {
   const p = new Parser(outer.source, outer.toks);
   p.pos = outer.pos;
   const open = p.next();
   p.next(); // "module"
+  if (definition) p.next(); // "definition" (a script's `module definition`)
   const id = p.optId();
   const mod = parseModuleFields(p, open.match, id, options);
   outer.pos = open.match + 1;
