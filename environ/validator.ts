@@ -24,7 +24,8 @@
  */
 
 import { fail } from "./errors.ts";
-import { MAX_PAGES, MAX_PARAMS, MAX_RESULTS, maxPages } from "./limits.ts";
+import { MAX_PARAMS, MAX_RESULTS } from "./limits.ts";
+import { checkLimits, checkMemoryType } from "./_limits_check.ts";
 import type { DecodedModule, ParsedConst } from "./decoder.ts";
 import { BLOCK_EMPTY, OperatorReader, SIMPLE_OPS } from "./operators.ts";
 import { OPS } from "./opcodes.ts";
@@ -35,7 +36,6 @@ import type {
   ElementSegment,
   FuncType,
   GlobalType,
-  Limits,
   MemoryType,
   RefType,
   TableType,
@@ -153,28 +153,6 @@ export interface ModuleContext {
   readonly numDatas: number;
   /** 1 for each function that `ref.func` may name in a body. */
   readonly declaredFuncs: Uint8Array;
-}
-
-function checkLimits(limits: Limits, at: number): void {
-  if (limits.max !== undefined && limits.min > limits.max) {
-    fail("size minimum must not be greater than maximum", at);
-  }
-}
-
-function checkMemoryType(type: MemoryType, at: number): void {
-  const log2 = type.pageSizeLog2 ?? 16;
-  if (log2 !== 0 && log2 !== 16) fail("invalid custom page size", at);
-  const limits = type.limits;
-  const most = maxPages(type);
-  if (limits.min > most || (limits.max !== undefined && limits.max > most)) {
-    fail(
-      most === MAX_PAGES
-        ? "memory size must be at most 65536 pages (4GiB)"
-        : `memory size must be at most ${most} pages`,
-      at,
-    );
-  }
-  checkLimits(limits, at);
 }
 
 /**
