@@ -83,6 +83,8 @@ export function printIr(f: IrFunction, name = `func${f.funcIndex}`): string {
     const parts = info.operands.map((o, i) => {
       const v = ins.operands[i];
       if (Array.isArray(v)) return `[${v.map((l) => `L${l}`).join(", ")}]`;
+      // the access kind of mem_load/mem_store: the op with the same access
+      if (o.name === "kind") return BYTECODE_OPS[v]?.name ?? `${v}`;
       switch (o.kind) {
         case "r":
           return `v${v}`;

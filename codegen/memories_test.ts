@@ -131,3 +131,14 @@ Deno.test("a 64-bit memory 0 uses the _a64 ops, exact at the bounds and above 2^
   assert.throws(() => t.call("rw", -8n, 0n), TestTrap);
   assert.throws(() => t.call("far", 0n), TestTrap, "an offset of 2^32 goes through mem_load");
 });
+
+Deno.test("printIr() names mem_load's access kind", async () => {
+  const { printIr } = await import("./ir.ts");
+  const cm = compileModule(
+    translateModule(parseWat(`(module (memory 1) (memory 1)
+      (func (result i32) (i32.load16_s 1 offset=2 (i32.const 0))))`)),
+    tunables(),
+    { keepIr: true },
+  );
+  assert.match(printIr(cm.functions[0].ir!), /mem_load v\d+, v\d+, 1, load16_s, 2, 0/);
+});
