@@ -91,6 +91,15 @@ function defineSpectest(
     "table",
     new Table(store, { element: ValType.funcref, limits: { min: 10, max: 20 } }, null),
   );
+  linker.define(
+    "spectest",
+    "table64",
+    new Table(
+      store,
+      { element: ValType.funcref, limits: { min: 10, max: 20 }, address64: true },
+      null,
+    ),
+  );
   linker.define("spectest", "memory", new Memory(store, { limits: { min: 1, max: 2 } }));
 }
 

@@ -1,7 +1,7 @@
 /**
  * The `spectest` host module that spec scripts import: print functions, four
- * globals (666 as i32/i64, 666.6 as f32/f64), a table of 10..20 funcref and a
- * memory of 1..2 pages. Built on any object shaped like the global
+ * globals (666 as i32/i64, 666.6 as f32/f64), a table of 10..20 funcref (and
+ * its 64-bit twin `table64`, indexed by i64) and a memory of 1..2 pages. Built on any object shaped like the global
  * `WebAssembly`, so the same module serves the native engine and Capstan's
  * facade.
  *
@@ -55,6 +55,15 @@ export function spectestImports(
     global_f32: new wa.Global({ value: "f32", mutable: false }, 666.6),
     global_f64: new wa.Global({ value: "f64", mutable: false }, 666.6),
     table: new wa.Table({ element: "anyfunc", initial: 10, maximum: 20 }),
+    // a table64 descriptor (`address: "i64"`, BigInt sizes) is newer than the DOM typings
+    table64: new wa.Table(
+      {
+        address: "i64",
+        element: "anyfunc",
+        initial: 10n,
+        maximum: 20n,
+      } as unknown as WebAssembly.TableDescriptor,
+    ),
     memory: new wa.Memory({ initial: 1, maximum: 2 }),
   };
 }

@@ -127,3 +127,19 @@ Deno.test("runScript() instantiates a module definition once per module instance
   assert.deepEqual(result.failures, []);
   assert.equal(result.passed, 9);
 });
+
+Deno.test("runScript() compiles a module definition without instantiating it", async () => {
+  // runner.5.wasm imports what no script defines: instantiating it fails to link
+  const bytes = await Deno.readFile(`${dir}/runner.5.wasm`);
+  const invalid = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 5, 1]); // a cut-off section
+  const script: WastScript = {
+    commands: [
+      { type: "module", line: 1, bytes, definition: true },
+      { type: "module", line: 2, bytes: invalid, definition: true },
+    ],
+  };
+  const result = await runScript("s", script, { engine: native });
+  assert.equal(result.passed, 1);
+  assert.equal(result.failed, 1);
+  assert.equal(result.failures[0].line, 2);
+});

@@ -28,6 +28,7 @@ import {
 import { type FuncType, Op as W, TrapCode, ValType } from "@capstan/environ";
 import { Op } from "@capstan/interpreter";
 import { is64 } from "./func_environ.ts";
+import { narrowTableIndex } from "./_references.ts";
 
 /** The control operators' translations, by operator key. */
 export const CONTROL_OPERATORS: ReadonlyMap<number, OperatorHandler> = new Map([
@@ -212,7 +213,7 @@ function indirectOperands(
   const ipos = t.pop();
   const base = s.height - sig.params.length;
   t.materializeRange(base, s.height);
-  const ri = t.reg(ipos);
+  const ri = narrowTableIndex(t, t.r.index2, ipos, t.reg(ipos));
   t.noteRefs(base);
   return { typeIndex, sig, base, ri };
 }

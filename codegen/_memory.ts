@@ -4,6 +4,13 @@
  * `(base << s) + k` just before the access folds into it (the VM adds with
  * 32-bit wrap-around, as wasm does; the `_x` ops take the shifted form).
  *
+ * Memory 0 with 32-bit addresses, the only memory of most modules, has its
+ * own ops (`load32` ... `store64`, the folded forms and fusions). Any other
+ * memory, and every 64-bit memory, goes through `mem_load`/`mem_store`,
+ * which name the memory and take a 64-bit offset; the bulk operators name
+ * their memories in the builtin's static operands, and the VM reads their
+ * operands as i64 for a 64-bit memory.
+ *
  * Invariants:
  * - A folded address's base register is unchanged until the access: a
  *   local, or the address entry's own register.
@@ -14,7 +21,13 @@
 import { Operand } from "./_operand_stack.ts";
 import { fuse, Site } from "./_fusion_rules.ts";
 import type { OperatorHandler, TranslatorCore } from "./_translator_core.ts";
-import { BuiltinFunctionIndex as B, Op as W, ValType } from "@capstan/environ";
+import {
+  BuiltinFunctionIndex as B,
+  CompileError,
+  Op as W,
+  opByKey,
+  ValType,
+} from "@capstan/environ";
 import { Op } from "@capstan/interpreter";
 
 /** Loads: wasm op key → [bytecode op, result type]. */
@@ -48,6 +61,24 @@ const STORES: readonly (readonly [number, number])[] = [
   [W.i64_store32, Op.store32],
 ];
 
+/** Memory-0 ops with a form for 64-bit addresses (`_a64`: address `u64(a) + offset`). */
+const ADDRESS64 = new Map<number, number>([
+  [Op.load32, Op.load32_a64],
+  [Op.load8_u, Op.load8_u_a64],
+  [Op.load64, Op.load64_a64],
+  [Op.store32, Op.store32_a64],
+  [Op.store8, Op.store8_a64],
+  [Op.store64, Op.store64_a64],
+]);
+
+/**
+ * The `_a64` op of an access to a 64-bit memory 0 with an offset below 2^32,
+ * when `op` has one; else undefined (`mem_load`/`mem_store` then).
+ */
+function memory0Access64(t: TranslatorCore, op: number): number | undefined {
+  return t.r.memIndex === 0 && t.r.memOffsetHi === 0 ? ADDRESS64.get(op) : undefined;
+}
+
 /** Memory ops with an indexed form (`_x`: address `(a << s) + k`). */
 const INDEXED = new Map<number, number>([
   [Op.load32, Op.load32_x],
@@ -63,19 +94,74 @@ export const MEMORY_OPERATORS: ReadonlyMap<number, OperatorHandler> = new Map([
   ...LOADS.map(([key, op, type]): [number, OperatorHandler] => [key, (t) => load(t, op, type)]),
   ...STORES.map(([key, op]): [number, OperatorHandler] => [key, (t) => store(t, op)]),
   [W.memory_size, memorySize],
-  [W.memory_grow, (t) => t.builtin(B.memory_grow, 0, 0, 1, ValType.i32)],
-  [W.memory_fill, (t) => t.builtin(B.memory_fill, 0, 0, 3)],
-  [W.memory_copy, (t) => t.builtin(B.memory_copy, 0, 0, 3)],
-  [W.memory_init, (t) => t.builtin(B.memory_init, 0, t.r.index, 3)],
+  [W.memory_grow, (t) => t.builtin(B.memory_grow, t.r.index, 0, 1, addressType(t, t.r.index))],
+  [W.memory_fill, (t) => t.builtin(B.memory_fill, t.r.index, 0, 3)],
+  [W.memory_copy, (t) => t.builtin(B.memory_copy, t.r.index, t.r.index2, 3)],
+  [W.memory_init, (t) => t.builtin(B.memory_init, t.r.index2, t.r.index, 3)],
   [W.data_drop, (t) => t.builtin(B.data_drop, t.r.index, 0, 0)],
 ]);
 
+/** The address type of memory `index`: i64 for a 64-bit memory, else i32. */
+function addressType(t: TranslatorCore, index: number): ValType {
+  return t.env.module.memories[index].address64 ? ValType.i64 : ValType.i32;
+}
+
+/**
+ * Whether the access just read goes through `mem_load`/`mem_store`: a
+ * memory other than 0, or a 64-bit one.
+ */
+export function needsGenericAccess(t: TranslatorCore): boolean {
+  return t.r.memIndex !== 0 || t.env.module.memories[0].address64 === true;
+}
+
+/**
+ * Translates a SIMD memory access to a memory other than 0 or to a 64-bit
+ * memory (`mem_v128_*`; the SIMD ops address memory 0 with 32-bit addresses
+ * only). Other SIMD operators are left to `simd_translate.ts`.
+ *
+ * @param t the translator, its reader past the operator's immediates
+ * @param key the SIMD operator's key
+ * @returns whether it translated the operator
+ */
+export function translateSimdAccess(t: TranslatorCore, key: number): boolean {
+  const imm = opByKey(key)?.imm;
+  if ((imm !== "memarg" && imm !== "memarg_lane") || !needsGenericAccess(t)) return false;
+  const sub = key & 0xffff;
+  const { memIndex: mem, memOffset: lo, memOffsetHi: hi, lane } = t.r;
+  if (sub === 11 || (sub >= 88 && sub <= 91)) { // v128.store, lane stores
+    const v = t.pop();
+    const a = t.pop();
+    const ra = t.reg(a);
+    t.emit(Op.mem_v128_store, sub, ra, t.reg(v), mem, lo | 0, hi | 0, lane);
+  } else if (sub >= 84 && sub <= 87) { // lane loads
+    const v = t.pop();
+    const a = t.pop();
+    const ra = t.reg(a);
+    const rv = t.reg(v);
+    const d = t.pushTemp(ValType.v128);
+    t.emit(Op.mem_v128_load_lane, d, sub, ra, rv, mem, lo | 0, hi | 0, lane);
+  } else {
+    const ra = t.reg(t.pop());
+    const d = t.pushTemp(ValType.v128);
+    t.emit(Op.mem_v128_load, d, sub, ra, mem, lo | 0, hi | 0);
+  }
+  return true;
+}
+
 function memorySize(t: TranslatorCore): void {
-  const d = t.pushTemp(ValType.i32);
-  t.emit(Op.memory_size, d, 0);
+  const d = t.pushTemp(addressType(t, t.r.index));
+  t.emit(Op.memory_size, d, t.r.index);
 }
 
 function load(t: TranslatorCore, op: number, type: ValType): void {
+  if (needsGenericAccess(t)) {
+    const a = t.reg(t.pop());
+    const d = t.pushTemp(type);
+    const fast = memory0Access64(t, op);
+    if (fast !== undefined) t.emit(fast, d, a, t.r.memOffset | 0);
+    else t.emit(Op.mem_load, d, a, t.r.memIndex, op, t.r.memOffset | 0, t.r.memOffsetHi | 0);
+    return;
+  }
   const s = t.stack;
   const offset = t.r.memOffset | 0;
   const ap = t.pop();
@@ -92,6 +178,17 @@ function load(t: TranslatorCore, op: number, type: ValType): void {
 }
 
 function store(t: TranslatorCore, op: number): void {
+  if (needsGenericAccess(t)) {
+    const v = t.pop();
+    const a = t.pop();
+    const ra = t.reg(a);
+    const fast = memory0Access64(t, op);
+    if (fast !== undefined) t.emit(fast, ra, t.reg(v), t.r.memOffset | 0);
+    else {
+      t.emit(Op.mem_store, ra, t.reg(v), t.r.memIndex, op, t.r.memOffset | 0, t.r.memOffsetHi | 0);
+    }
+    return;
+  }
   const s = t.stack;
   const offset = t.r.memOffset | 0;
   const v = t.pop();

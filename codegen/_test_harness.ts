@@ -106,10 +106,13 @@ export class TestInstance {
     const vmctx = new Int32Array(off.words);
     vmctx[0] = VMCTX_MAGIC;
     vmctx[1] = t.functions.length;
-    const mt = t.memories[0];
-    const memory = mt ? new VmMemory(mt.limits.min, mt.limits.max) : new VmMemory(0, 0);
+    const memories = t.memories.map((mt) =>
+      new VmMemory(mt.limits.min, mt.limits.max, mt.pageSizeLog2, mt.address64)
+    );
+    const memory = memories[0] ?? new VmMemory(0, 0);
     const tables = t.tables.map((tt) => new VmTable(tt.limits.min, tt.limits.max));
-    const inst = new VmInstance(cm.code, vmctx, memory, tables, [], []);
+    const all = memories.length > 0 ? memories : [memory];
+    const inst = new VmInstance(cm.code, vmctx, memory, tables, [], [], all);
     this.inst = inst;
     vm.addInstance(inst);
     for (let i = 0; i < t.types.length; i++) vmctx[off.signatureWord(i)] = sigId(t.types[i]);

@@ -22,7 +22,7 @@
 import { CONTROL_OPERATORS, elseBranch, endBlock } from "./_control.ts";
 import { fuseFuelCharges } from "./_fuel_placement.ts";
 import { fuseLoopClosers } from "./_fusion_rules.ts";
-import { MEMORY_OPERATORS } from "./_memory.ts";
+import { MEMORY_OPERATORS, translateSimdAccess } from "./_memory.ts";
 import { CONSTANT_OPERATORS, numeric } from "./_numeric.ts";
 import { REFERENCE_OPERATORS } from "./_references.ts";
 import { simplifyReturnPaths } from "./_return_paths.ts";
@@ -65,8 +65,9 @@ for (const family of FAMILIES) {
 function translateOperator(t: TranslatorCore, key: number): void {
   const handler = key < 256 ? ONE_BYTE[key] : PREFIXED.get(key);
   if (handler !== undefined) handler(t, key);
-  else if (isSimdKey(key)) translateSimd(t, key, t.r);
-  else numeric(t, key);
+  else if (isSimdKey(key)) {
+    if (!translateSimdAccess(t, key)) translateSimd(t, key, t.r);
+  } else numeric(t, key);
 }
 
 /** Translates validated function bodies of one module into IR. */

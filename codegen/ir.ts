@@ -84,6 +84,8 @@ export function printIr(f: IrFunction, name = `func${f.funcIndex}`): string {
       const v = ins.operands[i];
       if (Array.isArray(v)) return `[${v.map((l) => `L${l}`).join(", ")}]`;
       if (o.name === "sub") return simdOpName(v); // a SIMD op's wasm sub-opcode, by name
+      // the access kind of mem_load/mem_store: the op with the same access
+      if (o.name === "kind") return BYTECODE_OPS[v]?.name ?? `${v}`;
       switch (o.kind) {
         case "r":
           return `v${v}`;

@@ -1,7 +1,8 @@
 /**
  * Explains the fuzzer's disagreements between environ (a WebAssembly 2.0
- * validator) and the native `WebAssembly.validate` of V8 (Wasm 3.0 plus
- * threads and relaxed SIMD, with implementation limits).
+ * validator with the 3.0 features Capstan implements, and custom page sizes)
+ * and the native `WebAssembly.validate` of V8 (Wasm 3.0 plus threads and
+ * relaxed SIMD, with implementation limits, without custom page sizes).
  *
  * Each rule inspects the mutant itself: a rejection by environ is explained
  * only when a 3.0-only construct sits at (or spans) the byte offset environ
@@ -42,7 +43,7 @@ export interface EnvironVerdict {
 
 /** A 3.0-only construct found in a module, with the bytes it spans. */
 export interface FeatureSite {
-  /** The disagreement class it explains, e.g. `"3.0 multi-memory"`. */
+  /** The disagreement class it explains, e.g. `"3.0 gc instruction"`. */
   readonly feature: string;
   /** First byte of the construct. */
   readonly start: number;
@@ -122,27 +123,52 @@ function valType(r: Reader, sites: FeatureSite[]): boolean {
   return false;
 }
 
-/** Reads limits, recording 3.0 flag bits and u64-only encodings. */
+/** The class of a module environ accepts with a custom page size, which V8 lacks. */
+export const CUSTOM_PAGE_SIZES = "custom page sizes (V8 has none)";
+
+/** V8's limit on a 64-bit memory's size, in 64 KiB pages (16 GiB; `wasm-limits.h`). */
+const V8_MAX_MEMORY64_PAGES = 262144;
+
+/** The class of a 64-bit memory above V8's size limit. */
+export const V8_MEMORY64_LIMIT = `V8 limit: memory64 size above ${V8_MAX_MEMORY64_PAGES} pages`;
+
+/** The class of a 64-bit table whose initial size is above V8's limit. */
+export const V8_TABLE64_LIMIT =
+  `V8 limit: table64 initial size above ${MAX_TABLE_ELEMENTS_ALLOCATABLE}`;
+
+/** The classes of modules environ accepts and V8 does not, found by {@link moduleFeatureSites}. */
+const ACCEPTED_CLASSES = new Set([CUSTOM_PAGE_SIZES, V8_MEMORY64_LIMIT, V8_TABLE64_LIMIT]);
+
+/**
+ * Reads limits, recording the threads proposal's shared flag (environ has no
+ * threads), a memory's custom page size (environ reads it, V8 does not) and
+ * 64-bit sizes above V8's implementation limits.
+ */
 function limits(r: Reader, sites: FeatureSite[], kind: "memory" | "table"): boolean {
   const at = r.pos;
   const flags = r.byte();
   if (flags === undefined) return false;
-  if (flags > 1) {
-    const what = flags & 0x04
-      ? `3.0 ${kind}64 limits flags`
-      : flags & 0x02
-      ? "threads shared-memory limits flags"
-      : "post-2.0 limits flags";
-    sites.push({ feature: what, start: at, end: at + 1 });
+  if (flags & 0x02) {
+    sites.push({ feature: "threads shared-memory limits flags", start: at, end: at + 1 });
   }
   const count = flags & 1 ? 2 : 1;
   for (let i = 0; i < count; i++) {
     const start = r.pos;
     const n = r.leb();
     if (n === undefined) return false;
-    if (!n.u32 && n.u64) {
-      sites.push({ feature: "3.0 memory64 u64 limits encoding", start, end: r.pos });
+    if (flags & 0x04 && !(flags & 0x08)) {
+      // V8 caps a 64-bit memory's minimum and maximum, and a 64-bit table's minimum
+      if (kind === "memory" && n.value > V8_MAX_MEMORY64_PAGES) {
+        sites.push({ feature: V8_MEMORY64_LIMIT, start, end: r.pos });
+      }
+      if (kind === "table" && i === 0 && n.value > MAX_TABLE_ELEMENTS_ALLOCATABLE) {
+        sites.push({ feature: V8_TABLE64_LIMIT, start, end: r.pos });
+      }
     }
+  }
+  if (kind === "memory" && (flags & 0x08) !== 0 && flags < 0x10) {
+    if (r.leb() === undefined) return false;
+    sites.push({ feature: CUSTOM_PAGE_SIZES, start: at, end: r.pos });
   }
   return true;
 }
@@ -221,8 +247,6 @@ function tableType(r: Reader, sites: FeatureSite[]): boolean {
 export function moduleFeatureSites(bytes: Uint8Array): FeatureSite[] {
   const sites: FeatureSite[] = [];
   const { sections } = scanSections(bytes);
-  let memories = 0;
-  let importKind = -1;
   for (const s of sections) {
     const r = new Reader(bytes, s.payloadStart, s.end);
     if (s.id === SectionId.tag) {
@@ -234,36 +258,8 @@ export function moduleFeatureSites(bytes: Uint8Array): FeatureSite[] {
     const count = r.leb();
     if (count === undefined) continue;
     for (let i = 0; i < count.value && r.pos < s.end; i++) {
-      const entry = r.pos;
       if (!readEntry(s.id, r, sites)) break;
-      if (s.id === SectionId.memory) {
-        if (++memories > 1) sites.push({ feature: "3.0 multi-memory", start: entry, end: r.pos });
-      }
-      if (s.id === SectionId.import) {
-        const kind = importKind;
-        if (kind === 2 && ++memories > 1) {
-          sites.push({ feature: "3.0 multi-memory", start: entry, end: r.pos });
-        }
-      }
     }
-    if ((s.id === SectionId.memory || s.id === SectionId.import) && memories > 1) {
-      // Decoders may blame the section (its id, size or count) for a second memory.
-      sites.push({
-        feature: "3.0 multi-memory",
-        start: s.start,
-        end: s.payloadStart + count.length,
-      });
-    }
-  }
-  if (memories > 1) {
-    // environ may blame "multiple memories" on a fixed offset when every memory is imported;
-    // with two or more memories counted in the bytes, that reason is explained wherever it sits.
-    sites.push({
-      feature: "3.0 multi-memory",
-      start: 0,
-      end: bytes.length + 1,
-      exact: { reasons: /^multiple memories$/ },
-    });
   }
   return sites;
 
@@ -339,7 +335,6 @@ export function moduleFeatureSites(bytes: Uint8Array): FeatureSite[] {
     }
     const at = r.pos;
     const kind = r.byte();
-    importKind = kind ?? -1;
     switch (kind) {
       case 0:
         return r.leb() !== undefined;
@@ -393,20 +388,10 @@ export function moduleFeatureSites(bytes: Uint8Array): FeatureSite[] {
   }
 }
 
-/** Single-byte load/store opcodes (0x28 i32.load ... 0x3e i64.store32), all with a memarg. */
-function isMemOp(b: number): boolean {
-  return b >= 0x28 && b <= 0x3e;
-}
-
-/** SIMD sub-opcodes with a memarg: v128.load* / store (0..11) and lane loads/stores (84..93). */
-function isSimdMemOp(sub: number): boolean {
-  return sub <= 11 || (sub >= 84 && sub <= 93);
-}
-
 /**
  * Finds 3.0 constructs in a function body near an offset: instructions from
- * post-2.0 proposals, memory indices and u64 offsets in memargs, and new
- * value types in block types or `select`.
+ * the proposals environ does not implement, and new value types in block
+ * types or `select`.
  *
  * @param bytes the module
  * @param offset the offset environ blamed
@@ -444,34 +429,6 @@ export function instructionSitesIn(bytes: Uint8Array, from: number, to: number):
         p + 1 + (sub?.length ?? 0),
         OPCODE,
       );
-    } else if (b === 0xfd) {
-      const sub = readLeb(bytes, p + 1);
-      if (sub && isSimdMemOp(sub.value)) memarg(p, p + 1 + sub.length);
-    } else if (isMemOp(b)) memarg(p, p + 1);
-    else if (b === 0x3f || b === 0x40) {
-      const mem = readLeb(bytes, p + 1);
-      if (mem && (mem.value !== 0 || mem.length > 1)) {
-        add("3.0 multi-memory", p + 1 + mem.length, {
-          reasons: /zero byte|unknown memory/,
-          instruction: true,
-        });
-      }
-    } else if (b === 0xfc) {
-      const sub = readLeb(bytes, p + 1);
-      if (sub && (sub.value === 8 || sub.value === 10 || sub.value === 11)) {
-        let q = p + 1 + sub.length;
-        if (sub.value === 8) q += readLeb(bytes, q)?.length ?? 0;
-        const m1 = readLeb(bytes, q);
-        const m2 = sub.value === 10 && m1 ? readLeb(bytes, q + m1.length) : undefined;
-        if (
-          (m1 && (m1.value !== 0 || m1.length > 1)) || (m2 && (m2.value !== 0 || m2.length > 1))
-        ) {
-          add("3.0 multi-memory", q + (m1?.length ?? 0) + (m2?.length ?? 0), {
-            reasons: /zero byte|unknown memory/,
-            instruction: true,
-          });
-        }
-      }
     } else if (b === 0xd0) {
       const ht = readLeb(bytes, p + 1);
       if (ht && (ht.length !== 1 || (bytes[p + 1] !== 0x70 && bytes[p + 1] !== 0x6f))) {
@@ -488,32 +445,6 @@ export function instructionSitesIn(bytes: Uint8Array, from: number, to: number):
     }
   }
   return sites;
-
-  function memarg(p: number, at: number): void {
-    const align = readLeb(bytes, at);
-    if (!align) return;
-    let q = at + align.length;
-    if (align.value & 0x40) {
-      const mem = readLeb(bytes, q);
-      if (!mem) return;
-      q += mem.length;
-      sites.push({
-        feature: "3.0 multi-memory",
-        start: p,
-        end: q,
-        exact: { reasons: /alignment|memory|malformed/, instruction: true },
-      });
-    }
-    const off = readLeb(bytes, q);
-    if (off && !off.u32 && off.u64) {
-      sites.push({
-        feature: "3.0 memory64 u64 memarg offset",
-        start: p,
-        end: q + off.length,
-        exact: { reasons: /integer/, instruction: true },
-      });
-    }
-  }
 }
 
 /**
@@ -612,7 +543,10 @@ export function classifyDisagreement(
   bytes: Uint8Array,
   environ: EnvironVerdict,
 ): string | undefined {
-  if (environ.accepted) return v8LimitClass(bytes) ?? v8MissingFeatureClass(bytes);
+  if (environ.accepted) {
+    return v8LimitClass(bytes) ?? v8MissingFeatureClass(bytes) ??
+      moduleFeatureSites(bytes).find((s) => ACCEPTED_CLASSES.has(s.feature))?.feature;
+  }
   const offset = environ.offset;
   if (offset === undefined) return undefined;
   const sites = [...moduleFeatureSites(bytes), ...instructionSitesNear(bytes, offset)];
@@ -623,30 +557,5 @@ export function classifyDisagreement(
       : offset >= s.start && offset < s.end && (s.exact.reasons?.test(reason) ?? true) &&
         (!s.exact.instruction || isInstructionStart(bytes, s.start))
   );
-  return hit?.feature ?? desyncClass(bytes, offset);
-}
-
-/**
- * Explains a rejection blamed later in the code section than a 3.0 instruction:
- * a 2.0 reader takes that instruction's 3.0 immediates (a memory index, a u64
- * offset) for code, loses step, and fails further on, even past the body's end
- * (as the reference interpreter's continuous reading does, ending in "section
- * size mismatch" inside a later body). Sound because a V8-confirmed 3.0
- * instruction makes the module one that 2.0 must reject.
- */
-function desyncClass(bytes: Uint8Array, offset: number): string | undefined {
-  const code = scanSections(bytes).sections.find((s) => s.id === SectionId.code);
-  if (code === undefined || offset <= code.payloadStart) return undefined;
-  const sites = instructionSitesIn(bytes, code.payloadStart, Math.min(offset, code.end) - 1);
-  // Nearest first: the construct that threw the reader off is usually just before the offset.
-  let asked = 0;
-  for (let i = sites.length - 1; i >= 0 && asked < 200; i--) {
-    const site = sites[i];
-    if (site.start >= offset) continue;
-    asked++;
-    if (isInstructionStart(bytes, site.start)) {
-      return `${site.feature} (2.0 reading loses step after it)`;
-    }
-  }
-  return undefined;
+  return hit?.feature;
 }

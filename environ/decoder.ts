@@ -16,6 +16,9 @@
  *   mismatch"); lengths are checked against the rest of the module. The fast
  *   path reads each section bounded by its end; when that fails, the section
  *   is read again in the reference's way, so the common path pays nothing.
+ * - Limits are read by their flag byte: a maximum, 64-bit addresses (u64
+ *   bounds; memories and tables) and a page size (memories); any other bit
+ *   is "malformed limits flags".
  * - Nothing here checks indices or types; `validator.ts` does, so that
  *   malformed input is reported before invalid input as in the spec. The one
  *   limit checked here is `MAX_LOCALS` (the JS API's 50000) per function ("too many
@@ -297,7 +300,7 @@ function decodeSection(
       const n = r.count();
       for (let i = 0; i < n; i++) {
         m.memoryAt.push(r.pos);
-        m.memories.push({ limits: readLimits(r) });
+        m.memories.push(readMemoryType(r));
       }
       break;
     }
@@ -369,21 +372,40 @@ function readRefType(r: OperatorReader): RefType {
   return t;
 }
 
-/** Reads limits: a flag byte, a minimum and an optional maximum. */
-function readLimits(r: OperatorReader): Limits {
+/** Limits flag bits: a maximum follows; 64-bit addresses; a page size follows. */
+const HAS_MAX = 1;
+const ADDRESS_64 = 4;
+const PAGE_SIZE_FOLLOWS = 8;
+
+/**
+ * Reads limits: a flag byte, a minimum and an optional maximum (u32, or u64
+ * for 64-bit addresses), and for a memory an optional page size's log2.
+ */
+function readLimits(
+  r: OperatorReader,
+  memory: boolean,
+): { limits: Limits; address64: boolean; pageSizeLog2: number } {
   const flagAt = r.pos;
   const flag = r.u8();
-  if (flag > 1) {
-    fail(flag & 0x80 ? "integer representation too long" : "integer too large", flagAt);
-  }
-  const min = r.u32();
-  const max = flag === 1 ? r.u32() : undefined;
-  return { min, max };
+  const allowed = memory ? HAS_MAX | ADDRESS_64 | PAGE_SIZE_FOLLOWS : HAS_MAX | ADDRESS_64;
+  if (flag & ~allowed) fail("malformed limits flags", flagAt);
+  const address64 = (flag & ADDRESS_64) !== 0;
+  const min = address64 ? r.u64Number() : r.u32();
+  const max = flag & HAS_MAX ? (address64 ? r.u64Number() : r.u32()) : undefined;
+  const pageSizeLog2 = flag & PAGE_SIZE_FOLLOWS ? r.u32() : 16;
+  return { limits: { min, max }, address64, pageSizeLog2 };
 }
 
 function readTableType(r: OperatorReader): TableType {
   const element = readRefType(r);
-  return { element, limits: readLimits(r) };
+  const { limits, address64 } = readLimits(r, false);
+  return address64 ? { element, limits, address64 } : { element, limits };
+}
+
+function readMemoryType(r: OperatorReader): MemoryType {
+  const { limits, address64, pageSizeLog2 } = readLimits(r, true);
+  if (!address64 && pageSizeLog2 === 16) return { limits };
+  return { limits, address64, pageSizeLog2 };
 }
 
 function readGlobalType(r: OperatorReader): GlobalType {
@@ -504,7 +526,7 @@ function decodeImports(r: OperatorReader, m: DecodedModule): void {
         m.imports.push({
           module,
           name,
-          desc: { kind: "memory", type: { limits: readLimits(r) } },
+          desc: { kind: "memory", type: readMemoryType(r) },
           at,
         });
         break;

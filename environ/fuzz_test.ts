@@ -9,7 +9,12 @@
  */
 
 import assert from "node:assert/strict";
-import { classifyDisagreement } from "./_fuzz_classify.ts";
+import {
+  classifyDisagreement,
+  CUSTOM_PAGE_SIZES,
+  V8_MEMORY64_LIMIT,
+  V8_TABLE64_LIMIT,
+} from "./_fuzz_classify.ts";
 import { loadCorpus } from "./_fuzz_corpus.ts";
 import { formatReport, type FuzzSubject, nativeSubject, runFuzz } from "./_fuzz_driver.ts";
 import { environSubject } from "./fuzz.ts";
@@ -115,21 +120,6 @@ Deno.test("every mutation kind applies to a valid module, changes it, and names 
   }
 });
 
-Deno.test("classifyDisagreement() explains a second memory only where environ blamed it", () => {
-  const twoMemories = module([5, 2, 0x00, 0x01, 0x00, 0x01]);
-  assert.equal(WebAssembly.validate(twoMemories as Uint8Array<ArrayBuffer>), true);
-  // The second memory's limits start at offset 13.
-  assert.equal(
-    classifyDisagreement(twoMemories, { accepted: false, offset: 13, reason: "multiple memories" }),
-    "3.0 multi-memory",
-  );
-  // Blaming the header is not explained by the memories.
-  assert.equal(
-    classifyDisagreement(twoMemories, { accepted: false, offset: 0, reason: "x" }),
-    undefined,
-  );
-});
-
 Deno.test("classifyDisagreement() explains a call_ref at the blamed offset, not elsewhere", () => {
   // (type $t (func)) (func (ref.null $t) call_ref $t)
   const ref = oneFunc([0xd0, 0x00, 0x14, 0x00]);
@@ -215,17 +205,6 @@ Deno.test("fuzz: 2,000 seeded mutants of environ vs native: no crash, no unexpla
   // The run must have exercised both sides: a harness that never sees an accepted or a
   // rejected module proves nothing.
   assert.ok(r.bothAccept > 500 && r.bothReject > 500, table);
-});
-
-Deno.test("classifyDisagreement() explains 'multiple memories' anywhere only with 2+ memories", () => {
-  // Two imported memories: environ may blame the module start for it.
-  const imported = module([2, 2, 0, 0, 2, 0, 1, 0, 0, 2, 0, 1]);
-  assert.equal(WebAssembly.validate(imported as Uint8Array<ArrayBuffer>), true);
-  const verdict = { accepted: false, offset: 8, reason: "multiple memories" };
-  assert.equal(classifyDisagreement(imported, verdict), "3.0 multi-memory");
-  // One memory: the same reason explains nothing.
-  const one = module([2, 1, 0, 0, 2, 0, 1]);
-  assert.equal(classifyDisagreement(one, verdict), undefined);
 });
 
 /** `(func)` with the given local declarations and body, as a module. */
@@ -425,25 +404,35 @@ Deno.test("classifyDisagreement() explains no made-up rejection of a module both
   assert.deepEqual(explained, []);
 });
 
-Deno.test("classifyDisagreement() explains a failure later in the code than a 3.0 memarg", () => {
-  // (memory 1) (func i32.const 0, i32.load with a 3.0 memory index (flags 0x42, memory 0),
-  // drop): a 2.0 reader takes the memory index for the offset and the offset for code.
-  const m = module(
-    [1, 1, 0x60, 0, 0],
-    [3, 1, 0],
-    [5, 1, 0, 1],
-    [10, 1, 9, 0, 0x41, 0, 0x28, 0x42, 0, 0, 0x1a, 0x0b],
-  );
-  assert.equal(WebAssembly.validate(m as Uint8Array<ArrayBuffer>), true);
-  const end = m.length - 1;
+Deno.test("classifyDisagreement() explains no rejection at a 3.0 memory construct environ reads", () => {
+  // (memory 1) (memory 1): two memories, valid in 3.0 for both sides
+  const twoMemories = module([5, 2, 0x00, 0x01, 0x00, 0x01]);
+  assert.equal(WebAssembly.validate(twoMemories as Uint8Array<ArrayBuffer>), true);
   assert.equal(
-    classifyDisagreement(m, { accepted: false, offset: end, reason: "section size mismatch" }),
-    "3.0 multi-memory (2.0 reading loses step after it)",
-  );
-  // Blamed before the memarg, the same module is not explained.
-  const before = m.indexOf(0x41, 20);
-  assert.equal(
-    classifyDisagreement(m, { accepted: false, offset: before, reason: "type mismatch" }),
+    classifyDisagreement(twoMemories, { accepted: false, offset: 13, reason: "multiple memories" }),
     undefined,
   );
+});
+
+Deno.test("classifyDisagreement() explains environ's acceptance of a custom page size", () => {
+  // (memory 1 (pagesize 1)): flags 0x08, min 1, log2 0
+  const small = module([5, 1, 0x08, 0x01, 0x00]);
+  assert.equal(WebAssembly.validate(small as Uint8Array<ArrayBuffer>), false);
+  assert.equal(classifyDisagreement(small, { accepted: true }), CUSTOM_PAGE_SIZES);
+  // A plain memory explains nothing.
+  assert.equal(classifyDisagreement(module([5, 1, 0x00, 0x01]), { accepted: true }), undefined);
+});
+
+Deno.test("classifyDisagreement() explains V8's memory64 and table64 size limits", () => {
+  // (memory i64 262145): above V8's 16 GiB; (table i64 10000001 funcref)
+  const memory = module([5, 1, 0x04, ...encodeLeb(262145)]);
+  assert.equal(WebAssembly.validate(memory as Uint8Array<ArrayBuffer>), false);
+  assert.equal(classifyDisagreement(memory, { accepted: true }), V8_MEMORY64_LIMIT);
+  const tableLimits = [0x70, 0x04, ...encodeLeb(10_000_001)];
+  const table = module([4, 1, ...tableLimits]);
+  assert.equal(WebAssembly.validate(table as Uint8Array<ArrayBuffer>), false);
+  assert.equal(classifyDisagreement(table, { accepted: true }), V8_TABLE64_LIMIT);
+  // (memory i64 262144) is within the limit: nothing to explain
+  const within = module([5, 1, 0x04, ...encodeLeb(262144)]);
+  assert.equal(classifyDisagreement(within, { accepted: true }), undefined);
 });

@@ -24,11 +24,31 @@ export const PAGE_SIZE = 65536;
 export const MAX_PAGES = 65536;
 
 /**
- * The most pages the VM allocates for one memory (2 GiB: the largest
- * `ArrayBuffer` this runtime allocates). A memory declared larger is valid,
- * but creating or growing it past this fails as an allocation failure does.
+ * The most bytes the VM asks the host for in one memory: the largest
+ * `ArrayBuffer` length JavaScript allows (2^53 - 1). The host may refuse
+ * less (V8 fails allocations past its heap limits); a refused allocation is
+ * a failed `memory.grow` (-1), or an error when a memory is created.
  */
-export const MAX_PAGES_ALLOCATABLE = 32768;
+export const MAX_MEMORY_BYTES: number = Number.MAX_SAFE_INTEGER;
+
+/**
+ * The most pages a memory of this type may declare: its size in bytes may
+ * reach 2^32 (32-bit addresses) or 2^64 (memory64) (the core spec: 2^16 or
+ * 2^48 pages of 64 KiB), and its page count must fit its address type (the
+ * custom-page-sizes proposal: 2^32 - 1 pages of 1 byte).
+ *
+ * @param type the memory's address type and page size (log2 of bytes; 16 when absent)
+ * @returns the largest valid page count
+ * @example
+ * ```ts
+ * import { maxPages } from "./limits.ts";
+ * if (maxPages({}) !== 65536 || maxPages({ address64: true }) !== 2 ** 48) throw new Error();
+ * ```
+ */
+export function maxPages(type: { address64?: boolean; pageSizeLog2?: number }): number {
+  const bits = type.address64 ? 64 : 32;
+  return Math.min(2 ** (bits - (type.pageSizeLog2 ?? 16)), 2 ** bits - 1);
+}
 
 /** The most elements a table may have (the core spec: table limits are u32). */
 export const MAX_TABLE_ELEMENTS = 0xffffffff;

@@ -8,11 +8,12 @@
 import assert from "node:assert/strict";
 import {
   MAX_LOCALS,
+  MAX_MEMORY_BYTES,
   MAX_PAGES,
-  MAX_PAGES_ALLOCATABLE,
   MAX_PARAMS,
   MAX_TABLE_ELEMENTS,
   MAX_TABLE_ELEMENTS_ALLOCATABLE,
+  maxPages,
   PAGE_SIZE,
 } from "./limits.ts";
 import { validate } from "./translate.ts";
@@ -38,7 +39,7 @@ Deno.test("limits agree with the spec: 64 KiB pages, 4 GiB memories, u32 tables"
   assert.equal(PAGE_SIZE, 2 ** 16);
   assert.equal(MAX_PAGES * PAGE_SIZE, 2 ** 32);
   assert.equal(MAX_TABLE_ELEMENTS, 2 ** 32 - 1);
-  assert.ok(MAX_PAGES_ALLOCATABLE <= MAX_PAGES);
+  assert.equal(MAX_MEMORY_BYTES, 2 ** 53 - 1);
   assert.ok(MAX_TABLE_ELEMENTS_ALLOCATABLE <= MAX_TABLE_ELEMENTS);
 });
 
@@ -65,4 +66,11 @@ Deno.test("validate() rejects a body declaring more than MAX_LOCALS locals", () 
   };
   assert.equal(validate(body(MAX_LOCALS)), true);
   assert.equal(validate(body(MAX_LOCALS + 1)), false);
+});
+
+Deno.test("maxPages() is the address space over the page size", () => {
+  assert.equal(maxPages({}), 65536);
+  assert.equal(maxPages({ pageSizeLog2: 0 }), 2 ** 32 - 1);
+  assert.equal(maxPages({ address64: true }), 2 ** 48);
+  assert.equal(maxPages({ address64: true, pageSizeLog2: 0 }), 2 ** 64);
 });

@@ -14,12 +14,12 @@
  * | `label`, `func`, `local`, `global`, `table`, `data`, `elem` | `index` |
  * | `br_table` | `targets[0 .. targetCount)` and the default label in `index` |
  * | `call_indirect` | `index` = type index, `index2` = table index |
- * | `memarg` | `memAlign` (log2 of the alignment), `memOffset` |
- * | `memarg_lane` | `memAlign`, `memOffset`, `lane` |
+ * | `memarg` | `memAlign` (log2 of the alignment), `memIndex`, `memOffset`, `memOffsetHi` |
+ * | `memarg_lane` | `memAlign`, `memIndex`, `memOffset`, `memOffsetHi`, `lane` |
  * | `lane` | `lane` |
- * | `memory` | `index` (always 0: the reserved byte must be zero) |
- * | `memory_init` | `index` = data index, `index2` = memory (0) |
- * | `memory_copy` | `index` = `index2` = 0 |
+ * | `memory` | `index` = memory index |
+ * | `memory_init` | `index` = data index, `index2` = memory index |
+ * | `memory_copy` | `index` = destination memory, `index2` = source memory |
  * | `table_init` | `index` = elem index, `index2` = table index |
  * | `table_copy` | `index` = destination table, `index2` = source table |
  * | `i32` | `i32` |
@@ -64,13 +64,13 @@ const SHAPE: Record<Immediate, number> = {
   data: 1,
   elem: 1,
   i32: 2, // s32
-  memarg: 3, // align u32, offset u32
+  memarg: 3, // flags u32 (align, bit 6: a memory index follows), [memidx u32], offset u64
   blocktype: 4,
   br_table: 5,
   call_indirect: 6, // two u32 indices
   table_init: 6,
   table_copy: 6,
-  memory: 7, // one zero byte
+  memory: 7, // one memory index
   i64: 8, // s64
   f32: 9, // 4 raw bytes
   f64: 10, // 8 raw bytes
@@ -80,8 +80,8 @@ const SHAPE: Record<Immediate, number> = {
   memarg_lane: 13, // memarg then lane byte
   reftype: 14,
   select_t: 15,
-  memory_init: 16, // u32 data index, zero byte
-  memory_copy: 17, // two zero bytes
+  memory_init: 16, // u32 data index, memory index
+  memory_copy: 17, // two memory indices
 };
 /** Shape of the 0xFC and 0xFD prefix bytes in the byte table. */
 const SHAPE_PREFIX = 18;
@@ -131,8 +131,12 @@ export class OperatorReader extends BinaryReader {
   index2 = 0;
   /** Memory access: log2 of the declared alignment. */
   memAlign = 0;
-  /** Memory access: the constant offset (0 ..= 2^32-1). */
+  /** Memory access: the memory's index. */
+  memIndex = 0;
+  /** Memory access: the constant offset's low 32 bits (0 ..= 2^32-1). */
   memOffset = 0;
+  /** Memory access: the constant offset's high 32 bits (0 ..= 2^32-1). */
+  memOffsetHi = 0;
   /** SIMD lane index. */
   lane = 0;
   /** `i32.const` value. */
@@ -223,14 +227,15 @@ export class OperatorReader extends BinaryReader {
       case 3: {
         const a = bytes[p];
         const o = bytes[p + 1];
-        if (p + 1 < end && a < 0x80 && o < 0x80) {
+        if (p + 1 < end && a < 0x40 && o < 0x80) {
           this.memAlign = a;
+          this.memIndex = 0;
           this.memOffset = o;
+          this.memOffsetHi = 0;
           this.pos = p + 2;
         } else {
           this.pos = p;
-          this.memAlign = this.u32();
-          this.memOffset = this.u32();
+          this.readMemarg();
         }
         break;
       }
@@ -249,8 +254,7 @@ export class OperatorReader extends BinaryReader {
         break;
       case 7:
         this.pos = p;
-        this.zeroByte();
-        this.index = 0;
+        this.index = this.u32();
         break;
       case 8:
         this.pos = p;
@@ -274,8 +278,7 @@ export class OperatorReader extends BinaryReader {
         break;
       case 13:
         this.pos = p;
-        this.memAlign = this.u32();
-        this.memOffset = this.u32();
+        this.readMemarg();
         this.lane = this.u8();
         break;
       case 14: {
@@ -292,15 +295,12 @@ export class OperatorReader extends BinaryReader {
       case 16:
         this.pos = p;
         this.index = this.u32();
-        this.zeroByte();
-        this.index2 = 0;
+        this.index2 = this.u32();
         break;
       case 17:
         this.pos = p;
-        this.zeroByte();
-        this.zeroByte();
-        this.index = 0;
-        this.index2 = 0;
+        this.index = this.u32();
+        this.index2 = this.u32();
         break;
       default:
         fail("illegal opcode", this.offset);
@@ -308,9 +308,19 @@ export class OperatorReader extends BinaryReader {
     return key;
   }
 
-  /** Reads a reserved byte that must be zero. */
-  private zeroByte(): void {
-    if (this.u8() !== 0) fail("zero byte expected", this.pos - 1);
+  /**
+   * Reads a memarg: flags (the alignment's log2, bit 6 saying a memory index
+   * follows), the memory index, and a u64 offset.
+   */
+  private readMemarg(): void {
+    const at = this.pos;
+    const flags = this.u32();
+    if (flags >= 0x80) fail("malformed memop flags", at);
+    this.memAlign = flags & 0x3f;
+    this.memIndex = flags & 0x40 ? this.u32() : 0;
+    this.u64Halves();
+    this.memOffset = this.lo >>> 0;
+    this.memOffsetHi = this.hi >>> 0;
   }
 
   /** Reads a block type into `blockType` (and `index`). */

@@ -92,7 +92,7 @@ Deno.test("OperatorReader fills the fields of each immediate kind", () => {
   assert.deepEqual([ti.index, ti.index2], [3, 2]);
 });
 
-Deno.test("OperatorReader rejects unknown opcodes and non-zero reserved bytes", () => {
+Deno.test("OperatorReader rejects unknown opcodes and malformed immediates", () => {
   const reason = (...bytes: number[]) => {
     try {
       new OperatorReader(new Uint8Array(bytes)).read();
@@ -108,8 +108,8 @@ Deno.test("OperatorReader rejects unknown opcodes and non-zero reserved bytes", 
   assert.equal(reason(0xfd, 154, 1), "illegal opcode");
   assert.equal(reason(0xfd, ...uleb(1000)), "illegal opcode");
   assert.equal(reason(0xff), "illegal opcode");
-  assert.equal(reason(0x3f, 1), "zero byte expected");
-  assert.equal(reason(0xfc, 10, 0, 1), "zero byte expected");
+  assert.equal(reason(0x28, 0x80, 0x01, 0), "malformed memop flags");
+  assert.equal(reason(0x28, 0x40), "unexpected end");
   assert.equal(reason(0xd0, 0x7f), "malformed reference type");
   assert.equal(reason(0x02, 0x60), "malformed value type");
   assert.equal(reason(0x41), "unexpected end");
@@ -126,4 +126,22 @@ Deno.test("OperatorReader reuses its buffers instead of allocating per op", () =
   r.read();
   assert.equal(r.v128, buf);
   assert.deepEqual([...buf], Array(16).fill(2));
+});
+
+Deno.test("OperatorReader reads a memarg's memory index and 64-bit offset", () => {
+  // i32.load flags=0x42 (align 4, memory index follows) mem=3 offset=2^40+5
+  const r = new OperatorReader(
+    new Uint8Array([0x28, 0x42, 3, ...uleb(2 ** 40 + 5)]),
+  );
+  r.read();
+  assert.equal(r.memAlign, 2);
+  assert.equal(r.memIndex, 3);
+  assert.equal(r.memOffset, 5);
+  assert.equal(r.memOffsetHi, 2 ** 8);
+  // memory.copy 1 2; memory.size 4
+  const c = new OperatorReader(new Uint8Array([0xfc, 10, 1, 2, 0x3f, 4]));
+  c.read();
+  assert.deepEqual([c.index, c.index2], [1, 2]);
+  c.read();
+  assert.equal(c.index, 4);
 });

@@ -197,6 +197,19 @@ export class BinaryReader {
    * {@link BinaryReader.hi} (two int32 halves), without allocating.
    */
   s64Halves(): void {
+    this.leb64Halves(true);
+  }
+
+  /**
+   * Reads an unsigned LEB128 64-bit integer into {@link BinaryReader.lo} and
+   * {@link BinaryReader.hi} (two int32 halves), without allocating.
+   */
+  u64Halves(): void {
+    this.leb64Halves(false);
+  }
+
+  /** A 64-bit LEB128 integer, signed or not, into `lo` and `hi`. */
+  private leb64Halves(signed: boolean): void {
     let lo = 0;
     let hi = 0;
     let shift = 0;
@@ -204,8 +217,8 @@ export class BinaryReader {
       const x = this.u8();
       const v = x & 0x7f;
       if (shift === 63) {
-        // Tenth byte: only bit 0 is a value bit; the rest must copy it.
-        if ((x & 0x7f) !== 0 && (x & 0x7f) !== 0x7f) fail("integer too large", this.pos - 1);
+        // Tenth byte: only bit 0 is a value bit; the rest must copy it (signed) or be 0.
+        if (signed ? v !== 0 && v !== 0x7f : v > 1) fail("integer too large", this.pos - 1);
         if (x & 0x80) fail("integer representation too long", this.pos);
         hi |= v << 31;
         break;
@@ -218,7 +231,7 @@ export class BinaryReader {
       }
       shift += 7;
       if (x < 0x80) {
-        if (x & 0x40) {
+        if (signed && x & 0x40) {
           // Sign-extend above the last bit read.
           if (shift < 32) {
             lo |= -1 << shift;
@@ -232,6 +245,17 @@ export class BinaryReader {
     }
     this.lo = lo | 0;
     this.hi = hi | 0;
+  }
+
+  /**
+   * Reads an unsigned LEB128 64-bit integer as a number: exact up to 2^53,
+   * rounded above (sizes that large are out of every limit anyway).
+   *
+   * @returns the integer, in 0 ..= 2^64
+   */
+  u64Number(): number {
+    this.u64Halves();
+    return (this.hi >>> 0) * 4294967296 + (this.lo >>> 0);
   }
 
   /**

@@ -109,3 +109,17 @@ Deno.test("BinaryReader reports the end of its limit with its eofReason", () => 
   assert.equal(reason(() => r.u8()), "unexpected end of section or function");
   assert.equal(reason(() => reader().u8()), "unexpected end");
 });
+
+Deno.test("BinaryReader.u64Halves() and u64Number() read unsigned 64-bit LEB128", () => {
+  const max = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01];
+  const r = new BinaryReader(new Uint8Array([...max, 0x80, 0x80, 0x80, 0x80, 0x10]));
+  r.u64Halves();
+  assert.equal(r.lo, -1);
+  assert.equal(r.hi, -1);
+  assert.equal(r.u64Number(), 2 ** 32);
+  const tooLarge = new BinaryReader(new Uint8Array([...max.slice(0, 9), 0x02]));
+  assert.throws(
+    () => tooLarge.u64Halves(),
+    (e) => (e as CompileError).reason === "integer too large",
+  );
+});

@@ -109,12 +109,18 @@ export interface TableType {
   readonly element: RefType;
   /** Its size limits, in elements. */
   readonly limits: Limits;
+  /** Whether it is indexed by i64 (table64); absent means i32. */
+  readonly address64?: boolean;
 }
 
 /** The type of a linear memory. */
 export interface MemoryType {
-  /** Its size limits, in 64 KiB pages. */
+  /** Its size limits, in pages (64 KiB unless `pageSizeLog2` says otherwise). */
   readonly limits: Limits;
+  /** Whether it is addressed by i64 (memory64); absent means i32. */
+  readonly address64?: boolean;
+  /** log2 of its page size in bytes: 16 (64 KiB, when absent) or 0 (custom page sizes). */
+  readonly pageSizeLog2?: number;
 }
 
 /** The type of a global. */

@@ -13,12 +13,19 @@
  *   doubling, and instructions are read by one reused {@link OperatorReader}.
  * - Errors use the reference interpreter's words; "unknown <space> <index>"
  *   carries the index, as the reference does.
+ * - A module may have several memories (multi-memory). Each memory and table
+ *   has an address type, i32 or i64 (memory64, table64), which types its
+ *   accesses' addresses, its sizes and its bulk operators' operands (a copy's
+ *   length between an i32 and an i64 one is i32); a memory's page size is
+ *   64 KiB or 1 byte (custom page sizes). A module whose memories are all
+ *   32-bit takes the same fixed-signature path as before.
  *
  * @module
  */
 
 import { fail } from "./errors.ts";
-import { MAX_PAGES, MAX_PARAMS, MAX_RESULTS } from "./limits.ts";
+import { MAX_PARAMS, MAX_RESULTS } from "./limits.ts";
+import { checkLimits, checkMemoryType } from "./_limits_check.ts";
 import type { DecodedModule, ParsedConst } from "./decoder.ts";
 import { BLOCK_EMPTY, OperatorReader, SIMPLE_OPS } from "./operators.ts";
 import { OPS } from "./opcodes.ts";
@@ -31,7 +38,7 @@ import type {
   ElementSegment,
   FuncType,
   GlobalType,
-  Limits,
+  MemoryType,
   RefType,
   TableType,
 } from "./types.ts";
@@ -135,8 +142,10 @@ export interface ModuleContext {
   readonly funcs: readonly number[];
   /** Every table. */
   readonly tables: readonly TableType[];
-  /** How many memories there are (0 or 1). */
+  /** How many memories there are. */
   readonly numMemories: number;
+  /** Every memory's type, imported first (absent: every memory is 32-bit). */
+  readonly memories?: readonly MemoryType[];
   /** Every global's type. */
   readonly globals: readonly GlobalType[];
   /** How many globals are imported. */
@@ -149,19 +158,6 @@ export interface ModuleContext {
   readonly numDatas: number;
   /** 1 for each function that `ref.func` may name in a body. */
   readonly declaredFuncs: Uint8Array;
-}
-
-function checkLimits(limits: Limits, at: number): void {
-  if (limits.max !== undefined && limits.min > limits.max) {
-    fail("size minimum must not be greater than maximum", at);
-  }
-}
-
-function checkMemoryLimits(limits: Limits, at: number): void {
-  if (limits.min > MAX_PAGES || (limits.max !== undefined && limits.max > MAX_PAGES)) {
-    fail("memory size must be at most 65536 pages (4GiB)", at);
-  }
-  checkLimits(limits, at);
 }
 
 /** The operand type of each extended-constant arithmetic instruction. */
@@ -267,7 +263,7 @@ export interface ValidatedModule {
   /** Every table type, imported first. */
   readonly tables: TableType[];
   /** Every memory type, imported first. */
-  readonly memories: { limits: Limits }[];
+  readonly memories: MemoryType[];
   /** Every global type, imported first. */
   readonly globals: GlobalType[];
   /** Defined globals' initialisers. */
@@ -304,7 +300,7 @@ export function validateModule(m: DecodedModule): ValidatedModule {
   }
   const funcs: number[] = [];
   const tables: TableType[] = [];
-  const memories: { limits: Limits }[] = [];
+  const memories: MemoryType[] = [];
   const globals: GlobalType[] = [];
   for (const imp of m.imports) {
     const d = imp.desc;
@@ -318,7 +314,7 @@ export function validateModule(m: DecodedModule): ValidatedModule {
         tables.push(d.type);
         break;
       case "memory":
-        checkMemoryLimits(d.type.limits, imp.at);
+        checkMemoryType(d.type, imp.at);
         memories.push(d.type);
         break;
       case "global":
@@ -340,11 +336,8 @@ export function validateModule(m: DecodedModule): ValidatedModule {
     tables.push(m.tables[i]);
   }
   for (let i = 0; i < m.memories.length; i++) {
-    checkMemoryLimits(m.memories[i].limits, m.memoryAt[i]);
+    checkMemoryType(m.memories[i], m.memoryAt[i]);
     memories.push(m.memories[i]);
-  }
-  if (memories.length > 1) {
-    fail("multiple memories", m.memoryAt[m.memoryAt.length - 1] ?? 8);
   }
   const numFuncs = funcs.length;
   const declaredFuncs = new Uint8Array(numFuncs);
@@ -390,7 +383,8 @@ export function validateModule(m: DecodedModule): ValidatedModule {
     let mode: ElementMode;
     if (seg.kind === "active") {
       if (seg.table >= tables.length) fail(`unknown table ${seg.table}`, seg.at);
-      const offset = checkConst(seg.offset!, I32, globals, globals.length, numFuncs, declaredFuncs);
+      const at = tables[seg.table].address64 ? I64 : I32;
+      const offset = checkConst(seg.offset!, at, globals, globals.length, numFuncs, declaredFuncs);
       if (tables[seg.table].element !== seg.type) fail("type mismatch", seg.at);
       mode = { kind: "active", table: seg.table, offset };
     } else {
@@ -409,7 +403,8 @@ export function validateModule(m: DecodedModule): ValidatedModule {
   for (const seg of m.datas) {
     if (seg.kind === "active") {
       if (seg.memory >= memories.length) fail(`unknown memory ${seg.memory}`, seg.at);
-      const offset = checkConst(seg.offset!, I32, globals, globals.length, numFuncs, declaredFuncs);
+      const at = memories[seg.memory].address64 ? I64 : I32;
+      const offset = checkConst(seg.offset!, at, globals, globals.length, numFuncs, declaredFuncs);
       datas.push({ mode: { kind: "active", memory: seg.memory, offset }, data: seg.data });
     } else {
       datas.push({ mode: { kind: "passive" }, data: seg.data });
@@ -421,6 +416,7 @@ export function validateModule(m: DecodedModule): ValidatedModule {
     funcs,
     tables,
     numMemories: memories.length,
+    memories,
     globals,
     numImportedGlobals,
     elemTypes,
@@ -659,8 +655,58 @@ export class FuncValidator {
 
   // ---- per-op helpers -----------------------------------------------------------
 
-  private checkMemory(): void {
-    if (this.ctx.numMemories === 0) fail("unknown memory 0", this.r.offset);
+  /** Checks a memory index; returns its address type (i32 or i64). */
+  private checkMemory(index: number): number {
+    if (index >= this.ctx.numMemories) fail(`unknown memory ${index}`, this.r.offset);
+    return this.ctx.memories?.[index].address64 ? I64 : I32;
+  }
+
+  /** The address type of a table (i32 or i64). */
+  private tableAddress(t: TableType): number {
+    return t.address64 ? I64 : I32;
+  }
+
+  /**
+   * Pops the operands of a memory access whose address type is `at` and
+   * pushes its result: its fixed signature, with the address (its first
+   * operand) of type `at`.
+   */
+  private applyAccess(slot: number, at: number): void {
+    if (at === I32) {
+      this.applySig(slot);
+      return;
+    }
+    const np = SIG_NPARAMS[slot];
+    const packed = SIG_PARAMS[slot];
+    for (let i = np - 1; i >= 1; i--) this.pop((packed >> (8 * i)) & 0xff);
+    this.pop(at);
+    if (SIG_RESULT[slot] !== 0) this.push(SIG_RESULT[slot]);
+  }
+
+  /** memory.size, memory.grow, memory.fill, memory.copy: operands by address type. */
+  private memoryOp(key: number): void {
+    const r = this.r;
+    const at = this.checkMemory(r.index);
+    switch (key) {
+      case 0x3f: // memory.size
+        this.push(at);
+        break;
+      case 0x40: // memory.grow
+        this.pop(at);
+        this.push(at);
+        break;
+      case 0xfc000b: // memory.fill
+        this.pop(at);
+        this.pop(I32);
+        this.pop(at);
+        break;
+      default: { // memory.copy
+        const src = this.checkMemory(r.index2);
+        this.pop(at === I64 && src === I64 ? I64 : I32);
+        this.pop(src);
+        this.pop(at);
+      }
+    }
   }
 
   private checkTable(index: number): TableType {
@@ -706,23 +752,33 @@ export class FuncValidator {
     this.setUnreachable();
   }
 
-  /** Checks extra rules of a fixed-signature op (memory, alignment, lanes). */
+  /** Checks a memarg: its memory, alignment and offset; returns the address type. */
+  private checkMemarg(slot: number): number {
+    const r = this.r;
+    const at = this.checkMemory(r.memIndex);
+    if (r.memAlign > MAX_ALIGN[slot]) {
+      fail("alignment must not be larger than natural", r.offset);
+    }
+    if (at === I32 && r.memOffsetHi !== 0) fail("offset out of range", r.offset);
+    return at;
+  }
+
+  /**
+   * Checks extra rules of a fixed-signature op (memory, alignment, lanes) and
+   * pops its operands and pushes its results.
+   */
   private extraChecks(check: number, slot: number): void {
     const r = this.r;
     switch (check) {
       case CHECK_MEMARG:
-        this.checkMemory();
-        if (r.memAlign > MAX_ALIGN[slot]) {
-          fail("alignment must not be larger than natural", r.offset);
-        }
-        break;
-      case CHECK_MEMARG_LANE:
-        this.checkMemory();
-        if (r.memAlign > MAX_ALIGN[slot]) {
-          fail("alignment must not be larger than natural", r.offset);
-        }
+        this.applyAccess(slot, this.checkMemarg(slot));
+        return;
+      case CHECK_MEMARG_LANE: {
+        const at = this.checkMemarg(slot);
         if (r.lane >= LANES[slot]) fail("invalid lane index", r.offset);
-        break;
+        this.applyAccess(slot, at);
+        return;
+      }
       case CHECK_LANE:
         if (r.lane >= LANES[slot]) fail("invalid lane index", r.offset);
         break;
@@ -732,9 +788,10 @@ export class FuncValidator {
         }
         break;
       case CHECK_MEMORY:
-        this.checkMemory();
-        break;
+        this.memoryOp(r.key);
+        return;
     }
+    this.applySig(slot);
   }
 
   /**
@@ -882,7 +939,7 @@ export class FuncValidator {
           const table = this.checkTable(r.index2);
           if (r.index >= ctx.types.length) fail(`unknown type ${r.index}`, r.offset);
           if (table.element !== FUNCREF) fail("type mismatch", r.offset);
-          this.pop(I32);
+          this.pop(this.tableAddress(table));
           if (key === 0x11) this.callType(r.index);
           else this.tailCallType(r.index);
           break;
@@ -945,14 +1002,14 @@ export class FuncValidator {
         }
         case 0x25: { // table.get
           const t = this.checkTable(r.index);
-          this.pop(I32);
+          this.pop(this.tableAddress(t));
           this.push(t.element);
           break;
         }
         case 0x26: { // table.set
           const t = this.checkTable(r.index);
           this.pop(t.element);
-          this.pop(I32);
+          this.pop(this.tableAddress(t));
           break;
         }
         default:
@@ -960,7 +1017,7 @@ export class FuncValidator {
             // Single-byte fixed-signature ops; loads, stores and memory.size/grow need a memory.
             const check = CHECKS[key];
             if (check !== CHECK_NONE) this.extraChecks(check, key);
-            this.applySig(key);
+            else this.applySig(key);
           } else {
             this.otherOp(key);
           }
@@ -994,13 +1051,14 @@ export class FuncValidator {
         this.push(FUNCREF);
         break;
       }
-      case 0xfc0008: // memory.init
-        this.checkMemory();
+      case 0xfc0008: { // memory.init
+        const at = this.checkMemory(r.index2);
         this.checkData(r.index);
         this.pop(I32);
         this.pop(I32);
-        this.pop(I32);
+        this.pop(at);
         break;
+      }
       case 0xfc0009: // data.drop
         this.checkData(r.index);
         break;
@@ -1010,7 +1068,7 @@ export class FuncValidator {
         if (t.element !== e) fail("type mismatch", r.offset);
         this.pop(I32);
         this.pop(I32);
-        this.pop(I32);
+        this.pop(this.tableAddress(t));
         break;
       }
       case 0xfc000d: // elem.drop
@@ -1020,27 +1078,27 @@ export class FuncValidator {
         const dst = this.checkTable(r.index);
         const src = this.checkTable(r.index2);
         if (dst.element !== src.element) fail("type mismatch", r.offset);
-        this.pop(I32);
-        this.pop(I32);
-        this.pop(I32);
+        const [da, sa] = [this.tableAddress(dst), this.tableAddress(src)];
+        this.pop(da === I64 && sa === I64 ? I64 : I32);
+        this.pop(sa);
+        this.pop(da);
         break;
       }
       case 0xfc000f: { // table.grow
         const t = this.checkTable(r.index);
-        this.pop(I32);
+        this.pop(this.tableAddress(t));
         this.pop(t.element);
-        this.push(I32);
+        this.push(this.tableAddress(t));
         break;
       }
       case 0xfc0010: // table.size
-        this.checkTable(r.index);
-        this.push(I32);
+        this.push(this.tableAddress(this.checkTable(r.index)));
         break;
       case 0xfc0011: { // table.fill
         const t = this.checkTable(r.index);
-        this.pop(I32);
+        this.pop(this.tableAddress(t));
         this.pop(t.element);
-        this.pop(I32);
+        this.pop(this.tableAddress(t));
         break;
       }
       default: {
@@ -1051,7 +1109,7 @@ export class FuncValidator {
           : 512 + (key & 0xffff);
         const check = CHECKS[slot];
         if (check !== CHECK_NONE) this.extraChecks(check, slot);
-        this.applySig(slot);
+        else this.applySig(slot);
       }
     }
   }

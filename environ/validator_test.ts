@@ -310,7 +310,14 @@ Deno.test("validator: limits, memories, exports and start", () => {
     "memory size must be at most 65536 pages (4GiB)",
   );
   assert.equal(reason(wasm(section(5, vec([[0, ...uleb(65536)]])))), "ok");
-  assert.equal(reason(wasm(section(5, vec([[0, 1], [0, 1]])))), "multiple memories");
+  assert.equal(reason(wasm(section(5, vec([[0, 1], [0, 1]])))), "ok");
+  assert.equal(reason(wasm(section(5, vec([[4, ...uleb(65537)]])))), "ok");
+  assert.equal(reason(wasm(section(5, vec([[8, 1, 0]])))), "ok");
+  assert.equal(reason(wasm(section(5, vec([[8, 1, 2]])))), "invalid custom page size");
+  assert.equal(
+    reason(wasm(section(5, vec([[8, ...uleb(65537), 16]])))),
+    "memory size must be at most 65536 pages (4GiB)",
+  );
   assert.equal(
     reason(wasm(section(4, vec([[T.funcref, 1, 5, 4]])))),
     "size minimum must not be greater than maximum",

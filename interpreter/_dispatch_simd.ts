@@ -37,9 +37,9 @@ import {
   simdTest,
   simdUnary,
   SUB_CANON_F32X4,
-  type V128File,
 } from "./simd_math.ts";
 import { v128Registers } from "./simd.ts";
+import { simdLoad, simdLoadLane, simdStore } from "./_simd_memory.ts";
 import type { Vm } from "./vm.ts";
 import type { VmInstance } from "./vm_objects.ts";
 
@@ -386,52 +386,23 @@ export function runSimd(
       }
       case 281 /* simd_load */: { // every kind; the plain one is usually simd_load128
         const ea = (I32[(fp + code[pc + 3]) << 1] >>> 0) + (code[pc + 4] >>> 0);
-        if (!load(V, inst, code[pc + 2], fp + code[pc + 1], ea)) return trapAt(vm, pc);
+        if (!simdLoad(V, mem, code[pc + 2], fp + code[pc + 1], ea)) return trapAt(vm, pc);
         pc += 5;
         break;
       }
       case 282 /* simd_load_lane */: {
         const ea = (I32[(fp + code[pc + 3]) << 1] >>> 0) + (code[pc + 5] >>> 0);
-        const sub = code[pc + 2];
-        const size = 1 << (sub - 84);
-        if (ea + size > memLen) return trapAt(vm, pc);
         const d = fp + code[pc + 1];
-        const s = (fp + code[pc + 4]) << 2;
-        const dw = d << 2;
-        W[dw] = W[s];
-        W[dw + 1] = W[s + 1];
-        W[dw + 2] = W[s + 2];
-        W[dw + 3] = W[s + 3];
-        const lane = code[pc + 6];
-        if (sub === 84) V.u8[(d << 4) + lane] = dv.getUint8(ea);
-        else if (sub === 85) V.u16[(d << 3) + lane] = dv.getUint16(ea, true);
-        else if (sub === 86) W[dw + lane] = dv.getInt32(ea, true);
-        else {
-          W[dw + 2 * lane] = dv.getInt32(ea, true);
-          W[dw + 2 * lane + 1] = dv.getInt32(ea + 4, true);
+        if (!simdLoadLane(V, mem, code[pc + 2], d, fp + code[pc + 4], ea, code[pc + 6])) {
+          return trapAt(vm, pc);
         }
         pc += 7;
         break;
       }
       case 283 /* simd_store */: { // every kind; the plain one is usually simd_store128
         const ea = (I32[(fp + code[pc + 2]) << 1] >>> 0) + (code[pc + 4] >>> 0);
-        const sub = code[pc + 1];
-        const size = sub === 11 ? 16 : 1 << (sub - 88);
-        if (ea + size > memLen) return trapAt(vm, pc);
-        const s = fp + code[pc + 3];
-        const sw = s << 2;
-        const lane = code[pc + 5];
-        if (sub === 11) {
-          dv.setInt32(ea, W[sw], true);
-          dv.setInt32(ea + 4, W[sw + 1], true);
-          dv.setInt32(ea + 8, W[sw + 2], true);
-          dv.setInt32(ea + 12, W[sw + 3], true);
-        } else if (sub === 88) dv.setUint8(ea, V.u8[(s << 4) + lane]);
-        else if (sub === 89) dv.setUint16(ea, V.u16[(s << 3) + lane], true);
-        else if (sub === 90) dv.setInt32(ea, W[sw + lane], true);
-        else {
-          dv.setInt32(ea, W[sw + 2 * lane], true);
-          dv.setInt32(ea + 4, W[sw + 2 * lane + 1], true);
+        if (!simdStore(V, mem, code[pc + 1], fp + code[pc + 3], ea, code[pc + 5])) {
+          return trapAt(vm, pc);
         }
         pc += 6;
         break;
@@ -710,75 +681,4 @@ export function runSimd(
 function trapAt(vm: Vm, pc: number): number {
   vm.pc = pc;
   return T_MEM;
-}
-
-/**
- * The loads of `simd_load`: v128.load, the extending, splat and zero loads.
- *
- * @returns false when out of bounds (nothing written)
- */
-function load(V: V128File, inst: VmInstance, sub: number, d: number, ea: number): boolean {
-  const mem = inst.memory;
-  const size = sub === 0
-    ? 16
-    : sub <= 6 || sub === 10 || sub === 93
-    ? 8
-    : sub === 7
-    ? 1
-    : sub === 8
-    ? 2
-    : 4;
-  if (ea + size > mem.byteLength) return false;
-  const dv = mem.view;
-  const W = V.i32;
-  const dw = d << 2;
-  switch (sub) {
-    case 0: // v128.load
-      W[dw] = dv.getInt32(ea, true);
-      W[dw + 1] = dv.getInt32(ea + 4, true);
-      W[dw + 2] = dv.getInt32(ea + 8, true);
-      W[dw + 3] = dv.getInt32(ea + 12, true);
-      return true;
-    case 1: // v128.load8x8_s
-      for (let i = 0; i < 8; i++) V.i16[(d << 3) + i] = dv.getInt8(ea + i);
-      return true;
-    case 2: // v128.load8x8_u
-      for (let i = 0; i < 8; i++) V.i16[(d << 3) + i] = dv.getUint8(ea + i);
-      return true;
-    case 3: // v128.load16x4_s
-      for (let i = 0; i < 4; i++) W[dw + i] = dv.getInt16(ea + 2 * i, true);
-      return true;
-    case 4: // v128.load16x4_u
-      for (let i = 0; i < 4; i++) W[dw + i] = dv.getUint16(ea + 2 * i, true);
-      return true;
-    case 5: // v128.load32x2_s
-    case 6: { // v128.load32x2_u
-      const x = dv.getInt32(ea, true);
-      const y = dv.getInt32(ea + 4, true);
-      W[dw] = x;
-      W[dw + 1] = sub === 5 ? x >> 31 : 0;
-      W[dw + 2] = y;
-      W[dw + 3] = sub === 5 ? y >> 31 : 0;
-      return true;
-    }
-    case 7: // v128.load8_splat
-      simdSplat(15, V, d, dv.getInt8(ea), 0);
-      return true;
-    case 8: // v128.load16_splat
-      simdSplat(16, V, d, dv.getInt16(ea, true), 0);
-      return true;
-    case 9: // v128.load32_splat
-      simdSplat(17, V, d, dv.getInt32(ea, true), 0);
-      return true;
-    case 10: // v128.load64_splat
-      simdSplat(18, V, d, dv.getInt32(ea, true), dv.getInt32(ea + 4, true));
-      return true;
-    case 92: // v128.load32_zero
-      simdConst(V, d, dv.getInt32(ea, true), 0, 0, 0);
-      return true;
-    case 93: // v128.load64_zero
-      simdConst(V, d, dv.getInt32(ea, true), dv.getInt32(ea + 4, true), 0, 0);
-      return true;
-  }
-  throw new RangeError(`not a SIMD load: ${sub}`);
 }

@@ -47,6 +47,8 @@
 import { BuiltinFunctionIndex as B, TrapCode } from "@capstan/environ";
 import { FIRST_SIMD_OP, LAST_SIMD_OP, Op } from "./_opcodes.ts";
 import { runSimd } from "./_dispatch_simd.ts";
+import { simdLoad, simdLoadLane, simdStore } from "./_simd_memory.ts";
+import { v128Registers } from "./simd.ts";
 import type { Vm } from "./vm.ts";
 import type { VmInstance } from "./vm_objects.ts";
 import {
@@ -1771,6 +1773,79 @@ export function run(vm: Vm): number {
         pc += 5;
         break;
       }
+      // memory 0, 64-bit addresses: the high half adds only when it is not 0
+      case Op.load32_a64: {
+        const a = (fp + code[pc + 2]) << 1;
+        const hi = I32[a + 1];
+        const ea = (I32[a] >>> 0) + (code[pc + 3] >>> 0) + (hi === 0 ? 0 : (hi >>> 0) * 4294967296);
+        if (ea + 4 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        I32[(fp + code[pc + 1]) << 1] = dv.getInt32(ea, true);
+        pc += 4;
+        break;
+      }
+      case Op.load8_u_a64: {
+        const a = (fp + code[pc + 2]) << 1;
+        const hi = I32[a + 1];
+        const ea = (I32[a] >>> 0) + (code[pc + 3] >>> 0) + (hi === 0 ? 0 : (hi >>> 0) * 4294967296);
+        if (ea >= memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        I32[(fp + code[pc + 1]) << 1] = dv.getUint8(ea);
+        pc += 4;
+        break;
+      }
+      case Op.load64_a64: {
+        const a = (fp + code[pc + 2]) << 1;
+        const hi = I32[a + 1];
+        const ea = (I32[a] >>> 0) + (code[pc + 3] >>> 0) + (hi === 0 ? 0 : (hi >>> 0) * 4294967296);
+        if (ea + 8 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        vm.i64[fp + code[pc + 1]] = dv.getBigInt64(ea, true);
+        pc += 4;
+        break;
+      }
+      case Op.store32_a64: {
+        const a = (fp + code[pc + 1]) << 1;
+        const hi = I32[a + 1];
+        const ea = (I32[a] >>> 0) + (code[pc + 3] >>> 0) + (hi === 0 ? 0 : (hi >>> 0) * 4294967296);
+        if (ea + 4 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        dv.setInt32(ea, I32[(fp + code[pc + 2]) << 1], true);
+        pc += 4;
+        break;
+      }
+      case Op.store8_a64: {
+        const a = (fp + code[pc + 1]) << 1;
+        const hi = I32[a + 1];
+        const ea = (I32[a] >>> 0) + (code[pc + 3] >>> 0) + (hi === 0 ? 0 : (hi >>> 0) * 4294967296);
+        if (ea >= memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        dv.setInt8(ea, I32[(fp + code[pc + 2]) << 1]);
+        pc += 4;
+        break;
+      }
+      case Op.store64_a64: {
+        const a = (fp + code[pc + 1]) << 1;
+        const hi = I32[a + 1];
+        const ea = (I32[a] >>> 0) + (code[pc + 3] >>> 0) + (hi === 0 ? 0 : (hi >>> 0) * 4294967296);
+        if (ea + 8 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        dv.setBigInt64(ea, vm.i64[fp + code[pc + 2]], true);
+        pc += 4;
+        break;
+      }
       case Op.load32_x: {
         const ea = (((I32[(fp + code[pc + 2]) << 1] << code[pc + 3]) + code[pc + 4]) >>> 0) +
           (code[pc + 5] >>> 0);
@@ -2135,9 +2210,69 @@ export function runExt(
       I32[d + 1] = hi;
       return pc + 5;
     }
-    case Op.memory_size:
-      I32[(fp + code[pc + 1]) << 1] = inst.memory.byteLength / 65536;
+    case Op.memory_size: {
+      const m = inst.memories[code[pc + 2]];
+      const d = (fp + code[pc + 1]) << 1;
+      const pages = m.byteLength / m.pageSize;
+      I32[d] = pages;
+      if (m.address64) I32[d + 1] = pages / 4294967296;
       return pc + 3;
+    }
+    case Op.mem_load: {
+      const m = inst.memories[code[pc + 3]];
+      const kind = code[pc + 4];
+      const ea = address(I32, (fp + code[pc + 2]) << 1, m.address64) +
+        ((code[pc + 6] >>> 0) * 4294967296 + (code[pc + 5] >>> 0));
+      if (ea + accessSize(kind) > m.byteLength) return -T_MEM;
+      loadAs(kind, m.view, ea, I32, (fp + code[pc + 1]) << 1);
+      return pc + 7;
+    }
+    case Op.mem_store: {
+      const m = inst.memories[code[pc + 3]];
+      const kind = code[pc + 4];
+      const ea = address(I32, (fp + code[pc + 1]) << 1, m.address64) +
+        ((code[pc + 6] >>> 0) * 4294967296 + (code[pc + 5] >>> 0));
+      if (ea + accessSize(kind) > m.byteLength) return -T_MEM;
+      const v = (fp + code[pc + 2]) << 1;
+      const dv = m.view;
+      if (kind === Op.store8) dv.setInt8(ea, I32[v]);
+      else if (kind === Op.store16) dv.setInt16(ea, I32[v], true);
+      else {
+        dv.setInt32(ea, I32[v], true);
+        if (kind === Op.store64) dv.setInt32(ea + 4, I32[v + 1], true);
+      }
+      return pc + 7;
+    }
+    case Op.mem_v128_load: {
+      const m = inst.memories[code[pc + 4]];
+      const ea = address(I32, (fp + code[pc + 3]) << 1, m.address64) +
+        ((code[pc + 6] >>> 0) * 4294967296 + (code[pc + 5] >>> 0));
+      const V = vm.v128File ?? v128Registers(vm);
+      return simdLoad(V, m, code[pc + 2], fp + code[pc + 1], ea) ? pc + 7 : -T_MEM;
+    }
+    case Op.mem_v128_load_lane: {
+      const m = inst.memories[code[pc + 5]];
+      const ea = address(I32, (fp + code[pc + 3]) << 1, m.address64) +
+        ((code[pc + 7] >>> 0) * 4294967296 + (code[pc + 6] >>> 0));
+      const V = vm.v128File ?? v128Registers(vm);
+      const d = fp + code[pc + 1];
+      return simdLoadLane(V, m, code[pc + 2], d, fp + code[pc + 4], ea, code[pc + 8])
+        ? pc + 9
+        : -T_MEM;
+    }
+    case Op.mem_v128_store: {
+      const m = inst.memories[code[pc + 4]];
+      const ea = address(I32, (fp + code[pc + 2]) << 1, m.address64) +
+        ((code[pc + 6] >>> 0) * 4294967296 + (code[pc + 5] >>> 0));
+      const V = vm.v128File ?? v128Registers(vm);
+      const s = fp + code[pc + 3];
+      return simdStore(V, m, code[pc + 1], s, ea, code[pc + 7]) ? pc + 8 : -T_MEM;
+    }
+    case Op.table_index64: {
+      const a = (fp + code[pc + 2]) << 1;
+      I32[(fp + code[pc + 1]) << 1] = I32[a + 1] === 0 ? I32[a] : -1;
+      return pc + 3;
+    }
     case Op.table_get: {
       const t = inst.tables[code[pc + 2]];
       const i = I32[(fp + code[pc + 3]) << 1] >>> 0;
@@ -2193,6 +2328,101 @@ function canonical(x: number): number {
 }
 
 /**
+ * An address, length or page count in a register, as a number: an i32 read
+ * as unsigned, an i64 (a 64-bit memory's) exact up to 2^53 and, above, past
+ * every memory's size.
+ *
+ * @param I32 the register file's int32 view
+ * @param at the int32 index of the slot's low half
+ * @param is64 whether the value is an i64
+ * @returns the value, in 0 ..= 2^64
+ */
+function address(I32: Int32Array, at: number, is64: boolean): number {
+  return is64 ? (I32[at + 1] >>> 0) * 4294967296 + (I32[at] >>> 0) : I32[at] >>> 0;
+}
+
+/**
+ * The bytes a memory access of kind `kind` (the memory-0 op with the same
+ * access) reads or writes.
+ */
+function accessSize(kind: number): number {
+  switch (kind) {
+    case Op.load8_s:
+    case Op.load8_u:
+    case Op.load64_8_s:
+    case Op.load64_8_u:
+    case Op.store8:
+      return 1;
+    case Op.load16_s:
+    case Op.load16_u:
+    case Op.load64_16_s:
+    case Op.load64_16_u:
+    case Op.store16:
+      return 2;
+    case Op.load64:
+    case Op.store64:
+      return 8;
+    default:
+      return 4;
+  }
+}
+
+/**
+ * Loads as the memory-0 op `kind` does, from a checked address, into the
+ * slot whose low int32 is `d`.
+ */
+function loadAs(kind: number, dv: DataView, ea: number, I32: Int32Array, d: number): void {
+  switch (kind) {
+    case Op.load32:
+      I32[d] = dv.getInt32(ea, true);
+      return;
+    case Op.load8_s:
+      I32[d] = dv.getInt8(ea);
+      return;
+    case Op.load8_u:
+      I32[d] = dv.getUint8(ea);
+      return;
+    case Op.load16_s:
+      I32[d] = dv.getInt16(ea, true);
+      return;
+    case Op.load16_u:
+      I32[d] = dv.getUint16(ea, true);
+      return;
+    case Op.load64:
+      I32[d] = dv.getInt32(ea, true);
+      I32[d + 1] = dv.getInt32(ea + 4, true);
+      return;
+  }
+  // the i64 loads of 1, 2 or 4 bytes, extended
+  let v: number;
+  let signed = true;
+  switch (kind) {
+    case Op.load64_8_s:
+      v = dv.getInt8(ea);
+      break;
+    case Op.load64_8_u:
+      v = dv.getUint8(ea);
+      signed = false;
+      break;
+    case Op.load64_16_s:
+      v = dv.getInt16(ea, true);
+      break;
+    case Op.load64_16_u:
+      v = dv.getUint16(ea, true);
+      signed = false;
+      break;
+    case Op.load64_32_s:
+      v = dv.getInt32(ea, true);
+      break;
+    default:
+      v = dv.getInt32(ea, true);
+      signed = false;
+  }
+  I32[d] = v;
+  I32[d + 1] = signed ? v >> 31 : 0;
+}
+
+/**
  * Runs a builtin function (see `@capstan/environ` `BUILTINS`, whose order
  * the cases follow).
  *
@@ -2218,26 +2448,40 @@ function callBuiltin(
   const a1 = I32[b + 2] >>> 0;
   const a2 = I32[b + 4] >>> 0;
   switch (id) {
-    case B.memory_grow:
-      I32[b] = inst.memory.grow(a0);
+    // memory builtins: s0 = the memory (memory.copy: s0 the destination, s1 the source);
+    // a 64-bit memory's addresses and sizes are i64
+    case B.memory_grow: {
+      const m = inst.memories[s0];
+      const old = m.grow(address(I32, b, m.address64));
+      I32[b] = old;
+      if (m.address64) I32[b + 1] = old < 0 ? -1 : old / 4294967296;
       return 0;
+    }
     case B.memory_fill: {
-      const m = inst.memory;
-      if (a0 + a2 > m.byteLength) return T_MEM;
-      m.bytes.fill(a1 & 0xff, a0, a0 + a2);
+      const m = inst.memories[s0];
+      const d = address(I32, b, m.address64);
+      const n = address(I32, b + 4, m.address64);
+      if (d + n > m.byteLength) return T_MEM;
+      m.bytes.fill(a1 & 0xff, d, d + n);
       return 0;
     }
     case B.memory_copy: {
-      const m = inst.memory;
-      if (a0 + a2 > m.byteLength || a1 + a2 > m.byteLength) return T_MEM;
-      m.bytes.copyWithin(a0, a1, a1 + a2);
+      const dm = inst.memories[s0];
+      const sm = inst.memories[s1];
+      const d = address(I32, b, dm.address64);
+      const s = address(I32, b + 2, sm.address64);
+      const n = address(I32, b + 4, dm.address64 && sm.address64);
+      if (d + n > dm.byteLength || s + n > sm.byteLength) return T_MEM;
+      if (dm === sm) dm.bytes.copyWithin(d, s, s + n);
+      else dm.bytes.set(sm.bytes.subarray(s, s + n), d);
       return 0;
     }
     case B.memory_init: {
-      const m = inst.memory;
+      const m = inst.memories[s0];
       const seg = inst.datas[s1];
-      if (a1 + a2 > seg.length || a0 + a2 > m.byteLength) return T_MEM;
-      m.bytes.set(seg.subarray(a1, a1 + a2), a0);
+      const d = address(I32, b, m.address64);
+      if (a1 + a2 > seg.length || d + a2 > m.byteLength) return T_MEM;
+      m.bytes.set(seg.subarray(a1, a1 + a2), d);
       return 0;
     }
     case B.data_drop:

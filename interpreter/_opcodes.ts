@@ -335,10 +335,22 @@ export const Op = {
   i64_sub128: 325,
   i64_mul_wide_s: 326,
   i64_mul_wide_u: 327,
+  mem_load: 328,
+  mem_store: 329,
+  table_index64: 330,
+  load32_a64: 331,
+  load8_u_a64: 332,
+  load64_a64: 333,
+  store32_a64: 334,
+  store8_a64: 335,
+  store64_a64: 336,
+  mem_v128_load: 337,
+  mem_v128_load_lane: 338,
+  mem_v128_store: 339,
 } as const;
 
 /** The number of opcodes. */
-export const OPCODE_COUNT = 328;
+export const OPCODE_COUNT = 340;
 
 /** The first SIMD opcode: `run` sends opcodes from here to {@link LAST_SIMD_OP} to `runSimd`. */
 export const FIRST_SIMD_OP = 267;

@@ -1,13 +1,14 @@
 /**
  * The disassembler: one line per instruction, derived from the op table.
  * Registers print as `r<n>`, branch offsets as absolute targets (`@<pc>`),
- * immediates as decimal.
+ * immediates as decimal; a SIMD `sub` operand as its wasm operator's name and
+ * a `kind` operand (the access of `mem_load`/`mem_store`) as its op's name.
  *
  * @module
  */
 
 import { decodeInstruction } from "./encoding.ts";
-import type { OperandKind } from "./ops.ts";
+import { BYTECODE_OPS, type OperandKind } from "./ops.ts";
 import { simdOpName } from "./simd.ts";
 
 /** Options of {@link disassemble}. */
@@ -60,6 +61,7 @@ export function disassemble(
     const parts = ins.op.operands.map((o, i) => {
       const v = ins.operands[i];
       if (o.name === "sub" && typeof v === "number") return simdOpName(v); // SIMD sub-opcode
+      if (o.name === "kind" && typeof v === "number") return BYTECODE_OPS[v]?.name ?? `${v}`;
       return typeof v === "number"
         ? operandText(o.kind, v, pc)
         : `[${v.map((x) => operandText("o", x, pc)).join(", ")}]`;

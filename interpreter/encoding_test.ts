@@ -10,6 +10,7 @@ import {
   decodeInstruction,
   disassemble,
   instructionLength,
+  Op,
 } from "./mod.ts";
 
 Deno.test("encode→decode round-trips every bytecode op", () => {
@@ -60,4 +61,13 @@ Deno.test("op names are unique and every op has a doc string", () => {
   const names = new Set(BYTECODE_OPS.map((o) => o.name));
   assert.equal(names.size, BYTECODE_OPS.length);
   for (const op of BYTECODE_OPS) assert.ok(op.doc.length > 3, op.name);
+});
+
+Deno.test("disassemble() names the access kind of mem_load and mem_store", () => {
+  const enc = new BytecodeEncoder();
+  enc.emit(Op.mem_load, 0, 1, 2, Op.load64_8_s, 16, 1);
+  enc.emit(Op.mem_store, 1, 0, 0, Op.store32, 0, 0);
+  const text = disassemble(enc.finish());
+  assert.match(text, /mem_load r0, r1, 2, load64_8_s, 16, 1/);
+  assert.match(text, /mem_store r1, r0, 0, store32, 0, 0/);
 });

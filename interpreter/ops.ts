@@ -641,6 +641,60 @@ const TABLE: readonly Row[] = [
   ],
   ["i64_mul_wide_s", "dlo:r dhi:r a:r b:r", X, "(dhi:dlo) = a * b, signed 64x64 → 128 bits"],
   ["i64_mul_wide_u", "dlo:r dhi:r a:r b:r", X, "(dhi:dlo) = a * b, unsigned 64x64 → 128 bits"],
+  // any memory, 32- or 64-bit addresses (memory 0 with 32-bit addresses has the ops above):
+  // effective address = address + (hi << 32 | lo), address read as u64 when the memory is
+  // 64-bit (both halves of its slot), else as u32; `kind` is the op above with the same access
+  [
+    "mem_load",
+    "d:r a:r mem:x kind:x lo:x hi:x",
+    X,
+    "load from memory mem as the op `kind` (load32 ... load64_32_u) does",
+    MEM,
+  ],
+  [
+    "mem_store",
+    "a:r v:r mem:x kind:x lo:x hi:x",
+    X,
+    "store to memory mem as the op `kind` (store32, store8, store16, store64) does",
+    MEM,
+  ],
+  [
+    "table_index64",
+    "d:r a:r",
+    X,
+    "d = the i64 index or length a as an i32, 0xffffffff when a >= 2^32 (past every table)",
+  ],
+  // memory 0 with 64-bit addresses, the frequent accesses: effective address = u64(a) + u32
+  // offset (a 64-bit memory's other accesses, and offsets of 2^32 or more, use mem_load/mem_store)
+  ["load32_a64", "d:r a:r offset:x", M, "load32 at u64(a) + offset", MEM],
+  ["load8_u_a64", "d:r a:r offset:x", M, "load8_u at u64(a) + offset", MEM],
+  ["load64_a64", "d:r a:r offset:x", M, "load64 at u64(a) + offset", MEM],
+  ["store32_a64", "a:r v:r offset:x", M, "store32 at u64(a) + offset", MEM],
+  ["store8_a64", "a:r v:r offset:x", M, "store8 at u64(a) + offset", MEM],
+  ["store64_a64", "a:r v:r offset:x", M, "store64 at u64(a) + offset", MEM],
+  // SIMD accesses to any memory, 32- or 64-bit addresses (address as for mem_load; sub = the
+  // wasm 0xFD sub-opcode)
+  [
+    "mem_v128_load",
+    "d:r sub:x a:r mem:x lo:x hi:x",
+    X,
+    "a SIMD load (as simd_load) from memory mem",
+    MEM,
+  ],
+  [
+    "mem_v128_load_lane",
+    "d:r sub:x a:r v:r mem:x lo:x hi:x lane:x",
+    X,
+    "a SIMD lane load (as simd_load_lane) from memory mem",
+    MEM,
+  ],
+  [
+    "mem_v128_store",
+    "sub:x a:r v:r mem:x lo:x hi:x lane:x",
+    X,
+    "a SIMD store or lane store (as simd_store) to memory mem",
+    MEM,
+  ],
 ];
 
 /** Every op, in opcode order. */

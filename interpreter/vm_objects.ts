@@ -14,15 +14,15 @@
  */
 
 import {
-  MAX_PAGES,
-  MAX_PAGES_ALLOCATABLE,
+  MAX_MEMORY_BYTES,
   MAX_TABLE_ELEMENTS,
   MAX_TABLE_ELEMENTS_ALLOCATABLE,
+  maxPages,
   PAGE_SIZE,
 } from "@capstan/environ";
 
 // Part of this package's exports; declared with the other limits in `@capstan/environ`.
-export { MAX_PAGES_ALLOCATABLE, PAGE_SIZE };
+export { MAX_MEMORY_BYTES, PAGE_SIZE };
 
 /** A linear memory. */
 export class VmMemory {
@@ -34,18 +34,26 @@ export class VmMemory {
   view: DataView;
   /** The size in bytes. */
   byteLength: number;
-  /** The maximum size in pages (65536 when undeclared). */
+  /** The maximum size in pages (the address space's when undeclared). */
   readonly maxPages: number;
+  /** Bytes per page (65536, or 1 with custom page sizes). */
+  readonly pageSize: number;
+  /** Whether addresses are i64 (memory64): the VM reads them from both halves of a slot. */
+  readonly address64: boolean;
 
   /**
    * Creates a memory of `pages` pages.
    *
    * @param pages initial size in pages
-   * @param maxPages maximum size in pages, if declared
+   * @param max maximum size in pages, if declared
+   * @param pageSizeLog2 log2 of the page size in bytes (16 or 0)
+   * @param address64 whether it is a 64-bit memory
    */
-  constructor(pages: number, maxPages?: number) {
-    this.maxPages = maxPages ?? MAX_PAGES;
-    this.buffer = new ArrayBuffer(pages * PAGE_SIZE);
+  constructor(pages: number, max?: number, pageSizeLog2 = 16, address64 = false) {
+    this.address64 = address64;
+    this.pageSize = 2 ** pageSizeLog2;
+    this.maxPages = Math.min(max ?? Infinity, maxPages({ address64, pageSizeLog2 }));
+    this.buffer = new ArrayBuffer(pages * this.pageSize);
     this.bytes = new Uint8Array(this.buffer);
     this.view = new DataView(this.buffer);
     this.byteLength = this.buffer.byteLength;
@@ -53,14 +61,14 @@ export class VmMemory {
 
   /** The size in pages. */
   get pages(): number {
-    return this.byteLength / PAGE_SIZE;
+    return this.byteLength / this.pageSize;
   }
 
   /**
    * Grows the memory by `delta` pages (zero-filled).
    *
-   * @param delta pages to add (an unsigned 32-bit value)
-   * @returns the old size in pages, or -1 when the maximum (or the VM's limit) would be passed
+   * @param delta pages to add (a non-negative integer, up to 2^64 for a 64-bit memory)
+   * @returns the old size in pages, or -1 when the maximum (or the host's limit) would be passed
    * @example
    * ```ts
    * import { VmMemory } from "./vm_objects.ts";
@@ -70,12 +78,12 @@ export class VmMemory {
    */
   grow(delta: number): number {
     const old = this.pages;
-    const want = old + (delta >>> 0);
-    if (want > this.maxPages || want > MAX_PAGES_ALLOCATABLE) return -1;
+    const want = old + delta;
+    if (want > this.maxPages || want * this.pageSize > MAX_MEMORY_BYTES) return -1;
     if (delta === 0) return old;
     let buffer: ArrayBuffer;
     try {
-      buffer = new ArrayBuffer(want * PAGE_SIZE);
+      buffer = new ArrayBuffer(want * this.pageSize);
     } catch {
       return -1;
     }
@@ -188,6 +196,8 @@ export class VmInstance {
   readonly vmctx: Int32Array;
   /** Memory 0 (an empty memory when the module has none). */
   memory: VmMemory;
+  /** Every memory by module index (`memories[0]` is `memory` when there is one). */
+  readonly memories: VmMemory[];
   /** Tables by module index. */
   readonly tables: VmTable[];
   /** Data segments by index (emptied by data.drop and after active init). */
@@ -204,6 +214,7 @@ export class VmInstance {
    * @param tables the tables
    * @param datas the data segments
    * @param elems the element segments, resolved to handles
+   * @param memories every memory by index (default: `[memory]`)
    */
   constructor(
     code: Int32Array,
@@ -212,10 +223,12 @@ export class VmInstance {
     tables: VmTable[],
     datas: Uint8Array[],
     elems: Int32Array[],
+    memories: VmMemory[] = [memory],
   ) {
     this.code = code;
     this.vmctx = vmctx;
     this.memory = memory;
+    this.memories = memories;
     this.tables = tables;
     this.datas = datas;
     this.elems = elems;

@@ -11,18 +11,38 @@
  *   it; methods and accessors find both there, and throw a `TypeError` for a
  *   `this` that is not such an object.
  * - Descriptors are read as WebIDL dictionaries; sizes as `[EnforceRange]
- *   unsigned long`; values convert as ToWebAssemblyValue (`Facade.toWasm`).
+ *   unsigned long`, or for `address: "i64"` (memory64, table64) as
+ *   `[EnforceRange] unsigned long long` BigInts, which such a memory's or
+ *   table's sizes and indices also are in results; values convert as
+ *   ToWebAssemblyValue (`Facade.toWasm`).
  *
  * @module
  */
 
 import { type GlobalType, type MemoryType, type TableType, ValType } from "@capstan/environ";
 import { Global as RtGlobal } from "./global.ts";
-import { MAX_PAGES, MAX_TABLE_ELEMENTS, MAX_TABLE_ELEMENTS_ALLOCATABLE } from "@capstan/environ";
+import { MAX_TABLE_ELEMENTS, MAX_TABLE_ELEMENTS_ALLOCATABLE, maxPages } from "@capstan/environ";
 import { Memory as RtMemory } from "./memory.ts";
 import { Table as RtTable } from "./table.ts";
 import { type Facade, InternalSlots } from "./_facade.ts";
-import { defaultValue, dictionary, enforceU32, valueType } from "./_facade_values.ts";
+import {
+  addressIs64,
+  defaultValue,
+  dictionary,
+  enforceU32,
+  enforceU64,
+  valueType,
+} from "./_facade_values.ts";
+
+/** Reads a size or index: a u32 Number, or for a 64-bit memory or table a u64 BigInt. */
+function readSize(v: unknown, what: string, is64: boolean): number {
+  return is64 ? enforceU64(v, what) : enforceU32(v, what);
+}
+
+/** A size or index as JavaScript sees it: a BigInt for a 64-bit memory or table. */
+function sizeToJs(n: number, is64: boolean): number | bigint {
+  return is64 ? BigInt(n) : n;
+}
 
 /** The internal slots of the facade's memories. */
 export const memorySlots: InternalSlots<RtMemory> = new InternalSlots<RtMemory>("Memory");
@@ -33,22 +53,26 @@ export const globalSlots: InternalSlots<RtGlobal> = new InternalSlots<RtGlobal>(
 
 /** The descriptor of `new WebAssembly.Memory`. */
 export interface FacadeMemoryDescriptor {
-  /** The initial size, in 64 KiB pages. */
-  initial: number;
+  /** The initial size, in 64 KiB pages (a BigInt for `address: "i64"`). */
+  initial: number | bigint;
   /** The maximum size, in pages. */
-  maximum?: number;
+  maximum?: number | bigint;
   /** Whether it is shared (not supported). */
   shared?: boolean;
+  /** `"i32"` (the default) or `"i64"` (memory64). */
+  address?: "i32" | "i64";
 }
 
 /** The descriptor of `new WebAssembly.Table`. */
 export interface FacadeTableDescriptor {
   /** `"anyfunc"`/`"funcref"` or `"externref"`. */
   element: string;
-  /** The initial size, in elements. */
-  initial: number;
+  /** The initial size, in elements (a BigInt for `address: "i64"`). */
+  initial: number | bigint;
   /** The maximum size, in elements. */
-  maximum?: number;
+  maximum?: number | bigint;
+  /** `"i32"` (the default) or `"i64"` (table64). */
+  address?: "i32" | "i64";
 }
 
 /** The descriptor of `new WebAssembly.Global`. */
@@ -72,17 +96,21 @@ export class FacadeMemory {
     if (d.initial === undefined) {
       throw new TypeError("WebAssembly.Memory(): the descriptor needs an initial size");
     }
-    const min = enforceU32(d.initial, "initial");
-    const max = d.maximum === undefined ? undefined : enforceU32(d.maximum, "maximum");
+    const is64 = addressIs64(d.address, "WebAssembly.Memory()");
+    const min = readSize(d.initial, "initial", is64);
+    const max = d.maximum === undefined ? undefined : readSize(d.maximum, "maximum", is64);
     if (d.shared) throw new TypeError("WebAssembly.Memory(): shared memories are not supported");
-    if (min > MAX_PAGES) throw new RangeError(`initial ${min} exceeds ${MAX_PAGES} pages`);
-    if (max !== undefined && max > MAX_PAGES) {
-      throw new RangeError(`maximum ${max} exceeds ${MAX_PAGES} pages`);
+    const most = maxPages({ address64: is64 });
+    if (min > most) throw new RangeError(`initial ${min} exceeds ${most} pages`);
+    if (max !== undefined && max > most) {
+      throw new RangeError(`maximum ${max} exceeds ${most} pages`);
     }
     if (max !== undefined && max < min) {
       throw new RangeError(`maximum ${max} is below initial ${min}`);
     }
-    const type: MemoryType = { limits: { min, max } };
+    const type: MemoryType = is64
+      ? { limits: { min, max }, address64: true }
+      : { limits: { min, max } };
     facade.link(this, memorySlots, new RtMemory(facade.store, type));
   }
 
@@ -97,11 +125,11 @@ export class FacadeMemory {
    * @param delta pages to add
    * @returns the previous size in pages
    */
-  grow(delta: number): number {
+  grow(delta: number | bigint): number | bigint {
     const rt = memorySlots.require(this).rt;
-    const old = rt.grow(enforceU32(delta, "delta"));
+    const old = rt.grow(readSize(delta, "delta", rt.address64));
     if (old < 0) throw new RangeError("WebAssembly.Memory.grow(): maximum memory size exceeded");
-    return old;
+    return sizeToJs(old, rt.address64);
   }
 
   /** `"WebAssembly.Memory"`. */
@@ -128,20 +156,24 @@ export class FacadeTable {
     if (d.initial === undefined) {
       throw new TypeError("WebAssembly.Table(): the descriptor needs an initial size");
     }
-    const min = enforceU32(d.initial, "initial");
-    const max = d.maximum === undefined ? undefined : enforceU32(d.maximum, "maximum");
+    const is64 = addressIs64(d.address, "WebAssembly.Table()");
+    const min = readSize(d.initial, "initial", is64);
+    const max = d.maximum === undefined ? undefined : readSize(d.maximum, "maximum", is64);
     if (max !== undefined && max < min) {
       throw new RangeError(`maximum ${max} is below initial ${min}`);
     }
     if (min > MAX_TABLE_ELEMENTS_ALLOCATABLE) throw new RangeError(`initial ${min} is too large`);
     const init = value === undefined ? defaultValue(element) : facade.toWasm(value, element);
-    const type: TableType = { element, limits: { min, max } };
+    const type: TableType = is64
+      ? { element, limits: { min, max }, address64: true }
+      : { element, limits: { min, max } };
     facade.link(this, tableSlots, new RtTable(facade.store, type, init));
   }
 
   /** The number of elements. */
-  get length(): number {
-    return tableSlots.require(this).rt.size();
+  get length(): number | bigint {
+    const rt = tableSlots.require(this).rt;
+    return sizeToJs(rt.size(), rt.address64);
   }
 
   /**
@@ -150,9 +182,9 @@ export class FacadeTable {
    * @param index the element's index
    * @returns its value, as JavaScript sees it
    */
-  get(index: number): unknown {
+  get(index: number | bigint): unknown {
     const { facade, rt } = tableSlots.require(this);
-    const i = enforceU32(index, "index");
+    const i = readSize(index, "index", rt.address64);
     if (i >= rt.size()) throw new RangeError(`table index ${i} out of bounds`);
     return facade.toJs(rt.get(i), rt.element);
   }
@@ -163,9 +195,9 @@ export class FacadeTable {
    * @param index the element's index
    * @param value its value (the type's default when absent)
    */
-  set(index: number, value?: unknown): void {
+  set(index: number | bigint, value?: unknown): void {
     const { facade, rt } = tableSlots.require(this);
-    const i = enforceU32(index, "index");
+    const i = readSize(index, "index", rt.address64);
     if (i >= rt.size()) throw new RangeError(`table index ${i} out of bounds`);
     rt.set(i, arguments.length < 2 ? defaultValue(rt.element) : facade.toWasm(value, rt.element));
   }
@@ -177,13 +209,13 @@ export class FacadeTable {
    * @param value their value (the type's default when absent)
    * @returns the previous size
    */
-  grow(delta: number, value?: unknown): number {
+  grow(delta: number | bigint, value?: unknown): number | bigint {
     const { facade, rt } = tableSlots.require(this);
-    const n = enforceU32(delta, "delta");
+    const n = readSize(delta, "delta", rt.address64);
     const init = arguments.length < 2 ? defaultValue(rt.element) : facade.toWasm(value, rt.element);
     const old = n > MAX_TABLE_ELEMENTS ? -1 : rt.grow(n, init);
     if (old < 0) throw new RangeError("WebAssembly.Table.grow(): failed to grow the table");
-    return old;
+    return sizeToJs(old, rt.address64);
   }
 
   /** `"WebAssembly.Table"`. */

@@ -108,6 +108,51 @@ export function enforceU32(v: unknown, what: string): number {
 }
 
 /**
+ * WebIDL `[EnforceRange] unsigned long long` read from a BigInt, as the JS
+ * API reads a 64-bit memory's or table's sizes and indices (ToBigInt: a
+ * Number is a `TypeError`).
+ *
+ * @param v the argument
+ * @param what its name, for errors
+ * @returns its value as a number (exact up to 2^53; above, past every limit)
+ * @example
+ * ```ts
+ * import { enforceU64 } from "./_facade_values.ts";
+ * if (enforceU64(5n, "initial") !== 5) throw new Error();
+ * ```
+ */
+export function enforceU64(v: unknown, what: string): number {
+  if (typeof v === "number" || typeof v === "symbol" || v === undefined || v === null) {
+    throw new TypeError(`${what}: cannot convert ${String(v)} to a BigInt`);
+  }
+  let b: bigint;
+  try {
+    b = BigInt(v as bigint | string | boolean);
+  } catch {
+    throw new TypeError(`${what}: cannot convert ${String(v)} to a BigInt`);
+  }
+  if (b < 0n || b >= 1n << 64n) throw new TypeError(`${what} must be in [0, 2^64-1], found ${b}`);
+  return Number(b);
+}
+
+/**
+ * The address type named by a memory or table descriptor's `address`:
+ * whether it is `"i64"` (`"i32"` or absent: false).
+ *
+ * @param v the descriptor's `address` member
+ * @param what the constructor's name, for errors
+ * @returns true for i64
+ */
+export function addressIs64(v: unknown, what: string): boolean {
+  if (v === undefined) return false;
+  const s = String(v);
+  if (s !== "i32" && s !== "i64") {
+    throw new TypeError(`${what}: address must be "i32" or "i64", found ${s}`);
+  }
+  return s === "i64";
+}
+
+/**
  * A WebIDL dictionary argument: undefined and null read as an empty one.
  *
  * @param v any value

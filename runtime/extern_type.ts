@@ -66,9 +66,13 @@ export function formatExternType(t: ExternType): string {
     case "func":
       return `func ${formatFuncType(t.type)}`;
     case "table":
-      return `table of ${valTypeName(t.type.element)} ${formatLimits(t.type.limits)}`;
+      return `table${t.type.address64 ? " i64" : ""} of ${valTypeName(t.type.element)} ${
+        formatLimits(t.type.limits)
+      }`;
     case "memory":
-      return `memory ${formatLimits(t.type.limits)}`;
+      return `memory${t.type.address64 ? " i64" : ""} ${formatLimits(t.type.limits)}${
+        (t.type.pageSizeLog2 ?? 16) === 16 ? "" : ` (pagesize ${2 ** t.type.pageSizeLog2!})`
+      }`;
     case "global":
       return `global ${t.type.mutable ? "mut " : ""}${valTypeName(t.type.type)}`;
   }
@@ -122,10 +126,16 @@ function externTypeMatches(provided: ExternType, expected: ExternType): boolean 
       return funcTypeEquals(provided.type as FuncType, expected.type);
     case "table": {
       const p = provided.type as TableType;
-      return p.element === expected.type.element && limitsMatch(p.limits, expected.type.limits);
+      return p.element === expected.type.element && limitsMatch(p.limits, expected.type.limits) &&
+        (p.address64 === true) === (expected.type.address64 === true);
     }
-    case "memory":
-      return limitsMatch((provided.type as MemoryType).limits, expected.type.limits);
+    case "memory": {
+      // the address type and the page size must be the same
+      const p = provided.type as MemoryType;
+      return limitsMatch(p.limits, expected.type.limits) &&
+        (p.address64 === true) === (expected.type.address64 === true) &&
+        (p.pageSizeLog2 ?? 16) === (expected.type.pageSizeLog2 ?? 16);
+    }
     case "global": {
       const p = provided.type as GlobalType;
       return p.type === expected.type.type && p.mutable === expected.type.mutable;

@@ -306,6 +306,7 @@ export class Instance implements Stored {
       this._tables.map((tb) => tb._vm),
       this._datas,
       this._elems,
+      this._memories.length > 0 ? this._memories.map((m) => m._vm) : [memory0],
     );
     vm.addInstance(vmInst);
     store._instances[vmInst.id] = this;
@@ -363,7 +364,7 @@ export class Instance implements Stored {
       const mode = t.elements[i].mode;
       if (mode.kind === "active") {
         const table = this._tables[mode.table]._vm;
-        const offset = (this.evalConst(mode.offset) as number) >>> 0;
+        const offset = segmentOffset(this.evalConst(mode.offset));
         const items = this._elems[i];
         if (offset + items.length > table.size) throw new Trap(TrapCode.TableOutOfBounds);
         table.elems.set(items, offset);
@@ -374,7 +375,7 @@ export class Instance implements Stored {
       const mode = t.datas[i].mode;
       if (mode.kind !== "active") continue;
       const memory = this._memories[mode.memory]._vm;
-      const offset = (this.evalConst(mode.offset) as number) >>> 0;
+      const offset = segmentOffset(this.evalConst(mode.offset));
       const bytes = this._datas[i];
       if (offset + bytes.length > memory.byteLength) throw new Trap(TrapCode.MemoryOutOfBounds);
       memory.bytes.set(bytes, offset);
@@ -496,4 +497,13 @@ export class Instance implements Stored {
   exports(): InstanceExport[] {
     return [...this._exports].map(([name, value]) => ({ name, value }));
   }
+}
+
+/**
+ * An active segment's offset as a number: an i32 offset read as unsigned, an
+ * i64 one (a 64-bit memory or table) exact up to 2^53 and beyond every
+ * memory's or table's size above.
+ */
+function segmentOffset(value: unknown): number {
+  return typeof value === "bigint" ? Number(BigInt.asUintN(64, value)) : (value as number) >>> 0;
 }

@@ -2,21 +2,29 @@
  * {@link Memory}: a WebAssembly linear memory owned by a {@link Store}.
  *
  * Invariants:
- * - The bytes live in one `ArrayBuffer` of exactly `size() * 65536` bytes,
+ * - The bytes live in one `ArrayBuffer` of exactly `size() * pageSize` bytes
+ *   (64 KiB pages, or 1-byte pages with custom page sizes),
  *   held by a {@link StoreVmMemory} that the VM reads directly.
  *   Growing moves them to a new buffer with `ArrayBuffer.prototype.transfer`,
  *   which detaches the old one (as the JS API requires); `buffer` and
  *   `data()` always return views of the current buffer, so read them again
  *   after anything that may grow the memory.
- * - Growth never exceeds the declared maximum, 65536 pages, or what the
- *   store's limiter allows (nor 32768 pages, 2 GiB, the most an `ArrayBuffer`
- *   holds here); a refused or failed growth returns -1 and leaves the memory
- *   unchanged. The `memory.grow` instruction takes the same path.
+ * - Growth never exceeds the declared maximum, the address space (4 GiB for a
+ *   32-bit memory, 2^64 bytes for a 64-bit one), or what the store's limiter
+ *   allows; past that, the host's `ArrayBuffer` limit applies: a refused or
+ *   failed growth returns -1 and leaves the memory unchanged. The
+ *   `memory.grow` instruction takes the same path.
  *
  * @module
  */
 
-import { MAX_PAGES, MAX_PAGES_ALLOCATABLE, type MemoryType, PAGE_SIZE } from "@capstan/environ";
+import {
+  MAX_MEMORY_BYTES,
+  MAX_PAGES,
+  maxPages,
+  type MemoryType,
+  PAGE_SIZE,
+} from "@capstan/environ";
 import { VmMemory } from "@capstan/interpreter";
 import type { Store, Stored } from "./store.ts";
 
@@ -24,20 +32,24 @@ import type { Store, Stored } from "./store.ts";
 export { MAX_PAGES, PAGE_SIZE };
 
 /**
- * Checks memory limits: min ≤ max ≤ 65536 pages.
+ * Checks memory limits: min ≤ max ≤ the address space's pages (65536 for a
+ * 32-bit memory of 64 KiB pages), and the page size (64 KiB or 1 byte).
  *
  * @param type a memory type
  * @throws RangeError when invalid
  */
 export function checkMemoryType(type: MemoryType): void {
   const { min, max } = type?.limits ?? {};
-  if (!Number.isInteger(min) || min < 0 || min > MAX_PAGES) {
-    throw new RangeError(`memory minimum must be an integer in [0, ${MAX_PAGES}], found ${min}`);
+  const log2 = type?.pageSizeLog2 ?? 16;
+  if (log2 !== 16 && log2 !== 0) {
+    throw new RangeError(`memory page size must be 65536 or 1 bytes, found 2^${log2}`);
   }
-  if (max !== undefined && (!Number.isInteger(max) || max < min || max > MAX_PAGES)) {
-    throw new RangeError(
-      `memory maximum must be an integer in [${min}, ${MAX_PAGES}], found ${max}`,
-    );
+  const most = maxPages(type);
+  if (!Number.isInteger(min) || min < 0 || min > most) {
+    throw new RangeError(`memory minimum must be an integer in [0, ${most}], found ${min}`);
+  }
+  if (max !== undefined && (!Number.isInteger(max) || max < min || max > most)) {
+    throw new RangeError(`memory maximum must be an integer in [${min}, ${most}], found ${max}`);
   }
 }
 
@@ -53,11 +65,11 @@ export class StoreVmMemory extends VmMemory {
   /**
    * Grows by `delta` pages through the owner.
    *
-   * @param delta pages (an unsigned 32-bit value)
+   * @param delta pages (a non-negative integer)
    * @returns the old size in pages, or -1
    */
   override grow(delta: number): number {
-    return this.owner === undefined ? -1 : this.owner._grow(delta >>> 0);
+    return this.owner === undefined ? -1 : this.owner._grow(delta);
   }
 }
 
@@ -88,6 +100,10 @@ export class Memory implements Stored {
   readonly store: Store<unknown>;
   /** The declared maximum in pages, if any. */
   readonly maximum: number | undefined;
+  /** Whether it is addressed by i64 (memory64). */
+  readonly address64: boolean;
+  /** log2 of its page size in bytes (16, or 0 for 1-byte pages). */
+  readonly pageSizeLog2: number;
   /**
    * The bytes, shared with the VM.
    *
@@ -115,6 +131,8 @@ export class Memory implements Stored {
     const s = store as Store<unknown>;
     const limiter = s.resourceLimiter;
     const { min, max } = type.limits;
+    const pageSizeLog2 = type.pageSizeLog2 ?? 16;
+    const pageSize = 2 ** pageSizeLog2;
     if (limiter) {
       if (s._counts.memories + 1 > (limiter.memories ?? Infinity)) {
         throw new Error(
@@ -122,18 +140,20 @@ export class Memory implements Stored {
         );
       }
       if (
-        !limiter.memoryGrowing(0, min * PAGE_SIZE, max === undefined ? undefined : max * PAGE_SIZE)
+        !limiter.memoryGrowing(0, min * pageSize, max === undefined ? undefined : max * pageSize)
       ) {
         throw new Error(`memory minimum size of ${min} pages exceeds memory limits`);
       }
     }
-    if (min > MAX_PAGES_ALLOCATABLE) {
+    if (min * pageSize > MAX_MEMORY_BYTES) {
       throw new Error(`memory minimum size of ${min} pages exceeds what this runtime can allocate`);
     }
     this.store = s;
     this.maximum = max;
+    this.address64 = type.address64 === true;
+    this.pageSizeLog2 = pageSizeLog2;
     try {
-      this._vm = new StoreVmMemory(min, max);
+      this._vm = new StoreVmMemory(min, max, pageSizeLog2, this.address64);
     } catch {
       throw new Error(`memory minimum size of ${min} pages could not be allocated`);
     }
@@ -143,7 +163,9 @@ export class Memory implements Stored {
 
   /** The memory's type, with its current size as the minimum. */
   get type(): MemoryType {
-    return { limits: { min: this.size(), max: this.maximum } };
+    const limits = { min: this.size(), max: this.maximum };
+    if (!this.address64 && this.pageSizeLog2 === 16) return { limits };
+    return { limits, address64: this.address64, pageSizeLog2: this.pageSizeLog2 };
   }
 
   /**
@@ -152,7 +174,7 @@ export class Memory implements Stored {
    * @returns pages
    */
   size(): number {
-    return this._vm.byteLength / PAGE_SIZE;
+    return this._vm.byteLength / this._vm.pageSize;
   }
 
   /**
@@ -200,24 +222,24 @@ export class Memory implements Stored {
    */
   _grow(delta: number): number {
     const vm = this._vm;
-    const old = vm.byteLength / PAGE_SIZE;
+    const pageSize = vm.pageSize;
+    const old = vm.byteLength / pageSize;
     const desired = old + delta;
-    const max = Math.min(this.maximum ?? MAX_PAGES, MAX_PAGES);
-    if (desired > max || desired > MAX_PAGES_ALLOCATABLE) return -1;
+    if (desired > vm.maxPages || desired * pageSize > MAX_MEMORY_BYTES) return -1;
     const limiter = this.store.resourceLimiter;
     if (
       limiter &&
       !limiter.memoryGrowing(
-        old * PAGE_SIZE,
-        desired * PAGE_SIZE,
-        this.maximum === undefined ? undefined : this.maximum * PAGE_SIZE,
+        old * pageSize,
+        desired * pageSize,
+        this.maximum === undefined ? undefined : this.maximum * pageSize,
       )
     ) {
       return -1;
     }
     let buffer: ArrayBuffer;
     try {
-      buffer = vm.buffer.transfer(desired * PAGE_SIZE);
+      buffer = vm.buffer.transfer(desired * pageSize);
     } catch {
       return -1; // the host could not allocate it
     }

@@ -39,11 +39,13 @@ export function checkTableType(type: TableType): void {
     throw new TypeError(`table element type must be funcref or externref`);
   }
   const { min, max } = type.limits ?? {};
-  if (!Number.isInteger(min) || min < 0 || min > MAX_TABLE_ELEMENTS) {
-    throw new RangeError(`table minimum must be an integer in [0, 2^32-1], found ${min}`);
+  // a 64-bit table's limits are u64 (numbers, exact up to 2^53)
+  const [most, mostName] = type.address64 ? [2 ** 64, "2^64-1"] : [MAX_TABLE_ELEMENTS, "2^32-1"];
+  if (!Number.isInteger(min) || min < 0 || min > most) {
+    throw new RangeError(`table minimum must be an integer in [0, ${mostName}], found ${min}`);
   }
-  if (max !== undefined && (!Number.isInteger(max) || max < min || max > MAX_TABLE_ELEMENTS)) {
-    throw new RangeError(`table maximum must be an integer in [${min}, 2^32-1], found ${max}`);
+  if (max !== undefined && (!Number.isInteger(max) || max < min || max > most)) {
+    throw new RangeError(`table maximum must be an integer in [${min}, ${mostName}], found ${max}`);
   }
 }
 
@@ -136,6 +138,8 @@ export class Table implements Stored {
   readonly element: RefType;
   /** The declared maximum, if any. */
   readonly maximum: number | undefined;
+  /** Whether it is indexed by i64 (table64). */
+  readonly address64: boolean;
   /**
    * The elements as handles, shared with the VM.
    *
@@ -176,7 +180,10 @@ export class Table implements Stored {
     this.store = s;
     this.element = type.element;
     this.maximum = max;
-    this._vm = new StoreVmTable(min, max, refToHandle(s, type.element, value));
+    this.address64 = type.address64 === true;
+    // the VM never grows past MAX_TABLE_ELEMENTS (2^32-1), whatever a 64-bit table declares
+    const vmMax = max === undefined ? undefined : Math.min(max, MAX_TABLE_ELEMENTS);
+    this._vm = new StoreVmTable(min, vmMax, refToHandle(s, type.element, value));
     this._vm.owner = this;
     s._counts.tables++;
     if (type.element === ValType.externref) s._externTables.push(this);
@@ -184,7 +191,10 @@ export class Table implements Stored {
 
   /** The table's type, with its current size as the minimum. */
   get type(): TableType {
-    return { element: this.element, limits: { min: this._vm.size, max: this.maximum } };
+    const limits = { min: this._vm.size, max: this.maximum };
+    return this.address64
+      ? { element: this.element, limits, address64: true }
+      : { element: this.element, limits };
   }
 
   /**

@@ -198,6 +198,21 @@ export class Parser {
     return Number(v);
   }
 
+  /**
+   * Consumes an unsigned integer literal of at most `bits` bits.
+   *
+   * @param bits 32 or 64
+   * @returns its value
+   */
+  unsigned(bits: 32 | 64): bigint {
+    const t = this.next();
+    if (t.kind !== "atom") throw this.error("unexpected token", t);
+    const v = parseUnsigned(t.text, bits);
+    if (v === undefined) throw this.error("unexpected token", t);
+    if (v === "range") throw this.error(`i${bits} constant out of range`, t);
+    return v;
+  }
+
   /** Whether the next token is an unsigned integer literal. */
   atU32(): boolean {
     const t = this.toks[this.pos];

@@ -83,30 +83,48 @@ export function naturalAlignment(name: string): number {
   return Math.log2(bytes);
 }
 
-function memarg(p: Parser, op: OpInfo, w: ByteWriter): void {
+/**
+ * Parses a memarg: an optional memory index, `offset=` (up to 2^64 - 1) and
+ * `align=` (a power of two up to 2^63); writes the flags (bit 6 when a
+ * memory index other than 0 follows), the index and the offset.
+ */
+function memarg(p: Parser, op: OpInfo, w: ByteWriter, lane = false): void {
+  // with a lane index to follow, a number is the memory index only if another index,
+  // `offset=` or `align=` follows it
+  const memFollows = !lane || p.peek()?.kind === "id" ||
+    (p.atIndex() && (isNumeric(p.peek(1)) || isMemargKeyword(p.peek(1))));
+  const mem = memFollows ? p.optIndex("memory", 0) : 0;
   let offset = 0n;
   let align = -1;
   let t = p.peek();
   if (t && t.kind === "keyword" && t.text.startsWith("offset=")) {
     p.pos++;
-    const v = parseUnsigned(t.text.slice(7), 32);
+    const v = parseUnsigned(t.text.slice(7), 64);
     if (v === undefined) throw p.error("unknown operator", t);
-    if (v === "range") throw p.error("i32 constant out of range", t);
+    if (v === "range") throw p.error("i64 constant out of range", t);
     offset = v;
     t = p.peek();
   }
   if (t && t.kind === "keyword" && t.text.startsWith("align=")) {
     p.pos++;
-    const v = parseUnsigned(t.text.slice(6), 32);
+    const v = parseUnsigned(t.text.slice(6), 64);
     if (v === undefined) throw p.error("unknown operator", t);
-    if (v === "range") throw p.error("i32 constant out of range", t);
-    const n = Number(v);
-    if (n === 0 || (n & (n - 1)) !== 0) throw p.error("alignment must be a power of two", t);
-    align = Math.log2(n);
+    if (v === "range") throw p.error("i64 constant out of range", t);
+    if (v === 0n || (v & (v - 1n)) !== 0n) throw p.error("alignment must be a power of two", t);
+    align = v.toString(2).length - 1;
   }
   if (align < 0) align = naturalAlignment(op.name);
-  w.u32(align);
+  if (mem !== 0) {
+    w.u32(align | 0x40);
+    w.u32(mem);
+  } else w.u32(align);
   w.u64(offset);
+}
+
+/** Whether a token is a memarg field (`offset=...`, `align=...`). */
+function isMemargKeyword(t: Token | undefined): boolean {
+  return t !== undefined && t.kind === "keyword" &&
+    (t.text.startsWith("offset=") || t.text.startsWith("align="));
 }
 
 function laneIndex(p: Parser): number {
@@ -286,7 +304,7 @@ export const IMMEDIATES: Record<Immediate, ImmediateParser> = {
     w.byte(laneIndex(p));
   },
   memarg_lane: (p, _scope, op, w) => {
-    memarg(p, op, w);
+    memarg(p, op, w, true);
     w.byte(laneIndex(p));
   },
   reftype: (p, _scope, _op, w) => {
@@ -315,12 +333,20 @@ export const IMMEDIATES: Record<Immediate, ImmediateParser> = {
   elem: space("elem"),
   memory_init: (p, _scope, _op, w) => {
     p.usesDataCount = true;
+    // `memory.init $mem $data` or `memory.init $data`
+    const save = p.pos;
+    p.next();
+    const two = p.atIndex();
+    p.pos = save;
+    const mem = two ? p.index("memory") : 0;
     w.u32(p.index("data"));
-    w.byte(0);
+    w.u32(mem);
   },
-  memory_copy: (_p, _scope, _op, w) => {
-    w.byte(0);
-    w.byte(0);
+  memory_copy: (p, _scope, _op, w) => {
+    // `memory.copy $dst $src` or `memory.copy` (memory 0 to memory 0)
+    const dst = p.optIndex("memory", 0);
+    w.u32(dst);
+    w.u32(p.optIndex("memory", dst));
   },
   table_init: (p, _scope, _op, w) => {
     const save = p.pos;

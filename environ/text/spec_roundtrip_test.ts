@@ -93,23 +93,12 @@ Deno.test("parseWast() matches wast2json on every suite script wabt converts", (
 
 /**
  * Scripts that differ from wast2json because Capstan's text format does not
- * read the 3.0 features they use yet (memory64's `i64` memories and offsets,
- * the 3.0 wording of some malformed-text messages): how many of their
+ * read the 3.0 features they use yet (the 3.0 wording of some
+ * malformed-text messages): how many of their
  * commands differ. The features are those `tests/testsuite_status.ts` names.
  */
 const PENDING: Readonly<Record<string, number>> = {
   "address": 1,
-  "address64": 8,
-  "bulk64": 5,
-  "endianness64": 1,
-  "float_memory64": 6,
-  "load64": 60,
-  "memory_copy64": 85,
-  "memory_fill64": 74,
-  "memory_grow64": 7,
-  "memory_init64": 94,
-  "memory_redundancy64": 1,
-  "memory_trap64": 95,
   "obsolete-keywords": 1,
   "simd_address": 2,
 };

@@ -22,7 +22,7 @@
  * @module
  */
 
-import { tokenize } from "./lexer.ts";
+import { type Token, tokenize } from "./lexer.ts";
 import { Parser } from "./_parser.ts";
 import {
   FIELDS,
@@ -379,15 +379,7 @@ class ScriptParser {
   }
 
   /** Parses a `(module ...)` of any of its three forms; errors in the text are kept, not thrown. */
-  module(
-    keepErrors: boolean,
-  ): {
-    id: string | undefined;
-    bytes?: Uint8Array<ArrayBuffer>;
-    error?: string;
-    kind: "text" | "binary" | "quote";
-    info: ModuleInfo;
-  } {
+  module(keepErrors: boolean): ScriptModule & { definition?: boolean } {
     const p = this.p;
     const open = p.peek()!;
     // `(module definition ...)`: the keyword after `module`, then as usual
@@ -575,6 +567,20 @@ class ScriptParser {
     }
     return { type: "v128", lane_type: lane, value };
   }
+}
+
+/** A module of a script, parsed: its bytes, or why its text did not parse. */
+interface ScriptModule {
+  /** Its `$name`, if any. */
+  id: string | undefined;
+  /** The binary module (absent when the text did not parse). */
+  bytes?: Uint8Array<ArrayBuffer>;
+  /** Why the text did not parse. */
+  error?: string;
+  /** Its form. */
+  kind: "text" | "binary" | "quote";
+  /** What assertions on it need to know. */
+  info: ModuleInfo;
 }
 
 /** The export result types of a binary module (empty if it does not translate). */

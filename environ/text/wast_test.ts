@@ -229,3 +229,24 @@ Deno.test("parseWast() with keepGoing reads past a command it cannot read", () =
   assert.equal(unread.line, 2);
   assert.match(unread.error, /unexpected token/);
 });
+
+Deno.test("parseWast() marks a module definition, in text, binary and quoted form", () => {
+  const s = parseWast(
+    `(module definition $M (memory i64 1))
+(module definition binary "\\00asm" "\\01\\00\\00\\00")
+(module definition quote "(memory 1)")
+(module $N)`,
+    "x.wast",
+  );
+  const [m, b, q, n] = s.commands as WastModuleCommand[];
+  assert.equal(m.name, "$M");
+  assert.ok(WebAssembly.validate(m.bytes!));
+  assert.deepEqual([m.definition, b.definition, q.definition, n.definition], [
+    true,
+    true,
+    true,
+    undefined,
+  ]);
+  assert.deepEqual([...b.bytes!], [0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]);
+  assert.ok(WebAssembly.validate(q.bytes!));
+});

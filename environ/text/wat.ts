@@ -195,18 +195,59 @@ function inlineImport(m: ModuleBuilder, kind: number): boolean {
   return true;
 }
 
-function limits(p: Parser, w: ByteWriter): number {
-  const min = p.u32();
-  if (p.atU32()) {
-    const max = p.u32();
-    w.byte(1);
-    w.u32(min);
-    w.u32(max);
-  } else {
-    w.byte(0);
-    w.u32(min);
+/**
+ * Parses limits: an optional address type (`i32`, `i64`), a minimum, an
+ * optional maximum and, for a memory, an optional `(pagesize n)`; writes
+ * them with their flag byte.
+ */
+function limits(p: Parser, w: ByteWriter, memory = false): void {
+  const is64 = addressType(p);
+  const min = limit(p, is64, memory);
+  const max = p.atU32() ? limit(p, is64, memory) : undefined;
+  const log2 = memory ? pageSize(p) : -1;
+  w.byte((max !== undefined ? 1 : 0) | (is64 ? 4 : 0) | (log2 >= 0 ? 8 : 0));
+  w.u64(min);
+  if (max !== undefined) w.u64(max);
+  if (log2 >= 0) w.u32(log2);
+}
+
+/**
+ * Parses one limit: a u64 literal. With 32-bit addresses a value of 2^32 or
+ * more has no binary encoding; it is the validator's error, raised here in
+ * its words ("memory size ...", "table size ...").
+ */
+function limit(p: Parser, is64: boolean, memory: boolean): bigint {
+  const t = p.peek();
+  const v = p.unsigned(64);
+  if (!is64 && v > 0xffffffffn) {
+    throw p.error(
+      // (2.0's wording first: the literal is out of the i32 range)
+      memory
+        ? "i32 constant out of range: memory size must be at most 4 GiB"
+        : "i32 constant out of range: table size must be at most 2^32-1",
+      t,
+    );
   }
-  return min;
+  return v;
+}
+
+/** Consumes an optional address type: whether it is `i64`. */
+/** Consumes an optional address type: whether it is `i64`. */
+function addressType(p: Parser): boolean {
+  if (p.optKeyword("i64")) return true;
+  p.optKeyword("i32");
+  return false;
+}
+
+/** Parses an optional `(pagesize n)`: log2 of n, or -1 when absent. */
+function pageSize(p: Parser): number {
+  if (!p.atOpen("pagesize")) return -1;
+  p.pos += 2;
+  const t = p.peek();
+  const n = p.unsigned(64);
+  if (n === 0n || (n & (n - 1n)) !== 0n) throw p.error("invalid custom page size", t);
+  p.close();
+  return n.toString(2).length - 1;
 }
 
 function globalType(p: Parser, w: ByteWriter): number {
@@ -441,7 +482,11 @@ export const FIELDS: Record<string, FieldParser> = {
     declare(m) {
       if (declareEntity(m, "table")) return;
       const p = m.p;
-      if (p.atRefType()) {
+      const save = p.pos;
+      addressType(p);
+      const inline = p.atRefType();
+      p.pos = save;
+      if (inline) {
         // `(table reftype (elem ...))` also defines an element segment.
         p.declare("elem", undefined);
       }
@@ -457,13 +502,15 @@ export const FIELDS: Record<string, FieldParser> = {
       }
       const w = m.tables.w;
       m.tables.count++;
+      const save = p.pos;
+      const is64 = addressType(p);
       if (p.atRefType()) {
         const type = p.refType();
         p.open("elem");
         const seg: ElemSeg = {
           mode: "active",
           table: index,
-          offset: new Uint8Array([0x41, 0x00, 0x0b]),
+          offset: new Uint8Array([is64 ? 0x42 : 0x41, 0x00, 0x0b]),
           type,
           items: [],
         };
@@ -475,11 +522,12 @@ export const FIELDS: Record<string, FieldParser> = {
         p.close();
         m.elems.push(seg);
         w.byte(type);
-        w.byte(1);
+        w.byte(is64 ? 5 : 1);
         w.u32(seg.items.length);
         w.u32(seg.items.length);
         return;
       }
+      p.pos = save;
       const lw = new ByteWriter();
       limits(p, lw);
       w.byte(p.refType());
@@ -501,27 +549,32 @@ export const FIELDS: Record<string, FieldParser> = {
         return;
       }
       m.memories.count++;
+      const save = p.pos;
+      const is64 = addressType(p);
+      const log2 = pageSize(p);
       if (p.atOpen("data")) {
         p.pos += 2;
         const bytes = new ByteWriter();
         while (!p.atClose()) bytes.raw(p.string());
         p.close();
-        const pages = Math.ceil(bytes.length / PAGE_SIZE);
-        m.memories.w.byte(1);
+        const pages = Math.ceil(bytes.length / (log2 >= 0 ? 2 ** log2 : PAGE_SIZE));
+        m.memories.w.byte(1 | (is64 ? 4 : 0) | (log2 >= 0 ? 8 : 0));
         m.memories.w.u32(pages);
         m.memories.w.u32(pages);
+        if (log2 >= 0) m.memories.w.u32(log2);
         const d = m.datas.w;
         if (index === 0) d.byte(0);
         else {
           d.byte(2);
           d.u32(index);
         }
-        d.raw(new Uint8Array([0x41, 0x00, 0x0b]));
+        d.raw(new Uint8Array([is64 ? 0x42 : 0x41, 0x00, 0x0b]));
         d.sized(bytes);
         m.datas.count++;
         return;
       }
-      limits(p, m.memories.w);
+      p.pos = save;
+      limits(p, m.memories.w, true);
     },
   },
   global: {
@@ -663,7 +716,7 @@ function importDesc(m: ModuleBuilder, kind: string): void {
       break;
     }
     case "memory":
-      limits(p, w);
+      limits(p, w, true);
       m.importCounts[2]++;
       break;
     case "global":

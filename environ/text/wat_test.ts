@@ -216,7 +216,15 @@ const ERRORS: [string, string][] = [
   ["(memory 1) (func (drop (i32.load align=3 (i32.const 0))))", "alignment must be a power of two"],
   ["(func (drop (i32.const 0x1_0000_0000)))", "constant out of range"],
   ["(func (drop (f32.const 1e39)))", "constant out of range"],
-  ["(memory 0x1_0000_0000)", "i32 constant out of range"],
+  [
+    "(memory 0x1_0000_0000)",
+    "i32 constant out of range: memory size must be at most 4 GiB",
+  ],
+  [
+    "(table 0 0x1_0000_0000 funcref)",
+    "i32 constant out of range: table size must be at most 2^32-1",
+  ],
+  ["(memory 0 (pagesize 3))", "invalid custom page size"],
   ['(func) (import "m" "f" (func))', "import after function"],
   ['(global i32 (i32.const 0)) (func (import "m" "f"))', "import after global"],
   ["(func $f) (start $f) (start $f)", "multiple start sections"],
@@ -276,4 +284,25 @@ Deno.test("parseWat() reports absurdly deep nesting as a TextError, not a RangeE
       return true;
     });
   }
+});
+
+Deno.test("parseWat() writes memory indices, i64 limits, page sizes and u64 offsets", async () => {
+  const { translateModule } = await import("../translate.ts");
+  const bytes = parseWat(`(module
+    (memory $a 1)
+    (memory $b i64 2 3)
+    (memory $c 4 (pagesize 1))
+    (table $t i64 1 funcref)
+    (func (result i32)
+      (i64.store $b offset=0x1_0000_0000 (i64.const 0) (i64.const 7))
+      (memory.copy $b $a (i64.const 0) (i32.const 0) (i32.const 1))
+      (drop (memory.size $c))
+      (i32.load8_u $c (i32.const 3))))`);
+  const t = translateModule(bytes);
+  assert.deepEqual(t.memories, [
+    { limits: { min: 1, max: undefined } },
+    { limits: { min: 2, max: 3 }, address64: true, pageSizeLog2: 16 },
+    { limits: { min: 4, max: undefined }, address64: false, pageSizeLog2: 0 },
+  ]);
+  assert.equal(t.tables[0].address64, true);
 });

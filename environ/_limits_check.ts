@@ -1,0 +1,49 @@
+/**
+ * The validation rules of limits: a table's or memory's minimum no greater
+ * than its maximum, and a memory's size within its address space at its page
+ * size (64 KiB or 1 byte), in the reference interpreter's words.
+ *
+ * @module
+ */
+
+import { fail } from "./errors.ts";
+import { MAX_PAGES, maxPages } from "./limits.ts";
+import type { Limits, MemoryType } from "./types.ts";
+
+/**
+ * Checks that the minimum is no greater than the maximum.
+ *
+ * @param limits a table's or memory's limits
+ * @param at the offset to blame
+ * @throws {CompileError} "size minimum must not be greater than maximum"
+ */
+export function checkLimits(limits: Limits, at: number): void {
+  if (limits.max !== undefined && limits.min > limits.max) {
+    fail("size minimum must not be greater than maximum", at);
+  }
+}
+
+/**
+ * Checks a memory type: its page size, its size within the address space,
+ * and its limits.
+ *
+ * @param type the memory type
+ * @param at the offset to blame
+ * @throws {CompileError} "invalid custom page size", "memory size must be at most ...", or
+ *   as {@link checkLimits}
+ */
+export function checkMemoryType(type: MemoryType, at: number): void {
+  const log2 = type.pageSizeLog2 ?? 16;
+  if (log2 !== 0 && log2 !== 16) fail("invalid custom page size", at);
+  const limits = type.limits;
+  const most = maxPages(type);
+  if (limits.min > most || (limits.max !== undefined && limits.max > most)) {
+    fail(
+      most === MAX_PAGES
+        ? "memory size must be at most 65536 pages (4GiB)"
+        : `memory size must be at most ${most} pages`,
+      at,
+    );
+  }
+  checkLimits(limits, at);
+}
