@@ -163,3 +163,11 @@ Deno.test("the test suite on native WebAssembly (the runner's own check) fails n
     false,
   );
 });
+
+Deno.test('the test suite on the JS tier (strategy "js") gives exactly the interpreter\'s results', async () => {
+  await checkAgainstRecord(
+    "capstan",
+    capstanEngine({ engine: new Engine({ strategy: "js" }) }),
+    true,
+  );
+});

@@ -41,3 +41,11 @@ export { FuncEnvironment } from "./func_environ.ts";
 export { FuncTranslator } from "./func_translator.ts";
 export { type LoweredFunction, lowerFunction } from "./lower.ts";
 export type { Backend, FunctionLowering } from "./backend.ts";
+export {
+  compileJsModule,
+  JS_BACKEND,
+  type JsLoweredFunction,
+  JsLowering,
+  type JsLoweringOptions,
+  type JsModule,
+} from "./js_backend.ts";

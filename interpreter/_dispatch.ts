@@ -6358,7 +6358,7 @@ function canonical(x: number): number {
  * @param base absolute slot of the first run-time operand (and of the result)
  * @returns 0, or a trap code
  */
-function callBuiltin(
+export function callBuiltin(
   vm: Vm,
   inst: VmInstance,
   id: number,
