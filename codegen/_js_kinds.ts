@@ -120,22 +120,28 @@ export function globalType(ctx: KindContext, word: number): ValType {
   return ctx.translation.globals[word - ctx.offsets.globalWord(0)].type;
 }
 
+/** One bit per kind, for {@link Nodes.wants}. */
+const WANT: Readonly<Record<RegKind, number>> = { I: 1, F: 2, D: 4, B: 8 };
+
 /** A union-find over value nodes, each with a kind constraint. */
 class Nodes {
   parent: number[] = [];
   kind: (RegKind | undefined)[] = [];
   wide: boolean[] = [];
-  /** Some f64 op reads the value (it would rather be `D`). */
-  prefer: boolean[] = [];
+  /** The kinds the value is read as ({@link WANT} bits; a read converts when they differ). */
+  wants: number[] = [];
   /** Some use sees the value's bits (a copy, store, return, call argument): keep it `B`. */
   observed: boolean[] = [];
+
   conflict: string | undefined;
+  /** Where the analysis is, for the conflict's message. */
+  where = "";
 
   add(wide: boolean): number {
     this.parent.push(this.parent.length);
     this.kind.push(undefined);
     this.wide.push(wide);
-    this.prefer.push(false);
+    this.wants.push(0);
     this.observed.push(false);
     return this.parent.length - 1;
   }
@@ -153,7 +159,7 @@ class Nodes {
     const r = this.find(n);
     const have = this.kind[r];
     if (have === undefined) this.kind[r] = k;
-    else if (have !== k) this.conflict ??= `a value is both ${have} and ${k}`;
+    else if (have !== k) this.conflict ??= `a value is both ${have} and ${k}${this.where}`;
   }
 
   union(a: number, b: number): void {
@@ -162,7 +168,7 @@ class Nodes {
     if (ra === rb) return;
     this.parent[rb] = ra;
     this.wide[ra] ||= this.wide[rb];
-    this.prefer[ra] ||= this.prefer[rb];
+    this.wants[ra] |= this.wants[rb];
     this.observed[ra] ||= this.observed[rb];
     const kb = this.kind[rb];
     if (kb !== undefined) this.fix(ra, kb);
@@ -278,7 +284,7 @@ export function inferKinds(f: IrFunction, ctx: KindContext): KindMap | string {
       for (let w = 0; w < words; w++) {
         let out = 0;
         for (const s of blocks.succ[b]) out |= liveIn[s * words + w];
-        const v = use[b * words + w] | (out & ~def[b * words + w]);
+        const v = (use[b * words + w] | (out & ~def[b * words + w])) >>> 0;
         if (v !== liveIn[b * words + w]) {
           liveIn[b * words + w] = v;
           changed = true;
@@ -317,14 +323,18 @@ export function inferKinds(f: IrFunction, ctx: KindContext): KindMap | string {
     for (let i = blocks.starts[b]; i < blocks.ends[b]; i++) {
       const s = shapes[i];
       const nodesOf: number[] = [];
+      if (insts[i].op !== LABEL) {
+        nodes.where = ` (${BYTECODE_OPS[insts[i].op].name} at wasm offset ${insts[i].wasmOffset})`;
+      }
       opNode[i] = nodesOf;
       if (s === undefined || typeof s === "string") continue;
-      for (const [reg, k, slot, wide] of s.uses) {
+      for (const [reg, k, slot, wide, converts] of s.uses) {
         let nd = cur[reg];
         if (nd < 0) nd = cur[reg] = nodes.add(wide); // read before any write: a dead value
         if (wide) nodes.wide[nodes.find(nd)] = true;
-        // an f64 op's operand may be converted from bits where it is read
-        if (k === "D") nodes.prefer[nodes.find(nd)] = true;
+        // an f64 op's operand may be converted from bits where it is read, and an
+        // i32 op's operand from an i64 (a wrap the translator folded away)
+        if (converts && k !== undefined) nodes.wants[nodes.find(nd)] |= WANT[k];
         else if (k !== undefined) nodes.fix(nd, k);
         else if (wide) nodes.observed[nodes.find(nd)] = true;
         nodesOf[slot] = nd;
@@ -363,10 +373,16 @@ export function inferKinds(f: IrFunction, ctx: KindContext): KindMap | string {
       }
     }
   }
-  // an f64 value only computed with is a number; one whose bits are seen stays bits
+  // a value takes the kind it is read as: an f64 only computed with is a number, one
+  // whose bits are seen stays bits; a 32-bit value is an f32 when only f32 ops read it
   for (let n = 0; n < nodes.parent.length; n++) {
     if (nodes.find(n) !== n || nodes.kind[n] !== undefined) continue;
-    if (nodes.prefer[n] && !nodes.observed[n]) nodes.kind[n] = "D";
+    const w = nodes.wants[n];
+    if (nodes.wide[n]) {
+      if (w & WANT.D && !nodes.observed[n]) nodes.kind[n] = "D";
+      else if (w & WANT.B) nodes.kind[n] = "B";
+    } else if (w & WANT.F && !(w & WANT.I)) nodes.kind[n] = "F";
+    else if (w & WANT.I) nodes.kind[n] = "I";
   }
   // copies: a value nothing fixes takes the kind of the value it is copied from or to
   for (let changed = true; changed;) {

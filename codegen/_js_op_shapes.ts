@@ -31,8 +31,12 @@ import { callType, globalType, softKindOf } from "./_js_kinds.ts";
 /** The kind of a register value (see `_js_kinds.ts`). */
 export type RegKind = "I" | "F" | "D" | "B";
 
-/** One register operand of an instruction: register, kind (or none yet), slot, 64-bit. */
-export type RegOperand = readonly [number, RegKind | undefined, number, boolean];
+/**
+ * One register operand of an instruction: register, kind (or none yet), slot,
+ * 64-bit, and for a read whether it converts (an f64 op's operand kept as
+ * bits, an i32 op's operand holding an i64 whose low half it reads).
+ */
+export type RegOperand = readonly [number, RegKind | undefined, number, boolean, boolean?];
 
 /** The registers an instruction reads and writes. */
 export interface OpShape {
@@ -620,7 +624,7 @@ export function opShape(
   if (name === "return" || name === "return_fuel") {
     results.forEach((r, j) => {
       const [k, wide] = softKindOf(r);
-      uses.push([j, k, 100 + j, wide]);
+      uses.push([j, k, 100 + j, wide, true]);
     });
     return { uses, defs, same, soft };
   }
@@ -629,10 +633,8 @@ export function opShape(
     switch (name) {
       case "br_if":
       case "br_unless":
-        uses.push([reg(0), "I", 0, false]);
-        break;
       case "br_table":
-        uses.push([reg(0), "I", 0, false]);
+        uses.push([reg(0), "I", 0, false, true]);
         break;
       case "const32":
         defs.push([reg(0), undefined, 0, false]);
@@ -649,7 +651,7 @@ export function opShape(
       case "global_set":
       case "global_set64": {
         const [k, wide] = softKindOf(globalType(ctx, reg(0)));
-        uses.push([reg(1), k, 1, wide]);
+        uses.push([reg(1), k, 1, wide, true]);
         break;
       }
       case "builtin": {
@@ -665,10 +667,10 @@ export function opShape(
       case "call_indirect": {
         const t = callType(ctx, name, o)!;
         const base = reg(name === "call_indirect" ? 2 : 1);
-        if (name === "call_indirect") uses.push([reg(3), "I", 3, false]);
+        if (name === "call_indirect") uses.push([reg(3), "I", 3, false, true]);
         t.params.forEach((p, j) => {
           const [k, wide] = softKindOf(p);
-          uses.push([base + j, k, 100 + j, wide]);
+          uses.push([base + j, k, 100 + j, wide, true]);
         });
         t.results.forEach((r, j) => {
           const [k, wide] = softKindOf(r);
@@ -702,7 +704,7 @@ export function opShape(
     } else if (tok.startsWith("~")) {
       uses.push([o[k] as number, undefined, k, wide]);
       wildUses.push(k);
-    } else uses.push([o[k] as number, kind, k, wide]);
+    } else uses.push([o[k] as number, kind, k, wide, true]);
   });
   for (const d of wildDefs) for (const u of wildUses) soft.push([d, u]);
   return { uses, defs, same, soft };

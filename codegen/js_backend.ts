@@ -162,6 +162,8 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
     const off = ins.wasmOffset;
     at = i;
     const reg = (k: number) => use(kinds.kindAt(i, k), o[k] as number);
+    /** Register operand `k` read as an i32 (the low half of an i64). */
+    const readI = (k: number) => convert(reg(k), kinds.kindAt(i, k), "I");
     const trap = (code: number) => `throw C.trap(${code}, ${off});`;
     const goto = (l: number) => `{ L = ${l + 1}; continue loop; }`;
     switch (name) {
@@ -174,15 +176,15 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
         out.push(goto(o[0] as number));
         continue;
       case "br_if":
-        out.push(`if (${reg(0)} !== 0) ${goto(o[1] as number)}`);
+        out.push(`if (${readI(0)} !== 0) ${goto(o[1] as number)}`);
         continue;
       case "br_unless":
-        out.push(`if (${reg(0)} === 0) ${goto(o[1] as number)}`);
+        out.push(`if (${readI(0)} === 0) ${goto(o[1] as number)}`);
         continue;
       case "br_table": {
         const ts = o[1] as number[];
         const cases = ts.slice(0, -1).map((l, j) => `case ${j}: ${goto(l)}`).join(" ");
-        out.push(`switch (${reg(0)} >>> 0) { ${cases} default: ${goto(ts[ts.length - 1])} }`);
+        out.push(`switch (${readI(0)} >>> 0) { ${cases} default: ${goto(ts[ts.length - 1])} }`);
         continue;
       }
       case "return":
@@ -233,7 +235,7 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
         if (name === "call_fuel") out.push(fuel(o[2] as number, off));
         if (name === "call_indirect") {
           out.push(
-            `e = ${reg(3)} >>> 0; if (e >= X.tables[${o[0]}].size) ${
+            `e = ${readI(3)} >>> 0; if (e >= X.tables[${o[0]}].size) ${
               trap(TrapCode.UndefinedElement)
             } e = X.tables[${o[0]}].elems[e]; if (e === 0) ${
               trap(TrapCode.IndirectCallToNull)
