@@ -410,7 +410,7 @@ export function compileJsModule(
 ): JsModule {
   const t: Tunables = { ...tunables, superInstructions: false };
   const env = new FuncEnvironment(translation, t);
-  const translator = new FuncTranslator(env, false);
+  const translator = new FuncTranslator(env, false, true);
   const ctx: KindContext = { translation, offsets: env.offsets };
   // first which functions can be lowered, so that calls between them are direct
   const kindMaps = new Map<number, KindMap>();
