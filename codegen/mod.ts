@@ -49,3 +49,4 @@ export {
   type JsLoweringOptions,
   type JsModule,
 } from "./js_backend.ts";
+export type { KindContext, KindMap, RegKind } from "./_js_kinds.ts";

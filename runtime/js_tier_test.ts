@@ -259,3 +259,18 @@ Deno.test("epochs: a passed deadline interrupts a loop on the JS tier", () => {
   const t = trapOf(() => made.instance.getFunc("spin")!.call(1_000_000));
   assert.match(t.message, /interrupt/);
 });
+
+Deno.test("an async call runs on the interpreter, awaiting its host Promise", async () => {
+  const wat = `(module (import "env" "later" (func $later (param i32) (result i32)))
+    (func (export "f") (param i32) (result i32) (i32.add (call $later (local.get 0)) (i32.const 1))))`;
+  const { instance } = instantiate({ strategy: "js" }, wat, (store) => [
+    Func.wrap(
+      store,
+      { params: ["i32"], results: ["i32"] },
+      (x) => Promise.resolve(2 * (x as number)),
+    ),
+  ]);
+  const f = instance.getFunc("f")!;
+  assert.deepEqual(await f.callAsync(20), [41]);
+  assert.throws(() => f.call(20), /use Func.callAsync/, "a synchronous call on the JS tier");
+});
