@@ -219,7 +219,7 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
         const a = b.params.map((_, j) => `, ${use("I", base + j)}`).join("");
         const call = `C.builtin(${o[0]}, ${o[1]}, ${o[2]}, ${off}${a})`;
         out.push(b.results.length > 0 ? `${use("I", base)} = ${call};` : `${call};`);
-        out.push(`M = X.memory.view; ML = X.memory.byteLength;`);
+        out.push(RELOAD);
         continue;
       }
       case "call":
@@ -265,7 +265,7 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
           out.push(`C.callSlots(${handle}, cb);`);
           rs.forEach((r, j) => out.push(`${r} = ${readSlot(dk[j], `cb + ${j}`)};`));
         }
-        out.push(`M = X.memory.view; ML = X.memory.byteLength;`);
+        out.push(RELOAD);
         continue;
       }
     }
@@ -290,6 +290,13 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
     `${n} = ${k === "B" ? "0n" : "0"}`
   );
   const frame = f.numRegs + 2;
+  // a function without memory accesses neither holds nor reloads the memory's view
+  const usesMemory = out.some((line) =>
+    /\bML?\b(?!\s*=\s*X\.memory)/.test(line.replaceAll(RELOAD, ""))
+  );
+  if (!usesMemory) {
+    for (let k = 0; k < out.length; k++) out[k] = out[k].replaceAll(RELOAD, "");
+  }
   const epoch = options.epochs ? `if (EC[0] >= vm.epochDeadline) C.epoch(${entryOff});` : "";
   at = -1;
   const viaVm = [
@@ -314,9 +321,9 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
     `const d = S.d + 1, sp = S.sp;`,
     `if (d > S.jsMax) { ${viaVm} }`,
     `if (sp + ${frame} > S.lim) throw C.stackTrap();`,
-    `S.d = d; S.sp = sp + ${frame}; S.fr[d] = C.frame[${f.funcIndex}]; S.off[d] = ${entryOff};`,
+    `S.d = d; S.sp = sp + ${frame}; S.fr[d] = FR${f.funcIndex}; S.off[d] = ${entryOff};`,
     epoch,
-    `let M = X.memory.view, ML = X.memory.byteLength, e = 0, L = 0${
+    `let ${usesMemory ? "M = X.memory.view, ML = X.memory.byteLength, " : ""}e = 0, L = 0${
       decls.length ? ", " + decls.join(", ") : ""
     };`,
     `loop: for (;;) switch (L) {`,
@@ -352,6 +359,9 @@ function convert(x: string, from: RegKind, to: RegKind): string {
       return `H.bitsd(${convert(x, from, "B")})`;
   }
 }
+
+/** Re-derives the memory's view after anything that may grow it (a call, a builtin). */
+const RELOAD = "M = X.memory.view; ML = X.memory.byteLength;";
 
 /** A statement writing `v` (of kind `k`) to VM slot `slot`. */
 function writeSlot(k: RegKind, slot: string, v: string): string {
@@ -455,7 +465,10 @@ export function compileJsModule(
     `const vm = S.vm, EC = S.epoch, V = X.vmctx, I32 = vm.i32, F64 = vm.f64, I64 = vm.i64;`,
     `const RVI = S.rvI, RVF = S.rvD, RVD = S.rvD, RVB = S.rvB;`,
   ];
-  for (const f of functions) if (f.source !== undefined) parts.push(f.source);
+  for (const f of functions) {
+    if (f.source === undefined) continue;
+    parts.push(`const FR${f.funcIndex} = C.frame[${f.funcIndex}];`, f.source);
+  }
   const list = (p: string) =>
     `[${
       functions.map((f) => f.source !== undefined ? `${p}${f.funcIndex}` : "undefined").join(", ")
