@@ -274,3 +274,22 @@ Deno.test("an async call runs on the interpreter, awaiting its host Promise", as
   assert.deepEqual(await f.callAsync(20), [41]);
   assert.throws(() => f.call(20), /use Func.callAsync/, "a synchronous call on the JS tier");
 });
+
+Deno.test("deterministic mode canonicalises NaNs on the JS tier as on the interpreter", () => {
+  const wat = `(module
+    (func (export "f64") (param f64) (result f64) (f64.add (local.get 0) (f64.const 1)))
+    (func (export "f32") (param f32) (result f32) (f32.mul (local.get 0) (f32.const 2))))`;
+  const vm = instantiate({ nanCanonicalization: true }, wat).instance;
+  const js = instantiate({ strategy: "js", nanCanonicalization: true }, wat).instance;
+  for (const [name, arg] of [["f64", 0x7ff4000000000abcn], ["f32", 0xffa0abcd | 0]] as const) {
+    const want = vm.getFunc(name)!.callBits(arg);
+    assert.deepEqual(js.getFunc(name)!.callBits(arg), want, name);
+  }
+  assert.deepEqual(js.getFunc("f64")!.callBits(0x7ff4000000000abcn), [0x7ff8000000000000n]);
+});
+
+Deno.test("typed functions enter the JS tier too", () => {
+  made = callsModule({ strategy: "js" });
+  const mix = made.instance.getFunc("mix")!.typed<[number], number>();
+  assert.equal(mix(5), 12);
+});
