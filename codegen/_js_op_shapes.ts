@@ -321,8 +321,12 @@ const ROWS: Record<string, Row> = {
   i64_shl: i64bin((a, b) => `${a} << (${b} & 63n)`),
   i64_shr_s: i64bin((a, b) => `${a} >> (${b} & 63n)`),
   i64_shr_u: i64bin((a, b) => `BigInt.asUintN(64, ${a}) >> (${b} & 63n)`),
-  i64_rotl: i64bin((a, b) => `H.rotl64(${a}, ${b})`),
-  i64_rotr: i64bin((a, b) => `H.rotl64(${a}, -${b})`),
+  i64_rotl: i64bin((a, b) =>
+    `(${a} << (${b} & 63n)) | (BigInt.asUintN(64, ${a}) >> ((64n - (${b} & 63n)) & 63n))`
+  ),
+  i64_rotr: i64bin((a, b) =>
+    `(${a} << ((64n - (${b} & 63n)) & 63n)) | (BigInt.asUintN(64, ${a}) >> (${b} & 63n))`
+  ),
   i64_div_s: [
     "=B B B",
     (o, s) =>
