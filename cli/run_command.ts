@@ -3,7 +3,8 @@
  * `--invoke NAME` calls one export and prints its results, on Capstan's
  * runtime with WASI from `@capstan/wasi`. Flags are wasmtime's: `--invoke`,
  * `--dir HOST[::GUEST]`, `--env KEY=VALUE`, `--fuel N`,
- * `--max-wasm-stack BYTES`, `--timeout DURATION`.
+ * `--max-wasm-stack BYTES`, `--timeout DURATION`; and `--strategy
+ * interpreter|js` (where functions run: the interpreter, or JavaScript).
  *
  * Exit codes (as wasmtime on Unix):
  * - the guest's `proc_exit` code, or 0 when `_start` (or the invoked export) returns;
@@ -43,6 +44,7 @@ Options:
   --fuel N                  trap "all fuel consumed" after N units of fuel
   --max-wasm-stack BYTES    the wasm stack limit ("call stack exhausted" beyond it)
   --timeout DURATION        trap "interrupt" after DURATION (e.g. 500ms, 2s, 1m)
+  --strategy KIND           where functions run: interpreter (default) or js
   -h, --help                show this help
 
 Exit code: the guest's exit code; 134 when it traps; 1 on other errors.`;
@@ -177,6 +179,7 @@ export async function runCommand(args: readonly string[], output: CommandOutput)
     fuel: { type: "string" },
     "max-wasm-stack": { type: "string" },
     timeout: { type: "string" },
+    strategy: { type: "string" },
     help: { type: "boolean", short: "h" },
   }, true);
   if (values.help) {
@@ -193,8 +196,13 @@ export async function runCommand(args: readonly string[], output: CommandOutput)
   const timeoutMs = timeoutText === undefined ? undefined : parseDuration(timeoutText);
   const preopens = parseDirs(stringList(values, "dir"));
   const env = parseEnv(stringList(values, "env"));
+  const strategy = stringOption(values, "strategy") ?? "interpreter";
+  if (strategy !== "interpreter" && strategy !== "js") {
+    throw new UsageError(`--strategy must be interpreter or js, found ${strategy}`);
+  }
 
   const engine = new Engine({
+    strategy,
     consumeFuel: fuel !== undefined,
     epochInterruption: timeoutMs !== undefined,
     maxWasmStack,

@@ -109,6 +109,27 @@ runs("--dir HOST::GUEST lets the guest read a preopened directory, and nothing e
   }
 });
 
+runs("--strategy js runs the same program on the JS tier, traps and fuel included", async () => {
+  const add = await capstan(["run", "--strategy", "js", "--invoke", "fac", INVOKE, "20"]);
+  assert.equal(add.stdout, "2432902008176640000\n");
+  const trap = await capstan(["run", "--strategy", "js", "--invoke", "calls_div", INVOKE, "1"]);
+  assert.equal(trap.code, 134);
+  assert.match(trap.stderr, /wasm trap: integer divide by zero/);
+  assert.match(trap.stderr, /wasm backtrace:\n\s+0: .*\n\s+1: /, "two frames: div and calls_div");
+  const fuel = await capstan([
+    "run",
+    "--strategy",
+    "js",
+    "--fuel",
+    "1000",
+    "--invoke",
+    "spin",
+    INVOKE,
+  ]);
+  assert.equal(fuel.code, 134);
+  assert.match(fuel.stderr, /all fuel consumed/);
+});
+
 Deno.test("capstan run usage errors say what was wrong and exit 2", async () => {
   const cases: [string[], RegExp][] = [
     [["run"], /no module file given/],
@@ -118,6 +139,7 @@ Deno.test("capstan run usage errors say what was wrong and exit 2", async () => 
     [["run", "--fuel", "-3", INVOKE], /--fuel/],
     [["run", "--dir", "::x", INVOKE], /HOST\[::GUEST\]/],
     [["run", "--frobnicate", INVOKE], /frobnicate/],
+    [["run", "--strategy", "auto", INVOKE], /--strategy must be interpreter or js/],
   ];
   for (const [args, message] of cases) {
     const { code, stderr } = await capstan(args);

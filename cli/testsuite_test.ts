@@ -4,7 +4,7 @@
  * runner, file by file.
  *
  * - On Capstan's runtime API, plain and with fuel and epochs on (the metered
- *   dispatch loop): every file's result must equal the one recorded in
+ *   dispatch loop), on the interpreter and on the JS tier: every file's result must equal the one recorded in
  *   `testdata/testsuite_expectations.json` (counts, and each failure's line,
  *   command and reason), and every file that does not fully pass must name the
  *   feature it waits for in `WAITS_FOR` (`tests/testsuite_status.ts`). A drop anywhere fails; so
@@ -161,5 +161,23 @@ Deno.test("the test suite on native WebAssembly (the runner's own check) fails n
     "native",
     jsApiEngine(WebAssembly, { name: "native", checksMessages: false }),
     false,
+  );
+});
+
+Deno.test('the test suite on the JS tier (strategy "js") gives exactly the interpreter\'s results', async () => {
+  await checkAgainstRecord(
+    "capstan",
+    capstanEngine({ engine: new Engine({ strategy: "js" }) }),
+    true,
+  );
+});
+
+Deno.test("the test suite on the JS tier with fuel and epochs on gives the same results", async () => {
+  await checkAgainstRecord(
+    "capstan",
+    capstanEngine({
+      engine: new Engine({ strategy: "js", consumeFuel: true, epochInterruption: true }),
+    }),
+    true,
   );
 });

@@ -121,7 +121,9 @@ function wide(t: TranslatorCore, wasmName: string, n: number): void {
 export function unop(t: TranslatorCore, code: number, result: ValType): void {
   const a = t.reg(t.pop());
   const d = t.pushTemp(result);
-  if ((code === Op.mov || code === Op.mov64) && a === d) return;
+  // a wrap or reinterpretation in place moves nothing (kept where the JS backend changes
+  // the value's representation there)
+  if ((code === Op.mov || code === Op.mov64) && a === d && !t.keepSelfMoves) return;
   t.emit(code, d, a);
 }
 

@@ -102,6 +102,8 @@ export class TranslatorCore implements SimdTranslatorHost {
   readonly superInstructions: boolean;
   /** `Tunables.consumeFuel`. */
   readonly consumeFuel: boolean;
+  /** Keep a move onto itself (see `FuncTranslator`'s constructor): the JS backend's IR. */
+  readonly keepSelfMoves: boolean;
   /** `Tunables.countInstructions`. */
   readonly countInstructions: boolean;
   /** With fuel on, whether charges are fused (see `CompileOptions.fuseFuelCharges`). */
@@ -146,8 +148,9 @@ export class TranslatorCore implements SimdTranslatorHost {
    * @param env the module's environment
    * @param fuseFuelCharges with fuel on, fuse charges (see `CompileOptions.fuseFuelCharges`)
    */
-  constructor(env: FuncEnvironment, fuseFuelCharges: boolean) {
+  constructor(env: FuncEnvironment, fuseFuelCharges: boolean, keepSelfMoves = false) {
     this.env = env;
+    this.keepSelfMoves = keepSelfMoves;
     this.r = new OperatorReader(env.module.bytes);
     this.superInstructions = env.tunables.superInstructions;
     this.consumeFuel = env.tunables.consumeFuel;
@@ -439,7 +442,7 @@ export class TranslatorCore implements SimdTranslatorHost {
         else if (v >= L) ins.operands[k] = v + n;
       }
       const isMove = ins.op === Op.mov || ins.op === Op.mov64 || ins.op === Op.v128_mov;
-      if (isMove && ins.operands[0] === ins.operands[1]) {
+      if (isMove && ins.operands[0] === ins.operands[1] && !this.keepSelfMoves) {
         // a move onto itself: turn it into an (unreferenced) label, which emits no code
         ins.op = LABEL;
         ins.operands = [this.numLabels++];

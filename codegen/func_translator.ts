@@ -80,9 +80,11 @@ export class FuncTranslator {
    * @param env the module's environment
    * @param fuseFuelCharges with fuel on, fuse charges into branch prefixes and share join
    *   charges (false: one `fuel` charge per block; see `CompileOptions.fuseFuelCharges`)
+   * @param keepSelfMoves keep a move onto itself (a wrap or reinterpretation in place),
+   *   where the JS backend changes the value's representation (the bytecode needs none)
    */
-  constructor(env: FuncEnvironment, fuseFuelCharges = true) {
-    this.#t = new TranslatorCore(env, fuseFuelCharges);
+  constructor(env: FuncEnvironment, fuseFuelCharges = true, keepSelfMoves = false) {
+    this.#t = new TranslatorCore(env, fuseFuelCharges, keepSelfMoves);
   }
 
   /**

@@ -41,3 +41,12 @@ export { FuncEnvironment } from "./func_environ.ts";
 export { FuncTranslator } from "./func_translator.ts";
 export { type LoweredFunction, lowerFunction } from "./lower.ts";
 export type { Backend, FunctionLowering } from "./backend.ts";
+export {
+  compileJsModule,
+  JS_BACKEND,
+  type JsLoweredFunction,
+  JsLowering,
+  type JsLoweringOptions,
+  type JsModule,
+} from "./js_backend.ts";
+export type { KindContext, KindMap, RegKind } from "./_js_kinds.ts";

@@ -2434,7 +2434,7 @@ function loadAs(kind: number, dv: DataView, ea: number, I32: Int32Array, d: numb
  * @param base absolute slot of the first run-time operand (and of the result)
  * @returns 0, or a trap code
  */
-function callBuiltin(
+export function callBuiltin(
   vm: Vm,
   inst: VmInstance,
   id: number,

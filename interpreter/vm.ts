@@ -38,6 +38,8 @@ import {
   runEpochs,
   runMetered,
 } from "./_dispatch.ts";
+/** Runs a builtin function on VM slots (for code of another tier; see `_dispatch_src.ts`). */
+export { callBuiltin } from "./_dispatch.ts";
 /** `callRunCode` results (see `run`): returned, host call, trap, epoch deadline, out of fuel. */
 export { EXIT_EPOCH, EXIT_FUEL, EXIT_HOST, EXIT_RETURN, EXIT_TRAP } from "./_dispatch.ts";
 import type { V128File } from "./simd_math.ts";
@@ -201,6 +203,16 @@ export class Vm {
    * unwinds out of `run`.
    */
   hostCall: ((f: VmFunc, base: number) => boolean) | null = null;
+  /**
+   * Runs an entered function on another tier (the runtime's JS tier): called
+   * by the first {@link callRunCode} of an entry with the entered function and
+   * its argument base, it returns true when it ran the function and wrote its
+   * results from `base` (the call then returns `EXIT_RETURN`), false to let
+   * the VM run it. It may throw (a trap), which unwinds out of `callRunCode`.
+   */
+  tierEntry: ((f: VmFunc, base: number) => boolean) | null = null;
+  /** The function of the last entry, until its first {@link callRunCode}. */
+  #entered: VmFunc | null = null;
   /** The callee-saved state of each active entry, `ENTRY_WORDS` words each. */
   #saved = new Int32Array(16 * ENTRY_WORDS);
   #depth = 0;
@@ -310,6 +322,7 @@ export class Vm {
     this.fp = base;
     this.pc = f.entry;
     this.inst = f.instance;
+    this.#entered = f;
     return base;
   }
 
@@ -344,6 +357,11 @@ export class Vm {
       this.#pendingTrap = 0;
       return EXIT_TRAP;
     }
+    const entered = this.#entered;
+    if (entered !== null) {
+      this.#entered = null;
+      if (this.tierEntry !== null && this.tierEntry(entered, this.fp)) return EXIT_RETURN;
+    }
     const i32 = this.i32;
     const counter = i32.length - 1;
     const which = this.epochs ? 2 : this.metered ? 1 : 0;
@@ -366,6 +384,7 @@ export class Vm {
     if (this.#depth === 0) throw new Error("callEnd without callStart");
     const depth = --this.#depth;
     this.#pendingTrap = 0;
+    this.#entered = null;
     if (depth === 0) {
       this.pc = 0;
       this.fp = 0;

@@ -83,3 +83,28 @@ export function extendBacktrace(store: Store<unknown>, e: unknown): void {
   const frames = store._vm.backtrace().map((f, i) => i === 0 ? { ...f, pc: f.pc - 1 } : f);
   e._appendFrames(backtraceOf(store, frames));
 }
+
+/**
+ * A wasm trap with the given frames (code of another tier builds its own
+ * backtrace); it grows as {@link extendBacktrace} says.
+ *
+ * @param code the trap code
+ * @param frames its backtrace, innermost first
+ * @returns the trap, to throw
+ */
+export function wasmTrap(code: number, frames: FrameInfo[]): Trap {
+  const trap = new Trap(code, frames);
+  wasmTraps.add(trap);
+  return trap;
+}
+
+/**
+ * Adds frames to a wasm trap unwinding through a call (what
+ * {@link extendBacktrace} does with the VM's frames, for another tier's).
+ *
+ * @param e what the call threw
+ * @param frames the frames stopped at that call, innermost first
+ */
+export function appendWasmFrames(e: unknown, frames: readonly FrameInfo[]): void {
+  if (e instanceof Trap && wasmTraps.has(e)) e._appendFrames(frames);
+}

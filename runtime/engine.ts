@@ -22,8 +22,19 @@ import {
   tunables as makeTunables,
 } from "@capstan/environ";
 
+/**
+ * Where wasm functions run: `"interpreter"` (the bytecode interpreter), `"js"`
+ * (every function the JS tier can run is compiled to JavaScript when its
+ * module is compiled; the others, and async calls, run on the interpreter) or
+ * `"auto"` (reserved for promotion by hotness: not available yet, an engine
+ * with it is refused with a `RangeError`).
+ */
+export type Strategy = "interpreter" | "js" | "auto";
+
 /** Options for an {@link Engine}. All are optional. */
 export interface EngineConfig {
+  /** Where functions run (see {@link Strategy}). Default `"interpreter"`. */
+  readonly strategy?: Strategy;
   /** Count fuel: execution traps "out of fuel" when the store's fuel runs out. Default false. */
   readonly consumeFuel?: boolean;
   /** Check the epoch deadline at function entries and loop headers. Default false. */
@@ -42,6 +53,8 @@ export interface EngineConfig {
 
 /** An {@link EngineConfig} with every option filled in. */
 export interface ResolvedEngineConfig {
+  /** See {@link EngineConfig.strategy}. */
+  readonly strategy: "interpreter" | "js";
   /** See {@link EngineConfig.consumeFuel}. */
   readonly consumeFuel: boolean;
   /** See {@link EngineConfig.epochInterruption}. */
@@ -90,7 +103,14 @@ export class Engine {
       throw new RangeError(`maxWasmStack must be a positive integer, found ${maxWasmStack}`);
     }
     const nan = config.nanCanonicalization ?? false;
+    const strategy = config.strategy ?? "interpreter";
+    if (strategy !== "interpreter" && strategy !== "js") {
+      throw new RangeError(
+        `strategy must be "interpreter" or "js" ("auto" is not available yet), found ${strategy}`,
+      );
+    }
     this.config = Object.freeze({
+      strategy,
       consumeFuel: config.consumeFuel ?? false,
       epochInterruption: config.epochInterruption ?? false,
       maxWasmStack,

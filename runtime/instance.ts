@@ -47,6 +47,7 @@ import { Trap } from "./trap.ts";
 import type { FuncTypeInput, Val } from "./val.ts";
 import { invokeAsync } from "./_async.ts";
 import { invokeSync } from "./_entry.ts";
+import { attachJsTier } from "./_js_tier.ts";
 
 const EMPTY_ELEMS = new Int32Array(0);
 const EMPTY_BYTES = new Uint8Array(0);
@@ -332,6 +333,7 @@ export class Instance implements Stored {
     for (let i = 0; i < this._funcs.length; i++) {
       vmctx[offsets.functionWord(i)] = this._funcs[i]._handle;
     }
+    attachJsTier(this);
     for (let i = t.numImportedGlobals; i < t.globals.length; i++) {
       const type: GlobalType = t.globals[i];
       this._globals.push(

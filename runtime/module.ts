@@ -17,6 +17,7 @@ import { type CompiledModule, compileModule } from "@capstan/codegen";
 import { type ModuleTranslation, translateModule } from "@capstan/environ";
 import type { Engine } from "./engine.ts";
 import type { ExportType, ExternType, ImportType } from "./extern_type.ts";
+import { JsTierModule } from "./_js_tier.ts";
 
 /**
  * Copies a `BufferSource` into a fresh `Uint8Array`.
@@ -82,6 +83,28 @@ export class Module {
     this.translation = translateModule(copyBytes(bytes));
     this._sigIds = Int32Array.from(this.translation.types, (t) => engine.signatureId(t));
     this._compiled = compileModule(this.translation, engine.config.tunables);
+    this._js = engine.config.strategy === "js" ? new JsTierModule(this) : undefined;
+  }
+
+  /**
+   * The module's JS code, with an engine of strategy `"js"`.
+   *
+   * @ignore
+   */
+  readonly _js: JsTierModule | undefined;
+
+  /**
+   * Where a function runs: `"js"`, or `"interpreter: <reason>"` (an engine of
+   * strategy `"interpreter"`, a function the JS tier does not run, an import).
+   * Async calls (`callAsync`) run on the interpreter whatever this says.
+   *
+   * @param funcIndex a function index
+   * @returns the tier, with the reason for the interpreter
+   */
+  tierOf(funcIndex: number): string {
+    if (funcIndex < this.translation.numImportedFunctions) return "interpreter: an import";
+    if (this._js === undefined) return "interpreter: the engine's strategy";
+    return this._js.tierOf(funcIndex);
   }
 
   /**

@@ -1,0 +1,478 @@
+/**
+ * The JavaScript backend: lowers each IR function to the source of one JS
+ * function ({@link JS_BACKEND}), and a module's functions to one factory
+ * (`compileJsModule`) that the runtime calls once per instance.
+ *
+ * The generated code (one `function f<index>` per JS-tier function):
+ * - registers are JS locals named by kind and register (`i5`, `f5`, `d5`,
+ *   `b5`: see `_js_kinds.ts`); parameters arrive as JS values of their kind,
+ *   the first result is returned and the others are left in `RV[1..]`;
+ * - control flow is a `for (;;) switch (L)` over the IR's basic blocks;
+ * - memory is read through the instance memory's `DataView` (`M`, length
+ *   `ML`), re-derived on entry and after every call and builtin, with a
+ *   bounds check on every access;
+ * - each call records its wasm offset in the shadow stack (`S.off[d]`) and
+ *   each trap names its own, so the runtime builds backtraces like the
+ *   interpreter's;
+ * - the prologue counts the wasm stack (`S.sp`, in interpreter slots) and the
+ *   JS depth (`S.d`); past the JS budget the call continues on the
+ *   interpreter (`C.viaVm`).
+ *
+ * Invariants:
+ * - The factory's parameters are `X` (the `VmInstance`), `S` (the store's JS
+ *   tier state), `H` (value helpers) and `C` (the instance's call and trap
+ *   helpers), all supplied by the runtime (`runtime/_js_tier.ts`).
+ * - A function the backend cannot lower (an op without a row, a value that
+ *   needs two kinds) is not in the factory; `routed` says why, and the
+ *   runtime runs it on the interpreter.
+ *
+ * @module
+ */
+
+import {
+  BUILTINS,
+  DEFAULT_TUNABLES,
+  type ModuleTranslation,
+  TrapCode,
+  type Tunables,
+  ValType,
+} from "@capstan/environ";
+import { BYTECODE_OPS } from "@capstan/interpreter";
+import type { Backend, FunctionLowering } from "./backend.ts";
+import { FuncEnvironment } from "./func_environ.ts";
+import { FuncTranslator } from "./func_translator.ts";
+import { type IrFunction, LABEL } from "./ir.ts";
+import { inferKinds, type KindContext, type KindMap } from "./_js_kinds.ts";
+import { jsOpRow, readKinds, type RegKind, type Site } from "./_js_op_shapes.ts";
+import { jsConst32, jsConst64 } from "./_js_literals.ts";
+
+/** One function lowered to JS, or the reason it was not. */
+export type JsLoweredFunction =
+  | { readonly funcIndex: number; readonly source: string; readonly routed?: undefined }
+  | { readonly funcIndex: number; readonly source?: undefined; readonly routed: string };
+
+/** Options of the JS lowering that come from the engine and the module. */
+export interface JsLoweringOptions {
+  /** Check the epoch at function entries and loop headers. */
+  readonly epochs: boolean;
+  /** The functions lowered to JS (a call of one of them is a direct JS call). */
+  readonly lowered: ReadonlySet<number>;
+  /** The vmctx word of function 0's handle. */
+  readonly functionWord0: number;
+  /** The kinds inferred for a function of the module (its parameters' and results'). */
+  readonly kindsOf: (funcIndex: number) => KindMap | undefined;
+}
+
+const local = (k: RegKind, r: number) => `${k.toLowerCase()}${r}`;
+
+/** The JS lowering of one module's functions. */
+export class JsLowering implements FunctionLowering<JsLoweredFunction> {
+  readonly #ctx: KindContext;
+  readonly #options: JsLoweringOptions;
+
+  /**
+   * Starts a lowering.
+   *
+   * @param ctx the module facts
+   * @param options engine options
+   */
+  constructor(ctx: KindContext, options: JsLoweringOptions) {
+    this.#ctx = ctx;
+    this.#options = options;
+  }
+
+  /**
+   * Lowers one function.
+   *
+   * @param f its IR (translated without super-instructions)
+   * @returns its JS source, or why it runs on the interpreter
+   */
+  lower(f: IrFunction): JsLoweredFunction {
+    const kinds = this.#options.kindsOf(f.funcIndex) ?? inferKinds(f, this.#ctx);
+    if (typeof kinds === "string") return { funcIndex: f.funcIndex, routed: kinds };
+    try {
+      return { funcIndex: f.funcIndex, source: emitFunction(f, kinds, this.#options) };
+    } catch (e) {
+      return { funcIndex: f.funcIndex, routed: (e as Error).message };
+    }
+  }
+}
+
+/** The backend that lowers the IR to JavaScript source. */
+export const JS_BACKEND: Backend<JsLowering> & {
+  newLoweringFor(ctx: KindContext, options: JsLoweringOptions): JsLowering;
+} = {
+  name: "js",
+  newLowering: () => {
+    throw new Error("the JS backend needs the module: use newLoweringFor");
+  },
+  newLoweringFor: (ctx, options) => new JsLowering(ctx, options),
+};
+
+function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions): string {
+  const insts = f.insts;
+  const declared = new Map<string, RegKind>();
+  const use = (k: RegKind, r: number) => {
+    const n = local(k, r);
+    if (!declared.has(n)) declared.set(n, k);
+    return n;
+  };
+  // loop headers: labels some later branch jumps back to
+  const labelAt = new Map<number, number>();
+  insts.forEach((ins, i) => {
+    if (ins.op === LABEL) labelAt.set(ins.operands[0] as number, i);
+  });
+  const loopHeads = new Set<number>();
+  insts.forEach((ins, i) => {
+    if (ins.op === LABEL) return;
+    BYTECODE_OPS[ins.op].operands.forEach((o, k) => {
+      const v = ins.operands[k];
+      const ls = o.kind === "o" ? [v as number] : o.kind === "t" ? v as number[] : [];
+      for (const l of ls) if ((labelAt.get(l) ?? -1) < i) loopHeads.add(l);
+    });
+  });
+  const pk = kinds.paramKinds;
+  const rk = kinds.resultKinds;
+  const params = f.params.map((_, r) => use(pk[r], r));
+  const out: string[] = [];
+  const entryOff = insts.find((x) => x.op !== LABEL)?.wasmOffset ?? 0;
+  const ret = (resultsFrom: (j: number) => string) => {
+    const rs = f.results.map((_, j) => resultsFrom(j));
+    const extra = rs.slice(1).map((r, j) => `RV${rk[j + 1]}[${j + 1}] = ${r}; `).join("");
+    return `S.d = d - 1; S.sp = sp; ${extra}return ${rs.length > 0 ? rs[0] : "undefined"};`;
+  };
+  let at = -1; // the instruction being lowered
+  const resultLocal = (j: number) => {
+    const k = at >= 0 ? kinds.kindAt(at, 100 + j) : rk[j];
+    return convert(use(k, j), k, rk[j]);
+  };
+  for (let i = 0; i < insts.length; i++) {
+    const ins = insts[i];
+    const o = ins.operands;
+    if (ins.op === LABEL) {
+      const l = o[0] as number;
+      out.push(`case ${l + 1}:`);
+      if (options.epochs && loopHeads.has(l)) {
+        out.push(`if (EC[0] >= vm.epochDeadline) C.epoch(${ins.wasmOffset});`);
+      }
+      continue;
+    }
+    const info = BYTECODE_OPS[ins.op];
+    const name = info.name;
+    const off = ins.wasmOffset;
+    at = i;
+    const reg = (k: number) => use(kinds.kindAt(i, k), o[k] as number);
+    /** Register operand `k` read as an i32 (the low half of an i64). */
+    const readI = (k: number) => convert(reg(k), kinds.kindAt(i, k), "I");
+    const trap = (code: number) => `throw C.trap(${code}, ${off});`;
+    const goto = (l: number) => `{ L = ${l + 1}; continue loop; }`;
+    switch (name) {
+      case "enter":
+        continue;
+      case "trap":
+        out.push(trap(o[0] as number));
+        continue;
+      case "br":
+        out.push(goto(o[0] as number));
+        continue;
+      case "br_if":
+        out.push(`if (${readI(0)} !== 0) ${goto(o[1] as number)}`);
+        continue;
+      case "br_unless":
+        out.push(`if (${readI(0)} === 0) ${goto(o[1] as number)}`);
+        continue;
+      case "br_table": {
+        const ts = o[1] as number[];
+        const cases = ts.slice(0, -1).map((l, j) => `case ${j}: ${goto(l)}`).join(" ");
+        out.push(`switch (${readI(0)} >>> 0) { ${cases} default: ${goto(ts[ts.length - 1])} }`);
+        continue;
+      }
+      case "return":
+        out.push(ret(resultLocal));
+        continue;
+      case "return_fuel":
+        out.push(fuel(o[0] as number, off), ret(resultLocal));
+        continue;
+      case "fuel":
+        out.push(fuel(o[0] as number, off));
+        continue;
+      case "icount":
+        out.push(`vm.instructions += ${o[0]};`);
+        continue;
+      case "const32":
+        out.push(`${reg(0)} = ${jsConst32(o[1] as number, kinds.kindAt(i, 0))};`);
+        continue;
+      case "const64":
+        out.push(`${reg(0)} = ${jsConst64(o[1] as number, o[2] as number, kinds.kindAt(i, 0))};`);
+        continue;
+      case "global_get":
+      case "global_get64":
+        out.push(`${reg(0)} = H.getGlobal${kinds.kindAt(i, 0)}(vm.globals, V[${o[1]}]);`);
+        continue;
+      case "global_set":
+      case "global_set64":
+        out.push(`H.setGlobal${kinds.kindAt(i, 1)}(vm.globals, V[${o[0]}], ${reg(1)});`);
+        continue;
+      case "builtin": {
+        const base = o[3] as number;
+        const b = BUILTINS[o[0] as number];
+        const a = b.params.map((_, j) => `, ${use("I", base + j)}`).join("");
+        const call = `C.builtin(${o[0]}, ${o[1]}, ${o[2]}, ${off}${a})`;
+        out.push(b.results.length > 0 ? `${use("I", base)} = ${call};` : `${call};`);
+        out.push(RELOAD);
+        continue;
+      }
+      case "call":
+      case "call_fuel":
+      case "call_import":
+      case "call_indirect": {
+        const t = kinds.calls.get(i)!;
+        const base = o[name === "call_indirect" ? 2 : 1] as number;
+        const ak = t.params.map((_, j) => kinds.kindAt(i, 100 + j));
+        const args = t.params.map((_, j) => use(ak[j], base + j));
+        const dk = t.results.map((_, j) => kinds.kindAt(i, 1000 + j));
+        const rs = t.results.map((_, j) => use(dk[j], base + j));
+        if (name === "call_fuel") out.push(fuel(o[2] as number, off));
+        if (name === "call_indirect") {
+          out.push(
+            `e = ${readI(3)} >>> 0; if (e >= X.tables[${o[0]}].size) ${
+              trap(TrapCode.UndefinedElement)
+            } e = X.tables[${o[0]}].elems[e]; if (e === 0) ${
+              trap(TrapCode.IndirectCallToNull)
+            } if (vm.funcs[e].sigId !== V[${o[1]}]) ${trap(TrapCode.BadSignature)}`,
+          );
+        }
+        out.push(`S.off[d] = ${off};`);
+        const direct = (name === "call" || name === "call_fuel") &&
+          options.lowered.has(o[0] as number);
+        if (direct) {
+          const callee = options.kindsOf(o[0] as number)!;
+          const cp = callee.paramKinds;
+          const cr = callee.resultKinds;
+          const call = `fn${o[0]}(${args.map((a, j) => convert(a, ak[j], cp[j])).join(", ")})`;
+          out.push(rs.length === 0 ? `${call};` : `${rs[0]} = ${convert(call, cr[0], dk[0])};`);
+          rs.slice(1).forEach((r, j) =>
+            out.push(`${r} = ${convert(`RV${cr[j + 1]}[${j + 1}]`, cr[j + 1], dk[j + 1])};`)
+          );
+        } else {
+          const handle = name === "call_import"
+            ? `V[${o[0]}]`
+            : name === "call_indirect"
+            ? "e"
+            : `V[${options.functionWord0 + (o[0] as number)}]`;
+          out.push(`cb = S.sp;`);
+          t.params.forEach((_, j) => out.push(writeSlot(ak[j], `cb + ${j}`, args[j])));
+          out.push(`C.callSlots(${handle}, cb);`);
+          rs.forEach((r, j) => out.push(`${r} = ${readSlot(dk[j], `cb + ${j}`)};`));
+        }
+        out.push(RELOAD);
+        continue;
+      }
+    }
+    const row = jsOpRow(name);
+    if (row === undefined) throw new Error(`op ${name}`);
+    const wants = readKinds(name);
+    const texts = info.operands.map((op, k) => {
+      if (op.kind !== "r") return String(o[k]);
+      const want = wants[k];
+      const have = kinds.kindAt(i, k);
+      return want === undefined ? reg(k) : convert(reg(k), have, want);
+    });
+    const site: Site = {
+      trap,
+      off,
+      kind: (k) => kinds.kindAt(i, k),
+      conv: (k, to) => convert(reg(k), kinds.kindAt(i, k), to),
+    };
+    out.push(row[1](texts, site).replace(/GOTO\((\d+)\)/g, (_, l) => goto(Number(l))));
+  }
+  const decls = [...declared].filter(([n]) => !params.includes(n)).map(([n, k]) =>
+    `${n} = ${k === "B" ? "0n" : "0"}`
+  );
+  const frame = f.numRegs + 2;
+  // a function without memory accesses neither holds nor reloads the memory's view
+  const usesMemory = out.some((line) =>
+    /\bML?\b(?!\s*=\s*X\.memory)/.test(line.replaceAll(RELOAD, ""))
+  );
+  if (!usesMemory) {
+    for (let k = 0; k < out.length; k++) out[k] = out[k].replaceAll(RELOAD, "");
+  }
+  const epoch = options.epochs ? `if (EC[0] >= vm.epochDeadline) C.epoch(${entryOff});` : "";
+  at = -1;
+  const viaVm = [
+    `cb = S.sp;`,
+    ...params.map((p, j) => writeSlot(pk[j], `cb + ${j}`, p)),
+    `C.callSlots(V[${options.functionWord0 + f.funcIndex}], cb, true);`,
+    ...rk.slice(1).map((k, j) => `RV${k}[${j + 1}] = ${readSlot(k, `cb + ${j + 1}`)};`),
+    rk.length > 0 ? `return ${readSlot(rk[0], "cb")};` : "return;",
+  ].join(" ");
+  // the entry adapter: arguments from VM slots at `base`, results back there
+  const entry = [
+    `function en${f.funcIndex}(base) {`,
+    `const r = fn${f.funcIndex}(${pk.map((k, j) => readSlot(k, `base + ${j}`)).join(", ")});`,
+    rk.length > 0 ? writeSlot(rk[0], "base", "r") : "",
+    ...rk.slice(1).map((k, j) => writeSlot(k, `base + ${j + 1}`, `RV${k}[${j + 1}]`)),
+    `}`,
+  ].join("\n");
+  return [
+    entry,
+    `function fn${f.funcIndex}(${params.join(", ")}) {`,
+    `let cb = 0;`,
+    `const d = S.d + 1, sp = S.sp;`,
+    `if (d > S.jsMax) { ${viaVm} }`,
+    `if (sp + ${frame} > S.lim) throw C.stackTrap();`,
+    `S.d = d; S.sp = sp + ${frame}; S.fr[d] = FR${f.funcIndex}; S.off[d] = ${entryOff};`,
+    epoch,
+    `let ${usesMemory ? "M = X.memory.view, ML = X.memory.byteLength, " : ""}e = 0, L = 0${
+      decls.length ? ", " + decls.join(", ") : ""
+    };`,
+    `loop: for (;;) switch (L) {`,
+    `case 0:`,
+    ...out,
+    ret(resultLocal),
+    `}`,
+    `}`,
+  ].join("\n");
+}
+
+/**
+ * A value of kind `from` as kind `to`, its bits kept (a reinterpretation, or
+ * the low 32 bits of a 64-bit value).
+ */
+function convert(x: string, from: RegKind, to: RegKind): string {
+  if (from === to) return x;
+  const low32 = from === "B"
+    ? `Number(BigInt.asIntN(32, ${x}))`
+    : from === "D"
+    ? `Number(BigInt.asIntN(32, H.dbits(${x})))`
+    : from === "F"
+    ? `H.bf32(${x})`
+    : x;
+  switch (to) {
+    case "I":
+      return low32;
+    case "F":
+      return `H.f32b(${low32})`;
+    case "B":
+      return from === "D" ? `H.dbits(${x})` : `BigInt(${low32})`;
+    case "D":
+      return `H.bitsd(${convert(x, from, "B")})`;
+  }
+}
+
+/** Re-derives the memory's view after anything that may grow it (a call, a builtin). */
+const RELOAD = "M = X.memory.view; ML = X.memory.byteLength;";
+
+/** A statement writing `v` (of kind `k`) to VM slot `slot`. */
+function writeSlot(k: RegKind, slot: string, v: string): string {
+  switch (k) {
+    case "I":
+      return `I32[(${slot}) << 1] = ${v};`;
+    case "F":
+      return `I32[(${slot}) << 1] = H.bf32(${v});`;
+    case "D":
+      return `F64[${slot}] = ${v};`;
+    case "B":
+      return `I64[${slot}] = ${v};`;
+  }
+}
+
+/** An expression reading a value of kind `k` from VM slot `slot`. */
+function readSlot(k: RegKind, slot: string): string {
+  switch (k) {
+    case "I":
+      return `I32[(${slot}) << 1]`;
+    case "F":
+      return `H.f32b(I32[(${slot}) << 1])`;
+    case "D":
+      return `H.quiet(F64[${slot}])`;
+    case "B":
+      return `I64[${slot}]`;
+  }
+}
+
+function fuel(n: number, off: number): string {
+  return `if (vm.fuel < ${n}) C.fuel(${n}, ${off}); vm.fuel -= ${n};`;
+}
+
+/** A module's functions in JS: the factory's source and what runs on the interpreter. */
+export interface JsModule {
+  /**
+   * The body of the factory `(X, S, H, C) => { fns, entries }`: by defined
+   * function index, its JS function and its entry adapter (arguments read from
+   * VM slots at a base, results written back there), `undefined` if routed.
+   */
+  readonly source: string;
+  /** Each defined function, lowered or routed (index `funcIndex - numImportedFunctions`). */
+  readonly functions: readonly JsLoweredFunction[];
+}
+
+/**
+ * Lowers every defined function of a module to JavaScript.
+ *
+ * @param translation a validated module
+ * @param tunables the engine's tunables (super-instructions are turned off here)
+ * @returns the factory source and each function's outcome
+ */
+export function compileJsModule(
+  translation: ModuleTranslation,
+  tunables: Tunables = DEFAULT_TUNABLES,
+): JsModule {
+  const t: Tunables = { ...tunables, superInstructions: false };
+  const env = new FuncEnvironment(translation, t);
+  const translator = new FuncTranslator(env, false, true);
+  const ctx: KindContext = { translation, offsets: env.offsets };
+  // first which functions can be lowered, so that calls between them are direct
+  const kindMaps = new Map<number, KindMap>();
+  const irs: (IrFunction | string)[] = translation.bodies.map((body) => {
+    const ty = translation.types[body.typeIndex];
+    if ([...ty.params, ...ty.results].includes(ValType.v128)) return "v128 parameters or results";
+    try {
+      const ir = translator.translate(body);
+      const kinds = inferKinds(ir, ctx);
+      if (typeof kinds === "string") return kinds;
+      kindMaps.set(body.funcIndex, kinds);
+      return ir;
+    } catch (e) {
+      return (e as Error).message;
+    }
+  });
+  const lowered = new Set<number>();
+  translation.bodies.forEach((b, k) => {
+    if (typeof irs[k] !== "string") lowered.add(b.funcIndex);
+  });
+  let functions: JsLoweredFunction[];
+  for (;;) {
+    const lowering = JS_BACKEND.newLoweringFor(ctx, {
+      epochs: t.epochInterruption,
+      lowered,
+      functionWord0: env.offsets.functionWord(0),
+      kindsOf: (i) => kindMaps.get(i),
+    });
+    functions = translation.bodies.map((body, k) => {
+      const ir = irs[k];
+      return typeof ir === "string"
+        ? { funcIndex: body.funcIndex, routed: ir }
+        : lowering.lower(ir);
+    });
+    // a function that failed to emit is called through the VM: lower the others again
+    const failed = functions.filter((f) => f.routed !== undefined && lowered.has(f.funcIndex));
+    if (failed.length === 0) break;
+    for (const f of failed) lowered.delete(f.funcIndex);
+  }
+  const parts = [
+    `"use strict";`,
+    `const vm = S.vm, EC = S.epoch, V = X.vmctx, I32 = vm.i32, F64 = vm.f64, I64 = vm.i64;`,
+    `const RVI = S.rvI, RVF = S.rvD, RVD = S.rvD, RVB = S.rvB;`,
+  ];
+  for (const f of functions) {
+    if (f.source === undefined) continue;
+    parts.push(`const FR${f.funcIndex} = C.frame[${f.funcIndex}];`, f.source);
+  }
+  const list = (p: string) =>
+    `[${
+      functions.map((f) => f.source !== undefined ? `${p}${f.funcIndex}` : "undefined").join(", ")
+    }]`;
+  parts.push(`return { fns: ${list("fn")}, entries: ${list("en")} };`);
+  return { source: parts.join("\n"), functions };
+}

@@ -1,0 +1,79 @@
+/**
+ * Tests of the JS backend's lowering (`compileJsModule`): the kinds chosen
+ * for values (an f64 only moved stays i64 bits, one computed with is a
+ * number, a wrap in place converts), direct calls between lowered functions,
+ * what is routed to the interpreter, and constants' literals.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { parseWat, translateModule } from "@capstan/environ";
+import { compileJsModule } from "./js_backend.ts";
+import { jsConst32, jsConst64 } from "./_js_literals.ts";
+
+function lower(wat: string) {
+  return compileJsModule(translateModule(parseWat(wat)));
+}
+
+function sourceOf(wat: string, funcIndex: number): string {
+  const f = lower(wat).functions.find((x) => x.funcIndex === funcIndex)!;
+  assert.equal(f.routed, undefined, `function ${funcIndex} is lowered`);
+  return f.source!;
+}
+
+Deno.test("an f64 that is only moved stays i64 bits; one computed with is a number", () => {
+  const copy = sourceOf(`(module (func (param f64) (result f64) (local.get 0)))`, 0);
+  assert.match(copy, /function fn0\(b0\)/);
+  const add = sourceOf(
+    `(module (func (param f64) (result f64) (f64.add (local.get 0) (local.get 0))))`,
+    0,
+  );
+  assert.match(add, /function fn0\(d0\)/);
+  // read by arithmetic and also returned as it is: kept as bits, converted where computed with
+  const both = sourceOf(
+    `(module (func (param f64) (result f64)
+      (select (f64.neg (local.get 0)) (local.get 0) (f64.lt (local.get 0) (f64.const 0)))))`,
+    0,
+  );
+  assert.match(both, /function fn0\(b0\)/);
+  assert.match(both, /H\.bitsd\(b0\)/);
+});
+
+Deno.test("a wrap in place reads the low half of an i64", () => {
+  const src = sourceOf(
+    `(module (func (param i64) (result i32) (i32.wrap_i64 (i64.add (local.get 0) (i64.const 1)))))`,
+    0,
+  );
+  assert.match(src, /Number\(BigInt\.asIntN\(32, b\d+\)\)/);
+});
+
+Deno.test("calls between lowered functions are direct; SIMD and tail calls are routed", () => {
+  const m = lower(`(module
+    (func $a (param i32) (result i32) (call $b (local.get 0)))
+    (func $b (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+    (func $c (param i32) (result i32) (i32x4.extract_lane 0 (i32x4.splat (local.get 0))))
+    (func $d (param i32) (result i32) (return_call $b (local.get 0)))
+    (func $e (param i32) (result i32) (call $c (local.get 0))))`);
+  const [a, , c, d, e] = m.functions;
+  assert.match(a.source!, /= fn1\(/);
+  assert.match(c.routed!, /op /);
+  assert.match(d.routed!, /return_call/);
+  assert.match(
+    e.source!,
+    /C\.callSlots\(V\[\d+\], cb\)/,
+    "a routed callee is called through slots",
+  );
+  assert.doesNotThrow(() => new Function("X", "S", "H", "C", m.source));
+});
+
+Deno.test("constants: exact literals, NaNs through the bit decoders", () => {
+  assert.equal(jsConst32(0x80000000 | 0, "F"), "-0");
+  assert.equal(jsConst32(0x7fa00000, "F"), "H.f32b(2141192192)");
+  assert.equal(jsConst32(-5, "I"), "-5");
+  assert.equal(jsConst64(0, 0x3ff00000, "D"), "1");
+  assert.equal(jsConst64(0, 0x7ff00000, "D"), "Infinity");
+  assert.equal(jsConst64(1, 0x7ff00000, "D"), "H.f64b(1, 2146435072)");
+  assert.equal(jsConst64(-1, 0x7fffffff, "B"), "9223372036854775807n");
+  assert.equal(jsConst64(7, -1, "I"), "7", "only the low half, read as 32 bits");
+});

@@ -1,0 +1,302 @@
+/**
+ * The JS tier at run time: a module's functions compiled to JavaScript
+ * (`compileJsModule` of `@capstan/codegen`) are loaded with `new Function`
+ * once per module, bound to each instance, and entered from the host through
+ * the VM's `tierEntry` hook; calls cross tiers through one convention (JS
+ * values in, the first result out, the others in `RV`).
+ *
+ * Invariants:
+ * - Host → JS: every synchronous entry (`Func.call`, typed calls, the
+ *   facade) reaches `Vm.callRunCode`, whose first run asks the hook; a
+ *   function with JS code runs there, its arguments read from and results
+ *   written to the entry's slots. An async entry (`callAsync`) and a function
+ *   without JS code run on the interpreter.
+ * - JS → host, JS → interpreter: arguments go to VM slots above the JS
+ *   tier's stack mark (`S.sp`), the call runs as the VM runs it, and a trap
+ *   unwinding through it gets the JS frames of its caller appended.
+ * - The shadow stack (`S.fr`, `S.off`, depth `S.d`) names each JS frame's
+ *   function and its current call's wasm offset; an entry restores `S.d`,
+ *   `S.sp` and `S.base` however it ends, so a store stays usable after a trap.
+ * - The wasm stack is counted in interpreter slots against the VM's limit;
+ *   past `JS_DEPTH_BUDGET` JS frames, a call continues on the interpreter
+ *   (whose stack does not use the JS stack), and a JS `RangeError` for stack
+ *   exhaustion becomes the trap "call stack exhausted".
+ *
+ * @module
+ */
+
+import { MAX_RESULTS, TrapCode } from "@capstan/environ";
+import { compileJsModule, type JsModule } from "@capstan/codegen";
+import { callBuiltin, EXIT_RETURN, type Vm, type VmFunc } from "@capstan/interpreter";
+import type { Instance } from "./instance.ts";
+import type { Module } from "./module.ts";
+import type { Store } from "./store.ts";
+import type { FrameInfo } from "./trap.ts";
+import { JS_HELPERS } from "./_js_values.ts";
+import { refuel, serveExits } from "./_exits.ts";
+import {
+  callHostFromWasm,
+  hostCallState,
+  installHostCall,
+  isThenable,
+  promiseInSyncCall,
+  writeHostResults,
+} from "./_host_calls.ts";
+import { appendWasmFrames, wasmTrap } from "./_traps.ts";
+import { MAX_NESTED_ENTRIES } from "./_entry.ts";
+
+/**
+ * JS frames at most on the JS stack at once; a deeper call runs on the
+ * interpreter (its frames live in the VM's register file, not on the JS stack).
+ */
+export const JS_DEPTH_BUDGET = 1000;
+
+type JsFn = (...args: (number | bigint)[]) => number | bigint | undefined;
+
+/** What a module's factory returns: by defined function index, its JS function and entry adapter. */
+interface JsFunctions {
+  readonly fns: (JsFn | undefined)[];
+  readonly entries: (JsEntryAdapter | undefined)[];
+  /** Entry adapter by VM function (for host entries). */
+  readonly byFunc: Map<VmFunc, JsEntryAdapter>;
+}
+
+/** An entry adapter: arguments from VM slots at `base`, results written back there. */
+type JsEntryAdapter = (base: number) => void;
+
+/** A module's JS code, loaded: the factory and where each function runs. */
+export class JsTierModule {
+  /** The lowering's outcome for each defined function. */
+  readonly lowered: JsModule;
+  /** The factory: `(X, S, H, C) => functions by defined index` (undefined: routed). */
+  readonly factory: (x: unknown, s: unknown, h: unknown, c: unknown) => JsFunctions;
+
+  /**
+   * Compiles a module's functions to JS and loads the code.
+   *
+   * @param module the module
+   */
+  constructor(module: Module) {
+    this.lowered = compileJsModule(module.translation, module.engine.config.tunables);
+    this.factory = new Function("X", "S", "H", "C", this.lowered.source) as never;
+  }
+
+  /**
+   * Where a defined function runs, and why when on the interpreter.
+   *
+   * @param funcIndex a defined function's index
+   * @returns `"js"`, or `"interpreter: <reason>"`
+   */
+  tierOf(funcIndex: number): string {
+    const f = this.lowered.functions.find((x) => x.funcIndex === funcIndex);
+    if (f === undefined) return "interpreter: not a defined function";
+    return f.routed === undefined ? "js" : `interpreter: ${f.routed}`;
+  }
+}
+
+/** A store's JS tier state (`S` in generated code). */
+interface JsTierState {
+  readonly vm: Vm;
+  readonly epoch: Int32Array;
+  /** Results after the first of a JS call, by kind (typed arrays keep NaN bits). */
+  readonly rvI: Int32Array;
+  readonly rvD: Float64Array;
+  readonly rvB: BigInt64Array;
+  /** Shadow stack: depth, frames and their call offsets. */
+  d: number;
+  base: number;
+  readonly fr: FrameInfo[];
+  readonly off: number[];
+  /** Wasm stack mark (slots) and limit. */
+  sp: number;
+  readonly lim: number;
+  readonly jsMax: number;
+  /** Entry adapter by store handle. */
+  readonly entries: (JsEntryAdapter | undefined)[];
+  /** Entry adapter by VM function (for host entries). */
+  readonly byFunc: Map<VmFunc, JsEntryAdapter>;
+  /** The next entry runs on the VM (a call the JS tier hands to the interpreter). */
+  forceVm: boolean;
+}
+
+const states = new WeakMap<Store<unknown>, JsTierState>();
+
+function stateOf(store: Store<unknown>): JsTierState {
+  let s = states.get(store);
+  if (s !== undefined) return s;
+  const vm = store._vm;
+  s = {
+    vm,
+    epoch: store.engine.epochCounter,
+    rvI: new Int32Array(MAX_RESULTS),
+    rvD: new Float64Array(MAX_RESULTS),
+    rvB: new BigInt64Array(MAX_RESULTS),
+    d: 0,
+    base: 0,
+    fr: [],
+    off: [],
+    sp: 0,
+    lim: vm.regLimit,
+    jsMax: JS_DEPTH_BUDGET,
+    entries: [],
+    byFunc: new Map(),
+    forceVm: false,
+  };
+  states.set(store, s);
+  installTierEntry(store, s);
+  return s;
+}
+
+/** The JS frames of the running entry, innermost first, the innermost at `innerOff`. */
+function jsFrames(s: JsTierState, innerOff: number): FrameInfo[] {
+  const frames: FrameInfo[] = [];
+  for (let i = s.d; i > s.base; i--) {
+    frames.push({ ...s.fr[i], moduleOffset: i === s.d ? innerOff : s.off[i] });
+  }
+  return frames;
+}
+
+function isJsStackOverflow(e: unknown): boolean {
+  return e instanceof RangeError && /call stack/i.test(e.message);
+}
+
+function installTierEntry(store: Store<unknown>, s: JsTierState): void {
+  const vm = store._vm;
+  vm.tierEntry = (f, base) => {
+    const entry = s.byFunc.get(f);
+    if (entry === undefined) return false;
+    if (s.forceVm) {
+      s.forceVm = false;
+      return false;
+    }
+    if (vm.hostCall === null) installHostCall(store);
+    const asyncDepth = hostCallState(vm).asyncDepth;
+    if (asyncDepth !== 0 && vm.depth === asyncDepth) return false; // may suspend: interpreter
+    const { d, sp, base: oldBase } = s;
+    s.base = d;
+    s.sp = Math.max(sp, base + f.arity);
+    try {
+      entry(base);
+      return true;
+    } catch (e) {
+      if (isJsStackOverflow(e)) throw wasmTrap(TrapCode.StackOverflow, []);
+      throw e;
+    } finally {
+      s.d = d;
+      s.sp = sp;
+      s.base = oldBase;
+    }
+  };
+}
+
+/**
+ * Binds an instance's JS code (when its module has some) and registers its
+ * functions' entry points. Call after the instance's functions exist.
+ *
+ * @param instance the instance
+ */
+export function attachJsTier(instance: Instance): void {
+  const jsm = instance.module._js;
+  if (jsm === undefined) return;
+  const store = instance.store;
+  const s = stateOf(store);
+  const vm = store._vm;
+  const t = instance.module.translation;
+  const names = t.names;
+  const X = instance._vmInstance;
+  const nImported = t.numImportedFunctions;
+  const frame: FrameInfo[] = [];
+  for (let i = 0; i < t.functions.length; i++) {
+    frame.push({
+      funcIndex: i,
+      funcName: names.functions.get(i),
+      moduleName: names.module,
+      moduleOffset: undefined,
+    });
+  }
+  const C = {
+    frame,
+    trap: (code: number, off: number) => wasmTrap(code, jsFrames(s, off)),
+    stackTrap: () => wasmTrap(TrapCode.StackOverflow, jsFrames(s, s.off[s.d])),
+    epoch: (off: number) => {
+      throw wasmTrap(TrapCode.Interrupt, jsFrames(s, off));
+    },
+    fuel: (n: number, off: number) => {
+      while (vm.fuel < n) {
+        if (!refuel(store, false)) throw wasmTrap(TrapCode.OutOfFuel, jsFrames(s, off));
+      }
+    },
+    builtin: (id: number, s0: number, s1: number, off: number, ...args: number[]) => {
+      const base = s.sp;
+      for (let i = 0; i < args.length; i++) vm.i32[(base + i) << 1] = args[i];
+      const r = callBuiltin(vm, X, id, s0, s1, base);
+      if (r !== 0) throw wasmTrap(r, jsFrames(s, off));
+      return vm.i32[base << 1];
+    },
+    /** Calls function `h` with its arguments in slots from `base`; its results go there. */
+    callSlots: (h: number, base: number, onVm = false) => {
+      const entry = onVm ? undefined : s.entries[h];
+      if (entry !== undefined) return entry(base);
+      const f = vm.funcs[h];
+      if (f.instance === null) callHost(f, base);
+      else callVm(h, base);
+    },
+  };
+  const callHost = (f: VmFunc, base: number) => {
+    const host = store._funcs[f.hostId]!;
+    const { sp, inst } = vm;
+    vm.sp = base + f.arity;
+    vm.inst = X;
+    const d = s.d;
+    const b = s.base;
+    try {
+      const ret = callHostFromWasm(store, host, base);
+      if (isThenable(ret)) throw promiseInSyncCall();
+      writeHostResults(store, host, base, ret);
+    } catch (e) {
+      appendWasmFrames(e, framesBetween(s, d, b));
+      throw e;
+    } finally {
+      vm.sp = sp;
+      vm.inst = inst;
+    }
+  };
+  const callVm = (h: number, base: number) => {
+    if (vm.depth >= MAX_NESTED_ENTRIES) {
+      throw wasmTrap(TrapCode.StackOverflow, jsFrames(s, s.off[s.d]));
+    }
+    const d = s.d;
+    const b = s.base;
+    const sp = vm.sp;
+    vm.sp = base;
+    vm.callStart(h); // its entry frame is at `base`, where the arguments are
+    try {
+      s.forceVm = true;
+      const exit = vm.callRunCode();
+      s.forceVm = false;
+      if (exit !== EXIT_RETURN) serveExits(store, exit);
+    } catch (e) {
+      appendWasmFrames(e, framesBetween(s, d, b));
+      throw e;
+    } finally {
+      s.forceVm = false;
+      vm.callEnd();
+      vm.sp = sp;
+    }
+  };
+  const made = jsm.factory(X, s, JS_HELPERS, C);
+  for (let k = 0; k < made.entries.length; k++) {
+    const entry = made.entries[k];
+    if (entry === undefined) continue;
+    const h = instance._funcs[k + nImported]._handle;
+    s.entries[h] = entry;
+    s.byFunc.set(vm.funcs[h], entry);
+  }
+}
+
+/** The JS frames from depth `d` down to (not including) `base`, each at its call offset. */
+function framesBetween(s: JsTierState, d: number, base: number): FrameInfo[] {
+  const frames: FrameInfo[] = [];
+  for (let i = d; i > base; i--) frames.push({ ...s.fr[i], moduleOffset: s.off[i] });
+  return frames;
+}
