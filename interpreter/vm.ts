@@ -203,6 +203,13 @@ export class Vm {
    * unwinds out of `run`.
    */
   hostCall: ((f: VmFunc, base: number) => boolean) | null = null;
+  /** The callee-saved state of each active entry, `ENTRY_WORDS` words each. */
+  #saved = new Int32Array(16 * ENTRY_WORDS);
+  #depth = 0;
+  /** Steps (taken branches, calls, extended ops) of one `run` slice; see the module doc. */
+  sliceSteps: number = DEFAULT_SLICE_STEPS;
+  #pendingTrap = 0;
+  // (declared last: the entry and run paths read the fields above, which stay in-object)
   /**
    * Runs an entered function on another tier (the runtime's JS tier): called
    * by the first {@link callRunCode} of an entry with the entered function and
@@ -213,12 +220,6 @@ export class Vm {
   tierEntry: ((f: VmFunc, base: number) => boolean) | null = null;
   /** The function of the last entry, until its first {@link callRunCode}. */
   #entered: VmFunc | null = null;
-  /** The callee-saved state of each active entry, `ENTRY_WORDS` words each. */
-  #saved = new Int32Array(16 * ENTRY_WORDS);
-  #depth = 0;
-  /** Steps (taken branches, calls, extended ops) of one `run` slice; see the module doc. */
-  sliceSteps: number = DEFAULT_SLICE_STEPS;
-  #pendingTrap = 0;
 
   /**
    * Creates a VM.
@@ -322,7 +323,7 @@ export class Vm {
     this.fp = base;
     this.pc = f.entry;
     this.inst = f.instance;
-    this.#entered = f;
+    if (this.tierEntry !== null) this.#entered = f;
     return base;
   }
 
@@ -357,11 +358,7 @@ export class Vm {
       this.#pendingTrap = 0;
       return EXIT_TRAP;
     }
-    const entered = this.#entered;
-    if (entered !== null) {
-      this.#entered = null;
-      if (this.tierEntry !== null && this.tierEntry(entered, this.fp)) return EXIT_RETURN;
-    }
+    if (this.#entered !== null && this.#runOnOtherTier()) return EXIT_RETURN;
     const i32 = this.i32;
     const counter = i32.length - 1;
     const which = this.epochs ? 2 : this.metered ? 1 : 0;
@@ -379,12 +376,19 @@ export class Vm {
     return exit;
   }
 
+  /** Offers the entered function to {@link tierEntry} (out of line: entries without a hook skip it). */
+  #runOnOtherTier(): boolean {
+    const entered = this.#entered!;
+    this.#entered = null;
+    return this.tierEntry !== null && this.tierEntry(entered, this.fp);
+  }
+
   /** Ends the innermost host→wasm call (returned or trapped): restores the saved state. */
   callEnd(): void {
     if (this.#depth === 0) throw new Error("callEnd without callStart");
     const depth = --this.#depth;
     this.#pendingTrap = 0;
-    this.#entered = null;
+    if (this.tierEntry !== null) this.#entered = null;
     if (depth === 0) {
       this.pc = 0;
       this.fp = 0;
