@@ -21,13 +21,7 @@
 import { Operand } from "./_operand_stack.ts";
 import { fuse, Site } from "./_fusion_rules.ts";
 import type { OperatorHandler, TranslatorCore } from "./_translator_core.ts";
-import {
-  BuiltinFunctionIndex as B,
-  CompileError,
-  Op as W,
-  opByKey,
-  ValType,
-} from "@capstan/environ";
+import { BuiltinFunctionIndex as B, Op as W, opByKey, ValType } from "@capstan/environ";
 import { Op } from "@capstan/interpreter";
 
 /** Loads: wasm op key → [bytecode op, result type]. */

@@ -22,7 +22,7 @@
  * @module
  */
 
-import { type Token, tokenize } from "./lexer.ts";
+import { tokenize } from "./lexer.ts";
 import { Parser } from "./_parser.ts";
 import {
   FIELDS,
