@@ -296,20 +296,7 @@ export class Vm {
     // Save the callee-saved state as five words (no object per entry); an
     // outermost entry saves nothing: between calls the state is all zero.
     const depth = this.#depth++;
-    if (depth !== 0) {
-      let saved = this.#saved;
-      const at = depth * ENTRY_WORDS;
-      if (at + ENTRY_WORDS > saved.length) {
-        saved = new Int32Array(saved.length * 2);
-        saved.set(this.#saved);
-        this.#saved = saved;
-      }
-      saved[at] = this.pc;
-      saved[at + 1] = this.fp;
-      saved[at + 2] = this.csp;
-      saved[at + 3] = this.sp;
-      saved[at + 4] = this.inst === null ? -1 : this.inst.id;
-    }
+    if (depth !== 0) this.#saveEntry(depth);
     const base = this.sp;
     if (base + f.arity > this.regLimit || this.csp >= this.csLimit) {
       this.#pendingTrap = TrapCode.StackOverflow;
@@ -397,6 +384,27 @@ export class Vm {
       this.inst = null;
       return;
     }
+    this.#restoreEntry(depth);
+  }
+
+  /** Saves the callee-saved state of a nested entry at `depth` (five words, no object). */
+  #saveEntry(depth: number): void {
+    let saved = this.#saved;
+    const at = depth * ENTRY_WORDS;
+    if (at + ENTRY_WORDS > saved.length) {
+      saved = new Int32Array(saved.length * 2);
+      saved.set(this.#saved);
+      this.#saved = saved;
+    }
+    saved[at] = this.pc;
+    saved[at + 1] = this.fp;
+    saved[at + 2] = this.csp;
+    saved[at + 3] = this.sp;
+    saved[at + 4] = this.inst === null ? -1 : this.inst.id;
+  }
+
+  /** Restores the callee-saved state a nested entry at `depth` saved. */
+  #restoreEntry(depth: number): void {
     const at = depth * ENTRY_WORDS;
     const saved = this.#saved;
     this.pc = saved[at];
