@@ -24,6 +24,23 @@ export function checkLimits(limits: Limits, at: number): void {
 }
 
 /**
+ * Checks a table type's limits: within its address space (2^32 - 1
+ * elements for 32-bit indices), and the minimum no greater than the maximum.
+ *
+ * @param limits the table's limits
+ * @param address64 whether it has 64-bit indices
+ * @param at the offset to blame
+ * @throws {CompileError} "table size must be at most 2^32-1", or as {@link checkLimits}
+ */
+export function checkTableLimits(limits: Limits, address64: boolean, at: number): void {
+  const most = address64 ? 2 ** 64 - 1 : 2 ** 32 - 1;
+  if (limits.min > most || (limits.max !== undefined && limits.max > most)) {
+    fail("table size must be at most 2^32-1", at);
+  }
+  checkLimits(limits, at);
+}
+
+/**
  * Checks a memory type: its page size, its size within the address space,
  * and its limits.
  *

@@ -378,8 +378,9 @@ const ADDRESS_64 = 4;
 const PAGE_SIZE_FOLLOWS = 8;
 
 /**
- * Reads limits: a flag byte, a minimum and an optional maximum (u32, or u64
- * for 64-bit addresses), and for a memory an optional page size's log2.
+ * Reads limits: a flag byte, a minimum and an optional maximum (u64 for
+ * either address type, as 3.0 encodes them), and for a memory an optional
+ * page size's log2.
  */
 function readLimits(
   r: OperatorReader,
@@ -390,8 +391,9 @@ function readLimits(
   const allowed = memory ? HAS_MAX | ADDRESS_64 | PAGE_SIZE_FOLLOWS : HAS_MAX | ADDRESS_64;
   if (flag & ~allowed) fail("malformed limits flags", flagAt);
   const address64 = (flag & ADDRESS_64) !== 0;
-  const min = address64 ? r.u64Number() : r.u32();
-  const max = flag & HAS_MAX ? (address64 ? r.u64Number() : r.u32()) : undefined;
+  // u64 for either address type (3.0); validation bounds them by the address type
+  const min = r.u64Number();
+  const max = flag & HAS_MAX ? r.u64Number() : undefined;
   const pageSizeLog2 = flag & PAGE_SIZE_FOLLOWS ? r.u32() : 16;
   return { limits: { min, max }, address64, pageSizeLog2 };
 }

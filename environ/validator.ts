@@ -25,7 +25,7 @@
 
 import { fail } from "./errors.ts";
 import { MAX_PARAMS, MAX_RESULTS } from "./limits.ts";
-import { checkLimits, checkMemoryType } from "./_limits_check.ts";
+import { checkMemoryType, checkTableLimits } from "./_limits_check.ts";
 import type { DecodedModule, ParsedConst } from "./decoder.ts";
 import { BLOCK_EMPTY, OperatorReader, SIMPLE_OPS } from "./operators.ts";
 import { OPS } from "./opcodes.ts";
@@ -310,7 +310,7 @@ export function validateModule(m: DecodedModule): ValidatedModule {
         funcs.push(d.typeIndex);
         break;
       case "table":
-        checkLimits(d.type.limits, imp.at);
+        checkTableLimits(d.type.limits, d.type.address64 === true, imp.at);
         tables.push(d.type);
         break;
       case "memory":
@@ -332,7 +332,7 @@ export function validateModule(m: DecodedModule): ValidatedModule {
     funcs.push(t);
   }
   for (let i = 0; i < m.tables.length; i++) {
-    checkLimits(m.tables[i].limits, m.tableAt[i]);
+    checkTableLimits(m.tables[i].limits, m.tables[i].address64 === true, m.tableAt[i]);
     tables.push(m.tables[i]);
   }
   for (let i = 0; i < m.memories.length; i++) {
