@@ -251,10 +251,6 @@ class ScriptRun {
     if ("skip" in source) return skip(source.skip);
     if ("parseError" in source) return fail(`text module did not parse: ${source.parseError}`);
     try {
-      if (command.definition) {
-        await this.#session.compile(source.bytes);
-        return PASS;
-      }
       const instance = await this.#instantiate(source.bytes);
       this.#current = instance;
       if (command.name !== undefined) this.#named.set(command.name, instance);

@@ -308,8 +308,7 @@ export function writeWordSlot(words: Int32Array, slot: number, type: ValType, v:
     case ValType.i32:
     case ValType.funcref:
     case ValType.externref:
-      words[w] = v as number;
-      words[w + 1] = 0;
+      writeI32Word(words, slot, v as number);
       return;
     case ValType.i64:
       sI64[0] = v as bigint;

@@ -139,13 +139,14 @@ export function tokenize(source: string): Token[] {
       let reservedChars = false;
       let bytes: Uint8Array | undefined;
       let error: TokenError | undefined;
+      let stringEnd = -1;
       while (i < n) {
         const d = source.charCodeAt(i);
         if (d === 0x22) {
           const s = readString(source, i);
           bytes = s.bytes;
           error ??= s.error;
-          i = s.end;
+          i = stringEnd = s.end;
           strings++;
         } else if (isIdChar(d)) {
           other = true;
@@ -161,7 +162,7 @@ export function tokenize(source: string): Token[] {
       // `$` alone, or `$"name"` (an identifier written as a string); `$"a"b`
       // and the like are ordinary reserved tokens, below
       const quotedId = c === 0x24 && strings === 1 && source.charCodeAt(start + 1) === 0x22 &&
-        readString(source, start + 1).end === i;
+        stringEnd === i;
       if (c === 0x24 /* $ */ && (i === start + 1 || quotedId)) {
         const named = error === undefined && bytes !== undefined && bytes.length > 0;
         if (named && isUtf8(bytes!)) {

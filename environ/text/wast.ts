@@ -285,20 +285,13 @@ class ScriptParser {
         const definition = isKeyword(p.peek(2), "definition");
         const m = this.module(false);
         const cmd: WastModuleCommand = { type: "module", line };
-        if (definition) {
-          cmd.definition = true;
-          this.definition = m.info;
-          if (m.id !== undefined) this.named.set(m.id, m.info);
-          if (m.id !== undefined) cmd.name = m.id;
-          if (m.error !== undefined) cmd.error = m.error;
-          else cmd.bytes = m.bytes;
-          this.commands.push(cmd);
-          return;
-        }
+        if (definition) cmd.definition = true;
         if (m.id !== undefined) cmd.name = m.id;
         if (m.error !== undefined) cmd.error = m.error;
         else cmd.bytes = m.bytes;
-        this.latest = m.info;
+        // a definition is not the current module; instances of it will be
+        if (definition) this.definition = m.info;
+        else this.latest = m.info;
         if (m.id !== undefined) this.named.set(m.id, m.info);
         this.commands.push(cmd);
         return;
@@ -379,7 +372,7 @@ class ScriptParser {
   }
 
   /** Parses a `(module ...)` of any of its three forms; errors in the text are kept, not thrown. */
-  module(keepErrors: boolean): ScriptModule & { definition?: boolean } {
+  module(keepErrors: boolean): ScriptModule {
     const p = this.p;
     const open = p.peek()!;
     // `(module definition ...)`: the keyword after `module`, then as usual
