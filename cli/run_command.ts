@@ -4,7 +4,8 @@
  * runtime with WASI from `@capstan/wasi`. Flags are wasmtime's: `--invoke`,
  * `--dir HOST[::GUEST]`, `--env KEY=VALUE`, `--fuel N`,
  * `--max-wasm-stack BYTES`, `--timeout DURATION`; and `--strategy
- * interpreter|js` (where functions run: the interpreter, or JavaScript).
+ * interpreter|js|auto` (where functions run: the interpreter, JavaScript, or
+ * the interpreter first and JavaScript once hot; `--tier-log` says what moved).
  *
  * Exit codes (as wasmtime on Unix):
  * - the guest's `proc_exit` code, or 0 when `_start` (or the invoked export) returns;
@@ -44,7 +45,10 @@ Options:
   --fuel N                  trap "all fuel consumed" after N units of fuel
   --max-wasm-stack BYTES    the wasm stack limit ("call stack exhausted" beyond it)
   --timeout DURATION        trap "interrupt" after DURATION (e.g. 500ms, 2s, 1m)
-  --strategy KIND           where functions run: interpreter (default) or js
+  --strategy KIND           where functions run: interpreter (default), js, or auto
+                            (start interpreted, compile hot functions to JS)
+  --tier-log                with auto: print each promotion to JS, and what stays
+                            on the interpreter and why, to stderr
   -h, --help                show this help
 
 Exit code: the guest's exit code; 134 when it traps; 1 on other errors.`;
@@ -180,6 +184,7 @@ export async function runCommand(args: readonly string[], output: CommandOutput)
     "max-wasm-stack": { type: "string" },
     timeout: { type: "string" },
     strategy: { type: "string" },
+    "tier-log": { type: "boolean" },
     help: { type: "boolean", short: "h" },
   }, true);
   if (values.help) {
@@ -197,12 +202,13 @@ export async function runCommand(args: readonly string[], output: CommandOutput)
   const preopens = parseDirs(stringList(values, "dir"));
   const env = parseEnv(stringList(values, "env"));
   const strategy = stringOption(values, "strategy") ?? "interpreter";
-  if (strategy !== "interpreter" && strategy !== "js") {
-    throw new UsageError(`--strategy must be interpreter or js, found ${strategy}`);
+  if (strategy !== "interpreter" && strategy !== "js" && strategy !== "auto") {
+    throw new UsageError(`--strategy must be interpreter, js or auto, found ${strategy}`);
   }
 
   const engine = new Engine({
     strategy,
+    tierLog: values["tier-log"] === true ? (line) => console.error(`tier: ${line}`) : undefined,
     consumeFuel: fuel !== undefined,
     epochInterruption: timeoutMs !== undefined,
     maxWasmStack,

@@ -109,6 +109,26 @@ runs("--dir HOST::GUEST lets the guest read a preopened directory, and nothing e
   }
 });
 
+runs("--strategy auto runs hot functions on the JS tier; --tier-log says which", async () => {
+  const fac = await capstan(["run", "--strategy", "auto", "--invoke", "fac", INVOKE, "20"]);
+  assert.equal(fac.stdout, "2432902008176640000\n");
+  const deep = await capstan([
+    "run",
+    "--strategy",
+    "auto",
+    "--tier-log",
+    "--invoke",
+    "deep",
+    INVOKE,
+  ]);
+  assert.equal(deep.code, 134);
+  assert.match(deep.stderr, /^tier: promoted func 8 after 2 samples$/m);
+  assert.match(deep.stderr, /wasm trap: call stack exhausted/);
+  const trap = await capstan(["run", "--strategy", "auto", "--invoke", "calls_div", INVOKE, "1"]);
+  assert.equal(trap.code, 134);
+  assert.match(trap.stderr, /wasm trap: integer divide by zero/);
+});
+
 runs("--strategy js runs the same program on the JS tier, traps and fuel included", async () => {
   const add = await capstan(["run", "--strategy", "js", "--invoke", "fac", INVOKE, "20"]);
   assert.equal(add.stdout, "2432902008176640000\n");
@@ -139,7 +159,7 @@ Deno.test("capstan run usage errors say what was wrong and exit 2", async () => 
     [["run", "--fuel", "-3", INVOKE], /--fuel/],
     [["run", "--dir", "::x", INVOKE], /HOST\[::GUEST\]/],
     [["run", "--frobnicate", INVOKE], /frobnicate/],
-    [["run", "--strategy", "auto", INVOKE], /--strategy must be interpreter or js/],
+    [["run", "--strategy", "fast", INVOKE], /--strategy must be interpreter, js or auto/],
   ];
   for (const [args, message] of cases) {
     const { code, stderr } = await capstan(args);

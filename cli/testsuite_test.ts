@@ -181,3 +181,29 @@ Deno.test("the test suite on the JS tier with fuel and epochs on gives the same 
     true,
   );
 });
+
+Deno.test('the test suite with strategy "auto" promoting at once gives exactly the interpreter\'s results', async () => {
+  // every function promoted at its first call or loop back edge: calls cross tiers both ways
+  await checkAgainstRecord(
+    "capstan",
+    capstanEngine({
+      engine: new Engine({ strategy: "auto", tierUp: { samples: 1, sliceSteps: 0 } }),
+    }),
+    true,
+  );
+});
+
+Deno.test('the test suite with strategy "auto" promoting every function at instantiation, with fuel and epochs', async () => {
+  await checkAgainstRecord(
+    "capstan",
+    capstanEngine({
+      engine: new Engine({
+        strategy: "auto",
+        tierUp: { samples: 0 },
+        consumeFuel: true,
+        epochInterruption: true,
+      }),
+    }),
+    true,
+  );
+});

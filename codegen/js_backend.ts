@@ -363,8 +363,15 @@ function convert(x: string, from: RegKind, to: RegKind): string {
 /** Re-derives the memory's view after anything that may grow it (a call, a builtin). */
 const RELOAD = "M = X.memory.view; ML = X.memory.byteLength;";
 
-/** A statement writing `v` (of kind `k`) to VM slot `slot`. */
-function writeSlot(k: RegKind, slot: string, v: string): string {
+/**
+ * A statement writing `v` (of kind `k`) to VM slot `slot`.
+ *
+ * @param k the value's kind
+ * @param slot the slot (an expression)
+ * @param v the value (an expression)
+ * @returns the statement
+ */
+export function writeSlot(k: RegKind, slot: string, v: string): string {
   switch (k) {
     case "I":
       return `I32[(${slot}) << 1] = ${v};`;
@@ -377,8 +384,14 @@ function writeSlot(k: RegKind, slot: string, v: string): string {
   }
 }
 
-/** An expression reading a value of kind `k` from VM slot `slot`. */
-function readSlot(k: RegKind, slot: string): string {
+/**
+ * An expression reading a value of kind `k` from VM slot `slot`.
+ *
+ * @param k the value's kind
+ * @param slot the slot (an expression)
+ * @returns the expression
+ */
+export function readSlot(k: RegKind, slot: string): string {
   switch (k) {
     case "I":
       return `I32[(${slot}) << 1]`;
@@ -393,6 +406,26 @@ function readSlot(k: RegKind, slot: string): string {
 
 function fuel(n: number, off: number): string {
   return `if (vm.fuel < ${n}) C.fuel(${n}, ${off}); vm.fuel -= ${n};`;
+}
+
+/** The first statements of a factory's body: the names its functions use. */
+export const JS_FACTORY_PRELUDE: string = [
+  `"use strict";`,
+  `const vm = S.vm, EC = S.epoch, V = X.vmctx, I32 = vm.i32, F64 = vm.f64, I64 = vm.i64;`,
+  `const RVI = S.rvI, RVF = S.rvD, RVD = S.rvD, RVB = S.rvB;`,
+].join("\n");
+
+/**
+ * Whether the JS tier can address a module's memories: it addresses one
+ * 32-bit memory of 64 KiB pages (memory 0, through `X.memory`).
+ *
+ * @param translation the module
+ * @returns true when it has at most one memory, 32-bit with 64 KiB pages
+ */
+export function jsPlainMemory(translation: ModuleTranslation): boolean {
+  const memories = translation.memories;
+  return memories.length <= 1 &&
+    memories.every((m) => !m.address64 && (m.pageSizeLog2 ?? 16) === 16);
 }
 
 /** A module's functions in JS: the factory's source and what runs on the interpreter. */
@@ -424,10 +457,7 @@ export function compileJsModule(
   const ctx: KindContext = { translation, offsets: env.offsets };
   // first which functions can be lowered, so that calls between them are direct
   const kindMaps = new Map<number, KindMap>();
-  // the JS tier addresses one 32-bit memory of 64 KiB pages (memory 0, through `X.memory`)
-  const memories = translation.memories;
-  const plainMemory = memories.length <= 1 &&
-    memories.every((m) => !m.address64 && (m.pageSizeLog2 ?? 16) === 16);
+  const plainMemory = jsPlainMemory(translation);
   const irs: (IrFunction | string)[] = translation.bodies.map((body) => {
     if (!plainMemory) return "several memories, a 64-bit memory or custom page sizes";
     const ty = translation.types[body.typeIndex];
@@ -465,11 +495,7 @@ export function compileJsModule(
     if (failed.length === 0) break;
     for (const f of failed) lowered.delete(f.funcIndex);
   }
-  const parts = [
-    `"use strict";`,
-    `const vm = S.vm, EC = S.epoch, V = X.vmctx, I32 = vm.i32, F64 = vm.f64, I64 = vm.i64;`,
-    `const RVI = S.rvI, RVF = S.rvD, RVD = S.rvD, RVB = S.rvB;`,
-  ];
+  const parts = [JS_FACTORY_PRELUDE];
   for (const f of functions) {
     if (f.source === undefined) continue;
     parts.push(`const FR${f.funcIndex} = C.frame[${f.funcIndex}];`, f.source);

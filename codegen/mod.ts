@@ -50,3 +50,4 @@ export {
   type JsModule,
 } from "./js_backend.ts";
 export type { KindContext, KindMap, RegKind } from "./_js_kinds.ts";
+export { type JsGroup, JsGroupLowering } from "./js_groups.ts";

@@ -104,6 +104,20 @@ export const EXIT_FUEL = 4;
  * counter and call `run` again. See the module doc.
  */
 export const EXIT_SLICE = 5;
+/**
+ * `run` reached an `enter_tier` op (a function the runtime promoted to another
+ * tier): `vm.pc` is that op, `vm.fp` the function's frame with its arguments;
+ * `Vm.callRunCode` runs it there or, if that tier declines, as its `enter`.
+ */
+export const EXIT_TIER = 6;
+/**
+ * The frame-size word of an `enter_tier` op has this bit set (over the frame
+ * size of the `enter` it replaced), so that the calls that perform their
+ * callee's `enter` themselves fail their stack check and take the slow path,
+ * which enters the callee at its `enter_tier` op instead.
+ */
+export const TIER_ENTRY_BIT = 0x40000000;
+const FRAME_MASK = TIER_ENTRY_BIT - 1;
 
 const EMPTY_BYTES = new Uint8Array(0);
 const EMPTY_ELEMS = new Int32Array(0);
@@ -169,14 +183,22 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
+      case 340 /* enter_tier */:
+        // a promoted function's entry: the VM runs it on the runtime's tier (see EXIT_TIER)
+        exit = EXIT_TIER;
+        break dispatch;
       case 7 /* call */: {
         // Performs the callee's `enter` too (same module: its operands are
         // at the target), saving one dispatch per call.
         const t = code[pc + 1];
         const nfp = fp + code[pc + 2];
+        let to = t + 4;
         if (csp >= vm.csLimit || nfp + code[t + 3] > vm.regLimit) {
-          trap = T_STACK;
-          break dispatch;
+          if (csp >= vm.csLimit || nfp + (code[t + 3] & FRAME_MASK) > vm.regLimit) {
+            trap = T_STACK;
+            break dispatch;
+          }
+          to = t; // a promoted callee: entered at its `enter_tier` op (TIER_ENTRY_BIT)
         }
         const cs = vm.cs;
         cs[csp] = pc + 3;
@@ -185,7 +207,7 @@ export function run(vm: Vm): number {
         csp += 3;
         fp = nfp;
         for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
-        pc = t + 4;
+        pc = to;
         if (--I32[slice] < 0) break dispatch;
         break;
       }
@@ -193,14 +215,18 @@ export function run(vm: Vm): number {
         // The callee takes over this frame: its arguments move down to
         // registers 0.., then its `enter` runs here (same module).
         const t = code[pc + 1];
+        let to = t + 4;
         if (fp + code[t + 3] > vm.regLimit) {
-          trap = T_STACK;
-          break dispatch;
+          if (fp + (code[t + 3] & FRAME_MASK) > vm.regLimit) {
+            trap = T_STACK;
+            break dispatch;
+          }
+          to = t; // a promoted callee (see `call`)
         }
         const src = (fp + code[pc + 2]) << 1;
         for (let i = fp << 1, s = src, e = src + (code[t + 1] << 1); s < e;) I32[i++] = I32[s++];
         for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
-        pc = t + 4;
+        pc = to;
         if (--I32[slice] < 0) break dispatch;
         break;
       }
@@ -388,9 +414,15 @@ export function run(vm: Vm): number {
         vm.fuel -= code[pc + 3];
         const t = code[pc + 1];
         const nfp = fp + code[pc + 2];
+        let to = t + 4;
         if (csp >= vm.csLimit || nfp + code[t + 3] > vm.regLimit) {
-          trap = T_STACK;
-          break dispatch;
+          if (csp >= vm.csLimit || nfp + (code[t + 3] & FRAME_MASK) > vm.regLimit) {
+            trap = T_STACK;
+            break dispatch;
+          }
+          // a promoted callee (see `call`), which charges its entry itself: refunded
+          to = t;
+          if (code[t + 4] === 12 /* fuel */) vm.fuel += code[t + 5];
         }
         const cs = vm.cs;
         cs[csp] = pc + 4;
@@ -399,7 +431,7 @@ export function run(vm: Vm): number {
         csp += 3;
         fp = nfp;
         for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
-        pc = t + 4;
+        pc = to;
         if (code[pc] === 12 /* fuel */) pc += 2;
         if (--I32[slice] < 0) break dispatch;
         break;
@@ -1686,9 +1718,13 @@ export function run(vm: Vm): number {
         I32[(fp + code[pc + 3]) << 1] = I32[(fp + code[pc + 4]) << 1] + code[pc + 5];
         const t = code[pc + 1];
         const nfp = fp + code[pc + 2];
+        let to = t + 4;
         if (csp >= vm.csLimit || nfp + code[t + 3] > vm.regLimit) {
-          trap = T_STACK;
-          break dispatch;
+          if (csp >= vm.csLimit || nfp + (code[t + 3] & FRAME_MASK) > vm.regLimit) {
+            trap = T_STACK;
+            break dispatch;
+          }
+          to = t; // a promoted callee (see `call`)
         }
         const cs = vm.cs;
         cs[csp] = pc + 6;
@@ -1697,7 +1733,7 @@ export function run(vm: Vm): number {
         csp += 3;
         fp = nfp;
         for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
-        pc = t + 4;
+        pc = to;
         if (--I32[slice] < 0) break dispatch;
         break;
       }
@@ -2010,14 +2046,22 @@ export function runMetered(vm: Vm): number {
         pc += 4;
         break;
       }
+      case 340 /* enter_tier */:
+        // a promoted function's entry: the VM runs it on the runtime's tier (see EXIT_TIER)
+        exit = EXIT_TIER;
+        break dispatch;
       case 7 /* call */: {
         // Performs the callee's `enter` too (same module: its operands are
         // at the target), saving one dispatch per call.
         const t = code[pc + 1];
         const nfp = fp + code[pc + 2];
+        let to = t + 4;
         if (csp >= vm.csLimit || nfp + code[t + 3] > vm.regLimit) {
-          trap = T_STACK;
-          break dispatch;
+          if (csp >= vm.csLimit || nfp + (code[t + 3] & FRAME_MASK) > vm.regLimit) {
+            trap = T_STACK;
+            break dispatch;
+          }
+          to = t; // a promoted callee: entered at its `enter_tier` op (TIER_ENTRY_BIT)
         }
         const cs = vm.cs;
         cs[csp] = pc + 3;
@@ -2026,7 +2070,7 @@ export function runMetered(vm: Vm): number {
         csp += 3;
         fp = nfp;
         for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
-        pc = t + 4;
+        pc = to;
         if (--I32[slice] < 0) break dispatch;
         break;
       }
@@ -2034,14 +2078,18 @@ export function runMetered(vm: Vm): number {
         // The callee takes over this frame: its arguments move down to
         // registers 0.., then its `enter` runs here (same module).
         const t = code[pc + 1];
+        let to = t + 4;
         if (fp + code[t + 3] > vm.regLimit) {
-          trap = T_STACK;
-          break dispatch;
+          if (fp + (code[t + 3] & FRAME_MASK) > vm.regLimit) {
+            trap = T_STACK;
+            break dispatch;
+          }
+          to = t; // a promoted callee (see `call`)
         }
         const src = (fp + code[pc + 2]) << 1;
         for (let i = fp << 1, s = src, e = src + (code[t + 1] << 1); s < e;) I32[i++] = I32[s++];
         for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
-        pc = t + 4;
+        pc = to;
         if (--I32[slice] < 0) break dispatch;
         break;
       }
@@ -2233,9 +2281,15 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 3];
         const t = code[pc + 1];
         const nfp = fp + code[pc + 2];
+        let to = t + 4;
         if (csp >= vm.csLimit || nfp + code[t + 3] > vm.regLimit) {
-          trap = T_STACK;
-          break dispatch;
+          if (csp >= vm.csLimit || nfp + (code[t + 3] & FRAME_MASK) > vm.regLimit) {
+            trap = T_STACK;
+            break dispatch;
+          }
+          // a promoted callee (see `call`), which charges its entry itself: refunded
+          to = t;
+          if (code[t + 4] === 12 /* fuel */) fuel += code[t + 5];
         }
         const cs = vm.cs;
         cs[csp] = pc + 4;
@@ -2244,7 +2298,7 @@ export function runMetered(vm: Vm): number {
         csp += 3;
         fp = nfp;
         for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
-        pc = t + 4;
+        pc = to;
         if (code[pc] === 12 /* fuel */) pc += 2;
         if (--I32[slice] < 0) break dispatch;
         break;
@@ -2260,9 +2314,15 @@ export function runMetered(vm: Vm): number {
         fuel -= code[pc + 6];
         const t = code[pc + 1];
         const nfp = fp + code[pc + 2];
+        let to = t + 4;
         if (csp >= vm.csLimit || nfp + code[t + 3] > vm.regLimit) {
-          trap = T_STACK;
-          break dispatch;
+          if (csp >= vm.csLimit || nfp + (code[t + 3] & FRAME_MASK) > vm.regLimit) {
+            trap = T_STACK;
+            break dispatch;
+          }
+          // a promoted callee (see `call_fuel`)
+          to = t;
+          if (code[t + 4] === 12 /* fuel */) fuel += code[t + 5];
         }
         I32[(fp + code[pc + 3]) << 1] = I32[(fp + code[pc + 4]) << 1] + code[pc + 5];
         const cs = vm.cs;
@@ -2272,7 +2332,7 @@ export function runMetered(vm: Vm): number {
         csp += 3;
         fp = nfp;
         for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
-        pc = t + 4;
+        pc = to;
         if (code[pc] === 12 /* fuel */) pc += 2;
         if (--I32[slice] < 0) break dispatch;
         break;
@@ -3775,9 +3835,13 @@ export function runMetered(vm: Vm): number {
         I32[(fp + code[pc + 3]) << 1] = I32[(fp + code[pc + 4]) << 1] + code[pc + 5];
         const t = code[pc + 1];
         const nfp = fp + code[pc + 2];
+        let to = t + 4;
         if (csp >= vm.csLimit || nfp + code[t + 3] > vm.regLimit) {
-          trap = T_STACK;
-          break dispatch;
+          if (csp >= vm.csLimit || nfp + (code[t + 3] & FRAME_MASK) > vm.regLimit) {
+            trap = T_STACK;
+            break dispatch;
+          }
+          to = t; // a promoted callee (see `call`)
         }
         const cs = vm.cs;
         cs[csp] = pc + 6;
@@ -3786,7 +3850,7 @@ export function runMetered(vm: Vm): number {
         csp += 3;
         fp = nfp;
         for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
-        pc = t + 4;
+        pc = to;
         if (--I32[slice] < 0) break dispatch;
         break;
       }
@@ -4119,14 +4183,22 @@ export function runEpochs(vm: Vm): number {
         pc += 4;
         break;
       }
+      case 340 /* enter_tier */:
+        // a promoted function's entry: the VM runs it on the runtime's tier (see EXIT_TIER)
+        exit = EXIT_TIER;
+        break dispatch;
       case 7 /* call */: {
         // Performs the callee's `enter` too (same module: its operands are
         // at the target), saving one dispatch per call.
         const t = code[pc + 1];
         const nfp = fp + code[pc + 2];
+        let to = t + 4;
         if (csp >= vm.csLimit || nfp + code[t + 3] > vm.regLimit) {
-          trap = T_STACK;
-          break dispatch;
+          if (csp >= vm.csLimit || nfp + (code[t + 3] & FRAME_MASK) > vm.regLimit) {
+            trap = T_STACK;
+            break dispatch;
+          }
+          to = t; // a promoted callee: entered at its `enter_tier` op (TIER_ENTRY_BIT)
         }
         const cs = vm.cs;
         cs[csp] = pc + 3;
@@ -4135,7 +4207,7 @@ export function runEpochs(vm: Vm): number {
         csp += 3;
         fp = nfp;
         for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
-        pc = t + 4;
+        pc = to;
         if (--I32[slice] < 0) break dispatch;
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
@@ -4147,14 +4219,18 @@ export function runEpochs(vm: Vm): number {
         // The callee takes over this frame: its arguments move down to
         // registers 0.., then its `enter` runs here (same module).
         const t = code[pc + 1];
+        let to = t + 4;
         if (fp + code[t + 3] > vm.regLimit) {
-          trap = T_STACK;
-          break dispatch;
+          if (fp + (code[t + 3] & FRAME_MASK) > vm.regLimit) {
+            trap = T_STACK;
+            break dispatch;
+          }
+          to = t; // a promoted callee (see `call`)
         }
         const src = (fp + code[pc + 2]) << 1;
         for (let i = fp << 1, s = src, e = src + (code[t + 1] << 1); s < e;) I32[i++] = I32[s++];
         for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
-        pc = t + 4;
+        pc = to;
         if (--I32[slice] < 0) break dispatch;
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;
@@ -4366,9 +4442,15 @@ export function runEpochs(vm: Vm): number {
         fuel -= code[pc + 3];
         const t = code[pc + 1];
         const nfp = fp + code[pc + 2];
+        let to = t + 4;
         if (csp >= vm.csLimit || nfp + code[t + 3] > vm.regLimit) {
-          trap = T_STACK;
-          break dispatch;
+          if (csp >= vm.csLimit || nfp + (code[t + 3] & FRAME_MASK) > vm.regLimit) {
+            trap = T_STACK;
+            break dispatch;
+          }
+          // a promoted callee (see `call`), which charges its entry itself: refunded
+          to = t;
+          if (code[t + 4] === 12 /* fuel */) fuel += code[t + 5];
         }
         const cs = vm.cs;
         cs[csp] = pc + 4;
@@ -4377,7 +4459,7 @@ export function runEpochs(vm: Vm): number {
         csp += 3;
         fp = nfp;
         for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
-        pc = t + 4;
+        pc = to;
         if (code[pc] === 12 /* fuel */) pc += 2;
         if (--I32[slice] < 0) break dispatch;
         if (vm.epochCounter[0] >= vm.epochDeadline) {
@@ -4397,9 +4479,15 @@ export function runEpochs(vm: Vm): number {
         fuel -= code[pc + 6];
         const t = code[pc + 1];
         const nfp = fp + code[pc + 2];
+        let to = t + 4;
         if (csp >= vm.csLimit || nfp + code[t + 3] > vm.regLimit) {
-          trap = T_STACK;
-          break dispatch;
+          if (csp >= vm.csLimit || nfp + (code[t + 3] & FRAME_MASK) > vm.regLimit) {
+            trap = T_STACK;
+            break dispatch;
+          }
+          // a promoted callee (see `call_fuel`)
+          to = t;
+          if (code[t + 4] === 12 /* fuel */) fuel += code[t + 5];
         }
         I32[(fp + code[pc + 3]) << 1] = I32[(fp + code[pc + 4]) << 1] + code[pc + 5];
         const cs = vm.cs;
@@ -4409,7 +4497,7 @@ export function runEpochs(vm: Vm): number {
         csp += 3;
         fp = nfp;
         for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
-        pc = t + 4;
+        pc = to;
         if (code[pc] === 12 /* fuel */) pc += 2;
         if (--I32[slice] < 0) break dispatch;
         if (vm.epochCounter[0] >= vm.epochDeadline) {
@@ -6028,9 +6116,13 @@ export function runEpochs(vm: Vm): number {
         I32[(fp + code[pc + 3]) << 1] = I32[(fp + code[pc + 4]) << 1] + code[pc + 5];
         const t = code[pc + 1];
         const nfp = fp + code[pc + 2];
+        let to = t + 4;
         if (csp >= vm.csLimit || nfp + code[t + 3] > vm.regLimit) {
-          trap = T_STACK;
-          break dispatch;
+          if (csp >= vm.csLimit || nfp + (code[t + 3] & FRAME_MASK) > vm.regLimit) {
+            trap = T_STACK;
+            break dispatch;
+          }
+          to = t; // a promoted callee (see `call`)
         }
         const cs = vm.cs;
         cs[csp] = pc + 6;
@@ -6039,7 +6131,7 @@ export function runEpochs(vm: Vm): number {
         csp += 3;
         fp = nfp;
         for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
-        pc = t + 4;
+        pc = to;
         if (--I32[slice] < 0) break dispatch;
         if (vm.epochCounter[0] >= vm.epochDeadline) {
           exit = EXIT_EPOCH;

@@ -103,6 +103,20 @@ export const EXIT_FUEL = 4;
  * counter and call `run` again. See the module doc.
  */
 export const EXIT_SLICE = 5;
+/**
+ * `run` reached an `enter_tier` op (a function the runtime promoted to another
+ * tier): `vm.pc` is that op, `vm.fp` the function's frame with its arguments;
+ * `Vm.callRunCode` runs it there or, if that tier declines, as its `enter`.
+ */
+export const EXIT_TIER = 6;
+/**
+ * The frame-size word of an `enter_tier` op has this bit set (over the frame
+ * size of the `enter` it replaced), so that the calls that perform their
+ * callee's `enter` themselves fail their stack check and take the slow path,
+ * which enters the callee at its `enter_tier` op instead.
+ */
+export const TIER_ENTRY_BIT = 0x40000000;
+const FRAME_MASK = TIER_ENTRY_BIT - 1;
 
 const EMPTY_BYTES = new Uint8Array(0);
 const EMPTY_ELEMS = new Int32Array(0);
@@ -170,14 +184,22 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
+      case Op.enter_tier:
+        // a promoted function's entry: the VM runs it on the runtime's tier (see EXIT_TIER)
+        exit = EXIT_TIER;
+        break dispatch;
       case Op.call: {
         // Performs the callee's `enter` too (same module: its operands are
         // at the target), saving one dispatch per call.
         const t = code[pc + 1];
         const nfp = fp + code[pc + 2];
+        let to = t + 4;
         if (csp >= vm.csLimit || nfp + code[t + 3] > vm.regLimit) {
-          trap = T_STACK;
-          break dispatch;
+          if (csp >= vm.csLimit || nfp + (code[t + 3] & FRAME_MASK) > vm.regLimit) {
+            trap = T_STACK;
+            break dispatch;
+          }
+          to = t; // a promoted callee: entered at its `enter_tier` op (TIER_ENTRY_BIT)
         }
         const cs = vm.cs;
         cs[csp] = pc + 3;
@@ -186,7 +208,7 @@ export function run(vm: Vm): number {
         csp += 3;
         fp = nfp;
         for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
-        pc = t + 4;
+        pc = to;
         if (--I32[slice] < 0) break dispatch;
         break;
       }
@@ -194,14 +216,18 @@ export function run(vm: Vm): number {
         // The callee takes over this frame: its arguments move down to
         // registers 0.., then its `enter` runs here (same module).
         const t = code[pc + 1];
+        let to = t + 4;
         if (fp + code[t + 3] > vm.regLimit) {
-          trap = T_STACK;
-          break dispatch;
+          if (fp + (code[t + 3] & FRAME_MASK) > vm.regLimit) {
+            trap = T_STACK;
+            break dispatch;
+          }
+          to = t; // a promoted callee (see `call`)
         }
         const src = (fp + code[pc + 2]) << 1;
         for (let i = fp << 1, s = src, e = src + (code[t + 1] << 1); s < e;) I32[i++] = I32[s++];
         for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
-        pc = t + 4;
+        pc = to;
         if (--I32[slice] < 0) break dispatch;
         break;
       }
@@ -393,9 +419,15 @@ export function run(vm: Vm): number {
         vm.fuel -= code[pc + 3];
         const t = code[pc + 1];
         const nfp = fp + code[pc + 2];
+        let to = t + 4;
         if (csp >= vm.csLimit || nfp + code[t + 3] > vm.regLimit) {
-          trap = T_STACK;
-          break dispatch;
+          if (csp >= vm.csLimit || nfp + (code[t + 3] & FRAME_MASK) > vm.regLimit) {
+            trap = T_STACK;
+            break dispatch;
+          }
+          // a promoted callee (see `call`), which charges its entry itself: refunded
+          to = t;
+          if (code[t + 4] === Op.fuel) vm.fuel += code[t + 5];
         }
         const cs = vm.cs;
         cs[csp] = pc + 4;
@@ -404,7 +436,7 @@ export function run(vm: Vm): number {
         csp += 3;
         fp = nfp;
         for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
-        pc = t + 4;
+        pc = to;
         if (code[pc] === Op.fuel) pc += 2;
         if (--I32[slice] < 0) break dispatch;
         break;
@@ -420,9 +452,15 @@ export function run(vm: Vm): number {
       //+   fuel -= code[pc + 6];
       //+   const t = code[pc + 1];
       //+   const nfp = fp + code[pc + 2];
+      //+   let to = t + 4;
       //+   if (csp >= vm.csLimit || nfp + code[t + 3] > vm.regLimit) {
-      //+     trap = T_STACK;
-      //+     break dispatch;
+      //+     if (csp >= vm.csLimit || nfp + (code[t + 3] & FRAME_MASK) > vm.regLimit) {
+      //+       trap = T_STACK;
+      //+       break dispatch;
+      //+     }
+      //+     // a promoted callee (see `call_fuel`)
+      //+     to = t;
+      //+     if (code[t + 4] === Op.fuel) fuel += code[t + 5];
       //+   }
       //+   I32[(fp + code[pc + 3]) << 1] = I32[(fp + code[pc + 4]) << 1] + code[pc + 5];
       //+   const cs = vm.cs;
@@ -432,7 +470,7 @@ export function run(vm: Vm): number {
       //+   csp += 3;
       //+   fp = nfp;
       //+   for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
-      //+   pc = t + 4;
+      //+   pc = to;
       //+   if (code[pc] === Op.fuel) pc += 2;
       //+   if (--I32[slice] < 0) break dispatch;
       //+   break;
@@ -1718,9 +1756,13 @@ export function run(vm: Vm): number {
         I32[(fp + code[pc + 3]) << 1] = I32[(fp + code[pc + 4]) << 1] + code[pc + 5];
         const t = code[pc + 1];
         const nfp = fp + code[pc + 2];
+        let to = t + 4;
         if (csp >= vm.csLimit || nfp + code[t + 3] > vm.regLimit) {
-          trap = T_STACK;
-          break dispatch;
+          if (csp >= vm.csLimit || nfp + (code[t + 3] & FRAME_MASK) > vm.regLimit) {
+            trap = T_STACK;
+            break dispatch;
+          }
+          to = t; // a promoted callee (see `call`)
         }
         const cs = vm.cs;
         cs[csp] = pc + 6;
@@ -1729,7 +1771,7 @@ export function run(vm: Vm): number {
         csp += 3;
         fp = nfp;
         for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
-        pc = t + 4;
+        pc = to;
         if (--I32[slice] < 0) break dispatch;
         break;
       }

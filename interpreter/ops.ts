@@ -695,6 +695,15 @@ const TABLE: readonly Row[] = [
     "a SIMD store or lane store (as simd_store) to memory mem",
     MEM,
   ],
+  // tiering: never emitted; the runtime writes it over a promoted function's `enter`
+  [
+    "enter_tier",
+    "params:x locals:x frame:x",
+    M,
+    "a promoted function's entry: leave `run` (EXIT_TIER) for the VM to run it on the runtime's " +
+    "tier; else as `enter` (frame has TIER_ENTRY_BIT set over the frame size)",
+    STACK,
+  ],
 ];
 
 /** Every op, in opcode order. */

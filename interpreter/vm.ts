@@ -33,17 +33,24 @@ import {
   EXIT_HOST,
   EXIT_RETURN,
   EXIT_SLICE,
+  EXIT_TIER,
   EXIT_TRAP,
   run,
   runEpochs,
   runMetered,
+  TIER_ENTRY_BIT,
 } from "./_dispatch.ts";
 /** Runs a builtin function on VM slots (for code of another tier; see `_dispatch_src.ts`). */
 export { callBuiltin } from "./_dispatch.ts";
 /** `callRunCode` results (see `run`): returned, host call, trap, epoch deadline, out of fuel. */
 export { EXIT_EPOCH, EXIT_FUEL, EXIT_HOST, EXIT_RETURN, EXIT_TRAP } from "./_dispatch.ts";
+/** What `Vm.tierSlice` returns to go on running (a slice end, see `run`). */
+export { EXIT_SLICE } from "./_dispatch.ts";
+/** The frame-size bit of an `enter_tier` op (see {@link promoteEntry}). */
+export { TIER_ENTRY_BIT } from "./_dispatch.ts";
 import type { V128File } from "./simd_math.ts";
 import { VmFunc, type VmInstance } from "./vm_objects.ts";
+import { Op } from "./_opcodes.ts";
 
 /** Why `callRun` returned. */
 export type DoneReason =
@@ -220,6 +227,25 @@ export class Vm {
   tierEntry: ((f: VmFunc, base: number) => boolean) | null = null;
   /** The function of the last entry, until its first {@link callRunCode}. */
   #entered: VmFunc | null = null;
+  /**
+   * Runs a promoted function (one whose `enter` op the runtime replaced with
+   * `enter_tier`, see {@link promoteEntry}) on another tier: called when the
+   * VM reaches that op, with the VM's state written back (`pc` at the op,
+   * `fp` the function's frame, its arguments from slot `fp`), it returns true
+   * when it ran the function and wrote its results from `fp` (the VM then
+   * returns from that frame), false to let the VM run it as its `enter`
+   * would. It may throw (a trap), which unwinds out of {@link callRunCode}.
+   */
+  tierCall: ((inst: VmInstance, pc: number, fp: number) => boolean) | null = null;
+  /**
+   * Called at each slice end (every {@link sliceSteps} taken branches, calls
+   * and extended ops) with the VM's state written back: where the time goes,
+   * sampled at no cost to the dispatch loop (the runtime's promotion counters).
+   * It returns `EXIT_SLICE` to go on from the VM's state (which it may have
+   * changed: on-stack replacement), or an exit code for {@link callRunCode}
+   * to return. Never set with the `"interpreter"` strategy.
+   */
+  tierSlice: (() => number) | null = null;
 
   /**
    * Creates a VM.
@@ -359,8 +385,42 @@ export class Vm {
         i32[counter] = 0;
       } else i32[counter] = this.sliceSteps;
       exit = which === 0 ? run(this) : which === 1 ? runMetered(this) : runEpochs(this);
+      if (exit === EXIT_SLICE) {
+        if (this.tierSlice !== null) exit = this.tierSlice();
+      } else if (exit === EXIT_TIER) exit = this.#enterTier();
     } while (exit === EXIT_SLICE);
     return exit;
+  }
+
+  /**
+   * At an `enter_tier` op: the function runs on the other tier
+   * ({@link tierCall}) and its frame returns, or it runs here, entered as its
+   * `enter` op would.
+   *
+   * @returns `EXIT_SLICE` to go on, `EXIT_RETURN` when the entry frame returned, or `EXIT_TRAP`
+   */
+  #enterTier(): number {
+    const pc = this.pc;
+    const fp = this.fp;
+    const inst = this.inst!;
+    if (this.tierCall !== null && this.tierCall(inst, pc, fp)) {
+      // its results are from `fp`: return from its frame as the `return` op does
+      const csp = this.csp -= 3;
+      const id = this.cs[csp + 2];
+      this.pc = this.cs[csp];
+      this.fp = this.cs[csp + 1];
+      if (id < 0) return EXIT_RETURN;
+      this.inst = this.instances[id];
+      return EXIT_SLICE;
+    }
+    const code = inst.code;
+    if (fp + (code[pc + 3] & (TIER_ENTRY_BIT - 1)) > this.regLimit) {
+      this.trapCode = TrapCode.StackOverflow;
+      return EXIT_TRAP;
+    }
+    this.i32.fill(0, (fp + code[pc + 1]) << 1, (fp + code[pc + 2]) << 1);
+    this.pc = pc + 4;
+    return EXIT_SLICE;
   }
 
   /** Offers the entered function to {@link tierEntry} (out of line: entries without a hook skip it). */
@@ -461,4 +521,30 @@ export class Vm {
     }
     return frames;
   }
+}
+
+/**
+ * Promotes a function: writes `enter_tier` over its `enter` op (the frame
+ * size gets {@link TIER_ENTRY_BIT}), so that every later call of it, by any
+ * call op and from any instance of its code, reaches {@link Vm.tierCall}.
+ * The code is shared by the module's instances: the promotion is module-wide.
+ *
+ * @param code a module's code
+ * @param entry the address of a function's `enter` op
+ * @returns false when it was promoted already
+ * @example
+ * ```ts
+ * import { Op, promoteEntry } from "@capstan/interpreter";
+ * const code = Int32Array.of(Op.enter, 1, 3, 5, Op.return);
+ * if (!promoteEntry(code, 0) || code[0] !== Op.enter_tier || promoteEntry(code, 0)) {
+ *   throw new Error();
+ * }
+ * ```
+ */
+export function promoteEntry(code: Int32Array, entry: number): boolean {
+  if (code[entry] === Op.enter_tier) return false;
+  if (code[entry] !== Op.enter) throw new RangeError(`no enter op at ${entry}`);
+  code[entry + 3] |= TIER_ENTRY_BIT;
+  code[entry] = Op.enter_tier;
+  return true;
 }

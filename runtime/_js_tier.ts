@@ -62,7 +62,7 @@ interface JsFunctions {
 }
 
 /** An entry adapter: arguments from VM slots at `base`, results written back there. */
-type JsEntryAdapter = (base: number) => void;
+export type JsEntryAdapter = (base: number) => void;
 
 /** A module's JS code, loaded: the factory and where each function runs. */
 export class JsTierModule {
@@ -95,7 +95,7 @@ export class JsTierModule {
 }
 
 /** A store's JS tier state (`S` in generated code). */
-interface JsTierState {
+export interface JsTierState {
   readonly vm: Vm;
   readonly epoch: Int32Array;
   /** Results after the first of a JS call, by kind (typed arrays keep NaN bits). */
@@ -121,7 +121,13 @@ interface JsTierState {
 
 const states = new WeakMap<Store<unknown>, JsTierState>();
 
-function stateOf(store: Store<unknown>): JsTierState {
+/**
+ * A store's JS tier state, made (and its VM's `tierEntry` hook installed) on first use.
+ *
+ * @param store the store
+ * @returns its state
+ */
+export function stateOf(store: Store<unknown>): JsTierState {
   let s = states.get(store);
   if (s !== undefined) return s;
   const vm = store._vm;
@@ -147,8 +153,14 @@ function stateOf(store: Store<unknown>): JsTierState {
   return s;
 }
 
-/** The JS frames of the running entry, innermost first, the innermost at `innerOff`. */
-function jsFrames(s: JsTierState, innerOff: number): FrameInfo[] {
+/**
+ * The JS frames of the running entry, innermost first, the innermost at `innerOff`.
+ *
+ * @param s the store's JS tier state
+ * @param innerOff the innermost frame's wasm offset
+ * @returns the frames
+ */
+export function jsFrames(s: JsTierState, innerOff: number): FrameInfo[] {
   const frames: FrameInfo[] = [];
   for (let i = s.d; i > s.base; i--) {
     frames.push({ ...s.fr[i], moduleOffset: i === s.d ? innerOff : s.off[i] });
@@ -156,7 +168,13 @@ function jsFrames(s: JsTierState, innerOff: number): FrameInfo[] {
   return frames;
 }
 
-function isJsStackOverflow(e: unknown): boolean {
+/**
+ * Whether an error is V8's JS stack overflow.
+ *
+ * @param e what was thrown
+ * @returns true for a `RangeError` of a full call stack
+ */
+export function isJsStackOverflow(e: unknown): boolean {
   return e instanceof RangeError && /call stack/i.test(e.message);
 }
 
@@ -198,13 +216,57 @@ function installTierEntry(store: Store<unknown>, s: JsTierState): void {
 export function attachJsTier(instance: Instance): void {
   const jsm = instance.module._js;
   if (jsm === undefined) return;
+  const s = stateOf(instance.store);
+  const made = jsm.factory(instance._vmInstance, s, JS_HELPERS, jsHelpersOf(instance));
+  const t = instance.module.translation;
+  registerJsEntries(instance, made.entries.map((_, k) => k + t.numImportedFunctions), made.entries);
+}
+
+/**
+ * Registers JS entry adapters of an instance's functions: host entries
+ * (`Vm.tierEntry`) and JS → JS calls through slots (`C.callSlots`) use them.
+ *
+ * @param instance the instance
+ * @param funcIndices function indices
+ * @param entries their entry adapters, in the same order (undefined: none)
+ */
+export function registerJsEntries(
+  instance: Instance,
+  funcIndices: readonly number[],
+  entries: readonly (JsEntryAdapter | undefined)[],
+): void {
+  const s = stateOf(instance.store);
+  const vm = instance.store._vm;
+  for (let k = 0; k < funcIndices.length; k++) {
+    const entry = entries[k];
+    if (entry === undefined) continue;
+    const h = instance._funcs[funcIndices[k]]._handle;
+    s.entries[h] = entry;
+    s.byFunc.set(vm.funcs[h], entry);
+  }
+}
+
+const helpersOf = new WeakMap<Instance, unknown>();
+
+/**
+ * The call and trap helpers (`C` in generated code) of an instance, made once.
+ *
+ * @param instance the instance
+ * @returns its helpers
+ */
+export function jsHelpersOf(instance: Instance): unknown {
+  let C = helpersOf.get(instance);
+  if (C === undefined) helpersOf.set(instance, C = makeHelpers(instance));
+  return C;
+}
+
+function makeHelpers(instance: Instance): unknown {
   const store = instance.store;
   const s = stateOf(store);
   const vm = store._vm;
   const t = instance.module.translation;
   const names = t.names;
   const X = instance._vmInstance;
-  const nImported = t.numImportedFunctions;
   const frame: FrameInfo[] = [];
   for (let i = 0; i < t.functions.length; i++) {
     frame.push({
@@ -284,14 +346,7 @@ export function attachJsTier(instance: Instance): void {
       vm.sp = sp;
     }
   };
-  const made = jsm.factory(X, s, JS_HELPERS, C);
-  for (let k = 0; k < made.entries.length; k++) {
-    const entry = made.entries[k];
-    if (entry === undefined) continue;
-    const h = instance._funcs[k + nImported]._handle;
-    s.entries[h] = entry;
-    s.byFunc.set(vm.funcs[h], entry);
-  }
+  return C;
 }
 
 /** The JS frames from depth `d` down to (not including) `base`, each at its call offset. */

@@ -26,8 +26,9 @@ import {
  * Where wasm functions run: `"interpreter"` (the bytecode interpreter), `"js"`
  * (every function the JS tier can run is compiled to JavaScript when its
  * module is compiled; the others, and async calls, run on the interpreter) or
- * `"auto"` (reserved for promotion by hotness: not available yet, an engine
- * with it is refused with a `RangeError`).
+ * `"auto"` (functions start on the interpreter; one that gets hot is
+ * compiled to JavaScript with a few of its callees, and every later call of
+ * it runs there; async calls run on the interpreter).
  */
 export type Strategy = "interpreter" | "js" | "auto";
 
@@ -35,6 +36,19 @@ export type Strategy = "interpreter" | "js" | "auto";
 export interface EngineConfig {
   /** Where functions run (see {@link Strategy}). Default `"interpreter"`. */
   readonly strategy?: Strategy;
+  /**
+   * With the `"auto"` strategy, receives one line per function promoted to
+   * the JS tier and per function (or call) kept on the interpreter, with why.
+   */
+  readonly tierLog?: (line: string) => void;
+  /**
+   * With the `"auto"` strategy, when a function is hot: after `samples`
+   * slice-end samples (default 2), a slice being `sliceSteps` taken branches,
+   * calls and extended ops (default 4096). `{ samples: 1, sliceSteps: 0 }`
+   * promotes a function at its first call or loop back edge, `samples: 0`
+   * every function when its module is first instantiated (both for tests).
+   */
+  readonly tierUp?: { readonly samples?: number; readonly sliceSteps?: number };
   /** Count fuel: execution traps "out of fuel" when the store's fuel runs out. Default false. */
   readonly consumeFuel?: boolean;
   /** Check the epoch deadline at function entries and loop headers. Default false. */
@@ -54,7 +68,11 @@ export interface EngineConfig {
 /** An {@link EngineConfig} with every option filled in. */
 export interface ResolvedEngineConfig {
   /** See {@link EngineConfig.strategy}. */
-  readonly strategy: "interpreter" | "js";
+  readonly strategy: Strategy;
+  /** See {@link EngineConfig.tierLog}. */
+  readonly tierLog: ((line: string) => void) | undefined;
+  /** See {@link EngineConfig.tierUp}. */
+  readonly tierUp: { readonly samples: number; readonly sliceSteps: number | undefined };
   /** See {@link EngineConfig.consumeFuel}. */
   readonly consumeFuel: boolean;
   /** See {@link EngineConfig.epochInterruption}. */
@@ -68,6 +86,9 @@ export interface ResolvedEngineConfig {
 }
 
 export { DEFAULT_MAX_WASM_STACK };
+
+/** Slice-end samples a function collects under `"auto"` before it is promoted (default). */
+export const PROMOTE_SAMPLES = 2;
 
 /**
  * A compilation and execution environment.
@@ -104,13 +125,16 @@ export class Engine {
     }
     const nan = config.nanCanonicalization ?? false;
     const strategy = config.strategy ?? "interpreter";
-    if (strategy !== "interpreter" && strategy !== "js") {
-      throw new RangeError(
-        `strategy must be "interpreter" or "js" ("auto" is not available yet), found ${strategy}`,
-      );
+    if (strategy !== "interpreter" && strategy !== "js" && strategy !== "auto") {
+      throw new RangeError(`strategy must be "interpreter", "js" or "auto", found ${strategy}`);
     }
     this.config = Object.freeze({
       strategy,
+      tierLog: config.tierLog,
+      tierUp: Object.freeze({
+        samples: config.tierUp?.samples ?? PROMOTE_SAMPLES,
+        sliceSteps: config.tierUp?.sliceSteps,
+      }),
       consumeFuel: config.consumeFuel ?? false,
       epochInterruption: config.epochInterruption ?? false,
       maxWasmStack,

@@ -48,6 +48,7 @@ import type { FuncTypeInput, Val } from "./val.ts";
 import { invokeAsync } from "./_async.ts";
 import { invokeSync } from "./_entry.ts";
 import { attachJsTier } from "./_js_tier.ts";
+import { attachAutoTier } from "./_auto_tier.ts";
 
 const EMPTY_ELEMS = new Int32Array(0);
 const EMPTY_BYTES = new Uint8Array(0);
@@ -334,6 +335,7 @@ export class Instance implements Stored {
       vmctx[offsets.functionWord(i)] = this._funcs[i]._handle;
     }
     attachJsTier(this);
+    attachAutoTier(this);
     for (let i = t.numImportedGlobals; i < t.globals.length; i++) {
       const type: GlobalType = t.globals[i];
       this._globals.push(

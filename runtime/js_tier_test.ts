@@ -10,6 +10,7 @@
 import assert from "node:assert/strict";
 import { parseWat } from "@capstan/environ";
 import { Engine, type EngineConfig, Func, Instance, Module, Store, Trap } from "./mod.ts";
+import { trapOf } from "./_trap_test_util.ts";
 
 const OPS = `(module
   (memory 1)
@@ -138,10 +139,6 @@ Deno.test("memory accesses trap at the last byte, and after memory.grow see the 
   assert.deepEqual(load8.call(131071), [0]);
 });
 
-Deno.test('Engine({ strategy: "auto" }) is refused until promotion exists', () => {
-  assert.throws(() => new Engine({ strategy: "auto" }), /"auto" is not available yet/);
-});
-
 const CALLS = `(module
   (import "env" "twice" (func $twice (param i32) (result i32)))
   (import "env" "boom" (func $boom))
@@ -196,16 +193,6 @@ Deno.test("calls cross tiers: JS to host, to the interpreter and back, multiple 
   assert.deepEqual(instance.getFunc("pair")!.call(-3n, 2.5), [2.5, -3n]);
   assert.deepEqual(instance.getFunc("swap")!.call(-3n, 2.5), [-3n, 2.5]);
 });
-
-function trapOf(f: () => unknown): Trap {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof Trap) return e;
-    throw e;
-  }
-  throw new Error("no trap");
-}
 
 Deno.test("traps on the JS tier have the interpreter's code, message and backtrace", () => {
   made = callsModule({});

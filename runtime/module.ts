@@ -18,6 +18,7 @@ import { type ModuleTranslation, translateModule } from "@capstan/environ";
 import type { Engine } from "./engine.ts";
 import type { ExportType, ExternType, ImportType } from "./extern_type.ts";
 import { JsTierModule } from "./_js_tier.ts";
+import { AutoTierModule } from "./_auto_tier.ts";
 
 /**
  * Copies a `BufferSource` into a fresh `Uint8Array`.
@@ -84,7 +85,15 @@ export class Module {
     this._sigIds = Int32Array.from(this.translation.types, (t) => engine.signatureId(t));
     this._compiled = compileModule(this.translation, engine.config.tunables);
     this._js = engine.config.strategy === "js" ? new JsTierModule(this) : undefined;
+    this._auto = engine.config.strategy === "auto" ? new AutoTierModule(this) : undefined;
   }
+
+  /**
+   * The module's promotion state, with an engine of strategy `"auto"`.
+   *
+   * @ignore
+   */
+  readonly _auto: AutoTierModule | undefined;
 
   /**
    * The module's JS code, with an engine of strategy `"js"`.
@@ -95,14 +104,16 @@ export class Module {
 
   /**
    * Where a function runs: `"js"`, or `"interpreter: <reason>"` (an engine of
-   * strategy `"interpreter"`, a function the JS tier does not run, an import).
-   * Async calls (`callAsync`) run on the interpreter whatever this says.
+   * strategy `"interpreter"`, a function the JS tier does not run, an import;
+   * with `"auto"`, a function not promoted yet). Async calls (`callAsync`)
+   * run on the interpreter whatever this says.
    *
    * @param funcIndex a function index
    * @returns the tier, with the reason for the interpreter
    */
   tierOf(funcIndex: number): string {
     if (funcIndex < this.translation.numImportedFunctions) return "interpreter: an import";
+    if (this._auto !== undefined) return this._auto.tierOf(funcIndex);
     if (this._js === undefined) return "interpreter: the engine's strategy";
     return this._js.tierOf(funcIndex);
   }

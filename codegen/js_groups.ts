@@ -1,0 +1,216 @@
+/**
+ * The JS lowering a few functions at a time ({@link JsGroupLowering}): what
+ * the runtime's promotion by hotness compiles, one small group of a module's
+ * functions when one of them gets hot, instead of the whole module up front
+ * (`compileJsModule`).
+ *
+ * A group's factory (`(X, S, H, C, P) => { fns, entries, stubs }`, the same
+ * `X`, `S`, `H`, `C` as a module's, see `js_backend.ts`) holds its members'
+ * functions and entry adapters. A member calls another member directly; it
+ * calls a function outside the group that the JS tier can run through a
+ * trampoline, `fn<k>(...) → P[k](...)`, where `P` (one array per instance, by
+ * function index) holds that function's JS code once promoted and until then
+ * the group's stub for it, which runs it on the interpreter (`C.callSlots`).
+ * Any other call goes through `C.callSlots` as in a module's factory.
+ *
+ * Invariants:
+ * - A function's IR and kinds are computed once per module and are the same
+ *   in every group (the trampoline of one group and the code another group
+ *   installs in `P` agree on parameter and result kinds).
+ * - A member that fails to lower is left out of the group (`routed` says
+ *   why) and the others are lowered again without it.
+ * - Groups are bound to an instance in the order they were lowered, so a
+ *   group's `P` entries exist before a later group's trampolines need them.
+ *
+ * @module
+ */
+
+import { DEFAULT_TUNABLES, type ModuleTranslation, type Tunables, ValType } from "@capstan/environ";
+import { Op } from "@capstan/interpreter";
+import { FuncEnvironment } from "./func_environ.ts";
+import { FuncTranslator } from "./func_translator.ts";
+import type { IrFunction } from "./ir.ts";
+import { inferKinds, type KindContext, type KindMap } from "./_js_kinds.ts";
+import {
+  JS_BACKEND,
+  JS_FACTORY_PRELUDE,
+  jsPlainMemory,
+  readSlot,
+  writeSlot,
+} from "./js_backend.ts";
+
+/** One lowered group of functions. */
+export interface JsGroup {
+  /** The factory's body: `(X, S, H, C, P) => { fns, entries, stubs }`, each in member order. */
+  readonly source: string;
+  /** The functions lowered, by function index (in the factory's order). */
+  readonly members: readonly number[];
+  /** Functions asked for but left out, with why. */
+  readonly routed: ReadonlyMap<number, string>;
+  /** The functions outside the group it calls through `P`, in the order of `stubs`. */
+  readonly stubs: readonly number[];
+}
+
+interface Prepared {
+  readonly ir: IrFunction;
+  readonly kinds: KindMap;
+}
+
+/** A module's JS lowering, function by function, with each function's IR and kinds kept. */
+export class JsGroupLowering {
+  readonly #translation: ModuleTranslation;
+  readonly #tunables: Tunables;
+  readonly #env: FuncEnvironment;
+  readonly #translator: FuncTranslator;
+  readonly #ctx: KindContext;
+  readonly #plainMemory: boolean;
+  readonly #prepared = new Map<number, Prepared | string>();
+
+  /**
+   * Starts the lowering of a module.
+   *
+   * @param translation a validated module
+   * @param tunables the engine's tunables (super-instructions are turned off here)
+   */
+  constructor(translation: ModuleTranslation, tunables: Tunables = DEFAULT_TUNABLES) {
+    this.#translation = translation;
+    this.#tunables = { ...tunables, superInstructions: false };
+    this.#env = new FuncEnvironment(translation, this.#tunables);
+    this.#translator = new FuncTranslator(this.#env, false, true);
+    this.#ctx = { translation, offsets: this.#env.offsets };
+    this.#plainMemory = jsPlainMemory(translation);
+  }
+
+  /**
+   * Why the JS tier cannot run a defined function (its IR, or its kinds), if it can't.
+   *
+   * @param funcIndex a defined function's index
+   * @returns the reason, or undefined when it can be lowered
+   */
+  reasonOf(funcIndex: number): string | undefined {
+    const p = this.#prepare(funcIndex);
+    return typeof p === "string" ? p : undefined;
+  }
+
+  /**
+   * The defined functions a function calls directly (`call`), each once.
+   *
+   * @param funcIndex a defined function's index
+   * @returns their indices (none when it cannot be lowered)
+   */
+  directCallees(funcIndex: number): number[] {
+    const p = this.#prepare(funcIndex);
+    if (typeof p === "string") return [];
+    const out = new Set<number>();
+    for (const ins of p.ir.insts) {
+      if (ins.op !== Op.call && ins.op !== Op.call_fuel) continue;
+      const k = ins.operands[0] as number;
+      if (k >= this.#translation.numImportedFunctions && k !== funcIndex) out.add(k);
+    }
+    return [...out];
+  }
+
+  /**
+   * Lowers a group of functions.
+   *
+   * @param funcs defined functions' indices (those that cannot be lowered are left out)
+   * @returns the group
+   */
+  lowerGroup(funcs: readonly number[]): JsGroup {
+    const routed = new Map<number, string>();
+    let members = [...new Set(funcs)].filter((k) => {
+      const why = this.reasonOf(k);
+      if (why !== undefined) routed.set(k, why);
+      return why === undefined;
+    });
+    for (;;) {
+      const inGroup = new Set(members);
+      // the functions called directly: members, and others the JS tier can run (through `P`)
+      const outside = new Set<number>();
+      for (const m of members) {
+        for (const k of this.directCallees(m)) {
+          if (!inGroup.has(k) && this.reasonOf(k) === undefined) outside.add(k);
+        }
+      }
+      const lowering = JS_BACKEND.newLoweringFor(this.#ctx, {
+        epochs: this.#tunables.epochInterruption,
+        lowered: new Set([...members, ...outside]),
+        functionWord0: this.#env.offsets.functionWord(0),
+        kindsOf: (i) => {
+          const p = this.#prepare(i);
+          return typeof p === "string" ? undefined : p.kinds;
+        },
+      });
+      const parts = [JS_FACTORY_PRELUDE];
+      const failed: number[] = [];
+      for (const m of members) {
+        const out = lowering.lower((this.#prepare(m) as Prepared).ir);
+        if (out.source === undefined) {
+          failed.push(m);
+          routed.set(m, out.routed);
+          this.#prepared.set(m, out.routed);
+        } else parts.push(`const FR${m} = C.frame[${m}];`, out.source);
+      }
+      if (failed.length > 0) {
+        members = members.filter((m) => !failed.includes(m));
+        continue;
+      }
+      const stubs = [...outside];
+      for (const k of stubs) parts.push(this.#trampoline(k), this.#stub(k));
+      const list = (p: string, ks: readonly number[]) => `[${ks.map((k) => p + k).join(", ")}]`;
+      parts.push(
+        `return { fns: ${list("fn", members)}, entries: ${list("en", members)}, stubs: ${
+          list("st", stubs)
+        } };`,
+      );
+      return { source: parts.join("\n"), members, routed, stubs };
+    }
+  }
+
+  /** `fn<k>`: a call of function `k` through the instance's `P[k]`. */
+  #trampoline(k: number): string {
+    const kinds = (this.#prepare(k) as Prepared).kinds;
+    const ps = kinds.paramKinds.map((_, j) => `a${j}`).join(", ");
+    return `function fn${k}(${ps}) { return P[${k}](${ps}); }`;
+  }
+
+  /** `st<k>`: function `k` run through `C.callSlots` (the interpreter, or its entry adapter). */
+  #stub(k: number): string {
+    const { paramKinds: pk, resultKinds: rk } = (this.#prepare(k) as Prepared).kinds;
+    const word = this.#env.offsets.functionWord(k);
+    return [
+      `function st${k}(${pk.map((_, j) => `a${j}`).join(", ")}) {`,
+      `const cb = S.sp;`,
+      ...pk.map((kind, j) => writeSlot(kind, `cb + ${j}`, `a${j}`)),
+      `C.callSlots(V[${word}], cb);`,
+      ...rk.slice(1).map((kind, j) => `RV${kind}[${j + 1}] = ${readSlot(kind, `cb + ${j + 1}`)};`),
+      rk.length > 0 ? `return ${readSlot(rk[0], "cb")};` : "return;",
+      `}`,
+    ].join("\n");
+  }
+
+  #prepare(funcIndex: number): Prepared | string {
+    const known = this.#prepared.get(funcIndex);
+    if (known !== undefined) return known;
+    const t = this.#translation;
+    let p: Prepared | string;
+    if (funcIndex < t.numImportedFunctions) p = "an import";
+    else if (!this.#plainMemory) p = "several memories, a 64-bit memory or custom page sizes";
+    else {
+      const body = t.bodies[funcIndex - t.numImportedFunctions];
+      const ty = t.types[body.typeIndex];
+      if ([...ty.params, ...ty.results].includes(ValType.v128)) p = "v128 parameters or results";
+      else {
+        try {
+          const ir = this.#translator.translate(body);
+          const kinds = inferKinds(ir, this.#ctx);
+          p = typeof kinds === "string" ? kinds : { ir, kinds };
+        } catch (e) {
+          p = (e as Error).message;
+        }
+      }
+    }
+    this.#prepared.set(funcIndex, p);
+    return p;
+  }
+}

@@ -1,0 +1,302 @@
+/**
+ * The `"auto"` strategy: functions start on the interpreter and move to the
+ * JS tier when hot (the seed's `patch_local_function`).
+ *
+ * - Counting: the VM ends a `run` slice every `sliceSteps` taken branches,
+ *   calls and extended ops (every loop back edge and every call counts); at
+ *   each slice end its `tierSlice` hook charges one sample to the function
+ *   running then. The dispatch loop itself counts nothing more, and with the
+ *   `"interpreter"` strategy the hook is not set.
+ * - Promotion: at `EngineConfig.tierUp.samples` samples a function is lowered to JS
+ *   with a small group of its direct callees (`JsGroupLowering`), and each
+ *   member's `enter` op becomes `enter_tier` (`promoteEntry`): from then on
+ *   every call of it, from the interpreter (any call op), from JS code and
+ *   from the host, runs its JS code.
+ * - Calls across tiers: interpreter → JS through the VM's `tierCall` hook
+ *   (the group is bound to the instance on first use); JS → interpreter
+ *   through `C.callSlots` and the groups' stubs.
+ * - What stays on the interpreter, and why, is decided per call: a call in
+ *   a running async call (`callAsync`: it may suspend), a call past the JS
+ *   depth budget; and per function: what the JS tier cannot lower.
+ *   `EngineConfig.tierLog` receives one line per promotion and per function
+ *   kept on the interpreter (with its reason).
+ *
+ * Invariants:
+ * - A promotion is module-wide (the code is shared by the module's
+ *   instances); each instance binds the module's groups in order, lazily.
+ * - Traps, fuel, epochs, the stack limit and backtraces keep their meaning:
+ *   a trap from JS code entered from the interpreter gets the interpreter's
+ *   frames below it appended, as a host call's would.
+ *
+ * @module
+ */
+
+import { TrapCode } from "@capstan/environ";
+import { type JsGroup, JsGroupLowering } from "@capstan/codegen";
+import { EXIT_SLICE, promoteEntry, type VmInstance } from "@capstan/interpreter";
+import type { Instance } from "./instance.ts";
+import type { Module } from "./module.ts";
+import type { Store } from "./store.ts";
+import { JS_HELPERS } from "./_js_values.ts";
+import { hostCallState, installHostCall } from "./_host_calls.ts";
+import { appendWasmFrames, backtraceOf, wasmTrap } from "./_traps.ts";
+import {
+  isJsStackOverflow,
+  type JsEntryAdapter,
+  jsHelpersOf,
+  registerJsEntries,
+  stateOf,
+} from "./_js_tier.ts";
+
+/** Functions at most in one promoted group. */
+const GROUP_MAX = 16;
+/** A direct callee this small (body bytes) joins its caller's group even if never sampled. */
+const SMALL_BODY = 256;
+
+type JsFn = (...args: unknown[]) => unknown;
+/** What a group's factory returns for one instance. */
+interface GroupFunctions {
+  readonly fns: JsFn[];
+  readonly entries: JsEntryAdapter[];
+  readonly stubs: JsFn[];
+}
+type GroupFactory = (x: unknown, s: unknown, h: unknown, c: unknown, p: unknown) => GroupFunctions;
+
+/** Where a defined function stands. */
+const enum Status {
+  Interpreted = 0,
+  Promoted = 1,
+  Kept = 2,
+}
+
+/** A module's promotion state under the `"auto"` strategy. */
+export class AutoTierModule {
+  readonly #module: Module;
+  #lowering: JsGroupLowering | undefined;
+  /** Samples by defined function. */
+  readonly #samples: Int32Array;
+  readonly #status: Uint8Array;
+  readonly #reasons = new Map<number, string>();
+  /** The groups lowered so far, in order, with their loaded factories. */
+  readonly groups: { readonly group: JsGroup; readonly factory: GroupFactory }[] = [];
+  readonly #byEntry = new Map<number, number>();
+
+  /**
+   * Starts a module on the interpreter.
+   *
+   * @param module the module
+   */
+  constructor(module: Module) {
+    this.#module = module;
+    const n = module.translation.bodies.length;
+    this.#samples = new Int32Array(n);
+    this.#status = new Uint8Array(n);
+    const imported = module.translation.numImportedFunctions;
+    module._compiled.functions.forEach((f, i) => this.#byEntry.set(f.entry, i + imported));
+  }
+
+  /**
+   * The function whose entry is at `pc`.
+   *
+   * @param pc a code address
+   * @returns its function index, or undefined
+   */
+  funcAtEntry(pc: number): number | undefined {
+    return this.#byEntry.get(pc);
+  }
+
+  /**
+   * Where a defined function runs now.
+   *
+   * @param funcIndex a defined function's index
+   * @returns `"js"` or `"interpreter: <reason>"`
+   */
+  tierOf(funcIndex: number): string {
+    const i = funcIndex - this.#module.translation.numImportedFunctions;
+    switch (this.#status[i]) {
+      case Status.Promoted:
+        return "js";
+      case Status.Kept:
+        return `interpreter: ${this.#reasons.get(funcIndex)}`;
+      default:
+        return "interpreter: not hot (yet)";
+    }
+  }
+
+  /**
+   * Charges a sample to the function at `pc`, promoting it when hot.
+   *
+   * @param pc a code address in this module's code
+   */
+  sample(pc: number): void {
+    const f = this.#module._compiled.funcAt(pc);
+    if (f === undefined) return;
+    const i = f.funcIndex - this.#module.translation.numImportedFunctions;
+    if (this.#status[i] !== Status.Interpreted) return;
+    const samples = this.#module.engine.config.tierUp.samples;
+    if (++this.#samples[i] >= samples) this.promote(f.funcIndex);
+  }
+
+  /** Promotes every function still on the interpreter (`tierUp.samples` 0), one group each. */
+  promoteAll(): void {
+    const imported = this.#module.translation.numImportedFunctions;
+    for (let i = 0; i < this.#status.length; i++) {
+      if (this.#status[i] === Status.Interpreted) this.promote(i + imported);
+    }
+  }
+
+  /**
+   * Lowers a function (with a small group of its direct callees) to JS and
+   * sends every later call of them there.
+   *
+   * @param funcIndex a defined function's index
+   */
+  promote(funcIndex: number): void {
+    const t = this.#module.translation;
+    const imported = t.numImportedFunctions;
+    const lowering = this.#lowering ??= new JsGroupLowering(
+      t,
+      this.#module.engine.config.tunables,
+    );
+    const wanted = [funcIndex];
+    for (const k of lowering.directCallees(funcIndex)) {
+      if (wanted.length >= GROUP_MAX) break;
+      const i = k - imported;
+      const body = t.bodies[i];
+      const small = body.codeEnd - body.codeStart <= SMALL_BODY;
+      if (this.#status[i] === Status.Interpreted && (this.#samples[i] > 0 || small)) wanted.push(k);
+    }
+    const group = lowering.lowerGroup(wanted);
+    for (const [k, why] of group.routed) {
+      this.#status[k - imported] = Status.Kept;
+      this.#reasons.set(k, why);
+      this.#log(`${this.#name(k)} stays on the interpreter: ${why}`);
+    }
+    if (group.members.length === 0) return;
+    const factory = new Function("X", "S", "H", "C", "P", group.source) as GroupFactory;
+    this.groups.push({ group, factory });
+    const code = this.#module._compiled.code;
+    for (const m of group.members) {
+      this.#status[m - imported] = Status.Promoted;
+      promoteEntry(code, this.#module._compiled.functions[m - imported].entry);
+    }
+    const others = group.members.slice(1).map((m) => this.#name(m));
+    const samples = this.#samples[funcIndex - imported];
+    this.#log(
+      `promoted ${this.#name(funcIndex)}` + (samples > 0 ? ` after ${samples} samples` : "") +
+        (others.length > 0 ? ` with ${others.join(", ")}` : ""),
+    );
+  }
+
+  /**
+   * Notes that a promoted function runs on the interpreter for one call, and why.
+   *
+   * @param funcIndex the function
+   * @param why the reason
+   */
+  logInterpreted(funcIndex: number, why: string): void {
+    const key = `${funcIndex}:${why}`;
+    if (this.#logged.has(key)) return;
+    this.#logged.add(key);
+    this.#log(`${this.#name(funcIndex)} runs on the interpreter: ${why}`);
+  }
+  readonly #logged = new Set<string>();
+
+  #name(k: number): string {
+    const name = this.#module.translation.names.functions.get(k);
+    return name === undefined ? `func ${k}` : `func ${k} (${name})`;
+  }
+
+  #log(line: string): void {
+    this.#module.engine.config.tierLog?.(line);
+  }
+}
+
+/** An instance's JS code under `"auto"`: the module's groups bound so far. */
+interface Binding {
+  /** Each function's JS code (or its stub), by function index. */
+  readonly P: (JsFn | undefined)[];
+  /** Entry adapters by function index. */
+  readonly entries: (JsEntryAdapter | undefined)[];
+  bound: number;
+}
+
+const bindings = new WeakMap<Instance, Binding>();
+
+/** An instance's binding, with every group of its module bound. */
+function bindingOf(instance: Instance, auto: AutoTierModule): Binding {
+  let b = bindings.get(instance);
+  if (b === undefined) bindings.set(instance, b = { P: [], entries: [], bound: 0 });
+  if (b.bound === auto.groups.length) return b;
+  const s = stateOf(instance.store);
+  const C = jsHelpersOf(instance);
+  while (b.bound < auto.groups.length) {
+    const { group, factory } = auto.groups[b.bound++];
+    const made = factory(instance._vmInstance, s, JS_HELPERS, C, b.P);
+    group.stubs.forEach((k, j) => b.P[k] ??= made.stubs[j]);
+    group.members.forEach((m, j) => {
+      b.P[m] = made.fns[j];
+      b.entries[m] = made.entries[j];
+    });
+    registerJsEntries(instance, group.members, made.entries);
+  }
+  return b;
+}
+
+const hooked = new WeakSet<Store<unknown>>();
+
+/**
+ * Sets an instance up for the `"auto"` strategy (when its module has it):
+ * installs the store's sampling and tier-call hooks on its VM.
+ *
+ * @param instance the instance
+ */
+export function attachAutoTier(instance: Instance): void {
+  const auto = instance.module._auto;
+  if (auto === undefined) return;
+  const store = instance.store;
+  if (store.engine.config.tierUp.samples === 0) auto.promoteAll();
+  if (hooked.has(store)) return;
+  hooked.add(store);
+  const vm = store._vm;
+  const s = stateOf(store);
+  const steps = store.engine.config.tierUp.sliceSteps;
+  if (steps !== undefined) vm.sliceSteps = steps;
+  const autoOf = (inst: VmInstance | null) =>
+    inst === null ? undefined : store._instances[inst.id]?.module._auto;
+  vm.tierSlice = () => {
+    autoOf(vm.inst)?.sample(vm.pc);
+    return EXIT_SLICE;
+  };
+  vm.tierCall = (inst, pc, fp) => {
+    const instance = store._instances[inst.id];
+    const auto = instance.module._auto;
+    const k = auto?.funcAtEntry(pc);
+    if (auto === undefined || k === undefined) return false;
+    if (vm.hostCall === null) installHostCall(store);
+    const asyncDepth = hostCallState(vm).asyncDepth;
+    if (asyncDepth !== 0 && vm.depth === asyncDepth) {
+      auto.logInterpreted(k, "in an async call (it may suspend)");
+      return false;
+    }
+    if (s.d + 1 > s.jsMax) return false; // past the JS depth budget, as the JS code's own check
+    const entry = bindingOf(instance, auto).entries[k];
+    if (entry === undefined) return false;
+    const { d, sp, base } = s;
+    s.base = d;
+    s.sp = Math.max(sp, fp + vm.funcs[instance._funcs[k]._handle].arity);
+    try {
+      entry(fp);
+      return true;
+    } catch (e) {
+      const err = isJsStackOverflow(e) ? wasmTrap(TrapCode.StackOverflow, []) : e;
+      // the interpreter's frames below (its first frame is this function's, already in the trap)
+      appendWasmFrames(err, backtraceOf(store, vm.backtrace().slice(1)));
+      throw err;
+    } finally {
+      s.d = d;
+      s.sp = sp;
+      s.base = base;
+    }
+  };
+}

@@ -1,0 +1,203 @@
+/**
+ * Tests of the `"auto"` strategy: promotion by slice-end samples, calls
+ * across tiers in both directions (interpreter → JS through `enter_tier`, JS
+ * → interpreter through stubs and `C.callSlots`), and traps, backtraces,
+ * fuel, epochs, the stack limit and async calls meaning what they mean on
+ * the interpreter; the `"interpreter"` strategy installs no hook at all.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { parseWat } from "@capstan/environ";
+import { Op } from "@capstan/interpreter";
+import { Engine, type EngineConfig, Func, Instance, Module, Store } from "./mod.ts";
+import { trapOf } from "./_trap_test_util.ts";
+
+const WAT = `(module
+  (import "env" "boom" (func $boom))
+  (type $v (func (param i32) (result i32)))
+  (table 2 funcref)
+  (elem (i32.const 0) $via_simd $inc)
+  (func $inc (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+  ;; SIMD: this function stays on the interpreter
+  (func $via_simd (param i32) (result i32)
+    (i32x4.extract_lane 0 (i32x4.splat (call $inc (local.get 0)))))
+  (func $div (param i32) (result i32) (i32.div_u (i32.const 1) (local.get 0)))
+  (func $calls_div (export "calls_div") (param i32) (result i32) (call $div (local.get 0)))
+  (func (export "outer") (param i32) (result i32)
+    (i32.add (i32.const 1) (call $calls_div (local.get 0))))
+  (func (export "indirect") (param i32 i32) (result i32)
+    (call_indirect (type $v) (local.get 0) (local.get 1)))
+  (func (export "via_host") (call $boom))
+  (func $deep (export "deep") (param i32) (result i32)
+    (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))
+      (else (i32.add (i32.const 1) (call $deep (i32.sub (local.get 0) (i32.const 1)))))))
+  (func $fib (export "fib") (param i32) (result i32)
+    (if (result i32) (i32.lt_u (local.get 0) (i32.const 2)) (then (local.get 0))
+      (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1)))
+                     (call $fib (i32.sub (local.get 0) (i32.const 2)))))))
+  (func (export "spin") (param i32) (result i32) (local i32)
+    (loop $l (local.set 1 (i32.add (local.get 1) (i32.const 3)))
+      (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+    (local.get 1))
+  (func (export "sum_fibs") (param i32) (result i32) (local i32)
+    (loop $l (local.set 1 (i32.add (local.get 1) (call $fib (i32.const 12))))
+      (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+    (local.get 1))
+)`;
+
+const F = { inc: 1, via_simd: 2, div: 3, calls_div: 4, outer: 5, deep: 8, fib: 9 };
+
+function instantiate(config: EngineConfig, wat = WAT) {
+  const lines: string[] = [];
+  const engine = new Engine({ tierLog: (l) => lines.push(l), ...config });
+  const module = new Module(engine, parseWat(wat));
+  const store = new Store(engine, undefined);
+  const made: { instance?: Instance } = {};
+  const imports = wat === WAT
+    ? [Func.wrap(store, { params: [], results: [] }, () => {
+      made.instance!.getFunc("calls_div")!.call(0);
+    })]
+    : [];
+  const instance = made.instance = new Instance(store, module, imports);
+  return { module, store, instance, lines };
+}
+
+Deno.test('"auto" starts on the interpreter and promotes a hot function, logged', () => {
+  const { module, instance, lines } = instantiate({ strategy: "auto" });
+  assert.equal(module.tierOf(F.fib), "interpreter: not hot (yet)");
+  assert.deepEqual(instance.getFunc("fib")!.call(25), [75025]);
+  assert.equal(module.tierOf(F.fib), "js");
+  assert.match(lines.join("\n"), /^promoted func 9 after 2 samples$/m);
+  assert.deepEqual(instance.getFunc("fib")!.call(20), [6765], "now from the host to JS");
+  assert.equal(module.tierOf(F.div), "interpreter: not hot (yet)", "cold code stays");
+});
+
+Deno.test('the "interpreter" strategy installs no tier hook and patches no code', () => {
+  const { module, store, instance } = instantiate({});
+  assert.deepEqual(instance.getFunc("fib")!.call(22), [17711]);
+  assert.equal(store._vm.tierSlice, null);
+  assert.equal(store._vm.tierCall, null);
+  for (const f of module._compiled.functions) {
+    assert.equal(module._compiled.code[f.entry], Op.enter);
+  }
+});
+
+Deno.test("calls cross tiers both ways: interpreter → JS at every call op, JS → interpreter", () => {
+  const { module, instance, lines } = instantiate({
+    strategy: "auto",
+    tierUp: { samples: 1, sliceSteps: 0 },
+  });
+  // call_indirect from an interpreted caller to JS ($inc), and to the interpreter ($via_simd)
+  module._auto!.promote(F.inc);
+  assert.deepEqual(instance.getFunc("indirect")!.call(7, 1), [8]);
+  assert.deepEqual(instance.getFunc("indirect")!.call(7, 0), [8]);
+  assert.match(module.tierOf(F.via_simd), /^interpreter: /);
+  assert.match(lines.join("\n"), /func 2 stays on the interpreter: op simd/);
+  // direct calls: JS ($fib promoted mid-run) and its interpreted caller loop
+  assert.deepEqual(instance.getFunc("sum_fibs")!.call(30), [30 * 144]);
+  assert.equal(module.tierOf(F.fib), "js");
+  assert.deepEqual(instance.getFunc("fib")!.call(15), [610]);
+});
+
+Deno.test("traps have the interpreter's code, message and backtrace across tiers", () => {
+  const want = (() => {
+    const { instance } = instantiate({});
+    return [
+      trapOf(() => instance.getFunc("outer")!.call(0)),
+      trapOf(() => instance.getFunc("via_host")!.call()),
+    ];
+  })();
+  for (const promoted of [[F.div], [F.calls_div], [F.outer], [F.div, F.outer]]) {
+    const { module, instance } = instantiate({ strategy: "auto" });
+    for (const k of promoted) module._auto!.promote(k);
+    const got = trapOf(() => instance.getFunc("outer")!.call(0));
+    assert.equal(got.code, want[0].code);
+    assert.equal(got.message, want[0].message);
+    assert.deepEqual(got.backtrace, want[0].backtrace, `promoted ${promoted}`);
+    const host = trapOf(() => instance.getFunc("via_host")!.call());
+    assert.deepEqual(host.backtrace, want[1].backtrace, `through the host, promoted ${promoted}`);
+    assert.deepEqual(instance.getFunc("outer")!.call(1), [2], "the store is usable after");
+  }
+});
+
+Deno.test("deep recursion traps call stack exhausted at the limit, across tiers", () => {
+  for (const maxWasmStack of [64 * 1024, 4 * 1024 * 1024]) {
+    const { instance } = instantiate({ strategy: "auto", maxWasmStack });
+    const deep = instance.getFunc("deep")!;
+    assert.deepEqual(deep.call(300), [300]);
+    assert.match(trapOf(() => deep.call(10_000_000)).message, /call stack exhausted/);
+    assert.deepEqual(deep.call(10), [10], "usable after");
+  }
+  const { instance } = instantiate({ strategy: "auto", maxWasmStack: 16 * 1024 * 1024 });
+  assert.deepEqual(instance.getFunc("deep")!.call(100_000), [100_000]);
+});
+
+Deno.test("fuel: a completed run consumes what the interpreter consumes, promoted or not", () => {
+  const left = (config: EngineConfig) => {
+    const { store, instance } = instantiate({ ...config, consumeFuel: true });
+    store.setFuel(10_000_000);
+    instance.getFunc("spin")!.call(1000);
+    instance.getFunc("sum_fibs")!.call(40);
+    instance.getFunc("indirect")!.call(3, 0);
+    return store.getFuel();
+  };
+  const want = left({});
+  assert.equal(left({ strategy: "auto" }), want);
+  assert.equal(left({ strategy: "auto", tierUp: { samples: 1, sliceSteps: 0 } }), want);
+  assert.equal(left({ strategy: "auto", tierUp: { samples: 0 } }), want);
+  const { store, instance } = instantiate({ strategy: "auto", consumeFuel: true });
+  store.setFuel(500);
+  assert.throws(() => instance.getFunc("fib")!.call(20), /all fuel consumed/);
+});
+
+Deno.test("epochs: a passed deadline interrupts promoted code", () => {
+  const { store, instance } = instantiate({
+    strategy: "auto",
+    epochInterruption: true,
+    tierUp: { samples: 0 },
+  });
+  store.setEpochDeadline(1);
+  assert.deepEqual(instance.getFunc("fib")!.call(10), [55]);
+  store.engine.incrementEpoch();
+  assert.match(trapOf(() => instance.getFunc("fib")!.call(30)).message, /interrupt/);
+});
+
+Deno.test("an async call runs promoted functions on the interpreter, logged", async () => {
+  const wat = `(module (import "env" "later" (func $later (param i32) (result i32)))
+    (func $g (param i32) (result i32) (i32.add (call $later (local.get 0)) (i32.const 1)))
+    (func (export "f") (param i32) (result i32) (call $g (local.get 0))))`;
+  const lines: string[] = [];
+  const engine = new Engine({
+    strategy: "auto",
+    tierUp: { samples: 0 },
+    tierLog: (l) => lines.push(l),
+  });
+  const store = new Store(engine, undefined);
+  const later = Func.wrap(
+    store,
+    { params: ["i32"], results: ["i32"] },
+    (x) => Promise.resolve(2 * (x as number)),
+  );
+  const instance = new Instance(store, new Module(engine, parseWat(wat)), [later]);
+  const f = instance.getFunc("f")!;
+  assert.deepEqual(await f.callAsync(20), [41]);
+  assert.match(lines.join("\n"), /func 1 runs on the interpreter: in an async call/);
+  assert.throws(() => f.call(20), /use Func.callAsync/, "a synchronous call on the JS tier");
+});
+
+Deno.test("promotion is module-wide: another instance, in another store, runs the JS code", () => {
+  const engine = new Engine({ strategy: "auto" });
+  const module = new Module(engine, parseWat(WAT));
+  const make = () => {
+    const store = new Store(engine, undefined);
+    return new Instance(store, module, [Func.wrap(store, { params: [], results: [] }, () => {})]);
+  };
+  const a = make();
+  assert.deepEqual(a.getFunc("fib")!.call(24), [46368]);
+  assert.equal(module.tierOf(F.fib), "js");
+  const b = make();
+  assert.deepEqual(b.getFunc("sum_fibs")!.call(3), [3 * 144]);
+  assert.deepEqual(b.getFunc("fib")!.call(10), [55]);
+});
