@@ -44,6 +44,11 @@ export interface KindMap {
   readonly resultKinds: readonly RegKind[];
   /** The callee type of each call instruction, by instruction index. */
   readonly calls: ReadonlyMap<number, FuncType>;
+  /**
+   * The registers live into the block that starts at instruction `i` (a
+   * label), each with its kind there; undefined when no block starts at `i`.
+   */
+  liveInAt(i: number): [number, RegKind][] | undefined;
 }
 
 /** The kind of a value type. */
@@ -418,10 +423,20 @@ export function inferKinds(f: IrFunction, ctx: KindContext): KindMap | string {
     }
     return "B";
   });
+  const blockAt = new Map<number, number>();
+  for (let b = 0; b < nb; b++) blockAt.set(blocks.starts[b], b);
+  const liveInAt = (i: number): [number, RegKind][] | undefined => {
+    const b = blockAt.get(i);
+    if (b === undefined) return undefined;
+    const live: [number, RegKind][] = [];
+    for (let r = 0; r < n; r++) if (inNode[b][r] >= 0) live.push([r, nodes.resolve(inNode[b][r])]);
+    return live;
+  };
   return {
     kindAt,
     paramKinds: f.params.map((_, r) => nodes.resolve(entryNode[r])),
     resultKinds,
     calls,
+    liveInAt,
   };
 }

@@ -34,10 +34,12 @@ import { inferKinds, type KindContext, type KindMap } from "./_js_kinds.ts";
 import {
   JS_BACKEND,
   JS_FACTORY_PRELUDE,
+  type JsLowering,
   jsPlainMemory,
   readSlot,
   writeSlot,
 } from "./js_backend.ts";
+import { jsEntryAt, osrVariant } from "./_js_osr.ts";
 
 /** One lowered group of functions. */
 export interface JsGroup {
@@ -132,15 +134,7 @@ export class JsGroupLowering {
           if (!inGroup.has(k) && this.reasonOf(k) === undefined) outside.add(k);
         }
       }
-      const lowering = JS_BACKEND.newLoweringFor(this.#ctx, {
-        epochs: this.#tunables.epochInterruption,
-        lowered: new Set([...members, ...outside]),
-        functionWord0: this.#env.offsets.functionWord(0),
-        kindsOf: (i) => {
-          const p = this.#prepare(i);
-          return typeof p === "string" ? undefined : p.kinds;
-        },
-      });
+      const lowering = this.#newLowering(new Set([...members, ...outside]));
       const parts = [JS_FACTORY_PRELUDE];
       const failed: number[] = [];
       for (const m of members) {
@@ -165,6 +159,58 @@ export class JsGroupLowering {
       );
       return { source: parts.join("\n"), members, routed, stubs };
     }
+  }
+
+  /**
+   * The on-stack-replacement entry of a function at the block that starts
+   * with the wasm code at `wasmOffset` (see `_js_osr.ts`): a factory body
+   * `(X, S, H, C, P) => oe<k>`, `oe<k>(base)` running the function from that
+   * block with its locals read from slots `base + r`, its results written
+   * from `base`.
+   *
+   * @param funcIndex a defined function's index
+   * @param wasmOffset the wasm offset of the bytecode's instruction at a loop header
+   * @returns the factory body, or why there is none
+   */
+  lowerOsr(funcIndex: number, wasmOffset: number): string | { source: string } {
+    const p = this.#prepare(funcIndex);
+    if (typeof p === "string") return p;
+    const head = jsEntryAt(p.ir, wasmOffset);
+    if (head === undefined) return `no block of the JS code starts at wasm offset ${wasmOffset}`;
+    const live = p.kinds.liveInAt(head.inst) ?? [];
+    if (live.some(([r]) => r >= p.ir.locals.length)) {
+      return "a value other than a local is live into the loop";
+    }
+    const callees = [funcIndex, ...this.directCallees(funcIndex)].filter((k) =>
+      this.reasonOf(k) === undefined
+    );
+    const lowering = this.#newLowering(new Set(callees));
+    const out = lowering.lower(p.ir);
+    if (out.source === undefined) return out.routed;
+    try {
+      const parts = [
+        JS_FACTORY_PRELUDE,
+        `const FR${funcIndex} = C.frame[${funcIndex}];`,
+        osrVariant(out.source, funcIndex, head.label, live, p.kinds.resultKinds),
+      ];
+      for (const k of callees) parts.push(this.#trampoline(k), this.#stub(k));
+      parts.push(`return oe${funcIndex};`);
+      return { source: parts.join("\n") };
+    } catch (e) {
+      return (e as Error).message;
+    }
+  }
+
+  #newLowering(lowered: ReadonlySet<number>): JsLowering {
+    return JS_BACKEND.newLoweringFor(this.#ctx, {
+      epochs: this.#tunables.epochInterruption,
+      lowered,
+      functionWord0: this.#env.offsets.functionWord(0),
+      kindsOf: (i) => {
+        const p = this.#prepare(i);
+        return typeof p === "string" ? undefined : p.kinds;
+      },
+    });
   }
 
   /** `fn<k>`: a call of function `k` through the instance's `P[k]`. */

@@ -51,3 +51,4 @@ export {
 } from "./js_backend.ts";
 export type { KindContext, KindMap, RegKind } from "./_js_kinds.ts";
 export { type JsGroup, JsGroupLowering } from "./js_groups.ts";
+export { bytecodeLoopHeads } from "./_js_osr.ts";

@@ -376,16 +376,21 @@ export class Vm {
     const counter = i32.length - 1;
     const which = this.epochs ? 2 : this.metered ? 1 : 0;
     let exit: number;
+    let newSlice = true;
     do {
       // The first slices of each dispatch function in the process are one step
       // each, so that its slice exit has type feedback before V8 optimises it
       // for a long first call (else that code deopts at every slice exit).
-      if (priming[which] > 0) {
-        priming[which]--;
-        i32[counter] = 0;
-      } else i32[counter] = this.sliceSteps;
+      // (after a call on the other tier the slice goes on: its count keeps sampling the caller)
+      if (newSlice) {
+        if (priming[which] > 0) {
+          priming[which]--;
+          i32[counter] = 0;
+        } else i32[counter] = this.sliceSteps;
+      }
       exit = which === 0 ? run(this) : which === 1 ? runMetered(this) : runEpochs(this);
-      if (exit === EXIT_SLICE) {
+      newSlice = exit === EXIT_SLICE;
+      if (newSlice) {
         if (this.tierSlice !== null) exit = this.tierSlice();
       } else if (exit === EXIT_TIER) exit = this.#enterTier();
     } while (exit === EXIT_SLICE);
@@ -403,16 +408,7 @@ export class Vm {
     const pc = this.pc;
     const fp = this.fp;
     const inst = this.inst!;
-    if (this.tierCall !== null && this.tierCall(inst, pc, fp)) {
-      // its results are from `fp`: return from its frame as the `return` op does
-      const csp = this.csp -= 3;
-      const id = this.cs[csp + 2];
-      this.pc = this.cs[csp];
-      this.fp = this.cs[csp + 1];
-      if (id < 0) return EXIT_RETURN;
-      this.inst = this.instances[id];
-      return EXIT_SLICE;
-    }
+    if (this.tierCall !== null && this.tierCall(inst, pc, fp)) return this.returnFromFrame();
     const code = inst.code;
     if (fp + (code[pc + 3] & (TIER_ENTRY_BIT - 1)) > this.regLimit) {
       this.trapCode = TrapCode.StackOverflow;
@@ -428,6 +424,23 @@ export class Vm {
     const entered = this.#entered!;
     this.#entered = null;
     return this.tierEntry !== null && this.tierEntry(entered, this.fp);
+  }
+
+  /**
+   * Returns from the current frame as the `return` op does, for a function
+   * that another tier finished (its results are from `fp`): from
+   * {@link tierCall}, or after on-stack replacement from {@link tierSlice}.
+   *
+   * @returns `EXIT_RETURN` when it was the entry frame, else `EXIT_SLICE` (go on)
+   */
+  returnFromFrame(): number {
+    const csp = this.csp -= 3;
+    const id = this.cs[csp + 2];
+    this.pc = this.cs[csp];
+    this.fp = this.cs[csp + 1];
+    if (id < 0) return EXIT_RETURN;
+    this.inst = this.instances[id];
+    return EXIT_SLICE;
   }
 
   /** Ends the innermost host→wasm call (returned or trapped): restores the saved state. */

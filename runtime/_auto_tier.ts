@@ -12,6 +12,15 @@
  *   member's `enter` op becomes `enter_tier` (`promoteEntry`): from then on
  *   every call of it, from the interpreter (any call op), from JS code and
  *   from the host, runs its JS code.
+ * - On-stack replacement: a promoted function still running on the
+ *   interpreter (a long loop in a call that began before its promotion,
+ *   `_start`'s main loop) moves to JS at a slice end that lands on one of
+ *   its loop headers (right after the back edge; while one is awaited the
+ *   slices are one step long): its JS variant entered there
+ *   (`JsGroupLowering.lowerOsr`) reads the locals from the frame, runs the
+ *   call to its end and the VM returns from the frame.
+ * - A cross-tier call does not restart the caller's slice, so an
+ *   interpreted loop that calls JS code is sampled (and promoted) too.
  * - Calls across tiers: interpreter → JS through the VM's `tierCall` hook
  *   (the group is bound to the instance on first use); JS → interpreter
  *   through `C.callSlots` and the groups' stubs.
@@ -32,8 +41,8 @@
  */
 
 import { TrapCode } from "@capstan/environ";
-import { type JsGroup, JsGroupLowering } from "@capstan/codegen";
-import { EXIT_SLICE, promoteEntry, type VmInstance } from "@capstan/interpreter";
+import { bytecodeLoopHeads, type JsGroup, JsGroupLowering } from "@capstan/codegen";
+import { EXIT_SLICE, promoteEntry } from "@capstan/interpreter";
 import type { Instance } from "./instance.ts";
 import type { Module } from "./module.ts";
 import type { Store } from "./store.ts";
@@ -61,6 +70,8 @@ interface GroupFunctions {
   readonly stubs: JsFn[];
 }
 type GroupFactory = (x: unknown, s: unknown, h: unknown, c: unknown, p: unknown) => GroupFunctions;
+/** An on-stack-replacement entry's factory: its function runs from a frame's base slot. */
+type OsrFactory = (x: unknown, s: unknown, h: unknown, c: unknown, p: unknown) => JsEntryAdapter;
 
 /** Where a defined function stands. */
 const enum Status {
@@ -128,14 +139,57 @@ export class AutoTierModule {
    *
    * @param pc a code address in this module's code
    */
-  sample(pc: number): void {
+  sample(pc: number): number | undefined {
     const f = this.#module._compiled.funcAt(pc);
-    if (f === undefined) return;
+    if (f === undefined) return undefined;
     const i = f.funcIndex - this.#module.translation.numImportedFunctions;
-    if (this.#status[i] !== Status.Interpreted) return;
-    const samples = this.#module.engine.config.tierUp.samples;
-    if (++this.#samples[i] >= samples) this.promote(f.funcIndex);
+    if (this.#status[i] === Status.Interpreted) {
+      const samples = this.#module.engine.config.tierUp.samples;
+      if (++this.#samples[i] >= samples) this.promote(f.funcIndex);
+    }
+    return this.#status[i] === Status.Promoted ? f.funcIndex : undefined;
   }
+
+  /**
+   * The on-stack-replacement entry of a promoted function at bytecode
+   * address `pc`, when `pc` is one of its loop headers and the JS tier can
+   * enter there (lowered once per header; a refusal is logged once).
+   *
+   * @param funcIndex a promoted function
+   * @param pc a code address in it
+   * @returns the entry's factory, `undefined` when `pc` is not a loop header
+   *   it can enter at, `null` when the function has none
+   */
+  osrFactory(funcIndex: number, pc: number): OsrFactory | undefined | null {
+    const cm = this.#module._compiled;
+    const f = cm.functions[funcIndex - this.#module.translation.numImportedFunctions];
+    let heads = this.#heads.get(funcIndex);
+    if (heads === undefined) {
+      this.#heads.set(funcIndex, heads = bytecodeLoopHeads(cm.code, f.entry, f.end));
+    }
+    if (heads.length === 0 || this.#noOsr.has(funcIndex)) return null;
+    if (!heads.includes(pc)) return undefined;
+    let made = this.#osr.get(pc);
+    if (made === undefined) {
+      const at = cm.wasmOffsetAt(pc);
+      const out = this.#lowering!.lowerOsr(funcIndex, at);
+      if (typeof out === "string") {
+        // refused at one header: not tried at the others (no single-step wait for them)
+        made = out;
+        this.#noOsr.add(funcIndex);
+        this.#log(`${this.#name(funcIndex)}: no on-stack replacement at wasm offset ${at}: ${out}`);
+        return null;
+      } else {
+        made = new Function("X", "S", "H", "C", "P", out.source) as OsrFactory;
+        this.#log(`${this.#name(funcIndex)}: on-stack replacement at wasm offset ${at}`);
+      }
+      this.#osr.set(pc, made);
+    }
+    return typeof made === "string" ? undefined : made;
+  }
+  readonly #heads = new Map<number, number[]>();
+  readonly #noOsr = new Set<number>();
+  readonly #osr = new Map<number, OsrFactory | string>();
 
   /** Promotes every function still on the interpreter (`tierUp.samples` 0), one group each. */
   promoteAll(): void {
@@ -262,32 +316,21 @@ export function attachAutoTier(instance: Instance): void {
   const s = stateOf(store);
   const steps = store.engine.config.tierUp.sliceSteps;
   if (steps !== undefined) vm.sliceSteps = steps;
-  const autoOf = (inst: VmInstance | null) =>
-    inst === null ? undefined : store._instances[inst.id]?.module._auto;
-  vm.tierSlice = () => {
-    autoOf(vm.inst)?.sample(vm.pc);
-    return EXIT_SLICE;
-  };
-  vm.tierCall = (inst, pc, fp) => {
-    const instance = store._instances[inst.id];
-    const auto = instance.module._auto;
-    const k = auto?.funcAtEntry(pc);
-    if (auto === undefined || k === undefined) return false;
+  /** Why a promoted function must run on the interpreter now, if it must. */
+  const mustInterpret = (): string | undefined => {
     if (vm.hostCall === null) installHostCall(store);
     const asyncDepth = hostCallState(vm).asyncDepth;
-    if (asyncDepth !== 0 && vm.depth === asyncDepth) {
-      auto.logInterpreted(k, "in an async call (it may suspend)");
-      return false;
-    }
-    if (s.d + 1 > s.jsMax) return false; // past the JS depth budget, as the JS code's own check
-    const entry = bindingOf(instance, auto).entries[k];
-    if (entry === undefined) return false;
+    if (asyncDepth !== 0 && vm.depth === asyncDepth) return "in an async call (it may suspend)";
+    // past the JS depth budget (as the JS code's own check): not logged, it is per call
+    return s.d + 1 > s.jsMax ? "" : undefined;
+  };
+  /** Runs JS code for function `k`'s frame at `fp` (its results go there). */
+  const runJs = (instance: Instance, k: number, fp: number, code: JsEntryAdapter) => {
     const { d, sp, base } = s;
     s.base = d;
     s.sp = Math.max(sp, fp + vm.funcs[instance._funcs[k]._handle].arity);
     try {
-      entry(fp);
-      return true;
+      code(fp);
     } catch (e) {
       const err = isJsStackOverflow(e) ? wasmTrap(TrapCode.StackOverflow, []) : e;
       // the interpreter's frames below (its first frame is this function's, already in the trap)
@@ -299,4 +342,54 @@ export function attachAutoTier(instance: Instance): void {
       s.base = base;
     }
   };
+  const configuredSteps = vm.sliceSteps;
+  vm.tierSlice = () => {
+    vm.sliceSteps = configuredSteps;
+    const inst = vm.inst;
+    if (inst === null) return EXIT_SLICE;
+    const instance = store._instances[inst.id];
+    const auto = instance.module._auto;
+    const k = auto?.sample(vm.pc);
+    if (auto === undefined || k === undefined || mustInterpret() !== undefined) return EXIT_SLICE;
+    // a promoted function still running here: on to JS at its next loop header
+    const factory = auto.osrFactory(k, vm.pc);
+    if (factory === null) return EXIT_SLICE;
+    if (factory === undefined) {
+      vm.sliceSteps = 0; // stop again at the next taken branch (a back edge, soon)
+      return EXIT_SLICE;
+    }
+    runJs(instance, k, vm.fp, osrEntryOf(instance, auto, factory));
+    return vm.returnFromFrame();
+  };
+  vm.tierCall = (inst, pc, fp) => {
+    const instance = store._instances[inst.id];
+    const auto = instance.module._auto;
+    const k = auto?.funcAtEntry(pc);
+    if (auto === undefined || k === undefined) return false;
+    const why = mustInterpret();
+    if (why !== undefined) {
+      if (why !== "") auto.logInterpreted(k, why);
+      return false;
+    }
+    const entry = bindingOf(instance, auto).entries[k];
+    if (entry === undefined) return false;
+    runJs(instance, k, fp, entry);
+    return true;
+  };
+}
+
+const osrEntries = new WeakMap<Instance, Map<OsrFactory, JsEntryAdapter>>();
+
+/** An instance's on-stack-replacement entry from a factory, made once. */
+function osrEntryOf(instance: Instance, auto: AutoTierModule, factory: OsrFactory) {
+  let m = osrEntries.get(instance);
+  if (m === undefined) osrEntries.set(instance, m = new Map());
+  let entry = m.get(factory);
+  if (entry === undefined) {
+    const b = bindingOf(instance, auto);
+    const s = stateOf(instance.store);
+    entry = factory(instance._vmInstance, s, JS_HELPERS, jsHelpersOf(instance), b.P);
+    m.set(factory, entry);
+  }
+  return entry;
 }

@@ -201,3 +201,66 @@ Deno.test("promotion is module-wide: another instance, in another store, runs th
   assert.deepEqual(b.getFunc("sum_fibs")!.call(3), [3 * 144]);
   assert.deepEqual(b.getFunc("fib")!.call(10), [55]);
 });
+
+const LOOPS = `(module (memory 1)
+  ;; i64 and f64 locals live around the loop, two results
+  (func (export "mix") (param i32) (result i64 f64) (local i64 f64 i32)
+    (loop $l
+      (local.set 1 (i64.add (i64.mul (local.get 1) (i64.const 6364136223846793005))
+                            (i64.const 1442695040888963407)))
+      (local.set 2 (f64.add (local.get 2) (f64.convert_i64_s (i64.shr_u (local.get 1) (i64.const 40)))))
+      (local.set 3 (i32.add (local.get 3) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get 3) (local.get 0))))
+    (local.get 1) (local.get 2))
+  ;; stores until past the end of memory: traps out of bounds inside the loop
+  (func $fill (param i32) (local i32)
+    (loop $l
+      (i32.store (local.get 1) (local.get 0))
+      (local.set 1 (i32.add (local.get 1) (i32.const 4)))
+      (br $l)))
+  (func (export "fill") (param i32) (call $fill (local.get 0)))
+)`;
+
+Deno.test("on-stack replacement: a running loop moves to JS at its header, results exact", () => {
+  const want = instantiate({}, LOOPS).instance.getFunc("mix")!.callBits(3_000_000);
+  const { instance, lines } = instantiate({ strategy: "auto" }, LOOPS);
+  assert.deepEqual(instance.getFunc("mix")!.callBits(3_000_000), want);
+  assert.match(lines.join("\n"), /^func 0: on-stack replacement at wasm offset \d+$/m);
+  assert.deepEqual(instance.getFunc("mix")!.callBits(3_000_000), want, "then called on JS");
+  const eager = instantiate({ strategy: "auto", tierUp: { samples: 1, sliceSteps: 0 } }, LOOPS);
+  assert.deepEqual(eager.instance.getFunc("mix")!.callBits(1000), [
+    ...instantiate({}, LOOPS).instance.getFunc("mix")!.callBits(1000),
+  ]);
+});
+
+Deno.test("on-stack replacement: a trap in the replaced loop has the interpreter's backtrace", () => {
+  const want = trapOf(() => instantiate({}, LOOPS).instance.getFunc("fill")!.call(7));
+  for (const config of [{}, { tierUp: { samples: 1, sliceSteps: 0 } }]) {
+    const { instance, lines } = instantiate({ strategy: "auto", ...config }, LOOPS);
+    const got = trapOf(() => instance.getFunc("fill")!.call(7));
+    assert.match(lines.join("\n"), /^func 1: on-stack replacement/m);
+    assert.equal(got.message, want.message);
+    assert.deepEqual(got.backtrace, want.backtrace);
+  }
+});
+
+Deno.test("on-stack replacement keeps fuel exact and epochs interrupting", () => {
+  const left = (config: EngineConfig) => {
+    const { store, instance } = instantiate({ ...config, consumeFuel: true }, LOOPS);
+    store.setFuel(100_000_000);
+    instance.getFunc("mix")!.call(200_000);
+    return store.getFuel();
+  };
+  const want = left({});
+  assert.equal(left({ strategy: "auto" }), want);
+  assert.equal(left({ strategy: "auto", tierUp: { samples: 1, sliceSteps: 0 } }), want);
+  const { store, instance, lines } = instantiate(
+    { strategy: "auto", epochInterruption: true },
+    LOOPS,
+  );
+  store.setEpochDeadline(1);
+  instance.getFunc("mix")!.call(1_000_000);
+  assert.match(lines.join("\n"), /on-stack replacement/);
+  store.engine.incrementEpoch();
+  assert.match(trapOf(() => instance.getFunc("mix")!.call(1_000_000)).message, /interrupt/);
+});

@@ -1,0 +1,144 @@
+/**
+ * On-stack replacement into the JS tier: the JS variant of a function that
+ * is entered at one of its loop headers, its registers read from an
+ * interpreter frame's slots, so that a long-running loop of a function
+ * already executing on the interpreter (`_start`'s main loop) goes on in JS.
+ *
+ * - Where: {@link bytecodeLoopHeads} lists the bytecode addresses some
+ *   later branch jumps back to (loop headers, and the blocks a threaded
+ *   dispatch's copies jump back to); each is matched to the IR block that
+ *   starts with the same wasm code ({@link jsEntryAt}). A slice of the
+ *   interpreter ends at such a target right after the branch, so the frame
+ *   is exactly at the block's start.
+ * - Only locals may be live into the header (the JS lowering translates
+ *   without super-instructions, so its temporaries need not be the
+ *   bytecode's registers; a local is register `r` in both): their kinds come
+ *   from the JS lowering's kind map, their values from slot `fp + r`.
+ * - The variant is the function's JS source with another entry
+ *   ({@link osrVariant}): it takes the frame's base slot, declares the
+ *   parameters as locals, reads the live registers and starts the dispatcher
+ *   at the header's label (`L`); it pays no entry fuel (the interpreter did)
+ *   and counts its JS frame and wasm stack as the function's own entry does.
+ *   The dispatcher form it rewrites (`function fn<k>(...)`, `e = 0, L = 0`,
+ *   the JS-depth line) is checked: another form is refused, never guessed.
+ *
+ * @module
+ */
+
+import { BYTECODE_OPS, instructionLength } from "@capstan/interpreter";
+import { type IrFunction, LABEL } from "./ir.ts";
+import type { RegKind } from "./_js_kinds.ts";
+import { readSlot, writeSlot } from "./js_backend.ts";
+
+/**
+ * The loop headers of a function's bytecode: addresses that a branch at or
+ * after them jumps to, in increasing order.
+ *
+ * @param code the module's code
+ * @param entry the function's `enter` address
+ * @param end one past its last instruction
+ * @returns the headers' addresses
+ */
+export function bytecodeLoopHeads(code: Int32Array, entry: number, end: number): number[] {
+  const heads = new Set<number>();
+  for (let pc = entry; pc < end; pc += instructionLength(code, pc)) {
+    const op = BYTECODE_OPS[code[pc]];
+    let at = pc + 1;
+    for (const o of op.operands) {
+      if (o.kind === "o") {
+        if (code[at] <= 0) heads.add(pc + code[at]);
+        at++;
+      } else if (o.kind === "t") {
+        const n = code[at];
+        for (let j = 1; j <= n; j++) if (code[at + j] <= 0) heads.add(pc + code[at + j]);
+        at += 1 + n;
+      } else at++;
+    }
+  }
+  return [...heads].sort((a, b) => a - b);
+}
+
+/**
+ * Where the IR enters at a branch target of the bytecode: the run of labels
+ * whose block starts with the code at `wasmOffset` (its first instruction
+ * at or before that offset, and no label or branch from there up to it: the
+ * bytecode fuses a constant into the op after it, keeping that op's offset).
+ *
+ * @param f the IR function
+ * @param wasmOffset the wasm offset of the bytecode's instruction at the target
+ * @returns the label to start at and the index of its run's first label, or undefined
+ */
+export function jsEntryAt(
+  f: IrFunction,
+  wasmOffset: number,
+): { readonly inst: number; readonly label: number } | undefined {
+  const insts = f.insts;
+  let found: { inst: number; label: number } | undefined;
+  for (let i = 0; i < insts.length; i++) {
+    if (insts[i].op !== LABEL) continue;
+    const start = i;
+    while (i + 1 < insts.length && insts[i + 1].op === LABEL) i++;
+    const label = insts[i].operands[0] as number;
+    let j = i + 1;
+    if (j >= insts.length || insts[j].wasmOffset > wasmOffset) continue;
+    for (; j < insts.length && insts[j].wasmOffset < wasmOffset; j++) {
+      const op = BYTECODE_OPS[insts[j].op];
+      if (insts[j].op === LABEL || op.operands.some((o) => o.kind === "o" || o.kind === "t")) break;
+    }
+    if (j < insts.length && insts[j].op !== LABEL && insts[j].wasmOffset >= wasmOffset) {
+      found = { inst: start, label };
+    }
+  }
+  return found;
+}
+
+/**
+ * Rewrites a function's JS source (as `JsLowering.lower` emits it) into its
+ * on-stack-replacement entry: `oe<k>(base)` runs `os<k>`, the function
+ * entered at label `label` with registers `live` read from slots `base + r`,
+ * and writes its results from `base` as the entry adapter does.
+ *
+ * @param source the function's source (entry adapter and function)
+ * @param funcIndex its index `k`
+ * @param label the loop label to start at
+ * @param live the live registers with their kinds
+ * @param resultKinds the kinds of its results
+ * @returns the source of `os<k>` and `oe<k>`
+ * @throws Error when the source is not of the form this rewrites
+ */
+export function osrVariant(
+  source: string,
+  funcIndex: number,
+  label: number,
+  live: readonly (readonly [number, RegKind])[],
+  resultKinds: readonly RegKind[],
+): string {
+  const lines = source.split("\n");
+  const head = lines.findIndex((l) => l.startsWith(`function fn${funcIndex}(`));
+  const depth = lines.findIndex((l, i) => i > head && l.startsWith("if (d > S.jsMax) {"));
+  const decl = lines.findIndex((l, i) => i > head && l.startsWith("let ") && l.includes("L = 0"));
+  if (head < 0 || depth < 0 || decl < 0 || lines[decl].split("L = 0").length !== 2) {
+    throw new Error("the JS function's form is not the one on-stack replacement rewrites");
+  }
+  const params = lines[head].slice(`function fn${funcIndex}(`.length, lines[head].indexOf(")"));
+  const paramDecls = params === ""
+    ? []
+    : params.split(", ").map((p) => `${p} = ${p.startsWith("b") ? "0n" : "0"}`);
+  const body = lines.slice(head + 1);
+  body[depth - head - 1] = ""; // the JS depth was checked before entering
+  body[decl - head - 1] = lines[decl].replace("L = 0", `L = ${label + 1}`) +
+    (paramDecls.length > 0 ? `\nlet ${paramDecls.join(", ")};` : "") + "\n" +
+    live.map(([r, k]) => `${k.toLowerCase()}${r} = ${readSlot(k, `base + ${r}`)};`).join(" ");
+  const results = [
+    resultKinds.length > 0 ? writeSlot(resultKinds[0], "base", "r") : "",
+    ...resultKinds.slice(1).map((k, j) => writeSlot(k, `base + ${j + 1}`, `RV${k}[${j + 1}]`)),
+  ];
+  return [
+    `function os${funcIndex}(base) {`,
+    ...body,
+    `function oe${funcIndex}(base) {`,
+    `const r = os${funcIndex}(base);`,
+    ...results,
+    `}`,
+  ].join("\n");
+}
