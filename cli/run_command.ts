@@ -125,7 +125,12 @@ async function readModuleBytes(file: string): Promise<Uint8Array> {
   if (text === undefined) {
     throw new Error(`${file} is not a binary module, and the text format is not available`);
   }
-  return text.parseWat(new TextDecoder().decode(bytes), { names: true });
+  try {
+    return text.parseWat(new TextDecoder().decode(bytes), { names: true });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`${file} is neither a WebAssembly binary nor a valid .wat module: ${reason}`);
+  }
 }
 
 /** The exports of an instance shaped like a JS-API instance's, for `Wasi`. */
@@ -212,16 +217,30 @@ export async function runCommand(args: readonly string[], output: CommandOutput)
   if (timeoutMs !== undefined) store.setEpochDeadline(1);
 
   const module = new Module(engine, await readModuleBytes(file));
+  for (const [guest, host] of Object.entries(preopens)) {
+    let info: Deno.FileInfo;
+    try {
+      info = Deno.statSync(host);
+    } catch (error) {
+      const reason = error instanceof Deno.errors.NotFound ? "no such directory" : String(error);
+      throw new Error(`--dir ${host}${guest === host ? "" : `::${guest}`}: ${reason}`);
+    }
+    if (!info.isDirectory) throw new Error(`--dir ${host}: not a directory`);
+  }
   const wasi = new Wasi({
     args: [file, ...(invoke === undefined ? guestArgs : [])],
     env,
     preopens,
   });
   const linker = new Linker(engine);
+  const defined = new Set<string>();
   for (const imp of module.imports()) {
     if (imp.module !== "wasi_snapshot_preview1" || imp.type.kind !== "func") continue;
     const fn = wasi.imports[imp.name];
-    if (fn !== undefined) linker.funcWrap(imp.module, imp.name, imp.type.type, fn);
+    // a function imported twice is defined once (with the type of its first import)
+    if (fn === undefined || defined.has(imp.name)) continue;
+    defined.add(imp.name);
+    linker.funcWrap(imp.module, imp.name, imp.type.type, fn);
   }
 
   let callArgs: unknown[] = [];

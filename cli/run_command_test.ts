@@ -169,3 +169,50 @@ Deno.test("capstan run --help prints the usage and exits 0", async () => {
   assert.equal(code, 0);
   assert.match(stdout, /--max-wasm-stack BYTES/);
 });
+
+Deno.test("capstan run of a file that is neither wasm nor WAT names the file", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/notes.txt`, "shopping: eggs, milk\n");
+    const r = await capstan(["run", `${dir}/notes.txt`]);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stderr,
+      /notes\.txt is neither a WebAssembly binary nor a valid \.wat module: unexpected token \(at line 1, column 1\)/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("capstan run --dir of a missing directory says which --dir", async () => {
+  const r = await capstan(["run", "--dir", "/nonexistent-capstan::/data", HELLO]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /--dir \/nonexistent-capstan::\/data: no such directory/);
+  assert.doesNotMatch(r.stderr, /os error|realpath/);
+});
+
+runs("capstan run links a WASI function imported twice", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(
+      `${dir}/twice.wat`,
+      `(module
+        (import "wasi_snapshot_preview1" "fd_write" (func $w1 (param i32 i32 i32 i32) (result i32)))
+        (import "wasi_snapshot_preview1" "fd_write" (func $w2 (param i32 i32 i32 i32) (result i32)))
+        (memory (export "memory") 1)
+        (data (i32.const 16) "twice\\n")
+        (func (export "_start")
+          (i32.store (i32.const 0) (i32.const 16))
+          (i32.store (i32.const 4) (i32.const 6))
+          (drop (call $w1 (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+          (drop (call $w2 (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))`,
+    );
+    const r = await capstan(["run", `${dir}/twice.wat`]);
+    assert.equal(r.stderr, "");
+    assert.equal(r.stdout, "twice\ntwice\n");
+    assert.equal(r.code, 0);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -515,7 +515,10 @@ export class Wasi {
         const target = resolveEntry(newDir.host, this.#string(newPtr, newLen));
         const info = Deno.lstatSync(source.host);
         if (info.isDirectory) fail(Errno.perm, "hard link to a directory");
+        if (source.mustBeDir) fail(Errno.notdir);
         if (lstatOrNull(target.host) !== null) fail(Errno.exist);
+        // a new name with a trailing slash asks for a directory, which a link is not (Linux)
+        if (target.mustBeDir) fail(Errno.noent);
         Deno.linkSync(source.host, target.host);
         return 0;
       },
@@ -556,6 +559,7 @@ export class Wasi {
           fail(Errno.perm, "symlink leaves the sandbox");
         }
         if (lstatOrNull(target.host) !== null) fail(Errno.exist);
+        if (target.mustBeDir) fail(Errno.noent);
         Deno.symlinkSync(contents, target.host);
         return 0;
       },
@@ -569,10 +573,11 @@ export class Wasi {
         return 0;
       },
 
-      sock_accept: () => Errno.notsup,
-      sock_recv: () => Errno.notsup,
-      sock_send: () => Errno.notsup,
-      sock_shutdown: () => Errno.notsup,
+      // no descriptor is a socket: a bad one is EBADF, any other ENOTSOCK (as wasmtime)
+      sock_accept: (fd) => this.#notSocket(fd),
+      sock_recv: (fd) => this.#notSocket(fd),
+      sock_send: (fd) => this.#notSocket(fd),
+      sock_shutdown: (fd) => this.#notSocket(fd),
     };
     const wrapped: Record<string, WasiHostFunction> = {};
     for (const [name, fn] of Object.entries(fns)) wrapped[name] = guard(fn);
@@ -595,6 +600,11 @@ export class Wasi {
       at += s.length;
     });
     return 0;
+  }
+
+  #notSocket(fd: number): number {
+    this.#fds.get(fd);
+    return Errno.notsock;
   }
 
   #preopenName(fd: number): Uint8Array {

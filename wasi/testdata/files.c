@@ -157,6 +157,14 @@ int main(void) {
   CHECK(link("/sandbox/dir/renamed.txt", "/sandbox/dir/hard.txt") == 0);
   CHECK(stat("/sandbox/dir/renamed.txt", &st) == 0);
   printf("nlink after link: %llu\n", (unsigned long long)st.st_nlink);
+  /* a new name with a trailing slash asks for a directory (ENOENT on Linux); an old one,
+     that the file is one (ENOTDIR) */
+  expect_errno("link to a name with a trailing slash",
+               link("/sandbox/dir/renamed.txt", "/sandbox/dir/hard2.txt/"));
+  expect_errno("symlink to a name with a trailing slash",
+               symlink("renamed.txt", "/sandbox/dir/link2/"));
+  expect_errno("link of a file named with a trailing slash",
+               link("/sandbox/dir/renamed.txt/", "/sandbox/dir/hard3.txt"));
 
   /* utimes */
   fd = open("/sandbox/stamp", O_WRONLY | O_CREAT, 0644);
