@@ -22,7 +22,18 @@
  */
 
 import type { ValType } from "@capstan/environ";
-import { Engine, Func, type Instance, Linker, Memory, Module, Store, Trap } from "@capstan/runtime";
+import {
+  Engine,
+  Func,
+  ImageError,
+  type Instance,
+  Linker,
+  Memory,
+  Module,
+  Store,
+  Trap,
+} from "@capstan/runtime";
+import { isImage } from "@capstan/codegen";
 import { Wasi, WasiExit } from "@capstan/wasi";
 import { parseCommandLine, stringList, stringOption, UsageError } from "./_args.ts";
 import { loadTextFormat } from "./_engines.ts";
@@ -32,9 +43,11 @@ import type { CommandOutput } from "./wast_command.ts";
 /** The usage text of `capstan run`. */
 export const RUN_USAGE = `Usage: capstan run [OPTIONS] FILE [ARGS...]
 
-Runs a WebAssembly module (.wasm, or .wat): a WASI command module's _start,
-or with --invoke one export, whose results are printed one per line.
-Options come before FILE; ARGS after it go to the module (or the export).
+Runs a WebAssembly module (.wasm, .wat, or a .cwasm that capstan compile -o
+wrote): a WASI command module's _start, or with --invoke one export, whose
+results are printed one per line. Options come before FILE; ARGS after it go
+to the module (or the export). Compiled modules are cached (by default in
+$CAPSTAN_CACHE_DIR, else $XDG_CACHE_HOME/capstan or ~/.cache/capstan).
 
 Options:
   --invoke NAME             call the export NAME (after _initialize, if any)
@@ -45,6 +58,8 @@ Options:
   --max-wasm-stack BYTES    the wasm stack limit ("call stack exhausted" beyond it)
   --timeout DURATION        trap "interrupt" after DURATION (e.g. 500ms, 2s, 1m)
   --strategy KIND           where functions run: interpreter (default) or js
+  --cache-dir DIR           keep compiled modules in DIR
+  --no-cache                compile without the cache
   -h, --help                show this help
 
 Exit code: the guest's exit code; 134 when it traps; 1 on other errors.`;
@@ -111,13 +126,30 @@ function parseEnv(values: string[]): Record<string, string> {
   return env;
 }
 
-async function readModuleBytes(file: string): Promise<Uint8Array> {
-  let bytes: Uint8Array;
+/** The module in `file`: a compiled image (`.cwasm`) loaded, or wasm or WAT compiled. */
+async function loadModule(engine: Engine, file: string): Promise<Module> {
+  const bytes = await readFileBytes(file);
+  if (!isImage(bytes)) return new Module(engine, await moduleBytes(file, bytes));
   try {
-    bytes = await Deno.readFile(file);
+    return Module.deserialize(engine, bytes);
+  } catch (error) {
+    if (!(error instanceof ImageError)) throw error;
+    const hint = /configuration/.test(error.message)
+      ? " (compile it with --consume-fuel for --fuel, --epoch-interruption for --timeout)"
+      : "";
+    throw new Error(`${file}: ${error.message}${hint}`);
+  }
+}
+
+async function readFileBytes(file: string): Promise<Uint8Array> {
+  try {
+    return await Deno.readFile(file);
   } catch (error) {
     throw new Error(`cannot read ${file}: ${error instanceof Error ? error.message : error}`);
   }
+}
+
+async function moduleBytes(file: string, bytes: Uint8Array): Promise<Uint8Array> {
   const isBinary = bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0x61 &&
     bytes[2] === 0x73 && bytes[3] === 0x6d;
   if (isBinary) return bytes;
@@ -185,6 +217,8 @@ export async function runCommand(args: readonly string[], output: CommandOutput)
     "max-wasm-stack": { type: "string" },
     timeout: { type: "string" },
     strategy: { type: "string" },
+    "cache-dir": { type: "string" },
+    "no-cache": { type: "boolean" },
     help: { type: "boolean", short: "h" },
   }, true);
   if (values.help) {
@@ -206,17 +240,22 @@ export async function runCommand(args: readonly string[], output: CommandOutput)
     throw new UsageError(`--strategy must be interpreter or js, found ${strategy}`);
   }
 
+  const cacheDir = stringOption(values, "cache-dir");
+  if (cacheDir !== undefined && values["no-cache"]) {
+    throw new UsageError("give either --cache-dir or --no-cache, not both");
+  }
   const engine = new Engine({
     strategy,
     consumeFuel: fuel !== undefined,
     epochInterruption: timeoutMs !== undefined,
     maxWasmStack,
+    cache: values["no-cache"] ? false : cacheDir === undefined ? true : { directory: cacheDir },
   });
   const store = new Store(engine, undefined);
   if (fuel !== undefined) store.setFuel(fuel);
   if (timeoutMs !== undefined) store.setEpochDeadline(1);
 
-  const module = new Module(engine, await readModuleBytes(file));
+  const module = await loadModule(engine, file);
   for (const [guest, host] of Object.entries(preopens)) {
     let info: Deno.FileInfo;
     try {

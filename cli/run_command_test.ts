@@ -216,3 +216,55 @@ runs("capstan run links a WASI function imported twice", async () => {
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+runs("compile -o writes an image that run loads: same output, no compiling", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const image = `${dir}/hello.cwasm`;
+    const c = await capstan(["compile", HELLO, "-o", image]);
+    assert.equal(c.code, 0, c.stderr);
+    const direct = await capstan(["run", "--no-cache", HELLO]);
+    const loaded = await capstan(["run", "--no-cache", image]);
+    assert.equal(loaded.stderr, "");
+    assert.equal(loaded.stdout, direct.stdout);
+    assert.equal(loaded.code, direct.code);
+    // a truncated image: one line, exit 1
+    const bytes = await Deno.readFile(image);
+    await Deno.writeFile(`${dir}/cut.cwasm`, bytes.subarray(0, bytes.length >> 1));
+    const cut = await capstan(["run", `${dir}/cut.cwasm`]);
+    assert.equal(cut.code, 1);
+    assert.match(
+      cut.stderr,
+      /^error: .*cut\.cwasm: corrupt image: the payload should be \d+ bytes, found \d+\n$/,
+    );
+    // an image for another configuration says which flag makes one that fits
+    const fuel = await capstan(["run", "--fuel", "100000", image]);
+    assert.equal(fuel.code, 1);
+    assert.match(fuel.stderr, /another engine configuration.*--consume-fuel/);
+    const withFuel = await capstan(["compile", "--consume-fuel", HELLO, "-o", `${dir}/fuel.cwasm`]);
+    assert.equal(withFuel.code, 0);
+    const fueled = await capstan(["run", "--fuel", "100000000", `${dir}/fuel.cwasm`]);
+    assert.equal(fueled.stdout, direct.stdout);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+runs("run keeps compiled modules in --cache-dir and loads them the second time", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const first = await capstan(["run", "--cache-dir", dir, HELLO]);
+    const entries = [...Deno.readDirSync(dir)].map((e) => e.name);
+    assert.equal(entries.length, 1);
+    const before = Deno.statSync(`${dir}/${entries[0]}`);
+    const second = await capstan(["run", "--cache-dir", dir, HELLO]);
+    assert.equal(second.stdout, first.stdout);
+    // the entry was read, not written again (a write replaces the file)
+    assert.equal(Deno.statSync(`${dir}/${entries[0]}`).ino, before.ino);
+    const none = await capstan(["run", "--no-cache", "--cache-dir", dir, HELLO]);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /either --cache-dir or --no-cache/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -50,3 +50,11 @@ export {
   type JsModule,
 } from "./js_backend.ts";
 export type { KindContext, KindMap, RegKind } from "./_js_kinds.ts";
+export {
+  deserializeCompiled,
+  IMAGE_FORMAT,
+  imageConfigDigest,
+  ImageError,
+  isImage,
+  serializeCompiled,
+} from "./serialize.ts";
