@@ -23,7 +23,18 @@
  */
 
 import type { ValType } from "@capstan/environ";
-import { Engine, Func, type Instance, Linker, Memory, Module, Store, Trap } from "@capstan/runtime";
+import {
+  Engine,
+  Func,
+  ImageError,
+  type Instance,
+  Linker,
+  Memory,
+  Module,
+  Store,
+  Trap,
+} from "@capstan/runtime";
+import { isImage } from "@capstan/codegen";
 import { Wasi, WasiExit } from "@capstan/wasi";
 import { parseCommandLine, stringList, stringOption, UsageError } from "./_args.ts";
 import { loadTextFormat } from "./_engines.ts";
@@ -33,9 +44,11 @@ import type { CommandOutput } from "./wast_command.ts";
 /** The usage text of `capstan run`. */
 export const RUN_USAGE = `Usage: capstan run [OPTIONS] FILE [ARGS...]
 
-Runs a WebAssembly module (.wasm, or .wat): a WASI command module's _start,
-or with --invoke one export, whose results are printed one per line.
-Options come before FILE; ARGS after it go to the module (or the export).
+Runs a WebAssembly module (.wasm, .wat, or a .cwasm that capstan compile -o
+wrote): a WASI command module's _start, or with --invoke one export, whose
+results are printed one per line. Options come before FILE; ARGS after it go
+to the module (or the export). Compiled modules are cached (by default in
+$CAPSTAN_CACHE_DIR, else $XDG_CACHE_HOME/capstan or ~/.cache/capstan).
 
 Options:
   --invoke NAME             call the export NAME (after _initialize, if any)
@@ -49,6 +62,8 @@ Options:
                             (start interpreted, compile hot functions to JS)
   --tier-log                with auto: print each promotion to JS, and what stays
                             on the interpreter and why, to stderr
+  --cache-dir DIR           keep compiled modules in DIR
+  --no-cache                compile without the cache
   -h, --help                show this help
 
 Exit code: the guest's exit code; 134 when it traps; 1 on other errors.`;
@@ -115,13 +130,30 @@ function parseEnv(values: string[]): Record<string, string> {
   return env;
 }
 
-async function readModuleBytes(file: string): Promise<Uint8Array> {
-  let bytes: Uint8Array;
+/** The module in `file`: a compiled image (`.cwasm`) loaded, or wasm or WAT compiled. */
+async function loadModule(engine: Engine, file: string): Promise<Module> {
+  const bytes = await readFileBytes(file);
+  if (!isImage(bytes)) return new Module(engine, await moduleBytes(file, bytes));
   try {
-    bytes = await Deno.readFile(file);
+    return Module.deserialize(engine, bytes);
+  } catch (error) {
+    if (!(error instanceof ImageError)) throw error;
+    const hint = /configuration/.test(error.message)
+      ? " (compile it with --consume-fuel for --fuel, --epoch-interruption for --timeout)"
+      : "";
+    throw new Error(`${file}: ${error.message}${hint}`);
+  }
+}
+
+async function readFileBytes(file: string): Promise<Uint8Array> {
+  try {
+    return await Deno.readFile(file);
   } catch (error) {
     throw new Error(`cannot read ${file}: ${error instanceof Error ? error.message : error}`);
   }
+}
+
+async function moduleBytes(file: string, bytes: Uint8Array): Promise<Uint8Array> {
   const isBinary = bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0x61 &&
     bytes[2] === 0x73 && bytes[3] === 0x6d;
   if (isBinary) return bytes;
@@ -129,7 +161,12 @@ async function readModuleBytes(file: string): Promise<Uint8Array> {
   if (text === undefined) {
     throw new Error(`${file} is not a binary module, and the text format is not available`);
   }
-  return text.parseWat(new TextDecoder().decode(bytes), { names: true });
+  try {
+    return text.parseWat(new TextDecoder().decode(bytes), { names: true });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`${file} is neither a WebAssembly binary nor a valid .wat module: ${reason}`);
+  }
 }
 
 /** The exports of an instance shaped like a JS-API instance's, for `Wasi`. */
@@ -185,6 +222,8 @@ export async function runCommand(args: readonly string[], output: CommandOutput)
     timeout: { type: "string" },
     strategy: { type: "string" },
     "tier-log": { type: "boolean" },
+    "cache-dir": { type: "string" },
+    "no-cache": { type: "boolean" },
     help: { type: "boolean", short: "h" },
   }, true);
   if (values.help) {
@@ -206,28 +245,47 @@ export async function runCommand(args: readonly string[], output: CommandOutput)
     throw new UsageError(`--strategy must be interpreter, js or auto, found ${strategy}`);
   }
 
+  const cacheDir = stringOption(values, "cache-dir");
+  if (cacheDir !== undefined && values["no-cache"]) {
+    throw new UsageError("give either --cache-dir or --no-cache, not both");
+  }
   const engine = new Engine({
     strategy,
     tierLog: values["tier-log"] === true ? (line) => console.error(`tier: ${line}`) : undefined,
     consumeFuel: fuel !== undefined,
     epochInterruption: timeoutMs !== undefined,
     maxWasmStack,
+    cache: values["no-cache"] ? false : cacheDir === undefined ? true : { directory: cacheDir },
   });
   const store = new Store(engine, undefined);
   if (fuel !== undefined) store.setFuel(fuel);
   if (timeoutMs !== undefined) store.setEpochDeadline(1);
 
-  const module = new Module(engine, await readModuleBytes(file));
+  const module = await loadModule(engine, file);
+  for (const [guest, host] of Object.entries(preopens)) {
+    let info: Deno.FileInfo;
+    try {
+      info = Deno.statSync(host);
+    } catch (error) {
+      const reason = error instanceof Deno.errors.NotFound ? "no such directory" : String(error);
+      throw new Error(`--dir ${host}${guest === host ? "" : `::${guest}`}: ${reason}`);
+    }
+    if (!info.isDirectory) throw new Error(`--dir ${host}: not a directory`);
+  }
   const wasi = new Wasi({
     args: [file, ...(invoke === undefined ? guestArgs : [])],
     env,
     preopens,
   });
   const linker = new Linker(engine);
+  const defined = new Set<string>();
   for (const imp of module.imports()) {
     if (imp.module !== "wasi_snapshot_preview1" || imp.type.kind !== "func") continue;
     const fn = wasi.imports[imp.name];
-    if (fn !== undefined) linker.funcWrap(imp.module, imp.name, imp.type.type, fn);
+    // a function imported twice is defined once (with the type of its first import)
+    if (fn === undefined || defined.has(imp.name)) continue;
+    defined.add(imp.name);
+    linker.funcWrap(imp.module, imp.name, imp.type.type, fn);
   }
 
   let callArgs: unknown[] = [];

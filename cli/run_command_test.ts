@@ -189,3 +189,102 @@ Deno.test("capstan run --help prints the usage and exits 0", async () => {
   assert.equal(code, 0);
   assert.match(stdout, /--max-wasm-stack BYTES/);
 });
+
+Deno.test("capstan run of a file that is neither wasm nor WAT names the file", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/notes.txt`, "shopping: eggs, milk\n");
+    const r = await capstan(["run", `${dir}/notes.txt`]);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stderr,
+      /notes\.txt is neither a WebAssembly binary nor a valid \.wat module: unexpected token \(at line 1, column 1\)/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("capstan run --dir of a missing directory says which --dir", async () => {
+  const r = await capstan(["run", "--dir", "/nonexistent-capstan::/data", HELLO]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /--dir \/nonexistent-capstan::\/data: no such directory/);
+  assert.doesNotMatch(r.stderr, /os error|realpath/);
+});
+
+runs("capstan run links a WASI function imported twice", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(
+      `${dir}/twice.wat`,
+      `(module
+        (import "wasi_snapshot_preview1" "fd_write" (func $w1 (param i32 i32 i32 i32) (result i32)))
+        (import "wasi_snapshot_preview1" "fd_write" (func $w2 (param i32 i32 i32 i32) (result i32)))
+        (memory (export "memory") 1)
+        (data (i32.const 16) "twice\\n")
+        (func (export "_start")
+          (i32.store (i32.const 0) (i32.const 16))
+          (i32.store (i32.const 4) (i32.const 6))
+          (drop (call $w1 (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+          (drop (call $w2 (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))`,
+    );
+    const r = await capstan(["run", `${dir}/twice.wat`]);
+    assert.equal(r.stderr, "");
+    assert.equal(r.stdout, "twice\ntwice\n");
+    assert.equal(r.code, 0);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+runs("compile -o writes an image that run loads: same output, no compiling", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const image = `${dir}/hello.cwasm`;
+    const c = await capstan(["compile", HELLO, "-o", image]);
+    assert.equal(c.code, 0, c.stderr);
+    const direct = await capstan(["run", "--no-cache", HELLO]);
+    const loaded = await capstan(["run", "--no-cache", image]);
+    assert.equal(loaded.stderr, "");
+    assert.equal(loaded.stdout, direct.stdout);
+    assert.equal(loaded.code, direct.code);
+    // a truncated image: one line, exit 1
+    const bytes = await Deno.readFile(image);
+    await Deno.writeFile(`${dir}/cut.cwasm`, bytes.subarray(0, bytes.length >> 1));
+    const cut = await capstan(["run", `${dir}/cut.cwasm`]);
+    assert.equal(cut.code, 1);
+    assert.match(
+      cut.stderr,
+      /^error: .*cut\.cwasm: corrupt image: the payload should be \d+ bytes, found \d+\n$/,
+    );
+    // an image for another configuration says which flag makes one that fits
+    const fuel = await capstan(["run", "--fuel", "100000", image]);
+    assert.equal(fuel.code, 1);
+    assert.match(fuel.stderr, /another engine configuration.*--consume-fuel/);
+    const withFuel = await capstan(["compile", "--consume-fuel", HELLO, "-o", `${dir}/fuel.cwasm`]);
+    assert.equal(withFuel.code, 0);
+    const fueled = await capstan(["run", "--fuel", "100000000", `${dir}/fuel.cwasm`]);
+    assert.equal(fueled.stdout, direct.stdout);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+runs("run keeps compiled modules in --cache-dir and loads them the second time", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const first = await capstan(["run", "--cache-dir", dir, HELLO]);
+    const entries = [...Deno.readDirSync(dir)].map((e) => e.name);
+    assert.equal(entries.length, 1);
+    const before = Deno.statSync(`${dir}/${entries[0]}`);
+    const second = await capstan(["run", "--cache-dir", dir, HELLO]);
+    assert.equal(second.stdout, first.stdout);
+    // the entry was read, not written again (a write replaces the file)
+    assert.equal(Deno.statSync(`${dir}/${entries[0]}`).ino, before.ino);
+    const none = await capstan(["run", "--no-cache", "--cache-dir", dir, HELLO]);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /either --cache-dir or --no-cache/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -28,7 +28,7 @@
 
 import { type FuncType, type ModuleTranslation, ValType, type VMOffsets } from "@capstan/environ";
 import { BYTECODE_OPS } from "@capstan/interpreter";
-import { type IrFunction, LABEL } from "./ir.ts";
+import { type IrFunction, type IrInst, LABEL } from "./ir.ts";
 import { opShape, type RegKind } from "./_js_op_shapes.ts";
 
 /** The kind of a register value (see the module doc). */
@@ -137,6 +137,11 @@ class Nodes {
   wants: number[] = [];
   /** Some use sees the value's bits (a copy, store, return, call argument): keep it `B`. */
   observed: boolean[] = [];
+  /**
+   * Some definition may give it a signalling NaN (a load, a parameter, a global, a call
+   * result, an f64 constant): a `D` number cannot hold one (V8 quiets it).
+   */
+  mayBeSignalling: boolean[] = [];
 
   conflict: string | undefined;
   /** Where the analysis is, for the conflict's message. */
@@ -148,6 +153,7 @@ class Nodes {
     this.wide.push(wide);
     this.wants.push(0);
     this.observed.push(false);
+    this.mayBeSignalling.push(false);
     return this.parent.length - 1;
   }
 
@@ -175,6 +181,7 @@ class Nodes {
     this.wide[ra] ||= this.wide[rb];
     this.wants[ra] |= this.wants[rb];
     this.observed[ra] ||= this.observed[rb];
+    this.mayBeSignalling[ra] ||= this.mayBeSignalling[rb];
     const kb = this.kind[rb];
     if (kb !== undefined) this.fix(ra, kb);
   }
@@ -183,6 +190,15 @@ class Nodes {
     const r = this.find(n);
     return this.kind[r] ?? (this.wide[r] ? "B" : "I");
   }
+}
+
+/** Whether an instruction is a 64-bit constant that is not an f64 signalling NaN. */
+function isQuietConst(ins: IrInst): boolean {
+  if (BYTECODE_OPS[ins.op].name !== "const64") return false;
+  const hi = ins.operands[2] as number;
+  const lo = ins.operands[1] as number;
+  const nan = (hi & 0x7ff00000) === 0x7ff00000 && ((hi & 0xfffff) !== 0 || lo !== 0);
+  return !nan || (hi & 0x80000) !== 0;
 }
 
 function isReturn(op: number): boolean {
@@ -305,6 +321,7 @@ export function inferKinds(f: IrFunction, ctx: KindContext): KindMap | string {
     const [k, wide] = softKindOf(f.locals[r]);
     entryNode[r] = nodes.add(wide);
     if (k !== undefined) nodes.fix(entryNode[r], k);
+    else if (r < f.params.length) nodes.mayBeSignalling[entryNode[r]] = true;
   }
   // block live-in nodes
   const inNode: Int32Array[] = [];
@@ -347,6 +364,7 @@ export function inferKinds(f: IrFunction, ctx: KindContext): KindMap | string {
       for (const [reg, k, slot, wide] of s.defs) {
         const nd = nodes.add(wide);
         if (k !== undefined) nodes.fix(nd, k);
+        else if (wide && !isQuietConst(insts[i])) nodes.mayBeSignalling[nd] = true;
         cur[reg] = nd;
         nodesOf[slot] = nd;
       }
@@ -404,6 +422,14 @@ export function inferKinds(f: IrFunction, ctx: KindContext): KindMap | string {
         nodes.kind[a] = kb;
         changed = true;
       }
+    }
+  }
+  // a value computed as an f64 number whose bits are seen must not also carry a
+  // signalling NaN from elsewhere: the number would hold it quieted
+  for (let n = 0; n < nodes.parent.length; n++) {
+    if (nodes.find(n) !== n || nodes.kind[n] !== "D") continue;
+    if (nodes.observed[n] && nodes.mayBeSignalling[n]) {
+      return "an f64 value is both computed and moved bit-exactly (a signalling NaN would be quieted)";
     }
   }
   const calls = new Map<number, FuncType>();

@@ -52,3 +52,11 @@ export {
 export type { KindContext, KindMap, RegKind } from "./_js_kinds.ts";
 export { type JsGroup, JsGroupLowering } from "./js_groups.ts";
 export { bytecodeLoopHeads } from "./_js_osr.ts";
+export {
+  deserializeCompiled,
+  IMAGE_FORMAT,
+  imageConfigDigest,
+  ImageError,
+  isImage,
+  serializeCompiled,
+} from "./serialize.ts";

@@ -43,10 +43,13 @@ import type { ModuleTranslation } from "./types.ts";
  * }
  * ```
  */
-export function translateModule(bytes: Uint8Array): ModuleTranslation {
+export function translateModule(
+  bytes: Uint8Array,
+  options: TranslateOptions = {},
+): ModuleTranslation {
   if (!(bytes instanceof Uint8Array)) throw new TypeError("translateModule() expects a Uint8Array");
   try {
-    return translate(bytes);
+    return translate(bytes, options.validateBodies ?? true);
   } catch (e) {
     if (e instanceof CompileError) throw e;
     // A bug or a resource limit met while reading hostile input: still a CompileError.
@@ -79,7 +82,17 @@ export function validate(bytes: Uint8Array): boolean {
   }
 }
 
-function translate(bytes: Uint8Array): ModuleTranslation {
+/** Options of {@link translateModule}. */
+export interface TranslateOptions {
+  /**
+   * Validate every function body (default true). Only a caller that knows
+   * the bytes were validated before (a compiled-module image whose checksum
+   * matched) may turn it off; the rest of the module is validated anyway.
+   */
+  readonly validateBodies?: boolean;
+}
+
+function translate(bytes: Uint8Array, validateBodies = true): ModuleTranslation {
   let m: DecodedModule;
   try {
     m = decodeModule(bytes);
@@ -90,9 +103,11 @@ function translate(bytes: Uint8Array): ModuleTranslation {
   let v: ValidatedModule;
   try {
     v = validateModule(m);
-    const validator = new FuncValidator(v.context);
-    for (const b of m.bodies) {
-      validator.validate(bytes, b.typeIndex, b.locals, b.codeStart, b.codeEnd);
+    if (validateBodies) {
+      const validator = new FuncValidator(v.context);
+      for (const b of m.bodies) {
+        validator.validate(bytes, b.typeIndex, b.locals, b.codeStart, b.codeEnd);
+      }
     }
   } catch (e) {
     if (e instanceof CompileError) throw preferMalformed(m, e);

@@ -41,8 +41,8 @@
  */
 
 import { TrapCode } from "@capstan/environ";
-import { bytecodeLoopHeads, type JsGroup, JsGroupLowering } from "@capstan/codegen";
-import { EXIT_SLICE, promoteEntry } from "@capstan/interpreter";
+import { bytecodeLoopHeads, CompiledModule, type JsGroup, JsGroupLowering } from "@capstan/codegen";
+import { EXIT_SLICE, Op, promoteEntry, TIER_ENTRY_BIT } from "@capstan/interpreter";
 import type { Instance } from "./instance.ts";
 import type { Module } from "./module.ts";
 import type { Store } from "./store.ts";
@@ -190,6 +190,24 @@ export class AutoTierModule {
   readonly #heads = new Map<number, number[]>();
   readonly #noOsr = new Set<number>();
   readonly #osr = new Map<number, OsrFactory | string>();
+
+  /**
+   * The module's compiled code as it was before any promotion (for an image:
+   * `enter_tier` is this process's business).
+   *
+   * @returns the compiled module, with a copy of its code when some function was promoted
+   */
+  unpromoted(): CompiledModule {
+    const cm = this.#module._compiled;
+    if (this.groups.length === 0) return cm;
+    const code = cm.code.slice();
+    for (const f of cm.functions) {
+      if (code[f.entry] !== Op.enter_tier) continue;
+      code[f.entry] = Op.enter;
+      code[f.entry + 3] &= ~TIER_ENTRY_BIT;
+    }
+    return new CompiledModule(cm.translation, cm.offsets, cm.tunables, code, cm.functions);
+  }
 
   /** Promotes every function still on the interpreter (`tierUp.samples` 0), one group each. */
   promoteAll(): void {

@@ -204,14 +204,14 @@ Deno.test("promotion is module-wide: another instance, in another store, runs th
 
 const LOOPS = `(module (memory 1)
   ;; i64 and f64 locals live around the loop, two results
-  (func (export "mix") (param i32) (result i64 f64) (local i64 f64 i32)
+  (func (export "mix") (param i32) (result i64 i64) (local i64 f64 i32)
     (loop $l
       (local.set 1 (i64.add (i64.mul (local.get 1) (i64.const 6364136223846793005))
                             (i64.const 1442695040888963407)))
       (local.set 2 (f64.add (local.get 2) (f64.convert_i64_s (i64.shr_u (local.get 1) (i64.const 40)))))
       (local.set 3 (i32.add (local.get 3) (i32.const 1)))
       (br_if $l (i32.lt_u (local.get 3) (local.get 0))))
-    (local.get 1) (local.get 2))
+    (local.get 1) (i64.trunc_sat_f64_s (local.get 2)))
   ;; stores until past the end of memory: traps out of bounds inside the loop
   (func $fill (param i32) (local i32)
     (loop $l
@@ -263,4 +263,18 @@ Deno.test("on-stack replacement keeps fuel exact and epochs interrupting", () =>
   assert.match(lines.join("\n"), /on-stack replacement/);
   store.engine.incrementEpoch();
   assert.match(trapOf(() => instance.getFunc("mix")!.call(1_000_000)).message, /interrupt/);
+});
+
+Deno.test("an image of a module with promoted functions holds the code as compiled", () => {
+  const { module, instance } = instantiate({ strategy: "auto" });
+  const before = module.serialize();
+  assert.deepEqual(instance.getFunc("fib")!.call(25), [75025]);
+  assert.equal(module.tierOf(F.fib), "js");
+  assert.deepEqual(module.serialize(), before);
+  const loaded = Module.deserialize(new Engine({ strategy: "auto" }), before);
+  const store = new Store(loaded.engine, undefined);
+  const again = new Instance(store, loaded, [
+    Func.wrap(store, { params: [], results: [] }, () => {}),
+  ]);
+  assert.deepEqual(again.getFunc("fib")!.call(20), [6765]);
 });

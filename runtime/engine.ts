@@ -21,6 +21,7 @@ import {
   type Tunables,
   tunables as makeTunables,
 } from "@capstan/environ";
+import { defaultCacheDirectory, ModuleCache } from "./_module_cache.ts";
 
 /**
  * Where wasm functions run: `"interpreter"` (the bytecode interpreter), `"js"`
@@ -63,6 +64,13 @@ export interface EngineConfig {
    * precedence.
    */
   readonly tunables?: Partial<Tunables>;
+  /**
+   * The compilation cache: compiled modules are kept on disk and loaded
+   * instead of compiled again. `true` uses the default directory
+   * (`$CAPSTAN_CACHE_DIR`, else `$XDG_CACHE_HOME/capstan` or
+   * `~/.cache/capstan`). Default: no cache.
+   */
+  readonly cache?: boolean | { readonly directory: string };
 }
 
 /** An {@link EngineConfig} with every option filled in. */
@@ -83,6 +91,8 @@ export interface ResolvedEngineConfig {
   readonly nanCanonicalization: boolean;
   /** The code-generation switches every module of the engine is compiled with. */
   readonly tunables: Tunables;
+  /** The compilation cache's directory, or `undefined` for none. */
+  readonly cacheDirectory: string | undefined;
 }
 
 export { DEFAULT_MAX_WASM_STACK };
@@ -110,6 +120,12 @@ export class Engine {
    * to interrupt a running synchronous call.
    */
   readonly epochCounter: Int32Array;
+  /**
+   * The compilation cache, when the engine has one.
+   *
+   * @ignore
+   */
+  readonly _cache: ModuleCache | undefined;
   readonly #sigIds = new Map<string, number>();
   readonly #sigTypes: FuncType[] = [];
 
@@ -128,6 +144,16 @@ export class Engine {
     if (strategy !== "interpreter" && strategy !== "js" && strategy !== "auto") {
       throw new RangeError(`strategy must be "interpreter", "js" or "auto", found ${strategy}`);
     }
+    const cache = config.cache ?? false;
+    const cacheDirectory = cache === false
+      ? undefined
+      : cache === true
+      ? defaultCacheDirectory()
+      : typeof cache?.directory === "string" && cache.directory !== ""
+      ? cache.directory
+      : (() => {
+        throw new TypeError("cache must be a boolean or { directory: string }");
+      })();
     this.config = Object.freeze({
       strategy,
       tierLog: config.tierLog,
@@ -145,7 +171,11 @@ export class Engine {
         epochInterruption: config.epochInterruption ?? false,
         nanCanonicalization: nan,
       }),
+      cacheDirectory,
     });
+    this._cache = cacheDirectory === undefined
+      ? undefined
+      : new ModuleCache(cacheDirectory, this.config.tunables);
     // Hosts without SharedArrayBuffer (browsers without cross-origin isolation) get a plain
     // buffer: epochs then advance only from this thread (host functions, async yields).
     this.epochCounter = new Int32Array(

@@ -30,6 +30,7 @@ import {
   evaluateConstExpr,
   type GlobalType,
   TrapCode,
+  ValType,
   VMCTX_MAGIC,
 } from "@capstan/environ";
 import { VmInstance } from "@capstan/interpreter";
@@ -338,9 +339,10 @@ export class Instance implements Stored {
     attachAutoTier(this);
     for (let i = t.numImportedGlobals; i < t.globals.length; i++) {
       const type: GlobalType = t.globals[i];
-      this._globals.push(
-        new Global(store, type, this.evalConst(t.globalInits[i - t.numImportedGlobals])),
-      );
+      const init = t.globalInits[i - t.numImportedGlobals];
+      const g = new Global(store, type, this.evalConst(init));
+      this.#writeFloatBits(g, init);
+      this._globals.push(g);
     }
     for (let i = 0; i < this._globals.length; i++) {
       vmctx[offsets.globalWord(i)] = this._globals[i]._slot;
@@ -395,6 +397,30 @@ export class Instance implements Stored {
    */
   evalConst(e: ConstExpr): Val {
     return evaluateConstExpr<Val>(e, { leaf: (instr) => this.#constLeaf(instr) }) as Val;
+  }
+
+  /**
+   * Gives a float global the exact bits of its initialiser: a float `Val` is
+   * a JS number, through which an f32 signalling NaN would come out quieted.
+   * A float initialiser is one leaf (only integers have arithmetic), so the
+   * bits are the constant's or the other global's words.
+   */
+  #writeFloatBits(g: Global, init: ConstExpr): void {
+    const t = g.type.type;
+    if ((t !== ValType.f32 && t !== ValType.f64) || init.length !== 1) return;
+    const words = this.store._vm.globals;
+    const w = g._slot << 1;
+    const leaf = init[0] as ConstLeaf;
+    if (leaf.op === "f32.const") {
+      words[w] = leaf.bits;
+    } else if (leaf.op === "f64.const") {
+      words[w] = Number(BigInt.asIntN(32, leaf.bits));
+      words[w + 1] = Number(BigInt.asIntN(32, leaf.bits >> 32n));
+    } else if (leaf.op === "global.get") {
+      const from = this._globals[leaf.index]._slot << 1;
+      words[w] = words[from];
+      words[w + 1] = words[from + 1];
+    }
   }
 
   /** The value of one non-arithmetic instruction of a constant expression. */

@@ -13,7 +13,12 @@
  * @module
  */
 
-import { type CompiledModule, compileModule } from "@capstan/codegen";
+import {
+  type CompiledModule,
+  compileModule,
+  deserializeCompiled,
+  serializeCompiled,
+} from "@capstan/codegen";
 import { type ModuleTranslation, translateModule } from "@capstan/environ";
 import type { Engine } from "./engine.ts";
 import type { ExportType, ExternType, ImportType } from "./extern_type.ts";
@@ -73,17 +78,34 @@ export class Module {
   readonly _compiled: CompiledModule;
 
   /**
-   * Decodes, validates and compiles a module.
+   * Decodes, validates and compiles a module; with an engine that has a
+   * compilation cache, loads the compiled code from it when it holds this
+   * module's (and stores it there when not).
    *
    * @param engine the engine
    * @param bytes the binary module
+   * @param _compiled its compiled code, already made (used by {@link Module.deserialize})
    * @throws CompileError when the bytes are malformed or invalid
    */
-  constructor(engine: Engine, bytes: ArrayBufferLike | ArrayBufferView) {
+  constructor(
+    engine: Engine,
+    bytes: ArrayBufferLike | ArrayBufferView,
+    _compiled?: CompiledModule,
+  ) {
     this.engine = engine;
-    this.translation = translateModule(copyBytes(bytes));
+    let compiled = _compiled;
+    if (compiled === undefined) {
+      const wasm = copyBytes(bytes);
+      const cache = engine._cache;
+      compiled = cache?.get(wasm);
+      if (compiled === undefined) {
+        compiled = compileModule(translateModule(wasm), engine.config.tunables);
+        cache?.put(wasm, compiled);
+      }
+    }
+    this.translation = compiled.translation;
     this._sigIds = Int32Array.from(this.translation.types, (t) => engine.signatureId(t));
-    this._compiled = compileModule(this.translation, engine.config.tunables);
+    this._compiled = compiled;
     this._js = engine.config.strategy === "js" ? new JsTierModule(this) : undefined;
     this._auto = engine.config.strategy === "auto" ? new AutoTierModule(this) : undefined;
   }
@@ -116,6 +138,35 @@ export class Module {
     if (this._auto !== undefined) return this._auto.tierOf(funcIndex);
     if (this._js === undefined) return "interpreter: the engine's strategy";
     return this._js.tierOf(funcIndex);
+  }
+
+  /**
+   * The module compiled, as bytes that {@link Module.deserialize} loads
+   * without compiling again (wasmtime's `Module::serialize`): the module's
+   * bytes, the code of every function, and a digest of the Capstan version
+   * and engine configuration the code is for.
+   *
+   * @returns the image
+   */
+  serialize(): Uint8Array {
+    return serializeCompiled(this._auto?.unpromoted() ?? this._compiled, this.translation.bytes);
+  }
+
+  /**
+   * Loads a module from an image {@link Module.serialize} wrote, without
+   * compiling it (wasmtime's `Module::deserialize`). The image must come
+   * from the same Capstan version and an engine with the same code
+   * configuration (fuel, epochs, instruction counting, NaN canonicalisation).
+   *
+   * @param engine the engine
+   * @param image the image
+   * @returns the module
+   * @throws ImageError (of `@capstan/codegen`) when the image is corrupt or
+   *   for another version or configuration, naming which
+   */
+  static deserialize(engine: Engine, image: ArrayBufferLike | ArrayBufferView): Module {
+    const compiled = deserializeCompiled(copyBytes(image), engine.config.tunables);
+    return new Module(engine, compiled.translation.bytes, compiled);
   }
 
   /**

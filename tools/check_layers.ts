@@ -8,7 +8,7 @@
  *   the members X may import ({@link ALLOWED}); a test of X may also import a
  *   test-support member ({@link TEST_SUPPORT}) whose own imports X may make.
  *   Bench, tools and examples ({@link CONSUMERS}) may import every member in
- *   {@link ALLOWED}, and nothing of each other.
+ *   {@link ALLOWED} and the test-support members, and nothing of each other.
  * - **private**: no file imports another member's `_`-prefixed file.
  * - **exports**: a file imports another member only as `@capstan/<member>`,
  *   resolving to one of the member's `exports` (never by a relative path).
@@ -148,7 +148,7 @@ function mayImport(from: string, test: boolean, to: string): boolean {
     return test && to in TEST_SUPPORT && TEST_SUPPORT[to].every((m) => own.has(m));
   }
   if (from in TEST_SUPPORT) return TEST_SUPPORT[from].includes(to);
-  return CONSUMERS.includes(from) && to in ALLOWED;
+  return CONSUMERS.includes(from) && (to in ALLOWED || to in TEST_SUPPORT);
 }
 
 /**

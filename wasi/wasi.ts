@@ -56,6 +56,7 @@ import {
   type WasiWriter,
 } from "./_fd_table.ts";
 import { filetypeOf, writeFilestat, writeStreamFilestat } from "./_filestat.ts";
+import { type HostTimes, hostTimes, type NanoTimes, type TimeUpdate } from "./_host_times.ts";
 import { lstatOrNull, resolveEntry, resolvePath, symlinkTargetEscapes } from "./_sandbox.ts";
 
 export type { WasiReader, WasiWriter } from "./_fd_table.ts";
@@ -352,9 +353,13 @@ export class Wasi {
       fd_filestat_get: (fd, out) => {
         const entry = this.#fds.get(fd, Rights.fd_filestat_get);
         const view = this.#view();
-        if (entry.kind === "file") writeFilestat(view, out, entry.file!.statSync());
-        else if (entry.kind === "dir") writeFilestat(view, out, Deno.statSync(entry.host!));
-        else writeStreamFilestat(view, out, entry.filetype);
+        if (entry.kind === "file") {
+          const info = entry.file!.statSync();
+          writeFilestat(view, out, info, sameFileTimes(info, entry.host, true));
+        } else if (entry.kind === "dir") {
+          const info = Deno.statSync(entry.host!);
+          writeFilestat(view, out, info, sameFileTimes(info, entry.host, true));
+        } else writeStreamFilestat(view, out, entry.filetype);
         return 0;
       },
       fd_filestat_set_size: (fd, size) => {
@@ -366,6 +371,14 @@ export class Wasi {
       },
       fd_filestat_set_times: (fd, atim, mtim, flags) => {
         const entry = this.#fds.get(fd, Rights.fd_filestat_set_times);
+        const ht = hostTimes();
+        if (ht !== undefined && entry.host !== undefined) {
+          const info = entry.file?.statSync() ?? Deno.statSync(entry.host);
+          if (sameFileTimes(info, entry.host, true) !== undefined) {
+            setTimes(ht, entry.host, atim, mtim, flags, true);
+            return 0;
+          }
+        }
         if (entry.kind === "file") {
           const [a, m] = newTimes(() => entry.file!.statSync(), atim, mtim, flags);
           entry.file!.utimeSync(a, m);
@@ -492,7 +505,7 @@ export class Wasi {
         const target = resolvePath(dir.host, this.#string(ptr, len), follow);
         const info = Deno.lstatSync(target.host);
         if (target.mustBeDir && !info.isDirectory) fail(Errno.notdir);
-        writeFilestat(this.#view(), out, info);
+        writeFilestat(this.#view(), out, info, sameFileTimes(info, target.host, false));
         return 0;
       },
       path_filestat_set_times: (fd, flags, ptr, len, atim, mtim, fstFlags) => {
@@ -500,6 +513,11 @@ export class Wasi {
         const follow = (flags & Lookupflags.symlink_follow) !== 0;
         const target = resolvePath(dir.host, this.#string(ptr, len), follow);
         const info = Deno.lstatSync(target.host);
+        const ht = hostTimes();
+        if (ht !== undefined) {
+          setTimes(ht, target.host, atim, mtim, fstFlags, false);
+          return 0;
+        }
         if (info.isSymlink) fail(Errno.notsup, "cannot set the times of a symlink itself");
         const [a, m] = newTimes(() => info, atim, mtim, fstFlags);
         Deno.utimeSync(target.host, a, m);
@@ -515,7 +533,10 @@ export class Wasi {
         const target = resolveEntry(newDir.host, this.#string(newPtr, newLen));
         const info = Deno.lstatSync(source.host);
         if (info.isDirectory) fail(Errno.perm, "hard link to a directory");
+        if (source.mustBeDir) fail(Errno.notdir);
         if (lstatOrNull(target.host) !== null) fail(Errno.exist);
+        // a new name with a trailing slash asks for a directory, which a link is not (Linux)
+        if (target.mustBeDir) fail(Errno.noent);
         Deno.linkSync(source.host, target.host);
         return 0;
       },
@@ -556,6 +577,7 @@ export class Wasi {
           fail(Errno.perm, "symlink leaves the sandbox");
         }
         if (lstatOrNull(target.host) !== null) fail(Errno.exist);
+        if (target.mustBeDir) fail(Errno.noent);
         Deno.symlinkSync(contents, target.host);
         return 0;
       },
@@ -569,10 +591,11 @@ export class Wasi {
         return 0;
       },
 
-      sock_accept: () => Errno.notsup,
-      sock_recv: () => Errno.notsup,
-      sock_send: () => Errno.notsup,
-      sock_shutdown: () => Errno.notsup,
+      // no descriptor is a socket: a bad one is EBADF, any other ENOTSOCK (as wasmtime)
+      sock_accept: (fd) => this.#notSocket(fd),
+      sock_recv: (fd) => this.#notSocket(fd),
+      sock_send: (fd) => this.#notSocket(fd),
+      sock_shutdown: (fd) => this.#notSocket(fd),
     };
     const wrapped: Record<string, WasiHostFunction> = {};
     for (const [name, fn] of Object.entries(fns)) wrapped[name] = guard(fn);
@@ -595,6 +618,11 @@ export class Wasi {
       at += s.length;
     });
     return 0;
+  }
+
+  #notSocket(fd: number): number {
+    this.#fds.get(fd);
+    return Errno.notsock;
   }
 
   #preopenName(fd: number): Uint8Array {
@@ -917,15 +945,67 @@ function listDirectory(host: string): DirentRecord[] {
 }
 
 /** The access and modification times to set, in seconds, from `fstflags`. */
+/**
+ * The host's nanosecond times of the file at `path` when it is still the file
+ * `info` describes (a file's path is the one it was opened by).
+ */
+function sameFileTimes(
+  info: Deno.FileInfo,
+  path: string | undefined,
+  follow: boolean,
+): NanoTimes | undefined {
+  if (path === undefined) return undefined;
+  const t = hostTimes()?.get(path, follow);
+  if (t === undefined || info.ino === null || info.dev === null) return undefined;
+  return t.ino === BigInt(info.ino) && t.dev === BigInt(info.dev) ? t : undefined;
+}
+
+/** Sets times to the nanosecond through the host (`utimensat`), validating `flags` as preview1 does. */
+function setTimes(
+  ht: HostTimes,
+  path: string,
+  atim: bigint,
+  mtim: bigint,
+  flags: number,
+  follow: boolean,
+): void {
+  checkFstflags(flags);
+  const update = (value: bigint, set: number, setNow: number): TimeUpdate =>
+    flags & setNow ? "now" : flags & set ? BigInt.asUintN(64, value) : "omit";
+  const errno = ht.set(
+    path,
+    update(atim, Fstflags.atim, Fstflags.atim_now),
+    update(mtim, Fstflags.mtim, Fstflags.mtim_now),
+    follow,
+  );
+  if (errno !== 0) fail(LINUX_ERRNO.get(errno) ?? Errno.io);
+}
+
+/** preview1 errnos of the Linux errnos `utimensat` can give. */
+const LINUX_ERRNO: ReadonlyMap<number, number> = new Map([
+  [1, Errno.perm],
+  [2, Errno.noent],
+  [13, Errno.acces],
+  [20, Errno.notdir],
+  [22, Errno.inval],
+  [30, Errno.rofs],
+  [40, Errno.loop],
+]);
+
+/** `EINVAL` for `fstflags` that set a time both to a value and to now, or unknown bits. */
+function checkFstflags(flags: number): void {
+  if ((flags & Fstflags.atim) && (flags & Fstflags.atim_now)) fail(Errno.inval);
+  if ((flags & Fstflags.mtim) && (flags & Fstflags.mtim_now)) fail(Errno.inval);
+  if (flags & ~0xf) fail(Errno.inval);
+}
+
 function newTimes(
   current: () => Deno.FileInfo,
   atim: bigint,
   mtim: bigint,
   flags: number,
 ): [number, number] {
-  if ((flags & Fstflags.atim) && (flags & Fstflags.atim_now)) fail(Errno.inval);
-  if ((flags & Fstflags.mtim) && (flags & Fstflags.mtim_now)) fail(Errno.inval);
-  if (flags & ~0xf) fail(Errno.inval);
+  checkFstflags(flags);
   const now = Date.now() / 1000;
   let info: Deno.FileInfo | undefined;
   const pick = (value: bigint, set: number, setNow: number, keep: "atime" | "mtime") => {

@@ -103,12 +103,15 @@ int main(void) {
 
   printf("sched_yield: %d\n", sched_yield());
   printf("proc_raise: errno=%d\n", raw_proc_raise(10));
+  /* no descriptor is a socket: a bad one is EBADF, stdout ENOTSOCK */
   __wasi_fd_t nfd;
-  printf("sock_accept: errno=%d\n", __wasi_sock_accept(3, 0, &nfd));
   __wasi_size_t nb;
   __wasi_roflags_t rof;
-  printf("sock_recv: errno=%d\n", __wasi_sock_recv(3, NULL, 0, 0, &nb, &rof));
-  printf("sock_send: errno=%d\n", __wasi_sock_send(3, NULL, 0, 0, &nb));
-  printf("sock_shutdown: errno=%d\n", __wasi_sock_shutdown(3, __WASI_SDFLAGS_RD));
+  for (int fd = 1; fd <= 99; fd += 98) {
+    printf("sock_accept %d: errno=%d\n", fd, __wasi_sock_accept(fd, 0, &nfd));
+    printf("sock_recv %d: errno=%d\n", fd, __wasi_sock_recv(fd, NULL, 0, 0, &nb, &rof));
+    printf("sock_send %d: errno=%d\n", fd, __wasi_sock_send(fd, NULL, 0, 0, &nb));
+    printf("sock_shutdown %d: errno=%d\n", fd, __wasi_sock_shutdown(fd, __WASI_SDFLAGS_RD));
+  }
   return 0;
 }

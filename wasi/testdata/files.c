@@ -157,6 +157,14 @@ int main(void) {
   CHECK(link("/sandbox/dir/renamed.txt", "/sandbox/dir/hard.txt") == 0);
   CHECK(stat("/sandbox/dir/renamed.txt", &st) == 0);
   printf("nlink after link: %llu\n", (unsigned long long)st.st_nlink);
+  /* a new name with a trailing slash asks for a directory (ENOENT on Linux); an old one,
+     that the file is one (ENOTDIR) */
+  expect_errno("link to a name with a trailing slash",
+               link("/sandbox/dir/renamed.txt", "/sandbox/dir/hard2.txt/"));
+  expect_errno("symlink to a name with a trailing slash",
+               symlink("renamed.txt", "/sandbox/dir/link2/"));
+  expect_errno("link of a file named with a trailing slash",
+               link("/sandbox/dir/renamed.txt/", "/sandbox/dir/hard3.txt"));
 
   /* utimes */
   fd = open("/sandbox/stamp", O_WRONLY | O_CREAT, 0644);
@@ -167,6 +175,33 @@ int main(void) {
   CHECK(stat("/sandbox/stamp", &st) == 0);
   printf("stamp: atime=%lld mtime=%lld\n", (long long)st.st_atim.tv_sec,
          (long long)st.st_mtim.tv_sec);
+
+  /* nanosecond times: a time set 100 ns earlier reads back 100 ns earlier */
+  struct timespec ts[2] = {{.tv_sec = 1000000000, .tv_nsec = 123456789},
+                           {.tv_sec = 1000000000, .tv_nsec = 999999900}};
+  CHECK(utimensat(AT_FDCWD, "/sandbox/stamp", ts, 0) == 0);
+  ts[1].tv_nsec -= 100;
+  CHECK(utimensat(AT_FDCWD, "/sandbox/stamp", ts, 0) == 0);
+  CHECK(stat("/sandbox/stamp", &st) == 0);
+  printf("stamp ns: atime=%lld.%09ld mtime=%lld.%09ld\n", (long long)st.st_atim.tv_sec,
+         st.st_atim.tv_nsec, (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+  fd = open("/sandbox/stamp", O_WRONLY);
+  CHECK(fd >= 0);
+  ts[0].tv_nsec = UTIME_OMIT;
+  ts[1].tv_nsec = 7;
+  CHECK(futimens(fd, ts) == 0);
+  CHECK(fstat(fd, &st) == 0);
+  printf("futimens: atime=%lld.%09ld mtime=%lld.%09ld\n", (long long)st.st_atim.tv_sec,
+         st.st_atim.tv_nsec, (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+  CHECK(close(fd) == 0);
+  /* a symlink's own times, its target's left alone */
+  ts[0] = (struct timespec){.tv_sec = 1234567890, .tv_nsec = 5};
+  ts[1] = ts[0];
+  CHECK(utimensat(AT_FDCWD, "/sandbox/dir/link", ts, AT_SYMLINK_NOFOLLOW) == 0);
+  CHECK(lstat("/sandbox/dir/link", &st) == 0);
+  printf("link's own mtime=%lld.%09ld\n", (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+  CHECK(stat("/sandbox/dir/link", &st) == 0);
+  printf("its target's mtime unchanged: %d\n", st.st_mtim.tv_sec != 1234567890);
 
   /* many entries: readdir needs several fd_readdir calls with cookies */
   CHECK(mkdir("/sandbox/many", 0755) == 0);

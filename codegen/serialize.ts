@@ -1,0 +1,295 @@
+/**
+ * Compiled-module images (wasmtime's `.cwasm`): a {@link CompiledModule}
+ * written to bytes by {@link serializeCompiled} and read back by
+ * {@link deserializeCompiled} without lowering anything again.
+ *
+ * The image, little-endian:
+ *
+ * | bytes | what |
+ * | --- | --- |
+ * | 8 | the magic `\0cwasm\x01\0` (the last but one byte is the format version) |
+ * | 32 | SHA-256 of what the code depends on ({@link imageConfigDigest}): Capstan's version, the bytecode op table, the tunables |
+ * | 32 | SHA-256 of the payload |
+ * | 4 | the payload's length |
+ * | … | the payload: 32-bit words (below) |
+ *
+ * The payload: the wasm bytes (length, then the bytes padded to a word), the
+ * code (length, words), and per defined function its index, type index,
+ * entry, end, frame size, trap sites, relocations, stack maps and address
+ * map (each a count then its words).
+ *
+ * Invariants:
+ * - Reading checks everything before using it: the magic and format, the
+ *   configuration digest (another Capstan or another engine configuration is
+ *   an {@link ImageError} naming which), the payload digest (any corruption),
+ *   and every length against what is left; then the wasm bytes are
+ *   translated again (decoded and validated, but for the function bodies,
+ *   which were validated when the image was made and which the checksum
+ *   vouches for), so the module's metadata is exactly what compiling gives.
+ * - An image is trusted as far as its digests go: like wasmtime's
+ *   `Module::deserialize`, it is meant for images this program or its cache
+ *   wrote, not for images from strangers.
+ *
+ * @module
+ */
+
+import { createHash } from "node:crypto";
+import {
+  type ModuleTranslation,
+  translateModule,
+  type Tunables,
+  VMOffsets,
+} from "@capstan/environ";
+import { BYTECODE_OPS } from "@capstan/interpreter";
+import { type CompiledFunction, CompiledModule } from "./compile.ts";
+import type { Reloc, RelocKind, StackMap, TrapEntry } from "./sinks.ts";
+import denoJson from "./deno.json" with { type: "json" };
+
+/** The image format's version (the magic's seventh byte). */
+export const IMAGE_FORMAT = 1;
+
+const MAGIC = [0x00, 0x63, 0x77, 0x61, 0x73, 0x6d, IMAGE_FORMAT, 0x00]; // "\0cwasm", the format, 0
+const HEADER = 8 + 32 + 32 + 4;
+const RELOC_KINDS: readonly RelocKind[] = ["func", "import", "builtin"];
+
+/** A compiled-module image that cannot be loaded, and why. */
+export class ImageError extends Error {
+  /** @param message why */
+  constructor(message: string) {
+    super(message);
+    this.name = "ImageError";
+  }
+}
+
+/**
+ * The digest of everything a module's code depends on besides the module:
+ * Capstan's version, the bytecode op table (names and operand shapes) and
+ * the tunables. Two engines with the same digest run each other's images.
+ *
+ * @param tunables the engine's tunables
+ * @returns 32 bytes
+ */
+export function imageConfigDigest(tunables: Tunables): Uint8Array {
+  const ops = BYTECODE_OPS.map((o) => `${o.name}(${o.operands.map((x) => x.kind).join("")})`);
+  const keys = Object.keys(tunables).sort() as (keyof Tunables)[];
+  const config = JSON.stringify({
+    format: IMAGE_FORMAT,
+    version: denoJson.version,
+    ops,
+    tunables: keys.map((k) => [k, tunables[k]]),
+  });
+  return sha256(new TextEncoder().encode(config));
+}
+
+function sha256(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(createHash("sha256").update(bytes).digest());
+}
+
+/** A growable list of 32-bit words. */
+class Words {
+  buf = new Int32Array(1024);
+  len = 0;
+  push(w: number): void {
+    if (this.len === this.buf.length) {
+      const next = new Int32Array(this.buf.length * 2);
+      next.set(this.buf);
+      this.buf = next;
+    }
+    this.buf[this.len++] = w;
+  }
+  pushAll(ws: ArrayLike<number>): void {
+    this.push(ws.length);
+    if (this.len + ws.length > this.buf.length) {
+      const next = new Int32Array(Math.max(this.buf.length * 2, this.len + ws.length));
+      next.set(this.buf);
+      this.buf = next;
+    }
+    this.buf.set(ws, this.len);
+    this.len += ws.length;
+  }
+}
+
+/**
+ * Writes a compiled module as an image.
+ *
+ * @param cm the compiled module (every function lowered)
+ * @param wasm the module's bytes
+ * @returns the image
+ * @example
+ * ```ts
+ * import { translateModule, DEFAULT_TUNABLES } from "@capstan/environ";
+ * import { compileModule, deserializeCompiled, serializeCompiled } from "@capstan/codegen";
+ * const wasm = new Uint8Array([0,97,115,109,1,0,0,0,1,5,1,96,0,1,127,3,2,1,0,10,6,1,4,0,65,7,11]);
+ * const image = serializeCompiled(compileModule(translateModule(wasm)), wasm);
+ * const back = deserializeCompiled(image, DEFAULT_TUNABLES);
+ * if (back.functions.length !== 1) throw new Error();
+ * ```
+ */
+export function serializeCompiled(cm: CompiledModule, wasm: Uint8Array): Uint8Array {
+  const w = new Words();
+  w.push(wasm.length);
+  const padded = new Uint8Array((wasm.length + 3) & ~3);
+  padded.set(wasm);
+  for (let i = 0; i < padded.length; i += 4) {
+    w.push(padded[i] | padded[i + 1] << 8 | padded[i + 2] << 16 | padded[i + 3] << 24);
+  }
+  w.pushAll(cm.code);
+  w.push(cm.functions.length);
+  for (const f of cm.functions) {
+    for (const x of [f.funcIndex, f.typeIndex, f.entry, f.end, f.frameSize]) w.push(x);
+    w.push(f.traps.length);
+    for (const t of f.traps) w.push(t.pc), w.push(t.code);
+    w.push(f.relocs.length);
+    for (const r of f.relocs) w.push(r.pc), w.push(RELOC_KINDS.indexOf(r.kind)), w.push(r.index);
+    w.push(f.stackMaps.length);
+    for (const s of f.stackMaps) w.push(s.pc), w.pushAll(s.slots);
+    w.pushAll(f.addressMap);
+  }
+  const payload = new Uint8Array(w.buf.buffer, 0, w.len * 4);
+  const image = new Uint8Array(HEADER + payload.length);
+  image.set(MAGIC, 0);
+  image.set(imageConfigDigest(cm.tunables), 8);
+  image.set(sha256(payload), 40);
+  new DataView(image.buffer).setUint32(72, payload.length, true);
+  image.set(payload, HEADER);
+  return image;
+}
+
+/**
+ * Whether bytes start like an image (not whether it is a good one).
+ *
+ * @param bytes a file's bytes
+ * @returns true when the magic matches
+ */
+export function isImage(bytes: Uint8Array): boolean {
+  return bytes.length >= 6 && MAGIC.slice(0, 6).every((b, i) => bytes[i] === b);
+}
+
+/** Whether bytes hold the whole magic of this format. */
+function hasMagic(bytes: Uint8Array): boolean {
+  return bytes.length >= 8 && MAGIC.every((b, i) => bytes[i] === b);
+}
+
+/** Reads words from a payload, each read checked against its end. */
+class Reader {
+  #w: Int32Array;
+  #at = 0;
+  constructor(words: Int32Array) {
+    this.#w = words;
+  }
+  word(): number {
+    if (this.#at >= this.#w.length) throw new ImageError("corrupt image: it ends too early");
+    return this.#w[this.#at++];
+  }
+  count(max = this.#w.length - this.#at): number {
+    const n = this.word();
+    if (n < 0 || n > max) throw new ImageError("corrupt image: a length is out of range");
+    return n;
+  }
+  get remaining(): number {
+    return this.#w.length - this.#at;
+  }
+  words(n: number): Int32Array {
+    const out = this.#w.slice(this.#at, this.#at + n);
+    this.#at += n;
+    return out;
+  }
+  get done(): boolean {
+    return this.#at === this.#w.length;
+  }
+}
+
+/**
+ * Reads an image written by {@link serializeCompiled} for an engine with
+ * these tunables.
+ *
+ * @param image the image
+ * @param tunables the loading engine's tunables (they must be the image's)
+ * @returns the compiled module, its translation made again from the wasm bytes
+ * @throws ImageError when the image is not one, is another Capstan's or
+ *   another configuration's, or is corrupt; CompileError if its wasm is invalid
+ */
+export function deserializeCompiled(image: Uint8Array, tunables: Tunables): CompiledModule {
+  if (!isImage(image)) throw new ImageError("not a compiled module image (bad magic)");
+  if (image.length < HEADER) throw new ImageError("corrupt image: truncated header");
+  if (image[6] !== IMAGE_FORMAT) {
+    throw new ImageError(`image format ${image[6]}, this Capstan reads format ${IMAGE_FORMAT}`);
+  }
+  if (!hasMagic(image)) throw new ImageError("not a compiled module image (bad magic)");
+  const config = imageConfigDigest(tunables);
+  if (!config.every((b, i) => image[8 + i] === b)) {
+    throw new ImageError(
+      "the image was compiled by another Capstan version or for another engine configuration " +
+        "(fuel, epochs, instruction counting, super-instructions, NaN canonicalisation)",
+    );
+  }
+  const length = new DataView(image.buffer, image.byteOffset).getUint32(72, true);
+  if (length !== image.length - HEADER || length % 4 !== 0) {
+    throw new ImageError(
+      `corrupt image: the payload should be ${length} bytes, found ${image.length - HEADER}`,
+    );
+  }
+  const payload = image.subarray(HEADER);
+  if (!sha256(payload).every((b, i) => image[40 + i] === b)) {
+    throw new ImageError("corrupt image: the payload's checksum does not match");
+  }
+  const r = new Reader(new Int32Array(payload.slice().buffer));
+  const wasmLength = r.count((r.remaining - 1) * 4); // bytes, after this length word
+  const wasmWords = r.words((wasmLength + 3) >> 2);
+  const wasm = new Uint8Array(wasmWords.buffer, 0, wasmLength).slice();
+  // its checksum matched: the bodies were validated when the image was made
+  const translation: ModuleTranslation = translateModule(wasm, { validateBodies: false });
+  const code = r.words(r.count());
+  const n = r.count();
+  if (n !== translation.bodies.length) {
+    throw new ImageError(
+      `corrupt image: ${n} functions for a module with ${translation.bodies.length}`,
+    );
+  }
+  const functions: CompiledFunction[] = [];
+  for (let i = 0; i < n; i++) {
+    const [funcIndex, typeIndex, entry, end, frameSize] = [1, 2, 3, 4, 5].map(() => r.word());
+    const body = translation.bodies[i];
+    if (funcIndex !== body.funcIndex || typeIndex !== body.typeIndex) {
+      throw new ImageError(`corrupt image: function ${i} is not the module's`);
+    }
+    if (entry < 0 || end < entry || end > code.length) {
+      throw new ImageError(`corrupt image: function ${funcIndex}'s code is out of range`);
+    }
+    const traps: TrapEntry[] = [];
+    for (let k = r.count(); k > 0; k--) traps.push({ pc: r.word(), code: r.word() });
+    const relocs: Reloc[] = [];
+    for (let k = r.count(); k > 0; k--) {
+      const pc = r.word();
+      const kind = RELOC_KINDS[r.word()];
+      if (kind === undefined) throw new ImageError("corrupt image: an unknown relocation kind");
+      relocs.push({ pc, kind, index: r.word() });
+    }
+    const stackMaps: StackMap[] = [];
+    for (let k = r.count(); k > 0; k--) {
+      const pc = r.word();
+      stackMaps.push({ pc, slots: [...r.words(r.count())] });
+    }
+    const addressMap = r.words(r.count());
+    functions.push({
+      funcIndex,
+      typeIndex,
+      entry,
+      end,
+      frameSize,
+      traps,
+      relocs,
+      stackMaps,
+      addressMap,
+      ir: undefined,
+    });
+  }
+  if (!r.done) throw new ImageError("corrupt image: bytes after the last function");
+  return new CompiledModule(
+    translation,
+    VMOffsets.forModule(translation),
+    tunables,
+    code,
+    functions,
+  );
+}

@@ -1,0 +1,140 @@
+/**
+ * The compilation cache of an engine (`Engine({ cache })`): compiled-module
+ * images on disk, one file per module and configuration, so that compiling
+ * the same bytes again loads the image instead of lowering every function.
+ *
+ * Invariants:
+ * - An entry's name is the SHA-256 of the module's bytes and the digest of
+ *   the configuration its code depends on (`imageConfigDigest`): another
+ *   Capstan version or engine configuration never reads it.
+ * - An entry is written to a temporary file in the same directory, then
+ *   renamed over its name: readers see a whole image or none, and processes
+ *   writing the same entry at once each leave a whole one.
+ * - The cache never makes compiling fail: an unreadable, corrupt or stale
+ *   entry is compiled afresh and rewritten; a directory that cannot be
+ *   written is skipped ({@link ModuleCache.lastError} says why).
+ *
+ * @module
+ */
+
+import { createHash } from "node:crypto";
+import {
+  type CompiledModule,
+  deserializeCompiled,
+  imageConfigDigest,
+  serializeCompiled,
+} from "@capstan/codegen";
+import type { Tunables } from "@capstan/environ";
+
+const hex = (bytes: Uint8Array) =>
+  Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+
+/**
+ * The default cache directory, as wasmtime chooses one: `$CAPSTAN_CACHE_DIR`,
+ * else `$XDG_CACHE_HOME/capstan`, else `~/.cache/capstan` (`%LOCALAPPDATA%`
+ * on Windows); `undefined` when the environment cannot be read.
+ *
+ * @returns the directory
+ */
+export function defaultCacheDirectory(): string | undefined {
+  try {
+    const env = (name: string) => Deno.env.get(name);
+    const own = env("CAPSTAN_CACHE_DIR");
+    if (own) return own;
+    if (Deno.build.os === "windows") {
+      const local = env("LOCALAPPDATA");
+      return local ? `${local}\\capstan\\cache` : undefined;
+    }
+    const xdg = env("XDG_CACHE_HOME");
+    if (xdg) return `${xdg}/capstan`;
+    const home = env("HOME");
+    return home ? `${home}/.cache/capstan` : undefined;
+  } catch {
+    return undefined; // no --allow-env
+  }
+}
+
+/** One engine's compilation cache. */
+export class ModuleCache {
+  /** The directory holding the entries. */
+  readonly directory: string;
+  /** Why the last read or write of an entry failed, if one did (for diagnostics). */
+  lastError: unknown = undefined;
+  /** Entries loaded and written, for tests and diagnostics. */
+  readonly stats = { hits: 0, misses: 0, writes: 0 };
+  readonly #tunables: Tunables;
+  readonly #config: string;
+
+  /**
+   * A cache in `directory` for an engine with these tunables.
+   *
+   * @param directory where the entries live (created on the first write)
+   * @param tunables the engine's tunables
+   */
+  constructor(directory: string, tunables: Tunables) {
+    this.directory = directory;
+    this.#tunables = tunables;
+    this.#config = hex(imageConfigDigest(tunables)).slice(0, 16);
+  }
+
+  /**
+   * The file of a module's entry.
+   *
+   * @param wasm the module's bytes
+   * @returns its path
+   */
+  entryPath(wasm: Uint8Array): string {
+    const key = hex(new Uint8Array(createHash("sha256").update(wasm).digest()));
+    return `${this.directory}/${key}-${this.#config}.cwasm`;
+  }
+
+  /**
+   * The compiled module of these bytes, if the cache holds a good one.
+   *
+   * @param wasm the module's bytes
+   * @returns it, or `undefined`
+   */
+  get(wasm: Uint8Array): CompiledModule | undefined {
+    let image: Uint8Array;
+    try {
+      image = Deno.readFileSync(this.entryPath(wasm));
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) this.lastError = e;
+      this.stats.misses++;
+      return undefined;
+    }
+    try {
+      const cm = deserializeCompiled(image, this.#tunables);
+      this.stats.hits++;
+      return cm;
+    } catch (e) {
+      this.lastError = e;
+      this.stats.misses++;
+      return undefined;
+    }
+  }
+
+  /**
+   * Stores a module's compiled code.
+   *
+   * @param wasm the module's bytes
+   * @param cm its compiled module
+   */
+  put(wasm: Uint8Array, cm: CompiledModule): void {
+    const path = this.entryPath(wasm);
+    const temp = `${path}.${Deno.pid}.${crypto.randomUUID()}.tmp`;
+    try {
+      Deno.mkdirSync(this.directory, { recursive: true });
+      Deno.writeFileSync(temp, serializeCompiled(cm, wasm));
+      Deno.renameSync(temp, path);
+      this.stats.writes++;
+    } catch (e) {
+      this.lastError = e;
+      try {
+        Deno.removeSync(temp);
+      } catch {
+        // nothing was written
+      }
+    }
+  }
+}

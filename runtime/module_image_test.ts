@@ -1,0 +1,164 @@
+/**
+ * Tests of compiled-module images and the compilation cache:
+ * `Module.serialize`/`Module.deserialize` round trips that run as the
+ * compiled module does, clear errors for corrupt, truncated, foreign and
+ * differently configured images, and an engine cache that writes an entry
+ * once, loads it afterwards, survives a corrupt entry and concurrent writers.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { parseWat } from "@capstan/environ";
+import { Engine, ImageError, Instance, Linker, Module, Store } from "./mod.ts";
+
+const KERNELS = new URL("../bench/corpus/", import.meta.url);
+
+function kernel(name: string): Uint8Array {
+  return Deno.readFileSync(new URL(`wasm/${name}.wasm`, KERNELS));
+}
+
+function runKernel(module: Module, n: number): number {
+  const store = new Store(module.engine, undefined);
+  const inst = new Linker(module.engine).instantiate(store, module);
+  return inst.getFunc("run")!.call(n)[0] as number;
+}
+
+Deno.test("a deserialized module runs as the compiled one, on both tiers", () => {
+  for (const strategy of ["interpreter", "js"] as const) {
+    const engine = new Engine({ strategy });
+    for (const name of ["fib", "sieve", "matmul", "hash64", "qsort"]) {
+      const compiled = new Module(engine, kernel(name));
+      const image = compiled.serialize();
+      const loaded = Module.deserialize(engine, image);
+      assert.deepEqual(loaded._compiled.code, compiled._compiled.code, name);
+      assert.equal(loaded.exports().length, compiled.exports().length);
+      assert.equal(runKernel(loaded, 20), runKernel(compiled, 20), `${name} on ${strategy}`);
+      // the image of the image is the same image
+      assert.deepEqual(loaded.serialize(), image, name);
+    }
+  }
+});
+
+Deno.test("a trap in a deserialized module has its backtrace", () => {
+  const engine = new Engine();
+  const bytes = parseWat(
+    `(module (func $div (export "div") (param i32) (result i32)
+    (i32.div_u (i32.const 1) (local.get 0))))`,
+    { names: true },
+  );
+  const m = Module.deserialize(engine, new Module(engine, bytes).serialize());
+  const inst = new Instance(new Store(engine, undefined), m, []);
+  assert.throws(() => inst.getFunc("div")!.call(0), (e: Error) => {
+    assert.match(String(e), /integer divide by zero[\s\S]*0: .*!div/);
+    return true;
+  });
+});
+
+Deno.test("images that cannot be loaded say why", () => {
+  const engine = new Engine();
+  const image = new Module(engine, kernel("fib")).serialize();
+  const fails = (bytes: Uint8Array, why: RegExp, onEngine = engine) =>
+    assert.throws(() => Module.deserialize(onEngine, bytes), (e: Error) => {
+      assert.ok(e instanceof ImageError, String(e));
+      assert.match(e.message, why);
+      return true;
+    });
+  fails(kernel("fib"), /not a compiled module image/);
+  fails(image.subarray(0, 50), /truncated header/);
+  fails(image.subarray(0, image.length - 4), /the payload should be/);
+  const flipped = image.slice();
+  flipped[image.length - 100] ^= 1;
+  fails(flipped, /checksum/);
+  const format = image.slice();
+  format[6] = 99;
+  fails(format, /image format 99/);
+  fails(
+    image,
+    /another Capstan version or for another engine configuration/,
+    new Engine({
+      consumeFuel: true,
+    }),
+  );
+  // the configuration that matters is the code's: a stack limit does not change it
+  assert.ok(Module.deserialize(new Engine({ maxWasmStack: 1 << 20 }), image));
+});
+
+Deno.test("an engine's cache writes an entry once and loads it afterwards", async () => {
+  const directory = await Deno.makeTempDir({ prefix: "capstan_cache_" });
+  try {
+    const bytes = kernel("sieve");
+    const first = new Engine({ cache: { directory } });
+    const a = new Module(first, bytes);
+    assert.deepEqual(first._cache!.stats, { hits: 0, misses: 1, writes: 1 });
+    const entries = [...Deno.readDirSync(directory)].map((e) => e.name);
+    assert.equal(entries.length, 1);
+    assert.match(entries[0], /^[0-9a-f]{64}-[0-9a-f]{16}\.cwasm$/);
+
+    const second = new Engine({ cache: { directory } });
+    const b = new Module(second, bytes);
+    assert.deepEqual(second._cache!.stats, { hits: 1, misses: 0, writes: 0 });
+    assert.equal(runKernel(b, 2), runKernel(a, 2));
+
+    // another configuration has its own entry
+    const fuel = new Engine({ cache: { directory }, consumeFuel: true });
+    new Module(fuel, bytes);
+    assert.deepEqual(fuel._cache!.stats, { hits: 0, misses: 1, writes: 1 });
+    assert.equal([...Deno.readDirSync(directory)].length, 2);
+
+    // a corrupt entry is compiled afresh and rewritten
+    const path = second._cache!.entryPath(bytes);
+    const image = Deno.readFileSync(path);
+    image[image.length - 1] ^= 0xff;
+    Deno.writeFileSync(path, image);
+    const third = new Engine({ cache: { directory } });
+    const c = new Module(third, bytes);
+    assert.deepEqual(third._cache!.stats, { hits: 0, misses: 1, writes: 1 });
+    assert.ok(third._cache!.lastError instanceof ImageError);
+    assert.equal(runKernel(c, 2), runKernel(a, 2));
+    assert.ok(Module.deserialize(third, Deno.readFileSync(path)));
+  } finally {
+    await Deno.remove(directory, { recursive: true });
+  }
+});
+
+Deno.test("processes writing the same cache entry at once leave a whole one", async () => {
+  const directory = await Deno.makeTempDir({ prefix: "capstan_cache_" });
+  try {
+    const script = `import { Engine, Module } from ${
+      JSON.stringify(new URL("./mod.ts", import.meta.url).href)
+    };
+      const e = new Engine({ cache: { directory: ${JSON.stringify(directory)} } });
+      for (let i = 0; i < 5; i++) {
+        const bytes = Deno.readFileSync(${
+      JSON.stringify(new URL("wasm/matmul.wasm", KERNELS).pathname)
+    });
+        new Module(e, bytes);
+        // write again each time, racing the other processes
+        e._cache.put(bytes, new Module(new Engine(), bytes)._compiled);
+      }`;
+    const runs = Array.from(
+      { length: 4 },
+      () => new Deno.Command(Deno.execPath(), { args: ["eval", script], stderr: "piped" }).output(),
+    );
+    for (const r of await Promise.all(runs)) {
+      assert.equal(r.code, 0, new TextDecoder().decode(r.stderr));
+    }
+    const names = [...Deno.readDirSync(directory)].map((e) => e.name);
+    assert.deepEqual(names.filter((n) => n.endsWith(".tmp")), []);
+    assert.equal(names.length, 1);
+    const engine = new Engine();
+    const loaded = Module.deserialize(engine, Deno.readFileSync(`${directory}/${names[0]}`));
+    assert.equal(runKernel(loaded, 8), runKernel(new Module(engine, kernel("matmul")), 8));
+  } finally {
+    await Deno.remove(directory, { recursive: true });
+  }
+});
+
+Deno.test("Engine refuses a malformed cache option", () => {
+  assert.throws(
+    () => new Engine({ cache: { directory: "" } }),
+    /cache must be a boolean or \{ directory: string \}/,
+  );
+  assert.equal(new Engine().config.cacheDirectory, undefined);
+});
