@@ -155,7 +155,7 @@ export function buildProfile(
 
 /** What {@link profileKernel} needs from `@capstan/runtime` (plus two internals). */
 interface ProfilingRuntime {
-  Engine: new (config: { tunables?: Record<string, unknown> }) => object;
+  Engine: new (config: { strategy?: string; tunables?: Record<string, unknown> }) => object;
   Module: new (engine: object, bytes: Uint8Array) => {
     readonly _compiled: {
       readonly code: Int32Array;
@@ -186,7 +186,7 @@ export function profileKernel(
   expect: number,
 ): OpcodeProfile & { segments: number } {
   const rt = runtime as ProfilingRuntime;
-  const engine = new rt.Engine({ tunables: { countInstructions: true } });
+  const engine = new rt.Engine({ strategy: "interpreter", tunables: { countInstructions: true } });
   const module = new rt.Module(engine, bytes);
   const store = new rt.Store(engine, undefined);
   const run = new rt.Linker(engine).instantiate(store, module).getFunc("run")?.typed();

@@ -1,15 +1,19 @@
 /**
  * The real programs of wasmtime's sightglass suite (`../shared/bench/sightglass`,
  * beside the checkout) on native `WebAssembly`, on Capstan's interpreter and
- * on Capstan's JS tier: each program run as a WASI command through the
+ * on Capstan's JS tier (strategy `js`, or `auto`: the interpreter first, hot
+ * functions promoted): each program run as a WASI command through the
  * `WebAssembly` API (native, or Capstan's facade with an engine of the given
  * strategy), its working directory preopened as `.`, timed from its
  * `bench.start` to its `bench.end` import (sightglass's convention: the
  * measured region, without start-up), its stdout checked against the
- * program's `.stdout.expected`. Each run is its own child process.
+ * program's `.stdout.expected`. Each run is its own child process. With
+ * `--measure total` the time is from compiling the module to the end of the
+ * run instead (start-up included: what `auto` and `js` differ in most).
  *
- * Run: `deno run -A bench/sightglass.ts [--engines native,interpreter,js] [--only NAME]
- * [--timeout SECONDS]` (a run past the timeout, default 120 s, is killed and reported)
+ * Run: `deno run -A bench/sightglass.ts [--engines native,interpreter,js,auto] [--only NAME]
+ * [--timeout SECONDS] [--measure region|total]` (a run past the timeout, default 120 s,
+ * is killed and reported)
  * Prints a Markdown table: ms per engine and ratios to native, with the
  * geomean over the programs every engine ran correctly.
  *
@@ -62,7 +66,7 @@ async function child(wasmPath: string, cwd: string, engine: string): Promise<voi
     const { createWebAssembly } = await import("@capstan/runtime/webassembly");
     const { Engine } = await import("@capstan/runtime");
     api = createWebAssembly({
-      engine: new Engine({ strategy: engine as "js" | "interpreter" }),
+      engine: new Engine({ strategy: engine as "js" | "interpreter" | "auto" }),
     }) as unknown as typeof WebAssembly;
   }
   const chunks: Uint8Array[] = [];
@@ -74,12 +78,15 @@ async function child(wasmPath: string, cwd: string, engine: string): Promise<voi
     start: () => void (t0 = performance.now()),
     end: () => void (t1 = performance.now()),
   };
-  const module = new api.Module(Deno.readFileSync(wasmPath));
+  const bytes = Deno.readFileSync(wasmPath);
+  const begin = performance.now();
+  const module = new api.Module(bytes);
   const instance = new api.Instance(module, {
     bench,
     wasi_snapshot_preview1: wasi.imports,
   } as unknown as WebAssembly.Imports);
   const code = wasi.start(instance as unknown as Parameters<typeof wasi.start>[0]);
+  const total = performance.now() - begin;
   const text = new TextDecoder().decode(
     chunks.reduce((a, b) => {
       const c = new Uint8Array(a.length + b.length);
@@ -88,13 +95,14 @@ async function child(wasmPath: string, cwd: string, engine: string): Promise<voi
       return c;
     }, new Uint8Array(0)),
   );
-  console.log(JSON.stringify({ ms: t1 - t0, code, stdout: text }));
+  console.log(JSON.stringify({ ms: t1 - t0, total, code, stdout: text }));
 }
 
 async function runChild(
   p: Program,
   engine: string,
   seconds: number,
+  measure: string,
 ): Promise<{ ms?: number; error?: string }> {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", new URL(import.meta.url).pathname, "--child", p.wasm, p.cwd, engine],
@@ -107,10 +115,15 @@ async function runChild(
   if (out.signal === "SIGKILL") return { error: `over ${seconds} s` };
   const lines = new TextDecoder().decode(out.stdout).trim().split("\n");
   try {
-    const r = JSON.parse(lines.at(-1) ?? "") as { ms: number; code: number; stdout: string };
+    const r = JSON.parse(lines.at(-1) ?? "") as {
+      ms: number;
+      total: number;
+      code: number;
+      stdout: string;
+    };
     if (p.expected !== undefined && r.stdout !== p.expected) return { error: "wrong output" };
     if (r.code !== 0) return { error: `exit ${r.code}` };
-    return { ms: r.ms };
+    return { ms: measure === "total" ? r.total : r.ms };
   } catch {
     const err = new TextDecoder().decode(out.stderr).trim().split("\n")[0] ?? "";
     return { error: err.slice(0, 80) || "no result" };
@@ -124,6 +137,7 @@ async function main(): Promise<void> {
       engines: { type: "string", default: "native,interpreter,js" },
       only: { type: "string" },
       timeout: { type: "string", default: "120" },
+      measure: { type: "string", default: "region" },
     },
     allowPositionals: true,
   });
@@ -138,7 +152,9 @@ async function main(): Promise<void> {
   for (const p of programs()) {
     if (args.values.only !== undefined && !p.name.includes(args.values.only)) continue;
     const res: { ms?: number; error?: string }[] = [];
-    for (const e of engines) res.push(await runChild(p, e, Number(args.values.timeout)));
+    for (const e of engines) {
+      res.push(await runChild(p, e, Number(args.values.timeout), args.values.measure!));
+    }
     const base = res[0].ms;
     const cells = res.map((r) => r.ms !== undefined ? r.ms.toFixed(1) : r.error!);
     const ratios = res.slice(1).map((r, i) => {

@@ -391,7 +391,12 @@ export class Vm {
       exit = which === 0 ? run(this) : which === 1 ? runMetered(this) : runEpochs(this);
       newSlice = exit === EXIT_SLICE;
       if (newSlice) {
-        if (this.tierSlice !== null) exit = this.tierSlice();
+        if (this.tierSlice !== null) {
+          exit = this.tierSlice();
+          // it finished the call (on-stack replacement): the count must not stay below zero,
+          // where a `run` this entry returns into would take its next exit for a slice end
+          if (exit !== EXIT_SLICE) i32[counter] = 0;
+        }
       } else if (exit === EXIT_TIER) exit = this.#enterTier();
     } while (exit === EXIT_SLICE);
     return exit;

@@ -75,7 +75,7 @@ Deno.test('"auto" starts on the interpreter and promotes a hot function, logged'
 });
 
 Deno.test('the "interpreter" strategy installs no tier hook and patches no code', () => {
-  const { module, store, instance } = instantiate({});
+  const { module, store, instance } = instantiate({ strategy: "interpreter" });
   assert.deepEqual(instance.getFunc("fib")!.call(22), [17711]);
   assert.equal(store._vm.tierSlice, null);
   assert.equal(store._vm.tierCall, null);
@@ -277,4 +277,24 @@ Deno.test("an image of a module with promoted functions holds the code as compil
     Func.wrap(store, { params: [], results: [] }, () => {}),
   ]);
   assert.deepEqual(again.getFunc("fib")!.call(20), [6765]);
+});
+
+Deno.test("a call finished by on-stack replacement inside a host call leaves its caller's run exact", () => {
+  const wat = `(module (import "env" "h" (func $h (param i32) (result i32)))
+    (func (export "loop") (param i32) (result i32) (local i32)
+      (loop $l (local.set 1 (i32.add (local.get 1) (i32.const 2)))
+        (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+      (local.get 1))
+    (func (export "outer") (param i32) (result i32) (call $h (local.get 0))))`;
+  const engine = new Engine({ strategy: "auto", tierUp: { samples: 1, sliceSteps: 0 } });
+  const store = new Store(engine, undefined);
+  const made: { instance?: Instance } = {};
+  const h = Func.wrap(
+    store,
+    { params: ["i32"], results: ["i32"] },
+    (n) => made.instance!.getFunc("loop")!.call(n)[0],
+  );
+  made.instance = new Instance(store, new Module(engine, parseWat(wat)), [h]);
+  assert.deepEqual(made.instance.getFunc("outer")!.call(50), [100]);
+  assert.deepEqual(made.instance.getFunc("outer")!.call(7), [14]);
 });

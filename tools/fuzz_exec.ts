@@ -1,9 +1,11 @@
 /**
  * The execution fuzzer: seeded random valid programs
  * (`tools/exec_programs.ts`) run on Capstan's interpreter, on its JS
- * tier and on native WebAssembly, which must agree on every call's result or
- * trap, on the memory and on the globals after it; with fuel on, the two
- * Capstan tiers must also consume the same fuel for every call that returns.
+ * tier, on the `"auto"` strategy promoting at once (calls across tiers and
+ * on-stack replacement at the first back edge) and on native WebAssembly,
+ * which must agree on every call's result or trap, on the memory and on the
+ * globals after it; with fuel on, the Capstan engines must also consume the
+ * same fuel for every call that returns.
  *
  * Run it as a command (`deno task fuzz:exec --count 100000 [--seed S]
  * [--fuel-every K]`) or call {@link fuzzExec}. A disagreement prints its
@@ -15,7 +17,7 @@
  * - Native traps are compared by kind: V8's messages are mapped to the
  *   spec's ({@link nativeTrapMeanings}); where V8 uses one message for two
  *   of the spec's (a float-to-int conversion of NaN or of a value out of
- *   range), either is accepted. The two Capstan tiers must agree exactly.
+ *   range), either is accepted. The Capstan engines must agree exactly.
  *
  * @module
  */
@@ -191,12 +193,17 @@ function firstDifference(a: Uint8Array, b: Uint8Array): number {
   return a.length;
 }
 
+const EAGER = { samples: 1, sliceSteps: 0 };
+
 /** The engines a run compares, made once. */
 interface Engines {
   readonly interpreter: Engine;
   readonly js: Engine;
   readonly interpreterFuel: Engine;
   readonly jsFuel: Engine;
+  /** `"auto"` promoting at the first call or back edge (calls across tiers, on-stack replacement). */
+  readonly auto: Engine;
+  readonly autoFuel: Engine;
 }
 
 function makeEngines(): Engines {
@@ -205,6 +212,8 @@ function makeEngines(): Engines {
     js: new Engine({ strategy: "js" }),
     interpreterFuel: new Engine({ strategy: "interpreter", consumeFuel: true }),
     jsFuel: new Engine({ strategy: "js", consumeFuel: true }),
+    auto: new Engine({ strategy: "auto", tierUp: EAGER }),
+    autoFuel: new Engine({ strategy: "auto", tierUp: EAGER, consumeFuel: true }),
   };
 }
 
@@ -227,11 +236,15 @@ function checkProgram(
       break;
     }
   }
-  const runners = [native, vm, js];
-  if (withFuel) {
-    runners.push(capstanRunner("interpreter+fuel", bytes, engines.interpreterFuel, true));
-    runners.push(capstanRunner("js+fuel", bytes, engines.jsFuel, true));
-  }
+  const runners = [native, vm, js, capstanRunner("auto", bytes, engines.auto, false)];
+  const fuelRunners = withFuel
+    ? [
+      capstanRunner("interpreter+fuel", bytes, engines.interpreterFuel, true),
+      capstanRunner("js+fuel", bytes, engines.jsFuel, true),
+      capstanRunner("auto+fuel", bytes, engines.autoFuel, true),
+    ]
+    : [];
+  runners.push(...fuelRunners);
   const r = new Rng(seed ^ 0x9e3779b9);
   const args = [...ARGS, [r.next() | 0, r.next() | 0] as const];
   for (const [a, b] of args) {
@@ -270,8 +283,9 @@ function checkProgram(
       }
     }
     if (withFuel && "value" in want) {
-      const [fv, fj] = [runners[3].fuel(), runners[4].fuel()];
+      const [fv, fj, fa] = fuelRunners.map((r) => r.fuel());
       if (fv !== fj) return `run(${a}, ${b}): fuel left ${fv} on the interpreter, ${fj} on js`;
+      if (fv !== fa) return `run(${a}, ${b}): fuel left ${fv} on the interpreter, ${fa} on auto`;
       summary.fuelCompared++;
     }
   }

@@ -14,7 +14,7 @@ import { Engine, Instance, Module, Store, Trap } from "@capstan/runtime";
 import { agrees, formatSummary, fuzzExec } from "./fuzz_exec.ts";
 import { genExec, Rng } from "./exec_programs.ts";
 
-Deno.test("2,000 random programs agree on the interpreter, the JS tier and native", async () => {
+Deno.test("2,000 random programs agree on the interpreter, the JS tier, the auto strategy and native", async () => {
   const s = await fuzzExec({ seed: 1, count: 2000, fuelEvery: 4 });
   const first = s.disagreements[0];
   assert.equal(
