@@ -183,10 +183,6 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 340 /* enter_tier */:
-        // a promoted function's entry: the VM runs it on the runtime's tier (see EXIT_TIER)
-        exit = EXIT_TIER;
-        break dispatch;
       case 7 /* call */: {
         // Performs the callee's `enter` too (same module: its operands are
         // at the target), saving one dispatch per call.
@@ -1916,6 +1912,10 @@ export function run(vm: Vm): number {
         pc += 6;
         break;
       }
+      case 340 /* enter_tier */:
+        // a promoted function's entry: the VM runs it on the runtime's tier (see EXIT_TIER)
+        exit = EXIT_TIER;
+        break dispatch;
       default: {
         const op = code[pc];
         if (op >= 267 /* FIRST_SIMD_OP */ && op <= 299 /* LAST_SIMD_OP */) {
@@ -2046,10 +2046,6 @@ export function runMetered(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 340 /* enter_tier */:
-        // a promoted function's entry: the VM runs it on the runtime's tier (see EXIT_TIER)
-        exit = EXIT_TIER;
-        break dispatch;
       case 7 /* call */: {
         // Performs the callee's `enter` too (same module: its operands are
         // at the target), saving one dispatch per call.
@@ -4033,6 +4029,10 @@ export function runMetered(vm: Vm): number {
         pc += 6;
         break;
       }
+      case 340 /* enter_tier */:
+        // a promoted function's entry: the VM runs it on the runtime's tier (see EXIT_TIER)
+        exit = EXIT_TIER;
+        break dispatch;
       default: {
         const op = code[pc];
         if (op >= 267 /* FIRST_SIMD_OP */ && op <= 299 /* LAST_SIMD_OP */) {
@@ -4183,10 +4183,6 @@ export function runEpochs(vm: Vm): number {
         pc += 4;
         break;
       }
-      case 340 /* enter_tier */:
-        // a promoted function's entry: the VM runs it on the runtime's tier (see EXIT_TIER)
-        exit = EXIT_TIER;
-        break dispatch;
       case 7 /* call */: {
         // Performs the callee's `enter` too (same module: its operands are
         // at the target), saving one dispatch per call.
@@ -6318,6 +6314,10 @@ export function runEpochs(vm: Vm): number {
         pc += 6;
         break;
       }
+      case 340 /* enter_tier */:
+        // a promoted function's entry: the VM runs it on the runtime's tier (see EXIT_TIER)
+        exit = EXIT_TIER;
+        break dispatch;
       default: {
         const op = code[pc];
         if (op >= 267 /* FIRST_SIMD_OP */ && op <= 299 /* LAST_SIMD_OP */) {

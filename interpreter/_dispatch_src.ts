@@ -184,10 +184,6 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
-      case Op.enter_tier:
-        // a promoted function's entry: the VM runs it on the runtime's tier (see EXIT_TIER)
-        exit = EXIT_TIER;
-        break dispatch;
       case Op.call: {
         // Performs the callee's `enter` too (same module: its operands are
         // at the target), saving one dispatch per call.
@@ -1954,6 +1950,10 @@ export function run(vm: Vm): number {
         pc += 6;
         break;
       }
+      case Op.enter_tier:
+        // a promoted function's entry: the VM runs it on the runtime's tier (see EXIT_TIER)
+        exit = EXIT_TIER;
+        break dispatch;
       default: {
         const op = code[pc];
         if (op >= FIRST_SIMD_OP && op <= LAST_SIMD_OP) {
