@@ -189,22 +189,28 @@ export function run(vm: Vm): number {
         // at the target), saving one dispatch per call.
         const t = code[pc + 1];
         const nfp = fp + code[pc + 2];
-        let to = t + 4;
+        const cs = vm.cs;
         if (csp >= vm.csLimit || nfp + code[t + 3] > vm.regLimit) {
           if (csp >= vm.csLimit || nfp + (code[t + 3] & FRAME_MASK) > vm.regLimit) {
             trap = T_STACK;
             break dispatch;
           }
-          to = t; // a promoted callee: entered at its `enter_tier` op (TIER_ENTRY_BIT)
+          // a promoted callee (TIER_ENTRY_BIT): entered at its `enter_tier` op
+          cs[csp] = pc + 3;
+          cs[csp + 1] = fp;
+          cs[csp + 2] = inst.id;
+          csp += 3;
+          fp = nfp;
+          pc = t;
+          break;
         }
-        const cs = vm.cs;
         cs[csp] = pc + 3;
         cs[csp + 1] = fp;
         cs[csp + 2] = inst.id;
         csp += 3;
         fp = nfp;
         for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
-        pc = to;
+        pc = t + 4;
         if (--I32[slice] < 0) break dispatch;
         break;
       }
@@ -212,18 +218,23 @@ export function run(vm: Vm): number {
         // The callee takes over this frame: its arguments move down to
         // registers 0.., then its `enter` runs here (same module).
         const t = code[pc + 1];
-        let to = t + 4;
         if (fp + code[t + 3] > vm.regLimit) {
           if (fp + (code[t + 3] & FRAME_MASK) > vm.regLimit) {
             trap = T_STACK;
             break dispatch;
           }
-          to = t; // a promoted callee (see `call`)
+          // a promoted callee (see `call`): its arguments moved, entered at its `enter_tier`
+          const from = (fp + code[pc + 2]) << 1;
+          for (let i = fp << 1, s = from, e = from + (code[t + 1] << 1); s < e;) {
+            I32[i++] = I32[s++];
+          }
+          pc = t;
+          break;
         }
         const src = (fp + code[pc + 2]) << 1;
         for (let i = fp << 1, s = src, e = src + (code[t + 1] << 1); s < e;) I32[i++] = I32[s++];
         for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
-        pc = to;
+        pc = t + 4;
         if (--I32[slice] < 0) break dispatch;
         break;
       }
@@ -415,24 +426,29 @@ export function run(vm: Vm): number {
         vm.fuel -= code[pc + 3];
         const t = code[pc + 1];
         const nfp = fp + code[pc + 2];
-        let to = t + 4;
+        const cs = vm.cs;
         if (csp >= vm.csLimit || nfp + code[t + 3] > vm.regLimit) {
           if (csp >= vm.csLimit || nfp + (code[t + 3] & FRAME_MASK) > vm.regLimit) {
             trap = T_STACK;
             break dispatch;
           }
           // a promoted callee (see `call`), which charges its entry itself: refunded
-          to = t;
           if (code[t + 4] === Op.fuel) vm.fuel += code[t + 5];
+          cs[csp] = pc + 4;
+          cs[csp + 1] = fp;
+          cs[csp + 2] = inst.id;
+          csp += 3;
+          fp = nfp;
+          pc = t;
+          break;
         }
-        const cs = vm.cs;
         cs[csp] = pc + 4;
         cs[csp + 1] = fp;
         cs[csp + 2] = inst.id;
         csp += 3;
         fp = nfp;
         for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
-        pc = to;
+        pc = t + 4;
         if (code[pc] === Op.fuel) pc += 2;
         if (--I32[slice] < 0) break dispatch;
         break;
@@ -448,25 +464,31 @@ export function run(vm: Vm): number {
       //+   fuel -= code[pc + 6];
       //+   const t = code[pc + 1];
       //+   const nfp = fp + code[pc + 2];
-      //+   let to = t + 4;
+      //+   const cs = vm.cs;
       //+   if (csp >= vm.csLimit || nfp + code[t + 3] > vm.regLimit) {
       //+     if (csp >= vm.csLimit || nfp + (code[t + 3] & FRAME_MASK) > vm.regLimit) {
       //+       trap = T_STACK;
       //+       break dispatch;
       //+     }
       //+     // a promoted callee (see `call_fuel`)
-      //+     to = t;
       //+     if (code[t + 4] === Op.fuel) fuel += code[t + 5];
+      //+     I32[(fp + code[pc + 3]) << 1] = I32[(fp + code[pc + 4]) << 1] + code[pc + 5];
+      //+     cs[csp] = pc + 7;
+      //+     cs[csp + 1] = fp;
+      //+     cs[csp + 2] = inst.id;
+      //+     csp += 3;
+      //+     fp = nfp;
+      //+     pc = t;
+      //+     break;
       //+   }
       //+   I32[(fp + code[pc + 3]) << 1] = I32[(fp + code[pc + 4]) << 1] + code[pc + 5];
-      //+   const cs = vm.cs;
       //+   cs[csp] = pc + 7;
       //+   cs[csp + 1] = fp;
       //+   cs[csp + 2] = inst.id;
       //+   csp += 3;
       //+   fp = nfp;
       //+   for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
-      //+   pc = to;
+      //+   pc = t + 4;
       //+   if (code[pc] === Op.fuel) pc += 2;
       //+   if (--I32[slice] < 0) break dispatch;
       //+   break;
@@ -1752,22 +1774,28 @@ export function run(vm: Vm): number {
         I32[(fp + code[pc + 3]) << 1] = I32[(fp + code[pc + 4]) << 1] + code[pc + 5];
         const t = code[pc + 1];
         const nfp = fp + code[pc + 2];
-        let to = t + 4;
+        const cs = vm.cs;
         if (csp >= vm.csLimit || nfp + code[t + 3] > vm.regLimit) {
           if (csp >= vm.csLimit || nfp + (code[t + 3] & FRAME_MASK) > vm.regLimit) {
             trap = T_STACK;
             break dispatch;
           }
-          to = t; // a promoted callee (see `call`)
+          // a promoted callee (see `call`)
+          cs[csp] = pc + 6;
+          cs[csp + 1] = fp;
+          cs[csp + 2] = inst.id;
+          csp += 3;
+          fp = nfp;
+          pc = t;
+          break;
         }
-        const cs = vm.cs;
         cs[csp] = pc + 6;
         cs[csp + 1] = fp;
         cs[csp + 2] = inst.id;
         csp += 3;
         fp = nfp;
         for (let i = (fp + code[t + 1]) << 1, e = (fp + code[t + 2]) << 1; i < e; i++) I32[i] = 0;
-        pc = to;
+        pc = t + 4;
         if (--I32[slice] < 0) break dispatch;
         break;
       }
