@@ -8,6 +8,12 @@
  * - `VmMemory.bytes`/`view` always cover exactly `byteLength` bytes of the
  *   current buffer; `grow` replaces them (the VM reloads them after any
  *   builtin or host call).
+ * - A shared memory's buffer is one growable `SharedArrayBuffer` for its whole
+ *   life, seen by every thread; `bytes`/`view` track its length, and
+ *   `byteLength` is this thread's last reading of it: another thread's growth
+ *   shows after {@link VmMemory.refresh} (the VM refreshes and retries an
+ *   access that was out of bounds only by a stale length, and at `memory.size`).
+ *   Growth is serialised by a lock word all copies share.
  * - `VmTable.elems` may be longer than `size`; entries past `size` are 0.
  *
  * @module
@@ -24,10 +30,24 @@ import {
 // Part of this package's exports; declared with the other limits in `@capstan/environ`.
 export { MAX_MEMORY_BYTES, PAGE_SIZE };
 
+/**
+ * What threads share of a shared memory: its growable buffer and the word that
+ * serialises its growth (structured-cloneable: post it to a worker).
+ */
+export interface SharedMemoryBuffers {
+  /** The memory's bytes. */
+  readonly buffer: SharedArrayBuffer;
+  /** One Int32 word: 1 while a thread grows the memory, else 0. */
+  readonly lock: SharedArrayBuffer;
+}
+
+/** The largest a shared memory's buffer may grow (its reserved maximum, 4 GiB). */
+const MAX_SHARED_BYTES = 2 ** 32;
+
 /** A linear memory. */
 export class VmMemory {
-  /** The current buffer. */
-  buffer: ArrayBuffer;
+  /** The current buffer (a growable `SharedArrayBuffer` when shared). */
+  buffer: ArrayBuffer | SharedArrayBuffer;
   /** A byte view of the whole buffer. */
   bytes: Uint8Array;
   /** A DataView of the whole buffer. */
@@ -40,6 +60,8 @@ export class VmMemory {
   readonly pageSize: number;
   /** Whether addresses are i64 (memory64): the VM reads them from both halves of a slot. */
   readonly address64: boolean;
+  /** A shared memory's buffers (undefined when unshared). */
+  readonly shared: SharedMemoryBuffers | undefined;
 
   /**
    * Creates a memory of `pages` pages.
@@ -48,12 +70,28 @@ export class VmMemory {
    * @param max maximum size in pages, if declared
    * @param pageSizeLog2 log2 of the page size in bytes (16 or 0)
    * @param address64 whether it is a 64-bit memory
+   * @param shared for a shared memory: true to create its buffers, or the
+   *   buffers of a memory another thread created (then `pages` is ignored)
    */
-  constructor(pages: number, max?: number, pageSizeLog2 = 16, address64 = false) {
+  constructor(
+    pages: number,
+    max?: number,
+    pageSizeLog2 = 16,
+    address64 = false,
+    shared: boolean | SharedMemoryBuffers = false,
+  ) {
     this.address64 = address64;
     this.pageSize = 2 ** pageSizeLog2;
     this.maxPages = Math.min(max ?? Infinity, maxPages({ address64, pageSizeLog2 }));
-    this.buffer = new ArrayBuffer(pages * this.pageSize);
+    this.shared = shared === false ? undefined : shared === true
+      ? {
+        buffer: new SharedArrayBuffer(pages * this.pageSize, {
+          maxByteLength: Math.min(this.maxPages * this.pageSize, MAX_SHARED_BYTES),
+        }),
+        lock: new SharedArrayBuffer(4),
+      }
+      : shared;
+    this.buffer = this.shared?.buffer ?? new ArrayBuffer(pages * this.pageSize);
     this.bytes = new Uint8Array(this.buffer);
     this.view = new DataView(this.buffer);
     this.byteLength = this.buffer.byteLength;
@@ -77,6 +115,7 @@ export class VmMemory {
    * ```
    */
   grow(delta: number): number {
+    if (this.shared !== undefined) return this.growShared(delta);
     const old = this.pages;
     const want = old + delta;
     if (want > this.maxPages || want * this.pageSize > MAX_MEMORY_BYTES) return -1;
@@ -94,6 +133,48 @@ export class VmMemory {
     this.view = new DataView(buffer);
     this.byteLength = buffer.byteLength;
     return old;
+  }
+
+  /**
+   * Reads a shared memory's length again (another thread may have grown it).
+   *
+   * @returns whether it changed
+   */
+  refresh(): boolean {
+    const n = this.buffer.byteLength;
+    if (n === this.byteLength) return false;
+    this.byteLength = n;
+    return true;
+  }
+
+  /**
+   * Grows a shared memory by `delta` pages, holding its lock so that two
+   * threads growing at once each get their own old size.
+   *
+   * @param delta pages to add
+   * @param allow called with the old and new size in pages once the lock is
+   *   held: false refuses the growth (a store's limiter)
+   * @returns the old size in pages, or -1
+   */
+  growShared(delta: number, allow?: (oldPages: number, newPages: number) => boolean): number {
+    const { buffer, lock } = this.shared!;
+    const word = new Int32Array(lock);
+    while (Atomics.compareExchange(word, 0, 0, 1) !== 0) Atomics.wait(word, 0, 1, 1);
+    try {
+      this.refresh();
+      const old = this.pages;
+      const want = old + delta;
+      if (want > this.maxPages || want * this.pageSize > buffer.maxByteLength) return -1;
+      if (allow !== undefined && !allow(old, want)) return -1;
+      buffer.grow(want * this.pageSize);
+      this.byteLength = buffer.byteLength;
+      return old;
+    } catch {
+      return -1; // the host could not commit the memory
+    } finally {
+      Atomics.store(word, 0, 0);
+      Atomics.notify(word, 0, 1);
+    }
   }
 }
 

@@ -65,7 +65,7 @@ export { Instance } from "./instance.ts";
 export type { InstanceExport } from "./instance.ts";
 export { Caller, Func } from "./func.ts";
 export type { HostFunc, HostFuncWrap } from "./func.ts";
-export { MAX_PAGES, Memory, PAGE_SIZE } from "./memory.ts";
+export { MAX_PAGES, Memory, PAGE_SIZE, type SharedMemoryHandle } from "./memory.ts";
 export { MAX_TABLE_ELEMENTS, Table } from "./table.ts";
 export { Global } from "./global.ts";
 export { externType, isExtern } from "./extern.ts";
