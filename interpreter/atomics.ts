@@ -73,8 +73,7 @@ const WIDTH_IS64 = [false, true, false, false, true, true, true];
 /** Groups after the first access sub-opcode: loads, stores, then the rmw operations. */
 const LOAD = 0;
 const STORE = 1;
-const ADD = 2; // then sub, and, or, xor
-const XCHG = 7;
+const ADD = 2; // then sub, and, or, xor, xchg (7)
 const CMPXCHG = 8;
 
 /** A value of an access of `bytes` bytes: a number below 2^32, or a bigint for 8 bytes. */
@@ -204,7 +203,7 @@ function cell(
 /** An `Atomics` read-modify-write function, as applied to any of the views. */
 type Rmw = (a: Uint8Array | Uint16Array | Uint32Array | BigInt64Array, i: number, x: Cell) => Cell;
 
-/** `Atomics`' read-modify-write functions, by group from {@link ADD} to {@link XCHG}. */
+/** `Atomics`' read-modify-write functions, by group from {@link ADD} to xchg. */
 const RMW = [
   Atomics.add,
   Atomics.sub,

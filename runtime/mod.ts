@@ -55,7 +55,7 @@
 export { DEFAULT_MAX_WASM_STACK, Engine } from "./engine.ts";
 export { startEpochTicker } from "./epoch_ticker.ts";
 export type { EngineConfig, ResolvedEngineConfig, Strategy } from "./engine.ts";
-export { Module } from "./module.ts";
+export { Module, type ShareableModule } from "./module.ts";
 export { Store } from "./store.ts";
 export type { EpochDeadlineAction, Stored } from "./store.ts";
 export { StoreLimits } from "./limits.ts";
