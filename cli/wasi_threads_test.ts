@@ -69,3 +69,24 @@ Deno.test({
     assert(failures.length === 0, failures.join("\n"));
   },
 });
+
+const BUSY = new URL("./testdata/threads/busy.wat", import.meta.url).pathname;
+
+for (
+  const [flags, message] of [
+    [["--timeout", "300ms"], "wasm trap: interrupt"],
+    [["--fuel", "1000000"], "wasm trap: all fuel consumed"],
+  ] as const
+) {
+  Deno.test(`capstan run ${flags.join(" ")} stops every thread of a threads program`, async () => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", MAIN, "run", ...flags, BUSY],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, 134, stderr);
+    assert.match(stderr, new RegExp(message));
+  });
+}

@@ -142,3 +142,9 @@ Deno.test("the facade's shared WebAssembly.Memory has a SharedArrayBuffer buffer
     assert.throws(() => new WA.Memory({ initial: 1, shared: true }), TypeError);
   }
 });
+
+Deno.test("on the JS tier, a module with a shared memory runs on the interpreter", () => {
+  const js = new Engine({ strategy: "js" });
+  const m = new Module(js, parseWat(SIZE_AND_LOAD));
+  assert.match(m.tierOf(1), /^interpreter: .*shared memory/);
+});

@@ -111,12 +111,16 @@ export async function runWasiThreads(options: WasiThreadsOptions): Promise<numbe
   const workers: Worker[] = [];
   const epochs: Int32Array[] = [];
   const timers: ReturnType<typeof setTimeout>[] = [];
+  let timedOut = false;
   const newWorker = () => {
     const worker = new Worker(new URL("./_thread_worker.ts", import.meta.url), { type: "module" });
     worker.onmessage = (e: MessageEvent<ThreadMessage>) => {
       const m = e.data;
       if ("spawn" in m) start(m.spawn.tid, m.spawn.startArg);
-      else epochs.push(m.epoch);
+      else {
+        epochs.push(m.epoch);
+        if (timedOut) Atomics.add(m.epoch, 0, 1); // a thread that started after the timeout
+      }
     };
     worker.onerror = (e) => {
       e.preventDefault();
@@ -136,6 +140,7 @@ export async function runWasiThreads(options: WasiThreadsOptions): Promise<numbe
   };
   if (timeoutMs !== undefined) {
     timers.push(setTimeout(() => {
+      timedOut = true;
       for (const epoch of epochs) Atomics.add(epoch, 0, 1);
       timers.push(setTimeout(() => {
         writeErr(options.trapHeader);
