@@ -8,12 +8,16 @@
  * - `VmMemory.bytes`/`view` always cover exactly `byteLength` bytes of the
  *   current buffer; `grow` replaces them (the VM reloads them after any
  *   builtin or host call).
- * - A shared memory's buffer is one growable `SharedArrayBuffer` for its whole
- *   life, seen by every thread; `bytes`/`view` track its length, and
- *   `byteLength` is this thread's last reading of it: another thread's growth
- *   shows after {@link VmMemory.refresh} (the VM refreshes and retries an
- *   access that was out of bounds only by a stale length, and at `memory.size`).
- *   Growth is serialised by a lock word all copies share.
+ * - A shared memory's buffer is one `SharedArrayBuffer` of its maximum size
+ *   (capped at 4 GiB), reserved when it is made (the host commits pages only
+ *   when touched) and seen by every thread; `bytes`/`view` cover all of it.
+ *   Its current length is a word all copies share; `byteLength` is this
+ *   thread's last reading of it: another thread's growth shows after
+ *   {@link VmMemory.refresh} (the VM refreshes and retries an access that was
+ *   out of bounds only by a stale length, and at `memory.size`). Growth is
+ *   serialised by a lock word all copies share. (Not a growable
+ *   `SharedArrayBuffer`: V8 runs every access through a view of one 15-30x
+ *   slower than through a fixed one, and two threads no faster than one.)
  * - `VmTable.elems` may be longer than `size`; entries past `size` are 0.
  *
  * @module
@@ -31,17 +35,20 @@ import {
 export { MAX_MEMORY_BYTES, PAGE_SIZE };
 
 /**
- * What threads share of a shared memory: its growable buffer and the word that
- * serialises its growth (structured-cloneable: post it to a worker).
+ * What threads share of a shared memory: its buffer and its control words
+ * (structured-cloneable: post it to a worker).
  */
 export interface SharedMemoryBuffers {
-  /** The memory's bytes. */
+  /** The memory's bytes, reserved to its maximum size. */
   readonly buffer: SharedArrayBuffer;
-  /** One Int32 word: 1 while a thread grows the memory, else 0. */
-  readonly lock: SharedArrayBuffer;
+  /**
+   * 16 bytes: an Int32 lock word at 0 (1 while a thread grows the memory,
+   * else 0) and the current length in bytes as a BigInt64 at 8.
+   */
+  readonly control: SharedArrayBuffer;
 }
 
-/** The largest a shared memory's buffer may grow (its reserved maximum, 4 GiB). */
+/** The largest a shared memory may grow (its reservation): 4 GiB. */
 const MAX_SHARED_BYTES = 2 ** 32;
 
 /** A linear memory. */
@@ -62,6 +69,10 @@ export class VmMemory {
   readonly address64: boolean;
   /** A shared memory's buffers (undefined when unshared). */
   readonly shared: SharedMemoryBuffers | undefined;
+  /** A shared memory's lock word. */
+  readonly #lock: Int32Array | undefined;
+  /** A shared memory's current length word. */
+  readonly #length: BigInt64Array | undefined;
 
   /**
    * Creates a memory of `pages` pages.
@@ -83,18 +94,19 @@ export class VmMemory {
     this.address64 = address64;
     this.pageSize = 2 ** pageSizeLog2;
     this.maxPages = Math.min(max ?? Infinity, maxPages({ address64, pageSizeLog2 }));
-    this.shared = shared === false ? undefined : shared === true
-      ? {
-        buffer: new SharedArrayBuffer(pages * this.pageSize, {
-          maxByteLength: Math.min(this.maxPages * this.pageSize, MAX_SHARED_BYTES),
-        }),
-        lock: new SharedArrayBuffer(4),
-      }
-      : shared;
+    if (shared === true) {
+      const reserved = Math.min(this.maxPages * this.pageSize, MAX_SHARED_BYTES);
+      if (pages * this.pageSize > reserved) throw new RangeError("shared memory too large");
+      shared = { buffer: new SharedArrayBuffer(reserved), control: new SharedArrayBuffer(16) };
+      new BigInt64Array(shared.control, 8, 1)[0] = BigInt(pages * this.pageSize);
+    }
+    this.shared = shared === false ? undefined : shared;
+    this.#lock = this.shared && new Int32Array(this.shared.control, 0, 1);
+    this.#length = this.shared && new BigInt64Array(this.shared.control, 8, 1);
     this.buffer = this.shared?.buffer ?? new ArrayBuffer(pages * this.pageSize);
     this.bytes = new Uint8Array(this.buffer);
     this.view = new DataView(this.buffer);
-    this.byteLength = this.buffer.byteLength;
+    this.byteLength = this.#length ? Number(Atomics.load(this.#length, 0)) : this.buffer.byteLength;
   }
 
   /** The size in pages. */
@@ -141,7 +153,7 @@ export class VmMemory {
    * @returns whether it changed
    */
   refresh(): boolean {
-    const n = this.buffer.byteLength;
+    const n = Number(Atomics.load(this.#length!, 0));
     if (n === this.byteLength) return false;
     this.byteLength = n;
     return true;
@@ -157,20 +169,17 @@ export class VmMemory {
    * @returns the old size in pages, or -1
    */
   growShared(delta: number, allow?: (oldPages: number, newPages: number) => boolean): number {
-    const { buffer, lock } = this.shared!;
-    const word = new Int32Array(lock);
+    const word = this.#lock!;
     while (Atomics.compareExchange(word, 0, 0, 1) !== 0) Atomics.wait(word, 0, 1, 1);
     try {
       this.refresh();
       const old = this.pages;
       const want = old + delta;
-      if (want > this.maxPages || want * this.pageSize > buffer.maxByteLength) return -1;
+      if (want > this.maxPages || want * this.pageSize > this.buffer.byteLength) return -1;
       if (allow !== undefined && !allow(old, want)) return -1;
-      buffer.grow(want * this.pageSize);
-      this.byteLength = buffer.byteLength;
+      this.byteLength = want * this.pageSize; // the reservation is zeroed already
+      Atomics.store(this.#length!, 0, BigInt(this.byteLength));
       return old;
-    } catch {
-      return -1; // the host could not commit the memory
     } finally {
       Atomics.store(word, 0, 0);
       Atomics.notify(word, 0, 1);

@@ -9,12 +9,16 @@
  *   which detaches the old one (as the JS API requires); `buffer` and
  *   `data()` always return views of the current buffer, so read them again
  *   after anything that may grow the memory.
- * - A shared memory (`type.shared`, threads) keeps one growable
- *   `SharedArrayBuffer` for its life instead: growth grows it in place under
- *   a lock every thread's copy shares, nothing is detached, and `buffer` is
- *   that `SharedArrayBuffer`. {@link Memory.shareable} gives what another
- *   thread needs to make its own `Memory` over the same bytes
- *   ({@link Memory.fromShared}).
+ * - A shared memory (`type.shared`, threads) keeps one `SharedArrayBuffer`
+ *   of its maximum size (up to 4 GiB, reserved: the host commits pages only
+ *   when touched) for its life: growth raises its length, a word every
+ *   thread's copy shares, under a lock they share; nothing is detached.
+ *   `buffer` is that whole `SharedArrayBuffer` (so its `byteLength` is the
+ *   maximum; a growable one would follow the size, but V8 runs accesses
+ *   through it many times slower and does not scale them across threads);
+ *   `data()` and `size()` are the current size. {@link Memory.shareable}
+ *   gives what another thread needs to make its own `Memory` over the same
+ *   bytes ({@link Memory.fromShared}).
  * - Growth never exceeds the declared maximum, the address space (4 GiB for a
  *   32-bit memory, 2^64 bytes for a 64-bit one), or what the store's limiter
  *   allows; past that, the host's `ArrayBuffer` limit applies: a refused or
@@ -217,7 +221,7 @@ export class Memory implements Stored {
   shareable(): SharedMemoryHandle {
     const shared = this._vm.shared;
     if (shared === undefined) throw new TypeError("only a shared memory can be shared");
-    return { type: this.type, buffer: shared.buffer, lock: shared.lock };
+    return { type: this.type, buffer: shared.buffer, control: shared.control };
   }
 
   /** The memory's type, with its current size as the minimum. */
@@ -250,7 +254,10 @@ export class Memory implements Stored {
     return this._vm.byteLength;
   }
 
-  /** The current buffer (detached by the next growth; one `SharedArrayBuffer` when shared). */
+  /**
+   * The current buffer (detached by the next growth); for a shared memory, its
+   * one `SharedArrayBuffer`, reserved to the maximum size (see the module doc).
+   */
   get buffer(): ArrayBuffer | SharedArrayBuffer {
     return this._vm.buffer;
   }
@@ -261,6 +268,7 @@ export class Memory implements Stored {
    * @returns a `Uint8Array` over all of the memory
    */
   data(): Uint8Array {
+    if (this.shared) return this._vm.bytes.subarray(0, this.dataSize());
     return this._vm.bytes;
   }
 

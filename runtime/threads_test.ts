@@ -1,6 +1,6 @@
 /**
- * Threads in the runtime: shared memories (a growable `SharedArrayBuffer`,
- * growth seen through every copy), the atomics' traps, and modules and
+ * Threads in the runtime: shared memories (one `SharedArrayBuffer`, growth
+ * seen through every copy), the atomics' traps, and modules and
  * memories rebuilt from their shareable forms.
  *
  * @module
@@ -30,13 +30,15 @@ const SIZE_AND_LOAD = `(module
   (func (export "load") (param i32) (result i32) (i32.load (local.get 0)))
   (func (export "xadd") (param i32 i32) (result i32) (i32.atomic.rmw.add (local.get 0) (local.get 1))))`;
 
-Deno.test("a shared memory is one growable SharedArrayBuffer, never detached by growth", () => {
+Deno.test("a shared memory is one SharedArrayBuffer reserved to its maximum, never detached", () => {
   const m = new Memory(new Store(engine, undefined), { limits: { min: 1, max: 4 }, shared: true });
   const buffer = m.buffer;
-  assert.ok(buffer instanceof SharedArrayBuffer && buffer.growable);
+  assert.ok(buffer instanceof SharedArrayBuffer);
+  assert.equal(buffer.byteLength, 4 * 65536);
+  assert.equal(m.data().length, 65536);
   assert.equal(m.grow(2), 1);
   assert.equal(m.buffer, buffer);
-  assert.equal(buffer.byteLength, 3 * 65536);
+  assert.equal(m.data().length, 3 * 65536);
   assert.equal(m.grow(2), -1, "past the maximum");
   assert.deepEqual(m.type, {
     limits: { min: 3, max: 4 },
