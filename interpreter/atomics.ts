@@ -17,9 +17,10 @@
  *   access"), then, for a wait, that the memory is shared ("expected shared
  *   memory"). A shared memory's bounds are its current length (another
  *   thread may have grown it).
- * - Narrow accesses zero-extend their result; a narrow compare-exchange
- *   compares the loaded value with the whole expected operand (an expected
- *   value wider than the access never matches).
+ * - Narrow accesses zero-extend their result and wrap their operands to
+ *   their width; a narrow compare-exchange compares the loaded value with the
+ *   expected operand wrapped (as the proposal's overview says), which is
+ *   what `Atomics.compareExchange` does on a narrow view.
  *
  * @module
  */
@@ -223,7 +224,5 @@ function readModifyWrite(v: AtomicViews, group: number, width: number, ea: numbe
 function compareExchange(v: AtomicViews, width: number, ea: number, expected: Cell, x: Cell): Cell {
   if (width === 8) return Atomics.compareExchange(v.i64, ea >>> 3, expected as bigint, x as bigint);
   const [a, i] = cell(v, width, ea);
-  // a narrow access never holds an expected value wider than itself: that is a plain load
-  if ((expected as number) >= 2 ** (8 * width)) return Atomics.load(a, i);
   return Atomics.compareExchange(a, i, expected as number, x as number);
 }

@@ -96,13 +96,14 @@ Deno.test("atomics trap unaligned; a wait on an unshared memory traps, a notify 
   assert.deepEqual(i.getFunc("notify")!.call(), [0]);
 });
 
-Deno.test("a narrow compare-exchange never matches an expected value wider than the access", () => {
+Deno.test("a narrow compare-exchange compares the expected operand wrapped to its width", () => {
   const i = instantiate(`(module (memory 1 1 shared)
-    (func (export "cas8") (param i32 i32) (result i32) (i32.atomic.rmw8.cmpxchg_u (i32.const 0) (local.get 0) (local.get 1)))
+    (func (export "cas8") (param i32 i32) (result i32)
+      (i32.atomic.rmw8.cmpxchg_u (i32.const 0) (local.get 0) (local.get 1)))
     (func (export "get") (result i32) (i32.load (i32.const 0))))`);
-  assert.deepEqual(i.getFunc("cas8")!.call(0x100, 7), [0]); // 0x100 wraps to 0 in Atomics, not in wasm
-  assert.deepEqual(i.getFunc("get")!.call(), [0]);
-  assert.deepEqual(i.getFunc("cas8")!.call(0, 7), [0]);
+  assert.deepEqual(i.getFunc("cas8")!.call(0x100, 0x207), [0]); // 0x100 wraps to 0: stores 0x07
+  assert.deepEqual(i.getFunc("get")!.call(), [7]);
+  assert.deepEqual(i.getFunc("cas8")!.call(0, 9), [7]);
   assert.deepEqual(i.getFunc("get")!.call(), [7]);
 });
 
