@@ -1119,13 +1119,7 @@ export class FuncValidator {
         break;
       }
       default: {
-        const slot = key < 256
-          ? key
-          : (key >> 16) === 0xfc
-          ? 256 + (key & 0xffff)
-          : (key >> 16) === 0xfd
-          ? 512 + (key & 0xffff)
-          : 896 + (key & 0xffff);
+        const slot = key < 256 ? key : slotOf(key >> 16, key & 0xffff);
         const check = CHECKS[slot];
         if (check !== CHECK_NONE) this.extraChecks(check, slot);
         else this.applySig(slot);

@@ -1,3 +1,10 @@
+/**
+ * Checks `examples/threads.ts` (the README's threads example) end to end,
+ * with fewer increments than the example's default.
+ *
+ * @module
+ */
+
 import assert from "node:assert/strict";
 import { main } from "./threads.ts";
 
