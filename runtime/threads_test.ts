@@ -151,3 +151,14 @@ Deno.test("on the JS tier, a module with a shared memory runs on the interpreter
   const m = new Module(js, parseWat(SIZE_AND_LOAD));
   assert.match(m.tierOf(1), /^interpreter: .*shared memory/);
 });
+
+Deno.test("wasm-feature-detect's threads probe holds on the facade: the module validates, memories share", () => {
+  // its module: (module (memory 1 1 shared) (func i32.const 0 i32.atomic.load drop))
+  const bytes = parseWat(
+    `(module (memory 1 1 shared) (func (drop (i32.atomic.load (i32.const 0)))))`,
+  );
+  assert.ok(Facade.validate(bytes));
+  assert.ok(
+    new Facade.Memory({ initial: 1, maximum: 1, shared: true }).buffer instanceof SharedArrayBuffer,
+  );
+});
