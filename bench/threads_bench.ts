@@ -37,7 +37,7 @@ const memory = new Memory(new Store(engine, undefined), {
   limits: { min: pages, max: 1024 },
   shared: true,
 });
-const words = new Uint32Array(memory.buffer);
+const words = new Uint32Array(memory.data().buffer, 0, bytes / 4); // the current size
 let expect = 0n;
 for (let i = 0; i < words.length; i++) {
   words[i] = Math.imul(i, 2654435761) >>> 0;
