@@ -162,3 +162,15 @@ Deno.test("wasm-feature-detect's threads probe holds on the facade: the module v
     new Facade.Memory({ initial: 1, maximum: 1, shared: true }).buffer instanceof SharedArrayBuffer,
   );
 });
+
+Deno.test("instantiation writes data segments within another thread's growth of a shared memory", () => {
+  const a = new Memory(new Store(engine, undefined), { limits: { min: 1, max: 4 }, shared: true });
+  const b = Memory.fromShared(new Store(engine, undefined), a.shareable());
+  assert.equal(a.grow(1), 1);
+  instantiate(
+    `(module (import "env" "memory" (memory 1 4 shared)) (data (i32.const 65536) "\\2a"))`,
+    b,
+    b.store,
+  );
+  assert.equal(a.data()[65536], 42);
+});
