@@ -3,7 +3,7 @@
  * workers. Each worker is a thread with its own `Engine`, `Store` and
  * instance (`threads_worker.ts`); what they share is the module's code
  * (`Module.shareable()` → `Module.fromShareable`, posted, not recompiled) and
- * the memory (`Memory.shareable()` → `Memory.fromShared`: the same growable
+ * the memory (`Memory.shareable()` → `Memory.fromShared`: the same
  * `SharedArrayBuffer`). Atomics and `memory.atomic.wait`/`notify` work across
  * them as in any threaded wasm.
  *

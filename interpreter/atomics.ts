@@ -10,8 +10,9 @@
  * - Accesses are `Atomics.*` on typed-array views of the memory's buffer
  *   (sequentially consistent, as wasm's atomics are); the views of a buffer
  *   are made once and cached with it. A shared memory's buffer never changes
- *   and its views track its length; an unshared memory's buffer is replaced by
- *   growth, and its new buffer gets new views.
+ *   (it is reserved to the maximum size, its views cover all of it); an
+ *   unshared memory's buffer is replaced by growth, and its new buffer gets
+ *   new views.
  * - Checks come in the reference interpreter's order: alignment of the
  *   effective address ("unaligned atomic"), then bounds ("out of bounds memory
  *   access"), then, for a wait, that the memory is shared ("expected shared

@@ -5,9 +5,9 @@
  * Invariants:
  * - A reference value is an i32 handle: 0 is null; a funcref handle indexes
  *   `Vm.funcs`; an externref handle is the runtime's business.
- * - `VmMemory.bytes`/`view` always cover exactly `byteLength` bytes of the
- *   current buffer; `grow` replaces them (the VM reloads them after any
- *   builtin or host call).
+ * - An unshared `VmMemory`'s `bytes`/`view` always cover exactly
+ *   `byteLength` bytes of the current buffer; `grow` replaces them (the VM
+ *   reloads them after any builtin or host call).
  * - A shared memory's buffer is one `SharedArrayBuffer` of its maximum size
  *   (capped at 4 GiB), reserved when it is made (the host commits pages only
  *   when touched) and seen by every thread; `bytes`/`view` cover all of it.
@@ -53,7 +53,7 @@ const MAX_SHARED_BYTES = 2 ** 32;
 
 /** A linear memory. */
 export class VmMemory {
-  /** The current buffer (a growable `SharedArrayBuffer` when shared). */
+  /** The current buffer (when shared: one `SharedArrayBuffer`, reserved to the maximum size). */
   buffer: ArrayBuffer | SharedArrayBuffer;
   /** A byte view of the whole buffer. */
   bytes: Uint8Array;

@@ -2,7 +2,7 @@
  * {@link Memory}: a WebAssembly linear memory owned by a {@link Store}.
  *
  * Invariants:
- * - The bytes live in one `ArrayBuffer` of exactly `size() * pageSize` bytes
+ * - An unshared memory's bytes live in one `ArrayBuffer` of exactly `size() * pageSize` bytes
  *   (64 KiB pages, or 1-byte pages with custom page sizes),
  *   held by a {@link StoreVmMemory} that the VM reads directly.
  *   Growing moves them to a new buffer with `ArrayBuffer.prototype.transfer`,
