@@ -218,7 +218,12 @@ export async function runCommand(args: readonly string[], output: CommandOutput)
 
   const module = new Module(engine, await readModuleBytes(file));
   const sharedImport = module.imports().find((i) => i.type.kind === "memory" && i.type.type.shared);
-  if (sharedImport?.type.kind === "memory" && invoke === undefined) {
+  if (sharedImport !== undefined && invoke !== undefined) {
+    throw new Error(
+      "--invoke is not supported for a threads program (a module importing a shared memory)",
+    );
+  }
+  if (sharedImport?.type.kind === "memory") {
     return await runWasiThreads({
       module: module.shareable(),
       memory: new Memory(store, sharedImport.type.type).shareable(),

@@ -90,3 +90,17 @@ for (
     assert.match(stderr, new RegExp(message));
   });
 }
+
+Deno.test("capstan run --invoke refuses a threads program with a clear error", async () => {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN, "run", "--invoke", "_start", BUSY],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(out.code, 1);
+  assert.match(
+    new TextDecoder().decode(out.stderr),
+    /--invoke is not supported for a threads program/,
+  );
+});
