@@ -16,7 +16,8 @@
  * A module that imports a shared memory (a `wasm32-wasip1-threads` program)
  * runs with WASI threads (`@capstan/wasi`'s `runWasiThreads`): every thread,
  * the main one included, in a worker of its own; the first `proc_exit`, trap
- * or return from `_start` in any thread ends them all.
+ * or return from `_start` in any thread ends them all (`--invoke` is refused
+ * for such a module).
  *
  * Invariants: options must come before FILE; everything after FILE belongs to
  * the guest (its `argv[1..]`, or the invoked export's arguments). The guest
