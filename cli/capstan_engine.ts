@@ -101,6 +101,11 @@ function defineSpectest(
     ),
   );
   linker.define("spectest", "memory", new Memory(store, { limits: { min: 1, max: 2 } }));
+  linker.define(
+    "spectest",
+    "shared_memory",
+    new Memory(store, { limits: { min: 1, max: 2 }, shared: true }),
+  );
 }
 
 class CapstanSession implements WastSession {

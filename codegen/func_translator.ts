@@ -28,6 +28,7 @@ import { REFERENCE_OPERATORS } from "./_references.ts";
 import { simplifyReturnPaths } from "./_return_paths.ts";
 import { type OperatorHandler, TranslatorCore } from "./_translator_core.ts";
 import { VARIABLE_OPERATORS } from "./_variables.ts";
+import { ATOMIC_OPERATORS } from "./_atomics.ts";
 import { type FunctionBody, Op as W } from "@capstan/environ";
 import type { FuncEnvironment } from "./func_environ.ts";
 import type { IrFunction } from "./ir.ts";
@@ -43,6 +44,7 @@ const FAMILIES: readonly ReadonlyMap<number, OperatorHandler>[] = [
   MEMORY_OPERATORS,
   CONSTANT_OPERATORS,
   REFERENCE_OPERATORS,
+  ATOMIC_OPERATORS,
 ];
 
 /** Handlers of one-byte operators, indexed by opcode (a dense array: no hashing per operator). */

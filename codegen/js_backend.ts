@@ -424,12 +424,15 @@ export function compileJsModule(
   const ctx: KindContext = { translation, offsets: env.offsets };
   // first which functions can be lowered, so that calls between them are direct
   const kindMaps = new Map<number, KindMap>();
-  // the JS tier addresses one 32-bit memory of 64 KiB pages (memory 0, through `X.memory`)
+  // the JS tier addresses one 32-bit memory of 64 KiB pages (memory 0, through `X.memory`),
+  // unshared (its cached length cannot see another thread's growth)
   const memories = translation.memories;
   const plainMemory = memories.length <= 1 &&
-    memories.every((m) => !m.address64 && (m.pageSizeLog2 ?? 16) === 16);
+    memories.every((m) => !m.address64 && (m.pageSizeLog2 ?? 16) === 16 && !m.shared);
   const irs: (IrFunction | string)[] = translation.bodies.map((body) => {
-    if (!plainMemory) return "several memories, a 64-bit memory or custom page sizes";
+    if (!plainMemory) {
+      return "several memories, a 64-bit memory, custom page sizes or a shared memory";
+    }
     const ty = translation.types[body.typeIndex];
     if ([...ty.params, ...ty.results].includes(ValType.v128)) return "v128 parameters or results";
     try {

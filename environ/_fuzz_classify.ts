@@ -1,6 +1,6 @@
 /**
  * Explains the fuzzer's disagreements between environ (a WebAssembly 2.0
- * validator with the 3.0 features Capstan implements, and custom page sizes)
+ * validator with the 3.0 features Capstan implements, threads, and custom page sizes)
  * and the native `WebAssembly.validate` of V8 (Wasm 3.0 plus threads and
  * relaxed SIMD, with implementation limits, without custom page sizes).
  *
@@ -140,17 +140,13 @@ export const V8_TABLE64_LIMIT =
 const ACCEPTED_CLASSES = new Set([CUSTOM_PAGE_SIZES, V8_MEMORY64_LIMIT, V8_TABLE64_LIMIT]);
 
 /**
- * Reads limits, recording the threads proposal's shared flag (environ has no
- * threads), a memory's custom page size (environ reads it, V8 does not) and
+ * Reads limits, recording a memory's custom page size (environ reads it, V8 does not) and
  * 64-bit sizes above V8's implementation limits.
  */
 function limits(r: Reader, sites: FeatureSite[], kind: "memory" | "table"): boolean {
   const at = r.pos;
   const flags = r.byte();
   if (flags === undefined) return false;
-  if (flags & 0x02) {
-    sites.push({ feature: "threads shared-memory limits flags", start: at, end: at + 1 });
-  }
   const count = flags & 1 ? 2 : 1;
   for (let i = 0; i < count; i++) {
     const start = r.pos;
@@ -422,13 +418,9 @@ export function instructionSitesIn(bytes: Uint8Array, from: number, to: number):
       add("3.0 typed function references", p + 1, OPCODE);
     } else if ([0x06, 0x07, 0x08, 0x09, 0x0a, 0x18, 0x19, 0x1f].includes(b)) {
       add("3.0 exception-handling", p + 1, OPCODE);
-    } else if (b === 0xfb || b === 0xfe) {
+    } else if (b === 0xfb) {
       const sub = readLeb(bytes, p + 1);
-      add(
-        b === 0xfb ? "3.0 gc instruction" : "threads atomics",
-        p + 1 + (sub?.length ?? 0),
-        OPCODE,
-      );
+      add("3.0 gc instruction", p + 1 + (sub?.length ?? 0), OPCODE);
     } else if (b === 0xd0) {
       const ht = readLeb(bytes, p + 1);
       if (ht && (ht.length !== 1 || (bytes[p + 1] !== 0x70 && bytes[p + 1] !== 0x6f))) {

@@ -372,8 +372,9 @@ function readRefType(r: OperatorReader): RefType {
   return t;
 }
 
-/** Limits flag bits: a maximum follows; 64-bit addresses; a page size follows. */
+/** Limits flag bits: a maximum follows; shared (memories); 64-bit addresses; a page size follows. */
 const HAS_MAX = 1;
+const SHARED = 2;
 const ADDRESS_64 = 4;
 const PAGE_SIZE_FOLLOWS = 8;
 
@@ -385,17 +386,17 @@ const PAGE_SIZE_FOLLOWS = 8;
 function readLimits(
   r: OperatorReader,
   memory: boolean,
-): { limits: Limits; address64: boolean; pageSizeLog2: number } {
+): { limits: Limits; address64: boolean; pageSizeLog2: number; shared: boolean } {
   const flagAt = r.pos;
   const flag = r.u8();
-  const allowed = memory ? HAS_MAX | ADDRESS_64 | PAGE_SIZE_FOLLOWS : HAS_MAX | ADDRESS_64;
+  const allowed = memory ? HAS_MAX | SHARED | ADDRESS_64 | PAGE_SIZE_FOLLOWS : HAS_MAX | ADDRESS_64;
   if (flag & ~allowed) fail("malformed limits flags", flagAt);
   const address64 = (flag & ADDRESS_64) !== 0;
   // u64 for either address type (3.0); validation bounds them by the address type
   const min = r.u64Number();
   const max = flag & HAS_MAX ? r.u64Number() : undefined;
   const pageSizeLog2 = flag & PAGE_SIZE_FOLLOWS ? r.u32() : 16;
-  return { limits: { min, max }, address64, pageSizeLog2 };
+  return { limits: { min, max }, address64, pageSizeLog2, shared: (flag & SHARED) !== 0 };
 }
 
 function readTableType(r: OperatorReader): TableType {
@@ -405,7 +406,8 @@ function readTableType(r: OperatorReader): TableType {
 }
 
 function readMemoryType(r: OperatorReader): MemoryType {
-  const { limits, address64, pageSizeLog2 } = readLimits(r, true);
+  const { limits, address64, pageSizeLog2, shared } = readLimits(r, true);
+  if (shared) return { limits, address64, pageSizeLog2, shared };
   if (!address64 && pageSizeLog2 === 16) return { limits };
   return { limits, address64, pageSizeLog2 };
 }

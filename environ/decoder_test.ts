@@ -89,7 +89,8 @@ Deno.test("decodeModule() decodes types, imports and their malformed forms", () 
     reason(wasm(section(2, vec([[...name("m"), ...name("t"), 1, T.i32, 0, 0]])))),
     "malformed reference type",
   );
-  assert.equal(reason(wasm(section(5, vec([[2, 0]])))), "malformed limits flags");
+  assert.equal(reason(wasm(section(5, vec([[0x20, 0]])))), "malformed limits flags");
+  assert.equal(reason(wasm(section(4, vec([[T.funcref, 2, 0]])))), "malformed limits flags");
   assert.equal(reason(wasm(section(5, vec([[0x10, 0]])))), "malformed limits flags");
   assert.equal(reason(wasm(section(4, vec([[T.funcref, 8, 0]])))), "malformed limits flags");
   assert.equal(

@@ -29,6 +29,7 @@
  * | `v128`, `shuffle` | `v128` (16 bytes, overwritten by the next such op) |
  * | `reftype` | `refType` |
  * | `select_t` | `selectCount`, `selectType` (the first type) |
+ * | `zero_byte` | none (the byte must be 0) |
  *
  * Invariants:
  * - `read` either decodes one whole instruction or throws
@@ -82,8 +83,9 @@ const SHAPE: Record<Immediate, number> = {
   select_t: 15,
   memory_init: 16, // u32 data index, memory index
   memory_copy: 17, // two memory indices
+  zero_byte: 20, // one reserved 0x00 byte
 };
-/** Shape of the 0xFC and 0xFD prefix bytes in the byte table. */
+/** Shape of the 0xFC, 0xFD and 0xFE prefix bytes in the byte table. */
 const SHAPE_PREFIX = 18;
 /** Shape of bytes and sub-opcodes that are no instruction. */
 const SHAPE_ILLEGAL = 19;
@@ -92,12 +94,12 @@ const SHAPE_ILLEGAL = 19;
 const SHAPE_BASE = new Uint8Array(256).fill(SHAPE_ILLEGAL);
 const SHAPE_FC = new Uint8Array(256).fill(SHAPE_ILLEGAL);
 const SHAPE_FD = new Uint8Array(512).fill(SHAPE_ILLEGAL);
-for (const op of OPS) {
-  const table = op.prefix === 0 ? SHAPE_BASE : op.prefix === 0xfc ? SHAPE_FC : SHAPE_FD;
-  table[op.code] = SHAPE[op.imm];
-}
+const SHAPE_FE = new Uint8Array(256).fill(SHAPE_ILLEGAL);
+const SHAPE_BY_PREFIX = { 0: SHAPE_BASE, 0xfc: SHAPE_FC, 0xfd: SHAPE_FD, 0xfe: SHAPE_FE };
+for (const op of OPS) SHAPE_BY_PREFIX[op.prefix][op.code] = SHAPE[op.imm];
 SHAPE_BASE[0xfc] = SHAPE_PREFIX;
 SHAPE_BASE[0xfd] = SHAPE_PREFIX;
+SHAPE_BASE[0xfe] = SHAPE_PREFIX;
 
 /**
  * 1 for each opcode byte that is a whole instruction by itself (no prefix, no
@@ -194,7 +196,9 @@ export class OperatorReader extends BinaryReader {
       p = this.pos;
       shape = b === 0xfc
         ? (code < 256 ? SHAPE_FC[code] : SHAPE_ILLEGAL)
-        : (code < 512 ? SHAPE_FD[code] : SHAPE_ILLEGAL);
+        : b === 0xfd
+        ? (code < 512 ? SHAPE_FD[code] : SHAPE_ILLEGAL)
+        : (code < 256 ? SHAPE_FE[code] : SHAPE_ILLEGAL);
       key = (b << 16) | code;
     }
     this.key = key;
@@ -301,6 +305,10 @@ export class OperatorReader extends BinaryReader {
         this.pos = p;
         this.index = this.u32();
         this.index2 = this.u32();
+        break;
+      case 20:
+        this.pos = p;
+        if (this.u8() !== 0) fail("zero byte expected", p);
         break;
       default:
         fail("illegal opcode", this.offset);

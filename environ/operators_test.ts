@@ -41,6 +41,7 @@ const SAMPLE: Record<Immediate, number[]> = {
   memory_copy: [0, 0],
   table_init: [6, 1],
   table_copy: [1, 2],
+  zero_byte: [0],
 };
 
 function encode(prefix: number, code: number): number[] {

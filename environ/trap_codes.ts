@@ -34,6 +34,8 @@ const TABLE = [
   ["Interrupt", "interrupt"],
   ["NullReference", "null reference"],
   ["HostError", "host function error"],
+  ["HeapMisaligned", "unaligned atomic"],
+  ["AtomicWaitNonSharedMemory", "expected shared memory"],
 ] as const;
 
 export type { TABLE as TRAP_CODE_TABLE };

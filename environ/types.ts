@@ -121,6 +121,8 @@ export interface MemoryType {
   readonly address64?: boolean;
   /** log2 of its page size in bytes: 16 (64 KiB, when absent) or 0 (custom page sizes). */
   readonly pageSizeLog2?: number;
+  /** Whether threads share it (threads proposal); absent means unshared. */
+  readonly shared?: boolean;
 }
 
 /** The type of a global. */

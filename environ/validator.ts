@@ -67,10 +67,18 @@ const CHECK_LANE = 2;
 const CHECK_MEMARG_LANE = 3;
 const CHECK_SHUFFLE = 4;
 const CHECK_MEMORY = 5;
+/** An atomic access: a memarg whose alignment is exactly natural. */
+const CHECK_ATOMIC = 6;
 
-/** Slot of an op in the derived tables: byte ops 0-255, 0xFC ops 256+, 0xFD ops 512+. */
+/** Slot of an op in the derived tables: byte ops 0-255, 0xFC ops 256+, 0xFD ops 512+, 0xFE 896+. */
 function slotOf(prefix: number, code: number): number {
-  return prefix === 0 ? code : prefix === 0xfc ? 256 + code : 512 + code;
+  return prefix === 0
+    ? code
+    : prefix === 0xfc
+    ? 256 + code
+    : prefix === 0xfd
+    ? 512 + code
+    : 896 + code;
 }
 
 const NUM_SLOTS = 1024;
@@ -90,7 +98,7 @@ const MAX_ALIGN = new Uint8Array(NUM_SLOTS);
 const LANES = new Uint8Array(NUM_SLOTS);
 
 function accessBits(name: string): number {
-  const m = /\.(?:load|store)(\d+)(?:x(\d+))?/.exec(name);
+  const m = /\.(?:load|store|rmw|wait)(\d+)(?:x(\d+))?/.exec(name);
   if (m) return Number(m[1]) * (m[2] ? Number(m[2]) : 1);
   const type = name.slice(0, name.indexOf("."));
   return type === "v128" ? 128 : type.endsWith("64") ? 64 : 32;
@@ -115,6 +123,8 @@ for (const op of OPS) {
       if (op.imm === "memarg_lane") {
         CHECKS[slot] = CHECK_MEMARG_LANE;
         LANES[slot] = 128 / bits;
+      } else if (op.prefix === 0xfe) {
+        CHECKS[slot] = CHECK_ATOMIC;
       } else {
         CHECKS[slot] = CHECK_MEMARG;
       }
@@ -790,6 +800,13 @@ export class FuncValidator {
       case CHECK_MEMORY:
         this.memoryOp(r.key);
         return;
+      case CHECK_ATOMIC: {
+        const at = this.checkMemory(r.memIndex);
+        if (r.memAlign !== MAX_ALIGN[slot]) fail("atomic alignment must be natural", r.offset);
+        if (at === I32 && r.memOffsetHi !== 0) fail("offset out of range", r.offset);
+        this.applyAccess(slot, at);
+        return;
+      }
     }
     this.applySig(slot);
   }
@@ -1102,11 +1119,7 @@ export class FuncValidator {
         break;
       }
       default: {
-        const slot = key < 256
-          ? key
-          : (key >> 16) === 0xfc
-          ? 256 + (key & 0xffff)
-          : 512 + (key & 0xffff);
+        const slot = key < 256 ? key : slotOf(key >> 16, key & 0xffff);
         const check = CHECKS[slot];
         if (check !== CHECK_NONE) this.extraChecks(check, slot);
         else this.applySig(slot);

@@ -50,6 +50,7 @@ import { BuiltinFunctionIndex as B, TrapCode } from "@capstan/environ";
 import { runSimd } from "./_dispatch_simd.ts";
 import { simdLoad, simdLoadLane, simdStore } from "./_simd_memory.ts";
 import { v128Registers } from "./simd.ts";
+import { runAtomic } from "./atomics.ts";
 import type { Vm } from "./vm.ts";
 import type { VmInstance } from "./vm_objects.ts";
 import {
@@ -6537,6 +6538,7 @@ export function runExt(
     case 262 /* memory_size */: {
       const m = inst.memories[code[pc + 2]];
       const d = (fp + code[pc + 1]) << 1;
+      if (m.shared !== undefined) m.refresh();
       const pages = m.byteLength / m.pageSize;
       I32[d] = pages;
       if (m.address64) I32[d + 1] = pages / 4294967296;
@@ -6617,6 +6619,14 @@ export function runExt(
     case 266 /* builtin */: {
       const r = callBuiltin(vm, inst, code[pc + 1], code[pc + 2], code[pc + 3], fp + code[pc + 4]);
       return r === 0 ? pc + 5 : -r;
+    }
+    case 340 /* atomic */: {
+      const t = runAtomic(vm, inst, code, pc, fp, true);
+      return t === 0 ? pc + 9 : -t;
+    }
+    case 341 /* atomic_store */: {
+      const t = runAtomic(vm, inst, code, pc, fp, false);
+      return t === 0 ? pc + 7 : -t;
     }
   }
   if (op >= 267 /* FIRST_SIMD_OP */ && op <= 299 /* LAST_SIMD_OP */) {

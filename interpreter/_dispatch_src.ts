@@ -49,6 +49,7 @@ import { FIRST_SIMD_OP, LAST_SIMD_OP, Op } from "./_opcodes.ts";
 import { runSimd } from "./_dispatch_simd.ts";
 import { simdLoad, simdLoadLane, simdStore } from "./_simd_memory.ts";
 import { v128Registers } from "./simd.ts";
+import { runAtomic } from "./atomics.ts";
 import type { Vm } from "./vm.ts";
 import type { VmInstance } from "./vm_objects.ts";
 import {
@@ -2213,6 +2214,7 @@ export function runExt(
     case Op.memory_size: {
       const m = inst.memories[code[pc + 2]];
       const d = (fp + code[pc + 1]) << 1;
+      if (m.shared !== undefined) m.refresh();
       const pages = m.byteLength / m.pageSize;
       I32[d] = pages;
       if (m.address64) I32[d + 1] = pages / 4294967296;
@@ -2293,6 +2295,14 @@ export function runExt(
     case Op.builtin: {
       const r = callBuiltin(vm, inst, code[pc + 1], code[pc + 2], code[pc + 3], fp + code[pc + 4]);
       return r === 0 ? pc + 5 : -r;
+    }
+    case Op.atomic: {
+      const t = runAtomic(vm, inst, code, pc, fp, true);
+      return t === 0 ? pc + 9 : -t;
+    }
+    case Op.atomic_store: {
+      const t = runAtomic(vm, inst, code, pc, fp, false);
+      return t === 0 ? pc + 7 : -t;
     }
   }
   if (op >= FIRST_SIMD_OP && op <= LAST_SIMD_OP) {

@@ -695,6 +695,24 @@ const TABLE: readonly Row[] = [
     "a SIMD store or lane store (as simd_store) to memory mem",
     MEM,
   ],
+  // threads: the 0xFE operators, by their wasm sub-opcode (`atomics.ts`); address as for
+  // mem_load; an operand the operator has no use for is 0
+  [
+    "atomic",
+    "d:r sub:x a:r b:r c:r mem:x lo:x hi:x",
+    X,
+    "the atomic load, read-modify-write, compare-exchange (b expected, c replacement), wait " +
+    "(b expected, c timeout) or notify (b count) `sub` at address a of memory mem; result d. " +
+    "Traps out of bounds, unaligned, or waiting on an unshared memory",
+    MEM,
+  ],
+  [
+    "atomic_store",
+    "sub:x a:r v:r mem:x lo:x hi:x",
+    X,
+    "the atomic store `sub` of v at address a of memory mem, or `atomic.fence`; traps as atomic",
+    MEM,
+  ],
 ];
 
 /** Every op, in opcode order. */

@@ -359,8 +359,20 @@ export class Vm {
         i32[counter] = 0;
       } else i32[counter] = this.sliceSteps;
       exit = which === 0 ? run(this) : which === 1 ? runMetered(this) : runEpochs(this);
-    } while (exit === EXIT_SLICE);
+    } while (exit === EXIT_SLICE || (exit === EXIT_TRAP && this.#sharedMemoryGrew()));
     return exit;
+  }
+
+  /**
+   * After a trap: whether it was out of bounds of memory and a shared memory
+   * of the trapping instance has grown since this thread last read its
+   * length (it reads it again: the trapping op, `pc`, then runs again).
+   */
+  #sharedMemoryGrew(): boolean {
+    if (this.trapCode !== TrapCode.MemoryOutOfBounds || this.inst === null) return false;
+    let grew = false;
+    for (const m of this.inst.memories) if (m.shared !== undefined && m.refresh()) grew = true;
+    return grew;
   }
 
   /** Offers the entered function to {@link tierEntry} (out of line: entries without a hook skip it). */

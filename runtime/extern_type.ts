@@ -72,7 +72,7 @@ export function formatExternType(t: ExternType): string {
     case "memory":
       return `memory${t.type.address64 ? " i64" : ""} ${formatLimits(t.type.limits)}${
         (t.type.pageSizeLog2 ?? 16) === 16 ? "" : ` (pagesize ${2 ** t.type.pageSizeLog2!})`
-      }`;
+      }${t.type.shared ? " shared" : ""}`;
     case "global":
       return `global ${t.type.mutable ? "mut " : ""}${valTypeName(t.type.type)}`;
   }
@@ -130,10 +130,11 @@ function externTypeMatches(provided: ExternType, expected: ExternType): boolean 
         (p.address64 === true) === (expected.type.address64 === true);
     }
     case "memory": {
-      // the address type and the page size must be the same
+      // the address type, the page size and sharing must be the same
       const p = provided.type as MemoryType;
       return limitsMatch(p.limits, expected.type.limits) &&
         (p.address64 === true) === (expected.type.address64 === true) &&
+        (p.shared === true) === (expected.type.shared === true) &&
         (p.pageSizeLog2 ?? 16) === (expected.type.pageSizeLog2 ?? 16);
     }
     case "global": {

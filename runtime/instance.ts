@@ -379,6 +379,7 @@ export class Instance implements Stored {
       const mode = t.datas[i].mode;
       if (mode.kind !== "active") continue;
       const memory = this._memories[mode.memory]._vm;
+      if (memory.shared !== undefined) memory.refresh(); // another thread may have grown it
       const offset = segmentOffset(this.evalConst(mode.offset));
       const bytes = this._datas[i];
       if (offset + bytes.length > memory.byteLength) throw new Trap(TrapCode.MemoryOutOfBounds);

@@ -55,7 +55,7 @@
 export { DEFAULT_MAX_WASM_STACK, Engine } from "./engine.ts";
 export { startEpochTicker } from "./epoch_ticker.ts";
 export type { EngineConfig, ResolvedEngineConfig, Strategy } from "./engine.ts";
-export { Module } from "./module.ts";
+export { Module, type ShareableModule } from "./module.ts";
 export { Store } from "./store.ts";
 export type { EpochDeadlineAction, Stored } from "./store.ts";
 export { StoreLimits } from "./limits.ts";
@@ -65,7 +65,7 @@ export { Instance } from "./instance.ts";
 export type { InstanceExport } from "./instance.ts";
 export { Caller, Func } from "./func.ts";
 export type { HostFunc, HostFuncWrap } from "./func.ts";
-export { MAX_PAGES, Memory, PAGE_SIZE } from "./memory.ts";
+export { MAX_PAGES, Memory, PAGE_SIZE, type SharedMemoryHandle } from "./memory.ts";
 export { MAX_TABLE_ELEMENTS, Table } from "./table.ts";
 export { Global } from "./global.ts";
 export { externType, isExtern } from "./extern.ts";

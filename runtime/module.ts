@@ -9,20 +9,48 @@
  * - The module keeps a private copy of its bytes; later changes to the
  *   caller's buffer do not affect it.
  * - `_sigIds[t]` is the engine's canonical signature id of type index `t`.
+ * - {@link Module.shareable} is the compiled module as plain data (the
+ *   translation and the bytecode, structured-cloneable); a thread rebuilds the
+ *   module from it with {@link Module.fromShareable} without decoding,
+ *   validating or lowering again, for an engine with the same tunables.
  *
  * @module
  */
 
 import {
-  type CompiledModule,
+  type CompiledFunction,
+  CompiledModule,
   compileModule,
   deserializeCompiled,
   serializeCompiled,
 } from "@capstan/codegen";
-import { type ModuleTranslation, translateModule } from "@capstan/environ";
+import {
+  type ModuleTranslation,
+  translateModule,
+  type Tunables,
+  VMOffsets,
+  type VMOffsetsCounts,
+} from "@capstan/environ";
 import type { Engine } from "./engine.ts";
 import type { ExportType, ExternType, ImportType } from "./extern_type.ts";
 import { JsTierModule } from "./_js_tier.ts";
+
+/**
+ * A compiled module as plain data, to post to a `Worker` (see
+ * {@link Module.shareable}).
+ */
+export interface ShareableModule {
+  /** The decoded, validated module. */
+  readonly translation: ModuleTranslation;
+  /** The tunables its code was compiled with. */
+  readonly tunables: Tunables;
+  /** Its vmctx layout's counts. */
+  readonly counts: VMOffsetsCounts;
+  /** All defined functions' code. */
+  readonly code: Int32Array;
+  /** The defined functions, with their maps. */
+  readonly functions: readonly CompiledFunction[];
+}
 
 /**
  * Copies a `BufferSource` into a fresh `Uint8Array`.
@@ -83,7 +111,8 @@ export class Module {
    *
    * @param engine the engine
    * @param bytes the binary module
-   * @param _compiled its compiled code, already made (used by {@link Module.deserialize})
+   * @param _compiled its compiled code, already made (by {@link Module.deserialize},
+   *   {@link Module.fromShareable})
    * @throws CompileError when the bytes are malformed or invalid
    */
   constructor(
@@ -106,6 +135,58 @@ export class Module {
     this._sigIds = Int32Array.from(this.translation.types, (t) => engine.signatureId(t));
     this._compiled = compiled;
     this._js = engine.config.strategy === "js" ? new JsTierModule(this) : undefined;
+  }
+
+  /**
+   * The compiled module as plain data: post it to a `Worker` and make the
+   * same module there with {@link Module.fromShareable}, with no decoding,
+   * validation or compilation.
+   *
+   * @returns the module's translation and code
+   * @example
+   * ```ts
+   * import { Engine, Module } from "@capstan/runtime";
+   * // (module (func (export "f") (param i32) (result i32) local.get 0))
+   * const bytes = new Uint8Array([
+   *   0, 97, 115, 109, 1, 0, 0, 0, 1, 6, 1, 96, 1, 127, 1, 127, 3, 2, 1, 0,
+   *   7, 5, 1, 1, 102, 0, 0, 10, 6, 1, 4, 0, 32, 0, 11,
+   * ]);
+   * const posted = structuredClone(new Module(new Engine(), bytes).shareable());
+   * const again = Module.fromShareable(new Engine(), posted);
+   * if (again.exports()[0].name !== "f") throw new Error();
+   * ```
+   */
+  shareable(): ShareableModule {
+    const c = this._compiled;
+    return {
+      translation: this.translation,
+      tunables: c.tunables,
+      counts: c.offsets.counts,
+      code: c.code,
+      functions: c.functions,
+    };
+  }
+
+  /**
+   * The module another thread compiled, from its {@link Module.shareable}.
+   *
+   * @param engine this thread's engine: its tunables must be the ones the code was compiled with
+   * @param shared what `shareable()` returned there, posted here
+   * @returns the module
+   * @throws Error when the engine's tunables differ
+   */
+  static fromShareable(engine: Engine, shared: ShareableModule): Module {
+    if (JSON.stringify(engine.config.tunables) !== JSON.stringify(shared.tunables)) {
+      throw new Error("the module was compiled for an engine with other tunables");
+    }
+    const compiled = new CompiledModule(
+      shared.translation,
+      new VMOffsets(shared.counts),
+      shared.tunables,
+      shared.code,
+      shared.functions,
+    );
+    return new Module(engine, shared.translation.bytes, compiled);
   }
 
   /**

@@ -72,7 +72,7 @@ function atLabel(p: Parser): boolean {
 export function naturalAlignment(name: string): number {
   const dot = name.indexOf(".");
   const op = name.slice(dot + 1);
-  const m = /^(?:atomic\.)?(?:load|store)(\d+)(?:x(\d+))?/.exec(op);
+  const m = /^(?:atomic\.)?(?:load|store|rmw|wait)(\d+)(?:x(\d+))?/.exec(op);
   let bytes: number;
   if (m) {
     bytes = m[2] !== undefined ? (Number(m[1]) * Number(m[2])) / 8 : Number(m[1]) / 8;
@@ -331,6 +331,7 @@ export const IMMEDIATES: Record<Immediate, ImmediateParser> = {
     w.u32(p.index("data"));
   },
   elem: space("elem"),
+  zero_byte: (_p, _scope, _op, w) => w.byte(0),
   memory_init: (p, _scope, _op, w) => {
     p.usesDataCount = true;
     // `memory.init $mem $data` or `memory.init $data`

@@ -197,15 +197,16 @@ function inlineImport(m: ModuleBuilder, kind: number): boolean {
 
 /**
  * Parses limits: an optional address type (`i32`, `i64`), a minimum, an
- * optional maximum and, for a memory, an optional `(pagesize n)`; writes
+ * optional maximum and, for a memory, an optional `shared` and `(pagesize n)`; writes
  * them with their flag byte.
  */
 function limits(p: Parser, w: ByteWriter, memory = false): void {
   const is64 = addressType(p);
   const min = limit(p, is64, memory);
   const max = p.atU32() ? limit(p, is64, memory) : undefined;
+  const shared = memory && p.optKeyword("shared");
   const log2 = memory ? pageSize(p) : -1;
-  w.byte((max !== undefined ? 1 : 0) | (is64 ? 4 : 0) | (log2 >= 0 ? 8 : 0));
+  w.byte((max !== undefined ? 1 : 0) | (shared ? 2 : 0) | (is64 ? 4 : 0) | (log2 >= 0 ? 8 : 0));
   w.u64(min);
   if (max !== undefined) w.u64(max);
   if (log2 >= 0) w.u32(log2);
