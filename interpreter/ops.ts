@@ -695,6 +695,9 @@ const TABLE: readonly Row[] = [
     "a SIMD store or lane store (as simd_store) to memory mem",
     MEM,
   ],
+  // a function not lowered yet: its entry is `enter` (no locals to clear, no frame check)
+  // then this op, which asks `Vm.lazyLower` for its code and continues at its `enter`
+  ["lazy", "func:x", X, "lower function `func` (first call), then continue at its entry"],
 ];
 
 /** Every op, in opcode order. */

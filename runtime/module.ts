@@ -98,7 +98,11 @@ export class Module {
       const cache = engine._cache;
       compiled = cache?.get(wasm);
       if (compiled === undefined) {
-        compiled = compileModule(translateModule(wasm), engine.config.tunables);
+        // without a cache, each function is lowered on its first call; an entry
+        // for the cache holds them all
+        compiled = compileModule(translateModule(wasm), engine.config.tunables, {
+          lazy: cache === undefined,
+        });
         cache?.put(wasm, compiled);
       }
     }

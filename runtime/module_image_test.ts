@@ -42,8 +42,11 @@ Deno.test("a deserialized module runs as the compiled one, on both tiers", () =>
 
 Deno.test("a trap in a deserialized module has its backtrace", () => {
   const engine = new Engine();
-  const bytes = parseWat(`(module (func $div (export "div") (param i32) (result i32)
-    (i32.div_u (i32.const 1) (local.get 0))))`, { names: true });
+  const bytes = parseWat(
+    `(module (func $div (export "div") (param i32) (result i32)
+    (i32.div_u (i32.const 1) (local.get 0))))`,
+    { names: true },
+  );
   const m = Module.deserialize(engine, new Module(engine, bytes).serialize());
   const inst = new Instance(new Store(engine, undefined), m, []);
   assert.throws(() => inst.getFunc("div")!.call(0), (e: Error) => {
@@ -70,9 +73,13 @@ Deno.test("images that cannot be loaded say why", () => {
   const format = image.slice();
   format[6] = 99;
   fails(format, /image format 99/);
-  fails(image, /another Capstan version or for another engine configuration/, new Engine({
-    consumeFuel: true,
-  }));
+  fails(
+    image,
+    /another Capstan version or for another engine configuration/,
+    new Engine({
+      consumeFuel: true,
+    }),
+  );
   // the configuration that matters is the code's: a stack limit does not change it
   assert.ok(Module.deserialize(new Engine({ maxWasmStack: 1 << 20 }), image));
 });
@@ -118,16 +125,22 @@ Deno.test("an engine's cache writes an entry once and loads it afterwards", asyn
 Deno.test("processes writing the same cache entry at once leave a whole one", async () => {
   const directory = await Deno.makeTempDir({ prefix: "capstan_cache_" });
   try {
-    const script = `import { Engine, Module } from ${JSON.stringify(new URL("./mod.ts", import.meta.url).href)};
+    const script = `import { Engine, Module } from ${
+      JSON.stringify(new URL("./mod.ts", import.meta.url).href)
+    };
       const e = new Engine({ cache: { directory: ${JSON.stringify(directory)} } });
       for (let i = 0; i < 5; i++) {
-        const bytes = Deno.readFileSync(${JSON.stringify(new URL("wasm/matmul.wasm", KERNELS).pathname)});
+        const bytes = Deno.readFileSync(${
+      JSON.stringify(new URL("wasm/matmul.wasm", KERNELS).pathname)
+    });
         new Module(e, bytes);
         // write again each time, racing the other processes
         e._cache.put(bytes, new Module(new Engine(), bytes)._compiled);
       }`;
-    const runs = Array.from({ length: 4 }, () =>
-      new Deno.Command(Deno.execPath(), { args: ["eval", script], stderr: "piped" }).output());
+    const runs = Array.from(
+      { length: 4 },
+      () => new Deno.Command(Deno.execPath(), { args: ["eval", script], stderr: "piped" }).output(),
+    );
     for (const r of await Promise.all(runs)) {
       assert.equal(r.code, 0, new TextDecoder().decode(r.stderr));
     }
