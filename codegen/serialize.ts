@@ -112,7 +112,7 @@ class Words {
 /**
  * Writes a compiled module as an image.
  *
- * @param cm the compiled module (every function lowered)
+ * @param cm the compiled module (its functions not lowered yet are lowered first)
  * @param wasm the module's bytes
  * @returns the image
  * @example
@@ -126,6 +126,7 @@ class Words {
  * ```
  */
 export function serializeCompiled(cm: CompiledModule, wasm: Uint8Array): Uint8Array {
+  cm.lowerAll(); // an image holds every function's code
   const w = new Words();
   w.push(wasm.length);
   const padded = new Uint8Array((wasm.length + 3) & ~3);

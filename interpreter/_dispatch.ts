@@ -1902,6 +1902,7 @@ export function run(vm: Vm): number {
           break dispatch;
         }
         pc = next;
+        code = inst.code; // `lazy` may have lowered code: the instance has the new array
         dv = inst.memory.view;
         memLen = inst.memory.byteLength;
         if (--I32[slice] < 0) break dispatch;
@@ -3993,6 +3994,7 @@ export function runMetered(vm: Vm): number {
           break dispatch;
         }
         pc = next;
+        code = inst.code; // `lazy` may have lowered code: the instance has the new array
         dv = inst.memory.view;
         memLen = inst.memory.byteLength;
         if (--I32[slice] < 0) break dispatch;
@@ -6254,6 +6256,7 @@ export function runEpochs(vm: Vm): number {
           break dispatch;
         }
         pc = next;
+        code = inst.code; // `lazy` may have lowered code: the instance has the new array
         dv = inst.memory.view;
         memLen = inst.memory.byteLength;
         if (--I32[slice] < 0) break dispatch;
@@ -6299,6 +6302,8 @@ export function runExt(
   const U64 = vm.u64;
   const op = code[pc];
   switch (op) {
+    case 342 /* lazy */:
+      return vm.lazyLower!(inst, code[pc + 1]);
     case 130 /* i64_div_s */:
     case 131 /* i64_div_u */:
     case 132 /* i64_rem_s */:

@@ -1936,6 +1936,7 @@ export function run(vm: Vm): number {
           break dispatch;
         }
         pc = next;
+        code = inst.code; // `lazy` may have lowered code: the instance has the new array
         dv = inst.memory.view;
         memLen = inst.memory.byteLength;
         if (--I32[slice] < 0) break dispatch;
@@ -1977,6 +1978,8 @@ export function runExt(
   const U64 = vm.u64;
   const op = code[pc];
   switch (op) {
+    case Op.lazy:
+      return vm.lazyLower!(inst, code[pc + 1]);
     case Op.i64_div_s:
     case Op.i64_div_u:
     case Op.i64_rem_s:

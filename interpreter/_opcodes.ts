@@ -349,10 +349,11 @@ export const Op = {
   mem_v128_store: 339,
   atomic: 340,
   atomic_store: 341,
+  lazy: 342,
 } as const;
 
 /** The number of opcodes. */
-export const OPCODE_COUNT = 342;
+export const OPCODE_COUNT = 343;
 
 /** The first SIMD opcode: `run` sends opcodes from here to {@link LAST_SIMD_OP} to `runSimd`. */
 export const FIRST_SIMD_OP = 267;

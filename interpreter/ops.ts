@@ -713,6 +713,9 @@ const TABLE: readonly Row[] = [
     "the atomic store `sub` of v at address a of memory mem, or `atomic.fence`; traps as atomic",
     MEM,
   ],
+  // a function not lowered yet: its entry is `enter` (no locals to clear, no frame check)
+  // then this op, which asks `Vm.lazyLower` for its code and continues at its `enter`
+  ["lazy", "func:x", X, "lower function `func` (first call), then continue at its entry"],
 ];
 
 /** Every op, in opcode order. */

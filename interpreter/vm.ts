@@ -203,6 +203,13 @@ export class Vm {
    * unwinds out of `run`.
    */
   hostCall: ((f: VmFunc, base: number) => boolean) | null = null;
+  /**
+   * Called by the `lazy` op of a function not lowered yet (`funcIndex` of
+   * `inst`'s module): lowers it, gives `inst` (and every instance of the
+   * module it meets later) the code array that holds it, and returns its
+   * entry, where execution continues. Set by whoever compiles lazily.
+   */
+  lazyLower: ((inst: VmInstance, funcIndex: number) => number) | null = null;
   /** The callee-saved state of each active entry, `ENTRY_WORDS` words each. */
   #saved = new Int32Array(16 * ENTRY_WORDS);
   #depth = 0;

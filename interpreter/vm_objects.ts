@@ -243,7 +243,7 @@ export class VmFunc {
   /** The instance whose code holds it, or null for a host function. */
   readonly instance: VmInstance | null;
   /** The code address of its `enter` instruction (wasm functions). */
-  readonly entry: number;
+  entry: number;
   /** The runtime's id for a host function (-1 for wasm functions). */
   readonly hostId: number;
   /** max(params, results) in slots: the register space a host call uses. */
@@ -280,8 +280,13 @@ export class VmFunc {
 export class VmInstance {
   /** Index in `Vm.instances` (set by `Vm.addInstance`). */
   id: number = -1;
-  /** The module's code (every function, concatenated). */
-  readonly code: Int32Array;
+  /**
+   * The module's code (every function, concatenated). A module lowered
+   * lazily replaces it with a longer array as functions are lowered; the
+   * old array stays valid (code is only appended, and patched from a call
+   * of a function's stub to a call of its code).
+   */
+  code: Int32Array;
   /** The numeric vmctx, laid out by `VMOffsets`. */
   readonly vmctx: Int32Array;
   /** Memory 0 (an empty memory when the module has none). */

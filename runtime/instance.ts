@@ -49,6 +49,7 @@ import type { FuncTypeInput, Val } from "./val.ts";
 import { invokeAsync } from "./_async.ts";
 import { invokeSync } from "./_entry.ts";
 import { attachJsTier } from "./_js_tier.ts";
+import { installLazyLowering } from "./_lazy.ts";
 
 const EMPTY_ELEMS = new Int32Array(0);
 const EMPTY_BYTES = new Uint8Array(0);
@@ -302,7 +303,7 @@ export class Instance implements Stored {
     for (let i = 0; i < t.types.length; i++) vmctx[offsets.signatureWord(i)] = module._sigIds[i];
     const memory0 = this._memories.length > 0 ? this._memories[0]._vm : new StoreVmMemory(0, 0);
     const vmInst = new VmInstance(
-      cm.code,
+      cm.executable,
       vmctx,
       memory0,
       this._tables.map((tb) => tb._vm),
@@ -311,6 +312,7 @@ export class Instance implements Stored {
       this._memories.length > 0 ? this._memories.map((m) => m._vm) : [memory0],
     );
     vm.addInstance(vmInst);
+    installLazyLowering(store);
     store._instances[vmInst.id] = this;
     return vmInst;
   }

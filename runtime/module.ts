@@ -127,7 +127,11 @@ export class Module {
       const cache = engine._cache;
       compiled = cache?.get(wasm);
       if (compiled === undefined) {
-        compiled = compileModule(translateModule(wasm), engine.config.tunables);
+        // without a cache, each function is lowered on its first call; an entry
+        // for the cache holds them all
+        compiled = compileModule(translateModule(wasm), engine.config.tunables, {
+          lazy: cache === undefined,
+        });
         cache?.put(wasm, compiled);
       }
     }
@@ -157,7 +161,7 @@ export class Module {
    * ```
    */
   shareable(): ShareableModule {
-    const c = this._compiled;
+    const c = this._compiled.lowerAll(); // another thread gets every function's code
     return {
       translation: this.translation,
       tunables: c.tunables,
