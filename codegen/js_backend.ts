@@ -7,7 +7,10 @@
  * - registers are JS locals named by kind and register (`i5`, `f5`, `d5`,
  *   `b5`: see `_js_kinds.ts`); parameters arrive as JS values of their kind,
  *   the first result is returned and the others are left in `RV[1..]`;
- * - control flow is a `for (;;) switch (L)` over the IR's basic blocks;
+ * - control flow is structured JS (labeled blocks and loops, `if`s, the
+ *   code's own `switch` for a `br_table`) rebuilt from the IR's basic blocks
+ *   by `_js_structure.ts`, or a `for (;;) switch (L)` over them for a graph
+ *   that cannot be structured;
  * - memory is read through the instance memory's `DataView` (`M`, length
  *   `ML`), re-derived on entry and after every call and builtin, with a
  *   bounds check on every access;
@@ -45,6 +48,7 @@ import { type IrFunction, LABEL } from "./ir.ts";
 import { inferKinds, type KindContext, type KindMap } from "./_js_kinds.ts";
 import { jsOpRow, readKinds, type RegKind, type Site } from "./_js_op_shapes.ts";
 import { jsConst32, jsConst64 } from "./_js_literals.ts";
+import { emitDispatcher, emitStructured, type FlowPiece } from "./_js_structure.ts";
 
 /** One function lowered to JS, or the reason it was not. */
 export type JsLoweredFunction =
@@ -61,6 +65,12 @@ export interface JsLoweringOptions {
   readonly functionWord0: number;
   /** The kinds inferred for a function of the module (its parameters' and results'). */
   readonly kindsOf: (funcIndex: number) => KindMap | undefined;
+  /**
+   * How control flow is written: `"structured"` (the default: loops, blocks
+   * and `if`s, the dispatcher only for a graph that cannot be structured) or
+   * `"dispatcher"` (always a `switch` over the blocks).
+   */
+  readonly controlFlow?: "structured" | "dispatcher";
 }
 
 const local = (k: RegKind, r: number) => `${k.toLowerCase()}${r}`;
@@ -134,7 +144,24 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
   const pk = kinds.paramKinds;
   const rk = kinds.resultKinds;
   const params = f.params.map((_, r) => use(pk[r], r));
-  const out: string[] = [];
+  // basic blocks: the entry (0), then one per label in order
+  const blockOf = new Map<number, number>();
+  for (const ins of insts) {
+    if (ins.op === LABEL) blockOf.set(ins.operands[0] as number, blockOf.size + 1);
+  }
+  const blocks: FlowPiece[][] = [[]];
+  let dead = false; // after a jump, a return or a trap: nothing runs until the next label
+  /** Appends code to the current block, its `GOTO(label)`s as jumps. */
+  const emit = (...texts: string[]) => {
+    if (dead) return;
+    const code = blocks[blocks.length - 1];
+    for (const text of texts) {
+      text.split(/GOTO\((\d+)\)/).forEach((part, k) => {
+        if (k % 2 === 1) code.push({ to: blockOf.get(Number(part))! });
+        else if (part !== "") code.push(part);
+      });
+    }
+  };
   const entryOff = insts.find((x) => x.op !== LABEL)?.wasmOffset ?? 0;
   const ret = (resultsFrom: (j: number) => string) => {
     const rs = f.results.map((_, j) => resultsFrom(j));
@@ -151,9 +178,11 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
     const o = ins.operands;
     if (ins.op === LABEL) {
       const l = o[0] as number;
-      out.push(`case ${l + 1}:`);
+      emit(`GOTO(${l})`);
+      blocks.push([]);
+      dead = false;
       if (options.epochs && loopHeads.has(l)) {
-        out.push(`if (EC[0] >= vm.epochDeadline) C.epoch(${ins.wasmOffset});`);
+        emit(`if (EC[0] >= vm.epochDeadline) C.epoch(${ins.wasmOffset});`);
       }
       continue;
     }
@@ -165,61 +194,66 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
     /** Register operand `k` read as an i32 (the low half of an i64). */
     const readI = (k: number) => convert(reg(k), kinds.kindAt(i, k), "I");
     const trap = (code: number) => `throw C.trap(${code}, ${off});`;
-    const goto = (l: number) => `{ L = ${l + 1}; continue loop; }`;
+    const goto = (l: number) => `GOTO(${l})`;
     switch (name) {
       case "enter":
         continue;
       case "trap":
-        out.push(trap(o[0] as number));
+        emit(trap(o[0] as number));
+        dead = true;
         continue;
       case "br":
-        out.push(goto(o[0] as number));
+        emit(goto(o[0] as number));
+        dead = true;
         continue;
       case "br_if":
-        out.push(`if (${readI(0)} !== 0) ${goto(o[1] as number)}`);
+        emit(`if (${readI(0)} !== 0) ${goto(o[1] as number)}`);
         continue;
       case "br_unless":
-        out.push(`if (${readI(0)} === 0) ${goto(o[1] as number)}`);
+        emit(`if (${readI(0)} === 0) ${goto(o[1] as number)}`);
         continue;
       case "br_table": {
         const ts = o[1] as number[];
         const cases = ts.slice(0, -1).map((l, j) => `case ${j}: ${goto(l)}`).join(" ");
-        out.push(`switch (${readI(0)} >>> 0) { ${cases} default: ${goto(ts[ts.length - 1])} }`);
+        emit(`switch (${readI(0)} >>> 0) { ${cases} default: ${goto(ts[ts.length - 1])} }`);
+        dead = true;
         continue;
       }
       case "return":
-        out.push(ret(resultLocal));
+        emit(ret(resultLocal));
+        dead = true;
         continue;
       case "return_fuel":
-        out.push(fuel(o[0] as number, off), ret(resultLocal));
+        emit(fuel(o[0] as number, off), ret(resultLocal));
+        dead = true;
         continue;
       case "fuel":
-        out.push(fuel(o[0] as number, off));
+        emit(fuel(o[0] as number, off));
         continue;
       case "icount":
-        out.push(`vm.instructions += ${o[0]};`);
+        emit(`vm.instructions += ${o[0]};`);
         continue;
       case "const32":
-        out.push(`${reg(0)} = ${jsConst32(o[1] as number, kinds.kindAt(i, 0))};`);
+        emit(`${reg(0)} = ${jsConst32(o[1] as number, kinds.kindAt(i, 0))};`);
         continue;
       case "const64":
-        out.push(`${reg(0)} = ${jsConst64(o[1] as number, o[2] as number, kinds.kindAt(i, 0))};`);
+        emit(`${reg(0)} = ${jsConst64(o[1] as number, o[2] as number, kinds.kindAt(i, 0))};`);
         continue;
       case "global_get":
       case "global_get64":
-        out.push(`${reg(0)} = H.getGlobal${kinds.kindAt(i, 0)}(vm.globals, V[${o[1]}]);`);
+        emit(`${reg(0)} = H.getGlobal${kinds.kindAt(i, 0)}(vm.globals, V[${o[1]}]);`);
         continue;
       case "global_set":
       case "global_set64":
-        out.push(`H.setGlobal${kinds.kindAt(i, 1)}(vm.globals, V[${o[0]}], ${reg(1)});`);
+        emit(`H.setGlobal${kinds.kindAt(i, 1)}(vm.globals, V[${o[0]}], ${reg(1)});`);
         continue;
       case "builtin": {
         const base = o[3] as number;
         const b = BUILTINS[o[0] as number];
         const a = b.params.map((_, j) => `, ${use("I", base + j)}`).join("");
         const call = `C.builtin(${o[0]}, ${o[1]}, ${o[2]}, ${off}${a})`;
-        out.push(b.results.length > 0 ? `${use("I", base)} = ${call};` : `${call};`);
-        out.push(RELOAD);
+        emit(b.results.length > 0 ? `${use("I", base)} = ${call};` : `${call};`);
+        emit(RELOAD);
         continue;
       }
       case "call":
@@ -232,9 +266,9 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
         const args = t.params.map((_, j) => use(ak[j], base + j));
         const dk = t.results.map((_, j) => kinds.kindAt(i, 1000 + j));
         const rs = t.results.map((_, j) => use(dk[j], base + j));
-        if (name === "call_fuel") out.push(fuel(o[2] as number, off));
+        if (name === "call_fuel") emit(fuel(o[2] as number, off));
         if (name === "call_indirect") {
-          out.push(
+          emit(
             `e = ${readI(3)} >>> 0; if (e >= X.tables[${o[0]}].size) ${
               trap(TrapCode.UndefinedElement)
             } e = X.tables[${o[0]}].elems[e]; if (e === 0) ${
@@ -242,7 +276,7 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
             } if (vm.funcs[e].sigId !== V[${o[1]}]) ${trap(TrapCode.BadSignature)}`,
           );
         }
-        out.push(`S.off[d] = ${off};`);
+        emit(`S.off[d] = ${off};`);
         const direct = (name === "call" || name === "call_fuel") &&
           options.lowered.has(o[0] as number);
         if (direct) {
@@ -250,9 +284,9 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
           const cp = callee.paramKinds;
           const cr = callee.resultKinds;
           const call = `fn${o[0]}(${args.map((a, j) => convert(a, ak[j], cp[j])).join(", ")})`;
-          out.push(rs.length === 0 ? `${call};` : `${rs[0]} = ${convert(call, cr[0], dk[0])};`);
+          emit(rs.length === 0 ? `${call};` : `${rs[0]} = ${convert(call, cr[0], dk[0])};`);
           rs.slice(1).forEach((r, j) =>
-            out.push(`${r} = ${convert(`RV${cr[j + 1]}[${j + 1}]`, cr[j + 1], dk[j + 1])};`)
+            emit(`${r} = ${convert(`RV${cr[j + 1]}[${j + 1}]`, cr[j + 1], dk[j + 1])};`)
           );
         } else {
           const handle = name === "call_import"
@@ -260,12 +294,12 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
             : name === "call_indirect"
             ? "e"
             : `V[${options.functionWord0 + (o[0] as number)}]`;
-          out.push(`cb = S.sp;`);
-          t.params.forEach((_, j) => out.push(writeSlot(ak[j], `cb + ${j}`, args[j])));
-          out.push(`C.callSlots(${handle}, cb);`);
-          rs.forEach((r, j) => out.push(`${r} = ${readSlot(dk[j], `cb + ${j}`)};`));
+          emit(`cb = S.sp;`);
+          t.params.forEach((_, j) => emit(writeSlot(ak[j], `cb + ${j}`, args[j])));
+          emit(`C.callSlots(${handle}, cb);`);
+          rs.forEach((r, j) => emit(`${r} = ${readSlot(dk[j], `cb + ${j}`)};`));
         }
-        out.push(RELOAD);
+        emit(RELOAD);
         continue;
       }
     }
@@ -284,19 +318,26 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
       kind: (k) => kinds.kindAt(i, k),
       conv: (k, to) => convert(reg(k), kinds.kindAt(i, k), to),
     };
-    out.push(row[1](texts, site).replace(/GOTO\((\d+)\)/g, (_, l) => goto(Number(l))));
+    emit(row[1](texts, site));
   }
   const decls = [...declared].filter(([n]) => !params.includes(n)).map(([n, k]) =>
     `${n} = ${k === "B" ? "0n" : "0"}`
   );
+  // falling off the end returns
+  if (!dead) blocks[blocks.length - 1].push({ to: blocks.length });
+  blocks.push([ret(resultLocal)]);
   const frame = f.numRegs + 2;
   // a function without memory accesses neither holds nor reloads the memory's view
-  const usesMemory = out.some((line) =>
-    /\bML?\b(?!\s*=\s*X\.memory)/.test(line.replaceAll(RELOAD, ""))
+  const usesMemory = blocks.some((b) =>
+    b.some((p) =>
+      typeof p === "string" && /\bML?\b(?!\s*=\s*X\.memory)/.test(p.replaceAll(RELOAD, ""))
+    )
   );
-  if (!usesMemory) {
-    for (let k = 0; k < out.length; k++) out[k] = out[k].replaceAll(RELOAD, "");
-  }
+  const flow = blocks.map((b) => ({
+    code: usesMemory ? b : b.map((p) => typeof p === "string" ? p.replaceAll(RELOAD, "") : p),
+  }));
+  const body = (options.controlFlow === "dispatcher" ? undefined : emitStructured(flow)) ??
+    emitDispatcher(flow);
   const epoch = options.epochs ? `if (EC[0] >= vm.epochDeadline) C.epoch(${entryOff});` : "";
   at = -1;
   const viaVm = [
@@ -323,14 +364,10 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
     `if (sp + ${frame} > S.lim) throw C.stackTrap();`,
     `S.d = d; S.sp = sp + ${frame}; S.fr[d] = FR${f.funcIndex}; S.off[d] = ${entryOff};`,
     epoch,
-    `let ${usesMemory ? "M = X.memory.view, ML = X.memory.byteLength, " : ""}e = 0, L = 0${
+    `let ${usesMemory ? "M = X.memory.view, ML = X.memory.byteLength, " : ""}e = 0${
       decls.length ? ", " + decls.join(", ") : ""
     };`,
-    `loop: for (;;) switch (L) {`,
-    `case 0:`,
-    ...out,
-    ret(resultLocal),
-    `}`,
+    ...body,
     `}`,
   ].join("\n");
 }
@@ -412,11 +449,13 @@ export interface JsModule {
  *
  * @param translation a validated module
  * @param tunables the engine's tunables (super-instructions are turned off here)
+ * @param controlFlow how control flow is written (see {@link JsLoweringOptions})
  * @returns the factory source and each function's outcome
  */
 export function compileJsModule(
   translation: ModuleTranslation,
   tunables: Tunables = DEFAULT_TUNABLES,
+  controlFlow: "structured" | "dispatcher" = "structured",
 ): JsModule {
   const t: Tunables = { ...tunables, superInstructions: false };
   const env = new FuncEnvironment(translation, t);
@@ -453,6 +492,7 @@ export function compileJsModule(
       lowered,
       functionWord0: env.offsets.functionWord(0),
       kindsOf: (i) => kindMaps.get(i),
+      controlFlow,
     });
     functions = translation.bodies.map((body, k) => {
       const ir = irs[k];

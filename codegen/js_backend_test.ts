@@ -77,3 +77,20 @@ Deno.test("constants: exact literals, NaNs through the bit decoders", () => {
   assert.equal(jsConst64(-1, 0x7fffffff, "B"), "9223372036854775807n");
   assert.equal(jsConst64(7, -1, "I"), "7", "only the low half, read as 32 bits");
 });
+
+Deno.test("control flow is structured: loops and blocks, no dispatcher unless asked for", () => {
+  const wat = `(module (func (param i32) (result i32) (local i32)
+    (block $out (loop $top
+      (br_if $out (i32.eqz (local.get 0)))
+      (local.set 1 (i32.add (local.get 1) (local.get 0)))
+      (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
+      (br $top)))
+    (local.get 1)))`;
+  const structured = lower(wat).functions[0].source!;
+  assert.match(structured, /L\d+: for \(;;\) \{/);
+  assert.match(structured, /continue L\d+;/);
+  assert.doesNotMatch(structured, /switch \(L\)/);
+  const m = compileJsModule(translateModule(parseWat(wat)), undefined, "dispatcher");
+  assert.match(m.functions[0].source!, /loop: for \(;;\) switch \(L\)/);
+  assert.doesNotThrow(() => new Function("X", "S", "H", "C", m.source));
+});
