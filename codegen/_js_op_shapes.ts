@@ -119,6 +119,43 @@ const brcmpi = (
       ? `if ((${o[0]} >>> 0) ${cmp} (${o[1]} >>> 0)) GOTO(${o[2]})`
       : `if (${o[0]} ${cmp} (${o[1]})) GOTO(${o[2]})`,
 ];
+/**
+ * A 64-bit shift amount (`b & 63`): a literal when `b` is one, which V8
+ * lowers to a machine shift (it does not for a variable amount).
+ */
+const amount = (b: string): bigint | string => {
+  const m = /^\(?(-?\d+)n\)?$/.exec(b);
+  return m !== null ? BigInt(m[1]) & 63n : `(${b} & 63n)`;
+};
+const lit = (k: bigint | string) => typeof k === "bigint" ? `${k}n` : k;
+/**
+ * `a` rotated left by `k`, each part cut to 64 bits (a part left wider keeps
+ * V8 from lowering the BigInts to machine words).
+ */
+const rotl64 = (a: string, k: bigint | string) =>
+  k === 0n
+    ? a
+    : `BigInt.asIntN(64, ${a} << ${lit(k)}) | BigInt.asIntN(64, BigInt.asUintN(64, ${a}) >> ${
+      typeof k === "bigint" ? `${64n - k}n` : `((64n - ${k}) & 63n)`
+    })`;
+/**
+ * An i32 widened to an i64, sign- or zero-extended: a literal for a constant,
+ * through memory for a local (V8 does not lower `BigInt(x)`);
+ * `T32` and `T64` are the factory's scratch views of one 8-byte buffer.
+ *
+ * @param x an i32 expression
+ * @param signed sign-extend (else zero-extend)
+ * @returns a BigInt expression
+ */
+export function i64FromI32(x: string, signed: boolean): string {
+  const m = /^\(?(-?\d+)\)?$/.exec(x);
+  if (m !== null) return `${signed ? BigInt(m[1]) : BigInt(Number(m[1]) >>> 0)}n`;
+  if (/^[a-z]\d+$/.test(x)) {
+    return `(T32[0] = ${x}, T32[1] = ${signed ? `${x} >> 31` : "0"}, T64[0])`;
+  }
+  return signed ? `BigInt(${x})` : `BigInt(${x} >>> 0)`;
+}
+
 const i64bin = (
   f: (a: string, b: string) => string,
 ): Row => ["=B B B", (o) => `${o[0]} = BigInt.asIntN(64, ${f(o[1], o[2])});`];
@@ -318,15 +355,14 @@ const ROWS: Record<string, Row> = {
   i64_and: i64bin((a, b) => `${a} & ${b}`),
   i64_or: i64bin((a, b) => `${a} | ${b}`),
   i64_xor: i64bin((a, b) => `${a} ^ ${b}`),
-  i64_shl: i64bin((a, b) => `${a} << (${b} & 63n)`),
-  i64_shr_s: i64bin((a, b) => `${a} >> (${b} & 63n)`),
-  i64_shr_u: i64bin((a, b) => `BigInt.asUintN(64, ${a}) >> (${b} & 63n)`),
-  i64_rotl: i64bin((a, b) =>
-    `(${a} << (${b} & 63n)) | (BigInt.asUintN(64, ${a}) >> ((64n - (${b} & 63n)) & 63n))`
-  ),
-  i64_rotr: i64bin((a, b) =>
-    `(${a} << ((64n - (${b} & 63n)) & 63n)) | (BigInt.asUintN(64, ${a}) >> (${b} & 63n))`
-  ),
+  i64_shl: i64bin((a, b) => `${a} << ${lit(amount(b))}`),
+  i64_shr_s: i64bin((a, b) => `BigInt.asIntN(64, ${a}) >> ${lit(amount(b))}`),
+  i64_shr_u: i64bin((a, b) => `BigInt.asUintN(64, ${a}) >> ${lit(amount(b))}`),
+  i64_rotl: i64bin((a, b) => rotl64(a, amount(b))),
+  i64_rotr: i64bin((a, b) => {
+    const k = amount(b);
+    return rotl64(a, typeof k === "bigint" ? (64n - k) & 63n : `((64n - ${k}) & 63n)`);
+  }),
   i64_div_s: [
     "=B B B",
     (o, s) =>
@@ -386,8 +422,8 @@ const ROWS: Record<string, Row> = {
   i64_extend8_s: un("=B B", (a) => `BigInt.asIntN(8, ${a})`),
   i64_extend16_s: un("=B B", (a) => `BigInt.asIntN(16, ${a})`),
   i64_extend32_s: un("=B B", (a) => `BigInt.asIntN(32, ${a})`),
-  i64_extend_i32_u: un("=B I", (a) => `BigInt(${a} >>> 0)`),
-  i64_extend_i32_s: un("=B I", (a) => `BigInt(${a})`),
+  i64_extend_i32_u: un("=B I", (a) => i64FromI32(a, false)),
+  i64_extend_i32_s: un("=B I", (a) => i64FromI32(a, true)),
   f32_add: f32bin("+"),
   f32_sub: f32bin("-"),
   f32_mul: f32bin("*"),

@@ -46,7 +46,7 @@ import { FuncEnvironment } from "./func_environ.ts";
 import { FuncTranslator } from "./func_translator.ts";
 import { type IrFunction, LABEL } from "./ir.ts";
 import { inferKinds, type KindContext, type KindMap } from "./_js_kinds.ts";
-import { jsOpRow, readKinds, type RegKind, type Site } from "./_js_op_shapes.ts";
+import { i64FromI32, jsOpRow, readKinds, type RegKind, type Site } from "./_js_op_shapes.ts";
 import { jsConst32, jsConst64 } from "./_js_literals.ts";
 import { emitDispatcher, emitStructured, type FlowPiece } from "./_js_structure.ts";
 
@@ -173,9 +173,15 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
     const k = at >= 0 ? kinds.kindAt(at, 100 + j) : rk[j];
     return convert(use(k, j), k, rk[j]);
   };
+  // locals known to hold a constant (set since the last label, not written since): their literal
+  const known = new Map<string, string>();
+  let written: string[] | undefined = []; // the locals the last instruction may have written (all: undefined)
   for (let i = 0; i < insts.length; i++) {
     const ins = insts[i];
     const o = ins.operands;
+    if (written === undefined) known.clear();
+    else for (const n of written) known.delete(n);
+    written = undefined;
     if (ins.op === LABEL) {
       const l = o[0] as number;
       emit(`GOTO(${l})`);
@@ -234,11 +240,17 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
         emit(`vm.instructions += ${o[0]};`);
         continue;
       case "const32":
-        emit(`${reg(0)} = ${jsConst32(o[1] as number, kinds.kindAt(i, 0))};`);
+      case "const64": {
+        const k = kinds.kindAt(i, 0);
+        const lit = name === "const32"
+          ? jsConst32(o[1] as number, k)
+          : jsConst64(o[1] as number, o[2] as number, k);
+        emit(`${reg(0)} = ${lit};`);
+        written = [];
+        known.delete(reg(0));
+        if (/^-?[\d.e+]+n?$/.test(lit)) known.set(reg(0), lit.startsWith("-") ? `(${lit})` : lit);
         continue;
-      case "const64":
-        emit(`${reg(0)} = ${jsConst64(o[1] as number, o[2] as number, kinds.kindAt(i, 0))};`);
-        continue;
+      }
       case "global_get":
       case "global_get64":
         emit(`${reg(0)} = H.getGlobal${kinds.kindAt(i, 0)}(vm.globals, V[${o[1]}]);`);
@@ -306,19 +318,22 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
     const row = jsOpRow(name);
     if (row === undefined) throw new Error(`op ${name}`);
     const wants = readKinds(name);
+    /** Register operand `k` read: its local, or the constant it is known to hold. */
+    const value = (k: number) => known.get(reg(k)) ?? reg(k);
     const texts = info.operands.map((op, k) => {
       if (op.kind !== "r") return String(o[k]);
       const want = wants[k];
       const have = kinds.kindAt(i, k);
-      return want === undefined ? reg(k) : convert(reg(k), have, want);
+      return want === undefined ? reg(k) : convert(value(k), have, want);
     });
     const site: Site = {
       trap,
       off,
       kind: (k) => kinds.kindAt(i, k),
-      conv: (k, to) => convert(reg(k), kinds.kindAt(i, k), to),
+      conv: (k, to) => convert(value(k), kinds.kindAt(i, k), to),
     };
     emit(row[1](texts, site));
+    written = info.operands.flatMap((op, k) => op.kind === "r" ? [reg(k)] : []);
   }
   const decls = [...declared].filter(([n]) => !params.includes(n)).map(([n, k]) =>
     `${n} = ${k === "B" ? "0n" : "0"}`
@@ -379,7 +394,7 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
 function convert(x: string, from: RegKind, to: RegKind): string {
   if (from === to) return x;
   const low32 = from === "B"
-    ? `Number(BigInt.asIntN(32, ${x}))`
+    ? `(T64[0] = ${x}, T32[0])` // through memory: V8 does not lower Number(BigInt.asIntN(32, x))
     : from === "D"
     ? `Number(BigInt.asIntN(32, H.dbits(${x})))`
     : from === "F"
@@ -391,7 +406,11 @@ function convert(x: string, from: RegKind, to: RegKind): string {
     case "F":
       return `H.f32b(${low32})`;
     case "B":
-      return from === "D" ? `H.dbits(${x})` : `BigInt(${low32})`;
+      return from === "D"
+        ? `H.dbits(${x})`
+        : from === "I"
+        ? i64FromI32(x, true)
+        : `BigInt(${low32})`;
     case "D":
       return `H.bitsd(${convert(x, from, "B")})`;
   }
@@ -509,6 +528,7 @@ export function compileJsModule(
     `"use strict";`,
     `const vm = S.vm, EC = S.epoch, V = X.vmctx, I32 = vm.i32, F64 = vm.f64, I64 = vm.i64;`,
     `const RVI = S.rvI, RVF = S.rvD, RVD = S.rvD, RVB = S.rvB;`,
+    `const T64 = new BigInt64Array(1), T32 = new Int32Array(T64.buffer);`,
   ];
   for (const f of functions) {
     if (f.source === undefined) continue;
