@@ -71,6 +71,11 @@ export interface JsLoweringOptions {
    * `"dispatcher"` (always a `switch` over the blocks).
    */
   readonly controlFlow?: "structured" | "dispatcher";
+  /**
+   * Whether a call of the function may grow the memory (then the memory's
+   * view is re-derived after it); every call may when absent.
+   */
+  readonly mayGrowMemory?: (funcIndex: number) => boolean;
 }
 
 const local = (k: RegKind, r: number) => `${k.toLowerCase()}${r}`;
@@ -265,7 +270,7 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
         const a = b.params.map((_, j) => `, ${use("I", base + j)}`).join("");
         const call = `C.builtin(${o[0]}, ${o[1]}, ${o[2]}, ${off}${a})`;
         emit(b.results.length > 0 ? `${use("I", base)} = ${call};` : `${call};`);
-        emit(RELOAD);
+        if (!KEEP_MEMORY_SIZE.has(b.name)) emit(RELOAD);
         continue;
       }
       case "call":
@@ -311,7 +316,7 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
           emit(`C.callSlots(${handle}, cb);`);
           rs.forEach((r, j) => emit(`${r} = ${readSlot(dk[j], `cb + ${j}`)};`));
         }
-        emit(RELOAD);
+        if (!direct || (options.mayGrowMemory?.(o[0] as number) ?? true)) emit(RELOAD);
         continue;
       }
     }
@@ -416,6 +421,65 @@ function convert(x: string, from: RegKind, to: RegKind): string {
   }
 }
 
+/** Builtins that never change the memory's size (no view to re-derive after them). */
+const KEEP_MEMORY_SIZE = new Set([
+  "memory_fill",
+  "memory_copy",
+  "memory_init",
+  "data_drop",
+  "table_grow",
+  "table_fill",
+  "table_copy",
+  "table_init",
+  "elem_drop",
+]);
+
+/**
+ * The functions a call of which may grow the memory: those that run
+ * `memory.grow` (or a builtin not known to keep the size), call an import or
+ * through a table, run on the interpreter, or call one that may.
+ *
+ * @param translation the module
+ * @param irs each defined function's IR, or why it is routed
+ * @returns function indices (imported functions included)
+ */
+function memoryGrowers(
+  translation: ModuleTranslation,
+  irs: readonly (IrFunction | string)[],
+): Set<number> {
+  const grows = new Set<number>();
+  for (let f = 0; f < translation.numImportedFunctions; f++) grows.add(f);
+  const callees = new Map<number, number[]>();
+  translation.bodies.forEach((body, k) => {
+    const ir = irs[k];
+    if (typeof ir === "string") {
+      grows.add(body.funcIndex);
+      return;
+    }
+    const cs: number[] = [];
+    for (const ins of ir.insts) {
+      if (ins.op === LABEL) continue;
+      const name = BYTECODE_OPS[ins.op].name;
+      if (name === "call" || name === "call_fuel") cs.push(ins.operands[0] as number);
+      else if (
+        name.startsWith("call") || name.startsWith("return_call") ||
+        (name === "builtin" && !KEEP_MEMORY_SIZE.has(BUILTINS[ins.operands[0] as number].name))
+      ) grows.add(body.funcIndex);
+    }
+    callees.set(body.funcIndex, cs);
+  });
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const [f, cs] of callees) {
+      if (!grows.has(f) && cs.some((c) => grows.has(c))) {
+        grows.add(f);
+        changed = true;
+      }
+    }
+  }
+  return grows;
+}
+
 /** Re-derives the memory's view after anything that may grow it (a call, a builtin). */
 const RELOAD = "M = X.memory.view; ML = X.memory.byteLength;";
 
@@ -504,6 +568,7 @@ export function compileJsModule(
   translation.bodies.forEach((b, k) => {
     if (typeof irs[k] !== "string") lowered.add(b.funcIndex);
   });
+  const growers = memoryGrowers(translation, irs);
   let functions: JsLoweredFunction[];
   for (;;) {
     const lowering = JS_BACKEND.newLoweringFor(ctx, {
@@ -512,6 +577,7 @@ export function compileJsModule(
       functionWord0: env.offsets.functionWord(0),
       kindsOf: (i) => kindMaps.get(i),
       controlFlow,
+      mayGrowMemory: (f) => growers.has(f),
     });
     functions = translation.bodies.map((body, k) => {
       const ir = irs[k];

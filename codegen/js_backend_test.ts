@@ -94,3 +94,25 @@ Deno.test("control flow is structured: loops and blocks, no dispatcher unless as
   assert.match(m.functions[0].source!, /loop: for \(;;\) switch \(L\)/);
   assert.doesNotThrow(() => new Function("X", "S", "H", "C", m.source));
 });
+
+Deno.test("the memory's view is re-derived after a call only when the callee may grow memory", () => {
+  const m = lower(`(module
+    (import "env" "h" (func $h))
+    (memory 1)
+    (func $leaf (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+    (func $grow (result i32) (drop (memory.grow (i32.const 1))) (i32.load (i32.const 65536)))
+    (func $calls_grow (result i32) (call $grow))
+    (func $calls_host (call $h))
+    (func (export "f") (result i32)
+      (drop (call $leaf (i32.load (i32.const 0))))
+      (drop (call $calls_grow))
+      (call $calls_host)
+      (i32.load (i32.const 65536))))`);
+  const f = m.functions.find((x) => x.funcIndex === 5)!.source!;
+  const after = (callee: string) =>
+    f.slice(f.indexOf(`${callee}(`)).split("\n")[1].startsWith("M = X.memory.view;");
+  assert.equal(after("fn1"), false, "a leaf call keeps the view");
+  assert.equal(after("fn3"), true, "a call of a function that grows memory re-derives it");
+  assert.equal(after("fn4"), true, "a call of a function that calls the host re-derives it");
+  assert.match(m.functions[1].source!, /C\.builtin\(0,[^\n]*\nM = X\.memory\.view;/);
+});

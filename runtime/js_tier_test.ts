@@ -384,3 +384,18 @@ Deno.test("i64 on the JS tier: constant operands, shifts past 32 and 64, carries
     assert.equal(m.tierOf(i), "js", `function ${i} runs on the JS tier`);
   }
 });
+
+Deno.test("after a call that grows memory, the caller's accesses see the new size", () => {
+  const wat = `(module (memory 1)
+    (func $leaf (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+    (func $grow (result i32) (memory.grow (i32.const 1)))
+    (func $calls_grow (result i32) (call $grow))
+    (func (export "f") (result i32)
+      (drop (call $leaf (i32.load (i32.const 0))))
+      (drop (call $calls_grow))
+      (i32.store (i32.const 131068) (i32.const 7))
+      (i32.load (i32.const 131068))))`;
+  const { instance } = instantiate({ strategy: "js" }, wat);
+  assert.deepEqual(instance.getFunc("f")!.call(), [7]);
+  assert.deepEqual(instance.getFunc("f")!.call(), [7]);
+});
