@@ -184,8 +184,11 @@ const un = (
   f: (a: string) => string,
 ): Row => [kinds, (o) => `${o[0]} = ${f(o[1])};`];
 /** The effective address of a load/store: operand indices of base, k, offset. */
-const ea = (o: string[], a: number, k: number, off: number) =>
-  `e = ((${o[a]} + (${o[k]})) >>> 0) + ${Number(o[off]) >>> 0};`;
+const ea = (o: string[], a: number, k: number, off: number) => {
+  const base = o[k] === "0" ? `${o[a]} >>> 0` : `((${o[a]} + (${o[k]})) >>> 0)`;
+  const n = Number(o[off]) >>> 0;
+  return `e = ${n === 0 ? base : `(${base}) + ${n}`};`;
+};
 const eax = (o: string[], a: number, sh: number, k: number, off: number) =>
   `e = (((${o[a]} << ${o[sh]}) + (${o[k]})) >>> 0) + ${Number(o[off]) >>> 0};`;
 const check = (n: number, s: Site) => `if (e + ${n} > ML) ${s.trap(MEM)}`;

@@ -11,9 +11,12 @@
  *   code's own `switch` for a `br_table`) rebuilt from the IR's basic blocks
  *   by `_js_structure.ts`, or a `for (;;) switch (L)` over them for a graph
  *   that cannot be structured;
+ * - a constant is read as its literal where an op reads it (within its
+ *   basic block), and stored to its local only where code names the local
+ *   or jumps away: a constant shift amount is a literal V8 can lower;
  * - memory is read through the instance memory's `DataView` (`M`, length
- *   `ML`), re-derived on entry and after every call and builtin, with a
- *   bounds check on every access;
+ *   `ML`), re-derived on entry and after each call or builtin that may grow
+ *   the memory, with a bounds check on every access;
  * - each call records its wasm offset in the shadow stack (`S.off[d]`) and
  *   each trap names its own, so the runtime builds backtraces like the
  *   interpreter's;
@@ -157,10 +160,25 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
   const blocks: FlowPiece[][] = [[]];
   let dead = false; // after a jump, a return or a trap: nothing runs until the next label
   /** Appends code to the current block, its `GOTO(label)`s as jumps. */
+  /**
+   * Constants not yet stored to their local, by local: the store is written
+   * just before code that names the local or leaves the block, and never when
+   * every read used the literal (see `known` below).
+   */
+  const pending = new Map<string, string>();
   const emit = (...texts: string[]) => {
     if (dead) return;
     const code = blocks[blocks.length - 1];
     for (const text of texts) {
+      if (pending.size > 0) {
+        // code that jumps may go where the local is read; a return reads only what it names
+        const leaves = text === STORE_PENDING || text.includes("GOTO(");
+        for (const [n, lit] of pending) {
+          if (!leaves && !names(text, n)) continue;
+          code.push(`${n} = ${lit};`);
+          pending.delete(n);
+        }
+      }
       text.split(/GOTO\((\d+)\)/).forEach((part, k) => {
         if (k % 2 === 1) code.push({ to: blockOf.get(Number(part))! });
         else if (part !== "") code.push(part);
@@ -190,6 +208,7 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
     if (ins.op === LABEL) {
       const l = o[0] as number;
       emit(`GOTO(${l})`);
+      pending.clear();
       blocks.push([]);
       dead = false;
       if (options.epochs && loopHeads.has(l)) {
@@ -250,10 +269,14 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
         const lit = name === "const32"
           ? jsConst32(o[1] as number, k)
           : jsConst64(o[1] as number, o[2] as number, k);
-        emit(`${reg(0)} = ${lit};`);
         written = [];
         known.delete(reg(0));
-        if (/^-?[\d.e+]+n?$/.test(lit)) known.set(reg(0), lit.startsWith("-") ? `(${lit})` : lit);
+        if (!/^-?[\d.e+]+n?$/.test(lit)) {
+          emit(`${reg(0)} = ${lit};`);
+          continue;
+        }
+        known.set(reg(0), lit.startsWith("-") ? `(${lit})` : lit);
+        if (!dead) pending.set(reg(0), lit);
         continue;
       }
       case "global_get":
@@ -337,13 +360,18 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
       kind: (k) => kinds.kindAt(i, k),
       conv: (k, to) => convert(value(k), kinds.kindAt(i, k), to),
     };
-    emit(row[1](texts, site));
+    const text = row[1](texts, site);
+    // a pending constant this instruction overwrites first thing is never stored
+    const dest = /^([a-z]\d+) = /.exec(text)?.[1];
+    if (dest !== undefined && !names(text.slice(dest.length + 3), dest)) pending.delete(dest);
+    emit(text);
     written = info.operands.flatMap((op, k) => op.kind === "r" ? [reg(k)] : []);
   }
   const decls = [...declared].filter(([n]) => !params.includes(n)).map(([n, k]) =>
     `${n} = ${k === "B" ? "0n" : "0"}`
   );
   // falling off the end returns
+  emit(STORE_PENDING);
   if (!dead) blocks[blocks.length - 1].push({ to: blocks.length });
   blocks.push([ret(resultLocal)]);
   const frame = f.numRegs + 2;
@@ -419,6 +447,19 @@ function convert(x: string, from: RegKind, to: RegKind): string {
     case "D":
       return `H.bitsd(${convert(x, from, "B")})`;
   }
+}
+
+/** Text for `emit` that stores every pending constant and is itself no code. */
+const STORE_PENDING = "";
+
+/** Whether `text` names the identifier `n` (not as part of a longer one). */
+function names(text: string, n: string): boolean {
+  const ident = (c: number) =>
+    c === 95 || c === 36 || (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 122);
+  for (let k = text.indexOf(n); k >= 0; k = text.indexOf(n, k + 1)) {
+    if (!ident(text.charCodeAt(k - 1)) && !ident(text.charCodeAt(k + n.length))) return true;
+  }
+  return false;
 }
 
 /** Builtins that never change the memory's size (no view to re-derive after them). */

@@ -116,3 +116,17 @@ Deno.test("the memory's view is re-derived after a call only when the callee may
   assert.equal(after("fn4"), true, "a call of a function that calls the host re-derives it");
   assert.match(m.functions[1].source!, /C\.builtin\(0,[^\n]*\nM = X\.memory\.view;/);
 });
+
+Deno.test("a constant read only as an operand is its literal, never stored to a local", () => {
+  const src = sourceOf(
+    `(module (memory 1) (func (param i32 i64) (result i64)
+      (i32.store offset=8 (local.get 0) (i32.const 7))
+      (i64.rotl (i64.add (local.get 1) (i64.const -3)) (i64.const 65))))`,
+    0,
+  );
+  assert.match(src, /e = \(i0 >>> 0\) \+ 8;/);
+  assert.match(src, /M\.setInt32\(e, 7, true\)/);
+  assert.match(src, /b\d+ \+ \(-3n\)/);
+  assert.match(src, /<< 1n\)/, "the rotate amount folded to 65 & 63");
+  assert.doesNotMatch(src, /= (7|-3n|65n);/);
+});
