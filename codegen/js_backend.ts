@@ -75,6 +75,12 @@ export interface JsLoweringOptions {
    */
   readonly controlFlow?: "structured" | "dispatcher";
   /**
+   * The IR label control starts at (a loop header, to enter a loop mid-way),
+   * after the prologue; the locals other than the parameters start at zero.
+   * Implies the dispatcher form. The function's first instruction when absent.
+   */
+  readonly entryLabel?: number;
+  /**
    * Whether a call of the function may grow the memory (then the memory's
    * view is re-derived after it); every call may when absent.
    */
@@ -384,8 +390,10 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
   const flow = blocks.map((b) => ({
     code: usesMemory ? b : b.map((p) => typeof p === "string" ? p.replaceAll(RELOAD, "") : p),
   }));
-  const body = (options.controlFlow === "dispatcher" ? undefined : emitStructured(flow)) ??
-    emitDispatcher(flow);
+  const start = options.entryLabel === undefined ? 0 : blockOf.get(options.entryLabel);
+  if (start === undefined) throw new Error(`no label ${options.entryLabel} to enter at`);
+  const structured = options.controlFlow !== "dispatcher" && start === 0;
+  const body = (structured ? emitStructured(flow) : undefined) ?? emitDispatcher(flow, start);
   const epoch = options.epochs ? `if (EC[0] >= vm.epochDeadline) C.epoch(${entryOff});` : "";
   at = -1;
   const viaVm = [

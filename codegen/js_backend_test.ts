@@ -8,8 +8,12 @@
  */
 
 import assert from "node:assert/strict";
-import { parseWat, translateModule } from "@capstan/environ";
-import { compileJsModule } from "./js_backend.ts";
+import { DEFAULT_TUNABLES, parseWat, translateModule } from "@capstan/environ";
+import { compileJsModule, JS_BACKEND } from "./js_backend.ts";
+import { FuncEnvironment } from "./func_environ.ts";
+import { FuncTranslator } from "./func_translator.ts";
+import { LABEL } from "./ir.ts";
+import { inferKinds } from "./_js_kinds.ts";
 import { jsConst32, jsConst64 } from "./_js_literals.ts";
 
 function lower(wat: string) {
@@ -129,4 +133,32 @@ Deno.test("a constant read only as an operand is its literal, never stored to a 
   assert.match(src, /b\d+ \+ \(-3n\)/);
   assert.match(src, /<< 1n\)/, "the rotate amount folded to 65 & 63");
   assert.doesNotMatch(src, /= (7|-3n|65n);/);
+});
+
+Deno.test("a function can be written as a dispatcher entered at a loop header", () => {
+  const wat = `(module (func (param i32) (result i32) (local i32)
+    (loop $top
+      (local.set 1 (i32.add (local.get 1) (local.get 0)))
+      (br_if $top (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+    (local.get 1)))`;
+  const translation = translateModule(parseWat(wat));
+  const env = new FuncEnvironment(translation, { ...DEFAULT_TUNABLES, superInstructions: false });
+  const ir = new FuncTranslator(env, false, true).translate(translation.bodies[0]);
+  const head = ir.insts.find((x) => x.op === LABEL)!.operands[0] as number;
+  const ctx = { translation, offsets: env.offsets };
+  const kinds = inferKinds(ir, ctx);
+  assert.ok(typeof kinds !== "string");
+  const lowering = (entryLabel?: number) =>
+    JS_BACKEND.newLoweringFor(ctx, {
+      epochs: false,
+      lowered: new Set([0]),
+      functionWord0: 0,
+      kindsOf: () => kinds,
+      entryLabel,
+    }).lower(ir);
+  assert.doesNotMatch(lowering().source!, /switch \(L\)/);
+  const entered = lowering(head).source!;
+  assert.match(entered, /let L = [1-9]\d*;\nloop: for \(;;\) switch \(L\)/);
+  assert.doesNotThrow(() => new Function("X", "S", "H", "C", entered));
+  assert.match(lowering(12345).routed!, /no label 12345/);
 });
