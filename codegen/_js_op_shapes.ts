@@ -159,6 +159,16 @@ export function i64FromI32(x: string, signed: boolean): string {
 const i64bin = (
   f: (a: string, b: string) => string,
 ): Row => ["=B B B", (o) => `${o[0]} = BigInt.asIntN(64, ${f(o[1], o[2])});`];
+/**
+ * An i64 with its sign bit flipped, so that unsigned order is signed order:
+ * V8 lowers a signed compare of 64-bit BigInts, not one of `asUintN`s.
+ */
+const flipSign = (x: string) => {
+  const m = /^\(?(-?\d+)n\)?$/.exec(x);
+  return m !== null
+    ? `(${BigInt.asIntN(64, BigInt(m[1]) ^ (1n << 63n))}n)`
+    : `BigInt.asIntN(64, ${x} ^ -9223372036854775808n)`;
+};
 const i64cmp = (
   cmp: string,
   u = false,
@@ -166,7 +176,7 @@ const i64cmp = (
   "=I B B",
   (o) =>
     u
-      ? `${o[0]} = BigInt.asUintN(64, ${o[1]}) ${cmp} BigInt.asUintN(64, ${o[2]}) ? 1 : 0;`
+      ? `${o[0]} = ${flipSign(o[1])} ${cmp} ${flipSign(o[2])} ? 1 : 0;`
       : `${o[0]} = ${o[1]} ${cmp} ${o[2]} ? 1 : 0;`,
 ];
 const k64 = (lo: string, hi: string) =>

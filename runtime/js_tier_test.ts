@@ -361,6 +361,19 @@ function i64Module(): { wat: string; unary: string[]; i32: string[] } {
     add(`const extend_s ${c}`, `(i64.add (local.get 0) (i64.extend_i32_s (i32.const ${c})))`);
     add(`const extend_u ${c}`, `(i64.add (local.get 0) (i64.extend_i32_u (i32.const ${c})))`);
   }
+  for (const op of ["lt_u", "gt_u", "le_u", "ge_u", "lt_s", "ge_s", "eq"]) {
+    for (const c of CONSTANTS) {
+      for (
+        const [name, args] of [[`${op} x ${c}`, `(local.get 0) (i64.const ${c})`], [
+          `${op} ${c} x`,
+          `(i64.const ${c}) (local.get 0)`,
+        ]]
+      ) {
+        i32.push(name);
+        fns.push(`(func (export "${name}") (param i64) (result i32) (i64.${op} ${args}))`);
+      }
+    }
+  }
   for (const c of [0, 1, 32, 63, 64]) {
     i32.push(`wrap shl ${c}`);
     fns.push(`(func (export "wrap shl ${c}") (param i64) (result i32)
