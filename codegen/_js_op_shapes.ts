@@ -204,11 +204,18 @@ const eax = (o: string[], a: number, sh: number, k: number, off: number) =>
 const check = (n: number, s: Site) => `if (e + ${n} > ML) ${s.trap(MEM)}`;
 /** A load into a 32-bit register of either kind. */
 const load32 = (o: string[], s: Site) =>
-  s.kind(0) === "F" ? `${o[0]} = H.f32b(M.getInt32(e, true));` : `${o[0]} = M.getInt32(e, true);`;
+  s.kind(0) === "F"
+    ? `${o[0]} = M.getFloat32(e, true); if (${o[0]} !== ${o[0]}) ${
+      o[0]
+    } = H.f32b(M.getInt32(e, true));`
+    : `${o[0]} = M.getInt32(e, true);`;
 const load64 = (o: string[], s: Site) => {
   switch (s.kind(0)) {
     case "D":
-      return `${o[0]} = H.quiet(M.getFloat64(e, true));`;
+      // the NaN test in place: V8 does not inline the helper reliably
+      return `${o[0]} = M.getFloat64(e, true); if (${o[0]} !== ${o[0]}) ${o[0]} = H.quiet(${
+        o[0]
+      });`;
     case "B":
       return `${o[0]} = M.getBigInt64(e, true);`;
     default: // only its low half is read

@@ -287,11 +287,20 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
       }
       case "global_get":
       case "global_get64":
-        emit(`${reg(0)} = H.getGlobal${kinds.kindAt(i, 0)}(vm.globals, V[${o[1]}]);`);
+        // an i32 global is read in place (V8 does not inline the helpers reliably)
+        emit(
+          kinds.kindAt(i, 0) === "I"
+            ? `${reg(0)} = vm.globals[V[${o[1]}] << 1];`
+            : `${reg(0)} = H.getGlobal${kinds.kindAt(i, 0)}(vm.globals, V[${o[1]}]);`,
+        );
         continue;
       case "global_set":
       case "global_set64":
-        emit(`H.setGlobal${kinds.kindAt(i, 1)}(vm.globals, V[${o[0]}], ${reg(1)});`);
+        emit(
+          kinds.kindAt(i, 1) === "I"
+            ? `vm.globals[V[${o[0]}] << 1] = ${reg(1)};`
+            : `H.setGlobal${kinds.kindAt(i, 1)}(vm.globals, V[${o[0]}], ${reg(1)});`,
+        );
         continue;
       case "builtin": {
         const base = o[3] as number;
