@@ -76,6 +76,16 @@ const TABLE = TrapCode.TableOutOfBounds;
 const i32bin = (
   expr: string,
 ): Row => ["=I I I", (o) => `${o[0]} = ${expr.replace(/\$a/g, o[1]).replace(/\$b/g, o[2])};`];
+/** An i32 read as unsigned: a literal folded, else `(x >>> 0)`. */
+const u32 = (x: string) =>
+  /^\(?-?\d+\)?$/.test(x) ? String(Number(x.replace(/[()]/g, "")) >>> 0) : `(${x} >>> 0)`;
+/**
+ * `abs` or `neg` of a float: the JS operation for a local that is not a NaN
+ * (in place: V8 does not inline the helper reliably), the helper that keeps a
+ * NaN's payload otherwise.
+ */
+const signOp = (x: string, op: string, helper: string) =>
+  /^[a-z]\d+$/.test(x) ? `${x} === ${x} ? ${op}(${x}) : ${helper}(${x})` : `${helper}(${x})`;
 const i32cmp = (
   cmp: string,
   u = false,
@@ -83,7 +93,7 @@ const i32cmp = (
   "=I I I",
   (o) =>
     u
-      ? `${o[0]} = (${o[1]} >>> 0) ${cmp} (${o[2]} >>> 0) ? 1 : 0;`
+      ? `${o[0]} = ${u32(o[1])} ${cmp} ${u32(o[2])} ? 1 : 0;`
       : `${o[0]} = ${o[1]} ${cmp} ${o[2]} ? 1 : 0;`,
 ];
 const i32cmpi = (
@@ -93,7 +103,7 @@ const i32cmpi = (
   "=I I",
   (o) =>
     u
-      ? `${o[0]} = (${o[1]} >>> 0) ${cmp} (${o[2]} >>> 0) ? 1 : 0;`
+      ? `${o[0]} = ${u32(o[1])} ${cmp} ${u32(o[2])} ? 1 : 0;`
       : `${o[0]} = ${o[1]} ${cmp} (${o[2]}) ? 1 : 0;`,
 ];
 const i32bini = (
@@ -106,7 +116,7 @@ const brcmp = (
   "I I",
   (o) =>
     u
-      ? `if ((${o[0]} >>> 0) ${cmp} (${o[1]} >>> 0)) GOTO(${o[2]})`
+      ? `if (${u32(o[0])} ${cmp} ${u32(o[1])}) GOTO(${o[2]})`
       : `if (${o[0]} ${cmp} ${o[1]}) GOTO(${o[2]})`,
 ];
 const brcmpi = (
@@ -116,7 +126,7 @@ const brcmpi = (
   "I",
   (o) =>
     u
-      ? `if ((${o[0]} >>> 0) ${cmp} (${o[1]} >>> 0)) GOTO(${o[2]})`
+      ? `if (${u32(o[0])} ${cmp} ${u32(o[1])}) GOTO(${o[2]})`
       : `if (${o[0]} ${cmp} (${o[1]})) GOTO(${o[2]})`,
 ];
 /**
@@ -451,8 +461,8 @@ const ROWS: Record<string, Row> = {
   f32_min: un("=F F F", () => ""),
   f32_max: un("=F F F", () => ""),
   f32_copysign: ["=F F F", (o) => `${o[0]} = H.copysign(${o[1]}, ${o[2]});`],
-  f32_abs: un("=F F", (a) => `H.abs(${a})`),
-  f32_neg: un("=F F", (a) => `H.neg(${a})`),
+  f32_abs: un("=F F", (a) => signOp(a, "Math.abs", "H.abs")),
+  f32_neg: un("=F F", (a) => signOp(a, "-", "H.neg")),
   f32_sqrt: un("=F F", (a) => `Math.fround(Math.sqrt(${a}))`),
   f32_ceil: un("=F F", (a) => `H.quietF(Math.ceil(${a}))`),
   f32_floor: un("=F F", (a) => `H.quietF(Math.floor(${a}))`),
@@ -483,14 +493,14 @@ const ROWS: Record<string, Row> = {
     (o, s) =>
       s.kind(0) === "B"
         ? `${o[0]} = ${s.conv(1, "B")} & ${ABS64};`
-        : `${o[0]} = H.abs(${s.conv(1, "D")});`,
+        : `${o[0]} = ${signOp(s.conv(1, "D"), "Math.abs", "H.abs")};`,
   ],
   f64_neg: [
     "=8 ~8",
     (o, s) =>
       s.kind(0) === "B"
         ? `${o[0]} = ${s.conv(1, "B")} ^ ${SIGN64};`
-        : `${o[0]} = H.neg(${s.conv(1, "D")});`,
+        : `${o[0]} = ${signOp(s.conv(1, "D"), "-", "H.neg")};`,
   ],
   f64_sqrt: un("=D D", (a) => `Math.sqrt(${a})`),
   f64_ceil: un("=D D", (a) => `H.quiet(Math.ceil(${a}))`),
