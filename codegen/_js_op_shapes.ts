@@ -151,7 +151,7 @@ const rotl64 = (a: string, k: bigint | string) =>
 /**
  * An i32 widened to an i64, sign- or zero-extended: a literal for a constant,
  * through memory for a local (V8 does not lower `BigInt(x)`);
- * `T32` and `T64` are the factory's scratch views of one 8-byte buffer.
+ * `T32`, `T64` (and `TD`) are the factory's scratch views of one 8-byte buffer.
  *
  * @param x an i32 expression
  * @param signed sign-extend (else zero-extend)

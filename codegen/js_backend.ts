@@ -446,7 +446,7 @@ function convert(x: string, from: RegKind, to: RegKind): string {
   const low32 = from === "B"
     ? `(T64[0] = ${x}, T32[0])` // through memory: V8 does not lower Number(BigInt.asIntN(32, x))
     : from === "D"
-    ? `Number(BigInt.asIntN(32, H.dbits(${x})))`
+    ? `(TD[0] = ${x}, T32[0])`
     : from === "F"
     ? `H.bf32(${x})`
     : x;
@@ -457,12 +457,17 @@ function convert(x: string, from: RegKind, to: RegKind): string {
       return `H.f32b(${low32})`;
     case "B":
       return from === "D"
-        ? `H.dbits(${x})`
+        ? `(TD[0] = ${x}, T64[0])`
         : from === "I"
         ? i64FromI32(x, true)
         : `BigInt(${low32})`;
-    case "D":
-      return `H.bitsd(${convert(x, from, "B")})`;
+    case "D": {
+      // through memory, reading the f64 twice rather than calling the helper but for a NaN
+      const b = convert(x, from, "B");
+      return /^(\(?-?\d+n\)?|[a-z]\d+)$/.test(b)
+        ? `(T64[0] = ${b}, TD[0] === TD[0] ? TD[0] : H.bitsd(${b}))`
+        : `H.bitsd(${b})`;
+    }
   }
 }
 
@@ -652,7 +657,7 @@ export function compileJsModule(
     `"use strict";`,
     `const vm = S.vm, EC = S.epoch, V = X.vmctx, I32 = vm.i32, F64 = vm.f64, I64 = vm.i64;`,
     `const RVI = S.rvI, RVF = S.rvD, RVD = S.rvD, RVB = S.rvB;`,
-    `const T64 = new BigInt64Array(1), T32 = new Int32Array(T64.buffer);`,
+    `const T64 = new BigInt64Array(1), T32 = new Int32Array(T64.buffer), TD = new Float64Array(T64.buffer);`,
   ];
   for (const f of functions) {
     if (f.source === undefined) continue;
