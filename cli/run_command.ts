@@ -357,5 +357,6 @@ export async function runCommand(args: readonly string[], output: CommandOutput)
     throw error;
   } finally {
     stopTimeout?.();
+    engine.flushCache(); // the cache entry gets what this run lowered
   }
 }

@@ -88,7 +88,12 @@ export class LazyLowering {
    * @param tunables code-shaping switches
    * @param fuseFuelCharges as `CompileOptions.fuseFuelCharges`
    */
-  constructor(translation: ModuleTranslation, tunables: Tunables, fuseFuelCharges: boolean) {
+  constructor(
+    translation: ModuleTranslation,
+    tunables: Tunables,
+    fuseFuelCharges: boolean,
+    resume?: { readonly code: Int32Array; readonly functions: readonly CompiledFunction[] },
+  ) {
     const env = new FuncEnvironment(translation, tunables);
     this.offsets = env.offsets;
     this.#translation = translation;
@@ -99,10 +104,36 @@ export class LazyLowering {
     this.#lowered = new Uint8Array(n);
     this.#waiting = Array.from({ length: n }, () => []);
     const enc = this.#lowering.encoder;
+    if (resume !== undefined) {
+      this.#resume(resume.code, resume.functions);
+      return;
+    }
     for (const body of translation.bodies) {
       const params = translation.types[body.typeIndex].params.length;
       enc.emit(Op.enter, params, params, 0);
       enc.emit(Op.lazy, body.funcIndex);
+    }
+  }
+
+  /**
+   * Takes up code this lowering wrote before (an image's): the functions
+   * whose entry is not their stub are lowered; the calls they make of a stub
+   * wait for that function.
+   */
+  #resume(code: Int32Array, functions: readonly CompiledFunction[]): void {
+    const nImported = this.#translation.numImportedFunctions;
+    this.#lowering.encoder.append(code);
+    functions.forEach((f, k) => {
+      if (f.entry === k * STUB_WORDS) return;
+      this.#lowered[k] = 1;
+      this.#entries[k] = f.entry;
+    });
+    for (const f of functions) {
+      for (const r of f.relocs) {
+        if (r.kind !== "func") continue;
+        const c = r.index - nImported;
+        if (this.#lowered[c] === 0) this.#waiting[c].push(r.pc);
+      }
     }
   }
 

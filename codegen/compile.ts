@@ -166,6 +166,34 @@ export class CompiledModule {
   }
 
   /**
+   * Whether this module lowers its functions on their first call (its code
+   * starts with one stub per function).
+   */
+  get isLazy(): boolean {
+    return this.#lazy !== undefined;
+  }
+
+  /**
+   * A module lowered lazily, taken up from its code and functions as an
+   * image kept them (some lowered, the others their stubs).
+   *
+   * @param translation the module
+   * @param tunables the tunables it was compiled with
+   * @param code the code (stubs first)
+   * @param functions the functions, a stub's entry its stub's
+   * @returns the module, lowering the rest on their first call
+   */
+  static resumeLazy(
+    translation: ModuleTranslation,
+    tunables: Tunables,
+    code: Int32Array,
+    functions: readonly CompiledFunction[],
+  ): CompiledModule {
+    const lazy = new LazyLowering(translation, tunables, true, { code, functions });
+    return new CompiledModule(translation, lazy.offsets, tunables, lazy, [...functions]);
+  }
+
+  /**
    * Lowers every function not lowered yet.
    *
    * @returns this module

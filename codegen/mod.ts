@@ -57,4 +57,5 @@ export {
   ImageError,
   isImage,
   serializeCompiled,
+  type SerializeOptions,
 } from "./serialize.ts";

@@ -101,6 +101,16 @@ export class BytecodeEncoder {
   }
 
   /**
+   * Appends words as they are (code another encoder wrote, e.g. a
+   * compiled-module image's), to go on emitting after them.
+   *
+   * @param words the words
+   */
+  append(words: Int32Array): void {
+    for (let i = 0; i < words.length; i++) this.#push(words[i]);
+  }
+
+  /**
    * The encoder's buffer itself: the code, then unused words. It stays the
    * same array (seeing every later `emit` and `patch`) until an `emit`
    * needs a bigger one.

@@ -105,6 +105,17 @@ export class Engine {
    * @ignore
    */
   readonly _cache: ModuleCache | undefined;
+
+  /**
+   * Writes the compilation cache's entries of the modules this engine
+   * compiled or loaded whose functions lowered since (each function is
+   * lowered on its first call, so an entry holds what the runs needed).
+   * Done when the process unloads; call it to write sooner. Without a cache,
+   * nothing happens.
+   */
+  flushCache(): void {
+    this._cache?.flush();
+  }
   readonly #sigIds = new Map<string, number>();
   readonly #sigTypes: FuncType[] = [];
 

@@ -64,7 +64,7 @@ Deno.test("traps and backtraces in lazily lowered code are those of eager code",
   const engine = new Engine();
   const eager = new Instance(
     new Store(engine, undefined),
-    Module.deserialize(engine, new Module(engine, bytes).serialize()),
+    Module.deserialize(engine, new Module(engine, bytes).serialize({ all: true })),
     [],
   );
   assert.equal(trap(() => eager.getFunc("divides")!.call(0)), lazy);
@@ -77,7 +77,7 @@ Deno.test("lazily lowered kernels consume exactly the fuel of eager code", () =>
   for (const name of ["fib", "sieve", "qsort", "interp"]) {
     const bytes = Deno.readFileSync(new URL(`../bench/corpus/wasm/${name}.wasm`, import.meta.url));
     const lazy = new Module(engine, bytes);
-    const eager = Module.deserialize(engine, new Module(engine, bytes).serialize());
+    const eager = Module.deserialize(engine, new Module(engine, bytes).serialize({ all: true }));
     assert.equal(lazy._compiled.isLowered(lazy.translation.numImportedFunctions), false);
     const fuelOf = (m: Module) => {
       const store = new Store(engine, undefined);

@@ -23,7 +23,9 @@ import {
   compileModule,
   deserializeCompiled,
   serializeCompiled,
+  type SerializeOptions,
 } from "@capstan/codegen";
+import { ModuleCache } from "./_module_cache.ts";
 import {
   type ModuleTranslation,
   translateModule,
@@ -126,13 +128,13 @@ export class Module {
       const wasm = copyBytes(bytes);
       const cache = engine._cache;
       compiled = cache?.get(wasm);
-      if (compiled === undefined) {
-        // without a cache, each function is lowered on its first call; an entry
-        // for the cache holds them all
-        compiled = compileModule(translateModule(wasm), engine.config.tunables, {
-          lazy: cache === undefined,
-        });
-        cache?.put(wasm, compiled);
+      if (compiled !== undefined) {
+        cache!.track(wasm, compiled, ModuleCache.loweredCount(compiled));
+      } else {
+        // each function is lowered on its first call; the cache's entry is written
+        // (and rewritten) with what is lowered when it flushes
+        compiled = compileModule(translateModule(wasm), engine.config.tunables, { lazy: true });
+        cache?.track(wasm, compiled, -1);
       }
     }
     this.translation = compiled.translation;
@@ -217,13 +219,16 @@ export class Module {
   /**
    * The module compiled, as bytes that {@link Module.deserialize} loads
    * without compiling again (wasmtime's `Module::serialize`): the module's
-   * bytes, the code of every function, and a digest of the Capstan version
-   * and engine configuration the code is for.
+   * bytes, the code of every function lowered so far (of every function
+   * with `{ all: true }`; the others are lowered on their first call after
+   * loading), and a digest of the Capstan version and engine configuration
+   * the code is for.
    *
+   * @param options `all`: lower every function first
    * @returns the image
    */
-  serialize(): Uint8Array {
-    return serializeCompiled(this._compiled, this.translation.bytes);
+  serialize(options: SerializeOptions = {}): Uint8Array {
+    return serializeCompiled(this._compiled, this.translation.bytes, options);
   }
 
   /**
