@@ -30,7 +30,7 @@ import {
   type Val,
   ValType,
 } from "@capstan/runtime";
-import { valTypeName } from "@capstan/environ";
+import { isRefType, refTop, valTypeName } from "@capstan/environ";
 import type { ClassifiedError, WastEngine, WastSession } from "./wast_engine.ts";
 import { type ExternRefs, fromJsValue, toJsValue, type WastValue } from "./wast_values.ts";
 
@@ -62,7 +62,9 @@ function fromBitsVal(type: ValType, v: Val): WastValue {
 }
 
 function fromVal(type: ValType, v: Val): WastValue {
-  return fromJsValue(valTypeName(type) as WastValue["type"], v);
+  // a reference crosses as the top type of its hierarchy
+  const top = isRefType(type) ? refTop(type) : type;
+  return fromJsValue(valTypeName(top) as WastValue["type"], v);
 }
 
 function defineSpectest(

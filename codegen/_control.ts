@@ -47,6 +47,10 @@ export const CONTROL_OPERATORS: ReadonlyMap<number, OperatorHandler> = new Map([
   [W.call_indirect, callIndirect],
   [W.return_call, returnCall],
   [W.return_call_indirect, returnCallIndirect],
+  [W.call_ref, callRef],
+  [W.return_call_ref, returnCallRef],
+  [W.br_on_null, brOnNull],
+  [W.br_on_non_null, brOnNonNull],
 ]);
 
 function unreachable(t: TranslatorCore): void {
@@ -216,6 +220,84 @@ function indirectOperands(
   const ri = narrowTableIndex(t, t.r.index2, ipos, t.reg(ipos));
   t.noteRefs(base);
   return { typeIndex, sig, base, ri };
+}
+
+/**
+ * Charges the pending fuel and pops a `call_ref`'s operands: the arguments,
+ * materialised from `base`, and the function reference's register.
+ */
+function refOperands(t: TranslatorCore): { sig: FuncType; base: number; rf: number } {
+  const s = t.stack;
+  chargeFuel(t);
+  const sig = t.env.module.types[t.r.index];
+  const fpos = t.pop();
+  const base = s.height - sig.params.length;
+  t.materializeRange(base, s.height);
+  const rf = t.reg(fpos);
+  t.noteRefs(base);
+  return { sig, base, rf };
+}
+
+function callRef(t: TranslatorCore): void {
+  const { sig, base, rf } = refOperands(t);
+  t.emit(Op.call_ref, t.r.index, t.env.signatureWord(t.r.index), t.L + base, rf);
+  t.blockEnd();
+  t.stack.height = base;
+  for (const ty of sig.results) t.pushTemp(ty);
+}
+
+function returnCallRef(t: TranslatorCore): void {
+  const { sig, base, rf } = refOperands(t);
+  t.emit(Op.return_call_ref, t.r.index, t.env.signatureWord(t.r.index), t.L + base, rf);
+  returnHostResults(t, base, sig.results);
+  t.setUnreachable();
+}
+
+/**
+ * `br_on_null`: branches to the label (with the values below the reference)
+ * when the reference on top is null; otherwise leaves it there.
+ */
+function brOnNull(t: TranslatorCore): void {
+  const s = t.stack;
+  const depth = t.r.index;
+  const f = t.frame(depth);
+  const r = t.reg(s.height - 1);
+  s.height--; // the branch does not carry the reference
+  const moves = needsMoves(t, f);
+  chargeFuel(t);
+  if (!moves) {
+    if (f.kind !== FrameKind.Loop) f.targeted = true;
+    t.emit(Op.br_unless, r, f.label);
+  } else {
+    const skip = t.newLabel();
+    t.emit(Op.br_if, r, skip);
+    branch(t, depth);
+    t.label(skip);
+  }
+  s.height++;
+}
+
+/**
+ * `br_on_non_null`: branches to the label, carrying the reference on top
+ * as its last value, when the reference is not null; otherwise drops it.
+ */
+function brOnNonNull(t: TranslatorCore): void {
+  const s = t.stack;
+  const depth = t.r.index;
+  const f = t.frame(depth);
+  const moves = needsMoves(t, f);
+  chargeFuel(t);
+  const r = t.reg(s.height - 1);
+  if (!moves) {
+    if (f.kind !== FrameKind.Loop) f.targeted = true;
+    t.emit(Op.br_if, r, f.label);
+  } else {
+    const skip = t.newLabel();
+    t.emit(Op.br_unless, r, skip);
+    branch(t, depth);
+    t.label(skip);
+  }
+  t.pop();
 }
 
 /**

@@ -29,6 +29,7 @@ import {
   BLOCK_EMPTY,
   BLOCK_TYPE_INDEX,
   type FunctionBody,
+  isRefType,
   OperatorReader,
   ValType,
 } from "@capstan/environ";
@@ -503,13 +504,11 @@ export class TranslatorCore implements SimdTranslatorHost {
     const slots: number[] = [];
     for (let i = 0; i < this.L; i++) {
       const t = this.localTypes[i];
-      if (t === ValType.funcref || t === ValType.externref) slots.push(i);
+      if (isRefType(t)) slots.push(i);
     }
     for (let p = 0; p < base; p++) {
       const t = this.stack.type(p);
-      if (
-        (t === ValType.funcref || t === ValType.externref) && this.stack.kind(p) === Operand.Temp
-      ) {
+      if (isRefType(t) && this.stack.kind(p) === Operand.Temp) {
         slots.push(this.L + p);
       }
     }

@@ -49,9 +49,8 @@ import type {
   NameSection,
   RefType,
   TableType,
-  ValType,
 } from "./types.ts";
-import { isValType } from "./types.ts";
+import { HeapType, refType, ValType } from "./types.ts";
 
 /**
  * A constant expression as decoded: its constant instructions, or the reason
@@ -122,6 +121,8 @@ export interface DecodedModule {
   tables: TableType[];
   /** Offset of each defined table. */
   tableAt: number[];
+  /** Each defined table's initialiser expression, when the section gives one. */
+  tableInits: (ParsedConst | undefined)[];
   /** Defined memories. */
   memories: MemoryType[];
   /** Offset of each defined memory. */
@@ -192,6 +193,7 @@ export function decodeModule(bytes: Uint8Array): DecodedModule {
     funcDeclAt: [],
     tables: [],
     tableAt: [],
+    tableInits: [],
     memories: [],
     memoryAt: [],
     globals: [],
@@ -292,7 +294,17 @@ function decodeSection(
       const n = r.count();
       for (let i = 0; i < n; i++) {
         m.tableAt.push(r.pos);
-        m.tables.push(readTableType(r));
+        // 0x40 0x00 introduces a table with an initialiser expression.
+        if (r.pos < r.end && r.bytes[r.pos] === 0x40) {
+          r.pos++;
+          const at = r.pos;
+          if (r.u8() !== 0) fail("malformed table type", at);
+          m.tables.push(readTableType(r));
+          m.tableInits.push(readConstExpr(r));
+        } else {
+          m.tables.push(readTableType(r));
+          m.tableInits.push(undefined);
+        }
       }
       break;
     }
@@ -356,20 +368,14 @@ function redecodeContinuous(
   if (r.pos !== end) fail("section size mismatch", r.pos);
 }
 
-/** Reads a value type byte. */
+/** Reads a value type. */
 function readValType(r: OperatorReader): ValType {
-  const t = r.u8();
-  if (!isValType(t)) {
-    fail(t & 0x80 ? "integer representation too long" : "malformed value type", r.pos - 1);
-  }
-  return t;
+  return r.readValType();
 }
 
-/** Reads a reference type byte. */
+/** Reads a reference type. */
 function readRefType(r: OperatorReader): RefType {
-  const t = r.u8();
-  if (t !== 0x70 && t !== 0x6f) fail("malformed reference type", r.pos - 1);
-  return t;
+  return r.readRefType();
 }
 
 /** Limits flag bits: a maximum follows; 64-bit addresses; a page size follows. */
@@ -452,7 +458,7 @@ export function readConstExpr(r: OperatorReader): ParsedConst {
         expr.push({ op: "v128.const", bytes: r.v128.slice() });
         break;
       case Op.ref_null:
-        expr.push({ op: "ref.null", type: r.refType as RefType });
+        expr.push({ op: "ref.null", type: r.refType });
         break;
       case Op.ref_func:
         expr.push({ op: "ref.func", index: r.index });
@@ -570,10 +576,13 @@ function exprItems(r: OperatorReader): ParsedConst[] {
   return items;
 }
 
+/** The element type of segments given as function indices: `(ref func)`. */
+const REF_FUNC: RefType = refType(HeapType.func, false);
+
 function readElemKind(r: OperatorReader): RefType {
   const at = r.pos;
   if (r.u8() !== 0) fail("malformed element kind", at);
-  return 0x70;
+  return REF_FUNC;
 }
 
 function decodeElements(r: OperatorReader, m: DecodedModule): void {
@@ -581,7 +590,7 @@ function decodeElements(r: OperatorReader, m: DecodedModule): void {
   for (let i = 0; i < n; i++) {
     const at = r.pos;
     const flags = r.u32();
-    let type: RefType = 0x70;
+    let type: RefType = REF_FUNC;
     let kind: ElementMode["kind"] = "active";
     let table = 0;
     let offset: ParsedConst | undefined;
@@ -608,6 +617,7 @@ function decodeElements(r: OperatorReader, m: DecodedModule): void {
         items = funcIndexItems(r);
         break;
       case 4:
+        type = ValType.funcref;
         offset = readConstExpr(r);
         items = exprItems(r);
         break;

@@ -30,6 +30,8 @@ export type Immediate =
   | "label"
   | "br_table"
   | "func"
+  /** one type index */
+  | "type"
   /** typeidx tableidx */
   | "call_indirect"
   | "local"
@@ -103,6 +105,8 @@ export const OP_TABLE = [
   [0, 0x11, "call_indirect", "call_indirect"],
   [0, 0x12, "return_call", "func"],
   [0, 0x13, "return_call_indirect", "call_indirect"],
+  [0, 0x14, "call_ref", "type"],
+  [0, 0x15, "return_call_ref", "type"],
   [0, 0x1a, "drop", "none"],
   [0, 0x1b, "select", "none"],
   [0, 0x1c, "select_t", "select_t"],
@@ -273,6 +277,9 @@ export const OP_TABLE = [
   [0, 0xd0, "ref.null", "reftype"],
   [0, 0xd1, "ref.is_null", "none"],
   [0, 0xd2, "ref.func", "func"],
+  [0, 0xd4, "ref.as_non_null", "none"],
+  [0, 0xd5, "br_on_null", "label"],
+  [0, 0xd6, "br_on_non_null", "label"],
   [FC, 0, "i32.trunc_sat_f32_s", "none", "f:i"],
   [FC, 1, "i32.trunc_sat_f32_u", "none", "f:i"],
   [FC, 2, "i32.trunc_sat_f64_s", "none", "d:i"],

@@ -11,7 +11,7 @@
  * | immediate kind (`OpInfo.imm`) | fields set |
  * | --- | --- |
  * | `blocktype` | `blockType` (`BLOCK_EMPTY`, a value type, or `BLOCK_TYPE_INDEX` with the type in `index`) |
- * | `label`, `func`, `local`, `global`, `table`, `data`, `elem` | `index` |
+ * | `label`, `func`, `type`, `local`, `global`, `table`, `data`, `elem` | `index` |
  * | `br_table` | `targets[0 .. targetCount)` and the default label in `index` |
  * | `call_indirect` | `index` = type index, `index2` = table index |
  * | `memarg` | `memAlign` (log2 of the alignment), `memIndex`, `memOffset`, `memOffsetHi` |
@@ -27,7 +27,7 @@
  * | `f32` | `f32Bits` (the raw bits as an int32) |
  * | `f64` | `lo`, `hi` (raw bits as int32 halves) |
  * | `v128`, `shuffle` | `v128` (16 bytes, overwritten by the next such op) |
- * | `reftype` | `refType` |
+ * | `reftype` | `refType` (a heap type read as the nullable reference type to it) |
  * | `select_t` | `selectCount`, `selectType` (the first type) |
  *
  * Invariants:
@@ -42,7 +42,8 @@
 import { fail } from "./errors.ts";
 import { type Immediate, OPS } from "./opcodes.ts";
 import { BinaryReader } from "./reader.ts";
-import { isValType } from "./types.ts";
+import { isRefType, isValType, refType, typeIndexRef, type ValType } from "./types.ts";
+import { MAX_TYPE_INDEX } from "./limits.ts";
 
 /** `blockType` of a block with no parameters and no results (`0x40`). */
 export const BLOCK_EMPTY: number = 0x40;
@@ -58,6 +59,7 @@ const SHAPE: Record<Immediate, number> = {
   none: 0,
   label: 1, // one u32 index
   func: 1,
+  type: 1,
   local: 1,
   global: 1,
   table: 1,
@@ -281,13 +283,10 @@ export class OperatorReader extends BinaryReader {
         this.readMemarg();
         this.lane = this.u8();
         break;
-      case 14: {
+      case 14:
         this.pos = p;
-        const t = this.u8();
-        if (t !== 0x70 && t !== 0x6f) fail("malformed reference type", p);
-        this.refType = t;
+        this.refType = this.readHeapType(true);
         break;
-      }
       case 15:
         this.pos = p;
         this.readSelectTypes();
@@ -332,9 +331,7 @@ export class OperatorReader extends BinaryReader {
       this.blockType = BLOCK_EMPTY;
     } else if ((b & 0xc0) === 0x40) {
       // A one-byte negative number: a value type.
-      if (!isValType(b)) fail("malformed value type", this.pos);
-      this.pos++;
-      this.blockType = b;
+      this.blockType = this.readValType();
     } else {
       const at = this.pos;
       const idx = this.s33();
@@ -370,9 +367,62 @@ export class OperatorReader extends BinaryReader {
     const n = this.count();
     this.selectCount = n;
     for (let i = 0; i < n; i++) {
-      const t = this.u8();
-      if (!isValType(t)) fail("malformed value type", this.pos - 1);
+      const t = this.readValType();
       if (i === 0) this.selectType = t;
     }
+  }
+
+  /**
+   * Reads a value type: a number type, `v128`, a one-byte reference type, or
+   * `(ref null? ht)` (0x63/0x64 and a heap type). A type index in it is not
+   * checked against the module (validation does that).
+   *
+   * @returns the value type
+   */
+  readValType(): ValType {
+    const at = this.pos;
+    const b = this.u8();
+    if (b === 0x63 || b === 0x64) return this.readHeapType(b === 0x63);
+    if (!isValType(b)) {
+      fail(b & 0x80 ? "integer representation too long" : "malformed value type", at);
+    }
+    return b;
+  }
+
+  /**
+   * Reads a reference type as the element type of a table or segment: a
+   * value type that must be a reference.
+   *
+   * @returns the reference type
+   */
+  readRefType(): ValType {
+    const at = this.pos;
+    const t = this.readValType();
+    if (!isRefType(t)) fail("malformed reference type", at);
+    return t;
+  }
+
+  /**
+   * Reads a heap type (an abstract one's code, or a type index as an s33)
+   * and returns the reference type to it.
+   *
+   * @param nullable whether the reference type includes null
+   * @returns the reference type
+   */
+  readHeapType(nullable: boolean): ValType {
+    const at = this.pos;
+    if (at >= this.end) this.eof();
+    const b = this.bytes[at];
+    if ((b & 0xc0) === 0x40) {
+      this.pos = at + 1;
+      if (b === 0x63 || b === 0x64 || b < 0x69 || b > 0x74 || !isValType(b)) {
+        fail("malformed reference type", at);
+      }
+      return refType(b, nullable);
+    }
+    const index = this.s33();
+    if (index < 0) fail("malformed reference type", at);
+    if (index >= MAX_TYPE_INDEX) fail(`unknown type ${index}`, at);
+    return typeIndexRef(index, nullable);
   }
 }

@@ -19,6 +19,7 @@ const SAMPLE: Record<Immediate, number[]> = {
   label: [3],
   br_table: [2, 0, 1, 2],
   func: [...uleb(300)],
+  type: [4],
   call_indirect: [5, 1],
   local: [7],
   global: [2],

@@ -18,7 +18,8 @@
 
 import { checkBodySyntax, type DecodedModule, decodeModule } from "./decoder.ts";
 import { CompileError } from "./errors.ts";
-import { FuncValidator, type ValidatedModule, validateModule } from "./validator.ts";
+import { FuncValidator } from "./validator.ts";
+import { type ValidatedModule, validateModule } from "./_module_validator.ts";
 import type { ModuleTranslation } from "./types.ts";
 
 /**
@@ -100,7 +101,7 @@ function translate(bytes: Uint8Array): ModuleTranslation {
   }
   return {
     bytes,
-    types: m.types,
+    types: v.types,
     imports: m.imports.map(({ module, name, desc }) => ({ module, name, desc })),
     functions: v.funcs,
     tables: v.tables,

@@ -34,6 +34,7 @@ const TABLE = [
   ["Interrupt", "interrupt"],
   ["NullReference", "null reference"],
   ["HostError", "host function error"],
+  ["NullFunctionReference", "null function reference"],
 ] as const;
 
 export type { TABLE as TRAP_CODE_TABLE };

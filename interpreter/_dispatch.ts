@@ -51,7 +51,7 @@ import { runSimd } from "./_dispatch_simd.ts";
 import { simdLoad, simdLoadLane, simdStore } from "./_simd_memory.ts";
 import { v128Registers } from "./simd.ts";
 import type { Vm } from "./vm.ts";
-import type { VmInstance } from "./vm_objects.ts";
+import type { VmFunc, VmInstance } from "./vm_objects.ts";
 import {
   add128,
   ctz32,
@@ -76,6 +76,7 @@ const T_TABLE = TrapCode.TableOutOfBounds;
 const T_NULL = TrapCode.IndirectCallToNull;
 const T_UNDEF = TrapCode.UndefinedElement;
 const T_SIG = TrapCode.BadSignature;
+const T_NULL_FUNC = TrapCode.NullFunctionReference;
 const T_STACK = TrapCode.StackOverflow;
 const T_FUEL = TrapCode.OutOfFuel;
 const T_INTERRUPT = TrapCode.Interrupt;
@@ -269,14 +270,23 @@ export function run(vm: Vm): number {
         if (--I32[slice] < 0) break dispatch;
         break;
       }
+      case 341 /* return_call_ref */:
       case 323 /* return_call_indirect */: {
         // As return_call_import, after call_indirect's checks (which it
-        // repeats below for a host callee).
-        const table = inst.tables[code[pc + 1]];
-        const i = I32[(fp + code[pc + 4]) << 1] >>> 0;
-        const h = i < table.size ? table.elems[i] : 0;
+        // repeats below for a host callee); return_call_ref's callee is the
+        // reference in register i, of the right type by validation.
+        const byRef = code[pc] === 341 /* return_call_ref */;
+        let h: number;
+        if (byRef) h = I32[(fp + code[pc + 4]) << 1];
+        else {
+          const table = inst.tables[code[pc + 1]];
+          const i = I32[(fp + code[pc + 4]) << 1] >>> 0;
+          h = i < table.size ? table.elems[i] : 0;
+        }
         const f = vm.funcs[h];
-        const callee = h === 0 || f.sigId !== inst.vmctx[code[pc + 2]] ? null : f.instance;
+        const callee = h === 0 || (!byRef && f.sigId !== inst.vmctx[code[pc + 2]])
+          ? null
+          : f.instance;
         if (callee !== null) {
           const src = (fp + code[pc + 3]) << 1;
           const e = src + (callee.code[f.entry + 1] << 1);
@@ -293,22 +303,34 @@ export function run(vm: Vm): number {
         }
       }
       // falls through
+      case 340 /* call_ref */:
       case 9 /* call_indirect */: {
-        const table = inst.tables[code[pc + 1]];
-        const i = I32[(fp + code[pc + 4]) << 1] >>> 0;
-        if (i >= table.size) {
-          trap = T_UNDEF;
-          break dispatch;
-        }
-        const h = table.elems[i];
-        if (h === 0) {
-          trap = T_NULL;
-          break dispatch;
-        }
-        const f = vm.funcs[h];
-        if (f.sigId !== inst.vmctx[code[pc + 2]]) {
-          trap = T_SIG;
-          break dispatch;
+        const op = code[pc];
+        let f: VmFunc;
+        if (op === 340 /* call_ref */ || op === 341 /* return_call_ref */) {
+          const h = I32[(fp + code[pc + 4]) << 1];
+          if (h === 0) {
+            trap = T_NULL_FUNC;
+            break dispatch;
+          }
+          f = vm.funcs[h];
+        } else {
+          const table = inst.tables[code[pc + 1]];
+          const i = I32[(fp + code[pc + 4]) << 1] >>> 0;
+          if (i >= table.size) {
+            trap = T_UNDEF;
+            break dispatch;
+          }
+          const h = table.elems[i];
+          if (h === 0) {
+            trap = T_NULL;
+            break dispatch;
+          }
+          f = vm.funcs[h];
+          if (f.sigId !== inst.vmctx[code[pc + 2]]) {
+            trap = T_SIG;
+            break dispatch;
+          }
         }
         const base = fp + code[pc + 3];
         const callee = f.instance;
@@ -2112,14 +2134,23 @@ export function runMetered(vm: Vm): number {
         if (--I32[slice] < 0) break dispatch;
         break;
       }
+      case 341 /* return_call_ref */:
       case 323 /* return_call_indirect */: {
         // As return_call_import, after call_indirect's checks (which it
-        // repeats below for a host callee).
-        const table = inst.tables[code[pc + 1]];
-        const i = I32[(fp + code[pc + 4]) << 1] >>> 0;
-        const h = i < table.size ? table.elems[i] : 0;
+        // repeats below for a host callee); return_call_ref's callee is the
+        // reference in register i, of the right type by validation.
+        const byRef = code[pc] === 341 /* return_call_ref */;
+        let h: number;
+        if (byRef) h = I32[(fp + code[pc + 4]) << 1];
+        else {
+          const table = inst.tables[code[pc + 1]];
+          const i = I32[(fp + code[pc + 4]) << 1] >>> 0;
+          h = i < table.size ? table.elems[i] : 0;
+        }
         const f = vm.funcs[h];
-        const callee = h === 0 || f.sigId !== inst.vmctx[code[pc + 2]] ? null : f.instance;
+        const callee = h === 0 || (!byRef && f.sigId !== inst.vmctx[code[pc + 2]])
+          ? null
+          : f.instance;
         if (callee !== null) {
           const src = (fp + code[pc + 3]) << 1;
           const e = src + (callee.code[f.entry + 1] << 1);
@@ -2136,22 +2167,34 @@ export function runMetered(vm: Vm): number {
         }
       }
       // falls through
+      case 340 /* call_ref */:
       case 9 /* call_indirect */: {
-        const table = inst.tables[code[pc + 1]];
-        const i = I32[(fp + code[pc + 4]) << 1] >>> 0;
-        if (i >= table.size) {
-          trap = T_UNDEF;
-          break dispatch;
-        }
-        const h = table.elems[i];
-        if (h === 0) {
-          trap = T_NULL;
-          break dispatch;
-        }
-        const f = vm.funcs[h];
-        if (f.sigId !== inst.vmctx[code[pc + 2]]) {
-          trap = T_SIG;
-          break dispatch;
+        const op = code[pc];
+        let f: VmFunc;
+        if (op === 340 /* call_ref */ || op === 341 /* return_call_ref */) {
+          const h = I32[(fp + code[pc + 4]) << 1];
+          if (h === 0) {
+            trap = T_NULL_FUNC;
+            break dispatch;
+          }
+          f = vm.funcs[h];
+        } else {
+          const table = inst.tables[code[pc + 1]];
+          const i = I32[(fp + code[pc + 4]) << 1] >>> 0;
+          if (i >= table.size) {
+            trap = T_UNDEF;
+            break dispatch;
+          }
+          const h = table.elems[i];
+          if (h === 0) {
+            trap = T_NULL;
+            break dispatch;
+          }
+          f = vm.funcs[h];
+          if (f.sigId !== inst.vmctx[code[pc + 2]]) {
+            trap = T_SIG;
+            break dispatch;
+          }
         }
         const base = fp + code[pc + 3];
         const callee = f.instance;
@@ -4237,14 +4280,23 @@ export function runEpochs(vm: Vm): number {
         }
         break;
       }
+      case 341 /* return_call_ref */:
       case 323 /* return_call_indirect */: {
         // As return_call_import, after call_indirect's checks (which it
-        // repeats below for a host callee).
-        const table = inst.tables[code[pc + 1]];
-        const i = I32[(fp + code[pc + 4]) << 1] >>> 0;
-        const h = i < table.size ? table.elems[i] : 0;
+        // repeats below for a host callee); return_call_ref's callee is the
+        // reference in register i, of the right type by validation.
+        const byRef = code[pc] === 341 /* return_call_ref */;
+        let h: number;
+        if (byRef) h = I32[(fp + code[pc + 4]) << 1];
+        else {
+          const table = inst.tables[code[pc + 1]];
+          const i = I32[(fp + code[pc + 4]) << 1] >>> 0;
+          h = i < table.size ? table.elems[i] : 0;
+        }
         const f = vm.funcs[h];
-        const callee = h === 0 || f.sigId !== inst.vmctx[code[pc + 2]] ? null : f.instance;
+        const callee = h === 0 || (!byRef && f.sigId !== inst.vmctx[code[pc + 2]])
+          ? null
+          : f.instance;
         if (callee !== null) {
           const src = (fp + code[pc + 3]) << 1;
           const e = src + (callee.code[f.entry + 1] << 1);
@@ -4265,22 +4317,34 @@ export function runEpochs(vm: Vm): number {
         }
       }
       // falls through
+      case 340 /* call_ref */:
       case 9 /* call_indirect */: {
-        const table = inst.tables[code[pc + 1]];
-        const i = I32[(fp + code[pc + 4]) << 1] >>> 0;
-        if (i >= table.size) {
-          trap = T_UNDEF;
-          break dispatch;
-        }
-        const h = table.elems[i];
-        if (h === 0) {
-          trap = T_NULL;
-          break dispatch;
-        }
-        const f = vm.funcs[h];
-        if (f.sigId !== inst.vmctx[code[pc + 2]]) {
-          trap = T_SIG;
-          break dispatch;
+        const op = code[pc];
+        let f: VmFunc;
+        if (op === 340 /* call_ref */ || op === 341 /* return_call_ref */) {
+          const h = I32[(fp + code[pc + 4]) << 1];
+          if (h === 0) {
+            trap = T_NULL_FUNC;
+            break dispatch;
+          }
+          f = vm.funcs[h];
+        } else {
+          const table = inst.tables[code[pc + 1]];
+          const i = I32[(fp + code[pc + 4]) << 1] >>> 0;
+          if (i >= table.size) {
+            trap = T_UNDEF;
+            break dispatch;
+          }
+          const h = table.elems[i];
+          if (h === 0) {
+            trap = T_NULL;
+            break dispatch;
+          }
+          f = vm.funcs[h];
+          if (f.sigId !== inst.vmctx[code[pc + 2]]) {
+            trap = T_SIG;
+            break dispatch;
+          }
         }
         const base = fp + code[pc + 3];
         const callee = f.instance;

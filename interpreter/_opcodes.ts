@@ -347,10 +347,12 @@ export const Op = {
   mem_v128_load: 337,
   mem_v128_load_lane: 338,
   mem_v128_store: 339,
+  call_ref: 340,
+  return_call_ref: 341,
 } as const;
 
 /** The number of opcodes. */
-export const OPCODE_COUNT = 340;
+export const OPCODE_COUNT = 342;
 
 /** The first SIMD opcode: `run` sends opcodes from here to {@link LAST_SIMD_OP} to `runSimd`. */
 export const FIRST_SIMD_OP = 267;

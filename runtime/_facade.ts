@@ -18,7 +18,7 @@
  * @module
  */
 
-import { ValType } from "@capstan/environ";
+import { isNullable, isRefType, refBottom, refTop, ValType } from "@capstan/environ";
 import type { Engine } from "./engine.ts";
 import type { Func } from "./func.ts";
 import type { Store } from "./store.ts";
@@ -205,9 +205,17 @@ export class Facade {
    * @throws TypeError when it does not convert (v128 never does)
    */
   toWasm(v: unknown, type: ValType): Val {
-    switch (type) {
+    if (isRefType(type) && v === null) {
+      if (!isNullable(type)) {
+        throw new TypeError("null is not a value of a non-nullable reference type");
+      }
+      return null;
+    }
+    if (isRefType(type) && (type & 0xff) === refBottom(type)) {
+      throw new TypeError("only null is a value of a bottom reference type");
+    }
+    switch (isRefType(type) ? refTop(type) : type) {
       case ValType.funcref: {
-        if (v === null) return null;
         const func = this.funcOf(v);
         if (func === undefined) {
           throw new TypeError("a funcref must be null or an exported WebAssembly function");
@@ -233,7 +241,7 @@ export class Facade {
    * @throws TypeError for v128
    */
   toJs(v: Val, type: ValType): unknown {
-    switch (type) {
+    switch (isRefType(type) ? refTop(type) : type) {
       case ValType.i32:
         return v | 0;
       case ValType.i64:

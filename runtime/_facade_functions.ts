@@ -13,7 +13,7 @@
  * @module
  */
 
-import { type FuncType, ValType } from "@capstan/environ";
+import { type FuncType, isRefType, refTop, ValType } from "@capstan/environ";
 import { Func } from "./func.ts";
 import type { Val } from "./val.ts";
 import type { ExportedFunction, Facade } from "./_facade.ts";
@@ -134,7 +134,10 @@ export function hostFunction(
   };
   // Number types and externrefs reach JS as the runtime reads them (ToJSValue
   // is the identity on those), so up to three such arguments pass straight on.
-  if (!v128 && params.length <= 3 && params.every((t) => t !== ValType.funcref)) {
+  if (
+    !v128 && params.length <= 3 &&
+    params.every((t) => !isRefType(t) || refTop(t) === ValType.externref)
+  ) {
     switch (params.length) {
       case 0:
         return Func.wrap(store, type, () => fromJs(fn()));

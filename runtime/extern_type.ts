@@ -13,6 +13,7 @@
 import {
   type FuncType,
   type GlobalType,
+  isCanonicalSubtype,
   type Limits,
   type MemoryType,
   type TableType,
@@ -126,6 +127,7 @@ function externTypeMatches(provided: ExternType, expected: ExternType): boolean 
       return funcTypeEquals(provided.type as FuncType, expected.type);
     case "table": {
       const p = provided.type as TableType;
+      // element types are invariant (and canonical: equal numbers are equal types)
       return p.element === expected.type.element && limitsMatch(p.limits, expected.type.limits) &&
         (p.address64 === true) === (expected.type.address64 === true);
     }
@@ -138,7 +140,11 @@ function externTypeMatches(provided: ExternType, expected: ExternType): boolean 
     }
     case "global": {
       const p = provided.type as GlobalType;
-      return p.type === expected.type.type && p.mutable === expected.type.mutable;
+      // an immutable global's type is covariant, a mutable one's invariant
+      if (p.mutable !== expected.type.mutable) return false;
+      return p.mutable
+        ? p.type === expected.type.type
+        : isCanonicalSubtype(p.type, expected.type.type);
     }
   }
 }

@@ -42,7 +42,7 @@ import { LinkError } from "./link_error.ts";
 import { Memory, StoreVmMemory } from "./memory.ts";
 import type { Module } from "./module.ts";
 import type { Store, Stored } from "./store.ts";
-import { refToHandle, Table } from "./table.ts";
+import { refToHandle, Table, tableToInitialise } from "./table.ts";
 import { Trap } from "./trap.ts";
 import type { FuncTypeInput, Val } from "./val.ts";
 import { invokeAsync } from "./_async.ts";
@@ -289,7 +289,10 @@ export class Instance implements Stored {
       else this._globals.push(item as Global);
     }
     for (let i = t.numImportedTables; i < t.tables.length; i++) {
-      this._tables.push(new Table(store, t.tables[i], null));
+      const type = module._canonTable(t.tables[i]);
+      this._tables.push(
+        type.init === undefined ? new Table(store, type, null) : tableToInitialise(store, type),
+      );
     }
     for (let i = t.numImportedMemories; i < t.memories.length; i++) {
       this._memories.push(new Memory(store, t.memories[i]));
@@ -335,13 +338,20 @@ export class Instance implements Stored {
     }
     attachJsTier(this);
     for (let i = t.numImportedGlobals; i < t.globals.length; i++) {
-      const type: GlobalType = t.globals[i];
+      const type: GlobalType = this.module._canonGlobal(t.globals[i]);
       this._globals.push(
         new Global(store, type, this.evalConst(t.globalInits[i - t.numImportedGlobals])),
       );
     }
     for (let i = 0; i < this._globals.length; i++) {
       vmctx[offsets.globalWord(i)] = this._globals[i]._slot;
+    }
+    for (let i = t.numImportedTables; i < t.tables.length; i++) {
+      // a table with an initialiser expression starts with every element its value
+      const { element, init } = t.tables[i];
+      if (init === undefined) continue;
+      const table = this._tables[i]._vm;
+      table.elems.fill(refToHandle(store, element, this.evalConst(init)), 0, table.size);
     }
     for (const seg of t.elements) {
       this._elems.push(

@@ -14,7 +14,17 @@
  */
 
 import { type CompiledModule, compileModule } from "@capstan/codegen";
-import { type ModuleTranslation, translateModule } from "@capstan/environ";
+import {
+  type GlobalType,
+  isNullable,
+  isRefType,
+  type ModuleTranslation,
+  refTypeIndex,
+  type TableType,
+  translateModule,
+  typeIndexRef,
+  type ValType,
+} from "@capstan/environ";
 import type { Engine } from "./engine.ts";
 import type { ExportType, ExternType, ImportType } from "./extern_type.ts";
 import { JsTierModule } from "./_js_tier.ts";
@@ -160,9 +170,51 @@ export class Module {
       const d = imp.desc;
       const type: ExternType = d.kind === "func"
         ? { kind: "func", type: t.types[d.typeIndex] }
+        : d.kind === "table"
+        ? { kind: "table", type: this._canonTable(d.type) }
+        : d.kind === "global"
+        ? { kind: "global", type: this._canonGlobal(d.type) }
         : d as ExternType;
       return { module: imp.module, name: imp.name, type };
     });
+  }
+
+  /**
+   * A value type as the runtime keeps it: a type index in it replaced by the
+   * engine's canonical signature id of that type, so types from different
+   * modules compare as numbers.
+   *
+   * @param type a value type of this module
+   * @returns the canonical value type
+   * @ignore
+   */
+  _canonType(type: ValType): ValType {
+    const index = isRefType(type) ? refTypeIndex(type) : -1;
+    return index < 0 ? type : typeIndexRef(this._sigIds[index], isNullable(type));
+  }
+
+  /**
+   * A table type with its element type canonical ({@link Module._canonType}).
+   *
+   * @param type a table type of this module
+   * @returns the same type as the runtime keeps it
+   * @ignore
+   */
+  _canonTable(type: TableType): TableType {
+    const element = this._canonType(type.element);
+    return element === type.element ? type : { ...type, element };
+  }
+
+  /**
+   * A global type with its value type canonical ({@link Module._canonType}).
+   *
+   * @param type a global type of this module
+   * @returns the same type as the runtime keeps it
+   * @ignore
+   */
+  _canonGlobal(type: GlobalType): GlobalType {
+    const t = this._canonType(type.type);
+    return t === type.type ? type : { type: t, mutable: type.mutable };
   }
 
   /**
@@ -179,13 +231,13 @@ export class Module {
           type = this._funcExternType(e.index);
           break;
         case "table":
-          type = { kind: "table", type: t.tables[e.index] };
+          type = { kind: "table", type: this._canonTable(t.tables[e.index]) };
           break;
         case "memory":
           type = { kind: "memory", type: t.memories[e.index] };
           break;
         case "global":
-          type = { kind: "global", type: t.globals[e.index] };
+          type = { kind: "global", type: this._canonGlobal(t.globals[e.index]) };
           break;
       }
       return { name: e.name, type };

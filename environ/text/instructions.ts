@@ -20,7 +20,6 @@
  */
 
 import { type Immediate, opByName, type OpInfo } from "../opcodes.ts";
-import { ValType } from "../types.ts";
 import { ByteWriter } from "./_bytes.ts";
 import { isReserved, type Parser, type Space } from "./_parser.ts";
 import { parseF32, parseF64, parseInteger, parseUnsigned } from "./numbers.ts";
@@ -257,6 +256,7 @@ export const IMMEDIATES: Record<Immediate, ImmediateParser> = {
     for (const l of labels) w.u32(l);
   },
   func: space("func"),
+  type: space("type"),
   call_indirect: (p, _scope, _op, w) => {
     const table = p.optIndex("table", 0);
     const use = p.typeUse(false);
@@ -307,12 +307,7 @@ export const IMMEDIATES: Record<Immediate, ImmediateParser> = {
     memarg(p, op, w, true);
     w.byte(laneIndex(p));
   },
-  reftype: (p, _scope, _op, w) => {
-    const t = p.next();
-    if (t.kind === "keyword" && t.text === "func") w.byte(ValType.funcref);
-    else if (t.kind === "keyword" && t.text === "extern") w.byte(ValType.externref);
-    else throw p.error("unexpected token", t);
-  },
+  reftype: (p, _scope, _op, w) => w.heapType(p.heapType(true)),
   select_t: (p, _scope, _op, w) => {
     const types: number[] = [];
     while (p.atOpen("result")) {
@@ -324,7 +319,7 @@ export const IMMEDIATES: Record<Immediate, ImmediateParser> = {
     // encodes it, so validators can report "invalid result arity"; wabt writes
     // the untyped 0x1B instead.
     w.u32(types.length);
-    for (const t of types) w.byte(t);
+    for (const t of types) w.valType(t);
   },
   data: (p, _scope, _op, w) => {
     p.usesDataCount = true;
@@ -396,7 +391,7 @@ function blockType(p: Parser, w: ByteWriter): void {
     }
     if (declared !== undefined && declared.params.length === 0 && declared.results.length <= 1) {
       if (declared.results.length === 0) w.byte(0x40);
-      else w.byte(declared.results[0]);
+      else w.valType(declared.results[0]);
       return;
     }
     w.s64(BigInt(idx));
@@ -405,7 +400,7 @@ function blockType(p: Parser, w: ByteWriter): void {
   const inline = p.inlineSig(false);
   if (inline.sig.params.length === 0 && inline.sig.results.length <= 1) {
     if (inline.sig.results.length === 0) w.byte(0x40);
-    else w.byte(inline.sig.results[0]);
+    else w.valType(inline.sig.results[0]);
     return;
   }
   w.s64(BigInt(p.internType(inline.sig)));

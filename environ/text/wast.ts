@@ -40,9 +40,20 @@ import { translateModule } from "../translate.ts";
 import { valTypeName } from "../types.ts";
 import type { ValType } from "../types.ts";
 
+/** The value type of a null of each heap type a script may write, by the heap type's name. */
+const NULL_TOPS: Record<string, string> = {
+  func: "funcref",
+  nofunc: "funcref",
+  extern: "externref",
+  noextern: "externref",
+};
+
 /** A value in a script: an argument or an expected result. */
 export interface WastValue {
-  /** `i32`, `i64`, `f32`, `f64`, `v128`, `funcref`, `externref`, or `either`. */
+  /**
+   * `i32`, `i64`, `f32`, `f64`, `v128`, `funcref`, `externref`, `either`, or
+   * (a pattern only) `ref`: a reference of any type.
+   */
   type: string;
   /**
    * Decimal bits, a NaN pattern, `"null"`; for v128 one string per lane;
@@ -479,11 +490,14 @@ class ScriptParser {
         v = this.v128(pattern);
         break;
       case "ref.null": {
-        const h = p.next();
-        if (h.kind !== "keyword" || (h.text !== "func" && h.text !== "extern")) {
-          throw p.error("unexpected token", h);
+        if (pattern && p.atClose()) {
+          v = { type: "ref", value: "null" }; // any null reference
+          break;
         }
-        v = { type: h.text === "func" ? "funcref" : "externref", value: "null" };
+        const h = p.next();
+        const top = h.kind === "keyword" ? NULL_TOPS[h.text] : undefined;
+        if (top === undefined) throw p.error("unexpected token", h);
+        v = { type: top, value: "null" };
         break;
       }
       case "ref.extern": {

@@ -33,7 +33,7 @@ import type { Token } from "./lexer.ts";
 import { Parser } from "./_parser.ts";
 import type { Space } from "./_parser.ts";
 import { type FuncScope, parseConstExpr, parseFolded, parseInstrs } from "./instructions.ts";
-import { ValType } from "../types.ts";
+import { HeapType, isDefaultable, refType, ValType } from "../types.ts";
 import { PAGE_SIZE } from "../limits.ts";
 import { encodeNameSection } from "./_name_section.ts";
 
@@ -103,6 +103,12 @@ class ModuleBuilder {
   readonly globalTypes: number[] = [];
   /** Imports emitted so far, by kind code. */
   readonly importCounts = [0, 0, 0, 0];
+  /**
+   * Whether a table has a non-nullable element type: then a `funcref`
+   * segment of `ref.func` items keeps its type (the short encoding would
+   * make it `(ref func)`, valid where the text is not).
+   */
+  nonNullTable = false;
   /**
    * Local names by function index (params included), collected only when a
    * name section is wanted.
@@ -255,12 +261,12 @@ function globalType(p: Parser, w: ByteWriter): number {
     p.pos += 2;
     const t = p.valType();
     p.close();
-    w.byte(t);
+    w.valType(t);
     w.byte(1);
     return t;
   }
   const t = p.valType();
-  w.byte(t);
+  w.valType(t);
   w.byte(0);
   return t;
 }
@@ -301,10 +307,23 @@ function refFuncExpr(index: number): Uint8Array {
   return w.bytes();
 }
 
+/** The element type of `func idx*`: `(ref func)`. */
+const REF_FUNC = refType(HeapType.func, false);
+
+/**
+ * Whether a segment of this type may use the short encodings (function
+ * indices), which give the type `(ref func)`: one of that type, or (as
+ * wat2wasm writes it) a `funcref` one in a module with no non-nullable table,
+ * where the two types validate alike.
+ */
+function isFuncElemKind(type: number, funcrefToo: boolean): boolean {
+  return type === REF_FUNC || (funcrefToo && type === ValType.funcref);
+}
+
 /** Parses an element list: `func idx*`, `reftype expr*`, or (legacy) `idx*`. */
 function elemList(p: Parser, seg: ElemSeg, allowBareIndices: boolean): void {
   if (p.optKeyword("func")) {
-    seg.type = ValType.funcref;
+    seg.type = REF_FUNC;
     while (p.atIndex()) seg.items.push(refFuncExpr(p.index("func")));
     return;
   }
@@ -314,7 +333,7 @@ function elemList(p: Parser, seg: ElemSeg, allowBareIndices: boolean): void {
     return;
   }
   if (!allowBareIndices) throw p.error("unexpected token");
-  seg.type = ValType.funcref;
+  seg.type = REF_FUNC;
   while (p.atIndex()) seg.items.push(refFuncExpr(p.index("func")));
 }
 
@@ -333,19 +352,23 @@ function asRefFunc(expr: Uint8Array): number | undefined {
   return i === expr.length - 1 && expr[i] === 0x0b ? v : undefined;
 }
 
-function encodeElem(seg: ElemSeg, w: ByteWriter): void {
+function encodeElem(seg: ElemSeg, w: ByteWriter, funcrefToo: boolean): void {
+  // the short encodings (a function index per item) give the type (ref func)
+  const short = isFuncElemKind(seg.type, funcrefToo);
+  const funcs = short ? seg.items.map(asRefFunc) : [undefined];
+  const useExprs = funcs.some((f) => f === undefined);
   let flags = 0;
   if (seg.mode === "passive") flags = 1;
   else if (seg.mode === "declare") flags = 3;
-  else if (seg.table !== 0 || seg.type !== ValType.funcref) flags = 2;
-  const funcs = seg.type === ValType.funcref ? seg.items.map(asRefFunc) : [undefined];
-  const useExprs = funcs.some((f) => f === undefined);
+  // an active segment names its table (and type) unless it is table 0's and
+  // its type is the one its encoding implies
+  else if (seg.table !== 0 || (useExprs && seg.type !== ValType.funcref)) flags = 2;
   if (useExprs) flags |= 4;
   w.byte(flags);
   if (seg.mode === "active" && (flags & 2) !== 0) w.u32(seg.table);
   if (seg.mode === "active") w.raw(seg.offset!);
   if ((flags & 3) !== 0) {
-    if (useExprs) w.byte(seg.type);
+    if (useExprs) w.valType(seg.type);
     else w.byte(0);
   }
   w.u32(seg.items.length);
@@ -394,7 +417,7 @@ function funcBody(m: ModuleBuilder, func: number, paramIds: (string | undefined)
   body.u32(groups.length);
   for (const [count, t] of groups) {
     body.u32(count);
-    body.byte(t);
+    body.valType(t);
   }
   const scope: FuncScope = { locals, labels: [] };
   parseInstrs(p, scope, body);
@@ -521,7 +544,7 @@ export const FIELDS: Record<string, FieldParser> = {
         }
         p.close();
         m.elems.push(seg);
-        w.byte(type);
+        w.valType(type);
         w.byte(is64 ? 5 : 1);
         w.u32(seg.items.length);
         w.u32(seg.items.length);
@@ -530,8 +553,19 @@ export const FIELDS: Record<string, FieldParser> = {
       p.pos = save;
       const lw = new ByteWriter();
       limits(p, lw);
-      w.byte(p.refType());
+      const type = p.refType();
+      if (!isDefaultable(type)) m.nonNullTable = true;
+      if (p.atClose()) {
+        w.valType(type);
+        w.raw(lw.view());
+        return;
+      }
+      // A table with an initialiser expression: 0x40 0x00 tabletype expr.
+      w.byte(0x40);
+      w.byte(0x00);
+      w.valType(type);
       w.raw(lw.view());
+      parseConstExpr(p, w);
     },
   },
   memory: {
@@ -636,7 +670,7 @@ export const FIELDS: Record<string, FieldParser> = {
       if (p.optKeyword("declare")) {
         seg.mode = "declare";
         elemList(p, seg, false);
-      } else if (p.peek()?.kind === "lparen" || p.atIndex()) {
+      } else if ((p.peek()?.kind === "lparen" && !p.atRefType()) || p.atIndex()) {
         seg.mode = "active";
         if (p.atOpen("table")) {
           p.pos += 2;
@@ -710,7 +744,9 @@ function importDesc(m: ModuleBuilder, kind: string): void {
     case "table": {
       const lw = new ByteWriter();
       limits(p, lw);
-      w.byte(p.refType());
+      const type = p.refType();
+      if (!isDefaultable(type)) m.nonNullTable = true;
+      w.valType(type);
       w.raw(lw.view());
       m.importCounts[1]++;
       break;
@@ -745,6 +781,7 @@ export function parseModuleFields(
   options: WatOptions = {},
 ): ParsedModule {
   const m = new ModuleBuilder(p, options.names === true);
+  scanTypeIds(p, end);
   const fields: [FieldParser, number, number][] = [];
   let stray: number | undefined;
   while (p.pos < end) {
@@ -773,6 +810,25 @@ export function parseModuleFields(
   }
   if (stray !== undefined) throw p.error("unexpected token", p.toks[stray]);
   return { bytes: assemble(m, id), id, ...exportTypes(m) };
+}
+
+/**
+ * Records the `$id` of every `(type $id ...)` field up to `end`, in order,
+ * without moving the cursor, so reference types may name later types.
+ */
+function scanTypeIds(p: Parser, end: number): void {
+  let index = 0;
+  for (let i = p.pos; i < end;) {
+    const t = p.toks[i];
+    if (t.kind !== "lparen") break;
+    const k = p.toks[i + 1];
+    if (k?.kind === "keyword" && k.text === "type") {
+      const id = p.toks[i + 2];
+      if (id?.kind === "id" && !p.typeIdsAhead.has(id.text)) p.typeIdsAhead.set(id.text, index);
+      index++;
+    }
+    i = t.match + 1;
+  }
 }
 
 function exportTypes(m: ModuleBuilder) {
@@ -806,9 +862,9 @@ function assemble(m: ModuleBuilder, id: string | undefined): Uint8Array<ArrayBuf
   for (const t of p.types) {
     types.w.byte(0x60);
     types.w.u32(t.params.length);
-    for (const v of t.params) types.w.byte(v);
+    for (const v of t.params) types.w.valType(v);
     types.w.u32(t.results.length);
-    for (const v of t.results) types.w.byte(v);
+    for (const v of t.results) types.w.valType(v);
     types.count++;
   }
   section(1, types);
@@ -825,7 +881,7 @@ function assemble(m: ModuleBuilder, id: string | undefined): Uint8Array<ArrayBuf
     out.sized(body);
   }
   const elems = new Section();
-  for (const e of m.elems) encodeElem(e, elems.w);
+  for (const e of m.elems) encodeElem(e, elems.w, !m.nonNullTable);
   elems.count = m.elems.length;
   section(9, elems);
   if (p.usesDataCount && m.datas.count > 0) {
