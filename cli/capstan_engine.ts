@@ -29,6 +29,7 @@ import {
   TrapCode,
   type Val,
   ValType,
+  WasmException,
 } from "@capstan/runtime";
 import { isRefType, refTop, valTypeName } from "@capstan/environ";
 import type { ClassifiedError, WastEngine, WastSession } from "./wast_engine.ts";
@@ -170,6 +171,7 @@ export function capstanEngine(options: CapstanEngineOptions = {}): WastEngine {
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof CompileError) return { kind: "compile", message };
       if (error instanceof LinkError) return { kind: "link", message };
+      if (error instanceof WasmException) return { kind: "exception", message };
       if (error instanceof Trap) {
         const exhausted = error.code === TrapCode.StackOverflow ||
           message.includes("call stack exhausted");

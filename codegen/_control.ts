@@ -25,7 +25,14 @@ import {
   resultReg,
   type TranslatorCore,
 } from "./_translator_core.ts";
-import { type FuncType, Op as W, TrapCode, ValType } from "@capstan/environ";
+import {
+  CompileError,
+  type FuncType,
+  Op as W,
+  TrapCode,
+  ValType,
+  withNullable,
+} from "@capstan/environ";
 import { Op } from "@capstan/interpreter";
 import { is64 } from "./func_environ.ts";
 import { narrowTableIndex } from "./_references.ts";
@@ -51,7 +58,103 @@ export const CONTROL_OPERATORS: ReadonlyMap<number, OperatorHandler> = new Map([
   [W.return_call_ref, returnCallRef],
   [W.br_on_null, brOnNull],
   [W.br_on_non_null, brOnNonNull],
+  [W.try_table, tryTable],
+  [W.try, legacyExceptions],
+  [W.catch, legacyExceptions],
+  [W.catch_all, legacyExceptions],
+  [W.delegate, legacyExceptions],
+  [W.rethrow, legacyExceptions],
+  [W.throw, throwOp],
+  [W.throw_ref, throwRef],
 ]);
+
+/** `(ref exn)`: what a `_ref` catch clause passes after the tag's values. */
+const EXN_NON_NULL = withNullable(ValType.exnref, false);
+
+/**
+ * `try_table`: a block whose code is protected by its catch clauses (an
+ * exception handler recorded when the block ends, see {@link catchPads}).
+ */
+function tryTable(t: TranslatorCore): void {
+  const r = t.r;
+  const catches = [];
+  for (let i = 0; i < r.catchCount; i++) {
+    catches.push({ kind: r.catchKinds[i], tag: r.catchTags[i], depth: r.catchLabels[i] });
+  }
+  const f = enterBlock(t, FrameKind.Block);
+  f.catches = catches;
+  f.start = t.newLabel();
+  t.label(f.start);
+  t.frames.push(f);
+}
+
+/** The legacy exception instructions (`try`, `catch`, ...): not compiled yet. */
+function legacyExceptions(t: TranslatorCore): void {
+  throw new CompileError("unsupported: legacy exception handling (try/catch/delegate)", t.offset);
+}
+
+/** The value types tag `x` carries. */
+function tagParams(t: TranslatorCore, x: number): readonly ValType[] {
+  const params = t.env.module.types[t.env.module.tags[x]].params;
+  if (params.includes(ValType.v128)) {
+    throw new CompileError("unsupported: a v128 value in an exception", t.offset);
+  }
+  return params;
+}
+
+function throwOp(t: TranslatorCore): void {
+  const s = t.stack;
+  chargeFuel(t);
+  const n = tagParams(t, t.r.index).length;
+  const base = s.height - n;
+  t.materializeRange(base, s.height);
+  t.emit(Op.throw, t.r.index, t.L + base, n);
+  t.blockEnd();
+  t.setUnreachable();
+}
+
+function throwRef(t: TranslatorCore): void {
+  chargeFuel(t);
+  const r = t.reg(t.pop());
+  t.emit(Op.throw_ref, r);
+  t.blockEnd();
+  t.setUnreachable();
+}
+
+/**
+ * At a `try_table`'s end (its frame popped, its fall-through moves made):
+ * closes its protected code, then writes one landing pad per catch clause,
+ * which the VM enters with the clause's values in registers from the
+ * block's base, and which branches to the clause's label as `br` would.
+ */
+function catchPads(t: TranslatorCore, f: Frame, fallthrough: boolean): void {
+  if (fallthrough) {
+    f.targeted = true;
+    t.emit(Op.br, f.label);
+    t.blockEnd();
+  }
+  const end = t.newLabel();
+  t.label(end);
+  const clauses = [];
+  for (const c of f.catches!) {
+    const pad = t.newLabel();
+    t.label(pad);
+    t.stack.height = f.base;
+    const values = c.kind < 2 ? tagParams(t, c.tag) : [];
+    for (const ty of values) t.pushTemp(ty);
+    const ref = c.kind === 1 || c.kind === 3;
+    if (ref) t.pushTemp(EXN_NON_NULL);
+    clauses.push({
+      tag: c.kind < 2 ? c.tag : -1,
+      ref,
+      pad,
+      dst: t.L + f.base,
+      values: values.length,
+    });
+    branch(t, c.depth);
+  }
+  t.handlers.push({ start: f.start!, end, clauses });
+}
 
 function unreachable(t: TranslatorCore): void {
   chargeFuel(t);
@@ -517,6 +620,7 @@ export function endBlock(t: TranslatorCore): void {
   chargeFuel(t);
   const fallthrough = !f.unreachable;
   if (fallthrough) fallthroughMoves(t, f);
+  if (f.catches !== undefined) catchPads(t, f, fallthrough);
   let reachable = fallthrough;
   if (f.kind === FrameKind.If) {
     t.label(f.elseLabel);

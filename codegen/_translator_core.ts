@@ -35,7 +35,7 @@ import {
 } from "@capstan/environ";
 import { Op } from "@capstan/interpreter";
 import { type FuncEnvironment, is64 } from "./func_environ.ts";
-import { type IrInst, LABEL } from "./ir.ts";
+import { type IrHandler, type IrInst, LABEL } from "./ir.ts";
 import type { SimdTranslatorHost } from "./simd_translate.ts";
 
 /**
@@ -70,6 +70,13 @@ export interface Frame {
   unreachable: boolean;
   /** Whether some branch targets the end label. */
   targeted: boolean;
+  /**
+   * A `try_table`'s catch clauses (kind, tag, label depth outside it) and
+   * the label at the start of its protected code; absent for other frames.
+   */
+  catches?: { readonly kind: number; readonly tag: number; readonly depth: number }[];
+  /** The label at the start of a `try_table`'s protected code. */
+  start?: number;
 }
 
 /**
@@ -133,6 +140,8 @@ export class TranslatorCore implements SimdTranslatorHost {
   icount: IrInst | null = null;
   /** Reference registers live at each call, by instruction index. */
   refSlots: Map<number, readonly number[]> = new Map();
+  /** The exception handlers so far, innermost first. */
+  handlers: IrHandler[] = [];
   /** The control frames, innermost last. */
   frames: Frame[] = [];
   /** Per local: 1 while it still holds the zero `enter` gave it (straight-line code only). */
@@ -177,6 +186,7 @@ export class TranslatorCore implements SimdTranslatorHost {
     this.fuel = 0;
     this.icount = null;
     this.refSlots = new Map();
+    this.handlers = [];
     this.stack.reset();
     this.frames = [];
     this.loopDepth = 0;
@@ -462,6 +472,7 @@ export class TranslatorCore implements SimdTranslatorHost {
       shifted.set(i + n, slots.map((r) => (r >= L ? r + n : r)));
     }
     this.refSlots = shifted;
+    for (const h of this.handlers) for (const c of h.clauses) if (c.dst >= L) c.dst += n;
     return L + n + maxH + 1;
   }
 

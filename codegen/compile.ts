@@ -49,6 +49,8 @@ export interface CompiledFunction {
   readonly stackMaps: readonly StackMap[];
   /** (code address, wasm offset) pairs, sorted. */
   readonly addressMap: Int32Array;
+  /** Its exception handlers (see `LoweredFunction.handlers`). */
+  readonly handlers: Int32Array;
   /** The IR, when compiled with `keepIr`. */
   readonly ir: IrFunction | undefined;
 }
@@ -79,6 +81,8 @@ export class CompiledModule {
   readonly code: Int32Array;
   /** Defined functions, index `funcIndex - numImportedFunctions`. */
   readonly functions: readonly CompiledFunction[];
+  /** Every function's exception handlers, concatenated (`VmInstance.handlers`). */
+  readonly handlers: Int32Array;
 
   /**
    * Assembles a compiled module (use {@link compileModule}).
@@ -101,6 +105,9 @@ export class CompiledModule {
     this.tunables = tunables;
     this.code = code;
     this.functions = functions;
+    const all: number[] = [];
+    for (const f of functions) all.push(...f.handlers);
+    this.handlers = Int32Array.from(all);
   }
 
   /**
@@ -186,6 +193,7 @@ export function compileModule(
       relocs: low.relocs.entries,
       stackMaps: low.stackMaps.entries,
       addressMap: low.addressMap,
+      handlers: low.handlers,
       ir: options.keepIr ? ir : undefined,
     });
   }

@@ -103,7 +103,7 @@ export class FuncTranslator {
       t.offset = r.offset;
       const top = t.frames[t.frames.length - 1];
       if (top.unreachable) {
-        if (key === W.block || key === W.loop || key === W.if) skip++;
+        if (key === W.block || key === W.loop || key === W.if || key === W.try_table) skip++;
         else if (key === W.end) {
           if (skip > 0) skip--;
           else endBlock(t);
@@ -119,7 +119,12 @@ export class FuncTranslator {
     if (fusedCharges) fuseFuelCharges(t.insts, t);
     const numRegs = t.placeConstants();
     if (t.superInstructions) {
-      const simple = simplifyReturnPaths(t.insts, t.refSlots, t.results.length);
+      const handlerLabels = new Set<number>();
+      for (const h of t.handlers) {
+        handlerLabels.add(h.start).add(h.end);
+        for (const c of h.clauses) handlerLabels.add(c.pad);
+      }
+      const simple = simplifyReturnPaths(t.insts, t.refSlots, t.results.length, handlerLabels);
       t.insts = simple.insts;
       t.refSlots = simple.refSlotsAt;
     }
@@ -133,6 +138,7 @@ export class FuncTranslator {
       numLabels: t.numLabels,
       insts: t.insts,
       refSlotsAt: t.refSlots,
+      handlers: t.handlers.length > 0 ? t.handlers : undefined,
     };
   }
 }

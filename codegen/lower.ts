@@ -33,6 +33,11 @@ export interface LoweredFunction {
   readonly stackMaps: StackMapSink;
   /** Code address → wasm offset. */
   readonly addressMap: Int32Array;
+  /**
+   * Exception handlers as records `[start, end, n, (tag, ref, pad, dst,
+   * values) × n]`, code addresses absolute, innermost first.
+   */
+  readonly handlers: Int32Array;
 }
 
 /**
@@ -85,6 +90,13 @@ export function lowerFunction(f: IrFunction, enc: BytecodeEncoder): LoweredFunct
     if (target < 0) throw new Error(`lowering: unbound label L${fixups[i + 1]}`);
     enc.patch(fixups[i], target - fixups[i + 2]);
   }
+  const handlers: number[] = [];
+  for (const h of f.handlers ?? []) {
+    handlers.push(labelPos[h.start], labelPos[h.end], h.clauses.length);
+    for (const c of h.clauses) {
+      handlers.push(c.tag, c.ref ? 1 : 0, labelPos[c.pad], c.dst, c.values);
+    }
+  }
   return {
     entry,
     end: enc.pos,
@@ -93,6 +105,7 @@ export function lowerFunction(f: IrFunction, enc: BytecodeEncoder): LoweredFunct
     relocs,
     stackMaps,
     addressMap: addr.finish(),
+    handlers: Int32Array.from(handlers),
   };
 }
 

@@ -194,7 +194,7 @@ function constExpr(r: Reader, sites: FeatureSite[]): boolean {
       case 0xd0: {
         const ht = r.leb();
         if (!ht) return false;
-        if (ht.length !== 1 || (r.bytes[at + 1] !== 0x70 && r.bytes[at + 1] !== 0x6f)) {
+        if (V3_TYPE_BYTES.has(r.bytes[at + 1])) {
           sites.push({ feature: "3.0 ref.null of a new heap type", start: at, end: r.pos });
         }
         break;
@@ -240,11 +240,8 @@ export function moduleFeatureSites(bytes: Uint8Array): FeatureSite[] {
   const { sections } = scanSections(bytes);
   for (const s of sections) {
     const r = new Reader(bytes, s.payloadStart, s.end);
-    if (s.id === SectionId.tag) {
-      sites.push({ feature: "3.0 exception-handling", start: s.start, end: s.end });
-      continue;
-    }
-    if (s.id === SectionId.custom || s.id > SectionId.tag) continue;
+    // environ reads the tag section (exception handling): nothing there to explain
+    if (s.id === SectionId.custom || s.id >= SectionId.tag) continue;
     if (s.id === SectionId.start || s.id === SectionId.dataCount) continue;
     const count = r.leb();
     if (count === undefined) continue;
@@ -265,11 +262,8 @@ export function moduleFeatureSites(bytes: Uint8Array): FeatureSite[] {
       case SectionId.table:
         if (r.bytes[r.pos] === 0x40) {
           const at = r.pos;
-          if (!r.skip(2) || !tableType(r, sites) || !constExpr(r, sites)) {
-            return false;
-          }
-          sites.push({ feature: "3.0 table initializer", start: at, end: r.pos });
-          return true;
+          // a table with an initialiser: environ reads it
+          return r.skip(2) && tableType(r, sites) && constExpr(r, sites) && r.pos > at;
         }
         return tableType(r, sites);
       case SectionId.memory:
@@ -281,10 +275,8 @@ export function moduleFeatureSites(bytes: Uint8Array): FeatureSite[] {
       case SectionId.export: {
         const n = r.leb();
         if (!n || !r.skip(n.value)) return false;
-        const at = r.pos;
-        const kind = r.byte();
-        if (kind === 4) sites.push({ feature: "3.0 exception-handling", start: at, end: at + 1 });
-        return r.leb() !== undefined;
+        // (kind 4, a tag, is read by environ)
+        return r.byte() !== undefined && r.leb() !== undefined;
       }
       case SectionId.element:
         return elemEntry(r, sites);
@@ -324,7 +316,6 @@ export function moduleFeatureSites(bytes: Uint8Array): FeatureSite[] {
       const n = r.leb();
       if (!n || !r.skip(n.value)) return false;
     }
-    const at = r.pos;
     const kind = r.byte();
     switch (kind) {
       case 0:
@@ -335,8 +326,7 @@ export function moduleFeatureSites(bytes: Uint8Array): FeatureSite[] {
         return limits(r, sites, "memory");
       case 3:
         return valType(r, sites) && r.byte() !== undefined;
-      case 4:
-        sites.push({ feature: "3.0 exception-handling", start: at, end: at + 1 });
+      case 4: // a tag: read by environ
         return r.byte() !== undefined && r.leb() !== undefined;
     }
     return false;
@@ -411,8 +401,6 @@ export function instructionSitesIn(bytes: Uint8Array, from: number, to: number):
       sites.push({ feature, start: p, end, exact });
     if (b === 0xd3) {
       add("3.0 gc instruction", p + 1, OPCODE);
-    } else if ([0x06, 0x07, 0x08, 0x09, 0x0a, 0x18, 0x19, 0x1f].includes(b)) {
-      add("3.0 exception-handling", p + 1, OPCODE);
     } else if (b === 0xfb || b === 0xfe) {
       const sub = readLeb(bytes, p + 1);
       add(

@@ -32,6 +32,8 @@ import {
   type RefType,
   type TableType,
   typeIndexRef,
+  ValType,
+  withNullable,
 } from "./types.ts";
 
 const I32 = 0x7f;
@@ -39,6 +41,9 @@ const I64 = 0x7e;
 const F32 = 0x7d;
 const F64 = 0x7c;
 const V128 = 0x7b;
+const FUNCREF = ValType.funcref;
+/** `(ref func)`, the element type of segments of function indices. */
+const REF_FUNC = withNullable(ValType.funcref, false);
 
 /** What function bodies and constant expressions are checked against. */
 export interface ModuleContext {
@@ -58,6 +63,8 @@ export interface ModuleContext {
   readonly globals: readonly GlobalType[];
   /** How many globals are imported. */
   readonly numImportedGlobals: number;
+  /** Every tag's type index (absent: no tags). */
+  readonly tags?: readonly number[];
   /** Element type of each element segment. */
   readonly elemTypes: readonly RefType[];
   /** The data count section's value, if present. */
@@ -147,6 +154,13 @@ function checkConst(
   if (expr === undefined) return fail(e.invalid ?? "constant expression required", e.offset);
   // One instruction (the common case): its type, no operand stack.
   if (expr.length === 1) {
+    const first = expr[0];
+    if (first.op === "ref.func" && (expected === REF_FUNC || expected === FUNCREF)) {
+      // a function's reference is under func, whatever its type: only the index to check
+      if (first.index >= c.funcs.length) fail(`unknown function ${first.index}`, e.offset);
+      c.declaredFuncs[first.index] = 1;
+      return expr;
+    }
     const t = leafType(expr[0], e, c, numGlobals);
     if (t !== expected && !c.relation.isSubtype(t, expected)) fail("type mismatch", e.offset);
     return expr;
@@ -165,6 +179,17 @@ function checkConst(
     fail("type mismatch", e.offset);
   }
   return expr;
+}
+
+/**
+ * Checks a tag's type index: a function type without results.
+ *
+ * @returns the type index
+ */
+function checkTagType(types: readonly FuncType[], index: number, at: number): number {
+  if (index >= types.length) fail(`unknown type ${index}`, at);
+  if (types[index].results.length !== 0) fail("non-empty tag result type", at);
+  return index;
 }
 
 /** The module-level result of validation, input to body validation and translation. */
@@ -191,6 +216,10 @@ export interface ValidatedModule {
   readonly numImportedMemories: number;
   /** Number of imported globals. */
   readonly numImportedGlobals: number;
+  /** Every tag's type index, imported first. */
+  readonly tags: number[];
+  /** Number of imported tags. */
+  readonly numImportedTags: number;
   /** Element segments. */
   readonly elements: ElementSegment[];
   /** Data segments. */
@@ -216,6 +245,7 @@ export function validateModule(m: DecodedModule): ValidatedModule {
   const tables: TableType[] = [];
   const memories: MemoryType[] = [];
   const globals: GlobalType[] = [];
+  const tags: number[] = [];
   for (const imp of m.imports) {
     const d = imp.desc;
     switch (d.kind) {
@@ -236,8 +266,13 @@ export function validateModule(m: DecodedModule): ValidatedModule {
         relation.check(d.type.type, imp.at);
         globals.push(d.type);
         break;
+      case "tag":
+        tags.push(checkTagType(types, d.typeIndex, imp.at));
+        break;
     }
   }
+  const numImportedTags = tags.length;
+  for (let i = 0; i < m.tags.length; i++) tags.push(checkTagType(types, m.tags[i], m.tagAt[i]));
   const numImportedFunctions = funcs.length;
   const numImportedTables = tables.length;
   const numImportedMemories = memories.length;
@@ -287,6 +322,8 @@ export function validateModule(m: DecodedModule): ValidatedModule {
       ? tables.length
       : e.kind === "memory"
       ? memories.length
+      : e.kind === "tag"
+      ? tags.length
       : globals.length;
     if (e.index >= space) {
       fail(`unknown ${e.kind === "func" ? "function" : e.kind} ${e.index}`, e.at);
@@ -344,6 +381,7 @@ export function validateModule(m: DecodedModule): ValidatedModule {
     memories,
     globals,
     numImportedGlobals,
+    tags,
     elemTypes,
     dataCount: m.dataCount,
     numDatas: m.datas.length,
@@ -361,6 +399,8 @@ export function validateModule(m: DecodedModule): ValidatedModule {
     numImportedTables,
     numImportedMemories,
     numImportedGlobals,
+    tags,
+    numImportedTags,
     elements,
     datas,
   };

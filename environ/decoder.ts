@@ -129,6 +129,10 @@ export interface DecodedModule {
   memoryAt: number[];
   /** Defined globals' types. */
   globals: GlobalType[];
+  /** Defined tags' type indices. */
+  tags: number[];
+  /** Offset of each defined tag. */
+  tagAt: number[];
   /** Defined globals' initialisers. */
   globalInits: ParsedConst[];
   /** Export section. */
@@ -153,7 +157,7 @@ export interface DecodedModule {
 }
 
 /** Rank of each known section id in the required order (custom sections excluded). */
-const SECTION_RANK = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 10];
+const SECTION_RANK = [0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 12, 13, 11, 6];
 
 const SECTION_CUSTOM = 0;
 const SECTION_TYPE = 1;
@@ -168,8 +172,9 @@ const SECTION_ELEMENT = 9;
 const SECTION_CODE = 10;
 const SECTION_DATA = 11;
 const SECTION_DATA_COUNT = 12;
+const SECTION_TAG = 13;
 
-const EXTERN_KINDS: readonly ExternKind[] = ["func", "table", "memory", "global"];
+const EXTERN_KINDS: readonly ExternKind[] = ["func", "table", "memory", "global", "tag"];
 
 /**
  * Decodes a module's sections, rejecting malformed input.
@@ -194,6 +199,8 @@ export function decodeModule(bytes: Uint8Array): DecodedModule {
     tables: [],
     tableAt: [],
     tableInits: [],
+    tags: [],
+    tagAt: [],
     memories: [],
     memoryAt: [],
     globals: [],
@@ -215,7 +222,7 @@ export function decodeModule(bytes: Uint8Array): DecodedModule {
   while (r.pos < bytes.length) {
     const idAt = r.pos;
     const id = r.u8();
-    if (id > 12) fail("malformed section id", idAt);
+    if (id > 13) fail("malformed section id", idAt);
     const sizeAt = r.pos;
     const size = r.u32();
     const start = r.pos;
@@ -313,6 +320,14 @@ function decodeSection(
       for (let i = 0; i < n; i++) {
         m.memoryAt.push(r.pos);
         m.memories.push(readMemoryType(r));
+      }
+      break;
+    }
+    case SECTION_TAG: {
+      const n = r.count();
+      for (let i = 0; i < n; i++) {
+        m.tagAt.push(r.pos);
+        m.tags.push(readTagType(r));
       }
       break;
     }
@@ -541,10 +556,20 @@ function decodeImports(r: OperatorReader, m: DecodedModule): void {
       case 3:
         m.imports.push({ module, name, desc: { kind: "global", type: readGlobalType(r) }, at });
         break;
+      case 4:
+        m.imports.push({ module, name, desc: { kind: "tag", typeIndex: readTagType(r) }, at });
+        break;
       default:
         fail("malformed import kind", kindAt);
     }
   }
+}
+
+/** Reads a tag type: the attribute 0 (an exception) and a type index. */
+function readTagType(r: OperatorReader): number {
+  const at = r.pos;
+  if (r.u8() !== 0) fail("malformed tag attribute", at);
+  return r.u32();
 }
 
 function decodeExports(r: OperatorReader, m: DecodedModule): void {
@@ -554,7 +579,7 @@ function decodeExports(r: OperatorReader, m: DecodedModule): void {
     const name = r.name();
     const kindAt = r.pos;
     const kind = r.u8();
-    if (kind > 3) fail("malformed export kind", kindAt);
+    if (kind > 4) fail("malformed export kind", kindAt);
     m.exports.push({ name, kind: EXTERN_KINDS[kind], index: r.u32(), at });
   }
 }
@@ -740,7 +765,14 @@ export function checkBodySyntax(bytes: Uint8Array, codeStart: number, codeEnd: n
     switch (key) {
       case Op.block:
       case Op.loop:
+      case Op.try_table:
+      case Op.try:
         frames.push(SYNTAX_OTHER);
+        break;
+      case Op.delegate:
+        // ends a `try` as its `end` would
+        if (frames.length === 0) fail("END opcode expected", r.offset);
+        frames.pop();
         break;
       case Op.if:
         frames.push(SYNTAX_IF);

@@ -32,6 +32,10 @@ export type Immediate =
   | "func"
   /** one type index */
   | "type"
+  /** one tag index */
+  | "tag"
+  /** blocktype, then vec(catch clause) */
+  | "try_table"
   /** typeidx tableidx */
   | "call_indirect"
   | "local"
@@ -96,6 +100,11 @@ export const OP_TABLE = [
   [0, 0x03, "loop", "blocktype"],
   [0, 0x04, "if", "blocktype"],
   [0, 0x05, "else", "none"],
+  [0, 0x06, "try", "blocktype"],
+  [0, 0x07, "catch", "tag"],
+  [0, 0x08, "throw", "tag"],
+  [0, 0x09, "rethrow", "label"],
+  [0, 0x0a, "throw_ref", "none"],
   [0, 0x0b, "end", "none"],
   [0, 0x0c, "br", "label"],
   [0, 0x0d, "br_if", "label"],
@@ -107,9 +116,12 @@ export const OP_TABLE = [
   [0, 0x13, "return_call_indirect", "call_indirect"],
   [0, 0x14, "call_ref", "type"],
   [0, 0x15, "return_call_ref", "type"],
+  [0, 0x18, "delegate", "label"],
+  [0, 0x19, "catch_all", "none"],
   [0, 0x1a, "drop", "none"],
   [0, 0x1b, "select", "none"],
   [0, 0x1c, "select_t", "select_t"],
+  [0, 0x1f, "try_table", "try_table"],
   [0, 0x20, "local.get", "local"],
   [0, 0x21, "local.set", "local"],
   [0, 0x22, "local.tee", "local"],

@@ -28,6 +28,8 @@
  * | `f64` | `lo`, `hi` (raw bits as int32 halves) |
  * | `v128`, `shuffle` | `v128` (16 bytes, overwritten by the next such op) |
  * | `reftype` | `refType` (a heap type read as the nullable reference type to it) |
+ * | `tag` | `index` |
+ * | `try_table` | `blockType` (and `index`), `catchKinds`, `catchTags`, `catchLabels`, `catchCount` |
  * | `select_t` | `selectCount`, `selectType` (the first type) |
  *
  * Invariants:
@@ -45,6 +47,15 @@ import { BinaryReader } from "./reader.ts";
 import { isRefType, isValType, refType, typeIndexRef, type ValType } from "./types.ts";
 import { MAX_TYPE_INDEX } from "./limits.ts";
 
+/** A `try_table` catch clause: `catch x l` (the tag's values to label l). */
+export const CATCH = 0;
+/** `catch_ref x l`: the tag's values and the exception's reference. */
+export const CATCH_REF = 1;
+/** `catch_all l`: no values. */
+export const CATCH_ALL = 2;
+/** `catch_all_ref l`: the exception's reference. */
+export const CATCH_ALL_REF = 3;
+
 /** `blockType` of a block with no parameters and no results (`0x40`). */
 export const BLOCK_EMPTY: number = 0x40;
 /** `blockType` of a block typed by a type index (found in `index`). */
@@ -60,6 +71,7 @@ const SHAPE: Record<Immediate, number> = {
   label: 1, // one u32 index
   func: 1,
   type: 1,
+  tag: 1,
   local: 1,
   global: 1,
   table: 1,
@@ -84,6 +96,7 @@ const SHAPE: Record<Immediate, number> = {
   select_t: 15,
   memory_init: 16, // u32 data index, memory index
   memory_copy: 17, // two memory indices
+  try_table: 20, // blocktype, then vec(catch clause)
 };
 /** Shape of the 0xFC and 0xFD prefix bytes in the byte table. */
 const SHAPE_PREFIX = 18;
@@ -159,6 +172,14 @@ export class OperatorReader extends BinaryReader {
   selectCount = 0;
   /** Typed `select`: the first listed type. */
   selectType = 0;
+  /** `try_table`: the kind of each catch clause ({@link CATCH} .. {@link CATCH_ALL_REF}). */
+  catchKinds: Uint8Array = new Uint8Array(4);
+  /** `try_table`: each catch clause's tag index (0 for the catch_all kinds). */
+  catchTags: Uint32Array = new Uint32Array(4);
+  /** `try_table`: each catch clause's label. */
+  catchLabels: Uint32Array = new Uint32Array(4);
+  /** `try_table`: how many catch clauses the last one had. */
+  catchCount = 0;
 
   /** The last `i64.const` value as a bigint (allocates). */
   get i64(): bigint {
@@ -301,6 +322,11 @@ export class OperatorReader extends BinaryReader {
         this.index = this.u32();
         this.index2 = this.u32();
         break;
+      case 20:
+        this.pos = p;
+        this.readBlockType();
+        this.readCatches();
+        break;
       default:
         fail("illegal opcode", this.offset);
     }
@@ -339,6 +365,30 @@ export class OperatorReader extends BinaryReader {
       this.blockType = BLOCK_TYPE_INDEX;
       this.index = idx;
     }
+  }
+
+  /**
+   * Reads a `try_table`'s catch clauses into `catchKinds`, `catchTags`,
+   * `catchLabels` and `catchCount`.
+   */
+  private readCatches(): void {
+    const n = this.count();
+    if (n > this.end - this.pos) this.eof();
+    if (n > this.catchKinds.length) {
+      const size = Math.max(n, this.catchKinds.length * 2);
+      this.catchKinds = new Uint8Array(size);
+      this.catchTags = new Uint32Array(size);
+      this.catchLabels = new Uint32Array(size);
+    }
+    for (let i = 0; i < n; i++) {
+      const at = this.pos;
+      const kind = this.u8();
+      if (kind > CATCH_ALL_REF) fail("malformed catch clause", at);
+      this.catchKinds[i] = kind;
+      this.catchTags[i] = kind <= CATCH_REF ? this.u32() : 0;
+      this.catchLabels[i] = this.u32();
+    }
+    this.catchCount = n;
   }
 
   /** Reads br_table labels into `targets`, `targetCount` and `index`. */

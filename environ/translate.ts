@@ -112,6 +112,8 @@ function translate(bytes: Uint8Array): ModuleTranslation {
     numImportedTables: v.numImportedTables,
     numImportedMemories: v.numImportedMemories,
     numImportedGlobals: v.numImportedGlobals,
+    tags: v.tags,
+    numImportedTags: v.numImportedTags,
     exports: m.exports.map(({ name, kind, index }) => ({ name, kind, index })),
     start: m.start,
     elements: v.elements,

@@ -35,6 +35,7 @@ const TABLE = [
   ["NullReference", "null reference"],
   ["HostError", "host function error"],
   ["NullFunctionReference", "null function reference"],
+  ["NullExceptionReference", "null exception reference"],
 ] as const;
 
 export type { TABLE as TRAP_CODE_TABLE };

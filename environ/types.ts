@@ -401,15 +401,16 @@ export interface GlobalType {
   readonly mutable: boolean;
 }
 
-/** The four kinds of importable and exportable entities. */
-export type ExternKind = "func" | "table" | "memory" | "global";
+/** The five kinds of importable and exportable entities. */
+export type ExternKind = "func" | "table" | "memory" | "global" | "tag";
 
 /** What an import expects, by kind. */
 export type ImportDesc =
   | { readonly kind: "func"; readonly typeIndex: number }
   | { readonly kind: "table"; readonly type: TableType }
   | { readonly kind: "memory"; readonly type: MemoryType }
-  | { readonly kind: "global"; readonly type: GlobalType };
+  | { readonly kind: "global"; readonly type: GlobalType }
+  | { readonly kind: "tag"; readonly typeIndex: number };
 
 /** One entry of the import section. */
 export interface Import {
@@ -555,6 +556,13 @@ export interface ModuleTranslation {
   readonly memories: readonly MemoryType[];
   /** Every global's type: imported first, then defined. */
   readonly globals: readonly GlobalType[];
+  /**
+   * Every exception tag's type index (a function type without results):
+   * imported first, then defined.
+   */
+  readonly tags: readonly number[];
+  /** How many tags are imported. */
+  readonly numImportedTags: number;
   /** Initialisers of the defined globals (index `i` is global `numImportedGlobals + i`). */
   readonly globalInits: readonly ConstExpr[];
   /** How many functions are imported. */

@@ -29,7 +29,14 @@
  */
 
 import { fail } from "./errors.ts";
-import { BLOCK_EMPTY, OperatorReader, SIMPLE_OPS } from "./operators.ts";
+import {
+  BLOCK_EMPTY,
+  CATCH_ALL,
+  CATCH_ALL_REF,
+  CATCH_REF,
+  OperatorReader,
+  SIMPLE_OPS,
+} from "./operators.ts";
 import { OPS } from "./opcodes.ts";
 import type { ModuleContext } from "./_module_validator.ts";
 import { BOTTOM, TypeRelation } from "./_subtyping.ts";
@@ -58,6 +65,13 @@ const FRAME_LOOP = 1;
 const FRAME_IF = 2;
 const FRAME_ELSE = 3;
 const FRAME_FUNC = 4;
+/** Legacy exception handling: a `try` body, a `catch` arm, a `catch_all` arm. */
+const FRAME_TRY = 5;
+const FRAME_CATCH = 6;
+const FRAME_CATCH_ALL = 7;
+
+/** `(ref exn)`, the type of a caught exception's reference. */
+const EXN_NON_NULL = withNullable(ValType.exnref, false);
 
 /** Extra checks a fixed-signature op needs besides its operand types. */
 const CHECK_NONE = 0;
@@ -460,6 +474,39 @@ export class FuncValidator {
     return t;
   }
 
+  /** Checks a tag index; returns its type index. */
+  private checkTag(index: number): number {
+    const t = this.ctx.tags?.[index];
+    if (t === undefined) fail(`unknown tag ${index}`, this.r.offset);
+    return t;
+  }
+
+  /** Pops the parameters of function type `typeIndex`. */
+  private popParams(typeIndex: number): void {
+    const params = this.ctx.types[typeIndex].params;
+    for (let i = params.length - 1; i >= 0; i--) this.pop(params[i]);
+  }
+
+  /**
+   * Checks catch clause `i` of the `try_table` just read: the values it
+   * passes (the tag's, then for the `_ref` kinds the exception's reference)
+   * must match its label, resolved outside the `try_table`.
+   */
+  private checkCatch(i: number): void {
+    const r = this.r;
+    const kind = r.catchKinds[i];
+    const frame = this.labelFrame(r.catchLabels[i]);
+    const values: number[] = kind < CATCH_ALL
+      ? [...this.ctx.types[this.checkTag(r.catchTags[i])].params]
+      : [];
+    if (kind === CATCH_REF || kind === CATCH_ALL_REF) values.push(EXN_NON_NULL);
+    const n = this.labelCount(frame);
+    if (n !== values.length) fail("type mismatch", r.offset);
+    for (let k = 0; k < n; k++) {
+      if (!this.rel.isSubtype(values[k], this.labelType(frame, k))) fail("type mismatch", r.offset);
+    }
+  }
+
   private callType(typeIndex: number): void {
     const t = this.ctx.types[typeIndex];
     const params = t.params;
@@ -824,6 +871,56 @@ export class FuncValidator {
         }
         for (let i = n - 2; i >= 0; i--) this.pop(this.labelType(frame, i));
         for (let i = 0; i < n - 1; i++) this.push(this.labelType(frame, i));
+        break;
+      }
+      case 0x08: // throw
+        this.popParams(this.checkTag(r.index));
+        this.setUnreachable();
+        break;
+      case 0x0a: // throw_ref
+        this.pop(ValType.exnref);
+        this.setUnreachable();
+        break;
+      case 0x1f: { // try_table
+        const bt = this.blockType();
+        for (let i = 0; i < r.catchCount; i++) this.checkCatch(i);
+        this.pushCtrl(FRAME_BLOCK, bt);
+        break;
+      }
+      case 0x06: // try
+        this.pushCtrl(FRAME_TRY, this.blockType());
+        break;
+      case 0x07: // catch
+      case 0x19: { // catch_all
+        const kind = this.ctrlKind[this.csp - 1];
+        if (kind !== FRAME_TRY && kind !== FRAME_CATCH) {
+          fail(
+            kind === FRAME_CATCH_ALL ? "catch after catch_all" : "END opcode expected",
+            r.offset,
+          );
+        }
+        const tag = key === 0x07 ? this.checkTag(r.index) : -1;
+        const c = this.popCtrl();
+        this.pushFrame(key === 0x07 ? FRAME_CATCH : FRAME_CATCH_ALL, this.ctrlType[c]);
+        if (tag >= 0) {
+          const params = ctx.types[tag].params;
+          for (let i = 0; i < params.length; i++) this.push(params[i]);
+        }
+        break;
+      }
+      case 0x18: { // delegate
+        if (this.ctrlKind[this.csp - 1] !== FRAME_TRY) fail("END opcode expected", r.offset);
+        const c = this.popCtrl();
+        this.labelFrame(r.index);
+        this.pushResults(this.ctrlType[c]);
+        break;
+      }
+      case 0x09: { // rethrow
+        const kind = this.ctrlKind[this.labelFrame(r.index)];
+        if (kind !== FRAME_CATCH && kind !== FRAME_CATCH_ALL) {
+          fail("invalid rethrow label", r.offset);
+        }
+        this.setUnreachable();
         break;
       }
       case 0x14: // call_ref

@@ -49,6 +49,7 @@
 import { BuiltinFunctionIndex as B, TrapCode } from "@capstan/environ";
 import { runSimd } from "./_dispatch_simd.ts";
 import { simdLoad, simdLoadLane, simdStore } from "./_simd_memory.ts";
+import { throwAt } from "./_exceptions.ts";
 import { v128Registers } from "./simd.ts";
 import type { Vm } from "./vm.ts";
 import type { VmFunc, VmInstance } from "./vm_objects.ts";
@@ -105,6 +106,11 @@ export const EXIT_FUEL = 4;
  * counter and call `run` again. See the module doc.
  */
 export const EXIT_SLICE = 5;
+/**
+ * `run` stopped because a wasm exception left the activation uncaught
+ * (`vm.thrown`; the VM's state is the frame that entered from the host).
+ */
+export const EXIT_THROW = 6;
 
 const EMPTY_BYTES = new Uint8Array(0);
 const EMPTY_ELEMS = new Int32Array(0);
@@ -372,6 +378,23 @@ export function run(vm: Vm): number {
           memLen = inst.memory.byteLength;
         }
         if (--I32[slice] < 0) break dispatch;
+        break;
+      }
+      case 342 /* throw */:
+      case 343 /* throw_ref */: {
+        const caught = throwAt(vm, pc, fp, csp, inst);
+        if (caught !== 0) {
+          if (caught > 0) trap = caught;
+          else exit = EXIT_THROW;
+          break dispatch;
+        }
+        pc = vm.pc;
+        fp = vm.fp;
+        csp = vm.csp;
+        inst = vm.inst!;
+        code = inst.code;
+        dv = inst.memory.view;
+        memLen = inst.memory.byteLength;
         break;
       }
       case 10 /* return_fuel */:
@@ -2238,6 +2261,23 @@ export function runMetered(vm: Vm): number {
           memLen = inst.memory.byteLength;
         }
         if (--I32[slice] < 0) break dispatch;
+        break;
+      }
+      case 342 /* throw */:
+      case 343 /* throw_ref */: {
+        const caught = throwAt(vm, pc, fp, csp, inst);
+        if (caught !== 0) {
+          if (caught > 0) trap = caught;
+          else exit = EXIT_THROW;
+          break dispatch;
+        }
+        pc = vm.pc;
+        fp = vm.fp;
+        csp = vm.csp;
+        inst = vm.inst!;
+        code = inst.code;
+        dv = inst.memory.view;
+        memLen = inst.memory.byteLength;
         break;
       }
       case 10 /* return_fuel */:
@@ -4392,6 +4432,23 @@ export function runEpochs(vm: Vm): number {
           exit = EXIT_EPOCH;
           break dispatch;
         }
+        break;
+      }
+      case 342 /* throw */:
+      case 343 /* throw_ref */: {
+        const caught = throwAt(vm, pc, fp, csp, inst);
+        if (caught !== 0) {
+          if (caught > 0) trap = caught;
+          else exit = EXIT_THROW;
+          break dispatch;
+        }
+        pc = vm.pc;
+        fp = vm.fp;
+        csp = vm.csp;
+        inst = vm.inst!;
+        code = inst.code;
+        dv = inst.memory.view;
+        memLen = inst.memory.byteLength;
         break;
       }
       case 10 /* return_fuel */:

@@ -349,10 +349,12 @@ export const Op = {
   mem_v128_store: 339,
   call_ref: 340,
   return_call_ref: 341,
+  throw: 342,
+  throw_ref: 343,
 } as const;
 
 /** The number of opcodes. */
-export const OPCODE_COUNT = 342;
+export const OPCODE_COUNT = 344;
 
 /** The first SIMD opcode: `run` sends opcodes from here to {@link LAST_SIMD_OP} to `runSimd`. */
 export const FIRST_SIMD_OP = 267;

@@ -715,6 +715,21 @@ const TABLE: readonly Row[] = [
     "the code after the op returns its results",
     NULL_FUNC,
   ],
+  // exceptions: a throw unwinds the VM's frames to the innermost handler that catches it
+  // (`VmInstance.handlers`), or out of the wasm activation to the host
+  [
+    "throw",
+    "tag:x base:r n:x",
+    M,
+    "throw an exception of tag `tag` with the n values in the registers from base",
+  ],
+  [
+    "throw_ref",
+    "e:r",
+    M,
+    "throw the exception e refers to again (null traps)",
+    { trap: TrapCode.NullExceptionReference },
+  ],
 ];
 
 /** Every op, in opcode order. */

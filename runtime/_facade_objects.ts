@@ -30,7 +30,8 @@ import { Global as RtGlobal } from "./global.ts";
 import { MAX_TABLE_ELEMENTS, MAX_TABLE_ELEMENTS_ALLOCATABLE, maxPages } from "@capstan/environ";
 import { Memory as RtMemory } from "./memory.ts";
 import { Table as RtTable } from "./table.ts";
-import { type Facade, InternalSlots } from "./_facade.ts";
+import type { Facade } from "./_facade.ts";
+import { InternalSlots } from "./_facade_slots.ts";
 import {
   addressIs64,
   defaultValue,

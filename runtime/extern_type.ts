@@ -26,7 +26,8 @@ export type ExternType =
   | { readonly kind: "func"; readonly type: FuncType }
   | { readonly kind: "table"; readonly type: TableType }
   | { readonly kind: "memory"; readonly type: MemoryType }
-  | { readonly kind: "global"; readonly type: GlobalType };
+  | { readonly kind: "global"; readonly type: GlobalType }
+  | { readonly kind: "tag"; readonly type: FuncType };
 
 /** An import a module needs: its two-level name and its type. */
 export interface ImportType {
@@ -76,6 +77,8 @@ export function formatExternType(t: ExternType): string {
       }`;
     case "global":
       return `global ${t.type.mutable ? "mut " : ""}${valTypeName(t.type.type)}`;
+    case "tag":
+      return `tag ${formatFuncType(t.type)}`;
   }
 }
 
@@ -138,6 +141,8 @@ function externTypeMatches(provided: ExternType, expected: ExternType): boolean 
         (p.address64 === true) === (expected.type.address64 === true) &&
         (p.pageSizeLog2 ?? 16) === (expected.type.pageSizeLog2 ?? 16);
     }
+    case "tag":
+      return funcTypeEquals(provided.type as FuncType, expected.type);
     case "global": {
       const p = provided.type as GlobalType;
       // an immutable global's type is covariant, a mutable one's invariant

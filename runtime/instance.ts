@@ -43,6 +43,7 @@ import { Memory, StoreVmMemory } from "./memory.ts";
 import type { Module } from "./module.ts";
 import type { Store, Stored } from "./store.ts";
 import { refToHandle, Table, tableToInitialise } from "./table.ts";
+import { Tag } from "./tag.ts";
 import { Trap } from "./trap.ts";
 import type { FuncTypeInput, Val } from "./val.ts";
 import { invokeAsync } from "./_async.ts";
@@ -144,6 +145,8 @@ export class Instance implements Stored {
    * @ignore
    */
   readonly _globals: Global[] = [];
+  /** Every exception tag, imported first. */
+  readonly _tags: Tag[] = [];
   /**
    * Element segments' items as handles (shared with the VM); a dropped segment is empty.
    *
@@ -261,10 +264,13 @@ export class Instance implements Stored {
         throw new LinkError(
           `incompatible import type for ${where}: expected ${
             formatExternType(want.type)
-          }, found a value that is not a Func, Table, Memory or Global`,
+          }, found a value that is not a Func, Table, Memory, Global or Tag`,
         );
       }
-      store.checkOwns(item, `import ${where}`);
+      // (a tag without a store, the JS tag, belongs to every store)
+      if (!(item instanceof Tag) || item.store !== null) {
+        store.checkOwns(item as { readonly store: Store<unknown> }, `import ${where}`);
+      }
       const why = matchExternType(externType(item), want.type);
       if (why !== undefined) throw new LinkError(`incompatible import type for ${where}: ${why}`);
     }
@@ -286,6 +292,7 @@ export class Instance implements Stored {
       if (item instanceof Func) this._funcs.push(item);
       else if (item instanceof Table) this._tables.push(item);
       else if (item instanceof Memory) this._memories.push(item);
+      else if (item instanceof Tag) this._tags.push(item);
       else this._globals.push(item as Global);
     }
     for (let i = t.numImportedTables; i < t.tables.length; i++) {
@@ -312,6 +319,11 @@ export class Instance implements Stored {
       this._elems,
       this._memories.length > 0 ? this._memories.map((m) => m._vm) : [memory0],
     );
+    for (let i = t.numImportedTags; i < t.tags.length; i++) {
+      this._tags.push(new Tag(store, t.types[t.tags[i]]));
+    }
+    vmInst.tags = this._tags;
+    vmInst.handlers = cm.handlers;
     vm.addInstance(vmInst);
     store._instances[vmInst.id] = this;
     return vmInst;
@@ -366,6 +378,8 @@ export class Instance implements Stored {
         ? this._tables
         : e.kind === "memory"
         ? this._memories
+        : e.kind === "tag"
+        ? this._tags
         : this._globals;
       this._exports.set(e.name, list[e.index]);
     }

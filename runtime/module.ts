@@ -174,6 +174,8 @@ export class Module {
         ? { kind: "table", type: this._canonTable(d.type) }
         : d.kind === "global"
         ? { kind: "global", type: this._canonGlobal(d.type) }
+        : d.kind === "tag"
+        ? { kind: "tag", type: t.types[d.typeIndex] }
         : d as ExternType;
       return { module: imp.module, name: imp.name, type };
     });
@@ -238,6 +240,9 @@ export class Module {
           break;
         case "global":
           type = { kind: "global", type: this._canonGlobal(t.globals[e.index]) };
+          break;
+        case "tag":
+          type = { kind: "tag", type: t.types[t.tags[e.index]] };
           break;
       }
       return { name: e.name, type };

@@ -21,7 +21,7 @@ import { HeapType, isRefType, refType, typeIndexRef, ValType } from "../types.ts
 import { parseF64, parseInteger, parseUnsigned } from "./numbers.ts";
 
 /** The index spaces of a module. */
-export type Space = "type" | "func" | "table" | "memory" | "global" | "elem" | "data";
+export type Space = "type" | "func" | "table" | "memory" | "global" | "elem" | "data" | "tag";
 
 /** A function signature as numbers (value-type encodings). */
 export interface Sig {
@@ -74,6 +74,7 @@ const SPACE_NOUN: Record<Space, string> = {
   global: "global",
   elem: "elem segment",
   data: "data segment",
+  tag: "tag",
 };
 
 /** One index space: how many entries, and the `$id` of each named one. */
@@ -97,6 +98,7 @@ export class Parser {
     global: new IndexSpace(),
     elem: new IndexSpace(),
     data: new IndexSpace(),
+    tag: new IndexSpace(),
   };
   /** Type index of every function (imported and defined), by function index. */
   readonly funcTypes: number[] = [];

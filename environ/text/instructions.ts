@@ -257,6 +257,10 @@ export const IMMEDIATES: Record<Immediate, ImmediateParser> = {
   },
   func: space("func"),
   type: space("type"),
+  tag: space("tag"),
+  try_table: (p) => {
+    throw p.error("unexpected token");
+  },
   call_indirect: (p, _scope, _op, w) => {
     const table = p.optIndex("table", 0);
     const use = p.typeUse(false);
@@ -445,9 +449,53 @@ export function parseInstrs(p: Parser, scope: FuncScope, w: ByteWriter): void {
       parseFolded(p, scope, w);
       continue;
     }
-    if (t.kind === "keyword" && (t.text === "end" || t.text === "else")) return;
+    if (t.kind === "keyword" && BLOCK_SEPARATORS.has(t.text)) return;
     parsePlain(p, scope, w);
   }
+}
+
+/** The keywords that end a plain block's instruction sequence. */
+const BLOCK_SEPARATORS = new Set(["end", "else", "catch", "catch_all", "delegate"]);
+
+/** The catch clauses of `try_table`, by keyword: their binary kind. */
+const CATCH_CLAUSES: Record<string, number> = {
+  catch: 0,
+  catch_ref: 1,
+  catch_all: 2,
+  catch_all_ref: 3,
+};
+
+/** Parses `try_table`'s catch clauses (labels resolved outside it) and writes them. */
+function catchClauses(p: Parser, scope: FuncScope, w: ByteWriter): void {
+  const clauses = new ByteWriter();
+  let n = 0;
+  while (p.peek()?.kind === "lparen" && Object.hasOwn(CATCH_CLAUSES, p.peek(1)?.text ?? "")) {
+    p.pos++;
+    const kind = CATCH_CLAUSES[p.next().text];
+    clauses.byte(kind);
+    if (kind < 2) clauses.u32(p.index("tag"));
+    clauses.u32(label(p, scope));
+    p.close();
+    n++;
+  }
+  w.u32(n);
+  w.raw(clauses.view());
+}
+
+/**
+ * Parses the arms of a plain legacy `try` after its body: `catch x instr*`,
+ * `catch_all instr*`, then `end`; or `delegate l`. Returns the closing token.
+ */
+function legacyArms(p: Parser, scope: FuncScope, w: ByteWriter, lbl: string | undefined): Token {
+  let k = p.next();
+  while (k.kind === "keyword" && (k.text === "catch" || k.text === "catch_all")) {
+    closingLabel(p, lbl);
+    w.byte(k.text === "catch" ? 0x07 : 0x19);
+    if (k.text === "catch") w.u32(p.index("tag"));
+    parseInstrs(p, scope, w);
+    k = p.next();
+  }
+  return k;
 }
 
 /** Parses one plain (unfolded) instruction, including a whole plain block. */
@@ -460,14 +508,23 @@ function parsePlain(p: Parser, scope: FuncScope, w: ByteWriter): void {
     return;
   }
   const op = lookup(p, t);
-  if (op.imm === "blocktype") {
+  if (op.imm === "blocktype" || op.imm === "try_table") {
     // Every structured instruction of the table (block, loop, if, ...) opens a label.
     const lbl = p.optId();
     writeOpcode(op, w);
     blockType(p, w);
+    if (op.imm === "try_table") catchClauses(p, scope, w);
     scope.labels.push(lbl);
     parseInstrs(p, scope, w);
-    let k = p.next();
+    const bodyEnd = p.pos;
+    let k = text === "try" ? legacyArms(p, scope, w, lbl) : p.next();
+    const noArms = p.pos === bodyEnd + 1;
+    if (text === "try" && noArms && k.kind === "keyword" && k.text === "delegate") {
+      scope.labels.pop();
+      w.byte(0x18);
+      w.u32(label(p, scope));
+      return;
+    }
     if (text === "if" && k.kind === "keyword" && k.text === "else") {
       closingLabel(p, lbl);
       elseBody(p, scope, w);
@@ -501,10 +558,15 @@ export function parseFolded(p: Parser, scope: FuncScope, w: ByteWriter): void {
   if (t.kind !== "keyword") throw p.error("unexpected token", t);
   const text = t.text;
   const op = text === "select" && p.atOpen("result") ? opByName("select_t")! : lookup(p, t);
-  if (op.imm === "blocktype" && text !== "if") {
+  if (text === "try") {
+    foldedTry(p, scope, w);
+    return;
+  }
+  if ((op.imm === "blocktype" || op.imm === "try_table") && text !== "if") {
     const lbl = p.optId();
     writeOpcode(op, w);
     blockType(p, w);
+    if (op.imm === "try_table") catchClauses(p, scope, w);
     scope.labels.push(lbl);
     parseInstrs(p, scope, w);
     scope.labels.pop();
@@ -535,9 +597,7 @@ export function parseFolded(p: Parser, scope: FuncScope, w: ByteWriter): void {
     w.byte(0x0b);
     return;
   }
-  if (text === "else" || text === "end") {
-    throw p.error("unexpected token", t);
-  }
+  if (BLOCK_SEPARATORS.has(text)) throw p.error("unexpected token", t);
   const headStart = w.length;
   writeOpcode(op, w);
   IMMEDIATES[op.imm](p, scope, op, w);
@@ -550,6 +610,41 @@ export function parseFolded(p: Parser, scope: FuncScope, w: ByteWriter): void {
   if (p.peek() === undefined) throw p.error("unexpected end of input", open);
   p.close();
   w.moveToEnd(headStart, headEnd);
+}
+
+/**
+ * Parses a folded legacy `try` after its keyword: `label? blocktype (do
+ * instr*) (catch x instr*)* (catch_all instr*)?` or `... (do instr*)
+ * (delegate l)`, and the closing `)`.
+ */
+function foldedTry(p: Parser, scope: FuncScope, w: ByteWriter): void {
+  const lbl = p.optId();
+  w.byte(0x06);
+  blockType(p, w);
+  scope.labels.push(lbl);
+  p.open("do");
+  parseInstrs(p, scope, w);
+  p.close();
+  let arms = 0;
+  while (p.atOpen("catch") || p.atOpen("catch_all")) {
+    arms++;
+    p.pos++;
+    const k = p.next();
+    w.byte(k.text === "catch" ? 0x07 : 0x19);
+    if (k.text === "catch") w.u32(p.index("tag"));
+    parseInstrs(p, scope, w);
+    p.close();
+  }
+  scope.labels.pop();
+  if (arms === 0 && p.atOpen("delegate")) {
+    p.pos += 2;
+    w.byte(0x18);
+    w.u32(label(p, scope));
+    p.close();
+  } else {
+    w.byte(0x0b);
+  }
+  p.close();
 }
 
 /**

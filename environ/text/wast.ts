@@ -151,6 +151,16 @@ export interface WastTrapCommand extends CommandBase {
   expected: WastValue[];
 }
 
+/** `(assert_exception action)`: the action throws a wasm exception. */
+export interface WastExceptionCommand extends CommandBase {
+  /** The command kind. */
+  type: "assert_exception";
+  /** What to do. */
+  action: WastAction;
+  /** The result types of the invoked export (values absent). */
+  expected: WastValue[];
+}
+
 /** Assertions about a module that must fail. */
 export interface WastModuleAssertion extends CommandBase, ModuleCarrier {
   /** The command kind (`assert_trap` of a module is `assert_uninstantiable`). */
@@ -182,6 +192,7 @@ export type WastCommand =
   | WastRegisterCommand
   | WastActionCommand
   | WastTrapCommand
+  | WastExceptionCommand
   | WastModuleAssertion
   | WastUnreadCommand;
 
@@ -332,6 +343,19 @@ class ScriptParser {
         while (!p.atClose()) expected.push(this.value(true));
         p.close();
         this.commands.push({ type: "assert_return", line, action, expected });
+        return;
+      }
+      case "assert_exception": {
+        p.pos += 2;
+        const line = this.line(p.peek(1)?.start ?? 0);
+        const action = this.action();
+        p.close();
+        this.commands.push({
+          type: "assert_exception",
+          line,
+          action,
+          expected: this.resultTypes(action),
+        });
         return;
       }
       case "assert_trap":

@@ -92,6 +92,9 @@ class ModuleBuilder {
   readonly tables = new Section();
   readonly memories = new Section();
   readonly globals = new Section();
+  readonly tags = new Section();
+  /** Tags so far, imported and defined (the next tag's index). */
+  numTags = 0;
   readonly exports = new Section();
   readonly elems: ElemSeg[] = [];
   readonly datas = new Section();
@@ -141,16 +144,20 @@ interface FieldParser {
   emit(m: ModuleBuilder, close: number): void;
 }
 
-const KIND_CODE: Record<string, number> = { func: 0, table: 1, memory: 2, global: 3 };
+const KIND_CODE: Record<string, number> = { func: 0, table: 1, memory: 2, global: 3, tag: 4 };
 const DEF_NAME: Record<string, string> = {
   func: "function",
   table: "table",
   memory: "memory",
   global: "global",
+  tag: "tag",
 };
 
-/** Pass 1 for func/table/memory/global: declare it; returns whether it is an inline import. */
-function declareEntity(m: ModuleBuilder, kind: "func" | "table" | "memory" | "global"): boolean {
+/** An entity kind with its own index space. */
+type EntityKind = "func" | "table" | "memory" | "global" | "tag";
+
+/** Pass 1 for func/table/memory/global/tag: declare it; returns whether it is an inline import. */
+function declareEntity(m: ModuleBuilder, kind: EntityKind): boolean {
   const p = m.p;
   const idTok = p.peek();
   const id = p.optId();
@@ -163,11 +170,7 @@ function declareEntity(m: ModuleBuilder, kind: "func" | "table" | "memory" | "gl
 }
 
 /** Pass 2: the inline exports of an entity. */
-function inlineExports(
-  m: ModuleBuilder,
-  kind: "func" | "table" | "memory" | "global",
-  index: number,
-) {
+function inlineExports(m: ModuleBuilder, kind: EntityKind, index: number) {
   const p = m.p;
   while (p.atOpen("export")) {
     p.pos += 2;
@@ -629,6 +632,24 @@ export const FIELDS: Record<string, FieldParser> = {
       m.globals.count++;
     },
   },
+  tag: {
+    declare(m) {
+      declareEntity(m, "tag");
+    },
+    emit(m) {
+      const p = m.p;
+      p.optId();
+      inlineExports(m, "tag", m.numTags);
+      if (inlineImport(m, 4)) {
+        importDesc(m, "tag");
+        return;
+      }
+      m.tags.w.byte(0); // an exception
+      m.tags.w.u32(p.typeUse(false).index);
+      m.tags.count++;
+      m.numTags++;
+    },
+  },
   export: {
     declare() {},
     emit(m) {
@@ -759,6 +780,11 @@ function importDesc(m: ModuleBuilder, kind: string): void {
       m.globalTypes.push(globalType(p, w));
       m.importCounts[3]++;
       break;
+    case "tag":
+      w.byte(0); // an exception
+      w.u32(p.typeUse(false).index);
+      m.numTags++;
+      break;
     default:
       throw p.error("unexpected token");
   }
@@ -872,6 +898,7 @@ function assemble(m: ModuleBuilder, id: string | undefined): Uint8Array<ArrayBuf
   section(3, m.funcs);
   section(4, m.tables);
   section(5, m.memories);
+  section(13, m.tags);
   section(6, m.globals);
   section(7, m.exports);
   if (m.start !== undefined) {
