@@ -17,7 +17,7 @@ import { EXIT_EPOCH, EXIT_FUEL, EXIT_HOST, EXIT_RETURN, EXIT_THROW } from "@caps
 import type { Store } from "./store.ts";
 import { serveHostExit } from "./_host_calls.ts";
 import { trapHere } from "./_traps.ts";
-import { JS_TAG, type Tag, WasmException } from "./tag.ts";
+import { JS_TAG, wasmExceptionFor } from "./tag.ts";
 
 /**
  * Serves exits of a synchronous call until its entry function returns.
@@ -63,7 +63,7 @@ function serveExit(store: Store<unknown>, exit: number): void {
 
 /**
  * What the host sees of the wasm exception that left the activation: the
- * value a host function threw, or a {@link WasmException}.
+ * value a host function threw, or a `WasmException`.
  *
  * @param store the store
  * @returns the value to throw
@@ -72,7 +72,7 @@ export function thrownOut(store: Store<unknown>): unknown {
   const exn = store._vm.thrown!;
   store._vm.thrown = null;
   if (exn.tag === JS_TAG) return exn.host;
-  return new WasmException(store, exn.tag as Tag, [], exn);
+  return wasmExceptionFor(store, exn);
 }
 
 /**

@@ -121,7 +121,24 @@ export class WasmException extends Error {
       this._exn = exn;
     }
     this.tag = tag;
+    seen.set(this._exn, this);
   }
+}
+
+/** The host's object for each VM exception that has had one. */
+const seen = new WeakMap<VmException, WasmException>();
+
+/**
+ * The host's object for a VM exception that left wasm: the one it had
+ * before (so an exception the host threw in comes back out as itself), or a
+ * new {@link WasmException}.
+ *
+ * @param store the store
+ * @param exn the VM's exception
+ * @returns the host's object
+ */
+export function wasmExceptionFor(store: Store<unknown>, exn: VmException): WasmException {
+  return seen.get(exn) ?? new WasmException(store, exn.tag as Tag, [], exn);
 }
 
 function toSlot(store: Store<unknown>, type: ValType, v: Val): number | bigint | Uint8Array {
