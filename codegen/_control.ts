@@ -36,6 +36,7 @@ import {
 import { Op } from "@capstan/interpreter";
 import { is64 } from "./func_environ.ts";
 import { narrowTableIndex } from "./_references.ts";
+import { DELEGATE, type IrCatch } from "./ir.ts";
 
 /** The control operators' translations, by operator key. */
 export const CONTROL_OPERATORS: ReadonlyMap<number, OperatorHandler> = new Map([
@@ -59,11 +60,11 @@ export const CONTROL_OPERATORS: ReadonlyMap<number, OperatorHandler> = new Map([
   [W.br_on_null, brOnNull],
   [W.br_on_non_null, brOnNonNull],
   [W.try_table, tryTable],
-  [W.try, legacyExceptions],
-  [W.catch, legacyExceptions],
-  [W.catch_all, legacyExceptions],
-  [W.delegate, legacyExceptions],
-  [W.rethrow, legacyExceptions],
+  [W.try, legacyTry],
+  [W.catch, legacyCatch],
+  [W.catch_all, legacyCatch],
+  [W.delegate, legacyDelegate],
+  [W.rethrow, legacyRethrow],
   [W.throw, throwOp],
   [W.throw_ref, throwRef],
 ]);
@@ -88,9 +89,93 @@ function tryTable(t: TranslatorCore): void {
   t.frames.push(f);
 }
 
-/** The legacy exception instructions (`try`, `catch`, ...): not compiled yet. */
-function legacyExceptions(t: TranslatorCore): void {
-  throw new CompileError("unsupported: legacy exception handling (try/catch/delegate)", t.offset);
+/**
+ * A legacy `try`: a block whose body its `catch` / `catch_all` arms protect
+ * (a handler recorded when the block ends, {@link legacyEnd}), or which
+ * `delegate` ends.
+ */
+function legacyTry(t: TranslatorCore): void {
+  const f = enterBlock(t, FrameKind.Block);
+  f.legacy = { exnReg: t.nextTryLocal++, bodyEnd: -1, clauses: [] };
+  f.start = t.newLabel();
+  t.label(f.start);
+  t.frames.push(f);
+}
+
+/**
+ * `catch x` / `catch_all`: ends the body or the previous arm (as `else`
+ * ends a then-arm) and starts an arm, entered from its landing pad with the
+ * tag's values in registers from the block's base and the exception's
+ * reference in the try's hidden local.
+ *
+ * @param t the translator
+ * @param key the operator (`catch` or `catch_all`)
+ */
+export function legacyCatch(t: TranslatorCore, key: number): void {
+  const f = t.frames[t.frames.length - 1];
+  const legacy = f.legacy!;
+  if (!f.unreachable) {
+    fallthroughMoves(t, f);
+    f.targeted = true;
+    chargeFuel(t);
+    t.emit(Op.br, f.label);
+    t.blockEnd();
+  } else chargeFuel(t);
+  if (legacy.bodyEnd < 0) {
+    legacy.bodyEnd = t.newLabel();
+    t.label(legacy.bodyEnd);
+  }
+  const tag = key === W.catch ? t.r.index : -1;
+  const values = tag >= 0 ? tagParams(t, tag) : [];
+  const pad = t.newLabel();
+  t.label(pad);
+  t.stack.height = f.base;
+  for (const ty of values) t.pushTemp(ty);
+  legacy.clauses.push({
+    tag,
+    refDst: legacy.exnReg,
+    pad,
+    dst: t.L + f.base,
+    values: values.length,
+  });
+  f.unreachable = false;
+}
+
+/** At a legacy `try`'s end: the handler of its body, when it has arms. */
+function legacyEnd(t: TranslatorCore, f: Frame): void {
+  const legacy = f.legacy!;
+  if (legacy.clauses.length === 0) return;
+  t.handlers.push({
+    start: f.start!,
+    end: legacy.bodyEnd,
+    depth: t.frames.length,
+    clauses: legacy.clauses,
+  });
+}
+
+/**
+ * `delegate l`: ends a `try` without arms; an exception from its body goes
+ * on to the handlers of the frame `l` labels (counted outside the try) and
+ * of the frames outside it, skipping those in between.
+ *
+ * @param t the translator
+ */
+export function legacyDelegate(t: TranslatorCore): void {
+  const f = t.frames[t.frames.length - 1];
+  const end = t.newLabel();
+  t.label(end);
+  const target = t.frames.length - 2 - t.r.index;
+  const clause = { tag: DELEGATE, refDst: -1, pad: target, dst: 0, values: 0 };
+  t.handlers.push({ start: f.start!, end, depth: t.frames.length - 1, clauses: [clause] });
+  endBlock(t);
+}
+
+/** `rethrow l`: throws again the exception the arm of the `try` at label l caught. */
+function legacyRethrow(t: TranslatorCore): void {
+  chargeFuel(t);
+  t.emit(Op.throw_ref, t.frame(t.r.index).legacy!.exnReg);
+  t.blockEnd();
+  t.setUnreachable();
 }
 
 /** The value types tag `x` carries. */
@@ -135,25 +220,26 @@ function catchPads(t: TranslatorCore, f: Frame, fallthrough: boolean): void {
   }
   const end = t.newLabel();
   t.label(end);
-  const clauses = [];
+  const clauses: IrCatch[] = [];
   for (const c of f.catches!) {
     const pad = t.newLabel();
     t.label(pad);
     t.stack.height = f.base;
     const values = c.kind < 2 ? tagParams(t, c.tag) : [];
     for (const ty of values) t.pushTemp(ty);
+    const dst = t.L + f.base;
     const ref = c.kind === 1 || c.kind === 3;
     if (ref) t.pushTemp(EXN_NON_NULL);
     clauses.push({
       tag: c.kind < 2 ? c.tag : -1,
-      ref,
+      refDst: ref ? dst + values.length : -1,
       pad,
-      dst: t.L + f.base,
+      dst,
       values: values.length,
     });
     branch(t, c.depth);
   }
-  t.handlers.push({ start: f.start!, end, clauses });
+  t.handlers.push({ start: f.start!, end, depth: t.frames.length, clauses });
 }
 
 function unreachable(t: TranslatorCore): void {
@@ -621,6 +707,7 @@ export function endBlock(t: TranslatorCore): void {
   const fallthrough = !f.unreachable;
   if (fallthrough) fallthroughMoves(t, f);
   if (f.catches !== undefined) catchPads(t, f, fallthrough);
+  if (f.legacy !== undefined) legacyEnd(t, f);
   let reachable = fallthrough;
   if (f.kind === FrameKind.If) {
     t.label(f.elseLabel);

@@ -35,7 +35,7 @@ import {
 } from "@capstan/environ";
 import { Op } from "@capstan/interpreter";
 import { type FuncEnvironment, is64 } from "./func_environ.ts";
-import { type IrHandler, type IrInst, LABEL } from "./ir.ts";
+import { type IrCatch, type IrHandler, type IrInst, LABEL } from "./ir.ts";
 import type { SimdTranslatorHost } from "./simd_translate.ts";
 
 /**
@@ -75,8 +75,14 @@ export interface Frame {
    * the label at the start of its protected code; absent for other frames.
    */
   catches?: { readonly kind: number; readonly tag: number; readonly depth: number }[];
-  /** The label at the start of a `try_table`'s protected code. */
+  /** The label at the start of a `try_table`'s or `try`'s protected code. */
   start?: number;
+  /**
+   * A legacy `try`: the local register that holds the exception its arms
+   * caught (for `rethrow`), the label past its body (once an arm starts,
+   * else -1), and its arms' clauses.
+   */
+  legacy?: { readonly exnReg: number; bodyEnd: number; readonly clauses: IrCatch[] };
 }
 
 /**
@@ -142,6 +148,8 @@ export class TranslatorCore implements SimdTranslatorHost {
   refSlots: Map<number, readonly number[]> = new Map();
   /** The exception handlers so far, innermost first. */
   handlers: IrHandler[] = [];
+  /** The hidden local of the next legacy `try`. */
+  nextTryLocal = 0;
   /** The control frames, innermost last. */
   frames: Frame[] = [];
   /** Per local: 1 while it still holds the zero `enter` gave it (straight-line code only). */
@@ -177,7 +185,10 @@ export class TranslatorCore implements SimdTranslatorHost {
    */
   start(body: FunctionBody): void {
     const sig = this.env.funcType(body.funcIndex);
-    this.localTypes = [...sig.params, ...body.locals];
+    // one hidden exnref local per legacy `try`: the exception its arms caught
+    const hidden = new Array<ValType>(body.legacyTries ?? 0).fill(ValType.exnref);
+    this.localTypes = [...sig.params, ...body.locals, ...hidden];
+    this.nextTryLocal = sig.params.length + body.locals.length;
     this.L = this.localTypes.length;
     this.results = sig.results;
     this.insts = [];
@@ -472,7 +483,12 @@ export class TranslatorCore implements SimdTranslatorHost {
       shifted.set(i + n, slots.map((r) => (r >= L ? r + n : r)));
     }
     this.refSlots = shifted;
-    for (const h of this.handlers) for (const c of h.clauses) if (c.dst >= L) c.dst += n;
+    for (const h of this.handlers) {
+      for (const c of h.clauses) {
+        if (c.dst >= L) c.dst += n;
+        if (c.refDst >= L) c.refDst += n;
+      }
+    }
     return L + n + maxH + 1;
   }
 

@@ -34,16 +34,23 @@ export interface IrInst {
   wasmOffset: number;
 }
 
+/** {@link IrCatch.tag} of a legacy `delegate`. */
+export const DELEGATE = -2;
+
 /**
  * One catch clause of an exception handler: what it catches and where its
  * landing pad takes over.
  */
 export interface IrCatch {
-  /** The tag index it catches, or -1 for every exception (`catch_all`). */
+  /**
+   * The tag index it catches, -1 for every exception (`catch_all`), or
+   * {@link DELEGATE}: no pad, the search goes on among the handlers of the
+   * frames at index `pad` and outside it.
+   */
   readonly tag: number;
-  /** Whether the pad also receives the exception's reference (after the values). */
-  readonly ref: boolean;
-  /** The label of its landing pad. */
+  /** The register that receives the exception's reference, or -1. */
+  refDst: number;
+  /** The label of its landing pad (for {@link DELEGATE}, the frame index). */
   readonly pad: number;
   /** The register of the first value the pad receives (the values are consecutive). */
   dst: number;
@@ -60,6 +67,8 @@ export interface IrCatch {
 export interface IrHandler {
   /** The label at the start of the protected code. */
   readonly start: number;
+  /** The index of its block among the function's control frames (the function's is 0). */
+  readonly depth: number;
   /** The label just past it. */
   readonly end: number;
   /** The clauses, in order. */

@@ -14,7 +14,7 @@
 
 import { BYTECODE_OPS, BytecodeEncoder, Op } from "@capstan/interpreter";
 import type { Backend, FunctionLowering } from "./backend.ts";
-import { type IrFunction, LABEL } from "./ir.ts";
+import { DELEGATE, type IrFunction, LABEL } from "./ir.ts";
 import { AddressMapSink, RelocSink, StackMapSink, TrapSink } from "./sinks.ts";
 
 /** The bytecode of one function and its side tables. */
@@ -34,8 +34,9 @@ export interface LoweredFunction {
   /** Code address → wasm offset. */
   readonly addressMap: Int32Array;
   /**
-   * Exception handlers as records `[start, end, n, (tag, ref, pad, dst,
-   * values) × n]`, code addresses absolute, innermost first.
+   * Exception handlers as records `[start, end, depth, n, (tag, refDst, pad,
+   * dst, values) × n]`, code addresses absolute, innermost first (see
+   * `VmInstance.handlers`).
    */
   readonly handlers: Int32Array;
 }
@@ -92,9 +93,10 @@ export function lowerFunction(f: IrFunction, enc: BytecodeEncoder): LoweredFunct
   }
   const handlers: number[] = [];
   for (const h of f.handlers ?? []) {
-    handlers.push(labelPos[h.start], labelPos[h.end], h.clauses.length);
+    handlers.push(labelPos[h.start], labelPos[h.end], h.depth, h.clauses.length);
     for (const c of h.clauses) {
-      handlers.push(c.tag, c.ref ? 1 : 0, labelPos[c.pad], c.dst, c.values);
+      const pad = c.tag === DELEGATE ? c.pad : labelPos[c.pad];
+      handlers.push(c.tag, c.refDst, pad, c.dst, c.values);
     }
   }
   return {

@@ -92,8 +92,10 @@ function translate(bytes: Uint8Array): ModuleTranslation {
   try {
     v = validateModule(m);
     const validator = new FuncValidator(v.context);
-    for (const b of m.bodies) {
-      validator.validate(bytes, b.typeIndex, b.locals, b.codeStart, b.codeEnd);
+    for (let i = 0; i < m.bodies.length; i++) {
+      const b = m.bodies[i];
+      const tries = validator.validate(bytes, b.typeIndex, b.locals, b.codeStart, b.codeEnd);
+      if (tries > 0) m.bodies[i] = { ...b, legacyTries: tries };
     }
   } catch (e) {
     if (e instanceof CompileError) throw preferMalformed(m, e);

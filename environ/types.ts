@@ -517,6 +517,8 @@ export interface FunctionBody {
   readonly codeStart: number;
   /** Offset one past the body's final `end` opcode. */
   readonly codeEnd: number;
+  /** How many legacy `try` instructions it has (absent: none). */
+  readonly legacyTries?: number;
 }
 
 /** The `name` custom section, decoded. Absent names are absent keys. */

@@ -190,6 +190,8 @@ export class FuncValidator {
   /** Per frame: the `brStamp` of the last br_table that checked it. */
   private brSeen = new Int32Array(64);
   private brStamp = 0;
+  /** Legacy `try` instructions in the body so far. */
+  private legacyTries = 0;
   /** Height and reachability of the innermost frame, cached. */
   private height = 0;
   private unreachable = 0;
@@ -584,6 +586,7 @@ export class FuncValidator {
    * @param locals the declared locals (parameters excluded)
    * @param codeStart offset of the first instruction
    * @param codeEnd one past the body's last byte
+   * @returns how many legacy `try` instructions it has
    * @throws {CompileError} if the body is malformed or invalid
    */
   validate(
@@ -592,8 +595,9 @@ export class FuncValidator {
     locals: readonly number[],
     codeStart: number,
     codeEnd: number,
-  ): void {
+  ): number {
     const ctx = this.ctx;
+    this.legacyTries = 0;
     const type = ctx.types[typeIndex];
     const numLocals = type.params.length + locals.length;
     if (numLocals > this.locals.length) {
@@ -821,6 +825,7 @@ export class FuncValidator {
       }
     }
     if (r.pos !== codeEnd) fail("section size mismatch", r.pos);
+    return this.legacyTries;
   }
 
   /**
@@ -888,6 +893,7 @@ export class FuncValidator {
         break;
       }
       case 0x06: // try
+        this.legacyTries++;
         this.pushCtrl(FRAME_TRY, this.blockType());
         break;
       case 0x07: // catch

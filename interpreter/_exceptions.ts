@@ -12,7 +12,9 @@
  *   frame's address is its pc (the throwing op) or, for a caller, the
  *   return address minus one (inside its call op).
  * - Within a function, handlers are listed innermost first, so the first
- *   covering handler with a matching clause is the right one.
+ *   covering handler with a matching clause is the right one; a `delegate`
+ *   clause (tag -2) names a frame depth, and the search goes on among the
+ *   handlers of that depth and below only.
  * - Traps never come here: they cannot be caught.
  *
  * @module
@@ -22,6 +24,9 @@ import { TrapCode } from "@capstan/environ";
 import type { Vm } from "./vm.ts";
 import { VmException, type VmInstance } from "./vm_objects.ts";
 import { Op } from "./_opcodes.ts";
+
+/** The tag of a handler clause that delegates (a legacy `delegate`). */
+const DELEGATE = -2;
 
 /**
  * Runs the `throw` or `throw_ref` op at `pc`: makes (or finds) the exception
@@ -73,17 +78,23 @@ export function unwind(
   const I32 = vm.i32;
   while (true) {
     const h = inst.handlers;
-    for (let k = 0; k < h.length; k += 3 + 5 * h[k + 2]) {
-      if (pc < h[k] || pc >= h[k + 1]) continue;
-      for (let c = k + 3; c < k + 3 + 5 * h[k + 2]; c += 5) {
+    // a delegate lowers this: handlers of deeper frames are passed over
+    let maxDepth = Infinity;
+    records: for (let k = 0; k < h.length; k += 4 + 5 * h[k + 3]) {
+      if (pc < h[k] || pc >= h[k + 1] || h[k + 2] > maxDepth) continue;
+      for (let c = k + 4; c < k + 4 + 5 * h[k + 3]; c += 5) {
         const tag = h[c];
+        if (tag === DELEGATE) {
+          maxDepth = h[c + 2];
+          continue records;
+        }
         if (tag >= 0 && inst.tags[tag] !== exn.tag) continue;
-        const dst = (fp + h[c + 3]) << 1;
         const n = h[c + 4];
-        if (n > 0) I32.set(exn.words.subarray(0, 2 * n), dst);
-        if (h[c + 1] !== 0) {
-          I32[dst + 2 * n] = exnHandle(vm, exn);
-          I32[dst + 2 * n + 1] = 0;
+        if (n > 0) I32.set(exn.words.subarray(0, 2 * n), (fp + h[c + 3]) << 1);
+        const refDst = h[c + 1];
+        if (refDst >= 0) {
+          I32[(fp + refDst) << 1] = exnHandle(vm, exn);
+          I32[((fp + refDst) << 1) + 1] = 0;
         }
         vm.pc = h[c + 2];
         vm.fp = fp;

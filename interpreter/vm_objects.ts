@@ -235,9 +235,11 @@ export class VmInstance {
    */
   tags: readonly object[] = [];
   /**
-   * The module's exception handlers, as records `[start, end, n, (tag, ref,
-   * pad, dst, values) × n]` (code addresses absolute; `tag` -1 catches every
-   * exception), innermost first within each function.
+   * The module's exception handlers, as records `[start, end, depth, n,
+   * (tag, refDst, pad, dst, values) × n]` (code addresses absolute; `tag` -1
+   * catches every exception, -2 delegates to the handlers of frame depth
+   * `pad` and below; `refDst` -1 takes no reference), innermost first within
+   * each function.
    */
   handlers: Int32Array = new Int32Array(0);
 

@@ -12,7 +12,6 @@
 export type Feature =
   | "binary format" // 3.0's wording of malformed binaries: LEB128 counts, "illegal opcode ff"
   | "detailed type errors" // the reference's "type mismatch: instruction requires [i32] but stack has []"
-  | "legacy exceptions" // try, catch, delegate, rethrow
   | "GC" // structs, arrays, i31, casts, rec groups and subtyping
   | "text format" // the 3.0 text format: annotations, `module instance`, messages
   | "threads"
@@ -42,10 +41,8 @@ export const WAITS_FOR: Readonly<Record<string, readonly Feature[]>> = {
   "custom/name_annot.wast": ["text format"],
   "extern.wast": ["GC"],
   "i31.wast": ["GC"],
-  "legacy/rethrow.wast": ["legacy exceptions"],
-  "legacy/throw.wast": ["legacy exceptions"],
-  "legacy/try_catch.wast": ["legacy exceptions"],
-  "legacy/try_delegate.wast": ["legacy exceptions"],
+  "legacy/throw.wast": ["detailed type errors"],
+  "legacy/try_catch.wast": ["detailed type errors"],
   "obsolete-keywords.wast": ["text format"],
   "proposals/custom-descriptors/array_new_exact.wast": ["custom descriptors"],
   "proposals/custom-descriptors/binary-descriptors.wast": ["custom descriptors"],

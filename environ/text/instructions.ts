@@ -488,7 +488,9 @@ function catchClauses(p: Parser, scope: FuncScope, w: ByteWriter): void {
  */
 function legacyArms(p: Parser, scope: FuncScope, w: ByteWriter, lbl: string | undefined): Token {
   let k = p.next();
-  while (k.kind === "keyword" && (k.text === "catch" || k.text === "catch_all")) {
+  let all = false; // no arm after catch_all
+  while (!all && k.kind === "keyword" && (k.text === "catch" || k.text === "catch_all")) {
+    all = k.text === "catch_all";
     closingLabel(p, lbl);
     w.byte(k.text === "catch" ? 0x07 : 0x19);
     if (k.text === "catch") w.u32(p.index("tag"));
@@ -626,10 +628,12 @@ function foldedTry(p: Parser, scope: FuncScope, w: ByteWriter): void {
   parseInstrs(p, scope, w);
   p.close();
   let arms = 0;
-  while (p.atOpen("catch") || p.atOpen("catch_all")) {
+  let all = false; // no arm after catch_all
+  while (!all && (p.atOpen("catch") || p.atOpen("catch_all"))) {
     arms++;
     p.pos++;
     const k = p.next();
+    all = k.text === "catch_all";
     w.byte(k.text === "catch" ? 0x07 : 0x19);
     if (k.text === "catch") w.u32(p.index("tag"));
     parseInstrs(p, scope, w);
