@@ -1,8 +1,9 @@
 /**
  * Tests of wasm exceptions through the runtime: a throw caught ten frames
- * up, `catch_ref` and `throw_ref`, an uncaught exception reaching the host as
- * a `WasmException` (tag and values), a host error caught by `catch_all`, a
- * trap not caught, on the interpreter and under strategy "js" (functions with
+ * up, `catch_all_ref` and `throw_ref`, legacy `try`/`catch`/`rethrow`/
+ * `delegate`, exceptions crossing a function without handlers, an uncaught
+ * exception reaching the host as a `WasmException` (tag and values), a host
+ * error caught by `catch_all`, a trap not caught, on the interpreter and under strategy "js" (functions with
  * handlers run on the interpreter there), with fuel on too.
  *
  * @module
@@ -52,6 +53,36 @@ const WAT = `(module
   (func (export "fromHost") (param i32) (result i32)
     (block $all (try_table (catch_all $all) (call $host (local.get 0))) (return (i32.const 0)))
     (i32.const 1))
+  ;; through a function without handlers (on the JS tier under strategy js)
+  (func $mid (param i32) (result i32)
+    (if (i32.eqz (local.get 0)) (then (call $host (i32.const 1))))
+    (i32.add (call $down (local.get 0)) (i32.const 100)))
+  (func (export "throughMid") (param i32) (result i32)
+    (block $all
+      (block $h (result i32 i64)
+        (try_table (catch $e $h) (catch_all $all) (return (call $mid (local.get 0))))
+        (unreachable))
+      (drop)
+      (return))
+    (i32.const -1))
+  ;; legacy: catch gives the values, rethrow the same exception, delegate skips a try
+  (func (export "legacy") (param i32) (result i32)
+    (try (result i32)
+      (do
+        (try (result i32)
+          (do
+            (try (result i32)
+              (do (call $down (local.get 0)))
+              (delegate 1)))
+          (catch $e (drop) (drop) (i32.const -1))))
+      (catch $e (drop) (i32.const 1000) (i32.add))))
+  (func (export "legacyRethrow") (result i32)
+    (try (result i32)
+      (do
+        (try (result i32)
+          (do (call $down (i32.const 2)))
+          (catch_all (rethrow 0))))
+      (catch $e (drop))))
   (func (export "trap") (result i32)
     (block $all (try_table (catch_all $all) (unreachable)))
     (i32.const 1)))`;
@@ -98,6 +129,18 @@ for (const [name, config] of CONFIGS) {
   Deno.test(`catch_all_ref and throw_ref rethrow the same exception (${name})`, () => {
     const instance = instantiate(config);
     assert.equal(call(instance, "rethrow"), 70n);
+  });
+
+  Deno.test(`exceptions cross a function without handlers (${name})`, () => {
+    const instance = instantiate(config);
+    assert.equal(call(instance, "throughMid", 3), 7, "a wasm exception from $down");
+    assert.equal(call(instance, "throughMid", 0), -1, "a host error from $host");
+  });
+
+  Deno.test(`legacy try, catch, rethrow and delegate (${name})`, () => {
+    const instance = instantiate(config);
+    assert.equal(call(instance, "legacy", 4), 1007, "delegate 1 skips the middle try");
+    assert.equal(call(instance, "legacyRethrow"), 7);
   });
 
   Deno.test(`a host error is caught by catch_all, a trap is not (${name})`, () => {
