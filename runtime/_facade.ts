@@ -18,7 +18,7 @@
  * @module
  */
 
-import { isNullable, isRefType, refBottom, refTop, ValType } from "@capstan/environ";
+import { isNullable, isRefType, refBottom, refTop, refTypeIndex, ValType } from "@capstan/environ";
 import type { Engine } from "./engine.ts";
 import type { Func } from "./func.ts";
 import type { Store } from "./store.ts";
@@ -167,10 +167,17 @@ export class Facade {
         if (func === undefined) {
           throw new TypeError("a funcref must be null or an exported WebAssembly function");
         }
+        // a concrete type's index is the canonical signature id (the runtime keeps it so)
+        const index = refTypeIndex(type);
+        if (index >= 0 && func._sigId !== index) {
+          throw new TypeError("the function is not of the reference's type");
+        }
         return func;
       }
       case ValType.externref:
         return v;
+      case ValType.exnref:
+        throw new TypeError("an exnref cannot cross into WebAssembly from JavaScript");
       case ValType.v128:
         break;
       default:
@@ -200,6 +207,8 @@ export class Facade {
         return v === null ? null : this.exportedFunction(v as Func, undefined);
       case ValType.externref:
         return v;
+      case ValType.exnref:
+        throw new TypeError("an exnref cannot cross into JavaScript");
     }
     throw new TypeError("v128 values cannot cross into JavaScript");
   }

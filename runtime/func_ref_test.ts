@@ -117,3 +117,20 @@ Deno.test("typed globals match imports by subtyping across modules", () => {
   assert.ok(ok("funcref") && ok("(ref func)") && ok("(ref null $u)"));
   assert.ok(!ok("externref") && !ok("(ref $v)") && !ok("nullfuncref"));
 });
+
+Deno.test("a function passed for a (ref $t) parameter must be of that type", () => {
+  const engine = new Engine();
+  const store = new Store(engine, null);
+  const wat = `(module
+    (type $ii (func (param i32) (result i32)))
+    (func $sq (export "sq") (type $ii) (i32.mul (local.get 0) (local.get 0)))
+    (func (export "other") (param i64))
+    (func (export "apply") (param (ref $ii) i32) (result i32)
+      (call_ref $ii (local.get 1) (local.get 0))))`;
+  const a = new Linker<null>(engine).instantiate(store, new Module(engine, parseWat(wat)));
+  const b = new Linker<null>(engine).instantiate(store, new Module(engine, parseWat(wat)));
+  const apply = a.getFunc("apply")!;
+  assert.equal(apply.call(b.getFunc("sq")!, 6)[0], 36, "an equivalent type of another module");
+  assert.throws(() => apply.call(a.getFunc("other")!, 6), TypeError);
+  assert.throws(() => apply.call(null, 6), TypeError, "null for a non-nullable reference");
+});

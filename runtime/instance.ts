@@ -320,7 +320,7 @@ export class Instance implements Stored {
       this._memories.length > 0 ? this._memories.map((m) => m._vm) : [memory0],
     );
     for (let i = t.numImportedTags; i < t.tags.length; i++) {
-      this._tags.push(new Tag(store, t.types[t.tags[i]]));
+      this._tags.push(new Tag(store, module._canonFuncType(t.tags[i])));
     }
     vmInst.tags = this._tags;
     vmInst.handlers = cm.handlers;
@@ -343,7 +343,8 @@ export class Instance implements Stored {
       const entry = cm.functions[i - t.numImportedFunctions].entry;
       const typeIndex = t.functions[i];
       const sigId = this.module._sigIds[typeIndex];
-      this._funcs.push(new Func(store, t.types[typeIndex], undefined, this, i, entry, sigId));
+      const type = this.module._canonFuncType(typeIndex);
+      this._funcs.push(new Func(store, type, undefined, this, i, entry, sigId));
     }
     for (let i = 0; i < this._funcs.length; i++) {
       vmctx[offsets.functionWord(i)] = this._funcs[i]._handle;

@@ -15,6 +15,7 @@
 
 import { type CompiledModule, compileModule } from "@capstan/codegen";
 import {
+  type FuncType,
   type GlobalType,
   isNullable,
   isRefType,
@@ -175,7 +176,7 @@ export class Module {
         : d.kind === "global"
         ? { kind: "global", type: this._canonGlobal(d.type) }
         : d.kind === "tag"
-        ? { kind: "tag", type: t.types[d.typeIndex] }
+        ? { kind: "tag", type: this._canonFuncType(d.typeIndex) }
         : d as ExternType;
       return { module: imp.module, name: imp.name, type };
     });
@@ -193,6 +194,24 @@ export class Module {
   _canonType(type: ValType): ValType {
     const index = isRefType(type) ? refTypeIndex(type) : -1;
     return index < 0 ? type : typeIndexRef(this._sigIds[index], isNullable(type));
+  }
+
+  /**
+   * A function type with its value types canonical ({@link Module._canonType}),
+   * as the runtime's functions of this module carry it.
+   *
+   * @param typeIndex a type index of this module
+   * @returns its type as the runtime keeps it
+   * @ignore
+   */
+  _canonFuncType(typeIndex: number): FuncType {
+    const t = this.translation.types[typeIndex];
+    if (t.key === undefined) return t;
+    return {
+      params: t.params.map((v) => this._canonType(v)),
+      results: t.results.map((v) => this._canonType(v)),
+      key: t.key,
+    };
   }
 
   /**
@@ -242,7 +261,7 @@ export class Module {
           type = { kind: "global", type: this._canonGlobal(t.globals[e.index]) };
           break;
         case "tag":
-          type = { kind: "tag", type: t.types[t.tags[e.index]] };
+          type = { kind: "tag", type: this._canonFuncType(t.tags[e.index]) };
           break;
       }
       return { name: e.name, type };

@@ -26,6 +26,7 @@ import {
   isRefType,
   refBottom,
   refTop,
+  refTypeIndex,
   type ValType,
   ValType as VT,
   valTypeName,
@@ -196,6 +197,9 @@ export function toWasm(store: Store<unknown>, type: ValType, v: unknown, what: s
     case VT.funcref:
       if (v instanceof Func) {
         store.checkOwns(v, what);
+        // a concrete type's index is the canonical signature id (the runtime keeps it so)
+        const index = refTypeIndex(type);
+        if (index >= 0 && v._sigId !== index) break;
         return v;
       }
       break;
