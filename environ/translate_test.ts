@@ -196,6 +196,6 @@ Deno.test("translateModule() reports a malformed later body over an invalid earl
   assert.equal(e.reason, "illegal opcode");
   assert.equal(e.kind, "malformed");
   const one = wasm(VOID_TYPE, section(3, vec([[0]])), section(10, vec([invalid])));
-  assert.equal(rejection(one).reason, "type mismatch");
+  assert.match(rejection(one).reason, /^type mismatch/);
   assert.equal(rejection(one).kind, "invalid");
 });

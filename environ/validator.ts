@@ -47,6 +47,7 @@ import {
   type TableType,
   typeIndexRef,
   ValType,
+  valTypeName,
   withNullable,
 } from "./types.ts";
 
@@ -363,15 +364,12 @@ export class FuncValidator {
   private popCtrl(): number {
     const c = this.csp - 1;
     const bt = this.ctrlType[c];
-    if (bt === BLOCK_EMPTY) {
-      // nothing to pop
-    } else if (bt > 0) {
-      this.pop(bt);
-    } else {
+    const sp = this.sp;
+    if (bt !== BLOCK_EMPTY) {
       const n = this.resultCount(bt);
-      for (let i = n - 1; i >= 0; i--) this.pop(this.resultType(bt, i));
+      if (!this.popsFit(bt, n)) this.mismatch("instruction", bt, n, sp);
     }
-    if (this.sp !== this.height) fail("type mismatch", this.r.offset);
+    if (this.sp !== this.height) this.mismatch("block", bt, this.resultCount(bt), sp);
     this.resetLocals(c);
     this.csp = c;
     if (c > 0) {
@@ -379,6 +377,44 @@ export class FuncValidator {
       this.unreachable = this.ctrlUnreachable[c - 1];
     }
     return c;
+  }
+
+  /**
+   * Pops block type `bt`'s `n` results when the stack has them; returns
+   * false (the stack partly popped) when it does not.
+   */
+  private popsFit(bt: number, n: number): boolean {
+    for (let i = n - 1; i >= 0; i--) {
+      const t = this.resultType(bt, i);
+      if (this.sp > this.height) {
+        const a = this.vals[this.sp - 1];
+        if (a !== t && a !== UNKNOWN && !this.rel.isSubtype(a, t)) return false;
+        this.sp--;
+      } else if (!this.unreachable) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Fails with the reference's detailed words: "type mismatch: instruction
+   * requires [...] but stack has [...]" (the values the frame had, from
+   * `height` to `sp`).
+   */
+  private mismatch(what: string, bt: number, n: number, sp: number): never {
+    const want: string[] = [];
+    for (let i = 0; i < n; i++) want.push(valTypeName(this.resultType(bt, i)));
+    return this.mismatchOf(what, want, sp);
+  }
+
+  private mismatchOf(what: string, want: readonly string[], sp: number): never {
+    const have: string[] = [];
+    for (let p = this.height; p < sp; p++) {
+      have.push(this.vals[p] === UNKNOWN ? "_" : valTypeName(this.vals[p]));
+    }
+    return fail(
+      `type mismatch: ${what} requires [${want.join(" ")}] but stack has [${have.join(" ")}]`,
+      this.r.offset,
+    );
   }
 
   private pushResults(bt: number): void {
@@ -481,12 +517,6 @@ export class FuncValidator {
     const t = this.ctx.tags?.[index];
     if (t === undefined) fail(`unknown tag ${index}`, this.r.offset);
     return t;
-  }
-
-  /** Pops the parameters of function type `typeIndex`. */
-  private popParams(typeIndex: number): void {
-    const params = this.ctx.types[typeIndex].params;
-    for (let i = params.length - 1; i >= 0; i--) this.pop(params[i]);
   }
 
   /**
@@ -878,10 +908,22 @@ export class FuncValidator {
         for (let i = 0; i < n - 1; i++) this.push(this.labelType(frame, i));
         break;
       }
-      case 0x08: // throw
-        this.popParams(this.checkTag(r.index));
+      case 0x08: { // throw
+        const params = ctx.types[this.checkTag(r.index)].params;
+        const sp = this.sp;
+        for (let i = params.length - 1; i >= 0; i--) {
+          const a = this.sp > this.height ? this.vals[this.sp - 1] : UNKNOWN;
+          if (this.sp <= this.height && !this.unreachable) {
+            this.mismatchOf("instruction", params.map(valTypeName), sp);
+          }
+          if (a !== params[i] && a !== UNKNOWN && !this.rel.isSubtype(a, params[i])) {
+            this.mismatchOf("instruction", params.map(valTypeName), sp);
+          }
+          if (this.sp > this.height) this.sp--;
+        }
         this.setUnreachable();
         break;
+      }
       case 0x0a: // throw_ref
         this.pop(ValType.exnref);
         this.setUnreachable();

@@ -13,12 +13,13 @@ import { translateModule } from "./translate.ts";
 import { parseWat } from "./text/mod.ts";
 import { body, functype, name, oneFunc, section, T, uleb, vec, wasm } from "./_test_module.ts";
 
+/** The reason a module is rejected (a detailed "type mismatch: ..." by its first words), or "ok". */
 function reason(bytes: Uint8Array): string {
   try {
     translateModule(bytes);
   } catch (e) {
     assert.ok(e instanceof CompileError, `not a CompileError: ${e}`);
-    return e.reason;
+    return e.reason.startsWith("type mismatch: ") ? "type mismatch" : e.reason;
   }
   return "ok";
 }
@@ -544,4 +545,19 @@ Deno.test("validateModule: table initialisers, typed globals and elem types", ()
   );
   assert.equal(watReason(`(module (global (ref func) (ref.null func)))`), "type mismatch");
   assert.equal(watReason(`(module (global (ref null 3) (ref.null 3)))`), "unknown type 3");
+});
+
+Deno.test("FuncValidator: a block's end and throw say what they require and what the stack has", () => {
+  assert.equal(
+    watReason(`(module (func (result i32) (block (result i32) (i64.const 1))))`),
+    "type mismatch: instruction requires [i32] but stack has [i64]",
+  );
+  assert.equal(
+    watReason(`(module (func (block (i32.const 1))))`),
+    "type mismatch: block requires [] but stack has [i32]",
+  );
+  assert.equal(
+    watReason(`(module (tag (param i32 f32)) (func (i32.const 1) (throw 0)))`),
+    "type mismatch: instruction requires [i32 f32] but stack has [i32]",
+  );
 });

@@ -11,7 +11,6 @@
 /** The features later work adds, which the failing files wait for. */
 export type Feature =
   | "binary format" // 3.0's wording of malformed binaries: LEB128 counts, "illegal opcode ff"
-  | "detailed type errors" // the reference's "type mismatch: instruction requires [i32] but stack has []"
   | "GC" // structs, arrays, i31, casts, rec groups and subtyping
   | "text format" // the 3.0 text format: annotations, `module instance`, messages
   | "threads"
@@ -41,8 +40,6 @@ export const WAITS_FOR: Readonly<Record<string, readonly Feature[]>> = {
   "custom/name_annot.wast": ["text format"],
   "extern.wast": ["GC"],
   "i31.wast": ["GC"],
-  "legacy/throw.wast": ["detailed type errors"],
-  "legacy/try_catch.wast": ["detailed type errors"],
   "obsolete-keywords.wast": ["text format"],
   "proposals/custom-descriptors/array_new_exact.wast": ["custom descriptors"],
   "proposals/custom-descriptors/binary-descriptors.wast": ["custom descriptors"],
@@ -79,7 +76,6 @@ export const WAITS_FOR: Readonly<Record<string, readonly Feature[]>> = {
   "table_init.wast": ["GC"],
   "table_init64.wast": ["GC"],
   "tag.wast": ["GC"],
-  "throw.wast": ["detailed type errors"],
   "type-canon.wast": ["GC"],
   "type-equivalence.wast": ["GC"],
   "type-rec.wast": ["GC"],
