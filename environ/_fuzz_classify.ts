@@ -67,7 +67,7 @@ export interface FeatureSite {
  * references (`nullfuncref`, `nullexternref`, `nullexnref`).
  */
 const V2_VALTYPES = new Set([0x7f, 0x7e, 0x7d, 0x7c, 0x7b, 0x70, 0x6f, 0x69, 0x72, 0x73, 0x74]);
-/** Value/heap-type bytes of 3.0 that environ does not read yet (GC). */
+/** Value/heap-type bytes of 3.0 that environ does not read (GC). */
 const V3_TYPE_BYTES = new Set([0x65, 0x66, 0x67, 0x68, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x71]);
 /** The value-type bytes that introduce `(ref null? ht)`. */
 const REF_TYPE_BYTES = new Set([0x63, 0x64]);

@@ -120,7 +120,7 @@ Deno.test("every mutation kind applies to a valid module, changes it, and names 
   }
 });
 
-Deno.test("classifyDisagreement() no longer explains a call_ref, which environ validates", () => {
+Deno.test("classifyDisagreement() explains nothing at a call_ref, which environ validates", () => {
   // (type $t (func)) (func (ref.null $t) call_ref $t)
   const ref = oneFunc([0xd0, 0x00, 0x14, 0x00]);
   assert.equal(WebAssembly.validate(ref as Uint8Array<ArrayBuffer>), true);
