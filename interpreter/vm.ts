@@ -86,7 +86,12 @@ export type DoneReason =
    * `consumeFuel`). Add fuel and `callRun()` again, or treat it as the trap
    * `TrapCode.OutOfFuel`.
    */
-  | { readonly kind: "fuel"; readonly pc: number };
+  | { readonly kind: "fuel"; readonly pc: number }
+  /**
+   * A wasm exception left the activation uncaught (`exception`, also in
+   * `vm.thrown`), thrown or passing through at code address `pc`.
+   */
+  | { readonly kind: "throw"; readonly exception: VmException; readonly pc: number };
 
 /** One frame of a wasm backtrace, innermost first. */
 export interface VmFrame {
@@ -350,6 +355,7 @@ export class Vm {
     }
     if (exit === EXIT_EPOCH) return { kind: "epoch", pc: this.pc };
     if (exit === EXIT_FUEL) return { kind: "fuel", pc: this.pc };
+    if (exit === EXIT_THROW) return { kind: "throw", exception: this.thrown!, pc: this.pc };
     return { kind: "trap", code: this.trapCode, pc: this.pc };
   }
 
