@@ -96,7 +96,7 @@ function tryTable(t: TranslatorCore): void {
  */
 function legacyTry(t: TranslatorCore): void {
   const f = enterBlock(t, FrameKind.Block);
-  f.legacy = { exnReg: t.nextTryLocal++, bodyEnd: -1, clauses: [] };
+  f.legacy = { exnReg: t.nextTryLocal++, bodyEnd: -1, clauses: [], rethrown: false };
   f.start = t.newLabel();
   t.label(f.start);
   t.frames.push(f);
@@ -145,6 +145,8 @@ export function legacyCatch(t: TranslatorCore, key: number): void {
 function legacyEnd(t: TranslatorCore, f: Frame): void {
   const legacy = f.legacy!;
   if (legacy.clauses.length === 0) return;
+  // without a rethrow, the arms need no reference (and the VM allocates no handle)
+  if (!legacy.rethrown) { for (const c of legacy.clauses) c.refDst = -1; }
   t.handlers.push({
     start: f.start!,
     end: legacy.bodyEnd,
@@ -173,7 +175,9 @@ export function legacyDelegate(t: TranslatorCore): void {
 /** `rethrow l`: throws again the exception the arm of the `try` at label l caught. */
 function legacyRethrow(t: TranslatorCore): void {
   chargeFuel(t);
-  t.emit(Op.throw_ref, t.frame(t.r.index).legacy!.exnReg);
+  const legacy = t.frame(t.r.index).legacy!;
+  legacy.rethrown = true;
+  t.emit(Op.throw_ref, legacy.exnReg);
   t.blockEnd();
   t.setUnreachable();
 }

@@ -82,7 +82,13 @@ export interface Frame {
    * caught (for `rethrow`), the label past its body (once an arm starts,
    * else -1), and its arms' clauses.
    */
-  legacy?: { readonly exnReg: number; bodyEnd: number; readonly clauses: IrCatch[] };
+  legacy?: {
+    readonly exnReg: number;
+    bodyEnd: number;
+    readonly clauses: IrCatch[];
+    /** Whether a `rethrow` names it (else its arms need no reference). */
+    rethrown: boolean;
+  };
 }
 
 /**
