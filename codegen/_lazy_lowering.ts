@@ -153,6 +153,7 @@ export class LazyLowering {
       relocs: [],
       stackMaps: [],
       addressMap: new Int32Array(0),
+      handlers: new Int32Array(0),
       ir: undefined,
     }));
   }
@@ -224,6 +225,7 @@ export class LazyLowering {
       relocs: low.relocs.entries,
       stackMaps: low.stackMaps.entries,
       addressMap: low.addressMap,
+      handlers: low.handlers,
       ir: undefined,
     };
     this.#entries[k] = low.entry;

@@ -53,6 +53,8 @@ export interface CompiledFunction {
   readonly stackMaps: readonly StackMap[];
   /** (code address, wasm offset) pairs, sorted. */
   readonly addressMap: Int32Array;
+  /** Its exception handlers (see `LoweredFunction.handlers`). */
+  readonly handlers: Int32Array;
   /** The IR, when compiled with `keepIr`. */
   readonly ir: IrFunction | undefined;
 }
@@ -94,6 +96,7 @@ export class CompiledModule {
   readonly functions: readonly CompiledFunction[];
   /** The functions by entry address (stubs first), for {@link CompiledModule.funcAt}. */
   readonly #byEntry: CompiledFunction[];
+  #handlers: Int32Array;
 
   /**
    * Assembles a compiled module (use {@link compileModule}).
@@ -118,6 +121,17 @@ export class CompiledModule {
     else this.#lazy = code;
     this.functions = functions;
     this.#byEntry = [...functions].sort((a, b) => a.entry - b.entry);
+    const all: number[] = [];
+    for (const f of functions) all.push(...f.handlers);
+    this.#handlers = Int32Array.from(all);
+  }
+
+  /**
+   * Every lowered function's exception handlers, concatenated (read through
+   * `VmInstance.handlers`); lowering a function lazily adds its own.
+   */
+  get handlers(): Int32Array {
+    return this.#handlers;
   }
 
   /**
@@ -162,6 +176,12 @@ export class CompiledModule {
     const f = this.#lazy.lower(funcIndex);
     (this.functions as CompiledFunction[])[k] = f;
     this.#byEntry.push(f); // appended code: the highest entry so far
+    if (f.handlers.length > 0) {
+      const more = new Int32Array(this.#handlers.length + f.handlers.length);
+      more.set(this.#handlers);
+      more.set(f.handlers, this.#handlers.length);
+      this.#handlers = more;
+    }
     return f;
   }
 
@@ -291,6 +311,7 @@ export function compileModule(
       relocs: low.relocs.entries,
       stackMaps: low.stackMaps.entries,
       addressMap: low.addressMap,
+      handlers: low.handlers,
       ir: options.keepIr ? ir : undefined,
     });
   }

@@ -112,6 +112,9 @@ export class JsLowering implements FunctionLowering<JsLoweredFunction> {
    * @returns its JS source, or why it runs on the interpreter
    */
   lower(f: IrFunction): JsLoweredFunction {
+    if (f.handlers !== undefined) {
+      return { funcIndex: f.funcIndex, routed: "exception handlers (try_table)" };
+    }
     const kinds = this.#options.kindsOf(f.funcIndex) ?? inferKinds(f, this.#ctx);
     if (typeof kinds === "string") return { funcIndex: f.funcIndex, routed: kinds };
     try {

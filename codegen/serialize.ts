@@ -16,8 +16,8 @@
  * The payload: the wasm bytes (length, then the bytes padded to a word),
  * whether the module is lowered lazily, the code (length, words), and per
  * defined function whether it is lowered, its index, type index, entry, end,
- * frame size, trap sites, relocations, stack maps and address map (each a
- * count then its words). A module lowered lazily keeps the functions lowered
+ * frame size, count of legacy `try`s, trap sites, relocations, stack maps,
+ * address map and exception handlers (each a count then its words). A module lowered lazily keeps the functions lowered
  * so far; loaded, it lowers the others on their first call.
  *
  * Invariants:
@@ -37,6 +37,7 @@
 
 import { createHash } from "node:crypto";
 import {
+  type FunctionBody,
   type ModuleTranslation,
   translateModule,
   type Tunables,
@@ -49,7 +50,7 @@ import type { Reloc, RelocKind, StackMap, TrapEntry } from "./sinks.ts";
 import denoJson from "./deno.json" with { type: "json" };
 
 /** The image format's version (the magic's seventh byte). */
-export const IMAGE_FORMAT = 2;
+export const IMAGE_FORMAT = 3;
 
 const MAGIC = [0x00, 0x63, 0x77, 0x61, 0x73, 0x6d, IMAGE_FORMAT, 0x00]; // "\0cwasm", the format, 0
 const HEADER = 8 + 32 + 32 + 4;
@@ -154,6 +155,9 @@ export function serializeCompiled(
   for (const f of cm.functions) {
     w.push(cm.isLowered(f.funcIndex) ? 1 : 0);
     for (const x of [f.funcIndex, f.typeIndex, f.entry, f.end, f.frameSize]) w.push(x);
+    w.push(
+      cm.translation.bodies[f.funcIndex - cm.translation.numImportedFunctions].legacyTries ?? 0,
+    );
     w.push(f.traps.length);
     for (const t of f.traps) w.push(t.pc), w.push(t.code);
     w.push(f.relocs.length);
@@ -161,6 +165,7 @@ export function serializeCompiled(
     w.push(f.stackMaps.length);
     for (const s of f.stackMaps) w.push(s.pc), w.pushAll(s.slots);
     w.pushAll(f.addressMap);
+    w.pushAll(f.handlers);
   }
   const payload = new Uint8Array(w.buf.buffer, 0, w.len * 4);
   const image = new Uint8Array(HEADER + payload.length);
@@ -273,6 +278,7 @@ export function deserializeCompiled(image: Uint8Array, tunables: Tunables): Comp
   for (let i = 0; i < n; i++) {
     const lowered = r.word();
     const [funcIndex, typeIndex, entry, end, frameSize] = [1, 2, 3, 4, 5].map(() => r.word());
+    const legacyTries = r.count(); // the validator counts them; the bodies were not validated
     if (lowered === 0) {
       allLowered = false;
       if (lazy === 0 || entry !== i * STUB_WORDS || end !== entry + STUB_WORDS) {
@@ -301,6 +307,10 @@ export function deserializeCompiled(image: Uint8Array, tunables: Tunables): Comp
       stackMaps.push({ pc, slots: [...r.words(r.count())] });
     }
     const addressMap = r.words(r.count());
+    const handlers = r.words(r.count());
+    if (legacyTries > 0) {
+      (translation.bodies as FunctionBody[])[i] = { ...body, legacyTries };
+    }
     functions.push({
       funcIndex,
       typeIndex,
@@ -311,6 +321,7 @@ export function deserializeCompiled(image: Uint8Array, tunables: Tunables): Comp
       relocs,
       stackMaps,
       addressMap,
+      handlers,
       ir: undefined,
     });
   }

@@ -31,6 +31,12 @@ export type Immediate =
   | "label"
   | "br_table"
   | "func"
+  /** one type index */
+  | "type"
+  /** one tag index */
+  | "tag"
+  /** blocktype, then vec(catch clause) */
+  | "try_table"
   /** typeidx tableidx */
   | "call_indirect"
   | "local"
@@ -98,6 +104,11 @@ export const OP_TABLE = [
   [0, 0x03, "loop", "blocktype"],
   [0, 0x04, "if", "blocktype"],
   [0, 0x05, "else", "none"],
+  [0, 0x06, "try", "blocktype"],
+  [0, 0x07, "catch", "tag"],
+  [0, 0x08, "throw", "tag"],
+  [0, 0x09, "rethrow", "label"],
+  [0, 0x0a, "throw_ref", "none"],
   [0, 0x0b, "end", "none"],
   [0, 0x0c, "br", "label"],
   [0, 0x0d, "br_if", "label"],
@@ -107,9 +118,14 @@ export const OP_TABLE = [
   [0, 0x11, "call_indirect", "call_indirect"],
   [0, 0x12, "return_call", "func"],
   [0, 0x13, "return_call_indirect", "call_indirect"],
+  [0, 0x14, "call_ref", "type"],
+  [0, 0x15, "return_call_ref", "type"],
+  [0, 0x18, "delegate", "label"],
+  [0, 0x19, "catch_all", "none"],
   [0, 0x1a, "drop", "none"],
   [0, 0x1b, "select", "none"],
   [0, 0x1c, "select_t", "select_t"],
+  [0, 0x1f, "try_table", "try_table"],
   [0, 0x20, "local.get", "local"],
   [0, 0x21, "local.set", "local"],
   [0, 0x22, "local.tee", "local"],
@@ -277,6 +293,9 @@ export const OP_TABLE = [
   [0, 0xd0, "ref.null", "reftype"],
   [0, 0xd1, "ref.is_null", "none"],
   [0, 0xd2, "ref.func", "func"],
+  [0, 0xd4, "ref.as_non_null", "none"],
+  [0, 0xd5, "br_on_null", "label"],
+  [0, 0xd6, "br_on_non_null", "label"],
   [FC, 0, "i32.trunc_sat_f32_s", "none", "f:i"],
   [FC, 1, "i32.trunc_sat_f32_u", "none", "f:i"],
   [FC, 2, "i32.trunc_sat_f64_s", "none", "d:i"],

@@ -36,6 +36,8 @@ const TABLE = [
   ["HostError", "host function error"],
   ["HeapMisaligned", "unaligned atomic"],
   ["AtomicWaitNonSharedMemory", "expected shared memory"],
+  ["NullFunctionReference", "null function reference"],
+  ["NullExceptionReference", "null exception reference"],
 ] as const;
 
 export type { TABLE as TRAP_CODE_TABLE };

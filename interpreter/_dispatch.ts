@@ -49,10 +49,11 @@
 import { BuiltinFunctionIndex as B, TrapCode } from "@capstan/environ";
 import { runSimd } from "./_dispatch_simd.ts";
 import { simdLoad, simdLoadLane, simdStore } from "./_simd_memory.ts";
+import { throwAt } from "./_exceptions.ts";
 import { v128Registers } from "./simd.ts";
 import { runAtomic } from "./atomics.ts";
 import type { Vm } from "./vm.ts";
-import type { VmInstance } from "./vm_objects.ts";
+import type { VmFunc, VmInstance } from "./vm_objects.ts";
 import {
   add128,
   ctz32,
@@ -77,6 +78,7 @@ const T_TABLE = TrapCode.TableOutOfBounds;
 const T_NULL = TrapCode.IndirectCallToNull;
 const T_UNDEF = TrapCode.UndefinedElement;
 const T_SIG = TrapCode.BadSignature;
+const T_NULL_FUNC = TrapCode.NullFunctionReference;
 const T_STACK = TrapCode.StackOverflow;
 const T_FUEL = TrapCode.OutOfFuel;
 const T_INTERRUPT = TrapCode.Interrupt;
@@ -105,6 +107,11 @@ export const EXIT_FUEL = 4;
  * counter and call `run` again. See the module doc.
  */
 export const EXIT_SLICE = 5;
+/**
+ * `run` stopped because a wasm exception left the activation uncaught
+ * (`vm.thrown`; the VM's state is the frame that entered from the host).
+ */
+export const EXIT_THROW = 6;
 
 const EMPTY_BYTES = new Uint8Array(0);
 const EMPTY_ELEMS = new Int32Array(0);
@@ -270,14 +277,23 @@ export function run(vm: Vm): number {
         if (--I32[slice] < 0) break dispatch;
         break;
       }
+      case 344 /* return_call_ref */:
       case 323 /* return_call_indirect */: {
         // As return_call_import, after call_indirect's checks (which it
-        // repeats below for a host callee).
-        const table = inst.tables[code[pc + 1]];
-        const i = I32[(fp + code[pc + 4]) << 1] >>> 0;
-        const h = i < table.size ? table.elems[i] : 0;
+        // repeats below for a host callee); return_call_ref's callee is the
+        // reference in register i, of the right type by validation.
+        const byRef = code[pc] === 344 /* return_call_ref */;
+        let h: number;
+        if (byRef) h = I32[(fp + code[pc + 4]) << 1];
+        else {
+          const table = inst.tables[code[pc + 1]];
+          const i = I32[(fp + code[pc + 4]) << 1] >>> 0;
+          h = i < table.size ? table.elems[i] : 0;
+        }
         const f = vm.funcs[h];
-        const callee = h === 0 || f.sigId !== inst.vmctx[code[pc + 2]] ? null : f.instance;
+        const callee = h === 0 || (!byRef && f.sigId !== inst.vmctx[code[pc + 2]])
+          ? null
+          : f.instance;
         if (callee !== null) {
           const src = (fp + code[pc + 3]) << 1;
           const e = src + (callee.code[f.entry + 1] << 1);
@@ -294,22 +310,34 @@ export function run(vm: Vm): number {
         }
       }
       // falls through
+      case 343 /* call_ref */:
       case 9 /* call_indirect */: {
-        const table = inst.tables[code[pc + 1]];
-        const i = I32[(fp + code[pc + 4]) << 1] >>> 0;
-        if (i >= table.size) {
-          trap = T_UNDEF;
-          break dispatch;
-        }
-        const h = table.elems[i];
-        if (h === 0) {
-          trap = T_NULL;
-          break dispatch;
-        }
-        const f = vm.funcs[h];
-        if (f.sigId !== inst.vmctx[code[pc + 2]]) {
-          trap = T_SIG;
-          break dispatch;
+        const op = code[pc];
+        let f: VmFunc;
+        if (op === 343 /* call_ref */ || op === 344 /* return_call_ref */) {
+          const h = I32[(fp + code[pc + 4]) << 1];
+          if (h === 0) {
+            trap = T_NULL_FUNC;
+            break dispatch;
+          }
+          f = vm.funcs[h];
+        } else {
+          const table = inst.tables[code[pc + 1]];
+          const i = I32[(fp + code[pc + 4]) << 1] >>> 0;
+          if (i >= table.size) {
+            trap = T_UNDEF;
+            break dispatch;
+          }
+          const h = table.elems[i];
+          if (h === 0) {
+            trap = T_NULL;
+            break dispatch;
+          }
+          f = vm.funcs[h];
+          if (f.sigId !== inst.vmctx[code[pc + 2]]) {
+            trap = T_SIG;
+            break dispatch;
+          }
         }
         const base = fp + code[pc + 3];
         const callee = f.instance;
@@ -351,6 +379,23 @@ export function run(vm: Vm): number {
           memLen = inst.memory.byteLength;
         }
         if (--I32[slice] < 0) break dispatch;
+        break;
+      }
+      case 345 /* throw */:
+      case 346 /* throw_ref */: {
+        const caught = throwAt(vm, pc, fp, csp, inst);
+        if (caught !== 0) {
+          if (caught > 0) trap = caught;
+          else exit = EXIT_THROW;
+          break dispatch;
+        }
+        pc = vm.pc;
+        fp = vm.fp;
+        csp = vm.csp;
+        inst = vm.inst!;
+        code = inst.code;
+        dv = inst.memory.view;
+        memLen = inst.memory.byteLength;
         break;
       }
       case 10 /* return_fuel */:
@@ -2114,14 +2159,23 @@ export function runMetered(vm: Vm): number {
         if (--I32[slice] < 0) break dispatch;
         break;
       }
+      case 344 /* return_call_ref */:
       case 323 /* return_call_indirect */: {
         // As return_call_import, after call_indirect's checks (which it
-        // repeats below for a host callee).
-        const table = inst.tables[code[pc + 1]];
-        const i = I32[(fp + code[pc + 4]) << 1] >>> 0;
-        const h = i < table.size ? table.elems[i] : 0;
+        // repeats below for a host callee); return_call_ref's callee is the
+        // reference in register i, of the right type by validation.
+        const byRef = code[pc] === 344 /* return_call_ref */;
+        let h: number;
+        if (byRef) h = I32[(fp + code[pc + 4]) << 1];
+        else {
+          const table = inst.tables[code[pc + 1]];
+          const i = I32[(fp + code[pc + 4]) << 1] >>> 0;
+          h = i < table.size ? table.elems[i] : 0;
+        }
         const f = vm.funcs[h];
-        const callee = h === 0 || f.sigId !== inst.vmctx[code[pc + 2]] ? null : f.instance;
+        const callee = h === 0 || (!byRef && f.sigId !== inst.vmctx[code[pc + 2]])
+          ? null
+          : f.instance;
         if (callee !== null) {
           const src = (fp + code[pc + 3]) << 1;
           const e = src + (callee.code[f.entry + 1] << 1);
@@ -2138,22 +2192,34 @@ export function runMetered(vm: Vm): number {
         }
       }
       // falls through
+      case 343 /* call_ref */:
       case 9 /* call_indirect */: {
-        const table = inst.tables[code[pc + 1]];
-        const i = I32[(fp + code[pc + 4]) << 1] >>> 0;
-        if (i >= table.size) {
-          trap = T_UNDEF;
-          break dispatch;
-        }
-        const h = table.elems[i];
-        if (h === 0) {
-          trap = T_NULL;
-          break dispatch;
-        }
-        const f = vm.funcs[h];
-        if (f.sigId !== inst.vmctx[code[pc + 2]]) {
-          trap = T_SIG;
-          break dispatch;
+        const op = code[pc];
+        let f: VmFunc;
+        if (op === 343 /* call_ref */ || op === 344 /* return_call_ref */) {
+          const h = I32[(fp + code[pc + 4]) << 1];
+          if (h === 0) {
+            trap = T_NULL_FUNC;
+            break dispatch;
+          }
+          f = vm.funcs[h];
+        } else {
+          const table = inst.tables[code[pc + 1]];
+          const i = I32[(fp + code[pc + 4]) << 1] >>> 0;
+          if (i >= table.size) {
+            trap = T_UNDEF;
+            break dispatch;
+          }
+          const h = table.elems[i];
+          if (h === 0) {
+            trap = T_NULL;
+            break dispatch;
+          }
+          f = vm.funcs[h];
+          if (f.sigId !== inst.vmctx[code[pc + 2]]) {
+            trap = T_SIG;
+            break dispatch;
+          }
         }
         const base = fp + code[pc + 3];
         const callee = f.instance;
@@ -2197,6 +2263,23 @@ export function runMetered(vm: Vm): number {
           memLen = inst.memory.byteLength;
         }
         if (--I32[slice] < 0) break dispatch;
+        break;
+      }
+      case 345 /* throw */:
+      case 346 /* throw_ref */: {
+        const caught = throwAt(vm, pc, fp, csp, inst);
+        if (caught !== 0) {
+          if (caught > 0) trap = caught;
+          else exit = EXIT_THROW;
+          break dispatch;
+        }
+        pc = vm.pc;
+        fp = vm.fp;
+        csp = vm.csp;
+        inst = vm.inst!;
+        code = inst.code;
+        dv = inst.memory.view;
+        memLen = inst.memory.byteLength;
         break;
       }
       case 10 /* return_fuel */:
@@ -4240,14 +4323,23 @@ export function runEpochs(vm: Vm): number {
         }
         break;
       }
+      case 344 /* return_call_ref */:
       case 323 /* return_call_indirect */: {
         // As return_call_import, after call_indirect's checks (which it
-        // repeats below for a host callee).
-        const table = inst.tables[code[pc + 1]];
-        const i = I32[(fp + code[pc + 4]) << 1] >>> 0;
-        const h = i < table.size ? table.elems[i] : 0;
+        // repeats below for a host callee); return_call_ref's callee is the
+        // reference in register i, of the right type by validation.
+        const byRef = code[pc] === 344 /* return_call_ref */;
+        let h: number;
+        if (byRef) h = I32[(fp + code[pc + 4]) << 1];
+        else {
+          const table = inst.tables[code[pc + 1]];
+          const i = I32[(fp + code[pc + 4]) << 1] >>> 0;
+          h = i < table.size ? table.elems[i] : 0;
+        }
         const f = vm.funcs[h];
-        const callee = h === 0 || f.sigId !== inst.vmctx[code[pc + 2]] ? null : f.instance;
+        const callee = h === 0 || (!byRef && f.sigId !== inst.vmctx[code[pc + 2]])
+          ? null
+          : f.instance;
         if (callee !== null) {
           const src = (fp + code[pc + 3]) << 1;
           const e = src + (callee.code[f.entry + 1] << 1);
@@ -4268,22 +4360,34 @@ export function runEpochs(vm: Vm): number {
         }
       }
       // falls through
+      case 343 /* call_ref */:
       case 9 /* call_indirect */: {
-        const table = inst.tables[code[pc + 1]];
-        const i = I32[(fp + code[pc + 4]) << 1] >>> 0;
-        if (i >= table.size) {
-          trap = T_UNDEF;
-          break dispatch;
-        }
-        const h = table.elems[i];
-        if (h === 0) {
-          trap = T_NULL;
-          break dispatch;
-        }
-        const f = vm.funcs[h];
-        if (f.sigId !== inst.vmctx[code[pc + 2]]) {
-          trap = T_SIG;
-          break dispatch;
+        const op = code[pc];
+        let f: VmFunc;
+        if (op === 343 /* call_ref */ || op === 344 /* return_call_ref */) {
+          const h = I32[(fp + code[pc + 4]) << 1];
+          if (h === 0) {
+            trap = T_NULL_FUNC;
+            break dispatch;
+          }
+          f = vm.funcs[h];
+        } else {
+          const table = inst.tables[code[pc + 1]];
+          const i = I32[(fp + code[pc + 4]) << 1] >>> 0;
+          if (i >= table.size) {
+            trap = T_UNDEF;
+            break dispatch;
+          }
+          const h = table.elems[i];
+          if (h === 0) {
+            trap = T_NULL;
+            break dispatch;
+          }
+          f = vm.funcs[h];
+          if (f.sigId !== inst.vmctx[code[pc + 2]]) {
+            trap = T_SIG;
+            break dispatch;
+          }
         }
         const base = fp + code[pc + 3];
         const callee = f.instance;
@@ -4331,6 +4435,23 @@ export function runEpochs(vm: Vm): number {
           exit = EXIT_EPOCH;
           break dispatch;
         }
+        break;
+      }
+      case 345 /* throw */:
+      case 346 /* throw_ref */: {
+        const caught = throwAt(vm, pc, fp, csp, inst);
+        if (caught !== 0) {
+          if (caught > 0) trap = caught;
+          else exit = EXIT_THROW;
+          break dispatch;
+        }
+        pc = vm.pc;
+        fp = vm.fp;
+        csp = vm.csp;
+        inst = vm.inst!;
+        code = inst.code;
+        dv = inst.memory.view;
+        memLen = inst.memory.byteLength;
         break;
       }
       case 10 /* return_fuel */:

@@ -48,10 +48,11 @@ import { BuiltinFunctionIndex as B, TrapCode } from "@capstan/environ";
 import { FIRST_SIMD_OP, LAST_SIMD_OP, Op } from "./_opcodes.ts";
 import { runSimd } from "./_dispatch_simd.ts";
 import { simdLoad, simdLoadLane, simdStore } from "./_simd_memory.ts";
+import { throwAt } from "./_exceptions.ts";
 import { v128Registers } from "./simd.ts";
 import { runAtomic } from "./atomics.ts";
 import type { Vm } from "./vm.ts";
-import type { VmInstance } from "./vm_objects.ts";
+import type { VmFunc, VmInstance } from "./vm_objects.ts";
 import {
   add128,
   ctz32,
@@ -76,6 +77,7 @@ const T_TABLE = TrapCode.TableOutOfBounds;
 const T_NULL = TrapCode.IndirectCallToNull;
 const T_UNDEF = TrapCode.UndefinedElement;
 const T_SIG = TrapCode.BadSignature;
+const T_NULL_FUNC = TrapCode.NullFunctionReference;
 const T_STACK = TrapCode.StackOverflow;
 const T_FUEL = TrapCode.OutOfFuel;
 const T_INTERRUPT = TrapCode.Interrupt;
@@ -104,6 +106,11 @@ export const EXIT_FUEL = 4;
  * counter and call `run` again. See the module doc.
  */
 export const EXIT_SLICE = 5;
+/**
+ * `run` stopped because a wasm exception left the activation uncaught
+ * (`vm.thrown`; the VM's state is the frame that entered from the host).
+ */
+export const EXIT_THROW = 6;
 
 const EMPTY_BYTES = new Uint8Array(0);
 const EMPTY_ELEMS = new Int32Array(0);
@@ -273,14 +280,23 @@ export function run(vm: Vm): number {
         if (--I32[slice] < 0) break dispatch;
         break;
       }
+      case Op.return_call_ref:
       case Op.return_call_indirect: {
         // As return_call_import, after call_indirect's checks (which it
-        // repeats below for a host callee).
-        const table = inst.tables[code[pc + 1]];
-        const i = I32[(fp + code[pc + 4]) << 1] >>> 0;
-        const h = i < table.size ? table.elems[i] : 0;
+        // repeats below for a host callee); return_call_ref's callee is the
+        // reference in register i, of the right type by validation.
+        const byRef = code[pc] === Op.return_call_ref;
+        let h: number;
+        if (byRef) h = I32[(fp + code[pc + 4]) << 1];
+        else {
+          const table = inst.tables[code[pc + 1]];
+          const i = I32[(fp + code[pc + 4]) << 1] >>> 0;
+          h = i < table.size ? table.elems[i] : 0;
+        }
         const f = vm.funcs[h];
-        const callee = h === 0 || f.sigId !== inst.vmctx[code[pc + 2]] ? null : f.instance;
+        const callee = h === 0 || (!byRef && f.sigId !== inst.vmctx[code[pc + 2]])
+          ? null
+          : f.instance;
         if (callee !== null) {
           const src = (fp + code[pc + 3]) << 1;
           const e = src + (callee.code[f.entry + 1] << 1);
@@ -297,22 +313,34 @@ export function run(vm: Vm): number {
         }
       }
       // falls through
+      case Op.call_ref:
       case Op.call_indirect: {
-        const table = inst.tables[code[pc + 1]];
-        const i = I32[(fp + code[pc + 4]) << 1] >>> 0;
-        if (i >= table.size) {
-          trap = T_UNDEF;
-          break dispatch;
-        }
-        const h = table.elems[i];
-        if (h === 0) {
-          trap = T_NULL;
-          break dispatch;
-        }
-        const f = vm.funcs[h];
-        if (f.sigId !== inst.vmctx[code[pc + 2]]) {
-          trap = T_SIG;
-          break dispatch;
+        const op = code[pc];
+        let f: VmFunc;
+        if (op === Op.call_ref || op === Op.return_call_ref) {
+          const h = I32[(fp + code[pc + 4]) << 1];
+          if (h === 0) {
+            trap = T_NULL_FUNC;
+            break dispatch;
+          }
+          f = vm.funcs[h];
+        } else {
+          const table = inst.tables[code[pc + 1]];
+          const i = I32[(fp + code[pc + 4]) << 1] >>> 0;
+          if (i >= table.size) {
+            trap = T_UNDEF;
+            break dispatch;
+          }
+          const h = table.elems[i];
+          if (h === 0) {
+            trap = T_NULL;
+            break dispatch;
+          }
+          f = vm.funcs[h];
+          if (f.sigId !== inst.vmctx[code[pc + 2]]) {
+            trap = T_SIG;
+            break dispatch;
+          }
         }
         const base = fp + code[pc + 3];
         const callee = f.instance;
@@ -356,6 +384,23 @@ export function run(vm: Vm): number {
           memLen = inst.memory.byteLength;
         }
         if (--I32[slice] < 0) break dispatch;
+        break;
+      }
+      case Op.throw:
+      case Op.throw_ref: {
+        const caught = throwAt(vm, pc, fp, csp, inst);
+        if (caught !== 0) {
+          if (caught > 0) trap = caught;
+          else exit = EXIT_THROW;
+          break dispatch;
+        }
+        pc = vm.pc;
+        fp = vm.fp;
+        csp = vm.csp;
+        inst = vm.inst!;
+        code = inst.code;
+        dv = inst.memory.view;
+        memLen = inst.memory.byteLength;
         break;
       }
       case Op.return_fuel:

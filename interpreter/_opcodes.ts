@@ -350,10 +350,14 @@ export const Op = {
   atomic: 340,
   atomic_store: 341,
   lazy: 342,
+  call_ref: 343,
+  return_call_ref: 344,
+  throw: 345,
+  throw_ref: 346,
 } as const;
 
 /** The number of opcodes. */
-export const OPCODE_COUNT = 343;
+export const OPCODE_COUNT = 347;
 
 /** The first SIMD opcode: `run` sends opcodes from here to {@link LAST_SIMD_OP} to `runSimd`. */
 export const FIRST_SIMD_OP = 267;

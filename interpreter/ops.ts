@@ -136,6 +136,8 @@ const CONV: OpFacts = { trap: TrapCode.BadConversionToInteger };
 const STACK: OpFacts = { trap: TrapCode.StackOverflow };
 /** Facts of an indirect call (its signature check is the trap recorded). */
 const SIG: OpFacts = { trap: TrapCode.BadSignature };
+/** Facts of an op that calls through a function reference, trapping when it is null. */
+const NULL_FUNC: OpFacts = { trap: TrapCode.NullFunctionReference };
 /** Facts of an op that traps out of bounds of a table. */
 const TABLE_BOUNDS: OpFacts = { trap: TrapCode.TableOutOfBounds };
 /** Facts of an op that charges fuel. */
@@ -716,6 +718,39 @@ const TABLE: readonly Row[] = [
   // a function not lowered yet: its entry is `enter` (no locals to clear, no frame check)
   // then this op, which asks `Vm.lazyLower` for its code and continues at its `enter`
   ["lazy", "func:x", X, "lower function `func` (first call), then continue at its entry"],
+  // typed function references: the callee is a function reference in register f (0: null,
+  // which traps); its type, named by `type` (the wasm type index) and `sig` (its signature's
+  // vmctx word), is the reference's own, so no signature check is made
+  [
+    "call_ref",
+    "type:x sig:x base:r f:r",
+    M,
+    "call the function f refers to, its arguments at base (as call_indirect does)",
+    NULL_FUNC,
+  ],
+  [
+    "return_call_ref",
+    "type:x sig:x base:r f:r",
+    M,
+    "tail call the function f refers to; a host function is called as by call_ref instead, and " +
+    "the code after the op returns its results",
+    NULL_FUNC,
+  ],
+  // exceptions: a throw unwinds the VM's frames to the innermost handler that catches it
+  // (`VmInstance.handlers`), or out of the wasm activation to the host
+  [
+    "throw",
+    "tag:x base:r n:x",
+    M,
+    "throw an exception of tag `tag` with the n values in the registers from base",
+  ],
+  [
+    "throw_ref",
+    "e:r",
+    M,
+    "throw the exception e refers to again (null traps)",
+    { trap: TrapCode.NullExceptionReference },
+  ],
 ];
 
 /** Every op, in opcode order. */

@@ -33,6 +33,7 @@ import {
   EXIT_HOST,
   EXIT_RETURN,
   EXIT_SLICE,
+  EXIT_THROW,
   EXIT_TRAP,
   run,
   runEpochs,
@@ -40,10 +41,21 @@ import {
 } from "./_dispatch.ts";
 /** Runs a builtin function on VM slots (for code of another tier; see `_dispatch_src.ts`). */
 export { callBuiltin } from "./_dispatch.ts";
-/** `callRunCode` results (see `run`): returned, host call, trap, epoch deadline, out of fuel. */
-export { EXIT_EPOCH, EXIT_FUEL, EXIT_HOST, EXIT_RETURN, EXIT_TRAP } from "./_dispatch.ts";
+/**
+ * `callRunCode` results (see `run`): returned, host call, trap, epoch deadline, out of fuel,
+ * uncaught wasm exception.
+ */
+export {
+  EXIT_EPOCH,
+  EXIT_FUEL,
+  EXIT_HOST,
+  EXIT_RETURN,
+  EXIT_THROW,
+  EXIT_TRAP,
+} from "./_dispatch.ts";
+import { unwind } from "./_exceptions.ts";
 import type { V128File } from "./simd_math.ts";
-import { VmFunc, type VmInstance } from "./vm_objects.ts";
+import { type VmException, VmFunc, type VmInstance } from "./vm_objects.ts";
 
 /** Why `callRun` returned. */
 export type DoneReason =
@@ -74,7 +86,12 @@ export type DoneReason =
    * `consumeFuel`). Add fuel and `callRun()` again, or treat it as the trap
    * `TrapCode.OutOfFuel`.
    */
-  | { readonly kind: "fuel"; readonly pc: number };
+  | { readonly kind: "fuel"; readonly pc: number }
+  /**
+   * A wasm exception left the activation uncaught (`exception`, also in
+   * `vm.thrown`), thrown or passing through at code address `pc`.
+   */
+  | { readonly kind: "throw"; readonly exception: VmException; readonly pc: number };
 
 /** One frame of a wasm backtrace, innermost first. */
 export interface VmFrame {
@@ -190,6 +207,16 @@ export class Vm {
   v128File: V128File | null = null;
   /** The code of the last trap. */
   trapCode = 0;
+  /** Exceptions by reference handle (`exnref`); handle 0 is null. */
+  readonly exns: (VmException | undefined)[] = [undefined];
+  /** The exception that left the wasm activation (with `EXIT_THROW`). */
+  thrown: VmException | null = null;
+  /**
+   * Set by the runtime: the wasm exception a value thrown by a host function
+   * is (a wasm exception passing through, or a host value under the host
+   * tag), or null for what wasm may not catch (a trap).
+   */
+  hostException: ((e: unknown) => VmException | null) | null = null;
   /** The host function of the last host-call exit. */
   hostFunc: VmFunc = this.funcs[0];
   /** The argument base slot of the last host-call exit. */
@@ -335,7 +362,39 @@ export class Vm {
     }
     if (exit === EXIT_EPOCH) return { kind: "epoch", pc: this.pc };
     if (exit === EXIT_FUEL) return { kind: "fuel", pc: this.pc };
+    if (exit === EXIT_THROW) return { kind: "throw", exception: this.thrown!, pc: this.pc };
     return { kind: "trap", code: this.trapCode, pc: this.pc };
+  }
+
+  /**
+   * Turns a value a host function threw (inside `run`, whose state was
+   * written back before the call) into a wasm exception at the call site
+   * and unwinds to its handler: execution then resumes there. A value that
+   * {@link hostException} does not take (a trap) is thrown on.
+   *
+   * @param e what the host threw
+   * @returns `EXIT_SLICE` to resume at the handler, or `EXIT_THROW`
+   * @throws e when it is not a wasm exception
+   */
+  catchHostThrow(e: unknown): number {
+    const exn = this.hostException?.(e);
+    const inst = this.inst;
+    if (exn === undefined || exn === null || inst === null) throw e;
+    return this.throwFromHostCall(exn);
+  }
+
+  /**
+   * Throws a wasm exception at the host call the VM stopped at (its state is
+   * that call's: `pc` just past the call op).
+   *
+   * @param exn the exception
+   * @returns `EXIT_SLICE` when a handler caught it (resume with `run`), or
+   *   `EXIT_THROW` when it leaves the activation (`thrown`)
+   */
+  throwFromHostCall(exn: VmException): number {
+    return unwind(this, exn, this.pc - 1, this.fp, this.csp, this.inst!) === 0
+      ? EXIT_SLICE
+      : EXIT_THROW;
   }
 
   /**
@@ -365,7 +424,11 @@ export class Vm {
         priming[which]--;
         i32[counter] = 0;
       } else i32[counter] = this.sliceSteps;
-      exit = which === 0 ? run(this) : which === 1 ? runMetered(this) : runEpochs(this);
+      try {
+        exit = which === 0 ? run(this) : which === 1 ? runMetered(this) : runEpochs(this);
+      } catch (e) {
+        exit = this.catchHostThrow(e);
+      }
     } while (exit === EXIT_SLICE || (exit === EXIT_TRAP && this.#sharedMemoryGrew()));
     return exit;
   }

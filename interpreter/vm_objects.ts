@@ -274,6 +274,31 @@ export class VmFunc {
 }
 
 /**
+ * A wasm exception: its tag (an identity shared with `VmInstance.tags`) and
+ * its values as raw register words (two per value), or a host value thrown
+ * into wasm (then the tag is the host tag and `host` holds the value).
+ */
+export class VmException {
+  /** The tag. */
+  readonly tag: object;
+  /** The values' raw words, two per value (a register's 8 bytes). */
+  readonly words: Int32Array;
+  /** A value thrown by the host, which its tag's single externref value is. */
+  readonly host: unknown;
+
+  /**
+   * @param tag the tag
+   * @param words the values' raw words
+   * @param host the host value, for an exception from the host
+   */
+  constructor(tag: object, words: Int32Array, host?: unknown) {
+    this.tag = tag;
+    this.words = words;
+    this.host = host;
+  }
+}
+
+/**
  * An instance's context: what the VM reads while running its code. The
  * runtime builds one per instance.
  */
@@ -299,6 +324,26 @@ export class VmInstance {
   readonly datas: Uint8Array[];
   /** Element segments (function handles) by index (emptied by elem.drop). */
   readonly elems: Int32Array[];
+  /**
+   * Every exception tag by module index: an object whose identity is the
+   * tag's (an exception is caught by a clause of the same object).
+   */
+  tags: readonly object[] = [];
+  /**
+   * The module's exception handlers, as records `[start, end, depth, n,
+   * (tag, refDst, pad, dst, values) × n]` (code addresses absolute; `tag` -1
+   * catches every exception, -2 delegates to the handlers of frame depth
+   * `pad` and below; `refDst` -1 takes no reference), innermost first within
+   * each function.
+   */
+  get handlers(): Int32Array {
+    return this.handlerSource.handlers;
+  }
+  /**
+   * Where {@link VmInstance.handlers} are read: the compiled module, whose
+   * handlers grow as its functions are lowered lazily.
+   */
+  handlerSource: { readonly handlers: Int32Array } = { handlers: new Int32Array(0) };
 
   /**
    * Creates an instance context.

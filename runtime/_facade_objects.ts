@@ -19,12 +19,19 @@
  * @module
  */
 
-import { type GlobalType, type MemoryType, type TableType, ValType } from "@capstan/environ";
+import {
+  type GlobalType,
+  isRefType,
+  type MemoryType,
+  type TableType,
+  ValType,
+} from "@capstan/environ";
 import { Global as RtGlobal } from "./global.ts";
 import { MAX_TABLE_ELEMENTS, MAX_TABLE_ELEMENTS_ALLOCATABLE, maxPages } from "@capstan/environ";
 import { Memory as RtMemory } from "./memory.ts";
 import { Table as RtTable } from "./table.ts";
-import { type Facade, InternalSlots } from "./_facade.ts";
+import type { Facade } from "./_facade.ts";
+import { InternalSlots } from "./_facade_slots.ts";
 import {
   addressIs64,
   defaultValue,
@@ -155,7 +162,7 @@ export class FacadeTable {
   constructor(facade: Facade, descriptor: FacadeTableDescriptor, value: unknown) {
     const d = dictionary(descriptor, "WebAssembly.Table(): the descriptor");
     const element = valueType(d.element, "WebAssembly.Table(): element");
-    if (element !== ValType.funcref && element !== ValType.externref) {
+    if (!isRefType(element)) {
       throw new TypeError(`WebAssembly.Table(): element must be a reference type`);
     }
     if (d.initial === undefined) {

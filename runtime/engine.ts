@@ -18,6 +18,7 @@
 import {
   DEFAULT_MAX_WASM_STACK,
   type FuncType,
+  funcTypeKeyOf,
   type Tunables,
   tunables as makeTunables,
 } from "@capstan/environ";
@@ -191,7 +192,7 @@ export class Engine {
    * @returns an id equal for, and only for, structurally equal types
    */
   signatureId(type: FuncType): number {
-    const key = type.params.join(",") + ">" + type.results.join(",");
+    const key = funcTypeKeyOf(type);
     let id = this.#sigIds.get(key);
     if (id === undefined) {
       id = this.#sigTypes.length;

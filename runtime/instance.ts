@@ -43,7 +43,8 @@ import { LinkError } from "./link_error.ts";
 import { Memory, StoreVmMemory } from "./memory.ts";
 import type { Module } from "./module.ts";
 import type { Store, Stored } from "./store.ts";
-import { refToHandle, Table } from "./table.ts";
+import { refToHandle, Table, tableToInitialise } from "./table.ts";
+import { Tag } from "./tag.ts";
 import { Trap } from "./trap.ts";
 import type { FuncTypeInput, Val } from "./val.ts";
 import { invokeAsync } from "./_async.ts";
@@ -146,6 +147,8 @@ export class Instance implements Stored {
    * @ignore
    */
   readonly _globals: Global[] = [];
+  /** Every exception tag, imported first. */
+  readonly _tags: Tag[] = [];
   /**
    * Element segments' items as handles (shared with the VM); a dropped segment is empty.
    *
@@ -263,10 +266,13 @@ export class Instance implements Stored {
         throw new LinkError(
           `incompatible import type for ${where}: expected ${
             formatExternType(want.type)
-          }, found a value that is not a Func, Table, Memory or Global`,
+          }, found a value that is not a Func, Table, Memory, Global or Tag`,
         );
       }
-      store.checkOwns(item, `import ${where}`);
+      // (a tag without a store, the JS tag, belongs to every store)
+      if (!(item instanceof Tag) || item.store !== null) {
+        store.checkOwns(item as { readonly store: Store<unknown> }, `import ${where}`);
+      }
       const why = matchExternType(externType(item), want.type);
       if (why !== undefined) throw new LinkError(`incompatible import type for ${where}: ${why}`);
     }
@@ -288,10 +294,14 @@ export class Instance implements Stored {
       if (item instanceof Func) this._funcs.push(item);
       else if (item instanceof Table) this._tables.push(item);
       else if (item instanceof Memory) this._memories.push(item);
+      else if (item instanceof Tag) this._tags.push(item);
       else this._globals.push(item as Global);
     }
     for (let i = t.numImportedTables; i < t.tables.length; i++) {
-      this._tables.push(new Table(store, t.tables[i], null));
+      const type = module._canonTable(t.tables[i]);
+      this._tables.push(
+        type.init === undefined ? new Table(store, type, null) : tableToInitialise(store, type),
+      );
     }
     for (let i = t.numImportedMemories; i < t.memories.length; i++) {
       this._memories.push(new Memory(store, t.memories[i]));
@@ -311,6 +321,11 @@ export class Instance implements Stored {
       this._elems,
       this._memories.length > 0 ? this._memories.map((m) => m._vm) : [memory0],
     );
+    for (let i = t.numImportedTags; i < t.tags.length; i++) {
+      this._tags.push(new Tag(store, module._canonFuncType(t.tags[i])));
+    }
+    vmInst.tags = this._tags;
+    vmInst.handlerSource = cm; // its handlers grow as functions are lowered lazily
     vm.addInstance(vmInst);
     installLazyLowering(store);
     store._instances[vmInst.id] = this;
@@ -331,14 +346,15 @@ export class Instance implements Stored {
       const entry = cm.functions[i - t.numImportedFunctions].entry;
       const typeIndex = t.functions[i];
       const sigId = this.module._sigIds[typeIndex];
-      this._funcs.push(new Func(store, t.types[typeIndex], undefined, this, i, entry, sigId));
+      const type = this.module._canonFuncType(typeIndex);
+      this._funcs.push(new Func(store, type, undefined, this, i, entry, sigId));
     }
     for (let i = 0; i < this._funcs.length; i++) {
       vmctx[offsets.functionWord(i)] = this._funcs[i]._handle;
     }
     attachJsTier(this);
     for (let i = t.numImportedGlobals; i < t.globals.length; i++) {
-      const type: GlobalType = t.globals[i];
+      const type: GlobalType = this.module._canonGlobal(t.globals[i]);
       const init = t.globalInits[i - t.numImportedGlobals];
       const g = new Global(store, type, this.evalConst(init));
       this.#writeFloatBits(g, init);
@@ -346,6 +362,13 @@ export class Instance implements Stored {
     }
     for (let i = 0; i < this._globals.length; i++) {
       vmctx[offsets.globalWord(i)] = this._globals[i]._slot;
+    }
+    for (let i = t.numImportedTables; i < t.tables.length; i++) {
+      // a table with an initialiser expression starts with every element its value
+      const { element, init } = t.tables[i];
+      if (init === undefined) continue;
+      const table = this._tables[i]._vm;
+      table.elems.fill(refToHandle(store, element, this.evalConst(init)), 0, table.size);
     }
     for (const seg of t.elements) {
       this._elems.push(
@@ -360,6 +383,8 @@ export class Instance implements Stored {
         ? this._tables
         : e.kind === "memory"
         ? this._memories
+        : e.kind === "tag"
+        ? this._tags
         : this._globals;
       this._exports.set(e.name, list[e.index]);
     }

@@ -68,6 +68,7 @@ export type { HostFunc, HostFuncWrap } from "./func.ts";
 export { MAX_PAGES, Memory, PAGE_SIZE, type SharedMemoryHandle } from "./memory.ts";
 export { MAX_TABLE_ELEMENTS, Table } from "./table.ts";
 export { Global } from "./global.ts";
+export { JS_TAG, Tag, WasmException } from "./tag.ts";
 export { externType, isExtern } from "./extern.ts";
 export type { Extern } from "./extern.ts";
 export { formatExternType, matchExternType } from "./extern_type.ts";

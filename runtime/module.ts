@@ -27,9 +27,17 @@ import {
 } from "@capstan/codegen";
 import { ModuleCache } from "./_module_cache.ts";
 import {
+  type FuncType,
+  type GlobalType,
+  isNullable,
+  isRefType,
   type ModuleTranslation,
+  refTypeIndex,
+  type TableType,
   translateModule,
   type Tunables,
+  typeIndexRef,
+  type ValType,
   VMOffsets,
   type VMOffsetsCounts,
 } from "@capstan/environ";
@@ -301,9 +309,71 @@ export class Module {
       const d = imp.desc;
       const type: ExternType = d.kind === "func"
         ? { kind: "func", type: t.types[d.typeIndex] }
+        : d.kind === "table"
+        ? { kind: "table", type: this._canonTable(d.type) }
+        : d.kind === "global"
+        ? { kind: "global", type: this._canonGlobal(d.type) }
+        : d.kind === "tag"
+        ? { kind: "tag", type: this._canonFuncType(d.typeIndex) }
         : d as ExternType;
       return { module: imp.module, name: imp.name, type };
     });
+  }
+
+  /**
+   * A value type as the runtime keeps it: a type index in it replaced by the
+   * engine's canonical signature id of that type, so types from different
+   * modules compare as numbers.
+   *
+   * @param type a value type of this module
+   * @returns the canonical value type
+   * @ignore
+   */
+  _canonType(type: ValType): ValType {
+    const index = isRefType(type) ? refTypeIndex(type) : -1;
+    return index < 0 ? type : typeIndexRef(this._sigIds[index], isNullable(type));
+  }
+
+  /**
+   * A function type with its value types canonical ({@link Module._canonType}),
+   * as the runtime's functions of this module carry it.
+   *
+   * @param typeIndex a type index of this module
+   * @returns its type as the runtime keeps it
+   * @ignore
+   */
+  _canonFuncType(typeIndex: number): FuncType {
+    const t = this.translation.types[typeIndex];
+    if (t.key === undefined) return t;
+    return {
+      params: t.params.map((v) => this._canonType(v)),
+      results: t.results.map((v) => this._canonType(v)),
+      key: t.key,
+    };
+  }
+
+  /**
+   * A table type with its element type canonical ({@link Module._canonType}).
+   *
+   * @param type a table type of this module
+   * @returns the same type as the runtime keeps it
+   * @ignore
+   */
+  _canonTable(type: TableType): TableType {
+    const element = this._canonType(type.element);
+    return element === type.element ? type : { ...type, element };
+  }
+
+  /**
+   * A global type with its value type canonical ({@link Module._canonType}).
+   *
+   * @param type a global type of this module
+   * @returns the same type as the runtime keeps it
+   * @ignore
+   */
+  _canonGlobal(type: GlobalType): GlobalType {
+    const t = this._canonType(type.type);
+    return t === type.type ? type : { type: t, mutable: type.mutable };
   }
 
   /**
@@ -320,13 +390,16 @@ export class Module {
           type = this._funcExternType(e.index);
           break;
         case "table":
-          type = { kind: "table", type: t.tables[e.index] };
+          type = { kind: "table", type: this._canonTable(t.tables[e.index]) };
           break;
         case "memory":
           type = { kind: "memory", type: t.memories[e.index] };
           break;
         case "global":
-          type = { kind: "global", type: t.globals[e.index] };
+          type = { kind: "global", type: this._canonGlobal(t.globals[e.index]) };
+          break;
+        case "tag":
+          type = { kind: "tag", type: this._canonFuncType(t.tags[e.index]) };
           break;
       }
       return { name: e.name, type };
