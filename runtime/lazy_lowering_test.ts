@@ -127,3 +127,32 @@ Deno.test("an instance whose code buffer was outgrown still runs (it meets stubs
   assert.equal(run(b), want);
   assert.equal(b._vmInstance.code, a._vmInstance.code);
 });
+
+Deno.test("exception handlers of lazily lowered functions catch, in every instance and image", () => {
+  const bytes = parseWat(`(module
+    (tag $e (param i32))
+    (func $thrower (param i32) (throw $e (local.get 0)))
+    (func $catcher (export "catch") (param i32) (result i32)
+      (block $h (result i32)
+        (try_table (catch $e $h) (call $thrower (local.get 0)))
+        (i32.const -1)))
+    (func (export "legacy") (param i32) (result i32)
+      (try (result i32) (do (call $thrower (local.get 0)) (i32.const -1))
+        (catch $e (i32.add (i32.const 1000))))))`);
+  const engine = new Engine();
+  const module = new Module(engine, bytes);
+  const a = new Instance(new Store(engine, undefined), module, []);
+  const b = new Instance(new Store(engine, undefined), module, []);
+  assert.equal(a.getFunc("catch")!.call(7)[0], 7);
+  assert.equal(b.getFunc("catch")!.call(8)[0], 8); // b meets code a lowered
+  assert.equal(b.getFunc("legacy")!.call(9)[0], 1009);
+  assert.equal(a.getFunc("legacy")!.call(1)[0], 1001);
+  const loaded = Module.deserialize(engine, module.serialize());
+  const c = new Instance(new Store(engine, undefined), loaded, []);
+  assert.equal(c.getFunc("legacy")!.call(2)[0], 1002);
+  assert.equal(c.getFunc("catch")!.call(3)[0], 3);
+  // a partial image with nothing lowered: the legacy try's count comes from the image
+  const none = Module.deserialize(engine, new Module(engine, bytes).serialize());
+  const d = new Instance(new Store(engine, undefined), none, []);
+  assert.equal(d.getFunc("legacy")!.call(4)[0], 1004);
+});
