@@ -8,12 +8,15 @@
  *
  * Run: `deno run -A bench/startup.ts [FILE.wasm ...]` (default: the largest
  * sightglass programs, and esbuild-wasm's 12 MB Go module when npm's cache
- * has it).
+ * has it). `--steady` instead checks that lazy lowering leaves steady-state
+ * speed alone: each corpus kernel's `run(n/4)` on a lazily and an eagerly
+ * lowered module of the same engine, alternating, best of 5.
  *
  * @module
  */
 
 import { Engine, type ImportType, Linker, Module, Store } from "@capstan/runtime";
+import { loadKernels } from "./_kernels.ts";
 
 const SIGHTGLASS = new URL("../../shared/bench/sightglass/", import.meta.url);
 const DEFAULT_FILES = [
@@ -74,7 +77,40 @@ function instantiate(module: Module): void {
   linker.instantiate(new Store(engine, undefined), module);
 }
 
+function steady(): void {
+  const e = new Engine();
+  let logSum = 0;
+  const kernels = loadKernels();
+  console.log("| kernel | lazy ms | eager ms | lazy / eager |\n| --- | ---: | ---: | ---: |");
+  for (const k of kernels) {
+    const lazy = new Module(e, k.bytes);
+    const eager = Module.deserialize(e, new Module(e, k.bytes).serialize({ all: true }));
+    const run = [lazy, eager].map((m) =>
+      new Linker(e).instantiate(new Store(e, undefined), m).getFunc("run")!.typed<
+        [number],
+        number
+      >()
+    );
+    for (const f of run) f(Math.max(1, k.n >> 6));
+    const n = k.name.startsWith("fib") ? k.n - 3 : k.n >> 2; // fib(n) grows exponentially
+    const ms = [Infinity, Infinity];
+    for (let r = 0; r < 5; r++) {
+      for (let i = 0; i < 2; i++) {
+        const t = performance.now();
+        run[i](n);
+        ms[i] = Math.min(ms[i], performance.now() - t);
+      }
+    }
+    logSum += Math.log(ms[0] / ms[1]);
+    console.log(
+      `| ${k.name} | ${ms[0].toFixed(0)} | ${ms[1].toFixed(0)} | ${(ms[0] / ms[1]).toFixed(3)} |`,
+    );
+  }
+  console.log(`geomean lazy / eager: ${Math.exp(logSum / kernels.length).toFixed(3)}`);
+}
+
 async function main(): Promise<void> {
+  if (Deno.args[0] === "--steady") return steady();
   const files = Deno.args.length > 0 ? Deno.args : [...DEFAULT_FILES, esbuildWasm()].filter(
     (f): f is string => f !== undefined,
   );
