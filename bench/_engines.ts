@@ -81,6 +81,10 @@ export interface CapstanHooks {
    * whole translation, whatever the runtime defers to instantiation.
    */
   translateAndCompile?(bytes: Uint8Array): unknown;
+  /** A compiled-module image of the bytes, every function lowered (`serializeCompiled`). */
+  imageOf?(bytes: Uint8Array): Uint8Array;
+  /** Loads an image (`deserializeCompiled`): nothing lowered, the bodies not validated again. */
+  deserialize?(image: Uint8Array): unknown;
 }
 
 /** One engine as the harness sees it. */
@@ -252,6 +256,15 @@ async function addStageHooks(hooks: CapstanHooks): Promise<void> {
     const compile = codegen.compileModule as ((t: unknown) => unknown) | undefined;
     if (typeof compile !== "function") return;
     hooks.translateAndCompile = (bytes) => compile(translate(bytes));
+    const serialize = codegen.serializeCompiled as
+      | ((cm: unknown, wasm: Uint8Array) => Uint8Array)
+      | undefined;
+    const deserialize = codegen.deserializeCompiled as
+      | ((image: Uint8Array, tunables: unknown) => unknown)
+      | undefined;
+    if (typeof serialize !== "function" || typeof deserialize !== "function") return;
+    hooks.imageOf = (bytes) => serialize(compile(translate(bytes)), bytes);
+    hooks.deserialize = (image) => deserialize(image, environ.DEFAULT_TUNABLES);
   } catch {
     // A stage that does not load is simply not offered.
   }

@@ -158,6 +158,7 @@ interface ProfilingRuntime {
   Engine: new (config: { strategy?: string; tunables?: Record<string, unknown> }) => object;
   Module: new (engine: object, bytes: Uint8Array) => {
     readonly _compiled: {
+      lowerAll(): unknown;
       readonly code: Int32Array;
       readonly functions: ReadonlyArray<{ readonly entry: number; readonly end: number }>;
     };
@@ -188,6 +189,7 @@ export function profileKernel(
   const rt = runtime as ProfilingRuntime;
   const engine = new rt.Engine({ strategy: "interpreter", tunables: { countInstructions: true } });
   const module = new rt.Module(engine, bytes);
+  module._compiled.lowerAll(); // one code array, every function in it, before instantiating
   const store = new rt.Store(engine, undefined);
   const run = new rt.Linker(engine).instantiate(store, module).getFunc("run")?.typed();
   if (run === undefined) throw new TypeError("module has no exported function run");

@@ -14,8 +14,9 @@
  *   their `new Module` is a lower bound on the work of an eager translation.
  *   Capstan's `new Module` may also defer lowering to instantiation, so the
  *   group also times its stages through the public packages:
- *   `translateModule` (decode + validate) and `translateModule` +
- *   `compileModule` (the whole translation to bytecode).
+ *   `translateModule` (decode + validate), `translateModule` +
+ *   `compileModule` (the whole translation to bytecode), and
+ *   `deserializeCompiled` of an image of that (a compiled module loaded).
  *
  * Run: `deno bench -A bench/translate_bench.ts`
  *
@@ -70,6 +71,18 @@ function registerTranslate(label: string, source: Uint8Array): void {
       fn() {
         fresh.bump();
         stage(bytes);
+      },
+    });
+  }
+  if (capstan.hooks.imageOf !== undefined && capstan.hooks.deserialize !== undefined) {
+    const image = capstan.hooks.imageOf(bytes);
+    const load = capstan.hooks.deserialize;
+    Deno.bench({
+      name: "capstan deserializeCompiled (an image of every function)",
+      group,
+      ...iterationsFor(timeOnce(() => load(image)).ms, 3000),
+      fn() {
+        load(image);
       },
     });
   }

@@ -29,8 +29,9 @@ import {
   TrapCode,
   type Val,
   ValType,
+  WasmException,
 } from "@capstan/runtime";
-import { valTypeName } from "@capstan/environ";
+import { isRefType, refTop, valTypeName } from "@capstan/environ";
 import type { ClassifiedError, WastEngine, WastSession } from "./wast_engine.ts";
 import { type ExternRefs, fromJsValue, toJsValue, type WastValue } from "./wast_values.ts";
 
@@ -62,7 +63,9 @@ function fromBitsVal(type: ValType, v: Val): WastValue {
 }
 
 function fromVal(type: ValType, v: Val): WastValue {
-  return fromJsValue(valTypeName(type) as WastValue["type"], v);
+  // a reference crosses as the top type of its hierarchy
+  const top = isRefType(type) ? refTop(type) : type;
+  return fromJsValue(valTypeName(top) as WastValue["type"], v);
 }
 
 function defineSpectest(
@@ -101,6 +104,11 @@ function defineSpectest(
     ),
   );
   linker.define("spectest", "memory", new Memory(store, { limits: { min: 1, max: 2 } }));
+  linker.define(
+    "spectest",
+    "shared_memory",
+    new Memory(store, { limits: { min: 1, max: 2 }, shared: true }),
+  );
 }
 
 class CapstanSession implements WastSession {
@@ -168,6 +176,7 @@ export function capstanEngine(options: CapstanEngineOptions = {}): WastEngine {
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof CompileError) return { kind: "compile", message };
       if (error instanceof LinkError) return { kind: "link", message };
+      if (error instanceof WasmException) return { kind: "exception", message };
       if (error instanceof Trap) {
         const exhausted = error.code === TrapCode.StackOverflow ||
           message.includes("call stack exhausted");

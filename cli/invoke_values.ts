@@ -14,7 +14,7 @@
  * @module
  */
 
-import { ValType } from "@capstan/environ";
+import { isRefType, refTop, ValType } from "@capstan/environ";
 
 /** A bad argument for `--invoke`. */
 export class InvokeArgumentError extends Error {
@@ -55,13 +55,13 @@ function parseFloatText(text: string, type: string): number {
  * @throws {InvokeArgumentError} when the text does not fit the type
  * @example
  * ```ts
- * import { ValType } from "@capstan/environ";
+ * import { isRefType, refTop, ValType } from "@capstan/environ";
  * import { parseInvokeArgument } from "./invoke_values.ts";
  * if (parseInvokeArgument("4294967295", ValType.i32) !== -1) throw new Error();
  * ```
  */
 export function parseInvokeArgument(text: string, type: ValType): unknown {
-  switch (type) {
+  switch (isRefType(type) ? refTop(type) : type) {
     case ValType.i32: {
       const v = parseInteger(text, "i32");
       if (v < -(2n ** 31n) || v >= 2n ** 32n) {
@@ -145,14 +145,14 @@ export function formatFloat(value: number, single: boolean): string {
  * @returns one line of text
  * @example
  * ```ts
- * import { ValType } from "@capstan/environ";
+ * import { isRefType, refTop, ValType } from "@capstan/environ";
  * import { formatInvokeResult } from "./invoke_values.ts";
  * if (formatInvokeResult(Math.fround(0.1), ValType.f32) !== "0.1") throw new Error();
  * if (formatInvokeResult(-5n, ValType.i64) !== "-5") throw new Error();
  * ```
  */
 export function formatInvokeResult(value: unknown, type: ValType): string {
-  switch (type) {
+  switch (isRefType(type) ? refTop(type) : type) {
     case ValType.i32:
       return String((value as number) | 0);
     case ValType.i64:

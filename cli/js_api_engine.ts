@@ -146,6 +146,10 @@ export function jsApiEngine(
       if (error instanceof UnsupportedError) return { kind: "unsupported", message };
       if (error instanceof wa.CompileError) return { kind: "compile", message };
       if (error instanceof wa.LinkError) return { kind: "link", message };
+      const exception = (wa as { Exception?: new (...a: never[]) => unknown }).Exception;
+      if (exception !== undefined && error instanceof exception) {
+        return { kind: "exception", message };
+      }
       if (error instanceof wa.RuntimeError) {
         return {
           kind: message.includes("call stack exhausted") ? "exhaustion" : "trap",

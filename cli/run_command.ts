@@ -14,6 +14,12 @@
  * - 1 for any other error (unreadable file, compile or link error);
  * - 2 for a usage error.
  *
+ * A module that imports a shared memory (a `wasm32-wasip1-threads` program)
+ * runs with WASI threads (`@capstan/wasi`'s `runWasiThreads`): every thread,
+ * the main one included, in a worker of its own; the first `proc_exit`, trap
+ * or return from `_start` in any thread ends them all (`--invoke` is refused
+ * for such a module).
+ *
  * Invariants: options must come before FILE; everything after FILE belongs to
  * the guest (its `argv[1..]`, or the invoked export's arguments). The guest
  * sees only the directories given with `--dir` and only the `--env`
@@ -35,7 +41,7 @@ import {
   Trap,
 } from "@capstan/runtime";
 import { isImage } from "@capstan/codegen";
-import { Wasi, WasiExit } from "@capstan/wasi";
+import { runWasiThreads, Wasi, WasiExit } from "@capstan/wasi";
 import { parseCommandLine, stringList, stringOption, UsageError } from "./_args.ts";
 import { loadTextFormat } from "./_engines.ts";
 import { formatInvokeResult, InvokeArgumentError, parseInvokeArgument } from "./invoke_values.ts";
@@ -272,6 +278,26 @@ export async function runCommand(args: readonly string[], output: CommandOutput)
     }
     if (!info.isDirectory) throw new Error(`--dir ${host}: not a directory`);
   }
+  const sharedImport = module.imports().find((i) => i.type.kind === "memory" && i.type.type.shared);
+  if (sharedImport !== undefined && invoke !== undefined) {
+    throw new Error(
+      "--invoke is not supported for a threads program (a module importing a shared memory)",
+    );
+  }
+  if (sharedImport?.type.kind === "memory") {
+    return await runWasiThreads({
+      module: module.shareable(),
+      memory: new Memory(store, sharedImport.type.type).shareable(),
+      engine: engine.config,
+      fuel,
+      timeoutMs,
+      args: [file, ...guestArgs],
+      env,
+      preopens,
+      trapHeader: `error: failed to run main module \`${file}\``,
+      trapExitCode: TRAP_EXIT_CODE,
+    });
+  }
   const wasi = new Wasi({
     args: [file, ...(invoke === undefined ? guestArgs : [])],
     env,
@@ -337,5 +363,6 @@ export async function runCommand(args: readonly string[], output: CommandOutput)
     throw error;
   } finally {
     stopTimeout?.();
+    engine.flushCache(); // the cache entry gets what this run lowered
   }
 }

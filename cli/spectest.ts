@@ -65,5 +65,6 @@ export function spectestImports(
       } as unknown as WebAssembly.TableDescriptor,
     ),
     memory: new wa.Memory({ initial: 1, maximum: 2 }),
+    shared_memory: new wa.Memory({ initial: 1, maximum: 2, shared: true }),
   };
 }

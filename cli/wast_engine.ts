@@ -27,6 +27,8 @@ export type FailureKind =
   | "trap"
   /** The call stack ran out. */
   | "exhaustion"
+  /** A wasm exception left the call. */
+  | "exception"
   /** The engine cannot run this command at all (e.g. v128 at the JS boundary). */
   | "unsupported"
   /** Anything else: a bug in the engine or the runner. */

@@ -203,6 +203,8 @@ class ScriptRun {
         return await this.#assertFailure(command, "trap");
       case "assert_exhaustion":
         return await this.#assertFailure(command, "exhaustion");
+      case "assert_exception":
+        return await this.#assertFailure(command, "exception");
       case "assert_invalid":
       case "assert_malformed":
         return await this.#assertCompileError(command);

@@ -111,7 +111,8 @@ export type Expected =
   }
   | {
     readonly kind: "ref";
-    readonly type: "funcref" | "externref";
+    /** The reference type, or `"ref"` for a reference of any type. */
+    readonly type: "funcref" | "externref" | "ref";
     /** `null`: the null reference; `"any"`: any non-null one; an object: that extern. */
     readonly ref: null | "any" | object;
   }
@@ -284,6 +285,7 @@ export function parseExpected(json: JsonValue, externs: ExternRefs): Expected {
         lanes: values.map((v) => parseNumPattern(shape.num, v, shape.bytes * 8)),
       };
     }
+    case "ref":
     case "funcref":
     case "externref": {
       if (json.value === "null") return { kind: "ref", type: json.type, ref: null };
@@ -361,7 +363,9 @@ export function matches(expected: Expected, actual: WastValue): boolean {
       });
     }
     case "ref": {
-      if (actual.type !== expected.type) return false;
+      if (expected.type === "ref") {
+        if (actual.type !== "funcref" && actual.type !== "externref") return false;
+      } else if (actual.type !== expected.type) return false;
       if (expected.ref === null) return actual.ref === null;
       if (expected.ref === "any") return actual.ref !== null && actual.ref !== undefined;
       return actual.ref === expected.ref;

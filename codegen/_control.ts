@@ -25,10 +25,18 @@ import {
   resultReg,
   type TranslatorCore,
 } from "./_translator_core.ts";
-import { type FuncType, Op as W, TrapCode, ValType } from "@capstan/environ";
+import {
+  CompileError,
+  type FuncType,
+  Op as W,
+  TrapCode,
+  ValType,
+  withNullable,
+} from "@capstan/environ";
 import { Op } from "@capstan/interpreter";
 import { is64 } from "./func_environ.ts";
 import { narrowTableIndex } from "./_references.ts";
+import { DELEGATE, type IrCatch } from "./ir.ts";
 
 /** The control operators' translations, by operator key. */
 export const CONTROL_OPERATORS: ReadonlyMap<number, OperatorHandler> = new Map([
@@ -47,7 +55,196 @@ export const CONTROL_OPERATORS: ReadonlyMap<number, OperatorHandler> = new Map([
   [W.call_indirect, callIndirect],
   [W.return_call, returnCall],
   [W.return_call_indirect, returnCallIndirect],
+  [W.call_ref, callRef],
+  [W.return_call_ref, returnCallRef],
+  [W.br_on_null, brOnNull],
+  [W.br_on_non_null, brOnNonNull],
+  [W.try_table, tryTable],
+  [W.try, legacyTry],
+  [W.catch, legacyCatch],
+  [W.catch_all, legacyCatch],
+  [W.delegate, legacyDelegate],
+  [W.rethrow, legacyRethrow],
+  [W.throw, throwOp],
+  [W.throw_ref, throwRef],
 ]);
+
+/** `(ref exn)`: what a `_ref` catch clause passes after the tag's values. */
+const EXN_NON_NULL = withNullable(ValType.exnref, false);
+
+/**
+ * `try_table`: a block whose code is protected by its catch clauses (an
+ * exception handler recorded when the block ends, see {@link catchPads}).
+ */
+function tryTable(t: TranslatorCore): void {
+  const r = t.r;
+  const catches = [];
+  for (let i = 0; i < r.catchCount; i++) {
+    catches.push({ kind: r.catchKinds[i], tag: r.catchTags[i], depth: r.catchLabels[i] });
+  }
+  const f = enterBlock(t, FrameKind.Block);
+  f.catches = catches;
+  f.start = t.newLabel();
+  t.label(f.start);
+  t.frames.push(f);
+}
+
+/**
+ * A legacy `try`: a block whose body its `catch` / `catch_all` arms protect
+ * (a handler recorded when the block ends, {@link legacyEnd}), or which
+ * `delegate` ends.
+ */
+function legacyTry(t: TranslatorCore): void {
+  const f = enterBlock(t, FrameKind.Block);
+  f.legacy = { exnReg: t.nextTryLocal++, bodyEnd: -1, clauses: [], rethrown: false };
+  f.start = t.newLabel();
+  t.label(f.start);
+  t.frames.push(f);
+}
+
+/**
+ * `catch x` / `catch_all`: ends the body or the previous arm (as `else`
+ * ends a then-arm) and starts an arm, entered from its landing pad with the
+ * tag's values in registers from the block's base and the exception's
+ * reference in the try's hidden local.
+ *
+ * @param t the translator
+ * @param key the operator (`catch` or `catch_all`)
+ */
+export function legacyCatch(t: TranslatorCore, key: number): void {
+  const f = t.frames[t.frames.length - 1];
+  const legacy = f.legacy!;
+  if (!f.unreachable) {
+    fallthroughMoves(t, f);
+    f.targeted = true;
+    chargeFuel(t);
+    t.emit(Op.br, f.label);
+    t.blockEnd();
+  } else chargeFuel(t);
+  if (legacy.bodyEnd < 0) {
+    legacy.bodyEnd = t.newLabel();
+    t.label(legacy.bodyEnd);
+  }
+  const tag = key === W.catch ? t.r.index : -1;
+  const values = tag >= 0 ? tagParams(t, tag) : [];
+  const pad = t.newLabel();
+  t.label(pad);
+  t.stack.height = f.base;
+  for (const ty of values) t.pushTemp(ty);
+  legacy.clauses.push({
+    tag,
+    refDst: legacy.exnReg,
+    pad,
+    dst: t.L + f.base,
+    values: values.length,
+  });
+  f.unreachable = false;
+}
+
+/** At a legacy `try`'s end: the handler of its body, when it has arms. */
+function legacyEnd(t: TranslatorCore, f: Frame): void {
+  const legacy = f.legacy!;
+  if (legacy.clauses.length === 0) return;
+  // without a rethrow, the arms need no reference (and the VM allocates no handle)
+  if (!legacy.rethrown) { for (const c of legacy.clauses) c.refDst = -1; }
+  t.handlers.push({
+    start: f.start!,
+    end: legacy.bodyEnd,
+    depth: t.frames.length,
+    clauses: legacy.clauses,
+  });
+}
+
+/**
+ * `delegate l`: ends a `try` without arms; an exception from its body goes
+ * on to the handlers of the frame `l` labels (counted outside the try) and
+ * of the frames outside it, skipping those in between.
+ *
+ * @param t the translator
+ */
+export function legacyDelegate(t: TranslatorCore): void {
+  const f = t.frames[t.frames.length - 1];
+  const end = t.newLabel();
+  t.label(end);
+  const target = t.frames.length - 2 - t.r.index;
+  const clause = { tag: DELEGATE, refDst: -1, pad: target, dst: 0, values: 0 };
+  t.handlers.push({ start: f.start!, end, depth: t.frames.length - 1, clauses: [clause] });
+  endBlock(t);
+}
+
+/** `rethrow l`: throws again the exception the arm of the `try` at label l caught. */
+function legacyRethrow(t: TranslatorCore): void {
+  chargeFuel(t);
+  const legacy = t.frame(t.r.index).legacy!;
+  legacy.rethrown = true;
+  t.emit(Op.throw_ref, legacy.exnReg);
+  t.blockEnd();
+  t.setUnreachable();
+}
+
+/** The value types tag `x` carries. */
+function tagParams(t: TranslatorCore, x: number): readonly ValType[] {
+  const params = t.env.module.types[t.env.module.tags[x]].params;
+  if (params.includes(ValType.v128)) {
+    throw new CompileError("unsupported: a v128 value in an exception", t.offset);
+  }
+  return params;
+}
+
+function throwOp(t: TranslatorCore): void {
+  const s = t.stack;
+  chargeFuel(t);
+  const n = tagParams(t, t.r.index).length;
+  const base = s.height - n;
+  t.materializeRange(base, s.height);
+  t.emit(Op.throw, t.r.index, t.L + base, n);
+  t.blockEnd();
+  t.setUnreachable();
+}
+
+function throwRef(t: TranslatorCore): void {
+  chargeFuel(t);
+  const r = t.reg(t.pop());
+  t.emit(Op.throw_ref, r);
+  t.blockEnd();
+  t.setUnreachable();
+}
+
+/**
+ * At a `try_table`'s end (its frame popped, its fall-through moves made):
+ * closes its protected code, then writes one landing pad per catch clause,
+ * which the VM enters with the clause's values in registers from the
+ * block's base, and which branches to the clause's label as `br` would.
+ */
+function catchPads(t: TranslatorCore, f: Frame, fallthrough: boolean): void {
+  if (fallthrough) {
+    f.targeted = true;
+    t.emit(Op.br, f.label);
+    t.blockEnd();
+  }
+  const end = t.newLabel();
+  t.label(end);
+  const clauses: IrCatch[] = [];
+  for (const c of f.catches!) {
+    const pad = t.newLabel();
+    t.label(pad);
+    t.stack.height = f.base;
+    const values = c.kind < 2 ? tagParams(t, c.tag) : [];
+    for (const ty of values) t.pushTemp(ty);
+    const dst = t.L + f.base;
+    const ref = c.kind === 1 || c.kind === 3;
+    if (ref) t.pushTemp(EXN_NON_NULL);
+    clauses.push({
+      tag: c.kind < 2 ? c.tag : -1,
+      refDst: ref ? dst + values.length : -1,
+      pad,
+      dst,
+      values: values.length,
+    });
+    branch(t, c.depth);
+  }
+  t.handlers.push({ start: f.start!, end, depth: t.frames.length, clauses });
+}
 
 function unreachable(t: TranslatorCore): void {
   chargeFuel(t);
@@ -216,6 +413,84 @@ function indirectOperands(
   const ri = narrowTableIndex(t, t.r.index2, ipos, t.reg(ipos));
   t.noteRefs(base);
   return { typeIndex, sig, base, ri };
+}
+
+/**
+ * Charges the pending fuel and pops a `call_ref`'s operands: the arguments,
+ * materialised from `base`, and the function reference's register.
+ */
+function refOperands(t: TranslatorCore): { sig: FuncType; base: number; rf: number } {
+  const s = t.stack;
+  chargeFuel(t);
+  const sig = t.env.module.types[t.r.index];
+  const fpos = t.pop();
+  const base = s.height - sig.params.length;
+  t.materializeRange(base, s.height);
+  const rf = t.reg(fpos);
+  t.noteRefs(base);
+  return { sig, base, rf };
+}
+
+function callRef(t: TranslatorCore): void {
+  const { sig, base, rf } = refOperands(t);
+  t.emit(Op.call_ref, t.r.index, t.env.signatureWord(t.r.index), t.L + base, rf);
+  t.blockEnd();
+  t.stack.height = base;
+  for (const ty of sig.results) t.pushTemp(ty);
+}
+
+function returnCallRef(t: TranslatorCore): void {
+  const { sig, base, rf } = refOperands(t);
+  t.emit(Op.return_call_ref, t.r.index, t.env.signatureWord(t.r.index), t.L + base, rf);
+  returnHostResults(t, base, sig.results);
+  t.setUnreachable();
+}
+
+/**
+ * `br_on_null`: branches to the label (with the values below the reference)
+ * when the reference on top is null; otherwise leaves it there.
+ */
+function brOnNull(t: TranslatorCore): void {
+  const s = t.stack;
+  const depth = t.r.index;
+  const f = t.frame(depth);
+  const r = t.reg(s.height - 1);
+  s.height--; // the branch does not carry the reference
+  const moves = needsMoves(t, f);
+  chargeFuel(t);
+  if (!moves) {
+    if (f.kind !== FrameKind.Loop) f.targeted = true;
+    t.emit(Op.br_unless, r, f.label);
+  } else {
+    const skip = t.newLabel();
+    t.emit(Op.br_if, r, skip);
+    branch(t, depth);
+    t.label(skip);
+  }
+  s.height++;
+}
+
+/**
+ * `br_on_non_null`: branches to the label, carrying the reference on top
+ * as its last value, when the reference is not null; otherwise drops it.
+ */
+function brOnNonNull(t: TranslatorCore): void {
+  const s = t.stack;
+  const depth = t.r.index;
+  const f = t.frame(depth);
+  const moves = needsMoves(t, f);
+  chargeFuel(t);
+  const r = t.reg(s.height - 1);
+  if (!moves) {
+    if (f.kind !== FrameKind.Loop) f.targeted = true;
+    t.emit(Op.br_if, r, f.label);
+  } else {
+    const skip = t.newLabel();
+    t.emit(Op.br_unless, r, skip);
+    branch(t, depth);
+    t.label(skip);
+  }
+  t.pop();
 }
 
 /**
@@ -435,6 +710,8 @@ export function endBlock(t: TranslatorCore): void {
   chargeFuel(t);
   const fallthrough = !f.unreachable;
   if (fallthrough) fallthroughMoves(t, f);
+  if (f.catches !== undefined) catchPads(t, f, fallthrough);
+  if (f.legacy !== undefined) legacyEnd(t, f);
   let reachable = fallthrough;
   if (f.kind === FrameKind.If) {
     t.label(f.elseLabel);

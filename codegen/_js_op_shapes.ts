@@ -76,6 +76,16 @@ const TABLE = TrapCode.TableOutOfBounds;
 const i32bin = (
   expr: string,
 ): Row => ["=I I I", (o) => `${o[0]} = ${expr.replace(/\$a/g, o[1]).replace(/\$b/g, o[2])};`];
+/** An i32 read as unsigned: a literal folded, else `(x >>> 0)`. */
+const u32 = (x: string) =>
+  /^\(?-?\d+\)?$/.test(x) ? String(Number(x.replace(/[()]/g, "")) >>> 0) : `(${x} >>> 0)`;
+/**
+ * `abs` or `neg` of a float: the JS operation for a local that is not a NaN
+ * (in place: V8 does not inline the helper reliably), the helper that keeps a
+ * NaN's payload otherwise.
+ */
+const signOp = (x: string, op: string, helper: string) =>
+  /^[a-z]\d+$/.test(x) ? `${x} === ${x} ? ${op}(${x}) : ${helper}(${x})` : `${helper}(${x})`;
 const i32cmp = (
   cmp: string,
   u = false,
@@ -83,7 +93,7 @@ const i32cmp = (
   "=I I I",
   (o) =>
     u
-      ? `${o[0]} = (${o[1]} >>> 0) ${cmp} (${o[2]} >>> 0) ? 1 : 0;`
+      ? `${o[0]} = ${u32(o[1])} ${cmp} ${u32(o[2])} ? 1 : 0;`
       : `${o[0]} = ${o[1]} ${cmp} ${o[2]} ? 1 : 0;`,
 ];
 const i32cmpi = (
@@ -93,7 +103,7 @@ const i32cmpi = (
   "=I I",
   (o) =>
     u
-      ? `${o[0]} = (${o[1]} >>> 0) ${cmp} (${o[2]} >>> 0) ? 1 : 0;`
+      ? `${o[0]} = ${u32(o[1])} ${cmp} ${u32(o[2])} ? 1 : 0;`
       : `${o[0]} = ${o[1]} ${cmp} (${o[2]}) ? 1 : 0;`,
 ];
 const i32bini = (
@@ -106,7 +116,7 @@ const brcmp = (
   "I I",
   (o) =>
     u
-      ? `if ((${o[0]} >>> 0) ${cmp} (${o[1]} >>> 0)) GOTO(${o[2]})`
+      ? `if (${u32(o[0])} ${cmp} ${u32(o[1])}) GOTO(${o[2]})`
       : `if (${o[0]} ${cmp} ${o[1]}) GOTO(${o[2]})`,
 ];
 const brcmpi = (
@@ -116,12 +126,59 @@ const brcmpi = (
   "I",
   (o) =>
     u
-      ? `if ((${o[0]} >>> 0) ${cmp} (${o[1]} >>> 0)) GOTO(${o[2]})`
+      ? `if (${u32(o[0])} ${cmp} ${u32(o[1])}) GOTO(${o[2]})`
       : `if (${o[0]} ${cmp} (${o[1]})) GOTO(${o[2]})`,
 ];
+/**
+ * A 64-bit shift amount (`b & 63`): a literal when `b` is one, which V8
+ * lowers to a machine shift (it does not for a variable amount).
+ */
+const amount = (b: string): bigint | string => {
+  const m = /^\(?(-?\d+)n\)?$/.exec(b);
+  return m !== null ? BigInt(m[1]) & 63n : `(${b} & 63n)`;
+};
+const lit = (k: bigint | string) => typeof k === "bigint" ? `${k}n` : k;
+/**
+ * `a` rotated left by `k`, each part cut to 64 bits (a part left wider keeps
+ * V8 from lowering the BigInts to machine words).
+ */
+const rotl64 = (a: string, k: bigint | string) =>
+  k === 0n
+    ? a
+    : `BigInt.asIntN(64, ${a} << ${lit(k)}) | BigInt.asIntN(64, BigInt.asUintN(64, ${a}) >> ${
+      typeof k === "bigint" ? `${64n - k}n` : `((64n - ${k}) & 63n)`
+    })`;
+/**
+ * An i32 widened to an i64, sign- or zero-extended: a literal for a constant,
+ * through memory for a local (V8 does not lower `BigInt(x)`);
+ * `T32`, `T64` (and `TD`) are the factory's scratch views of one 8-byte buffer.
+ *
+ * @param x an i32 expression
+ * @param signed sign-extend (else zero-extend)
+ * @returns a BigInt expression
+ */
+export function i64FromI32(x: string, signed: boolean): string {
+  const m = /^\(?(-?\d+)\)?$/.exec(x);
+  if (m !== null) return `${signed ? BigInt(m[1]) : BigInt(Number(m[1]) >>> 0)}n`;
+  if (/^[a-z]\d+$/.test(x)) {
+    return `(T32[0] = ${x}, T32[1] = ${signed ? `${x} >> 31` : "0"}, T64[0])`;
+  }
+  return signed ? `BigInt(${x})` : `BigInt(${x} >>> 0)`;
+}
+
 const i64bin = (
   f: (a: string, b: string) => string,
 ): Row => ["=B B B", (o) => `${o[0]} = BigInt.asIntN(64, ${f(o[1], o[2])});`];
+/**
+ * An i64 with its sign bit flipped, so that unsigned order is signed order:
+ * V8 lowers a signed compare of 64-bit BigInts, not one of `asUintN`s.
+ */
+const flipSign = (x: string) => {
+  const m = /^\(?(-?\d+)n\)?$/.exec(x);
+  return m !== null
+    ? `(${BigInt.asIntN(64, BigInt(m[1]) ^ (1n << 63n))}n)`
+    : `BigInt.asIntN(64, ${x} ^ -9223372036854775808n)`;
+};
 const i64cmp = (
   cmp: string,
   u = false,
@@ -129,7 +186,7 @@ const i64cmp = (
   "=I B B",
   (o) =>
     u
-      ? `${o[0]} = BigInt.asUintN(64, ${o[1]}) ${cmp} BigInt.asUintN(64, ${o[2]}) ? 1 : 0;`
+      ? `${o[0]} = ${flipSign(o[1])} ${cmp} ${flipSign(o[2])} ? 1 : 0;`
       : `${o[0]} = ${o[1]} ${cmp} ${o[2]} ? 1 : 0;`,
 ];
 const k64 = (lo: string, hi: string) =>
@@ -147,18 +204,28 @@ const un = (
   f: (a: string) => string,
 ): Row => [kinds, (o) => `${o[0]} = ${f(o[1])};`];
 /** The effective address of a load/store: operand indices of base, k, offset. */
-const ea = (o: string[], a: number, k: number, off: number) =>
-  `e = ((${o[a]} + (${o[k]})) >>> 0) + ${Number(o[off]) >>> 0};`;
+const ea = (o: string[], a: number, k: number, off: number) => {
+  const base = o[k] === "0" ? `${o[a]} >>> 0` : `((${o[a]} + (${o[k]})) >>> 0)`;
+  const n = Number(o[off]) >>> 0;
+  return `e = ${n === 0 ? base : `(${base}) + ${n}`};`;
+};
 const eax = (o: string[], a: number, sh: number, k: number, off: number) =>
   `e = (((${o[a]} << ${o[sh]}) + (${o[k]})) >>> 0) + ${Number(o[off]) >>> 0};`;
 const check = (n: number, s: Site) => `if (e + ${n} > ML) ${s.trap(MEM)}`;
 /** A load into a 32-bit register of either kind. */
 const load32 = (o: string[], s: Site) =>
-  s.kind(0) === "F" ? `${o[0]} = H.f32b(M.getInt32(e, true));` : `${o[0]} = M.getInt32(e, true);`;
+  s.kind(0) === "F"
+    ? `${o[0]} = M.getFloat32(e, true); if (${o[0]} !== ${o[0]}) ${
+      o[0]
+    } = H.f32b(M.getInt32(e, true));`
+    : `${o[0]} = M.getInt32(e, true);`;
 const load64 = (o: string[], s: Site) => {
   switch (s.kind(0)) {
     case "D":
-      return `${o[0]} = H.quiet(M.getFloat64(e, true));`;
+      // the NaN test in place: V8 does not inline the helper reliably
+      return `${o[0]} = M.getFloat64(e, true); if (${o[0]} !== ${o[0]}) ${o[0]} = H.quiet(${
+        o[0]
+      });`;
     case "B":
       return `${o[0]} = M.getBigInt64(e, true);`;
     default: // only its low half is read
@@ -318,15 +385,14 @@ const ROWS: Record<string, Row> = {
   i64_and: i64bin((a, b) => `${a} & ${b}`),
   i64_or: i64bin((a, b) => `${a} | ${b}`),
   i64_xor: i64bin((a, b) => `${a} ^ ${b}`),
-  i64_shl: i64bin((a, b) => `${a} << (${b} & 63n)`),
-  i64_shr_s: i64bin((a, b) => `${a} >> (${b} & 63n)`),
-  i64_shr_u: i64bin((a, b) => `BigInt.asUintN(64, ${a}) >> (${b} & 63n)`),
-  i64_rotl: i64bin((a, b) =>
-    `(${a} << (${b} & 63n)) | (BigInt.asUintN(64, ${a}) >> ((64n - (${b} & 63n)) & 63n))`
-  ),
-  i64_rotr: i64bin((a, b) =>
-    `(${a} << ((64n - (${b} & 63n)) & 63n)) | (BigInt.asUintN(64, ${a}) >> (${b} & 63n))`
-  ),
+  i64_shl: i64bin((a, b) => `${a} << ${lit(amount(b))}`),
+  i64_shr_s: i64bin((a, b) => `BigInt.asIntN(64, ${a}) >> ${lit(amount(b))}`),
+  i64_shr_u: i64bin((a, b) => `BigInt.asUintN(64, ${a}) >> ${lit(amount(b))}`),
+  i64_rotl: i64bin((a, b) => rotl64(a, amount(b))),
+  i64_rotr: i64bin((a, b) => {
+    const k = amount(b);
+    return rotl64(a, typeof k === "bigint" ? (64n - k) & 63n : `((64n - ${k}) & 63n)`);
+  }),
   i64_div_s: [
     "=B B B",
     (o, s) =>
@@ -386,8 +452,8 @@ const ROWS: Record<string, Row> = {
   i64_extend8_s: un("=B B", (a) => `BigInt.asIntN(8, ${a})`),
   i64_extend16_s: un("=B B", (a) => `BigInt.asIntN(16, ${a})`),
   i64_extend32_s: un("=B B", (a) => `BigInt.asIntN(32, ${a})`),
-  i64_extend_i32_u: un("=B I", (a) => `BigInt(${a} >>> 0)`),
-  i64_extend_i32_s: un("=B I", (a) => `BigInt(${a})`),
+  i64_extend_i32_u: un("=B I", (a) => i64FromI32(a, false)),
+  i64_extend_i32_s: un("=B I", (a) => i64FromI32(a, true)),
   f32_add: f32bin("+"),
   f32_sub: f32bin("-"),
   f32_mul: f32bin("*"),
@@ -395,8 +461,8 @@ const ROWS: Record<string, Row> = {
   f32_min: un("=F F F", () => ""),
   f32_max: un("=F F F", () => ""),
   f32_copysign: ["=F F F", (o) => `${o[0]} = H.copysign(${o[1]}, ${o[2]});`],
-  f32_abs: un("=F F", (a) => `H.abs(${a})`),
-  f32_neg: un("=F F", (a) => `H.neg(${a})`),
+  f32_abs: un("=F F", (a) => signOp(a, "Math.abs", "H.abs")),
+  f32_neg: un("=F F", (a) => signOp(a, "-", "H.neg")),
   f32_sqrt: un("=F F", (a) => `Math.fround(Math.sqrt(${a}))`),
   f32_ceil: un("=F F", (a) => `H.quietF(Math.ceil(${a}))`),
   f32_floor: un("=F F", (a) => `H.quietF(Math.floor(${a}))`),
@@ -427,14 +493,14 @@ const ROWS: Record<string, Row> = {
     (o, s) =>
       s.kind(0) === "B"
         ? `${o[0]} = ${s.conv(1, "B")} & ${ABS64};`
-        : `${o[0]} = H.abs(${s.conv(1, "D")});`,
+        : `${o[0]} = ${signOp(s.conv(1, "D"), "Math.abs", "H.abs")};`,
   ],
   f64_neg: [
     "=8 ~8",
     (o, s) =>
       s.kind(0) === "B"
         ? `${o[0]} = ${s.conv(1, "B")} ^ ${SIGN64};`
-        : `${o[0]} = H.neg(${s.conv(1, "D")});`,
+        : `${o[0]} = ${signOp(s.conv(1, "D"), "-", "H.neg")};`,
   ],
   f64_sqrt: un("=D D", (a) => `Math.sqrt(${a})`),
   f64_ceil: un("=D D", (a) => `H.quiet(Math.ceil(${a}))`),

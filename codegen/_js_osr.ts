@@ -14,13 +14,14 @@
  *   without super-instructions, so its temporaries need not be the
  *   bytecode's registers; a local is register `r` in both): their kinds come
  *   from the JS lowering's kind map, their values from slot `fp + r`.
- * - The variant is the function's JS source with another entry
- *   ({@link osrVariant}): it takes the frame's base slot, declares the
- *   parameters as locals, reads the live registers and starts the dispatcher
- *   at the header's label (`L`); it pays no entry fuel (the interpreter did)
- *   and counts its JS frame and wasm stack as the function's own entry does.
- *   The dispatcher form it rewrites (`function fn<k>(...)`, `e = 0, L = 0`,
- *   the JS-depth line) is checked: another form is refused, never guessed.
+ * - The variant is the function's JS source lowered in the dispatcher form
+ *   entered at the header's label (`JsLoweringOptions.entryLabel`), given
+ *   another entry ({@link osrVariant}): it takes the frame's base slot,
+ *   declares the parameters as locals and reads the live registers; it pays
+ *   no entry fuel (the interpreter did) and counts its JS frame and wasm
+ *   stack as the function's own entry does. The form it rewrites
+ *   (`function fn<k>(...)`, the JS-depth line, the `let ... e = 0` line, the
+ *   dispatcher's `let L`) is checked: another form is refused, never guessed.
  *
  * @module
  */
@@ -98,9 +99,9 @@ export function jsEntryAt(
  * entered at label `label` with registers `live` read from slots `base + r`,
  * and writes its results from `base` as the entry adapter does.
  *
- * @param source the function's source (entry adapter and function)
+ * @param source the function's source (entry adapter and function), lowered in
+ *   the dispatcher form entered at the loop's label
  * @param funcIndex its index `k`
- * @param label the loop label to start at
  * @param live the live registers with their kinds
  * @param resultKinds the kinds of its results
  * @returns the source of `os<k>` and `oe<k>`
@@ -109,15 +110,15 @@ export function jsEntryAt(
 export function osrVariant(
   source: string,
   funcIndex: number,
-  label: number,
   live: readonly (readonly [number, RegKind])[],
   resultKinds: readonly RegKind[],
 ): string {
   const lines = source.split("\n");
   const head = lines.findIndex((l) => l.startsWith(`function fn${funcIndex}(`));
   const depth = lines.findIndex((l, i) => i > head && l.startsWith("if (d > S.jsMax) {"));
-  const decl = lines.findIndex((l, i) => i > head && l.startsWith("let ") && l.includes("L = 0"));
-  if (head < 0 || depth < 0 || decl < 0 || lines[decl].split("L = 0").length !== 2) {
+  const decl = lines.findIndex((l, i) => i > head && /^let (.*, )?e = 0\b/.test(l));
+  const dispatcher = lines.findIndex((l, i) => i > decl && l.startsWith("let L = "));
+  if (head < 0 || depth < 0 || decl < 0 || dispatcher < 0) {
     throw new Error("the JS function's form is not the one on-stack replacement rewrites");
   }
   const params = lines[head].slice(`function fn${funcIndex}(`.length, lines[head].indexOf(")"));
@@ -126,7 +127,7 @@ export function osrVariant(
     : params.split(", ").map((p) => `${p} = ${p.startsWith("b") ? "0n" : "0"}`);
   const body = lines.slice(head + 1);
   body[depth - head - 1] = ""; // the JS depth was checked before entering
-  body[decl - head - 1] = lines[decl].replace("L = 0", `L = ${label + 1}`) +
+  body[decl - head - 1] = lines[decl] +
     (paramDecls.length > 0 ? `\nlet ${paramDecls.join(", ")};` : "") + "\n" +
     live.map(([r, k]) => `${k.toLowerCase()}${r} = ${readSlot(k, `base + ${r}`)};`).join(" ");
   const results = [

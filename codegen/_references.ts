@@ -1,6 +1,6 @@
 /**
  * The reference and table operators: `ref.null`, `ref.is_null`,
- * `ref.func`, `table.get/set/size`, and the bulk table operators (builtin
+ * `ref.func`, `ref.as_non_null`, `table.get/set/size`, and the bulk table operators (builtin
  * calls). A null reference is the constant 0; a function reference is its
  * handle, loaded from the vmctx.
  *
@@ -15,7 +15,8 @@
 
 import { unop } from "./_numeric.ts";
 import type { OperatorHandler, TranslatorCore } from "./_translator_core.ts";
-import { BuiltinFunctionIndex as B, Op as W, ValType } from "@capstan/environ";
+import { chargeFuel } from "./_fuel_placement.ts";
+import { BuiltinFunctionIndex as B, Op as W, TrapCode, ValType } from "@capstan/environ";
 import { Op } from "@capstan/interpreter";
 
 /** The reference and table operators' translations, by operator key. */
@@ -23,6 +24,7 @@ export const REFERENCE_OPERATORS: ReadonlyMap<number, OperatorHandler> = new Map
   [W.ref_null, (t) => t.stack.pushConst(t.r.refType as ValType, 0, 0)],
   [W.ref_is_null, (t) => unop(t, Op.i32_eqz, ValType.i32)],
   [W.ref_func, refFunc],
+  [W.ref_as_non_null, refAsNonNull],
   [W.table_get, tableGet],
   [W.table_set, tableSet],
   [W.table_size, tableSize],
@@ -36,6 +38,17 @@ export const REFERENCE_OPERATORS: ReadonlyMap<number, OperatorHandler> = new Map
 function refFunc(t: TranslatorCore): void {
   const d = t.pushTemp(ValType.funcref);
   t.emit(Op.vmctx_load, d, t.env.funcHandleWord(t.r.index));
+}
+
+/** `ref.as_non_null`: traps on a null reference, else leaves it on the stack. */
+function refAsNonNull(t: TranslatorCore): void {
+  chargeFuel(t);
+  const r = t.reg(t.stack.height - 1);
+  const skip = t.newLabel();
+  t.emit(Op.br_if, r, skip);
+  t.emit(Op.trap, TrapCode.NullReference);
+  t.blockEnd();
+  t.label(skip);
 }
 
 /** Whether table `index` is a 64-bit table. */

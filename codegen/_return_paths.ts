@@ -17,7 +17,8 @@
  *    result register directly.
  *
  * Invariants:
- * - Only moves and unreferenced labels are removed, and only instructions
+ * - Only moves and unreferenced labels are removed (an exception handler's
+ *   labels count as referenced), and only instructions
  *   that cannot branch, call or trap are rewritten, so trap sites, fuel
  *   charges and call sites are unchanged; call sites' stack maps follow
  *   their instructions to their new indices. A replaced `br`'s metering
@@ -159,12 +160,14 @@ function sequence(moves: Move[]): Move[] | undefined {
  * @param insts the function's instructions (registers final)
  * @param refSlotsAt call sites' stack maps by instruction index
  * @param numResults how many results the function returns (registers `0..`)
+ * @param kept labels to keep though no branch names them (exception handlers' bounds and pads)
  * @returns the new instructions and stack maps
  */
 export function simplifyReturnPaths(
   insts: readonly IrInst[],
   refSlotsAt: ReadonlyMap<number, readonly number[]>,
   numResults: number,
+  kept: ReadonlySet<number> = new Set(),
 ): ReturnPathsResult {
   // 1. tail duplication
   const labelAt = new Map<number, number>();
@@ -216,15 +219,16 @@ export function simplifyReturnPaths(
   });
   // drop the labels nothing names any more
   const used = referencedLabels(list);
-  const kept: IrInst[] = [];
+  for (const l of kept) used.add(l);
+  const keptInsts: IrInst[] = [];
   const keptRefs = new Map<number, readonly number[]>();
   list.forEach((ins, i) => {
     if (ins.op === LABEL && !used.has(ins.operands[0] as number)) return;
     const slots = refs.get(i);
-    if (slots !== undefined) keptRefs.set(kept.length, slots);
-    kept.push(ins);
+    if (slots !== undefined) keptRefs.set(keptInsts.length, slots);
+    keptInsts.push(ins);
   });
-  list = kept;
+  list = keptInsts;
   // 2 and 3: exit moves, then retarget their producer (back to front: indices stay valid)
   const out = list;
   let refsNow = keptRefs;

@@ -29,12 +29,13 @@ import {
   BLOCK_EMPTY,
   BLOCK_TYPE_INDEX,
   type FunctionBody,
+  isRefType,
   OperatorReader,
   ValType,
 } from "@capstan/environ";
 import { Op } from "@capstan/interpreter";
 import { type FuncEnvironment, is64 } from "./func_environ.ts";
-import { type IrInst, LABEL } from "./ir.ts";
+import { type IrCatch, type IrHandler, type IrInst, LABEL } from "./ir.ts";
 import type { SimdTranslatorHost } from "./simd_translate.ts";
 
 /**
@@ -69,6 +70,25 @@ export interface Frame {
   unreachable: boolean;
   /** Whether some branch targets the end label. */
   targeted: boolean;
+  /**
+   * A `try_table`'s catch clauses (kind, tag, label depth outside it) and
+   * the label at the start of its protected code; absent for other frames.
+   */
+  catches?: { readonly kind: number; readonly tag: number; readonly depth: number }[];
+  /** The label at the start of a `try_table`'s or `try`'s protected code. */
+  start?: number;
+  /**
+   * A legacy `try`: the local register that holds the exception its arms
+   * caught (for `rethrow`), the label past its body (once an arm starts,
+   * else -1), and its arms' clauses.
+   */
+  legacy?: {
+    readonly exnReg: number;
+    bodyEnd: number;
+    readonly clauses: IrCatch[];
+    /** Whether a `rethrow` names it (else its arms need no reference). */
+    rethrown: boolean;
+  };
 }
 
 /**
@@ -132,6 +152,10 @@ export class TranslatorCore implements SimdTranslatorHost {
   icount: IrInst | null = null;
   /** Reference registers live at each call, by instruction index. */
   refSlots: Map<number, readonly number[]> = new Map();
+  /** The exception handlers so far, innermost first. */
+  handlers: IrHandler[] = [];
+  /** The hidden local of the next legacy `try`. */
+  nextTryLocal = 0;
   /** The control frames, innermost last. */
   frames: Frame[] = [];
   /** Per local: 1 while it still holds the zero `enter` gave it (straight-line code only). */
@@ -167,7 +191,10 @@ export class TranslatorCore implements SimdTranslatorHost {
    */
   start(body: FunctionBody): void {
     const sig = this.env.funcType(body.funcIndex);
-    this.localTypes = [...sig.params, ...body.locals];
+    // one hidden exnref local per legacy `try`: the exception its arms caught
+    const hidden = new Array<ValType>(body.legacyTries ?? 0).fill(ValType.exnref);
+    this.localTypes = [...sig.params, ...body.locals, ...hidden];
+    this.nextTryLocal = sig.params.length + body.locals.length;
     this.L = this.localTypes.length;
     this.results = sig.results;
     this.insts = [];
@@ -176,6 +203,7 @@ export class TranslatorCore implements SimdTranslatorHost {
     this.fuel = 0;
     this.icount = null;
     this.refSlots = new Map();
+    this.handlers = [];
     this.stack.reset();
     this.frames = [];
     this.loopDepth = 0;
@@ -461,6 +489,12 @@ export class TranslatorCore implements SimdTranslatorHost {
       shifted.set(i + n, slots.map((r) => (r >= L ? r + n : r)));
     }
     this.refSlots = shifted;
+    for (const h of this.handlers) {
+      for (const c of h.clauses) {
+        if (c.dst >= L) c.dst += n;
+        if (c.refDst >= L) c.refDst += n;
+      }
+    }
     return L + n + maxH + 1;
   }
 
@@ -503,13 +537,11 @@ export class TranslatorCore implements SimdTranslatorHost {
     const slots: number[] = [];
     for (let i = 0; i < this.L; i++) {
       const t = this.localTypes[i];
-      if (t === ValType.funcref || t === ValType.externref) slots.push(i);
+      if (isRefType(t)) slots.push(i);
     }
     for (let p = 0; p < base; p++) {
       const t = this.stack.type(p);
-      if (
-        (t === ValType.funcref || t === ValType.externref) && this.stack.kind(p) === Operand.Temp
-      ) {
+      if (isRefType(t) && this.stack.kind(p) === Operand.Temp) {
         slots.push(this.L + p);
       }
     }

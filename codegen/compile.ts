@@ -1,11 +1,14 @@
 /**
  * `compileModule`: every defined function of a translated module through
  * `FuncTranslator` (wasm → IR) and the bytecode backend (IR → bytecode), into one
- * code array with call targets resolved, plus each function's side tables.
+ * code array with call targets resolved, plus each function's side tables;
+ * with `lazy`, each function is lowered on its first call instead (see
+ * `_lazy_lowering.ts`).
  *
  * Invariants:
- * - `code` holds the defined functions in index order; function `i` starts
- *   at `functions[i - numImportedFunctions].entry` with its `enter` op.
+ * - Compiled eagerly, `code` holds the defined functions in index order;
+ *   function `i` starts at `functions[i - numImportedFunctions].entry` with
+ *   its `enter` op.
  * - Every `call` operand is resolved to its callee's entry; calls to imports
  *   go through the vmctx (`call_import`) and need no resolution.
  * - With fuel on, a `call_fuel`/`call_add_i_fuel` charge includes its callee's
@@ -21,13 +24,14 @@ import {
   type Tunables,
   type VMOffsets,
 } from "@capstan/environ";
-import { type BytecodeEncoder, decodeInstruction, disassemble, Op } from "@capstan/interpreter";
+import { decodeInstruction, disassemble } from "@capstan/interpreter";
 import { FuncEnvironment } from "./func_environ.ts";
 import { FuncTranslator } from "./func_translator.ts";
 import { type IrFunction, printIr } from "./ir.ts";
 import { BYTECODE_BACKEND } from "./lower.ts";
 import { lookupAddress, type Reloc, type StackMap, type TrapEntry } from "./sinks.ts";
 import { trapCodeName } from "@capstan/environ";
+import { LazyLowering, resolveCallSite } from "./_lazy_lowering.ts";
 
 /** One compiled function. */
 export interface CompiledFunction {
@@ -49,6 +53,8 @@ export interface CompiledFunction {
   readonly stackMaps: readonly StackMap[];
   /** (code address, wasm offset) pairs, sorted. */
   readonly addressMap: Int32Array;
+  /** Its exception handlers (see `LoweredFunction.handlers`). */
+  readonly handlers: Int32Array;
   /** The IR, when compiled with `keepIr`. */
   readonly ir: IrFunction | undefined;
 }
@@ -65,6 +71,12 @@ export interface CompileOptions {
    * tests compare against.
    */
   readonly fuseFuelCharges?: boolean;
+  /**
+   * Lower each function on its first call (default false): the code starts
+   * as one stub per function, whose `lazy` op asks the VM's `lazyLower` hook
+   * (see {@link CompiledModule.lower}).
+   */
+  readonly lazy?: boolean;
 }
 
 /** A compiled module: code plus per-function tables. */
@@ -75,10 +87,16 @@ export class CompiledModule {
   readonly offsets: VMOffsets;
   /** The tunables it was compiled with. */
   readonly tunables: Tunables;
-  /** All defined functions' code. */
-  readonly code: Int32Array;
-  /** Defined functions, index `funcIndex - numImportedFunctions`. */
+  readonly #code: Int32Array | undefined;
+  readonly #lazy: LazyLowering | undefined;
+  /**
+   * Defined functions, index `funcIndex - numImportedFunctions`; lowered
+   * lazily, a function not lowered yet is its stub (no tables).
+   */
   readonly functions: readonly CompiledFunction[];
+  /** The functions by entry address (stubs first), for {@link CompiledModule.funcAt}. */
+  readonly #byEntry: CompiledFunction[];
+  #handlers: Int32Array;
 
   /**
    * Assembles a compiled module (use {@link compileModule}).
@@ -93,14 +111,117 @@ export class CompiledModule {
     translation: ModuleTranslation,
     offsets: VMOffsets,
     tunables: Tunables,
-    code: Int32Array,
+    code: Int32Array | LazyLowering,
     functions: readonly CompiledFunction[],
   ) {
     this.translation = translation;
     this.offsets = offsets;
     this.tunables = tunables;
-    this.code = code;
+    if (code instanceof Int32Array) this.#code = code;
+    else this.#lazy = code;
     this.functions = functions;
+    this.#byEntry = [...functions].sort((a, b) => a.entry - b.entry);
+    const all: number[] = [];
+    for (const f of functions) all.push(...f.handlers);
+    this.#handlers = Int32Array.from(all);
+  }
+
+  /**
+   * Every lowered function's exception handlers, concatenated (read through
+   * `VmInstance.handlers`); lowering a function lazily adds its own.
+   */
+  get handlers(): Int32Array {
+    return this.#handlers;
+  }
+
+  /**
+   * All defined functions' code. Lowered lazily, the code so far: a later
+   * {@link CompiledModule.lower} may return a longer array (the old one
+   * stays valid).
+   */
+  get code(): Int32Array {
+    return this.#code ?? this.#lazy!.code();
+  }
+
+  /**
+   * The array to run the code from: {@link CompiledModule.code}, or lowered
+   * lazily, the buffer it lives in (the code, then unused words), which
+   * sees the functions lowered later until the code outgrows it.
+   */
+  get executable(): Int32Array {
+    return this.#code ?? this.#lazy!.executable();
+  }
+
+  /**
+   * Whether function `funcIndex` has been lowered (always, compiled eagerly).
+   *
+   * @param funcIndex a defined function's index
+   * @returns true when its code exists
+   */
+  isLowered(funcIndex: number): boolean {
+    return this.#lazy?.isLowered(funcIndex) ?? true;
+  }
+
+  /**
+   * Lowers a function now, when it is not yet (compiled lazily); the code
+   * array then holds it, calls of it already lowered go straight to it, and
+   * its stub jumps to it.
+   *
+   * @param funcIndex a defined function's index
+   * @returns the function
+   */
+  lower(funcIndex: number): CompiledFunction {
+    const k = funcIndex - this.translation.numImportedFunctions;
+    if (this.#lazy === undefined || this.#lazy.isLowered(funcIndex)) return this.functions[k];
+    const f = this.#lazy.lower(funcIndex);
+    (this.functions as CompiledFunction[])[k] = f;
+    this.#byEntry.push(f); // appended code: the highest entry so far
+    if (f.handlers.length > 0) {
+      const more = new Int32Array(this.#handlers.length + f.handlers.length);
+      more.set(this.#handlers);
+      more.set(f.handlers, this.#handlers.length);
+      this.#handlers = more;
+    }
+    return f;
+  }
+
+  /**
+   * Whether this module lowers its functions on their first call (its code
+   * starts with one stub per function).
+   */
+  get isLazy(): boolean {
+    return this.#lazy !== undefined;
+  }
+
+  /**
+   * A module lowered lazily, taken up from its code and functions as an
+   * image kept them (some lowered, the others their stubs).
+   *
+   * @param translation the module
+   * @param tunables the tunables it was compiled with
+   * @param code the code (stubs first)
+   * @param functions the functions, a stub's entry its stub's
+   * @returns the module, lowering the rest on their first call
+   */
+  static resumeLazy(
+    translation: ModuleTranslation,
+    tunables: Tunables,
+    code: Int32Array,
+    functions: readonly CompiledFunction[],
+  ): CompiledModule {
+    const lazy = new LazyLowering(translation, tunables, true, { code, functions });
+    return new CompiledModule(translation, lazy.offsets, tunables, lazy, [...functions]);
+  }
+
+  /**
+   * Lowers every function not lowered yet.
+   *
+   * @returns this module
+   */
+  lowerAll(): this {
+    const n = this.translation.numImportedFunctions;
+    for (let k = 0; k < this.functions.length; k++) this.lower(n + k);
+    return this;
   }
 
   /**
@@ -110,7 +231,7 @@ export class CompiledModule {
    * @returns the function, or undefined
    */
   funcAt(pc: number): CompiledFunction | undefined {
-    const fs = this.functions;
+    const fs = this.#byEntry;
     let lo = 0;
     let hi = fs.length - 1;
     while (lo <= hi) {
@@ -168,6 +289,10 @@ export function compileModule(
   tunables: Tunables = DEFAULT_TUNABLES,
   options: CompileOptions = {},
 ): CompiledModule {
+  if (options.lazy) {
+    const lazy = new LazyLowering(translation, tunables, options.fuseFuelCharges !== false);
+    return new CompiledModule(translation, lazy.offsets, tunables, lazy, lazy.stubs());
+  }
   const env = new FuncEnvironment(translation, tunables);
   const translator = new FuncTranslator(env, options.fuseFuelCharges !== false);
   const lowering = BYTECODE_BACKEND.newLowering();
@@ -186,40 +311,18 @@ export function compileModule(
       relocs: low.relocs.entries,
       stackMaps: low.stackMaps.entries,
       addressMap: low.addressMap,
+      handlers: low.handlers,
       ir: options.keepIr ? ir : undefined,
     });
   }
   const nImported = translation.numImportedFunctions;
   for (const f of functions) {
     for (const r of f.relocs) {
-      if (r.kind === "func") enc.patch(r.pc, functions[r.index - nImported].entry);
-    }
-  }
-  if (tunables.consumeFuel) addEntryCharges(enc, functions);
-  return new CompiledModule(translation, env.offsets, tunables, enc.finish(), functions);
-}
-
-/**
- * Fuel: a `call_fuel`/`call_add_i_fuel` also pays its callee's
- * entry charge (the `fuel m` right after the callee's `enter`), which the VM
- * then skips: one fuel check per call instead of two. A call the sum cannot
- * pay stops before anything of it runs (never later than without this).
- *
- * @param enc the encoder holding every function, relocations resolved
- * @param functions the compiled functions
- */
-function addEntryCharges(enc: BytecodeEncoder, functions: readonly CompiledFunction[]): void {
-  for (const f of functions) {
-    for (const r of f.relocs) {
       if (r.kind !== "func") continue;
-      const call = r.pc - 1; // the target is the first operand
-      const op = enc.word(call);
-      const n = op === Op.call_fuel ? call + 3 : op === Op.call_add_i_fuel ? call + 6 : -1;
-      const t = enc.word(r.pc);
-      if (n < 0 || enc.word(t + 4) !== Op.fuel) continue;
-      enc.patch(n, enc.word(n) + enc.word(t + 5));
+      resolveCallSite(enc, r.pc, functions[r.index - nImported].entry, tunables.consumeFuel);
     }
   }
+  return new CompiledModule(translation, env.offsets, tunables, enc.finish(), functions);
 }
 
 /**

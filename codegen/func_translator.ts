@@ -19,7 +19,14 @@
  * @module
  */
 
-import { CONTROL_OPERATORS, elseBranch, endBlock } from "./_control.ts";
+import { DELEGATE } from "./ir.ts";
+import {
+  CONTROL_OPERATORS,
+  elseBranch,
+  endBlock,
+  legacyCatch,
+  legacyDelegate,
+} from "./_control.ts";
 import { fuseFuelCharges } from "./_fuel_placement.ts";
 import { fuseLoopClosers } from "./_fusion_rules.ts";
 import { MEMORY_OPERATORS, translateSimdAccess } from "./_memory.ts";
@@ -28,6 +35,7 @@ import { REFERENCE_OPERATORS } from "./_references.ts";
 import { simplifyReturnPaths } from "./_return_paths.ts";
 import { type OperatorHandler, TranslatorCore } from "./_translator_core.ts";
 import { VARIABLE_OPERATORS } from "./_variables.ts";
+import { ATOMIC_OPERATORS } from "./_atomics.ts";
 import { type FunctionBody, Op as W } from "@capstan/environ";
 import type { FuncEnvironment } from "./func_environ.ts";
 import type { IrFunction } from "./ir.ts";
@@ -43,6 +51,7 @@ const FAMILIES: readonly ReadonlyMap<number, OperatorHandler>[] = [
   MEMORY_OPERATORS,
   CONSTANT_OPERATORS,
   REFERENCE_OPERATORS,
+  ATOMIC_OPERATORS,
 ];
 
 /** Handlers of one-byte operators, indexed by opcode (a dense array: no hashing per operator). */
@@ -103,11 +112,20 @@ export class FuncTranslator {
       t.offset = r.offset;
       const top = t.frames[t.frames.length - 1];
       if (top.unreachable) {
-        if (key === W.block || key === W.loop || key === W.if) skip++;
+        if (
+          key === W.block || key === W.loop || key === W.if || key === W.try_table ||
+          key === W.try
+        ) skip++;
         else if (key === W.end) {
           if (skip > 0) skip--;
           else endBlock(t);
-        } else if (key === W.else && skip === 0) elseBranch(t);
+        } else if (key === W.delegate) {
+          if (skip > 0) skip--;
+          else legacyDelegate(t);
+        } else if (skip === 0) {
+          if (key === W.else) elseBranch(t);
+          else if (key === W.catch || key === W.catch_all) legacyCatch(t, key);
+        }
         continue;
       }
       if (!FREE.has(key)) t.fuel++;
@@ -119,7 +137,12 @@ export class FuncTranslator {
     if (fusedCharges) fuseFuelCharges(t.insts, t);
     const numRegs = t.placeConstants();
     if (t.superInstructions) {
-      const simple = simplifyReturnPaths(t.insts, t.refSlots, t.results.length);
+      const handlerLabels = new Set<number>();
+      for (const h of t.handlers) {
+        handlerLabels.add(h.start).add(h.end);
+        for (const c of h.clauses) if (c.tag !== DELEGATE) handlerLabels.add(c.pad);
+      }
+      const simple = simplifyReturnPaths(t.insts, t.refSlots, t.results.length, handlerLabels);
       t.insts = simple.insts;
       t.refSlots = simple.refSlotsAt;
     }
@@ -133,6 +156,7 @@ export class FuncTranslator {
       numLabels: t.numLabels,
       insts: t.insts,
       refSlotsAt: t.refSlots,
+      handlers: t.handlers.length > 0 ? t.handlers : undefined,
     };
   }
 }

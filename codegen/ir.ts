@@ -34,6 +34,47 @@ export interface IrInst {
   wasmOffset: number;
 }
 
+/** {@link IrCatch.tag} of a legacy `delegate`. */
+export const DELEGATE = -2;
+
+/**
+ * One catch clause of an exception handler: what it catches and where its
+ * landing pad takes over.
+ */
+export interface IrCatch {
+  /**
+   * The tag index it catches, -1 for every exception (`catch_all`), or
+   * {@link DELEGATE}: no pad, the search goes on among the handlers of the
+   * frames at index `pad` and outside it.
+   */
+  readonly tag: number;
+  /** The register that receives the exception's reference, or -1. */
+  refDst: number;
+  /** The label of its landing pad (for {@link DELEGATE}, the frame index). */
+  readonly pad: number;
+  /** The register of the first value the pad receives (the values are consecutive). */
+  dst: number;
+  /** How many tag values it receives (0 for `catch_all`). */
+  readonly values: number;
+}
+
+/**
+ * An exception handler: the code between two labels is protected, and an
+ * exception thrown there (or unwinding out of a call there) goes to the
+ * first clause that catches it. A function's handlers are listed innermost
+ * first.
+ */
+export interface IrHandler {
+  /** The label at the start of the protected code. */
+  readonly start: number;
+  /** The index of its block among the function's control frames (the function's is 0). */
+  readonly depth: number;
+  /** The label just past it. */
+  readonly end: number;
+  /** The clauses, in order. */
+  readonly clauses: readonly IrCatch[];
+}
+
 /** One function in IR form. */
 export interface IrFunction {
   /** Its index in the function index space. */
@@ -52,6 +93,8 @@ export interface IrFunction {
   readonly insts: readonly IrInst[];
   /** Call sites' live reference registers, by instruction index. */
   readonly refSlotsAt: ReadonlyMap<number, readonly number[]>;
+  /** Exception handlers, innermost first (absent: none). */
+  readonly handlers?: readonly IrHandler[];
 }
 
 /**

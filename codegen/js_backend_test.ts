@@ -8,8 +8,12 @@
  */
 
 import assert from "node:assert/strict";
-import { parseWat, translateModule } from "@capstan/environ";
-import { compileJsModule } from "./js_backend.ts";
+import { DEFAULT_TUNABLES, parseWat, translateModule } from "@capstan/environ";
+import { compileJsModule, JS_BACKEND } from "./js_backend.ts";
+import { FuncEnvironment } from "./func_environ.ts";
+import { FuncTranslator } from "./func_translator.ts";
+import { LABEL } from "./ir.ts";
+import { inferKinds } from "./_js_kinds.ts";
 import { jsConst32, jsConst64 } from "./_js_literals.ts";
 
 function lower(wat: string) {
@@ -45,7 +49,7 @@ Deno.test("a wrap in place reads the low half of an i64", () => {
     `(module (func (param i64) (result i32) (i32.wrap_i64 (i64.add (local.get 0) (i64.const 1)))))`,
     0,
   );
-  assert.match(src, /Number\(BigInt\.asIntN\(32, b\d+\)\)/);
+  assert.match(src, /\(T64\[0\] = b\d+, T32\[0\]\)/);
 });
 
 Deno.test("calls between lowered functions are direct; SIMD and tail calls are routed", () => {
@@ -76,4 +80,85 @@ Deno.test("constants: exact literals, NaNs through the bit decoders", () => {
   assert.equal(jsConst64(1, 0x7ff00000, "D"), "H.f64b(1, 2146435072)");
   assert.equal(jsConst64(-1, 0x7fffffff, "B"), "9223372036854775807n");
   assert.equal(jsConst64(7, -1, "I"), "7", "only the low half, read as 32 bits");
+});
+
+Deno.test("control flow is structured: loops and blocks, no dispatcher unless asked for", () => {
+  const wat = `(module (func (param i32) (result i32) (local i32)
+    (block $out (loop $top
+      (br_if $out (i32.eqz (local.get 0)))
+      (local.set 1 (i32.add (local.get 1) (local.get 0)))
+      (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
+      (br $top)))
+    (local.get 1)))`;
+  const structured = lower(wat).functions[0].source!;
+  assert.match(structured, /L\d+: for \(;;\) \{/);
+  assert.match(structured, /continue L\d+;/);
+  assert.doesNotMatch(structured, /switch \(L\)/);
+  const m = compileJsModule(translateModule(parseWat(wat)), undefined, "dispatcher");
+  assert.match(m.functions[0].source!, /loop: for \(;;\) switch \(L\)/);
+  assert.doesNotThrow(() => new Function("X", "S", "H", "C", m.source));
+});
+
+Deno.test("the memory's view is re-derived after a call only when the callee may grow memory", () => {
+  const m = lower(`(module
+    (import "env" "h" (func $h))
+    (memory 1)
+    (func $leaf (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+    (func $grow (result i32) (drop (memory.grow (i32.const 1))) (i32.load (i32.const 65536)))
+    (func $calls_grow (result i32) (call $grow))
+    (func $calls_host (call $h))
+    (func (export "f") (result i32)
+      (drop (call $leaf (i32.load (i32.const 0))))
+      (drop (call $calls_grow))
+      (call $calls_host)
+      (i32.load (i32.const 65536))))`);
+  const f = m.functions.find((x) => x.funcIndex === 5)!.source!;
+  const after = (callee: string) =>
+    f.slice(f.indexOf(`${callee}(`)).split("\n")[1].startsWith("M = X.memory.view;");
+  assert.equal(after("fn1"), false, "a leaf call keeps the view");
+  assert.equal(after("fn3"), true, "a call of a function that grows memory re-derives it");
+  assert.equal(after("fn4"), true, "a call of a function that calls the host re-derives it");
+  assert.match(m.functions[1].source!, /C\.builtin\(0,[^\n]*\nM = X\.memory\.view;/);
+});
+
+Deno.test("a constant read only as an operand is its literal, never stored to a local", () => {
+  const src = sourceOf(
+    `(module (memory 1) (func (param i32 i64) (result i64)
+      (i32.store offset=8 (local.get 0) (i32.const 7))
+      (i64.rotl (i64.add (local.get 1) (i64.const -3)) (i64.const 65))))`,
+    0,
+  );
+  assert.match(src, /e = \(i0 >>> 0\) \+ 8;/);
+  assert.match(src, /M\.setInt32\(e, 7, true\)/);
+  assert.match(src, /b\d+ \+ \(-3n\)/);
+  assert.match(src, /<< 1n\)/, "the rotate amount folded to 65 & 63");
+  assert.doesNotMatch(src, /= (7|-3n|65n);/);
+});
+
+Deno.test("a function can be written as a dispatcher entered at a loop header", () => {
+  const wat = `(module (func (param i32) (result i32) (local i32)
+    (loop $top
+      (local.set 1 (i32.add (local.get 1) (local.get 0)))
+      (br_if $top (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+    (local.get 1)))`;
+  const translation = translateModule(parseWat(wat));
+  const env = new FuncEnvironment(translation, { ...DEFAULT_TUNABLES, superInstructions: false });
+  const ir = new FuncTranslator(env, false, true).translate(translation.bodies[0]);
+  const head = ir.insts.find((x) => x.op === LABEL)!.operands[0] as number;
+  const ctx = { translation, offsets: env.offsets };
+  const kinds = inferKinds(ir, ctx);
+  assert.ok(typeof kinds !== "string");
+  const lowering = (entryLabel?: number) =>
+    JS_BACKEND.newLoweringFor(ctx, {
+      epochs: false,
+      lowered: new Set([0]),
+      functionWord0: 0,
+      kindsOf: () => kinds,
+      entryLabel,
+    }).lower(ir);
+  assert.doesNotMatch(lowering().source!, /switch \(L\)/);
+  const entered = lowering(head).source!;
+  assert.match(entered, /let L = [1-9]\d*;\nloop: for \(;;\) switch \(L\)/);
+  assert.doesNotThrow(() => new Function("X", "S", "H", "C", entered));
+  assert.match(lowering(12345).routed!, /no label 12345/);
 });

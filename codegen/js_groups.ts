@@ -184,14 +184,14 @@ export class JsGroupLowering {
     const callees = [funcIndex, ...this.directCallees(funcIndex)].filter((k) =>
       this.reasonOf(k) === undefined
     );
-    const lowering = this.#newLowering(new Set(callees));
+    const lowering = this.#newLowering(new Set(callees), head.label);
     const out = lowering.lower(p.ir);
     if (out.source === undefined) return out.routed;
     try {
       const parts = [
         JS_FACTORY_PRELUDE,
         `const FR${funcIndex} = C.frame[${funcIndex}];`,
-        osrVariant(out.source, funcIndex, head.label, live, p.kinds.resultKinds),
+        osrVariant(out.source, funcIndex, live, p.kinds.resultKinds),
       ];
       for (const k of callees) parts.push(this.#trampoline(k), this.#stub(k));
       parts.push(`return oe${funcIndex};`);
@@ -201,10 +201,11 @@ export class JsGroupLowering {
     }
   }
 
-  #newLowering(lowered: ReadonlySet<number>): JsLowering {
+  #newLowering(lowered: ReadonlySet<number>, entryLabel?: number): JsLowering {
     return JS_BACKEND.newLoweringFor(this.#ctx, {
       epochs: this.#tunables.epochInterruption,
       lowered,
+      entryLabel,
       functionWord0: this.#env.offsets.functionWord(0),
       kindsOf: (i) => {
         const p = this.#prepare(i);

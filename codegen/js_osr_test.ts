@@ -44,7 +44,7 @@ Deno.test("bytecodeLoopHeads() finds the back-edge targets; lowerOsr() the IR bl
 
 Deno.test("osrVariant() refuses a source form it does not rewrite", () => {
   assert.throws(
-    () => osrVariant("function fn0(i0) { return i0; }", 0, 0, [], ["I"]),
+    () => osrVariant("function fn0(i0) { return i0; }", 0, [], ["I"]),
     /not the one on-stack replacement rewrites/,
   );
 });

@@ -14,7 +14,7 @@
 
 import { BYTECODE_OPS, BytecodeEncoder, Op } from "@capstan/interpreter";
 import type { Backend, FunctionLowering } from "./backend.ts";
-import { type IrFunction, LABEL } from "./ir.ts";
+import { DELEGATE, type IrFunction, LABEL } from "./ir.ts";
 import { AddressMapSink, RelocSink, StackMapSink, TrapSink } from "./sinks.ts";
 
 /** The bytecode of one function and its side tables. */
@@ -33,6 +33,12 @@ export interface LoweredFunction {
   readonly stackMaps: StackMapSink;
   /** Code address → wasm offset. */
   readonly addressMap: Int32Array;
+  /**
+   * Exception handlers as records `[start, end, depth, n, (tag, refDst, pad,
+   * dst, values) × n]`, code addresses absolute, innermost first (see
+   * `VmInstance.handlers`).
+   */
+  readonly handlers: Int32Array;
 }
 
 /**
@@ -85,6 +91,14 @@ export function lowerFunction(f: IrFunction, enc: BytecodeEncoder): LoweredFunct
     if (target < 0) throw new Error(`lowering: unbound label L${fixups[i + 1]}`);
     enc.patch(fixups[i], target - fixups[i + 2]);
   }
+  const handlers: number[] = [];
+  for (const h of f.handlers ?? []) {
+    handlers.push(labelPos[h.start], labelPos[h.end], h.depth, h.clauses.length);
+    for (const c of h.clauses) {
+      const pad = c.tag === DELEGATE ? c.pad : labelPos[c.pad];
+      handlers.push(c.tag, c.refDst, pad, c.dst, c.values);
+    }
+  }
   return {
     entry,
     end: enc.pos,
@@ -93,6 +107,7 @@ export function lowerFunction(f: IrFunction, enc: BytecodeEncoder): LoweredFunct
     relocs,
     stackMaps,
     addressMap: addr.finish(),
+    handlers: Int32Array.from(handlers),
   };
 }
 

@@ -59,4 +59,5 @@ export {
   ImageError,
   isImage,
   serializeCompiled,
+  type SerializeOptions,
 } from "./serialize.ts";

@@ -13,10 +13,12 @@
  * | 4 | the payload's length |
  * | … | the payload: 32-bit words (below) |
  *
- * The payload: the wasm bytes (length, then the bytes padded to a word), the
- * code (length, words), and per defined function its index, type index,
- * entry, end, frame size, trap sites, relocations, stack maps and address
- * map (each a count then its words).
+ * The payload: the wasm bytes (length, then the bytes padded to a word),
+ * whether the module is lowered lazily, the code (length, words), and per
+ * defined function whether it is lowered, its index, type index, entry, end,
+ * frame size, count of legacy `try`s, trap sites, relocations, stack maps,
+ * address map and exception handlers (each a count then its words). A module lowered lazily keeps the functions lowered
+ * so far; loaded, it lowers the others on their first call.
  *
  * Invariants:
  * - Reading checks everything before using it: the magic and format, the
@@ -35,6 +37,7 @@
 
 import { createHash } from "node:crypto";
 import {
+  type FunctionBody,
   type ModuleTranslation,
   translateModule,
   type Tunables,
@@ -42,11 +45,12 @@ import {
 } from "@capstan/environ";
 import { BYTECODE_OPS } from "@capstan/interpreter";
 import { type CompiledFunction, CompiledModule } from "./compile.ts";
+import { STUB_WORDS } from "./_lazy_lowering.ts";
 import type { Reloc, RelocKind, StackMap, TrapEntry } from "./sinks.ts";
 import denoJson from "./deno.json" with { type: "json" };
 
 /** The image format's version (the magic's seventh byte). */
-export const IMAGE_FORMAT = 1;
+export const IMAGE_FORMAT = 3;
 
 const MAGIC = [0x00, 0x63, 0x77, 0x61, 0x73, 0x6d, IMAGE_FORMAT, 0x00]; // "\0cwasm", the format, 0
 const HEADER = 8 + 32 + 32 + 4;
@@ -109,11 +113,18 @@ class Words {
   }
 }
 
+/** Options of {@link serializeCompiled}. */
+export interface SerializeOptions {
+  /** Lower every function first (default: a lazy module's image keeps what is lowered so far). */
+  readonly all?: boolean;
+}
+
 /**
  * Writes a compiled module as an image.
  *
- * @param cm the compiled module (every function lowered)
+ * @param cm the compiled module
  * @param wasm the module's bytes
+ * @param options whether to lower every function first
  * @returns the image
  * @example
  * ```ts
@@ -125,7 +136,12 @@ class Words {
  * if (back.functions.length !== 1) throw new Error();
  * ```
  */
-export function serializeCompiled(cm: CompiledModule, wasm: Uint8Array): Uint8Array {
+export function serializeCompiled(
+  cm: CompiledModule,
+  wasm: Uint8Array,
+  options: SerializeOptions = {},
+): Uint8Array {
+  if (options.all) cm.lowerAll();
   const w = new Words();
   w.push(wasm.length);
   const padded = new Uint8Array((wasm.length + 3) & ~3);
@@ -133,10 +149,15 @@ export function serializeCompiled(cm: CompiledModule, wasm: Uint8Array): Uint8Ar
   for (let i = 0; i < padded.length; i += 4) {
     w.push(padded[i] | padded[i + 1] << 8 | padded[i + 2] << 16 | padded[i + 3] << 24);
   }
+  w.push(cm.isLazy ? 1 : 0);
   w.pushAll(cm.code);
   w.push(cm.functions.length);
   for (const f of cm.functions) {
+    w.push(cm.isLowered(f.funcIndex) ? 1 : 0);
     for (const x of [f.funcIndex, f.typeIndex, f.entry, f.end, f.frameSize]) w.push(x);
+    w.push(
+      cm.translation.bodies[f.funcIndex - cm.translation.numImportedFunctions].legacyTries ?? 0,
+    );
     w.push(f.traps.length);
     for (const t of f.traps) w.push(t.pc), w.push(t.code);
     w.push(f.relocs.length);
@@ -144,6 +165,7 @@ export function serializeCompiled(cm: CompiledModule, wasm: Uint8Array): Uint8Ar
     w.push(f.stackMaps.length);
     for (const s of f.stackMaps) w.push(s.pc), w.pushAll(s.slots);
     w.pushAll(f.addressMap);
+    w.pushAll(f.handlers);
   }
   const payload = new Uint8Array(w.buf.buffer, 0, w.len * 4);
   const image = new Uint8Array(HEADER + payload.length);
@@ -239,6 +261,8 @@ export function deserializeCompiled(image: Uint8Array, tunables: Tunables): Comp
   const wasm = new Uint8Array(wasmWords.buffer, 0, wasmLength).slice();
   // its checksum matched: the bodies were validated when the image was made
   const translation: ModuleTranslation = translateModule(wasm, { validateBodies: false });
+  const lazy = r.word();
+  if (lazy !== 0 && lazy !== 1) throw new ImageError("corrupt image: a bad lazy flag");
   const code = r.words(r.count());
   const n = r.count();
   if (n !== translation.bodies.length) {
@@ -246,9 +270,21 @@ export function deserializeCompiled(image: Uint8Array, tunables: Tunables): Comp
       `corrupt image: ${n} functions for a module with ${translation.bodies.length}`,
     );
   }
+  if (lazy === 1 && code.length < n * STUB_WORDS) {
+    throw new ImageError("corrupt image: the code is shorter than its stubs");
+  }
   const functions: CompiledFunction[] = [];
+  let allLowered = true;
   for (let i = 0; i < n; i++) {
+    const lowered = r.word();
     const [funcIndex, typeIndex, entry, end, frameSize] = [1, 2, 3, 4, 5].map(() => r.word());
+    const legacyTries = r.count(); // the validator counts them; the bodies were not validated
+    if (lowered === 0) {
+      allLowered = false;
+      if (lazy === 0 || entry !== i * STUB_WORDS || end !== entry + STUB_WORDS) {
+        throw new ImageError(`corrupt image: function ${funcIndex} is neither lowered nor a stub`);
+      }
+    } else if (lowered !== 1) throw new ImageError("corrupt image: a bad lowered flag");
     const body = translation.bodies[i];
     if (funcIndex !== body.funcIndex || typeIndex !== body.typeIndex) {
       throw new ImageError(`corrupt image: function ${i} is not the module's`);
@@ -271,6 +307,10 @@ export function deserializeCompiled(image: Uint8Array, tunables: Tunables): Comp
       stackMaps.push({ pc, slots: [...r.words(r.count())] });
     }
     const addressMap = r.words(r.count());
+    const handlers = r.words(r.count());
+    if (legacyTries > 0) {
+      (translation.bodies as FunctionBody[])[i] = { ...body, legacyTries };
+    }
     functions.push({
       funcIndex,
       typeIndex,
@@ -281,10 +321,12 @@ export function deserializeCompiled(image: Uint8Array, tunables: Tunables): Comp
       relocs,
       stackMaps,
       addressMap,
+      handlers,
       ir: undefined,
     });
   }
   if (!r.done) throw new ImageError("corrupt image: bytes after the last function");
+  if (!allLowered) return CompiledModule.resumeLazy(translation, tunables, code, functions);
   return new CompiledModule(
     translation,
     VMOffsets.forModule(translation),

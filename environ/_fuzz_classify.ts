@@ -1,6 +1,6 @@
 /**
  * Explains the fuzzer's disagreements between environ (a WebAssembly 2.0
- * validator with the 3.0 features Capstan implements, and custom page sizes)
+ * validator with the 3.0 features Capstan implements, threads, and custom page sizes)
  * and the native `WebAssembly.validate` of V8 (Wasm 3.0 plus threads and
  * relaxed SIMD, with implementation limits, without custom page sizes).
  *
@@ -62,27 +62,15 @@ export interface FeatureSite {
   };
 }
 
-/** Value-type bytes of Wasm 2.0. */
-const V2_VALTYPES = new Set([0x7f, 0x7e, 0x7d, 0x7c, 0x7b, 0x70, 0x6f]);
-/** Value/heap-type bytes added by 3.0 (typed references, GC, exceptions). */
-const V3_TYPE_BYTES = new Set([
-  0x63,
-  0x64,
-  0x65,
-  0x66,
-  0x67,
-  0x68,
-  0x69,
-  0x6a,
-  0x6b,
-  0x6c,
-  0x6d,
-  0x6e,
-  0x71,
-  0x72,
-  0x73,
-  0x74,
-]);
+/**
+ * Value-type bytes environ reads: Wasm 2.0's, `exnref` and the bottom
+ * references (`nullfuncref`, `nullexternref`, `nullexnref`).
+ */
+const V2_VALTYPES = new Set([0x7f, 0x7e, 0x7d, 0x7c, 0x7b, 0x70, 0x6f, 0x69, 0x72, 0x73, 0x74]);
+/** Value/heap-type bytes of 3.0 that environ does not read (GC). */
+const V3_TYPE_BYTES = new Set([0x65, 0x66, 0x67, 0x68, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x71]);
+/** The value-type bytes that introduce `(ref null? ht)`. */
+const REF_TYPE_BYTES = new Set([0x63, 0x64]);
 
 /** A cursor that stops (returns undefined) instead of throwing. */
 class Reader {
@@ -109,15 +97,18 @@ function valType(r: Reader, sites: FeatureSite[]): boolean {
   const b = r.byte();
   if (b === undefined) return false;
   if (V2_VALTYPES.has(b)) return true;
-  if (b === 0x63 || b === 0x64) {
+  if (REF_TYPE_BYTES.has(b)) {
+    const heap = r.bytes[r.pos];
     const ht = readLeb(r.bytes, r.pos); // heap type: an s33 (abstract byte or type index)
     if (ht === undefined) return false;
     r.pos += ht.length;
-    sites.push({ feature: "3.0 typed reference types", start: at, end: r.pos });
+    if (V3_TYPE_BYTES.has(heap)) {
+      sites.push({ feature: "3.0 gc reference types", start: at, end: r.pos });
+    }
     return true;
   }
   if (V3_TYPE_BYTES.has(b)) {
-    sites.push({ feature: "3.0 gc/exception reference types", start: at, end: r.pos });
+    sites.push({ feature: "3.0 gc reference types", start: at, end: r.pos });
     return true;
   }
   return false;
@@ -140,17 +131,13 @@ export const V8_TABLE64_LIMIT =
 const ACCEPTED_CLASSES = new Set([CUSTOM_PAGE_SIZES, V8_MEMORY64_LIMIT, V8_TABLE64_LIMIT]);
 
 /**
- * Reads limits, recording the threads proposal's shared flag (environ has no
- * threads), a memory's custom page size (environ reads it, V8 does not) and
+ * Reads limits, recording a memory's custom page size (environ reads it, V8 does not) and
  * 64-bit sizes above V8's implementation limits.
  */
 function limits(r: Reader, sites: FeatureSite[], kind: "memory" | "table"): boolean {
   const at = r.pos;
   const flags = r.byte();
   if (flags === undefined) return false;
-  if (flags & 0x02) {
-    sites.push({ feature: "threads shared-memory limits flags", start: at, end: at + 1 });
-  }
   const count = flags & 1 ? 2 : 1;
   for (let i = 0; i < count; i++) {
     const start = r.pos;
@@ -203,7 +190,7 @@ function constExpr(r: Reader, sites: FeatureSite[]): boolean {
       case 0xd0: {
         const ht = r.leb();
         if (!ht) return false;
-        if (ht.length !== 1 || (r.bytes[at + 1] !== 0x70 && r.bytes[at + 1] !== 0x6f)) {
+        if (V3_TYPE_BYTES.has(r.bytes[at + 1])) {
           sites.push({ feature: "3.0 ref.null of a new heap type", start: at, end: r.pos });
         }
         break;
@@ -249,11 +236,8 @@ export function moduleFeatureSites(bytes: Uint8Array): FeatureSite[] {
   const { sections } = scanSections(bytes);
   for (const s of sections) {
     const r = new Reader(bytes, s.payloadStart, s.end);
-    if (s.id === SectionId.tag) {
-      sites.push({ feature: "3.0 exception-handling", start: s.start, end: s.end });
-      continue;
-    }
-    if (s.id === SectionId.custom || s.id > SectionId.tag) continue;
+    // environ reads the tag section (exception handling): nothing there to explain
+    if (s.id === SectionId.custom || s.id >= SectionId.tag) continue;
     if (s.id === SectionId.start || s.id === SectionId.dataCount) continue;
     const count = r.leb();
     if (count === undefined) continue;
@@ -274,11 +258,8 @@ export function moduleFeatureSites(bytes: Uint8Array): FeatureSite[] {
       case SectionId.table:
         if (r.bytes[r.pos] === 0x40) {
           const at = r.pos;
-          if (!r.skip(2) || !tableType(r, sites) || !constExpr(r, sites)) {
-            return false;
-          }
-          sites.push({ feature: "3.0 table initializer", start: at, end: r.pos });
-          return true;
+          // a table with an initialiser: environ reads it
+          return r.skip(2) && tableType(r, sites) && constExpr(r, sites) && r.pos > at;
         }
         return tableType(r, sites);
       case SectionId.memory:
@@ -290,10 +271,8 @@ export function moduleFeatureSites(bytes: Uint8Array): FeatureSite[] {
       case SectionId.export: {
         const n = r.leb();
         if (!n || !r.skip(n.value)) return false;
-        const at = r.pos;
-        const kind = r.byte();
-        if (kind === 4) sites.push({ feature: "3.0 exception-handling", start: at, end: at + 1 });
-        return r.leb() !== undefined;
+        // (kind 4, a tag, is read by environ)
+        return r.byte() !== undefined && r.leb() !== undefined;
       }
       case SectionId.element:
         return elemEntry(r, sites);
@@ -333,7 +312,6 @@ export function moduleFeatureSites(bytes: Uint8Array): FeatureSite[] {
       const n = r.leb();
       if (!n || !r.skip(n.value)) return false;
     }
-    const at = r.pos;
     const kind = r.byte();
     switch (kind) {
       case 0:
@@ -344,8 +322,7 @@ export function moduleFeatureSites(bytes: Uint8Array): FeatureSite[] {
         return limits(r, sites, "memory");
       case 3:
         return valType(r, sites) && r.byte() !== undefined;
-      case 4:
-        sites.push({ feature: "3.0 exception-handling", start: at, end: at + 1 });
+      case 4: // a tag: read by environ
         return r.byte() !== undefined && r.leb() !== undefined;
     }
     return false;
@@ -418,20 +395,14 @@ export function instructionSitesIn(bytes: Uint8Array, from: number, to: number):
     const b = bytes[p];
     const add = (feature: string, end: number, exact = ANY) =>
       sites.push({ feature, start: p, end, exact });
-    if (b === 0x14 || b === 0x15 || (b >= 0xd3 && b <= 0xd6)) {
-      add("3.0 typed function references", p + 1, OPCODE);
-    } else if ([0x06, 0x07, 0x08, 0x09, 0x0a, 0x18, 0x19, 0x1f].includes(b)) {
-      add("3.0 exception-handling", p + 1, OPCODE);
-    } else if (b === 0xfb || b === 0xfe) {
+    if (b === 0xd3) {
+      add("3.0 gc instruction", p + 1, OPCODE);
+    } else if (b === 0xfb) {
       const sub = readLeb(bytes, p + 1);
-      add(
-        b === 0xfb ? "3.0 gc instruction" : "threads atomics",
-        p + 1 + (sub?.length ?? 0),
-        OPCODE,
-      );
+      add("3.0 gc instruction", p + 1 + (sub?.length ?? 0), OPCODE);
     } else if (b === 0xd0) {
       const ht = readLeb(bytes, p + 1);
-      if (ht && (ht.length !== 1 || (bytes[p + 1] !== 0x70 && bytes[p + 1] !== 0x6f))) {
+      if (ht && V3_TYPE_BYTES.has(bytes[p + 1])) {
         add("3.0 ref.null of a new heap type", p + 1 + ht.length, {
           reasons: /type/,
           instruction: true,
@@ -439,8 +410,9 @@ export function instructionSitesIn(bytes: Uint8Array, from: number, to: number):
       }
     } else if ((b === 0x02 || b === 0x03 || b === 0x04 || b === 0x1c) && p + 2 < bytes.length) {
       const at = p + (b === 0x1c ? 2 : 1);
-      if (V3_TYPE_BYTES.has(bytes[at])) {
-        add("3.0 typed reference types", at + 1, { reasons: /type/, instruction: true });
+      const heapAt = REF_TYPE_BYTES.has(bytes[at]) ? at + 1 : at;
+      if (V3_TYPE_BYTES.has(bytes[heapAt])) {
+        add("3.0 gc reference types", heapAt + 1, { reasons: /type/, instruction: true });
       }
     }
   }

@@ -42,12 +42,12 @@ export function checkTableLimits(limits: Limits, address64: boolean, at: number)
 
 /**
  * Checks a memory type: its page size, its size within the address space,
- * and its limits.
+ * its limits, and a maximum when it is shared.
  *
  * @param type the memory type
  * @param at the offset to blame
- * @throws {CompileError} "invalid custom page size", "memory size must be at most ...", or
- *   as {@link checkLimits}
+ * @throws {CompileError} "invalid custom page size", "memory size must be at most ...",
+ *   "shared memory must have maximum", or as {@link checkLimits}
  */
 export function checkMemoryType(type: MemoryType, at: number): void {
   const log2 = type.pageSizeLog2 ?? 16;
@@ -63,4 +63,5 @@ export function checkMemoryType(type: MemoryType, at: number): void {
     );
   }
   checkLimits(limits, at);
+  if (type.shared && limits.max === undefined) fail("shared memory must have maximum", at);
 }

@@ -49,9 +49,8 @@ import type {
   NameSection,
   RefType,
   TableType,
-  ValType,
 } from "./types.ts";
-import { isValType } from "./types.ts";
+import { HeapType, refType, ValType } from "./types.ts";
 
 /**
  * A constant expression as decoded: its constant instructions, or the reason
@@ -122,12 +121,18 @@ export interface DecodedModule {
   tables: TableType[];
   /** Offset of each defined table. */
   tableAt: number[];
+  /** Each defined table's initialiser expression, when the section gives one. */
+  tableInits: (ParsedConst | undefined)[];
   /** Defined memories. */
   memories: MemoryType[];
   /** Offset of each defined memory. */
   memoryAt: number[];
   /** Defined globals' types. */
   globals: GlobalType[];
+  /** Defined tags' type indices. */
+  tags: number[];
+  /** Offset of each defined tag. */
+  tagAt: number[];
   /** Defined globals' initialisers. */
   globalInits: ParsedConst[];
   /** Export section. */
@@ -152,7 +157,7 @@ export interface DecodedModule {
 }
 
 /** Rank of each known section id in the required order (custom sections excluded). */
-const SECTION_RANK = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 10];
+const SECTION_RANK = [0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 12, 13, 11, 6];
 
 const SECTION_CUSTOM = 0;
 const SECTION_TYPE = 1;
@@ -167,8 +172,9 @@ const SECTION_ELEMENT = 9;
 const SECTION_CODE = 10;
 const SECTION_DATA = 11;
 const SECTION_DATA_COUNT = 12;
+const SECTION_TAG = 13;
 
-const EXTERN_KINDS: readonly ExternKind[] = ["func", "table", "memory", "global"];
+const EXTERN_KINDS: readonly ExternKind[] = ["func", "table", "memory", "global", "tag"];
 
 /**
  * Decodes a module's sections, rejecting malformed input.
@@ -192,6 +198,9 @@ export function decodeModule(bytes: Uint8Array): DecodedModule {
     funcDeclAt: [],
     tables: [],
     tableAt: [],
+    tableInits: [],
+    tags: [],
+    tagAt: [],
     memories: [],
     memoryAt: [],
     globals: [],
@@ -213,7 +222,7 @@ export function decodeModule(bytes: Uint8Array): DecodedModule {
   while (r.pos < bytes.length) {
     const idAt = r.pos;
     const id = r.u8();
-    if (id > 12) fail("malformed section id", idAt);
+    if (id > 13) fail("malformed section id", idAt);
     const sizeAt = r.pos;
     const size = r.u32();
     const start = r.pos;
@@ -292,7 +301,17 @@ function decodeSection(
       const n = r.count();
       for (let i = 0; i < n; i++) {
         m.tableAt.push(r.pos);
-        m.tables.push(readTableType(r));
+        // 0x40 0x00 introduces a table with an initialiser expression.
+        if (r.pos < r.end && r.bytes[r.pos] === 0x40) {
+          r.pos++;
+          const at = r.pos;
+          if (r.u8() !== 0) fail("malformed table type", at);
+          m.tables.push(readTableType(r));
+          m.tableInits.push(readConstExpr(r));
+        } else {
+          m.tables.push(readTableType(r));
+          m.tableInits.push(undefined);
+        }
       }
       break;
     }
@@ -301,6 +320,14 @@ function decodeSection(
       for (let i = 0; i < n; i++) {
         m.memoryAt.push(r.pos);
         m.memories.push(readMemoryType(r));
+      }
+      break;
+    }
+    case SECTION_TAG: {
+      const n = r.count();
+      for (let i = 0; i < n; i++) {
+        m.tagAt.push(r.pos);
+        m.tags.push(readTagType(r));
       }
       break;
     }
@@ -356,24 +383,19 @@ function redecodeContinuous(
   if (r.pos !== end) fail("section size mismatch", r.pos);
 }
 
-/** Reads a value type byte. */
+/** Reads a value type. */
 function readValType(r: OperatorReader): ValType {
-  const t = r.u8();
-  if (!isValType(t)) {
-    fail(t & 0x80 ? "integer representation too long" : "malformed value type", r.pos - 1);
-  }
-  return t;
+  return r.readValType();
 }
 
-/** Reads a reference type byte. */
+/** Reads a reference type. */
 function readRefType(r: OperatorReader): RefType {
-  const t = r.u8();
-  if (t !== 0x70 && t !== 0x6f) fail("malformed reference type", r.pos - 1);
-  return t;
+  return r.readRefType();
 }
 
-/** Limits flag bits: a maximum follows; 64-bit addresses; a page size follows. */
+/** Limits flag bits: a maximum follows; shared (memories); 64-bit addresses; a page size follows. */
 const HAS_MAX = 1;
+const SHARED = 2;
 const ADDRESS_64 = 4;
 const PAGE_SIZE_FOLLOWS = 8;
 
@@ -385,17 +407,17 @@ const PAGE_SIZE_FOLLOWS = 8;
 function readLimits(
   r: OperatorReader,
   memory: boolean,
-): { limits: Limits; address64: boolean; pageSizeLog2: number } {
+): { limits: Limits; address64: boolean; pageSizeLog2: number; shared: boolean } {
   const flagAt = r.pos;
   const flag = r.u8();
-  const allowed = memory ? HAS_MAX | ADDRESS_64 | PAGE_SIZE_FOLLOWS : HAS_MAX | ADDRESS_64;
+  const allowed = memory ? HAS_MAX | SHARED | ADDRESS_64 | PAGE_SIZE_FOLLOWS : HAS_MAX | ADDRESS_64;
   if (flag & ~allowed) fail("malformed limits flags", flagAt);
   const address64 = (flag & ADDRESS_64) !== 0;
   // u64 for either address type (3.0); validation bounds them by the address type
   const min = r.u64Number();
   const max = flag & HAS_MAX ? r.u64Number() : undefined;
   const pageSizeLog2 = flag & PAGE_SIZE_FOLLOWS ? r.u32() : 16;
-  return { limits: { min, max }, address64, pageSizeLog2 };
+  return { limits: { min, max }, address64, pageSizeLog2, shared: (flag & SHARED) !== 0 };
 }
 
 function readTableType(r: OperatorReader): TableType {
@@ -405,7 +427,8 @@ function readTableType(r: OperatorReader): TableType {
 }
 
 function readMemoryType(r: OperatorReader): MemoryType {
-  const { limits, address64, pageSizeLog2 } = readLimits(r, true);
+  const { limits, address64, pageSizeLog2, shared } = readLimits(r, true);
+  if (shared) return { limits, address64, pageSizeLog2, shared };
   if (!address64 && pageSizeLog2 === 16) return { limits };
   return { limits, address64, pageSizeLog2 };
 }
@@ -452,7 +475,7 @@ export function readConstExpr(r: OperatorReader): ParsedConst {
         expr.push({ op: "v128.const", bytes: r.v128.slice() });
         break;
       case Op.ref_null:
-        expr.push({ op: "ref.null", type: r.refType as RefType });
+        expr.push({ op: "ref.null", type: r.refType });
         break;
       case Op.ref_func:
         expr.push({ op: "ref.func", index: r.index });
@@ -535,10 +558,20 @@ function decodeImports(r: OperatorReader, m: DecodedModule): void {
       case 3:
         m.imports.push({ module, name, desc: { kind: "global", type: readGlobalType(r) }, at });
         break;
+      case 4:
+        m.imports.push({ module, name, desc: { kind: "tag", typeIndex: readTagType(r) }, at });
+        break;
       default:
         fail("malformed import kind", kindAt);
     }
   }
+}
+
+/** Reads a tag type: the attribute 0 (an exception) and a type index. */
+function readTagType(r: OperatorReader): number {
+  const at = r.pos;
+  if (r.u8() !== 0) fail("malformed tag attribute", at);
+  return r.u32();
 }
 
 function decodeExports(r: OperatorReader, m: DecodedModule): void {
@@ -548,7 +581,7 @@ function decodeExports(r: OperatorReader, m: DecodedModule): void {
     const name = r.name();
     const kindAt = r.pos;
     const kind = r.u8();
-    if (kind > 3) fail("malformed export kind", kindAt);
+    if (kind > 4) fail("malformed export kind", kindAt);
     m.exports.push({ name, kind: EXTERN_KINDS[kind], index: r.u32(), at });
   }
 }
@@ -570,10 +603,13 @@ function exprItems(r: OperatorReader): ParsedConst[] {
   return items;
 }
 
+/** The element type of segments given as function indices: `(ref func)`. */
+const REF_FUNC: RefType = refType(HeapType.func, false);
+
 function readElemKind(r: OperatorReader): RefType {
   const at = r.pos;
   if (r.u8() !== 0) fail("malformed element kind", at);
-  return 0x70;
+  return REF_FUNC;
 }
 
 function decodeElements(r: OperatorReader, m: DecodedModule): void {
@@ -581,7 +617,7 @@ function decodeElements(r: OperatorReader, m: DecodedModule): void {
   for (let i = 0; i < n; i++) {
     const at = r.pos;
     const flags = r.u32();
-    let type: RefType = 0x70;
+    let type: RefType = REF_FUNC;
     let kind: ElementMode["kind"] = "active";
     let table = 0;
     let offset: ParsedConst | undefined;
@@ -608,6 +644,7 @@ function decodeElements(r: OperatorReader, m: DecodedModule): void {
         items = funcIndexItems(r);
         break;
       case 4:
+        type = ValType.funcref;
         offset = readConstExpr(r);
         items = exprItems(r);
         break;
@@ -730,7 +767,14 @@ export function checkBodySyntax(bytes: Uint8Array, codeStart: number, codeEnd: n
     switch (key) {
       case Op.block:
       case Op.loop:
+      case Op.try_table:
+      case Op.try:
         frames.push(SYNTAX_OTHER);
+        break;
+      case Op.delegate:
+        // ends a `try` as its `end` would
+        if (frames.length === 0) fail("END opcode expected", r.offset);
+        frames.pop();
         break;
       case Op.if:
         frames.push(SYNTAX_IF);

@@ -36,7 +36,7 @@ Deno.test("decodeModule() checks the header", () => {
 });
 
 Deno.test("decodeModule() checks section ids, sizes and order", () => {
-  assert.equal(reason(wasm([13, 0])), "malformed section id");
+  assert.equal(reason(wasm([14, 0])), "malformed section id");
   assert.equal(reason(wasm([1, 5, 0])), "length out of bounds");
   assert.equal(reason(wasm(section(1, [...vec([functype([], [])]), 0]))), "section size mismatch");
   assert.equal(
@@ -78,7 +78,7 @@ Deno.test("decodeModule() decodes types, imports and their malformed forms", () 
   assert.equal(reason(wasm(section(1, vec([[0x61, 0, 0]])))), "malformed function type");
   assert.equal(reason(wasm(section(1, vec([[0x60, 1, 0x7a, 0]])))), "malformed value type");
   assert.equal(
-    reason(wasm(section(2, vec([[...name("m"), ...name("f"), 4, 0]])))),
+    reason(wasm(section(2, vec([[...name("m"), ...name("f"), 5, 0]])))),
     "malformed import kind",
   );
   assert.equal(
@@ -89,7 +89,8 @@ Deno.test("decodeModule() decodes types, imports and their malformed forms", () 
     reason(wasm(section(2, vec([[...name("m"), ...name("t"), 1, T.i32, 0, 0]])))),
     "malformed reference type",
   );
-  assert.equal(reason(wasm(section(5, vec([[2, 0]])))), "malformed limits flags");
+  assert.equal(reason(wasm(section(5, vec([[0x20, 0]])))), "malformed limits flags");
+  assert.equal(reason(wasm(section(4, vec([[T.funcref, 2, 0]])))), "malformed limits flags");
   assert.equal(reason(wasm(section(5, vec([[0x10, 0]])))), "malformed limits flags");
   assert.equal(reason(wasm(section(4, vec([[T.funcref, 8, 0]])))), "malformed limits flags");
   assert.equal(
@@ -203,7 +204,7 @@ Deno.test("decodeModule() parses constant expressions without judging them", () 
   const f64 = decodeModule(g([0x44, 0, 0, 0, 0, 0, 0, 0xf8, 0x7f, 0x0b])).globalInits[0].expr;
   assert.deepEqual(f64, [{ op: "f64.const", bits: 0x7ff8000000000000n }]);
   assert.equal(reason(g([0x41, 0])), "unexpected end of section or function");
-  assert.equal(reason(g([0x41, ...uleb(0), 0x06, 0x0b])), "illegal opcode");
+  assert.equal(reason(g([0x41, ...uleb(0), 0x17, 0x0b])), "illegal opcode");
 });
 
 /** The reason checkBodySyntax() gives for a body `code` followed by the bytes `after`, or "ok". */
@@ -225,7 +226,7 @@ Deno.test("checkBodySyntax() checks nesting and the final end, not types", () =>
   // else outside an if, and a second else: the reference expects an end there.
   assert.equal(syntaxReason([0x05, 0x0b]), "END opcode expected");
   assert.equal(syntaxReason([0x04, 0x40, 0x05, 0x05, 0x0b, 0x0b]), "END opcode expected");
-  assert.equal(syntaxReason([0x06, 0x0b]), "illegal opcode");
+  assert.equal(syntaxReason([0x17, 0x0b]), "illegal opcode");
   assert.equal(syntaxReason([0x02, 0x40, 0x0b]), "unexpected end of section or function");
   // The final end before the body's declared end.
   assert.equal(syntaxReason([0x0b, 0x01]), "section size mismatch");
@@ -235,7 +236,7 @@ Deno.test("checkBodySyntax() reads on past the body's declared end as the refere
   // A body of 1 byte (nop) with its end just after it: too long for its size.
   assert.equal(syntaxReason([0x01], 1, [0x0b]), "section size mismatch");
   // What follows is no instruction: that fault is the one reported.
-  assert.equal(syntaxReason([0x01], 1, [0x06, 0x0b]), "illegal opcode");
+  assert.equal(syntaxReason([0x01], 1, [0x17, 0x0b]), "illegal opcode");
   // An over-long LEB128 that starts inside the body and ends past it.
   assert.equal(
     syntaxReason([0x41, 0x80], 2, [0x80, 0x80, 0x80, 0x80, 0x00, 0x0b]),

@@ -33,7 +33,13 @@ import {
   saveFinding,
 } from "./_fuzz_driver.ts";
 
-const JS_KIND = { func: "function", table: "table", memory: "memory", global: "global" } as const;
+const JS_KIND = {
+  func: "function",
+  table: "table",
+  memory: "memory",
+  global: "global",
+  tag: "tag",
+} as const;
 
 /** environ as the fuzz subject. */
 export const environSubject: FuzzSubject = {

@@ -120,14 +120,15 @@ Deno.test("every mutation kind applies to a valid module, changes it, and names 
   }
 });
 
-Deno.test("classifyDisagreement() explains a call_ref at the blamed offset, not elsewhere", () => {
+Deno.test("classifyDisagreement() explains nothing at a call_ref, which environ validates", () => {
   // (type $t (func)) (func (ref.null $t) call_ref $t)
   const ref = oneFunc([0xd0, 0x00, 0x14, 0x00]);
   assert.equal(WebAssembly.validate(ref as Uint8Array<ArrayBuffer>), true);
+  environSubject.translate(ref); // environ accepts it (a rejection throws)
   const at = ref.indexOf(0x14, 20);
   assert.equal(
     classifyDisagreement(ref, { accepted: false, offset: at, reason: "illegal opcode" }),
-    "3.0 typed function references",
+    undefined,
   );
   assert.equal(
     classifyDisagreement(ref, { accepted: false, offset: 9, reason: "type mismatch" }),
@@ -248,7 +249,7 @@ function timeEnviron(bytes: Uint8Array): number {
   return best;
 }
 
-Deno.test("translateModule() takes under 1 us/byte on 200,000-item adversarial shapes", () => {
+Deno.test("translateModule() takes under 3 us/byte on 200,000-item adversarial shapes", () => {
   const shapes: [string, (n: number) => Uint8Array][] = [
     [
       "nested blocks",
@@ -310,15 +311,17 @@ Deno.test("translateModule() takes under 1 us/byte on 200,000-item adversarial s
     ],
   ];
   // Real code decodes at ~15-25 ns/byte. A quadratic step over 200,000 items would take
-  // seconds (tens of us/byte); GC and a loaded machine cost a few times the linear rate.
-  // A ratio test between two sizes proved flaky here (young-generation GC makes 4x the
-  // items cost up to 30x the time), so the bound is absolute.
+  // tens of seconds (tens of us/byte at the least); GC and a loaded machine
+  // (the whole suite in parallel beside other work: measured 1.4 us/byte on the element
+  // segment shape) cost several times the linear rate, so the bound is 3 us/byte. A ratio test
+  // between two sizes proved flaky here (young-generation GC makes 4x the items cost up to 30x
+  // the time), so the bound is absolute.
   const report: string[] = [];
   for (const [name, make] of shapes) {
     const bytes = make(200000);
     const ns = (timeEnviron(bytes) * 1e6) / bytes.length;
     report.push(`${name}: ${bytes.length} bytes at ${ns.toFixed(0)} ns/byte`);
-    assert.ok(ns < 1000, report.join("\n"));
+    assert.ok(ns < 3000, report.join("\n"));
   }
   console.log(report.join("\n"));
 });

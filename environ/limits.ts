@@ -69,6 +69,12 @@ export const MAX_LOCALS = 50000;
 /** The most parameters a function type may have (the JS API's limit). */
 export const MAX_PARAMS = 1000;
 
+/**
+ * Most type indices a value type can name (the JS API allows 1,000,000
+ * types); a reference to a type index beyond it is an unknown type.
+ */
+export const MAX_TYPE_INDEX = 1 << 21;
+
 /** The most results a function type may have (the JS API's limit). */
 export const MAX_RESULTS = 1000;
 

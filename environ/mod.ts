@@ -39,6 +39,7 @@ export { BLOCK_EMPTY, BLOCK_TYPE_INDEX, OperatorReader, SIMPLE_OPS } from "./ope
 export { BinaryReader } from "./reader.ts";
 export { translateModule, validate } from "./translate.ts";
 export type { TranslateOptions } from "./translate.ts";
+export { isCanonicalSubtype } from "./_subtyping.ts";
 export * from "./trap_codes.ts";
 export * from "./builtins.ts";
 export * from "./vmoffsets.ts";

@@ -3,7 +3,8 @@
  * of 2.0 (the MVP, sign-extension, non-trapping float-to-int, multi-value,
  * reference types, bulk memory (the `0xFC` prefix) and fixed-width SIMD (the
  * `0xFD` prefix)) and the 3.0 operators Capstan runs: tail calls, relaxed SIMD
- * (`0xFD` 0x100-0x113) and wide arithmetic (`0xFC` 19-22). Everything else here —
+ * (`0xFD` 0x100-0x113), wide arithmetic (`0xFC` 19-22) and threads (the `0xFE`
+ * atomics). Everything else here —
  * {@link OPS}, {@link opByName}, {@link opByKey} and the {@link Op} constants —
  * is derived from that one table.
  *
@@ -30,6 +31,12 @@ export type Immediate =
   | "label"
   | "br_table"
   | "func"
+  /** one type index */
+  | "type"
+  /** one tag index */
+  | "tag"
+  /** blocktype, then vec(catch clause) */
+  | "try_table"
   /** typeidx tableidx */
   | "call_indirect"
   | "local"
@@ -59,14 +66,16 @@ export type Immediate =
   /** elemidx tableidx */
   | "table_init"
   /** tableidx tableidx */
-  | "table_copy";
+  | "table_copy"
+  /** one reserved 0x00 byte (`atomic.fence`) */
+  | "zero_byte";
 
 /** One instruction of the table. */
 export interface OpInfo {
   /** Text-format name, e.g. `"i32.add"`, `"i8x16.shuffle"`. */
   readonly name: string;
   /** 0 for single-byte opcodes, else the prefix byte. */
-  readonly prefix: 0 | 0xfc | 0xfd;
+  readonly prefix: 0 | 0xfc | 0xfd | 0xfe;
   /** The opcode byte, or the sub-opcode after a prefix. */
   readonly code: number;
   /** The immediates that follow the opcode. */
@@ -80,6 +89,7 @@ export interface OpInfo {
 
 const FC = 0xfc;
 const FD = 0xfd;
+const FE = 0xfe;
 
 /**
  * The raw table, as written: `[prefix, code, name, immediate, signature?]`.
@@ -94,6 +104,11 @@ export const OP_TABLE = [
   [0, 0x03, "loop", "blocktype"],
   [0, 0x04, "if", "blocktype"],
   [0, 0x05, "else", "none"],
+  [0, 0x06, "try", "blocktype"],
+  [0, 0x07, "catch", "tag"],
+  [0, 0x08, "throw", "tag"],
+  [0, 0x09, "rethrow", "label"],
+  [0, 0x0a, "throw_ref", "none"],
   [0, 0x0b, "end", "none"],
   [0, 0x0c, "br", "label"],
   [0, 0x0d, "br_if", "label"],
@@ -103,9 +118,14 @@ export const OP_TABLE = [
   [0, 0x11, "call_indirect", "call_indirect"],
   [0, 0x12, "return_call", "func"],
   [0, 0x13, "return_call_indirect", "call_indirect"],
+  [0, 0x14, "call_ref", "type"],
+  [0, 0x15, "return_call_ref", "type"],
+  [0, 0x18, "delegate", "label"],
+  [0, 0x19, "catch_all", "none"],
   [0, 0x1a, "drop", "none"],
   [0, 0x1b, "select", "none"],
   [0, 0x1c, "select_t", "select_t"],
+  [0, 0x1f, "try_table", "try_table"],
   [0, 0x20, "local.get", "local"],
   [0, 0x21, "local.set", "local"],
   [0, 0x22, "local.tee", "local"],
@@ -273,6 +293,9 @@ export const OP_TABLE = [
   [0, 0xd0, "ref.null", "reftype"],
   [0, 0xd1, "ref.is_null", "none"],
   [0, 0xd2, "ref.func", "func"],
+  [0, 0xd4, "ref.as_non_null", "none"],
+  [0, 0xd5, "br_on_null", "label"],
+  [0, 0xd6, "br_on_non_null", "label"],
   [FC, 0, "i32.trunc_sat_f32_s", "none", "f:i"],
   [FC, 1, "i32.trunc_sat_f32_u", "none", "f:i"],
   [FC, 2, "i32.trunc_sat_f64_s", "none", "d:i"],
@@ -553,6 +576,74 @@ export const OP_TABLE = [
   [FD, 0x111, "i16x8.relaxed_q15mulr_s", "none", "vv:v"],
   [FD, 0x112, "i16x8.relaxed_dot_i8x16_i7x16_s", "none", "vv:v"],
   [FD, 0x113, "i32x4.relaxed_dot_i8x16_i7x16_add_s", "none", "vvv:v"],
+  // threads: atomic memory accesses, wait/notify and fence (0xFE)
+  [FE, 0x00, "memory.atomic.notify", "memarg", "ii:i"],
+  [FE, 0x01, "memory.atomic.wait32", "memarg", "iil:i"],
+  [FE, 0x02, "memory.atomic.wait64", "memarg", "ill:i"],
+  [FE, 0x03, "atomic.fence", "zero_byte", ":"],
+  [FE, 0x10, "i32.atomic.load", "memarg", "i:i"],
+  [FE, 0x11, "i64.atomic.load", "memarg", "i:l"],
+  [FE, 0x12, "i32.atomic.load8_u", "memarg", "i:i"],
+  [FE, 0x13, "i32.atomic.load16_u", "memarg", "i:i"],
+  [FE, 0x14, "i64.atomic.load8_u", "memarg", "i:l"],
+  [FE, 0x15, "i64.atomic.load16_u", "memarg", "i:l"],
+  [FE, 0x16, "i64.atomic.load32_u", "memarg", "i:l"],
+  [FE, 0x17, "i32.atomic.store", "memarg", "ii:"],
+  [FE, 0x18, "i64.atomic.store", "memarg", "il:"],
+  [FE, 0x19, "i32.atomic.store8", "memarg", "ii:"],
+  [FE, 0x1a, "i32.atomic.store16", "memarg", "ii:"],
+  [FE, 0x1b, "i64.atomic.store8", "memarg", "il:"],
+  [FE, 0x1c, "i64.atomic.store16", "memarg", "il:"],
+  [FE, 0x1d, "i64.atomic.store32", "memarg", "il:"],
+  [FE, 0x1e, "i32.atomic.rmw.add", "memarg", "ii:i"],
+  [FE, 0x1f, "i64.atomic.rmw.add", "memarg", "il:l"],
+  [FE, 0x20, "i32.atomic.rmw8.add_u", "memarg", "ii:i"],
+  [FE, 0x21, "i32.atomic.rmw16.add_u", "memarg", "ii:i"],
+  [FE, 0x22, "i64.atomic.rmw8.add_u", "memarg", "il:l"],
+  [FE, 0x23, "i64.atomic.rmw16.add_u", "memarg", "il:l"],
+  [FE, 0x24, "i64.atomic.rmw32.add_u", "memarg", "il:l"],
+  [FE, 0x25, "i32.atomic.rmw.sub", "memarg", "ii:i"],
+  [FE, 0x26, "i64.atomic.rmw.sub", "memarg", "il:l"],
+  [FE, 0x27, "i32.atomic.rmw8.sub_u", "memarg", "ii:i"],
+  [FE, 0x28, "i32.atomic.rmw16.sub_u", "memarg", "ii:i"],
+  [FE, 0x29, "i64.atomic.rmw8.sub_u", "memarg", "il:l"],
+  [FE, 0x2a, "i64.atomic.rmw16.sub_u", "memarg", "il:l"],
+  [FE, 0x2b, "i64.atomic.rmw32.sub_u", "memarg", "il:l"],
+  [FE, 0x2c, "i32.atomic.rmw.and", "memarg", "ii:i"],
+  [FE, 0x2d, "i64.atomic.rmw.and", "memarg", "il:l"],
+  [FE, 0x2e, "i32.atomic.rmw8.and_u", "memarg", "ii:i"],
+  [FE, 0x2f, "i32.atomic.rmw16.and_u", "memarg", "ii:i"],
+  [FE, 0x30, "i64.atomic.rmw8.and_u", "memarg", "il:l"],
+  [FE, 0x31, "i64.atomic.rmw16.and_u", "memarg", "il:l"],
+  [FE, 0x32, "i64.atomic.rmw32.and_u", "memarg", "il:l"],
+  [FE, 0x33, "i32.atomic.rmw.or", "memarg", "ii:i"],
+  [FE, 0x34, "i64.atomic.rmw.or", "memarg", "il:l"],
+  [FE, 0x35, "i32.atomic.rmw8.or_u", "memarg", "ii:i"],
+  [FE, 0x36, "i32.atomic.rmw16.or_u", "memarg", "ii:i"],
+  [FE, 0x37, "i64.atomic.rmw8.or_u", "memarg", "il:l"],
+  [FE, 0x38, "i64.atomic.rmw16.or_u", "memarg", "il:l"],
+  [FE, 0x39, "i64.atomic.rmw32.or_u", "memarg", "il:l"],
+  [FE, 0x3a, "i32.atomic.rmw.xor", "memarg", "ii:i"],
+  [FE, 0x3b, "i64.atomic.rmw.xor", "memarg", "il:l"],
+  [FE, 0x3c, "i32.atomic.rmw8.xor_u", "memarg", "ii:i"],
+  [FE, 0x3d, "i32.atomic.rmw16.xor_u", "memarg", "ii:i"],
+  [FE, 0x3e, "i64.atomic.rmw8.xor_u", "memarg", "il:l"],
+  [FE, 0x3f, "i64.atomic.rmw16.xor_u", "memarg", "il:l"],
+  [FE, 0x40, "i64.atomic.rmw32.xor_u", "memarg", "il:l"],
+  [FE, 0x41, "i32.atomic.rmw.xchg", "memarg", "ii:i"],
+  [FE, 0x42, "i64.atomic.rmw.xchg", "memarg", "il:l"],
+  [FE, 0x43, "i32.atomic.rmw8.xchg_u", "memarg", "ii:i"],
+  [FE, 0x44, "i32.atomic.rmw16.xchg_u", "memarg", "ii:i"],
+  [FE, 0x45, "i64.atomic.rmw8.xchg_u", "memarg", "il:l"],
+  [FE, 0x46, "i64.atomic.rmw16.xchg_u", "memarg", "il:l"],
+  [FE, 0x47, "i64.atomic.rmw32.xchg_u", "memarg", "il:l"],
+  [FE, 0x48, "i32.atomic.rmw.cmpxchg", "memarg", "iii:i"],
+  [FE, 0x49, "i64.atomic.rmw.cmpxchg", "memarg", "ill:l"],
+  [FE, 0x4a, "i32.atomic.rmw8.cmpxchg_u", "memarg", "iii:i"],
+  [FE, 0x4b, "i32.atomic.rmw16.cmpxchg_u", "memarg", "iii:i"],
+  [FE, 0x4c, "i64.atomic.rmw8.cmpxchg_u", "memarg", "ill:l"],
+  [FE, 0x4d, "i64.atomic.rmw16.cmpxchg_u", "memarg", "ill:l"],
+  [FE, 0x4e, "i64.atomic.rmw32.cmpxchg_u", "memarg", "ill:l"],
 ] as const;
 
 /** The text-format name of any instruction in the table. */
@@ -581,7 +672,7 @@ function parseSig(sig: string): readonly [readonly ValType[], readonly ValType[]
 /**
  * The unique numeric key of an op.
  *
- * @param prefix 0, `0xfc` or `0xfd`
+ * @param prefix 0, `0xfc`, `0xfd` or `0xfe`
  * @param code the opcode byte or sub-opcode
  * @returns `(prefix << 16) | code`
  * @example

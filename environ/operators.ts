@@ -11,7 +11,7 @@
  * | immediate kind (`OpInfo.imm`) | fields set |
  * | --- | --- |
  * | `blocktype` | `blockType` (`BLOCK_EMPTY`, a value type, or `BLOCK_TYPE_INDEX` with the type in `index`) |
- * | `label`, `func`, `local`, `global`, `table`, `data`, `elem` | `index` |
+ * | `label`, `func`, `type`, `local`, `global`, `table`, `data`, `elem` | `index` |
  * | `br_table` | `targets[0 .. targetCount)` and the default label in `index` |
  * | `call_indirect` | `index` = type index, `index2` = table index |
  * | `memarg` | `memAlign` (log2 of the alignment), `memIndex`, `memOffset`, `memOffsetHi` |
@@ -27,8 +27,11 @@
  * | `f32` | `f32Bits` (the raw bits as an int32) |
  * | `f64` | `lo`, `hi` (raw bits as int32 halves) |
  * | `v128`, `shuffle` | `v128` (16 bytes, overwritten by the next such op) |
- * | `reftype` | `refType` |
+ * | `reftype` | `refType` (a heap type read as the nullable reference type to it) |
+ * | `tag` | `index` |
+ * | `try_table` | `blockType` (and `index`), `catchKinds`, `catchTags`, `catchLabels`, `catchCount` |
  * | `select_t` | `selectCount`, `selectType` (the first type) |
+ * | `zero_byte` | none (the byte must be 0) |
  *
  * Invariants:
  * - `read` either decodes one whole instruction or throws
@@ -42,7 +45,17 @@
 import { fail } from "./errors.ts";
 import { type Immediate, OPS } from "./opcodes.ts";
 import { BinaryReader } from "./reader.ts";
-import { isValType } from "./types.ts";
+import { isRefType, isValType, refType, typeIndexRef, type ValType } from "./types.ts";
+import { MAX_TYPE_INDEX } from "./limits.ts";
+
+/** A `try_table` catch clause: `catch x l` (the tag's values to label l). */
+export const CATCH = 0;
+/** `catch_ref x l`: the tag's values and the exception's reference. */
+export const CATCH_REF = 1;
+/** `catch_all l`: no values. */
+export const CATCH_ALL = 2;
+/** `catch_all_ref l`: the exception's reference. */
+export const CATCH_ALL_REF = 3;
 
 /** `blockType` of a block with no parameters and no results (`0x40`). */
 export const BLOCK_EMPTY: number = 0x40;
@@ -58,6 +71,8 @@ const SHAPE: Record<Immediate, number> = {
   none: 0,
   label: 1, // one u32 index
   func: 1,
+  type: 1,
+  tag: 1,
   local: 1,
   global: 1,
   table: 1,
@@ -82,8 +97,10 @@ const SHAPE: Record<Immediate, number> = {
   select_t: 15,
   memory_init: 16, // u32 data index, memory index
   memory_copy: 17, // two memory indices
+  zero_byte: 20, // one reserved 0x00 byte
+  try_table: 21, // blocktype, then vec(catch clause)
 };
-/** Shape of the 0xFC and 0xFD prefix bytes in the byte table. */
+/** Shape of the 0xFC, 0xFD and 0xFE prefix bytes in the byte table. */
 const SHAPE_PREFIX = 18;
 /** Shape of bytes and sub-opcodes that are no instruction. */
 const SHAPE_ILLEGAL = 19;
@@ -92,12 +109,12 @@ const SHAPE_ILLEGAL = 19;
 const SHAPE_BASE = new Uint8Array(256).fill(SHAPE_ILLEGAL);
 const SHAPE_FC = new Uint8Array(256).fill(SHAPE_ILLEGAL);
 const SHAPE_FD = new Uint8Array(512).fill(SHAPE_ILLEGAL);
-for (const op of OPS) {
-  const table = op.prefix === 0 ? SHAPE_BASE : op.prefix === 0xfc ? SHAPE_FC : SHAPE_FD;
-  table[op.code] = SHAPE[op.imm];
-}
+const SHAPE_FE = new Uint8Array(256).fill(SHAPE_ILLEGAL);
+const SHAPE_BY_PREFIX = { 0: SHAPE_BASE, 0xfc: SHAPE_FC, 0xfd: SHAPE_FD, 0xfe: SHAPE_FE };
+for (const op of OPS) SHAPE_BY_PREFIX[op.prefix][op.code] = SHAPE[op.imm];
 SHAPE_BASE[0xfc] = SHAPE_PREFIX;
 SHAPE_BASE[0xfd] = SHAPE_PREFIX;
+SHAPE_BASE[0xfe] = SHAPE_PREFIX;
 
 /**
  * 1 for each opcode byte that is a whole instruction by itself (no prefix, no
@@ -157,6 +174,14 @@ export class OperatorReader extends BinaryReader {
   selectCount = 0;
   /** Typed `select`: the first listed type. */
   selectType = 0;
+  /** `try_table`: the kind of each catch clause ({@link CATCH} .. {@link CATCH_ALL_REF}). */
+  catchKinds: Uint8Array = new Uint8Array(4);
+  /** `try_table`: each catch clause's tag index (0 for the catch_all kinds). */
+  catchTags: Uint32Array = new Uint32Array(4);
+  /** `try_table`: each catch clause's label. */
+  catchLabels: Uint32Array = new Uint32Array(4);
+  /** `try_table`: how many catch clauses the last one had. */
+  catchCount = 0;
 
   /** The last `i64.const` value as a bigint (allocates). */
   get i64(): bigint {
@@ -194,7 +219,9 @@ export class OperatorReader extends BinaryReader {
       p = this.pos;
       shape = b === 0xfc
         ? (code < 256 ? SHAPE_FC[code] : SHAPE_ILLEGAL)
-        : (code < 512 ? SHAPE_FD[code] : SHAPE_ILLEGAL);
+        : b === 0xfd
+        ? (code < 512 ? SHAPE_FD[code] : SHAPE_ILLEGAL)
+        : (code < 256 ? SHAPE_FE[code] : SHAPE_ILLEGAL);
       key = (b << 16) | code;
     }
     this.key = key;
@@ -281,13 +308,10 @@ export class OperatorReader extends BinaryReader {
         this.readMemarg();
         this.lane = this.u8();
         break;
-      case 14: {
+      case 14:
         this.pos = p;
-        const t = this.u8();
-        if (t !== 0x70 && t !== 0x6f) fail("malformed reference type", p);
-        this.refType = t;
+        this.refType = this.readHeapType(true);
         break;
-      }
       case 15:
         this.pos = p;
         this.readSelectTypes();
@@ -301,6 +325,15 @@ export class OperatorReader extends BinaryReader {
         this.pos = p;
         this.index = this.u32();
         this.index2 = this.u32();
+        break;
+      case 20:
+        this.pos = p;
+        if (this.u8() !== 0) fail("zero byte expected", p);
+        break;
+      case 21:
+        this.pos = p;
+        this.readBlockType();
+        this.readCatches();
         break;
       default:
         fail("illegal opcode", this.offset);
@@ -332,9 +365,7 @@ export class OperatorReader extends BinaryReader {
       this.blockType = BLOCK_EMPTY;
     } else if ((b & 0xc0) === 0x40) {
       // A one-byte negative number: a value type.
-      if (!isValType(b)) fail("malformed value type", this.pos);
-      this.pos++;
-      this.blockType = b;
+      this.blockType = this.readValType();
     } else {
       const at = this.pos;
       const idx = this.s33();
@@ -342,6 +373,30 @@ export class OperatorReader extends BinaryReader {
       this.blockType = BLOCK_TYPE_INDEX;
       this.index = idx;
     }
+  }
+
+  /**
+   * Reads a `try_table`'s catch clauses into `catchKinds`, `catchTags`,
+   * `catchLabels` and `catchCount`.
+   */
+  private readCatches(): void {
+    const n = this.count();
+    if (n > this.end - this.pos) this.eof();
+    if (n > this.catchKinds.length) {
+      const size = Math.max(n, this.catchKinds.length * 2);
+      this.catchKinds = new Uint8Array(size);
+      this.catchTags = new Uint32Array(size);
+      this.catchLabels = new Uint32Array(size);
+    }
+    for (let i = 0; i < n; i++) {
+      const at = this.pos;
+      const kind = this.u8();
+      if (kind > CATCH_ALL_REF) fail("malformed catch clause", at);
+      this.catchKinds[i] = kind;
+      this.catchTags[i] = kind <= CATCH_REF ? this.u32() : 0;
+      this.catchLabels[i] = this.u32();
+    }
+    this.catchCount = n;
   }
 
   /** Reads br_table labels into `targets`, `targetCount` and `index`. */
@@ -370,9 +425,62 @@ export class OperatorReader extends BinaryReader {
     const n = this.count();
     this.selectCount = n;
     for (let i = 0; i < n; i++) {
-      const t = this.u8();
-      if (!isValType(t)) fail("malformed value type", this.pos - 1);
+      const t = this.readValType();
       if (i === 0) this.selectType = t;
     }
+  }
+
+  /**
+   * Reads a value type: a number type, `v128`, a one-byte reference type, or
+   * `(ref null? ht)` (0x63/0x64 and a heap type). A type index in it is not
+   * checked against the module (validation does that).
+   *
+   * @returns the value type
+   */
+  readValType(): ValType {
+    const at = this.pos;
+    const b = this.u8();
+    if (b === 0x63 || b === 0x64) return this.readHeapType(b === 0x63);
+    if (!isValType(b)) {
+      fail(b & 0x80 ? "integer representation too long" : "malformed value type", at);
+    }
+    return b;
+  }
+
+  /**
+   * Reads a reference type as the element type of a table or segment: a
+   * value type that must be a reference.
+   *
+   * @returns the reference type
+   */
+  readRefType(): ValType {
+    const at = this.pos;
+    const t = this.readValType();
+    if (!isRefType(t)) fail("malformed reference type", at);
+    return t;
+  }
+
+  /**
+   * Reads a heap type (an abstract one's code, or a type index as an s33)
+   * and returns the reference type to it.
+   *
+   * @param nullable whether the reference type includes null
+   * @returns the reference type
+   */
+  readHeapType(nullable: boolean): ValType {
+    const at = this.pos;
+    if (at >= this.end) this.eof();
+    const b = this.bytes[at];
+    if ((b & 0xc0) === 0x40) {
+      this.pos = at + 1;
+      if (b === 0x63 || b === 0x64 || b < 0x69 || b > 0x74 || !isValType(b)) {
+        fail("malformed reference type", at);
+      }
+      return refType(b, nullable);
+    }
+    const index = this.s33();
+    if (index < 0) fail("malformed reference type", at);
+    if (index >= MAX_TYPE_INDEX) fail(`unknown type ${index}`, at);
+    return typeIndexRef(index, nullable);
   }
 }

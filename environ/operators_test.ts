@@ -19,6 +19,9 @@ const SAMPLE: Record<Immediate, number[]> = {
   label: [3],
   br_table: [2, 0, 1, 2],
   func: [...uleb(300)],
+  type: [4],
+  tag: [2],
+  try_table: [0x40, 2, 0, 1, 0, 2, 0],
   call_indirect: [5, 1],
   local: [7],
   global: [2],
@@ -41,6 +44,7 @@ const SAMPLE: Record<Immediate, number[]> = {
   memory_copy: [0, 0],
   table_init: [6, 1],
   table_copy: [1, 2],
+  zero_byte: [0],
 };
 
 function encode(prefix: number, code: number): number[] {
@@ -102,7 +106,7 @@ Deno.test("OperatorReader rejects unknown opcodes and malformed immediates", () 
     }
     return "no error";
   };
-  assert.equal(reason(0x06), "illegal opcode");
+  assert.equal(reason(0x17), "illegal opcode");
   assert.equal(reason(0x27), "illegal opcode");
   assert.equal(reason(0xfc, 18), "illegal opcode");
   assert.equal(reason(0xfd, 154, 1), "illegal opcode");

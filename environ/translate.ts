@@ -18,7 +18,8 @@
 
 import { checkBodySyntax, type DecodedModule, decodeModule } from "./decoder.ts";
 import { CompileError } from "./errors.ts";
-import { FuncValidator, type ValidatedModule, validateModule } from "./validator.ts";
+import { FuncValidator } from "./validator.ts";
+import { type ValidatedModule, validateModule } from "./_module_validator.ts";
 import type { ModuleTranslation } from "./types.ts";
 
 /**
@@ -105,8 +106,10 @@ function translate(bytes: Uint8Array, validateBodies = true): ModuleTranslation 
     v = validateModule(m);
     if (validateBodies) {
       const validator = new FuncValidator(v.context);
-      for (const b of m.bodies) {
-        validator.validate(bytes, b.typeIndex, b.locals, b.codeStart, b.codeEnd);
+      for (let i = 0; i < m.bodies.length; i++) {
+        const b = m.bodies[i];
+        const tries = validator.validate(bytes, b.typeIndex, b.locals, b.codeStart, b.codeEnd);
+        if (tries > 0) m.bodies[i] = { ...b, legacyTries: tries };
       }
     }
   } catch (e) {
@@ -115,7 +118,7 @@ function translate(bytes: Uint8Array, validateBodies = true): ModuleTranslation 
   }
   return {
     bytes,
-    types: m.types,
+    types: v.types,
     imports: m.imports.map(({ module, name, desc }) => ({ module, name, desc })),
     functions: v.funcs,
     tables: v.tables,
@@ -126,6 +129,8 @@ function translate(bytes: Uint8Array, validateBodies = true): ModuleTranslation 
     numImportedTables: v.numImportedTables,
     numImportedMemories: v.numImportedMemories,
     numImportedGlobals: v.numImportedGlobals,
+    tags: v.tags,
+    numImportedTags: v.numImportedTags,
     exports: m.exports.map(({ name, kind, index }) => ({ name, kind, index })),
     start: m.start,
     elements: v.elements,

@@ -190,12 +190,12 @@ Deno.test("translateModule() reports a malformed body over an earlier validation
 
 Deno.test("translateModule() reports a malformed later body over an invalid earlier one", () => {
   const invalid = body([], [0x41, 0x01, END]); // leaves an i32 on a void function's stack
-  const illegal = body([], [0x06, END]); // 0x06 is no instruction
+  const illegal = body([], [0x17, END]); // 0x17 is no instruction
   const both = wasm(VOID_TYPE, section(3, vec([[0], [0]])), section(10, vec([invalid, illegal])));
   const e = rejection(both);
   assert.equal(e.reason, "illegal opcode");
   assert.equal(e.kind, "malformed");
   const one = wasm(VOID_TYPE, section(3, vec([[0]])), section(10, vec([invalid])));
-  assert.equal(rejection(one).reason, "type mismatch");
+  assert.match(rejection(one).reason, /^type mismatch/);
   assert.equal(rejection(one).kind, "invalid");
 });

@@ -34,6 +34,10 @@ const TABLE = [
   ["Interrupt", "interrupt"],
   ["NullReference", "null reference"],
   ["HostError", "host function error"],
+  ["HeapMisaligned", "unaligned atomic"],
+  ["AtomicWaitNonSharedMemory", "expected shared memory"],
+  ["NullFunctionReference", "null function reference"],
+  ["NullExceptionReference", "null exception reference"],
 ] as const;
 
 export type { TABLE as TRAP_CODE_TABLE };

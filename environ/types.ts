@@ -1,12 +1,23 @@
 /**
- * The vocabulary of a WebAssembly 2.0 module, as `environ` hands it to the
+ * The vocabulary of a WebAssembly module, as `environ` hands it to the
  * rest of the engine: value types, function/table/memory/global types,
  * imports, exports, segments, constant expressions, and the
  * {@link ModuleTranslation} that bundles them.
  *
  * Invariants:
- * - Value types are numbered by their binary encoding (`0x7f` is i32), so a
- *   decoded byte is already a {@link ValType} once checked.
+ * - A value type is one small integer, so comparing two is one number
+ *   comparison. The number types and `v128` are their binary encoding
+ *   (`0x7f` is i32); a reference type `(ref null? ht)` packs three fields:
+ *   bits 0-7 the heap type's code (an abstract heap type's binary encoding,
+ *   or for a concrete type index the code of its kind, `func`), bit 8
+ *   ({@link NON_NULL}) set when null is excluded, and bits 9-30 the concrete
+ *   type index plus one (0 for an abstract heap type). So every nullable
+ *   abstract reference is its one-byte shorthand (`funcref` is 0x70), and the
+ *   low byte alone names the hierarchy ({@link refTop}). The index field is
+ *   module-relative; equivalence of type indices across modules goes through
+ *   {@link funcTypeKey}. A canonical id (of an engine-wide registry of
+ *   recursion groups) can take the index field's place with no change to
+ *   the layout.
  * - Index spaces hold imported entities first, then defined ones, exactly as
  *   the spec numbers them (`functions[i]` is the type index of function `i`).
  * - Function bodies are byte ranges into {@link ModuleTranslation.bytes}; a
@@ -15,7 +26,11 @@
  * @module
  */
 
-/** Value types, numbered by their binary encoding. */
+/**
+ * Value types, numbered by their binary encoding: the number types, `v128`,
+ * and the nullable references written with one byte (`funcref` is
+ * `(ref null func)`).
+ */
 export const ValType = {
   i32: 0x7f,
   i64: 0x7e,
@@ -24,13 +39,64 @@ export const ValType = {
   v128: 0x7b,
   funcref: 0x70,
   externref: 0x6f,
+  exnref: 0x69,
+  nullfuncref: 0x73,
+  nullexternref: 0x72,
+  nullexnref: 0x74,
 } as const;
 
-/** A value type: one of the numbers of {@link ValType}. */
-export type ValType = typeof ValType[keyof typeof ValType];
+/**
+ * A value type, as one small integer (see the module doc for the layout):
+ * comparisons of value types stay number comparisons.
+ */
+export type ValType = number;
 
-/** A reference type: `funcref` or `externref`. */
-export type RefType = typeof ValType.funcref | typeof ValType.externref;
+/** A reference type: a {@link ValType} for which {@link isRefType} holds. */
+export type RefType = number;
+
+/**
+ * The abstract heap types Capstan knows, by their binary encoding (the low
+ * byte of a reference type).
+ */
+export const HeapType = {
+  func: 0x70,
+  extern: 0x6f,
+  exn: 0x69,
+  nofunc: 0x73,
+  noextern: 0x72,
+  noexn: 0x74,
+} as const;
+
+/** Bit of a reference type set when the reference cannot be null. */
+export const NON_NULL = 0x100;
+/** Shift of the concrete type index (plus one) in a reference type. */
+const INDEX_SHIFT = 9;
+
+const HEAP_NAMES: Record<number, string> = {
+  [HeapType.func]: "func",
+  [HeapType.extern]: "extern",
+  [HeapType.exn]: "exn",
+  [HeapType.nofunc]: "nofunc",
+  [HeapType.noextern]: "noextern",
+  [HeapType.noexn]: "noexn",
+};
+
+/** The top of each abstract heap type's hierarchy (its low byte → top code). */
+const TOP_OF: Record<number, number> = {
+  [HeapType.func]: HeapType.func,
+  [HeapType.nofunc]: HeapType.func,
+  [HeapType.extern]: HeapType.extern,
+  [HeapType.noextern]: HeapType.extern,
+  [HeapType.exn]: HeapType.exn,
+  [HeapType.noexn]: HeapType.exn,
+};
+
+/** The bottom of each hierarchy, by its top. */
+const BOTTOM_OF: Record<number, number> = {
+  [HeapType.func]: HeapType.nofunc,
+  [HeapType.extern]: HeapType.noextern,
+  [HeapType.exn]: HeapType.noexn,
+};
 
 const VAL_TYPE_NAMES: Record<number, string> = {
   [ValType.i32]: "i32",
@@ -40,13 +106,129 @@ const VAL_TYPE_NAMES: Record<number, string> = {
   [ValType.v128]: "v128",
   [ValType.funcref]: "funcref",
   [ValType.externref]: "externref",
+  [ValType.exnref]: "exnref",
+  [ValType.nullfuncref]: "nullfuncref",
+  [ValType.nullexternref]: "nullexternref",
+  [ValType.nullexnref]: "nullexnref",
 };
+
+/**
+ * The reference type `(ref null? ht)` for an abstract heap type.
+ *
+ * @param heap a {@link HeapType} code
+ * @param nullable whether null is a value of the type
+ * @returns the value type
+ * @example
+ * ```ts
+ * import { HeapType, refType, ValType } from "@capstan/environ";
+ * if (refType(HeapType.func, true) !== ValType.funcref) throw new Error();
+ * ```
+ */
+export function refType(heap: number, nullable: boolean): RefType {
+  return nullable ? heap : heap | NON_NULL;
+}
+
+/**
+ * The reference type `(ref null? $t)` for a function type index.
+ *
+ * @param typeIndex the type index
+ * @param nullable whether null is a value of the type
+ * @returns the value type
+ * @example
+ * ```ts
+ * import { isRefType, refTypeIndex, typeIndexRef } from "@capstan/environ";
+ * const t = typeIndexRef(3, false);
+ * if (!isRefType(t) || refTypeIndex(t) !== 3) throw new Error();
+ * ```
+ */
+export function typeIndexRef(typeIndex: number, nullable: boolean): RefType {
+  return ((typeIndex + 1) << INDEX_SHIFT) | HeapType.func | (nullable ? 0 : NON_NULL);
+}
+
+/**
+ * The type index of a concrete reference type.
+ *
+ * @param t a reference type
+ * @returns its type index, or -1 for an abstract heap type
+ * @example
+ * ```ts
+ * import { refTypeIndex, ValType } from "@capstan/environ";
+ * if (refTypeIndex(ValType.funcref) !== -1) throw new Error();
+ * ```
+ */
+export function refTypeIndex(t: RefType): number {
+  return (t >>> INDEX_SHIFT) - 1;
+}
+
+/**
+ * Whether null is a value of a reference type.
+ *
+ * @param t a reference type
+ * @returns true for `(ref null ...)`
+ * @example
+ * ```ts
+ * import { isNullable, ValType } from "@capstan/environ";
+ * if (!isNullable(ValType.externref)) throw new Error();
+ * ```
+ */
+export function isNullable(t: RefType): boolean {
+  return (t & NON_NULL) === 0;
+}
+
+/**
+ * A reference type with its nullability changed.
+ *
+ * @param t a reference type
+ * @param nullable the nullability wanted
+ * @returns the same heap type with that nullability
+ * @example
+ * ```ts
+ * import { isNullable, withNullable, ValType } from "@capstan/environ";
+ * if (isNullable(withNullable(ValType.funcref, false))) throw new Error();
+ * ```
+ */
+export function withNullable(t: RefType, nullable: boolean): RefType {
+  return nullable ? t & ~NON_NULL : t | NON_NULL;
+}
+
+/**
+ * The nullable top type of a reference type's hierarchy: `funcref` for
+ * every function reference (concrete ones included), `externref`, or
+ * `exnref`. All references of one hierarchy share a runtime representation.
+ *
+ * @param t a reference type
+ * @returns its hierarchy's top, as a value type
+ * @example
+ * ```ts
+ * import { refTop, typeIndexRef, ValType } from "@capstan/environ";
+ * if (refTop(typeIndexRef(0, false)) !== ValType.funcref) throw new Error();
+ * ```
+ */
+export function refTop(t: RefType): RefType {
+  return TOP_OF[t & 0xff];
+}
+
+/**
+ * The nullable bottom type of a reference type's hierarchy
+ * (`nullfuncref`, `nullexternref` or `nullexnref`).
+ *
+ * @param t a reference type
+ * @returns its hierarchy's bottom, as a value type
+ * @example
+ * ```ts
+ * import { refBottom, ValType } from "@capstan/environ";
+ * if (refBottom(ValType.funcref) !== ValType.nullfuncref) throw new Error();
+ * ```
+ */
+export function refBottom(t: RefType): RefType {
+  return BOTTOM_OF[TOP_OF[t & 0xff]];
+}
 
 /**
  * The text-format name of a value type.
  *
  * @param type a value type
- * @returns its name, e.g. `"i32"`
+ * @returns its name, e.g. `"i32"` or `"(ref null 2)"`
  * @example
  * ```ts
  * import { ValType, valTypeName } from "@capstan/environ";
@@ -54,37 +236,65 @@ const VAL_TYPE_NAMES: Record<number, string> = {
  * ```
  */
 export function valTypeName(type: ValType): string {
-  return VAL_TYPE_NAMES[type] ?? `<0x${(type as number).toString(16)}>`;
+  const name = VAL_TYPE_NAMES[type];
+  if (name !== undefined) return name;
+  if (!isValType(type)) return `<0x${(type as number).toString(16)}>`;
+  const index = refTypeIndex(type);
+  const heap = index >= 0 ? String(index) : HEAP_NAMES[type & 0xff];
+  return isNullable(type) ? `(ref null ${heap})` : `(ref ${heap})`;
 }
 
 /**
- * Whether a byte is the encoding of a value type.
+ * Whether a number is a value type (see the module doc for the layout). A
+ * type index in it is not checked against any module.
  *
- * @param byte a byte read from a module
- * @returns true for the seven value-type encodings
+ * @param t a number read as a value type
+ * @returns true for the value types
  * @example
  * ```ts
  * import { isValType } from "@capstan/environ";
  * if (!isValType(0x7f) || isValType(0x40)) throw new Error("i32 is, the empty block type is not");
  * ```
  */
-export function isValType(byte: number): byte is ValType {
-  return byte in VAL_TYPE_NAMES;
+export function isValType(t: number): boolean {
+  if (t >= 0x7b && t <= 0x7f) return true;
+  if (t < 0 || t >= 2 ** 31) return false;
+  const low = t & 0xff;
+  if (t >>> INDEX_SHIFT !== 0) return low === HeapType.func;
+  return low in TOP_OF;
 }
 
 /**
  * Whether a value type is a reference type.
  *
  * @param type a value type
- * @returns true for funcref and externref
+ * @returns true for every reference type, false for numbers and `v128`
  * @example
  * ```ts
  * import { isRefType, ValType } from "@capstan/environ";
  * if (!isRefType(ValType.externref) || isRefType(ValType.i32)) throw new Error();
  * ```
  */
-export function isRefType(type: ValType): type is RefType {
-  return type === ValType.funcref || type === ValType.externref;
+export function isRefType(type: ValType): boolean {
+  return type < 0x7b || type > 0x7f;
+}
+
+/**
+ * Whether a value type has a default value (every type but a non-nullable
+ * reference): a local of it needs no initialisation.
+ *
+ * @param type a value type
+ * @returns false for `(ref ht)`
+ * @example
+ * ```ts
+ * import { isDefaultable, ValType, withNullable } from "@capstan/environ";
+ * if (!isDefaultable(ValType.i32) || isDefaultable(withNullable(ValType.funcref, false))) {
+ *   throw new Error();
+ * }
+ * ```
+ */
+export function isDefaultable(type: ValType): boolean {
+  return (type & NON_NULL) === 0;
 }
 
 /** A function signature. */
@@ -93,6 +303,61 @@ export interface FuncType {
   readonly params: readonly ValType[];
   /** Result types, in order (several with multi-value). */
   readonly results: readonly ValType[];
+  /**
+   * Its structural key ({@link funcTypeKey}) when it names a type index,
+   * whose number alone means nothing outside its module; absent otherwise.
+   */
+  readonly key?: string;
+}
+
+/**
+ * The structural key of a function type: equal for, and only for, equivalent
+ * types, in any module. Its parameter and result types are written as
+ * numbers, except that a concrete reference is written with the key of the
+ * type it names (`~` for the type itself), so a type with no concrete
+ * reference has the key `params.join(",") + ">" + results.join(",")`.
+ *
+ * @param types the module's type section
+ * @param index the type index
+ * @param keys the keys of the types before `index` (a type may name only
+ *   those and itself)
+ * @returns its key
+ * @example
+ * ```ts
+ * import { funcTypeKey, ValType } from "@capstan/environ";
+ * if (funcTypeKey([{ params: [ValType.i32], results: [] }], 0, []) !== "127>") throw new Error();
+ * ```
+ */
+export function funcTypeKey(
+  types: readonly FuncType[],
+  index: number,
+  keys: readonly string[],
+): string {
+  const t = types[index];
+  const one = (v: ValType): string => {
+    const i = refTypeIndex(v);
+    if (i < 0) return String(v);
+    const inner = i === index ? "~" : `{${keys[i] ?? i}}`;
+    return `${isNullable(v) ? "n" : "r"}${inner}`;
+  };
+  return t.params.map(one).join(",") + ">" + t.results.map(one).join(",");
+}
+
+/**
+ * The structural key of a function type: its own ({@link FuncType.key}) when
+ * it names a type index, else the one {@link funcTypeKey} gives a type
+ * without concrete references.
+ *
+ * @param t a function type
+ * @returns its key
+ * @example
+ * ```ts
+ * import { funcTypeKeyOf, ValType } from "@capstan/environ";
+ * if (funcTypeKeyOf({ params: [], results: [ValType.i32] }) !== ">127") throw new Error();
+ * ```
+ */
+export function funcTypeKeyOf(t: FuncType): string {
+  return t.key ?? t.params.join(",") + ">" + t.results.join(",");
 }
 
 /** Size limits of a table (in elements) or a memory (in 64 KiB pages). */
@@ -107,6 +372,11 @@ export interface Limits {
 export interface TableType {
   /** The reference type of its elements. */
   readonly element: RefType;
+  /**
+   * Its elements' initial value, when the table section gives one (a
+   * non-nullable element type requires it); absent means null.
+   */
+  readonly init?: ConstExpr;
   /** Its size limits, in elements. */
   readonly limits: Limits;
   /** Whether it is indexed by i64 (table64); absent means i32. */
@@ -121,6 +391,8 @@ export interface MemoryType {
   readonly address64?: boolean;
   /** log2 of its page size in bytes: 16 (64 KiB, when absent) or 0 (custom page sizes). */
   readonly pageSizeLog2?: number;
+  /** Whether threads share it (threads proposal); absent means unshared. */
+  readonly shared?: boolean;
 }
 
 /** The type of a global. */
@@ -131,15 +403,16 @@ export interface GlobalType {
   readonly mutable: boolean;
 }
 
-/** The four kinds of importable and exportable entities. */
-export type ExternKind = "func" | "table" | "memory" | "global";
+/** The five kinds of importable and exportable entities. */
+export type ExternKind = "func" | "table" | "memory" | "global" | "tag";
 
 /** What an import expects, by kind. */
 export type ImportDesc =
   | { readonly kind: "func"; readonly typeIndex: number }
   | { readonly kind: "table"; readonly type: TableType }
   | { readonly kind: "memory"; readonly type: MemoryType }
-  | { readonly kind: "global"; readonly type: GlobalType };
+  | { readonly kind: "global"; readonly type: GlobalType }
+  | { readonly kind: "tag"; readonly typeIndex: number };
 
 /** One entry of the import section. */
 export interface Import {
@@ -246,6 +519,8 @@ export interface FunctionBody {
   readonly codeStart: number;
   /** Offset one past the body's final `end` opcode. */
   readonly codeEnd: number;
+  /** How many legacy `try` instructions it has (absent: none). */
+  readonly legacyTries?: number;
 }
 
 /** The `name` custom section, decoded. Absent names are absent keys. */
@@ -285,6 +560,13 @@ export interface ModuleTranslation {
   readonly memories: readonly MemoryType[];
   /** Every global's type: imported first, then defined. */
   readonly globals: readonly GlobalType[];
+  /**
+   * Every exception tag's type index (a function type without results):
+   * imported first, then defined.
+   */
+  readonly tags: readonly number[];
+  /** How many tags are imported. */
+  readonly numImportedTags: number;
   /** Initialisers of the defined globals (index `i` is global `numImportedGlobals + i`). */
   readonly globalInits: readonly ConstExpr[];
   /** How many functions are imported. */

@@ -1,6 +1,5 @@
 /**
- * Validation of WebAssembly 2.0: module-level rules ({@link validateModule})
- * and function bodies ({@link FuncValidator}), the latter with the spec's
+ * Validation of function bodies ({@link FuncValidator}), with the spec's
  * algorithm (appendix "Validation Algorithm"): an operand stack of value
  * types with an "unknown" type for the polymorphic stack after `unreachable`,
  * `br`, `br_table` and `return`, and a control stack of blocks.
@@ -19,39 +18,47 @@
  *   length between an i32 and an i64 one is i32); a memory's page size is
  *   64 KiB or 1 byte (custom page sizes). A module whose memories are all
  *   32-bit takes the same fixed-signature path as before.
+ * - Operand types are compared as numbers first; only when they differ is
+ *   the subtyping relation ({@link TypeRelation}) consulted.
+ * - A local of a non-defaultable type (a non-nullable reference) may be read
+ *   only after a `local.set` or `local.tee` of it in the same or an
+ *   enclosing block: each set is recorded on a stack, and leaving a block
+ *   (`end`, `else`) unsets the locals set inside it.
  *
  * @module
  */
 
 import { fail } from "./errors.ts";
-import { MAX_PARAMS, MAX_RESULTS } from "./limits.ts";
-import { checkMemoryType, checkTableLimits } from "./_limits_check.ts";
-import type { DecodedModule, ParsedConst } from "./decoder.ts";
-import { BLOCK_EMPTY, OperatorReader, SIMPLE_OPS } from "./operators.ts";
+import {
+  BLOCK_EMPTY,
+  CATCH_ALL,
+  CATCH_ALL_REF,
+  CATCH_REF,
+  OperatorReader,
+  SIMPLE_OPS,
+} from "./operators.ts";
 import { OPS } from "./opcodes.ts";
-import type {
-  ConstArith,
-  ConstExpr,
-  ConstInstr,
-  DataSegment,
-  ElementMode,
-  ElementSegment,
-  FuncType,
-  GlobalType,
-  MemoryType,
-  RefType,
-  TableType,
+import type { ModuleContext } from "./_module_validator.ts";
+import { BOTTOM, TypeRelation } from "./_subtyping.ts";
+import {
+  isDefaultable,
+  isRefType,
+  type RefType,
+  type TableType,
+  typeIndexRef,
+  ValType,
+  valTypeName,
+  withNullable,
 } from "./types.ts";
 
+export type { ModuleContext, ValidatedModule } from "./_module_validator.ts";
+export { validateModule } from "./_module_validator.ts";
+
 /** The type given to operands of the polymorphic stack. */
-const UNKNOWN = 0;
+const UNKNOWN = BOTTOM;
 const I32 = 0x7f;
 const I64 = 0x7e;
-const F32 = 0x7d;
-const F64 = 0x7c;
-const V128 = 0x7b;
-const FUNCREF = 0x70;
-const EXTERNREF = 0x6f;
+const FUNCREF = ValType.funcref;
 
 /** Kinds of control frames. */
 const FRAME_BLOCK = 0;
@@ -59,6 +66,13 @@ const FRAME_LOOP = 1;
 const FRAME_IF = 2;
 const FRAME_ELSE = 3;
 const FRAME_FUNC = 4;
+/** Legacy exception handling: a `try` body, a `catch` arm, a `catch_all` arm. */
+const FRAME_TRY = 5;
+const FRAME_CATCH = 6;
+const FRAME_CATCH_ALL = 7;
+
+/** `(ref exn)`, the type of a caught exception's reference. */
+const EXN_NON_NULL = withNullable(ValType.exnref, false);
 
 /** Extra checks a fixed-signature op needs besides its operand types. */
 const CHECK_NONE = 0;
@@ -67,10 +81,18 @@ const CHECK_LANE = 2;
 const CHECK_MEMARG_LANE = 3;
 const CHECK_SHUFFLE = 4;
 const CHECK_MEMORY = 5;
+/** An atomic access: a memarg whose alignment is exactly natural. */
+const CHECK_ATOMIC = 6;
 
-/** Slot of an op in the derived tables: byte ops 0-255, 0xFC ops 256+, 0xFD ops 512+. */
+/** Slot of an op in the derived tables: byte ops 0-255, 0xFC ops 256+, 0xFD ops 512+, 0xFE 896+. */
 function slotOf(prefix: number, code: number): number {
-  return prefix === 0 ? code : prefix === 0xfc ? 256 + code : 512 + code;
+  return prefix === 0
+    ? code
+    : prefix === 0xfc
+    ? 256 + code
+    : prefix === 0xfd
+    ? 512 + code
+    : 896 + code;
 }
 
 const NUM_SLOTS = 1024;
@@ -90,7 +112,7 @@ const MAX_ALIGN = new Uint8Array(NUM_SLOTS);
 const LANES = new Uint8Array(NUM_SLOTS);
 
 function accessBits(name: string): number {
-  const m = /\.(?:load|store)(\d+)(?:x(\d+))?/.exec(name);
+  const m = /\.(?:load|store|rmw|wait)(\d+)(?:x(\d+))?/.exec(name);
   if (m) return Number(m[1]) * (m[2] ? Number(m[2]) : 1);
   const type = name.slice(0, name.indexOf("."));
   return type === "v128" ? 128 : type.endsWith("64") ? 64 : 32;
@@ -115,6 +137,8 @@ for (const op of OPS) {
       if (op.imm === "memarg_lane") {
         CHECKS[slot] = CHECK_MEMARG_LANE;
         LANES[slot] = 128 / bits;
+      } else if (op.prefix === 0xfe) {
+        CHECKS[slot] = CHECK_ATOMIC;
       } else {
         CHECKS[slot] = CHECK_MEMARG;
       }
@@ -132,312 +156,6 @@ for (const op of OPS) {
       CHECKS[slot] = CHECK_MEMORY;
       break;
   }
-}
-
-/** What function bodies and constant expressions are checked against. */
-export interface ModuleContext {
-  /** The type section. */
-  readonly types: readonly FuncType[];
-  /** Type index of every function. */
-  readonly funcs: readonly number[];
-  /** Every table. */
-  readonly tables: readonly TableType[];
-  /** How many memories there are. */
-  readonly numMemories: number;
-  /** Every memory's type, imported first (absent: every memory is 32-bit). */
-  readonly memories?: readonly MemoryType[];
-  /** Every global's type. */
-  readonly globals: readonly GlobalType[];
-  /** How many globals are imported. */
-  readonly numImportedGlobals: number;
-  /** Element type of each element segment. */
-  readonly elemTypes: readonly RefType[];
-  /** The data count section's value, if present. */
-  readonly dataCount: number | undefined;
-  /** How many data segments the data section holds. */
-  readonly numDatas: number;
-  /** 1 for each function that `ref.func` may name in a body. */
-  readonly declaredFuncs: Uint8Array;
-}
-
-/** The operand type of each extended-constant arithmetic instruction. */
-const ARITH_TYPE: Readonly<Record<ConstArith["op"], number>> = {
-  "i32.add": I32,
-  "i32.sub": I32,
-  "i32.mul": I32,
-  "i64.add": I64,
-  "i64.sub": I64,
-  "i64.mul": I64,
-};
-
-/** The type of each constant instruction with a fixed one. */
-const CONST_TYPE: Readonly<Record<string, number>> = {
-  "i32.const": I32,
-  "i64.const": I64,
-  "f32.const": F32,
-  "f64.const": F64,
-  "v128.const": V128,
-};
-
-/**
- * The type a non-arithmetic instruction of constant expression `e` pushes,
- * checking its index (see {@link checkConst}).
- */
-function leafType(
-  instr: ConstInstr,
-  e: ParsedConst,
-  globals: readonly GlobalType[],
-  numGlobals: number,
-  numFuncs: number,
-  declaredFuncs: Uint8Array,
-): number {
-  switch (instr.op) {
-    case "ref.func":
-      if (instr.index >= numFuncs) fail(`unknown function ${instr.index}`, e.offset);
-      declaredFuncs[instr.index] = 1;
-      return FUNCREF;
-    case "ref.null":
-      return instr.type;
-    case "global.get": {
-      if (instr.index >= numGlobals) fail(`unknown global ${instr.index}`, e.offset);
-      const g = globals[instr.index];
-      if (g.mutable) fail("constant expression required", e.offset);
-      return g.type;
-    }
-    default:
-      return CONST_TYPE[instr.op] ?? fail("type mismatch", e.offset);
-  }
-}
-
-/**
- * Checks a constant expression against its expected type, as the spec's
- * operand-stack typing: each constant instruction pushes its type, each
- * arithmetic one pops two of its type and pushes one, and exactly the
- * expected type must remain. A `global.get` reads an immutable global below
- * `numGlobals` (a global initialiser: the imported and earlier defined
- * globals; a segment: every global).
- *
- * @param e the decoded expression
- * @param expected the type it must produce
- * @param globals the globals it may read
- * @param numGlobals how many of them it may read
- * @param numFuncs the size of the function index space
- * @param declaredFuncs marks each function a `ref.func` in it names
- * @returns the expression
- */
-function checkConst(
-  e: ParsedConst,
-  expected: number,
-  globals: readonly GlobalType[],
-  numGlobals: number,
-  numFuncs: number,
-  declaredFuncs: Uint8Array,
-): ConstExpr {
-  const expr = e.expr;
-  if (expr === undefined) return fail(e.invalid ?? "constant expression required", e.offset);
-  // One instruction (the common case): its type, no operand stack.
-  if (expr.length === 1) {
-    if (leafType(expr[0], e, globals, numGlobals, numFuncs, declaredFuncs) !== expected) {
-      fail("type mismatch", e.offset);
-    }
-    return expr;
-  }
-  const stack: number[] = [];
-  for (const instr of expr) {
-    const t = ARITH_TYPE[instr.op as ConstArith["op"]];
-    if (t === undefined) {
-      stack.push(leafType(instr, e, globals, numGlobals, numFuncs, declaredFuncs));
-      continue;
-    }
-    if (stack.pop() !== t || stack.pop() !== t) fail("type mismatch", e.offset);
-    stack.push(t);
-  }
-  if (stack.length !== 1 || stack[0] !== expected) fail("type mismatch", e.offset);
-  return expr;
-}
-
-/** The module-level result of validation, input to body validation and translation. */
-export interface ValidatedModule {
-  /** Context for body validation. */
-  readonly context: ModuleContext;
-  /** Every table type, imported first. */
-  readonly tables: TableType[];
-  /** Every memory type, imported first. */
-  readonly memories: MemoryType[];
-  /** Every global type, imported first. */
-  readonly globals: GlobalType[];
-  /** Defined globals' initialisers. */
-  readonly globalInits: ConstExpr[];
-  /** Every function's type index, imported first. */
-  readonly funcs: number[];
-  /** Number of imported functions. */
-  readonly numImportedFunctions: number;
-  /** Number of imported tables. */
-  readonly numImportedTables: number;
-  /** Number of imported memories. */
-  readonly numImportedMemories: number;
-  /** Number of imported globals. */
-  readonly numImportedGlobals: number;
-  /** Element segments. */
-  readonly elements: ElementSegment[];
-  /** Data segments. */
-  readonly datas: DataSegment[];
-}
-
-/**
- * Validates everything in a decoded module except function bodies.
- *
- * @param m the decoded module
- * @returns the index spaces and context for body validation
- * @throws {CompileError} if the module is invalid
- */
-export function validateModule(m: DecodedModule): ValidatedModule {
-  const types = m.types;
-  for (const t of types) {
-    // The JS API's implementation limits, which keep validation linear in practice.
-    if (t.params.length > MAX_PARAMS) fail("too many parameters", 8);
-    if (t.results.length > MAX_RESULTS) fail("too many results", 8);
-  }
-  const funcs: number[] = [];
-  const tables: TableType[] = [];
-  const memories: MemoryType[] = [];
-  const globals: GlobalType[] = [];
-  for (const imp of m.imports) {
-    const d = imp.desc;
-    switch (d.kind) {
-      case "func":
-        if (d.typeIndex >= types.length) fail(`unknown type ${d.typeIndex}`, imp.at);
-        funcs.push(d.typeIndex);
-        break;
-      case "table":
-        checkTableLimits(d.type.limits, d.type.address64 === true, imp.at);
-        tables.push(d.type);
-        break;
-      case "memory":
-        checkMemoryType(d.type, imp.at);
-        memories.push(d.type);
-        break;
-      case "global":
-        globals.push(d.type);
-        break;
-    }
-  }
-  const numImportedFunctions = funcs.length;
-  const numImportedTables = tables.length;
-  const numImportedMemories = memories.length;
-  const numImportedGlobals = globals.length;
-  for (let i = 0; i < m.funcDecls.length; i++) {
-    const t = m.funcDecls[i];
-    if (t >= types.length) fail(`unknown type ${t}`, m.funcDeclAt[i]);
-    funcs.push(t);
-  }
-  for (let i = 0; i < m.tables.length; i++) {
-    checkTableLimits(m.tables[i].limits, m.tables[i].address64 === true, m.tableAt[i]);
-    tables.push(m.tables[i]);
-  }
-  for (let i = 0; i < m.memories.length; i++) {
-    checkMemoryType(m.memories[i], m.memoryAt[i]);
-    memories.push(m.memories[i]);
-  }
-  const numFuncs = funcs.length;
-  const declaredFuncs = new Uint8Array(numFuncs);
-
-  // Globals: an initialiser may read the imported globals and the defined ones before it.
-  const globalInits: ConstExpr[] = [];
-  for (let i = 0; i < m.globals.length; i++) {
-    const init = m.globalInits[i];
-    const type = m.globals[i].type;
-    globalInits.push(checkConst(init, type, globals, globals.length, numFuncs, declaredFuncs));
-    globals.push(m.globals[i]);
-  }
-
-  // Exports.
-  const names = new Set<string>();
-  for (const e of m.exports) {
-    if (names.has(e.name)) fail("duplicate export name", e.at);
-    names.add(e.name);
-    const space = e.kind === "func"
-      ? numFuncs
-      : e.kind === "table"
-      ? tables.length
-      : e.kind === "memory"
-      ? memories.length
-      : globals.length;
-    if (e.index >= space) {
-      fail(`unknown ${e.kind === "func" ? "function" : e.kind} ${e.index}`, e.at);
-    }
-    if (e.kind === "func") declaredFuncs[e.index] = 1;
-  }
-
-  // Start.
-  if (m.start !== undefined) {
-    if (m.start >= numFuncs) fail(`unknown function ${m.start}`, m.startAt);
-    const t = types[funcs[m.start]];
-    if (t.params.length !== 0 || t.results.length !== 0) fail("start function", m.startAt);
-  }
-
-  // Elements.
-  const elements: ElementSegment[] = [];
-  const elemTypes: RefType[] = [];
-  for (const seg of m.elements) {
-    let mode: ElementMode;
-    if (seg.kind === "active") {
-      if (seg.table >= tables.length) fail(`unknown table ${seg.table}`, seg.at);
-      const at = tables[seg.table].address64 ? I64 : I32;
-      const offset = checkConst(seg.offset!, at, globals, globals.length, numFuncs, declaredFuncs);
-      if (tables[seg.table].element !== seg.type) fail("type mismatch", seg.at);
-      mode = { kind: "active", table: seg.table, offset };
-    } else {
-      mode = { kind: seg.kind };
-    }
-    const items: ConstExpr[] = [];
-    for (const item of seg.items) {
-      items.push(checkConst(item, seg.type, globals, globals.length, numFuncs, declaredFuncs));
-    }
-    elements.push({ type: seg.type, mode, items });
-    elemTypes.push(seg.type);
-  }
-
-  // Data.
-  const datas: DataSegment[] = [];
-  for (const seg of m.datas) {
-    if (seg.kind === "active") {
-      if (seg.memory >= memories.length) fail(`unknown memory ${seg.memory}`, seg.at);
-      const at = memories[seg.memory].address64 ? I64 : I32;
-      const offset = checkConst(seg.offset!, at, globals, globals.length, numFuncs, declaredFuncs);
-      datas.push({ mode: { kind: "active", memory: seg.memory, offset }, data: seg.data });
-    } else {
-      datas.push({ mode: { kind: "passive" }, data: seg.data });
-    }
-  }
-
-  const context: ModuleContext = {
-    types,
-    funcs,
-    tables,
-    numMemories: memories.length,
-    memories,
-    globals,
-    numImportedGlobals,
-    elemTypes,
-    dataCount: m.dataCount,
-    numDatas: m.datas.length,
-    declaredFuncs,
-  };
-  return {
-    context,
-    tables,
-    memories,
-    globals,
-    globalInits,
-    funcs,
-    numImportedFunctions,
-    numImportedTables,
-    numImportedMemories,
-    numImportedGlobals,
-    elements,
-    datas,
-  };
 }
 
 /**
@@ -459,22 +177,32 @@ export function validateModule(m: DecodedModule): ValidatedModule {
  */
 export class FuncValidator {
   private readonly ctx: ModuleContext;
+  private readonly rel: TypeRelation;
   private readonly r: OperatorReader;
   /** Types of the current function's parameters and locals. */
-  private locals = new Uint8Array(64);
+  private locals = new Int32Array(64);
   private numLocals = 0;
+  /** Per local: 1 when it may be read (defaultable, a parameter, or set). */
+  private localSet = new Uint8Array(64);
+  /** Locals set since they were last unset, innermost block last. */
+  private inits = new Int32Array(16);
+  private numInits = 0;
   /** Operand stack of value types (UNKNOWN for polymorphic entries). */
-  private vals = new Uint8Array(256);
+  private vals = new Int32Array(256);
   private sp = 0;
   /** Control stack, as parallel arrays. */
   private ctrlKind = new Uint8Array(64);
   private ctrlType = new Int32Array(64);
   private ctrlHeight = new Int32Array(64);
   private ctrlUnreachable = new Uint8Array(64);
+  /** Per frame: `numInits` when it was entered. */
+  private ctrlInits = new Int32Array(64);
   private csp = 0;
   /** Per frame: the `brStamp` of the last br_table that checked it. */
   private brSeen = new Int32Array(64);
   private brStamp = 0;
+  /** Legacy `try` instructions in the body so far. */
+  private legacyTries = 0;
   /** Height and reachability of the innermost frame, cached. */
   private height = 0;
   private unreachable = 0;
@@ -482,6 +210,7 @@ export class FuncValidator {
   /** @param ctx the module the bodies belong to */
   constructor(ctx: ModuleContext) {
     this.ctx = ctx;
+    this.rel = ctx.relation ?? new TypeRelation(ctx.types, 0);
     this.r = new OperatorReader(new Uint8Array(0));
     this.r.eofReason = "unexpected end of section or function";
   }
@@ -519,7 +248,7 @@ export class FuncValidator {
 
   private push(t: number): void {
     if (this.sp === this.vals.length) {
-      const bigger = new Uint8Array(this.vals.length * 2);
+      const bigger = new Int32Array(this.vals.length * 2);
       bigger.set(this.vals);
       this.vals = bigger;
     }
@@ -541,11 +270,37 @@ export class FuncValidator {
     if (sp > this.height) {
       const a = this.vals[sp - 1];
       this.sp = sp - 1;
-      if (a === t || a === UNKNOWN) return a;
+      if (a === t || a === UNKNOWN || this.rel.isSubtype(a, t)) return a;
       fail("type mismatch", this.r.offset);
     }
     if (this.unreachable) return UNKNOWN;
     return fail("type mismatch", this.r.offset);
+  }
+
+  /** Pops a reference operand; UNKNOWN when the stack is polymorphic here. */
+  private popRef(): number {
+    const t = this.popAny();
+    if (t !== UNKNOWN && !isRefType(t)) fail("type mismatch", this.r.offset);
+    return t;
+  }
+
+  /** Marks local `i` set, to be unset when the current block ends. */
+  private setLocal(i: number): void {
+    if (this.localSet[i] === 1) return;
+    this.localSet[i] = 1;
+    if (this.numInits === this.inits.length) {
+      const bigger = new Int32Array(this.inits.length * 2);
+      bigger.set(this.inits);
+      this.inits = bigger;
+    }
+    this.inits[this.numInits++] = i;
+  }
+
+  /** Unsets the locals set since frame `c` was entered. */
+  private resetLocals(c: number): void {
+    const base = this.ctrlInits[c];
+    for (let k = base; k < this.numInits; k++) this.localSet[this.inits[k]] = 0;
+    this.numInits = base;
   }
 
   private setUnreachable(): void {
@@ -560,7 +315,7 @@ export class FuncValidator {
   private blockType(): number {
     const r = this.r;
     const bt = r.blockType;
-    if (bt >= 0) return bt;
+    if (bt >= 0) return this.rel.check(bt, r.offset);
     if (r.index >= this.ctx.types.length) fail(`unknown type ${r.index}`, r.offset);
     return -1 - r.index;
   }
@@ -583,6 +338,7 @@ export class FuncValidator {
     this.ctrlType[c] = bt;
     this.ctrlHeight[c] = this.sp;
     this.ctrlUnreachable[c] = 0;
+    this.ctrlInits[c] = this.numInits;
     this.csp = c + 1;
     this.height = this.sp;
     this.unreachable = 0;
@@ -609,27 +365,66 @@ export class FuncValidator {
     const seen = new Int32Array(n);
     seen.set(this.brSeen);
     this.brSeen = seen;
+    const inits = new Int32Array(n);
+    inits.set(this.ctrlInits);
+    this.ctrlInits = inits;
   }
 
   /** Pops the innermost frame after checking its results; returns its index. */
   private popCtrl(): number {
     const c = this.csp - 1;
     const bt = this.ctrlType[c];
-    if (bt === BLOCK_EMPTY) {
-      // nothing to pop
-    } else if (bt > 0) {
-      this.pop(bt);
-    } else {
+    const sp = this.sp;
+    if (bt !== BLOCK_EMPTY) {
       const n = this.resultCount(bt);
-      for (let i = n - 1; i >= 0; i--) this.pop(this.resultType(bt, i));
+      if (!this.popsFit(bt, n)) this.mismatch("instruction", bt, n, sp);
     }
-    if (this.sp !== this.height) fail("type mismatch", this.r.offset);
+    if (this.sp !== this.height) this.mismatch("block", bt, this.resultCount(bt), sp);
+    this.resetLocals(c);
     this.csp = c;
     if (c > 0) {
       this.height = this.ctrlHeight[c - 1];
       this.unreachable = this.ctrlUnreachable[c - 1];
     }
     return c;
+  }
+
+  /**
+   * Pops block type `bt`'s `n` results when the stack has them; returns
+   * false (the stack partly popped) when it does not.
+   */
+  private popsFit(bt: number, n: number): boolean {
+    for (let i = n - 1; i >= 0; i--) {
+      const t = this.resultType(bt, i);
+      if (this.sp > this.height) {
+        const a = this.vals[this.sp - 1];
+        if (a !== t && a !== UNKNOWN && !this.rel.isSubtype(a, t)) return false;
+        this.sp--;
+      } else if (!this.unreachable) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Fails with the reference's detailed words: "type mismatch: instruction
+   * requires [...] but stack has [...]" (the values the frame had, from
+   * `height` to `sp`).
+   */
+  private mismatch(what: string, bt: number, n: number, sp: number): never {
+    const want: string[] = [];
+    for (let i = 0; i < n; i++) want.push(valTypeName(this.resultType(bt, i)));
+    return this.mismatchOf(what, want, sp);
+  }
+
+  private mismatchOf(what: string, want: readonly string[], sp: number): never {
+    const have: string[] = [];
+    for (let p = this.height; p < sp; p++) {
+      have.push(this.vals[p] === UNKNOWN ? "_" : valTypeName(this.vals[p]));
+    }
+    return fail(
+      `type mismatch: ${what} requires [${want.join(" ")}] but stack has [${have.join(" ")}]`,
+      this.r.offset,
+    );
   }
 
   private pushResults(bt: number): void {
@@ -727,6 +522,33 @@ export class FuncValidator {
     return t;
   }
 
+  /** Checks a tag index; returns its type index. */
+  private checkTag(index: number): number {
+    const t = this.ctx.tags?.[index];
+    if (t === undefined) fail(`unknown tag ${index}`, this.r.offset);
+    return t;
+  }
+
+  /**
+   * Checks catch clause `i` of the `try_table` just read: the values it
+   * passes (the tag's, then for the `_ref` kinds the exception's reference)
+   * must match its label, resolved outside the `try_table`.
+   */
+  private checkCatch(i: number): void {
+    const r = this.r;
+    const kind = r.catchKinds[i];
+    const frame = this.labelFrame(r.catchLabels[i]);
+    const values: number[] = kind < CATCH_ALL
+      ? [...this.ctx.types[this.checkTag(r.catchTags[i])].params]
+      : [];
+    if (kind === CATCH_REF || kind === CATCH_ALL_REF) values.push(EXN_NON_NULL);
+    const n = this.labelCount(frame);
+    if (n !== values.length) fail("type mismatch", r.offset);
+    for (let k = 0; k < n; k++) {
+      if (!this.rel.isSubtype(values[k], this.labelType(frame, k))) fail("type mismatch", r.offset);
+    }
+  }
+
   private callType(typeIndex: number): void {
     const t = this.ctx.types[typeIndex];
     const params = t.params;
@@ -745,7 +567,9 @@ export class FuncValidator {
     const n = this.resultCount(own);
     if (t.results.length !== n) fail("type mismatch", this.r.offset);
     for (let i = 0; i < n; i++) {
-      if (t.results[i] !== this.resultType(own, i)) fail("type mismatch", this.r.offset);
+      if (!this.rel.isSubtype(t.results[i], this.resultType(own, i))) {
+        fail("type mismatch", this.r.offset);
+      }
     }
     const params = t.params;
     for (let i = params.length - 1; i >= 0; i--) this.pop(params[i]);
@@ -790,6 +614,13 @@ export class FuncValidator {
       case CHECK_MEMORY:
         this.memoryOp(r.key);
         return;
+      case CHECK_ATOMIC: {
+        const at = this.checkMemory(r.memIndex);
+        if (r.memAlign !== MAX_ALIGN[slot]) fail("atomic alignment must be natural", r.offset);
+        if (at === I32 && r.memOffsetHi !== 0) fail("offset out of range", r.offset);
+        this.applyAccess(slot, at);
+        return;
+      }
     }
     this.applySig(slot);
   }
@@ -802,6 +633,7 @@ export class FuncValidator {
    * @param locals the declared locals (parameters excluded)
    * @param codeStart offset of the first instruction
    * @param codeEnd one past the body's last byte
+   * @returns how many legacy `try` instructions it has
    * @throws {CompileError} if the body is malformed or invalid
    */
   validate(
@@ -810,16 +642,28 @@ export class FuncValidator {
     locals: readonly number[],
     codeStart: number,
     codeEnd: number,
-  ): void {
+  ): number {
     const ctx = this.ctx;
+    this.legacyTries = 0;
     const type = ctx.types[typeIndex];
     const numLocals = type.params.length + locals.length;
-    if (numLocals > this.locals.length) this.locals = new Uint8Array(numLocals * 2);
+    if (numLocals > this.locals.length) {
+      this.locals = new Int32Array(numLocals * 2);
+      this.localSet = new Uint8Array(numLocals * 2);
+    }
     const localTypes = this.locals;
+    const localSet = this.localSet;
     let n = 0;
-    for (const t of type.params) localTypes[n++] = t;
-    for (const t of locals) localTypes[n++] = t;
+    for (const t of type.params) {
+      localSet[n] = 1;
+      localTypes[n++] = t;
+    }
+    for (const t of locals) {
+      localSet[n] = isDefaultable(t) ? 1 : 0;
+      localTypes[n++] = this.rel.check(t, codeStart);
+    }
     this.numLocals = numLocals;
+    this.numInits = 0;
 
     const r = this.r;
     r.bytes = bytes;
@@ -832,6 +676,7 @@ export class FuncValidator {
     this.ctrlType[0] = -1 - typeIndex;
     this.ctrlHeight[0] = 0;
     this.ctrlUnreachable[0] = 0;
+    this.ctrlInits[0] = 0;
     this.csp = 1;
     this.height = 0;
     this.unreachable = 0;
@@ -899,7 +744,7 @@ export class FuncValidator {
             const nr = this.resultCount(bt);
             let same = np === nr;
             for (let i = 0; same && i < np; i++) {
-              same = this.paramType(bt, i) === this.resultType(bt, i);
+              same = this.rel.isSubtype(this.paramType(bt, i), this.resultType(bt, i));
             }
             if (!same) fail("type mismatch", r.offset);
           }
@@ -938,7 +783,7 @@ export class FuncValidator {
         case 0x13: { // return_call_indirect
           const table = this.checkTable(r.index2);
           if (r.index >= ctx.types.length) fail(`unknown type ${r.index}`, r.offset);
-          if (table.element !== FUNCREF) fail("type mismatch", r.offset);
+          if (!this.rel.isSubtype(table.element, FUNCREF)) fail("type mismatch", r.offset);
           this.pop(this.tableAddress(table));
           if (key === 0x11) this.callType(r.index);
           else this.tailCallType(r.index);
@@ -951,7 +796,7 @@ export class FuncValidator {
           this.pop(I32);
           const t1 = this.popAny();
           const t2 = this.popAny();
-          if (t1 === FUNCREF || t1 === EXTERNREF || t2 === FUNCREF || t2 === EXTERNREF) {
+          if ((t1 !== UNKNOWN && isRefType(t1)) || (t2 !== UNKNOWN && isRefType(t2))) {
             fail("type mismatch", r.offset);
           }
           if (t1 !== t2 && t1 !== UNKNOWN && t2 !== UNKNOWN) fail("type mismatch", r.offset);
@@ -960,7 +805,7 @@ export class FuncValidator {
         }
         case 0x1c: { // select_t
           if (r.selectCount !== 1) fail("invalid result arity", r.offset);
-          const t = r.selectType;
+          const t = this.rel.check(r.selectType, r.offset);
           this.pop(I32);
           this.pop(t);
           this.pop(t);
@@ -970,6 +815,7 @@ export class FuncValidator {
         case 0x20: { // local.get
           const i = r.index;
           if (i >= this.numLocals) fail(`unknown local ${i}`, r.offset);
+          if (localSet[i] === 0) fail("uninitialized local", r.offset);
           this.push(localTypes[i]);
           break;
         }
@@ -977,6 +823,7 @@ export class FuncValidator {
           const i = r.index;
           if (i >= this.numLocals) fail(`unknown local ${i}`, r.offset);
           this.pop(localTypes[i]);
+          if (localSet[i] === 0) this.setLocal(i);
           break;
         }
         case 0x22: { // local.tee
@@ -984,6 +831,7 @@ export class FuncValidator {
           if (i >= this.numLocals) fail(`unknown local ${i}`, r.offset);
           const t = localTypes[i];
           this.pop(t);
+          if (localSet[i] === 0) this.setLocal(i);
           this.push(t);
           break;
         }
@@ -1024,6 +872,7 @@ export class FuncValidator {
       }
     }
     if (r.pos !== codeEnd) fail("section size mismatch", r.pos);
+    return this.legacyTries;
   }
 
   /**
@@ -1036,19 +885,116 @@ export class FuncValidator {
     const r = this.r;
     switch (key) {
       case 0xd0: // ref.null
-        this.push(r.refType);
+        this.push(this.rel.check(r.refType, r.offset));
         break;
-      case 0xd1: { // ref.is_null
-        const t = this.popAny();
-        if (t !== FUNCREF && t !== EXTERNREF && t !== UNKNOWN) fail("type mismatch", r.offset);
+      case 0xd1: // ref.is_null
+        this.popRef();
         this.push(I32);
         break;
-      }
       case 0xd2: { // ref.func
         const f = r.index;
         if (f >= ctx.funcs.length) fail(`unknown function ${f}`, r.offset);
         if (!ctx.declaredFuncs[f]) fail("undeclared function reference", r.offset);
-        this.push(FUNCREF);
+        this.push(typeIndexRef(ctx.funcs[f], false));
+        break;
+      }
+      case 0xd4: { // ref.as_non_null
+        const t = this.popRef();
+        this.push(t === UNKNOWN ? UNKNOWN : withNullable(t, false));
+        break;
+      }
+      case 0xd5: { // br_on_null
+        const frame = this.labelFrame(r.index);
+        const t = this.popRef();
+        this.popLabel(frame);
+        const n = this.labelCount(frame);
+        for (let i = 0; i < n; i++) this.push(this.labelType(frame, i));
+        this.push(t === UNKNOWN ? UNKNOWN : withNullable(t, false));
+        break;
+      }
+      case 0xd6: { // br_on_non_null
+        const frame = this.labelFrame(r.index);
+        const n = this.labelCount(frame);
+        if (n === 0) fail("type mismatch", r.offset);
+        const last = this.labelType(frame, n - 1);
+        const t = this.popRef();
+        if (t !== UNKNOWN && !this.rel.isSubtype(withNullable(t, false), last)) {
+          fail("type mismatch", r.offset);
+        }
+        for (let i = n - 2; i >= 0; i--) this.pop(this.labelType(frame, i));
+        for (let i = 0; i < n - 1; i++) this.push(this.labelType(frame, i));
+        break;
+      }
+      case 0x08: { // throw
+        const params = ctx.types[this.checkTag(r.index)].params;
+        const sp = this.sp;
+        for (let i = params.length - 1; i >= 0; i--) {
+          const a = this.sp > this.height ? this.vals[this.sp - 1] : UNKNOWN;
+          if (this.sp <= this.height && !this.unreachable) {
+            this.mismatchOf("instruction", params.map(valTypeName), sp);
+          }
+          if (a !== params[i] && a !== UNKNOWN && !this.rel.isSubtype(a, params[i])) {
+            this.mismatchOf("instruction", params.map(valTypeName), sp);
+          }
+          if (this.sp > this.height) this.sp--;
+        }
+        this.setUnreachable();
+        break;
+      }
+      case 0x0a: // throw_ref
+        this.pop(ValType.exnref);
+        this.setUnreachable();
+        break;
+      case 0x1f: { // try_table
+        const bt = this.blockType();
+        for (let i = 0; i < r.catchCount; i++) this.checkCatch(i);
+        this.pushCtrl(FRAME_BLOCK, bt);
+        break;
+      }
+      case 0x06: // try
+        this.legacyTries++;
+        this.pushCtrl(FRAME_TRY, this.blockType());
+        break;
+      case 0x07: // catch
+      case 0x19: { // catch_all
+        const kind = this.ctrlKind[this.csp - 1];
+        if (kind !== FRAME_TRY && kind !== FRAME_CATCH) {
+          fail(
+            kind === FRAME_CATCH_ALL ? "catch after catch_all" : "END opcode expected",
+            r.offset,
+          );
+        }
+        const tag = key === 0x07 ? this.checkTag(r.index) : -1;
+        const c = this.popCtrl();
+        this.pushFrame(key === 0x07 ? FRAME_CATCH : FRAME_CATCH_ALL, this.ctrlType[c]);
+        if (tag >= 0) {
+          const params = ctx.types[tag].params;
+          for (let i = 0; i < params.length; i++) this.push(params[i]);
+        }
+        break;
+      }
+      case 0x18: { // delegate
+        if (this.ctrlKind[this.csp - 1] !== FRAME_TRY) fail("END opcode expected", r.offset);
+        const c = this.popCtrl();
+        this.labelFrame(r.index);
+        this.pushResults(this.ctrlType[c]);
+        break;
+      }
+      case 0x09: { // rethrow
+        const kind = this.ctrlKind[this.labelFrame(r.index)];
+        if (kind !== FRAME_CATCH && kind !== FRAME_CATCH_ALL) {
+          fail("invalid rethrow label", r.offset);
+        }
+        this.setUnreachable();
+        break;
+      }
+      case 0x14: // call_ref
+      case 0x15: { // return_call_ref
+        const x = r.index;
+        if (x >= ctx.types.length) fail(`unknown type ${x}`, r.offset);
+        this.pop(typeIndexRef(x, true));
+        if (key === 0x14) this.callType(x);
+        else this.tailCallType(x);
         break;
       }
       case 0xfc0008: { // memory.init
@@ -1065,7 +1011,7 @@ export class FuncValidator {
       case 0xfc000c: { // table.init
         const t = this.checkTable(r.index2);
         const e = this.checkElem(r.index);
-        if (t.element !== e) fail("type mismatch", r.offset);
+        if (!this.rel.isSubtype(e, t.element)) fail("type mismatch", r.offset);
         this.pop(I32);
         this.pop(I32);
         this.pop(this.tableAddress(t));
@@ -1077,7 +1023,7 @@ export class FuncValidator {
       case 0xfc000e: { // table.copy
         const dst = this.checkTable(r.index);
         const src = this.checkTable(r.index2);
-        if (dst.element !== src.element) fail("type mismatch", r.offset);
+        if (!this.rel.isSubtype(src.element, dst.element)) fail("type mismatch", r.offset);
         const [da, sa] = [this.tableAddress(dst), this.tableAddress(src)];
         this.pop(da === I64 && sa === I64 ? I64 : I32);
         this.pop(sa);
@@ -1102,11 +1048,7 @@ export class FuncValidator {
         break;
       }
       default: {
-        const slot = key < 256
-          ? key
-          : (key >> 16) === 0xfc
-          ? 256 + (key & 0xffff)
-          : 512 + (key & 0xffff);
+        const slot = key < 256 ? key : slotOf(key >> 16, key & 0xffff);
         const check = CHECKS[slot];
         if (check !== CHECK_NONE) this.extraChecks(check, slot);
         else this.applySig(slot);
@@ -1175,7 +1117,9 @@ export class FuncValidator {
           continue;
         }
         const actual = this.vals[p];
-        if (actual !== expected && actual !== UNKNOWN) fail("type mismatch", r.offset);
+        if (actual !== expected && !this.rel.isSubtype(actual, expected)) {
+          fail("type mismatch", r.offset);
+        }
       }
     }
     this.popLabel(def);

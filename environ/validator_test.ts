@@ -10,14 +10,16 @@
 import assert from "node:assert/strict";
 import { CompileError } from "./errors.ts";
 import { translateModule } from "./translate.ts";
+import { parseWat } from "./text/mod.ts";
 import { body, functype, name, oneFunc, section, T, uleb, vec, wasm } from "./_test_module.ts";
 
+/** The reason a module is rejected (a detailed "type mismatch: ..." by its first words), or "ok". */
 function reason(bytes: Uint8Array): string {
   try {
     translateModule(bytes);
   } catch (e) {
     assert.ok(e instanceof CompileError, `not a CompileError: ${e}`);
-    return e.reason;
+    return e.reason.startsWith("type mismatch: ") ? "type mismatch" : e.reason;
   }
   return "ok";
 }
@@ -414,7 +416,15 @@ const VALID_IMM: Record<string, number[]> = {
   elem: [0],
   table_init: [0, 0],
   table_copy: [0, 0],
+  zero_byte: [0],
 };
+
+/** The memarg of an atomic operator: its alignment must be exactly natural. */
+function atomicMemarg(name: string): number[] {
+  const bits = /\.(?:load|store|rmw|wait)(\d+)/.exec(name)?.[1] ??
+    (name.startsWith("i64") ? "64" : "32");
+  return [Math.log2(Number(bits) / 8), 0];
+}
 
 /** A module with a memory, a table, a passive data and elem segment, and one function. */
 function withEverything(code: number[]): Uint8Array<ArrayBuffer> {
@@ -443,7 +453,7 @@ Deno.test("validator: every fixed-signature op validates like native V8, and rej
     const code = [
       ...params.flatMap((t) => ZERO[t]),
       ...opBytes,
-      ...VALID_IMM[op.imm],
+      ...(op.prefix === 0xfe && op.imm === "memarg" ? atomicMemarg(op.name) : VALID_IMM[op.imm]),
       ...results.map(() => 0x1a),
       END,
     ];
@@ -458,7 +468,7 @@ Deno.test("validator: every fixed-signature op validates like native V8, and rej
       const bad = withEverything([
         ...[wrong, ...params.slice(1)].flatMap((t) => ZERO[t]),
         ...opBytes,
-        ...VALID_IMM[op.imm],
+        ...(op.prefix === 0xfe && op.imm === "memarg" ? atomicMemarg(op.name) : VALID_IMM[op.imm]),
         ...results.map(() => 0x1a),
         END,
       ]);
@@ -468,4 +478,94 @@ Deno.test("validator: every fixed-signature op validates like native V8, and rej
     checked++;
   }
   assert.ok(checked > 380, `only ${checked} ops checked`);
+});
+
+/** The reason a text module is invalid, or "valid". */
+function watReason(src: string): string {
+  try {
+    translateModule(parseWat(src));
+    return "valid";
+  } catch (e) {
+    if (!(e instanceof CompileError)) throw e;
+    return e.message.replace(/ \(at offset.*$/, "");
+  }
+}
+
+Deno.test("FuncValidator: a non-nullable local is set until the end of its block", () => {
+  const fn = (body: string) =>
+    watReason(`(module (type $t (func)) (elem declare func 0) (func (local $r (ref $t)) ${body}))`);
+  assert.equal(fn("(local.get $r) (drop)"), "uninitialized local");
+  assert.equal(fn("(local.set $r (ref.func 0)) (local.get $r) (drop)"), "valid");
+  assert.equal(
+    fn("(block (local.set $r (ref.func 0))) (local.get $r) (drop)"),
+    "uninitialized local",
+  );
+  assert.equal(
+    fn("(if (i32.const 1) (then (local.set $r (ref.func 0))) (else (local.get $r) (drop)))"),
+    "uninitialized local",
+    "else does not see the then-arm's set",
+  );
+  assert.equal(
+    fn("(block (local.tee $r (ref.func 0)) (drop) (local.get $r) (drop))"),
+    "valid",
+  );
+});
+
+Deno.test("FuncValidator: call_ref, br_on_null and br_on_non_null check reference types", () => {
+  const m = (body: string) =>
+    watReason(`(module (type $t (func (result i32))) (type $u (func (param i32)))
+      (func $f (type $t) (i32.const 1)) (elem declare func $f) ${body})`);
+  assert.equal(m("(func (result i32) (call_ref $t (ref.func $f)))"), "valid");
+  assert.equal(m("(func (call_ref $u (i32.const 0) (ref.func $f)))"), "type mismatch");
+  assert.equal(
+    m("(func (param funcref) (result i32) (call_ref $t (local.get 0)))"),
+    "type mismatch",
+  );
+  assert.equal(
+    m(`(func (param (ref null $t)) (result (ref $t))
+        (block (br_on_null 0 (local.get 0)) (return)) (unreachable))`),
+    "valid",
+  );
+  assert.equal(
+    m(`(func (param (ref null $t)) (result (ref $t))
+        (block $l (result (ref $t)) (br_on_non_null $l (local.get 0)) (unreachable)))`),
+    "valid",
+  );
+  assert.equal(
+    m(`(func (param (ref null $t)) (result (ref null $t)) (ref.as_non_null (local.get 0)))`),
+    "valid",
+  );
+  assert.equal(m(`(func (param i32) (drop (ref.as_non_null (local.get 0))))`), "type mismatch");
+});
+
+Deno.test("validateModule: table initialisers, typed globals and elem types", () => {
+  assert.equal(watReason(`(module (type $t (func)) (table 1 (ref $t)))`), "type mismatch");
+  assert.equal(
+    watReason(`(module (type $t (func)) (func $f (type $t)) (table 1 (ref $t) (ref.func $f)))`),
+    "valid",
+  );
+  assert.equal(
+    watReason(
+      `(module (func $f) (global (ref func) (ref.func $f)) (global funcref (global.get 0)))`,
+    ),
+    "valid",
+    "an initialiser's type may be a subtype of the global's",
+  );
+  assert.equal(watReason(`(module (global (ref func) (ref.null func)))`), "type mismatch");
+  assert.equal(watReason(`(module (global (ref null 3) (ref.null 3)))`), "unknown type 3");
+});
+
+Deno.test("FuncValidator: a block's end and throw say what they require and what the stack has", () => {
+  assert.equal(
+    watReason(`(module (func (result i32) (block (result i32) (i64.const 1))))`),
+    "type mismatch: instruction requires [i32] but stack has [i64]",
+  );
+  assert.equal(
+    watReason(`(module (func (block (i32.const 1))))`),
+    "type mismatch: block requires [] but stack has [i32]",
+  );
+  assert.equal(
+    watReason(`(module (tag (param i32 f32)) (func (i32.const 1) (throw 0)))`),
+    "type mismatch: instruction requires [i32 f32] but stack has [i32]",
+  );
 });

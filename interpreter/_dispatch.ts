@@ -49,9 +49,11 @@
 import { BuiltinFunctionIndex as B, TrapCode } from "@capstan/environ";
 import { runSimd } from "./_dispatch_simd.ts";
 import { simdLoad, simdLoadLane, simdStore } from "./_simd_memory.ts";
+import { throwAt } from "./_exceptions.ts";
 import { v128Registers } from "./simd.ts";
+import { runAtomic } from "./atomics.ts";
 import type { Vm } from "./vm.ts";
-import type { VmInstance } from "./vm_objects.ts";
+import type { VmFunc, VmInstance } from "./vm_objects.ts";
 import {
   add128,
   ctz32,
@@ -76,6 +78,7 @@ const T_TABLE = TrapCode.TableOutOfBounds;
 const T_NULL = TrapCode.IndirectCallToNull;
 const T_UNDEF = TrapCode.UndefinedElement;
 const T_SIG = TrapCode.BadSignature;
+const T_NULL_FUNC = TrapCode.NullFunctionReference;
 const T_STACK = TrapCode.StackOverflow;
 const T_FUEL = TrapCode.OutOfFuel;
 const T_INTERRUPT = TrapCode.Interrupt;
@@ -105,11 +108,16 @@ export const EXIT_FUEL = 4;
  */
 export const EXIT_SLICE = 5;
 /**
+ * `run` stopped because a wasm exception left the activation uncaught
+ * (`vm.thrown`; the VM's state is the frame that entered from the host).
+ */
+export const EXIT_THROW = 6;
+/**
  * `run` reached an `enter_tier` op (a function the runtime promoted to another
  * tier): `vm.pc` is that op, `vm.fp` the function's frame with its arguments;
  * `Vm.callRunCode` runs it there or, if that tier declines, as its `enter`.
  */
-export const EXIT_TIER = 6;
+export const EXIT_TIER = 7;
 /**
  * The frame-size word of an `enter_tier` op has this bit set (over the frame
  * size of the `enter` it replaced), so that the calls that perform their
@@ -302,14 +310,23 @@ export function run(vm: Vm): number {
         if (--I32[slice] < 0) break dispatch;
         break;
       }
+      case 344 /* return_call_ref */:
       case 323 /* return_call_indirect */: {
         // As return_call_import, after call_indirect's checks (which it
-        // repeats below for a host callee).
-        const table = inst.tables[code[pc + 1]];
-        const i = I32[(fp + code[pc + 4]) << 1] >>> 0;
-        const h = i < table.size ? table.elems[i] : 0;
+        // repeats below for a host callee); return_call_ref's callee is the
+        // reference in register i, of the right type by validation.
+        const byRef = code[pc] === 344 /* return_call_ref */;
+        let h: number;
+        if (byRef) h = I32[(fp + code[pc + 4]) << 1];
+        else {
+          const table = inst.tables[code[pc + 1]];
+          const i = I32[(fp + code[pc + 4]) << 1] >>> 0;
+          h = i < table.size ? table.elems[i] : 0;
+        }
         const f = vm.funcs[h];
-        const callee = h === 0 || f.sigId !== inst.vmctx[code[pc + 2]] ? null : f.instance;
+        const callee = h === 0 || (!byRef && f.sigId !== inst.vmctx[code[pc + 2]])
+          ? null
+          : f.instance;
         if (callee !== null) {
           const src = (fp + code[pc + 3]) << 1;
           const e = src + (callee.code[f.entry + 1] << 1);
@@ -326,22 +343,34 @@ export function run(vm: Vm): number {
         }
       }
       // falls through
+      case 343 /* call_ref */:
       case 9 /* call_indirect */: {
-        const table = inst.tables[code[pc + 1]];
-        const i = I32[(fp + code[pc + 4]) << 1] >>> 0;
-        if (i >= table.size) {
-          trap = T_UNDEF;
-          break dispatch;
-        }
-        const h = table.elems[i];
-        if (h === 0) {
-          trap = T_NULL;
-          break dispatch;
-        }
-        const f = vm.funcs[h];
-        if (f.sigId !== inst.vmctx[code[pc + 2]]) {
-          trap = T_SIG;
-          break dispatch;
+        const op = code[pc];
+        let f: VmFunc;
+        if (op === 343 /* call_ref */ || op === 344 /* return_call_ref */) {
+          const h = I32[(fp + code[pc + 4]) << 1];
+          if (h === 0) {
+            trap = T_NULL_FUNC;
+            break dispatch;
+          }
+          f = vm.funcs[h];
+        } else {
+          const table = inst.tables[code[pc + 1]];
+          const i = I32[(fp + code[pc + 4]) << 1] >>> 0;
+          if (i >= table.size) {
+            trap = T_UNDEF;
+            break dispatch;
+          }
+          const h = table.elems[i];
+          if (h === 0) {
+            trap = T_NULL;
+            break dispatch;
+          }
+          f = vm.funcs[h];
+          if (f.sigId !== inst.vmctx[code[pc + 2]]) {
+            trap = T_SIG;
+            break dispatch;
+          }
         }
         const base = fp + code[pc + 3];
         const callee = f.instance;
@@ -383,6 +412,23 @@ export function run(vm: Vm): number {
           memLen = inst.memory.byteLength;
         }
         if (--I32[slice] < 0) break dispatch;
+        break;
+      }
+      case 345 /* throw */:
+      case 346 /* throw_ref */: {
+        const caught = throwAt(vm, pc, fp, csp, inst);
+        if (caught !== 0) {
+          if (caught > 0) trap = caught;
+          else exit = EXIT_THROW;
+          break dispatch;
+        }
+        pc = vm.pc;
+        fp = vm.fp;
+        csp = vm.csp;
+        inst = vm.inst!;
+        code = inst.code;
+        dv = inst.memory.view;
+        memLen = inst.memory.byteLength;
         break;
       }
       case 10 /* return_fuel */:
@@ -1934,7 +1980,7 @@ export function run(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 340 /* enter_tier */:
+      case 347 /* enter_tier */:
         // a promoted function's entry: the VM runs it on the runtime's tier (see EXIT_TIER)
         exit = EXIT_TIER;
         break dispatch;
@@ -1953,15 +1999,18 @@ export function run(vm: Vm): number {
           if (--I32[slice] < 0) break dispatch;
           break;
         }
+        const lazy = code[pc] === 342 /* lazy */;
         const next = runExt(vm, inst, code, pc, fp);
         if (next < 0) {
           trap = -next;
           break dispatch;
         }
         pc = next;
+        code = inst.code; // `lazy` may have lowered code: the instance has the new array
         dv = inst.memory.view;
         memLen = inst.memory.byteLength;
-        if (--I32[slice] < 0) break dispatch;
+        // a stub's `lazy` is no step of the program (slices end where eager code's would)
+        if (!lazy && --I32[slice] < 0) break dispatch;
         break;
       }
     }
@@ -2189,14 +2238,23 @@ export function runMetered(vm: Vm): number {
         if (--I32[slice] < 0) break dispatch;
         break;
       }
+      case 344 /* return_call_ref */:
       case 323 /* return_call_indirect */: {
         // As return_call_import, after call_indirect's checks (which it
-        // repeats below for a host callee).
-        const table = inst.tables[code[pc + 1]];
-        const i = I32[(fp + code[pc + 4]) << 1] >>> 0;
-        const h = i < table.size ? table.elems[i] : 0;
+        // repeats below for a host callee); return_call_ref's callee is the
+        // reference in register i, of the right type by validation.
+        const byRef = code[pc] === 344 /* return_call_ref */;
+        let h: number;
+        if (byRef) h = I32[(fp + code[pc + 4]) << 1];
+        else {
+          const table = inst.tables[code[pc + 1]];
+          const i = I32[(fp + code[pc + 4]) << 1] >>> 0;
+          h = i < table.size ? table.elems[i] : 0;
+        }
         const f = vm.funcs[h];
-        const callee = h === 0 || f.sigId !== inst.vmctx[code[pc + 2]] ? null : f.instance;
+        const callee = h === 0 || (!byRef && f.sigId !== inst.vmctx[code[pc + 2]])
+          ? null
+          : f.instance;
         if (callee !== null) {
           const src = (fp + code[pc + 3]) << 1;
           const e = src + (callee.code[f.entry + 1] << 1);
@@ -2213,22 +2271,34 @@ export function runMetered(vm: Vm): number {
         }
       }
       // falls through
+      case 343 /* call_ref */:
       case 9 /* call_indirect */: {
-        const table = inst.tables[code[pc + 1]];
-        const i = I32[(fp + code[pc + 4]) << 1] >>> 0;
-        if (i >= table.size) {
-          trap = T_UNDEF;
-          break dispatch;
-        }
-        const h = table.elems[i];
-        if (h === 0) {
-          trap = T_NULL;
-          break dispatch;
-        }
-        const f = vm.funcs[h];
-        if (f.sigId !== inst.vmctx[code[pc + 2]]) {
-          trap = T_SIG;
-          break dispatch;
+        const op = code[pc];
+        let f: VmFunc;
+        if (op === 343 /* call_ref */ || op === 344 /* return_call_ref */) {
+          const h = I32[(fp + code[pc + 4]) << 1];
+          if (h === 0) {
+            trap = T_NULL_FUNC;
+            break dispatch;
+          }
+          f = vm.funcs[h];
+        } else {
+          const table = inst.tables[code[pc + 1]];
+          const i = I32[(fp + code[pc + 4]) << 1] >>> 0;
+          if (i >= table.size) {
+            trap = T_UNDEF;
+            break dispatch;
+          }
+          const h = table.elems[i];
+          if (h === 0) {
+            trap = T_NULL;
+            break dispatch;
+          }
+          f = vm.funcs[h];
+          if (f.sigId !== inst.vmctx[code[pc + 2]]) {
+            trap = T_SIG;
+            break dispatch;
+          }
         }
         const base = fp + code[pc + 3];
         const callee = f.instance;
@@ -2272,6 +2342,23 @@ export function runMetered(vm: Vm): number {
           memLen = inst.memory.byteLength;
         }
         if (--I32[slice] < 0) break dispatch;
+        break;
+      }
+      case 345 /* throw */:
+      case 346 /* throw_ref */: {
+        const caught = throwAt(vm, pc, fp, csp, inst);
+        if (caught !== 0) {
+          if (caught > 0) trap = caught;
+          else exit = EXIT_THROW;
+          break dispatch;
+        }
+        pc = vm.pc;
+        fp = vm.fp;
+        csp = vm.csp;
+        inst = vm.inst!;
+        code = inst.code;
+        dv = inst.memory.view;
+        memLen = inst.memory.byteLength;
         break;
       }
       case 10 /* return_fuel */:
@@ -4079,7 +4166,7 @@ export function runMetered(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 340 /* enter_tier */:
+      case 347 /* enter_tier */:
         // a promoted function's entry: the VM runs it on the runtime's tier (see EXIT_TIER)
         exit = EXIT_TIER;
         break dispatch;
@@ -4099,6 +4186,7 @@ export function runMetered(vm: Vm): number {
           break;
         }
         vm.fuel = fuel; // metered: an extended op may run host code (a limiter) that reads or sets it
+        const lazy = code[pc] === 342 /* lazy */;
         const next = runExt(vm, inst, code, pc, fp);
         fuel = vm.fuel;
         if (next < 0) {
@@ -4106,9 +4194,11 @@ export function runMetered(vm: Vm): number {
           break dispatch;
         }
         pc = next;
+        code = inst.code; // `lazy` may have lowered code: the instance has the new array
         dv = inst.memory.view;
         memLen = inst.memory.byteLength;
-        if (--I32[slice] < 0) break dispatch;
+        // a stub's `lazy` is no step of the program (slices end where eager code's would)
+        if (!lazy && --I32[slice] < 0) break dispatch;
         break;
       }
     }
@@ -4370,14 +4460,23 @@ export function runEpochs(vm: Vm): number {
         }
         break;
       }
+      case 344 /* return_call_ref */:
       case 323 /* return_call_indirect */: {
         // As return_call_import, after call_indirect's checks (which it
-        // repeats below for a host callee).
-        const table = inst.tables[code[pc + 1]];
-        const i = I32[(fp + code[pc + 4]) << 1] >>> 0;
-        const h = i < table.size ? table.elems[i] : 0;
+        // repeats below for a host callee); return_call_ref's callee is the
+        // reference in register i, of the right type by validation.
+        const byRef = code[pc] === 344 /* return_call_ref */;
+        let h: number;
+        if (byRef) h = I32[(fp + code[pc + 4]) << 1];
+        else {
+          const table = inst.tables[code[pc + 1]];
+          const i = I32[(fp + code[pc + 4]) << 1] >>> 0;
+          h = i < table.size ? table.elems[i] : 0;
+        }
         const f = vm.funcs[h];
-        const callee = h === 0 || f.sigId !== inst.vmctx[code[pc + 2]] ? null : f.instance;
+        const callee = h === 0 || (!byRef && f.sigId !== inst.vmctx[code[pc + 2]])
+          ? null
+          : f.instance;
         if (callee !== null) {
           const src = (fp + code[pc + 3]) << 1;
           const e = src + (callee.code[f.entry + 1] << 1);
@@ -4398,22 +4497,34 @@ export function runEpochs(vm: Vm): number {
         }
       }
       // falls through
+      case 343 /* call_ref */:
       case 9 /* call_indirect */: {
-        const table = inst.tables[code[pc + 1]];
-        const i = I32[(fp + code[pc + 4]) << 1] >>> 0;
-        if (i >= table.size) {
-          trap = T_UNDEF;
-          break dispatch;
-        }
-        const h = table.elems[i];
-        if (h === 0) {
-          trap = T_NULL;
-          break dispatch;
-        }
-        const f = vm.funcs[h];
-        if (f.sigId !== inst.vmctx[code[pc + 2]]) {
-          trap = T_SIG;
-          break dispatch;
+        const op = code[pc];
+        let f: VmFunc;
+        if (op === 343 /* call_ref */ || op === 344 /* return_call_ref */) {
+          const h = I32[(fp + code[pc + 4]) << 1];
+          if (h === 0) {
+            trap = T_NULL_FUNC;
+            break dispatch;
+          }
+          f = vm.funcs[h];
+        } else {
+          const table = inst.tables[code[pc + 1]];
+          const i = I32[(fp + code[pc + 4]) << 1] >>> 0;
+          if (i >= table.size) {
+            trap = T_UNDEF;
+            break dispatch;
+          }
+          const h = table.elems[i];
+          if (h === 0) {
+            trap = T_NULL;
+            break dispatch;
+          }
+          f = vm.funcs[h];
+          if (f.sigId !== inst.vmctx[code[pc + 2]]) {
+            trap = T_SIG;
+            break dispatch;
+          }
         }
         const base = fp + code[pc + 3];
         const callee = f.instance;
@@ -4461,6 +4572,23 @@ export function runEpochs(vm: Vm): number {
           exit = EXIT_EPOCH;
           break dispatch;
         }
+        break;
+      }
+      case 345 /* throw */:
+      case 346 /* throw_ref */: {
+        const caught = throwAt(vm, pc, fp, csp, inst);
+        if (caught !== 0) {
+          if (caught > 0) trap = caught;
+          else exit = EXIT_THROW;
+          break dispatch;
+        }
+        pc = vm.pc;
+        fp = vm.fp;
+        csp = vm.csp;
+        inst = vm.inst!;
+        code = inst.code;
+        dv = inst.memory.view;
+        memLen = inst.memory.byteLength;
         break;
       }
       case 10 /* return_fuel */:
@@ -6392,7 +6520,7 @@ export function runEpochs(vm: Vm): number {
         pc += 6;
         break;
       }
-      case 340 /* enter_tier */:
+      case 347 /* enter_tier */:
         // a promoted function's entry: the VM runs it on the runtime's tier (see EXIT_TIER)
         exit = EXIT_TIER;
         break dispatch;
@@ -6416,6 +6544,7 @@ export function runEpochs(vm: Vm): number {
           break;
         }
         vm.fuel = fuel; // metered: an extended op may run host code (a limiter) that reads or sets it
+        const lazy = code[pc] === 342 /* lazy */;
         const next = runExt(vm, inst, code, pc, fp);
         fuel = vm.fuel;
         if (next < 0) {
@@ -6423,13 +6552,11 @@ export function runEpochs(vm: Vm): number {
           break dispatch;
         }
         pc = next;
+        code = inst.code; // `lazy` may have lowered code: the instance has the new array
         dv = inst.memory.view;
         memLen = inst.memory.byteLength;
-        if (--I32[slice] < 0) break dispatch;
-        if (vm.epochCounter[0] >= vm.epochDeadline) {
-          exit = EXIT_EPOCH;
-          break dispatch;
-        }
+        // a stub's `lazy` is no step of the program (slices end where eager code's would)
+        if (!lazy && --I32[slice] < 0) break dispatch;
         break;
       }
     }
@@ -6468,6 +6595,8 @@ export function runExt(
   const U64 = vm.u64;
   const op = code[pc];
   switch (op) {
+    case 342 /* lazy */:
+      return vm.lazyLower!(inst, code[pc + 1]);
     case 130 /* i64_div_s */:
     case 131 /* i64_div_u */:
     case 132 /* i64_rem_s */:
@@ -6707,6 +6836,7 @@ export function runExt(
     case 262 /* memory_size */: {
       const m = inst.memories[code[pc + 2]];
       const d = (fp + code[pc + 1]) << 1;
+      if (m.shared !== undefined) m.refresh();
       const pages = m.byteLength / m.pageSize;
       I32[d] = pages;
       if (m.address64) I32[d + 1] = pages / 4294967296;
@@ -6787,6 +6917,14 @@ export function runExt(
     case 266 /* builtin */: {
       const r = callBuiltin(vm, inst, code[pc + 1], code[pc + 2], code[pc + 3], fp + code[pc + 4]);
       return r === 0 ? pc + 5 : -r;
+    }
+    case 340 /* atomic */: {
+      const t = runAtomic(vm, inst, code, pc, fp, true);
+      return t === 0 ? pc + 9 : -t;
+    }
+    case 341 /* atomic_store */: {
+      const t = runAtomic(vm, inst, code, pc, fp, false);
+      return t === 0 ? pc + 7 : -t;
     }
   }
   if (op >= 267 /* FIRST_SIMD_OP */ && op <= 299 /* LAST_SIMD_OP */) {

@@ -347,11 +347,18 @@ export const Op = {
   mem_v128_load: 337,
   mem_v128_load_lane: 338,
   mem_v128_store: 339,
-  enter_tier: 340,
+  atomic: 340,
+  atomic_store: 341,
+  lazy: 342,
+  call_ref: 343,
+  return_call_ref: 344,
+  throw: 345,
+  throw_ref: 346,
+  enter_tier: 347,
 } as const;
 
 /** The number of opcodes. */
-export const OPCODE_COUNT = 341;
+export const OPCODE_COUNT = 348;
 
 /** The first SIMD opcode: `run` sends opcodes from here to {@link LAST_SIMD_OP} to `runSimd`. */
 export const FIRST_SIMD_OP = 267;

@@ -90,6 +90,38 @@ export class BytecodeEncoder {
   }
 
   /**
+   * The code so far, without copying: a view of the encoder's buffer as long
+   * as the code. A later `emit` may move the code to a new buffer; `patch`
+   * writes through.
+   *
+   * @returns the view
+   */
+  view(): Int32Array {
+    return this.#code.subarray(0, this.#len);
+  }
+
+  /**
+   * Appends words as they are (code another encoder wrote, e.g. a
+   * compiled-module image's), to go on emitting after them.
+   *
+   * @param words the words
+   */
+  append(words: Int32Array): void {
+    for (let i = 0; i < words.length; i++) this.#push(words[i]);
+  }
+
+  /**
+   * The encoder's buffer itself: the code, then unused words. It stays the
+   * same array (seeing every later `emit` and `patch`) until an `emit`
+   * needs a bigger one.
+   *
+   * @returns the buffer
+   */
+  buffer(): Int32Array {
+    return this.#code;
+  }
+
+  /**
    * The code so far.
    *
    * @returns a copy, exactly as long as the code

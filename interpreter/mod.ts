@@ -20,3 +20,4 @@ export * from "./slots.ts";
 export * from "./wasm_math.ts";
 export { simdOpName, v128Registers } from "./simd.ts";
 export * from "./simd_math.ts";
+export { exnHandle } from "./_exceptions.ts";

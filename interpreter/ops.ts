@@ -136,6 +136,8 @@ const CONV: OpFacts = { trap: TrapCode.BadConversionToInteger };
 const STACK: OpFacts = { trap: TrapCode.StackOverflow };
 /** Facts of an indirect call (its signature check is the trap recorded). */
 const SIG: OpFacts = { trap: TrapCode.BadSignature };
+/** Facts of an op that calls through a function reference, trapping when it is null. */
+const NULL_FUNC: OpFacts = { trap: TrapCode.NullFunctionReference };
 /** Facts of an op that traps out of bounds of a table. */
 const TABLE_BOUNDS: OpFacts = { trap: TrapCode.TableOutOfBounds };
 /** Facts of an op that charges fuel. */
@@ -694,6 +696,60 @@ const TABLE: readonly Row[] = [
     X,
     "a SIMD store or lane store (as simd_store) to memory mem",
     MEM,
+  ],
+  // threads: the 0xFE operators, by their wasm sub-opcode (`atomics.ts`); address as for
+  // mem_load; an operand the operator has no use for is 0
+  [
+    "atomic",
+    "d:r sub:x a:r b:r c:r mem:x lo:x hi:x",
+    X,
+    "the atomic load, read-modify-write, compare-exchange (b expected, c replacement), wait " +
+    "(b expected, c timeout) or notify (b count) `sub` at address a of memory mem; result d. " +
+    "Traps out of bounds, unaligned, or waiting on an unshared memory",
+    MEM,
+  ],
+  [
+    "atomic_store",
+    "sub:x a:r v:r mem:x lo:x hi:x",
+    X,
+    "the atomic store `sub` of v at address a of memory mem, or `atomic.fence`; traps as atomic",
+    MEM,
+  ],
+  // a function not lowered yet: its entry is `enter` (no locals to clear, no frame check)
+  // then this op, which asks `Vm.lazyLower` for its code and continues at its `enter`
+  ["lazy", "func:x", X, "lower function `func` (first call), then continue at its entry"],
+  // typed function references: the callee is a function reference in register f (0: null,
+  // which traps); its type, named by `type` (the wasm type index) and `sig` (its signature's
+  // vmctx word), is the reference's own, so no signature check is made
+  [
+    "call_ref",
+    "type:x sig:x base:r f:r",
+    M,
+    "call the function f refers to, its arguments at base (as call_indirect does)",
+    NULL_FUNC,
+  ],
+  [
+    "return_call_ref",
+    "type:x sig:x base:r f:r",
+    M,
+    "tail call the function f refers to; a host function is called as by call_ref instead, and " +
+    "the code after the op returns its results",
+    NULL_FUNC,
+  ],
+  // exceptions: a throw unwinds the VM's frames to the innermost handler that catches it
+  // (`VmInstance.handlers`), or out of the wasm activation to the host
+  [
+    "throw",
+    "tag:x base:r n:x",
+    M,
+    "throw an exception of tag `tag` with the n values in the registers from base",
+  ],
+  [
+    "throw_ref",
+    "e:r",
+    M,
+    "throw the exception e refers to again (null traps)",
+    { trap: TrapCode.NullExceptionReference },
   ],
   // tiering: never emitted; the runtime writes it over a promoted function's `enter`
   [

@@ -36,9 +36,17 @@
  * @module
  */
 
-import { ValType } from "@capstan/environ";
+import { isValType, ValType } from "@capstan/environ";
 import { v128Registers } from "./simd.ts";
 import type { Vm } from "./vm.ts";
+
+/**
+ * How a value of a type is stored: the type itself for the number types and
+ * `v128`; `funcref` for every reference type (all are i32 handles).
+ */
+function storedAs(type: ValType): ValType {
+  return (type >= ValType.v128 && type <= ValType.i32) || !isValType(type) ? type : ValType.funcref;
+}
 
 /**
  * A raw slot value: a number for i32, f32, f64 and references (their
@@ -244,7 +252,7 @@ export function isNumberType(t: ValType): boolean {
  * @throws TypeError for an unknown type
  */
 export function writeSlot(vm: Vm, slot: number, type: ValType, v: SlotValue): void {
-  switch (type) {
+  switch (storedAs(type)) {
     case ValType.funcref:
     case ValType.externref:
       writeI32Slot(vm, slot, v as number);
@@ -266,7 +274,7 @@ export function writeSlot(vm: Vm, slot: number, type: ValType, v: SlotValue): vo
  * @throws TypeError for an unknown type
  */
 export function readSlot(vm: Vm, slot: number, type: ValType): SlotValue {
-  switch (type) {
+  switch (storedAs(type)) {
     case ValType.funcref:
     case ValType.externref:
       return readI32Slot(vm, slot);
@@ -304,7 +312,7 @@ const sI64 = new BigInt64Array(scratch);
  */
 export function writeWordSlot(words: Int32Array, slot: number, type: ValType, v: SlotValue): void {
   const w = slot << 1;
-  switch (type) {
+  switch (storedAs(type)) {
     case ValType.i32:
     case ValType.funcref:
     case ValType.externref:
@@ -346,7 +354,7 @@ export function writeWordSlot(words: Int32Array, slot: number, type: ValType, v:
  */
 export function readWordSlot(words: Int32Array, slot: number, type: ValType): SlotValue {
   const w = slot << 1;
-  switch (type) {
+  switch (storedAs(type)) {
     case ValType.i32:
     case ValType.funcref:
     case ValType.externref:

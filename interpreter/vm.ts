@@ -33,6 +33,7 @@ import {
   EXIT_HOST,
   EXIT_RETURN,
   EXIT_SLICE,
+  EXIT_THROW,
   EXIT_TIER,
   EXIT_TRAP,
   run,
@@ -42,14 +43,25 @@ import {
 } from "./_dispatch.ts";
 /** Runs a builtin function on VM slots (for code of another tier; see `_dispatch_src.ts`). */
 export { callBuiltin } from "./_dispatch.ts";
-/** `callRunCode` results (see `run`): returned, host call, trap, epoch deadline, out of fuel. */
-export { EXIT_EPOCH, EXIT_FUEL, EXIT_HOST, EXIT_RETURN, EXIT_TRAP } from "./_dispatch.ts";
+/**
+ * `callRunCode` results (see `run`): returned, host call, trap, epoch deadline, out of fuel,
+ * uncaught wasm exception.
+ */
+export {
+  EXIT_EPOCH,
+  EXIT_FUEL,
+  EXIT_HOST,
+  EXIT_RETURN,
+  EXIT_THROW,
+  EXIT_TRAP,
+} from "./_dispatch.ts";
 /** What `Vm.tierSlice` returns to go on running (a slice end, see `run`). */
 export { EXIT_SLICE } from "./_dispatch.ts";
 /** The frame-size bit of an `enter_tier` op (see {@link promoteEntry}). */
 export { TIER_ENTRY_BIT } from "./_dispatch.ts";
+import { unwind } from "./_exceptions.ts";
 import type { V128File } from "./simd_math.ts";
-import { VmFunc, type VmInstance } from "./vm_objects.ts";
+import { type VmException, VmFunc, type VmInstance } from "./vm_objects.ts";
 import { Op } from "./_opcodes.ts";
 
 /** Why `callRun` returned. */
@@ -81,7 +93,12 @@ export type DoneReason =
    * `consumeFuel`). Add fuel and `callRun()` again, or treat it as the trap
    * `TrapCode.OutOfFuel`.
    */
-  | { readonly kind: "fuel"; readonly pc: number };
+  | { readonly kind: "fuel"; readonly pc: number }
+  /**
+   * A wasm exception left the activation uncaught (`exception`, also in
+   * `vm.thrown`), thrown or passing through at code address `pc`.
+   */
+  | { readonly kind: "throw"; readonly exception: VmException; readonly pc: number };
 
 /** One frame of a wasm backtrace, innermost first. */
 export interface VmFrame {
@@ -197,6 +214,16 @@ export class Vm {
   v128File: V128File | null = null;
   /** The code of the last trap. */
   trapCode = 0;
+  /** Exceptions by reference handle (`exnref`); handle 0 is null. */
+  readonly exns: (VmException | undefined)[] = [undefined];
+  /** The exception that left the wasm activation (with `EXIT_THROW`). */
+  thrown: VmException | null = null;
+  /**
+   * Set by the runtime: the wasm exception a value thrown by a host function
+   * is (a wasm exception passing through, or a host value under the host
+   * tag), or null for what wasm may not catch (a trap).
+   */
+  hostException: ((e: unknown) => VmException | null) | null = null;
   /** The host function of the last host-call exit. */
   hostFunc: VmFunc = this.funcs[0];
   /** The argument base slot of the last host-call exit. */
@@ -210,6 +237,13 @@ export class Vm {
    * unwinds out of `run`.
    */
   hostCall: ((f: VmFunc, base: number) => boolean) | null = null;
+  /**
+   * Called by the `lazy` op of a function not lowered yet (`funcIndex` of
+   * `inst`'s module): lowers it, gives `inst` (and every instance of the
+   * module it meets later) the code array that holds it, and returns its
+   * entry, where execution continues. Set by whoever compiles lazily.
+   */
+  lazyLower: ((inst: VmInstance, funcIndex: number) => number) | null = null;
   /** The callee-saved state of each active entry, `ENTRY_WORDS` words each. */
   #saved = new Int32Array(16 * ENTRY_WORDS);
   #depth = 0;
@@ -354,7 +388,39 @@ export class Vm {
     }
     if (exit === EXIT_EPOCH) return { kind: "epoch", pc: this.pc };
     if (exit === EXIT_FUEL) return { kind: "fuel", pc: this.pc };
+    if (exit === EXIT_THROW) return { kind: "throw", exception: this.thrown!, pc: this.pc };
     return { kind: "trap", code: this.trapCode, pc: this.pc };
+  }
+
+  /**
+   * Turns a value a host function threw (inside `run`, whose state was
+   * written back before the call) into a wasm exception at the call site
+   * and unwinds to its handler: execution then resumes there. A value that
+   * {@link hostException} does not take (a trap) is thrown on.
+   *
+   * @param e what the host threw
+   * @returns `EXIT_SLICE` to resume at the handler, or `EXIT_THROW`
+   * @throws e when it is not a wasm exception
+   */
+  catchHostThrow(e: unknown): number {
+    const exn = this.hostException?.(e);
+    const inst = this.inst;
+    if (exn === undefined || exn === null || inst === null) throw e;
+    return this.throwFromHostCall(exn);
+  }
+
+  /**
+   * Throws a wasm exception at the host call the VM stopped at (its state is
+   * that call's: `pc` just past the call op).
+   *
+   * @param exn the exception
+   * @returns `EXIT_SLICE` when a handler caught it (resume with `run`), or
+   *   `EXIT_THROW` when it leaves the activation (`thrown`)
+   */
+  throwFromHostCall(exn: VmException): number {
+    return unwind(this, exn, this.pc - 1, this.fp, this.csp, this.inst!) === 0
+      ? EXIT_SLICE
+      : EXIT_THROW;
   }
 
   /**
@@ -381,14 +447,17 @@ export class Vm {
       // The first slices of each dispatch function in the process are one step
       // each, so that its slice exit has type feedback before V8 optimises it
       // for a long first call (else that code deopts at every slice exit).
-      // (after a call on the other tier the slice goes on: its count keeps sampling the caller)
       if (newSlice) {
         if (priming[which] > 0) {
           priming[which]--;
           i32[counter] = 0;
         } else i32[counter] = this.sliceSteps;
       }
-      exit = which === 0 ? run(this) : which === 1 ? runMetered(this) : runEpochs(this);
+      try {
+        exit = which === 0 ? run(this) : which === 1 ? runMetered(this) : runEpochs(this);
+      } catch (e) {
+        exit = this.catchHostThrow(e);
+      }
       newSlice = exit === EXIT_SLICE;
       if (newSlice) {
         if (this.tierSlice !== null) {
@@ -398,7 +467,7 @@ export class Vm {
           if (exit !== EXIT_SLICE) i32[counter] = 0;
         }
       } else if (exit === EXIT_TIER) exit = this.#enterTier();
-    } while (exit === EXIT_SLICE);
+    } while (exit === EXIT_SLICE || (exit === EXIT_TRAP && this.#sharedMemoryGrew()));
     return exit;
   }
 
@@ -422,6 +491,18 @@ export class Vm {
     this.i32.fill(0, (fp + code[pc + 1]) << 1, (fp + code[pc + 2]) << 1);
     this.pc = pc + 4;
     return EXIT_SLICE;
+  }
+
+  /**
+   * After a trap: whether it was out of bounds of memory and a shared memory
+   * of the trapping instance has grown since this thread last read its
+   * length (it reads it again: the trapping op, `pc`, then runs again).
+   */
+  #sharedMemoryGrew(): boolean {
+    if (this.trapCode !== TrapCode.MemoryOutOfBounds || this.inst === null) return false;
+    let grew = false;
+    for (const m of this.inst.memories) if (m.shared !== undefined && m.refresh()) grew = true;
+    return grew;
   }
 
   /** Offers the entered function to {@link tierEntry} (out of line: entries without a hook skip it). */

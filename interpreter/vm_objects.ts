@@ -5,9 +5,19 @@
  * Invariants:
  * - A reference value is an i32 handle: 0 is null; a funcref handle indexes
  *   `Vm.funcs`; an externref handle is the runtime's business.
- * - `VmMemory.bytes`/`view` always cover exactly `byteLength` bytes of the
- *   current buffer; `grow` replaces them (the VM reloads them after any
- *   builtin or host call).
+ * - An unshared `VmMemory`'s `bytes`/`view` always cover exactly
+ *   `byteLength` bytes of the current buffer; `grow` replaces them (the VM
+ *   reloads them after any builtin or host call).
+ * - A shared memory's buffer is one `SharedArrayBuffer` of its maximum size
+ *   (capped at 4 GiB), reserved when it is made (the host commits pages only
+ *   when touched) and seen by every thread; `bytes`/`view` cover all of it.
+ *   Its current length is a word all copies share; `byteLength` is this
+ *   thread's last reading of it: another thread's growth shows after
+ *   {@link VmMemory.refresh} (the VM refreshes and retries an access that was
+ *   out of bounds only by a stale length, and at `memory.size`). Growth is
+ *   serialised by a lock word all copies share. (Not a growable
+ *   `SharedArrayBuffer`: V8 runs every access through a view of one 15-30x
+ *   slower than through a fixed one, and two threads no faster than one.)
  * - `VmTable.elems` may be longer than `size`; entries past `size` are 0.
  *
  * @module
@@ -24,10 +34,27 @@ import {
 // Part of this package's exports; declared with the other limits in `@capstan/environ`.
 export { MAX_MEMORY_BYTES, PAGE_SIZE };
 
+/**
+ * What threads share of a shared memory: its buffer and its control words
+ * (structured-cloneable: post it to a worker).
+ */
+export interface SharedMemoryBuffers {
+  /** The memory's bytes, reserved to its maximum size. */
+  readonly buffer: SharedArrayBuffer;
+  /**
+   * 16 bytes: an Int32 lock word at 0 (1 while a thread grows the memory,
+   * else 0) and the current length in bytes as a BigInt64 at 8.
+   */
+  readonly control: SharedArrayBuffer;
+}
+
+/** The largest a shared memory may grow (its reservation): 4 GiB. */
+const MAX_SHARED_BYTES = 2 ** 32;
+
 /** A linear memory. */
 export class VmMemory {
-  /** The current buffer. */
-  buffer: ArrayBuffer;
+  /** The current buffer (when shared: one `SharedArrayBuffer`, reserved to the maximum size). */
+  buffer: ArrayBuffer | SharedArrayBuffer;
   /** A byte view of the whole buffer. */
   bytes: Uint8Array;
   /** A DataView of the whole buffer. */
@@ -40,6 +67,12 @@ export class VmMemory {
   readonly pageSize: number;
   /** Whether addresses are i64 (memory64): the VM reads them from both halves of a slot. */
   readonly address64: boolean;
+  /** A shared memory's buffers (undefined when unshared). */
+  readonly shared: SharedMemoryBuffers | undefined;
+  /** A shared memory's lock word. */
+  readonly #lock: Int32Array | undefined;
+  /** A shared memory's current length word. */
+  readonly #length: BigInt64Array | undefined;
 
   /**
    * Creates a memory of `pages` pages.
@@ -48,15 +81,32 @@ export class VmMemory {
    * @param max maximum size in pages, if declared
    * @param pageSizeLog2 log2 of the page size in bytes (16 or 0)
    * @param address64 whether it is a 64-bit memory
+   * @param shared for a shared memory: true to create its buffers, or the
+   *   buffers of a memory another thread created (then `pages` is ignored)
    */
-  constructor(pages: number, max?: number, pageSizeLog2 = 16, address64 = false) {
+  constructor(
+    pages: number,
+    max?: number,
+    pageSizeLog2 = 16,
+    address64 = false,
+    shared: boolean | SharedMemoryBuffers = false,
+  ) {
     this.address64 = address64;
     this.pageSize = 2 ** pageSizeLog2;
     this.maxPages = Math.min(max ?? Infinity, maxPages({ address64, pageSizeLog2 }));
-    this.buffer = new ArrayBuffer(pages * this.pageSize);
+    if (shared === true) {
+      const reserved = Math.min(this.maxPages * this.pageSize, MAX_SHARED_BYTES);
+      if (pages * this.pageSize > reserved) throw new RangeError("shared memory too large");
+      shared = { buffer: new SharedArrayBuffer(reserved), control: new SharedArrayBuffer(16) };
+      new BigInt64Array(shared.control, 8, 1)[0] = BigInt(pages * this.pageSize);
+    }
+    this.shared = shared === false ? undefined : shared;
+    this.#lock = this.shared && new Int32Array(this.shared.control, 0, 1);
+    this.#length = this.shared && new BigInt64Array(this.shared.control, 8, 1);
+    this.buffer = this.shared?.buffer ?? new ArrayBuffer(pages * this.pageSize);
     this.bytes = new Uint8Array(this.buffer);
     this.view = new DataView(this.buffer);
-    this.byteLength = this.buffer.byteLength;
+    this.byteLength = this.#length ? Number(Atomics.load(this.#length, 0)) : this.buffer.byteLength;
   }
 
   /** The size in pages. */
@@ -77,6 +127,7 @@ export class VmMemory {
    * ```
    */
   grow(delta: number): number {
+    if (this.shared !== undefined) return this.growShared(delta);
     const old = this.pages;
     const want = old + delta;
     if (want > this.maxPages || want * this.pageSize > MAX_MEMORY_BYTES) return -1;
@@ -94,6 +145,45 @@ export class VmMemory {
     this.view = new DataView(buffer);
     this.byteLength = buffer.byteLength;
     return old;
+  }
+
+  /**
+   * Reads a shared memory's length again (another thread may have grown it).
+   *
+   * @returns whether it changed
+   */
+  refresh(): boolean {
+    const n = Number(Atomics.load(this.#length!, 0));
+    if (n === this.byteLength) return false;
+    this.byteLength = n;
+    return true;
+  }
+
+  /**
+   * Grows a shared memory by `delta` pages, holding its lock so that two
+   * threads growing at once each get their own old size.
+   *
+   * @param delta pages to add
+   * @param allow called with the old and new size in pages once the lock is
+   *   held: false refuses the growth (a store's limiter)
+   * @returns the old size in pages, or -1
+   */
+  growShared(delta: number, allow?: (oldPages: number, newPages: number) => boolean): number {
+    const word = this.#lock!;
+    while (Atomics.compareExchange(word, 0, 0, 1) !== 0) Atomics.wait(word, 0, 1, 1);
+    try {
+      this.refresh();
+      const old = this.pages;
+      const want = old + delta;
+      if (want > this.maxPages || want * this.pageSize > this.buffer.byteLength) return -1;
+      if (allow !== undefined && !allow(old, want)) return -1;
+      this.byteLength = want * this.pageSize; // the reservation is zeroed already
+      Atomics.store(this.#length!, 0, BigInt(this.byteLength));
+      return old;
+    } finally {
+      Atomics.store(word, 0, 0);
+      Atomics.notify(word, 0, 1);
+    }
   }
 }
 
@@ -153,7 +243,7 @@ export class VmFunc {
   /** The instance whose code holds it, or null for a host function. */
   readonly instance: VmInstance | null;
   /** The code address of its `enter` instruction (wasm functions). */
-  readonly entry: number;
+  entry: number;
   /** The runtime's id for a host function (-1 for wasm functions). */
   readonly hostId: number;
   /** max(params, results) in slots: the register space a host call uses. */
@@ -184,14 +274,44 @@ export class VmFunc {
 }
 
 /**
+ * A wasm exception: its tag (an identity shared with `VmInstance.tags`) and
+ * its values as raw register words (two per value), or a host value thrown
+ * into wasm (then the tag is the host tag and `host` holds the value).
+ */
+export class VmException {
+  /** The tag. */
+  readonly tag: object;
+  /** The values' raw words, two per value (a register's 8 bytes). */
+  readonly words: Int32Array;
+  /** A value thrown by the host, which its tag's single externref value is. */
+  readonly host: unknown;
+
+  /**
+   * @param tag the tag
+   * @param words the values' raw words
+   * @param host the host value, for an exception from the host
+   */
+  constructor(tag: object, words: Int32Array, host?: unknown) {
+    this.tag = tag;
+    this.words = words;
+    this.host = host;
+  }
+}
+
+/**
  * An instance's context: what the VM reads while running its code. The
  * runtime builds one per instance.
  */
 export class VmInstance {
   /** Index in `Vm.instances` (set by `Vm.addInstance`). */
   id: number = -1;
-  /** The module's code (every function, concatenated). */
-  readonly code: Int32Array;
+  /**
+   * The module's code (every function, concatenated). A module lowered
+   * lazily replaces it with a longer array as functions are lowered; the
+   * old array stays valid (code is only appended, and patched from a call
+   * of a function's stub to a call of its code).
+   */
+  code: Int32Array;
   /** The numeric vmctx, laid out by `VMOffsets`. */
   readonly vmctx: Int32Array;
   /** Memory 0 (an empty memory when the module has none). */
@@ -204,6 +324,26 @@ export class VmInstance {
   readonly datas: Uint8Array[];
   /** Element segments (function handles) by index (emptied by elem.drop). */
   readonly elems: Int32Array[];
+  /**
+   * Every exception tag by module index: an object whose identity is the
+   * tag's (an exception is caught by a clause of the same object).
+   */
+  tags: readonly object[] = [];
+  /**
+   * The module's exception handlers, as records `[start, end, depth, n,
+   * (tag, refDst, pad, dst, values) × n]` (code addresses absolute; `tag` -1
+   * catches every exception, -2 delegates to the handlers of frame depth
+   * `pad` and below; `refDst` -1 takes no reference), innermost first within
+   * each function.
+   */
+  get handlers(): Int32Array {
+    return this.handlerSource.handlers;
+  }
+  /**
+   * Where {@link VmInstance.handlers} are read: the compiled module, whose
+   * handlers grow as its functions are lowered lazily.
+   */
+  handlerSource: { readonly handlers: Int32Array } = { handlers: new Int32Array(0) };
 
   /**
    * Creates an instance context.

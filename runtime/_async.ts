@@ -17,12 +17,12 @@
  */
 
 import { TrapCode } from "@capstan/environ";
-import { EXIT_EPOCH, EXIT_FUEL, EXIT_HOST, EXIT_RETURN } from "@capstan/interpreter";
+import { EXIT_EPOCH, EXIT_FUEL, EXIT_HOST, EXIT_RETURN, EXIT_THROW } from "@capstan/interpreter";
 import { Caller, type Func, hostResults } from "./func.ts";
 import type { Store } from "./store.ts";
 import type { Val } from "./val.ts";
 import { enter } from "./_entry.ts";
-import { refuel } from "./_exits.ts";
+import { refuel, thrownOut } from "./_exits.ts";
 import { callHostFromWasm, hostCallState, isThenable, writeHostResults } from "./_host_calls.ts";
 import { readRegisters, writeRegisters } from "./_slots.ts";
 import { extendBacktrace, trapHere } from "./_traps.ts";
@@ -77,11 +77,17 @@ async function callWasmAsync(func: Func, args: Val[]): Promise<Val[]> {
             if (isThenable(ret)) ret = await suspend(store, ret);
             writeHostResults(store, host, hostBase, ret);
           } catch (e) {
-            extendBacktrace(store, e);
-            throw e;
+            // a wasm exception (or a host value) thrown into wasm: to its handler, or out
+            if (vm.hostException?.(e) == null) {
+              extendBacktrace(store, e);
+              throw e;
+            }
+            if (vm.catchHostThrow(e) === EXIT_THROW) throw thrownOut(store);
           }
           break;
         }
+        case EXIT_THROW:
+          throw thrownOut(store);
         case EXIT_EPOCH: {
           const action = store.epochDeadlineAction;
           if (action.kind !== "yield") throw trapHere(store, TrapCode.Interrupt);

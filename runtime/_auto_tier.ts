@@ -90,7 +90,6 @@ export class AutoTierModule {
   readonly #reasons = new Map<number, string>();
   /** The groups lowered so far, in order, with their loaded factories. */
   readonly groups: { readonly group: JsGroup; readonly factory: GroupFactory }[] = [];
-  readonly #byEntry = new Map<number, number>();
 
   /**
    * Starts a module on the interpreter.
@@ -102,8 +101,6 @@ export class AutoTierModule {
     const n = module.translation.bodies.length;
     this.#samples = new Int32Array(n);
     this.#status = new Uint8Array(n);
-    const imported = module.translation.numImportedFunctions;
-    module._compiled.functions.forEach((f, i) => this.#byEntry.set(f.entry, i + imported));
   }
 
   /**
@@ -113,7 +110,8 @@ export class AutoTierModule {
    * @returns its function index, or undefined
    */
   funcAtEntry(pc: number): number | undefined {
-    return this.#byEntry.get(pc);
+    const f = this.#module._compiled.funcAt(pc);
+    return f !== undefined && f.entry === pc ? f.funcIndex : undefined;
   }
 
   /**
@@ -206,7 +204,9 @@ export class AutoTierModule {
       code[f.entry] = Op.enter;
       code[f.entry + 3] &= ~TIER_ENTRY_BIT;
     }
-    return new CompiledModule(cm.translation, cm.offsets, cm.tunables, code, cm.functions);
+    return cm.isLazy
+      ? CompiledModule.resumeLazy(cm.translation, cm.tunables, code, cm.functions)
+      : new CompiledModule(cm.translation, cm.offsets, cm.tunables, code, cm.functions);
   }
 
   /** Promotes every function still on the interpreter (`tierUp.samples` 0), one group each. */
@@ -247,10 +247,12 @@ export class AutoTierModule {
     if (group.members.length === 0) return;
     const factory = new Function("X", "S", "H", "C", "P", group.source) as GroupFactory;
     this.groups.push({ group, factory });
-    const code = this.#module._compiled.code;
+    const cm = this.#module._compiled;
     for (const m of group.members) {
       this.#status[m - imported] = Status.Promoted;
-      promoteEntry(code, this.#module._compiled.functions[m - imported].entry);
+      // lowered first (a module is lowered lazily): the entry promoted is its code's
+      const f = cm.lower(m);
+      promoteEntry(cm.code, f.entry);
     }
     const others = group.members.slice(1).map((m) => this.#name(m));
     const samples = this.#samples[funcIndex - imported];

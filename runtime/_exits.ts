@@ -13,10 +13,11 @@
  */
 
 import { TrapCode } from "@capstan/environ";
-import { EXIT_EPOCH, EXIT_FUEL, EXIT_HOST, EXIT_RETURN } from "@capstan/interpreter";
+import { EXIT_EPOCH, EXIT_FUEL, EXIT_HOST, EXIT_RETURN, EXIT_THROW } from "@capstan/interpreter";
 import type { Store } from "./store.ts";
 import { serveHostExit } from "./_host_calls.ts";
 import { trapHere } from "./_traps.ts";
+import { JS_TAG, wasmExceptionFor } from "./tag.ts";
 
 /**
  * Serves exits of a synchronous call until its entry function returns.
@@ -41,8 +42,15 @@ function serveExit(store: Store<unknown>, exit: number): void {
   switch (exit) {
     case EXIT_HOST:
       // Only without the hook (or a hook that declined): call the host here.
-      serveHostExit(store);
+      try {
+        serveHostExit(store);
+      } catch (e) {
+        // a wasm exception (or a host value) thrown into wasm: to its handler, or out
+        if (store._vm.catchHostThrow(e) === EXIT_THROW) throw thrownOut(store);
+      }
       return;
+    case EXIT_THROW:
+      throw thrownOut(store);
     case EXIT_EPOCH:
       throw trapHere(store, TrapCode.Interrupt);
     case EXIT_FUEL:
@@ -51,6 +59,20 @@ function serveExit(store: Store<unknown>, exit: number): void {
     default:
       throw trapHere(store, store._vm.trapCode);
   }
+}
+
+/**
+ * What the host sees of the wasm exception that left the activation: the
+ * value a host function threw, or a `WasmException`.
+ *
+ * @param store the store
+ * @returns the value to throw
+ */
+export function thrownOut(store: Store<unknown>): unknown {
+  const exn = store._vm.thrown!;
+  store._vm.thrown = null;
+  if (exn.tag === JS_TAG) return exn.host;
+  return wasmExceptionFor(store, exn);
 }
 
 /**

@@ -18,7 +18,7 @@
  * @module
  */
 
-import { ValType } from "@capstan/environ";
+import { isNullable, isRefType, refBottom, refTop, refTypeIndex, ValType } from "@capstan/environ";
 import type { Engine } from "./engine.ts";
 import type { Func } from "./func.ts";
 import type { Store } from "./store.ts";
@@ -48,67 +48,14 @@ export interface FacadeClasses {
   readonly Table: { readonly prototype: object };
   /** `WebAssembly.Global` of the facade. */
   readonly Global: { readonly prototype: object };
+  /** `WebAssembly.Tag` of the facade. */
+  readonly Tag: { readonly prototype: object };
+  /** `WebAssembly.Exception` of the facade. */
+  readonly Exception: { readonly prototype: object };
 }
 
-/** What an internal slot holds: the runtime object, and the facade that made the JS object. */
-export interface InternalSlot<Rt> {
-  /** The facade that made the JS object. */
-  readonly facade: Facade;
-  /** The runtime object (or record) it stands for. */
-  readonly rt: Rt;
-}
-
-/**
- * The internal slot of one kind of facade object (Module, Instance, Memory,
- * Table, Global): which runtime object each JS object stands for, and which
- * facade made it.
- */
-export class InternalSlots<Rt> {
-  readonly #slots = new WeakMap<object, InternalSlot<Rt>>();
-
-  /**
-   * Creates the slots of a kind of object.
-   *
-   * @param kind the class name after `WebAssembly.`, for errors
-   */
-  constructor(readonly kind: string) {}
-
-  /**
-   * Links a JS object to its runtime object.
-   *
-   * @param js the facade object
-   * @param facade the facade that made it
-   * @param rt the runtime object
-   */
-  link(js: object, facade: Facade, rt: Rt): void {
-    this.#slots.set(js, { facade, rt });
-  }
-
-  /**
-   * The runtime object behind `v`, when `facade` made it.
-   *
-   * @param facade the facade asking
-   * @param v any value
-   * @returns the runtime object, or undefined
-   */
-  find(facade: Facade, v: unknown): Rt | undefined {
-    const slot = typeof v === "object" && v !== null ? this.#slots.get(v) : undefined;
-    return slot !== undefined && slot.facade === facade ? slot.rt : undefined;
-  }
-
-  /**
-   * The slot of `v` (the `this` of a method), whichever facade made it.
-   *
-   * @param v any value
-   * @returns its slot
-   * @throws TypeError when `v` is not an object of this kind
-   */
-  require(v: unknown): InternalSlot<Rt> {
-    const slot = typeof v === "object" && v !== null ? this.#slots.get(v) : undefined;
-    if (slot === undefined) throw new TypeError(`not a WebAssembly.${this.kind}`);
-    return slot;
-  }
-}
+export { type InternalSlot, InternalSlots } from "./_facade_slots.ts";
+import type { InternalSlots } from "./_facade_slots.ts";
 
 /** The state of one facade object, and the conversions that depend on it. */
 export class Facade {
@@ -155,7 +102,7 @@ export class Facade {
   exportedFunction(func: Func, index: number | undefined): ExportedFunction {
     const cached = this.#jsOfFunc.get(func);
     if (cached !== undefined) return cached;
-    const call = numbersCall(func) ?? generalCall(this, func);
+    const call = numbersCall(this, func) ?? generalCall(this, func);
     Object.defineProperty(call, "name", {
       value: String(index ?? (func._index >= 0 ? func._index : 0)),
     });
@@ -205,17 +152,32 @@ export class Facade {
    * @throws TypeError when it does not convert (v128 never does)
    */
   toWasm(v: unknown, type: ValType): Val {
-    switch (type) {
+    if (isRefType(type) && v === null) {
+      if (!isNullable(type)) {
+        throw new TypeError("null is not a value of a non-nullable reference type");
+      }
+      return null;
+    }
+    if (isRefType(type) && (type & 0xff) === refBottom(type)) {
+      throw new TypeError("only null is a value of a bottom reference type");
+    }
+    switch (isRefType(type) ? refTop(type) : type) {
       case ValType.funcref: {
-        if (v === null) return null;
         const func = this.funcOf(v);
         if (func === undefined) {
           throw new TypeError("a funcref must be null or an exported WebAssembly function");
+        }
+        // a concrete type's index is the canonical signature id (the runtime keeps it so)
+        const index = refTypeIndex(type);
+        if (index >= 0 && func._sigId !== index) {
+          throw new TypeError("the function is not of the reference's type");
         }
         return func;
       }
       case ValType.externref:
         return v;
+      case ValType.exnref:
+        throw new TypeError("an exnref cannot cross into WebAssembly from JavaScript");
       case ValType.v128:
         break;
       default:
@@ -233,7 +195,7 @@ export class Facade {
    * @throws TypeError for v128
    */
   toJs(v: Val, type: ValType): unknown {
-    switch (type) {
+    switch (isRefType(type) ? refTop(type) : type) {
       case ValType.i32:
         return v | 0;
       case ValType.i64:
@@ -245,6 +207,8 @@ export class Facade {
         return v === null ? null : this.exportedFunction(v as Func, undefined);
       case ValType.externref:
         return v;
+      case ValType.exnref:
+        throw new TypeError("an exnref cannot cross into JavaScript");
     }
     throw new TypeError("v128 values cannot cross into JavaScript");
   }

@@ -13,11 +13,11 @@
  * @module
  */
 
-import { type FuncType, ValType } from "@capstan/environ";
+import { type FuncType, isRefType, refTop, ValType } from "@capstan/environ";
 import { Func } from "./func.ts";
 import type { Val } from "./val.ts";
 import type { ExportedFunction, Facade } from "./_facade.ts";
-import { wrapError } from "./_facade_errors.ts";
+import { facadeError } from "./_facade_exceptions.ts";
 import { toInt32, toNumber, toNumberArg } from "./_facade_values.ts";
 import { numbersInvoke, uniformType } from "./_fast_call.ts";
 
@@ -45,7 +45,7 @@ export function generalCall(facade: Facade, func: Func): ExportedFunction {
     try {
       out = func.call(...wasmArgs);
     } catch (error) {
-      throw wrapError(error);
+      throw facadeError(facade, error);
     }
     if (result !== undefined) {
       return result === ValType.i32 ? out[0] | 0 : facade.toJs(out[0], result);
@@ -63,11 +63,12 @@ export function generalCall(facade: Facade, func: Func): ExportedFunction {
  * (`numbersInvoke`), which writes it straight into the VM's registers and
  * reads the result straight out. Nothing is allocated.
  *
+ * @param facade the facade
  * @param func the wasm function
  * @returns the body, or undefined when the type does not qualify
  */
-export function numbersCall(func: Func): ExportedFunction | undefined {
-  const invoke = numbersInvoke(func, wrapError);
+export function numbersCall(facade: Facade, func: Func): ExportedFunction | undefined {
+  const invoke = numbersInvoke(func, (e) => facadeError(facade, e));
   if (invoke === undefined) return undefined;
   const [p0, p1, p2] = func.type.params;
   const n = func.type.params.length;
@@ -134,7 +135,10 @@ export function hostFunction(
   };
   // Number types and externrefs reach JS as the runtime reads them (ToJSValue
   // is the identity on those), so up to three such arguments pass straight on.
-  if (!v128 && params.length <= 3 && params.every((t) => t !== ValType.funcref)) {
+  if (
+    !v128 && params.length <= 3 &&
+    params.every((t) => !isRefType(t) || refTop(t) === ValType.externref)
+  ) {
     switch (params.length) {
       case 0:
         return Func.wrap(store, type, () => fromJs(fn()));

@@ -26,13 +26,22 @@ import { Instance as RtInstance } from "./instance.ts";
 import { Memory as RtMemory } from "./memory.ts";
 import { Module as RtModule } from "./module.ts";
 import { Table as RtTable } from "./table.ts";
-import { type Facade, InternalSlots } from "./_facade.ts";
-import { LinkError, rethrowCompile, wrapError } from "./_facade_errors.ts";
+import type { Facade } from "./_facade.ts";
+import { InternalSlots } from "./_facade_slots.ts";
+import { LinkError, rethrowCompile } from "./_facade_errors.ts";
 import { hostFunction } from "./_facade_functions.ts";
 import { globalSlots, memorySlots, tableSlots } from "./_facade_objects.ts";
+import { facadeError, tagObject, tagSlots } from "./_facade_exceptions.ts";
+import { Tag as RtTag } from "./tag.ts";
 import { isBufferSource } from "./_facade_values.ts";
 
-const KIND_NAMES = { func: "function", table: "table", memory: "memory", global: "global" };
+const KIND_NAMES = {
+  func: "function",
+  table: "table",
+  memory: "memory",
+  global: "global",
+  tag: "tag",
+};
 
 /** The internal slots of the facade's modules. */
 const moduleSlots = new InternalSlots<RtModule>("Module");
@@ -184,6 +193,11 @@ function readImports(facade: Facade, module: RtModule, importObject: unknown): E
         if (t === undefined) throw mismatch("a table import requires a WebAssembly.Table");
         return t;
       }
+      case "tag": {
+        const t = tagSlots.find(facade, v);
+        if (t === undefined) throw mismatch("a tag import requires a WebAssembly.Tag");
+        return t;
+      }
     }
   });
 }
@@ -197,6 +211,7 @@ function exportsObject(facade: Facade, instance: RtInstance): Record<string, unk
     if (value instanceof Func) js = facade.exportedFunction(value, e.index);
     else if (value instanceof RtMemory) js = facade.wrap(value, memorySlots, Memory.prototype);
     else if (value instanceof RtTable) js = facade.wrap(value, tableSlots, Table.prototype);
+    else if (value instanceof RtTag) js = tagObject(facade, value, facade.classes.Tag.prototype);
     else js = facade.wrap(value as RtGlobal, globalSlots, Global.prototype);
     Object.defineProperty(out, e.name, { value: js, enumerable: true, writable: false });
   }
@@ -219,7 +234,7 @@ export class FacadeInstance {
     try {
       instance = new RtInstance(facade.store, rt, externs);
     } catch (error) {
-      throw wrapError(error);
+      throw facadeError(facade, error);
     }
     instanceSlots.link(this, facade, exportsObject(facade, instance));
   }

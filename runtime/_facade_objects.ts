@@ -19,12 +19,19 @@
  * @module
  */
 
-import { type GlobalType, type MemoryType, type TableType, ValType } from "@capstan/environ";
+import {
+  type GlobalType,
+  isRefType,
+  type MemoryType,
+  type TableType,
+  ValType,
+} from "@capstan/environ";
 import { Global as RtGlobal } from "./global.ts";
 import { MAX_TABLE_ELEMENTS, MAX_TABLE_ELEMENTS_ALLOCATABLE, maxPages } from "@capstan/environ";
 import { Memory as RtMemory } from "./memory.ts";
 import { Table as RtTable } from "./table.ts";
-import { type Facade, InternalSlots } from "./_facade.ts";
+import type { Facade } from "./_facade.ts";
+import { InternalSlots } from "./_facade_slots.ts";
 import {
   addressIs64,
   defaultValue,
@@ -57,7 +64,7 @@ export interface FacadeMemoryDescriptor {
   initial: number | bigint;
   /** The maximum size, in pages. */
   maximum?: number | bigint;
-  /** Whether it is shared (not supported). */
+  /** Whether threads may share it (then `maximum` is required and `buffer` is a `SharedArrayBuffer`). */
   shared?: boolean;
   /** `"i32"` (the default) or `"i64"` (memory64). */
   address?: "i32" | "i64";
@@ -99,7 +106,10 @@ export class FacadeMemory {
     const is64 = addressIs64(d.address, "WebAssembly.Memory()");
     const min = readSize(d.initial, "initial", is64);
     const max = d.maximum === undefined ? undefined : readSize(d.maximum, "maximum", is64);
-    if (d.shared) throw new TypeError("WebAssembly.Memory(): shared memories are not supported");
+    const shared = Boolean(d.shared);
+    if (shared && max === undefined) {
+      throw new TypeError("WebAssembly.Memory(): a shared memory needs a maximum");
+    }
     const most = maxPages({ address64: is64 });
     if (min > most) throw new RangeError(`initial ${min} exceeds ${most} pages`);
     if (max !== undefined && max > most) {
@@ -108,14 +118,16 @@ export class FacadeMemory {
     if (max !== undefined && max < min) {
       throw new RangeError(`maximum ${max} is below initial ${min}`);
     }
-    const type: MemoryType = is64
-      ? { limits: { min, max }, address64: true }
-      : { limits: { min, max } };
+    const type: MemoryType = {
+      limits: { min, max },
+      ...(is64 ? { address64: true } : {}),
+      ...(shared ? { shared } : {}),
+    };
     facade.link(this, memorySlots, new RtMemory(facade.store, type));
   }
 
-  /** The memory's bytes (detached and replaced when it grows). */
-  get buffer(): ArrayBuffer {
+  /** The memory's bytes (detached and replaced when it grows; one `SharedArrayBuffer` when shared). */
+  get buffer(): ArrayBuffer | SharedArrayBuffer {
     return memorySlots.require(this).rt.buffer;
   }
 
@@ -150,7 +162,7 @@ export class FacadeTable {
   constructor(facade: Facade, descriptor: FacadeTableDescriptor, value: unknown) {
     const d = dictionary(descriptor, "WebAssembly.Table(): the descriptor");
     const element = valueType(d.element, "WebAssembly.Table(): element");
-    if (element !== ValType.funcref && element !== ValType.externref) {
+    if (!isRefType(element)) {
       throw new TypeError(`WebAssembly.Table(): element must be a reference type`);
     }
     if (d.initial === undefined) {

@@ -11,7 +11,7 @@
  * @module
  */
 
-import { ValType } from "@capstan/environ";
+import { isRefType, refTop, ValType } from "@capstan/environ";
 import type { Val } from "./val.ts";
 
 const VALUE_TYPES: Record<string, ValType> = {
@@ -188,7 +188,7 @@ export function valueType(v: unknown, what: string): ValType {
  * @returns its default value
  */
 export function defaultValue(type: ValType): Val {
-  switch (type) {
+  switch (isRefType(type) ? refTop(type) : type) {
     case ValType.i64:
       return 0n;
     case ValType.funcref:

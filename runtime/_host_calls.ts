@@ -29,6 +29,8 @@ import { Caller, type Func, hostResults } from "./func.ts";
 import type { Instance } from "./instance.ts";
 import type { Store } from "./store.ts";
 import { extendBacktrace } from "./_traps.ts";
+import { hostThrowToWasm } from "./tag.ts";
+import { Trap } from "./trap.ts";
 import { toWasm, type Val } from "./val.ts";
 import { readRegister, readRegisters, writeRegister, writeRegisters } from "./_slots.ts";
 
@@ -242,6 +244,7 @@ export function installHostCall(store: Store<unknown>): void {
   const vm = store._vm;
   const state: HostCallState = { asyncDepth: 0, pending: undefined };
   hostCallStates.set(vm, state);
+  vm.hostException = (e) => hostThrowToWasm(store, e, e instanceof Trap);
   vm.hostCall = (f, base) => {
     // Deep in nested entries, leave `run` first: its frames would overflow the JS stack.
     if (vm.depth > HOOK_MAX_DEPTH) return false;

@@ -13,6 +13,11 @@
  * - The cache never makes compiling fail: an unreadable, corrupt or stale
  *   entry is compiled afresh and rewritten; a directory that cannot be
  *   written is skipped ({@link ModuleCache.lastError} says why).
+ * - An entry holds what was lowered when it was written (modules are lowered
+ *   lazily): {@link ModuleCache.flush} — called when the process unloads, and
+ *   by the CLI when a run ends — rewrites the entry of each module the
+ *   engine compiled or loaded whose functions lowered since, so the next
+ *   start finds the code the last run needed.
  *
  * @module
  */
@@ -64,6 +69,9 @@ export class ModuleCache {
   readonly stats = { hits: 0, misses: 0, writes: 0 };
   readonly #tunables: Tunables;
   readonly #config: string;
+  /** Modules to write back: their bytes, and how many functions their entry holds. */
+  readonly #tracked: { wasm: Uint8Array; module: WeakRef<CompiledModule>; written: number }[] = [];
+  #listening = false;
 
   /**
    * A cache in `directory` for an engine with these tunables.
@@ -112,6 +120,49 @@ export class ModuleCache {
       this.stats.misses++;
       return undefined;
     }
+  }
+
+  /**
+   * Keeps a module to write back to the cache when more of it is lowered
+   * (see {@link ModuleCache.flush}).
+   *
+   * @param wasm the module's bytes
+   * @param cm its compiled module
+   * @param written how many of its functions its entry holds (-1: no entry)
+   */
+  track(wasm: Uint8Array, cm: CompiledModule, written: number): void {
+    this.#tracked.push({ wasm, module: new WeakRef(cm), written });
+    if (this.#listening || typeof globalThis.addEventListener !== "function") return;
+    this.#listening = true;
+    globalThis.addEventListener("unload", () => this.flush());
+  }
+
+  /**
+   * Writes the entry of every tracked module whose functions lowered since
+   * its entry was written (or that has none yet).
+   */
+  flush(): void {
+    for (const t of this.#tracked) {
+      const cm = t.module.deref();
+      if (cm === undefined) continue;
+      const lowered = ModuleCache.loweredCount(cm);
+      if (lowered <= t.written) continue;
+      this.put(t.wasm, cm);
+      t.written = lowered;
+    }
+  }
+
+  /**
+   * Counts a module's lowered functions.
+   *
+   * @param cm a compiled module
+   * @returns how many of its functions are lowered
+   */
+  static loweredCount(cm: CompiledModule): number {
+    const n = cm.translation.numImportedFunctions;
+    let lowered = 0;
+    for (let k = 0; k < cm.functions.length; k++) if (cm.isLowered(n + k)) lowered++;
+    return lowered;
   }
 
   /**

@@ -11,7 +11,7 @@
  * @module
  */
 
-import { type FuncType, type RefType, ValType } from "@capstan/environ";
+import { type FuncType, isRefType, type ValType } from "@capstan/environ";
 import {
   readSlot,
   readWordSlot,
@@ -23,8 +23,8 @@ import type { Store } from "./store.ts";
 import { handleToRef, refToHandle } from "./table.ts";
 import type { Val } from "./val.ts";
 
-function isRef(type: ValType): type is RefType {
-  return type === ValType.funcref || type === ValType.externref;
+function isRef(type: ValType): boolean {
+  return isRefType(type);
 }
 
 function toSlotValue(store: Store<unknown>, type: ValType, v: Val): SlotValue {

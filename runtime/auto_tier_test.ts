@@ -238,7 +238,12 @@ Deno.test("on-stack replacement: a trap in the replaced loop has the interpreter
   for (const config of [{}, { tierUp: { samples: 1, sliceSteps: 0 } }]) {
     const { instance, lines } = instantiate({ strategy: "auto", ...config }, LOOPS);
     const got = trapOf(() => instance.getFunc("fill")!.call(7));
-    assert.match(lines.join("\n"), /^func 1: on-stack replacement/m);
+    // promoting at the first step, $fill is promoted at its stub (its first call lowers it)
+    // and its code then runs on JS from its entry: no loop is replaced then
+    const moved = "tierUp" in config
+      ? /^func 1: on-stack replacement|^promoted func 1 after 1 samples$/m
+      : /^func 1: on-stack replacement/m;
+    assert.match(lines.join("\n"), moved);
     assert.equal(got.message, want.message);
     assert.deepEqual(got.backtrace, want.backtrace);
   }
@@ -267,11 +272,13 @@ Deno.test("on-stack replacement keeps fuel exact and epochs interrupting", () =>
 
 Deno.test("an image of a module with promoted functions holds the code as compiled", () => {
   const { module, instance } = instantiate({ strategy: "auto" });
-  const before = module.serialize();
   assert.deepEqual(instance.getFunc("fib")!.call(25), [75025]);
   assert.equal(module.tierOf(F.fib), "js");
-  assert.deepEqual(module.serialize(), before);
-  const loaded = Module.deserialize(new Engine({ strategy: "auto" }), before);
+  const image = module.serialize({ all: true });
+  const loaded = Module.deserialize(new Engine({ strategy: "auto" }), image);
+  for (const f of loaded._compiled.functions) {
+    assert.equal(loaded._compiled.code[f.entry], Op.enter, `function ${f.funcIndex}'s entry`);
+  }
   const store = new Store(loaded.engine, undefined);
   const again = new Instance(store, loaded, [
     Func.wrap(store, { params: [], results: [] }, () => {}),

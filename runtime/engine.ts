@@ -18,6 +18,7 @@
 import {
   DEFAULT_MAX_WASM_STACK,
   type FuncType,
+  funcTypeKeyOf,
   type Tunables,
   tunables as makeTunables,
 } from "@capstan/environ";
@@ -126,6 +127,17 @@ export class Engine {
    * @ignore
    */
   readonly _cache: ModuleCache | undefined;
+
+  /**
+   * Writes the compilation cache's entries of the modules this engine
+   * compiled or loaded whose functions lowered since (each function is
+   * lowered on its first call, so an entry holds what the runs needed).
+   * Done when the process unloads; call it to write sooner. Without a cache,
+   * nothing happens.
+   */
+  flushCache(): void {
+    this._cache?.flush();
+  }
   readonly #sigIds = new Map<string, number>();
   readonly #sigTypes: FuncType[] = [];
 
@@ -204,7 +216,7 @@ export class Engine {
    * @returns an id equal for, and only for, structurally equal types
    */
   signatureId(type: FuncType): number {
-    const key = type.params.join(",") + ">" + type.results.join(",");
+    const key = funcTypeKeyOf(type);
     let id = this.#sigIds.get(key);
     if (id === undefined) {
       id = this.#sigTypes.length;

@@ -10,9 +10,10 @@ import { Func } from "./func.ts";
 import { Global } from "./global.ts";
 import { Memory } from "./memory.ts";
 import { Table } from "./table.ts";
+import { Tag } from "./tag.ts";
 
-/** A function, table, memory or global. */
-export type Extern = Func | Table | Memory | Global;
+/** A function, table, memory, global or exception tag. */
+export type Extern = Func | Table | Memory | Global | Tag;
 
 /**
  * Whether a value is an {@link Extern}.
@@ -28,7 +29,8 @@ export type Extern = Func | Table | Memory | Global;
  * ```
  */
 export function isExtern(v: unknown): v is Extern {
-  return v instanceof Func || v instanceof Table || v instanceof Memory || v instanceof Global;
+  return v instanceof Func || v instanceof Table || v instanceof Memory || v instanceof Global ||
+    v instanceof Tag;
 }
 
 /**
@@ -50,5 +52,6 @@ export function externType(e: Extern): ExternType {
   if (e instanceof Func) return { kind: "func", type: e.type };
   if (e instanceof Table) return { kind: "table", type: e.type };
   if (e instanceof Memory) return { kind: "memory", type: e.type };
+  if (e instanceof Tag) return { kind: "tag", type: e.type };
   return { kind: "global", type: e.type };
 }

@@ -13,6 +13,7 @@
 import {
   type FuncType,
   type GlobalType,
+  isCanonicalSubtype,
   type Limits,
   type MemoryType,
   type TableType,
@@ -25,7 +26,8 @@ export type ExternType =
   | { readonly kind: "func"; readonly type: FuncType }
   | { readonly kind: "table"; readonly type: TableType }
   | { readonly kind: "memory"; readonly type: MemoryType }
-  | { readonly kind: "global"; readonly type: GlobalType };
+  | { readonly kind: "global"; readonly type: GlobalType }
+  | { readonly kind: "tag"; readonly type: FuncType };
 
 /** An import a module needs: its two-level name and its type. */
 export interface ImportType {
@@ -72,9 +74,11 @@ export function formatExternType(t: ExternType): string {
     case "memory":
       return `memory${t.type.address64 ? " i64" : ""} ${formatLimits(t.type.limits)}${
         (t.type.pageSizeLog2 ?? 16) === 16 ? "" : ` (pagesize ${2 ** t.type.pageSizeLog2!})`
-      }`;
+      }${t.type.shared ? " shared" : ""}`;
     case "global":
       return `global ${t.type.mutable ? "mut " : ""}${valTypeName(t.type.type)}`;
+    case "tag":
+      return `tag ${formatFuncType(t.type)}`;
   }
 }
 
@@ -126,19 +130,27 @@ function externTypeMatches(provided: ExternType, expected: ExternType): boolean 
       return funcTypeEquals(provided.type as FuncType, expected.type);
     case "table": {
       const p = provided.type as TableType;
+      // element types are invariant (and canonical: equal numbers are equal types)
       return p.element === expected.type.element && limitsMatch(p.limits, expected.type.limits) &&
         (p.address64 === true) === (expected.type.address64 === true);
     }
     case "memory": {
-      // the address type and the page size must be the same
+      // the address type, the page size and sharing must be the same
       const p = provided.type as MemoryType;
       return limitsMatch(p.limits, expected.type.limits) &&
         (p.address64 === true) === (expected.type.address64 === true) &&
+        (p.shared === true) === (expected.type.shared === true) &&
         (p.pageSizeLog2 ?? 16) === (expected.type.pageSizeLog2 ?? 16);
     }
+    case "tag":
+      return funcTypeEquals(provided.type as FuncType, expected.type);
     case "global": {
       const p = provided.type as GlobalType;
-      return p.type === expected.type.type && p.mutable === expected.type.mutable;
+      // an immutable global's type is covariant, a mutable one's invariant
+      if (p.mutable !== expected.type.mutable) return false;
+      return p.mutable
+        ? p.type === expected.type.type
+        : isCanonicalSubtype(p.type, expected.type.type);
     }
   }
 }

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { type GlobalType, ValType, valTypeName } from "@capstan/environ";
+import { type GlobalType, isRefType, refTop, ValType, valTypeName } from "@capstan/environ";
 import { wordSlotsOf } from "@capstan/interpreter";
 import type { Store, Stored } from "./store.ts";
 import { toValType, toWasm, type Val } from "./val.ts";
@@ -68,7 +68,7 @@ export class Global implements Stored {
     this._slot = s._vm.allocGlobal();
     for (let i = 1; i < wordSlotsOf(t); i++) s._vm.allocGlobal(); // v128 takes two consecutive slots
     writeWords(s, t, s._vm.globals, this._slot, v);
-    if (t === ValType.externref) s._externGlobals.push(this);
+    if (isRefType(t) && refTop(t) === ValType.externref) s._externGlobals.push(this);
   }
 
   /**

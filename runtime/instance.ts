@@ -43,13 +43,15 @@ import { LinkError } from "./link_error.ts";
 import { Memory, StoreVmMemory } from "./memory.ts";
 import type { Module } from "./module.ts";
 import type { Store, Stored } from "./store.ts";
-import { refToHandle, Table } from "./table.ts";
+import { refToHandle, Table, tableToInitialise } from "./table.ts";
+import { Tag } from "./tag.ts";
 import { Trap } from "./trap.ts";
 import type { FuncTypeInput, Val } from "./val.ts";
 import { invokeAsync } from "./_async.ts";
 import { invokeSync } from "./_entry.ts";
 import { attachJsTier } from "./_js_tier.ts";
 import { attachAutoTier } from "./_auto_tier.ts";
+import { installLazyLowering } from "./_lazy.ts";
 
 const EMPTY_ELEMS = new Int32Array(0);
 const EMPTY_BYTES = new Uint8Array(0);
@@ -146,6 +148,8 @@ export class Instance implements Stored {
    * @ignore
    */
   readonly _globals: Global[] = [];
+  /** Every exception tag, imported first. */
+  readonly _tags: Tag[] = [];
   /**
    * Element segments' items as handles (shared with the VM); a dropped segment is empty.
    *
@@ -263,10 +267,13 @@ export class Instance implements Stored {
         throw new LinkError(
           `incompatible import type for ${where}: expected ${
             formatExternType(want.type)
-          }, found a value that is not a Func, Table, Memory or Global`,
+          }, found a value that is not a Func, Table, Memory, Global or Tag`,
         );
       }
-      store.checkOwns(item, `import ${where}`);
+      // (a tag without a store, the JS tag, belongs to every store)
+      if (!(item instanceof Tag) || item.store !== null) {
+        store.checkOwns(item as { readonly store: Store<unknown> }, `import ${where}`);
+      }
       const why = matchExternType(externType(item), want.type);
       if (why !== undefined) throw new LinkError(`incompatible import type for ${where}: ${why}`);
     }
@@ -288,10 +295,14 @@ export class Instance implements Stored {
       if (item instanceof Func) this._funcs.push(item);
       else if (item instanceof Table) this._tables.push(item);
       else if (item instanceof Memory) this._memories.push(item);
+      else if (item instanceof Tag) this._tags.push(item);
       else this._globals.push(item as Global);
     }
     for (let i = t.numImportedTables; i < t.tables.length; i++) {
-      this._tables.push(new Table(store, t.tables[i], null));
+      const type = module._canonTable(t.tables[i]);
+      this._tables.push(
+        type.init === undefined ? new Table(store, type, null) : tableToInitialise(store, type),
+      );
     }
     for (let i = t.numImportedMemories; i < t.memories.length; i++) {
       this._memories.push(new Memory(store, t.memories[i]));
@@ -303,7 +314,7 @@ export class Instance implements Stored {
     for (let i = 0; i < t.types.length; i++) vmctx[offsets.signatureWord(i)] = module._sigIds[i];
     const memory0 = this._memories.length > 0 ? this._memories[0]._vm : new StoreVmMemory(0, 0);
     const vmInst = new VmInstance(
-      cm.code,
+      cm.executable,
       vmctx,
       memory0,
       this._tables.map((tb) => tb._vm),
@@ -311,7 +322,13 @@ export class Instance implements Stored {
       this._elems,
       this._memories.length > 0 ? this._memories.map((m) => m._vm) : [memory0],
     );
+    for (let i = t.numImportedTags; i < t.tags.length; i++) {
+      this._tags.push(new Tag(store, module._canonFuncType(t.tags[i])));
+    }
+    vmInst.tags = this._tags;
+    vmInst.handlerSource = cm; // its handlers grow as functions are lowered lazily
     vm.addInstance(vmInst);
+    installLazyLowering(store);
     store._instances[vmInst.id] = this;
     return vmInst;
   }
@@ -330,7 +347,8 @@ export class Instance implements Stored {
       const entry = cm.functions[i - t.numImportedFunctions].entry;
       const typeIndex = t.functions[i];
       const sigId = this.module._sigIds[typeIndex];
-      this._funcs.push(new Func(store, t.types[typeIndex], undefined, this, i, entry, sigId));
+      const type = this.module._canonFuncType(typeIndex);
+      this._funcs.push(new Func(store, type, undefined, this, i, entry, sigId));
     }
     for (let i = 0; i < this._funcs.length; i++) {
       vmctx[offsets.functionWord(i)] = this._funcs[i]._handle;
@@ -338,7 +356,7 @@ export class Instance implements Stored {
     attachJsTier(this);
     attachAutoTier(this);
     for (let i = t.numImportedGlobals; i < t.globals.length; i++) {
-      const type: GlobalType = t.globals[i];
+      const type: GlobalType = this.module._canonGlobal(t.globals[i]);
       const init = t.globalInits[i - t.numImportedGlobals];
       const g = new Global(store, type, this.evalConst(init));
       this.#writeFloatBits(g, init);
@@ -346,6 +364,13 @@ export class Instance implements Stored {
     }
     for (let i = 0; i < this._globals.length; i++) {
       vmctx[offsets.globalWord(i)] = this._globals[i]._slot;
+    }
+    for (let i = t.numImportedTables; i < t.tables.length; i++) {
+      // a table with an initialiser expression starts with every element its value
+      const { element, init } = t.tables[i];
+      if (init === undefined) continue;
+      const table = this._tables[i]._vm;
+      table.elems.fill(refToHandle(store, element, this.evalConst(init)), 0, table.size);
     }
     for (const seg of t.elements) {
       this._elems.push(
@@ -360,6 +385,8 @@ export class Instance implements Stored {
         ? this._tables
         : e.kind === "memory"
         ? this._memories
+        : e.kind === "tag"
+        ? this._tags
         : this._globals;
       this._exports.set(e.name, list[e.index]);
     }
@@ -381,6 +408,7 @@ export class Instance implements Stored {
       const mode = t.datas[i].mode;
       if (mode.kind !== "active") continue;
       const memory = this._memories[mode.memory]._vm;
+      if (memory.shared !== undefined) memory.refresh(); // another thread may have grown it
       const offset = segmentOffset(this.evalConst(mode.offset));
       const bytes = this._datas[i];
       if (offset + bytes.length > memory.byteLength) throw new Trap(TrapCode.MemoryOutOfBounds);

@@ -1,7 +1,8 @@
 /**
  * Tests of the JS tier (`Engine({ strategy: "js" })`) against the
  * interpreter: op semantics at the edges (i64 overflow, division traps, float
- * conversions, NaN payloads, memory bounds at the last byte), calls across
+ * conversions, NaN payloads, memory bounds at the last byte; i64 with
+ * constant operands, shifts past 32 and 64, conversions), calls across
  * tiers, traps and backtraces, the stack limit, fuel and epochs.
  *
  * @module
@@ -294,4 +295,107 @@ Deno.test("a module with several memories or a 64-bit memory runs on the interpr
     const instance = new Instance(new Store(engine, null), module, []);
     assert.deepEqual(instance.getFunc("f")!.call(), [0]);
   }
+});
+
+// i64 at the edges the code generator treats specially: constant operands (a
+// constant shift or rotate amount is folded, `& 63` included, into the literal
+// V8 lowers to a machine shift), amounts of 0, 32 and at or past 64, carries
+// across the 32-bit halves, the high bits of products, division and remainder
+// signs, and the i32 <-> i64 conversions (through memory for a local).
+const EDGES: bigint[] = [
+  0n,
+  1n,
+  -1n,
+  0x7fffffffn,
+  0x80000000n,
+  0xffffffffn,
+  0x100000000n,
+  -0x80000000n,
+  -0x80000001n,
+  0x123456789abcdefn,
+  -0x123456789abcdefn,
+  9223372036854775807n,
+  -9223372036854775808n,
+];
+const AMOUNTS = [0, 1, 7, 31, 32, 33, 63, 64, 65, 127, -1, -32, -64];
+const CONSTANTS = [0n, 1n, -1n, 3n, -7n, 0xffffffffn, 0x100000000n, -9223372036854775808n];
+
+/** One function per op and constant, the constant on either side; and the conversions. */
+function i64Module(): { wat: string; unary: string[]; i32: string[] } {
+  const fns: string[] = [];
+  const unary: string[] = [];
+  const i32: string[] = [];
+  const add = (name: string, body: string, into: string[] = unary) => {
+    into.push(name);
+    fns.push(`(func (export "${name}") (param i64) (result i64) ${body})`);
+  };
+  for (const op of ["shl", "shr_s", "shr_u", "rotl", "rotr"]) {
+    for (const k of AMOUNTS) add(`${op} ${k}`, `(i64.${op} (local.get 0) (i64.const ${k}))`);
+  }
+  const binary = ["add", "sub", "mul", "and", "or", "xor", "div_s", "div_u", "rem_s", "rem_u"];
+  for (const op of [...binary, "shl", "shr_s", "shr_u", "rotl", "rotr"]) {
+    for (const c of CONSTANTS) {
+      add(`${op} x ${c}`, `(i64.${op} (local.get 0) (i64.const ${c}))`);
+      add(`${op} ${c} x`, `(i64.${op} (i64.const ${c}) (local.get 0))`);
+    }
+  }
+  // an i64 wrapped to i32 and extended back, and an i32 constant extended
+  add("wrap extend_s", `(i64.extend_i32_s (i32.wrap_i64 (local.get 0)))`);
+  add("wrap extend_u", `(i64.extend_i32_u (i32.wrap_i64 (local.get 0)))`);
+  add("wrap+1 extend_s", `(i64.extend_i32_s (i32.add (i32.wrap_i64 (local.get 0)) (i32.const 1)))`);
+  add("wrap+1 extend_u", `(i64.extend_i32_u (i32.add (i32.wrap_i64 (local.get 0)) (i32.const 1)))`);
+  for (const c of [0, 1, -1, -2147483648, 2147483647]) {
+    add(`const extend_s ${c}`, `(i64.add (local.get 0) (i64.extend_i32_s (i32.const ${c})))`);
+    add(`const extend_u ${c}`, `(i64.add (local.get 0) (i64.extend_i32_u (i32.const ${c})))`);
+  }
+  for (const op of ["lt_u", "gt_u", "le_u", "ge_u", "lt_s", "ge_s", "eq"]) {
+    for (const c of CONSTANTS) {
+      for (
+        const [name, args] of [[`${op} x ${c}`, `(local.get 0) (i64.const ${c})`], [
+          `${op} ${c} x`,
+          `(i64.const ${c}) (local.get 0)`,
+        ]]
+      ) {
+        i32.push(name);
+        fns.push(`(func (export "${name}") (param i64) (result i32) (i64.${op} ${args}))`);
+      }
+    }
+  }
+  for (const c of [0, 1, 32, 63, 64]) {
+    i32.push(`wrap shl ${c}`);
+    fns.push(`(func (export "wrap shl ${c}") (param i64) (result i32)
+      (i32.wrap_i64 (i64.shl (local.get 0) (i64.const ${c}))))`);
+  }
+  return { wat: `(module ${fns.join("\n")})`, unary, i32 };
+}
+
+Deno.test("i64 on the JS tier: constant operands, shifts past 32 and 64, carries, signs, conversions", () => {
+  const { wat, unary, i32 } = i64Module();
+  const interp = instantiate({}, wat).instance;
+  const { instance: js, module: m } = instantiate({ strategy: "js" }, wat);
+  for (const name of [...unary, ...i32]) {
+    for (const x of EDGES) {
+      const want = outcome(() => interp.getFunc(name)!.callBits(x));
+      const got = outcome(() => js.getFunc(name)!.callBits(x));
+      assert.equal(got, want, `${name} (x = ${x})`);
+    }
+  }
+  for (let i = 0; i < m.translation.bodies.length; i++) {
+    assert.equal(m.tierOf(i), "js", `function ${i} runs on the JS tier`);
+  }
+});
+
+Deno.test("after a call that grows memory, the caller's accesses see the new size", () => {
+  const wat = `(module (memory 1)
+    (func $leaf (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+    (func $grow (result i32) (memory.grow (i32.const 1)))
+    (func $calls_grow (result i32) (call $grow))
+    (func (export "f") (result i32)
+      (drop (call $leaf (i32.load (i32.const 0))))
+      (drop (call $calls_grow))
+      (i32.store (i32.const 131068) (i32.const 7))
+      (i32.load (i32.const 131068))))`;
+  const { instance } = instantiate({ strategy: "js" }, wat);
+  assert.deepEqual(instance.getFunc("f")!.call(), [7]);
+  assert.deepEqual(instance.getFunc("f")!.call(), [7]);
 });

@@ -2,13 +2,23 @@
  * {@link Memory}: a WebAssembly linear memory owned by a {@link Store}.
  *
  * Invariants:
- * - The bytes live in one `ArrayBuffer` of exactly `size() * pageSize` bytes
+ * - An unshared memory's bytes live in one `ArrayBuffer` of exactly `size() * pageSize` bytes
  *   (64 KiB pages, or 1-byte pages with custom page sizes),
  *   held by a {@link StoreVmMemory} that the VM reads directly.
  *   Growing moves them to a new buffer with `ArrayBuffer.prototype.transfer`,
  *   which detaches the old one (as the JS API requires); `buffer` and
  *   `data()` always return views of the current buffer, so read them again
  *   after anything that may grow the memory.
+ * - A shared memory (`type.shared`, threads) keeps one `SharedArrayBuffer`
+ *   of its maximum size (up to 4 GiB, reserved: the host commits pages only
+ *   when touched) for its life: growth raises its length, a word every
+ *   thread's copy shares, under a lock they share; nothing is detached.
+ *   `buffer` is that whole `SharedArrayBuffer` (so its `byteLength` is the
+ *   maximum; a growable one would follow the size, but V8 runs accesses
+ *   through it many times slower and does not scale them across threads);
+ *   `data()` and `size()` are the current size. {@link Memory.shareable}
+ *   gives what another thread needs to make its own `Memory` over the same
+ *   bytes ({@link Memory.fromShared}).
  * - Growth never exceeds the declared maximum, the address space (4 GiB for a
  *   32-bit memory, 2^64 bytes for a 64-bit one), or what the store's limiter
  *   allows; past that, the host's `ArrayBuffer` limit applies: a refused or
@@ -25,7 +35,7 @@ import {
   type MemoryType,
   PAGE_SIZE,
 } from "@capstan/environ";
-import { VmMemory } from "@capstan/interpreter";
+import { type SharedMemoryBuffers, VmMemory } from "@capstan/interpreter";
 import type { Store, Stored } from "./store.ts";
 
 // Part of this package's exports; declared with the other limits in `@capstan/environ`.
@@ -40,6 +50,7 @@ export { MAX_PAGES, PAGE_SIZE };
  */
 export function checkMemoryType(type: MemoryType): void {
   const { min, max } = type?.limits ?? {};
+  if (type?.shared && max === undefined) throw new RangeError("a shared memory needs a maximum");
   const log2 = type?.pageSizeLog2 ?? 16;
   if (log2 !== 16 && log2 !== 0) {
     throw new RangeError(`memory page size must be 65536 or 1 bytes, found 2^${log2}`);
@@ -51,6 +62,15 @@ export function checkMemoryType(type: MemoryType): void {
   if (max !== undefined && (!Number.isInteger(max) || max < min || max > most)) {
     throw new RangeError(`memory maximum must be an integer in [${min}, ${most}], found ${max}`);
   }
+}
+
+/**
+ * What another thread needs to use a shared memory (see
+ * {@link Memory.shareable}): structured-cloneable, to post to a `Worker`.
+ */
+export interface SharedMemoryHandle extends SharedMemoryBuffers {
+  /** The memory's type (its size when the handle was made as the minimum). */
+  readonly type: MemoryType;
 }
 
 /**
@@ -104,6 +124,8 @@ export class Memory implements Stored {
   readonly address64: boolean;
   /** log2 of its page size in bytes (16, or 0 for 1-byte pages). */
   readonly pageSizeLog2: number;
+  /** Whether threads may share it (its bytes are a `SharedArrayBuffer`). */
+  readonly shared: boolean;
   /**
    * The bytes, shared with the VM.
    *
@@ -122,10 +144,12 @@ export class Memory implements Stored {
    *
    * @param store the owning store
    * @param type its limits in pages
+   * @param sharedWith for a shared memory: the buffers of a memory another thread made
+   *   (see {@link Memory.fromShared}); `type.limits.min` is then not allocated
    * @throws RangeError for invalid limits; Error when the limiter refuses it
    */
   // deno-lint-ignore no-explicit-any
-  constructor(store: Store<any>, type: MemoryType) {
+  constructor(store: Store<any>, type: MemoryType, sharedWith?: SharedMemoryBuffers) {
     checkMemoryType(type);
     store.checkNotBusy("creating a memory");
     const s = store as Store<unknown>;
@@ -152,8 +176,10 @@ export class Memory implements Stored {
     this.maximum = max;
     this.address64 = type.address64 === true;
     this.pageSizeLog2 = pageSizeLog2;
+    this.shared = type.shared === true;
     try {
-      this._vm = new StoreVmMemory(min, max, pageSizeLog2, this.address64);
+      const shared = this.shared ? sharedWith ?? true : false;
+      this._vm = new StoreVmMemory(min, max, pageSizeLog2, this.address64, shared);
     } catch {
       throw new Error(`memory minimum size of ${min} pages could not be allocated`);
     }
@@ -161,9 +187,49 @@ export class Memory implements Stored {
     s._counts.memories++;
   }
 
+  /**
+   * A memory in `store` over the bytes of a shared memory of another thread
+   * (or store): what {@link Memory.shareable} gave there, posted here.
+   *
+   * @param store the owning store
+   * @param shareable the other memory's {@link Memory.shareable}
+   * @returns the memory
+   * @example
+   * ```ts
+   * import { Engine, Memory, Store } from "@capstan/runtime";
+   * const engine = new Engine();
+   * const a = new Memory(new Store(engine, undefined), { limits: { min: 1, max: 4 }, shared: true });
+   * // in a worker: Memory.fromShared(store, e.data) after postMessage(a.shareable())
+   * const b = Memory.fromShared(new Store(engine, undefined), a.shareable());
+   * b.data()[7] = 42;
+   * if (a.data()[7] !== 42 || b.grow(1) !== 1 || a.size() !== 2) throw new Error();
+   * ```
+   */
+  // deno-lint-ignore no-explicit-any
+  static fromShared(store: Store<any>, shareable: SharedMemoryHandle): Memory {
+    return new Memory(store, shareable.type, shareable);
+  }
+
+  /**
+   * What another thread needs to use this shared memory: its type and
+   * buffers, a structured-cloneable object to post to a `Worker` and pass to
+   * {@link Memory.fromShared} there.
+   *
+   * @returns the handle
+   * @throws TypeError when the memory is not shared
+   */
+  shareable(): SharedMemoryHandle {
+    const shared = this._vm.shared;
+    if (shared === undefined) throw new TypeError("only a shared memory can be shared");
+    return { type: this.type, buffer: shared.buffer, control: shared.control };
+  }
+
   /** The memory's type, with its current size as the minimum. */
   get type(): MemoryType {
     const limits = { min: this.size(), max: this.maximum };
+    if (this.shared) {
+      return { limits, address64: this.address64, pageSizeLog2: this.pageSizeLog2, shared: true };
+    }
     if (!this.address64 && this.pageSizeLog2 === 16) return { limits };
     return { limits, address64: this.address64, pageSizeLog2: this.pageSizeLog2 };
   }
@@ -174,6 +240,7 @@ export class Memory implements Stored {
    * @returns pages
    */
   size(): number {
+    if (this.shared) this._vm.refresh();
     return this._vm.byteLength / this._vm.pageSize;
   }
 
@@ -183,11 +250,15 @@ export class Memory implements Stored {
    * @returns bytes
    */
   dataSize(): number {
+    if (this.shared) this._vm.refresh();
     return this._vm.byteLength;
   }
 
-  /** The current buffer (detached by the next growth). */
-  get buffer(): ArrayBuffer {
+  /**
+   * The current buffer (detached by the next growth); for a shared memory, its
+   * one `SharedArrayBuffer`, reserved to the maximum size (see the module doc).
+   */
+  get buffer(): ArrayBuffer | SharedArrayBuffer {
     return this._vm.buffer;
   }
 
@@ -197,6 +268,7 @@ export class Memory implements Stored {
    * @returns a `Uint8Array` over all of the memory
    */
   data(): Uint8Array {
+    if (this.shared) return this._vm.bytes.subarray(0, this.dataSize());
     return this._vm.bytes;
   }
 
@@ -223,10 +295,18 @@ export class Memory implements Stored {
   _grow(delta: number): number {
     const vm = this._vm;
     const pageSize = vm.pageSize;
+    const limiter = this.store.resourceLimiter;
+    if (this.shared) {
+      const allow = limiter &&
+        ((old: number, want: number) =>
+          limiter.memoryGrowing(old * pageSize, want * pageSize, this.maximum! * pageSize));
+      const old = vm.growShared(delta, allow || undefined);
+      if (old >= 0) this._generation++;
+      return old;
+    }
     const old = vm.byteLength / pageSize;
     const desired = old + delta;
     if (desired > vm.maxPages || desired * pageSize > MAX_MEMORY_BYTES) return -1;
-    const limiter = this.store.resourceLimiter;
     if (
       limiter &&
       !limiter.memoryGrowing(
@@ -239,7 +319,7 @@ export class Memory implements Stored {
     }
     let buffer: ArrayBuffer;
     try {
-      buffer = vm.buffer.transfer(desired * pageSize);
+      buffer = (vm.buffer as ArrayBuffer).transfer(desired * pageSize);
     } catch {
       return -1; // the host could not allocate it
     }

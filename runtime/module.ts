@@ -9,21 +9,59 @@
  * - The module keeps a private copy of its bytes; later changes to the
  *   caller's buffer do not affect it.
  * - `_sigIds[t]` is the engine's canonical signature id of type index `t`.
+ * - {@link Module.shareable} is the compiled module as plain data (the
+ *   translation and the bytecode, structured-cloneable); a thread rebuilds the
+ *   module from it with {@link Module.fromShareable} without decoding,
+ *   validating or lowering again, for an engine with the same tunables.
  *
  * @module
  */
 
 import {
-  type CompiledModule,
+  type CompiledFunction,
+  CompiledModule,
   compileModule,
   deserializeCompiled,
   serializeCompiled,
+  type SerializeOptions,
 } from "@capstan/codegen";
-import { type ModuleTranslation, translateModule } from "@capstan/environ";
+import { ModuleCache } from "./_module_cache.ts";
+import {
+  type FuncType,
+  type GlobalType,
+  isNullable,
+  isRefType,
+  type ModuleTranslation,
+  refTypeIndex,
+  type TableType,
+  translateModule,
+  type Tunables,
+  typeIndexRef,
+  type ValType,
+  VMOffsets,
+  type VMOffsetsCounts,
+} from "@capstan/environ";
 import type { Engine } from "./engine.ts";
 import type { ExportType, ExternType, ImportType } from "./extern_type.ts";
 import { JsTierModule } from "./_js_tier.ts";
 import { AutoTierModule } from "./_auto_tier.ts";
+
+/**
+ * A compiled module as plain data, to post to a `Worker` (see
+ * {@link Module.shareable}).
+ */
+export interface ShareableModule {
+  /** The decoded, validated module. */
+  readonly translation: ModuleTranslation;
+  /** The tunables its code was compiled with. */
+  readonly tunables: Tunables;
+  /** Its vmctx layout's counts. */
+  readonly counts: VMOffsetsCounts;
+  /** All defined functions' code. */
+  readonly code: Int32Array;
+  /** The defined functions, with their maps. */
+  readonly functions: readonly CompiledFunction[];
+}
 
 /**
  * Copies a `BufferSource` into a fresh `Uint8Array`.
@@ -84,7 +122,8 @@ export class Module {
    *
    * @param engine the engine
    * @param bytes the binary module
-   * @param _compiled its compiled code, already made (used by {@link Module.deserialize})
+   * @param _compiled its compiled code, already made (by {@link Module.deserialize},
+   *   {@link Module.fromShareable})
    * @throws CompileError when the bytes are malformed or invalid
    */
   constructor(
@@ -98,9 +137,13 @@ export class Module {
       const wasm = copyBytes(bytes);
       const cache = engine._cache;
       compiled = cache?.get(wasm);
-      if (compiled === undefined) {
-        compiled = compileModule(translateModule(wasm), engine.config.tunables);
-        cache?.put(wasm, compiled);
+      if (compiled !== undefined) {
+        cache!.track(wasm, compiled, ModuleCache.loweredCount(compiled));
+      } else {
+        // each function is lowered on its first call; the cache's entry is written
+        // (and rewritten) with what is lowered when it flushes
+        compiled = compileModule(translateModule(wasm), engine.config.tunables, { lazy: true });
+        cache?.track(wasm, compiled, -1);
       }
     }
     this.translation = compiled.translation;
@@ -116,6 +159,58 @@ export class Module {
    * @ignore
    */
   readonly _auto: AutoTierModule | undefined;
+
+  /**
+   * The compiled module as plain data: post it to a `Worker` and make the
+   * same module there with {@link Module.fromShareable}, with no decoding,
+   * validation or compilation.
+   *
+   * @returns the module's translation and code
+   * @example
+   * ```ts
+   * import { Engine, Module } from "@capstan/runtime";
+   * // (module (func (export "f") (param i32) (result i32) local.get 0))
+   * const bytes = new Uint8Array([
+   *   0, 97, 115, 109, 1, 0, 0, 0, 1, 6, 1, 96, 1, 127, 1, 127, 3, 2, 1, 0,
+   *   7, 5, 1, 1, 102, 0, 0, 10, 6, 1, 4, 0, 32, 0, 11,
+   * ]);
+   * const posted = structuredClone(new Module(new Engine(), bytes).shareable());
+   * const again = Module.fromShareable(new Engine(), posted);
+   * if (again.exports()[0].name !== "f") throw new Error();
+   * ```
+   */
+  shareable(): ShareableModule {
+    const c = this._compiled.lowerAll(); // another thread gets every function's code
+    return {
+      translation: this.translation,
+      tunables: c.tunables,
+      counts: c.offsets.counts,
+      code: c.code,
+      functions: c.functions,
+    };
+  }
+
+  /**
+   * The module another thread compiled, from its {@link Module.shareable}.
+   *
+   * @param engine this thread's engine: its tunables must be the ones the code was compiled with
+   * @param shared what `shareable()` returned there, posted here
+   * @returns the module
+   * @throws Error when the engine's tunables differ
+   */
+  static fromShareable(engine: Engine, shared: ShareableModule): Module {
+    if (JSON.stringify(engine.config.tunables) !== JSON.stringify(shared.tunables)) {
+      throw new Error("the module was compiled for an engine with other tunables");
+    }
+    const compiled = new CompiledModule(
+      shared.translation,
+      new VMOffsets(shared.counts),
+      shared.tunables,
+      shared.code,
+      shared.functions,
+    );
+    return new Module(engine, shared.translation.bytes, compiled);
+  }
 
   /**
    * The module's JS code, with an engine of strategy `"js"`.
@@ -143,13 +238,20 @@ export class Module {
   /**
    * The module compiled, as bytes that {@link Module.deserialize} loads
    * without compiling again (wasmtime's `Module::serialize`): the module's
-   * bytes, the code of every function, and a digest of the Capstan version
-   * and engine configuration the code is for.
+   * bytes, the code of every function lowered so far (of every function
+   * with `{ all: true }`; the others are lowered on their first call after
+   * loading), and a digest of the Capstan version and engine configuration
+   * the code is for.
    *
+   * @param options `all`: lower every function first
    * @returns the image
    */
-  serialize(): Uint8Array {
-    return serializeCompiled(this._auto?.unpromoted() ?? this._compiled, this.translation.bytes);
+  serialize(options: SerializeOptions = {}): Uint8Array {
+    return serializeCompiled(
+      this._auto?.unpromoted() ?? this._compiled,
+      this.translation.bytes,
+      options,
+    );
   }
 
   /**
@@ -222,9 +324,71 @@ export class Module {
       const d = imp.desc;
       const type: ExternType = d.kind === "func"
         ? { kind: "func", type: t.types[d.typeIndex] }
+        : d.kind === "table"
+        ? { kind: "table", type: this._canonTable(d.type) }
+        : d.kind === "global"
+        ? { kind: "global", type: this._canonGlobal(d.type) }
+        : d.kind === "tag"
+        ? { kind: "tag", type: this._canonFuncType(d.typeIndex) }
         : d as ExternType;
       return { module: imp.module, name: imp.name, type };
     });
+  }
+
+  /**
+   * A value type as the runtime keeps it: a type index in it replaced by the
+   * engine's canonical signature id of that type, so types from different
+   * modules compare as numbers.
+   *
+   * @param type a value type of this module
+   * @returns the canonical value type
+   * @ignore
+   */
+  _canonType(type: ValType): ValType {
+    const index = isRefType(type) ? refTypeIndex(type) : -1;
+    return index < 0 ? type : typeIndexRef(this._sigIds[index], isNullable(type));
+  }
+
+  /**
+   * A function type with its value types canonical ({@link Module._canonType}),
+   * as the runtime's functions of this module carry it.
+   *
+   * @param typeIndex a type index of this module
+   * @returns its type as the runtime keeps it
+   * @ignore
+   */
+  _canonFuncType(typeIndex: number): FuncType {
+    const t = this.translation.types[typeIndex];
+    if (t.key === undefined) return t;
+    return {
+      params: t.params.map((v) => this._canonType(v)),
+      results: t.results.map((v) => this._canonType(v)),
+      key: t.key,
+    };
+  }
+
+  /**
+   * A table type with its element type canonical ({@link Module._canonType}).
+   *
+   * @param type a table type of this module
+   * @returns the same type as the runtime keeps it
+   * @ignore
+   */
+  _canonTable(type: TableType): TableType {
+    const element = this._canonType(type.element);
+    return element === type.element ? type : { ...type, element };
+  }
+
+  /**
+   * A global type with its value type canonical ({@link Module._canonType}).
+   *
+   * @param type a global type of this module
+   * @returns the same type as the runtime keeps it
+   * @ignore
+   */
+  _canonGlobal(type: GlobalType): GlobalType {
+    const t = this._canonType(type.type);
+    return t === type.type ? type : { type: t, mutable: type.mutable };
   }
 
   /**
@@ -241,13 +405,16 @@ export class Module {
           type = this._funcExternType(e.index);
           break;
         case "table":
-          type = { kind: "table", type: t.tables[e.index] };
+          type = { kind: "table", type: this._canonTable(t.tables[e.index]) };
           break;
         case "memory":
           type = { kind: "memory", type: t.memories[e.index] };
           break;
         case "global":
-          type = { kind: "global", type: t.globals[e.index] };
+          type = { kind: "global", type: this._canonGlobal(t.globals[e.index]) };
+          break;
+        case "tag":
+          type = { kind: "tag", type: this._canonFuncType(t.tags[e.index]) };
           break;
       }
       return { name: e.name, type };

@@ -20,7 +20,7 @@ import type { Instance } from "./instance.ts";
 import type { ResourceLimiter } from "./limits.ts";
 import type { Global } from "./global.ts";
 import type { Table } from "./table.ts";
-import { ValType } from "@capstan/environ";
+import { refTop, ValType } from "@capstan/environ";
 
 /** Marks a released externref handle (distinct from every user value). */
 const FREE: unique symbol = Symbol("free externref handle");
@@ -207,7 +207,7 @@ export class Store<T = undefined> {
     for (const inst of this._instances) {
       const segs = inst.module.translation.elements;
       for (let i = 0; i < segs.length; i++) {
-        if (segs[i].type !== ValType.externref) continue;
+        if (refTop(segs[i].type) !== ValType.externref) continue;
         for (const h of inst._elems[i] ?? []) live[h] = 1; // absent if instantiation failed
       }
     }

@@ -13,12 +13,16 @@
  */
 
 import {
+  isRefType,
+  isValType,
   MAX_TABLE_ELEMENTS,
   MAX_TABLE_ELEMENTS_ALLOCATABLE,
+  refTop,
   type RefType,
   type TableType,
   ValType,
   valTypeName,
+  withNullable,
 } from "@capstan/environ";
 import { VmTable } from "@capstan/interpreter";
 import type { Func } from "./func.ts";
@@ -35,8 +39,12 @@ export { MAX_TABLE_ELEMENTS };
  * @throws TypeError / RangeError when invalid
  */
 export function checkTableType(type: TableType): void {
-  if (type?.element !== ValType.funcref && type?.element !== ValType.externref) {
-    throw new TypeError(`table element type must be funcref or externref`);
+  const element = type?.element;
+  if (
+    typeof element !== "number" || !isValType(element) || !isRefType(element) ||
+    (refTop(element) !== ValType.funcref && refTop(element) !== ValType.externref)
+  ) {
+    throw new TypeError(`table element type must be a function or extern reference type`);
   }
   const { min, max } = type.limits ?? {};
   // a 64-bit table's limits are u64 (numbers, exact up to 2^53)
@@ -92,7 +100,7 @@ export class StoreVmTable extends VmTable {
  */
 export function refToHandle(store: Store<unknown>, type: RefType, v: Val): number {
   if (v === null) return 0;
-  return type === ValType.funcref ? (v as Func)._handle : store._externHandle(v);
+  return refTop(type) === ValType.funcref ? (v as Func)._handle : store._externHandle(v);
 }
 
 /**
@@ -105,7 +113,22 @@ export function refToHandle(store: Store<unknown>, type: RefType, v: Val): numbe
  */
 export function handleToRef(store: Store<unknown>, type: RefType, h: number): Val {
   if (h === 0) return null;
-  return type === ValType.funcref ? store._funcs[h] : store._externs[h];
+  return refTop(type) === ValType.funcref ? store._funcs[h] : store._externs[h];
+}
+
+/**
+ * A defined table whose type gives an initialiser expression: created with
+ * null elements (which a non-nullable type would refuse), for the instance to
+ * fill with the initialiser's value before any code or export can see it.
+ *
+ * @param store the owning store
+ * @param type its type (with `init`)
+ * @returns the table
+ */
+export function tableToInitialise(store: Store<unknown>, type: TableType): Table {
+  const table = new Table(store, { ...type, element: withNullable(type.element, true) }, null);
+  (table as { element: RefType }).element = type.element;
+  return table;
 }
 
 /**
@@ -186,7 +209,7 @@ export class Table implements Stored {
     this._vm = new StoreVmTable(min, vmMax, refToHandle(s, type.element, value));
     this._vm.owner = this;
     s._counts.tables++;
-    if (type.element === ValType.externref) s._externTables.push(this);
+    if (refTop(type.element) === ValType.externref) s._externTables.push(this);
   }
 
   /** The table's type, with its current size as the minimum. */

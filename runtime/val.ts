@@ -19,7 +19,18 @@
  * @module
  */
 
-import { type FuncType, type ValType, ValType as VT, valTypeName } from "@capstan/environ";
+import {
+  type FuncType,
+  funcTypeKeyOf,
+  isNullable,
+  isRefType,
+  refBottom,
+  refTop,
+  refTypeIndex,
+  type ValType,
+  ValType as VT,
+  valTypeName,
+} from "@capstan/environ";
 import { Func } from "./func.ts";
 import type { Store } from "./store.ts";
 
@@ -119,13 +130,16 @@ export function formatFuncType(t: FuncType): string {
 }
 
 /**
- * Whether two function types are the same (wasm 2.0 has no function subtyping).
+ * Whether two function types are the same (function types without declared
+ * subtypes, as here, match only equivalent types). A type that names a type
+ * index carries its structural key, which is compared instead.
  *
  * @param a a function type
  * @param b another
  * @returns true when parameters and results are equal, in order
  */
 export function funcTypeEquals(a: FuncType, b: FuncType): boolean {
+  if (a.key !== undefined || b.key !== undefined) return funcTypeKeyOf(a) === funcTypeKeyOf(b);
   if (a.params.length !== b.params.length || a.results.length !== b.results.length) return false;
   for (let i = 0; i < a.params.length; i++) if (a.params[i] !== b.params[i]) return false;
   for (let i = 0; i < a.results.length; i++) if (a.results[i] !== b.results[i]) return false;
@@ -155,7 +169,14 @@ function describe(v: unknown): string {
  * @throws TypeError when the value does not fit the type
  */
 export function toWasm(store: Store<unknown>, type: ValType, v: unknown, what: string): Val {
-  switch (type) {
+  if (isRefType(type)) {
+    // null fits a nullable type; a bottom type holds nothing else
+    if (v === null && isNullable(type)) return null;
+    if (v === null || (type & 0xff) === refBottom(type)) {
+      throw new TypeError(`${what}: expected ${valTypeName(type)}, found ${describe(v)}`);
+    }
+  }
+  switch (isRefType(type) ? refTop(type) : type) {
     case VT.i32:
       if (typeof v === "number" && Number.isInteger(v) && v >= -0x80000000 && v <= 0xffffffff) {
         return v | 0;
@@ -174,9 +195,11 @@ export function toWasm(store: Store<unknown>, type: ValType, v: unknown, what: s
       if (v instanceof Uint8Array && v.length === 16) return v.slice();
       break;
     case VT.funcref:
-      if (v === null) return null;
       if (v instanceof Func) {
         store.checkOwns(v, what);
+        // a concrete type's index is the canonical signature id (the runtime keeps it so)
+        const index = refTypeIndex(type);
+        if (index >= 0 && v._sigId !== index) break;
         return v;
       }
       break;

@@ -39,6 +39,7 @@ import { Engine } from "./engine.ts";
 import { Store } from "./store.ts";
 import { Facade } from "./_facade.ts";
 import { CompileError, LinkError, RuntimeError } from "./_facade_errors.ts";
+import { FacadeException, FacadeTag, JS_TAG, tagObject } from "./_facade_exceptions.ts";
 import {
   compileModule,
   compileResponse,
@@ -127,7 +128,26 @@ export function createWebAssembly(options: WebAssemblyOptions = {}): typeof glob
       super(facade, descriptor, v);
     }
   }
-  const facade = new Facade(engine, store, { Module, Instance, Memory, Table, Global });
+  class Tag extends FacadeTag {
+    constructor(descriptor: { parameters: readonly string[] }) {
+      super(facade, descriptor);
+    }
+  }
+  class Exception extends FacadeException {
+    constructor(tag: Tag, payload: readonly unknown[], options?: { traceStack?: boolean }) {
+      super(facade, tag, payload, options);
+    }
+  }
+  const facade = new Facade(engine, store, {
+    Module,
+    Instance,
+    Memory,
+    Table,
+    Global,
+    Tag,
+    Exception,
+  });
+  const JSTag = tagObject(facade, JS_TAG, Tag.prototype);
 
   function validate(bytes: BufferSource): boolean {
     return validateModule(facade, bytes);
@@ -163,6 +183,9 @@ export function createWebAssembly(options: WebAssemblyOptions = {}): typeof glob
     Memory,
     Table,
     Global,
+    Tag,
+    Exception,
+    JSTag,
     CompileError,
     LinkError,
     RuntimeError,

@@ -67,3 +67,29 @@ export function wastFiles(dir: string): string[] {
   walk("");
   return out.sort();
 }
+
+/**
+ * The wasi-threads conformance tests (`X.wasm` with an optional `X.json`,
+ * in the wasi-testsuite format), without a trailing slash; undefined when
+ * they are not beside the repository (`../shared/wasi-threads`, or
+ * `CAPSTAN_WASI_THREADS`).
+ *
+ * @returns an absolute path, or undefined
+ */
+export function wasiThreadsDir(): string | undefined {
+  const candidates = [
+    Deno.env.get("CAPSTAN_WASI_THREADS"),
+    new URL("../../shared/wasi-threads/", import.meta.url).pathname,
+  ];
+  for (const dir of candidates) {
+    if (dir === undefined || dir === "") continue;
+    try {
+      if (Deno.statSync(`${dir.replace(/\/$/, "")}/README.md`).isFile) {
+        return dir.replace(/\/+$/, "");
+      }
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}

@@ -26,6 +26,7 @@
  * @module
  */
 
+export { runWasiThreads, type WasiThreadsOptions } from "./threads.ts";
 export {
   Wasi,
   type WasiHostFunction,

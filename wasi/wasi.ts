@@ -195,6 +195,31 @@ export class Wasi {
   }
 
   /**
+   * Runs one spawned thread of a `wasm32-wasip1-threads` module (wasi-threads):
+   * calls its `wasi_thread_start(tid, startArg)` export. The instance is this
+   * thread's instance of the module, over the memory all threads share.
+   *
+   * @param instance the thread's instance, created with {@linkcode Wasi.imports}
+   * @param tid the thread's id (what `thread-spawn` returned)
+   * @param startArg the argument the spawning thread passed to `thread-spawn`
+   * @returns the exit code when the thread called `proc_exit`, else undefined (the thread ended)
+   */
+  startThread(instance: WasiInstance, tid: number, startArg: number): number | undefined {
+    const entry = instance.exports.wasi_thread_start;
+    if (typeof entry !== "function") {
+      throw new TypeError("wasi: the module exports no wasi_thread_start");
+    }
+    this.#attach(instance);
+    try {
+      entry(tid, startArg);
+      return undefined;
+    } catch (err) {
+      if (err instanceof WasiExit) return err.code;
+      throw err;
+    }
+  }
+
+  /**
    * Prepares a reactor module: calls its `_initialize` export if it has one. Its other exports
    * may be called afterwards.
    *

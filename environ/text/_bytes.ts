@@ -9,6 +9,8 @@
  * @module
  */
 
+import { isNullable, isRefType, NON_NULL, refTypeIndex } from "../types.ts";
+
 /** A growable byte buffer. */
 export class ByteWriter {
   private buf: Uint8Array<ArrayBuffer> = new Uint8Array(64);
@@ -82,6 +84,27 @@ export class ByteWriter {
       }
       this.byte(b | 0x80);
     }
+  }
+
+  /**
+   * Appends a value type: one byte for the number types, `v128` and the
+   * nullable abstract references (their shorthand), else 0x63/0x64 and the
+   * heap type.
+   */
+  valType(t: number): void {
+    if (!isRefType(t) || t < NON_NULL) {
+      this.byte(t);
+      return;
+    }
+    this.byte(isNullable(t) ? 0x63 : 0x64);
+    this.heapType(t);
+  }
+
+  /** Appends the heap type of a reference type (an abstract code or an s33 type index). */
+  heapType(t: number): void {
+    const index = refTypeIndex(t);
+    if (index >= 0) this.s32(index);
+    else this.byte(t & 0xff);
   }
 
   /** Appends a 32-bit little-endian value. */

@@ -17,11 +17,11 @@
 
 import { TextError } from "./text_error.ts";
 import type { Token } from "./lexer.ts";
-import { ValType } from "../types.ts";
+import { HeapType, isRefType, refType, typeIndexRef, ValType } from "../types.ts";
 import { parseF64, parseInteger, parseUnsigned } from "./numbers.ts";
 
 /** The index spaces of a module. */
-export type Space = "type" | "func" | "table" | "memory" | "global" | "elem" | "data";
+export type Space = "type" | "func" | "table" | "memory" | "global" | "elem" | "data" | "tag";
 
 /** A function signature as numbers (value-type encodings). */
 export interface Sig {
@@ -49,6 +49,20 @@ const VALTYPES: Record<string, number> = {
   v128: ValType.v128,
   funcref: ValType.funcref,
   externref: ValType.externref,
+  exnref: ValType.exnref,
+  nullfuncref: ValType.nullfuncref,
+  nullexternref: ValType.nullexternref,
+  nullexnref: ValType.nullexnref,
+};
+
+/** The abstract heap types, by their text names. */
+const HEAP_TYPES: Record<string, number> = {
+  func: HeapType.func,
+  extern: HeapType.extern,
+  exn: HeapType.exn,
+  nofunc: HeapType.nofunc,
+  noextern: HeapType.noextern,
+  noexn: HeapType.noexn,
 };
 
 /** The spec's name of each index space in "unknown ..." / "duplicate ..." errors. */
@@ -60,6 +74,7 @@ const SPACE_NOUN: Record<Space, string> = {
   global: "global",
   elem: "elem segment",
   data: "data segment",
+  tag: "tag",
 };
 
 /** One index space: how many entries, and the `$id` of each named one. */
@@ -83,11 +98,17 @@ export class Parser {
     global: new IndexSpace(),
     elem: new IndexSpace(),
     data: new IndexSpace(),
+    tag: new IndexSpace(),
   };
   /** Type index of every function (imported and defined), by function index. */
   readonly funcTypes: number[] = [];
   /** Whether `memory.init` or `data.drop` occurs (then a data count section is written). */
   usesDataCount = false;
+  /**
+   * The `$id` of every explicit type, found before the fields are declared,
+   * so a type may be named before its definition (in a reference type).
+   */
+  readonly typeIdsAhead = new Map<string, number>();
 
   /**
    * @param source the text being parsed (for error positions)
@@ -219,27 +240,51 @@ export class Parser {
     return t !== undefined && t.kind === "atom" && /^[0-9]/.test(t.text);
   }
 
-  /** Consumes a value type. */
+  /** Consumes a value type: a keyword or `(ref null? heaptype)`. */
   valType(): number {
+    if (this.atOpen("ref")) {
+      this.pos += 2;
+      const nullable = this.optKeyword("null");
+      const t = this.heapType(nullable);
+      this.close();
+      return t;
+    }
     const t = this.next();
-    const v = t.kind === "keyword" ? VALTYPES[t.text] : undefined;
+    const v = t.kind === "keyword" && Object.hasOwn(VALTYPES, t.text)
+      ? VALTYPES[t.text]
+      : undefined;
     if (v === undefined) throw this.error("unexpected token", t);
     return v;
   }
 
-  /** Consumes a reference type (`funcref` / `externref`). */
-  refType(): number {
-    const t = this.next();
-    if (t.kind === "keyword" && t.text === "funcref") return ValType.funcref;
-    if (t.kind === "keyword" && t.text === "externref") return ValType.externref;
-    throw this.error("unexpected token", t);
+  /**
+   * Consumes a heap type (an abstract one's name or a type index) and
+   * returns the reference type to it.
+   */
+  heapType(nullable: boolean): number {
+    const t = this.peek();
+    if (t !== undefined && t.kind === "keyword" && Object.hasOwn(HEAP_TYPES, t.text)) {
+      this.pos++;
+      return refType(HEAP_TYPES[t.text], nullable);
+    }
+    if (!this.atIndex()) throw this.error("unexpected token", t);
+    return typeIndexRef(this.index("type"), nullable);
   }
 
-  /** Whether the next token is a reference type. */
+  /** Consumes a reference type. */
+  refType(): number {
+    const at = this.peek();
+    const t = this.valType();
+    if (!isRefType(t)) throw this.error("unexpected token", at);
+    return t;
+  }
+
+  /** Whether the next token starts a reference type. */
   atRefType(): boolean {
     const t = this.toks[this.pos];
-    return t !== undefined && t.kind === "keyword" &&
-      (t.text === "funcref" || t.text === "externref");
+    if (t === undefined) return false;
+    if (t.kind === "lparen") return this.atOpen("ref");
+    return t.kind === "keyword" && Object.hasOwn(VALTYPES, t.text) && isRefType(VALTYPES[t.text]);
   }
 
   /** Declares a new entity in `space`; returns its index. */
@@ -262,7 +307,8 @@ export class Parser {
   index(space: Space): number {
     const t = this.next();
     if (t.kind === "id") {
-      const i = this.spaces[space].ids.get(t.text);
+      const i = this.spaces[space].ids.get(t.text) ??
+        (space === "type" ? this.typeIdsAhead.get(t.text) : undefined);
       if (i === undefined) throw this.error(`unknown ${SPACE_NOUN[space]}`, t);
       return i;
     }

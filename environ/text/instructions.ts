@@ -20,7 +20,6 @@
  */
 
 import { type Immediate, opByName, type OpInfo } from "../opcodes.ts";
-import { ValType } from "../types.ts";
 import { ByteWriter } from "./_bytes.ts";
 import { isReserved, type Parser, type Space } from "./_parser.ts";
 import { parseF32, parseF64, parseInteger, parseUnsigned } from "./numbers.ts";
@@ -72,7 +71,7 @@ function atLabel(p: Parser): boolean {
 export function naturalAlignment(name: string): number {
   const dot = name.indexOf(".");
   const op = name.slice(dot + 1);
-  const m = /^(?:atomic\.)?(?:load|store)(\d+)(?:x(\d+))?/.exec(op);
+  const m = /^(?:atomic\.)?(?:load|store|rmw|wait)(\d+)(?:x(\d+))?/.exec(op);
   let bytes: number;
   if (m) {
     bytes = m[2] !== undefined ? (Number(m[1]) * Number(m[2])) / 8 : Number(m[1]) / 8;
@@ -257,6 +256,11 @@ export const IMMEDIATES: Record<Immediate, ImmediateParser> = {
     for (const l of labels) w.u32(l);
   },
   func: space("func"),
+  type: space("type"),
+  tag: space("tag"),
+  try_table: (p) => {
+    throw p.error("unexpected token");
+  },
   call_indirect: (p, _scope, _op, w) => {
     const table = p.optIndex("table", 0);
     const use = p.typeUse(false);
@@ -307,12 +311,7 @@ export const IMMEDIATES: Record<Immediate, ImmediateParser> = {
     memarg(p, op, w, true);
     w.byte(laneIndex(p));
   },
-  reftype: (p, _scope, _op, w) => {
-    const t = p.next();
-    if (t.kind === "keyword" && t.text === "func") w.byte(ValType.funcref);
-    else if (t.kind === "keyword" && t.text === "extern") w.byte(ValType.externref);
-    else throw p.error("unexpected token", t);
-  },
+  reftype: (p, _scope, _op, w) => w.heapType(p.heapType(true)),
   select_t: (p, _scope, _op, w) => {
     const types: number[] = [];
     while (p.atOpen("result")) {
@@ -324,13 +323,14 @@ export const IMMEDIATES: Record<Immediate, ImmediateParser> = {
     // encodes it, so validators can report "invalid result arity"; wabt writes
     // the untyped 0x1B instead.
     w.u32(types.length);
-    for (const t of types) w.byte(t);
+    for (const t of types) w.valType(t);
   },
   data: (p, _scope, _op, w) => {
     p.usesDataCount = true;
     w.u32(p.index("data"));
   },
   elem: space("elem"),
+  zero_byte: (_p, _scope, _op, w) => w.byte(0),
   memory_init: (p, _scope, _op, w) => {
     p.usesDataCount = true;
     // `memory.init $mem $data` or `memory.init $data`
@@ -396,7 +396,7 @@ function blockType(p: Parser, w: ByteWriter): void {
     }
     if (declared !== undefined && declared.params.length === 0 && declared.results.length <= 1) {
       if (declared.results.length === 0) w.byte(0x40);
-      else w.byte(declared.results[0]);
+      else w.valType(declared.results[0]);
       return;
     }
     w.s64(BigInt(idx));
@@ -405,7 +405,7 @@ function blockType(p: Parser, w: ByteWriter): void {
   const inline = p.inlineSig(false);
   if (inline.sig.params.length === 0 && inline.sig.results.length <= 1) {
     if (inline.sig.results.length === 0) w.byte(0x40);
-    else w.byte(inline.sig.results[0]);
+    else w.valType(inline.sig.results[0]);
     return;
   }
   w.s64(BigInt(p.internType(inline.sig)));
@@ -450,9 +450,55 @@ export function parseInstrs(p: Parser, scope: FuncScope, w: ByteWriter): void {
       parseFolded(p, scope, w);
       continue;
     }
-    if (t.kind === "keyword" && (t.text === "end" || t.text === "else")) return;
+    if (t.kind === "keyword" && BLOCK_SEPARATORS.has(t.text)) return;
     parsePlain(p, scope, w);
   }
+}
+
+/** The keywords that end a plain block's instruction sequence. */
+const BLOCK_SEPARATORS = new Set(["end", "else", "catch", "catch_all", "delegate"]);
+
+/** The catch clauses of `try_table`, by keyword: their binary kind. */
+const CATCH_CLAUSES: Record<string, number> = {
+  catch: 0,
+  catch_ref: 1,
+  catch_all: 2,
+  catch_all_ref: 3,
+};
+
+/** Parses `try_table`'s catch clauses (labels resolved outside it) and writes them. */
+function catchClauses(p: Parser, scope: FuncScope, w: ByteWriter): void {
+  const clauses = new ByteWriter();
+  let n = 0;
+  while (p.peek()?.kind === "lparen" && Object.hasOwn(CATCH_CLAUSES, p.peek(1)?.text ?? "")) {
+    p.pos++;
+    const kind = CATCH_CLAUSES[p.next().text];
+    clauses.byte(kind);
+    if (kind < 2) clauses.u32(p.index("tag"));
+    clauses.u32(label(p, scope));
+    p.close();
+    n++;
+  }
+  w.u32(n);
+  w.raw(clauses.view());
+}
+
+/**
+ * Parses the arms of a plain legacy `try` after its body: `catch x instr*`,
+ * `catch_all instr*`, then `end`; or `delegate l`. Returns the closing token.
+ */
+function legacyArms(p: Parser, scope: FuncScope, w: ByteWriter, lbl: string | undefined): Token {
+  let k = p.next();
+  let all = false; // no arm after catch_all
+  while (!all && k.kind === "keyword" && (k.text === "catch" || k.text === "catch_all")) {
+    all = k.text === "catch_all";
+    closingLabel(p, lbl);
+    w.byte(k.text === "catch" ? 0x07 : 0x19);
+    if (k.text === "catch") w.u32(p.index("tag"));
+    parseInstrs(p, scope, w);
+    k = p.next();
+  }
+  return k;
 }
 
 /** Parses one plain (unfolded) instruction, including a whole plain block. */
@@ -465,14 +511,23 @@ function parsePlain(p: Parser, scope: FuncScope, w: ByteWriter): void {
     return;
   }
   const op = lookup(p, t);
-  if (op.imm === "blocktype") {
+  if (op.imm === "blocktype" || op.imm === "try_table") {
     // Every structured instruction of the table (block, loop, if, ...) opens a label.
     const lbl = p.optId();
     writeOpcode(op, w);
     blockType(p, w);
+    if (op.imm === "try_table") catchClauses(p, scope, w);
     scope.labels.push(lbl);
     parseInstrs(p, scope, w);
-    let k = p.next();
+    const bodyEnd = p.pos;
+    let k = text === "try" ? legacyArms(p, scope, w, lbl) : p.next();
+    const noArms = p.pos === bodyEnd + 1;
+    if (text === "try" && noArms && k.kind === "keyword" && k.text === "delegate") {
+      scope.labels.pop();
+      w.byte(0x18);
+      w.u32(label(p, scope));
+      return;
+    }
     if (text === "if" && k.kind === "keyword" && k.text === "else") {
       closingLabel(p, lbl);
       elseBody(p, scope, w);
@@ -506,10 +561,15 @@ export function parseFolded(p: Parser, scope: FuncScope, w: ByteWriter): void {
   if (t.kind !== "keyword") throw p.error("unexpected token", t);
   const text = t.text;
   const op = text === "select" && p.atOpen("result") ? opByName("select_t")! : lookup(p, t);
-  if (op.imm === "blocktype" && text !== "if") {
+  if (text === "try") {
+    foldedTry(p, scope, w);
+    return;
+  }
+  if ((op.imm === "blocktype" || op.imm === "try_table") && text !== "if") {
     const lbl = p.optId();
     writeOpcode(op, w);
     blockType(p, w);
+    if (op.imm === "try_table") catchClauses(p, scope, w);
     scope.labels.push(lbl);
     parseInstrs(p, scope, w);
     scope.labels.pop();
@@ -540,9 +600,7 @@ export function parseFolded(p: Parser, scope: FuncScope, w: ByteWriter): void {
     w.byte(0x0b);
     return;
   }
-  if (text === "else" || text === "end") {
-    throw p.error("unexpected token", t);
-  }
+  if (BLOCK_SEPARATORS.has(text)) throw p.error("unexpected token", t);
   const headStart = w.length;
   writeOpcode(op, w);
   IMMEDIATES[op.imm](p, scope, op, w);
@@ -555,6 +613,43 @@ export function parseFolded(p: Parser, scope: FuncScope, w: ByteWriter): void {
   if (p.peek() === undefined) throw p.error("unexpected end of input", open);
   p.close();
   w.moveToEnd(headStart, headEnd);
+}
+
+/**
+ * Parses a folded legacy `try` after its keyword: `label? blocktype (do
+ * instr*) (catch x instr*)* (catch_all instr*)?` or `... (do instr*)
+ * (delegate l)`, and the closing `)`.
+ */
+function foldedTry(p: Parser, scope: FuncScope, w: ByteWriter): void {
+  const lbl = p.optId();
+  w.byte(0x06);
+  blockType(p, w);
+  scope.labels.push(lbl);
+  p.open("do");
+  parseInstrs(p, scope, w);
+  p.close();
+  let arms = 0;
+  let all = false; // no arm after catch_all
+  while (!all && (p.atOpen("catch") || p.atOpen("catch_all"))) {
+    arms++;
+    p.pos++;
+    const k = p.next();
+    all = k.text === "catch_all";
+    w.byte(k.text === "catch" ? 0x07 : 0x19);
+    if (k.text === "catch") w.u32(p.index("tag"));
+    parseInstrs(p, scope, w);
+    p.close();
+  }
+  scope.labels.pop();
+  if (arms === 0 && p.atOpen("delegate")) {
+    p.pos += 2;
+    w.byte(0x18);
+    w.u32(label(p, scope));
+    p.close();
+  } else {
+    w.byte(0x0b);
+  }
+  p.close();
 }
 
 /**

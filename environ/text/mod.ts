@@ -26,6 +26,7 @@ export type {
   WastAction,
   WastActionCommand,
   WastCommand,
+  WastExceptionCommand,
   WastModuleAssertion,
   WastModuleCommand,
   WastModuleInstanceCommand,

@@ -40,9 +40,20 @@ import { translateModule } from "../translate.ts";
 import { valTypeName } from "../types.ts";
 import type { ValType } from "../types.ts";
 
+/** The value type of a null of each heap type a script may write, by the heap type's name. */
+const NULL_TOPS: Record<string, string> = {
+  func: "funcref",
+  nofunc: "funcref",
+  extern: "externref",
+  noextern: "externref",
+};
+
 /** A value in a script: an argument or an expected result. */
 export interface WastValue {
-  /** `i32`, `i64`, `f32`, `f64`, `v128`, `funcref`, `externref`, or `either`. */
+  /**
+   * `i32`, `i64`, `f32`, `f64`, `v128`, `funcref`, `externref`, `either`, or
+   * (a pattern only) `ref`: a reference of any type.
+   */
   type: string;
   /**
    * Decimal bits, a NaN pattern, `"null"`; for v128 one string per lane;
@@ -140,6 +151,16 @@ export interface WastTrapCommand extends CommandBase {
   expected: WastValue[];
 }
 
+/** `(assert_exception action)`: the action throws a wasm exception. */
+export interface WastExceptionCommand extends CommandBase {
+  /** The command kind. */
+  type: "assert_exception";
+  /** What to do. */
+  action: WastAction;
+  /** The result types of the invoked export (values absent). */
+  expected: WastValue[];
+}
+
 /** Assertions about a module that must fail. */
 export interface WastModuleAssertion extends CommandBase, ModuleCarrier {
   /** The command kind (`assert_trap` of a module is `assert_uninstantiable`). */
@@ -171,6 +192,7 @@ export type WastCommand =
   | WastRegisterCommand
   | WastActionCommand
   | WastTrapCommand
+  | WastExceptionCommand
   | WastModuleAssertion
   | WastUnreadCommand;
 
@@ -321,6 +343,19 @@ class ScriptParser {
         while (!p.atClose()) expected.push(this.value(true));
         p.close();
         this.commands.push({ type: "assert_return", line, action, expected });
+        return;
+      }
+      case "assert_exception": {
+        p.pos += 2;
+        const line = this.line(p.peek(1)?.start ?? 0);
+        const action = this.action();
+        p.close();
+        this.commands.push({
+          type: "assert_exception",
+          line,
+          action,
+          expected: this.resultTypes(action),
+        });
         return;
       }
       case "assert_trap":
@@ -479,11 +514,14 @@ class ScriptParser {
         v = this.v128(pattern);
         break;
       case "ref.null": {
-        const h = p.next();
-        if (h.kind !== "keyword" || (h.text !== "func" && h.text !== "extern")) {
-          throw p.error("unexpected token", h);
+        if (pattern && p.atClose()) {
+          v = { type: "ref", value: "null" }; // any null reference
+          break;
         }
-        v = { type: h.text === "func" ? "funcref" : "externref", value: "null" };
+        const h = p.next();
+        const top = h.kind === "keyword" ? NULL_TOPS[h.text] : undefined;
+        if (top === undefined) throw p.error("unexpected token", h);
+        v = { type: top, value: "null" };
         break;
       }
       case "ref.extern": {

@@ -33,7 +33,7 @@ import type { Token } from "./lexer.ts";
 import { Parser } from "./_parser.ts";
 import type { Space } from "./_parser.ts";
 import { type FuncScope, parseConstExpr, parseFolded, parseInstrs } from "./instructions.ts";
-import { ValType } from "../types.ts";
+import { HeapType, isDefaultable, refType, ValType } from "../types.ts";
 import { PAGE_SIZE } from "../limits.ts";
 import { encodeNameSection } from "./_name_section.ts";
 
@@ -92,6 +92,9 @@ class ModuleBuilder {
   readonly tables = new Section();
   readonly memories = new Section();
   readonly globals = new Section();
+  readonly tags = new Section();
+  /** Tags so far, imported and defined (the next tag's index). */
+  numTags = 0;
   readonly exports = new Section();
   readonly elems: ElemSeg[] = [];
   readonly datas = new Section();
@@ -103,6 +106,12 @@ class ModuleBuilder {
   readonly globalTypes: number[] = [];
   /** Imports emitted so far, by kind code. */
   readonly importCounts = [0, 0, 0, 0];
+  /**
+   * Whether a table has a non-nullable element type: then a `funcref`
+   * segment of `ref.func` items keeps its type (the short encoding would
+   * make it `(ref func)`, valid where the text is not).
+   */
+  nonNullTable = false;
   /**
    * Local names by function index (params included), collected only when a
    * name section is wanted.
@@ -135,16 +144,20 @@ interface FieldParser {
   emit(m: ModuleBuilder, close: number): void;
 }
 
-const KIND_CODE: Record<string, number> = { func: 0, table: 1, memory: 2, global: 3 };
+const KIND_CODE: Record<string, number> = { func: 0, table: 1, memory: 2, global: 3, tag: 4 };
 const DEF_NAME: Record<string, string> = {
   func: "function",
   table: "table",
   memory: "memory",
   global: "global",
+  tag: "tag",
 };
 
-/** Pass 1 for func/table/memory/global: declare it; returns whether it is an inline import. */
-function declareEntity(m: ModuleBuilder, kind: "func" | "table" | "memory" | "global"): boolean {
+/** An entity kind with its own index space. */
+type EntityKind = "func" | "table" | "memory" | "global" | "tag";
+
+/** Pass 1 for func/table/memory/global/tag: declare it; returns whether it is an inline import. */
+function declareEntity(m: ModuleBuilder, kind: EntityKind): boolean {
   const p = m.p;
   const idTok = p.peek();
   const id = p.optId();
@@ -157,11 +170,7 @@ function declareEntity(m: ModuleBuilder, kind: "func" | "table" | "memory" | "gl
 }
 
 /** Pass 2: the inline exports of an entity. */
-function inlineExports(
-  m: ModuleBuilder,
-  kind: "func" | "table" | "memory" | "global",
-  index: number,
-) {
+function inlineExports(m: ModuleBuilder, kind: EntityKind, index: number) {
   const p = m.p;
   while (p.atOpen("export")) {
     p.pos += 2;
@@ -197,15 +206,16 @@ function inlineImport(m: ModuleBuilder, kind: number): boolean {
 
 /**
  * Parses limits: an optional address type (`i32`, `i64`), a minimum, an
- * optional maximum and, for a memory, an optional `(pagesize n)`; writes
+ * optional maximum and, for a memory, an optional `shared` and `(pagesize n)`; writes
  * them with their flag byte.
  */
 function limits(p: Parser, w: ByteWriter, memory = false): void {
   const is64 = addressType(p);
   const min = limit(p, is64, memory);
   const max = p.atU32() ? limit(p, is64, memory) : undefined;
+  const shared = memory && p.optKeyword("shared");
   const log2 = memory ? pageSize(p) : -1;
-  w.byte((max !== undefined ? 1 : 0) | (is64 ? 4 : 0) | (log2 >= 0 ? 8 : 0));
+  w.byte((max !== undefined ? 1 : 0) | (shared ? 2 : 0) | (is64 ? 4 : 0) | (log2 >= 0 ? 8 : 0));
   w.u64(min);
   if (max !== undefined) w.u64(max);
   if (log2 >= 0) w.u32(log2);
@@ -255,12 +265,12 @@ function globalType(p: Parser, w: ByteWriter): number {
     p.pos += 2;
     const t = p.valType();
     p.close();
-    w.byte(t);
+    w.valType(t);
     w.byte(1);
     return t;
   }
   const t = p.valType();
-  w.byte(t);
+  w.valType(t);
   w.byte(0);
   return t;
 }
@@ -301,10 +311,23 @@ function refFuncExpr(index: number): Uint8Array {
   return w.bytes();
 }
 
+/** The element type of `func idx*`: `(ref func)`. */
+const REF_FUNC = refType(HeapType.func, false);
+
+/**
+ * Whether a segment of this type may use the short encodings (function
+ * indices), which give the type `(ref func)`: one of that type, or (as
+ * wat2wasm writes it) a `funcref` one in a module with no non-nullable table,
+ * where the two types validate alike.
+ */
+function isFuncElemKind(type: number, funcrefToo: boolean): boolean {
+  return type === REF_FUNC || (funcrefToo && type === ValType.funcref);
+}
+
 /** Parses an element list: `func idx*`, `reftype expr*`, or (legacy) `idx*`. */
 function elemList(p: Parser, seg: ElemSeg, allowBareIndices: boolean): void {
   if (p.optKeyword("func")) {
-    seg.type = ValType.funcref;
+    seg.type = REF_FUNC;
     while (p.atIndex()) seg.items.push(refFuncExpr(p.index("func")));
     return;
   }
@@ -314,7 +337,7 @@ function elemList(p: Parser, seg: ElemSeg, allowBareIndices: boolean): void {
     return;
   }
   if (!allowBareIndices) throw p.error("unexpected token");
-  seg.type = ValType.funcref;
+  seg.type = REF_FUNC;
   while (p.atIndex()) seg.items.push(refFuncExpr(p.index("func")));
 }
 
@@ -333,19 +356,23 @@ function asRefFunc(expr: Uint8Array): number | undefined {
   return i === expr.length - 1 && expr[i] === 0x0b ? v : undefined;
 }
 
-function encodeElem(seg: ElemSeg, w: ByteWriter): void {
+function encodeElem(seg: ElemSeg, w: ByteWriter, funcrefToo: boolean): void {
+  // the short encodings (a function index per item) give the type (ref func)
+  const short = isFuncElemKind(seg.type, funcrefToo);
+  const funcs = short ? seg.items.map(asRefFunc) : [undefined];
+  const useExprs = funcs.some((f) => f === undefined);
   let flags = 0;
   if (seg.mode === "passive") flags = 1;
   else if (seg.mode === "declare") flags = 3;
-  else if (seg.table !== 0 || seg.type !== ValType.funcref) flags = 2;
-  const funcs = seg.type === ValType.funcref ? seg.items.map(asRefFunc) : [undefined];
-  const useExprs = funcs.some((f) => f === undefined);
+  // an active segment names its table (and type) unless it is table 0's and
+  // its type is the one its encoding implies
+  else if (seg.table !== 0 || (useExprs && seg.type !== ValType.funcref)) flags = 2;
   if (useExprs) flags |= 4;
   w.byte(flags);
   if (seg.mode === "active" && (flags & 2) !== 0) w.u32(seg.table);
   if (seg.mode === "active") w.raw(seg.offset!);
   if ((flags & 3) !== 0) {
-    if (useExprs) w.byte(seg.type);
+    if (useExprs) w.valType(seg.type);
     else w.byte(0);
   }
   w.u32(seg.items.length);
@@ -394,7 +421,7 @@ function funcBody(m: ModuleBuilder, func: number, paramIds: (string | undefined)
   body.u32(groups.length);
   for (const [count, t] of groups) {
     body.u32(count);
-    body.byte(t);
+    body.valType(t);
   }
   const scope: FuncScope = { locals, labels: [] };
   parseInstrs(p, scope, body);
@@ -521,7 +548,7 @@ export const FIELDS: Record<string, FieldParser> = {
         }
         p.close();
         m.elems.push(seg);
-        w.byte(type);
+        w.valType(type);
         w.byte(is64 ? 5 : 1);
         w.u32(seg.items.length);
         w.u32(seg.items.length);
@@ -530,8 +557,19 @@ export const FIELDS: Record<string, FieldParser> = {
       p.pos = save;
       const lw = new ByteWriter();
       limits(p, lw);
-      w.byte(p.refType());
+      const type = p.refType();
+      if (!isDefaultable(type)) m.nonNullTable = true;
+      if (p.atClose()) {
+        w.valType(type);
+        w.raw(lw.view());
+        return;
+      }
+      // A table with an initialiser expression: 0x40 0x00 tabletype expr.
+      w.byte(0x40);
+      w.byte(0x00);
+      w.valType(type);
       w.raw(lw.view());
+      parseConstExpr(p, w);
     },
   },
   memory: {
@@ -595,6 +633,24 @@ export const FIELDS: Record<string, FieldParser> = {
       m.globals.count++;
     },
   },
+  tag: {
+    declare(m) {
+      declareEntity(m, "tag");
+    },
+    emit(m) {
+      const p = m.p;
+      p.optId();
+      inlineExports(m, "tag", m.numTags);
+      if (inlineImport(m, 4)) {
+        importDesc(m, "tag");
+        return;
+      }
+      m.tags.w.byte(0); // an exception
+      m.tags.w.u32(p.typeUse(false).index);
+      m.tags.count++;
+      m.numTags++;
+    },
+  },
   export: {
     declare() {},
     emit(m) {
@@ -636,7 +692,7 @@ export const FIELDS: Record<string, FieldParser> = {
       if (p.optKeyword("declare")) {
         seg.mode = "declare";
         elemList(p, seg, false);
-      } else if (p.peek()?.kind === "lparen" || p.atIndex()) {
+      } else if ((p.peek()?.kind === "lparen" && !p.atRefType()) || p.atIndex()) {
         seg.mode = "active";
         if (p.atOpen("table")) {
           p.pos += 2;
@@ -710,7 +766,9 @@ function importDesc(m: ModuleBuilder, kind: string): void {
     case "table": {
       const lw = new ByteWriter();
       limits(p, lw);
-      w.byte(p.refType());
+      const type = p.refType();
+      if (!isDefaultable(type)) m.nonNullTable = true;
+      w.valType(type);
       w.raw(lw.view());
       m.importCounts[1]++;
       break;
@@ -722,6 +780,11 @@ function importDesc(m: ModuleBuilder, kind: string): void {
     case "global":
       m.globalTypes.push(globalType(p, w));
       m.importCounts[3]++;
+      break;
+    case "tag":
+      w.byte(0); // an exception
+      w.u32(p.typeUse(false).index);
+      m.numTags++;
       break;
     default:
       throw p.error("unexpected token");
@@ -745,6 +808,7 @@ export function parseModuleFields(
   options: WatOptions = {},
 ): ParsedModule {
   const m = new ModuleBuilder(p, options.names === true);
+  scanTypeIds(p, end);
   const fields: [FieldParser, number, number][] = [];
   let stray: number | undefined;
   while (p.pos < end) {
@@ -773,6 +837,25 @@ export function parseModuleFields(
   }
   if (stray !== undefined) throw p.error("unexpected token", p.toks[stray]);
   return { bytes: assemble(m, id), id, ...exportTypes(m) };
+}
+
+/**
+ * Records the `$id` of every `(type $id ...)` field up to `end`, in order,
+ * without moving the cursor, so reference types may name later types.
+ */
+function scanTypeIds(p: Parser, end: number): void {
+  let index = 0;
+  for (let i = p.pos; i < end;) {
+    const t = p.toks[i];
+    if (t.kind !== "lparen") break;
+    const k = p.toks[i + 1];
+    if (k?.kind === "keyword" && k.text === "type") {
+      const id = p.toks[i + 2];
+      if (id?.kind === "id" && !p.typeIdsAhead.has(id.text)) p.typeIdsAhead.set(id.text, index);
+      index++;
+    }
+    i = t.match + 1;
+  }
 }
 
 function exportTypes(m: ModuleBuilder) {
@@ -806,9 +889,9 @@ function assemble(m: ModuleBuilder, id: string | undefined): Uint8Array<ArrayBuf
   for (const t of p.types) {
     types.w.byte(0x60);
     types.w.u32(t.params.length);
-    for (const v of t.params) types.w.byte(v);
+    for (const v of t.params) types.w.valType(v);
     types.w.u32(t.results.length);
-    for (const v of t.results) types.w.byte(v);
+    for (const v of t.results) types.w.valType(v);
     types.count++;
   }
   section(1, types);
@@ -816,6 +899,7 @@ function assemble(m: ModuleBuilder, id: string | undefined): Uint8Array<ArrayBuf
   section(3, m.funcs);
   section(4, m.tables);
   section(5, m.memories);
+  section(13, m.tags);
   section(6, m.globals);
   section(7, m.exports);
   if (m.start !== undefined) {
@@ -825,7 +909,7 @@ function assemble(m: ModuleBuilder, id: string | undefined): Uint8Array<ArrayBuf
     out.sized(body);
   }
   const elems = new Section();
-  for (const e of m.elems) encodeElem(e, elems.w);
+  for (const e of m.elems) encodeElem(e, elems.w, !m.nonNullTable);
   elems.count = m.elems.length;
   section(9, elems);
   if (p.usesDataCount && m.datas.count > 0) {

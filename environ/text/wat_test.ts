@@ -13,6 +13,17 @@ import { CompileError } from "../errors.ts";
 
 /** Modules that exercise the grammar; each is checked against wat2wasm. */
 const MODULES: Record<string, string> = {
+  threads: `
+    (module
+      (memory 1 2 shared)
+      (func (param i32) (result i64)
+        (atomic.fence)
+        (drop (memory.atomic.notify offset=4 (local.get 0) (i32.const 1)))
+        (drop (memory.atomic.wait32 (local.get 0) (i32.const 0) (i64.const 0)))
+        (drop (memory.atomic.wait64 align=8 (local.get 0) (i64.const 0) (i64.const -1)))
+        (i32.atomic.store16 offset=2 (local.get 0) (i32.const 7))
+        (drop (i32.atomic.rmw8.cmpxchg_u (local.get 0) (i32.const 1) (i32.const 2)))
+        (i64.atomic.rmw32.xchg_u offset=8 (local.get 0) (i64.const 3))))`,
   inlineImportsExports: `
     (module
       (import "m" "f" (func $imp (param i32) (result i32)))
@@ -144,7 +155,7 @@ function wat2wasm(text: string): Uint8Array {
   try {
     Deno.writeTextFileSync(`${dir}/m.wat`, text);
     const run = new Deno.Command("wat2wasm", {
-      args: ["--enable-annotations", `${dir}/m.wat`, "-o", `${dir}/m.wasm`],
+      args: ["--enable-annotations", "--enable-threads", `${dir}/m.wat`, "-o", `${dir}/m.wasm`],
     }).outputSync();
     if (!run.success) throw new Error(new TextDecoder().decode(run.stderr));
     return Deno.readFileSync(`${dir}/m.wasm`);
