@@ -14,14 +14,15 @@
  *   without super-instructions, so its temporaries need not be the
  *   bytecode's registers; a local is register `r` in both): their kinds come
  *   from the JS lowering's kind map, their values from slot `fp + r`.
- * - The variant is the function's JS source lowered in the dispatcher form
- *   entered at the header's label (`JsLoweringOptions.entryLabel`), given
+ * - The variant is the function's JS source lowered as entered at the
+ *   header's label (`JsLoweringOptions.entryLabel`: structured as seen from
+ *   there, the dispatcher when it cannot be), given
  *   another entry ({@link osrVariant}): it takes the frame's base slot,
  *   declares the parameters as locals and reads the live registers; it pays
  *   no entry fuel (the interpreter did) and counts its JS frame and wasm
  *   stack as the function's own entry does. The form it rewrites
- *   (`function fn<k>(...)`, the JS-depth line, the `let ... e = 0` line, the
- *   dispatcher's `let L`) is checked: another form is refused, never guessed.
+ *   (`function fn<k>(...)`, the JS-depth line, the `let ... e = 0` line) is
+ *   checked: another form is refused, never guessed.
  *
  * @module
  */
@@ -99,8 +100,8 @@ export function jsEntryAt(
  * entered at label `label` with registers `live` read from slots `base + r`,
  * and writes its results from `base` as the entry adapter does.
  *
- * @param source the function's source (entry adapter and function), lowered in
- *   the dispatcher form entered at the loop's label
+ * @param source the function's source (entry adapter and function), lowered as
+ *   entered at the loop's label
  * @param funcIndex its index `k`
  * @param live the live registers with their kinds
  * @param resultKinds the kinds of its results
@@ -117,8 +118,7 @@ export function osrVariant(
   const head = lines.findIndex((l) => l.startsWith(`function fn${funcIndex}(`));
   const depth = lines.findIndex((l, i) => i > head && l.startsWith("if (d > S.jsMax) {"));
   const decl = lines.findIndex((l, i) => i > head && /^let (.*, )?e = 0\b/.test(l));
-  const dispatcher = lines.findIndex((l, i) => i > decl && l.startsWith("let L = "));
-  if (head < 0 || depth < 0 || decl < 0 || dispatcher < 0) {
+  if (head < 0 || depth < 0 || decl < 0) {
     throw new Error("the JS function's form is not the one on-stack replacement rewrites");
   }
   const params = lines[head].slice(`function fn${funcIndex}(`.length, lines[head].indexOf(")"));

@@ -51,7 +51,7 @@ import { type IrFunction, LABEL } from "./ir.ts";
 import { inferKinds, type KindContext, type KindMap } from "./_js_kinds.ts";
 import { i64FromI32, jsOpRow, readKinds, type RegKind, type Site } from "./_js_op_shapes.ts";
 import { jsConst32, jsConst64 } from "./_js_literals.ts";
-import { emitDispatcher, emitStructured, type FlowPiece } from "./_js_structure.ts";
+import { emitDispatcher, emitStructured, type FlowBlock, type FlowPiece } from "./_js_structure.ts";
 
 /** One function lowered to JS, or the reason it was not. */
 export type JsLoweredFunction =
@@ -77,7 +77,8 @@ export interface JsLoweringOptions {
   /**
    * The IR label control starts at (a loop header, to enter a loop mid-way),
    * after the prologue; the locals other than the parameters start at zero.
-   * Implies the dispatcher form. The function's first instruction when absent.
+   * The code is structured as seen from that block (the dispatcher when it
+   * cannot be). The function's first instruction when absent.
    */
   readonly entryLabel?: number;
   /**
@@ -404,8 +405,10 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
   }));
   const start = options.entryLabel === undefined ? 0 : blockOf.get(options.entryLabel);
   if (start === undefined) throw new Error(`no label ${options.entryLabel} to enter at`);
-  const structured = options.controlFlow !== "dispatcher" && start === 0;
-  const body = (structured ? emitStructured(flow) : undefined) ?? emitDispatcher(flow, start);
+  const structured = options.controlFlow !== "dispatcher";
+  const body =
+    (structured ? emitStructured(start === 0 ? flow : enteredAt(flow, start)) : undefined) ??
+      emitDispatcher(flow, start);
   const epoch = options.epochs ? `if (EC[0] >= vm.epochDeadline) C.epoch(${entryOff});` : "";
   at = -1;
   const viaVm = [
@@ -438,6 +441,24 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
     ...body,
     `}`,
   ].join("\n");
+}
+
+/**
+ * The same graph with block `start` as its entry (block 0): `start` and 0
+ * swap places and every jump follows. Edges are explicit jumps, so the order
+ * of the blocks means nothing else.
+ *
+ * @param blocks the blocks (block 0 the entry)
+ * @param start the block to enter at
+ * @returns the blocks, `start` first
+ */
+function enteredAt(blocks: readonly FlowBlock[], start: number): FlowBlock[] {
+  const swap = (b: number) => b === start ? 0 : b === 0 ? start : b;
+  const out = blocks.map((b) => ({
+    code: b.code.map((p) => typeof p === "string" ? p : { to: swap(p.to) }),
+  }));
+  [out[0], out[start]] = [out[start], out[0]];
+  return out;
 }
 
 /**

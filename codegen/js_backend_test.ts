@@ -135,7 +135,7 @@ Deno.test("a constant read only as an operand is its literal, never stored to a 
   assert.doesNotMatch(src, /= (7|-3n|65n);/);
 });
 
-Deno.test("a function can be written as a dispatcher entered at a loop header", () => {
+Deno.test("a function can be written entered at a loop header, structured or as a dispatcher", () => {
   const wat = `(module (func (param i32) (result i32) (local i32)
     (loop $top
       (local.set 1 (i32.add (local.get 1) (local.get 0)))
@@ -148,17 +148,23 @@ Deno.test("a function can be written as a dispatcher entered at a loop header", 
   const ctx = { translation, offsets: env.offsets };
   const kinds = inferKinds(ir, ctx);
   assert.ok(typeof kinds !== "string");
-  const lowering = (entryLabel?: number) =>
+  const lowering = (entryLabel?: number, controlFlow?: "dispatcher") =>
     JS_BACKEND.newLoweringFor(ctx, {
       epochs: false,
       lowered: new Set([0]),
       functionWord0: 0,
       kindsOf: () => kinds,
       entryLabel,
+      controlFlow,
     }).lower(ir);
   assert.doesNotMatch(lowering().source!, /switch \(L\)/);
+  // structured as seen from the loop's header: the loop comes first, with no dispatcher
   const entered = lowering(head).source!;
-  assert.match(entered, /let L = [1-9]\d*;\nloop: for \(;;\) switch \(L\)/);
+  assert.doesNotMatch(entered, /switch \(L\)/);
+  assert.match(entered, /L\d+: for \(;;\) \{/);
   assert.doesNotThrow(() => new Function("X", "S", "H", "C", entered));
+  const dispatched = lowering(head, "dispatcher").source!;
+  assert.match(dispatched, /let L = [1-9]\d*;\nloop: for \(;;\) switch \(L\)/);
+  assert.doesNotThrow(() => new Function("X", "S", "H", "C", dispatched));
   assert.match(lowering(12345).routed!, /no label 12345/);
 });

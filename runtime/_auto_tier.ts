@@ -12,8 +12,8 @@
  *   member's `enter` op becomes `enter_tier` (`promoteEntry`): from then on
  *   every call of it, from the interpreter (any call op), from JS code and
  *   from the host, runs its JS code.
- * - On-stack replacement: a promoted function still running on the
- *   interpreter (a long loop in a call that began before its promotion,
+ * - On-stack replacement (not with fuel on: see `tierSlice`): a promoted
+ *   function still running on the interpreter (a long loop in a call that began before its promotion,
  *   `_start`'s main loop) moves to JS at a slice end that lands on one of
  *   its loop headers (right after the back edge; while one is awaited the
  *   slices are one step long): its JS variant entered there
@@ -371,6 +371,10 @@ export function attachAutoTier(instance: Instance): void {
     const auto = instance.module._auto;
     const k = auto?.sample(vm.pc);
     if (auto === undefined || k === undefined || mustInterpret() !== undefined) return EXIT_SLICE;
+    // With fuel on, a promoted function moves to JS at its next call only: an on-stack
+    // replacement can charge a loop's entry differently from the interpreter (fuzz:exec
+    // seed 5000580 consumed 4 units fewer), and fuel must be exact.
+    if (store.engine.config.consumeFuel) return EXIT_SLICE;
     // a promoted function still running here: on to JS at its next loop header
     const factory = auto.osrFactory(k, vm.pc);
     if (factory === null) return EXIT_SLICE;

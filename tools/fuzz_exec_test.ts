@@ -110,3 +110,9 @@ Deno.test("V8's trap messages map to the spec's messages Capstan reports", () =>
     assert.ok(!agrees(v8Message, "unreachable") || spec === "unreachable", body);
   }
 });
+
+Deno.test("fuzz:exec seed 5000580: the auto strategy with fuel consumes the interpreter's fuel", async () => {
+  const s = await fuzzExec({ seed: 5000580, count: 1, fuelEvery: 1 });
+  assert.deepEqual(s.disagreements.map((d) => d.detail), []);
+  assert.ok(s.fuelCompared > 0);
+});
