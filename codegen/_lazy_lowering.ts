@@ -31,12 +31,13 @@
  * @module
  */
 
-import type { ModuleTranslation, Tunables, VMOffsets } from "@capstan/environ";
+import type { FunctionBody, ModuleTranslation, Tunables, VMOffsets } from "@capstan/environ";
 import { type BytecodeEncoder, Op } from "@capstan/interpreter";
 import type { CompiledFunction } from "./compile.ts";
 import { FuncEnvironment } from "./func_environ.ts";
 import { FuncTranslator } from "./func_translator.ts";
-import { BYTECODE_BACKEND, type BytecodeLowering } from "./lower.ts";
+import type { IrFunction } from "./ir.ts";
+import { BYTECODE_BACKEND, type BytecodeLowering, type LoweredFunction } from "./lower.ts";
 
 /** Words of a stub: `enter` (4) and `lazy` (2). */
 export const STUB_WORDS = 6;
@@ -67,6 +68,34 @@ export function resolveCallSite(
   enc.patch(n, enc.word(n) + enc.word(target + 5));
 }
 
+/**
+ * The record of one lowered function.
+ *
+ * @param body its body
+ * @param low what lowering it gave
+ * @param ir its IR, when kept
+ * @returns the record
+ */
+export function compiledFunction(
+  body: FunctionBody,
+  low: LoweredFunction,
+  ir: IrFunction | undefined,
+): CompiledFunction {
+  return {
+    funcIndex: body.funcIndex,
+    typeIndex: body.typeIndex,
+    entry: low.entry,
+    end: low.end,
+    frameSize: low.frameSize,
+    traps: low.traps.entries,
+    relocs: low.relocs.entries,
+    stackMaps: low.stackMaps.entries,
+    addressMap: low.addressMap,
+    handlers: low.handlers,
+    ir,
+  };
+}
+
 /** The state of a module lowered lazily. */
 export class LazyLowering {
   /** The vmctx layout. */
@@ -75,11 +104,10 @@ export class LazyLowering {
   readonly #fuel: boolean;
   readonly #translator: FuncTranslator;
   readonly #lowering: BytecodeLowering;
-  readonly #lowered: Uint8Array;
   /** Call sites (target operand addresses) waiting for each function's code. */
   readonly #waiting: number[][];
-  /** Each lowered function's entry, by defined index. */
-  readonly #entries: number[] = [];
+  /** Each lowered function's entry, by defined index (absent: not lowered). */
+  readonly #entries: (number | undefined)[] = [];
 
   /**
    * Starts a module's lazy lowering: writes its stubs.
@@ -101,7 +129,6 @@ export class LazyLowering {
     this.#translator = new FuncTranslator(env, fuseFuelCharges);
     this.#lowering = BYTECODE_BACKEND.newLowering();
     const n = translation.bodies.length;
-    this.#lowered = new Uint8Array(n);
     this.#waiting = Array.from({ length: n }, () => []);
     const enc = this.#lowering.encoder;
     if (resume !== undefined) {
@@ -125,14 +152,13 @@ export class LazyLowering {
     this.#lowering.encoder.append(code);
     functions.forEach((f, k) => {
       if (f.entry === k * STUB_WORDS) return;
-      this.#lowered[k] = 1;
       this.#entries[k] = f.entry;
     });
     for (const f of functions) {
       for (const r of f.relocs) {
         if (r.kind !== "func") continue;
         const c = r.index - nImported;
-        if (this.#lowered[c] === 0) this.#waiting[c].push(r.pc);
+        if (this.#entries[c] === undefined) this.#waiting[c].push(r.pc);
       }
     }
   }
@@ -183,7 +209,7 @@ export class LazyLowering {
    * @returns true when its code exists
    */
   isLowered(funcIndex: number): boolean {
-    return this.#lowered[funcIndex - this.#translation.numImportedFunctions] === 1;
+    return this.#entries[funcIndex - this.#translation.numImportedFunctions] !== undefined;
   }
 
   /**
@@ -198,12 +224,12 @@ export class LazyLowering {
     const body = this.#translation.bodies[k];
     const enc = this.#lowering.encoder;
     const low = this.#lowering.lower(this.#translator.translate(body));
-    this.#lowered[k] = 1;
+    this.#entries[k] = low.entry;
     for (const r of low.relocs.entries) {
       if (r.kind !== "func") continue;
       const c = r.index - nImported;
-      if (this.#lowered[c] === 1) {
-        const target = c === k ? low.entry : this.#entries[c];
+      const target = this.#entries[c];
+      if (target !== undefined) {
         resolveCallSite(enc, r.pc, target, this.#fuel);
       } else {
         enc.patch(r.pc, c * STUB_WORDS);
@@ -215,20 +241,6 @@ export class LazyLowering {
     const lazyOp = k * STUB_WORDS + 4;
     enc.patch(lazyOp, Op.br);
     enc.patch(lazyOp + 1, low.entry - lazyOp);
-    const f: CompiledFunction = {
-      funcIndex,
-      typeIndex: body.typeIndex,
-      entry: low.entry,
-      end: low.end,
-      frameSize: low.frameSize,
-      traps: low.traps.entries,
-      relocs: low.relocs.entries,
-      stackMaps: low.stackMaps.entries,
-      addressMap: low.addressMap,
-      handlers: low.handlers,
-      ir: undefined,
-    };
-    this.#entries[k] = low.entry;
-    return f;
+    return compiledFunction(body, low, undefined);
   }
 }

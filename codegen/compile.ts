@@ -31,7 +31,7 @@ import { type IrFunction, printIr } from "./ir.ts";
 import { BYTECODE_BACKEND } from "./lower.ts";
 import { lookupAddress, type Reloc, type StackMap, type TrapEntry } from "./sinks.ts";
 import { trapCodeName } from "@capstan/environ";
-import { LazyLowering, resolveCallSite } from "./_lazy_lowering.ts";
+import { compiledFunction, LazyLowering, resolveCallSite } from "./_lazy_lowering.ts";
 
 /** One compiled function. */
 export interface CompiledFunction {
@@ -301,19 +301,7 @@ export function compileModule(
   for (const body of translation.bodies) {
     const ir = translator.translate(body);
     const low = lowering.lower(ir);
-    functions.push({
-      funcIndex: body.funcIndex,
-      typeIndex: body.typeIndex,
-      entry: low.entry,
-      end: low.end,
-      frameSize: low.frameSize,
-      traps: low.traps.entries,
-      relocs: low.relocs.entries,
-      stackMaps: low.stackMaps.entries,
-      addressMap: low.addressMap,
-      handlers: low.handlers,
-      ir: options.keepIr ? ir : undefined,
-    });
+    functions.push(compiledFunction(body, low, options.keepIr ? ir : undefined));
   }
   const nImported = translation.numImportedFunctions;
   for (const f of functions) {

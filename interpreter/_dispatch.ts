@@ -1999,7 +1999,6 @@ export function run(vm: Vm): number {
           if (--I32[slice] < 0) break dispatch;
           break;
         }
-        const lazy = code[pc] === 342 /* lazy */;
         const next = runExt(vm, inst, code, pc, fp);
         if (next < 0) {
           trap = -next;
@@ -2009,8 +2008,7 @@ export function run(vm: Vm): number {
         code = inst.code; // `lazy` may have lowered code: the instance has the new array
         dv = inst.memory.view;
         memLen = inst.memory.byteLength;
-        // a stub's `lazy` is no step of the program (slices end where eager code's would)
-        if (!lazy && --I32[slice] < 0) break dispatch;
+        if (--I32[slice] < 0) break dispatch;
         break;
       }
     }
@@ -4186,7 +4184,6 @@ export function runMetered(vm: Vm): number {
           break;
         }
         vm.fuel = fuel; // metered: an extended op may run host code (a limiter) that reads or sets it
-        const lazy = code[pc] === 342 /* lazy */;
         const next = runExt(vm, inst, code, pc, fp);
         fuel = vm.fuel;
         if (next < 0) {
@@ -4197,8 +4194,7 @@ export function runMetered(vm: Vm): number {
         code = inst.code; // `lazy` may have lowered code: the instance has the new array
         dv = inst.memory.view;
         memLen = inst.memory.byteLength;
-        // a stub's `lazy` is no step of the program (slices end where eager code's would)
-        if (!lazy && --I32[slice] < 0) break dispatch;
+        if (--I32[slice] < 0) break dispatch;
         break;
       }
     }
@@ -6544,7 +6540,6 @@ export function runEpochs(vm: Vm): number {
           break;
         }
         vm.fuel = fuel; // metered: an extended op may run host code (a limiter) that reads or sets it
-        const lazy = code[pc] === 342 /* lazy */;
         const next = runExt(vm, inst, code, pc, fp);
         fuel = vm.fuel;
         if (next < 0) {
@@ -6555,8 +6550,11 @@ export function runEpochs(vm: Vm): number {
         code = inst.code; // `lazy` may have lowered code: the instance has the new array
         dv = inst.memory.view;
         memLen = inst.memory.byteLength;
-        // a stub's `lazy` is no step of the program (slices end where eager code's would)
-        if (!lazy && --I32[slice] < 0) break dispatch;
+        if (--I32[slice] < 0) break dispatch;
+        if (vm.epochCounter[0] >= vm.epochDeadline) {
+          exit = EXIT_EPOCH;
+          break dispatch;
+        }
         break;
       }
     }
@@ -6596,6 +6594,9 @@ export function runExt(
   const op = code[pc];
   switch (op) {
     case 342 /* lazy */:
+      // no step of the program: it gives back the slice step `run` takes for an extended op,
+      // so slices end where eager code's would
+      I32[I32.length - 1]++;
       return vm.lazyLower!(inst, code[pc + 1]);
     case 130 /* i64_div_s */:
     case 131 /* i64_div_u */:

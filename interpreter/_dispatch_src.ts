@@ -2044,7 +2044,6 @@ export function run(vm: Vm): number {
           break;
         }
         //+ vm.fuel = fuel; // metered: an extended op may run host code (a limiter) that reads or sets it
-        const lazy = code[pc] === Op.lazy;
         const next = runExt(vm, inst, code, pc, fp);
         //+ fuel = vm.fuel;
         if (next < 0) {
@@ -2055,8 +2054,7 @@ export function run(vm: Vm): number {
         code = inst.code; // `lazy` may have lowered code: the instance has the new array
         dv = inst.memory.view;
         memLen = inst.memory.byteLength;
-        // a stub's `lazy` is no step of the program (slices end where eager code's would)
-        if (!lazy && --I32[slice] < 0) break dispatch;
+        if (--I32[slice] < 0) break dispatch;
         break;
       }
     }
@@ -2096,6 +2094,9 @@ export function runExt(
   const op = code[pc];
   switch (op) {
     case Op.lazy:
+      // no step of the program: it gives back the slice step `run` takes for an extended op,
+      // so slices end where eager code's would
+      I32[I32.length - 1]++;
       return vm.lazyLower!(inst, code[pc + 1]);
     case Op.i64_div_s:
     case Op.i64_div_u:
