@@ -61,6 +61,7 @@ export { EXIT_SLICE } from "./_dispatch.ts";
 export { TIER_ENTRY_BIT } from "./_dispatch.ts";
 import { unwind } from "./_exceptions.ts";
 import type { V128File } from "./simd_math.ts";
+import { v128Registers } from "./simd.ts";
 import { type VmException, VmFunc, type VmInstance } from "./vm_objects.ts";
 import { Op } from "./_opcodes.ts";
 
@@ -120,6 +121,34 @@ export interface VmSnapshot {
   readonly sp: number;
   /** The running instance. */
   readonly inst: VmInstance | null;
+}
+
+/**
+ * The innermost host→wasm call, taken off the VM's stacks while it waits
+ * ({@link Vm.detachEntry}): its registers, v128 registers and control frames
+ * with every frame pointer relative to the entry's first slot, so that
+ * {@link Vm.attachEntry} can put it back at whatever the top of the stacks is
+ * by then.
+ */
+export interface VmDetachedEntry {
+  /** Registers from the entry's base to its first free slot, two words each. */
+  readonly regs: Int32Array;
+  /** The same slots' v128 registers (16 bytes each), or null when SIMD never ran. */
+  readonly v128: Uint8Array | null;
+  /** Its control frames (three words each; caller frame pointers relative to the base). */
+  readonly frames: Int32Array;
+  /** Program counter. */
+  readonly pc: number;
+  /** Frame pointer, relative to the base. */
+  readonly fp: number;
+  /** First free slot, relative to the base. */
+  readonly sp: number;
+  /** The running instance. */
+  readonly inst: VmInstance | null;
+  /** The host function it stopped at, and that call's argument base relative to the base. */
+  readonly hostFunc: VmFunc;
+  /** See {@link hostFunc}. */
+  readonly hostBase: number;
 }
 
 /** Options of a new `Vm`. */
@@ -595,6 +624,76 @@ export class Vm {
     this.sp = s.sp;
     this.inst = s.inst;
     this.#pendingTrap = 0;
+  }
+
+  /**
+   * Takes the innermost host→wasm call off the stacks while it waits for the
+   * host (stopped at a host-call exit, a fuel or an epoch exit), leaving the
+   * VM as that call's `callStart` found it: other calls may run meanwhile,
+   * and waiting calls may resume in any order (each is put back on top of the
+   * stacks by {@link attachEntry}). A call waiting this way has only wasm
+   * frames (no nested entry) by construction of its caller.
+   *
+   * @returns the call, to give to {@link attachEntry}
+   */
+  detachEntry(): VmDetachedEntry {
+    if (this.#depth === 0) throw new Error("detachEntry without callStart");
+    const depth = this.#depth - 1;
+    const outer = depth * ENTRY_WORDS;
+    const regBase = depth === 0 ? 0 : this.#saved[outer + 3];
+    const csBase = depth === 0 ? 0 : this.#saved[outer + 2];
+    const frames = this.cs.slice(csBase, this.csp);
+    frames[1] = 0;
+    for (let p = 3; p < frames.length; p += 3) frames[p + 1] -= regBase;
+    const v = this.v128File;
+    const entry: VmDetachedEntry = {
+      regs: this.i32.slice(regBase << 1, this.sp << 1),
+      v128: v === null ? null : v.u8.slice(regBase << 4, this.sp << 4),
+      frames,
+      pc: this.pc,
+      fp: this.fp - regBase,
+      sp: this.sp - regBase,
+      inst: this.inst,
+      hostFunc: this.hostFunc,
+      hostBase: this.hostBase - regBase,
+    };
+    this.callEnd();
+    return entry;
+  }
+
+  /**
+   * Puts a call taken off by {@link detachEntry} back on top of the stacks,
+   * as the innermost entry (end it with `callEnd` as any other); execution
+   * goes on where it stopped. When it no longer fits under the stack limit,
+   * the next `callRunCode` traps "call stack exhausted".
+   *
+   * @param entry the detached call
+   * @returns its first slot now (where its results will come back)
+   */
+  attachEntry(entry: VmDetachedEntry): number {
+    const depth = this.#depth++;
+    if (depth !== 0) this.#saveEntry(depth);
+    const base = this.sp;
+    if (base + entry.sp > this.regLimit || this.csp + entry.frames.length > this.csLimit) {
+      this.#pendingTrap = TrapCode.StackOverflow;
+      return base;
+    }
+    this.i32.set(entry.regs, base << 1);
+    if (entry.v128 !== null) v128Registers(this).u8.set(entry.v128, base << 4);
+    const cs = this.cs;
+    const csBase = this.csp;
+    cs.set(entry.frames, csBase);
+    cs[csBase + 1] = this.fp;
+    for (let p = csBase + 3; p < csBase + entry.frames.length; p += 3) cs[p + 1] += base;
+    this.csp = csBase + entry.frames.length;
+    this.pc = entry.pc;
+    this.fp = base + entry.fp;
+    this.sp = base + entry.sp;
+    this.inst = entry.inst;
+    this.hostFunc = entry.hostFunc;
+    this.hostBase = base + entry.hostBase;
+    if (this.tierEntry !== null) this.#entered = null;
+    return base;
   }
 
   /** How many host→wasm calls are active. */

@@ -320,15 +320,20 @@ Deno.test("1,000,000-deep recursion traps 'call stack exhausted' and the VM stay
   assert.equal(ok.out[0] & 0xffffffffn, 1000n);
 });
 
+/** Emits, at the encoder's position, a function computing r0 = host(r0 + 1) * 2 (vmctx[2] = host). */
+function emitHostCaller(e: BytecodeEncoder): void {
+  e.emit(Op.enter, 1, 1, 4);
+  e.emit(Op.i32_add_i, 1, 0, 1);
+  e.emit(Op.call_import, 2, 1);
+  e.emit(Op.i32_mul_i, 0, 1, 2);
+  e.emit(Op.return);
+}
+
 Deno.test("host calls exit callRun with the args' base and resume; host code may re-enter the VM", () => {
   // function 1 (at 0): r0 = host(r0 + 1) * 2 ; function 2 (wasm, at `inner`): r0 = r0 + 100
   let inner = 0;
   const { vm, handle, inst } = setup((e) => {
-    e.emit(Op.enter, 1, 1, 4);
-    e.emit(Op.i32_add_i, 1, 0, 1);
-    e.emit(Op.call_import, 2, 1); // vmctx[2] = host handle
-    e.emit(Op.i32_mul_i, 0, 1, 2);
-    e.emit(Op.return);
+    emitHostCaller(e);
     inner = e.pos;
     e.emit(Op.enter, 1, 1, 2);
     e.emit(Op.i32_add_i, 0, 0, 100);
@@ -356,6 +361,54 @@ Deno.test("host calls exit callRun with the args' base and resume; host code may
   r = vm.callRun();
   assert.equal(r.kind, "return");
   assert.equal(vm.i32[2 * base], 212);
+  vm.callEnd();
+  assert.equal(vm.depth, 0);
+});
+
+Deno.test("a call detached at a host call resumes elsewhere on the stacks, in any order", () => {
+  // function 1 (at 0): r0 = host(r0 + 1) * 2 ; function 2 (at `outer`): r0 = f1(r0) + 1000
+  let outer = 0;
+  const { vm, handle, inst } = setup((e) => {
+    emitHostCaller(e);
+    outer = e.pos;
+    e.emit(Op.enter, 1, 1, 4);
+    e.emit(Op.mov, 2, 0);
+    e.emit(Op.call, 0, 2); // the function at 0, its frame from r2
+    e.emit(Op.i32_add_i, 0, 2, 1000);
+    e.emit(Op.return);
+  });
+  const host = vm.addFunc(new VmFunc(2, null, -1, 7, 1));
+  const outerHandle = vm.addFunc(new VmFunc(1, inst, outer, -1, 1));
+  inst.vmctx[2] = host;
+  const start = (h: number, x: number) => {
+    const base = vm.callStart(h);
+    vm.i32[2 * base] = x;
+    const r = vm.callRun();
+    assert.equal(r.kind, "host");
+    return vm.detachEntry();
+  };
+  // two calls stopped at the host, both taken off: the VM is empty between them
+  const a = start(outerHandle, 5);
+  assert.equal(vm.depth, 0);
+  const b = start(handle, 20);
+  assert.equal(vm.depth, 0);
+  // another call runs in between, then `a` resumes on top of a live call (moved up)
+  const live = vm.callStart(handle);
+  assert.equal(vm.callRun().kind, "host");
+  const baseA = vm.attachEntry(a);
+  assert.ok(baseA > live);
+  assert.equal(vm.i32[2 * vm.hostBase], 6);
+  vm.i32[2 * vm.hostBase] = 50;
+  assert.equal(vm.callRun().kind, "return");
+  assert.equal(vm.i32[2 * baseA], 1100);
+  vm.callEnd();
+  vm.callEnd(); // the live one (still at its host call)
+  // `b` resumes last, at the bottom
+  assert.equal(vm.attachEntry(b), 0);
+  assert.equal(vm.i32[2 * vm.hostBase], 21);
+  vm.i32[2 * vm.hostBase] = 7;
+  assert.equal(vm.callRun().kind, "return");
+  assert.equal(vm.i32[0], 14);
   vm.callEnd();
   assert.equal(vm.depth, 0);
 });

@@ -29,12 +29,48 @@ import { extendBacktrace, trapHere } from "./_traps.ts";
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
-async function suspend<R>(store: Store<unknown>, p: PromiseLike<R>): Promise<R> {
-  store._suspended++;
+/**
+ * How a running async call waits: in place, the store refusing other calls
+ * meanwhile (`Func.callAsync`), or taken off the VM's stacks so that other
+ * calls run meanwhile and waiting calls resume in any order (JSPI's
+ * `promising`).
+ */
+interface Waiting {
+  readonly store: Store<unknown>;
+  /** Whether the call leaves the stacks while it waits. */
+  readonly detach: boolean;
+  /** The host-call state's async depth outside this call, given back while it waits. */
+  readonly outerAsyncDepth: number;
+  /** The call's first slot (where its results come back): it moves when a detached call comes back. */
+  base: number;
+}
+
+/**
+ * Waits for a Promise as the call's {@link Waiting} says.
+ *
+ * @param w how the call waits
+ * @param p what it waits for
+ * @returns the Promise's value
+ */
+async function wait<R>(w: Waiting, p: PromiseLike<R>): Promise<R> {
+  const store = w.store;
+  if (!w.detach) {
+    store._suspended++;
+    try {
+      return await p;
+    } finally {
+      store._suspended--;
+    }
+  }
+  const vm = store._vm;
+  const state = hostCallState(vm);
+  const entry = vm.detachEntry();
+  state.asyncDepth = w.outerAsyncDepth;
   try {
     return await p;
   } finally {
-    store._suspended--;
+    w.base = vm.attachEntry(entry);
+    state.asyncDepth = vm.depth;
   }
 }
 
@@ -44,9 +80,10 @@ async function suspend<R>(store: Store<unknown>, p: PromiseLike<R>): Promise<R> 
  *
  * @param func a wasm function
  * @param args checked arguments
+ * @param detach whether the call leaves the VM's stacks while it waits (see {@link Waiting})
  * @returns its results
  */
-async function callWasmAsync(func: Func, args: Val[]): Promise<Val[]> {
+async function callWasmAsync(func: Func, args: Val[], detach: boolean): Promise<Val[]> {
   const store = func.store;
   const vm = store._vm;
   store._maybeGc();
@@ -61,6 +98,7 @@ async function callWasmAsync(func: Func, args: Val[]): Promise<Val[]> {
   let fuelAfterRefuel = -1;
   const base = enter(store, func);
   const state = hostCallState(vm);
+  const waiting: Waiting = { store, detach, outerAsyncDepth: state.asyncDepth, base };
   state.asyncDepth = vm.depth;
   try {
     writeRegisters(store, func.type.params, base, args);
@@ -68,14 +106,14 @@ async function callWasmAsync(func: Func, args: Val[]): Promise<Val[]> {
       switch (exit) {
         case EXIT_HOST: {
           const host = store._funcs[vm.hostFunc.hostId]!;
-          const hostBase = vm.hostBase;
           // The hook already called the host when it left a Promise behind.
           const pending = state.pending;
           state.pending = undefined;
           try {
-            let ret = pending ?? callHostFromWasm(store, host, hostBase);
-            if (isThenable(ret)) ret = await suspend(store, ret);
-            writeHostResults(store, host, hostBase, ret);
+            let ret = pending ?? callHostFromWasm(store, host, vm.hostBase);
+            if (isThenable(ret) && host._awaits) ret = await wait(waiting, ret);
+            // (read after the wait: a detached call may come back elsewhere on the stacks)
+            writeHostResults(store, host, vm.hostBase, ret);
           } catch (e) {
             // a wasm exception (or a host value) thrown into wasm: to its handler, or out
             if (vm.hostException?.(e) == null) {
@@ -91,7 +129,7 @@ async function callWasmAsync(func: Func, args: Val[]): Promise<Val[]> {
         case EXIT_EPOCH: {
           const action = store.epochDeadlineAction;
           if (action.kind !== "yield") throw trapHere(store, TrapCode.Interrupt);
-          await suspend(store, yieldToEventLoop());
+          await wait(waiting, yieldToEventLoop());
           vm.epochDeadline = (store.engine.currentEpoch() + action.delta) | 0;
           break;
         }
@@ -100,7 +138,7 @@ async function callWasmAsync(func: Func, args: Val[]): Promise<Val[]> {
           // A check that an interval's worth cannot satisfy gets the whole reserve.
           // (It is stuck when it stops again at the same check having spent nothing.)
           const stuck = vm.pc === lastFuelPc && vm.fuel === fuelAfterRefuel;
-          if (!stuck) await suspend(store, yieldToEventLoop());
+          if (!stuck) await wait(waiting, yieldToEventLoop());
           refuel(store, stuck);
           lastFuelPc = vm.pc;
           fuelAfterRefuel = vm.fuel;
@@ -110,9 +148,9 @@ async function callWasmAsync(func: Func, args: Val[]): Promise<Val[]> {
           throw trapHere(store, vm.trapCode);
       }
     }
-    return readRegisters(store, func.type.results, base);
+    return readRegisters(store, func.type.results, waiting.base);
   } finally {
-    state.asyncDepth = 0;
+    state.asyncDepth = waiting.outerAsyncDepth;
     state.pending = undefined;
     vm.callEnd();
     if (interval !== undefined) {
@@ -133,8 +171,24 @@ export async function invokeAsync(func: Func, args: Val[]): Promise<Val[]> {
   if (func._host !== undefined) {
     const store = func.store;
     let ret = func._host(new Caller(store, undefined), ...args);
-    if (isThenable(ret)) ret = await suspend(store, ret);
+    if (func._awaits && isThenable(ret)) {
+      ret = await wait({ store, detach: false, outerAsyncDepth: 0, base: 0 }, ret);
+    }
     return hostResults(func, ret);
   }
-  return await callWasmAsync(func, args);
+  return await callWasmAsync(func, args, false);
+}
+
+/**
+ * Calls a wasm function as JSPI's `promising` does: host Promises are
+ * awaited with the call taken off the VM's stacks, so the store stays usable
+ * meanwhile (other calls, other waiting calls resuming in any order).
+ *
+ * @param func a wasm function
+ * @param args checked arguments
+ * @returns a Promise of checked results
+ */
+export async function invokeDetaching(func: Func, args: Val[]): Promise<Val[]> {
+  func.store.checkNotBusy("calling a function");
+  return await callWasmAsync(func, args, true);
 }

@@ -26,6 +26,7 @@ import type { Val } from "./val.ts";
 import type { FacadeInstance, FacadeModule } from "./_facade_module.ts";
 import { generalCall, numbersCall } from "./_facade_functions.ts";
 import { toNumberArg } from "./_facade_values.ts";
+import { registerExported } from "./_facade_types.ts";
 
 /** An exported function as JavaScript sees it. */
 export type ExportedFunction = (...args: unknown[]) => unknown;
@@ -52,6 +53,8 @@ export interface FacadeClasses {
   readonly Tag: { readonly prototype: object };
   /** `WebAssembly.Exception` of the facade. */
   readonly Exception: { readonly prototype: object };
+  /** `WebAssembly.Function` of the facade (the prototype of its exported functions). */
+  readonly Function: { readonly prototype: object };
 }
 
 export { type InternalSlot, InternalSlots } from "./_facade_slots.ts";
@@ -107,6 +110,8 @@ export class Facade {
       value: String(index ?? (func._index >= 0 ? func._index : 0)),
     });
     Object.defineProperty(call, "length", { value: func.type.params.length });
+    Object.setPrototypeOf(call, this.classes.Function.prototype);
+    registerExported(call, func.type);
     this.#jsOfFunc.set(func, call);
     this.#funcOf.set(call, func);
     return call;

@@ -1,6 +1,6 @@
 /**
  * The errors of the `WebAssembly` facade ({@link CompileError},
- * {@link LinkError}, {@link RuntimeError}, shared by every facade object)
+ * {@link LinkError}, {@link RuntimeError}, {@link SuspendError}, shared by every facade object)
  * and the mapping of the runtime's errors onto them.
  *
  * Invariants: each keeps the runtime's error as its `cause`; a
@@ -62,6 +62,24 @@ export class RuntimeError extends Error {
     const trap = options?.cause;
     this.code = trap instanceof Trap ? trap.code : undefined;
     this.backtrace = trap instanceof Trap ? trap.backtrace : [];
+  }
+}
+
+/**
+ * Thrown when a JSPI suspending import cannot suspend: called outside a
+ * `WebAssembly.promising` call, or with JavaScript frames between it and that
+ * call (the facade's `WebAssembly.SuspendError`).
+ */
+export class SuspendError extends Error {
+  /**
+   * Creates the error.
+   *
+   * @param message why it could not suspend
+   * @param options `cause`, if any
+   */
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "SuspendError";
   }
 }
 

@@ -11,6 +11,7 @@
  * @module
  */
 
+import { functionTypeObject } from "./_facade_types.ts";
 import type { Facade } from "./_facade.ts";
 import { InternalSlots } from "./_facade_slots.ts";
 import { dictionary, valueType } from "./_facade_values.ts";
@@ -46,6 +47,15 @@ export class FacadeTag {
       rt = new RtTag(facade.store, { params, results: [] });
     }
     tagSlots.link(this, facade, rt);
+  }
+
+  /**
+   * The tag's type (type reflection).
+   *
+   * @returns `{ parameters }`
+   */
+  type(): { parameters: string[] } {
+    return { parameters: functionTypeObject(tagSlots.require(this).rt.type).parameters };
   }
 
   /** `"WebAssembly.Tag"`. */

@@ -18,6 +18,8 @@ import { Func } from "./func.ts";
 import type { Val } from "./val.ts";
 import type { ExportedFunction, Facade } from "./_facade.ts";
 import { facadeError } from "./_facade_exceptions.ts";
+import { suspendingCall } from "./_facade_jspi.ts";
+import { isThenable } from "./_host_calls.ts";
 import { toInt32, toNumber, toNumberArg } from "./_facade_values.ts";
 import { numbersInvoke, uniformType } from "./_fast_call.ts";
 
@@ -107,20 +109,22 @@ export function numbersCall(facade: Facade, func: Func): ExportedFunction | unde
  * values for several results).
  *
  * @param facade the facade
- * @param fn the JS function
+ * @param jsFn the JS function
  * @param type the import's function type
+ * @param suspending whether it is a JSPI suspending import (`WebAssembly.Suspending`)
  * @returns the host function, in the facade's store
  */
 export function hostFunction(
   facade: Facade,
-  fn: (...args: unknown[]) => unknown,
+  jsFn: (...args: unknown[]) => unknown,
   type: FuncType,
+  suspending = false,
 ): Func {
   const { params, results } = type;
   const store = facade.store;
   const v128 = hasV128(type);
   const i32Result = results.length === 1 && results[0] === ValType.i32;
-  const fromJs = (ret: unknown): Val => {
+  const convert = (ret: unknown): Val => {
     if (i32Result) return (typeof ret === "number" ? ret : toNumber(ret)) | 0;
     if (results.length === 0) return undefined;
     if (results.length === 1) return facade.toWasm(ret, results[0]);
@@ -133,27 +137,41 @@ export function hostFunction(
     }
     return results.map((t, i) => facade.toWasm(list[i], t));
   };
-  // Number types and externrefs reach JS as the runtime reads them (ToJSValue
-  // is the identity on those), so up to three such arguments pass straight on.
-  if (
-    !v128 && params.length <= 3 &&
-    params.every((t) => !isRefType(t) || refTop(t) === ValType.externref)
-  ) {
-    switch (params.length) {
-      case 0:
-        return Func.wrap(store, type, () => fromJs(fn()));
-      case 1:
-        return Func.wrap(store, type, (a) => fromJs(fn(a)));
-      case 2:
-        return Func.wrap(store, type, (a, b) => fromJs(fn(a, b)));
-      default:
-        return Func.wrap(store, type, (a, b, c) => fromJs(fn(a, b, c)));
+  // A suspending import (JSPI) checks that it may suspend, and its Promise is
+  // awaited (the results converted when it settles); any other import's
+  // Promise is an externref like any value.
+  const fn = suspending ? suspendingCall(facade, jsFn) : jsFn;
+  const fromJs = suspending
+    ? (ret: unknown): Val | PromiseLike<Val> =>
+      isThenable(ret) ? Promise.resolve(ret).then(convert) : convert(ret)
+    : convert;
+  const func = wrapJs();
+  func._awaits = suspending;
+  return func;
+
+  function wrapJs(): Func {
+    // Number types and externrefs reach JS as the runtime reads them (ToJSValue
+    // is the identity on those), so up to three such arguments pass straight on.
+    if (
+      !v128 && params.length <= 3 &&
+      params.every((t) => !isRefType(t) || refTop(t) === ValType.externref)
+    ) {
+      switch (params.length) {
+        case 0:
+          return Func.wrap(store, type, () => fromJs(fn()));
+        case 1:
+          return Func.wrap(store, type, (a) => fromJs(fn(a)));
+        case 2:
+          return Func.wrap(store, type, (a, b) => fromJs(fn(a, b)));
+        default:
+          return Func.wrap(store, type, (a, b, c) => fromJs(fn(a, b, c)));
+      }
     }
+    return Func.wrap(store, type, (...args: Val[]) => {
+      if (v128) throw new TypeError("type incompatibility: v128 at the JS boundary");
+      return fromJs(fn(...args.map((a, i) => facade.toJs(a, params[i]))));
+    });
   }
-  return Func.wrap(store, type, (...args: Val[]) => {
-    if (v128) throw new TypeError("type incompatibility: v128 at the JS boundary");
-    return fromJs(fn(...args.map((a, i) => facade.toJs(a, params[i]))));
-  });
 }
 
 /**

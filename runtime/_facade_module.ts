@@ -30,6 +30,7 @@ import type { Facade } from "./_facade.ts";
 import { InternalSlots } from "./_facade_slots.ts";
 import { LinkError, rethrowCompile } from "./_facade_errors.ts";
 import { hostFunction } from "./_facade_functions.ts";
+import { suspendingTarget } from "./_facade_jspi.ts";
 import { globalSlots, memorySlots, tableSlots } from "./_facade_objects.ts";
 import { facadeError, tagObject, tagSlots } from "./_facade_exceptions.ts";
 import { Tag as RtTag } from "./tag.ts";
@@ -159,6 +160,8 @@ function readImports(facade: Facade, module: RtModule, importObject: unknown): E
       new LinkError(`incompatible import type for \`${mod}::${name}\`: ${why}`);
     switch (type.kind) {
       case "func": {
+        const suspending = suspendingTarget(v);
+        if (suspending !== undefined) return hostFunction(facade, suspending, type.type, true);
         if (typeof v !== "function") throw mismatch("function import requires a callable");
         return facade.funcOf(v) ??
           hostFunction(facade, v as (...a: unknown[]) => unknown, type.type);

@@ -31,6 +31,7 @@ import { MAX_TABLE_ELEMENTS, MAX_TABLE_ELEMENTS_ALLOCATABLE, maxPages } from "@c
 import { Memory as RtMemory } from "./memory.ts";
 import { Table as RtTable } from "./table.ts";
 import type { Facade } from "./_facade.ts";
+import { globalTypeObject, memoryTypeObject, tableTypeObject } from "./_facade_types.ts";
 import { InternalSlots } from "./_facade_slots.ts";
 import {
   addressIs64,
@@ -58,10 +59,29 @@ export const tableSlots: InternalSlots<RtTable> = new InternalSlots<RtTable>("Ta
 /** The internal slots of the facade's globals. */
 export const globalSlots: InternalSlots<RtGlobal> = new InternalSlots<RtGlobal>("Global");
 
+/**
+ * A descriptor's initial size: `initial`, or `minimum` as type reflection
+ * names it (exactly one of them).
+ *
+ * @param d the descriptor
+ * @param what the constructor, for errors
+ * @returns the size as given
+ */
+function initialSize(d: Record<string, unknown>, what: string): unknown {
+  if (d.initial !== undefined && d.minimum !== undefined) {
+    throw new TypeError(`${what}: give either initial or minimum, not both`);
+  }
+  const initial = d.initial ?? d.minimum;
+  if (initial === undefined) throw new TypeError(`${what}: the descriptor needs an initial size`);
+  return initial;
+}
+
 /** The descriptor of `new WebAssembly.Memory`. */
 export interface FacadeMemoryDescriptor {
   /** The initial size, in 64 KiB pages (a BigInt for `address: "i64"`). */
-  initial: number | bigint;
+  initial?: number | bigint;
+  /** The same as `initial`, as `type()` names it (type reflection); give one of the two. */
+  minimum?: number | bigint;
   /** The maximum size, in pages. */
   maximum?: number | bigint;
   /** Whether threads may share it (then `maximum` is required and `buffer` is a `SharedArrayBuffer`). */
@@ -75,7 +95,9 @@ export interface FacadeTableDescriptor {
   /** `"anyfunc"`/`"funcref"` or `"externref"`. */
   element: string;
   /** The initial size, in elements (a BigInt for `address: "i64"`). */
-  initial: number | bigint;
+  initial?: number | bigint;
+  /** The same as `initial`, as `type()` names it (type reflection); give one of the two. */
+  minimum?: number | bigint;
   /** The maximum size, in elements. */
   maximum?: number | bigint;
   /** `"i32"` (the default) or `"i64"` (table64). */
@@ -100,11 +122,9 @@ export class FacadeMemory {
    */
   constructor(facade: Facade, descriptor: FacadeMemoryDescriptor) {
     const d = dictionary(descriptor, "WebAssembly.Memory(): the descriptor");
-    if (d.initial === undefined) {
-      throw new TypeError("WebAssembly.Memory(): the descriptor needs an initial size");
-    }
+    const initial = initialSize(d, "WebAssembly.Memory()");
     const is64 = addressIs64(d.address, "WebAssembly.Memory()");
-    const min = readSize(d.initial, "initial", is64);
+    const min = readSize(initial, "initial", is64);
     const max = d.maximum === undefined ? undefined : readSize(d.maximum, "maximum", is64);
     const shared = Boolean(d.shared);
     if (shared && max === undefined) {
@@ -124,6 +144,15 @@ export class FacadeMemory {
       ...(shared ? { shared } : {}),
     };
     facade.link(this, memorySlots, new RtMemory(facade.store, type));
+  }
+
+  /**
+   * The memory's type now (type reflection).
+   *
+   * @returns `{ minimum, maximum?, shared, address? }`
+   */
+  type(): Record<string, unknown> {
+    return memoryTypeObject(memorySlots.require(this).rt);
   }
 
   /** The memory's bytes (detached and replaced when it grows; one `SharedArrayBuffer` when shared). */
@@ -165,11 +194,9 @@ export class FacadeTable {
     if (!isRefType(element)) {
       throw new TypeError(`WebAssembly.Table(): element must be a reference type`);
     }
-    if (d.initial === undefined) {
-      throw new TypeError("WebAssembly.Table(): the descriptor needs an initial size");
-    }
+    const initial = initialSize(d, "WebAssembly.Table()");
     const is64 = addressIs64(d.address, "WebAssembly.Table()");
-    const min = readSize(d.initial, "initial", is64);
+    const min = readSize(initial, "initial", is64);
     const max = d.maximum === undefined ? undefined : readSize(d.maximum, "maximum", is64);
     if (max !== undefined && max < min) {
       throw new RangeError(`maximum ${max} is below initial ${min}`);
@@ -180,6 +207,15 @@ export class FacadeTable {
       ? { element, limits: { min, max }, address64: true }
       : { element, limits: { min, max } };
     facade.link(this, tableSlots, new RtTable(facade.store, type, init));
+  }
+
+  /**
+   * The table's type now (type reflection).
+   *
+   * @returns `{ element, minimum, maximum?, address? }`
+   */
+  type(): Record<string, unknown> {
+    return tableTypeObject(tableSlots.require(this).rt);
   }
 
   /** The number of elements. */
@@ -252,6 +288,15 @@ export class FacadeGlobal {
     const gt: GlobalType = { type, mutable: Boolean(d.mutable) };
     const init = v === undefined ? defaultValue(type) : facade.toWasm(v, type);
     facade.link(this, globalSlots, new RtGlobal(facade.store, gt, init));
+  }
+
+  /**
+   * The global's type (type reflection).
+   *
+   * @returns `{ value, mutable }`
+   */
+  type(): { value: string; mutable: boolean } {
+    return globalTypeObject(globalSlots.require(this).rt);
   }
 
   /** The value, as JavaScript sees it (settable when the global is mutable). */

@@ -55,7 +55,7 @@ export function isThenable(v: unknown): v is PromiseLike<unknown> {
  */
 export function callHostSync(func: Func, args: Val[], instance: Instance | undefined): Val[] {
   const ret = func._host!(new Caller(func.store, instance), ...args);
-  if (isThenable(ret)) throw promiseInSyncCall();
+  if (func._awaits && isThenable(ret)) throw promiseInSyncCall();
   return hostResults(func, ret);
 }
 
@@ -197,7 +197,7 @@ export function serveHostExit(store: Store<unknown>): void {
   const base = vm.hostBase;
   try {
     const ret = callHostFromWasm(store, host, base);
-    if (isThenable(ret)) throw promiseInSyncCall();
+    if (host._awaits && isThenable(ret)) throw promiseInSyncCall();
     writeHostResults(store, host, base, ret);
   } catch (e) {
     extendBacktrace(store, e);
@@ -260,7 +260,7 @@ export function installHostCall(store: Store<unknown>): void {
         if (host.type.results.length !== 0) writeF64Slot(vm, base, ret);
         return true;
       }
-      if (isThenable(ret)) {
+      if (host._awaits && isThenable(ret)) {
         if (vm.depth !== state.asyncDepth) throw promiseInSyncCall();
         state.pending = ret;
         return false;

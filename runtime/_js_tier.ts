@@ -313,7 +313,7 @@ function makeHelpers(instance: Instance): unknown {
     const b = s.base;
     try {
       const ret = callHostFromWasm(store, host, base);
-      if (isThenable(ret)) throw promiseInSyncCall();
+      if (host._awaits && isThenable(ret)) throw promiseInSyncCall();
       writeHostResults(store, host, base, ret);
     } catch (e) {
       appendWasmFrames(e, framesBetween(s, d, b));

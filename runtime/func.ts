@@ -156,6 +156,16 @@ export class Func implements Stored {
    */
   _plain: HostFuncWrap | undefined = undefined;
   /**
+   * Whether a thenable this host function returns is a Promise to await (in
+   * an async call; an error in a synchronous one), as for every function
+   * made by {@link Func.fromHost} or {@link Func.wrap}; false when it is
+   * simply the result value (the facade's imported JS functions, whose
+   * Promises are externrefs as in the JS API).
+   *
+   * @ignore
+   */
+  _awaits = true;
+  /**
    * Whether every parameter is i32 and there is at most one result, an i32
    * (the host-call hook reads and writes such values inline).
    *

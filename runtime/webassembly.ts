@@ -2,7 +2,10 @@
  * The `WebAssembly` JS-API facade: an object with the shape and behaviour of
  * the global `WebAssembly` (`Module`, `Instance`, `Memory`, `Table`, `Global`,
  * `CompileError`, `LinkError`, `RuntimeError`, `validate`, `compile`,
- * `instantiate`, `compileStreaming`, `instantiateStreaming`), executing on
+ * `instantiate`, `compileStreaming`, `instantiateStreaming`; `Tag`,
+ * `Exception`, `JSTag`; JSPI's `Suspending`, `promising` and `SuspendError`;
+ * type reflection's `Function` and `type()`),
+ * executing on
  * Capstan's runtime. Code written for the global object runs unchanged when
  * handed {@link WebAssembly} instead.
  *
@@ -38,7 +41,9 @@
 import { Engine } from "./engine.ts";
 import { Store } from "./store.ts";
 import { Facade } from "./_facade.ts";
-import { CompileError, LinkError, RuntimeError } from "./_facade_errors.ts";
+import { CompileError, LinkError, RuntimeError, SuspendError } from "./_facade_errors.ts";
+import { promising as promisingOf, Suspending } from "./_facade_jspi.ts";
+import { FacadeFunction } from "./_facade_types.ts";
 import { FacadeException, FacadeTag, JS_TAG, tagObject } from "./_facade_exceptions.ts";
 import {
   compileModule,
@@ -61,7 +66,7 @@ import {
   type FacadeTableDescriptor,
 } from "./_facade_objects.ts";
 
-export { CompileError, LinkError, RuntimeError };
+export { CompileError, LinkError, RuntimeError, SuspendError, Suspending };
 
 /** Options of {@link createWebAssembly}. */
 export interface WebAssemblyOptions {
@@ -138,6 +143,13 @@ export function createWebAssembly(options: WebAssemblyOptions = {}): typeof glob
       super(facade, tag, payload, options);
     }
   }
+  // (not named Function: that would hide the global one in this scope)
+  class WasmFunction extends FacadeFunction {
+    constructor(type: unknown, fn: unknown) {
+      super(facade, type, fn);
+    }
+  }
+  Object.defineProperty(WasmFunction, "name", { value: "Function" });
   const facade = new Facade(engine, store, {
     Module,
     Instance,
@@ -146,6 +158,7 @@ export function createWebAssembly(options: WebAssemblyOptions = {}): typeof glob
     Global,
     Tag,
     Exception,
+    Function: WasmFunction,
   });
   const JSTag = tagObject(facade, JS_TAG, Tag.prototype);
 
@@ -177,6 +190,10 @@ export function createWebAssembly(options: WebAssemblyOptions = {}): typeof glob
     return await instantiateResponse(facade, source, importObject);
   }
 
+  function promising(wasmFunc: unknown): (...args: unknown[]) => Promise<unknown> {
+    return promisingOf(facade, wasmFunc);
+  }
+
   const namespace = {
     Module,
     Instance,
@@ -186,9 +203,13 @@ export function createWebAssembly(options: WebAssemblyOptions = {}): typeof glob
     Tag,
     Exception,
     JSTag,
+    Function: WasmFunction,
     CompileError,
     LinkError,
     RuntimeError,
+    SuspendError,
+    Suspending,
+    promising,
     validate,
     compile,
     instantiate,
