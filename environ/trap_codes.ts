@@ -38,6 +38,9 @@ const TABLE = [
   ["AtomicWaitNonSharedMemory", "expected shared memory"],
   ["NullFunctionReference", "null function reference"],
   ["NullExceptionReference", "null exception reference"],
+  ["CastFailure", "cast failure"],
+  ["StringOutOfBounds", "string offset out of bounds"],
+  ["InvalidCodePoint", "invalid code point"],
 ] as const;
 
 export type { TABLE as TRAP_CODE_TABLE };

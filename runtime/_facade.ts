@@ -37,7 +37,7 @@ export type ExportedFunction = (...args: unknown[]) => unknown;
  */
 export interface FacadeClasses {
   /** `WebAssembly.Module` of the facade. */
-  readonly Module: new (bytes: BufferSource) => FacadeModule;
+  readonly Module: new (bytes: BufferSource, options?: unknown) => FacadeModule;
   /** `WebAssembly.Instance` of the facade. */
   readonly Instance: new (
     module: FacadeModule,

@@ -28,7 +28,15 @@ import { Module as RtModule } from "./module.ts";
 import { Table as RtTable } from "./table.ts";
 import type { Facade } from "./_facade.ts";
 import { InternalSlots } from "./_facade_slots.ts";
-import { LinkError, rethrowCompile } from "./_facade_errors.ts";
+import { CompileError, LinkError, rethrowCompile } from "./_facade_errors.ts";
+import {
+  checkCompileOptions,
+  type CompileOptions,
+  isSuppliedImport,
+  NO_COMPILE_OPTIONS,
+  readCompileOptions,
+  suppliedImport,
+} from "./_facade_js_string.ts";
 import { hostFunction } from "./_facade_functions.ts";
 import { suspendingTarget } from "./_facade_jspi.ts";
 import { globalSlots, memorySlots, tableSlots } from "./_facade_objects.ts";
@@ -46,6 +54,8 @@ const KIND_NAMES = {
 
 /** The internal slots of the facade's modules. */
 const moduleSlots = new InternalSlots<RtModule>("Module");
+/** Each facade module's compile options (builtins, string constants). */
+const moduleOptions = new WeakMap<RtModule, CompileOptions>();
 /** The internal slots of the facade's instances: their exports objects. */
 const instanceSlots = new InternalSlots<Record<string, unknown>>("Instance");
 
@@ -73,9 +83,14 @@ export class FacadeModule {
    *
    * @param facade the facade
    * @param bytes a binary module
+   * @param options `builtins` and `importedStringConstants` (see `_facade_js_string.ts`)
    */
-  constructor(facade: Facade, bytes: BufferSource) {
-    moduleSlots.link(this, facade, compileBytes(facade, bytes));
+  constructor(facade: Facade, bytes: BufferSource, options?: unknown) {
+    const opts = readCompileOptions(options);
+    const rt = compileBytes(facade, bytes);
+    checkCompileOptions(rt._importTypes, opts);
+    moduleOptions.set(rt, opts);
+    moduleSlots.link(this, facade, rt);
   }
 
   /** `"WebAssembly.Module"`. */
@@ -108,7 +123,10 @@ export function moduleImports(
   facade: Facade,
   module: unknown,
 ): { module: string; name: string; kind: string }[] {
-  return requireModule(facade, module, "WebAssembly.Module.imports()").translation.imports.map(
+  const rt = requireModule(facade, module, "WebAssembly.Module.imports()");
+  const opts = moduleOptions.get(rt) ?? NO_COMPILE_OPTIONS;
+  const types = rt._importTypes;
+  return rt.translation.imports.filter((_, k) => !isSuppliedImport(opts, types[k])).map(
     (i) => ({ module: i.module, name: i.name, kind: KIND_NAMES[i.desc.kind] }),
   );
 }
@@ -147,7 +165,11 @@ function readImports(facade: Facade, module: RtModule, importObject: unknown): E
   ) {
     throw new TypeError("WebAssembly.Instance(): the import object must be an object");
   }
-  return imports.map(({ module: mod, name, type }) => {
+  const opts = moduleOptions.get(module) ?? NO_COMPILE_OPTIONS;
+  return imports.map((imp) => {
+    const supplied = suppliedImport(facade, opts, imp);
+    if (supplied !== undefined) return supplied;
+    const { module: mod, name, type } = imp;
     const ns = (importObject as Record<string, unknown>)[mod];
     if (ns === null || (typeof ns !== "object" && typeof ns !== "function")) {
       throw new TypeError(`import \`${mod}::${name}\`: module "${mod}" is not an object`);
@@ -258,17 +280,20 @@ export class FacadeInstance {
  *
  * @param facade the facade
  * @param bytes a binary module
- * @returns whether it is a valid module
+ * @param options compile options (builtins, string constants)
+ * @returns whether it is a valid module (for those options)
  */
-export function validateModule(facade: Facade, bytes: BufferSource): boolean {
+export function validateModule(facade: Facade, bytes: BufferSource, options?: unknown): boolean {
   if (!isBufferSource(bytes)) {
     throw new TypeError("WebAssembly.validate(): argument must be an ArrayBuffer or a view");
   }
+  const opts = readCompileOptions(options);
   try {
-    RtModule.validate(facade.engine, bytes);
+    if (opts === NO_COMPILE_OPTIONS) RtModule.validate(facade.engine, bytes);
+    else checkCompileOptions(new RtModule(facade.engine, bytes)._importTypes, opts);
     return true;
   } catch (error) {
-    if (error instanceof EnvironCompileError) return false;
+    if (error instanceof EnvironCompileError || error instanceof CompileError) return false;
     throw error;
   }
 }
@@ -278,10 +303,15 @@ export function validateModule(facade: Facade, bytes: BufferSource): boolean {
  *
  * @param facade the facade
  * @param bytes a binary module
+ * @param options compile options (builtins, string constants)
  * @returns a Promise of the facade's `Module`
  */
-export function compileModule(facade: Facade, bytes: BufferSource): Promise<FacadeModule> {
-  return new Promise((resolve) => resolve(new facade.classes.Module(bytes)));
+export function compileModule(
+  facade: Facade,
+  bytes: BufferSource,
+  options?: unknown,
+): Promise<FacadeModule> {
+  return new Promise((resolve) => resolve(new facade.classes.Module(bytes, options)));
 }
 
 /**
@@ -291,12 +321,14 @@ export function compileModule(facade: Facade, bytes: BufferSource): Promise<Faca
  * @param facade the facade
  * @param source one of its modules, or a binary module
  * @param importObject the imports
+ * @param options compile options, for bytes (builtins, string constants)
  * @returns a Promise of the instance, or of `{ module, instance }`
  */
 export function instantiateSource(
   facade: Facade,
   source: unknown,
   importObject: Record<string, unknown> | undefined,
+  options?: unknown,
 ): Promise<unknown> {
   const { Module, Instance } = facade.classes;
   return new Promise((resolve) => {
@@ -304,7 +336,7 @@ export function instantiateSource(
       resolve(new Instance(source as FacadeModule, importObject));
       return;
     }
-    const module = new Module(source as BufferSource);
+    const module = new Module(source as BufferSource, options);
     resolve({ module, instance: new Instance(module, importObject) });
   });
 }
@@ -331,10 +363,15 @@ async function responseBytes(source: unknown): Promise<ArrayBuffer> {
  *
  * @param facade the facade
  * @param source a Response (or a Promise of one) of MIME type `application/wasm`
+ * @param options compile options (builtins, string constants)
  * @returns a Promise of the facade's `Module`
  */
-export async function compileResponse(facade: Facade, source: unknown): Promise<FacadeModule> {
-  return new facade.classes.Module(await responseBytes(source));
+export async function compileResponse(
+  facade: Facade,
+  source: unknown,
+  options?: unknown,
+): Promise<FacadeModule> {
+  return new facade.classes.Module(await responseBytes(source), options);
 }
 
 /**
@@ -343,14 +380,16 @@ export async function compileResponse(facade: Facade, source: unknown): Promise<
  * @param facade the facade
  * @param source a Response (or a Promise of one) of MIME type `application/wasm`
  * @param importObject the imports
+ * @param options compile options (builtins, string constants)
  * @returns a Promise of `{ module, instance }`
  */
 export async function instantiateResponse(
   facade: Facade,
   source: unknown,
   importObject: Record<string, unknown> | undefined,
+  options?: unknown,
 ): Promise<{ module: FacadeModule; instance: FacadeInstance }> {
   const { Module, Instance } = facade.classes;
-  const module = new Module(await responseBytes(source));
+  const module = new Module(await responseBytes(source), options);
   return { module, instance: new Instance(module, importObject) };
 }

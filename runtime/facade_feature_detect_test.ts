@@ -13,7 +13,6 @@ import { WebAssembly as facade } from "./webassembly.ts";
 /** Detectors the facade does not pass yet, each with what it waits for. */
 const MISSING: Readonly<Record<string, string>> = {
   gc: "Wasm GC (issue: Wasm 3.0 references)",
-  jsStringBuiltins: "the js-string builtins (needs GC arrays for fromCharCodeArray)",
 };
 
 async function runAll(wa: typeof globalThis.WebAssembly): Promise<Record<string, boolean>> {

@@ -4,7 +4,8 @@
  * `CompileError`, `LinkError`, `RuntimeError`, `validate`, `compile`,
  * `instantiate`, `compileStreaming`, `instantiateStreaming`; `Tag`,
  * `Exception`, `JSTag`; JSPI's `Suspending`, `promising` and `SuspendError`;
- * type reflection's `Function` and `type()`),
+ * type reflection's `Function` and `type()`; the compile options' `js-string`
+ * builtins and imported string constants),
  * executing on
  * Capstan's runtime. Code written for the global object runs unchanged when
  * handed {@link WebAssembly} instead.
@@ -97,8 +98,8 @@ export function createWebAssembly(options: WebAssemblyOptions = {}): typeof glob
 
   // The facade's classes: the module-level ones, bound to this facade's state.
   class Module extends FacadeModule {
-    constructor(bytes: BufferSource) {
-      super(facade, bytes);
+    constructor(bytes: BufferSource, options?: unknown) {
+      super(facade, bytes, options);
     }
 
     static exports(module: Module): { name: string; kind: string }[] {
@@ -162,32 +163,35 @@ export function createWebAssembly(options: WebAssemblyOptions = {}): typeof glob
   });
   const JSTag = tagObject(facade, JS_TAG, Tag.prototype);
 
-  function validate(bytes: BufferSource): boolean {
-    return validateModule(facade, bytes);
+  function validate(bytes: BufferSource, options?: unknown): boolean {
+    return validateModule(facade, bytes, options);
   }
 
-  function compile(bytes: BufferSource): Promise<FacadeModule> {
-    return compileModule(facade, bytes);
+  function compile(bytes: BufferSource, options?: unknown): Promise<FacadeModule> {
+    return compileModule(facade, bytes, options);
   }
 
   function instantiate(
     source: BufferSource | FacadeModule,
     importObject?: Record<string, unknown>,
+    options?: unknown,
   ): Promise<unknown> {
-    return instantiateSource(facade, source, importObject);
+    return instantiateSource(facade, source, importObject, options);
   }
 
   async function compileStreaming(
     source: Response | PromiseLike<Response>,
+    options?: unknown,
   ): Promise<FacadeModule> {
-    return await compileResponse(facade, source);
+    return await compileResponse(facade, source, options);
   }
 
   async function instantiateStreaming(
     source: Response | PromiseLike<Response>,
     importObject?: Record<string, unknown>,
+    options?: unknown,
   ): Promise<{ module: FacadeModule; instance: FacadeInstance }> {
-    return await instantiateResponse(facade, source, importObject);
+    return await instantiateResponse(facade, source, importObject, options);
   }
 
   function promising(wasmFunc: unknown): (...args: unknown[]) => Promise<unknown> {
