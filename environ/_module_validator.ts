@@ -22,6 +22,7 @@ import {
   type ConstArith,
   type ConstExpr,
   type ConstInstr,
+  type DataMode,
   type DataSegment,
   type ElementMode,
   type ElementSegment,
@@ -226,6 +227,24 @@ export interface ValidatedModule {
   readonly datas: DataSegment[];
 }
 
+const PASSIVE: DataMode = Object.freeze({ kind: "passive" });
+
+/** A data segment of a module, whose bytes view is made when first asked for. */
+class ModuleDataSegment implements DataSegment {
+  #view: Uint8Array | undefined = undefined;
+
+  constructor(
+    readonly mode: DataMode,
+    readonly module: Uint8Array,
+    readonly start: number,
+    readonly length: number,
+  ) {}
+
+  get data(): Uint8Array {
+    return this.#view ??= this.module.subarray(this.start, this.start + this.length);
+  }
+}
+
 /**
  * Validates everything in a decoded module except function bodies.
  *
@@ -362,14 +381,14 @@ export function validateModule(m: DecodedModule): ValidatedModule {
   // Data.
   const datas: DataSegment[] = [];
   for (const seg of m.datas) {
+    let mode: DataMode = PASSIVE;
     if (seg.kind === "active") {
       if (seg.memory >= memories.length) fail(`unknown memory ${seg.memory}`, seg.at);
       const at = memories[seg.memory].address64 ? I64 : I32;
       const offset = checkConst(seg.offset!, at, cc);
-      datas.push({ mode: { kind: "active", memory: seg.memory, offset }, data: seg.data });
-    } else {
-      datas.push({ mode: { kind: "passive" }, data: seg.data });
+      mode = { kind: "active", memory: seg.memory, offset };
     }
+    datas.push(new ModuleDataSegment(mode, m.bytes, seg.start, seg.length));
   }
 
   const context: ModuleContext = {

@@ -90,8 +90,10 @@ export interface DecodedData {
   readonly memory: number;
   /** Active segments: the offset expression. */
   readonly offset: ParsedConst | undefined;
-  /** The bytes (a view into the module). */
-  readonly data: Uint8Array;
+  /** Offset of its bytes in the module bytes. */
+  readonly start: number;
+  /** How many bytes it has. */
+  readonly length: number;
   /** Offset of the segment's first byte. */
   readonly at: number;
 }
@@ -821,9 +823,10 @@ function decodeData(r: OperatorReader, m: DecodedModule): void {
         fail("malformed data segment kind", at);
     }
     const lenAt = r.pos;
-    const len = r.u32();
-    if (len > r.bytes.length - lenAt) fail("length out of bounds", lenAt);
-    const data = r.bytesView(len);
-    m.datas.push({ kind, memory, offset, data, at });
+    const length = r.u32();
+    if (length > r.bytes.length - lenAt) fail("length out of bounds", lenAt);
+    const start = r.pos;
+    r.skip(length);
+    m.datas.push({ kind, memory, offset, start, length, at });
   }
 }

@@ -137,8 +137,11 @@ Deno.test("decodeModule() decodes data segments and checks the data count", () =
   );
   const m = decodeModule(wasm(section(12, [3]), data));
   assert.deepEqual(m.datas.map((d) => d.kind), ["active", "passive", "active"]);
-  assert.deepEqual([...m.datas[0].data], [1, 2]);
-  assert.deepEqual([...m.datas[1].data], [9]);
+  const bytesOf = (
+    d: { start: number; length: number },
+  ) => [...m.bytes.subarray(d.start, d.start + d.length)];
+  assert.deepEqual(bytesOf(m.datas[0]), [1, 2]);
+  assert.deepEqual(bytesOf(m.datas[1]), [9]);
   assert.equal(m.dataCount, 3);
   assert.equal(
     reason(wasm(section(12, [2]), data)),

@@ -295,6 +295,20 @@ export class BinaryReader {
   }
 
   /**
+   * Skips the next `n` bytes.
+   *
+   * @param n how many bytes
+   */
+  skip(n: number): void {
+    const p = this.pos;
+    if (n > this.end - p) {
+      if (n > this.bytes.length) fail("length out of bounds", p);
+      this.eof();
+    }
+    this.pos = p + n;
+  }
+
+  /**
    * Returns a view of the next `n` bytes and skips them.
    *
    * @param n how many bytes
@@ -302,11 +316,7 @@ export class BinaryReader {
    */
   bytesView(n: number): Uint8Array {
     const p = this.pos;
-    if (n > this.end - p) {
-      if (n > this.bytes.length) fail("length out of bounds", p);
-      this.eof();
-    }
-    this.pos = p + n;
+    this.skip(n);
     return this.bytes.subarray(p, p + n);
   }
 

@@ -501,8 +501,16 @@ export type DataMode =
 export interface DataSegment {
   /** Passive, or active in a memory at an offset. */
   readonly mode: DataMode;
-  /** The bytes (a view into the module bytes). */
+  /**
+   * The bytes: a view into the module bytes, made when first asked for (a
+   * module may have tens of thousands of segments; instantiation copies
+   * active ones by {@link start} and {@link length} without a view).
+   */
   readonly data: Uint8Array;
+  /** Offset of the segment's bytes in the module bytes. */
+  readonly start: number;
+  /** How many bytes it has. */
+  readonly length: number;
 }
 
 /** A defined function's body, validated, kept as a byte range. */

@@ -377,7 +377,10 @@ export class Instance implements Stored {
         Int32Array.from(seg.items, (e) => refToHandle(store, seg.type, this.evalConst(e))),
       );
     }
-    for (const seg of t.datas) this._datas.push(seg.data);
+    // Active segments are copied below and dropped: only passive ones need their bytes kept.
+    for (const seg of t.datas) {
+      this._datas.push(seg.mode.kind === "passive" ? seg.data : EMPTY_BYTES);
+    }
     for (const e of t.exports) {
       const list: Extern[] = e.kind === "func"
         ? this._funcs
@@ -404,16 +407,14 @@ export class Instance implements Stored {
       }
       if (mode.kind !== "passive") this._elems[i] = EMPTY_ELEMS;
     }
-    for (let i = 0; i < t.datas.length; i++) {
-      const mode = t.datas[i].mode;
+    for (const seg of t.datas) {
+      const mode = seg.mode;
       if (mode.kind !== "active") continue;
       const memory = this._memories[mode.memory]._vm;
       if (memory.shared !== undefined) memory.refresh(); // another thread may have grown it
       const offset = segmentOffset(this.evalConst(mode.offset));
-      const bytes = this._datas[i];
-      if (offset + bytes.length > memory.byteLength) throw new Trap(TrapCode.MemoryOutOfBounds);
-      memory.bytes.set(bytes, offset);
-      this._datas[i] = EMPTY_BYTES;
+      if (offset + seg.length > memory.byteLength) throw new Trap(TrapCode.MemoryOutOfBounds);
+      copyBytes(memory.bytes, offset, t.bytes, seg.start, seg.length);
     }
   }
 
@@ -564,4 +565,24 @@ export class Instance implements Stored {
  */
 function segmentOffset(value: unknown): number {
   return typeof value === "bigint" ? Number(BigInt.asUintN(64, value)) : (value as number) >>> 0;
+}
+
+/**
+ * Copies `length` bytes of `src` from `start` to `dst` at `offset`: short
+ * runs byte by byte, longer ones through a view (a module may have tens of
+ * thousands of small data segments, and a view per segment is most of the
+ * cost of copying them).
+ */
+function copyBytes(
+  dst: Uint8Array,
+  offset: number,
+  src: Uint8Array,
+  start: number,
+  length: number,
+) {
+  if (length <= 64) {
+    for (let k = 0; k < length; k++) dst[offset + k] = src[start + k];
+  } else {
+    dst.set(src.subarray(start, start + length), offset);
+  }
 }
