@@ -11,7 +11,13 @@
  * Prints Markdown tables. Until the comparison harness (`bench:compare`)
  * has tier columns, this is how the tiers are sized up.
  *
- * Run: `deno run -A bench/tier_probe.ts [--only NAME] [--repeat N] [--cold-only]`
+ * `--jitless` sizes the JS tier against the interpreter where V8 cannot
+ * compile (run it as `deno run -A --v8-flags=--jitless bench/tier_probe.ts
+ * --jitless`: no native WebAssembly then, and everything interpreted by V8's
+ * Ignition): each kernel at about 1/64 of its work, best of `--repeat`, on `"js"` and
+ * `"interpreter"`, checksums compared between the two; ratio interpreter / js.
+ *
+ * Run: `deno run -A bench/tier_probe.ts [--only NAME] [--repeat N] [--cold-only] [--jitless]`
  *
  * @module
  */
@@ -41,9 +47,11 @@ async function main(): Promise<void> {
       only: { type: "string" },
       repeat: { type: "string", default: "3" },
       "cold-only": { type: "boolean" },
+      jitless: { type: "boolean" },
     },
   });
   const repeat = Number(args.values.repeat);
+  if (args.values.jitless) return jitless(args.values.only, repeat);
   const warm: string[] = [];
   const cold: string[] = [];
   const logs: number[] = [];
@@ -90,6 +98,47 @@ async function main(): Promise<void> {
   for (const r of cold) console.log(r);
   const gm = Math.exp(logs.reduce((a, b) => a + b, 0) / logs.length);
   console.log(`| **geomean** | | | ${gm.toFixed(2)} |`);
+}
+
+/**
+ * The `--jitless` table: the JS tier against the interpreter, no native.
+ *
+ * @param only a kernel to run alone
+ * @param repeat runs per tier (the best counts)
+ */
+function jitless(only: string | undefined, repeat: number): void {
+  const rows: string[] = [];
+  const logs: number[] = [];
+  for (const k of loadKernels()) {
+    if (only !== undefined && k.name !== only) continue;
+    // about 1/64 of the work: fib's n is its argument (work grows by 1.618x per step)
+    const n = k.name.startsWith("fib") ? k.n - 9 : Math.max(1, k.n >> 6);
+    const best: Record<string, number> = { js: Infinity, interpreter: Infinity };
+    const sums: Record<string, number> = {};
+    for (const strategy of ["js", "interpreter"] as const) {
+      const run = runner(strategy, k.bytes);
+      run(Math.max(1, n >> 6));
+      for (let i = 0; i < repeat; i++) {
+        const [t, r] = timed(() => run(n));
+        best[strategy] = Math.min(best[strategy], t);
+        sums[strategy] = r;
+      }
+    }
+    if (sums.js !== sums.interpreter) {
+      throw new Error(`${k.name}: checksum ${sums.js} on js, ${sums.interpreter} interpreted`);
+    }
+    logs.push(Math.log(best.interpreter / best.js));
+    rows.push(
+      `| ${k.name} | ${n} | ${best.js.toFixed(0)} | ${best.interpreter.toFixed(0)} | ${
+        (best.interpreter / best.js).toFixed(1)
+      }x |`,
+    );
+  }
+  console.log("| kernel (V8 --jitless) | n | js ms | interpreter ms | interpreter / js |");
+  console.log("| --- | ---: | ---: | ---: | ---: |");
+  for (const r of rows) console.log(r);
+  const gm = Math.exp(logs.reduce((a, b) => a + b, 0) / logs.length);
+  console.log(`| **geomean** | | | | ${gm.toFixed(1)}x |`);
 }
 
 if (import.meta.main) await main();
