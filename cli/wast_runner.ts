@@ -207,6 +207,8 @@ class ScriptRun {
         return await this.#assertFailure(command, "exception");
       case "assert_invalid":
       case "assert_malformed":
+      case "assert_invalid_custom":
+      case "assert_malformed_custom":
         return await this.#assertCompileError(command);
       case "assert_unlinkable":
         return await this.#assertInstantiateError(command, "link");
@@ -387,7 +389,7 @@ class ScriptRun {
         this.#engine.checksMessages && command.text !== undefined &&
         !messageMatches(source.parseError, command.text)
       ) {
-        const what = command.type === "assert_invalid" ? "invalid" : "malformed";
+        const what = command.type.startsWith("assert_invalid") ? "invalid" : "malformed";
         return fail(`expected ${what} "${command.text}", got "${source.parseError}"`);
       }
       return PASS;

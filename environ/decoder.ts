@@ -147,6 +147,8 @@ export interface DecodedModule {
   elements: DecodedElement[];
   /** Data section. */
   datas: DecodedData[];
+  /** The code section's contents, `[start, end)`, once decoded. */
+  codeSection?: [number, number];
   /** Data count section. */
   dataCount: number | undefined;
   /** Code section. */
@@ -218,6 +220,24 @@ export function decodeModule(bytes: Uint8Array): DecodedModule {
     names: EMPTY_NAMES,
   };
 
+  try {
+    decodeSections(r, m);
+  } catch (e) {
+    // A fault after the code section: the reference decoder reads function
+    // bodies from the continuous stream as it goes, so a malformed body
+    // (even one whose instructions run past its declared size) comes first.
+    const code = m.codeSection;
+    if (e instanceof CompileError && code !== undefined && e.offset >= code[1]) {
+      redecodeContinuous(bytes, m, SECTION_CODE, code[0], code[1]);
+    }
+    throw e;
+  }
+  return m;
+}
+
+/** Decodes the sections after the header (see {@link decodeModule}). */
+function decodeSections(r: OperatorReader, m: DecodedModule): void {
+  const bytes = r.bytes;
   let lastRank = 0;
   let sawCode = false;
   let sawFunction = false;
@@ -257,6 +277,7 @@ export function decodeModule(bytes: Uint8Array): DecodedModule {
       throw e;
     }
     if (r.pos !== end) fail("section size mismatch", r.pos);
+    if (id === SECTION_CODE) m.codeSection = [start, end];
     r.end = bytes.length;
     r.eofReason = "unexpected end";
   }
@@ -266,7 +287,6 @@ export function decodeModule(bytes: Uint8Array): DecodedModule {
   if (m.dataCount !== undefined && m.dataCount !== m.datas.length) {
     fail("data count and data section have inconsistent lengths", bytes.length);
   }
-  return m;
 }
 
 /**

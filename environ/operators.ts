@@ -35,7 +35,7 @@
  *
  * Invariants:
  * - `read` either decodes one whole instruction or throws
- *   {@link CompileError} ("illegal opcode", "zero byte expected",
+ *   {@link CompileError} ("illegal opcode ff", "zero byte expected",
  *   "malformed reference type", LEB128 errors, "unexpected end ...").
  * - It checks syntax only; validation is `validator.ts`'s job.
  *
@@ -336,7 +336,7 @@ export class OperatorReader extends BinaryReader {
         this.readCatches();
         break;
       default:
-        fail("illegal opcode", this.offset);
+        fail(illegalOpcode(key), this.offset);
     }
     return key;
   }
@@ -483,4 +483,18 @@ export class OperatorReader extends BinaryReader {
     if (index >= MAX_TYPE_INDEX) fail(`unknown type ${index}`, at);
     return typeIndexRef(index, nullable);
   }
+}
+
+/**
+ * The reference decoder's words for an opcode that does not exist: `illegal
+ * opcode ff`, or with a prefix, `illegal opcode fc 123` (sub-opcode in decimal).
+ *
+ * @param key the opcode byte, or the prefix in bits 16 and up with the sub-opcode below
+ * @returns the reason
+ */
+function illegalOpcode(key: number): string {
+  const hex = (b: number) => b.toString(16).padStart(2, "0");
+  return key < 0x100
+    ? `illegal opcode ${hex(key)}`
+    : `illegal opcode ${hex(key >>> 16)} ${key & 0xffff}`;
 }

@@ -106,12 +106,12 @@ Deno.test("OperatorReader rejects unknown opcodes and malformed immediates", () 
     }
     return "no error";
   };
-  assert.equal(reason(0x17), "illegal opcode");
-  assert.equal(reason(0x27), "illegal opcode");
-  assert.equal(reason(0xfc, 18), "illegal opcode");
-  assert.equal(reason(0xfd, 154, 1), "illegal opcode");
-  assert.equal(reason(0xfd, ...uleb(1000)), "illegal opcode");
-  assert.equal(reason(0xff), "illegal opcode");
+  assert.equal(reason(0x17), "illegal opcode 17");
+  assert.equal(reason(0x27), "illegal opcode 27");
+  assert.equal(reason(0xfc, 18), "illegal opcode fc 18");
+  assert.equal(reason(0xfd, 154, 1), "illegal opcode fd 154");
+  assert.equal(reason(0xfd, ...uleb(1000)), "illegal opcode fd 1000");
+  assert.equal(reason(0xff), "illegal opcode ff");
   assert.equal(reason(0x28, 0x80, 0x01, 0), "malformed memop flags");
   assert.equal(reason(0x28, 0x40), "unexpected end");
   assert.equal(reason(0xd0, 0x7f), "malformed reference type");

@@ -10,9 +10,7 @@
 
 /** The features later work adds, which the failing files wait for. */
 export type Feature =
-  | "binary format" // 3.0's wording of malformed binaries: LEB128 counts, "illegal opcode ff"
   | "GC" // structs, arrays, i31, casts, rec groups and subtyping
-  | "text format" // the 3.0 text format: annotations, `module instance`, messages
   | "threads" // (implemented: the proposal's imports.wast and memory.wast expect 1.0's "multiple memories" and "multiple tables", which 3.0 allows)
   | "custom page sizes" // (implemented: core 3.0 binary.wast calls the page-size flag 0x08 malformed)
   | "custom descriptors"
@@ -31,23 +29,14 @@ export const WAITS_FOR: Readonly<Record<string, readonly Feature[]>> = {
   "array_new_data.wast": ["GC"],
   "array_new_elem.wast": ["GC"],
   "binary-gc.wast": ["GC"],
-  "binary-leb128.wast": ["binary format"],
-  "binary.wast": ["binary format", "custom page sizes"],
+  "binary.wast": ["custom page sizes"],
   "br_on_cast.wast": ["GC"],
   "br_on_cast_fail.wast": ["GC"],
-  "custom/branch_hint.wast": ["text format"],
-  "custom/custom_annot.wast": ["text format"],
-  "custom/name_annot.wast": ["text format"],
   "extern.wast": ["GC"],
   "i31.wast": ["GC"],
-  "obsolete-keywords.wast": ["text format"],
   "proposals/custom-descriptors/array_new_exact.wast": ["custom descriptors"],
   "proposals/custom-descriptors/binary-descriptors.wast": ["custom descriptors"],
-  "proposals/custom-descriptors/binary.wast": [
-    "custom descriptors",
-    "binary format",
-    "custom page sizes",
-  ],
+  "proposals/custom-descriptors/binary.wast": ["custom descriptors", "custom page sizes"],
   "proposals/custom-descriptors/br_on_cast.wast": ["custom descriptors"],
   "proposals/custom-descriptors/br_on_cast_desc_eq.wast": ["custom descriptors"],
   "proposals/custom-descriptors/br_on_cast_desc_eq_fail.wast": ["custom descriptors"],
@@ -59,7 +48,6 @@ export const WAITS_FOR: Readonly<Record<string, readonly Feature[]>> = {
   "proposals/custom-descriptors/ref_cast_desc_eq.wast": ["custom descriptors"],
   "proposals/custom-descriptors/ref_get_desc.wast": ["custom descriptors"],
   "proposals/custom-descriptors/struct_new_desc.wast": ["custom descriptors"],
-  "proposals/custom-page-sizes/binary.wast": ["custom page sizes", "binary format"],
   "proposals/threads/imports.wast": ["threads"],
   "proposals/threads/memory.wast": ["threads"],
   "ref_cast.wast": ["GC"],

@@ -16,8 +16,9 @@
  */
 
 import { TextError } from "./text_error.ts";
-import type { Token } from "./lexer.ts";
+import type { Annotation, Token } from "./lexer.ts";
 import { HeapType, isRefType, refType, typeIndexRef, ValType } from "../types.ts";
+import { opByName } from "../opcodes.ts";
 import { parseF64, parseInteger, parseUnsigned } from "./numbers.ts";
 
 /** The index spaces of a module. */
@@ -110,11 +111,28 @@ export class Parser {
    */
   readonly typeIdsAhead = new Map<string, number>();
 
+  /** The annotations that carry meaning, in source order (see `lexer.ts`). */
+  readonly annotations: readonly Annotation[];
+  /** Those a construct has taken; the rest are misplaced (see `_annotations.ts`). */
+  readonly placed = new Set<Annotation>();
+  /**
+   * The branch hints of the function body being parsed: byte offset of the
+   * hinted instruction in the body, and the hint.
+   */
+  hints: [number, number][] | undefined = undefined;
+
   /**
    * @param source the text being parsed (for error positions)
    * @param toks its tokens
+   * @param annotations the annotations found in it
    */
-  constructor(readonly source: string, readonly toks: Token[]) {}
+  constructor(
+    readonly source: string,
+    readonly toks: Token[],
+    annotations: readonly Annotation[] = [],
+  ) {
+    this.annotations = annotations;
+  }
 
   /** A {@link TextError} at a token (default: the current one). */
   error(reason: string, tok: Token | undefined = this.toks[this.pos]): TextError {
@@ -253,7 +271,10 @@ export class Parser {
     const v = t.kind === "keyword" && Object.hasOwn(VALTYPES, t.text)
       ? VALTYPES[t.text]
       : undefined;
-    if (v === undefined) throw this.error("unexpected token", t);
+    if (v === undefined) {
+      // The spec's lexer knows every keyword and rejects any other word outright.
+      throw this.error(isKnownKeyword(t) ? "unexpected token" : `unknown operator ${t.text}`, t);
+    }
     return v;
   }
 
@@ -417,6 +438,70 @@ export function sameSig(a: Sig, b: Sig): boolean {
 }
 
 const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+/** The text format's keywords that are neither instructions nor types. */
+const STRUCTURAL_KEYWORDS: ReadonlySet<string> = new Set([
+  "module",
+  "type",
+  "func",
+  "param",
+  "result",
+  "local",
+  "global",
+  "table",
+  "memory",
+  "elem",
+  "data",
+  "import",
+  "export",
+  "start",
+  "offset",
+  "item",
+  "declare",
+  "mut",
+  "shared",
+  "then",
+  "ref",
+  "null",
+  "rec",
+  "sub",
+  "final",
+  "struct",
+  "array",
+  "field",
+  "tag",
+  "do",
+  "catch",
+  "catch_ref",
+  "catch_all",
+  "catch_all_ref",
+  "delegate",
+  "binary",
+  "quote",
+  "definition",
+  "instance",
+  "pagesize",
+  "i8",
+  "i16",
+  "cont",
+  "on",
+  "switch",
+]);
+
+/**
+ * Whether a keyword token is one of the text format's words (an
+ * instruction, a type, or a structural keyword), as opposed to a word the
+ * spec's lexer rejects ("unknown operator").
+ *
+ * @param tok a token
+ * @returns true for known keywords and for tokens that are not keywords
+ */
+function isKnownKeyword(tok: Token): boolean {
+  if (tok.kind !== "keyword") return true;
+  const w = tok.text;
+  return Object.hasOwn(VALTYPES, w) || Object.hasOwn(HEAP_TYPES, w) ||
+    STRUCTURAL_KEYWORDS.has(w) || opByName(w) !== undefined || w.includes("=");
+}
 
 /** Whether a token is a reserved word: not a keyword, id, string or number. */
 export function isReserved(tok: Token): boolean {

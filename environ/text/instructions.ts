@@ -24,6 +24,7 @@ import { ByteWriter } from "./_bytes.ts";
 import { isReserved, type Parser, type Space } from "./_parser.ts";
 import { parseF32, parseF64, parseInteger, parseUnsigned } from "./numbers.ts";
 import type { Token } from "./lexer.ts";
+import { takeBranchHint } from "./_annotations.ts";
 
 /** What a function body (or constant expression) resolves names against. */
 export interface FuncScope {
@@ -503,9 +504,12 @@ function legacyArms(p: Parser, scope: FuncScope, w: ByteWriter, lbl: string | un
 
 /** Parses one plain (unfolded) instruction, including a whole plain block. */
 function parsePlain(p: Parser, scope: FuncScope, w: ByteWriter): void {
+  const at = p.pos;
   const t = p.next();
   if (t.kind !== "keyword") throw p.error("unexpected token", t);
   const text = t.text;
+  const hint = takeBranchHint(p, at, text);
+  if (hint !== undefined) p.hints!.push([w.length, hint]);
   if (text === "select") {
     plainOp(p, scope, p.atOpen("result") ? opByName("select_t")! : lookup(p, t), w);
     return;
@@ -556,10 +560,13 @@ function plainOp(p: Parser, scope: FuncScope, op: OpInfo, w: ByteWriter): void {
  * @param w where the code goes
  */
 export function parseFolded(p: Parser, scope: FuncScope, w: ByteWriter): void {
+  const at = p.pos;
   const open = p.next();
   const t = p.next();
   if (t.kind !== "keyword") throw p.error("unexpected token", t);
   const text = t.text;
+  const hint = takeBranchHint(p, at, text);
+  const hintsFrom = p.hints?.length ?? 0;
   const op = text === "select" && p.atOpen("result") ? opByName("select_t")! : lookup(p, t);
   if (text === "try") {
     foldedTry(p, scope, w);
@@ -585,7 +592,7 @@ export function parseFolded(p: Parser, scope: FuncScope, w: ByteWriter): void {
     const headEnd = w.length;
     // Conditions: folded instructions before (then ...), evaluated before `if`.
     while (p.peek()?.kind === "lparen" && !p.atOpen("then")) parseFolded(p, scope, w);
-    w.moveToEnd(headStart, headEnd);
+    headToEnd(p, w, headStart, headEnd, hintsFrom, hint);
     scope.labels.push(lbl);
     p.open("then");
     parseInstrs(p, scope, w);
@@ -612,7 +619,31 @@ export function parseFolded(p: Parser, scope: FuncScope, w: ByteWriter): void {
   }
   if (p.peek() === undefined) throw p.error("unexpected end of input", open);
   p.close();
+  headToEnd(p, w, headStart, headEnd, hintsFrom, hint);
+}
+
+/**
+ * Moves a folded instruction's head (opcode and immediates, written first)
+ * after its operands, where it executes; the branch hints recorded inside
+ * the operands move with the bytes, and the instruction's own hint (if any)
+ * is recorded at its head's final offset.
+ */
+function headToEnd(
+  p: Parser,
+  w: ByteWriter,
+  headStart: number,
+  headEnd: number,
+  hintsFrom: number,
+  hint: number | undefined,
+): void {
   w.moveToEnd(headStart, headEnd);
+  const headLength = headEnd - headStart;
+  const hints = p.hints;
+  if (hints === undefined) return;
+  for (let k = hintsFrom; k < hints.length; k++) {
+    if (hints[k][0] >= headEnd) hints[k][0] -= headLength;
+  }
+  if (hint !== undefined) hints.push([w.length - headLength, hint]);
 }
 
 /**

@@ -4,7 +4,10 @@
  *
  * Invariants:
  * - White space, line comments (`;;`), nested block comments (`(; ;)`) and
- *   annotations (`(@id ...)`, balanced) produce no tokens.
+ *   annotations (`(@id ...)`, balanced) produce no tokens. The annotations
+ *   the text format gives meaning to (`@custom`, `@name`,
+ *   `@metadata.code.branch_hint`) are handed to the caller on the side, each
+ *   with the index of the token that follows it and its own tokens.
  * - A token is a maximal run of identifier characters and strings with no
  *   white space inside. A run that is one string is a `string` token; a run of
  *   identifier characters is a `keyword` (starts with a lower-case letter), an
@@ -67,10 +70,31 @@ export function isIdChar(c: number): boolean {
   return c < 128 && ID_CHAR[c] === 1;
 }
 
+/** An annotation the text format gives meaning to (see {@link KEPT_ANNOTATIONS}). */
+export interface Annotation {
+  /** Its id: `custom`, `name` or `metadata.code.branch_hint`. */
+  readonly id: string;
+  /** The index of the token after it (where it stands among the tokens). */
+  readonly at: number;
+  /** Index of its `(` in the source. */
+  readonly start: number;
+  /** The tokens between its id and its `)` (positions in the whole source). */
+  readonly body: Token[];
+}
+
+/** The annotations {@link tokenize} hands to its caller; others are skipped. */
+export const KEPT_ANNOTATIONS: ReadonlySet<string> = new Set([
+  "custom",
+  "name",
+  "metadata.code.branch_hint",
+]);
+
 /**
  * Splits WebAssembly text into tokens.
  *
  * @param source the text of a module or script
+ * @param annotations where to put the annotations that carry meaning (they
+ *   are skipped when absent)
  * @returns the tokens, parentheses matched
  * @throws {TextError} on an unclosed string, comment or parenthesis
  * @example
@@ -80,7 +104,7 @@ export function isIdChar(c: number): boolean {
  * if (toks.length !== 7 || toks[0].match !== 6) throw new Error();
  * ```
  */
-export function tokenize(source: string): Token[] {
+export function tokenize(source: string, annotations?: Annotation[]): Token[] {
   const tokens: Token[] = [];
   const open: number[] = [];
   const n = source.length;
@@ -115,7 +139,9 @@ export function tokenize(source: string): Token[] {
         continue;
       }
       if (next === 0x40 /* @ */) {
+        const start = i;
         i = skipAnnotation(source, i);
+        if (annotations !== undefined) keepAnnotation(source, start, i, tokens.length, annotations);
         continue;
       }
       open.push(tokens.length);
@@ -231,6 +257,32 @@ function skipBlockComment(source: string, i: number): number {
     }
   }
   throw new TextError("unclosed comment", source, start);
+}
+
+/**
+ * Adds the annotation at `source[start..end)` to `annotations` when its id
+ * is one of {@link KEPT_ANNOTATIONS}, with its inner tokens.
+ */
+function keepAnnotation(
+  source: string,
+  start: number,
+  end: number,
+  at: number,
+  annotations: Annotation[],
+): void {
+  let idEnd = start + 2;
+  while (idEnd < end && isIdChar(source.charCodeAt(idEnd))) idEnd++;
+  const id = source.slice(start + 2, idEnd);
+  if (!KEPT_ANNOTATIONS.has(id)) return;
+  // the inside, lexed on its own and moved to its place in the source
+  const inner = source.slice(idEnd, end - 1);
+  const body = tokenize(inner).map((t) => ({
+    ...t,
+    start: t.start + idEnd,
+    end: t.end + idEnd,
+    error: t.error && { ...t.error, offset: t.error.offset + idEnd },
+  }));
+  annotations.push({ id, at, start, body });
 }
 
 /**

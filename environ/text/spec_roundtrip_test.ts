@@ -96,14 +96,10 @@ Deno.test("parseWast() matches wast2json on every suite script wabt converts", (
  * - `address` 214, `simd_address` 144 and 152: a text module whose offset is
  *   2^32 or more, which 3.0 reads (offsets are u64 since memory64) and
  *   rejects in validation ("offset out of range", as the script asserts);
- *   wabt 1.0.32 rejects it while parsing, so its JSON calls it malformed text;
- * - `obsolete-keywords` 41: `anyfunc` where a value type is expected, which
- *   the suite words "unknown operator anyfunc" and Capstan "unexpected token"
- *   (the file waits for "text format" in `tests/testsuite_status.ts`).
+ *   wabt 1.0.32 rejects it while parsing, so its JSON calls it malformed text.
  */
 const PENDING: Readonly<Record<string, number>> = {
   "address": 1,
-  "obsolete-keywords": 1,
   "simd_address": 2,
 };
 

@@ -22,7 +22,7 @@
  * @module
  */
 
-import { tokenize } from "./lexer.ts";
+import { type Annotation, tokenize } from "./lexer.ts";
 import { Parser } from "./_parser.ts";
 import {
   FIELDS,
@@ -164,7 +164,13 @@ export interface WastExceptionCommand extends CommandBase {
 /** Assertions about a module that must fail. */
 export interface WastModuleAssertion extends CommandBase, ModuleCarrier {
   /** The command kind (`assert_trap` of a module is `assert_uninstantiable`). */
-  type: "assert_malformed" | "assert_invalid" | "assert_unlinkable" | "assert_uninstantiable";
+  type:
+    | "assert_malformed"
+    | "assert_invalid"
+    | "assert_malformed_custom"
+    | "assert_invalid_custom"
+    | "assert_unlinkable"
+    | "assert_uninstantiable";
   /** The expected error message. */
   text: string;
   /** `text` for malformed text (quoted or plain), `binary` otherwise. */
@@ -225,7 +231,8 @@ class ScriptParser {
   private lineNo = 1;
 
   constructor(readonly source: string, readonly keepGoing: boolean) {
-    this.p = new Parser(source, tokenize(source));
+    const annotations: Annotation[] = [];
+    this.p = new Parser(source, tokenize(source, annotations), annotations);
   }
 
   /** The line of a source offset (offsets are asked in increasing order). */
@@ -254,7 +261,7 @@ class ScriptParser {
         end = p.toks[end].match + 1;
       }
       const line = this.line(first.start);
-      const sub = new Parser(p.source, p.toks);
+      const sub = new Parser(p.source, p.toks, p.annotations);
       const m = parseModuleFields(sub, end);
       this.latest = m;
       this.commands.push({ type: "module", line, bytes: m.bytes });
@@ -389,15 +396,20 @@ class ScriptParser {
       }
       case "assert_malformed":
       case "assert_invalid":
+      case "assert_malformed_custom":
+      case "assert_invalid_custom":
       case "assert_unlinkable":
       case "assert_uninstantiable": {
         p.pos += 2;
         if (!p.atOpen("module")) throw p.error("unexpected token");
         const line = this.line(p.peek(1)!.start);
-        const m = this.module(kw === "assert_malformed");
+        // a text module's errors are kept where they are the expected outcome
+        const m = this.module(kw.startsWith("assert_malformed") || kw.endsWith("_custom"));
         const text = UTF8.decode(p.string());
         p.close();
-        const moduleType = kw === "assert_malformed" && m.kind !== "binary" ? "text" : "binary";
+        const moduleType = kw.startsWith("assert_malformed") && m.kind !== "binary"
+          ? "text"
+          : "binary";
         this.commands.push(withModule({ type: kw, line, text, module_type: moduleType }, m));
         return;
       }

@@ -29,13 +29,19 @@
 
 import { ByteWriter } from "./_bytes.ts";
 import { tokenize } from "./lexer.ts";
-import type { Token } from "./lexer.ts";
+import type { Annotation, Token } from "./lexer.ts";
 import { Parser } from "./_parser.ts";
 import type { Space } from "./_parser.ts";
 import { type FuncScope, parseConstExpr, parseFolded, parseInstrs } from "./instructions.ts";
 import { HeapType, isDefaultable, refType, ValType } from "../types.ts";
 import { PAGE_SIZE } from "../limits.ts";
 import { encodeNameSection } from "./_name_section.ts";
+import {
+  type CustomAnnotation,
+  moduleAnnotations,
+  SECTION_ORDER,
+  takeName,
+} from "./_annotations.ts";
 
 /** Options of {@link parseWat}. */
 export interface WatOptions {
@@ -117,6 +123,10 @@ class ModuleBuilder {
    * name section is wanted.
    */
   readonly localNames: Map<number, Map<number, string>> | undefined;
+  /** Custom sections asked for by `@custom` annotations. */
+  customs: CustomAnnotation[] = [];
+  /** Branch hints by function index (from `@metadata.code.branch_hint`). */
+  readonly branchHints: [number, [number, number][]][] = [];
 
   constructor(readonly p: Parser, names: boolean) {
     this.localNames = names ? new Map() : undefined;
@@ -161,6 +171,7 @@ function declareEntity(m: ModuleBuilder, kind: EntityKind): boolean {
   const p = m.p;
   const idTok = p.peek();
   const id = p.optId();
+  takeName(p); // `(@name "...")`: the entity's name (the name section is written from `$id`s)
   while (p.atOpen("export")) p.skipSexpr();
   const isImport = p.atOpen("import");
   if (isImport) m.importSeen(p.peek());
@@ -424,8 +435,11 @@ function funcBody(m: ModuleBuilder, func: number, paramIds: (string | undefined)
     body.valType(t);
   }
   const scope: FuncScope = { locals, labels: [] };
+  p.hints = [];
   parseInstrs(p, scope, body);
   if (!p.atClose()) throw p.error("unexpected token");
+  if (p.hints.length > 0) m.branchHints.push([func, p.hints]);
+  p.hints = undefined;
   body.byte(0x0b);
   m.code.w.sized(body);
   m.code.count++;
@@ -809,6 +823,7 @@ export function parseModuleFields(
 ): ParsedModule {
   const m = new ModuleBuilder(p, options.names === true);
   scanTypeIds(p, end);
+  const first = p.pos;
   const fields: [FieldParser, number, number][] = [];
   let stray: number | undefined;
   while (p.pos < end) {
@@ -836,6 +851,7 @@ export function parseModuleFields(
     p.pos = close + 1;
   }
   if (stray !== undefined) throw p.error("unexpected token", p.toks[stray]);
+  m.customs = moduleAnnotations(p, fields.map(([, start]) => start - 2), first, end).customs;
   return { bytes: assemble(m, id), id, ...exportTypes(m) };
 }
 
@@ -873,11 +889,77 @@ function exportTypes(m: ModuleBuilder) {
   return { funcResults, globalTypes };
 }
 
+/** The section kind of each section id (see `SECTION_ORDER`). */
+const SECTION_KIND: Record<number, string> = {
+  1: "type",
+  2: "import",
+  3: "func",
+  4: "table",
+  5: "memory",
+  13: "tag",
+  6: "global",
+  7: "export",
+  8: "start",
+  9: "elem",
+  12: "datacount",
+  10: "code",
+  11: "data",
+};
+
+/** Writes a custom section. */
+function writeCustomSection(out: ByteWriter, name: Uint8Array, data: Uint8Array): void {
+  const body = new ByteWriter();
+  body.u32(name.length);
+  body.raw(name);
+  body.raw(data);
+  out.byte(0);
+  out.sized(body);
+}
+
+/**
+ * Writes the `metadata.code.branch_hint` section: per function with hints,
+ * its index and each hint's instruction offset (from the start of the
+ * function's body, its local declarations), size 1 and value.
+ */
+function writeBranchHints(out: ByteWriter, hints: readonly [number, [number, number][]][]): void {
+  const data = new ByteWriter();
+  data.u32(hints.length);
+  for (const [func, list] of hints) {
+    data.u32(func);
+    data.u32(list.length);
+    for (const [offset, value] of [...list].sort((a, b) => a[0] - b[0])) {
+      data.u32(offset);
+      data.u32(1);
+      data.byte(value);
+    }
+  }
+  writeCustomSection(out, new TextEncoder().encode("metadata.code.branch_hint"), data.view());
+}
+
 function assemble(m: ModuleBuilder, id: string | undefined): Uint8Array<ArrayBuffer> {
   const p = m.p;
   const out = new ByteWriter();
   out.raw(new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]));
+  // Custom sections from `@custom` go before or after the slot of a section
+  // kind (written or not); `placeCustoms` writes those of one place.
+  const placeCustoms = (side: "before" | "after", anchor: string) => {
+    for (const c of m.customs) {
+      if (c.side === side && c.anchor === anchor) writeCustomSection(out, c.name, c.data);
+    }
+  };
+  let slot = -1; // the last section kind whose "before" place is written
+  const advanceTo = (kind: string) => {
+    const to = kind === "last" ? SECTION_ORDER.length : SECTION_ORDER.indexOf(kind);
+    while (slot < to) {
+      if (slot >= 0) placeCustoms("after", SECTION_ORDER[slot]);
+      slot++;
+      if (slot < SECTION_ORDER.length) placeCustoms("before", SECTION_ORDER[slot]);
+    }
+  };
   const section = (id: number, s: Section) => {
+    const kind = SECTION_KIND[id];
+    advanceTo(kind);
+    if (kind === "code" && m.branchHints.length > 0) writeBranchHints(out, m.branchHints);
     if (s.count === 0) return;
     const body = new ByteWriter();
     body.u32(s.count);
@@ -885,6 +967,8 @@ function assemble(m: ModuleBuilder, id: string | undefined): Uint8Array<ArrayBuf
     out.byte(id);
     out.sized(body);
   };
+  placeCustoms("before", "first");
+  placeCustoms("after", "first");
   const types = new Section();
   for (const t of p.types) {
     types.w.byte(0x60);
@@ -902,6 +986,7 @@ function assemble(m: ModuleBuilder, id: string | undefined): Uint8Array<ArrayBuf
   section(13, m.tags);
   section(6, m.globals);
   section(7, m.exports);
+  advanceTo("start");
   if (m.start !== undefined) {
     const body = new ByteWriter();
     body.u32(m.start);
@@ -912,6 +997,7 @@ function assemble(m: ModuleBuilder, id: string | undefined): Uint8Array<ArrayBuf
   for (const e of m.elems) encodeElem(e, elems.w, !m.nonNullTable);
   elems.count = m.elems.length;
   section(9, elems);
+  advanceTo("datacount");
   if (p.usesDataCount && m.datas.count > 0) {
     const body = new ByteWriter();
     body.u32(m.datas.count);
@@ -920,6 +1006,9 @@ function assemble(m: ModuleBuilder, id: string | undefined): Uint8Array<ArrayBuf
   }
   section(10, m.code);
   section(11, m.datas);
+  advanceTo("last");
+  placeCustoms("before", "last");
+  placeCustoms("after", "last");
   if (m.localNames !== undefined) {
     const functions = new Map<number, string>();
     for (const [name, i] of p.spaces.func.ids) functions.set(i, name.slice(1));
@@ -941,7 +1030,7 @@ export function parseModuleAt(
   options: WatOptions = {},
   definition = false,
 ): ParsedModule {
-  const p = new Parser(outer.source, outer.toks);
+  const p = new Parser(outer.source, outer.toks, outer.annotations);
   p.pos = outer.pos;
   const open = p.next();
   p.next(); // "module"
@@ -973,8 +1062,9 @@ export function parseModuleAt(
  * ```
  */
 export function parseWat(source: string, options: WatOptions = {}): Uint8Array<ArrayBuffer> {
-  const toks = tokenize(source);
-  const p = new Parser(source, toks);
+  const annotations: Annotation[] = [];
+  const toks = tokenize(source, annotations);
+  const p = new Parser(source, toks, annotations);
   return guardDepth(p, () => {
     if (p.atOpen("module")) {
       const mod = parseModuleAt(p, options);

@@ -140,7 +140,7 @@ const MODULES: Record<string, string> = {
   bareFields: `(func (export "x") (result i32) (i32.const 42)) (memory 1)`,
   annotationsAndComments: `
     (module (@name "m") ;; line comment
-      (; block (; nested ;) ;) (func (@custom "x" (y)) $f (result i32) (i32.const 1)))`,
+      (; block (; nested ;) ;) (func (@my.note "x" (y)) $f (result i32) (i32.const 1)))`,
 };
 
 let hasWat2wasm = false;
