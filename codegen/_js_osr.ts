@@ -31,6 +31,7 @@ import { BYTECODE_OPS, instructionLength } from "@capstan/interpreter";
 import { type IrFunction, LABEL } from "./ir.ts";
 import type { RegKind } from "./_js_kinds.ts";
 import { readSlot, writeSlot } from "./js_backend.ts";
+import { jsSimdOsrCopy } from "./_js_simd.ts";
 
 /**
  * The loop headers of a function's bytecode: addresses that a branch at or
@@ -129,7 +130,8 @@ export function osrVariant(
   body[depth - head - 1] = ""; // the JS depth was checked before entering
   body[decl - head - 1] = lines[decl] +
     (paramDecls.length > 0 ? `\nlet ${paramDecls.join(", ")};` : "") + "\n" +
-    live.map(([r, k]) => `${k.toLowerCase()}${r} = ${readSlot(k, `base + ${r}`)};`).join(" ");
+    live.map(([r, k]) => `${k.toLowerCase()}${r} = ${readSlot(k, `base + ${r}`)};`).join(" ") +
+    jsSimdOsrCopy(source);
   const results = [
     resultKinds.length > 0 ? writeSlot(resultKinds[0], "base", "r") : "",
     ...resultKinds.slice(1).map((k, j) => writeSlot(k, `base + ${j + 1}`, `RV${k}[${j + 1}]`)),

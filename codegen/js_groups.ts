@@ -177,6 +177,7 @@ export class JsGroupLowering {
     if (typeof p === "string") return p;
     const head = jsEntryAt(p.ir, wasmOffset);
     if (head === undefined) return `no block of the JS code starts at wasm offset ${wasmOffset}`;
+    if (p.ir.results.includes(ValType.v128)) return "v128 results (written back by the entry only)";
     const live = p.kinds.liveInAt(head.inst) ?? [];
     if (live.some(([r]) => r >= p.ir.locals.length)) {
       return "a value other than a local is live into the loop";
@@ -245,16 +246,12 @@ export class JsGroupLowering {
     else if (!this.#plainMemory) p = "several memories, a 64-bit memory or custom page sizes";
     else {
       const body = t.bodies[funcIndex - t.numImportedFunctions];
-      const ty = t.types[body.typeIndex];
-      if ([...ty.params, ...ty.results].includes(ValType.v128)) p = "v128 parameters or results";
-      else {
-        try {
-          const ir = this.#translator.translate(body);
-          const kinds = inferKinds(ir, this.#ctx);
-          p = typeof kinds === "string" ? kinds : { ir, kinds };
-        } catch (e) {
-          p = (e as Error).message;
-        }
+      try {
+        const ir = this.#translator.translate(body);
+        const kinds = inferKinds(ir, this.#ctx);
+        p = typeof kinds === "string" ? kinds : { ir, kinds };
+      } catch (e) {
+        p = (e as Error).message;
       }
     }
     this.#prepared.set(funcIndex, p);
