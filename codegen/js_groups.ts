@@ -177,7 +177,6 @@ export class JsGroupLowering {
     if (typeof p === "string") return p;
     const head = jsEntryAt(p.ir, wasmOffset);
     if (head === undefined) return `no block of the JS code starts at wasm offset ${wasmOffset}`;
-    if (p.ir.results.includes(ValType.v128)) return "v128 results (written back by the entry only)";
     const live = p.kinds.liveInAt(head.inst) ?? [];
     if (live.some(([r]) => r >= p.ir.locals.length)) {
       return "a value other than a local is live into the loop";
@@ -192,7 +191,7 @@ export class JsGroupLowering {
       const parts = [
         JS_FACTORY_PRELUDE,
         `const FR${funcIndex} = C.frame[${funcIndex}];`,
-        osrVariant(out.source, funcIndex, live, p.kinds.resultKinds),
+        osrVariant(out.source, funcIndex, live, p.kinds.resultKinds, p.ir.results),
       ];
       for (const k of callees) parts.push(this.#trampoline(k), this.#stub(k));
       parts.push(`return oe${funcIndex};`);
