@@ -74,11 +74,11 @@ export function isJsSimdOp(name: string): boolean {
 /**
  * The statements a function that runs v128 ops starts with, after its frame
  * is counted (`sp` is its base): the views of the VM's v128 file and the
- * frame's base in each view's unit, and four scratch words.
+ * frame's base in each view's unit, four scratch words and a scratch number.
  */
 export const JS_SIMD_PROLOGUE: string =
   "const SV = H.simd.file(vm), VW = SV.i32, VF = SV.f32, VD = SV.f64, VB = SV.u8, VS = SV.u16, " +
-  "vw = sp << 2, vd = sp << 1, vs = sp << 3, vx = sp << 4; let vt0 = 0, vt1 = 0, vt2 = 0, vt3 = 0;";
+  "vw = sp << 2, vd = sp << 1, vs = sp << 3, vx = sp << 4; let vt0 = 0, vt1 = 0, vt2 = 0, vt3 = 0, vf = 0.5;";
 
 /**
  * For a function's on-stack-replacement entry (`_js_osr.ts`): the statement
@@ -319,8 +319,12 @@ export function jsSimdText(name: string, x: SimdSite): string {
       return `${ea(s.conv(1, "I"), o[3])} if (!H.simd.store(SV, X.memory, ${o[0]}, ${
         vec(o[2])
       }, e, ${o[4]})) ${s.trap(MEM)}`;
-    case "i32x4_trunc_sat_f32x4_s":
-      return `H.simd.un(248, SV, ${vec(o[0])}, ${vec(o[1])});`;
+    case "i32x4_trunc_sat_f32x4_s": // NaN → 0, out of range saturates
+      return [0, 1, 2, 3].map((k) =>
+        `vf = VF[vw + ${4 * o[1] + k}]; ${
+          vw(o[0], k)
+        } = vf > -2147483649 && vf < 2147483648 ? vf | 0 : vf !== vf ? 0 : vf < 0 ? -2147483648 : 2147483647;`
+      ).join(" ");
   }
   const word = OWN_WORD_OPS[name];
   if (word !== undefined) return words(o[0], (k) => word(vw(o[1], k), vw(o[2], k)));

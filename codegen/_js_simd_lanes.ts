@@ -76,6 +76,15 @@ const I32X4_BIN: Readonly<Record<number, (a: string, b: string) => string>> = {
   145: (a, b) =>
     // i16x8.sub
     `((${a} | 0x80008000) - (${b} & 0x7fff7fff)) ^ ((${a} ^ ~${b}) & 0x80008000)`,
+  // i8x16.eq: a byte of a ^ b is zero where the lanes are equal; its top bit spread over it
+  35: (a, b) =>
+    `(vt0 = ${a} ^ ${b}, ~Math.imul(((((vt0 & 0x7f7f7f7f) + 0x7f7f7f7f) | vt0) & 0x80808080) >>> 7, 0xff))`,
+  149: (a, b) =>
+    // i16x8.mul: each half's product, cut to 16 bits
+    `(Math.imul(${a}, ${b}) & 0xffff) | (Math.imul(${a} >>> 16, ${b} >>> 16) << 16)`,
+  186: (a, b) =>
+    // i32x4.dot_i16x8_s: the two halves' signed products added (wrapping)
+    `(Math.imul((${a} << 16) >> 16, (${b} << 16) >> 16) + Math.imul(${a} >> 16, ${b} >> 16)) | 0`,
   182: (a, b) => `${a} < ${b} ? ${a} : ${b}`, // i32x4.min_s
   183: (a, b) => `(${a} >>> 0) < (${b} >>> 0) ? ${a} : ${b}`, // i32x4.min_u
   184: (a, b) => `${a} > ${b} ? ${a} : ${b}`, // i32x4.max_s
@@ -95,14 +104,31 @@ const WORD_UN: Readonly<Record<number, (a: string) => string>> = {
   0x100: (a) => `(${a} & 0x7fffffff) > 0x7f800000 ? 0x7fc00000 : ${a}`,
 };
 
-/** Shifts word by word (sub-opcode → the word of the result, `c` the count). */
+/**
+ * Shifts word by word (sub-opcode → the word of the result, `c` the count:
+ * a literal, or `e` holding it), the byte masks folded for a literal count.
+ */
 const WORD_SHIFT: Readonly<Record<number, (a: string, c: string) => string>> = {
-  107: (a, c) => `(${a} << (${c} & 7)) & Math.imul((0xff << (${c} & 7)) & 0xff, 0x01010101)`,
-  109: (a, c) => `(${a} >>> (${c} & 7)) & Math.imul(0xff >>> (${c} & 7), 0x01010101)`,
+  107: (a, c) =>
+    // i8x16.shl
+    isLiteral(c)
+      ? `(${a} << ${Number(c) & 7}) & ${Math.imul((0xff << (Number(c) & 7)) & 0xff, 0x01010101)}`
+      : `(${a} << (${c} & 7)) & Math.imul((0xff << (${c} & 7)) & 0xff, 0x01010101)`,
+  109: (a, c) =>
+    // i8x16.shr_u
+    isLiteral(c)
+      ? `(${a} >>> ${Number(c) & 7}) & ${Math.imul(0xff >>> (Number(c) & 7), 0x01010101)}`
+      : `(${a} >>> (${c} & 7)) & Math.imul(0xff >>> (${c} & 7), 0x01010101)`,
   171: (a, c) => `${a} << ${c}`, // i32x4.shl
   172: (a, c) => `${a} >> ${c}`, // i32x4.shr_s
   173: (a, c) => `${a} >>> ${c}`, // i32x4.shr_u
 };
+
+/** Whether a scalar operand's text is an integer literal. */
+const isLiteral = (x: string) => /^-?\d+$/.test(x);
+
+/** `i8x16.bitmask` of one word: its bytes' top bits gathered in bits 28..31, shifted down. */
+const bitmask4 = (w: string) => `(Math.imul((${w} >>> 7) & 0x01010101, 0x10204080) >>> 28)`;
 
 /**
  * The JavaScript of a lane-wise v128 op or a lane move.
@@ -128,7 +154,8 @@ export function laneText(name: string, x: SimdSite): string | undefined {
     }
     case "simd_shift": {
       const f = WORD_SHIFT[sub];
-      const c = s.conv(3, "I");
+      const c = s.conv(3, "I").replace(/^\((-?\d+)\)$/, "$1");
+      if (f !== undefined && isLiteral(c)) return words(o[0], (k) => f(vw(o[2], k), c));
       if (f !== undefined) return `e = ${c}; ${words(o[0], (k) => f(vw(o[2], k), "e"))}`;
       return `H.simd.shift(${sub}, SV, ${vec(o[0])}, ${vec(o[2])}, ${c});`;
     }
@@ -136,6 +163,14 @@ export function laneText(name: string, x: SimdSite): string | undefined {
       const d = x.local(0);
       if (sub === 83) { // v128.any_true
         return `${d} = (${[0, 1, 2, 3].map((k) => vw(o[2], k)).join(" | ")}) !== 0 ? 1 : 0;`;
+      }
+      if (sub === 100) { // i8x16.bitmask
+        return `${d} = ${
+          [0, 1, 2, 3].map((k) =>
+            k === 0 ? bitmask4(vw(o[2], 0)) : `(${bitmask4(vw(o[2], k))} << ${4 * k})`
+          )
+            .join(" | ")
+        };`;
       }
       return `${d} = H.simd.test(${sub}, SV, ${vec(o[2])});`;
     }

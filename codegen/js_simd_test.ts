@@ -19,6 +19,7 @@ import {
   simdShift,
   simdShuffle,
   simdSplat,
+  simdTest,
   simdUnary,
   V128File,
 } from "@capstan/interpreter";
@@ -59,6 +60,7 @@ function randomFile(seed: number): V128File {
   for (let i = 0; i < f.i32.length; i++) {
     seed = (Math.imul(seed, 1103515245) + 12345) | 0;
     f.i32[i] = (seed & 7) === 0 ? 0x7fa00001 : (seed & 7) === 1 ? -1 : seed;
+    if ((seed & 7) === 2) f.f32[i] = (seed >> 8) / 3; // an f32 of moderate size
   }
   return f;
 }
@@ -80,6 +82,12 @@ Deno.test("every lane op written out inline computes the interpreter's lanes", (
           const want = randomFile(seed);
           const count = seed * 5 - 20;
           run(text, got, count);
+          if (name === "simd_shift") { // the count a known constant
+            const lit = { ...site(), conv: () => `(${count})` };
+            const folded = randomFile(seed);
+            run(jsSimdText(name, { o, local: () => "s0", site: lit }), folded);
+            assert.deepEqual(words(folded, d), words(got, d), `${name} ${sub} by ${count}`);
+          }
           if (name === "simd_un") simdUnary(sub, want, d, 0);
           else if (name === "simd_bin") simdBinary(sub, want, d, 0, 1);
           else simdShift(sub, want, d, 0, count);
@@ -89,6 +97,19 @@ Deno.test("every lane op written out inline computes the interpreter's lanes", (
     }
   }
   assert.ok(inlined >= 2 * 30, `${inlined / 2} sub-opcodes are written out`);
+  for (let seed = 1; seed < 30; seed++) {
+    for (const sub of [83, 100]) {
+      const f = randomFile(seed);
+      if (seed % 5 === 0) f.i32.fill(0, 0, 4);
+      const text = jsSimdText("simd_test", { o: [0, sub, 0], local: () => "s0", site: site() });
+      assert.equal(run(text, f), simdTest(sub, f, 0), `test ${sub} (seed ${seed})`);
+    }
+    const got = randomFile(seed);
+    const want = randomFile(seed);
+    run(jsSimdText("i32x4_trunc_sat_f32x4_s", { o: [2, 0], local: () => "s0", site: site() }), got);
+    simdUnary(248, want, 2, 0);
+    assert.deepEqual(words(got, 2), words(want, 2), `i32x4.trunc_sat_f32x4_s (seed ${seed})`);
+  }
 });
 
 Deno.test("shuffles, splats, extracts and replaces move lanes exactly", () => {
