@@ -144,9 +144,9 @@ export function osrVariant(
     `function os${funcIndex}(base) {`,
     ...body,
     `function oe${funcIndex}(base) {`,
-    v128Before,
+    ...(v128Before === "" ? [] : [v128Before]),
     `const r = os${funcIndex}(base);`,
-    v128After,
+    ...(v128After === "" ? [] : [v128After]),
     ...results,
     `}`,
   ].join("\n");

@@ -157,9 +157,20 @@ function scalarsOf(name: string, o: readonly (number | number[])[]): [number, Sc
   return fixed === undefined ? [] : [[fixed[0], fixed[1]]];
 }
 
+/** The v128 ops whose operand 0 is not a v128 result. */
+const NO_V128_RESULT: ReadonlySet<string> = new Set([
+  "v128_global_set",
+  "simd_store",
+  "simd_store128",
+  "simd_test",
+  "simd_extract",
+]);
+
 /**
  * The scalar registers a v128 op reads and writes, with their kinds (its
- * v128 operands are not registers of the kind analysis: see the module doc).
+ * v128 operands are not values of the kind analysis, see the module doc; a
+ * v128 result is a definition of no kind, so that the register's earlier
+ * scalar value is not live through it).
  *
  * @param ins a v128 op ({@link isJsSimdOp})
  * @returns its shape
@@ -167,7 +178,10 @@ function scalarsOf(name: string, o: readonly (number | number[])[]): [number, Sc
 export function jsSimdShape(ins: IrInst): OpShape {
   const uses: RegOperand[] = [];
   const defs: RegOperand[] = [];
-  for (const [k, s] of scalarsOf(BYTECODE_OPS[ins.op].name, ins.operands)) {
+  const name = BYTECODE_OPS[ins.op].name;
+  // a v128 result ends the register's scalar value (no kind: it is not a JS value)
+  if (!NO_V128_RESULT.has(name)) defs.push([ins.operands[0] as number, undefined, 0, false]);
+  for (const [k, s] of scalarsOf(name, ins.operands)) {
     const reg = ins.operands[k] as number;
     const wide = s.endsWith("8") || s.endsWith("B");
     const kind: RegKind | undefined = s.endsWith("I") ? "I" : s.endsWith("B") ? "B" : undefined;

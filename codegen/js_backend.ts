@@ -349,7 +349,7 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
         const v128Args = jsSimdCallArgs(t.params, base, frame);
         const v128Results = jsSimdCallResults(t.results, base, frame);
         if (v128Args !== "" || v128Results !== "") usesSimd = true;
-        emit(v128Args);
+        if (v128Args !== "") emit(v128Args);
         const direct = (name === "call" || name === "call_fuel") &&
           options.lowered.has(o[0] as number);
         if (direct) {
@@ -372,7 +372,7 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
           emit(`C.callSlots(${handle}, cb);`);
           rs.forEach((r, j) => emit(`${r} = ${readSlot(dk[j], `cb + ${j}`)};`));
         }
-        emit(v128Results);
+        if (v128Results !== "") emit(v128Results);
         if (!direct || (options.mayGrowMemory?.(o[0] as number) ?? true)) emit(RELOAD);
         continue;
       }
@@ -448,9 +448,9 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
   const [v128In, v128Out] = jsSimdEntry(f.params, f.results);
   const entry = [
     `function en${f.funcIndex}(base) {`,
-    v128In,
+    ...(v128In === "" ? [] : [v128In]),
     `const r = fn${f.funcIndex}(${pk.map((k, j) => readSlot(k, `base + ${j}`)).join(", ")});`,
-    v128Out,
+    ...(v128Out === "" ? [] : [v128Out]),
     rk.length > 0 ? writeSlot(rk[0], "base", "r") : "",
     ...rk.slice(1).map((k, j) => writeSlot(k, `base + ${j + 1}`, `RV${k}[${j + 1}]`)),
     `}`,
@@ -464,7 +464,7 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
     `if (sp + ${frame} > S.lim) throw C.stackTrap();`,
     `S.d = d; S.sp = sp + ${frame}; S.fr[d] = FR${f.funcIndex}; S.off[d] = ${entryOff};`,
     epoch,
-    usesSimd ? JS_SIMD_PROLOGUE : "",
+    ...(usesSimd ? [JS_SIMD_PROLOGUE] : []),
     `let ${usesMemory ? "M = X.memory.view, ML = X.memory.byteLength, " : ""}e = 0${
       decls.length ? ", " + decls.join(", ") : ""
     };`,
