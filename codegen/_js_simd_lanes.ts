@@ -9,7 +9,8 @@
  * (word-wise, the same arithmetic); a few more cheap word-wise ones too
  * (`v128.not`, `v128.andnot`, the i32x4 compares and min/max, i8x16/i16x8
  * add and sub by lanes packed in words), each checked against the lane
- * functions by `js_simd_test.ts`; every other one calls the interpreter's lane
+ * functions by `js_simd_test.ts` (and more in `_js_simd_words.ts`); every
+ * other one calls the interpreter's lane
  * function (`H.simd.un`, `.bin`, `.shift`, `.test`), so its result is the
  * interpreter's by construction.
  *
@@ -22,6 +23,7 @@
  */
 
 import type { Site } from "./_js_op_shapes.ts";
+import { wordText } from "./_js_simd_words.ts";
 
 /** What the SIMD templates see of an instruction. */
 export interface SimdSite {
@@ -145,12 +147,13 @@ export function laneText(name: string, x: SimdSite): string | undefined {
     case "simd_un": {
       const f = WORD_UN[sub];
       if (f !== undefined) return words(o[0], (k) => f(vw(o[2], k)));
-      return `H.simd.un(${sub}, SV, ${vec(o[0])}, ${vec(o[2])});`;
+      return wordText(name, sub, o) ?? `H.simd.un(${sub}, SV, ${vec(o[0])}, ${vec(o[2])});`;
     }
     case "simd_bin": {
       const f = I32X4_BIN[sub];
       if (f !== undefined) return bin2(o, f);
-      return `H.simd.bin(${sub}, SV, ${vec(o[0])}, ${vec(o[2])}, ${vec(o[3])});`;
+      return wordText(name, sub, o) ??
+        `H.simd.bin(${sub}, SV, ${vec(o[0])}, ${vec(o[2])}, ${vec(o[3])});`;
     }
     case "simd_shift": {
       const f = WORD_SHIFT[sub];

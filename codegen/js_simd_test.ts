@@ -12,6 +12,7 @@
 import assert from "node:assert/strict";
 import {
   BYTECODE_OPS,
+  nearest,
   Op,
   simdBinary,
   simdExtractLane,
@@ -29,7 +30,7 @@ import { isJsSimdOp, JS_SIMD_PROLOGUE, jsSimdShape, jsSimdText } from "./_js_sim
 
 /** Runs generated SIMD statements over file `f` with frame base 0 and scalar `x`. */
 function run(text: string, f: V128File, x: number | bigint = 0): number | bigint {
-  const H = { simd: { file: () => f, un: simdUnary, bin: simdBinary, shift: simdShift } };
+  const H = { nearest, simd: { file: () => f, un: simdUnary, bin: simdBinary, shift: simdShift } };
   const T64 = new BigInt64Array(1);
   const body = `const sp = 0, vm = null; ${JS_SIMD_PROLOGUE} let e = 0, s0 = x; ${text} return s0;`;
   return new Function("H", "x", "T64", "T32", "TD", body)(
@@ -71,8 +72,8 @@ Deno.test("every lane op written out inline computes the interpreter's lanes", (
   let inlined = 0;
   for (let sub = 0; sub <= 0x101; sub++) {
     for (const name of ["simd_un", "simd_bin", "simd_shift"]) {
-      // d = 2, a = 0, b = 1 (and 0 as d to check an operand overwritten in place)
-      for (const d of [2, 0]) {
+      // d = 2, a = 0, b = 1 (and 0 or 1 as d: an operand overwritten in place)
+      for (const d of [2, 0, 1]) {
         const o = name === "simd_un" ? [d, sub, 0] : [d, sub, 0, 1];
         const text = jsSimdText(name, { o, local: () => "s0", site: site() });
         if (text.includes("H.simd.")) continue;
