@@ -69,13 +69,16 @@ export function kindOf(t: ValType): RegKind {
  * The kind a value of type `t` must have where it crosses a boundary (a
  * parameter, a result, a local, a global, a call): none for an f64, which is
  * kept as i64 bits (`B`) unless f64 arithmetic uses it (`D`), so that an f64
- * that is only moved keeps its NaN bits; with whether it is 64-bit.
+ * that is only moved keeps its NaN bits, and none for a v128, which lives in
+ * the v128 file (its JS value, where a call or return names one, is a
+ * placeholder); with whether it is 64-bit.
  *
  * @param t a value type
  * @returns its kind (undefined: decided by the ops that use it) and width
  */
 export function softKindOf(t: ValType): [RegKind | undefined, boolean] {
   if (t === ValType.f64) return [undefined, true];
+  if (t === ValType.v128) return [undefined, false]; // not a JS value: see `_js_simd.ts`
   const k = kindOf(t);
   return [k, k === "B"];
 }

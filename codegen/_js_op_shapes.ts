@@ -27,6 +27,7 @@ import { BYTECODE_OPS } from "@capstan/interpreter";
 import type { IrInst } from "./ir.ts";
 import type { KindContext } from "./_js_kinds.ts";
 import { callType, globalType, softKindOf } from "./_js_kinds.ts";
+import { isJsSimdOp, jsSimdShape } from "./_js_simd.ts";
 
 /** The kind of a register value (see `_js_kinds.ts`). */
 export type RegKind = "I" | "F" | "D" | "B";
@@ -746,12 +747,12 @@ export function opShape(
           const [k, wide] = softKindOf(r);
           defs.push([base + j, k, 1000 + j, wide]);
         });
-        if ([...t.params, ...t.results].includes(0x7b)) return "a call with v128 values";
         return { uses, defs, same, soft, call: t };
       }
     }
     return { uses, defs, same, soft };
   }
+  if (isJsSimdOp(name)) return jsSimdShape(ins);
   const row = ROWS[name];
   if (row === undefined) return `op ${name}`;
   const toks = row[0] === "" ? [] : row[0].split(" ");

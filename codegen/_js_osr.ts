@@ -31,6 +31,8 @@ import { BYTECODE_OPS, instructionLength } from "@capstan/interpreter";
 import { type IrFunction, LABEL } from "./ir.ts";
 import type { RegKind } from "./_js_kinds.ts";
 import { readSlot, writeSlot } from "./js_backend.ts";
+import { jsSimdEntry, jsSimdOsrCopy } from "./_js_simd.ts";
+import type { ValType } from "@capstan/environ";
 
 /**
  * The loop headers of a function's bytecode: addresses that a branch at or
@@ -105,6 +107,7 @@ export function jsEntryAt(
  * @param funcIndex its index `k`
  * @param live the live registers with their kinds
  * @param resultKinds the kinds of its results
+ * @param resultTypes its result types (the v128 ones are copied back to `base`)
  * @returns the source of `os<k>` and `oe<k>`
  * @throws Error when the source is not of the form this rewrites
  */
@@ -113,6 +116,7 @@ export function osrVariant(
   funcIndex: number,
   live: readonly (readonly [number, RegKind])[],
   resultKinds: readonly RegKind[],
+  resultTypes: readonly ValType[] = [],
 ): string {
   const lines = source.split("\n");
   const head = lines.findIndex((l) => l.startsWith(`function fn${funcIndex}(`));
@@ -129,7 +133,9 @@ export function osrVariant(
   body[depth - head - 1] = ""; // the JS depth was checked before entering
   body[decl - head - 1] = lines[decl] +
     (paramDecls.length > 0 ? `\nlet ${paramDecls.join(", ")};` : "") + "\n" +
-    live.map(([r, k]) => `${k.toLowerCase()}${r} = ${readSlot(k, `base + ${r}`)};`).join(" ");
+    live.map(([r, k]) => `${k.toLowerCase()}${r} = ${readSlot(k, `base + ${r}`)};`).join(" ") +
+    jsSimdOsrCopy(source);
+  const [v128Before, v128After] = jsSimdEntry([], resultTypes);
   const results = [
     resultKinds.length > 0 ? writeSlot(resultKinds[0], "base", "r") : "",
     ...resultKinds.slice(1).map((k, j) => writeSlot(k, `base + ${j + 1}`, `RV${k}[${j + 1}]`)),
@@ -138,7 +144,9 @@ export function osrVariant(
     `function os${funcIndex}(base) {`,
     ...body,
     `function oe${funcIndex}(base) {`,
+    ...(v128Before === "" ? [] : [v128Before]),
     `const r = os${funcIndex}(base);`,
+    ...(v128After === "" ? [] : [v128After]),
     ...results,
     `}`,
   ].join("\n");

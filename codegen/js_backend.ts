@@ -41,7 +41,6 @@ import {
   type ModuleTranslation,
   TrapCode,
   type Tunables,
-  ValType,
 } from "@capstan/environ";
 import { BYTECODE_OPS } from "@capstan/interpreter";
 import type { Backend, FunctionLowering } from "./backend.ts";
@@ -52,6 +51,15 @@ import { inferKinds, type KindContext, type KindMap } from "./_js_kinds.ts";
 import { i64FromI32, jsOpRow, readKinds, type RegKind, type Site } from "./_js_op_shapes.ts";
 import { jsConst32, jsConst64 } from "./_js_literals.ts";
 import { emitDispatcher, emitStructured, type FlowBlock, type FlowPiece } from "./_js_structure.ts";
+import {
+  isJsSimdOp,
+  JS_SIMD_PROLOGUE,
+  jsSimdCallArgs,
+  jsSimdCallResults,
+  jsSimdEntry,
+  jsSimdScalarDefs,
+  jsSimdText,
+} from "./_js_simd.ts";
 
 /** One function lowered to JS, or the reason it was not. */
 export type JsLoweredFunction =
@@ -159,6 +167,7 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
       for (const l of ls) if ((labelAt.get(l) ?? -1) < i) loopHeads.add(l);
     });
   });
+  const frame = f.numRegs + 2; // wasm stack slots of the frame (and v128 file vectors)
   const pk = kinds.paramKinds;
   const rk = kinds.resultKinds;
   const params = f.params.map((_, r) => use(pk[r], r));
@@ -209,6 +218,7 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
   // locals known to hold a constant (set since the last label, not written since): their literal
   const known = new Map<string, string>();
   let written: string[] | undefined = []; // the locals the last instruction may have written (all: undefined)
+  let usesSimd = false; // some v128 op: the prologue binds the v128 file (`_js_simd.ts`)
   for (let i = 0; i < insts.length; i++) {
     const ins = insts[i];
     const o = ins.operands;
@@ -336,6 +346,10 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
           );
         }
         emit(`S.off[d] = ${off};`);
+        const v128Args = jsSimdCallArgs(t.params, base, frame);
+        const v128Results = jsSimdCallResults(t.results, base, frame);
+        if (v128Args !== "" || v128Results !== "") usesSimd = true;
+        if (v128Args !== "") emit(v128Args);
         const direct = (name === "call" || name === "call_fuel") &&
           options.lowered.has(o[0] as number);
         if (direct) {
@@ -358,15 +372,28 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
           emit(`C.callSlots(${handle}, cb);`);
           rs.forEach((r, j) => emit(`${r} = ${readSlot(dk[j], `cb + ${j}`)};`));
         }
+        if (v128Results !== "") emit(v128Results);
         if (!direct || (options.mayGrowMemory?.(o[0] as number) ?? true)) emit(RELOAD);
         continue;
       }
     }
+    /** Register operand `k` read: its local, or the constant it is known to hold. */
+    const value = (k: number) => known.get(reg(k)) ?? reg(k);
+    if (isJsSimdOp(name)) {
+      usesSimd = true;
+      const site: Site = {
+        trap,
+        off,
+        kind: (k) => kinds.kindAt(i, k),
+        conv: (k, to) => convert(value(k), kinds.kindAt(i, k), to),
+      };
+      emit(jsSimdText(name, { o, local: reg, site }));
+      written = jsSimdScalarDefs(ins).map(reg);
+      continue;
+    }
     const row = jsOpRow(name);
     if (row === undefined) throw new Error(`op ${name}`);
     const wants = readKinds(name);
-    /** Register operand `k` read: its local, or the constant it is known to hold. */
-    const value = (k: number) => known.get(reg(k)) ?? reg(k);
     const texts = info.operands.map((op, k) => {
       if (op.kind !== "r") return String(o[k]);
       const want = wants[k];
@@ -393,7 +420,6 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
   emit(STORE_PENDING);
   if (!dead) blocks[blocks.length - 1].push({ to: blocks.length });
   blocks.push([ret(resultLocal)]);
-  const frame = f.numRegs + 2;
   // a function without memory accesses neither holds nor reloads the memory's view
   const usesMemory = blocks.some((b) =>
     b.some((p) =>
@@ -419,9 +445,12 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
     rk.length > 0 ? `return ${readSlot(rk[0], "cb")};` : "return;",
   ].join(" ");
   // the entry adapter: arguments from VM slots at `base`, results back there
+  const [v128In, v128Out] = jsSimdEntry(f.params, f.results);
   const entry = [
     `function en${f.funcIndex}(base) {`,
+    ...(v128In === "" ? [] : [v128In]),
     `const r = fn${f.funcIndex}(${pk.map((k, j) => readSlot(k, `base + ${j}`)).join(", ")});`,
+    ...(v128Out === "" ? [] : [v128Out]),
     rk.length > 0 ? writeSlot(rk[0], "base", "r") : "",
     ...rk.slice(1).map((k, j) => writeSlot(k, `base + ${j + 1}`, `RV${k}[${j + 1}]`)),
     `}`,
@@ -435,6 +464,7 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
     `if (sp + ${frame} > S.lim) throw C.stackTrap();`,
     `S.d = d; S.sp = sp + ${frame}; S.fr[d] = FR${f.funcIndex}; S.off[d] = ${entryOff};`,
     epoch,
+    ...(usesSimd ? [JS_SIMD_PROLOGUE] : []),
     `let ${usesMemory ? "M = X.memory.view, ML = X.memory.byteLength, " : ""}e = 0${
       decls.length ? ", " + decls.join(", ") : ""
     };`,
@@ -673,8 +703,6 @@ export function compileJsModule(
     if (!plainMemory) {
       return "several memories, a 64-bit memory, custom page sizes or a shared memory";
     }
-    const ty = translation.types[body.typeIndex];
-    if ([...ty.params, ...ty.results].includes(ValType.v128)) return "v128 parameters or results";
     try {
       const ir = translator.translate(body);
       const kinds = inferKinds(ir, ctx);

@@ -191,7 +191,7 @@ export class JsGroupLowering {
       const parts = [
         JS_FACTORY_PRELUDE,
         `const FR${funcIndex} = C.frame[${funcIndex}];`,
-        osrVariant(out.source, funcIndex, live, p.kinds.resultKinds),
+        osrVariant(out.source, funcIndex, live, p.kinds.resultKinds, p.ir.results),
       ];
       for (const k of callees) parts.push(this.#trampoline(k), this.#stub(k));
       parts.push(`return oe${funcIndex};`);
@@ -245,16 +245,12 @@ export class JsGroupLowering {
     else if (!this.#plainMemory) p = "several memories, a 64-bit memory or custom page sizes";
     else {
       const body = t.bodies[funcIndex - t.numImportedFunctions];
-      const ty = t.types[body.typeIndex];
-      if ([...ty.params, ...ty.results].includes(ValType.v128)) p = "v128 parameters or results";
-      else {
-        try {
-          const ir = this.#translator.translate(body);
-          const kinds = inferKinds(ir, this.#ctx);
-          p = typeof kinds === "string" ? kinds : { ir, kinds };
-        } catch (e) {
-          p = (e as Error).message;
-        }
+      try {
+        const ir = this.#translator.translate(body);
+        const kinds = inferKinds(ir, this.#ctx);
+        p = typeof kinds === "string" ? kinds : { ir, kinds };
+      } catch (e) {
+        p = (e as Error).message;
       }
     }
     this.#prepared.set(funcIndex, p);

@@ -20,4 +20,5 @@ export * from "./slots.ts";
 export * from "./wasm_math.ts";
 export { simdOpName, v128Registers } from "./simd.ts";
 export * from "./simd_math.ts";
+export { simdLoad, simdLoadLane, simdStore } from "./_simd_memory.ts";
 export { exnHandle } from "./_exceptions.ts";

@@ -31,6 +31,7 @@ import {
   truncSat32,
   truncSat64,
 } from "@capstan/interpreter";
+import { JS_SIMD_HELPERS } from "./_js_simd.ts";
 
 const f64 = new Float64Array(1);
 const w = new Int32Array(f64.buffer);
@@ -120,6 +121,8 @@ function signOf(x: number): number {
 
 /** The value helpers, bound as `H` in generated code. */
 export const JS_HELPERS = Object.freeze({
+  /** The v128 file and lane functions of SIMD code (`runtime/_js_simd.ts`). */
+  simd: JS_SIMD_HELPERS,
   f32b,
   bf32,
   f64b,

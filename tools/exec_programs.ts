@@ -32,6 +32,7 @@
  */
 
 import { Rng } from "@capstan/testing/random_programs";
+import { SIMD_GLOBAL_MIX, SIMD_HELPERS, SimdGen } from "./exec_programs_simd.ts";
 
 export { Rng };
 
@@ -149,6 +150,8 @@ class BodyGen {
   readonly #sigs: readonly Sig[];
   readonly #counterBase: number;
   readonly #indirect: boolean;
+  /** The v128 expressions and stores, in a SIMD program. */
+  readonly #simd: SimdGen | undefined;
   #loops = 0;
   #labels = 0;
 
@@ -158,8 +161,17 @@ class BodyGen {
     callable: readonly { name: string; sig: Sig }[],
     sigs: readonly Sig[],
     indirect: boolean,
+    simd = false,
   ) {
     this.#r = r;
+    this.#simd = simd
+      ? new SimdGen({
+        r,
+        expr: (t, d) => this.expr(t, d),
+        addr: (d) => this.#addr(d),
+        offset: () => this.#offset(),
+      })
+      : undefined;
     this.#indirect = indirect;
     this.#locals = locals;
     this.#callable = callable;
@@ -274,7 +286,9 @@ class BodyGen {
       const l = this.#localOf(t);
       return l !== undefined && r.int(2) ? `(local.get ${l})` : this.#const(t);
     }
-    const k = r.int(12);
+    // (a SIMD program draws from two more cases; another's draws are as they always were)
+    const k = r.int(this.#simd !== undefined ? 14 : 12);
+    if (k >= 12) return this.#simd!.scalar(t, d);
     if (k === 0) return this.#load(t, d);
     if (k === 1) return `(global.get $g_${t})`;
     if (k === 2) {
@@ -395,7 +409,9 @@ class BodyGen {
   stmt(d: number): string {
     const r = this.#r;
     const t = r.pick(TYPES);
-    switch (d <= 0 ? r.int(3) : r.int(13)) {
+    const k = d <= 0 ? r.int(3) : r.int(this.#simd !== undefined ? 15 : 13);
+    if (k >= 13) return this.#simd!.store(d);
+    switch (k) {
       case 0: {
         const l = this.#localOf(t);
         return l === undefined ? "(nop)" : `(local.set ${l} ${this.expr(t, d)})`;
@@ -455,15 +471,18 @@ class BodyGen {
  * A random valid module of the shape the module doc describes.
  *
  * @param r the generator
+ * @param simd whether the bodies also compute with v128 values
+ *   (`exec_programs_simd.ts`); without, the module is the same as ever for `r`
  * @returns the module's text
  * @example
  * ```ts
  * import { genExec, Rng } from "./exec_programs.ts";
  * const wat = genExec(new Rng(7));
  * if (!wat.includes('(export "run")')) throw new Error();
+ * if (!genExec(new Rng(7), true).includes("v128")) throw new Error();
  * ```
  */
-export function genExec(r: Rng): string {
+export function genExec(r: Rng, simd = false): string {
   const pickType = () => r.pick(TYPES);
   const helpers: { name: string; sig: Sig }[] = [];
   const sigs: Sig[] = [];
@@ -477,7 +496,7 @@ export function genExec(r: Rng): string {
     );
     const sig = { params, results };
     const locals = [...params, ...BODY_LOCALS];
-    const g = new BodyGen(r, locals, helpers.slice(), [], false);
+    const g = new BodyGen(r, locals, helpers.slice(), [], false, simd);
     const body = [g.stmt(2), g.stmt(2), ...results.map((t) => g.expr(t, 3))].join("\n    ");
     funcs.push(
       `(func $h${i}${sigText(sig)} (local ${BODY_LOCALS.join(" ")} i32 i32)\n    ${body})`,
@@ -486,7 +505,7 @@ export function genExec(r: Rng): string {
     sigs.push(sig);
   }
   const runLocals = ["i32", "i32", ...BODY_LOCALS] as NumType[];
-  const g = new BodyGen(r, runLocals, helpers, sigs, true);
+  const g = new BodyGen(r, runLocals, helpers, sigs, true, simd);
   const stmts = Array.from({ length: 3 + r.int(3) }, () => g.stmt(3));
   const run = `(func (export "run") (param i32 i32) (result i64) (local ${
     BODY_LOCALS.join(" ")
@@ -508,15 +527,15 @@ export function genExec(r: Rng): string {
   (global $g_f64 (mut f64) (f64.const -0))
   (table ${TABLE_SIZE} funcref)
   ${elems.join("\n  ")}
-  (func $c32 (param f32) (result f32)
+  ${simd ? SIMD_HELPERS + "\n  " : ""}(func $c32 (param f32) (result f32)
     (select (f32.const nan) (local.get 0) (f32.ne (local.get 0) (local.get 0))))
   (func $c64 (param f64) (result f64)
     (select (f64.const nan) (local.get 0) (f64.ne (local.get 0) (local.get 0))))
   ${funcs.join("\n  ")}
   ${run}
-  (func (export "globals") (result i64)
+  (func (export "globals") (result i64)${simd ? "\n    (i64.xor " + SIMD_GLOBAL_MIX : ""}
     (i64.xor
       (i64.xor (i64.extend_i32_u (global.get $g_i32)) (i64.shl (global.get $g_i64) (i64.const 1)))
       (i64.xor (i64.extend_i32_u (i32.reinterpret_f32 (global.get $g_f32)))
-        (i64.rotl (i64.reinterpret_f64 (global.get $g_f64)) (i64.const 17))))))`;
+        (i64.rotl (i64.reinterpret_f64 (global.get $g_f64)) (i64.const 17))))${simd ? ")" : ""}))`;
 }

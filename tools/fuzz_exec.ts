@@ -8,7 +8,8 @@
  * same fuel for every call that returns.
  *
  * Run it as a command (`deno task fuzz:exec --count 100000 [--seed S]
- * [--fuel-every K]`) or call {@link fuzzExec}. A disagreement prints its
+ * [--fuel-every K] [--simd-every K]`; every K-th program also computes with v128
+ * values, `exec_programs_simd.ts`) or call {@link fuzzExec}. A disagreement prints its
  * seed, what differed and the program's text; the exit status is then 1.
  *
  * Invariants:
@@ -66,6 +67,11 @@ export interface FuzzExecOptions {
   readonly count: number;
   /** Also compare fuel on every this-many-th program (0: never). */
   readonly fuelEvery?: number;
+  /**
+   * Every this-many-th program also computes with v128 values (the
+   * programs at `i % simdEvery === 1`; 0: none). Default 2.
+   */
+  readonly simdEvery?: number;
   /** Called after each program. */
   readonly progress?: (done: number, summary: FuzzExecSummary) => void;
 }
@@ -220,11 +226,12 @@ function makeEngines(): Engines {
 /** Runs one program on every engine; returns what differed, if anything. */
 function checkProgram(
   seed: number,
+  simd: boolean,
   engines: Engines,
   withFuel: boolean,
   summary: FuzzExecSummary,
 ): string | undefined {
-  const wat = genExec(new Rng(seed));
+  const wat = genExec(new Rng(seed), simd);
   const bytes = parseWat(wat);
   const native = nativeRunner(bytes);
   const vm = capstanRunner("interpreter", bytes, engines.interpreter, false);
@@ -316,17 +323,19 @@ export function fuzzExec(options: FuzzExecOptions): Promise<FuzzExecSummary> {
   };
   const engines = makeEngines();
   const fuelEvery = options.fuelEvery ?? 4;
+  const simdEvery = options.simdEvery ?? 2;
+  const simd = (i: number) => simdEvery > 0 && i % simdEvery === 1 % simdEvery;
   for (let i = 0; i < options.count; i++) {
     const seed = options.seed + i;
     let detail: string | undefined;
     try {
-      detail = checkProgram(seed, engines, fuelEvery > 0 && i % fuelEvery === 0, summary);
+      detail = checkProgram(seed, simd(i), engines, fuelEvery > 0 && i % fuelEvery === 0, summary);
     } catch (e) {
       detail = `the program could not be run: ${(e as Error).stack ?? e}`;
     }
     summary.programs++;
     if (detail !== undefined) {
-      summary.disagreements.push({ seed, detail, wat: genExec(new Rng(seed)) });
+      summary.disagreements.push({ seed, detail, wat: genExec(new Rng(seed), simd(i)) });
     }
     options.progress?.(i + 1, summary);
   }
@@ -353,13 +362,18 @@ if (import.meta.main) {
       count: { type: "string", default: "10000" },
       seed: { type: "string", default: "1" },
       "fuel-every": { type: "string", default: "4" },
+      "simd-every": { type: "string", default: "2" },
     },
   });
   const count = Number(values.count);
   const seed = Number(values.seed);
   const fuelEvery = Number(values["fuel-every"]);
-  if (![count, seed, fuelEvery].every(Number.isSafeInteger) || count < 0 || fuelEvery < 0) {
-    console.error("usage: fuzz:exec [--count N] [--seed S] [--fuel-every K]");
+  const simdEvery = Number(values["simd-every"]);
+  if (
+    ![count, seed, fuelEvery, simdEvery].every(Number.isSafeInteger) || count < 0 ||
+    fuelEvery < 0 || simdEvery < 0
+  ) {
+    console.error("usage: fuzz:exec [--count N] [--seed S] [--fuel-every K] [--simd-every K]");
     Deno.exit(2);
   }
   const started = performance.now();
@@ -367,6 +381,7 @@ if (import.meta.main) {
     seed,
     count,
     fuelEvery,
+    simdEvery,
     progress: (done, sum) => {
       if (done % 1000 === 0) {
         console.error(`${done}/${count} (${sum.disagreements.length} disagreements)`);

@@ -1,0 +1,254 @@
+/**
+ * The lane-wise v128 ops of the JS tier's SIMD lowering (`_js_simd.ts`,
+ * whose module doc gives the representation): `simd_un`, `simd_bin`,
+ * `simd_shift`, `simd_test` by their wasm sub-opcode, and the lane moves
+ * between v128 registers and scalars (`simd_splat`, `simd_extract`,
+ * `simd_replace`).
+ *
+ * A sub-opcode `runSimd` writes out inline is written out here the same way
+ * (word-wise, the same arithmetic); a few more cheap word-wise ones too
+ * (`v128.not`, `v128.andnot`, the i32x4 compares and min/max, i8x16/i16x8
+ * add and sub by lanes packed in words), each checked against the lane
+ * functions by `js_simd_test.ts` (and more in `_js_simd_words.ts`); every
+ * other one calls the interpreter's lane
+ * function (`H.simd.un`, `.bin`, `.shift`, `.test`), so its result is the
+ * interpreter's by construction.
+ *
+ * Invariants: the lane moves read and write float lanes only through the
+ * word views (`VW`, `VB`, `VS`), so a signalling NaN keeps its bits; a
+ * scalar f32 crosses as its bits (`H.f32b`/the kind conversions), an f64
+ * as two words.
+ *
+ * @module
+ */
+
+import type { Site } from "./_js_op_shapes.ts";
+import { wordText } from "./_js_simd_words.ts";
+
+/** What the SIMD templates see of an instruction. */
+export interface SimdSite {
+  /** The instruction's operands (registers, immediates). */
+  readonly o: readonly (number | number[])[];
+  /** The local of scalar register operand `k` (for a definition). */
+  local(k: number): string;
+  /** The site of the scalar templates: kinds, conversions, traps. */
+  readonly site: Site;
+}
+
+/** Word `k` of the v128 in register `r`. */
+export const vw = (r: number, k: number): string => `VW[vw + ${4 * r + k}]`;
+
+/** The v128 file's vector index of register `r` (for the lane functions). */
+export const vec = (r: number): string => `sp + ${r}`;
+
+/** Register `d` := register `s`, word by word. */
+export const copyV = (d: number, s: number): string =>
+  d === s ? "" : [0, 1, 2, 3].map((k) => `${vw(d, k)} = ${vw(s, k)};`).join(" ");
+
+/** Each word of `d` from an expression of the word index. */
+export const words = (d: number, f: (k: number) => string): string =>
+  [0, 1, 2, 3].map((k) => `${vw(d, k)} = ${f(k)};`).join(" ");
+
+/** A word-wise op of two operands: `f(a's word, b's word)` for each word. */
+const bin2 = (o: readonly number[], f: (a: string, b: string) => string) =>
+  words(o[0], (k) => f(vw(o[2], k), vw(o[3], k)));
+
+/** i32x4 compares and min/max, word by word (sub-opcode → the word of the result). */
+const I32X4_BIN: Readonly<Record<number, (a: string, b: string) => string>> = {
+  55: (a, b) => `${a} === ${b} ? -1 : 0`, // i32x4.eq
+  56: (a, b) => `${a} !== ${b} ? -1 : 0`, // i32x4.ne
+  57: (a, b) => `${a} < ${b} ? -1 : 0`, // i32x4.lt_s
+  58: (a, b) => `(${a} >>> 0) < (${b} >>> 0) ? -1 : 0`, // i32x4.lt_u
+  59: (a, b) => `${a} > ${b} ? -1 : 0`, // i32x4.gt_s
+  60: (a, b) => `(${a} >>> 0) > (${b} >>> 0) ? -1 : 0`, // i32x4.gt_u
+  61: (a, b) => `${a} <= ${b} ? -1 : 0`, // i32x4.le_s
+  62: (a, b) => `(${a} >>> 0) <= (${b} >>> 0) ? -1 : 0`, // i32x4.le_u
+  63: (a, b) => `${a} >= ${b} ? -1 : 0`, // i32x4.ge_s
+  64: (a, b) => `(${a} >>> 0) >= (${b} >>> 0) ? -1 : 0`, // i32x4.ge_u
+  79: (a, b) => `${a} & ~${b}`, // v128.andnot
+  110: (a, b) =>
+    // i8x16.add: the low 7 bits of each byte added, the top bits by xor
+    `((${a} & 0x7f7f7f7f) + (${b} & 0x7f7f7f7f)) ^ ((${a} ^ ${b}) & 0x80808080)`,
+  113: (a, b) =>
+    // i8x16.sub: each byte's top bit set first so no borrow crosses bytes
+    `((${a} | 0x80808080) - (${b} & 0x7f7f7f7f)) ^ ((${a} ^ ~${b}) & 0x80808080)`,
+  142: (a, b) =>
+    // i16x8.add
+    `((${a} & 0x7fff7fff) + (${b} & 0x7fff7fff)) ^ ((${a} ^ ${b}) & 0x80008000)`,
+  145: (a, b) =>
+    // i16x8.sub
+    `((${a} | 0x80008000) - (${b} & 0x7fff7fff)) ^ ((${a} ^ ~${b}) & 0x80008000)`,
+  // i8x16.eq: a byte of a ^ b is zero where the lanes are equal; its top bit spread over it
+  35: (a, b) =>
+    `(vt0 = ${a} ^ ${b}, ~Math.imul(((((vt0 & 0x7f7f7f7f) + 0x7f7f7f7f) | vt0) & 0x80808080) >>> 7, 0xff))`,
+  149: (a, b) =>
+    // i16x8.mul: each half's product, cut to 16 bits
+    `(Math.imul(${a}, ${b}) & 0xffff) | (Math.imul(${a} >>> 16, ${b} >>> 16) << 16)`,
+  186: (a, b) =>
+    // i32x4.dot_i16x8_s: the two halves' signed products added (wrapping)
+    `(Math.imul((${a} << 16) >> 16, (${b} << 16) >> 16) + Math.imul(${a} >> 16, ${b} >> 16)) | 0`,
+  182: (a, b) => `${a} < ${b} ? ${a} : ${b}`, // i32x4.min_s
+  183: (a, b) => `(${a} >>> 0) < (${b} >>> 0) ? ${a} : ${b}`, // i32x4.min_u
+  184: (a, b) => `${a} > ${b} ? ${a} : ${b}`, // i32x4.max_s
+  185: (a, b) => `(${a} >>> 0) > (${b} >>> 0) ? ${a} : ${b}`, // i32x4.max_u
+};
+
+/** Unary ops word by word (sub-opcode → the word of the result). */
+const WORD_UN: Readonly<Record<number, (a: string) => string>> = {
+  77: (a) => `~${a}`, // v128.not
+  // i16x8.extadd_pairwise_i8x16_s: two signed byte-pair sums
+  124: (a) =>
+    `((((${a} << 24) >> 24) + ((${a} << 16) >> 24)) & 0xffff) | ((((${a} << 8) >> 24) + (${a} >> 24)) << 16)`,
+  125: (a) => `(${a} & 0x00ff00ff) + ((${a} >>> 8) & 0x00ff00ff)`, // ..._i8x16_u
+  126: (a) => `((${a} << 16) >> 16) + (${a} >> 16)`, // i32x4.extadd_pairwise_i16x8_s
+  127: (a) => `(${a} & 0xffff) + (${a} >>> 16)`, // i32x4.extadd_pairwise_i16x8_u
+  // deterministic mode: an f32 NaN lane becomes the canonical NaN
+  0x100: (a) => `(${a} & 0x7fffffff) > 0x7f800000 ? 0x7fc00000 : ${a}`,
+};
+
+/**
+ * Shifts word by word (sub-opcode → the word of the result, `c` the count:
+ * a literal, or `e` holding it), the byte masks folded for a literal count.
+ */
+const WORD_SHIFT: Readonly<Record<number, (a: string, c: string) => string>> = {
+  107: (a, c) =>
+    // i8x16.shl
+    isLiteral(c)
+      ? `(${a} << ${Number(c) & 7}) & ${Math.imul((0xff << (Number(c) & 7)) & 0xff, 0x01010101)}`
+      : `(${a} << (${c} & 7)) & Math.imul((0xff << (${c} & 7)) & 0xff, 0x01010101)`,
+  109: (a, c) =>
+    // i8x16.shr_u
+    isLiteral(c)
+      ? `(${a} >>> ${Number(c) & 7}) & ${Math.imul(0xff >>> (Number(c) & 7), 0x01010101)}`
+      : `(${a} >>> (${c} & 7)) & Math.imul(0xff >>> (${c} & 7), 0x01010101)`,
+  171: (a, c) => `${a} << ${c}`, // i32x4.shl
+  172: (a, c) => `${a} >> ${c}`, // i32x4.shr_s
+  173: (a, c) => `${a} >>> ${c}`, // i32x4.shr_u
+};
+
+/** Whether a scalar operand's text is an integer literal. */
+const isLiteral = (x: string) => /^-?\d+$/.test(x);
+
+/** `i8x16.bitmask` of one word: its bytes' top bits gathered in bits 28..31, shifted down. */
+const bitmask4 = (w: string) => `(Math.imul((${w} >>> 7) & 0x01010101, 0x10204080) >>> 28)`;
+
+/**
+ * The JavaScript of a lane-wise v128 op or a lane move.
+ *
+ * @param name the op's name
+ * @param x the instruction's operands and scalar site
+ * @returns its statements, or undefined for an op not lowered here
+ */
+export function laneText(name: string, x: SimdSite): string | undefined {
+  const o = x.o as number[];
+  const s = x.site;
+  const sub = o[1];
+  switch (name) {
+    case "simd_un": {
+      const f = WORD_UN[sub];
+      if (f !== undefined) return words(o[0], (k) => f(vw(o[2], k)));
+      return wordText(name, sub, o) ?? `H.simd.un(${sub}, SV, ${vec(o[0])}, ${vec(o[2])});`;
+    }
+    case "simd_bin": {
+      const f = I32X4_BIN[sub];
+      if (f !== undefined) return bin2(o, f);
+      return wordText(name, sub, o) ??
+        `H.simd.bin(${sub}, SV, ${vec(o[0])}, ${vec(o[2])}, ${vec(o[3])});`;
+    }
+    case "simd_shift": {
+      const f = WORD_SHIFT[sub];
+      const c = s.conv(3, "I").replace(/^\((-?\d+)\)$/, "$1");
+      if (f !== undefined && isLiteral(c)) return words(o[0], (k) => f(vw(o[2], k), c));
+      if (f !== undefined) return `e = ${c}; ${words(o[0], (k) => f(vw(o[2], k), "e"))}`;
+      return `H.simd.shift(${sub}, SV, ${vec(o[0])}, ${vec(o[2])}, ${c});`;
+    }
+    case "simd_test": {
+      const d = x.local(0);
+      if (sub === 83) { // v128.any_true
+        return `${d} = (${[0, 1, 2, 3].map((k) => vw(o[2], k)).join(" | ")}) !== 0 ? 1 : 0;`;
+      }
+      if (sub === 100) { // i8x16.bitmask
+        return `${d} = ${
+          [0, 1, 2, 3].map((k) =>
+            k === 0 ? bitmask4(vw(o[2], 0)) : `(${bitmask4(vw(o[2], k))} << ${4 * k})`
+          )
+            .join(" | ")
+        };`;
+      }
+      return `${d} = H.simd.test(${sub}, SV, ${vec(o[2])});`;
+    }
+    case "simd_splat":
+      return splat(o[0], sub, x);
+    case "simd_extract":
+      return extract(x.local(0), sub, o[2], o[3], x);
+    case "simd_replace":
+      return replace(o[0], sub, o[2], o[4], x);
+  }
+  return undefined;
+}
+
+/** A 64-bit scalar operand `k` split into words `vt0` (low) and `vt1`. */
+function split64(x: SimdSite, k: number): string {
+  return `T64[0] = ${x.site.conv(k, "B")}; vt0 = T32[0]; vt1 = T32[1];`;
+}
+
+function splat(d: number, sub: number, x: SimdSite): string {
+  const s = x.site;
+  switch (sub) {
+    case 15: // i8x16.splat
+      return `vt0 = Math.imul(${s.conv(2, "I")} & 0xff, 0x01010101); ${words(d, () => "vt0")}`;
+    case 16: // i16x8.splat
+      return `vt0 = ${s.conv(2, "I")} & 0xffff; vt0 |= vt0 << 16; ${words(d, () => "vt0")}`;
+    case 17: // i32x4.splat
+    case 19: // f32x4.splat (its bits)
+      return `vt0 = ${s.conv(2, "I")}; ${words(d, () => "vt0")}`;
+    default: // i64x2.splat, f64x2.splat (bits)
+      return `${split64(x, 2)} ${words(d, (k) => (k & 1) === 0 ? "vt0" : "vt1")}`;
+  }
+}
+
+function extract(d: string, sub: number, a: number, lane: number, x: SimdSite): string {
+  const byte = `VB[vx + ${16 * a + lane}]`;
+  const half = `VS[vs + ${8 * a + lane}]`;
+  switch (sub) {
+    case 21: // i8x16.extract_lane_s
+      return `${d} = (${byte} << 24) >> 24;`;
+    case 22: // i8x16.extract_lane_u
+      return `${d} = ${byte};`;
+    case 24: // i16x8.extract_lane_s
+      return `${d} = (${half} << 16) >> 16;`;
+    case 25: // i16x8.extract_lane_u
+      return `${d} = ${half};`;
+    case 27: // i32x4.extract_lane
+      return `${d} = ${vw(a, lane)};`;
+    case 31: // f32x4.extract_lane: the lane's bits as the kind of its register
+      return x.site.kind(0) === "F" ? `${d} = H.f32b(${vw(a, lane)});` : `${d} = ${vw(a, lane)};`;
+  }
+  // i64x2 / f64x2: two words
+  const lo = vw(a, 2 * lane);
+  const hi = vw(a, 2 * lane + 1);
+  switch (x.site.kind(0)) {
+    case "D": // as an f64 load does: a NaN made quiet (the kinds keep observed bits as B)
+      return `T32[0] = ${lo}; T32[1] = ${hi}; ${d} = TD[0]; if (${d} !== ${d}) ${d} = H.quiet(${d});`;
+    case "B":
+      return `T32[0] = ${lo}; T32[1] = ${hi}; ${d} = T64[0];`;
+    default: // only its low half is read
+      return `${d} = ${lo};`;
+  }
+}
+
+function replace(d: number, sub: number, a: number, lane: number, x: SimdSite): string {
+  const s = x.site;
+  const copy = a === d ? "" : words(d, (k) => vw(a, k)) + " ";
+  switch (sub) {
+    case 23: // i8x16.replace_lane
+      return `${copy}VB[vx + ${16 * d + lane}] = ${s.conv(3, "I")};`;
+    case 26: // i16x8.replace_lane
+      return `${copy}VS[vs + ${8 * d + lane}] = ${s.conv(3, "I")};`;
+    case 28: // i32x4.replace_lane
+    case 32: // f32x4.replace_lane (its bits)
+      return `${copy}${vw(d, lane)} = ${s.conv(3, "I")};`;
+    default: // i64x2 / f64x2 (bits)
+      return `${split64(x, 3)} ${copy}${vw(d, 2 * lane)} = vt0; ${vw(d, 2 * lane + 1)} = vt1;`;
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * The SIMD helpers of JS-tier code (`H.simd` in the generated source; see
+ * `@capstan/codegen`'s `_js_simd.ts`): the VM's v128 file, where JS-tier
+ * frames keep their v128 registers as the interpreter's frames do, and the
+ * interpreter's own lane functions for the ops the JS backend does not
+ * write out, so those give the interpreter's results by construction.
+ *
+ * Invariants:
+ * - `file(vm)` is the VM's one v128 file (allocated on first use, then
+ *   never replaced), so views bound from it stay valid.
+ * - Every function takes vector indices of that file (`sp + r`) and the
+ *   instance's memory, exactly as `runSimd` calls it.
+ *
+ * @module
+ */
+
+import {
+  simdBinary,
+  simdLoad,
+  simdLoadLane,
+  simdShift,
+  simdStore,
+  simdTest,
+  simdUnary,
+  type V128File,
+  v128Registers,
+  type Vm,
+} from "@capstan/interpreter";
+
+/** The helpers, bound as `H.simd` in generated code. */
+export const JS_SIMD_HELPERS = Object.freeze({
+  /** The VM's v128 file. */
+  file: (vm: Vm): V128File => vm.v128File ?? v128Registers(vm),
+  /** `simd_un`: a unary lane op by sub-opcode. */
+  un: simdUnary,
+  /** `simd_bin`: a binary lane op by sub-opcode. */
+  bin: simdBinary,
+  /** `simd_shift`: a shift by sub-opcode. */
+  shift: simdShift,
+  /** `simd_test`: any_true / all_true / bitmask by sub-opcode. */
+  test: simdTest,
+  /** `simd_load`: false when out of bounds. */
+  load: simdLoad,
+  /** `simd_load_lane`: false when out of bounds. */
+  loadLane: simdLoadLane,
+  /** `simd_store`: false when out of bounds. */
+  store: simdStore,
+});
