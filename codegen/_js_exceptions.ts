@@ -160,12 +160,15 @@ export interface ClauseCode {
  * @param clausesOf the clauses covering each block (the same array for blocks
  *   covered alike)
  * @param frame the function's frame size (its stack mark is `sp + frame`)
+ * @param reload statements re-deriving the memory's view (the code that threw
+ *   may have grown it)
  * @returns the statements
  */
 export function catchingDispatcher(
   blocks: readonly FlowBlock[],
   clausesOf: readonly (readonly ClauseCode[])[],
   frame: number,
+  reload: string,
 ): string[] {
   const out = [`let L = 0;`, `for (;;) {`, `try {`, `loop: for (;;) switch (L) {`];
   const isJump = (p: FlowPiece): p is { to: number } => typeof p !== "string";
@@ -181,7 +184,7 @@ export function catchingDispatcher(
   });
   out.push(`}`, `} catch (thrown) {`);
   out.push(`const exn = C.caught(thrown);`, `if (exn === null) throw thrown;`);
-  out.push(`S.d = d; S.sp = sp + ${frame};`, `switch (L) {`);
+  out.push(`S.d = d; S.sp = sp + ${frame}; ${reload}`, `switch (L) {`);
   // blocks covered by the same clauses share one case
   const groups = new Map<readonly ClauseCode[], number[]>();
   clausesOf.forEach((cs, x) => {

@@ -453,7 +453,7 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
       liveInAt: (i) => kinds.liveInAt(i),
       local: use,
     });
-    body = catchingDispatcher(flow, clauses, frame);
+    body = catchingDispatcher(flow, clauses, frame, usesMemory ? RELOAD : "");
   } else {
     body = (structured ? emitStructured(start === 0 ? flow : enteredAt(flow, start)) : undefined) ??
       emitDispatcher(flow, start);

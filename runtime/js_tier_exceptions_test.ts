@@ -205,3 +205,23 @@ Deno.test("exceptions cross tiers: JS catches the interpreter's, the interpreter
     assert.throws(() => instance.getFunc("throw")!.call(3), WasmException);
   }
 });
+
+Deno.test("a catch after a callee grew the memory and threw sees the new size", () => {
+  const wat = `(module
+    (memory 1)
+    (tag $e)
+    (func $grow_then_throw (drop (memory.grow (i32.const 1))) (throw $e))
+    (func (export "f") (result i32)
+      (block $c (try_table (catch $e $c) (call $grow_then_throw)))
+      (i32.store (i32.const 70000) (i32.const 9))
+      (i32.load (i32.const 70000))))`;
+  for (const config of [{}, { strategy: "js" }] as EngineConfig[]) {
+    const engine = new Engine(config);
+    const instance = new Instance(
+      new Store(engine, undefined),
+      new Module(engine, parseWat(wat)),
+      [],
+    );
+    assert.deepEqual(instance.getFunc("f")!.call(), [9]);
+  }
+});
