@@ -22,7 +22,12 @@
  *   interpreter's;
  * - the prologue counts the wasm stack (`S.sp`, in interpreter slots) and the
  *   JS depth (`S.d`); past the JS budget the call continues on the
- *   interpreter (`C.viaVm`).
+ *   interpreter (`C.viaVm`);
+ * - a function with tail calls is a body that may leave a tail-call request
+ *   and a wrapper that runs it (`_js_tail_calls.ts`); a function with
+ *   exception handlers is a dispatcher inside a `try/catch`
+ *   (`_js_exceptions.ts`); memories other than memory 0 are addressed as
+ *   `_js_memories.ts` says.
  *
  * Invariants:
  * - The factory's parameters are `X` (the `VmInstance`), `S` (the store's JS

@@ -17,6 +17,13 @@
  * - The shadow stack (`S.fr`, `S.off`, depth `S.d`) names each JS frame's
  *   function and its current call's wasm offset; an entry restores `S.d`,
  *   `S.sp` and `S.base` however it ends, so a store stays usable after a trap.
+ * - A tail call leaves its request in `S.th` for the nearest non-tail caller,
+ *   which runs it (`C.tail`, a trampoline over entry adapters, the
+ *   interpreter and the host): the JS stack does not grow with tail calls.
+ * - A wasm exception thrown by JS code is a `JsTierThrow`; it reaches the
+ *   host as the interpreter's exception would (`hostValueOfExn`), the VM as
+ *   its own exception, and JS code with handlers takes any catchable value
+ *   (`C.caught`: not a trap, not the JS stack's end).
  * - The wasm stack is counted in interpreter slots against the VM's limit;
  *   past `JS_DEPTH_BUDGET` JS frames, a call continues on the interpreter
  *   (whose stack does not use the JS stack), and a JS `RangeError` for stack
