@@ -30,6 +30,7 @@ import { type FuncType, type ModuleTranslation, ValType, type VMOffsets } from "
 import { BYTECODE_OPS } from "@capstan/interpreter";
 import { type IrFunction, type IrInst, LABEL } from "./ir.ts";
 import { opShape, type RegKind } from "./_js_op_shapes.ts";
+import { catchEdges } from "./_js_exceptions.ts";
 
 /** The kind of a register value (see the module doc). */
 export type { RegKind };
@@ -108,11 +109,17 @@ export function callType(
   switch (op) {
     case "call":
     case "call_fuel":
+    case "return_call":
       return t.types[t.functions[operands[0] as number]];
     case "call_import":
+    case "return_call_import":
       return t.types[t.functions[(operands[0] as number) - ctx.offsets.functionWord(0)]];
     case "call_indirect":
+    case "return_call_indirect":
       return t.types[(operands[1] as number) - ctx.offsets.signatureWord(0)];
+    case "call_ref":
+    case "return_call_ref":
+      return t.types[operands[0] as number];
   }
   return undefined;
 }
@@ -219,11 +226,13 @@ interface Blocks {
   starts: number[];
   ends: number[];
   succ: number[][];
+  /** Each label's block. */
+  labelBlock: Int32Array;
 }
 
 function isTerminator(op: string): boolean {
   return op === "br" || op === "br_table" || op === "return" || op === "trap" ||
-    op === "return_fuel";
+    op === "return_fuel" || op === "return_call" || op === "throw" || op === "throw_ref";
 }
 
 function splitBlocks(f: IrFunction): Blocks {
@@ -261,7 +270,7 @@ function splitBlocks(f: IrFunction): Blocks {
     if (!isTerminator(info.name) && b + 1 < starts.length) out.push(b + 1);
     return out;
   });
-  return { starts, ends, succ };
+  return { starts, ends, succ, labelBlock };
 }
 
 function hasLabel(op: number): boolean {
@@ -286,6 +295,17 @@ export function inferKinds(f: IrFunction, ctx: KindContext): KindMap | string {
   const blocks = splitBlocks(f);
   const nb = blocks.starts.length;
   const words = (n + 31) >>> 5;
+  // exceptional edges: a covered block may continue at a pad, whose caught values it does not define
+  const caught = f.handlers === undefined
+    ? undefined
+    : catchEdges(f, ctx, blocks.starts, blocks.ends, blocks.labelBlock);
+  const caughtMask = new Uint32Array(nb * words);
+  for (const [b, pads] of caught?.edges ?? []) {
+    for (const p of pads) if (!blocks.succ[b].includes(p)) blocks.succ[b].push(p);
+  }
+  for (const [pad, regs] of caught?.defs ?? []) {
+    for (const r of regs.keys()) caughtMask[pad * words + (r >>> 5)] |= 1 << (r & 31);
+  }
   // liveness: use-before-def and def sets per block, then live-in by iteration
   const use = new Uint32Array(nb * words);
   const def = new Uint32Array(nb * words);
@@ -307,7 +327,7 @@ export function inferKinds(f: IrFunction, ctx: KindContext): KindMap | string {
     for (let b = nb - 1; b >= 0; b--) {
       for (let w = 0; w < words; w++) {
         let out = 0;
-        for (const s of blocks.succ[b]) out |= liveIn[s * words + w];
+        for (const s of blocks.succ[b]) out |= liveIn[s * words + w] & ~caughtMask[s * words + w];
         const v = (use[b * words + w] | (out & ~def[b * words + w])) >>> 0;
         if (v !== liveIn[b * words + w]) {
           liveIn[b * words + w] = v;
@@ -331,6 +351,14 @@ export function inferKinds(f: IrFunction, ctx: KindContext): KindMap | string {
   for (let b = 0; b < nb; b++) {
     const row = new Int32Array(n).fill(-1);
     for (let r = 0; r < n; r++) if (isLive(b, r)) row[r] = nodes.add(false);
+    // a pad's caught values have their tag's types
+    for (const [r, t] of caught?.defs.get(b) ?? []) {
+      if (row[r] < 0) continue;
+      const [k, wide] = softKindOf(t);
+      nodes.wide[row[r]] = wide;
+      if (k !== undefined) nodes.fix(row[r], k);
+      else nodes.mayBeSignalling[row[r]] = true;
+    }
     inNode.push(row);
   }
   // operand nodes, by instruction: node of each register operand (index into operands)
@@ -381,7 +409,9 @@ export function inferKinds(f: IrFunction, ctx: KindContext): KindMap | string {
   for (let b = 0; b < nb; b++) {
     for (const s of blocks.succ[b]) {
       const row = inNode[s];
+      const defined = caught?.defs.get(s);
       for (let r = 0; r < n; r++) {
+        if (defined?.has(r)) continue;
         if (row[r] >= 0 && outNode[b][r] >= 0) nodes.union(outNode[b][r], row[r]);
       }
     }
@@ -441,6 +471,27 @@ export function inferKinds(f: IrFunction, ctx: KindContext): KindMap | string {
     if (s !== undefined && typeof s !== "string" && s.call !== undefined) calls.set(i, s.call);
   }
   const kindAt = (i: number, k: number) => nodes.resolve(opNode[i][k]);
+  // a local a catch reads is in one JS variable wherever the exception may come from
+  if (caught !== undefined) {
+    const kindsOf = new Map<number, Set<RegKind>>();
+    for (let i = 0; i < insts.length; i++) {
+      const sh = shapes[i];
+      if (sh === undefined || typeof sh === "string") continue;
+      for (const [reg, , slot] of [...sh.uses, ...sh.defs]) {
+        if (reg >= f.locals.length) continue;
+        const ks = kindsOf.get(reg) ?? new Set();
+        ks.add(kindAt(i, slot));
+        kindsOf.set(reg, ks);
+      }
+    }
+    for (const pad of caught.defs.keys()) {
+      for (let r = 0; r < f.locals.length; r++) {
+        if (isLive(pad, r) && (kindsOf.get(r)?.size ?? 0) > 1) {
+          return "a local a catch reads has two representations";
+        }
+      }
+    }
+  }
   // an f64 result is returned as D when some return site computes it, else as bits
   const resultKinds = f.results.map((t, j) => {
     if (t !== ValType.f64) return kindOf(t);

@@ -28,6 +28,7 @@ import type { IrInst } from "./ir.ts";
 import type { KindContext } from "./_js_kinds.ts";
 import { callType, globalType, softKindOf } from "./_js_kinds.ts";
 import { isJsSimdOp, jsSimdShape } from "./_js_simd.ts";
+import { memoryAccess } from "./_js_memories.ts";
 
 /** The kind of a register value (see `_js_kinds.ts`). */
 export type RegKind = "I" | "F" | "D" | "B";
@@ -648,6 +649,13 @@ const SPECIAL = new Set([
   "call_fuel",
   "call_import",
   "call_indirect",
+  "call_ref",
+  "return_call",
+  "return_call_import",
+  "return_call_indirect",
+  "return_call_ref",
+  "throw",
+  "throw_ref",
   "return",
   "return_fuel",
   "fuel",
@@ -685,6 +693,9 @@ export function opShape(
   ctx: KindContext,
   results: readonly ValType[],
 ): OpShape | string {
+  // an access to another memory has the shape of the memory-0 op it runs as
+  const access = memoryAccess(ins);
+  if (access !== undefined) return opShape(access.ins, ctx, results);
   const info = BYTECODE_OPS[ins.op];
   const name = info.name;
   const o = ins.operands;
@@ -710,6 +721,17 @@ export function opShape(
       case "const32":
         defs.push([reg(0), undefined, 0, false]);
         break;
+      case "throw": {
+        const t = ctx.translation;
+        t.types[t.tags[reg(0)]].params.forEach((p, j) => {
+          const [k, wide] = softKindOf(p);
+          uses.push([reg(1) + j, k, 100 + j, wide, true]);
+        });
+        break;
+      }
+      case "throw_ref":
+        uses.push([reg(0), "I", 0, false]);
+        break;
       case "const64":
         defs.push([reg(0), undefined, 0, true]);
         break;
@@ -732,21 +754,28 @@ export function opShape(
         b.results.forEach((_, j) => defs.push([base + j, "I", 1000 + j, false]));
         break;
       }
-      case "call":
-      case "call_fuel":
-      case "call_import":
-      case "call_indirect": {
-        const t = callType(ctx, name, o)!;
-        const base = reg(name === "call_indirect" ? 2 : 1);
-        if (name === "call_indirect") uses.push([reg(3), "I", 3, false, true]);
+      default: {
+        // the calls (and tail calls); the other special ops name no register
+        const t = callType(ctx, name, o);
+        if (t === undefined) break;
+        const base = reg(info.operands.findIndex((x) => x.name === "base"));
+        // the callee's table index or function reference
+        const callee = info.operands.findIndex((x) => x.kind === "r" && x.name !== "base");
+        if (callee >= 0) uses.push([reg(callee), "I", callee, false, true]);
         t.params.forEach((p, j) => {
           const [k, wide] = softKindOf(p);
           uses.push([base + j, k, 100 + j, wide, true]);
         });
-        t.results.forEach((r, j) => {
-          const [k, wide] = softKindOf(r);
-          defs.push([base + j, k, 1000 + j, wide]);
-        });
+        if (name.startsWith("return_call") && [...t.params, ...t.results].includes(0x7b)) {
+          return "a tail call with v128 values";
+        }
+        // a tail call of a wasm function does not come back (of a host function, it does)
+        if (name !== "return_call") {
+          t.results.forEach((r, j) => {
+            const [k, wide] = softKindOf(r);
+            defs.push([base + j, k, 1000 + j, wide]);
+          });
+        }
         return { uses, defs, same, soft, call: t };
       }
     }

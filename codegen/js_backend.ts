@@ -22,7 +22,12 @@
  *   interpreter's;
  * - the prologue counts the wasm stack (`S.sp`, in interpreter slots) and the
  *   JS depth (`S.d`); past the JS budget the call continues on the
- *   interpreter (`C.viaVm`).
+ *   interpreter (`C.viaVm`);
+ * - a function with tail calls is a body that may leave a tail-call request
+ *   and a wrapper that runs it (`_js_tail_calls.ts`); a function with
+ *   exception handlers is a dispatcher inside a `try/catch`
+ *   (`_js_exceptions.ts`); memories other than memory 0 are addressed as
+ *   `_js_memories.ts` says.
  *
  * Invariants:
  * - The factory's parameters are `X` (the `VmInstance`), `S` (the store's JS
@@ -60,6 +65,9 @@ import {
   jsSimdScalarDefs,
   jsSimdText,
 } from "./_js_simd.ts";
+import { catchingDispatcher, clauseCodes, throwCode, throwRefCode } from "./_js_exceptions.ts";
+import { jsAddressableMemories, memoryAccess, memoryNamed, onMemory } from "./_js_memories.ts";
+import { hasTailCalls, TAIL_CALL_OPS, tailCallCode, tailCallerAdapters } from "./_js_tail_calls.ts";
 
 /** One function lowered to JS, or the reason it was not. */
 export type JsLoweredFunction =
@@ -121,9 +129,6 @@ export class JsLowering implements FunctionLowering<JsLoweredFunction> {
    * @returns its JS source, or why it runs on the interpreter
    */
   lower(f: IrFunction): JsLoweredFunction {
-    if (f.handlers !== undefined) {
-      return { funcIndex: f.funcIndex, routed: "exception handlers (try_table)" };
-    }
     const kinds = this.#options.kindsOf(f.funcIndex) ?? inferKinds(f, this.#ctx);
     if (typeof kinds === "string") return { funcIndex: f.funcIndex, routed: kinds };
     try {
@@ -185,13 +190,15 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
    * every read used the literal (see `known` below).
    */
   const pending = new Map<string, string>();
+  const catches = f.handlers !== undefined;
   const emit = (...texts: string[]) => {
     if (dead) return;
     const code = blocks[blocks.length - 1];
     for (const text of texts) {
       if (pending.size > 0) {
         // code that jumps may go where the local is read; a return reads only what it names
-        const leaves = text === STORE_PENDING || text.includes("GOTO(");
+        // (in a function with handlers, any code may throw to a pad that reads the local)
+        const leaves = text === STORE_PENDING || text.includes("GOTO(") || catches;
         for (const [n, lit] of pending) {
           if (!leaves && !names(text, n)) continue;
           code.push(`${n} = ${lit};`);
@@ -220,7 +227,9 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
   let written: string[] | undefined = []; // the locals the last instruction may have written (all: undefined)
   let usesSimd = false; // some v128 op: the prologue binds the v128 file (`_js_simd.ts`)
   for (let i = 0; i < insts.length; i++) {
-    const ins = insts[i];
+    // an access to another memory runs as the memory-0 op (see `_js_memories.ts`)
+    const access = memoryAccess(insts[i]);
+    const ins = access?.ins ?? insts[i];
     const o = ins.operands;
     if (written === undefined) known.clear();
     else for (const n of written) known.delete(n);
@@ -254,6 +263,19 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
         continue;
       case "br":
         emit(goto(o[0] as number));
+        dead = true;
+        continue;
+      case "throw": {
+        const writes = Array.from({ length: o[2] as number }, (_, j) => {
+          const k = kinds.kindAt(i, 100 + j);
+          return writeSlot(k, `cb + ${j}`, use(k, (o[1] as number) + j));
+        });
+        emit(throwCode(o[0] as number, o[2] as number, writes.join(" ")));
+        dead = true;
+        continue;
+      }
+      case "throw_ref":
+        emit(throwRefCode(readI(0), trap));
         dead = true;
         continue;
       case "br_if":
@@ -328,22 +350,42 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
       case "call":
       case "call_fuel":
       case "call_import":
-      case "call_indirect": {
+      case "call_indirect":
+      case "call_ref":
+      case "return_call":
+      case "return_call_import":
+      case "return_call_indirect":
+      case "return_call_ref": {
         const t = kinds.calls.get(i)!;
-        const base = o[name === "call_indirect" ? 2 : 1] as number;
+        const base = o[name.endsWith("_indirect") || name.endsWith("_ref") ? 2 : 1] as number;
         const ak = t.params.map((_, j) => kinds.kindAt(i, 100 + j));
         const args = t.params.map((_, j) => use(ak[j], base + j));
-        const dk = t.results.map((_, j) => kinds.kindAt(i, 1000 + j));
-        const rs = t.results.map((_, j) => use(dk[j], base + j));
+        const dk = name === "return_call" ? [] : t.results.map((_, j) => kinds.kindAt(i, 1000 + j));
+        const rs = dk.map((k, j) => use(k, base + j));
+        const indirect = (table: number, sig: number) => indirectCallee(table, sig, trap);
+        if (TAIL_CALL_OPS.has(name)) {
+          emit(tailCallCode({
+            name,
+            operands: o,
+            functionWord0: options.functionWord0,
+            callee: () => readI(3),
+            trap,
+            indirect,
+            argsTo: (slot) => args.map((a, j) => writeSlot(ak[j], `${slot} + ${j}`, a)).join(" "),
+            resultsFrom: (slot) =>
+              rs.map((r, j) => `${r} = ${readSlot(dk[j], `${slot} + ${j}`)};`).join(" "),
+            off,
+            reload: RELOAD,
+          }));
+          if (name === "return_call") dead = true;
+          continue;
+        }
         if (name === "call_fuel") emit(fuel(o[2] as number, off));
         if (name === "call_indirect") {
-          emit(
-            `e = ${readI(3)} >>> 0; if (e >= X.tables[${o[0]}].size) ${
-              trap(TrapCode.UndefinedElement)
-            } e = X.tables[${o[0]}].elems[e]; if (e === 0) ${
-              trap(TrapCode.IndirectCallToNull)
-            } if (vm.funcs[e].sigId !== V[${o[1]}]) ${trap(TrapCode.BadSignature)}`,
-          );
+          emit(`e = ${readI(3)} >>> 0; ${indirect(o[0] as number, o[1] as number)}`);
+        }
+        if (name === "call_ref") {
+          emit(`e = ${readI(3)}; if (e === 0) ${trap(TrapCode.NullFunctionReference)}`);
         }
         emit(`S.off[d] = ${off};`);
         const v128Args = jsSimdCallArgs(t.params, base, frame);
@@ -364,7 +406,7 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
         } else {
           const handle = name === "call_import"
             ? `V[${o[0]}]`
-            : name === "call_indirect"
+            : name === "call_indirect" || name === "call_ref"
             ? "e"
             : `V[${options.functionWord0 + (o[0] as number)}]`;
           emit(`cb = S.sp;`);
@@ -406,16 +448,16 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
       kind: (k) => kinds.kindAt(i, k),
       conv: (k, to) => convert(value(k), kinds.kindAt(i, k), to),
     };
-    const text = row[1](texts, site);
+    const memory = memoryNamed(insts[i]) ?? 0;
+    const text = access?.pastEnd
+      ? trap(TrapCode.MemoryOutOfBounds)
+      : onMemory(row[1](texts, site), memory);
     // a pending constant this instruction overwrites first thing is never stored
     const dest = /^([a-z]\d+) = /.exec(text)?.[1];
     if (dest !== undefined && !names(text.slice(dest.length + 3), dest)) pending.delete(dest);
     emit(text);
     written = info.operands.flatMap((op, k) => op.kind === "r" ? [reg(k)] : []);
   }
-  const decls = [...declared].filter(([n]) => !params.includes(n)).map(([n, k]) =>
-    `${n} = ${k === "B" ? "0n" : "0"}`
-  );
   // falling off the end returns
   emit(STORE_PENDING);
   if (!dead) blocks[blocks.length - 1].push({ to: blocks.length });
@@ -432,9 +474,21 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
   const start = options.entryLabel === undefined ? 0 : blockOf.get(options.entryLabel);
   if (start === undefined) throw new Error(`no label ${options.entryLabel} to enter at`);
   const structured = options.controlFlow !== "dispatcher";
-  const body =
-    (structured ? emitStructured(start === 0 ? flow : enteredAt(flow, start)) : undefined) ??
+  let body: string[];
+  if (catches) {
+    if (start !== 0) throw new Error("exception handlers (entered at the start only)");
+    const clauses = clauseCodes({
+      f,
+      blockOf,
+      numBlocks: flow.length,
+      liveInAt: (i) => kinds.liveInAt(i),
+      local: use,
+    });
+    body = catchingDispatcher(flow, clauses, frame, usesMemory ? RELOAD : "");
+  } else {
+    body = (structured ? emitStructured(start === 0 ? flow : enteredAt(flow, start)) : undefined) ??
       emitDispatcher(flow, start);
+  }
   const epoch = options.epochs ? `if (EC[0] >= vm.epochDeadline) C.epoch(${entryOff});` : "";
   at = -1;
   const viaVm = [
@@ -455,9 +509,13 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
     ...rk.slice(1).map((k, j) => writeSlot(k, `base + ${j + 1}`, `RV${k}[${j + 1}]`)),
     `}`,
   ].join("\n");
+  const tail = hasTailCalls(f);
+  const decls = [...declared].filter(([n]) => !params.includes(n)).map(([n, k]) =>
+    `${n} = ${k === "B" ? "0n" : "0"}`
+  );
   return [
-    entry,
-    `function fn${f.funcIndex}(${params.join(", ")}) {`,
+    tail ? tailCallerAdapters(f.funcIndex, pk, rk) : entry,
+    `function ${tail ? "tb" : "fn"}${f.funcIndex}(${params.join(", ")}) {`,
     `let cb = 0;`,
     `const d = S.d + 1, sp = S.sp;`,
     `if (d > S.jsMax) { ${viaVm} }`,
@@ -471,6 +529,24 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
     ...body,
     `}`,
   ].join("\n");
+}
+
+/**
+ * Statements that set `e`, a table index into table `table`, to the handle
+ * of the function there, trapping as `call_indirect` does when it is out of
+ * bounds, null or of another signature than the vmctx word `sig` names.
+ *
+ * @param table the table
+ * @param sig the vmctx word of the expected signature
+ * @param trap a `throw` of the trap with a code at the op's offset
+ * @returns the statements
+ */
+function indirectCallee(table: number, sig: number, trap: (code: number) => string): string {
+  return `if (e >= X.tables[${table}].size) ${
+    trap(TrapCode.UndefinedElement)
+  } e = X.tables[${table}].elems[e]; if (e === 0) ${
+    trap(TrapCode.IndirectCallToNull)
+  } if (vm.funcs[e].sigId !== V[${sig}]) ${trap(TrapCode.BadSignature)}`;
 }
 
 /**
@@ -654,17 +730,16 @@ export const JS_FACTORY_PRELUDE: string = [
 ].join("\n");
 
 /**
- * Whether the JS tier can address a module's memories: it addresses one
- * 32-bit memory of 64 KiB pages (memory 0, through `X.memory`), unshared
- * (its cached length cannot see another thread's growth).
+ * Whether the JS tier can address a module's memories: 32-bit memories of
+ * 64 KiB pages (memory 0 through `X.memory`, the others as
+ * `_js_memories.ts` says), unshared (a cached length cannot see another
+ * thread's growth).
  *
  * @param translation the module
- * @returns true when it has at most one memory, 32-bit with 64 KiB pages
+ * @returns true when every memory is 32-bit, unshared, with 64 KiB pages
  */
 export function jsPlainMemory(translation: ModuleTranslation): boolean {
-  const memories = translation.memories;
-  return memories.length <= 1 &&
-    memories.every((m) => !m.address64 && (m.pageSizeLog2 ?? 16) === 16 && !m.shared);
+  return jsAddressableMemories(translation);
 }
 
 /** A module's functions in JS: the factory's source and what runs on the interpreter. */
@@ -701,7 +776,7 @@ export function compileJsModule(
   const plainMemory = jsPlainMemory(translation);
   const irs: (IrFunction | string)[] = translation.bodies.map((body) => {
     if (!plainMemory) {
-      return "several memories, a 64-bit memory, custom page sizes or a shared memory";
+      return "a 64-bit memory, custom page sizes or a shared memory";
     }
     try {
       const ir = translator.translate(body);

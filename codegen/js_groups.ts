@@ -40,6 +40,7 @@ import {
   writeSlot,
 } from "./js_backend.ts";
 import { jsEntryAt, osrVariant } from "./_js_osr.ts";
+import { hasTailCalls } from "./_js_tail_calls.ts";
 
 /** One lowered group of functions. */
 export interface JsGroup {
@@ -175,6 +176,7 @@ export class JsGroupLowering {
   lowerOsr(funcIndex: number, wasmOffset: number): string | { source: string } {
     const p = this.#prepare(funcIndex);
     if (typeof p === "string") return p;
+    if (hasTailCalls(p.ir)) return "tail calls (the JS code is entered at its start only)";
     const head = jsEntryAt(p.ir, wasmOffset);
     if (head === undefined) return `no block of the JS code starts at wasm offset ${wasmOffset}`;
     const live = p.kinds.liveInAt(head.inst) ?? [];
@@ -242,7 +244,7 @@ export class JsGroupLowering {
     const t = this.#translation;
     let p: Prepared | string;
     if (funcIndex < t.numImportedFunctions) p = "an import";
-    else if (!this.#plainMemory) p = "several memories, a 64-bit memory or custom page sizes";
+    else if (!this.#plainMemory) p = "a 64-bit memory, custom page sizes or a shared memory";
     else {
       const body = t.bodies[funcIndex - t.numImportedFunctions];
       try {

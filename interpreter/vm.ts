@@ -297,7 +297,8 @@ export class Vm {
    * `fp` the function's frame, its arguments from slot `fp`), it returns true
    * when it ran the function and wrote its results from `fp` (the VM then
    * returns from that frame), false to let the VM run it as its `enter`
-   * would. It may throw (a trap), which unwinds out of {@link callRunCode}.
+   * would. It may throw: a trap unwinds out of {@link callRunCode}, a wasm
+   * exception (what {@link hostException} takes) to its handler.
    */
   tierCall: ((inst: VmInstance, pc: number, fp: number) => boolean) | null = null;
   /**
@@ -490,14 +491,35 @@ export class Vm {
       newSlice = exit === EXIT_SLICE;
       if (newSlice) {
         if (this.tierSlice !== null) {
-          exit = this.tierSlice();
+          exit = this.#onOtherTier(this.tierSlice);
           // it finished the call (on-stack replacement): the count must not stay below zero,
           // where a `run` this entry returns into would take its next exit for a slice end
           if (exit !== EXIT_SLICE) i32[counter] = 0;
         }
-      } else if (exit === EXIT_TIER) exit = this.#enterTier();
+      } else if (exit === EXIT_TIER) exit = this.#onOtherTier(this.#enterTier);
     } while (exit === EXIT_SLICE || (exit === EXIT_TRAP && this.#sharedMemoryGrew()));
     return exit;
+  }
+
+  /**
+   * Runs code of the other tier for the current frame (`pc` in it, or at its
+   * entry): a wasm exception that code throws unwinds from there, to a
+   * handler of this frame's callers (the frame itself has none: a function
+   * with handlers is entered at its start, where none covers it).
+   *
+   * @param run {@link tierSlice} or {@link #enterTier}
+   * @returns what `run` returns, or as {@link throwFromHostCall} after a throw
+   */
+  #onOtherTier(run: () => number): number {
+    const { pc, fp, csp } = this;
+    const inst = this.inst;
+    try {
+      return run.call(this);
+    } catch (e) {
+      const exn = this.hostException?.(e);
+      if (exn === undefined || exn === null || inst === null) throw e;
+      return unwind(this, exn, pc, fp, csp, inst) === 0 ? EXIT_SLICE : EXIT_THROW;
+    }
   }
 
   /**

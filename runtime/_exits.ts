@@ -17,7 +17,7 @@ import { EXIT_EPOCH, EXIT_FUEL, EXIT_HOST, EXIT_RETURN, EXIT_THROW } from "@caps
 import type { Store } from "./store.ts";
 import { serveHostExit } from "./_host_calls.ts";
 import { trapHere } from "./_traps.ts";
-import { JS_TAG, wasmExceptionFor } from "./tag.ts";
+import { hostValueOfExn } from "./_js_throw.ts";
 
 /**
  * Serves exits of a synchronous call until its entry function returns.
@@ -71,8 +71,7 @@ function serveExit(store: Store<unknown>, exit: number): void {
 export function thrownOut(store: Store<unknown>): unknown {
   const exn = store._vm.thrown!;
   store._vm.thrown = null;
-  if (exn.tag === JS_TAG) return exn.host;
-  return wasmExceptionFor(store, exn);
+  return hostValueOfExn(store, exn);
 }
 
 /**

@@ -30,6 +30,7 @@ import type { Instance } from "./instance.ts";
 import type { Store } from "./store.ts";
 import { extendBacktrace } from "./_traps.ts";
 import { hostThrowToWasm } from "./tag.ts";
+import { JsTierThrow } from "./_js_throw.ts";
 import { Trap } from "./trap.ts";
 import { toWasm, type Val } from "./val.ts";
 import { readRegister, readRegisters, writeRegister, writeRegisters } from "./_slots.ts";
@@ -244,7 +245,9 @@ export function installHostCall(store: Store<unknown>): void {
   const vm = store._vm;
   const state: HostCallState = { asyncDepth: 0, pending: undefined };
   hostCallStates.set(vm, state);
-  vm.hostException = (e) => hostThrowToWasm(store, e, e instanceof Trap);
+  // a JS-tier throw carries the VM's exception itself
+  vm.hostException = (e) =>
+    e instanceof JsTierThrow ? e.exn : hostThrowToWasm(store, e, e instanceof Trap);
   vm.hostCall = (f, base) => {
     // Deep in nested entries, leave `run` first: its frames would overflow the JS stack.
     if (vm.depth > HOOK_MAX_DEPTH) return false;

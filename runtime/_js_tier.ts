@@ -17,6 +17,13 @@
  * - The shadow stack (`S.fr`, `S.off`, depth `S.d`) names each JS frame's
  *   function and its current call's wasm offset; an entry restores `S.d`,
  *   `S.sp` and `S.base` however it ends, so a store stays usable after a trap.
+ * - A tail call leaves its request in `S.th` for the nearest non-tail caller,
+ *   which runs it (`C.tail`, a trampoline over entry adapters, the
+ *   interpreter and the host): the JS stack does not grow with tail calls.
+ * - A wasm exception thrown by JS code is a `JsTierThrow`; it reaches the
+ *   host as the interpreter's exception would (`hostValueOfExn`), the VM as
+ *   its own exception, and JS code with handlers takes any catchable value
+ *   (`C.caught`: not a trap, not the JS stack's end).
  * - The wasm stack is counted in interpreter slots against the VM's limit;
  *   past `JS_DEPTH_BUDGET` JS frames, a call continues on the interpreter
  *   (whose stack does not use the JS stack), and a JS `RangeError` for stack
@@ -27,7 +34,14 @@
 
 import { MAX_RESULTS, TrapCode } from "@capstan/environ";
 import { compileJsModule, type JsModule } from "@capstan/codegen";
-import { callBuiltin, EXIT_RETURN, type Vm, type VmFunc } from "@capstan/interpreter";
+import {
+  callBuiltin,
+  EXIT_RETURN,
+  exnHandle,
+  type Vm,
+  VmException,
+  type VmFunc,
+} from "@capstan/interpreter";
 import type { Instance } from "./instance.ts";
 import type { Module } from "./module.ts";
 import type { Store } from "./store.ts";
@@ -44,6 +58,9 @@ import {
 } from "./_host_calls.ts";
 import { appendWasmFrames, wasmTrap } from "./_traps.ts";
 import { MAX_NESTED_ENTRIES } from "./_entry.ts";
+import { hostValueOfExn, JsTierThrow } from "./_js_throw.ts";
+import { hostThrowToWasm } from "./tag.ts";
+import { Trap } from "./trap.ts";
 
 /**
  * JS frames at most on the JS stack at once; a deeper call runs on the
@@ -61,8 +78,11 @@ interface JsFunctions {
   readonly byFunc: Map<VmFunc, JsEntryAdapter>;
 }
 
-/** An entry adapter: arguments from VM slots at `base`, results written back there. */
-export type JsEntryAdapter = (base: number) => void;
+/**
+ * An entry adapter: arguments from VM slots at `base`, results written back
+ * there; with `tail`, a tail call it ends with is left pending (`S.th`).
+ */
+export type JsEntryAdapter = (base: number, tail?: boolean) => void;
 
 /** A module's JS code, loaded: the factory and where each function runs. */
 export class JsTierModule {
@@ -117,6 +137,11 @@ export interface JsTierState {
   readonly byFunc: Map<VmFunc, JsEntryAdapter>;
   /** The next entry runs on the VM (a call the JS tier hands to the interpreter). */
   forceVm: boolean;
+  /**
+   * A pending tail call: the callee's handle (0: none), its arguments in the
+   * slots from `sp` (see `codegen/_js_tail_calls.ts`).
+   */
+  th: number;
 }
 
 const states = new WeakMap<Store<unknown>, JsTierState>();
@@ -147,6 +172,7 @@ export function stateOf(store: Store<unknown>): JsTierState {
     entries: [],
     byFunc: new Map(),
     forceVm: false,
+    th: 0,
   };
   states.set(store, s);
   installTierEntry(store, s);
@@ -198,11 +224,13 @@ function installTierEntry(store: Store<unknown>, s: JsTierState): void {
       return true;
     } catch (e) {
       if (isJsStackOverflow(e)) throw wasmTrap(TrapCode.StackOverflow, []);
+      if (e instanceof JsTierThrow) throw hostValueOfExn(store, e.exn);
       throw e;
     } finally {
       s.d = d;
       s.sp = sp;
       s.base = oldBase;
+      s.th = 0;
     }
   };
 }
@@ -303,6 +331,42 @@ function makeHelpers(instance: Instance): unknown {
       if (f.instance === null) callHost(f, base);
       else callVm(h, base);
     },
+    /**
+     * Runs the pending tail calls (`S.th`) with their arguments at `S.sp`
+     * until one returns, then moves its `n` results to slot `to`.
+     */
+    tail: (to: number, n: number) => {
+      const base = s.sp;
+      while (s.th !== 0) {
+        const h = s.th;
+        s.th = 0;
+        const entry = s.entries[h];
+        if (entry !== undefined) entry(base, true);
+        else {
+          const f = vm.funcs[h];
+          if (f.instance === null) callHost(f, base);
+          else callVm(h, base);
+        }
+      }
+      if (to !== base) vm.i32.copyWithin(to << 1, base << 1, (base + n) << 1);
+    },
+    /** A throw of tag `tag` (of this instance) with the `n` values in the slots from `base`. */
+    exn: (tag: number, base: number, n: number) =>
+      new JsTierThrow(new VmException(X.tags[tag], vm.i32.slice(base << 1, (base + n) << 1))),
+    /** A throw of the exception `h` refers to (not null). */
+    rethrow: (h: number) => new JsTierThrow(vm.exns[h]!),
+    /**
+     * The wasm exception a JS value thrown into a JS frame with handlers
+     * is, or null when wasm may not catch it (a trap, the JS stack's end).
+     */
+    caught: (e: unknown): VmException | null =>
+      e instanceof JsTierThrow
+        ? e.exn
+        : isJsStackOverflow(e)
+        ? null
+        : hostThrowToWasm(store, e, e instanceof Trap),
+    /** A reference to an exception (an `exnref` handle). */
+    exnRef: (exn: VmException) => exnHandle(vm, exn),
   };
   const callHost = (f: VmFunc, base: number) => {
     const host = store._funcs[f.hostId]!;
