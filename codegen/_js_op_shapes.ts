@@ -21,12 +21,19 @@
  * @module
  */
 
-import { BUILTINS, TrapCode } from "@capstan/environ";
+import { TrapCode } from "@capstan/environ";
 import type { FuncType, ValType } from "@capstan/environ";
 import { BYTECODE_OPS } from "@capstan/interpreter";
 import type { IrInst } from "./ir.ts";
 import type { KindContext } from "./_js_kinds.ts";
 import { callType, globalType, softKindOf } from "./_js_kinds.ts";
+import {
+  address32,
+  address64,
+  builtinKinds,
+  genericAccessKinds,
+  isMemory64,
+} from "./_js_memory64.ts";
 import {
   assignPair,
   F64_BITS,
@@ -431,7 +438,36 @@ const ROWS: Record<string, Row> = {
     (o, s) => `${eax(o, 0, 2, 3, 4)} ${check(1, s)} M.setInt8(e, ${s.conv(1, "I")});`,
   ],
   store64_x: ["I ~8", (o, s) => `${eax(o, 0, 2, 3, 4)} ${check(8, s)} ${store64(o[1], s, 1)}`],
-  memory_size: ["=I", (o) => `${o[0]} = (ML / 65536) | 0;`],
+  memory_size: [
+    "=I",
+    (o, s) =>
+      s.kind(0) === "B"
+        ? `${s.pair(0)[0]} = (ML / 65536) | 0; ${s.pair(0)[1]} = 0;`
+        : `${o[0]} = (ML / 65536) | 0;`,
+  ],
+  // memory 0 with 64-bit addresses (`_js_memory64.ts`)
+  load32_a64: ["=4 B", (o, s) => `${address64(s.pair(1), +o[2])} ${check(4, s)} ${load32(o, s)}`],
+  load8_u_a64: [
+    "=I B",
+    (o, s) => `${address64(s.pair(1), +o[2])} ${check(1, s)} ${o[0]} = M.getUint8(e);`,
+  ],
+  load64_a64: ["=8 B", (o, s) => `${address64(s.pair(1), +o[2])} ${check(8, s)} ${load64(o, s)}`],
+  store32_a64: [
+    "B ~4",
+    (o, s) => `${address64(s.pair(0), +o[2])} ${check(4, s)} ${store32(o[1], s, 1)}`,
+  ],
+  store8_a64: [
+    "B ~4",
+    (o, s) => `${address64(s.pair(0), +o[2])} ${check(1, s)} M.setInt8(e, ${s.conv(1, "I")});`,
+  ],
+  store64_a64: [
+    "B ~8",
+    (o, s) => `${address64(s.pair(0), +o[2])} ${check(8, s)} ${store64(o[1], s, 1)}`,
+  ],
+  // any access to memory 0 as the op `kind` does, at an address plus a 64-bit offset (the
+  // kinds come from that op: see `opShape`)
+  mem_load: ["=4 ~8", (o, s) => genericAccess(o, s, 1)],
+  mem_store: ["~8 ~8", (o, s) => genericAccess(o, s, 0)],
   table_get: [
     "=I I",
     (o, s) =>
@@ -455,6 +491,19 @@ Object.assign(ROWS, I64_ROWS);
 // min/max with the kinds' own helpers (the placeholders above keep the row order readable)
 ROWS.f32_min = ["=F F F", (o) => `${o[0]} = H.fmin(${o[1]}, ${o[2]});`];
 ROWS.f32_max = ["=F F F", (o) => `${o[0]} = H.fmax(${o[1]}, ${o[2]});`];
+
+/**
+ * A generic access (`mem_load`, `mem_store`): the row of the op it does as,
+ * its address statement replaced by one that adds the 64-bit offset.
+ */
+function genericAccess(o: string[], s: Site, addressAt: number): string {
+  const text = ROWS[BYTECODE_OPS[Number(o[3])].name][1]([o[0], o[1], "0", "0"], s);
+  const [lo, hi] = [Number(o[4]), Number(o[5])];
+  const e = s.kind(addressAt) === "B"
+    ? address64(s.pair(addressAt), lo, hi)
+    : address32(s.conv(addressAt, "I"), lo, hi);
+  return e + text.slice(text.indexOf(";") + 1);
+}
 
 /**
  * The row of an op, if the JS backend lowers it by a template.
@@ -587,9 +636,9 @@ export function opShape(
       }
       case "builtin": {
         const base = reg(3);
-        const b = BUILTINS[reg(0)];
-        b.params.forEach((_, j) => uses.push([base + j, "I", 100 + j, false]));
-        b.results.forEach((_, j) => defs.push([base + j, "I", 1000 + j, false]));
+        const b = builtinKinds(ctx.translation, reg(0), reg(1), reg(2));
+        b.params.forEach((k, j) => uses.push([base + j, k, 100 + j, k === "B"]));
+        b.results.forEach((k, j) => defs.push([base + j, k, 1000 + j, k === "B"]));
         break;
       }
       case "call":
@@ -615,7 +664,13 @@ export function opShape(
   }
   const row = ROWS[name];
   if (row === undefined) return `op ${name}`;
-  const toks = row[0] === "" ? [] : row[0].split(" ");
+  let kinds = row[0];
+  if (name === "mem_load" || name === "mem_store") {
+    const g = genericAccessKinds(ctx.translation, o, (n) => ROWS[n]?.[0]);
+    if (g === undefined) return `op ${name} of a memory other than 0`;
+    kinds = g.kinds;
+  } else if (name === "memory_size" && isMemory64(ctx.translation, o[1] as number)) kinds = "=B";
+  const toks = kinds === "" ? [] : kinds.split(" ");
   let t = 0;
   const wildDefs: number[] = [];
   const wildUses: number[] = [];

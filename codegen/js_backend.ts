@@ -355,9 +355,23 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
       case "builtin": {
         const base = o[3] as number;
         const b = BUILTINS[o[0] as number];
-        const a = b.params.map((_, j) => `, ${use("I", base + j)}`).join("");
+        // an i64 argument (a 64-bit memory's address or size): its high word written to the
+        // slot first, its low word passed (the helper writes the low words and reads both)
+        const ak = b.params.map((_, j) => kinds.kindAt(i, 100 + j));
+        const av = ak.map((k, j) => useVal(k, base + j));
+        av.forEach((v, j) => {
+          if (typeof v !== "string") emit(`I32[((S.sp + ${j}) << 1) + 1] = ${v[1]};`);
+        });
+        const a = av.map((v) => `, ${typeof v === "string" ? v : v[0]}`).join("");
         const call = `C.builtin(${o[0]}, ${o[1]}, ${o[2]}, ${off}${a})`;
-        emit(b.results.length > 0 ? `${use("I", base)} = ${call};` : `${call};`);
+        const rk = b.results.map((_, j) => kinds.kindAt(i, 1000 + j));
+        emit(
+          rk.length === 0
+            ? `${call};`
+            : rk[0] === "B"
+            ? `${use("B", base)} = ${call}; ${hiLocal(use("B", base))} = I32[(S.sp << 1) + 1];`
+            : `${use("I", base)} = ${call};`,
+        );
         if (!KEEP_MEMORY_SIZE.has(b.name)) emit(RELOAD);
         continue;
       }
@@ -712,16 +726,17 @@ export const JS_FACTORY_PRELUDE: string = [
 
 /**
  * Whether the JS tier can address a module's memories: it addresses one
- * 32-bit memory of 64 KiB pages (memory 0, through `X.memory`), unshared
- * (its cached length cannot see another thread's growth).
+ * memory of 64 KiB pages (memory 0, through `X.memory`; 32- or 64-bit
+ * addresses, see `_js_memory64.ts`), unshared (its cached length cannot see
+ * another thread's growth).
  *
  * @param translation the module
- * @returns true when it has at most one memory, 32-bit with 64 KiB pages
+ * @returns true when it has at most one memory, with 64 KiB pages, unshared
  */
 export function jsPlainMemory(translation: ModuleTranslation): boolean {
   const memories = translation.memories;
   return memories.length <= 1 &&
-    memories.every((m) => !m.address64 && (m.pageSizeLog2 ?? 16) === 16 && !m.shared);
+    memories.every((m) => (m.pageSizeLog2 ?? 16) === 16 && !m.shared);
 }
 
 /** A module's functions in JS: the factory's source and what runs on the interpreter. */
@@ -758,7 +773,7 @@ export function compileJsModule(
   const plainMemory = jsPlainMemory(translation);
   const irs: (IrFunction | string)[] = translation.bodies.map((body) => {
     if (!plainMemory) {
-      return "several memories, a 64-bit memory, custom page sizes or a shared memory";
+      return "several memories, custom page sizes or a shared memory";
     }
     const ty = translation.types[body.typeIndex];
     if ([...ty.params, ...ty.results].includes(ValType.v128)) return "v128 parameters or results";

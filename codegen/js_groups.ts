@@ -246,7 +246,7 @@ export class JsGroupLowering {
     const t = this.#translation;
     let p: Prepared | string;
     if (funcIndex < t.numImportedFunctions) p = "an import";
-    else if (!this.#plainMemory) p = "several memories, a 64-bit memory or custom page sizes";
+    else if (!this.#plainMemory) p = "several memories, custom page sizes or a shared memory";
     else {
       const body = t.bodies[funcIndex - t.numImportedFunctions];
       const ty = t.types[body.typeIndex];

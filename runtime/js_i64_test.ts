@@ -163,3 +163,23 @@ Deno.test("wide arithmetic runs on the JS tier as on the interpreter", () => {
       (i64.mul_wide_u (local.get 0) (local.get 1))))`;
   agree(wat, () => pairs);
 });
+
+Deno.test("a 64-bit memory runs on the JS tier: bounds exact past 2^32 and 2^53, builtins", () => {
+  const wat = `(module (memory i64 1 3)
+    (func (export "access") (param i64 i64) (result i64)
+      (i64.store (local.get 0) (local.get 1))
+      (i64.store16 offset=6 (local.get 0) (local.get 1))
+      (i64.add (i64.load32_u offset=2 (local.get 0)) (i64.load8_s offset=7 (local.get 0))))
+    (func (export "far offset") (param i64 i64) (result i32)
+      (i32.load offset=0x100000000 (local.get 0)))
+    (func (export "grow") (param i64 i64) (result i64)
+      (i64.add (memory.grow (local.get 0)) (i64.shl (memory.size) (i64.const 32))))
+    (func (export "fill") (param i64 i64) (result i64)
+      (memory.fill (local.get 0) (i32.const 7) (local.get 1))
+      (memory.copy (local.get 1) (local.get 0) (i64.const 3))
+      (i64.load (i64.const 0))))`;
+  const addresses = [0n, 8n, 65527n, 65528n, 65529n, 65536n, 0xffffffffn, 0x100000000n];
+  const far = [1n << 53n, (1n << 53n) - 1n, (1n << 53n) + 1n, -1n, -8n, 1n << 63n];
+  const args = [...addresses, ...far].flatMap((a) => [[a, 0x1122334455667788n], [a, 5n], [a, 0n]]);
+  agree(wat, () => args);
+});
