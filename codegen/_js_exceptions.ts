@@ -38,6 +38,7 @@ import type { KindContext } from "./_js_kinds.ts";
 import type { RegKind } from "./_js_op_shapes.ts";
 import type { FlowBlock, FlowPiece } from "./_js_structure.ts";
 import { readSlot } from "./js_backend.ts";
+import { assignVal, type Val } from "./_js_i64.ts";
 
 /**
  * The instruction index of each label of a function.
@@ -243,8 +244,8 @@ export interface CatchSite {
   readonly numBlocks: number;
   /** The registers live into the block starting at an instruction, with their kinds. */
   liveInAt(i: number): [number, RegKind][] | undefined;
-  /** The JS local of a register of a kind (declared on first use). */
-  local(k: RegKind, r: number): string;
+  /** The JS local of a register of a kind (declared on first use; an i64's pair of halves). */
+  local(k: RegKind, r: number): Val;
 }
 
 /**
@@ -264,10 +265,12 @@ export function clauseCodes(site: CatchSite): ClauseCode[][] {
     let moves = c.values > 0 ? `I32.set(exn.words, S.sp << 1); ` : "";
     for (let j = 0; j < c.values; j++) {
       const k = live.get(c.dst + j);
-      if (k !== undefined) moves += `${site.local(k, c.dst + j)} = ${readSlot(k, `S.sp + ${j}`)}; `;
+      if (k !== undefined) {
+        moves += `${assignVal(k, site.local(k, c.dst + j), readSlot(k, `S.sp + ${j}`))} `;
+      }
     }
     if (c.refDst >= 0 && live.has(c.refDst)) {
-      moves += `${site.local("I", c.refDst)} = C.exnRef(exn); `;
+      moves += `${site.local("I", c.refDst) as string} = C.exnRef(exn); `;
     }
     return { clause: c, padBlock: blockOf.get(c.pad)!, moves };
   };

@@ -8,7 +8,7 @@
  * - `F`: f32, a JS number holding the exact f32 value (a NaN keeps its sign
  *   and payload: see `_js_runtime.ts`);
  * - `D`: f64, a JS number;
- * - `B`: i64, a BigInt in the signed 64-bit range.
+ * - `B`: i64, two JS int32 numbers, its low and high halves (`_js_i64.ts`).
  *
  * The kinds come from unifying values: each definition of a register is a
  * node, and so is each register live into a basic block; a use joins the

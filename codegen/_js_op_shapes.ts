@@ -21,7 +21,7 @@
  * @module
  */
 
-import { BUILTINS, TrapCode } from "@capstan/environ";
+import { TrapCode } from "@capstan/environ";
 import type { FuncType, ValType } from "@capstan/environ";
 import { BYTECODE_OPS } from "@capstan/interpreter";
 import type { IrInst } from "./ir.ts";
@@ -29,6 +29,22 @@ import type { KindContext } from "./_js_kinds.ts";
 import { callType, globalType, softKindOf } from "./_js_kinds.ts";
 import { isJsSimdOp, jsSimdShape } from "./_js_simd.ts";
 import { memoryAccess } from "./_js_memories.ts";
+import {
+  address32,
+  address64,
+  builtinKinds,
+  genericAccessKinds,
+  isMemory64,
+} from "./_js_memory64.ts";
+import {
+  assignPair,
+  F64_BITS,
+  I64_ROWS,
+  loadPair,
+  type Pair,
+  storePair,
+  truncToPair,
+} from "./_js_i64.ts";
 
 /** The kind of a register value (see `_js_kinds.ts`). */
 export type RegKind = "I" | "F" | "D" | "B";
@@ -62,8 +78,13 @@ export interface Site {
   readonly off: number;
   /** The kind of register operand `k`. */
   kind(k: number): RegKind;
-  /** Register operand `k` converted (bits kept) to kind `to`. */
+  /** Register operand `k` converted (bits kept) to kind `to` (not `B`: see `pair`). */
   conv(k: number, to: RegKind): string;
+  /**
+   * Register operand `k` as an i64 pair (`_js_i64.ts`): a definition's two
+   * locals, or a read's halves as locals or literals (converted from its kind).
+   */
+  pair(k: number): Pair;
 }
 
 type Template = (o: string[], s: Site) => string;
@@ -131,68 +152,6 @@ const brcmpi = (
       ? `if (${u32(o[0])} ${cmp} ${u32(o[1])}) GOTO(${o[2]})`
       : `if (${o[0]} ${cmp} (${o[1]})) GOTO(${o[2]})`,
 ];
-/**
- * A 64-bit shift amount (`b & 63`): a literal when `b` is one, which V8
- * lowers to a machine shift (it does not for a variable amount).
- */
-const amount = (b: string): bigint | string => {
-  const m = /^\(?(-?\d+)n\)?$/.exec(b);
-  return m !== null ? BigInt(m[1]) & 63n : `(${b} & 63n)`;
-};
-const lit = (k: bigint | string) => typeof k === "bigint" ? `${k}n` : k;
-/**
- * `a` rotated left by `k`, each part cut to 64 bits (a part left wider keeps
- * V8 from lowering the BigInts to machine words).
- */
-const rotl64 = (a: string, k: bigint | string) =>
-  k === 0n
-    ? a
-    : `BigInt.asIntN(64, ${a} << ${lit(k)}) | BigInt.asIntN(64, BigInt.asUintN(64, ${a}) >> ${
-      typeof k === "bigint" ? `${64n - k}n` : `((64n - ${k}) & 63n)`
-    })`;
-/**
- * An i32 widened to an i64, sign- or zero-extended: a literal for a constant,
- * through memory for a local (V8 does not lower `BigInt(x)`);
- * `T32`, `T64` (and `TD`) are the factory's scratch views of one 8-byte buffer.
- *
- * @param x an i32 expression
- * @param signed sign-extend (else zero-extend)
- * @returns a BigInt expression
- */
-export function i64FromI32(x: string, signed: boolean): string {
-  const m = /^\(?(-?\d+)\)?$/.exec(x);
-  if (m !== null) return `${signed ? BigInt(m[1]) : BigInt(Number(m[1]) >>> 0)}n`;
-  if (/^[a-z]\d+$/.test(x)) {
-    return `(T32[0] = ${x}, T32[1] = ${signed ? `${x} >> 31` : "0"}, T64[0])`;
-  }
-  return signed ? `BigInt(${x})` : `BigInt(${x} >>> 0)`;
-}
-
-const i64bin = (
-  f: (a: string, b: string) => string,
-): Row => ["=B B B", (o) => `${o[0]} = BigInt.asIntN(64, ${f(o[1], o[2])});`];
-/**
- * An i64 with its sign bit flipped, so that unsigned order is signed order:
- * V8 lowers a signed compare of 64-bit BigInts, not one of `asUintN`s.
- */
-const flipSign = (x: string) => {
-  const m = /^\(?(-?\d+)n\)?$/.exec(x);
-  return m !== null
-    ? `(${BigInt.asIntN(64, BigInt(m[1]) ^ (1n << 63n))}n)`
-    : `BigInt.asIntN(64, ${x} ^ -9223372036854775808n)`;
-};
-const i64cmp = (
-  cmp: string,
-  u = false,
-): Row => [
-  "=I B B",
-  (o) =>
-    u
-      ? `${o[0]} = ${flipSign(o[1])} ${cmp} ${flipSign(o[2])} ? 1 : 0;`
-      : `${o[0]} = ${o[1]} ${cmp} ${o[2]} ? 1 : 0;`,
-];
-const k64 = (lo: string, hi: string) =>
-  `${BigInt.asIntN(64, (BigInt(Number(hi)) << 32n) | BigInt(Number(lo) >>> 0))}n`;
 const f32bin = (
   op: string,
 ): Row => ["=F F F", (o) => `${o[0]} = Math.fround(${o[1]} ${op} ${o[2]});`];
@@ -229,16 +188,14 @@ const load64 = (o: string[], s: Site) => {
         o[0]
       });`;
     case "B":
-      return `${o[0]} = M.getBigInt64(e, true);`;
+      return loadPair(s.pair(0), 8, "");
     default: // only its low half is read
       return load32(o, s);
   }
 };
 const store32 = (_v: string, s: Site, k: number) => `M.setInt32(e, ${s.conv(k, "I")}, true);`;
 const store64 = (_v: string, s: Site, k: number) =>
-  s.kind(k) === "D"
-    ? `M.setFloat64(e, ${s.conv(k, "D")}, true);`
-    : `M.setBigInt64(e, ${s.conv(k, "B")}, true);`;
+  s.kind(k) === "D" ? `M.setFloat64(e, ${s.conv(k, "D")}, true);` : storePair(s.pair(k));
 const ld = (
   n: number,
   get: string,
@@ -246,14 +203,9 @@ const ld = (
   "=I I",
   (o, s) => `${ea(o, 1, 2, 3)} ${check(n, s)} ${o[0]} = M.${get}(e${n > 1 ? ", true" : ""});`,
 ];
-const ld64 = (
-  n: number,
-  f: (v: string) => string,
-  get: string,
-): Row => [
+const ld64 = (n: number, get: string): Row => [
   "=B I",
-  (o, s) =>
-    `${ea(o, 1, 2, 3)} ${check(n, s)} ${o[0]} = ${f(`M.${get}(e${n > 1 ? ", true" : ""})`)};`,
+  (o, s) => `${ea(o, 1, 2, 3)} ${check(n, s)} ${loadPair(s.pair(0), n, get)}`,
 ];
 const st = (
   n: number,
@@ -263,36 +215,35 @@ const st = (
   (o, s) =>
     `${ea(o, 0, 2, 3)} ${check(n, s)} M.${set}(e, ${s.conv(1, "I")}${n > 1 ? ", true" : ""});`,
 ];
-const trunc = (
-  k: string,
-  kind: string,
-  big: boolean,
-): Row => [
+const trunc = (k: string, kind: string, big: boolean): Row => [
   `=${big ? "B" : "I"} ${k}`,
   (o, s) =>
-    `if (${o[1]} !== ${o[1]}) ${s.trap(CONV)} if (!H.truncFits(${o[1]}, "${kind}")) ${
-      s.trap(OVF)
-    } ${o[0]} = ${
-      big ? `BigInt.asIntN(64, BigInt(Math.trunc(${o[1]})))` : `Math.trunc(${o[1]}) | 0`
-    };`,
+    big
+      ? truncToPair(o[1], s.pair(0), kind, s)
+      : `if (${o[1]} !== ${o[1]}) ${s.trap(CONV)} if (!H.truncFits(${o[1]}, "${kind}")) ${
+        s.trap(OVF)
+      } ${o[0]} = Math.trunc(${o[1]}) | 0;`,
 ];
 
-/** The i64 masks of an f64's magnitude and sign bits. */
-const ABS64 = "0x7fffffffffffffffn";
-const SIGN64 = "-9223372036854775808n";
+/** A copy of operand `k` into the definition (operand 0), as its kind. */
+const copy = (o: string[], s: Site, k: number) =>
+  s.kind(0) === "B" ? assignPair(s.pair(0), s.pair(k)) : `${o[0]} = ${s.conv(k, s.kind(0))};`;
 
 /** The rows, by op name. */
 const ROWS: Record<string, Row> = {
   nop: ["", () => ""],
   mov: ["=4 ~4", (o, s) => `${o[0]} = ${s.conv(1, s.kind(0))};`],
-  mov64: ["=8 ~8", (o, s) => `${o[0]} = ${s.conv(1, s.kind(0))};`],
+  mov64: ["=8 ~8", (o, s) => copy(o, s, 1)],
   select: [
     "=4 I ~4 ~4",
     (o, s) => `${o[0]} = ${o[1]} !== 0 ? ${s.conv(2, s.kind(0))} : ${s.conv(3, s.kind(0))};`,
   ],
   select64: [
     "=8 I ~8 ~8",
-    (o, s) => `${o[0]} = ${o[1]} !== 0 ? ${s.conv(2, s.kind(0))} : ${s.conv(3, s.kind(0))};`,
+    (o, s) =>
+      s.kind(0) === "B"
+        ? `if (${o[1]} !== 0) { ${copy(o, s, 2)} } else { ${copy(o, s, 3)} }`
+        : `${o[0]} = ${o[1]} !== 0 ? ${s.conv(2, s.kind(0))} : ${s.conv(3, s.kind(0))};`,
   ],
   i32_add: i32bin("($a + $b) | 0"),
   i32_sub: i32bin("($a - $b) | 0"),
@@ -381,81 +332,6 @@ const ROWS: Record<string, Row> = {
   br_le_u_i: brcmpi("<=", true),
   br_ge_s_i: brcmpi(">="),
   br_ge_u_i: brcmpi(">=", true),
-  i64_add: i64bin((a, b) => `${a} + ${b}`),
-  i64_sub: i64bin((a, b) => `${a} - ${b}`),
-  i64_mul: i64bin((a, b) => `${a} * ${b}`),
-  i64_and: i64bin((a, b) => `${a} & ${b}`),
-  i64_or: i64bin((a, b) => `${a} | ${b}`),
-  i64_xor: i64bin((a, b) => `${a} ^ ${b}`),
-  i64_shl: i64bin((a, b) => `${a} << ${lit(amount(b))}`),
-  i64_shr_s: i64bin((a, b) => `BigInt.asIntN(64, ${a}) >> ${lit(amount(b))}`),
-  i64_shr_u: i64bin((a, b) => `BigInt.asUintN(64, ${a}) >> ${lit(amount(b))}`),
-  i64_rotl: i64bin((a, b) => rotl64(a, amount(b))),
-  i64_rotr: i64bin((a, b) => {
-    const k = amount(b);
-    return rotl64(a, typeof k === "bigint" ? (64n - k) & 63n : `((64n - ${k}) & 63n)`);
-  }),
-  i64_div_s: [
-    "=B B B",
-    (o, s) =>
-      `if (${o[2]} === 0n) ${s.trap(DIV0)} if (${o[2]} === -1n && ${
-        o[1]
-      } === -9223372036854775808n) ${s.trap(OVF)} ${o[0]} = ${o[1]} / ${o[2]};`,
-  ],
-  i64_div_u: [
-    "=B B B",
-    (o, s) =>
-      `if (${o[2]} === 0n) ${s.trap(DIV0)} ${o[0]} = BigInt.asIntN(64, BigInt.asUintN(64, ${
-        o[1]
-      }) / BigInt.asUintN(64, ${o[2]}));`,
-  ],
-  i64_rem_s: [
-    "=B B B",
-    (o, s) =>
-      `if (${o[2]} === 0n) ${s.trap(DIV0)} ${o[0]} = ${o[2]} === -1n ? 0n : ${o[1]} % ${o[2]};`,
-  ],
-  i64_rem_u: [
-    "=B B B",
-    (o, s) =>
-      `if (${o[2]} === 0n) ${s.trap(DIV0)} ${o[0]} = BigInt.asIntN(64, BigInt.asUintN(64, ${
-        o[1]
-      }) % BigInt.asUintN(64, ${o[2]}));`,
-  ],
-  i64_eq: i64cmp("==="),
-  i64_ne: i64cmp("!=="),
-  i64_lt_s: i64cmp("<"),
-  i64_lt_u: i64cmp("<", true),
-  i64_gt_s: i64cmp(">"),
-  i64_gt_u: i64cmp(">", true),
-  i64_le_s: i64cmp("<="),
-  i64_le_u: i64cmp("<=", true),
-  i64_ge_s: i64cmp(">="),
-  i64_ge_u: i64cmp(">=", true),
-  i64_add_i: [
-    "=B B",
-    (o) => `${o[0]} = BigInt.asIntN(64, ${o[1]} + ${BigInt(Number(o[2]) | 0)}n);`,
-  ],
-  i64_add_k: ["=B B", (o) => `${o[0]} = BigInt.asIntN(64, ${o[1]} + ${k64(o[2], o[3])});`],
-  i64_mul_k: ["=B B", (o) => `${o[0]} = BigInt.asIntN(64, ${o[1]} * ${k64(o[2], o[3])});`],
-  i64_and_k: ["=B B", (o) => `${o[0]} = ${o[1]} & ${k64(o[2], o[3])};`],
-  i64_or_k: ["=B B", (o) => `${o[0]} = ${o[1]} | ${k64(o[2], o[3])};`],
-  i64_xor_k: ["=B B", (o) => `${o[0]} = ${o[1]} ^ ${k64(o[2], o[3])};`],
-  i64_shl_i: ["=B B", (o) => `${o[0]} = BigInt.asIntN(64, ${o[1]} << ${Number(o[2]) & 63}n);`],
-  i64_shr_s_i: ["=B B", (o) => `${o[0]} = ${o[1]} >> ${Number(o[2]) & 63}n;`],
-  i64_shr_u_i: [
-    "=B B",
-    (o) => `${o[0]} = BigInt.asIntN(64, BigInt.asUintN(64, ${o[1]}) >> ${Number(o[2]) & 63}n);`,
-  ],
-  i64_rotl_i: ["=B B", (o) => `${o[0]} = H.rotl64(${o[1]}, ${Number(o[2]) & 63}n);`],
-  i64_eqz: un("=I B", (a) => `${a} === 0n ? 1 : 0`),
-  i64_clz: un("=B B", (a) => `H.clz64(${a})`),
-  i64_ctz: un("=B B", (a) => `H.ctz64(${a})`),
-  i64_popcnt: un("=B B", (a) => `H.popcnt64(${a})`),
-  i64_extend8_s: un("=B B", (a) => `BigInt.asIntN(8, ${a})`),
-  i64_extend16_s: un("=B B", (a) => `BigInt.asIntN(16, ${a})`),
-  i64_extend32_s: un("=B B", (a) => `BigInt.asIntN(32, ${a})`),
-  i64_extend_i32_u: un("=B I", (a) => i64FromI32(a, false)),
-  i64_extend_i32_s: un("=B I", (a) => i64FromI32(a, true)),
   f32_add: f32bin("+"),
   f32_sub: f32bin("-"),
   f32_mul: f32bin("*"),
@@ -487,21 +363,21 @@ const ROWS: Record<string, Row> = {
     "=8 ~8 ~8",
     (o, s) =>
       s.kind(0) === "B"
-        ? `${o[0]} = (${s.conv(1, "B")} & ${ABS64}) | (${s.conv(2, "B")} & ${SIGN64});`
+        ? F64_BITS.copysign(s.pair(0), s.pair(1), s.pair(2))
         : `${o[0]} = H.copysign(${s.conv(1, "D")}, ${s.conv(2, "D")});`,
   ],
   f64_abs: [
     "=8 ~8",
     (o, s) =>
       s.kind(0) === "B"
-        ? `${o[0]} = ${s.conv(1, "B")} & ${ABS64};`
+        ? F64_BITS.abs(s.pair(0), s.pair(1))
         : `${o[0]} = ${signOp(s.conv(1, "D"), "Math.abs", "H.abs")};`,
   ],
   f64_neg: [
     "=8 ~8",
     (o, s) =>
       s.kind(0) === "B"
-        ? `${o[0]} = ${s.conv(1, "B")} ^ ${SIGN64};`
+        ? F64_BITS.neg(s.pair(0), s.pair(1))
         : `${o[0]} = ${signOp(s.conv(1, "D"), "-", "H.neg")};`,
   ],
   f64_sqrt: un("=D D", (a) => `Math.sqrt(${a})`),
@@ -527,27 +403,17 @@ const ROWS: Record<string, Row> = {
   i32_trunc_sat_f32_u: un("=I F", (a) => `H.truncSat32(${a}, false)`),
   i32_trunc_sat_f64_s: un("=I D", (a) => `H.truncSat32(${a}, true)`),
   i32_trunc_sat_f64_u: un("=I D", (a) => `H.truncSat32(${a}, false)`),
-  i64_trunc_sat_f32_s: un("=B F", (a) => `H.truncSat64(${a}, true)`),
-  i64_trunc_sat_f32_u: un("=B F", (a) => `H.truncSat64(${a}, false)`),
-  i64_trunc_sat_f64_s: un("=B D", (a) => `H.truncSat64(${a}, true)`),
-  i64_trunc_sat_f64_u: un("=B D", (a) => `H.truncSat64(${a}, false)`),
   f32_convert_i32_s: un("=F I", (a) => `Math.fround(${a})`),
   f32_convert_i32_u: un("=F I", (a) => `Math.fround(${a} >>> 0)`),
-  f32_convert_i64_s: un("=F B", (a) => `H.f32FromI64(${a})`),
-  f32_convert_i64_u: un("=F B", (a) => `H.f32FromU64(${a})`),
   f64_convert_i32_s: un("=D I", (a) => `${a}`),
   f64_convert_i32_u: un("=D I", (a) => `${a} >>> 0`),
-  f64_convert_i64_s: un("=D B", (a) => `Number(${a})`),
-  f64_convert_i64_u: un("=D B", (a) => `Number(BigInt.asUintN(64, ${a}))`),
   f32_demote_f64: un("=F D", (a) => `Math.fround(${a})`),
   f64_promote_f32: un("=D F", (a) => `H.quietF(${a})`),
   f32_canon: ["+F", (o) => `if (${o[0]} !== ${o[0]}) ${o[0]} = NaN;`],
   f64_canon: [
     "+8",
     (o, s) =>
-      s.kind(0) === "B"
-        ? `if ((${o[0]} & ${ABS64}) > 0x7ff0000000000000n) ${o[0]} = 0x7ff8000000000000n;`
-        : `if (${o[0]} !== ${o[0]}) ${o[0]} = NaN;`,
+      s.kind(0) === "B" ? F64_BITS.canon(s.pair(0)) : `if (${o[0]} !== ${o[0]}) ${o[0]} = NaN;`,
   ],
   load32: ["=4 I", (o, s) => `${ea(o, 1, 2, 3)} ${check(4, s)} ${load32(o, s)}`],
   load8_s: ld(1, "getInt8"),
@@ -555,12 +421,12 @@ const ROWS: Record<string, Row> = {
   load16_s: ld(2, "getInt16"),
   load16_u: ld(2, "getUint16"),
   load64: ["=8 I", (o, s) => `${ea(o, 1, 2, 3)} ${check(8, s)} ${load64(o, s)}`],
-  load64_8_s: ld64(1, (v) => `BigInt(${v})`, "getInt8"),
-  load64_8_u: ld64(1, (v) => `BigInt(${v})`, "getUint8"),
-  load64_16_s: ld64(2, (v) => `BigInt(${v})`, "getInt16"),
-  load64_16_u: ld64(2, (v) => `BigInt(${v})`, "getUint16"),
-  load64_32_s: ld64(4, (v) => `BigInt(${v})`, "getInt32"),
-  load64_32_u: ld64(4, (v) => `BigInt(${v})`, "getUint32"),
+  load64_8_s: ld64(1, "getInt8"),
+  load64_8_u: ld64(1, "getUint8"),
+  load64_16_s: ld64(2, "getInt16"),
+  load64_16_u: ld64(2, "getUint16"),
+  load64_32_s: ld64(4, "getInt32"),
+  load64_32_u: ld64(4, "getUint32"),
   store32: ["I ~4", (o, s) => `${ea(o, 0, 2, 3)} ${check(4, s)} ${store32(o[1], s, 1)}`],
   store8: st(1, "setInt8"),
   store16: st(2, "setInt16"),
@@ -574,7 +440,36 @@ const ROWS: Record<string, Row> = {
     (o, s) => `${eax(o, 0, 2, 3, 4)} ${check(1, s)} M.setInt8(e, ${s.conv(1, "I")});`,
   ],
   store64_x: ["I ~8", (o, s) => `${eax(o, 0, 2, 3, 4)} ${check(8, s)} ${store64(o[1], s, 1)}`],
-  memory_size: ["=I", (o) => `${o[0]} = (ML / 65536) | 0;`],
+  memory_size: [
+    "=I",
+    (o, s) =>
+      s.kind(0) === "B"
+        ? `${s.pair(0)[0]} = (ML / 65536) | 0; ${s.pair(0)[1]} = 0;`
+        : `${o[0]} = (ML / 65536) | 0;`,
+  ],
+  // memory 0 with 64-bit addresses (`_js_memory64.ts`)
+  load32_a64: ["=4 B", (o, s) => `${address64(s.pair(1), +o[2])} ${check(4, s)} ${load32(o, s)}`],
+  load8_u_a64: [
+    "=I B",
+    (o, s) => `${address64(s.pair(1), +o[2])} ${check(1, s)} ${o[0]} = M.getUint8(e);`,
+  ],
+  load64_a64: ["=8 B", (o, s) => `${address64(s.pair(1), +o[2])} ${check(8, s)} ${load64(o, s)}`],
+  store32_a64: [
+    "B ~4",
+    (o, s) => `${address64(s.pair(0), +o[2])} ${check(4, s)} ${store32(o[1], s, 1)}`,
+  ],
+  store8_a64: [
+    "B ~4",
+    (o, s) => `${address64(s.pair(0), +o[2])} ${check(1, s)} M.setInt8(e, ${s.conv(1, "I")});`,
+  ],
+  store64_a64: [
+    "B ~8",
+    (o, s) => `${address64(s.pair(0), +o[2])} ${check(8, s)} ${store64(o[1], s, 1)}`,
+  ],
+  // any access to memory 0 as the op `kind` does, at an address plus a 64-bit offset (the
+  // kinds come from that op: see `opShape`)
+  mem_load: ["=4 ~8", (o, s) => genericAccess(o, s, 1)],
+  mem_store: ["~8 ~8", (o, s) => genericAccess(o, s, 0)],
   table_get: [
     "=I I",
     (o, s) =>
@@ -593,9 +488,24 @@ const ROWS: Record<string, Row> = {
   vmctx_load: ["=I", (o) => `${o[0]} = V[${o[1]}];`],
 };
 
+Object.assign(ROWS, I64_ROWS);
+
 // min/max with the kinds' own helpers (the placeholders above keep the row order readable)
 ROWS.f32_min = ["=F F F", (o) => `${o[0]} = H.fmin(${o[1]}, ${o[2]});`];
 ROWS.f32_max = ["=F F F", (o) => `${o[0]} = H.fmax(${o[1]}, ${o[2]});`];
+
+/**
+ * A generic access (`mem_load`, `mem_store`): the row of the op it does as,
+ * its address statement replaced by one that adds the 64-bit offset.
+ */
+function genericAccess(o: string[], s: Site, addressAt: number): string {
+  const text = ROWS[BYTECODE_OPS[Number(o[3])].name][1]([o[0], o[1], "0", "0"], s);
+  const [lo, hi] = [Number(o[4]), Number(o[5])];
+  const e = s.kind(addressAt) === "B"
+    ? address64(s.pair(addressAt), lo, hi)
+    : address32(s.conv(addressAt, "I"), lo, hi);
+  return e + text.slice(text.indexOf(";") + 1);
+}
 
 /**
  * The row of an op, if the JS backend lowers it by a template.
@@ -749,9 +659,9 @@ export function opShape(
       }
       case "builtin": {
         const base = reg(3);
-        const b = BUILTINS[reg(0)];
-        b.params.forEach((_, j) => uses.push([base + j, "I", 100 + j, false]));
-        b.results.forEach((_, j) => defs.push([base + j, "I", 1000 + j, false]));
+        const b = builtinKinds(ctx.translation, reg(0), reg(1), reg(2));
+        b.params.forEach((k, j) => uses.push([base + j, k, 100 + j, k === "B"]));
+        b.results.forEach((k, j) => defs.push([base + j, k, 1000 + j, k === "B"]));
         break;
       }
       default: {
@@ -784,7 +694,13 @@ export function opShape(
   if (isJsSimdOp(name)) return jsSimdShape(ins);
   const row = ROWS[name];
   if (row === undefined) return `op ${name}`;
-  const toks = row[0] === "" ? [] : row[0].split(" ");
+  let kinds = row[0];
+  if (name === "mem_load" || name === "mem_store") {
+    const g = genericAccessKinds(ctx.translation, o, (n) => ROWS[n]?.[0]);
+    if (g === undefined) return `op ${name} of a memory other than 0`;
+    kinds = g.kinds;
+  } else if (name === "memory_size" && isMemory64(ctx.translation, o[1] as number)) kinds = "=B";
+  const toks = kinds === "" ? [] : kinds.split(" ");
   let t = 0;
   const wildDefs: number[] = [];
   const wildUses: number[] = [];

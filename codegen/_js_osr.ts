@@ -33,6 +33,7 @@ import type { RegKind } from "./_js_kinds.ts";
 import { readSlot, writeSlot } from "./js_backend.ts";
 import { jsSimdEntry, jsSimdOsrCopy } from "./_js_simd.ts";
 import type { ValType } from "@capstan/environ";
+import { assignVal, callResult, extraResult } from "./_js_i64.ts";
 
 /**
  * The loop headers of a function's bytecode: addresses that a branch at or
@@ -126,19 +127,22 @@ export function osrVariant(
     throw new Error("the JS function's form is not the one on-stack replacement rewrites");
   }
   const params = lines[head].slice(`function fn${funcIndex}(`.length, lines[head].indexOf(")"));
-  const paramDecls = params === ""
-    ? []
-    : params.split(", ").map((p) => `${p} = ${p.startsWith("b") ? "0n" : "0"}`);
+  const paramDecls = params === "" ? [] : params.split(", ").map((p) => `${p} = 0`);
   const body = lines.slice(head + 1);
   body[depth - head - 1] = ""; // the JS depth was checked before entering
   body[decl - head - 1] = lines[decl] +
     (paramDecls.length > 0 ? `\nlet ${paramDecls.join(", ")};` : "") + "\n" +
-    live.map(([r, k]) => `${k.toLowerCase()}${r} = ${readSlot(k, `base + ${r}`)};`).join(" ") +
+    live.map(([r, k]) => {
+      const lo = `${k.toLowerCase()}${r}`;
+      return assignVal(k, k === "B" ? [lo, `h${r}`] : lo, readSlot(k, `base + ${r}`));
+    }).join(" ") +
     jsSimdOsrCopy(source);
   const [v128Before, v128After] = jsSimdEntry([], resultTypes);
   const results = [
-    resultKinds.length > 0 ? writeSlot(resultKinds[0], "base", "r") : "",
-    ...resultKinds.slice(1).map((k, j) => writeSlot(k, `base + ${j + 1}`, `RV${k}[${j + 1}]`)),
+    resultKinds.length > 0
+      ? writeSlot(resultKinds[0], "base", callResult(resultKinds[0], "r"))
+      : "",
+    ...resultKinds.slice(1).map((k, j) => writeSlot(k, `base + ${j + 1}`, extraResult(k, j + 1))),
   ];
   return [
     `function os${funcIndex}(base) {`,

@@ -22,6 +22,7 @@
  * @module
  */
 
+import { hiLocal } from "./_js_i64.ts";
 import type { Site } from "./_js_op_shapes.ts";
 import { wordText } from "./_js_simd_words.ts";
 
@@ -187,9 +188,10 @@ export function laneText(name: string, x: SimdSite): string | undefined {
   return undefined;
 }
 
-/** A 64-bit scalar operand `k` split into words `vt0` (low) and `vt1`. */
+/** A 64-bit scalar operand `k` (an i64 as its pair of halves) split into words `vt0` (low) and `vt1`. */
 function split64(x: SimdSite, k: number): string {
-  return `T64[0] = ${x.site.conv(k, "B")}; vt0 = T32[0]; vt1 = T32[1];`;
+  const [lo, hi] = x.site.pair(k);
+  return `vt0 = ${lo}; vt1 = ${hi};`;
 }
 
 function splat(d: number, sub: number, x: SimdSite): string {
@@ -230,8 +232,8 @@ function extract(d: string, sub: number, a: number, lane: number, x: SimdSite): 
   switch (x.site.kind(0)) {
     case "D": // as an f64 load does: a NaN made quiet (the kinds keep observed bits as B)
       return `T32[0] = ${lo}; T32[1] = ${hi}; ${d} = TD[0]; if (${d} !== ${d}) ${d} = H.quiet(${d});`;
-    case "B":
-      return `T32[0] = ${lo}; T32[1] = ${hi}; ${d} = T64[0];`;
+    case "B": // an i64 is a pair of int32 locals (`_js_i64.ts`)
+      return `${d} = ${lo}; ${hiLocal(d)} = ${hi};`;
     default: // only its low half is read
       return `${d} = ${lo};`;
   }

@@ -36,6 +36,7 @@ import { BYTECODE_OPS } from "@capstan/interpreter";
 import { type IrFunction, LABEL } from "./ir.ts";
 import type { RegKind } from "./_js_op_shapes.ts";
 import { readSlot, writeSlot } from "./js_backend.ts";
+import { assignVal, callResult, extraResult, flat, pairedNames, returnValue } from "./_js_i64.ts";
 
 /** The tail-call ops' names. */
 export const TAIL_CALL_OPS: ReadonlySet<string> = new Set([
@@ -122,12 +123,13 @@ export function tailCallerAdapters(
   pk: readonly RegKind[],
   rk: readonly RegKind[],
 ): string {
-  const ps = pk.map((_, j) => `p${j}`).join(", ");
+  // an i64 is two JS arguments and its first result's high half is RVB[1] (`_js_i64.ts`)
+  const ps = pairedNames(pk, (j) => `p${j}`).map(flat).join(", ");
   const readResults = (base: string) => [
     ...rk.slice(1).map((kind, j) =>
-      `RV${kind}[${j + 1}] = ${readSlot(kind, `${base} + ${j + 1}`)};`
+      assignVal(kind, extraResult(kind, j + 1), readSlot(kind, `${base} + ${j + 1}`))
     ),
-    rk.length > 0 ? `return ${readSlot(rk[0], base)};` : "return;",
+    rk.length > 0 ? returnValue(rk[0], readSlot(rk[0], base)) : "return;",
   ];
   return [
     `function fn${k}(${ps}) {`,
@@ -137,10 +139,10 @@ export function tailCallerAdapters(
     ...readResults("b"),
     `}`,
     `function en${k}(base, tail) {`,
-    `const r = tb${k}(${pk.map((kind, j) => readSlot(kind, `base + ${j}`)).join(", ")});`,
+    `const r = tb${k}(${pk.map((kind, j) => flat(readSlot(kind, `base + ${j}`))).join(", ")});`,
     `if (S.th !== 0) { if (tail !== true) C.tail(base, ${rk.length}); return; }`,
-    rk.length > 0 ? writeSlot(rk[0], "base", "r") : "",
-    ...rk.slice(1).map((kind, j) => writeSlot(kind, `base + ${j + 1}`, `RV${kind}[${j + 1}]`)),
+    rk.length > 0 ? writeSlot(rk[0], "base", callResult(rk[0], "r")) : "",
+    ...rk.slice(1).map((kind, j) => writeSlot(kind, `base + ${j + 1}`, extraResult(kind, j + 1))),
     `}`,
   ].join("\n");
 }

@@ -4,9 +4,11 @@
  * (`compileJsModule`) that the runtime calls once per instance.
  *
  * The generated code (one `function f<index>` per JS-tier function):
- * - registers are JS locals named by kind and register (`i5`, `f5`, `d5`,
- *   `b5`: see `_js_kinds.ts`); parameters arrive as JS values of their kind,
- *   the first result is returned and the others are left in `RV[1..]`;
+ * - registers are JS locals named by kind and register (`i5`, `f5`, `d5`:
+ *   see `_js_kinds.ts`), an i64 two int32 locals (`b5` low, `h5` high: see
+ *   `_js_i64.ts`); parameters arrive as JS values of their kind (an i64 as
+ *   two), the first result is returned (an i64's high half in `RVB[1]`) and
+ *   the others are left in `RV[1..]`;
  * - control flow is structured JS (labeled blocks and loops, `if`s, the
  *   code's own `switch` for a `br_table`) rebuilt from the IR's basic blocks
  *   by `_js_structure.ts`, or a `for (;;) switch (L)` over them for a graph
@@ -53,7 +55,22 @@ import { FuncEnvironment } from "./func_environ.ts";
 import { FuncTranslator } from "./func_translator.ts";
 import { type IrFunction, LABEL } from "./ir.ts";
 import { inferKinds, type KindContext, type KindMap } from "./_js_kinds.ts";
-import { i64FromI32, jsOpRow, readKinds, type RegKind, type Site } from "./_js_op_shapes.ts";
+import { jsOpRow, readKinds, type RegKind, type Site } from "./_js_op_shapes.ts";
+import {
+  assignVal,
+  callResult,
+  extraResult,
+  flat,
+  fromPair,
+  hiLocal,
+  I64_SCRATCH,
+  isSimple,
+  type Pair,
+  returnValue,
+  slotPair,
+  toPair,
+  type Val,
+} from "./_js_i64.ts";
 import { jsConst32, jsConst64 } from "./_js_literals.ts";
 import { emitDispatcher, emitStructured, type FlowBlock, type FlowPiece } from "./_js_structure.ts";
 import {
@@ -155,8 +172,16 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
   const declared = new Map<string, RegKind>();
   const use = (k: RegKind, r: number) => {
     const n = local(k, r);
-    if (!declared.has(n)) declared.set(n, k);
+    if (!declared.has(n)) {
+      declared.set(n, k);
+      if (k === "B") declared.set(hiLocal(n), "I");
+    }
     return n;
+  };
+  /** Register `r` as a value of kind `k`: its local, an i64's two. */
+  const useVal = (k: RegKind, r: number): Val => {
+    const n = use(k, r);
+    return k === "B" ? [n, hiLocal(n)] : n;
   };
   // loop headers: labels some later branch jumps back to
   const labelAt = new Map<number, number>();
@@ -175,7 +200,8 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
   const frame = f.numRegs + 2; // wasm stack slots of the frame (and v128 file vectors)
   const pk = kinds.paramKinds;
   const rk = kinds.resultKinds;
-  const params = f.params.map((_, r) => use(pk[r], r));
+  const paramVals = f.params.map((_, r) => useVal(pk[r], r));
+  const params = paramVals.flatMap((v) => typeof v === "string" ? [v] : [...v]);
   // basic blocks: the entry (0), then one per label in order
   const blockOf = new Map<number, number>();
   for (const ins of insts) {
@@ -212,15 +238,19 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
     }
   };
   const entryOff = insts.find((x) => x.op !== LABEL)?.wasmOffset ?? 0;
-  const ret = (resultsFrom: (j: number) => string) => {
+  const ret = (resultsFrom: (j: number) => Val) => {
     const rs = f.results.map((_, j) => resultsFrom(j));
-    const extra = rs.slice(1).map((r, j) => `RV${rk[j + 1]}[${j + 1}] = ${r}; `).join("");
-    return `S.d = d - 1; S.sp = sp; ${extra}return ${rs.length > 0 ? rs[0] : "undefined"};`;
+    const extra = rs.slice(1).map((r, j) =>
+      `${assignVal(rk[j + 1], extraResult(rk[j + 1], j + 1), r)} `
+    ).join("");
+    return `S.d = d - 1; S.sp = sp; ${extra}${
+      rs.length > 0 ? returnValue(rk[0], rs[0]) : "return undefined;"
+    }`;
   };
   let at = -1; // the instruction being lowered
   const resultLocal = (j: number) => {
     const k = at >= 0 ? kinds.kindAt(at, 100 + j) : rk[j];
-    return convert(use(k, j), k, rk[j]);
+    return convert(useVal(k, j), k, rk[j]);
   };
   // locals known to hold a constant (set since the last label, not written since): their literal
   const known = new Map<string, string>();
@@ -250,8 +280,10 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
     const off = ins.wasmOffset;
     at = i;
     const reg = (k: number) => use(kinds.kindAt(i, k), o[k] as number);
+    /** Register operand `k`'s local(s). */
+    const regVal = (k: number) => useVal(kinds.kindAt(i, k), o[k] as number);
     /** Register operand `k` read as an i32 (the low half of an i64). */
-    const readI = (k: number) => convert(reg(k), kinds.kindAt(i, k), "I");
+    const readI = (k: number) => convert(regVal(k), kinds.kindAt(i, k), "I") as string;
     const trap = (code: number) => `throw C.trap(${code}, ${off});`;
     const goto = (l: number) => `GOTO(${l})`;
     switch (name) {
@@ -268,7 +300,7 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
       case "throw": {
         const writes = Array.from({ length: o[2] as number }, (_, j) => {
           const k = kinds.kindAt(i, 100 + j);
-          return writeSlot(k, `cb + ${j}`, use(k, (o[1] as number) + j));
+          return writeSlot(k, `cb + ${j}`, useVal(k, (o[1] as number) + j));
         });
         emit(throwCode(o[0] as number, o[2] as number, writes.join(" ")));
         dead = true;
@@ -308,6 +340,16 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
       case "const32":
       case "const64": {
         const k = kinds.kindAt(i, 0);
+        if (name === "const64" && k === "B") {
+          // an i64 constant: each half's literal, stored to its local only where needed
+          const d = regVal(0) as Pair;
+          written = [];
+          [(o[1] as number) | 0, (o[2] as number) | 0].forEach((v, h) => {
+            known.set(d[h], v < 0 ? `(${v})` : String(v));
+            if (!dead) pending.set(d[h], String(v));
+          });
+          continue;
+        }
         const lit = name === "const32"
           ? jsConst32(o[1] as number, k)
           : jsConst64(o[1] as number, o[2] as number, k);
@@ -322,28 +364,46 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
         continue;
       }
       case "global_get":
-      case "global_get64":
-        // an i32 global is read in place (V8 does not inline the helpers reliably)
+      case "global_get64": {
+        // an i32 or i64 global is read in place (V8 does not inline the helpers reliably)
+        const k = kinds.kindAt(i, 0);
         emit(
-          kinds.kindAt(i, 0) === "I"
-            ? `${reg(0)} = vm.globals[V[${o[1]}] << 1];`
-            : `${reg(0)} = H.getGlobal${kinds.kindAt(i, 0)}(vm.globals, V[${o[1]}]);`,
+          k === "I" || k === "B"
+            ? assignVal(k, regVal(0), globalWords(k, o[1] as number))
+            : `${reg(0)} = H.getGlobal${k}(vm.globals, V[${o[1]}]);`,
         );
         continue;
+      }
       case "global_set":
-      case "global_set64":
+      case "global_set64": {
+        const k = kinds.kindAt(i, 1);
         emit(
-          kinds.kindAt(i, 1) === "I"
-            ? `vm.globals[V[${o[0]}] << 1] = ${reg(1)};`
-            : `H.setGlobal${kinds.kindAt(i, 1)}(vm.globals, V[${o[0]}], ${reg(1)});`,
+          k === "I" || k === "B"
+            ? assignVal(k, globalWords(k, o[0] as number), regVal(1))
+            : `H.setGlobal${k}(vm.globals, V[${o[0]}], ${reg(1)});`,
         );
         continue;
+      }
       case "builtin": {
         const base = o[3] as number;
         const b = BUILTINS[o[0] as number];
-        const a = b.params.map((_, j) => `, ${use("I", base + j)}`).join("");
+        // an i64 argument (a 64-bit memory's address or size): its high word written to the
+        // slot first, its low word passed (the helper writes the low words and reads both)
+        const ak = b.params.map((_, j) => kinds.kindAt(i, 100 + j));
+        const av = ak.map((k, j) => useVal(k, base + j));
+        av.forEach((v, j) => {
+          if (typeof v !== "string") emit(`I32[((S.sp + ${j}) << 1) + 1] = ${v[1]};`);
+        });
+        const a = av.map((v) => `, ${typeof v === "string" ? v : v[0]}`).join("");
         const call = `C.builtin(${o[0]}, ${o[1]}, ${o[2]}, ${off}${a})`;
-        emit(b.results.length > 0 ? `${use("I", base)} = ${call};` : `${call};`);
+        const rk = b.results.map((_, j) => kinds.kindAt(i, 1000 + j));
+        emit(
+          rk.length === 0
+            ? `${call};`
+            : rk[0] === "B"
+            ? `${use("B", base)} = ${call}; ${hiLocal(use("B", base))} = I32[(S.sp << 1) + 1];`
+            : `${use("I", base)} = ${call};`,
+        );
         if (!KEEP_MEMORY_SIZE.has(b.name)) emit(RELOAD);
         continue;
       }
@@ -359,9 +419,9 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
         const t = kinds.calls.get(i)!;
         const base = o[name.endsWith("_indirect") || name.endsWith("_ref") ? 2 : 1] as number;
         const ak = t.params.map((_, j) => kinds.kindAt(i, 100 + j));
-        const args = t.params.map((_, j) => use(ak[j], base + j));
+        const args = t.params.map((_, j) => useVal(ak[j], base + j));
         const dk = name === "return_call" ? [] : t.results.map((_, j) => kinds.kindAt(i, 1000 + j));
-        const rs = dk.map((k, j) => use(k, base + j));
+        const rs = dk.map((k, j) => useVal(k, base + j));
         const indirect = (table: number, sig: number) => indirectCallee(table, sig, trap);
         if (TAIL_CALL_OPS.has(name)) {
           emit(tailCallCode({
@@ -373,7 +433,7 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
             indirect,
             argsTo: (slot) => args.map((a, j) => writeSlot(ak[j], `${slot} + ${j}`, a)).join(" "),
             resultsFrom: (slot) =>
-              rs.map((r, j) => `${r} = ${readSlot(dk[j], `${slot} + ${j}`)};`).join(" "),
+              rs.map((r, j) => assignVal(dk[j], r, readSlot(dk[j], `${slot} + ${j}`))).join(" "),
             off,
             reload: RELOAD,
           }));
@@ -398,10 +458,18 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
           const callee = options.kindsOf(o[0] as number)!;
           const cp = callee.paramKinds;
           const cr = callee.resultKinds;
-          const call = `fn${o[0]}(${args.map((a, j) => convert(a, ak[j], cp[j])).join(", ")})`;
-          emit(rs.length === 0 ? `${call};` : `${rs[0]} = ${convert(call, cr[0], dk[0])};`);
+          const call = `fn${o[0]}(${
+            args.map((a, j) => flat(convert(a, ak[j], cp[j]))).join(", ")
+          })`;
+          emit(
+            rs.length === 0
+              ? `${call};`
+              : assignVal(dk[0], rs[0], convert(callResult(cr[0], call), cr[0], dk[0])),
+          );
           rs.slice(1).forEach((r, j) =>
-            emit(`${r} = ${convert(`RV${cr[j + 1]}[${j + 1}]`, cr[j + 1], dk[j + 1])};`)
+            emit(
+              assignVal(dk[j + 1], r, convert(extraResult(cr[j + 1], j + 1), cr[j + 1], dk[j + 1])),
+            )
           );
         } else {
           const handle = name === "call_import"
@@ -412,22 +480,29 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
           emit(`cb = S.sp;`);
           t.params.forEach((_, j) => emit(writeSlot(ak[j], `cb + ${j}`, args[j])));
           emit(`C.callSlots(${handle}, cb);`);
-          rs.forEach((r, j) => emit(`${r} = ${readSlot(dk[j], `cb + ${j}`)};`));
+          rs.forEach((r, j) => emit(assignVal(dk[j], r, readSlot(dk[j], `cb + ${j}`))));
         }
         if (v128Results !== "") emit(v128Results);
         if (!direct || (options.mayGrowMemory?.(o[0] as number) ?? true)) emit(RELOAD);
         continue;
       }
     }
-    /** Register operand `k` read: its local, or the constant it is known to hold. */
-    const value = (k: number) => known.get(reg(k)) ?? reg(k);
+    /** Register operand `k` read: its local(s), or the constant it is known to hold. */
+    const value = (k: number): Val => {
+      const v = regVal(k);
+      return typeof v === "string"
+        ? known.get(v) ?? v
+        : [known.get(v[0]) ?? v[0], known.get(v[1]) ?? v[1]];
+    };
     if (isJsSimdOp(name)) {
       usesSimd = true;
+      // (an i64 operand or result is a pair of halves: `_js_simd_lanes.ts` takes them so)
       const site: Site = {
         trap,
         off,
         kind: (k) => kinds.kindAt(i, k),
-        conv: (k, to) => convert(value(k), kinds.kindAt(i, k), to),
+        conv: (k, to) => convert(value(k), kinds.kindAt(i, k), to) as string,
+        pair: (k) => convert(value(k), kinds.kindAt(i, k), "B") as Pair,
       };
       emit(jsSimdText(name, { o, local: reg, site }));
       written = jsSimdScalarDefs(ins).map(reg);
@@ -436,32 +511,54 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
     const row = jsOpRow(name);
     if (row === undefined) throw new Error(`op ${name}`);
     const wants = readKinds(name);
+    const low = (v: Val) => typeof v === "string" ? v : v[0];
     const texts = info.operands.map((op, k) => {
       if (op.kind !== "r") return String(o[k]);
       const want = wants[k];
       const have = kinds.kindAt(i, k);
-      return want === undefined ? reg(k) : convert(value(k), have, want);
+      return want === undefined ? reg(k) : low(convert(value(k), have, want));
     });
+    const defines = definedOperands(name);
+    /** Statements a template's pair operands need before it (halves kept in scratch locals). */
+    const before: string[] = [];
     const site: Site = {
       trap,
       off,
       kind: (k) => kinds.kindAt(i, k),
-      conv: (k, to) => convert(value(k), kinds.kindAt(i, k), to),
+      conv: (k, to) => convert(value(k), kinds.kindAt(i, k), to) as string,
+      pair: (k) => {
+        if (defines[k]) return regVal(k) as Pair;
+        const p = convert(value(k), kinds.kindAt(i, k), "B") as Pair;
+        if (isSimple(p[0]) && isSimple(p[1])) return p;
+        const scratch: Pair = [`p${k}l`, `p${k}h`];
+        for (const n of scratch) declared.set(n, "I");
+        before.push(`${scratch[0]} = ${p[0]}; ${scratch[1]} = ${p[1]};`);
+        return scratch;
+      },
     };
     const memory = memoryNamed(insts[i]) ?? 0;
     const text = access?.pastEnd
       ? trap(TrapCode.MemoryOutOfBounds)
       : onMemory(row[1](texts, site), memory);
+    const full = before.length === 0 ? text : `${before.join(" ")} ${text}`;
     // a pending constant this instruction overwrites first thing is never stored
-    const dest = /^([a-z]\d+) = /.exec(text)?.[1];
-    if (dest !== undefined && !names(text.slice(dest.length + 3), dest)) pending.delete(dest);
-    emit(text);
-    written = info.operands.flatMap((op, k) => op.kind === "r" ? [reg(k)] : []);
+    const dest = /^([a-z]\d+) = /.exec(full)?.[1];
+    if (dest !== undefined && !names(full.slice(dest.length + 3), dest)) pending.delete(dest);
+    emit(full);
+    written = info.operands.flatMap((op, k) => {
+      if (op.kind !== "r") return [];
+      const v = regVal(k);
+      return typeof v === "string" ? [v] : [...v];
+    });
   }
   // falling off the end returns
   emit(STORE_PENDING);
   if (!dead) blocks[blocks.length - 1].push({ to: blocks.length });
   blocks.push([ret(resultLocal)]);
+  const decls = [...declared].filter(([n]) => !params.includes(n)).map(([n]) => `${n} = 0`);
+  if (blocks.some((b) => b.some((p) => typeof p === "string" && /\bt[lhux]\b/.test(p)))) {
+    decls.push(I64_SCRATCH);
+  }
   // a function without memory accesses neither holds nor reloads the memory's view
   const usesMemory = blocks.some((b) =>
     b.some((p) =>
@@ -482,7 +579,7 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
       blockOf,
       numBlocks: flow.length,
       liveInAt: (i) => kinds.liveInAt(i),
-      local: use,
+      local: useVal,
     });
     body = catchingDispatcher(flow, clauses, frame, usesMemory ? RELOAD : "");
   } else {
@@ -493,26 +590,23 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
   at = -1;
   const viaVm = [
     `cb = S.sp;`,
-    ...params.map((p, j) => writeSlot(pk[j], `cb + ${j}`, p)),
+    ...paramVals.map((p, j) => writeSlot(pk[j], `cb + ${j}`, p)),
     `C.callSlots(V[${options.functionWord0 + f.funcIndex}], cb, true);`,
-    ...rk.slice(1).map((k, j) => `RV${k}[${j + 1}] = ${readSlot(k, `cb + ${j + 1}`)};`),
-    rk.length > 0 ? `return ${readSlot(rk[0], "cb")};` : "return;",
+    ...rk.slice(1).map((k, j) => assignVal(k, extraResult(k, j + 1), readSlot(k, `cb + ${j + 1}`))),
+    rk.length > 0 ? returnValue(rk[0], readSlot(rk[0], "cb")) : "return;",
   ].join(" ");
   // the entry adapter: arguments from VM slots at `base`, results back there
   const [v128In, v128Out] = jsSimdEntry(f.params, f.results);
   const entry = [
     `function en${f.funcIndex}(base) {`,
     ...(v128In === "" ? [] : [v128In]),
-    `const r = fn${f.funcIndex}(${pk.map((k, j) => readSlot(k, `base + ${j}`)).join(", ")});`,
+    `const r = fn${f.funcIndex}(${pk.map((k, j) => flat(readSlot(k, `base + ${j}`))).join(", ")});`,
     ...(v128Out === "" ? [] : [v128Out]),
-    rk.length > 0 ? writeSlot(rk[0], "base", "r") : "",
-    ...rk.slice(1).map((k, j) => writeSlot(k, `base + ${j + 1}`, `RV${k}[${j + 1}]`)),
+    rk.length > 0 ? writeSlot(rk[0], "base", callResult(rk[0], "r")) : "",
+    ...rk.slice(1).map((k, j) => writeSlot(k, `base + ${j + 1}`, extraResult(k, j + 1))),
     `}`,
   ].join("\n");
   const tail = hasTailCalls(f);
-  const decls = [...declared].filter(([n]) => !params.includes(n)).map(([n, k]) =>
-    `${n} = ${k === "B" ? "0n" : "0"}`
-  );
   return [
     tail ? tailCallerAdapters(f.funcIndex, pk, rk) : entry,
     `function ${tail ? "tb" : "fn"}${f.funcIndex}(${params.join(", ")}) {`,
@@ -569,37 +663,48 @@ function enteredAt(blocks: readonly FlowBlock[], start: number): FlowBlock[] {
 
 /**
  * A value of kind `from` as kind `to`, its bits kept (a reinterpretation, or
- * the low 32 bits of a 64-bit value).
+ * the low 32 bits of a 64-bit value); an i64 (`B`) is a pair.
  */
-function convert(x: string, from: RegKind, to: RegKind): string {
+function convert(x: Val, from: RegKind, to: RegKind): Val {
   if (from === to) return x;
-  const low32 = from === "B"
-    ? `(T64[0] = ${x}, T32[0])` // through memory: V8 does not lower Number(BigInt.asIntN(32, x))
-    : from === "D"
-    ? `(TD[0] = ${x}, T32[0])`
-    : from === "F"
-    ? `H.bf32(${x})`
-    : x;
+  if (to === "B") return toPair(x, from);
+  if (from === "B") return fromPair(x as Pair, to);
+  const v = x as string;
+  const low32 = from === "D" ? `(TD[0] = ${v}, T32[0])` : from === "F" ? `H.bf32(${v})` : v;
   switch (to) {
     case "I":
       return low32;
     case "F":
       return `H.f32b(${low32})`;
-    case "B":
-      return from === "D"
-        ? `(TD[0] = ${x}, T64[0])`
-        : from === "I"
-        ? i64FromI32(x, true)
-        : `BigInt(${low32})`;
-    case "D": {
-      // through memory, reading the f64 twice rather than calling the helper but for a NaN
-      const b = convert(x, from, "B");
-      return /^(\(?-?\d+n\)?|[a-z]\d+)$/.test(b)
-        ? `(T64[0] = ${b}, TD[0] === TD[0] ? TD[0] : H.bitsd(${b}))`
-        : `H.bitsd(${b})`;
-    }
+    default:
+      return fromPair(toPair(v, from), "D");
   }
 }
+
+/** The words of global `word` (a vmctx word) as a value of kind `k` (`I` or `B`). */
+function globalWords(k: RegKind, word: number): Val {
+  const at = `V[${word}] << 1`;
+  return k === "B" ? [`vm.globals[${at}]`, `vm.globals[(${at}) + 1]`] : `vm.globals[${at}]`;
+}
+
+/**
+ * Which operands of op `name` its row defines (written: their locals, not a
+ * value read), by operand index.
+ */
+function definedOperands(name: string): boolean[] {
+  let out = DEFINED.get(name);
+  if (out !== undefined) return out;
+  const row = jsOpRow(name)!;
+  const toks = row[0] === "" ? [] : row[0].split(" ");
+  let t = 0;
+  out = BYTECODE_OPS.find((op) => op.name === name)!.operands.map((op) =>
+    op.kind === "r" && /^[=+]/.test(toks[t++])
+  );
+  DEFINED.set(name, out);
+  return out;
+}
+
+const DEFINED = new Map<string, boolean[]>();
 
 /** Text for `emit` that stores every pending constant and is itself no code. */
 const STORE_PENDING = "";
@@ -684,7 +789,8 @@ const RELOAD = "M = X.memory.view; ML = X.memory.byteLength;";
  * @param v the value (an expression)
  * @returns the statement
  */
-export function writeSlot(k: RegKind, slot: string, v: string): string {
+export function writeSlot(k: RegKind, slot: string, v: Val): string {
+  if (k === "B") return assignVal(k, slotPair(slot), v);
   switch (k) {
     case "I":
       return `I32[(${slot}) << 1] = ${v};`;
@@ -692,8 +798,6 @@ export function writeSlot(k: RegKind, slot: string, v: string): string {
       return `I32[(${slot}) << 1] = H.bf32(${v});`;
     case "D":
       return `F64[${slot}] = ${v};`;
-    case "B":
-      return `I64[${slot}] = ${v};`;
   }
 }
 
@@ -704,7 +808,8 @@ export function writeSlot(k: RegKind, slot: string, v: string): string {
  * @param slot the slot (an expression)
  * @returns the expression
  */
-export function readSlot(k: RegKind, slot: string): string {
+export function readSlot(k: RegKind, slot: string): Val {
+  if (k === "B") return slotPair(slot);
   switch (k) {
     case "I":
       return `I32[(${slot}) << 1]`;
@@ -712,8 +817,6 @@ export function readSlot(k: RegKind, slot: string): string {
       return `H.f32b(I32[(${slot}) << 1])`;
     case "D":
       return `H.quiet(F64[${slot}])`;
-    case "B":
-      return `I64[${slot}]`;
   }
 }
 
@@ -724,22 +827,25 @@ function fuel(n: number, off: number): string {
 /** The first statements of a factory's body: the names its functions use. */
 export const JS_FACTORY_PRELUDE: string = [
   `"use strict";`,
-  `const vm = S.vm, EC = S.epoch, V = X.vmctx, I32 = vm.i32, F64 = vm.f64, I64 = vm.i64;`,
+  `const vm = S.vm, EC = S.epoch, V = X.vmctx, I32 = vm.i32, F64 = vm.f64, HP = H.P;`,
   `const RVI = S.rvI, RVF = S.rvD, RVD = S.rvD, RVB = S.rvB;`,
   `const T64 = new BigInt64Array(1), T32 = new Int32Array(T64.buffer), TD = new Float64Array(T64.buffer);`,
 ].join("\n");
 
 /**
- * Whether the JS tier can address a module's memories: 32-bit memories of
- * 64 KiB pages (memory 0 through `X.memory`, the others as
- * `_js_memories.ts` says), unshared (a cached length cannot see another
- * thread's growth).
+ * Whether the JS tier can address a module's memories: memories of 64 KiB
+ * pages, unshared (a cached length cannot see another thread's growth);
+ * memory 0 through `X.memory` with 32- or 64-bit addresses (see
+ * `_js_memory64.ts`), and when there are several, each 32-bit (the others as
+ * `_js_memories.ts` says).
  *
  * @param translation the module
- * @returns true when every memory is 32-bit, unshared, with 64 KiB pages
+ * @returns true when the JS tier addresses them all
  */
 export function jsPlainMemory(translation: ModuleTranslation): boolean {
-  return jsAddressableMemories(translation);
+  const memories = translation.memories;
+  if (!memories.every((m) => (m.pageSizeLog2 ?? 16) === 16 && !m.shared)) return false;
+  return memories.length <= 1 || jsAddressableMemories(translation);
 }
 
 /** A module's functions in JS: the factory's source and what runs on the interpreter. */
@@ -776,7 +882,7 @@ export function compileJsModule(
   const plainMemory = jsPlainMemory(translation);
   const irs: (IrFunction | string)[] = translation.bodies.map((body) => {
     if (!plainMemory) {
-      return "a 64-bit memory, custom page sizes or a shared memory";
+      return "custom page sizes, a shared memory, or a 64-bit memory beside others";
     }
     try {
       const ir = translator.translate(body);

@@ -41,6 +41,7 @@ import {
 } from "./js_backend.ts";
 import { jsEntryAt, osrVariant } from "./_js_osr.ts";
 import { hasTailCalls } from "./_js_tail_calls.ts";
+import { assignVal, extraResult, flat, pairedNames, returnValue } from "./_js_i64.ts";
 
 /** One lowered group of functions. */
 export interface JsGroup {
@@ -219,7 +220,7 @@ export class JsGroupLowering {
   /** `fn<k>`: a call of function `k` through the instance's `P[k]`. */
   #trampoline(k: number): string {
     const kinds = (this.#prepare(k) as Prepared).kinds;
-    const ps = kinds.paramKinds.map((_, j) => `a${j}`).join(", ");
+    const ps = pairedNames(kinds.paramKinds, (j) => `a${j}`).map(flat).join(", ");
     return `function fn${k}(${ps}) { return P[${k}](${ps}); }`;
   }
 
@@ -227,13 +228,16 @@ export class JsGroupLowering {
   #stub(k: number): string {
     const { paramKinds: pk, resultKinds: rk } = (this.#prepare(k) as Prepared).kinds;
     const word = this.#env.offsets.functionWord(k);
+    const args = pairedNames(pk, (j) => `a${j}`);
     return [
-      `function st${k}(${pk.map((_, j) => `a${j}`).join(", ")}) {`,
+      `function st${k}(${args.map(flat).join(", ")}) {`,
       `const cb = S.sp;`,
-      ...pk.map((kind, j) => writeSlot(kind, `cb + ${j}`, `a${j}`)),
+      ...pk.map((kind, j) => writeSlot(kind, `cb + ${j}`, args[j])),
       `C.callSlots(V[${word}], cb);`,
-      ...rk.slice(1).map((kind, j) => `RV${kind}[${j + 1}] = ${readSlot(kind, `cb + ${j + 1}`)};`),
-      rk.length > 0 ? `return ${readSlot(rk[0], "cb")};` : "return;",
+      ...rk.slice(1).map((kind, j) =>
+        assignVal(kind, extraResult(kind, j + 1), readSlot(kind, `cb + ${j + 1}`))
+      ),
+      rk.length > 0 ? returnValue(rk[0], readSlot(rk[0], "cb")) : "return;",
       `}`,
     ].join("\n");
   }
@@ -244,7 +248,7 @@ export class JsGroupLowering {
     const t = this.#translation;
     let p: Prepared | string;
     if (funcIndex < t.numImportedFunctions) p = "an import";
-    else if (!this.#plainMemory) p = "a 64-bit memory, custom page sizes or a shared memory";
+    else if (!this.#plainMemory) p = "custom page sizes or a shared memory";
     else {
       const body = t.bodies[funcIndex - t.numImportedFunctions];
       try {

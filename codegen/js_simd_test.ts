@@ -28,18 +28,27 @@ import type { IrInst } from "./ir.ts";
 import type { RegKind, Site } from "./_js_op_shapes.ts";
 import { isJsSimdOp, JS_SIMD_PROLOGUE, jsSimdShape, jsSimdText } from "./_js_simd.ts";
 
-/** Runs generated SIMD statements over file `f` with frame base 0 and scalar `x`. */
+/**
+ * Runs generated SIMD statements over file `f` with frame base 0 and scalar
+ * `x` in the local `s0` (an i64 as the JS tier holds it: its halves in `s0`
+ * and `h0`); returns `s0` (an i64 rebuilt from its halves).
+ */
 function run(text: string, f: V128File, x: number | bigint = 0): number | bigint {
   const H = { nearest, simd: { file: () => f, un: simdUnary, bin: simdBinary, shift: simdShift } };
   const T64 = new BigInt64Array(1);
-  const body = `const sp = 0, vm = null; ${JS_SIMD_PROLOGUE} let e = 0, s0 = x; ${text} return s0;`;
-  return new Function("H", "x", "T64", "T32", "TD", body)(
+  const lo = typeof x === "bigint" ? Number(BigInt.asIntN(32, x)) : x;
+  const hi = typeof x === "bigint" ? Number(BigInt.asIntN(32, x >> 32n)) : 0;
+  const body = `const sp = 0, vm = null; ${JS_SIMD_PROLOGUE} let e = 0, s0 = lo, h0 = hi; ${text}
+    return [s0, h0];`;
+  const [r, rh] = new Function("H", "lo", "hi", "T64", "T32", "TD", body)(
     H,
-    x,
+    lo,
+    hi,
     T64,
     new Int32Array(T64.buffer),
     new Float64Array(T64.buffer),
   );
+  return typeof x === "bigint" || rh !== 0 ? (BigInt(rh) << 32n) | BigInt(r >>> 0) : r;
 }
 
 /** A site whose scalar operands are all the local `s0` of kind `kind`. */
@@ -50,9 +59,10 @@ function site(kind: RegKind = "I"): Site {
     kind: () => kind,
     conv: (_, to) => {
       if (to === kind) return "s0";
-      if (to === "I" && kind === "B") return "Number(BigInt.asIntN(32, s0))";
+      if (to === "I" && kind === "B") return "s0"; // an i64's low half
       throw new Error(`no conversion ${kind} to ${to} here`);
     },
+    pair: () => ["s0", "h0"],
   };
 }
 
@@ -155,6 +165,7 @@ Deno.test("shuffles, splats, extracts and replaces move lanes exactly", () => {
       const got = run(
         jsSimdText("simd_extract", { o: [0, sub, 1, lane], local: () => "s0", site: site(kind) }),
         f,
+        kind === "B" ? 0n : 0,
       );
       const out = new Int32Array(2);
       simdExtractLane(sub, f, 1, lane, out, 0);

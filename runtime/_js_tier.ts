@@ -121,7 +121,8 @@ export interface JsTierState {
   /** Results after the first of a JS call, by kind (typed arrays keep NaN bits). */
   readonly rvI: Int32Array;
   readonly rvD: Float64Array;
-  readonly rvB: BigInt64Array;
+  /** i64 results as halves: result `j > 0` at `2j`, `2j + 1`; the first's high half at 1. */
+  readonly rvB: Int32Array;
   /** Shadow stack: depth, frames and their call offsets. */
   d: number;
   base: number;
@@ -161,7 +162,7 @@ export function stateOf(store: Store<unknown>): JsTierState {
     epoch: store.engine.epochCounter,
     rvI: new Int32Array(MAX_RESULTS),
     rvD: new Float64Array(MAX_RESULTS),
-    rvB: new BigInt64Array(MAX_RESULTS),
+    rvB: new Int32Array(2 * MAX_RESULTS),
     d: 0,
     base: 0,
     fr: [],

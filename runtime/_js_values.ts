@@ -4,7 +4,9 @@
  * tier's values and the VM's slots.
  *
  * Representations (the kinds of `codegen/_js_kinds.ts`): an i32 or a
- * reference is an int32 number, an i64 a BigInt in the signed range, an f64
+ * reference is an int32 number, an i64 two int32 numbers (its halves, see
+ * `codegen/_js_i64.ts`; a helper giving an i64 leaves its halves in
+ * {@link PAIR_OUT}, `HP` in generated code), an f64
  * a number, and an f32 a number holding the f32's value, a NaN encoded as
  * {@link f32b} says so that a signalling f32 NaN that is only loaded, moved
  * and stored keeps its bits (`Math.fround` and a `Float32Array` read would
@@ -35,7 +37,6 @@ import { JS_SIMD_HELPERS } from "./_js_simd.ts";
 
 const f64 = new Float64Array(1);
 const w = new Int32Array(f64.buffer);
-const i64 = new BigInt64Array(f64.buffer);
 const f32 = new Float32Array(1);
 const w32 = new Int32Array(f32.buffer);
 
@@ -119,6 +120,69 @@ function signOf(x: number): number {
   return w[1] & -2147483648;
 }
 
+/** Where a helper leaves the halves of the i64s it gives: low, high (then a second i64). */
+export const PAIR_OUT: Int32Array = new Int32Array(4);
+
+const TWO32 = 4294967296;
+const big = (lo: number, hi: number) => (BigInt(hi) << 32n) | BigInt(lo >>> 0);
+const ubig = (lo: number, hi: number) => BigInt.asUintN(64, big(lo, hi));
+
+/** Writes a BigInt's low 64 bits to {@link PAIR_OUT} at `at`. */
+function outBig(v: bigint, at = 0): void {
+  PAIR_OUT[at] = Number(BigInt.asIntN(32, v));
+  PAIR_OUT[at + 1] = Number(BigInt.asIntN(32, v >> 32n));
+}
+
+/** Writes an integral double in the i64 (or u64) range to {@link PAIR_OUT}. */
+function outNumber(q: number): void {
+  PAIR_OUT[0] = q | 0; // ToInt32 is the value modulo 2^32
+  PAIR_OUT[1] = Math.floor(q / TWO32) | 0;
+}
+
+/**
+ * Division and remainder of i64s given by halves, the result's halves in
+ * {@link PAIR_OUT} (`op`: 0 div_s, 1 rem_s, 2 div_u, 3 rem_u). In doubles when
+ * that is exact: a quotient of operands of 32 bits (signed or not), a
+ * remainder of operands of at most 53 bits (`%` on doubles is exact); through
+ * BigInt otherwise. The caller has checked the traps (a zero divisor, `MIN / -1`).
+ */
+function divRem(op: number, al: number, ah: number, bl: number, bh: number): void {
+  const signed = op < 2;
+  const fits = (op & 1) === 0
+    ? (signed ? ah === al >> 31 && bh === bl >> 31 : ah === 0 && bh === 0)
+    : (signed
+      ? ah >= -0x200000 && ah < 0x200000 && bh >= -0x200000 && bh < 0x200000
+      : ah >>> 0 < 0x200000 && bh >>> 0 < 0x200000);
+  if (fits) {
+    const a = signed ? ah * TWO32 + (al >>> 0) : (ah >>> 0) * TWO32 + (al >>> 0);
+    const b = signed ? bh * TWO32 + (bl >>> 0) : (bh >>> 0) * TWO32 + (bl >>> 0);
+    outNumber((op & 1) === 0 ? Math.trunc(a / b) : a % b);
+    return;
+  }
+  const a = signed ? big(al, ah) : ubig(al, ah);
+  const b = signed ? big(bl, bh) : ubig(bl, bh);
+  outBig((op & 1) === 0 ? a / b : a % b);
+}
+
+/** `(hi:lo) = a ± b` over 128 bits, the halves of each 64-bit word given, into {@link PAIR_OUT}. */
+function addSub128(
+  sign: bigint,
+  al: number,
+  ah: number,
+  bl: number,
+  bh: number,
+  cl: number,
+  ch: number,
+  dl: number,
+  dh: number,
+): void {
+  const a = (ubig(bl, bh) << 64n) | ubig(al, ah);
+  const b = (ubig(dl, dh) << 64n) | ubig(cl, ch);
+  const r = BigInt.asUintN(128, sign > 0n ? a + b : a - b);
+  outBig(r, 0);
+  outBig(r >> 64n, 2);
+}
+
 /** The value helpers, bound as `H` in generated code. */
 export const JS_HELPERS = Object.freeze({
   /** The v128 file and lane functions of SIMD code (`runtime/_js_simd.ts`). */
@@ -128,16 +192,6 @@ export const JS_HELPERS = Object.freeze({
   f64b,
   quiet,
   quietF,
-  /** The bits of an f64 as an i64. */
-  dbits: (x: number): bigint => {
-    f64[0] = x;
-    return i64[0];
-  },
-  /** The f64 of i64 bits (a NaN made quiet). */
-  bitsd: (b: bigint): number => {
-    i64[0] = b;
-    return quiet(f64[0]);
-  },
   abs: (x: number) => x === x ? Math.abs(x) : withSign(x, 0),
   neg: (x: number) => x === x ? -x : withSign(x, signOf(x) ^ -2147483648),
   copysign: (a: number, b: number) => withSign(a, signOf(b)),
@@ -154,39 +208,44 @@ export const JS_HELPERS = Object.freeze({
   popcnt32,
   truncFits,
   truncSat32,
-  truncSat64: (x: number, signed: boolean): bigint => {
-    truncSat64(w, 0, x, signed);
-    return i64[0];
+  /** The i64 halves' scratch ({@link PAIR_OUT}). */
+  P: PAIR_OUT,
+  /** A saturating truncation to i64, its halves into `P`. */
+  truncSat64: (x: number, signed: boolean): void => truncSat64(PAIR_OUT, 0, x, signed),
+  f32FromI64,
+  f32FromU64,
+  /** i64 `div_s` of halves into `P`. */
+  divS: (al: number, ah: number, bl: number, bh: number) => divRem(0, al, ah, bl, bh),
+  /** i64 `rem_s` of halves into `P`. */
+  remS: (al: number, ah: number, bl: number, bh: number) => divRem(1, al, ah, bl, bh),
+  /** i64 `div_u` of halves into `P`. */
+  divU: (al: number, ah: number, bl: number, bh: number) => divRem(2, al, ah, bl, bh),
+  /** i64 `rem_u` of halves into `P`. */
+  remU: (al: number, ah: number, bl: number, bh: number) => divRem(3, al, ah, bl, bh),
+  /** `i64.add128` of (a, b) and (c, d) as halves: the result's two words into `P`. */
+  add128: (...h: [number, number, number, number, number, number, number, number]) =>
+    addSub128(1n, ...h),
+  /** `i64.sub128`, as `add128`. */
+  sub128: (...h: [number, number, number, number, number, number, number, number]) =>
+    addSub128(-1n, ...h),
+  /** `i64.mul_wide_s` of two i64s as halves: the 128-bit product's two words into `P`. */
+  mulWideS: (al: number, ah: number, bl: number, bh: number) => {
+    const r = big(al, ah) * big(bl, bh);
+    outBig(r, 0);
+    outBig(r >> 64n, 2);
   },
-  f32FromI64: (b: bigint) => f32FromI64(Number(BigInt.asIntN(32, b)), Number(b >> 32n)),
-  f32FromU64: (b: bigint) => f32FromU64(Number(BigInt.asIntN(32, b)), Number(b >> 32n)),
-  rotl64: (a: bigint, n: bigint): bigint => {
-    const k = BigInt.asUintN(6, n);
-    if (k === 0n) return a;
-    const u = BigInt.asUintN(64, a);
-    return BigInt.asIntN(64, (u << k) | (u >> (64n - k)));
+  /** `i64.mul_wide_u`, as `mulWideS` on unsigned operands. */
+  mulWideU: (al: number, ah: number, bl: number, bh: number) => {
+    const r = ubig(al, ah) * ubig(bl, bh);
+    outBig(r, 0);
+    outBig(r >> 64n, 2);
   },
-  clz64: (a: bigint): bigint => {
-    const hi = Number(a >> 32n) | 0;
-    return BigInt(hi !== 0 ? Math.clz32(hi) : 32 + Math.clz32(Number(BigInt.asIntN(32, a))));
-  },
-  ctz64: (a: bigint): bigint => {
-    const lo = Number(BigInt.asIntN(32, a));
-    return BigInt(lo !== 0 ? ctz32(lo) : 32 + ctz32(Number(a >> 32n) | 0));
-  },
-  popcnt64: (a: bigint): bigint =>
-    BigInt(popcnt32(Number(BigInt.asIntN(32, a))) + popcnt32(Number(a >> 32n) | 0)),
   getGlobalI: (g: Int32Array, s: number) => g[s << 1],
   getGlobalF: (g: Int32Array, s: number) => f32b(g[s << 1]),
   getGlobalD: (g: Int32Array, s: number) => {
     w[0] = g[s << 1];
     w[1] = g[(s << 1) + 1];
     return quiet(f64[0]);
-  },
-  getGlobalB: (g: Int32Array, s: number) => {
-    w[0] = g[s << 1];
-    w[1] = g[(s << 1) + 1];
-    return i64[0];
   },
   setGlobalI: (g: Int32Array, s: number, v: number) => {
     g[s << 1] = v;
@@ -196,11 +255,6 @@ export const JS_HELPERS = Object.freeze({
   },
   setGlobalD: (g: Int32Array, s: number, v: number) => {
     f64[0] = v;
-    g[s << 1] = w[0];
-    g[(s << 1) + 1] = w[1];
-  },
-  setGlobalB: (g: Int32Array, s: number, v: bigint) => {
-    i64[0] = v;
     g[s << 1] = w[0];
     g[(s << 1) + 1] = w[1];
   },

@@ -283,16 +283,27 @@ Deno.test("typed functions enter the JS tier too", () => {
   assert.equal(mix(5), 12);
 });
 
-Deno.test("a module with a shared or a 64-bit memory runs on the interpreter, recorded", () => {
+Deno.test("memories on the JS tier: several, a 64-bit one; a shared one on the interpreter, recorded", () => {
   const engine = new Engine({ strategy: "js" });
   for (
-    const wat of [
-      `(module (memory 1 1 shared) (func (export "f") (result i32) (i32.load (i32.const 0))))`,
-      `(module (memory i64 1) (func (export "f") (result i32) (i32.load (i64.const 0))))`,
-    ]
+    const [wat, tier] of [
+      [
+        `(module (memory 1) (memory 1) (func (export "f") (result i32) (i32.load 1 (i32.const 0))))`,
+        /^js$/,
+      ],
+      [`(module (memory i64 1) (func (export "f") (result i32) (i32.load (i64.const 0))))`, /^js$/],
+      [
+        `(module (memory 1 1 shared) (func (export "f") (result i32) (i32.load (i32.const 0))))`,
+        /^interpreter: custom page sizes, a shared memory/,
+      ],
+      [
+        `(module (memory i64 1) (memory 1) (func (export "f") (result i32) (i32.load (i64.const 0))))`,
+        /^interpreter: custom page sizes, a shared memory, or a 64-bit memory beside others/,
+      ],
+    ] as const
   ) {
     const module = new Module(engine, parseWat(wat));
-    assert.match(module.tierOf(0), /^interpreter: a 64-bit memory, custom page sizes or a shared/);
+    assert.match(module.tierOf(0), tier);
     const instance = new Instance(new Store(engine, null), module, []);
     assert.deepEqual(instance.getFunc("f")!.call(), [0]);
   }
