@@ -37,7 +37,7 @@ Deno.test("capstan compile shows wide arithmetic and relaxed SIMD in the IR and 
 Deno.test("capstan compile rejects a bad --emit (exit 2) and an invalid module (exit 1)", async () => {
   const emit = await capstan(["compile", "--emit=asm", INVOKE]);
   assert.equal(emit.code, 2);
-  assert.match(emit.stderr, /--emit must be ir or bytecode, found asm/);
+  assert.match(emit.stderr, /--emit must be ir, bytecode or js, found asm/);
   const dir = await Deno.makeTempDir();
   try {
     await Deno.writeFile(`${dir}/bad.wasm`, new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1]));

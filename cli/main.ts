@@ -4,7 +4,7 @@
  * ```sh
  * deno run -A cli/main.ts run [--invoke NAME] [--dir HOST[::GUEST]]... FILE [ARGS...]
  * deno run -A cli/main.ts wast [--filter TEXT] [--verbose] FILES_OR_DIRS...
- * deno run -A cli/main.ts compile --emit=ir|bytecode FILE
+ * deno run -A cli/main.ts compile --emit=ir|bytecode|js FILE
  * ```
  *
  * Invariants: a usage error prints what was wrong and the usage to stderr and
@@ -24,7 +24,7 @@ export const MAIN_USAGE = `Usage: capstan <COMMAND> [OPTIONS] ...
 Commands:
   run       run a WASI command module, or call one export with --invoke
   wast      run spec scripts (.json from wast2json, or .wast)
-  compile   print a module's IR or bytecode
+  compile   print a module's IR or bytecode, or write it compiled (.cwasm, or JS: .mjs)
 
 Run "capstan <COMMAND> --help" for a command's options.`;
 

@@ -53,6 +53,12 @@ export type { KindContext, KindMap, RegKind } from "./_js_kinds.ts";
 export { type JsGroup, JsGroupLowering } from "./js_groups.ts";
 export { bytecodeLoopHeads } from "./_js_osr.ts";
 export {
+  JS_MODULE_FORMAT,
+  type JsModuleWriterOptions,
+  writeJsModule,
+  type WrittenJsModule,
+} from "./js_module_writer.ts";
+export {
   deserializeCompiled,
   IMAGE_FORMAT,
   imageConfigDigest,

@@ -1,7 +1,8 @@
 /**
  * The JS tier at run time: a module's functions compiled to JavaScript
  * (`compileJsModule` of `@capstan/codegen`) are loaded with `new Function`
- * once per module, bound to each instance, and entered from the host through
+ * once per module (or written ahead of time as an ES module's code, `aot.ts`), bound to each
+ * instance, and entered from the host through
  * the VM's `tierEntry` hook; calls cross tiers through one convention (JS
  * values in, the first result out, the others in `RV`).
  *
@@ -33,7 +34,7 @@
  */
 
 import { MAX_RESULTS, TrapCode } from "@capstan/environ";
-import { compileJsModule, type JsModule } from "@capstan/codegen";
+import { compileJsModule } from "@capstan/codegen";
 import {
   callBuiltin,
   EXIT_RETURN,
@@ -61,6 +62,7 @@ import { MAX_NESTED_ENTRIES } from "./_entry.ts";
 import { hostValueOfExn, JsTierThrow } from "./_js_throw.ts";
 import { hostThrowToWasm } from "./tag.ts";
 import { Trap } from "./trap.ts";
+import type { AotCode } from "./_aot_code.ts";
 
 /**
  * JS frames at most on the JS stack at once; a deeper call runs on the
@@ -86,19 +88,34 @@ export type JsEntryAdapter = (base: number, tail?: boolean) => void;
 
 /** A module's JS code, loaded: the factory and where each function runs. */
 export class JsTierModule {
-  /** The lowering's outcome for each defined function. */
-  readonly lowered: JsModule;
+  /** The defined functions that run on the interpreter, with why. */
+  readonly routed: ReadonlyMap<number, string>;
   /** The factory: `(X, S, H, C) => functions by defined index` (undefined: routed). */
   readonly factory: (x: unknown, s: unknown, h: unknown, c: unknown) => JsFunctions;
+  readonly #numImported: number;
+  readonly #numFunctions: number;
 
   /**
-   * Compiles a module's functions to JS and loads the code.
+   * Compiles a module's functions to JS and loads the code, or takes the
+   * code written ahead of time (`aot.ts`).
    *
    * @param module the module
+   * @param aot its code made ahead of time, if it was
    */
-  constructor(module: Module) {
-    this.lowered = compileJsModule(module.translation, module.engine.config.tunables);
-    this.factory = new Function("X", "S", "H", "C", this.lowered.source) as never;
+  constructor(module: Module, aot?: AotCode) {
+    const t = module.translation;
+    this.#numImported = t.numImportedFunctions;
+    this.#numFunctions = t.functions.length;
+    if (aot !== undefined) {
+      this.routed = aot.routed;
+      this.factory = aot.factory as never;
+      return;
+    }
+    const lowered = compileJsModule(t, module.engine.config.tunables);
+    this.routed = new Map(
+      lowered.functions.flatMap((f) => f.routed === undefined ? [] : [[f.funcIndex, f.routed]]),
+    );
+    this.factory = new Function("X", "S", "H", "C", lowered.source) as never;
   }
 
   /**
@@ -108,9 +125,11 @@ export class JsTierModule {
    * @returns `"js"`, or `"interpreter: <reason>"`
    */
   tierOf(funcIndex: number): string {
-    const f = this.lowered.functions.find((x) => x.funcIndex === funcIndex);
-    if (f === undefined) return "interpreter: not a defined function";
-    return f.routed === undefined ? "js" : `interpreter: ${f.routed}`;
+    if (funcIndex < this.#numImported || funcIndex >= this.#numFunctions) {
+      return "interpreter: not a defined function";
+    }
+    const why = this.routed.get(funcIndex);
+    return why === undefined ? "js" : `interpreter: ${why}`;
   }
 }
 

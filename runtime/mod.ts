@@ -78,6 +78,7 @@ export type { FuncTypeInput, Val, ValTypeName } from "./val.ts";
 export { BACKTRACE_DISPLAY_LIMIT, formatBacktrace, Trap } from "./trap.ts";
 export type { FrameInfo } from "./trap.ts";
 export { LinkError } from "./link_error.ts";
+export { type AotModuleCode, type AotOptions, instantiateAot } from "./aot.ts";
 export { CompileError, TrapCode, ValType } from "@capstan/environ";
 export { ImageError } from "@capstan/codegen";
 export type {

@@ -45,6 +45,7 @@ import type { Engine } from "./engine.ts";
 import type { ExportType, ExternType, ImportType } from "./extern_type.ts";
 import { JsTierModule } from "./_js_tier.ts";
 import { AutoTierModule } from "./_auto_tier.ts";
+import { offeredAotCode } from "./_aot_code.ts";
 
 /**
  * A compiled module as plain data, to post to a `Worker` (see
@@ -132,7 +133,8 @@ export class Module {
     _compiled?: CompiledModule,
   ) {
     this.engine = engine;
-    let compiled = _compiled;
+    const aot = offeredAotCode(engine); // an ahead-of-time module's code (`aot.ts`)
+    let compiled = _compiled ?? aot?.compiled;
     if (compiled === undefined) {
       const wasm = copyBytes(bytes);
       const cache = engine._cache;
@@ -149,7 +151,7 @@ export class Module {
     this.translation = compiled.translation;
     this._sigIds = Int32Array.from(this.translation.types, (t) => engine.signatureId(t));
     this._compiled = compiled;
-    this._js = engine.config.strategy === "js" ? new JsTierModule(this) : undefined;
+    this._js = engine.config.strategy === "js" ? new JsTierModule(this, aot) : undefined;
     this._auto = engine.config.strategy === "auto" ? new AutoTierModule(this) : undefined;
   }
 
