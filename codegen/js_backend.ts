@@ -56,6 +56,7 @@ import {
   JS_SIMD_PROLOGUE,
   jsSimdCallArgs,
   jsSimdCallResults,
+  jsSimdCheckSize,
   jsSimdEntry,
   jsSimdScalarDefs,
   jsSimdText,
@@ -455,7 +456,7 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
     ...rk.slice(1).map((k, j) => writeSlot(k, `base + ${j + 1}`, `RV${k}[${j + 1}]`)),
     `}`,
   ].join("\n");
-  return [
+  const source = [
     entry,
     `function fn${f.funcIndex}(${params.join(", ")}) {`,
     `let cb = 0;`,
@@ -471,6 +472,8 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
     ...body,
     `}`,
   ].join("\n");
+  if (usesSimd) jsSimdCheckSize(source);
+  return source;
 }
 
 /**

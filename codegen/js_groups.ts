@@ -25,7 +25,7 @@
  * @module
  */
 
-import { DEFAULT_TUNABLES, type ModuleTranslation, type Tunables, ValType } from "@capstan/environ";
+import { DEFAULT_TUNABLES, type ModuleTranslation, type Tunables } from "@capstan/environ";
 import { Op } from "@capstan/interpreter";
 import { FuncEnvironment } from "./func_environ.ts";
 import { FuncTranslator } from "./func_translator.ts";
