@@ -5,24 +5,32 @@
  * {@link jsSimdText} and {@link jsSimdShape} for every op {@link isJsSimdOp}
  * names.
  *
- * Representation (chosen by measurement, see `BENCHMARKS.md`): a v128 value
- * never is a JS value. Register `r` of a JS-tier frame holds its v128 in the
- * VM's v128 file (`interpreter/simd.ts`) at vector `sp + r`, where `sp` is
- * the frame's base in the wasm stack (`S.sp` on entry): the same place the
- * interpreter keeps the v128 of register `r` of a frame at `fp`, so the
- * interpreter's lane functions run on JS-tier registers unchanged, and
- * callees (whose frames start at `sp` plus the frame's size) never touch
- * them. Generated code reads the file through typed views bound by the
+ * Representation: a v128 value never is a JS value. Register `r` of a
+ * JS-tier frame holds its v128 in the VM's v128 file (`interpreter/simd.ts`)
+ * at vector `sp + r`, where `sp` is the frame's base in the wasm stack
+ * (`S.sp` on entry): the same place the interpreter keeps the v128 of
+ * register `r` of a frame at `fp`, so the interpreter's lane functions run
+ * on JS-tier registers unchanged, and callees (whose frames start at `sp`
+ * plus the frame's size) never touch them. Generated code reads the file through typed views bound by the
  * function's prologue ({@link JS_SIMD_PROLOGUE}): `VW` words (Int32Array),
  * `VF` f32 lanes, `VD` f64 lanes, `VB` bytes, `VS` 16-bit lanes, with the
  * frame's base in each unit (`vw`, `vd`, `vx`, `vs`), so a register's word
  * is `VW[vw + 4r + k]`, a constant offset from one base.
  *
+ * Measured (simd_dot's loop written by hand both ways, this machine): the
+ * file's words cost about 1.7x four int32/f32 JS locals per v128 (23.8
+ * against 14.3 ms), but they need no register kind of their own, cross
+ * calls, entries and on-stack replacement where the interpreter's v128s
+ * already are, and give lane functions the same vectors; a call of a lane
+ * function inside a hot loop costs far more (V8 then reloads the views each
+ * iteration: simd_dot 40.8 against 12.9 ms once its one helper call was
+ * written out), so the ops hot loops use are written out.
+ *
  * - The hot ops are written out word by word (moves, constants, selects,
  *   globals, plain loads and stores, bitwise ops, i32x4 add/sub/mul, f32x4
  *   and f64x2 add/sub/mul, shuffles with their constant lane indices, lane
- *   extracts and replaces, splats, the shifts and tests `runSimd` inlines),
- *   with exactly `runSimd`'s arithmetic: a float lane is written through the
+ *   extracts and replaces, splats, the lane ops of `_js_simd_lanes.ts` and
+ *   `_js_simd_words.ts`), with exactly the interpreter's arithmetic: a float lane is written through the
  *   float view and a NaN result then made quiet in its word, lane moves go
  *   through the word views (a float view would quiet a signalling NaN).
  * - The others call the interpreter's lane functions (`simd_math.ts`),
@@ -32,8 +40,11 @@
  *   interpreter's results.
  * - Scalars (addresses, shift counts, splat inputs, extracted lanes,
  *   select conditions) are ordinary registers of their kinds
- *   (`_js_kinds.ts`); {@link jsSimdShape} names them, and only them, so the
- *   kind analysis never sees a v128.
+ *   (`_js_kinds.ts`); {@link jsSimdShape} names them, and a v128 result as
+ *   a definition of no kind, so the kind analysis never gives a v128 a kind.
+ * - v128 parameters, results and call arguments cross in the file too: a
+ *   caller copies them to and from the callee's registers (vector `j` past
+ *   its own frame), an entry adapter from and to the slots at its base.
  *
  * Invariants:
  * - Every op reads all of its v128 operands' lanes that a result lane
@@ -406,4 +417,32 @@ export function jsSimdEntry(
     `const q = S.sp, VW = H.simd.file(vm).i32; ${move(params, "base", "q")}`,
     move(results, "q", "base"),
   ];
+}
+
+/**
+ * The most characters of JS a function with v128 ops may have. V8 does not
+ * optimise a function past a bytecode size, and then typed-array code runs
+ * some 40x slower than optimised, slower than the interpreter (measured: a
+ * loop of statements `VW[vw + a] = (VW[vw + b] + VW[vw + c]) | 0;` runs at
+ * 5 ns a statement up to 1,000 of them, 49,000 characters, and at 200 ns
+ * from 1,100). Code denser in bytecode reaches the limit sooner: with
+ * 48,000 here intgemm-simd ran at 5.4 s on the JS tier against 3.4 s on the
+ * interpreter, with 30,000 at 3.4 s against 3.1 s (blake3-simd 1.6 s against
+ * 1.9 s). A larger SIMD function runs on the interpreter.
+ */
+export const JS_SIMD_MAX_SOURCE = 30_000;
+
+/**
+ * Refuses the JS of a function with v128 ops that V8 would not optimise
+ * ({@link JS_SIMD_MAX_SOURCE}).
+ *
+ * @param source the function's JS
+ * @throws Error naming the size (the function is then routed to the interpreter)
+ */
+export function jsSimdCheckSize(source: string): void {
+  if (source.length > JS_SIMD_MAX_SOURCE) {
+    throw new Error(
+      `a SIMD function too large for V8 to optimise (${source.length} characters of JS)`,
+    );
+  }
 }

@@ -78,6 +78,7 @@ import {
   JS_SIMD_PROLOGUE,
   jsSimdCallArgs,
   jsSimdCallResults,
+  jsSimdCheckSize,
   jsSimdEntry,
   jsSimdScalarDefs,
   jsSimdText,
@@ -607,7 +608,7 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
     `}`,
   ].join("\n");
   const tail = hasTailCalls(f);
-  return [
+  const source = [
     tail ? tailCallerAdapters(f.funcIndex, pk, rk) : entry,
     `function ${tail ? "tb" : "fn"}${f.funcIndex}(${params.join(", ")}) {`,
     `let cb = 0;`,
@@ -623,6 +624,8 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
     ...body,
     `}`,
   ].join("\n");
+  if (usesSimd) jsSimdCheckSize(source);
+  return source;
 }
 
 /**

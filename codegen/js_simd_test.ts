@@ -3,8 +3,9 @@
  * `_js_simd_lanes.ts`): every lane op the backend writes out itself is run,
  * as generated, over random vectors (and every shift count) and compared
  * with the interpreter's lane function for the same sub-opcode; shuffles,
- * splats, extracts and replaces with their lane moves; and the shapes the
- * kind analysis sees (scalars only).
+ * splats, extracts and replaces with their lane moves; the shapes the
+ * kind analysis sees (scalars only); and the size past which a SIMD
+ * function is left to the interpreter.
  *
  * @module
  */
@@ -24,7 +25,9 @@ import {
   simdUnary,
   V128File,
 } from "@capstan/interpreter";
+import { parseWat, translateModule } from "@capstan/environ";
 import type { IrInst } from "./ir.ts";
+import { compileJsModule } from "./js_backend.ts";
 import type { RegKind, Site } from "./_js_op_shapes.ts";
 import { isJsSimdOp, JS_SIMD_PROLOGUE, jsSimdShape, jsSimdText } from "./_js_simd.ts";
 
@@ -201,4 +204,18 @@ Deno.test("the kind analysis sees a v128 op's scalar operands only", () => {
   const simd = BYTECODE_OPS.filter((op) => op.handler === "runSimd").map((op) => op.name);
   assert.ok(simd.every((n) => isJsSimdOp(n) || n.startsWith("mem_v128_")));
   assert.ok(!isJsSimdOp("i32_add"));
+});
+
+Deno.test("a SIMD function too large for V8 to optimise runs on the interpreter, its callers on JS", () => {
+  const adds = (n: number) =>
+    "(i32x4.add ".repeat(n) + "(local.get 0)" + " (local.get 0))".repeat(n);
+  const m = compileJsModule(translateModule(parseWat(`(module
+    (func $small (param v128) (result v128) ${adds(10)})
+    (func $large (param v128) (result v128) ${adds(1000)})
+    (func (export "f") (param v128) (result v128) (call $large (call $small (local.get 0)))))`)));
+  const [small, large, f] = m.functions;
+  assert.equal(small.routed, undefined);
+  assert.match(large.routed!, /too large for V8 to optimise \(\d+ characters of JS\)/);
+  assert.match(f.source!, /C\.callSlots\(V\[\d+\], cb\)/, "the large one is called through slots");
+  assert.match(f.source!, /= fn0\(/, "the small one directly");
 });
