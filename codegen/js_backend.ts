@@ -47,7 +47,7 @@ import { BYTECODE_OPS } from "@capstan/interpreter";
 import type { Backend, FunctionLowering } from "./backend.ts";
 import { FuncEnvironment } from "./func_environ.ts";
 import { FuncTranslator } from "./func_translator.ts";
-import { type IrFunction, LABEL } from "./ir.ts";
+import { type IrFunction, irLoopHeads, LABEL } from "./ir.ts";
 import { inferKinds, type KindContext, type KindMap } from "./_js_kinds.ts";
 import { i64FromI32, jsOpRow, readKinds, type RegKind, type Site } from "./_js_op_shapes.ts";
 import { jsConst32, jsConst64 } from "./_js_literals.ts";
@@ -145,20 +145,7 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
     if (!declared.has(n)) declared.set(n, k);
     return n;
   };
-  // loop headers: labels some later branch jumps back to
-  const labelAt = new Map<number, number>();
-  insts.forEach((ins, i) => {
-    if (ins.op === LABEL) labelAt.set(ins.operands[0] as number, i);
-  });
-  const loopHeads = new Set<number>();
-  insts.forEach((ins, i) => {
-    if (ins.op === LABEL) return;
-    BYTECODE_OPS[ins.op].operands.forEach((o, k) => {
-      const v = ins.operands[k];
-      const ls = o.kind === "o" ? [v as number] : o.kind === "t" ? v as number[] : [];
-      for (const l of ls) if ((labelAt.get(l) ?? -1) < i) loopHeads.add(l);
-    });
-  });
+  const { loopHeads } = irLoopHeads(f); // labels some later branch jumps back to
   const pk = kinds.paramKinds;
   const rk = kinds.resultKinds;
   const params = f.params.map((_, r) => use(pk[r], r));

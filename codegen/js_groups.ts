@@ -39,7 +39,7 @@ import {
   readSlot,
   writeSlot,
 } from "./js_backend.ts";
-import { jsEntryAt, osrVariant } from "./_js_osr.ts";
+import { irEntryFuel, jsEntryAt, osrVariant } from "./_js_osr.ts";
 
 /** One lowered group of functions. */
 export interface JsGroup {
@@ -170,9 +170,13 @@ export class JsGroupLowering {
    *
    * @param funcIndex a defined function's index
    * @param wasmOffset the wasm offset of the bytecode's instruction at a loop header
-   * @returns the factory body, or why there is none
+   * @returns the factory body and the fuel its code charges from the entry
+   *   to its first conditional branch, call or return (`irEntryFuel`), or why there is none
    */
-  lowerOsr(funcIndex: number, wasmOffset: number): string | { source: string } {
+  lowerOsr(
+    funcIndex: number,
+    wasmOffset: number,
+  ): string | { readonly source: string; readonly entryFuel: number } {
     const p = this.#prepare(funcIndex);
     if (typeof p === "string") return p;
     const head = jsEntryAt(p.ir, wasmOffset);
@@ -195,7 +199,7 @@ export class JsGroupLowering {
       ];
       for (const k of callees) parts.push(this.#trampoline(k), this.#stub(k));
       parts.push(`return oe${funcIndex};`);
-      return { source: parts.join("\n") };
+      return { source: parts.join("\n"), entryFuel: irEntryFuel(p.ir, head.inst) };
     } catch (e) {
       return (e as Error).message;
     }
