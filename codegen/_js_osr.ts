@@ -28,7 +28,7 @@
  */
 
 import { BYTECODE_OPS, instructionLength } from "@capstan/interpreter";
-import { type IrFunction, LABEL } from "./ir.ts";
+import { type IrFunction, irLoopHeads, LABEL } from "./ir.ts";
 import type { RegKind } from "./_js_kinds.ts";
 import { readSlot, writeSlot } from "./js_backend.ts";
 import { jsSimdEntry, jsSimdOsrCopy } from "./_js_simd.ts";
@@ -67,7 +67,10 @@ export function bytecodeLoopHeads(code: Int32Array, entry: number, end: number):
  * Where the IR enters at a branch target of the bytecode: the run of labels
  * whose block starts with the code at `wasmOffset` (its first instruction
  * at or before that offset, and no label or branch from there up to it: the
- * bytecode fuses a constant into the op after it, keeping that op's offset).
+ * bytecode fuses a constant into the op after it, keeping that op's offset;
+ * an unconditional `br` after nothing but fuel charges is followed, as the
+ * bytecode threads such a jump into the block it leads to, its charge merged). Of several, a loop header (a label some
+ * later branch jumps back to) is preferred: the bytecode's target is one.
  *
  * @param f the IR function
  * @param wasmOffset the wasm offset of the bytecode's instruction at the target
@@ -78,23 +81,100 @@ export function jsEntryAt(
   wasmOffset: number,
 ): { readonly inst: number; readonly label: number } | undefined {
   const insts = f.insts;
-  let found: { inst: number; label: number } | undefined;
+  const { labelAt: at, loopHeads } = irLoopHeads(f);
+  let found: { inst: number; label: number; loop: boolean } | undefined;
   for (let i = 0; i < insts.length; i++) {
     if (insts[i].op !== LABEL) continue;
     const start = i;
-    while (i + 1 < insts.length && insts[i + 1].op === LABEL) i++;
+    let loop = false;
+    for (;; i++) {
+      if (loopHeads.has(insts[i].operands[0] as number)) loop = true;
+      if (i + 1 >= insts.length || insts[i + 1].op !== LABEL) break;
+    }
     const label = insts[i].operands[0] as number;
     let j = i + 1;
     if (j >= insts.length || insts[j].wasmOffset > wasmOffset) continue;
-    for (; j < insts.length && insts[j].wasmOffset < wasmOffset; j++) {
+    let onlyFuel = true; // a jump is followed only from code that charges fuel and does nothing else
+    for (let hops = 0; j < insts.length && insts[j].wasmOffset < wasmOffset; j++) {
+      const name = BYTECODE_OPS[insts[j].op]?.name;
+      if (name === "br" && onlyFuel && hops++ < 8) {
+        // on into the block it jumps to, past that block's labels
+        j = at.get(insts[j].operands[0] as number)!;
+        while (j + 1 < insts.length && insts[j + 1].op === LABEL) j++;
+        continue;
+      }
       const op = BYTECODE_OPS[insts[j].op];
       if (insts[j].op === LABEL || op.operands.some((o) => o.kind === "o" || o.kind === "t")) break;
+      if (name !== "fuel") onlyFuel = false;
     }
     if (j < insts.length && insts[j].op !== LABEL && insts[j].wasmOffset >= wasmOffset) {
-      found = { inst: start, label };
+      if (found === undefined || loop || !found.loop) found = { inst: start, label, loop };
     }
   }
-  return found;
+  return found === undefined ? undefined : { inst: found.inst, label: found.label };
+}
+
+/**
+ * The fuel a function's IR charges from instruction `from` (a label) on
+ * through straight-line code and unconditional `br`s, up to and including
+ * the first conditional branch's, call's or return's charge.
+ *
+ * @param f the IR function
+ * @param from an instruction index
+ * @returns the units
+ */
+export function irEntryFuel(f: IrFunction, from: number): number {
+  const insts = f.insts;
+  const at = irLoopHeads(f).labelAt;
+  let fuel = 0;
+  for (let j = from, steps = 0; j < insts.length && steps < 10_000; j++, steps++) {
+    const ins = insts[j];
+    if (ins.op === LABEL) continue;
+    const op = BYTECODE_OPS[ins.op];
+    const o = ins.operands;
+    if (op.name === "fuel") fuel += o[0] as number;
+    else if (op.name === "br") j = at.get(o[0] as number)!;
+    else if (op.name === "call_fuel") return fuel + (o[2] as number);
+    else if (op.name === "return_fuel") return fuel + (o[0] as number);
+    else if (ends(op.name, op.operands)) return fuel;
+  }
+  return fuel;
+}
+
+/**
+ * The fuel the bytecode charges from address `pc` on, as {@link irEntryFuel}
+ * counts it for the IR (a `fuel_<br>` prefix's charge is its branch's).
+ *
+ * @param code the module's code
+ * @param pc an address
+ * @returns the units
+ */
+export function bytecodeEntryFuel(code: Int32Array, pc: number): number {
+  let fuel = 0;
+  for (let steps = 0; steps < 10_000; steps++) {
+    const op = BYTECODE_OPS[code[pc]];
+    if (op.name === "br") {
+      pc += code[pc + 1];
+      continue;
+    }
+    if (op.name === "fuel") fuel += code[pc + 1];
+    else if (op.name.startsWith("fuel_")) {
+      fuel += code[pc + 1];
+      pc += instructionLength(code, pc);
+      if (BYTECODE_OPS[code[pc]].name !== "br") return fuel;
+      continue;
+    } else if (op.name === "call_fuel") return fuel + code[pc + 3];
+    else if (op.name === "return_fuel") return fuel + code[pc + 1];
+    else if (ends(op.name, op.operands)) return fuel;
+    pc += instructionLength(code, pc);
+  }
+  return fuel;
+}
+
+/** Whether an op ends a straight-line run (a branch, a call, a return, a trap). */
+function ends(name: string, operands: readonly { readonly kind: string }[]): boolean {
+  return operands.some((o) => o.kind === "o" || o.kind === "t") || name.startsWith("call") ||
+    name.startsWith("return") || name === "trap" || name.startsWith("throw");
 }
 
 /**

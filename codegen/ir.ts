@@ -98,6 +98,32 @@ export interface IrFunction {
 }
 
 /**
+ * Where a function's labels are, and which are loop headers (labels some
+ * branch at or after them jumps back to).
+ *
+ * @param f the IR function
+ * @returns each label's instruction index, and the loop headers' labels
+ */
+export function irLoopHeads(
+  f: IrFunction,
+): { readonly labelAt: ReadonlyMap<number, number>; readonly loopHeads: ReadonlySet<number> } {
+  const labelAt = new Map<number, number>();
+  f.insts.forEach((ins, i) => {
+    if (ins.op === LABEL) labelAt.set(ins.operands[0] as number, i);
+  });
+  const loopHeads = new Set<number>();
+  f.insts.forEach((ins, i) => {
+    if (ins.op === LABEL) return;
+    BYTECODE_OPS[ins.op].operands.forEach((o, k) => {
+      const v = ins.operands[k];
+      const ls = o.kind === "o" ? [v as number] : o.kind === "t" ? v as number[] : [];
+      for (const l of ls) if ((labelAt.get(l) ?? -1) < i) loopHeads.add(l);
+    });
+  });
+  return { labelAt, loopHeads };
+}
+
+/**
  * Prints a function's IR.
  *
  * @param f the function

@@ -53,7 +53,7 @@ import { BYTECODE_OPS } from "@capstan/interpreter";
 import type { Backend, FunctionLowering } from "./backend.ts";
 import { FuncEnvironment } from "./func_environ.ts";
 import { FuncTranslator } from "./func_translator.ts";
-import { type IrFunction, LABEL } from "./ir.ts";
+import { type IrFunction, irLoopHeads, LABEL } from "./ir.ts";
 import { inferKinds, type KindContext, type KindMap } from "./_js_kinds.ts";
 import { jsOpRow, readKinds, type RegKind, type Site } from "./_js_op_shapes.ts";
 import {
@@ -184,20 +184,7 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
     const n = use(k, r);
     return k === "B" ? [n, hiLocal(n)] : n;
   };
-  // loop headers: labels some later branch jumps back to
-  const labelAt = new Map<number, number>();
-  insts.forEach((ins, i) => {
-    if (ins.op === LABEL) labelAt.set(ins.operands[0] as number, i);
-  });
-  const loopHeads = new Set<number>();
-  insts.forEach((ins, i) => {
-    if (ins.op === LABEL) return;
-    BYTECODE_OPS[ins.op].operands.forEach((o, k) => {
-      const v = ins.operands[k];
-      const ls = o.kind === "o" ? [v as number] : o.kind === "t" ? v as number[] : [];
-      for (const l of ls) if ((labelAt.get(l) ?? -1) < i) loopHeads.add(l);
-    });
-  });
+  const { loopHeads } = irLoopHeads(f); // labels some later branch jumps back to
   const frame = f.numRegs + 2; // wasm stack slots of the frame (and v128 file vectors)
   const pk = kinds.paramKinds;
   const rk = kinds.resultKinds;

@@ -39,7 +39,7 @@ import {
   readSlot,
   writeSlot,
 } from "./js_backend.ts";
-import { jsEntryAt, osrVariant } from "./_js_osr.ts";
+import { irEntryFuel, jsEntryAt, osrVariant } from "./_js_osr.ts";
 import { hasTailCalls } from "./_js_tail_calls.ts";
 import { assignVal, extraResult, flat, pairedNames, returnValue } from "./_js_i64.ts";
 
@@ -172,9 +172,13 @@ export class JsGroupLowering {
    *
    * @param funcIndex a defined function's index
    * @param wasmOffset the wasm offset of the bytecode's instruction at a loop header
-   * @returns the factory body, or why there is none
+   * @returns the factory body and the fuel its code charges from the entry
+   *   to its first conditional branch, call or return (`irEntryFuel`), or why there is none
    */
-  lowerOsr(funcIndex: number, wasmOffset: number): string | { source: string } {
+  lowerOsr(
+    funcIndex: number,
+    wasmOffset: number,
+  ): string | { readonly source: string; readonly entryFuel: number } {
     const p = this.#prepare(funcIndex);
     if (typeof p === "string") return p;
     if (hasTailCalls(p.ir)) return "tail calls (the JS code is entered at its start only)";
@@ -198,7 +202,7 @@ export class JsGroupLowering {
       ];
       for (const k of callees) parts.push(this.#trampoline(k), this.#stub(k));
       parts.push(`return oe${funcIndex};`);
-      return { source: parts.join("\n") };
+      return { source: parts.join("\n"), entryFuel: irEntryFuel(p.ir, head.inst) };
     } catch (e) {
       return (e as Error).message;
     }

@@ -51,7 +51,7 @@ export {
 } from "./js_backend.ts";
 export type { KindContext, KindMap, RegKind } from "./_js_kinds.ts";
 export { type JsGroup, JsGroupLowering } from "./js_groups.ts";
-export { bytecodeLoopHeads } from "./_js_osr.ts";
+export { bytecodeEntryFuel, bytecodeLoopHeads } from "./_js_osr.ts";
 export {
   JS_MODULE_FORMAT,
   type JsModuleWriterOptions,

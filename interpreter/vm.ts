@@ -472,7 +472,9 @@ export class Vm {
     const counter = i32.length - 1;
     const which = this.epochs ? 2 : this.metered ? 1 : 0;
     let exit: number;
-    let newSlice = true;
+    // with a tier hook, an entry goes on with the slice in progress (a call from JS code into
+    // the interpreter is counted with the others, so short calls of a function add up to samples)
+    let newSlice = this.tierSlice === null || i32[counter] < 0;
     do {
       // The first slices of each dispatch function in the process are one step
       // each, so that its slice exit has type feedback before V8 optimises it

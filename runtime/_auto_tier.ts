@@ -12,15 +12,18 @@
  *   member's `enter` op becomes `enter_tier` (`promoteEntry`): from then on
  *   every call of it, from the interpreter (any call op), from JS code and
  *   from the host, runs its JS code.
- * - On-stack replacement (not with fuel on: see `tierSlice`): a promoted
+ * - On-stack replacement: a promoted
  *   function still running on the interpreter (a long loop in a call that began before its promotion,
  *   `_start`'s main loop) moves to JS at a slice end that lands on one of
  *   its loop headers (right after the back edge; while one is awaited the
  *   slices are one step long): its JS variant entered there
  *   (`JsGroupLowering.lowerOsr`) reads the locals from the frame, runs the
- *   call to its end and the VM returns from the frame.
- * - A cross-tier call does not restart the caller's slice, so an
- *   interpreted loop that calls JS code is sampled (and promoted) too.
+ *   call to its end and the VM returns from the frame. With fuel on, the
+ *   variant is entered only where its code charges what the bytecode from
+ *   the header would (`bytecodeEntryFuel`, `irEntryFuel`), so fuel stays exact.
+ * - A cross-tier call does not restart the slice in progress (in either
+ *   direction), so an interpreted loop that calls JS code is sampled (and
+ *   promoted) too, and so is a function JS code calls often for short calls.
  * - Calls across tiers: interpreter → JS through the VM's `tierCall` hook
  *   (the group is bound to the instance on first use); JS → interpreter
  *   through `C.callSlots` and the groups' stubs.
@@ -41,7 +44,13 @@
  */
 
 import { TrapCode } from "@capstan/environ";
-import { bytecodeLoopHeads, CompiledModule, type JsGroup, JsGroupLowering } from "@capstan/codegen";
+import {
+  bytecodeEntryFuel,
+  bytecodeLoopHeads,
+  CompiledModule,
+  type JsGroup,
+  JsGroupLowering,
+} from "@capstan/codegen";
 import { EXIT_SLICE, Op, promoteEntry, TIER_ENTRY_BIT } from "@capstan/interpreter";
 import type { Instance } from "./instance.ts";
 import type { Module } from "./module.ts";
@@ -170,7 +179,15 @@ export class AutoTierModule {
     let made = this.#osr.get(pc);
     if (made === undefined) {
       const at = cm.wasmOffsetAt(pc);
-      const out = this.#lowering!.lowerOsr(funcIndex, at);
+      let out = this.#lowering!.lowerOsr(funcIndex, at);
+      // with fuel, the JS code entered must charge what the bytecode from there would
+      const fuel = typeof out === "string" ? 0 : bytecodeEntryFuel(cm.code, pc);
+      if (
+        this.#module.engine.config.consumeFuel && typeof out !== "string" && out.entryFuel !== fuel
+      ) {
+        out =
+          `it would charge ${out.entryFuel} units of fuel where the interpreter charges ${fuel}`;
+      }
       if (typeof out === "string") {
         // refused at one header: not tried at the others (no single-step wait for them)
         made = out;
@@ -371,10 +388,6 @@ export function attachAutoTier(instance: Instance): void {
     const auto = instance.module._auto;
     const k = auto?.sample(vm.pc);
     if (auto === undefined || k === undefined || mustInterpret() !== undefined) return EXIT_SLICE;
-    // With fuel on, a promoted function moves to JS at its next call only: an on-stack
-    // replacement can charge a loop's entry differently from the interpreter (fuzz:exec
-    // seed 5000580 consumed 4 units fewer), and fuel must be exact.
-    if (store.engine.config.consumeFuel) return EXIT_SLICE;
     // a promoted function still running here: on to JS at its next loop header
     const factory = auto.osrFactory(k, vm.pc);
     if (factory === null) return EXIT_SLICE;

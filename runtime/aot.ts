@@ -39,7 +39,7 @@ import type { Tunables } from "@capstan/environ";
 import { Engine } from "./engine.ts";
 import { Store } from "./store.ts";
 import { createWebAssembly } from "./webassembly.ts";
-import { type JsCodeFactory, withAotCode } from "./_aot_code.ts";
+import { withAotCode } from "./_aot_code.ts";
 
 /** What a written ES module hands to {@link instantiateAot}. */
 export interface AotModuleCode {
@@ -50,7 +50,7 @@ export interface AotModuleCode {
   /** The defined functions left to the interpreter, by index, with why. */
   readonly routed: Readonly<Record<string, string>>;
   /** The functions' JS code: `(X, S, H, C) => { fns, entries }`. */
-  readonly factory: JsCodeFactory;
+  readonly factory: (x: unknown, s: unknown, h: unknown, c: unknown) => unknown;
   /** The compiled-module image (base64): the wasm bytes and the routed functions' bytecode. */
   readonly image: string;
 }

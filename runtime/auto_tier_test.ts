@@ -306,3 +306,56 @@ Deno.test("a call finished by on-stack replacement inside a host call leaves its
   assert.deepEqual(made.instance.getFunc("outer")!.call(50), [100]);
   assert.deepEqual(made.instance.getFunc("outer")!.call(7), [14]);
 });
+
+const FOLDED = `(module (memory 1)
+  ;; the loop's header block charges its fuel and jumps (the if is folded) into the block after:
+  ;; the bytecode merges the two, on-stack replacement must enter at the loop
+  (func (export "folded") (param $n i32) (result i32) (local $i i32) (local $x f64)
+    (loop $l
+      (if (i32.const 32) (then (local.set $x (local.get $x)))
+        (else (f64.store (i32.const 0) (f64.const 1))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+    (local.get $i)))`;
+
+Deno.test("on-stack replacement with fuel: entered where a merged header charges the same", () => {
+  const left = (config: EngineConfig) => {
+    const { store, instance, lines } = instantiate({ ...config, consumeFuel: true }, FOLDED);
+    store.setFuel(1_000_000);
+    assert.deepEqual(instance.getFunc("folded")!.call(1000), [1000]);
+    return { left: store.getFuel(), log: lines.join("\n") };
+  };
+  const want = left({}).left;
+  const auto = left({ strategy: "auto", tierUp: { samples: 1, sliceSteps: 0 } });
+  assert.match(auto.log, /func 0: on-stack replacement at wasm offset/);
+  assert.equal(auto.left, want);
+});
+
+/** `outer` spins (promoted, replaced on the stack), then calls the big `inner` in short calls. */
+const SHORT_CALLS = `(module
+  (func $inner (param $x i32) (result i32) (local $i i32)
+    ${
+  "(local.set $x (i32.add (i32.mul (local.get $x) (i32.const 31)) (i32.const 12345)))\n".repeat(32)
+}
+    (loop $l (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (i32.const 5))))
+    (local.get $x))
+  (func (export "outer") (param $n i32) (result i32) (local $i i32) (local $acc i32)
+    (loop $spin (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $spin (i32.lt_u (local.get $i) (i32.const 100000))))
+    (local.set $i (i32.const 0))
+    (loop $calls
+      (local.set $acc (i32.add (local.get $acc) (call $inner (local.get $i))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $calls (i32.lt_u (local.get $i) (local.get $n))))
+    (local.get $acc)))`;
+
+Deno.test("a function JS code calls often, each call short, is sampled and promoted", () => {
+  const { module, instance, lines } = instantiate({ strategy: "auto" }, SHORT_CALLS);
+  const want = instantiate({ strategy: "interpreter" }, SHORT_CALLS).instance.getFunc("outer")!
+    .call(20_000);
+  assert.deepEqual(instance.getFunc("outer")!.call(20_000), want);
+  assert.match(lines.join("\n"), /^promoted func 1 after 2 samples$/m);
+  assert.match(lines.join("\n"), /^func 1: on-stack replacement/m);
+  assert.equal(module.tierOf(0), "js", lines.join("\n"));
+});
