@@ -17,6 +17,7 @@
  */
 
 import { fail } from "./errors.ts";
+import { MAX_ARRAY_NEW_FIXED } from "./limits.ts";
 import type { OperatorReader } from "./operators.ts";
 import type { TypeRelation } from "./_subtyping.ts";
 import {
@@ -190,6 +191,7 @@ export function validateGcOp(v: GcOperands, key: number): boolean {
     }
     case 0xfb0008: { // array.new_fixed
       const f = elemOf(v, r.index, false);
+      if (r.index2 > MAX_ARRAY_NEW_FIXED) fail("too many array.new_fixed operands", r.offset);
       for (let i = 0; i < r.index2; i++) v.pop(unpacked(f.type));
       v.push(refTo(v, r.index, false));
       return true;

@@ -14,7 +14,7 @@
  */
 
 import { fail } from "./errors.ts";
-import { MAX_PARAMS, MAX_RESULTS } from "./limits.ts";
+import { MAX_ARRAY_NEW_FIXED, MAX_PARAMS, MAX_RESULTS } from "./limits.ts";
 import { checkMemoryType, checkTableLimits } from "./_limits_check.ts";
 import type { DecodedModule, ParsedConst } from "./decoder.ts";
 import { TypeRelation } from "./_subtyping.ts";
@@ -159,6 +159,7 @@ function gcConstType(
       pop(unpacked(fields[0].type));
       break;
     case "array.new_fixed":
+      if (instr.count > MAX_ARRAY_NEW_FIXED) fail("too many array.new_fixed operands", e.offset);
       for (let i = 0; i < instr.count; i++) pop(unpacked(fields[0].type));
       break;
     case "array.new_default":

@@ -23,6 +23,7 @@
 
 import { fail } from "./errors.ts";
 import { TYPE_REGISTRY } from "./_type_registry.ts";
+import { MAX_SUBTYPING_DEPTH } from "./limits.ts";
 import {
   type FieldType,
   type FuncType,
@@ -211,6 +212,9 @@ export class TypeRelation {
         const s = TYPE_REGISTRY.type(ids[sup]);
         if (s.final !== false || !compositeSub(TYPE_REGISTRY.type(ids[i]), s)) {
           fail("sub type", at);
+        }
+        if (TYPE_REGISTRY.depth(ids[i]) > MAX_SUBTYPING_DEPTH) {
+          fail("subtyping depth too large", at);
         }
       }
     });

@@ -28,7 +28,7 @@
  */
 
 import { CompileError, fail } from "./errors.ts";
-import { MAX_LOCALS } from "./limits.ts";
+import { MAX_LOCALS, MAX_STRUCT_FIELDS } from "./limits.ts";
 import { decodeNameSection, EMPTY_NAMES } from "./names.ts";
 import { OperatorReader } from "./operators.ts";
 import { Op, opByKey } from "./opcodes.ts";
@@ -589,6 +589,7 @@ function readCompositeType(r: OperatorReader): FuncType {
   const tag = r.u8();
   if (tag === 0x5f) {
     const nf = r.count();
+    if (nf > MAX_STRUCT_FIELDS) fail("too many struct fields", at);
     const fields: FieldType[] = [];
     for (let j = 0; j < nf; j++) fields.push(readFieldType(r));
     return { params: [], results: [], kind: "struct", fields };

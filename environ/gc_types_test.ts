@@ -163,3 +163,22 @@ Deno.test("GC validation: every instruction of a valid body, as V8 agrees", () =
   assert.ok(WebAssembly.validate(bytes), "V8 accepts it");
   assert.ok(validate(bytes), "environ accepts it");
 });
+
+Deno.test("GC limits: struct fields, array.new_fixed operands, subtyping depth", () => {
+  assert.match(
+    invalid(`(module (type (struct ${"(field i32)".repeat(10001)})))`),
+    /too many struct fields/,
+  );
+  assert.match(
+    invalid(`(module (type $a (array i32))
+      (global (ref $a) (array.new_fixed $a 10001 ${"(i32.const 0) ".repeat(10001)})))`),
+    /too many array.new_fixed operands/,
+  );
+  const chain = (n: number) => {
+    let types = `(type $t0 (sub (struct)))`;
+    for (let i = 1; i <= n; i++) types += `(type $t${i} (sub $t${i - 1} (struct)))`;
+    return `(module ${types})`;
+  };
+  translate(chain(63));
+  assert.match(invalid(chain(64)), /subtyping depth too large/);
+});
