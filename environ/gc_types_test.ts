@@ -182,3 +182,75 @@ Deno.test("GC limits: struct fields, array.new_fixed operands, subtyping depth",
   translate(chain(63));
   assert.match(invalid(chain(64)), /subtyping depth too large/);
 });
+
+/** A small deterministic PRNG (mulberry32). */
+function rng(seed: number): (n: number) => number {
+  let a = seed >>> 0;
+  return (n) => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) % n);
+  };
+}
+
+/** A random type section: recursion groups of random subtypes naming each other. */
+function randomTypeSection(next: (n: number) => number): number[] {
+  const numGroups = 1 + next(4);
+  const total = numGroups * 3; // indices a type may name (some past the end: invalid)
+  const valType = (field: boolean): number[] => {
+    const pick = next(field ? 14 : 12);
+    const abstract = [0x7f, 0x7e, 0x7d, 0x6e, 0x6d, 0x6c, 0x6b, 0x6a, 0x71, 0x70];
+    if (pick < abstract.length) return [abstract[pick]];
+    if (pick < 12) return [next(2) ? 0x63 : 0x64, next(total)];
+    return [pick === 12 ? 0x78 : 0x77];
+  };
+  const field = () => [...valType(true), next(2)];
+  let index = 0;
+  const groups: number[][] = [];
+  for (let g = 0; g < numGroups; g++) {
+    const size = 1 + next(3);
+    const types: number[] = [];
+    for (let k = 0; k < size; k++, index++) {
+      const form = next(3);
+      const head = next(3); // plain, sub, sub final
+      if (head > 0) {
+        types.push(head === 1 ? 0x50 : 0x4f);
+        if (index > 0 && next(3) > 0) types.push(1, next(index));
+        else types.push(0);
+      }
+      if (form === 0) {
+        const n = next(3);
+        types.push(0x5f, n);
+        for (let f = 0; f < n; f++) types.push(...field());
+      } else if (form === 1) {
+        types.push(0x5e, ...field());
+      } else {
+        const np = next(2);
+        types.push(0x60, np);
+        for (let p = 0; p < np; p++) types.push(...valType(false));
+        types.push(1, ...valType(false));
+      }
+    }
+    groups.push(size > 1 || next(2) ? [0x4e, size, ...types] : types);
+  }
+  const body = [groups.length, ...groups.flat()];
+  return [1, body.length, ...body]; // (sizes stay below 128 bytes: one-byte LEBs)
+}
+
+// GC_SEED and GC_N run other and more sections (seeds 1-3 at 30,000 each agreed).
+Deno.test("GC types: environ and V8 agree on 3,000 random type sections", () => {
+  const next = rng(Number(Deno.env.get("GC_SEED") ?? 16));
+  let valid = 0;
+  const header = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  for (let i = 0; i < Number(Deno.env.get("GC_N") ?? 3000); i++) {
+    const section = randomTypeSection(next);
+    if (section[1] >= 128) continue;
+    const bytes = new Uint8Array([...header, ...section]);
+    const native = WebAssembly.validate(bytes);
+    assert.equal(validate(bytes), native, `module ${i}: ${[...bytes].join(",")}`);
+    if (native) valid++;
+  }
+  assert.ok(valid > 300, `enough valid modules (${valid})`);
+});

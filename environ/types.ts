@@ -372,7 +372,12 @@ export interface FieldType {
   readonly mutable: boolean;
 }
 
-/** The kind of a composite type. */
+/**
+ * The kind of a composite type. Continuation types (stack switching) are
+ * one more kind: a new member here, its code in {@link kindCode}, its form
+ * byte in the decoder and the text parser, and its subtyping rule in
+ * `_subtyping.ts`; the registry's keys already include the kind.
+ */
 export type CompositeKind = "func" | "struct" | "array";
 
 /**
