@@ -81,6 +81,7 @@ export { LinkError } from "./link_error.ts";
 export { CompileError, TrapCode, ValType } from "@capstan/environ";
 export { ImageError } from "@capstan/codegen";
 export type {
+  CompositeKind,
   ConstExpr,
   CustomSection,
   DataMode,
@@ -89,6 +90,7 @@ export type {
   ElementSegment,
   Export,
   ExternKind,
+  FieldType,
   FunctionBody,
   FuncType,
   GlobalType,
