@@ -26,6 +26,7 @@
  */
 
 import { ValType } from "@capstan/environ";
+import { refuseGcValue } from "./_gc_support.ts";
 
 /** The kinds of operand-stack entry (see the module doc for their fields). */
 export const enum Operand {
@@ -56,6 +57,9 @@ export class OperandStack {
   /** The greatest height reached since {@link reset}. */
   maxHeight = 0;
 
+  /** @param offset gives the code offset to name in an error (see {@link refuseGcValue}) */
+  constructor(private readonly offset: () => number = () => 0) {}
+
   /** Empties the stack for the next function. */
   reset(): void {
     this.height = 0;
@@ -63,6 +67,7 @@ export class OperandStack {
   }
 
   #push(kind: Operand, type: ValType, a: number, b: number, c: number): void {
+    if ((type & 0xff) <= 0x71) refuseGcValue(type, this.offset());
     const h = this.height++;
     this.#kind[h] = kind;
     this.#type[h] = type;

@@ -24,6 +24,7 @@
 
 import { REG_OPERANDS, WRITES_FIRST } from "./_op_shapes.ts";
 import { Operand, OperandStack } from "./_operand_stack.ts";
+import { refuseGcValue } from "./_gc_support.ts";
 import { fuse, Site } from "./_fusion_rules.ts";
 import {
   BLOCK_EMPTY,
@@ -131,7 +132,7 @@ export class TranslatorCore implements SimdTranslatorHost {
   /** Deterministic mode (`Tunables.nanCanonicalization`). */
   readonly canonicalizeNaN: boolean;
   /** The operand stack. */
-  readonly stack: OperandStack = new OperandStack();
+  readonly stack: OperandStack = new OperandStack(() => this.offset);
   /** The number of locals (parameters included): the first operand-stack register. */
   L = 0;
   /** The type of each local. */
@@ -194,6 +195,7 @@ export class TranslatorCore implements SimdTranslatorHost {
     // one hidden exnref local per legacy `try`: the exception its arms caught
     const hidden = new Array<ValType>(body.legacyTries ?? 0).fill(ValType.exnref);
     this.localTypes = [...sig.params, ...body.locals, ...hidden];
+    for (const v of [...this.localTypes, ...sig.results]) refuseGcValue(v, body.codeStart);
     this.nextTryLocal = sig.params.length + body.locals.length;
     this.L = this.localTypes.length;
     this.results = sig.results;

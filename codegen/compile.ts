@@ -18,6 +18,7 @@
  * @module
  */
 
+import { refuseGcModule } from "./_gc_support.ts";
 import {
   DEFAULT_TUNABLES,
   type ModuleTranslation,
@@ -289,6 +290,7 @@ export function compileModule(
   tunables: Tunables = DEFAULT_TUNABLES,
   options: CompileOptions = {},
 ): CompiledModule {
+  refuseGcModule(translation);
   if (options.lazy) {
     const lazy = new LazyLowering(translation, tunables, options.fuseFuelCharges !== false);
     return new CompiledModule(translation, lazy.offsets, tunables, lazy, lazy.stubs());

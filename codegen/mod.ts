@@ -9,6 +9,7 @@
  */
 
 export type {
+  CompositeKind,
   ConstExpr,
   CustomSection,
   DataMode,
@@ -17,6 +18,7 @@ export type {
   ElementSegment,
   Export,
   ExternKind,
+  FieldType,
   FunctionBody,
   FuncType,
   GlobalType,

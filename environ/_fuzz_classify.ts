@@ -91,8 +91,8 @@ class Reader {
   }
 }
 
-/** Reads a 3.0 value type, recording a site when it is not a 2.0 one. */
-function valType(r: Reader, sites: FeatureSite[]): boolean {
+/** Reads a 3.0 value type (environ validates them all: no site to record). */
+function valType(r: Reader, _sites: FeatureSite[]): boolean {
   const at = r.pos;
   const b = r.byte();
   if (b === undefined) return false;
@@ -102,16 +102,10 @@ function valType(r: Reader, sites: FeatureSite[]): boolean {
     const ht = readLeb(r.bytes, r.pos); // heap type: an s33 (abstract byte or type index)
     if (ht === undefined) return false;
     r.pos += ht.length;
-    if (V3_TYPE_BYTES.has(heap)) {
-      sites.push({ feature: "3.0 gc reference types", start: at, end: r.pos });
-    }
-    return true;
+    return heap !== undefined;
   }
-  if (V3_TYPE_BYTES.has(b)) {
-    sites.push({ feature: "3.0 gc reference types", start: at, end: r.pos });
-    return true;
-  }
-  return false;
+  // GC's abstract reference types: environ validates them (nothing to explain).
+  return V3_TYPE_BYTES.has(b) && r.pos > at;
 }
 
 /** The class of a module environ accepts with a custom page size, which V8 lacks. */
@@ -207,9 +201,8 @@ function constExpr(r: Reader, sites: FeatureSite[]): boolean {
         if (!sub || sub.value !== 0x0c || !r.skip(16)) return false;
         break;
       }
-      case 0xfb:
-        sites.push({ feature: "3.0 gc instruction in a constant", start: at, end: r.end });
-        return false; // immediates vary; stop reading
+      case 0xfb: // GC allocations (validated by environ); immediates vary: stop reading
+        return false;
       default:
         return false;
     }
@@ -291,7 +284,6 @@ export function moduleFeatureSites(bytes: Uint8Array): FeatureSite[] {
   }
 
   function typeEntry(r: Reader, sites: FeatureSite[]): boolean {
-    const at = r.pos;
     const form = r.byte();
     if (form === 0x60) {
       for (let k = 0; k < 2; k++) {
@@ -301,9 +293,8 @@ export function moduleFeatureSites(bytes: Uint8Array): FeatureSite[] {
       }
       return true;
     }
-    if (form !== undefined && [0x4e, 0x4f, 0x50, 0x5e, 0x5f].includes(form)) {
-      sites.push({ feature: "3.0 gc type definitions", start: at, end: r.end });
-    }
+    // GC type definitions (recursion groups, subtypes, structs, arrays) are
+    // validated by environ: nothing to explain; stop reading.
     return false;
   }
 
@@ -387,36 +378,10 @@ export function instructionSitesNear(bytes: Uint8Array, offset: number): Feature
  * @param to last offset to look at
  * @returns the sites, in offset order
  */
-export function instructionSitesIn(bytes: Uint8Array, from: number, to: number): FeatureSite[] {
-  const sites: FeatureSite[] = [];
-  const OPCODE = { reasons: /opcode/, instruction: true };
-  const ANY: NonNullable<FeatureSite["exact"]> = { instruction: true };
-  for (let p = Math.max(0, from); p <= to && p < bytes.length; p++) {
-    const b = bytes[p];
-    const add = (feature: string, end: number, exact = ANY) =>
-      sites.push({ feature, start: p, end, exact });
-    if (b === 0xd3) {
-      add("3.0 gc instruction", p + 1, OPCODE);
-    } else if (b === 0xfb) {
-      const sub = readLeb(bytes, p + 1);
-      add("3.0 gc instruction", p + 1 + (sub?.length ?? 0), OPCODE);
-    } else if (b === 0xd0) {
-      const ht = readLeb(bytes, p + 1);
-      if (ht && V3_TYPE_BYTES.has(bytes[p + 1])) {
-        add("3.0 ref.null of a new heap type", p + 1 + ht.length, {
-          reasons: /type/,
-          instruction: true,
-        });
-      }
-    } else if ((b === 0x02 || b === 0x03 || b === 0x04 || b === 0x1c) && p + 2 < bytes.length) {
-      const at = p + (b === 0x1c ? 2 : 1);
-      const heapAt = REF_TYPE_BYTES.has(bytes[at]) ? at + 1 : at;
-      if (V3_TYPE_BYTES.has(bytes[heapAt])) {
-        add("3.0 gc reference types", heapAt + 1, { reasons: /type/, instruction: true });
-      }
-    }
-  }
-  return sites;
+export function instructionSitesIn(_bytes: Uint8Array, _from: number, _to: number): FeatureSite[] {
+  // Every 3.0 instruction V8 accepts (GC's included) environ validates too:
+  // no instruction construct explains a disagreement any more.
+  return [];
 }
 
 /**

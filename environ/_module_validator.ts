@@ -14,28 +14,35 @@
  */
 
 import { fail } from "./errors.ts";
-import { MAX_PARAMS, MAX_RESULTS } from "./limits.ts";
+import { MAX_ARRAY_NEW_FIXED, MAX_PARAMS, MAX_RESULTS } from "./limits.ts";
 import { checkMemoryType, checkTableLimits } from "./_limits_check.ts";
 import type { DecodedModule, ParsedConst } from "./decoder.ts";
 import { TypeRelation } from "./_subtyping.ts";
 import {
   type ConstArith,
   type ConstExpr,
+  type ConstGc,
   type ConstInstr,
   type DataMode,
+  type ConstLeaf,
   type DataSegment,
   type ElementMode,
   type ElementSegment,
   type FuncType,
   type GlobalType,
+  HeapType,
   isDefaultable,
+  isNullable,
+  kindCode,
   type MemoryType,
   type RefType,
   type TableType,
   typeIndexRef,
+  unpacked,
   ValType,
   withNullable,
 } from "./types.ts";
+import { isConstGc } from "./const_expr.ts";
 
 const I32 = 0x7f;
 const I64 = 0x7e;
@@ -119,10 +126,59 @@ function leafType(instr: ConstInstr, e: ParsedConst, c: ConstContext, numGlobals
   }
 }
 
+/**
+ * The type a GC instruction of constant expression `e` pushes, popping its
+ * operands' types with `pop` (which fails on a mismatch).
+ */
+function gcConstType(
+  instr: ConstGc,
+  e: ParsedConst,
+  c: ConstContext,
+  pop: (t: number) => number,
+): number {
+  if (instr.op === "ref.i31") {
+    pop(I32);
+    return withNullable(ValType.i31ref, false);
+  }
+  if (instr.op === "any.convert_extern" || instr.op === "extern.convert_any") {
+    // The result is nullable exactly when the operand is.
+    const toAny = instr.op === "any.convert_extern";
+    const a = pop(toAny ? ValType.externref : ValType.anyref);
+    return withNullable(toAny ? ValType.anyref : ValType.externref, isNullable(a));
+  }
+  const t = c.types[instr.type];
+  if (t === undefined) fail(`unknown type ${instr.type}`, e.offset);
+  const kind = instr.op.startsWith("struct") ? "struct" : "array";
+  if (t.kind !== kind) fail("type mismatch", e.offset);
+  const fields = t.fields!;
+  switch (instr.op) {
+    case "struct.new":
+      for (let i = fields.length - 1; i >= 0; i--) pop(unpacked(fields[i].type));
+      break;
+    case "array.new":
+      pop(I32);
+      pop(unpacked(fields[0].type));
+      break;
+    case "array.new_fixed":
+      if (instr.count > MAX_ARRAY_NEW_FIXED) fail("too many array.new_fixed operands", e.offset);
+      for (let i = 0; i < instr.count; i++) pop(unpacked(fields[0].type));
+      break;
+    case "array.new_default":
+      pop(I32);
+      if (!isDefaultable(fields[0].type)) fail("type mismatch", e.offset);
+      break;
+    default:
+      if (!fields.every((f) => isDefaultable(f.type))) fail("type mismatch", e.offset);
+  }
+  return typeIndexRef(instr.type, false, kindCode(t));
+}
+
 /** What constant expressions are checked against. */
 interface ConstContext {
   /** Subtyping over the type section. */
   readonly relation: TypeRelation;
+  /** The type section. */
+  readonly types: readonly FuncType[];
   /** Every global's type (those an expression may read come first). */
   readonly globals: readonly GlobalType[];
   /** Type index of every function. */
@@ -162,18 +218,30 @@ function checkConst(
       c.declaredFuncs[first.index] = 1;
       return expr;
     }
-    const t = leafType(expr[0], e, c, numGlobals);
+    const t = isConstGc(first)
+      ? gcConstType(first, e, c, () => fail("type mismatch", e.offset))
+      : leafType(first, e, c, numGlobals);
     if (t !== expected && !c.relation.isSubtype(t, expected)) fail("type mismatch", e.offset);
     return expr;
   }
   const stack: number[] = [];
+  const pop = (t: number): number => {
+    const a = stack.pop();
+    if (a === undefined || !c.relation.isSubtype(a, t)) fail("type mismatch", e.offset);
+    return a;
+  };
   for (const instr of expr) {
-    const t = ARITH_TYPE[instr.op as ConstArith["op"]];
-    if (t === undefined) {
-      stack.push(leafType(instr, e, c, numGlobals));
+    if (isConstGc(instr)) {
+      stack.push(gcConstType(instr, e, c, pop));
       continue;
     }
-    if (stack.pop() !== t || stack.pop() !== t) fail("type mismatch", e.offset);
+    const t = ARITH_TYPE[instr.op as ConstArith["op"]];
+    if (t === undefined) {
+      stack.push(leafType(instr as ConstLeaf, e, c, numGlobals));
+      continue;
+    }
+    pop(t);
+    pop(t);
     stack.push(t);
   }
   if (stack.length !== 1 || !c.relation.isSubtype(stack[0], expected)) {
@@ -189,6 +257,7 @@ function checkConst(
  */
 function checkTagType(types: readonly FuncType[], index: number, at: number): number {
   if (index >= types.length) fail(`unknown type ${index}`, at);
+  if (kindCode(types[index]) !== HeapType.func) fail("type mismatch", at);
   if (types[index].results.length !== 0) fail("non-empty tag result type", at);
   return index;
 }
@@ -270,6 +339,7 @@ export function validateModule(m: DecodedModule): ValidatedModule {
     switch (d.kind) {
       case "func":
         if (d.typeIndex >= types.length) fail(`unknown type ${d.typeIndex}`, imp.at);
+        if (kindCode(types[d.typeIndex]) !== HeapType.func) fail("type mismatch", imp.at);
         funcs.push(d.typeIndex);
         break;
       case "table":
@@ -299,11 +369,12 @@ export function validateModule(m: DecodedModule): ValidatedModule {
   for (let i = 0; i < m.funcDecls.length; i++) {
     const t = m.funcDecls[i];
     if (t >= types.length) fail(`unknown type ${t}`, m.funcDeclAt[i]);
+    if (kindCode(types[t]) !== HeapType.func) fail("type mismatch", m.funcDeclAt[i]);
     funcs.push(t);
   }
   const numFuncs = funcs.length;
   const declaredFuncs = new Uint8Array(numFuncs);
-  const cc: ConstContext = { relation, globals, funcs, declaredFuncs };
+  const cc: ConstContext = { relation, types, globals, funcs, declaredFuncs };
   for (let i = 0; i < m.tables.length; i++) {
     const t = m.tables[i];
     const at = m.tableAt[i];

@@ -46,7 +46,9 @@ Deno.test("value types keep the 2.0 numbers and pack (ref null? ht) in one integ
   for (const n of [ValType.i32, ValType.i64, ValType.f32, ValType.f64, ValType.v128]) {
     assert.ok(isValType(n) && !isRefType(n) && isDefaultable(n));
   }
-  assert.ok(!isValType(0x40) && !isValType(0x6e) && !isValType(-1), "no block type, no GC type");
+  assert.ok(!isValType(0x40) && !isValType(0x68) && !isValType(-1), "no block type, no stray code");
+  assert.ok(isValType(ValType.anyref) && refTop(ValType.i31ref) === ValType.anyref);
+  assert.equal(refBottom(typeIndexRef(2, true, HeapType.struct)), ValType.nullref);
 });
 
 Deno.test("TypeRelation: nullability, bottoms, func above concrete types, equivalent indices", () => {
@@ -77,7 +79,8 @@ Deno.test("TypeRelation: nullability, bottoms, func above concrete types, equiva
 
 Deno.test("TypeRelation refuses a type naming a later type; a type may name itself", () => {
   const self = { params: [typeIndexRef(0, true)], results: [] };
-  assert.equal(new TypeRelation([self], 0).types[0].key, "n~>");
+  const rel = new TypeRelation([self], 0);
+  assert.equal(rel.types[0].key, `#${rel.canon[0]}`, "keyed by its canonical id");
   assert.throws(
     () => new TypeRelation([{ params: [typeIndexRef(1, true)], results: [] }, self], 8),
     (e: unknown) => e instanceof CompileError && /unknown type 1/.test(e.message),
@@ -89,9 +92,61 @@ Deno.test("funcTypeKey() of a type without type indices is its numbers", () => {
   assert.equal(funcTypeKey([t], 0, []), "127,111>124");
 });
 
-Deno.test("isCanonicalSubtype() compares type indices by number", () => {
-  assert.ok(isCanonicalSubtype(typeIndexRef(4, false), typeIndexRef(4, true)));
-  assert.ok(!isCanonicalSubtype(typeIndexRef(4, false), typeIndexRef(5, false)));
-  assert.ok(isCanonicalSubtype(typeIndexRef(4, false), ValType.funcref));
-  assert.ok(!isCanonicalSubtype(ValType.funcref, typeIndexRef(4, true)));
+Deno.test("isCanonicalSubtype() relates canonical ids by the registry", () => {
+  const rel = new TypeRelation([
+    { params: [], results: [], kind: "struct", fields: [], final: false },
+    {
+      params: [],
+      results: [],
+      kind: "struct",
+      fields: [{ type: ValType.i32, mutable: false }],
+      supertype: 0,
+    },
+  ], 0);
+  const [a, b] = rel.canon;
+  const s = (i: number, n = false) => typeIndexRef(i, n, HeapType.struct);
+  assert.ok(isCanonicalSubtype(s(b), s(a, true)), "declared subtype");
+  assert.ok(!isCanonicalSubtype(s(a), s(b)));
+  assert.ok(
+    isCanonicalSubtype(s(a), ValType.structref) && isCanonicalSubtype(s(a), ValType.anyref),
+  );
+  assert.ok(!isCanonicalSubtype(s(a), ValType.funcref));
+  assert.ok(!isCanonicalSubtype(ValType.structref, s(a, true)));
+  assert.ok(isCanonicalSubtype(ValType.nullref, s(a, true)));
+});
+
+Deno.test("TypeRelation: GC abstract hierarchy, recursion groups and declared subtypes", () => {
+  const i31 = ValType.i31ref;
+  const rel = new TypeRelation([], 0);
+  assert.ok(rel.isSubtype(i31, ValType.eqref) && rel.isSubtype(ValType.eqref, ValType.anyref));
+  assert.ok(rel.isSubtype(ValType.arrayref, ValType.eqref) && !rel.isSubtype(ValType.anyref, i31));
+  assert.ok(
+    rel.isSubtype(ValType.nullref, i31) && !rel.isSubtype(ValType.nullref, ValType.funcref),
+  );
+  const group = (t: number) => ({
+    params: [],
+    results: [],
+    kind: "struct" as const,
+    fields: [{ type: t, mutable: false }],
+    rec: { start: 0, size: 2 },
+  });
+  // Two modules' identical recursion groups get the same canonical ids.
+  const x = new TypeRelation(
+    [group(typeIndexRef(1, true, HeapType.struct)), group(ValType.i32)],
+    0,
+  );
+  const y = new TypeRelation(
+    [group(typeIndexRef(1, true, HeapType.struct)), group(ValType.i32)],
+    0,
+  );
+  assert.deepEqual([...x.canon], [...y.canon]);
+  assert.throws(
+    () =>
+      new TypeRelation([
+        { params: [], results: [], kind: "struct", fields: [] },
+        { params: [], results: [], kind: "struct", fields: [], supertype: 0 },
+      ], 8),
+    (e: unknown) => e instanceof CompileError && /sub type/.test(e.message),
+    "a final type cannot be a supertype",
+  );
 });

@@ -15,7 +15,7 @@
  * @module
  */
 
-import type { ConstArith, ConstExpr, ConstLeaf } from "./types.ts";
+import type { ConstArith, ConstExpr, ConstGc, ConstInstr, ConstLeaf } from "./types.ts";
 
 /** What {@link evaluateConstExpr} asks of its caller. */
 export interface ConstEnv<V> {
@@ -25,6 +25,12 @@ export interface ConstEnv<V> {
    * other types are the caller's representation.
    */
   leaf(instr: ConstLeaf): V | number | bigint;
+  /**
+   * The value of a GC instruction (allocation, `ref.i31`, conversion): it
+   * pops its own operands from `stack` (the values below it, last on top).
+   * Absent: expressions holding one are refused with a `RangeError`.
+   */
+  gc?(instr: ConstGc, stack: (V | number | bigint)[]): V | number | bigint;
 }
 
 /**
@@ -45,9 +51,14 @@ export interface ConstEnv<V> {
  * ```
  */
 export function evaluateConstExpr<V>(expr: ConstExpr, env: ConstEnv<V>): V | number | bigint {
-  if (expr.length === 1) return env.leaf(expr[0] as ConstLeaf);
+  if (expr.length === 1 && !isConstGc(expr[0])) return env.leaf(expr[0] as ConstLeaf);
   const stack: (V | number | bigint)[] = [];
   for (const instr of expr) {
+    if (isConstGc(instr)) {
+      if (env.gc === undefined) throw new RangeError(`unsupported constant ${instr.op}`);
+      stack.push(env.gc(instr, stack));
+      continue;
+    }
     if (!isConstArith(instr)) {
       stack.push(env.leaf(instr));
       continue;
@@ -82,8 +93,35 @@ const ARITH: ReadonlySet<string> = new Set<ConstArith["op"]>([
  * }
  * ```
  */
-export function isConstArith(instr: ConstLeaf | ConstArith): instr is ConstArith {
+export function isConstArith(instr: ConstInstr): instr is ConstArith {
   return ARITH.has(instr.op);
+}
+
+/** The GC instructions of constant expressions. */
+const GC: ReadonlySet<string> = new Set<ConstGc["op"]>([
+  "struct.new",
+  "struct.new_default",
+  "array.new",
+  "array.new_default",
+  "array.new_fixed",
+  "ref.i31",
+  "any.convert_extern",
+  "extern.convert_any",
+]);
+
+/**
+ * Whether an instruction is a GC instruction of a constant expression.
+ *
+ * @param instr an instruction of a constant expression
+ * @returns true for the allocations, `ref.i31` and the conversions
+ * @example
+ * ```ts
+ * import { isConstGc } from "@capstan/environ";
+ * if (!isConstGc({ op: "ref.i31", type: -1, count: 0 })) throw new Error();
+ * ```
+ */
+export function isConstGc(instr: ConstInstr): instr is ConstGc {
+  return GC.has(instr.op);
 }
 
 /** One arithmetic instruction on two integers of its type, wrapping. */

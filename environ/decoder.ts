@@ -28,18 +28,20 @@
  */
 
 import { CompileError, fail } from "./errors.ts";
-import { MAX_LOCALS } from "./limits.ts";
+import { MAX_LOCALS, MAX_STRUCT_FIELDS } from "./limits.ts";
 import { decodeNameSection, EMPTY_NAMES } from "./names.ts";
 import { OperatorReader } from "./operators.ts";
 import { Op, opByKey } from "./opcodes.ts";
 import type {
   ConstArith,
   ConstExpr,
+  ConstGc,
   ConstInstr,
   CustomSection,
   ElementMode,
   Export,
   ExternKind,
+  FieldType,
   FunctionBody,
   FuncType,
   GlobalType,
@@ -50,7 +52,8 @@ import type {
   RefType,
   TableType,
 } from "./types.ts";
-import { HeapType, refType, ValType } from "./types.ts";
+import { HeapType, kindCode, PackedType, refType, ValType } from "./types.ts";
+import { withKind } from "./_subtyping.ts";
 
 /**
  * A constant expression as decoded: its constant instructions, or the reason
@@ -400,6 +403,7 @@ function redecodeContinuous(
   end: number,
 ): void {
   const r = new OperatorReader(bytes, start, bytes.length);
+  r.typeKinds = Uint8Array.from(m.types, kindCode);
   r.eofReason = id === SECTION_CUSTOM ? "unexpected end" : "unexpected end of section or function";
   decodeSection(r, m, id, end, true);
   if (r.pos !== end) fail("section size mismatch", r.pos);
@@ -513,6 +517,20 @@ export function readConstExpr(r: OperatorReader): ParsedConst {
       case Op.i64_mul:
         expr.push({ op: opByKey(key)!.name as ConstArith["op"] });
         break;
+      case Op.struct_new:
+      case Op.struct_new_default:
+      case Op.array_new:
+      case Op.array_new_default:
+        expr.push({ op: opByKey(key)!.name as ConstGc["op"], type: r.index, count: 0 });
+        break;
+      case Op.array_new_fixed:
+        expr.push({ op: "array.new_fixed", type: r.index, count: r.index2 });
+        break;
+      case Op.ref_i31:
+      case Op.any_convert_extern:
+      case Op.extern_convert_any:
+        expr.push({ op: opByKey(key)!.name as ConstGc["op"], type: -1, count: 0 });
+        break;
       default:
         if (key === Op.block || key === Op.loop || key === Op.if) depth++;
         invalid ??= "constant expression required";
@@ -539,19 +557,92 @@ function decodeCustom(r: OperatorReader, m: DecodedModule, end: number, continuo
 function decodeTypes(r: OperatorReader, m: DecodedModule): void {
   const n = r.count();
   for (let i = 0; i < n; i++) {
-    const at = r.pos;
-    const tag = r.u8();
-    if (tag !== 0x60) {
-      fail(tag & 0x80 ? "integer representation too long" : "malformed function type", at);
+    if (r.pos < r.end && r.bytes[r.pos] === 0x4e) {
+      // rec: a group of subtypes that may name each other.
+      r.pos++;
+      const size = r.count();
+      const start = m.types.length;
+      for (let k = 0; k < size; k++) {
+        m.types.push(size === 1 ? readSubType(r) : { ...readSubType(r), rec: { start, size } });
+      }
+    } else {
+      m.types.push(readSubType(r));
     }
-    const np = r.count();
-    const params: ValType[] = [];
-    for (let j = 0; j < np; j++) params.push(readValType(r));
-    const nr = r.count();
-    const results: ValType[] = [];
-    for (let j = 0; j < nr; j++) results.push(readValType(r));
-    m.types.push({ params, results });
   }
+  const kinds = Uint8Array.from(m.types, kindCode);
+  // Concrete references read before the kinds were known: give them their kind.
+  const types = m.types;
+  m.types = types.map((t) => {
+    const fixed = {
+      ...t,
+      params: t.params.map((v) => withKind(types, v)),
+      results: t.results.map((v) => withKind(types, v)),
+    };
+    if (t.fields === undefined) return fixed;
+    return { ...fixed, fields: t.fields.map((f) => ({ ...f, type: withKind(types, f.type) })) };
+  });
+  r.typeKinds = kinds;
+}
+
+/** Reads a subtype: `sub x* ct` (0x50), `sub final x* ct` (0x4f) or a composite type. */
+function readSubType(r: OperatorReader): FuncType {
+  const at = r.pos;
+  const b = r.pos < r.end ? r.bytes[r.pos] : -1;
+  if (b !== 0x50 && b !== 0x4f) return readCompositeType(r);
+  r.pos++;
+  const n = r.count();
+  let supertype: number | undefined;
+  for (let k = 0; k < n; k++) {
+    const s = r.u32();
+    if (k > 0) fail("multiple supertypes", at);
+    supertype = s;
+  }
+  const t = readCompositeType(r);
+  return {
+    ...t,
+    ...(b === 0x50 ? { final: false } : {}),
+    ...(supertype === undefined ? {} : { supertype }),
+  };
+}
+
+/** Reads a composite type: `func` (0x60), `struct` (0x5f) or `array` (0x5e). */
+function readCompositeType(r: OperatorReader): FuncType {
+  const at = r.pos;
+  const tag = r.u8();
+  if (tag === 0x5f) {
+    const nf = r.count();
+    if (nf > MAX_STRUCT_FIELDS) fail("too many struct fields", at);
+    const fields: FieldType[] = [];
+    for (let j = 0; j < nf; j++) fields.push(readFieldType(r));
+    return { params: [], results: [], kind: "struct", fields };
+  }
+  if (tag === 0x5e) return { params: [], results: [], kind: "array", fields: [readFieldType(r)] };
+  if (tag !== 0x60) {
+    fail(tag & 0x80 ? "integer representation too long" : "malformed function type", at);
+  }
+  const np = r.count();
+  const params: ValType[] = [];
+  for (let j = 0; j < np; j++) params.push(readValType(r));
+  const nr = r.count();
+  const results: ValType[] = [];
+  for (let j = 0; j < nr; j++) results.push(readValType(r));
+  return { params, results };
+}
+
+/** Reads a field type: a storage type (a value type, i8 or i16) and its mutability. */
+function readFieldType(r: OperatorReader): FieldType {
+  const b = r.pos < r.end ? r.bytes[r.pos] : -1;
+  let type: number;
+  if (b === PackedType.i8 || b === PackedType.i16) {
+    r.pos++;
+    type = b;
+  } else {
+    type = readValType(r);
+  }
+  const at = r.pos;
+  const m = r.u8();
+  if (m > 1) fail("malformed mutability", at);
+  return { type, mutable: m === 1 };
 }
 
 function decodeImports(r: OperatorReader, m: DecodedModule): void {

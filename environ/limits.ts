@@ -78,5 +78,17 @@ export const MAX_TYPE_INDEX = 1 << 21;
 /** The most results a function type may have (the JS API's limit). */
 export const MAX_RESULTS = 1000;
 
+/** The most fields a struct type may have (the JS API's limit, as V8 enforces it). */
+export const MAX_STRUCT_FIELDS = 10000;
+
+/** The most operands `array.new_fixed` may take (the JS API's limit, as V8 enforces it). */
+export const MAX_ARRAY_NEW_FIXED = 10000;
+
+/**
+ * The deepest a chain of declared supertypes may be (the JS API's limit on
+ * subtyping depth, 63, as V8 enforces it).
+ */
+export const MAX_SUBTYPING_DEPTH = 63;
+
 /** The default maximum wasm stack, in bytes (wasmtime's default: 512 KiB). */
 export const DEFAULT_MAX_WASM_STACK = 512 * 1024;

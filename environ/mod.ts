@@ -39,11 +39,11 @@ export { BLOCK_EMPTY, BLOCK_TYPE_INDEX, OperatorReader, SIMPLE_OPS } from "./ope
 export { BinaryReader } from "./reader.ts";
 export { translateModule, validate } from "./translate.ts";
 export type { TranslateOptions } from "./translate.ts";
-export { isCanonicalSubtype } from "./_subtyping.ts";
+export { funcTypeId, isCanonicalSubtype, isFuncTypeSubtype } from "./_subtyping.ts";
 export * from "./trap_codes.ts";
 export * from "./builtins.ts";
 export * from "./vmoffsets.ts";
 export * from "./tunables.ts";
 export * from "./limits.ts";
 export * from "./text/mod.ts";
-export { type ConstEnv, evaluateConstExpr, isConstArith } from "./const_expr.ts";
+export { type ConstEnv, evaluateConstExpr, isConstArith, isConstGc } from "./const_expr.ts";

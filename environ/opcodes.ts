@@ -3,8 +3,10 @@
  * of 2.0 (the MVP, sign-extension, non-trapping float-to-int, multi-value,
  * reference types, bulk memory (the `0xFC` prefix) and fixed-width SIMD (the
  * `0xFD` prefix)) and the 3.0 operators Capstan runs: tail calls, relaxed SIMD
- * (`0xFD` 0x100-0x113), wide arithmetic (`0xFC` 19-22) and threads (the `0xFE`
- * atomics). Everything else here —
+ * (`0xFD` 0x100-0x113), wide arithmetic (`0xFC` 19-22), threads (the `0xFE`
+ * atomics) and GC (the `0xFB` struct, array, i31 and cast ops, and `ref.eq`);
+ * `ref.test`/`ref.cast` with a nullable target are named `ref.test_null` /
+ * `ref.cast_null` here (their text form is `ref.test (ref null ht)`). Everything else here —
  * {@link OPS}, {@link opByName}, {@link opByKey} and the {@link Op} constants —
  * is derived from that one table.
  *
@@ -68,14 +70,28 @@ export type Immediate =
   /** tableidx tableidx */
   | "table_copy"
   /** one reserved 0x00 byte (`atomic.fence`) */
-  | "zero_byte";
+  | "zero_byte"
+  /** typeidx fieldidx (`struct.get`, ...) */
+  | "type_field"
+  /** typeidx u32 (`array.new_fixed`: the element count) */
+  | "type_count"
+  /** typeidx dataidx */
+  | "type_data"
+  /** typeidx elemidx */
+  | "type_elem"
+  /** typeidx typeidx (`array.copy`: destination, source) */
+  | "type_type"
+  /** a heap type (`ref.test`, `ref.cast`: nullability from the opcode) */
+  | "heaptype"
+  /** flags, labelidx, two heap types (`br_on_cast`, `br_on_cast_fail`) */
+  | "br_on_cast";
 
 /** One instruction of the table. */
 export interface OpInfo {
   /** Text-format name, e.g. `"i32.add"`, `"i8x16.shuffle"`. */
   readonly name: string;
   /** 0 for single-byte opcodes, else the prefix byte. */
-  readonly prefix: 0 | 0xfc | 0xfd | 0xfe;
+  readonly prefix: 0 | 0xfb | 0xfc | 0xfd | 0xfe;
   /** The opcode byte, or the sub-opcode after a prefix. */
   readonly code: number;
   /** The immediates that follow the opcode. */
@@ -87,6 +103,7 @@ export interface OpInfo {
   readonly sig?: readonly [readonly ValType[], readonly ValType[]];
 }
 
+const FB = 0xfb;
 const FC = 0xfc;
 const FD = 0xfd;
 const FE = 0xfe;
@@ -293,6 +310,7 @@ export const OP_TABLE = [
   [0, 0xd0, "ref.null", "reftype"],
   [0, 0xd1, "ref.is_null", "none"],
   [0, 0xd2, "ref.func", "func"],
+  [0, 0xd3, "ref.eq", "none"],
   [0, 0xd4, "ref.as_non_null", "none"],
   [0, 0xd5, "br_on_null", "label"],
   [0, 0xd6, "br_on_non_null", "label"],
@@ -644,6 +662,37 @@ export const OP_TABLE = [
   [FE, 0x4c, "i64.atomic.rmw8.cmpxchg_u", "memarg", "ill:l"],
   [FE, 0x4d, "i64.atomic.rmw16.cmpxchg_u", "memarg", "ill:l"],
   [FE, 0x4e, "i64.atomic.rmw32.cmpxchg_u", "memarg", "ill:l"],
+  [FB, 0x00, "struct.new", "type"],
+  [FB, 0x01, "struct.new_default", "type"],
+  [FB, 0x02, "struct.get", "type_field"],
+  [FB, 0x03, "struct.get_s", "type_field"],
+  [FB, 0x04, "struct.get_u", "type_field"],
+  [FB, 0x05, "struct.set", "type_field"],
+  [FB, 0x06, "array.new", "type"],
+  [FB, 0x07, "array.new_default", "type"],
+  [FB, 0x08, "array.new_fixed", "type_count"],
+  [FB, 0x09, "array.new_data", "type_data"],
+  [FB, 0x0a, "array.new_elem", "type_elem"],
+  [FB, 0x0b, "array.get", "type"],
+  [FB, 0x0c, "array.get_s", "type"],
+  [FB, 0x0d, "array.get_u", "type"],
+  [FB, 0x0e, "array.set", "type"],
+  [FB, 0x0f, "array.len", "none"],
+  [FB, 0x10, "array.fill", "type"],
+  [FB, 0x11, "array.copy", "type_type"],
+  [FB, 0x12, "array.init_data", "type_data"],
+  [FB, 0x13, "array.init_elem", "type_elem"],
+  [FB, 0x14, "ref.test", "heaptype"],
+  [FB, 0x15, "ref.test_null", "heaptype"],
+  [FB, 0x16, "ref.cast", "heaptype"],
+  [FB, 0x17, "ref.cast_null", "heaptype"],
+  [FB, 0x18, "br_on_cast", "br_on_cast"],
+  [FB, 0x19, "br_on_cast_fail", "br_on_cast"],
+  [FB, 0x1a, "any.convert_extern", "none"],
+  [FB, 0x1b, "extern.convert_any", "none"],
+  [FB, 0x1c, "ref.i31", "none"],
+  [FB, 0x1d, "i31.get_s", "none"],
+  [FB, 0x1e, "i31.get_u", "none"],
 ] as const;
 
 /** The text-format name of any instruction in the table. */

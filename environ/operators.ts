@@ -32,6 +32,9 @@
  * | `try_table` | `blockType` (and `index`), `catchKinds`, `catchTags`, `catchLabels`, `catchCount` |
  * | `select_t` | `selectCount`, `selectType` (the first type) |
  * | `zero_byte` | none (the byte must be 0) |
+ * | `type_field`, `type_count`, `type_data`, `type_elem`, `type_type` | `index`, `index2` |
+ * | `heaptype` | `refType` (nullable for `ref.test_null` / `ref.cast_null`) |
+ * | `br_on_cast` | `index` = label, `refType` = operand type, `refType2` = target type |
  *
  * Invariants:
  * - `read` either decodes one whole instruction or throws
@@ -45,7 +48,7 @@
 import { fail } from "./errors.ts";
 import { type Immediate, OPS } from "./opcodes.ts";
 import { BinaryReader } from "./reader.ts";
-import { isRefType, isValType, refType, typeIndexRef, type ValType } from "./types.ts";
+import { HeapType, isRefType, isValType, refType, typeIndexRef, type ValType } from "./types.ts";
 import { MAX_TYPE_INDEX } from "./limits.ts";
 
 /** A `try_table` catch clause: `catch x l` (the tag's values to label l). */
@@ -99,8 +102,15 @@ const SHAPE: Record<Immediate, number> = {
   memory_copy: 17, // two memory indices
   zero_byte: 20, // one reserved 0x00 byte
   try_table: 21, // blocktype, then vec(catch clause)
+  type_field: 6, // two u32 indices
+  type_count: 6,
+  type_data: 6,
+  type_elem: 6,
+  type_type: 6,
+  heaptype: 22, // a heap type, nullable for the odd sub-opcodes
+  br_on_cast: 23, // flags, label, two heap types
 };
-/** Shape of the 0xFC, 0xFD and 0xFE prefix bytes in the byte table. */
+/** Shape of the 0xFB, 0xFC, 0xFD and 0xFE prefix bytes in the byte table. */
 const SHAPE_PREFIX = 18;
 /** Shape of bytes and sub-opcodes that are no instruction. */
 const SHAPE_ILLEGAL = 19;
@@ -110,8 +120,16 @@ const SHAPE_BASE = new Uint8Array(256).fill(SHAPE_ILLEGAL);
 const SHAPE_FC = new Uint8Array(256).fill(SHAPE_ILLEGAL);
 const SHAPE_FD = new Uint8Array(512).fill(SHAPE_ILLEGAL);
 const SHAPE_FE = new Uint8Array(256).fill(SHAPE_ILLEGAL);
-const SHAPE_BY_PREFIX = { 0: SHAPE_BASE, 0xfc: SHAPE_FC, 0xfd: SHAPE_FD, 0xfe: SHAPE_FE };
+const SHAPE_FB = new Uint8Array(256).fill(SHAPE_ILLEGAL);
+const SHAPE_BY_PREFIX = {
+  0: SHAPE_BASE,
+  0xfb: SHAPE_FB,
+  0xfc: SHAPE_FC,
+  0xfd: SHAPE_FD,
+  0xfe: SHAPE_FE,
+};
 for (const op of OPS) SHAPE_BY_PREFIX[op.prefix][op.code] = SHAPE[op.imm];
+SHAPE_BASE[0xfb] = SHAPE_PREFIX;
 SHAPE_BASE[0xfc] = SHAPE_PREFIX;
 SHAPE_BASE[0xfd] = SHAPE_PREFIX;
 SHAPE_BASE[0xfe] = SHAPE_PREFIX;
@@ -182,6 +200,15 @@ export class OperatorReader extends BinaryReader {
   catchLabels: Uint32Array = new Uint32Array(4);
   /** `try_table`: how many catch clauses the last one had. */
   catchCount = 0;
+  /**
+   * The heap-type code of each type index's kind (`func`, `struct`,
+   * `array`), once the type section is known: a concrete reference type read
+   * carries it in its low byte (see `types.ts`). Indices beyond it read as
+   * `func`.
+   */
+  typeKinds: Uint8Array = new Uint8Array(0);
+  /** `ref.test`/`ref.cast`/`br_on_cast`: the (target) reference type. */
+  refType2 = 0;
 
   /** The last `i64.const` value as a bigint (allocates). */
   get i64(): bigint {
@@ -221,7 +248,9 @@ export class OperatorReader extends BinaryReader {
         ? (code < 256 ? SHAPE_FC[code] : SHAPE_ILLEGAL)
         : b === 0xfd
         ? (code < 512 ? SHAPE_FD[code] : SHAPE_ILLEGAL)
-        : (code < 256 ? SHAPE_FE[code] : SHAPE_ILLEGAL);
+        : b === 0xfe
+        ? (code < 256 ? SHAPE_FE[code] : SHAPE_ILLEGAL)
+        : (code < 256 ? SHAPE_FB[code] : SHAPE_ILLEGAL);
       key = (b << 16) | code;
     }
     this.key = key;
@@ -335,6 +364,20 @@ export class OperatorReader extends BinaryReader {
         this.readBlockType();
         this.readCatches();
         break;
+      case 22:
+        this.pos = p;
+        this.refType = this.readHeapType((key & 1) === 1);
+        break;
+      case 23: {
+        this.pos = p;
+        const at = this.pos;
+        const flags = this.u8();
+        if (flags > 3) fail("malformed cast flags", at);
+        this.index = this.u32();
+        this.refType = this.readHeapType((flags & 1) === 1);
+        this.refType2 = this.readHeapType((flags & 2) === 2);
+        break;
+      }
       default:
         fail(illegalOpcode(key), this.offset);
     }
@@ -481,7 +524,7 @@ export class OperatorReader extends BinaryReader {
     const index = this.s33();
     if (index < 0) fail("malformed reference type", at);
     if (index >= MAX_TYPE_INDEX) fail(`unknown type ${index}`, at);
-    return typeIndexRef(index, nullable);
+    return typeIndexRef(index, nullable, this.typeKinds[index] ?? HeapType.func);
   }
 }
 

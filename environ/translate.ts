@@ -119,6 +119,7 @@ function translate(bytes: Uint8Array, validateBodies = true): ModuleTranslation 
   return {
     bytes,
     types: v.types,
+    typeIds: v.context.relation!.canon,
     imports: m.imports.map(({ module, name, desc }) => ({ module, name, desc })),
     functions: v.funcs,
     tables: v.tables,

@@ -9,15 +9,16 @@
  *   comparison. The number types and `v128` are their binary encoding
  *   (`0x7f` is i32); a reference type `(ref null? ht)` packs three fields:
  *   bits 0-7 the heap type's code (an abstract heap type's binary encoding,
- *   or for a concrete type index the code of its kind, `func`), bit 8
+ *   or for a concrete type index the code of its kind: `func`, `struct` or
+ *   `array`), bit 8
  *   ({@link NON_NULL}) set when null is excluded, and bits 9-30 the concrete
  *   type index plus one (0 for an abstract heap type). So every nullable
  *   abstract reference is its one-byte shorthand (`funcref` is 0x70), and the
  *   low byte alone names the hierarchy ({@link refTop}). The index field is
  *   module-relative; equivalence of type indices across modules goes through
- *   {@link funcTypeKey}. A canonical id (of an engine-wide registry of
- *   recursion groups) can take the index field's place with no change to
- *   the layout.
+ *   the engine-wide type registry (`_type_registry.ts`), whose canonical ids
+ *   take the index field's place, with no change to the layout, where the
+ *   runtime keeps types of several modules.
  * - Index spaces hold imported entities first, then defined ones, exactly as
  *   the spec numbers them (`functions[i]` is the type index of function `i`).
  * - Function bodies are byte ranges into {@link ModuleTranslation.bytes}; a
@@ -43,6 +44,12 @@ export const ValType = {
   nullfuncref: 0x73,
   nullexternref: 0x72,
   nullexnref: 0x74,
+  anyref: 0x6e,
+  eqref: 0x6d,
+  i31ref: 0x6c,
+  structref: 0x6b,
+  arrayref: 0x6a,
+  nullref: 0x71,
 } as const;
 
 /**
@@ -65,6 +72,12 @@ export const HeapType = {
   nofunc: 0x73,
   noextern: 0x72,
   noexn: 0x74,
+  any: 0x6e,
+  eq: 0x6d,
+  i31: 0x6c,
+  struct: 0x6b,
+  array: 0x6a,
+  none: 0x71,
 } as const;
 
 /** Bit of a reference type set when the reference cannot be null. */
@@ -79,6 +92,12 @@ const HEAP_NAMES: Record<number, string> = {
   [HeapType.nofunc]: "nofunc",
   [HeapType.noextern]: "noextern",
   [HeapType.noexn]: "noexn",
+  [HeapType.any]: "any",
+  [HeapType.eq]: "eq",
+  [HeapType.i31]: "i31",
+  [HeapType.struct]: "struct",
+  [HeapType.array]: "array",
+  [HeapType.none]: "none",
 };
 
 /** The top of each abstract heap type's hierarchy (its low byte → top code). */
@@ -89,6 +108,12 @@ const TOP_OF: Record<number, number> = {
   [HeapType.noextern]: HeapType.extern,
   [HeapType.exn]: HeapType.exn,
   [HeapType.noexn]: HeapType.exn,
+  [HeapType.any]: HeapType.any,
+  [HeapType.eq]: HeapType.any,
+  [HeapType.i31]: HeapType.any,
+  [HeapType.struct]: HeapType.any,
+  [HeapType.array]: HeapType.any,
+  [HeapType.none]: HeapType.any,
 };
 
 /** The bottom of each hierarchy, by its top. */
@@ -96,6 +121,7 @@ const BOTTOM_OF: Record<number, number> = {
   [HeapType.func]: HeapType.nofunc,
   [HeapType.extern]: HeapType.noextern,
   [HeapType.exn]: HeapType.noexn,
+  [HeapType.any]: HeapType.none,
 };
 
 const VAL_TYPE_NAMES: Record<number, string> = {
@@ -110,6 +136,12 @@ const VAL_TYPE_NAMES: Record<number, string> = {
   [ValType.nullfuncref]: "nullfuncref",
   [ValType.nullexternref]: "nullexternref",
   [ValType.nullexnref]: "nullexnref",
+  [ValType.anyref]: "anyref",
+  [ValType.eqref]: "eqref",
+  [ValType.i31ref]: "i31ref",
+  [ValType.structref]: "structref",
+  [ValType.arrayref]: "arrayref",
+  [ValType.nullref]: "nullref",
 };
 
 /**
@@ -129,10 +161,12 @@ export function refType(heap: number, nullable: boolean): RefType {
 }
 
 /**
- * The reference type `(ref null? $t)` for a function type index.
+ * The reference type `(ref null? $t)` for a type index.
  *
  * @param typeIndex the type index
  * @param nullable whether null is a value of the type
+ * @param kind the code of the type's kind: `HeapType.func` (the default),
+ *   `HeapType.struct` or `HeapType.array`
  * @returns the value type
  * @example
  * ```ts
@@ -141,8 +175,30 @@ export function refType(heap: number, nullable: boolean): RefType {
  * if (!isRefType(t) || refTypeIndex(t) !== 3) throw new Error();
  * ```
  */
-export function typeIndexRef(typeIndex: number, nullable: boolean): RefType {
-  return ((typeIndex + 1) << INDEX_SHIFT) | HeapType.func | (nullable ? 0 : NON_NULL);
+export function typeIndexRef(
+  typeIndex: number,
+  nullable: boolean,
+  kind: number = HeapType.func,
+): RefType {
+  return ((typeIndex + 1) << INDEX_SHIFT) | kind | (nullable ? 0 : NON_NULL);
+}
+
+/**
+ * A value type with the index field of a concrete reference replaced (the
+ * rest, kind and nullability, kept); other value types unchanged.
+ *
+ * @param t a value type
+ * @param index the new type index
+ * @returns the value type naming `index`
+ * @example
+ * ```ts
+ * import { refTypeIndex, typeIndexRef, withTypeIndex } from "@capstan/environ";
+ * if (refTypeIndex(withTypeIndex(typeIndexRef(3, true), 7)) !== 7) throw new Error();
+ * ```
+ */
+export function withTypeIndex(t: ValType, index: number): ValType {
+  if (refTypeIndex(t) < 0) return t;
+  return ((index + 1) << INDEX_SHIFT) | (t & (NON_NULL | 0xff));
 }
 
 /**
@@ -260,7 +316,9 @@ export function isValType(t: number): boolean {
   if (t >= 0x7b && t <= 0x7f) return true;
   if (t < 0 || t >= 2 ** 31) return false;
   const low = t & 0xff;
-  if (t >>> INDEX_SHIFT !== 0) return low === HeapType.func;
+  if (t >>> INDEX_SHIFT !== 0) {
+    return low === HeapType.func || low === HeapType.struct || low === HeapType.array;
+  }
   return low in TOP_OF;
 }
 
@@ -297,17 +355,101 @@ export function isDefaultable(type: ValType): boolean {
   return (type & NON_NULL) === 0;
 }
 
-/** A function signature. */
+/**
+ * The packed storage types of struct fields and array elements, by their
+ * binary encoding (stored as i32 values: `i8` and `i16`).
+ */
+export const PackedType = {
+  i8: 0x78,
+  i16: 0x77,
+} as const;
+
+/** A field of a struct type, or the element of an array type. */
+export interface FieldType {
+  /** Its storage type: a value type, or a {@link PackedType}. */
+  readonly type: number;
+  /** Whether `struct.set` / `array.set` may change it. */
+  readonly mutable: boolean;
+}
+
+/**
+ * The kind of a composite type. Continuation types (stack switching) are
+ * one more kind: a new member here, its code in {@link kindCode}, its form
+ * byte in the decoder and the text parser, and its subtyping rule in
+ * `_subtyping.ts`; the registry's keys already include the kind.
+ */
+export type CompositeKind = "func" | "struct" | "array";
+
+/**
+ * A defined type (an entry of the type section): a function signature, or
+ * with GC a struct or array type, with its place in its recursion group and
+ * its declared supertype. A struct or array type has empty `params` and
+ * `results`, so code that reads signatures of function types only never
+ * needs to ask the kind.
+ */
 export interface FuncType {
   /** Parameter types, in order. */
   readonly params: readonly ValType[];
   /** Result types, in order (several with multi-value). */
   readonly results: readonly ValType[];
   /**
-   * Its structural key ({@link funcTypeKey}) when it names a type index,
-   * whose number alone means nothing outside its module; absent otherwise.
+   * Its structural key when it names a type index or is anything but a final
+   * function type alone in its recursion group (whose number alone means
+   * nothing outside its module): {@link funcTypeKey} for a function type of
+   * 2.0's kind, else `#` and its canonical id in the engine's type registry;
+   * absent otherwise.
    */
   readonly key?: string;
+  /** Its kind; absent means `"func"`. */
+  readonly kind?: CompositeKind;
+  /** A struct's fields, or an array's one element type; absent for functions. */
+  readonly fields?: readonly FieldType[];
+  /** Whether it may not be declared a supertype; absent means final. */
+  readonly final?: boolean;
+  /** Its declared supertype's index (at most one); absent means none. */
+  readonly supertype?: number;
+  /**
+   * The index of the first type of its recursion group and the group's size;
+   * absent for a group of one.
+   */
+  readonly rec?: { readonly start: number; readonly size: number };
+}
+
+/**
+ * The heap-type code of a defined type's kind (`HeapType.func`,
+ * `HeapType.struct` or `HeapType.array`): the low byte of a reference to it.
+ *
+ * @param t a defined type
+ * @returns its kind's code
+ * @example
+ * ```ts
+ * import { HeapType, kindCode } from "@capstan/environ";
+ * if (kindCode({ params: [], results: [], kind: "struct", fields: [] }) !== HeapType.struct) {
+ *   throw new Error();
+ * }
+ * ```
+ */
+export function kindCode(t: FuncType): number {
+  return t.kind === "struct"
+    ? HeapType.struct
+    : t.kind === "array"
+    ? HeapType.array
+    : HeapType.func;
+}
+
+/**
+ * The value type a field's storage type reads as: i32 for the packed types.
+ *
+ * @param storage a storage type (a value type or a {@link PackedType})
+ * @returns its unpacked value type
+ * @example
+ * ```ts
+ * import { PackedType, unpacked, ValType } from "@capstan/environ";
+ * if (unpacked(PackedType.i8) !== ValType.i32) throw new Error();
+ * ```
+ */
+export function unpacked(storage: number): ValType {
+  return storage === PackedType.i8 || storage === PackedType.i16 ? ValType.i32 : storage;
 }
 
 /**
@@ -454,8 +596,27 @@ export type ConstArith = {
   readonly op: "i32.add" | "i32.sub" | "i32.mul" | "i64.add" | "i64.sub" | "i64.mul";
 };
 
+/**
+ * A GC instruction of a constant expression: allocates (or converts) from
+ * the values below it. `type` is the struct or array type index (-1 for the
+ * conversions and `ref.i31`); `count` is `array.new_fixed`'s element count.
+ */
+export type ConstGc = {
+  readonly op:
+    | "struct.new"
+    | "struct.new_default"
+    | "array.new"
+    | "array.new_default"
+    | "array.new_fixed"
+    | "ref.i31"
+    | "any.convert_extern"
+    | "extern.convert_any";
+  readonly type: number;
+  readonly count: number;
+};
+
 /** One instruction of a constant expression. */
-export type ConstInstr = ConstLeaf | ConstArith;
+export type ConstInstr = ConstLeaf | ConstArith | ConstGc;
 
 /**
  * A constant expression (WebAssembly 3.0, extended constants included): its
@@ -558,6 +719,12 @@ export interface ModuleTranslation {
   readonly bytes: Uint8Array;
   /** The type section. */
   readonly types: readonly FuncType[];
+  /**
+   * The canonical id of each type index in the engine-wide type registry
+   * (equal ids: equivalent types, in any module); absent in translations
+   * made by hand.
+   */
+  readonly typeIds?: Int32Array;
   /** The import section, in order. */
   readonly imports: readonly Import[];
   /** Type index of every function: imported first, then defined. */

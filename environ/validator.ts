@@ -40,9 +40,11 @@ import {
 import { OPS } from "./opcodes.ts";
 import type { ModuleContext } from "./_module_validator.ts";
 import { BOTTOM, TypeRelation } from "./_subtyping.ts";
+import { type GcOperands, validateGcOp } from "./_gc_validator.ts";
 import {
   isDefaultable,
   isRefType,
+  kindCode,
   type RefType,
   type TableType,
   typeIndexRef,
@@ -84,7 +86,10 @@ const CHECK_MEMORY = 5;
 /** An atomic access: a memarg whose alignment is exactly natural. */
 const CHECK_ATOMIC = 6;
 
-/** Slot of an op in the derived tables: byte ops 0-255, 0xFC ops 256+, 0xFD ops 512+, 0xFE 896+. */
+/**
+ * Slot of an op in the derived tables: byte ops 0-255, 0xFC ops 256+, 0xFD ops
+ * 512+, 0xFE 896+, 0xFB 1024+.
+ */
 function slotOf(prefix: number, code: number): number {
   return prefix === 0
     ? code
@@ -92,10 +97,12 @@ function slotOf(prefix: number, code: number): number {
     ? 256 + code
     : prefix === 0xfd
     ? 512 + code
-    : 896 + code;
+    : prefix === 0xfe
+    ? 896 + code
+    : 1024 + code;
 }
 
-const NUM_SLOTS = 1024;
+const NUM_SLOTS = 1056;
 /** Number of fixed operands, or -1 when the op has no fixed signature. */
 const SIG_NPARAMS = new Int8Array(NUM_SLOTS).fill(-1);
 /** Fixed operand types packed one byte each, deepest first. */
@@ -207,12 +214,37 @@ export class FuncValidator {
   private height = 0;
   private unreachable = 0;
 
+  /** The stacks as the GC ops see them. */
+  private readonly gc: GcOperands;
+
   /** @param ctx the module the bodies belong to */
   constructor(ctx: ModuleContext) {
     this.ctx = ctx;
     this.rel = ctx.relation ?? new TypeRelation(ctx.types, 0);
     this.r = new OperatorReader(new Uint8Array(0));
     this.r.eofReason = "unexpected end of section or function";
+    this.r.typeKinds = Uint8Array.from(ctx.types, kindCode);
+    this.gc = {
+      r: this.r,
+      types: ctx.types,
+      rel: this.rel,
+      push: (t) => this.push(t),
+      pop: (t) => this.pop(t),
+      popRef: () => this.popRef(),
+      labelFrame: (d) => this.labelFrame(d),
+      labelCount: (f) => this.labelCount(f),
+      labelType: (f, i) => this.labelType(f, i),
+      checkData: (i) => this.checkData(i),
+      checkElem: (i) => this.checkElem(i),
+    };
+  }
+
+  /** Checks that a type index names a function type; returns it. */
+  private funcType(index: number): number {
+    const t = this.ctx.types[index];
+    if (t === undefined) fail(`unknown type ${index}`, this.r.offset);
+    if (t.kind !== undefined && t.kind !== "func") fail("type mismatch", this.r.offset);
+    return index;
   }
 
   // ---- block types ----------------------------------------------------------
@@ -316,8 +348,7 @@ export class FuncValidator {
     const r = this.r;
     const bt = r.blockType;
     if (bt >= 0) return this.rel.check(bt, r.offset);
-    if (r.index >= this.ctx.types.length) fail(`unknown type ${r.index}`, r.offset);
-    return -1 - r.index;
+    return -1 - this.funcType(r.index);
   }
 
   /** Enters a block: pops its parameters, then pushes its frame. */
@@ -782,7 +813,7 @@ export class FuncValidator {
         case 0x11: // call_indirect
         case 0x13: { // return_call_indirect
           const table = this.checkTable(r.index2);
-          if (r.index >= ctx.types.length) fail(`unknown type ${r.index}`, r.offset);
+          this.funcType(r.index);
           if (!this.rel.isSubtype(table.element, FUNCREF)) fail("type mismatch", r.offset);
           this.pop(this.tableAddress(table));
           if (key === 0x11) this.callType(r.index);
@@ -990,8 +1021,7 @@ export class FuncValidator {
       }
       case 0x14: // call_ref
       case 0x15: { // return_call_ref
-        const x = r.index;
-        if (x >= ctx.types.length) fail(`unknown type ${x}`, r.offset);
+        const x = this.funcType(r.index);
         this.pop(typeIndexRef(x, true));
         if (key === 0x14) this.callType(x);
         else this.tailCallType(x);
@@ -1048,6 +1078,7 @@ export class FuncValidator {
         break;
       }
       default: {
+        if (validateGcOp(this.gc, key)) return;
         const slot = key < 256 ? key : slotOf(key >> 16, key & 0xffff);
         const check = CHECKS[slot];
         if (check !== CHECK_NONE) this.extraChecks(check, slot);

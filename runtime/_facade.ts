@@ -22,7 +22,7 @@ import { isNullable, isRefType, refBottom, refTop, refTypeIndex, ValType } from 
 import type { Engine } from "./engine.ts";
 import type { Func } from "./func.ts";
 import type { Store } from "./store.ts";
-import type { Val } from "./val.ts";
+import { isFuncOfType, type Val } from "./val.ts";
 import type { FacadeInstance, FacadeModule } from "./_facade_module.ts";
 import { generalCall, numbersCall } from "./_facade_functions.ts";
 import { toNumberArg } from "./_facade_values.ts";
@@ -172,9 +172,8 @@ export class Facade {
         if (func === undefined) {
           throw new TypeError("a funcref must be null or an exported WebAssembly function");
         }
-        // a concrete type's index is the canonical signature id (the runtime keeps it so)
-        const index = refTypeIndex(type);
-        if (index >= 0 && func._sigId !== index) {
+        // a concrete type's index is the type's canonical id (the runtime keeps it so)
+        if (refTypeIndex(type) >= 0 && !isFuncOfType(func.type, type)) {
           throw new TypeError("the function is not of the reference's type");
         }
         return func;

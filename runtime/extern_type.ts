@@ -14,6 +14,7 @@ import {
   type FuncType,
   type GlobalType,
   isCanonicalSubtype,
+  isFuncTypeSubtype,
   type Limits,
   type MemoryType,
   type TableType,
@@ -127,7 +128,8 @@ function externTypeMatches(provided: ExternType, expected: ExternType): boolean 
   if (provided.kind !== expected.kind) return false;
   switch (expected.kind) {
     case "func":
-      return funcTypeEquals(provided.type as FuncType, expected.type);
+      // a function type matches its declared supertypes (GC)
+      return isFuncTypeSubtype(provided.type as FuncType, expected.type);
     case "table": {
       const p = provided.type as TableType;
       // element types are invariant (and canonical: equal numbers are equal types)

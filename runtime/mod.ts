@@ -82,6 +82,7 @@ export { type AotModuleCode, type AotOptions, instantiateAot } from "./aot.ts";
 export { CompileError, TrapCode, ValType } from "@capstan/environ";
 export { ImageError } from "@capstan/codegen";
 export type {
+  CompositeKind,
   ConstExpr,
   CustomSection,
   DataMode,
@@ -90,6 +91,7 @@ export type {
   ElementSegment,
   Export,
   ExternKind,
+  FieldType,
   FunctionBody,
   FuncType,
   GlobalType,

@@ -40,6 +40,7 @@ import {
   type ValType,
   VMOffsets,
   type VMOffsetsCounts,
+  withTypeIndex,
 } from "@capstan/environ";
 import type { Engine } from "./engine.ts";
 import type { ExportType, ExternType, ImportType } from "./extern_type.ts";
@@ -339,8 +340,9 @@ export class Module {
 
   /**
    * A value type as the runtime keeps it: a type index in it replaced by the
-   * engine's canonical signature id of that type, so types from different
-   * modules compare as numbers.
+   * type's canonical id in environ's type registry (the engine's signature
+   * id in a translation without them), so types from different modules
+   * compare as numbers and subtype by `isCanonicalSubtype`.
    *
    * @param type a value type of this module
    * @returns the canonical value type
@@ -348,7 +350,11 @@ export class Module {
    */
   _canonType(type: ValType): ValType {
     const index = isRefType(type) ? refTypeIndex(type) : -1;
-    return index < 0 ? type : typeIndexRef(this._sigIds[index], isNullable(type));
+    if (index < 0) return type;
+    const ids = this.translation.typeIds;
+    return ids === undefined
+      ? typeIndexRef(this._sigIds[index], isNullable(type))
+      : withTypeIndex(type, ids[index]);
   }
 
   /**

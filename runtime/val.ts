@@ -21,7 +21,8 @@
 
 import {
   type FuncType,
-  funcTypeKeyOf,
+  funcTypeId,
+  isCanonicalSubtype,
   isNullable,
   isRefType,
   refBottom,
@@ -30,6 +31,8 @@ import {
   type ValType,
   ValType as VT,
   valTypeName,
+  withNullable,
+  withTypeIndex,
 } from "@capstan/environ";
 import { Func } from "./func.ts";
 import type { Store } from "./store.ts";
@@ -130,16 +133,27 @@ export function formatFuncType(t: FuncType): string {
 }
 
 /**
- * Whether two function types are the same (function types without declared
- * subtypes, as here, match only equivalent types). A type that names a type
- * index carries its structural key, which is compared instead.
+ * Whether a function of type `t` is a value of the concrete reference type
+ * `ref` (whose index is a canonical id, as the runtime keeps it).
+ *
+ * @param t the function's type
+ * @param ref a concrete function reference type
+ * @returns true when `t` is the referenced type or declared under it
+ */
+export function isFuncOfType(t: FuncType, ref: ValType): boolean {
+  return isCanonicalSubtype(withNullable(withTypeIndex(ref, funcTypeId(t)), false), ref);
+}
+
+/**
+ * Whether two function types are the same. A type that names a type index
+ * or has GC subtyping carries a key, and is compared by canonical id.
  *
  * @param a a function type
  * @param b another
  * @returns true when parameters and results are equal, in order
  */
 export function funcTypeEquals(a: FuncType, b: FuncType): boolean {
-  if (a.key !== undefined || b.key !== undefined) return funcTypeKeyOf(a) === funcTypeKeyOf(b);
+  if (a.key !== undefined || b.key !== undefined) return funcTypeId(a) === funcTypeId(b);
   if (a.params.length !== b.params.length || a.results.length !== b.results.length) return false;
   for (let i = 0; i < a.params.length; i++) if (a.params[i] !== b.params[i]) return false;
   for (let i = 0; i < a.results.length; i++) if (a.results[i] !== b.results[i]) return false;
@@ -197,9 +211,8 @@ export function toWasm(store: Store<unknown>, type: ValType, v: unknown, what: s
     case VT.funcref:
       if (v instanceof Func) {
         store.checkOwns(v, what);
-        // a concrete type's index is the canonical signature id (the runtime keeps it so)
-        const index = refTypeIndex(type);
-        if (index >= 0 && v._sigId !== index) break;
+        // a concrete type's index is the type's canonical id (the runtime keeps it so)
+        if (refTypeIndex(type) >= 0 && !isFuncOfType(v.type, type)) break;
         return v;
       }
       break;

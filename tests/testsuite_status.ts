@@ -28,7 +28,6 @@ export const WAITS_FOR: Readonly<Record<string, readonly Feature[]>> = {
   "array_init_elem.wast": ["GC"],
   "array_new_data.wast": ["GC"],
   "array_new_elem.wast": ["GC"],
-  "binary-gc.wast": ["GC"],
   "binary.wast": ["custom page sizes"],
   "br_on_cast.wast": ["GC"],
   "br_on_cast_fail.wast": ["GC"],
@@ -61,9 +60,5 @@ export const WAITS_FOR: Readonly<Record<string, readonly Feature[]>> = {
   "struct.wast": ["GC"],
   "table_init.wast": ["GC"],
   "table_init64.wast": ["GC"],
-  "tag.wast": ["GC"],
-  "type-canon.wast": ["GC"],
-  "type-equivalence.wast": ["GC"],
-  "type-rec.wast": ["GC"],
   "type-subtyping.wast": ["GC"],
 };

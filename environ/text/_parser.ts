@@ -24,12 +24,26 @@ import { parseF64, parseInteger, parseUnsigned } from "./numbers.ts";
 /** The index spaces of a module. */
 export type Space = "type" | "func" | "table" | "memory" | "global" | "elem" | "data" | "tag";
 
-/** A function signature as numbers (value-type encodings). */
+/**
+ * A defined type as numbers (value-type encodings): a function signature,
+ * or with GC a struct or array type, with its subtyping and recursion group
+ * (the fields of `FuncType` in `../types.ts`).
+ */
 export interface Sig {
   /** Parameter types. */
   params: number[];
   /** Result types. */
   results: number[];
+  /** Its kind; absent means a function type. */
+  kind?: "struct" | "array";
+  /** A struct's fields or an array's element: storage type and mutability. */
+  fields?: { type: number; mutable: boolean }[];
+  /** False for a non-final type (`sub` without `final`); absent means final. */
+  final?: boolean;
+  /** The declared supertype's index, if any. */
+  supertype?: number;
+  /** The first index and size of its explicit `(rec ...)` group, if any. */
+  rec?: { start: number; size: number };
 }
 
 /** A resolved type use. */
@@ -54,6 +68,12 @@ const VALTYPES: Record<string, number> = {
   nullfuncref: ValType.nullfuncref,
   nullexternref: ValType.nullexternref,
   nullexnref: ValType.nullexnref,
+  anyref: ValType.anyref,
+  eqref: ValType.eqref,
+  i31ref: ValType.i31ref,
+  structref: ValType.structref,
+  arrayref: ValType.arrayref,
+  nullref: ValType.nullref,
 };
 
 /** The abstract heap types, by their text names. */
@@ -64,6 +84,12 @@ const HEAP_TYPES: Record<string, number> = {
   nofunc: HeapType.nofunc,
   noextern: HeapType.noextern,
   noexn: HeapType.noexn,
+  any: HeapType.any,
+  eq: HeapType.eq,
+  i31: HeapType.i31,
+  struct: HeapType.struct,
+  array: HeapType.array,
+  none: HeapType.none,
 };
 
 /** The spec's name of each index space in "unknown ..." / "duplicate ..." errors. */
@@ -110,6 +136,8 @@ export class Parser {
    * so a type may be named before its definition (in a reference type).
    */
   readonly typeIdsAhead = new Map<string, number>();
+  /** The `$id`s of struct fields, by type index. */
+  readonly fieldIds = new Map<number, Map<string, number>>();
 
   /** The annotations that carry meaning, in source order (see `lexer.ts`). */
   readonly annotations: readonly Annotation[];
@@ -346,10 +374,16 @@ export class Parser {
     return this.atIndex() ? this.index(space) : dflt;
   }
 
-  /** The index of the first type equal to `sig`, appending it if there is none. */
+  /**
+   * The index of the first type equal to `sig` (a final function type alone
+   * in its group), appending it if there is none.
+   */
   internType(sig: Sig): number {
     for (let i = 0; i < this.types.length; i++) {
-      if (sameSig(this.types[i], sig)) return i;
+      const t = this.types[i];
+      const plain = t.kind === undefined && t.final !== false && t.supertype === undefined &&
+        t.rec === undefined;
+      if (plain && sameSig(t, sig)) return i;
     }
     this.types.push(sig);
     return this.types.length - 1;

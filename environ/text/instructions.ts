@@ -25,6 +25,7 @@ import { isReserved, type Parser, type Space } from "./_parser.ts";
 import { parseF32, parseF64, parseInteger, parseUnsigned } from "./numbers.ts";
 import type { Token } from "./lexer.ts";
 import { takeBranchHint } from "./_annotations.ts";
+import { isNullable } from "../types.ts";
 
 /** What a function body (or constant expression) resolves names against. */
 export interface FuncScope {
@@ -359,6 +360,50 @@ export const IMMEDIATES: Record<Immediate, ImmediateParser> = {
     w.u32(elem);
     w.u32(table);
   },
+  type_field: (p, _scope, _op, w) => {
+    const t = p.index("type");
+    w.u32(t);
+    const f = p.peek();
+    if (f?.kind === "id") {
+      const i = p.fieldIds.get(t)?.get(f.text);
+      if (i === undefined) throw p.error("unknown field", f);
+      p.pos++;
+      w.u32(i);
+      return;
+    }
+    w.u32(p.index("type"));
+  },
+  type_count: (p, _scope, _op, w) => {
+    w.u32(p.index("type"));
+    const t = p.next();
+    const v = t.kind === "atom" ? parseUnsigned(t.text, 32) : undefined;
+    if (v === undefined) throw p.error("unexpected token", t);
+    if (v === "range") throw p.error("constant out of range", t);
+    w.u32(Number(v));
+  },
+  type_data: (p, _scope, _op, w) => {
+    p.usesDataCount = true;
+    w.u32(p.index("type"));
+    w.u32(p.index("data"));
+  },
+  type_elem: (p, _scope, _op, w) => {
+    w.u32(p.index("type"));
+    w.u32(p.index("elem"));
+  },
+  type_type: (p, _scope, _op, w) => {
+    w.u32(p.index("type"));
+    w.u32(p.index("type"));
+  },
+  heaptype: (p, _scope, _op, w) => w.heapType(p.refType()),
+  br_on_cast: (p, scope, _op, w) => {
+    const l = label(p, scope);
+    const from = p.refType();
+    const to = p.refType();
+    w.byte((isNullable(from) ? 1 : 0) | (isNullable(to) ? 2 : 0));
+    w.u32(l);
+    w.heapType(from);
+    w.heapType(to);
+  },
   table_copy: (p, _scope, _op, w) => {
     let dst = 0;
     let src = 0;
@@ -374,11 +419,21 @@ export const IMMEDIATES: Record<Immediate, ImmediateParser> = {
 /** Keywords of a function's header, which may not appear among its instructions. */
 const NOT_INSTRUCTIONS = new Set(["param", "result", "local", "type", "export", "import"]);
 
+/** Names in the op table that are not text names (their ops are chosen by their immediates). */
+const INTERNAL_NAMES = new Set(["select_t", "ref.test_null", "ref.cast_null"]);
+
 /** Looks up a plain instruction by its text name (`select_t` is not a text name). */
 function lookup(p: Parser, t: Token): OpInfo {
   if (NOT_INSTRUCTIONS.has(t.text)) throw p.error("unexpected token", t);
-  const op = t.kind === "keyword" && t.text !== "select_t" ? opByName(t.text) : undefined;
+  const op = t.kind === "keyword" && !INTERNAL_NAMES.has(t.text) ? opByName(t.text) : undefined;
   if (op === undefined) throw p.error(`unknown operator ${t.text}`, t);
+  if (t.text === "ref.test" || t.text === "ref.cast") {
+    // The target's nullability picks the opcode: `ref.test (ref null ht)` is ref.test_null.
+    const save = p.pos;
+    const nullable = isNullable(p.refType());
+    p.pos = save;
+    if (nullable) return opByName(`${t.text}_null`)!;
+  }
   return op;
 }
 

@@ -46,13 +46,32 @@ const NULL_TOPS: Record<string, string> = {
   nofunc: "funcref",
   extern: "externref",
   noextern: "externref",
+  exn: "exnref",
+  noexn: "exnref",
+  any: "anyref",
+  eq: "anyref",
+  i31: "anyref",
+  struct: "anyref",
+  array: "anyref",
+  none: "anyref",
+};
+
+/** GC result patterns (a reference of the kind, any value): `(ref.struct)` and the like. */
+const GC_PATTERNS: Record<string, string> = {
+  "ref.any": "anyref",
+  "ref.eq": "eqref",
+  "ref.i31": "i31ref",
+  "ref.struct": "structref",
+  "ref.array": "arrayref",
 };
 
 /** A value in a script: an argument or an expected result. */
 export interface WastValue {
   /**
-   * `i32`, `i64`, `f32`, `f64`, `v128`, `funcref`, `externref`, `either`, or
-   * (a pattern only) `ref`: a reference of any type.
+   * `i32`, `i64`, `f32`, `f64`, `v128`, `funcref`, `externref`, `exnref`,
+   * `anyref` (also `ref.host N`), `either`, or (a pattern only) `ref`: a
+   * reference of any type, or `eqref`, `i31ref`, `structref`, `arrayref`:
+   * a reference of that kind.
    */
   type: string;
   /**
@@ -544,6 +563,17 @@ class ScriptParser {
       }
       case "ref.func":
         v = p.atClose() ? { type: "funcref" } : { type: "funcref", value: p.next().text };
+        break;
+      case "ref.host": // a host reference internalised into the any hierarchy
+        v = { type: "anyref", value: String(Number(BigInt.asUintN(32, intLiteral(p, 32)))) };
+        break;
+      case "ref.any":
+      case "ref.eq":
+      case "ref.i31":
+      case "ref.struct":
+      case "ref.array":
+        if (!pattern) throw p.error("unexpected token", k);
+        v = { type: GC_PATTERNS[k.text] };
         break;
       case "either": {
         if (!pattern) throw p.error("unexpected token", k);

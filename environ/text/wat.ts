@@ -42,6 +42,7 @@ import {
   SECTION_ORDER,
   takeName,
 } from "./_annotations.ts";
+import { typeDefinition, writeTypes } from "./_types.ts";
 
 /** Options of {@link parseWat}. */
 export interface WatOptions {
@@ -450,19 +451,39 @@ function funcBody(m: ModuleBuilder, func: number, paramIds: (string | undefined)
   }
 }
 
+/** Pass 1 for a `(type ...)` field (cursor after `type`): declares and records it. */
+function declareType(p: Parser): void {
+  const idTok = p.peek();
+  const id = p.optId();
+  const index = p.types.length;
+  const t = typeDefinition(p, index);
+  p.declare("type", id, idTok);
+  p.types.push(t);
+}
+
 /** The module fields, by keyword. */
 export const FIELDS: Record<string, FieldParser> = {
   type: {
     declare(m) {
+      declareType(m.p);
+    },
+    emit(m, close) {
+      m.p.pos = close;
+    },
+  },
+  rec: {
+    declare(m) {
       const p = m.p;
-      const idTok = p.peek();
-      const id = p.optId();
-      p.open("func");
-      p.optId();
-      const { sig } = p.inlineSig(true);
-      p.close();
-      p.declare("type", id, idTok);
-      p.types.push(sig);
+      const start = p.types.length;
+      while (p.atOpen("type")) {
+        p.pos += 2;
+        declareType(p);
+        p.close();
+      }
+      const size = p.types.length - start;
+      if (size > 0) {
+        for (let i = start; i < start + size; i++) p.types[i].rec = { start, size };
+      }
     },
     emit(m, close) {
       m.p.pos = close;
@@ -865,10 +886,17 @@ function scanTypeIds(p: Parser, end: number): void {
     const t = p.toks[i];
     if (t.kind !== "lparen") break;
     const k = p.toks[i + 1];
-    if (k?.kind === "keyword" && k.text === "type") {
-      const id = p.toks[i + 2];
+    const one = (at: number) => {
+      const id = p.toks[at + 2];
       if (id?.kind === "id" && !p.typeIdsAhead.has(id.text)) p.typeIdsAhead.set(id.text, index);
       index++;
+    };
+    if (k?.kind === "keyword" && k.text === "type") one(i);
+    if (k?.kind === "keyword" && k.text === "rec") {
+      for (let j = i + 2; p.toks[j]?.kind === "lparen"; j = p.toks[j].match + 1) {
+        const kk = p.toks[j + 1];
+        if (kk?.kind === "keyword" && kk.text === "type") one(j);
+      }
     }
     i = t.match + 1;
   }
@@ -970,14 +998,7 @@ function assemble(m: ModuleBuilder, id: string | undefined): Uint8Array<ArrayBuf
   placeCustoms("before", "first");
   placeCustoms("after", "first");
   const types = new Section();
-  for (const t of p.types) {
-    types.w.byte(0x60);
-    types.w.u32(t.params.length);
-    for (const v of t.params) types.w.valType(v);
-    types.w.u32(t.results.length);
-    for (const v of t.results) types.w.valType(v);
-    types.count++;
-  }
+  types.count = writeTypes(types.w, p.types);
   section(1, types);
   section(2, m.imports);
   section(3, m.funcs);
