@@ -377,9 +377,14 @@ export class Instance implements Stored {
         Int32Array.from(seg.items, (e) => refToHandle(store, seg.type, this.evalConst(e))),
       );
     }
-    // Active segments are copied below and dropped: only passive ones need their bytes kept.
+    // Active segments are copied below and dropped: only passive ones need their bytes kept
+    // (taken by range: a translation posted to another thread keeps its fields, not getters).
     for (const seg of t.datas) {
-      this._datas.push(seg.mode.kind === "passive" ? seg.data : EMPTY_BYTES);
+      this._datas.push(
+        seg.mode.kind === "passive"
+          ? t.bytes.subarray(seg.start, seg.start + seg.length)
+          : EMPTY_BYTES,
+      );
     }
     for (const e of t.exports) {
       const list: Extern[] = e.kind === "func"
