@@ -15,7 +15,10 @@
  * - a second memory (`$m1`, not exported: `run` copies and loads from it into
  *   memory 0) and a mutual tail recursion (`$tail_loop`, up to 4095
  *   `return_call`/`return_call_indirect` steps) that `run` may call; helpers
- *   may end early with a `return_call` of an earlier helper.
+ *   may end early with a `return_call` of an earlier helper;
+ * - `run` may throw exceptions of the tag `$exn` in `try_table`s that catch
+ *   them (by tag, by reference and rethrown, or with `catch_all`): no
+ *   exception leaves `run`.
  *
  * What the bodies exercise: control flow (blocks and ifs with results,
  * `br_if`, `br_table`, bounded loops), direct calls and `call_indirect`
@@ -498,6 +501,7 @@ export function genExec(r: Rng): string {
   const g = new BodyGen(r, runLocals, [...helpers, TAIL_LOOP], sigs, true);
   const stmts = Array.from({ length: 3 + r.int(3) }, () => g.stmt(3));
   stmts.push(...Array.from({ length: r.int(3) }, () => memory1Stmt(r, g)));
+  stmts.push(...Array.from({ length: r.int(3) }, (_, k) => exceptionStmt(r, g, k)));
   const run = `(func (export "run") (param i32 i32) (result i64) (local ${
     BODY_LOCALS.join(" ")
   } i32 i32)\n    ${stmts.join("\n    ")}\n    ${g.expr("i64", 3)})`;
@@ -519,6 +523,7 @@ export function genExec(r: Rng): string {
   (table ${TABLE_SIZE} funcref)
   ${elems.join("\n  ")}
   ${MEMORY1_AND_TAIL_LOOP}
+  (tag $exn (param i32 i64))
   (func $c32 (param f32) (result f32)
     (select (f32.const nan) (local.get 0) (f32.ne (local.get 0) (local.get 0))))
   (func $c64 (param f64) (result f64)
@@ -612,5 +617,36 @@ function memory1Stmt(r: Rng, g: BodyGen): string {
       return `(memory.fill $m1 ${addr()} ${g.expr("i32", 1)} ${len()})`;
     default:
       return `(i32.store ${addr()} (i32.add (memory.grow $m1 (i32.const 1)) (memory.size $m1)))`;
+  }
+}
+
+/**
+ * A `try_table` whose body may throw `$exn` (after statements that may trap
+ * or write memory and globals); the catch puts the exception's values in the
+ * globals. Kinds: by tag; by tag with the reference, rethrown to an outer
+ * `catch_all`; `catch_all`.
+ *
+ * @param r the generator
+ * @param g the body generator
+ * @param id distinguishes its labels from the other such statements'
+ * @returns the statement
+ */
+function exceptionStmt(r: Rng, g: BodyGen, id: number): string {
+  const body = `${g.stmt(2)} (if ${g.expr("i32", 1)} (then (throw $exn ${g.expr("i32", 2)} ${
+    g.expr("i64", 2)
+  }))) ${g.stmt(1)}`;
+  const keep = "(global.set $g_i64) (global.set $g_i32)";
+  const c = `$exn_c${id}`;
+  const done = `$exn_done${id}`;
+  switch (r.int(3)) {
+    case 0:
+      return `(block ${done} (block ${c} (result i32 i64) (try_table (catch $exn ${c}) ${body}) ` +
+        `(br ${done})) ${keep})`;
+    case 1:
+      // caught with its reference, which is thrown again to an outer catch_all
+      return `(block ${done} (try_table (catch_all ${done}) (block ${c} (result i32 i64 exnref) ` +
+        `(try_table (catch_ref $exn ${c}) ${body}) (br ${done})) (throw_ref) (drop) (drop)))`;
+    default:
+      return `(block ${c} (try_table (catch_all ${c}) ${body}))`;
   }
 }
