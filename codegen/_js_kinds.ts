@@ -273,6 +273,13 @@ function splitBlocks(f: IrFunction): Blocks {
   return { starts, ends, succ, labelBlock };
 }
 
+/** Whether an op may throw a wasm exception (a call, a tail call of a host function, a throw). */
+function mayThrow(op: number): boolean {
+  if (op === LABEL) return false;
+  const name = BYTECODE_OPS[op].name;
+  return name.startsWith("call") || name.startsWith("return_call") || name.startsWith("throw");
+}
+
 function hasLabel(op: number): boolean {
   return BYTECODE_OPS[op].operands.some((o) => o.kind === "o" || o.kind === "t");
 }
@@ -313,7 +320,14 @@ export function inferKinds(f: IrFunction, ctx: KindContext): KindMap | string {
     for (let i = blocks.starts[b]; i < blocks.ends[b]; i++) {
       const s = shapes[i];
       if (s === undefined || typeof s === "string") continue;
-      for (const [reg] of s.uses) {
+      // where an exception may come from, a pad may read any local
+      const locals = caught?.edges.has(b) && mayThrow(insts[i].op) ? f.locals.length : 0;
+      for (
+        const reg of [
+          ...s.uses.map((u) => u[0]),
+          ...Array.from({ length: locals }, (_, r) => r),
+        ]
+      ) {
         const w = b * words + (reg >>> 5);
         const bit = 1 << (reg & 31);
         if (!(def[w] & bit)) use[w] |= bit;
@@ -391,6 +405,15 @@ export function inferKinds(f: IrFunction, ctx: KindContext): KindMap | string {
         else if (k !== undefined) nodes.fix(nd, k);
         else if (wide) nodes.observed[nodes.find(nd)] = true;
         nodesOf[slot] = nd;
+      }
+      // an exception from here reaches the pads with the locals as they are now
+      const pads = mayThrow(insts[i].op) ? caught?.edges.get(b) : undefined;
+      for (const p of pads ?? []) {
+        for (let r = 0; r < f.locals.length; r++) {
+          if (inNode[p][r] < 0 || caught!.defs.get(p)?.has(r)) continue;
+          if (cur[r] < 0) cur[r] = nodes.add(nodes.wide[nodes.find(inNode[p][r])]);
+          nodes.union(cur[r], inNode[p][r]);
+        }
       }
       for (const [reg, k, slot, wide] of s.defs) {
         const nd = nodes.add(wide);
@@ -471,27 +494,7 @@ export function inferKinds(f: IrFunction, ctx: KindContext): KindMap | string {
     if (s !== undefined && typeof s !== "string" && s.call !== undefined) calls.set(i, s.call);
   }
   const kindAt = (i: number, k: number) => nodes.resolve(opNode[i][k]);
-  // a local a catch reads is in one JS variable wherever the exception may come from
-  if (caught !== undefined) {
-    const kindsOf = new Map<number, Set<RegKind>>();
-    for (let i = 0; i < insts.length; i++) {
-      const sh = shapes[i];
-      if (sh === undefined || typeof sh === "string") continue;
-      for (const [reg, , slot] of [...sh.uses, ...sh.defs]) {
-        if (reg >= f.locals.length) continue;
-        const ks = kindsOf.get(reg) ?? new Set();
-        ks.add(kindAt(i, slot));
-        kindsOf.set(reg, ks);
-      }
-    }
-    for (const pad of caught.defs.keys()) {
-      for (let r = 0; r < f.locals.length; r++) {
-        if (isLive(pad, r) && (kindsOf.get(r)?.size ?? 0) > 1) {
-          return "a local a catch reads has two representations";
-        }
-      }
-    }
-  }
+
   // an f64 result is returned as D when some return site computes it, else as bits
   const resultKinds = f.results.map((t, j) => {
     if (t !== ValType.f64) return kindOf(t);

@@ -11,12 +11,17 @@
 import assert from "node:assert/strict";
 import { parseWat } from "@capstan/environ";
 import { createWebAssembly } from "./webassembly.ts";
+import { Engine } from "./engine.ts";
 
 // deno-lint-ignore no-explicit-any
 type WA = any;
 
 function both(name: string, fn: (wa: WA) => void): void {
   Deno.test(`${name} (capstan)`, () => fn(createWebAssembly()));
+  Deno.test(
+    `${name} (capstan, JS tier)`,
+    () => fn(createWebAssembly({ engine: new Engine({ strategy: "js" }) })),
+  );
   Deno.test(`${name} (native)`, () => fn(globalThis.WebAssembly));
 }
 

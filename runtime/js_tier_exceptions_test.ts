@@ -226,3 +226,25 @@ Deno.test("a catch after a callee grew the memory and threw sees the new size", 
     assert.deepEqual(instance.getFunc("f")!.call(), [9]);
   }
 });
+
+Deno.test("a catch reads a local as it was where the exception came from, whatever its representation", () => {
+  const wat = `(module
+    (tag $e)
+    (func $maybe (param i32) (if (local.get 0) (then (throw $e))))
+    (func (export "f") (param f64 i32) (result i64) (local f64)
+      (block $c
+        (try_table (catch_all $c)
+          (local.set 2 (f64.const 2.5))
+          (call $maybe (local.get 1))
+          (local.set 2 (f64.add (local.get 2) (local.get 0)))
+          (call $maybe (i32.const 1))))
+      (i64.reinterpret_f64 (local.get 2))))`;
+  for (const config of [{}, { strategy: "js" }] as EngineConfig[]) {
+    const engine = new Engine(config);
+    const module = new Module(engine, parseWat(wat));
+    const instance = new Instance(new Store(engine, undefined), module, []);
+    if (config.strategy === "js") assert.equal(module.tierOf(1), "js");
+    assert.deepEqual(instance.getFunc("f")!.call(1, 1), [0x4004000000000000n]);
+    assert.deepEqual(instance.getFunc("f")!.call(1, 0), [0x400c000000000000n]);
+  }
+});

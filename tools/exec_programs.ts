@@ -11,7 +11,14 @@
  *   results) whose bodies call only helpers declared before them, so no
  *   recursion and no stack exhaustion;
  * - the exports `run(i32, i32) -> i64` (the program) and `globals() -> i64`
- *   (a mix of the globals' bits).
+ *   (a mix of the globals' bits);
+ * - a second memory (`$m1`, not exported: `run` copies and loads from it into
+ *   memory 0) and a mutual tail recursion (`$tail_loop`, up to 4095
+ *   `return_call`/`return_call_indirect` steps) that `run` may call; helpers
+ *   may end early with a `return_call` of an earlier helper;
+ * - `run` may throw exceptions of the tag `$exn` in `try_table`s that catch
+ *   them (by tag, by reference and rethrown, or with `catch_all`): no
+ *   exception leaves `run`.
  *
  * What the bodies exercise: control flow (blocks and ifs with results,
  * `br_if`, `br_table`, bounded loops), direct calls and `call_indirect`
@@ -497,7 +504,12 @@ export function genExec(r: Rng, simd = false): string {
     const sig = { params, results };
     const locals = [...params, ...BODY_LOCALS];
     const g = new BodyGen(r, locals, helpers.slice(), [], false, simd);
-    const body = [g.stmt(2), g.stmt(2), ...results.map((t) => g.expr(t, 3))].join("\n    ");
+    const body = [
+      g.stmt(2),
+      g.stmt(2),
+      tailCallStmt(r, g, sig, helpers),
+      ...results.map((t) => g.expr(t, 3)),
+    ].join("\n    ");
     funcs.push(
       `(func $h${i}${sigText(sig)} (local ${BODY_LOCALS.join(" ")} i32 i32)\n    ${body})`,
     );
@@ -505,8 +517,10 @@ export function genExec(r: Rng, simd = false): string {
     sigs.push(sig);
   }
   const runLocals = ["i32", "i32", ...BODY_LOCALS] as NumType[];
-  const g = new BodyGen(r, runLocals, helpers, sigs, true, simd);
+  const g = new BodyGen(r, runLocals, [...helpers, TAIL_LOOP], sigs, true, simd);
   const stmts = Array.from({ length: 3 + r.int(3) }, () => g.stmt(3));
+  stmts.push(...Array.from({ length: r.int(3) }, () => memory1Stmt(r, g)));
+  stmts.push(...Array.from({ length: r.int(3) }, (_, k) => exceptionStmt(r, g, k)));
   const run = `(func (export "run") (param i32 i32) (result i64) (local ${
     BODY_LOCALS.join(" ")
   } i32 i32)\n    ${stmts.join("\n    ")}\n    ${g.expr("i64", 3)})`;
@@ -527,6 +541,8 @@ export function genExec(r: Rng, simd = false): string {
   (global $g_f64 (mut f64) (f64.const -0))
   (table ${TABLE_SIZE} funcref)
   ${elems.join("\n  ")}
+  ${MEMORY1_AND_TAIL_LOOP}
+  (tag $exn (param i32 i64))
   ${simd ? SIMD_HELPERS + "\n  " : ""}(func $c32 (param f32) (result f32)
     (select (f32.const nan) (local.get 0) (f32.ne (local.get 0) (local.get 0))))
   (func $c64 (param f64) (result f64)
@@ -538,4 +554,118 @@ export function genExec(r: Rng, simd = false): string {
       (i64.xor (i64.extend_i32_u (global.get $g_i32)) (i64.shl (global.get $g_i64) (i64.const 1)))
       (i64.xor (i64.extend_i32_u (i32.reinterpret_f32 (global.get $g_f32)))
         (i64.rotl (i64.reinterpret_f64 (global.get $g_f64)) (i64.const 17))))${simd ? ")" : ""}))`;
+}
+
+/**
+ * Sometimes a conditional tail call (`return_call`) of an earlier helper
+ * whose results are the helper's own (no recursion: it calls only earlier
+ * helpers), else a `nop`.
+ *
+ * @param r the generator
+ * @param g the helper's body generator
+ * @param sig the helper's signature
+ * @param earlier the helpers declared before it
+ * @returns a statement
+ */
+function tailCallStmt(
+  r: Rng,
+  g: BodyGen,
+  sig: Sig,
+  earlier: readonly { name: string; sig: Sig }[],
+) {
+  const same = earlier.filter((h) => h.sig.results.join() === sig.results.join());
+  if (same.length === 0 || r.int(3) !== 0) return "(nop)";
+  const h = r.pick(same);
+  const args = h.sig.params.map((p) => g.expr(p, 1)).join(" ");
+  return `(if ${g.expr("i32", 1)} (then (return_call ${h.name} ${args})))`;
+}
+
+/** The run function's entry to the tail-call loop (a bounded count, then a mutual recursion). */
+const TAIL_LOOP = { name: "$tail_loop", sig: { params: ["i32", "i64"], results: ["i64"] } as Sig };
+
+/**
+ * A second memory (`$m1`, not exported: its effects reach memory 0 through
+ * copies and loads) and a mutual tail recursion (`return_call`,
+ * `return_call_indirect` through a second table) of up to 4095 steps.
+ */
+const MEMORY1_AND_TAIL_LOOP = `(memory $m1 1 2)
+  (data (memory $m1) (i32.const 8) "\\ff\\fe\\fd\\fc\\01\\02\\03\\04")
+  (type $tail_t (func (param i32 i64) (result i64)))
+  (table $tail_table 1 funcref)
+  (elem (table $tail_table) (i32.const 0) func $tail_even)
+  (func $tail_loop (param i32 i64) (result i64)
+    (return_call $tail_even (i32.and (local.get 0) (i32.const 4095)) (local.get 1)))
+  (func $tail_even (param i32 i64) (result i64)
+    (if (result i64) (i32.eqz (local.get 0)) (then (local.get 1))
+      (else (return_call $tail_odd (i32.sub (local.get 0) (i32.const 1))
+        (i64.add (i64.rotl (local.get 1) (i64.const 7)) (i64.const 3))))))
+  (func $tail_odd (param i32 i64) (result i64)
+    (if (result i64) (i32.eqz (local.get 0)) (then (i64.mul (local.get 1) (i64.const 5)))
+      (else (return_call_indirect $tail_table (type $tail_t) (i32.sub (local.get 0) (i32.const 1))
+        (i64.xor (local.get 1) (i64.const 0x55)) (i32.const 0)))))`;
+
+/**
+ * A statement on the second memory: a store, a load into memory 0, a copy
+ * between the memories, a fill, a growth or its size (addresses near its
+ * bounds too).
+ *
+ * @param r the generator
+ * @param g the body generator
+ * @returns the statement
+ */
+function memory1Stmt(r: Rng, g: BodyGen): string {
+  const addr = () =>
+    r.int(6) === 0
+      ? `(i32.sub (i32.mul (memory.size $m1) (i32.const 65536)) (i32.const ${1 + r.int(12)}))`
+      : `(i32.and ${g.expr("i32", 1)} (i32.const 0xfff8))`;
+  const len = () => `(i32.const ${r.int(24)})`;
+  switch (r.int(7)) {
+    case 0:
+      return `(i64.store $m1 offset=${r.pick([0, 4, 8])} ${addr()} ${g.expr("i64", 2)})`;
+    case 1:
+      return `(f32.store $m1 ${addr()} ${g.expr("f32", 2)})`;
+    case 2:
+      return `(i64.store ${addr()} (i64.load $m1 offset=${r.pick([0, 1, 8])} ${addr()}))`;
+    case 3:
+      return `(i32.store ${addr()} (i32.load16_s $m1 ${addr()}))`;
+    case 4:
+      return r.int(2)
+        ? `(memory.copy 0 $m1 ${addr()} ${addr()} ${len()})`
+        : `(memory.copy $m1 0 ${addr()} ${addr()} ${len()})`;
+    case 5:
+      return `(memory.fill $m1 ${addr()} ${g.expr("i32", 1)} ${len()})`;
+    default:
+      return `(i32.store ${addr()} (i32.add (memory.grow $m1 (i32.const 1)) (memory.size $m1)))`;
+  }
+}
+
+/**
+ * A `try_table` whose body may throw `$exn` (after statements that may trap
+ * or write memory and globals); the catch puts the exception's values in the
+ * globals. Kinds: by tag; by tag with the reference, rethrown to an outer
+ * `catch_all`; `catch_all`.
+ *
+ * @param r the generator
+ * @param g the body generator
+ * @param id distinguishes its labels from the other such statements'
+ * @returns the statement
+ */
+function exceptionStmt(r: Rng, g: BodyGen, id: number): string {
+  const body = `${g.stmt(2)} (if ${g.expr("i32", 1)} (then (throw $exn ${g.expr("i32", 2)} ${
+    g.expr("i64", 2)
+  }))) ${g.stmt(1)}`;
+  const keep = "(global.set $g_i64) (global.set $g_i32)";
+  const c = `$exn_c${id}`;
+  const done = `$exn_done${id}`;
+  switch (r.int(3)) {
+    case 0:
+      return `(block ${done} (block ${c} (result i32 i64) (try_table (catch $exn ${c}) ${body}) ` +
+        `(br ${done})) ${keep})`;
+    case 1:
+      // caught with its reference, which is thrown again to an outer catch_all
+      return `(block ${done} (try_table (catch_all ${done}) (block ${c} (result i32 i64 exnref) ` +
+        `(try_table (catch_ref $exn ${c}) ${body}) (br ${done})) (throw_ref) (drop) (drop)))`;
+    default:
+      return `(block ${c} (try_table (catch_all ${c}) ${body}))`;
+  }
 }
