@@ -83,6 +83,20 @@ const INDEXED = new Map<number, number>([
   [Op.store64, Op.store64_x],
 ]);
 
+/** Memory ops with a register-indexed form (`_r`: address `a + (b << s)`, two registers). */
+const REGISTER_INDEXED = new Map<number, number>([
+  [Op.load32, Op.load32_r],
+  [Op.load8_u, Op.load8_u_r],
+  [Op.load8_s, Op.load8_s_r],
+  [Op.load16_u, Op.load16_u_r],
+  [Op.load16_s, Op.load16_s_r],
+  [Op.load64, Op.load64_r],
+  [Op.store32, Op.store32_r],
+  [Op.store8, Op.store8_r],
+  [Op.store16, Op.store16_r],
+  [Op.store64, Op.store64_r],
+]);
+
 /** The memory operators' translations, by operator key. */
 export const MEMORY_OPERATORS: ReadonlyMap<number, OperatorHandler> = new Map([
   ...LOADS.map(([key, op, type]): [number, OperatorHandler] => [key, (t) => load(t, op, type)]),
@@ -166,6 +180,13 @@ function load(t: TranslatorCore, op: number, type: ValType): void {
     t.emit(indexed, d, base, shift, k, offset);
     return;
   }
+  const rx = REGISTER_INDEXED.get(op);
+  const sum = rx === undefined ? undefined : registerSum(t, ap, false);
+  if (sum !== undefined) {
+    const d = t.pushTemp(type);
+    t.emit(rx!, d, sum[0], sum[1], sum[2], offset);
+    return;
+  }
   const [a, k] = address(t, ap);
   const d = t.pushTemp(type);
   t.emit(op, d, a, k, offset);
@@ -192,6 +213,13 @@ function store(t: TranslatorCore, op: number): void {
     const [base, shift, k] = [s.base(ap), s.shift(ap), s.addend(ap)];
     const rv = t.reg(v);
     t.emit(indexed, base, rv, shift, k, offset);
+    return;
+  }
+  const rx = REGISTER_INDEXED.get(op);
+  const sum = rx === undefined ? undefined : registerSum(t, ap, s.kind(v) !== Operand.Local);
+  if (sum !== undefined) {
+    const rv = t.reg(v);
+    t.emit(rx!, sum[0], sum[1], rv, sum[2], offset);
     return;
   }
   const [a, k] = address(t, ap);
@@ -223,4 +251,49 @@ function address(t: TranslatorCore, pos: number): [number, number] {
     return [last.operands[1] as number, last.operands[2] as number];
   }
   return [t.reg(pos), 0];
+}
+
+/**
+ * The registers and shift of a memory access whose address is entry `pos`
+ * when the instruction just emitted computed it as an `i32.add` of two
+ * registers, one of them possibly an `i32.shl` by a constant emitted just
+ * before (and read by nothing else): `[a, b, s]` for address `a + (b << s)`,
+ * with both instructions taken back; else undefined.
+ *
+ * @param t the translator
+ * @param pos the address entry (just popped)
+ * @param valueMayWrite whether the access still materialises an operand into
+ *   the register above `pos` (a store's value): then no source may be there
+ */
+function registerSum(
+  t: TranslatorCore,
+  pos: number,
+  valueMayWrite: boolean,
+): [number, number, number] | undefined {
+  const n = t.insts.length;
+  const add = t.insts[n - 1];
+  const own = t.L + pos;
+  if (
+    !t.superInstructions || t.stack.kind(pos) !== Operand.Temp || t.lastDef !== n - 1 ||
+    add.op !== Op.i32_add || add.operands[0] !== own
+  ) return undefined;
+  let sum: [number, number, number] = [add.operands[1] as number, add.operands[2] as number, 0];
+  let taken = 1;
+  const prev = n >= 2 ? t.insts[n - 2] : undefined;
+  if (prev !== undefined && prev.op === Op.i32_shl_i && sum[0] !== sum[1]) {
+    // the shift's result must be dead after the add: the add's own register, or a temporary
+    // above it (nothing lies between the two instructions)
+    const r = prev.operands[0] as number;
+    if (r >= own && (r === sum[0] || r === sum[1])) {
+      sum = [
+        r === sum[0] ? sum[1] : sum[0],
+        prev.operands[1] as number,
+        prev.operands[2] as number,
+      ];
+      taken = 2;
+    }
+  }
+  if (valueMayWrite && (sum[0] > own || sum[1] > own)) return undefined;
+  for (let i = 0; i < taken; i++) t.retract();
+  return sum;
 }

@@ -260,6 +260,8 @@ function immForm(
   if (cb) {
     const v = s.constLo(b);
     if (name === "i32_sub") return [Op.i32_add_i, a, (-v) | 0];
+    if (name === "i32_rotl") return [Op.i32_rotl_i, a, v & 31];
+    if (name === "i32_rotr") return [Op.i32_rotl_i, a, (32 - (v & 31)) & 31];
     const op = IMM_FORM[code];
     if (op < 0) return undefined;
     if (name === "i32_shl" || name === "i32_shr_s" || name === "i32_shr_u") {

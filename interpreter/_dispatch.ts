@@ -676,6 +676,13 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
+      case 348 /* i32_rotl_i */: {
+        const a = I32[(fp + code[pc + 2]) << 1];
+        const n = code[pc + 3];
+        I32[(fp + code[pc + 1]) << 1] = (a << n) | (a >>> (32 - n));
+        pc += 4;
+        break;
+      }
       case 72 /* i32_rotr */: {
         const a = I32[(fp + code[pc + 2]) << 1];
         const n = I32[(fp + code[pc + 3]) << 1] & 31;
@@ -1980,6 +1987,127 @@ export function run(vm: Vm): number {
         pc += 6;
         break;
       }
+      // register-indexed accesses: address u32(a + (b << s)) + offset
+      case 349 /* load32_r */: {
+        const ea =
+          ((I32[(fp + code[pc + 2]) << 1] + (I32[(fp + code[pc + 3]) << 1] << code[pc + 4])) >>>
+            0) + (code[pc + 5] >>> 0);
+        if (ea + 4 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        I32[(fp + code[pc + 1]) << 1] = dv.getInt32(ea, true);
+        pc += 6;
+        break;
+      }
+      case 350 /* load8_u_r */: {
+        const ea =
+          ((I32[(fp + code[pc + 2]) << 1] + (I32[(fp + code[pc + 3]) << 1] << code[pc + 4])) >>>
+            0) + (code[pc + 5] >>> 0);
+        if (ea >= memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        I32[(fp + code[pc + 1]) << 1] = dv.getUint8(ea);
+        pc += 6;
+        break;
+      }
+      case 351 /* load8_s_r */: {
+        const ea =
+          ((I32[(fp + code[pc + 2]) << 1] + (I32[(fp + code[pc + 3]) << 1] << code[pc + 4])) >>>
+            0) + (code[pc + 5] >>> 0);
+        if (ea >= memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        I32[(fp + code[pc + 1]) << 1] = dv.getInt8(ea);
+        pc += 6;
+        break;
+      }
+      case 352 /* load16_u_r */: {
+        const ea =
+          ((I32[(fp + code[pc + 2]) << 1] + (I32[(fp + code[pc + 3]) << 1] << code[pc + 4])) >>>
+            0) + (code[pc + 5] >>> 0);
+        if (ea + 2 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        I32[(fp + code[pc + 1]) << 1] = dv.getUint16(ea, true);
+        pc += 6;
+        break;
+      }
+      case 353 /* load16_s_r */: {
+        const ea =
+          ((I32[(fp + code[pc + 2]) << 1] + (I32[(fp + code[pc + 3]) << 1] << code[pc + 4])) >>>
+            0) + (code[pc + 5] >>> 0);
+        if (ea + 2 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        I32[(fp + code[pc + 1]) << 1] = dv.getInt16(ea, true);
+        pc += 6;
+        break;
+      }
+      case 354 /* load64_r */: {
+        const ea =
+          ((I32[(fp + code[pc + 2]) << 1] + (I32[(fp + code[pc + 3]) << 1] << code[pc + 4])) >>>
+            0) + (code[pc + 5] >>> 0);
+        if (ea + 8 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        vm.i64[fp + code[pc + 1]] = dv.getBigInt64(ea, true);
+        pc += 6;
+        break;
+      }
+      case 355 /* store32_r */: {
+        const ea =
+          ((I32[(fp + code[pc + 1]) << 1] + (I32[(fp + code[pc + 2]) << 1] << code[pc + 4])) >>>
+            0) + (code[pc + 5] >>> 0);
+        if (ea + 4 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        dv.setInt32(ea, I32[(fp + code[pc + 3]) << 1], true);
+        pc += 6;
+        break;
+      }
+      case 356 /* store8_r */: {
+        const ea =
+          ((I32[(fp + code[pc + 1]) << 1] + (I32[(fp + code[pc + 2]) << 1] << code[pc + 4])) >>>
+            0) + (code[pc + 5] >>> 0);
+        if (ea >= memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        dv.setInt8(ea, I32[(fp + code[pc + 3]) << 1]);
+        pc += 6;
+        break;
+      }
+      case 357 /* store16_r */: {
+        const ea =
+          ((I32[(fp + code[pc + 1]) << 1] + (I32[(fp + code[pc + 2]) << 1] << code[pc + 4])) >>>
+            0) + (code[pc + 5] >>> 0);
+        if (ea + 2 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        dv.setInt16(ea, I32[(fp + code[pc + 3]) << 1], true);
+        pc += 6;
+        break;
+      }
+      case 358 /* store64_r */: {
+        const ea =
+          ((I32[(fp + code[pc + 1]) << 1] + (I32[(fp + code[pc + 2]) << 1] << code[pc + 4])) >>>
+            0) + (code[pc + 5] >>> 0);
+        if (ea + 8 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        dv.setBigInt64(ea, vm.i64[fp + code[pc + 3]], true);
+        pc += 6;
+        break;
+      }
       case 347 /* enter_tier */:
         // a promoted function's entry: the VM runs it on the runtime's tier (see EXIT_TIER)
         exit = EXIT_TIER;
@@ -2640,6 +2768,13 @@ export function runMetered(vm: Vm): number {
       case 71 /* i32_rotl */: {
         const a = I32[(fp + code[pc + 2]) << 1];
         const n = I32[(fp + code[pc + 3]) << 1] & 31;
+        I32[(fp + code[pc + 1]) << 1] = (a << n) | (a >>> (32 - n));
+        pc += 4;
+        break;
+      }
+      case 348 /* i32_rotl_i */: {
+        const a = I32[(fp + code[pc + 2]) << 1];
+        const n = code[pc + 3];
         I32[(fp + code[pc + 1]) << 1] = (a << n) | (a >>> (32 - n));
         pc += 4;
         break;
@@ -4161,6 +4296,127 @@ export function runMetered(vm: Vm): number {
           break dispatch;
         }
         dv.setBigInt64(ea, vm.i64[fp + code[pc + 2]], true);
+        pc += 6;
+        break;
+      }
+      // register-indexed accesses: address u32(a + (b << s)) + offset
+      case 349 /* load32_r */: {
+        const ea =
+          ((I32[(fp + code[pc + 2]) << 1] + (I32[(fp + code[pc + 3]) << 1] << code[pc + 4])) >>>
+            0) + (code[pc + 5] >>> 0);
+        if (ea + 4 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        I32[(fp + code[pc + 1]) << 1] = dv.getInt32(ea, true);
+        pc += 6;
+        break;
+      }
+      case 350 /* load8_u_r */: {
+        const ea =
+          ((I32[(fp + code[pc + 2]) << 1] + (I32[(fp + code[pc + 3]) << 1] << code[pc + 4])) >>>
+            0) + (code[pc + 5] >>> 0);
+        if (ea >= memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        I32[(fp + code[pc + 1]) << 1] = dv.getUint8(ea);
+        pc += 6;
+        break;
+      }
+      case 351 /* load8_s_r */: {
+        const ea =
+          ((I32[(fp + code[pc + 2]) << 1] + (I32[(fp + code[pc + 3]) << 1] << code[pc + 4])) >>>
+            0) + (code[pc + 5] >>> 0);
+        if (ea >= memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        I32[(fp + code[pc + 1]) << 1] = dv.getInt8(ea);
+        pc += 6;
+        break;
+      }
+      case 352 /* load16_u_r */: {
+        const ea =
+          ((I32[(fp + code[pc + 2]) << 1] + (I32[(fp + code[pc + 3]) << 1] << code[pc + 4])) >>>
+            0) + (code[pc + 5] >>> 0);
+        if (ea + 2 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        I32[(fp + code[pc + 1]) << 1] = dv.getUint16(ea, true);
+        pc += 6;
+        break;
+      }
+      case 353 /* load16_s_r */: {
+        const ea =
+          ((I32[(fp + code[pc + 2]) << 1] + (I32[(fp + code[pc + 3]) << 1] << code[pc + 4])) >>>
+            0) + (code[pc + 5] >>> 0);
+        if (ea + 2 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        I32[(fp + code[pc + 1]) << 1] = dv.getInt16(ea, true);
+        pc += 6;
+        break;
+      }
+      case 354 /* load64_r */: {
+        const ea =
+          ((I32[(fp + code[pc + 2]) << 1] + (I32[(fp + code[pc + 3]) << 1] << code[pc + 4])) >>>
+            0) + (code[pc + 5] >>> 0);
+        if (ea + 8 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        vm.i64[fp + code[pc + 1]] = dv.getBigInt64(ea, true);
+        pc += 6;
+        break;
+      }
+      case 355 /* store32_r */: {
+        const ea =
+          ((I32[(fp + code[pc + 1]) << 1] + (I32[(fp + code[pc + 2]) << 1] << code[pc + 4])) >>>
+            0) + (code[pc + 5] >>> 0);
+        if (ea + 4 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        dv.setInt32(ea, I32[(fp + code[pc + 3]) << 1], true);
+        pc += 6;
+        break;
+      }
+      case 356 /* store8_r */: {
+        const ea =
+          ((I32[(fp + code[pc + 1]) << 1] + (I32[(fp + code[pc + 2]) << 1] << code[pc + 4])) >>>
+            0) + (code[pc + 5] >>> 0);
+        if (ea >= memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        dv.setInt8(ea, I32[(fp + code[pc + 3]) << 1]);
+        pc += 6;
+        break;
+      }
+      case 357 /* store16_r */: {
+        const ea =
+          ((I32[(fp + code[pc + 1]) << 1] + (I32[(fp + code[pc + 2]) << 1] << code[pc + 4])) >>>
+            0) + (code[pc + 5] >>> 0);
+        if (ea + 2 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        dv.setInt16(ea, I32[(fp + code[pc + 3]) << 1], true);
+        pc += 6;
+        break;
+      }
+      case 358 /* store64_r */: {
+        const ea =
+          ((I32[(fp + code[pc + 1]) << 1] + (I32[(fp + code[pc + 2]) << 1] << code[pc + 4])) >>>
+            0) + (code[pc + 5] >>> 0);
+        if (ea + 8 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        dv.setBigInt64(ea, vm.i64[fp + code[pc + 3]], true);
         pc += 6;
         break;
       }
@@ -4880,6 +5136,13 @@ export function runEpochs(vm: Vm): number {
         pc += 4;
         break;
       }
+      case 348 /* i32_rotl_i */: {
+        const a = I32[(fp + code[pc + 2]) << 1];
+        const n = code[pc + 3];
+        I32[(fp + code[pc + 1]) << 1] = (a << n) | (a >>> (32 - n));
+        pc += 4;
+        break;
+      }
       case 72 /* i32_rotr */: {
         const a = I32[(fp + code[pc + 2]) << 1];
         const n = I32[(fp + code[pc + 3]) << 1] & 31;
@@ -6513,6 +6776,127 @@ export function runEpochs(vm: Vm): number {
           break dispatch;
         }
         dv.setBigInt64(ea, vm.i64[fp + code[pc + 2]], true);
+        pc += 6;
+        break;
+      }
+      // register-indexed accesses: address u32(a + (b << s)) + offset
+      case 349 /* load32_r */: {
+        const ea =
+          ((I32[(fp + code[pc + 2]) << 1] + (I32[(fp + code[pc + 3]) << 1] << code[pc + 4])) >>>
+            0) + (code[pc + 5] >>> 0);
+        if (ea + 4 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        I32[(fp + code[pc + 1]) << 1] = dv.getInt32(ea, true);
+        pc += 6;
+        break;
+      }
+      case 350 /* load8_u_r */: {
+        const ea =
+          ((I32[(fp + code[pc + 2]) << 1] + (I32[(fp + code[pc + 3]) << 1] << code[pc + 4])) >>>
+            0) + (code[pc + 5] >>> 0);
+        if (ea >= memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        I32[(fp + code[pc + 1]) << 1] = dv.getUint8(ea);
+        pc += 6;
+        break;
+      }
+      case 351 /* load8_s_r */: {
+        const ea =
+          ((I32[(fp + code[pc + 2]) << 1] + (I32[(fp + code[pc + 3]) << 1] << code[pc + 4])) >>>
+            0) + (code[pc + 5] >>> 0);
+        if (ea >= memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        I32[(fp + code[pc + 1]) << 1] = dv.getInt8(ea);
+        pc += 6;
+        break;
+      }
+      case 352 /* load16_u_r */: {
+        const ea =
+          ((I32[(fp + code[pc + 2]) << 1] + (I32[(fp + code[pc + 3]) << 1] << code[pc + 4])) >>>
+            0) + (code[pc + 5] >>> 0);
+        if (ea + 2 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        I32[(fp + code[pc + 1]) << 1] = dv.getUint16(ea, true);
+        pc += 6;
+        break;
+      }
+      case 353 /* load16_s_r */: {
+        const ea =
+          ((I32[(fp + code[pc + 2]) << 1] + (I32[(fp + code[pc + 3]) << 1] << code[pc + 4])) >>>
+            0) + (code[pc + 5] >>> 0);
+        if (ea + 2 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        I32[(fp + code[pc + 1]) << 1] = dv.getInt16(ea, true);
+        pc += 6;
+        break;
+      }
+      case 354 /* load64_r */: {
+        const ea =
+          ((I32[(fp + code[pc + 2]) << 1] + (I32[(fp + code[pc + 3]) << 1] << code[pc + 4])) >>>
+            0) + (code[pc + 5] >>> 0);
+        if (ea + 8 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        vm.i64[fp + code[pc + 1]] = dv.getBigInt64(ea, true);
+        pc += 6;
+        break;
+      }
+      case 355 /* store32_r */: {
+        const ea =
+          ((I32[(fp + code[pc + 1]) << 1] + (I32[(fp + code[pc + 2]) << 1] << code[pc + 4])) >>>
+            0) + (code[pc + 5] >>> 0);
+        if (ea + 4 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        dv.setInt32(ea, I32[(fp + code[pc + 3]) << 1], true);
+        pc += 6;
+        break;
+      }
+      case 356 /* store8_r */: {
+        const ea =
+          ((I32[(fp + code[pc + 1]) << 1] + (I32[(fp + code[pc + 2]) << 1] << code[pc + 4])) >>>
+            0) + (code[pc + 5] >>> 0);
+        if (ea >= memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        dv.setInt8(ea, I32[(fp + code[pc + 3]) << 1]);
+        pc += 6;
+        break;
+      }
+      case 357 /* store16_r */: {
+        const ea =
+          ((I32[(fp + code[pc + 1]) << 1] + (I32[(fp + code[pc + 2]) << 1] << code[pc + 4])) >>>
+            0) + (code[pc + 5] >>> 0);
+        if (ea + 2 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        dv.setInt16(ea, I32[(fp + code[pc + 3]) << 1], true);
+        pc += 6;
+        break;
+      }
+      case 358 /* store64_r */: {
+        const ea =
+          ((I32[(fp + code[pc + 1]) << 1] + (I32[(fp + code[pc + 2]) << 1] << code[pc + 4])) >>>
+            0) + (code[pc + 5] >>> 0);
+        if (ea + 8 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        dv.setBigInt64(ea, vm.i64[fp + code[pc + 3]], true);
         pc += 6;
         break;
       }

@@ -721,6 +721,13 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
+      case Op.i32_rotl_i: {
+        const a = I32[(fp + code[pc + 2]) << 1];
+        const n = code[pc + 3];
+        I32[(fp + code[pc + 1]) << 1] = (a << n) | (a >>> (32 - n));
+        pc += 4;
+        break;
+      }
       case Op.i32_rotr: {
         const a = I32[(fp + code[pc + 2]) << 1];
         const n = I32[(fp + code[pc + 3]) << 1] & 31;
@@ -2021,6 +2028,127 @@ export function run(vm: Vm): number {
           break dispatch;
         }
         dv.setBigInt64(ea, vm.i64[fp + code[pc + 2]], true);
+        pc += 6;
+        break;
+      }
+      // register-indexed accesses: address u32(a + (b << s)) + offset
+      case Op.load32_r: {
+        const ea =
+          ((I32[(fp + code[pc + 2]) << 1] + (I32[(fp + code[pc + 3]) << 1] << code[pc + 4])) >>>
+            0) + (code[pc + 5] >>> 0);
+        if (ea + 4 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        I32[(fp + code[pc + 1]) << 1] = dv.getInt32(ea, true);
+        pc += 6;
+        break;
+      }
+      case Op.load8_u_r: {
+        const ea =
+          ((I32[(fp + code[pc + 2]) << 1] + (I32[(fp + code[pc + 3]) << 1] << code[pc + 4])) >>>
+            0) + (code[pc + 5] >>> 0);
+        if (ea >= memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        I32[(fp + code[pc + 1]) << 1] = dv.getUint8(ea);
+        pc += 6;
+        break;
+      }
+      case Op.load8_s_r: {
+        const ea =
+          ((I32[(fp + code[pc + 2]) << 1] + (I32[(fp + code[pc + 3]) << 1] << code[pc + 4])) >>>
+            0) + (code[pc + 5] >>> 0);
+        if (ea >= memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        I32[(fp + code[pc + 1]) << 1] = dv.getInt8(ea);
+        pc += 6;
+        break;
+      }
+      case Op.load16_u_r: {
+        const ea =
+          ((I32[(fp + code[pc + 2]) << 1] + (I32[(fp + code[pc + 3]) << 1] << code[pc + 4])) >>>
+            0) + (code[pc + 5] >>> 0);
+        if (ea + 2 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        I32[(fp + code[pc + 1]) << 1] = dv.getUint16(ea, true);
+        pc += 6;
+        break;
+      }
+      case Op.load16_s_r: {
+        const ea =
+          ((I32[(fp + code[pc + 2]) << 1] + (I32[(fp + code[pc + 3]) << 1] << code[pc + 4])) >>>
+            0) + (code[pc + 5] >>> 0);
+        if (ea + 2 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        I32[(fp + code[pc + 1]) << 1] = dv.getInt16(ea, true);
+        pc += 6;
+        break;
+      }
+      case Op.load64_r: {
+        const ea =
+          ((I32[(fp + code[pc + 2]) << 1] + (I32[(fp + code[pc + 3]) << 1] << code[pc + 4])) >>>
+            0) + (code[pc + 5] >>> 0);
+        if (ea + 8 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        vm.i64[fp + code[pc + 1]] = dv.getBigInt64(ea, true);
+        pc += 6;
+        break;
+      }
+      case Op.store32_r: {
+        const ea =
+          ((I32[(fp + code[pc + 1]) << 1] + (I32[(fp + code[pc + 2]) << 1] << code[pc + 4])) >>>
+            0) + (code[pc + 5] >>> 0);
+        if (ea + 4 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        dv.setInt32(ea, I32[(fp + code[pc + 3]) << 1], true);
+        pc += 6;
+        break;
+      }
+      case Op.store8_r: {
+        const ea =
+          ((I32[(fp + code[pc + 1]) << 1] + (I32[(fp + code[pc + 2]) << 1] << code[pc + 4])) >>>
+            0) + (code[pc + 5] >>> 0);
+        if (ea >= memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        dv.setInt8(ea, I32[(fp + code[pc + 3]) << 1]);
+        pc += 6;
+        break;
+      }
+      case Op.store16_r: {
+        const ea =
+          ((I32[(fp + code[pc + 1]) << 1] + (I32[(fp + code[pc + 2]) << 1] << code[pc + 4])) >>>
+            0) + (code[pc + 5] >>> 0);
+        if (ea + 2 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        dv.setInt16(ea, I32[(fp + code[pc + 3]) << 1], true);
+        pc += 6;
+        break;
+      }
+      case Op.store64_r: {
+        const ea =
+          ((I32[(fp + code[pc + 1]) << 1] + (I32[(fp + code[pc + 2]) << 1] << code[pc + 4])) >>>
+            0) + (code[pc + 5] >>> 0);
+        if (ea + 8 > memLen) {
+          trap = T_MEM;
+          break dispatch;
+        }
+        dv.setBigInt64(ea, vm.i64[fp + code[pc + 3]], true);
         pc += 6;
         break;
       }

@@ -355,10 +355,21 @@ export const Op = {
   throw: 345,
   throw_ref: 346,
   enter_tier: 347,
+  i32_rotl_i: 348,
+  load32_r: 349,
+  load8_u_r: 350,
+  load8_s_r: 351,
+  load16_u_r: 352,
+  load16_s_r: 353,
+  load64_r: 354,
+  store32_r: 355,
+  store8_r: 356,
+  store16_r: 357,
+  store64_r: 358,
 } as const;
 
 /** The number of opcodes. */
-export const OPCODE_COUNT = 348;
+export const OPCODE_COUNT = 359;
 
 /** The first SIMD opcode: `run` sends opcodes from here to {@link LAST_SIMD_OP} to `runSimd`. */
 export const FIRST_SIMD_OP = 267;

@@ -125,6 +125,8 @@ const LD = "d:r a:r k:i offset:x";
 const ST = "a:r v:r k:i offset:x";
 const LDX = "d:r a:r s:i k:i offset:x";
 const STX = "a:r v:r s:i k:i offset:x";
+const LDR = "d:r a:r b:r s:i offset:x";
+const STR = "a:r b:r v:r s:i offset:x";
 
 /** Facts of an op that traps out of bounds of memory. */
 const MEM: OpFacts = { trap: TrapCode.MemoryOutOfBounds };
@@ -760,6 +762,20 @@ const TABLE: readonly Row[] = [
     "tier; else as `enter` (frame has TIER_ENTRY_BIT set over the frame size)",
     STACK,
   ],
+  // i32 rotates by a constant (i32.rotr by k is a rotl by 32 - k)
+  ["i32_rotl_i", BINI, M, "d = rotl(a, v), v in 0..31"],
+  // register-indexed accesses to memory 0: the address is the i32 sum of a base register and an
+  // index register shifted left by s (0..31), wrapped to 32 bits, then the static offset added
+  ["load32_r", LDR, M, "load32 at u32(a + (b << s)) + offset", MEM],
+  ["load8_u_r", LDR, M, "load8_u at u32(a + (b << s)) + offset", MEM],
+  ["load8_s_r", LDR, M, "load8_s at u32(a + (b << s)) + offset", MEM],
+  ["load16_u_r", LDR, M, "load16_u at u32(a + (b << s)) + offset", MEM],
+  ["load16_s_r", LDR, M, "load16_s at u32(a + (b << s)) + offset", MEM],
+  ["load64_r", LDR, M, "load64 at u32(a + (b << s)) + offset", MEM],
+  ["store32_r", STR, M, "store32 of v at u32(a + (b << s)) + offset", MEM],
+  ["store8_r", STR, M, "store8 of v at u32(a + (b << s)) + offset", MEM],
+  ["store16_r", STR, M, "store16 of v at u32(a + (b << s)) + offset", MEM],
+  ["store64_r", STR, M, "store64 of v at u32(a + (b << s)) + offset", MEM],
 ];
 
 /** Every op, in opcode order. */
