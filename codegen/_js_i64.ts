@@ -10,15 +10,24 @@
  * pair's halves out of that order, or twice, gets them as locals or literals
  * (`Site.pair`).
  *
- * The representation, chosen by measurement (hash64's round in generated
- * JS: BigInt locals under `BigInt.asIntN(64, ...)` 5.6x native, halves 3.0x):
+ * What was measured (Deno 2.9, V8 15; a shared 2-core machine, ratios
+ * within one run): a 64x64 multiply from 16-bit limbs with `Math.imul` ran
+ * ~3x faster than the same multiply through a `BigInt64Array` scratch or
+ * BigInt locals in a loop that also adds and xors; but in the hash64 kernel,
+ * whose hot loop V8 lowers to 64-bit machine words when every value stays a
+ * BigInt local (`BigInt.asIntN(64, ...)` around each op), the halves run
+ * ~1.7x slower than those BigInts (several int32 ops per i64 op, and
+ * deoptimisations while `+` of halves first overflows int32). So:
  * - add, sub, logic, shifts, rotates, compares, extends and wraps are int32
- *   arithmetic on the halves; `i64.mul` is three `Math.imul`s and the high
- *   32 bits of the low halves' product from 16-bit limbs;
+ *   arithmetic on the halves (a carry or an unsigned compare by flipping the
+ *   sign bits, never `>>> 0`, which leaves int32 arithmetic); `i64.mul` is
+ *   three `Math.imul`s and the high 32 bits of the low halves' product from
+ *   the four `Math.imul`s of their 16-bit limbs;
  * - loads and stores are two 32-bit accesses (little-endian: low half first);
- * - division and remainder go through `H.div64` (exact in doubles when both
- *   operands fit in 53 bits, through BigInt otherwise), their traps checked
- *   on the halves first; float conversions are exact from the halves
+ * - division and remainder go through `H.divS`/`divU`/`remS`/`remU` (in
+ *   doubles where that is exact: quotients of 32-bit operands, remainders
+ *   of 53-bit ones; through BigInt otherwise), their traps checked on the
+ *   halves first; float conversions are exact from the halves
  *   (`hi * 2^32 + lo` rounds once to f64; f32 through the interpreter's
  *   sticky-bit rounding);
  * - across a call between JS-tier functions an i64 is two arguments, an i64
@@ -31,7 +40,7 @@
  * - A template writes its destination pair only after it has read every
  *   operand (a destination may be an operand's register): results that need
  *   an operand after a half is written go through the scratch locals `tl`,
- *   `th`, `tu`, `tv` (int32) first.
+ *   `th`, `tu`, `tx` (int32) first.
  * - Every half is an int32 (`| 0` wherever an unsigned shift or a sum could
  *   leave it outside).
  *
