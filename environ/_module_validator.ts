@@ -183,14 +183,21 @@ function checkConst(
 }
 
 /**
- * Checks a tag's type index: a function type without results.
+ * Checks a tag's type index: a function type. Its results are what a
+ * `suspend` of it receives back (stack switching); only a tag without
+ * results may be thrown or caught, which body validation checks.
  *
  * @returns the type index
  */
 function checkTagType(types: readonly FuncType[], index: number, at: number): number {
-  if (index >= types.length) fail(`unknown type ${index}`, at);
-  if (types[index].results.length !== 0) fail("non-empty tag result type", at);
+  checkFuncType(types, index, at);
   return index;
+}
+
+/** Checks that a type index names a function type (not a continuation type). */
+function checkFuncType(types: readonly FuncType[], index: number, at: number): void {
+  if (index >= types.length) fail(`unknown type ${index}`, at);
+  if (types[index].cont !== undefined) fail(`non-function type ${index}`, at);
 }
 
 /** The module-level result of validation, input to body validation and translation. */
@@ -269,7 +276,7 @@ export function validateModule(m: DecodedModule): ValidatedModule {
     const d = imp.desc;
     switch (d.kind) {
       case "func":
-        if (d.typeIndex >= types.length) fail(`unknown type ${d.typeIndex}`, imp.at);
+        checkFuncType(types, d.typeIndex, imp.at);
         funcs.push(d.typeIndex);
         break;
       case "table":
@@ -298,7 +305,7 @@ export function validateModule(m: DecodedModule): ValidatedModule {
   const numImportedGlobals = globals.length;
   for (let i = 0; i < m.funcDecls.length; i++) {
     const t = m.funcDecls[i];
-    if (t >= types.length) fail(`unknown type ${t}`, m.funcDeclAt[i]);
+    checkFuncType(types, t, m.funcDeclAt[i]);
     funcs.push(t);
   }
   const numFuncs = funcs.length;

@@ -6,11 +6,12 @@
  * Invariants:
  * - Equal numbers are equal types; `isSubtype` is only consulted when two
  *   value types differ, so the validator's hot path stays a number comparison.
- * - Every defined type is a function type (its own recursion group of one),
- *   so two type indices are equivalent exactly when their structural keys
+ * - Every defined type is a function type or a continuation type `cont $ft`
+ *   (stack switching; its own recursion group of one, naming an earlier
+ *   function type), so two type indices are equivalent exactly when their structural keys
  *   ({@link funcTypeKey}) are; `canon[i]` is the first index equivalent to
- *   `i`, and a concrete reference is a subtype of `func` and of equivalent
- *   concrete references only.
+ *   `i`, and a concrete reference is a subtype of its kind's top (`func` or
+ *   `cont`) and of equivalent concrete references only.
  * - The bottom of each hierarchy (`nofunc`, `noextern`, `noexn`) is a
  *   subtype of every heap type of its hierarchy, and `(ref ht)` of
  *   `(ref null ht)`.
@@ -95,6 +96,18 @@ export class TypeRelation {
     const annotated: FuncType[] = [];
     for (let i = 0; i < n; i++) {
       const t = types[i];
+      if (t.cont !== undefined) {
+        const ft = annotated[t.cont];
+        if (t.cont > i) fail(`unknown type ${t.cont}`, at);
+        if (ft === undefined || ft.cont !== undefined) fail(`non-function type ${t.cont}`, at);
+        const key = funcTypeKey(types, i, keys);
+        keys.push(key);
+        const c = first.get(key);
+        canon[i] = c ?? i;
+        if (c === undefined) first.set(key, i);
+        annotated.push({ params: ft.params, results: ft.results, cont: t.cont, key });
+        continue;
+      }
       let concrete = false;
       for (const v of [...t.params, ...t.results]) {
         const index = refTypeIndex(v);
@@ -146,7 +159,43 @@ export class TypeRelation {
     const ia = refTypeIndex(a);
     const ib = refTypeIndex(b);
     if (ia >= 0 && ib >= 0) return this.canon[ia] === this.canon[ib];
+    if (ia >= 0) return (b & 0xff) === this.kindOf(ia);
+    if (ib >= 0) return (a & 0xff) === refBottom(this.kindOf(ib));
     return abstractHeapSub(a, b, ia, ib);
+  }
+
+  /**
+   * The abstract heap type a defined type falls under: `cont` for a
+   * continuation type, else `func`.
+   *
+   * @param index a defined type index
+   * @returns its hierarchy's top heap-type code
+   */
+  kindOf(index: number): number {
+    return this.types[index]?.cont !== undefined ? HeapType.cont : HeapType.func;
+  }
+
+  /**
+   * Whether a type index names a continuation type.
+   *
+   * @param index a type index
+   * @returns true for `cont $ft`
+   */
+  isCont(index: number): boolean {
+    return this.types[index]?.cont !== undefined;
+  }
+
+  /**
+   * The top of a reference type's hierarchy, with concrete continuation types
+   * under `contref` (the module-free {@link refTop} puts every concrete type
+   * under `funcref`).
+   *
+   * @param t a reference type
+   * @returns its hierarchy's nullable top
+   */
+  topOf(t: ValType): ValType {
+    const i = refTypeIndex(t);
+    return i >= 0 ? this.kindOf(i) : refTop(t);
   }
 
   /**

@@ -521,6 +521,14 @@ function decodeTypes(r: OperatorReader, m: DecodedModule): void {
   for (let i = 0; i < n; i++) {
     const at = r.pos;
     const tag = r.u8();
+    if (tag === 0x5d) {
+      // A continuation type `cont $ft`; the validator checks that $ft is a function type.
+      const at = r.pos;
+      const ft = r.s33();
+      if (ft < 0) fail("malformed continuation type", at);
+      m.types.push({ params: [], results: [], cont: ft });
+      continue;
+    }
     if (tag !== 0x60) {
       fail(tag & 0x80 ? "integer representation too long" : "malformed function type", at);
     }

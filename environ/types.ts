@@ -43,6 +43,8 @@ export const ValType = {
   nullfuncref: 0x73,
   nullexternref: 0x72,
   nullexnref: 0x74,
+  contref: 0x68,
+  nullcontref: 0x75,
 } as const;
 
 /**
@@ -65,6 +67,8 @@ export const HeapType = {
   nofunc: 0x73,
   noextern: 0x72,
   noexn: 0x74,
+  cont: 0x68,
+  nocont: 0x75,
 } as const;
 
 /** Bit of a reference type set when the reference cannot be null. */
@@ -79,6 +83,8 @@ const HEAP_NAMES: Record<number, string> = {
   [HeapType.nofunc]: "nofunc",
   [HeapType.noextern]: "noextern",
   [HeapType.noexn]: "noexn",
+  [HeapType.cont]: "cont",
+  [HeapType.nocont]: "nocont",
 };
 
 /** The top of each abstract heap type's hierarchy (its low byte → top code). */
@@ -89,6 +95,8 @@ const TOP_OF: Record<number, number> = {
   [HeapType.noextern]: HeapType.extern,
   [HeapType.exn]: HeapType.exn,
   [HeapType.noexn]: HeapType.exn,
+  [HeapType.cont]: HeapType.cont,
+  [HeapType.nocont]: HeapType.cont,
 };
 
 /** The bottom of each hierarchy, by its top. */
@@ -96,6 +104,7 @@ const BOTTOM_OF: Record<number, number> = {
   [HeapType.func]: HeapType.nofunc,
   [HeapType.extern]: HeapType.noextern,
   [HeapType.exn]: HeapType.noexn,
+  [HeapType.cont]: HeapType.nocont,
 };
 
 const VAL_TYPE_NAMES: Record<number, string> = {
@@ -110,6 +119,8 @@ const VAL_TYPE_NAMES: Record<number, string> = {
   [ValType.nullfuncref]: "nullfuncref",
   [ValType.nullexternref]: "nullexternref",
   [ValType.nullexnref]: "nullexnref",
+  [ValType.contref]: "contref",
+  [ValType.nullcontref]: "nullcontref",
 };
 
 /**
@@ -297,12 +308,21 @@ export function isDefaultable(type: ValType): boolean {
   return (type & NON_NULL) === 0;
 }
 
-/** A function signature. */
+/**
+ * A function signature, or a continuation type `cont $ft` (stack
+ * switching): a continuation type has {@link FuncType.cont} set and carries
+ * the parameters and results of the function type it names.
+ */
 export interface FuncType {
   /** Parameter types, in order. */
   readonly params: readonly ValType[];
   /** Result types, in order (several with multi-value). */
   readonly results: readonly ValType[];
+  /**
+   * For a continuation type `cont $ft`: the index of `$ft`. Absent for a
+   * function type.
+   */
+  readonly cont?: number;
   /**
    * Its structural key ({@link funcTypeKey}) when it names a type index,
    * whose number alone means nothing outside its module; absent otherwise.
@@ -334,6 +354,7 @@ export function funcTypeKey(
   keys: readonly string[],
 ): string {
   const t = types[index];
+  if (t.cont !== undefined) return `c{${keys[t.cont] ?? t.cont}}`;
   const one = (v: ValType): string => {
     const i = refTypeIndex(v);
     if (i < 0) return String(v);
@@ -357,7 +378,9 @@ export function funcTypeKey(
  * ```
  */
 export function funcTypeKeyOf(t: FuncType): string {
-  return t.key ?? t.params.join(",") + ">" + t.results.join(",");
+  if (t.key !== undefined) return t.key;
+  const sig = t.params.join(",") + ">" + t.results.join(",");
+  return t.cont === undefined ? sig : `c{${sig}}`;
 }
 
 /** Size limits of a table (in elements) or a memory (in 64 KiB pages). */

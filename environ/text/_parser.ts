@@ -29,6 +29,8 @@ export interface Sig {
   params: number[];
   /** Result types. */
   results: number[];
+  /** For a continuation type `(cont $ft)`: the index of `$ft` (params and results then empty). */
+  cont?: number;
 }
 
 /** A resolved type use. */
@@ -53,6 +55,8 @@ const VALTYPES: Record<string, number> = {
   nullfuncref: ValType.nullfuncref,
   nullexternref: ValType.nullexternref,
   nullexnref: ValType.nullexnref,
+  contref: ValType.contref,
+  nullcontref: ValType.nullcontref,
 };
 
 /** The abstract heap types, by their text names. */
@@ -63,6 +67,8 @@ const HEAP_TYPES: Record<string, number> = {
   nofunc: HeapType.nofunc,
   noextern: HeapType.noextern,
   noexn: HeapType.noexn,
+  cont: HeapType.cont,
+  nocont: HeapType.nocont,
 };
 
 /** The spec's name of each index space in "unknown ..." / "duplicate ..." errors. */
@@ -410,6 +416,7 @@ export class Parser {
 
 /** Whether two signatures are identical. */
 export function sameSig(a: Sig, b: Sig): boolean {
+  if (a.cont !== b.cont) return false;
   if (a.params.length !== b.params.length || a.results.length !== b.results.length) return false;
   for (let i = 0; i < a.params.length; i++) if (a.params[i] !== b.params[i]) return false;
   for (let i = 0; i < a.results.length; i++) if (a.results[i] !== b.results[i]) return false;

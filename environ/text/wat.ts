@@ -443,6 +443,15 @@ export const FIELDS: Record<string, FieldParser> = {
       const p = m.p;
       const idTok = p.peek();
       const id = p.optId();
+      if (p.atOpen("cont")) {
+        // A continuation type: `(cont $ft)` ($ft may be named ahead).
+        p.open("cont");
+        const ft = p.index("type");
+        p.close();
+        p.declare("type", id, idTok);
+        p.types.push({ params: [], results: [], cont: ft });
+        return;
+      }
       p.open("func");
       p.optId();
       const { sig } = p.inlineSig(true);
@@ -887,6 +896,12 @@ function assemble(m: ModuleBuilder, id: string | undefined): Uint8Array<ArrayBuf
   };
   const types = new Section();
   for (const t of p.types) {
+    if (t.cont !== undefined) {
+      types.w.byte(0x5d);
+      types.w.s64(BigInt(t.cont));
+      types.count++;
+      continue;
+    }
     types.w.byte(0x60);
     types.w.u32(t.params.length);
     for (const v of t.params) types.w.valType(v);
