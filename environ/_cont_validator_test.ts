@@ -113,3 +113,40 @@ Deno.test("cont validation: the proposal's messages", () => {
     "type mismatch",
   );
 });
+
+Deno.test("cont heap types: binary shorthands 0x68/0x75 and (ref null? cont) decode; text names", () => {
+  // (module (func (param contref nullcontref (ref cont)))): type section by hand
+  const bytes = new Uint8Array([
+    0,
+    0x61,
+    0x73,
+    0x6d,
+    1,
+    0,
+    0,
+    0,
+    1,
+    8,
+    1,
+    0x60,
+    3,
+    0x68,
+    0x75,
+    0x64,
+    0x68,
+    0,
+  ]);
+  const m = translateModule(bytes);
+  assert.deepEqual(m.types[0].params, [
+    refType(HeapType.cont, true),
+    refType(HeapType.nocont, true),
+    refType(HeapType.cont, false),
+  ]);
+  const text = translateModule(parseWat(`(module (func (param contref nullcontref (ref cont))))`));
+  assert.deepEqual(text.types[0].params, m.types[0].params);
+  // 0x67 is no heap type
+  assert.throws(
+    () => translateModule(new Uint8Array([...bytes.slice(0, 15), 0x64, 0x67, 0])),
+    CompileError,
+  );
+});
