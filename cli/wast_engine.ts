@@ -29,6 +29,8 @@ export type FailureKind =
   | "exhaustion"
   /** A wasm exception left the call. */
   | "exception"
+  /** A `suspend` found no handler and left the call (stack switching's `assert_suspension`). */
+  | "suspension"
   /** The engine cannot run this command at all (e.g. v128 at the JS boundary). */
   | "unsupported"
   /** Anything else: a bug in the engine or the runner. */

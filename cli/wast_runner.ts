@@ -205,6 +205,8 @@ class ScriptRun {
         return await this.#assertFailure(command, "exhaustion");
       case "assert_exception":
         return await this.#assertFailure(command, "exception");
+      case "assert_suspension":
+        return await this.#assertFailure(command, "suspension");
       case "assert_invalid":
       case "assert_malformed":
         return await this.#assertCompileError(command);
