@@ -124,3 +124,29 @@ export function stringList(values: ParsedCommandLine["values"], name: string): s
   if (value === undefined) return [];
   return (Array.isArray(value) ? value : [value]).map(String);
 }
+
+/** The features `-W` may name. */
+const WASM_FEATURES: readonly string[] = ["stack-switching"];
+
+/**
+ * Parses `-W` values as wasmtime does: comma-separated `FEATURE`,
+ * `FEATURE=y` or `FEATURE=n`.
+ *
+ * @param values the `-W` arguments
+ * @returns each feature named, enabled or not
+ * @throws {UsageError} for an unknown feature or value
+ */
+export function parseWasmFeatures(values: readonly string[]): Map<string, boolean> {
+  const features = new Map<string, boolean>();
+  for (const item of values.flatMap((v) => v.split(","))) {
+    const [name, value] = item.split("=", 2);
+    if (!WASM_FEATURES.includes(name)) {
+      throw new UsageError(`-W: unknown feature ${name} (known: ${WASM_FEATURES.join(", ")})`);
+    }
+    if (value !== undefined && !["y", "n", "yes", "no", "true", "false"].includes(value)) {
+      throw new UsageError(`-W ${name}: expected y or n, found ${value}`);
+    }
+    features.set(name, value === undefined || value === "y" || value === "yes" || value === "true");
+  }
+  return features;
+}

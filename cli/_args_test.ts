@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { parseCommandLine, stringList, stringOption, UsageError } from "./_args.ts";
+import {
+  parseCommandLine,
+  parseWasmFeatures,
+  stringList,
+  stringOption,
+  UsageError,
+} from "./_args.ts";
 
 const RUN = {
   invoke: { type: "string" as const },
@@ -33,4 +39,16 @@ Deno.test("parseCommandLine() reports unknown options and missing values as Usag
 Deno.test("stringOption() refuses an option given twice", () => {
   const { values } = parseCommandLine(["--dir", "a", "--dir", "b"], RUN, false);
   assert.throws(() => stringOption(values, "dir"), UsageError);
+});
+
+Deno.test("parseWasmFeatures() reads wasmtime's -W values: FEATURE, FEATURE=y|n, comma-separated", () => {
+  assert.deepEqual(parseWasmFeatures([]), new Map());
+  assert.deepEqual(parseWasmFeatures(["stack-switching"]), new Map([["stack-switching", true]]));
+  assert.deepEqual(parseWasmFeatures(["stack-switching=n"]), new Map([["stack-switching", false]]));
+  assert.deepEqual(
+    parseWasmFeatures(["stack-switching=y,stack-switching=no"]),
+    new Map([["stack-switching", false]]),
+  );
+  assert.throws(() => parseWasmFeatures(["gc"]), UsageError);
+  assert.throws(() => parseWasmFeatures(["stack-switching=maybe"]), UsageError);
 });

@@ -29,7 +29,12 @@ export async function createEngine(
       return jsApiEngine(WebAssembly, { name, checksMessages: false, print });
     case "facade": {
       const { createWebAssembly } = await import("@capstan/runtime/webassembly");
-      return jsApiEngine(() => createWebAssembly(), { name, checksMessages: true, print });
+      const { Engine } = await import("@capstan/runtime");
+      return jsApiEngine(
+        (features) =>
+          createWebAssembly({ engine: new Engine({ stackSwitching: features.stackSwitching }) }),
+        { name, checksMessages: true, print },
+      );
     }
     case "capstan": {
       const { capstanEngine } = await import("./capstan_engine.ts");

@@ -32,8 +32,25 @@ import {
   WasmException,
 } from "@capstan/runtime";
 import { isRefType, refTop, valTypeName } from "@capstan/environ";
-import type { ClassifiedError, WastEngine, WastSession } from "./wast_engine.ts";
+import type { ClassifiedError, WastEngine, WastFeatures, WastSession } from "./wast_engine.ts";
 import { type ExternRefs, fromJsValue, toJsValue, type WastValue } from "./wast_values.ts";
+
+/** An engine configured as `engine` is, with stack switching on. */
+function withStackSwitching(engine: Engine): Engine {
+  if (engine.config.stackSwitching) return engine;
+  const c = engine.config;
+  return new Engine({
+    strategy: c.strategy,
+    tierLog: c.tierLog,
+    tierUp: c.tierUp,
+    consumeFuel: c.consumeFuel,
+    epochInterruption: c.epochInterruption,
+    maxWasmStack: c.maxWasmStack,
+    nanCanonicalization: c.nanCanonicalization,
+    tunables: c.tunables,
+    stackSwitching: true,
+  });
+}
 
 /** Options of {@link capstanEngine}. */
 export interface CapstanEngineOptions {
@@ -168,10 +185,15 @@ class CapstanSession implements WastSession {
 export function capstanEngine(options: CapstanEngineOptions = {}): WastEngine {
   const print = options.print ?? (() => {});
   const engine = options.engine ?? new Engine();
+  let stackSwitching: Engine | undefined;
   return {
     name: "capstan",
     checksMessages: true,
-    newSession: (_externs: ExternRefs) => new CapstanSession(engine, print),
+    newSession: (_externs: ExternRefs, features: WastFeatures = {}) =>
+      new CapstanSession(
+        features.stackSwitching === true ? stackSwitching ??= withStackSwitching(engine) : engine,
+        print,
+      ),
     classify(error: unknown): ClassifiedError {
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof CompileError) return { kind: "compile", message };

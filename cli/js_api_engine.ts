@@ -17,7 +17,7 @@
  */
 
 import { spectestImports } from "./spectest.ts";
-import type { ClassifiedError, WastEngine, WastSession } from "./wast_engine.ts";
+import type { ClassifiedError, WastEngine, WastFeatures, WastSession } from "./wast_engine.ts";
 import { type ExternRefs, fromJsValue, toJsValue, type WastValue } from "./wast_values.ts";
 
 /** The parts of a `WebAssembly`-shaped object the engine uses. */
@@ -131,16 +131,17 @@ class JsApiSession implements WastSession {
  * ```
  */
 export function jsApiEngine(
-  source: WebAssemblyLike | (() => WebAssemblyLike),
+  source: WebAssemblyLike | ((features: WastFeatures) => WebAssemblyLike),
   options: JsApiEngineOptions,
 ): WastEngine {
   const print = options.print ?? (() => {});
   const fresh = typeof source === "function" ? source : () => source;
-  const wa = fresh();
+  const wa = fresh({});
   return {
     name: options.name,
     checksMessages: options.checksMessages,
-    newSession: (_externs: ExternRefs) => new JsApiSession(fresh(), print),
+    newSession: (_externs: ExternRefs, features: WastFeatures = {}) =>
+      new JsApiSession(fresh(features), print),
     classify(error: unknown): ClassifiedError {
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof UnsupportedError) return { kind: "unsupported", message };

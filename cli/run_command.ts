@@ -5,7 +5,9 @@
  * `--dir HOST[::GUEST]`, `--env KEY=VALUE`, `--fuel N`,
  * `--max-wasm-stack BYTES`, `--timeout DURATION`; and `--strategy
  * interpreter|js|auto` (where functions run: the interpreter, JavaScript, or
- * the interpreter first and JavaScript once hot; `--tier-log` says what moved).
+ * the interpreter first and JavaScript once hot; `--tier-log` says what moved);
+ * and wasmtime's `-W stack-switching` (or `--stack-switching`), which accepts
+ * the stack-switching proposal's modules.
  *
  * Exit codes (as wasmtime on Unix):
  * - the guest's `proc_exit` code, or 0 when `_start` (or the invoked export) returns;
@@ -42,7 +44,13 @@ import {
 } from "@capstan/runtime";
 import { isImage } from "@capstan/codegen";
 import { runWasiThreads, Wasi, WasiExit } from "@capstan/wasi";
-import { parseCommandLine, stringList, stringOption, UsageError } from "./_args.ts";
+import {
+  parseCommandLine,
+  parseWasmFeatures,
+  stringList,
+  stringOption,
+  UsageError,
+} from "./_args.ts";
 import { loadTextFormat } from "./_engines.ts";
 import { formatInvokeResult, InvokeArgumentError, parseInvokeArgument } from "./invoke_values.ts";
 import type { CommandOutput } from "./wast_command.ts";
@@ -68,6 +76,9 @@ Options:
                             (start interpreted, compile hot functions to JS)
   --tier-log                with auto: print each promotion to JS, and what stays
                             on the interpreter and why, to stderr
+  -W, --wasm FEATURE[=y|n]  enable (or disable) a WebAssembly feature; comma-separated;
+                            known: stack-switching (off by default)
+  --stack-switching         the same as -W stack-switching
   --cache-dir DIR           keep compiled modules in DIR
   --no-cache                compile without the cache
   -h, --help                show this help
@@ -230,6 +241,8 @@ export async function runCommand(args: readonly string[], output: CommandOutput)
     "tier-log": { type: "boolean" },
     "cache-dir": { type: "string" },
     "no-cache": { type: "boolean" },
+    wasm: { type: "string", multiple: true, short: "W" },
+    "stack-switching": { type: "boolean" },
     help: { type: "boolean", short: "h" },
   }, true);
   if (values.help) {
@@ -251,6 +264,9 @@ export async function runCommand(args: readonly string[], output: CommandOutput)
     throw new UsageError(`--strategy must be interpreter, js or auto, found ${strategy}`);
   }
 
+  const features = parseWasmFeatures(stringList(values, "wasm"));
+  const stackSwitching = values["stack-switching"] === true ||
+    (features.get("stack-switching") ?? false);
   const cacheDir = stringOption(values, "cache-dir");
   if (cacheDir !== undefined && values["no-cache"]) {
     throw new UsageError("give either --cache-dir or --no-cache, not both");
@@ -261,6 +277,7 @@ export async function runCommand(args: readonly string[], output: CommandOutput)
     consumeFuel: fuel !== undefined,
     epochInterruption: timeoutMs !== undefined,
     maxWasmStack,
+    stackSwitching,
     cache: values["no-cache"] ? false : cacheDir === undefined ? true : { directory: cacheDir },
   });
   const store = new Store(engine, undefined);

@@ -288,3 +288,34 @@ runs("run keeps compiled modules in --cache-dir and loads them the second time",
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+runs(
+  "capstan run accepts a tag with results only with -W stack-switching (or --stack-switching)",
+  async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const wat = `${dir}/tagged.wat`;
+      await Deno.writeTextFile(
+        wat,
+        `(module (tag (param i32) (result i32)) (func (export "f") (result i32) (i32.const 7)))`,
+      );
+      const off = await capstan(["run", "--no-cache", "--invoke", "f", wat]);
+      assert.equal(off.code, 1);
+      assert.match(off.stderr, /non-empty tag result type/);
+      for (
+        const flag of [["-W", "stack-switching"], ["--stack-switching"], [
+          "--wasm=stack-switching=y",
+        ]]
+      ) {
+        const on = await capstan(["run", "--no-cache", ...flag, "--invoke", "f", wat]);
+        assert.equal(on.stderr, "", flag.join(" "));
+        assert.equal(on.stdout, "7\n");
+      }
+      const bad = await capstan(["run", "-W", "frobs", wat]);
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /unknown feature frobs/);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);

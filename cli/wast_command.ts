@@ -13,7 +13,13 @@
  * @module
  */
 
-import { parseCommandLine, stringOption, UsageError } from "./_args.ts";
+import {
+  parseCommandLine,
+  parseWasmFeatures,
+  stringList,
+  stringOption,
+  UsageError,
+} from "./_args.ts";
 import { createEngine, ENGINE_NAMES, loadTextFormat } from "./_engines.ts";
 import { runScript, type ScriptResult, type WastScript } from "./wast_runner.ts";
 import { ExternRefs } from "./wast_values.ts";
@@ -30,6 +36,11 @@ Exits 0 when nothing failed, 1 otherwise.
 Options:
   --filter TEXT   only run scripts whose path contains TEXT
   --verbose       list each failure (line, command, reason) and skip reason
+  -W, --wasm FEATURE[=y|n]
+                  enable (or disable) a WebAssembly feature (stack-switching:
+                  on by default for scripts under a stack-switching directory)
+  --stack-switching
+                  the same as -W stack-switching
   -h, --help      show this help`;
 
 /** Where a command writes. */
@@ -81,6 +92,8 @@ export async function wastCommand(args: readonly string[], output: CommandOutput
     filter: { type: "string" },
     verbose: { type: "boolean" },
     engine: { type: "string" },
+    wasm: { type: "string", multiple: true, short: "W" },
+    "stack-switching": { type: "boolean" },
     help: { type: "boolean", short: "h" },
   }, false);
   if (values.help) {
@@ -94,6 +107,9 @@ export async function wastCommand(args: readonly string[], output: CommandOutput
   if (positionals.length === 0) throw new UsageError("no script files or directories given");
   const filter = stringOption(values, "filter");
   const verbose = values.verbose === true;
+  const switching = values["stack-switching"] === true
+    ? true
+    : parseWasmFeatures(stringList(values, "wasm")).get("stack-switching");
 
   const paths: string[] = [];
   for (const p of positionals) await collectScripts(p, paths);
@@ -104,6 +120,7 @@ export async function wastCommand(args: readonly string[], output: CommandOutput
   const externs = new ExternRefs();
   let passed = 0, failed = 0, skipped = 0;
   for (const path of selected) {
+    const features = { stackSwitching: switching ?? path.includes("stack-switching/") };
     let result: ScriptResult;
     try {
       if (path.endsWith(".wast")) {
@@ -113,12 +130,18 @@ export async function wastCommand(args: readonly string[], output: CommandOutput
           result.skipReasons.set("the text format is not available to parse .wast", 1);
         } else {
           const script = textFormat.parseWast(await Deno.readTextFile(path));
-          result = await runScript(path, script, { engine, textFormat, externs });
+          result = await runScript(path, script, { engine, textFormat, externs, features });
         }
       } else {
         const script = JSON.parse(await Deno.readTextFile(path)) as WastScript;
         if (!Array.isArray(script?.commands)) throw new Error("not a wast2json script");
-        result = await runScript(path, script, { engine, dir: dirOf(path), textFormat, externs });
+        result = await runScript(path, script, {
+          engine,
+          dir: dirOf(path),
+          textFormat,
+          externs,
+          features,
+        });
       }
     } catch (error) {
       result = emptyResult(path);

@@ -29,6 +29,8 @@ export type FailureKind =
   | "exhaustion"
   /** A wasm exception left the call. */
   | "exception"
+  /** A `suspend` found no handler and left the call (stack switching's `assert_suspension`). */
+  | "suspension"
   /** The engine cannot run this command at all (e.g. v128 at the JS boundary). */
   | "unsupported"
   /** Anything else: a bug in the engine or the runner. */
@@ -103,6 +105,12 @@ export interface WastSession {
   get(instance: unknown, field: string, type: string): WastValue | Promise<WastValue>;
 }
 
+/** The proposals a script's modules may use beyond core 3.0 (each off when absent). */
+export interface WastFeatures {
+  /** Stack switching: continuation types and instructions, tags with results. */
+  readonly stackSwitching?: boolean;
+}
+
 /** An engine the runner can drive. */
 export interface WastEngine {
   /** A short name for reports (`native`, `capstan`, `facade`). */
@@ -116,9 +124,11 @@ export interface WastEngine {
    * Starts a script.
    *
    * @param externs the objects `ref.extern N` stands for
+   * @param features the proposals the script's modules may use (an engine
+   *   that cannot enable one runs without it)
    * @returns a fresh session with only `spectest` registered
    */
-  newSession(externs: ExternRefs): WastSession;
+  newSession(externs: ExternRefs, features?: WastFeatures): WastSession;
   /**
    * Tells what kind of failure a thrown value is.
    *

@@ -18,7 +18,13 @@
  * @module
  */
 
-import type { ClassifiedError, FailureKind, WastEngine, WastSession } from "./wast_engine.ts";
+import type {
+  ClassifiedError,
+  FailureKind,
+  WastEngine,
+  WastFeatures,
+  WastSession,
+} from "./wast_engine.ts";
 import {
   describeExpected,
   describeValue,
@@ -133,6 +139,8 @@ export interface RunScriptOptions {
   readonly textFormat?: TextFormat;
   /** The objects `ref.extern N` stands for; a fresh set when absent. */
   readonly externs?: ExternRefs;
+  /** The proposals the script's modules may use (the stack-switching scripts need theirs). */
+  readonly features?: WastFeatures;
 }
 
 type Outcome =
@@ -182,7 +190,7 @@ class ScriptRun {
     this.#engine = options.engine;
     this.#options = options;
     this.#externs = options.externs ?? new ExternRefs();
-    this.#session = options.engine.newSession(this.#externs);
+    this.#session = options.engine.newSession(this.#externs, options.features);
   }
 
   async run(command: WastCommand): Promise<Outcome> {
@@ -205,6 +213,8 @@ class ScriptRun {
         return await this.#assertFailure(command, "exhaustion");
       case "assert_exception":
         return await this.#assertFailure(command, "exception");
+      case "assert_suspension":
+        return await this.#assertFailure(command, "suspension");
       case "assert_invalid":
       case "assert_malformed":
       case "assert_invalid_custom":

@@ -90,6 +90,59 @@ Deno.test("runScript() counts an unknown command as failed, not passed", async (
   assert.equal(result.passed, 0);
 });
 
+Deno.test("runScript() runs assert_suspension, which a trap does not satisfy", async () => {
+  // (module (func (export "f") unreachable))
+  const bytes = new Uint8Array([
+    0,
+    0x61,
+    0x73,
+    0x6d,
+    1,
+    0,
+    0,
+    0,
+    1,
+    4,
+    1,
+    0x60,
+    0,
+    0,
+    3,
+    2,
+    1,
+    0,
+    7,
+    5,
+    1,
+    1,
+    0x66,
+    0,
+    0,
+    0x0a,
+    5,
+    1,
+    3,
+    0,
+    0,
+    0x0b,
+  ]);
+  const script: WastScript = {
+    commands: [
+      { type: "module", line: 1, bytes },
+      {
+        type: "assert_suspension",
+        line: 2,
+        action: { type: "invoke", field: "f", args: [] },
+        text: "unhandled",
+        expected: [],
+      },
+    ],
+  };
+  const result = await runScript("s", script, { engine: native });
+  assert.equal(result.passed, 1);
+  assert.match(result.failures[0].reason, /^expected suspension "unhandled", got trap/);
+});
+
 Deno.test("messageMatches() accepts the text, or the text without a trailing index", () => {
   assert.ok(messageMatches("wasm trap: integer divide by zero", "integer divide by zero"));
   assert.ok(messageMatches("uninitialized element", "uninitialized element 2"));

@@ -12,6 +12,8 @@
  *   "immutable array").
  * - `ref.test`, `ref.cast` and `br_on_cast*` take an operand of the top of
  *   the target's hierarchy; a cast's target must be a subtype of its source.
+ *   Continuations (stack switching) cannot be cast: a cast type in the
+ *   `cont` hierarchy is an "invalid cast".
  *
  * @module
  */
@@ -112,6 +114,13 @@ function checkNumeric(v: GcOperands, f: FieldType): void {
 /** Checks a reference type immediate's index; returns it. */
 function checkRef(v: GcOperands, t: RefType): RefType {
   return v.rel.check(t, v.r.offset);
+}
+
+/** Checks a cast's reference type immediate: defined, and not a continuation; returns it. */
+function castRef(v: GcOperands, t: RefType): RefType {
+  checkRef(v, t);
+  if ((refTop(t) & 0xff) === HeapType.cont) fail("invalid cast", v.r.offset);
+  return t;
 }
 
 /**
@@ -269,15 +278,15 @@ export function validateGcOp(v: GcOperands, key: number): boolean {
     case 0xfb0015: // ref.test_null
     case 0xfb0016: // ref.cast
     case 0xfb0017: { // ref.cast_null
-      const rt = checkRef(v, r.refType);
+      const rt = castRef(v, r.refType);
       v.pop(refTop(rt));
       v.push(key <= 0xfb0015 ? I32 : rt);
       return true;
     }
     case 0xfb0018: // br_on_cast
     case 0xfb0019: { // br_on_cast_fail
-      const rt1 = checkRef(v, r.refType);
-      const rt2 = checkRef(v, r.refType2);
+      const rt1 = castRef(v, r.refType);
+      const rt2 = castRef(v, r.refType2);
       if (!v.rel.isSubtype(rt2, rt1)) fail("type mismatch", r.offset);
       const diff = castDiff(rt1, rt2);
       branchOnCast(v, rt1, key === 0xfb0018 ? rt2 : diff);

@@ -18,6 +18,7 @@ import { MAX_ARRAY_NEW_FIXED, MAX_PARAMS, MAX_RESULTS } from "./limits.ts";
 import { checkMemoryType, checkTableLimits } from "./_limits_check.ts";
 import type { DecodedModule, ParsedConst } from "./decoder.ts";
 import { TypeRelation } from "./_subtyping.ts";
+import { STACK_SWITCHING_DISABLED } from "./_cont_validator.ts";
 import {
   type ConstArith,
   type ConstExpr,
@@ -81,6 +82,8 @@ export interface ModuleContext {
   readonly numDatas: number;
   /** 1 for each function that `ref.func` may name in a body. */
   readonly declaredFuncs: Uint8Array;
+  /** Whether the stack-switching instructions are allowed (absent: not). */
+  readonly stackSwitching?: boolean;
 }
 
 /** The operand type of each extended-constant arithmetic instruction. */
@@ -251,14 +254,22 @@ function checkConst(
 }
 
 /**
- * Checks a tag's type index: a function type without results.
+ * Checks a tag's type index: a function type. With stack switching its
+ * results are what a `suspend` of it receives back (only a tag without
+ * results may be thrown or caught, which body validation checks); without,
+ * it has none.
  *
  * @returns the type index
  */
-function checkTagType(types: readonly FuncType[], index: number, at: number): number {
+function checkTagType(
+  types: readonly FuncType[],
+  index: number,
+  at: number,
+  stackSwitching: boolean,
+): number {
   if (index >= types.length) fail(`unknown type ${index}`, at);
   if (kindCode(types[index]) !== HeapType.func) fail("type mismatch", at);
-  if (types[index].results.length !== 0) fail("non-empty tag result type", at);
+  if (!stackSwitching && types[index].results.length !== 0) fail("non-empty tag result type", at);
   return index;
 }
 
@@ -318,11 +329,14 @@ class ModuleDataSegment implements DataSegment {
  * Validates everything in a decoded module except function bodies.
  *
  * @param m the decoded module
+ * @param stackSwitching whether the stack-switching proposal is enabled
+ *   (continuation types and instructions, tags with results)
  * @returns the index spaces and context for body validation
  * @throws {CompileError} if the module is invalid
  */
-export function validateModule(m: DecodedModule): ValidatedModule {
+export function validateModule(m: DecodedModule, stackSwitching = false): ValidatedModule {
   for (const t of m.types) {
+    if (t.kind === "cont" && !stackSwitching) fail(STACK_SWITCHING_DISABLED, 8);
     // The JS API's implementation limits, which keep validation linear in practice.
     if (t.params.length > MAX_PARAMS) fail("too many parameters", 8);
     if (t.results.length > MAX_RESULTS) fail("too many results", 8);
@@ -356,12 +370,14 @@ export function validateModule(m: DecodedModule): ValidatedModule {
         globals.push(d.type);
         break;
       case "tag":
-        tags.push(checkTagType(types, d.typeIndex, imp.at));
+        tags.push(checkTagType(types, d.typeIndex, imp.at, stackSwitching));
         break;
     }
   }
   const numImportedTags = tags.length;
-  for (let i = 0; i < m.tags.length; i++) tags.push(checkTagType(types, m.tags[i], m.tagAt[i]));
+  for (let i = 0; i < m.tags.length; i++) {
+    tags.push(checkTagType(types, m.tags[i], m.tagAt[i], stackSwitching));
+  }
   const numImportedFunctions = funcs.length;
   const numImportedTables = tables.length;
   const numImportedMemories = memories.length;
@@ -476,6 +492,7 @@ export function validateModule(m: DecodedModule): ValidatedModule {
     dataCount: m.dataCount,
     numDatas: m.datas.length,
     declaredFuncs,
+    stackSwitching,
   };
   return {
     context,

@@ -12,10 +12,12 @@
  *   related exactly as their canonical ids are in the registry (declared
  *   subtyping, iso-recursive equivalence), within a module and across
  *   modules alike ({@link isCanonicalSubtype} on canonical value types).
- * - The abstract heap types form three hierarchies: `any` over `eq` over
+ * - The abstract heap types form these hierarchies: `any` over `eq` over
  *   `i31`, `struct` and `array` (concrete struct and array types under the
- *   last two), `func` over concrete function types, `extern`, `exn`. The
- *   bottom of each (`none`, `nofunc`, `noextern`, `noexn`) is under every
+ *   last two), `func` over concrete function types, `extern`, `exn`, and
+ *   with stack switching `cont` over concrete continuation types (`cont $a`
+ *   under `cont $b` when `$a` is under `$b`). The
+ *   bottom of each (`none`, `nofunc`, `noextern`, `noexn`, `nocont`) is under every
  *   heap type of its hierarchy, and `(ref ht)` under `(ref null ht)`.
  *
  * @module
@@ -53,7 +55,8 @@ function abstractHeapSub(a: number, b: number, ia: number, ib: number): boolean 
   const cb = b & 0xff;
   if (ia >= 0) {
     // A concrete type is under its kind and, for struct and array, eq and any.
-    return ca === cb || (ca !== HeapType.func && (cb === HeapType.eq || cb === HeapType.any));
+    return ca === cb ||
+      (ca !== HeapType.func && ca !== HeapType.cont && (cb === HeapType.eq || cb === HeapType.any));
   }
   if (ca === refBottom(a)) return refTop(a) === refTop(b);
   if (ib >= 0) return false;
@@ -155,6 +158,7 @@ function fieldSub(a: FieldType, b: FieldType): boolean {
 /** Whether canonical composite type `a` may be declared under canonical type `b`. */
 function compositeSub(a: FuncType, b: FuncType): boolean {
   if ((a.kind ?? "func") !== (b.kind ?? "func")) return false;
+  if (a.kind === "cont") return TYPE_REGISTRY.isSubtype(a.cont!, b.cont!);
   if (a.kind === "struct" || a.kind === "array") {
     const fa = a.fields!;
     const fb = b.fields!;
@@ -202,6 +206,10 @@ export class TypeRelation {
           }
         }
         if (t.supertype !== undefined && t.supertype >= i) fail(`unknown type ${t.supertype}`, at);
+        if (t.cont !== undefined) {
+          if (t.cont >= start + size) fail(`unknown type ${t.cont}`, at);
+          if ((types[t.cont].kind ?? "func") !== "func") fail(`non-function type ${t.cont}`, at);
+        }
       }
       start += size;
     }
@@ -211,7 +219,7 @@ export class TypeRelation {
         if (sup === undefined) continue;
         const s = TYPE_REGISTRY.type(ids[sup]);
         if (s.final !== false || !compositeSub(TYPE_REGISTRY.type(ids[i]), s)) {
-          fail("sub type", at);
+          fail(`sub type ${i} does not match super type ${sup}`, at);
         }
         if (TYPE_REGISTRY.depth(ids[i]) > MAX_SUBTYPING_DEPTH) {
           fail("subtyping depth too large", at);
@@ -272,6 +280,16 @@ export class TypeRelation {
     const ib = refTypeIndex(b);
     if (ia >= 0 && ib >= 0) return TYPE_REGISTRY.isSubtype(this.canon[ia], this.canon[ib]);
     return abstractHeapSub(a, b, ia, ib);
+  }
+
+  /**
+   * Whether a type index names a continuation type.
+   *
+   * @param index a type index
+   * @returns true for `cont $ft`
+   */
+  isCont(index: number): boolean {
+    return this.types[index]?.kind === "cont";
   }
 
   /**

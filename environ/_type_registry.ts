@@ -12,7 +12,8 @@
  *   serves every engine, so ids never need translating between engines).
  *   Ids are dense from 0 and fit the 22-bit index field of a value type.
  * - The canonical form of a type ({@link TypeRegistry.type}) has every
- *   concrete reference's index replaced by its canonical id.
+ *   concrete reference's index, and a continuation type's function type
+ *   index, replaced by its canonical id.
  * - `display(c)` lists c's declared supertype chain from its root to c
  *   itself, so `a <: b` for canonical ids is
  *   `display(a)[depth(b)] === b` (the "Cohen display" of wasmtime and V8).
@@ -106,6 +107,7 @@ export class TypeRegistry {
       params: t.params.map(canon),
       results: t.results.map(canon),
       fields: t.fields?.map((f): FieldType => ({ type: canon(f.type), mutable: f.mutable })),
+      ...(t.cont === undefined ? {} : { cont: t.cont < ids.length ? ids[t.cont] : t.cont }),
       supertype: superId >= 0 ? superId : undefined,
       rec: undefined,
     });
@@ -127,10 +129,12 @@ export class TypeRegistry {
       const t = types[start + k];
       const s = t.supertype;
       const sup = s === undefined ? "" : s >= start ? `r${s - start}` : `c${ids[s]}`;
+      const c = t.cont;
+      const cont = c === undefined ? "" : c >= start ? `@r${c - start}` : `@c${ids[c]}`;
       const fields = t.fields?.map((f) => (f.mutable ? "m" : "") + ref(f.type)).join(",") ?? "";
       parts.push(
         `${t.kind ?? "func"}${t.final === false ? "" : "f"}<${sup}>` +
-          `${t.params.map(ref).join(",")}>${t.results.map(ref).join(",")}{${fields}}`,
+          `${t.params.map(ref).join(",")}>${t.results.map(ref).join(",")}{${fields}}${cont}`,
       );
     }
     return parts.join(";");

@@ -605,7 +605,10 @@ function readSubType(r: OperatorReader): FuncType {
   };
 }
 
-/** Reads a composite type: `func` (0x60), `struct` (0x5f) or `array` (0x5e). */
+/**
+ * Reads a composite type: `func` (0x60), `struct` (0x5f), `array` (0x5e) or
+ * `cont` (0x5d).
+ */
 function readCompositeType(r: OperatorReader): FuncType {
   const at = r.pos;
   const tag = r.u8();
@@ -617,6 +620,13 @@ function readCompositeType(r: OperatorReader): FuncType {
     return { params: [], results: [], kind: "struct", fields };
   }
   if (tag === 0x5e) return { params: [], results: [], kind: "array", fields: [readFieldType(r)] };
+  if (tag === 0x5d) {
+    // `cont $ft`: the validator checks that $ft is a function type.
+    const ftAt = r.pos;
+    const cont = r.s33();
+    if (cont < 0) fail("malformed continuation type", ftAt);
+    return { params: [], results: [], kind: "cont", cont };
+  }
   if (tag !== 0x60) {
     fail(tag & 0x80 ? "integer representation too long" : "malformed function type", at);
   }

@@ -6,7 +6,8 @@
  * (`0xFD` 0x100-0x113), wide arithmetic (`0xFC` 19-22), threads (the `0xFE`
  * atomics) and GC (the `0xFB` struct, array, i31 and cast ops, and `ref.eq`);
  * `ref.test`/`ref.cast` with a nullable target are named `ref.test_null` /
- * `ref.cast_null` here (their text form is `ref.test (ref null ht)`). Everything else here —
+ * `ref.cast_null` here (their text form is `ref.test (ref null ht)`); and stack switching
+ * (`0xE0`-`0xE6`). Everything else here —
  * {@link OPS}, {@link opByName}, {@link opByKey} and the {@link Op} constants —
  * is derived from that one table.
  *
@@ -84,7 +85,15 @@ export type Immediate =
   /** a heap type (`ref.test`, `ref.cast`: nullability from the opcode) */
   | "heaptype"
   /** flags, labelidx, two heap types (`br_on_cast`, `br_on_cast_fail`) */
-  | "br_on_cast";
+  | "br_on_cast"
+  /** typeidx typeidx (`cont.bind`) */
+  | "cont_bind"
+  /** typeidx, then vec(handler clause) (`resume`, `resume_throw_ref`) */
+  | "resume"
+  /** typeidx tagidx, then vec(handler clause) (`resume_throw`) */
+  | "resume_throw"
+  /** typeidx tagidx (`switch`) */
+  | "switch";
 
 /** One instruction of the table. */
 export interface OpInfo {
@@ -314,6 +323,13 @@ export const OP_TABLE = [
   [0, 0xd4, "ref.as_non_null", "none"],
   [0, 0xd5, "br_on_null", "label"],
   [0, 0xd6, "br_on_non_null", "label"],
+  [0, 0xe0, "cont.new", "type"],
+  [0, 0xe1, "cont.bind", "cont_bind"],
+  [0, 0xe2, "suspend", "tag"],
+  [0, 0xe3, "resume", "resume"],
+  [0, 0xe4, "resume_throw", "resume_throw"],
+  [0, 0xe5, "resume_throw_ref", "resume"],
+  [0, 0xe6, "switch", "switch"],
   [FC, 0, "i32.trunc_sat_f32_s", "none", "f:i"],
   [FC, 1, "i32.trunc_sat_f32_u", "none", "f:i"],
   [FC, 2, "i32.trunc_sat_f64_s", "none", "d:i"],

@@ -30,8 +30,9 @@ Deno.test("opcodes: the table holds all of WebAssembly 2.0 and the 3.0 operators
   assert.equal(count(0xfc), 22, "0xFC ops (2.0's 18, wide arithmetic's 4)");
   assert.equal(
     count(0),
-    199,
-    "single-byte ops (2.0's 183, return_call(_indirect), typed function references' 5, exceptions' 8, ref.eq)",
+    206,
+    "single-byte ops (2.0's 183, return_call(_indirect), typed function references' 5, " +
+      "exceptions' 8, ref.eq, stack switching's 7)",
   );
   assert.equal(count(0xfb), 31, "GC's 0xFB ops");
   // Spot checks at the edges of each range.

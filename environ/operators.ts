@@ -30,6 +30,9 @@
  * | `reftype` | `refType` (a heap type read as the nullable reference type to it) |
  * | `tag` | `index` |
  * | `try_table` | `blockType` (and `index`), `catchKinds`, `catchTags`, `catchLabels`, `catchCount` |
+ * | `cont_bind`, `switch` | `index`, `index2` (type and type, or type and tag) |
+ * | `resume` | `index` = type index; handlers in `catchKinds` (`ON_LABEL`/`ON_SWITCH`), `catchTags`, `catchLabels`, `catchCount` |
+ * | `resume_throw` | `index` = type index, `index2` = tag index; handlers as for `resume` |
  * | `select_t` | `selectCount`, `selectType` (the first type) |
  * | `zero_byte` | none (the byte must be 0) |
  * | `type_field`, `type_count`, `type_data`, `type_elem`, `type_type` | `index`, `index2` |
@@ -59,6 +62,11 @@ export const CATCH_REF = 1;
 export const CATCH_ALL = 2;
 /** `catch_all_ref l`: the exception's reference. */
 export const CATCH_ALL_REF = 3;
+
+/** A `resume` handler clause `(on $tag $label)`: suspensions to the label. */
+export const ON_LABEL = 0;
+/** A `resume` handler clause `(on $tag switch)`: the tag's `switch`es. */
+export const ON_SWITCH = 1;
 
 /** `blockType` of a block with no parameters and no results (`0x40`). */
 export const BLOCK_EMPTY: number = 0x40;
@@ -109,6 +117,10 @@ const SHAPE: Record<Immediate, number> = {
   type_type: 6,
   heaptype: 22, // a heap type, nullable for the odd sub-opcodes
   br_on_cast: 23, // flags, label, two heap types
+  cont_bind: 6,
+  switch: 6,
+  resume: 24, // typeidx, then vec(handler clause)
+  resume_throw: 25, // typeidx tagidx, then vec(handler clause)
 };
 /** Shape of the 0xFB, 0xFC, 0xFD and 0xFE prefix bytes in the byte table. */
 const SHAPE_PREFIX = 18;
@@ -362,7 +374,7 @@ export class OperatorReader extends BinaryReader {
       case 21:
         this.pos = p;
         this.readBlockType();
-        this.readCatches();
+        this.readClauses(false);
         break;
       case 22:
         this.pos = p;
@@ -378,6 +390,17 @@ export class OperatorReader extends BinaryReader {
         this.refType2 = this.readHeapType((flags & 2) === 2);
         break;
       }
+      case 24:
+        this.pos = p;
+        this.index = this.u32();
+        this.readClauses(true);
+        break;
+      case 25:
+        this.pos = p;
+        this.index = this.u32();
+        this.index2 = this.u32();
+        this.readClauses(true);
+        break;
       default:
         fail(illegalOpcode(key), this.offset);
     }
@@ -419,27 +442,39 @@ export class OperatorReader extends BinaryReader {
   }
 
   /**
-   * Reads a `try_table`'s catch clauses into `catchKinds`, `catchTags`,
-   * `catchLabels` and `catchCount`.
+   * Reads the clauses of a `try_table` (catch clauses) or of a `resume`,
+   * `resume_throw` or `resume_throw_ref` (handler clauses: {@link ON_LABEL}
+   * or {@link ON_SWITCH}) into `catchKinds`, `catchTags`, `catchLabels` and
+   * `catchCount`.
+   *
+   * @param handlers true for handler clauses
    */
-  private readCatches(): void {
+  private readClauses(handlers: boolean): void {
     const n = this.count();
     if (n > this.end - this.pos) this.eof();
+    this.growCatches(n);
+    for (let i = 0; i < n; i++) {
+      const at = this.pos;
+      const kind = this.u8();
+      if (kind > (handlers ? ON_SWITCH : CATCH_ALL_REF)) {
+        fail(handlers ? "malformed handler clause" : "malformed catch clause", at);
+      }
+      this.catchKinds[i] = kind;
+      const tagged = handlers || kind <= CATCH_REF;
+      this.catchTags[i] = tagged ? this.u32() : 0;
+      this.catchLabels[i] = handlers && kind === ON_SWITCH ? 0 : this.u32();
+    }
+    this.catchCount = n;
+  }
+
+  /** Makes the clause arrays hold at least `n` clauses. */
+  private growCatches(n: number): void {
     if (n > this.catchKinds.length) {
       const size = Math.max(n, this.catchKinds.length * 2);
       this.catchKinds = new Uint8Array(size);
       this.catchTags = new Uint32Array(size);
       this.catchLabels = new Uint32Array(size);
     }
-    for (let i = 0; i < n; i++) {
-      const at = this.pos;
-      const kind = this.u8();
-      if (kind > CATCH_ALL_REF) fail("malformed catch clause", at);
-      this.catchKinds[i] = kind;
-      this.catchTags[i] = kind <= CATCH_REF ? this.u32() : 0;
-      this.catchLabels[i] = this.u32();
-    }
-    this.catchCount = n;
   }
 
   /** Reads br_table labels into `targets`, `targetCount` and `index`. */
@@ -516,7 +551,7 @@ export class OperatorReader extends BinaryReader {
     const b = this.bytes[at];
     if ((b & 0xc0) === 0x40) {
       this.pos = at + 1;
-      if (b === 0x63 || b === 0x64 || b < 0x69 || b > 0x74 || !isValType(b)) {
+      if (b === 0x63 || b === 0x64 || b < 0x68 || b > 0x75 || !isValType(b)) {
         fail("malformed reference type", at);
       }
       return refType(b, nullable);

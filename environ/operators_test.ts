@@ -52,6 +52,10 @@ const SAMPLE: Record<Immediate, number[]> = {
   table_init: [6, 1],
   table_copy: [1, 2],
   zero_byte: [0],
+  cont_bind: [1, 2],
+  resume: [3, 2, 0, 1, 0, 1, 4],
+  resume_throw: [3, 1, 1, 1, 2],
+  switch: [3, 1],
 };
 
 function encode(prefix: number, code: number): number[] {

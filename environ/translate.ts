@@ -50,7 +50,7 @@ export function translateModule(
 ): ModuleTranslation {
   if (!(bytes instanceof Uint8Array)) throw new TypeError("translateModule() expects a Uint8Array");
   try {
-    return translate(bytes, options.validateBodies ?? true);
+    return translate(bytes, options.validateBodies ?? true, options.stackSwitching ?? false);
   } catch (e) {
     if (e instanceof CompileError) throw e;
     // A bug or a resource limit met while reading hostile input: still a CompileError.
@@ -91,9 +91,20 @@ export interface TranslateOptions {
    * matched) may turn it off; the rest of the module is validated anyway.
    */
   readonly validateBodies?: boolean;
+  /**
+   * Accept the stack-switching proposal (default false, as in wasmtime):
+   * continuation types and instructions, and tags with results. Off, they
+   * are refused ("stack switching support is not enabled", and core 3.0's
+   * "non-empty tag result type").
+   */
+  readonly stackSwitching?: boolean;
 }
 
-function translate(bytes: Uint8Array, validateBodies = true): ModuleTranslation {
+function translate(
+  bytes: Uint8Array,
+  validateBodies = true,
+  stackSwitching = false,
+): ModuleTranslation {
   let m: DecodedModule;
   try {
     m = decodeModule(bytes);
@@ -103,7 +114,7 @@ function translate(bytes: Uint8Array, validateBodies = true): ModuleTranslation 
   }
   let v: ValidatedModule;
   try {
-    v = validateModule(m);
+    v = validateModule(m, stackSwitching);
     if (validateBodies) {
       const validator = new FuncValidator(v.context);
       for (let i = 0; i < m.bodies.length; i++) {

@@ -9,8 +9,8 @@
  *   comparison. The number types and `v128` are their binary encoding
  *   (`0x7f` is i32); a reference type `(ref null? ht)` packs three fields:
  *   bits 0-7 the heap type's code (an abstract heap type's binary encoding,
- *   or for a concrete type index the code of its kind: `func`, `struct` or
- *   `array`), bit 8
+ *   or for a concrete type index the code of its kind: `func`, `struct`,
+ *   `array` or `cont`), bit 8
  *   ({@link NON_NULL}) set when null is excluded, and bits 9-30 the concrete
  *   type index plus one (0 for an abstract heap type). So every nullable
  *   abstract reference is its one-byte shorthand (`funcref` is 0x70), and the
@@ -50,6 +50,8 @@ export const ValType = {
   structref: 0x6b,
   arrayref: 0x6a,
   nullref: 0x71,
+  contref: 0x68,
+  nullcontref: 0x75,
 } as const;
 
 /**
@@ -78,6 +80,8 @@ export const HeapType = {
   struct: 0x6b,
   array: 0x6a,
   none: 0x71,
+  cont: 0x68,
+  nocont: 0x75,
 } as const;
 
 /** Bit of a reference type set when the reference cannot be null. */
@@ -98,6 +102,8 @@ const HEAP_NAMES: Record<number, string> = {
   [HeapType.struct]: "struct",
   [HeapType.array]: "array",
   [HeapType.none]: "none",
+  [HeapType.cont]: "cont",
+  [HeapType.nocont]: "nocont",
 };
 
 /** The top of each abstract heap type's hierarchy (its low byte → top code). */
@@ -114,6 +120,8 @@ const TOP_OF: Record<number, number> = {
   [HeapType.struct]: HeapType.any,
   [HeapType.array]: HeapType.any,
   [HeapType.none]: HeapType.any,
+  [HeapType.cont]: HeapType.cont,
+  [HeapType.nocont]: HeapType.cont,
 };
 
 /** The bottom of each hierarchy, by its top. */
@@ -122,6 +130,7 @@ const BOTTOM_OF: Record<number, number> = {
   [HeapType.extern]: HeapType.noextern,
   [HeapType.exn]: HeapType.noexn,
   [HeapType.any]: HeapType.none,
+  [HeapType.cont]: HeapType.nocont,
 };
 
 const VAL_TYPE_NAMES: Record<number, string> = {
@@ -142,6 +151,8 @@ const VAL_TYPE_NAMES: Record<number, string> = {
   [ValType.structref]: "structref",
   [ValType.arrayref]: "arrayref",
   [ValType.nullref]: "nullref",
+  [ValType.contref]: "contref",
+  [ValType.nullcontref]: "nullcontref",
 };
 
 /**
@@ -317,7 +328,8 @@ export function isValType(t: number): boolean {
   if (t < 0 || t >= 2 ** 31) return false;
   const low = t & 0xff;
   if (t >>> INDEX_SHIFT !== 0) {
-    return low === HeapType.func || low === HeapType.struct || low === HeapType.array;
+    return low === HeapType.func || low === HeapType.struct || low === HeapType.array ||
+      low === HeapType.cont;
   }
   return low in TOP_OF;
 }
@@ -373,19 +385,18 @@ export interface FieldType {
 }
 
 /**
- * The kind of a composite type. Continuation types (stack switching) are
- * one more kind: a new member here, its code in {@link kindCode}, its form
- * byte in the decoder and the text parser, and its subtyping rule in
- * `_subtyping.ts`; the registry's keys already include the kind.
+ * The kind of a composite type: a function type, a GC struct or array type,
+ * or a continuation type `cont $ft` (stack switching; binary form 0x5d).
  */
-export type CompositeKind = "func" | "struct" | "array";
+export type CompositeKind = "func" | "struct" | "array" | "cont";
 
 /**
  * A defined type (an entry of the type section): a function signature, or
- * with GC a struct or array type, with its place in its recursion group and
- * its declared supertype. A struct or array type has empty `params` and
- * `results`, so code that reads signatures of function types only never
- * needs to ask the kind.
+ * with GC a struct or array type, or with stack switching a continuation
+ * type, with its place in its recursion group and its declared supertype. A
+ * struct, array or continuation type has empty `params` and `results`, so
+ * code that reads signatures of function types only never needs to ask the
+ * kind.
  */
 export interface FuncType {
   /** Parameter types, in order. */
@@ -404,6 +415,8 @@ export interface FuncType {
   readonly kind?: CompositeKind;
   /** A struct's fields, or an array's one element type; absent for functions. */
   readonly fields?: readonly FieldType[];
+  /** A continuation type's function type index (`$ft` of `cont $ft`); absent otherwise. */
+  readonly cont?: number;
   /** Whether it may not be declared a supertype; absent means final. */
   readonly final?: boolean;
   /** Its declared supertype's index (at most one); absent means none. */
@@ -417,7 +430,7 @@ export interface FuncType {
 
 /**
  * The heap-type code of a defined type's kind (`HeapType.func`,
- * `HeapType.struct` or `HeapType.array`): the low byte of a reference to it.
+ * `HeapType.struct`, `HeapType.array` or `HeapType.cont`): the low byte of a reference to it.
  *
  * @param t a defined type
  * @returns its kind's code
@@ -434,6 +447,8 @@ export function kindCode(t: FuncType): number {
     ? HeapType.struct
     : t.kind === "array"
     ? HeapType.array
+    : t.kind === "cont"
+    ? HeapType.cont
     : HeapType.func;
 }
 

@@ -41,6 +41,7 @@ import { OPS } from "./opcodes.ts";
 import type { ModuleContext } from "./_module_validator.ts";
 import { BOTTOM, TypeRelation } from "./_subtyping.ts";
 import { type GcOperands, validateGcOp } from "./_gc_validator.ts";
+import { type ContValidationHost, validateContOp } from "./_cont_validator.ts";
 import {
   isDefaultable,
   isRefType,
@@ -210,6 +211,8 @@ export class FuncValidator {
   private brStamp = 0;
   /** Legacy `try` instructions in the body so far. */
   private legacyTries = 0;
+  /** See {@link FuncValidator.contHost}. */
+  private cont: ContValidationHost | undefined = undefined;
   /** Height and reachability of the innermost frame, cached. */
   private height = 0;
   private unreachable = 0;
@@ -481,6 +484,21 @@ export class FuncValidator {
 
   // ---- per-op helpers -----------------------------------------------------------
 
+  /** The stacks and context lent to the continuation instructions' checks (made once). */
+  private contHost(): ContValidationHost {
+    return this.cont ??= {
+      ctx: this.ctx,
+      rel: this.rel,
+      r: this.r,
+      pop: (t) => this.pop(t),
+      push: (t) => this.push(t),
+      labelFrame: (d) => this.labelFrame(d),
+      labelCount: (f) => this.labelCount(f),
+      labelType: (f, i) => this.labelType(f, i),
+      checkTag: (i) => this.checkTag(i),
+    };
+  }
+
   /** Checks a memory index; returns its address type (i32 or i64). */
   private checkMemory(index: number): number {
     if (index >= this.ctx.numMemories) fail(`unknown memory ${index}`, this.r.offset);
@@ -560,6 +578,13 @@ export class FuncValidator {
     return t;
   }
 
+  /** Checks the index of a tag thrown or caught (an exception tag: no results). */
+  private checkExceptionTag(index: number): number {
+    const t = this.checkTag(index);
+    if (this.ctx.types[t].results.length !== 0) fail("non-empty tag result type", this.r.offset);
+    return t;
+  }
+
   /**
    * Checks catch clause `i` of the `try_table` just read: the values it
    * passes (the tag's, then for the `_ref` kinds the exception's reference)
@@ -570,7 +595,7 @@ export class FuncValidator {
     const kind = r.catchKinds[i];
     const frame = this.labelFrame(r.catchLabels[i]);
     const values: number[] = kind < CATCH_ALL
-      ? [...this.ctx.types[this.checkTag(r.catchTags[i])].params]
+      ? [...this.ctx.types[this.checkExceptionTag(r.catchTags[i])].params]
       : [];
     if (kind === CATCH_REF || kind === CATCH_ALL_REF) values.push(EXN_NON_NULL);
     const n = this.labelCount(frame);
@@ -957,7 +982,7 @@ export class FuncValidator {
         break;
       }
       case 0x08: { // throw
-        const params = ctx.types[this.checkTag(r.index)].params;
+        const params = ctx.types[this.checkExceptionTag(r.index)].params;
         const sp = this.sp;
         for (let i = params.length - 1; i >= 0; i--) {
           const a = this.sp > this.height ? this.vals[this.sp - 1] : UNKNOWN;
@@ -995,7 +1020,7 @@ export class FuncValidator {
             r.offset,
           );
         }
-        const tag = key === 0x07 ? this.checkTag(r.index) : -1;
+        const tag = key === 0x07 ? this.checkExceptionTag(r.index) : -1;
         const c = this.popCtrl();
         this.pushFrame(key === 0x07 ? FRAME_CATCH : FRAME_CATCH_ALL, this.ctrlType[c]);
         if (tag >= 0) {
@@ -1077,6 +1102,15 @@ export class FuncValidator {
         this.pop(this.tableAddress(t));
         break;
       }
+      case 0xe0: // cont.new
+      case 0xe1: // cont.bind
+      case 0xe2: // suspend
+      case 0xe3: // resume
+      case 0xe4: // resume_throw
+      case 0xe5: // resume_throw_ref
+      case 0xe6: // switch
+        validateContOp(this.contHost(), key);
+        break;
       default: {
         if (validateGcOp(this.gc, key)) return;
         const slot = key < 256 ? key : slotOf(key >> 16, key & 0xffff);

@@ -60,6 +60,13 @@ export interface EngineConfig {
   /** Canonicalise NaNs produced by float arithmetic (deterministic mode). Default false. */
   readonly nanCanonicalization?: boolean;
   /**
+   * Accept the stack-switching proposal's modules: continuation types and
+   * instructions, and tags with results (their instructions do not run yet:
+   * compiling a body that uses one fails "unsupported"). Default false, as
+   * in wasmtime.
+   */
+  readonly stackSwitching?: boolean;
+  /**
    * Code-generation switches (see `Tunables` in `@capstan/environ`);
    * `consumeFuel`, `epochInterruption` and `nanCanonicalization` above take
    * precedence.
@@ -90,6 +97,8 @@ export interface ResolvedEngineConfig {
   readonly maxWasmStack: number;
   /** See {@link EngineConfig.nanCanonicalization}. */
   readonly nanCanonicalization: boolean;
+  /** See {@link EngineConfig.stackSwitching}. */
+  readonly stackSwitching: boolean;
   /** The code-generation switches every module of the engine is compiled with. */
   readonly tunables: Tunables;
   /** The compilation cache's directory, or `undefined` for none. */
@@ -177,6 +186,7 @@ export class Engine {
       epochInterruption: config.epochInterruption ?? false,
       maxWasmStack,
       nanCanonicalization: config.nanCanonicalization ?? false,
+      stackSwitching: config.stackSwitching ?? false,
       tunables: makeTunables({
         ...(config.tunables ?? {}),
         consumeFuel: config.consumeFuel ?? false,

@@ -145,7 +145,10 @@ export class Module {
       } else {
         // each function is lowered on its first call; the cache's entry is written
         // (and rewritten) with what is lowered when it flushes
-        compiled = compileModule(translateModule(wasm), engine.config.tunables, { lazy: true });
+        const translation = translateModule(wasm, {
+          stackSwitching: engine.config.stackSwitching,
+        });
+        compiled = compileModule(translation, engine.config.tunables, { lazy: true });
         cache?.track(wasm, compiled, -1);
       }
     }
@@ -281,8 +284,8 @@ export class Module {
    * @param bytes the binary module
    * @throws CompileError when the bytes are malformed or invalid
    */
-  static validate(_engine: Engine, bytes: ArrayBufferLike | ArrayBufferView): void {
-    translateModule(copyBytes(bytes));
+  static validate(engine: Engine, bytes: ArrayBufferLike | ArrayBufferView): void {
+    translateModule(copyBytes(bytes), { stackSwitching: engine.config.stackSwitching });
   }
 
   /** The module's name from the `name` section, if any. */

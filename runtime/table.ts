@@ -33,7 +33,8 @@ import { toWasm, type Val } from "./val.ts";
 export { MAX_TABLE_ELEMENTS };
 
 /**
- * Checks table limits and element type.
+ * Checks table limits and element type (a function, extern or continuation
+ * reference; a continuation table holds only null until continuations run).
  *
  * @param type a table type
  * @throws TypeError / RangeError when invalid
@@ -42,7 +43,8 @@ export function checkTableType(type: TableType): void {
   const element = type?.element;
   if (
     typeof element !== "number" || !isValType(element) || !isRefType(element) ||
-    (refTop(element) !== ValType.funcref && refTop(element) !== ValType.externref)
+    (refTop(element) !== ValType.funcref && refTop(element) !== ValType.externref &&
+      refTop(element) !== ValType.contref)
   ) {
     throw new TypeError(`table element type must be a function or extern reference type`);
   }

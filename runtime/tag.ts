@@ -33,24 +33,30 @@ import { toWasm, type Val } from "./val.ts";
 export class Tag {
   /** The owning store (null for {@link JS_TAG}, which every store shares). */
   readonly store: Store<unknown> | null;
-  /** Its type: parameters only. */
+  /**
+   * Its type: the parameters an exception or a `suspend` carries, and the
+   * results a `suspend` receives back (stack switching).
+   */
   readonly type: FuncType;
 
   /**
    * Creates a tag.
    *
    * @param store the owning store (null: shared by every store)
-   * @param type its type (results must be empty)
-   * @throws TypeError when the type has results or a v128 value
+   * @param type its type
+   * @throws TypeError when the type has a v128 value, or results while the
+   *   store's engine has stack switching off
    */
   // deno-lint-ignore no-explicit-any
   constructor(store: Store<any> | null, type: FuncType) {
-    if (type.results.length !== 0) throw new TypeError("a tag's type has no results");
+    if (type.results.length !== 0 && store?.engine.config.stackSwitching !== true) {
+      throw new TypeError("a tag's type has no results (without stack switching)");
+    }
     if (type.params.includes(VT.v128)) {
       throw new TypeError("unsupported: a v128 value in an exception");
     }
     this.store = store as Store<unknown> | null;
-    this.type = { params: [...type.params], results: [], key: type.key };
+    this.type = { params: [...type.params], results: [...type.results], key: type.key };
   }
 }
 

@@ -14,6 +14,8 @@ export type Feature =
   | "threads" // (implemented: the proposal's imports.wast and memory.wast expect 1.0's "multiple memories" and "multiple tables", which 3.0 allows)
   | "custom page sizes" // (implemented: core 3.0 binary.wast calls the page-size flag 0x08 malformed)
   | "custom descriptors"
+  // (environ implemented, behind `Engine({ stackSwitching: true })`, off by default as in
+  // wasmtime; the instructions do not run yet)
   | "stack switching";
 
 /**
@@ -55,8 +57,6 @@ export const WAITS_FOR: Readonly<Record<string, readonly Feature[]>> = {
   "ref_test.wast": ["GC"],
   "stack-switching/cont.wast": ["stack switching"],
   "stack-switching/resume_throw.wast": ["stack switching"],
-  "stack-switching/validation.wast": ["stack switching"],
-  "stack-switching/validation_gc.wast": ["stack switching"],
   "struct.wast": ["GC"],
   "table_init.wast": ["GC"],
   "table_init64.wast": ["GC"],

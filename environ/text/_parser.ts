@@ -35,7 +35,7 @@ export interface Sig {
   /** Result types. */
   results: number[];
   /** Its kind; absent means a function type. */
-  kind?: "struct" | "array";
+  kind?: "struct" | "array" | "cont";
   /** A struct's fields or an array's element: storage type and mutability. */
   fields?: { type: number; mutable: boolean }[];
   /** False for a non-final type (`sub` without `final`); absent means final. */
@@ -44,6 +44,8 @@ export interface Sig {
   supertype?: number;
   /** The first index and size of its explicit `(rec ...)` group, if any. */
   rec?: { start: number; size: number };
+  /** For a continuation type `(cont $ft)`: the index of `$ft` (params and results then empty). */
+  cont?: number;
 }
 
 /** A resolved type use. */
@@ -74,6 +76,8 @@ const VALTYPES: Record<string, number> = {
   structref: ValType.structref,
   arrayref: ValType.arrayref,
   nullref: ValType.nullref,
+  contref: ValType.contref,
+  nullcontref: ValType.nullcontref,
 };
 
 /** The abstract heap types, by their text names. */
@@ -90,6 +94,8 @@ const HEAP_TYPES: Record<string, number> = {
   struct: HeapType.struct,
   array: HeapType.array,
   none: HeapType.none,
+  cont: HeapType.cont,
+  nocont: HeapType.nocont,
 };
 
 /** The spec's name of each index space in "unknown ..." / "duplicate ..." errors. */
@@ -465,6 +471,7 @@ export class Parser {
 
 /** Whether two signatures are identical. */
 export function sameSig(a: Sig, b: Sig): boolean {
+  if (a.cont !== b.cont) return false;
   if (a.params.length !== b.params.length || a.results.length !== b.results.length) return false;
   for (let i = 0; i < a.params.length; i++) if (a.params[i] !== b.params[i]) return false;
   for (let i = 0; i < a.results.length; i++) if (a.results[i] !== b.results[i]) return false;

@@ -1,7 +1,7 @@
 /**
  * Type definitions of the text format, with GC: `(type $id? subtype)`,
  * `(rec (type ...)*)`, `(sub final? $super? comptype)`, and the composite
- * types `(func ...)`, `(struct (field ...)*)` and `(array fieldtype)`; and
+ * types `(func ...)`, `(struct (field ...)*)`, `(array fieldtype)` and `(cont $ft)`; and
  * their binary encoding (the type section).
  *
  * Invariants:
@@ -42,7 +42,10 @@ function fieldType(p: Parser): { type: number; mutable: boolean } {
   return { type: storageType(p), mutable: false };
 }
 
-/** Parses a composite type `(func ...)`, `(struct ...)` or `(array ...)`, recording field ids. */
+/**
+ * Parses a composite type `(func ...)`, `(struct ...)`, `(array ...)` or
+ * `(cont $ft)`, recording field ids.
+ */
 function compositeType(p: Parser, index: number): Sig {
   if (p.atOpen("struct")) {
     p.pos += 2;
@@ -64,6 +67,13 @@ function compositeType(p: Parser, index: number): Sig {
     p.close();
     if (ids.size > 0) p.fieldIds.set(index, ids);
     return { params: [], results: [], kind: "struct", fields };
+  }
+  if (p.atOpen("cont")) {
+    // A continuation type: `(cont $ft)` ($ft may be named ahead).
+    p.pos += 2;
+    const cont = p.index("type");
+    p.close();
+    return { params: [], results: [], kind: "cont", cont };
   }
   if (p.atOpen("array")) {
     p.pos += 2;
@@ -124,6 +134,9 @@ function writeSubType(w: ByteWriter, t: Sig): void {
   } else if (t.kind === "array") {
     w.byte(0x5e);
     writeField(w, t.fields![0]);
+  } else if (t.kind === "cont") {
+    w.byte(0x5d);
+    w.s64(BigInt(t.cont!));
   } else {
     w.byte(0x60);
     w.u32(t.params.length);

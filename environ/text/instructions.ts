@@ -333,6 +333,23 @@ export const IMMEDIATES: Record<Immediate, ImmediateParser> = {
   },
   elem: space("elem"),
   zero_byte: (_p, _scope, _op, w) => w.byte(0),
+  cont_bind: (p, _scope, _op, w) => {
+    w.u32(p.index("type"));
+    w.u32(p.index("type"));
+  },
+  resume: (p, scope, _op, w) => {
+    w.u32(p.index("type"));
+    handlerClauses(p, scope, w);
+  },
+  resume_throw: (p, scope, _op, w) => {
+    w.u32(p.index("type"));
+    w.u32(p.index("tag"));
+    handlerClauses(p, scope, w);
+  },
+  switch: (p, _scope, _op, w) => {
+    w.u32(p.index("type"));
+    w.u32(p.index("tag"));
+  },
   memory_init: (p, _scope, _op, w) => {
     p.usesDataCount = true;
     // `memory.init $mem $data` or `memory.init $data`
@@ -532,6 +549,31 @@ function catchClauses(p: Parser, scope: FuncScope, w: ByteWriter): void {
     clauses.byte(kind);
     if (kind < 2) clauses.u32(p.index("tag"));
     clauses.u32(label(p, scope));
+    p.close();
+    n++;
+  }
+  w.u32(n);
+  w.raw(clauses.view());
+}
+
+/**
+ * Parses the handler clauses of `resume` and `resume_throw`
+ * (`(on $tag $label)` or `(on $tag switch)`) and writes them.
+ */
+function handlerClauses(p: Parser, scope: FuncScope, w: ByteWriter): void {
+  const clauses = new ByteWriter();
+  let n = 0;
+  while (p.atOpen("on")) {
+    p.pos += 2;
+    const tag = p.index("tag");
+    if (p.optKeyword("switch")) {
+      clauses.byte(1);
+      clauses.u32(tag);
+    } else {
+      clauses.byte(0);
+      clauses.u32(tag);
+      clauses.u32(label(p, scope));
+    }
     p.close();
     n++;
   }

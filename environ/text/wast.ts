@@ -158,10 +158,14 @@ export interface WastActionCommand extends CommandBase {
   expected: WastValue[];
 }
 
-/** `(assert_trap action "text")` and `(assert_exhaustion action "text")`. */
+/**
+ * `(assert_trap action "text")`, `(assert_exhaustion action "text")` and
+ * `(assert_suspension action "text")` (stack switching: the action suspends
+ * with no handler).
+ */
 export interface WastTrapCommand extends CommandBase {
   /** The command kind. */
-  type: "assert_trap" | "assert_exhaustion";
+  type: "assert_trap" | "assert_exhaustion" | "assert_suspension";
   /** What to do. */
   action: WastAction;
   /** The expected trap message. */
@@ -385,7 +389,8 @@ class ScriptParser {
         return;
       }
       case "assert_trap":
-      case "assert_exhaustion": {
+      case "assert_exhaustion":
+      case "assert_suspension": {
         p.pos += 2;
         if (kw === "assert_trap" && p.atOpen("module")) {
           const line = this.line(p.peek(1)!.start);
