@@ -64,6 +64,7 @@ Deno.test("cont subtyping: nocont <: (ref $ct) <: cont, and not back", () => {
   const rel = new TypeRelation(
     [{ params: [], results: [] }, { params: [], results: [], kind: "cont", cont: 0 }],
     0,
+    true,
   );
   const ct = typeIndexRef(1, false, HeapType.cont);
   const cont = refType(HeapType.cont, false);
@@ -143,7 +144,9 @@ Deno.test("cont heap types: binary shorthands 0x68/0x75 and (ref null? cont) dec
     refType(HeapType.nocont, true),
     refType(HeapType.cont, false),
   ]);
-  const text = translateModule(parseWat(`(module (func (param contref nullcontref (ref cont))))`));
+  const text = translateModule(parseWat(`(module (func (param contref nullcontref (ref cont))))`), {
+    stackSwitching: true,
+  });
   assert.deepEqual(text.types[0].params, m.types[0].params);
   // 0x67 is no heap type
   assert.throws(
@@ -161,6 +164,18 @@ Deno.test("stack switching is off by default: continuation types, instructions, 
     off,
   );
   assert.equal(reason(`(module (tag (result i32)))`, false), "non-empty tag result type");
+  for (
+    const use of [
+      "(func (param contref))",
+      "(func (local nullcontref))",
+      "(global (ref null cont) (ref.null cont))",
+      "(table 1 contref)",
+      "(func (drop (ref.null nocont)))",
+    ]
+  ) {
+    assert.equal(reason(`(module ${use})`, false), off, use);
+    assert.equal(reason(`(module ${use})`), "ok", use);
+  }
   assert.equal(reason(`(module (tag (result i32)))`), "ok");
   assert.equal(reason(`(module (tag (param i32)))`, false), "ok");
 });

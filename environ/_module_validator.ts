@@ -18,7 +18,6 @@ import { MAX_ARRAY_NEW_FIXED, MAX_PARAMS, MAX_RESULTS } from "./limits.ts";
 import { checkMemoryType, checkTableLimits } from "./_limits_check.ts";
 import type { DecodedModule, ParsedConst } from "./decoder.ts";
 import { TypeRelation } from "./_subtyping.ts";
-import { STACK_SWITCHING_DISABLED } from "./_cont_validator.ts";
 import {
   type ConstArith,
   type ConstExpr,
@@ -336,12 +335,11 @@ class ModuleDataSegment implements DataSegment {
  */
 export function validateModule(m: DecodedModule, stackSwitching = false): ValidatedModule {
   for (const t of m.types) {
-    if (t.kind === "cont" && !stackSwitching) fail(STACK_SWITCHING_DISABLED, 8);
     // The JS API's implementation limits, which keep validation linear in practice.
     if (t.params.length > MAX_PARAMS) fail("too many parameters", 8);
     if (t.results.length > MAX_RESULTS) fail("too many results", 8);
   }
-  const relation = new TypeRelation(m.types, 8);
+  const relation = new TypeRelation(m.types, 8, stackSwitching);
   const types = relation.types;
   const funcs: number[] = [];
   const tables: TableType[] = [];

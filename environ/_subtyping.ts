@@ -25,6 +25,7 @@
 
 import { fail } from "./errors.ts";
 import { TYPE_REGISTRY } from "./_type_registry.ts";
+import { STACK_SWITCHING_DISABLED } from "./_cont_validator.ts";
 import { MAX_SUBTYPING_DEPTH } from "./limits.ts";
 import {
   type FieldType,
@@ -182,6 +183,8 @@ export class TypeRelation {
   readonly types: readonly FuncType[];
   /** `canon[i]`: the canonical id of type index `i`. */
   readonly canon: Int32Array;
+  /** Whether continuation types and references are allowed (stack switching). */
+  readonly stackSwitching: boolean;
 
   /**
    * Checks the type section (a type may name the types of its own recursion
@@ -191,16 +194,21 @@ export class TypeRelation {
    *
    * @param types the type section
    * @param at the offset to report errors at
+   * @param stackSwitching whether continuation types and references are
+   *   allowed (else they are refused: {@link STACK_SWITCHING_DISABLED})
    * @throws {CompileError} "unknown type", "sub type", ...
    */
-  constructor(types: readonly FuncType[], at: number) {
+  constructor(types: readonly FuncType[], at: number, stackSwitching = false) {
+    this.stackSwitching = stackSwitching;
     const n = types.length;
     for (let start = 0; start < n;) {
       const size = types[start].rec?.size ?? 1;
       for (let i = start; i < start + size; i++) {
         const t = types[i];
+        if (t.kind === "cont" && !stackSwitching) fail(STACK_SWITCHING_DISABLED, at);
         const refs = [...t.params, ...t.results, ...(t.fields ?? []).map((f) => f.type)];
         for (const v of refs) {
+          this.checkFeature(v, at);
           if (isRefType(v) && refTypeIndex(v) >= start + size) {
             fail(`unknown type ${refTypeIndex(v)}`, at);
           }
@@ -249,9 +257,17 @@ export class TypeRelation {
    * @throws {CompileError} "unknown type" otherwise
    */
   check(t: ValType, at: number): ValType {
+    this.checkFeature(t, at);
     const index = refTypeIndex(t);
     if (isRefType(t) && index >= this.types.length) fail(`unknown type ${index}`, at);
     return t;
+  }
+
+  /** Refuses a continuation reference type when stack switching is off. */
+  private checkFeature(t: ValType, at: number): void {
+    if (!this.stackSwitching && isRefType(t) && (refTop(t) & 0xff) === HeapType.cont) {
+      fail(STACK_SWITCHING_DISABLED, at);
+    }
   }
 
   /**

@@ -223,7 +223,7 @@ export class FuncValidator {
   /** @param ctx the module the bodies belong to */
   constructor(ctx: ModuleContext) {
     this.ctx = ctx;
-    this.rel = ctx.relation ?? new TypeRelation(ctx.types, 0);
+    this.rel = ctx.relation ?? new TypeRelation(ctx.types, 0, ctx.stackSwitching === true);
     this.r = new OperatorReader(new Uint8Array(0));
     this.r.eofReason = "unexpected end of section or function";
     this.r.typeKinds = Uint8Array.from(ctx.types, kindCode);
