@@ -59,3 +59,22 @@ Deno.test("capstan wast --help prints the usage and exits 0", async () => {
   assert.equal(code, 0);
   assert.match(stdout, /^Usage: capstan wast/);
 });
+
+Deno.test("capstan wast turns stack switching on for the stack-switching scripts; -W overrides", async () => {
+  const script = new URL("../tests/stack-switching/validation_gc.wast", import.meta.url).pathname;
+  const on = await capstan(["wast", script]);
+  assert.equal(on.stdout.trimEnd().split("\n").at(-1), "12 passed, 0 failed, 0 skipped");
+  assert.equal(on.code, 0);
+  const off = await capstan(["wast", "-W", "stack-switching=n", "--verbose", script]);
+  assert.match(off.stdout, /stack switching support is not enabled/);
+  assert.equal(off.code, 1);
+  const dir = await Deno.makeTempDir();
+  try {
+    const copy = `${dir}/tags.wast`;
+    await Deno.writeTextFile(copy, `(module (tag (param i32) (result i32)))`);
+    assert.equal((await capstan(["wast", copy])).code, 1, "off outside stack-switching/");
+    assert.equal((await capstan(["wast", "--stack-switching", copy])).code, 0);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
