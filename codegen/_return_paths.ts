@@ -40,9 +40,11 @@ const MAX_TAIL_MOVES = 4;
 const MAX_HEAD = 10;
 
 /**
- * Ops a copied dispatch head may not contain: calls keep stack maps, others
- * end blocks, and an instruction counter's block charge (`icount`) also
- * counted the `br` that the copy removes.
+ * Ops a copied dispatch head may not contain: calls keep stack maps (and,
+ * like throws, may raise an exception, which a copy outside its `try_table`'s
+ * protected range would not have caught), others end blocks, and an
+ * instruction counter's block charge (`icount`) also counted the `br` that
+ * the copy removes.
  */
 const NOT_COPIED = new Set<number>([
   Op.icount,
@@ -56,6 +58,10 @@ const NOT_COPIED = new Set<number>([
   Op.return_call,
   Op.return_call_import,
   Op.return_call_indirect,
+  Op.call_ref,
+  Op.return_call_ref,
+  Op.throw,
+  Op.throw_ref,
   Op.builtin,
   Op.br,
   Op.return,

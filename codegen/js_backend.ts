@@ -493,7 +493,11 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
         pair: (k) => convert(value(k), kinds.kindAt(i, k), "B") as Pair,
       };
       emit(jsSimdText(name, { o, local: reg, site }));
-      written = jsSimdScalarDefs(ins).map(reg);
+      // (an i64 result writes both halves: neither may keep a constant it held)
+      written = jsSimdScalarDefs(ins).flatMap((k) => {
+        const v = regVal(k);
+        return typeof v === "string" ? [v] : [...v];
+      });
       continue;
     }
     const row = jsOpRow(name);
