@@ -270,6 +270,11 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
     const reg = (k: number) => use(kinds.kindAt(i, k), o[k] as number);
     /** Register operand `k`'s local(s). */
     const regVal = (k: number) => useVal(kinds.kindAt(i, k), o[k] as number);
+    /** The local(s) register operand `k` lives in (an i64's two halves: a write sets both). */
+    const localsOf = (k: number): string[] => {
+      const v = regVal(k);
+      return typeof v === "string" ? [v] : [...v];
+    };
     /** Register operand `k` read as an i32 (the low half of an i64). */
     const readI = (k: number) => convert(regVal(k), kinds.kindAt(i, k), "I") as string;
     const trap = (code: number) => `throw C.trap(${code}, ${off});`;
@@ -493,11 +498,7 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
         pair: (k) => convert(value(k), kinds.kindAt(i, k), "B") as Pair,
       };
       emit(jsSimdText(name, { o, local: reg, site }));
-      // (an i64 result writes both halves: neither may keep a constant it held)
-      written = jsSimdScalarDefs(ins).flatMap((k) => {
-        const v = regVal(k);
-        return typeof v === "string" ? [v] : [...v];
-      });
+      written = jsSimdScalarDefs(ins).flatMap(localsOf);
       continue;
     }
     const row = jsOpRow(name);
@@ -537,11 +538,7 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
     const dest = /^([a-z]\d+) = /.exec(full)?.[1];
     if (dest !== undefined && !names(full.slice(dest.length + 3), dest)) pending.delete(dest);
     emit(full);
-    written = info.operands.flatMap((op, k) => {
-      if (op.kind !== "r") return [];
-      const v = regVal(k);
-      return typeof v === "string" ? [v] : [...v];
-    });
+    written = info.operands.flatMap((op, k) => op.kind === "r" ? localsOf(k) : []);
   }
   // falling off the end returns
   emit(STORE_PENDING);

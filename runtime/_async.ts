@@ -23,7 +23,7 @@ import type { Store } from "./store.ts";
 import type { Val } from "./val.ts";
 import { enter } from "./_entry.ts";
 import { refuel, thrownOut } from "./_exits.ts";
-import { callHostFromWasm, hostCallState, isThenable, writeHostResults } from "./_host_calls.ts";
+import { awaitsResult, callHostFromWasm, hostCallState, writeHostResults } from "./_host_calls.ts";
 import { readRegisters, writeRegisters } from "./_slots.ts";
 import { extendBacktrace, trapHere } from "./_traps.ts";
 
@@ -46,6 +46,23 @@ interface Waiting {
 }
 
 /**
+ * Waits for a Promise with the store counting as suspended (refusing other
+ * calls) meanwhile.
+ *
+ * @param store the store
+ * @param p what it waits for
+ * @returns the Promise's value
+ */
+async function waitInPlace<R>(store: Store<unknown>, p: PromiseLike<R>): Promise<R> {
+  store._suspended++;
+  try {
+    return await p;
+  } finally {
+    store._suspended--;
+  }
+}
+
+/**
  * Waits for a Promise as the call's {@link Waiting} says.
  *
  * @param w how the call waits
@@ -54,14 +71,7 @@ interface Waiting {
  */
 async function wait<R>(w: Waiting, p: PromiseLike<R>): Promise<R> {
   const store = w.store;
-  if (!w.detach) {
-    store._suspended++;
-    try {
-      return await p;
-    } finally {
-      store._suspended--;
-    }
-  }
+  if (!w.detach) return await waitInPlace(store, p);
   const vm = store._vm;
   const state = hostCallState(vm);
   const entry = vm.detachEntry();
@@ -111,7 +121,7 @@ async function callWasmAsync(func: Func, args: Val[], detach: boolean): Promise<
           state.pending = undefined;
           try {
             let ret = pending ?? callHostFromWasm(store, host, vm.hostBase);
-            if (isThenable(ret) && host._awaits) ret = await wait(waiting, ret);
+            if (awaitsResult(host, ret)) ret = await wait(waiting, ret);
             // (read after the wait: a detached call may come back elsewhere on the stacks)
             writeHostResults(store, host, vm.hostBase, ret);
           } catch (e) {
@@ -171,9 +181,7 @@ export async function invokeAsync(func: Func, args: Val[]): Promise<Val[]> {
   if (func._host !== undefined) {
     const store = func.store;
     let ret = func._host(new Caller(store, undefined), ...args);
-    if (func._awaits && isThenable(ret)) {
-      ret = await wait({ store, detach: false, outerAsyncDepth: 0, base: 0 }, ret);
-    }
+    if (awaitsResult(func, ret)) ret = await waitInPlace(store, ret);
     return hostResults(func, ret);
   }
   return await callWasmAsync(func, args, false);

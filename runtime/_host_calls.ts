@@ -47,6 +47,19 @@ export function isThenable(v: unknown): v is PromiseLike<unknown> {
 }
 
 /**
+ * Whether a host function's result is a Promise to await (a thenable from a
+ * function whose thenables are awaited, see `Func._awaits`), rather than a
+ * value.
+ *
+ * @param func the host function
+ * @param ret what it returned
+ * @returns true when the caller must await it (or refuse it in a synchronous call)
+ */
+export function awaitsResult(func: Func, ret: unknown): ret is PromiseLike<unknown> {
+  return func._awaits && isThenable(ret);
+}
+
+/**
  * Calls a host function synchronously.
  *
  * @param func a host function
@@ -56,7 +69,7 @@ export function isThenable(v: unknown): v is PromiseLike<unknown> {
  */
 export function callHostSync(func: Func, args: Val[], instance: Instance | undefined): Val[] {
   const ret = func._host!(new Caller(func.store, instance), ...args);
-  if (func._awaits && isThenable(ret)) throw promiseInSyncCall();
+  if (awaitsResult(func, ret)) throw promiseInSyncCall();
   return hostResults(func, ret);
 }
 
@@ -198,7 +211,7 @@ export function serveHostExit(store: Store<unknown>): void {
   const base = vm.hostBase;
   try {
     const ret = callHostFromWasm(store, host, base);
-    if (host._awaits && isThenable(ret)) throw promiseInSyncCall();
+    if (awaitsResult(host, ret)) throw promiseInSyncCall();
     writeHostResults(store, host, base, ret);
   } catch (e) {
     extendBacktrace(store, e);
@@ -263,7 +276,7 @@ export function installHostCall(store: Store<unknown>): void {
         if (host.type.results.length !== 0) writeF64Slot(vm, base, ret);
         return true;
       }
-      if (host._awaits && isThenable(ret)) {
+      if (awaitsResult(host, ret)) {
         if (vm.depth !== state.asyncDepth) throw promiseInSyncCall();
         state.pending = ret;
         return false;

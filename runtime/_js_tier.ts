@@ -50,10 +50,10 @@ import type { FrameInfo } from "./trap.ts";
 import { JS_HELPERS } from "./_js_values.ts";
 import { refuel, serveExits } from "./_exits.ts";
 import {
+  awaitsResult,
   callHostFromWasm,
   hostCallState,
   installHostCall,
-  isThenable,
   promiseInSyncCall,
   writeHostResults,
 } from "./_host_calls.ts";
@@ -397,7 +397,7 @@ function makeHelpers(instance: Instance): unknown {
     const b = s.base;
     try {
       const ret = callHostFromWasm(store, host, base);
-      if (host._awaits && isThenable(ret)) throw promiseInSyncCall();
+      if (awaitsResult(host, ret)) throw promiseInSyncCall();
       writeHostResults(store, host, base, ret);
     } catch (e) {
       appendWasmFrames(e, framesBetween(s, d, b));
