@@ -11,6 +11,7 @@
 import {
   type ConstExpr,
   type ConstLeaf,
+  dataSegment,
   evaluateConstExpr,
   type FuncType,
   translateModule,
@@ -153,7 +154,8 @@ export class TestInstance {
       }
       if (seg.mode.kind !== "passive") inst.elems[i] = new Int32Array(0);
     }
-    for (const [i, seg] of t.datas.entries()) {
+    for (let i = 0; i < t.datas.count; i++) {
+      const seg = dataSegment(t.bytes, t.datas, i);
       inst.datas[i] = seg.data;
       if (seg.mode.kind === "active") {
         const o = this.#constBits(seg.mode.offset)[0] >>> 0;

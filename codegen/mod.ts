@@ -62,6 +62,8 @@ export {
 } from "./js_module_writer.ts";
 export {
   deserializeCompiled,
+  type DeserializeOptions,
+  type DetachedWasm,
   IMAGE_FORMAT,
   imageConfigDigest,
   ImageError,

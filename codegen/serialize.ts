@@ -13,7 +13,9 @@
  * | 4 | the payload's length |
  * | … | the payload: 32-bit words (below) |
  *
- * The payload: the wasm bytes (length, then the bytes padded to a word),
+ * The payload: the wasm bytes (length, then the bytes padded to a word; or,
+ * in a detached image such as a cache entry, the word -1 then the bytes'
+ * SHA-256, the loader supplying the bytes),
  * whether the module is lowered lazily, the code (length, words), and per
  * defined function whether it is lowered, its index, type index, entry, end,
  * frame size, count of legacy `try`s, trap sites, relocations, stack maps,
@@ -50,7 +52,7 @@ import type { Reloc, RelocKind, StackMap, TrapEntry } from "./sinks.ts";
 import denoJson from "./deno.json" with { type: "json" };
 
 /** The image format's version (the magic's seventh byte). */
-export const IMAGE_FORMAT = 3;
+export const IMAGE_FORMAT = 4;
 
 const MAGIC = [0x00, 0x63, 0x77, 0x61, 0x73, 0x6d, IMAGE_FORMAT, 0x00]; // "\0cwasm", the format, 0
 const HEADER = 8 + 32 + 32 + 4;
@@ -117,6 +119,23 @@ class Words {
 export interface SerializeOptions {
   /** Lower every function first (default: a lazy module's image keeps what is lowered so far). */
   readonly all?: boolean;
+  /**
+   * Write a detached image: the wasm bytes left out, this SHA-256 of them
+   * recorded instead (a cache entry, named by that digest: its loader has
+   * the bytes, so the image need not hold, read and checksum them again).
+   */
+  readonly wasmDigest?: Uint8Array;
+}
+
+/** The first payload word of a detached image (in place of the wasm bytes' length). */
+const DETACHED = -1;
+
+/** The module bytes a detached image was written for, and their SHA-256. */
+export interface DetachedWasm {
+  /** The bytes (the loaded module's translation keeps them). */
+  readonly bytes: Uint8Array;
+  /** Their SHA-256. */
+  readonly digest: Uint8Array;
 }
 
 /**
@@ -143,11 +162,20 @@ export function serializeCompiled(
 ): Uint8Array {
   if (options.all) cm.lowerAll();
   const w = new Words();
-  w.push(wasm.length);
-  const padded = new Uint8Array((wasm.length + 3) & ~3);
-  padded.set(wasm);
-  for (let i = 0; i < padded.length; i += 4) {
-    w.push(padded[i] | padded[i + 1] << 8 | padded[i + 2] << 16 | padded[i + 3] << 24);
+  const digest = options.wasmDigest;
+  if (digest !== undefined) {
+    if (digest.length !== 32) throw new RangeError("a wasm digest is 32 bytes (SHA-256)");
+    w.push(DETACHED);
+    for (let i = 0; i < 32; i += 4) {
+      w.push(digest[i] | digest[i + 1] << 8 | digest[i + 2] << 16 | digest[i + 3] << 24);
+    }
+  } else {
+    w.push(wasm.length);
+    const padded = new Uint8Array((wasm.length + 3) & ~3);
+    padded.set(wasm);
+    for (let i = 0; i < padded.length; i += 4) {
+      w.push(padded[i] | padded[i + 1] << 8 | padded[i + 2] << 16 | padded[i + 3] << 24);
+    }
   }
   w.push(cm.isLazy ? 1 : 0);
   w.pushAll(cm.code);
@@ -211,6 +239,12 @@ class Reader {
   get remaining(): number {
     return this.#w.length - this.#at;
   }
+  /** Steps over `n` words (the caller checked they are there); returns where they start. */
+  skip(n: number): number {
+    const at = this.#at;
+    this.#at += n;
+    return at;
+  }
   words(n: number): Int32Array {
     const out = this.#w.slice(this.#at, this.#at + n);
     this.#at += n;
@@ -221,17 +255,33 @@ class Reader {
   }
 }
 
+/** Options of {@link deserializeCompiled}. */
+export interface DeserializeOptions {
+  /** Accept the stack-switching proposal (the loading engine's setting). */
+  readonly stackSwitching?: boolean;
+  /** The module bytes of a detached image (ignored for an image that holds its own). */
+  readonly wasm?: DetachedWasm;
+}
+
 /**
  * Reads an image written by {@link serializeCompiled} for an engine with
  * these tunables.
  *
  * @param image the image
  * @param tunables the loading engine's tunables (they must be the image's)
- * @returns the compiled module, its translation made again from the wasm bytes
+ * @param options the loading engine's translation features, and a detached
+ *   image's module bytes
+ * @returns the compiled module, its translation made again from the wasm bytes:
+ *   its bytes are a view of the image, which must not change afterwards
  * @throws ImageError when the image is not one, is another Capstan's or
  *   another configuration's, or is corrupt; CompileError if its wasm is invalid
  */
-export function deserializeCompiled(image: Uint8Array, tunables: Tunables): CompiledModule {
+export function deserializeCompiled(
+  image: Uint8Array,
+  tunables: Tunables,
+  options: DeserializeOptions = {},
+): CompiledModule {
+  const detached = options.wasm;
   if (!isImage(image)) throw new ImageError("not a compiled module image (bad magic)");
   if (image.length < HEADER) throw new ImageError("corrupt image: truncated header");
   if (image[6] !== IMAGE_FORMAT) {
@@ -255,12 +305,35 @@ export function deserializeCompiled(image: Uint8Array, tunables: Tunables): Comp
   if (!sha256(payload).every((b, i) => image[40 + i] === b)) {
     throw new ImageError("corrupt image: the payload's checksum does not match");
   }
-  const r = new Reader(new Int32Array(payload.slice().buffer));
-  const wasmLength = r.count((r.remaining - 1) * 4); // bytes, after this length word
-  const wasmWords = r.words((wasmLength + 3) >> 2);
-  const wasm = new Uint8Array(wasmWords.buffer, 0, wasmLength).slice();
+  // The payload read in place when it is word-aligned (a file's or a copy's buffer is).
+  const aligned = payload.byteOffset % 4 === 0;
+  const words = aligned
+    ? new Int32Array(payload.buffer, payload.byteOffset, payload.length >> 2)
+    : new Int32Array(payload.slice().buffer);
+  const r = new Reader(words);
+  let wasm: Uint8Array;
+  if (words.length > 0 && words[0] === DETACHED) {
+    r.skip(1);
+    const digest = new Uint8Array(r.words(8).buffer, 0, 32);
+    if (detached === undefined) {
+      throw new ImageError("the image holds no module bytes (a cache entry): give them");
+    }
+    if (!digest.every((b, i) => detached.digest[i] === b)) {
+      throw new ImageError("the image was written for another module");
+    }
+    wasm = detached.bytes;
+  } else {
+    const wasmLength = r.count((r.remaining - 1) * 4); // bytes, after this length word
+    const wasmAt = r.skip((wasmLength + 3) >> 2) * 4;
+    wasm = aligned
+      ? payload.subarray(wasmAt, wasmAt + wasmLength)
+      : new Uint8Array(words.buffer, words.byteOffset + wasmAt, wasmLength);
+  }
   // its checksum matched: the bodies were validated when the image was made
-  const translation: ModuleTranslation = translateModule(wasm, { validateBodies: false });
+  const translation: ModuleTranslation = translateModule(wasm, {
+    stackSwitching: options.stackSwitching,
+    validateBodies: false,
+  });
   const lazy = r.word();
   if (lazy !== 0 && lazy !== 1) throw new ImageError("corrupt image: a bad lazy flag");
   const code = r.words(r.count());

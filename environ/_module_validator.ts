@@ -16,7 +16,7 @@
 import { fail } from "./errors.ts";
 import { MAX_ARRAY_NEW_FIXED, MAX_PARAMS, MAX_RESULTS } from "./limits.ts";
 import { checkMemoryType, checkTableLimits } from "./_limits_check.ts";
-import type { DecodedModule, ParsedConst } from "./decoder.ts";
+import type { DecodedDatas, DecodedModule, ParsedConst } from "./decoder.ts";
 import { TypeRelation } from "./_subtyping.ts";
 import {
   type ConstArith,
@@ -24,8 +24,7 @@ import {
   type ConstGc,
   type ConstInstr,
   type ConstLeaf,
-  type DataMode,
-  type DataSegment,
+  type DataSegments,
   type ElementMode,
   type ElementSegment,
   type FuncType,
@@ -303,25 +302,16 @@ export interface ValidatedModule {
   /** Element segments. */
   readonly elements: ElementSegment[];
   /** Data segments. */
-  readonly datas: DataSegment[];
+  readonly datas: DataSegments;
 }
 
-const PASSIVE: DataMode = Object.freeze({ kind: "passive" });
-
-/** A data segment of a module, whose bytes view is made when first asked for. */
-class ModuleDataSegment implements DataSegment {
-  #view: Uint8Array | undefined = undefined;
-
-  constructor(
-    readonly mode: DataMode,
-    readonly module: Uint8Array,
-    readonly start: number,
-    readonly length: number,
-  ) {}
-
-  get data(): Uint8Array {
-    return this.#view ??= this.module.subarray(this.start, this.start + this.length);
-  }
+/** The expression of data segment `i`, which the decoder read as a plain `i32.const` offset. */
+function plainOffsetExpr(d: DecodedDatas, i: number): ParsedConst {
+  return {
+    expr: [{ op: "i32.const", value: d.i32Offset[i] }],
+    invalid: undefined,
+    offset: d.at[i] + 1,
+  };
 }
 
 /**
@@ -463,18 +453,26 @@ export function validateModule(m: DecodedModule, stackSwitching = false): Valida
     elemTypes.push(seg.type);
   }
 
-  // Data.
-  const datas: DataSegment[] = [];
-  for (const seg of m.datas) {
-    let mode: DataMode = PASSIVE;
-    if (seg.kind === "active") {
-      if (seg.memory >= memories.length) fail(`unknown memory ${seg.memory}`, seg.at);
-      const at = memories[seg.memory].address64 ? I64 : I32;
-      const offset = checkConst(seg.offset!, at, cc);
-      mode = { kind: "active", memory: seg.memory, offset };
-    }
-    datas.push(new ModuleDataSegment(mode, m.bytes, seg.start, seg.length));
+  // Data: the decoder's arrays, with each offset expression checked.
+  const d = m.datas;
+  const offsets = new Map<number, ConstExpr>();
+  for (let i = 0; i < d.count; i++) {
+    const memory = d.memory[i];
+    if (memory < 0) continue;
+    if (memory >= memories.length) fail(`unknown memory ${memory}`, d.at[i]);
+    const at = memories[memory].address64 ? I64 : I32;
+    const e = d.exprs.get(i);
+    if (e !== undefined) offsets.set(i, checkConst(e, at, cc));
+    else if (at !== I32) checkConst(plainOffsetExpr(d, i), at, cc); // fails: an i32 offset
   }
+  const datas: DataSegments = {
+    count: d.count,
+    memory: d.memory,
+    start: d.start,
+    length: d.length,
+    i32Offset: d.i32Offset,
+    offsets,
+  };
 
   const context: ModuleContext = {
     types,
@@ -488,7 +486,7 @@ export function validateModule(m: DecodedModule, stackSwitching = false): Valida
     tags,
     elemTypes,
     dataCount: m.dataCount,
-    numDatas: m.datas.length,
+    numDatas: d.count,
     declaredFuncs,
     stackSwitching,
   };

@@ -85,20 +85,27 @@ export interface DecodedElement {
   readonly at: number;
 }
 
-/** A decoded data segment. */
-export interface DecodedData {
-  /** Passive or active. */
-  readonly kind: "passive" | "active";
-  /** Active segments: the memory index. */
-  readonly memory: number;
-  /** Active segments: the offset expression. */
-  readonly offset: ParsedConst | undefined;
-  /** Offset of its bytes in the module bytes. */
-  readonly start: number;
-  /** How many bytes it has. */
-  readonly length: number;
-  /** Offset of the segment's first byte. */
-  readonly at: number;
+/** The decoded data section, as parallel arrays, its expressions not yet validated. */
+export interface DecodedDatas {
+  /** How many segments there are. */
+  readonly count: number;
+  /** Each segment's memory index; -1 for a passive segment. */
+  readonly memory: Int32Array;
+  /** Offset of each segment's bytes in the module bytes. */
+  readonly start: Uint32Array;
+  /** How many bytes each segment has. */
+  readonly length: Uint32Array;
+  /** Offset of each segment's first byte. */
+  readonly at: Uint32Array;
+  /**
+   * An active segment's offset when its flags are the one byte 0 and its
+   * expression is exactly `i32.const N end` (what almost every toolchain
+   * writes: read without building an expression; it starts at `at + 1`),
+   * else 0 with the expression in {@link exprs}.
+   */
+  readonly i32Offset: Int32Array;
+  /** Every other active segment's offset expression, by segment index. */
+  readonly exprs: Map<number, ParsedConst>;
 }
 
 /** An export with the offset it was found at. */
@@ -149,7 +156,7 @@ export interface DecodedModule {
   /** Element section. */
   elements: DecodedElement[];
   /** Data section. */
-  datas: DecodedData[];
+  datas: DecodedDatas;
   /** The code section's contents, `[start, end)`, once decoded. */
   codeSection?: [number, number];
   /** Data count section. */
@@ -216,7 +223,7 @@ export function decodeModule(bytes: Uint8Array): DecodedModule {
     start: undefined,
     startAt: 0,
     elements: [],
-    datas: [],
+    datas: NO_DECODED_DATAS,
     dataCount: undefined,
     bodies: [],
     customSections: [],
@@ -287,7 +294,7 @@ function decodeSections(r: OperatorReader, m: DecodedModule): void {
   if ((sawFunction || sawCode) && m.funcDecls.length !== m.bodies.length) {
     fail("function and code section have inconsistent lengths", bytes.length);
   }
-  if (m.dataCount !== undefined && m.dataCount !== m.datas.length) {
+  if (m.dataCount !== undefined && m.dataCount !== m.datas.count) {
     fail("data count and data section have inconsistent lengths", bytes.length);
   }
 }
@@ -794,6 +801,17 @@ function decodeElements(r: OperatorReader, m: DecodedModule): void {
   }
 }
 
+/** The data section of a module without one. */
+const NO_DECODED_DATAS: DecodedDatas = Object.freeze({
+  count: 0,
+  memory: new Int32Array(0),
+  start: new Uint32Array(0),
+  length: new Uint32Array(0),
+  at: new Uint32Array(0),
+  i32Offset: new Int32Array(0),
+  exprs: new Map<number, ParsedConst>(),
+});
+
 /** Shared by every function without declared locals. */
 const NO_LOCALS: readonly ValType[] = Object.freeze([]);
 
@@ -921,33 +939,64 @@ export function checkBodySyntax(bytes: Uint8Array, codeStart: number, codeEnd: n
   }
 }
 
+/**
+ * Reads `i32.const N end` at the reader's position and returns N, or returns
+ * undefined with the position unchanged when the bytes there are anything
+ * else (the general constant-expression reader then takes them).
+ */
+function plainI32Const(r: OperatorReader): number | undefined {
+  const at = r.pos;
+  if (at >= r.end || r.bytes[at] !== Op.i32_const) return undefined;
+  r.pos++;
+  const value = r.s32();
+  if (r.pos < r.end && r.bytes[r.pos] === Op.end) {
+    r.pos++;
+    return value;
+  }
+  r.pos = at;
+  return undefined;
+}
+
 function decodeData(r: OperatorReader, m: DecodedModule): void {
   const n = r.count();
+  const d: DecodedDatas = {
+    count: n,
+    memory: new Int32Array(n),
+    start: new Uint32Array(n),
+    length: new Uint32Array(n),
+    at: new Uint32Array(n),
+    i32Offset: new Int32Array(n),
+    exprs: new Map(),
+  };
   for (let i = 0; i < n; i++) {
     const at = r.pos;
+    d.at[i] = at;
     const flags = r.u32();
-    let memory = 0;
-    let offset: ParsedConst | undefined;
-    let kind: "passive" | "active" = "active";
-    switch (flags) {
-      case 0:
-        offset = readConstExpr(r);
-        break;
-      case 1:
-        kind = "passive";
-        break;
-      case 2:
-        memory = r.u32();
-        offset = readConstExpr(r);
-        break;
-      default:
-        fail("malformed data segment kind", at);
+    const plain = flags === 0 && r.pos === at + 1 ? plainI32Const(r) : undefined;
+    if (plain !== undefined) {
+      d.i32Offset[i] = plain;
+    } else {
+      switch (flags) {
+        case 0:
+          d.exprs.set(i, readConstExpr(r));
+          break;
+        case 1:
+          d.memory[i] = -1;
+          break;
+        case 2:
+          d.memory[i] = r.u32();
+          d.exprs.set(i, readConstExpr(r));
+          break;
+        default:
+          fail("malformed data segment kind", at);
+      }
     }
     const lenAt = r.pos;
     const length = r.u32();
     if (length > r.bytes.length - lenAt) fail("length out of bounds", lenAt);
-    const start = r.pos;
+    d.start[i] = r.pos;
+    d.length[i] = length;
     r.skip(length);
-    m.datas.push({ kind, memory, offset, start, length, at });
   }
+  m.datas = d;
 }

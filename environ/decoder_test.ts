@@ -136,12 +136,15 @@ Deno.test("decodeModule() decodes data segments and checks the data count", () =
     vec([[0, ...I32_CONST_0, ...vec([[1], [2]])], [1, 1, 9], [2, 0, ...I32_CONST_0, 0]]),
   );
   const m = decodeModule(wasm(section(12, [3]), data));
-  assert.deepEqual(m.datas.map((d) => d.kind), ["active", "passive", "active"]);
-  const bytesOf = (
-    d: { start: number; length: number },
-  ) => [...m.bytes.subarray(d.start, d.start + d.length)];
-  assert.deepEqual(bytesOf(m.datas[0]), [1, 2]);
-  assert.deepEqual(bytesOf(m.datas[1]), [9]);
+  const d = m.datas;
+  assert.deepEqual([...d.memory], [0, -1, 0]);
+  const bytesOf = (i: number) => [...m.bytes.subarray(d.start[i], d.start[i] + d.length[i])];
+  assert.deepEqual(bytesOf(0), [1, 2]);
+  assert.deepEqual(bytesOf(1), [9]);
+  // The plain `i32.const` offset is read in place; the other form keeps its expression.
+  assert.equal(d.i32Offset[0], 0);
+  assert.equal(d.exprs.has(0), false);
+  assert.deepEqual(d.exprs.get(2)?.expr, [{ op: "i32.const", value: 0 }]);
   assert.equal(m.dataCount, 3);
   assert.equal(
     reason(wasm(section(12, [2]), data)),

@@ -47,3 +47,4 @@ export * from "./tunables.ts";
 export * from "./limits.ts";
 export * from "./text/mod.ts";
 export { type ConstEnv, evaluateConstExpr, isConstArith, isConstGc } from "./const_expr.ts";
+export { dataSegment, dataSegmentOffset } from "./data_segments.ts";

@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import { CompileError } from "./errors.ts";
 import { translateModule, validate } from "./translate.ts";
+import { dataSegment } from "./data_segments.ts";
 import { body, functype, name, section, T, vec, wasm } from "./_test_module.ts";
 
 const END = 0x0b;
@@ -62,7 +63,7 @@ Deno.test("translateModule() returns the module's index spaces and bodies", () =
     table: 0,
     offset: [{ op: "i32.const", value: 0 }],
   });
-  assert.deepEqual([...t.datas[0].data], [1, 2, 3]);
+  assert.deepEqual([...dataSegment(t.bytes, t.datas, 0).data], [1, 2, 3]);
   assert.equal(t.dataCount, 1);
   assert.equal(t.bodies.length, 2);
   const b = t.bodies[0];

@@ -673,15 +673,36 @@ export type DataMode =
   | { readonly kind: "passive" }
   | { readonly kind: "active"; readonly memory: number; readonly offset: ConstExpr };
 
-/** A data segment. */
+/**
+ * A module's data segments, as parallel arrays: a large module can have
+ * tens of thousands of them (Go writes one per static datum), and an object
+ * graph per segment would cost more to build and to keep than the segments'
+ * bytes. Plain data, so a translation stays structured-cloneable; read one
+ * segment as a {@link DataSegment} with `dataSegment` (`data_segments.ts`).
+ */
+export interface DataSegments {
+  /** How many segments there are. */
+  readonly count: number;
+  /** Each segment's memory index; -1 for a passive segment. */
+  readonly memory: Int32Array;
+  /** Offset of each segment's bytes in the module bytes. */
+  readonly start: Uint32Array;
+  /** How many bytes each segment has. */
+  readonly length: Uint32Array;
+  /**
+   * An active segment's offset when it is one `i32.const` (then
+   * {@link offsets} has no entry for the segment).
+   */
+  readonly i32Offset: Int32Array;
+  /** Every other active segment's offset expression, by segment index. */
+  readonly offsets: ReadonlyMap<number, ConstExpr>;
+}
+
+/** One data segment, as {@link DataSegments} describes it. */
 export interface DataSegment {
   /** Passive, or active in a memory at an offset. */
   readonly mode: DataMode;
-  /**
-   * The bytes: a view into the module bytes, made when first asked for (a
-   * module may have tens of thousands of segments; instantiation copies
-   * active ones by {@link start} and {@link length} without a view).
-   */
+  /** The bytes: a view into the module bytes. */
   readonly data: Uint8Array;
   /** Offset of the segment's bytes in the module bytes. */
   readonly start: number;
@@ -774,7 +795,7 @@ export interface ModuleTranslation {
   /** The element section. */
   readonly elements: readonly ElementSegment[];
   /** The data section. */
-  readonly datas: readonly DataSegment[];
+  readonly datas: DataSegments;
   /** The data count section's value, if present. */
   readonly dataCount: number | undefined;
   /** Bodies of the defined functions, in order. */

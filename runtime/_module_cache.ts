@@ -10,6 +10,10 @@
  * - An entry is written to a temporary file in the same directory, then
  *   renamed over its name: readers see a whole image or none, and processes
  *   writing the same entry at once each leave a whole one.
+ * - An entry is a detached image: it records the module bytes' SHA-256
+ *   rather than the bytes (the compiling caller has them), so loading reads,
+ *   checksums and keeps no second copy; an entry found under another
+ *   module's name is refused as written for another module.
  * - The cache never makes compiling fail: an unreadable, corrupt or stale
  *   entry is compiled afresh and rewritten; a directory that cannot be
  *   written is skipped ({@link ModuleCache.lastError} says why).
@@ -30,6 +34,8 @@ import {
   serializeCompiled,
 } from "@capstan/codegen";
 import type { Tunables } from "@capstan/environ";
+
+const sha256 = (bytes: Uint8Array) => new Uint8Array(createHash("sha256").update(bytes).digest());
 
 const hex = (bytes: Uint8Array) =>
   Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
@@ -68,6 +74,7 @@ export class ModuleCache {
   /** Entries loaded and written, for tests and diagnostics. */
   readonly stats = { hits: 0, misses: 0, writes: 0 };
   readonly #tunables: Tunables;
+  readonly #stackSwitching: boolean;
   readonly #config: string;
   /** Modules to write back: their bytes, and how many functions their entry holds. */
   readonly #tracked: { wasm: Uint8Array; module: WeakRef<CompiledModule>; written: number }[] = [];
@@ -78,10 +85,13 @@ export class ModuleCache {
    *
    * @param directory where the entries live (created on the first write)
    * @param tunables the engine's tunables
+   * @param stackSwitching whether the engine accepts the stack-switching
+   *   proposal (an entry is translated again with the engine's features)
    */
-  constructor(directory: string, tunables: Tunables) {
+  constructor(directory: string, tunables: Tunables, stackSwitching = false) {
     this.directory = directory;
     this.#tunables = tunables;
+    this.#stackSwitching = stackSwitching;
     this.#config = hex(imageConfigDigest(tunables)).slice(0, 16);
   }
 
@@ -92,8 +102,11 @@ export class ModuleCache {
    * @returns its path
    */
   entryPath(wasm: Uint8Array): string {
-    const key = hex(new Uint8Array(createHash("sha256").update(wasm).digest()));
-    return `${this.directory}/${key}-${this.#config}.cwasm`;
+    return this.#path(sha256(wasm));
+  }
+
+  #path(digest: Uint8Array): string {
+    return `${this.directory}/${hex(digest)}-${this.#config}.cwasm`;
   }
 
   /**
@@ -104,15 +117,19 @@ export class ModuleCache {
    */
   get(wasm: Uint8Array): CompiledModule | undefined {
     let image: Uint8Array;
+    const digest = sha256(wasm);
     try {
-      image = Deno.readFileSync(this.entryPath(wasm));
+      image = Deno.readFileSync(this.#path(digest));
     } catch (e) {
       if (!(e instanceof Deno.errors.NotFound)) this.lastError = e;
       this.stats.misses++;
       return undefined;
     }
     try {
-      const cm = deserializeCompiled(image, this.#tunables);
+      const cm = deserializeCompiled(image, this.#tunables, {
+        stackSwitching: this.#stackSwitching,
+        wasm: { bytes: wasm, digest },
+      });
       this.stats.hits++;
       return cm;
     } catch (e) {
@@ -172,11 +189,13 @@ export class ModuleCache {
    * @param cm its compiled module
    */
   put(wasm: Uint8Array, cm: CompiledModule): void {
-    const path = this.entryPath(wasm);
+    const digest = sha256(wasm);
+    const path = this.#path(digest);
     const temp = `${path}.${Deno.pid}.${crypto.randomUUID()}.tmp`;
     try {
       Deno.mkdirSync(this.directory, { recursive: true });
-      Deno.writeFileSync(temp, serializeCompiled(cm, wasm));
+      // detached: the module's bytes are the loader's (the entry's name is their digest)
+      Deno.writeFileSync(temp, serializeCompiled(cm, wasm, { wasmDigest: digest }));
       Deno.renameSync(temp, path);
       this.stats.writes++;
     } catch (e) {

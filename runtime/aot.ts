@@ -140,7 +140,9 @@ function loadImage(code: AotModuleCode, engine: Engine): CompiledModule {
   const image = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) image[i] = text.charCodeAt(i);
   try {
-    return deserializeCompiled(image, engine.config.tunables);
+    return deserializeCompiled(image, engine.config.tunables, {
+      stackSwitching: engine.config.stackSwitching,
+    });
   } catch (error) {
     if (!(error instanceof ImageError)) throw error;
     throw new Error(`this module's code cannot be loaded: ${error.message}: write it again`);

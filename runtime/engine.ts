@@ -197,7 +197,7 @@ export class Engine {
     });
     this._cache = cacheDirectory === undefined
       ? undefined
-      : new ModuleCache(cacheDirectory, this.config.tunables);
+      : new ModuleCache(cacheDirectory, this.config.tunables, this.config.stackSwitching);
     // Hosts without SharedArrayBuffer (browsers without cross-origin isolation) get a plain
     // buffer: epochs then advance only from this thread (host functions, async yields).
     this.epochCounter = new Int32Array(

@@ -379,11 +379,11 @@ export class Instance implements Stored {
     }
     // Active segments are copied below and dropped: only passive ones need their bytes kept
     // (taken by range: a translation posted to another thread keeps its fields, not getters).
-    for (const seg of t.datas) {
+    const datas = t.datas;
+    for (let i = 0; i < datas.count; i++) {
+      const start = datas.start[i];
       this._datas.push(
-        seg.mode.kind === "passive"
-          ? t.bytes.subarray(seg.start, seg.start + seg.length)
-          : EMPTY_BYTES,
+        datas.memory[i] < 0 ? t.bytes.subarray(start, start + datas.length[i]) : EMPTY_BYTES,
       );
     }
     for (const e of t.exports) {
@@ -412,14 +412,16 @@ export class Instance implements Stored {
       }
       if (mode.kind !== "passive") this._elems[i] = EMPTY_ELEMS;
     }
-    for (const seg of t.datas) {
-      const mode = seg.mode;
-      if (mode.kind !== "active") continue;
-      const memory = this._memories[mode.memory]._vm;
+    for (let i = 0; i < datas.count; i++) {
+      const index = datas.memory[i];
+      if (index < 0) continue;
+      const memory = this._memories[index]._vm;
       if (memory.shared !== undefined) memory.refresh(); // another thread may have grown it
-      const offset = segmentOffset(this.evalConst(mode.offset));
-      if (offset + seg.length > memory.byteLength) throw new Trap(TrapCode.MemoryOutOfBounds);
-      copyBytes(memory.bytes, offset, t.bytes, seg.start, seg.length);
+      const e = datas.offsets.get(i);
+      const offset = e === undefined ? datas.i32Offset[i] >>> 0 : segmentOffset(this.evalConst(e));
+      const length = datas.length[i];
+      if (offset + length > memory.byteLength) throw new Trap(TrapCode.MemoryOutOfBounds);
+      copyBytes(memory.bytes, offset, t.bytes, datas.start[i], length);
     }
   }
 

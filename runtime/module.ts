@@ -273,7 +273,9 @@ export class Module {
    *   for another version or configuration, naming which
    */
   static deserialize(engine: Engine, image: ArrayBufferLike | ArrayBufferView): Module {
-    const compiled = deserializeCompiled(copyBytes(image), engine.config.tunables);
+    const compiled = deserializeCompiled(copyBytes(image), engine.config.tunables, {
+      stackSwitching: engine.config.stackSwitching,
+    });
     return new Module(engine, compiled.translation.bytes, compiled);
   }
 

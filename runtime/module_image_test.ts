@@ -9,6 +9,7 @@
  */
 
 import assert from "node:assert/strict";
+import { deserializeCompiled } from "@capstan/codegen";
 import { parseWat } from "@capstan/environ";
 import { Engine, ImageError, Instance, Linker, Module, Store } from "./mod.ts";
 
@@ -156,7 +157,22 @@ Deno.test("an engine's cache writes an entry once and loads it afterwards", asyn
     assert.ok(third._cache!.lastError instanceof ImageError);
     assert.equal(runKernel(c, 2), want);
     third.flushCache();
-    assert.ok(Module.deserialize(third, Deno.readFileSync(path)));
+    const fourth = new Engine({ cache: { directory } });
+    assert.equal(runKernel(new Module(fourth, bytes), 2), want);
+    assert.deepEqual(fourth._cache!.stats, { hits: 1, misses: 0, writes: 0 });
+
+    // an entry is detached: it holds the code, not the module's bytes
+    const entry = Deno.readFileSync(path);
+    assert.throws(() => Module.deserialize(fourth, entry), /holds no module bytes/);
+    const whole = Module.deserialize(fourth, new Module(fourth, bytes).serialize());
+    assert.equal(whole.serialize().length - entry.length, ((bytes.length + 3) & ~3) - 32);
+    // an entry under another module's name is that module's, not this one's
+    const other = kernel("fib");
+    Deno.writeFileSync(fourth._cache!.entryPath(other), entry);
+    const fifth = new Engine({ cache: { directory } });
+    assert.ok(new Module(fifth, other));
+    assert.deepEqual(fifth._cache!.stats, { hits: 0, misses: 1, writes: 0 });
+    assert.match(String(fifth._cache!.lastError), /written for another module/);
   } finally {
     await Deno.remove(directory, { recursive: true });
   }
@@ -187,9 +203,10 @@ Deno.test("processes writing the same cache entry at once leave a whole one", as
     const names = [...Deno.readDirSync(directory)].map((e) => e.name);
     assert.deepEqual(names.filter((n) => n.endsWith(".tmp")), []);
     assert.equal(names.length, 1);
-    const engine = new Engine();
-    const loaded = Module.deserialize(engine, Deno.readFileSync(`${directory}/${names[0]}`));
-    assert.equal(runKernel(loaded, 8), runKernel(new Module(engine, kernel("matmul")), 8));
+    const engine = new Engine({ cache: { directory } });
+    const loaded = new Module(engine, kernel("matmul"));
+    assert.deepEqual(engine._cache!.stats, { hits: 1, misses: 0, writes: 0 });
+    assert.equal(runKernel(loaded, 8), runKernel(new Module(new Engine(), kernel("matmul")), 8));
   } finally {
     await Deno.remove(directory, { recursive: true });
   }
@@ -201,4 +218,37 @@ Deno.test("Engine refuses a malformed cache option", () => {
     /cache must be a boolean or \{ directory: string \}/,
   );
   assert.equal(new Engine().config.cacheDirectory, undefined);
+});
+
+Deno.test("an image is translated again with the engine's features (stack switching)", async () => {
+  // a tag with results is the stack-switching proposal's, refused without it
+  const bytes = parseWat(`(module (tag (export "t") (param i32) (result i32)))`);
+  const engine = new Engine({ stackSwitching: true });
+  const image = new Module(engine, bytes).serialize();
+  assert.equal(Module.deserialize(engine, image).exports()[0].name, "t");
+  assert.throws(() => Module.deserialize(new Engine(), image), /non-empty tag result type/);
+  const directory = await Deno.makeTempDir({ prefix: "capstan_cache_" });
+  try {
+    const first = new Engine({ stackSwitching: true, cache: { directory } });
+    new Module(first, bytes);
+    first.flushCache();
+    const second = new Engine({ stackSwitching: true, cache: { directory } });
+    new Module(second, bytes);
+    assert.deepEqual(second._cache!.stats, { hits: 1, misses: 0, writes: 0 });
+  } finally {
+    await Deno.remove(directory, { recursive: true });
+  }
+});
+
+Deno.test("an image read in place and from an unaligned copy give the same module", () => {
+  const engine = new Engine();
+  const image = new Module(engine, kernel("sieve")).serialize({ all: true });
+  const unaligned = new Uint8Array(image.length + 1).subarray(1);
+  unaligned.set(image);
+  const a = Module.deserialize(engine, image);
+  const compiled = deserializeCompiled(unaligned, engine.config.tunables);
+  const b = new Module(engine, compiled.translation.bytes, compiled);
+  assert.deepEqual(b._compiled.code, a._compiled.code);
+  assert.deepEqual(b.translation.bytes, kernel("sieve"));
+  assert.equal(runKernel(b, 20), runKernel(a, 20));
 });
