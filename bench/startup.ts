@@ -10,7 +10,11 @@
  * sightglass programs, and esbuild-wasm's 12 MB Go module when npm's cache
  * has it). `--steady` instead checks that lazy lowering leaves steady-state
  * speed alone: each corpus kernel's `run(n/4)` on a lazily and an eagerly
- * lowered module of the same engine, alternating, best of 5.
+ * lowered module of the same engine, alternating, best of 5. `--fresh
+ * [--runs N] [FILE.wasm ...]` measures what a user waits for when a process
+ * starts: each figure in a fresh process (native, Capstan lazy, Capstan from
+ * a warm cache; N runs each, interleaved so that load drifts alike; median
+ * and best), bytes to an instance, the engine's own JS already loaded.
  *
  * @module
  */
@@ -109,8 +113,83 @@ function steady(): void {
   console.log(`geomean lazy / eager: ${Math.exp(logSum / kernels.length).toFixed(3)}`);
 }
 
+/** What a fresh process measures (`--child`). */
+type FreshMode = "native" | "lazy" | "warm";
+
+/** In a child process: one compile + instantiate of `file`, its ms printed. */
+function child(mode: FreshMode, file: string, cacheDir: string): void {
+  const bytes = Deno.readFileSync(file);
+  if (mode === "native") {
+    // the stubs' shapes from Capstan, before the clock starts (its code is not native's)
+    const imports = nativeImports(new Module(new Engine(), bytes).imports());
+    const t = performance.now();
+    new WebAssembly.Instance(new WebAssembly.Module(bytes), imports);
+    console.log(performance.now() - t);
+    return;
+  }
+  const engine = new Engine(mode === "warm" ? { cache: { directory: cacheDir } } : {});
+  const t = performance.now();
+  instantiate(new Module(engine, bytes));
+  console.log(performance.now() - t);
+  if (mode === "warm" && engine._cache!.stats.hits !== 1) throw new Error("the cache missed");
+}
+
+async function runChild(mode: FreshMode, file: string, cacheDir: string): Promise<number> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", import.meta.filename!, "--child", mode, file, cacheDir],
+    stderr: "inherit",
+  }).output();
+  if (out.code !== 0) throw new Error(`the ${mode} child failed on ${file}`);
+  return Number(new TextDecoder().decode(out.stdout).trim());
+}
+
+async function fresh(args: string[]): Promise<void> {
+  let runs = 5;
+  if (args[0] === "--runs") {
+    runs = Number(args[1]);
+    args = args.slice(2);
+  }
+  const files = args.length > 0 ? args : [esbuildWasm(), ...DEFAULT_FILES].filter(
+    (f): f is string => f !== undefined,
+  );
+  const modes: FreshMode[] = ["native", "lazy", "warm"];
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  console.log(
+    "| module | MB | native ms | lazy ms | warm cache ms | lazy / native | warm / native |\n" +
+      "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+  );
+  for (const file of files) {
+    const cacheDir = await Deno.makeTempDir({ prefix: "capstan_startup_" });
+    try {
+      const fill = new Engine({ cache: { directory: cacheDir } });
+      new Module(fill, Deno.readFileSync(file));
+      fill.flushCache();
+      const ms: Record<FreshMode, number[]> = { native: [], lazy: [], warm: [] };
+      for (let i = 0; i < runs; i++) {
+        for (const mode of modes) ms[mode].push(await runChild(mode, file, cacheDir));
+      }
+      const [n, l, w] = modes.map((m) => median(ms[m]));
+      const cell = (xs: number[]) =>
+        `${median(xs).toFixed(0)} (best ${Math.min(...xs).toFixed(0)})`;
+      const name = file.split("/").slice(-2).join("/");
+      const mb = (Deno.statSync(file).size / 1e6).toFixed(1);
+      console.log(
+        `| ${name} | ${mb} | ${cell(ms.native)} | ${cell(ms.lazy)} | ${cell(ms.warm)} | ${
+          (l / n).toFixed(1)
+        }x | ${(w / n).toFixed(1)}x |`,
+      );
+    } finally {
+      await Deno.remove(cacheDir, { recursive: true });
+    }
+  }
+}
+
 async function main(): Promise<void> {
   if (Deno.args[0] === "--steady") return steady();
+  if (Deno.args[0] === "--child") {
+    return child(Deno.args[1] as FreshMode, Deno.args[2], Deno.args[3]);
+  }
+  if (Deno.args[0] === "--fresh") return await fresh(Deno.args.slice(1));
   const files = Deno.args.length > 0 ? Deno.args : [...DEFAULT_FILES, esbuildWasm()].filter(
     (f): f is string => f !== undefined,
   );

@@ -48,7 +48,7 @@ import {
 import { BYTECODE_OPS } from "@capstan/interpreter";
 import { type CompiledFunction, CompiledModule } from "./compile.ts";
 import { STUB_WORDS } from "./_lazy_lowering.ts";
-import type { Reloc, RelocKind, StackMap, TrapEntry } from "./sinks.ts";
+import type { Reloc, RelocKind, StackMap } from "./sinks.ts";
 import denoJson from "./deno.json" with { type: "json" };
 
 /** The image format's version (the magic's seventh byte). */
@@ -220,6 +220,12 @@ function hasMagic(bytes: Uint8Array): boolean {
   return bytes.length >= 8 && MAGIC.every((b, i) => bytes[i] === b);
 }
 
+/** The empty list of a function without traps, relocations or stack maps. */
+const NONE: readonly never[] = Object.freeze([]);
+
+/** The empty word list (never written). */
+const NO_WORDS = new Int32Array(0);
+
 /** Reads words from a payload, each read checked against its end. */
 class Reader {
   #w: Int32Array;
@@ -245,7 +251,16 @@ class Reader {
     this.#at += n;
     return at;
   }
+  /** A count, then that many items read by `item` (one shared empty list for none). */
+  list<T>(item: () => T): readonly T[] {
+    const n = this.count();
+    if (n === 0) return NONE;
+    const out: T[] = [];
+    for (let k = 0; k < n; k++) out.push(item());
+    return out;
+  }
   words(n: number): Int32Array {
+    if (n === 0) return NO_WORDS; // a function not lowered has no maps: share one
     const out = this.#w.slice(this.#at, this.#at + n);
     this.#at += n;
     return out;
@@ -350,7 +365,11 @@ export function deserializeCompiled(
   let allLowered = true;
   for (let i = 0; i < n; i++) {
     const lowered = r.word();
-    const [funcIndex, typeIndex, entry, end, frameSize] = [1, 2, 3, 4, 5].map(() => r.word());
+    const funcIndex = r.word();
+    const typeIndex = r.word();
+    const entry = r.word();
+    const end = r.word();
+    const frameSize = r.word();
     const legacyTries = r.count(); // the validator counts them; the bodies were not validated
     if (lowered === 0) {
       allLowered = false;
@@ -365,20 +384,14 @@ export function deserializeCompiled(
     if (entry < 0 || end < entry || end > code.length) {
       throw new ImageError(`corrupt image: function ${funcIndex}'s code is out of range`);
     }
-    const traps: TrapEntry[] = [];
-    for (let k = r.count(); k > 0; k--) traps.push({ pc: r.word(), code: r.word() });
-    const relocs: Reloc[] = [];
-    for (let k = r.count(); k > 0; k--) {
+    const traps = r.list(() => ({ pc: r.word(), code: r.word() }));
+    const relocs = r.list((): Reloc => {
       const pc = r.word();
       const kind = RELOC_KINDS[r.word()];
       if (kind === undefined) throw new ImageError("corrupt image: an unknown relocation kind");
-      relocs.push({ pc, kind, index: r.word() });
-    }
-    const stackMaps: StackMap[] = [];
-    for (let k = r.count(); k > 0; k--) {
-      const pc = r.word();
-      stackMaps.push({ pc, slots: [...r.words(r.count())] });
-    }
+      return { pc, kind, index: r.word() };
+    });
+    const stackMaps = r.list((): StackMap => ({ pc: r.word(), slots: [...r.words(r.count())] }));
     const addressMap = r.words(r.count());
     const handlers = r.words(r.count());
     if (legacyTries > 0) {
