@@ -204,6 +204,32 @@ function constExpr(r: Reader, _sites: FeatureSite[]): boolean {
   return false;
 }
 
+/** The class of a tag whose attribute byte 0 is written as a longer LEB128, which V8 reads. */
+export const V8_TAG_ATTRIBUTE_LEB = "V8 reads a tag's attribute 0 as a LEB128 (the spec: one byte)";
+
+/**
+ * Reads the tag section, recording each tag whose attribute is a zero written
+ * in more than one byte: the spec's attribute is the byte 0x00 (environ, like
+ * wabt, says "malformed tag attribute"), V8 reads a u32 LEB128.
+ */
+function tagSection(r: Reader, sites: FeatureSite[]): void {
+  const count = r.leb();
+  for (let i = 0; count !== undefined && i < count.value; i++) {
+    const at = r.pos;
+    const attribute = r.leb();
+    if (attribute === undefined) return;
+    if (attribute.value === 0 && attribute.length > 1) {
+      sites.push({
+        feature: V8_TAG_ATTRIBUTE_LEB,
+        start: at,
+        end: r.pos,
+        exact: { reasons: /^malformed tag attribute$/ },
+      });
+    }
+    if (r.leb() === undefined) return;
+  }
+}
+
 /** Reads a table type: reference type then limits. */
 function tableType(r: Reader, sites: FeatureSite[]): boolean {
   return valType(r, sites) && limits(r, sites, "table");
@@ -223,8 +249,11 @@ export function moduleFeatureSites(bytes: Uint8Array): FeatureSite[] {
   const { sections } = scanSections(bytes);
   for (const s of sections) {
     const r = new Reader(bytes, s.payloadStart, s.end);
-    // environ reads the tag section (exception handling): nothing there to explain
-    if (s.id === SectionId.custom || s.id >= SectionId.tag) continue;
+    if (s.id === SectionId.tag) {
+      tagSection(r, sites);
+      continue;
+    }
+    if (s.id === SectionId.custom || s.id > SectionId.tag) continue;
     if (s.id === SectionId.start || s.id === SectionId.dataCount) continue;
     const count = r.leb();
     if (count === undefined) continue;

@@ -14,6 +14,7 @@ import {
   CUSTOM_PAGE_SIZES,
   V8_MEMORY64_LIMIT,
   V8_TABLE64_LIMIT,
+  V8_TAG_ATTRIBUTE_LEB,
 } from "./_fuzz_classify.ts";
 import { loadCorpus } from "./_fuzz_corpus.ts";
 import { formatReport, type FuzzSubject, nativeSubject, runFuzz } from "./_fuzz_driver.ts";
@@ -438,4 +439,26 @@ Deno.test("classifyDisagreement() explains V8's memory64 and table64 size limits
   // (memory i64 262144) is within the limit: nothing to explain
   const within = module([5, 1, 0x04, ...encodeLeb(262144)]);
   assert.equal(classifyDisagreement(within, { accepted: true }), undefined);
+});
+
+Deno.test("classifyDisagreement() explains V8's reading of a tag attribute as a LEB128", () => {
+  // (type (func)) (tag (type 0)) with its attribute 0 written as 0x80 0x00
+  const padded = module([1, 1, 0x60, 0, 0], [13, 1, 0x80, 0x00, 0]);
+  assert.equal(WebAssembly.validate(padded as Uint8Array<ArrayBuffer>), true);
+  let reason = "";
+  let offset = -1;
+  try {
+    environSubject.translate(padded);
+  } catch (e) {
+    const error = environSubject.compileError(e)!;
+    reason = error.reason;
+    offset = error.offset;
+  }
+  assert.equal(reason, "malformed tag attribute");
+  const verdict = { accepted: false, offset, reason };
+  assert.equal(classifyDisagreement(padded, verdict), V8_TAG_ATTRIBUTE_LEB);
+  // another reason at the same place, or the one-byte attribute, explains nothing
+  assert.equal(classifyDisagreement(padded, { ...verdict, reason: "type mismatch" }), undefined);
+  const plain = module([1, 1, 0x60, 0, 0], [13, 1, 0x00, 0]);
+  assert.equal(classifyDisagreement(plain, { ...verdict, offset: offset - 1 }), undefined);
 });
