@@ -121,12 +121,24 @@ export const V8_MEMORY64_LIMIT = `V8 limit: memory64 size above ${V8_MAX_MEMORY6
 export const V8_TABLE64_LIMIT =
   `V8 limit: table64 initial size above ${MAX_TABLE_ELEMENTS_ALLOCATABLE}`;
 
+/**
+ * The class of 32-bit limits whose number is a LEB128 longer than five bytes: 3.0
+ * encodes limits as u64 for either address type, V8 reads a 32-bit one's as u32.
+ */
+export const V8_LIMITS_U32 = "V8 reads 32-bit limits as u32 (3.0: u64 for either address type)";
+
 /** The classes of modules environ accepts and V8 does not, found by {@link moduleFeatureSites}. */
-const ACCEPTED_CLASSES = new Set([CUSTOM_PAGE_SIZES, V8_MEMORY64_LIMIT, V8_TABLE64_LIMIT]);
+const ACCEPTED_CLASSES = new Set([
+  CUSTOM_PAGE_SIZES,
+  V8_MEMORY64_LIMIT,
+  V8_TABLE64_LIMIT,
+  V8_LIMITS_U32,
+]);
 
 /**
- * Reads limits, recording a memory's custom page size (environ reads it, V8 does not) and
- * 64-bit sizes above V8's implementation limits.
+ * Reads limits, recording a memory's custom page size (environ reads it, V8 does not),
+ * 64-bit sizes above V8's implementation limits, and 32-bit limits written in more than
+ * five bytes.
  */
 function limits(r: Reader, sites: FeatureSite[], kind: "memory" | "table"): boolean {
   const at = r.pos;
@@ -137,6 +149,10 @@ function limits(r: Reader, sites: FeatureSite[], kind: "memory" | "table"): bool
     const start = r.pos;
     const n = r.leb();
     if (n === undefined) return false;
+    if (!(flags & 0x04) && n.length > 5) {
+      // 3.0 encodes either address type's limits as u64; V8 reads a 32-bit one's as u32
+      sites.push({ feature: V8_LIMITS_U32, start, end: r.pos });
+    }
     if (flags & 0x04 && !(flags & 0x08)) {
       // V8 caps a 64-bit memory's minimum and maximum, and a 64-bit table's minimum
       if (kind === "memory" && n.value > V8_MAX_MEMORY64_PAGES) {

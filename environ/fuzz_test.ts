@@ -12,6 +12,7 @@ import assert from "node:assert/strict";
 import {
   classifyDisagreement,
   CUSTOM_PAGE_SIZES,
+  V8_LIMITS_U32,
   V8_MEMORY64_LIMIT,
   V8_TABLE64_LIMIT,
   V8_TAG_ATTRIBUTE_LEB,
@@ -461,4 +462,15 @@ Deno.test("classifyDisagreement() explains V8's reading of a tag attribute as a 
   assert.equal(classifyDisagreement(padded, { ...verdict, reason: "type mismatch" }), undefined);
   const plain = module([1, 1, 0x60, 0, 0], [13, 1, 0x00, 0]);
   assert.equal(classifyDisagreement(plain, { ...verdict, offset: offset - 1 }), undefined);
+});
+
+Deno.test("classifyDisagreement() explains V8's u32 reading of 32-bit limits", () => {
+  // (memory 2) with its minimum written in six bytes: a u64 as 3.0 reads it, too long for a u32
+  const long = module([5, 1, 0x00, 0x82, 0x80, 0x80, 0x80, 0x80, 0x00]);
+  assert.equal(WebAssembly.validate(long as Uint8Array<ArrayBuffer>), false);
+  environSubject.translate(long); // accepted
+  assert.equal(classifyDisagreement(long, { accepted: true }), V8_LIMITS_U32);
+  // in five bytes both read it: nothing to explain
+  const five = module([5, 1, 0x00, 0x82, 0x80, 0x80, 0x80, 0x00]);
+  assert.equal(classifyDisagreement(five, { accepted: true }), undefined);
 });
