@@ -126,7 +126,7 @@ export function stringList(values: ParsedCommandLine["values"], name: string): s
 }
 
 /** The features `-W` may name. */
-const WASM_FEATURES: readonly string[] = ["stack-switching"];
+const WASM_FEATURES: readonly string[] = ["stack-switching", "custom-page-sizes"];
 
 /**
  * Parses `-W` values as wasmtime does: comma-separated `FEATURE`,

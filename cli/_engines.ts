@@ -31,8 +31,7 @@ export async function createEngine(
       const { createWebAssembly } = await import("@capstan/runtime/webassembly");
       const { Engine } = await import("@capstan/runtime");
       return jsApiEngine(
-        (features) =>
-          createWebAssembly({ engine: new Engine({ stackSwitching: features.stackSwitching }) }),
+        (features) => createWebAssembly({ engine: new Engine({ ...features }) }),
         { name, checksMessages: true, print },
       );
     }

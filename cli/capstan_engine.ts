@@ -35,10 +35,12 @@ import { isRefType, refTop, valTypeName } from "@capstan/environ";
 import type { ClassifiedError, WastEngine, WastFeatures, WastSession } from "./wast_engine.ts";
 import { type ExternRefs, fromJsValue, toJsValue, type WastValue } from "./wast_values.ts";
 
-/** An engine configured as `engine` is, with stack switching on. */
-function withStackSwitching(engine: Engine): Engine {
-  if (engine.config.stackSwitching) return engine;
+/** An engine configured as `engine` is, with the proposals `features` turns on. */
+function withFeatures(engine: Engine, features: WastFeatures): Engine {
   const c = engine.config;
+  const stackSwitching = c.stackSwitching || features.stackSwitching === true;
+  const customPageSizes = c.customPageSizes || features.customPageSizes === true;
+  if (stackSwitching === c.stackSwitching && customPageSizes === c.customPageSizes) return engine;
   return new Engine({
     strategy: c.strategy,
     tierLog: c.tierLog,
@@ -48,8 +50,17 @@ function withStackSwitching(engine: Engine): Engine {
     maxWasmStack: c.maxWasmStack,
     nanCanonicalization: c.nanCanonicalization,
     tunables: c.tunables,
-    stackSwitching: true,
+    stackSwitching,
+    customPageSizes,
   });
+}
+
+/** The engine of `features`, made once per combination. */
+function proposalEngine(made: Map<string, Engine>, engine: Engine, features: WastFeatures): Engine {
+  const key = `${features.stackSwitching === true},${features.customPageSizes === true}`;
+  let e = made.get(key);
+  if (e === undefined) made.set(key, e = withFeatures(engine, features));
+  return e;
 }
 
 /** Options of {@link capstanEngine}. */
@@ -185,13 +196,13 @@ class CapstanSession implements WastSession {
 export function capstanEngine(options: CapstanEngineOptions = {}): WastEngine {
   const print = options.print ?? (() => {});
   const engine = options.engine ?? new Engine();
-  let stackSwitching: Engine | undefined;
+  const withProposals = new Map<string, Engine>(); // by the features' key
   return {
     name: "capstan",
     checksMessages: true,
     newSession: (_externs: ExternRefs, features: WastFeatures = {}) =>
       new CapstanSession(
-        features.stackSwitching === true ? stackSwitching ??= withStackSwitching(engine) : engine,
+        proposalEngine(withProposals, engine, features),
         print,
       ),
     classify(error: unknown): ClassifiedError {

@@ -77,7 +77,8 @@ Options:
   --tier-log                with auto: print each promotion to JS, and what stays
                             on the interpreter and why, to stderr
   -W, --wasm FEATURE[=y|n]  enable (or disable) a WebAssembly feature; comma-separated;
-                            known: stack-switching (off by default)
+                            known: stack-switching, custom-page-sizes (off by
+                            default)
   --stack-switching         the same as -W stack-switching
   --cache-dir DIR           keep compiled modules in DIR
   --no-cache                compile without the cache
@@ -267,6 +268,7 @@ export async function runCommand(args: readonly string[], output: CommandOutput)
   const features = parseWasmFeatures(stringList(values, "wasm"));
   const stackSwitching = values["stack-switching"] === true ||
     (features.get("stack-switching") ?? false);
+  const customPageSizes = features.get("custom-page-sizes") ?? false;
   const cacheDir = stringOption(values, "cache-dir");
   if (cacheDir !== undefined && values["no-cache"]) {
     throw new UsageError("give either --cache-dir or --no-cache, not both");
@@ -278,6 +280,7 @@ export async function runCommand(args: readonly string[], output: CommandOutput)
     epochInterruption: timeoutMs !== undefined,
     maxWasmStack,
     stackSwitching,
+    customPageSizes,
     cache: values["no-cache"] ? false : cacheDir === undefined ? true : { directory: cacheDir },
   });
   const store = new Store(engine, undefined);

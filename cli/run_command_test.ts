@@ -319,3 +319,30 @@ runs(
     }
   },
 );
+
+Deno.test("capstan run accepts a memory's page size only with -W custom-page-sizes", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const wat = `${dir}/bytes.wat`;
+    await Deno.writeTextFile(
+      wat,
+      `(module (memory 3 (pagesize 1)) (func (export "size") (result i32) (memory.size)))`,
+    );
+    const off = await capstan(["run", "--no-cache", "--invoke", "size", wat]);
+    assert.equal(off.code, 1);
+    assert.match(off.stderr, /malformed limits flags/);
+    const on = await capstan([
+      "run",
+      "--no-cache",
+      "-W",
+      "custom-page-sizes",
+      "--invoke",
+      "size",
+      wat,
+    ]);
+    assert.equal(on.stderr, "");
+    assert.equal(on.stdout, "3\n");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -58,8 +58,12 @@ async function runAll(engine: WastEngine): Promise<Map<string, ScriptResult>> {
   const externs = new ExternRefs();
   const results = new Map<string, ScriptResult>();
   for (const [name, script] of await scripts()) {
-    // The stack-switching scripts run with their proposal on (off by default, as in wasmtime).
-    const features = { stackSwitching: name.startsWith("stack-switching/") };
+    // The stack-switching and custom-page-sizes scripts run with their proposal on (each
+    // off by default, as in wasmtime).
+    const features = {
+      stackSwitching: name.startsWith("stack-switching/"),
+      customPageSizes: name.startsWith("proposals/custom-page-sizes/"),
+    };
     results.set(name, await runScript(name, script, { engine, externs, textFormat, features }));
   }
   return results;
@@ -154,8 +158,7 @@ Deno.test("the test suite on Capstan's WebAssembly facade fails nothing beyond t
   await checkAgainstRecord(
     "facade",
     jsApiEngine(
-      (features) =>
-        createWebAssembly({ engine: new Engine({ stackSwitching: features.stackSwitching }) }),
+      (features) => createWebAssembly({ engine: new Engine({ ...features }) }),
       { name: "facade", checksMessages: true },
     ),
     false,

@@ -37,8 +37,9 @@ Options:
   --filter TEXT   only run scripts whose path contains TEXT
   --verbose       list each failure (line, command, reason) and skip reason
   -W, --wasm FEATURE[=y|n]
-                  enable (or disable) a WebAssembly feature (stack-switching:
-                  on by default for scripts under a stack-switching directory)
+                  enable (or disable) a WebAssembly feature (stack-switching,
+                  custom-page-sizes: each on by default for scripts under a
+                  directory of that name)
   --stack-switching
                   the same as -W stack-switching
   -h, --help      show this help`;
@@ -107,9 +108,9 @@ export async function wastCommand(args: readonly string[], output: CommandOutput
   if (positionals.length === 0) throw new UsageError("no script files or directories given");
   const filter = stringOption(values, "filter");
   const verbose = values.verbose === true;
-  const switching = values["stack-switching"] === true
-    ? true
-    : parseWasmFeatures(stringList(values, "wasm")).get("stack-switching");
+  const wasmFeatures = parseWasmFeatures(stringList(values, "wasm"));
+  const switching = values["stack-switching"] === true ? true : wasmFeatures.get("stack-switching");
+  const pageSizes = wasmFeatures.get("custom-page-sizes");
 
   const paths: string[] = [];
   for (const p of positionals) await collectScripts(p, paths);
@@ -120,7 +121,10 @@ export async function wastCommand(args: readonly string[], output: CommandOutput
   const externs = new ExternRefs();
   let passed = 0, failed = 0, skipped = 0;
   for (const path of selected) {
-    const features = { stackSwitching: switching ?? path.includes("stack-switching/") };
+    const features = {
+      stackSwitching: switching ?? path.includes("stack-switching/"),
+      customPageSizes: pageSizes ?? path.includes("custom-page-sizes/"),
+    };
     let result: ScriptResult;
     try {
       if (path.endsWith(".wast")) {

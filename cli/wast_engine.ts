@@ -109,6 +109,8 @@ export interface WastSession {
 export interface WastFeatures {
   /** Stack switching: continuation types and instructions, tags with results. */
   readonly stackSwitching?: boolean;
+  /** Custom page sizes: a memory's limits may give its page size. */
+  readonly customPageSizes?: boolean;
 }
 
 /** An engine the runner can drive. */

@@ -44,6 +44,7 @@ import {
   translateModule,
   type Tunables,
   VMOffsets,
+  type WasmFeatures,
 } from "@capstan/environ";
 import { BYTECODE_OPS } from "@capstan/interpreter";
 import { type CompiledFunction, CompiledModule } from "./compile.ts";
@@ -271,9 +272,7 @@ class Reader {
 }
 
 /** Options of {@link deserializeCompiled}. */
-export interface DeserializeOptions {
-  /** Accept the stack-switching proposal (the loading engine's setting). */
-  readonly stackSwitching?: boolean;
+export interface DeserializeOptions extends WasmFeatures {
   /** The module bytes of a detached image (ignored for an image that holds its own). */
   readonly wasm?: DetachedWasm;
 }
@@ -284,8 +283,8 @@ export interface DeserializeOptions {
  *
  * @param image the image
  * @param tunables the loading engine's tunables (they must be the image's)
- * @param options the loading engine's translation features, and a detached
- *   image's module bytes
+ * @param options the loading engine's proposals (the module is translated
+ *   again with them), and a detached image's module bytes
  * @returns the compiled module, its translation made again from the wasm bytes:
  *   its bytes are a view of the image, which must not change afterwards
  * @throws ImageError when the image is not one, is another Capstan's or
@@ -347,6 +346,7 @@ export function deserializeCompiled(
   // its checksum matched: the bodies were validated when the image was made
   const translation: ModuleTranslation = translateModule(wasm, {
     stackSwitching: options.stackSwitching,
+    customPageSizes: options.customPageSizes,
     validateBodies: false,
   });
   const lazy = r.word();

@@ -121,6 +121,8 @@ export type DecodedImport = Import & { readonly at: number };
 export interface DecodedModule {
   /** The module bytes. */
   bytes: Uint8Array;
+  /** Whether memory limits may carry a page size (the custom-page-sizes proposal). */
+  readonly customPageSizes: boolean;
   /** Type section. */
   types: FuncType[];
   /** Import section. */
@@ -197,7 +199,7 @@ const EXTERN_KINDS: readonly ExternKind[] = ["func", "table", "memory", "global"
  * @returns its decoded structure
  * @throws {CompileError} if the binary is malformed
  */
-export function decodeModule(bytes: Uint8Array): DecodedModule {
+export function decodeModule(bytes: Uint8Array, customPageSizes = false): DecodedModule {
   const r = new OperatorReader(bytes, 0, bytes.length);
   if (bytes.length < 4) r.eof();
   if (r.fixed32() !== 0x6d736100) fail("magic header not detected", 0);
@@ -206,6 +208,7 @@ export function decodeModule(bytes: Uint8Array): DecodedModule {
 
   const m: DecodedModule = {
     bytes,
+    customPageSizes,
     types: [],
     imports: [],
     funcDecls: [],
@@ -351,7 +354,7 @@ function decodeSection(
       const n = r.count();
       for (let i = 0; i < n; i++) {
         m.memoryAt.push(r.pos);
-        m.memories.push(readMemoryType(r));
+        m.memories.push(readMemoryType(r, m.customPageSizes));
       }
       break;
     }
@@ -435,15 +438,19 @@ const PAGE_SIZE_FOLLOWS = 8;
 /**
  * Reads limits: a flag byte, a minimum and an optional maximum (u64 for
  * either address type, as 3.0 encodes them), and for a memory an optional
- * page size's log2.
+ * page size's log2 (with the custom-page-sizes proposal only: core 3.0 calls
+ * the flag 0x08 malformed).
  */
 function readLimits(
   r: OperatorReader,
   memory: boolean,
+  customPageSizes = false,
 ): { limits: Limits; address64: boolean; pageSizeLog2: number; shared: boolean } {
   const flagAt = r.pos;
   const flag = r.u8();
-  const allowed = memory ? HAS_MAX | SHARED | ADDRESS_64 | PAGE_SIZE_FOLLOWS : HAS_MAX | ADDRESS_64;
+  const allowed = memory
+    ? HAS_MAX | SHARED | ADDRESS_64 | (customPageSizes ? PAGE_SIZE_FOLLOWS : 0)
+    : HAS_MAX | ADDRESS_64;
   if (flag & ~allowed) fail("malformed limits flags", flagAt);
   const address64 = (flag & ADDRESS_64) !== 0;
   // u64 for either address type (3.0); validation bounds them by the address type
@@ -459,8 +466,8 @@ function readTableType(r: OperatorReader): TableType {
   return address64 ? { element, limits, address64 } : { element, limits };
 }
 
-function readMemoryType(r: OperatorReader): MemoryType {
-  const { limits, address64, pageSizeLog2, shared } = readLimits(r, true);
+function readMemoryType(r: OperatorReader, customPageSizes: boolean): MemoryType {
+  const { limits, address64, pageSizeLog2, shared } = readLimits(r, true, customPageSizes);
   if (shared) return { limits, address64, pageSizeLog2, shared };
   if (!address64 && pageSizeLog2 === 16) return { limits };
   return { limits, address64, pageSizeLog2 };
@@ -681,7 +688,7 @@ function decodeImports(r: OperatorReader, m: DecodedModule): void {
         m.imports.push({
           module,
           name,
-          desc: { kind: "memory", type: readMemoryType(r) },
+          desc: { kind: "memory", type: readMemoryType(r, m.customPageSizes) },
           at,
         });
         break;

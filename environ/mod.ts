@@ -38,7 +38,7 @@ export { CompileError } from "./errors.ts";
 export { BLOCK_EMPTY, BLOCK_TYPE_INDEX, OperatorReader, SIMPLE_OPS } from "./operators.ts";
 export { BinaryReader } from "./reader.ts";
 export { translateModule, validate } from "./translate.ts";
-export type { TranslateOptions } from "./translate.ts";
+export type { TranslateOptions, WasmFeatures } from "./translate.ts";
 export { funcTypeId, isCanonicalSubtype, isFuncTypeSubtype } from "./_subtyping.ts";
 export * from "./trap_codes.ts";
 export * from "./builtins.ts";

@@ -50,7 +50,7 @@ export function translateModule(
 ): ModuleTranslation {
   if (!(bytes instanceof Uint8Array)) throw new TypeError("translateModule() expects a Uint8Array");
   try {
-    return translate(bytes, options.validateBodies ?? true, options.stackSwitching ?? false);
+    return translate(bytes, options);
   } catch (e) {
     if (e instanceof CompileError) throw e;
     // A bug or a resource limit met while reading hostile input: still a CompileError.
@@ -76,7 +76,7 @@ export function translateModule(
 export function validate(bytes: Uint8Array): boolean {
   if (!(bytes instanceof Uint8Array)) throw new TypeError("validate() expects a Uint8Array");
   try {
-    translate(bytes);
+    translate(bytes, {});
     return true;
   } catch {
     return false;
@@ -98,16 +98,23 @@ export interface TranslateOptions {
    * "non-empty tag result type").
    */
   readonly stackSwitching?: boolean;
+  /**
+   * Accept the custom-page-sizes proposal (default false, as in wasmtime):
+   * a memory's limits may give its page size (flag 0x08), which core 3.0
+   * calls "malformed limits flags".
+   */
+  readonly customPageSizes?: boolean;
 }
 
-function translate(
-  bytes: Uint8Array,
-  validateBodies = true,
-  stackSwitching = false,
-): ModuleTranslation {
+/** The proposals beyond core 3.0 a translation may accept (each off by default). */
+export type WasmFeatures = Pick<TranslateOptions, "stackSwitching" | "customPageSizes">;
+
+function translate(bytes: Uint8Array, options: TranslateOptions): ModuleTranslation {
+  const validateBodies = options.validateBodies ?? true;
+  const stackSwitching = options.stackSwitching ?? false;
   let m: DecodedModule;
   try {
-    m = decodeModule(bytes);
+    m = decodeModule(bytes, options.customPageSizes ?? false);
   } catch (e) {
     if (e instanceof CompileError) marked(e, "malformed");
     throw e;

@@ -9,14 +9,14 @@
 
 import assert from "node:assert/strict";
 import { CompileError } from "./errors.ts";
-import { translateModule } from "./translate.ts";
+import { translateModule, type TranslateOptions } from "./translate.ts";
 import { parseWat } from "./text/mod.ts";
 import { body, functype, name, oneFunc, section, T, uleb, vec, wasm } from "./_test_module.ts";
 
 /** The reason a module is rejected (a detailed "type mismatch: ..." by its first words), or "ok". */
-function reason(bytes: Uint8Array): string {
+function reason(bytes: Uint8Array, options: TranslateOptions = {}): string {
   try {
-    translateModule(bytes);
+    translateModule(bytes, options);
   } catch (e) {
     assert.ok(e instanceof CompileError, `not a CompileError: ${e}`);
     return e.reason.startsWith("type mismatch: ") ? "type mismatch" : e.reason;
@@ -314,10 +314,13 @@ Deno.test("validator: limits, memories, exports and start", () => {
   assert.equal(reason(wasm(section(5, vec([[0, ...uleb(65536)]])))), "ok");
   assert.equal(reason(wasm(section(5, vec([[0, 1], [0, 1]])))), "ok");
   assert.equal(reason(wasm(section(5, vec([[4, ...uleb(65537)]])))), "ok");
-  assert.equal(reason(wasm(section(5, vec([[8, 1, 0]])))), "ok");
-  assert.equal(reason(wasm(section(5, vec([[8, 1, 2]])))), "invalid custom page size");
+  // a page size: the custom-page-sizes proposal's, malformed without it
+  const pages = { customPageSizes: true };
+  assert.equal(reason(wasm(section(5, vec([[8, 1, 0]])))), "malformed limits flags");
+  assert.equal(reason(wasm(section(5, vec([[8, 1, 0]]))), pages), "ok");
+  assert.equal(reason(wasm(section(5, vec([[8, 1, 2]]))), pages), "invalid custom page size");
   assert.equal(
-    reason(wasm(section(5, vec([[8, ...uleb(65537), 16]])))),
+    reason(wasm(section(5, vec([[8, ...uleb(65537), 16]]))), pages),
     "memory size must be at most 65536 pages (4GiB)",
   );
   assert.equal(

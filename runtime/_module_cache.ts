@@ -33,7 +33,7 @@ import {
   imageConfigDigest,
   serializeCompiled,
 } from "@capstan/codegen";
-import type { Tunables } from "@capstan/environ";
+import type { Tunables, WasmFeatures } from "@capstan/environ";
 
 const sha256 = (bytes: Uint8Array) => new Uint8Array(createHash("sha256").update(bytes).digest());
 
@@ -74,7 +74,7 @@ export class ModuleCache {
   /** Entries loaded and written, for tests and diagnostics. */
   readonly stats = { hits: 0, misses: 0, writes: 0 };
   readonly #tunables: Tunables;
-  readonly #stackSwitching: boolean;
+  readonly #features: WasmFeatures;
   readonly #config: string;
   /** Modules to write back: their bytes, and how many functions their entry holds. */
   readonly #tracked: { wasm: Uint8Array; module: WeakRef<CompiledModule>; written: number }[] = [];
@@ -85,13 +85,13 @@ export class ModuleCache {
    *
    * @param directory where the entries live (created on the first write)
    * @param tunables the engine's tunables
-   * @param stackSwitching whether the engine accepts the stack-switching
-   *   proposal (an entry is translated again with the engine's features)
+   * @param features the proposals the engine accepts (an entry is translated
+   *   again with them)
    */
-  constructor(directory: string, tunables: Tunables, stackSwitching = false) {
+  constructor(directory: string, tunables: Tunables, features: WasmFeatures = {}) {
     this.directory = directory;
     this.#tunables = tunables;
-    this.#stackSwitching = stackSwitching;
+    this.#features = features;
     this.#config = hex(imageConfigDigest(tunables)).slice(0, 16);
   }
 
@@ -127,7 +127,7 @@ export class ModuleCache {
     }
     try {
       const cm = deserializeCompiled(image, this.#tunables, {
-        stackSwitching: this.#stackSwitching,
+        ...this.#features,
         wasm: { bytes: wasm, digest },
       });
       this.stats.hits++;

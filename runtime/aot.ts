@@ -141,7 +141,7 @@ function loadImage(code: AotModuleCode, engine: Engine): CompiledModule {
   for (let i = 0; i < text.length; i++) image[i] = text.charCodeAt(i);
   try {
     return deserializeCompiled(image, engine.config.tunables, {
-      stackSwitching: engine.config.stackSwitching,
+      ...engine._features,
     });
   } catch (error) {
     if (!(error instanceof ImageError)) throw error;

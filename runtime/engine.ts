@@ -21,6 +21,7 @@ import {
   funcTypeKeyOf,
   type Tunables,
   tunables as makeTunables,
+  type WasmFeatures,
 } from "@capstan/environ";
 import { defaultCacheDirectory, ModuleCache } from "./_module_cache.ts";
 
@@ -67,6 +68,12 @@ export interface EngineConfig {
    */
   readonly stackSwitching?: boolean;
   /**
+   * Accept the custom-page-sizes proposal's modules: a memory whose limits
+   * give its page size (1 byte or 64 KiB). Default false, as in wasmtime
+   * (core 3.0 calls the page-size flag malformed).
+   */
+  readonly customPageSizes?: boolean;
+  /**
    * Code-generation switches (see `Tunables` in `@capstan/environ`);
    * `consumeFuel`, `epochInterruption` and `nanCanonicalization` above take
    * precedence.
@@ -99,6 +106,8 @@ export interface ResolvedEngineConfig {
   readonly nanCanonicalization: boolean;
   /** See {@link EngineConfig.stackSwitching}. */
   readonly stackSwitching: boolean;
+  /** See {@link EngineConfig.customPageSizes}. */
+  readonly customPageSizes: boolean;
   /** The code-generation switches every module of the engine is compiled with. */
   readonly tunables: Tunables;
   /** The compilation cache's directory, or `undefined` for none. */
@@ -136,6 +145,19 @@ export class Engine {
    * @ignore
    */
   readonly _cache: ModuleCache | undefined;
+
+  /**
+   * The proposals the engine's modules may use, as `translateModule` takes
+   * them (every translation of the engine passes these).
+   *
+   * @ignore
+   */
+  get _features(): WasmFeatures {
+    return {
+      stackSwitching: this.config.stackSwitching,
+      customPageSizes: this.config.customPageSizes,
+    };
+  }
 
   /**
    * Writes the compilation cache's entries of the modules this engine
@@ -187,6 +209,7 @@ export class Engine {
       maxWasmStack,
       nanCanonicalization: config.nanCanonicalization ?? false,
       stackSwitching: config.stackSwitching ?? false,
+      customPageSizes: config.customPageSizes ?? false,
       tunables: makeTunables({
         ...(config.tunables ?? {}),
         consumeFuel: config.consumeFuel ?? false,
@@ -197,7 +220,7 @@ export class Engine {
     });
     this._cache = cacheDirectory === undefined
       ? undefined
-      : new ModuleCache(cacheDirectory, this.config.tunables, this.config.stackSwitching);
+      : new ModuleCache(cacheDirectory, this.config.tunables, this._features);
     // Hosts without SharedArrayBuffer (browsers without cross-origin isolation) get a plain
     // buffer: epochs then advance only from this thread (host functions, async yields).
     this.epochCounter = new Int32Array(

@@ -19,7 +19,7 @@ function instantiate(wat: string, imports: Record<string, Memory> = {}): {
   store: Store<null>;
   instance: Instance;
 } {
-  const engine = new Engine();
+  const engine = new Engine({ customPageSizes: true });
   const store = new Store(engine, null);
   const linker = new Linker<null>(engine);
   for (const [name, m] of Object.entries(imports)) linker.define("env", name, m);
@@ -138,6 +138,12 @@ Deno.test("a 32-bit memory grows past 2 GiB; the host's refusal is memory.grow -
   assert.equal(call(mem64, "grow", 1n), 0n);
 });
 
+Deno.test("a page size is the custom-page-sizes proposal's: refused unless the engine has it", () => {
+  const wat = `(module (memory 3 (pagesize 1)))`;
+  assert.throws(() => new Module(new Engine(), parseWat(wat)), /malformed limits flags/);
+  assert.ok(new Module(new Engine({ customPageSizes: true }), parseWat(wat)));
+});
+
 Deno.test("a memory of 1-byte pages grows and checks bounds byte by byte", () => {
   const { instance } = instantiate(`(module
     (memory 3 (pagesize 1))
@@ -173,7 +179,7 @@ Deno.test("table64: i64 indices and sizes, and indices of 2^32 or more trap", ()
 });
 
 Deno.test("imports match memories by address type and page size", () => {
-  const engine = new Engine();
+  const engine = new Engine({ customPageSizes: true });
   const store = new Store(engine, null);
   const linker = new Linker<null>(engine);
   linker.define("env", "m32", new Memory(store, { limits: { min: 1, max: undefined } }));

@@ -145,9 +145,7 @@ export class Module {
       } else {
         // each function is lowered on its first call; the cache's entry is written
         // (and rewritten) with what is lowered when it flushes
-        const translation = translateModule(wasm, {
-          stackSwitching: engine.config.stackSwitching,
-        });
+        const translation = translateModule(wasm, engine._features);
         compiled = compileModule(translation, engine.config.tunables, { lazy: true });
         cache?.track(wasm, compiled, -1);
       }
@@ -274,7 +272,7 @@ export class Module {
    */
   static deserialize(engine: Engine, image: ArrayBufferLike | ArrayBufferView): Module {
     const compiled = deserializeCompiled(copyBytes(image), engine.config.tunables, {
-      stackSwitching: engine.config.stackSwitching,
+      ...engine._features,
     });
     return new Module(engine, compiled.translation.bytes, compiled);
   }
@@ -287,7 +285,7 @@ export class Module {
    * @throws CompileError when the bytes are malformed or invalid
    */
   static validate(engine: Engine, bytes: ArrayBufferLike | ArrayBufferView): void {
-    translateModule(copyBytes(bytes), { stackSwitching: engine.config.stackSwitching });
+    translateModule(copyBytes(bytes), engine._features);
   }
 
   /** The module's name from the `name` section, if any. */

@@ -12,7 +12,6 @@
 export type Feature =
   | "GC" // structs, arrays, i31, casts, rec groups and subtyping
   | "threads" // (implemented: the proposal's imports.wast and memory.wast expect 1.0's "multiple memories" and "multiple tables", which 3.0 allows)
-  | "custom page sizes" // (implemented: core 3.0 binary.wast calls the page-size flag 0x08 malformed)
   | "custom descriptors"
   // (environ implemented, behind `Engine({ stackSwitching: true })`, off by default as in
   // wasmtime; the instructions do not run yet)
@@ -30,14 +29,12 @@ export const WAITS_FOR: Readonly<Record<string, readonly Feature[]>> = {
   "array_init_elem.wast": ["GC"],
   "array_new_data.wast": ["GC"],
   "array_new_elem.wast": ["GC"],
-  "binary.wast": ["custom page sizes"],
   "br_on_cast.wast": ["GC"],
   "br_on_cast_fail.wast": ["GC"],
   "extern.wast": ["GC"],
   "i31.wast": ["GC"],
   "proposals/custom-descriptors/array_new_exact.wast": ["custom descriptors"],
   "proposals/custom-descriptors/binary-descriptors.wast": ["custom descriptors"],
-  "proposals/custom-descriptors/binary.wast": ["custom descriptors", "custom page sizes"],
   "proposals/custom-descriptors/br_on_cast.wast": ["custom descriptors"],
   "proposals/custom-descriptors/br_on_cast_desc_eq.wast": ["custom descriptors"],
   "proposals/custom-descriptors/br_on_cast_desc_eq_fail.wast": ["custom descriptors"],

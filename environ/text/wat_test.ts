@@ -309,7 +309,7 @@ Deno.test("parseWat() writes memory indices, i64 limits, page sizes and u64 offs
       (memory.copy $b $a (i64.const 0) (i32.const 0) (i32.const 1))
       (drop (memory.size $c))
       (i32.load8_u $c (i32.const 3))))`);
-  const t = translateModule(bytes);
+  const t = translateModule(bytes, { customPageSizes: true });
   assert.deepEqual(t.memories, [
     { limits: { min: 1, max: undefined } },
     { limits: { min: 2, max: 3 }, address64: true, pageSizeLog2: 16 },
