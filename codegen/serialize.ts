@@ -328,6 +328,7 @@ export function deserializeCompiled(
   let wasm: Uint8Array;
   if (words.length > 0 && words[0] === DETACHED) {
     r.skip(1);
+    if (r.remaining < 8) throw new ImageError("corrupt image: it ends too early");
     const digest = new Uint8Array(r.words(8).buffer, 0, 32);
     if (detached === undefined) {
       throw new ImageError("the image holds no module bytes (a cache entry): give them");

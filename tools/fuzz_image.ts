@@ -3,7 +3,8 @@
  * clear error, never loaded wrong and never crash the loader.
  *
  * Each case takes the image of one module (the bench kernels and a few
- * small modules) and mutates it: flipped bytes, truncation, extension, a
+ * small modules), whole or detached (a cache entry's: the module bytes'
+ * digest in place of the bytes, which the loader supplies), and mutates it: flipped bytes, truncation, extension, a
  * copied range, a changed length word. Half the cases then recompute the
  * payload's checksum, so the mutation reaches the structural checks behind
  * it. What must hold:
@@ -21,6 +22,7 @@
 import { createHash } from "node:crypto";
 import { parseArgs } from "node:util";
 import { CompileError, parseWat } from "@capstan/environ";
+import { deserializeCompiled, serializeCompiled } from "@capstan/codegen";
 import { Engine, ImageError, Module } from "@capstan/runtime";
 import { Rng } from "@capstan/testing/random_programs";
 
@@ -49,6 +51,12 @@ function seeds(): Uint8Array[] {
     (func $a (param i32) (result i32) (i32.div_u (i32.const 1) (local.get 0)))
     (elem (i32.const 0) $a) (export "a" (func $a)) (data (i32.const 8) "hi"))`));
   return out;
+}
+
+/** An image to mutate, and how to load one of its mutants. */
+interface Seed {
+  readonly image: Uint8Array;
+  readonly load: (image: Uint8Array) => unknown;
 }
 
 function withChecksum(image: Uint8Array): Uint8Array {
@@ -109,7 +117,21 @@ function mutate(r: Rng, image: Uint8Array): Uint8Array {
  */
 export function fuzzImage(seed: number, count: number): FuzzImageSummary {
   const engine = new Engine();
-  const images = seeds().map((bytes) => new Module(engine, bytes).serialize());
+  // each seed's image, and its detached image (a cache entry's: the module bytes' digest in
+  // place of the bytes, which the loader supplies)
+  const images: Seed[] = seeds().flatMap((bytes) => {
+    const m = new Module(engine, bytes);
+    const digest = new Uint8Array(createHash("sha256").update(bytes).digest());
+    const detached = serializeCompiled(m._compiled, bytes, { wasmDigest: digest });
+    return [
+      { image: m.serialize(), load: (image: Uint8Array) => Module.deserialize(engine, image) },
+      {
+        image: detached,
+        load: (image: Uint8Array) =>
+          deserializeCompiled(image, engine.config.tunables, { wasm: { bytes, digest } }),
+      },
+    ];
+  });
   const s: FuzzImageSummary = {
     cases: 0,
     refused: new Map(),
@@ -119,13 +141,14 @@ export function fuzzImage(seed: number, count: number): FuzzImageSummary {
   };
   for (let i = 0; i < count; i++) {
     const r = new Rng(seed + i);
-    const original = r.pick(images);
+    const seedImage = r.pick(images);
+    const original = seedImage.image;
     const rechecksum = r.int(2) === 0;
     let image = mutate(r, original);
     if (rechecksum && image.length >= HEADER) image = withChecksum(image);
     s.cases++;
     try {
-      Module.deserialize(engine, image);
+      seedImage.load(image);
       s.loaded++;
       const same = image.length === original.length && image.every((x, k) => x === original[k]);
       if (!rechecksum && !same) {
