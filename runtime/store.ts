@@ -152,6 +152,8 @@ export class Store<T = undefined> {
       maxWasmStack: engine.config.maxWasmStack,
       metered: t.consumeFuel || t.epochInterruption,
       epochs: t.epochInterruption,
+      maxContinuationStack: engine.config.maxContinuationStack,
+      maxContinuationsTotal: engine.config.maxContinuationsTotal,
     });
     this._vm.epochCounter = engine.epochCounter;
     // with epochs, a deadline must be set before running (as in wasmtime); without, none applies
