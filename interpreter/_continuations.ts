@@ -23,8 +23,12 @@
  * so another reference representation can replace it). Handles are never
  * reused while live; a consumed continuation is removed from the table at
  * once (its stack released), and resuming its handle again traps
- * "continuation already consumed". A continuation that is never resumed stays
- * in the table until its store is dropped.
+ * "continuation already consumed". One that nothing can reach any more is
+ * released by {@link VmContinuations.collect} (the store's `gc`, between
+ * calls). A suspended continuation keeps its stack object across resumes:
+ * a suspend saves into the object of the continuation it runs in (a new
+ * handle for the same object), so a generator's round trip allocates
+ * nothing but its handle's table entry.
  *
  * Invariants:
  * - Links are innermost last, each tagged with the host→wasm entry depth it
@@ -276,6 +280,39 @@ export class VmContinuations {
       this.pushLink(l.regBase + regBase, l.csBase + csBase, l.inst, l.resumePc, depth, l.stack);
     }
     this.refreshLimit(vm);
+  }
+
+  /**
+   * Releases the continuations that nothing reaches, between calls (no
+   * register is live then): reachable are the handles in `roots` (the
+   * store's continuation tables and globals) and in the exceptions' values,
+   * and, conservatively, every word of a reachable continuation's saved
+   * registers and bound arguments that is a live handle.
+   *
+   * @param roots handles
+   * @param exns the VM's exceptions (their values may hold handles)
+   * @returns how many were released
+   */
+  collect(roots: readonly number[], exns: readonly (VmException | undefined)[]): number {
+    const marked = new Set<number>();
+    const pending = [...roots];
+    for (const e of exns) if (e !== undefined) pending.push(...e.words);
+    while (pending.length > 0) {
+      const h = pending.pop()!;
+      const c = this.table.get(h);
+      if (c === undefined || marked.has(h)) continue;
+      marked.add(h);
+      for (let k = 0; k < c.regsLen; k++) if (this.table.has(c.regs[k])) pending.push(c.regs[k]);
+      for (const w of c.bound) if (this.table.has(w)) pending.push(w);
+    }
+    let released = 0;
+    for (const [h, c] of this.table) {
+      if (marked.has(h)) continue;
+      this.table.delete(h);
+      this.liveBytes -= c.bytes;
+      released++;
+    }
+    return released;
   }
 
   /**

@@ -142,6 +142,50 @@ Deno.test("10^5 continuations live at once, suspended, each well under 1 KiB", (
   assert.equal(conts.liveBytes, 0);
 });
 
+const DROPPED = `(module
+  (type $f (func))
+  (type $k (cont $f))
+  (tag $t)
+  (table $keep 1 (ref null $k))
+  (global $held (mut (ref null $k)) (ref.null $k))
+  (func $body (suspend $t))
+  (elem declare func $body)
+  (func (export "drop_many") (param $n i32)
+    (loop $next
+      (drop (cont.new $k (ref.func $body)))
+      (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
+      (br_if $next (local.get 0))))
+  (func (export "keep")
+    (table.set $keep (i32.const 0) (cont.new $k (ref.func $body)))
+    ;; a suspended one in the global: a started stack
+    (block $h (result (ref $k))
+      (resume $k (on $t $h) (cont.new $k (ref.func $body)))
+      (unreachable))
+    (global.set $held))
+  (func (export "resume_kept") (result i32)
+    (block $h (result (ref $k))
+      (resume $k (on $t $h) (table.get $keep (i32.const 0)))
+      (return (i32.const 0)))
+    (drop)
+    (resume $k (global.get $held))
+    (i32.const 1)))`;
+
+Deno.test("continuations nothing can reach are collected; those in tables and globals stay", () => {
+  const { instance, store } = instantiate(DROPPED);
+  call(instance, "keep");
+  call(instance, "drop_many", 5000);
+  const conts = store._vm.conts!;
+  assert.equal(conts.table.size, 5002);
+  call(instance, "drop_many", 1);
+  assert.equal(conts.table.size, 3, "collected on its own at the next call");
+  store.gc();
+  assert.equal(conts.table.size, 2, "the table's and the global's");
+  assert.deepEqual(call(instance, "resume_kept"), [1]);
+  store.gc();
+  assert.equal(conts.table.size, 0, "both consumed; the one suspended again is in no root");
+  assert.equal(conts.liveBytes, 0);
+});
+
 Deno.test("the total limit across live continuations traps call stack exhausted", () => {
   const { instance, store } = instantiate(MANY, { maxContinuationsTotal: 64 * 1024 });
   const trap = trapOf(() => call(instance, "spawn", 100_000));
