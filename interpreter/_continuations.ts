@@ -18,17 +18,19 @@
  * continuation costs only its live registers and frames.
  *
  * Continuation references are handles, as exception references are: 0 is
- * null, and {@link VmContinuations.table} maps each live handle to its
- * continuation (behind {@link VmContinuations.add} / {@link VmContinuations.take},
- * so another reference representation can replace it). Handles are never
- * reused while live; a consumed continuation is removed from the table at
- * once (its stack released), and resuming its handle again traps
- * "continuation already consumed". One that nothing can reach any more is
- * released by {@link VmContinuations.collect} (the store's `gc`, between
- * calls). A suspended continuation keeps its stack object across resumes:
- * a suspend saves into the object of the continuation it runs in (a new
- * handle for the same object), so a generator's round trip allocates
- * nothing but its handle's table entry.
+ * null, and a handle names a slot of the handle table and the slot's
+ * generation (behind {@link VmContinuations.add} / {@link VmContinuations.take},
+ * so another reference representation can replace it). No handle is given
+ * twice (a slot is retired when its generation runs out): a consumed
+ * continuation leaves its slot at once (its stack released), and resuming its
+ * handle again traps "continuation already consumed". One that nothing can
+ * reach any more is released by {@link VmContinuations.collect} (the store's
+ * `gc`, between calls). A suspended continuation keeps its stack object
+ * across resumes: a suspend saves into the object of the continuation it
+ * runs in (a new handle for the same object), so a generator's round trip
+ * allocates nothing once its arrays have their size. At most 2^20
+ * continuations live at once (more traps "call stack exhausted"), and a
+ * slot serves 2047 handles before it is retired (8 bytes each).
  *
  * Invariants:
  * - Links are innermost last, each tagged with the host→wasm entry depth it
@@ -82,6 +84,16 @@ export interface ContLink {
 
 const EMPTY = new Int32Array(0);
 
+/**
+ * A handle is a slot index (its low bits) and the slot's generation (the
+ * high bits, never 0, so no handle is null): a slot is reused with the next
+ * generation, and once its generation is the last the slot is retired, so
+ * no handle is ever given twice and a consumed one never matches again.
+ */
+const SLOT_BITS = 20;
+const SLOT_MASK = (1 << SLOT_BITS) - 1;
+const MAX_GENERATION = (1 << (31 - SLOT_BITS)) - 1;
+
 /** A continuation: not started (a function) or suspended (a saved stack). */
 export class VmContinuation {
   /** The function it starts with, or null once started. */
@@ -108,6 +120,8 @@ export class VmContinuation {
   argDst = 0;
   /** Links of continuations running inside it when it was suspended (bases relative). */
   nested: ContLink[] = [];
+  /** Its handle while it is live (a consumed handle no longer matches). */
+  handle = 0;
 
   /** @param func the function it starts with (null for a captured stack) */
   constructor(func: VmFunc | null) {
@@ -123,8 +137,14 @@ export class VmContinuation {
 
 /** The continuations of one VM: the handle table, the running links and the limits. */
 export class VmContinuations {
-  /** Live continuations by handle. */
-  readonly table: Map<number, VmContinuation> = new Map();
+  /** Live continuations by slot (a handle's low {@link SLOT_BITS} bits). */
+  readonly #slots: (VmContinuation | undefined)[] = [undefined];
+  /** Each slot's generation: the high bits of the handle it last gave. */
+  readonly #gens: number[] = [0];
+  /** Slots free for a new handle. */
+  readonly #free: number[] = [];
+  /** How many continuations are live. */
+  size = 0;
   /** Running continuations' links, innermost last. */
   readonly links: ContLink[] = [];
   /** Register slots one continuation's stack may use. */
@@ -137,7 +157,6 @@ export class VmContinuations {
   args: Int32Array = new Int32Array(16);
   /** The clause {@link findHandler} found: its index in its instance's handlers. */
   clause = 0;
-  #next = 1;
   /** Link records no longer in use, reused by {@link pushLink}. */
   readonly #spare: ContLink[] = [];
 
@@ -159,11 +178,19 @@ export class VmContinuations {
   add(c: VmContinuation): number {
     const bytes = c.bytes;
     if (this.liveBytes + bytes > this.totalBytes) return 0;
+    let slot = this.#free.pop();
+    if (slot === undefined) {
+      slot = this.#slots.length;
+      if (slot > SLOT_MASK) return 0; // every slot is live or retired
+      this.#slots.push(undefined);
+      this.#gens.push(0);
+    }
+    const gen = ++this.#gens[slot];
+    const h = (gen << SLOT_BITS) | slot;
+    this.#slots[slot] = c;
+    c.handle = h;
+    this.size++;
     this.liveBytes += bytes;
-    let h = this.#next;
-    while (this.table.has(h)) h = h >= 0x7fffffff ? 1 : h + 1;
-    this.#next = h >= 0x7fffffff ? 1 : h + 1;
-    this.table.set(h, c);
     return h;
   }
 
@@ -174,11 +201,30 @@ export class VmContinuations {
    * @returns it, or undefined when it was consumed already
    */
   take(h: number): VmContinuation | undefined {
-    const c = this.table.get(h);
-    if (c === undefined) return undefined;
-    this.table.delete(h);
-    this.liveBytes -= c.bytes;
+    const slot = h & SLOT_MASK;
+    const c = this.#slots[slot];
+    if (c === undefined || c.handle !== h) return undefined;
+    this.#release(slot, c);
     return c;
+  }
+
+  /**
+   * Whether a handle is live.
+   *
+   * @param h a handle
+   * @returns true when its continuation is not consumed
+   */
+  has(h: number): boolean {
+    const c = this.#slots[h & SLOT_MASK];
+    return c !== undefined && c.handle === h;
+  }
+
+  /** Frees a slot (retired for good once its generation is at the last). */
+  #release(slot: number, c: VmContinuation): void {
+    this.#slots[slot] = undefined;
+    if (this.#gens[slot] < MAX_GENERATION) this.#free.push(slot);
+    this.size--;
+    this.liveBytes -= c.bytes;
   }
 
   /**
@@ -299,17 +345,17 @@ export class VmContinuations {
     for (const e of exns) if (e !== undefined) pending.push(...e.words);
     while (pending.length > 0) {
       const h = pending.pop()!;
-      const c = this.table.get(h);
-      if (c === undefined || marked.has(h)) continue;
+      if (!this.has(h) || marked.has(h)) continue;
       marked.add(h);
-      for (let k = 0; k < c.regsLen; k++) if (this.table.has(c.regs[k])) pending.push(c.regs[k]);
-      for (const w of c.bound) if (this.table.has(w)) pending.push(w);
+      const c = this.#slots[h & SLOT_MASK]!;
+      for (let k = 0; k < c.regsLen; k++) if (this.has(c.regs[k])) pending.push(c.regs[k]);
+      for (const w of c.bound) if (this.has(w)) pending.push(w);
     }
     let released = 0;
-    for (const [h, c] of this.table) {
-      if (marked.has(h)) continue;
-      this.table.delete(h);
-      this.liveBytes -= c.bytes;
+    for (let slot = 1; slot < this.#slots.length; slot++) {
+      const c = this.#slots[slot];
+      if (c === undefined || marked.has(c.handle)) continue;
+      this.#release(slot, c);
       released++;
     }
     return released;
@@ -436,7 +482,7 @@ export function switchStacks(
   if (h === 0) return TrapCode.NullContinuationReference;
   if (op === Op.switch) {
     // capture up to the nearest switch handler of the tag, and run `h` under the same link
-    if (!st.table.has(h)) return TrapCode.ContinuationConsumed;
+    if (!st.has(h)) return TrapCode.ContinuationConsumed;
     const i = findHandler(vm, st, inst.tags[code[pc + 4]], true);
     if (i < 0) return TrapCode.UnhandledTag;
     const target = st.take(h)!;

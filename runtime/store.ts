@@ -250,7 +250,7 @@ export class Store<T = undefined> {
     }
     for (const slot of this._contGlobalSlots) roots.push(this._vm.globals[2 * slot]);
     const released = conts.collect(roots, this._vm.exns);
-    this.#contsAtLastGc = conts.table.size;
+    this.#contsAtLastGc = conts.size;
     return released;
   }
 
@@ -261,7 +261,7 @@ export class Store<T = undefined> {
    */
   _maybeGc(): void {
     const inUse = this._externs.length - this.#freeExterns.length;
-    const conts = this._vm.conts?.table.size ?? 0;
+    const conts = this._vm.conts?.size ?? 0;
     const due = (inUse >= 1024 && inUse >= 2 * this.#externsAtLastGc) ||
       (conts >= 1024 && conts >= 2 * this.#contsAtLastGc);
     if (due && this._vm.depth === 0) this.gc();
