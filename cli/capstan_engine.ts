@@ -49,6 +49,8 @@ function withFeatures(engine: Engine, features: WastFeatures): Engine {
     epochInterruption: c.epochInterruption,
     maxWasmStack: c.maxWasmStack,
     nanCanonicalization: c.nanCanonicalization,
+    maxContinuationStack: c.maxContinuationStack,
+    maxContinuationsTotal: c.maxContinuationsTotal,
     tunables: c.tunables,
     stackSwitching,
     customPageSizes,
@@ -210,6 +212,9 @@ export function capstanEngine(options: CapstanEngineOptions = {}): WastEngine {
       if (error instanceof CompileError) return { kind: "compile", message };
       if (error instanceof LinkError) return { kind: "link", message };
       if (error instanceof WasmException) return { kind: "exception", message };
+      if (error instanceof Trap && error.code === TrapCode.UnhandledTag) {
+        return { kind: "suspension", message }; // a suspend left the call
+      }
       if (error instanceof Trap) {
         const exhausted = error.code === TrapCode.StackOverflow ||
           message.includes("call stack exhausted");

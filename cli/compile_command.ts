@@ -21,7 +21,13 @@ import {
   printModuleIr,
   serializeCompiled,
 } from "@capstan/codegen";
-import { parseCommandLine, stringOption, UsageError } from "./_args.ts";
+import {
+  parseCommandLine,
+  parseWasmFeatures,
+  stringList,
+  stringOption,
+  UsageError,
+} from "./_args.ts";
 import { loadTextFormat } from "./_engines.ts";
 import { emitJs } from "./_emit_js.ts";
 import type { CommandOutput } from "./wast_command.ts";
@@ -51,6 +57,8 @@ Options:
                           ES module) to FILE
   --consume-fuel          compile for runs with --fuel (js: store.setFuel)
   --epoch-interruption    compile for runs with --timeout (js: epoch deadlines)
+  -W stack-switching      accept the stack-switching proposal's modules (off by default)
+  --stack-switching       the same as -W stack-switching
   --wasi                  js: also write main(), running the module with WASI
   --runtime-specifier S   js: import the runtime from S (default @capstan/runtime)
   --wasi-specifier S      js: import WASI from S (default @capstan/wasi)
@@ -75,6 +83,8 @@ export async function compileCommand(
     wasi: { type: "boolean" },
     "runtime-specifier": { type: "string" },
     "wasi-specifier": { type: "string" },
+    wasm: { type: "string", multiple: true, short: "W" },
+    "stack-switching": { type: "boolean" },
     help: { type: "boolean", short: "h" },
   }, false);
   if (values.help) {
@@ -101,7 +111,9 @@ export async function compileCommand(
     if (text === undefined) throw new Error(`${file} is not a binary module`);
     bytes = text.parseWat(new TextDecoder().decode(bytes), { names: true });
   }
-  const translation = translateModule(bytes);
+  const stackSwitching = values["stack-switching"] === true ||
+    (parseWasmFeatures(stringList(values, "wasm")).get("stack-switching") ?? false);
+  const translation = translateModule(bytes, { stackSwitching });
   const out = stringOption(values, "output");
   const config = tunables({
     consumeFuel: values["consume-fuel"] === true,

@@ -119,8 +119,8 @@ class JsApiSession implements WastSession {
  * Builds an engine over a `WebAssembly`-shaped object.
  *
  * @param source the global `WebAssembly` or an object with its shape, or a
- *   function making a fresh one for each script (the error classes of every
- *   object it makes must be the same)
+ *   function making a fresh one for each script (an error is classified by the
+ *   classes of the first one made and of the latest script's)
  * @param options name, message checking and print sink
  * @returns an engine for the spec-script runner
  * @example
@@ -137,21 +137,26 @@ export function jsApiEngine(
   const print = options.print ?? (() => {});
   const fresh = typeof source === "function" ? source : () => source;
   const wa = fresh({});
+  // the error classes of the latest session's object (a script's errors come from its session)
+  let current = wa;
   return {
     name: options.name,
     checksMessages: options.checksMessages,
     newSession: (_externs: ExternRefs, features: WastFeatures = {}) =>
-      new JsApiSession(fresh(features), print),
+      new JsApiSession(current = fresh(features), print),
     classify(error: unknown): ClassifiedError {
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof UnsupportedError) return { kind: "unsupported", message };
-      if (error instanceof wa.CompileError) return { kind: "compile", message };
-      if (error instanceof wa.LinkError) return { kind: "link", message };
-      const exception = (wa as { Exception?: new (...a: never[]) => unknown }).Exception;
-      if (exception !== undefined && error instanceof exception) {
-        return { kind: "exception", message };
-      }
-      if (error instanceof wa.RuntimeError) {
+      const all = [wa, current];
+      if (all.some((w) => error instanceof w.CompileError)) return { kind: "compile", message };
+      if (all.some((w) => error instanceof w.LinkError)) return { kind: "link", message };
+      const isException = all.some((w) => {
+        const exception = (w as { Exception?: new (...a: never[]) => unknown }).Exception;
+        return exception !== undefined && error instanceof exception;
+      });
+      if (isException) return { kind: "exception", message };
+      if (all.some((w) => error instanceof w.RuntimeError)) {
+        if (message === "unhandled tag") return { kind: "suspension", message };
         return {
           kind: message.includes("call stack exhausted") ? "exhaustion" : "trap",
           message,

@@ -568,8 +568,13 @@ function needsMoves(t: TranslatorCore, f: Frame): boolean {
   return false;
 }
 
-/** Emits the moves and jump of an unconditional branch to frame `depth`. */
-function branch(t: TranslatorCore, depth: number): void {
+/**
+ * Emits the moves and jump of an unconditional branch to frame `depth`.
+ *
+ * @param t the translator, the branch's values on top of its stack
+ * @param depth the label's depth
+ */
+export function branch(t: TranslatorCore, depth: number): void {
   const f = t.frame(depth);
   if (f.kind === FrameKind.Func) {
     returnFrom(t);

@@ -36,6 +36,7 @@ import { simplifyReturnPaths } from "./_return_paths.ts";
 import { type OperatorHandler, TranslatorCore } from "./_translator_core.ts";
 import { VARIABLE_OPERATORS } from "./_variables.ts";
 import { ATOMIC_OPERATORS } from "./_atomics.ts";
+import { CONTINUATION_OPERATORS } from "./_continuations.ts";
 import { type FunctionBody, Op as W } from "@capstan/environ";
 import type { FuncEnvironment } from "./func_environ.ts";
 import type { IrFunction } from "./ir.ts";
@@ -52,6 +53,7 @@ const FAMILIES: readonly ReadonlyMap<number, OperatorHandler>[] = [
   CONSTANT_OPERATORS,
   REFERENCE_OPERATORS,
   ATOMIC_OPERATORS,
+  CONTINUATION_OPERATORS,
 ];
 
 /** Handlers of one-byte operators, indexed by opcode (a dense array: no hashing per operator). */

@@ -35,7 +35,13 @@
 export * from "./types.ts";
 export * from "./opcodes.ts";
 export { CompileError } from "./errors.ts";
-export { BLOCK_EMPTY, BLOCK_TYPE_INDEX, OperatorReader, SIMPLE_OPS } from "./operators.ts";
+export {
+  BLOCK_EMPTY,
+  BLOCK_TYPE_INDEX,
+  ON_LABEL,
+  OperatorReader,
+  SIMPLE_OPS,
+} from "./operators.ts";
 export { BinaryReader } from "./reader.ts";
 export { translateModule, validate } from "./translate.ts";
 export type { TranslateOptions, WasmFeatures } from "./translate.ts";

@@ -41,6 +41,9 @@ const TABLE = [
   ["CastFailure", "cast failure"],
   ["StringOutOfBounds", "string offset out of bounds"],
   ["InvalidCodePoint", "invalid code point"],
+  ["NullContinuationReference", "null continuation reference"],
+  ["ContinuationConsumed", "continuation already consumed"],
+  ["UnhandledTag", "unhandled tag"],
 ] as const;
 
 export type { TABLE as TRAP_CODE_TABLE };

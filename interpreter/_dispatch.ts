@@ -50,6 +50,7 @@ import { BuiltinFunctionIndex as B, TrapCode } from "@capstan/environ";
 import { runSimd } from "./_dispatch_simd.ts";
 import { simdLoad, simdLoadLane, simdStore } from "./_simd_memory.ts";
 import { throwAt } from "./_exceptions.ts";
+import { contCreate, switchStacks } from "./_continuations.ts";
 import { v128Registers } from "./simd.ts";
 import { runAtomic } from "./atomics.ts";
 import type { Vm } from "./vm.ts";
@@ -415,8 +416,16 @@ export function run(vm: Vm): number {
         break;
       }
       case 345 /* throw */:
-      case 346 /* throw_ref */: {
-        const caught = throwAt(vm, pc, fp, csp, inst);
+      case 346 /* throw_ref */:
+      case 361 /* suspend */:
+      case 362 /* resume */:
+      case 363 /* resume_throw */:
+      case 364 /* resume_throw_ref */:
+      case 365 /* switch */: {
+        // a throw unwinds to its handler; a stack switch goes on in another stack
+        const caught = code[pc] === 345 /* throw */ || code[pc] === 346 /* throw_ref */
+          ? throwAt(vm, pc, fp, csp, inst)
+          : switchStacks(vm, pc, fp, csp, inst);
         if (caught !== 0) {
           if (caught > 0) trap = caught;
           else exit = EXIT_THROW;
@@ -2471,8 +2480,16 @@ export function runMetered(vm: Vm): number {
         break;
       }
       case 345 /* throw */:
-      case 346 /* throw_ref */: {
-        const caught = throwAt(vm, pc, fp, csp, inst);
+      case 346 /* throw_ref */:
+      case 361 /* suspend */:
+      case 362 /* resume */:
+      case 363 /* resume_throw */:
+      case 364 /* resume_throw_ref */:
+      case 365 /* switch */: {
+        // a throw unwinds to its handler; a stack switch goes on in another stack
+        const caught = code[pc] === 345 /* throw */ || code[pc] === 346 /* throw_ref */
+          ? throwAt(vm, pc, fp, csp, inst)
+          : switchStacks(vm, pc, fp, csp, inst);
         if (caught !== 0) {
           if (caught > 0) trap = caught;
           else exit = EXIT_THROW;
@@ -4827,8 +4844,16 @@ export function runEpochs(vm: Vm): number {
         break;
       }
       case 345 /* throw */:
-      case 346 /* throw_ref */: {
-        const caught = throwAt(vm, pc, fp, csp, inst);
+      case 346 /* throw_ref */:
+      case 361 /* suspend */:
+      case 362 /* resume */:
+      case 363 /* resume_throw */:
+      case 364 /* resume_throw_ref */:
+      case 365 /* switch */: {
+        // a throw unwinds to its handler; a stack switch goes on in another stack
+        const caught = code[pc] === 345 /* throw */ || code[pc] === 346 /* throw_ref */
+          ? throwAt(vm, pc, fp, csp, inst)
+          : switchStacks(vm, pc, fp, csp, inst);
         if (caught !== 0) {
           if (caught > 0) trap = caught;
           else exit = EXIT_THROW;
@@ -6982,6 +7007,9 @@ export function runExt(
       // so slices end where eager code's would
       I32[I32.length - 1]++;
       return vm.lazyLower!(inst, code[pc + 1]);
+    case 359 /* cont_new */:
+    case 360 /* cont_bind */:
+      return contCreate(vm, code, pc, fp);
     case 130 /* i64_div_s */:
     case 131 /* i64_div_u */:
     case 132 /* i64_rem_s */:

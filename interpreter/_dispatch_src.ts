@@ -49,6 +49,7 @@ import { FIRST_SIMD_OP, LAST_SIMD_OP, Op } from "./_opcodes.ts";
 import { runSimd } from "./_dispatch_simd.ts";
 import { simdLoad, simdLoadLane, simdStore } from "./_simd_memory.ts";
 import { throwAt } from "./_exceptions.ts";
+import { contCreate, switchStacks } from "./_continuations.ts";
 import { v128Registers } from "./simd.ts";
 import { runAtomic } from "./atomics.ts";
 import type { Vm } from "./vm.ts";
@@ -420,8 +421,16 @@ export function run(vm: Vm): number {
         break;
       }
       case Op.throw:
-      case Op.throw_ref: {
-        const caught = throwAt(vm, pc, fp, csp, inst);
+      case Op.throw_ref:
+      case Op.suspend:
+      case Op.resume:
+      case Op.resume_throw:
+      case Op.resume_throw_ref:
+      case Op.switch: {
+        // a throw unwinds to its handler; a stack switch goes on in another stack
+        const caught = code[pc] === Op.throw || code[pc] === Op.throw_ref
+          ? throwAt(vm, pc, fp, csp, inst)
+          : switchStacks(vm, pc, fp, csp, inst);
         if (caught !== 0) {
           if (caught > 0) trap = caught;
           else exit = EXIT_THROW;
@@ -2226,6 +2235,9 @@ export function runExt(
       // so slices end where eager code's would
       I32[I32.length - 1]++;
       return vm.lazyLower!(inst, code[pc + 1]);
+    case Op.cont_new:
+    case Op.cont_bind:
+      return contCreate(vm, code, pc, fp);
     case Op.i64_div_s:
     case Op.i64_div_u:
     case Op.i64_rem_s:

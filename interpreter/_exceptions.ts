@@ -16,6 +16,9 @@
  *   clause (tag -2) names a frame depth, and the search goes on among the
  *   handlers of that depth and below only.
  * - Traps never come here: they cannot be caught.
+ * - An exception leaving a running continuation (its bottom frame,
+ *   `CONT_BOTTOM`) goes on in its parent at the resume op; the handler records
+ *   of resume ops' clauses (negative depth) catch nothing.
  *
  * @module
  */
@@ -24,6 +27,7 @@ import { TrapCode } from "@capstan/environ";
 import type { Vm } from "./vm.ts";
 import { VmException, type VmInstance } from "./vm_objects.ts";
 import { Op } from "./_opcodes.ts";
+import { CONT_BOTTOM, continuationUnwound } from "./_continuations.ts";
 
 /** The tag of a handler clause that delegates (a legacy `delegate`). */
 const DELEGATE = -2;
@@ -81,7 +85,8 @@ export function unwind(
     // a delegate lowers this: handlers of deeper frames are passed over
     let maxDepth = Infinity;
     records: for (let k = 0; k < h.length; k += 4 + 5 * h[k + 3]) {
-      if (pc < h[k] || pc >= h[k + 1] || h[k + 2] > maxDepth) continue;
+      // (a resume's handler clauses, depth RESUME_HANDLER, catch no exception)
+      if (pc < h[k] || pc >= h[k + 1] || h[k + 2] > maxDepth || h[k + 2] < 0) continue;
       for (let c = k + 4; c < k + 4 + 5 * h[k + 3]; c += 5) {
         const tag = h[c];
         if (tag === DELEGATE) {
@@ -106,6 +111,14 @@ export function unwind(
     // no handler here: leave the frame as a return would
     const cs = vm.cs;
     const id = cs[csp - 1];
+    if (id === CONT_BOTTOM) {
+      // a continuation's bottom frame: on in its parent, at the resume op
+      inst = continuationUnwound(vm);
+      csp -= 3;
+      pc = cs[csp] - 1;
+      fp = cs[csp + 1];
+      continue;
+    }
     if (id < 0) {
       vm.thrown = exn;
       vm.pc = pc;

@@ -366,10 +366,17 @@ export const Op = {
   store8_r: 356,
   store16_r: 357,
   store64_r: 358,
+  cont_new: 359,
+  cont_bind: 360,
+  suspend: 361,
+  resume: 362,
+  resume_throw: 363,
+  resume_throw_ref: 364,
+  switch: 365,
 } as const;
 
 /** The number of opcodes. */
-export const OPCODE_COUNT = 359;
+export const OPCODE_COUNT = 366;
 
 /** The first SIMD opcode: `run` sends opcodes from here to {@link LAST_SIMD_OP} to `runSimd`. */
 export const FIRST_SIMD_OP = 267;

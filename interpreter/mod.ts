@@ -22,3 +22,9 @@ export { simdOpName, v128Registers } from "./simd.ts";
 export * from "./simd_math.ts";
 export { simdLoad, simdLoadLane, simdStore } from "./_simd_memory.ts";
 export { exnHandle } from "./_exceptions.ts";
+export {
+  CONT_BOTTOM,
+  type ContLink,
+  RESUME_HANDLER,
+  type VmContinuations,
+} from "./_continuations.ts";

@@ -776,6 +776,62 @@ const TABLE: readonly Row[] = [
   ["store8_r", STR, M, "store8 of v at u32(a + (b << s)) + offset", MEM],
   ["store16_r", STR, M, "store16 of v at u32(a + (b << s)) + offset", MEM],
   ["store64_r", STR, M, "store64 of v at u32(a + (b << s)) + offset", MEM],
+  // stack switching (`_continuations.ts`): a continuation reference is a handle (0: null); a
+  // continuation runs on the VM's stacks above the window base of the op that resumed it
+  [
+    "cont_new",
+    "d:r f:r",
+    X,
+    "a new continuation of the function f refers to (null traps); its handle to d",
+    NULL_FUNC,
+  ],
+  [
+    "cont_bind",
+    "d:r c:r base:r n:x",
+    X,
+    "a new continuation: c with the n values from base bound as its first arguments (c is " +
+    "consumed; null or consumed traps); its handle to d",
+    { trap: TrapCode.NullContinuationReference },
+  ],
+  [
+    "suspend",
+    "tag:x base:r n:x",
+    M,
+    "suspend to the nearest handler of tag `tag`, passing the n values from base (no handler " +
+    "traps); the values the resumer passes come back from base",
+    { trap: TrapCode.UnhandledTag },
+  ],
+  [
+    "resume",
+    "c:r base:r n:x",
+    M,
+    "resume c with the n values from base, its handler clauses in the instance's handlers at " +
+    "this address (null or consumed traps); its results come back from base",
+    { trap: TrapCode.NullContinuationReference },
+  ],
+  [
+    "resume_throw",
+    "c:r base:r n:x tag:x",
+    M,
+    "resume c by throwing an exception of tag `tag` with the n values from base at its " +
+    "suspension, as resume",
+    { trap: TrapCode.NullContinuationReference },
+  ],
+  [
+    "resume_throw_ref",
+    "c:r base:r e:r",
+    M,
+    "resume c by throwing the exception e refers to at its suspension, as resume_throw",
+    { trap: TrapCode.NullContinuationReference },
+  ],
+  [
+    "switch",
+    "c:r base:r n:x tag:x",
+    M,
+    "suspend to the nearest switch handler of tag `tag` and resume c in its place, passing the " +
+    "n values from base and the suspended continuation; what comes back lands from base",
+    { trap: TrapCode.NullContinuationReference },
+  ],
 ];
 
 /** Every op, in opcode order. */

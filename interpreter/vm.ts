@@ -64,6 +64,13 @@ import type { V128File } from "./simd_math.ts";
 import { v128Registers } from "./simd.ts";
 import { type VmException, VmFunc, type VmInstance } from "./vm_objects.ts";
 import { Op } from "./_opcodes.ts";
+import {
+  CONT_BOTTOM,
+  continuationReturned,
+  type ContLink,
+  parentInstanceAt,
+  type VmContinuations,
+} from "./_continuations.ts";
 
 /** Why `callRun` returned. */
 export type DoneReason =
@@ -107,6 +114,11 @@ export interface VmFrame {
   readonly instance: VmInstance;
   /** A code address inside the instruction that was executing (or calling). */
   readonly pc: number;
+  /**
+   * A marker, not a frame: the stack of a continuation ends above it, and its
+   * parent's (the frames below, from the resume op) begins.
+   */
+  readonly stackBoundary?: boolean;
 }
 
 /** The callee-saved state, as saved at a host→wasm entry. */
@@ -149,6 +161,8 @@ export interface VmDetachedEntry {
   readonly hostFunc: VmFunc;
   /** See {@link hostFunc}. */
   readonly hostBase: number;
+  /** Its running continuations' links (bases relative to its base), or null. */
+  readonly links: ContLink[] | null;
 }
 
 /** Options of a new `Vm`. */
@@ -168,7 +182,14 @@ export interface VmOptions {
    * extended op.
    */
   readonly epochs?: boolean;
+  /** Maximum stack of one continuation in bytes (default: `maxWasmStack`), counted as it. */
+  readonly maxContinuationStack?: number;
+  /** Maximum bytes all live continuations hold together (default 256 MiB). */
+  readonly maxContinuationsTotal?: number;
 }
+
+/** Default of {@link VmOptions.maxContinuationsTotal}. */
+export const DEFAULT_CONTINUATIONS_TOTAL = 256 * 1024 * 1024;
 
 /**
  * One-step slices still to run in this process, for `run`, `runMetered` and
@@ -203,8 +224,19 @@ export class Vm {
   readonly i64: BigInt64Array;
   /** u64 view (one element per slot). */
   readonly u64: BigUint64Array;
-  /** Register slots a frame may reach (the stack limit). */
-  readonly regLimit: number;
+  /**
+   * Register slots a frame may reach: {@link stackLimit}, or less while a
+   * continuation runs (its window base plus its stack size).
+   */
+  regLimit: number;
+  /** Register slots any frame may reach (the wasm stack limit). */
+  readonly stackLimit: number;
+  /** Register slots one continuation's stack may use (see `_continuations.ts`). */
+  readonly contStackSlots: number;
+  /** Bytes all live continuations together may hold. */
+  readonly contTotalBytes: number;
+  /** The continuations (stack switching), made on first use. */
+  conts: VmContinuations | null = null;
   /** The control stack: three words per frame (return pc, caller fp, caller instance). */
   readonly cs: Int32Array;
   /** Control-stack limit in words. */
@@ -320,7 +352,9 @@ export class Vm {
     const bytes = options.maxWasmStack ?? DEFAULT_MAX_WASM_STACK;
     this.epochs = options.epochs === true;
     this.metered = options.metered === true || this.epochs;
-    this.regLimit = Math.max(64, Math.floor(bytes / 8));
+    this.regLimit = this.stackLimit = Math.max(64, Math.floor(bytes / 8));
+    this.contStackSlots = Math.max(64, Math.floor((options.maxContinuationStack ?? bytes) / 8));
+    this.contTotalBytes = options.maxContinuationsTotal ?? DEFAULT_CONTINUATIONS_TOTAL;
     const frames = Math.max(16, Math.floor(bytes / 16));
     this.csLimit = frames * 3;
     this.cs = new Int32Array(this.csLimit + 3);
@@ -492,14 +526,17 @@ export class Vm {
       }
       newSlice = exit === EXIT_SLICE;
       if (newSlice) {
-        if (this.tierSlice !== null) {
+        if (this.tierSlice !== null && (this.conts === null || this.conts.links.length === 0)) {
           exit = this.#onOtherTier(this.tierSlice);
           // it finished the call (on-stack replacement): the count must not stay below zero,
           // where a `run` this entry returns into would take its next exit for a slice end
           if (exit !== EXIT_SLICE) i32[counter] = 0;
         }
       } else if (exit === EXIT_TIER) exit = this.#onOtherTier(this.#enterTier);
-    } while (exit === EXIT_SLICE || (exit === EXIT_TRAP && this.#sharedMemoryGrew()));
+    } while (
+      exit === EXIT_SLICE || (exit === EXIT_TRAP && this.#sharedMemoryGrew()) ||
+      (exit === EXIT_RETURN && this.#continuationReturned())
+    );
     return exit;
   }
 
@@ -535,7 +572,11 @@ export class Vm {
     const pc = this.pc;
     const fp = this.fp;
     const inst = this.inst!;
-    if (this.tierCall !== null && this.tierCall(inst, pc, fp)) return this.returnFromFrame();
+    // (not in a continuation: a stack of the other tier could not be switched)
+    const inCont = this.conts !== null && this.conts.links.length > 0;
+    if (this.tierCall !== null && !inCont && this.tierCall(inst, pc, fp)) {
+      return this.returnFromFrame();
+    }
     const code = inst.code;
     if (fp + (code[pc + 3] & (TIER_ENTRY_BIT - 1)) > this.regLimit) {
       this.trapCode = TrapCode.StackOverflow;
@@ -556,6 +597,16 @@ export class Vm {
     let grew = false;
     for (const m of this.inst.memories) if (m.shared !== undefined && m.refresh()) grew = true;
     return grew;
+  }
+
+  /**
+   * After a return to the host: whether it was a continuation's bottom frame
+   * instead (its link is dropped, and execution goes on in the parent).
+   */
+  #continuationReturned(): boolean {
+    if (this.conts === null || this.cs[this.csp + 2] !== CONT_BOTTOM) return false;
+    continuationReturned(this);
+    return true;
   }
 
   /** Offers the entered function to {@link tierEntry} (out of line: entries without a hook skip it). */
@@ -587,6 +638,7 @@ export class Vm {
     if (this.#depth === 0) throw new Error("callEnd without callStart");
     const depth = --this.#depth;
     this.#pendingTrap = 0;
+    this.conts?.endEntry(this, depth);
     if (this.tierEntry !== null) this.#entered = null;
     if (depth === 0) {
       this.pc = 0;
@@ -680,6 +732,7 @@ export class Vm {
       inst: this.inst,
       hostFunc: this.hostFunc,
       hostBase: this.hostBase - regBase,
+      links: this.conts === null ? null : this.conts.detach(depth + 1, regBase, csBase),
     };
     this.callEnd();
     return entry;
@@ -716,6 +769,7 @@ export class Vm {
     this.inst = entry.inst;
     this.hostFunc = entry.hostFunc;
     this.hostBase = base + entry.hostBase;
+    if (entry.links !== null) this.conts!.attach(this, entry.links, depth + 1, base, csBase);
     if (this.tierEntry !== null) this.#entered = null;
     return base;
   }
@@ -737,7 +791,14 @@ export class Vm {
     if (this.inst === null) return frames;
     frames.push({ instance: this.inst, pc: this.pc });
     for (let p = this.csp - 3; p >= 0; p -= 3) {
-      const id = this.cs[p + 2];
+      let id = this.cs[p + 2];
+      if (id === CONT_BOTTOM) {
+        // a continuation's bottom frame: its parent's stack goes on below a marker
+        const parent = parentInstanceAt(this, p);
+        if (parent === null) break;
+        frames.push({ instance: parent, pc: -1, stackBoundary: true });
+        id = parent.id;
+      }
       if (id < 0) break;
       frames.push({ instance: this.instances[id], pc: this.cs[p] - 1 });
     }

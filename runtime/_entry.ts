@@ -70,7 +70,7 @@ export function enter(store: Store<unknown>, func: Func): number {
 export function enterWasm(func: Func): number {
   const store = func.store;
   store.checkNotBusy("calling a function");
-  if (store._externs.length >= GC_MIN_HANDLES) store._maybeGc(); // it does nothing below that
+  if (store._externs.length >= GC_MIN_HANDLES || store._vm.conts !== null) store._maybeGc();
   return enter(store, func);
 }
 
@@ -117,7 +117,7 @@ export function callWasmChecking(
   if (args.length !== params.length) func._checkArgs(args); // throws the count error
   const store = func.store;
   const vm = store._vm;
-  if (store._externs.length >= GC_MIN_HANDLES) store._maybeGc();
+  if (store._externs.length >= GC_MIN_HANDLES || store._vm.conts !== null) store._maybeGc();
   const base = enter(store, func);
   try {
     for (let i = 0; i < params.length; i++) {

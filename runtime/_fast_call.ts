@@ -42,7 +42,7 @@ function enterFast(func: Func): number {
   const store = func.store;
   const vm = store._vm;
   if (store._suspended > 0) store.checkNotBusy("calling a function");
-  if (store._externs.length >= GC_MIN_HANDLES) store._maybeGc();
+  if (store._externs.length >= GC_MIN_HANDLES || store._vm.conts !== null) store._maybeGc();
   return vm.depth < MAX_NESTED_ENTRIES && vm.hostCall !== null
     ? vm.callStart(func._handle)
     : enter(store, func);

@@ -27,19 +27,28 @@ import { type FrameInfo, Trap } from "./trap.ts";
  * @returns the backtrace
  */
 export function backtraceOf(store: Store<unknown>, frames: readonly VmFrame[]): FrameInfo[] {
-  return frames.map(({ instance, pc }) => {
+  const out: FrameInfo[] = [];
+  let boundary = false;
+  for (const { instance, pc, stackBoundary } of frames) {
+    if (stackBoundary === true) {
+      boundary = true; // a continuation's stack ended: the next frame is its parent's
+      continue;
+    }
     const inst = store._instances[instance.id];
     const cm = inst.module._compiled;
     const names = inst.module.translation.names;
     const funcIndex = cm.funcAt(pc)?.funcIndex ?? -1;
     const offset = cm.wasmOffsetAt(pc);
-    return {
+    const frame: FrameInfo = {
       funcIndex,
       funcName: names.functions.get(funcIndex),
       moduleName: names.module,
       moduleOffset: offset < 0 ? undefined : offset,
     };
-  });
+    out.push(boundary ? { ...frame, parentStack: true } : frame);
+    boundary = false;
+  }
+  return out;
 }
 
 /** Traps the runtime raised for wasm execution (their backtraces grow as they unwind). */

@@ -23,6 +23,7 @@ import {
   tunables as makeTunables,
   type WasmFeatures,
 } from "@capstan/environ";
+import { DEFAULT_CONTINUATIONS_TOTAL } from "@capstan/interpreter";
 import { defaultCacheDirectory, ModuleCache } from "./_module_cache.ts";
 
 /**
@@ -61,10 +62,8 @@ export interface EngineConfig {
   /** Canonicalise NaNs produced by float arithmetic (deterministic mode). Default false. */
   readonly nanCanonicalization?: boolean;
   /**
-   * Accept the stack-switching proposal's modules: continuation types and
-   * instructions, and tags with results (their instructions do not run yet:
-   * compiling a body that uses one fails "unsupported"). Default false, as
-   * in wasmtime.
+   * Accept and run the stack-switching proposal's modules: continuation types
+   * and instructions, and tags with results. Default false, as in wasmtime.
    */
   readonly stackSwitching?: boolean;
   /**
@@ -73,6 +72,16 @@ export interface EngineConfig {
    * (core 3.0 calls the page-size flag malformed).
    */
   readonly customPageSizes?: boolean;
+   * Maximum stack of one continuation, in bytes counted as `maxWasmStack`
+   * counts them; deeper calls inside it trap "call stack exhausted". Default 64 KiB.
+   */
+  readonly maxContinuationStack?: number;
+  /**
+   * Maximum bytes all live continuations of a store hold together (their
+   * saved stacks); a `cont.new`, `cont.bind`, `suspend` or `switch` past it traps
+   * "call stack exhausted". Default 256 MiB.
+   */
+  readonly maxContinuationsTotal?: number;
   /**
    * Code-generation switches (see `Tunables` in `@capstan/environ`);
    * `consumeFuel`, `epochInterruption` and `nanCanonicalization` above take
@@ -108,6 +117,10 @@ export interface ResolvedEngineConfig {
   readonly stackSwitching: boolean;
   /** See {@link EngineConfig.customPageSizes}. */
   readonly customPageSizes: boolean;
+  /** See {@link EngineConfig.maxContinuationStack}. */
+  readonly maxContinuationStack: number;
+  /** See {@link EngineConfig.maxContinuationsTotal}. */
+  readonly maxContinuationsTotal: number;
   /** The code-generation switches every module of the engine is compiled with. */
   readonly tunables: Tunables;
   /** The compilation cache's directory, or `undefined` for none. */
@@ -115,6 +128,18 @@ export interface ResolvedEngineConfig {
 }
 
 export { DEFAULT_MAX_WASM_STACK };
+export { DEFAULT_CONTINUATIONS_TOTAL };
+
+/** Default of {@link EngineConfig.maxContinuationStack}: 64 KiB. */
+export const DEFAULT_MAX_CONTINUATION_STACK = 64 * 1024;
+
+/** `value` when it is a positive safe integer; else a RangeError naming `name`. */
+function positive(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new RangeError(`${name} must be a positive integer, found ${value}`);
+  }
+  return value;
+}
 
 /** Slice-end samples a function collects under `"auto"` before it is promoted (default). */
 export const PROMOTE_SAMPLES = 2;
@@ -182,6 +207,14 @@ export class Engine {
     if (!Number.isSafeInteger(maxWasmStack) || maxWasmStack <= 0) {
       throw new RangeError(`maxWasmStack must be a positive integer, found ${maxWasmStack}`);
     }
+    const maxContinuationStack = positive(
+      "maxContinuationStack",
+      config.maxContinuationStack ?? DEFAULT_MAX_CONTINUATION_STACK,
+    );
+    const maxContinuationsTotal = positive(
+      "maxContinuationsTotal",
+      config.maxContinuationsTotal ?? DEFAULT_CONTINUATIONS_TOTAL,
+    );
     const nan = config.nanCanonicalization ?? false;
     const strategy = config.strategy ?? "interpreter";
     if (strategy !== "interpreter" && strategy !== "js" && strategy !== "auto") {
@@ -210,6 +243,8 @@ export class Engine {
       nanCanonicalization: config.nanCanonicalization ?? false,
       stackSwitching: config.stackSwitching ?? false,
       customPageSizes: config.customPageSizes ?? false,
+      maxContinuationStack,
+      maxContinuationsTotal,
       tunables: makeTunables({
         ...(config.tunables ?? {}),
         consumeFuel: config.consumeFuel ?? false,

@@ -69,6 +69,7 @@ export class Global implements Stored {
     for (let i = 1; i < wordSlotsOf(t); i++) s._vm.allocGlobal(); // v128 takes two consecutive slots
     writeWords(s, t, s._vm.globals, this._slot, v);
     if (isRefType(t) && refTop(t) === ValType.externref) s._externGlobals.push(this);
+    else if (isRefType(t) && refTop(t) === ValType.contref) s._contGlobalSlots.push(this._slot);
   }
 
   /**

@@ -136,6 +136,19 @@ export class Store<T = undefined> {
    * @ignore
    */
   readonly _externGlobals: Global[] = [];
+  /**
+   * Every continuation table of the store (roots for {@link gc}).
+   *
+   * @ignore
+   */
+  readonly _contRoots: { readonly elems: Int32Array; readonly size: number }[] = [];
+  /**
+   * The global slots of every continuation global of the store (roots for {@link gc}).
+   *
+   * @ignore
+   */
+  readonly _contGlobalSlots: number[] = [];
+  #contsAtLastGc = 0;
 
   /**
    * Creates a store.
@@ -152,6 +165,8 @@ export class Store<T = undefined> {
       maxWasmStack: engine.config.maxWasmStack,
       metered: t.consumeFuel || t.epochInterruption,
       epochs: t.epochInterruption,
+      maxContinuationStack: engine.config.maxContinuationStack,
+      maxContinuationsTotal: engine.config.maxContinuationsTotal,
     });
     this._vm.epochCounter = engine.epochCounter;
     // with epochs, a deadline must be set before running (as in wasmtime); without, none applies
@@ -185,9 +200,11 @@ export class Store<T = undefined> {
 
   /**
    * Releases the externref values wasm can no longer reach, so the store
-   * does not keep every value ever passed in alive. Roots are the externref
-   * tables, globals and element segments; while a call is running (or
-   * suspended) registers may hold handles too, so then nothing is released.
+   * does not keep every value ever passed in alive, and the continuations
+   * wasm can no longer resume. Roots are the externref and continuation
+   * tables and globals, the element segments, and the exceptions' values;
+   * while a call is running (or suspended) registers may hold handles too,
+   * so then nothing is released.
    * The runtime also runs this on its own when the handle table has grown.
    *
    * @returns how many values were released
@@ -220,6 +237,20 @@ export class Store<T = undefined> {
       released++;
     }
     this.#externsAtLastGc = externs.length - this.#freeExterns.length;
+    return released + this.#collectContinuations();
+  }
+
+  /** Releases the continuations no root reaches (see `VmContinuations.collect`). */
+  #collectContinuations(): number {
+    const conts = this._vm.conts;
+    if (conts === null) return 0;
+    const roots: number[] = [];
+    for (const { elems, size } of this._contRoots) {
+      for (let i = 0; i < size; i++) if (elems[i] !== 0) roots.push(elems[i]);
+    }
+    for (const slot of this._contGlobalSlots) roots.push(this._vm.globals[2 * slot]);
+    const released = conts.collect(roots, this._vm.exns);
+    this.#contsAtLastGc = conts.size;
     return released;
   }
 
@@ -230,7 +261,10 @@ export class Store<T = undefined> {
    */
   _maybeGc(): void {
     const inUse = this._externs.length - this.#freeExterns.length;
-    if (inUse >= 1024 && inUse >= 2 * this.#externsAtLastGc && this._vm.depth === 0) this.gc();
+    const conts = this._vm.conts?.size ?? 0;
+    const due = (inUse >= 1024 && inUse >= 2 * this.#externsAtLastGc) ||
+      (conts >= 1024 && conts >= 2 * this.#contsAtLastGc);
+    if (due && this._vm.depth === 0) this.gc();
   }
 
   /**

@@ -212,6 +212,7 @@ export class Table implements Stored {
     this._vm.owner = this;
     s._counts.tables++;
     if (refTop(type.element) === ValType.externref) s._externTables.push(this);
+    else if (refTop(type.element) === ValType.contref) s._contRoots.push(this._vm);
   }
 
   /** The table's type, with its current size as the minimum. */

@@ -30,7 +30,15 @@ export interface FrameInfo {
   readonly moduleName: string | undefined;
   /** Offset of the instruction in the module's bytes, when known. */
   readonly moduleOffset: number | undefined;
+  /**
+   * The first frame of a continuation's parent stack (a resume): the frames
+   * above it ran on the continuation's own stack.
+   */
+  readonly parentStack?: boolean;
 }
+
+/** The line {@link formatBacktrace} writes where a continuation's stack ends and its parent's begins. */
+export const STACK_BOUNDARY_LINE = "       --- continuation resumed from ---";
 
 /**
  * Formats one frame as wasmtime does: `    0:   0x2a - mod!func`.
@@ -75,7 +83,11 @@ export function formatBacktrace(
   limit: number = BACKTRACE_DISPLAY_LIMIT,
 ): string {
   if (frames.length === 0) return "";
-  const shown = frames.slice(0, limit).map((f, i) => formatFrame(i, f));
+  const shown: string[] = [];
+  frames.slice(0, limit).forEach((f, i) => {
+    if (f.parentStack === true) shown.push(STACK_BOUNDARY_LINE);
+    shown.push(formatFrame(i, f));
+  });
   if (frames.length > limit) shown.push(`      ... ${frames.length - limit} more frames`);
   return "wasm backtrace:\n" + shown.join("\n");
 }

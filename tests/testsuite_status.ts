@@ -12,10 +12,7 @@
 export type Feature =
   | "GC" // structs, arrays, i31, casts, rec groups and subtyping
   | "threads" // (implemented: the proposal's imports.wast and memory.wast expect 1.0's "multiple memories" and "multiple tables", which 3.0 allows)
-  | "custom descriptors"
-  // (environ implemented, behind `Engine({ stackSwitching: true })`, off by default as in
-  // wasmtime; the instructions do not run yet)
-  | "stack switching";
+  | "custom descriptors";
 
 /**
  * Every file that does not fully pass, and what it waits for (the first
@@ -52,8 +49,6 @@ export const WAITS_FOR: Readonly<Record<string, readonly Feature[]>> = {
   "ref_eq.wast": ["GC"],
   "ref_null.wast": ["GC"],
   "ref_test.wast": ["GC"],
-  "stack-switching/cont.wast": ["stack switching"],
-  "stack-switching/resume_throw.wast": ["stack switching"],
   "struct.wast": ["GC"],
   "table_init.wast": ["GC"],
   "table_init64.wast": ["GC"],
