@@ -41,6 +41,11 @@ const TABLE = [
   ["CastFailure", "cast failure"],
   ["StringOutOfBounds", "string offset out of bounds"],
   ["InvalidCodePoint", "invalid code point"],
+  ["NullStructReference", "null structure reference"],
+  ["NullArrayReference", "null array reference"],
+  ["NullI31Reference", "null i31 reference"],
+  ["ArrayOutOfBounds", "out of bounds array access"],
+  ["AllocationFailure", "allocation failure"],
 ] as const;
 
 export type { TABLE as TRAP_CODE_TABLE };

@@ -366,10 +366,43 @@ export const Op = {
   store8_r: 356,
   store16_r: 357,
   store64_r: 358,
+  ref_mov: 359,
+  ref_select: 360,
+  ref_null: 361,
+  ref_is_null_any: 362,
+  br_ref_nonnull: 363,
+  br_ref_null: 364,
+  ref_eq: 365,
+  ref_global_get: 366,
+  ref_global_set: 367,
+  ref_i31: 368,
+  i31_get: 369,
+  struct_new: 370,
+  struct_new_default: 371,
+  struct_get: 372,
+  struct_set: 373,
+  array_new: 374,
+  array_new_default: 375,
+  array_new_fixed: 376,
+  array_new_data: 377,
+  array_new_elem: 378,
+  array_get: 379,
+  array_set: 380,
+  array_len: 381,
+  array_fill: 382,
+  array_copy: 383,
+  array_init_data: 384,
+  array_init_elem: 385,
+  ref_test: 386,
+  ref_cast: 387,
+  ref_test_func: 388,
+  ref_cast_func: 389,
+  any_convert_extern: 390,
+  extern_convert_any: 391,
 } as const;
 
 /** The number of opcodes. */
-export const OPCODE_COUNT = 359;
+export const OPCODE_COUNT = 392;
 
 /** The first SIMD opcode: `run` sends opcodes from here to {@link LAST_SIMD_OP} to `runSimd`. */
 export const FIRST_SIMD_OP = 267;
