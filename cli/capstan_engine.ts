@@ -17,6 +17,7 @@ import {
   CompileError,
   Engine,
   Func,
+  gcKindOf,
   Global,
   type Instance,
   Linker,
@@ -95,6 +96,7 @@ function fromBitsVal(type: ValType, v: Val): WastValue {
 function fromVal(type: ValType, v: Val): WastValue {
   // a reference crosses as the top type of its hierarchy
   const top = isRefType(type) ? refTop(type) : type;
+  if (top === ValType.anyref) return { type: "anyref", ref: v, gc: gcKindOf(v) ?? undefined };
   return fromJsValue(valTypeName(top) as WastValue["type"], v);
 }
 

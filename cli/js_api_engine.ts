@@ -38,7 +38,12 @@ function toJs(value: WastValue): unknown {
   return toJsValue(value);
 }
 
+/** The result types of the `any` hierarchy (a script's GC patterns name their kind). */
+const ANY_TYPES: readonly string[] = ["anyref", "eqref", "i31ref", "structref", "arrayref"];
+
 function fromJs(type: string, value: unknown): WastValue {
+  // a GC value crosses as itself: an i31 a number, a struct or array an opaque object
+  if (ANY_TYPES.includes(type)) return fromJsValue("anyref", value);
   if (type === "v128" || !["i32", "i64", "f32", "f64", "funcref", "externref"].includes(type)) {
     throw new UnsupportedError(`${type} cannot cross the JS-API boundary`);
   }

@@ -20,7 +20,30 @@ export type WastValue =
   | { readonly type: "f32"; readonly bits: number }
   | { readonly type: "f64"; readonly bits: bigint }
   | { readonly type: "v128"; readonly bytes: Uint8Array }
-  | { readonly type: "funcref" | "externref"; readonly ref: unknown };
+  | {
+    readonly type: RefTypeName;
+    readonly ref: unknown;
+    /**
+     * For a non-null `anyref`: what it is, when the engine can tell (an i31,
+     * a struct, an array, a host value); else inferred (a number is an i31,
+     * another value an object of some kind).
+     */
+    readonly gc?: GcKind;
+  };
+
+/** The reference types a script value may have (a reference crosses as its hierarchy's top). */
+export type RefTypeName = "funcref" | "externref" | "anyref" | "exnref";
+
+/** What a non-null `anyref` is. */
+export type GcKind = "i31" | "struct" | "array" | "host";
+
+/** The GC result patterns: a non-null reference of that kind. */
+const GC_PATTERN_KINDS: Readonly<Record<string, readonly (GcKind | "object")[]>> = {
+  eqref: ["i31", "struct", "array", "object"],
+  i31ref: ["i31"],
+  structref: ["struct", "object"],
+  arrayref: ["array", "object"],
+};
 
 const scratch = new DataView(new ArrayBuffer(8));
 
@@ -111,8 +134,11 @@ export type Expected =
   }
   | {
     readonly kind: "ref";
-    /** The reference type, or `"ref"` for a reference of any type. */
-    readonly type: "funcref" | "externref" | "ref";
+    /**
+     * The reference type, `"ref"` for a reference of any type, or a GC
+     * pattern's kind (`eqref`, `i31ref`, `structref`, `arrayref`).
+     */
+    readonly type: RefTypeName | "ref" | "eqref" | "i31ref" | "structref" | "arrayref";
     /** `null`: the null reference; `"any"`: any non-null one; an object: that extern. */
     readonly ref: null | "any" | object;
   }
@@ -244,12 +270,15 @@ export function parseArgument(json: JsonValue, externs: ExternRefs): WastValue {
     case "v128":
       return { type: "v128", bytes: laneBytes(json.lane_type ?? "", json.value) };
     case "funcref":
-    case "externref": {
+    case "externref":
+    case "anyref":
+    case "exnref": {
       if (json.value === "null") return { type: json.type, ref: null };
-      if (json.type === "externref") {
-        return { type: "externref", ref: externs.get(Number(parseBits(json.value, 32))) };
+      if (json.type === "externref" || json.type === "anyref") {
+        // `ref.host N` is the host object `ref.extern N` names, passed as anyref
+        return { type: json.type, ref: externs.get(Number(parseBits(json.value, 32))) };
       }
-      throw new WastSyntaxError(`a funcref argument must be null`);
+      throw new WastSyntaxError(`a ${json.type} argument must be null`);
     }
   }
   throw new WastSyntaxError(`unknown value type ${JSON.stringify(json.type)}`);
@@ -287,9 +316,15 @@ export function parseExpected(json: JsonValue, externs: ExternRefs): Expected {
     }
     case "ref":
     case "funcref":
-    case "externref": {
+    case "externref":
+    case "anyref":
+    case "exnref":
+    case "eqref":
+    case "i31ref":
+    case "structref":
+    case "arrayref": {
       if (json.value === "null") return { kind: "ref", type: json.type, ref: null };
-      if (json.value === undefined || json.type === "funcref") {
+      if (json.value === undefined || json.type === "funcref" || json.type === "exnref") {
         return { kind: "ref", type: json.type, ref: "any" };
       }
       return {
@@ -363,9 +398,18 @@ export function matches(expected: Expected, actual: WastValue): boolean {
       });
     }
     case "ref": {
+      const kinds = GC_PATTERN_KINDS[expected.type];
+      if (kinds !== undefined) {
+        if (actual.type !== "anyref" || actual.ref === null || actual.ref === undefined) {
+          return false;
+        }
+        const kind = actual.gc ?? (typeof actual.ref === "number" ? "i31" : "object");
+        return kinds.includes(kind);
+      }
       if (expected.type === "ref") {
-        if (actual.type !== "funcref" && actual.type !== "externref") return false;
+        if (!REF_TYPES.includes(actual.type)) return false;
       } else if (actual.type !== expected.type) return false;
+      if (!("ref" in actual)) return false;
       if (expected.ref === null) return actual.ref === null;
       if (expected.ref === "any") return actual.ref !== null && actual.ref !== undefined;
       return actual.ref === expected.ref;
@@ -374,6 +418,8 @@ export function matches(expected: Expected, actual: WastValue): boolean {
       return expected.options.some((option) => matches(option, actual));
   }
 }
+
+const REF_TYPES: readonly string[] = ["funcref", "externref", "anyref", "exnref"];
 
 function hex(bits: bigint, digits: number): string {
   return "0x" + bits.toString(16).padStart(digits, "0");
@@ -421,7 +467,16 @@ export function describeValue(value: WastValue, externs?: ExternRefs): string {
       return "v128:" + [...value.bytes].map((b) => b.toString(16).padStart(2, "0")).join(" ");
     case "funcref":
     case "externref":
+    case "exnref":
       return `${value.type}:${describeRef(value.ref, externs)}`;
+    case "anyref":
+      return `anyref:${
+        value.gc === undefined || value.gc === "host" || value.ref === null
+          ? describeRef(value.ref, externs)
+          : value.gc === "i31"
+          ? `i31 ${value.ref}`
+          : value.gc
+      }`;
     default:
       return describeNum(value.type, numBits(value)!);
   }

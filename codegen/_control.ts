@@ -35,6 +35,8 @@ import {
 } from "@capstan/environ";
 import { Op } from "@capstan/interpreter";
 import { is64 } from "./func_environ.ts";
+import { isGcRef, refuseGcValue } from "./_gc_support.ts";
+import { emitRefTest } from "./_gc.ts";
 import { narrowTableIndex } from "./_references.ts";
 import { DELEGATE, type IrCatch } from "./ir.ts";
 
@@ -59,6 +61,8 @@ export const CONTROL_OPERATORS: ReadonlyMap<number, OperatorHandler> = new Map([
   [W.return_call_ref, returnCallRef],
   [W.br_on_null, brOnNull],
   [W.br_on_non_null, brOnNonNull],
+  [W.br_on_cast, (t) => brOnCast(t, false)],
+  [W.br_on_cast_fail, (t) => brOnCast(t, true)],
   [W.try_table, tryTable],
   [W.try, legacyTry],
   [W.catch, legacyCatch],
@@ -188,6 +192,7 @@ function tagParams(t: TranslatorCore, x: number): readonly ValType[] {
   if (params.includes(ValType.v128)) {
     throw new CompileError("unsupported: a v128 value in an exception", t.offset);
   }
+  for (const p of params) refuseGcValue(p, t.offset, "an exception");
   return params;
 }
 
@@ -441,6 +446,7 @@ function callRef(t: TranslatorCore): void {
 
 function returnCallRef(t: TranslatorCore): void {
   const { sig, base, rf } = refOperands(t);
+  tailCallRefArgs(t, base, sig.params);
   t.emit(Op.return_call_ref, t.r.index, t.env.signatureWord(t.r.index), t.L + base, rf);
   returnHostResults(t, base, sig.results);
   t.setUnreachable();
@@ -454,20 +460,45 @@ function brOnNull(t: TranslatorCore): void {
   const s = t.stack;
   const depth = t.r.index;
   const f = t.frame(depth);
+  const gc = isGcRef(s.type(s.height - 1));
   const r = t.reg(s.height - 1);
   s.height--; // the branch does not carry the reference
   const moves = needsMoves(t, f);
   chargeFuel(t);
+  branchOn(
+    t,
+    depth,
+    moves,
+    r,
+    gc ? Op.br_ref_null : Op.br_unless,
+    gc ? Op.br_ref_nonnull : Op.br_if,
+  );
+  s.height++;
+}
+
+/**
+ * Branches to the label of frame `depth` when branch op `taken` on register
+ * `r` jumps (else falls through); when the branch needs result moves
+ * (`moves`), `notTaken` (its negation) skips them instead.
+ */
+function branchOn(
+  t: TranslatorCore,
+  depth: number,
+  moves: boolean,
+  r: number,
+  taken: number,
+  notTaken: number,
+): void {
+  const f = t.frame(depth);
   if (!moves) {
     if (f.kind !== FrameKind.Loop) f.targeted = true;
-    t.emit(Op.br_unless, r, f.label);
+    t.emit(taken, r, f.label);
   } else {
     const skip = t.newLabel();
-    t.emit(Op.br_if, r, skip);
+    t.emit(notTaken, r, skip);
     branch(t, depth);
     t.label(skip);
   }
-  s.height++;
 }
 
 /**
@@ -480,17 +511,36 @@ function brOnNonNull(t: TranslatorCore): void {
   const f = t.frame(depth);
   const moves = needsMoves(t, f);
   chargeFuel(t);
+  const gc = isGcRef(s.type(s.height - 1));
   const r = t.reg(s.height - 1);
-  if (!moves) {
-    if (f.kind !== FrameKind.Loop) f.targeted = true;
-    t.emit(Op.br_if, r, f.label);
-  } else {
-    const skip = t.newLabel();
-    t.emit(Op.br_unless, r, skip);
-    branch(t, depth);
-    t.label(skip);
-  }
+  branchOn(
+    t,
+    depth,
+    moves,
+    r,
+    gc ? Op.br_ref_nonnull : Op.br_if,
+    gc ? Op.br_ref_null : Op.br_unless,
+  );
   t.pop();
+}
+
+/**
+ * `br_on_cast` (`br_on_cast_fail`): branches to the label, carrying the
+ * reference on top, when it is (is not) of the target type; otherwise leaves
+ * it. The test goes to a scratch register just above the stack.
+ */
+function brOnCast(t: TranslatorCore, fail: boolean): void {
+  const s = t.stack;
+  const depth = t.r.index;
+  const f = t.frame(depth);
+  const moves = needsMoves(t, f);
+  chargeFuel(t);
+  const from = s.type(s.height - 1);
+  const r = t.reg(s.height - 1);
+  const c = t.pushTemp(ValType.i32);
+  emitRefTest(t, c, r, from, t.r.refType2);
+  t.pop();
+  branchOn(t, depth, moves, c, fail ? Op.br_unless : Op.br_if, fail ? Op.br_if : Op.br_unless);
 }
 
 /**
@@ -512,6 +562,7 @@ function returnCall(t: TranslatorCore): void {
     t.emit(Op.return_call_import, env.funcHandleWord(f), t.L + base);
     returnHostResults(t, base, sig.results);
   } else {
+    tailCallRefArgs(t, base, sig.params);
     t.emit(Op.return_call, f, t.L + base);
     t.blockEnd();
   }
@@ -520,6 +571,7 @@ function returnCall(t: TranslatorCore): void {
 
 function returnCallIndirect(t: TranslatorCore): void {
   const { typeIndex, sig, base, ri } = indirectOperands(t);
+  tailCallRefArgs(t, base, sig.params);
   t.emit(Op.return_call_indirect, t.r.index2, t.env.signatureWord(typeIndex), t.L + base, ri);
   returnHostResults(t, base, sig.results);
   t.setUnreachable();
@@ -626,9 +678,32 @@ function returnFrom(t: TranslatorCore): void {
     // (a move onto itself is dropped once registers are final: placeConstants)
     const src = t.L + from + i;
     const ty = s.type(from + i);
-    t.emit(ty === ValType.v128 ? Op.v128_mov : is64(ty) ? Op.mov64 : Op.mov, resultReg(i), src);
+    t.emit(moveOp(ty), resultReg(i), src);
   }
   emitReturn(t, fuel);
+}
+
+/** The move of a value type: `mov`, `mov64`, `v128_mov` or `ref_mov`. */
+function moveOp(ty: ValType): number {
+  return ty === ValType.v128
+    ? Op.v128_mov
+    : isGcRef(ty)
+    ? Op.ref_mov
+    : is64(ty)
+    ? Op.mov64
+    : Op.mov;
+}
+
+/**
+ * Copies the arguments of a tail call that the ref file holds down to the
+ * callee's registers 0.. (the VM's tail calls copy numeric slots only). Copies
+ * in ascending order never overwrite a pending source: argument `i` moves
+ * from `base + i`, above `i`.
+ */
+function tailCallRefArgs(t: TranslatorCore, base: number, params: readonly ValType[]): void {
+  params.forEach((ty, i) => {
+    if (isGcRef(ty)) t.emit(Op.ref_mov, i, t.L + base + i);
+  });
 }
 
 /**

@@ -26,7 +26,7 @@
  */
 
 import { ValType } from "@capstan/environ";
-import { refuseGcValue } from "./_gc_support.ts";
+import { isGcRef } from "./_gc_support.ts";
 
 /** The kinds of operand-stack entry (see the module doc for their fields). */
 export const enum Operand {
@@ -56,18 +56,21 @@ export class OperandStack {
   height = 0;
   /** The greatest height reached since {@link reset}. */
   maxHeight = 0;
+  /** Whether a value of the `any` hierarchy (held in the ref file) was pushed since {@link reset}. */
+  sawGcRef = false;
 
-  /** @param offset gives the code offset to name in an error (see {@link refuseGcValue}) */
+  /** @param offset gives the code offset to name in an error */
   constructor(private readonly offset: () => number = () => 0) {}
 
   /** Empties the stack for the next function. */
   reset(): void {
     this.height = 0;
     this.maxHeight = 0;
+    this.sawGcRef = false;
   }
 
   #push(kind: Operand, type: ValType, a: number, b: number, c: number): void {
-    if ((type & 0xff) <= 0x71) refuseGcValue(type, this.offset());
+    if ((type & 0xff) <= 0x71 && isGcRef(type)) this.sawGcRef = true;
     const h = this.height++;
     this.#kind[h] = kind;
     this.#type[h] = type;

@@ -14,6 +14,7 @@
  */
 
 import { unop } from "./_numeric.ts";
+import { isGcRef } from "./_gc_support.ts";
 import type { OperatorHandler, TranslatorCore } from "./_translator_core.ts";
 import { chargeFuel } from "./_fuel_placement.ts";
 import { BuiltinFunctionIndex as B, Op as W, TrapCode, ValType } from "@capstan/environ";
@@ -22,7 +23,7 @@ import { Op } from "@capstan/interpreter";
 /** The reference and table operators' translations, by operator key. */
 export const REFERENCE_OPERATORS: ReadonlyMap<number, OperatorHandler> = new Map([
   [W.ref_null, (t) => t.stack.pushConst(t.r.refType as ValType, 0, 0)],
-  [W.ref_is_null, (t) => unop(t, Op.i32_eqz, ValType.i32)],
+  [W.ref_is_null, refIsNull],
   [W.ref_func, refFunc],
   [W.ref_as_non_null, refAsNonNull],
   [W.table_get, tableGet],
@@ -35,6 +36,17 @@ export const REFERENCE_OPERATORS: ReadonlyMap<number, OperatorHandler> = new Map
   [W.elem_drop, (t) => t.builtin(B.elem_drop, t.r.index, 0, 0)],
 ]);
 
+/** `ref.is_null`: a test of the numeric handle, or of the ref file for the `any` hierarchy. */
+function refIsNull(t: TranslatorCore): void {
+  const s = t.stack;
+  if (!isGcRef(s.type(s.height - 1))) {
+    unop(t, Op.i32_eqz, ValType.i32);
+    return;
+  }
+  const r = t.reg(t.pop());
+  t.emit(Op.ref_is_null_any, t.pushTemp(ValType.i32), r);
+}
+
 function refFunc(t: TranslatorCore): void {
   const d = t.pushTemp(ValType.funcref);
   t.emit(Op.vmctx_load, d, t.env.funcHandleWord(t.r.index));
@@ -43,9 +55,10 @@ function refFunc(t: TranslatorCore): void {
 /** `ref.as_non_null`: traps on a null reference, else leaves it on the stack. */
 function refAsNonNull(t: TranslatorCore): void {
   chargeFuel(t);
+  const gc = isGcRef(t.stack.type(t.stack.height - 1));
   const r = t.reg(t.stack.height - 1);
   const skip = t.newLabel();
-  t.emit(Op.br_if, r, skip);
+  t.emit(gc ? Op.br_ref_nonnull : Op.br_if, r, skip);
   t.emit(Op.trap, TrapCode.NullReference);
   t.blockEnd();
   t.label(skip);

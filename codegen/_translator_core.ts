@@ -24,13 +24,14 @@
 
 import { REG_OPERANDS, WRITES_FIRST } from "./_op_shapes.ts";
 import { Operand, OperandStack } from "./_operand_stack.ts";
-import { refuseGcValue } from "./_gc_support.ts";
+import { isGcRef } from "./_gc_support.ts";
 import { fuse, Site } from "./_fusion_rules.ts";
 import {
   BLOCK_EMPTY,
   BLOCK_TYPE_INDEX,
   type FunctionBody,
   isRefType,
+  kindCode,
   OperatorReader,
   ValType,
 } from "@capstan/environ";
@@ -177,6 +178,8 @@ export class TranslatorCore implements SimdTranslatorHost {
     this.env = env;
     this.keepSelfMoves = keepSelfMoves;
     this.r = new OperatorReader(env.module.bytes);
+    // a concrete reference type read from code carries its type's kind (GC: struct or array)
+    this.r.typeKinds = Uint8Array.from(env.module.types, kindCode);
     this.superInstructions = env.tunables.superInstructions;
     this.consumeFuel = env.tunables.consumeFuel;
     this.countInstructions = env.tunables.countInstructions;
@@ -195,7 +198,6 @@ export class TranslatorCore implements SimdTranslatorHost {
     // one hidden exnref local per legacy `try`: the exception its arms caught
     const hidden = new Array<ValType>(body.legacyTries ?? 0).fill(ValType.exnref);
     this.localTypes = [...sig.params, ...body.locals, ...hidden];
-    for (const v of [...this.localTypes, ...sig.results]) refuseGcValue(v, body.codeStart);
     this.nextTryLocal = sig.params.length + body.locals.length;
     this.L = this.localTypes.length;
     this.results = sig.results;
@@ -222,6 +224,7 @@ export class TranslatorCore implements SimdTranslatorHost {
     this.emit(Op.enter, sig.params.length, this.L, 0);
     for (let i = sig.params.length; i < this.L; i++) {
       if (this.localTypes[i] === ValType.v128) this.emit(Op.v128_const, i, 0, 0, 0, 0);
+      else if (isGcRef(this.localTypes[i])) this.emit(Op.ref_null, i); // (knownZero: null)
     }
     this.frames.push({
       kind: FrameKind.Func,
@@ -348,6 +351,14 @@ export class TranslatorCore implements SimdTranslatorHost {
       if (src !== dst) this.emit(Op.v128_mov, dst, src);
       return;
     }
+    if (isGcRef(s.type(pos))) { // a constant is null
+      if (kind === Operand.Const) this.emit(Op.ref_null, dst);
+      else {
+        const src = kind === Operand.Local ? s.localIndex(pos) : this.L + pos;
+        if (src !== dst) this.emit(Op.ref_mov, dst, src);
+      }
+      return;
+    }
     const wide = is64(s.type(pos));
     if (kind === Operand.AddImm) {
       this.emit(Op.i32_add_i, dst, s.base(pos), s.addend(pos));
@@ -388,7 +399,7 @@ export class TranslatorCore implements SimdTranslatorHost {
     const kind = s.kind(pos);
     if (kind === Operand.Local) return s.localIndex(pos);
     if (
-      kind === Operand.Const && this.superInstructions &&
+      kind === Operand.Const && this.superInstructions && !isGcRef(s.type(pos)) &&
       (this.loopDepth > 0 || this.#isHoisted(s.type(pos), s.constLo(pos), s.constHi(pos)))
     ) {
       // inside a loop a constant operand reads a register set once at entry; so does one
@@ -471,7 +482,8 @@ export class TranslatorCore implements SimdTranslatorHost {
         else if (v < 0) ins.operands[k] = L - 1 - v;
         else if (v >= L) ins.operands[k] = v + n;
       }
-      const isMove = ins.op === Op.mov || ins.op === Op.mov64 || ins.op === Op.v128_mov;
+      const isMove = ins.op === Op.mov || ins.op === Op.mov64 || ins.op === Op.v128_mov ||
+        ins.op === Op.ref_mov;
       if (isMove && ins.operands[0] === ins.operands[1] && !this.keepSelfMoves) {
         // a move onto itself: turn it into an (unreferenced) label, which emits no code
         ins.op = LABEL;

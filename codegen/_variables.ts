@@ -17,6 +17,7 @@ import { Operand } from "./_operand_stack.ts";
 import type { OperatorHandler, TranslatorCore } from "./_translator_core.ts";
 import { Op as W, ValType } from "@capstan/environ";
 import { Op } from "@capstan/interpreter";
+import { isGcRef } from "./_gc_support.ts";
 import { is64 } from "./func_environ.ts";
 
 /** The variable and parametric operators' translations, by operator key. */
@@ -40,7 +41,13 @@ function select(t: TranslatorCore): void {
   const rb = t.reg(b);
   const ra = t.reg(a);
   const d = t.pushTemp(type);
-  const op = type === ValType.v128 ? Op.v128_select : is64(type) ? Op.select64 : Op.select;
+  const op = type === ValType.v128
+    ? Op.v128_select
+    : isGcRef(type)
+    ? Op.ref_select
+    : is64(type)
+    ? Op.select64
+    : Op.select;
   t.emit(op, d, rc, ra, rb);
 }
 
@@ -54,7 +61,13 @@ function globalGet(t: TranslatorCore): void {
   const env = t.env;
   const ty = env.globalType(t.r.index);
   const d = t.pushTemp(ty);
-  const op = ty === ValType.v128 ? Op.v128_global_get : is64(ty) ? Op.global_get64 : Op.global_get;
+  const op = ty === ValType.v128
+    ? Op.v128_global_get
+    : isGcRef(ty)
+    ? Op.ref_global_get
+    : is64(ty)
+    ? Op.global_get64
+    : Op.global_get;
   t.emit(op, d, env.globalWord(t.r.index));
 }
 
@@ -62,7 +75,13 @@ function globalSet(t: TranslatorCore): void {
   const env = t.env;
   const ty = env.globalType(t.r.index);
   const v = t.reg(t.pop());
-  const op = ty === ValType.v128 ? Op.v128_global_set : is64(ty) ? Op.global_set64 : Op.global_set;
+  const op = ty === ValType.v128
+    ? Op.v128_global_set
+    : isGcRef(ty)
+    ? Op.ref_global_set
+    : is64(ty)
+    ? Op.global_set64
+    : Op.global_set;
   t.emit(op, env.globalWord(t.r.index), v);
 }
 

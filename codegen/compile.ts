@@ -18,7 +18,6 @@
  * @module
  */
 
-import { refuseGcModule } from "./_gc_support.ts";
 import {
   DEFAULT_TUNABLES,
   type ModuleTranslation,
@@ -290,7 +289,6 @@ export function compileModule(
   tunables: Tunables = DEFAULT_TUNABLES,
   options: CompileOptions = {},
 ): CompiledModule {
-  refuseGcModule(translation);
   if (options.lazy) {
     const lazy = new LazyLowering(translation, tunables, options.fuseFuelCharges !== false);
     return new CompiledModule(translation, lazy.offsets, tunables, lazy, lazy.stubs());

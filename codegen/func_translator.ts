@@ -32,6 +32,8 @@ import { fuseLoopClosers } from "./_fusion_rules.ts";
 import { MEMORY_OPERATORS, translateSimdAccess } from "./_memory.ts";
 import { CONSTANT_OPERATORS, numeric } from "./_numeric.ts";
 import { REFERENCE_OPERATORS } from "./_references.ts";
+import { GC_OPERATORS } from "./_gc.ts";
+import { isGcRef } from "./_gc_support.ts";
 import { simplifyReturnPaths } from "./_return_paths.ts";
 import { type OperatorHandler, TranslatorCore } from "./_translator_core.ts";
 import { VARIABLE_OPERATORS } from "./_variables.ts";
@@ -52,6 +54,7 @@ const FAMILIES: readonly ReadonlyMap<number, OperatorHandler>[] = [
   MEMORY_OPERATORS,
   CONSTANT_OPERATORS,
   REFERENCE_OPERATORS,
+  GC_OPERATORS,
   ATOMIC_OPERATORS,
   CONTINUATION_OPERATORS,
 ];
@@ -159,6 +162,9 @@ export class FuncTranslator {
       insts: t.insts,
       refSlotsAt: t.refSlots,
       handlers: t.handlers.length > 0 ? t.handlers : undefined,
+      usesRefFile: t.stack.sawGcRef || t.localTypes.some(isGcRef) || t.results.some(isGcRef)
+        ? true
+        : undefined,
     };
   }
 }

@@ -49,7 +49,7 @@ import {
   TrapCode,
   type Tunables,
 } from "@capstan/environ";
-import { BYTECODE_OPS } from "@capstan/interpreter";
+import { BYTECODE_OPS, Op } from "@capstan/interpreter";
 import type { Backend, FunctionLowering } from "./backend.ts";
 import { FuncEnvironment } from "./func_environ.ts";
 import { FuncTranslator } from "./func_translator.ts";
@@ -147,6 +147,8 @@ export class JsLowering implements FunctionLowering<JsLoweredFunction> {
    * @returns its JS source, or why it runs on the interpreter
    */
   lower(f: IrFunction): JsLoweredFunction {
+    const routed = routedForGc(f, this.#ctx);
+    if (routed !== undefined) return { funcIndex: f.funcIndex, routed };
     const kinds = this.#options.kindsOf(f.funcIndex) ?? inferKinds(f, this.#ctx);
     if (typeof kinds === "string") return { funcIndex: f.funcIndex, routed: kinds };
     try {
@@ -155,6 +157,25 @@ export class JsLowering implements FunctionLowering<JsLoweredFunction> {
       return { funcIndex: f.funcIndex, routed: (e as Error).message };
     }
   }
+}
+
+/**
+ * Why a function of a GC module runs on the interpreter, if it does: it
+ * holds values of the `any` hierarchy (the interpreter's ref file), or
+ * makes an indirect call in a module with declared subtypes (the VM's
+ * signature check accepts a subtype; this tier's compares ids).
+ *
+ * @param f the function
+ * @param ctx the module
+ * @returns the reason, or undefined when the JS tier can run it
+ */
+function routedForGc(f: IrFunction, ctx: KindContext): string | undefined {
+  if (f.usesRefFile) return "GC references (the ref file) run on the interpreter";
+  if (!ctx.translation.types.some((t) => t.supertype !== undefined)) return undefined;
+  const indirect = f.insts.some((i) =>
+    i.op === Op.call_indirect || i.op === Op.return_call_indirect
+  );
+  return indirect ? "an indirect call to a declared subtype runs on the interpreter" : undefined;
 }
 
 /** The backend that lowers the IR to JavaScript source. */

@@ -23,7 +23,7 @@ import { type Feature, WAITS_FOR } from "../tests/testsuite_status.ts";
  * and validates in full (what the file waits for is execution): its modules
  * are seeds. Files waiting for anything else are left out.
  */
-const DECODED: ReadonlySet<Feature> = new Set<Feature>(["GC", "threads", "stack switching"]);
+const DECODED: ReadonlySet<Feature> = new Set<Feature>(["threads"]);
 
 /** The bench kernels' folder. */
 const BENCH_WASM = new URL("../bench/corpus/wasm/", import.meta.url);

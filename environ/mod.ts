@@ -46,6 +46,7 @@ export { BinaryReader } from "./reader.ts";
 export { translateModule, validate } from "./translate.ts";
 export type { TranslateOptions, WasmFeatures } from "./translate.ts";
 export { funcTypeId, isCanonicalSubtype, isFuncTypeSubtype } from "./_subtyping.ts";
+export { TYPE_REGISTRY, TypeRegistry } from "./_type_registry.ts";
 export * from "./trap_codes.ts";
 export * from "./builtins.ts";
 export * from "./vmoffsets.ts";

@@ -44,6 +44,11 @@ const TABLE = [
   ["NullContinuationReference", "null continuation reference"],
   ["ContinuationConsumed", "continuation already consumed"],
   ["UnhandledTag", "unhandled tag"],
+  ["NullStructReference", "null structure reference"],
+  ["NullArrayReference", "null array reference"],
+  ["NullI31Reference", "null i31 reference"],
+  ["ArrayOutOfBounds", "out of bounds array access"],
+  ["AllocationFailure", "allocation failure"],
 ] as const;
 
 export type { TABLE as TRAP_CODE_TABLE };

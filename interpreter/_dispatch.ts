@@ -53,6 +53,7 @@ import { throwAt } from "./_exceptions.ts";
 import { contCreate, switchStacks } from "./_continuations.ts";
 import { v128Registers } from "./simd.ts";
 import { runAtomic } from "./atomics.ts";
+import { copyRefs, isSigSubtype, refRegisters, runGc } from "./_gc_exec.ts";
 import type { Vm } from "./vm.ts";
 import type { VmFunc, VmInstance } from "./vm_objects.ts";
 import {
@@ -368,7 +369,10 @@ export function run(vm: Vm): number {
             break dispatch;
           }
           f = vm.funcs[h];
-          if (f.sigId !== inst.vmctx[code[pc + 2]]) {
+          if (
+            f.sigId !== inst.vmctx[code[pc + 2]] &&
+            !isSigSubtype(vm, f.sigId, inst.vmctx[code[pc + 2]])
+          ) {
             trap = T_SIG;
             break dispatch;
           }
@@ -2430,7 +2434,10 @@ export function runMetered(vm: Vm): number {
             break dispatch;
           }
           f = vm.funcs[h];
-          if (f.sigId !== inst.vmctx[code[pc + 2]]) {
+          if (
+            f.sigId !== inst.vmctx[code[pc + 2]] &&
+            !isSigSubtype(vm, f.sigId, inst.vmctx[code[pc + 2]])
+          ) {
             trap = T_SIG;
             break dispatch;
           }
@@ -4790,7 +4797,10 @@ export function runEpochs(vm: Vm): number {
             break dispatch;
           }
           f = vm.funcs[h];
-          if (f.sigId !== inst.vmctx[code[pc + 2]]) {
+          if (
+            f.sigId !== inst.vmctx[code[pc + 2]] &&
+            !isSigSubtype(vm, f.sigId, inst.vmctx[code[pc + 2]])
+          ) {
             trap = T_SIG;
             break dispatch;
           }
@@ -7314,14 +7324,17 @@ export function runExt(
       const t = inst.tables[code[pc + 2]];
       const i = I32[(fp + code[pc + 3]) << 1] >>> 0;
       if (i >= t.size) return -T_TABLE;
-      I32[(fp + code[pc + 1]) << 1] = t.elems[i];
+      // a GC table's value goes to the ref file
+      if (t.refs !== null) refRegisters(vm)[fp + code[pc + 1]] = t.refs[i];
+      else I32[(fp + code[pc + 1]) << 1] = t.elems[i];
       return pc + 4;
     }
     case 264 /* table_set */: {
       const t = inst.tables[code[pc + 1]];
       const i = I32[(fp + code[pc + 2]) << 1] >>> 0;
       if (i >= t.size) return -T_TABLE;
-      t.elems[i] = I32[(fp + code[pc + 3]) << 1];
+      if (t.refs !== null) t.refs[i] = refRegisters(vm)[fp + code[pc + 3]];
+      else t.elems[i] = I32[(fp + code[pc + 3]) << 1];
       return pc + 4;
     }
     case 265 /* table_size */:
@@ -7339,6 +7352,41 @@ export function runExt(
       const t = runAtomic(vm, inst, code, pc, fp, false);
       return t === 0 ? pc + 7 : -t;
     }
+    // GC: the reference register file, structs, arrays, i31, casts (`_gc_exec.ts`)
+    case 366 /* ref_mov */:
+    case 367 /* ref_select */:
+    case 368 /* ref_null */:
+    case 369 /* ref_is_null_any */:
+    case 370 /* br_ref_nonnull */:
+    case 371 /* br_ref_null */:
+    case 372 /* ref_eq */:
+    case 373 /* ref_global_get */:
+    case 374 /* ref_global_set */:
+    case 375 /* ref_i31 */:
+    case 376 /* i31_get */:
+    case 377 /* struct_new */:
+    case 378 /* struct_new_default */:
+    case 379 /* struct_get */:
+    case 380 /* struct_set */:
+    case 381 /* array_new */:
+    case 382 /* array_new_default */:
+    case 383 /* array_new_fixed */:
+    case 384 /* array_new_data */:
+    case 385 /* array_new_elem */:
+    case 386 /* array_get */:
+    case 387 /* array_set */:
+    case 388 /* array_len */:
+    case 389 /* array_fill */:
+    case 390 /* array_copy */:
+    case 391 /* array_init_data */:
+    case 392 /* array_init_elem */:
+    case 393 /* ref_test */:
+    case 394 /* ref_cast */:
+    case 395 /* ref_test_func */:
+    case 396 /* ref_cast_func */:
+    case 397 /* any_convert_extern */:
+    case 398 /* extern_convert_any */:
+      return runGc(vm, inst, code, pc, fp);
   }
   if (op >= 267 /* FIRST_SIMD_OP */ && op <= 299 /* LAST_SIMD_OP */) {
     // not reached from `run`, which sends these to runSimd itself
@@ -7532,25 +7580,37 @@ export function callBuiltin(
     case B.data_drop:
       inst.datas[s0] = EMPTY_BYTES;
       return 0;
-    case B.table_grow:
-      I32[b] = inst.tables[s0].grow(a1, I32[b]);
+    // table builtins: a GC table's values (`VmTable.refs`) are in the ref file
+    case B.table_grow: {
+      const t = inst.tables[s0];
+      I32[b] = t.grow(a1, t.refs === null ? I32[b] : refRegisters(vm)[base]);
+      I32[b + 1] = 0;
       return 0;
+    }
     case B.table_fill: {
       const t = inst.tables[s0];
       if (a0 + a2 > t.size) return T_TABLE;
-      t.elems.fill(I32[b + 2], a0, a0 + a2);
+      if (t.refs !== null) t.refs.fill(refRegisters(vm)[base + 1], a0, a0 + a2);
+      else t.elems.fill(I32[b + 2], a0, a0 + a2);
       return 0;
     }
     case B.table_copy: {
       const dt = inst.tables[s0];
       const st = inst.tables[s1];
       if (a0 + a2 > dt.size || a1 + a2 > st.size) return T_TABLE;
-      if (dt === st) dt.elems.copyWithin(a0, a1, a1 + a2);
+      if (dt.refs !== null) copyRefs(dt.refs, a0, st.refs!, a1, a2);
+      else if (dt === st) dt.elems.copyWithin(a0, a1, a1 + a2);
       else dt.elems.set(st.elems.subarray(a1, a1 + a2), a0);
       return 0;
     }
     case B.table_init: {
       const t = inst.tables[s0];
+      if (t.refs !== null) {
+        const seg = inst.refElems[s1];
+        if (a1 + a2 > seg.length || a0 + a2 > t.size) return T_TABLE;
+        copyRefs(t.refs, a0, seg, a1, a2);
+        return 0;
+      }
       const seg = inst.elems[s1];
       if (a1 + a2 > seg.length || a0 + a2 > t.size) return T_TABLE;
       t.elems.set(seg.subarray(a1, a1 + a2), a0);
@@ -7558,6 +7618,7 @@ export function callBuiltin(
     }
     case B.elem_drop:
       inst.elems[s0] = EMPTY_ELEMS;
+      if (s0 < inst.refElems.length) inst.refElems[s0] = [];
       return 0;
     case B.out_of_gas:
       return T_FUEL;

@@ -52,6 +52,7 @@ import { throwAt } from "./_exceptions.ts";
 import { contCreate, switchStacks } from "./_continuations.ts";
 import { v128Registers } from "./simd.ts";
 import { runAtomic } from "./atomics.ts";
+import { copyRefs, isSigSubtype, refRegisters, runGc } from "./_gc_exec.ts";
 import type { Vm } from "./vm.ts";
 import type { VmFunc, VmInstance } from "./vm_objects.ts";
 import {
@@ -371,7 +372,10 @@ export function run(vm: Vm): number {
             break dispatch;
           }
           f = vm.funcs[h];
-          if (f.sigId !== inst.vmctx[code[pc + 2]]) {
+          if (
+            f.sigId !== inst.vmctx[code[pc + 2]] &&
+            !isSigSubtype(vm, f.sigId, inst.vmctx[code[pc + 2]])
+          ) {
             trap = T_SIG;
             break dispatch;
           }
@@ -2540,14 +2544,17 @@ export function runExt(
       const t = inst.tables[code[pc + 2]];
       const i = I32[(fp + code[pc + 3]) << 1] >>> 0;
       if (i >= t.size) return -T_TABLE;
-      I32[(fp + code[pc + 1]) << 1] = t.elems[i];
+      // a GC table's value goes to the ref file
+      if (t.refs !== null) refRegisters(vm)[fp + code[pc + 1]] = t.refs[i];
+      else I32[(fp + code[pc + 1]) << 1] = t.elems[i];
       return pc + 4;
     }
     case Op.table_set: {
       const t = inst.tables[code[pc + 1]];
       const i = I32[(fp + code[pc + 2]) << 1] >>> 0;
       if (i >= t.size) return -T_TABLE;
-      t.elems[i] = I32[(fp + code[pc + 3]) << 1];
+      if (t.refs !== null) t.refs[i] = refRegisters(vm)[fp + code[pc + 3]];
+      else t.elems[i] = I32[(fp + code[pc + 3]) << 1];
       return pc + 4;
     }
     case Op.table_size:
@@ -2565,6 +2572,41 @@ export function runExt(
       const t = runAtomic(vm, inst, code, pc, fp, false);
       return t === 0 ? pc + 7 : -t;
     }
+    // GC: the reference register file, structs, arrays, i31, casts (`_gc_exec.ts`)
+    case Op.ref_mov:
+    case Op.ref_select:
+    case Op.ref_null:
+    case Op.ref_is_null_any:
+    case Op.br_ref_nonnull:
+    case Op.br_ref_null:
+    case Op.ref_eq:
+    case Op.ref_global_get:
+    case Op.ref_global_set:
+    case Op.ref_i31:
+    case Op.i31_get:
+    case Op.struct_new:
+    case Op.struct_new_default:
+    case Op.struct_get:
+    case Op.struct_set:
+    case Op.array_new:
+    case Op.array_new_default:
+    case Op.array_new_fixed:
+    case Op.array_new_data:
+    case Op.array_new_elem:
+    case Op.array_get:
+    case Op.array_set:
+    case Op.array_len:
+    case Op.array_fill:
+    case Op.array_copy:
+    case Op.array_init_data:
+    case Op.array_init_elem:
+    case Op.ref_test:
+    case Op.ref_cast:
+    case Op.ref_test_func:
+    case Op.ref_cast_func:
+    case Op.any_convert_extern:
+    case Op.extern_convert_any:
+      return runGc(vm, inst, code, pc, fp);
   }
   if (op >= FIRST_SIMD_OP && op <= LAST_SIMD_OP) {
     // not reached from `run`, which sends these to runSimd itself
@@ -2758,25 +2800,37 @@ export function callBuiltin(
     case B.data_drop:
       inst.datas[s0] = EMPTY_BYTES;
       return 0;
-    case B.table_grow:
-      I32[b] = inst.tables[s0].grow(a1, I32[b]);
+    // table builtins: a GC table's values (`VmTable.refs`) are in the ref file
+    case B.table_grow: {
+      const t = inst.tables[s0];
+      I32[b] = t.grow(a1, t.refs === null ? I32[b] : refRegisters(vm)[base]);
+      I32[b + 1] = 0;
       return 0;
+    }
     case B.table_fill: {
       const t = inst.tables[s0];
       if (a0 + a2 > t.size) return T_TABLE;
-      t.elems.fill(I32[b + 2], a0, a0 + a2);
+      if (t.refs !== null) t.refs.fill(refRegisters(vm)[base + 1], a0, a0 + a2);
+      else t.elems.fill(I32[b + 2], a0, a0 + a2);
       return 0;
     }
     case B.table_copy: {
       const dt = inst.tables[s0];
       const st = inst.tables[s1];
       if (a0 + a2 > dt.size || a1 + a2 > st.size) return T_TABLE;
-      if (dt === st) dt.elems.copyWithin(a0, a1, a1 + a2);
+      if (dt.refs !== null) copyRefs(dt.refs, a0, st.refs!, a1, a2);
+      else if (dt === st) dt.elems.copyWithin(a0, a1, a1 + a2);
       else dt.elems.set(st.elems.subarray(a1, a1 + a2), a0);
       return 0;
     }
     case B.table_init: {
       const t = inst.tables[s0];
+      if (t.refs !== null) {
+        const seg = inst.refElems[s1];
+        if (a1 + a2 > seg.length || a0 + a2 > t.size) return T_TABLE;
+        copyRefs(t.refs, a0, seg, a1, a2);
+        return 0;
+      }
       const seg = inst.elems[s1];
       if (a1 + a2 > seg.length || a0 + a2 > t.size) return T_TABLE;
       t.elems.set(seg.subarray(a1, a1 + a2), a0);
@@ -2784,6 +2838,7 @@ export function callBuiltin(
     }
     case B.elem_drop:
       inst.elems[s0] = EMPTY_ELEMS;
+      if (s0 < inst.refElems.length) inst.refElems[s0] = [];
       return 0;
     case B.out_of_gas:
       return T_FUEL;

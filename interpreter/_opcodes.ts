@@ -373,10 +373,43 @@ export const Op = {
   resume_throw: 363,
   resume_throw_ref: 364,
   switch: 365,
+  ref_mov: 366,
+  ref_select: 367,
+  ref_null: 368,
+  ref_is_null_any: 369,
+  br_ref_nonnull: 370,
+  br_ref_null: 371,
+  ref_eq: 372,
+  ref_global_get: 373,
+  ref_global_set: 374,
+  ref_i31: 375,
+  i31_get: 376,
+  struct_new: 377,
+  struct_new_default: 378,
+  struct_get: 379,
+  struct_set: 380,
+  array_new: 381,
+  array_new_default: 382,
+  array_new_fixed: 383,
+  array_new_data: 384,
+  array_new_elem: 385,
+  array_get: 386,
+  array_set: 387,
+  array_len: 388,
+  array_fill: 389,
+  array_copy: 390,
+  array_init_data: 391,
+  array_init_elem: 392,
+  ref_test: 393,
+  ref_cast: 394,
+  ref_test_func: 395,
+  ref_cast_func: 396,
+  any_convert_extern: 397,
+  extern_convert_any: 398,
 } as const;
 
 /** The number of opcodes. */
-export const OPCODE_COUNT = 366;
+export const OPCODE_COUNT = 399;
 
 /** The first SIMD opcode: `run` sends opcodes from here to {@link LAST_SIMD_OP} to `runSimd`. */
 export const FIRST_SIMD_OP = 267;

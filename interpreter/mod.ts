@@ -19,6 +19,8 @@ export * from "./vm_objects.ts";
 export * from "./slots.ts";
 export * from "./wasm_math.ts";
 export { simdOpName, v128Registers } from "./simd.ts";
+export * from "./gc_objects.ts";
+export { copyRefs, loadStored, refRegisters, storeToSlot } from "./_gc_exec.ts";
 export * from "./simd_math.ts";
 export { simdLoad, simdLoadLane, simdStore } from "./_simd_memory.ts";
 export { exnHandle } from "./_exceptions.ts";

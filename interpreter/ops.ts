@@ -140,6 +140,16 @@ const STACK: OpFacts = { trap: TrapCode.StackOverflow };
 const SIG: OpFacts = { trap: TrapCode.BadSignature };
 /** Facts of an op that calls through a function reference, trapping when it is null. */
 const NULL_FUNC: OpFacts = { trap: TrapCode.NullFunctionReference };
+/** Facts of a GC op on a struct reference that may be null. */
+const GC_NULL_STRUCT: OpFacts = { trap: TrapCode.NullStructReference };
+/** Facts of a GC op on an array reference that may be null (or index out of bounds). */
+const GC_NULL_ARRAY: OpFacts = { trap: TrapCode.NullArrayReference };
+/** Facts of `i31.get_s/u`. */
+const GC_NULL_I31: OpFacts = { trap: TrapCode.NullI31Reference };
+/** Facts of an allocation that may be too large. */
+const GC_ALLOC: OpFacts = { trap: TrapCode.AllocationFailure };
+/** Facts of a cast. */
+const GC_CAST: OpFacts = { trap: TrapCode.CastFailure };
 /** Facts of an op that traps out of bounds of a table. */
 const TABLE_BOUNDS: OpFacts = { trap: TrapCode.TableOutOfBounds };
 /** Facts of an op that charges fuel. */
@@ -832,6 +842,96 @@ const TABLE: readonly Row[] = [
     "n values from base and the suspended continuation; what comes back lands from base",
     { trap: TrapCode.NullContinuationReference },
   ],
+  // GC (`_gc_exec.ts`, `gc_objects.ts`): a value of the `any` hierarchy in register r lives in
+  // the ref file at `vm.refs[fp + r]` (the numeric slot unused), in a global at
+  // `vm.refGlobals[slot]`; `type` is a canonical type id; `ht` a heap type (a canonical id, or
+  // minus an abstract heap type's code) and `nul` 1 when null passes a test or cast
+  ["ref_mov", "d:r s:r", X, "copy a reference of the ref file"],
+  ["ref_select", "d:r c:r a:r b:r", X, "d = c != 0 ? a : b (ref file)"],
+  ["ref_null", "d:r", X, "d = null (ref file)"],
+  ["ref_is_null_any", UN, X, "i32 d = 1 when ref a is null, else 0"],
+  ["br_ref_nonnull", "a:r off:o", X, "branch when ref a is not null"],
+  ["br_ref_null", "a:r off:o", X, "branch when ref a is null"],
+  ["ref_eq", BIN, X, "i32 d = 1 when refs a and b are the same (eqref), else 0"],
+  ["ref_global_get", "d:r g:x", X, "read the reference global whose slot is vmctx[g]"],
+  ["ref_global_set", "g:x s:r", X, "write the reference global whose slot is vmctx[g]"],
+  ["ref_i31", UN, X, "ref d = ref.i31 of i32 a"],
+  ["i31_get", "d:r a:r signed:i", X, "i32 d = i31.get_s/u of ref a", GC_NULL_I31],
+  ["struct_new", "d:r type:x base:r", X, "ref d = a new struct, its fields from base up"],
+  ["struct_new_default", "d:r type:x", X, "ref d = a new struct of default fields"],
+  [
+    "struct_get",
+    "d:r a:r type:x field:x ext:i",
+    X,
+    "d = field of struct a (ext 1: sign-extend a packed field, else zero-extend)",
+    GC_NULL_STRUCT,
+  ],
+  ["struct_set", "a:r type:x field:x v:r", X, "set field of struct a to v", GC_NULL_STRUCT],
+  ["array_new", "d:r type:x v:r n:r", X, "ref d = a new array of n copies of v", GC_ALLOC],
+  ["array_new_default", "d:r type:x n:r", X, "ref d = a new array of n defaults", GC_ALLOC],
+  ["array_new_fixed", "d:r type:x base:r n:x", X, "ref d = a new array of the n values from base"],
+  [
+    "array_new_data",
+    "d:r type:x data:x s:r n:r",
+    X,
+    "ref d = a new array of n elements read from data segment `data` at byte s",
+    MEM,
+  ],
+  [
+    "array_new_elem",
+    "d:r type:x elem:x s:r n:r",
+    X,
+    "ref d = a new array of elements s..s+n-1 of element segment `elem`",
+    { trap: TrapCode.TableOutOfBounds },
+  ],
+  [
+    "array_get",
+    "d:r a:r i:r type:x ext:i",
+    X,
+    "d = element i of array a (ext as struct_get)",
+    GC_NULL_ARRAY,
+  ],
+  ["array_set", "a:r i:r v:r type:x", X, "set element i of array a to v", GC_NULL_ARRAY],
+  ["array_len", UN, X, "i32 d = the length of array a", GC_NULL_ARRAY],
+  [
+    "array_fill",
+    "a:r i:r v:r n:r type:x",
+    X,
+    "set elements i..i+n-1 of array a to v",
+    GC_NULL_ARRAY,
+  ],
+  [
+    "array_copy",
+    "a:r i:r b:r j:r n:r type:x",
+    X,
+    "copy elements j..j+n-1 of array b to i..i+n-1 of array a (overlap allowed)",
+    GC_NULL_ARRAY,
+  ],
+  [
+    "array_init_data",
+    "a:r i:r s:r n:r type:x data:x",
+    X,
+    "set elements i..i+n-1 of array a from data segment `data` at byte s",
+    GC_NULL_ARRAY,
+  ],
+  [
+    "array_init_elem",
+    "a:r i:r s:r n:r type:x elem:x",
+    X,
+    "set elements i..i+n-1 of array a from element segment `elem` at s",
+    GC_NULL_ARRAY,
+  ],
+  ["ref_test", "d:r a:r ht:i nul:i", X, "i32 d = 1 when ref a is of heap type ht, else 0"],
+  ["ref_cast", "a:r ht:i nul:i", X, "trap unless ref a is of heap type ht", GC_CAST],
+  [
+    "ref_test_func",
+    "d:r a:r ht:i nul:i",
+    X,
+    "i32 d = 1 when the handle reference a (func, extern, exn) is of heap type ht, else 0",
+  ],
+  ["ref_cast_func", "a:r ht:i nul:i", X, "trap unless the handle reference a is of ht", GC_CAST],
+  ["any_convert_extern", UN, X, "ref d = any.convert_extern of externref handle a"],
+  ["extern_convert_any", UN, X, "externref handle d = extern.convert_any of ref a"],
 ];
 
 /** Every op, in opcode order. */

@@ -14,6 +14,9 @@
  * - v128: in registers, the 16 bytes of vector `slot` of the VM's v128 file
  *   ({@link v128Registers}), the register slot itself unused; in word storage,
  *   two consecutive slots (four words, lowest bytes first).
+ * - a reference of the `any` hierarchy (GC): in registers, entry `slot` of the
+ *   VM's ref file (`Vm.refs`), the register slot itself unused; word storage
+ *   cannot hold one (a global's is `Vm.refGlobals[slot]`).
  *
  * Invariants: a raw value ({@link SlotValue}) is already normalised to its
  * type (an int32 number, a signed 64-bit BigInt, an f32-rounded number, a
@@ -36,7 +39,8 @@
  * @module
  */
 
-import { isValType, ValType } from "@capstan/environ";
+import { isRefType, isValType, refTop, ValType } from "@capstan/environ";
+import { refRegisters } from "./_gc_exec.ts";
 import { v128Registers } from "./simd.ts";
 import type { Vm } from "./vm.ts";
 
@@ -50,9 +54,10 @@ function storedAs(type: ValType): ValType {
 
 /**
  * A raw slot value: a number for i32, f32, f64 and references (their
- * handles), a BigInt for i64, 16 bytes for v128.
+ * handles), a BigInt for i64, 16 bytes for v128; for a reference of the
+ * `any` hierarchy, its value in the ref file (see `gc_objects.ts`).
  */
-export type SlotValue = number | bigint | Uint8Array;
+export type SlotValue = number | bigint | Uint8Array | object | null;
 
 /**
  * Writes an i32 (or a reference handle) to a register slot, zeroing its high word.
@@ -252,6 +257,10 @@ export function isNumberType(t: ValType): boolean {
  * @throws TypeError for an unknown type
  */
 export function writeSlot(vm: Vm, slot: number, type: ValType, v: SlotValue): void {
+  if (isRefType(type) && refTop(type) === ValType.anyref) {
+    refRegisters(vm)[slot] = v;
+    return;
+  }
   switch (storedAs(type)) {
     case ValType.funcref:
     case ValType.externref:
@@ -274,6 +283,9 @@ export function writeSlot(vm: Vm, slot: number, type: ValType, v: SlotValue): vo
  * @throws TypeError for an unknown type
  */
 export function readSlot(vm: Vm, slot: number, type: ValType): SlotValue {
+  if (isRefType(type) && refTop(type) === ValType.anyref) {
+    return refRegisters(vm)[slot] as SlotValue;
+  }
   switch (storedAs(type)) {
     case ValType.funcref:
     case ValType.externref:

@@ -210,6 +210,18 @@ const SLACK_SLOTS = 65536;
  */
 export const DEFAULT_SLICE_STEPS = 4096;
 
+/** What the GC ops ask of the runtime that owns a VM's store ({@link Vm.gcHost}). */
+export interface GcHost {
+  /** `any.convert_extern` of externref handle `h` (not 0): its value in the ref file. */
+  anyOfExtern(h: number): unknown;
+  /** `extern.convert_any` of ref-file value `v` (not null): its externref handle. */
+  externOfAny(v: unknown): number;
+  /** Whether the function of handle `h` (not 0) has a type under canonical type `id`. */
+  funcIsSubtype(h: number, id: number): boolean;
+  /** Whether signature id `a` is declared under signature id `b` (`call_indirect`). */
+  sigIsSubtype(a: number, b: number): boolean;
+}
+
 /** The virtual machine (see the module doc). */
 export class Vm {
   /** The register file's buffer. */
@@ -342,6 +354,16 @@ export class Vm {
    * to return. Never set with the `"interpreter"` strategy.
    */
   tierSlice: (() => number) | null = null;
+  /**
+   * The reference register file (values of the `any` hierarchy, see
+   * `gc_objects.ts`), indexed by absolute slot like the v128 file; allocated
+   * by `refRegisters` when GC code first runs.
+   */
+  refs: unknown[] | null = null;
+  /** Reference globals' values (the `any` hierarchy), by global slot. */
+  refGlobals: unknown[] = [];
+  /** Set by the runtime: what GC ops ask of the store (externref handles, function types). */
+  gcHost: GcHost | null = null;
 
   /**
    * Creates a VM.

@@ -187,10 +187,16 @@ export class VmMemory {
   }
 }
 
-/** A table of references (i32 handles, 0 = null). */
+/**
+ * A table of references: i32 handles (0 = null) in `elems`, or for a table
+ * of the `any` hierarchy (GC) the values themselves in `refs` (as the ref
+ * file holds them, see `gc_objects.ts`; `elems` then unused).
+ */
 export class VmTable {
   /** Storage; `elems.length >= size`. */
   elems: Int32Array;
+  /** A GC table's elements (`refs.length === size`); null for a table of handles. */
+  refs: unknown[] | null = null;
   /** The current size in elements. */
   size: number;
   /** The maximum size (2^32 - 1 when undeclared). */
@@ -214,19 +220,24 @@ export class VmTable {
    * Grows the table by `delta` elements set to `init`.
    *
    * @param delta elements to add (unsigned)
-   * @param init the new elements' value
+   * @param init the new elements' value (a handle, or for a GC table a ref-file value)
    * @returns the old size, or -1 when the maximum would be passed
    */
-  grow(delta: number, init: number): number {
+  grow(delta: number, init: unknown): number {
     const old = this.size;
     const want = old + (delta >>> 0);
     if (want > this.max || want > MAX_TABLE_ELEMENTS_ALLOCATABLE) return -1;
+    if (this.refs !== null) {
+      for (let i = old; i < want; i++) this.refs.push(init);
+      this.size = want;
+      return old;
+    }
     if (want > this.elems.length) {
       const elems = new Int32Array(Math.max(want, this.elems.length * 2));
       elems.set(this.elems.subarray(0, old));
       this.elems = elems;
     }
-    this.elems.fill(init, old, want);
+    this.elems.fill(init as number, old, want);
     this.size = want;
     return old;
   }
@@ -324,6 +335,11 @@ export class VmInstance {
   readonly datas: Uint8Array[];
   /** Element segments (function handles) by index (emptied by elem.drop). */
   readonly elems: Int32Array[];
+  /**
+   * Element segments of the `any` hierarchy (GC) by index, their items as
+   * ref-file values (emptied by elem.drop); an empty array for the others.
+   */
+  refElems: unknown[][] = [];
   /**
    * Every exception tag by module index: an object whose identity is the
    * tag's (an exception is caught by a clause of the same object).

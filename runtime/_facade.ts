@@ -18,7 +18,16 @@
  * @module
  */
 
-import { isNullable, isRefType, refBottom, refTop, refTypeIndex, ValType } from "@capstan/environ";
+import {
+  isNullable,
+  isRefType,
+  refBottom,
+  refTop,
+  refTypeIndex,
+  ValType,
+  valTypeName,
+} from "@capstan/environ";
+import { fitsGcType } from "./_gc_values.ts";
 import type { Engine } from "./engine.ts";
 import type { Func } from "./func.ts";
 import type { Store } from "./store.ts";
@@ -180,6 +189,13 @@ export class Facade {
       }
       case ValType.externref:
         return v;
+      case ValType.anyref:
+        // an integer in i31 range is an i31ref; another value a host value (anyref only),
+        // or a struct or array that left wasm (see `_gc_values.ts`)
+        if (!fitsGcType(type, v)) {
+          throw new TypeError(`the value is not of type ${valTypeName(type)}`);
+        }
+        return v;
       case ValType.exnref:
         throw new TypeError("an exnref cannot cross into WebAssembly from JavaScript");
       case ValType.v128:
@@ -210,6 +226,7 @@ export class Facade {
       case ValType.funcref:
         return v === null ? null : this.exportedFunction(v as Func, undefined);
       case ValType.externref:
+      case ValType.anyref: // (the runtime's value is already the JS one, `_gc_values.ts`)
         return v;
       case ValType.exnref:
         throw new TypeError("an exnref cannot cross into JavaScript");

@@ -21,6 +21,11 @@ const VALUE_TYPES: Record<string, ValType> = {
   f64: ValType.f64,
   v128: ValType.v128,
   externref: ValType.externref,
+  anyref: ValType.anyref,
+  eqref: ValType.eqref,
+  i31ref: ValType.i31ref,
+  structref: ValType.structref,
+  arrayref: ValType.arrayref,
   anyfunc: ValType.funcref,
   funcref: ValType.funcref,
 };
@@ -192,6 +197,7 @@ export function defaultValue(type: ValType): Val {
     case ValType.i64:
       return 0n;
     case ValType.funcref:
+    case ValType.anyref:
       return null;
     case ValType.externref:
       return undefined;

@@ -6,12 +6,15 @@
  *
  * Invariants: values are written already checked (by `toWasm`); a funcref or
  * externref is stored as its handle (0 for null), which only the store that
- * made it can turn back into the reference.
+ * made it can turn back into the reference; a value of the `any` hierarchy
+ * goes to the ref file (`Vm.refs`, or `Vm.refGlobals` for a global) as
+ * `_gc_values.ts` converts it.
  *
  * @module
  */
 
-import { type FuncType, isRefType, type ValType } from "@capstan/environ";
+import { type FuncType, isRefType, refTop, ValType } from "@capstan/environ";
+import { gcToInternal, gcToJs } from "./_gc_values.ts";
 import {
   readSlot,
   readWordSlot,
@@ -28,11 +31,23 @@ function isRef(type: ValType): boolean {
 }
 
 function toSlotValue(store: Store<unknown>, type: ValType, v: Val): SlotValue {
-  return isRef(type) ? refToHandle(store, type, v) : v;
+  if (!isRef(type)) return v;
+  if (refTop(type) === ValType.anyref) return v === null ? null : gcToInternal(v) as SlotValue;
+  return refToHandle(store, type, v);
 }
 
 function fromSlotValue(store: Store<unknown>, type: ValType, raw: SlotValue): Val {
-  return isRef(type) ? handleToRef(store, type, raw as number) : raw;
+  if (!isRef(type)) return raw;
+  if (refTop(type) === ValType.anyref) return raw === null ? null : gcToJs(raw);
+  return handleToRef(store, type, raw as number);
+}
+
+/** A ref-file value written to word storage other than the VM's globals (a scratch). */
+let scratchRef: SlotValue = null;
+
+/** Whether a type is held in the ref file (and in `Vm.refGlobals` as a global). */
+function isGcRef(type: ValType): boolean {
+  return isRef(type) && refTop(type) === ValType.anyref;
 }
 
 /**
@@ -109,6 +124,10 @@ export function readWords(
   words: Int32Array,
   slot: number,
 ): Val {
+  if (isGcRef(type)) {
+    const v = words === store._vm.globals ? store._vm.refGlobals[slot] ?? null : scratchRef;
+    return fromSlotValue(store, type, v as SlotValue);
+  }
   return fromSlotValue(store, type, readWordSlot(words, slot, type));
 }
 
@@ -128,5 +147,8 @@ export function writeWords(
   slot: number,
   v: Val,
 ): void {
-  writeWordSlot(words, slot, type, toSlotValue(store, type, v));
+  const raw = toSlotValue(store, type, v);
+  if (!isGcRef(type)) writeWordSlot(words, slot, type, raw);
+  else if (words === store._vm.globals) store._vm.refGlobals[slot] = raw;
+  else scratchRef = raw;
 }

@@ -18,10 +18,12 @@
 import {
   DEFAULT_MAX_WASM_STACK,
   type FuncType,
+  funcTypeId,
   funcTypeKeyOf,
   type Tunables,
   tunables as makeTunables,
   type WasmFeatures,
+  TYPE_REGISTRY,
 } from "@capstan/environ";
 import { DEFAULT_CONTINUATIONS_TOTAL } from "@capstan/interpreter";
 import { defaultCacheDirectory, ModuleCache } from "./_module_cache.ts";
@@ -196,6 +198,8 @@ export class Engine {
   }
   readonly #sigIds = new Map<string, number>();
   readonly #sigTypes: FuncType[] = [];
+  /** Per signature id: the canonical id of a type with GC subtyping, else -1. */
+  readonly #sigCanon: number[] = [];
 
   /**
    * Creates an engine.
@@ -290,8 +294,24 @@ export class Engine {
       id = this.#sigTypes.length;
       this.#sigIds.set(key, id);
       this.#sigTypes.push({ params: [...type.params], results: [...type.results] });
+      this.#sigCanon.push(type.key === undefined ? -1 : funcTypeId(type));
     }
     return id;
+  }
+
+  /**
+   * Whether the function type of signature `a` is declared (transitively)
+   * under that of signature `b` (GC subtyping; both named by a canonical id).
+   *
+   * @param a a signature id
+   * @param b another
+   * @returns true when `a <: b` by declaration (false for equal ids)
+   * @ignore
+   */
+  _signatureIsSubtype(a: number, b: number): boolean {
+    const ca = this.#sigCanon[a];
+    const cb = this.#sigCanon[b];
+    return ca >= 0 && cb >= 0 && TYPE_REGISTRY.isSubtype(ca, cb);
   }
 
   /**

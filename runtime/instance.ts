@@ -24,16 +24,18 @@
  * @module
  */
 
+import { constGc, gcToInternal } from "./_gc_values.ts";
 import {
   type ConstExpr,
   type ConstLeaf,
   evaluateConstExpr,
   type GlobalType,
+  refTop,
   TrapCode,
   ValType,
   VMCTX_MAGIC,
 } from "@capstan/environ";
-import { VmInstance } from "@capstan/interpreter";
+import { copyRefs, VmInstance } from "@capstan/interpreter";
 import type { Extern } from "./extern.ts";
 import { externType, isExtern } from "./extern.ts";
 import { formatExternType, matchExternType } from "./extern_type.ts";
@@ -341,7 +343,8 @@ export class Instance implements Stored {
     const store = this.store;
     const t = this.module.translation;
     const cm = this.module._compiled;
-    const vmctx = this._vmInstance.vmctx;
+    const vmInst = this._vmInstance;
+    const vmctx = vmInst.vmctx;
     const offsets = cm.offsets;
     for (let i = t.numImportedFunctions; i < t.functions.length; i++) {
       const entry = cm.functions[i - t.numImportedFunctions].entry;
@@ -370,11 +373,17 @@ export class Instance implements Stored {
       const { element, init } = t.tables[i];
       if (init === undefined) continue;
       const table = this._tables[i]._vm;
-      table.elems.fill(refToHandle(store, element, this.evalConst(init)), 0, table.size);
+      if (table.refs !== null) table.refs.fill(gcToInternal(this.evalConst(init)));
+      else table.elems.fill(refToHandle(store, element, this.evalConst(init)), 0, table.size);
     }
     for (const seg of t.elements) {
+      // a segment of the any hierarchy holds ref-file values (see `_gc_values.ts`)
+      const gc = refTop(seg.type) === ValType.anyref;
+      vmInst.refElems.push(gc ? seg.items.map((e) => gcToInternal(this.evalConst(e))) : []);
       this._elems.push(
-        Int32Array.from(seg.items, (e) => refToHandle(store, seg.type, this.evalConst(e))),
+        gc
+          ? EMPTY_ELEMS
+          : Int32Array.from(seg.items, (e) => refToHandle(store, seg.type, this.evalConst(e))),
       );
     }
     // Active segments are copied below and dropped: only passive ones need their bytes kept
@@ -406,11 +415,15 @@ export class Instance implements Stored {
       if (mode.kind === "active") {
         const table = this._tables[mode.table]._vm;
         const offset = segmentOffset(this.evalConst(mode.offset));
-        const items = this._elems[i];
+        const items = table.refs !== null ? vmInst.refElems[i] : this._elems[i];
         if (offset + items.length > table.size) throw new Trap(TrapCode.TableOutOfBounds);
-        table.elems.set(items, offset);
+        if (table.refs !== null) copyRefs(table.refs, offset, vmInst.refElems[i], 0, items.length);
+        else table.elems.set(items as Int32Array, offset);
       }
-      if (mode.kind !== "passive") this._elems[i] = EMPTY_ELEMS;
+      if (mode.kind !== "passive") {
+        this._elems[i] = EMPTY_ELEMS;
+        vmInst.refElems[i] = [];
+      }
     }
     for (let i = 0; i < datas.count; i++) {
       const index = datas.memory[i];
@@ -432,7 +445,10 @@ export class Instance implements Stored {
    * @returns its value
    */
   evalConst(e: ConstExpr): Val {
-    return evaluateConstExpr<Val>(e, { leaf: (instr) => this.#constLeaf(instr) }) as Val;
+    return evaluateConstExpr<Val>(e, {
+      leaf: (instr) => this.#constLeaf(instr),
+      gc: (instr, stack) => constGc(this.store, this.module.translation, instr, stack),
+    }) as Val;
   }
 
   /**

@@ -74,6 +74,7 @@ export type { Extern } from "./extern.ts";
 export { formatExternType, matchExternType } from "./extern_type.ts";
 export type { ExportType, ExternType, ImportType } from "./extern_type.ts";
 export { formatFuncType, funcType, toValType } from "./val.ts";
+export { gcKindOf } from "./_gc_values.ts";
 export type { FuncTypeInput, Val, ValTypeName } from "./val.ts";
 export { BACKTRACE_DISPLAY_LIMIT, formatBacktrace, Trap } from "./trap.ts";
 export type { FrameInfo } from "./trap.ts";

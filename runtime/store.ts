@@ -14,6 +14,7 @@
  */
 
 import { readWordSlot, Vm } from "@capstan/interpreter";
+import { gcHostOf } from "./_gc_values.ts";
 import type { Engine } from "./engine.ts";
 import type { Func } from "./func.ts";
 import type { Instance } from "./instance.ts";
@@ -172,6 +173,7 @@ export class Store<T = undefined> {
     // with epochs, a deadline must be set before running (as in wasmtime); without, none applies
     this._vm.epochDeadline = t.epochInterruption ? 0 : Infinity;
     this._vm.fuel = 0;
+    this._vm.gcHost = gcHostOf(this);
   }
 
   /**

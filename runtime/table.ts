@@ -28,6 +28,7 @@ import { VmTable } from "@capstan/interpreter";
 import type { Func } from "./func.ts";
 import type { Store, Stored } from "./store.ts";
 import { toWasm, type Val } from "./val.ts";
+import { gcToInternal, gcToJs } from "./_gc_values.ts";
 
 // Part of this package's exports; declared with the other limits in `@capstan/environ`.
 export { MAX_TABLE_ELEMENTS };
@@ -44,9 +45,9 @@ export function checkTableType(type: TableType): void {
   if (
     typeof element !== "number" || !isValType(element) || !isRefType(element) ||
     (refTop(element) !== ValType.funcref && refTop(element) !== ValType.externref &&
-      refTop(element) !== ValType.contref)
+      refTop(element) !== ValType.contref && refTop(element) !== ValType.anyref)
   ) {
-    throw new TypeError(`table element type must be a function or extern reference type`);
+    throw new TypeError(`table element type must be a reference type`);
   }
   const { min, max } = type.limits ?? {};
   // a 64-bit table's limits are u64 (numbers, exact up to 2^53)
@@ -72,10 +73,10 @@ export class StoreVmTable extends VmTable {
    * Grows by `delta` elements through the owner.
    *
    * @param delta elements (an unsigned 32-bit value)
-   * @param init the new elements' handle
+   * @param init the new elements' handle (for a GC table, their ref-file value)
    * @returns the old size, or -1
    */
-  override grow(delta: number, init: number): number {
+  override grow(delta: number, init: unknown): number {
     return this.owner === undefined ? -1 : this.owner._grow(delta >>> 0, init);
   }
 
@@ -83,11 +84,11 @@ export class StoreVmTable extends VmTable {
    * Grows without the limiter (the owner calls this after its checks).
    *
    * @param delta elements
-   * @param init the new elements' handle
+   * @param init the new elements' handle (for a GC table, their ref-file value)
    * @returns the old size, or -1
    * @ignore
    */
-  _rawGrow(delta: number, init: number): number {
+  _rawGrow(delta: number, init: unknown): number {
     return super.grow(delta, init);
   }
 }
@@ -208,7 +209,10 @@ export class Table implements Stored {
     this.address64 = type.address64 === true;
     // the VM never grows past MAX_TABLE_ELEMENTS (2^32-1), whatever a 64-bit table declares
     const vmMax = max === undefined ? undefined : Math.min(max, MAX_TABLE_ELEMENTS);
-    this._vm = new StoreVmTable(min, vmMax, refToHandle(s, type.element, value));
+    const gc = refTop(type.element) === ValType.anyref;
+    this._vm = new StoreVmTable(min, vmMax, gc ? 0 : refToHandle(s, type.element, value));
+    // a table of the any hierarchy holds its values (see `_gc_values.ts`), not handles
+    if (gc) this._vm.refs = new Array<unknown>(min).fill(gcToInternal(value));
     this._vm.owner = this;
     s._counts.tables++;
     if (refTop(type.element) === ValType.externref) s._externTables.push(this);
@@ -241,6 +245,8 @@ export class Table implements Stored {
    */
   get(index: number): Val {
     this.#checkIndex(index);
+    const refs = this._vm.refs;
+    if (refs !== null) return refs[index] === null ? null : gcToJs(refs[index]);
     return handleToRef(this.store, this.element, this._vm.elems[index]);
   }
 
@@ -254,7 +260,8 @@ export class Table implements Stored {
   set(index: number, value: Val): void {
     this.#checkIndex(index);
     const v = toWasm(this.store, this.element, value, `table element ${index}`);
-    this._vm.elems[index] = refToHandle(this.store, this.element, v);
+    if (this._vm.refs !== null) this._vm.refs[index] = gcToInternal(v);
+    else this._vm.elems[index] = refToHandle(this.store, this.element, v);
   }
 
   /**
@@ -271,18 +278,22 @@ export class Table implements Stored {
     }
     const given = arguments.length < 2 ? null : init;
     const value = toWasm(this.store, this.element, given, "table growth value");
-    return this._grow(delta, refToHandle(this.store, this.element, value));
+    const gc = this._vm.refs !== null;
+    return this._grow(
+      delta,
+      gc ? gcToInternal(value) : refToHandle(this.store, this.element, value),
+    );
   }
 
   /**
    * Grows with a handle (the `table.grow` instruction's path).
    *
    * @param delta elements to add (an unsigned 32-bit count)
-   * @param handle the new elements' handle
+   * @param handle the new elements' handle (for a GC table, their ref-file value)
    * @returns the previous size, or -1
    * @ignore
    */
-  _grow(delta: number, handle: number): number {
+  _grow(delta: number, handle: unknown): number {
     const old = this._vm.size;
     const desired = old + delta;
     const max = Math.min(this.maximum ?? MAX_TABLE_ELEMENTS, MAX_TABLE_ELEMENTS);

@@ -9,7 +9,10 @@
  * - `f32` / `f64`: a number;
  * - `v128`: a 16-byte `Uint8Array`;
  * - `funcref`: a {@link Func} of the same store, or `null`;
- * - `externref`: any JavaScript value; `null` is the null reference.
+ * - `externref`: any JavaScript value; `null` is the null reference;
+ * - the `any` hierarchy (anyref, eqref, i31ref, structs, arrays): an i31ref
+ *   is a number, a struct or array an opaque frozen object, an internalised
+ *   host value itself (see `_gc_values.ts`).
  *
  * Invariants: {@link toWasm} either returns a value already normalised to the
  * type (i32 wrapped to signed 32 bits, i64 wrapped to signed 64 bits, f32
@@ -35,6 +38,7 @@ import {
   withTypeIndex,
 } from "@capstan/environ";
 import { Func } from "./func.ts";
+import { fitsGcType } from "./_gc_values.ts";
 import type { Store } from "./store.ts";
 
 /** A value as the runtime hands it to JavaScript (see the module doc). */
@@ -218,6 +222,10 @@ export function toWasm(store: Store<unknown>, type: ValType, v: unknown, what: s
       break;
     case VT.externref:
       return v;
+    case VT.anyref:
+      // a number in i31 range is an i31ref; anything else is a host value (anyref only)
+      if (fitsGcType(type, v)) return v;
+      break;
   }
   throw new TypeError(`${what}: expected ${valTypeName(type)}, found ${describe(v)}`);
 }

@@ -554,3 +554,54 @@ both("f64 exports and imports convert with ToNumber both ways", (wa) => {
   out = 1n;
   assert.throws(() => callF2(0, 0), TypeError);
 });
+
+// GC references at the JS boundary: opaque values that round-trip unchanged
+const GC_MODULE = parseWat(`(module
+  (type $s (struct (field i32)))
+  (func (export "make") (param i32) (result anyref) (struct.new $s (local.get 0)))
+  (func (export "get") (param anyref) (result i32)
+    (struct.get $s 0 (ref.cast (ref $s) (local.get 0))))
+  (func (export "id") (param anyref) (result anyref) (local.get 0))
+  (func (export "isI31") (param anyref) (result i32) (ref.test i31ref (local.get 0)))
+  (func (export "eqId") (param eqref) (result eqref) (local.get 0))
+  (global (export "g") (mut anyref) (ref.null any))
+  (table (export "t") 1 anyref))`);
+
+both("a struct leaves as an opaque object that comes back as itself", (wa) => {
+  const e = new wa.Instance(new wa.Module(GC_MODULE)).exports as Exports;
+  const s = e.make(7);
+  assert.equal(typeof s, "object");
+  assert.notEqual(s, null);
+  assert.equal(Object.getPrototypeOf(s), null);
+  assert.deepEqual(Object.keys(s), []);
+  assert.equal(e.make(7) === s, false);
+  assert.equal(e.id(s), s);
+  assert.equal(e.get(s), 7);
+  assert.equal(e.eqId(s), s);
+  e.g.value = s;
+  assert.equal(e.g.value, s);
+  e.t.set(0, s);
+  assert.equal(e.t.get(0), s);
+  assert.equal(e.get(e.t.get(0)), 7);
+});
+
+both("a number in i31 range enters anyref as an i31ref; other JS values as host values", (wa) => {
+  const e = new wa.Instance(new wa.Module(GC_MODULE)).exports as Exports;
+  assert.equal(e.isI31(5), 1);
+  assert.equal(e.isI31(-(2 ** 30)), 1);
+  assert.equal(e.isI31(2 ** 30), 0);
+  assert.equal(e.isI31(1.5), 0);
+  assert.equal(e.isI31("text"), 0);
+  assert.equal(e.id(5), 5);
+  assert.equal(e.id(2 ** 40), 2 ** 40);
+  const host = { a: 1 };
+  assert.equal(e.id(host), host);
+  assert.equal(e.eqId(12), 12);
+  assert.throws(() => e.eqId(host), TypeError);
+  assert.throws(() => e.get(3), wa.RuntimeError);
+  const g = new wa.Global({ value: "anyref", mutable: true }, 3);
+  assert.equal(g.value, 3);
+  g.value = host;
+  assert.equal(g.value, host);
+  assert.equal(new wa.Global({ value: "anyref", mutable: true }).value, null);
+});

@@ -10,7 +10,6 @@
 
 /** The features later work adds, which the failing files wait for. */
 export type Feature =
-  | "GC" // structs, arrays, i31, casts, rec groups and subtyping
   | "threads" // (implemented: the proposal's imports.wast and memory.wast expect 1.0's "multiple memories" and "multiple tables", which 3.0 allows)
   | "custom descriptors";
 
@@ -19,17 +18,6 @@ export type Feature =
  * feature named is the one its first failure needs).
  */
 export const WAITS_FOR: Readonly<Record<string, readonly Feature[]>> = {
-  "array.wast": ["GC"],
-  "array_copy.wast": ["GC"],
-  "array_fill.wast": ["GC"],
-  "array_init_data.wast": ["GC"],
-  "array_init_elem.wast": ["GC"],
-  "array_new_data.wast": ["GC"],
-  "array_new_elem.wast": ["GC"],
-  "br_on_cast.wast": ["GC"],
-  "br_on_cast_fail.wast": ["GC"],
-  "extern.wast": ["GC"],
-  "i31.wast": ["GC"],
   "proposals/custom-descriptors/array_new_exact.wast": ["custom descriptors"],
   "proposals/custom-descriptors/binary-descriptors.wast": ["custom descriptors"],
   "proposals/custom-descriptors/br_on_cast.wast": ["custom descriptors"],
@@ -45,12 +33,4 @@ export const WAITS_FOR: Readonly<Record<string, readonly Feature[]>> = {
   "proposals/custom-descriptors/struct_new_desc.wast": ["custom descriptors"],
   "proposals/threads/imports.wast": ["threads"],
   "proposals/threads/memory.wast": ["threads"],
-  "ref_cast.wast": ["GC"],
-  "ref_eq.wast": ["GC"],
-  "ref_null.wast": ["GC"],
-  "ref_test.wast": ["GC"],
-  "struct.wast": ["GC"],
-  "table_init.wast": ["GC"],
-  "table_init64.wast": ["GC"],
-  "type-subtyping.wast": ["GC"],
 };

@@ -1,0 +1,176 @@
+/**
+ * Tests of Wasm GC execution through the runtime's API: structs, arrays and
+ * i31 values in the reference register file across calls, tail calls, host
+ * calls, globals and tables; their JS faces (opaque, frozen, the same object
+ * each time); casts and the traps of GC instructions; and that objects wasm
+ * no longer reaches are freed by the JS garbage collector.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { parseWat } from "@capstan/environ";
+import { Engine, Func, gcKindOf, Instance, Module, Store, Trap, TrapCode, ValType } from "./mod.ts";
+
+function instantiate(
+  wat: string,
+  imports: Func[] = [],
+): { store: Store<undefined>; inst: Instance } {
+  const engine = new Engine();
+  const store = new Store(engine, undefined);
+  const inst = new Instance(store, new Module(engine, parseWat(wat)), imports);
+  return { store, inst };
+}
+
+const POINTS = `(module
+  (type $point (struct (field $x (mut i32)) (field $y f64) (field $tag i8)))
+  (type $bytes (array (mut i8)))
+  (type $refs (array (mut anyref)))
+  (func (export "make") (param i32 f64) (result (ref $point))
+    (struct.new $point (local.get 0) (local.get 1) (i32.const 300)))
+  (func (export "x") (param (ref null $point)) (result i32) (struct.get $point $x (local.get 0)))
+  (func (export "y") (param (ref $point)) (result f64) (struct.get $point $y (local.get 0)))
+  (func (export "tag_s") (param (ref $point)) (result i32)
+    (struct.get_s $point $tag (local.get 0)))
+  (func (export "tag_u") (param (ref $point)) (result i32)
+    (struct.get_u $point $tag (local.get 0)))
+  (func (export "same") (param anyref anyref) (result i32)
+    (ref.eq (ref.cast eqref (local.get 0)) (ref.cast eqref (local.get 1))))
+  (func (export "id") (param anyref) (result anyref) (local.get 0))
+  (func (export "is_point") (param anyref) (result i32) (ref.test (ref $point) (local.get 0)))
+  ;; a recursion whose every frame keeps a struct in a local across the call below it
+  (func $sum (export "sum") (param $n i32) (result i32) (local $p (ref null $point))
+    (if (i32.eqz (local.get $n)) (then (return (i32.const 0))))
+    (local.set $p (struct.new $point (local.get $n) (f64.const 0) (i32.const 0)))
+    (i32.add (call $sum (i32.sub (local.get $n) (i32.const 1)))
+      (struct.get $point $x (local.get $p))))
+  ;; tail calls carry references in the ref file
+  (func $count (param $p (ref $point)) (param $n i32) (result i32)
+    (if (i32.eqz (local.get $n)) (then (return (struct.get $point $x (local.get $p)))))
+    (struct.set $point $x (local.get $p) (i32.add (struct.get $point $x (local.get $p)) (i32.const 1)))
+    (return_call $count (local.get $p) (i32.sub (local.get $n) (i32.const 1))))
+  (func (export "count") (param i32) (result i32)
+    (call $count (struct.new_default $point) (local.get 0)))
+  (func (export "bytes") (param i32) (result i32) (local $a (ref $bytes))
+    (local.set $a (array.new $bytes (i32.const 255) (local.get 0)))
+    (array.set $bytes (local.get $a) (i32.const 0) (i32.const 7))
+    (i32.add (array.get_s $bytes (local.get $a) (i32.const 1))
+      (i32.mul (array.len (local.get $a)) (array.get_u $bytes (local.get $a) (i32.const 0)))))
+  (func (export "get_refs") (param i32) (result anyref)
+    (array.get $refs (array.new_fixed $refs 3 (ref.i31 (i32.const -5)) (ref.null none)
+      (struct.new_default $point)) (local.get 0)))
+  (func (export "null_get") (result i32) (struct.get $point $x (ref.null $point)))
+  (func (export "oob") (result i32) (array.get_u $bytes (array.new_default $bytes (i32.const 2))
+    (i32.const 2)))
+  (func (export "bad_cast") (result i32) (struct.get $point $x (ref.cast (ref $point)
+    (ref.i31 (i32.const 1)))))
+  (func (export "too_large") (result i32) (array.len (array.new_default $refs (i32.const -1))))
+)`;
+
+Deno.test("structs keep their fields, packed fields extend as asked, and leave as opaque objects", () => {
+  const { inst } = instantiate(POINTS);
+  const p = inst.getFunc("make")!.call(41, 2.5)[0];
+  assert.equal(gcKindOf(p), "struct");
+  assert.ok(Object.isFrozen(p) && Object.getPrototypeOf(p) === null && Object.keys(p).length === 0);
+  assert.deepEqual(inst.getFunc("x")!.call(p), [41]);
+  assert.deepEqual(inst.getFunc("y")!.call(p), [2.5]);
+  assert.deepEqual(inst.getFunc("tag_s")!.call(p), [44]); // 300 wrapped to i8: 0x2c
+  assert.deepEqual(inst.getFunc("tag_u")!.call(p), [44]);
+  // the same struct comes back as the same object, and wasm sees it as the same struct
+  assert.equal(inst.getFunc("id")!.call(p)[0], p);
+  assert.deepEqual(inst.getFunc("same")!.call(p, p), [1]);
+  assert.deepEqual(inst.getFunc("same")!.call(p, inst.getFunc("make")!.call(41, 2.5)[0]), [0]);
+  assert.deepEqual(inst.getFunc("is_point")!.call(p), [1]);
+  assert.deepEqual(inst.getFunc("is_point")!.call(7), [0]);
+});
+
+Deno.test("i31 values and host values cross as anyref", () => {
+  const { inst } = instantiate(POINTS);
+  const id = inst.getFunc("id")!;
+  assert.deepEqual(id.call(5), [5]);
+  assert.deepEqual(inst.getFunc("same")!.call(5, 5), [1]);
+  const host = { any: "thing" };
+  assert.equal(id.call(host)[0], host);
+  assert.equal(id.call(2 ** 40)[0], 2 ** 40);
+  assert.equal(gcKindOf(id.call(host)[0]), "host");
+  assert.deepEqual(inst.getFunc("get_refs")!.call(0), [-5]);
+  assert.deepEqual(inst.getFunc("get_refs")!.call(1), [null]);
+  assert.equal(gcKindOf(inst.getFunc("get_refs")!.call(2)[0]), "struct");
+});
+
+Deno.test("references in the ref file line up across calls and tail calls", () => {
+  const { inst } = instantiate(POINTS);
+  assert.deepEqual(inst.getFunc("sum")!.call(1000), [500500]);
+  assert.deepEqual(inst.getFunc("count")!.call(10000), [10000]);
+  assert.deepEqual(inst.getFunc("bytes")!.call(3), [-1 + 3 * 7]);
+});
+
+Deno.test("GC instructions trap with the spec's messages", () => {
+  const { inst } = instantiate(POINTS);
+  const trapOf = (name: string) => {
+    try {
+      inst.getFunc(name)!.call();
+    } catch (e) {
+      assert.ok(e instanceof Trap);
+      return e.code;
+    }
+    assert.fail(`${name} did not trap`);
+  };
+  assert.equal(trapOf("null_get"), TrapCode.NullStructReference);
+  assert.equal(trapOf("oob"), TrapCode.ArrayOutOfBounds);
+  assert.equal(trapOf("bad_cast"), TrapCode.CastFailure);
+  assert.equal(trapOf("too_large"), TrapCode.AllocationFailure);
+  assert.throws(() => inst.getFunc("x")!.call(null), /null structure reference/);
+});
+
+Deno.test("globals and tables of the any hierarchy hold references; constant expressions allocate", () => {
+  const { inst } = instantiate(`(module
+    (type $box (struct (field i64)))
+    (global $g (export "g") (mut anyref) (struct.new $box (i64.const -3)))
+    (global $i (export "i") i31ref (ref.i31 (i32.const 1073741823)))
+    (table $t (export "t") 2 eqref)
+    (elem (table $t) (i32.const 0) eqref (ref.i31 (i32.const 9)))
+    (func (export "unbox") (result i64)
+      (struct.get $box 0 (ref.cast (ref $box) (global.get $g))))
+    (func (export "swap")
+      (table.set $t (i32.const 1) (ref.cast eqref (global.get $g)))
+      (global.set $g (table.get $t (i32.const 0)))))`);
+  assert.deepEqual(inst.getFunc("unbox")!.call(), [-3n]);
+  assert.equal(inst.getGlobal("i")!.get(), 1073741823);
+  const t = inst.getTable("t")!;
+  assert.equal(t.get(0), 9);
+  const box = inst.getGlobal("g")!.get();
+  assert.equal(gcKindOf(box), "struct");
+  inst.getFunc("swap")!.call();
+  assert.equal(t.get(1), box);
+  assert.equal(inst.getGlobal("g")!.get(), 9);
+  t.set(0, box);
+  assert.equal(t.get(0), box);
+  assert.throws(() => t.set(0, { not: "eq" }), TypeError);
+  assert.equal(t.grow(1, 4), 2);
+  assert.equal(t.get(2), 4);
+});
+
+Deno.test("a host function takes and returns references of the any hierarchy", () => {
+  const engine = new Engine();
+  const store = new Store(engine, undefined);
+  const seen: unknown[] = [];
+  const host = Func.wrap(store, { params: [ValType.anyref], results: [ValType.anyref] }, (v) => {
+    seen.push(v);
+    return v;
+  });
+  const inst = new Instance(
+    store,
+    new Module(
+      engine,
+      parseWat(`(module
+        (type $s (struct (field i32)))
+        (import "h" "f" (func $f (param anyref) (result anyref)))
+        (func (export "run") (result i32)
+          (struct.get $s 0 (ref.cast (ref $s) (call $f (struct.new $s (i32.const 77)))))))`),
+    ),
+    [host],
+  );
+  assert.deepEqual(inst.getFunc("run")!.call(), [77]);
+  assert.equal(gcKindOf(seen[0]), "struct");
+});
