@@ -15,7 +15,10 @@
  * v128 registers and frames relative to its window base, and the links of
  * the continuations resumed inside it), so suspending and resuming copy the
  * stack between its handler and the suspension point, and an idle
- * continuation costs only its live registers and frames.
+ * continuation costs only its live registers and frames. GC values (the
+ * reference registers, `vm.refs`) go with the numeric ones: saved with a
+ * stack, passed with a resume's, suspend's or switch's values, bound by
+ * `cont.bind`.
  *
  * Continuation references are handles, as exception references are: 0 is
  * null, and a handle names a slot of the handle table and the slot's
@@ -53,6 +56,8 @@ import { VmException, type VmFunc, type VmInstance } from "./vm_objects.ts";
 import { unwind } from "./_exceptions.ts";
 import { v128Registers } from "./simd.ts";
 import { Op } from "./_opcodes.ts";
+import { refRegisters } from "./_gc_exec.ts";
+import { GcArray, GcObject, GcStruct } from "./gc_objects.ts";
 
 /** The instance-id word of a continuation's bottom control frame. */
 export const CONT_BOTTOM = -2;
@@ -106,6 +111,10 @@ export class VmContinuation {
   regsLen = 0;
   /** Saved v128 registers (16 bytes per slot), or null when SIMD never ran. */
   v128: Uint8Array | null = null;
+  /** Saved reference registers (GC values, one per slot), or null when GC code never ran. */
+  refs: unknown[] | null = null;
+  /** The GC values among {@link bound} (one per value), or null when none can be. */
+  boundRefs: unknown[] | null = null;
   /** Saved control frames, frame pointers relative to the window base (frame 0 is the bottom). */
   frames: Int32Array = EMPTY;
   /** Words of {@link frames} in use. */
@@ -131,7 +140,9 @@ export class VmContinuation {
   /** Bytes it counts against the total limit. */
   get bytes(): number {
     const words = this.bound.length + (this.func !== null ? 0 : this.regsLen + this.framesLen);
-    return OBJECT_BYTES + 4 * words + (this.v128 === null ? 0 : 8 * this.regsLen);
+    const slots = this.regsLen >> 1;
+    return OBJECT_BYTES + 4 * words + (this.v128 === null ? 0 : 16 * slots) +
+      (this.refs === null ? 0 : 8 * slots);
   }
 }
 
@@ -155,6 +166,8 @@ export class VmContinuations {
   liveBytes = 0;
   /** The values a resume or switch passes, copied out before the stack they lie on is replaced. */
   args: Int32Array = new Int32Array(16);
+  /** Their GC values (one per value), or null when GC code never ran. */
+  argRefs: unknown[] | null = null;
   /** The clause {@link findHandler} found: its index in its instance's handlers. */
   clause = 0;
   /** Link records no longer in use, reused by {@link pushLink}. */
@@ -230,14 +243,15 @@ export class VmContinuations {
   /**
    * Copies `n` words from `from` into {@link args}, grown as needed, leaving `extra` words free.
    *
-   * @param I32 the registers
+   * @param vm the VM (its registers, and its reference registers for GC values)
    * @param from the first word
    * @param n how many words
    * @param extra words to leave room for after them
    */
-  copyArgs(I32: Int32Array, from: number, n: number, extra: number): void {
+  copyArgs(vm: Vm, from: number, n: number, extra: number): void {
     if (this.args.length < n + extra) this.args = new Int32Array(2 * (n + extra));
-    copyWords(I32, from, this.args, 0, n);
+    copyWords(vm.i32, from, this.args, 0, n);
+    this.argRefs = vm.refs === null ? null : vm.refs.slice(from >> 1, (from + n) >> 1);
   }
 
   /**
@@ -337,12 +351,24 @@ export class VmContinuations {
    *
    * @param roots handles
    * @param exns the VM's exceptions (their values may hold handles)
+   * @param gcRoots GC values wasm can reach (reference globals, GC tables'
+   *   elements): a handle in a field or element of an object they reach,
+   *   read conservatively as any number there, is reachable too
    * @returns how many were released
    */
-  collect(roots: readonly number[], exns: readonly (VmException | undefined)[]): number {
+  collect(
+    roots: readonly number[],
+    exns: readonly (VmException | undefined)[],
+    gcRoots: readonly unknown[] = [],
+  ): number {
     const marked = new Set<number>();
     const pending = [...roots];
     for (const e of exns) if (e !== undefined) pending.push(...e.words);
+    const seen = new Set<object>();
+    const traceGc = (values: readonly unknown[] | null) => {
+      if (values !== null) { for (const v of values) gcHandles(v, seen, pending); }
+    };
+    traceGc(gcRoots);
     while (pending.length > 0) {
       const h = pending.pop()!;
       if (!this.has(h) || marked.has(h)) continue;
@@ -350,6 +376,8 @@ export class VmContinuations {
       const c = this.#slots[h & SLOT_MASK]!;
       for (let k = 0; k < c.regsLen; k++) if (this.has(c.regs[k])) pending.push(c.regs[k]);
       for (const w of c.bound) if (this.has(w)) pending.push(w);
+      traceGc(c.refs);
+      traceGc(c.boundRefs);
     }
     let released = 0;
     for (let slot = 1; slot < this.#slots.length; slot++) {
@@ -382,6 +410,42 @@ export class VmContinuations {
  */
 function copyWords(from: Int32Array, at: number, to: Int32Array, dst: number, n: number): void {
   for (let k = 0; k < n; k++) to[dst + k] = from[at + k];
+}
+
+/**
+ * Pushes every number held by the GC objects `v` reaches (struct fields,
+ * array elements of 32-bit or reference storage) to `out`: the handles
+ * among them (continuations are held in objects by handle) are found
+ * conservatively. Objects already in `seen` are skipped.
+ */
+function gcHandles(v: unknown, seen: Set<object>, out: number[]): void {
+  const stack = [v];
+  while (stack.length > 0) {
+    const x = stack.pop();
+    if (typeof x === "number") {
+      if (x > 0) out.push(x);
+      continue;
+    }
+    if (!(x instanceof GcObject) || seen.has(x)) continue;
+    seen.add(x);
+    if (x instanceof GcStruct) {
+      for (const f of x.fields) stack.push(f);
+    } else if (x instanceof GcArray) {
+      const d = x.data;
+      if (Array.isArray(d)) { for (const e of d) stack.push(e); }
+      else if (d instanceof Int32Array) { for (const e of d) if (e > 0) out.push(e); }
+    }
+  }
+}
+
+/**
+ * Writes saved GC values to the reference registers from slot `at` (nothing
+ * when there are none).
+ */
+function putRefs(vm: Vm, at: number, refs: unknown[] | null): void {
+  if (refs === null) return;
+  const R = refRegisters(vm);
+  for (let k = 0; k < refs.length; k++) R[at + k] = refs[k];
 }
 
 /**
@@ -422,6 +486,10 @@ export function contCreate(vm: Vm, code: Int32Array, pc: number, fp: number): nu
       const bound = new Int32Array(c.bound.length + n);
       bound.set(c.bound);
       bound.set(I32.subarray(from, from + n), c.bound.length);
+      if (vm.refs !== null) {
+        const before = c.boundRefs ?? new Array<unknown>(c.bound.length >> 1).fill(null);
+        c.boundRefs = before.concat(vm.refs.slice(from >> 1, (from + n) >> 1));
+      }
       c.bound = bound;
     }
   }
@@ -467,6 +535,7 @@ export function switchStacks(
     const clause = st.clause;
     const parentFp = vm.cs[link.csBase + 1];
     I32.copyWithin((parentFp + h[clause + 3]) << 1, base << 1, (base + code[pc + 3]) << 1);
+    vm.refs?.copyWithin(parentFp + h[clause + 3], base, base + code[pc + 3]);
     const refDst = (parentFp + h[clause + 1]) << 1;
     I32[refDst] = handle;
     I32[refDst + 1] = 0;
@@ -487,7 +556,7 @@ export function switchStacks(
     if (i < 0) return TrapCode.UnhandledTag;
     const target = st.take(h)!;
     const n = 2 * code[pc + 3];
-    st.copyArgs(I32, base << 1, n, 2);
+    st.copyArgs(vm, base << 1, n, 2);
     const { regBase, csBase, inst: parentInst, resumePc } = st.links[i];
     const handle = capture(vm, st, i, base, pc + 5, fp, csp, inst);
     if (handle === 0) return TrapCode.StackOverflow;
@@ -512,7 +581,7 @@ export function switchStacks(
   if (c === undefined) return TrapCode.ContinuationConsumed;
   if (op === Op.resume) {
     const n = 2 * code[pc + 3];
-    st.copyArgs(I32, base << 1, n, 0);
+    st.copyArgs(vm, base << 1, n, 0);
     return enter(vm, st, c, base, csp, pc + 4, fp, inst, pc, n);
   }
   let exn: VmException | undefined;
@@ -586,6 +655,7 @@ function capture(
   c.regsLen = words;
   const v = vm.v128File;
   if (v !== null) c.v128 = v.u8.slice(regBase << 4, top << 4);
+  c.refs = vm.refs === null ? null : vm.refs.slice(regBase, top);
   const n = csp - link.csBase;
   if (c.frames.length < n) c.frames = new Int32Array(n);
   const frames = c.frames;
@@ -640,6 +710,8 @@ function enter(
   if (f !== null && f.instance === null) {
     copyWords(bound, 0, I32, base << 1, bound.length);
     copyWords(st.args, 0, I32, (base << 1) + bound.length, n);
+    putRefs(vm, base, c.boundRefs);
+    putRefs(vm, base + (bound.length >> 1), st.argRefs);
     return callHost(vm, f, base, retPc, parentFp, csp, parentInst);
   }
   const depth = vm.depth;
@@ -653,6 +725,7 @@ function enter(
   } else {
     copyWords(c.regs, 0, I32, base << 1, c.regsLen);
     if (c.v128 !== null) v128Registers(vm).u8.set(c.v128, base << 4);
+    putRefs(vm, base, c.refs);
     copyWords(c.frames, 0, cs, csp, frames);
     for (let p = csp + 3; p < csp + frames; p += 3) cs[p + 1] += base;
     for (const l of c.nested) {
@@ -665,7 +738,10 @@ function enter(
   }
   copyWords(bound, 0, I32, dst, bound.length);
   copyWords(st.args, 0, I32, dst + bound.length, n);
+  putRefs(vm, dst >> 1, c.boundRefs);
+  putRefs(vm, (dst + bound.length) >> 1, st.argRefs);
   c.bound = EMPTY;
+  c.boundRefs = null;
   cs[csp] = retPc;
   cs[csp + 1] = parentFp;
   cs[csp + 2] = CONT_BOTTOM;

@@ -22,8 +22,8 @@ import {
   funcTypeKeyOf,
   type Tunables,
   tunables as makeTunables,
-  type WasmFeatures,
   TYPE_REGISTRY,
+  type WasmFeatures,
 } from "@capstan/environ";
 import { DEFAULT_CONTINUATIONS_TOTAL } from "@capstan/interpreter";
 import { defaultCacheDirectory, ModuleCache } from "./_module_cache.ts";
@@ -74,6 +74,7 @@ export interface EngineConfig {
    * (core 3.0 calls the page-size flag malformed).
    */
   readonly customPageSizes?: boolean;
+  /**
    * Maximum stack of one continuation, in bytes counted as `maxWasmStack`
    * counts them; deeper calls inside it trap "call stack exhausted". Default 64 KiB.
    */

@@ -251,7 +251,12 @@ export class Store<T = undefined> {
       for (let i = 0; i < size; i++) if (elems[i] !== 0) roots.push(elems[i]);
     }
     for (const slot of this._contGlobalSlots) roots.push(this._vm.globals[2 * slot]);
-    const released = conts.collect(roots, this._vm.exns);
+    // GC values wasm can reach (objects may hold continuations by handle)
+    const gcRoots: unknown[] = [...this._vm.refGlobals];
+    for (const inst of this._instances) {
+      for (const t of inst._tables) if (t._vm.refs !== null) gcRoots.push(...t._vm.refs);
+    }
+    const released = conts.collect(roots, this._vm.exns, gcRoots);
     this.#contsAtLastGc = conts.size;
     return released;
   }
