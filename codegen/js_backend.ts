@@ -72,6 +72,7 @@ import {
   type Val,
 } from "./_js_i64.ts";
 import { jsConst32, jsConst64 } from "./_js_literals.ts";
+import { dropDeadStores, names, takeLiteralStores } from "./_js_fold.ts";
 import { emitDispatcher, emitStructured, type FlowBlock, type FlowPiece } from "./_js_structure.ts";
 import {
   isJsSimdOp,
@@ -298,7 +299,8 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
     };
     /** Register operand `k` read as an i32 (the low half of an i64). */
     const readI = (k: number) => convert(regVal(k), kinds.kindAt(i, k), "I") as string;
-    const trap = (code: number) => `throw C.trap(${code}, ${off});`;
+    const trap = (code: number) =>
+      catches ? `throw C.trap(${code}, ${off});` : `{ tp = ${trapSite(code, off)}; break TR; }`;
     const goto = (l: number) => `GOTO(${l})`;
     switch (name) {
       case "enter":
@@ -554,12 +556,20 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
     const text = access?.pastEnd
       ? trap(TrapCode.MemoryOutOfBounds)
       : onMemory(row[1](texts, site), memory);
-    const full = before.length === 0 ? text : `${before.join(" ")} ${text}`;
+    // the literals it leaves in its destinations are known constants from here on
+    const defined = new Set(info.operands.flatMap((_, k) => defines[k] ? localsOf(k) : []));
+    const { code: left, stores } = takeLiteralStores(text, intLocals(defined));
+    const full = before.length === 0 ? left : `${before.join(" ")} ${left}`;
     // a pending constant this instruction overwrites first thing is never stored
     const dest = /^([a-z]\d+) = /.exec(full)?.[1];
     if (dest !== undefined && !names(full.slice(dest.length + 3), dest)) pending.delete(dest);
-    emit(full);
-    written = info.operands.flatMap((op, k) => op.kind === "r" ? localsOf(k) : []);
+    if (full !== "") emit(full);
+    for (const n of defined) known.delete(n);
+    written = [];
+    for (const [n, v] of stores) {
+      known.set(n, v < 0 ? `(${v})` : String(v));
+      if (!dead) pending.set(n, String(v));
+    }
   }
   // falling off the end returns
   emit(STORE_PENDING);
@@ -569,15 +579,20 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
   if (blocks.some((b) => b.some((p) => typeof p === "string" && /\bt[lhux]\b/.test(p)))) {
     decls.push(I64_SCRATCH);
   }
+  const traps = blocks.some((b) => b.some((p) => typeof p === "string" && p.includes("break TR;")));
   // a function without memory accesses neither holds nor reloads the memory's view
   const usesMemory = blocks.some((b) =>
     b.some((p) =>
       typeof p === "string" && /\bML?\b(?!\s*=\s*X\.memory)/.test(p.replaceAll(RELOAD, ""))
     )
   );
-  const flow = blocks.map((b) => ({
-    code: usesMemory ? b : b.map((p) => typeof p === "string" ? p.replaceAll(RELOAD, "") : p),
-  }));
+  const flow = blocks.map((b) => {
+    const code = usesMemory
+      ? b
+      : b.map((p) => typeof p === "string" ? p.replaceAll(RELOAD, "") : p);
+    // (a handler's pad may read any local a throw leaves: stores stay in such a function)
+    return { code: catches ? code : dropDeadStores(code) };
+  });
   const start = options.entryLabel === undefined ? 0 : blockOf.get(options.entryLabel);
   if (start === undefined) throw new Error(`no label ${options.entryLabel} to enter at`);
   const structured = options.controlFlow !== "dispatcher";
@@ -595,6 +610,8 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
   } else {
     body = (structured ? emitStructured(start === 0 ? flow : enteredAt(flow, start)) : undefined) ??
       emitDispatcher(flow, start);
+    if (traps) body = trapExits(body);
+    if (body[0] === TRAP_BLOCK) decls.push("tp = 0");
   }
   const epoch = options.epochs ? `if (EC[0] >= vm.epochDeadline) C.epoch(${entryOff});` : "";
   at = -1;
@@ -721,14 +738,9 @@ const DEFINED = new Map<string, boolean[]>();
 /** Text for `emit` that stores every pending constant and is itself no code. */
 const STORE_PENDING = "";
 
-/** Whether `text` names the identifier `n` (not as part of a longer one). */
-function names(text: string, n: string): boolean {
-  const ident = (c: number) =>
-    c === 95 || c === 36 || (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 122);
-  for (let k = text.indexOf(n); k >= 0; k = text.indexOf(n, k + 1)) {
-    if (!ident(text.charCodeAt(k - 1)) && !ident(text.charCodeAt(k + n.length))) return true;
-  }
-  return false;
+/** The int32 locals of a set (an i32's, an i64's halves): those a literal store may be kept of. */
+function intLocals(locals: ReadonlySet<string>): Set<string> {
+  return new Set([...locals].filter((n) => /^[ibh]\d/.test(n)));
 }
 
 /** Builtins that never change the memory's size (no view to re-derive after them). */
@@ -789,6 +801,44 @@ function memoryGrowers(
   }
   return grows;
 }
+
+/**
+ * A trap site as one number for `tp`: a trap leaves the function's body by
+ * `break TR` with `tp` set, and the one `throw` after the body makes the
+ * trap (a third of the bytecode of a `throw` at each site, which counts
+ * against the size V8 still optimises).
+ */
+const trapSite = (code: number, off: number) => off * 32 + code;
+
+/**
+ * A body's trap sites (`{ tp = N; break TR; }`) as they are written: in a
+ * body of more than {@link TRAP_EXITS_FROM} characters, a `TR` block around
+ * it and one `throw` after; in a smaller one, each a `throw` in place (V8
+ * compiles a hot loop with inline throws better: sieve ran ~20% slower
+ * with trap exits).
+ */
+function trapExits(body: string[]): string[] {
+  if (body.reduce((n, l) => n + l.length, 0) > TRAP_EXITS_FROM) {
+    return [TRAP_BLOCK, ...body, "}", "throw C.trap(tp % 32, (tp - tp % 32) / 32);"];
+  }
+  return body.map((l) =>
+    l.replace(
+      /\{ tp = (\d+); break TR; \}/g,
+      (_, n) => `throw C.trap(${Number(n) % 32}, ${Math.floor(Number(n) / 32)});`,
+    )
+  );
+}
+
+/**
+ * The body size (characters of JS) from which traps leave through one exit:
+ * past about 100,000 characters a function's bytecode nears the 60 KiB V8
+ * still optimises (shootout-keccak's permutation: 62.4 KiB with a `throw` at
+ * each trap site, 61.1 KiB with the exits).
+ */
+const TRAP_EXITS_FROM = 60_000;
+
+/** The first line of a body whose traps leave through one exit. */
+const TRAP_BLOCK = "TR: {";
 
 /** Re-derives the memory's view after anything that may grow it (a call, a builtin). */
 const RELOAD = "M = X.memory.view; ML = X.memory.byteLength;";
