@@ -29,7 +29,7 @@ import { DEFAULT_TUNABLES, type ModuleTranslation, type Tunables } from "@capsta
 import { Op } from "@capstan/interpreter";
 import { FuncEnvironment } from "./func_environ.ts";
 import { FuncTranslator } from "./func_translator.ts";
-import type { IrFunction } from "./ir.ts";
+import { type IrFunction, irLoopHeads } from "./ir.ts";
 import { inferKinds, type KindContext, type KindMap } from "./_js_kinds.ts";
 import {
   JS_BACKEND,
@@ -69,6 +69,16 @@ export class JsGroupLowering {
   readonly #ctx: KindContext;
   readonly #plainMemory: boolean;
   readonly #prepared = new Map<number, Prepared | string>();
+  /**
+   * The members with loops of the groups lowered: each one's source entered
+   * at a label, from the blocks its group's lowering emitted, and the
+   * functions it calls as `fn<k>` there (itself and its direct callees the
+   * JS tier could run then).
+   */
+  readonly #enteredAt = new Map<
+    number,
+    { readonly enter: (label: number) => string; readonly callees: readonly number[] }
+  >();
 
   /**
    * Starts the lowering of a module.
@@ -136,16 +146,25 @@ export class JsGroupLowering {
           if (!inGroup.has(k) && this.reasonOf(k) === undefined) outside.add(k);
         }
       }
-      const lowering = this.#newLowering(new Set([...members, ...outside]));
+      const calledJs = new Set([...members, ...outside]);
+      const lowering = this.#newLowering(calledJs);
       const parts = [JS_FACTORY_PRELUDE];
       const failed: number[] = [];
       for (const m of members) {
-        const out = lowering.lower((this.#prepare(m) as Prepared).ir);
+        const ir = (this.#prepare(m) as Prepared).ir;
+        const out = lowering.lower(ir);
         if (out.source === undefined) {
           failed.push(m);
           routed.set(m, out.routed);
           this.#prepared.set(m, out.routed);
-        } else parts.push(`const FR${m} = C.frame[${m}];`, out.source);
+        } else {
+          parts.push(`const FR${m} = C.frame[${m}];`, out.source);
+          // kept for an on-stack replacement into one of its loops
+          if (irLoopHeads(ir).loopHeads.size > 0) {
+            const callees = [m, ...this.directCallees(m).filter((k) => calledJs.has(k))];
+            this.#enteredAt.set(m, { enter: out.enteredAt, callees });
+          }
+        }
       }
       if (failed.length > 0) {
         members = members.filter((m) => !failed.includes(m));
@@ -188,17 +207,22 @@ export class JsGroupLowering {
     if (live.some(([r]) => r >= p.ir.locals.length)) {
       return "a value other than a local is live into the loop";
     }
-    const callees = [funcIndex, ...this.directCallees(funcIndex)].filter((k) =>
-      this.reasonOf(k) === undefined
-    );
-    const lowering = this.#newLowering(new Set(callees), head.label);
-    const out = lowering.lower(p.ir);
-    if (out.source === undefined) return out.routed;
+    const emitted = this.#enteredAt.get(funcIndex);
+    const callees = emitted?.callees ??
+      [funcIndex, ...this.directCallees(funcIndex)].filter((k) => this.reasonOf(k) === undefined);
+    let source: string;
     try {
+      // a member of a group lowered: its blocks structured again from the header
+      if (emitted !== undefined) source = emitted.enter(head.label);
+      else {
+        const out = this.#newLowering(new Set(callees), head.label).lower(p.ir);
+        if (out.source === undefined) return out.routed;
+        source = out.source;
+      }
       const parts = [
         JS_FACTORY_PRELUDE,
         `const FR${funcIndex} = C.frame[${funcIndex}];`,
-        osrVariant(out.source, funcIndex, live, p.kinds.resultKinds, p.ir.results),
+        osrVariant(source, funcIndex, live, p.kinds.resultKinds, p.ir.results),
       ];
       for (const k of callees) parts.push(this.#trampoline(k), this.#stub(k));
       parts.push(`return oe${funcIndex};`);
