@@ -25,12 +25,12 @@
  * @module
  */
 
-import { DEFAULT_TUNABLES, type ModuleTranslation, type Tunables } from "@capstan/environ";
+import { DEFAULT_TUNABLES, type ModuleTranslation, type Tunables, ValType } from "@capstan/environ";
 import { Op } from "@capstan/interpreter";
 import { FuncEnvironment } from "./func_environ.ts";
 import { FuncTranslator } from "./func_translator.ts";
 import { type IrFunction, irLoopHeads } from "./ir.ts";
-import { inferKinds, type KindContext, type KindMap } from "./_js_kinds.ts";
+import { inferKinds, type KindContext, type KindMap, kindOf } from "./_js_kinds.ts";
 import {
   JS_BACKEND,
   JS_FACTORY_PRELUDE,
@@ -143,7 +143,12 @@ export class JsGroupLowering {
       const outside = new Set<number>();
       for (const m of members) {
         for (const k of this.directCallees(m)) {
-          if (!inGroup.has(k) && this.reasonOf(k) === undefined) outside.add(k);
+          // one not analysed yet is taken as one the JS tier can run: its stub runs it anyway
+          if (
+            !inGroup.has(k) && (this.#fixedKinds(k) !== undefined || this.reasonOf(k) === undefined)
+          ) {
+            outside.add(k);
+          }
         }
       }
       const calledJs = new Set([...members, ...outside]);
@@ -239,22 +244,50 @@ export class JsGroupLowering {
       entryLabel,
       functionWord0: this.#env.offsets.functionWord(0),
       kindsOf: (i) => {
-        const p = this.#prepare(i);
+        const p = this.#fixedKinds(i) ?? this.#prepare(i);
         return typeof p === "string" ? undefined : p.kinds;
       },
     });
   }
 
+  /**
+   * A function not analysed yet whose type fixes its parameters' and
+   * results' kinds (no f64, whose kind its code decides, and no v128): those
+   * kinds, as its analysis will find them. Its other kinds are not known
+   * (the lowering of a caller asks for these only).
+   */
+  #fixedKinds(k: number): { readonly kinds: KindMap } | undefined {
+    if (this.#prepared.has(k)) return undefined;
+    const t = this.#translation;
+    if (k < t.numImportedFunctions) return undefined;
+    const type = t.types[t.functions[k]];
+    const types = [...type.params, ...type.results];
+    if (types.some((v) => v === ValType.f64 || v === ValType.v128)) return undefined;
+    const unknown = () => {
+      throw new Error(`function ${k} is not analysed`);
+    };
+    return {
+      kinds: {
+        paramKinds: type.params.map(kindOf),
+        resultKinds: type.results.map(kindOf),
+        calls: new Map(),
+        kindAt: unknown,
+        liveInAt: unknown,
+      },
+    };
+  }
+
   /** `fn<k>`: a call of function `k` through the instance's `P[k]`. */
   #trampoline(k: number): string {
-    const kinds = (this.#prepare(k) as Prepared).kinds;
+    const kinds = (this.#fixedKinds(k) ?? this.#prepare(k) as Prepared).kinds;
     const ps = pairedNames(kinds.paramKinds, (j) => `a${j}`).map(flat).join(", ");
     return `function fn${k}(${ps}) { return P[${k}](${ps}); }`;
   }
 
   /** `st<k>`: function `k` run through `C.callSlots` (the interpreter, or its entry adapter). */
   #stub(k: number): string {
-    const { paramKinds: pk, resultKinds: rk } = (this.#prepare(k) as Prepared).kinds;
+    const { paramKinds: pk, resultKinds: rk } =
+      (this.#fixedKinds(k) ?? this.#prepare(k) as Prepared).kinds;
     const word = this.#env.offsets.functionWord(k);
     const args = pairedNames(pk, (j) => `a${j}`);
     return [
