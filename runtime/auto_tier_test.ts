@@ -236,12 +236,12 @@ Deno.test("on-stack replacement: a running loop moves to JS at its header, resul
 
 Deno.test("on-stack replacement: a trap in the replaced loop has the interpreter's backtrace", () => {
   const want = trapOf(() => instantiate({}, LOOPS).instance.getFunc("fill")!.call(7));
-  for (const config of [{}, { tierUp: { samples: 1, sliceSteps: 0 } }]) {
-    const { instance, lines } = instantiate({ strategy: "auto", ...config }, LOOPS);
+  for (const tierUp of [{ samples: 2 }, { samples: 1, sliceSteps: 0 }]) {
+    const { instance, lines } = instantiate({ strategy: "auto", tierUp }, LOOPS);
     const got = trapOf(() => instance.getFunc("fill")!.call(7));
     // promoting at the first step, $fill is promoted at its stub (its first call lowers it)
     // and its code then runs on JS from its entry: no loop is replaced then
-    const moved = "tierUp" in config
+    const moved = "sliceSteps" in tierUp
       ? /^func 1: on-stack replacement|^promoted func 1 after 1 sample$/m
       : /^func 1: on-stack replacement/m;
     assert.match(lines.join("\n"), moved);
@@ -383,4 +383,21 @@ Deno.test("a direct callee not analysed when its caller is promoted: the JS code
   assert.deepEqual(instance.getFunc("sum")!.call(5000), want);
   assert.equal(module.tierOf(2), "js", lines.join("\n"));
   assert.match(module.tierOf(0), /^interpreter/);
+});
+
+Deno.test("a small direct callee that never ran stays out of its caller's group", () => {
+  const wat = `(module
+    (func $ran (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+    (func $never (param i32) (result i32) (i32.sub (local.get 0) (i32.const 1)))
+    (func (export "loop") (param i32) (result i32) (local i32)
+      (loop $l
+        (local.set 1 (call $ran (local.get 1)))
+        (if (i32.eq (local.get 1) (i32.const -5)) (then (local.set 1 (call $never (local.get 1)))))
+        (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+      (local.get 1)))`;
+  const { module, instance, lines } = instantiate({ strategy: "auto" }, wat);
+  assert.deepEqual(instance.getFunc("loop")!.call(20_000), [20_000]);
+  assert.equal(module.tierOf(2), "js", lines.join("\n"));
+  assert.equal(module.tierOf(0), "js", lines.join("\n"));
+  assert.equal(module.tierOf(1), "interpreter: not hot (yet)", lines.join("\n"));
 });
