@@ -303,8 +303,7 @@ export class Vm {
   tierCall: ((inst: VmInstance, pc: number, fp: number) => boolean) | null = null;
   /**
    * Called at each slice end (every {@link sliceSteps} taken branches, calls
-   * and extended ops; not after the process's first one-step priming slices,
-   * which would sample whatever runs first) with the VM's state written back: where the time goes,
+   * and extended ops) with the VM's state written back: where the time goes,
    * sampled at no cost to the dispatch loop (the runtime's promotion counters).
    * It returns `EXIT_SLICE` to go on from the VM's state (which it may have
    * changed: on-stack replacement), or an exit code for {@link callRunCode}
@@ -476,14 +475,12 @@ export class Vm {
     // with a tier hook, an entry goes on with the slice in progress (a call from JS code into
     // the interpreter is counted with the others, so short calls of a function add up to samples)
     let newSlice = this.tierSlice === null || i32[counter] < 0;
-    let primed = false; // the slice in progress is a priming one: no sample for the tier hook
     do {
       // The first slices of each dispatch function in the process are one step
       // each, so that its slice exit has type feedback before V8 optimises it
       // for a long first call (else that code deopts at every slice exit).
       if (newSlice) {
-        primed = priming[which] > 0;
-        if (primed) {
+        if (priming[which] > 0) {
           priming[which]--;
           i32[counter] = 0;
         } else i32[counter] = this.sliceSteps;
@@ -495,7 +492,7 @@ export class Vm {
       }
       newSlice = exit === EXIT_SLICE;
       if (newSlice) {
-        if (this.tierSlice !== null && !primed) {
+        if (this.tierSlice !== null) {
           exit = this.#onOtherTier(this.tierSlice);
           // it finished the call (on-stack replacement): the count must not stay below zero,
           // where a `run` this entry returns into would take its next exit for a slice end
