@@ -160,12 +160,7 @@ export class JsLowering implements FunctionLowering<JsLoweredFunction> {
     const kinds = this.#options.kindsOf(f.funcIndex) ?? inferKinds(f, this.#ctx);
     if (typeof kinds === "string") return { funcIndex: f.funcIndex, routed: kinds };
     try {
-      const assemble = emitFunction(f, kinds, this.#options);
-      return {
-        funcIndex: f.funcIndex,
-        source: assemble(this.#options.entryLabel),
-        enteredAt: assemble,
-      };
+      return { funcIndex: f.funcIndex, ...emitFunction(f, kinds, this.#options) };
     } catch (e) {
       return { funcIndex: f.funcIndex, routed: (e as Error).message };
     }
@@ -184,14 +179,14 @@ export const JS_BACKEND: Backend<JsLowering> & {
 };
 
 /**
- * Emits a function's blocks; the function returned assembles its source
- * entered at an IR label (its first instruction when undefined).
+ * A function's source, entered where `options.entryLabel` says, and the same
+ * function entered at another label from the blocks emitted once.
  */
 function emitFunction(
   f: IrFunction,
   kinds: KindMap,
   options: JsLoweringOptions,
-): (entryLabel: number | undefined) => string {
+): { readonly source: string; readonly enteredAt: (label: number) => string } {
   const insts = f.insts;
   const declared = new Map<string, RegKind>();
   const use = (k: RegKind, r: number) => {
@@ -581,10 +576,9 @@ function emitFunction(
     code: usesMemory ? b : b.map((p) => typeof p === "string" ? p.replaceAll(RELOAD, "") : p),
   }));
   const structured = options.controlFlow !== "dispatcher";
-  return (entryLabel) => {
+  const bodyAt = (entryLabel: number | undefined): string[] => {
     const start = entryLabel === undefined ? 0 : blockOf.get(entryLabel);
     if (start === undefined) throw new Error(`no label ${entryLabel} to enter at`);
-    let body: string[];
     if (catches) {
       if (start !== 0) throw new Error("exception handlers (entered at the start only)");
       const clauses = clauseCodes({
@@ -594,56 +588,53 @@ function emitFunction(
         liveInAt: (i) => kinds.liveInAt(i),
         local: useVal,
       });
-      body = catchingDispatcher(flow, clauses, frame, usesMemory ? RELOAD : "");
-    } else {
-      body =
-        (structured ? emitStructured(start === 0 ? flow : enteredAt(flow, start)) : undefined) ??
-          emitDispatcher(flow, start);
+      return catchingDispatcher(flow, clauses, frame, usesMemory ? RELOAD : "");
     }
-    const epoch = options.epochs ? `if (EC[0] >= vm.epochDeadline) C.epoch(${entryOff});` : "";
-    at = -1;
-    const viaVm = [
-      `cb = S.sp;`,
-      ...paramVals.map((p, j) => writeSlot(pk[j], `cb + ${j}`, p)),
-      `C.callSlots(V[${options.functionWord0 + f.funcIndex}], cb, true);`,
-      ...rk.slice(1).map((k, j) =>
-        assignVal(k, extraResult(k, j + 1), readSlot(k, `cb + ${j + 1}`))
-      ),
-      rk.length > 0 ? returnValue(rk[0], readSlot(rk[0], "cb")) : "return;",
-    ].join(" ");
-    // the entry adapter: arguments from VM slots at `base`, results back there
-    const [v128In, v128Out] = jsSimdEntry(f.params, f.results);
-    const entry = [
-      `function en${f.funcIndex}(base) {`,
-      ...(v128In === "" ? [] : [v128In]),
-      `const r = fn${f.funcIndex}(${
-        pk.map((k, j) => flat(readSlot(k, `base + ${j}`))).join(", ")
-      });`,
-      ...(v128Out === "" ? [] : [v128Out]),
-      rk.length > 0 ? writeSlot(rk[0], "base", callResult(rk[0], "r")) : "",
-      ...rk.slice(1).map((k, j) => writeSlot(k, `base + ${j + 1}`, extraResult(k, j + 1))),
-      `}`,
-    ].join("\n");
-    const tail = hasTailCalls(f);
-    const source = [
-      tail ? tailCallerAdapters(f.funcIndex, pk, rk) : entry,
-      `function ${tail ? "tb" : "fn"}${f.funcIndex}(${params.join(", ")}) {`,
-      `let cb = 0;`,
-      `const d = S.d + 1, sp = S.sp;`,
-      `if (d > S.jsMax) { ${viaVm} }`,
-      `if (sp + ${frame} > S.lim) throw C.stackTrap();`,
-      `S.d = d; S.sp = sp + ${frame}; S.fr[d] = FR${f.funcIndex}; S.off[d] = ${entryOff};`,
-      epoch,
-      ...(usesSimd ? [JS_SIMD_PROLOGUE] : []),
-      `let ${usesMemory ? "M = X.memory.view, ML = X.memory.byteLength, " : ""}e = 0${
-        decls.length ? ", " + decls.join(", ") : ""
-      };`,
-      ...body,
-      `}`,
-    ].join("\n");
+    return (structured ? emitStructured(start === 0 ? flow : enteredAt(flow, start)) : undefined) ??
+      emitDispatcher(flow, start);
+  };
+  const body = bodyAt(options.entryLabel);
+  const epoch = options.epochs ? `if (EC[0] >= vm.epochDeadline) C.epoch(${entryOff});` : "";
+  at = -1;
+  const viaVm = [
+    `cb = S.sp;`,
+    ...paramVals.map((p, j) => writeSlot(pk[j], `cb + ${j}`, p)),
+    `C.callSlots(V[${options.functionWord0 + f.funcIndex}], cb, true);`,
+    ...rk.slice(1).map((k, j) => assignVal(k, extraResult(k, j + 1), readSlot(k, `cb + ${j + 1}`))),
+    rk.length > 0 ? returnValue(rk[0], readSlot(rk[0], "cb")) : "return;",
+  ].join(" ");
+  // the entry adapter: arguments from VM slots at `base`, results back there
+  const [v128In, v128Out] = jsSimdEntry(f.params, f.results);
+  const entry = [
+    `function en${f.funcIndex}(base) {`,
+    ...(v128In === "" ? [] : [v128In]),
+    `const r = fn${f.funcIndex}(${pk.map((k, j) => flat(readSlot(k, `base + ${j}`))).join(", ")});`,
+    ...(v128Out === "" ? [] : [v128Out]),
+    rk.length > 0 ? writeSlot(rk[0], "base", callResult(rk[0], "r")) : "",
+    ...rk.slice(1).map((k, j) => writeSlot(k, `base + ${j + 1}`, extraResult(k, j + 1))),
+    `}`,
+  ].join("\n");
+  const tail = hasTailCalls(f);
+  const prologue = [
+    tail ? tailCallerAdapters(f.funcIndex, pk, rk) : entry,
+    `function ${tail ? "tb" : "fn"}${f.funcIndex}(${params.join(", ")}) {`,
+    `let cb = 0;`,
+    `const d = S.d + 1, sp = S.sp;`,
+    `if (d > S.jsMax) { ${viaVm} }`,
+    `if (sp + ${frame} > S.lim) throw C.stackTrap();`,
+    `S.d = d; S.sp = sp + ${frame}; S.fr[d] = FR${f.funcIndex}; S.off[d] = ${entryOff};`,
+    epoch,
+    ...(usesSimd ? [JS_SIMD_PROLOGUE] : []),
+    `let ${usesMemory ? "M = X.memory.view, ML = X.memory.byteLength, " : ""}e = 0${
+      decls.length ? ", " + decls.join(", ") : ""
+    };`,
+  ];
+  const withBody = (lines: readonly string[]) => {
+    const source = [...prologue, ...lines, `}`].join("\n");
     if (usesSimd) jsSimdCheckSize(source);
     return source;
   };
+  return { source: withBody(body), enteredAt: (label) => withBody(bodyAt(label)) };
 }
 
 /**
