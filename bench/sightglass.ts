@@ -11,7 +11,7 @@
  * `--measure total` the time is from compiling the module to the end of the
  * run instead (start-up included: what `auto` and `js` differ in most).
  *
- * Run: `deno run -A bench/sightglass.ts [--engines native,interpreter,js,auto] [--only NAME]
+ * Run: `deno run -A bench/sightglass.ts [--engines native,interpreter,js,auto] [--only NAME,...]
  * [--timeout SECONDS] [--measure region|total]` (a run past the timeout, default 120 s,
  * is killed and reported)
  * Prints a Markdown table: ms per engine and ratios to native, with the
@@ -150,7 +150,8 @@ async function main(): Promise<void> {
   const rows: string[] = [];
   const logs: number[][] = engines.slice(1).map(() => []);
   for (const p of programs()) {
-    if (args.values.only !== undefined && !p.name.includes(args.values.only)) continue;
+    const only = args.values.only?.split(",");
+    if (only !== undefined && !only.some((o) => p.name.includes(o))) continue;
     const res: { ms?: number; error?: string }[] = [];
     for (const e of engines) {
       res.push(await runChild(p, e, Number(args.values.timeout), args.values.measure!));

@@ -90,7 +90,17 @@ import { hasTailCalls, TAIL_CALL_OPS, tailCallCode, tailCallerAdapters } from ".
 
 /** One function lowered to JS, or the reason it was not. */
 export type JsLoweredFunction =
-  | { readonly funcIndex: number; readonly source: string; readonly routed?: undefined }
+  | {
+    readonly funcIndex: number;
+    readonly source: string;
+    readonly routed?: undefined;
+    /**
+     * The same function's source entered at another IR label (as
+     * `JsLoweringOptions.entryLabel` would give it), structured from the
+     * blocks this lowering already emitted; throws as the lowering would.
+     */
+    readonly enteredAt: (label: number) => string;
+  }
   | { readonly funcIndex: number; readonly source?: undefined; readonly routed: string };
 
 /** Options of the JS lowering that come from the engine and the module. */
@@ -153,7 +163,7 @@ export class JsLowering implements FunctionLowering<JsLoweredFunction> {
     const kinds = this.#options.kindsOf(f.funcIndex) ?? inferKinds(f, this.#ctx);
     if (typeof kinds === "string") return { funcIndex: f.funcIndex, routed: kinds };
     try {
-      return { funcIndex: f.funcIndex, source: emitFunction(f, kinds, this.#options) };
+      return { funcIndex: f.funcIndex, ...emitFunction(f, kinds, this.#options) };
     } catch (e) {
       return { funcIndex: f.funcIndex, routed: (e as Error).message };
     }
@@ -190,7 +200,15 @@ export const JS_BACKEND: Backend<JsLowering> & {
   newLoweringFor: (ctx, options) => new JsLowering(ctx, options),
 };
 
-function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions): string {
+/**
+ * A function's source, entered where `options.entryLabel` says, and the same
+ * function entered at another label from the blocks emitted once.
+ */
+function emitFunction(
+  f: IrFunction,
+  kinds: KindMap,
+  options: JsLoweringOptions,
+): { readonly source: string; readonly enteredAt: (label: number) => string } {
   const insts = f.insts;
   const declared = new Map<string, RegKind>();
   const use = (k: RegKind, r: number) => {
@@ -593,26 +611,29 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
     // (a handler's pad may read any local a throw leaves: stores stay in such a function)
     return { code: catches ? code : dropDeadStores(code) };
   });
-  const start = options.entryLabel === undefined ? 0 : blockOf.get(options.entryLabel);
-  if (start === undefined) throw new Error(`no label ${options.entryLabel} to enter at`);
   const structured = options.controlFlow !== "dispatcher";
-  let body: string[];
-  if (catches) {
-    if (start !== 0) throw new Error("exception handlers (entered at the start only)");
-    const clauses = clauseCodes({
-      f,
-      blockOf,
-      numBlocks: flow.length,
-      liveInAt: (i) => kinds.liveInAt(i),
-      local: useVal,
-    });
-    body = catchingDispatcher(flow, clauses, frame, usesMemory ? RELOAD : "");
-  } else {
-    body = (structured ? emitStructured(start === 0 ? flow : enteredAt(flow, start)) : undefined) ??
-      emitDispatcher(flow, start);
-    if (traps) body = trapExits(body);
-    if (body[0] === TRAP_BLOCK) decls.push("tp = 0");
-  }
+  const bodyAt = (entryLabel: number | undefined): string[] => {
+    const start = entryLabel === undefined ? 0 : blockOf.get(entryLabel);
+    if (start === undefined) throw new Error(`no label ${entryLabel} to enter at`);
+    if (catches) {
+      if (start !== 0) throw new Error("exception handlers (entered at the start only)");
+      const clauses = clauseCodes({
+        f,
+        blockOf,
+        numBlocks: flow.length,
+        liveInAt: (i) => kinds.liveInAt(i),
+        local: useVal,
+      });
+      return catchingDispatcher(flow, clauses, frame, usesMemory ? RELOAD : "");
+    }
+    const body =
+      (structured ? emitStructured(start === 0 ? flow : enteredAt(flow, start)) : undefined) ??
+        emitDispatcher(flow, start);
+    return traps ? trapExits(body) : body;
+  };
+  const body = bodyAt(options.entryLabel);
+  // a body whose traps leave through one exit reads `tp` (an entered variant's may too)
+  if (traps) decls.push("tp = 0");
   const epoch = options.epochs ? `if (EC[0] >= vm.epochDeadline) C.epoch(${entryOff});` : "";
   at = -1;
   const viaVm = [
@@ -634,7 +655,7 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
     `}`,
   ].join("\n");
   const tail = hasTailCalls(f);
-  const source = [
+  const prologue = [
     tail ? tailCallerAdapters(f.funcIndex, pk, rk) : entry,
     `function ${tail ? "tb" : "fn"}${f.funcIndex}(${params.join(", ")}) {`,
     `let cb = 0;`,
@@ -647,11 +668,13 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
     `let ${usesMemory ? "M = X.memory.view, ML = X.memory.byteLength, " : ""}e = 0${
       decls.length ? ", " + decls.join(", ") : ""
     };`,
-    ...body,
-    `}`,
-  ].join("\n");
-  if (usesSimd) jsSimdCheckSize(source);
-  return source;
+  ];
+  const withBody = (lines: readonly string[]) => {
+    const source = [...prologue, ...lines, `}`].join("\n");
+    if (usesSimd) jsSimdCheckSize(source);
+    return source;
+  };
+  return { source: withBody(body), enteredAt: (label) => withBody(bodyAt(label)) };
 }
 
 /**

@@ -25,12 +25,12 @@
  * @module
  */
 
-import { DEFAULT_TUNABLES, type ModuleTranslation, type Tunables } from "@capstan/environ";
+import { DEFAULT_TUNABLES, type ModuleTranslation, type Tunables, ValType } from "@capstan/environ";
 import { Op } from "@capstan/interpreter";
 import { FuncEnvironment } from "./func_environ.ts";
 import { FuncTranslator } from "./func_translator.ts";
-import type { IrFunction } from "./ir.ts";
-import { inferKinds, type KindContext, type KindMap } from "./_js_kinds.ts";
+import { type IrFunction, irLoopHeads } from "./ir.ts";
+import { inferKinds, type KindContext, type KindMap, kindOf } from "./_js_kinds.ts";
 import {
   JS_BACKEND,
   JS_FACTORY_PRELUDE,
@@ -69,6 +69,16 @@ export class JsGroupLowering {
   readonly #ctx: KindContext;
   readonly #plainMemory: boolean;
   readonly #prepared = new Map<number, Prepared | string>();
+  /**
+   * The members with loops of the groups lowered: each one's source entered
+   * at a label, from the blocks its group's lowering emitted, and the
+   * functions it calls as `fn<k>` there (itself and its direct callees the
+   * JS tier could run then).
+   */
+  readonly #enteredAt = new Map<
+    number,
+    { readonly enter: (label: number) => string; readonly callees: readonly number[] }
+  >();
 
   /**
    * Starts the lowering of a module.
@@ -133,19 +143,33 @@ export class JsGroupLowering {
       const outside = new Set<number>();
       for (const m of members) {
         for (const k of this.directCallees(m)) {
-          if (!inGroup.has(k) && this.reasonOf(k) === undefined) outside.add(k);
+          // one not analysed yet is taken as one the JS tier can run: its stub runs it anyway
+          if (
+            !inGroup.has(k) && (this.#fixedKinds(k) !== undefined || this.reasonOf(k) === undefined)
+          ) {
+            outside.add(k);
+          }
         }
       }
-      const lowering = this.#newLowering(new Set([...members, ...outside]));
+      const calledJs = new Set([...members, ...outside]);
+      const lowering = this.#newLowering(calledJs);
       const parts = [JS_FACTORY_PRELUDE];
       const failed: number[] = [];
       for (const m of members) {
-        const out = lowering.lower((this.#prepare(m) as Prepared).ir);
+        const ir = (this.#prepare(m) as Prepared).ir;
+        const out = lowering.lower(ir);
         if (out.source === undefined) {
           failed.push(m);
           routed.set(m, out.routed);
           this.#prepared.set(m, out.routed);
-        } else parts.push(`const FR${m} = C.frame[${m}];`, out.source);
+        } else {
+          parts.push(`const FR${m} = C.frame[${m}];`, out.source);
+          // kept for an on-stack replacement into one of its loops
+          if (irLoopHeads(ir).loopHeads.size > 0) {
+            const callees = [m, ...this.directCallees(m).filter((k) => calledJs.has(k))];
+            this.#enteredAt.set(m, { enter: out.enteredAt, callees });
+          }
+        }
       }
       if (failed.length > 0) {
         members = members.filter((m) => !failed.includes(m));
@@ -188,17 +212,22 @@ export class JsGroupLowering {
     if (live.some(([r]) => r >= p.ir.locals.length)) {
       return "a value other than a local is live into the loop";
     }
-    const callees = [funcIndex, ...this.directCallees(funcIndex)].filter((k) =>
-      this.reasonOf(k) === undefined
-    );
-    const lowering = this.#newLowering(new Set(callees), head.label);
-    const out = lowering.lower(p.ir);
-    if (out.source === undefined) return out.routed;
+    const emitted = this.#enteredAt.get(funcIndex);
+    const callees = emitted?.callees ??
+      [funcIndex, ...this.directCallees(funcIndex)].filter((k) => this.reasonOf(k) === undefined);
+    let source: string;
     try {
+      // a member of a group lowered: its blocks structured again from the header
+      if (emitted !== undefined) source = emitted.enter(head.label);
+      else {
+        const out = this.#newLowering(new Set(callees), head.label).lower(p.ir);
+        if (out.source === undefined) return out.routed;
+        source = out.source;
+      }
       const parts = [
         JS_FACTORY_PRELUDE,
         `const FR${funcIndex} = C.frame[${funcIndex}];`,
-        osrVariant(out.source, funcIndex, live, p.kinds.resultKinds, p.ir.results),
+        osrVariant(source, funcIndex, live, p.kinds.resultKinds, p.ir.results),
       ];
       for (const k of callees) parts.push(this.#trampoline(k), this.#stub(k));
       parts.push(`return oe${funcIndex};`);
@@ -215,22 +244,50 @@ export class JsGroupLowering {
       entryLabel,
       functionWord0: this.#env.offsets.functionWord(0),
       kindsOf: (i) => {
-        const p = this.#prepare(i);
+        const p = this.#fixedKinds(i) ?? this.#prepare(i);
         return typeof p === "string" ? undefined : p.kinds;
       },
     });
   }
 
+  /**
+   * A function not analysed yet whose type fixes its parameters' and
+   * results' kinds (no f64, whose kind its code decides, and no v128): those
+   * kinds, as its analysis will find them. Its other kinds are not known
+   * (the lowering of a caller asks for these only).
+   */
+  #fixedKinds(k: number): { readonly kinds: KindMap } | undefined {
+    if (this.#prepared.has(k)) return undefined;
+    const t = this.#translation;
+    if (k < t.numImportedFunctions) return undefined;
+    const type = t.types[t.functions[k]];
+    const types = [...type.params, ...type.results];
+    if (types.some((v) => v === ValType.f64 || v === ValType.v128)) return undefined;
+    const unknown = () => {
+      throw new Error(`function ${k} is not analysed`);
+    };
+    return {
+      kinds: {
+        paramKinds: type.params.map(kindOf),
+        resultKinds: type.results.map(kindOf),
+        calls: new Map(),
+        kindAt: unknown,
+        liveInAt: unknown,
+      },
+    };
+  }
+
   /** `fn<k>`: a call of function `k` through the instance's `P[k]`. */
   #trampoline(k: number): string {
-    const kinds = (this.#prepare(k) as Prepared).kinds;
+    const kinds = (this.#fixedKinds(k) ?? this.#prepare(k) as Prepared).kinds;
     const ps = pairedNames(kinds.paramKinds, (j) => `a${j}`).map(flat).join(", ");
     return `function fn${k}(${ps}) { return P[${k}](${ps}); }`;
   }
 
   /** `st<k>`: function `k` run through `C.callSlots` (the interpreter, or its entry adapter). */
   #stub(k: number): string {
-    const { paramKinds: pk, resultKinds: rk } = (this.#prepare(k) as Prepared).kinds;
+    const { paramKinds: pk, resultKinds: rk } =
+      (this.#fixedKinds(k) ?? this.#prepare(k) as Prepared).kinds;
     const word = this.#env.offsets.functionWord(k);
     const args = pairedNames(pk, (j) => `a${j}`);
     return [

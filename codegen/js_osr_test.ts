@@ -48,3 +48,24 @@ Deno.test("osrVariant() refuses a source form it does not rewrite", () => {
     /not the one on-stack replacement rewrites/,
   );
 });
+
+Deno.test("lowerOsr() of a group's member reuses its blocks: the same source as lowered afresh", () => {
+  const wat = `(module (memory 1)
+    (func $sum (param i32) (result i32) (local i32)
+      (loop $l
+        (local.set 1 (i32.add (local.get 1) (call $sq (local.get 0))))
+        (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+      (local.get 1))
+    (func $sq (param i32) (result i32) (i32.mul (local.get 0) (local.get 0))))`;
+  const t = translateModule(parseWat(wat));
+  const cm = compileModule(t, DEFAULT_TUNABLES);
+  const f = cm.functions[0];
+  const at = cm.wasmOffsetAt(bytecodeLoopHeads(cm.code, f.entry, f.end)[0]);
+  const grouped = new JsGroupLowering(t);
+  assert.deepEqual(grouped.lowerGroup([0]).members, [0]);
+  const reused = grouped.lowerOsr(0, at);
+  const fresh = new JsGroupLowering(t).lowerOsr(0, at);
+  assert.ok(typeof reused !== "string", String(reused));
+  assert.deepEqual(reused, fresh);
+  assert.match(reused.source, /fn1\(/, "the callee through its trampoline");
+});

@@ -68,7 +68,11 @@ import {
 
 /** Functions at most in one promoted group. */
 const GROUP_MAX = 16;
-/** A direct callee this small (body bytes) joins its caller's group even if never sampled. */
+/**
+ * A direct callee this small (body bytes) that has run (its bytecode, lowered
+ * at its first call, exists) joins its caller's group even if never sampled;
+ * one that has not (an error path, a rare case) stays out until it gets hot.
+ */
 const SMALL_BODY = 256;
 
 type JsFn = (...args: unknown[]) => unknown;
@@ -247,12 +251,13 @@ export class AutoTierModule {
       t,
       this.#module.engine.config.tunables,
     );
+    const cm = this.#module._compiled;
     const wanted = [funcIndex];
     for (const k of lowering.directCallees(funcIndex)) {
       if (wanted.length >= GROUP_MAX) break;
       const i = k - imported;
       const body = t.bodies[i];
-      const small = body.codeEnd - body.codeStart <= SMALL_BODY;
+      const small = body.codeEnd - body.codeStart <= SMALL_BODY && cm.isLowered(k);
       if (this.#status[i] === Status.Interpreted && (this.#samples[i] > 0 || small)) wanted.push(k);
     }
     const group = lowering.lowerGroup(wanted);
@@ -264,7 +269,6 @@ export class AutoTierModule {
     if (group.members.length === 0) return;
     const factory = new Function("X", "S", "H", "C", "P", group.source) as GroupFactory;
     this.groups.push({ group, factory });
-    const cm = this.#module._compiled;
     for (const m of group.members) {
       this.#status[m - imported] = Status.Promoted;
       // lowered first (a module is lowered lazily): the entry promoted is its code's
@@ -274,7 +278,8 @@ export class AutoTierModule {
     const others = group.members.slice(1).map((m) => this.#name(m));
     const samples = this.#samples[funcIndex - imported];
     this.#log(
-      `promoted ${this.#name(funcIndex)}` + (samples > 0 ? ` after ${samples} samples` : "") +
+      `promoted ${this.#name(funcIndex)}` +
+        (samples > 0 ? ` after ${samples} sample${samples === 1 ? "" : "s"}` : "") +
         (others.length > 0 ? ` with ${others.join(", ")}` : ""),
     );
   }

@@ -66,7 +66,7 @@ function instantiate(config: EngineConfig, wat = WAT) {
 }
 
 Deno.test('"auto" starts on the interpreter and promotes a hot function, logged', () => {
-  const { module, instance, lines } = instantiate({ strategy: "auto" });
+  const { module, instance, lines } = instantiate({ strategy: "auto", tierUp: { samples: 2 } });
   assert.equal(module.tierOf(F.fib), "interpreter: not hot (yet)");
   assert.deepEqual(instance.getFunc("fib")!.call(25), [75025]);
   assert.equal(module.tierOf(F.fib), "js");
@@ -236,13 +236,13 @@ Deno.test("on-stack replacement: a running loop moves to JS at its header, resul
 
 Deno.test("on-stack replacement: a trap in the replaced loop has the interpreter's backtrace", () => {
   const want = trapOf(() => instantiate({}, LOOPS).instance.getFunc("fill")!.call(7));
-  for (const config of [{}, { tierUp: { samples: 1, sliceSteps: 0 } }]) {
-    const { instance, lines } = instantiate({ strategy: "auto", ...config }, LOOPS);
+  for (const tierUp of [{ samples: 2 }, { samples: 1, sliceSteps: 0 }]) {
+    const { instance, lines } = instantiate({ strategy: "auto", tierUp }, LOOPS);
     const got = trapOf(() => instance.getFunc("fill")!.call(7));
     // promoting at the first step, $fill is promoted at its stub (its first call lowers it)
     // and its code then runs on JS from its entry: no loop is replaced then
-    const moved = "tierUp" in config
-      ? /^func 1: on-stack replacement|^promoted func 1 after 1 samples$/m
+    const moved = "sliceSteps" in tierUp
+      ? /^func 1: on-stack replacement|^promoted func 1 after 1 sample$/m
       : /^func 1: on-stack replacement/m;
     assert.match(lines.join("\n"), moved);
     assert.equal(got.message, want.message);
@@ -351,11 +351,53 @@ const SHORT_CALLS = `(module
     (local.get $acc)))`;
 
 Deno.test("a function JS code calls often, each call short, is sampled and promoted", () => {
-  const { module, instance, lines } = instantiate({ strategy: "auto" }, SHORT_CALLS);
+  const { module, instance, lines } = instantiate(
+    { strategy: "auto", tierUp: { samples: 2 } },
+    SHORT_CALLS,
+  );
   const want = instantiate({ strategy: "interpreter" }, SHORT_CALLS).instance.getFunc("outer")!
     .call(20_000);
   assert.deepEqual(instance.getFunc("outer")!.call(20_000), want);
   assert.match(lines.join("\n"), /^promoted func 1 after 2 samples$/m);
   assert.match(lines.join("\n"), /^func 1: on-stack replacement/m);
   assert.equal(module.tierOf(0), "js", lines.join("\n"));
+});
+
+Deno.test("a direct callee not analysed when its caller is promoted: the JS code calls it through its stub", () => {
+  // $atomic's i32 type fixes its kinds: the group calls it without analysing it; it stays interpreted
+  const wat = `(module (memory 1)
+    (func $atomic (param i32) (result i32) (i32.add (i32.atomic.load (i32.const 0)) (local.get 0)))
+    (func $plain (param i32) (result i32) (i32.mul (local.get 0) (i32.const 3)))
+    (func (export "sum") (param i32) (result i32) (local i32)
+      (loop $l
+        (local.set 1 (i32.add (local.get 1)
+          (i32.add (call $atomic (local.get 0)) (call $plain (local.get 0)))))
+        (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+      (local.get 1)))`;
+  const want = instantiate({ strategy: "interpreter" }, wat).instance.getFunc("sum")!.call(5000);
+  const { module, instance, lines } = instantiate(
+    { strategy: "auto", tierUp: { samples: 1, sliceSteps: 0 } },
+    wat,
+  );
+  assert.deepEqual(instance.getFunc("sum")!.call(5000), want);
+  assert.deepEqual(instance.getFunc("sum")!.call(5000), want);
+  assert.equal(module.tierOf(2), "js", lines.join("\n"));
+  assert.match(module.tierOf(0), /^interpreter/);
+});
+
+Deno.test("a small direct callee that never ran stays out of its caller's group", () => {
+  const wat = `(module
+    (func $ran (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+    (func $never (param i32) (result i32) (i32.sub (local.get 0) (i32.const 1)))
+    (func (export "loop") (param i32) (result i32) (local i32)
+      (loop $l
+        (local.set 1 (call $ran (local.get 1)))
+        (if (i32.eq (local.get 1) (i32.const -5)) (then (local.set 1 (call $never (local.get 1)))))
+        (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+      (local.get 1)))`;
+  const { module, instance, lines } = instantiate({ strategy: "auto" }, wat);
+  assert.deepEqual(instance.getFunc("loop")!.call(20_000), [20_000]);
+  assert.equal(module.tierOf(2), "js", lines.join("\n"));
+  assert.equal(module.tierOf(0), "js", lines.join("\n"));
+  assert.equal(module.tierOf(1), "interpreter: not hot (yet)", lines.join("\n"));
 });

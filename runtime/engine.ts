@@ -49,7 +49,7 @@ export interface EngineConfig {
   readonly tierLog?: (line: string) => void;
   /**
    * With the `"auto"` strategy, when a function is hot: after `samples`
-   * slice-end samples (default 2), a slice being `sliceSteps` taken branches,
+   * slice-end samples (default 1), a slice being `sliceSteps` taken branches,
    * calls and extended ops (default 4096). `{ samples: 1, sliceSteps: 0 }`
    * promotes a function at its first call or loop back edge, `samples: 0`
    * every function when its module is first instantiated (both for tests).
@@ -145,7 +145,7 @@ function positive(name: string, value: number): number {
 }
 
 /** Slice-end samples a function collects under `"auto"` before it is promoted (default). */
-export const PROMOTE_SAMPLES = 2;
+export const PROMOTE_SAMPLES = 1;
 
 /**
  * A compilation and execution environment.
