@@ -34,6 +34,19 @@ Deno.test("capstan compile shows wide arithmetic and relaxed SIMD in the IR and 
   assert.match(bc.stdout, /f32x4_mul r\d+, r0, r1[^\n]*\n[^\n]*f32x4_add /, "madd: mul, then add");
 });
 
+Deno.test("capstan compile -W stack-switching shows the stack-switching ops; without it the module is refused", async () => {
+  const generator = new URL("../examples/generator.wat", import.meta.url).pathname;
+  const bc = await capstan(["compile", "-W", "stack-switching", "--emit=bytecode", generator]);
+  assert.equal(bc.code, 0, bc.stderr);
+  assert.match(bc.stdout, /cont_new r\d+, r\d+ .*trap NullFunctionReference/);
+  assert.match(bc.stdout, /cont_bind r\d+, r\d+, r\d+, 1 /);
+  assert.match(bc.stdout, /suspend 0, r\d+, 1 .*trap UnhandledTag/);
+  assert.match(bc.stdout, /resume r\d+, r\d+, 0 /);
+  const off = await capstan(["compile", "--emit=bytecode", generator]);
+  assert.equal(off.code, 1);
+  assert.match(off.stderr, /stack switching support is not enabled/);
+});
+
 Deno.test("capstan compile rejects a bad --emit (exit 2) and an invalid module (exit 1)", async () => {
   const emit = await capstan(["compile", "--emit=asm", INVOKE]);
   assert.equal(emit.code, 2);

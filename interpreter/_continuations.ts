@@ -534,7 +534,8 @@ export function switchStacks(
     const h = link.inst.handlers;
     const clause = st.clause;
     const parentFp = vm.cs[link.csBase + 1];
-    I32.copyWithin((parentFp + h[clause + 3]) << 1, base << 1, (base + code[pc + 3]) << 1);
+    // (down: the pad's registers are at or below the values, a forward copy is safe)
+    copyWords(I32, base << 1, I32, (parentFp + h[clause + 3]) << 1, 2 * code[pc + 3]);
     vm.refs?.copyWithin(parentFp + h[clause + 3], base, base + code[pc + 3]);
     const refDst = (parentFp + h[clause + 1]) << 1;
     I32[refDst] = handle;
