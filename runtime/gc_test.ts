@@ -10,12 +10,23 @@
 
 import assert from "node:assert/strict";
 import { parseWat } from "@capstan/environ";
-import { Engine, Func, gcKindOf, Instance, Module, Store, Trap, TrapCode, ValType } from "./mod.ts";
+import {
+  Engine,
+  Func,
+  gcKindOf,
+  Global,
+  Instance,
+  Module,
+  Store,
+  Trap,
+  TrapCode,
+  ValType,
+} from "./mod.ts";
 
 /** Instantiates `wat` in a new store, with the host functions `imports` makes in that store. */
 function instantiate(
   wat: string,
-  imports: (store: Store<undefined>) => Func[] = () => [],
+  imports: (store: Store<undefined>) => (Func | Global)[] = () => [],
 ): { store: Store<undefined>; inst: Instance } {
   const engine = new Engine();
   const store = new Store(engine, undefined);
@@ -212,4 +223,19 @@ Deno.test("a host call clears the calling frame's dead references (its stack map
   collect();
   assert.equal(weak!.deref(), undefined, "the host call cleared it: the JS collector freed it");
   assert.deepEqual(inst.getFunc("keep")!.call(42), [42]);
+});
+
+Deno.test("an externref array made from an element segment holds the segment's values", () => {
+  const host = { from: "the host" };
+  const { inst } = instantiate(
+    `(module
+      (type $a (array (mut externref)))
+      (import "h" "g" (global $g externref))
+      (elem $e externref (global.get $g) (ref.null extern))
+      (func (export "get") (param i32) (result externref)
+        (array.get $a (array.new_elem $a $e (i32.const 0) (i32.const 2)) (local.get 0))))`,
+    (store) => [new Global(store, { type: ValType.externref, mutable: false }, host)],
+  );
+  assert.equal(inst.getFunc("get")!.call(0)[0], host);
+  assert.equal(inst.getFunc("get")!.call(1)[0], null);
 });
