@@ -98,7 +98,7 @@ Deno.test("duplicated return tails charge the same fuel as the shared one", () =
 
 Deno.test("stack maps follow their call when return paths shrink the code before it", () => {
   const wat = `(module (func $g (param i32) (result i32) (local.get 0))
-    (func (param externref i32) (result i32)
+    (func (param anyref i32) (result i32)
       (if (result i32) (local.get 1) (then (local.get 1)) (else (i32.const 5)))
       (call $g)
       (if (result i32) (local.get 1) (then (i32.const 1)) (else (i32.const 2)))

@@ -30,7 +30,6 @@ import {
   BLOCK_EMPTY,
   BLOCK_TYPE_INDEX,
   type FunctionBody,
-  isRefType,
   kindCode,
   OperatorReader,
   ValType,
@@ -167,6 +166,8 @@ export class TranslatorCore implements SimdTranslatorHost {
   /** Hoisted constants: key → index; their registers are placeholders `-1 - index` until the end. */
   #constIndex = new Map<string | number, number>();
   #constList: { type: ValType; lo: number; hi: number }[] = [];
+  /** Whether the module declares struct or array types (then every call gets a stack map). */
+  readonly #gcModule: boolean;
 
   /**
    * Creates the state for the functions of one module.
@@ -180,6 +181,7 @@ export class TranslatorCore implements SimdTranslatorHost {
     this.r = new OperatorReader(env.module.bytes);
     // a concrete reference type read from code carries its type's kind (GC: struct or array)
     this.r.typeKinds = Uint8Array.from(env.module.types, kindCode);
+    this.#gcModule = env.module.types.some((t) => t.kind === "struct" || t.kind === "array");
     this.superInstructions = env.tunables.superInstructions;
     this.consumeFuel = env.tunables.consumeFuel;
     this.countInstructions = env.tunables.countInstructions;
@@ -546,19 +548,25 @@ export class TranslatorCore implements SimdTranslatorHost {
     if (result !== undefined) this.pushTemp(result);
   }
 
-  /** Records the reference-typed registers live across a call at the next instruction. */
+  /**
+   * Records the ref-file registers (values of the `any` hierarchy) live
+   * across a call at the next instruction: the GC locals and the GC
+   * temporaries below the call's base (the stack map; see `StackMapSink`).
+   */
   noteRefs(base: number): void {
     const slots: number[] = [];
     for (let i = 0; i < this.L; i++) {
       const t = this.localTypes[i];
-      if (isRefType(t)) slots.push(i);
+      if (isGcRef(t)) slots.push(i);
     }
     for (let p = 0; p < base; p++) {
       const t = this.stack.type(p);
-      if (isRefType(t) && this.stack.kind(p) === Operand.Temp) {
+      if (isGcRef(t) && this.stack.kind(p) === Operand.Temp) {
         slots.push(this.L + p);
       }
     }
-    if (slots.length > 0) this.refSlots.set(this.insts.length, slots);
+    // in a module with GC types every call has its map, empty or not (the runtime trusts only
+    // a call's own map: see `runtime/_stack_maps.ts`)
+    if (slots.length > 0 || this.#gcModule) this.refSlots.set(this.insts.length, slots);
   }
 }

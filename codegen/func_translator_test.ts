@@ -218,13 +218,13 @@ Deno.test("the address map leads a trap back to its wasm instruction", () => {
   assert.equal(bytes[cm.wasmOffsetAt(div.pc)], 0x6d); // i32.div_s
 });
 
-Deno.test("stack maps record reference-typed registers live across calls", () => {
+Deno.test("stack maps record the ref-file registers (GC references) live across calls", () => {
   const cm = compileModule(translateModule(parseWat(`(module
     (func $g)
-    (func (param externref) (call $g)))`)));
+    (func (param anyref externref) (call $g)))`)));
   const f = cm.functions[1];
   assert.equal(f.stackMaps.length, 1);
-  assert.deepEqual(f.stackMaps[0].slots, [0]);
+  assert.deepEqual(f.stackMaps[0].slots, [0], "the anyref, not the externref's handle");
   assert.equal(f.relocs.filter((r) => r.kind === "func").length, 1);
 });
 

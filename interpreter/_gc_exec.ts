@@ -310,7 +310,7 @@ export function runGc(vm: Vm, inst: VmInstance, code: Int32Array, pc: number, fp
       const st = gcLayout(type).storage[0];
       const s = I32[(fp + code[pc + 4]) << 1] >>> 0;
       const n = I32[(fp + code[pc + 5]) << 1] >>> 0;
-      const seg = segmentOf(inst, code[pc + 3], st);
+      const seg = segmentOf(vm, inst, code[pc + 3], st);
       if (s + n > seg.length) return -TrapCode.TableOutOfBounds;
       const data = newArrayData(st, n);
       for (let k = 0; k < n; k++) setArrayElement(data, st, k, seg[s + k]);
@@ -384,7 +384,7 @@ export function runGc(vm: Vm, inst: VmInstance, code: Int32Array, pc: number, fp
       if (typeof a === "number") return a;
       const [i, s, n] = initRange(I32, code, pc, fp);
       const st = gcLayout(code[pc + 5]).storage[0];
-      const seg = segmentOf(inst, code[pc + 6], st);
+      const seg = segmentOf(vm, inst, code[pc + 6], st);
       if (s + n > seg.length) return -TrapCode.TableOutOfBounds;
       for (let k = 0; k < n; k++) setArrayElement(a.data, st, i + k, seg[s + k]);
       return pc + 7;
@@ -467,10 +467,14 @@ function setI32(I32: Int32Array, s: number, v: number): void {
 
 /**
  * Element segment `x`'s items as an array of element storage `st` stores
- * them: ref-file values for a reference array, function handles otherwise.
+ * them: ref-file values for a reference array, internalised values for an
+ * externref array (the segment holds the store's handles), function handles
+ * otherwise.
  */
-function segmentOf(inst: VmInstance, x: number, st: number): ArrayLike<unknown> {
-  return st === Storage.Ref ? inst.refElems[x] ?? [] : inst.elems[x];
+function segmentOf(vm: Vm, inst: VmInstance, x: number, st: number): ArrayLike<unknown> {
+  if (st === Storage.Ref) return inst.refElems[x] ?? [];
+  if (st !== Storage.Extern) return inst.elems[x];
+  return Array.from(inst.elems[x], (h) => h === 0 ? null : vm.gcHost!.anyOfExtern(h));
 }
 
 /** The bottom heap types of the hierarchies of handles: nofunc, noextern, noexn, nocont. */

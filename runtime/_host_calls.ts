@@ -29,6 +29,7 @@ import { Caller, type Func, hostResults } from "./func.ts";
 import type { Instance } from "./instance.ts";
 import type { Store } from "./store.ts";
 import { extendBacktrace } from "./_traps.ts";
+import { clearDeadRefs } from "./_stack_maps.ts";
 import { hostThrowToWasm } from "./tag.ts";
 import { JsTierThrow } from "./_js_throw.ts";
 import { Trap } from "./trap.ts";
@@ -265,6 +266,8 @@ export function installHostCall(store: Store<unknown>): void {
     // Deep in nested entries, leave `run` first: its frames would overflow the JS stack.
     if (vm.depth > HOOK_MAX_DEPTH) return false;
     const host = store._funcs[f.hostId]!;
+    // the calling frame's dead references may be freed while the host runs
+    if (vm.refs !== null) clearDeadRefs(store, base);
     try {
       const ret = callHostFromWasm(store, host, base);
       if (host._i32Only && typeof ret === "number" && (ret | 0) === ret) {
