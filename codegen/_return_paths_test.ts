@@ -7,23 +7,10 @@
  */
 import assert from "node:assert/strict";
 import { parseWat, translateModule, tunables } from "@capstan/environ";
-import { BYTECODE_OPS, decodeInstruction, Op } from "@capstan/interpreter";
+import { BYTECODE_OPS, Op } from "@capstan/interpreter";
 import { compileModule } from "./compile.ts";
 import { LABEL } from "./ir.ts";
-import { TestInstance } from "./_test_harness.ts";
-
-/** The op names of function `index`'s bytecode. */
-function opNames(wat: string, index = 0, t = tunables()): string[] {
-  const cm = compileModule(translateModule(parseWat(wat)), t);
-  const f = cm.functions[index];
-  const names: string[] = [];
-  for (let pc = f.entry; pc < f.end;) {
-    const ins = decodeInstruction(cm.code, pc);
-    names.push(ins.op.name);
-    pc += ins.length;
-  }
-  return names;
-}
+import { bytecodeOpNames, TestInstance } from "./_test_harness.ts";
 
 /** Export `f` of `wat` called with `args` on native V8, and on Capstan with the pass on and off. */
 function threeWays(wat: string, args: number[][]): void {
@@ -46,7 +33,7 @@ const FIB = `(module (func $fib (export "f") (param i32) (result i32)
       (call $fib (i32.sub (local.get 0) (i32.const 2))))))))`;
 
 Deno.test("a br to a function's closing moves and return becomes that return; the sum writes r0", () => {
-  assert.deepEqual(opNames(FIB), [
+  assert.deepEqual(bytecodeOpNames(FIB), [
     "enter",
     "br_ge_u_i",
     "return",
@@ -79,7 +66,10 @@ Deno.test("exit moves of several results keep their order, and a swap cycle keep
     assert.deepEqual(on.call("g", ...a), (native.exports.g as (...a: number[]) => unknown)(...a));
   }
   // the swap (r0, r1) = (r1, r0) is a cycle: its moves stay
-  assert.ok(opNames(wat, 1).filter((n) => n === "mov").length >= 2, opNames(wat, 1).join());
+  assert.ok(
+    bytecodeOpNames(wat, 1).filter((n) => n === "mov").length >= 2,
+    bytecodeOpNames(wat, 1).join(),
+  );
 });
 
 Deno.test("duplicated return tails charge the same fuel as the shared one", () => {
@@ -92,7 +82,7 @@ Deno.test("duplicated return tails charge the same fuel as the shared one", () =
     return [r, i.vm.fuel];
   };
   for (const n of [0, 1, 2, 7, 12]) assert.deepEqual(run(true, n), run(false, n), `fib(${n})`);
-  const fueled = opNames(FIB, 0, tunables({ consumeFuel: true }));
+  const fueled = bytecodeOpNames(FIB, 0, tunables({ consumeFuel: true }));
   assert.equal(fueled.filter((n) => n === "return" || n === "return_fuel").length, 2, `${fueled}`);
 });
 
@@ -132,7 +122,7 @@ Deno.test("a br back to a short dispatch head ending in br_table becomes a copy 
           (local.set 0 (i32.sub (local.get 0) (i32.const 3))) (br $next))
           (local.set 0 (i32.shl (local.get 0) (i32.const 1))) (br $next)))
       (local.get 0)))`;
-  const names = opNames(wat);
+  const names = bytecodeOpNames(wat);
   assert.equal(names.filter((n) => n === "br_table").length, 4, names.join());
   assert.ok(!names.includes("br"), names.join());
   threeWays(wat, [[0], [1], [-5], [0x7fffffff], [1000]]);
@@ -149,7 +139,7 @@ Deno.test("a br back to a short dispatch head ending in br_table becomes a copy 
   // charge, so every iteration still pays its fuel; the VM still checks the epoch
   for (const consumeFuel of [false, true]) {
     const t = tunables({ consumeFuel, epochInterruption: true });
-    const metered = opNames(wat, 0, t);
+    const metered = bytecodeOpNames(wat, 0, t);
     assert.ok(!metered.some((n) => n.endsWith("_br")), metered.join());
     const i = new TestInstance(parseWat(wat), {}, { tunables: t });
     i.vm.fuel = 10_000;
@@ -159,6 +149,6 @@ Deno.test("a br back to a short dispatch head ending in br_table becomes a copy 
     assert.throws(() => i.call("f", 7), /epoch|interrupt/i);
   }
   // with the instruction counter on, the head's block charge also counted the br: no copy
-  const counted = opNames(wat, 0, tunables({ countInstructions: true }));
+  const counted = bytecodeOpNames(wat, 0, tunables({ countInstructions: true }));
   assert.equal(counted.filter((n) => n === "br_table").length, 1, counted.join());
 });

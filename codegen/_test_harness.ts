@@ -14,12 +14,15 @@ import {
   dataSegment,
   evaluateConstExpr,
   type FuncType,
+  parseWat,
   translateModule,
   trapMessage,
+  tunables,
   ValType,
   VMCTX_MAGIC,
 } from "@capstan/environ";
 import {
+  decodeInstruction,
   isNumberType,
   readI32Slot,
   readI64Slot,
@@ -34,6 +37,26 @@ import {
 } from "@capstan/interpreter";
 import { type CompiledModule, compileModule, type CompileOptions } from "./compile.ts";
 import type { Tunables } from "@capstan/environ";
+
+/**
+ * The op names of one function's bytecode, in code order.
+ *
+ * @param wat a module in the text format
+ * @param index the defined function's index
+ * @param t the tunables to compile with
+ * @returns its ops' names
+ */
+export function bytecodeOpNames(wat: string, index = 0, t: Tunables = tunables()): string[] {
+  const cm = compileModule(translateModule(parseWat(wat)), t);
+  const f = cm.functions[index];
+  const names: string[] = [];
+  for (let pc = f.entry; pc < f.end;) {
+    const ins = decodeInstruction(cm.code, pc);
+    names.push(ins.op.name);
+    pc += ins.length;
+  }
+  return names;
+}
 
 /** A wasm value as tests see it. */
 export type TestValue = number | bigint;

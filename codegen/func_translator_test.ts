@@ -9,7 +9,7 @@ import { parseWat, translateModule, TrapCode, tunables } from "@capstan/environ"
 import { BYTECODE_OPS, bytecodeOpByName, decodeInstruction } from "@capstan/interpreter";
 import { compileModule } from "./compile.ts";
 import { LABEL } from "./ir.ts";
-import { TestInstance, TestTrap } from "./_test_harness.ts";
+import { bytecodeOpNames, TestInstance, TestTrap } from "./_test_harness.ts";
 
 /** The op names of function 0's bytecode. */
 /** Whether an op name is a fuel charge: `fuel` or a fused `fuel_<br>` prefix. */
@@ -18,15 +18,7 @@ function isCharge(name: string): boolean {
 }
 
 function opNames(wat: string, t = tunables()): string[] {
-  const cm = compileModule(translateModule(parseWat(wat)), t);
-  const f = cm.functions[0];
-  const names: string[] = [];
-  for (let pc = f.entry; pc < f.end;) {
-    const ins = decodeInstruction(cm.code, pc);
-    names.push(ins.op.name);
-    pc += ins.length;
-  }
-  return names;
+  return bytecodeOpNames(wat, 0, t);
 }
 
 Deno.test("local.get/op/local.set becomes one register-to-register op", () => {

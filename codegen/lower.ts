@@ -15,6 +15,7 @@
 import { BYTECODE_OPS, BytecodeEncoder, Op } from "@capstan/interpreter";
 import type { Backend, FunctionLowering } from "./backend.ts";
 import { DELEGATE, type IrFunction, LABEL } from "./ir.ts";
+import { coalesceCopies } from "./_copy_coalescing.ts";
 import { AddressMapSink, RelocSink, StackMapSink, TrapSink } from "./sinks.ts";
 
 /** The bytecode of one function and its side tables. */
@@ -48,7 +49,8 @@ export interface LoweredFunction {
  * @param enc the module's encoder
  * @returns where the code went and its side tables
  */
-export function lowerFunction(f: IrFunction, enc: BytecodeEncoder): LoweredFunction {
+export function lowerFunction(ir: IrFunction, enc: BytecodeEncoder): LoweredFunction {
+  const f = coalesceCopies(ir);
   const entry = enc.pos;
   const labelPos = new Int32Array(f.numLabels).fill(-1);
   const fixups: number[] = []; // (word address, label, instruction address) triples
