@@ -21,7 +21,8 @@
  *   the memory, with a bounds check on every access;
  * - each call records its wasm offset in the shadow stack (`S.off[d]`) and
  *   each trap names its own, so the runtime builds backtraces like the
- *   interpreter's;
+ *   interpreter's (a frame's entry writes its function, `S.fr[d]`, and no
+ *   offset: only frames that have called are read at theirs);
  * - the prologue counts the wasm stack (`S.sp`, in interpreter slots) and the
  *   JS depth (`S.d`); past the JS budget the call continues on the
  *   interpreter (`vv<index>`, through `C.callSlots`);
@@ -207,6 +208,7 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
    */
   const pending = new Map<string, string>();
   const catches = f.handlers !== undefined;
+  const leaf = isLeaf(f, options);
   const emit = (...texts: string[]) => {
     if (dead) return;
     const code = blocks[blocks.length - 1];
@@ -233,7 +235,7 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
     const extra = rs.slice(1).map((r, j) =>
       `${assignVal(rk[j + 1], extraResult(rk[j + 1], j + 1), r)} `
     ).join("");
-    return `S.d = d - 1; S.sp = sp; ${extra}${
+    return `${leaf ? "" : "S.d = d - 1; S.sp = sp; "}${extra}${
       rs.length > 0 ? returnValue(rk[0], rs[0]) : "return undefined;"
     }`;
   };
@@ -280,7 +282,10 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
     };
     /** Register operand `k` read as an i32 (the low half of an i64). */
     const readI = (k: number) => convert(regVal(k), kinds.kindAt(i, k), "I") as string;
-    const trap = (code: number) => `throw C.trap(${code}, ${off});`;
+    const trap = (code: number) =>
+      leaf
+        ? `throw C.leafTrap(${code}, ${off}, FR${f.funcIndex});`
+        : `throw C.trap(${code}, ${off});`;
     const goto = (l: number) => `GOTO(${l})`;
     switch (name) {
       case "enter":
@@ -612,13 +617,20 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
   const source = [
     tail ? tailCallerAdapters(f.funcIndex, pk, rk) : entry,
     indirectAdapter(f, pk, rk),
-    viaVm,
+    leaf ? "" : viaVm,
     `function ${tail ? "tb" : "fn"}${f.funcIndex}(${params.join(", ")}) {`,
-    `let cb = 0;`,
-    `const d = S.d + 1, sp = S.sp;`,
-    `if (d > S.jsMax) return vv${f.funcIndex}(${params.join(", ")});`,
-    `if (sp + ${frame} > S.lim) throw C.stackTrap();`,
-    `S.d = d; S.sp = sp + ${frame}; S.fr[d] = FR${f.funcIndex}; S.off[d] = ${entryOff};`,
+    ...(leaf
+      // a leaf's frame is only counted against the wasm stack's limit (see `isLeaf`)
+      ? [`if (S.sp + ${frame} > S.lim) throw C.stackTrap();`]
+      : [
+        `let cb = 0;`,
+        `const d = S.d + 1, sp = S.sp;`,
+        `if (d > S.jsMax) return vv${f.funcIndex}(${params.join(", ")});`,
+        `if (sp + ${frame} > S.lim) throw C.stackTrap();`,
+        // (the frame's call offset is written at each call: only a frame that has called is
+        // read at it, the innermost frame's offset is the trap's own)
+        `S.d = d; S.sp = sp + ${frame}; S.fr[d] = FR${f.funcIndex};`,
+      ]),
     epoch,
     ...(usesSimd ? [JS_SIMD_PROLOGUE] : []),
     `let ${usesMemory ? "M = X.memory.view, ML = X.memory.byteLength, " : ""}e = 0${
@@ -630,6 +642,30 @@ function emitFunction(f: IrFunction, kinds: KindMap, options: JsLoweringOptions)
   if (usesSimd) jsSimdCheckSize(source);
   return source;
 }
+
+/**
+ * Whether a function is a leaf the JS tier runs without a shadow-stack frame:
+ * it calls nothing (no call, builtin or throw, so no frame is ever read
+ * below it and it never reaches the JS depth budget's end), has no
+ * handlers, no v128 code (whose file is addressed from `S.sp`), no fuel or
+ * epoch checks, and is entered at its start. Its prologue only checks the
+ * wasm stack's limit; its traps name its frame themselves (`C.leafTrap`).
+ *
+ * @param f the function's IR
+ * @param options the lowering's options
+ * @returns true for a leaf
+ */
+function isLeaf(f: IrFunction, options: JsLoweringOptions): boolean {
+  if (f.handlers !== undefined || options.epochs || options.entryLabel !== undefined) return false;
+  return f.insts.every((ins) => {
+    if (ins.op === LABEL) return true;
+    const name = BYTECODE_OPS[ins.op].name;
+    return !LEAF_BREAKERS.test(name) && !isJsSimdOp(name);
+  });
+}
+
+/** The ops a leaf has none of: calls of every kind, builtins, fuel charges, throws. */
+const LEAF_BREAKERS = /^(call|return_call|builtin|fuel|return_fuel|throw|rethrow)/;
 
 /**
  * The kind of a value of type `t` in a call through a table or a reference

@@ -357,6 +357,9 @@ function makeHelpers(instance: Instance): unknown {
     frame,
     trap: (code: number, off: number) => wasmTrap(code, jsFrames(s, off)),
     stackTrap: () => wasmTrap(TrapCode.StackOverflow, jsFrames(s, s.off[s.d])),
+    /** A trap in a leaf (a function without a shadow-stack frame: `js_backend.ts`), frame `fr`. */
+    leafTrap: (code: number, off: number, fr: number) =>
+      wasmTrap(code, [{ ...s.frames[fr], moduleOffset: off }, ...jsFrames(s, s.off[s.d])]),
     epoch: (off: number) => {
       throw wasmTrap(TrapCode.Interrupt, jsFrames(s, off));
     },

@@ -179,3 +179,48 @@ Deno.test("under auto, promoted callees are reached through a table the same way
     }
   }
 });
+
+const LEAVES = `(module
+  (memory 1)
+  (type $i (func (param i32) (result i32)))
+  (table 1 funcref)
+  (elem (i32.const 0) $load)
+  ;; leaves: no calls, so no shadow-stack frame of their own on the JS tier
+  (func $load (export "load") (type $i) (i32.load (local.get 0)))
+  (func $loop (export "loop") (param i32) (result i32) (local i32)
+    (loop $l
+      (local.set 1 (i32.add (local.get 1) (i32.div_s (i32.const 100) (i32.sub (local.get 0) (i32.const 1)))))
+      (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+    (local.get 1))
+  (func $mid (param i32) (result i32)
+    (i32.add (call $load (local.get 0)) (call_indirect (type $i) (local.get 0) (i32.const 0))))
+  (func (export "outer") (param i32 i32) (result i32)
+    (if (result i32) (local.get 1)
+      (then (call $loop (local.get 0)))
+      (else (call $mid (local.get 0)))))
+  ;; recursion that ends in a leaf at every level: exhausts the stack at a leaf's entry too
+  (func $rec (export "rec") (param i32) (result i32)
+    (i32.add (call $load (i32.const 0)) (call $rec (i32.add (local.get 0) (i32.const 1)))))
+)`;
+
+Deno.test("a leaf's traps name its frame as the interpreter does, however it was entered", () => {
+  const run = (config: EngineConfig) => {
+    const { instance } = instantiate(
+      config,
+      LEAVES.replace(
+        "(module",
+        '(module (import "env" "host" (func (param f64 i64) (result i64 f64)))',
+      ),
+    );
+    const f = (name: string) => instance.getFunc(name)!;
+    return [
+      trapOf(() => f("load").call(65533)),
+      trapOf(() => f("loop").call(3)),
+      trapOf(() => f("outer").call(65534, 0)),
+      trapOf(() => f("outer").call(4, 1)),
+      trapOf(() => f("rec").call(0)),
+      // (the innermost frames: a stack overflow's full backtrace is shorter on the JS tier)
+    ].map((t) => ({ message: t.message, backtrace: t.backtrace.slice(0, 8) }));
+  };
+  assert.deepEqual(run({ strategy: "js" }), run({}));
+});
