@@ -201,7 +201,7 @@ export function osrVariant(
 ): string {
   const lines = source.split("\n");
   const head = lines.findIndex((l) => l.startsWith(`function fn${funcIndex}(`));
-  const depth = lines.findIndex((l, i) => i > head && l.startsWith("if (d > S.jsMax) {"));
+  const depth = lines.findIndex((l, i) => i > head && l.startsWith("if (d > S.jsMax) "));
   const decl = lines.findIndex((l, i) => i > head && /^let (.*, )?e = 0\b/.test(l));
   if (head < 0 || depth < 0 || decl < 0) {
     throw new Error("the JS function's form is not the one on-stack replacement rewrites");

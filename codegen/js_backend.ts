@@ -21,10 +21,11 @@
  *   the memory, with a bounds check on every access;
  * - each call records its wasm offset in the shadow stack (`S.off[d]`) and
  *   each trap names its own, so the runtime builds backtraces like the
- *   interpreter's;
+ *   interpreter's (a frame's entry writes its function, `S.fr[d]`, and no
+ *   offset: only frames that have called are read at theirs);
  * - the prologue counts the wasm stack (`S.sp`, in interpreter slots) and the
  *   JS depth (`S.d`); past the JS budget the call continues on the
- *   interpreter (`C.viaVm`);
+ *   interpreter (`vv<index>`, through `C.callSlots`);
  * - a function with tail calls is a body that may leave a tail-call request
  *   and a wrapper that runs it (`_js_tail_calls.ts`); a function with
  *   exception handlers is a dispatcher inside a `try/catch`
@@ -48,13 +49,14 @@ import {
   type ModuleTranslation,
   TrapCode,
   type Tunables,
+  ValType,
 } from "@capstan/environ";
 import { BYTECODE_OPS, Op } from "@capstan/interpreter";
 import type { Backend, FunctionLowering } from "./backend.ts";
 import { FuncEnvironment } from "./func_environ.ts";
 import { FuncTranslator } from "./func_translator.ts";
 import { type IrFunction, irLoopHeads, LABEL } from "./ir.ts";
-import { inferKinds, type KindContext, type KindMap } from "./_js_kinds.ts";
+import { inferKinds, type KindContext, type KindMap, kindOf } from "./_js_kinds.ts";
 import { jsOpRow, readKinds, type RegKind, type Site } from "./_js_op_shapes.ts";
 import {
   assignVal,
@@ -66,6 +68,7 @@ import {
   I64_SCRATCH,
   isSimple,
   type Pair,
+  pairedNames,
   returnValue,
   slotPair,
   toPair,
@@ -98,8 +101,10 @@ export type JsLoweredFunction =
      * The same function's source entered at another IR label (as
      * `JsLoweringOptions.entryLabel` would give it), structured from the
      * blocks this lowering already emitted; throws as the lowering would.
+     * Absent for a leaf, whose prologue keeps no frame (lower it again with
+     * the entry label).
      */
-    readonly enteredAt: (label: number) => string;
+    readonly enteredAt?: (label: number) => string;
   }
   | { readonly funcIndex: number; readonly source?: undefined; readonly routed: string };
 
@@ -208,7 +213,7 @@ function emitFunction(
   f: IrFunction,
   kinds: KindMap,
   options: JsLoweringOptions,
-): { readonly source: string; readonly enteredAt: (label: number) => string } {
+): { readonly source: string; readonly enteredAt?: (label: number) => string } {
   const insts = f.insts;
   const declared = new Map<string, RegKind>();
   const use = (k: RegKind, r: number) => {
@@ -245,6 +250,7 @@ function emitFunction(
    */
   const pending = new Map<string, string>();
   const catches = f.handlers !== undefined;
+  const leaf = isLeaf(f, options);
   const emit = (...texts: string[]) => {
     if (dead) return;
     const code = blocks[blocks.length - 1];
@@ -271,7 +277,7 @@ function emitFunction(
     const extra = rs.slice(1).map((r, j) =>
       `${assignVal(rk[j + 1], extraResult(rk[j + 1], j + 1), r)} `
     ).join("");
-    return `S.d = d - 1; S.sp = sp; ${extra}${
+    return `${leaf ? "" : "S.d = d - 1; S.sp = sp; "}${extra}${
       rs.length > 0 ? returnValue(rk[0], rs[0]) : "return undefined;"
     }`;
   };
@@ -284,6 +290,7 @@ function emitFunction(
   const known = new Map<string, string>();
   let written: string[] | undefined = []; // the locals the last instruction may have written (all: undefined)
   let usesSimd = false; // some v128 op: the prologue binds the v128 file (`_js_simd.ts`)
+  let usesIndirect = false; // some call through a table or reference to an `ix<k>` (local `g`)
   for (let i = 0; i < insts.length; i++) {
     // an access to another memory runs as the memory-0 op (see `_js_memories.ts`)
     const access = memoryAccess(insts[i]);
@@ -318,7 +325,11 @@ function emitFunction(
     /** Register operand `k` read as an i32 (the low half of an i64). */
     const readI = (k: number) => convert(regVal(k), kinds.kindAt(i, k), "I") as string;
     const trap = (code: number) =>
-      catches ? `throw C.trap(${code}, ${off});` : `{ tp = ${trapSite(code, off)}; break TR; }`;
+      leaf
+        ? `throw C.leafTrap(${code}, ${off}, FR${f.funcIndex});`
+        : catches
+        ? `throw C.trap(${code}, ${off});`
+        : `{ tp = ${trapSite(code, off)}; break TR; }`;
     const goto = (l: number) => `GOTO(${l})`;
     switch (name) {
       case "enter":
@@ -488,33 +499,39 @@ function emitFunction(
         if (v128Args !== "") emit(v128Args);
         const direct = (name === "call" || name === "call_fuel") &&
           options.lowered.has(o[0] as number);
-        if (direct) {
-          const callee = options.kindsOf(o[0] as number)!;
-          const cp = callee.paramKinds;
-          const cr = callee.resultKinds;
-          const call = `fn${o[0]}(${
-            args.map((a, j) => flat(convert(a, ak[j], cp[j]))).join(", ")
-          })`;
-          emit(
+        /** The statements of a JS call `fn(...)` of a callee with these kinds. */
+        const jsCall = (fn: string, cp: readonly RegKind[], cr: readonly RegKind[]) => {
+          const call = `${fn}(${args.map((a, j) => flat(convert(a, ak[j], cp[j]))).join(", ")})`;
+          return [
             rs.length === 0
               ? `${call};`
               : assignVal(dk[0], rs[0], convert(callResult(cr[0], call), cr[0], dk[0])),
-          );
-          rs.slice(1).forEach((r, j) =>
-            emit(
-              assignVal(dk[j + 1], r, convert(extraResult(cr[j + 1], j + 1), cr[j + 1], dk[j + 1])),
-            )
-          );
+            ...rs.slice(1).map((r, j) =>
+              assignVal(dk[j + 1], r, convert(extraResult(cr[j + 1], j + 1), cr[j + 1], dk[j + 1]))
+            ),
+          ].join(" ");
+        };
+        if (direct) {
+          const callee = options.kindsOf(o[0] as number)!;
+          emit(jsCall(`fn${o[0]}`, callee.paramKinds, callee.resultKinds));
         } else {
           const handle = name === "call_import"
             ? `V[${o[0]}]`
             : name === "call_indirect" || name === "call_ref"
             ? "e"
             : `V[${options.functionWord0 + (o[0] as number)}]`;
-          emit(`cb = S.sp;`);
-          t.params.forEach((_, j) => emit(writeSlot(ak[j], `cb + ${j}`, args[j])));
-          emit(`C.callSlots(${handle}, cb);`);
-          rs.forEach((r, j) => emit(assignVal(dk[j], r, readSlot(dk[j], `cb + ${j}`))));
+          const viaSlots = [
+            `cb = S.sp;`,
+            ...t.params.map((_, j) => writeSlot(ak[j], `cb + ${j}`, args[j])),
+            `C.callSlots(${handle}, cb);`,
+            ...rs.map((r, j) => assignVal(dk[j], r, readSlot(dk[j], `cb + ${j}`))),
+          ].join(" ");
+          if (handle === "e" && v128Args === "" && v128Results === "") {
+            // a callee with JS code is called through its adapter of the type's kinds (`ix<k>`)
+            usesIndirect = true;
+            const call = jsCall("g", t.params.map(indirectKind), t.results.map(indirectKind));
+            emit(`g = IX[e]; if (g !== undefined) { ${call} } else { ${viaSlots} }`);
+          } else emit(viaSlots);
         }
         if (v128Results !== "") emit(v128Results);
         if (!direct || (options.mayGrowMemory?.(o[0] as number) ?? true)) emit(RELOAD);
@@ -636,13 +653,17 @@ function emitFunction(
   if (traps) decls.push("tp = 0");
   const epoch = options.epochs ? `if (EC[0] >= vm.epochDeadline) C.epoch(${entryOff});` : "";
   at = -1;
+  // past the JS depth budget: the call continues on the interpreter, out of line (`vv<k>`) so
+  // that the function's own bytecode stays small enough for V8 to inline it
   const viaVm = [
-    `cb = S.sp;`,
+    `function vv${f.funcIndex}(${params.join(", ")}) {`,
+    `const cb = S.sp;`,
     ...paramVals.map((p, j) => writeSlot(pk[j], `cb + ${j}`, p)),
     `C.callSlots(V[${options.functionWord0 + f.funcIndex}], cb, true);`,
     ...rk.slice(1).map((k, j) => assignVal(k, extraResult(k, j + 1), readSlot(k, `cb + ${j + 1}`))),
     rk.length > 0 ? returnValue(rk[0], readSlot(rk[0], "cb")) : "return;",
-  ].join(" ");
+    `}`,
+  ].join("\n");
   // the entry adapter: arguments from VM slots at `base`, results back there
   const [v128In, v128Out] = jsSimdEntry(f.params, f.results);
   const entry = [
@@ -657,24 +678,112 @@ function emitFunction(
   const tail = hasTailCalls(f);
   const prologue = [
     tail ? tailCallerAdapters(f.funcIndex, pk, rk) : entry,
+    indirectAdapter(f, pk, rk),
+    leaf ? "" : viaVm,
     `function ${tail ? "tb" : "fn"}${f.funcIndex}(${params.join(", ")}) {`,
-    `let cb = 0;`,
-    `const d = S.d + 1, sp = S.sp;`,
-    `if (d > S.jsMax) { ${viaVm} }`,
-    `if (sp + ${frame} > S.lim) throw C.stackTrap();`,
-    `S.d = d; S.sp = sp + ${frame}; S.fr[d] = FR${f.funcIndex}; S.off[d] = ${entryOff};`,
+    ...(leaf
+      // a leaf's frame is only counted against the wasm stack's limit (see `isLeaf`)
+      ? [`if (S.sp + ${frame} > S.lim) throw C.stackTrap();`]
+      : [
+        `let cb = 0;`,
+        `const d = S.d + 1, sp = S.sp;`,
+        `if (d > S.jsMax) return vv${f.funcIndex}(${params.join(", ")});`,
+        `if (sp + ${frame} > S.lim) throw C.stackTrap();`,
+        // (the frame's call offset is written at each call: only a frame that has called is
+        // read at it, the innermost frame's offset is the trap's own)
+        `S.d = d; S.sp = sp + ${frame}; S.fr[d] = FR${f.funcIndex};`,
+      ]),
     epoch,
     ...(usesSimd ? [JS_SIMD_PROLOGUE] : []),
     `let ${usesMemory ? "M = X.memory.view, ML = X.memory.byteLength, " : ""}e = 0${
-      decls.length ? ", " + decls.join(", ") : ""
-    };`,
+      usesIndirect ? ", g = undefined" : ""
+    }${decls.length ? ", " + decls.join(", ") : ""};`,
   ];
   const withBody = (lines: readonly string[]) => {
     const source = [...prologue, ...lines, `}`].join("\n");
     if (usesSimd) jsSimdCheckSize(source);
     return source;
   };
-  return { source: withBody(body), enteredAt: (label) => withBody(bodyAt(label)) };
+  // (a leaf's prologue keeps no frame, which an entry at a loop needs: it is lowered afresh)
+  return {
+    source: withBody(body),
+    enteredAt: leaf ? undefined : (label) => withBody(bodyAt(label)),
+  };
+}
+
+/**
+ * Whether a function is a leaf the JS tier runs without a shadow-stack frame:
+ * it calls nothing (no call, builtin or throw, so no frame is ever read
+ * below it and it never reaches the JS depth budget's end), has no
+ * handlers, no v128 code (whose file is addressed from `S.sp`), no fuel or
+ * epoch checks, and is entered at its start. Its prologue only checks the
+ * wasm stack's limit; its traps name its frame themselves (`C.leafTrap`).
+ *
+ * @param f the function's IR
+ * @param options the lowering's options
+ * @returns true for a leaf
+ */
+function isLeaf(f: IrFunction, options: JsLoweringOptions): boolean {
+  if (f.handlers !== undefined || options.epochs || options.entryLabel !== undefined) return false;
+  return f.insts.every((ins) => {
+    if (ins.op === LABEL) return true;
+    const name = BYTECODE_OPS[ins.op].name;
+    return !LEAF_BREAKERS.test(name) && !isJsSimdOp(name);
+  });
+}
+
+/** The ops a leaf has none of: calls of every kind, builtins, fuel charges, throws. */
+const LEAF_BREAKERS = /^(call|return_call|builtin|fuel|return_fuel|throw|rethrow)/;
+
+/**
+ * The kind of a value of type `t` in a call through a table or a reference
+ * (the callee is not known, so its kinds are not): its kind, an f64 as its bits.
+ *
+ * @param t a value type (not v128: such calls go through slots)
+ * @returns the kind
+ */
+function indirectKind(t: ValType): RegKind {
+  return t === ValType.f64 ? "B" : kindOf(t);
+}
+
+/**
+ * `ix<k>`, function `k` called with its type's kinds ({@link indirectKind}):
+ * `fn<k>` itself when its own kinds are those, else an adapter converting
+ * its arguments and results; none (an `undefined` element) for a function
+ * with a v128 parameter or result.
+ *
+ * @param f the function's IR
+ * @param pk its parameters' kinds
+ * @param rk its results' kinds
+ * @returns the adapter's source
+ */
+function indirectAdapter(f: IrFunction, pk: readonly RegKind[], rk: readonly RegKind[]): string {
+  const k = f.funcIndex;
+  if ([...f.params, ...f.results].includes(ValType.v128)) return `const ix${k} = undefined;`;
+  const ck = f.params.map(indirectKind);
+  const cr = f.results.map(indirectKind);
+  if (ck.every((c, j) => c === pk[j]) && cr.every((c, j) => c === rk[j])) {
+    return `const ix${k} = fn${k};`;
+  }
+  const args = pairedNames(ck, (j) => `a${j}`);
+  const call = `fn${k}(${args.map((a, j) => flat(convert(a, ck[j], pk[j]))).join(", ")})`;
+  if (rk.length === 0) return `function ix${k}(${args.map(flat).join(", ")}) { ${call}; }`;
+  // the first result into locals first (converting the extras may not touch `RVB[1]`), named
+  // as registers are so that a conversion reads them in any order (`isSimple`)
+  const first: Val = rk[0] === "B" ? ["r0", "r1"] : "r0";
+  return [
+    `function ix${k}(${args.map(flat).join(", ")}) {`,
+    `const r0 = ${call};${rk[0] === "B" ? " const r1 = RVB[1];" : ""}`,
+    ...rk.slice(1).map((kind, j) =>
+      cr[j + 1] === kind ? "" : assignVal(
+        cr[j + 1],
+        extraResult(cr[j + 1], j + 1),
+        convert(extraResult(kind, j + 1), kind, cr[j + 1]),
+      )
+    ),
+    returnValue(cr[0], convert(first, rk[0], cr[0])),
+    `}`,
+  ].join("\n");
 }
 
 /**
@@ -913,7 +1022,7 @@ function fuel(n: number, off: number): string {
 export const JS_FACTORY_PRELUDE: string = [
   `"use strict";`,
   `const vm = S.vm, EC = S.epoch, V = X.vmctx, I32 = vm.i32, F64 = vm.f64, HP = H.P;`,
-  `const RVI = S.rvI, RVF = S.rvD, RVD = S.rvD, RVB = S.rvB;`,
+  `const RVI = S.rvI, RVF = S.rvD, RVD = S.rvD, RVB = S.rvB, IX = S.ix;`,
   `const T64 = new BigInt64Array(1), T32 = new Int32Array(T64.buffer), TD = new Float64Array(T64.buffer);`,
 ].join("\n");
 
@@ -1014,6 +1123,6 @@ export function compileJsModule(
     `[${
       functions.map((f) => f.source !== undefined ? `${p}${f.funcIndex}` : "undefined").join(", ")
     }]`;
-  parts.push(`return { fns: ${list("fn")}, entries: ${list("en")} };`);
+  parts.push(`return { fns: ${list("fn")}, entries: ${list("en")}, ixs: ${list("ix")} };`);
   return { source: parts.join("\n"), functions };
 }

@@ -4,7 +4,7 @@
  * functions when one of them gets hot, instead of the whole module up front
  * (`compileJsModule`).
  *
- * A group's factory (`(X, S, H, C, P) => { fns, entries, stubs }`, the same
+ * A group's factory (`(X, S, H, C, P) => { fns, entries, ixs, stubs }`, the same
  * `X`, `S`, `H`, `C` as a module's, see `js_backend.ts`) holds its members'
  * functions and entry adapters. A member calls another member directly; it
  * calls a function outside the group that the JS tier can run through a
@@ -45,7 +45,7 @@ import { assignVal, extraResult, flat, pairedNames, returnValue } from "./_js_i6
 
 /** One lowered group of functions. */
 export interface JsGroup {
-  /** The factory's body: `(X, S, H, C, P) => { fns, entries, stubs }`, each in member order. */
+  /** The factory's body: `(X, S, H, C, P) => { fns, entries, ixs, stubs }`, each in member order. */
   readonly source: string;
   /** The functions lowered, by function index (in the factory's order). */
   readonly members: readonly number[];
@@ -165,7 +165,7 @@ export class JsGroupLowering {
         } else {
           parts.push(`const FR${m} = C.frame[${m}];`, out.source);
           // kept for an on-stack replacement into one of its loops
-          if (irLoopHeads(ir).loopHeads.size > 0) {
+          if (out.enteredAt !== undefined && irLoopHeads(ir).loopHeads.size > 0) {
             const callees = [m, ...this.directCallees(m).filter((k) => calledJs.has(k))];
             this.#enteredAt.set(m, { enter: out.enteredAt, callees });
           }
@@ -179,9 +179,9 @@ export class JsGroupLowering {
       for (const k of stubs) parts.push(this.#trampoline(k), this.#stub(k));
       const list = (p: string, ks: readonly number[]) => `[${ks.map((k) => p + k).join(", ")}]`;
       parts.push(
-        `return { fns: ${list("fn", members)}, entries: ${list("en", members)}, stubs: ${
-          list("st", stubs)
-        } };`,
+        `return { fns: ${list("fn", members)}, entries: ${list("en", members)}, ixs: ${
+          list("ix", members)
+        }, stubs: ${list("st", stubs)} };`,
       );
       return { source: parts.join("\n"), members, routed, stubs };
     }

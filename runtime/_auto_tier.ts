@@ -81,6 +81,8 @@ interface GroupFunctions {
   readonly fns: JsFn[];
   readonly entries: JsEntryAdapter[];
   readonly stubs: JsFn[];
+  /** The members' adapters for calls through a table or a reference (`JsTierState.ix`). */
+  readonly ixs: (JsFn | undefined)[];
 }
 type GroupFactory = (x: unknown, s: unknown, h: unknown, c: unknown, p: unknown) => GroupFunctions;
 /** An on-stack-replacement entry's factory: its function runs from a frame's base slot. */
@@ -334,7 +336,7 @@ function bindingOf(instance: Instance, auto: AutoTierModule): Binding {
       b.P[m] = made.fns[j];
       b.entries[m] = made.entries[j];
     });
-    registerJsEntries(instance, group.members, made.entries);
+    registerJsEntries(instance, group.members, made.entries, made.ixs as never);
   }
   return b;
 }

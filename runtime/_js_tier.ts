@@ -16,8 +16,10 @@
  *   tier's stack mark (`S.sp`), the call runs as the VM runs it, and a trap
  *   unwinding through it gets the JS frames of its caller appended.
  * - The shadow stack (`S.fr`, `S.off`, depth `S.d`) names each JS frame's
- *   function and its current call's wasm offset; an entry restores `S.d`,
- *   `S.sp` and `S.base` however it ends, so a store stays usable after a trap.
+ *   function (an id into the store's `S.frames`) and its current call's wasm
+ *   offset, in typed arrays of `JS_DEPTH_BUDGET + 1` entries (a JS frame's
+ *   depth never exceeds the budget); an entry restores `S.d`, `S.sp` and
+ *   `S.base` however it ends, so a store stays usable after a trap.
  * - A tail call leaves its request in `S.th` for the nearest non-tail caller,
  *   which runs it (`C.tail`, a trampoline over entry adapters, the
  *   interpreter and the host): the JS stack does not grow with tail calls.
@@ -72,10 +74,16 @@ export const JS_DEPTH_BUDGET = 1000;
 
 type JsFn = (...args: (number | bigint)[]) => number | bigint | undefined;
 
-/** What a module's factory returns: by defined function index, its JS function and entry adapter. */
+/**
+ * What a module's factory returns: by defined function index, its JS
+ * function, its entry adapter and its adapter for calls through a table or
+ * a reference (`ix<k>`, see `JsTierState.ix`; absent in code written ahead
+ * of time before there were any).
+ */
 interface JsFunctions {
   readonly fns: (JsFn | undefined)[];
   readonly entries: (JsEntryAdapter | undefined)[];
+  readonly ixs?: (JsFn | undefined)[];
   /** Entry adapter by VM function (for host entries). */
   readonly byFunc: Map<VmFunc, JsEntryAdapter>;
 }
@@ -142,17 +150,25 @@ export interface JsTierState {
   readonly rvD: Float64Array;
   /** i64 results as halves: result `j > 0` at `2j`, `2j + 1`; the first's high half at 1. */
   readonly rvB: Int32Array;
-  /** Shadow stack: depth, frames and their call offsets. */
+  /** Shadow stack: depth, frames (ids into `frames`) and their call offsets. */
   d: number;
   base: number;
-  readonly fr: FrameInfo[];
-  readonly off: number[];
+  readonly fr: Int32Array;
+  readonly off: Int32Array;
+  /** The functions of the store's instances with JS code, by frame id (`C.frame` holds the ids). */
+  readonly frames: FrameInfo[];
   /** Wasm stack mark (slots) and limit. */
   sp: number;
   readonly lim: number;
   readonly jsMax: number;
   /** Entry adapter by store handle. */
   readonly entries: (JsEntryAdapter | undefined)[];
+  /**
+   * By store handle, the function's JS code taking and returning values of
+   * its type's kinds (an f64 as its bits: `ix<k>` of `js_backend.ts`), for
+   * calls through a table or a reference; undefined: call through `entries`.
+   */
+  readonly ix: (JsFn | undefined)[];
   /** Entry adapter by VM function (for host entries). */
   readonly byFunc: Map<VmFunc, JsEntryAdapter>;
   /** The next entry runs on the VM (a call the JS tier hands to the interpreter). */
@@ -184,12 +200,14 @@ export function stateOf(store: Store<unknown>): JsTierState {
     rvB: new Int32Array(2 * MAX_RESULTS),
     d: 0,
     base: 0,
-    fr: [],
-    off: [],
+    fr: new Int32Array(JS_DEPTH_BUDGET + 1),
+    off: new Int32Array(JS_DEPTH_BUDGET + 1),
+    frames: [],
     sp: 0,
     lim: vm.regLimit,
     jsMax: JS_DEPTH_BUDGET,
     entries: [],
+    ix: [],
     byFunc: new Map(),
     forceVm: false,
     th: 0,
@@ -209,7 +227,7 @@ export function stateOf(store: Store<unknown>): JsTierState {
 export function jsFrames(s: JsTierState, innerOff: number): FrameInfo[] {
   const frames: FrameInfo[] = [];
   for (let i = s.d; i > s.base; i--) {
-    frames.push({ ...s.fr[i], moduleOffset: i === s.d ? innerOff : s.off[i] });
+    frames.push({ ...s.frames[s.fr[i]], moduleOffset: i === s.d ? innerOff : s.off[i] });
   }
   return frames;
 }
@@ -267,21 +285,29 @@ export function attachJsTier(instance: Instance): void {
   const s = stateOf(instance.store);
   const made = jsm.factory(instance._vmInstance, s, JS_HELPERS, jsHelpersOf(instance));
   const t = instance.module.translation;
-  registerJsEntries(instance, made.entries.map((_, k) => k + t.numImportedFunctions), made.entries);
+  registerJsEntries(
+    instance,
+    made.entries.map((_, k) => k + t.numImportedFunctions),
+    made.entries,
+    made.ixs,
+  );
 }
 
 /**
  * Registers JS entry adapters of an instance's functions: host entries
- * (`Vm.tierEntry`) and JS → JS calls through slots (`C.callSlots`) use them.
+ * (`Vm.tierEntry`) and JS → JS calls through slots (`C.callSlots`) use them;
+ * and their adapters for calls through a table or a reference (`S.ix`).
  *
  * @param instance the instance
  * @param funcIndices function indices
  * @param entries their entry adapters, in the same order (undefined: none)
+ * @param ixs their `ix<k>` adapters, in the same order (absent or undefined: none)
  */
 export function registerJsEntries(
   instance: Instance,
   funcIndices: readonly number[],
   entries: readonly (JsEntryAdapter | undefined)[],
+  ixs?: readonly (JsFn | undefined)[],
 ): void {
   const s = stateOf(instance.store);
   const vm = instance.store._vm;
@@ -290,6 +316,7 @@ export function registerJsEntries(
     if (entry === undefined) continue;
     const h = instance._funcs[funcIndices[k]]._handle;
     s.entries[h] = entry;
+    s.ix[h] = ixs?.[k];
     s.byFunc.set(vm.funcs[h], entry);
   }
 }
@@ -315,9 +342,11 @@ function makeHelpers(instance: Instance): unknown {
   const t = instance.module.translation;
   const names = t.names;
   const X = instance._vmInstance;
-  const frame: FrameInfo[] = [];
+  // the ids of the instance's functions in the store's frame registry (`S.fr` holds ids)
+  const frame: number[] = [];
   for (let i = 0; i < t.functions.length; i++) {
-    frame.push({
+    frame.push(s.frames.length);
+    s.frames.push({
       funcIndex: i,
       funcName: names.functions.get(i),
       moduleName: names.module,
@@ -328,6 +357,9 @@ function makeHelpers(instance: Instance): unknown {
     frame,
     trap: (code: number, off: number) => wasmTrap(code, jsFrames(s, off)),
     stackTrap: () => wasmTrap(TrapCode.StackOverflow, jsFrames(s, s.off[s.d])),
+    /** A trap in a leaf (a function without a shadow-stack frame: `js_backend.ts`), frame `fr`. */
+    leafTrap: (code: number, off: number, fr: number) =>
+      wasmTrap(code, [{ ...s.frames[fr], moduleOffset: off }, ...jsFrames(s, s.off[s.d])]),
     epoch: (off: number) => {
       throw wasmTrap(TrapCode.Interrupt, jsFrames(s, off));
     },
@@ -436,6 +468,8 @@ function makeHelpers(instance: Instance): unknown {
 /** The JS frames from depth `d` down to (not including) `base`, each at its call offset. */
 function framesBetween(s: JsTierState, d: number, base: number): FrameInfo[] {
   const frames: FrameInfo[] = [];
-  for (let i = d; i > base; i--) frames.push({ ...s.fr[i], moduleOffset: s.off[i] });
+  for (let i = d; i > base; i--) {
+    frames.push({ ...s.frames[s.fr[i]], moduleOffset: s.off[i] });
+  }
   return frames;
 }

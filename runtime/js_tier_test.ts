@@ -12,6 +12,7 @@ import assert from "node:assert/strict";
 import { parseWat } from "@capstan/environ";
 import { Engine, type EngineConfig, Func, Instance, Module, Store, Trap } from "./mod.ts";
 import { trapOf } from "./_trap_test_util.ts";
+import { EDGE_F32_BITS, EDGE_F64_BITS } from "./_test_util.ts";
 
 const OPS = `(module
   (memory 1)
@@ -62,27 +63,8 @@ const OPS = `(module
 type Bits = number | bigint;
 const I64S: bigint[] = [0n, 1n, -1n, -9223372036854775808n, 9223372036854775807n, 0x1234n, 64n];
 const I32S = [0, 1, -1, -2147483648, 2147483647, 31, 32];
-const F32S = [
-  0,
-  -2147483648,
-  0x7f800000,
-  0x7fc00000,
-  0x7fa00001,
-  0xffbf0002 | 0,
-  0x3f800000,
-  0x4f800000,
-];
-const F64S: bigint[] = [
-  0n,
-  -9223372036854775808n,
-  0x7ff0000000000000n,
-  0x7ff8000000000000n,
-  0x7ff4000000000001n,
-  -0x000c000000000002n,
-  0x3ff0000000000000n,
-  0x43f0000000000000n,
-  0x41efffffffe00000n,
-];
+const F32S = [...EDGE_F32_BITS];
+const F64S: bigint[] = [...EDGE_F64_BITS, 0x41efffffffe00000n];
 
 function values(t: number): Bits[] {
   return t === 0x7e ? I64S : t === 0x7f ? I32S : t === 0x7d ? F32S : F64S;
