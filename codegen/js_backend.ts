@@ -325,11 +325,7 @@ function emitFunction(
     /** Register operand `k` read as an i32 (the low half of an i64). */
     const readI = (k: number) => convert(regVal(k), kinds.kindAt(i, k), "I") as string;
     const trap = (code: number) =>
-      leaf
-        ? `throw C.leafTrap(${code}, ${off}, FR${f.funcIndex});`
-        : catches
-        ? `throw C.trap(${code}, ${off});`
-        : `{ tp = ${trapSite(code, off)}; break TR; }`;
+      catches ? `throw C.trap(${code}, ${off});` : `{ tp = ${trapSite(code, off)}; break TR; }`;
     const goto = (l: number) => `GOTO(${l})`;
     switch (name) {
       case "enter":
@@ -646,7 +642,8 @@ function emitFunction(
     const body =
       (structured ? emitStructured(start === 0 ? flow : enteredAt(flow, start)) : undefined) ??
         emitDispatcher(flow, start);
-    return traps ? trapExits(body) : body;
+    // (a leaf's trap names its frame itself: it has none on the shadow stack)
+    return traps ? trapExits(body, leaf ? `FR${f.funcIndex}` : undefined) : body;
   };
   const body = bodyAt(options.entryLabel);
   // a body whose traps leave through one exit reads `tp` (an entered variant's may too)
@@ -947,16 +944,21 @@ const trapSite = (code: number, off: number) => off * 32 + code;
  * body of more than {@link TRAP_EXITS_FROM} characters, a `TR` block around
  * it and one `throw` after; in a smaller one, each a `throw` in place (V8
  * compiles a hot loop with inline throws better: sieve ran ~20% slower
- * with trap exits).
+ * with trap exits). A leaf's traps name its frame (`leafFrame`), which is not
+ * on the shadow stack.
  */
-function trapExits(body: string[]): string[] {
+function trapExits(body: string[], leafFrame?: string): string[] {
+  const make = (code: string, off: string) =>
+    leafFrame === undefined
+      ? `throw C.trap(${code}, ${off});`
+      : `throw C.leafTrap(${code}, ${off}, ${leafFrame});`;
   if (body.reduce((n, l) => n + l.length, 0) > TRAP_EXITS_FROM) {
-    return [TRAP_BLOCK, ...body, "}", "throw C.trap(tp % 32, (tp - tp % 32) / 32);"];
+    return [TRAP_BLOCK, ...body, "}", make("tp % 32", "(tp - tp % 32) / 32")];
   }
   return body.map((l) =>
     l.replace(
       /\{ tp = (\d+); break TR; \}/g,
-      (_, n) => `throw C.trap(${Number(n) % 32}, ${Math.floor(Number(n) / 32)});`,
+      (_, n) => make(String(Number(n) % 32), String(Math.floor(Number(n) / 32))),
     )
   );
 }
