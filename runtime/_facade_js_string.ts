@@ -1,10 +1,10 @@
 /**
  * The JS-API compile options (`builtins`, `importedStringConstants`) and the
  * `js-string` builtin set: imports from `"wasm:js-string"` that the facade
- * provides itself (`cast`, `test`, `fromCharCode`, `fromCodePoint`,
- * `charCodeAt`, `codePointAt`, `length`, `concat`, `substring`, `equals`,
- * `compare`), and string constants imported as globals from the module the
- * options name.
+ * provides itself (`cast`, `test`, `fromCharCodeArray`, `intoCharCodeArray`,
+ * `fromCharCode`, `fromCodePoint`, `charCodeAt`, `codePointAt`, `length`,
+ * `concat`, `substring`, `equals`, `compare`), and string constants imported
+ * as globals from the module the options name.
  *
  * Invariants (the js-string-builtins proposal's, with V8's signatures and
  * trap messages):
@@ -25,11 +25,16 @@
 
 import {
   type FuncType,
+  HeapType,
   isCanonicalSubtype,
+  translateModule,
   TrapCode,
+  typeIndexRef,
   ValType,
   withNullable,
 } from "@capstan/environ";
+import { GcArray } from "@capstan/interpreter";
+import { gcToInternal } from "./_gc_values.ts";
 import { CompileError } from "./_facade_errors.ts";
 import type { ExternType, ImportType } from "./extern_type.ts";
 import type { Facade } from "./_facade.ts";
@@ -79,6 +84,18 @@ export function readCompileOptions(options: unknown): CompileOptions {
 const EXTERN = ValType.externref;
 const STRING = withNullable(ValType.externref, false); // (ref extern)
 const I32 = ValType.i32;
+/**
+ * `(ref null (array (mut i16)))` with the type's canonical id (the engine-wide
+ * registry's, so it compares with any module's canonical types): the array
+ * type of `fromCharCodeArray` and `intoCharCodeArray`. The id comes from
+ * translating a module of that one type: `(type (array (mut i16)))`.
+ */
+const I16_ARRAY = typeIndexRef(
+  translateModule(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 4, 1, 0x5e, 0x77, 1]))
+    .typeIds![0],
+  true,
+  HeapType.array,
+);
 
 /** A builtin: its type and what it does, on values as the runtime passes them. */
 interface Builtin {
@@ -108,6 +125,36 @@ function fn(params: ValType[], results: ValType[], run: (...args: Val[]) => Val)
   return { type: { params, results }, run };
 }
 
+/**
+ * The elements of a js-string builtin's i16 array argument (their char
+ * codes), trapping as V8 does on null.
+ */
+function charCodes(v: Val): Uint16Array {
+  if (v === null) throw trap(TrapCode.NullArrayReference, "dereferencing a null pointer");
+  const a = gcToInternal(v);
+  // (the import's type is checked at compile time: only such an array arrives)
+  if (!(a instanceof GcArray) || !(a.data instanceof Uint16Array)) {
+    throw trap(TrapCode.CastFailure, "illegal cast");
+  }
+  return a.data;
+}
+
+/** `[start, end)` of `length` elements, trapping as V8 does when it does not fit. */
+function checkRange(start: number, end: number, length: number): void {
+  if (start > end || end > length) {
+    throw trap(TrapCode.ArrayOutOfBounds, "array element access out of bounds");
+  }
+}
+
+/** The string of char codes `codes[start..end)`, built in chunks (no spread of a large array). */
+function fromCharCodes(codes: Uint16Array, start: number, end: number): string {
+  let out = "";
+  for (let at = start; at < end; at += 8192) {
+    out += String.fromCharCode(...codes.subarray(at, Math.min(end, at + 8192)));
+  }
+  return out;
+}
+
 /** The `js-string` set, by import name. */
 const JS_STRING: ReadonlyMap<string, Builtin> = new Map([
   ["cast", fn([EXTERN], [STRING], (v) => unwrap(v))],
@@ -127,6 +174,27 @@ const JS_STRING: ReadonlyMap<string, Builtin> = new Map([
     fn([EXTERN, I32], [I32], (s, i) => indexed(s, i, (str, k) => str.codePointAt(k)!)),
   ],
   ["length", fn([EXTERN], [I32], (s) => unwrap(s).length)],
+  [
+    "fromCharCodeArray",
+    fn([I16_ARRAY, I32, I32], [STRING], (a, s, e) => {
+      const codes = charCodes(a);
+      const start = (s as number) >>> 0;
+      const end = (e as number) >>> 0;
+      checkRange(start, end, codes.length);
+      return fromCharCodes(codes, start, end);
+    }),
+  ],
+  [
+    "intoCharCodeArray",
+    fn([EXTERN, I16_ARRAY, I32], [I32], (s, a, at) => {
+      const str = unwrap(s);
+      const codes = charCodes(a);
+      const start = (at as number) >>> 0;
+      checkRange(start, start + str.length, codes.length);
+      for (let i = 0; i < str.length; i++) codes[start + i] = str.charCodeAt(i);
+      return str.length;
+    }),
+  ],
   ["concat", fn([EXTERN, EXTERN], [STRING], (a, b) => unwrap(a) + unwrap(b))],
   [
     "substring",
@@ -178,9 +246,11 @@ function findBuiltin(options: CompileOptions, imp: ImportType): Builtin | undefi
   return undefined;
 }
 
-function sameFuncType(a: FuncType, b: FuncType): boolean {
+/** Whether an import's type (`canon` gives its value types canonical) is a builtin's. */
+function sameFuncType(a: FuncType, b: FuncType, canon: (t: ValType) => ValType): boolean {
   return a.params.length === b.params.length && a.results.length === b.results.length &&
-    a.params.every((t, i) => t === b.params[i]) && a.results.every((t, i) => t === b.results[i]);
+    a.params.every((t, i) => canon(t) === b.params[i]) &&
+    a.results.every((t, i) => canon(t) === b.results[i]);
 }
 
 /**
@@ -188,9 +258,15 @@ function sameFuncType(a: FuncType, b: FuncType): boolean {
  *
  * @param imports the module's imports
  * @param options its compile options
+ * @param canon a value type of the module made canonical (concrete types by
+ *   their registry ids: the array builtins' type compares so)
  * @throws the facade's `CompileError` naming the first import that does not fit
  */
-export function checkCompileOptions(imports: readonly ImportType[], options: CompileOptions): void {
+export function checkCompileOptions(
+  imports: readonly ImportType[],
+  options: CompileOptions,
+  canon: (t: ValType) => ValType = (t) => t,
+): void {
   if (new Set(options.builtins).size !== options.builtins.length) {
     throw new CompileError("WebAssembly: a builtin set is named more than once");
   }
@@ -206,7 +282,7 @@ export function checkCompileOptions(imports: readonly ImportType[], options: Com
     }
     const b = findBuiltin(options, imp);
     if (b === undefined) return;
-    if (imp.type.kind !== "func" || !sameFuncType(b.type, imp.type.type)) {
+    if (imp.type.kind !== "func" || !sameFuncType(imp.type.type, b.type, canon)) {
       throw new CompileError(
         `WebAssembly: imported builtin function "${imp.module}" "${imp.name}" has incorrect signature`,
       );
@@ -230,7 +306,7 @@ export function isSuppliedImport(options: CompileOptions, imp: ImportType): bool
 }
 
 /** Each facade's builtin functions, by builtin. */
-const builtinFuncs = new WeakMap<Facade, Map<Builtin, Func>>();
+const builtinFuncs = new WeakMap<Facade, Map<Builtin | string, Func>>();
 
 /**
  * What the facade supplies for an import (see {@link isSuppliedImport}).
@@ -253,11 +329,16 @@ export function suppliedImport(
   if (b === undefined) return undefined;
   let funcs = builtinFuncs.get(facade);
   if (funcs === undefined) builtinFuncs.set(facade, funcs = new Map());
-  let f = funcs.get(b);
+  if (imp.type.kind !== "func") return undefined;
+  // (with a concrete array type, the function takes the import's own type: its key names the
+  // type's canonical id, which import matching compares)
+  const type = b.type.params.includes(I16_ARRAY) ? imp.type.type : b.type;
+  const key = type === b.type ? b : `${imp.name} ${type.key ?? ""}`;
+  let f = funcs.get(key);
   if (f === undefined) {
-    f = Func.wrap(facade.store, b.type, b.run);
+    f = Func.wrap(facade.store, type, b.run);
     f._awaits = false;
-    funcs.set(b, f);
+    funcs.set(key, f);
   }
   return f;
 }

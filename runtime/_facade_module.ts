@@ -18,6 +18,7 @@
  * @module
  */
 
+import type { ImportType } from "./extern_type.ts";
 import { CompileError as EnvironCompileError, ValType } from "@capstan/environ";
 import type { Extern } from "./extern.ts";
 import { Func } from "./func.ts";
@@ -88,7 +89,7 @@ export class FacadeModule {
   constructor(facade: Facade, bytes: BufferSource, options?: unknown) {
     const opts = readCompileOptions(options);
     const rt = compileBytes(facade, bytes);
-    checkCompileOptions(rt._importTypes, opts);
+    checkCompileOptions(rt._importTypes, opts, (t) => rt._canonType(t));
     moduleOptions.set(rt, opts);
     moduleSlots.link(this, facade, rt);
   }
@@ -166,7 +167,13 @@ function readImports(facade: Facade, module: RtModule, importObject: unknown): E
     throw new TypeError("WebAssembly.Instance(): the import object must be an object");
   }
   const opts = moduleOptions.get(module) ?? NO_COMPILE_OPTIONS;
-  return imports.map((imp) => {
+  const decls = module.translation.imports;
+  return imports.map((given, k) => {
+    // a function import's type with its GC types canonical (what values are checked against)
+    const d = decls[k].desc;
+    const imp: ImportType = d.kind === "func"
+      ? { ...given, type: { kind: "func", type: module._canonFuncType(d.typeIndex) } }
+      : given;
     const supplied = suppliedImport(facade, opts, imp);
     if (supplied !== undefined) return supplied;
     const { module: mod, name, type } = imp;
@@ -290,7 +297,10 @@ export function validateModule(facade: Facade, bytes: BufferSource, options?: un
   const opts = readCompileOptions(options);
   try {
     if (opts === NO_COMPILE_OPTIONS) RtModule.validate(facade.engine, bytes);
-    else checkCompileOptions(new RtModule(facade.engine, bytes)._importTypes, opts);
+    else {
+      const rt = new RtModule(facade.engine, bytes);
+      checkCompileOptions(rt._importTypes, opts, (t) => rt._canonType(t));
+    }
     return true;
   } catch (error) {
     if (error instanceof EnvironCompileError || error instanceof CompileError) return false;

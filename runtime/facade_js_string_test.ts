@@ -156,3 +156,55 @@ Deno.test("a builtin set named twice is a CompileError (capstan)", () => {
     wa.CompileError,
   );
 });
+
+const ARRAYS = parseWat(`(module
+  (type $chars (array (mut i16)))
+  (import "wasm:js-string" "fromCharCodeArray"
+    (func $from (param (ref null $chars) i32 i32) (result (ref extern))))
+  (import "wasm:js-string" "intoCharCodeArray"
+    (func $into (param externref (ref null $chars) i32) (result i32)))
+  (import "wasm:js-string" "length" (func $len (param externref) (result i32)))
+  ;; the string's char codes copied into a new array at 2, then read back from [2, 2 + length)
+  (func (export "roundTrip") (param $s externref) (result externref)
+    (local $a (ref $chars))
+    (local.set $a (array.new_default $chars (i32.add (call $len (local.get $s)) (i32.const 4))))
+    (drop (call $into (local.get $s) (local.get $a) (i32.const 2)))
+    (call $from (local.get $a) (i32.const 2) (i32.add (i32.const 2) (call $len (local.get $s)))))
+  (func (export "from") (param $n i32) (param $start i32) (param $end i32) (result externref)
+    (call $from (array.new $chars (i32.const 0x41) (local.get $n)) (local.get $start) (local.get $end)))
+  (func (export "fromNull") (result externref)
+    (call $from (ref.null $chars) (i32.const 0) (i32.const 0)))
+  (func (export "into") (param $s externref) (param $n i32) (param $at i32) (result i32)
+    (call $into (local.get $s) (array.new_default $chars (local.get $n)) (local.get $at))))`);
+
+both(
+  "fromCharCodeArray and intoCharCodeArray copy char codes between strings and i16 arrays",
+  (wa) => {
+    const e = new wa.Instance(new wa.Module(ARRAYS, OPTIONS), {}).exports;
+    // lone surrogates and NULs survive: char codes, not UTF-8 or UTF-16 decoding
+    for (const s of ["", "hello", "a\u0000b", "\ud800x\udfff", "é😀", "x".repeat(20_000)]) {
+      assert.equal(e.roundTrip(s), s);
+    }
+    assert.equal(e.from(5, 1, 4), "AAA");
+    assert.equal(e.from(5, 5, 5), "");
+    assert.equal(e.into("abc", 3, 0), 3);
+    assert.equal(e.into("", 0, 0), 0);
+    const traps = (f: () => unknown, message: RegExp) =>
+      assert.throws(f, (x: Error) => x instanceof wa.RuntimeError && message.test(x.message));
+    traps(() => e.from(5, 4, 6), /out of bounds/);
+    traps(() => e.from(5, 3, 2), /out of bounds/);
+    traps(() => e.from(5, -1, 2), /out of bounds/);
+    traps(() => e.into("abc", 3, 1), /out of bounds/);
+    traps(() => e.into("abc", 3, -1), /out of bounds/);
+    traps(() => e.into(7, 3, 0), /illegal cast/);
+    traps(() => e.fromNull(), /null/);
+  },
+);
+
+both("an array builtin imported with another array type does not compile", (wa) => {
+  const wrong = parseWat(`(module (type $bytes (array (mut i8)))
+    (import "wasm:js-string" "fromCharCodeArray"
+      (func (param (ref null $bytes) i32 i32) (result (ref extern)))))`);
+  assert.throws(() => new wa.Module(wrong, OPTIONS), wa.CompileError);
+  assert.equal(wa.validate(wrong, OPTIONS), false);
+});

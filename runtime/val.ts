@@ -106,7 +106,8 @@ export function funcType(
 }
 
 /**
- * Normalises a {@link FuncTypeInput} into a {@link FuncType}.
+ * Normalises a {@link FuncTypeInput} into a {@link FuncType} (a module's
+ * function type, given as it is, keeps its canonical `key`).
  *
  * @param t a function type with names or numbers
  * @returns the same type with numbers
@@ -117,7 +118,10 @@ export function toFuncType(t: FuncTypeInput): FuncType {
   ) {
     throw new TypeError("a function type needs `params` and `results` arrays");
   }
-  return funcType(t.params, t.results);
+  const f = funcType(t.params, t.results);
+  // a module's own function type (GC) keeps its canonical key: import matching compares it
+  const key = (t as FuncType).key;
+  return typeof key === "string" ? { ...f, key } : f;
 }
 
 /**

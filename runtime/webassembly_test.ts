@@ -605,3 +605,17 @@ both("a number in i31 range enters anyref as an i31ref; other JS values as host 
   assert.equal(g.value, host);
   assert.equal(new wa.Global({ value: "anyref", mutable: true }).value, null);
 });
+
+both("a JS function imported with a concrete GC type links and passes the struct through", (wa) => {
+  const bytes = parseWat(`(module
+    (type $box (struct (field i32)))
+    (import "js" "keep" (func $keep (param (ref null $box)) (result (ref null $box))))
+    (func (export "run") (result i32)
+      (struct.get $box 0 (call $keep (struct.new $box (i32.const 41))))))`);
+  let seen: unknown;
+  const e = new wa.Instance(new wa.Module(bytes), {
+    js: { keep: (b: unknown) => (seen = b) },
+  }).exports as Exports;
+  assert.equal(e.run(), 41);
+  assert.equal(typeof seen, "object");
+});
