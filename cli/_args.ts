@@ -10,6 +10,7 @@
  */
 
 import { parseArgs } from "node:util";
+import type { WasmFeatures } from "@capstan/environ";
 
 /** A command line that does not follow a subcommand's usage. */
 export class UsageError extends Error {
@@ -125,8 +126,12 @@ export function stringList(values: ParsedCommandLine["values"], name: string): s
   return (Array.isArray(value) ? value : [value]).map(String);
 }
 
-/** The features `-W` may name. */
-const WASM_FEATURES: readonly string[] = ["stack-switching", "custom-page-sizes"];
+/** The features `-W` may name, and the `WasmFeatures` switch each sets. */
+const WASM_FEATURE_KEYS: Readonly<Record<string, keyof WasmFeatures>> = {
+  "stack-switching": "stackSwitching",
+  "custom-page-sizes": "customPageSizes",
+};
+const WASM_FEATURES: readonly string[] = Object.keys(WASM_FEATURE_KEYS);
 
 /**
  * Parses `-W` values as wasmtime does: comma-separated `FEATURE`,
@@ -149,4 +154,22 @@ export function parseWasmFeatures(values: readonly string[]): Map<string, boolea
     features.set(name, value === undefined || value === "y" || value === "yes" || value === "true");
   }
   return features;
+}
+
+/**
+ * The proposals a command line turns on or off: its `-W` values and
+ * `--stack-switching` (the same as `-W stack-switching`). A switch not named
+ * is absent, for the command to default.
+ *
+ * @param values the parsed options (`wasm`, `stack-switching`)
+ * @returns the switches named
+ * @throws {UsageError} for an unknown feature or value
+ */
+export function wasmFeaturesOf(values: ParsedCommandLine["values"]): WasmFeatures {
+  const out: { -readonly [K in keyof WasmFeatures]: boolean } = {};
+  for (const [name, on] of parseWasmFeatures(stringList(values, "wasm"))) {
+    out[WASM_FEATURE_KEYS[name]] = on;
+  }
+  if (values["stack-switching"] === true) out.stackSwitching = true;
+  return out;
 }

@@ -5,6 +5,7 @@ import {
   stringList,
   stringOption,
   UsageError,
+  wasmFeaturesOf,
 } from "./_args.ts";
 
 const RUN = {
@@ -51,4 +52,22 @@ Deno.test("parseWasmFeatures() reads wasmtime's -W values: FEATURE, FEATURE=y|n,
   );
   assert.throws(() => parseWasmFeatures(["gc"]), UsageError);
   assert.throws(() => parseWasmFeatures(["stack-switching=maybe"]), UsageError);
+});
+
+Deno.test("wasmFeaturesOf() maps -W and --stack-switching to the engine's proposal switches", () => {
+  const of = (args: string[]) =>
+    wasmFeaturesOf(
+      parseCommandLine(args, {
+        wasm: { type: "string", multiple: true, short: "W" },
+        "stack-switching": { type: "boolean" },
+      }, false).values,
+    );
+  assert.deepEqual(of([]), {});
+  assert.deepEqual(of(["-W", "custom-page-sizes"]), { customPageSizes: true });
+  assert.deepEqual(of(["-W", "stack-switching=n"]), { stackSwitching: false });
+  assert.deepEqual(of(["--stack-switching", "-W", "custom-page-sizes=n"]), {
+    stackSwitching: true,
+    customPageSizes: false,
+  });
+  assert.throws(() => of(["-W", "gc"]), UsageError);
 });

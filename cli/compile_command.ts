@@ -21,13 +21,7 @@ import {
   printModuleIr,
   serializeCompiled,
 } from "@capstan/codegen";
-import {
-  parseCommandLine,
-  parseWasmFeatures,
-  stringList,
-  stringOption,
-  UsageError,
-} from "./_args.ts";
+import { parseCommandLine, stringOption, UsageError, wasmFeaturesOf } from "./_args.ts";
 import { loadTextFormat } from "./_engines.ts";
 import { emitJs } from "./_emit_js.ts";
 import type { CommandOutput } from "./wast_command.ts";
@@ -58,6 +52,7 @@ Options:
   --consume-fuel          compile for runs with --fuel (js: store.setFuel)
   --epoch-interruption    compile for runs with --timeout (js: epoch deadlines)
   -W stack-switching      accept the stack-switching proposal's modules (off by default)
+  -W custom-page-sizes    accept a memory's custom page size (off by default)
   --stack-switching       the same as -W stack-switching
   --wasi                  js: also write main(), running the module with WASI
   --runtime-specifier S   js: import the runtime from S (default @capstan/runtime)
@@ -111,9 +106,7 @@ export async function compileCommand(
     if (text === undefined) throw new Error(`${file} is not a binary module`);
     bytes = text.parseWat(new TextDecoder().decode(bytes), { names: true });
   }
-  const stackSwitching = values["stack-switching"] === true ||
-    (parseWasmFeatures(stringList(values, "wasm")).get("stack-switching") ?? false);
-  const translation = translateModule(bytes, { stackSwitching });
+  const translation = translateModule(bytes, wasmFeaturesOf(values));
   const out = stringOption(values, "output");
   const config = tunables({
     consumeFuel: values["consume-fuel"] === true,

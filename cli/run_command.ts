@@ -44,13 +44,7 @@ import {
 } from "@capstan/runtime";
 import { isImage } from "@capstan/codegen";
 import { runWasiThreads, Wasi, WasiExit } from "@capstan/wasi";
-import {
-  parseCommandLine,
-  parseWasmFeatures,
-  stringList,
-  stringOption,
-  UsageError,
-} from "./_args.ts";
+import { parseCommandLine, stringList, stringOption, UsageError, wasmFeaturesOf } from "./_args.ts";
 import { loadTextFormat } from "./_engines.ts";
 import { formatInvokeResult, InvokeArgumentError, parseInvokeArgument } from "./invoke_values.ts";
 import type { CommandOutput } from "./wast_command.ts";
@@ -265,10 +259,7 @@ export async function runCommand(args: readonly string[], output: CommandOutput)
     throw new UsageError(`--strategy must be interpreter, js or auto, found ${strategy}`);
   }
 
-  const features = parseWasmFeatures(stringList(values, "wasm"));
-  const stackSwitching = values["stack-switching"] === true ||
-    (features.get("stack-switching") ?? false);
-  const customPageSizes = features.get("custom-page-sizes") ?? false;
+  const features = wasmFeaturesOf(values);
   const cacheDir = stringOption(values, "cache-dir");
   if (cacheDir !== undefined && values["no-cache"]) {
     throw new UsageError("give either --cache-dir or --no-cache, not both");
@@ -279,8 +270,8 @@ export async function runCommand(args: readonly string[], output: CommandOutput)
     consumeFuel: fuel !== undefined,
     epochInterruption: timeoutMs !== undefined,
     maxWasmStack,
-    stackSwitching,
-    customPageSizes,
+    stackSwitching: features.stackSwitching ?? false,
+    customPageSizes: features.customPageSizes ?? false,
     cache: values["no-cache"] ? false : cacheDir === undefined ? true : { directory: cacheDir },
   });
   const store = new Store(engine, undefined);

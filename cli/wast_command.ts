@@ -13,13 +13,7 @@
  * @module
  */
 
-import {
-  parseCommandLine,
-  parseWasmFeatures,
-  stringList,
-  stringOption,
-  UsageError,
-} from "./_args.ts";
+import { parseCommandLine, stringOption, UsageError, wasmFeaturesOf } from "./_args.ts";
 import { createEngine, ENGINE_NAMES, loadTextFormat } from "./_engines.ts";
 import { runScript, type ScriptResult, type WastScript } from "./wast_runner.ts";
 import { ExternRefs } from "./wast_values.ts";
@@ -108,9 +102,7 @@ export async function wastCommand(args: readonly string[], output: CommandOutput
   if (positionals.length === 0) throw new UsageError("no script files or directories given");
   const filter = stringOption(values, "filter");
   const verbose = values.verbose === true;
-  const wasmFeatures = parseWasmFeatures(stringList(values, "wasm"));
-  const switching = values["stack-switching"] === true ? true : wasmFeatures.get("stack-switching");
-  const pageSizes = wasmFeatures.get("custom-page-sizes");
+  const wasmFeatures = wasmFeaturesOf(values);
 
   const paths: string[] = [];
   for (const p of positionals) await collectScripts(p, paths);
@@ -122,8 +114,8 @@ export async function wastCommand(args: readonly string[], output: CommandOutput
   let passed = 0, failed = 0, skipped = 0;
   for (const path of selected) {
     const features = {
-      stackSwitching: switching ?? path.includes("stack-switching/"),
-      customPageSizes: pageSizes ?? path.includes("custom-page-sizes/"),
+      stackSwitching: wasmFeatures.stackSwitching ?? path.includes("stack-switching/"),
+      customPageSizes: wasmFeatures.customPageSizes ?? path.includes("custom-page-sizes/"),
     };
     let result: ScriptResult;
     try {
