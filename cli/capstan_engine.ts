@@ -42,17 +42,11 @@ function withFeatures(engine: Engine, features: WastFeatures): Engine {
   const stackSwitching = c.stackSwitching || features.stackSwitching === true;
   const customPageSizes = c.customPageSizes || features.customPageSizes === true;
   if (stackSwitching === c.stackSwitching && customPageSizes === c.customPageSizes) return engine;
+  // (the resolved configuration is a configuration: every other setting carries over as it is)
+  const { cacheDirectory, ...rest } = c;
   return new Engine({
-    strategy: c.strategy,
-    tierLog: c.tierLog,
-    tierUp: c.tierUp,
-    consumeFuel: c.consumeFuel,
-    epochInterruption: c.epochInterruption,
-    maxWasmStack: c.maxWasmStack,
-    nanCanonicalization: c.nanCanonicalization,
-    maxContinuationStack: c.maxContinuationStack,
-    maxContinuationsTotal: c.maxContinuationsTotal,
-    tunables: c.tunables,
+    ...rest,
+    cache: cacheDirectory === undefined ? false : { directory: cacheDirectory },
     stackSwitching,
     customPageSizes,
   });

@@ -351,15 +351,15 @@ export class VmContinuations {
    *
    * @param roots handles
    * @param exns the VM's exceptions (their values may hold handles)
-   * @param gcRoots GC values wasm can reach (reference globals, GC tables'
-   *   elements): a handle in a field or element of an object they reach,
-   *   read conservatively as any number there, is reachable too
+   * @param gcRoots lists of GC values wasm can reach (the reference globals,
+   *   each GC table's elements): a handle in a field or element of an object
+   *   they reach, read conservatively as any number there, is reachable too
    * @returns how many were released
    */
   collect(
     roots: readonly number[],
     exns: readonly (VmException | undefined)[],
-    gcRoots: readonly unknown[] = [],
+    gcRoots: readonly (readonly unknown[])[] = [],
   ): number {
     const marked = new Set<number>();
     const pending = [...roots];
@@ -368,7 +368,7 @@ export class VmContinuations {
     const traceGc = (values: readonly unknown[] | null) => {
       if (values !== null) { for (const v of values) gcHandles(v, seen, pending); }
     };
-    traceGc(gcRoots);
+    for (const values of gcRoots) traceGc(values);
     while (pending.length > 0) {
       const h = pending.pop()!;
       if (!this.has(h) || marked.has(h)) continue;

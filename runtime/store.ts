@@ -252,9 +252,10 @@ export class Store<T = undefined> {
     }
     for (const slot of this._contGlobalSlots) roots.push(this._vm.globals[2 * slot]);
     // GC values wasm can reach (objects may hold continuations by handle)
-    const gcRoots: unknown[] = [...this._vm.refGlobals];
+    // (lists, not spread into one: a table may hold more values than a call takes arguments)
+    const gcRoots: unknown[][] = [this._vm.refGlobals];
     for (const inst of this._instances) {
-      for (const t of inst._tables) if (t._vm.refs !== null) gcRoots.push(...t._vm.refs);
+      for (const t of inst._tables) if (t._vm.refs !== null) gcRoots.push(t._vm.refs);
     }
     const released = conts.collect(roots, this._vm.exns, gcRoots);
     this.#contsAtLastGc = conts.size;
