@@ -83,6 +83,7 @@ export function lowerFunction(ir: IrFunction, enc: BytecodeEncoder): LoweredFunc
       }
       if (kind === "o") fixups.push(word, v as number, at);
       else if (kind === "f") relocs.add(word, "func", v as number);
+      else if (kind === "c" && (v as number) >= 0) relocs.add(word, "type", v as number);
       else if (ins.op === Op.call_import && k === 0) relocs.add(word, "import", v as number);
       else if (ins.op === Op.builtin && k === 0) relocs.add(word, "builtin", v as number);
       word++;

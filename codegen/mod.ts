@@ -71,3 +71,4 @@ export {
   serializeCompiled,
   type SerializeOptions,
 } from "./serialize.ts";
+export { relocateTypes, typeRelocsAsIndices } from "./type_relocation.ts";

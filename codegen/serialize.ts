@@ -15,10 +15,13 @@
  *
  * The payload: the wasm bytes (length, then the bytes padded to a word; or,
  * in a detached image such as a cache entry, the word -1 then the bytes'
- * SHA-256, the loader supplying the bytes),
- * whether the module is lowered lazily, the code (length, words), and per
+ * SHA-256, the loader supplying the bytes), the module's translation as
+ * plain data (`TranslationSnapshot`, in V8's serialization format: length,
+ * then the bytes padded to a word), whether the module is lowered lazily, the code (length, words), and per
  * defined function whether it is lowered, its index, type index, entry, end,
- * frame size, count of legacy `try`s, trap sites, relocations, stack maps,
+ * frame size, count of legacy `try`s, trap sites, relocations (a `type`
+ * relocation names a module type index, the code's word being patched with
+ * that type's canonical id on loading), stack maps,
  * address map and exception handlers (each a count then its words). A module lowered lazily keeps the functions lowered
  * so far; loaded, it lowers the others on their first call.
  *
@@ -26,10 +29,16 @@
  * - Reading checks everything before using it: the magic and format, the
  *   configuration digest (another Capstan or another engine configuration is
  *   an {@link ImageError} naming which), the payload digest (any corruption),
- *   and every length against what is left; then the wasm bytes are
- *   translated again (decoded and validated, but for the function bodies,
- *   which were validated when the image was made and which the checksum
- *   vouches for), so the module's metadata is exactly what compiling gives.
+ *   and every length against what is left. The translation is restored
+ *   from its snapshot (the module's types registered again in this
+ *   process), or, when the loading engine's proposals are not the ones the
+ *   image was made with, the wasm bytes are translated again with the
+ *   engine's (decoded and validated, but for the function bodies, which were
+ *   validated when the image was made and which the checksum vouches for).
+ *   Either way the module's metadata is exactly what compiling gives.
+ * - The configuration digest covers the snapshot's shape (every field name
+ *   of a small module's snapshot), so an image from a Capstan whose
+ *   translations hold other fields is refused, not misread.
  * - An image is trusted as far as its digests go: like wasmtime's
  *   `Module::deserialize`, it is meant for images this program or its cache
  *   wrote, not for images from strangers.
@@ -38,10 +47,16 @@
  */
 
 import { createHash } from "node:crypto";
+import { deserialize as v8Deserialize, serialize as v8Serialize } from "node:v8";
 import {
+  CompileError,
   type FunctionBody,
   type ModuleTranslation,
+  restoreTranslation,
+  sameFeatures,
+  snapshotTranslation,
   translateModule,
+  type TranslationSnapshot,
   type Tunables,
   VMOffsets,
   type WasmFeatures,
@@ -49,15 +64,16 @@ import {
 import { BYTECODE_OPS } from "@capstan/interpreter";
 import { type CompiledFunction, CompiledModule } from "./compile.ts";
 import { STUB_WORDS } from "./_lazy_lowering.ts";
+import { relocateTypes, typeRelocsAsIndices } from "./type_relocation.ts";
 import type { Reloc, RelocKind, StackMap } from "./sinks.ts";
 import denoJson from "./deno.json" with { type: "json" };
 
 /** The image format's version (the magic's seventh byte). */
-export const IMAGE_FORMAT = 4;
+export const IMAGE_FORMAT = 5;
 
 const MAGIC = [0x00, 0x63, 0x77, 0x61, 0x73, 0x6d, IMAGE_FORMAT, 0x00]; // "\0cwasm", the format, 0
 const HEADER = 8 + 32 + 32 + 4;
-const RELOC_KINDS: readonly RelocKind[] = ["func", "import", "builtin"];
+const RELOC_KINDS: readonly RelocKind[] = ["func", "import", "builtin", "type"];
 
 /** A compiled-module image that cannot be loaded, and why. */
 export class ImageError extends Error {
@@ -84,9 +100,130 @@ export function imageConfigDigest(tunables: Tunables): Uint8Array {
     version: denoJson.version,
     ops,
     tunables: keys.map((k) => [k, tunables[k]]),
+    translation: translationShape(),
   });
   return sha256(new TextEncoder().encode(config));
 }
+
+let shape: string | undefined;
+
+/**
+ * The shape of a translation snapshot: the field names, at every depth, of
+ * the snapshot of a small module that has one of each section. An image
+ * keeps a snapshot, so a change to what a translation holds changes the
+ * configuration digest and old images are refused rather than misread.
+ */
+function translationShape(): string {
+  if (shape !== undefined) return shape;
+  const names = new Set<string>();
+  const walk = (v: unknown, path: string) => {
+    if (v === null || typeof v !== "object" || ArrayBuffer.isView(v)) return;
+    if (v instanceof Map) {
+      for (const x of v.values()) walk(x, `${path}.*`);
+      return;
+    }
+    for (const [k, x] of Object.entries(v)) {
+      const at = Array.isArray(v) ? `${path}[]` : `${path}.${k}`;
+      names.add(at);
+      walk(x, at);
+    }
+  };
+  walk(snapshotTranslation(translateModule(SHAPE_MODULE)), "");
+  return shape = [...names].sort().join();
+}
+
+/**
+ * `(module (type (func (param i32))) (import "m" "f" (func (type 0)))
+ * (table 1 funcref) (memory 1) (global i32 (i32.const 0)) (export "g" (global 0))
+ * (elem (i32.const 0) func 0) (func (type 0) (local i64)) (data (i32.const 0) "a"))`
+ * and a custom section "c".
+ */
+const SHAPE_MODULE = new Uint8Array([
+  0,
+  97,
+  115,
+  109,
+  1,
+  0,
+  0,
+  0,
+  1,
+  5,
+  1,
+  96,
+  1,
+  127,
+  0,
+  2,
+  7,
+  1,
+  1,
+  109,
+  1,
+  102,
+  0,
+  0,
+  3,
+  2,
+  1,
+  0,
+  4,
+  4,
+  1,
+  112,
+  0,
+  1,
+  5,
+  3,
+  1,
+  0,
+  1,
+  6,
+  6,
+  1,
+  127,
+  0,
+  65,
+  0,
+  11,
+  7,
+  5,
+  1,
+  1,
+  103,
+  3,
+  0,
+  9,
+  7,
+  1,
+  0,
+  65,
+  0,
+  11,
+  1,
+  0,
+  10,
+  6,
+  1,
+  4,
+  1,
+  1,
+  126,
+  11,
+  11,
+  7,
+  1,
+  0,
+  65,
+  0,
+  11,
+  1,
+  97,
+  0,
+  2,
+  1,
+  99,
+]);
 
 function sha256(bytes: Uint8Array): Uint8Array {
   return new Uint8Array(createHash("sha256").update(bytes).digest());
@@ -96,23 +233,31 @@ function sha256(bytes: Uint8Array): Uint8Array {
 class Words {
   buf = new Int32Array(1024);
   len = 0;
+  /** Makes room for `n` more words. */
+  reserve(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    const next = new Int32Array(Math.max(this.buf.length * 2, this.len + n));
+    next.set(this.buf.subarray(0, this.len));
+    this.buf = next;
+  }
   push(w: number): void {
-    if (this.len === this.buf.length) {
-      const next = new Int32Array(this.buf.length * 2);
-      next.set(this.buf);
-      this.buf = next;
-    }
+    if (this.len === this.buf.length) this.reserve(1);
     this.buf[this.len++] = w;
   }
+  /** A count, then the words. */
   pushAll(ws: ArrayLike<number>): void {
     this.push(ws.length);
-    if (this.len + ws.length > this.buf.length) {
-      const next = new Int32Array(Math.max(this.buf.length * 2, this.len + ws.length));
-      next.set(this.buf);
-      this.buf = next;
-    }
+    this.reserve(ws.length);
     this.buf.set(ws, this.len);
     this.len += ws.length;
+  }
+  /** A count of bytes, then the bytes in words (the last one padded with zeros). */
+  pushBytes(bytes: Uint8Array): void {
+    this.push(bytes.length);
+    const n = (bytes.length + 3) >> 2;
+    this.reserve(n);
+    new Uint8Array(this.buf.buffer, this.len * 4, n * 4).set(bytes);
+    this.len += n;
   }
 }
 
@@ -171,17 +316,14 @@ export function serializeCompiled(
       w.push(digest[i] | digest[i + 1] << 8 | digest[i + 2] << 16 | digest[i + 3] << 24);
     }
   } else {
-    w.push(wasm.length);
-    const padded = new Uint8Array((wasm.length + 3) & ~3);
-    padded.set(wasm);
-    for (let i = 0; i < padded.length; i += 4) {
-      w.push(padded[i] | padded[i + 1] << 8 | padded[i + 2] << 16 | padded[i + 3] << 24);
-    }
+    w.pushBytes(wasm);
   }
+  w.pushBytes(v8Serialize(snapshotTranslation(cm.translation)));
   w.push(cm.isLazy ? 1 : 0);
   w.pushAll(cm.code);
   w.push(cm.functions.length);
-  for (const f of cm.functions) {
+  // canonical type ids are this process's: the image names module type indices
+  for (const f of typeRelocsAsIndices(cm.functions, cm.translation.typeIds)) {
     w.push(cm.isLowered(f.funcIndex) ? 1 : 0);
     for (const x of [f.funcIndex, f.typeIndex, f.entry, f.end, f.frameSize]) w.push(x);
     w.push(
@@ -278,6 +420,36 @@ export interface DeserializeOptions extends WasmFeatures {
 }
 
 /**
+ * The translation of an image's module: its snapshot restored, or, for an
+ * engine with other proposals than the image's, the module translated again
+ * with the engine's. Either way its checksum matched: the bodies were
+ * validated when the image was made.
+ */
+function translationOf(
+  snapshot: Uint8Array,
+  wasm: Uint8Array,
+  features: WasmFeatures,
+): ModuleTranslation {
+  let s: TranslationSnapshot;
+  try {
+    s = v8Deserialize(snapshot) as TranslationSnapshot;
+  } catch (e) {
+    throw new ImageError(`corrupt image: its translation does not read (${(e as Error).message})`);
+  }
+  if (!sameFeatures(s.features, features)) {
+    const { stackSwitching, customPageSizes } = features;
+    return translateModule(wasm, { stackSwitching, customPageSizes, validateBodies: false });
+  }
+  try {
+    return restoreTranslation(s, wasm);
+  } catch (e) {
+    throw new ImageError(
+      `corrupt image: its translation is not its module's (${(e as Error).message})`,
+    );
+  }
+}
+
+/**
  * Reads an image written by {@link serializeCompiled} for an engine with
  * these tunables.
  *
@@ -295,7 +467,6 @@ export function deserializeCompiled(
   tunables: Tunables,
   options: DeserializeOptions = {},
 ): CompiledModule {
-  const detached = options.wasm;
   if (!isImage(image)) throw new ImageError("not a compiled module image (bad magic)");
   if (image.length < HEADER) throw new ImageError("corrupt image: truncated header");
   if (image[6] !== IMAGE_FORMAT) {
@@ -319,6 +490,22 @@ export function deserializeCompiled(
   if (!sha256(payload).every((b, i) => image[40 + i] === b)) {
     throw new ImageError("corrupt image: the payload's checksum does not match");
   }
+  try {
+    return readPayload(payload, tunables, options);
+  } catch (e) {
+    // a payload whose checksum matches but which is not one this Capstan wrote
+    if (e instanceof ImageError || e instanceof CompileError) throw e;
+    throw new ImageError(`corrupt image: its contents do not read (${(e as Error).message})`);
+  }
+}
+
+/** The compiled module of an image's payload (its checksum checked). */
+function readPayload(
+  payload: Uint8Array,
+  tunables: Tunables,
+  options: DeserializeOptions,
+): CompiledModule {
+  const detached = options.wasm;
   // The payload read in place when it is word-aligned (a file's or a copy's buffer is).
   const aligned = payload.byteOffset % 4 === 0;
   const words = aligned
@@ -344,12 +531,13 @@ export function deserializeCompiled(
       ? payload.subarray(wasmAt, wasmAt + wasmLength)
       : new Uint8Array(words.buffer, words.byteOffset + wasmAt, wasmLength);
   }
-  // its checksum matched: the bodies were validated when the image was made
-  const translation: ModuleTranslation = translateModule(wasm, {
-    stackSwitching: options.stackSwitching,
-    customPageSizes: options.customPageSizes,
-    validateBodies: false,
-  });
+  const snapshotLength = r.count((r.remaining - 1) * 4);
+  const snapshotAt = r.skip((snapshotLength + 3) >> 2) * 4;
+  const translation = translationOf(
+    new Uint8Array(words.buffer, words.byteOffset + snapshotAt, snapshotLength),
+    wasm,
+    options,
+  );
   const lazy = r.word();
   if (lazy !== 0 && lazy !== 1) throw new ImageError("corrupt image: a bad lazy flag");
   const code = r.words(r.count());
@@ -413,12 +601,14 @@ export function deserializeCompiled(
     });
   }
   if (!r.done) throw new ImageError("corrupt image: bytes after the last function");
-  if (!allLowered) return CompiledModule.resumeLazy(translation, tunables, code, functions);
+  // the code's canonical type ids as this process's registry gives them
+  const relocated = relocateTypes(code, functions, translation.typeIds);
+  if (!allLowered) return CompiledModule.resumeLazy(translation, tunables, code, relocated);
   return new CompiledModule(
     translation,
     VMOffsets.forModule(translation),
     tunables,
     code,
-    functions,
+    relocated,
   );
 }

@@ -20,7 +20,7 @@ export interface TrapEntry {
 }
 
 /** What a relocation refers to. */
-export type RelocKind = "func" | "import" | "builtin";
+export type RelocKind = "func" | "import" | "builtin" | "type";
 
 /** An operand word to be resolved against something outside the function. */
 export interface Reloc {
@@ -28,7 +28,11 @@ export interface Reloc {
   readonly pc: number;
   /** What it refers to. */
   readonly kind: RelocKind;
-  /** Function index (`func`), vmctx word (`import`), or builtin index. */
+  /**
+   * Function index (`func`), vmctx word (`import`), builtin index, or
+   * canonical type id in this process's type registry (`type`: an operand
+   * of kind `c`, which code moved to another process must be patched for).
+   */
   readonly index: number;
 }
 

@@ -45,6 +45,13 @@ export {
 export { BinaryReader } from "./reader.ts";
 export { translateModule, validate } from "./translate.ts";
 export type { TranslateOptions, WasmFeatures } from "./translate.ts";
+export {
+  allFeatures,
+  restoreTranslation,
+  sameFeatures,
+  snapshotTranslation,
+  type TranslationSnapshot,
+} from "./translation_snapshot.ts";
 export { funcTypeId, isCanonicalSubtype, isFuncTypeSubtype } from "./_subtyping.ts";
 export { TYPE_REGISTRY, TypeRegistry } from "./_type_registry.ts";
 export * from "./trap_codes.ts";

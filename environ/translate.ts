@@ -158,6 +158,7 @@ function translate(bytes: Uint8Array, options: TranslateOptions): ModuleTranslat
     bodies: m.bodies,
     customSections: m.customSections,
     names: m.names,
+    features: { stackSwitching, customPageSizes: options.customPageSizes ?? false },
   };
 }
 

@@ -804,4 +804,6 @@ export interface ModuleTranslation {
   readonly customSections: readonly CustomSection[];
   /** The decoded `name` section (empty when absent or malformed). */
   readonly names: NameSection;
+  /** The proposals beyond core 3.0 it was translated with (each on or off). */
+  readonly features: { readonly stackSwitching: boolean; readonly customPageSizes: boolean };
 }

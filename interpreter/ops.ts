@@ -28,6 +28,10 @@
  * Operand kinds:
  * - `r` a register: a slot index relative to the frame pointer;
  * - `i` a 32-bit immediate; `x` an unsigned index (vmctx word, table, ...);
+ * - `c` a canonical type id of environ's type registry (a heap type's
+ *   operand: minus an abstract heap type's code when negative). The
+ *   registry is the process's, so the lowering records each one (a `type`
+ *   relocation) and code moved to another process or thread is patched;
  * - `o` a branch offset, relative to the first word of the instruction;
  * - `k` a trap code (`@capstan/environ` `TrapCode`);
  * - `f` an absolute code address (a call target, fixed by relocation);
@@ -43,7 +47,7 @@
 import { TrapCode } from "@capstan/environ";
 
 /** The kind of one operand. */
-export type OperandKind = "r" | "i" | "x" | "o" | "k" | "f" | "t";
+export type OperandKind = "r" | "i" | "x" | "c" | "o" | "k" | "f" | "t";
 
 /** One operand of an op: its name and kind. */
 export interface OperandInfo {
@@ -857,79 +861,79 @@ const TABLE: readonly Row[] = [
   ["ref_global_set", "g:x s:r", X, "write the reference global whose slot is vmctx[g]"],
   ["ref_i31", UN, X, "ref d = ref.i31 of i32 a"],
   ["i31_get", "d:r a:r signed:i", X, "i32 d = i31.get_s/u of ref a", GC_NULL_I31],
-  ["struct_new", "d:r type:x base:r", X, "ref d = a new struct, its fields from base up"],
-  ["struct_new_default", "d:r type:x", X, "ref d = a new struct of default fields"],
+  ["struct_new", "d:r type:c base:r", X, "ref d = a new struct, its fields from base up"],
+  ["struct_new_default", "d:r type:c", X, "ref d = a new struct of default fields"],
   [
     "struct_get",
-    "d:r a:r type:x field:x ext:i",
+    "d:r a:r type:c field:x ext:i",
     X,
     "d = field of struct a (ext 1: sign-extend a packed field, else zero-extend)",
     GC_NULL_STRUCT,
   ],
-  ["struct_set", "a:r type:x field:x v:r", X, "set field of struct a to v", GC_NULL_STRUCT],
-  ["array_new", "d:r type:x v:r n:r", X, "ref d = a new array of n copies of v", GC_ALLOC],
-  ["array_new_default", "d:r type:x n:r", X, "ref d = a new array of n defaults", GC_ALLOC],
-  ["array_new_fixed", "d:r type:x base:r n:x", X, "ref d = a new array of the n values from base"],
+  ["struct_set", "a:r type:c field:x v:r", X, "set field of struct a to v", GC_NULL_STRUCT],
+  ["array_new", "d:r type:c v:r n:r", X, "ref d = a new array of n copies of v", GC_ALLOC],
+  ["array_new_default", "d:r type:c n:r", X, "ref d = a new array of n defaults", GC_ALLOC],
+  ["array_new_fixed", "d:r type:c base:r n:x", X, "ref d = a new array of the n values from base"],
   [
     "array_new_data",
-    "d:r type:x data:x s:r n:r",
+    "d:r type:c data:x s:r n:r",
     X,
     "ref d = a new array of n elements read from data segment `data` at byte s",
     MEM,
   ],
   [
     "array_new_elem",
-    "d:r type:x elem:x s:r n:r",
+    "d:r type:c elem:x s:r n:r",
     X,
     "ref d = a new array of elements s..s+n-1 of element segment `elem`",
     { trap: TrapCode.TableOutOfBounds },
   ],
   [
     "array_get",
-    "d:r a:r i:r type:x ext:i",
+    "d:r a:r i:r type:c ext:i",
     X,
     "d = element i of array a (ext as struct_get)",
     GC_NULL_ARRAY,
   ],
-  ["array_set", "a:r i:r v:r type:x", X, "set element i of array a to v", GC_NULL_ARRAY],
+  ["array_set", "a:r i:r v:r type:c", X, "set element i of array a to v", GC_NULL_ARRAY],
   ["array_len", UN, X, "i32 d = the length of array a", GC_NULL_ARRAY],
   [
     "array_fill",
-    "a:r i:r v:r n:r type:x",
+    "a:r i:r v:r n:r type:c",
     X,
     "set elements i..i+n-1 of array a to v",
     GC_NULL_ARRAY,
   ],
   [
     "array_copy",
-    "a:r i:r b:r j:r n:r type:x",
+    "a:r i:r b:r j:r n:r type:c",
     X,
     "copy elements j..j+n-1 of array b to i..i+n-1 of array a (overlap allowed)",
     GC_NULL_ARRAY,
   ],
   [
     "array_init_data",
-    "a:r i:r s:r n:r type:x data:x",
+    "a:r i:r s:r n:r type:c data:x",
     X,
     "set elements i..i+n-1 of array a from data segment `data` at byte s",
     GC_NULL_ARRAY,
   ],
   [
     "array_init_elem",
-    "a:r i:r s:r n:r type:x elem:x",
+    "a:r i:r s:r n:r type:c elem:x",
     X,
     "set elements i..i+n-1 of array a from element segment `elem` at s",
     GC_NULL_ARRAY,
   ],
-  ["ref_test", "d:r a:r ht:i nul:i", X, "i32 d = 1 when ref a is of heap type ht, else 0"],
-  ["ref_cast", "a:r ht:i nul:i", X, "trap unless ref a is of heap type ht", GC_CAST],
+  ["ref_test", "d:r a:r ht:c nul:i", X, "i32 d = 1 when ref a is of heap type ht, else 0"],
+  ["ref_cast", "a:r ht:c nul:i", X, "trap unless ref a is of heap type ht", GC_CAST],
   [
     "ref_test_func",
-    "d:r a:r ht:i nul:i",
+    "d:r a:r ht:c nul:i",
     X,
     "i32 d = 1 when the handle reference a (func, extern, exn) is of heap type ht, else 0",
   ],
-  ["ref_cast_func", "a:r ht:i nul:i", X, "trap unless the handle reference a is of ht", GC_CAST],
+  ["ref_cast_func", "a:r ht:c nul:i", X, "trap unless the handle reference a is of ht", GC_CAST],
   ["any_convert_extern", UN, X, "ref d = any.convert_extern of externref handle a"],
   ["extern_convert_any", UN, X, "externref handle d = extern.convert_any of ref a"],
 ];

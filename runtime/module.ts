@@ -22,8 +22,10 @@ import {
   CompiledModule,
   compileModule,
   deserializeCompiled,
+  relocateTypes,
   serializeCompiled,
   type SerializeOptions,
+  typeRelocsAsIndices,
 } from "@capstan/codegen";
 import { ModuleCache } from "./_module_cache.ts";
 import {
@@ -33,8 +35,11 @@ import {
   isRefType,
   type ModuleTranslation,
   refTypeIndex,
+  restoreTranslation,
+  snapshotTranslation,
   type TableType,
   translateModule,
+  type TranslationSnapshot,
   type Tunables,
   typeIndexRef,
   type ValType,
@@ -53,8 +58,13 @@ import { offeredAotCode } from "./_aot_code.ts";
  * {@link Module.shareable}).
  */
 export interface ShareableModule {
-  /** The decoded, validated module. */
-  readonly translation: ModuleTranslation;
+  /** The module's bytes. */
+  readonly bytes: Uint8Array;
+  /**
+   * The decoded, validated module, as plain data (its types are registered
+   * again on the receiving thread, whose type registry is its own).
+   */
+  readonly translation: TranslationSnapshot;
   /** The tunables its code was compiled with. */
   readonly tunables: Tunables;
   /** Its vmctx layout's counts. */
@@ -186,11 +196,12 @@ export class Module {
   shareable(): ShareableModule {
     const c = this._compiled.lowerAll(); // another thread gets every function's code
     return {
-      translation: this.translation,
+      bytes: this.translation.bytes,
+      translation: snapshotTranslation(this.translation),
       tunables: c.tunables,
       counts: c.offsets.counts,
       code: c.code,
-      functions: c.functions,
+      functions: typeRelocsAsIndices(c.functions, this.translation.typeIds),
     };
   }
 
@@ -206,14 +217,15 @@ export class Module {
     if (JSON.stringify(engine.config.tunables) !== JSON.stringify(shared.tunables)) {
       throw new Error("the module was compiled for an engine with other tunables");
     }
+    const translation = restoreTranslation(shared.translation, shared.bytes);
     const compiled = new CompiledModule(
-      shared.translation,
+      translation,
       new VMOffsets(shared.counts),
       shared.tunables,
       shared.code,
-      shared.functions,
+      relocateTypes(shared.code, shared.functions, translation.typeIds),
     );
-    return new Module(engine, shared.translation.bytes, compiled);
+    return new Module(engine, shared.bytes, compiled);
   }
 
   /**

@@ -134,6 +134,41 @@ Deno.test("a module rebuilt from Module.shareable() runs without recompiling", (
   );
 });
 
+Deno.test("a GC module rebuilt on another thread registers its types there", async () => {
+  // the worker's registry gives other canonical ids: the posted module's must be its own there
+  const m = new Module(
+    engine,
+    parseWat(`(module
+      (type $a (sub (struct (field i32))))
+      (type $b (sub $a (struct (field i32) (field i64))))
+      (global $g (ref $a) (struct.new $b (i32.const 1) (i64.const 2)))
+      (func $make (export "make") (param i32) (result (ref null $a))
+        (if (result (ref null $a)) (local.get 0)
+          (then (struct.new $b (i32.const 1) (i64.const 2)))
+          (else (struct.new $a (i32.const 1)))))
+      (func (export "test") (param i32) (result i32)
+        (if (result i32) (i32.eq (local.get 0) (i32.const 2))
+          (then (ref.test (ref $b) (global.get $g)))
+          (else (ref.test (ref $b) (call $make (local.get 0)))))))`),
+  );
+  const worker = new Worker(new URL("./testdata/gc_shareable_worker.ts", import.meta.url), {
+    type: "module",
+  });
+  try {
+    const answer = new Promise((resolve, reject) => {
+      worker.onmessage = (e) => resolve(e.data);
+      worker.onerror = (e) => {
+        e.preventDefault();
+        reject(new Error(e.message));
+      };
+    });
+    worker.postMessage(m.shareable());
+    assert.deepEqual(await answer, [0, 1, 1, 1, 0]);
+  } finally {
+    worker.terminate();
+  }
+});
+
 Deno.test("the facade's shared WebAssembly.Memory has a SharedArrayBuffer buffer, as native", () => {
   for (const WA of [Facade, globalThis.WebAssembly]) {
     const m = new WA.Memory({ initial: 1, maximum: 2, shared: true });

@@ -10,9 +10,12 @@
  * it. What must hold:
  * - without a recomputed checksum, loading throws `ImageError` (a mutation
  *   that changes nothing loads and is counted apart);
- * - with one, loading throws `ImageError` or `CompileError` (the wasm bytes
- *   in the payload are decoded and validated again), or yields a module;
- *   any other exception (a `TypeError`, a `RangeError`) is a failure.
+ * - with one, loading throws `ImageError` or `CompileError` (a translation
+ *   snapshot whose proposals are not the engine's: the wasm bytes in the
+ *   payload are decoded and validated again), or yields a module (a
+ *   re-checksummed image is trusted like one this Capstan wrote: the
+ *   snapshot and the code are taken as they read); any other exception (a
+ *   `TypeError`, a `RangeError`) is a failure.
  *
  * Run: `deno task fuzz:image [--count N] [--seed S]`.
  *
