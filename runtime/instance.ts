@@ -31,6 +31,7 @@ import {
   evaluateConstExpr,
   type GlobalType,
   refTop,
+  type RefType,
   TrapCode,
   ValType,
   VMCTX_MAGIC,
@@ -381,9 +382,7 @@ export class Instance implements Stored {
       const gc = refTop(seg.type) === ValType.anyref;
       vmInst.refElems.push(gc ? seg.items.map((e) => gcToInternal(this.evalConst(e))) : []);
       this._elems.push(
-        gc
-          ? EMPTY_ELEMS
-          : Int32Array.from(seg.items, (e) => refToHandle(store, seg.type, this.evalConst(e))),
+        gc ? EMPTY_ELEMS : Int32Array.from(seg.items, (e) => this.#itemHandle(seg.type, e)),
       );
     }
     // Active segments are copied below and dropped: only passive ones need their bytes kept
@@ -436,6 +435,20 @@ export class Instance implements Stored {
       if (offset + length > memory.byteLength) throw new Trap(TrapCode.MemoryOutOfBounds);
       copyBytes(memory.bytes, offset, t.bytes, datas.start[i], length);
     }
+  }
+
+  /**
+   * The handle of a function or extern reference segment's item: a lone
+   * `ref.func` or `ref.null` directly (the common item, thousands of them in
+   * a large module's table), any other expression evaluated.
+   */
+  #itemHandle(type: RefType, e: ConstExpr): number {
+    if (e.length === 1) {
+      const leaf = e[0];
+      if (leaf.op === "ref.func") return this._funcs[leaf.index]._handle;
+      if (leaf.op === "ref.null") return 0;
+    }
+    return refToHandle(this.store, type, this.evalConst(e));
   }
 
   /**
