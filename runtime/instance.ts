@@ -388,9 +388,10 @@ export class Instance implements Stored {
     // Active segments are copied below and dropped: only passive ones need their bytes kept
     // (taken by range: a translation posted to another thread keeps its fields, not getters).
     const datas = t.datas;
+    const segments = this._datas;
     for (let i = 0; i < datas.count; i++) {
       const start = datas.start[i];
-      this._datas.push(
+      segments.push(
         datas.memory[i] < 0 ? t.bytes.subarray(start, start + datas.length[i]) : EMPTY_BYTES,
       );
     }
@@ -424,12 +425,13 @@ export class Instance implements Stored {
         vmInst.refElems[i] = [];
       }
     }
+    const general = datas.offsets.size > 0; // else every offset is an i32.const
     for (let i = 0; i < datas.count; i++) {
       const index = datas.memory[i];
       if (index < 0) continue;
       const memory = this._memories[index]._vm;
       if (memory.shared !== undefined) memory.refresh(); // another thread may have grown it
-      const e = datas.offsets.get(i);
+      const e = general ? datas.offsets.get(i) : undefined;
       const offset = e === undefined ? datas.i32Offset[i] >>> 0 : segmentOffset(this.evalConst(e));
       const length = datas.length[i];
       if (offset + length > memory.byteLength) throw new Trap(TrapCode.MemoryOutOfBounds);
