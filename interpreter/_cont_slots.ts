@@ -49,7 +49,7 @@ export function copyWords(
 function grown(a: Int32Array, n: number, keep: number): Int32Array {
   if (a.length >= n) return a;
   const b = new Int32Array(Math.max(n, 2 * a.length));
-  copyWords(a, 0, b, 0, keep);
+  copyWords(a, 0, b, 0, Math.min(keep, a.length));
   return b;
 }
 

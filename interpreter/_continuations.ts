@@ -15,9 +15,10 @@
  * v128 registers and frames relative to its window base, and the links of
  * the continuations resumed inside it), so suspending and resuming copy the
  * stack between its handler and the suspension point, and an idle
- * continuation costs only its live registers and frames. GC values (the
- * reference registers, `vm.refs`) go with the numeric ones: saved with a
- * stack, passed with a resume's, suspend's or switch's values, bound by
+ * continuation costs only its live registers and frames. A register slot
+ * moves whole ({@link SavedSlots}: its words, its v128 register and its
+ * reference register), so values of every type are saved with a stack,
+ * passed with a resume's, suspend's or switch's values, and bound by
  * `cont.bind`.
  *
  * Continuation references are handles, as exception references are: 0 is
@@ -36,6 +37,10 @@
  * slot serves 2047 handles before it is retired (8 bytes each).
  *
  * Invariants:
+ * - The first {@link VmContinuations.count} link records are the running
+ *   continuations' links; each holds its resume op's handler record (looked
+ *   up once per continuation and resume op) and its register limit, so a
+ *   switch neither searches the handler table nor recomputes a limit.
  * - Links are innermost last, each tagged with the host→wasm entry depth it
  *   belongs to: a suspend or switch only finds handlers of the current entry
  *   (a handler beyond a host frame cannot capture it: "unhandled tag"), and
@@ -65,7 +70,7 @@ export const RESUME_HANDLER = -1;
 
 /**
  * Bytes a continuation counts against the total limit beyond its saved words:
- * its JS objects (`bench/continuation_bytes.ts` measures about 600 bytes of
+ * its JS objects (`bench/continuation_bytes.ts` measures about 660 bytes of
  * heap per small idle continuation, objects and words together).
  */
 const OBJECT_BYTES = 512;
