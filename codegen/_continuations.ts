@@ -123,6 +123,19 @@ function switchOp(t: TranslatorCore): void {
   for (const ty of other.params) t.pushTemp(ty);
 }
 
+/**
+ * Whether an `(on $tag $label)` clause needs no landing pad: the label is a
+ * block's (a forward branch: a loop's back edge keeps its pad and the
+ * branch's time-slice count) whose results start at the resume's base, so
+ * the values and the continuation land in them and the branch would move
+ * nothing; and no fuel is counted (a pad charges its own).
+ */
+function padless(t: TranslatorCore, label: number, base: number): boolean {
+  const f = t.frame(label);
+  return !t.consumeFuel && f.kind !== FrameKind.Loop && f.kind !== FrameKind.Func &&
+    f.base === base;
+}
+
 /** `resume`, `resume_throw` and `resume_throw_ref`, with their handler clauses. */
 function resume(t: TranslatorCore, key: number): void {
   const r = t.r;
@@ -159,7 +172,7 @@ function resume(t: TranslatorCore, key: number): void {
   const end = t.newLabel();
   t.label(end);
   const out: IrCatch[] = [];
-  const pads = clauses.some((h) => h.kind === ON_LABEL);
+  const pads = clauses.some((h) => h.kind === ON_LABEL && !padless(t, h.label, base));
   const over = t.newLabel();
   if (pads) {
     t.emit(Op.br, over);
@@ -171,6 +184,14 @@ function resume(t: TranslatorCore, key: number): void {
       out.push({ tag: h.tag, refDst: -1, pad: end, dst: 0, values: -1 });
       continue;
     }
+    const values = tag.params.length;
+    if (padless(t, h.label, base)) {
+      // the values land where the block's results live: the VM goes on at its end directly
+      const f = t.frame(h.label);
+      f.targeted = true;
+      out.push({ tag: h.tag, refDst: t.L + base + values, pad: f.label, dst: t.L + base, values });
+      continue;
+    }
     const pad = t.newLabel();
     t.label(pad);
     t.stack.height = base;
@@ -178,7 +199,7 @@ function resume(t: TranslatorCore, key: number): void {
     const labelTypes = f.kind === FrameKind.Loop ? f.params : f.results;
     for (const ty of labelTypes) t.pushTemp(ty);
     const dst = t.L + base;
-    out.push({ tag: h.tag, refDst: dst + tag.params.length, pad, dst, values: tag.params.length });
+    out.push({ tag: h.tag, refDst: dst + values, pad, dst, values });
     branch(t, h.label);
   }
   if (pads) t.label(over);
