@@ -74,6 +74,10 @@ export class SavedSlots {
    * @param at how many saved slots stay before them
    */
   save(vm: Vm, from: number, n: number, at: number): void {
+    if (n === 0 && at === 0) {
+      this.clear();
+      return;
+    }
     const end = at + n;
     this.words = grown(this.words, 2 * end, 2 * at);
     copyWords(vm.i32, from << 1, this.words, at << 1, n << 1);
@@ -127,7 +131,7 @@ export class SavedSlots {
   /** Forgets the saved slots (their GC values too). */
   clear(): void {
     this.length = 0;
-    if (this.refs !== null) this.refs.length = 0;
+    if (this.refs !== null && this.refs.length > 0) this.refs.length = 0;
   }
 
   /** Bytes the saved slots take (what the continuation limits count). */

@@ -259,8 +259,7 @@ export class VmContinuations {
   }
 
   /**
-   * Pushes a link (a record reused when one is spare), its register limit
-   * computed once here.
+   * Pushes a link (a record reused when one is spare).
    *
    * @returns the link
    */
@@ -273,8 +272,8 @@ export class VmContinuations {
     stack: VmContinuation,
     handlers: Int32Array,
     rec: number,
+    limit: number = this.limitAt(regBase),
   ): ContLink {
-    const limit = Math.min(this.stackLimit, regBase + this.stackSlots);
     const l = this.links[this.count++];
     if (l === undefined) {
       const link = { regBase, csBase, inst, resumePc, depth, stack, handlers, rec, limit };
@@ -291,6 +290,16 @@ export class VmContinuations {
     l.rec = rec;
     l.limit = limit;
     return l;
+  }
+
+  /**
+   * The register limit of a continuation whose window base is `regBase`.
+   *
+   * @param regBase the window base (slot)
+   * @returns its base plus the per-continuation stack size, within the VM's limit
+   */
+  limitAt(regBase: number): number {
+    return Math.min(this.stackLimit, regBase + this.stackSlots);
   }
 
   /**
@@ -560,7 +569,7 @@ function resumeOp(vm: Vm, pc: number, fp: number, csp: number, inst: VmInstance)
   if (c === undefined) return TrapCode.ContinuationConsumed;
   const base = fp + code[pc + 2];
   st.args.save(vm, base, code[pc + 3], 0);
-  return enter(vm, st, c, base, csp, pc + 4, fp, inst, pc, null, -1);
+  return enter(vm, st, c, base, csp, pc + 4, fp, inst, pc, null);
 }
 
 /** `switch`: captures up to the nearest switch handler of the tag, and runs the target under the same link. */
@@ -575,27 +584,14 @@ function switchOp(vm: Vm, pc: number, fp: number, csp: number, inst: VmInstance)
   const target = st.take(h)!;
   const base = fp + code[pc + 2];
   st.args.save(vm, base, code[pc + 3], 0);
-  const { regBase, csBase, inst: parentInst, resumePc, handlers, rec } = st.links[i];
+  const link = st.links[i];
   const handle = capture(vm, st, i, base, pc + 5, fp, csp, inst);
   if (handle === 0) return TrapCode.StackOverflow;
   st.args.push(handle);
-  st.truncate(i);
+  st.truncate(i + 1); // the target runs under the same link
+  const { regBase, csBase } = link;
   const cs = vm.cs;
-  const retPc = cs[csBase];
-  const parentFp = cs[csBase + 1];
-  return enter(
-    vm,
-    st,
-    target,
-    regBase,
-    csBase,
-    retPc,
-    parentFp,
-    parentInst,
-    resumePc,
-    handlers,
-    rec,
-  );
+  return enter(vm, st, target, regBase, csBase, cs[csBase], cs[csBase + 1], link.inst, -1, link);
 }
 
 /**
@@ -624,7 +620,7 @@ function resumeThrowOp(vm: Vm, pc: number, fp: number, csp: number, inst: VmInst
   if (c.func !== null) return unwind(vm, exn, pc, fp, csp, inst);
   const retPc = pc + (op === Op.resume_throw ? 5 : 4);
   st.args.clear();
-  const trap = enter(vm, st, c, base, csp, retPc, fp, inst, pc, null, -1);
+  const trap = enter(vm, st, c, base, csp, retPc, fp, inst, pc, null);
   if (trap !== 0) return trap;
   return unwind(vm, exn, vm.pc - 1, vm.fp, vm.csp, vm.inst!);
 }
@@ -714,8 +710,8 @@ function capture(
 /**
  * Runs continuation `c` on the stacks from window base `base` and control
  * depth `csp`, under a new link to the parent (`parentFp`, `parentInst`,
- * its resume op at `resumePc` with handler record `rec` of `handlers`, or
- * null to look it up; going on at `retPc`), passing `st.args`.
+ * its resume op at `resumePc`; going on at `retPc`), or under `link`, the
+ * innermost link, which it takes over (a switch), passing `st.args`.
  *
  * @returns 0, or a trap code
  */
@@ -729,8 +725,7 @@ function enter(
   parentFp: number,
   parentInst: VmInstance,
   resumePc: number,
-  handlers: Int32Array | null,
-  rec: number,
+  link: ContLink | null,
 ): number {
   const cs = vm.cs;
   const f = c.func;
@@ -744,27 +739,31 @@ function enter(
     : c.nested.length > 0
     ? c.nested[0].regBase
     : regs.length;
-  const limit = Math.min(st.stackLimit, base + st.stackSlots);
+  const limit = st.limitAt(base);
   const frames = f !== null ? 3 : c.framesLen;
   if (base + slots > limit || csp + frames > vm.csLimit) return TrapCode.StackOverflow;
   c.bound = null;
   if (f !== null && f.instance === null) {
+    if (link !== null) {
+      st.truncate(st.count - 1);
+      st.refreshLimit(vm);
+    }
     bound?.restore(vm, base, 0, nb);
     args.restore(vm, base + nb, 0, args.length);
     return callHost(vm, f, base, retPc, parentFp, csp, parentInst);
   }
-  if (handlers === null) {
+  const depth = vm.depth;
+  if (link === null) {
     if (c.recInst !== parentInst || c.recPc !== resumePc) {
       c.recHandlers = parentInst.handlers;
       c.rec = resumeRecord(c.recHandlers, resumePc);
       c.recInst = parentInst;
       c.recPc = resumePc;
     }
-    handlers = c.recHandlers;
-    rec = c.rec;
+    link = st.pushLink(base, csp, parentInst, resumePc, depth, c, c.recHandlers, c.rec, limit);
+  } else {
+    link.stack = c;
   }
-  const depth = vm.depth;
-  st.pushLink(base, csp, parentInst, resumePc, depth, c, handlers, rec);
   let dst: number;
   if (f !== null || regs === null) {
     dst = base;
@@ -775,22 +774,23 @@ function enter(
     regs.restore(vm, base, 0, regs.length);
     copyWords(c.frames, 0, cs, csp, frames);
     for (let p = csp + 3; p < csp + frames; p += 3) cs[p + 1] += base;
-    for (const l of c.nested) {
-      const { regBase, csBase, inst, resumePc, stack, handlers, rec } = l;
-      st.pushLink(regBase + base, csBase + csp, inst, resumePc, depth, stack, handlers, rec);
+    const nested = c.nested;
+    for (let k = 0; k < nested.length; k++) {
+      const { regBase, csBase, inst, resumePc, stack, handlers, rec } = nested[k];
+      link = st.pushLink(regBase + base, csBase + csp, inst, resumePc, depth, stack, handlers, rec);
     }
     dst = base + c.argDst;
     vm.pc = c.pc;
     vm.fp = base + c.fp;
     vm.inst = c.inst;
   }
-  bound?.restore(vm, dst, 0, nb);
-  args.restore(vm, dst + nb, 0, args.length);
+  if (nb > 0) bound!.restore(vm, dst, 0, nb);
+  if (args.length > 0) args.restore(vm, dst + nb, 0, args.length);
   cs[csp] = retPc;
   cs[csp + 1] = parentFp;
   cs[csp + 2] = CONT_BOTTOM;
   vm.csp = csp + frames;
-  st.refreshLimit(vm);
+  vm.regLimit = link.limit; // the innermost running stack's
   return 0;
 }
 
