@@ -60,7 +60,7 @@ import type { Vm } from "./vm.ts";
 import { VmException, type VmFunc, type VmInstance } from "./vm_objects.ts";
 import { unwind } from "./_exceptions.ts";
 import { Op } from "./_opcodes.ts";
-import { copyWords, moveSlotsDown, SavedSlots } from "./_cont_slots.ts";
+import { moveSlotsDown, SavedSlots } from "./_cont_slots.ts";
 import { GcArray, GcObject, GcStruct } from "./gc_objects.ts";
 
 /** The instance-id word of a continuation's bottom control frame. */
@@ -203,10 +203,10 @@ export class VmContinuations {
    * Gives a continuation a new handle.
    *
    * @param c the continuation
+   * @param bytes what it counts against the total limit (its {@link VmContinuation.bytes})
    * @returns its handle, or 0 when the total limit would be passed
    */
-  add(c: VmContinuation): number {
-    const bytes = c.bytes;
+  add(c: VmContinuation, bytes: number = c.bytes): number {
     if (this.liveBytes + bytes > this.totalBytes) return 0;
     c.counted = bytes;
     let slot = this.#free.pop();
@@ -692,8 +692,16 @@ function capture(
   const n = csp - link.csBase;
   if (c.frames.length < n) c.frames = new Int32Array(n);
   const frames = c.frames;
-  copyWords(vm.cs, link.csBase, frames, 0, n);
-  for (let p = 3; p < n; p += 3) frames[p + 1] -= regBase;
+  const cs = vm.cs;
+  const csBase = link.csBase;
+  frames[0] = cs[csBase];
+  frames[1] = cs[csBase + 1];
+  frames[2] = cs[csBase + 2];
+  for (let p = 3; p < n; p += 3) {
+    frames[p] = cs[csBase + p];
+    frames[p + 1] = cs[csBase + p + 1] - regBase;
+    frames[p + 2] = cs[csBase + p + 2];
+  }
   c.framesLen = n;
   c.pc = pc;
   c.fp = fp - regBase;
@@ -704,7 +712,7 @@ function capture(
     const l = st.links[k];
     c.nested.push({ ...l, regBase: l.regBase - regBase, csBase: l.csBase - link.csBase });
   }
-  return st.add(c);
+  return st.add(c, OBJECT_BYTES + c.regs.bytes + 4 * n); // (c.bytes: nothing bound)
 }
 
 /**
@@ -772,8 +780,12 @@ function enter(
     vm.inst = f!.instance;
   } else {
     regs.restore(vm, base, 0, regs.length);
-    copyWords(c.frames, 0, cs, csp, frames);
-    for (let p = csp + 3; p < csp + frames; p += 3) cs[p + 1] += base;
+    const saved = c.frames;
+    for (let p = 3; p < frames; p += 3) {
+      cs[csp + p] = saved[p];
+      cs[csp + p + 1] = saved[p + 1] + base;
+      cs[csp + p + 2] = saved[p + 2];
+    }
     const nested = c.nested;
     for (let k = 0; k < nested.length; k++) {
       const { regBase, csBase, inst, resumePc, stack, handlers, rec } = nested[k];
