@@ -13,8 +13,9 @@
  *   only grow (a generator's buffers reach their size once, and a round trip
  *   then allocates nothing).
  * - `v128` and `refs` are null until a save finds the VM's file of that kind;
- *   `refs` holds exactly `length` values (no stale GC value is kept alive or
- *   traced beyond them).
+ *   the entries of `refs` from `length` on are null (no stale GC value is
+ *   kept alive or traced; the array itself is never shortened, which would
+ *   make V8 reallocate it on the next save).
  *
  * @module
  */
@@ -63,6 +64,8 @@ export class SavedSlots {
   refs: unknown[] | null = null;
   /** How many slots are saved. */
   length = 0;
+  /** How many entries of {@link refs} may be non-null. */
+  #refsUsed = 0;
 
   /**
    * Saves `n` slots of the VM's registers from slot `from` after the first
@@ -90,7 +93,8 @@ export class SavedSlots {
     if (r !== null) {
       const refs = this.refs ??= new Array<unknown>(at).fill(null);
       for (let k = 0; k < n; k++) refs[at + k] = r[from + k];
-      refs.length = end;
+      for (let k = end; k < this.#refsUsed; k++) refs[k] = null;
+      this.#refsUsed = end;
     }
     this.length = end;
   }
@@ -124,14 +128,21 @@ export class SavedSlots {
     this.words[2 * n] = word;
     this.words[2 * n + 1] = 0;
     if (this.v128 !== null) this.v128 = grown(this.v128, 4 * n + 4, 4 * n);
-    if (this.refs !== null) this.refs[n] = null;
+    if (this.refs !== null) {
+      this.refs[n] = null;
+      this.#refsUsed = n + 1;
+    }
     this.length = n + 1;
   }
 
   /** Forgets the saved slots (their GC values too). */
   clear(): void {
     this.length = 0;
-    if (this.refs !== null && this.refs.length > 0) this.refs.length = 0;
+    const refs = this.refs;
+    if (refs !== null) {
+      for (let k = 0; k < this.#refsUsed; k++) refs[k] = null;
+      this.#refsUsed = 0;
+    }
   }
 
   /** Bytes the saved slots take (what the continuation limits count). */

@@ -10,12 +10,31 @@
  */
 
 import assert from "node:assert/strict";
-import { Engine, Linker, Module, Store, type Tag, ValType, WasmException } from "./mod.ts";
+import {
+  Engine,
+  type EngineConfig,
+  Linker,
+  Module,
+  Store,
+  type Tag,
+  ValType,
+  WasmException,
+} from "./mod.ts";
 import { CompileError, parseWat } from "@capstan/environ";
 
+/** The strategies the generator test runs under ("auto" promoting at once). */
+const STRATEGIES: readonly EngineConfig[] = [
+  { strategy: "interpreter" },
+  { strategy: "js" },
+  { strategy: "auto", tierUp: { samples: 0 } },
+];
+
 /** Instantiates `wat` with stack switching on; returns a caller of its exports. */
-function instantiate(wat: string): (name: string, ...args: unknown[]) => unknown[] {
-  const engine = new Engine({ stackSwitching: true });
+function instantiate(
+  wat: string,
+  config: EngineConfig = {},
+): (name: string, ...args: unknown[]) => unknown[] {
+  const engine = new Engine({ stackSwitching: true, ...config });
   const store = new Store(engine, null);
   const instance = new Linker<null>(engine).instantiate(
     store,
@@ -33,8 +52,10 @@ const FOLD = `
       (i32.add (i32.mul (i32x4.extract_lane 2 (local.get $v)) (i32.const 100))
                (i32.mul (i32x4.extract_lane 3 (local.get $v)) (i32.const 1000)))))`;
 
-Deno.test("a generator yields v128 values, gets v128 values back, and keeps a v128 accumulator across suspends", () => {
-  const call = instantiate(`(module
+for (const config of STRATEGIES) {
+  Deno.test(`a generator yields v128 values, gets v128 values back, and keeps a v128 accumulator across suspends (strategy ${config.strategy})`, () => {
+    const call = instantiate(
+      `(module
     (type $gen (func (param v128) (result v128)))
     (type $genc (cont $gen))
     (tag $yield (param v128) (result v128))
@@ -74,11 +95,14 @@ Deno.test("a generator yields v128 values, gets v128 values back, and keeps a v1
       (local.set $s2 (call $fold))
       (local.get $s0) (local.get $s1) (local.get $s2)
       (call $fold (resume $genc (v128.const i32x4 5 0 0 0) (local.get $k)))
-      (i32.const 0)))`);
-  // step = (1,1,1,1): yields (1,2,3,4); step += (0,2,0,2) -> (1,3,1,3), acc (2,5,4,7);
-  // step += 0: acc (3,8,5,10); step += (5,0,0,0) -> (6,3,1,3): acc (9,11,6,13)
-  assert.deepEqual(call("run"), [4321, 7452, 10583, 13719, 0]);
-});
+      (i32.const 0)))`,
+      config,
+    );
+    // step = (1,1,1,1): yields (1,2,3,4); step += (0,2,0,2) -> (1,3,1,3), acc (2,5,4,7);
+    // step += 0: acc (3,8,5,10); step += (5,0,0,0) -> (6,3,1,3): acc (9,11,6,13)
+    assert.deepEqual(call("run"), [4321, 7452, 10583, 13719, 0]);
+  });
+}
 
 Deno.test("cont.bind binds v128 arguments, resume passes the rest, and the results are v128", () => {
   const call = instantiate(`(module
