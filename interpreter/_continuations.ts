@@ -70,7 +70,7 @@ export const RESUME_HANDLER = -1;
 
 /**
  * Bytes a continuation counts against the total limit beyond its saved words:
- * its JS objects (`bench/continuation_bytes.ts` measures about 660 bytes of
+ * its JS objects (`bench/continuation_bytes.ts` measures about 670 bytes of
  * heap per small idle continuation, objects and words together).
  */
 const OBJECT_BYTES = 512;
