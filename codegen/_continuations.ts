@@ -15,7 +15,10 @@
  *   the VM enters with the tag's values and the new continuation in
  *   registers from the base and which branches to the label as `br` does;
  *   an `(on $tag switch)` clause has `values` -1 and no pad of its own.
- * - v128 values never cross a stack switch (a clean CompileError).
+ * - Values of every type cross a switch: the VM carries a register slot's
+ *   words, v128 register and reference register together. Only
+ *   `resume_throw`'s exception refuses a v128 value, as `throw` does (a
+ *   clean CompileError: exceptions carry no v128 values).
  *
  * @module
  */
@@ -54,14 +57,11 @@ function contSig(t: TranslatorCore, index: number): FuncType {
   return types[types[index].cont!];
 }
 
-/** `values`, refusing a v128 among them. */
-function noV128(t: TranslatorCore, values: readonly ValType[]): readonly ValType[] {
-  for (const v of values) {
-    if (v === ValType.v128) {
-      throw new CompileError("unsupported: a v128 value in a continuation", t.offset);
-    }
+/** Refuses an exception's values with a v128 among them (exceptions carry none). */
+function noV128InException(t: TranslatorCore, values: readonly ValType[]): void {
+  if (values.includes(ValType.v128)) {
+    throw new CompileError("unsupported: a v128 value in an exception", t.offset);
   }
-  return values;
 }
 
 /** Pops `n` values, materialised from the base it returns. */
@@ -75,8 +75,6 @@ function popValues(t: TranslatorCore, n: number): number {
 function contNew(t: TranslatorCore): void {
   chargeFuel(t);
   const type = t.r.index;
-  noV128(t, contSig(t, type).params);
-  noV128(t, contSig(t, type).results);
   const f = t.reg(t.pop());
   t.emit(Op.cont_new, t.L + t.stack.height, f);
   t.pushTemp(contRef(type));
@@ -103,8 +101,6 @@ function contBind(t: TranslatorCore): void {
 function suspend(t: TranslatorCore): void {
   chargeFuel(t);
   const tag = t.env.module.types[t.env.module.tags[t.r.index]];
-  noV128(t, tag.params);
-  noV128(t, tag.results);
   const base = popValues(t, tag.params.length);
   t.noteRefs(base);
   t.emit(Op.suspend, t.r.index, t.L + base, tag.params.length);
@@ -118,8 +114,6 @@ function switchOp(t: TranslatorCore): void {
   const ct = contSig(t, t.r.index);
   const n = ct.params.length - 1;
   const other = contSig(t, refTypeIndex(ct.params[n] as RefType));
-  noV128(t, ct.params);
-  noV128(t, other.params);
   const c = t.reg(t.pop());
   const base = popValues(t, n);
   t.noteRefs(base);
@@ -129,14 +123,25 @@ function switchOp(t: TranslatorCore): void {
   for (const ty of other.params) t.pushTemp(ty);
 }
 
+/**
+ * Whether an `(on $tag $label)` clause needs no landing pad: the label is a
+ * block's (a forward branch: a loop's back edge keeps its pad and the
+ * branch's time-slice count) whose results start at the resume's base, so
+ * the values and the continuation land in them and the branch would move
+ * nothing; and no fuel is counted (a pad charges its own).
+ */
+function padless(t: TranslatorCore, label: number, base: number): boolean {
+  const f = t.frame(label);
+  return !t.consumeFuel && f.kind !== FrameKind.Loop && f.kind !== FrameKind.Func &&
+    f.base === base;
+}
+
 /** `resume`, `resume_throw` and `resume_throw_ref`, with their handler clauses. */
 function resume(t: TranslatorCore, key: number): void {
   const r = t.r;
   chargeFuel(t);
   const type = r.index;
   const ct = contSig(t, type);
-  noV128(t, ct.params);
-  noV128(t, ct.results);
   const clauses: { kind: number; tag: number; label: number }[] = [];
   for (let i = 0; i < r.catchCount; i++) {
     clauses.push({ kind: r.catchKinds[i], tag: r.catchTags[i], label: r.catchLabels[i] });
@@ -152,7 +157,7 @@ function resume(t: TranslatorCore, key: number): void {
     t.emit(Op.resume_throw_ref, c, t.L + base, e);
   } else if (key === W.resume_throw) {
     const exn = t.env.module.types[t.env.module.tags[r.index2]];
-    noV128(t, exn.params);
+    noV128InException(t, exn.params);
     base = popValues(t, exn.params.length);
     t.noteRefs(base);
     t.label(start);
@@ -167,7 +172,7 @@ function resume(t: TranslatorCore, key: number): void {
   const end = t.newLabel();
   t.label(end);
   const out: IrCatch[] = [];
-  const pads = clauses.some((h) => h.kind === ON_LABEL);
+  const pads = clauses.some((h) => h.kind === ON_LABEL && !padless(t, h.label, base));
   const over = t.newLabel();
   if (pads) {
     t.emit(Op.br, over);
@@ -175,9 +180,16 @@ function resume(t: TranslatorCore, key: number): void {
   }
   for (const h of clauses) {
     const tag = t.env.module.types[t.env.module.tags[h.tag]];
-    noV128(t, tag.params);
     if (h.kind !== ON_LABEL) {
       out.push({ tag: h.tag, refDst: -1, pad: end, dst: 0, values: -1 });
+      continue;
+    }
+    const values = tag.params.length;
+    if (padless(t, h.label, base)) {
+      // the values land where the block's results live: the VM goes on at its end directly
+      const f = t.frame(h.label);
+      f.targeted = true;
+      out.push({ tag: h.tag, refDst: t.L + base + values, pad: f.label, dst: t.L + base, values });
       continue;
     }
     const pad = t.newLabel();
@@ -187,7 +199,7 @@ function resume(t: TranslatorCore, key: number): void {
     const labelTypes = f.kind === FrameKind.Loop ? f.params : f.results;
     for (const ty of labelTypes) t.pushTemp(ty);
     const dst = t.L + base;
-    out.push({ tag: h.tag, refDst: dst + tag.params.length, pad, dst, values: tag.params.length });
+    out.push({ tag: h.tag, refDst: dst + values, pad, dst, values });
     branch(t, h.label);
   }
   if (pads) t.label(over);

@@ -15,9 +15,10 @@
  * v128 registers and frames relative to its window base, and the links of
  * the continuations resumed inside it), so suspending and resuming copy the
  * stack between its handler and the suspension point, and an idle
- * continuation costs only its live registers and frames. GC values (the
- * reference registers, `vm.refs`) go with the numeric ones: saved with a
- * stack, passed with a resume's, suspend's or switch's values, bound by
+ * continuation costs only its live registers and frames. A register slot
+ * moves whole ({@link SavedSlots}: its words, its v128 register and its
+ * reference register), so values of every type are saved with a stack,
+ * passed with a resume's, suspend's or switch's values, and bound by
  * `cont.bind`.
  *
  * Continuation references are handles, as exception references are: 0 is
@@ -36,6 +37,10 @@
  * slot serves 2047 handles before it is retired (8 bytes each).
  *
  * Invariants:
+ * - The first {@link VmContinuations.count} link records are the running
+ *   continuations' links; each holds its resume op's handler record (looked
+ *   up once per continuation and resume op) and its register limit, so a
+ *   switch neither searches the handler table nor recomputes a limit.
  * - Links are innermost last, each tagged with the host→wasm entry depth it
  *   belongs to: a suspend or switch only finds handlers of the current entry
  *   (a handler beyond a host frame cannot capture it: "unhandled tag"), and
@@ -54,9 +59,8 @@ import { TrapCode } from "@capstan/environ";
 import type { Vm } from "./vm.ts";
 import { VmException, type VmFunc, type VmInstance } from "./vm_objects.ts";
 import { unwind } from "./_exceptions.ts";
-import { v128Registers } from "./simd.ts";
 import { Op } from "./_opcodes.ts";
-import { refRegisters } from "./_gc_exec.ts";
+import { moveSlotsDown, SavedSlots } from "./_cont_slots.ts";
 import { GcArray, GcObject, GcStruct } from "./gc_objects.ts";
 
 /** The instance-id word of a continuation's bottom control frame. */
@@ -66,7 +70,7 @@ export const RESUME_HANDLER = -1;
 
 /**
  * Bytes a continuation counts against the total limit beyond its saved words:
- * its JS objects (`bench/continuation_bytes.ts` measures about 600 bytes of
+ * its JS objects (`bench/continuation_bytes.ts` measures about 670 bytes of
  * heap per small idle continuation, objects and words together).
  */
 const OBJECT_BYTES = 512;
@@ -85,6 +89,12 @@ export interface ContLink {
   depth: number;
   /** The continuation running under it: its stack is saved there when it suspends again. */
   stack: VmContinuation;
+  /** The parent instance's handler records holding that op's ({@link rec}). */
+  handlers: Int32Array;
+  /** The offset of the resume op's handler record in {@link handlers}, or -1 for none. */
+  rec: number;
+  /** The register limit while its continuation is the innermost running one. */
+  limit: number;
 }
 
 const EMPTY = new Int32Array(0);
@@ -103,18 +113,10 @@ const MAX_GENERATION = (1 << (31 - SLOT_BITS)) - 1;
 export class VmContinuation {
   /** The function it starts with, or null once started. */
   func: VmFunc | null;
-  /** Words of the arguments bound by `cont.bind` so far (two per value). */
-  bound: Int32Array = EMPTY;
-  /** Saved registers from the window base, two words per slot (the first {@link regsLen}). */
-  regs: Int32Array = EMPTY;
-  /** Words of {@link regs} in use. */
-  regsLen = 0;
-  /** Saved v128 registers (16 bytes per slot), or null when SIMD never ran. */
-  v128: Uint8Array | null = null;
-  /** Saved reference registers (GC values, one per slot), or null when GC code never ran. */
-  refs: unknown[] | null = null;
-  /** The GC values among {@link bound} (one per value), or null when none can be. */
-  boundRefs: unknown[] | null = null;
+  /** The arguments bound by `cont.bind` so far (one slot per value), or null for none. */
+  bound: SavedSlots | null = null;
+  /** Its saved registers from the window base, or null before it first suspends. */
+  regs: SavedSlots | null = null;
   /** Saved control frames, frame pointers relative to the window base (frame 0 is the bottom). */
   frames: Int32Array = EMPTY;
   /** Words of {@link frames} in use. */
@@ -131,6 +133,16 @@ export class VmContinuation {
   nested: ContLink[] = [];
   /** Its handle while it is live (a consumed handle no longer matches). */
   handle = 0;
+  /** The bytes {@link VmContinuations.add} counted for it. */
+  counted = 0;
+  /** The instance of the resume op that last ran it (its handler record cached in {@link rec}). */
+  recInst: VmInstance | null = null;
+  /** The address of that resume op. */
+  recPc = -1;
+  /** The handler records {@link rec} is in (`recInst.handlers` when it was looked up). */
+  recHandlers: Int32Array = EMPTY;
+  /** The offset of that resume op's handler record in {@link recHandlers}, or -1 for none. */
+  rec = -1;
 
   /** @param func the function it starts with (null for a captured stack) */
   constructor(func: VmFunc | null) {
@@ -139,10 +151,10 @@ export class VmContinuation {
 
   /** Bytes it counts against the total limit. */
   get bytes(): number {
-    const words = this.bound.length + (this.func !== null ? 0 : this.regsLen + this.framesLen);
-    const slots = this.regsLen >> 1;
-    return OBJECT_BYTES + 4 * words + (this.v128 === null ? 0 : 16 * slots) +
-      (this.refs === null ? 0 : 8 * slots);
+    const stack = this.func !== null || this.regs === null
+      ? 0
+      : this.regs.bytes + 4 * this.framesLen;
+    return OBJECT_BYTES + stack + (this.bound === null ? 0 : this.bound.bytes);
   }
 }
 
@@ -156,29 +168,34 @@ export class VmContinuations {
   readonly #free: number[] = [];
   /** How many continuations are live. */
   size = 0;
-  /** Running continuations' links, innermost last. */
+  /**
+   * Running continuations' links, innermost last: the first {@link count}
+   * (the records after them are spare, reused by {@link pushLink}).
+   */
   readonly links: ContLink[] = [];
+  /** How many continuations are running (links in use). */
+  count = 0;
   /** Register slots one continuation's stack may use. */
   readonly stackSlots: number;
+  /** The VM's own register limit (`Vm.stackLimit`). */
+  readonly stackLimit: number;
   /** Bytes all live continuations together may hold. */
   readonly totalBytes: number;
   /** Bytes the live continuations hold now. */
   liveBytes = 0;
-  /** The values a resume or switch passes, copied out before the stack they lie on is replaced. */
-  args: Int32Array = new Int32Array(16);
-  /** Their GC values (one per value), or null when GC code never ran. */
-  argRefs: unknown[] | null = null;
+  /** The values a resume or switch passes, saved before the stack they lie on is replaced. */
+  readonly args: SavedSlots = new SavedSlots();
   /** The clause {@link findHandler} found: its index in its instance's handlers. */
   clause = 0;
-  /** Link records no longer in use, reused by {@link pushLink}. */
-  readonly #spare: ContLink[] = [];
 
   /**
    * @param stackSlots register slots per continuation stack
    * @param totalBytes bytes across live continuations
+   * @param stackLimit the VM's own register limit
    */
-  constructor(stackSlots: number, totalBytes: number) {
+  constructor(stackSlots: number, totalBytes: number, stackLimit: number) {
     this.stackSlots = stackSlots;
+    this.stackLimit = stackLimit;
     this.totalBytes = totalBytes;
   }
 
@@ -186,11 +203,12 @@ export class VmContinuations {
    * Gives a continuation a new handle.
    *
    * @param c the continuation
+   * @param bytes what it counts against the total limit (its {@link VmContinuation.bytes})
    * @returns its handle, or 0 when the total limit would be passed
    */
-  add(c: VmContinuation): number {
-    const bytes = c.bytes;
+  add(c: VmContinuation, bytes: number = c.bytes): number {
     if (this.liveBytes + bytes > this.totalBytes) return 0;
+    c.counted = bytes;
     let slot = this.#free.pop();
     if (slot === undefined) {
       slot = this.#slots.length;
@@ -237,21 +255,7 @@ export class VmContinuations {
     this.#slots[slot] = undefined;
     if (this.#gens[slot] < MAX_GENERATION) this.#free.push(slot);
     this.size--;
-    this.liveBytes -= c.bytes;
-  }
-
-  /**
-   * Copies `n` words from `from` into {@link args}, grown as needed, leaving `extra` words free.
-   *
-   * @param vm the VM (its registers, and its reference registers for GC values)
-   * @param from the first word
-   * @param n how many words
-   * @param extra words to leave room for after them
-   */
-  copyArgs(vm: Vm, from: number, n: number, extra: number): void {
-    if (this.args.length < n + extra) this.args = new Int32Array(2 * (n + extra));
-    copyWords(vm.i32, from, this.args, 0, n);
-    this.argRefs = vm.refs === null ? null : vm.refs.slice(from >> 1, (from + n) >> 1);
+    this.liveBytes -= c.counted;
   }
 
   /**
@@ -266,10 +270,13 @@ export class VmContinuations {
     resumePc: number,
     depth: number,
     stack: VmContinuation,
+    handlers: Int32Array,
+    rec: number,
+    limit: number = this.limitAt(regBase),
   ): ContLink {
-    const l = this.#spare.pop();
+    const l = this.links[this.count++];
     if (l === undefined) {
-      const link = { regBase, csBase, inst, resumePc, depth, stack };
+      const link = { regBase, csBase, inst, resumePc, depth, stack, handlers, rec, limit };
       this.links.push(link);
       return link;
     }
@@ -279,17 +286,30 @@ export class VmContinuations {
     l.resumePc = resumePc;
     l.depth = depth;
     l.stack = stack;
-    this.links.push(l);
+    l.handlers = handlers;
+    l.rec = rec;
+    l.limit = limit;
     return l;
   }
 
   /**
-   * Drops the links from index `n` on (their records become spare).
+   * The register limit of a continuation whose window base is `regBase`.
+   *
+   * @param regBase the window base (slot)
+   * @returns its base plus the per-continuation stack size, within the VM's limit
+   */
+  limitAt(regBase: number): number {
+    return Math.min(this.stackLimit, regBase + this.stackSlots);
+  }
+
+  /**
+   * Drops the links from index `n` on (their records become spare: a spare
+   * record may hold a continuation object until it is reused, no handle).
    *
    * @param n how many links stay
    */
   truncate(n: number): void {
-    while (this.links.length > n) this.#spare.push(this.links.pop()!);
+    this.count = n;
   }
 
   /**
@@ -298,9 +318,8 @@ export class VmContinuations {
    * @param vm the VM
    */
   refreshLimit(vm: Vm): void {
-    const n = this.links.length;
-    const top = n === 0 ? vm.stackLimit : this.links[n - 1].regBase + this.stackSlots;
-    vm.regLimit = Math.min(vm.stackLimit, top);
+    const n = this.count;
+    vm.regLimit = n === 0 ? this.stackLimit : this.links[n - 1].limit;
   }
 
   /**
@@ -313,10 +332,10 @@ export class VmContinuations {
    * @returns the links, or null for none
    */
   detach(depth: number, regBase: number, csBase: number): ContLink[] | null {
-    let n = this.links.length;
+    let n = this.count;
     while (n > 0 && this.links[n - 1].depth === depth) n--;
-    if (n === this.links.length) return null;
-    const out = this.links.slice(n).map((l) => ({
+    if (n === this.count) return null;
+    const out = this.links.slice(n, this.count).map((l) => ({
       ...l,
       regBase: l.regBase - regBase,
       csBase: l.csBase - csBase,
@@ -337,7 +356,16 @@ export class VmContinuations {
    */
   attach(vm: Vm, links: readonly ContLink[], depth: number, regBase: number, csBase: number): void {
     for (const l of links) {
-      this.pushLink(l.regBase + regBase, l.csBase + csBase, l.inst, l.resumePc, depth, l.stack);
+      this.pushLink(
+        l.regBase + regBase,
+        l.csBase + csBase,
+        l.inst,
+        l.resumePc,
+        depth,
+        l.stack,
+        l.handlers,
+        l.rec,
+      );
     }
     this.refreshLimit(vm);
   }
@@ -374,10 +402,12 @@ export class VmContinuations {
       if (!this.has(h) || marked.has(h)) continue;
       marked.add(h);
       const c = this.#slots[h & SLOT_MASK]!;
-      for (let k = 0; k < c.regsLen; k++) if (this.has(c.regs[k])) pending.push(c.regs[k]);
-      for (const w of c.bound) if (this.has(w)) pending.push(w);
-      traceGc(c.refs);
-      traceGc(c.boundRefs);
+      for (const saved of [c.regs, c.bound]) {
+        if (saved === null) continue;
+        const words = saved.words;
+        for (let k = 0; k < 2 * saved.length; k++) if (this.has(words[k])) pending.push(words[k]);
+        traceGc(saved.refs);
+      }
     }
     let released = 0;
     for (let slot = 1; slot < this.#slots.length; slot++) {
@@ -396,20 +426,12 @@ export class VmContinuations {
    * @param depth the entry depth now
    */
   endEntry(vm: Vm, depth: number): void {
-    let n = this.links.length;
+    let n = this.count;
     while (n > 0 && this.links[n - 1].depth > depth) n--;
-    if (n === this.links.length) return;
+    if (n === this.count) return;
     this.truncate(n);
     this.refreshLimit(vm);
   }
-}
-
-/**
- * Copies `n` words (a loop: the stacks a switch copies are small, and a
- * typed-array `set` of a `subarray` allocates).
- */
-function copyWords(from: Int32Array, at: number, to: Int32Array, dst: number, n: number): void {
-  for (let k = 0; k < n; k++) to[dst + k] = from[at + k];
 }
 
 /**
@@ -439,23 +461,13 @@ function gcHandles(v: unknown, seen: Set<object>, out: number[]): void {
 }
 
 /**
- * Writes saved GC values to the reference registers from slot `at` (nothing
- * when there are none).
- */
-function putRefs(vm: Vm, at: number, refs: unknown[] | null): void {
-  if (refs === null) return;
-  const R = refRegisters(vm);
-  for (let k = 0; k < refs.length; k++) R[at + k] = refs[k];
-}
-
-/**
  * The VM's continuations, made on first use.
  *
  * @param vm the VM
  * @returns its continuation state
  */
 export function continuationsOf(vm: Vm): VmContinuations {
-  return vm.conts ??= new VmContinuations(vm.contStackSlots, vm.contTotalBytes);
+  return vm.conts ??= new VmContinuations(vm.contStackSlots, vm.contTotalBytes, vm.stackLimit);
 }
 
 /**
@@ -480,17 +492,10 @@ export function contCreate(vm: Vm, code: Int32Array, pc: number, fp: number): nu
     if (h === 0) return -TrapCode.NullContinuationReference;
     c = st.take(h);
     if (c === undefined) return -TrapCode.ContinuationConsumed;
-    const from = (fp + code[pc + 3]) << 1;
-    const n = 2 * code[pc + 4];
+    const n = code[pc + 4];
     if (n > 0) {
-      const bound = new Int32Array(c.bound.length + n);
-      bound.set(c.bound);
-      bound.set(I32.subarray(from, from + n), c.bound.length);
-      if (vm.refs !== null) {
-        const before = c.boundRefs ?? new Array<unknown>(c.bound.length >> 1).fill(null);
-        c.boundRefs = before.concat(vm.refs.slice(from >> 1, (from + n) >> 1));
-      }
-      c.bound = bound;
+      const bound = c.bound ??= new SavedSlots();
+      bound.save(vm, fp + code[pc + 3], n, bound.length);
     }
   }
   const handle = st.add(c);
@@ -519,72 +524,91 @@ export function switchStacks(
   csp: number,
   inst: VmInstance,
 ): number {
+  const op = inst.code[pc];
+  if (op === Op.suspend) return suspendOp(vm, pc, fp, csp, inst);
+  if (op === Op.resume) return resumeOp(vm, pc, fp, csp, inst);
+  if (op === Op.switch) return switchOp(vm, pc, fp, csp, inst);
+  return resumeThrowOp(vm, pc, fp, csp, inst);
+}
+
+/** `suspend`: captures up to the nearest handler of the tag, and goes on at its pad. */
+function suspendOp(vm: Vm, pc: number, fp: number, csp: number, inst: VmInstance): number {
+  const st = vm.conts;
+  if (st === null) return TrapCode.UnhandledTag;
+  const code = inst.code;
+  const base = fp + code[pc + 2];
+  const i = findHandler(vm, st, inst.tags[code[pc + 1]], false);
+  if (i < 0) return TrapCode.UnhandledTag;
+  const link = st.links[i];
+  const handle = capture(vm, st, i, base, pc + 4, fp, csp, inst);
+  if (handle === 0) return TrapCode.StackOverflow;
+  const h = link.handlers;
+  const clause = st.clause;
+  const parentFp = vm.cs[link.csBase + 1];
+  // (down: the pad's registers are at or below the values, a forward copy is safe)
+  moveSlotsDown(vm, base, parentFp + h[clause + 3], code[pc + 3]);
+  const refDst = (parentFp + h[clause + 1]) << 1;
+  vm.i32[refDst] = handle;
+  vm.i32[refDst + 1] = 0;
+  vm.pc = h[clause + 2];
+  vm.fp = parentFp;
+  vm.csp = link.csBase;
+  vm.inst = link.inst;
+  st.truncate(i);
+  st.refreshLimit(vm);
+  return 0;
+}
+
+/** `resume`: runs the continuation under a new link. */
+function resumeOp(vm: Vm, pc: number, fp: number, csp: number, inst: VmInstance): number {
+  const code = inst.code;
+  const h = vm.i32[(fp + code[pc + 1]) << 1];
+  if (h === 0) return TrapCode.NullContinuationReference;
   const st = continuationsOf(vm);
+  const c = st.take(h);
+  if (c === undefined) return TrapCode.ContinuationConsumed;
+  const base = fp + code[pc + 2];
+  st.args.save(vm, base, code[pc + 3], 0);
+  return enter(vm, st, c, base, csp, pc + 4, fp, inst, pc, null);
+}
+
+/** `switch`: captures up to the nearest switch handler of the tag, and runs the target under the same link. */
+function switchOp(vm: Vm, pc: number, fp: number, csp: number, inst: VmInstance): number {
+  const code = inst.code;
+  const h = vm.i32[(fp + code[pc + 1]) << 1];
+  if (h === 0) return TrapCode.NullContinuationReference;
+  const st = continuationsOf(vm);
+  if (!st.has(h)) return TrapCode.ContinuationConsumed;
+  const i = findHandler(vm, st, inst.tags[code[pc + 4]], true);
+  if (i < 0) return TrapCode.UnhandledTag;
+  const target = st.take(h)!;
+  const base = fp + code[pc + 2];
+  st.args.save(vm, base, code[pc + 3], 0);
+  const link = st.links[i];
+  const handle = capture(vm, st, i, base, pc + 5, fp, csp, inst);
+  if (handle === 0) return TrapCode.StackOverflow;
+  st.args.push(handle);
+  st.truncate(i + 1); // the target runs under the same link
+  const { regBase, csBase } = link;
+  const cs = vm.cs;
+  return enter(vm, st, target, regBase, csBase, cs[csBase], cs[csBase + 1], link.inst, -1, link);
+}
+
+/**
+ * `resume_throw` and `resume_throw_ref`: raises the exception in the
+ * continuation (where it was suspended; a continuation not started yet
+ * raises it at the resume op).
+ */
+function resumeThrowOp(vm: Vm, pc: number, fp: number, csp: number, inst: VmInstance): number {
   const code = inst.code;
   const op = code[pc];
   const I32 = vm.i32;
-  const base = fp + code[pc + 2];
-  if (op === Op.suspend) {
-    // capture up to the nearest handler of the tag, and go on at its pad
-    const i = findHandler(vm, st, inst.tags[code[pc + 1]], false);
-    if (i < 0) return TrapCode.UnhandledTag;
-    const link = st.links[i];
-    const handle = capture(vm, st, i, base, pc + 4, fp, csp, inst);
-    if (handle === 0) return TrapCode.StackOverflow;
-    const h = link.inst.handlers;
-    const clause = st.clause;
-    const parentFp = vm.cs[link.csBase + 1];
-    // (down: the pad's registers are at or below the values, a forward copy is safe)
-    copyWords(I32, base << 1, I32, (parentFp + h[clause + 3]) << 1, 2 * code[pc + 3]);
-    vm.refs?.copyWithin(parentFp + h[clause + 3], base, base + code[pc + 3]);
-    const refDst = (parentFp + h[clause + 1]) << 1;
-    I32[refDst] = handle;
-    I32[refDst + 1] = 0;
-    vm.pc = h[clause + 2];
-    vm.fp = parentFp;
-    vm.csp = link.csBase;
-    vm.inst = link.inst;
-    st.truncate(i);
-    st.refreshLimit(vm);
-    return 0;
-  }
   const h = I32[(fp + code[pc + 1]) << 1];
   if (h === 0) return TrapCode.NullContinuationReference;
-  if (op === Op.switch) {
-    // capture up to the nearest switch handler of the tag, and run `h` under the same link
-    if (!st.has(h)) return TrapCode.ContinuationConsumed;
-    const i = findHandler(vm, st, inst.tags[code[pc + 4]], true);
-    if (i < 0) return TrapCode.UnhandledTag;
-    const target = st.take(h)!;
-    const n = 2 * code[pc + 3];
-    st.copyArgs(vm, base << 1, n, 2);
-    const { regBase, csBase, inst: parentInst, resumePc } = st.links[i];
-    const handle = capture(vm, st, i, base, pc + 5, fp, csp, inst);
-    if (handle === 0) return TrapCode.StackOverflow;
-    st.args[n] = handle;
-    st.args[n + 1] = 0;
-    st.truncate(i);
-    const cs = vm.cs;
-    return enter(
-      vm,
-      st,
-      target,
-      regBase,
-      csBase,
-      cs[csBase],
-      cs[csBase + 1],
-      parentInst,
-      resumePc,
-      n + 2,
-    );
-  }
+  const st = continuationsOf(vm);
   const c = st.take(h);
   if (c === undefined) return TrapCode.ContinuationConsumed;
-  if (op === Op.resume) {
-    const n = 2 * code[pc + 3];
-    st.copyArgs(vm, base << 1, n, 0);
-    return enter(vm, st, c, base, csp, pc + 4, fp, inst, pc, n);
-  }
+  const base = fp + code[pc + 2];
   let exn: VmException | undefined;
   if (op === Op.resume_throw) {
     const words = I32.slice(base << 1, (base + code[pc + 3]) << 1);
@@ -595,9 +619,23 @@ export function switchStacks(
   }
   if (c.func !== null) return unwind(vm, exn, pc, fp, csp, inst);
   const retPc = pc + (op === Op.resume_throw ? 5 : 4);
-  const trap = enter(vm, st, c, base, csp, retPc, fp, inst, pc, 0);
+  st.args.clear();
+  const trap = enter(vm, st, c, base, csp, retPc, fp, inst, pc, null);
   if (trap !== 0) return trap;
   return unwind(vm, exn, vm.pc - 1, vm.fp, vm.csp, vm.inst!);
+}
+
+/**
+ * The offset of the handler record of the resume op at `pc` in `handlers`
+ * (records are only appended, so an offset stays valid).
+ *
+ * @returns the offset, or -1 when the op has none
+ */
+function resumeRecord(handlers: Int32Array, pc: number): number {
+  for (let k = 0; k < handlers.length; k += 4 + 5 * handlers[k + 3]) {
+    if (handlers[k + 2] === RESUME_HANDLER && pc >= handlers[k] && pc < handlers[k + 1]) return k;
+  }
+  return -1;
 }
 
 /**
@@ -609,19 +647,19 @@ export function switchStacks(
  */
 function findHandler(vm: Vm, st: VmContinuations, tag: object, wantSwitch: boolean): number {
   const depth = vm.depth;
-  for (let i = st.links.length - 1; i >= 0; i--) {
-    const link = st.links[i];
+  const links = st.links;
+  for (let i = st.count - 1; i >= 0; i--) {
+    const link = links[i];
     if (link.depth !== depth) break;
-    const h = link.inst.handlers;
+    const k = link.rec;
+    if (k < 0) continue;
+    const h = link.handlers;
     const tags = link.inst.tags;
-    const at = link.resumePc;
-    for (let k = 0; k < h.length; k += 4 + 5 * h[k + 3]) {
-      if (h[k + 2] !== RESUME_HANDLER || at < h[k] || at >= h[k + 1]) continue;
-      for (let c = k + 4; c < k + 4 + 5 * h[k + 3]; c += 5) {
-        if (tags[h[c]] === tag && (h[c + 4] < 0) === wantSwitch) {
-          st.clause = c;
-          return i;
-        }
+    const end = k + 4 + 5 * h[k + 3];
+    for (let c = k + 4; c < end; c += 5) {
+      if (tags[h[c]] === tag && (h[c + 4] < 0) === wantSwitch) {
+        st.clause = c;
+        return i;
       }
     }
   }
@@ -649,37 +687,39 @@ function capture(
   const regBase = link.regBase;
   const c = link.stack;
   c.func = null;
-  c.bound = EMPTY;
-  const words = (top - regBase) << 1;
-  if (c.regs.length < words) c.regs = new Int32Array(words);
-  copyWords(vm.i32, regBase << 1, c.regs, 0, words);
-  c.regsLen = words;
-  const v = vm.v128File;
-  if (v !== null) c.v128 = v.u8.slice(regBase << 4, top << 4);
-  c.refs = vm.refs === null ? null : vm.refs.slice(regBase, top);
+  c.bound = null;
+  (c.regs ??= new SavedSlots()).save(vm, regBase, top - regBase, 0);
   const n = csp - link.csBase;
   if (c.frames.length < n) c.frames = new Int32Array(n);
   const frames = c.frames;
-  copyWords(vm.cs, link.csBase, frames, 0, n);
-  for (let p = 3; p < n; p += 3) frames[p + 1] -= regBase;
+  const cs = vm.cs;
+  const csBase = link.csBase;
+  frames[0] = cs[csBase];
+  frames[1] = cs[csBase + 1];
+  frames[2] = cs[csBase + 2];
+  for (let p = 3; p < n; p += 3) {
+    frames[p] = cs[csBase + p];
+    frames[p + 1] = cs[csBase + p + 1] - regBase;
+    frames[p + 2] = cs[csBase + p + 2];
+  }
   c.framesLen = n;
   c.pc = pc;
   c.fp = fp - regBase;
   c.inst = inst;
   c.argDst = top - regBase;
-  c.nested.length = 0;
-  for (let k = i + 1; k < st.links.length; k++) {
+  if (c.nested.length > 0) c.nested = [];
+  for (let k = i + 1; k < st.count; k++) {
     const l = st.links[k];
     c.nested.push({ ...l, regBase: l.regBase - regBase, csBase: l.csBase - link.csBase });
   }
-  return st.add(c);
+  return st.add(c, OBJECT_BYTES + c.regs.bytes + 4 * n); // (c.bytes: nothing bound)
 }
 
 /**
  * Runs continuation `c` on the stacks from window base `base` and control
  * depth `csp`, under a new link to the parent (`parentFp`, `parentInst`,
- * its resume op at `resumePc`, going on at `retPc`), passing the first `n`
- * words of `st.args`.
+ * its resume op at `resumePc`; going on at `retPc`), or under `link`, the
+ * innermost link, which it takes over (a switch), passing `st.args`.
  *
  * @returns 0, or a trap code
  */
@@ -693,61 +733,76 @@ function enter(
   parentFp: number,
   parentInst: VmInstance,
   resumePc: number,
-  n: number,
+  link: ContLink | null,
 ): number {
-  const I32 = vm.i32;
   const cs = vm.cs;
   const f = c.func;
+  const args = st.args;
+  const bound = c.bound;
+  const nb = bound === null ? 0 : bound.length;
+  const regs = c.regs;
   // (its own stack only: continuations running inside it were within their limits)
-  const slots = f !== null
-    ? (c.bound.length + n) >> 1
+  const slots = f !== null || regs === null
+    ? nb + args.length
     : c.nested.length > 0
     ? c.nested[0].regBase
-    : c.regsLen >> 1;
-  const limit = Math.min(vm.stackLimit, base + st.stackSlots);
+    : regs.length;
+  const limit = st.limitAt(base);
   const frames = f !== null ? 3 : c.framesLen;
   if (base + slots > limit || csp + frames > vm.csLimit) return TrapCode.StackOverflow;
-  const bound = c.bound;
+  c.bound = null;
   if (f !== null && f.instance === null) {
-    copyWords(bound, 0, I32, base << 1, bound.length);
-    copyWords(st.args, 0, I32, (base << 1) + bound.length, n);
-    putRefs(vm, base, c.boundRefs);
-    putRefs(vm, base + (bound.length >> 1), st.argRefs);
+    if (link !== null) {
+      st.truncate(st.count - 1);
+      st.refreshLimit(vm);
+    }
+    bound?.restore(vm, base, 0, nb);
+    args.restore(vm, base + nb, 0, args.length);
     return callHost(vm, f, base, retPc, parentFp, csp, parentInst);
   }
   const depth = vm.depth;
-  st.pushLink(base, csp, parentInst, resumePc, depth, c);
-  let dst: number;
-  if (f !== null) {
-    dst = base << 1;
-    vm.pc = f.entry;
-    vm.fp = base;
-    vm.inst = f.instance;
-  } else {
-    copyWords(c.regs, 0, I32, base << 1, c.regsLen);
-    if (c.v128 !== null) v128Registers(vm).u8.set(c.v128, base << 4);
-    putRefs(vm, base, c.refs);
-    copyWords(c.frames, 0, cs, csp, frames);
-    for (let p = csp + 3; p < csp + frames; p += 3) cs[p + 1] += base;
-    for (const l of c.nested) {
-      st.pushLink(l.regBase + base, l.csBase + csp, l.inst, l.resumePc, depth, l.stack);
+  if (link === null) {
+    if (c.recInst !== parentInst || c.recPc !== resumePc) {
+      c.recHandlers = parentInst.handlers;
+      c.rec = resumeRecord(c.recHandlers, resumePc);
+      c.recInst = parentInst;
+      c.recPc = resumePc;
     }
-    dst = (base + c.argDst) << 1;
+    link = st.pushLink(base, csp, parentInst, resumePc, depth, c, c.recHandlers, c.rec, limit);
+  } else {
+    link.stack = c;
+  }
+  let dst: number;
+  if (f !== null || regs === null) {
+    dst = base;
+    vm.pc = f!.entry;
+    vm.fp = base;
+    vm.inst = f!.instance;
+  } else {
+    regs.restore(vm, base, 0, regs.length);
+    const saved = c.frames;
+    for (let p = 3; p < frames; p += 3) {
+      cs[csp + p] = saved[p];
+      cs[csp + p + 1] = saved[p + 1] + base;
+      cs[csp + p + 2] = saved[p + 2];
+    }
+    const nested = c.nested;
+    for (let k = 0; k < nested.length; k++) {
+      const { regBase, csBase, inst, resumePc, stack, handlers, rec } = nested[k];
+      link = st.pushLink(regBase + base, csBase + csp, inst, resumePc, depth, stack, handlers, rec);
+    }
+    dst = base + c.argDst;
     vm.pc = c.pc;
     vm.fp = base + c.fp;
     vm.inst = c.inst;
   }
-  copyWords(bound, 0, I32, dst, bound.length);
-  copyWords(st.args, 0, I32, dst + bound.length, n);
-  putRefs(vm, dst >> 1, c.boundRefs);
-  putRefs(vm, (dst + bound.length) >> 1, st.argRefs);
-  c.bound = EMPTY;
-  c.boundRefs = null;
+  if (nb > 0) bound!.restore(vm, dst, 0, nb);
+  if (args.length > 0) args.restore(vm, dst + nb, 0, args.length);
   cs[csp] = retPc;
   cs[csp + 1] = parentFp;
   cs[csp + 2] = CONT_BOTTOM;
   vm.csp = csp + frames;
-  st.refreshLimit(vm);
+  vm.regLimit = link.limit; // the innermost running stack's
   return 0;
 }
 
@@ -795,7 +850,7 @@ export function continuationReturned(vm: Vm): void {
  */
 export function continuationUnwound(vm: Vm): VmInstance {
   const st = vm.conts!;
-  const n = st.links.length - 1;
+  const n = st.count - 1;
   const inst = st.links[n].inst;
   st.truncate(n);
   st.refreshLimit(vm);
@@ -811,6 +866,8 @@ export function continuationUnwound(vm: Vm): VmInstance {
  * @returns the instance, or null when no link has that frame
  */
 export function parentInstanceAt(vm: Vm, csBase: number): VmInstance | null {
-  for (const l of vm.conts?.links ?? []) if (l.csBase === csBase) return l.inst;
+  const st = vm.conts;
+  if (st === null) return null;
+  for (let k = 0; k < st.count; k++) if (st.links[k].csBase === csBase) return st.links[k].inst;
   return null;
 }

@@ -548,7 +548,7 @@ export class Vm {
       }
       newSlice = exit === EXIT_SLICE;
       if (newSlice) {
-        if (this.tierSlice !== null && (this.conts === null || this.conts.links.length === 0)) {
+        if (this.tierSlice !== null && (this.conts === null || this.conts.count === 0)) {
           exit = this.#onOtherTier(this.tierSlice);
           // it finished the call (on-stack replacement): the count must not stay below zero,
           // where a `run` this entry returns into would take its next exit for a slice end
@@ -595,7 +595,7 @@ export class Vm {
     const fp = this.fp;
     const inst = this.inst!;
     // (not in a continuation: a stack of the other tier could not be switched)
-    const inCont = this.conts !== null && this.conts.links.length > 0;
+    const inCont = this.conts !== null && this.conts.count > 0;
     if (this.tierCall !== null && !inCont && this.tierCall(inst, pc, fp)) {
       return this.returnFromFrame();
     }

@@ -115,7 +115,7 @@ Deno.test("a chain of 10^4 nested resumes suspends to its outermost handler and 
   assert.deepEqual(call(instance, "run", 0), [108]);
   assert.deepEqual(call(instance, "run", 10), [108]);
   assert.deepEqual(call(instance, "run", 10_000), [108]);
-  assert.equal(store._vm.conts!.links.length, 0, "every link dropped");
+  assert.equal(store._vm.conts!.count, 0, "every link dropped");
   assert.equal(store._vm.conts!.size, 0, "every continuation consumed");
 });
 
@@ -227,6 +227,57 @@ Deno.test("a consumed continuation resumed again traps, as does a null one; an u
   }
   assert.equal(trapOf(() => call(instance, "null")).message, "null continuation reference");
   assert.equal(trapOf(() => call(instance, "unhandled")).message, "unhandled tag");
+});
+
+Deno.test("a switch to a continuation of a host function calls it and returns its results to the resume", () => {
+  const engine = new Engine({ stackSwitching: true });
+  const module = new Module(
+    engine,
+    parseWat(`(module
+    (rec (type $f (func (param i32 (ref null $c)) (result i32))) (type $c (cont $f)))
+    (import "env" "host" (func $host (type $f)))
+    (tag $sw (result i32))
+    (func $first (type $f)
+      (switch $c $sw (i32.add (local.get 0) (i32.const 1)) (cont.new $c (ref.func $host)))
+      (unreachable))
+    (elem declare func $first $host)
+    (func (export "run") (param i32) (result i32)
+      (resume $c (on $sw switch) (local.get 0) (ref.null $c) (cont.new $c (ref.func $first)))))`),
+  );
+  const type = module.imports()[0].type;
+  assert(type.kind === "func");
+  const linker = new Linker<null>(engine);
+  linker.funcWrap("env", "host", type.type, (x) => (x as number) * 10);
+  const instance = linker.instantiate(new Store(engine, null), module);
+  assert.deepEqual(call(instance, "run", 4), [50]);
+  assert.deepEqual(call(instance, "run", 6), [70], "the store runs on");
+});
+
+Deno.test("a switch from a continuation with another running inside it takes that one along", () => {
+  const { instance } = instantiate(`(module
+    (rec
+      (type $f (func (param i32 (ref null $c)) (result i32)))
+      (type $c (cont $f)))
+    (type $g (func (param (ref null $c)) (result i32)))
+    (type $k (cont $g))
+    (tag $sw (result i32))
+    ;; runs inside $a's continuation and switches to $b (the handler is the outer resume's)
+    (func $inner (type $g)
+      (switch $c $sw (i32.const 5) (local.get 0))
+      (drop)
+      (i32.add (i32.const 1000)))
+    (func $a (type $f)
+      (resume $k (local.get 1) (cont.new $k (ref.func $inner))))
+    (func $b (type $f)
+      (switch $c $sw (i32.mul (local.get 0) (i32.const 3)) (local.get 1))
+      (unreachable))
+    (elem declare func $a $b $inner)
+    (func (export "run") (result i32)
+      (resume $c (on $sw switch)
+        (i32.const 0) (cont.new $c (ref.func $b)) (cont.new $c (ref.func $a)))))`);
+  // $inner switches 5 to $b, which switches 15 back into $inner, still inside $a: 1015
+  assert.deepEqual(call(instance, "run"), [1015]);
+  assert.equal(instance.store._vm.conts!.count, 0, "every link dropped");
 });
 
 /** A consumer's loop: resumes continuation `$k` until it returns, summing the i32s it yields. */

@@ -44,16 +44,13 @@ export class Tag {
    *
    * @param store the owning store (null: shared by every store)
    * @param type its type
-   * @throws TypeError when the type has a v128 value, or results while the
-   *   store's engine has stack switching off
+   * @throws TypeError when the type has results while the store's engine
+   *   has stack switching off
    */
   // deno-lint-ignore no-explicit-any
   constructor(store: Store<any> | null, type: FuncType) {
     if (type.results.length !== 0 && store?.engine.config.stackSwitching !== true) {
       throw new TypeError("a tag's type has no results (without stack switching)");
-    }
-    if (type.params.includes(VT.v128)) {
-      throw new TypeError("unsupported: a v128 value in an exception");
     }
     this.store = store as Store<unknown> | null;
     this.type = { params: [...type.params], results: [...type.results], key: type.key };
@@ -101,7 +98,8 @@ export class WasmException extends Error {
    * @param tag its tag
    * @param values its values (checked against the tag's type)
    * @param exn the VM's exception, when wasm threw it
-   * @throws TypeError when the values do not fit the tag's type
+   * @throws TypeError when the values do not fit the tag's type, or it has
+   *   a v128 value (exceptions carry none; a `suspend` may)
    */
   // deno-lint-ignore no-explicit-any
   constructor(store: Store<any>, tag: Tag, values: readonly unknown[], exn?: VmException) {
@@ -110,6 +108,9 @@ export class WasmException extends Error {
     const s = store as Store<unknown>;
     const params = tag.type.params;
     if (exn === undefined) {
+      if (params.includes(VT.v128)) {
+        throw new TypeError("unsupported: a v128 value in an exception");
+      }
       if (values.length !== params.length) {
         throw new TypeError(`expected ${params.length} values, found ${values.length}`);
       }
