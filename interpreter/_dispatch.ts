@@ -53,7 +53,15 @@ import { throwAt } from "./_exceptions.ts";
 import { contCreate, switchStacks } from "./_continuations.ts";
 import { v128Registers } from "./simd.ts";
 import { runAtomic } from "./atomics.ts";
-import { copyRefs, isSigSubtype, refRegisters, runGc } from "./_gc_exec.ts";
+import {
+  arrayElement,
+  copyRefs,
+  isSigSubtype,
+  refRegisters,
+  runGc,
+  storeToSlot,
+} from "./_gc_exec.ts";
+import { type GcArray, gcLayout, type GcStruct, isOfHeapType } from "./gc_objects.ts";
 import type { Vm } from "./vm.ts";
 import type { VmFunc, VmInstance } from "./vm_objects.ts";
 import {
@@ -84,6 +92,10 @@ const T_NULL_FUNC = TrapCode.NullFunctionReference;
 const T_STACK = TrapCode.StackOverflow;
 const T_FUEL = TrapCode.OutOfFuel;
 const T_INTERRUPT = TrapCode.Interrupt;
+const T_CAST = TrapCode.CastFailure;
+const T_NULL_STRUCT = TrapCode.NullStructReference;
+const T_NULL_ARRAY = TrapCode.NullArrayReference;
+const T_ARRAY_BOUNDS = TrapCode.ArrayOutOfBounds;
 
 /** `run` returned because the outermost wasm frame returned to the host. */
 export const EXIT_RETURN = 0;
@@ -315,8 +327,9 @@ export function run(vm: Vm): number {
       case 344 /* return_call_ref */:
       case 323 /* return_call_indirect */: {
         // As return_call_import, after call_indirect's checks (which it
-        // repeats below for a host callee); return_call_ref's callee is the
-        // reference in register i, of the right type by validation.
+        // repeats below for a host callee, and for a failing check to trap);
+        // return_call_ref's callee is the reference in register i, of the
+        // right type by validation.
         const byRef = code[pc] === 344 /* return_call_ref */;
         let h: number;
         if (byRef) h = I32[(fp + code[pc + 4]) << 1];
@@ -326,7 +339,10 @@ export function run(vm: Vm): number {
           h = i < table.size ? table.elems[i] : 0;
         }
         const f = vm.funcs[h];
-        const callee = h === 0 || (!byRef && f.sigId !== inst.vmctx[code[pc + 2]])
+        // (a callee of a declared subtype of the expected type is a tail call too)
+        const callee = h === 0 ||
+            (!byRef && f.sigId !== inst.vmctx[code[pc + 2]] &&
+              !isSigSubtype(vm, f.sigId, inst.vmctx[code[pc + 2]]))
           ? null
           : f.instance;
         if (callee !== null) {
@@ -2380,8 +2396,9 @@ export function runMetered(vm: Vm): number {
       case 344 /* return_call_ref */:
       case 323 /* return_call_indirect */: {
         // As return_call_import, after call_indirect's checks (which it
-        // repeats below for a host callee); return_call_ref's callee is the
-        // reference in register i, of the right type by validation.
+        // repeats below for a host callee, and for a failing check to trap);
+        // return_call_ref's callee is the reference in register i, of the
+        // right type by validation.
         const byRef = code[pc] === 344 /* return_call_ref */;
         let h: number;
         if (byRef) h = I32[(fp + code[pc + 4]) << 1];
@@ -2391,7 +2408,10 @@ export function runMetered(vm: Vm): number {
           h = i < table.size ? table.elems[i] : 0;
         }
         const f = vm.funcs[h];
-        const callee = h === 0 || (!byRef && f.sigId !== inst.vmctx[code[pc + 2]])
+        // (a callee of a declared subtype of the expected type is a tail call too)
+        const callee = h === 0 ||
+            (!byRef && f.sigId !== inst.vmctx[code[pc + 2]] &&
+              !isSigSubtype(vm, f.sigId, inst.vmctx[code[pc + 2]]))
           ? null
           : f.instance;
         if (callee !== null) {
@@ -4739,8 +4759,9 @@ export function runEpochs(vm: Vm): number {
       case 344 /* return_call_ref */:
       case 323 /* return_call_indirect */: {
         // As return_call_import, after call_indirect's checks (which it
-        // repeats below for a host callee); return_call_ref's callee is the
-        // reference in register i, of the right type by validation.
+        // repeats below for a host callee, and for a failing check to trap);
+        // return_call_ref's callee is the reference in register i, of the
+        // right type by validation.
         const byRef = code[pc] === 344 /* return_call_ref */;
         let h: number;
         if (byRef) h = I32[(fp + code[pc + 4]) << 1];
@@ -4750,7 +4771,10 @@ export function runEpochs(vm: Vm): number {
           h = i < table.size ? table.elems[i] : 0;
         }
         const f = vm.funcs[h];
-        const callee = h === 0 || (!byRef && f.sigId !== inst.vmctx[code[pc + 2]])
+        // (a callee of a declared subtype of the expected type is a tail call too)
+        const callee = h === 0 ||
+            (!byRef && f.sigId !== inst.vmctx[code[pc + 2]] &&
+              !isSigSubtype(vm, f.sigId, inst.vmctx[code[pc + 2]]))
           ? null
           : f.instance;
         if (callee !== null) {
@@ -7352,13 +7376,48 @@ export function runExt(
       const t = runAtomic(vm, inst, code, pc, fp, false);
       return t === 0 ? pc + 7 : -t;
     }
-    // GC: the reference register file, structs, arrays, i31, casts (`_gc_exec.ts`)
-    case 366 /* ref_mov */:
+    // GC: the hot ops here (their cases are in this jump table), the rest in `_gc_exec.ts`
+    case 366 /* ref_mov */: {
+      const R = vm.refs ?? refRegisters(vm);
+      R[fp + code[pc + 1]] = R[fp + code[pc + 2]];
+      return pc + 3;
+    }
+    case 370 /* br_ref_nonnull */:
+      return (vm.refs ?? refRegisters(vm))[fp + code[pc + 1]] !== null ? pc + code[pc + 2] : pc + 3;
+    case 371 /* br_ref_null */:
+      return (vm.refs ?? refRegisters(vm))[fp + code[pc + 1]] === null ? pc + code[pc + 2] : pc + 3;
+    case 393 /* ref_test */: {
+      const v = (vm.refs ?? refRegisters(vm))[fp + code[pc + 2]];
+      const d = (fp + code[pc + 1]) << 1;
+      I32[d] = (v === null ? code[pc + 4] !== 0 : isOfHeapType(v, code[pc + 3])) ? 1 : 0;
+      I32[d + 1] = 0;
+      return pc + 5;
+    }
+    case 394 /* ref_cast */: {
+      const v = (vm.refs ?? refRegisters(vm))[fp + code[pc + 1]];
+      const ok = v === null ? code[pc + 3] !== 0 : isOfHeapType(v, code[pc + 2]);
+      return ok ? pc + 4 : -T_CAST;
+    }
+    case 379 /* struct_get */: {
+      const o = (vm.refs ?? refRegisters(vm))[fp + code[pc + 2]] as GcStruct | null;
+      if (o === null) return -T_NULL_STRUCT;
+      const k = code[pc + 4];
+      const st = gcLayout(code[pc + 3]).storage[k];
+      storeToSlot(vm, st, fp + code[pc + 1], o.fields[k], code[pc + 5] === 1);
+      return pc + 6;
+    }
+    case 386 /* array_get */: {
+      const a = (vm.refs ?? refRegisters(vm))[fp + code[pc + 2]] as GcArray | null;
+      if (a === null) return -T_NULL_ARRAY;
+      const i = I32[(fp + code[pc + 3]) << 1] >>> 0;
+      if (i >= a.length) return -T_ARRAY_BOUNDS;
+      const st = gcLayout(code[pc + 4]).storage[0];
+      storeToSlot(vm, st, fp + code[pc + 1], arrayElement(a.data, st, i), code[pc + 5] === 1);
+      return pc + 6;
+    }
     case 367 /* ref_select */:
     case 368 /* ref_null */:
     case 369 /* ref_is_null_any */:
-    case 370 /* br_ref_nonnull */:
-    case 371 /* br_ref_null */:
     case 372 /* ref_eq */:
     case 373 /* ref_global_get */:
     case 374 /* ref_global_set */:
@@ -7366,22 +7425,18 @@ export function runExt(
     case 376 /* i31_get */:
     case 377 /* struct_new */:
     case 378 /* struct_new_default */:
-    case 379 /* struct_get */:
     case 380 /* struct_set */:
     case 381 /* array_new */:
     case 382 /* array_new_default */:
     case 383 /* array_new_fixed */:
     case 384 /* array_new_data */:
     case 385 /* array_new_elem */:
-    case 386 /* array_get */:
     case 387 /* array_set */:
     case 388 /* array_len */:
     case 389 /* array_fill */:
     case 390 /* array_copy */:
     case 391 /* array_init_data */:
     case 392 /* array_init_elem */:
-    case 393 /* ref_test */:
-    case 394 /* ref_cast */:
     case 395 /* ref_test_func */:
     case 396 /* ref_cast_func */:
     case 397 /* any_convert_extern */:

@@ -1,8 +1,11 @@
 /**
- * The handlers of the GC bytecode ops (`runExt` sends every one here): moves
- * and tests in the reference register file, allocation and access of structs
- * and arrays, `i31`, casts and the extern conversions. See `gc_objects.ts`
- * for how values are represented.
+ * The handlers of the GC bytecode ops that `runExt` sends here: selects and
+ * null tests in the reference register file, allocation, writes and bulk
+ * operations of structs and arrays, `i31`, the casts of handle references
+ * and the extern conversions. The hot ops (`ref_mov`, the null branches,
+ * `ref_test`, `ref_cast`, `struct_get`, `array_get`) are cases of `runExt`
+ * itself, in its jump table. See `gc_objects.ts` for how values are
+ * represented.
  *
  * Invariants:
  * - A handler returns the next pc (a taken branch: the op's pc plus its
@@ -22,7 +25,6 @@ import {
   GcArray,
   gcLayout,
   GcStruct,
-  isOfHeapType,
   newArrayData,
   Storage,
 } from "./gc_objects.ts";
@@ -141,8 +143,15 @@ export function copyRefs(
   else for (let k = 0; k < n; k++) dst[d + k] = src[s + k];
 }
 
-/** Element `i` of array data of storage `st`, as stored. */
-function arrayElement(data: ArrayData, st: number, i: number): unknown {
+/**
+ * Element `i` of array data of storage `st`, as stored.
+ *
+ * @param data the array's elements
+ * @param st their storage
+ * @param i the index (in range)
+ * @returns the stored value
+ */
+export function arrayElement(data: ArrayData, st: number, i: number): unknown {
   if (st === Storage.V128) return (data as Uint8Array).slice(i << 4, (i << 4) + 16);
   return data[i];
 }
@@ -207,9 +216,6 @@ export function runGc(vm: Vm, inst: VmInstance, code: Int32Array, pc: number, fp
   const I32 = vm.i32;
   const R = vm.refs ?? refRegisters(vm);
   switch (code[pc]) {
-    case Op.ref_mov:
-      R[fp + code[pc + 1]] = R[fp + code[pc + 2]];
-      return pc + 3;
     case Op.ref_select:
       R[fp + code[pc + 1]] = I32[(fp + code[pc + 2]) << 1] !== 0
         ? R[fp + code[pc + 3]]
@@ -221,10 +227,6 @@ export function runGc(vm: Vm, inst: VmInstance, code: Int32Array, pc: number, fp
     case Op.ref_is_null_any:
       setI32(I32, fp + code[pc + 1], R[fp + code[pc + 2]] === null ? 1 : 0);
       return pc + 3;
-    case Op.br_ref_nonnull:
-      return R[fp + code[pc + 1]] !== null ? pc + code[pc + 2] : pc + 3;
-    case Op.br_ref_null:
-      return R[fp + code[pc + 1]] === null ? pc + code[pc + 2] : pc + 3;
     case Op.ref_eq:
       setI32(I32, fp + code[pc + 1], R[fp + code[pc + 2]] === R[fp + code[pc + 3]] ? 1 : 0);
       return pc + 4;
@@ -256,14 +258,6 @@ export function runGc(vm: Vm, inst: VmInstance, code: Int32Array, pc: number, fp
       }
       R[fp + code[pc + 1]] = new GcStruct(type, fields);
       return pc + (code[pc] === Op.struct_new ? 4 : 3);
-    }
-    case Op.struct_get: {
-      const o = R[fp + code[pc + 2]];
-      if (o === null) return -T_NULL_STRUCT;
-      const k = code[pc + 4];
-      const st = gcLayout(code[pc + 3]).storage[k];
-      storeToSlot(vm, st, fp + code[pc + 1], (o as GcStruct).fields[k], code[pc + 5] === 1);
-      return pc + 6;
     }
     case Op.struct_set: {
       const o = R[fp + code[pc + 1]];
@@ -315,15 +309,6 @@ export function runGc(vm: Vm, inst: VmInstance, code: Int32Array, pc: number, fp
       const data = newArrayData(st, n);
       for (let k = 0; k < n; k++) setArrayElement(data, st, k, seg[s + k]);
       R[fp + code[pc + 1]] = new GcArray(type, n, data);
-      return pc + 6;
-    }
-    case Op.array_get: {
-      const a = R[fp + code[pc + 2]] as GcArray | null;
-      if (a === null) return -T_NULL_ARRAY;
-      const i = I32[(fp + code[pc + 3]) << 1] >>> 0;
-      if (i >= a.length) return -T_ARRAY_BOUNDS;
-      const st = gcLayout(code[pc + 4]).storage[0];
-      storeToSlot(vm, st, fp + code[pc + 1], arrayElement(a.data, st, i), code[pc + 5] === 1);
       return pc + 6;
     }
     case Op.array_set: {
@@ -388,17 +373,6 @@ export function runGc(vm: Vm, inst: VmInstance, code: Int32Array, pc: number, fp
       if (s + n > seg.length) return -TrapCode.TableOutOfBounds;
       for (let k = 0; k < n; k++) setArrayElement(a.data, st, i + k, seg[s + k]);
       return pc + 7;
-    }
-    case Op.ref_test: {
-      const v = R[fp + code[pc + 2]];
-      const ok = v === null ? code[pc + 4] !== 0 : isOfHeapType(v, code[pc + 3]);
-      setI32(I32, fp + code[pc + 1], ok ? 1 : 0);
-      return pc + 5;
-    }
-    case Op.ref_cast: {
-      const v = R[fp + code[pc + 1]];
-      const ok = v === null ? code[pc + 3] !== 0 : isOfHeapType(v, code[pc + 2]);
-      return ok ? pc + 4 : -T_CAST;
     }
     case Op.ref_test_func: { // (also extern and exn references: handles)
       const ok = funcIsOf(vm, I32[(fp + code[pc + 2]) << 1], code[pc + 3], code[pc + 4]);
