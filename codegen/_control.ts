@@ -35,7 +35,7 @@ import {
 } from "@capstan/environ";
 import { Op } from "@capstan/interpreter";
 import { is64 } from "./func_environ.ts";
-import { isGcRef, refuseGcValue } from "./_gc_support.ts";
+import { isGcRef } from "./_gc_support.ts";
 import { emitRefTest } from "./_gc.ts";
 import { narrowTableIndex } from "./_references.ts";
 import { DELEGATE, type IrCatch } from "./ir.ts";
@@ -192,17 +192,29 @@ function tagParams(t: TranslatorCore, x: number): readonly ValType[] {
   if (params.includes(ValType.v128)) {
     throw new CompileError("unsupported: a v128 value in an exception", t.offset);
   }
-  for (const p of params) refuseGcValue(p, t.offset, "an exception");
   return params;
 }
 
+/**
+ * `throw x`: the tag's values, materialised from `base`, become the
+ * exception's. A tag with values of the `any` hierarchy throws with
+ * `throw_gc`, which takes the ref-file entries of those registers too; the
+ * entries of its other values are nulled first, so the exception holds no
+ * stale reference.
+ */
 function throwOp(t: TranslatorCore): void {
   const s = t.stack;
   chargeFuel(t);
-  const n = tagParams(t, t.r.index).length;
+  const params = tagParams(t, t.r.index);
+  const n = params.length;
   const base = s.height - n;
   t.materializeRange(base, s.height);
-  t.emit(Op.throw, t.r.index, t.L + base, n);
+  if (params.some(isGcRef)) {
+    params.forEach((ty, i) => {
+      if (!isGcRef(ty)) t.emit(Op.ref_null, t.L + base + i);
+    });
+    t.emit(Op.throw_gc, t.r.index, t.L + base, n);
+  } else t.emit(Op.throw, t.r.index, t.L + base, n);
   t.blockEnd();
   t.setUnreachable();
 }

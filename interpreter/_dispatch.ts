@@ -436,6 +436,7 @@ export function run(vm: Vm): number {
         break;
       }
       case 345 /* throw */:
+      case 399 /* throw_gc */:
       case 346 /* throw_ref */:
       case 361 /* suspend */:
       case 362 /* resume */:
@@ -443,7 +444,8 @@ export function run(vm: Vm): number {
       case 364 /* resume_throw_ref */:
       case 365 /* switch */: {
         // a throw unwinds to its handler; a stack switch goes on in another stack
-        const caught = code[pc] === 345 /* throw */ || code[pc] === 346 /* throw_ref */
+        const caught = code[pc] === 345 /* throw */ || code[pc] === 346 /* throw_ref */ ||
+            code[pc] === 399 /* throw_gc */
           ? throwAt(vm, pc, fp, csp, inst)
           : switchStacks(vm, pc, fp, csp, inst);
         if (caught !== 0) {
@@ -2507,6 +2509,7 @@ export function runMetered(vm: Vm): number {
         break;
       }
       case 345 /* throw */:
+      case 399 /* throw_gc */:
       case 346 /* throw_ref */:
       case 361 /* suspend */:
       case 362 /* resume */:
@@ -2514,7 +2517,8 @@ export function runMetered(vm: Vm): number {
       case 364 /* resume_throw_ref */:
       case 365 /* switch */: {
         // a throw unwinds to its handler; a stack switch goes on in another stack
-        const caught = code[pc] === 345 /* throw */ || code[pc] === 346 /* throw_ref */
+        const caught = code[pc] === 345 /* throw */ || code[pc] === 346 /* throw_ref */ ||
+            code[pc] === 399 /* throw_gc */
           ? throwAt(vm, pc, fp, csp, inst)
           : switchStacks(vm, pc, fp, csp, inst);
         if (caught !== 0) {
@@ -4878,6 +4882,7 @@ export function runEpochs(vm: Vm): number {
         break;
       }
       case 345 /* throw */:
+      case 399 /* throw_gc */:
       case 346 /* throw_ref */:
       case 361 /* suspend */:
       case 362 /* resume */:
@@ -4885,7 +4890,8 @@ export function runEpochs(vm: Vm): number {
       case 364 /* resume_throw_ref */:
       case 365 /* switch */: {
         // a throw unwinds to its handler; a stack switch goes on in another stack
-        const caught = code[pc] === 345 /* throw */ || code[pc] === 346 /* throw_ref */
+        const caught = code[pc] === 345 /* throw */ || code[pc] === 346 /* throw_ref */ ||
+            code[pc] === 399 /* throw_gc */
           ? throwAt(vm, pc, fp, csp, inst)
           : switchStacks(vm, pc, fp, csp, inst);
         if (caught !== 0) {

@@ -441,6 +441,7 @@ export function run(vm: Vm): number {
         break;
       }
       case Op.throw:
+      case Op.throw_gc:
       case Op.throw_ref:
       case Op.suspend:
       case Op.resume:
@@ -448,9 +449,10 @@ export function run(vm: Vm): number {
       case Op.resume_throw_ref:
       case Op.switch: {
         // a throw unwinds to its handler; a stack switch goes on in another stack
-        const caught = code[pc] === Op.throw || code[pc] === Op.throw_ref
-          ? throwAt(vm, pc, fp, csp, inst)
-          : switchStacks(vm, pc, fp, csp, inst);
+        const caught =
+          code[pc] === Op.throw || code[pc] === Op.throw_ref || code[pc] === Op.throw_gc
+            ? throwAt(vm, pc, fp, csp, inst)
+            : switchStacks(vm, pc, fp, csp, inst);
         if (caught !== 0) {
           if (caught > 0) trap = caught;
           else exit = EXIT_THROW;

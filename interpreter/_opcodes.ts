@@ -406,10 +406,11 @@ export const Op = {
   ref_cast_func: 396,
   any_convert_extern: 397,
   extern_convert_any: 398,
+  throw_gc: 399,
 } as const;
 
 /** The number of opcodes. */
-export const OPCODE_COUNT = 399;
+export const OPCODE_COUNT = 400;
 
 /** The first SIMD opcode: `run` sends opcodes from here to {@link LAST_SIMD_OP} to `runSimd`. */
 export const FIRST_SIMD_OP = 267;

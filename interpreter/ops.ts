@@ -932,6 +932,13 @@ const TABLE: readonly Row[] = [
   ["ref_cast_func", "a:r ht:i nul:i", X, "trap unless the handle reference a is of ht", GC_CAST],
   ["any_convert_extern", UN, X, "ref d = any.convert_extern of externref handle a"],
   ["extern_convert_any", UN, X, "externref handle d = extern.convert_any of ref a"],
+  [
+    "throw_gc",
+    "tag:x base:r n:x",
+    M,
+    "throw as `throw`, the exception also taking the ref-file entries of its n registers (the " +
+    "values of the `any` hierarchy; the translator nulled the other values' entries)",
+  ],
 ];
 
 /** Every op, in opcode order. */
