@@ -57,11 +57,14 @@ import {
   arrayElement,
   copyRefs,
   isSigSubtype,
+  loadStored,
   refRegisters,
   runGc,
+  setArrayElement,
+  setI32,
   storeToSlot,
 } from "./_gc_exec.ts";
-import { type GcArray, gcLayout, type GcStruct, isOfHeapType } from "./gc_objects.ts";
+import { defaultStored, type GcArray, gcLayout, GcStruct, isOfHeapType } from "./gc_objects.ts";
 import type { Vm } from "./vm.ts";
 import type { VmFunc, VmInstance } from "./vm_objects.ts";
 import {
@@ -96,6 +99,7 @@ const T_CAST = TrapCode.CastFailure;
 const T_NULL_STRUCT = TrapCode.NullStructReference;
 const T_NULL_ARRAY = TrapCode.NullArrayReference;
 const T_ARRAY_BOUNDS = TrapCode.ArrayOutOfBounds;
+const T_NULL_I31 = TrapCode.NullI31Reference;
 
 /** `run` returned because the outermost wasm frame returned to the host. */
 export const EXIT_RETURN = 0;
@@ -7421,24 +7425,96 @@ export function runExt(
       storeToSlot(vm, st, fp + code[pc + 1], arrayElement(a.data, st, i), code[pc + 5] === 1);
       return pc + 6;
     }
-    case 367 /* ref_select */:
-    case 368 /* ref_null */:
-    case 369 /* ref_is_null_any */:
-    case 372 /* ref_eq */:
-    case 373 /* ref_global_get */:
-    case 374 /* ref_global_set */:
-    case 375 /* ref_i31 */:
-    case 376 /* i31_get */:
+    case 367 /* ref_select */: {
+      const R = vm.refs ?? refRegisters(vm);
+      R[fp + code[pc + 1]] = I32[(fp + code[pc + 2]) << 1] !== 0
+        ? R[fp + code[pc + 3]]
+        : R[fp + code[pc + 4]];
+      return pc + 5;
+    }
+    case 368 /* ref_null */: {
+      const R = vm.refs ?? refRegisters(vm);
+      R[fp + code[pc + 1]] = null;
+      return pc + 2;
+    }
+    case 369 /* ref_is_null_any */: {
+      const R = vm.refs ?? refRegisters(vm);
+      setI32(I32, fp + code[pc + 1], R[fp + code[pc + 2]] === null ? 1 : 0);
+      return pc + 3;
+    }
+    case 372 /* ref_eq */: {
+      const R = vm.refs ?? refRegisters(vm);
+      setI32(I32, fp + code[pc + 1], R[fp + code[pc + 2]] === R[fp + code[pc + 3]] ? 1 : 0);
+      return pc + 4;
+    }
+    case 373 /* ref_global_get */: {
+      const R = vm.refs ?? refRegisters(vm);
+      R[fp + code[pc + 1]] = vm.refGlobals[inst.vmctx[code[pc + 2]]] ?? null;
+      return pc + 3;
+    }
+    case 374 /* ref_global_set */: {
+      const R = vm.refs ?? refRegisters(vm);
+      vm.refGlobals[inst.vmctx[code[pc + 1]]] = R[fp + code[pc + 2]];
+      return pc + 3;
+    }
+    case 375 /* ref_i31 */: {
+      const R = vm.refs ?? refRegisters(vm);
+      R[fp + code[pc + 1]] = (I32[(fp + code[pc + 2]) << 1] << 1) >> 1;
+      return pc + 3;
+    }
+    case 376 /* i31_get */: {
+      const R = vm.refs ?? refRegisters(vm);
+      const v = R[fp + code[pc + 2]];
+      if (v === null) return -T_NULL_I31;
+      setI32(I32, fp + code[pc + 1], code[pc + 3] !== 0 ? v as number : (v as number) & 0x7fffffff);
+      return pc + 4;
+    }
     case 377 /* struct_new */:
-    case 378 /* struct_new_default */:
-    case 380 /* struct_set */:
+    case 378 /* struct_new_default */: {
+      const R = vm.refs ?? refRegisters(vm);
+      const type = code[pc + 2];
+      const st = gcLayout(type).storage;
+      const fields = new Array<unknown>(st.length);
+      if (code[pc] === 377 /* struct_new */) {
+        const base = fp + code[pc + 3];
+        for (let k = 0; k < st.length; k++) fields[k] = loadStored(vm, st[k], base + k);
+      } else {
+        for (let k = 0; k < st.length; k++) fields[k] = defaultStored(st[k]);
+      }
+      R[fp + code[pc + 1]] = new GcStruct(type, fields);
+      return pc + (code[pc] === 377 /* struct_new */ ? 4 : 3);
+    }
+    case 380 /* struct_set */: {
+      const R = vm.refs ?? refRegisters(vm);
+      const o = R[fp + code[pc + 1]];
+      if (o === null) return -T_NULL_STRUCT;
+      const k = code[pc + 3];
+      const st = gcLayout(code[pc + 2]).storage[k];
+      (o as GcStruct).fields[k] = loadStored(vm, st, fp + code[pc + 4]);
+      return pc + 5;
+    }
+    case 387 /* array_set */: {
+      const R = vm.refs ?? refRegisters(vm);
+      const a = R[fp + code[pc + 1]] as GcArray | null;
+      if (a === null) return -T_NULL_ARRAY;
+      const i = I32[(fp + code[pc + 2]) << 1] >>> 0;
+      if (i >= a.length) return -T_ARRAY_BOUNDS;
+      const st = gcLayout(code[pc + 4]).storage[0];
+      setArrayElement(a.data, st, i, loadStored(vm, st, fp + code[pc + 3]));
+      return pc + 5;
+    }
+    case 388 /* array_len */: {
+      const R = vm.refs ?? refRegisters(vm);
+      const a = R[fp + code[pc + 2]] as GcArray | null;
+      if (a === null) return -T_NULL_ARRAY;
+      setI32(I32, fp + code[pc + 1], a.length);
+      return pc + 3;
+    }
     case 381 /* array_new */:
     case 382 /* array_new_default */:
     case 383 /* array_new_fixed */:
     case 384 /* array_new_data */:
     case 385 /* array_new_elem */:
-    case 387 /* array_set */:
-    case 388 /* array_len */:
     case 389 /* array_fill */:
     case 390 /* array_copy */:
     case 391 /* array_init_data */:

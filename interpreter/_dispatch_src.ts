@@ -56,11 +56,14 @@ import {
   arrayElement,
   copyRefs,
   isSigSubtype,
+  loadStored,
   refRegisters,
   runGc,
+  setArrayElement,
+  setI32,
   storeToSlot,
 } from "./_gc_exec.ts";
-import { type GcArray, gcLayout, type GcStruct, isOfHeapType } from "./gc_objects.ts";
+import { defaultStored, type GcArray, gcLayout, GcStruct, isOfHeapType } from "./gc_objects.ts";
 import type { Vm } from "./vm.ts";
 import type { VmFunc, VmInstance } from "./vm_objects.ts";
 import {
@@ -95,6 +98,7 @@ const T_CAST = TrapCode.CastFailure;
 const T_NULL_STRUCT = TrapCode.NullStructReference;
 const T_NULL_ARRAY = TrapCode.NullArrayReference;
 const T_ARRAY_BOUNDS = TrapCode.ArrayOutOfBounds;
+const T_NULL_I31 = TrapCode.NullI31Reference;
 
 /** `run` returned because the outermost wasm frame returned to the host. */
 export const EXIT_RETURN = 0;
@@ -2629,24 +2633,96 @@ export function runExt(
       storeToSlot(vm, st, fp + code[pc + 1], arrayElement(a.data, st, i), code[pc + 5] === 1);
       return pc + 6;
     }
-    case Op.ref_select:
-    case Op.ref_null:
-    case Op.ref_is_null_any:
-    case Op.ref_eq:
-    case Op.ref_global_get:
-    case Op.ref_global_set:
-    case Op.ref_i31:
-    case Op.i31_get:
+    case Op.ref_select: {
+      const R = vm.refs ?? refRegisters(vm);
+      R[fp + code[pc + 1]] = I32[(fp + code[pc + 2]) << 1] !== 0
+        ? R[fp + code[pc + 3]]
+        : R[fp + code[pc + 4]];
+      return pc + 5;
+    }
+    case Op.ref_null: {
+      const R = vm.refs ?? refRegisters(vm);
+      R[fp + code[pc + 1]] = null;
+      return pc + 2;
+    }
+    case Op.ref_is_null_any: {
+      const R = vm.refs ?? refRegisters(vm);
+      setI32(I32, fp + code[pc + 1], R[fp + code[pc + 2]] === null ? 1 : 0);
+      return pc + 3;
+    }
+    case Op.ref_eq: {
+      const R = vm.refs ?? refRegisters(vm);
+      setI32(I32, fp + code[pc + 1], R[fp + code[pc + 2]] === R[fp + code[pc + 3]] ? 1 : 0);
+      return pc + 4;
+    }
+    case Op.ref_global_get: {
+      const R = vm.refs ?? refRegisters(vm);
+      R[fp + code[pc + 1]] = vm.refGlobals[inst.vmctx[code[pc + 2]]] ?? null;
+      return pc + 3;
+    }
+    case Op.ref_global_set: {
+      const R = vm.refs ?? refRegisters(vm);
+      vm.refGlobals[inst.vmctx[code[pc + 1]]] = R[fp + code[pc + 2]];
+      return pc + 3;
+    }
+    case Op.ref_i31: {
+      const R = vm.refs ?? refRegisters(vm);
+      R[fp + code[pc + 1]] = (I32[(fp + code[pc + 2]) << 1] << 1) >> 1;
+      return pc + 3;
+    }
+    case Op.i31_get: {
+      const R = vm.refs ?? refRegisters(vm);
+      const v = R[fp + code[pc + 2]];
+      if (v === null) return -T_NULL_I31;
+      setI32(I32, fp + code[pc + 1], code[pc + 3] !== 0 ? v as number : (v as number) & 0x7fffffff);
+      return pc + 4;
+    }
     case Op.struct_new:
-    case Op.struct_new_default:
-    case Op.struct_set:
+    case Op.struct_new_default: {
+      const R = vm.refs ?? refRegisters(vm);
+      const type = code[pc + 2];
+      const st = gcLayout(type).storage;
+      const fields = new Array<unknown>(st.length);
+      if (code[pc] === Op.struct_new) {
+        const base = fp + code[pc + 3];
+        for (let k = 0; k < st.length; k++) fields[k] = loadStored(vm, st[k], base + k);
+      } else {
+        for (let k = 0; k < st.length; k++) fields[k] = defaultStored(st[k]);
+      }
+      R[fp + code[pc + 1]] = new GcStruct(type, fields);
+      return pc + (code[pc] === Op.struct_new ? 4 : 3);
+    }
+    case Op.struct_set: {
+      const R = vm.refs ?? refRegisters(vm);
+      const o = R[fp + code[pc + 1]];
+      if (o === null) return -T_NULL_STRUCT;
+      const k = code[pc + 3];
+      const st = gcLayout(code[pc + 2]).storage[k];
+      (o as GcStruct).fields[k] = loadStored(vm, st, fp + code[pc + 4]);
+      return pc + 5;
+    }
+    case Op.array_set: {
+      const R = vm.refs ?? refRegisters(vm);
+      const a = R[fp + code[pc + 1]] as GcArray | null;
+      if (a === null) return -T_NULL_ARRAY;
+      const i = I32[(fp + code[pc + 2]) << 1] >>> 0;
+      if (i >= a.length) return -T_ARRAY_BOUNDS;
+      const st = gcLayout(code[pc + 4]).storage[0];
+      setArrayElement(a.data, st, i, loadStored(vm, st, fp + code[pc + 3]));
+      return pc + 5;
+    }
+    case Op.array_len: {
+      const R = vm.refs ?? refRegisters(vm);
+      const a = R[fp + code[pc + 2]] as GcArray | null;
+      if (a === null) return -T_NULL_ARRAY;
+      setI32(I32, fp + code[pc + 1], a.length);
+      return pc + 3;
+    }
     case Op.array_new:
     case Op.array_new_default:
     case Op.array_new_fixed:
     case Op.array_new_data:
     case Op.array_new_elem:
-    case Op.array_set:
-    case Op.array_len:
     case Op.array_fill:
     case Op.array_copy:
     case Op.array_init_data:

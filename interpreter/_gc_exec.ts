@@ -1,10 +1,9 @@
 /**
- * The handlers of the GC bytecode ops that `runExt` sends here: selects and
- * null tests in the reference register file, allocation, writes and bulk
- * operations of structs and arrays, `i31`, the casts of handle references
- * and the extern conversions. The hot ops (`ref_mov`, the null branches,
- * `ref_test`, `ref_cast`, `struct_get`, `array_get`) are cases of `runExt`
- * itself, in its jump table. See `gc_objects.ts` for how values are
+ * The GC bytecode ops that `runExt` sends here (array allocation and bulk
+ * operations, the casts of handle references, the extern conversions), and
+ * the helpers of those `runExt` runs itself, in its jump table (moves, null
+ * tests, `ref.eq`, globals, `i31`, casts, struct allocation and access,
+ * array element access and length). See `gc_objects.ts` for how values are
  * represented.
  *
  * Invariants:
@@ -19,15 +18,7 @@
 
 import { HeapType, TrapCode } from "@capstan/environ";
 import { Op } from "./_opcodes.ts";
-import {
-  type ArrayData,
-  defaultStored,
-  GcArray,
-  gcLayout,
-  GcStruct,
-  newArrayData,
-  Storage,
-} from "./gc_objects.ts";
+import { type ArrayData, GcArray, gcLayout, newArrayData, Storage } from "./gc_objects.ts";
 import { v128Registers } from "./simd.ts";
 import type { Vm } from "./vm.ts";
 import type { VmInstance } from "./vm_objects.ts";
@@ -156,8 +147,15 @@ export function arrayElement(data: ArrayData, st: number, i: number): unknown {
   return data[i];
 }
 
-/** Sets element `i` of array data of storage `st` to a stored value. */
-function setArrayElement(data: ArrayData, st: number, i: number, v: unknown): void {
+/**
+ * Sets element `i` of array data of storage `st` to a stored value.
+ *
+ * @param data the array's elements
+ * @param st their storage
+ * @param i the index (in range)
+ * @param v the stored value
+ */
+export function setArrayElement(data: ArrayData, st: number, i: number, v: unknown): void {
   if (st === Storage.V128) (data as Uint8Array).set(v as Uint8Array, i << 4);
   else (data as unknown[])[i] = v;
 }
@@ -216,57 +214,6 @@ export function runGc(vm: Vm, inst: VmInstance, code: Int32Array, pc: number, fp
   const I32 = vm.i32;
   const R = vm.refs ?? refRegisters(vm);
   switch (code[pc]) {
-    case Op.ref_select:
-      R[fp + code[pc + 1]] = I32[(fp + code[pc + 2]) << 1] !== 0
-        ? R[fp + code[pc + 3]]
-        : R[fp + code[pc + 4]];
-      return pc + 5;
-    case Op.ref_null:
-      R[fp + code[pc + 1]] = null;
-      return pc + 2;
-    case Op.ref_is_null_any:
-      setI32(I32, fp + code[pc + 1], R[fp + code[pc + 2]] === null ? 1 : 0);
-      return pc + 3;
-    case Op.ref_eq:
-      setI32(I32, fp + code[pc + 1], R[fp + code[pc + 2]] === R[fp + code[pc + 3]] ? 1 : 0);
-      return pc + 4;
-    case Op.ref_global_get:
-      R[fp + code[pc + 1]] = vm.refGlobals[inst.vmctx[code[pc + 2]]] ?? null;
-      return pc + 3;
-    case Op.ref_global_set:
-      vm.refGlobals[inst.vmctx[code[pc + 1]]] = R[fp + code[pc + 2]];
-      return pc + 3;
-    case Op.ref_i31:
-      R[fp + code[pc + 1]] = (I32[(fp + code[pc + 2]) << 1] << 1) >> 1;
-      return pc + 3;
-    case Op.i31_get: {
-      const v = R[fp + code[pc + 2]];
-      if (v === null) return -TrapCode.NullI31Reference;
-      setI32(I32, fp + code[pc + 1], code[pc + 3] !== 0 ? v as number : (v as number) & 0x7fffffff);
-      return pc + 4;
-    }
-    case Op.struct_new:
-    case Op.struct_new_default: {
-      const type = code[pc + 2];
-      const st = gcLayout(type).storage;
-      const fields = new Array<unknown>(st.length);
-      if (code[pc] === Op.struct_new) {
-        const base = fp + code[pc + 3];
-        for (let k = 0; k < st.length; k++) fields[k] = loadStored(vm, st[k], base + k);
-      } else {
-        for (let k = 0; k < st.length; k++) fields[k] = defaultStored(st[k]);
-      }
-      R[fp + code[pc + 1]] = new GcStruct(type, fields);
-      return pc + (code[pc] === Op.struct_new ? 4 : 3);
-    }
-    case Op.struct_set: {
-      const o = R[fp + code[pc + 1]];
-      if (o === null) return -T_NULL_STRUCT;
-      const k = code[pc + 3];
-      const st = gcLayout(code[pc + 2]).storage[k];
-      (o as GcStruct).fields[k] = loadStored(vm, st, fp + code[pc + 4]);
-      return pc + 5;
-    }
     case Op.array_new:
     case Op.array_new_default: {
       const type = code[pc + 2];
@@ -310,21 +257,6 @@ export function runGc(vm: Vm, inst: VmInstance, code: Int32Array, pc: number, fp
       for (let k = 0; k < n; k++) setArrayElement(data, st, k, seg[s + k]);
       R[fp + code[pc + 1]] = new GcArray(type, n, data);
       return pc + 6;
-    }
-    case Op.array_set: {
-      const a = R[fp + code[pc + 1]] as GcArray | null;
-      if (a === null) return -T_NULL_ARRAY;
-      const i = I32[(fp + code[pc + 2]) << 1] >>> 0;
-      if (i >= a.length) return -T_ARRAY_BOUNDS;
-      const st = gcLayout(code[pc + 4]).storage[0];
-      setArrayElement(a.data, st, i, loadStored(vm, st, fp + code[pc + 3]));
-      return pc + 5;
-    }
-    case Op.array_len: {
-      const a = R[fp + code[pc + 2]] as GcArray | null;
-      if (a === null) return -T_NULL_ARRAY;
-      setI32(I32, fp + code[pc + 1], a.length);
-      return pc + 3;
     }
     case Op.array_fill: {
       const a = R[fp + code[pc + 1]] as GcArray | null;
@@ -433,8 +365,14 @@ function initTarget(
   return i + n > a.length ? -T_ARRAY_BOUNDS : a;
 }
 
-/** Writes an i32 result to absolute slot `s` (zeroing its high word). */
-function setI32(I32: Int32Array, s: number, v: number): void {
+/**
+ * Writes an i32 result to absolute slot `s` (zeroing its high word).
+ *
+ * @param I32 the numeric register file
+ * @param s an absolute slot
+ * @param v the value
+ */
+export function setI32(I32: Int32Array, s: number, v: number): void {
   I32[s << 1] = v;
   I32[(s << 1) + 1] = 0;
 }
