@@ -239,3 +239,18 @@ Deno.test("an externref array made from an element segment holds the segment's v
   assert.equal(inst.getFunc("get")!.call(0)[0], host);
   assert.equal(inst.getFunc("get")!.call(1)[0], null);
 });
+
+Deno.test("ref.cast of a local checks the local in place: the value read is the local's at the cast", () => {
+  const { inst } = instantiate(`(module
+    (type $s (struct (field i32)))
+    (func (export "f") (param $a anyref) (result i32)
+      ;; the cast entry is still a read of $a when $a is set: it keeps the old value
+      (local.get $a) (ref.cast (ref $s)) (ref.null any) (local.set $a)
+      (struct.get $s 0)
+      (i32.add (ref.is_null (local.get $a))))
+    (func (export "make") (result anyref) (struct.new $s (i32.const 41))))`);
+  const s = inst.getFunc("make")!.call()[0];
+  assert.deepEqual(inst.getFunc("f")!.call(s), [42]);
+  assert.throws(() => inst.getFunc("f")!.call(5), (e) => e instanceof Trap);
+  assert.throws(() => inst.getFunc("f")!.call(null), (e) => e instanceof Trap);
+});
