@@ -3,8 +3,8 @@
  * `WebAssembly.Tag`, `WebAssembly.Exception` (`getArg`, `is`),
  * `WebAssembly.JSTag`, exceptions crossing between JavaScript and wasm in
  * both directions; and exceptions carrying values of the `any` hierarchy
- * (structs, arrays, i31, anyref): `throw`, `try_table` with `catch` and
- * `catch_all_ref`, `throw_ref`, the legacy `try`/`catch`/`rethrow`, through
+ * (structs, arrays, i31, anyref): `throw`, `try_table` with `catch`,
+ * `catch_ref` and `catch_all_ref`, `throw_ref`, the legacy `try`/`catch`/`rethrow`, through
  * frames of the JS tier, out to JavaScript (`getArg` gives the same opaque
  * object) and back in, their references kept while a host function runs
  * between the catch and their use (the catching frame's stack maps). Each
@@ -174,6 +174,19 @@ const GC_WAT = `(module
         (throw_ref))
       (unreachable))
     (call $sum))
+  ;; catch_ref: the values and the exception; the struct read here, the exception thrown again
+  (func (export "catchRef") (param $n i32) (result i32)
+    (local $x exnref) (local $s (ref null $s))
+    (block $h (result i32 (ref null $s) i64 anyref (ref $a))
+      (try_table (catch $e $h)
+        (block $r (result i32 (ref null $s) i64 anyref (ref $a) exnref)
+          (try_table (catch_ref $e $r) (call $throw (local.get $n)))
+          (unreachable))
+        (local.set $x) (drop) (drop) (drop) (local.set $s) (drop)
+        (throw_ref (local.get $x)))
+      (unreachable))
+    (call $sum)
+    (i32.add (struct.get $s 0 (local.get $s))))
   ;; reads a struct JavaScript got out of an exception
   (func (export "field") (param (ref null $s)) (result i32) (struct.get $s 0 (local.get 0)))
   ;; calls JS, which throws an exception of $e or of the imported tag, then catches it
@@ -231,6 +244,11 @@ both("an exception with GC values is caught with its values (try_table, catch)",
 both("catch_all_ref and throw_ref carry the GC values along", (wa) => {
   const { exports } = instantiateGc(wa, () => {});
   assert.equal(exports.rethrowRef(10), 130);
+});
+
+both("catch_ref gives the GC values and the exception, which throw_ref throws again", (wa) => {
+  const { exports } = instantiateGc(wa, () => {});
+  assert.equal(exports.catchRef(10), 130 + 10);
 });
 
 both("the legacy try, catch, catch_all and rethrow carry the GC values along", (wa) => {
