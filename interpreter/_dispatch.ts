@@ -7403,6 +7403,12 @@ export function runExt(
       I32[d + 1] = 0;
       return pc + 5;
     }
+    case 400 /* br_ref_test */:
+    case 401 /* br_ref_test_fail */: {
+      const v = (vm.refs ?? refRegisters(vm))[fp + code[pc + 1]];
+      const ok = v === null ? code[pc + 3] !== 0 : isOfHeapType(v, code[pc + 2]);
+      return ok === (code[pc] === 400 /* br_ref_test */) ? pc + code[pc + 4] : pc + 5;
+    }
     case 394 /* ref_cast */: {
       const v = (vm.refs ?? refRegisters(vm))[fp + code[pc + 1]];
       const ok = v === null ? code[pc + 3] !== 0 : isOfHeapType(v, code[pc + 2]);

@@ -939,6 +939,8 @@ const TABLE: readonly Row[] = [
     "throw as `throw`, the exception also taking the ref-file entries of its n registers (the " +
     "values of the `any` hierarchy; the translator nulled the other values' entries)",
   ],
+  ["br_ref_test", "a:r ht:i nul:i off:o", X, "branch when ref a is of heap type ht (as ref_test)"],
+  ["br_ref_test_fail", "a:r ht:i nul:i off:o", X, "branch when ref a is not of heap type ht"],
 ];
 
 /** Every op, in opcode order. */
