@@ -406,10 +406,12 @@ export const Op = {
   ref_cast_func: 396,
   any_convert_extern: 397,
   extern_convert_any: 398,
+  call_mov1: 399,
+  call_mov2: 400,
 } as const;
 
 /** The number of opcodes. */
-export const OPCODE_COUNT = 399;
+export const OPCODE_COUNT = 401;
 
 /** The first SIMD opcode: `run` sends opcodes from here to {@link LAST_SIMD_OP} to `runSimd`. */
 export const FIRST_SIMD_OP = 267;
