@@ -12,8 +12,10 @@
  * run instead (start-up included: what `auto` and `js` differ in most).
  *
  * Run: `deno run -A bench/sightglass.ts [--engines native,interpreter,js,auto] [--only NAME,...]
- * [--timeout SECONDS] [--measure region|total]` (a run past the timeout, default 120 s,
- * is killed and reported)
+ * [--timeout SECONDS] [--measure region|total] [--clock wall|cpu]` (a run past the timeout,
+ * default 120 s, is killed and reported; `--clock cpu` times with the process's CPU time, user
+ * and system, all threads, instead of the wall clock: far less disturbed by other load on a
+ * shared machine)
  * Prints a Markdown table: ms per engine and ratios to native, with the
  * geomean over the programs every engine ran correctly.
  *
@@ -21,6 +23,7 @@
  */
 
 import { parseArgs } from "node:util";
+import process from "node:process";
 
 const DIR = new URL("../../shared/bench/sightglass/", import.meta.url).pathname;
 
@@ -59,7 +62,7 @@ function programs(): Program[] {
 }
 
 /** Runs one program on one engine in this process; prints `{ ms, ok, error? }` as JSON. */
-async function child(wasmPath: string, cwd: string, engine: string): Promise<void> {
+async function child(wasmPath: string, cwd: string, engine: string, clock: string): Promise<void> {
   const { Wasi } = await import("@capstan/wasi");
   let api: typeof WebAssembly = WebAssembly;
   if (engine !== "native") {
@@ -73,20 +76,26 @@ async function child(wasmPath: string, cwd: string, engine: string): Promise<voi
   const stdout = { writeSync: (p: Uint8Array) => (chunks.push(p.slice()), p.length) };
   Deno.chdir(cwd);
   const wasi = new Wasi({ args: ["benchmark.wasm"], preopens: { ".": cwd }, stdout });
+  const now = clock === "cpu"
+    ? () => {
+      const u = process.cpuUsage();
+      return (u.user + u.system) / 1000;
+    }
+    : () => performance.now();
   let t0 = 0, t1 = 0;
   const bench = {
-    start: () => void (t0 = performance.now()),
-    end: () => void (t1 = performance.now()),
+    start: () => void (t0 = now()),
+    end: () => void (t1 = now()),
   };
   const bytes = Deno.readFileSync(wasmPath);
-  const begin = performance.now();
+  const begin = now();
   const module = new api.Module(bytes);
   const instance = new api.Instance(module, {
     bench,
     wasi_snapshot_preview1: wasi.imports,
   } as unknown as WebAssembly.Imports);
   const code = wasi.start(instance as unknown as Parameters<typeof wasi.start>[0]);
-  const total = performance.now() - begin;
+  const total = now() - begin;
   const text = new TextDecoder().decode(
     chunks.reduce((a, b) => {
       const c = new Uint8Array(a.length + b.length);
@@ -103,9 +112,10 @@ async function runChild(
   engine: string,
   seconds: number,
   measure: string,
+  clock: string,
 ): Promise<{ ms?: number; error?: string }> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL(import.meta.url).pathname, "--child", p.wasm, p.cwd, engine],
+    args: ["run", "-A", new URL(import.meta.url).pathname, "--child", p.wasm, p.cwd, engine, clock],
     stdout: "piped",
     stderr: "piped",
   }).spawn();
@@ -138,12 +148,13 @@ async function main(): Promise<void> {
       only: { type: "string" },
       timeout: { type: "string", default: "120" },
       measure: { type: "string", default: "region" },
+      clock: { type: "string", default: "wall" },
     },
     allowPositionals: true,
   });
   if (args.values.child) {
-    const [wasm, cwd, engine] = args.positionals;
-    await child(wasm, cwd, engine);
+    const [wasm, cwd, engine, clock] = args.positionals;
+    await child(wasm, cwd, engine, clock ?? "wall");
     return;
   }
   const engines = args.values.engines!.split(",");
@@ -154,7 +165,9 @@ async function main(): Promise<void> {
     if (only !== undefined && !only.some((o) => p.name.includes(o))) continue;
     const res: { ms?: number; error?: string }[] = [];
     for (const e of engines) {
-      res.push(await runChild(p, e, Number(args.values.timeout), args.values.measure!));
+      res.push(
+        await runChild(p, e, Number(args.values.timeout), args.values.measure!, args.values.clock!),
+      );
     }
     const base = res[0].ms;
     const cells = res.map((r) => r.ms !== undefined ? r.ms.toFixed(1) : r.error!);

@@ -7,21 +7,11 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { parseWat } from "@capstan/environ";
 import { Op } from "@capstan/interpreter";
 import { coalesceCopies } from "./_copy_coalescing.ts";
 import type { IrFunction, IrInst } from "./ir.ts";
 import { LABEL } from "./ir.ts";
-import { bytecodeOpNames, TestInstance } from "./_test_harness.ts";
-
-/** Export `f` of `wat` called with `args`: Capstan's results equal native V8's. */
-function sameAsNative(wat: string, args: number[][]): void {
-  const bytes = parseWat(wat);
-  const native = new WebAssembly.Instance(new WebAssembly.Module(bytes as BufferSource));
-  const f = native.exports.f as (...a: number[]) => unknown;
-  const capstan = new TestInstance(bytes);
-  for (const a of args) assert.deepEqual(capstan.call("f", ...a), f(...a), `f(${a})`);
-}
+import { bytecodeOpNames, sameAsNative } from "./_test_harness.ts";
 
 /** An IR function over `numRegs` registers with `insts` (i32 locals, no results). */
 function ir(

@@ -39,6 +39,27 @@ import { type CompiledModule, compileModule, type CompileOptions } from "./compi
 import type { Tunables } from "@capstan/environ";
 
 /**
+ * Checks that export `f` of `wat`, called with each of `args` (i32 and f64
+ * arguments as numbers), gives on Capstan what it gives on native V8.
+ *
+ * @param wat a module in the text format, exporting `f`
+ * @param args the argument lists
+ */
+export function sameAsNative(wat: string, args: number[][]): void {
+  const bytes = parseWat(wat);
+  const native = new WebAssembly.Instance(new WebAssembly.Module(bytes as BufferSource));
+  const f = native.exports.f as (...a: number[]) => unknown;
+  const capstan = new TestInstance(bytes);
+  const show = (v: unknown) =>
+    JSON.stringify(v, (_, x) => typeof x === "bigint" ? `${x}n` : Object.is(x, -0) ? "-0" : x);
+  for (const a of args) {
+    const got = show(capstan.call("f", ...a));
+    const want = show(f(...a));
+    if (got !== want) throw new Error(`f(${a}): ${got}, native ${want}`);
+  }
+}
+
+/**
  * The op names of one function's bytecode, in code order.
  *
  * @param wat a module in the text format

@@ -210,6 +210,28 @@ export function run(vm: Vm): number {
         pc += 4;
         break;
       }
+      case Op.call_mov2: {
+        // a move (both words of the slot: exact for i32, i64, f32 and f64
+        // values alike, without a BigInt in V8's unoptimised tiers), then on
+        // as `call_mov1` from the next one (see the op table)
+        const to = (fp + code[pc + 1]) << 1;
+        const from = (fp + code[pc + 2]) << 1;
+        I32[to] = I32[from];
+        I32[to + 1] = I32[from + 1];
+        pc += 2;
+      }
+      // falls through
+      case Op.call_mov1: {
+        // a move, then on as `call` from the op's last three words (`pc`
+        // points inside the op until the call is made: a stack overflow's
+        // `vm.pc`, whose address maps to the call, as the op's own does)
+        const to = (fp + code[pc + 1]) << 1;
+        const from = (fp + code[pc + 2]) << 1;
+        I32[to] = I32[from];
+        I32[to + 1] = I32[from + 1];
+        pc += 2;
+      }
+      // falls through
       case Op.call: {
         // Performs the callee's `enter` too (same module: its operands are
         // at the target), saving one dispatch per call.
@@ -331,45 +353,88 @@ export function run(vm: Vm): number {
         if (--I32[slice] < 0) break dispatch;
         break;
       }
-      case Op.return_call_ref:
-      case Op.return_call_indirect: {
-        // As return_call_import, after call_indirect's checks (which it
-        // repeats below for a host callee, and for a failing check to trap);
-        // return_call_ref's callee is the reference in register i, of the
-        // right type by validation.
-        const byRef = code[pc] === Op.return_call_ref;
+      case Op.call_ref:
+      case Op.call_indirect: {
+        // A wasm callee of the exact signature with room for its frame: its
+        // `enter` is performed here (as `call` does), saving one dispatch.
+        // Anything else (a trap, a host callee, a subtype's signature, a
+        // promoted callee, a stack overflow) takes the general path below.
         let h: number;
-        if (byRef) h = I32[(fp + code[pc + 4]) << 1];
-        else {
+        if (code[pc] === Op.call_indirect) {
           const table = inst.tables[code[pc + 1]];
           const i = I32[(fp + code[pc + 4]) << 1] >>> 0;
           h = i < table.size ? table.elems[i] : 0;
-        }
+        } else h = I32[(fp + code[pc + 4]) << 1];
         const f = vm.funcs[h];
-        // (a callee of a declared subtype of the expected type is a tail call too)
-        const callee = h === 0 ||
-            (!byRef && f.sigId !== inst.vmctx[code[pc + 2]] &&
-              !isSigSubtype(vm, f.sigId, inst.vmctx[code[pc + 2]]))
-          ? null
-          : f.instance;
-        if (callee !== null) {
-          const src = (fp + code[pc + 3]) << 1;
-          const e = src + (callee.code[f.entry + 1] << 1);
-          for (let i = fp << 1, s = src; s < e;) I32[i++] = I32[s++];
-          pc = f.entry;
-          if (callee !== inst) {
-            inst = callee;
-            code = inst.code;
-            dv = inst.memory.view;
-            memLen = inst.memory.byteLength;
+        const callee = f.instance;
+        if (
+          callee !== null &&
+          (code[pc] === Op.call_ref || f.sigId === inst.vmctx[code[pc + 2]])
+        ) {
+          const t = f.entry;
+          const target = callee.code;
+          const nfp = fp + code[pc + 3];
+          if (csp < vm.csLimit && nfp + target[t + 3] <= vm.regLimit) {
+            const cs = vm.cs;
+            cs[csp] = pc + 5;
+            cs[csp + 1] = fp;
+            cs[csp + 2] = inst.id;
+            csp += 3;
+            fp = nfp;
+            for (let i = (fp + target[t + 1]) << 1, e = (fp + target[t + 2]) << 1; i < e; i++) {
+              I32[i] = 0;
+            }
+            pc = t + 4;
+            if (callee !== inst) {
+              inst = callee;
+              code = target;
+              dv = inst.memory.view;
+              memLen = inst.memory.byteLength;
+            }
+            if (--I32[slice] < 0) break dispatch;
+            break;
           }
-          if (--I32[slice] < 0) break dispatch;
-          break;
         }
       }
       // falls through
-      case Op.call_ref:
-      case Op.call_indirect: {
+      case Op.return_call_ref:
+      case Op.return_call_indirect: {
+        if (code[pc] === Op.return_call_ref || code[pc] === Op.return_call_indirect) {
+          // As return_call_import, after call_indirect's checks (which it
+          // repeats below for a host callee); return_call_ref's callee is the
+          // reference in register i, of the right type by validation.
+          const byRef = code[pc] === Op.return_call_ref;
+          let h: number;
+          if (byRef) h = I32[(fp + code[pc + 4]) << 1];
+          else {
+            const table = inst.tables[code[pc + 1]];
+            const i = I32[(fp + code[pc + 4]) << 1] >>> 0;
+            h = i < table.size ? table.elems[i] : 0;
+          }
+          const f = vm.funcs[h];
+          // (a callee of a declared subtype of the expected type is a tail call too)
+          const callee = h === 0 ||
+              (!byRef && f.sigId !== inst.vmctx[code[pc + 2]] &&
+                !isSigSubtype(vm, f.sigId, inst.vmctx[code[pc + 2]]))
+            ? null
+            : f.instance;
+          if (callee !== null) {
+            const src = (fp + code[pc + 3]) << 1;
+            const e = src + (callee.code[f.entry + 1] << 1);
+            for (let i = fp << 1, s = src; s < e;) I32[i++] = I32[s++];
+            pc = f.entry;
+            if (callee !== inst) {
+              inst = callee;
+              code = inst.code;
+              dv = inst.memory.view;
+              memLen = inst.memory.byteLength;
+            }
+            if (--I32[slice] < 0) break dispatch;
+            break;
+          }
+        }
+        // the general path: call_ref's and call_indirect's slow path, a tail
+        // call's host callee
         const op = code[pc];
         let f: VmFunc;
         if (op === Op.call_ref || op === Op.return_call_ref) {

@@ -409,10 +409,12 @@ export const Op = {
   throw_gc: 399,
   br_ref_test: 400,
   br_ref_test_fail: 401,
+  call_mov1: 402,
+  call_mov2: 403,
 } as const;
 
 /** The number of opcodes. */
-export const OPCODE_COUNT = 402;
+export const OPCODE_COUNT = 404;
 
 /** The first SIMD opcode: `run` sends opcodes from here to {@link LAST_SIMD_OP} to `runSimd`. */
 export const FIRST_SIMD_OP = 267;

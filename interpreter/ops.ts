@@ -945,6 +945,24 @@ const TABLE: readonly Row[] = [
   ],
   ["br_ref_test", "a:r ht:i nul:i off:o", X, "branch when ref a is of heap type ht (as ref_test)"],
   ["br_ref_test_fail", "a:r ht:i nul:i off:o", X, "branch when ref a is not of heap type ht"],
+  // direct calls with the moves right before them fused in (the lowering's choice): the
+  // moves, in order, each of a whole slot (both 32-bit words), then `call` with the op's last two
+  // operands; the moves come first so that the op's case, once they are done, goes on as
+  // `call` does from its own operands (the op's last three words read as a `call`)
+  [
+    "call_mov1",
+    "to:r from:r target:f base:r",
+    M,
+    "slot to = slot from (64 bits), then call as `call` does",
+    STACK,
+  ],
+  [
+    "call_mov2",
+    "to:r from:r to2:r from2:r target:f base:r",
+    M,
+    "slot to = slot from, then slot to2 = slot from2 (64 bits each), then call as `call` does",
+    STACK,
+  ],
 ];
 
 /** Every op, in opcode order. */
