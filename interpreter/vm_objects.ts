@@ -5,9 +5,17 @@
  * Invariants:
  * - A reference value is an i32 handle: 0 is null; a funcref handle indexes
  *   `Vm.funcs`; an externref handle is the runtime's business.
- * - An unshared `VmMemory`'s `bytes`/`view` always cover exactly
- *   `byteLength` bytes of the current buffer; `grow` replaces them (the VM
- *   reloads them after any builtin or host call).
+ * - An unshared `VmMemory`'s size is `byteLength`; its buffer may be longer
+ *   (capacity for growth: growing within it moves nothing). `bytes`/`view`
+ *   cover the whole buffer, so every access checks `byteLength`, never the
+ *   buffer's length, and nothing writes past `byteLength`: the capacity stays
+ *   zeroed, ready to become memory. {@link VmMemory.exactBuffer} hands out a
+ *   buffer of exactly `byteLength` bytes (moving the bytes to one if
+ *   needed); once handed out, the next growth moves the bytes to a new
+ *   buffer, detaching it, and reserves no capacity (a host that reads the
+ *   buffer after every growth pays one move per growth, as with exact
+ *   buffers). A move replaces `buffer`, `bytes` and `view` (the VM reloads
+ *   them after any builtin or host call).
  * - A shared memory's buffer is one `SharedArrayBuffer` of its maximum size
  *   (capped at 4 GiB), reserved when it is made (the host commits pages only
  *   when touched) and seen by every thread; `bytes`/`view` cover all of it.
@@ -53,14 +61,21 @@ const MAX_SHARED_BYTES = 2 ** 32;
 
 /** A linear memory. */
 export class VmMemory {
-  /** The current buffer (when shared: one `SharedArrayBuffer`, reserved to the maximum size). */
+  /**
+   * The current buffer (when shared: one `SharedArrayBuffer`, reserved to the
+   * maximum size; when unshared, at least `byteLength` bytes).
+   */
   buffer: ArrayBuffer | SharedArrayBuffer;
-  /** A byte view of the whole buffer. */
+  /** A byte view of the whole buffer (past `byteLength`: capacity, not memory). */
   bytes: Uint8Array;
-  /** A DataView of the whole buffer. */
+  /** A DataView of the whole buffer (past `byteLength`: capacity, not memory). */
   view: DataView;
   /** The size in bytes. */
   byteLength: number;
+  /** Whether `buffer` was handed out by {@link VmMemory.exactBuffer} since the last move. */
+  #exposed = false;
+  /** `bytes` cut to `byteLength`, made on demand ({@link VmMemory.data}). */
+  #data: Uint8Array | undefined = undefined;
   /** The maximum size in pages (the address space's when undeclared). */
   readonly maxPages: number;
   /** Bytes per page (65536, or 1 with custom page sizes). */
@@ -131,20 +146,86 @@ export class VmMemory {
     const old = this.pages;
     const want = old + delta;
     if (want > this.maxPages || want * this.pageSize > MAX_MEMORY_BYTES) return -1;
-    if (delta === 0) return old;
+    return this.growUnshared(want * this.pageSize) ? old : -1;
+  }
+
+  /**
+   * Grows an unshared memory to `bytes` bytes (zero-filled; the caller has
+   * checked the limits): within the buffer's capacity when it was not handed
+   * out, else by moving the bytes to a new buffer (detaching the old one)
+   * with capacity for later growth (see the module doc).
+   *
+   * @param bytes the new size in bytes, at least the current one
+   * @returns false when the host could not allocate the buffer (nothing changed)
+   */
+  growUnshared(bytes: number): boolean {
+    const buffer = this.buffer as ArrayBuffer;
+    if (!this.#exposed && bytes <= buffer.byteLength) {
+      if (bytes !== this.byteLength) this.#data = undefined;
+      this.byteLength = bytes;
+      return true;
+    }
+    if (!this.#exposed) {
+      const most = Math.min(this.maxPages * this.pageSize, MAX_MEMORY_BYTES);
+      // half as much again, whole pages, a multiple of 8 bytes (atomics view it as BigInt64s)
+      const extra = Math.ceil(bytes / 2 / this.pageSize) * this.pageSize;
+      const roomy = Math.min(most, Math.ceil((bytes + extra) / 8) * 8);
+      if (roomy > bytes && this.#move(roomy)) {
+        this.byteLength = bytes;
+        return true;
+      }
+    }
+    if (!this.#move(bytes)) return false;
+    this.byteLength = bytes;
+    return true;
+  }
+
+  /**
+   * An unshared memory's buffer of exactly `byteLength` bytes (the bytes
+   * moved to one when the current buffer has capacity beyond them), detached
+   * by the next growth; a shared memory's `SharedArrayBuffer`.
+   *
+   * @returns the buffer
+   * @throws RangeError when the host cannot allocate the exact buffer
+   */
+  exactBuffer(): ArrayBuffer | SharedArrayBuffer {
+    if (this.shared !== undefined || this.#exposed) return this.buffer;
+    if (this.buffer.byteLength !== this.byteLength && !this.#move(this.byteLength)) {
+      throw new RangeError(`could not allocate a buffer of ${this.byteLength} bytes`);
+    }
+    this.#exposed = true;
+    return this.buffer;
+  }
+
+  /**
+   * The memory's bytes: a view of exactly its current size (the same object
+   * until the memory grows or moves).
+   *
+   * @returns the view
+   */
+  data(): Uint8Array {
+    if (this.shared !== undefined) {
+      return new Uint8Array(this.buffer, 0, this.byteLength);
+    }
+    return this.#data ??= this.bytes.length === this.byteLength
+      ? this.bytes
+      : new Uint8Array(this.buffer, 0, this.byteLength);
+  }
+
+  /** Moves the bytes to a new buffer of `capacity` bytes, detaching the old one; false when out of memory. */
+  #move(capacity: number): boolean {
     let buffer: ArrayBuffer;
     try {
-      buffer = new ArrayBuffer(want * this.pageSize);
+      buffer = (this.buffer as ArrayBuffer).transfer(capacity);
     } catch {
-      return -1;
+      return false;
     }
-    const bytes = new Uint8Array(buffer);
-    bytes.set(this.bytes);
     this.buffer = buffer;
-    this.bytes = bytes;
+    this.bytes = new Uint8Array(buffer);
     this.view = new DataView(buffer);
-    this.byteLength = buffer.byteLength;
-    return old;
+    this.#exposed = false;
+    this.#data = undefined;
+    return true;
   }
 
   /**

@@ -54,6 +54,31 @@ function sizeToJs(n: number, is64: boolean): number | bigint {
 
 /** The internal slots of the facade's memories. */
 export const memorySlots: InternalSlots<RtMemory> = new InternalSlots<RtMemory>("Memory");
+/**
+ * The bytes of a Capstan memory (the runtime's `Memory` or a facade's
+ * `WebAssembly.Memory`) without asking for its `buffer`: a view of exactly
+ * its size (see `memory.ts`: reading `buffer` may move the bytes to an exact
+ * buffer, which a host reading memory on every call should not pay for).
+ *
+ * @param memory any value
+ * @returns the view (re-read it after anything that may grow the memory), or
+ *   undefined for anything else (a native memory) and for a shared memory
+ * @example
+ * ```ts
+ * import { memoryBytes, WebAssembly } from "@capstan/runtime";
+ * const memory = new WebAssembly.Memory({ initial: 1 });
+ * if (memoryBytes(memory)?.length !== 65536) throw new Error();
+ * ```
+ */
+export function memoryBytes(memory: unknown): Uint8Array | undefined {
+  const rt = memory instanceof RtMemory
+    ? memory
+    : typeof memory === "object" && memory !== null
+    ? memorySlots.get(memory)
+    : undefined;
+  return rt === undefined || rt.shared ? undefined : rt.data();
+}
+
 /** The internal slots of the facade's tables. */
 export const tableSlots: InternalSlots<RtTable> = new InternalSlots<RtTable>("Table");
 /** The internal slots of the facade's globals. */

@@ -56,6 +56,16 @@ export class InternalSlots<Rt> {
   }
 
   /**
+   * The runtime object behind `v`, whichever facade made it.
+   *
+   * @param v an object
+   * @returns the runtime object, or undefined
+   */
+  get(v: object): Rt | undefined {
+    return this.#slots.get(v)?.rt;
+  }
+
+  /**
    * The slot of `v` (the `this` of a method), whichever facade made it.
    *
    * @param v any value

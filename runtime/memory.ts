@@ -2,13 +2,25 @@
  * {@link Memory}: a WebAssembly linear memory owned by a {@link Store}.
  *
  * Invariants:
- * - An unshared memory's bytes live in one `ArrayBuffer` of exactly `size() * pageSize` bytes
- *   (64 KiB pages, or 1-byte pages with custom page sizes),
- *   held by a {@link StoreVmMemory} that the VM reads directly.
- *   Growing moves them to a new buffer with `ArrayBuffer.prototype.transfer`,
- *   which detaches the old one (as the JS API requires); `buffer` and
- *   `data()` always return views of the current buffer, so read them again
- *   after anything that may grow the memory.
+ * - An unshared memory's bytes live in one `ArrayBuffer` of at least
+ *   `size() * pageSize` bytes (64 KiB pages, or 1-byte pages with custom page
+ *   sizes), held by a {@link StoreVmMemory} that the VM reads directly. The
+ *   size is the VM memory's `byteLength`, never the buffer's length: every
+ *   bounds check (the interpreter's, the JS tier's, bulk operations, WASI,
+ *   data segments), `size()`, `memory.size` and `data()` use it. Past it the
+ *   buffer is capacity, zeroed, which growth takes without moving anything;
+ *   growth past it moves the bytes (`ArrayBuffer.prototype.transfer`) to a
+ *   buffer with half as much again as capacity, so a program growing a page
+ *   at a time moves its memory a logarithmic number of times, not once per
+ *   growth.
+ * - `buffer` is exactly the memory's size, as the JS API requires: reading
+ *   it when the buffer has capacity moves the bytes to an exact buffer (one
+ *   copy), which the next growth (of any delta, even 0) detaches; the growth
+ *   after a read reserves no capacity, so a host reading `buffer` after every
+ *   growth pays one move per growth. `data()` is a view of exactly the
+ *   current size, the same object until the memory grows or `buffer` moves
+ *   it: read it again after anything that may grow the memory or read
+ *   `buffer`. The VM reloads its views after every builtin and host call.
  * - A shared memory (`type.shared`, threads) keeps one `SharedArrayBuffer`
  *   of its maximum size (up to 4 GiB, reserved: the host commits pages only
  *   when touched) for its life: growth raises its length, a word every
@@ -255,21 +267,23 @@ export class Memory implements Stored {
   }
 
   /**
-   * The current buffer (detached by the next growth); for a shared memory, its
-   * one `SharedArrayBuffer`, reserved to the maximum size (see the module doc).
+   * The memory's bytes as an `ArrayBuffer` of exactly its size (detached by
+   * the next growth; reading it may move the bytes, see the module doc); for
+   * a shared memory, its one `SharedArrayBuffer`, reserved to the maximum size.
    */
   get buffer(): ArrayBuffer | SharedArrayBuffer {
-    return this._vm.buffer;
+    return this._vm.exactBuffer();
   }
 
   /**
-   * A byte view of the current buffer.
+   * A byte view of the memory, exactly its size (the same object until the
+   * memory grows or reading `buffer` moves its bytes: see the module doc).
    *
    * @returns a `Uint8Array` over all of the memory
    */
   data(): Uint8Array {
     if (this.shared) return this._vm.bytes.subarray(0, this.dataSize());
-    return this._vm.bytes;
+    return this._vm.data();
   }
 
   /**
@@ -317,16 +331,7 @@ export class Memory implements Stored {
     ) {
       return -1;
     }
-    let buffer: ArrayBuffer;
-    try {
-      buffer = (vm.buffer as ArrayBuffer).transfer(desired * pageSize);
-    } catch {
-      return -1; // the host could not allocate it
-    }
-    vm.buffer = buffer;
-    vm.bytes = new Uint8Array(buffer);
-    vm.view = new DataView(buffer);
-    vm.byteLength = buffer.byteLength;
+    if (!vm.growUnshared(desired * pageSize)) return -1; // the host could not allocate it
     this._generation++;
     return old;
   }

@@ -109,3 +109,4 @@ export type {
   Tunables,
 } from "@capstan/environ";
 export { WebAssembly } from "./webassembly.ts";
+export { memoryBytes } from "./_facade_objects.ts";

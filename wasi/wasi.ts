@@ -9,7 +9,9 @@
  *   {@linkcode WasiExit}. Failures inside a host function become errnos only when they are an
  *   `ErrnoError`, a `Deno.errors.*` exception (mapped by its POSIX code) or a `RangeError` from an
  *   out-of-bounds guest pointer (`EFAULT`); anything else propagates.
- * - Guest memory is re-read from `exports.memory.buffer` on every call, since it may grow.
+ * - Guest memory is re-read on every call, since it may grow: a Capstan memory's bytes through
+ *   `memoryBytes` (a view of exactly its size, so reading it never moves the bytes to an exact
+ *   buffer), any other memory's from `exports.memory.buffer`.
  * - i32 arguments are unsigned (`>>> 0`); u64 arguments arrive as `bigint` and are read unsigned,
  *   except `filedelta` (signed).
  * - The file system is reachable only through preopened directories; all path handling goes
@@ -44,6 +46,7 @@ import {
   Subscription,
   Whence,
 } from "./_abi.ts";
+import { memoryBytes } from "@capstan/runtime";
 import { clockNow, clockResolution, sleepSync } from "./_clock.ts";
 import { Errno } from "./errno.ts";
 import { WasiExit } from "./exit.ts";
@@ -136,7 +139,7 @@ export class Wasi {
   #fds = new FdTable();
   #instance: WasiInstance | undefined;
   #started = false;
-  #viewedBuffer: ArrayBuffer | undefined;
+  #viewed: Uint8Array | ArrayBuffer | undefined;
   #dataView: DataView | undefined;
   #u8: Uint8Array | undefined;
 
@@ -246,29 +249,32 @@ export class Wasi {
     this.#instance = instance;
   }
 
-  #buffer(): ArrayBuffer {
+  /** Guest memory's bytes now, with `#dataView` over the same bytes. */
+  #memoryBytes(): Uint8Array {
     const memory = this.#instance?.exports.memory as { buffer: ArrayBuffer } | undefined;
     if (memory === undefined) throw new Error("wasi: host function called before start()");
-    const buffer = memory.buffer;
-    if (buffer !== this.#viewedBuffer) {
-      // First call, or the memory grew (the old buffer is detached): view the new one.
-      this.#viewedBuffer = buffer;
-      this.#dataView = new DataView(buffer);
-      this.#u8 = new Uint8Array(buffer);
+    const live = memoryBytes(memory);
+    const seen = live ?? memory.buffer;
+    if (seen !== this.#viewed) {
+      // First call, or the memory grew (or its bytes moved): view them again.
+      this.#viewed = seen;
+      const u8 = live ?? new Uint8Array(seen as ArrayBuffer);
+      this.#u8 = u8;
+      this.#dataView = new DataView(u8.buffer, u8.byteOffset, u8.length);
     }
-    return buffer;
+    return this.#u8!;
   }
 
   #view(): DataView {
-    this.#buffer();
+    this.#memoryBytes();
     return this.#dataView!;
   }
 
   /** `len` bytes of guest memory at `ptr`, as a live view; `EFAULT` when out of bounds. */
   #bytes(ptr: number, len: number): Uint8Array {
-    const buffer = this.#buffer();
-    if (ptr + len > buffer.byteLength) fail(Errno.fault);
-    return this.#u8!.subarray(ptr, ptr + len);
+    const u8 = this.#memoryBytes();
+    if (ptr + len > u8.length) fail(Errno.fault);
+    return u8.subarray(ptr, ptr + len);
   }
 
   #string(ptr: number, len: number): string {
