@@ -119,12 +119,12 @@ export function wordText(name: string, sub: number, o: readonly number[]): strin
       return extend8(d, a, sub === 136 || sub === 138, sub <= 136);
     case 106: // f32x4.nearest: a NaN lane made quiet
       return [0, 1, 2, 3].map((k) =>
-        `vf = H.nearest(VF[vw + ${4 * a + k}]); VF[vw + ${4 * d + k}] = vf; if (vf !== vf) ${
+        `Q32[0] = ${vw(a, k)}; vf = H.nearest(QF[0]); QF[0] = vf; ${
           vw(d, k)
-        } |= 0x400000;`
+        } = Q32[0]; if (vf !== vf) ${vw(d, k)} |= 0x400000;`
       ).join(" ");
     case 250: // f32x4.convert_i32x4_s: the float view rounds as the interpreter's does
-      return [0, 1, 2, 3].map((k) => `VF[vw + ${4 * d + k}] = ${vw(a, k)};`).join(" ");
+      return [0, 1, 2, 3].map((k) => `QF[0] = ${vw(a, k)}; ${vw(d, k)} = Q32[0];`).join(" ");
   }
   return undefined;
 }

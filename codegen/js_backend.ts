@@ -83,9 +83,14 @@ import {
   jsSimdCallArgs,
   jsSimdCallResults,
   jsSimdCheckSize,
+  jsSimdDecls,
   jsSimdEntry,
+  jsSimdFromSlot,
+  jsSimdParams,
+  jsSimdReturn,
   jsSimdScalarDefs,
   jsSimdText,
+  jsSimdToSlot,
 } from "./_js_simd.ts";
 import { catchingDispatcher, clauseCodes, throwCode, throwRefCode } from "./_js_exceptions.ts";
 import { jsAddressableMemories, memoryAccess, memoryNamed, onMemory } from "./_js_memories.ts";
@@ -277,7 +282,7 @@ function emitFunction(
     const extra = rs.slice(1).map((r, j) =>
       `${assignVal(rk[j + 1], extraResult(rk[j + 1], j + 1), r)} `
     ).join("");
-    return `${leaf ? "" : "S.d = d - 1; S.sp = sp; "}${extra}${
+    return `${jsSimdReturn(f.results)}${leaf ? "" : "S.d = d - 1; S.sp = sp; "}${extra}${
       rs.length > 0 ? returnValue(rk[0], rs[0]) : "return undefined;"
     }`;
   };
@@ -289,7 +294,8 @@ function emitFunction(
   // locals known to hold a constant (set since the last label, not written since): their literal
   const known = new Map<string, string>();
   let written: string[] | undefined = []; // the locals the last instruction may have written (all: undefined)
-  let usesSimd = false; // some v128 op: the prologue binds the v128 file (`_js_simd.ts`)
+  // some v128 op or value: the prologue binds the v128 file (`_js_simd.ts`)
+  let usesSimd = [...f.params, ...f.results].includes(ValType.v128);
   let usesIndirect = false; // some call through a table or reference to an `ix<k>` (local `g`)
   for (let i = 0; i < insts.length; i++) {
     // an access to another memory runs as the memory-0 op (see `_js_memories.ts`)
@@ -472,9 +478,19 @@ function emitFunction(
             callee: () => readI(3),
             trap,
             indirect,
-            argsTo: (slot) => args.map((a, j) => writeSlot(ak[j], `${slot} + ${j}`, a)).join(" "),
+            // (a v128 argument or result crosses in the v128 file's vector of its slot)
+            argsTo: (slot) =>
+              args.map((a, j) =>
+                t.params[j] === ValType.v128
+                  ? jsSimdToSlot(`${slot} + ${j}`, base + j)
+                  : writeSlot(ak[j], `${slot} + ${j}`, a)
+              ).join(" "),
             resultsFrom: (slot) =>
-              rs.map((r, j) => assignVal(dk[j], r, readSlot(dk[j], `${slot} + ${j}`))).join(" "),
+              rs.map((r, j) =>
+                t.results[j] === ValType.v128
+                  ? jsSimdFromSlot(`${slot} + ${j}`, base + j)
+                  : assignVal(dk[j], r, readSlot(dk[j], `${slot} + ${j}`))
+              ).join(" "),
             off,
             reload: RELOAD,
           }));
@@ -646,6 +662,9 @@ function emitFunction(
     return traps ? trapExits(body, leaf ? `FR${f.funcIndex}` : undefined) : body;
   };
   const body = bodyAt(options.entryLabel);
+  // the v128 registers' word locals (`_js_simd.ts`); the parameters' read from the file
+  const v128Params = usesSimd ? jsSimdParams(f.params) : "";
+  if (usesSimd) decls.push(...jsSimdDecls([v128Params, ...body].join("\n")));
   // a body whose traps leave through one exit reads `tp` (an entered variant's may too)
   if (traps) decls.push("tp = 0");
   const epoch = options.epochs ? `if (EC[0] >= vm.epochDeadline) C.epoch(${entryOff});` : "";
@@ -695,6 +714,7 @@ function emitFunction(
     `let ${usesMemory ? "M = X.memory.view, ML = X.memory.byteLength, " : ""}e = 0${
       usesIndirect ? ", g = undefined" : ""
     }${decls.length ? ", " + decls.join(", ") : ""};`,
+    ...(v128Params === "" ? [] : [v128Params]),
   ];
   const withBody = (lines: readonly string[]) => {
     const source = [...prologue, ...lines, `}`].join("\n");
@@ -712,7 +732,7 @@ function emitFunction(
  * Whether a function is a leaf the JS tier runs without a shadow-stack frame:
  * it calls nothing (no call, builtin or throw, so no frame is ever read
  * below it and it never reaches the JS depth budget's end), has no
- * handlers, no v128 code (whose file is addressed from `S.sp`), no fuel or
+ * handlers, no v128 code or value (whose file is addressed from `S.sp`), no fuel or
  * epoch checks, and is entered at its start. Its prologue only checks the
  * wasm stack's limit; its traps name its frame themselves (`C.leafTrap`).
  *
@@ -722,6 +742,7 @@ function emitFunction(
  */
 function isLeaf(f: IrFunction, options: JsLoweringOptions): boolean {
   if (f.handlers !== undefined || options.epochs || options.entryLabel !== undefined) return false;
+  if ([...f.params, ...f.results].includes(ValType.v128)) return false;
   return f.insts.every((ins) => {
     if (ins.op === LABEL) return true;
     const name = BYTECODE_OPS[ins.op].name;
