@@ -31,8 +31,10 @@
  *   (translated to standard ones by `simd_translate.ts`) give the
  *   interpreter's results.
  * The prologue ({@link JS_SIMD_PROLOGUE}) binds the file's word view `VW`
- * with the frame's base word `vw`, and the scratch words `Q32` (with float
- * views `QF`, `QD` over them) float lanes pass through.
+ * with the frame's base word `vw`, the scratch words `Q32` (with float
+ * views `QF`, `QD` over them) float lanes pass through, and `Math.max` and
+ * `Math.min` as `MX`, `MN` (a call of a local is less bytecode than of a
+ * property of a global; V8 still lowers it to the builtin).
  *
  * Measured (simd_dot's loop written by hand both ways, this machine): the
  * file's words cost about 1.7x four int32 JS locals per v128; and the locals
@@ -57,7 +59,8 @@
  * Invariants:
  * - Every op reads all of its v128 operands' words that a result word
  *   depends on before writing that word (the destination may be an
- *   operand); cross-word ops compute into `vt0..vt3` first.
+ *   operand); a cross-word op writes through `vt0..vt3` when its
+ *   destination is an operand it reads after writing (`intoWords`).
  * - A register's home vector holds its value only where the list above
  *   puts it there; nothing else reads the home vectors.
  * - Nothing here calls, grows the memory or traps other than out of bounds.
@@ -68,9 +71,17 @@
 import { TrapCode, ValType } from "@capstan/environ";
 import { BYTECODE_OPS } from "@capstan/interpreter";
 import type { IrInst } from "./ir.ts";
-import { names } from "./_js_fold.ts";
 import type { OpShape, RegKind, RegOperand } from "./_js_op_shapes.ts";
-import { copyV, laneText, reload, type SimdSite, spill, vw, words } from "./_js_simd_lanes.ts";
+import {
+  copyV,
+  intoWords,
+  laneText,
+  reload,
+  type SimdSite,
+  spill,
+  vw,
+  words,
+} from "./_js_simd_lanes.ts";
 
 export type { SimdSite };
 
@@ -99,7 +110,7 @@ export function isJsSimdOp(name: string): boolean {
  */
 export const JS_SIMD_PROLOGUE: string =
   "const SV = H.simd.file(vm), VW = SV.i32, vw = sp << 2, Q32 = H.simd.q32, QF = H.simd.qf, " +
-  "QD = H.simd.qd; let vt0 = 0, vt1 = 0, vt2 = 0, vt3 = 0, vf = 0.5;";
+  "QD = H.simd.qd, MX = Math.max, MN = Math.min; let vt0 = 0, vt1 = 0, vt2 = 0, vt3 = 0, vf = 0.5;";
 
 /** The v128 registers whose word locals a function's code names (`w<r>a`..`w<r>d`). */
 function v128Registers(code: string): Set<number> {
@@ -115,6 +126,24 @@ function v128Registers(code: string): Set<number> {
  */
 export function jsSimdDecls(code: string): string[] {
   return [...v128Registers(code)].flatMap((r) => [0, 1, 2, 3].map((k) => `${vw(r, k)} = 0`));
+}
+
+/**
+ * A SIMD function's declarations, the locals its code names most first: V8
+ * gives the first locals of a function the registers its bytecode names in
+ * one byte, and a function with many v128 registers has more locals than
+ * that (then each instruction naming a later one takes a wide prefix).
+ *
+ * @param decls the declarations (`x = 0`, or several of them joined)
+ * @param code the function's code
+ * @returns the same declarations, the most named first (ties in order)
+ */
+export function jsSimdOrderDecls(decls: readonly string[], code: string): string[] {
+  const counts = new Map<string, number>();
+  for (const m of code.matchAll(/[A-Za-z_$][\w$]*/g)) counts.set(m[0], (counts.get(m[0]) ?? 0) + 1);
+  const count = (decl: string) => counts.get(decl.slice(0, decl.indexOf(" "))) ?? 0;
+  return decls.map((x, k) => [x, count(x), k] as const)
+    .sort((a, b) => b[1] - a[1] || a[2] - b[2]).map(([x]) => x);
 }
 
 /**
@@ -319,13 +348,7 @@ function shuffle(d: number, a: number, b: number | undefined, idx: readonly numb
     });
     out.push(parts.join(" | "));
   }
-  // straight into `d` when no word is read after `d`'s same word is written, else through `vt`
-  const clobbers = out.some((_, k) => out.slice(k + 1).some((x) => names(x, vw(d, k))));
-  if (clobbers) {
-    return out.map((x, k) => `vt${k} = ${x};`).join(" ") + " " + words(d, (k) => `vt${k}`);
-  }
-  return out.map((x, k) => x === vw(d, k) ? "" : `${vw(d, k)} = ${x};`).filter((x) => x !== "")
-    .join(" ");
+  return intoWords(d, out);
 }
 
 /** The bytes a `simd_load` of sub-opcode `sub` reads (as `simdLoad`). */
@@ -444,9 +467,11 @@ export function jsSimdText(name: string, x: SimdSite): string {
         [0, 1, 2, 3].map((k) => `vm.globals[e + ${k}] = ${vw(o[1], k)};`).join(" ")
       }`;
     case "v128_bitselect":
-      return [0, 1, 2, 3].map((k) =>
-        `vt0 = ${vw(o[3], k)}; ${vw(o[0], k)} = (${vw(o[1], k)} & vt0) | (${vw(o[2], k)} & ~vt0);`
-      ).join(" ");
+      // each word on its own: a's bits where the mask's are set, b's elsewhere
+      return words(
+        o[0],
+        (k) => `${vw(o[2], k)} ^ ((${vw(o[1], k)} ^ ${vw(o[2], k)}) & ${vw(o[3], k)})`,
+      );
     case "i8x16_shuffle":
       return shuffle(o[0], o[1], o[2], unpack(o.slice(3, 7)));
     case "i8x16_shuffle1":
@@ -589,14 +614,18 @@ export function jsSimdEntry(
 
 /**
  * The most characters of JS a function with v128 ops may have. V8 does not
- * optimise a function past a bytecode size, and then typed-array code runs
- * some 40x slower than optimised, slower than the interpreter (measured: a
- * loop of statements `VW[vw + a] = (VW[vw + b] + VW[vw + c]) | 0;` runs at
- * 5 ns a statement up to 1,000 of them, 49,000 characters, and at 200 ns
- * from 1,100). Code denser in bytecode reaches the limit sooner: with
- * 48,000 here intgemm-simd ran at 5.4 s on the JS tier against 3.4 s on the
- * interpreter, with 30,000 at 3.4 s against 3.1 s (blake3-simd 1.6 s against
- * 1.9 s). A larger SIMD function runs on the interpreter.
+ * optimise a function past 61,440 bytes of bytecode, and then typed-array
+ * code runs some 40x slower than optimised, slower than the interpreter;
+ * short of that, a large function takes long to optimise (it tiers up after
+ * more calls or loop iterations the larger its bytecode, and TurboFan took
+ * 1.4 s to compile intgemm-simd's 56,000-byte `Multiply`, which made the JS
+ * tier slower than the interpreter on that program: 4.8 s against 3.7 s).
+ * With v128 registers in word locals the code is at most about 0.95 bytes
+ * of bytecode per character (measured on blake3-simd's and intgemm-simd's
+ * SIMD functions: 0.59 to 0.95), so this limit keeps SIMD functions below
+ * some 29,000 bytes of bytecode, where the file-based form (about 1.1 bytes
+ * per character) was measured to pay. A larger SIMD function runs on the
+ * interpreter.
  */
 export const JS_SIMD_MAX_SOURCE = 30_000;
 

@@ -25,6 +25,7 @@
  */
 
 import { hiLocal } from "./_js_i64.ts";
+import { names } from "./_js_fold.ts";
 import type { Site } from "./_js_op_shapes.ts";
 import { wordText } from "./_js_simd_words.ts";
 
@@ -70,6 +71,21 @@ export const copyV = (d: number, s: number): string =>
 /** Each word of `d` from an expression of the word index. */
 export const words = (d: number, f: (k: number) => string): string =>
   [0, 1, 2, 3].map((k) => `${vw(d, k)} = ${f(k)};`).join(" ");
+
+/**
+ * Each word of `d` from its expression (`exprs[k]`, which may read any word
+ * of the operands): straight into `d` when no expression reads a word of
+ * `d` written before it, else through `vt0..vt3`; a word that is its own
+ * expression is not written.
+ */
+export function intoWords(d: number, exprs: readonly string[]): string {
+  const clobbers = exprs.some((_, k) => exprs.slice(k + 1).some((x) => names(x, vw(d, k))));
+  if (clobbers) {
+    return exprs.map((x, k) => `vt${k} = ${x};`).join(" ") + " " + words(d, (k) => `vt${k}`);
+  }
+  return exprs.map((x, k) => x === vw(d, k) ? "" : `${vw(d, k)} = ${x};`).filter((x) => x !== "")
+    .join(" ");
+}
 
 /** A word-wise op of two operands: `f(a's word, b's word)` for each word. */
 const bin2 = (o: readonly number[], f: (a: string, b: string) => string) =>
@@ -133,20 +149,45 @@ const WORD_UN: Readonly<Record<number, (a: string) => string>> = {
  * a literal, or `e` holding it), the byte masks folded for a literal count.
  */
 const WORD_SHIFT: Readonly<Record<number, (a: string, c: string) => string>> = {
-  107: (a, c) =>
-    // i8x16.shl
-    isLiteral(c)
-      ? `(${a} << ${Number(c) & 7}) & ${Math.imul((0xff << (Number(c) & 7)) & 0xff, 0x01010101)}`
-      : `(${a} << (${c} & 7)) & Math.imul((0xff << (${c} & 7)) & 0xff, 0x01010101)`,
-  109: (a, c) =>
-    // i8x16.shr_u
-    isLiteral(c)
-      ? `(${a} >>> ${Number(c) & 7}) & ${Math.imul(0xff >>> (Number(c) & 7), 0x01010101)}`
-      : `(${a} >>> (${c} & 7)) & Math.imul(0xff >>> (${c} & 7), 0x01010101)`,
+  107: (a, c) => narrowShift(a, c, 8, "shl"), // i8x16.shl
+  108: (a, c) => narrowShift(a, c, 8, "shr_s"), // i8x16.shr_s
+  109: (a, c) => narrowShift(a, c, 8, "shr_u"), // i8x16.shr_u
+  139: (a, c) => narrowShift(a, c, 16, "shl"), // i16x8.shl
+  140: (a, c) => narrowShift(a, c, 16, "shr_s"), // i16x8.shr_s
+  141: (a, c) => narrowShift(a, c, 16, "shr_u"), // i16x8.shr_u
   171: (a, c) => `${a} << ${c}`, // i32x4.shl
   172: (a, c) => `${a} >> ${c}`, // i32x4.shr_s
   173: (a, c) => `${a} >>> ${c}`, // i32x4.shr_u
 };
+
+/**
+ * A shift of the 8- or 16-bit lanes packed in word `a` by count `c` (taken
+ * modulo the lane width), as one word expression: the word shifted whole,
+ * the bits that crossed into a neighbouring lane masked off; for `shr_s`
+ * each negative lane's top `c` bits then set (its sign bit, moved to the
+ * lane's bit 0, multiplied by the fill mask: no carry crosses lanes). The
+ * masks are literals for a literal count.
+ */
+function narrowShift(a: string, c: string, bits: 8 | 16, op: "shl" | "shr_s" | "shr_u"): string {
+  const ones = bits === 8 ? 0x01010101 : 0x00010001; // bit 0 of each lane
+  const lane = bits === 8 ? 0xff : 0xffff;
+  const n = isLiteral(c) ? String(Number(c) & (bits - 1)) : `(${c} & ${bits - 1})`;
+  /** A mask from the count: folded for a literal. */
+  const mask = (f: (k: number) => number, text: string) =>
+    isLiteral(n) ? String(f(Number(n)) | 0) : text;
+  if (op === "shl") {
+    return `(${a} << ${n}) & ${
+      mask((k) =>
+        Math.imul((lane << k) & lane, ones), `Math.imul((${lane} << ${n}) & ${lane}, ${ones})`)
+    }`;
+  }
+  const logical = `(${a} >>> ${n}) & ${
+    mask((k) => Math.imul(lane >>> k, ones), `Math.imul(${lane} >>> ${n}, ${ones})`)
+  }`;
+  if (op === "shr_u") return logical;
+  const fill = mask((k) => (lane << (bits - k)) & lane, `(${lane} << (${bits} - ${n})) & ${lane}`);
+  return `(${logical}) | Math.imul((${a} >>> ${bits - 1}) & ${ones}, ${fill})`;
+}
 
 /** Whether a scalar operand's text is an integer literal. */
 const isLiteral = (x: string) => /^-?\d+$/.test(x);

@@ -76,6 +76,7 @@ import {
 } from "./_js_i64.ts";
 import { jsConst32, jsConst64 } from "./_js_literals.ts";
 import { dropDeadStores, names, takeLiteralStores } from "./_js_fold.ts";
+import { forwardWords } from "./_js_simd_fold.ts";
 import { emitDispatcher, emitStructured, type FlowBlock, type FlowPiece } from "./_js_structure.ts";
 import {
   isJsSimdOp,
@@ -86,6 +87,7 @@ import {
   jsSimdDecls,
   jsSimdEntry,
   jsSimdFromSlot,
+  jsSimdOrderDecls,
   jsSimdParams,
   jsSimdReturn,
   jsSimdScalarDefs,
@@ -633,7 +635,9 @@ function emitFunction(
       typeof p === "string" && /\bML?\b(?!\s*=\s*X\.memory)/.test(p.replaceAll(RELOAD, ""))
     )
   );
-  const flow = blocks.map((b) => {
+  // (a SIMD function's v128 word temporaries forwarded to their one read: `_js_simd_fold.ts`)
+  const folded = usesSimd && !catches ? forwardWords(blocks) : blocks;
+  const flow = folded.map((b) => {
     const code = usesMemory
       ? b
       : b.map((p) => typeof p === "string" ? p.replaceAll(RELOAD, "") : p);
@@ -667,6 +671,8 @@ function emitFunction(
   if (usesSimd) decls.push(...jsSimdDecls([v128Params, ...body].join("\n")));
   // a body whose traps leave through one exit reads `tp` (an entered variant's may too)
   if (traps) decls.push("tp = 0");
+  // (a SIMD function has many locals: the most used get the short register operands)
+  if (usesSimd) decls.splice(0, decls.length, ...jsSimdOrderDecls(decls, body.join("\n")));
   const epoch = options.epochs ? `if (EC[0] >= vm.epochDeadline) C.epoch(${entryOff});` : "";
   at = -1;
   // past the JS depth budget: the call continues on the interpreter, out of line (`vv<k>`) so
