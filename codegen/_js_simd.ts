@@ -18,8 +18,8 @@
  *   stored to theirs before each return ({@link jsSimdParams},
  *   {@link jsSimdReturn}); a call's v128 arguments are stored to the
  *   callee's vectors (vector `j` past the caller's frame) and its v128
- *   results read back ({@link jsSimdCallArgs}, {@link jsSimdCallResults});
- *   a tail call's cross in the vectors of its slots;
+ *   results read back ({@link jsSimdCallArgs}, {@link jsSimdCallResults})
+ *   (a tail call with v128 values runs on the interpreter: `_js_op_shapes.ts`);
  * - on-stack replacement copies the interpreter frame's vectors to the JS
  *   frame's and reads every v128 register's locals from them
  *   ({@link jsSimdOsrCopy});
@@ -544,29 +544,6 @@ const toFile = (at: string, r: number) =>
 const fromFile = (at: string, r: number) =>
   [0, 1, 2, 3].map((k) => `${vw(r, k)} = VW[vw + ${at} + ${k}];`).join(" ")
     .replaceAll(/(\d+) \+ (\d+)\]/g, (_, x, y) => `${Number(x) + Number(y)}]`);
-
-/**
- * A tail call's v128 argument: register `r`'s words stored to the file's
- * vector `slot` (an expression of the VM slot the argument goes to).
- *
- * @param slot the slot's expression
- * @param r the argument's register
- * @returns the statements
- */
-export function jsSimdToSlot(slot: string, r: number): string {
-  return [0, 1, 2, 3].map((k) => `VW[((${slot}) << 2) + ${k}] = ${vw(r, k)};`).join(" ");
-}
-
-/**
- * A v128 result read from the file's vector `slot` into register `r`.
- *
- * @param slot the slot's expression
- * @param r the result's register
- * @returns the statements
- */
-export function jsSimdFromSlot(slot: string, r: number): string {
-  return [0, 1, 2, 3].map((k) => `${vw(r, k)} = VW[((${slot}) << 2) + ${k}];`).join(" ");
-}
 
 /**
  * After a call: each v128 result copied from the callee's register `j` to

@@ -86,13 +86,11 @@ import {
   jsSimdCheckSize,
   jsSimdDecls,
   jsSimdEntry,
-  jsSimdFromSlot,
   jsSimdOrderDecls,
   jsSimdParams,
   jsSimdReturn,
   jsSimdScalarDefs,
   jsSimdText,
-  jsSimdToSlot,
 } from "./_js_simd.ts";
 import { catchingDispatcher, clauseCodes, throwCode, throwRefCode } from "./_js_exceptions.ts";
 import { jsAddressableMemories, memoryAccess, memoryNamed, onMemory } from "./_js_memories.ts";
@@ -480,19 +478,9 @@ function emitFunction(
             callee: () => readI(3),
             trap,
             indirect,
-            // (a v128 argument or result crosses in the v128 file's vector of its slot)
-            argsTo: (slot) =>
-              args.map((a, j) =>
-                t.params[j] === ValType.v128
-                  ? jsSimdToSlot(`${slot} + ${j}`, base + j)
-                  : writeSlot(ak[j], `${slot} + ${j}`, a)
-              ).join(" "),
+            argsTo: (slot) => args.map((a, j) => writeSlot(ak[j], `${slot} + ${j}`, a)).join(" "),
             resultsFrom: (slot) =>
-              rs.map((r, j) =>
-                t.results[j] === ValType.v128
-                  ? jsSimdFromSlot(`${slot} + ${j}`, base + j)
-                  : assignVal(dk[j], r, readSlot(dk[j], `${slot} + ${j}`))
-              ).join(" "),
+              rs.map((r, j) => assignVal(dk[j], r, readSlot(dk[j], `${slot} + ${j}`))).join(" "),
             off,
             reload: RELOAD,
           }));
