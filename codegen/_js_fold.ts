@@ -66,8 +66,11 @@ export function takeLiteralStores(code: string, locals: ReadonlySet<string>): Li
 /**
  * `code` cut after each `;` or `}` at nesting depth 0 (so that joining the
  * pieces gives `code` back); a piece is one statement or a part of one.
+ *
+ * @param code statements
+ * @returns the pieces
  */
-function topLevelStatements(code: string): string[] {
+export function topLevelStatements(code: string): string[] {
   const out: string[] = [];
   let depth = 0;
   let from = 0;
@@ -113,8 +116,13 @@ const DROPPABLE = /^([bhifd]\d+|t[lhux]|e)$/;
 const ASSIGN = /^\s*([A-Za-z_$][\w$]*) = ([^]*);\s*$/;
 const IDENT = /(?<![\w$.])[A-Za-z_$][\w$]*/g;
 
-/** Whether an expression only computes: no call but `Math.imul`/`Math.clz32`, no assignment. */
-function pure(expr: string): boolean {
+/**
+ * Whether an expression only computes: no call but `Math.imul`/`Math.clz32`, no assignment.
+ *
+ * @param expr an expression
+ * @returns true when it only computes
+ */
+export function pure(expr: string): boolean {
   const rest = expr.replace(/Math\.(imul|clz32)\(/g, "(");
   return !/[\w$\]]\s*\(/.test(rest) && !/[^=!<>]=(?!=)|\+\+|--/.test(rest);
 }

@@ -14,8 +14,10 @@
  * function (`H.simd.un`, `.bin`, `.shift`, `.test`), so its result is the
  * interpreter's by construction.
  *
- * Invariants: the lane moves read and write float lanes only through the
- * word views (`VW`, `VB`, `VS`), so a signalling NaN keeps its bits; a
+ * Invariants: the lane moves read and write float lanes only as int32 words
+ * (a register's word locals, see `_js_simd.ts`), so a signalling NaN keeps
+ * its bits; an op the lane functions run spills its operands to their home
+ * vectors and reloads its result ({@link viaFile}); a
  * scalar f32 crosses as its bits (`H.f32b`/the kind conversions), an f64
  * as two words.
  *
@@ -23,6 +25,7 @@
  */
 
 import { hiLocal } from "./_js_i64.ts";
+import { names } from "./_js_fold.ts";
 import type { Site } from "./_js_op_shapes.ts";
 import { wordText } from "./_js_simd_words.ts";
 
@@ -36,11 +39,30 @@ export interface SimdSite {
   readonly site: Site;
 }
 
-/** Word `k` of the v128 in register `r`. */
-export const vw = (r: number, k: number): string => `VW[vw + ${4 * r + k}]`;
+/** The JS local of word `k` (0-3, low to high) of the v128 in register `r`. */
+export const vw = (r: number, k: number): string => `w${r}${"abcd"[k]}`;
+
+/** Word `k` of register `r`'s home vector in the v128 file (vector `sp + r`). */
+export const fw = (r: number, k: number): string => `VW[vw + ${4 * r + k}]`;
 
 /** The v128 file's vector index of register `r` (for the lane functions). */
 export const vec = (r: number): string => `sp + ${r}`;
+
+/** Register `r`'s four words stored to its home vector (before a lane function reads it). */
+export const spill = (r: number): string =>
+  [0, 1, 2, 3].map((k) => `${fw(r, k)} = ${vw(r, k)};`).join(" ");
+
+/** Register `r`'s four words loaded from its home vector (after a lane function wrote it). */
+export const reload = (r: number): string =>
+  [0, 1, 2, 3].map((k) => `${vw(r, k)} = ${fw(r, k)};`).join(" ");
+
+/**
+ * A call of a lane function over the registers' home vectors: operands
+ * `uses` spilled first, the result `def` (if any) reloaded after.
+ */
+export const viaFile = (uses: readonly number[], call: string, def?: number): string =>
+  [...new Set(uses)].map(spill).join(" ") + ` ${call}` +
+  (def === undefined ? "" : ` ${reload(def)}`);
 
 /** Register `d` := register `s`, word by word. */
 export const copyV = (d: number, s: number): string =>
@@ -49,6 +71,21 @@ export const copyV = (d: number, s: number): string =>
 /** Each word of `d` from an expression of the word index. */
 export const words = (d: number, f: (k: number) => string): string =>
   [0, 1, 2, 3].map((k) => `${vw(d, k)} = ${f(k)};`).join(" ");
+
+/**
+ * Each word of `d` from its expression (`exprs[k]`, which may read any word
+ * of the operands): straight into `d` when no expression reads a word of
+ * `d` written before it, else through `vt0..vt3`; a word that is its own
+ * expression is not written.
+ */
+export function intoWords(d: number, exprs: readonly string[]): string {
+  const clobbers = exprs.some((_, k) => exprs.slice(k + 1).some((x) => names(x, vw(d, k))));
+  if (clobbers) {
+    return exprs.map((x, k) => `vt${k} = ${x};`).join(" ") + " " + words(d, (k) => `vt${k}`);
+  }
+  return exprs.map((x, k) => x === vw(d, k) ? "" : `${vw(d, k)} = ${x};`).filter((x) => x !== "")
+    .join(" ");
+}
 
 /** A word-wise op of two operands: `f(a's word, b's word)` for each word. */
 const bin2 = (o: readonly number[], f: (a: string, b: string) => string) =>
@@ -112,20 +149,45 @@ const WORD_UN: Readonly<Record<number, (a: string) => string>> = {
  * a literal, or `e` holding it), the byte masks folded for a literal count.
  */
 const WORD_SHIFT: Readonly<Record<number, (a: string, c: string) => string>> = {
-  107: (a, c) =>
-    // i8x16.shl
-    isLiteral(c)
-      ? `(${a} << ${Number(c) & 7}) & ${Math.imul((0xff << (Number(c) & 7)) & 0xff, 0x01010101)}`
-      : `(${a} << (${c} & 7)) & Math.imul((0xff << (${c} & 7)) & 0xff, 0x01010101)`,
-  109: (a, c) =>
-    // i8x16.shr_u
-    isLiteral(c)
-      ? `(${a} >>> ${Number(c) & 7}) & ${Math.imul(0xff >>> (Number(c) & 7), 0x01010101)}`
-      : `(${a} >>> (${c} & 7)) & Math.imul(0xff >>> (${c} & 7), 0x01010101)`,
+  107: (a, c) => narrowShift(a, c, 8, "shl"), // i8x16.shl
+  108: (a, c) => narrowShift(a, c, 8, "shr_s"), // i8x16.shr_s
+  109: (a, c) => narrowShift(a, c, 8, "shr_u"), // i8x16.shr_u
+  139: (a, c) => narrowShift(a, c, 16, "shl"), // i16x8.shl
+  140: (a, c) => narrowShift(a, c, 16, "shr_s"), // i16x8.shr_s
+  141: (a, c) => narrowShift(a, c, 16, "shr_u"), // i16x8.shr_u
   171: (a, c) => `${a} << ${c}`, // i32x4.shl
   172: (a, c) => `${a} >> ${c}`, // i32x4.shr_s
   173: (a, c) => `${a} >>> ${c}`, // i32x4.shr_u
 };
+
+/**
+ * A shift of the 8- or 16-bit lanes packed in word `a` by count `c` (taken
+ * modulo the lane width), as one word expression: the word shifted whole,
+ * the bits that crossed into a neighbouring lane masked off; for `shr_s`
+ * each negative lane's top `c` bits then set (its sign bit, moved to the
+ * lane's bit 0, multiplied by the fill mask: no carry crosses lanes). The
+ * masks are literals for a literal count.
+ */
+function narrowShift(a: string, c: string, bits: 8 | 16, op: "shl" | "shr_s" | "shr_u"): string {
+  const ones = bits === 8 ? 0x01010101 : 0x00010001; // bit 0 of each lane
+  const lane = bits === 8 ? 0xff : 0xffff;
+  const n = isLiteral(c) ? String(Number(c) & (bits - 1)) : `(${c} & ${bits - 1})`;
+  /** A mask from the count: folded for a literal. */
+  const mask = (f: (k: number) => number, text: string) =>
+    isLiteral(n) ? String(f(Number(n)) | 0) : text;
+  if (op === "shl") {
+    return `(${a} << ${n}) & ${
+      mask((k) =>
+        Math.imul((lane << k) & lane, ones), `Math.imul((${lane} << ${n}) & ${lane}, ${ones})`)
+    }`;
+  }
+  const logical = `(${a} >>> ${n}) & ${
+    mask((k) => Math.imul(lane >>> k, ones), `Math.imul(${lane} >>> ${n}, ${ones})`)
+  }`;
+  if (op === "shr_u") return logical;
+  const fill = mask((k) => (lane << (bits - k)) & lane, `(${lane} << (${bits} - ${n})) & ${lane}`);
+  return `(${logical}) | Math.imul((${a} >>> ${bits - 1}) & ${ones}, ${fill})`;
+}
 
 /** Whether a scalar operand's text is an integer literal. */
 const isLiteral = (x: string) => /^-?\d+$/.test(x);
@@ -148,20 +210,25 @@ export function laneText(name: string, x: SimdSite): string | undefined {
     case "simd_un": {
       const f = WORD_UN[sub];
       if (f !== undefined) return words(o[0], (k) => f(vw(o[2], k)));
-      return wordText(name, sub, o) ?? `H.simd.un(${sub}, SV, ${vec(o[0])}, ${vec(o[2])});`;
+      return wordText(name, sub, o) ??
+        viaFile([o[2]], `H.simd.un(${sub}, SV, ${vec(o[0])}, ${vec(o[2])});`, o[0]);
     }
     case "simd_bin": {
       const f = I32X4_BIN[sub];
       if (f !== undefined) return bin2(o, f);
       return wordText(name, sub, o) ??
-        `H.simd.bin(${sub}, SV, ${vec(o[0])}, ${vec(o[2])}, ${vec(o[3])});`;
+        viaFile(
+          [o[2], o[3]],
+          `H.simd.bin(${sub}, SV, ${vec(o[0])}, ${vec(o[2])}, ${vec(o[3])});`,
+          o[0],
+        );
     }
     case "simd_shift": {
       const f = WORD_SHIFT[sub];
       const c = s.conv(3, "I").replace(/^\((-?\d+)\)$/, "$1");
       if (f !== undefined && isLiteral(c)) return words(o[0], (k) => f(vw(o[2], k), c));
       if (f !== undefined) return `e = ${c}; ${words(o[0], (k) => f(vw(o[2], k), "e"))}`;
-      return `H.simd.shift(${sub}, SV, ${vec(o[0])}, ${vec(o[2])}, ${c});`;
+      return viaFile([o[2]], `H.simd.shift(${sub}, SV, ${vec(o[0])}, ${vec(o[2])}, ${c});`, o[0]);
     }
     case "simd_test": {
       const d = x.local(0);
@@ -176,7 +243,7 @@ export function laneText(name: string, x: SimdSite): string | undefined {
             .join(" | ")
         };`;
       }
-      return `${d} = H.simd.test(${sub}, SV, ${vec(o[2])});`;
+      return viaFile([o[2]], `${d} = H.simd.test(${sub}, SV, ${vec(o[2])});`);
     }
     case "simd_splat":
       return splat(o[0], sub, x);
@@ -210,17 +277,19 @@ function splat(d: number, sub: number, x: SimdSite): string {
 }
 
 function extract(d: string, sub: number, a: number, lane: number, x: SimdSite): string {
-  const byte = `VB[vx + ${16 * a + lane}]`;
-  const half = `VS[vs + ${8 * a + lane}]`;
+  const bw = vw(a, lane >> 2); // the word of byte lane `lane`, its bit offset
+  const bs = 8 * (lane & 3);
+  const hw = vw(a, lane >> 1); // the word of 16-bit lane `lane`, its bit offset
+  const hs = 16 * (lane & 1);
   switch (sub) {
     case 21: // i8x16.extract_lane_s
-      return `${d} = (${byte} << 24) >> 24;`;
+      return `${d} = (${bw} << ${24 - bs}) >> 24;`;
     case 22: // i8x16.extract_lane_u
-      return `${d} = ${byte};`;
+      return bs === 24 ? `${d} = ${bw} >>> 24;` : `${d} = (${bw} >>> ${bs}) & 0xff;`;
     case 24: // i16x8.extract_lane_s
-      return `${d} = (${half} << 16) >> 16;`;
+      return `${d} = (${hw} << ${16 - hs}) >> 16;`;
     case 25: // i16x8.extract_lane_u
-      return `${d} = ${half};`;
+      return hs === 16 ? `${d} = ${hw} >>> 16;` : `${d} = ${hw} & 0xffff;`;
     case 27: // i32x4.extract_lane
       return `${d} = ${vw(a, lane)};`;
     case 31: // f32x4.extract_lane: the lane's bits as the kind of its register
@@ -243,10 +312,16 @@ function replace(d: number, sub: number, a: number, lane: number, x: SimdSite): 
   const s = x.site;
   const copy = a === d ? "" : words(d, (k) => vw(a, k)) + " ";
   switch (sub) {
-    case 23: // i8x16.replace_lane
-      return `${copy}VB[vx + ${16 * d + lane}] = ${s.conv(3, "I")};`;
-    case 26: // i16x8.replace_lane
-      return `${copy}VS[vs + ${8 * d + lane}] = ${s.conv(3, "I")};`;
+    case 23: // i8x16.replace_lane: the byte's bits cleared, the scalar's low byte put there
+    case 26: { // i16x8.replace_lane
+      const [w, bits] = sub === 23
+        ? [vw(d, lane >> 2), 8 * (lane & 3)]
+        : [vw(d, lane >> 1), 16 * (lane & 1)];
+      const mask = sub === 23 ? 0xff : 0xffff;
+      return `${copy}${w} = (${w} & ${~(mask << bits)}) | ((${
+        s.conv(3, "I")
+      } & ${mask}) << ${bits});`;
+    }
     case 28: // i32x4.replace_lane
     case 32: // f32x4.replace_lane (its bits)
       return `${copy}${vw(d, lane)} = ${s.conv(3, "I")};`;

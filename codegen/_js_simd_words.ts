@@ -8,13 +8,13 @@
  * conversions, and two f32 lane ops.
  *
  * Invariant: an op whose result word depends on other words than its own
- * (extends, narrows) computes all four words into `vt0..vt3` before writing
- * any, so the destination may be an operand.
+ * (extends, narrows) writes them through `vt0..vt3` when the destination is
+ * an operand whose words a later result word reads (`intoWords`).
  *
  * @module
  */
 
-import { vw, words } from "./_js_simd_lanes.ts";
+import { intoWords, vw, words } from "./_js_simd_lanes.ts";
 
 /** Byte `j` (0-3) of word `w`, sign-extended. */
 const sbyte = (w: string, j: number) => `((${w} << ${24 - 8 * j}) >> 24)`;
@@ -22,12 +22,11 @@ const sbyte = (w: string, j: number) => `((${w} << ${24 - 8 * j}) >> 24)`;
 const ubyte = (w: string, j: number) => j === 3 ? `(${w} >>> 24)` : `((${w} >>> ${8 * j}) & 0xff)`;
 /** Half `j` (0-1) of word `w`, sign-extended. */
 const shalf = (w: string, j: number) => j === 0 ? `((${w} << 16) >> 16)` : `(${w} >> 16)`;
-/** `x` clamped to `[lo, hi]`. */
-const clamp = (x: string, lo: number, hi: number) => `Math.max(${lo}, Math.min(${hi}, ${x}))`;
+/** `x` clamped to `[lo, hi]` (`MX`, `MN`: `Math.max`, `Math.min` bound by the prologue). */
+const clamp = (x: string, lo: number, hi: number) => `MX(${lo}, MN(${hi}, ${x}))`;
 
-/** Four result words from the word index, through `vt0..vt3` (the operands read first). */
-const cross = (d: number, f: (k: number) => string) =>
-  [0, 1, 2, 3].map((k) => `vt${k} = ${f(k)};`).join(" ") + " " + words(d, (k) => `vt${k}`);
+/** Four result words from the word index, the operands read before `d` is written. */
+const cross = (d: number, f: (k: number) => string) => intoWords(d, [0, 1, 2, 3].map(f));
 
 /** Lane-wise byte ops: the result word from the operands' words. */
 const BYTES_BIN: Readonly<Record<number, (a: string, b: string) => string>> = {
@@ -37,7 +36,7 @@ const BYTES_BIN: Readonly<Record<number, (a: string, b: string) => string>> = {
   120: (a, b) =>
     // i8x16.max_s
     [0, 1, 2, 3].map((j) =>
-      `((Math.max(${sbyte(a, j)}, ${sbyte(b, j)}) & 0xff)${j === 0 ? "" : ` << ${8 * j}`})`
+      `((MX(${sbyte(a, j)}, ${sbyte(b, j)}) & 0xff)${j === 0 ? "" : ` << ${8 * j}`})`
     ).join(" | "),
   143: (a, b) =>
     // i16x8.add_sat_s
@@ -119,12 +118,12 @@ export function wordText(name: string, sub: number, o: readonly number[]): strin
       return extend8(d, a, sub === 136 || sub === 138, sub <= 136);
     case 106: // f32x4.nearest: a NaN lane made quiet
       return [0, 1, 2, 3].map((k) =>
-        `vf = H.nearest(VF[vw + ${4 * a + k}]); VF[vw + ${4 * d + k}] = vf; if (vf !== vf) ${
+        `Q32[0] = ${vw(a, k)}; vf = H.nearest(QF[0]); QF[0] = vf; ${
           vw(d, k)
-        } |= 0x400000;`
+        } = Q32[0]; if (vf !== vf) ${vw(d, k)} |= 0x400000;`
       ).join(" ");
     case 250: // f32x4.convert_i32x4_s: the float view rounds as the interpreter's does
-      return [0, 1, 2, 3].map((k) => `VF[vw + ${4 * d + k}] = ${vw(a, k)};`).join(" ");
+      return [0, 1, 2, 3].map((k) => `QF[0] = ${vw(a, k)}; ${vw(d, k)} = Q32[0];`).join(" ");
   }
   return undefined;
 }

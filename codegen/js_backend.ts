@@ -76,6 +76,7 @@ import {
 } from "./_js_i64.ts";
 import { jsConst32, jsConst64 } from "./_js_literals.ts";
 import { dropDeadStores, names, takeLiteralStores } from "./_js_fold.ts";
+import { forwardWords } from "./_js_simd_fold.ts";
 import { emitDispatcher, emitStructured, type FlowBlock, type FlowPiece } from "./_js_structure.ts";
 import {
   isJsSimdOp,
@@ -83,7 +84,11 @@ import {
   jsSimdCallArgs,
   jsSimdCallResults,
   jsSimdCheckSize,
+  jsSimdDecls,
   jsSimdEntry,
+  jsSimdOrderDecls,
+  jsSimdParams,
+  jsSimdReturn,
   jsSimdScalarDefs,
   jsSimdText,
 } from "./_js_simd.ts";
@@ -277,7 +282,7 @@ function emitFunction(
     const extra = rs.slice(1).map((r, j) =>
       `${assignVal(rk[j + 1], extraResult(rk[j + 1], j + 1), r)} `
     ).join("");
-    return `${leaf ? "" : "S.d = d - 1; S.sp = sp; "}${extra}${
+    return `${jsSimdReturn(f.results)}${leaf ? "" : "S.d = d - 1; S.sp = sp; "}${extra}${
       rs.length > 0 ? returnValue(rk[0], rs[0]) : "return undefined;"
     }`;
   };
@@ -289,7 +294,8 @@ function emitFunction(
   // locals known to hold a constant (set since the last label, not written since): their literal
   const known = new Map<string, string>();
   let written: string[] | undefined = []; // the locals the last instruction may have written (all: undefined)
-  let usesSimd = false; // some v128 op: the prologue binds the v128 file (`_js_simd.ts`)
+  // some v128 op or value: the prologue binds the v128 file (`_js_simd.ts`)
+  let usesSimd = [...f.params, ...f.results].includes(ValType.v128);
   let usesIndirect = false; // some call through a table or reference to an `ix<k>` (local `g`)
   for (let i = 0; i < insts.length; i++) {
     // an access to another memory runs as the memory-0 op (see `_js_memories.ts`)
@@ -617,7 +623,9 @@ function emitFunction(
       typeof p === "string" && /\bML?\b(?!\s*=\s*X\.memory)/.test(p.replaceAll(RELOAD, ""))
     )
   );
-  const flow = blocks.map((b) => {
+  // (a SIMD function's v128 word temporaries forwarded to their one read: `_js_simd_fold.ts`)
+  const folded = usesSimd && !catches ? forwardWords(blocks) : blocks;
+  const flow = folded.map((b) => {
     const code = usesMemory
       ? b
       : b.map((p) => typeof p === "string" ? p.replaceAll(RELOAD, "") : p);
@@ -646,8 +654,13 @@ function emitFunction(
     return traps ? trapExits(body, leaf ? `FR${f.funcIndex}` : undefined) : body;
   };
   const body = bodyAt(options.entryLabel);
+  // the v128 registers' word locals (`_js_simd.ts`); the parameters' read from the file
+  const v128Params = usesSimd ? jsSimdParams(f.params) : "";
+  if (usesSimd) decls.push(...jsSimdDecls([v128Params, ...body].join("\n")));
   // a body whose traps leave through one exit reads `tp` (an entered variant's may too)
   if (traps) decls.push("tp = 0");
+  // (a SIMD function has many locals: the most used get the short register operands)
+  if (usesSimd) decls.splice(0, decls.length, ...jsSimdOrderDecls(decls, body.join("\n")));
   const epoch = options.epochs ? `if (EC[0] >= vm.epochDeadline) C.epoch(${entryOff});` : "";
   at = -1;
   // past the JS depth budget: the call continues on the interpreter, out of line (`vv<k>`) so
@@ -695,6 +708,7 @@ function emitFunction(
     `let ${usesMemory ? "M = X.memory.view, ML = X.memory.byteLength, " : ""}e = 0${
       usesIndirect ? ", g = undefined" : ""
     }${decls.length ? ", " + decls.join(", ") : ""};`,
+    ...(v128Params === "" ? [] : [v128Params]),
   ];
   const withBody = (lines: readonly string[]) => {
     const source = [...prologue, ...lines, `}`].join("\n");
@@ -712,7 +726,7 @@ function emitFunction(
  * Whether a function is a leaf the JS tier runs without a shadow-stack frame:
  * it calls nothing (no call, builtin or throw, so no frame is ever read
  * below it and it never reaches the JS depth budget's end), has no
- * handlers, no v128 code (whose file is addressed from `S.sp`), no fuel or
+ * handlers, no v128 code or value (whose file is addressed from `S.sp`), no fuel or
  * epoch checks, and is entered at its start. Its prologue only checks the
  * wasm stack's limit; its traps name its frame themselves (`C.leafTrap`).
  *
@@ -722,6 +736,7 @@ function emitFunction(
  */
 function isLeaf(f: IrFunction, options: JsLoweringOptions): boolean {
   if (f.handlers !== undefined || options.epochs || options.entryLabel !== undefined) return false;
+  if ([...f.params, ...f.results].includes(ValType.v128)) return false;
   return f.insts.every((ins) => {
     if (ins.op === LABEL) return true;
     const name = BYTECODE_OPS[ins.op].name;

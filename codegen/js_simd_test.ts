@@ -37,12 +37,31 @@ import { isJsSimdOp, JS_SIMD_PROLOGUE, jsSimdShape, jsSimdText } from "./_js_sim
  * and `h0`); returns `s0` (an i64 rebuilt from its halves).
  */
 function run(text: string, f: V128File, x: number | bigint = 0): number | bigint {
-  const H = { nearest, simd: { file: () => f, un: simdUnary, bin: simdBinary, shift: simdShift } };
+  const q32 = new Int32Array(8);
+  const H = {
+    nearest,
+    simd: {
+      file: () => f,
+      un: simdUnary,
+      bin: simdBinary,
+      shift: simdShift,
+      test: simdTest,
+      q32,
+      qf: new Float32Array(q32.buffer),
+      qd: new Float64Array(q32.buffer),
+    },
+  };
+  // the registers' word locals read from the file before the text, written back after
+  const regs = Array.from({ length: f.i32.length >> 2 }, (_, r) => r);
+  const decls = regs.flatMap((r) => [..."abcd"].map((c, k) => `w${r}${c} = VW[${4 * r + k}]`));
+  const back = regs.flatMap((r) => [..."abcd"].map((c, k) => `VW[${4 * r + k}] = w${r}${c};`));
   const T64 = new BigInt64Array(1);
   const lo = typeof x === "bigint" ? Number(BigInt.asIntN(32, x)) : x;
   const hi = typeof x === "bigint" ? Number(BigInt.asIntN(32, x >> 32n)) : 0;
-  const body = `const sp = 0, vm = null; ${JS_SIMD_PROLOGUE} let e = 0, s0 = lo, h0 = hi; ${text}
-    return [s0, h0];`;
+  const body = `const sp = 0, vm = null; ${JS_SIMD_PROLOGUE} let e = 0, s0 = lo, h0 = hi, ${
+    decls.join(", ")
+  }; ${text}
+    ${back.join(" ")} return [s0, h0];`;
   const [r, rh] = new Function("H", "lo", "hi", "T64", "T32", "TD", body)(
     H,
     lo,
@@ -130,7 +149,10 @@ Deno.test("shuffles, splats, extracts and replaces move lanes exactly", () => {
   for (let seed = 1; seed < 40; seed++) {
     const idx = Array.from(
       { length: 16 },
-      (_, i) => seed % 3 === 0 ? i + 4 * (seed & 4) : (seed * (i + 3) * 7) & 31,
+      (_, i) =>
+        seed % 3 === 0 ? i + 4 * (seed & 4) : seed % 3 === 1 // each word's bytes rotated (a lane rotation), from a or b
+          ? (i & ~3) + ((i + seed) & 3) + (seed & 16)
+          : (seed * (i + 3) * 7) & 31,
     );
     const packed = [0, 4, 8, 12].map((k) =>
       idx[k] | (idx[k + 1] << 8) | (idx[k + 2] << 16) | (idx[k + 3] << 24)
