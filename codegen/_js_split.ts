@@ -1,0 +1,206 @@
+/**
+ * A JS-tier function too large for V8 to optimise, written as several JS
+ * functions ({@link emitSplit}): V8's TurboFan refuses a function of more
+ * than 60 KiB of bytecode (`--max-optimized-bytecode-size`), and Maglev,
+ * which still compiles one, takes seconds on the largest (shootout-ed25519's
+ * 58 KB wasm function is ~800 KB of bytecode), so a large hot function ran
+ * in V8's interpreter or baseline code.
+ *
+ * The function's basic blocks (in IR order: a wasm loop's blocks are
+ * contiguous) are cut into parts of about {@link PART_CHARS} characters of
+ * source, a block longer than that cut at statement boundaries first. Each
+ * part is a closure declared in the function's body (`const P<n> = (J) =>
+ * {...}`) that takes the block to start at and returns the block outside the
+ * part that control goes to next, or -1 when the function returns (its value
+ * left in `RV`); the function's body is the loop that calls the part holding
+ * the next block. A part's blocks are written structured as seen from a
+ * virtual entry that branches on `J` to the part's entries (the dispatcher
+ * form when that graph cannot be structured); an edge out of the part is
+ * `return <block>`.
+ *
+ * Invariants:
+ * - Every block's code is written once and unchanged but for `return X;`
+ *   (`{ RV = X; return -1; }`) and its trap sites (a `throw` in place, as in a
+ *   small function): what runs, and in what order, is what the unsplit
+ *   function runs; the frame (`d`, `sp`, the shadow stack) is the
+ *   function's own, as the parts run inside its call.
+ * - The locals stay the function's (the closures capture them).
+ * - Only functions without exception handlers, tail calls or v128 code are
+ *   split (the caller checks), and only those of more than
+ *   {@link SPLIT_FROM} characters.
+ *
+ * @module
+ */
+
+import { emitDispatcher, emitStructured, type FlowBlock, type FlowPiece } from "./_js_structure.ts";
+
+/** The body size (characters of JS) from which a function is split. */
+export const SPLIT_FROM = 110_000;
+
+/** About how many characters of JS each part holds. */
+export const PART_CHARS = 40_000;
+
+/** The sizes in force (tests lower them to split small functions). */
+let sizes = { from: SPLIT_FROM, part: PART_CHARS };
+
+/**
+ * Sets the sizes from which a function is split and of its parts, for tests
+ * that split small functions to check that the split code runs as the whole
+ * does.
+ *
+ * @param from the body size (characters) from which a function is split
+ * @param part about how many characters each part holds
+ * @returns the sizes in force before
+ */
+export function setSplitSizes(from: number, part: number): { from: number; part: number } {
+  const before = sizes;
+  sizes = { from, part };
+  return before;
+}
+
+const size = (b: FlowBlock) =>
+  b.code.reduce((n, p) => n + (typeof p === "string" ? p.length : 8), 0);
+
+/**
+ * Blocks longer than {@link PART_CHARS} cut in two or more at statement
+ * boundaries (after a piece ending a statement, with no brace open, before
+ * another text piece), each piece but the last jumping to the next; the
+ * blocks keep their order and jumps are renumbered (`first`: each original
+ * block's first piece).
+ */
+function cutLongBlocks(blocks: readonly FlowBlock[]): { blocks: FlowBlock[]; first: number[] } {
+  const pieces: FlowPiece[][][] = blocks.map((b) => {
+    if (size(b) <= sizes.part) return [[...b.code]];
+    const out: FlowPiece[][] = [[]];
+    let chars = 0;
+    let depth = 0;
+    b.code.forEach((p, k) => {
+      out[out.length - 1].push(p);
+      if (typeof p !== "string") return;
+      chars += p.length;
+      for (const c of p) depth += c === "{" ? 1 : c === "}" ? -1 : 0;
+      const next = b.code[k + 1];
+      if (chars > sizes.part && depth === 0 && /[;}]$/.test(p) && typeof next === "string") {
+        out.push([]);
+        chars = 0;
+      }
+    });
+    return out;
+  });
+  const first: number[] = [];
+  let n = 0;
+  for (const ps of pieces) {
+    first.push(n);
+    n += ps.length;
+  }
+  const out: FlowBlock[] = [];
+  pieces.forEach((ps) =>
+    ps.forEach((code, j) => {
+      const moved = code.map((p) => typeof p === "string" ? p : { to: first[p.to] });
+      out.push({ code: j < ps.length - 1 ? [...moved, { to: out.length + 1 }] : moved });
+    })
+  );
+  return { blocks: out, first };
+}
+
+/** `return X;` in a part: the value to `RV`, and -1 to the function's loop. */
+const partReturns = (text: string) =>
+  text.replace(
+    /\breturn\b([^;]*);/g,
+    (_, v: string) => `{ RV =${v === "" ? " undefined" : v}; return -1; }`,
+  );
+
+/**
+ * A large function's body as parts (see the module doc), or undefined when
+ * it is not larger than {@link SPLIT_FROM}.
+ *
+ * @param blocks the function's blocks (block 0 its entry)
+ * @param start the block control starts at
+ * @param inlineTraps a line with its trap sites written as `throw`s in place
+ * @returns the body's lines (they declare the parts, `J` and `RV`)
+ */
+export function emitSplit(
+  blocks: readonly FlowBlock[],
+  start: number,
+  inlineTraps: (line: string) => string,
+): string[] | undefined {
+  if (blocks.reduce((n, b) => n + size(b), 0) <= sizes.from) return undefined;
+  const { blocks: cut, first } = cutLongBlocks(blocks);
+  const entry = first[start];
+  // parts: contiguous ranges of blocks
+  const bounds: number[] = [0];
+  let chars = 0;
+  cut.forEach((b, x) => {
+    const s = size(b);
+    if (chars > 0 && chars + s > sizes.part) {
+      bounds.push(x);
+      chars = 0;
+    }
+    chars += s;
+  });
+  bounds.push(cut.length);
+  const partOf = new Int32Array(cut.length);
+  for (let p = 0; p + 1 < bounds.length; p++) {
+    for (let x = bounds[p]; x < bounds[p + 1]; x++) partOf[x] = p;
+  }
+  // the blocks each part is entered at: the start, and targets of edges from other parts
+  const entries = bounds.slice(1).map(() => new Set<number>());
+  entries[partOf[entry]].add(entry);
+  cut.forEach((b, x) => {
+    for (const p of b.code) {
+      if (typeof p !== "string" && partOf[p.to] !== partOf[x]) entries[partOf[p.to]].add(p.to);
+    }
+  });
+  const out: string[] = [];
+  for (let p = 0; p + 1 < bounds.length; p++) {
+    const lo = bounds[p], hi = bounds[p + 1];
+    if (entries[p].size === 0) continue; // unreachable
+    out.push(
+      `const P${p} = (J) => {`,
+      ...partLines(cut, lo, hi, [...entries[p]], inlineTraps),
+      `};`,
+    );
+  }
+  const dispatch = bounds.slice(1, -1).map((b, p) => `J < ${b} ? P${p}(J) : `).join("");
+  out.push(
+    `let J = ${entry}, RV;`,
+    `for (;;) {`,
+    `J = ${dispatch}P${bounds.length - 2}(J);`,
+    `if (J < 0) return RV;`,
+    `}`,
+  );
+  return out;
+}
+
+/** One part's code: its blocks from a virtual entry on `J`, edges out as returns. */
+function partLines(
+  cut: readonly FlowBlock[],
+  lo: number,
+  hi: number,
+  entries: number[],
+  inlineTraps: (line: string) => string,
+): string[] {
+  // sub-graph: 0 the virtual entry, 1.. the part's blocks, then one exit per target outside
+  const exits = new Map<number, number>();
+  const local = (to: number) => {
+    if (to >= lo && to < hi) return to - lo + 1;
+    let e = exits.get(to);
+    if (e === undefined) exits.set(to, e = hi - lo + 1 + exits.size);
+    return e;
+  };
+  const head: FlowPiece[] = [];
+  entries.sort((a, b) => a - b).forEach((x, k) => {
+    if (k < entries.length - 1) head.push(`if (J === ${x}) `);
+    head.push({ to: local(x) });
+  });
+  const sub: FlowBlock[] = [{ code: head }];
+  for (let x = lo; x < hi; x++) {
+    sub.push({
+      code: cut[x].code.map((p) =>
+        typeof p === "string" ? inlineTraps(partReturns(p)) : { to: local(p.to) }
+      ),
+    });
+  }
+  for (const [to] of exits) sub.push({ code: [`return ${to};`] });
+  return emitStructured(sub) ?? emitDispatcher(sub, 0);
+}
