@@ -27,12 +27,22 @@
  * - The locals stay the function's (the closures capture them).
  * - Only functions without exception handlers, tail calls or v128 code are
  *   split (the caller checks), and only those of more than
- *   {@link SPLIT_FROM} characters.
+ *   {@link SPLIT_FROM} characters whose parts are all under
+ *   {@link MAX_PART_CHARS}.
+ * - No loop spans two parts (cuts fall between loops), so each part runs at
+ *   most once per call and control never cycles through the function's
+ *   loop over its parts.
  *
  * @module
  */
 
-import { emitDispatcher, emitStructured, type FlowBlock, type FlowPiece } from "./_js_structure.ts";
+import {
+  analyzeFlow,
+  emitDispatcher,
+  emitStructured,
+  type FlowBlock,
+  type FlowPiece,
+} from "./_js_structure.ts";
 
 /** The body size (characters of JS) from which a function is split. */
 export const SPLIT_FROM = 110_000;
@@ -40,8 +50,17 @@ export const SPLIT_FROM = 110_000;
 /** About how many characters of JS each part holds. */
 export const PART_CHARS = 40_000;
 
+/**
+ * The largest part worth splitting for (characters of JS, about V8's
+ * bytecode limit: shootout-keccak's 105,000-character permutation is 59.8
+ * KiB of bytecode): a function whose loop alone is larger stays whole, as
+ * its parts would not be optimised either, and reaching locals through a
+ * closure costs.
+ */
+export const MAX_PART_CHARS = 90_000;
+
 /** The sizes in force (tests lower them to split small functions). */
-let sizes = { from: SPLIT_FROM, part: PART_CHARS };
+let sizes = { from: SPLIT_FROM, part: PART_CHARS, maxPart: MAX_PART_CHARS };
 
 /**
  * Sets the sizes from which a function is split and of its parts, for tests
@@ -50,11 +69,16 @@ let sizes = { from: SPLIT_FROM, part: PART_CHARS };
  *
  * @param from the body size (characters) from which a function is split
  * @param part about how many characters each part holds
+ * @param maxPart the largest part worth splitting for (see {@link MAX_PART_CHARS})
  * @returns the sizes in force before
  */
-export function setSplitSizes(from: number, part: number): { from: number; part: number } {
+export function setSplitSizes(
+  from: number,
+  part: number,
+  maxPart = Infinity,
+): { from: number; part: number; maxPart: number } {
   const before = sizes;
-  sizes = { from, part };
+  sizes = { from, part, maxPart };
   return before;
 }
 
@@ -117,28 +141,45 @@ const partReturns = (text: string) =>
  * @param blocks the function's blocks (block 0 its entry)
  * @param start the block control starts at
  * @param inlineTraps a line with its trap sites written as `throw`s in place
+ * @param locals the function's locals but its parameters (a part declares those only it names)
  * @returns the body's lines (they declare the parts, `J` and `RV`)
  */
 export function emitSplit(
   blocks: readonly FlowBlock[],
   start: number,
   inlineTraps: (line: string) => string,
+  locals: readonly string[],
 ): string[] | undefined {
   if (blocks.reduce((n, b) => n + size(b), 0) <= sizes.from) return undefined;
   const { blocks: cut, first } = cutLongBlocks(blocks);
   const entry = first[start];
+  const flow = analyzeFlow(cut);
+  if (!flow.reducible) return undefined;
+  // no cut inside a loop: a cut before block x is allowed when no loop holds blocks on both sides
+  const inLoop = new Uint8Array(cut.length + 1);
+  for (const body of flow.loops.values()) {
+    const xs = [...body];
+    const lo = Math.min(...xs), hi = Math.max(...xs);
+    for (let x = lo + 1; x <= hi; x++) inLoop[x] = 1;
+  }
   // parts: contiguous ranges of blocks
   const bounds: number[] = [0];
   let chars = 0;
   cut.forEach((b, x) => {
     const s = size(b);
-    if (chars > 0 && chars + s > sizes.part) {
+    if (chars > 0 && chars + s > sizes.part && !inLoop[x]) {
       bounds.push(x);
       chars = 0;
     }
     chars += s;
   });
   bounds.push(cut.length);
+  if (bounds.length < 3) return undefined; // one part: nothing gained
+  for (let p = 0; p + 1 < bounds.length; p++) {
+    let n = 0;
+    for (let x = bounds[p]; x < bounds[p + 1]; x++) n += size(cut[x]);
+    if (n > sizes.maxPart) return undefined;
+  }
   const partOf = new Int32Array(cut.length);
   for (let p = 0; p + 1 < bounds.length; p++) {
     for (let x = bounds[p]; x < bounds[p + 1]; x++) partOf[x] = p;
@@ -151,16 +192,23 @@ export function emitSplit(
       if (typeof p !== "string" && partOf[p.to] !== partOf[x]) entries[partOf[p.to]].add(p.to);
     }
   });
-  const out: string[] = [];
+  const parts: string[][] = [];
   for (let p = 0; p + 1 < bounds.length; p++) {
     const lo = bounds[p], hi = bounds[p + 1];
-    if (entries[p].size === 0) continue; // unreachable
-    out.push(
-      `const P${p} = (J) => {`,
-      ...partLines(cut, lo, hi, [...entries[p]], inlineTraps),
-      `};`,
-    );
+    parts.push(entries[p].size === 0 ? [] : partLines(cut, lo, hi, [...entries[p]], inlineTraps));
   }
+  const own = start === 0 ? partLocals(parts, locals) : parts.map(() => []);
+  const out: string[] = [];
+  parts.forEach((lines, p) => {
+    if (lines.length === 0) return; // unreachable
+    // (the memory's view is always current where code reads it: a part re-derives its own)
+    const view = lines.some((l) => /\bML?\b/.test(l))
+      ? ["M = X.memory.view, ML = X.memory.byteLength"]
+      : [];
+    const names = [...view, ...own[p].map((n) => `${n} = 0`)];
+    const decl = names.length > 0 ? [`let ${names.join(", ")};`] : [];
+    out.push(`const P${p} = (J) => {`, ...decl, ...lines, `};`);
+  });
   const dispatch = bounds.slice(1, -1).map((b, p) => `J < ${b} ? P${p}(J) : `).join("");
   out.push(
     `let J = ${entry}, RV;`,
@@ -170,6 +218,26 @@ export function emitSplit(
     `}`,
   );
   return out;
+}
+
+/**
+ * The locals each part declares itself: those no other part names. As no
+ * loop spans parts, each part runs at most once per call, so such a local
+ * holds its initial zero when its part starts, as in the whole function
+ * (only when the function is entered at its start: an entry at a loop
+ * reads the locals into the function's own). A part declared with its own
+ * locals keeps them in registers; a local that several parts share is the
+ * function's, which the parts reach through their closure.
+ */
+function partLocals(parts: readonly string[][], locals: readonly string[]): string[][] {
+  const users = new Map<string, number[]>();
+  parts.forEach((lines, p) => {
+    const named = new Set(lines.join("\n").match(/\b[a-z]+\d*\b/g) ?? []);
+    for (const n of locals) if (named.has(n)) users.set(n, [...users.get(n) ?? [], p]);
+  });
+  const own: string[][] = parts.map(() => []);
+  for (const [n, ps] of users) if (ps.length === 1) own[ps[0]].push(n);
+  return own;
 }
 
 /** One part's code: its blocks from a virtual entry on `J`, edges out as returns. */
@@ -202,5 +270,5 @@ function partLines(
     });
   }
   for (const [to] of exits) sub.push({ code: [`return ${to};`] });
-  return emitStructured(sub) ?? emitDispatcher(sub, 0);
+  return emitStructured(sub, undefined, analyzeFlow(sub)) ?? emitDispatcher(sub, 0);
 }

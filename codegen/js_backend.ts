@@ -626,6 +626,10 @@ function emitFunction(
     return { code: catches ? code : dropDeadStores(code) };
   });
   const structured = options.controlFlow !== "dispatcher";
+  // the locals a split function's part may declare itself (the scratch ones are written before
+  // they are read within each op's code)
+  const splitLocals = [...decls.join(", ").matchAll(/(\w+) = /g)].map((m) => m[1])
+    .concat("e", "g", "cb");
   const bodyAt = (entryLabel: number | undefined): string[] => {
     const start = entryLabel === undefined ? 0 : blockOf.get(entryLabel);
     if (start === undefined) throw new Error(`no label ${entryLabel} to enter at`);
@@ -644,7 +648,7 @@ function emitFunction(
     const leafFrame = leaf ? `FR${f.funcIndex}` : undefined;
     const split = usesSimd || hasTailCalls(f)
       ? undefined
-      : emitSplit(flow, start, (l) => trapsInPlace(l, leafFrame));
+      : emitSplit(flow, start, (l) => trapsInPlace(l, leafFrame), splitLocals);
     if (split !== undefined) return split;
     const body =
       (structured ? emitStructured(start === 0 ? flow : enteredAt(flow, start)) : undefined) ??

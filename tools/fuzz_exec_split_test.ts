@@ -29,6 +29,6 @@ Deno.test("500 random programs agree on every engine with each JS function split
     );
     assert.ok(s.returned > s.calls / 4, formatSummary(s));
   } finally {
-    setSplitSizes(before.from, before.part);
+    setSplitSizes(before.from, before.part, before.maxPart);
   }
 });
