@@ -36,13 +36,10 @@
  * @module
  */
 
-import {
-  analyzeFlow,
-  emitDispatcher,
-  emitStructured,
-  type FlowBlock,
-  type FlowPiece,
-} from "./_js_structure.ts";
+import { analyzeFlow, emitDispatcher, emitStructured, type FlowBlock } from "./_js_structure.ts";
+
+/** A piece of a block's code. */
+type Piece = FlowBlock["code"][number];
 
 /** The body size (characters of JS) from which a function is split. */
 export const SPLIT_FROM = 110_000;
@@ -93,9 +90,9 @@ const size = (b: FlowBlock) =>
  * block's first piece).
  */
 function cutLongBlocks(blocks: readonly FlowBlock[]): { blocks: FlowBlock[]; first: number[] } {
-  const pieces: FlowPiece[][][] = blocks.map((b) => {
+  const pieces: Piece[][][] = blocks.map((b) => {
     if (size(b) <= sizes.part) return [[...b.code]];
-    const out: FlowPiece[][] = [[]];
+    const out: Piece[][] = [[]];
     let chars = 0;
     let depth = 0;
     b.code.forEach((p, k) => {
@@ -256,7 +253,7 @@ function partLines(
     if (e === undefined) exits.set(to, e = hi - lo + 1 + exits.size);
     return e;
   };
-  const head: FlowPiece[] = [];
+  const head: Piece[] = [];
   entries.sort((a, b) => a - b).forEach((x, k) => {
     if (k < entries.length - 1) head.push(`if (J === ${x}) `);
     head.push({ to: local(x) });
@@ -270,5 +267,5 @@ function partLines(
     });
   }
   for (const [to] of exits) sub.push({ code: [`return ${to};`] });
-  return emitStructured(sub, undefined, analyzeFlow(sub)) ?? emitDispatcher(sub, 0);
+  return emitStructured(sub) ?? emitDispatcher(sub, 0);
 }
