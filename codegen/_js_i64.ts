@@ -215,7 +215,7 @@ function add(d: Pair, a: Pair, b: Pair): string {
   if (a[0] === "0" || b[0] === "0") {
     return `${half(d[1], sum(a[1], "+", b[1]))} ${half(d[0], a[0] === "0" ? b[0] : a[0])}`.trim();
   }
-  const hi = b[1] === "0" ? a[1] : `${a[1]} + ${b[1]}`;
+  const hi = b[1] === "0" ? a[1] : a[1] === "0" ? b[1] : `((${a[1]} + ${b[1]}) | 0)`;
   return `tl = (${a[0]} + ${b[0]}) | 0; ${d[1]} = (${hi} + ((tl ^ -2147483648) < ${
     flip(a[0])
   } ? 1 : 0)) | 0; ${d[0]} = tl;`;
@@ -224,7 +224,7 @@ function add(d: Pair, a: Pair, b: Pair): string {
 /** `d = a - b` (no borrow when `b`'s low half is a literal zero). */
 function sub(d: Pair, a: Pair, b: Pair): string {
   if (b[0] === "0") return `${half(d[1], sum(a[1], "-", b[1]))} ${half(d[0], a[0])}`.trim();
-  const hi = b[1] === "0" ? a[1] : `${a[1]} - ${b[1]}`;
+  const hi = b[1] === "0" ? a[1] : `((${a[1]} - ${b[1]}) | 0)`;
   return `tl = (${a[0]} - ${b[0]}) | 0; ${d[1]} = (${hi} - (${flip(a[0])} < ${
     flip(b[0])
   } ? 1 : 0)) | 0; ${d[0]} = tl;`;
@@ -237,18 +237,25 @@ function sub(d: Pair, a: Pair, b: Pair): string {
  * rounded again, within 2^11 of the high word times 2^32; scaled by 2^-32
  * that is within 2^-21 of the high word, which adding 1/2 and truncating
  * gives exactly (an int32 by `| 0`, modulo 2^32). Six machine operations
- * where 16-bit limbs take about twenty.
+ * where 16-bit limbs take about twenty. The scaling by 2^-32 comes first
+ * (`a * 2^-32 * b - lo * 2^-32`: the same doubles, scaled exactly), so that
+ * no multiply sees two small integers: V8's Maglev, the one optimising tier
+ * of a function past TurboFan's size limit, speculates a product of small
+ * integers is one and deoptimises when it is not. Each sum is truncated
+ * where it is made (`(x + y) | 0`), for the same reason.
  */
 function mul(d: Pair, a: Pair, b: Pair): string {
   // the cross products, but those of a literal zero high half
   const cross = [[a[0], b[1]], [a[1], b[0]]].filter(([, y]) => y !== "0")
-    .filter(([x]) => x !== "0").map(([x, y]) => ` + Math.imul(${x}, ${y})`).join("");
-  return `tl = Math.imul(${a[0]}, ${b[0]}); th = ((${u(a[0])} * ${
+    .filter(([x]) => x !== "0").map(([x, y]) => `Math.imul(${x}, ${y})`);
+  const hi = cross.reduce((acc, c) => `(${acc === "th" ? acc : `(${acc})`} + ${c}) | 0`, "th");
+  return `tl = Math.imul(${a[0]}, ${b[0]}); th = (${u(a[0])} * ${TWO_TO_MINUS_32} * ${
     u(b[0])
-  } - (tl >>> 0)) * 2.3283064365386963e-10 + 0.5) | 0; ${d[1]} = ${
-    cross === "" ? "th" : `(th${cross}) | 0`
-  }; ${d[0]} = tl;`;
+  } - (tl >>> 0) * ${TWO_TO_MINUS_32} + 0.5) | 0; ${d[1]} = ${hi}; ${d[0]} = tl;`;
 }
+
+/** 2^-32 as a JS literal. */
+const TWO_TO_MINUS_32 = "2.3283064365386963e-10";
 
 /**
  * One half of a bitwise `op`, folded where an operand is a literal: `x & 0`

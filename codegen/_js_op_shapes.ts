@@ -166,10 +166,16 @@ const un = (
 ): Row => [kinds, (o) => `${o[0]} = ${f(o[1])};`];
 /** The effective address of a load/store: operand indices of base, k, offset. */
 const ea = (o: string[], a: number, k: number, off: number) => {
-  const base = o[k] === "0" ? `${o[a]} >>> 0` : `((${o[a]} + (${o[k]})) >>> 0)`;
   const n = Number(o[off]) >>> 0;
+  // a constant address (a literal operand) is one number: no arithmetic, no feedback slots
+  if (o[k] === "0" && INT_LITERAL.test(o[a])) {
+    return `e = ${(Number(o[a].replace(/[()]/g, "")) >>> 0) + n};`;
+  }
+  const base = o[k] === "0" ? `${o[a]} >>> 0` : `((${o[a]} + (${o[k]})) >>> 0)`;
   return `e = ${n === 0 ? base : `(${base}) + ${n}`};`;
 };
+/** An i32 literal as an operand reads: `12`, `(-12)`. */
+const INT_LITERAL = /^(?:\d+|\(-\d+\))$/;
 const eax = (o: string[], a: number, sh: number, k: number, off: number) =>
   `e = (((${o[a]} << ${o[sh]}) + (${o[k]})) >>> 0) + ${Number(o[off]) >>> 0};`;
 const check = (n: number, s: Site) => `if (e + ${n} > ML) ${s.trap(MEM)}`;

@@ -95,6 +95,7 @@ import {
 import { catchingDispatcher, clauseCodes, throwCode, throwRefCode } from "./_js_exceptions.ts";
 import { jsAddressableMemories, memoryAccess, memoryNamed, onMemory } from "./_js_memories.ts";
 import { hasTailCalls, TAIL_CALL_OPS, tailCallCode, tailCallerAdapters } from "./_js_tail_calls.ts";
+import { emitSplit } from "./_js_split.ts";
 
 /** One function lowered to JS, or the reason it was not. */
 export type JsLoweredFunction =
@@ -633,6 +634,10 @@ function emitFunction(
     return { code: catches ? code : dropDeadStores(code) };
   });
   const structured = options.controlFlow !== "dispatcher";
+  // the locals a split function's part may declare itself (the scratch ones are written before
+  // they are read within each op's code)
+  const splitLocals = [...decls.join(", ").matchAll(/(\w+) = /g)].map((m) => m[1])
+    .concat("e", "g", "cb");
   const bodyAt = (entryLabel: number | undefined): string[] => {
     const start = entryLabel === undefined ? 0 : blockOf.get(entryLabel);
     if (start === undefined) throw new Error(`no label ${entryLabel} to enter at`);
@@ -647,11 +652,16 @@ function emitFunction(
       });
       return catchingDispatcher(flow, clauses, frame, usesMemory ? RELOAD : "");
     }
+    // (a leaf's trap names its frame itself: it has none on the shadow stack)
+    const leafFrame = leaf ? `FR${f.funcIndex}` : undefined;
+    const split = usesSimd || hasTailCalls(f)
+      ? undefined
+      : emitSplit(flow, start, (l) => trapsInPlace(l, leafFrame), splitLocals);
+    if (split !== undefined) return split;
     const body =
       (structured ? emitStructured(start === 0 ? flow : enteredAt(flow, start)) : undefined) ??
         emitDispatcher(flow, start);
-    // (a leaf's trap names its frame itself: it has none on the shadow stack)
-    return traps ? trapExits(body, leaf ? `FR${f.funcIndex}` : undefined) : body;
+    return traps ? trapExits(body, leafFrame) : body;
   };
   const body = bodyAt(options.entryLabel);
   // the v128 registers' word locals (`_js_simd.ts`); the parameters' read from the file
@@ -959,24 +969,48 @@ const trapSite = (code: number, off: number) => off * 32 + code;
  * body of more than {@link TRAP_EXITS_FROM} characters, a `TR` block around
  * it and one `throw` after; in a smaller one, each a `throw` in place (V8
  * compiles a hot loop with inline throws better: sieve ran ~20% slower
- * with trap exits). A leaf's traps name its frame (`leafFrame`), which is not
- * on the shadow stack.
+ * with trap exits). With one exit, each site sets `tp` to its own small
+ * number, in order of appearance, which the exit looks up in a table of the
+ * sites (an array literal built only when a trap is taken): a small integer
+ * is a 2-byte `LdaSmi` where a trap site's number (`offset * 32 + code`) is a
+ * 6-byte one, in the functions whose size V8's limit is about. A leaf's
+ * traps name its frame (`leafFrame`), which is not on the shadow stack.
  */
 function trapExits(body: string[], leafFrame?: string): string[] {
-  const make = (code: string, off: string) =>
-    leafFrame === undefined
-      ? `throw C.trap(${code}, ${off});`
-      : `throw C.leafTrap(${code}, ${off}, ${leafFrame});`;
+  const make = trapThrow(leafFrame);
   if (body.reduce((n, l) => n + l.length, 0) > TRAP_EXITS_FROM) {
-    return [TRAP_BLOCK, ...body, "}", make("tp % 32", "(tp - tp % 32) / 32")];
+    const sites: string[] = [];
+    const numbered = body.map((l) =>
+      l.replace(TRAP_SITE, (_, n) => `{ tp = ${sites.push(n) - 1}; break TR; }`)
+    );
+    return [
+      TRAP_BLOCK,
+      ...numbered,
+      "}",
+      `tp = [${sites.join(", ")}][tp];`,
+      make("tp % 32", "(tp - tp % 32) / 32"),
+    ];
   }
-  return body.map((l) =>
-    l.replace(
-      /\{ tp = (\d+); break TR; \}/g,
-      (_, n) => make(String(Number(n) % 32), String(Math.floor(Number(n) / 32))),
-    )
+  return body.map((l) => trapsInPlace(l, leafFrame));
+}
+
+/** The `throw` of a trap with the given code and offset (expressions). */
+const trapThrow = (leafFrame: string | undefined) => (code: string, off: string) =>
+  leafFrame === undefined
+    ? `throw C.trap(${code}, ${off});`
+    : `throw C.leafTrap(${code}, ${off}, ${leafFrame});`;
+
+/** A line's trap sites (`{ tp = N; break TR; }`) each a `throw` in place. */
+function trapsInPlace(line: string, leafFrame: string | undefined): string {
+  const make = trapThrow(leafFrame);
+  return line.replace(
+    TRAP_SITE,
+    (_, n) => make(String(Number(n) % 32), String(Math.floor(Number(n) / 32))),
   );
 }
+
+/** A trap site as the lowering writes it, its number captured. */
+const TRAP_SITE = /\{ tp = (\d+); break TR; \}/g;
 
 /**
  * The body size (characters of JS) from which traps leave through one exit:

@@ -54,6 +54,7 @@ export {
 export type { KindContext, KindMap, RegKind } from "./_js_kinds.ts";
 export { type JsGroup, JsGroupLowering } from "./js_groups.ts";
 export { bytecodeEntryFuel, bytecodeLoopHeads } from "./_js_osr.ts";
+export { setSplitSizes } from "./_js_split.ts";
 export {
   JS_MODULE_FORMAT,
   type JsModuleWriterOptions,

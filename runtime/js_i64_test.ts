@@ -184,40 +184,48 @@ Deno.test("a 64-bit memory runs on the JS tier: bounds exact past 2^32 and 2^53,
   agree(wat, () => args);
 });
 
-Deno.test("a large i64 function traps through its one trap exit as the interpreter does", async () => {
-  const { trapOf } = await import("./_trap_test_util.ts");
-  // long enough that its traps leave through one exit (`codegen/js_backend.ts`)
-  const rounds = Array.from(
-    { length: 1500 },
-    (_, k) =>
-      `(local.set 1 (i64.add (i64.rotl (i64.xor (local.get 1)
+for (
+  const [what, length, form] of [
+    // long enough that its traps leave through one exit (`codegen/js_backend.ts`)
+    ["through its one trap exit", 200, /TR: \{[^]*break TR;/],
+    // long enough to be split into parts (`codegen/_js_split.ts`)
+    ["in one of its parts", 1500, /const P1 = \(J\) => \{[^]*throw C\.(?:trap|leafTrap)\(/],
+  ] as const
+) {
+  Deno.test(`a large i64 function traps ${what} as the interpreter does`, async () => {
+    const { trapOf } = await import("./_trap_test_util.ts");
+    const rounds = Array.from(
+      { length },
+      (_, k) =>
+        `(local.set 1 (i64.add (i64.rotl (i64.xor (local.get 1)
       (i64.load offset=${(k * 8) % 4096} (local.get 0))) (i64.const ${k % 63}))
       (i64.div_u (local.get 1) (local.get 2))))`,
-  ).join("\n");
-  const wat = `(module (memory 1)
+    ).join("\n");
+    const wat = `(module (memory 1)
     (func (export "big") (param i32 i64 i64) (result i64) (local i64)
       ${rounds}
       (local.get 1)))`;
-  const interp = instantiate({}, wat).instance;
-  const { instance: js, module } = instantiate({ strategy: "js" }, wat);
-  assert.equal(module.tierOf(0), "js");
-  const { compileJsModule } = await import("@capstan/codegen");
-  assert.match(compileJsModule(module.translation).source, /TR: \{[^]*break TR;/);
-  const args: [number, bigint, bigint][] = [[0, 5n, 3n], [65536 - 4100, 1n, 7n], [
-    65536 - 8,
-    2n,
-    9n,
-  ], [
-    0,
-    1n,
-    0n,
-  ]];
-  for (const a of args) {
-    const want = outcome(() => interp.getFunc("big")!.call(...a) as unknown[]);
-    assert.equal(outcome(() => js.getFunc("big")!.call(...a) as unknown[]), want, `${a}`);
-  }
-  const want = trapOf(() => interp.getFunc("big")!.call(65536 - 8, 2n, 9n));
-  const got = trapOf(() => js.getFunc("big")!.call(65536 - 8, 2n, 9n));
-  assert.equal(got.code, want.code);
-  assert.deepEqual(got.backtrace, want.backtrace);
-});
+    const interp = instantiate({}, wat).instance;
+    const { instance: js, module } = instantiate({ strategy: "js" }, wat);
+    assert.equal(module.tierOf(0), "js");
+    const { compileJsModule } = await import("@capstan/codegen");
+    assert.match(compileJsModule(module.translation).source, form);
+    const args: [number, bigint, bigint][] = [[0, 5n, 3n], [65536 - 4100, 1n, 7n], [
+      65536 - 8,
+      2n,
+      9n,
+    ], [
+      0,
+      1n,
+      0n,
+    ]];
+    for (const a of args) {
+      const want = outcome(() => interp.getFunc("big")!.call(...a) as unknown[]);
+      assert.equal(outcome(() => js.getFunc("big")!.call(...a) as unknown[]), want, `${a}`);
+    }
+    const want = trapOf(() => interp.getFunc("big")!.call(65536 - 8, 2n, 9n));
+    const got = trapOf(() => js.getFunc("big")!.call(65536 - 8, 2n, 9n));
+    assert.equal(got.code, want.code);
+    assert.deepEqual(got.backtrace, want.backtrace);
+  });
+}
