@@ -7,6 +7,11 @@
  *   each slice end its `tierSlice` hook charges one sample to the function
  *   running then. The dispatch loop itself counts nothing more, and with the
  *   `"interpreter"` strategy the hook is not set.
+ * - Calls from JS code to a function still interpreted (a group's stub) are
+ *   timed and charged to it (`chargeCrossCall`): a slice's worth of time
+ *   interpreted is one sample. Slice ends miss such a callee when its calls
+ *   take few steps each (straight-line code: a call from JS starts no slice
+ *   and takes no step), however long they run.
  * - Promotion: at `EngineConfig.tierUp.samples` samples a function is lowered to JS
  *   with a small group of its direct callees (`JsGroupLowering`), and each
  *   member's `enter` op becomes `enter_tier` (`promoteEntry`): from then on
@@ -51,7 +56,13 @@ import {
   type JsGroup,
   JsGroupLowering,
 } from "@capstan/codegen";
-import { EXIT_SLICE, Op, promoteEntry, TIER_ENTRY_BIT } from "@capstan/interpreter";
+import {
+  DEFAULT_SLICE_STEPS,
+  EXIT_SLICE,
+  Op,
+  promoteEntry,
+  TIER_ENTRY_BIT,
+} from "@capstan/interpreter";
 import type { Instance } from "./instance.ts";
 import type { Module } from "./module.ts";
 import type { Store } from "./store.ts";
@@ -76,6 +87,12 @@ const GROUP_MAX = 16;
  * sampled (shootout-ctype's main loop: 7 s instead of 0.3).
  */
 const SMALL_BODY = 256;
+/**
+ * About what one step (a taken branch, a call) of interpreted code takes, in
+ * ms: a slice of `sliceSteps` steps is worth this many times as much time
+ * interpreted in a call from JS code ({@link AutoTierModule.chargeCrossCall}).
+ */
+const STEP_MS = 25e-6;
 
 type JsFn = (...args: unknown[]) => unknown;
 /** What a group's factory returns for one instance. */
@@ -103,6 +120,9 @@ export class AutoTierModule {
   #lowering: JsGroupLowering | undefined;
   /** Samples by defined function. */
   readonly #samples: Int32Array;
+  /** Time (ms) charged by calls from JS code, and those calls, by defined function. */
+  readonly #crossMs: Float64Array;
+  readonly #crossCalls: Int32Array;
   readonly #status: Uint8Array;
   readonly #reasons = new Map<number, string>();
   /** The groups lowered so far, in order, with their loaded factories. */
@@ -117,6 +137,8 @@ export class AutoTierModule {
     this.#module = module;
     const n = module.translation.bodies.length;
     this.#samples = new Int32Array(n);
+    this.#crossMs = new Float64Array(n);
+    this.#crossCalls = new Int32Array(n);
     this.#status = new Uint8Array(n);
   }
 
@@ -163,6 +185,41 @@ export class AutoTierModule {
       if (++this.#samples[i] >= samples) this.promote(f.funcIndex);
     }
     return this.#status[i] === Status.Promoted ? f.funcIndex : undefined;
+  }
+
+  /**
+   * Whether calls from JS code to a function are timed for its promotion
+   * (it is still on the interpreter, and not kept there).
+   *
+   * @param funcIndex a defined function's index
+   */
+  timesCrossCalls(funcIndex: number): boolean {
+    return this.#status[funcIndex - this.#module.translation.numImportedFunctions] ===
+      Status.Interpreted;
+  }
+
+  /**
+   * Charges a call from JS code to a function still on the interpreter with
+   * the time it took there (its callees' included): a slice's worth of time
+   * ({@link STEP_MS} a step) is one sample. So a function that promoted
+   * callers call is promoted however few slice ends land in it: a short
+   * callee, or straight-line code (a long call of few steps).
+   *
+   * @param funcIndex a defined function's index
+   * @param ms the call's time, in ms
+   * @param sliceSteps the steps of a slice
+   * @returns whether this promoted it
+   */
+  chargeCrossCall(funcIndex: number, ms: number, sliceSteps: number): boolean {
+    const i = funcIndex - this.#module.translation.numImportedFunctions;
+    if (this.#status[i] !== Status.Interpreted) return false;
+    const total = (this.#crossMs[i] += ms);
+    this.#crossCalls[i]++;
+    const samples = this.#module.engine.config.tierUp.samples;
+    if (total < sliceSteps * STEP_MS * Math.max(samples, 1)) return false;
+    const n = this.#crossCalls[i];
+    this.promote(funcIndex, `after ${n} call${n === 1 ? "" : "s"} from JS code`);
+    return (this.#status[i] as Status) === Status.Promoted;
   }
 
   /**
@@ -247,8 +304,9 @@ export class AutoTierModule {
    * sends every later call of them there.
    *
    * @param funcIndex a defined function's index
+   * @param why what made it hot, for the log (default: its samples)
    */
-  promote(funcIndex: number): void {
+  promote(funcIndex: number, why?: string): void {
     const t = this.#module.translation;
     const imported = t.numImportedFunctions;
     const lowering = this.#lowering ??= new JsGroupLowering(
@@ -283,7 +341,11 @@ export class AutoTierModule {
     const samples = this.#samples[funcIndex - imported];
     this.#log(
       `promoted ${this.#name(funcIndex)}` +
-        (samples > 0 ? ` after ${samples} sample${samples === 1 ? "" : "s"}` : "") +
+        (why !== undefined
+          ? ` ${why}`
+          : samples > 0
+          ? ` after ${samples} sample${samples === 1 ? "" : "s"}`
+          : "") +
         (others.length > 0 ? ` with ${others.join(", ")}` : ""),
     );
   }
@@ -326,7 +388,10 @@ const bindings = new WeakMap<Instance, Binding>();
 /** An instance's binding, with every group of its module bound. */
 function bindingOf(instance: Instance, auto: AutoTierModule): Binding {
   let b = bindings.get(instance);
-  if (b === undefined) bindings.set(instance, b = { P: [], entries: [], bound: 0 });
+  if (b === undefined) {
+    bindings.set(instance, b = { P: [], entries: [], bound: 0 });
+    countCrossCalls(instance, auto);
+  }
   if (b.bound === auto.groups.length) return b;
   const s = stateOf(instance.store);
   const C = jsHelpersOf(instance);
@@ -341,6 +406,36 @@ function bindingOf(instance: Instance, auto: AutoTierModule): Binding {
     registerJsEntries(instance, group.members, made.entries, made.ixs as never);
   }
   return b;
+}
+
+/** The part of an instance's JS helpers (`C`) whose calls into the interpreter are counted. */
+interface CallHelpers {
+  callSlots: (h: number, base: number, onVm?: boolean) => void;
+}
+
+/**
+ * Charges each call that an instance's JS code makes to one of its own
+ * functions still on the interpreter (a group's stub: `C.callSlots`) to that
+ * function ({@link AutoTierModule.chargeCrossCall}); one it promotes is bound
+ * at once, so the caller's next call runs its JS code.
+ */
+function countCrossCalls(instance: Instance, auto: AutoTierModule): void {
+  const C = jsHelpersOf(instance) as CallHelpers;
+  const s = stateOf(instance.store);
+  const imported = instance.module.translation.numImportedFunctions;
+  const byHandle = new Map<number, number>();
+  for (let k = imported; k < instance._funcs.length; k++) {
+    byHandle.set(instance._funcs[k]._handle, k);
+  }
+  const configured = instance.store.engine.config.tierUp.sliceSteps ?? DEFAULT_SLICE_STEPS;
+  const callSlots = C.callSlots;
+  C.callSlots = (h, base, onVm = false) => {
+    const k = onVm || s.entries[h] !== undefined ? undefined : byHandle.get(h);
+    if (k === undefined || !auto.timesCrossCalls(k)) return callSlots(h, base, onVm);
+    const t0 = performance.now();
+    callSlots(h, base);
+    if (auto.chargeCrossCall(k, performance.now() - t0, configured)) bindingOf(instance, auto);
+  };
 }
 
 const hooked = new WeakSet<Store<unknown>>();
