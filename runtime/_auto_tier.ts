@@ -8,10 +8,11 @@
  *   running then. The dispatch loop itself counts nothing more, and with the
  *   `"interpreter"` strategy the hook is not set.
  * - Calls from JS code to a function still interpreted (a group's stub) are
- *   timed and charged to it (`chargeCrossCall`): a slice's worth of time
- *   interpreted is one sample. Slice ends miss such a callee when its calls
- *   take few steps each (straight-line code: a call from JS starts no slice
- *   and takes no step), however long they run.
+ *   timed and charged to it (`chargeCrossCall`; one that entered JS code in
+ *   turn, its steps): a slice's worth of time interpreted is one sample.
+ *   Slice ends miss such a callee when its calls take few steps each
+ *   (straight-line code: a call from JS starts no slice and takes no step),
+ *   however long they run.
  * - Promotion: at `EngineConfig.tierUp.samples` samples a function is lowered to JS
  *   with a small group of its direct callees (`JsGroupLowering`), and each
  *   member's `enter` op becomes `enter_tier` (`promoteEntry`): from then on
@@ -94,6 +95,11 @@ const SMALL_BODY = 256;
  */
 const STEP_MS = 25e-6;
 
+/**
+ * Entries from the interpreter into JS code in this process (a call from JS
+ * code into the interpreter during which this grew ran JS code too).
+ */
+let jsEntries = 0;
 /** On-stack-replacement entries compiled in this process (each source is numbered). */
 let osrCompiles = 0;
 
@@ -203,8 +209,9 @@ export class AutoTierModule {
 
   /**
    * Charges a call from JS code to a function still on the interpreter with
-   * the time it took there (its callees' included): a slice's worth of time
-   * ({@link STEP_MS} a step) is one sample. So a function that promoted
+   * the time it took there (its callees' included; a call that entered JS
+   * code again is charged its steps, {@link STEP_MS} each, instead): a
+   * slice's worth of time is one sample. So a function that promoted
    * callers call is promoted however few slice ends land in it: a short
    * callee, or straight-line code (a long call of few steps).
    *
@@ -437,12 +444,23 @@ function countCrossCalls(instance: Instance, auto: AutoTierModule): void {
   }
   const configured = instance.store.engine.config.tierUp.sliceSteps ?? DEFAULT_SLICE_STEPS;
   const callSlots = C.callSlots;
+  const vm = instance.store._vm;
   C.callSlots = (h, base, onVm = false) => {
     const k = onVm || s.entries[h] !== undefined ? undefined : byHandle.get(h);
     if (k === undefined || !auto.timesCrossCalls(k)) return callSlots(h, base, onVm);
+    const entered = jsEntries;
+    // the slice goes on across the call: its count drops by the steps taken (reset to
+    // `configured` at each slice end in it)
+    const before = vm.i32[vm.i32.length - 1];
     const t0 = performance.now();
     callSlots(h, base);
-    if (auto.chargeCrossCall(k, performance.now() - t0, configured)) bindingOf(instance, auto);
+    let ms = performance.now() - t0;
+    if (jsEntries !== entered) {
+      // it ran JS code too (promoted callees): its time is not all interpreted, its steps are
+      const after = vm.i32[vm.i32.length - 1];
+      ms = STEP_MS * (after <= before ? before - after : Math.max(before, 0) + configured - after);
+    }
+    if (auto.chargeCrossCall(k, ms, configured)) bindingOf(instance, auto);
   };
 }
 
@@ -475,6 +493,7 @@ export function attachAutoTier(instance: Instance): void {
   };
   /** Runs JS code for function `k`'s frame at `fp` (its results go there). */
   const runJs = (instance: Instance, k: number, fp: number, code: JsEntryAdapter) => {
+    jsEntries++;
     const { d, sp, base } = s;
     s.base = d;
     s.sp = Math.max(sp, fp + vm.funcs[instance._funcs[k]._handle].arity);
