@@ -29,7 +29,8 @@
  *   the header would (`bytecodeEntryFuel`, `irEntryFuel`), so fuel stays exact.
  * - A cross-tier call does not restart the slice in progress (in either
  *   direction), so an interpreted loop that calls JS code is sampled (and
- *   promoted) too, and so is a function JS code calls often for short calls.
+ *   promoted) too, and so is a function JS code calls often for short calls;
+ *   a call from the interpreter into JS code counts as `CROSSING_STEPS` steps.
  * - Calls across tiers: interpreter → JS through the VM's `tierCall` hook
  *   (the group is bound to the instance on first use); JS → interpreter
  *   through `C.callSlots` and the groups' stubs.
@@ -94,6 +95,12 @@ const SMALL_BODY = 256;
  * interpreted in a call from JS code ({@link AutoTierModule.chargeCrossCall}).
  */
 const STEP_MS = 25e-6;
+/**
+ * The steps a call from the interpreter into JS code counts for in the slice
+ * in progress (about what the crossing costs): a caller whose own steps are
+ * few between its calls of promoted functions is sampled all the same.
+ */
+const CROSSING_STEPS = 32;
 
 /**
  * Entries from the interpreter into JS code in this process (a call from JS
@@ -211,9 +218,10 @@ export class AutoTierModule {
    * Charges a call from JS code to a function still on the interpreter with
    * the time it took there (its callees' included; a call that entered JS
    * code again is charged its steps, {@link STEP_MS} each, instead): a
-   * slice's worth of time is one sample. So a function that promoted
-   * callers call is promoted however few slice ends land in it: a short
-   * callee, or straight-line code (a long call of few steps).
+   * slice's worth of time is one sample, from its second call on. So a
+   * function that promoted callers call is promoted however few slice ends
+   * land in it: a short callee, or straight-line code (a long call of few
+   * steps).
    *
    * @param funcIndex a defined function's index
    * @param ms the call's time, in ms
@@ -224,10 +232,11 @@ export class AutoTierModule {
     const i = funcIndex - this.#module.translation.numImportedFunctions;
     if (this.#status[i] !== Status.Interpreted) return false;
     const total = (this.#crossMs[i] += ms);
-    this.#crossCalls[i]++;
+    const n = ++this.#crossCalls[i];
     const samples = this.#module.engine.config.tierUp.samples;
-    if (total < sliceSteps * STEP_MS * Math.max(samples, 1)) return false;
-    const n = this.#crossCalls[i];
+    // (after one call only, the JS code would serve later calls, and there may be none: a
+    // function that runs once, at start-up, long with its callees)
+    if (n < 2 || total < sliceSteps * STEP_MS * Math.max(samples, 1)) return false;
     this.promote(funcIndex, `after ${n} call${n === 1 ? "" : "s"} from JS code`);
     return (this.#status[i] as Status) === Status.Promoted;
   }
@@ -541,6 +550,10 @@ export function attachAutoTier(instance: Instance): void {
     }
     const entry = bindingOf(instance, auto).entries[k];
     if (entry === undefined) return false;
+    // the crossing counts as steps of the slice in progress (not below zero: that is a slice
+    // end's mark), so an interpreted caller that calls JS code often is sampled for it
+    const i32 = vm.i32;
+    i32[i32.length - 1] = Math.max(0, i32[i32.length - 1] - CROSSING_STEPS);
     runJs(instance, k, fp, entry);
     return true;
   };
