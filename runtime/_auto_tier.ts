@@ -96,6 +96,12 @@ const SMALL_BODY = 256;
  */
 const STEP_MS = 25e-6;
 /**
+ * A share (about a quarter) of what lowering a function to JS costs, in ms
+ * per byte of its body: calls from JS code promote a function once their
+ * interpreted time is past this much ({@link AutoTierModule.chargeCrossCall}).
+ */
+const LOWER_MS_PER_BYTE = 5e-3;
+/**
  * The steps a call from the interpreter into JS code counts for in the slice
  * in progress (about what the crossing costs): a caller whose own steps are
  * few between its calls of promoted functions is sampled all the same.
@@ -218,7 +224,8 @@ export class AutoTierModule {
    * Charges a call from JS code to a function still on the interpreter with
    * the time it took there (its callees' included; a call that entered JS
    * code again is charged its steps, {@link STEP_MS} each, instead): a
-   * slice's worth of time is one sample, from its second call on. So a
+   * slice's worth of time is one sample, from its second call on (see
+   * `#crossMsToPromote` for the least time that promotes it). So a
    * function that promoted callers call is promoted however few slice ends
    * land in it: a short callee, or straight-line code (a long call of few
    * steps).
@@ -231,14 +238,33 @@ export class AutoTierModule {
   chargeCrossCall(funcIndex: number, ms: number, sliceSteps: number): boolean {
     const i = funcIndex - this.#module.translation.numImportedFunctions;
     if (this.#status[i] !== Status.Interpreted) return false;
-    const total = (this.#crossMs[i] += ms);
+    // the first call is not charged: it may have lowered the function's bytecode, and a
+    // function that runs once (at start-up, long with its callees) has no later call the
+    // JS code would serve
     const n = ++this.#crossCalls[i];
+    if (n === 1 && sliceSteps !== 0) return false;
+    const total = (this.#crossMs[i] += ms);
     const samples = this.#module.engine.config.tierUp.samples;
-    // (after one call only, the JS code would serve later calls, and there may be none: a
-    // function that runs once, at start-up, long with its callees)
-    if (n < 2 || total < sliceSteps * STEP_MS * Math.max(samples, 1)) return false;
+    if (n < 2 || total < this.#crossMsToPromote(i, sliceSteps, samples)) return false;
     this.promote(funcIndex, `after ${n} call${n === 1 ? "" : "s"} from JS code`);
     return (this.#status[i] as Status) === Status.Promoted;
+  }
+
+  /**
+   * The interpreted time of calls from JS code that promotes defined
+   * function `i`: a slice's worth a sample, and at least a share of what
+   * lowering it would cost ({@link LOWER_MS_PER_BYTE} a byte of its body),
+   * so that a function called now and then, or a huge one whose calls are
+   * few, does not cost more to lower than it ever runs (none with slices of
+   * no step: promotion at once).
+   */
+  #crossMsToPromote(i: number, sliceSteps: number, samples: number): number {
+    if (sliceSteps === 0) return 0;
+    const body = this.#module.translation.bodies[i];
+    return Math.max(
+      sliceSteps * STEP_MS * Math.max(samples, 1),
+      (body.codeEnd - body.codeStart) * LOWER_MS_PER_BYTE,
+    );
   }
 
   /**
