@@ -1,6 +1,7 @@
 /**
  * Where the `"auto"` strategy spends a sightglass program's time, in this
- * process: the promotion log with a timestamp per line (ms since start), the
+ * process: the promotion log (with `bench.start`, `bench.end` and each group's lowering
+ * time), each line stamped with the wall ms since start (and the CPU ms, when printed), the
  * groups and on-stack-replacement entries lowered and the time lowering them
  * took (JS source generation; `new Function` of each group timed apart), and
  * the run's wall and CPU time (CPU: this process's user + system time, all
@@ -30,7 +31,7 @@ const cpu = () => {
 const round = (x: number) => Math.round(x * 10) / 10;
 
 /** Times the group and OSR lowerings of every `JsGroupLowering` (its prototype's methods). */
-function timeLowerings() {
+function timeLowerings(tierLog: (line: string) => void) {
   const t = { groups: 0, members: 0, lowerMs: 0, fnMs: 0, osr: 0, osrMs: 0 };
   const proto = JsGroupLowering.prototype;
   const lowerGroup = proto.lowerGroup;
@@ -38,6 +39,7 @@ function timeLowerings() {
     const t0 = performance.now();
     const group = lowerGroup.call(this, funcs);
     t.lowerMs += performance.now() - t0;
+    tierLog(`lowered [${group.members.join(", ")}] in ${(performance.now() - t0).toFixed(1)} ms`);
     t.groups++;
     t.members += group.members.length;
     const t1 = performance.now();
@@ -58,9 +60,15 @@ function timeLowerings() {
 
 async function main(): Promise<void> {
   const [wasmPath, cwd, samples, sliceSteps, verbose] = Deno.args;
-  const start = performance.now();
-  const lowerings = timeLowerings();
+  const start = performance.now(), cpuStart = cpu();
   const log: string[] = [];
+  // (the CPU time is read only for a log printed: reading it costs a system call)
+  const tierLog = (line: string) =>
+    log.push(
+      `${(performance.now() - start).toFixed(1)}` +
+        (verbose === "v" ? ` ${(cpu() - cpuStart).toFixed(0)}` : "") + ` ${line}`,
+    );
+  const lowerings = timeLowerings(tierLog);
   const tierUp: { samples?: number; sliceSteps?: number } = {};
   if (samples !== undefined && samples !== "-") tierUp.samples = Number(samples);
   if (sliceSteps !== undefined && sliceSteps !== "-") tierUp.sliceSteps = Number(sliceSteps);
@@ -69,7 +77,7 @@ async function main(): Promise<void> {
     engine: new Engine({
       strategy,
       tierUp,
-      tierLog: (line) => log.push(`${(performance.now() - start).toFixed(1)} ${line}`),
+      tierLog,
     }),
   }) as unknown as typeof WebAssembly;
   Deno.chdir(cwd);
@@ -77,8 +85,8 @@ async function main(): Promise<void> {
   const wasi = new Wasi({ args: ["benchmark.wasm"], preopens: { ".": cwd }, stdout });
   let t0 = 0, t1 = 0, c0 = 0, c1 = 0;
   const bench = {
-    start: () => void (t0 = performance.now(), c0 = cpu()),
-    end: () => void (t1 = performance.now(), c1 = cpu()),
+    start: () => void (t0 = performance.now(), c0 = cpu(), tierLog("bench.start")),
+    end: () => void (t1 = performance.now(), c1 = cpu(), tierLog("bench.end")),
   };
   const bytes = await Deno.readFile(wasmPath);
   const begin = performance.now(), cpuBegin = cpu();

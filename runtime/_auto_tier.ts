@@ -7,6 +7,12 @@
  *   each slice end its `tierSlice` hook charges one sample to the function
  *   running then. The dispatch loop itself counts nothing more, and with the
  *   `"interpreter"` strategy the hook is not set.
+ * - Calls from JS code to a function still interpreted (a group's stub) are
+ *   timed and charged to it (`chargeCrossCall`; one that entered JS code in
+ *   turn, its steps): a slice's worth of time interpreted is one sample.
+ *   Slice ends miss such a callee when its calls take few steps each
+ *   (straight-line code: a call from JS starts no slice and takes no step),
+ *   however long they run.
  * - Promotion: at `EngineConfig.tierUp.samples` samples a function is lowered to JS
  *   with a small group of its direct callees (`JsGroupLowering`), and each
  *   member's `enter` op becomes `enter_tier` (`promoteEntry`): from then on
@@ -23,7 +29,8 @@
  *   the header would (`bytecodeEntryFuel`, `irEntryFuel`), so fuel stays exact.
  * - A cross-tier call does not restart the slice in progress (in either
  *   direction), so an interpreted loop that calls JS code is sampled (and
- *   promoted) too, and so is a function JS code calls often for short calls.
+ *   promoted) too, and so is a function JS code calls often for short calls;
+ *   a call from the interpreter into JS code counts as `CROSSING_STEPS` steps.
  * - Calls across tiers: interpreter → JS through the VM's `tierCall` hook
  *   (the group is bound to the instance on first use); JS → interpreter
  *   through `C.callSlots` and the groups' stubs.
@@ -51,7 +58,13 @@ import {
   type JsGroup,
   JsGroupLowering,
 } from "@capstan/codegen";
-import { EXIT_SLICE, Op, promoteEntry, TIER_ENTRY_BIT } from "@capstan/interpreter";
+import {
+  DEFAULT_SLICE_STEPS,
+  EXIT_SLICE,
+  Op,
+  promoteEntry,
+  TIER_ENTRY_BIT,
+} from "@capstan/interpreter";
 import type { Instance } from "./instance.ts";
 import type { Module } from "./module.ts";
 import type { Store } from "./store.ts";
@@ -76,6 +89,32 @@ const GROUP_MAX = 16;
  * sampled (shootout-ctype's main loop: 7 s instead of 0.3).
  */
 const SMALL_BODY = 256;
+/**
+ * About what one step (a taken branch, a call) of interpreted code takes, in
+ * ms: a slice of `sliceSteps` steps is worth this many times as much time
+ * interpreted in a call from JS code ({@link AutoTierModule.chargeCrossCall}).
+ */
+const STEP_MS = 25e-6;
+/**
+ * A share (about a quarter) of what lowering a function to JS costs, in ms
+ * per byte of its body: calls from JS code promote a function once their
+ * interpreted time is past this much ({@link AutoTierModule.chargeCrossCall}).
+ */
+const LOWER_MS_PER_BYTE = 5e-3;
+/**
+ * The steps a call from the interpreter into JS code counts for in the slice
+ * in progress (about what the crossing costs): a caller whose own steps are
+ * few between its calls of promoted functions is sampled all the same.
+ */
+const CROSSING_STEPS = 32;
+
+/**
+ * Entries from the interpreter into JS code in this process (a call from JS
+ * code into the interpreter during which this grew ran JS code too).
+ */
+let jsEntries = 0;
+/** On-stack-replacement entries compiled in this process (each source is numbered). */
+let osrCompiles = 0;
 
 type JsFn = (...args: unknown[]) => unknown;
 /** What a group's factory returns for one instance. */
@@ -103,6 +142,9 @@ export class AutoTierModule {
   #lowering: JsGroupLowering | undefined;
   /** Samples by defined function. */
   readonly #samples: Int32Array;
+  /** Time (ms) charged by calls from JS code, and those calls, by defined function. */
+  readonly #crossMs: Float64Array;
+  readonly #crossCalls: Int32Array;
   readonly #status: Uint8Array;
   readonly #reasons = new Map<number, string>();
   /** The groups lowered so far, in order, with their loaded factories. */
@@ -117,6 +159,8 @@ export class AutoTierModule {
     this.#module = module;
     const n = module.translation.bodies.length;
     this.#samples = new Int32Array(n);
+    this.#crossMs = new Float64Array(n);
+    this.#crossCalls = new Int32Array(n);
     this.#status = new Uint8Array(n);
   }
 
@@ -166,6 +210,64 @@ export class AutoTierModule {
   }
 
   /**
+   * Whether calls from JS code to a function are timed for its promotion
+   * (it is still on the interpreter, and not kept there).
+   *
+   * @param funcIndex a defined function's index
+   */
+  timesCrossCalls(funcIndex: number): boolean {
+    return this.#status[funcIndex - this.#module.translation.numImportedFunctions] ===
+      Status.Interpreted;
+  }
+
+  /**
+   * Charges a call from JS code to a function still on the interpreter with
+   * the time it took there (its callees' included; a call that entered JS
+   * code again is charged its steps, {@link STEP_MS} each, instead): a
+   * slice's worth of time is one sample, from its second call on (see
+   * `#crossMsToPromote` for the least time that promotes it). So a
+   * function that promoted callers call is promoted however few slice ends
+   * land in it: a short callee, or straight-line code (a long call of few
+   * steps).
+   *
+   * @param funcIndex a defined function's index
+   * @param ms the call's time, in ms
+   * @param sliceSteps the steps of a slice
+   * @returns whether this promoted it
+   */
+  chargeCrossCall(funcIndex: number, ms: number, sliceSteps: number): boolean {
+    const i = funcIndex - this.#module.translation.numImportedFunctions;
+    if (this.#status[i] !== Status.Interpreted) return false;
+    // the first call is not charged: it may have lowered the function's bytecode, and a
+    // function that runs once (at start-up, long with its callees) has no later call the
+    // JS code would serve
+    const n = ++this.#crossCalls[i];
+    if (n === 1 && sliceSteps !== 0) return false;
+    const total = (this.#crossMs[i] += ms);
+    const samples = this.#module.engine.config.tierUp.samples;
+    if (n < 2 || total < this.#crossMsToPromote(i, sliceSteps, samples)) return false;
+    this.promote(funcIndex, `after ${n} call${n === 1 ? "" : "s"} from JS code`);
+    return (this.#status[i] as Status) === Status.Promoted;
+  }
+
+  /**
+   * The interpreted time of calls from JS code that promotes defined
+   * function `i`: a slice's worth a sample, and at least a share of what
+   * lowering it would cost ({@link LOWER_MS_PER_BYTE} a byte of its body),
+   * so that a function called now and then, or a huge one whose calls are
+   * few, does not cost more to lower than it ever runs (none with slices of
+   * no step: promotion at once).
+   */
+  #crossMsToPromote(i: number, sliceSteps: number, samples: number): number {
+    if (sliceSteps === 0) return 0;
+    const body = this.#module.translation.bodies[i];
+    return Math.max(
+      sliceSteps * STEP_MS * Math.max(samples, 1),
+      (body.codeEnd - body.codeStart) * LOWER_MS_PER_BYTE,
+    );
+  }
+
+  /**
    * The on-stack-replacement entry of a promoted function at bytecode
    * address `pc`, when `pc` is one of its loop headers and the JS tier can
    * enter there (lowered once per header; a refusal is logged once).
@@ -203,7 +305,12 @@ export class AutoTierModule {
         this.#log(`${this.#name(funcIndex)}: no on-stack replacement at wasm offset ${at}: ${out}`);
         return null;
       } else {
-        made = new Function("X", "S", "H", "C", "P", out.source) as OsrFactory;
+        // a source of its own (numbered): V8 would take an earlier compile of the same source
+        // (the same function of another module of the same bytes) from its cache, and the code
+        // it then replaces this call's frame with runs at half speed (the kernel loop: 230
+        // against 115 ms CPU for 10^8 iterations)
+        const numbered = `${out.source}\n// on-stack replacement ${osrCompiles++}`;
+        made = new Function("X", "S", "H", "C", "P", numbered) as OsrFactory;
         this.#log(`${this.#name(funcIndex)}: on-stack replacement at wasm offset ${at}`);
       }
       this.#osr.set(pc, made);
@@ -247,8 +354,9 @@ export class AutoTierModule {
    * sends every later call of them there.
    *
    * @param funcIndex a defined function's index
+   * @param why what made it hot, for the log (default: its samples)
    */
-  promote(funcIndex: number): void {
+  promote(funcIndex: number, why?: string): void {
     const t = this.#module.translation;
     const imported = t.numImportedFunctions;
     const lowering = this.#lowering ??= new JsGroupLowering(
@@ -283,7 +391,11 @@ export class AutoTierModule {
     const samples = this.#samples[funcIndex - imported];
     this.#log(
       `promoted ${this.#name(funcIndex)}` +
-        (samples > 0 ? ` after ${samples} sample${samples === 1 ? "" : "s"}` : "") +
+        (why !== undefined
+          ? ` ${why}`
+          : samples > 0
+          ? ` after ${samples} sample${samples === 1 ? "" : "s"}`
+          : "") +
         (others.length > 0 ? ` with ${others.join(", ")}` : ""),
     );
   }
@@ -326,7 +438,10 @@ const bindings = new WeakMap<Instance, Binding>();
 /** An instance's binding, with every group of its module bound. */
 function bindingOf(instance: Instance, auto: AutoTierModule): Binding {
   let b = bindings.get(instance);
-  if (b === undefined) bindings.set(instance, b = { P: [], entries: [], bound: 0 });
+  if (b === undefined) {
+    bindings.set(instance, b = { P: [], entries: [], bound: 0 });
+    countCrossCalls(instance, auto);
+  }
   if (b.bound === auto.groups.length) return b;
   const s = stateOf(instance.store);
   const C = jsHelpersOf(instance);
@@ -341,6 +456,47 @@ function bindingOf(instance: Instance, auto: AutoTierModule): Binding {
     registerJsEntries(instance, group.members, made.entries, made.ixs as never);
   }
   return b;
+}
+
+/** The part of an instance's JS helpers (`C`) whose calls into the interpreter are counted. */
+interface CallHelpers {
+  callSlots: (h: number, base: number, onVm?: boolean) => void;
+}
+
+/**
+ * Charges each call that an instance's JS code makes to one of its own
+ * functions still on the interpreter (a group's stub: `C.callSlots`) to that
+ * function ({@link AutoTierModule.chargeCrossCall}); one it promotes is bound
+ * at once, so the caller's next call runs its JS code.
+ */
+function countCrossCalls(instance: Instance, auto: AutoTierModule): void {
+  const C = jsHelpersOf(instance) as CallHelpers;
+  const s = stateOf(instance.store);
+  const imported = instance.module.translation.numImportedFunctions;
+  const byHandle = new Map<number, number>();
+  for (let k = imported; k < instance._funcs.length; k++) {
+    byHandle.set(instance._funcs[k]._handle, k);
+  }
+  const configured = instance.store.engine.config.tierUp.sliceSteps ?? DEFAULT_SLICE_STEPS;
+  const callSlots = C.callSlots;
+  const vm = instance.store._vm;
+  C.callSlots = (h, base, onVm = false) => {
+    const k = onVm || s.entries[h] !== undefined ? undefined : byHandle.get(h);
+    if (k === undefined || !auto.timesCrossCalls(k)) return callSlots(h, base, onVm);
+    const entered = jsEntries;
+    // the slice goes on across the call: its count drops by the steps taken (reset to
+    // `configured` at each slice end in it)
+    const before = vm.i32[vm.i32.length - 1];
+    const t0 = performance.now();
+    callSlots(h, base);
+    let ms = performance.now() - t0;
+    if (jsEntries !== entered) {
+      // it ran JS code too (promoted callees): its time is not all interpreted, its steps are
+      const after = vm.i32[vm.i32.length - 1];
+      ms = STEP_MS * (after <= before ? before - after : Math.max(before, 0) + configured - after);
+    }
+    if (auto.chargeCrossCall(k, ms, configured)) bindingOf(instance, auto);
+  };
 }
 
 const hooked = new WeakSet<Store<unknown>>();
@@ -372,6 +528,7 @@ export function attachAutoTier(instance: Instance): void {
   };
   /** Runs JS code for function `k`'s frame at `fp` (its results go there). */
   const runJs = (instance: Instance, k: number, fp: number, code: JsEntryAdapter) => {
+    jsEntries++;
     const { d, sp, base } = s;
     s.base = d;
     s.sp = Math.max(sp, fp + vm.funcs[instance._funcs[k]._handle].arity);
@@ -419,6 +576,10 @@ export function attachAutoTier(instance: Instance): void {
     }
     const entry = bindingOf(instance, auto).entries[k];
     if (entry === undefined) return false;
+    // the crossing counts as steps of the slice in progress (not below zero: that is a slice
+    // end's mark), so an interpreted caller that calls JS code often is sampled for it
+    const i32 = vm.i32;
+    i32[i32.length - 1] = Math.max(0, i32[i32.length - 1] - CROSSING_STEPS);
     runJs(instance, k, fp, entry);
     return true;
   };

@@ -331,15 +331,10 @@ Deno.test("on-stack replacement with fuel: entered where a merged header charges
   assert.equal(auto.left, want);
 });
 
-/** `outer` spins (promoted, replaced on the stack), then calls the big `inner` in short calls. */
-const SHORT_CALLS = `(module
-  (func $inner (param $x i32) (result i32) (local $i i32)
-    ${
-  "(local.set $x (i32.add (i32.mul (local.get $x) (i32.const 31)) (i32.const 12345)))\n".repeat(32)
-}
-    (loop $l (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br_if $l (i32.lt_u (local.get $i) (i32.const 5))))
-    (local.get $x))
+/** A module whose `outer` spins (promoted, replaced on the stack), then calls `$inner` `n` times. */
+const spinThenCalls = (inner: string) =>
+  `(module
+  ${inner}
   (func (export "outer") (param $n i32) (result i32) (local $i i32) (local $acc i32)
     (loop $spin (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br_if $spin (i32.lt_u (local.get $i) (i32.const 100000))))
@@ -349,6 +344,15 @@ const SHORT_CALLS = `(module
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br_if $calls (i32.lt_u (local.get $i) (local.get $n))))
     (local.get $acc)))`;
+
+/** The big `inner`, called in short calls. */
+const SHORT_CALLS = spinThenCalls(`(func $inner (param $x i32) (result i32) (local $i i32)
+    ${
+  "(local.set $x (i32.add (i32.mul (local.get $x) (i32.const 31)) (i32.const 12345)))\n".repeat(32)
+}
+    (loop $l (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (i32.const 5))))
+    (local.get $x))`);
 
 Deno.test("a function JS code calls often, each call short, is sampled and promoted", () => {
   const { module, instance, lines } = instantiate(
@@ -361,6 +365,25 @@ Deno.test("a function JS code calls often, each call short, is sampled and promo
   assert.match(lines.join("\n"), /^promoted func 1 after 2 samples$/m);
   assert.match(lines.join("\n"), /^func 1: on-stack replacement/m);
   assert.equal(module.tierOf(0), "js", lines.join("\n"));
+});
+
+/** `inner` has no branch, and is too big to join its caller's group unsampled. */
+const STRAIGHT_CALLS = spinThenCalls(`(func $inner (param $x i32) (result i32)
+    ${
+  "(local.set $x (i32.add (i32.mul (local.get $x) (i32.const 31)) (i32.const 12345)))\n".repeat(48)
+}
+    (local.get $x))`);
+
+Deno.test("a callee JS code calls, whose calls take no step, is promoted by their time", () => {
+  // (no slice ends in `inner`: its calls from JS code start no slice and take no branch)
+  const { module, instance, lines } = instantiate({ strategy: "auto" }, STRAIGHT_CALLS);
+  const want = instantiate({ strategy: "interpreter" }, STRAIGHT_CALLS).instance.getFunc("outer")!
+    .call(20_000);
+  assert.deepEqual(instance.getFunc("outer")!.call(20_000), want);
+  assert.match(lines.join("\n"), /^promoted func 0 after \d+ calls? from JS code$/m);
+  assert.equal(module.tierOf(0), "js", lines.join("\n"));
+  assert.equal(module.tierOf(1), "js", lines.join("\n"));
+  assert.deepEqual(instance.getFunc("outer")!.call(20_000), want);
 });
 
 Deno.test("a direct callee not analysed when its caller is promoted: the JS code calls it through its stub", () => {
