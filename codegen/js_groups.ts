@@ -243,6 +243,7 @@ export class JsGroupLowering {
       lowered,
       entryLabel,
       functionWord0: this.#env.offsets.functionWord(0),
+      declaredSubtypes: this.#ctx.translation.types.some((t) => t.supertype !== undefined),
       kindsOf: (i) => {
         const p = this.#fixedKinds(i) ?? this.#prepare(i);
         return typeof p === "string" ? undefined : p.kinds;
