@@ -58,7 +58,8 @@ export const JS_GC_HELPERS = Object.freeze({
    * @returns 0, or minus a trap code
    */
   run: (vm: Vm, inst: VmInstance, code: readonly number[], base: number): number => {
-    const r = runGc(vm, inst, Int32Array.from(code), 0, base);
+    // (the handler only indexes its code: the site's small array serves as it is)
+    const r = runGc(vm, inst, code as unknown as Int32Array, 0, base);
     return r < 0 ? r : 0;
   },
   /** `any.convert_extern` of extern handle `h`. */
