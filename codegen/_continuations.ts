@@ -34,6 +34,7 @@ import {
 import { Op, RESUME_HANDLER } from "@capstan/interpreter";
 import { branch } from "./_control.ts";
 import { chargeFuel } from "./_fuel_placement.ts";
+import { refuseGcValue } from "./_gc_support.ts";
 import { FrameKind, type OperatorHandler, type TranslatorCore } from "./_translator_core.ts";
 import type { IrCatch } from "./ir.ts";
 
@@ -153,6 +154,7 @@ function resume(t: TranslatorCore, key: number): void {
   } else if (key === W.resume_throw) {
     const exn = t.env.module.types[t.env.module.tags[r.index2]];
     noV128(t, exn.params);
+    for (const p of exn.params) refuseGcValue(p, t.offset, "an exception thrown by resume_throw");
     base = popValues(t, exn.params.length);
     t.noteRefs(base);
     t.label(start);

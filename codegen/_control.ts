@@ -28,6 +28,7 @@ import {
 import {
   CompileError,
   type FuncType,
+  isNullable,
   Op as W,
   TrapCode,
   ValType,
@@ -35,8 +36,8 @@ import {
 } from "@capstan/environ";
 import { Op } from "@capstan/interpreter";
 import { is64 } from "./func_environ.ts";
-import { isGcRef, refuseGcValue } from "./_gc_support.ts";
-import { emitRefTest } from "./_gc.ts";
+import { isGcRef } from "./_gc_support.ts";
+import { emitRefTest, heapOperand } from "./_gc.ts";
 import { narrowTableIndex } from "./_references.ts";
 import { DELEGATE, type IrCatch } from "./ir.ts";
 
@@ -192,17 +193,29 @@ function tagParams(t: TranslatorCore, x: number): readonly ValType[] {
   if (params.includes(ValType.v128)) {
     throw new CompileError("unsupported: a v128 value in an exception", t.offset);
   }
-  for (const p of params) refuseGcValue(p, t.offset, "an exception");
   return params;
 }
 
+/**
+ * `throw x`: the tag's values, materialised from `base`, become the
+ * exception's. A tag with values of the `any` hierarchy throws with
+ * `throw_gc`, which takes the ref-file entries of those registers too; the
+ * entries of its other values are nulled first, so the exception holds no
+ * stale reference.
+ */
 function throwOp(t: TranslatorCore): void {
   const s = t.stack;
   chargeFuel(t);
-  const n = tagParams(t, t.r.index).length;
+  const params = tagParams(t, t.r.index);
+  const n = params.length;
   const base = s.height - n;
   t.materializeRange(base, s.height);
-  t.emit(Op.throw, t.r.index, t.L + base, n);
+  if (params.some(isGcRef)) {
+    params.forEach((ty, i) => {
+      if (!isGcRef(ty)) t.emit(Op.ref_null, t.L + base + i);
+    });
+    t.emit(Op.throw_gc, t.r.index, t.L + base, n);
+  } else t.emit(Op.throw, t.r.index, t.L + base, n);
   t.blockEnd();
   t.setUnreachable();
 }
@@ -277,7 +290,7 @@ function ifOp(t: TranslatorCore): void {
   s.pop();
   const lastIns = t.insts[lastLen - 1];
   const fusible = condKind === Operand.Temp && lastDef === lastLen - 1 && lastDef > 0 &&
-    (COMPARES.has(lastIns.op) || lastIns.op === Op.i32_eqz) &&
+    (COMPARES.has(lastIns.op) || TESTS.has(lastIns.op)) &&
     lastIns.operands[0] === t.L + condPos;
   // take the compare back so the moves go before it, then put it back and fuse
   const saved = fusible ? t.retract() : undefined;
@@ -469,7 +482,7 @@ function brOnNull(t: TranslatorCore): void {
     t,
     depth,
     moves,
-    r,
+    [r],
     gc ? Op.br_ref_null : Op.br_unless,
     gc ? Op.br_ref_nonnull : Op.br_if,
   );
@@ -477,25 +490,26 @@ function brOnNull(t: TranslatorCore): void {
 }
 
 /**
- * Branches to the label of frame `depth` when branch op `taken` on register
- * `r` jumps (else falls through); when the branch needs result moves
- * (`moves`), `notTaken` (its negation) skips them instead.
+ * Branches to the label of frame `depth` when branch op `taken` on operands
+ * `r` (a register, or a reference's register and a type test's operands)
+ * jumps (else falls through); when the branch needs result moves (`moves`),
+ * `notTaken` (its negation) skips them instead.
  */
 function branchOn(
   t: TranslatorCore,
   depth: number,
   moves: boolean,
-  r: number,
+  r: readonly number[],
   taken: number,
   notTaken: number,
 ): void {
   const f = t.frame(depth);
   if (!moves) {
     if (f.kind !== FrameKind.Loop) f.targeted = true;
-    t.emit(taken, r, f.label);
+    t.emit(taken, ...r, f.label);
   } else {
     const skip = t.newLabel();
-    t.emit(notTaken, r, skip);
+    t.emit(notTaken, ...r, skip);
     branch(t, depth);
     t.label(skip);
   }
@@ -517,7 +531,7 @@ function brOnNonNull(t: TranslatorCore): void {
     t,
     depth,
     moves,
-    r,
+    [r],
     gc ? Op.br_ref_nonnull : Op.br_if,
     gc ? Op.br_ref_null : Op.br_unless,
   );
@@ -537,10 +551,20 @@ function brOnCast(t: TranslatorCore, fail: boolean): void {
   chargeFuel(t);
   const from = s.type(s.height - 1);
   const r = t.reg(s.height - 1);
+  const to = t.r.refType2;
+  if (isGcRef(from)) {
+    // one op tests and branches
+    const test = [r, heapOperand(t, to), isNullable(to) ? 1 : 0];
+    const [yes, no] = fail
+      ? [Op.br_ref_test_fail, Op.br_ref_test]
+      : [Op.br_ref_test, Op.br_ref_test_fail];
+    branchOn(t, depth, moves, test, yes, no);
+    return;
+  }
   const c = t.pushTemp(ValType.i32);
-  emitRefTest(t, c, r, from, t.r.refType2);
+  emitRefTest(t, c, r, from, to);
   t.pop();
-  branchOn(t, depth, moves, c, fail ? Op.br_unless : Op.br_if, fail ? Op.br_if : Op.br_unless);
+  branchOn(t, depth, moves, [c], fail ? Op.br_unless : Op.br_if, fail ? Op.br_if : Op.br_unless);
 }
 
 /**
@@ -706,9 +730,15 @@ function tailCallRefArgs(t: TranslatorCore, base: number, params: readonly ValTy
   });
 }
 
+/** The tests other than compares that a branch on their result fuses with (see {@link condJump}). */
+const TESTS: ReadonlySet<number> = new Set([Op.i32_eqz, Op.ref_is_null_any, Op.ref_test]);
+
 /**
  * Pops an i32 condition and emits a branch to `label` taken when the
- * condition is non-zero (or zero, with `negate`), fusing a preceding compare.
+ * condition is non-zero (or zero, with `negate`), fusing a preceding compare
+ * or test ({@link TESTS}: `i32_eqz`, and the null test and type test of a
+ * reference of the `any` hierarchy, which become `br_ref_null`/`nonnull` and
+ * `br_ref_test(_fail)`).
  */
 function condJump(t: TranslatorCore, label: number, negate: boolean): void {
   const s = t.stack;
@@ -731,6 +761,17 @@ function condJump(t: TranslatorCore, label: number, negate: boolean): void {
     if (last.op === Op.i32_eqz) {
       t.retract();
       t.emit(negate ? Op.br_if : Op.br_unless, last.operands[1], label);
+      return;
+    }
+    if (last.op === Op.ref_is_null_any) {
+      t.retract();
+      t.emit(negate ? Op.br_ref_nonnull : Op.br_ref_null, last.operands[1], label);
+      return;
+    }
+    if (last.op === Op.ref_test) {
+      t.retract();
+      const [, a, ht, nul] = last.operands as number[];
+      t.emit(negate ? Op.br_ref_test_fail : Op.br_ref_test, a, ht, nul, label);
       return;
     }
   }

@@ -30,6 +30,7 @@ import {
 } from "@capstan/environ";
 import { Op } from "@capstan/interpreter";
 import { chargeFuel } from "./_fuel_placement.ts";
+import { Operand } from "./_operand_stack.ts";
 import { isGcRef } from "./_gc_support.ts";
 import type { OperatorHandler, TranslatorCore } from "./_translator_core.ts";
 
@@ -145,16 +146,28 @@ function refTest(t: TranslatorCore): void {
   emitRefTest(t, t.pushTemp(ValType.i32), ra, from, t.r.refType);
 }
 
-/** `ref.cast` and `ref.cast_null`: checks the top entry in place, then retypes it. */
+/**
+ * `ref.cast` and `ref.cast_null`: checks the top entry in place, then
+ * retypes it. A local's value is checked in the local's register and stays
+ * a read of that local (the cast leaves the value as it is), so no copy is made.
+ */
 function refCast(t: TranslatorCore): void {
   chargeFuel(t);
   const s = t.stack;
   const pos = s.height - 1;
   const from = s.type(pos);
   const to = t.r.refType;
-  t.materialize(pos);
   const op = isGcRef(from) ? Op.ref_cast : Op.ref_cast_func;
-  t.emit(op, t.L + pos, heapOperand(t, to), isNullable(to) ? 1 : 0);
+  const nul = isNullable(to) ? 1 : 0;
+  if (s.kind(pos) === Operand.Local) {
+    const x = s.localIndex(pos);
+    t.emit(op, t.reg(pos), heapOperand(t, to), nul);
+    t.pop();
+    s.pushLocal(x, to);
+    return;
+  }
+  t.materialize(pos);
+  t.emit(op, t.L + pos, heapOperand(t, to), nul);
   t.pop();
   t.pushTemp(to);
 }

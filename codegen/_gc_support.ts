@@ -7,8 +7,11 @@
  * globals and null tests of such values use the `ref_*` ops. Function,
  * extern and exception references stay i32 handles in the numeric slots.
  *
- * Not executed yet, refused with a CompileError "unsupported ...":
- * exceptions carrying values of the `any` hierarchy.
+ * An exception whose tag carries values of the `any` hierarchy is thrown by
+ * `throw_gc`, which takes their ref-file entries along (`VmException.refs`).
+ * Not executed yet, refused with a CompileError "unsupported ...": such an
+ * exception thrown into a continuation by `resume_throw` (its op takes the
+ * numeric words only).
  *
  * Invariants:
  * - A module that uses no value of the `any` hierarchy (every 2.0 module, and

@@ -61,6 +61,7 @@ const NOT_COPIED = new Set<number>([
   Op.call_ref,
   Op.return_call_ref,
   Op.throw,
+  Op.throw_gc,
   Op.throw_ref,
   Op.builtin,
   Op.br,

@@ -175,6 +175,18 @@ export class TypeRegistry {
   }
 
   /**
+   * A canonical type's supertype display: its declared supertype chain, root
+   * first, itself last (so its depth is the length minus one). The array is
+   * the registry's own: callers must not write to it.
+   *
+   * @param id a canonical id
+   * @returns the display
+   */
+  display(id: number): Int32Array {
+    return this.#displays[id];
+  }
+
+  /**
    * The length of a canonical type's supertype chain (0 for a root).
    *
    * @param id a canonical id

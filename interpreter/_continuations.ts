@@ -345,8 +345,8 @@ export class VmContinuations {
   /**
    * Releases the continuations that nothing reaches, between calls (no
    * register is live then): reachable are the handles in `roots` (the
-   * store's continuation tables and globals) and in the exceptions' values,
-   * and, conservatively, every word of a reachable continuation's saved
+   * store's continuation tables and globals) and in the exceptions' values
+   * (their words, and the objects of their `refs`), and, conservatively, every word of a reachable continuation's saved
    * registers and bound arguments that is a live handle.
    *
    * @param roots handles
@@ -369,6 +369,7 @@ export class VmContinuations {
       if (values !== null) { for (const v of values) gcHandles(v, seen, pending); }
     };
     for (const values of gcRoots) traceGc(values);
+    for (const e of exns) if (e !== undefined) traceGc(e.refs); // objects the exceptions carry
     while (pending.length > 0) {
       const h = pending.pop()!;
       if (!this.has(h) || marked.has(h)) continue;

@@ -53,7 +53,18 @@ import { throwAt } from "./_exceptions.ts";
 import { contCreate, switchStacks } from "./_continuations.ts";
 import { v128Registers } from "./simd.ts";
 import { runAtomic } from "./atomics.ts";
-import { copyRefs, isSigSubtype, refRegisters, runGc } from "./_gc_exec.ts";
+import {
+  arrayElement,
+  copyRefs,
+  isSigSubtype,
+  loadStored,
+  refRegisters,
+  runGc,
+  setArrayElement,
+  setI32,
+  storeToSlot,
+} from "./_gc_exec.ts";
+import { defaultStored, type GcArray, gcLayout, GcStruct, isOfHeapType } from "./gc_objects.ts";
 import type { Vm } from "./vm.ts";
 import type { VmFunc, VmInstance } from "./vm_objects.ts";
 import {
@@ -84,6 +95,11 @@ const T_NULL_FUNC = TrapCode.NullFunctionReference;
 const T_STACK = TrapCode.StackOverflow;
 const T_FUEL = TrapCode.OutOfFuel;
 const T_INTERRUPT = TrapCode.Interrupt;
+const T_CAST = TrapCode.CastFailure;
+const T_NULL_STRUCT = TrapCode.NullStructReference;
+const T_NULL_ARRAY = TrapCode.NullArrayReference;
+const T_ARRAY_BOUNDS = TrapCode.ArrayOutOfBounds;
+const T_NULL_I31 = TrapCode.NullI31Reference;
 
 /** `run` returned because the outermost wasm frame returned to the host. */
 export const EXIT_RETURN = 0;
@@ -315,8 +331,9 @@ export function run(vm: Vm): number {
       case 344 /* return_call_ref */:
       case 323 /* return_call_indirect */: {
         // As return_call_import, after call_indirect's checks (which it
-        // repeats below for a host callee); return_call_ref's callee is the
-        // reference in register i, of the right type by validation.
+        // repeats below for a host callee, and for a failing check to trap);
+        // return_call_ref's callee is the reference in register i, of the
+        // right type by validation.
         const byRef = code[pc] === 344 /* return_call_ref */;
         let h: number;
         if (byRef) h = I32[(fp + code[pc + 4]) << 1];
@@ -326,7 +343,10 @@ export function run(vm: Vm): number {
           h = i < table.size ? table.elems[i] : 0;
         }
         const f = vm.funcs[h];
-        const callee = h === 0 || (!byRef && f.sigId !== inst.vmctx[code[pc + 2]])
+        // (a callee of a declared subtype of the expected type is a tail call too)
+        const callee = h === 0 ||
+            (!byRef && f.sigId !== inst.vmctx[code[pc + 2]] &&
+              !isSigSubtype(vm, f.sigId, inst.vmctx[code[pc + 2]]))
           ? null
           : f.instance;
         if (callee !== null) {
@@ -420,6 +440,7 @@ export function run(vm: Vm): number {
         break;
       }
       case 345 /* throw */:
+      case 399 /* throw_gc */:
       case 346 /* throw_ref */:
       case 361 /* suspend */:
       case 362 /* resume */:
@@ -427,7 +448,8 @@ export function run(vm: Vm): number {
       case 364 /* resume_throw_ref */:
       case 365 /* switch */: {
         // a throw unwinds to its handler; a stack switch goes on in another stack
-        const caught = code[pc] === 345 /* throw */ || code[pc] === 346 /* throw_ref */
+        const caught = code[pc] === 345 /* throw */ || code[pc] === 346 /* throw_ref */ ||
+            code[pc] === 399 /* throw_gc */
           ? throwAt(vm, pc, fp, csp, inst)
           : switchStacks(vm, pc, fp, csp, inst);
         if (caught !== 0) {
@@ -2380,8 +2402,9 @@ export function runMetered(vm: Vm): number {
       case 344 /* return_call_ref */:
       case 323 /* return_call_indirect */: {
         // As return_call_import, after call_indirect's checks (which it
-        // repeats below for a host callee); return_call_ref's callee is the
-        // reference in register i, of the right type by validation.
+        // repeats below for a host callee, and for a failing check to trap);
+        // return_call_ref's callee is the reference in register i, of the
+        // right type by validation.
         const byRef = code[pc] === 344 /* return_call_ref */;
         let h: number;
         if (byRef) h = I32[(fp + code[pc + 4]) << 1];
@@ -2391,7 +2414,10 @@ export function runMetered(vm: Vm): number {
           h = i < table.size ? table.elems[i] : 0;
         }
         const f = vm.funcs[h];
-        const callee = h === 0 || (!byRef && f.sigId !== inst.vmctx[code[pc + 2]])
+        // (a callee of a declared subtype of the expected type is a tail call too)
+        const callee = h === 0 ||
+            (!byRef && f.sigId !== inst.vmctx[code[pc + 2]] &&
+              !isSigSubtype(vm, f.sigId, inst.vmctx[code[pc + 2]]))
           ? null
           : f.instance;
         if (callee !== null) {
@@ -2487,6 +2513,7 @@ export function runMetered(vm: Vm): number {
         break;
       }
       case 345 /* throw */:
+      case 399 /* throw_gc */:
       case 346 /* throw_ref */:
       case 361 /* suspend */:
       case 362 /* resume */:
@@ -2494,7 +2521,8 @@ export function runMetered(vm: Vm): number {
       case 364 /* resume_throw_ref */:
       case 365 /* switch */: {
         // a throw unwinds to its handler; a stack switch goes on in another stack
-        const caught = code[pc] === 345 /* throw */ || code[pc] === 346 /* throw_ref */
+        const caught = code[pc] === 345 /* throw */ || code[pc] === 346 /* throw_ref */ ||
+            code[pc] === 399 /* throw_gc */
           ? throwAt(vm, pc, fp, csp, inst)
           : switchStacks(vm, pc, fp, csp, inst);
         if (caught !== 0) {
@@ -4739,8 +4767,9 @@ export function runEpochs(vm: Vm): number {
       case 344 /* return_call_ref */:
       case 323 /* return_call_indirect */: {
         // As return_call_import, after call_indirect's checks (which it
-        // repeats below for a host callee); return_call_ref's callee is the
-        // reference in register i, of the right type by validation.
+        // repeats below for a host callee, and for a failing check to trap);
+        // return_call_ref's callee is the reference in register i, of the
+        // right type by validation.
         const byRef = code[pc] === 344 /* return_call_ref */;
         let h: number;
         if (byRef) h = I32[(fp + code[pc + 4]) << 1];
@@ -4750,7 +4779,10 @@ export function runEpochs(vm: Vm): number {
           h = i < table.size ? table.elems[i] : 0;
         }
         const f = vm.funcs[h];
-        const callee = h === 0 || (!byRef && f.sigId !== inst.vmctx[code[pc + 2]])
+        // (a callee of a declared subtype of the expected type is a tail call too)
+        const callee = h === 0 ||
+            (!byRef && f.sigId !== inst.vmctx[code[pc + 2]] &&
+              !isSigSubtype(vm, f.sigId, inst.vmctx[code[pc + 2]]))
           ? null
           : f.instance;
         if (callee !== null) {
@@ -4854,6 +4886,7 @@ export function runEpochs(vm: Vm): number {
         break;
       }
       case 345 /* throw */:
+      case 399 /* throw_gc */:
       case 346 /* throw_ref */:
       case 361 /* suspend */:
       case 362 /* resume */:
@@ -4861,7 +4894,8 @@ export function runEpochs(vm: Vm): number {
       case 364 /* resume_throw_ref */:
       case 365 /* switch */: {
         // a throw unwinds to its handler; a stack switch goes on in another stack
-        const caught = code[pc] === 345 /* throw */ || code[pc] === 346 /* throw_ref */
+        const caught = code[pc] === 345 /* throw */ || code[pc] === 346 /* throw_ref */ ||
+            code[pc] === 399 /* throw_gc */
           ? throwAt(vm, pc, fp, csp, inst)
           : switchStacks(vm, pc, fp, csp, inst);
         if (caught !== 0) {
@@ -7352,36 +7386,145 @@ export function runExt(
       const t = runAtomic(vm, inst, code, pc, fp, false);
       return t === 0 ? pc + 7 : -t;
     }
-    // GC: the reference register file, structs, arrays, i31, casts (`_gc_exec.ts`)
-    case 366 /* ref_mov */:
-    case 367 /* ref_select */:
-    case 368 /* ref_null */:
-    case 369 /* ref_is_null_any */:
+    // GC: the hot ops here (their cases are in this jump table), the rest in `_gc_exec.ts`
+    case 366 /* ref_mov */: {
+      const R = vm.refs ?? refRegisters(vm);
+      R[fp + code[pc + 1]] = R[fp + code[pc + 2]];
+      return pc + 3;
+    }
     case 370 /* br_ref_nonnull */:
+      return (vm.refs ?? refRegisters(vm))[fp + code[pc + 1]] !== null ? pc + code[pc + 2] : pc + 3;
     case 371 /* br_ref_null */:
-    case 372 /* ref_eq */:
-    case 373 /* ref_global_get */:
-    case 374 /* ref_global_set */:
-    case 375 /* ref_i31 */:
-    case 376 /* i31_get */:
+      return (vm.refs ?? refRegisters(vm))[fp + code[pc + 1]] === null ? pc + code[pc + 2] : pc + 3;
+    case 393 /* ref_test */: {
+      const v = (vm.refs ?? refRegisters(vm))[fp + code[pc + 2]];
+      const d = (fp + code[pc + 1]) << 1;
+      I32[d] = (v === null ? code[pc + 4] !== 0 : isOfHeapType(v, code[pc + 3])) ? 1 : 0;
+      I32[d + 1] = 0;
+      return pc + 5;
+    }
+    case 400 /* br_ref_test */:
+    case 401 /* br_ref_test_fail */: {
+      const v = (vm.refs ?? refRegisters(vm))[fp + code[pc + 1]];
+      const ok = v === null ? code[pc + 3] !== 0 : isOfHeapType(v, code[pc + 2]);
+      return ok === (code[pc] === 400 /* br_ref_test */) ? pc + code[pc + 4] : pc + 5;
+    }
+    case 394 /* ref_cast */: {
+      const v = (vm.refs ?? refRegisters(vm))[fp + code[pc + 1]];
+      const ok = v === null ? code[pc + 3] !== 0 : isOfHeapType(v, code[pc + 2]);
+      return ok ? pc + 4 : -T_CAST;
+    }
+    case 379 /* struct_get */: {
+      const o = (vm.refs ?? refRegisters(vm))[fp + code[pc + 2]] as GcStruct | null;
+      if (o === null) return -T_NULL_STRUCT;
+      const k = code[pc + 4];
+      const st = gcLayout(code[pc + 3]).storage[k];
+      storeToSlot(vm, st, fp + code[pc + 1], o.fields[k], code[pc + 5] === 1);
+      return pc + 6;
+    }
+    case 386 /* array_get */: {
+      const a = (vm.refs ?? refRegisters(vm))[fp + code[pc + 2]] as GcArray | null;
+      if (a === null) return -T_NULL_ARRAY;
+      const i = I32[(fp + code[pc + 3]) << 1] >>> 0;
+      if (i >= a.length) return -T_ARRAY_BOUNDS;
+      const st = gcLayout(code[pc + 4]).storage[0];
+      storeToSlot(vm, st, fp + code[pc + 1], arrayElement(a.data, st, i), code[pc + 5] === 1);
+      return pc + 6;
+    }
+    case 367 /* ref_select */: {
+      const R = vm.refs ?? refRegisters(vm);
+      R[fp + code[pc + 1]] = I32[(fp + code[pc + 2]) << 1] !== 0
+        ? R[fp + code[pc + 3]]
+        : R[fp + code[pc + 4]];
+      return pc + 5;
+    }
+    case 368 /* ref_null */: {
+      const R = vm.refs ?? refRegisters(vm);
+      R[fp + code[pc + 1]] = null;
+      return pc + 2;
+    }
+    case 369 /* ref_is_null_any */: {
+      const R = vm.refs ?? refRegisters(vm);
+      setI32(I32, fp + code[pc + 1], R[fp + code[pc + 2]] === null ? 1 : 0);
+      return pc + 3;
+    }
+    case 372 /* ref_eq */: {
+      const R = vm.refs ?? refRegisters(vm);
+      setI32(I32, fp + code[pc + 1], R[fp + code[pc + 2]] === R[fp + code[pc + 3]] ? 1 : 0);
+      return pc + 4;
+    }
+    case 373 /* ref_global_get */: {
+      const R = vm.refs ?? refRegisters(vm);
+      R[fp + code[pc + 1]] = vm.refGlobals[inst.vmctx[code[pc + 2]]] ?? null;
+      return pc + 3;
+    }
+    case 374 /* ref_global_set */: {
+      const R = vm.refs ?? refRegisters(vm);
+      vm.refGlobals[inst.vmctx[code[pc + 1]]] = R[fp + code[pc + 2]];
+      return pc + 3;
+    }
+    case 375 /* ref_i31 */: {
+      const R = vm.refs ?? refRegisters(vm);
+      R[fp + code[pc + 1]] = (I32[(fp + code[pc + 2]) << 1] << 1) >> 1;
+      return pc + 3;
+    }
+    case 376 /* i31_get */: {
+      const R = vm.refs ?? refRegisters(vm);
+      const v = R[fp + code[pc + 2]];
+      if (v === null) return -T_NULL_I31;
+      setI32(I32, fp + code[pc + 1], code[pc + 3] !== 0 ? v as number : (v as number) & 0x7fffffff);
+      return pc + 4;
+    }
     case 377 /* struct_new */:
-    case 378 /* struct_new_default */:
-    case 379 /* struct_get */:
-    case 380 /* struct_set */:
+    case 378 /* struct_new_default */: {
+      const R = vm.refs ?? refRegisters(vm);
+      const type = code[pc + 2];
+      const st = gcLayout(type).storage;
+      const fields = new Array<unknown>(st.length);
+      if (code[pc] === 377 /* struct_new */) {
+        const base = fp + code[pc + 3];
+        for (let k = 0; k < st.length; k++) fields[k] = loadStored(vm, st[k], base + k);
+      } else {
+        for (let k = 0; k < st.length; k++) fields[k] = defaultStored(st[k]);
+      }
+      R[fp + code[pc + 1]] = new GcStruct(type, fields);
+      return pc + (code[pc] === 377 /* struct_new */ ? 4 : 3);
+    }
+    case 380 /* struct_set */: {
+      const R = vm.refs ?? refRegisters(vm);
+      const o = R[fp + code[pc + 1]];
+      if (o === null) return -T_NULL_STRUCT;
+      const k = code[pc + 3];
+      const st = gcLayout(code[pc + 2]).storage[k];
+      (o as GcStruct).fields[k] = loadStored(vm, st, fp + code[pc + 4]);
+      return pc + 5;
+    }
+    case 387 /* array_set */: {
+      const R = vm.refs ?? refRegisters(vm);
+      const a = R[fp + code[pc + 1]] as GcArray | null;
+      if (a === null) return -T_NULL_ARRAY;
+      const i = I32[(fp + code[pc + 2]) << 1] >>> 0;
+      if (i >= a.length) return -T_ARRAY_BOUNDS;
+      const st = gcLayout(code[pc + 4]).storage[0];
+      setArrayElement(a.data, st, i, loadStored(vm, st, fp + code[pc + 3]));
+      return pc + 5;
+    }
+    case 388 /* array_len */: {
+      const R = vm.refs ?? refRegisters(vm);
+      const a = R[fp + code[pc + 2]] as GcArray | null;
+      if (a === null) return -T_NULL_ARRAY;
+      setI32(I32, fp + code[pc + 1], a.length);
+      return pc + 3;
+    }
     case 381 /* array_new */:
     case 382 /* array_new_default */:
     case 383 /* array_new_fixed */:
     case 384 /* array_new_data */:
     case 385 /* array_new_elem */:
-    case 386 /* array_get */:
-    case 387 /* array_set */:
-    case 388 /* array_len */:
     case 389 /* array_fill */:
     case 390 /* array_copy */:
     case 391 /* array_init_data */:
     case 392 /* array_init_elem */:
-    case 393 /* ref_test */:
-    case 394 /* ref_cast */:
     case 395 /* ref_test_func */:
     case 396 /* ref_cast_func */:
     case 397 /* any_convert_extern */:

@@ -52,7 +52,18 @@ import { throwAt } from "./_exceptions.ts";
 import { contCreate, switchStacks } from "./_continuations.ts";
 import { v128Registers } from "./simd.ts";
 import { runAtomic } from "./atomics.ts";
-import { copyRefs, isSigSubtype, refRegisters, runGc } from "./_gc_exec.ts";
+import {
+  arrayElement,
+  copyRefs,
+  isSigSubtype,
+  loadStored,
+  refRegisters,
+  runGc,
+  setArrayElement,
+  setI32,
+  storeToSlot,
+} from "./_gc_exec.ts";
+import { defaultStored, type GcArray, gcLayout, GcStruct, isOfHeapType } from "./gc_objects.ts";
 import type { Vm } from "./vm.ts";
 import type { VmFunc, VmInstance } from "./vm_objects.ts";
 import {
@@ -83,6 +94,11 @@ const T_NULL_FUNC = TrapCode.NullFunctionReference;
 const T_STACK = TrapCode.StackOverflow;
 const T_FUEL = TrapCode.OutOfFuel;
 const T_INTERRUPT = TrapCode.Interrupt;
+const T_CAST = TrapCode.CastFailure;
+const T_NULL_STRUCT = TrapCode.NullStructReference;
+const T_NULL_ARRAY = TrapCode.NullArrayReference;
+const T_ARRAY_BOUNDS = TrapCode.ArrayOutOfBounds;
+const T_NULL_I31 = TrapCode.NullI31Reference;
 
 /** `run` returned because the outermost wasm frame returned to the host. */
 export const EXIT_RETURN = 0;
@@ -318,8 +334,9 @@ export function run(vm: Vm): number {
       case Op.return_call_ref:
       case Op.return_call_indirect: {
         // As return_call_import, after call_indirect's checks (which it
-        // repeats below for a host callee); return_call_ref's callee is the
-        // reference in register i, of the right type by validation.
+        // repeats below for a host callee, and for a failing check to trap);
+        // return_call_ref's callee is the reference in register i, of the
+        // right type by validation.
         const byRef = code[pc] === Op.return_call_ref;
         let h: number;
         if (byRef) h = I32[(fp + code[pc + 4]) << 1];
@@ -329,7 +346,10 @@ export function run(vm: Vm): number {
           h = i < table.size ? table.elems[i] : 0;
         }
         const f = vm.funcs[h];
-        const callee = h === 0 || (!byRef && f.sigId !== inst.vmctx[code[pc + 2]])
+        // (a callee of a declared subtype of the expected type is a tail call too)
+        const callee = h === 0 ||
+            (!byRef && f.sigId !== inst.vmctx[code[pc + 2]] &&
+              !isSigSubtype(vm, f.sigId, inst.vmctx[code[pc + 2]]))
           ? null
           : f.instance;
         if (callee !== null) {
@@ -425,6 +445,7 @@ export function run(vm: Vm): number {
         break;
       }
       case Op.throw:
+      case Op.throw_gc:
       case Op.throw_ref:
       case Op.suspend:
       case Op.resume:
@@ -432,9 +453,10 @@ export function run(vm: Vm): number {
       case Op.resume_throw_ref:
       case Op.switch: {
         // a throw unwinds to its handler; a stack switch goes on in another stack
-        const caught = code[pc] === Op.throw || code[pc] === Op.throw_ref
-          ? throwAt(vm, pc, fp, csp, inst)
-          : switchStacks(vm, pc, fp, csp, inst);
+        const caught =
+          code[pc] === Op.throw || code[pc] === Op.throw_ref || code[pc] === Op.throw_gc
+            ? throwAt(vm, pc, fp, csp, inst)
+            : switchStacks(vm, pc, fp, csp, inst);
         if (caught !== 0) {
           if (caught > 0) trap = caught;
           else exit = EXIT_THROW;
@@ -2572,36 +2594,145 @@ export function runExt(
       const t = runAtomic(vm, inst, code, pc, fp, false);
       return t === 0 ? pc + 7 : -t;
     }
-    // GC: the reference register file, structs, arrays, i31, casts (`_gc_exec.ts`)
-    case Op.ref_mov:
-    case Op.ref_select:
-    case Op.ref_null:
-    case Op.ref_is_null_any:
+    // GC: the hot ops here (their cases are in this jump table), the rest in `_gc_exec.ts`
+    case Op.ref_mov: {
+      const R = vm.refs ?? refRegisters(vm);
+      R[fp + code[pc + 1]] = R[fp + code[pc + 2]];
+      return pc + 3;
+    }
     case Op.br_ref_nonnull:
+      return (vm.refs ?? refRegisters(vm))[fp + code[pc + 1]] !== null ? pc + code[pc + 2] : pc + 3;
     case Op.br_ref_null:
-    case Op.ref_eq:
-    case Op.ref_global_get:
-    case Op.ref_global_set:
-    case Op.ref_i31:
-    case Op.i31_get:
+      return (vm.refs ?? refRegisters(vm))[fp + code[pc + 1]] === null ? pc + code[pc + 2] : pc + 3;
+    case Op.ref_test: {
+      const v = (vm.refs ?? refRegisters(vm))[fp + code[pc + 2]];
+      const d = (fp + code[pc + 1]) << 1;
+      I32[d] = (v === null ? code[pc + 4] !== 0 : isOfHeapType(v, code[pc + 3])) ? 1 : 0;
+      I32[d + 1] = 0;
+      return pc + 5;
+    }
+    case Op.br_ref_test:
+    case Op.br_ref_test_fail: {
+      const v = (vm.refs ?? refRegisters(vm))[fp + code[pc + 1]];
+      const ok = v === null ? code[pc + 3] !== 0 : isOfHeapType(v, code[pc + 2]);
+      return ok === (code[pc] === Op.br_ref_test) ? pc + code[pc + 4] : pc + 5;
+    }
+    case Op.ref_cast: {
+      const v = (vm.refs ?? refRegisters(vm))[fp + code[pc + 1]];
+      const ok = v === null ? code[pc + 3] !== 0 : isOfHeapType(v, code[pc + 2]);
+      return ok ? pc + 4 : -T_CAST;
+    }
+    case Op.struct_get: {
+      const o = (vm.refs ?? refRegisters(vm))[fp + code[pc + 2]] as GcStruct | null;
+      if (o === null) return -T_NULL_STRUCT;
+      const k = code[pc + 4];
+      const st = gcLayout(code[pc + 3]).storage[k];
+      storeToSlot(vm, st, fp + code[pc + 1], o.fields[k], code[pc + 5] === 1);
+      return pc + 6;
+    }
+    case Op.array_get: {
+      const a = (vm.refs ?? refRegisters(vm))[fp + code[pc + 2]] as GcArray | null;
+      if (a === null) return -T_NULL_ARRAY;
+      const i = I32[(fp + code[pc + 3]) << 1] >>> 0;
+      if (i >= a.length) return -T_ARRAY_BOUNDS;
+      const st = gcLayout(code[pc + 4]).storage[0];
+      storeToSlot(vm, st, fp + code[pc + 1], arrayElement(a.data, st, i), code[pc + 5] === 1);
+      return pc + 6;
+    }
+    case Op.ref_select: {
+      const R = vm.refs ?? refRegisters(vm);
+      R[fp + code[pc + 1]] = I32[(fp + code[pc + 2]) << 1] !== 0
+        ? R[fp + code[pc + 3]]
+        : R[fp + code[pc + 4]];
+      return pc + 5;
+    }
+    case Op.ref_null: {
+      const R = vm.refs ?? refRegisters(vm);
+      R[fp + code[pc + 1]] = null;
+      return pc + 2;
+    }
+    case Op.ref_is_null_any: {
+      const R = vm.refs ?? refRegisters(vm);
+      setI32(I32, fp + code[pc + 1], R[fp + code[pc + 2]] === null ? 1 : 0);
+      return pc + 3;
+    }
+    case Op.ref_eq: {
+      const R = vm.refs ?? refRegisters(vm);
+      setI32(I32, fp + code[pc + 1], R[fp + code[pc + 2]] === R[fp + code[pc + 3]] ? 1 : 0);
+      return pc + 4;
+    }
+    case Op.ref_global_get: {
+      const R = vm.refs ?? refRegisters(vm);
+      R[fp + code[pc + 1]] = vm.refGlobals[inst.vmctx[code[pc + 2]]] ?? null;
+      return pc + 3;
+    }
+    case Op.ref_global_set: {
+      const R = vm.refs ?? refRegisters(vm);
+      vm.refGlobals[inst.vmctx[code[pc + 1]]] = R[fp + code[pc + 2]];
+      return pc + 3;
+    }
+    case Op.ref_i31: {
+      const R = vm.refs ?? refRegisters(vm);
+      R[fp + code[pc + 1]] = (I32[(fp + code[pc + 2]) << 1] << 1) >> 1;
+      return pc + 3;
+    }
+    case Op.i31_get: {
+      const R = vm.refs ?? refRegisters(vm);
+      const v = R[fp + code[pc + 2]];
+      if (v === null) return -T_NULL_I31;
+      setI32(I32, fp + code[pc + 1], code[pc + 3] !== 0 ? v as number : (v as number) & 0x7fffffff);
+      return pc + 4;
+    }
     case Op.struct_new:
-    case Op.struct_new_default:
-    case Op.struct_get:
-    case Op.struct_set:
+    case Op.struct_new_default: {
+      const R = vm.refs ?? refRegisters(vm);
+      const type = code[pc + 2];
+      const st = gcLayout(type).storage;
+      const fields = new Array<unknown>(st.length);
+      if (code[pc] === Op.struct_new) {
+        const base = fp + code[pc + 3];
+        for (let k = 0; k < st.length; k++) fields[k] = loadStored(vm, st[k], base + k);
+      } else {
+        for (let k = 0; k < st.length; k++) fields[k] = defaultStored(st[k]);
+      }
+      R[fp + code[pc + 1]] = new GcStruct(type, fields);
+      return pc + (code[pc] === Op.struct_new ? 4 : 3);
+    }
+    case Op.struct_set: {
+      const R = vm.refs ?? refRegisters(vm);
+      const o = R[fp + code[pc + 1]];
+      if (o === null) return -T_NULL_STRUCT;
+      const k = code[pc + 3];
+      const st = gcLayout(code[pc + 2]).storage[k];
+      (o as GcStruct).fields[k] = loadStored(vm, st, fp + code[pc + 4]);
+      return pc + 5;
+    }
+    case Op.array_set: {
+      const R = vm.refs ?? refRegisters(vm);
+      const a = R[fp + code[pc + 1]] as GcArray | null;
+      if (a === null) return -T_NULL_ARRAY;
+      const i = I32[(fp + code[pc + 2]) << 1] >>> 0;
+      if (i >= a.length) return -T_ARRAY_BOUNDS;
+      const st = gcLayout(code[pc + 4]).storage[0];
+      setArrayElement(a.data, st, i, loadStored(vm, st, fp + code[pc + 3]));
+      return pc + 5;
+    }
+    case Op.array_len: {
+      const R = vm.refs ?? refRegisters(vm);
+      const a = R[fp + code[pc + 2]] as GcArray | null;
+      if (a === null) return -T_NULL_ARRAY;
+      setI32(I32, fp + code[pc + 1], a.length);
+      return pc + 3;
+    }
     case Op.array_new:
     case Op.array_new_default:
     case Op.array_new_fixed:
     case Op.array_new_data:
     case Op.array_new_elem:
-    case Op.array_get:
-    case Op.array_set:
-    case Op.array_len:
     case Op.array_fill:
     case Op.array_copy:
     case Op.array_init_data:
     case Op.array_init_elem:
-    case Op.ref_test:
-    case Op.ref_cast:
     case Op.ref_test_func:
     case Op.ref_cast_func:
     case Op.any_convert_extern:

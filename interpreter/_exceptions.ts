@@ -1,6 +1,7 @@
 /**
  * Throwing and catching wasm exceptions on the VM's own stack: no JS
- * exception is raised per wasm throw. {@link throwAt} runs a `throw` or
+ * exception is raised per wasm throw. {@link throwAt} runs a `throw`,
+ * `throw_gc` (values of the `any` hierarchy too: `VmException.refs`) or
  * `throw_ref` op; {@link unwind} walks the control stack from a frame to the
  * innermost handler (`VmInstance.handlers`) whose clause catches the
  * exception, writes the clause's values into the handler's registers, and
@@ -16,6 +17,9 @@
  *   clause (tag -2) names a frame depth, and the search goes on among the
  *   handlers of that depth and below only.
  * - Traps never come here: they cannot be caught.
+ * - A clause's values go to its registers whole: the raw words to the
+ *   numeric file and, for an exception with values of the `any` hierarchy,
+ *   `VmException.refs` to the ref file (null for the other values).
  * - An exception leaving a running continuation (its bottom frame,
  *   `CONT_BOTTOM`) goes on in its parent at the resume op; the handler records
  *   of resume ops' clauses (negative depth) catch nothing.
@@ -28,12 +32,13 @@ import type { Vm } from "./vm.ts";
 import { VmException, type VmInstance } from "./vm_objects.ts";
 import { Op } from "./_opcodes.ts";
 import { CONT_BOTTOM, continuationUnwound } from "./_continuations.ts";
+import { refRegisters } from "./_gc_exec.ts";
 
 /** The tag of a handler clause that delegates (a legacy `delegate`). */
 const DELEGATE = -2;
 
 /**
- * Runs the `throw` or `throw_ref` op at `pc`: makes (or finds) the exception
+ * Runs the `throw`, `throw_gc` or `throw_ref` op at `pc`: makes (or finds) the exception
  * and unwinds to its handler.
  *
  * @param vm the VM
@@ -47,10 +52,12 @@ const DELEGATE = -2;
 export function throwAt(vm: Vm, pc: number, fp: number, csp: number, inst: VmInstance): number {
   const code = inst.code;
   let exn: VmException | undefined;
-  if (code[pc] === Op.throw) {
-    const from = (fp + code[pc + 2]) << 1;
-    const words = vm.i32.slice(from, from + 2 * code[pc + 3]);
-    exn = new VmException(inst.tags[code[pc + 1]], words);
+  if (code[pc] !== Op.throw_ref) {
+    const base = fp + code[pc + 2];
+    const n = code[pc + 3];
+    const words = vm.i32.slice(base << 1, (base + n) << 1);
+    const refs = code[pc] === Op.throw_gc ? refRegisters(vm).slice(base, base + n) : null;
+    exn = new VmException(inst.tags[code[pc + 1]], words, undefined, refs);
   } else {
     exn = vm.exns[vm.i32[(fp + code[pc + 1]) << 1]];
     if (exn === undefined) return TrapCode.NullExceptionReference;
@@ -96,6 +103,11 @@ export function unwind(
         if (tag >= 0 && inst.tags[tag] !== exn.tag) continue;
         const n = h[c + 4];
         if (n > 0) I32.set(exn.words.subarray(0, 2 * n), (fp + h[c + 3]) << 1);
+        const refs = exn.refs;
+        if (n > 0 && refs !== null) {
+          const R = refRegisters(vm);
+          for (let i = 0, d = fp + h[c + 3]; i < n; i++) R[d + i] = refs[i];
+        }
         const refDst = h[c + 1];
         if (refDst >= 0) {
           I32[(fp + refDst) << 1] = exnHandle(vm, exn);

@@ -1,8 +1,10 @@
 /**
- * The handlers of the GC bytecode ops (`runExt` sends every one here): moves
- * and tests in the reference register file, allocation and access of structs
- * and arrays, `i31`, casts and the extern conversions. See `gc_objects.ts`
- * for how values are represented.
+ * The GC bytecode ops that `runExt` sends here (array allocation and bulk
+ * operations, the casts of handle references, the extern conversions), and
+ * the helpers of those `runExt` runs itself, in its jump table (moves, null
+ * tests, `ref.eq`, globals, `i31`, casts, struct allocation and access,
+ * array element access and length). See `gc_objects.ts` for how values are
+ * represented.
  *
  * Invariants:
  * - A handler returns the next pc (a taken branch: the op's pc plus its
@@ -16,16 +18,7 @@
 
 import { HeapType, TrapCode } from "@capstan/environ";
 import { Op } from "./_opcodes.ts";
-import {
-  type ArrayData,
-  defaultStored,
-  GcArray,
-  gcLayout,
-  GcStruct,
-  isOfHeapType,
-  newArrayData,
-  Storage,
-} from "./gc_objects.ts";
+import { type ArrayData, GcArray, gcLayout, newArrayData, Storage } from "./gc_objects.ts";
 import { v128Registers } from "./simd.ts";
 import type { Vm } from "./vm.ts";
 import type { VmInstance } from "./vm_objects.ts";
@@ -141,14 +134,28 @@ export function copyRefs(
   else for (let k = 0; k < n; k++) dst[d + k] = src[s + k];
 }
 
-/** Element `i` of array data of storage `st`, as stored. */
-function arrayElement(data: ArrayData, st: number, i: number): unknown {
+/**
+ * Element `i` of array data of storage `st`, as stored.
+ *
+ * @param data the array's elements
+ * @param st their storage
+ * @param i the index (in range)
+ * @returns the stored value
+ */
+export function arrayElement(data: ArrayData, st: number, i: number): unknown {
   if (st === Storage.V128) return (data as Uint8Array).slice(i << 4, (i << 4) + 16);
   return data[i];
 }
 
-/** Sets element `i` of array data of storage `st` to a stored value. */
-function setArrayElement(data: ArrayData, st: number, i: number, v: unknown): void {
+/**
+ * Sets element `i` of array data of storage `st` to a stored value.
+ *
+ * @param data the array's elements
+ * @param st their storage
+ * @param i the index (in range)
+ * @param v the stored value
+ */
+export function setArrayElement(data: ArrayData, st: number, i: number, v: unknown): void {
   if (st === Storage.V128) (data as Uint8Array).set(v as Uint8Array, i << 4);
   else (data as unknown[])[i] = v;
 }
@@ -207,72 +214,6 @@ export function runGc(vm: Vm, inst: VmInstance, code: Int32Array, pc: number, fp
   const I32 = vm.i32;
   const R = vm.refs ?? refRegisters(vm);
   switch (code[pc]) {
-    case Op.ref_mov:
-      R[fp + code[pc + 1]] = R[fp + code[pc + 2]];
-      return pc + 3;
-    case Op.ref_select:
-      R[fp + code[pc + 1]] = I32[(fp + code[pc + 2]) << 1] !== 0
-        ? R[fp + code[pc + 3]]
-        : R[fp + code[pc + 4]];
-      return pc + 5;
-    case Op.ref_null:
-      R[fp + code[pc + 1]] = null;
-      return pc + 2;
-    case Op.ref_is_null_any:
-      setI32(I32, fp + code[pc + 1], R[fp + code[pc + 2]] === null ? 1 : 0);
-      return pc + 3;
-    case Op.br_ref_nonnull:
-      return R[fp + code[pc + 1]] !== null ? pc + code[pc + 2] : pc + 3;
-    case Op.br_ref_null:
-      return R[fp + code[pc + 1]] === null ? pc + code[pc + 2] : pc + 3;
-    case Op.ref_eq:
-      setI32(I32, fp + code[pc + 1], R[fp + code[pc + 2]] === R[fp + code[pc + 3]] ? 1 : 0);
-      return pc + 4;
-    case Op.ref_global_get:
-      R[fp + code[pc + 1]] = vm.refGlobals[inst.vmctx[code[pc + 2]]] ?? null;
-      return pc + 3;
-    case Op.ref_global_set:
-      vm.refGlobals[inst.vmctx[code[pc + 1]]] = R[fp + code[pc + 2]];
-      return pc + 3;
-    case Op.ref_i31:
-      R[fp + code[pc + 1]] = (I32[(fp + code[pc + 2]) << 1] << 1) >> 1;
-      return pc + 3;
-    case Op.i31_get: {
-      const v = R[fp + code[pc + 2]];
-      if (v === null) return -TrapCode.NullI31Reference;
-      setI32(I32, fp + code[pc + 1], code[pc + 3] !== 0 ? v as number : (v as number) & 0x7fffffff);
-      return pc + 4;
-    }
-    case Op.struct_new:
-    case Op.struct_new_default: {
-      const type = code[pc + 2];
-      const st = gcLayout(type).storage;
-      const fields = new Array<unknown>(st.length);
-      if (code[pc] === Op.struct_new) {
-        const base = fp + code[pc + 3];
-        for (let k = 0; k < st.length; k++) fields[k] = loadStored(vm, st[k], base + k);
-      } else {
-        for (let k = 0; k < st.length; k++) fields[k] = defaultStored(st[k]);
-      }
-      R[fp + code[pc + 1]] = new GcStruct(type, fields);
-      return pc + (code[pc] === Op.struct_new ? 4 : 3);
-    }
-    case Op.struct_get: {
-      const o = R[fp + code[pc + 2]];
-      if (o === null) return -T_NULL_STRUCT;
-      const k = code[pc + 4];
-      const st = gcLayout(code[pc + 3]).storage[k];
-      storeToSlot(vm, st, fp + code[pc + 1], (o as GcStruct).fields[k], code[pc + 5] === 1);
-      return pc + 6;
-    }
-    case Op.struct_set: {
-      const o = R[fp + code[pc + 1]];
-      if (o === null) return -T_NULL_STRUCT;
-      const k = code[pc + 3];
-      const st = gcLayout(code[pc + 2]).storage[k];
-      (o as GcStruct).fields[k] = loadStored(vm, st, fp + code[pc + 4]);
-      return pc + 5;
-    }
     case Op.array_new:
     case Op.array_new_default: {
       const type = code[pc + 2];
@@ -316,30 +257,6 @@ export function runGc(vm: Vm, inst: VmInstance, code: Int32Array, pc: number, fp
       for (let k = 0; k < n; k++) setArrayElement(data, st, k, seg[s + k]);
       R[fp + code[pc + 1]] = new GcArray(type, n, data);
       return pc + 6;
-    }
-    case Op.array_get: {
-      const a = R[fp + code[pc + 2]] as GcArray | null;
-      if (a === null) return -T_NULL_ARRAY;
-      const i = I32[(fp + code[pc + 3]) << 1] >>> 0;
-      if (i >= a.length) return -T_ARRAY_BOUNDS;
-      const st = gcLayout(code[pc + 4]).storage[0];
-      storeToSlot(vm, st, fp + code[pc + 1], arrayElement(a.data, st, i), code[pc + 5] === 1);
-      return pc + 6;
-    }
-    case Op.array_set: {
-      const a = R[fp + code[pc + 1]] as GcArray | null;
-      if (a === null) return -T_NULL_ARRAY;
-      const i = I32[(fp + code[pc + 2]) << 1] >>> 0;
-      if (i >= a.length) return -T_ARRAY_BOUNDS;
-      const st = gcLayout(code[pc + 4]).storage[0];
-      setArrayElement(a.data, st, i, loadStored(vm, st, fp + code[pc + 3]));
-      return pc + 5;
-    }
-    case Op.array_len: {
-      const a = R[fp + code[pc + 2]] as GcArray | null;
-      if (a === null) return -T_NULL_ARRAY;
-      setI32(I32, fp + code[pc + 1], a.length);
-      return pc + 3;
     }
     case Op.array_fill: {
       const a = R[fp + code[pc + 1]] as GcArray | null;
@@ -388,17 +305,6 @@ export function runGc(vm: Vm, inst: VmInstance, code: Int32Array, pc: number, fp
       if (s + n > seg.length) return -TrapCode.TableOutOfBounds;
       for (let k = 0; k < n; k++) setArrayElement(a.data, st, i + k, seg[s + k]);
       return pc + 7;
-    }
-    case Op.ref_test: {
-      const v = R[fp + code[pc + 2]];
-      const ok = v === null ? code[pc + 4] !== 0 : isOfHeapType(v, code[pc + 3]);
-      setI32(I32, fp + code[pc + 1], ok ? 1 : 0);
-      return pc + 5;
-    }
-    case Op.ref_cast: {
-      const v = R[fp + code[pc + 1]];
-      const ok = v === null ? code[pc + 3] !== 0 : isOfHeapType(v, code[pc + 2]);
-      return ok ? pc + 4 : -T_CAST;
     }
     case Op.ref_test_func: { // (also extern and exn references: handles)
       const ok = funcIsOf(vm, I32[(fp + code[pc + 2]) << 1], code[pc + 3], code[pc + 4]);
@@ -459,8 +365,14 @@ function initTarget(
   return i + n > a.length ? -T_ARRAY_BOUNDS : a;
 }
 
-/** Writes an i32 result to absolute slot `s` (zeroing its high word). */
-function setI32(I32: Int32Array, s: number, v: number): void {
+/**
+ * Writes an i32 result to absolute slot `s` (zeroing its high word).
+ *
+ * @param I32 the numeric register file
+ * @param s an absolute slot
+ * @param v the value
+ */
+export function setI32(I32: Int32Array, s: number, v: number): void {
   I32[s << 1] = v;
   I32[(s << 1) + 1] = 0;
 }

@@ -406,10 +406,13 @@ export const Op = {
   ref_cast_func: 396,
   any_convert_extern: 397,
   extern_convert_any: 398,
+  throw_gc: 399,
+  br_ref_test: 400,
+  br_ref_test_fail: 401,
 } as const;
 
 /** The number of opcodes. */
-export const OPCODE_COUNT = 399;
+export const OPCODE_COUNT = 402;
 
 /** The first SIMD opcode: `run` sends opcodes from here to {@link LAST_SIMD_OP} to `runSimd`. */
 export const FIRST_SIMD_OP = 267;

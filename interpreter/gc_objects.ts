@@ -37,12 +37,13 @@
  *   BigInt (int64 bits) for `I64`; 16 bytes for `V128`; the value itself for
  *   `Ref` and `Extern`.
  * - Canonical type ids are the engine-wide registry's (`TYPE_REGISTRY`), so
- *   a concrete cast is one display lookup, in any module.
+ *   a concrete cast is one display lookup, in any module (`gc_display.ts`).
  *
  * @module
  */
 
 import { HeapType, PackedType, refTop, TYPE_REGISTRY, ValType } from "@capstan/environ";
+import { isSubtypeId } from "./gc_display.ts";
 
 /** How a field or array element is stored (see the module doc). */
 export const Storage = {
@@ -247,7 +248,7 @@ export function abstractHeapOperand(code: number): number {
  * ```
  */
 export function isOfHeapType(v: unknown, ht: number): boolean {
-  if (ht >= 0) return v instanceof GcObject && TYPE_REGISTRY.isSubtype(v.type, ht);
+  if (ht >= 0) return v instanceof GcObject && isSubtypeId(v.type, ht);
   switch (-ht) {
     case HeapType.any:
       return true;

@@ -932,6 +932,15 @@ const TABLE: readonly Row[] = [
   ["ref_cast_func", "a:r ht:i nul:i", X, "trap unless the handle reference a is of ht", GC_CAST],
   ["any_convert_extern", UN, X, "ref d = any.convert_extern of externref handle a"],
   ["extern_convert_any", UN, X, "externref handle d = extern.convert_any of ref a"],
+  [
+    "throw_gc",
+    "tag:x base:r n:x",
+    M,
+    "throw as `throw`, the exception also taking the ref-file entries of its n registers (the " +
+    "values of the `any` hierarchy; the translator nulled the other values' entries)",
+  ],
+  ["br_ref_test", "a:r ht:i nul:i off:o", X, "branch when ref a is of heap type ht (as ref_test)"],
+  ["br_ref_test_fail", "a:r ht:i nul:i off:o", X, "branch when ref a is not of heap type ht"],
 ];
 
 /** Every op, in opcode order. */

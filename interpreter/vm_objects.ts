@@ -296,16 +296,33 @@ export class VmException {
   readonly words: Int32Array;
   /** A value thrown by the host, which its tag's single externref value is. */
   readonly host: unknown;
+  /**
+   * The values of the `any` hierarchy (references to structs, arrays, i31,
+   * anyref...), for a tag that has any: one entry per value of the tag, the
+   * value as the ref file holds it (`gc_objects.ts`) where the tag's type is
+   * of that hierarchy, null elsewhere (those values are in {@link words},
+   * whose words for these values mean nothing). Null for a tag without such
+   * values. The exception holds them, so the JS garbage collector keeps
+   * them while it is in flight or held by an `exnref`.
+   */
+  readonly refs: readonly unknown[] | null;
 
   /**
    * @param tag the tag
    * @param words the values' raw words
    * @param host the host value, for an exception from the host
+   * @param refs the values of the `any` hierarchy (see {@link VmException.refs})
    */
-  constructor(tag: object, words: Int32Array, host?: unknown) {
+  constructor(
+    tag: object,
+    words: Int32Array,
+    host?: unknown,
+    refs: readonly unknown[] | null = null,
+  ) {
     this.tag = tag;
     this.words = words;
     this.host = host;
+    this.refs = refs;
   }
 }
 

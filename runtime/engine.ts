@@ -22,10 +22,9 @@ import {
   funcTypeKeyOf,
   type Tunables,
   tunables as makeTunables,
-  TYPE_REGISTRY,
   type WasmFeatures,
 } from "@capstan/environ";
-import { DEFAULT_CONTINUATIONS_TOTAL } from "@capstan/interpreter";
+import { DEFAULT_CONTINUATIONS_TOTAL, isSubtypeId } from "@capstan/interpreter";
 import { defaultCacheDirectory, ModuleCache } from "./_module_cache.ts";
 
 /**
@@ -312,7 +311,7 @@ export class Engine {
   _signatureIsSubtype(a: number, b: number): boolean {
     const ca = this.#sigCanon[a];
     const cb = this.#sigCanon[b];
-    return ca >= 0 && cb >= 0 && TYPE_REGISTRY.isSubtype(ca, cb);
+    return ca >= 0 && cb >= 0 && isSubtypeId(ca, cb);
   }
 
   /**

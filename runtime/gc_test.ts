@@ -239,3 +239,65 @@ Deno.test("an externref array made from an element segment holds the segment's v
   assert.equal(inst.getFunc("get")!.call(0)[0], host);
   assert.equal(inst.getFunc("get")!.call(1)[0], null);
 });
+
+Deno.test("ref.cast of a local checks the local in place: the value read is the local's at the cast", () => {
+  const { inst } = instantiate(`(module
+    (type $s (struct (field i32)))
+    (func (export "f") (param $a anyref) (result i32)
+      ;; the cast entry is still a read of $a when $a is set: it keeps the old value
+      (local.get $a) (ref.cast (ref $s)) (ref.null any) (local.set $a)
+      (struct.get $s 0)
+      (i32.add (ref.is_null (local.get $a))))
+    (func (export "make") (result anyref) (struct.new $s (i32.const 41))))`);
+  const s = inst.getFunc("make")!.call()[0];
+  assert.deepEqual(inst.getFunc("f")!.call(s), [42]);
+  assert.throws(() => inst.getFunc("f")!.call(5), (e) => e instanceof Trap);
+  assert.throws(() => inst.getFunc("f")!.call(null), (e) => e instanceof Trap);
+});
+
+Deno.test("type and null tests fused with their branches agree with native V8", async () => {
+  const wat = `(module
+    (type $a (sub (struct (field i32))))
+    (type $b (sub $a (struct (field i32) (field i32))))
+    (type $c (sub final $b (struct (field i32) (field i32) (field i32))))
+    (type $arr (array i8))
+    (func (export "make") (param i32) (result anyref)
+      (block $k3 (block $k2 (block $k1 (block $k0
+        (br_table $k0 $k1 $k2 $k3 (local.get 0)))
+        (return (ref.null any)))
+        (return (struct.new $a (i32.const 1))))
+        (return (struct.new $c (i32.const 1) (i32.const 2) (i32.const 3))))
+      (if (result anyref) (i32.eq (local.get 0) (i32.const 3))
+        (then (array.new_default $arr (i32.const 2)))
+        (else (ref.i31 (local.get 0)))))
+    (func (export "tests") (param $v anyref) (result i32)
+      (local $n i32)
+      (if (ref.test (ref $b) (local.get $v)) (then (local.set $n (i32.const 1))))
+      (if (ref.test (ref null $a) (local.get $v)) (then (local.set $n (i32.add (local.get $n) (i32.const 2)))))
+      (if (i32.eqz (ref.test eqref (local.get $v))) (then (local.set $n (i32.add (local.get $n) (i32.const 4)))))
+      (if (ref.is_null (local.get $v)) (then (local.set $n (i32.add (local.get $n) (i32.const 8)))))
+      (block $t (br_if $t (ref.test i31ref (local.get $v)))
+        (local.set $n (i32.add (local.get $n) (i32.const 16))))
+      (local.get $n))
+    (func (export "casts") (param $v anyref) (result i32)
+      (block $isC (result (ref null $c))
+        (block $notA (result anyref)
+          (br_on_cast_fail $notA anyref (ref null $a) (local.get $v))
+          (br_on_cast $isC (ref null $a) (ref null $c))
+          (drop) (return (i32.const 100)))
+        (drop) (return (i32.const 200)))
+      (if (result i32) (ref.is_null) (then (i32.const 300)) (else (i32.const 400)))))`;
+  const bytes = parseWat(wat);
+  const { inst } = instantiate(wat);
+  const native = (await WebAssembly.instantiate(bytes)).instance.exports as Record<
+    string,
+    (x: unknown) => unknown
+  >;
+  for (let k = 0; k < 6; k++) {
+    const mine = inst.getFunc("make")!.call(k)[0];
+    const theirs = native.make(k);
+    for (const f of ["tests", "casts"]) {
+      assert.equal(inst.getFunc(f)!.call(mine)[0], native[f](theirs), `${f}(make(${k}))`);
+    }
+  }
+});

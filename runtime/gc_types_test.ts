@@ -3,7 +3,8 @@
  * supertypes across modules (iso-recursive canonical types), a `(ref $t)`
  * value accepts a function of a declared subtype, and values of the `any`
  * hierarchy run on every strategy (the JS tier routes GC code to the
- * interpreter), except in exceptions: a clean CompileError "unsupported ...".
+ * interpreter), in exceptions too; thrown into a continuation by
+ * `resume_throw`, they are refused with a clean CompileError "unsupported ...".
  *
  * @module
  */
@@ -78,14 +79,32 @@ for (const strategy of ["interpreter", "js", "auto"] as const) {
     }
   });
 
-  Deno.test(`an exception carrying a value of the any hierarchy is refused cleanly (strategy ${strategy})`, () => {
+  Deno.test(`an exception carrying values of the any hierarchy runs (strategy ${strategy})`, () => {
     const engine = new Engine({ strategy });
+    const module = new Module(
+      engine,
+      parseWat(`(module (type $s (struct (field i32))) (tag $e (param anyref i32 (ref $s)))
+        (func $f (throw $e (ref.i31 (i32.const 6)) (i32.const 7) (struct.new $s (i32.const 8))))
+        (func (export "g") (result i32) (local $s (ref null $s)) (local $n i32)
+          (block $h (result anyref i32 (ref $s))
+            (try_table (catch $e $h) (call $f)) (unreachable))
+          (local.set $s) (local.set $n)
+          (i31.get_s (ref.cast (ref i31)))
+          (i32.add (local.get $n) (struct.get $s 0 (local.get $s))) (i32.add)))`),
+    );
+    const instance = new Linker<null>(engine).instantiate(new Store(engine, null), module);
+    assert.deepEqual(instance.getFunc("g")!.call(), [21]);
+  });
+
+  Deno.test(`resume_throw of values of the any hierarchy is refused cleanly (strategy ${strategy})`, () => {
+    const engine = new Engine({ strategy, stackSwitching: true });
     assert.throws(
       () => {
         const module = new Module(
           engine,
-          parseWat(`(module (tag $e (param anyref))
-            (func (export "f") (throw $e (ref.null any))))`),
+          parseWat(`(module (type $f (func)) (type $c (cont $f)) (tag $e (param anyref))
+            (func $k) (elem declare func $k)
+            (func (export "f") (resume_throw $c $e (ref.null any) (cont.new $c (ref.func $k)))))`),
         );
         const instance = new Linker<null>(engine).instantiate(new Store(engine, null), module);
         instance.getFunc("f")!.call(); // functions are lowered on their first call

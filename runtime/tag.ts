@@ -10,6 +10,10 @@
  *   rethrows the same exception; any other value a host function throws is
  *   caught in wasm only by `catch_all` (or a clause of {@link JS_TAG}).
  * - Traps are never wasm exceptions.
+ * - A value of the `any` hierarchy (a struct, an array, an i31, a host
+ *   value as anyref) is, in {@link WasmException.values}, its JS value
+ *   (`_gc_values.ts`: the same opaque object for the same struct), and in
+ *   the VM's exception its ref-file value (`VmException.refs`).
  *
  * @module
  */
@@ -17,6 +21,7 @@
 import { type FuncType, isRefType, refTop, type ValType, ValType as VT } from "@capstan/environ";
 import { readWordSlot, VmException, writeWordSlot } from "@capstan/interpreter";
 import { handleToRef, refToHandle } from "./table.ts";
+import { gcToInternal, gcToJs } from "./_gc_values.ts";
 import type { Store } from "./store.ts";
 import { toWasm, type Val } from "./val.ts";
 
@@ -115,15 +120,21 @@ export class WasmException extends Error {
       }
       const checked = params.map((t, i) => toWasm(s, t, values[i], `value ${i}`));
       const words = new Int32Array(2 * params.length);
+      const refs = params.some(isGcValue) ? new Array<unknown>(params.length).fill(null) : null;
       for (let i = 0; i < params.length; i++) {
-        writeWordSlot(words, i, params[i], toSlot(s, params[i], checked[i]));
+        if (isGcValue(params[i])) refs![i] = checked[i] === null ? null : gcToInternal(checked[i]);
+        else writeWordSlot(words, i, params[i], toSlot(s, params[i], checked[i]));
       }
       this.values = checked;
-      this._exn = new VmException(tag, words);
+      this._exn = new VmException(tag, words, undefined, refs);
     } else {
       this.values = tag === JS_TAG
         ? [exn.host as Val]
-        : params.map((t, i) => fromSlot(s, t, readWordSlot(exn.words, i, t)));
+        : params.map((t, i) =>
+          isGcValue(t)
+            ? gcValueOf(exn.refs?.[i] ?? null)
+            : fromSlot(s, t, readWordSlot(exn.words, i, t))
+        );
       this._exn = exn;
     }
     this.tag = tag;
@@ -145,6 +156,16 @@ const seen = new WeakMap<VmException, WasmException>();
  */
 export function wasmExceptionFor(store: Store<unknown>, exn: VmException): WasmException {
   return seen.get(exn) ?? new WasmException(store, exn.tag as Tag, [], exn);
+}
+
+/** Whether a value type is of the `any` hierarchy (held in `VmException.refs`). */
+function isGcValue(type: ValType): boolean {
+  return isRefType(type) && refTop(type) === VT.anyref;
+}
+
+/** The JS value of a ref-file value (null stays null). */
+function gcValueOf(v: unknown): Val {
+  return v === null ? null : gcToJs(v);
 }
 
 function toSlot(store: Store<unknown>, type: ValType, v: Val): number | bigint | Uint8Array {

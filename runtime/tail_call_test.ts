@@ -147,3 +147,28 @@ Deno.test("an epoch deadline stops an endless tail-call loop", () => {
   store.engine.incrementEpoch();
   assert.throws(() => call(instance, "even", 1_000_000n), /interrupt/);
 });
+
+Deno.test("10^6 mutual tail calls through return_call_indirect to a subtype run in constant VM stack", () => {
+  // the table's functions are of $sub, declared under the expected $super
+  const wat = `(module
+    (type $super (sub (func (param i32) (result i32))))
+    (type $sub (sub $super (func (param i32) (result i32))))
+    (table 2 funcref)
+    (elem (i32.const 0) $ping $pong)
+    (func $ping (export "ping") (type $sub) (param $n i32) (result i32)
+      (if (result i32) (i32.eqz (local.get $n))
+        (then (i32.const 7))
+        (else (return_call_indirect (type $super) (i32.sub (local.get $n) (i32.const 1))
+          (i32.const 1)))))
+    (func $pong (type $sub) (param $n i32) (result i32)
+      (if (result i32) (i32.eqz (local.get $n))
+        (then (i32.const 9))
+        (else (return_call_indirect (type $super) (i32.sub (local.get $n) (i32.const 1))
+          (i32.const 0))))))`;
+  // a stack of 64 KiB: a call followed by a return would exhaust it long before 10^6
+  const engine = new Engine({ maxWasmStack: 64 * 1024 });
+  const store = new Store(engine, null);
+  const instance = new Linker<null>(engine).instantiate(store, new Module(engine, parseWat(wat)));
+  assert.equal(call(instance, "ping", 1_000_000), 7);
+  assert.equal(call(instance, "ping", 1_000_001), 9);
+});
