@@ -35,8 +35,9 @@ import {
   unpacked,
   ValType,
 } from "@capstan/environ";
-import { BYTECODE_OPS, Storage, storageOf } from "@capstan/interpreter";
-import type { IrInst } from "./ir.ts";
+import { BYTECODE_OPS, Op, Storage, storageOf } from "@capstan/interpreter";
+import type { IrFunction, IrInst } from "./ir.ts";
+import { isGcRef } from "./_gc_support.ts";
 import type { OpShape, RegKind, RegOperand } from "./_js_op_shapes.ts";
 import { softKindOf } from "./_js_kinds.ts";
 import type { Pair, Val } from "./_js_i64.ts";
@@ -90,6 +91,8 @@ const GC_OPS = new Set([
   "ref_cast_func",
   "any_convert_extern",
   "extern_convert_any",
+  "br_ref_test",
+  "br_ref_test_fail",
 ]);
 
 /**
@@ -141,6 +144,8 @@ const KINDS: Readonly<Record<string, string>> = {
   ref_cast_func: "I",
   any_convert_extern: "=R I",
   extern_convert_any: "=I R",
+  br_ref_test: "R",
+  br_ref_test_fail: "R",
 };
 
 /** Operand `name` of op `op`'s instruction `o`. */
@@ -426,6 +431,10 @@ export function jsGcText(name: string, o: readonly (number | number[])[], s: GcS
       return `${d()} = ${refTest(r(1), o[2] as number, o[3] as number)} ? 1 : 0;`;
     case "ref_cast":
       return `if (!${refTest(r(0), o[1] as number, o[2] as number)}) ${s.trap(T.CastFailure)}`;
+    case "br_ref_test":
+      return `if (${refTest(r(0), o[1] as number, o[2] as number)}) GOTO(${o[3]})`;
+    case "br_ref_test_fail":
+      return `if (!${refTest(r(0), o[1] as number, o[2] as number)}) GOTO(${o[3]})`;
     case "ref_test_func":
       return `${d()} = G.handleIs(vm, ${i(1)}, ${o[2]}, ${o[3]}) ? 1 : 0;`;
     case "ref_cast_func":
@@ -437,4 +446,55 @@ export function jsGcText(name: string, o: readonly (number | number[])[], s: GcS
     default: // allocation of arrays, bulk and segment ops
       return viaVm(name, o, s);
   }
+}
+
+/**
+ * The IR the JS tier lowers of a function that throws exceptions carrying
+ * GC values: the `ref_null`s the translator puts before a `throw_gc` (they
+ * null the ref-file entries of the values outside the `any` hierarchy, which
+ * the interpreter's exception copies) become `nop`s. On this tier those
+ * values stay in their numeric locals and the exception's references are
+ * written whole where it is thrown (see `throwGcCode`).
+ *
+ * @param f a function's IR
+ * @param tagParams the value types of a tag of the module
+ * @returns the IR to lower (`f` itself when it has no such throw)
+ */
+export function jsGcIr(f: IrFunction, tagParams: (tag: number) => readonly ValType[]): IrFunction {
+  const insts = f.insts;
+  if (!insts.some((x) => x.op === Op.throw_gc)) return f;
+  const out = insts.slice();
+  for (let i = 0; i < out.length; i++) {
+    if (out[i].op !== Op.throw_gc) continue;
+    const [tag, base, n] = out[i].operands as number[];
+    const params = tagParams(tag);
+    for (let k = i - 1; k >= 0 && out[k].op === Op.ref_null; k--) {
+      const r = out[k].operands[0] as number;
+      if (r < base || r >= base + n || isGcRef(params[r - base])) break;
+      out[k] = { op: Op.nop, operands: [], wasmOffset: out[k].wasmOffset };
+    }
+  }
+  return { ...f, insts: out };
+}
+
+/**
+ * The JS of a `throw_gc` (a `throw` of a tag with values of the `any`
+ * hierarchy): every value written to the slots from `S.sp`, a reference to
+ * the ref file and every other value's ref-file entry nulled, then thrown
+ * with the ref-file entries (`C.exnGc`).
+ *
+ * @param tag the tag (of this instance)
+ * @param kinds each value's kind
+ * @param write a statement writing value `j` (of its kind) to slot `slot`
+ * @returns the statements
+ */
+export function throwGcCode(
+  tag: number,
+  kinds: readonly RegKind[],
+  write: (j: number, slot: string) => string,
+): string {
+  const writes = kinds.map((k, j) =>
+    `${write(j, `cb + ${j}`)}${k === "R" ? "" : ` G.refs(vm)[cb + ${j}] = null;`}`
+  );
+  return `cb = S.sp; ${writes.join(" ")} throw C.exnGc(${tag}, cb, ${kinds.length});`;
 }

@@ -236,7 +236,8 @@ interface Blocks {
 
 function isTerminator(op: string): boolean {
   return op === "br" || op === "br_table" || op === "return" || op === "trap" ||
-    op === "return_fuel" || op === "return_call" || op === "throw" || op === "throw_ref";
+    op === "return_fuel" || op === "return_call" || op === "throw" || op === "throw_gc" ||
+    op === "throw_ref";
 }
 
 function splitBlocks(f: IrFunction): Blocks {

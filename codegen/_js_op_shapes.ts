@@ -573,6 +573,7 @@ const SPECIAL = new Set([
   "return_call_indirect",
   "return_call_ref",
   "throw",
+  "throw_gc",
   "throw_ref",
   "return",
   "return_fuel",
@@ -639,7 +640,8 @@ export function opShape(
       case "const32":
         defs.push([reg(0), undefined, 0, false]);
         break;
-      case "throw": {
+      case "throw":
+      case "throw_gc": {
         const t = ctx.translation;
         t.types[t.tags[reg(0)]].params.forEach((p, j) => {
           const [k, wide] = softKindOf(p);

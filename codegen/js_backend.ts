@@ -87,7 +87,7 @@ import {
   jsSimdScalarDefs,
   jsSimdText,
 } from "./_js_simd.ts";
-import { isJsGcOp, jsGcText } from "./_js_gc.ts";
+import { isJsGcOp, jsGcIr, jsGcText, throwGcCode } from "./_js_gc.ts";
 import { catchingDispatcher, clauseCodes, throwCode, throwRefCode } from "./_js_exceptions.ts";
 import { jsAddressableMemories, memoryAccess, memoryNamed, onMemory } from "./_js_memories.ts";
 import { hasTailCalls, TAIL_CALL_OPS, tailCallCode, tailCallerAdapters } from "./_js_tail_calls.ts";
@@ -330,6 +330,16 @@ function emitFunction(
           return writeSlot(k, `cb + ${j}`, useVal(k, (o[1] as number) + j));
         });
         emit(throwCode(o[0] as number, o[2] as number, writes.join(" ")));
+        dead = true;
+        continue;
+      }
+      case "throw_gc": {
+        const ks = Array.from({ length: o[2] as number }, (_, j) => kinds.kindAt(i, 100 + j));
+        emit(throwGcCode(
+          o[0] as number,
+          ks,
+          (j, slot) => writeSlot(ks[j], slot, useVal(ks[j], (o[1] as number) + j)),
+        ));
         dead = true;
         continue;
       }
@@ -1108,7 +1118,10 @@ export function compileJsModule(
       return "custom page sizes, a shared memory, or a 64-bit memory beside others";
     }
     try {
-      const ir = translator.translate(body);
+      const ir = jsGcIr(
+        translator.translate(body),
+        (tag) => translation.types[translation.tags[tag]].params,
+      );
       const kinds = inferKinds(ir, ctx);
       if (typeof kinds === "string") return kinds;
       kindMaps.set(body.funcIndex, kinds);

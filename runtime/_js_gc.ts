@@ -21,11 +21,12 @@
  * @module
  */
 
-import { HeapType, TYPE_REGISTRY } from "@capstan/environ";
+import { HeapType } from "@capstan/environ";
 import {
   GcArray,
   GcObject,
   GcStruct,
+  isSubtypeId,
   refRegisters,
   runGc,
   type Vm,
@@ -48,8 +49,8 @@ export const JS_GC_HELPERS = Object.freeze({
   A: GcArray,
   /** The common class of structs and arrays. */
   O: GcObject,
-  /** Whether canonical type `a` is `b` or under it. */
-  sub: (a: number, b: number): boolean => TYPE_REGISTRY.isSubtype(a, b),
+  /** Whether canonical type `a` is `b` or under it (the shared supertype display). */
+  sub: isSubtypeId,
   /** The VM's reference register file (allocated on first use). */
   refs: (vm: Vm): unknown[] => vm.refs ?? refRegisters(vm),
   /**

@@ -41,6 +41,7 @@ import {
   callBuiltin,
   EXIT_RETURN,
   exnHandle,
+  refRegisters,
   type Vm,
   VmException,
   type VmFunc,
@@ -411,6 +412,19 @@ function makeHelpers(instance: Instance): unknown {
     /** A throw of tag `tag` (of this instance) with the `n` values in the slots from `base`. */
     exn: (tag: number, base: number, n: number) =>
       new JsTierThrow(new VmException(X.tags[tag], vm.i32.slice(base << 1, (base + n) << 1))),
+    /**
+     * A throw of tag `tag` whose values include references of the `any`
+     * hierarchy: the slots' words and ref-file entries from `base`.
+     */
+    exnGc: (tag: number, base: number, n: number) =>
+      new JsTierThrow(
+        new VmException(
+          X.tags[tag],
+          vm.i32.slice(base << 1, (base + n) << 1),
+          undefined,
+          (vm.refs ?? refRegisters(vm)).slice(base, base + n),
+        ),
+      ),
     /** A throw of the exception `h` refers to (not null). */
     rethrow: (h: number) => new JsTierThrow(vm.exns[h]!),
     /**

@@ -3,8 +3,9 @@
  * hierarchy run as JS (none routed but by design), give the interpreter's
  * results and traps (messages and backtraces) for every kind of field and
  * element (packed, f32/f64 bits, i64, extern, references), casts, `i31`,
- * GC tables and globals, `call_indirect` to a declared subtype, and GC
- * values cross between the tiers unchanged in both directions.
+ * GC tables and globals, `call_indirect` to a declared subtype, exceptions
+ * carrying GC values (thrown and caught on either tier), and GC values cross
+ * between the tiers unchanged in both directions.
  *
  * @module
  */
@@ -230,4 +231,67 @@ Deno.test("an extern value stored in a struct on the JS tier comes back as itsel
   const o = { tag: "host" };
   assert.equal(js.getFunc("externfield")!.call(o)[0], o);
   assert.equal(js.getFunc("externfield")!.call(null)[0], null);
+});
+
+const EXN = `(module
+  (type $pt (sub (struct (field i32))))
+  (type $v (struct (field (mut v128))))
+  (tag $e (param i32 (ref $pt) f64 anyref))
+  (func $throw (param i32)
+    (throw $e (local.get 0) (struct.new $pt (i32.mul (local.get 0) (i32.const 3)))
+      (f64.const 2.5) (ref.i31 (local.get 0))))
+  (func $throwOnVm (param i32)
+    (drop (struct.new_default $v))
+    (call $throw (local.get 0)))
+  ;; caught on the JS tier: thrown here, or on the interpreter below
+  (func (export "catch") (param i32 i32) (result i32)
+    (local $p (ref null $pt)) (local $a anyref) (local $x i32) (local $d f64)
+    (block $h (result i32 (ref $pt) f64 anyref)
+      (try_table (catch $e $h)
+        (if (local.get 1) (then (call $throwOnVm (local.get 0))) (else (call $throw (local.get 0)))))
+      (return (i32.const -1)))
+    (local.set $a) (local.set $d) (local.set $p) (local.set $x)
+    (i32.add (i32.add (local.get $x) (struct.get $pt 0 (local.get $p)))
+      (i31.get_s (ref.cast (ref i31) (local.get $a)))))
+  ;; caught on the interpreter, thrown on the JS tier
+  (func (export "catchOnVm") (param i32) (result i32)
+    (drop (struct.new_default $v))
+    (block $h (result i32 (ref $pt) f64 anyref)
+      (try_table (catch $e $h) (call $throw (local.get 0)))
+      (return (i32.const -1)))
+    (drop) (drop) (struct.get $pt 0) (i32.add))
+  ;; a cast branch (one op on both tiers)
+  (func (export "branch") (param anyref) (result i32)
+    (block $no (result anyref)
+      (br_on_cast_fail $no anyref (ref $pt) (local.get 0))
+      (return (struct.get $pt 0)))
+    (drop) (i32.const -7))
+  (func (export "make") (param i32) (result anyref) (struct.new $pt (local.get 0)))
+)`;
+
+Deno.test("exceptions carrying GC values cross the JS tier and the interpreter both ways", () => {
+  const run = (config: EngineConfig) => {
+    const engine = new Engine(config);
+    const module = new Module(engine, parseWat(EXN));
+    const instance = new Instance(new Store(engine, undefined), module, []);
+    const f = (name: string, ...args: unknown[]) => instance.getFunc(name)!.call(...args)[0];
+    const made = f("make", 11);
+    return {
+      module,
+      results: [
+        f("catch", 5, 0),
+        f("catch", 5, 1),
+        f("catchOnVm", 4),
+        f("branch", made),
+        f("branch", null),
+      ],
+    };
+  };
+  const want = run({}).results;
+  assert.deepEqual(want, [25, 25, 16, 11, -7]);
+  const js = run({ strategy: "js" });
+  assert.deepEqual(js.results, want);
+  assert.equal(js.module.tierOf(2), "js", "the catching function runs on the JS tier");
+  assert.equal(js.module.tierOf(0), "js", "the throwing function runs on the JS tier");
+  assert.deepEqual(run({ strategy: "auto", tierUp: { samples: 0 } }).results, want);
 });
