@@ -16,7 +16,8 @@
  *   abstract heap types by `typeof` and `instanceof`.
  * - Bulk and rare ops (array allocation, fill, copy, segment reads) run the
  *   interpreter's own handler over scratch slots at `S.sp` (`G.run`), so
- *   their traps and limits are the interpreter's exactly.
+ *   their traps and limits are the interpreter's exactly; a fixed array is
+ *   made from its values in place (`G.fixed`: it may have thousands).
  *
  * Invariants:
  * - A function with a field or element of type v128 is not lowered (a v128
@@ -386,6 +387,12 @@ export function jsGcText(name: string, o: readonly (number | number[])[], s: GcS
       return `${d()} = new G.S(${o[1]}, [${
         st.map((x, j) => toStored(x, s, 100 + j)).join(", ")
       }]);`;
+    }
+    case "array_new_fixed": {
+      // (its values in place: a large one would reach past the scratch slots)
+      const st = storageOf(fieldsOf(o[1] as number)[0].type);
+      const vs = Array.from({ length: o[3] as number }, (_, j) => toStored(st, s, 100 + j));
+      return `${d()} = G.fixed(${o[1]}, ${st}, [${vs.join(", ")}]);`;
     }
     case "struct_new_default": {
       const st = fieldsOf(o[1] as number).map((f) => storageOf(f.type));

@@ -9,7 +9,8 @@
  *   display: one index and a compare), for casts to a non-final type.
  * - `run`: a bulk or rare GC op (array allocation, fill, copy, segment reads)
  *   run by the interpreter's own handler over scratch slots, so its traps
- *   and limits are the interpreter's exactly.
+ *   and limits are the interpreter's exactly; `fixed`: a fixed array from
+ *   its values.
  * - The conversions between extern handles and internalised values, and the
  *   tests of function, extern and exception handles.
  *
@@ -27,6 +28,7 @@ import {
   GcObject,
   GcStruct,
   isSubtypeId,
+  newArrayData,
   refRegisters,
   runGc,
   type Vm,
@@ -62,6 +64,15 @@ export const JS_GC_HELPERS = Object.freeze({
     // (the handler only indexes its code: the site's small array serves as it is)
     const r = runGc(vm, inst, code as unknown as Int32Array, 0, base);
     return r < 0 ? r : 0;
+  },
+  /**
+   * `array.new_fixed`: an array of canonical type `type` and element
+   * storage `st` (not v128) holding `values`, as stored.
+   */
+  fixed: (type: number, st: number, values: readonly unknown[]): GcArray => {
+    const data = newArrayData(st, values.length);
+    for (let k = 0; k < values.length; k++) (data as unknown[])[k] = values[k];
+    return new GcArray(type, values.length, data);
   },
   /** `any.convert_extern` of extern handle `h`. */
   anyOf: (vm: Vm, h: number): unknown => h === 0 ? null : vm.gcHost!.anyOfExtern(h),

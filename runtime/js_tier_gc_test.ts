@@ -295,3 +295,21 @@ Deno.test("exceptions carrying GC values cross the JS tier and the interpreter b
   assert.equal(js.module.tierOf(0), "js", "the throwing function runs on the JS tier");
   assert.deepEqual(run({ strategy: "auto", tierUp: { samples: 0 } }).results, want);
 });
+
+Deno.test("a fixed array of thousands of values is made in place on the JS tier", () => {
+  const values = Array.from({ length: 3000 }, (_, k) => `(i32.const ${k * 7})`).join(" ");
+  const wat = `(module (type $a (array i32))
+    (func (export "f") (param i32) (result i32 i32)
+      (local $x (ref $a))
+      (local.set $x (array.new_fixed $a 3000 ${values}))
+      (array.len (local.get $x)) (array.get $a (local.get $x) (local.get 0))))`;
+  const run = (config: EngineConfig, i: number) => {
+    const engine = new Engine(config);
+    const module = new Module(engine, parseWat(wat));
+    return outcome(() =>
+      new Instance(new Store(engine, undefined), module, []).getFunc("f")!.call(i)
+    );
+  };
+  for (const i of [0, 2999, 3000]) assert.equal(run({ strategy: "js" }, i), run({}, i));
+  assert.equal(run({ strategy: "js" }, 2999), "3000,20993");
+});
