@@ -1,7 +1,7 @@
 /**
  * Which spec-suite functions the JS tier lowers: every function of the
- * scripts of tail calls, typed function references, exceptions and multiple
- * memories runs on the JS tier (none is routed to the interpreter), so that
+ * scripts of tail calls, typed function references, exceptions, multiple
+ * memories and garbage collection runs on the JS tier (none is routed to the interpreter), so that
  * `testsuite_test.ts`'s JS-tier runs of them test JS code. (That the results
  * equal the interpreter's is `testsuite_test.ts`'s job.)
  *
@@ -38,9 +38,28 @@ const ALL_ON_JS = [
   "memory_fill0.wast",
   "memory_grow.wast",
   "memory_size1.wast",
+  "array.wast",
+  "array_copy.wast",
+  "array_fill.wast",
+  "array_init_data.wast",
+  "array_init_elem.wast",
+  "array_new_data.wast",
+  "array_new_elem.wast",
+  "br_on_cast.wast",
+  "br_on_cast_fail.wast",
+  "extern.wast",
+  "i31.wast",
+  "ref_cast.wast",
+  "ref_eq.wast",
+  "ref_test.wast",
+  "struct.wast",
+  "type-canon.wast",
+  "type-equivalence.wast",
+  "type-rec.wast",
+  "type-subtyping.wast",
 ];
 
-Deno.test("the JS tier lowers every function of the tail-call, reference, exception and multi-memory scripts", async () => {
+Deno.test("the JS tier lowers every function of the tail-call, reference, exception, multi-memory and GC scripts", async () => {
   const dir = testsuiteDir();
   let lowered = 0;
   for (const name of ALL_ON_JS) {

@@ -265,7 +265,9 @@ export function clauseCodes(site: CatchSite): ClauseCode[][] {
     let moves = c.values > 0 ? `I32.set(exn.words, S.sp << 1); ` : "";
     for (let j = 0; j < c.values; j++) {
       const k = live.get(c.dst + j);
-      if (k !== undefined) {
+      // (a value of the `any` hierarchy is the exception's own: `VmException.refs`)
+      if (k === "R") moves += `${site.local(k, c.dst + j)} = exn.refs[${j}]; `;
+      else if (k !== undefined) {
         moves += `${assignVal(k, site.local(k, c.dst + j), readSlot(k, `S.sp + ${j}`))} `;
       }
     }

@@ -4,11 +4,13 @@
  * temporary holds an i32 here and an f64 there, and `mov64`/`load64` move
  * i64 and f64 bits alike), but JavaScript needs one representation per value:
  *
- * - `I`: i32 and references, a JS int32 number;
+ * - `I`: i32 and references of other hierarchies (handles), a JS int32 number;
  * - `F`: f32, a JS number holding the exact f32 value (a NaN keeps its sign
  *   and payload: see `_js_runtime.ts`);
  * - `D`: f64, a JS number;
- * - `B`: i64, two JS int32 numbers, its low and high halves (`_js_i64.ts`).
+ * - `B`: i64, two JS int32 numbers, its low and high halves (`_js_i64.ts`);
+ * - `R`: a reference of the `any` hierarchy, the interpreter's own value
+ *   (`_js_gc.ts`), null as `null`.
  *
  * The kinds come from unifying values: each definition of a register is a
  * node, and so is each register live into a basic block; a use joins the
@@ -31,6 +33,7 @@ import { BYTECODE_OPS } from "@capstan/interpreter";
 import { type IrFunction, type IrInst, LABEL } from "./ir.ts";
 import { opShape, type RegKind } from "./_js_op_shapes.ts";
 import { catchEdges } from "./_js_exceptions.ts";
+import { isGcRef } from "./_gc_support.ts";
 
 /** The kind of a register value (see the module doc). */
 export type { RegKind };
@@ -54,6 +57,7 @@ export interface KindMap {
 
 /** The kind of a value type. */
 export function kindOf(t: ValType): RegKind {
+  if (isGcRef(t)) return "R";
   switch (t) {
     case ValType.i64:
       return "B";
@@ -136,7 +140,7 @@ export function globalType(ctx: KindContext, word: number): ValType {
 }
 
 /** One bit per kind, for {@link Nodes.wants}. */
-const WANT: Readonly<Record<RegKind, number>> = { I: 1, F: 2, D: 4, B: 8 };
+const WANT: Readonly<Record<RegKind, number>> = { I: 1, F: 2, D: 4, B: 8, R: 16 };
 
 /** A union-find over value nodes, each with a kind constraint. */
 class Nodes {
@@ -232,7 +236,8 @@ interface Blocks {
 
 function isTerminator(op: string): boolean {
   return op === "br" || op === "br_table" || op === "return" || op === "trap" ||
-    op === "return_fuel" || op === "return_call" || op === "throw" || op === "throw_ref";
+    op === "return_fuel" || op === "return_call" || op === "throw" || op === "throw_gc" ||
+    op === "throw_ref";
 }
 
 function splitBlocks(f: IrFunction): Blocks {

@@ -16,6 +16,7 @@
  * @module
  */
 
+import { isGcRef } from "./_gc_support.ts";
 import { BUILTINS, type ModuleTranslation } from "@capstan/environ";
 import { BYTECODE_OPS } from "@capstan/interpreter";
 import type { Pair } from "./_js_i64.ts";
@@ -115,6 +116,13 @@ export function builtinKinds(
       if (m64 && src64) params[2] = "B";
       break;
     }
+    // the value a table of the `any` hierarchy grows or fills with: a reference
+    case "table_grow":
+      if (isGcRef(translation.tables[s0].element)) params[0] = "R";
+      break;
+    case "table_fill":
+      if (isGcRef(translation.tables[s0].element)) params[1] = "R";
+      break;
   }
   return { params, results };
 }

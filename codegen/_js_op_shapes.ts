@@ -28,6 +28,8 @@ import type { IrInst } from "./ir.ts";
 import type { KindContext } from "./_js_kinds.ts";
 import { callType, globalType, softKindOf } from "./_js_kinds.ts";
 import { isJsSimdOp, jsSimdShape } from "./_js_simd.ts";
+import { isJsGcOp, jsGcShape } from "./_js_gc.ts";
+import { isGcRef } from "./_gc_support.ts";
 import { memoryAccess } from "./_js_memories.ts";
 import {
   address32,
@@ -47,7 +49,7 @@ import {
 } from "./_js_i64.ts";
 
 /** The kind of a register value (see `_js_kinds.ts`). */
-export type RegKind = "I" | "F" | "D" | "B";
+export type RegKind = "I" | "F" | "D" | "B" | "R";
 
 /**
  * One register operand of an instruction: register, kind (or none yet), slot,
@@ -476,19 +478,20 @@ const ROWS: Record<string, Row> = {
   // kinds come from that op: see `opShape`)
   mem_load: ["=4 ~8", (o, s) => genericAccess(o, s, 1)],
   mem_store: ["~8 ~8", (o, s) => genericAccess(o, s, 0)],
+  // (a table of the `any` hierarchy: its `refs`, the value a reference of kind `R`)
   table_get: [
     "=I I",
     (o, s) =>
       `e = ${o[2]} >>> 0; if (e >= X.tables[${o[1]}].size) ${s.trap(TABLE)} ${o[0]} = X.tables[${
         o[1]
-      }].elems[e];`,
+      }].${s.kind(0) === "R" ? "refs" : "elems"}[e];`,
   ],
   table_set: [
     "I I",
     (o, s) =>
-      `e = ${o[1]} >>> 0; if (e >= X.tables[${o[0]}].size) ${s.trap(TABLE)} X.tables[${
-        o[0]
-      }].elems[e] = ${o[2]};`,
+      `e = ${o[1]} >>> 0; if (e >= X.tables[${o[0]}].size) ${s.trap(TABLE)} X.tables[${o[0]}].${
+        s.kind(2) === "R" ? "refs" : "elems"
+      }[e] = ${o[2]};`,
   ],
   table_size: ["=I", (o) => `${o[0]} = X.tables[${o[1]}].size;`],
   vmctx_load: ["=I", (o) => `${o[0]} = V[${o[1]}];`],
@@ -511,6 +514,11 @@ function genericAccess(o: string[], s: Site, addressAt: number): string {
     ? address64(s.pair(addressAt), lo, hi)
     : address32(s.conv(addressAt, "I"), lo, hi);
   return e + text.slice(text.indexOf(";") + 1);
+}
+
+/** Whether table `x` holds references of the `any` hierarchy (in its `refs`). */
+function isGcTable(ctx: KindContext, x: number): boolean {
+  return isGcRef(ctx.translation.tables[x].element);
 }
 
 /**
@@ -548,7 +556,7 @@ function computeReadKinds(name: string): (RegKind | undefined)[] {
   BYTECODE_OPS.find((op) => op.name === name)!.operands.forEach((op, k) => {
     if (op.kind !== "r") return;
     const tok = toks[t++];
-    out[k] = /^[IFDB]$/.test(tok) ? tok as RegKind : undefined;
+    out[k] = /^[IFDBR]$/.test(tok) ? tok as RegKind : undefined;
   });
   return out;
 }
@@ -571,6 +579,7 @@ const SPECIAL = new Set([
   "return_call_indirect",
   "return_call_ref",
   "throw",
+  "throw_gc",
   "throw_ref",
   "return",
   "return_fuel",
@@ -637,7 +646,8 @@ export function opShape(
       case "const32":
         defs.push([reg(0), undefined, 0, false]);
         break;
-      case "throw": {
+      case "throw":
+      case "throw_gc": {
         const t = ctx.translation;
         t.types[t.tags[reg(0)]].params.forEach((p, j) => {
           const [k, wide] = softKindOf(p);
@@ -698,6 +708,7 @@ export function opShape(
     return { uses, defs, same, soft };
   }
   if (isJsSimdOp(name)) return jsSimdShape(ins);
+  if (isJsGcOp(name)) return jsGcShape(ins);
   const row = ROWS[name];
   if (row === undefined) return `op ${name}`;
   let kinds = row[0];
@@ -706,6 +717,8 @@ export function opShape(
     if (g === undefined) return `op ${name} of a memory other than 0`;
     kinds = g.kinds;
   } else if (name === "memory_size" && isMemory64(ctx.translation, o[1] as number)) kinds = "=B";
+  else if (name === "table_get" && isGcTable(ctx, o[1] as number)) kinds = "=R I";
+  else if (name === "table_set" && isGcTable(ctx, o[0] as number)) kinds = "I R";
   const toks = kinds === "" ? [] : kinds.split(" ");
   let t = 0;
   const wildDefs: number[] = [];

@@ -51,7 +51,7 @@ import {
   type Tunables,
   ValType,
 } from "@capstan/environ";
-import { BYTECODE_OPS, Op } from "@capstan/interpreter";
+import { BYTECODE_OPS } from "@capstan/interpreter";
 import type { Backend, FunctionLowering } from "./backend.ts";
 import { FuncEnvironment } from "./func_environ.ts";
 import { FuncTranslator } from "./func_translator.ts";
@@ -92,6 +92,7 @@ import {
   jsSimdScalarDefs,
   jsSimdText,
 } from "./_js_simd.ts";
+import { isJsGcOp, jsGcIr, jsGcText, throwGcCode } from "./_js_gc.ts";
 import { catchingDispatcher, clauseCodes, throwCode, throwRefCode } from "./_js_exceptions.ts";
 import { jsAddressableMemories, memoryAccess, memoryNamed, onMemory } from "./_js_memories.ts";
 import { hasTailCalls, TAIL_CALL_OPS, tailCallCode, tailCallerAdapters } from "./_js_tail_calls.ts";
@@ -142,6 +143,11 @@ export interface JsLoweringOptions {
    * view is re-derived after it); every call may when absent.
    */
   readonly mayGrowMemory?: (funcIndex: number) => boolean;
+  /**
+   * Whether the module declares subtypes (a `call_indirect` then accepts a
+   * callee whose type is declared under the expected one, as the VM does).
+   */
+  readonly declaredSubtypes?: boolean;
 }
 
 const local = (k: RegKind, r: number) => `${k.toLowerCase()}${r}`;
@@ -169,8 +175,6 @@ export class JsLowering implements FunctionLowering<JsLoweredFunction> {
    * @returns its JS source, or why it runs on the interpreter
    */
   lower(f: IrFunction): JsLoweredFunction {
-    const routed = routedForGc(f, this.#ctx);
-    if (routed !== undefined) return { funcIndex: f.funcIndex, routed };
     const kinds = this.#options.kindsOf(f.funcIndex) ?? inferKinds(f, this.#ctx);
     if (typeof kinds === "string") return { funcIndex: f.funcIndex, routed: kinds };
     try {
@@ -179,25 +183,6 @@ export class JsLowering implements FunctionLowering<JsLoweredFunction> {
       return { funcIndex: f.funcIndex, routed: (e as Error).message };
     }
   }
-}
-
-/**
- * Why a function of a GC module runs on the interpreter, if it does: it
- * holds values of the `any` hierarchy (the interpreter's ref file), or
- * makes an indirect call in a module with declared subtypes (the VM's
- * signature check accepts a subtype; this tier's compares ids).
- *
- * @param f the function
- * @param ctx the module
- * @returns the reason, or undefined when the JS tier can run it
- */
-function routedForGc(f: IrFunction, ctx: KindContext): string | undefined {
-  if (f.usesRefFile) return "GC references (the ref file) run on the interpreter";
-  if (!ctx.translation.types.some((t) => t.supertype !== undefined)) return undefined;
-  const indirect = f.insts.some((i) =>
-    i.op === Op.call_indirect || i.op === Op.return_call_indirect
-  );
-  return indirect ? "an indirect call to a declared subtype runs on the interpreter" : undefined;
 }
 
 /** The backend that lowers the IR to JavaScript source. */
@@ -289,7 +274,8 @@ function emitFunction(
   };
   let at = -1; // the instruction being lowered
   const resultLocal = (j: number) => {
-    const k = at >= 0 ? kinds.kindAt(at, 100 + j) : rk[j];
+    // (a reference is one kind wherever it is)
+    const k = at >= 0 && rk[j] !== "R" ? kinds.kindAt(at, 100 + j) : rk[j];
     return convert(useVal(k, j), k, rk[j]);
   };
   // locals known to hold a constant (set since the last label, not written since): their literal
@@ -351,6 +337,16 @@ function emitFunction(
           return writeSlot(k, `cb + ${j}`, useVal(k, (o[1] as number) + j));
         });
         emit(throwCode(o[0] as number, o[2] as number, writes.join(" ")));
+        dead = true;
+        continue;
+      }
+      case "throw_gc": {
+        const ks = Array.from({ length: o[2] as number }, (_, j) => kinds.kindAt(i, 100 + j));
+        emit(throwGcCode(
+          o[0] as number,
+          ks,
+          (j, slot) => writeSlot(ks[j], slot, useVal(ks[j], (o[1] as number) + j)),
+        ));
         dead = true;
         continue;
       }
@@ -441,8 +437,11 @@ function emitFunction(
         const av = ak.map((k, j) => useVal(k, base + j));
         av.forEach((v, j) => {
           if (typeof v !== "string") emit(`I32[((S.sp + ${j}) << 1) + 1] = ${v[1]};`);
+          // (a reference, for a table of the `any` hierarchy, goes to the ref file)
+          else if (ak[j] === "R") emit(writeSlot("R", `S.sp + ${j}`, v));
         });
-        const a = av.map((v) => `, ${typeof v === "string" ? v : v[0]}`).join("");
+        const a = av.map((v, j) => `, ${typeof v !== "string" ? v[0] : ak[j] === "R" ? 0 : v}`)
+          .join("");
         const call = `C.builtin(${o[0]}, ${o[1]}, ${o[2]}, ${off}${a})`;
         const rk = b.results.map((_, j) => kinds.kindAt(i, 1000 + j));
         emit(
@@ -470,7 +469,8 @@ function emitFunction(
         const args = t.params.map((_, j) => useVal(ak[j], base + j));
         const dk = name === "return_call" ? [] : t.results.map((_, j) => kinds.kindAt(i, 1000 + j));
         const rs = dk.map((k, j) => useVal(k, base + j));
-        const indirect = (table: number, sig: number) => indirectCallee(table, sig, trap);
+        const indirect = (table: number, sig: number) =>
+          indirectCallee(table, sig, trap, options.declaredSubtypes === true);
         if (TAIL_CALL_OPS.has(name)) {
           emit(tailCallCode({
             name,
@@ -562,6 +562,24 @@ function emitFunction(
       written = jsSimdScalarDefs(ins).flatMap(localsOf);
       continue;
     }
+    if (isJsGcOp(name)) {
+      // (the registers from a base, for a new struct or fixed array: slot 100 + j)
+      const base = info.operands.findIndex((x) => x.name === "base");
+      const at = (slot: number): Val => {
+        if (slot < 100) return value(slot);
+        const v = useVal(kinds.kindAt(i, slot), (o[base] as number) + slot - 100);
+        return typeof v === "string" ? known.get(v) ?? v : v;
+      };
+      emit(jsGcText(name, o, {
+        trap,
+        kind: (slot) => kinds.kindAt(i, slot),
+        read: (slot, to) => convert(at(slot), kinds.kindAt(i, slot), to),
+        def: (slot) => regVal(slot),
+        toSlot: (slot, to) => writeSlot(kinds.kindAt(i, slot), to, at(slot)),
+      }));
+      written = undefined;
+      continue;
+    }
     const row = jsOpRow(name);
     if (row === undefined) throw new Error(`op ${name}`);
     const wants = readKinds(name);
@@ -570,7 +588,8 @@ function emitFunction(
       if (op.kind !== "r") return String(o[k]);
       const want = wants[k];
       const have = kinds.kindAt(i, k);
-      return want === undefined ? reg(k) : low(convert(value(k), have, want));
+      // (a reference, of a GC table's row: the row's kinds are the module's, see `opShape`)
+      return want === undefined || have === "R" ? reg(k) : low(convert(value(k), have, want));
     });
     const defines = definedOperands(name);
     /** Statements a template's pair operands need before it (halves kept in scratch locals). */
@@ -613,7 +632,9 @@ function emitFunction(
   emit(STORE_PENDING);
   if (!dead) blocks[blocks.length - 1].push({ to: blocks.length });
   blocks.push([ret(resultLocal)]);
-  const decls = [...declared].filter(([n]) => !params.includes(n)).map(([n]) => `${n} = 0`);
+  const decls = [...declared].filter(([n]) => !params.includes(n)).map(([n, k]) =>
+    `${n} = ${k === "R" ? "null" : "0"}`
+  );
   if (blocks.some((b) => b.some((p) => typeof p === "string" && /\bt[lhux]\b/.test(p)))) {
     decls.push(I64_SCRATCH);
   }
@@ -816,14 +837,23 @@ function indirectAdapter(f: IrFunction, pk: readonly RegKind[], rk: readonly Reg
  * @param table the table
  * @param sig the vmctx word of the expected signature
  * @param trap a `throw` of the trap with a code at the op's offset
+ * @param subtypes whether the module declares subtypes (a subtype's function passes)
  * @returns the statements
  */
-function indirectCallee(table: number, sig: number, trap: (code: number) => string): string {
+function indirectCallee(
+  table: number,
+  sig: number,
+  trap: (code: number) => string,
+  subtypes: boolean,
+): string {
+  const bad = subtypes
+    ? `vm.funcs[e].sigId !== V[${sig}] && !G.sigSub(vm, vm.funcs[e].sigId, V[${sig}])`
+    : `vm.funcs[e].sigId !== V[${sig}]`;
   return `if (e >= X.tables[${table}].size) ${
     trap(TrapCode.UndefinedElement)
   } e = X.tables[${table}].elems[e]; if (e === 0) ${
     trap(TrapCode.IndirectCallToNull)
-  } if (vm.funcs[e].sigId !== V[${sig}]) ${trap(TrapCode.BadSignature)}`;
+  } if (${bad}) ${trap(TrapCode.BadSignature)}`;
 }
 
 /**
@@ -850,6 +880,7 @@ function enteredAt(blocks: readonly FlowBlock[], start: number): FlowBlock[] {
  */
 function convert(x: Val, from: RegKind, to: RegKind): Val {
   if (from === to) return x;
+  if (from === "R" || to === "R") throw new Error("a GC reference read as a number");
   if (to === "B") return toPair(x, from);
   if (from === "B") return fromPair(x as Pair, to);
   const v = x as string;
@@ -1037,6 +1068,8 @@ const RELOAD = "M = X.memory.view; ML = X.memory.byteLength;";
 export function writeSlot(k: RegKind, slot: string, v: Val): string {
   if (k === "B") return assignVal(k, slotPair(slot), v);
   switch (k) {
+    case "R":
+      return `G.refs(vm)[${slot}] = ${v};`;
     case "I":
       return `I32[(${slot}) << 1] = ${v};`;
     case "F":
@@ -1056,6 +1089,8 @@ export function writeSlot(k: RegKind, slot: string, v: Val): string {
 export function readSlot(k: RegKind, slot: string): Val {
   if (k === "B") return slotPair(slot);
   switch (k) {
+    case "R":
+      return `G.refs(vm)[${slot}]`;
     case "I":
       return `I32[(${slot}) << 1]`;
     case "F":
@@ -1073,7 +1108,9 @@ function fuel(n: number, off: number): string {
 export const JS_FACTORY_PRELUDE: string = [
   `"use strict";`,
   `const vm = S.vm, EC = S.epoch, V = X.vmctx, I32 = vm.i32, F64 = vm.f64, HP = H.P;`,
-  `const RVI = S.rvI, RVF = S.rvD, RVD = S.rvD, RVB = S.rvB, IX = S.ix;`,
+  `const RVI = S.rvI, RVF = S.rvD, RVD = S.rvD, RVB = S.rvB, RVR = S.rvR, IX = S.ix;`,
+  // the GC helpers (`_js_gc.ts`)
+  `const G = H.gc;`,
   `const T64 = new BigInt64Array(1), T32 = new Int32Array(T64.buffer), TD = new Float64Array(T64.buffer);`,
 ].join("\n");
 
@@ -1130,7 +1167,10 @@ export function compileJsModule(
       return "custom page sizes, a shared memory, or a 64-bit memory beside others";
     }
     try {
-      const ir = translator.translate(body);
+      const ir = jsGcIr(
+        translator.translate(body),
+        (tag) => translation.types[translation.tags[tag]].params,
+      );
       const kinds = inferKinds(ir, ctx);
       if (typeof kinds === "string") return kinds;
       kindMaps.set(body.funcIndex, kinds);
@@ -1153,6 +1193,7 @@ export function compileJsModule(
       kindsOf: (i) => kindMaps.get(i),
       controlFlow,
       mayGrowMemory: (f) => growers.has(f),
+      declaredSubtypes: translation.types.some((t) => t.supertype !== undefined),
     });
     functions = translation.bodies.map((body, k) => {
       const ir = irs[k];

@@ -25,6 +25,7 @@
  * @module
  */
 
+import { jsGcIr } from "./_js_gc.ts";
 import { DEFAULT_TUNABLES, type ModuleTranslation, type Tunables, ValType } from "@capstan/environ";
 import { Op } from "@capstan/interpreter";
 import { FuncEnvironment } from "./func_environ.ts";
@@ -243,6 +244,7 @@ export class JsGroupLowering {
       lowered,
       entryLabel,
       functionWord0: this.#env.offsets.functionWord(0),
+      declaredSubtypes: this.#ctx.translation.types.some((t) => t.supertype !== undefined),
       kindsOf: (i) => {
         const p = this.#fixedKinds(i) ?? this.#prepare(i);
         return typeof p === "string" ? undefined : p.kinds;
@@ -313,7 +315,7 @@ export class JsGroupLowering {
     else {
       const body = t.bodies[funcIndex - t.numImportedFunctions];
       try {
-        const ir = this.#translator.translate(body);
+        const ir = jsGcIr(this.#translator.translate(body), (tag) => t.types[t.tags[tag]].params);
         const kinds = inferKinds(ir, this.#ctx);
         p = typeof kinds === "string" ? kinds : { ir, kinds };
       } catch (e) {

@@ -21,7 +21,7 @@ export * from "./wasm_math.ts";
 export { simdOpName, v128Registers } from "./simd.ts";
 export * from "./gc_objects.ts";
 export { displayOf, isSubtypeId } from "./gc_display.ts";
-export { copyRefs, loadStored, refRegisters, storeToSlot } from "./_gc_exec.ts";
+export { copyRefs, loadStored, refRegisters, runGc, storeToSlot } from "./_gc_exec.ts";
 export * from "./simd_math.ts";
 export { simdLoad, simdLoadLane, simdStore } from "./_simd_memory.ts";
 export { exnHandle } from "./_exceptions.ts";

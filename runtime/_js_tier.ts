@@ -41,6 +41,7 @@ import {
   callBuiltin,
   EXIT_RETURN,
   exnHandle,
+  refRegisters,
   type Vm,
   VmException,
   type VmFunc,
@@ -150,6 +151,8 @@ export interface JsTierState {
   readonly rvD: Float64Array;
   /** i64 results as halves: result `j > 0` at `2j`, `2j + 1`; the first's high half at 1. */
   readonly rvB: Int32Array;
+  /** Reference results (of the `any` hierarchy) after the first. */
+  readonly rvR: unknown[];
   /** Shadow stack: depth, frames (ids into `frames`) and their call offsets. */
   d: number;
   base: number;
@@ -198,6 +201,7 @@ export function stateOf(store: Store<unknown>): JsTierState {
     rvI: new Int32Array(MAX_RESULTS),
     rvD: new Float64Array(MAX_RESULTS),
     rvB: new Int32Array(2 * MAX_RESULTS),
+    rvR: new Array<unknown>(MAX_RESULTS).fill(null),
     d: 0,
     base: 0,
     fr: new Int32Array(JS_DEPTH_BUDGET + 1),
@@ -400,11 +404,27 @@ function makeHelpers(instance: Instance): unknown {
           else callVm(h, base);
         }
       }
-      if (to !== base) vm.i32.copyWithin(to << 1, base << 1, (base + n) << 1);
+      if (to !== base) {
+        vm.i32.copyWithin(to << 1, base << 1, (base + n) << 1);
+        vm.refs?.copyWithin(to, base, base + n);
+      }
     },
     /** A throw of tag `tag` (of this instance) with the `n` values in the slots from `base`. */
     exn: (tag: number, base: number, n: number) =>
       new JsTierThrow(new VmException(X.tags[tag], vm.i32.slice(base << 1, (base + n) << 1))),
+    /**
+     * A throw of tag `tag` whose values include references of the `any`
+     * hierarchy: the slots' words and ref-file entries from `base`.
+     */
+    exnGc: (tag: number, base: number, n: number) =>
+      new JsTierThrow(
+        new VmException(
+          X.tags[tag],
+          vm.i32.slice(base << 1, (base + n) << 1),
+          undefined,
+          (vm.refs ?? refRegisters(vm)).slice(base, base + n),
+        ),
+      ),
     /** A throw of the exception `h` refers to (not null). */
     rethrow: (h: number) => new JsTierThrow(vm.exns[h]!),
     /**

@@ -23,6 +23,7 @@
  * @module
  */
 
+import { JS_GC_HELPERS } from "./_js_gc.ts";
 import {
   ctz32,
   f32FromI64,
@@ -187,6 +188,8 @@ function addSub128(
 export const JS_HELPERS = Object.freeze({
   /** The v128 file and lane functions of SIMD code (`runtime/_js_simd.ts`). */
   simd: JS_SIMD_HELPERS,
+  /** The GC helpers of code that holds GC values (`runtime/_js_gc.ts`). */
+  gc: JS_GC_HELPERS,
   f32b,
   bf32,
   f64b,
