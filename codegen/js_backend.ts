@@ -97,6 +97,7 @@ import { catchingDispatcher, clauseCodes, throwCode, throwRefCode } from "./_js_
 import { jsAddressableMemories, memoryAccess, memoryNamed, onMemory } from "./_js_memories.ts";
 import { hasTailCalls, TAIL_CALL_OPS, tailCallCode, tailCallerAdapters } from "./_js_tail_calls.ts";
 import { emitSplit } from "./_js_split.ts";
+import { namesCanonicalTypes } from "./type_relocation.ts";
 
 /** One function lowered to JS, or the reason it was not. */
 export type JsLoweredFunction =
@@ -1130,6 +1131,11 @@ export function jsPlainMemory(translation: ModuleTranslation): boolean {
   return memories.length <= 1 || jsAddressableMemories(translation);
 }
 
+/** Why a function naming GC types runs on the interpreter in an ahead-of-time module. */
+const PORTABLE_GC =
+  "GC type ids are the compiling process's: ahead of time, GC code runs on the interpreter " +
+  "(relocated when loaded)";
+
 /** A module's functions in JS: the factory's source and what runs on the interpreter. */
 export interface JsModule {
   /**
@@ -1148,12 +1154,16 @@ export interface JsModule {
  * @param translation a validated module
  * @param tunables the engine's tunables (super-instructions are turned off here)
  * @param controlFlow how control flow is written (see {@link JsLoweringOptions})
+ * @param portable whether the code is for another process (an ahead-of-time
+ *   module): a function naming canonical type ids, which are this process's,
+ *   is then routed to the interpreter, whose code is relocated when loaded
  * @returns the factory source and each function's outcome
  */
 export function compileJsModule(
   translation: ModuleTranslation,
   tunables: Tunables = DEFAULT_TUNABLES,
   controlFlow: "structured" | "dispatcher" = "structured",
+  portable = false,
 ): JsModule {
   const t: Tunables = { ...tunables, superInstructions: false };
   const env = new FuncEnvironment(translation, t);
@@ -1167,10 +1177,9 @@ export function compileJsModule(
       return "custom page sizes, a shared memory, or a 64-bit memory beside others";
     }
     try {
-      const ir = jsGcIr(
-        translator.translate(body),
-        (tag) => translation.types[translation.tags[tag]].params,
-      );
+      const translated = translator.translate(body);
+      if (portable && namesCanonicalTypes(translated)) return PORTABLE_GC;
+      const ir = jsGcIr(translated, (tag) => translation.types[translation.tags[tag]].params);
       const kinds = inferKinds(ir, ctx);
       if (typeof kinds === "string") return kinds;
       kindMaps.set(body.funcIndex, kinds);

@@ -22,7 +22,10 @@
  *
  * Invariants:
  * - The code of a lowered function is exactly what `compileJsModule` gives
- *   for the same translation and tunables (the `"js"` strategy's code).
+ *   for the same translation and tunables (the `"js"` strategy's code), but
+ *   a function naming GC types by canonical id runs on the interpreter (ids
+ *   are a process's: the image's bytecode is relocated when loaded, the JS
+ *   could not be).
  * - The image's configuration digest ties the module to one Capstan version
  *   and these tunables; the runtime refuses another (see `runtime/aot.ts`),
  *   as it refuses an image of another version.
@@ -90,7 +93,7 @@ export function writeJsModule(
   tunables: Tunables = DEFAULT_TUNABLES,
   options: JsModuleWriterOptions = {},
 ): WrittenJsModule {
-  const js = compileJsModule(translation, tunables);
+  const js = compileJsModule(translation, tunables, "structured", true);
   const routed = new Map<number, string>();
   for (const f of js.functions) if (f.routed !== undefined) routed.set(f.funcIndex, f.routed);
   // the image: the routed functions' bytecode (the others lower on the interpreter only if asked)

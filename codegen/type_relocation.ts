@@ -8,12 +8,16 @@
  * relocation whose index is the id. Code leaving its process (an image, a
  * shareable module) carries those relocations as module type indices
  * instead ({@link typeRelocsAsIndices}); code arriving is patched with the
- * ids its module's types have here ({@link relocateTypes}).
+ * ids its module's types have here ({@link relocateTypes}). JavaScript
+ * written ahead of time cannot be patched: a function whose IR names a
+ * canonical id ({@link namesCanonicalTypes}) runs there on the interpreter.
  *
  * @module
  */
 
+import { BYTECODE_OPS } from "@capstan/interpreter";
 import type { CompiledFunction } from "./compile.ts";
+import type { IrFunction } from "./ir.ts";
 import type { Reloc } from "./sinks.ts";
 
 /**
@@ -78,4 +82,23 @@ export function relocateTypes(
     });
     return { ...f, relocs };
   });
+}
+
+/**
+ * Whether a function's IR names a canonical type id (an operand of kind `c`
+ * naming a concrete type), which code for another process must not hold
+ * as a constant.
+ *
+ * @param ir the function's IR
+ * @returns true when some instruction does
+ */
+export function namesCanonicalTypes(ir: IrFunction): boolean {
+  for (const ins of ir.insts) {
+    const operands = BYTECODE_OPS[ins.op]?.operands;
+    if (operands === undefined) continue; // a label
+    for (let k = 0; k < operands.length; k++) {
+      if (operands[k].kind === "c" && (ins.operands[k] as number) >= 0) return true;
+    }
+  }
+  return false;
 }

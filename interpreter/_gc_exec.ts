@@ -23,7 +23,6 @@ import { v128Registers } from "./simd.ts";
 import type { Vm } from "./vm.ts";
 import type { VmInstance } from "./vm_objects.ts";
 
-const T_NULL_STRUCT = TrapCode.NullStructReference;
 const T_NULL_ARRAY = TrapCode.NullArrayReference;
 const T_ARRAY_BOUNDS = TrapCode.ArrayOutOfBounds;
 const T_CAST = TrapCode.CastFailure;

@@ -177,3 +177,26 @@ Deno.test("instantiateAot refuses code written for another format", async () => 
   };
   await assert.rejects(() => instantiateAot(written), /written for another Capstan/);
 });
+
+Deno.test("an AOT module's GC code runs on the interpreter, its type ids this process's", async () => {
+  // types registered here first: the writing process's canonical ids are not the runner's
+  translateModule(parseWat(`(module (type (struct (field f32))) (type (array i8))
+    (type (struct (field f64))) (type (struct (field i64) (field i64))))`));
+  const wat = `(module
+    (type $a (sub (struct (field i32))))
+    (type $b (sub $a (struct (field i32) (field i64))))
+    (func (export "test") (param i32) (result i32) (local (ref null $a))
+      (local.set 1 (if (result (ref null $a)) (local.get 0)
+        (then (struct.new $b (i32.const 5) (i64.const 2)))
+        (else (struct.new $a (i32.const 3)))))
+      (i32.add (ref.test (ref $b) (local.get 1)) (struct.get $a 0 (local.get 1))))
+    (func (export "plain") (param i32) (result i32) (i32.mul (local.get 0) (i32.const 2))))`;
+  const written = writeJsModule(translateModule(parseWat(wat)));
+  assert.match(written.routed.get(0) ?? "", /GC type ids/);
+  assert.equal(written.routed.has(1), false);
+  const out = await runAot(
+    wat,
+    `const e = await instantiate({});\nconsole.log(JSON.stringify([e.test(1), e.test(0), e.plain(4)]));`,
+  );
+  assert.deepEqual(out, [6, 3, 8]);
+});
