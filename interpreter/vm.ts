@@ -60,6 +60,7 @@ export { EXIT_SLICE } from "./_dispatch.ts";
 /** The frame-size bit of an `enter_tier` op (see {@link promoteEntry}). */
 export { TIER_ENTRY_BIT } from "./_dispatch.ts";
 import { unwind } from "./_exceptions.ts";
+import { refRegisters } from "./_gc_exec.ts";
 import type { V128File } from "./simd_math.ts";
 import { v128Registers } from "./simd.ts";
 import { type VmException, VmFunc, type VmInstance } from "./vm_objects.ts";
@@ -147,6 +148,8 @@ export interface VmDetachedEntry {
   readonly regs: Int32Array;
   /** The same slots' v128 registers (16 bytes each), or null when SIMD never ran. */
   readonly v128: Uint8Array | null;
+  /** The same slots' reference registers (the `any` hierarchy), or null when GC never ran. */
+  readonly refs: unknown[] | null;
   /** Its control frames (three words each; caller frame pointers relative to the base). */
   readonly frames: Int32Array;
   /** Program counter. */
@@ -747,6 +750,7 @@ export class Vm {
     const entry: VmDetachedEntry = {
       regs: this.i32.slice(regBase << 1, this.sp << 1),
       v128: v === null ? null : v.u8.slice(regBase << 4, this.sp << 4),
+      refs: this.#takeRefs(regBase, this.sp),
       frames,
       pc: this.pc,
       fp: this.fp - regBase,
@@ -758,6 +762,19 @@ export class Vm {
     };
     this.callEnd();
     return entry;
+  }
+
+  /**
+   * The reference registers of slots `[from, to)`, taken out of the file
+   * (their slots nulled, so that the file holds no object for a call that is
+   * off the stacks), or null when GC code never ran.
+   */
+  #takeRefs(from: number, to: number): unknown[] | null {
+    const R = this.refs;
+    if (R === null) return null;
+    const out = R.slice(from, to);
+    R.fill(null, from, to);
+    return out;
   }
 
   /**
@@ -779,6 +796,10 @@ export class Vm {
     }
     this.i32.set(entry.regs, base << 1);
     if (entry.v128 !== null) v128Registers(this).u8.set(entry.v128, base << 4);
+    if (entry.refs !== null) {
+      const R = this.refs ?? refRegisters(this);
+      for (let k = 0; k < entry.refs.length; k++) R[base + k] = entry.refs[k];
+    }
     const cs = this.cs;
     const csBase = this.csp;
     cs.set(entry.frames, csBase);

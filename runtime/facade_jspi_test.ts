@@ -156,3 +156,26 @@ both("a plain import's Promise is an externref, not awaited", async (wa) => {
   const { instance } = await wa.instantiate(bytes, { m: { f: () => promise } });
   assert.equal(instance.exports.g(), promise);
 });
+
+both("a GC reference live across a suspension is the call's own when it resumes", async (wa) => {
+  // two calls suspend with a struct each in the same register slot; the one resumed
+  // first runs where the other was, so each must find its own struct again
+  const { instance } = await wa.instantiate(
+    parseWat(`(module
+      (type $s (struct (field i32)))
+      (import "m" "wait" (func $wait (param i32)))
+      (func (export "keep") (param i32) (result i32) (local (ref null $s))
+        (local.set 1 (struct.new $s (local.get 0)))
+        (call $wait (local.get 0))
+        (struct.get $s 0 (local.get 1))))`),
+    {
+      m: {
+        wait: new wa.Suspending((x: number) => sleep(x === 41 ? 30 : 5)),
+      },
+    },
+  );
+  const keep = wa.promising(instance.exports.keep);
+  const first = keep(41);
+  const second = keep(99);
+  assert.deepEqual(await Promise.all([first, second]), [41, 99]);
+});
