@@ -37,7 +37,7 @@ import {
 import { Op, RESUME_HANDLER } from "@capstan/interpreter";
 import { branch } from "./_control.ts";
 import { chargeFuel } from "./_fuel_placement.ts";
-import { refuseGcValue } from "./_gc_support.ts";
+import { isGcRef } from "./_gc_support.ts";
 import { FrameKind, type OperatorHandler, type TranslatorCore } from "./_translator_core.ts";
 import type { IrCatch } from "./ir.ts";
 
@@ -159,11 +159,17 @@ function resume(t: TranslatorCore, key: number): void {
   } else if (key === W.resume_throw) {
     const exn = t.env.module.types[t.env.module.tags[r.index2]];
     noV128InException(t, exn.params);
-    for (const p of exn.params) refuseGcValue(p, t.offset, "an exception thrown by resume_throw");
     base = popValues(t, exn.params.length);
+    // values of the `any` hierarchy go with the exception (as `throw_gc`), the others' entries nulled
+    const gc = exn.params.some(isGcRef);
+    if (gc) {
+      exn.params.forEach((ty, i) => {
+        if (!isGcRef(ty)) t.emit(Op.ref_null, t.L + base + i);
+      });
+    }
     t.noteRefs(base);
     t.label(start);
-    t.emit(Op.resume_throw, c, t.L + base, exn.params.length, r.index2);
+    t.emit(gc ? Op.resume_throw_gc : Op.resume_throw, c, t.L + base, exn.params.length, r.index2);
   } else {
     base = popValues(t, ct.params.length);
     t.noteRefs(base);

@@ -61,6 +61,7 @@ import { VmException, type VmFunc, type VmInstance } from "./vm_objects.ts";
 import { unwind } from "./_exceptions.ts";
 import { Op } from "./_opcodes.ts";
 import { moveSlotsDown, SavedSlots } from "./_cont_slots.ts";
+import { refRegisters } from "./_gc_exec.ts";
 import { GcArray, GcObject, GcStruct } from "./gc_objects.ts";
 
 /** The instance-id word of a continuation's bottom control frame. */
@@ -596,7 +597,8 @@ function switchOp(vm: Vm, pc: number, fp: number, csp: number, inst: VmInstance)
 }
 
 /**
- * `resume_throw` and `resume_throw_ref`: raises the exception in the
+ * `resume_throw` (`resume_throw_gc` for a tag with values of the `any`
+ * hierarchy) and `resume_throw_ref`: raises the exception in the
  * continuation (where it was suspended; a continuation not started yet
  * raises it at the resume op).
  */
@@ -611,15 +613,17 @@ function resumeThrowOp(vm: Vm, pc: number, fp: number, csp: number, inst: VmInst
   if (c === undefined) return TrapCode.ContinuationConsumed;
   const base = fp + code[pc + 2];
   let exn: VmException | undefined;
-  if (op === Op.resume_throw) {
-    const words = I32.slice(base << 1, (base + code[pc + 3]) << 1);
-    exn = new VmException(inst.tags[code[pc + 4]], words);
+  if (op !== Op.resume_throw_ref) {
+    const n = code[pc + 3];
+    const words = I32.slice(base << 1, (base + n) << 1);
+    const refs = op === Op.resume_throw_gc ? refRegisters(vm).slice(base, base + n) : null;
+    exn = new VmException(inst.tags[code[pc + 4]], words, undefined, refs);
   } else {
     exn = vm.exns[I32[(fp + code[pc + 3]) << 1]];
     if (exn === undefined) return TrapCode.NullExceptionReference;
   }
   if (c.func !== null) return unwind(vm, exn, pc, fp, csp, inst);
-  const retPc = pc + (op === Op.resume_throw ? 5 : 4);
+  const retPc = pc + (op === Op.resume_throw_ref ? 4 : 5);
   st.args.clear();
   const trap = enter(vm, st, c, base, csp, retPc, fp, inst, pc, null);
   if (trap !== 0) return trap;

@@ -510,6 +510,7 @@ export function run(vm: Vm): number {
       case 361 /* suspend */:
       case 362 /* resume */:
       case 363 /* resume_throw */:
+      case 404 /* resume_throw_gc */:
       case 364 /* resume_throw_ref */:
       case 365 /* switch */: {
         // a throw unwinds to its handler; a stack switch goes on in another stack
@@ -2648,6 +2649,7 @@ export function runMetered(vm: Vm): number {
       case 361 /* suspend */:
       case 362 /* resume */:
       case 363 /* resume_throw */:
+      case 404 /* resume_throw_gc */:
       case 364 /* resume_throw_ref */:
       case 365 /* switch */: {
         // a throw unwinds to its handler; a stack switch goes on in another stack
@@ -5090,6 +5092,7 @@ export function runEpochs(vm: Vm): number {
       case 361 /* suspend */:
       case 362 /* resume */:
       case 363 /* resume_throw */:
+      case 404 /* resume_throw_gc */:
       case 364 /* resume_throw_ref */:
       case 365 /* switch */: {
         // a throw unwinds to its handler; a stack switch goes on in another stack

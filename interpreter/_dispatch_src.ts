@@ -515,6 +515,7 @@ export function run(vm: Vm): number {
       case Op.suspend:
       case Op.resume:
       case Op.resume_throw:
+      case Op.resume_throw_gc:
       case Op.resume_throw_ref:
       case Op.switch: {
         // a throw unwinds to its handler; a stack switch goes on in another stack

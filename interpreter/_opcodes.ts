@@ -411,10 +411,11 @@ export const Op = {
   br_ref_test_fail: 401,
   call_mov1: 402,
   call_mov2: 403,
+  resume_throw_gc: 404,
 } as const;
 
 /** The number of opcodes. */
-export const OPCODE_COUNT = 404;
+export const OPCODE_COUNT = 405;
 
 /** The first SIMD opcode: `run` sends opcodes from here to {@link LAST_SIMD_OP} to `runSimd`. */
 export const FIRST_SIMD_OP = 267;

@@ -963,6 +963,14 @@ const TABLE: readonly Row[] = [
     "slot to = slot from, then slot to2 = slot from2 (64 bits each), then call as `call` does",
     STACK,
   ],
+  [
+    "resume_throw_gc",
+    "c:r base:r n:x tag:x",
+    M,
+    "resume_throw, the exception also taking the ref-file entries of its n registers (as " +
+    "throw_gc: the values of the `any` hierarchy; the translator nulled the others' entries)",
+    { trap: TrapCode.NullContinuationReference },
+  ],
 ];
 
 /** Every op, in opcode order. */
