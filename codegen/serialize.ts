@@ -69,7 +69,7 @@ import type { Reloc, RelocKind, StackMap } from "./sinks.ts";
 import denoJson from "./deno.json" with { type: "json" };
 
 /** The image format's version (the magic's seventh byte). */
-export const IMAGE_FORMAT = 5;
+export const IMAGE_FORMAT = 6;
 
 const MAGIC = [0x00, 0x63, 0x77, 0x61, 0x73, 0x6d, IMAGE_FORMAT, 0x00]; // "\0cwasm", the format, 0
 const HEADER = 8 + 32 + 32 + 4;

@@ -65,6 +65,19 @@ export function defaultCacheDirectory(): string | undefined {
   }
 }
 
+/**
+ * What the cache keeps of a module it tracks: its compiled module, and the
+ * compiled module to write (the code as it was before this process
+ * promoted any function to the JS tier: a promoted entry is this process's
+ * business).
+ */
+export interface CachedModule {
+  /** The compiled module, as it runs. */
+  readonly _compiled: CompiledModule;
+  /** The compiled module to write to an image. */
+  _forImage(): CompiledModule;
+}
+
 /** One engine's compilation cache. */
 export class ModuleCache {
   /** The directory holding the entries. */
@@ -77,7 +90,7 @@ export class ModuleCache {
   readonly #features: WasmFeatures;
   readonly #config: string;
   /** Modules to write back: their bytes, and how many functions their entry holds. */
-  readonly #tracked: { wasm: Uint8Array; module: WeakRef<CompiledModule>; written: number }[] = [];
+  readonly #tracked: { wasm: Uint8Array; module: WeakRef<CachedModule>; written: number }[] = [];
   #listening = false;
 
   /**
@@ -144,11 +157,11 @@ export class ModuleCache {
    * (see {@link ModuleCache.flush}).
    *
    * @param wasm the module's bytes
-   * @param cm its compiled module
+   * @param module the module (held weakly)
    * @param written how many of its functions its entry holds (-1: no entry)
    */
-  track(wasm: Uint8Array, cm: CompiledModule, written: number): void {
-    this.#tracked.push({ wasm, module: new WeakRef(cm), written });
+  track(wasm: Uint8Array, module: CachedModule, written: number): void {
+    this.#tracked.push({ wasm, module: new WeakRef(module), written });
     if (this.#listening || typeof globalThis.addEventListener !== "function") return;
     this.#listening = true;
     globalThis.addEventListener("unload", () => this.flush());
@@ -160,11 +173,11 @@ export class ModuleCache {
    */
   flush(): void {
     for (const t of this.#tracked) {
-      const cm = t.module.deref();
-      if (cm === undefined) continue;
-      const lowered = ModuleCache.loweredCount(cm);
+      const module = t.module.deref();
+      if (module === undefined) continue;
+      const lowered = ModuleCache.loweredCount(module._compiled);
       if (lowered <= t.written) continue;
-      this.put(t.wasm, cm);
+      this.put(t.wasm, module._forImage());
       t.written = lowered;
     }
   }

@@ -151,13 +151,13 @@ export class Module {
       const cache = engine._cache;
       compiled = cache?.get(wasm);
       if (compiled !== undefined) {
-        cache!.track(wasm, compiled, ModuleCache.loweredCount(compiled));
+        cache!.track(wasm, this, ModuleCache.loweredCount(compiled));
       } else {
         // each function is lowered on its first call; the cache's entry is written
         // (and rewritten) with what is lowered when it flushes
         const translation = translateModule(wasm, engine._features);
         compiled = compileModule(translation, engine.config.tunables, { lazy: true });
-        cache?.track(wasm, compiled, -1);
+        cache?.track(wasm, this, -1);
       }
     }
     this.translation = compiled.translation;
@@ -263,11 +263,19 @@ export class Module {
    * @returns the image
    */
   serialize(options: SerializeOptions = {}): Uint8Array {
-    return serializeCompiled(
-      this._auto?.unpromoted() ?? this._compiled,
-      this.translation.bytes,
-      options,
-    );
+    return serializeCompiled(this._forImage(), this.translation.bytes, options);
+  }
+
+  /**
+   * The compiled module an image holds: the code as it was before any
+   * function was promoted to the JS tier (`enter_tier` is this process's
+   * business).
+   *
+   * @returns the compiled module, or a copy of it with its own code
+   * @ignore
+   */
+  _forImage(): CompiledModule {
+    return this._auto?.unpromoted() ?? this._compiled;
   }
 
   /**

@@ -10,6 +10,7 @@
 
 import assert from "node:assert/strict";
 import { deserializeCompiled } from "@capstan/codegen";
+import { Op } from "@capstan/interpreter";
 import { parseWat } from "@capstan/environ";
 import { Engine, ImageError, Instance, Linker, Module, Store } from "./mod.ts";
 
@@ -302,3 +303,40 @@ Deno.test("an image made by another thread names its GC types by this thread's i
   assert.deepEqual(inst.getFunc("test")!.call(0), [2]);
   assert.deepEqual(inst.getFunc("sum")!.call(4), [7]);
 });
+
+Deno.test("a module from the cache is promoted by the auto strategy as a compiled one is", async () => {
+  // the cache's entry holds the code as it was before this process promoted anything
+  const directory = await Deno.makeTempDir();
+  try {
+    const bytes = kernel("loop");
+    const hot = (module: Module) => {
+      const inst = new Linker(module.engine).instantiate(
+        new Store(module.engine, undefined),
+        module,
+      );
+      const run = inst.getFunc("run")!;
+      for (let i = 0; i < 20 && !module.tierOf(runIndex(module)).startsWith("js"); i++) {
+        run.call(2_000_000);
+      }
+      return module.tierOf(runIndex(module));
+    };
+    const first = new Engine({ strategy: "auto", cache: { directory } });
+    assert.equal(hot(new Module(first, bytes)), "js");
+    first.flushCache();
+    const second = new Engine({ strategy: "auto", cache: { directory } });
+    const again = new Module(second, bytes);
+    assert.deepEqual(second._cache!.stats, { hits: 1, misses: 0, writes: 0 });
+    // no entry of the loaded code is a promoted one (a function's JS code is the process's)
+    const cm = again._compiled;
+    assert.ok(cm.functions.every((f) => cm.code[f.entry] !== Op.enter_tier));
+    assert.equal(hot(again), "js");
+  } finally {
+    await Deno.remove(directory, { recursive: true });
+  }
+});
+
+/** The function index of a module's `run` export. */
+function runIndex(module: Module): number {
+  const t = module.translation;
+  return t.exports.find((e) => e.name === "run" && e.kind === "func")!.index;
+}

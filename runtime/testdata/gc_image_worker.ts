@@ -16,6 +16,6 @@ new Module(
   parseWat(`(module (type (struct (field f32))) (type (array i8)) (type (struct (field f64)))
     (type (struct (field i64) (field i64))) (type (array (mut f32))))`),
 );
-self.onmessage = (e: MessageEvent<Uint8Array>) => {
-  self.postMessage(new Module(engine, e.data).serialize({ all: true }));
+(self as unknown as Worker).onmessage = (e: MessageEvent<Uint8Array>) => {
+  (self as unknown as Worker).postMessage(new Module(engine, e.data).serialize({ all: true }));
 };

@@ -15,7 +15,7 @@ new Module(
   engine,
   parseWat(`(module (type (struct (field f32))) (type (array i8)) (type (struct (field f64))))`),
 );
-self.onmessage = (e: MessageEvent<ShareableModule>) => {
+(self as unknown as Worker).onmessage = (e: MessageEvent<ShareableModule>) => {
   const store = new Store(engine, undefined);
   const posted = Module.fromShareable(engine, e.data);
   const inst = new Linker(engine).instantiate(store, posted);
@@ -31,7 +31,7 @@ self.onmessage = (e: MessageEvent<ShareableModule>) => {
         (func (export "is_b") (param i32) (result i32) (ref.test (ref $b) (call $make (local.get 0)))))`),
     ),
   );
-  self.postMessage([
+  (self as unknown as Worker).postMessage([
     test.call(0)[0],
     test.call(1)[0],
     test.call(2)[0],
