@@ -66,7 +66,7 @@ Options:
   --fuel N                  trap "all fuel consumed" after N units of fuel
   --max-wasm-stack BYTES    the wasm stack limit ("call stack exhausted" beyond it)
   --timeout DURATION        trap "interrupt" after DURATION (e.g. 500ms, 2s, 1m)
-  --strategy KIND           where functions run: interpreter (default), js, or auto
+  --strategy KIND           where functions run: interpreter, js, or auto (default)
                             (start interpreted, compile hot functions to JS)
   --tier-log                with auto: print each promotion to JS, and what stays
                             on the interpreter and why, to stderr
@@ -254,7 +254,7 @@ export async function runCommand(args: readonly string[], output: CommandOutput)
   const timeoutMs = timeoutText === undefined ? undefined : parseDuration(timeoutText);
   const preopens = parseDirs(stringList(values, "dir"));
   const env = parseEnv(stringList(values, "env"));
-  const strategy = stringOption(values, "strategy") ?? "interpreter";
+  const strategy = stringOption(values, "strategy") ?? "auto";
   if (strategy !== "interpreter" && strategy !== "js" && strategy !== "auto") {
     throw new UsageError(`--strategy must be interpreter, js or auto, found ${strategy}`);
   }

@@ -39,7 +39,7 @@ export type Strategy = "interpreter" | "js" | "auto";
 
 /** Options for an {@link Engine}. All are optional. */
 export interface EngineConfig {
-  /** Where functions run (see {@link Strategy}). Default `"interpreter"`. */
+  /** Where functions run (see {@link Strategy}). Default `"auto"`. */
   readonly strategy?: Strategy;
   /**
    * With the `"auto"` strategy, receives one line per function promoted to
@@ -220,7 +220,7 @@ export class Engine {
       config.maxContinuationsTotal ?? DEFAULT_CONTINUATIONS_TOTAL,
     );
     const nan = config.nanCanonicalization ?? false;
-    const strategy = config.strategy ?? "interpreter";
+    const strategy = config.strategy ?? "auto";
     if (strategy !== "interpreter" && strategy !== "js" && strategy !== "auto") {
       throw new RangeError(`strategy must be "interpreter", "js" or "auto", found ${strategy}`);
     }
