@@ -18,16 +18,13 @@
  * @module
  */
 
-import process from "node:process";
 import { Wasi } from "@capstan/wasi";
 import { createWebAssembly } from "@capstan/runtime/webassembly";
 import { Engine } from "@capstan/runtime";
 import { JsGroupLowering } from "@capstan/codegen";
+import { clockMs } from "./_cell.ts";
 
-const cpu = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
+const cpu = () => clockMs("cpu");
 const round = (x: number) => Math.round(x * 10) / 10;
 
 /** Times the group and OSR lowerings of every `JsGroupLowering` (its prototype's methods). */

@@ -15,9 +15,9 @@
  * @module
  */
 
-import process from "node:process";
 import { parseWat } from "@capstan/environ";
 import { WebAssembly as CapstanWasm } from "@capstan/runtime";
+import { clockMs } from "./_cell.ts";
 
 type Run = (n: number) => number;
 
@@ -29,10 +29,7 @@ const capstan = (await CapstanWasm.instantiate(bytes)).instance.exports.run as R
 const native = (await WebAssembly.instantiate(bytes)).instance.exports.run as Run;
 
 /** The process's CPU time so far, in ms. */
-function cpu(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-}
+const cpu = () => clockMs("cpu");
 
 let bestNative = Infinity;
 let bestCapstan = Infinity;

@@ -12,10 +12,10 @@
  */
 
 import { parseArgs } from "node:util";
-import process from "node:process";
 import { Engine, Linker, Module, Store } from "@capstan/runtime";
 import { loadMicroKernels } from "./_micro.ts";
 import { loadKernels } from "./_kernels.ts";
+import { clockMs } from "./_cell.ts";
 
 interface Probe {
   readonly name: string;
@@ -31,10 +31,7 @@ function interpreted(bytes: Uint8Array): (n: number) => number {
 }
 
 /** The process's CPU time in ms (far less disturbed by other load than the wall clock). */
-function cpuMs(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-}
+const cpuMs = () => clockMs("cpu");
 
 function best(f: (n: number) => number, n: number, repeat: number): [number, number] {
   let t = Infinity;

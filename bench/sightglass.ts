@@ -24,6 +24,7 @@
 
 import { parseArgs } from "node:util";
 import process from "node:process";
+import { type Clock, clockMs } from "./_cell.ts";
 
 const DIR = new URL("../../shared/bench/sightglass/", import.meta.url).pathname;
 
@@ -62,7 +63,7 @@ function programs(): Program[] {
 }
 
 /** Runs one program on one engine in this process; prints `{ ms, ok, error? }` as JSON. */
-async function child(wasmPath: string, cwd: string, engine: string, clock: string): Promise<void> {
+async function child(wasmPath: string, cwd: string, engine: string, clock: Clock): Promise<void> {
   const { Wasi } = await import("@capstan/wasi");
   let api: typeof WebAssembly = WebAssembly;
   if (engine !== "native") {
@@ -76,12 +77,7 @@ async function child(wasmPath: string, cwd: string, engine: string, clock: strin
   const stdout = { writeSync: (p: Uint8Array) => (chunks.push(p.slice()), p.length) };
   Deno.chdir(cwd);
   const wasi = new Wasi({ args: ["benchmark.wasm"], preopens: { ".": cwd }, stdout });
-  const now = clock === "cpu"
-    ? () => {
-      const u = process.cpuUsage();
-      return (u.user + u.system) / 1000;
-    }
-    : () => performance.now();
+  const now = () => clockMs(clock);
   let t0 = 0, t1 = 0;
   const bench = {
     start: () => void (t0 = now()),
@@ -154,7 +150,7 @@ async function main(): Promise<void> {
   });
   if (args.values.child) {
     const [wasm, cwd, engine, clock] = args.positionals;
-    await child(wasm, cwd, engine, clock ?? "wall");
+    await child(wasm, cwd, engine, clock === "cpu" ? "cpu" : "wall");
     return;
   }
   const engines = args.values.engines!.split(",");
