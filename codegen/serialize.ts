@@ -430,23 +430,11 @@ function translationOf(
   wasm: Uint8Array,
   features: WasmFeatures,
 ): ModuleTranslation {
-  let s: TranslationSnapshot;
-  try {
-    s = v8Deserialize(snapshot) as TranslationSnapshot;
-  } catch (e) {
-    throw new ImageError(`corrupt image: its translation does not read (${(e as Error).message})`);
-  }
-  if (!sameFeatures(s.features, features)) {
-    const { stackSwitching, customPageSizes } = features;
-    return translateModule(wasm, { stackSwitching, customPageSizes, validateBodies: false });
-  }
-  try {
-    return restoreTranslation(s, wasm);
-  } catch (e) {
-    throw new ImageError(
-      `corrupt image: its translation is not its module's (${(e as Error).message})`,
-    );
-  }
+  // (a snapshot that does not read is an ImageError: see deserializeCompiled)
+  const s = v8Deserialize(snapshot) as TranslationSnapshot;
+  if (sameFeatures(s.features, features)) return restoreTranslation(s, wasm);
+  const { stackSwitching, customPageSizes } = features;
+  return translateModule(wasm, { stackSwitching, customPageSizes, validateBodies: false });
 }
 
 /**

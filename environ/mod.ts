@@ -46,7 +46,6 @@ export { BinaryReader } from "./reader.ts";
 export { translateModule, validate } from "./translate.ts";
 export type { TranslateOptions, WasmFeatures } from "./translate.ts";
 export {
-  allFeatures,
   restoreTranslation,
   sameFeatures,
   snapshotTranslation,

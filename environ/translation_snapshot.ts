@@ -41,13 +41,8 @@ export interface TranslationSnapshot {
   readonly customSections: readonly { name: string; start: number; length: number }[];
 }
 
-/**
- * The proposals of a set of options, every one given.
- *
- * @param features the proposals (absent ones off)
- * @returns the same, with every field present
- */
-export function allFeatures(features: WasmFeatures): Required<WasmFeatures> {
+/** The proposals of a set of options, every one given (absent ones off). */
+function allFeatures(features: WasmFeatures): Required<WasmFeatures> {
   return {
     stackSwitching: features.stackSwitching ?? false,
     customPageSizes: features.customPageSizes ?? false,
