@@ -26,12 +26,12 @@
 
 import { constGc, gcToInternal } from "./_gc_values.ts";
 import {
+  type ConstEnv,
   type ConstExpr,
   type ConstLeaf,
   evaluateConstExpr,
   type GlobalType,
   refTop,
-  type RefType,
   TrapCode,
   ValType,
   VMCTX_MAGIC,
@@ -382,7 +382,9 @@ export class Instance implements Stored {
       const gc = refTop(seg.type) === ValType.anyref;
       vmInst.refElems.push(gc ? seg.items.map((e) => gcToInternal(this.evalConst(e))) : []);
       this._elems.push(
-        gc ? EMPTY_ELEMS : Int32Array.from(seg.items, (e) => this.#itemHandle(seg.type, e)),
+        gc
+          ? EMPTY_ELEMS
+          : Int32Array.from(seg.items, (e) => refToHandle(store, seg.type, this.evalConst(e))),
       );
     }
     // Active segments are copied below and dropped: only passive ones need their bytes kept
@@ -440,31 +442,20 @@ export class Instance implements Stored {
   }
 
   /**
-   * The handle of a function or extern reference segment's item: a lone
-   * `ref.func` or `ref.null` directly (the common item, thousands of them in
-   * a large module's table), any other expression evaluated.
-   */
-  #itemHandle(type: RefType, e: ConstExpr): number {
-    if (e.length === 1) {
-      const leaf = e[0];
-      if (leaf.op === "ref.func") return this._funcs[leaf.index]._handle;
-      if (leaf.op === "ref.null") return 0;
-    }
-    return refToHandle(this.store, type, this.evalConst(e));
-  }
-
-  /**
    * Evaluates a constant expression in this instance.
    *
    * @param e the expression
    * @returns its value
    */
   evalConst(e: ConstExpr): Val {
-    return evaluateConstExpr<Val>(e, {
-      leaf: (instr) => this.#constLeaf(instr),
-      gc: (instr, stack) => constGc(this.store, this.module.translation, instr, stack),
-    }) as Val;
+    return evaluateConstExpr<Val>(e, this.#constEnv) as Val;
   }
+
+  /** What a constant expression reads in this instance (made once: thousands of items use it). */
+  readonly #constEnv: ConstEnv<Val> = {
+    leaf: (instr) => this.#constLeaf(instr),
+    gc: (instr, stack) => constGc(this.store, this.module.translation, instr, stack),
+  };
 
   /**
    * Gives a float global the exact bits of its initialiser: a float `Val` is
