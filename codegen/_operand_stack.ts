@@ -26,7 +26,6 @@
  */
 
 import { ValType } from "@capstan/environ";
-import { isGcRef } from "./_gc_support.ts";
 
 /** The kinds of operand-stack entry (see the module doc for their fields). */
 export const enum Operand {
@@ -56,8 +55,6 @@ export class OperandStack {
   height = 0;
   /** The greatest height reached since {@link reset}. */
   maxHeight = 0;
-  /** Whether a value of the `any` hierarchy (held in the ref file) was pushed since {@link reset}. */
-  sawGcRef = false;
 
   /** @param offset gives the code offset to name in an error */
   constructor(private readonly offset: () => number = () => 0) {}
@@ -66,11 +63,9 @@ export class OperandStack {
   reset(): void {
     this.height = 0;
     this.maxHeight = 0;
-    this.sawGcRef = false;
   }
 
   #push(kind: Operand, type: ValType, a: number, b: number, c: number): void {
-    if ((type & 0xff) <= 0x71 && isGcRef(type)) this.sawGcRef = true;
     const h = this.height++;
     this.#kind[h] = kind;
     this.#type[h] = type;

@@ -33,7 +33,6 @@ import { MEMORY_OPERATORS, translateSimdAccess } from "./_memory.ts";
 import { CONSTANT_OPERATORS, numeric } from "./_numeric.ts";
 import { REFERENCE_OPERATORS } from "./_references.ts";
 import { GC_OPERATORS } from "./_gc.ts";
-import { isGcRef } from "./_gc_support.ts";
 import { simplifyReturnPaths } from "./_return_paths.ts";
 import { type OperatorHandler, TranslatorCore } from "./_translator_core.ts";
 import { VARIABLE_OPERATORS } from "./_variables.ts";
@@ -162,9 +161,6 @@ export class FuncTranslator {
       insts: t.insts,
       refSlotsAt: t.refSlots,
       handlers: t.handlers.length > 0 ? t.handlers : undefined,
-      usesRefFile: t.stack.sawGcRef || t.localTypes.some(isGcRef) || t.results.some(isGcRef)
-        ? true
-        : undefined,
     };
   }
 }

@@ -95,12 +95,6 @@ export interface IrFunction {
   readonly refSlotsAt: ReadonlyMap<number, readonly number[]>;
   /** Exception handlers, innermost first (absent: none). */
   readonly handlers?: readonly IrHandler[];
-  /**
-   * Whether it holds values of the `any` hierarchy (GC references, which
-   * live in the interpreter's ref file) anywhere: locals, results, operands
-   * (absent: none).
-   */
-  readonly usesRefFile?: boolean;
 }
 
 /**
