@@ -23,7 +23,6 @@
  */
 
 import { parseArgs } from "node:util";
-import process from "node:process";
 import { type Clock, clockMs } from "./_cell.ts";
 
 const DIR = new URL("../../shared/bench/sightglass/", import.meta.url).pathname;
